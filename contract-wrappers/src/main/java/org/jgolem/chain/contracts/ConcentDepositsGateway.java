@@ -1,0 +1,184 @@
+package org.jgolem.chain.contracts;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.jgolem.chain.Chain;
+import org.jgolem.chain.notes.PromissoryNote;
+import org.jgolem.chain.notes.Purpose;
+import org.jgolem.chain.notes.SignedNote;
+import org.jgolem.contracts.generated.GNTDeposit;
+import org.jgolem.eth.Address;
+import org.jgolem.eth.TxResult;
+import org.web3j.crypto.Credentials;
+
+/** {@link ConcentDeposits} over the generated wrapper. */
+public final class ConcentDepositsGateway extends ContractGateway implements ConcentDeposits {
+  private final GNTDeposit deposit;
+
+  public ConcentDepositsGateway(Chain chain, Address address, Credentials credentials) {
+    super(chain, chain.signer(credentials), address);
+    this.deposit = GNTDeposit.load(address.hex(), chain.web3j(), signer, IGNORED_GAS);
+  }
+
+  @Override
+  public BigInteger balanceOf(Address account) {
+    return view("GNTDeposit.balanceOf", deposit.balanceOf(account.hex()));
+  }
+
+  @Override
+  public BigInteger totalDeposits() {
+    return view("GNTDeposit.totalDeposits", deposit.totalDeposits());
+  }
+
+  @Override
+  public boolean isLocked(Address account) {
+    return view("GNTDeposit.isLocked", deposit.isLocked(account.hex()));
+  }
+
+  @Override
+  public boolean isTimeLocked(Address account) {
+    return view("GNTDeposit.isTimeLocked", deposit.isTimeLocked(account.hex()));
+  }
+
+  @Override
+  public boolean isUnlocked(Address account) {
+    return view("GNTDeposit.isUnlocked", deposit.isUnlocked(account.hex()));
+  }
+
+  @Override
+  public long timelock(Address account) {
+    return view("GNTDeposit.getTimelock", deposit.getTimelock(account.hex())).longValueExact();
+  }
+
+  @Override
+  public boolean isDepositPossible(Address account, BigInteger amount) {
+    return view("GNTDeposit.isDepositPossible", deposit.isDepositPossible(account.hex(), amount));
+  }
+
+  @Override
+  public boolean isSettled(Address payer, byte[] subtaskId, Purpose purpose) {
+    return view("GNTDeposit.isSettled",
+        deposit.isSettled(payer.hex(), subtaskId, BigInteger.valueOf(purpose.ordinal())));
+  }
+
+  @Override
+  public Limits limits() {
+    return new Limits(
+        view("GNTDeposit.maximumDepositAmount", deposit.maximumDepositAmount()),
+        view("GNTDeposit.maximumDepositsTotal", deposit.maximumDepositsTotal()),
+        view("GNTDeposit.dailyReimbursementLimit", deposit.dailyReimbursementLimit()));
+  }
+
+  @Override
+  public Roles roles() {
+    return new Roles(
+        Address.of(view("GNTDeposit.owner", deposit.owner())),
+        Address.of(view("GNTDeposit.concent", deposit.concent())),
+        Address.of(view("GNTDeposit.coldwallet", deposit.coldwallet())));
+  }
+
+  @Override
+  public long withdrawalDelaySeconds() {
+    return view("GNTDeposit.withdrawalDelay", deposit.withdrawalDelay()).longValueExact();
+  }
+
+  /** The contract's own EIP-712 digest of a note, to check client-side hashing against. */
+  public byte[] noteDigest(PromissoryNote n) {
+    return view("GNTDeposit.noteDigest", deposit.noteDigest(
+        n.payer().hex(), n.payee().hex(), n.amount(), n.subtaskId(), BigInteger.valueOf(n.purpose().ordinal())));
+  }
+
+  public byte[] domainSeparator() {
+    return view("GNTDeposit.domainSeparator", deposit.domainSeparator());
+  }
+
+  @Override
+  public TxResult deposit(BigInteger amount) {
+    return tx("GNTDeposit.deposit", deposit.deposit(amount));
+  }
+
+  @Override
+  public TxResult unlock() {
+    return tx("GNTDeposit.unlock", deposit.unlock());
+  }
+
+  @Override
+  public TxResult lock() {
+    return tx("GNTDeposit.lock", deposit.lock());
+  }
+
+  @Override
+  public TxResult withdraw(Address to) {
+    return tx("GNTDeposit.withdraw", deposit.withdraw(to.hex()));
+  }
+
+  @Override
+  public TxResult reimburseForSubtask(SignedNote s, BigInteger reimburseAmount) {
+    PromissoryNote n = s.note();
+    return tx("GNTDeposit.reimburseForSubtask", deposit.reimburseForSubtask(
+        n.payer().hex(), n.payee().hex(), n.amount(), n.subtaskId(),
+        BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
+  }
+
+  @Override
+  public TxResult reimburseForNoPayment(List<SignedNote> notes, BigInteger reimburseAmount, long closureTime) {
+    if (notes.isEmpty()) {
+      throw new IllegalArgumentException("ForcePayment needs at least one note");
+    }
+    PromissoryNote first = notes.get(0).note();
+    return tx("GNTDeposit.reimburseForNoPayment", deposit.reimburseForNoPayment(
+        first.payer().hex(),
+        first.payee().hex(),
+        notes.stream().map(s -> s.note().amount()).toList(),
+        notes.stream().map(s -> s.note().subtaskId()).toList(),
+        notes.stream().map(s -> BigInteger.valueOf(s.v())).toList(),
+        notes.stream().map(SignedNote::r).toList(),
+        notes.stream().map(SignedNote::s).toList(),
+        reimburseAmount,
+        BigInteger.valueOf(closureTime)));
+  }
+
+  @Override
+  public TxResult reimburseForVerificationCosts(SignedNote s, BigInteger reimburseAmount) {
+    PromissoryNote n = s.note();
+    return tx("GNTDeposit.reimburseForVerificationCosts", deposit.reimburseForVerificationCosts(
+        n.payer().hex(), n.amount(), n.subtaskId(), BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
+  }
+
+  @Override
+  public TxResult reimburseForCommunication(SignedNote s, BigInteger reimburseAmount) {
+    PromissoryNote n = s.note();
+    return tx("GNTDeposit.reimburseForCommunication", deposit.reimburseForCommunication(
+        n.payer().hex(), n.amount(), n.subtaskId(), BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
+  }
+
+  @Override
+  public TxResult transferConcent(Address newConcent) {
+    return tx("GNTDeposit.transferConcent", deposit.transferConcent(newConcent.hex()));
+  }
+
+  @Override
+  public TxResult transferColdwallet(Address newColdwallet) {
+    return tx("GNTDeposit.transferColdwallet", deposit.transferColdwallet(newColdwallet.hex()));
+  }
+
+  @Override
+  public TxResult transferOwnership(Address newOwner) {
+    return tx("GNTDeposit.transferOwnership", deposit.transferOwnership(newOwner.hex()));
+  }
+
+  @Override
+  public TxResult setMaximumDepositAmount(BigInteger value) {
+    return tx("GNTDeposit.setMaximumDepositAmount", deposit.setMaximumDepositAmount(value));
+  }
+
+  @Override
+  public TxResult setMaximumDepositsTotal(BigInteger value) {
+    return tx("GNTDeposit.setMaximumDepositsTotal", deposit.setMaximumDepositsTotal(value));
+  }
+
+  @Override
+  public TxResult setDailyReimbursementLimit(BigInteger value) {
+    return tx("GNTDeposit.setDailyReimbursementLimit", deposit.setDailyReimbursementLimit(value));
+  }
+}

@@ -1,0 +1,136 @@
+package org.jgolem.chain.contracts;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.jgolem.chain.Chain;
+import org.jgolem.contracts.generated.GolemNetworkToken;
+import org.jgolem.eth.Address;
+import org.jgolem.eth.LogEntry;
+import org.jgolem.eth.TxResult;
+import org.jgolem.payments.batch.BatchPlan;
+import org.jgolem.payments.batch.PackedPayment;
+import org.web3j.abi.EventEncoder;
+import org.web3j.crypto.AccessListObject;
+import org.web3j.crypto.Credentials;
+import org.web3j.utils.Numeric;
+
+/** {@link GntToken} over the generated wrapper. */
+public final class GntTokenGateway extends ContractGateway implements GntToken {
+  static final String TRANSFER_TOPIC = EventEncoder.encode(GolemNetworkToken.TRANSFER_EVENT);
+  static final String BATCH_TOPIC = EventEncoder.encode(GolemNetworkToken.BATCHTRANSFER_EVENT);
+
+  private final GolemNetworkToken token;
+
+  public GntTokenGateway(Chain chain, Address address, Credentials credentials) {
+    super(chain, chain.signer(credentials), address);
+    this.token = GolemNetworkToken.load(address.hex(), chain.web3j(), signer, IGNORED_GAS);
+  }
+
+  @Override
+  public BigInteger totalSupply() {
+    return view("GNT.totalSupply", token.totalSupply());
+  }
+
+  @Override
+  public BigInteger balanceOf(Address account) {
+    return view("GNT.balanceOf", token.balanceOf(account.hex()));
+  }
+
+  @Override
+  public BigInteger allowance(Address owner, Address spender) {
+    return view("GNT.allowance", token.allowance(owner.hex(), spender.hex()));
+  }
+
+  @Override
+  public TxResult transfer(Address to, BigInteger value) {
+    return tx("GNT.transfer", token.transfer(to.hex(), value));
+  }
+
+  @Override
+  public TxResult transferFrom(Address from, Address to, BigInteger value) {
+    return tx("GNT.transferFrom", token.transferFrom(from.hex(), to.hex(), value));
+  }
+
+  @Override
+  public TxResult approve(Address spender, BigInteger value) {
+    return tx("GNT.approve", token.approve(spender.hex(), value));
+  }
+
+  @Override
+  public TxResult compareAndApprove(Address spender, BigInteger expected, BigInteger value) {
+    return tx("GNT.compareAndApprove", token.compareAndApprove(spender.hex(), expected, value));
+  }
+
+  @Override
+  public TxResult increaseAllowance(Address spender, BigInteger increase) {
+    return tx("GNT.increaseAllowance", token.increaseAllowance(spender.hex(), increase));
+  }
+
+  @Override
+  public TxResult decreaseAllowance(Address spender, BigInteger decrease) {
+    return tx("GNT.decreaseAllowance", token.decreaseAllowance(spender.hex(), decrease));
+  }
+
+  @Override
+  public TxResult transferAndCall(Address to, BigInteger value, byte[] data) {
+    return tx("GNT.transferAndCall", token.transferAndCall(to.hex(), value, data));
+  }
+
+  @Override
+  public TxResult burn(BigInteger value) {
+    return tx("GNT.burn", token.burn(value));
+  }
+
+  @Override
+  public TxResult batchTransfer(BatchPlan.Batch batch, long closureTime) {
+    List<String> keys = new ArrayList<>();
+    keys.add(slot(sender()));
+    batch.payments().forEach(p -> keys.add(slot(p.payee())));
+    List<AccessListObject> accessList = List.of(new AccessListObject(address.hex(), keys));
+    return tx("GNT.batchTransfer", batchCall(batch, closureTime), accessList);
+  }
+
+  @Override
+  public TxResult batchTransferWithoutAccessList(BatchPlan.Batch batch, long closureTime) {
+    return tx("GNT.batchTransfer", batchCall(batch, closureTime));
+  }
+
+  private org.web3j.protocol.core.RemoteFunctionCall<org.web3j.protocol.core.methods.response.TransactionReceipt>
+      batchCall(BatchPlan.Batch batch, long closureTime) {
+    List<byte[]> words = batch.payments().stream().map(PackedPayment::wordBytes).toList();
+    return token.batchTransfer(words, BigInteger.valueOf(closureTime));
+  }
+
+  /** GNT keeps the balance of account {@code a} in storage slot {@code uint160(a)}. */
+  private static String slot(Address a) {
+    return Numeric.toHexStringWithPrefixZeroPadded(a.toBigInteger(), 64);
+  }
+
+  @Override
+  public List<TransferEvent> transfers(TxResult tx) {
+    List<TransferEvent> out = new ArrayList<>();
+    for (LogEntry log : tx.logs()) {
+      if (log.contract().equals(address) && log.topics().size() == 3 && TRANSFER_TOPIC.equals(log.topics().get(0))) {
+        out.add(new TransferEvent(
+            topicAddress(log.topics().get(1)), topicAddress(log.topics().get(2)), Numeric.toBigInt(log.data())));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public OptionalLong batchClosureTime(TxResult tx) {
+    for (LogEntry log : tx.logs()) {
+      if (log.contract().equals(address) && BATCH_TOPIC.equals(log.topics().get(0))) {
+        return OptionalLong.of(Numeric.toBigInt(log.data()).longValueExact());
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  static Address topicAddress(String topic) {
+    return Address.of(Numeric.toBigInt(topic));
+  }
+}

@@ -1,0 +1,101 @@
+package org.jgolem.chain.notes;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.jgolem.eth.Address;
+import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.Sign;
+import org.web3j.utils.Numeric;
+
+/**
+ * EIP-712 hashing and signing of promissory notes for one GNTDeposit contract on one chain. The
+ * same digest as {@code GNTDeposit.noteDigest}; signatures are low-s, as the contract requires.
+ */
+public final class NoteSigner {
+  static final byte[] DOMAIN_TYPEHASH = Hash.sha3(
+      "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)".getBytes(StandardCharsets.UTF_8));
+  static final byte[] NOTE_TYPEHASH = Hash.sha3(
+      "PromissoryNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose)"
+          .getBytes(StandardCharsets.UTF_8));
+  /** The order n of secp256k1's group. */
+  public static final BigInteger CURVE_ORDER =
+      new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
+
+  private final byte[] domainSeparator;
+
+  public NoteSigner(long chainId, Address depositContract) {
+    this.domainSeparator = Hash.sha3(concat(
+        DOMAIN_TYPEHASH,
+        Hash.sha3("GNTDeposit".getBytes(StandardCharsets.UTF_8)),
+        Hash.sha3("1".getBytes(StandardCharsets.UTF_8)),
+        word(BigInteger.valueOf(chainId)),
+        word(depositContract.toBigInteger())));
+  }
+
+  public byte[] domainSeparator() {
+    return domainSeparator.clone();
+  }
+
+  public byte[] digest(PromissoryNote note) {
+    byte[] structHash = Hash.sha3(concat(
+        NOTE_TYPEHASH,
+        word(note.payer().toBigInteger()),
+        word(note.payee().toBigInteger()),
+        word(note.amount()),
+        note.subtaskId(),
+        word(BigInteger.valueOf(note.purpose().ordinal()))));
+    return Hash.sha3(concat(new byte[] {0x19, 0x01}, domainSeparator, structHash));
+  }
+
+  /** Signs with the payer's key; refuses a key that is not the payer's. */
+  public SignedNote sign(PromissoryNote note, ECKeyPair payerKey) {
+    Address signer = Address.of(Keys.getAddress(payerKey.getPublicKey()));
+    if (!signer.equals(note.payer())) {
+      throw new IllegalArgumentException("note payer " + note.payer() + " is not the signing key's address " + signer);
+    }
+    Sign.SignatureData sig = Sign.signMessage(digest(note), payerKey, false);
+    return new SignedNote(note, sig.getV()[0] & 0xff, sig.getR(), sig.getS());
+  }
+
+  /** Who signed {@code signed}, by the same rules as the contract (v 27/28, low s). */
+  public Address recover(SignedNote signed) {
+    if (signed.v() != 27 && signed.v() != 28) {
+      throw new IllegalArgumentException("signature v must be 27 or 28, got " + signed.v());
+    }
+    if (new BigInteger(1, signed.s()).compareTo(CURVE_ORDER.shiftRight(1)) > 0) {
+      throw new IllegalArgumentException("high-s signature refused");
+    }
+    try {
+      BigInteger key = Sign.signedMessageHashToKey(
+          digest(signed.note()), new Sign.SignatureData((byte) signed.v(), signed.r(), signed.s()));
+      return Address.of(Keys.getAddress(key));
+    } catch (java.security.SignatureException e) {
+      throw new IllegalArgumentException("invalid signature: " + e.getMessage(), e);
+    }
+  }
+
+  /** The malleable twin of a signature: s' = n - s, v flipped. The contract must refuse it. */
+  public static SignedNote highS(SignedNote signed) {
+    BigInteger s = new BigInteger(1, signed.s());
+    byte[] highS = Numeric.toBytesPadded(CURVE_ORDER.subtract(s), 32);
+    return new SignedNote(signed.note(), signed.v() == 27 ? 28 : 27, signed.r(), highS);
+  }
+
+  static byte[] word(BigInteger value) {
+    return Numeric.toBytesPadded(value, 32);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
+    byte[] out = new byte[n];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,80 @@
+package org.jgolem.payments.batch;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jgolem.eth.Address;
+
+/**
+ * Turns what a requestor owes into {@code batchTransfer} calls.
+ *
+ * <ul>
+ *   <li>A payment the contract would refuse (zero payee, the sender itself, a non-positive amount,
+ *       or the token contract) is held back with its reason instead of making the whole batch
+ *       revert (audit TOB-14).
+ *   <li>Payments to the same payee are aggregated; an aggregate above 2^96-1 takes several words.
+ *   <li>Batches hold at most {@code maxPaymentsPerBatch} words, which bounds their gas
+ *       (about 24.4k gas per new payee).
+ * </ul>
+ *
+ * Payees keep the order in which they first appear, so the same input gives the same batches.
+ */
+public final class BatchBuilder {
+  private final Address sender;
+  private final Address tokenContract;
+  private final int maxPaymentsPerBatch;
+
+  public BatchBuilder(Address sender, Address tokenContract, int maxPaymentsPerBatch) {
+    if (maxPaymentsPerBatch < 1) {
+      throw new IllegalArgumentException("maxPaymentsPerBatch must be at least 1, got " + maxPaymentsPerBatch);
+    }
+    this.sender = sender;
+    this.tokenContract = tokenContract;
+    this.maxPaymentsPerBatch = maxPaymentsPerBatch;
+  }
+
+  public BatchPlan plan(List<Payment> payments) {
+    List<BatchPlan.HeldBack> held = new ArrayList<>();
+    Map<Address, BigInteger> owed = new LinkedHashMap<>();
+    for (Payment p : payments) {
+      BatchPlan.Reason reason = check(p);
+      if (reason != null) {
+        held.add(new BatchPlan.HeldBack(p, reason));
+      } else {
+        owed.merge(p.payee(), p.amount(), BigInteger::add);
+      }
+    }
+    List<PackedPayment> words = new ArrayList<>();
+    owed.forEach((payee, amount) -> {
+      BigInteger left = amount;
+      while (left.signum() > 0) {
+        BigInteger part = left.min(PackedPayment.MAX_AMOUNT);
+        words.add(new PackedPayment(payee, part));
+        left = left.subtract(part);
+      }
+    });
+    List<BatchPlan.Batch> batches = new ArrayList<>();
+    for (int i = 0; i < words.size(); i += maxPaymentsPerBatch) {
+      batches.add(new BatchPlan.Batch(words.subList(i, Math.min(words.size(), i + maxPaymentsPerBatch))));
+    }
+    return new BatchPlan(batches, held);
+  }
+
+  private BatchPlan.Reason check(Payment p) {
+    if (p.payee() == null || p.payee().isZero()) {
+      return BatchPlan.Reason.ZERO_PAYEE;
+    }
+    if (p.payee().equals(sender)) {
+      return BatchPlan.Reason.PAYEE_IS_SENDER;
+    }
+    if (p.payee().equals(tokenContract)) {
+      return BatchPlan.Reason.TOKEN_CONTRACT_PAYEE;
+    }
+    if (p.amount().signum() <= 0) {
+      return BatchPlan.Reason.NON_POSITIVE_AMOUNT;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,128 @@
+package org.jgolem.chain.testing;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.List;
+import org.jgolem.chain.Chain;
+import org.jgolem.chain.ChainException;
+import org.jgolem.chain.ContractRevertedException;
+import org.jgolem.chain.contracts.AppRegistryGateway;
+import org.jgolem.chain.contracts.ConcentDepositsGateway;
+import org.jgolem.chain.contracts.GntTokenGateway;
+import org.jgolem.chain.deploy.Deployer;
+import org.jgolem.chain.deploy.Deployment;
+import org.jgolem.chain.dev.DevAccounts;
+import org.jgolem.chain.dev.DevChain;
+import org.jgolem.eth.Address;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.function.Executable;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Base of the contract tests: one real anvil for the whole test JVM, contracts deployed once by
+ * {@link Deployer}, and every test isolated by {@code evm_snapshot} / {@code evm_revert}.
+ *
+ * <p>Accounts: {@link #DEPLOYER} (holds all GNT, owns the deposit and registry), {@link #CONCENT},
+ * {@link #COLDWALLET}, and users {@code user(0..)} from dev account 3 on.
+ */
+public abstract class AnvilTest {
+  public static final BigInteger GNT = BigInteger.TEN.pow(18);
+  public static final int ACCOUNTS = 24;
+  public static final Credentials DEPLOYER = DevAccounts.account(DevAccounts.DEPLOYER);
+  public static final Credentials CONCENT = DevAccounts.account(DevAccounts.CONCENT);
+  public static final Credentials COLDWALLET = DevAccounts.account(DevAccounts.COLDWALLET);
+
+  private static DevChain devChain;
+  protected static Chain chain;
+  protected static Deployment deployment;
+  protected static Deployer.Params params;
+
+  private String snapshot;
+
+  private static synchronized void startOnce() {
+    if (devChain != null) {
+      return;
+    }
+    devChain = DevChain.start(ACCOUNTS);
+    Runtime.getRuntime().addShutdownHook(new Thread(devChain::close));
+    chain = Chain.connect(devChain.rpcUrl());
+    params = Deployer.Params.devDefaults(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET));
+    deployment = Deployer.deploy(chain, DEPLOYER, params);
+  }
+
+  @BeforeEach
+  void takeSnapshot() {
+    startOnce();
+    snapshot = rpc("evm_snapshot", List.of());
+  }
+
+  @AfterEach
+  void revertSnapshot() {
+    Object ok = rpc("evm_revert", List.of(snapshot));
+    assertThat(ok).as("evm_revert").isEqualTo(Boolean.TRUE);
+    chain.resetNonces();
+  }
+
+  /** Dev account 3 + i: a plain user holding ETH and no GNT. */
+  public static Credentials user(int i) {
+    return DevAccounts.account(3 + i);
+  }
+
+  public static Address addr(Credentials c) {
+    return Address.of(c.getAddress());
+  }
+
+  public static BigInteger gnt(long whole) {
+    return BigInteger.valueOf(whole).multiply(GNT);
+  }
+
+  protected static GntTokenGateway token(Credentials as) {
+    return new GntTokenGateway(chain, deployment.token(), as);
+  }
+
+  protected static ConcentDepositsGateway deposits(Credentials as) {
+    return new ConcentDepositsGateway(chain, deployment.deposit(), as);
+  }
+
+  protected static AppRegistryGateway registry(Credentials as) {
+    return new AppRegistryGateway(chain, deployment.registry(), as);
+  }
+
+  /** Moves the chain's clock forward and mines a block. */
+  protected static void advanceTime(long seconds) {
+    rpc("evm_increaseTime", List.of(seconds));
+    rpc("evm_mine", List.of());
+  }
+
+  protected static long now() {
+    return chain.latestBlockTimestamp();
+  }
+
+  /** Runs {@code action}, expects a revert with {@code errorName}, and returns the exception. */
+  public static ContractRevertedException reverts(String errorName, Executable action) {
+    ContractRevertedException e = assertThrows(ContractRevertedException.class, action);
+    assertThat(e.errorName()).as(e.getMessage()).isEqualTo(errorName);
+    return e;
+  }
+
+  @SuppressWarnings("unchecked")
+  protected static <T> T rpc(String method, List<?> params) {
+    try {
+      Response<Object> r = new Request<>(method, (List<Object>) params, new org.web3j.protocol.http.HttpService(devChain.rpcUrl()), GenericResponse.class).send();
+      if (r.hasError()) {
+        throw new ChainException(ChainException.Reason.REJECTED, method + ": " + r.getError().getMessage());
+      }
+      return (T) r.getResult();
+    } catch (IOException e) {
+      throw new ChainException(ChainException.Reason.UNAVAILABLE, method + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static final class GenericResponse extends Response<Object> {}
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+import {ITokenReceiver, IGNT} from "ITokenReceiver.sol";
+
+/// @title Concent deposits.
+/// @notice Requestors and providers keep GNT here as a guarantee. Concent, the arbitration
+/// service, may pay out of a deposit only what its owner promised in a signed promissory note.
+///
+/// Improvements over Golem's GNTDeposit:
+/// - notes are EIP-712 typed data bound to the chain id and this contract's address;
+/// - high-s signatures are rejected (and v must be 27 or 28);
+/// - every (payer, subtask id, purpose) is settled at most once, recorded on chain;
+/// - a new deposit re-locks the account (audit TOB-10);
+/// - every reimbursement event names its subtask id (audit TOB-11).
+contract GNTDeposit is ITokenReceiver {
+    enum Purpose {
+        SubtaskPayment, // requestor pays provider: reimburseForSubtask, reimburseForNoPayment
+        VerificationCost, // provider pays Concent's cold wallet: reimburseForVerificationCosts
+        Communication // a party pays Concent's cold wallet for a service: reimburseForCommunication
+    }
+
+    string public constant NAME = "GNTDeposit";
+    string public constant VERSION = "1";
+    bytes32 public constant NOTE_TYPEHASH =
+        keccak256("PromissoryNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose)");
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    /// secp256k1n / 2: signatures with a larger s are malleable copies and are refused.
+    uint256 private constant HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    /// Bound on the notes in one ForcePayment, so the loop over calldata stays bounded.
+    uint256 public constant MAX_NOTES_PER_CALL = 64;
+
+    IGNT public immutable token;
+    uint64 public immutable withdrawalDelay;
+
+    address public owner;
+    address public concent;
+    address public coldwallet;
+    uint256 public maximumDepositAmount;
+    uint256 public maximumDepositsTotal;
+    uint256 public dailyReimbursementLimit;
+    uint256 public totalDeposits;
+    uint256 public reimbursedToday;
+    uint256 public reimbursementDay;
+
+    mapping(address => uint256) private _balances;
+    /// 0: locked. Otherwise the time from which the deposit can be withdrawn.
+    mapping(address => uint64) private _lockedUntil;
+    mapping(bytes32 => bool) private _settled;
+
+    event Deposit(address indexed owner, uint256 amount, uint256 balance);
+    event Withdraw(address indexed owner, address indexed to, uint256 amount);
+    event Lock(address indexed owner);
+    event Unlock(address indexed owner, uint64 lockedUntil);
+    event ReimburseForSubtask(
+        address indexed requestor, address indexed provider, bytes32 indexed subtaskId, uint256 amount
+    );
+    event ReimburseForNoPayment(
+        address indexed requestor, address indexed provider, uint256 amount, uint64 closureTime, bytes32[] subtaskIds
+    );
+    event ReimburseForVerificationCosts(address indexed from, bytes32 indexed subtaskId, uint256 amount);
+    event ReimburseForCommunication(address indexed from, bytes32 indexed subtaskId, uint256 amount);
+    event ConcentTransferred(address indexed previous, address indexed current);
+    event ColdwalletTransferred(address indexed previous, address indexed current);
+    event OwnershipTransferred(address indexed previous, address indexed current);
+    event LimitsChanged(uint256 maximumDepositAmount, uint256 maximumDepositsTotal, uint256 dailyReimbursementLimit);
+
+    error NotOwner(address caller);
+    error NotConcent(address caller);
+    error NotToken(address caller);
+    error ZeroAddress();
+    error ZeroAmount();
+    error DepositTooLarge(address owner, uint256 balanceAfter, uint256 maximum);
+    error DepositsTotalTooLarge(uint256 totalAfter, uint256 maximum);
+    error NothingDeposited(address owner);
+    error AlreadyLocked(address owner);
+    error AlreadyUnlocking(address owner, uint64 lockedUntil);
+    error StillLocked(address owner, uint64 lockedUntil, uint256 now_);
+    error InsufficientDeposit(address owner, uint256 balance, uint256 needed);
+    error DailyLimitExceeded(uint256 reimbursedToday, uint256 amount, uint256 limit);
+    error ReimbursementAboveNote(uint256 reimburseAmount, uint256 noteAmount);
+    error InvalidSignatureV(uint8 v);
+    error HighSSignature(bytes32 s);
+    error InvalidSignature(address expected, address recovered);
+    error AlreadySettled(address payer, bytes32 subtaskId, Purpose purpose);
+    error ArrayLengthMismatch();
+    error TooManyNotes(uint256 count, uint256 maximum);
+    error TokenTransferFailed();
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    modifier onlyConcent() {
+        if (msg.sender != concent) revert NotConcent(msg.sender);
+        _;
+    }
+
+    constructor(
+        IGNT token_,
+        address concent_,
+        address coldwallet_,
+        uint64 withdrawalDelay_,
+        uint256 maximumDepositAmount_,
+        uint256 maximumDepositsTotal_,
+        uint256 dailyReimbursementLimit_
+    ) {
+        if (address(token_) == address(0) || concent_ == address(0) || coldwallet_ == address(0)) revert ZeroAddress();
+        token = token_;
+        concent = concent_;
+        coldwallet = coldwallet_;
+        withdrawalDelay = withdrawalDelay_;
+        owner = msg.sender;
+        maximumDepositAmount = maximumDepositAmount_;
+        maximumDepositsTotal = maximumDepositsTotal_;
+        dailyReimbursementLimit = dailyReimbursementLimit_;
+        emit OwnershipTransferred(address(0), msg.sender);
+        emit ConcentTransferred(address(0), concent_);
+        emit ColdwalletTransferred(address(0), coldwallet_);
+        emit LimitsChanged(maximumDepositAmount_, maximumDepositsTotal_, dailyReimbursementLimit_);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    function balanceOf(address account) external view returns (uint256) {
+        return _balances[account];
+    }
+
+    function isLocked(address account) external view returns (bool) {
+        return _lockedUntil[account] == 0;
+    }
+
+    function isTimeLocked(address account) external view returns (bool) {
+        uint64 until = _lockedUntil[account];
+        return until != 0 && block.timestamp < until;
+    }
+
+    function isUnlocked(address account) public view returns (bool) {
+        uint64 until = _lockedUntil[account];
+        return until != 0 && block.timestamp >= until;
+    }
+
+    function getTimelock(address account) external view returns (uint64) {
+        return _lockedUntil[account];
+    }
+
+    function isDepositPossible(address account, uint256 amount) public view returns (bool) {
+        return _balances[account] + amount <= maximumDepositAmount && totalDeposits + amount <= maximumDepositsTotal;
+    }
+
+    function isSettled(address payer, bytes32 subtaskId, Purpose purpose) external view returns (bool) {
+        return _settled[_settlementKey(payer, subtaskId, purpose)];
+    }
+
+    function domainSeparator() public view returns (bytes32) {
+        return keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(NAME)), keccak256(bytes(VERSION)), block.chainid, address(this))
+        );
+    }
+
+    /// The EIP-712 digest a payer signs. Exposed so that clients can check their own hashing.
+    function noteDigest(address payer, address payee, uint256 amount, bytes32 subtaskId, Purpose purpose)
+        public
+        view
+        returns (bytes32)
+    {
+        bytes32 structHash = keccak256(abi.encode(NOTE_TYPEHASH, payer, payee, amount, subtaskId, uint8(purpose)));
+        return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
+    }
+
+    // ---------------------------------------------------------------- deposits
+
+    /// Deposit in one transaction: `token.transferAndCall(deposit, amount, "")`.
+    function onTokenReceived(address from, uint256 value, bytes calldata) external returns (bytes4) {
+        if (msg.sender != address(token)) revert NotToken(msg.sender);
+        _credit(from, value);
+        return ITokenReceiver.onTokenReceived.selector;
+    }
+
+    /// Deposit after `token.approve(deposit, amount)`.
+    function deposit(uint256 amount) external {
+        _credit(msg.sender, amount);
+        if (!token.transferFrom(msg.sender, address(this), amount)) revert TokenTransferFailed();
+    }
+
+    /// Starts the withdrawal delay. Concent may still reimburse from the deposit meanwhile.
+    function unlock() external {
+        if (_balances[msg.sender] == 0) revert NothingDeposited(msg.sender);
+        uint64 until = _lockedUntil[msg.sender];
+        if (until != 0) revert AlreadyUnlocking(msg.sender, until);
+        until = uint64(block.timestamp) + withdrawalDelay;
+        _lockedUntil[msg.sender] = until;
+        emit Unlock(msg.sender, until);
+    }
+
+    /// Cancels a started withdrawal.
+    function lock() external {
+        if (_lockedUntil[msg.sender] == 0) revert AlreadyLocked(msg.sender);
+        _lockedUntil[msg.sender] = 0;
+        emit Lock(msg.sender);
+    }
+
+    function withdraw(address to) external {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 amount = _balances[msg.sender];
+        if (amount == 0) revert NothingDeposited(msg.sender);
+        if (!isUnlocked(msg.sender)) revert StillLocked(msg.sender, _lockedUntil[msg.sender], block.timestamp);
+        _balances[msg.sender] = 0;
+        _lockedUntil[msg.sender] = 0;
+        totalDeposits -= amount;
+        emit Withdraw(msg.sender, to, amount);
+        _pay(to, amount);
+    }
+
+    // ---------------------------------------------------------------- Concent reimbursements
+
+    /// ForceSubtaskResults / AdditionalVerification won by the provider: pay the provider from
+    /// the requestor's deposit, up to what the requestor's note promised.
+    function reimburseForSubtask(
+        address requestor,
+        address provider,
+        uint256 amount,
+        bytes32 subtaskId,
+        uint8 v,
+        bytes32 r,
+        bytes32 s,
+        uint256 reimburseAmount
+    ) external onlyConcent {
+        if (reimburseAmount > amount) revert ReimbursementAboveNote(reimburseAmount, amount);
+        _useNote(requestor, provider, amount, subtaskId, Purpose.SubtaskPayment, v, r, s);
+        _charge(requestor, reimburseAmount);
+        emit ReimburseForSubtask(requestor, provider, subtaskId, reimburseAmount);
+        _pay(provider, reimburseAmount);
+    }
+
+    /// ForcePayment: accepted subtasks left unpaid. Every note is checked and settled; the
+    /// reimbursement is at most their sum.
+    function reimburseForNoPayment(
+        address requestor,
+        address provider,
+        uint256[] calldata amounts,
+        bytes32[] calldata subtaskIds,
+        uint8[] calldata v,
+        bytes32[] calldata r,
+        bytes32[] calldata s,
+        uint256 reimburseAmount,
+        uint64 closureTime
+    ) external onlyConcent {
+        uint256 n = amounts.length;
+        if (subtaskIds.length != n || v.length != n || r.length != n || s.length != n) revert ArrayLengthMismatch();
+        if (n == 0) revert ZeroAmount();
+        if (n > MAX_NOTES_PER_CALL) revert TooManyNotes(n, MAX_NOTES_PER_CALL);
+        uint256 promised;
+        for (uint256 i = 0; i < n; ++i) {
+            _useNote(requestor, provider, amounts[i], subtaskIds[i], Purpose.SubtaskPayment, v[i], r[i], s[i]);
+            promised += amounts[i];
+        }
+        if (reimburseAmount > promised) revert ReimbursementAboveNote(reimburseAmount, promised);
+        _charge(requestor, reimburseAmount);
+        emit ReimburseForNoPayment(requestor, provider, reimburseAmount, closureTime, subtaskIds);
+        _pay(provider, reimburseAmount);
+    }
+
+    /// AdditionalVerification lost by the provider: its verification fee goes to the cold wallet.
+    function reimburseForVerificationCosts(
+        address from,
+        uint256 amount,
+        bytes32 subtaskId,
+        uint8 v,
+        bytes32 r,
+        bytes32 s,
+        uint256 reimburseAmount
+    ) external onlyConcent {
+        _reimburseFee(from, amount, subtaskId, Purpose.VerificationCost, v, r, s, reimburseAmount);
+        emit ReimburseForVerificationCosts(from, subtaskId, reimburseAmount);
+        _pay(coldwallet, reimburseAmount);
+    }
+
+    /// Concent's communication fee for a use case about `subtaskId`, to the cold wallet.
+    function reimburseForCommunication(
+        address from,
+        uint256 amount,
+        bytes32 subtaskId,
+        uint8 v,
+        bytes32 r,
+        bytes32 s,
+        uint256 reimburseAmount
+    ) external onlyConcent {
+        _reimburseFee(from, amount, subtaskId, Purpose.Communication, v, r, s, reimburseAmount);
+        emit ReimburseForCommunication(from, subtaskId, reimburseAmount);
+        _pay(coldwallet, reimburseAmount);
+    }
+
+    // ---------------------------------------------------------------- owner
+
+    function transferConcent(address newConcent) external onlyOwner {
+        if (newConcent == address(0)) revert ZeroAddress();
+        emit ConcentTransferred(concent, newConcent);
+        concent = newConcent;
+    }
+
+    function transferColdwallet(address newColdwallet) external onlyOwner {
+        if (newColdwallet == address(0)) revert ZeroAddress();
+        emit ColdwalletTransferred(coldwallet, newColdwallet);
+        coldwallet = newColdwallet;
+    }
+
+    function transferOwnership(address newOwner) external onlyOwner {
+        if (newOwner == address(0)) revert ZeroAddress();
+        emit OwnershipTransferred(owner, newOwner);
+        owner = newOwner;
+    }
+
+    function setMaximumDepositAmount(uint256 value) external onlyOwner {
+        maximumDepositAmount = value;
+        emit LimitsChanged(value, maximumDepositsTotal, dailyReimbursementLimit);
+    }
+
+    function setMaximumDepositsTotal(uint256 value) external onlyOwner {
+        maximumDepositsTotal = value;
+        emit LimitsChanged(maximumDepositAmount, value, dailyReimbursementLimit);
+    }
+
+    function setDailyReimbursementLimit(uint256 value) external onlyOwner {
+        dailyReimbursementLimit = value;
+        emit LimitsChanged(maximumDepositAmount, maximumDepositsTotal, value);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _credit(address account, uint256 amount) private {
+        if (amount == 0) revert ZeroAmount();
+        uint256 balanceAfter = _balances[account] + amount;
+        if (balanceAfter > maximumDepositAmount) revert DepositTooLarge(account, balanceAfter, maximumDepositAmount);
+        uint256 totalAfter = totalDeposits + amount;
+        if (totalAfter > maximumDepositsTotal) revert DepositsTotalTooLarge(totalAfter, maximumDepositsTotal);
+        _balances[account] = balanceAfter;
+        totalDeposits = totalAfter;
+        _lockedUntil[account] = 0; // TOB-10: new money re-locks the deposit
+        emit Deposit(account, amount, balanceAfter);
+    }
+
+    function _reimburseFee(
+        address from,
+        uint256 amount,
+        bytes32 subtaskId,
+        Purpose purpose,
+        uint8 v,
+        bytes32 r,
+        bytes32 s,
+        uint256 reimburseAmount
+    ) private {
+        if (reimburseAmount > amount) revert ReimbursementAboveNote(reimburseAmount, amount);
+        _useNote(from, address(this), amount, subtaskId, purpose, v, r, s);
+        _charge(from, reimburseAmount);
+    }
+
+    /// Checks the payer's signature on the note and marks (payer, subtask, purpose) settled.
+    function _useNote(
+        address payer,
+        address payee,
+        uint256 amount,
+        bytes32 subtaskId,
+        Purpose purpose,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) private {
+        if (v != 27 && v != 28) revert InvalidSignatureV(v);
+        if (uint256(s) > HALF_CURVE_ORDER) revert HighSSignature(s);
+        address signer = ecrecover(noteDigest(payer, payee, amount, subtaskId, purpose), v, r, s);
+        if (signer == address(0) || signer != payer) revert InvalidSignature(payer, signer);
+        bytes32 key = _settlementKey(payer, subtaskId, purpose);
+        if (_settled[key]) revert AlreadySettled(payer, subtaskId, purpose);
+        _settled[key] = true;
+    }
+
+    /// Takes `amount` out of `account`'s deposit, within the daily reimbursement limit.
+    function _charge(address account, uint256 amount) private {
+        if (amount == 0) revert ZeroAmount();
+        uint256 balance = _balances[account];
+        if (balance < amount) revert InsufficientDeposit(account, balance, amount);
+        uint256 day = block.timestamp / 1 days;
+        uint256 today = day == reimbursementDay ? reimbursedToday : 0;
+        if (today + amount > dailyReimbursementLimit) {
+            revert DailyLimitExceeded(today, amount, dailyReimbursementLimit);
+        }
+        reimbursementDay = day;
+        reimbursedToday = today + amount;
+        unchecked {
+            _balances[account] = balance - amount;
+        }
+        totalDeposits -= amount;
+    }
+
+    function _pay(address to, uint256 amount) private {
+        if (!token.transfer(to, amount)) revert TokenTransferFailed();
+    }
+
+    function _settlementKey(address payer, bytes32 subtaskId, Purpose purpose) private pure returns (bytes32) {
+        return keccak256(abi.encode(payer, subtaskId, purpose));
+    }
+}

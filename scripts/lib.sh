@@ -1,0 +1,83 @@
+# Shared helpers for jgolem's scripts. Source it: . "$(dirname "$0")/lib.sh"
+# Each helper installs or starts what it needs, or says exactly what is missing.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export JGOLEM_ROOT="$ROOT"
+
+say() { printf '[jgolem] %s\n' "$*" >&2; }
+die() { printf '[jgolem] error: %s\n' "$*" >&2; exit 1; }
+
+java_major() { # prints the major version of the java binary $1
+  "$1" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}'
+}
+
+# Sets JAVA_HOME to a JDK >= 21: $JAVA_HOME if it is one, else the newest under /usr/lib/jvm.
+ensure_jdk() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(java_major "$JAVA_HOME/bin/java")" -ge 21 ]; then
+    export PATH="$JAVA_HOME/bin:$PATH"; return
+  fi
+  local best="" best_v=0 d v
+  for d in /usr/lib/jvm/*/ /opt/java/*/ /opt/jdk*/; do
+    [ -x "${d}bin/javac" ] || continue
+    v=$(java_major "${d}bin/java" 2>/dev/null || echo 0)
+    if [ "${v:-0}" -gt "$best_v" ]; then best="${d%/}"; best_v=$v; fi
+  done
+  if [ "$best_v" -lt 21 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "no JDK >= 21 found; trying Debian's openjdk-21 packages"
+    (apt-get update -qq && apt-get install -y -qq openjdk-21-jdk-headless) >/dev/null 2>&1 || true
+    [ -x /usr/lib/jvm/java-21-openjdk-amd64/bin/javac ] && { best=/usr/lib/jvm/java-21-openjdk-amd64; best_v=21; }
+  fi
+  [ "$best_v" -ge 21 ] || die "a JDK 21 or newer is needed (web3j's code generator is built for Java 21); found none under /usr/lib/jvm. Install one and set JAVA_HOME."
+  export JAVA_HOME="$best" PATH="$best/bin:$PATH"
+}
+
+ensure_maven() {
+  command -v mvn >/dev/null && return
+  [ "$(id -u)" = 0 ] || die "Maven (mvn) is not installed; install it (Debian: apt-get install maven)"
+  say "installing Maven from Debian's packages"
+  apt-get update -qq && apt-get install -y -qq maven >/dev/null
+}
+
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return
+  [ "$(id -u)" = 0 ] || die "Node.js and npm are needed (solc-js, anvil); install them (Debian: apt-get install nodejs npm)"
+  say "installing Node.js and npm from Debian's packages"
+  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+}
+
+# npm ci when node_modules is missing or older than the lock file. Offline afterwards.
+ensure_npm_packages() {
+  ensure_node
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ] \
+     || [ ! -x "$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ]; then
+    say "installing pinned npm packages (solc, anvil)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+  fi
+}
+
+ANVIL="$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+
+mvn_() { (cd "$ROOT" && mvn -B -ntp "$@"); }
+
+ensure_all() {
+  ensure_jdk
+  ensure_maven
+  ensure_npm_packages
+}
+
+# Builds the jars (no tests) if sources are newer than the last build.
+ensure_built() {
+  local marker="$ROOT/contract-wrappers/target/classpath.txt"
+  if [ ! -f "$marker" ] || [ -n "$(find "$ROOT/contracts/src" "$ROOT/contract-wrappers/src" "$ROOT/pom.xml" \
+        "$ROOT/contracts/pom.xml" "$ROOT/contract-wrappers/pom.xml" -newer "$marker" -print -quit)" ]; then
+    say "building (mvn package -DskipTests)"
+    mvn_ -q -DskipTests package >/dev/null || { mvn_ -DskipTests package | tail -40; die "build failed"; }
+  fi
+}
+
+# java with the contract-wrappers classpath
+run_java() {
+  java -Djgolem.root="$ROOT" -cp "$ROOT/contract-wrappers/target/classes:$(cat "$ROOT/contract-wrappers/target/classpath.txt")" "$@"
+}
