@@ -25,6 +25,8 @@ public record Deployment(
     Contracts contracts,
     Roles roles) {
 
+  /** {@code faucet} is null, and left out of the file, on deployments without one. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Contracts(String token, String deposit, String registry, String faucet) {}
 
   public record Roles(String concent, String coldwallet) {}
@@ -83,6 +85,9 @@ public record Deployment(
     check(chain, "token", token());
     check(chain, "deposit", deposit());
     check(chain, "registry", registry());
+    if (contracts.faucet() != null) {
+      check(chain, "faucet", faucet());
+    }
   }
 
   private static void check(Chain chain, String name, Address a) {
