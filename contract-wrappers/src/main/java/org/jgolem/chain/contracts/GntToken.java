@@ -36,8 +36,9 @@ public interface GntToken {
   TxResult burn(BigInteger value);
 
   /**
-   * Sends one batch. The transaction carries an EIP-2930 access list of the payees' balance slots,
-   * which makes each payment about 76 gas cheaper than cold storage access.
+   * Sends one batch. Above 24 distinct payees the transaction carries an EIP-2930 access list of
+   * their balance slots: 100 gas saved per slot, less 2,400 for the list (77 gas per payment at 100
+   * payees). Smaller batches go without, since the list would cost more than it saves.
    */
   TxResult batchTransfer(BatchPlan.Batch batch, long closureTime);
 

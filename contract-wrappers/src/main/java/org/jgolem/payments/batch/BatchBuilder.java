@@ -15,6 +15,9 @@ import org.jgolem.eth.Address;
  *       or the token contract) is held back with its reason instead of making the whole batch
  *       revert (audit TOB-14).
  *   <li>Payments to the same payee are aggregated; an aggregate above 2^96-1 takes several words.
+ *   <li>A payee's total that would need more than {@link #MAX_WORDS_PER_PAYEE} words is held back
+ *       ({@code AMOUNT_TOO_LARGE}): no real payment comes near it, and splitting it would make an
+ *       unbounded number of words.
  *   <li>Batches hold at most {@code maxPaymentsPerBatch} words, which bounds their gas
  *       (about 24.4k gas per new payee).
  * </ul>
@@ -22,6 +25,12 @@ import org.jgolem.eth.Address;
  * Payees keep the order in which they first appear, so the same input gives the same batches.
  */
 public final class BatchBuilder {
+  /** 1,024 words of 2^96 - 1 is about 8 × 10^13 GNT, far above the whole supply (10^9 GNT). */
+  public static final int MAX_WORDS_PER_PAYEE = 1024;
+
+  private static final BigInteger MAX_PER_PAYEE =
+      PackedPayment.MAX_AMOUNT.multiply(BigInteger.valueOf(MAX_WORDS_PER_PAYEE));
+
   private final Address sender;
   private final Address tokenContract;
   private final int maxPaymentsPerBatch;
@@ -37,15 +46,24 @@ public final class BatchBuilder {
 
   public BatchPlan plan(List<Payment> payments) {
     List<BatchPlan.HeldBack> held = new ArrayList<>();
-    Map<Address, BigInteger> owed = new LinkedHashMap<>();
+    Map<Address, List<Payment>> byPayee = new LinkedHashMap<>();
     for (Payment p : payments) {
       BatchPlan.Reason reason = check(p);
       if (reason != null) {
         held.add(new BatchPlan.HeldBack(p, reason));
       } else {
-        owed.merge(p.payee(), p.amount(), BigInteger::add);
+        byPayee.computeIfAbsent(p.payee(), k -> new ArrayList<>()).add(p);
       }
     }
+    Map<Address, BigInteger> owed = new LinkedHashMap<>();
+    byPayee.forEach((payee, list) -> {
+      BigInteger sum = list.stream().map(Payment::amount).reduce(BigInteger.ZERO, BigInteger::add);
+      if (sum.compareTo(MAX_PER_PAYEE) > 0) {
+        list.forEach(p -> held.add(new BatchPlan.HeldBack(p, BatchPlan.Reason.AMOUNT_TOO_LARGE)));
+      } else {
+        owed.put(payee, sum);
+      }
+    });
     List<PackedPayment> words = new ArrayList<>();
     owed.forEach((payee, amount) -> {
       BigInteger left = amount;

@@ -26,7 +26,12 @@ public record BatchPlan(List<Batch> batches, List<HeldBack> heldBack) {
     ZERO_PAYEE,
     PAYEE_IS_SENDER,
     NON_POSITIVE_AMOUNT,
-    TOKEN_CONTRACT_PAYEE
+    TOKEN_CONTRACT_PAYEE,
+    /**
+     * The payee's total needs more than {@link BatchBuilder#MAX_WORDS_PER_PAYEE} words of 2^96 − 1:
+     * far above any real payment (GNT's whole supply is below 2^90), so it is a bug upstream.
+     */
+    AMOUNT_TOO_LARGE
   }
 
   public record HeldBack(Payment payment, Reason reason) {}

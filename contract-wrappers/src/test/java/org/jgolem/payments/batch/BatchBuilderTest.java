@@ -337,10 +337,36 @@ class BatchBuilderTest {
       case 0 -> ZERO;
       case 1 -> BigInteger.valueOf(-1 - rnd.nextInt(1000));
       case 2 -> MAX.add(BigInteger.valueOf(rnd.nextInt(3) - 1));
-      // Up to 2^99: at most 8 words. (Far larger amounts would make the builder allocate one word per
-      // 2^96-1, e.g. 2^39 words for 2^135: amounts that large cannot exist under MAX_SUPPLY = 2^128 anyway.)
+      // Up to 2^99: at most 8 words. (Totals above MAX_WORDS_PER_PAYEE words are held back as
+      // AMOUNT_TOO_LARGE: see absurdTotalsAreHeldBackInsteadOfExplodingIntoWords.)
       case 3 -> new BigInteger(96 + rnd.nextInt(4), new java.util.Random(rnd.nextLong())).add(ONE);
       default -> BigInteger.valueOf(1 + rnd.nextLong(1L << 62));
     };
+  }
+
+  @Test
+  void absurdTotalsAreHeldBackInsteadOfExplodingIntoWords() {
+    BatchBuilder builder = new BatchBuilder(SENDER, TOKEN, 3);
+    Address big = addr(0xb1);
+    Address fine = addr(0xb2);
+    Payment absurd = new Payment(big, ONE.shiftLeft(135)); // once ran a test JVM out of heap
+    BatchPlan plan = builder.plan(List.of(absurd, new Payment(fine, BigInteger.TEN)));
+    assertThat(plan.heldBack()).containsExactly(new HeldBack(absurd, Reason.AMOUNT_TOO_LARGE));
+    assertThat(plan.total()).isEqualTo(BigInteger.TEN);
+
+    // The cap itself is payable: MAX_WORDS_PER_PAYEE full words, spread over batches of three.
+    BigInteger cap = MAX.multiply(BigInteger.valueOf(BatchBuilder.MAX_WORDS_PER_PAYEE));
+    BatchPlan edge = builder.plan(List.of(new Payment(fine, cap)));
+    assertThat(edge.heldBack()).isEmpty();
+    assertThat(edge.total()).isEqualTo(cap);
+    assertThat(edge.batches()).hasSize((BatchBuilder.MAX_WORDS_PER_PAYEE + 2) / 3);
+
+    // Each payment below the cap, but together one unit above it: all of that payee's are held back.
+    Payment part = new Payment(big, MAX.add(ONE));
+    Payment rest = new Payment(big, cap.subtract(MAX));
+    BatchPlan both = builder.plan(List.of(part, rest, new Payment(fine, ONE)));
+    assertThat(both.heldBack()).containsExactly(
+        new HeldBack(part, Reason.AMOUNT_TOO_LARGE), new HeldBack(rest, Reason.AMOUNT_TOO_LARGE));
+    assertThat(both.total()).isEqualTo(ONE);
   }
 }
