@@ -147,7 +147,11 @@ contract GNTDeposit is ITokenReceiver {
     }
 
     function isDepositPossible(address account, uint256 amount) public view returns (bool) {
-        return _balances[account] + amount <= maximumDepositAmount && totalDeposits + amount <= maximumDepositsTotal;
+        // Written without `+` so that a huge amount answers false instead of reverting on overflow.
+        uint256 balance = _balances[account];
+        uint256 total = totalDeposits;
+        return balance <= maximumDepositAmount && amount <= maximumDepositAmount - balance
+            && total <= maximumDepositsTotal && amount <= maximumDepositsTotal - total;
     }
 
     function isSettled(address payer, bytes32 subtaskId, Purpose purpose) external view returns (bool) {

@@ -65,8 +65,14 @@ public final class NoteSigner {
     if (signed.v() != 27 && signed.v() != 28) {
       throw new IllegalArgumentException("signature v must be 27 or 28, got " + signed.v());
     }
-    if (new BigInteger(1, signed.s()).compareTo(CURVE_ORDER.shiftRight(1)) > 0) {
+    BigInteger r = new BigInteger(1, signed.r());
+    BigInteger s = new BigInteger(1, signed.s());
+    if (s.compareTo(CURVE_ORDER.shiftRight(1)) > 0) {
       throw new IllegalArgumentException("high-s signature refused");
+    }
+    // ecrecover returns address 0 unless 0 < r < n and 0 < s < n; plain recovery would not refuse them
+    if (r.signum() == 0 || r.compareTo(CURVE_ORDER) >= 0 || s.signum() == 0) {
+      throw new IllegalArgumentException("signature r or s out of range (0 < r < n, 0 < s required)");
     }
     try {
       BigInteger key = Sign.signedMessageHashToKey(
