@@ -115,6 +115,7 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
   @Override
   public TxResult reimburseForSubtask(SignedNote s, BigInteger reimburseAmount) {
     PromissoryNote n = s.note();
+    requirePurpose(n, Purpose.SUBTASK_PAYMENT);
     return tx("GNTDeposit.reimburseForSubtask", deposit.reimburseForSubtask(
         n.payer().hex(), n.payee().hex(), n.amount(), n.subtaskId(),
         BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
@@ -126,6 +127,14 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
       throw new IllegalArgumentException("ForcePayment needs at least one note");
     }
     PromissoryNote first = notes.get(0).note();
+    for (SignedNote s : notes) {
+      PromissoryNote n = s.note();
+      if (!n.payer().equals(first.payer()) || !n.payee().equals(first.payee())) {
+        throw new IllegalArgumentException("ForcePayment notes must share one payer and payee: " + n
+            + " differs from " + first.payer() + " -> " + first.payee());
+      }
+      requirePurpose(n, Purpose.SUBTASK_PAYMENT);
+    }
     return tx("GNTDeposit.reimburseForNoPayment", deposit.reimburseForNoPayment(
         first.payer().hex(),
         first.payee().hex(),
@@ -140,16 +149,35 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
 
   @Override
   public TxResult reimburseForVerificationCosts(SignedNote s, BigInteger reimburseAmount) {
-    PromissoryNote n = s.note();
+    PromissoryNote n = requireFeeNote(s, Purpose.VERIFICATION_COST);
     return tx("GNTDeposit.reimburseForVerificationCosts", deposit.reimburseForVerificationCosts(
         n.payer().hex(), n.amount(), n.subtaskId(), BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
   }
 
   @Override
   public TxResult reimburseForCommunication(SignedNote s, BigInteger reimburseAmount) {
-    PromissoryNote n = s.note();
+    PromissoryNote n = requireFeeNote(s, Purpose.COMMUNICATION);
     return tx("GNTDeposit.reimburseForCommunication", deposit.reimburseForCommunication(
         n.payer().hex(), n.amount(), n.subtaskId(), BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
+  }
+
+  /**
+   * Checks before sending what the contract would otherwise only answer with InvalidSignature: a
+   * note's purpose is part of what was signed, and fee notes are payable to this contract.
+   */
+  private static void requirePurpose(PromissoryNote n, Purpose expected) {
+    if (n.purpose() != expected) {
+      throw new IllegalArgumentException("note purpose is " + n.purpose() + ", this reimbursement needs " + expected + ": " + n);
+    }
+  }
+
+  private PromissoryNote requireFeeNote(SignedNote s, Purpose purpose) {
+    PromissoryNote n = s.note();
+    requirePurpose(n, purpose);
+    if (!n.payee().equals(address)) {
+      throw new IllegalArgumentException("a fee note's payee must be the deposit contract " + address + ": " + n);
+    }
+    return n;
   }
 
   @Override

@@ -617,11 +617,15 @@ class ConcentDepositsTest extends AnvilTest {
   void forcePaymentWithANoteForAnotherProviderReverts() {
     Credentials requestor = user(0);
     depositInOneTx(requestor, gnt(100));
-    // the gateway takes payer and payee from the first note; the second promises another provider
     SignedNote first = subtaskNote(requestor, user(1), gnt(10), "a");
     SignedNote other = subtaskNote(requestor, user(2), gnt(10), "b");
-    var e = reverts("InvalidSignature",
-        () -> deposits(CONCENT).reimburseForNoPayment(List.of(first, other), gnt(20), now()));
+    // The gateway refuses the mixed list before sending (ConcentGatewayChecksTest); the contract
+    // refuses it too: sent raw with the first note's payee, the second note's signature fails.
+    var e = reverts("InvalidSignature", () -> wrapper(CONCENT).reimburseForNoPayment(
+        addr(requestor).hex(), addr(user(1)).hex(),
+        List.of(gnt(10), gnt(10)), List.of(subtask("a"), subtask("b")),
+        List.of(BigInteger.valueOf(first.v()), BigInteger.valueOf(other.v())),
+        List.of(first.r(), other.r()), List.of(first.s(), other.s()), gnt(20), BigInteger.valueOf(now())).send());
     assertThat(e.argument(0)).isEqualTo(hexOf(requestor));
     assertThat(e.argument(1)).isNotEqualTo(hexOf(requestor));
   }
@@ -689,23 +693,34 @@ class ConcentDepositsTest extends AnvilTest {
 
   @Test
   void feeNotesMustBePayableToTheDepositContractAndCarryTheirPurpose() {
+    // The gateway refuses these before sending (ConcentGatewayChecksTest); here they are sent raw
+    // to show that the contract refuses them too: it hashes the note it expects, so the signature
+    // of any other note does not match.
     Credentials payer = user(0);
     depositInOneTx(payer, gnt(50));
-    // payee = the cold wallet instead of the deposit contract: the contract hashes another note
     SignedNote toColdwallet = signer().sign(
         note(payer, addr(COLDWALLET), gnt(3), subtask("f"), Purpose.VERIFICATION_COST), payer.getEcKeyPair());
-    var e = reverts("InvalidSignature", () -> deposits(CONCENT).reimburseForVerificationCosts(toColdwallet, gnt(3)));
+    var e = reverts("InvalidSignature", () -> rawVerification(toColdwallet));
     assertThat(e.argument(0)).isEqualTo(hexOf(payer));
     assertThat(e.argument(1)).isNotEqualTo(hexOf(payer));
     // a communication note cannot pay a verification cost, nor the other way round
-    SignedNote communication = feeNote(payer, gnt(3), "f", Purpose.COMMUNICATION);
-    reverts("InvalidSignature", () -> deposits(CONCENT).reimburseForVerificationCosts(communication, gnt(3)));
-    SignedNote verification = feeNote(payer, gnt(3), "f", Purpose.VERIFICATION_COST);
-    reverts("InvalidSignature", () -> deposits(CONCENT).reimburseForCommunication(verification, gnt(3)));
+    reverts("InvalidSignature", () -> rawVerification(feeNote(payer, gnt(3), "f", Purpose.COMMUNICATION)));
+    reverts("InvalidSignature", () -> rawCommunication(feeNote(payer, gnt(3), "f", Purpose.VERIFICATION_COST)));
     // nor can a subtask payment note be used for a fee
-    SignedNote payment = subtaskNote(payer, user(1), gnt(3), "f");
-    reverts("InvalidSignature", () -> deposits(CONCENT).reimburseForCommunication(payment, gnt(3)));
+    reverts("InvalidSignature", () -> rawCommunication(subtaskNote(payer, user(1), gnt(3), "f")));
     assertThat(tokenBalance(addr(COLDWALLET))).isZero();
+  }
+
+  private static void rawVerification(SignedNote s) throws Exception {
+    PromissoryNote n = s.note();
+    wrapper(CONCENT).reimburseForVerificationCosts(n.payer().hex(), n.amount(), n.subtaskId(),
+        BigInteger.valueOf(s.v()), s.r(), s.s(), n.amount()).send();
+  }
+
+  private static void rawCommunication(SignedNote s) throws Exception {
+    PromissoryNote n = s.note();
+    wrapper(CONCENT).reimburseForCommunication(n.payer().hex(), n.amount(), n.subtaskId(),
+        BigInteger.valueOf(s.v()), s.r(), s.s(), n.amount()).send();
   }
 
   // ------------------------------------------------------------------ only Concent
