@@ -2,8 +2,8 @@ package org.jgolem.chain.contracts;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.jgolem.chain.notes.Purpose;
-import org.jgolem.chain.notes.SignedNote;
+import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.protocol.notes.SignedNote;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
 

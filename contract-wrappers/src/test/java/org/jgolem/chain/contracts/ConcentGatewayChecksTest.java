@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.jgolem.chain.notes.NoteSigner;
-import org.jgolem.chain.notes.PromissoryNote;
-import org.jgolem.chain.notes.Purpose;
-import org.jgolem.chain.notes.SignedNote;
+import org.jgolem.protocol.notes.NoteSigner;
+import org.jgolem.protocol.notes.PromissoryNote;
+import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.protocol.notes.SignedNote;
 import org.jgolem.chain.testing.AnvilTest;
 import org.junit.jupiter.api.Test;
 

@@ -11,9 +11,9 @@ import static org.jgolem.chain.contracts.DepositTestKit.topicBytes;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.jgolem.chain.notes.NoteSigner;
-import org.jgolem.chain.notes.Purpose;
-import org.jgolem.chain.notes.SignedNote;
+import org.jgolem.protocol.notes.NoteSigner;
+import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.protocol.notes.SignedNote;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.contracts.generated.GNTDeposit;
 import org.jgolem.eth.LogEntry;

@@ -10,10 +10,10 @@ import static org.jgolem.chain.contracts.DepositTestKit.subtask;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.jgolem.chain.notes.NoteSigner;
-import org.jgolem.chain.notes.PromissoryNote;
-import org.jgolem.chain.notes.Purpose;
-import org.jgolem.chain.notes.SignedNote;
+import org.jgolem.protocol.notes.NoteSigner;
+import org.jgolem.protocol.notes.PromissoryNote;
+import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.protocol.notes.SignedNote;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.eth.Address;
 import org.junit.jupiter.api.Test;

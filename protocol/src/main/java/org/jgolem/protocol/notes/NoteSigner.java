@@ -1,4 +1,4 @@
-package org.jgolem.chain.notes;
+package org.jgolem.protocol.notes;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.jgolem.chain.notes;
+package org.jgolem.protocol.notes;
 
 /** A note with its secp256k1 signature (v is 27 or 28; r and s are 32 bytes). */
 public record SignedNote(PromissoryNote note, int v, byte[] r, byte[] s) {

@@ -1,4 +1,4 @@
-package org.jgolem.chain.notes;
+package org.jgolem.protocol.notes;
 
 /** What a promissory note pays for; the same ordinals as {@code GNTDeposit.Purpose}. */
 public enum Purpose {

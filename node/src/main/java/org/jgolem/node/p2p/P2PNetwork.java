@@ -1,0 +1,46 @@
+package org.jgolem.node.p2p;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.jgolem.eth.Address;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.p2p.NodeRecord;
+
+/**
+ * The node's sessions with other nodes. Every message that reaches a listener has been decoded,
+ * its signature checked, its sender bound to the session's authenticated peer, and its freshness
+ * and uniqueness checked. Implementations: Netty ({@code p2p.netty}) and in-memory
+ * ({@code p2p.memory}, for tests of the layers above).
+ */
+public interface P2PNetwork extends AutoCloseable {
+  /** This node: its id and the endpoint it advertises (known once started). */
+  NodeRecord self();
+
+  /** Binds and starts accepting sessions. Starting twice fails. */
+  void start();
+
+  /**
+   * Opens a session, or returns the existing one to that node. With {@code expectedId} non-null,
+   * a peer that proves another identity is refused (UNEXPECTED_IDENTITY).
+   */
+  CompletableFuture<Peer> connect(String host, int port, Address expectedId);
+
+  Collection<Peer> peers();
+
+  Optional<Peer> peer(Address id);
+
+  /** Listeners of one message type are called on the network's threads; they must not block. */
+  void subscribe(MessageType type, MessageListener listener);
+
+  void addPeerListener(PeerListener listener);
+
+  /** Signs a payload with the node key into a fresh envelope. */
+  Envelope seal(Payload payload);
+
+  /** Closes every session and stops; idempotent. */
+  @Override
+  void close();
+}

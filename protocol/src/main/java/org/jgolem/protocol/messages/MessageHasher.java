@@ -1,0 +1,70 @@
+package org.jgolem.protocol.messages;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import org.jgolem.eth.Address;
+import org.web3j.crypto.Hash;
+
+/**
+ * EIP-712 hashing of messages, in the domain {name "jgolem", version "1", chainId}:
+ *
+ * <pre>
+ * Message(uint16 protocolVersion,uint16 messageType,address sender,uint64 timestamp,bytes16 messageId,bytes32 payload)
+ * </pre>
+ *
+ * where {@code payload} is the payload's EIP-712 struct hash for evidence messages (so that its
+ * fields can be checked by Concent and by contracts), and keccak256 of the payload bytes otherwise.
+ */
+public final class MessageHasher {
+  public static final String DOMAIN_NAME = "jgolem";
+  public static final String DOMAIN_VERSION = "1";
+  static final byte[] DOMAIN_TYPEHASH = keccak("EIP712Domain(string name,string version,uint256 chainId)");
+  static final byte[] MESSAGE_TYPEHASH = keccak(
+      "Message(uint16 protocolVersion,uint16 messageType,address sender,uint64 timestamp,bytes16 messageId,bytes32 payload)");
+
+  private final long chainId;
+  private final byte[] domainSeparator;
+
+  public MessageHasher(long chainId) {
+    this.chainId = chainId;
+    this.domainSeparator = Hash.sha3(Eip712.concat(
+        DOMAIN_TYPEHASH, keccak(DOMAIN_NAME), keccak(DOMAIN_VERSION), Eip712.uint(BigInteger.valueOf(chainId))));
+  }
+
+  public long chainId() {
+    return chainId;
+  }
+
+  public byte[] domainSeparator() {
+    return domainSeparator.clone();
+  }
+
+  /** The hash the envelope's signature covers. */
+  public byte[] digest(
+      int protocolVersion, MessageType type, Address sender, long timestamp, byte[] messageId, byte[] payloadHash) {
+    byte[] struct = Hash.sha3(Eip712.concat(
+        MESSAGE_TYPEHASH,
+        Eip712.uint(BigInteger.valueOf(protocolVersion)),
+        Eip712.uint(BigInteger.valueOf(type.code())),
+        Eip712.address(sender),
+        Eip712.uint(BigInteger.valueOf(timestamp)),
+        Eip712.fixedBytes(messageId),
+        payloadHash));
+    return Hash.sha3(Eip712.concat(new byte[] {0x19, 0x01}, domainSeparator, struct));
+  }
+
+  /** The {@code payload} field of the Message struct. */
+  public static byte[] payloadHash(Payload payload, byte[] payloadBytes) {
+    if (payload.type().isEvidence()) {
+      if (!(payload instanceof EvidencePayload e)) {
+        throw new IllegalStateException(payload.type() + " is evidence but its payload has no EIP-712 struct hash");
+      }
+      return e.structHash();
+    }
+    return Hash.sha3(payloadBytes);
+  }
+
+  static byte[] keccak(String s) {
+    return Hash.sha3(s.getBytes(StandardCharsets.UTF_8));
+  }
+}
