@@ -53,7 +53,45 @@ public final class SignatureBenchmark {
       run(b + " Ping seal+encode+decode", seconds, i -> codec.decode(codec.encode(codec.seal(ping, node, clock))));
       run(b + " TaskToCompute seal+encode+decode", seconds,
           i -> codec.decode(codec.encode(codec.seal(ttc, org.jgolem.protocol.messages.Fixtures.REQUESTOR, clock))));
+      pipeline(b + " Ping, 1 sealing + 1 decoding thread", seconds, codec, ping, node, clock);
     }
+  }
+
+  /** One thread seals and encodes, another decodes and verifies: the two ends of a connection. */
+  private static void pipeline(String name, double seconds, MessageCodec codec, Payload payload, NodeKey key, Clock clock)
+      throws InterruptedException {
+    java.util.concurrent.BlockingQueue<byte[][]> queue = new java.util.concurrent.ArrayBlockingQueue<>(64);
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    Thread producer = new Thread(() -> {
+      try {
+        while (System.nanoTime() < end) {
+          byte[][] batch = new byte[64][];
+          for (int i = 0; i < batch.length; i++) {
+            batch[i] = codec.encode(codec.seal(payload, key, clock));
+          }
+          queue.put(batch);
+        }
+        queue.put(new byte[0][]);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    long start = System.nanoTime();
+    producer.start();
+    long n = 0;
+    while (true) {
+      byte[][] batch = queue.take();
+      if (batch.length == 0) {
+        break;
+      }
+      for (byte[] frame : batch) {
+        codec.decode(frame);
+        n++;
+      }
+    }
+    producer.join();
+    double rate = n / ((System.nanoTime() - start) / 1e9);
+    System.out.printf("%-40s %,10.0f msgs/s%n", name, rate);
   }
 
   private static void run(String name, double seconds, IntConsumer op) {
