@@ -2,8 +2,17 @@ package org.jgolem.protocol.messages;
 
 import java.util.EnumMap;
 import java.util.Map;
+import org.jgolem.protocol.messages.market.AckReportComputedTask;
+import org.jgolem.protocol.messages.market.CannotAssignTask;
+import org.jgolem.protocol.messages.market.CannotComputeTask;
+import org.jgolem.protocol.messages.market.RejectReportComputedTask;
+import org.jgolem.protocol.messages.market.ReportComputedTask;
+import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
+import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskHeaderRemoved;
+import org.jgolem.protocol.messages.market.TaskToCompute;
+import org.jgolem.protocol.messages.market.WantToComputeTask;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.FindNode;
 import org.jgolem.protocol.messages.p2p.Hello;
@@ -24,6 +33,15 @@ public final class Payloads {
     CLASSES.put(MessageType.DISCONNECT, Disconnect.class);
     CLASSES.put(MessageType.TASK_HEADER, TaskHeader.class);
     CLASSES.put(MessageType.TASK_HEADER_REMOVED, TaskHeaderRemoved.class);
+    CLASSES.put(MessageType.WANT_TO_COMPUTE_TASK, WantToComputeTask.class);
+    CLASSES.put(MessageType.TASK_TO_COMPUTE, TaskToCompute.class);
+    CLASSES.put(MessageType.CANNOT_COMPUTE_TASK, CannotComputeTask.class);
+    CLASSES.put(MessageType.CANNOT_ASSIGN_TASK, CannotAssignTask.class);
+    CLASSES.put(MessageType.REPORT_COMPUTED_TASK, ReportComputedTask.class);
+    CLASSES.put(MessageType.ACK_REPORT_COMPUTED_TASK, AckReportComputedTask.class);
+    CLASSES.put(MessageType.REJECT_REPORT_COMPUTED_TASK, RejectReportComputedTask.class);
+    CLASSES.put(MessageType.SUBTASK_RESULTS_ACCEPTED, SubtaskResultsAccepted.class);
+    CLASSES.put(MessageType.SUBTASK_RESULTS_REJECTED, SubtaskResultsRejected.class);
   }
 
   private Payloads() {}

@@ -4,10 +4,11 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.jgolem.eth.Address;
+import org.jgolem.protocol.identity.Secp256k1;
+import org.jgolem.protocol.identity.Signature;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.Sign;
 import org.web3j.utils.Numeric;
 
 /**
@@ -56,8 +57,8 @@ public final class NoteSigner {
     if (!signer.equals(note.payer())) {
       throw new IllegalArgumentException("note payer " + note.payer() + " is not the signing key's address " + signer);
     }
-    Sign.SignatureData sig = Sign.signMessage(digest(note), payerKey, false);
-    return new SignedNote(note, sig.getV()[0] & 0xff, sig.getR(), sig.getS());
+    Signature sig = Secp256k1.sign(digest(note), payerKey); // native when available; same bytes as web3j
+    return new SignedNote(note, sig.v(), sig.r(), sig.s());
   }
 
   /** Who signed {@code signed}, by the same rules as the contract (v 27/28, low s). */
@@ -74,13 +75,7 @@ public final class NoteSigner {
     if (r.signum() == 0 || r.compareTo(CURVE_ORDER) >= 0 || s.signum() == 0) {
       throw new IllegalArgumentException("signature r or s out of range (0 < r < n, 0 < s required)");
     }
-    try {
-      BigInteger key = Sign.signedMessageHashToKey(
-          digest(signed.note()), new Sign.SignatureData((byte) signed.v(), signed.r(), signed.s()));
-      return Address.of(Keys.getAddress(key));
-    } catch (java.security.SignatureException e) {
-      throw new IllegalArgumentException("invalid signature: " + e.getMessage(), e);
-    }
+    return Secp256k1.recover(digest(signed.note()), new Signature(signed.r(), signed.s(), signed.v()));
   }
 
   /** The malleable twin of a signature: s' = n - s, v flipped. The contract must refuse it. */

@@ -1,0 +1,164 @@
+package org.jgolem.protocol.messages;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.jgolem.eth.Address;
+import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.market.AckReportComputedTask;
+import org.jgolem.protocol.messages.market.CannotAssignTask;
+import org.jgolem.protocol.messages.market.CannotComputeTask;
+import org.jgolem.protocol.messages.market.RejectReportComputedTask;
+import org.jgolem.protocol.messages.market.ReportComputedTask;
+import org.jgolem.protocol.messages.market.ResourceLimits;
+import org.jgolem.protocol.messages.market.SubtaskDefinition;
+import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
+import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
+import org.jgolem.protocol.messages.market.TaskHeader;
+import org.jgolem.protocol.messages.market.TaskHeaderRemoved;
+import org.jgolem.protocol.messages.market.TaskToCompute;
+import org.jgolem.protocol.messages.market.WantToComputeTask;
+import org.jgolem.protocol.messages.market.WireNote;
+import org.jgolem.protocol.messages.p2p.Disconnect;
+import org.jgolem.protocol.messages.p2p.FindNode;
+import org.jgolem.protocol.messages.p2p.Hello;
+import org.jgolem.protocol.messages.p2p.Neighbours;
+import org.jgolem.protocol.messages.p2p.NodeRecord;
+import org.jgolem.protocol.messages.p2p.Ping;
+import org.jgolem.protocol.messages.p2p.Pong;
+import org.jgolem.protocol.notes.NoteSigner;
+import org.jgolem.protocol.notes.PromissoryNote;
+import org.jgolem.protocol.notes.Purpose;
+
+/** Fixed keys and one fixed, valid payload of every message type: the inputs of the golden frames. */
+public final class Fixtures {
+  public static final long CHAIN_ID = 31337;
+  public static final int MAX_PAYLOAD = 1 << 20;
+  public static final long TIMESTAMP = 1_700_000_000_000L;
+
+  public static final NodeKey REQUESTOR =
+      NodeKey.fromPrivateKey(new BigInteger("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", 16));
+  public static final NodeKey PROVIDER =
+      NodeKey.fromPrivateKey(new BigInteger("8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f", 16));
+  public static final Address DEPOSIT = Address.of("0x5fbdb2315678afecb367f032d93f642f64180aa3");
+  public static final NoteSigner NOTES = new NoteSigner(CHAIN_ID, DEPOSIT);
+  public static final MessageHasher HASHER = new MessageHasher(CHAIN_ID);
+
+  public static final byte[] TASK_ID = bytes32(0x11);
+  public static final byte[] SUBTASK_ID = bytes32(0x22);
+  public static final BigInteger PRICE = new BigInteger("1500000000000000000"); // 1.5 GNT
+
+  private Fixtures() {}
+
+  public static MessageCodec codec() {
+    return new MessageCodec(CHAIN_ID, MAX_PAYLOAD);
+  }
+
+  /** 32 bytes counting up from {@code first}. */
+  public static byte[] bytes32(int first) {
+    byte[] b = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      b[i] = (byte) (first + i);
+    }
+    return b;
+  }
+
+  /** The fixed message id of a golden frame: the type code, then counting bytes. */
+  public static byte[] messageId(MessageType type) {
+    byte[] id = new byte[Envelope.MESSAGE_ID_LENGTH];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = (byte) (type.code() * 16 + i);
+    }
+    return id;
+  }
+
+  public static NodeRecord endpoint(NodeKey key, int port) {
+    return new NodeRecord(key.address(), "127.0.0.1", port);
+  }
+
+  /** Who sends {@code type} in the task flow. */
+  public static NodeKey sender(MessageType type) {
+    return switch (type) {
+      case WANT_TO_COMPUTE_TASK, CANNOT_COMPUTE_TASK, REPORT_COMPUTED_TASK, PONG, NEIGHBOURS -> PROVIDER;
+      default -> REQUESTOR;
+    };
+  }
+
+  public static WireNote providerNote() {
+    return WireNote.of(NOTES.sign(
+        new PromissoryNote(REQUESTOR.address(), PROVIDER.address(), PRICE, SUBTASK_ID, Purpose.SUBTASK_PAYMENT),
+        REQUESTOR.keyPair()));
+  }
+
+  public static WireNote concentNote() {
+    return WireNote.of(NOTES.sign(
+        new PromissoryNote(REQUESTOR.address(), DEPOSIT, BigInteger.valueOf(10_000_000_000_000_000L), SUBTASK_ID,
+            Purpose.COMMUNICATION),
+        REQUESTOR.keyPair()));
+  }
+
+  public static SubtaskDefinition definition() {
+    return new SubtaskDefinition("wasm", "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+        "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", "main",
+        List.of("--frames", "10-19", "--quality=90"), List.of("out/frame-*.png", "log.txt"),
+        new ResourceLimits(2, 1024, 600, 64L << 20));
+  }
+
+  public static TaskToCompute taskToCompute() {
+    return new TaskToCompute(TASK_ID, SUBTASK_ID, REQUESTOR.address(), PROVIDER.address(), PRICE,
+        TIMESTAMP + 3_600_000, definition(), providerNote(), concentNote());
+  }
+
+  public static ReportComputedTask report() {
+    return ReportComputedTask.answering(taskToCompute(), "bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u",
+        bytes32(0x44), 12_345_678, 42_000);
+  }
+
+  /** One valid payload of {@code type}; the same every time. */
+  public static Payload payload(MessageType type) {
+    byte[] reportHash = report().structHash();
+    return switch (type) {
+      case HELLO -> new Hello(1, "jgolem/0.1.0", endpoint(REQUESTOR, 40102), bytes32(0x33), List.of("task", "wasm"));
+      case PING -> new Ping(0x0102030405060708L);
+      case PONG -> new Pong(0x0102030405060708L);
+      case FIND_NODE -> new FindNode(PROVIDER.address());
+      case NEIGHBOURS -> new Neighbours(PROVIDER.address(),
+          List.of(endpoint(REQUESTOR, 40102), new NodeRecord(PROVIDER.address(), "node-7.example.org", 40103)));
+      case DISCONNECT -> new Disconnect(Disconnect.Reason.TOO_MANY_PEERS);
+      case TASK_HEADER -> TaskHeader.signed(TASK_ID, REQUESTOR, endpoint(REQUESTOR, 40102), "wasm",
+          "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", new BigInteger("3000000000000000000"), 10, 600,
+          TIMESTAMP + 86_400_000, 512, 1, HASHER);
+      case TASK_HEADER_REMOVED -> TaskHeaderRemoved.signed(TASK_ID, REQUESTOR, TIMESTAMP + 1000, HASHER);
+      case WANT_TO_COMPUTE_TASK -> new WantToComputeTask(TASK_ID, PROVIDER.address(), new BigInteger("2500000000000000000"),
+          1_234_567, 4, 8192, endpoint(PROVIDER, 40103));
+      case TASK_TO_COMPUTE -> taskToCompute();
+      case CANNOT_COMPUTE_TASK -> new CannotComputeTask(TASK_ID, SUBTASK_ID, CannotComputeTask.Reason.DEADLINE_TOO_CLOSE,
+          "deadline in 30 s, subtask needs ~600 s");
+      case CANNOT_ASSIGN_TASK -> new CannotAssignTask(TASK_ID, CannotAssignTask.Reason.NO_MORE_SUBTASKS);
+      case REPORT_COMPUTED_TASK -> report();
+      case ACK_REPORT_COMPUTED_TASK -> new AckReportComputedTask(reportHash, SUBTASK_ID);
+      case REJECT_REPORT_COMPUTED_TASK -> new RejectReportComputedTask(reportHash, SUBTASK_ID,
+          RejectReportComputedTask.Reason.SUBTASK_TIMED_OUT);
+      case SUBTASK_RESULTS_ACCEPTED -> new SubtaskResultsAccepted(reportHash, SUBTASK_ID, REQUESTOR.address(),
+          PROVIDER.address(), PRICE, 1_700_003_600L);
+      case SUBTASK_RESULTS_REJECTED -> new SubtaskResultsRejected(reportHash, SUBTASK_ID, REQUESTOR.address(),
+          PROVIDER.address(), SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE, "frame 13 differs from the reference");
+    };
+  }
+
+  /** The golden envelope of {@code type}: fixed key, timestamp, message id and payload. */
+  public static Envelope golden(MessageCodec codec, MessageType type) {
+    return codec.seal(payload(type), sender(type), TIMESTAMP + type.code(), messageId(type));
+  }
+
+  public static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
+  public static byte[] copyWith(byte[] b, int at, int value) {
+    byte[] c = Arrays.copyOf(b, b.length);
+    c[at] = (byte) value;
+    return c;
+  }
+}
