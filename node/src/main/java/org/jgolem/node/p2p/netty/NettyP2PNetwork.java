@@ -201,6 +201,12 @@ public final class NettyP2PNetwork implements P2PNetwork {
         return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.BANNED, expectedId + " is banned"));
       }
     }
+    for (NettyPeer p : sessions.values()) {
+      if (p.isActive() && p.record().port() == port && p.record().host().equals(host)
+          && (expectedId == null || expectedId.equals(p.id()))) {
+        return CompletableFuture.completedFuture(p); // a session with the node advertising that endpoint
+      }
+    }
     if (bans.isEndpointBanned(host, port)) {
       return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.BANNED, host + ":" + port + " is banned"));
     }
@@ -210,8 +216,8 @@ public final class NettyP2PNetwork implements P2PNetwork {
     }
     String dialKey = host + ":" + port + "/" + expectedId;
     CompletableFuture<Peer> promise = new CompletableFuture<>();
-    CompletableFuture<Peer> inFlight = dialing.putIfAbsent(dialKey, promise);
-    if (inFlight != null) {
+    CompletableFuture<Peer> inFlight = dialing.compute(dialKey, (k, old) -> old != null && !old.isDone() ? old : promise);
+    if (inFlight != promise) {
       return inFlight.copy();
     }
     promise.whenComplete((p, t) -> dialing.remove(dialKey, promise));
@@ -372,6 +378,10 @@ public final class NettyP2PNetwork implements P2PNetwork {
   public Stats stats() {
     return new Stats(counters.framesReceived.sum(), counters.handshakesCompleted.sum(), counters.handshakesFailed.sum(),
         counters.connectionsRefused.sum(), counters.messagesRefused.sum(), counters.rateLimited.sum());
+  }
+
+  int pendingHandshakes() {
+    return handshaking.size();
   }
 
   Counters counters() {

@@ -181,4 +181,109 @@ class NettyP2PNetworkTest {
     assertThat(failure(b.connect("127.0.0.1", a.self().port(), null))).isInstanceOf(java.io.IOException.class);
     assertThatThrownBy(a::start).isInstanceOf(IllegalStateException.class);
   }
+
+  private static final P2PConfig FAST_KEEPALIVE =
+      P2PConfig.loopback().withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMillis(100));
+
+  @Test
+  void keepAliveHoldsAQuietSessionOpenPastTheIdleTimeout() throws Exception {
+    NettyP2PNetwork a = node(1, FAST_KEEPALIVE);
+    NettyP2PNetwork b = node(2, FAST_KEEPALIVE);
+    List<Envelope> pongs = new CopyOnWriteArrayList<>();
+    a.subscribe(MessageType.PONG, (from, m) -> pongs.add(m));
+    b.subscribe(MessageType.PONG, (from, m) -> pongs.add(m));
+    Peer toB = connect(a, b);
+    long start = System.nanoTime();
+    await("pongs over more than the idle timeout", () -> pongs.size() >= 8);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(FAST_KEEPALIVE.idleTimeout());
+    assertThat(toB.isActive()).isTrue();
+    assertThat(b.peer(a.self().nodeId())).get().extracting(Peer::isActive).isEqualTo(true);
+  }
+
+  @Test
+  void aSilentPeerIsPingedThenClosedAfterTheIdleTimeout() throws Exception {
+    NettyP2PNetwork v = node(1, FAST_KEEPALIVE);
+    PeerEvents events = new PeerEvents();
+    v.addPeerListener(events);
+    NodeKey x = key(10);
+    org.jgolem.protocol.messages.MessageCodec codec = new org.jgolem.protocol.messages.MessageCodec(
+        FAST_KEEPALIVE.chainId(), org.jgolem.node.p2p.SessionRules.maxPayloadBytes(FAST_KEEPALIVE));
+    try (RawPeer r = RawPeer.connect(v.self().port())) {
+      r.authenticate(x, codec, Clock.systemUTC());
+      long start = System.nanoTime();
+      int pings = 0;
+      Disconnect.Reason reason = null;
+      for (Envelope e; (e = r.read(codec)) != null; ) {
+        if (e.payload() instanceof Ping) {
+          pings++; // and no answer
+        } else if (e.payload() instanceof Disconnect d) {
+          reason = d.reason();
+        }
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(pings).isGreaterThanOrEqualTo(2);
+      assertThat(reason).isEqualTo(Disconnect.Reason.TIMEOUT);
+      assertThat(took).isBetween(FAST_KEEPALIVE.idleTimeout().minusMillis(20), Duration.ofSeconds(3));
+    }
+    await("the node to report it", () -> !events.disconnectReasons(x.address()).isEmpty());
+    assertThat(events.disconnectReasons(x.address())).containsExactly(Disconnect.Reason.TIMEOUT);
+  }
+
+  @Test
+  void aConnectionLostWithoutGoodbyeIsReportedAsTimeout() throws Exception {
+    NettyP2PNetwork v = node(1);
+    PeerEvents events = new PeerEvents();
+    v.addPeerListener(events);
+    NodeKey x = key(10);
+    org.jgolem.protocol.messages.MessageCodec codec = new org.jgolem.protocol.messages.MessageCodec(
+        31337, org.jgolem.node.p2p.SessionRules.maxPayloadBytes(P2PConfig.loopback()));
+    RawPeer r = RawPeer.connect(v.self().port());
+    r.authenticate(x, codec, Clock.systemUTC());
+    await("admitted", () -> v.peer(x.address()).isPresent());
+    r.abort();
+    await("the node to report it", () -> !events.disconnectReasons(x.address()).isEmpty());
+    assertThat(events.disconnectReasons(x.address())).containsExactly(Disconnect.Reason.TIMEOUT);
+    assertThat(v.peers()).isEmpty();
+  }
+
+  @Test
+  void connectingAgainReturnsTheExistingSession() throws Exception {
+    NettyP2PNetwork a = node(1);
+    NettyP2PNetwork b = node(2);
+    Peer first = connect(a, b);
+    assertThat(connect(a, b)).isSameAs(first);
+    assertThat(a.connect("127.0.0.1", b.self().port(), null).get(5, TimeUnit.SECONDS)).isSameAs(first);
+    await("B to see A", () -> b.peer(a.self().nodeId()).isPresent());
+    Peer reverse = b.connect("127.0.0.1", a.self().port(), a.self().nodeId()).get(5, TimeUnit.SECONDS);
+    assertThat(reverse).isSameAs(b.peer(a.self().nodeId()).orElseThrow());
+    assertThat(a.stats().handshakesCompleted()).isEqualTo(1);
+    assertThat(first.isActive()).isTrue();
+  }
+
+  @Test
+  void simultaneousDialsBothWaysLeaveOneSessionThatBothEndsAgreeOn() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      NettyP2PNetwork a = node(1);
+      NettyP2PNetwork b = node(2);
+      CompletableFuture<Peer> ab = a.connect("127.0.0.1", b.self().port(), b.self().nodeId());
+      CompletableFuture<Peer> ba = b.connect("127.0.0.1", a.self().port(), a.self().nodeId());
+      // each dial ends with a session: its own or the one the other dial opened
+      Peer fromA = ab.get(5, TimeUnit.SECONDS);
+      Peer fromB = ba.get(5, TimeUnit.SECONDS);
+      assertThat(fromA.id()).isEqualTo(b.self().nodeId());
+      assertThat(fromB.id()).isEqualTo(a.self().nodeId());
+      await("one session each, the same connection", () -> a.peers().size() == 1 && b.peers().size() == 1
+          && a.peers().iterator().next().outbound() != b.peers().iterator().next().outbound());
+      Peer kept = a.peers().iterator().next();
+      // the kept one was dialled by the lower id
+      boolean aIsLower = a.self().nodeId().compareTo(b.self().nodeId()) < 0;
+      assertThat(kept.outbound()).as("round " + round).isEqualTo(aIsLower);
+      BlockingQueue<Envelope> got = new LinkedBlockingQueue<>();
+      b.subscribe(MessageType.FIND_NODE, (from, m) -> got.add(m));
+      kept.send(new FindNode(key(9).address()));
+      assertThat(got.poll(5, TimeUnit.SECONDS)).isNotNull();
+      a.close();
+      b.close();
+    }
+  }
 }
