@@ -174,7 +174,7 @@ public final class MemoryP2PNetwork implements P2PNetwork {
     for (PeerListener l : peerListeners) {
       try {
         l.onConnected(peer);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError | LinkageError e) {
         LOG.warn("peer listener failed on connect of {}", peer.id(), e);
       }
     }
@@ -188,7 +188,7 @@ public final class MemoryP2PNetwork implements P2PNetwork {
     for (PeerListener l : peerListeners) {
       try {
         l.onDisconnected(peer, reason);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError | LinkageError e) {
         LOG.warn("peer listener failed on disconnect of {}", peer.id(), e);
       }
     }
@@ -198,7 +198,7 @@ public final class MemoryP2PNetwork implements P2PNetwork {
     for (MessageListener l : listeners.get(envelope.type())) {
       try {
         l.onMessage(from, envelope);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError | LinkageError e) {
         LOG.warn("{} listener failed on {}", envelope.type(), envelope, e);
       }
     }

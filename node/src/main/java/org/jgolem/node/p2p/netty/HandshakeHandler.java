@@ -3,7 +3,6 @@ package org.jgolem.node.p2p.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -278,8 +277,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       promise.completeExceptionally(new P2PException(reason, detail));
     }
     if (tell && keys != null && ctx.channel().isActive()) {
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(node.codec().encode(node.seal(new Disconnect(reason)))))
-          .addListener(ChannelFutureListener.CLOSE);
+      // no envelope codec yet: the encoded frame goes through AEAD and the prepender only
+      Goodbye.send(ctx.channel(), Unpooled.wrappedBuffer(node.codec().encode(node.seal(new Disconnect(reason)))));
     } else {
       ctx.close();
     }
@@ -287,6 +286,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof IOException || NettyP2PNetwork.isBadFrame(cause))) {
+      node.counters().unexpectedErrors.increment();
+      LOG.warn("unexpected failure in the handshake with {}", ctx.channel().remoteAddress(), cause);
+    }
     fail(ctx, Disconnect.Reason.PROTOCOL_ERROR, cause.toString(), !(cause instanceof IOException));
   }
 

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -77,7 +79,8 @@ public final class NettyP2PNetwork implements P2PNetwork {
       long handshakesFailed,
       long connectionsRefused,
       long messagesRefused,
-      long rateLimited) {}
+      long rateLimited,
+      long unexpectedErrors) {}
 
   static final class Counters {
     final LongAdder framesReceived = new LongAdder();
@@ -86,6 +89,13 @@ public final class NettyP2PNetwork implements P2PNetwork {
     final LongAdder connectionsRefused = new LongAdder();
     final LongAdder messagesRefused = new LongAdder();
     final LongAdder rateLimited = new LongAdder();
+    /** Failures that are not a refusal this code expects (a bug here or in a codec). */
+    final LongAdder unexpectedErrors = new LongAdder();
+  }
+
+  /** Failures of the framing or the AEAD layer: junk on the wire, not a bug. */
+  static boolean isBadFrame(Throwable cause) {
+    return cause instanceof CorruptedFrameException || cause instanceof TooLongFrameException;
   }
 
   /** Outcome of {@link #admit}: refused (and maybe the session to use instead) or accepted (maybe replacing one). */
@@ -295,7 +305,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
     for (PeerListener l : peerListeners) {
       try {
         l.onConnected(peer);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError | LinkageError e) {
         LOG.warn("peer listener failed on connect of {}", peer.id(), e);
       }
     }
@@ -315,17 +325,18 @@ public final class NettyP2PNetwork implements P2PNetwork {
     for (PeerListener l : peerListeners) {
       try {
         l.onDisconnected(peer, reason);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError | LinkageError e) {
         LOG.warn("peer listener failed on disconnect of {}", peer.id(), e);
       }
     }
+    peer.reported().complete(null);
   }
 
   void dispatch(NettyPeer from, Envelope envelope) {
     for (MessageListener l : listeners.get(envelope.type())) {
       try {
         l.onMessage(from, envelope);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError | LinkageError e) {
         LOG.warn("{} listener failed on {}", envelope.type(), envelope, e);
       }
     }
@@ -377,7 +388,8 @@ public final class NettyP2PNetwork implements P2PNetwork {
 
   public Stats stats() {
     return new Stats(counters.framesReceived.sum(), counters.handshakesCompleted.sum(), counters.handshakesFailed.sum(),
-        counters.connectionsRefused.sum(), counters.messagesRefused.sum(), counters.rateLimited.sum());
+        counters.connectionsRefused.sum(), counters.messagesRefused.sum(), counters.rateLimited.sum(),
+        counters.unexpectedErrors.sum());
   }
 
   int pendingHandshakes() {
@@ -406,8 +418,9 @@ public final class NettyP2PNetwork implements P2PNetwork {
 
   /**
    * Sends Disconnect(SHUTTING_DOWN) to every peer, closes every connection and stops listening;
-   * waits up to 3 s for the goodbyes to be flushed (not when called on an event loop). Idempotent;
-   * the event loops are not closed (they may be shared).
+   * waits up to 3 s for the goodbyes to be delivered and for listeners to hear of every session's
+   * end (not when called on an event loop). Idempotent; the event loops are not closed (they may be
+   * shared).
    */
   @Override
   public void close() {
@@ -421,7 +434,8 @@ public final class NettyP2PNetwork implements P2PNetwork {
     if (s != null) {
       s.close();
     }
-    for (NettyPeer p : sessions.values()) {
+    List<NettyPeer> ended = new ArrayList<>(sessions.values());
+    for (NettyPeer p : ended) {
       p.close(Disconnect.Reason.SHUTTING_DOWN);
     }
     List<Channel> all = new ArrayList<>(channels);
@@ -441,6 +455,13 @@ public final class NettyP2PNetwork implements P2PNetwork {
       long left = deadline - System.nanoTime();
       if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
         ch.close();
+      }
+    }
+    for (NettyPeer p : ended) {
+      try {
+        p.reported().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (Exception e) {
+        LOG.debug("end of the session with {} not reported in time", p.id());
       }
     }
     if (s != null) {

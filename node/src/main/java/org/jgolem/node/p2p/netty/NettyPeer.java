@@ -1,9 +1,7 @@
 package org.jgolem.node.p2p.netty;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jgolem.eth.Address;
@@ -15,9 +13,6 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
 
 /** An authenticated session over one channel. */
 final class NettyPeer implements Peer {
-  /** A Disconnect that cannot be flushed within this time is given up and the channel closed. */
-  private static final long CLOSE_GRACE_MILLIS = 2_000;
-
   private final NettyP2PNetwork node;
   private final Channel channel;
   private final NodeRecord record;
@@ -25,6 +20,7 @@ final class NettyPeer implements Peer {
   private final byte[] transcript;
   private final AtomicReference<Disconnect.Reason> localReason = new AtomicReference<>();
   private final AtomicBoolean ended = new AtomicBoolean();
+  private final CompletableFuture<Void> reported = new CompletableFuture<>();
   private volatile Disconnect.Reason remoteReason;
   private volatile long lastPongNanos;
 
@@ -123,6 +119,8 @@ final class NettyPeer implements Peer {
     if (!localReason.compareAndSet(null, reason)) {
       return;
     }
+    // The session is over now, even if the goodbye takes a moment to be delivered.
+    channel.eventLoop().execute(() -> node.sessionEnded(this));
     if (remoteReason != null || !channel.isActive()) {
       channel.close();
       return;
@@ -134,10 +132,7 @@ final class NettyPeer implements Peer {
       channel.close();
       return;
     }
-    channel.writeAndFlush(bye).addListener(ChannelFutureListener.CLOSE);
-    channel.eventLoop().schedule(() -> {
-      channel.close();
-    }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    Goodbye.send(channel, bye);
   }
 
   /** The peer sent Disconnect(reason). */
@@ -163,6 +158,11 @@ final class NettyPeer implements Peer {
   /** True exactly once, when the session's end is reported. */
   boolean markEnded() {
     return ended.compareAndSet(false, true);
+  }
+
+  /** Completes once listeners have been told that the session ended. */
+  CompletableFuture<Void> reported() {
+    return reported;
   }
 
   @Override

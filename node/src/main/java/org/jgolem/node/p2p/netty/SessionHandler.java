@@ -90,6 +90,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable c = cause instanceof CodecException && cause.getCause() != null ? cause.getCause() : cause;
+    if (!(c instanceof InvalidMessageException || c instanceof RateLimitHandler.RateLimitExceededException
+        || c instanceof IOException || NettyP2PNetwork.isBadFrame(cause))) {
+      node.counters().unexpectedErrors.increment();
+      LOG.warn("unexpected failure on the session with {}", peer.id(), cause);
+    }
     if (peer.closing()) {
       LOG.trace("after close, from {}: {}", peer.id(), c.toString());
       return;

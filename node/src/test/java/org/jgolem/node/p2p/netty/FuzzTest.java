@@ -101,15 +101,17 @@ class FuzzTest {
       NettyP2PNetwork.Stats stats = victim.stats();
       System.out.printf("FuzzTest: %d random/mutated frames (and %d valid ones) sent over %d connections in %d ms "
               + "(plaintext junk %d, encrypted junk %d, mutated after authentication %d, mutated handshake %d connections); "
-              + "node decoded %d frames, %d handshakes completed, %d failed, %d messages refused%n",
+              + "node decoded %d frames, %d handshakes completed, %d failed, %d messages refused, %d unexpected errors%n",
           framesSent, validSent, connections, took.toMillis(), byKind[0], byKind[1], byKind[2], byKind[3],
-          stats.framesReceived(), stats.handshakesCompleted(), stats.handshakesFailed(), stats.messagesRefused());
+          stats.framesReceived(), stats.handshakesCompleted(), stats.handshakesFailed(), stats.messagesRefused(),
+          stats.unexpectedErrors());
       for (int k = 0; k < 4; k++) {
         System.out.printf("  kind %d: %.2f ms per connection%n", k, nanosByKind[k] / 1e6 / Math.max(1, byKind[k]));
       }
       assertThat(framesSent).as("frames within " + BUDGET).isGreaterThanOrEqualTo(TARGET_FRAMES);
       assertThat(stats.handshakesCompleted()).isPositive();
       assertThat(stats.messagesRefused()).isPositive();
+      assertThat(stats.unexpectedErrors()).as("failures other than the refusals the code expects").isZero();
 
       NettyP2PNetworkTest.await("fuzz connections gone", () -> victim.peers().isEmpty() && victim.pendingHandshakes() == 0);
       assertStillServes(victim, loops);

@@ -33,7 +33,7 @@ class LimitsTest {
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : closeables) {
+    for (AutoCloseable c : closeables.reversed()) { // raw peers first, then the nodes they talk to
       c.close();
     }
   }

@@ -140,6 +140,7 @@ final class RawPeer implements AutoCloseable {
         throw new AssertionError("the node did not close the connection", e);
       }
       if (f == null) {
+        close(); // as a well-behaved peer does once told to go
         return reason;
       }
       if (opener != null) {

@@ -58,7 +58,7 @@ class RejectionTest {
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : closeables) {
+    for (AutoCloseable c : closeables.reversed()) { // raw peers first, then the nodes they talk to
       c.close();
     }
   }
@@ -92,6 +92,7 @@ class RejectionTest {
   }
 
   private void assertVictimStillServes() throws Exception {
+    assertThat(victim.stats().unexpectedErrors()).isZero();
     long nonce = System.nanoTime();
     goodToVictim.send(new Ping(nonce)).get(5, TimeUnit.SECONDS);
     assertThat(goodPongs.poll(5, TimeUnit.SECONDS)).as("pong to the peer connected all along").isEqualTo(nonce);
