@@ -23,7 +23,6 @@ import org.jgolem.node.p2p.TokenBucket;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.InvalidMessageException;
 import org.jgolem.protocol.messages.MessageCodec;
-import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.Hello;
 import org.slf4j.Logger;

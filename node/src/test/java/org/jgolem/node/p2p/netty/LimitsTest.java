@@ -21,7 +21,6 @@ import org.jgolem.protocol.messages.MessageCodec;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.FindNode;
-import org.jgolem.protocol.messages.p2p.Ping;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

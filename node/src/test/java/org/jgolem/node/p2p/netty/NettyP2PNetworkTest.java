@@ -16,7 +16,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.jgolem.node.p2p.P2PConfig;
-import org.jgolem.node.p2p.P2PException;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.p2p.PeerEvents;
 import org.jgolem.protocol.identity.NodeKey;
