@@ -39,7 +39,7 @@ public final class SessionRules {
    * without a disconnect or a ban.
    */
   public static boolean replayCacheFull(FreshnessGuard guard, InvalidMessageException e) {
-    return e.reason() == InvalidMessageException.Reason.REPLAYED && guard.size() >= REPLAY_CACHE_CAPACITY;
+    return e.reason() == InvalidMessageException.Reason.OVERLOADED;
   }
 
   public static Disconnect.Reason disconnectReason(InvalidMessageException e) {
@@ -50,7 +50,7 @@ public final class SessionRules {
 
   public static boolean bans(InvalidMessageException e) {
     return switch (e.reason()) {
-      case UNSUPPORTED_VERSION, EXPIRED, FROM_THE_FUTURE, UNKNOWN_TYPE -> false;
+      case UNSUPPORTED_VERSION, EXPIRED, FROM_THE_FUTURE, UNKNOWN_TYPE, OVERLOADED -> false;
       case MALFORMED, TOO_LARGE, BAD_SIGNATURE, SENDER_MISMATCH, REPLAYED, INVALID_PAYLOAD -> true;
     };
   }

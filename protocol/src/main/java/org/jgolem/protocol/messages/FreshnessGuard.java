@@ -37,7 +37,10 @@ public final class FreshnessGuard {
     this.capacity = capacity;
   }
 
-  /** Throws {@link InvalidMessageException} (EXPIRED, FROM_THE_FUTURE or REPLAYED), else records the id. */
+  /**
+   * Throws {@link InvalidMessageException} (EXPIRED, FROM_THE_FUTURE, REPLAYED, or OVERLOADED when the
+   * cache is full, which is no fault of the sender), else records the id.
+   */
   public synchronized void check(Envelope e) {
     long now = clock.millis();
     if (e.timestamp() < now - maxAgeMillis) {
@@ -52,7 +55,7 @@ public final class FreshnessGuard {
       throw new InvalidMessageException(Reason.REPLAYED, e.type() + " id " + e.messageIdHex() + " from " + e.sender() + " was already received");
     }
     if (seen.size() >= capacity) {
-      throw new InvalidMessageException(Reason.REPLAYED, "replay cache full (" + capacity + " ids); refusing until ids expire");
+      throw new InvalidMessageException(Reason.OVERLOADED, "replay cache full (" + capacity + " ids); refusing until ids expire");
     }
     seen.add(key);
     // Entries are appended in arrival order; expiry is arrival-ordered too, bounded by maxAge + skew.

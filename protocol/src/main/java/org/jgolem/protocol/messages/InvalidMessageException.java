@@ -12,6 +12,8 @@ public final class InvalidMessageException extends RuntimeException {
     EXPIRED,
     FROM_THE_FUTURE,
     REPLAYED,
+    /** This node cannot judge the message now (its replay cache is full): not the peer's fault. */
+    OVERLOADED,
     INVALID_PAYLOAD
   }
 

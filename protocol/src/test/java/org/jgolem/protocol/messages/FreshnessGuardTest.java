@@ -158,7 +158,7 @@ class FreshnessGuardTest {
     InvalidMessageException x =
         catchThrowableOfType(InvalidMessageException.class, () -> small.check(envelope(B, T0, 99)));
     assertThat(x).isNotNull();
-    assertThat(x.reason()).isEqualTo(Reason.REPLAYED);
+    assertThat(x.reason()).as("a full cache is not the sender's replay").isEqualTo(Reason.OVERLOADED);
     assertThat(x.getMessage()).contains("cache full");
     assertThat(small.size()).isEqualTo(3);
     // Still refused a minute later: nothing could be forgotten safely yet.

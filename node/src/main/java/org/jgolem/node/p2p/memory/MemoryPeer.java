@@ -152,7 +152,7 @@ public final class MemoryPeer implements Peer {
   }
 
   private void transportClosed() {
-    end(Disconnect.Reason.TIMEOUT, null);
+    end(Disconnect.Reason.CONNECTION_LOST, null);
   }
 
   /** On the hub thread: the checks every received frame goes through, then dispatch. */

@@ -143,7 +143,7 @@ final class NettyPeer implements Peer {
     channel.close();
   }
 
-  /** The reason listeners hear: ours if we ended it, else the peer's, else TIMEOUT (lost). */
+  /** The reason listeners hear: ours if we ended it, else the peer's, else CONNECTION_LOST. */
   Disconnect.Reason reason() {
     Disconnect.Reason local = localReason.get();
     if (local != null && remoteReason == null) {
@@ -152,7 +152,7 @@ final class NettyPeer implements Peer {
     if (remoteReason != null) {
       return remoteReason;
     }
-    return Disconnect.Reason.TIMEOUT;
+    return Disconnect.Reason.CONNECTION_LOST;
   }
 
   /** True exactly once, when the session's end is reported. */

@@ -229,7 +229,7 @@ class NettyP2PNetworkTest {
   }
 
   @Test
-  void aConnectionLostWithoutGoodbyeIsReportedAsTimeout() throws Exception {
+  void aConnectionLostWithoutGoodbyeIsReportedAsConnectionLost() throws Exception {
     NettyP2PNetwork v = node(1);
     PeerEvents events = new PeerEvents();
     v.addPeerListener(events);
@@ -241,7 +241,7 @@ class NettyP2PNetworkTest {
     await("admitted", () -> v.peer(x.address()).isPresent());
     r.abort();
     await("the node to report it", () -> !events.disconnectReasons(x.address()).isEmpty());
-    assertThat(events.disconnectReasons(x.address())).containsExactly(Disconnect.Reason.TIMEOUT);
+    assertThat(events.disconnectReasons(x.address())).containsExactly(Disconnect.Reason.CONNECTION_LOST);
     assertThat(v.peers()).isEmpty();
   }
 

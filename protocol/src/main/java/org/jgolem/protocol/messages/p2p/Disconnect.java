@@ -18,7 +18,9 @@ public record Disconnect(Reason reason) implements Payload {
     UNEXPECTED_IDENTITY,
     INCOMPATIBLE_VERSION,
     TIMEOUT,
-    RATE_LIMITED
+    RATE_LIMITED,
+    /** The connection dropped without a Disconnect (reported locally, never sent). */
+    CONNECTION_LOST
   }
 
   @Override
