@@ -49,6 +49,26 @@ public record P2PConfig(
         pingInterval, messagesPerSecond, burst, banDuration, chainId, clientVersion);
   }
 
+  public P2PConfig withMaxFrameBytes(int n) {
+    return new P2PConfig(listenHost, listenPort, advertisedHost, maxPeers, n, handshakeTimeout, idleTimeout,
+        pingInterval, messagesPerSecond, burst, banDuration, chainId, clientVersion);
+  }
+
+  public P2PConfig withTimeouts(Duration handshake, Duration idle, Duration ping) {
+    return new P2PConfig(listenHost, listenPort, advertisedHost, maxPeers, maxFrameBytes, handshake, idle,
+        ping, messagesPerSecond, burst, banDuration, chainId, clientVersion);
+  }
+
+  public P2PConfig withRateLimit(int perSecond, int burstSize) {
+    return new P2PConfig(listenHost, listenPort, advertisedHost, maxPeers, maxFrameBytes, handshakeTimeout, idleTimeout,
+        pingInterval, perSecond, burstSize, banDuration, chainId, clientVersion);
+  }
+
+  public P2PConfig withBanDuration(Duration d) {
+    return new P2PConfig(listenHost, listenPort, advertisedHost, maxPeers, maxFrameBytes, handshakeTimeout, idleTimeout,
+        pingInterval, messagesPerSecond, burst, d, chainId, clientVersion);
+  }
+
   public P2PConfig validate() {
     require(listenHost != null && !listenHost.isBlank(), "p2p.listenHost", "must be set");
     require(listenPort >= 0 && listenPort <= 65535, "p2p.listenPort", "must be in 0..65535");

@@ -25,6 +25,9 @@ public interface P2PNetwork extends AutoCloseable {
   /**
    * Opens a session, or returns the existing one to that node. With {@code expectedId} non-null,
    * a peer that proves another identity is refused (UNEXPECTED_IDENTITY).
+   *
+   * <p>Fails with {@link P2PException} when either side refuses the session (its reason says why),
+   * with an {@link java.io.IOException} when the connection fails or closes during the handshake.
    */
   CompletableFuture<Peer> connect(String host, int port, Address expectedId);
 

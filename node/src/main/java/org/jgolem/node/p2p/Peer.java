@@ -26,6 +26,9 @@ public interface Peer {
   /** Seals with the node key and sends. */
   CompletableFuture<Void> send(Payload payload);
 
-  /** Sends Disconnect(reason) and closes. */
+  /**
+   * Sends Disconnect(reason) and closes. PROTOCOL_ERROR and BANNED also ban the peer's node id for
+   * {@link P2PConfig#banDuration()}: use them for a peer caught misbehaving by a layer above.
+   */
   void disconnect(Disconnect.Reason reason);
 }
