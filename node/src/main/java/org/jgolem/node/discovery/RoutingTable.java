@@ -18,9 +18,10 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
  * that covers self (always the last one) overflows, it is split in two, so there are buckets for
  * prefix lengths 0, 1, ..., n-2 and a last one for n-1 and more. Other buckets never split: when
  * full, newcomers wait in the bucket's replacement cache and the table reports the bucket's
- * least-recently-seen entry as the one to probe. Long-lived entries are therefore preferred; an
- * entry is evicted only after {@code maxFailures} consecutive failures (or {@link #remove}), and the
- * most recently seen replacement takes its place.
+ * least-recently-seen entry as the one to probe. Long-lived entries are therefore preferred. An
+ * entry that failed {@code maxFailures} times in a row is stale: it is evicted as soon as there is a
+ * replacement for it (the most recently seen one in the cache, or the next newcomer), is not
+ * returned by {@link #closest}, and becomes fresh again if the node is seen.
  *
  * <p>Entries are kept least-recently-seen first within a bucket. Thread-safe (one lock); all
  * operations are in-memory and short.
@@ -108,6 +109,9 @@ public final class RoutingTable {
     Entry previous = b.replacements.remove(id);
     long firstSeen = previous == null ? now : previous.firstSeen();
     Entry entry = new Entry(record, firstSeen, now, 0);
+    if (b.entries.size() >= k) {
+      b.entries.values().stream().filter(this::isStale).findFirst().ifPresent(stale -> evictOnly(stale.id()));
+    }
     if (b.entries.size() < k) {
       b.entries.put(id, entry);
       return new AddResult(Outcome.ADDED, Optional.empty());
@@ -133,12 +137,30 @@ public final class RoutingTable {
       b.replacements.remove(id);
       return false;
     }
-    if (e.failures() + 1 >= maxFailures) {
+    if (e.failures() + 1 >= maxFailures && !b.replacements.isEmpty()) {
       evict(b, id);
       return true;
     }
+    // Without a replacement the entry stays, marked stale: a table must not empty itself when the
+    // node's own link is down. Stale entries are not handed out, and the next newcomer replaces them.
     b.entries.put(id, new Entry(e.record(), e.firstSeen(), e.lastSeen(), e.failures() + 1));
     return false;
+  }
+
+  /** True once an entry has failed {@code maxFailures} times in a row. */
+  public boolean isStale(Entry e) {
+    return e.failures() >= maxFailures;
+  }
+
+  /** The node's entry, from a bucket or else from a replacement cache. */
+  public synchronized Optional<Entry> find(Address id) {
+    Bucket b = bucketOf(id);
+    Entry e = b.entries.get(id);
+    return Optional.ofNullable(e != null ? e : b.replacements.get(id));
+  }
+
+  private void evictOnly(Address id) {
+    bucketOf(id).entries.remove(id);
   }
 
   /** Removes the node (and promotes a replacement); returns true if it was in a bucket. */
@@ -160,10 +182,14 @@ public final class RoutingTable {
     return bucketOf(id).entries.containsKey(id);
   }
 
-  /** The {@code n} entries closest to {@code target}, nearest first, leaving out {@code exclude}. */
+  /**
+   * The {@code n} entries closest to {@code target}, nearest first, leaving out {@code exclude} and
+   * stale entries.
+   */
   public synchronized List<NodeRecord> closest(Address target, int n, Set<Address> exclude) {
     Comparator<Address> order = XorDistance.closerTo(target);
     return allEntries().stream()
+        .filter(e -> !isStale(e))
         .map(Entry::record)
         .filter(r -> !exclude.contains(r.nodeId()))
         .sorted((a, b) -> order.compare(a.nodeId(), b.nodeId()))

@@ -215,4 +215,24 @@ class RoutingTableTest {
     }
     assertThat(t.bucketsToRefresh(60_000, 60_000)).isEmpty();
   }
+
+  @Test
+  void withoutAReplacementAFailingEntryStaysButIsStaleUntilANewcomerTakesItsPlace() {
+    RoutingTable t = new RoutingTable(SELF, 2, 2, 2, 0);
+    t.seen(rec(id(0, 1)), 1);
+    t.seen(rec(id(0, 2)), 2);
+    t.seen(rec(id(4, 4)), 3); // split: bucket 0 no longer splits
+    assertThat(t.failed(id(0, 1))).isFalse();
+    assertThat(t.failed(id(0, 1))).isFalse(); // maxFailures reached, but nothing to replace it with
+    assertThat(t.contains(id(0, 1))).isTrue();
+    assertThat(t.isStale(t.get(id(0, 1)).orElseThrow())).isTrue();
+    assertThat(t.closest(id(0, 1), 10)).extracting(NodeRecord::nodeId).doesNotContain(id(0, 1)).contains(id(0, 2));
+    // a newcomer takes the stale entry's place at once
+    assertThat(t.seen(rec(id(0, 3)), 4).outcome()).isEqualTo(Outcome.ADDED);
+    assertThat(t.bucketIds(0)).containsExactlyInAnyOrder(id(0, 2), id(0, 3));
+    // find() also sees the replacement cache
+    t.seen(rec(id(0, 5)), 5);
+    assertThat(t.contains(id(0, 5))).isFalse();
+    assertThat(t.find(id(0, 5))).map(Entry::id).contains(id(0, 5));
+  }
 }
