@@ -1,0 +1,172 @@
+package org.jgolem.node.p2p.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jgolem.eth.Address;
+import org.jgolem.node.p2p.Peer;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.p2p.Disconnect;
+import org.jgolem.protocol.messages.p2p.NodeRecord;
+
+/** An authenticated session over one channel. */
+final class NettyPeer implements Peer {
+  /** A Disconnect that cannot be flushed within this time is given up and the channel closed. */
+  private static final long CLOSE_GRACE_MILLIS = 2_000;
+
+  private final NettyP2PNetwork node;
+  private final Channel channel;
+  private final NodeRecord record;
+  private final boolean outbound;
+  private final byte[] transcript;
+  private final AtomicReference<Disconnect.Reason> localReason = new AtomicReference<>();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile Disconnect.Reason remoteReason;
+  private volatile long lastPongNanos;
+
+  NettyPeer(NettyP2PNetwork node, Channel channel, NodeRecord record, boolean outbound, byte[] transcript) {
+    this.node = node;
+    this.channel = channel;
+    this.record = record;
+    this.outbound = outbound;
+    this.transcript = transcript;
+  }
+
+  @Override
+  public Address id() {
+    return record.nodeId();
+  }
+
+  @Override
+  public NodeRecord record() {
+    return record;
+  }
+
+  @Override
+  public boolean outbound() {
+    return outbound;
+  }
+
+  @Override
+  public boolean isActive() {
+    return channel.isActive() && !closing();
+  }
+
+  /** Who dialled this session: the tie-break between duplicate sessions needs it. */
+  Address dialer() {
+    return outbound ? node.self().nodeId() : id();
+  }
+
+  byte[] transcript() {
+    return transcript;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /** System.nanoTime() of the last Pong, 0 if none came. */
+  long lastPongNanos() {
+    return lastPongNanos;
+  }
+
+  void pongReceived() {
+    lastPongNanos = System.nanoTime();
+  }
+
+  boolean closing() {
+    return localReason.get() != null || remoteReason != null;
+  }
+
+  @Override
+  public CompletableFuture<Void> send(Envelope envelope) {
+    if (!isActive()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("session with " + id() + " is closed"));
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    channel.writeAndFlush(envelope).addListener(f -> {
+      if (f.isSuccess()) {
+        done.complete(null);
+      } else {
+        done.completeExceptionally(f.cause());
+      }
+    });
+    return done;
+  }
+
+  @Override
+  public CompletableFuture<Void> send(Payload payload) {
+    Envelope e;
+    try {
+      e = node.seal(payload);
+    } catch (RuntimeException ex) {
+      return CompletableFuture.failedFuture(ex);
+    }
+    return send(e);
+  }
+
+  /** Sends Disconnect(reason) and closes; PROTOCOL_ERROR and BANNED also ban the peer. */
+  @Override
+  public void disconnect(Disconnect.Reason reason) {
+    if (reason == Disconnect.Reason.PROTOCOL_ERROR || reason == Disconnect.Reason.BANNED) {
+      node.ban(id());
+    }
+    close(reason);
+  }
+
+  /** Ends the session with {@code reason}: tells the peer unless it already said goodbye. */
+  void close(Disconnect.Reason reason) {
+    if (!localReason.compareAndSet(null, reason)) {
+      return;
+    }
+    if (remoteReason != null || !channel.isActive()) {
+      channel.close();
+      return;
+    }
+    Envelope bye;
+    try {
+      bye = node.seal(new Disconnect(reason));
+    } catch (RuntimeException e) {
+      channel.close();
+      return;
+    }
+    channel.writeAndFlush(bye).addListener(ChannelFutureListener.CLOSE);
+    channel.eventLoop().schedule(() -> {
+      channel.close();
+    }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** The peer sent Disconnect(reason). */
+  void remoteDisconnected(Disconnect.Reason reason) {
+    if (localReason.get() == null && remoteReason == null) {
+      remoteReason = reason;
+    }
+    channel.close();
+  }
+
+  /** The reason listeners hear: ours if we ended it, else the peer's, else TIMEOUT (lost). */
+  Disconnect.Reason reason() {
+    Disconnect.Reason local = localReason.get();
+    if (local != null && remoteReason == null) {
+      return local;
+    }
+    if (remoteReason != null) {
+      return remoteReason;
+    }
+    return Disconnect.Reason.TIMEOUT;
+  }
+
+  /** True exactly once, when the session's end is reported. */
+  boolean markEnded() {
+    return ended.compareAndSet(false, true);
+  }
+
+  @Override
+  public String toString() {
+    return "NettyPeer[" + id() + (outbound ? " out " : " in ") + channel.remoteAddress() + (isActive() ? "" : " closed") + "]";
+  }
+}

@@ -1,0 +1,289 @@
+package org.jgolem.node.p2p.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.jgolem.node.p2p.P2PConfig;
+import org.jgolem.node.p2p.P2PException;
+import org.jgolem.node.p2p.Peer;
+import org.jgolem.node.p2p.PeerEvents;
+import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.p2p.Disconnect;
+import org.jgolem.protocol.messages.p2p.FindNode;
+import org.jgolem.protocol.messages.p2p.Neighbours;
+import org.jgolem.protocol.messages.p2p.Ping;
+import org.jgolem.protocol.messages.p2p.Pong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two or more nodes on real loopback sockets. */
+class NettyP2PNetworkTest {
+  static final EventLoops LOOPS = EventLoops.create(2, "test-p2p");
+  private final List<NettyP2PNetwork> nodes = new ArrayList<>();
+
+  @AfterAll
+  static void closeLoops() {
+    LOOPS.close();
+  }
+
+  @AfterEach
+  void closeNodes() {
+    nodes.forEach(NettyP2PNetwork::close);
+  }
+
+  static NodeKey key(int i) {
+    return NodeKey.fromPrivateKey(BigInteger.valueOf(2_000 + i));
+  }
+
+  NettyP2PNetwork node(int i, P2PConfig config) {
+    NettyP2PNetwork n = new NettyP2PNetwork(key(i), config, Clock.systemUTC(), LOOPS);
+    nodes.add(n);
+    n.start();
+    return n;
+  }
+
+  NettyP2PNetwork node(int i) {
+    return node(i, P2PConfig.loopback());
+  }
+
+  static Peer connect(NettyP2PNetwork from, NettyP2PNetwork to) throws Exception {
+    return from.connect("127.0.0.1", to.self().port(), to.self().nodeId()).get(5, TimeUnit.SECONDS);
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  static Throwable failure(CompletableFuture<?> f) throws Exception {
+    try {
+      f.get(5, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("expected a failure, got " + f.get());
+  }
+
+  @Test
+  void nodesAuthenticateAndExchangeMessagesBothWays() throws Exception {
+    NettyP2PNetwork a = node(1);
+    NettyP2PNetwork b = node(2);
+    PeerEvents aEvents = new PeerEvents();
+    PeerEvents bEvents = new PeerEvents();
+    a.addPeerListener(aEvents);
+    b.addPeerListener(bEvents);
+    BlockingQueue<Envelope> atB = new LinkedBlockingQueue<>();
+    BlockingQueue<Envelope> atA = new LinkedBlockingQueue<>();
+    b.subscribe(MessageType.FIND_NODE, (from, m) -> {
+      atB.add(m);
+      from.send(new Neighbours(m.payload(FindNode.class).target(), List.of(b.self())));
+    });
+    a.subscribe(MessageType.NEIGHBOURS, (from, m) -> atA.add(m));
+
+    Peer toB = connect(a, b);
+    assertThat(toB.id()).isEqualTo(b.self().nodeId());
+    assertThat(toB.record()).isEqualTo(b.self());
+    assertThat(toB.outbound()).isTrue();
+    await("B to see A", () -> b.peer(a.self().nodeId()).isPresent());
+    Peer toA = b.peer(a.self().nodeId()).orElseThrow();
+    assertThat(toA.outbound()).isFalse();
+    assertThat(toA.record()).isEqualTo(a.self());
+    assertThat(aEvents.connected(b.self().nodeId())).isTrue();
+    assertThat(bEvents.connected(a.self().nodeId())).isTrue();
+
+    toB.send(new FindNode(key(9).address())).get(5, TimeUnit.SECONDS);
+    Envelope got = atB.poll(5, TimeUnit.SECONDS);
+    assertThat(got).isNotNull();
+    assertThat(got.sender()).isEqualTo(a.self().nodeId());
+    assertThat(got.payload(FindNode.class).target()).isEqualTo(key(9).address());
+    Envelope back = atA.poll(5, TimeUnit.SECONDS);
+    assertThat(back).isNotNull();
+    assertThat(back.sender()).isEqualTo(b.self().nodeId());
+    assertThat(back.payload(Neighbours.class).nodes()).containsExactly(b.self());
+
+    // and the other way, on the same session
+    BlockingQueue<Envelope> pingsAtA = new LinkedBlockingQueue<>();
+    a.subscribe(MessageType.PING, (from, m) -> pingsAtA.add(m));
+    toA.send(new Ping(5)).get(5, TimeUnit.SECONDS);
+    assertThat(pingsAtA.poll(5, TimeUnit.SECONDS)).isNotNull().extracting(Envelope::sender).isEqualTo(b.self().nodeId());
+    assertThat(a.stats().handshakesCompleted()).isEqualTo(1);
+    assertThat(b.stats().handshakesCompleted()).isEqualTo(1);
+  }
+
+  @Test
+  void pingIsAnsweredWithPong() throws Exception {
+    NettyP2PNetwork a = node(1);
+    NettyP2PNetwork b = node(2);
+    BlockingQueue<Long> pongs = new LinkedBlockingQueue<>();
+    a.subscribe(MessageType.PONG, (from, m) -> pongs.add(m.payload(Pong.class).nonce()));
+    NettyPeer toB = (NettyPeer) connect(a, b);
+    toB.send(new Ping(77));
+    assertThat(pongs.poll(5, TimeUnit.SECONDS)).isEqualTo(77L);
+    assertThat(toB.lastPongNanos()).isPositive();
+  }
+
+  @Test
+  void disconnectReasonReachesBothSides() throws Exception {
+    NettyP2PNetwork a = node(1);
+    NettyP2PNetwork b = node(2);
+    PeerEvents aEvents = new PeerEvents();
+    PeerEvents bEvents = new PeerEvents();
+    a.addPeerListener(aEvents);
+    b.addPeerListener(bEvents);
+    Peer toB = connect(a, b);
+    await("B to see A", () -> b.peer(a.self().nodeId()).isPresent());
+    toB.disconnect(Disconnect.Reason.REQUESTED);
+    await("both sides to report", () -> !aEvents.disconnectReasons(b.self().nodeId()).isEmpty()
+        && !bEvents.disconnectReasons(a.self().nodeId()).isEmpty());
+    assertThat(aEvents.disconnectReasons(b.self().nodeId())).containsExactly(Disconnect.Reason.REQUESTED);
+    assertThat(bEvents.disconnectReasons(a.self().nodeId())).containsExactly(Disconnect.Reason.REQUESTED);
+    assertThat(toB.isActive()).isFalse();
+    assertThat(a.peers()).isEmpty();
+    await("B to drop A", () -> b.peers().isEmpty());
+    assertThat(toB.send(new Ping(1))).isCompletedExceptionally();
+    assertThat(a.isBanned(b.self().nodeId())).isFalse();
+  }
+
+  @Test
+  void closingANodeSaysShuttingDownAndStopsListening() throws Exception {
+    NettyP2PNetwork a = node(1);
+    NettyP2PNetwork b = node(2);
+    PeerEvents bEvents = new PeerEvents();
+    PeerEvents aEvents = new PeerEvents();
+    a.addPeerListener(aEvents);
+    b.addPeerListener(bEvents);
+    connect(a, b);
+    a.close();
+    a.close();
+    await("B to hear it", () -> !bEvents.disconnectReasons(a.self().nodeId()).isEmpty());
+    assertThat(bEvents.disconnectReasons(a.self().nodeId())).containsExactly(Disconnect.Reason.SHUTTING_DOWN);
+    assertThat(aEvents.disconnectReasons(b.self().nodeId())).containsExactly(Disconnect.Reason.SHUTTING_DOWN);
+    assertThat(failure(b.connect("127.0.0.1", a.self().port(), null))).isInstanceOf(java.io.IOException.class);
+    assertThatThrownBy(a::start).isInstanceOf(IllegalStateException.class);
+  }
+
+  private static final P2PConfig FAST_KEEPALIVE =
+      P2PConfig.loopback().withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMillis(100));
+
+  @Test
+  void keepAliveHoldsAQuietSessionOpenPastTheIdleTimeout() throws Exception {
+    NettyP2PNetwork a = node(1, FAST_KEEPALIVE);
+    NettyP2PNetwork b = node(2, FAST_KEEPALIVE);
+    List<Envelope> pongs = new CopyOnWriteArrayList<>();
+    a.subscribe(MessageType.PONG, (from, m) -> pongs.add(m));
+    b.subscribe(MessageType.PONG, (from, m) -> pongs.add(m));
+    Peer toB = connect(a, b);
+    long start = System.nanoTime();
+    await("pongs over more than the idle timeout", () -> pongs.size() >= 8);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(FAST_KEEPALIVE.idleTimeout());
+    assertThat(toB.isActive()).isTrue();
+    assertThat(b.peer(a.self().nodeId())).get().extracting(Peer::isActive).isEqualTo(true);
+  }
+
+  @Test
+  void aSilentPeerIsPingedThenClosedAfterTheIdleTimeout() throws Exception {
+    NettyP2PNetwork v = node(1, FAST_KEEPALIVE);
+    PeerEvents events = new PeerEvents();
+    v.addPeerListener(events);
+    NodeKey x = key(10);
+    org.jgolem.protocol.messages.MessageCodec codec = new org.jgolem.protocol.messages.MessageCodec(
+        FAST_KEEPALIVE.chainId(), org.jgolem.node.p2p.SessionRules.maxPayloadBytes(FAST_KEEPALIVE));
+    try (RawPeer r = RawPeer.connect(v.self().port())) {
+      r.authenticate(x, codec, Clock.systemUTC());
+      long start = System.nanoTime();
+      int pings = 0;
+      Disconnect.Reason reason = null;
+      for (Envelope e; (e = r.read(codec)) != null; ) {
+        if (e.payload() instanceof Ping) {
+          pings++; // and no answer
+        } else if (e.payload() instanceof Disconnect d) {
+          reason = d.reason();
+        }
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(pings).isGreaterThanOrEqualTo(2);
+      assertThat(reason).isEqualTo(Disconnect.Reason.TIMEOUT);
+      assertThat(took).isBetween(FAST_KEEPALIVE.idleTimeout().minusMillis(20), Duration.ofSeconds(3));
+    }
+    await("the node to report it", () -> !events.disconnectReasons(x.address()).isEmpty());
+    assertThat(events.disconnectReasons(x.address())).containsExactly(Disconnect.Reason.TIMEOUT);
+  }
+
+  @Test
+  void aConnectionLostWithoutGoodbyeIsReportedAsTimeout() throws Exception {
+    NettyP2PNetwork v = node(1);
+    PeerEvents events = new PeerEvents();
+    v.addPeerListener(events);
+    NodeKey x = key(10);
+    org.jgolem.protocol.messages.MessageCodec codec = new org.jgolem.protocol.messages.MessageCodec(
+        31337, org.jgolem.node.p2p.SessionRules.maxPayloadBytes(P2PConfig.loopback()));
+    RawPeer r = RawPeer.connect(v.self().port());
+    r.authenticate(x, codec, Clock.systemUTC());
+    await("admitted", () -> v.peer(x.address()).isPresent());
+    r.abort();
+    await("the node to report it", () -> !events.disconnectReasons(x.address()).isEmpty());
+    assertThat(events.disconnectReasons(x.address())).containsExactly(Disconnect.Reason.TIMEOUT);
+    assertThat(v.peers()).isEmpty();
+  }
+
+  @Test
+  void connectingAgainReturnsTheExistingSession() throws Exception {
+    NettyP2PNetwork a = node(1);
+    NettyP2PNetwork b = node(2);
+    Peer first = connect(a, b);
+    assertThat(connect(a, b)).isSameAs(first);
+    assertThat(a.connect("127.0.0.1", b.self().port(), null).get(5, TimeUnit.SECONDS)).isSameAs(first);
+    await("B to see A", () -> b.peer(a.self().nodeId()).isPresent());
+    Peer reverse = b.connect("127.0.0.1", a.self().port(), a.self().nodeId()).get(5, TimeUnit.SECONDS);
+    assertThat(reverse).isSameAs(b.peer(a.self().nodeId()).orElseThrow());
+    assertThat(a.stats().handshakesCompleted()).isEqualTo(1);
+    assertThat(first.isActive()).isTrue();
+  }
+
+  @Test
+  void simultaneousDialsBothWaysLeaveOneSessionThatBothEndsAgreeOn() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      NettyP2PNetwork a = node(1);
+      NettyP2PNetwork b = node(2);
+      CompletableFuture<Peer> ab = a.connect("127.0.0.1", b.self().port(), b.self().nodeId());
+      CompletableFuture<Peer> ba = b.connect("127.0.0.1", a.self().port(), a.self().nodeId());
+      // each dial ends with a session: its own or the one the other dial opened
+      Peer fromA = ab.get(5, TimeUnit.SECONDS);
+      Peer fromB = ba.get(5, TimeUnit.SECONDS);
+      assertThat(fromA.id()).isEqualTo(b.self().nodeId());
+      assertThat(fromB.id()).isEqualTo(a.self().nodeId());
+      await("one session each, the same connection", () -> a.peers().size() == 1 && b.peers().size() == 1
+          && a.peers().iterator().next().outbound() != b.peers().iterator().next().outbound());
+      Peer kept = a.peers().iterator().next();
+      // the kept one was dialled by the lower id
+      boolean aIsLower = a.self().nodeId().compareTo(b.self().nodeId()) < 0;
+      assertThat(kept.outbound()).as("round " + round).isEqualTo(aIsLower);
+      BlockingQueue<Envelope> got = new LinkedBlockingQueue<>();
+      b.subscribe(MessageType.FIND_NODE, (from, m) -> got.add(m));
+      kept.send(new FindNode(key(9).address()));
+      assertThat(got.poll(5, TimeUnit.SECONDS)).isNotNull();
+      a.close();
+      b.close();
+    }
+  }
+}
