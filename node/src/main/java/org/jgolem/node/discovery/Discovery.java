@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jgolem.eth.Address;
 import org.jgolem.node.discovery.DiscoveryConfig.Endpoint;
 import org.jgolem.node.discovery.DiscoveryException.Reason;
+import org.jgolem.node.p2p.P2PException;
 import org.jgolem.node.p2p.P2PNetwork;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.p2p.PeerListener;
@@ -166,14 +167,48 @@ public final class Discovery {
     return search(id);
   }
 
-  /** Always asks the network (iterative lookup that stops once an answer names {@code id}). */
+  /**
+   * Asks the network: an iterative lookup that stops once an answer names {@code id}; the named
+   * endpoint is then verified by a session with the node (which proves its id), and the endpoint
+   * the node advertises in that session is returned. An endpoint that cannot be verified (a stale
+   * one, say, of a node that restarted on another port) is set aside and the search goes on, at
+   * most {@value #SEARCH_ATTEMPTS} times.
+   */
   public CompletableFuture<Optional<NodeRecord>> search(Address id) {
-    return iterate(id, true).thenApply(Lookup.Result::found);
+    return search(id, Set.of(), 1);
+  }
+
+  private static final int SEARCH_ATTEMPTS = 3;
+
+  private CompletableFuture<Optional<NodeRecord>> search(Address id, Set<NodeRecord> rejected, int attempt) {
+    return iterate(id, true, rejected).thenCompose(r -> {
+      if (r.found().isEmpty()) {
+        return CompletableFuture.completedFuture(Optional.<NodeRecord>empty());
+      }
+      NodeRecord claimed = r.found().get();
+      return session(claimed).handle((peer, error) -> {
+        if (error == null) {
+          lastUsed.put(peer.id(), clock.millis());
+          table.seen(peer.record(), clock.millis());
+          return CompletableFuture.completedFuture(Optional.of(peer.record()));
+        }
+        if (reasonOf(error) == Reason.BUSY) {
+          // Alive but full: the endpoint is right, it just cannot take a session now.
+          return CompletableFuture.completedFuture(Optional.of(claimed));
+        }
+        if (attempt >= SEARCH_ATTEMPTS || !running) {
+          return CompletableFuture.completedFuture(Optional.<NodeRecord>empty());
+        }
+        Set<NodeRecord> more = new java.util.HashSet<>(rejected);
+        more.add(claimed);
+        return search(id, Set.copyOf(more), attempt + 1);
+      }).thenCompose(f -> f);
+    });
   }
 
   /** The k nodes closest to {@code target} that answered an iterative lookup, nearest first. */
   public CompletableFuture<List<NodeRecord>> findClosest(Address target) {
-    return iterate(target, false).thenApply(Lookup.Result::closest);
+    return iterate(target, false, Set.of()).thenApply(Lookup.Result::closest);
   }
 
   /** Completes when a bootstrap (self-lookup and bucket refresh) has ended with a non-empty table. */
@@ -204,14 +239,14 @@ public final class Discovery {
 
   // ---- lookups and queries
 
-  private CompletableFuture<Lookup.Result> iterate(Address target, boolean stopWhenFound) {
+  private CompletableFuture<Lookup.Result> iterate(Address target, boolean stopWhenFound, Set<NodeRecord> rejected) {
     if (!running) {
       return CompletableFuture.failedFuture(new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
     }
     lookups.incrementAndGet();
     table.lookedUp(target, clock.millis());
     Lookup lookup = new Lookup(self, target, table.closest(target, config.k()), config.k(), config.alpha(),
-        stopWhenFound, this::query);
+        stopWhenFound, rejected, this::query);
     ScheduledFuture<?> timeout = scheduler.schedule(lookup::finishNow, config.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
     return lookup.run().whenComplete((r, e) -> timeout.cancel(false));
   }
@@ -235,7 +270,7 @@ public final class Discovery {
         Reason reason = reasonOf(error);
         failures.computeIfAbsent(reason == null ? Reason.UNREACHABLE : reason, r -> new AtomicInteger()).incrementAndGet();
         LOG.debug("FindNode to {} failed: {}", node.nodeId(), error.getMessage());
-        if (reason != Reason.STOPPED) {
+        if (reason != Reason.STOPPED && reason != Reason.BUSY) {
           nodeFailed(node.nodeId());
         }
       }
@@ -256,6 +291,16 @@ public final class Discovery {
     });
   }
 
+  /** Refused for lack of room (ours or theirs): not a sign that the node is gone. */
+  private static boolean isBusy(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof P2PException p && p.reason() == Disconnect.Reason.TOO_MANY_PEERS) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static Reason reasonOf(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof DiscoveryException d) {
@@ -270,6 +315,7 @@ public final class Discovery {
     if (existing.isPresent()) {
       return CompletableFuture.completedFuture(existing.get());
     }
+    makeRoomForQuerySession();
     lastUsed.put(node.nodeId(), clock.millis());
     CompletableFuture<Peer> dial;
     try {
@@ -284,7 +330,7 @@ public final class Discovery {
     dial.whenComplete((peer, error) -> {
       timer.cancel(false);
       if (error != null) {
-        out.completeExceptionally(new DiscoveryException(Reason.UNREACHABLE,
+        out.completeExceptionally(new DiscoveryException(isBusy(error) ? Reason.BUSY : Reason.UNREACHABLE,
             node.nodeId() + " at " + node.host() + ":" + node.port() + ": " + error.getMessage(), error));
       } else if (!out.complete(peer) && peer.outbound() && !kept.contains(peer.id())) {
         // Timed out meanwhile; the idle sweep will close the session.
@@ -292,6 +338,29 @@ public final class Discovery {
       }
     });
     return out;
+  }
+
+  /**
+   * Keeps this node's outbound sessions that are not kept peers (opened for queries and probes)
+   * under maxQuerySessions by closing the least recently used idle one, so that lookups do not fill
+   * the session limit of this node or of others.
+   */
+  private void makeRoomForQuerySession() {
+    List<Peer> idle = new ArrayList<>();
+    int open = 0;
+    for (Peer p : network.peers()) {
+      if (p.outbound() && p.isActive() && !kept.contains(p.id())) {
+        open++;
+        if (!requests.isWaitingFor(p.id())) {
+          idle.add(p);
+        }
+      }
+    }
+    idle.sort(java.util.Comparator.comparingLong(p -> lastUsed.getOrDefault(p.id(), 0L)));
+    for (int i = 0; open >= config.maxQuerySessions() && i < idle.size(); i++, open--) {
+      LOG.debug("Closing query session with {} to make room", idle.get(i).id());
+      idle.get(i).disconnect(Disconnect.Reason.REQUESTED);
+    }
   }
 
   private void nodeFailed(Address id) {
@@ -351,6 +420,10 @@ public final class Discovery {
   }
 
   private void onDisconnected(Peer peer) {
+    if (network.peer(peer.id()).filter(p -> p != peer && p.isActive()).isPresent()) {
+      // A duplicate session was closed in favour of another with the same node: answers come on that one.
+      return;
+    }
     requests.peerGone(peer.id());
     kept.remove(peer.id());
     lastUsed.remove(peer.id());
@@ -418,14 +491,18 @@ public final class Discovery {
       }
     }
     CompletableFuture.allOf(dials.stream().map(f -> f.handle((v, e) -> null)).toArray(CompletableFuture[]::new))
-        .thenCompose(v -> iterate(self, false))
+        .thenCompose(v -> iterate(self, false, Set.of()))
         .thenCompose(selfLookup -> {
           // Kademlia's join: after the lookup of our own id, refresh every bucket farther than our
           // closest neighbour, so that the table also covers the far parts of the id space.
           int buckets = table.bucketCount();
           List<CompletableFuture<Lookup.Result>> refreshes = new ArrayList<>();
+          List<Integer> sizes = table.bucketSizes();
           for (int i = 0; i < buckets - 1; i++) {
-            refreshes.add(iterate(table.randomIdIn(i, random), false).exceptionally(e -> null));
+            if (sizes.get(i) >= config.k()) {
+              continue; // already full: nothing to learn there
+            }
+            refreshes.add(iterate(table.randomIdIn(i, random), false, Set.of()).exceptionally(e -> null));
           }
           return CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new))
               .thenApply(v -> selfLookup.queries() + refreshes.stream().map(CompletableFuture::join)
@@ -532,7 +609,7 @@ public final class Discovery {
     for (int bucket : stale) {
       Address target = table.randomIdIn(bucket, random);
       LOG.debug("Refreshing bucket {} of {} with a lookup of {}", bucket, self, target);
-      iterate(target, false);
+      iterate(target, false, Set.of());
     }
   }
 }

@@ -11,6 +11,8 @@ import java.util.List;
  * @param k bucket size and lookup width (Kademlia's k; 16 in Golem)
  * @param alpha FindNode requests in flight per lookup (3 in Golem)
  * @param targetOutbound outbound sessions the node keeps open, chosen from the routing table
+ * @param maxQuerySessions other outbound sessions (opened for queries) kept open at most; the least
+ *     recently used idle one is closed to make room
  * @param requestTimeout time allowed for a connect plus FindNode/Neighbours round trip
  * @param lookupTimeout time allowed for a whole iterative lookup
  * @param maintenanceInterval how often peers are topped up, idle query sessions closed, stale
@@ -25,6 +27,7 @@ public record DiscoveryConfig(
     int k,
     int alpha,
     int targetOutbound,
+    int maxQuerySessions,
     Duration requestTimeout,
     Duration lookupTimeout,
     Duration maintenanceInterval,
@@ -38,27 +41,27 @@ public record DiscoveryConfig(
   }
 
   public static DiscoveryConfig defaults(List<String> seeds) {
-    return new DiscoveryConfig(seeds, 16, 3, 8, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5),
+    return new DiscoveryConfig(seeds, 16, 3, 8, 8, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5),
         Duration.ofMinutes(10), Duration.ofSeconds(30), 3, 64);
   }
 
   public DiscoveryConfig withSeeds(List<String> newSeeds) {
-    return new DiscoveryConfig(newSeeds, k, alpha, targetOutbound, requestTimeout, lookupTimeout, maintenanceInterval,
+    return new DiscoveryConfig(newSeeds, k, alpha, targetOutbound, maxQuerySessions, requestTimeout, lookupTimeout, maintenanceInterval,
         refreshInterval, queryLinger, maxFailures, storedPeers);
   }
 
   public DiscoveryConfig withTimings(Duration request, Duration lookup, Duration maintenance, Duration refresh, Duration linger) {
-    return new DiscoveryConfig(seeds, k, alpha, targetOutbound, request, lookup, maintenance, refresh, linger,
+    return new DiscoveryConfig(seeds, k, alpha, targetOutbound, maxQuerySessions, request, lookup, maintenance, refresh, linger,
         maxFailures, storedPeers);
   }
 
   public DiscoveryConfig withK(int newK) {
-    return new DiscoveryConfig(seeds, newK, alpha, targetOutbound, requestTimeout, lookupTimeout, maintenanceInterval,
+    return new DiscoveryConfig(seeds, newK, alpha, targetOutbound, maxQuerySessions, requestTimeout, lookupTimeout, maintenanceInterval,
         refreshInterval, queryLinger, maxFailures, storedPeers);
   }
 
   public DiscoveryConfig withTargetOutbound(int n) {
-    return new DiscoveryConfig(seeds, k, alpha, n, requestTimeout, lookupTimeout, maintenanceInterval,
+    return new DiscoveryConfig(seeds, k, alpha, n, maxQuerySessions, requestTimeout, lookupTimeout, maintenanceInterval,
         refreshInterval, queryLinger, maxFailures, storedPeers);
   }
 
@@ -72,6 +75,7 @@ public record DiscoveryConfig(
     require(k >= 1 && k <= 16, "discovery.k", "must be in 1..16 (a Neighbours message lists at most 16 nodes)");
     require(alpha >= 1 && alpha <= k, "discovery.alpha", "must be in 1..k");
     require(targetOutbound >= 0, "discovery.targetOutbound", "must not be negative");
+    require(maxQuerySessions >= alpha, "discovery.maxQuerySessions", "must be at least alpha");
     require(positive(requestTimeout), "discovery.requestTimeout", "must be positive");
     require(positive(lookupTimeout) && lookupTimeout.compareTo(requestTimeout) >= 0, "discovery.lookupTimeout",
         "must be positive and at least requestTimeout");

@@ -9,6 +9,8 @@ public final class DiscoveryException extends RuntimeException {
     TIMEOUT,
     /** The node could not be dialled, or proved another identity. */
     UNREACHABLE,
+    /** The node (or this one) has no room for another session: alive, but not now. */
+    BUSY,
     /** The session closed before the answer came. */
     DISCONNECTED,
     /** Discovery is stopped. */

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.jgolem.eth.Address;
@@ -15,7 +16,8 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
  * knows, it keeps at most α FindNode queries in flight, always to the closest nodes not yet asked,
  * adds what they answer to the shortlist, and ends when the k closest nodes that did not fail have
  * all answered (or, with {@code stopWhenFound}, as soon as an answer names the target). Nodes that
- * fail are dropped from the shortlist, so the next closest take their place.
+ * fail are dropped from the shortlist, so the next closest take their place. Records in
+ * {@code rejected} (endpoints already found not to answer) are ignored wherever they turn up.
  *
  * <p>Queries go through {@link Querier}, so the algorithm runs without a network in unit tests.
  * Thread-safe: answers may arrive on any thread.
@@ -49,6 +51,7 @@ final class Lookup {
   private final int k;
   private final int alpha;
   private final boolean stopWhenFound;
+  private final Set<NodeRecord> rejected;
   private final Querier querier;
   private final TreeMap<Address, Candidate> shortlist;
   private final CompletableFuture<Result> result = new CompletableFuture<>();
@@ -57,12 +60,14 @@ final class Lookup {
   private int queries;
   private int failures;
 
-  Lookup(Address self, Address target, Collection<NodeRecord> start, int k, int alpha, boolean stopWhenFound, Querier querier) {
+  Lookup(Address self, Address target, Collection<NodeRecord> start, int k, int alpha, boolean stopWhenFound,
+      Set<NodeRecord> rejected, Querier querier) {
     this.self = self;
     this.target = target;
     this.k = k;
     this.alpha = alpha;
     this.stopWhenFound = stopWhenFound;
+    this.rejected = rejected;
     this.querier = querier;
     this.shortlist = new TreeMap<>(XorDistance.closerTo(target));
     for (NodeRecord r : start) {
@@ -136,7 +141,7 @@ final class Lookup {
   }
 
   private void consider(NodeRecord r) {
-    if (r.nodeId().equals(self)) {
+    if (r.nodeId().equals(self) || rejected.contains(r)) {
       return;
     }
     if (r.nodeId().equals(target) && found == null) {

@@ -88,7 +88,7 @@ class LookupTest {
   }
 
   Lookup.Result lookup(Address from, Address target, boolean stopWhenFound) throws Exception {
-    Lookup l = new Lookup(from, target, tables.get(from).closest(target, K), K, 3, stopWhenFound, querierFor(from));
+    Lookup l = new Lookup(from, target, tables.get(from).closest(target, K), K, 3, stopWhenFound, Set.of(), querierFor(from));
     return l.run().get(10, TimeUnit.SECONDS);
   }
 
@@ -153,7 +153,7 @@ class LookupTest {
   @Test
   void aLookupWithNothingToAskEndsAtOnce() throws Exception {
     Address self = ids.get(0);
-    Lookup.Result r = new Lookup(self, ids.get(1), List.of(), K, 3, false, querierFor(self)).run().get(1, TimeUnit.SECONDS);
+    Lookup.Result r = new Lookup(self, ids.get(1), List.of(), K, 3, false, Set.of(), querierFor(self)).run().get(1, TimeUnit.SECONDS);
     assertThat(r.closest()).isEmpty();
     assertThat(r.found()).isEmpty();
     assertThat(r.queries()).isZero();
