@@ -253,6 +253,23 @@ class P2PNodeMemoryTest {
     Await.until(WAIT, () -> back.knownHeaders().contains(header), () -> "restarted node did not get the header");
   }
 
+  @Test
+  void startsOnceAndStopsIdempotently() throws Exception {
+    P2PNode a = cluster.start(List.of(), c -> c);
+    P2PNode b = cluster.start(List.of(endpoint(a)), c -> c);
+    Await.until(WAIT, () -> a.network().peer(b.id()).isPresent(), () -> "b did not reach a");
+    org.assertj.core.api.Assertions.assertThatThrownBy(a::start).isInstanceOf(IllegalStateException.class);
+    b.stop();
+    b.stop();
+    Await.until(WAIT, () -> a.network().peer(b.id()).isEmpty(), () -> "a still has a session with b");
+    assertThat(b.lookup(a.id()).handle((r, e) -> e).get(5, TimeUnit.SECONDS))
+        .isInstanceOf(org.jgolem.node.discovery.DiscoveryException.class).hasMessageContaining("STOPPED");
+    // the database was closed and kept what b learnt
+    try (org.jgolem.node.state.NodeDatabase db = org.jgolem.node.state.NodeDatabase.open(cluster.dataDirOf(1), clock)) {
+      assertThat(new org.jgolem.node.state.SqlitePeerStore(db).load(10)).extracting(p -> p.record().nodeId()).contains(a.id());
+    }
+  }
+
   private static P2PNode node(List<P2PNode> nodes, Address id) {
     return nodes.stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
   }

@@ -149,10 +149,15 @@ public final class Discovery {
   }
 
   /**
-   * The node's record: from a live session, else from the table, else by an iterative lookup.
-   * Completes with empty if no node answering for the id was found.
+   * The node's record: from a live session, else from the table (or a replacement cache), else by
+   * {@link #search}. Completes with empty if the node was not found. A table record is the last one
+   * the node proved, which can be stale if it has since restarted elsewhere; {@link #search} always
+   * returns an endpoint verified now.
    */
   public CompletableFuture<Optional<NodeRecord>> lookup(Address id) {
+    if (!running) {
+      return CompletableFuture.failedFuture(new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
+    }
     if (id.equals(self)) {
       return CompletableFuture.completedFuture(Optional.of(network.self()));
     }
