@@ -40,26 +40,32 @@ import org.slf4j.LoggerFactory;
  *       session with it opens (either direction, with the endpoint it advertised) or when it answers
  *       a query. Nodes merely named in a Neighbours answer are candidates of that lookup, not table
  *       entries, so nobody can fill our table with ids they made up. Proven peers are saved in the
- *       {@link PeerStore}; failures to reach one are counted there and in the table.
- *   <li><b>Answers.</b> FindNode(target) is answered with Neighbours: the k closest table entries,
- *       without the asker.
+ *       {@link PeerStore}; failures to reach one are counted there and in the table (a refusal for
+ *       lack of room, TOO_MANY_PEERS, is not a failure: the node is alive).
+ *   <li><b>Answers.</b> FindNode(target) is answered with Neighbours: the k closest fresh table
+ *       entries, without the asker; the target itself first if it is known, even only in a
+ *       replacement cache.
  *   <li><b>Queries.</b> To ask a node, the session with it is used, or opened with its expected id.
- *       Answers are matched to requests by {@link FindNodeRequests}.
- *   <li><b>Start.</b> Stored peers are loaded into the table; the seeds and the stored peers are
- *       dialled, then a lookup of our own id fills the table (and makes us known to the nodes
- *       closest to us).
- *   <li><b>Maintenance</b> (every {@code maintenanceInterval}, on the scheduler): re-bootstrap if no
+ *       Answers are matched to requests by {@link FindNodeRequests}. Outbound sessions opened for
+ *       queries are capped ({@code maxQuerySessions}, least recently used idle one closed) and closed
+ *       after {@code queryLinger} of idleness, so that lookups do not fill anyone's session limit.
+ *   <li><b>Join.</b> Stored peers are loaded into the table; the seeds and the stored peers are
+ *       dialled, then a lookup of our own id (which makes us known to the nodes closest to us) and a
+ *       refresh of each bucket not yet full. A first node with nothing to dial joins once others
+ *       have found it.
+ *   <li><b>Maintenance</b> (every {@code maintenanceInterval}, on the scheduler): re-join if no
  *       session is left, keep {@code targetOutbound} outbound sessions to table nodes picked at
- *       random, close outbound sessions that were opened only for queries once idle, and refresh
- *       buckets that no lookup touched for {@code refreshInterval}.
+ *       random, close idle query sessions, refresh buckets no lookup touched for
+ *       {@code refreshInterval}.
  *   <li><b>Liveness.</b> When a full bucket meets a newcomer, its least-recently-seen entry is
- *       probed (a live session counts; else it is dialled). A failed probe counts a failure; after
- *       {@code maxFailures} the entry is evicted and the newest replacement takes its place, so
- *       long-lived nodes are preferred.
+ *       probed (a live session counts; else it is dialled). Entries that fail {@code maxFailures}
+ *       times in a row are evicted for a replacement, so long-lived nodes are preferred.
+ *   <li><b>Lookups.</b> {@link #lookup} answers from sessions and the table when it can;
+ *       {@link #search} always asks the network and verifies the endpoint it finds.
  * </ul>
  *
- * Network callbacks only touch in-memory state; database writes and dialling decisions run on the
- * injected scheduler.
+ * Network callbacks only touch in-memory state; database writes, timeouts and maintenance run on
+ * the injected scheduler.
  */
 public final class Discovery {
   private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
@@ -83,6 +89,12 @@ public final class Discovery {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicInteger lookups = new AtomicInteger();
   private final Map<Reason, AtomicInteger> failures = new ConcurrentHashMap<>();
+  private static final long PERSIST_EVERY_MILLIS = 60_000;
+
+  private record Persisted(NodeRecord record, long at) {}
+
+  /** What was last written to the peer store, per node. */
+  private final Map<Address, Persisted> persisted = new ConcurrentHashMap<>();
   private volatile boolean running;
   private volatile boolean bootstrapping;
   private final CompletableFuture<Void> bootstrapped = new CompletableFuture<>();
@@ -275,9 +287,7 @@ public final class Discovery {
         Reason reason = reasonOf(error);
         failures.computeIfAbsent(reason == null ? Reason.UNREACHABLE : reason, r -> new AtomicInteger()).incrementAndGet();
         LOG.debug("FindNode to {} failed: {}", node.nodeId(), error.getMessage());
-        if (reason != Reason.STOPPED && reason != Reason.BUSY) {
-          nodeFailed(node.nodeId());
-        }
+        nodeFailed(node.nodeId(), error);
       }
     });
   }
@@ -368,13 +378,16 @@ public final class Discovery {
     }
   }
 
-  private void nodeFailed(Address id) {
+  /** Counts a failure to reach the node, unless it only said it was full or we are stopping. */
+  private void nodeFailed(Address id, Throwable error) {
+    Reason reason = reasonOf(error);
+    if (reason == Reason.BUSY || reason == Reason.STOPPED || !running) {
+      return;
+    }
     if (table.failed(id)) {
       LOG.debug("Evicted unresponsive {} from the routing table", id);
     }
-    if (running) {
-      scheduler.execute(() -> peerStore.failed(id));
-    }
+    scheduler.execute(() -> peerStore.failed(id));
   }
 
   // ---- network callbacks (network threads: no blocking)
@@ -417,11 +430,12 @@ public final class Discovery {
     long now = clock.millis();
     RoutingTable.AddResult added = table.seen(record, now);
     added.probe().ifPresent(this::probe);
-    scheduler.execute(() -> {
-      if (running) {
-        peerStore.seen(record, now);
-      }
-    });
+    Persisted last = persisted.get(record.nodeId());
+    if (last == null || !last.record().equals(record) || now - last.at() >= PERSIST_EVERY_MILLIS) {
+      // Query sessions come and go; the store needs a new endpoint at once, a new time now and then.
+      persisted.put(record.nodeId(), new Persisted(record, now));
+      scheduler.execute(() -> peerStore.seen(record, now));
+    }
   }
 
   private void onDisconnected(Peer peer) {
@@ -452,7 +466,7 @@ public final class Discovery {
       if (error == null) {
         table.seen(peer.record(), clock.millis());
       } else {
-        nodeFailed(id);
+        nodeFailed(id, error);
       }
     });
   }
@@ -490,7 +504,7 @@ public final class Discovery {
       if (network.peer(e.id()).isEmpty()) {
         dials.add(session(e.record()).whenComplete((p, error) -> {
           if (error != null) {
-            nodeFailed(e.id());
+            nodeFailed(e.id(), error);
           }
         }));
       }
@@ -586,7 +600,7 @@ public final class Discovery {
       session(e.record()).whenComplete((peer, error) -> {
         dialling.remove(e.id());
         if (error != null) {
-          nodeFailed(e.id());
+          nodeFailed(e.id(), error);
         } else if (peer.outbound()) {
           kept.add(peer.id());
         }
