@@ -70,8 +70,10 @@ ensure_all() {
 # Builds the jars (no tests) if sources are newer than the last build.
 ensure_built() {
   local marker="$ROOT/contract-wrappers/target/classpath.txt"
-  if [ ! -f "$marker" ] || [ -n "$(find "$ROOT/contracts/src" "$ROOT/contract-wrappers/src" "$ROOT/pom.xml" \
-        "$ROOT/contracts/pom.xml" "$ROOT/contract-wrappers/pom.xml" -newer "$marker" -print -quit)" ]; then
+  if [ ! -f "$marker" ] || [ ! -f "$ROOT/node/target/classpath.txt" ] || [ -n "$(find "$ROOT/contracts/src" \
+        "$ROOT/contract-wrappers/src" "$ROOT/protocol/src" "$ROOT/node/src" -name '*.java' -newer "$marker" -print -quit)" ] \
+      || [ -n "$(find "$ROOT" -maxdepth 2 -name pom.xml -newer "$marker" -print -quit)" ] \
+      || [ -n "$(find "$ROOT/contracts/src" -newer "$marker" -print -quit)" ]; then
     say "building (mvn package -DskipTests)"
     mvn_ -q -DskipTests package >/dev/null || { mvn_ -DskipTests package | tail -40; die "build failed"; }
   fi
@@ -79,5 +81,5 @@ ensure_built() {
 
 # java with the contract-wrappers classpath
 run_java() {
-  java -Djgolem.root="$ROOT" -cp "$ROOT/contract-wrappers/target/classes:$(cat "$ROOT/contract-wrappers/target/classpath.txt")" "$@"
+  java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/contract-wrappers/target/classes:$(cat "$ROOT/contract-wrappers/target/classpath.txt")" "$@"
 }

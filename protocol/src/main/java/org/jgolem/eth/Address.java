@@ -3,22 +3,24 @@ package org.jgolem.eth;
 import java.math.BigInteger;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
- * An Ethereum address: 20 bytes, kept as lowercase 0x-prefixed hex. Node ids are addresses too.
- * Free of web3j so that domain code can use it.
+ * An Ethereum address: 20 bytes, shown as lowercase 0x-prefixed hex. Node ids are addresses too.
+ * Immutable; keeps both forms so that hashing and encoding need no parsing. Free of web3j so that
+ * domain code can use it.
  */
-public record Address(String hex) implements Comparable<Address> {
-  private static final Pattern HEX40 = Pattern.compile("0x[0-9a-f]{40}");
+public final class Address implements Comparable<Address> {
   private static final BigInteger MAX = BigInteger.ONE.shiftLeft(160);
+  private static final HexFormat HEX = HexFormat.of();
 
-  public static final Address ZERO = new Address("0x" + "0".repeat(40));
+  public static final Address ZERO = new Address(new byte[20]);
 
-  public Address {
-    if (hex == null || !HEX40.matcher(hex).matches()) {
-      throw new IllegalArgumentException("not a canonical address (0x + 40 lowercase hex digits): " + hex);
-    }
+  private final String hex;
+  private final byte[] bytes;
+
+  private Address(byte[] bytes) {
+    this.bytes = bytes;
+    this.hex = "0x" + HEX.formatHex(bytes);
   }
 
   /** Parses 40 hex digits with or without 0x, in any case. */
@@ -27,41 +29,77 @@ public record Address(String hex) implements Comparable<Address> {
       throw new IllegalArgumentException("address is null");
     }
     String t = text.trim().toLowerCase(Locale.ROOT);
-    if (!t.startsWith("0x")) {
-      t = "0x" + t;
+    if (t.startsWith("0x")) {
+      t = t.substring(2);
     }
-    return new Address(t);
+    if (t.length() != 40) {
+      throw new IllegalArgumentException("not a canonical address (0x + 40 hex digits): " + text);
+    }
+    try {
+      return new Address(HEX.parseHex(t));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a canonical address (0x + 40 hex digits): " + text, e);
+    }
   }
 
   public static Address of(BigInteger value) {
     if (value.signum() < 0 || value.compareTo(MAX) >= 0) {
       throw new IllegalArgumentException("not a 160-bit value: " + value);
     }
-    return new Address(String.format("0x%040x", value));
+    byte[] raw = value.toByteArray();
+    byte[] out = new byte[20];
+    int n = Math.min(raw.length, 20);
+    System.arraycopy(raw, raw.length - n, out, 20 - n, n);
+    return new Address(out);
   }
 
   public static Address of(byte[] bytes) {
     if (bytes.length != 20) {
       throw new IllegalArgumentException("an address has 20 bytes, got " + bytes.length);
     }
-    return new Address("0x" + HexFormat.of().formatHex(bytes));
+    return new Address(bytes.clone());
+  }
+
+  /** 0x + 40 lowercase hex digits. */
+  public String hex() {
+    return hex;
   }
 
   public BigInteger toBigInteger() {
-    return new BigInteger(hex.substring(2), 16);
+    return new BigInteger(1, bytes);
   }
 
   public byte[] toBytes() {
-    return HexFormat.of().parseHex(hex.substring(2));
+    return bytes.clone();
+  }
+
+  /** Copies the 20 bytes into {@code dst} at {@code offset} (no allocation). */
+  public void copyTo(byte[] dst, int offset) {
+    System.arraycopy(bytes, 0, dst, offset, 20);
   }
 
   public boolean isZero() {
-    return equals(ZERO);
+    for (byte b : bytes) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
   public int compareTo(Address o) {
     return hex.compareTo(o.hex);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Address a && hex.equals(a.hex);
+  }
+
+  @Override
+  public int hashCode() {
+    return hex.hashCode();
   }
 
   @Override

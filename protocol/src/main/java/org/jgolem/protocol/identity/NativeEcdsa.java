@@ -98,7 +98,7 @@ final class NativeEcdsa {
     if (pub == null || pub.length != 65 || pub[0] != 4) {
       throw new IllegalArgumentException("invalid signature: no public key recovered");
     }
-    byte[] hash = Hash.sha3(pub, 1, 64);
+    byte[] hash = org.jgolem.protocol.messages.Eip712.keccak(java.util.Arrays.copyOfRange(pub, 1, 65));
     byte[] address = new byte[20];
     System.arraycopy(hash, 12, address, 0, 20);
     return Address.of(address);

@@ -28,6 +28,7 @@ public final class Cbor {
       .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+      .addModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
       .addModule(new SimpleModule("jgolem")
           .addSerializer(Address.class, new AddressSerializer())
           .addDeserializer(Address.class, new AddressDeserializer()))

@@ -3,12 +3,26 @@ package org.jgolem.protocol.messages;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.bouncycastle.crypto.digests.KeccakDigest;
 import org.jgolem.eth.Address;
-import org.web3j.crypto.Hash;
 
-/** EIP-712 encoding of atomic values (each 32 bytes) and helpers for {@code hashStruct}. */
+/**
+ * EIP-712 encoding of atomic values (each 32 bytes) and helpers for {@code hashStruct}. Written to
+ * allocate little: every signed message hashes its payload, on both sides.
+ */
 public final class Eip712 {
+  private static final ThreadLocal<KeccakDigest> KECCAK = ThreadLocal.withInitial(() -> new KeccakDigest(256));
+
   private Eip712() {}
+
+  /** keccak256, with a digest reused per thread. */
+  public static byte[] keccak(byte[] in) {
+    KeccakDigest d = KECCAK.get();
+    d.update(in, 0, in.length);
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return out;
+  }
 
   /** uintN / intN (non-negative here): big-endian, left-padded. */
   public static byte[] uint(BigInteger v) {
@@ -23,11 +37,21 @@ public final class Eip712 {
   }
 
   public static byte[] uint(long v) {
-    return uint(BigInteger.valueOf(v));
+    if (v < 0) {
+      throw new IllegalArgumentException("not a uint: " + v);
+    }
+    byte[] out = new byte[32];
+    for (int i = 31; i >= 24; i--) {
+      out[i] = (byte) v;
+      v >>>= 8;
+    }
+    return out;
   }
 
   public static byte[] address(Address a) {
-    return uint(a.toBigInteger());
+    byte[] out = new byte[32];
+    a.copyTo(out, 12);
+    return out;
   }
 
   public static byte[] bool(boolean b) {
@@ -46,33 +70,50 @@ public final class Eip712 {
 
   /** string and bytes: keccak256 of the content. */
   public static byte[] string(String s) {
-    return Hash.sha3(s.getBytes(StandardCharsets.UTF_8));
+    return keccak(s.getBytes(StandardCharsets.UTF_8));
   }
 
   public static byte[] bytes(byte[] b) {
-    return Hash.sha3(b);
+    return keccak(b);
   }
 
   /** An array of 32-byte encoded items: keccak256 of their concatenation. */
   public static byte[] array(List<byte[]> encodedItems) {
-    return Hash.sha3(concat(encodedItems.toArray(byte[][]::new)));
+    KeccakDigest d = KECCAK.get();
+    for (byte[] item : encodedItems) {
+      d.update(item, 0, item.length);
+    }
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return out;
   }
 
   public static byte[] typeHash(String typeString) {
-    return Hash.sha3(typeString.getBytes(StandardCharsets.UTF_8));
+    return keccak(typeString.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** keccak256(typeHash ‖ encoded fields). */
+  /** keccak256(typeHash ‖ encoded fields), streamed into one digest. */
   public static byte[] hashStruct(byte[] typeHash, byte[]... encodedFields) {
-    byte[][] all = new byte[encodedFields.length + 1][];
-    all[0] = typeHash;
-    System.arraycopy(encodedFields, 0, all, 1, encodedFields.length);
-    return Hash.sha3(concat(all));
+    KeccakDigest d = KECCAK.get();
+    d.update(typeHash, 0, typeHash.length);
+    for (byte[] f : encodedFields) {
+      d.update(f, 0, f.length);
+    }
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return out;
   }
 
   /** keccak256(0x1901 ‖ domainSeparator ‖ structHash): what is signed. */
   public static byte[] hash(byte[] domainSeparator, byte[] structHash) {
-    return Hash.sha3(concat(new byte[] {0x19, 0x01}, domainSeparator, structHash));
+    KeccakDigest d = KECCAK.get();
+    d.update((byte) 0x19);
+    d.update((byte) 0x01);
+    d.update(domainSeparator, 0, 32);
+    d.update(structHash, 0, 32);
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return out;
   }
 
   public static byte[] concat(byte[]... parts) {

@@ -42,15 +42,14 @@ public final class MessageHasher {
   /** The hash the envelope's signature covers. */
   public byte[] digest(
       int protocolVersion, MessageType type, Address sender, long timestamp, byte[] messageId, byte[] payloadHash) {
-    byte[] struct = Hash.sha3(Eip712.concat(
-        MESSAGE_TYPEHASH,
-        Eip712.uint(BigInteger.valueOf(protocolVersion)),
-        Eip712.uint(BigInteger.valueOf(type.code())),
+    byte[] struct = Eip712.hashStruct(MESSAGE_TYPEHASH,
+        Eip712.uint(protocolVersion),
+        Eip712.uint(type.code()),
         Eip712.address(sender),
-        Eip712.uint(BigInteger.valueOf(timestamp)),
+        Eip712.uint(timestamp),
         Eip712.fixedBytes(messageId),
-        payloadHash));
-    return Hash.sha3(Eip712.concat(new byte[] {0x19, 0x01}, domainSeparator, struct));
+        payloadHash);
+    return Eip712.hash(domainSeparator, struct);
   }
 
   /** The {@code payload} field of the Message struct. */
@@ -61,7 +60,7 @@ public final class MessageHasher {
       }
       return e.structHash();
     }
-    return Hash.sha3(payloadBytes);
+    return Eip712.keccak(payloadBytes);
   }
 
   static byte[] keccak(String s) {
