@@ -3,15 +3,14 @@ package org.jgolem.node.p2p.memory;
 import java.net.ConnectException;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jgolem.eth.Address;
 import org.jgolem.node.p2p.BanList;
+import org.jgolem.node.p2p.Listeners;
 import org.jgolem.node.p2p.MessageListener;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.P2PException;
@@ -52,8 +51,7 @@ public final class MemoryP2PNetwork implements P2PNetwork {
   final MessageCodec codec;
   final FreshnessGuard guard;
   final BanList bans;
-  private final Map<MessageType, List<MessageListener>> listeners = new EnumMap<>(MessageType.class);
-  private final List<PeerListener> peerListeners = new CopyOnWriteArrayList<>();
+  private final Listeners listeners = new Listeners();
   private final Map<Address, MemoryPeer> sessions = new ConcurrentHashMap<>();
   private volatile State state = State.NEW;
   private volatile int port;
@@ -66,9 +64,6 @@ public final class MemoryP2PNetwork implements P2PNetwork {
     this.codec = new MessageCodec(config.chainId(), SessionRules.maxPayloadBytes(config));
     this.guard = SessionRules.newFreshnessGuard(clock);
     this.bans = new BanList(clock, config.banDuration());
-    for (MessageType t : MessageType.values()) {
-      listeners.put(t, new CopyOnWriteArrayList<>());
-    }
     this.port = config.listenPort();
   }
 
@@ -171,13 +166,7 @@ public final class MemoryP2PNetwork implements P2PNetwork {
 
   private void register(MemoryPeer peer) {
     sessions.put(peer.id(), peer);
-    for (PeerListener l : peerListeners) {
-      try {
-        l.onConnected(peer);
-      } catch (RuntimeException | AssertionError | LinkageError e) {
-        LOG.warn("peer listener failed on connect of {}", peer.id(), e);
-      }
-    }
+    listeners.connected(peer);
   }
 
   void removeSession(MemoryPeer peer) {
@@ -185,23 +174,11 @@ public final class MemoryP2PNetwork implements P2PNetwork {
   }
 
   void fireDisconnected(MemoryPeer peer, Disconnect.Reason reason) {
-    for (PeerListener l : peerListeners) {
-      try {
-        l.onDisconnected(peer, reason);
-      } catch (RuntimeException | AssertionError | LinkageError e) {
-        LOG.warn("peer listener failed on disconnect of {}", peer.id(), e);
-      }
-    }
+    listeners.disconnected(peer, reason);
   }
 
   void dispatch(MemoryPeer from, Envelope envelope) {
-    for (MessageListener l : listeners.get(envelope.type())) {
-      try {
-        l.onMessage(from, envelope);
-      } catch (RuntimeException | AssertionError | LinkageError e) {
-        LOG.warn("{} listener failed on {}", envelope.type(), envelope, e);
-      }
-    }
+    listeners.message(from, envelope);
   }
 
   @Override
@@ -216,12 +193,12 @@ public final class MemoryP2PNetwork implements P2PNetwork {
 
   @Override
   public void subscribe(MessageType type, MessageListener listener) {
-    listeners.get(type).add(listener);
+    listeners.subscribe(type, listener);
   }
 
   @Override
   public void addPeerListener(PeerListener listener) {
-    peerListeners.add(listener);
+    listeners.addPeerListener(listener);
   }
 
   @Override

@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,11 +21,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.jgolem.eth.Address;
 import org.jgolem.node.p2p.BanList;
+import org.jgolem.node.p2p.Listeners;
 import org.jgolem.node.p2p.MessageListener;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.P2PException;
@@ -108,8 +107,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
   private final MessageCodec codec;
   private final FreshnessGuard guard;
   private final BanList bans;
-  private final Map<MessageType, List<MessageListener>> listeners = new EnumMap<>(MessageType.class);
-  private final List<PeerListener> peerListeners = new CopyOnWriteArrayList<>();
+  private final Listeners listeners = new Listeners();
   private final Map<Address, NettyPeer> sessions = new ConcurrentHashMap<>();
   private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
   private final Set<Channel> handshaking = ConcurrentHashMap.newKeySet();
@@ -133,9 +131,6 @@ public final class NettyP2PNetwork implements P2PNetwork {
     this.codec = new MessageCodec(config.chainId(), SessionRules.maxPayloadBytes(config));
     this.guard = SessionRules.newFreshnessGuard(clock);
     this.bans = new BanList(clock, config.banDuration());
-    for (MessageType t : MessageType.values()) {
-      listeners.put(t, new CopyOnWriteArrayList<>());
-    }
     this.port = config.listenPort();
   }
 
@@ -302,13 +297,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
       fireDisconnected(replaced);
     }
     LOG.debug("session with {} ({})", peer.id(), peer.outbound() ? "dialled" : "accepted");
-    for (PeerListener l : peerListeners) {
-      try {
-        l.onConnected(peer);
-      } catch (RuntimeException | AssertionError | LinkageError e) {
-        LOG.warn("peer listener failed on connect of {}", peer.id(), e);
-      }
-    }
+    listeners.connected(peer);
   }
 
   void sessionEnded(NettyPeer peer) {
@@ -322,24 +311,12 @@ public final class NettyP2PNetwork implements P2PNetwork {
     }
     Disconnect.Reason reason = peer.reason();
     LOG.debug("session with {} ended: {}", peer.id(), reason);
-    for (PeerListener l : peerListeners) {
-      try {
-        l.onDisconnected(peer, reason);
-      } catch (RuntimeException | AssertionError | LinkageError e) {
-        LOG.warn("peer listener failed on disconnect of {}", peer.id(), e);
-      }
-    }
+    listeners.disconnected(peer, reason);
     peer.reported().complete(null);
   }
 
   void dispatch(NettyPeer from, Envelope envelope) {
-    for (MessageListener l : listeners.get(envelope.type())) {
-      try {
-        l.onMessage(from, envelope);
-      } catch (RuntimeException | AssertionError | LinkageError e) {
-        LOG.warn("{} listener failed on {}", envelope.type(), envelope, e);
-      }
-    }
+    listeners.message(from, envelope);
   }
 
   @Override
@@ -360,12 +337,12 @@ public final class NettyP2PNetwork implements P2PNetwork {
 
   @Override
   public void subscribe(MessageType type, MessageListener listener) {
-    listeners.get(type).add(Objects.requireNonNull(listener));
+    listeners.subscribe(type, listener);
   }
 
   @Override
   public void addPeerListener(PeerListener listener) {
-    peerListeners.add(Objects.requireNonNull(listener));
+    listeners.addPeerListener(listener);
   }
 
   @Override
