@@ -34,8 +34,4 @@ public final class ContractArtifacts {
   public static JsonNode abi(String contractName) {
     return load(contractName).get("abi");
   }
-
-  public static String deployedBytecode(String contractName) {
-    return load(contractName).get("deployedBytecode").asText();
-  }
 }

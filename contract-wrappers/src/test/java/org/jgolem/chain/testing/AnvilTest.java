@@ -39,6 +39,8 @@ public abstract class AnvilTest {
   public static final Credentials COLDWALLET = DevAccounts.account(DevAccounts.COLDWALLET);
 
   private static DevChain devChain;
+  /** One HTTP client for the test-only RPC calls (snapshot, revert, time travel). */
+  private static org.web3j.protocol.http.HttpService rpcService;
   protected static Chain chain;
   protected static Deployment deployment;
   protected static Deployer.Params params;
@@ -52,6 +54,7 @@ public abstract class AnvilTest {
     devChain = DevChain.start(ACCOUNTS);
     Runtime.getRuntime().addShutdownHook(new Thread(devChain::close));
     chain = Chain.connect(devChain.rpcUrl());
+    rpcService = new org.web3j.protocol.http.HttpService(devChain.rpcUrl());
     params = Deployer.Params.devDefaults(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET));
     deployment = Deployer.deploy(chain, DEPLOYER, params);
   }
@@ -114,7 +117,7 @@ public abstract class AnvilTest {
   @SuppressWarnings("unchecked")
   protected static <T> T rpc(String method, List<?> params) {
     try {
-      Response<Object> r = new Request<>(method, (List<Object>) params, new org.web3j.protocol.http.HttpService(devChain.rpcUrl()), GenericResponse.class).send();
+      Response<Object> r = new Request<>(method, (List<Object>) params, rpcService, GenericResponse.class).send();
       if (r.hasError()) {
         throw new ChainException(ChainException.Reason.REJECTED, method + ": " + r.getError().getMessage());
       }

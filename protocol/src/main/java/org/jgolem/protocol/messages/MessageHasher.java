@@ -1,9 +1,6 @@
 package org.jgolem.protocol.messages;
 
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import org.jgolem.eth.Address;
-import org.web3j.crypto.Hash;
 
 /**
  * EIP-712 hashing of messages, in the domain {name "jgolem", version "1", chainId}:
@@ -18,8 +15,8 @@ import org.web3j.crypto.Hash;
 public final class MessageHasher {
   public static final String DOMAIN_NAME = "jgolem";
   public static final String DOMAIN_VERSION = "1";
-  static final byte[] DOMAIN_TYPEHASH = keccak("EIP712Domain(string name,string version,uint256 chainId)");
-  static final byte[] MESSAGE_TYPEHASH = keccak(
+  static final byte[] DOMAIN_TYPEHASH = Eip712.typeHash("EIP712Domain(string name,string version,uint256 chainId)");
+  static final byte[] MESSAGE_TYPEHASH = Eip712.typeHash(
       "Message(uint16 protocolVersion,uint16 messageType,address sender,uint64 timestamp,bytes16 messageId,bytes32 payload)");
 
   private final long chainId;
@@ -27,8 +24,8 @@ public final class MessageHasher {
 
   public MessageHasher(long chainId) {
     this.chainId = chainId;
-    this.domainSeparator = Hash.sha3(Eip712.concat(
-        DOMAIN_TYPEHASH, keccak(DOMAIN_NAME), keccak(DOMAIN_VERSION), Eip712.uint(BigInteger.valueOf(chainId))));
+    this.domainSeparator =
+        Eip712.hashStruct(DOMAIN_TYPEHASH, Eip712.string(DOMAIN_NAME), Eip712.string(DOMAIN_VERSION), Eip712.uint(chainId));
   }
 
   public long chainId() {
@@ -63,7 +60,4 @@ public final class MessageHasher {
     return Eip712.keccak(payloadBytes);
   }
 
-  static byte[] keccak(String s) {
-    return Hash.sha3(s.getBytes(StandardCharsets.UTF_8));
-  }
 }

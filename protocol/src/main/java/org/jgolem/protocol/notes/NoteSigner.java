@@ -1,13 +1,11 @@
 package org.jgolem.protocol.notes;
 
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.Secp256k1;
+import org.jgolem.protocol.messages.Eip712;
 import org.jgolem.protocol.identity.Signature;
 import org.web3j.crypto.ECKeyPair;
-import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
 import org.web3j.utils.Numeric;
 
@@ -16,24 +14,18 @@ import org.web3j.utils.Numeric;
  * same digest as {@code GNTDeposit.noteDigest}; signatures are low-s, as the contract requires.
  */
 public final class NoteSigner {
-  static final byte[] DOMAIN_TYPEHASH = Hash.sha3(
-      "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)".getBytes(StandardCharsets.UTF_8));
-  static final byte[] NOTE_TYPEHASH = Hash.sha3(
-      "PromissoryNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose)"
-          .getBytes(StandardCharsets.UTF_8));
+  static final byte[] DOMAIN_TYPEHASH =
+      Eip712.typeHash("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+  static final byte[] NOTE_TYPEHASH =
+      Eip712.typeHash("PromissoryNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose)");
   /** The order n of secp256k1's group. */
-  public static final BigInteger CURVE_ORDER =
-      new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
+  public static final BigInteger CURVE_ORDER = Secp256k1.N;
 
   private final byte[] domainSeparator;
 
   public NoteSigner(long chainId, Address depositContract) {
-    this.domainSeparator = Hash.sha3(concat(
-        DOMAIN_TYPEHASH,
-        Hash.sha3("GNTDeposit".getBytes(StandardCharsets.UTF_8)),
-        Hash.sha3("1".getBytes(StandardCharsets.UTF_8)),
-        word(BigInteger.valueOf(chainId)),
-        word(depositContract.toBigInteger())));
+    this.domainSeparator = Eip712.hashStruct(DOMAIN_TYPEHASH,
+        Eip712.string("GNTDeposit"), Eip712.string("1"), Eip712.uint(chainId), Eip712.address(depositContract));
   }
 
   public byte[] domainSeparator() {
@@ -41,14 +33,13 @@ public final class NoteSigner {
   }
 
   public byte[] digest(PromissoryNote note) {
-    byte[] structHash = Hash.sha3(concat(
-        NOTE_TYPEHASH,
-        word(note.payer().toBigInteger()),
-        word(note.payee().toBigInteger()),
-        word(note.amount()),
+    byte[] structHash = Eip712.hashStruct(NOTE_TYPEHASH,
+        Eip712.address(note.payer()),
+        Eip712.address(note.payee()),
+        Eip712.uint(note.amount()),
         note.subtaskId(),
-        word(BigInteger.valueOf(note.purpose().ordinal()))));
-    return Hash.sha3(concat(new byte[] {0x19, 0x01}, domainSeparator, structHash));
+        Eip712.uint(note.purpose().ordinal()));
+    return Eip712.hash(domainSeparator, structHash);
   }
 
   /** Signs with the payer's key; refuses a key that is not the payer's. */
@@ -85,18 +76,5 @@ public final class NoteSigner {
     return new SignedNote(signed.note(), signed.v() == 27 ? 28 : 27, signed.r(), highS);
   }
 
-  static byte[] word(BigInteger value) {
-    return Numeric.toBytesPadded(value, 32);
-  }
 
-  private static byte[] concat(byte[]... parts) {
-    int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
-    byte[] out = new byte[n];
-    int at = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, at, p.length);
-      at += p.length;
-    }
-    return out;
-  }
 }
