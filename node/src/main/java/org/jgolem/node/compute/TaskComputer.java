@@ -51,6 +51,26 @@ public final class TaskComputer implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The environments this node offers in its WantToComputeTask: {@code "wasm"}, {@code "host"}, and
+   * {@code "docker:sha256:<id>"} per whitelisted image present. Unavailable environments are left out.
+   */
+  public List<String> advertisedEnvironments() {
+    List<String> out = new ArrayList<>();
+    for (Capabilities c : capabilities()) {
+      if (!c.available()) continue;
+      if (c.environment().equals("docker")) {
+        for (String image : c.images()) {
+          int at = image.lastIndexOf('@');
+          out.add("docker:" + (at >= 0 ? image.substring(at + 1) : image));
+        }
+      } else {
+        out.add(c.environment());
+      }
+    }
+    return out;
+  }
+
   public Environment environment(String name) {
     return environments.get(name);
   }

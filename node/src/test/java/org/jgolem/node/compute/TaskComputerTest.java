@@ -74,8 +74,34 @@ class TaskComputerTest {
         assertThat(c.unavailableReason()).contains("turned off");
       });
     }
+    try (var tc = new TaskComputer(List.of(HostDirectEnvironment.enabledForTrustedCode(2, 1L << 30), new Fixed(
+        new Capabilities("docker", true, "", List.of("jgolem/runtime@sha256:" + "ab".repeat(32)), 2, 1L << 30)),
+        new Fixed(Capabilities.unavailable("wasm", "off"))))) {
+      assertThat(tc.advertisedEnvironments()).containsExactly("host", "docker:sha256:" + "ab".repeat(32));
+    }
     assertThatThrownBy(() -> new TaskComputer(List.of(HostDirectEnvironment.disabled(), HostDirectEnvironment.disabled())))
         .hasMessageContaining("two environments named host");
+  }
+
+  /** An environment that only reports fixed capabilities (advertisement logic only; runs nothing). */
+  record Fixed(Capabilities caps) implements Environment {
+    @Override
+    public String name() {
+      return caps.environment();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+      return caps;
+    }
+
+    @Override
+    public Execution start(ExecutionSpec spec) {
+      throw new UnsupportedOperationException("advertisement-only test environment");
+    }
+
+    @Override
+    public void close() {}
   }
 
   @Test

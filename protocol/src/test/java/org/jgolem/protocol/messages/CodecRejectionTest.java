@@ -321,17 +321,21 @@ class CodecRejectionTest {
 
     // WantToComputeTask
     BigInteger p = BigInteger.TEN;
-    cases.add(Arguments.of("taskId", new WantToComputeTask(new byte[31], prov, p, 1, 1, 1, provEndpoint)));
-    cases.add(Arguments.of("provider", new WantToComputeTask(task, null, p, 1, 1, 1, provEndpoint)));
-    cases.add(Arguments.of("pricePerHour", new WantToComputeTask(task, prov, BigInteger.valueOf(-1), 1, 1, 1, provEndpoint)));
-    cases.add(Arguments.of("performance", new WantToComputeTask(task, prov, p, -1, 1, 1, provEndpoint)));
-    cases.add(Arguments.of("cpuCores", new WantToComputeTask(task, prov, p, 1, 0, 1, provEndpoint)));
-    cases.add(Arguments.of("memoryMib", new WantToComputeTask(task, prov, p, 1, 1, 0, provEndpoint)));
-    cases.add(Arguments.of("providerEndpoint", new WantToComputeTask(task, prov, p, 1, 1, 1, null)));
+    cases.add(Arguments.of("taskId", new WantToComputeTask(new byte[31], prov, p, 1, 1, 1, provEndpoint, List.of("wasm"))));
+    cases.add(Arguments.of("provider", new WantToComputeTask(task, null, p, 1, 1, 1, provEndpoint, List.of("wasm"))));
+    cases.add(Arguments.of("pricePerHour",
+        new WantToComputeTask(task, prov, BigInteger.valueOf(-1), 1, 1, 1, provEndpoint, List.of("wasm"))));
+    cases.add(Arguments.of("performance", new WantToComputeTask(task, prov, p, -1, 1, 1, provEndpoint, List.of("wasm"))));
+    cases.add(Arguments.of("cpuCores", new WantToComputeTask(task, prov, p, 1, 0, 1, provEndpoint, List.of("wasm"))));
+    cases.add(Arguments.of("memoryMib", new WantToComputeTask(task, prov, p, 1, 1, 0, provEndpoint, List.of("wasm"))));
+    cases.add(Arguments.of("providerEndpoint", new WantToComputeTask(task, prov, p, 1, 1, 1, null, List.of("wasm"))));
+    cases.add(Arguments.of("environments", new WantToComputeTask(task, prov, p, 1, 1, 1, provEndpoint, null)));
+    cases.add(Arguments.of("environments[1]",
+        new WantToComputeTask(task, prov, p, 1, 1, 1, provEndpoint, List.of("wasm", "docker:jgolem/runtime:latest"))));
     cases.add(Arguments.of("providerEndpoint.nodeId",
-        new WantToComputeTask(task, prov, p, 1, 1, 1, Fixtures.endpoint(REQUESTOR, 1))));
+        new WantToComputeTask(task, prov, p, 1, 1, 1, Fixtures.endpoint(REQUESTOR, 1), List.of("wasm"))));
     cases.add(Arguments.of("providerEndpoint.host",
-        new WantToComputeTask(task, prov, p, 1, 1, 1, new NodeRecord(prov, "a b", 1))));
+        new WantToComputeTask(task, prov, p, 1, 1, 1, new NodeRecord(prov, "a b", 1), List.of("wasm"))));
 
     // TaskToCompute
     TaskToCompute t = Fixtures.taskToCompute();

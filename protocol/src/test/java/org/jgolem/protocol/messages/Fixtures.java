@@ -131,7 +131,7 @@ public final class Fixtures {
           TIMESTAMP + 86_400_000, 512, 1, HASHER);
       case TASK_HEADER_REMOVED -> TaskHeaderRemoved.signed(TASK_ID, REQUESTOR, TIMESTAMP + 1000, HASHER);
       case WANT_TO_COMPUTE_TASK -> new WantToComputeTask(TASK_ID, PROVIDER.address(), new BigInteger("2500000000000000000"),
-          1_234_567, 4, 8192, endpoint(PROVIDER, 40103));
+          1_234_567, 4, 8192, endpoint(PROVIDER, 40103), List.of("wasm", "docker:sha256:" + "ab".repeat(32)));
       case TASK_TO_COMPUTE -> taskToCompute();
       case CANNOT_COMPUTE_TASK -> new CannotComputeTask(TASK_ID, SUBTASK_ID, CannotComputeTask.Reason.DEADLINE_TOO_CLOSE,
           "deadline in 30 s, subtask needs ~600 s");

@@ -100,8 +100,10 @@ class MarketPayloadsTest {
     args.add("b");
     assertThat(d.args()).containsExactly("a");
     WantToComputeTask w = new WantToComputeTask(taskId, Fixtures.PROVIDER.address(), BigInteger.ONE, 1, 1, 1,
-        Fixtures.endpoint(Fixtures.PROVIDER, 1));
+        Fixtures.endpoint(Fixtures.PROVIDER, 1), args);
     w.taskId()[0] = 99;
+    args.add("c");
+    assertThat(w.environments()).containsExactly("a", "b");
     assertThat(w.taskId()[0]).isEqualTo((byte) 1);
   }
 
