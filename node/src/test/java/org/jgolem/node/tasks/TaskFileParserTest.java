@@ -139,7 +139,7 @@ class TaskFileParserTest {
         Arguments.of("\"output_file_paths\": [\"out.txt\"] },\n", "\"output_file_paths\": [\"../../x\"] },\n",
             "$.options.subtasks.subtask1.output_file_paths[0]", "relative path inside the output folder"),
         Arguments.of("\"output_file_paths\": [\"out.txt\"] },\n", "\"output_file_paths\": [] },\n",
-            "$.options.subtasks.subtask1.output_file_paths", "at least one file"),
+            "$.options.subtasks.subtask1.output_file_paths", "must not be empty"),
         Arguments.of("\"subtask2\": {", "\"subtask3\": {", "$.options.subtasks.subtask3", "has no input folder"),
         Arguments.of("\"subtask2\": {", "\"../up\": {", "$.options.subtasks", "subtask name \"../up\""),
         Arguments.of("\"bid\": 1,", "\"bid\": 1, \"subtasks_count\": 3,", "$.subtasks_count", "lists 2"));

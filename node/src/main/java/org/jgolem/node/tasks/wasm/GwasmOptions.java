@@ -3,11 +3,10 @@ package org.jgolem.node.tasks.wasm;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import org.jgolem.node.tasks.definition.OptionReader;
 import org.jgolem.node.tasks.definition.Problems;
 import org.jgolem.node.tasks.definition.TaskFile;
 import org.jgolem.node.tasks.definition.TaskFileException;
@@ -34,9 +33,7 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
   }
 
   public static final int MAX_ARGS = 256;
-  public static final int MAX_ARG_LENGTH = 4096;
   public static final int MAX_OUTPUTS = 64;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final List<String> KNOWN = List.of("input_dir", "js_name", "output_dir", "subtasks", "wasm_name");
 
   public GwasmOptions {
@@ -47,13 +44,11 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
   public static GwasmOptions parse(TaskFile task) throws TaskFileException {
     Problems p = new Problems();
     JsonNode o = task.options();
-    o.fieldNames().forEachRemaining(f -> {
-      if (!KNOWN.contains(f)) p.add("$.options." + f, "unknown field (known: " + String.join(", ", KNOWN) + ")");
-    });
-    String js = string(o, "js_name", p);
-    String wasmName = string(o, "wasm_name", p);
-    String in = string(o, "input_dir", p);
-    String out = string(o, "output_dir", p);
+    OptionReader.unknownFields(o, "$.options", KNOWN, p);
+    String js = OptionReader.string(o, "$.options", "js_name", p);
+    String wasmName = OptionReader.string(o, "$.options", "wasm_name", p);
+    String in = OptionReader.string(o, "$.options", "input_dir", p);
+    String out = OptionReader.string(o, "$.options", "output_dir", p);
     Path inputDir = null;
     Path wasm = null;
     if (in != null) {
@@ -64,7 +59,7 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
       }
     }
     if (wasmName != null) {
-      if (!safeRelative(wasmName)) {
+      if (!OptionReader.safeSegment(wasmName)) {
         p.add("$.options.wasm_name", "must be a file name inside input_dir, got \"" + wasmName + "\"");
       } else if (inputDir != null) {
         wasm = inputDir.resolve(wasmName).normalize();
@@ -72,7 +67,7 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
         else if (!isWasm(wasm)) p.add("$.options.wasm_name", "is not a WebAssembly binary (no \\0asm header): " + wasm);
       }
     }
-    if (js != null && !safeRelative(js)) p.add("$.options.js_name", "must be a file name, got \"" + js + "\"");
+    if (js != null && !OptionReader.safeSegment(js)) p.add("$.options.js_name", "must be a file name, got \"" + js + "\"");
     Path outputDir = null;
     if (out != null) {
       outputDir = TaskFileParser.resolve(task.baseDir(), out);
@@ -111,7 +106,7 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
       var e = it.next();
       String name = e.getKey();
       String path = "$.options.subtasks." + name;
-      if (!NAME.matcher(name).matches()) {
+      if (!OptionReader.safeName(name)) {
         p.add("$.options.subtasks", "subtask name \"" + name + "\" must be 1-64 characters of [A-Za-z0-9_.-]");
         continue;
       }
@@ -120,19 +115,10 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
         p.add(path, "must be an object with exec_args and output_file_paths");
         continue;
       }
-      s.fieldNames().forEachRemaining(f -> {
-        if (!f.equals("exec_args") && !f.equals("output_file_paths")) {
-          p.add(path + "." + f, "unknown field (known: exec_args, output_file_paths)");
-        }
-      });
-      List<String> args = strings(s.get("exec_args"), path + ".exec_args", MAX_ARGS, p, false);
-      List<String> outs = strings(s.get("output_file_paths"), path + ".output_file_paths", MAX_OUTPUTS, p, true);
-      for (int i = 0; i < outs.size(); i++) {
-        if (!safeRelativePath(outs.get(i))) {
-          p.add(path + ".output_file_paths[" + i + "]", "must be a relative path inside the output folder, got \""
-              + outs.get(i) + "\"");
-        }
-      }
+      OptionReader.unknownFields(s, path, List.of("exec_args", "output_file_paths"), p);
+      List<String> args = OptionReader.strings(s.get("exec_args"), path + ".exec_args", MAX_ARGS, p, false);
+      List<String> outs = OptionReader.strings(s.get("output_file_paths"), path + ".output_file_paths", MAX_OUTPUTS, p, true);
+      OptionReader.outputPaths(outs, path + ".output_file_paths", p);
       Path dir = null;
       if (inputDir != null) {
         dir = inputDir.resolve(name);
@@ -144,52 +130,6 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
       out.put(name, new Subtask(name, args, outs, dir));
     }
     return out;
-  }
-
-  private static List<String> strings(JsonNode n, String path, int max, Problems p, boolean nonEmpty) {
-    List<String> out = new ArrayList<>();
-    if (n == null || !n.isArray()) {
-      p.add(path, n == null ? "is missing" : "must be a list of strings");
-      return out;
-    }
-    if (n.size() > max) p.add(path, "has more than " + max + " entries");
-    if (nonEmpty && n.isEmpty()) p.add(path, "must name at least one file");
-    for (int i = 0; i < n.size() && i < max; i++) {
-      JsonNode e = n.get(i);
-      if (!e.isTextual()) p.add(path + "[" + i + "]", "must be a string");
-      else if (e.asText().length() > MAX_ARG_LENGTH || e.asText().indexOf('\0') >= 0) {
-        p.add(path + "[" + i + "]", "must be at most " + MAX_ARG_LENGTH + " characters, without NUL");
-      } else out.add(e.asText());
-    }
-    return out;
-  }
-
-  private static String string(JsonNode o, String field, Problems p) {
-    JsonNode n = o.get(field);
-    if (n == null || n.isNull()) {
-      p.add("$.options." + field, "is missing");
-      return null;
-    }
-    if (!n.isTextual() || n.asText().isEmpty()) {
-      p.add("$.options." + field, "must be a non-empty string");
-      return null;
-    }
-    return n.asText();
-  }
-
-  /** A single file name: no separators, not "." or "..". */
-  static boolean safeRelative(String s) {
-    return !s.isEmpty() && !s.contains("/") && !s.contains("\\") && !s.equals(".") && !s.equals("..")
-        && s.indexOf('\0') < 0;
-  }
-
-  /** A relative path whose every segment is a safe name. */
-  static boolean safeRelativePath(String s) {
-    if (s.isEmpty() || s.startsWith("/")) return false;
-    for (String seg : s.split("/", -1)) {
-      if (!safeRelative(seg)) return false;
-    }
-    return true;
   }
 
   private static boolean isWasm(Path f) {

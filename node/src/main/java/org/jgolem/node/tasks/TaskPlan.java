@@ -1,0 +1,31 @@
+package org.jgolem.node.tasks;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jgolem.node.tasks.definition.TaskFile;
+
+/**
+ * A validated task, split into subtasks, with the template's checks and merge. The task manager drives
+ * it: publishes each subtask's resources, assigns, collects results, compares redundant results,
+ * calls {@link #check} and finally {@link #merge}.
+ */
+public interface TaskPlan {
+
+  TaskFile file();
+
+  List<PlannedSubtask> subtasks();
+
+  /** How results are verified when the task file does not say (redundancy, local recompute share). */
+  TaskFile.Verification defaultVerification();
+
+  /**
+   * The template's own check of one result folder (the files the provider sent back): the expected
+   * files are there, nothing else is, and they are well-formed for this kind of task.
+   */
+  Verdict check(PlannedSubtask subtask, Path result) throws IOException;
+
+  /** Writes the task's output from the accepted result folder of every subtask (by subtask name). */
+  Path merge(Map<String, Path> accepted) throws IOException;
+}

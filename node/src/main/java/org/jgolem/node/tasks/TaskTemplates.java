@@ -1,0 +1,35 @@
+package org.jgolem.node.tasks;
+
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** The task types this node knows: the built-in templates and any others on the class path (Java SPI). */
+public final class TaskTemplates {
+  private final Map<String, TaskTemplate> byType;
+
+  private TaskTemplates(Map<String, TaskTemplate> byType) {
+    this.byType = Map.copyOf(byType);
+  }
+
+  /** Every template the class path provides; two templates claiming one type is an error. */
+  public static TaskTemplates load() {
+    Map<String, TaskTemplate> m = new TreeMap<>();
+    for (TaskTemplate t : ServiceLoader.load(TaskTemplate.class)) {
+      TaskTemplate old = m.putIfAbsent(t.type(), t);
+      if (old != null) {
+        throw new IllegalStateException("task type '" + t.type() + "' is provided twice: by " + old.getClass().getName()
+            + " and " + t.getClass().getName());
+      }
+    }
+    return new TaskTemplates(m);
+  }
+
+  public java.util.Set<String> types() {
+    return byType.keySet();
+  }
+
+  public java.util.Optional<TaskTemplate> get(String type) {
+    return java.util.Optional.ofNullable(byType.get(type));
+  }
+}

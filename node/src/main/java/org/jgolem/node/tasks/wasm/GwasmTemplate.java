@@ -1,0 +1,84 @@
+package org.jgolem.node.tasks.wasm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.jgolem.node.tasks.FileResults;
+import org.jgolem.node.tasks.PlannedSubtask;
+import org.jgolem.node.tasks.TaskPlan;
+import org.jgolem.node.tasks.TaskTemplate;
+import org.jgolem.node.tasks.Verdict;
+import org.jgolem.node.tasks.definition.Problems;
+import org.jgolem.node.tasks.definition.TaskFile;
+import org.jgolem.node.tasks.definition.TaskFileException;
+import org.jgolem.protocol.messages.market.ResourceLimits;
+
+/**
+ * gWASM tasks (Golem's {@code "type": "wasm"}): one WebAssembly binary, one input folder per subtask,
+ * each subtask run with its own {@code exec_args}. A subtask's resources are the binary plus its input
+ * folder's files; results are verified by redundancy (two providers by default), since wasm runs
+ * deterministically.
+ */
+public final class GwasmTemplate implements TaskTemplate {
+  public static final long MEMORY_MIB = 256;
+  public static final long MAX_OUTPUT_BYTES = 64L << 20;
+
+  @Override
+  public String type() {
+    return "wasm";
+  }
+
+  @Override
+  public TaskPlan plan(TaskFile file, Path staging) throws TaskFileException {
+    GwasmOptions o = GwasmOptions.parse(file);
+    Problems p = new Problems();
+    String image;
+    try {
+      image = "sha256:" + HexFormat.of().formatHex(FileResults.sha256(o.wasm()));
+    } catch (IOException e) {
+      throw new TaskFileException(file.file().toString(), List.of(new Problems.Problem("$.options.wasm_name",
+          "cannot be read: " + e.getMessage())));
+    }
+    String binary = o.wasm().getFileName().toString();
+    ResourceLimits limits = new ResourceLimits(1, MEMORY_MIB, file.subtaskTimeout().toSeconds(), MAX_OUTPUT_BYTES);
+    List<PlannedSubtask> subtasks = new ArrayList<>();
+    for (GwasmOptions.Subtask s : o.subtasks().values()) {
+      Path res = staging.resolve(s.name());
+      try {
+        if (Files.exists(s.inputDir().resolve(binary))) {
+          p.add("$.options.subtasks." + s.name(), "its input folder holds a file named like the binary (" + binary + ")");
+          continue;
+        }
+        FileResults.stage(s.inputDir(), res);
+        FileResults.stage(o.wasm(), res.resolve(binary));
+      } catch (IOException e) {
+        p.add("$.options.subtasks." + s.name(), "inputs cannot be staged: " + e.getMessage());
+        continue;
+      }
+      subtasks.add(new PlannedSubtask(s.name(), res, "wasm", image, binary, s.execArgs(), s.outputFilePaths(), limits));
+    }
+    p.throwIfAny(file.file().toString());
+    return new Plan(file, o, subtasks);
+  }
+
+  private record Plan(TaskFile file, GwasmOptions options, List<PlannedSubtask> subtasks) implements TaskPlan {
+    @Override
+    public TaskFile.Verification defaultVerification() {
+      return new TaskFile.Verification(2, 0);
+    }
+
+    @Override
+    public Verdict check(PlannedSubtask subtask, Path result) throws IOException {
+      return FileResults.expectExactly(result, subtask.outputPaths());
+    }
+
+    @Override
+    public Path merge(Map<String, Path> accepted) throws IOException {
+      return FileResults.mergeIntoFolders(accepted, options.outputDir());
+    }
+  }
+}
