@@ -9,7 +9,7 @@ public final class TaskTemplates {
   private final Map<String, TaskTemplate> byType;
 
   private TaskTemplates(Map<String, TaskTemplate> byType) {
-    this.byType = Map.copyOf(byType);
+    this.byType = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(byType));
   }
 
   /** Every template the class path provides; two templates claiming one type is an error. */
@@ -25,6 +25,7 @@ public final class TaskTemplates {
     return new TaskTemplates(m);
   }
 
+  /** The known types, sorted. */
   public java.util.Set<String> types() {
     return byType.keySet();
   }
