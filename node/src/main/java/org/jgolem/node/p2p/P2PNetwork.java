@@ -1,6 +1,7 @@
 package org.jgolem.node.p2p;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jgolem.eth.Address;
@@ -18,6 +19,12 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
 public interface P2PNetwork extends AutoCloseable {
   /** This node: its id and the endpoint it advertises (known once started). */
   NodeRecord self();
+
+  /**
+   * Sets the capabilities this node announces in its Hello (for example {@code "gateway:40180"}, where
+   * its resource gateway listens). Sessions opened afterwards carry them.
+   */
+  void setCapabilities(List<String> capabilities);
 
   /** Binds and starts accepting sessions. Starting twice fails. */
   void start();

@@ -1,5 +1,6 @@
 package org.jgolem.node.p2p;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.Envelope;
@@ -14,6 +15,17 @@ public interface Peer {
 
   /** The endpoint the peer advertised (where others can dial it). */
   NodeRecord record();
+
+  /** What the peer announced in its Hello (at most {@code Hello.MAX_CAPABILITIES} entries). */
+  List<String> capabilities();
+
+  /** The value of the peer's capability {@code name:value}, if it announced one. */
+  default java.util.Optional<String> capability(String name) {
+    for (String c : capabilities()) {
+      if (c.startsWith(name + ":")) return java.util.Optional.of(c.substring(name.length() + 1));
+    }
+    return java.util.Optional.empty();
+  }
 
   /** True if this node dialled the peer. */
   boolean outbound();

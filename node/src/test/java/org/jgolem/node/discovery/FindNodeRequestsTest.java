@@ -53,6 +53,11 @@ class FindNodeRequestsTest {
     }
 
     @Override
+    public List<String> capabilities() {
+      return List.of();
+    }
+
+    @Override
     public boolean outbound() {
       return true;
     }

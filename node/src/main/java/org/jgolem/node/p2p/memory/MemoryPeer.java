@@ -1,5 +1,6 @@
 package org.jgolem.node.p2p.memory;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jgolem.eth.Address;
@@ -49,6 +50,12 @@ public final class MemoryPeer implements Peer {
   @Override
   public NodeRecord record() {
     return record;
+  }
+
+  @Override
+  public List<String> capabilities() {
+    MemoryP2PNetwork other = remote == null ? null : remote.owner;
+    return other == null ? List.of() : other.capabilities();
   }
 
   @Override

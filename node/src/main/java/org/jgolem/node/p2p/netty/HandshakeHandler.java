@@ -200,7 +200,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       fail(ctx, Disconnect.Reason.UNEXPECTED_IDENTITY, "expected " + expectedId + ", reached " + id, false);
       return;
     }
-    NettyPeer peer = new NettyPeer(node, ctx.channel(), hello.self(), initiator, keys.transcript());
+    NettyPeer peer = new NettyPeer(node, ctx.channel(), hello.self(), initiator, keys.transcript(), hello.capabilities());
     NettyP2PNetwork.Admission admission = node.admit(peer);
     if (admission.refusal() != null) {
       if (initiator && admission.existing() != null) {
@@ -244,7 +244,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private Hello hello() {
-    return new Hello(MessageCodec.PROTOCOL_VERSION, node.config().clientVersion(), node.self(), keys.transcript(), List.of());
+    return new Hello(MessageCodec.PROTOCOL_VERSION, node.config().clientVersion(), node.self(), keys.transcript(), node.capabilities());
   }
 
   private void sendEnvelope(ChannelHandlerContext ctx, Hello hello) {

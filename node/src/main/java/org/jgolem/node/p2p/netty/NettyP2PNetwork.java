@@ -134,6 +134,24 @@ public final class NettyP2PNetwork implements P2PNetwork {
     this.port = config.listenPort();
   }
 
+  private volatile List<String> capabilities = List.of();
+
+  @Override
+  public void setCapabilities(List<String> list) {
+    List<String> copy = List.copyOf(list);
+    if (copy.size() > org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
+        || copy.stream().anyMatch(c -> c.isEmpty() || c.length() > 64)) {
+      throw new IllegalArgumentException("at most " + org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
+          + " capabilities of 1..64 characters");
+    }
+    this.capabilities = copy;
+  }
+
+  /** What this node announces in its Hello. */
+  public List<String> capabilities() {
+    return capabilities;
+  }
+
   @Override
   public NodeRecord self() {
     return new NodeRecord(key.address(), config.advertisedHost(), port);

@@ -1,6 +1,7 @@
 package org.jgolem.node.p2p.netty;
 
 import io.netty.channel.Channel;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,13 +19,16 @@ final class NettyPeer implements Peer {
   private final NodeRecord record;
   private final boolean outbound;
   private final byte[] transcript;
+  private final List<String> capabilities;
   private final AtomicReference<Disconnect.Reason> localReason = new AtomicReference<>();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CompletableFuture<Void> reported = new CompletableFuture<>();
   private volatile Disconnect.Reason remoteReason;
   private volatile long lastPongNanos;
 
-  NettyPeer(NettyP2PNetwork node, Channel channel, NodeRecord record, boolean outbound, byte[] transcript) {
+  NettyPeer(NettyP2PNetwork node, Channel channel, NodeRecord record, boolean outbound, byte[] transcript,
+      List<String> capabilities) {
+    this.capabilities = List.copyOf(capabilities);
     this.node = node;
     this.channel = channel;
     this.record = record;
@@ -40,6 +44,11 @@ final class NettyPeer implements Peer {
   @Override
   public NodeRecord record() {
     return record;
+  }
+
+  @Override
+  public List<String> capabilities() {
+    return capabilities;
   }
 
   @Override

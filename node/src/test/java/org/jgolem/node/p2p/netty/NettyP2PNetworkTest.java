@@ -84,6 +84,23 @@ class NettyP2PNetworkTest {
   }
 
   @Test
+  void capabilitiesTravelInTheHelloBothWays() throws Exception {
+    NettyP2PNetwork a = new NettyP2PNetwork(key(1), P2PConfig.loopback(), Clock.systemUTC(), LOOPS);
+    nodes.add(a);
+    a.setCapabilities(List.of("gateway:40180", "wasm"));
+    a.start();
+    NettyP2PNetwork b = node(2);
+    Peer fromA = connect(a, b);
+    assertThat(fromA.capabilities()).isEmpty();
+    await("b sees a", () -> b.peer(a.self().nodeId()).isPresent());
+    Peer fromB = b.peer(a.self().nodeId()).orElseThrow();
+    assertThat(fromB.capabilities()).containsExactly("gateway:40180", "wasm");
+    assertThat(fromB.capability("gateway")).contains("40180");
+    assertThat(fromB.capability("nope")).isEmpty();
+    assertThatThrownBy(() -> a.setCapabilities(List.of("x".repeat(65)))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void nodesAuthenticateAndExchangeMessagesBothWays() throws Exception {
     NettyP2PNetwork a = node(1);
     NettyP2PNetwork b = node(2);
