@@ -1,0 +1,29 @@
+package org.jgolem.node.market;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How the market moves files: the node's content-addressed resource store and its gateway (the adapter
+ * over ipfs-bridge lives at the edge). Everything fetched is verified against its content id.
+ */
+public interface ResourceExchange {
+
+  /** Adds a folder (pinned under {@code scope}, e.g. a task id) and returns its content id. */
+  String publish(Path folder, String scope) throws IOException;
+
+  /**
+   * Writes a verified copy of {@code cid} into {@code target} (a folder that must not exist yet), fetching
+   * missing blocks from the given gateways.
+   */
+  void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException;
+
+  /** Unpins what was published under {@code scope}. */
+  void release(String scope);
+
+  /** The port of this node's gateway, announced to peers as the capability {@code gateway:<port>}. */
+  int gatewayPort();
+}

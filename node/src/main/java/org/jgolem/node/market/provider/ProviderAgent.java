@@ -1,0 +1,467 @@
+package org.jgolem.node.market.provider;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jgolem.eth.Address;
+import org.jgolem.node.compute.Execution;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.FailureReason;
+import org.jgolem.node.compute.OutputFiles;
+import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.gossip.TaskHeaderGossip;
+import org.jgolem.node.gossip.TaskHeaderListener;
+import org.jgolem.node.market.IncomeRecorder;
+import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.Programs;
+import org.jgolem.node.market.ResourceExchange;
+import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.p2p.P2PNetwork;
+import org.jgolem.node.p2p.Peer;
+import org.jgolem.node.reputation.Reputation;
+import org.jgolem.node.tasks.FileResults;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.market.CannotAssignTask;
+import org.jgolem.protocol.messages.market.CannotComputeTask;
+import org.jgolem.protocol.messages.market.ReportComputedTask;
+import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
+import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
+import org.jgolem.protocol.messages.market.TaskHeader;
+import org.jgolem.protocol.messages.market.TaskToCompute;
+import org.jgolem.protocol.messages.market.WantToComputeTask;
+import org.jgolem.protocol.notes.NoteSigner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provider's side of the market: offers to compute announced tasks it can run (environment, price,
+ * the requestor's reputation, free capacity), checks every TaskToCompute (signed by the requestor who
+ * announced the task, notes that pay at least the price, a deadline it can meet), fetches the resources,
+ * computes in the sandbox, publishes the result and reports it until the requestor acknowledges, and
+ * records accepted work as an expected income.
+ *
+ * <p>Like the requestor, all state is on one loop thread; fetching and computing run on workers.
+ */
+public final class ProviderAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProviderAgent.class);
+  private static final Duration TICK = Duration.ofMillis(200);
+  private static final Duration REPORT_RETRY = Duration.ofSeconds(2);
+
+  private final P2PNetwork network;
+  private final TaskHeaderGossip gossip;
+  private final NoteSigner notes;
+  private final MarketConfig config;
+  private final TaskComputer computer;
+  private final ResourceExchange resources;
+  private final IncomeRecorder incomes;
+  private final Reputation reputation;
+  private final Path dataDir;
+  private final Clock clock;
+  private final int slots;
+  private final int cpuCores;
+  private final long memoryMib;
+  private final ScheduledExecutorService loop;
+  private final ExecutorService workers;
+
+  /** Tasks this node may offer for, by wire task id. */
+  private final Map<String, TaskHeader> candidates = new HashMap<>();
+  /** Tasks with an offer in flight (at most one per task). */
+  private final Set<String> offering = new HashSet<>();
+  /**
+   * Tasks whose requestor said there is nothing more for us, with when to ask again: a subtask whose
+   * results disagree, or whose provider failed, needs another provider later.
+   */
+  private final Map<String, Long> exhausted = new HashMap<>();
+  private static final Duration ASK_AGAIN = Duration.ofSeconds(2);
+  private final Map<String, Job> jobs = new HashMap<>();
+  private volatile boolean closed;
+
+  /** One subtask this provider took on. */
+  public static final class Job {
+    public final TaskToCompute ttc;
+    public final TaskHeader header;
+    public volatile String state = "FETCHING";
+    public ReportComputedTask report;
+    long lastReportSent;
+    Execution execution;
+    Path dir;
+
+    Job(TaskToCompute ttc, TaskHeader header) {
+      this.ttc = ttc;
+      this.header = header;
+    }
+
+    public String idHex() {
+      return HexFormat.of().formatHex(ttc.subtaskId());
+    }
+  }
+
+  public ProviderAgent(P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config, TaskComputer computer,
+      ResourceExchange resources, IncomeRecorder incomes, Reputation reputation, Path dataDir, Clock clock, int slots,
+      int cpuCores, long memoryMib) {
+    this.network = network;
+    this.gossip = gossip;
+    this.notes = new NoteSigner(config.chainId(), config.depositContract());
+    this.config = config;
+    this.computer = computer;
+    this.resources = resources;
+    this.incomes = incomes;
+    this.reputation = reputation;
+    this.dataDir = dataDir;
+    this.clock = clock;
+    this.slots = slots;
+    this.cpuCores = cpuCores;
+    this.memoryMib = memoryMib;
+    this.loop = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("provider-loop").daemon()
+        .unstarted(r));
+    this.workers = Executors.newCachedThreadPool(r -> Thread.ofPlatform().name("provider-work").daemon().unstarted(r));
+    network.subscribe(MessageType.TASK_TO_COMPUTE, (peer, env) -> onLoop(() -> onTaskToCompute(peer, env)));
+    network.subscribe(MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> onCannotAssign(env)));
+    network.subscribe(MessageType.SUBTASK_RESULTS_ACCEPTED, (peer, env) -> onLoop(() -> onAccepted(env)));
+    network.subscribe(MessageType.SUBTASK_RESULTS_REJECTED, (peer, env) -> onLoop(() -> onRejected(env)));
+    network.subscribe(MessageType.ACK_REPORT_COMPUTED_TASK, (peer, env) -> onLoop(() -> onAck(env)));
+    gossip.addListener(new TaskHeaderListener() {
+      @Override
+      public void headerAdded(TaskHeader header) {
+        onLoop(() -> consider(header));
+      }
+
+      @Override
+      public void headerRemoved(TaskHeader header, RemovalReason reason) {
+        onLoop(() -> forget(header));
+      }
+    });
+    loop.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    onLoop(() -> gossip.knownHeaders().forEach(this::consider));
+  }
+
+  /** Subtasks taken on and not yet settled. */
+  public List<Job> jobs() {
+    return call(() -> List.copyOf(jobs.values()));
+  }
+
+  // ------------------------------------------------------------------ offers
+
+  private boolean supports(TaskHeader h) {
+    String needed = h.environment().equals("docker") ? "docker:" + h.image() : h.environment();
+    return computer.advertisedEnvironments().contains(needed);
+  }
+
+  private void consider(TaskHeader h) {
+    String id = HexFormat.of().formatHex(h.taskId());
+    if (h.requestor().equals(network.self().nodeId())) return;
+    if (!supports(h)) {
+      LOG.debug("Task {}: environment {} {} not offered here", id, h.environment(), h.image());
+      return;
+    }
+    if (h.maxPricePerHour().compareTo(config.minPricePerHour()) < 0) {
+      LOG.debug("Task {}: pays {} wei/h, below this provider's minimum", id, h.maxPricePerHour());
+      return;
+    }
+    if (reputation.score(Reputation.Role.REQUESTOR, h.requestor()) < config.minReputation()) {
+      LOG.info("Task {}: requestor {} ranked too low", id, h.requestor());
+      return;
+    }
+    if (h.minCpuCores() > cpuCores || h.minMemoryMib() > memoryMib) return;
+    candidates.put(id, h);
+    offer();
+  }
+
+  private void forget(TaskHeader h) {
+    String id = HexFormat.of().formatHex(h.taskId());
+    candidates.remove(id);
+    exhausted.remove(id);
+    for (Job j : jobs.values()) {
+      if (HexFormat.of().formatHex(j.ttc.taskId()).equals(id) && j.execution != null && "COMPUTING".equals(j.state)) {
+        LOG.info("Task {} withdrawn: cancelling subtask {}", id, j.idHex());
+        j.execution.cancel();
+      }
+    }
+  }
+
+  private long busy() {
+    return jobs.values().stream().filter(j -> j.report == null).count() + offering.size();
+  }
+
+  /** Sends offers for candidate tasks while there is free capacity. */
+  private void offer() {
+    for (TaskHeader h : List.copyOf(candidates.values())) {
+      if (busy() >= slots) return;
+      String id = HexFormat.of().formatHex(h.taskId());
+      if (offering.contains(id) || exhausted.getOrDefault(id, 0L) > clock.millis()) continue;
+      if (h.deadline() <= clock.millis()) {
+        candidates.remove(id);
+        continue;
+      }
+      offering.add(id);
+      WantToComputeTask want = new WantToComputeTask(h.taskId(), network.self().nodeId(), config.minPricePerHour(),
+          config.performance(), cpuCores, memoryMib, network.self(), computer.advertisedEnvironments());
+      peerOf(h).whenComplete((peer, e) -> {
+        if (e != null) {
+          onLoop(() -> {
+            offering.remove(id);
+            LOG.info("Task {}: requestor unreachable: {}", id, e.toString());
+          });
+        } else {
+          peer.send(want).whenComplete((v, e2) -> {
+            if (e2 != null) {
+              onLoop(() -> offering.remove(id));
+              LOG.info("Task {}: offer not sent: {}", id, e2.toString());
+            }
+          });
+        }
+      });
+    }
+  }
+
+  private java.util.concurrent.CompletableFuture<Peer> peerOf(TaskHeader h) {
+    Optional<Peer> p = network.peer(h.requestor());
+    if (p.isPresent() && p.get().isActive()) return java.util.concurrent.CompletableFuture.completedFuture(p.get());
+    return network.connect(h.requestorEndpoint().host(), h.requestorEndpoint().port(), h.requestor());
+  }
+
+  private void onCannotAssign(Envelope env) {
+    CannotAssignTask c = (CannotAssignTask) env.payload();
+    String id = HexFormat.of().formatHex(c.taskId());
+    TaskHeader h = candidates.get(id);
+    if (h == null || !h.requestor().equals(env.sender())) return;
+    offering.remove(id);
+    exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
+    LOG.debug("Task {}: requestor has nothing for us ({})", id, c.reason());
+    offer();
+  }
+
+  // ------------------------------------------------------------------ computing
+
+  private void onTaskToCompute(Peer peer, Envelope env) {
+    TaskToCompute ttc = (TaskToCompute) env.payload();
+    String taskId = HexFormat.of().formatHex(ttc.taskId());
+    TaskHeader h = candidates.get(taskId);
+    offering.remove(taskId);
+    String refusal = refusal(env, ttc, h);
+    if (refusal != null) {
+      LOG.warn("TaskToCompute from {} for task {} refused: {}", env.sender(), taskId, refusal);
+      peer.send(new CannotComputeTask(ttc.taskId(), ttc.subtaskId(), CannotComputeTask.Reason.OTHER, refusal));
+      offer();
+      return;
+    }
+    Job job = new Job(ttc, h);
+    jobs.put(job.idHex(), job);
+    job.dir = dataDir.resolve("jobs").resolve(job.idHex());
+    List<URI> sources = peer.capability("gateway").map(p -> URI.create("http://" + peer.record().host() + ":" + p))
+        .map(List::of).orElse(List.of());
+    workers.submit(() -> compute(job, sources));
+    offer();
+  }
+
+  /** Why a TaskToCompute cannot be taken, or null if it can. */
+  private String refusal(Envelope env, TaskToCompute ttc, TaskHeader h) {
+    if (h == null) return "no announced task " + HexFormat.of().formatHex(ttc.taskId()) + " is known here";
+    if (!env.sender().equals(h.requestor()) || !ttc.requestor().equals(h.requestor())) {
+      return "not sent by the task's requestor " + h.requestor();
+    }
+    if (!ttc.provider().equals(network.self().nodeId())) return "addressed to another provider";
+    if (!ttc.notesSignedByRequestor(notes)) return "promissory notes not signed by the requestor";
+    if (jobs.containsKey(HexFormat.of().formatHex(ttc.subtaskId()))) return "subtask already taken";
+    var d = ttc.definition();
+    if (!d.environment().equals(h.environment()) || !d.image().equals(h.image())) {
+      return "definition's environment differs from the announced one";
+    }
+    BigInteger least = RequestorAgent.subtaskPrice(config.minPricePerHour(), d.limits().timeoutSeconds());
+    if (ttc.price().compareTo(least) < 0) return "price " + ttc.price() + " below this provider's " + least;
+    if (ttc.deadline() < clock.millis() + Math.min(5_000, d.limits().timeoutSeconds() * 1000)) return "deadline too close";
+    if (jobs.values().stream().filter(j -> j.report == null).count() >= slots) return "no free capacity";
+    if (d.limits().cpuCores() > cpuCores || d.limits().memoryMib() > memoryMib) return "limits beyond this provider";
+    return null;
+  }
+
+  private void compute(Job job, List<URI> sources) {
+    var d = job.ttc.definition();
+    try {
+      OutputFiles.deleteTree(job.dir);
+      Path res = job.dir.resolve("resources");
+      Files.createDirectories(job.dir);
+      long fetchBudget = Math.max(1000, job.ttc.deadline() - clock.millis());
+      resources.fetch(d.resourcesCid(), res, sources, Long.MAX_VALUE, Duration.ofMillis(fetchBudget));
+      Path work = Files.createDirectories(job.dir.resolve("work"));
+      Path out = Files.createDirectories(job.dir.resolve("output"));
+      var spec = Programs.spec("st-" + job.idHex().substring(0, 32), d, res, work, out);
+      job.state = "COMPUTING";
+      Execution x = computer.run(spec);
+      onLoop(() -> job.execution = x);
+      ExecutionResult r = x.result().get();
+      if (!r.succeeded()) {
+        fail(job, reasonFor(r.reason()), r.failure().get().message());
+        return;
+      }
+      String cid = resources.publish(out, "results-" + job.idHex());
+      byte[] digest = FileResults.digest(out);
+      long size = r.outputs().stream().mapToLong(ExecutionResult.OutputFile::size).sum();
+      ReportComputedTask report = ReportComputedTask.answering(job.ttc, cid, digest, size, r.wallTime().toMillis());
+      onLoop(() -> {
+        job.report = report;
+        job.state = "REPORTED";
+        sendReport(job);
+        offer();
+      });
+    } catch (IOException | RuntimeException e) {
+      fail(job, CannotComputeTask.Reason.RESOURCES_UNAVAILABLE, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      fail(job, CannotComputeTask.Reason.OTHER, String.valueOf(e.getCause()));
+    }
+  }
+
+  private static CannotComputeTask.Reason reasonFor(FailureReason r) {
+    return switch (r) {
+      case IMAGE_MISSING, IMAGE_NOT_ALLOWED, ENGINE_UNAVAILABLE -> CannotComputeTask.Reason.WRONG_ENVIRONMENT;
+      default -> CannotComputeTask.Reason.OTHER;
+    };
+  }
+
+  private void fail(Job job, CannotComputeTask.Reason reason, String detail) {
+    String d = detail == null ? "" : detail.length() > 200 ? detail.substring(0, 200) : detail;
+    onLoop(() -> {
+      job.state = "FAILED";
+      jobs.remove(job.idHex());
+      LOG.info("Subtask {} failed: {} {}", job.idHex(), reason, d);
+      send(job.header, new CannotComputeTask(job.ttc.taskId(), job.ttc.subtaskId(), reason, d));
+      cleanup(job);
+      offer();
+    });
+  }
+
+  private void sendReport(Job job) {
+    job.lastReportSent = clock.millis();
+    send(job.header, job.report);
+  }
+
+  private void onAck(Envelope env) {
+    var ack = (org.jgolem.protocol.messages.market.AckReportComputedTask) env.payload();
+    Job job = jobs.get(HexFormat.of().formatHex(ack.subtaskId()));
+    if (job != null && job.report != null && env.sender().equals(job.ttc.requestor())) job.state = "ACKNOWLEDGED";
+  }
+
+  private void onAccepted(Envelope env) {
+    SubtaskResultsAccepted a = (SubtaskResultsAccepted) env.payload();
+    Job job = jobs.get(HexFormat.of().formatHex(a.subtaskId()));
+    if (job == null || job.report == null || !env.sender().equals(job.ttc.requestor()) || !a.answers(job.report)) return;
+    if (a.price().compareTo(job.ttc.price()) != 0) {
+      LOG.warn("Subtask {} accepted at {} instead of the agreed {}: the agreed price is expected", job.idHex(),
+          a.price(), job.ttc.price());
+    }
+    incomes.incomeExpected(job.ttc.requestor(), job.ttc.subtaskId(), job.ttc.price(), a.paymentTs() * 1000);
+    jobs.remove(job.idHex());
+    job.state = "ACCEPTED";
+    cleanup(job);
+    offer();
+  }
+
+  private void onRejected(Envelope env) {
+    SubtaskResultsRejected r = (SubtaskResultsRejected) env.payload();
+    Job job = jobs.get(HexFormat.of().formatHex(r.subtaskId()));
+    if (job == null || job.report == null || !env.sender().equals(job.ttc.requestor()) || !r.answers(job.report)) return;
+    reputation.record(Reputation.Role.REQUESTOR, job.ttc.requestor(), Reputation.Event.RESULT_REJECTED);
+    LOG.info("Subtask {} rejected: {} {}", job.idHex(), r.reason(), r.detail());
+    jobs.remove(job.idHex());
+    job.state = "REJECTED";
+    cleanup(job);
+    offer();
+  }
+
+  private void cleanup(Job job) {
+    resources.release("results-" + job.idHex());
+    workers.submit(() -> {
+      try {
+        OutputFiles.deleteTree(job.dir);
+      } catch (IOException e) {
+        LOG.debug("Could not remove {}: {}", job.dir, e.toString());
+      }
+    });
+  }
+
+  private void tick() {
+    long now = clock.millis();
+    for (Job j : List.copyOf(jobs.values())) {
+      if (j.report != null && !"ACKNOWLEDGED".equals(j.state) && now - j.lastReportSent > REPORT_RETRY.toMillis()) {
+        sendReport(j);
+      }
+      if (j.report != null && now > j.ttc.deadline() + Duration.ofHours(1).toMillis()) {
+        LOG.info("Subtask {}: no verdict an hour after its deadline; giving up on it", j.idHex());
+        jobs.remove(j.idHex());
+        cleanup(j);
+      }
+    }
+    offer();
+  }
+
+  private void send(TaskHeader h, Payload p) {
+    peerOf(h).whenComplete((peer, e) -> {
+      if (e != null) LOG.debug("Requestor {} unreachable for {}: {}", h.requestor(), p.type(), e.toString());
+      else peer.send(p);
+    });
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private void onLoop(Runnable r) {
+    if (closed) return;
+    try {
+      loop.execute(() -> safely("event", r));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private <T> T call(Callable<T> c) {
+    try {
+      return loop.submit(c).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static void safely(String what, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.error("Provider {} failed", what, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    loop.shutdownNow();
+    workers.shutdownNow();
+  }
+
+  /** Exposed for tests: which requestors this provider deals with. */
+  public Address self() {
+    return network.self().nodeId();
+  }
+}

@@ -1,0 +1,768 @@
+package org.jgolem.node.market.requestor;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jgolem.eth.Address;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.gossip.TaskHeaderGossip;
+import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.PaymentRecorder;
+import org.jgolem.node.market.Programs;
+import org.jgolem.node.market.ResourceExchange;
+import org.jgolem.node.market.requestor.RequestorModel.Assignment;
+import org.jgolem.node.market.requestor.RequestorModel.AssignmentState;
+import org.jgolem.node.market.requestor.RequestorModel.Subtask;
+import org.jgolem.node.market.requestor.RequestorModel.SubtaskState;
+import org.jgolem.node.market.requestor.RequestorModel.Task;
+import org.jgolem.node.market.requestor.RequestorModel.TaskState;
+import org.jgolem.node.p2p.P2PNetwork;
+import org.jgolem.node.p2p.Peer;
+import org.jgolem.node.reputation.Reputation;
+import org.jgolem.node.tasks.FileResults;
+import org.jgolem.node.tasks.PlannedSubtask;
+import org.jgolem.node.tasks.TaskPlan;
+import org.jgolem.node.tasks.TaskTemplate;
+import org.jgolem.node.tasks.TaskTemplates;
+import org.jgolem.node.tasks.Verdict;
+import org.jgolem.node.tasks.definition.TaskFile;
+import org.jgolem.node.tasks.definition.TaskFileException;
+import org.jgolem.node.tasks.definition.TaskFileParser;
+import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.MessageHasher;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.market.AckReportComputedTask;
+import org.jgolem.protocol.messages.market.CannotAssignTask;
+import org.jgolem.protocol.messages.market.CannotComputeTask;
+import org.jgolem.protocol.messages.market.ReportComputedTask;
+import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
+import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
+import org.jgolem.protocol.messages.market.TaskHeader;
+import org.jgolem.protocol.messages.market.TaskHeaderRemoved;
+import org.jgolem.protocol.messages.market.TaskToCompute;
+import org.jgolem.protocol.messages.market.WantToComputeTask;
+import org.jgolem.protocol.messages.market.WireNote;
+import org.jgolem.protocol.notes.NoteSigner;
+import org.jgolem.protocol.notes.PromissoryNote;
+import org.jgolem.protocol.notes.Purpose;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The requestor's side of the market: turns a task file into subtasks, announces the task, assigns
+ * subtasks to the providers that offer, fetches and verifies their results (template check, redundancy,
+ * local recompute), accepts or rejects them, hands accepted work to the payment processor, and merges
+ * the task's output.
+ *
+ * <p>All state lives on one loop thread: network callbacks, timers and finished background work are
+ * queued onto it, so no two transitions interleave. Fetching, checking, digesting and recomputing run on
+ * a worker pool and post their outcome back to the loop.
+ *
+ * <p>Redundancy: each subtask goes to {@code k} distinct providers. The first result digest that
+ * {@code k} results agree on is accepted; results with any other digest are wrong (rejected, unpaid, and
+ * the provider ranked down). After a disagreement or a failure the subtask goes to one more provider, up to
+ * {@code k + maxAttemptsBeyondRedundancy} attempts. A subtask sampled for local recompute is also computed
+ * by the requestor itself, and only results equal to the local one are accepted.
+ */
+public final class RequestorAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestorAgent.class);
+  private static final Duration TICK = Duration.ofMillis(100);
+
+  private final NodeKey key;
+  private final P2PNetwork network;
+  private final TaskHeaderGossip gossip;
+  private final MessageHasher hasher;
+  private final NoteSigner notes;
+  private final MarketConfig config;
+  private final TaskTemplates templates;
+  private final TaskFileParser parser;
+  private final ResourceExchange resources;
+  private final PaymentRecorder payments;
+  private final FundsCheck funds;
+  private final Reputation reputation;
+  private final TaskComputer localComputer;
+  private final Path dataDir;
+  private final Clock clock;
+  private final ScheduledExecutorService loop;
+  private final ExecutorService workers;
+  private final SecureRandom random = new SecureRandom();
+
+  private final Map<String, Task> tasks = new LinkedHashMap<>();
+  /** Tasks by the id their current header announces (a restarted task is announced under a fresh id). */
+  private final Map<String, Task> byWireId = new HashMap<>();
+  private final Map<String, Assignment> assignments = new HashMap<>();
+  private final Map<String, Task> taskOfAssignment = new HashMap<>();
+  private final List<Offer> offers = new ArrayList<>();
+  private volatile boolean closed;
+
+  /** Whether the requestor can pay a task's maximum cost; throws with both numbers when it cannot. */
+  @FunctionalInterface
+  public interface FundsCheck {
+    void require(BigInteger maxCost) throws InsufficientFundsException;
+  }
+
+  /** The requestor's GNT (or ETH for gas) does not cover a task. */
+  public static final class InsufficientFundsException extends Exception {
+    public InsufficientFundsException(String message) {
+      super(message);
+    }
+  }
+
+  private record Offer(Peer peer, WantToComputeTask want, long receivedAt) {}
+
+  public RequestorAgent(NodeKey key, P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config,
+      TaskTemplates templates, ResourceExchange resources, PaymentRecorder payments, FundsCheck funds,
+      Reputation reputation, TaskComputer localComputer, Path dataDir, Clock clock) {
+    this.key = key;
+    this.network = network;
+    this.gossip = gossip;
+    this.hasher = new MessageHasher(config.chainId());
+    this.notes = new NoteSigner(config.chainId(), config.depositContract());
+    this.config = config;
+    this.templates = templates;
+    this.parser = new TaskFileParser(templates.types());
+    this.resources = resources;
+    this.payments = payments;
+    this.funds = funds;
+    this.reputation = reputation;
+    this.localComputer = localComputer;
+    this.dataDir = dataDir;
+    this.clock = clock;
+    this.loop = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("requestor-loop").daemon()
+        .unstarted(r));
+    this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        r -> Thread.ofPlatform().name("requestor-work").daemon().unstarted(r));
+    network.subscribe(MessageType.WANT_TO_COMPUTE_TASK, (peer, env) -> onLoop(() -> onWant(peer, env)));
+    network.subscribe(MessageType.REPORT_COMPUTED_TASK, (peer, env) -> onLoop(() -> onReport(peer, env)));
+    network.subscribe(MessageType.CANNOT_COMPUTE_TASK, (peer, env) -> onLoop(() -> onCannotCompute(peer, env)));
+    loop.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // ------------------------------------------------------------------ operator API
+
+  /**
+   * Validates the task file, plans its subtasks, checks the requestor can pay for them, publishes their
+   * resources and announces the task. A task file with any problem starts nothing.
+   */
+  public Task create(Path taskFile) throws TaskFileException, InsufficientFundsException, IOException {
+    TaskFile file = parser.parse(taskFile);
+    TaskTemplate template = templates.get(file.type()).orElseThrow();
+    byte[] id = new byte[32];
+    random.nextBytes(id);
+    String hex = HexFormat.of().formatHex(id);
+    Path work = dataDir.resolve("tasks").resolve(hex);
+    TaskPlan plan;
+    try {
+      plan = template.plan(file, work.resolve("staging"));
+    } catch (TaskFileException e) {
+      OutputFilesCleaner.delete(work);
+      throw e;
+    }
+    TaskFile.Verification verification = file.verification().orElse(plan.defaultVerification());
+    BigInteger maxCost = subtaskPrice(file.bidPerHour(), file.subtaskTimeout().toSeconds())
+        .multiply(BigInteger.valueOf((long) plan.subtasks().size() * verification.redundancy()));
+    try {
+      funds.require(maxCost);
+    } catch (InsufficientFundsException e) {
+      OutputFilesCleaner.delete(work);
+      throw e;
+    }
+    Map<String, String> cids = new LinkedHashMap<>();
+    for (PlannedSubtask s : plan.subtasks()) cids.put(s.name(), resources.publish(s.resources(), hex));
+    PlannedSubtask first = plan.subtasks().get(0);
+    long now = clock.millis();
+    TaskHeader header = TaskHeader.signed(id, key, network.self(), first.environment(), first.image(), file.bidPerHour(),
+        plan.subtasks().size(), file.subtaskTimeout().toSeconds(), now + file.timeout().toMillis(),
+        first.limits().memoryMib(), first.limits().cpuCores(), hasher);
+    Task task = new Task(id, file, plan, header, verification, now, work);
+    for (PlannedSubtask s : plan.subtasks()) {
+      task.subtasks.put(s.name(), new Subtask(s, cids.get(s.name()), sampled(id, s.name(), verification)));
+    }
+    call(() -> {
+      tasks.put(hex, task);
+      byWireId.put(hex, task);
+      gossip.publish(header);
+      for (Subtask s : task.subtasks.values()) {
+        if (s.recompute) recomputeLocally(task, s);
+      }
+      return null;
+    });
+    LOG.info("Task {} ({}): {} subtasks, redundancy {}, announced", hex, file.name(), task.subtasks.size(),
+        verification.redundancy());
+    return task;
+  }
+
+  public List<Task> tasks() {
+    return call(() -> List.copyOf(tasks.values()));
+  }
+
+  public Optional<Task> task(String idHex) {
+    return call(() -> Optional.ofNullable(tasks.get(idHex)));
+  }
+
+  /** Stops a task: no new assignments; results still in flight are rejected; accepted work stays paid. */
+  public Task abort(String idHex) {
+    return call(() -> {
+      Task t = known(idHex);
+      if (t.state == TaskState.COMPUTING) end(t, TaskState.ABORTED, "aborted by the operator");
+      return t;
+    });
+  }
+
+  /** Computes again every subtask of an ended task that has no accepted result. */
+  public Task restart(String idHex) {
+    return call(() -> {
+      Task t = known(idHex);
+      if (t.state == TaskState.COMPUTING) throw new IllegalStateException("task " + idHex + " is still computing");
+      for (Subtask s : t.subtasks.values()) {
+        if (s.state != SubtaskState.ACCEPTED) {
+          s.state = SubtaskState.PENDING;
+          s.detail = "";
+          s.assignments.removeIf(a -> !a.state.open() && a.state != AssignmentState.ACCEPTED);
+        }
+      }
+      reopen(t);
+      return t;
+    });
+  }
+
+  /** Computes one subtask again; its accepted result is dropped (what was paid stays paid). */
+  public Subtask restartSubtask(String idHex, String name) {
+    return call(() -> {
+      Task t = known(idHex);
+      Subtask s = t.subtasks.get(name);
+      if (s == null) throw new IllegalArgumentException("task " + idHex + " has no subtask " + name);
+      s.state = SubtaskState.PENDING;
+      s.acceptedDigest = null;
+      s.detail = "restarted";
+      s.assignments.clear();
+      if (t.state != TaskState.COMPUTING) reopen(t);
+      return s;
+    });
+  }
+
+  private void reopen(Task t) {
+    t.state = TaskState.COMPUTING;
+    t.detail = "";
+    byte[] wireId = new byte[32];
+    random.nextBytes(wireId);
+    t.header = TaskHeader.signed(wireId, key, network.self(), t.header.environment(), t.header.image(),
+        t.header.maxPricePerHour(), t.header.subtaskCount(), t.header.subtaskTimeoutSeconds(),
+        clock.millis() + t.file.timeout().toMillis(), t.header.minMemoryMib(), t.header.minCpuCores(), hasher);
+    byWireId.put(HexFormat.of().formatHex(wireId), t);
+    gossip.publish(t.header);
+  }
+
+  private Task known(String idHex) {
+    Task t = tasks.get(idHex);
+    if (t == null) throw new IllegalArgumentException("no task " + idHex);
+    return t;
+  }
+
+  // ------------------------------------------------------------------ offers and assignment
+
+  private void onWant(Peer peer, Envelope env) {
+    WantToComputeTask want = (WantToComputeTask) env.payload();
+    Task t = byWireId.get(HexFormat.of().formatHex(want.taskId()));
+    if (t != null && !Arrays.equals(t.header.taskId(), want.taskId())) {
+      reply(peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
+      return;
+    }
+    if (t == null) {
+      reply(peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.TASK_UNKNOWN));
+      return;
+    }
+    if (t.state != TaskState.COMPUTING) {
+      reply(peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
+      return;
+    }
+    String needed = t.header.environment().equals("docker") ? "docker:" + t.header.image() : t.header.environment();
+    if (!want.environments().contains(needed) || want.pricePerHour().compareTo(t.header.maxPricePerHour()) > 0
+        || want.cpuCores() < t.header.minCpuCores() || want.memoryMib() < t.header.minMemoryMib()) {
+      reply(peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.OFFER_REJECTED));
+      return;
+    }
+    if (reputation.score(Reputation.Role.PROVIDER, want.provider()) < config.minReputation()) {
+      reply(peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.PROVIDER_REPUTATION));
+      return;
+    }
+    offers.add(new Offer(peer, want, clock.millis()));
+    dispatch();
+  }
+
+  /** Matches queued offers to subtasks that need a provider: best reputation and performance per price first. */
+  private void dispatch() {
+    if (offers.isEmpty()) return;
+    offers.sort(Comparator.comparingDouble(this::offerScore).reversed());
+    for (var it = offers.iterator(); it.hasNext(); ) {
+      Offer o = it.next();
+      it.remove();
+      Task t = byWireId.get(HexFormat.of().formatHex(o.want.taskId()));
+      if (t == null || t.state != TaskState.COMPUTING || !Arrays.equals(t.header.taskId(), o.want.taskId())) {
+        reply(o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
+        continue;
+      }
+      Subtask s = nextFor(t, o.want.provider());
+      if (s == null) {
+        reply(o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.NO_MORE_SUBTASKS));
+        continue;
+      }
+      assign(t, s, o);
+    }
+  }
+
+  private double offerScore(Offer o) {
+    double rep = reputation.score(Reputation.Role.PROVIDER, o.want.provider());
+    double price = o.want.pricePerHour().doubleValue() + 1;
+    return rep * (o.want.performance() + 1) / price;
+  }
+
+  /** The first subtask (in order) that needs one more provider and that this provider has not computed. */
+  private Subtask nextFor(Task t, Address provider) {
+    for (Subtask s : t.subtasks.values()) {
+      if (s.state == SubtaskState.ACCEPTED || s.state == SubtaskState.FAILED || s.computedBy(provider)) continue;
+      if (providersNeeded(t, s) > 0) return s;
+    }
+    return null;
+  }
+
+  /** How many more providers a subtask needs now (see the class comment). */
+  private int providersNeeded(Task t, Subtask s) {
+    if (s.acceptedDigest != null) return 0;
+    int k = t.verification.redundancy();
+    long open = s.assignments.stream().filter(a -> a.state == AssignmentState.ASSIGNED || a.state == AssignmentState.REPORTED)
+        .count();
+    long agreeing = largestAgreement(s);
+    return (int) Math.max(0, k - agreeing - open);
+  }
+
+  private static long largestAgreement(Subtask s) {
+    Map<String, Long> groups = new HashMap<>();
+    for (Assignment a : s.assignments) {
+      if (a.state == AssignmentState.CHECKED || a.state == AssignmentState.ACCEPTED) {
+        groups.merge(HexFormat.of().formatHex(a.digest), 1L, Long::sum);
+      }
+    }
+    return groups.values().stream().mapToLong(Long::longValue).max().orElse(0);
+  }
+
+  private void assign(Task t, Subtask s, Offer o) {
+    int k = t.verification.redundancy();
+    if (s.assignments.size() >= k + config.maxAttemptsBeyondRedundancy()) {
+      failSubtask(t, s, "no agreement after " + s.assignments.size() + " attempts");
+      reply(o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.NO_MORE_SUBTASKS));
+      return;
+    }
+    Address provider = o.want.provider();
+    BigInteger pricePerHour = o.want.pricePerHour().min(t.header.maxPricePerHour());
+    BigInteger price = subtaskPrice(pricePerHour, s.planned.limits().timeoutSeconds());
+    byte[] id = assignmentId(t, s);
+    long now = clock.millis();
+    long deadline = Math.min(t.header.deadline(),
+        now + s.planned.limits().timeoutSeconds() * 1000 + config.transferSlack().toMillis());
+    WireNote providerNote = WireNote.of(notes.sign(
+        new PromissoryNote(key.address(), provider, price, id, Purpose.SUBTASK_PAYMENT), key.keyPair()));
+    WireNote concentNote = WireNote.of(notes.sign(
+        new PromissoryNote(key.address(), config.depositContract(), config.concentFee(), id, Purpose.COMMUNICATION),
+        key.keyPair()));
+    TaskToCompute ttc = new TaskToCompute(t.header.taskId(), id, key.address(), provider, price, deadline,
+        s.planned.definition(s.resourcesCid), providerNote, concentNote);
+    Assignment a = new Assignment(id, s.name(), provider, price, deadline, ttc);
+    s.assignments.add(a);
+    s.state = SubtaskState.COMPUTING;
+    assignments.put(a.idHex(), a);
+    taskOfAssignment.put(a.idHex(), t);
+    reply(o.peer, ttc);
+    LOG.debug("Task {}: subtask {} assigned to {} for {} wei", t.idHex(), s.name(), provider, price);
+  }
+
+  /** A fresh wire subtask id: it is what the promissory notes pay for, so it never repeats. */
+  private byte[] assignmentId(Task t, Subtask s) {
+    byte[] nonce = new byte[16];
+    random.nextBytes(nonce);
+    return sha256(t.id, s.name().getBytes(StandardCharsets.UTF_8), nonce);
+  }
+
+  /** price per hour x timeout, in wei, rounded down. */
+  public static BigInteger subtaskPrice(BigInteger pricePerHour, long timeoutSeconds) {
+    return pricePerHour.multiply(BigInteger.valueOf(timeoutSeconds)).divide(BigInteger.valueOf(3600));
+  }
+
+  // ------------------------------------------------------------------ results
+
+  private void onReport(Peer peer, Envelope env) {
+    ReportComputedTask report = (ReportComputedTask) env.payload();
+    String aid = HexFormat.of().formatHex(report.subtaskId());
+    Assignment a = assignments.get(aid);
+    if (a == null || !a.provider.equals(env.sender()) || !report.answers(a.ttc)) {
+      LOG.warn("Report from {} for unknown or foreign subtask {}: ignored", env.sender(), aid);
+      return;
+    }
+    Task t = taskOfAssignment.get(aid);
+    if (a.state != AssignmentState.ASSIGNED) {
+      if (a.state == AssignmentState.TIMED_OUT || a.state == AssignmentState.CANCELLED) {
+        reply(peer, new SubtaskResultsRejected(report.reportHash(), a.id, key.address(), a.provider,
+            a.state == AssignmentState.TIMED_OUT ? SubtaskResultsRejected.Reason.TIMEOUT : SubtaskResultsRejected.Reason.OTHER,
+            a.state == AssignmentState.TIMED_OUT ? "reported after the deadline" : "the task was stopped"));
+      }
+      return;
+    }
+    a.state = AssignmentState.REPORTED;
+    a.report = report;
+    reply(peer, new AckReportComputedTask(report.reportHash(), a.id));
+    if (t.state != TaskState.COMPUTING) {
+      cancel(t, a, "the task was stopped");
+      return;
+    }
+    List<URI> sources = gatewayOf(peer).map(List::of).orElse(List.of());
+    Path target = t.workDir.resolve("results").resolve(a.idHex());
+    Subtask s = t.subtasks.get(a.subtask);
+    workers.submit(() -> {
+      try {
+        if (report.size() > s.planned.limits().maxOutputBytes()) {
+          throw new IOException("reported result of " + report.size() + " bytes exceeds the limit");
+        }
+        OutputFilesCleaner.delete(target);
+        Files.createDirectories(target.getParent());
+        resources.fetch(report.resultCid(), target, sources, s.planned.limits().maxOutputBytes(),
+            Duration.ofMillis(Math.max(1000, a.deadline - clock.millis() + config.transferSlack().toMillis())));
+        Verdict v = t.plan.check(s.planned, target);
+        byte[] digest = v.accepted() ? FileResults.digest(target) : null;
+        onLoop(() -> onChecked(t, s, a, target, v, digest));
+      } catch (IOException | RuntimeException e) {
+        onLoop(() -> onFetchFailed(t, s, a, e));
+      }
+    });
+  }
+
+  private static Optional<URI> gatewayOf(Peer peer) {
+    return peer.capability("gateway").map(port -> URI.create("http://" + peer.record().host() + ":" + port));
+  }
+
+  private void onChecked(Task t, Subtask s, Assignment a, Path result, Verdict v, byte[] digest) {
+    if (a.state != AssignmentState.REPORTED) return;
+    a.result = result;
+    if (!v.accepted()) {
+      reject(t, a, SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE, v.reason(), true);
+      decide(t, s);
+      return;
+    }
+    a.digest = digest;
+    a.state = AssignmentState.CHECKED;
+    decide(t, s);
+  }
+
+  private void onFetchFailed(Task t, Subtask s, Assignment a, Exception e) {
+    if (a.state != AssignmentState.REPORTED) return;
+    LOG.info("Task {}: result of {} from {} cannot be fetched: {}", t.idHex(), s.name(), a.provider, e.toString());
+    reject(t, a, SubtaskResultsRejected.Reason.RESOURCES_FAILURE, "result cannot be fetched: " + e.getMessage(), false);
+    reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.TIMEOUT);
+    decide(t, s);
+  }
+
+  /** Accepts, rejects or asks for more providers, from what the subtask's results say so far. */
+  private void decide(Task t, Subtask s) {
+    if (t.state != TaskState.COMPUTING || s.state == SubtaskState.FAILED) return;
+    if (s.recompute) {
+      if (s.localDigest == null) {
+        s.state = SubtaskState.VERIFYING;
+        return;
+      }
+      for (Assignment a : s.assignments) {
+        if (a.state != AssignmentState.CHECKED) continue;
+        if (Arrays.equals(a.digest, s.localDigest)) accept(t, s, a);
+        else reject(t, a, SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE, "differs from the requestor's own result", true);
+      }
+    } else {
+      if (s.acceptedDigest == null) {
+        Map<String, List<Assignment>> groups = new LinkedHashMap<>();
+        for (Assignment a : s.assignments) {
+          if (a.state == AssignmentState.CHECKED) groups.computeIfAbsent(HexFormat.of().formatHex(a.digest), x -> new ArrayList<>()).add(a);
+        }
+        for (List<Assignment> g : groups.values()) {
+          if (g.size() >= t.verification.redundancy()) {
+            s.acceptedDigest = g.get(0).digest;
+            break;
+          }
+        }
+      }
+      if (s.acceptedDigest != null) {
+        for (Assignment a : s.assignments) {
+          if (a.state != AssignmentState.CHECKED) continue;
+          if (Arrays.equals(a.digest, s.acceptedDigest)) accept(t, s, a);
+          else reject(t, a, SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE,
+              "differs from the result " + t.verification.redundancy() + " other providers agree on", true);
+        }
+      }
+    }
+    if (s.acceptedResult() != null) {
+      s.state = SubtaskState.ACCEPTED;
+      if (s.acceptedDigest == null) s.acceptedDigest = s.acceptedResult().digest;
+      maybeFinish(t);
+    } else if (s.assignments.size() >= t.verification.redundancy() + config.maxAttemptsBeyondRedundancy()
+        && s.assignments.stream().noneMatch(a -> a.state.open())) {
+      failSubtask(t, s, "no acceptable result after " + s.assignments.size() + " attempts");
+    } else {
+      s.state = s.assignments.stream().anyMatch(a -> a.state.open()) ? SubtaskState.COMPUTING : SubtaskState.PENDING;
+    }
+  }
+
+  private void accept(Task t, Subtask s, Assignment a) {
+    a.state = AssignmentState.ACCEPTED;
+    long now = clock.millis();
+    reply(a.provider, new SubtaskResultsAccepted(a.report.reportHash(), a.id, key.address(), a.provider, a.price,
+        now / 1000));
+    payments.paymentDue(t.id, a.id, a.provider, a.price, now);
+    reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.RESULT_ACCEPTED);
+  }
+
+  private void reject(Task t, Assignment a, SubtaskResultsRejected.Reason reason, String detail, boolean wrong) {
+    a.state = AssignmentState.REJECTED;
+    a.detail = detail;
+    if (a.report != null) {
+      reply(a.provider, new SubtaskResultsRejected(a.report.reportHash(), a.id, key.address(), a.provider, reason,
+          detail.length() > 200 ? detail.substring(0, 200) : detail));
+    }
+    if (wrong) reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.WRONG_RESULT);
+    LOG.info("Task {}: result of {} from {} rejected: {}", t.idHex(), a.subtask, a.provider, detail);
+  }
+
+  private void cancel(Task t, Assignment a, String why) {
+    a.state = AssignmentState.CANCELLED;
+    a.detail = why;
+    if (a.report != null) {
+      reply(a.provider, new SubtaskResultsRejected(a.report.reportHash(), a.id, key.address(), a.provider,
+          SubtaskResultsRejected.Reason.OTHER, why));
+    }
+  }
+
+  private void onCannotCompute(Peer peer, Envelope env) {
+    CannotComputeTask c = (CannotComputeTask) env.payload();
+    if (!c.hasSubtask()) return;
+    String aid = HexFormat.of().formatHex(c.subtaskId());
+    Assignment a = assignments.get(aid);
+    if (a == null || !a.provider.equals(env.sender()) || a.state != AssignmentState.ASSIGNED) return;
+    Task t = taskOfAssignment.get(aid);
+    a.state = AssignmentState.FAILED;
+    a.detail = c.reason() + (c.detail().isEmpty() ? "" : ": " + c.detail());
+    reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.FAILURE_REPORTED);
+    LOG.info("Task {}: {} cannot compute {}: {}", t.idHex(), a.provider, a.subtask, a.detail);
+    decide(t, t.subtasks.get(a.subtask));
+  }
+
+  // ------------------------------------------------------------------ local recompute, merge, timers
+
+  private void recomputeLocally(Task t, Subtask s) {
+    if (localComputer == null) {
+      s.recompute = false;
+      LOG.warn("Task {}: subtask {} sampled for local recompute, but this node computes nothing; redundancy only",
+          t.idHex(), s.name());
+      return;
+    }
+    Path base = t.workDir.resolve("local").resolve(s.name());
+    workers.submit(() -> {
+      try {
+        OutputFilesCleaner.delete(base);
+        Path work = Files.createDirectories(base.resolve("work"));
+        Path out = Files.createDirectories(base.resolve("output"));
+        var spec = Programs.spec("local-" + s.name().replace('.', '-'), s.planned.definition(s.resourcesCid),
+            s.planned.resources(), work, out);
+        ExecutionResult r = localComputer.run(spec).result().get();
+        byte[] digest = r.succeeded() ? FileResults.digest(out) : null;
+        onLoop(() -> {
+          if (digest == null) {
+            LOG.warn("Task {}: local recompute of {} failed ({}); relying on redundancy", t.idHex(), s.name(), r);
+            s.recompute = false;
+            s.detail = "local recompute failed: " + r.failure().map(Object::toString).orElse("");
+            decide(t, s);
+          } else {
+            s.localDigest = digest;
+            decide(t, s);
+          }
+        });
+      } catch (Exception e) {
+        LOG.warn("Task {}: local recompute of {} failed: {}", t.idHex(), s.name(), e.toString());
+        onLoop(() -> {
+          s.recompute = false;
+          s.detail = "local recompute failed: " + e.getMessage();
+          decide(t, s);
+        });
+      }
+    });
+  }
+
+  private void maybeFinish(Task t) {
+    if (t.subtasks.values().stream().anyMatch(s -> s.state != SubtaskState.ACCEPTED)) return;
+    Map<String, Path> accepted = new LinkedHashMap<>();
+    for (Subtask s : t.subtasks.values()) accepted.put(s.name(), s.acceptedResult().result);
+    t.detail = "merging";
+    workers.submit(() -> {
+      try {
+        Path out = t.plan.merge(accepted);
+        onLoop(() -> {
+          t.output = out;
+          end(t, TaskState.FINISHED, "");
+          LOG.info("Task {} finished: output in {}", t.idHex(), out);
+        });
+      } catch (IOException | RuntimeException e) {
+        onLoop(() -> end(t, TaskState.FAILED, "merge failed: " + e.getMessage()));
+      }
+    });
+  }
+
+  private void failSubtask(Task t, Subtask s, String why) {
+    s.state = SubtaskState.FAILED;
+    s.detail = why;
+    end(t, TaskState.FAILED, "subtask " + s.name() + ": " + why);
+  }
+
+  private void end(Task t, TaskState state, String detail) {
+    t.state = state;
+    t.detail = detail;
+    for (Subtask s : t.subtasks.values()) {
+      for (Assignment a : s.assignments) {
+        if (a.state.open()) cancel(t, a, "task " + state.name().toLowerCase());
+      }
+    }
+    gossip.withdraw(TaskHeaderRemoved.signed(t.header.taskId(), key, clock.millis(), hasher));
+    resources.release(t.idHex());
+  }
+
+  private void tick() {
+    long now = clock.millis();
+    for (Task t : tasks.values()) {
+      if (t.state != TaskState.COMPUTING) continue;
+      for (Subtask s : t.subtasks.values()) {
+        boolean changed = false;
+        for (Assignment a : s.assignments) {
+          if (a.state == AssignmentState.ASSIGNED && now > a.deadline) {
+            a.state = AssignmentState.TIMED_OUT;
+            a.detail = "no report by the deadline";
+            reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.TIMEOUT);
+            LOG.info("Task {}: {} timed out on {}", t.idHex(), a.provider, s.name());
+            changed = true;
+          }
+        }
+        if (changed) decide(t, s);
+      }
+      if (t.state == TaskState.COMPUTING && now > t.header.deadline()) {
+        end(t, TaskState.TIMED_OUT, "the task's timeout of " + t.file.timeout() + " passed");
+      }
+    }
+    dispatch();
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private void reply(Peer peer, Payload p) {
+    peer.send(p).whenComplete((v, e) -> {
+      if (e instanceof org.jgolem.protocol.messages.InvalidMessageException
+          || e != null && e.getCause() instanceof org.jgolem.protocol.messages.InvalidMessageException) {
+        LOG.error("Refused to send an invalid {} to {}: {}", p.type(), peer.id(), e.toString());
+      } else if (e != null) {
+        LOG.debug("Could not send {} to {}: {}", p.type(), peer.id(), e.toString());
+      }
+    });
+  }
+
+  private void reply(Address provider, Payload p) {
+    Optional<Peer> peer = network.peer(provider);
+    if (peer.isPresent()) {
+      reply(peer.get(), p);
+    } else {
+      LOG.info("No session with {} to send {}; it learns the outcome when it reconnects", provider, p.type());
+    }
+  }
+
+  private void onLoop(Runnable r) {
+    if (closed) return;
+    try {
+      loop.execute(() -> safely("event", r));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private <T> T call(Callable<T> c) {
+    try {
+      return loop.submit(c).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static void safely(String what, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.error("Requestor {} failed", what, e);
+    }
+  }
+
+  private static boolean sampled(byte[] taskId, String name, TaskFile.Verification v) {
+    if (v.recomputeFraction() <= 0) return false;
+    if (v.recomputeFraction() >= 1) return true;
+    byte[] h = sha256(taskId, name.getBytes(StandardCharsets.UTF_8));
+    long x = ByteBuffer.wrap(h).getLong() >>> 11;
+    return x < v.recomputeFraction() * (1L << 53);
+  }
+
+  static byte[] sha256(byte[]... parts) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (byte[] p : parts) md.update(p);
+      return md.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    loop.shutdownNow();
+    workers.shutdownNow();
+  }
+
+  /** Removes scratch folders quietly. */
+  static final class OutputFilesCleaner {
+    static void delete(Path p) {
+      try {
+        org.jgolem.node.compute.OutputFiles.deleteTree(p);
+      } catch (IOException e) {
+        LOG.debug("Could not remove {}: {}", p, e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package org.jgolem.node.market.requestor;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jgolem.eth.Address;
+import org.jgolem.node.tasks.PlannedSubtask;
+import org.jgolem.node.tasks.TaskPlan;
+import org.jgolem.node.tasks.definition.TaskFile;
+import org.jgolem.protocol.messages.market.ReportComputedTask;
+import org.jgolem.protocol.messages.market.TaskHeader;
+import org.jgolem.protocol.messages.market.TaskToCompute;
+
+/** The requestor's view of its tasks. Mutated only on the agent's loop thread. */
+public final class RequestorModel {
+  private RequestorModel() {}
+
+  public enum TaskState { COMPUTING, FINISHED, FAILED, ABORTED, TIMED_OUT }
+
+  public enum SubtaskState { PENDING, COMPUTING, VERIFYING, ACCEPTED, FAILED }
+
+  public enum AssignmentState {
+    /** TaskToCompute sent; waiting for the report. */
+    ASSIGNED,
+    /** Reported; the result is being fetched and checked. */
+    REPORTED,
+    /** Fetched and checked by the template; its digest waits for agreement. */
+    CHECKED,
+    ACCEPTED,
+    REJECTED,
+    TIMED_OUT,
+    FAILED,
+    CANCELLED;
+
+    public boolean open() {
+      return this == ASSIGNED || this == REPORTED || this == CHECKED;
+    }
+  }
+
+  /** One computation of one subtask by one provider; its id is the wire subtaskId its notes pay for. */
+  public static final class Assignment {
+    public final byte[] id;
+    public final String subtask;
+    public final Address provider;
+    public final BigInteger price;
+    public final long deadline;
+    public final TaskToCompute ttc;
+    public AssignmentState state = AssignmentState.ASSIGNED;
+    public ReportComputedTask report;
+    public byte[] digest;
+    public Path result;
+    public String detail = "";
+
+    public Assignment(byte[] id, String subtask, Address provider, BigInteger price, long deadline, TaskToCompute ttc) {
+      this.id = id;
+      this.subtask = subtask;
+      this.provider = provider;
+      this.price = price;
+      this.deadline = deadline;
+      this.ttc = ttc;
+    }
+
+    public String idHex() {
+      return HexFormat.of().formatHex(id);
+    }
+  }
+
+  public static final class Subtask {
+    public final PlannedSubtask planned;
+    public final String resourcesCid;
+    public boolean recompute;
+    public SubtaskState state = SubtaskState.PENDING;
+    public final List<Assignment> assignments = new ArrayList<>();
+    public byte[] acceptedDigest;
+    public byte[] localDigest;
+    public String detail = "";
+
+    public Subtask(PlannedSubtask planned, String resourcesCid, boolean recompute) {
+      this.planned = planned;
+      this.resourcesCid = resourcesCid;
+      this.recompute = recompute;
+    }
+
+    public String name() {
+      return planned.name();
+    }
+
+    boolean computedBy(Address provider) {
+      return assignments.stream().anyMatch(a -> a.provider.equals(provider));
+    }
+
+    long open() {
+      return assignments.stream().filter(a -> a.state.open()).count();
+    }
+
+    public Assignment acceptedResult() {
+      return assignments.stream().filter(a -> a.state == AssignmentState.ACCEPTED && a.result != null).findFirst()
+          .orElse(null);
+    }
+  }
+
+  public static final class Task {
+    public final byte[] id;
+    public final TaskFile file;
+    public final TaskPlan plan;
+    public TaskHeader header;
+    public final TaskFile.Verification verification;
+    public final long createdAt;
+    public final Path workDir;
+    public final Map<String, Subtask> subtasks = new LinkedHashMap<>();
+    public TaskState state = TaskState.COMPUTING;
+    public Path output;
+    public String detail = "";
+
+    public Task(byte[] id, TaskFile file, TaskPlan plan, TaskHeader header, TaskFile.Verification verification,
+        long createdAt, Path workDir) {
+      this.id = id;
+      this.file = file;
+      this.plan = plan;
+      this.header = header;
+      this.verification = verification;
+      this.createdAt = createdAt;
+      this.workDir = workDir;
+    }
+
+    public String idHex() {
+      return HexFormat.of().formatHex(id);
+    }
+
+    public long accepted() {
+      return subtasks.values().stream().filter(s -> s.state == SubtaskState.ACCEPTED).count();
+    }
+
+    public BigInteger spent() {
+      return subtasks.values().stream().flatMap(s -> s.assignments.stream())
+          .filter(a -> a.state == AssignmentState.ACCEPTED).map(a -> a.price).reduce(BigInteger.ZERO, BigInteger::add);
+    }
+  }
+}

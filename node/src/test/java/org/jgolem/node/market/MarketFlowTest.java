@@ -1,0 +1,257 @@
+package org.jgolem.node.market;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jgolem.eth.Address;
+import org.jgolem.node.P2PNode;
+import org.jgolem.node.compute.Capabilities;
+import org.jgolem.node.compute.CapturedLog;
+import org.jgolem.node.compute.Environment;
+import org.jgolem.node.compute.Execution;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.fixtures.Await;
+import org.jgolem.node.fixtures.Cluster;
+import org.jgolem.node.market.provider.ProviderAgent;
+import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.market.requestor.RequestorModel;
+import org.jgolem.node.p2p.P2PConfig;
+import org.jgolem.node.p2p.memory.MemoryNetworkHub;
+import org.jgolem.node.reputation.Reputation;
+import org.jgolem.node.tasks.FileResults;
+import org.jgolem.node.tasks.TaskTemplates;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The market's logic end to end on the in-memory network: header gossip, offers, signed assignment,
+ * reports, redundancy, acceptance and payment records. Resources and the sandbox are stand-ins here (a
+ * folder store keyed by digest, a deterministic fake "wasm" program); the real ones are exercised by the
+ * integration tests.
+ */
+class MarketFlowTest {
+  static final Duration WAIT = Duration.ofSeconds(20);
+  @TempDir Path dir;
+  final Clock clock = Clock.systemUTC();
+  final long chainId = P2PConfig.loopback().chainId();
+  final Address deposit = Address.of("0x" + "de".repeat(20));
+  MemoryNetworkHub hub;
+  Cluster cluster;
+  final List<AutoCloseable> closing = new ArrayList<>();
+  final FolderStore store = new FolderStore();
+  final List<String> paid = new CopyOnWriteArrayList<>();
+  final Map<Address, BigInteger> owed = new ConcurrentHashMap<>();
+  final List<String> incomes = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    hub = MemoryNetworkHub.threaded();
+    cluster = new Cluster(dir.resolve("nodes"), (key, config) -> hub.newNode(key, config, clock), clock, 7);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closing.reversed()) c.close();
+    cluster.close();
+    hub.close();
+  }
+
+  /** Folders stored under their digest: a stand-in for ipfs-bridge in this logic test. */
+  final class FolderStore implements ResourceExchange {
+    final Path root;
+
+    FolderStore() {
+      try {
+        root = Files.createTempDirectory("market-store");
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public String publish(Path folder, String scope) throws IOException {
+      String cid = HexFormat.of().formatHex(FileResults.digest(folder));
+      Path to = root.resolve(cid);
+      if (!Files.exists(to)) FileResults.stage(folder, to);
+      return cid;
+    }
+
+    @Override
+    public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
+      Path from = root.resolve(cid);
+      if (!Files.isDirectory(from)) throw new IOException("no such content " + cid);
+      for (String f : FileResults.list(from)) {
+        Files.createDirectories(target.resolve(f).getParent());
+        Files.copy(from.resolve(f), target.resolve(f));
+      }
+      Files.createDirectories(target);
+    }
+
+    @Override
+    public void release(String scope) {}
+
+    @Override
+    public int gatewayPort() {
+      return 1;
+    }
+  }
+
+  /** A deterministic stand-in program: output = "band <args> of <scene>"; a liar appends junk. */
+  record FakeWasm(boolean liar) implements Environment {
+    @Override
+    public String name() {
+      return "wasm";
+    }
+
+    @Override
+    public Capabilities capabilities() {
+      return new Capabilities("wasm", true, "", List.of(), 1, 1L << 30);
+    }
+
+    @Override
+    public Execution start(ExecutionSpec spec) {
+      Execution x = new Execution(spec.subtaskId());
+      try {
+        String scene = Files.readString(spec.resources().resolve("scene.txt"));
+        String out = "band " + String.join(" ", spec.args()) + " of " + scene + (liar ? " (made up)" : "");
+        Files.writeString(spec.output().resolve("band.pgm"), out);
+        x.complete(new ExecutionResult(spec.subtaskId(), "wasm", Optional.empty(), Optional.of(0), CapturedLog.EMPTY,
+            CapturedLog.EMPTY, List.of(new ExecutionResult.OutputFile("band.pgm", out.length())),
+            ExecutionResult.ResourceUsage.UNKNOWN, Duration.ofMillis(1)));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+      return x;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  MarketConfig config() {
+    return MarketConfig.defaults(chainId, deposit).withMinPricePerHour(BigInteger.TEN.pow(16));
+  }
+
+  RequestorAgent requestor(P2PNode node, Reputation rep) {
+    var r = new RequestorAgent(cluster.keyOf(node), node.network(), node.gossip(), config(), TaskTemplates.load(), store,
+        (task, subtask, payee, amount, at) -> {
+          paid.add(HexFormat.of().formatHex(subtask));
+          owed.merge(payee, amount, BigInteger::add);
+        }, cost -> {}, rep, null, dir.resolve("requestor"), clock);
+    closing.add(r);
+    return r;
+  }
+
+  ProviderAgent provider(P2PNode node, boolean liar) {
+    var computer = new TaskComputer(List.of(new FakeWasm(liar)));
+    var p = new ProviderAgent(node.network(), node.gossip(), config(), computer, store,
+        (req, subtask, amount, at) -> incomes.add(node.id() + ":" + amount), new Reputation(Reputation.inMemory()),
+        dir.resolve("provider-" + node.id()), clock, 2, 4, 4096);
+    closing.add(p);
+    return p;
+  }
+
+  Path gwasmTask(int subtasks, int redundancy) throws IOException {
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.write(in.resolve("prog.wasm"), new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+    StringBuilder subs = new StringBuilder();
+    for (int i = 0; i < subtasks; i++) {
+      Files.writeString(Files.createDirectories(in.resolve("s" + i)).resolve("scene.txt"), "scene " + i);
+      subs.append(i == 0 ? "" : ",").append("\"s").append(i).append("\": {\"exec_args\": [\"").append(i)
+          .append("\"], \"output_file_paths\": [\"band.pgm\"]}");
+    }
+    return Files.writeString(dir.resolve("task.json"), """
+        {"type": "wasm", "name": "bands", "bid": "1", "timeout": "0:05:00", "subtask_timeout": "0:01:00",
+         "verification": {"redundancy": %d},
+         "options": {"js_name": "p.js", "wasm_name": "prog.wasm", "input_dir": "in", "output_dir": "out",
+           "subtasks": {%s}}}
+        """.formatted(redundancy, subs));
+  }
+
+  List<P2PNode> network(int providers) {
+    P2PNode r = cluster.start(List.of(), c -> c);
+    List<P2PNode> all = new ArrayList<>(List.of(r));
+    for (int i = 0; i < providers; i++) all.add(cluster.start(List.of(Cluster.endpoint(r)), c -> c));
+    Await.until(WAIT, () -> r.network().peers().size() == providers, () -> "providers connected to the requestor");
+    return all;
+  }
+
+  @Test
+  void threeProvidersComputeAGwasmTaskWithRedundancyAndEveryAcceptedResultIsPaidOnce() throws Exception {
+    List<P2PNode> nodes = network(3);
+    RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
+    for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
+
+    var task = requestor.create(gwasmTask(4, 2));
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "task finished");
+
+    for (int i = 0; i < 4; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+    // 4 subtasks x redundancy 2 = 8 accepted results, each paid once, at 1 GNT/h x 60 s
+    assertThat(paid).hasSize(8).doesNotHaveDuplicates();
+    BigInteger price = BigInteger.TEN.pow(16).multiply(BigInteger.valueOf(60)).divide(BigInteger.valueOf(3600));
+    assertThat(owed.values().stream().reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(price.multiply(BigInteger.valueOf(8)));
+    Await.until(WAIT, () -> incomes.size() == 8, () -> "providers recorded their incomes");
+    for (var s : task.subtasks.values()) {
+      assertThat(s.assignments).filteredOn(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).hasSize(2)
+          .extracting(a -> a.provider).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void aLyingProviderIsOutvotedRejectedUnpaidAndRankedDown() throws Exception {
+    List<P2PNode> nodes = network(3);
+    Reputation rep = new Reputation(Reputation.inMemory());
+    RequestorAgent requestor = requestor(nodes.get(0), rep);
+    provider(nodes.get(1), false);
+    provider(nodes.get(2), false);
+    provider(nodes.get(3), true);
+    Address liar = nodes.get(3).id();
+
+    var task = requestor.create(gwasmTask(3, 2));
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "task finished");
+    for (int i = 0; i < 3; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+    assertThat(owed).doesNotContainKey(liar);
+    var liarsWork = task.subtasks.values().stream().flatMap(s -> s.assignments.stream())
+        .filter(a -> a.provider.equals(liar)).toList();
+    assertThat(liarsWork).isNotEmpty().allSatisfy(a -> assertThat(a.state).isIn(RequestorModel.AssignmentState.REJECTED,
+        RequestorModel.AssignmentState.CANCELLED));
+    assertThat(rep.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
+    assertThat(rep.score(Reputation.Role.PROVIDER, liar)).isLessThan(rep.score(Reputation.Role.PROVIDER, nodes.get(1).id()));
+  }
+
+  @Test
+  void abortingStopsTheTaskAndWithdrawsItsHeader() throws Exception {
+    List<P2PNode> nodes = network(1);
+    RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
+    // no provider agent: nobody computes
+    var task = requestor.create(gwasmTask(2, 2));
+    Await.until(WAIT, () -> nodes.get(1).knownHeaders().size() == 1, () -> "header gossiped");
+    requestor.abort(task.idHex());
+    assertThat(requestor.task(task.idHex()).orElseThrow().state).isEqualTo(RequestorModel.TaskState.ABORTED);
+    Await.until(WAIT, () -> nodes.get(1).knownHeaders().isEmpty(), () -> "header withdrawn");
+    assertThat(paid).isEmpty();
+  }
+}
