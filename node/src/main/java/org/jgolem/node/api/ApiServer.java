@@ -66,6 +66,7 @@ public final class ApiServer implements AutoCloseable {
   private final URI uri;
   private final Path addressFile;
   private final List<Route> routes;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final ObjectMapper json = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -151,6 +152,9 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     http.stop(0);
     executor.shutdownNow();
     try {
