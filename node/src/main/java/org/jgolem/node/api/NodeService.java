@@ -51,6 +51,8 @@ public interface NodeService {
   /**
    * @param state CREATED, COMPUTING, FINISHED, FAILED, ABORTED or TIMED_OUT
    * @param progress accepted subtasks / all subtasks, 0..1
+   * @param createdAt when the task was created, epoch milliseconds (UTC)
+   * @param deadline when the task times out, epoch milliseconds (UTC)
    * @param spent wei paid or owed for accepted work so far
    */
   record TaskSummary(String id, String name, String type, String state, int subtasks, int subtasksAccepted,
