@@ -154,7 +154,7 @@ class MarketFlowTest {
         (task, subtask, payee, amount, at) -> {
           paid.add(HexFormat.of().formatHex(subtask));
           owed.merge(payee, amount, BigInteger::add);
-        }, cost -> {}, rep, null, dir.resolve("requestor"), clock);
+        }, cost -> {}, rep, null, dir.resolve("requestor"), clock, null);
     closing.add(r);
     return r;
   }

@@ -121,6 +121,16 @@ public final class RequestorAgent implements AutoCloseable {
   private final Map<String, Task> taskOfAssignment = new HashMap<>();
   private final List<Offer> offers = new ArrayList<>();
   private volatile boolean closed;
+  private final RequestorStore store;
+  /** What changed during the current loop event, written in one transaction at its end. */
+  private final Map<Task, Dirty> dirty = new LinkedHashMap<>();
+  /** Where each reported result can be fetched from (the provider's gateway), by assignment id. */
+  private final Map<String, String> sources = new HashMap<>();
+
+  private static final class Dirty {
+    final java.util.Set<Subtask> subtasks = new java.util.LinkedHashSet<>();
+    final java.util.Set<Assignment> assignments = new java.util.LinkedHashSet<>();
+  }
 
   /** Whether the requestor can pay a task's maximum cost; throws with both numbers when it cannot. */
   @FunctionalInterface
@@ -139,7 +149,8 @@ public final class RequestorAgent implements AutoCloseable {
 
   public RequestorAgent(NodeKey key, P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config,
       TaskTemplates templates, ResourceExchange resources, PaymentRecorder payments, FundsCheck funds,
-      Reputation reputation, TaskComputer localComputer, Path dataDir, Clock clock) {
+      Reputation reputation, TaskComputer localComputer, Path dataDir, Clock clock, RequestorStore store) {
+    this.store = store;
     this.key = key;
     this.network = network;
     this.gossip = gossip;
@@ -208,6 +219,7 @@ public final class RequestorAgent implements AutoCloseable {
     call(() -> {
       tasks.put(hex, task);
       byWireId.put(hex, task);
+      for (Subtask s : task.subtasks.values()) touch(task, s, null);
       gossip.publish(header);
       for (Subtask s : task.subtasks.values()) {
         if (s.recompute) recomputeLocally(task, s);
@@ -217,6 +229,97 @@ public final class RequestorAgent implements AutoCloseable {
     LOG.info("Task {} ({}): {} subtasks, redundancy {}, announced", hex, file.name(), task.subtasks.size(),
         verification.redundancy());
     return task;
+  }
+
+  /**
+   * Loads the tasks a previous run of this node left in the database and carries on with them: unfinished
+   * tasks are announced again, assignments keep their deadlines, reported results are fetched and checked
+   * again, and every accepted result is handed to the payment processor again (which records it once).
+   */
+  public int resume() {
+    if (store == null) return 0;
+    int resumed = 0;
+    for (RequestorStore.TaskRow row : store.tasks()) {
+      try {
+        Task t = restore(row);
+        call(() -> {
+          tasks.put(t.idHex(), t);
+          byWireId.put(HexFormat.of().formatHex(t.header.taskId()), t);
+          for (Subtask s : t.subtasks.values()) {
+            for (Assignment a : s.assignments) {
+              assignments.put(a.idHex(), a);
+              taskOfAssignment.put(a.idHex(), t);
+              if (a.state == AssignmentState.ACCEPTED) payments.paymentDue(t.id, a.id, a.provider, a.price, clock.millis());
+            }
+          }
+          if (t.state == TaskState.COMPUTING) {
+            if (t.header.deadline() > clock.millis()) gossip.publish(t.header);
+            for (Subtask s : t.subtasks.values()) {
+              if (s.recompute && s.localDigest == null && s.state != SubtaskState.ACCEPTED) recomputeLocally(t, s);
+              for (Assignment a : s.assignments) {
+                if (a.state == AssignmentState.REPORTED) refetch(t, s, a);
+              }
+              decide(t, s);
+            }
+          }
+          return null;
+        });
+        resumed++;
+        LOG.info("Task {} ({}) resumed in state {}", row.id(), t.file.name(), t.state);
+      } catch (TaskFileException | IOException | RuntimeException e) {
+        LOG.error("Task {} cannot be resumed: {}", row.id(), e.toString());
+      }
+    }
+    return resumed;
+  }
+
+  private Task restore(RequestorStore.TaskRow row) throws TaskFileException, IOException {
+    TaskFile file = parser.parse(row.taskFile());
+    TaskTemplate template = templates.get(file.type()).orElseThrow();
+    OutputFilesCleaner.delete(row.workDir().resolve("staging"));
+    TaskPlan plan = template.plan(file, row.workDir().resolve("staging"));
+    TaskFile.Verification verification = file.verification().orElse(plan.defaultVerification());
+    byte[] id = HexFormat.of().parseHex(row.id());
+    Task t = new Task(id, file, plan, row.header(), verification, row.createdAt(), row.workDir());
+    t.state = TaskState.valueOf(row.state());
+    t.detail = row.detail();
+    t.output = row.output() == null ? null : Path.of(row.output());
+    Map<String, RequestorStore.SubtaskRow> rows = new HashMap<>();
+    for (var r : store.subtasks(row.id())) rows.put(r.name(), r);
+    for (PlannedSubtask ps : plan.subtasks()) {
+      var r = rows.get(ps.name());
+      if (r == null) throw new IOException("subtask " + ps.name() + " of the task file is not in the database");
+      String cid = t.state == TaskState.COMPUTING ? resources.publish(ps.resources(), row.id()) : r.resourcesCid();
+      if (!cid.equals(r.resourcesCid())) {
+        throw new IOException("inputs of subtask " + ps.name() + " changed since the task was created");
+      }
+      Subtask s = new Subtask(ps, cid, r.recompute());
+      s.state = SubtaskState.valueOf(r.state());
+      s.acceptedDigest = r.acceptedDigest();
+      s.localDigest = r.localDigest();
+      s.detail = r.detail();
+      t.subtasks.put(ps.name(), s);
+    }
+    for (var r : store.assignments(row.id())) {
+      Subtask s = t.subtasks.get(r.subtask());
+      if (s == null) continue;
+      Assignment a = new Assignment(r.id(), r.subtask(), r.provider(), r.price(), r.deadline(), r.ttc());
+      a.state = AssignmentState.valueOf(r.state());
+      a.report = r.report();
+      a.digest = r.digest();
+      a.result = r.result() == null ? null : Path.of(r.result());
+      a.detail = r.detail();
+      if (r.source() != null) sources.put(a.idHex(), r.source());
+      if (a.state == AssignmentState.CHECKED && a.digest == null) a.state = AssignmentState.REPORTED;
+      s.assignments.add(a);
+    }
+    return t;
+  }
+
+  /** After a restart: fetches and checks a result that was reported but not yet checked. */
+  private void refetch(Task t, Subtask s, Assignment a) {
+    String src = sources.get(a.idHex());
+    fetchAndCheck(t, s, a, src == null ? List.of() : List.of(URI.create(src)));
   }
 
   public List<Task> tasks() {
@@ -232,6 +335,7 @@ public final class RequestorAgent implements AutoCloseable {
     return call(() -> {
       Task t = known(idHex);
       if (t.state == TaskState.COMPUTING) end(t, TaskState.ABORTED, "aborted by the operator");
+      touch(t, null, null);
       return t;
     });
   }
@@ -246,6 +350,7 @@ public final class RequestorAgent implements AutoCloseable {
           s.state = SubtaskState.PENDING;
           s.detail = "";
           s.assignments.removeIf(a -> !a.state.open() && a.state != AssignmentState.ACCEPTED);
+          touch(t, s, null);
         }
       }
       reopen(t);
@@ -263,6 +368,8 @@ public final class RequestorAgent implements AutoCloseable {
       s.acceptedDigest = null;
       s.detail = "restarted";
       s.assignments.clear();
+      if (store != null) store.forgetAssignments(t, name);
+      touch(t, s, null);
       if (t.state != TaskState.COMPUTING) reopen(t);
       return s;
     });
@@ -277,6 +384,7 @@ public final class RequestorAgent implements AutoCloseable {
         t.header.maxPricePerHour(), t.header.subtaskCount(), t.header.subtaskTimeoutSeconds(),
         clock.millis() + t.file.timeout().toMillis(), t.header.minMemoryMib(), t.header.minCpuCores(), hasher);
     byWireId.put(HexFormat.of().formatHex(wireId), t);
+    touch(t, null, null);
     gossip.publish(t.header);
   }
 
@@ -399,6 +507,7 @@ public final class RequestorAgent implements AutoCloseable {
     s.state = SubtaskState.COMPUTING;
     assignments.put(a.idHex(), a);
     taskOfAssignment.put(a.idHex(), t);
+    touch(t, s, a);
     reply(o.peer, ttc);
     LOG.debug("Task {}: subtask {} assigned to {} for {} wei", t.idHex(), s.name(), provider, price);
   }
@@ -436,14 +545,19 @@ public final class RequestorAgent implements AutoCloseable {
     }
     a.state = AssignmentState.REPORTED;
     a.report = report;
+    gatewayOf(peer).ifPresent(u -> sources.put(aid, u.toString()));
+    touch(t, t.subtasks.get(a.subtask), a);
     reply(peer, new AckReportComputedTask(report.reportHash(), a.id));
     if (t.state != TaskState.COMPUTING) {
       cancel(t, a, "the task was stopped");
       return;
     }
-    List<URI> sources = gatewayOf(peer).map(List::of).orElse(List.of());
+    fetchAndCheck(t, t.subtasks.get(a.subtask), a, gatewayOf(peer).map(List::of).orElse(List.of()));
+  }
+
+  private void fetchAndCheck(Task t, Subtask s, Assignment a, List<URI> from) {
+    ReportComputedTask report = a.report;
     Path target = t.workDir.resolve("results").resolve(a.idHex());
-    Subtask s = t.subtasks.get(a.subtask);
     workers.submit(() -> {
       try {
         if (report.size() > s.planned.limits().maxOutputBytes()) {
@@ -451,7 +565,7 @@ public final class RequestorAgent implements AutoCloseable {
         }
         OutputFilesCleaner.delete(target);
         Files.createDirectories(target.getParent());
-        resources.fetch(report.resultCid(), target, sources, s.planned.limits().maxOutputBytes(),
+        resources.fetch(report.resultCid(), target, from, s.planned.limits().maxOutputBytes(),
             Duration.ofMillis(Math.max(1000, a.deadline - clock.millis() + config.transferSlack().toMillis())));
         Verdict v = t.plan.check(s.planned, target);
         byte[] digest = v.accepted() ? FileResults.digest(target) : null;
@@ -469,6 +583,7 @@ public final class RequestorAgent implements AutoCloseable {
   private void onChecked(Task t, Subtask s, Assignment a, Path result, Verdict v, byte[] digest) {
     if (a.state != AssignmentState.REPORTED) return;
     a.result = result;
+    touch(t, s, a);
     if (!v.accepted()) {
       reject(t, a, SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE, v.reason(), true);
       decide(t, s);
@@ -489,6 +604,7 @@ public final class RequestorAgent implements AutoCloseable {
 
   /** Accepts, rejects or asks for more providers, from what the subtask's results say so far. */
   private void decide(Task t, Subtask s) {
+    touch(t, s, null);
     if (t.state != TaskState.COMPUTING || s.state == SubtaskState.FAILED) return;
     if (s.recompute) {
       if (s.localDigest == null) {
@@ -535,17 +651,21 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   private void accept(Task t, Subtask s, Assignment a) {
-    a.state = AssignmentState.ACCEPTED;
     long now = clock.millis();
+    // the payment is recorded (idempotently, per subtask id) before the acceptance is saved: a crash in
+    // between records it again on resume, never twice
+    payments.paymentDue(t.id, a.id, a.provider, a.price, now);
+    a.state = AssignmentState.ACCEPTED;
+    touch(t, s, a);
     reply(a.provider, new SubtaskResultsAccepted(a.report.reportHash(), a.id, key.address(), a.provider, a.price,
         now / 1000));
-    payments.paymentDue(t.id, a.id, a.provider, a.price, now);
     reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.RESULT_ACCEPTED);
   }
 
   private void reject(Task t, Assignment a, SubtaskResultsRejected.Reason reason, String detail, boolean wrong) {
     a.state = AssignmentState.REJECTED;
     a.detail = detail;
+    touch(t, null, a);
     if (a.report != null) {
       reply(a.provider, new SubtaskResultsRejected(a.report.reportHash(), a.id, key.address(), a.provider, reason,
           detail.length() > 200 ? detail.substring(0, 200) : detail));
@@ -557,6 +677,7 @@ public final class RequestorAgent implements AutoCloseable {
   private void cancel(Task t, Assignment a, String why) {
     a.state = AssignmentState.CANCELLED;
     a.detail = why;
+    touch(t, null, a);
     if (a.report != null) {
       reply(a.provider, new SubtaskResultsRejected(a.report.reportHash(), a.id, key.address(), a.provider,
           SubtaskResultsRejected.Reason.OTHER, why));
@@ -572,6 +693,7 @@ public final class RequestorAgent implements AutoCloseable {
     Task t = taskOfAssignment.get(aid);
     a.state = AssignmentState.FAILED;
     a.detail = c.reason() + (c.detail().isEmpty() ? "" : ": " + c.detail());
+    touch(t, null, a);
     reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.FAILURE_REPORTED);
     LOG.info("Task {}: {} cannot compute {}: {}", t.idHex(), a.provider, a.subtask, a.detail);
     decide(t, t.subtasks.get(a.subtask));
@@ -623,6 +745,7 @@ public final class RequestorAgent implements AutoCloseable {
     Map<String, Path> accepted = new LinkedHashMap<>();
     for (Subtask s : t.subtasks.values()) accepted.put(s.name(), s.acceptedResult().result);
     t.detail = "merging";
+    touch(t, null, null);
     workers.submit(() -> {
       try {
         Path out = t.plan.merge(accepted);
@@ -638,6 +761,7 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   private void failSubtask(Task t, Subtask s, String why) {
+    touch(t, s, null);
     s.state = SubtaskState.FAILED;
     s.detail = why;
     end(t, TaskState.FAILED, "subtask " + s.name() + ": " + why);
@@ -646,6 +770,7 @@ public final class RequestorAgent implements AutoCloseable {
   private void end(Task t, TaskState state, String detail) {
     t.state = state;
     t.detail = detail;
+    touch(t, null, null);
     for (Subtask s : t.subtasks.values()) {
       for (Assignment a : s.assignments) {
         if (a.state.open()) cancel(t, a, "task " + state.name().toLowerCase());
@@ -665,6 +790,7 @@ public final class RequestorAgent implements AutoCloseable {
           if (a.state == AssignmentState.ASSIGNED && now > a.deadline) {
             a.state = AssignmentState.TIMED_OUT;
             a.detail = "no report by the deadline";
+            touch(t, s, a);
             reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.TIMEOUT);
             LOG.info("Task {}: {} timed out on {}", t.idHex(), a.provider, s.name());
             changed = true;
@@ -712,7 +838,13 @@ public final class RequestorAgent implements AutoCloseable {
 
   private <T> T call(Callable<T> c) {
     try {
-      return loop.submit(c).get();
+      return loop.submit(() -> {
+        try {
+          return c.call();
+        } finally {
+          flush();
+        }
+      }).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -722,11 +854,36 @@ public final class RequestorAgent implements AutoCloseable {
     }
   }
 
-  private static void safely(String what, Runnable r) {
+  private void safely(String what, Runnable r) {
     try {
       r.run();
     } catch (RuntimeException e) {
       LOG.error("Requestor {} failed", what, e);
+    } finally {
+      flush();
+    }
+  }
+
+  private void touch(Task t, Subtask s, Assignment a) {
+    Dirty d = dirty.computeIfAbsent(t, x -> new Dirty());
+    if (s != null) d.subtasks.add(s);
+    if (a != null) d.assignments.add(a);
+  }
+
+  /** Writes what the event changed; a failed write is logged loudly and retried with the next change. */
+  private void flush() {
+    if (store == null || dirty.isEmpty()) {
+      dirty.clear();
+      return;
+    }
+    for (var it = dirty.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      try {
+        store.save(e.getKey(), List.copyOf(e.getValue().subtasks), List.copyOf(e.getValue().assignments), sources);
+        it.remove();
+      } catch (RuntimeException ex) {
+        LOG.error("Could not save task {}: {}", e.getKey().idHex(), ex.toString());
+      }
     }
   }
 
