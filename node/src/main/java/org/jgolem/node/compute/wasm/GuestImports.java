@@ -23,6 +23,9 @@ import java.util.Map;
  *       {@code System.nanoTime()} for the monotonic one).
  *   <li>{@code poll_oneoff} with only clock subscriptions (how {@code sleep} is built) advances the virtual
  *       clock instead of sleeping; with descriptor subscriptions it is Chicory's.
+ *   <li>{@code fd_write} and {@code fd_pwrite} are Chicory's, watched: a write that fails with {@code EIO}
+ *       is reported with its size, so that a program that hits the output limit is seen doing so even if
+ *       it then exits quietly.
  *   <li>{@code sock_accept}, {@code sock_recv} and {@code sock_send} return {@code ENOTSOCK} (Chicory throws):
  *       a sandbox without a network has no socket, and the program gets a clean error. Preview 1 has no
  *       call that creates or connects a socket; a module importing one (WasmEdge's {@code sock_open}) is
@@ -37,9 +40,18 @@ final class GuestImports {
 
   private GuestImports() {}
 
-  static List<ImportFunction> of(WasiPreview1 wasi, GuestClock clock) {
+  /** Told when a write failed with EIO, and how many bytes it tried to write. */
+  interface WriteWatch {
+    void writeFailed(long requestedBytes);
+  }
+
+  static List<ImportFunction> of(WasiPreview1 wasi, GuestClock clock, WriteWatch writes) {
     Map<String, HostFunction> byName = new LinkedHashMap<>();
     for (HostFunction f : wasi.toHostFunctions()) byName.put(f.name(), f);
+    for (String write : List.of("fd_write", "fd_pwrite")) {
+      WasmFunctionHandle chicory = byName.get(write).handle();
+      replace(byName, write, (inst, args) -> watchedWrite(inst, args, chicory, writes));
+    }
     replace(byName, "clock_time_get", (inst, args) -> clockTimeGet(inst.memory(), clock, (int) args[0], (int) args[2]));
     HostFunction chicoryPoll = byName.get("poll_oneoff");
     replace(byName, "poll_oneoff", (inst, args) -> pollOneoff(inst, args, clock, chicoryPoll.handle()));
@@ -74,6 +86,20 @@ final class GuestImports {
     if (original == null) throw new IllegalStateException("Chicory's WASI has no " + name);
     WasmFunctionHandle h = handle::apply;
     byName.put(name, new HostFunction(WASI, name, original.functionType(), h));
+  }
+
+  private static final int EIO = 29;
+
+  private static long[] watchedWrite(Instance inst, long[] args, WasmFunctionHandle chicory, WriteWatch writes) {
+    long[] result = chicory.apply(inst, args);
+    if (result[0] == EIO) {
+      Memory memory = inst.memory();
+      int iovs = (int) args[1], count = (int) args[2];
+      long requested = 0;
+      for (int i = 0; i < count; i++) requested += Integer.toUnsignedLong(memory.readInt(iovs + i * 8 + 4));
+      writes.writeFailed(requested);
+    }
+    return result;
   }
 
   private static long[] clockTimeGet(Memory memory, GuestClock clock, int clockId, int resultPtr) {

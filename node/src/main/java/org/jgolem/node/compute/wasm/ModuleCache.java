@@ -31,6 +31,7 @@ final class ModuleCache {
   private final Map<String, CompletableFuture<Compiled>> entries;
   private final AtomicLong compilations = new AtomicLong();
   private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong compileNanos = new AtomicLong();
 
   ModuleCache(int capacity) {
     if (capacity < 1) throw new IllegalArgumentException("cache capacity must be at least 1, got " + capacity);
@@ -70,6 +71,7 @@ final class ModuleCache {
     try {
       Compiled c = compile(bytes);
       compilations.incrementAndGet();
+      compileNanos.addAndGet(c.compileTime().toNanos());
       mine.complete(c);
       return c;
     } catch (ComputeException e) {
@@ -104,6 +106,11 @@ final class ModuleCache {
   /** Modules compiled since the cache was made (a hit does not count). */
   long compilations() {
     return compilations.get();
+  }
+
+  /** Time spent parsing and compiling, in all. */
+  Duration compileTime() {
+    return Duration.ofNanos(compileNanos.get());
   }
 
   /** Requests answered from the cache. */

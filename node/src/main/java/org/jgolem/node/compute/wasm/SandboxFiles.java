@@ -38,6 +38,7 @@ final class SandboxFiles implements AutoCloseable {
   private final FileSystem output;
   private final FileSystem work;
   private final long maxOutputBytes;
+  private volatile long refusedWrite = -1;
 
   private SandboxFiles(ReadOnlyFileSystem resources, FileSystem output, FileSystem work, long maxOutputBytes) {
     this.resources = resources;
@@ -93,8 +94,20 @@ final class SandboxFiles implements AutoCloseable {
   }
 
   /**
-   * Why the output is over its limit, or null if it is not: more bytes than the limit, or the in-memory
-   * store full (a write was refused for lack of space).
+   * Called when a guest write failed: if the output store has no room for it, the program ran into the
+   * output limit.
+   */
+  void writeFailed(long requestedBytes) {
+    try {
+      if (Files.getFileStore(outputRoot()).getUnallocatedSpace() < requestedBytes) refusedWrite = requestedBytes;
+    } catch (IOException e) {
+      refusedWrite = requestedBytes;
+    }
+  }
+
+  /**
+   * Why the output is over its limit, or null if it is not: more bytes than the limit, or a write refused
+   * because the output store was full.
    */
   String outputOverLimit() throws ComputeException {
     try {
@@ -107,8 +120,9 @@ final class SandboxFiles implements AutoCloseable {
       if (total > maxOutputBytes) {
         return "the output holds " + total + " bytes, over the limit of " + maxOutputBytes + " bytes";
       }
-      if (Files.getFileStore(outputRoot()).getUnallocatedSpace() < BLOCK) {
-        return "the program filled the output's limit of " + maxOutputBytes + " bytes (a write was refused)";
+      if (refusedWrite >= 0) {
+        return "a write of " + refusedWrite + " bytes was refused: the output is limited to " + maxOutputBytes
+            + " bytes and held " + total;
       }
       return null;
     } catch (IOException e) {

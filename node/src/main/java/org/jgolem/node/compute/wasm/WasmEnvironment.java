@@ -121,6 +121,11 @@ public final class WasmEnvironment implements Environment {
     return cache.compilations();
   }
 
+  /** Time spent parsing and compiling modules since this environment was made. */
+  public Duration compileTime() {
+    return cache.compileTime();
+  }
+
   /** How many runs found their module already compiled. */
   public long cacheHits() {
     return cache.hits();

@@ -1,7 +1,6 @@
 package org.jgolem.node.compute.wasm;
 
 import com.dylibso.chicory.log.Logger;
-import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
@@ -208,7 +207,8 @@ final class WasmRun {
       WasmModule module = compiled.module();
       MemoryLimits memoryLimits = memoryLimits(module);
       GuestClock clock = GuestClock.forSubtask(spec.subtaskId());
-      files = SandboxFiles.open(spec, clock.start());
+      SandboxFiles sandbox = SandboxFiles.open(spec, clock.start());
+      files = sandbox;
       WasiOptions.Builder options = WasiOptions.builder()
           .withStdin(new ByteArrayInputStream(new byte[0]))
           .withStdout(stdout)
@@ -222,7 +222,7 @@ final class WasmRun {
       new TreeMap<>(spec.env()).forEach(options::withEnvironment); // sorted: the same environ everywhere
       Throwable ended = null;
       try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QUIET).withOptions(options.build()).build()) {
-        var imports = GuestImports.of(wasi, clock);
+        var imports = GuestImports.of(wasi, clock, sandbox::writeFailed);
         List<String> missing = GuestImports.missing(module, imports);
         if (!missing.isEmpty()) {
           throw new ComputeException(FailureReason.TRAPPED, "the module imports " + String.join(", ", missing)
@@ -346,7 +346,7 @@ final class WasmRun {
     String violation = files.resourcesViolation();
     if (violation != null) return new Failure(FailureReason.TRAPPED, "the program tried to " + violation);
     String tooLarge = files.outputOverLimit();
-    if (tooLarge != null) return new Failure(FailureReason.OUTPUT_TOO_LARGE, tooLarge + how(exit, ended));
+    if (tooLarge != null) return new Failure(FailureReason.OUTPUT_TOO_LARGE, tooLarge + ", and then the program " + how(exit, ended));
     if (ended instanceof OutOfMemoryError) {
       return new Failure(FailureReason.OUT_OF_MEMORY, "the node's heap ran out while the program ran: " + ended.getMessage());
     }
@@ -354,7 +354,7 @@ final class WasmRun {
     if (died && memory != null && memory.refusedGrows() > 0) {
       return new Failure(FailureReason.OUT_OF_MEMORY, "memory.grow to " + memory.refusedTarget() + " pages ("
           + mib(memory.refusedTarget()) + ") was refused, over the limit of " + memory.maximumPages() + " pages ("
-          + mib(memory.maximumPages()) + "), and then the program " + how(exit, ended).substring(2));
+          + mib(memory.maximumPages()) + "), and then the program " + how(exit, ended));
     }
     if (ended != null) return new Failure(FailureReason.TRAPPED, trap(ended));
     if (exit.orElse(0) != 0) return new Failure(FailureReason.NON_ZERO_EXIT, "the program exited with status " + exit.get());
@@ -362,18 +362,16 @@ final class WasmRun {
   }
 
   private static String how(Optional<Integer> exit, Throwable ended) {
-    if (ended != null) return "; " + trap(ended);
-    return exit.map(c -> "; exited with status " + c).orElse("");
+    if (ended != null) return "trapped (" + trap(ended) + ")";
+    return exit.map(c -> "exited with status " + c).orElse("ended");
   }
 
   private static String trap(Throwable t) {
     if (t instanceof StackOverflowError || t.getCause() instanceof StackOverflowError) {
-      return "trapped: call stack exhausted (recursion deeper than the sandbox's stack allows)";
+      return "call stack exhausted: the program recursed deeper than the sandbox's stack allows";
     }
-    if (t instanceof ChicoryInterruptedException) return "interrupted";
-    if (t instanceof TrapException) return "trapped: " + t.getMessage();
-    if (t instanceof ReadOnlyFileSystem.Violation) return "trapped: " + t.getMessage();
-    if (t instanceof ChicoryException) return "trapped: " + t.getMessage();
-    return "trapped: " + t;
+    if (t instanceof TrapException) return "wasm trap: " + t.getMessage();
+    if (t instanceof ChicoryException || t instanceof ReadOnlyFileSystem.Violation) return t.getMessage();
+    return t.toString();
   }
 }
