@@ -100,6 +100,31 @@ class WasmEnvironmentTest {
   }
 
   @Test
+  void resourcesCanBeListedStatedAndReadAndWorkIsAScratchFolder() throws Exception {
+    Folders f = Folders.under(tmp, "files");
+    Files.writeString(f.resources().resolve("b.txt"), "bravo contents");
+    Files.writeString(f.resources().resolve("a.txt"), "alpha");
+    Files.createDirectories(f.resources().resolve("sub/deeper"));
+    Files.writeString(f.resources().resolve("sub/deeper/z.bin"), "zzz");
+    ExecutionResult r = run(env, spec("files-1", "files", f, List.of()));
+
+    assertThat(r.succeeded()).as(r + " " + r.stdout().text()).isTrue();
+    long mtime = GuestClock.forSubtask("files-1").start().getEpochSecond();
+    String expected = String.format("""
+        file /golem/resources/a.txt 5 %1$d [alpha]
+        file /golem/resources/b.txt 14 %1$d [bravo contents]
+        dir  /golem/resources/sub 0 %1$d
+        dir  /golem/resources/sub/deeper 0 %1$d
+        file /golem/resources/sub/deeper/z.bin 3 %1$d [zzz]
+        """, mtime);
+    assertThat(r.stdout().text()).as("sorted, with sizes and the subtask's fixed time").isEqualTo(expected);
+    assertThat(Files.readString(f.output().resolve("listing.txt"))).isEqualTo(expected);
+    try (var work = Files.list(f.work())) {
+      assertThat(work).as("/golem/work is not the host's work folder").isEmpty();
+    }
+  }
+
+  @Test
   void argumentsAndEnvironmentReachTheProgram() throws Exception {
     Folders f = Folders.under(tmp, "probe");
     var spec = new ExecutionSpec("probe-args", WasmFixture.binary("probe"), "probe.wasm", List.of("one", "two words", ""),
