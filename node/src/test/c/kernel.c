@@ -3,11 +3,13 @@
  *
  *   kernel SIZE
  *
- * Two phases, both sized by SIZE:
+ * Three phases of about equal weight, all sized by SIZE, so that the kernel exercises floating point,
+ * streaming memory access and random memory access alike:
  *   1. a Mandelbrot escape-count grid of SIZE x SIZE points (double arithmetic only: +, -, *, no libm,
  *      so the native and the WebAssembly builds compute bit-identical results);
- *   2. a sieve of Eratosthenes over SIZE * 64 numbers followed by a table-driven integer mixing pass
- *      over the sieve (memory loads and stores, branches).
+ *   2. a sieve of Eratosthenes over 16 * SIZE^2 numbers (a byte per number), then a table-driven
+ *      integer mixing pass over the primes;
+ *   3. 24 * SIZE^2 read-modify-write updates at pseudo-random places of a 1 MiB table.
  * Every result feeds a 64-bit FNV-1a checksum that is printed, so no work can be optimized away.
  * Output: one line "checksum=<16 hex digits> size=<SIZE>".
  */
@@ -44,7 +46,7 @@ static uint64_t mandelbrot(int size, uint64_t h) {
 }
 
 static uint64_t sieve(int size, uint64_t h) {
-  size_t n = (size_t)size * 64;
+  size_t n = (size_t)size * size * 16;
   unsigned char *composite = calloc(n + 1, 1);
   uint32_t *mix = malloc(4096 * sizeof(uint32_t));
   if (!composite || !mix) {
@@ -75,19 +77,44 @@ static uint64_t sieve(int size, uint64_t h) {
   return h;
 }
 
+static uint64_t scatter(int size, uint64_t h) {
+  const uint32_t mask = (1u << 18) - 1; /* 256 Ki entries, 1 MiB: mostly outside L2 */
+  uint32_t *table = malloc((size_t)(mask + 1) * sizeof(uint32_t));
+  if (!table) {
+    fprintf(stderr, "kernel: out of memory for the 1 MiB table\n");
+    exit(12);
+  }
+  for (uint32_t i = 0; i <= mask; i++) table[i] = i * 2654435761u;
+  uint64_t updates = (uint64_t)size * size * 24;
+  uint32_t x = 88172645u, acc = 0;
+  for (uint64_t i = 0; i < updates; i++) {
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    uint32_t slot = (x ^ acc) & mask;
+    acc += table[slot];
+    table[slot] = acc ^ (uint32_t)i;
+  }
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i <= mask; i += 4099) sum += table[i];
+  h = fnv(h, acc);
+  h = fnv(h, sum);
+  free(table);
+  return h;
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: kernel SIZE\n");
     return 2;
   }
   int size = atoi(argv[1]);
-  if (size < 1 || size > 100000) {
-    fprintf(stderr, "kernel: SIZE must be 1..100000, got '%s'\n", argv[1]);
+  if (size < 1 || size > 10000) {
+    fprintf(stderr, "kernel: SIZE must be 1..10000, got '%s'\n", argv[1]);
     return 2;
   }
   uint64_t h = 0xcbf29ce484222325ULL;
   h = mandelbrot(size, h);
   h = sieve(size, h);
+  h = scatter(size, h);
   printf("checksum=%016llx size=%d\n", (unsigned long long)h, size);
   return 0;
 }
