@@ -26,6 +26,11 @@ import java.util.Map;
  *   <li>{@code fd_write} and {@code fd_pwrite} are Chicory's, watched: a write that fails with {@code EIO}
  *       is reported with its size, so that a program that hits the output limit is seen doing so even if
  *       it then exits quietly.
+ *   <li>{@code path_open}, {@code fd_close}, {@code path_create_directory}, {@code path_symlink} and
+ *       {@code path_link} are Chicory's, counted against a {@link Quota}: at most so many descriptors open
+ *       at once ({@code EMFILE} past it; a file of the resources holds a real host descriptor) and at most
+ *       so many files and folders created ({@code EDQUOT} past it; each costs node memory even when
+ *       empty).
  *   <li>{@code sock_accept}, {@code sock_recv} and {@code sock_send} return {@code ENOTSOCK} (Chicory throws):
  *       a sandbox without a network has no socket, and the program gets a clean error. Preview 1 has no
  *       call that creates or connects a socket; a module importing one (WasmEdge's {@code sock_open}) is
@@ -45,9 +50,75 @@ final class GuestImports {
     void writeFailed(long requestedBytes);
   }
 
-  static List<ImportFunction> of(WasiPreview1 wasi, GuestClock clock, WriteWatch writes) {
+  /** Descriptors open and entries created by one subtask, and their limits. */
+  static final class Quota {
+    private final int maxOpen;
+    private final int maxCreated;
+    private int open;
+    private int created;
+
+    Quota(int maxOpen, int maxCreated) {
+      this.maxOpen = maxOpen;
+      this.maxCreated = maxCreated;
+    }
+
+    synchronized int open() {
+      return open;
+    }
+
+    synchronized int created() {
+      return created;
+    }
+  }
+
+  private static final int EDQUOT = 19;
+  private static final int EMFILE = 33;
+  private static final int O_CREAT = 1;
+
+  static List<ImportFunction> of(WasiPreview1 wasi, GuestClock clock, WriteWatch writes, Quota quota) {
     Map<String, HostFunction> byName = new LinkedHashMap<>();
     for (HostFunction f : wasi.toHostFunctions()) byName.put(f.name(), f);
+    WasmFunctionHandle pathOpen = byName.get("path_open").handle();
+    replace(byName, "path_open", (inst, args) -> {
+      boolean creates = (args[4] & O_CREAT) != 0;
+      synchronized (quota) {
+        if (quota.open >= quota.maxOpen) return new long[] {EMFILE};
+        if (creates && quota.created >= quota.maxCreated) return new long[] {EDQUOT};
+      }
+      long[] r = pathOpen.apply(inst, args);
+      if (r[0] == ESUCCESS) {
+        synchronized (quota) {
+          quota.open++;
+          if (creates) quota.created++;
+        }
+      }
+      return r;
+    });
+    WasmFunctionHandle fdClose = byName.get("fd_close").handle();
+    replace(byName, "fd_close", (inst, args) -> {
+      long[] r = fdClose.apply(inst, args);
+      if (r[0] == ESUCCESS) {
+        synchronized (quota) {
+          if (quota.open > 0) quota.open--;
+        }
+      }
+      return r;
+    });
+    for (String create : List.of("path_create_directory", "path_symlink", "path_link")) {
+      WasmFunctionHandle chicory = byName.get(create).handle();
+      replace(byName, create, (inst, args) -> {
+        synchronized (quota) {
+          if (quota.created >= quota.maxCreated) return new long[] {EDQUOT};
+        }
+        long[] r = chicory.apply(inst, args);
+        if (r[0] == ESUCCESS) {
+          synchronized (quota) {
+            quota.created++;
+          }
+        }
+        return r;
+      });
+    }
     for (String write : List.of("fd_write", "fd_pwrite")) {
       WasmFunctionHandle chicory = byName.get(write).handle();
       replace(byName, write, (inst, args) -> watchedWrite(inst, args, chicory, writes));

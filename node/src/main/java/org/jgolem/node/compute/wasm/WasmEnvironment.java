@@ -36,10 +36,14 @@ public final class WasmEnvironment implements Environment {
    * @param cachedModules compiled modules kept, least recently used dropped first
    * @param guestStackBytes the guest thread's stack: how deep the program may recurse
    * @param stopGrace how long the supervisor waits for an interrupted guest to stop before giving up on it
+   * @param maxOpenFiles descriptors a subtask may hold open at once (a resource file holds a host one)
+   * @param maxCreatedFiles files, folders and links a subtask may create in all
    */
-  public record Settings(int slots, long maxMemoryBytes, int cachedModules, long guestStackBytes, Duration stopGrace) {
+  public record Settings(int slots, long maxMemoryBytes, int cachedModules, long guestStackBytes, Duration stopGrace,
+      int maxOpenFiles, int maxCreatedFiles) {
     public Settings {
       if (slots < 1) throw new IllegalArgumentException("slots must be at least 1, got " + slots);
+      if (maxOpenFiles < 1 || maxCreatedFiles < 1) throw new IllegalArgumentException("file quotas must be at least 1");
       if (maxMemoryBytes < 65536) throw new IllegalArgumentException("maxMemoryBytes must be at least one 64 KiB page");
       if (cachedModules < 1) throw new IllegalArgumentException("cachedModules must be at least 1");
       if (guestStackBytes < 256 * 1024) throw new IllegalArgumentException("guestStackBytes must be at least 256 KiB");
@@ -47,16 +51,26 @@ public final class WasmEnvironment implements Environment {
 
     /**
      * One slot per core; each subtask up to 4 GiB (wasm32's own limit) or a quarter of the heap shared by
-     * the slots, whichever is less; 32 compiled modules; a 16 MiB guest stack.
+     * the slots, whichever is less; 32 compiled modules; a 16 MiB guest stack; 1024 open descriptors and
+     * 100,000 created files per subtask.
      */
     public static Settings defaults() {
       int cores = Runtime.getRuntime().availableProcessors();
       long perSlot = Runtime.getRuntime().maxMemory() / 4 / cores;
-      return new Settings(cores, Math.max(64L << 20, Math.min(4L << 30, perSlot)), 32, 16L << 20, Duration.ofSeconds(10));
+      return new Settings(cores, Math.max(64L << 20, Math.min(4L << 30, perSlot)), 32, 16L << 20, Duration.ofSeconds(10),
+          1024, 100_000);
     }
 
     public Settings withSlots(int s) {
-      return new Settings(s, maxMemoryBytes, cachedModules, guestStackBytes, stopGrace);
+      return new Settings(s, maxMemoryBytes, cachedModules, guestStackBytes, stopGrace, maxOpenFiles, maxCreatedFiles);
+    }
+
+    public Settings withCachedModules(int n) {
+      return new Settings(slots, maxMemoryBytes, n, guestStackBytes, stopGrace, maxOpenFiles, maxCreatedFiles);
+    }
+
+    public Settings withFileQuotas(int open, int created) {
+      return new Settings(slots, maxMemoryBytes, cachedModules, guestStackBytes, stopGrace, open, created);
     }
   }
 

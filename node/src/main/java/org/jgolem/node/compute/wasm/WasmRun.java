@@ -222,7 +222,8 @@ final class WasmRun {
       new TreeMap<>(spec.env()).forEach(options::withEnvironment); // sorted: the same environ everywhere
       Throwable ended = null;
       try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QUIET).withOptions(options.build()).build()) {
-        var imports = GuestImports.of(wasi, clock, sandbox::writeFailed);
+        var quota = new GuestImports.Quota(settings.maxOpenFiles(), settings.maxCreatedFiles());
+        var imports = GuestImports.of(wasi, clock, sandbox::writeFailed, quota);
         List<String> missing = GuestImports.missing(module, imports);
         if (!missing.isEmpty()) {
           throw new ComputeException(FailureReason.TRAPPED, "the module imports " + String.join(", ", missing)

@@ -174,6 +174,19 @@ class WasmEnvironmentTest {
   }
 
   @Test
+  void trapsAreReportedAsTrappedWithTheirCause() throws Exception {
+    ExecutionResult abort = run(env, spec("trap-abort", "exitcode", Folders.under(tmp, "abort"), List.of("abort")));
+    ExecutionResult oob = run(env, spec("trap-oob", "exitcode", Folders.under(tmp, "oob"), List.of("oob")));
+
+    assertThat(abort.reason()).isEqualTo(FailureReason.TRAPPED);
+    assertThat(abort.failure().orElseThrow().message()).isEqualTo("wasm trap: Trapped on unreachable instruction");
+    assertThat(abort.exitCode()).isEmpty();
+    assertThat(abort.stdout().text()).as("what it printed before").isEqualTo("exiting with abort\n");
+    assertThat(oob.reason()).isEqualTo(FailureReason.TRAPPED);
+    assertThat(oob.failure().orElseThrow().message()).containsIgnoringCase("out of bounds");
+  }
+
+  @Test
   void logsAreCappedAtTheLogLimitAndCounted() throws Exception {
     Limits small = WasmFixture.limits();
     small = new Limits(small.cpus(), small.memoryBytes(), small.timeout(), small.maxOutputBytes(), 5, small.maxProcesses(), small.workBytes());

@@ -21,8 +21,7 @@ class WasmLifecycleTest {
   @TempDir Path tmp;
 
   private static WasmEnvironment.Settings settings(int slots, int cachedModules) {
-    var d = WasmEnvironment.Settings.defaults();
-    return new WasmEnvironment.Settings(slots, d.maxMemoryBytes(), cachedModules, d.guestStackBytes(), d.stopGrace());
+    return WasmEnvironment.Settings.defaults().withSlots(slots).withCachedModules(cachedModules);
   }
 
   private Execution startSpin(WasmEnvironment env, String id) throws Exception {

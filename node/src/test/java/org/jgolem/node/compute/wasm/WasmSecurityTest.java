@@ -43,7 +43,7 @@ class WasmSecurityTest {
   @BeforeAll
   static void start() throws IOException {
     tmpBefore = tmpEntries();
-    env = new WasmEnvironment(WasmEnvironment.Settings.defaults().withSlots(2));
+    env = new WasmEnvironment(WasmEnvironment.Settings.defaults().withSlots(2).withFileQuotas(64, 500));
   }
 
   @AfterAll
@@ -200,6 +200,14 @@ class WasmSecurityTest {
     try (Stream<Path> out = Files.list(folders.output())) {
       assertThat(out).as("a refused output is not half-copied").isEmpty();
     }
+  }
+
+  @Test
+  void openDescriptorsAndCreatedFilesAreBounded() throws Exception {
+    ExecutionResult r = hostile("fdbomb", List.of(), WasmFixture.limits());
+
+    assertThat(r.succeeded()).as(r.toString()).isTrue();
+    assertThat(r.stdout().text()).isEqualTo("open 64 errno 33\ncreate 500 errno 19\n"); // EMFILE, EDQUOT
   }
 
   private static Set<String> tmpEntries() throws IOException {
