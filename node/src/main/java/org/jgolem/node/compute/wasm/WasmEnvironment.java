@@ -42,6 +42,7 @@ public final class WasmEnvironment implements Environment {
   public record Settings(int slots, long maxMemoryBytes, int cachedModules, long guestStackBytes, Duration stopGrace,
       int maxOpenFiles, int maxCreatedFiles) {
     public Settings {
+      java.util.Objects.requireNonNull(stopGrace, "stopGrace");
       if (slots < 1) throw new IllegalArgumentException("slots must be at least 1, got " + slots);
       if (maxOpenFiles < 1 || maxCreatedFiles < 1) throw new IllegalArgumentException("file quotas must be at least 1");
       if (maxMemoryBytes < 65536) throw new IllegalArgumentException("maxMemoryBytes must be at least one 64 KiB page");
