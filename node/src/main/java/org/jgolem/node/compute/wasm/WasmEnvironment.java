@@ -1,0 +1,159 @@
+package org.jgolem.node.compute.wasm;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import org.jgolem.node.compute.Capabilities;
+import org.jgolem.node.compute.ComputeException;
+import org.jgolem.node.compute.Environment;
+import org.jgolem.node.compute.Execution;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.compute.FailureReason;
+import org.jgolem.node.compute.Program;
+
+/**
+ * Runs {@link Program.WasmBinary} subtasks (wasm32-wasi commands) in Chicory, compiled to JVM bytecode.
+ *
+ * <p>Each subtask runs on two threads of its own, named {@code wasm-<subtaskId>} (the supervisor: it
+ * waits for a slot, enforces the wall-time limit and cancellation) and {@code wasm-<subtaskId>-run} (the
+ * guest). Both end with the subtask. At most {@link Settings#slots()} subtasks run at once; the others
+ * wait for a slot (the wall-time limit starts when the subtask gets one).
+ *
+ * <p>What a guest sees: WASI preview 1 with {@code /golem/resources} (read-only), {@code /golem/work}
+ * and {@code /golem/output} (in memory, capped), argv = entrypoint + args, the spec's environment
+ * variables, a virtual clock and a random generator fixed by the subtask id (see {@link GuestClock}), and
+ * no network. See {@link WasmRun} for how each way of ending maps to a {@link FailureReason}.
+ */
+public final class WasmEnvironment implements Environment {
+  public static final String NAME = "wasm";
+
+  /**
+   * @param slots subtasks that run at once (each uses one thread)
+   * @param maxMemoryBytes the most linear memory a subtask may ask for ({@code limits.memoryBytes})
+   * @param cachedModules compiled modules kept, least recently used dropped first
+   * @param guestStackBytes the guest thread's stack: how deep the program may recurse
+   * @param stopGrace how long the supervisor waits for an interrupted guest to stop before giving up on it
+   * @param maxOpenFiles descriptors a subtask may hold open at once (a resource file holds a host one)
+   * @param maxCreatedFiles files, folders and links a subtask may create in all
+   */
+  public record Settings(int slots, long maxMemoryBytes, int cachedModules, long guestStackBytes, Duration stopGrace,
+      int maxOpenFiles, int maxCreatedFiles) {
+    public Settings {
+      java.util.Objects.requireNonNull(stopGrace, "stopGrace");
+      if (slots < 1) throw new IllegalArgumentException("slots must be at least 1, got " + slots);
+      if (maxOpenFiles < 1 || maxCreatedFiles < 1) throw new IllegalArgumentException("file quotas must be at least 1");
+      if (maxMemoryBytes < 65536) throw new IllegalArgumentException("maxMemoryBytes must be at least one 64 KiB page");
+      if (cachedModules < 1) throw new IllegalArgumentException("cachedModules must be at least 1");
+      if (guestStackBytes < 256 * 1024) throw new IllegalArgumentException("guestStackBytes must be at least 256 KiB");
+    }
+
+    /**
+     * One slot per core; each subtask up to 4 GiB (wasm32's own limit) or a quarter of the heap shared by
+     * the slots, whichever is less; 32 compiled modules; a 16 MiB guest stack; 1024 open descriptors and
+     * 100,000 created files per subtask.
+     */
+    public static Settings defaults() {
+      int cores = Runtime.getRuntime().availableProcessors();
+      long perSlot = Runtime.getRuntime().maxMemory() / 4 / cores;
+      return new Settings(cores, Math.max(64L << 20, Math.min(4L << 30, perSlot)), 32, 16L << 20, Duration.ofSeconds(10),
+          1024, 100_000);
+    }
+
+    public Settings withSlots(int s) {
+      return new Settings(s, maxMemoryBytes, cachedModules, guestStackBytes, stopGrace, maxOpenFiles, maxCreatedFiles);
+    }
+
+    public Settings withCachedModules(int n) {
+      return new Settings(slots, maxMemoryBytes, n, guestStackBytes, stopGrace, maxOpenFiles, maxCreatedFiles);
+    }
+
+    public Settings withFileQuotas(int open, int created) {
+      return new Settings(slots, maxMemoryBytes, cachedModules, guestStackBytes, stopGrace, open, created);
+    }
+  }
+
+  private final Settings settings;
+  private final Semaphore slots;
+  private final ModuleCache cache;
+  private final Set<WasmRun> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  public WasmEnvironment() {
+    this(Settings.defaults());
+  }
+
+  public WasmEnvironment(Settings settings) {
+    this.settings = settings;
+    this.slots = new Semaphore(settings.slots(), true);
+    this.cache = new ModuleCache(settings.cachedModules());
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    if (closed) return Capabilities.unavailable(NAME, "the WASM environment is closed");
+    return new Capabilities(NAME, true, "", List.of(), settings.slots(), settings.maxMemoryBytes());
+  }
+
+  @Override
+  public Execution start(ExecutionSpec spec) {
+    try {
+      if (closed) throw new ComputeException(FailureReason.ENGINE_UNAVAILABLE, "the WASM environment is closed");
+      if (!(spec.program() instanceof Program.WasmBinary binary)) {
+        throw new ComputeException(FailureReason.INVALID_SPEC,
+            "the wasm environment runs WASM binaries, not " + spec.program().environment() + " programs (" + spec.program() + ")");
+      }
+      if (spec.limits().memoryBytes() > settings.maxMemoryBytes()) {
+        throw new ComputeException(FailureReason.INVALID_SPEC, "the subtask asks for " + spec.limits().memoryBytes()
+            + " bytes of memory; this node gives a WASM subtask at most " + settings.maxMemoryBytes());
+      }
+      spec.validate();
+      Execution execution = new Execution(spec.subtaskId());
+      WasmRun run = new WasmRun(spec, binary, execution, settings, slots, cache, running::remove);
+      running.add(run);
+      execution.onCancel(run::cancel);
+      run.start();
+      return execution;
+    } catch (ComputeException e) {
+      return Execution.finished(ExecutionResult.failed(spec, NAME, e, Duration.ZERO));
+    }
+  }
+
+  /** Subtasks started and not yet ended. */
+  public int running() {
+    return running.size();
+  }
+
+  /** How many modules were compiled (cache misses) since this environment was made. */
+  public long compilations() {
+    return cache.compilations();
+  }
+
+  /** Time spent parsing and compiling modules since this environment was made. */
+  public Duration compileTime() {
+    return cache.compileTime();
+  }
+
+  /** How many runs found their module already compiled. */
+  public long cacheHits() {
+    return cache.hits();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (WasmRun r : running) r.cancel();
+    long deadline = System.nanoTime() + settings.stopGrace().toNanos() + 1_000_000_000L;
+    for (WasmRun r : running) {
+      r.awaitEnd(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    }
+    cache.clear();
+  }
+}

@@ -1,0 +1,378 @@
+package org.jgolem.node.compute.wasm;
+
+import com.dylibso.chicory.log.Logger;
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.TrapException;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.jgolem.node.compute.CapturedLog;
+import org.jgolem.node.compute.ComputeException;
+import org.jgolem.node.compute.Execution;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.ExecutionResult.Failure;
+import org.jgolem.node.compute.ExecutionResult.OutputFile;
+import org.jgolem.node.compute.ExecutionResult.ResourceUsage;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.compute.FailureReason;
+import org.jgolem.node.compute.OutputFiles;
+import org.jgolem.node.compute.Program;
+
+/**
+ * One WASM subtask, from start to result.
+ *
+ * <p>How a run ends, first match wins:
+ * <ol>
+ *   <li>stopped by the node: {@code TIMEOUT} (wall-time limit) or {@code CANCELLED}, whatever the program
+ *       was doing at the time;
+ *   <li>refused before it ran: binary missing ({@code IMAGE_MISSING}), SHA-256 not the announced one
+ *       ({@code INVALID_SPEC}), not a valid module, no {@code _start}, imports this sandbox does not provide
+ *       ({@code TRAPPED}), initial memory over the limit ({@code OUT_OF_MEMORY});
+ *   <li>a write attempt on {@code /golem/resources}: {@code TRAPPED};
+ *   <li>the output past its limit: {@code OUTPUT_TOO_LARGE}, even if the program then failed;
+ *   <li>a trap or a non-zero exit after a refused {@code memory.grow}: {@code OUT_OF_MEMORY};
+ *   <li>a trap (including a call stack exhausted by recursion): {@code TRAPPED};
+ *   <li>{@code exit(n)} with n != 0: {@code NON_ZERO_EXIT};
+ *   <li>otherwise success, and the output is copied to the spec's output folder.
+ * </ol>
+ */
+final class WasmRun {
+  private static final Logger QUIET = new Logger() {
+    @Override
+    public void log(Level level, String msg, Throwable throwable) {}
+
+    @Override
+    public boolean isLoggable(Level level) {
+      return false;
+    }
+  };
+  private static final long PAGE = 65536;
+  private static final int MAX_PAGES = 65536;
+
+  private final ExecutionSpec spec;
+  private final Program.WasmBinary binary;
+  private final Execution execution;
+  private final WasmEnvironment.Settings settings;
+  private final Semaphore slots;
+  private final ModuleCache cache;
+  private final Consumer<WasmRun> onEnd;
+  private final AtomicReference<FailureReason> stop = new AtomicReference<>();
+  private final Thread supervisor;
+  private volatile Thread guest;
+  private volatile ExecutionResult guestResult;
+
+  WasmRun(ExecutionSpec spec, Program.WasmBinary binary, Execution execution, WasmEnvironment.Settings settings,
+      Semaphore slots, ModuleCache cache, Consumer<WasmRun> onEnd) {
+    this.spec = spec;
+    this.binary = binary;
+    this.execution = execution;
+    this.settings = settings;
+    this.slots = slots;
+    this.cache = cache;
+    this.onEnd = onEnd;
+    this.supervisor = Thread.ofPlatform().name("wasm-" + spec.subtaskId()).daemon(true).unstarted(this::supervise);
+  }
+
+  void start() {
+    supervisor.start();
+  }
+
+  /** Stops the subtask (any time, any thread, idempotent); the result says CANCELLED. */
+  void cancel() {
+    stop.compareAndSet(null, FailureReason.CANCELLED);
+    Thread g = guest;
+    if (g != null) g.interrupt();
+    supervisor.interrupt();
+  }
+
+  /** Waits up to {@code millis} for both threads to end. */
+  void awaitEnd(long millis) {
+    try {
+      supervisor.join(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // --- the supervisor thread ---
+
+  private void supervise() {
+    ExecutionResult result;
+    try {
+      result = superviseGuest();
+    } catch (RuntimeException | Error e) {
+      result = failed(FailureReason.ENVIRONMENT_ERROR, "the WASM supervisor failed: " + e, Duration.ZERO);
+    }
+    onEnd.accept(this);
+    execution.complete(result);
+  }
+
+  private ExecutionResult superviseGuest() {
+    try {
+      slots.acquire();
+    } catch (InterruptedException e) {
+      return stoppedBeforeStart();
+    }
+    try {
+      if (stop.get() != null) return stoppedBeforeStart();
+      Thread g = new Thread(null, this::runGuest, "wasm-" + spec.subtaskId() + "-run", settings.guestStackBytes());
+      g.setDaemon(true);
+      guest = g;
+      long deadline = System.nanoTime() + spec.limits().timeout().toNanos();
+      g.start();
+      long stopAskedAt = 0;
+      while (g.isAlive()) {
+        long now = System.nanoTime();
+        if (stop.get() == null && now - deadline >= 0) stop.compareAndSet(null, FailureReason.TIMEOUT);
+        long waitNanos;
+        if (stop.get() != null) {
+          g.interrupt(); // again every round: a host call may have swallowed the first interrupt
+          if (stopAskedAt == 0) stopAskedAt = now;
+          if (now - stopAskedAt > settings.stopGrace().toNanos()) break;
+          waitNanos = TimeUnit.MILLISECONDS.toNanos(50);
+        } else {
+          waitNanos = deadline - now;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedJoin(g, Math.max(waitNanos, 1_000_000));
+        } catch (InterruptedException e) {
+          // cancel() interrupts this thread; the loop sees the stop reason
+        }
+      }
+      if (g.isAlive()) {
+        FailureReason why = stop.get();
+        return failed(why, message(why) + "; the guest thread did not stop within " + settings.stopGrace().toSeconds()
+            + " s of being interrupted and was abandoned", Duration.ZERO);
+      }
+      ExecutionResult r = guestResult;
+      return r != null ? r : failed(FailureReason.ENVIRONMENT_ERROR, "the guest thread ended without a result", Duration.ZERO);
+    } finally {
+      slots.release();
+    }
+  }
+
+  private ExecutionResult stoppedBeforeStart() {
+    FailureReason why = stop.get() == null ? FailureReason.CANCELLED : stop.get();
+    return failed(why, message(why) + " before it started", Duration.ZERO);
+  }
+
+  private String message(FailureReason why) {
+    return why == FailureReason.TIMEOUT
+        ? "ran past its wall-time limit of " + spec.limits().timeout().toMillis() + " ms"
+        : "cancelled by the node";
+  }
+
+  private ExecutionResult failed(FailureReason reason, String message, Duration wall) {
+    return ExecutionResult.failed(spec, WasmEnvironment.NAME, new ComputeException(reason, message), wall);
+  }
+
+  // --- the guest thread ---
+
+  private void runGuest() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long cpu0 = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+    long t0 = System.nanoTime();
+    CapturedLog.Sink stdout = new CapturedLog.Sink(spec.limits().maxLogBytes());
+    CapturedLog.Sink stderr = new CapturedLog.Sink(spec.limits().maxLogBytes());
+    GuardedMemory[] memory = {null};
+    Optional<Integer> exit = Optional.empty();
+    Failure failure = null;
+    List<OutputFile> outputs = List.of();
+    SandboxFiles files = null;
+    try {
+      ModuleCache.Compiled compiled = compiled();
+      WasmModule module = compiled.module();
+      MemoryLimits memoryLimits = memoryLimits(module);
+      GuestClock clock = GuestClock.forSubtask(spec.subtaskId());
+      SandboxFiles sandbox = SandboxFiles.open(spec, clock.start());
+      files = sandbox;
+      WasiOptions.Builder options = WasiOptions.builder()
+          .withStdin(new ByteArrayInputStream(new byte[0]))
+          .withStdout(stdout)
+          .withStderr(stderr)
+          .withClock(clock)
+          .withRandom(clock.random())
+          .withArguments(arguments())
+          .withDirectory(ExecutionSpec.RESOURCES, files.resourcesRoot())
+          .withDirectory(ExecutionSpec.WORK, files.workRoot())
+          .withDirectory(ExecutionSpec.OUTPUT, files.outputRoot());
+      new TreeMap<>(spec.env()).forEach(options::withEnvironment); // sorted: the same environ everywhere
+      Throwable ended = null;
+      try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QUIET).withOptions(options.build()).build()) {
+        var quota = new GuestImports.Quota(settings.maxOpenFiles(), settings.maxCreatedFiles());
+        var imports = GuestImports.of(wasi, clock, sandbox::writeFailed, quota);
+        List<String> missing = GuestImports.missing(module, imports);
+        if (!missing.isEmpty()) {
+          throw new ComputeException(FailureReason.TRAPPED, "the module imports " + String.join(", ", missing)
+              + ", which this sandbox does not provide (WASI preview 1 only, no network)");
+        }
+        Instance instance = Instance.builder(module)
+            .withImportValues(ImportValues.builder().withFunctions(imports).build())
+            .withMachineFactory(compiled.machines())
+            .withMemoryFactory(requested -> memory[0] = new GuardedMemory(memoryLimits))
+            .withStart(false)
+            .build();
+        ExportFunction start = exportedStart(instance);
+        try {
+          start.apply();
+          exit = Optional.of(0);
+        } catch (WasiExitException e) {
+          exit = Optional.of(e.exitCode());
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+          ended = e;
+        }
+      } catch (WasiExitException e) {
+        exit = Optional.of(e.exitCode()); // proc_exit from a start section
+      } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        ended = e;
+      }
+      failure = classify(exit, ended, files, memory[0]);
+      if (failure == null) {
+        files.copyOutput(spec.output());
+        outputs = OutputFiles.list(spec.output(), spec.limits().maxOutputBytes());
+      }
+    } catch (ComputeException e) {
+      failure = new Failure(e.reason(), e.getMessage());
+    } catch (InterruptedException e) {
+      // stopped while waiting for another run's compilation of the module; the stop reason replaces this
+      failure = new Failure(FailureReason.CANCELLED, "interrupted while waiting for the module's compilation");
+    } catch (RuntimeException | Error e) {
+      failure = new Failure(FailureReason.ENVIRONMENT_ERROR, "the WASM environment failed: " + e);
+    } finally {
+      if (files != null) files.close();
+    }
+    FailureReason stopped = stop.get();
+    if (stopped != null) {
+      failure = new Failure(stopped, message(stopped));
+      outputs = List.of();
+      clearOutput();
+    }
+    long cpu = cpu0 < 0 ? -1 : threads.getCurrentThreadCpuTime() - cpu0;
+    long peak = memory[0] == null ? 0 : memory[0].pages() * PAGE;
+    guestResult = new ExecutionResult(spec.subtaskId(), WasmEnvironment.NAME, Optional.ofNullable(failure), exit,
+        stdout.capture(), stderr.capture(), outputs, new ResourceUsage(peak, cpu), Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  private void clearOutput() {
+    try {
+      OutputFiles.clear(spec.output());
+    } catch (IOException ignored) {
+      // nothing was copied unless the run had succeeded just before the stop
+    }
+  }
+
+  private List<String> arguments() {
+    List<String> argv = new ArrayList<>();
+    argv.add(spec.entrypoint());
+    argv.addAll(spec.args());
+    return argv;
+  }
+
+  /** Reads the binary, checks its SHA-256 against the announced one, and gets it compiled. */
+  private ModuleCache.Compiled compiled() throws ComputeException, InterruptedException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(binary.path());
+    } catch (NoSuchFileException e) {
+      throw new ComputeException(FailureReason.IMAGE_MISSING, "the WASM binary is not on this node: " + binary.path());
+    } catch (IOException e) {
+      throw new ComputeException(FailureReason.IMAGE_MISSING, "the WASM binary cannot be read: " + binary.path() + ": " + e.getMessage());
+    }
+    byte[] actual;
+    try {
+      actual = MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+    HexFormat hex = HexFormat.of();
+    if (!MessageDigest.isEqual(actual, binary.sha256())) {
+      throw new ComputeException(FailureReason.INVALID_SPEC, "refusing to run " + binary.path().getFileName()
+          + ": its SHA-256 is " + hex.formatHex(actual) + " but the task announced " + hex.formatHex(binary.sha256()));
+    }
+    return cache.get(hex.formatHex(actual), bytes);
+  }
+
+  /** The module's memory, capped by the subtask's limit; refused if its initial size is already over. */
+  private MemoryLimits memoryLimits(WasmModule module) throws ComputeException {
+    int limitPages = (int) Math.min(MAX_PAGES, spec.limits().memoryBytes() / PAGE);
+    var section = module.memorySection();
+    if (section.isEmpty() || section.get().memoryCount() == 0) return new MemoryLimits(0, limitPages);
+    MemoryLimits declared = section.get().getMemory(0).limits();
+    if (declared.initialPages() > limitPages) {
+      throw new ComputeException(FailureReason.OUT_OF_MEMORY, "the module declares " + declared.initialPages()
+          + " pages (" + mib(declared.initialPages()) + ") of initial memory, over the subtask's limit of "
+          + limitPages + " pages (" + mib(limitPages) + ")");
+    }
+    return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), limitPages));
+  }
+
+  private static String mib(long pages) {
+    return (pages * PAGE >> 20) + " MiB";
+  }
+
+  private static ExportFunction exportedStart(Instance instance) throws ComputeException {
+    try {
+      return instance.export("_start");
+    } catch (ChicoryException e) {
+      throw new ComputeException(FailureReason.TRAPPED, "the module exports no _start function: it is not a WASI command");
+    }
+  }
+
+  /** The failure, from how the guest ended; null for success. */
+  private Failure classify(Optional<Integer> exit, Throwable ended, SandboxFiles files, GuardedMemory memory)
+      throws ComputeException {
+    String violation = files.resourcesViolation();
+    if (violation != null) return new Failure(FailureReason.TRAPPED, "the program tried to " + violation);
+    String tooLarge = files.outputOverLimit();
+    if (tooLarge != null) return new Failure(FailureReason.OUTPUT_TOO_LARGE, tooLarge + ", and then the program " + how(exit, ended));
+    if (ended instanceof OutOfMemoryError) {
+      return new Failure(FailureReason.OUT_OF_MEMORY, "the node's heap ran out while the program ran: " + ended.getMessage());
+    }
+    boolean died = ended != null || exit.orElse(0) != 0;
+    if (died && memory != null && memory.refusedGrows() > 0) {
+      return new Failure(FailureReason.OUT_OF_MEMORY, "memory.grow to " + memory.refusedTarget() + " pages ("
+          + mib(memory.refusedTarget()) + ") was refused, over the limit of " + memory.maximumPages() + " pages ("
+          + mib(memory.maximumPages()) + "), and then the program " + how(exit, ended));
+    }
+    if (ended != null) return new Failure(FailureReason.TRAPPED, trap(ended));
+    if (exit.orElse(0) != 0) return new Failure(FailureReason.NON_ZERO_EXIT, "the program exited with status " + exit.get());
+    return null;
+  }
+
+  private static String how(Optional<Integer> exit, Throwable ended) {
+    if (ended != null) return "trapped (" + trap(ended) + ")";
+    return exit.map(c -> "exited with status " + c).orElse("ended");
+  }
+
+  private static String trap(Throwable t) {
+    if (t instanceof StackOverflowError || t.getCause() instanceof StackOverflowError) {
+      return "call stack exhausted: the program recursed deeper than the sandbox's stack allows";
+    }
+    if (t instanceof TrapException) return "wasm trap: " + t.getMessage();
+    if (t instanceof ChicoryException || t instanceof ReadOnlyFileSystem.Violation) return t.getMessage();
+    return t.toString();
+  }
+}
