@@ -65,8 +65,14 @@ public final class Chain implements AutoCloseable {
     return rpcUrl;
   }
 
+  /** The chain id read when connecting. */
   public long chainId() {
     return chainId;
+  }
+
+  /** The chain id the node reports now (a node restarted behind the same URL may be another chain). */
+  public long remoteChainId() {
+    return Rpc.call("eth_chainId", () -> web3j.ethChainId().send().getChainId().longValueExact());
   }
 
   /** For the gateway classes in this module only; domain code uses the gateways. */
