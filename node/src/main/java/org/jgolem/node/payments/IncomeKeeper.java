@@ -298,7 +298,7 @@ public final class IncomeKeeper implements AutoCloseable {
       exec(c, "UPDATE income_scan SET next_block = ? WHERE id = 1", keep + 1);
       return null;
     });
-    LOG.warn("incomes: the chain went back below block {} (head {}); rescanning from block {}: {} payment(s) "
+    LOG.warn("incomes: scanned block {} is no longer on the chain (head {}); rescanning from block {}: {} payment(s) "
         + "forgotten, {} income(s) expected again", blocks.get(0)[0], head, keep + 1, forgotten[0], forgotten[1]);
     return true;
   }

@@ -77,7 +77,8 @@ import org.slf4j.LoggerFactory;
  *       count at block {@code head - confirmations + 1} is above the batch's nonce: another
  *       transaction (of another component, or after a chain restart) took the nonce and is
  *       confirmed. The head is read before the receipts, so a batch transaction mined at or below
- *       that block would have shown its receipt.
+ *       that block would have shown its receipt (and the receipts are asked for once more after
+ *       the nonce is seen used).
  * </ul>
  *
  * Both rest on what {@code confirmations} means: no reorganisation deeper than that. Nothing else
@@ -308,6 +309,15 @@ public final class PaymentProcessor implements AutoCloseable {
     }
     long safeBlock = head - (config.confirmations() - 1);
     if (safeBlock >= 0 && chain.nonceAt(safeBlock) > b.nonce()) {
+      // Defence in depth: ask for the receipts once more, now that the nonce is seen used, in
+      // case a node shows a block's state before its receipts.
+      for (Attempt a : attempts) {
+        Optional<Receipt> late = chain.receipt(a.hash());
+        if (late.isPresent()) {
+          onReceipt(b, late.get(), head, now, n);
+          return;
+        }
+      }
       String note = "nonce " + b.nonce() + " was taken by another transaction, confirmed by block " + safeBlock
           + "; none of this batch's " + attempts.size() + " signed transaction(s) can ever be mined";
       LOG.warn("batch {}: {}; its {} payment(s) are pending again", b.id(), note, b.payments());

@@ -122,14 +122,24 @@ final class AnvilChain implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /** Kills anvil as a crash would (no state saved) and closes the clients. */
+  void kill() {
+    dev.kill();
+    closeClients();
+  }
+
+  private void closeClients() {
     chain.close();
     try {
       http.close();
     } catch (IOException e) {
       // ignore
     }
+  }
+
+  @Override
+  public void close() {
+    closeClients();
     dev.close();
   }
 
