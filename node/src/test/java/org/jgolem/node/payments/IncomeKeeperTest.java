@@ -182,6 +182,25 @@ class IncomeKeeperTest {
   }
 
   @Test
+  void aChainThatWentBackRescansOnlyFromTheNewestCheckpointStillOnIt() {
+    reopen(new IncomeConfig(0, 1, 2, 100, Duration.ofHours(1), Duration.ofSeconds(30), 8));
+    expect(R1, "early", 5);
+    fake.batch(R1, pay(ME, 5), closureNow()); // block 1
+    fake.mine(5); // blocks 2..6; ranges 0-1, 2-3, 4-5, 6: checkpoints 1, 3, 5, 6
+    keeper.tick();
+    assertThat(status("early")).isEqualTo(IncomeStatus.RECEIVED);
+    expect(R1, "late", 7);
+    fake.rollbackTo(4);
+    fake.batch(R1, pay(ME, 7), closureNow()); // a new block 5
+    int queries = fake.logQueries().size();
+    assertThat(keeper.tick().rewound()).isTrue();
+    assertThat(fake.logQueries().get(queries)[0]).as("checkpoint 3 is still on the chain").isEqualTo(4);
+    assertThat(status("early")).as("below the fork: kept").isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(status("late")).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(keeper.seenPayments()).hasSize(2);
+  }
+
+  @Test
   void theSamePaymentMinedAgainInAnotherBlockIsCountedOnce() {
     expect(R1, "s1", 10);
     fake.setAutomine(false);
