@@ -32,6 +32,11 @@ public class Web3ChainView implements ChainView {
   }
 
   @Override
+  public boolean tokenDeployed() {
+    return call("token code", () -> chain.hasCode(token.address()));
+  }
+
+  @Override
   public long latestBlock() {
     return call("latest block", chain::blockNumber);
   }

@@ -11,6 +11,7 @@ import org.jgolem.chain.LocalSigningTransactionManager;
 import org.jgolem.chain.SignedTransaction;
 import org.jgolem.chain.TxFees;
 import org.jgolem.eth.Address;
+import org.jgolem.eth.TxResult;
 import org.jgolem.node.payments.PaymentChain;
 import org.jgolem.node.payments.PaymentException;
 import org.jgolem.payments.batch.BatchPlan;
@@ -96,7 +97,8 @@ public final class Web3PaymentChain extends Web3ChainView implements PaymentChai
   @Override
   public Optional<Receipt> receipt(String transactionHash) {
     return call("receipt", () -> chain.receipt(transactionHash).map(r ->
-        new Receipt(r.hash(), r.blockNumber(), r.blockHash(), r.success(), r.gasUsed())));
+        new Receipt(r.hash(), r.blockNumber(), r.blockHash(), r.success(), r.gasUsed(),
+            r.success() && token.batchClosureTime(new TxResult(r.hash(), r.blockNumber(), r.gasUsed(), r.logs())).isPresent())));
   }
 
   private static TxFees txFees(Fees f) {

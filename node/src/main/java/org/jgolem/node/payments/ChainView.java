@@ -17,6 +17,13 @@ public interface ChainView {
   /** Which chain this is: chain id and genesis hash, read from the node now (not cached). */
   ChainIdentity identity();
 
+  /**
+   * Whether the GNT contract has code on this chain now. A development chain reset from scratch
+   * can come back with the same chain id and even the same genesis hash (same config, same
+   * second), but without the contract.
+   */
+  boolean tokenDeployed();
+
   /** The number of the newest block. */
   long latestBlock();
 

@@ -233,6 +233,10 @@ public final class IncomeKeeper implements AutoCloseable {
   // ------------------------------------------------------------------------------------ scanning
 
   private Cursor cursorFor(ChainIdentity identity) {
+    if (!chain.tokenDeployed()) {
+      throw new PaymentException(PaymentException.Reason.CHAIN_CHANGED, "no GNT contract on " + identity
+          + ": the chain was reset from scratch or the RPC URL is wrong; not scanning");
+    }
     Optional<Cursor> stored = cursor();
     if (stored.isEmpty()) {
       db.write(c -> exec(c, "INSERT INTO income_scan (id, chain_id, genesis_hash, account, next_block) "

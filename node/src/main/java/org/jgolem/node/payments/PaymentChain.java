@@ -84,7 +84,13 @@ public interface PaymentChain extends ChainView {
     }
   }
 
-  record Receipt(String transactionHash, long blockNumber, String blockHash, boolean success, long gasUsed) {}
+  /**
+   * A mined transaction. {@code batchLogged}: the GNT contract emitted its {@code BatchTransfer}
+   * event in it (a successful batch always does; a call to an address without the contract
+   * succeeds without it, having paid nothing).
+   */
+  record Receipt(String transactionHash, long blockNumber, String blockHash, boolean success, long gasUsed,
+      boolean batchLogged) {}
 
   /** The outcome of {@link #estimateBatch}. */
   sealed interface Estimate {

@@ -70,9 +70,11 @@ import org.slf4j.LoggerFactory;
  * the batch's transactions can ever be mined on this chain:
  *
  * <ul>
- *   <li><b>Reverted</b>: one of its transactions is mined with a failed receipt, and has {@code
- *       confirmations} blocks. It paid nothing (a revert undoes every transfer) and it used the
- *       nonce, so no attempt at that nonce can be mined any more.
+ *   <li><b>Reverted</b>: one of its transactions is mined with a failed receipt (or a successful
+ *       one in which the GNT contract logged no {@code BatchTransfer}: a call to an address
+ *       without the contract), and has {@code confirmations} blocks. It paid nothing (a revert
+ *       undoes every transfer) and it used the nonce, so no attempt at that nonce can be mined any
+ *       more.
  *   <li><b>Dropped</b>: none of its transactions has a receipt, and the account's transaction
  *       count at block {@code head - confirmations + 1} is above the batch's nonce: another
  *       transaction (of another component, or after a chain restart) took the nonce and is
@@ -91,6 +93,10 @@ import org.slf4j.LoggerFactory;
  * or proven dead (payments PENDING again, into the next batch). A transaction the pool drops (low
  * fees) is signed again at the same nonce with higher fees; a gap in the nonces below ours is
  * filled so that ours can be mined.
+ *
+ * <p><b>Which chain.</b> Every tick first checks the chain id, the genesis hash and that the GNT
+ * contract has code: a development chain reset from scratch may keep chain id and genesis hash
+ * (same configuration, started in the same second) but not the contract.
  *
  * <p><b>The chain going back.</b> A confirmed batch is checked again until its block is {@code
  * reorgWatchBlocks} deep. If its receipt is gone or moved (a node restarted from older state, or a
@@ -257,6 +263,11 @@ public final class PaymentProcessor implements AutoCloseable {
 
   private void checkChain() {
     ChainView.ChainIdentity now = chain.identity();
+    if (!chain.tokenDeployed()) {
+      throw new PaymentException(PaymentException.Reason.CHAIN_CHANGED, "there is no GNT contract at " + chain.token()
+          + " on " + now + ": the chain was reset from scratch (redeploy, and start a fresh ledger) or the RPC URL "
+          + "is wrong; refusing to send or re-pay anything");
+    }
     Optional<PaymentLedger.StoredChain> stored = ledger.storedChain();
     if (stored.isEmpty()) {
       ledger.storeChain(now, chain.account(), chain.token());
@@ -352,7 +363,13 @@ public final class PaymentProcessor implements AutoCloseable {
       }
       return;
     }
-    if (r.success()) {
+    if (r.success() && b.kind() == BatchRecord.Kind.PAYMENT && !r.batchLogged()) {
+      String note = r.transactionHash() + " was mined in block " + r.blockNumber() + " but the GNT contract logged no "
+          + "BatchTransfer: nothing was paid (no contract at " + chain.token() + "?); its payments are pending again";
+      LOG.error("batch {}: {}", b.id(), note);
+      ledger.reverted(b.id(), r, now, note);
+      n.reverted++;
+    } else if (r.success()) {
       ledger.confirmed(b.id(), r, now);
       n.confirmed++;
       LOG.info("batch {} confirmed: {} paid {} payment(s), {} in total (block {})", b.id(), r.transactionHash(),

@@ -48,6 +48,11 @@ final class CrashingChain implements PaymentChain {
   }
 
   @Override
+  public boolean tokenDeployed() {
+    return d.tokenDeployed();
+  }
+
+  @Override
   public long latestBlock() {
     return d.latestBlock();
   }

@@ -53,6 +53,8 @@ final class FakeChain {
   private final Map<Address, String> refusedPayees = new HashMap<>();
   private final List<long[]> logQueries = new ArrayList<>();
   private boolean automine = true;
+  private boolean tokenCode = true;
+  private boolean hollowToken;
   private BigInteger baseFee = GWEI;
   private long chainClockOffset;
   private int signatures;
@@ -84,6 +86,16 @@ final class FakeChain {
     if (on) {
       mine();
     }
+  }
+
+  /** The token contract is gone (a chain reset from scratch that kept chain id and genesis). */
+  void removeTokenCode() {
+    tokenCode = false;
+  }
+
+  /** Batches succeed but move nothing and log nothing, while the token still reports code (a broken contract). */
+  void makeTokenHollow() {
+    hollowToken = true;
   }
 
   void setBaseFee(BigInteger fee) {
@@ -253,6 +265,9 @@ final class FakeChain {
         return null;
       }
       default -> {
+        if (!tokenCode || hollowToken) {
+          return null; // a call to an account without code succeeds and does nothing
+        }
         Refusal r = check(t.from(), t.words(), t.closureTime(), timestamp, balances);
         if (r != null) {
           return r.error();
@@ -339,6 +354,11 @@ final class FakeChain {
     @Override
     public ChainIdentity identity() {
       return new ChainIdentity(chainId, genesis);
+    }
+
+    @Override
+    public boolean tokenDeployed() {
+      return tokenCode;
     }
 
     @Override
@@ -473,7 +493,8 @@ final class FakeChain {
     @Override
     public Optional<Receipt> receipt(String transactionHash) {
       return blockOf(transactionHash).map(b -> new Receipt(transactionHash, b.number(), b.hash(),
-          b.success().get(transactionHash), 50_000));
+          b.success().get(transactionHash), 50_000,
+          b.logs().stream().anyMatch(l -> l.txHash().equals(transactionHash) && l.closureTime().isPresent())));
     }
   }
 }

@@ -251,6 +251,14 @@ class IncomeKeeperTest {
   }
 
   @Test
+  void aChainWithoutTheTokenIsRefused() {
+    keeper.tick();
+    fake.removeTokenCode();
+    assertThatThrownBy(keeper::tick).isInstanceOfSatisfying(PaymentException.class,
+        e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
+  }
+
+  @Test
   void aFailingListenerDoesNotStopTheKeeper() {
     reopen(config);
     IncomeKeeper k = new IncomeKeeper(db, fake.view(), ME, clock, config, (r, s, a) -> {

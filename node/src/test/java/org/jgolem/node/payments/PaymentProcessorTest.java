@@ -462,6 +462,41 @@ class PaymentProcessorTest {
   }
 
   @Test
+  void aChainWithoutTheTokenContractIsRefusedEvenWithTheSameGenesis() {
+    recordAndWait("a", P1, 12);
+    afterWindow();
+    processor.tick();
+    recordAndWait("b", P2, 1);
+    fake.removeTokenCode();
+    clock.advance(WINDOW);
+    assertThatThrownBy(processor::tick).isInstanceOfSatisfying(PaymentException.class, e -> {
+      assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED);
+      assertThat(e.getMessage()).contains("no GNT contract");
+    });
+    assertThat(processor.payment("b").orElseThrow().status()).isEqualTo(PaymentStatus.PENDING);
+    assertThat(fake.minedFrom(REQUESTOR)).hasSize(1);
+  }
+
+  @Test
+  void aBatchMinedWithoutTheTokensBatchEventPaidNothingAndIsNotCountedAsPaid() {
+    fake.setAutomine(false);
+    recordAndWait("a", P1, 12);
+    afterWindow();
+    fake.makeTokenHollow();
+    fake.mine();
+    PaymentProcessor.TickReport r = processor.tick();
+    assertThat(r.reverted()).isEqualTo(1);
+    assertThat(processor.batches().get(0).status()).isEqualTo(BatchStatus.REVERTED);
+    assertThat(processor.batches().get(0).note()).contains("no BatchTransfer");
+    assertThat(processor.batches()).hasSize(2);
+    assertThat(processor.payment("a").orElseThrow()).as("pending again, and re-sent in the same tick").satisfies(p -> {
+      assertThat(p.status()).isEqualTo(PaymentStatus.IN_BATCH);
+      assertThat(p.batchId()).isEqualTo(processor.batches().get(1).id());
+    });
+    assertThat(processor.totals().paid()).isZero();
+  }
+
+  @Test
   void aTransactionPricedOutByTheBaseFeeIsSignedAgainAtTheSameNonceWithHigherFees() {
     fake.setAutomine(false);
     recordAndWait("a", P1, 4);
