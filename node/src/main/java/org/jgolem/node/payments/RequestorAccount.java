@@ -88,20 +88,20 @@ public final class RequestorAccount {
     Affordability a = affordability(maxCost);
     if (!a.gntSufficient()) {
       throw new InsufficientFundsException(InsufficientFundsException.Currency.GNT, a.gntAvailable(), a.gntRequired(),
-          "cannot start " + what + ": it may cost up to " + gnt(a.gntRequired()) + " GNT but only " + gnt(a.gntAvailable())
-              + " GNT is free (balance " + gnt(a.gntBalance()) + " GNT less " + gnt(a.gntOwed())
+          "cannot start " + what + ": it may cost up to " + decimal(a.gntRequired()) + " GNT but only "
+              + decimal(a.gntAvailable()) + " GNT is free (balance " + decimal(a.gntBalance()) + " GNT less " + decimal(a.gntOwed())
               + " GNT recorded and not yet paid) on " + chain.account());
     }
     if (!a.ethSufficient()) {
       throw new InsufficientFundsException(InsufficientFundsException.Currency.ETH, a.ethBalance(), a.ethRequired(),
-          "cannot start " + what + ": paying for it needs up to " + gnt(a.ethRequired()) + " ETH of gas but "
-              + chain.account() + " holds " + gnt(a.ethBalance()) + " ETH");
+          "cannot start " + what + ": paying for it needs up to " + decimal(a.ethRequired()) + " ETH of gas but "
+              + chain.account() + " holds " + decimal(a.ethBalance()) + " ETH");
     }
     return a;
   }
 
-  /** Base units (18 decimals) as a plain decimal. */
-  static String gnt(BigInteger baseUnits) {
+  /** Base units of an 18-decimal currency (GNT, ether) as a plain decimal. */
+  static String decimal(BigInteger baseUnits) {
     return new BigDecimal(baseUnits, 18).stripTrailingZeros().toPlainString();
   }
 }

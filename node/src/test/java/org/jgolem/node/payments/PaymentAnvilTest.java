@@ -69,7 +69,8 @@ class PaymentAnvilTest {
   @AfterEach
   void revert() {
     db.close();
-    assertThat((Object) anvil.rpc("evm_revert", List.of(snapshot))).isEqualTo(Boolean.TRUE);
+    Object reverted = anvil.rpc("evm_revert", List.of(snapshot));
+    assertThat(reverted).isEqualTo(Boolean.TRUE);
     anvil.chain.resetNonces();
   }
 
@@ -325,8 +326,8 @@ class PaymentAnvilTest {
           assertThat(e.available()).isEqualTo(balance.subtract(gnt(300)));
           assertThat(e.required()).isEqualTo(balance);
         })
-        .hasMessageContaining(RequestorAccount.gnt(balance.subtract(gnt(300))) + " GNT is free")
-        .hasMessageContaining("up to " + RequestorAccount.gnt(balance) + " GNT");
+        .hasMessageContaining(RequestorAccount.decimal(balance.subtract(gnt(300))) + " GNT is free")
+        .hasMessageContaining("up to " + RequestorAccount.decimal(balance) + " GNT");
     assertThat(account.balances().eth()).isEqualTo(anvil.chain.etherBalance(addr(REQUESTOR)));
     assertThat(a.ethSufficient()).isTrue();
     clock.advance(WINDOW);
