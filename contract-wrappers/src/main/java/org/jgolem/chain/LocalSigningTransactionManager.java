@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.AccessListObject;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
@@ -106,8 +107,7 @@ public final class LocalSigningTransactionManager extends TransactionManager {
       throws IOException {
     String target = to == null || to.isEmpty() ? null : to;
     BigInteger gasLimit = gasLimit(estimate(target, data, value), accessList);
-    BigInteger tip = priorityFee();
-    BigInteger maxFee = baseFee().shiftLeft(1).add(tip);
+    TxFees fees = fees();
     for (int attempt = 0; ; attempt++) {
       synchronized (nonceLock) {
         if (nextNonce == null) {
@@ -115,9 +115,7 @@ public final class LocalSigningTransactionManager extends TransactionManager {
               .send()
               .getTransactionCount();
         }
-        RawTransaction raw = RawTransaction.createTransaction(
-            chainId, nextNonce, gasLimit, target == null ? "" : target, value, data, tip, maxFee, accessList);
-        String signed = Numeric.toHexString(TransactionEncoder.signMessage(raw, credentials));
+        String signed = signRaw(target, data, value, gasLimit, fees, nextNonce, accessList);
         EthSendTransaction response = web3j.ethSendRawTransaction(signed).send();
         if (!response.hasError()) {
           nextNonce = nextNonce.add(BigInteger.ONE);
@@ -132,6 +130,61 @@ public final class LocalSigningTransactionManager extends TransactionManager {
         throw new ChainException(ChainException.Reason.REJECTED, "transaction rejected by the node: " + message);
       }
     }
+  }
+
+  // ------------------------------------------------------------ signing apart from sending
+
+  /**
+   * {@code eth_estimateGas} for a call from this account. A revert is decoded into a {@link
+   * ContractRevertedException}; nothing is signed or sent.
+   */
+  public BigInteger estimateGas(String to, String data, BigInteger value) {
+    return Rpc.call("eth_estimateGas", () -> estimate(to == null || to.isEmpty() ? null : to, data, value));
+  }
+
+  /** The gas limit this manager would use for an estimate: 25% headroom plus the access list's intrinsic cost. */
+  public static BigInteger gasLimitFor(BigInteger estimate, List<AccessListObject> accessList) {
+    return gasLimit(estimate, accessList);
+  }
+
+  /** Current fees: the node's suggested tip and max fee = 2 x base fee + tip. */
+  public TxFees currentFees() {
+    return Rpc.call("fees", this::fees);
+  }
+
+  /**
+   * Signs a transaction with an explicit nonce, gas limit and fees, and sends nothing. The local
+   * nonce counter of {@link #send} is not touched: a caller that picks nonces itself (the payment
+   * processor) owns them, and {@link #send} re-reads the chain's count if it collides.
+   */
+  public SignedTransaction sign(
+      String to, String data, BigInteger value, BigInteger gasLimit, TxFees fees, long nonce,
+      List<AccessListObject> accessList) {
+    String target = to == null || to.isEmpty() ? null : to;
+    String raw = signRaw(target, data, value, gasLimit, fees, BigInteger.valueOf(nonce), accessList);
+    return new SignedTransaction(Numeric.toHexString(Hash.sha3(Numeric.hexStringToByteArray(raw))), raw, nonce,
+        gasLimit, fees.maxPriorityFeePerGas(), fees.maxFeePerGas());
+  }
+
+  /** Sends raw signed bytes as they are; the node's refusal is returned, classified, not thrown. */
+  public Broadcast broadcast(String raw) {
+    EthSendTransaction response = Rpc.call("eth_sendRawTransaction", () -> web3j.ethSendRawTransaction(raw).send());
+    if (response.hasError()) {
+      return Broadcast.fromError(response.getError().getMessage());
+    }
+    return new Broadcast(Broadcast.Status.ACCEPTED, response.getTransactionHash());
+  }
+
+  private String signRaw(
+      String target, String data, BigInteger value, BigInteger gasLimit, TxFees fees, BigInteger nonce,
+      List<AccessListObject> accessList) {
+    RawTransaction raw = RawTransaction.createTransaction(chainId, nonce, gasLimit, target == null ? "" : target,
+        value, data, fees.maxPriorityFeePerGas(), fees.maxFeePerGas(), accessList);
+    return Numeric.toHexString(TransactionEncoder.signMessage(raw, credentials));
+  }
+
+  private TxFees fees() throws IOException {
+    return TxFees.of(baseFee(), priorityFee());
   }
 
   private static boolean isNonceProblem(String message) {

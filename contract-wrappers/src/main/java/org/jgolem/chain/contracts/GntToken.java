@@ -51,5 +51,33 @@ public interface GntToken {
   /** The closure time recorded by a batch transaction, if {@code tx} is one. */
   java.util.OptionalLong batchClosureTime(TxResult tx);
 
+  /**
+   * Estimates a batch without sending it: {@code eth_estimateGas} and the gas limit {@link
+   * #signBatchTransfer} should use (25% headroom, plus the access list's cost if it gets one). A
+   * batch the contract would refuse throws {@link org.jgolem.chain.ContractRevertedException}
+   * naming the error, e.g. {@code PaymentToSender(index)} or {@code ClosureTimeInFuture}.
+   */
+  GasQuote quoteBatchTransfer(BatchPlan.Batch batch, long closureTime);
+
+  /**
+   * Signs the same call as {@link #batchTransfer} with an explicit nonce, gas limit and fees, and
+   * sends nothing: the payment processor writes the signed bytes to its ledger before it broadcasts.
+   */
+  org.jgolem.chain.SignedTransaction signBatchTransfer(
+      BatchPlan.Batch batch, long closureTime, long nonce, BigInteger gasLimit, org.jgolem.chain.TxFees fees);
+
+  /**
+   * Transfers of this token to {@code payee} in blocks {@code fromBlock..toBlock} (inclusive), from
+   * {@code Transfer} logs; those made by {@code batchTransfer} carry the batch's closure time.
+   */
+  List<IncomingTransfer> incomingTransfers(Address payee, long fromBlock, long toBlock);
+
   record TransferEvent(Address from, Address to, BigInteger value) {}
+
+  record GasQuote(BigInteger estimate, BigInteger gasLimit) {}
+
+  /** One {@code Transfer} log to a payee, where it is, and its batch's closure time if a batch made it. */
+  record IncomingTransfer(
+      String transactionHash, long logIndex, long blockNumber, String blockHash, Address from, Address to,
+      BigInteger value, java.util.OptionalLong closureTime) {}
 }

@@ -2,11 +2,17 @@ package org.jgolem.chain.contracts;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.jgolem.chain.Chain;
+import org.jgolem.chain.ChainLog;
+import org.jgolem.chain.LocalSigningTransactionManager;
+import org.jgolem.chain.SignedTransaction;
+import org.jgolem.chain.TxFees;
 import org.jgolem.contracts.generated.GolemNetworkToken;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.LogEntry;
@@ -94,14 +100,64 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
 
   @Override
   public TxResult batchTransfer(BatchPlan.Batch batch, long closureTime) {
+    List<AccessListObject> accessList = accessList(batch);
+    if (accessList.isEmpty()) {
+      return batchTransferWithoutAccessList(batch, closureTime);
+    }
+    return tx("GNT.batchTransfer", batchCall(batch, closureTime), accessList);
+  }
+
+  /** The access list {@link #batchTransfer} uses: empty up to 24 distinct slots, where it would not pay for itself. */
+  private List<AccessListObject> accessList(BatchPlan.Batch batch) {
     Set<String> keys = new LinkedHashSet<>();
     keys.add(slot(sender()));
     batch.payments().forEach(p -> keys.add(slot(p.payee())));
     if (keys.size() <= ACCESS_LIST_BREAK_EVEN_SLOTS) {
-      return batchTransferWithoutAccessList(batch, closureTime);
+      return List.of();
     }
-    List<AccessListObject> accessList = List.of(new AccessListObject(address.hex(), new ArrayList<>(keys)));
-    return tx("GNT.batchTransfer", batchCall(batch, closureTime), accessList);
+    return List.of(new AccessListObject(address.hex(), new ArrayList<>(keys)));
+  }
+
+  @Override
+  public GasQuote quoteBatchTransfer(BatchPlan.Batch batch, long closureTime) {
+    BigInteger estimate = signer.estimateGas(address.hex(), batchCall(batch, closureTime).encodeFunctionCall(), BigInteger.ZERO);
+    return new GasQuote(estimate, LocalSigningTransactionManager.gasLimitFor(estimate, accessList(batch)));
+  }
+
+  @Override
+  public SignedTransaction signBatchTransfer(
+      BatchPlan.Batch batch, long closureTime, long nonce, BigInteger gasLimit, TxFees fees) {
+    return signer.sign(address.hex(), batchCall(batch, closureTime).encodeFunctionCall(), BigInteger.ZERO, gasLimit,
+        fees, nonce, accessList(batch));
+  }
+
+  @Override
+  public List<IncomingTransfer> incomingTransfers(Address payee, long fromBlock, long toBlock) {
+    List<ChainLog> transfers = chain.logs(address, fromBlock, toBlock, java.util.Arrays.asList(TRANSFER_TOPIC, null, topic(payee)));
+    if (transfers.isEmpty()) {
+      return List.of();
+    }
+    Set<String> senders = new LinkedHashSet<>();
+    transfers.forEach(l -> senders.add(l.topics().get(1)));
+    Map<String, Long> closures = new HashMap<>();
+    for (ChainLog b : chain.logs(address, fromBlock, toBlock, List.of(BATCH_TOPIC, new ArrayList<>(senders)))) {
+      closures.put(b.transactionHash() + b.topics().get(1), Numeric.toBigInt(b.data()).longValueExact());
+    }
+    List<IncomingTransfer> out = new ArrayList<>();
+    for (ChainLog l : transfers) {
+      if (l.topics().size() != 3) {
+        continue;
+      }
+      Long closure = closures.get(l.transactionHash() + l.topics().get(1));
+      out.add(new IncomingTransfer(l.transactionHash(), l.logIndex(), l.blockNumber(), l.blockHash(),
+          topicAddress(l.topics().get(1)), topicAddress(l.topics().get(2)), Numeric.toBigInt(l.data()),
+          closure == null ? OptionalLong.empty() : OptionalLong.of(closure)));
+    }
+    return out;
+  }
+
+  private static String topic(Address a) {
+    return Numeric.toHexStringWithPrefixZeroPadded(a.toBigInteger(), 64);
   }
 
   @Override

@@ -37,14 +37,47 @@ public final class DevChain implements AutoCloseable {
 
   /** The same with another chain id (for example 1, to check that test-only contracts refuse it). */
   public static DevChain start(int accounts, long chainId) {
+    return start(new Options(accounts, chainId, 0, null, null));
+  }
+
+  /**
+   * How to start anvil. {@code port} 0 picks a free one (a fixed port lets a client keep its URL
+   * across a restart). {@code dumpState}: where anvil writes its state when stopped with {@link
+   * #close()} (not with {@link #kill()}); {@code loadState}: a state file to start from.
+   */
+  public record Options(int accounts, long chainId, int port, Path dumpState, Path loadState) {
+    public static Options of(int accounts) {
+      return new Options(accounts, CHAIN_ID, 0, null, null);
+    }
+
+    public Options withPort(int p) {
+      return new Options(accounts, chainId, p, dumpState, loadState);
+    }
+
+    public Options withDumpState(Path file) {
+      return new Options(accounts, chainId, port, file, loadState);
+    }
+
+    public Options withLoadState(Path file) {
+      return new Options(accounts, chainId, port, dumpState, file);
+    }
+  }
+
+  public static DevChain start(Options options) {
     Path anvil = anvilBinary(repositoryRoot());
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
-      int port = freePort();
+      int port = options.port() > 0 ? options.port() : freePort();
       List<String> cmd = new ArrayList<>(List.of(
           anvil.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port),
-          "--chain-id", String.valueOf(chainId), "--accounts", String.valueOf(accounts),
+          "--chain-id", String.valueOf(options.chainId()), "--accounts", String.valueOf(options.accounts()),
           "--mnemonic", DevAccounts.MNEMONIC, "--silent"));
+      if (options.dumpState() != null) {
+        cmd.addAll(List.of("--dump-state", options.dumpState().toAbsolutePath().toString()));
+      }
+      if (options.loadState() != null) {
+        cmd.addAll(List.of("--load-state", options.loadState().toAbsolutePath().toString()));
+      }
       try {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -56,8 +89,29 @@ public final class DevChain implements AutoCloseable {
       } catch (IOException e) {
         last = e;
       }
+      if (options.port() > 0) {
+        sleepQuietly(200); // a fixed port may still be held by the previous anvil: wait, do not move
+      }
     }
     throw new IllegalStateException("anvil did not start (" + anvil + ")", last);
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops anvil at once (SIGKILL), as a crash would: no state is dumped. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   public String rpcUrl() {

@@ -1,0 +1,20 @@
+package org.jgolem.node.payments;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import org.jgolem.eth.Address;
+
+/**
+ * One income the provider expects or has received. {@code txHash} and {@code blockNumber} are
+ * null until received; {@code overdueReported} says the listener was told it was late.
+ */
+public record IncomeRecord(
+    String subtaskId,
+    String taskId,
+    Address requestor,
+    BigInteger amount,
+    Instant acceptedAt,
+    IncomeStatus status,
+    String txHash,
+    Long blockNumber,
+    boolean overdueReported) {}

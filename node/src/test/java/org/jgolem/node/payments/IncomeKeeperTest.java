@@ -1,0 +1,272 @@
+package org.jgolem.node.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jgolem.eth.Address;
+import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.payments.batch.PackedPayment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The provider's income keeper against the fake chain: scanning, matching, restarts, a chain going back, overdue reports. */
+class IncomeKeeperTest {
+  static final Address ME = PaymentProcessorTest.addr(0xb1);
+  static final Address R1 = PaymentProcessorTest.addr(0xa1);
+  static final Address R2 = PaymentProcessorTest.addr(0xa2);
+
+  @TempDir Path dir;
+  final FakeClock clock = new FakeClock(1_700_000_000_000L);
+  final FakeChain fake = new FakeChain(clock);
+  final List<String> overdue = new ArrayList<>();
+  final IncomeListener listener = (requestor, subtask, amount) -> overdue.add(requestor + "/" + subtask + "/" + amount);
+  IncomeConfig config = new IncomeConfig(0, 1, 5, 100, Duration.ofHours(1), Duration.ofSeconds(30), 8);
+  NodeDatabase db;
+  IncomeKeeper keeper;
+
+  static BigInteger v(long n) {
+    return BigInteger.valueOf(n);
+  }
+
+  @BeforeEach
+  void open() {
+    db = NodeDatabase.open(dir, clock);
+    fake.fund(R1, v(1_000_000));
+    fake.fund(R2, v(1_000_000));
+    keeper = new IncomeKeeper(db, fake.view(), ME, clock, config, listener);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  IncomeKeeper reopen(IncomeConfig c) {
+    db.close();
+    db = NodeDatabase.open(dir, clock);
+    keeper = new IncomeKeeper(db, fake.view(), ME, clock, c, listener);
+    return keeper;
+  }
+
+  void expect(Address from, String subtask, long amount) {
+    keeper.expect(from, "task", subtask, v(amount), clock.instant());
+  }
+
+  static List<PackedPayment> pay(Address to, long amount) {
+    return List.of(new PackedPayment(to, v(amount)));
+  }
+
+  long closureNow() {
+    return clock.instant().getEpochSecond();
+  }
+
+  IncomeStatus status(String subtask) {
+    return keeper.income(subtask).orElseThrow().status();
+  }
+
+  @Test
+  void aBatchFromTheRequestorIsMatchedToTheIncomesItCovers() {
+    expect(R1, "s1", 10);
+    clock.advance(Duration.ofSeconds(5));
+    expect(R1, "s2", 15);
+    expect(R2, "s3", 25);
+    FakeChain.Tx tx = fake.batch(R1, pay(ME, 25), closureNow());
+    IncomeKeeper.TickReport r = keeper.tick();
+    assertThat(r.paymentsSeen()).isEqualTo(1);
+    assertThat(r.incomesReceived()).isEqualTo(2);
+    assertThat(keeper.income("s1").orElseThrow()).satisfies(i -> {
+      assertThat(i.status()).isEqualTo(IncomeStatus.RECEIVED);
+      assertThat(i.txHash()).isEqualTo(tx.hash());
+      assertThat(i.blockNumber()).isEqualTo(1L);
+    });
+    assertThat(status("s2")).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(status("s3")).as("another requestor's").isEqualTo(IncomeStatus.EXPECTED);
+    assertThat(keeper.receivedTotal()).isEqualTo(v(25));
+    assertThat(keeper.expectedTotal()).isEqualTo(v(25));
+    assertThat(keeper.cursor().orElseThrow().nextBlock()).isEqualTo(2);
+  }
+
+  @Test
+  void expectingTheSameIncomeTwiceIsIdempotentAndConflictsAreErrors() {
+    assertThat(keeper.expect(R1, "t", "s1", v(10), clock.instant())).isTrue();
+    assertThat(keeper.expect(R1, "t", "s1", v(10), clock.instant())).isFalse();
+    assertThatThrownBy(() -> keeper.expect(R1, "t", "s1", v(11), clock.instant()))
+        .isInstanceOfSatisfying(PaymentException.class,
+            e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CONFLICTING_RECORD));
+    assertThatThrownBy(() -> keeper.expect(R1, "t", "s2", v(0), clock.instant()))
+        .isInstanceOfSatisfying(PaymentException.class,
+            e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.INVALID_RECORD));
+    assertThat(keeper.incomes()).hasSize(1);
+  }
+
+  @Test
+  void scanningUsesBoundedRangesUpToConfirmedBlocksAndResumesAfterARestart() {
+    reopen(config.withConfirmations(3));
+    expect(R1, "s1", 10);
+    fake.mine(11); // blocks 1..11
+    fake.batch(R1, pay(ME, 10), closureNow()); // block 12
+    keeper.tick();
+    assertThat(fake.logQueries()).allSatisfy(q -> assertThat(q[1] - q[0] + 1).isLessThanOrEqualTo(5));
+    assertThat(keeper.cursor().orElseThrow().nextBlock()).as("up to head - 2").isEqualTo(11);
+    assertThat(status("s1")).as("block 12 has one confirmation of three").isEqualTo(IncomeStatus.EXPECTED);
+    fake.mine(2);
+    reopen(config.withConfirmations(3)).tick();
+    assertThat(status("s1")).isEqualTo(IncomeStatus.RECEIVED);
+    for (int i = 1; i < fake.logQueries().size(); i++) {
+      assertThat(fake.logQueries().get(i)[0]).as("no block scanned twice, none skipped")
+          .isEqualTo(fake.logQueries().get(i - 1)[1] + 1);
+    }
+    assertThat(keeper.seenPayments()).hasSize(1);
+    fake.mine(10);
+    keeper.tick();
+    assertThat(keeper.seenPayments()).hasSize(1);
+    assertThat(keeper.receivedTotal()).isEqualTo(v(10));
+  }
+
+  @Test
+  void aPaymentSeenBeforeItsIncomeWasRecordedIsKeptAsCredit() {
+    fake.batch(R1, pay(ME, 30), closureNow());
+    keeper.tick();
+    assertThat(keeper.seenPayments()).singleElement()
+        .satisfies(p -> assertThat(p.unallocated()).isEqualTo(v(30)));
+    expect(R1, "late", 30);
+    IncomeKeeper.TickReport r = keeper.tick();
+    assertThat(r.incomesReceived()).isEqualTo(1);
+    assertThat(status("late")).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(keeper.seenPayments().get(0).unallocated()).isZero();
+  }
+
+  @Test
+  void plainTransfersCountToo() {
+    expect(R2, "s", 8);
+    fake.transfer(R2, ME, v(8));
+    keeper.tick();
+    assertThat(status("s")).isEqualTo(IncomeStatus.RECEIVED);
+  }
+
+  @Test
+  void aChainThatWentBackForgetsThePaymentsItLostAndMatchesThemAgain() {
+    expect(R1, "s1", 10);
+    fake.mine(3);
+    FakeChain.Tx tx = fake.batch(R1, pay(ME, 10), closureNow()); // block 4
+    fake.mine(2);
+    keeper.tick();
+    assertThat(status("s1")).isEqualTo(IncomeStatus.RECEIVED);
+
+    fake.rollbackTo(2); // blocks 3..6 lost
+    int queries = fake.logQueries().size();
+    IncomeKeeper.TickReport r = keeper.tick();
+    assertThat(r.rewound()).isTrue();
+    assertThat(status("s1")).isEqualTo(IncomeStatus.EXPECTED);
+    assertThat(keeper.seenPayments()).isEmpty();
+    // Checkpoints were at blocks 4 and 6, both gone: rescanned from the start block to the head.
+    assertThat(fake.logQueries().get(queries)[0]).isZero();
+    assertThat(keeper.cursor().orElseThrow().nextBlock()).isEqualTo(3);
+
+    fake.batch(R1, pay(ME, 10), closureNow()); // the requestor pays again on this chain
+    r = keeper.tick();
+    assertThat(r.rewound()).isFalse();
+    assertThat(status("s1")).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(keeper.income("s1").orElseThrow().blockNumber()).as("in the new branch").isEqualTo(3L);
+    assertThat(keeper.income("s1").orElseThrow().txHash()).as("the same signed transaction").isEqualTo(tx.hash());
+    assertThat(keeper.receivedTotal()).isEqualTo(v(10));
+  }
+
+  @Test
+  void aChainThatWentBackRescansOnlyFromTheNewestCheckpointStillOnIt() {
+    reopen(new IncomeConfig(0, 1, 2, 100, Duration.ofHours(1), Duration.ofSeconds(30), 8));
+    expect(R1, "early", 5);
+    fake.batch(R1, pay(ME, 5), closureNow()); // block 1
+    fake.mine(5); // blocks 2..6; ranges 0-1, 2-3, 4-5, 6: checkpoints 1, 3, 5, 6
+    keeper.tick();
+    assertThat(status("early")).isEqualTo(IncomeStatus.RECEIVED);
+    expect(R1, "late", 7);
+    fake.rollbackTo(4);
+    fake.batch(R1, pay(ME, 7), closureNow()); // a new block 5
+    int queries = fake.logQueries().size();
+    assertThat(keeper.tick().rewound()).isTrue();
+    assertThat(fake.logQueries().get(queries)[0]).as("checkpoint 3 is still on the chain").isEqualTo(4);
+    assertThat(status("early")).as("below the fork: kept").isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(status("late")).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(keeper.seenPayments()).hasSize(2);
+  }
+
+  @Test
+  void theSamePaymentMinedAgainInAnotherBlockIsCountedOnce() {
+    expect(R1, "s1", 10);
+    fake.setAutomine(false);
+    FakeChain.Tx tx = fake.batch(R1, pay(ME, 10), closureNow());
+    fake.mine();
+    fake.mine();
+    keeper.tick();
+    fake.rollbackTo(0);
+    fake.mine(); // a different block 1, without the batch
+    PaymentChain wallet = fake.wallet(R1);
+    wallet.broadcast(tx.raw()); // re-broadcast: mined in block 2 of the new branch
+    fake.mine();
+    keeper.tick();
+    assertThat(status("s1")).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(keeper.income("s1").orElseThrow().blockNumber()).isEqualTo(2L);
+    assertThat(keeper.seenPayments()).hasSize(1);
+  }
+
+  @Test
+  void anOverdueIncomeIsReportedOnceEvenAcrossRestarts() {
+    expect(R1, "late", 10);
+    expect(R2, "paid", 20);
+    fake.batch(R2, pay(ME, 20), closureNow());
+    clock.advance(Duration.ofMinutes(59));
+    keeper.tick();
+    assertThat(overdue).isEmpty();
+    clock.advance(Duration.ofMinutes(1));
+    keeper.tick();
+    assertThat(overdue).containsExactly(R1 + "/late/10");
+    keeper.tick();
+    reopen(config).tick();
+    assertThat(overdue).hasSize(1);
+    assertThat(keeper.income("late").orElseThrow().overdueReported()).isTrue();
+    assertThat(keeper.income("paid").orElseThrow().overdueReported()).isFalse();
+    // Paid late after all: received, and not reported again.
+    fake.batch(R1, pay(ME, 10), closureNow());
+    keeper.tick();
+    assertThat(status("late")).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(overdue).hasSize(1);
+  }
+
+  @Test
+  void aNewGenesisIsRefused() {
+    keeper.tick();
+    fake.resetGenesis();
+    assertThatThrownBy(keeper::tick).isInstanceOfSatisfying(PaymentException.class,
+        e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
+  }
+
+  @Test
+  void aChainWithoutTheTokenIsRefused() {
+    keeper.tick();
+    fake.removeTokenCode();
+    assertThatThrownBy(keeper::tick).isInstanceOfSatisfying(PaymentException.class,
+        e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
+  }
+
+  @Test
+  void aFailingListenerDoesNotStopTheKeeper() {
+    reopen(config);
+    IncomeKeeper k = new IncomeKeeper(db, fake.view(), ME, clock, config, (r, s, a) -> {
+      throw new IllegalStateException("listener bug");
+    });
+    k.expect(R1, "t", "x", v(1), Instant.ofEpochMilli(clock.millis()));
+    clock.advance(Duration.ofHours(2));
+    assertThat(k.tick().overdueReported()).isEqualTo(1);
+    assertThat(k.tick().overdueReported()).isZero();
+  }
+}
