@@ -127,5 +127,59 @@ public final class Migrations {
             CHECK ((status = 'RECEIVED') = (receipt_id IS NOT NULL))
           )""",
           "CREATE INDEX incomes_by_requestor ON incomes (requestor, status, accepted_at)",
-          "CREATE INDEX incomes_by_receipt ON incomes (receipt_id)"));
+          "CREATE INDEX incomes_by_receipt ON incomes (receipt_id)"),
+      Migration.of(3, "requestor tasks, subtasks and assignments; reputation",
+          """
+          CREATE TABLE req_tasks (
+            id         TEXT PRIMARY KEY,
+            task_file  TEXT NOT NULL,
+            work_dir   TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            detail     TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            header     BLOB NOT NULL,
+            output     TEXT
+          )""",
+          """
+          CREATE TABLE req_subtasks (
+            task_id         TEXT NOT NULL REFERENCES req_tasks (id),
+            name            TEXT NOT NULL,
+            state           TEXT NOT NULL,
+            resources_cid   TEXT NOT NULL,
+            recompute       INTEGER NOT NULL,
+            accepted_digest BLOB,
+            local_digest    BLOB,
+            detail          TEXT NOT NULL,
+            PRIMARY KEY (task_id, name)
+          )""",
+          """
+          CREATE TABLE req_assignments (
+            id       TEXT PRIMARY KEY,
+            task_id  TEXT NOT NULL REFERENCES req_tasks (id),
+            subtask  TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            price    TEXT NOT NULL,
+            deadline INTEGER NOT NULL,
+            state    TEXT NOT NULL,
+            ttc      BLOB NOT NULL,
+            report   BLOB,
+            digest   BLOB,
+            result   TEXT,
+            source   TEXT,
+            detail   TEXT NOT NULL
+          )""",
+          "CREATE INDEX req_assignments_by_task ON req_assignments (task_id, subtask)",
+          """
+          CREATE TABLE reputation (
+            role     TEXT NOT NULL,
+            node_id  TEXT NOT NULL,
+            accepted INTEGER NOT NULL,
+            wrong    INTEGER NOT NULL,
+            timeouts INTEGER NOT NULL,
+            failures INTEGER NOT NULL,
+            paid     INTEGER NOT NULL,
+            late     INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            PRIMARY KEY (role, node_id)
+          )"""));
 }

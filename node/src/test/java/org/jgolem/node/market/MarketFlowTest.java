@@ -47,6 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * integration tests.
  */
 class MarketFlowTest {
+  static {
+    System.setProperty("org.slf4j.simpleLogger.log.org.jgolem.node.market", "debug");
+  }
   static final Duration WAIT = Duration.ofSeconds(20);
   @TempDir Path dir;
   final Clock clock = Clock.systemUTC();
@@ -150,11 +153,15 @@ class MarketFlowTest {
   }
 
   RequestorAgent requestor(P2PNode node, Reputation rep) {
+    return requestor(node, rep, null);
+  }
+
+  RequestorAgent requestor(P2PNode node, Reputation rep, org.jgolem.node.market.requestor.RequestorStore db) {
     var r = new RequestorAgent(cluster.keyOf(node), node.network(), node.gossip(), config(), TaskTemplates.load(), store,
         (task, subtask, payee, amount, at) -> {
           paid.add(HexFormat.of().formatHex(subtask));
           owed.merge(payee, amount, BigInteger::add);
-        }, cost -> {}, rep, null, dir.resolve("requestor"), clock, null);
+        }, cost -> {}, rep, null, dir.resolve("requestor"), clock, db);
     closing.add(r);
     return r;
   }
@@ -240,6 +247,37 @@ class MarketFlowTest {
         RequestorModel.AssignmentState.CANCELLED));
     assertThat(rep.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
     assertThat(rep.score(Reputation.Role.PROVIDER, liar)).isLessThan(rep.score(Reputation.Role.PROVIDER, nodes.get(1).id()));
+  }
+
+  @Test
+  void aRequestorRestartedMidTaskResumesFromItsDatabaseAndPaysEachResultOnce() throws Exception {
+    List<P2PNode> nodes = network(3);
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
+    closing.add(database);
+    var store = new org.jgolem.node.market.requestor.RequestorStore(database);
+    Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
+    RequestorAgent first = requestor(nodes.get(0), rep, store);
+    for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
+    var task = first.create(gwasmTask(6, 2));
+    Await.until(WAIT, () -> paid.size() >= 3, () -> "some results accepted");
+    first.close();
+    int acceptedBefore = paid.size();
+
+    RequestorAgent second = requestor(nodes.get(0), rep, store);
+    assertThat(second.resume()).isEqualTo(1);
+    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks.values().stream()
+            .map(s -> s.name() + "=" + s.state + s.assignments.stream().map(a -> a.state.name()).toList()).toList());
+    for (int i = 0; i < 6; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+    // the resumed agent hands every accepted result to the (idempotent) payment processor again;
+    // distinct subtask ids are what gets paid: 6 subtasks x 2
+    assertThat(paid.stream().distinct().count()).isEqualTo(12);
+    assertThat(paid.size()).isGreaterThanOrEqualTo(acceptedBefore + 12 - acceptedBefore);
+    var restored = second.task(task.idHex()).orElseThrow();
+    assertThat(restored.subtasks.values()).allSatisfy(s -> assertThat(s.state).isEqualTo(RequestorModel.SubtaskState.ACCEPTED));
+    assertThat(rep.ranking(Reputation.Role.PROVIDER)).hasSize(3);
   }
 
   @Test

@@ -8,12 +8,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -84,8 +82,9 @@ public final class ProviderAgent implements AutoCloseable {
 
   /** Tasks this node may offer for, by wire task id. */
   private final Map<String, TaskHeader> candidates = new HashMap<>();
-  /** Tasks with an offer in flight (at most one per task). */
-  private final Set<String> offering = new HashSet<>();
+  /** Tasks with an offer in flight (at most one per task), with when it was sent; unanswered ones expire. */
+  private final Map<String, Long> offering = new HashMap<>();
+  private static final Duration OFFER_TIMEOUT = Duration.ofSeconds(5);
   /**
    * Tasks whose requestor said there is nothing more for us, with when to ask again: a subtask whose
    * results disagree, or whose provider failed, needs another provider later.
@@ -207,12 +206,14 @@ public final class ProviderAgent implements AutoCloseable {
     for (TaskHeader h : List.copyOf(candidates.values())) {
       if (busy() >= slots) return;
       String id = HexFormat.of().formatHex(h.taskId());
-      if (offering.contains(id) || exhausted.getOrDefault(id, 0L) > clock.millis()) continue;
+      Long sent = offering.get(id);
+      if (sent != null && clock.millis() - sent < OFFER_TIMEOUT.toMillis()) continue;
+      if (exhausted.getOrDefault(id, 0L) > clock.millis()) continue;
       if (h.deadline() <= clock.millis()) {
         candidates.remove(id);
         continue;
       }
-      offering.add(id);
+      offering.put(id, clock.millis());
       WantToComputeTask want = new WantToComputeTask(h.taskId(), network.self().nodeId(), config.minPricePerHour(),
           config.performance(), cpuCores, memoryMib, network.self(), computer.advertisedEnvironments());
       peerOf(h).whenComplete((peer, e) -> {
@@ -456,7 +457,14 @@ public final class ProviderAgent implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    loop.shutdownNow();
+    loop.shutdown();
+    try {
+      // the event under way finishes (its changes saved, its messages sent); nothing after it runs
+      if (!loop.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) loop.shutdownNow();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      loop.shutdownNow();
+    }
     workers.shutdownNow();
   }
 

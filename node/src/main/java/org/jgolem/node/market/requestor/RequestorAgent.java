@@ -126,6 +126,7 @@ public final class RequestorAgent implements AutoCloseable {
   private final Map<Task, Dirty> dirty = new LinkedHashMap<>();
   /** Where each reported result can be fetched from (the provider's gateway), by assignment id. */
   private final Map<String, String> sources = new HashMap<>();
+  private final List<Runnable> outbox = new ArrayList<>();
 
   private static final class Dirty {
     final java.util.Set<Subtask> subtasks = new java.util.LinkedHashSet<>();
@@ -530,8 +531,14 @@ public final class RequestorAgent implements AutoCloseable {
     ReportComputedTask report = (ReportComputedTask) env.payload();
     String aid = HexFormat.of().formatHex(report.subtaskId());
     Assignment a = assignments.get(aid);
-    if (a == null || !a.provider.equals(env.sender()) || !report.answers(a.ttc)) {
-      LOG.warn("Report from {} for unknown or foreign subtask {}: ignored", env.sender(), aid);
+    if (a == null) {
+      LOG.warn("Report from {} for unknown subtask {}: rejected", env.sender(), aid);
+      reply(peer, new SubtaskResultsRejected(report.reportHash(), report.subtaskId(), key.address(), report.provider(),
+          SubtaskResultsRejected.Reason.OTHER, "no such subtask was assigned by this requestor"));
+      return;
+    }
+    if (!a.provider.equals(env.sender()) || !report.answers(a.ttc)) {
+      LOG.warn("Report from {} for subtask {} does not answer its TaskToCompute: ignored", env.sender(), aid);
       return;
     }
     Task t = taskOfAssignment.get(aid);
@@ -807,7 +814,19 @@ public final class RequestorAgent implements AutoCloseable {
 
   // ------------------------------------------------------------------ plumbing
 
+  /**
+   * Queues a message: it leaves only after the event's changes are saved, so that nothing a provider
+   * receives (an assignment, a verdict) is unknown to a requestor restarted after a crash.
+   */
   private void reply(Peer peer, Payload p) {
+    if (Thread.currentThread().getName().equals("requestor-loop")) {
+      outbox.add(() -> send(peer, p));
+    } else {
+      send(peer, p);
+    }
+  }
+
+  private void send(Peer peer, Payload p) {
     peer.send(p).whenComplete((v, e) -> {
       if (e instanceof org.jgolem.protocol.messages.InvalidMessageException
           || e != null && e.getCause() instanceof org.jgolem.protocol.messages.InvalidMessageException) {
@@ -843,6 +862,7 @@ public final class RequestorAgent implements AutoCloseable {
           return c.call();
         } finally {
           flush();
+          sendOutbox();
         }
       }).get();
     } catch (InterruptedException e) {
@@ -861,7 +881,15 @@ public final class RequestorAgent implements AutoCloseable {
       LOG.error("Requestor {} failed", what, e);
     } finally {
       flush();
+      sendOutbox();
     }
+  }
+
+  private void sendOutbox() {
+    if (outbox.isEmpty()) return;
+    List<Runnable> out = List.copyOf(outbox);
+    outbox.clear();
+    for (Runnable r : out) r.run();
   }
 
   private void touch(Task t, Subtask s, Assignment a) {
@@ -908,7 +936,14 @@ public final class RequestorAgent implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    loop.shutdownNow();
+    loop.shutdown();
+    try {
+      // the event under way finishes (its changes saved, its messages sent); nothing after it runs
+      if (!loop.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) loop.shutdownNow();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      loop.shutdownNow();
+    }
     workers.shutdownNow();
   }
 
