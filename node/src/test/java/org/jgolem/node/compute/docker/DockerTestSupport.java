@@ -63,6 +63,7 @@ final class DockerTestSupport {
   /** A subtask's three host folders under {@code root}, readable by the container's uid 1000. */
   record Dirs(Path resources, Path work, Path output) {
     static Dirs under(Path root) throws IOException {
+      Files.createDirectories(root);
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
       Path r = Files.createDirectories(root.resolve("resources"));
       Files.setPosixFilePermissions(r, PosixFilePermissions.fromString("rwxr-xr-x"));
