@@ -122,16 +122,13 @@ ensure_docker_engine() {
   fi
   log="${JGOLEM_DOCKERD_LOG:-/var/log/jgolem-dockerd.log}"
   wait_s="${JGOLEM_DOCKERD_WAIT:-60}"
-  if pid=$(pgrep -x dockerd | head -1) && [ -n "$pid" ]; then
-    say "dockerd runs (pid $pid) but does not answer at $host yet; waiting up to ${wait_s}s"
+  if [ -S "$sock" ] && pid=$(pgrep -x dockerd | head -1) && [ -n "$pid" ]; then
+    say "dockerd runs (pid $pid) and $sock exists, but it does not answer yet; waiting up to ${wait_s}s"
   else
     mkdir -p "$(dirname "$log")"
-    say "starting dockerd in the background (log: $log)"
-    if [ "$host" = "unix:///var/run/docker.sock" ]; then
-      setsid dockerd </dev/null >>"$log" 2>&1 &
-    else
-      setsid dockerd -H "$host" </dev/null >>"$log" 2>&1 &
-    fi
+    say "starting dockerd -H $host ${JGOLEM_DOCKERD_ARGS:+$JGOLEM_DOCKERD_ARGS }in the background (log: $log)"
+    # shellcheck disable=SC2086 # JGOLEM_DOCKERD_ARGS is a list of options
+    setsid dockerd -H "$host" ${JGOLEM_DOCKERD_ARGS:-} </dev/null >>"$log" 2>&1 &
     pid=$!
   fi
   for ((i = 0; i < wait_s * 2; i++)); do
