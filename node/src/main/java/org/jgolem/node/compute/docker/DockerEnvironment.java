@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * streamed out with an exec'd {@code tar} and extracted on the host with checks (see {@link OutputTar}),
  * and the container is removed. See {@link DockerRun} for the lifecycle.
  *
+ * <p>Sizes: {@code /tmp} and {@code /golem/work} are each {@link org.jgolem.node.compute.Limits#workBytes()},
+ * {@code /dev/shm} the smaller of that and 64 MiB, {@code /golem/output} the output limit plus 1 MiB (so that
+ * a subtask that overflows it is told apart: OUTPUT_TOO_LARGE), each with a bounded number of inodes. All
+ * of it is memory, charged to the container's memory limit.
+ *
  * <p>The image must provide {@code /bin/sh}, {@code sleep} and {@code tar} (any Debian-based image does).
  * The resources folder must be readable by others (o+rx), since the subtask runs as uid 1000.
  */
@@ -59,10 +64,10 @@ public final class DockerEnvironment implements Environment {
   public static final String LABEL_INSTANCE = "org.jgolem.instance";
   public static final String LABEL_SUBTASK = "org.jgolem.subtask";
 
-  /** Per-step wall times of one subtask (create, start, exec, collect, remove...), in nanoseconds. */
+  /** Per-step wall times of one subtask (check, create, start, exec, collect, remove...) in order, in nanoseconds. */
   public record StepTimes(String subtaskId, Map<String, Long> nanos) {
     public StepTimes {
-      nanos = Map.copyOf(nanos);
+      nanos = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(nanos));
     }
   }
 
@@ -203,7 +208,8 @@ public final class DockerEnvironment implements Environment {
     DockerRun run = new DockerRun(this, docker, spec, x);
     runs.add(run);
     x.onCancel(run::cancel);
-    Thread.ofVirtual().name("docker-" + spec.subtaskId()).start(() -> {
+    // A platform thread: docker-java talks to a unix socket through JNA, which would pin a virtual thread's carrier.
+    Thread.ofPlatform().daemon().name("docker-" + spec.subtaskId()).start(() -> {
       try {
         run.run();
       } finally {

@@ -175,7 +175,7 @@ final class DockerRun {
     }
     StreamCallback s = activeStream;
     if (s != null) s.close();
-    if (id != null) Thread.ofVirtual().name("docker-cancel-" + spec.subtaskId()).start(() -> kill(id));
+    if (id != null) Thread.ofPlatform().daemon().name("docker-cancel-" + spec.subtaskId()).start(() -> kill(id));
   }
 
   void awaitDone(long nanos) throws InterruptedException {
@@ -236,6 +236,7 @@ final class DockerRun {
     checkCancelled();
     if (exit == null) {
       kill(id);
+      main.close();
       checkCancelled();
       return Outcome.failure(FailureReason.TIMEOUT, "the subtask ran longer than its limit of "
           + seconds(limits.timeout()) + " and was stopped", null);
@@ -549,5 +550,4 @@ final class DockerRun {
   public String toString() {
     return "DockerRun[" + spec.subtaskId() + ", container " + containerId + "]";
   }
-
 }
