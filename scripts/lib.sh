@@ -142,3 +142,11 @@ ensure_docker_engine() {
   tail -n 20 "$log" >&2 2>/dev/null || true
   die "dockerd (pid $pid) did not answer at $host within ${wait_s}s; the end of its log $log is above"
 }
+
+# For scripts/test and scripts/bench: an engine that answers and the default images (base, runtime),
+# and JGOLEM_REQUIRE_DOCKER=1 so that the Docker tests fail rather than skip if either goes missing.
+ensure_docker_for_tests() {
+  ensure_docker_engine
+  "$ROOT/scripts/images" >/dev/null
+  export JGOLEM_REQUIRE_DOCKER=1
+}
