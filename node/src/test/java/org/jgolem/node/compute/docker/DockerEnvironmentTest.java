@@ -248,6 +248,43 @@ class DockerEnvironmentTest {
   }
 
   @Test
+  void aSocketFileWithNoEngineBehindItIsUnavailable() throws Exception {
+    Path sock = tmp.resolve("dead.sock");
+    try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      ch.bind(java.net.UnixDomainSocketAddress.of(sock)); // the file stays; nothing accepts once closed
+    }
+    assertThat(Files.exists(sock)).isTrue();
+    try (var down = new DockerEnvironment(DockerConfig.of(NODE + "-down", Set.of(runtimeId)).withDockerHost("unix://" + sock))) {
+      ExecutionResult r = await(down.start(spec("dead", runtimeId, dirs, small(), Map.of(), "true")));
+      assertThat(r.reason()).isEqualTo(FailureReason.ENGINE_UNAVAILABLE);
+      assertThat(r.failure().orElseThrow().message()).contains("does not answer");
+    }
+  }
+
+  @Test
+  void closingTheEnvironmentCancelsWhatRunsAndRemovesItsContainers() throws Exception {
+    String node = NODE + "-close";
+    var closing = new DockerEnvironment(DockerConfig.of(node, Set.of(runtimeId)));
+    Execution x = closing.start(spec("closing", runtimeId, dirs, small(), Map.of(), "sleep", "60"));
+    DockerTestSupport.awaitRunningContainer(closing, "closing");
+    closing.close();
+    assertThat(x.isDone()).as("the result is complete when close() returns").isTrue();
+    assertThat(await(x).reason()).isEqualTo(FailureReason.CANCELLED);
+    assertNoContainers(env, node);
+    ExecutionResult after = await(closing.start(spec("after-close", runtimeId, dirs, small(), Map.of(), "true")));
+    assertThat(after.reason()).isEqualTo(FailureReason.ENGINE_UNAVAILABLE);
+  }
+
+  @Test
+  void theTaskComputerRoutesDockerImagesHere() throws Exception {
+    var computer = new org.jgolem.node.compute.TaskComputer(List.of(env));
+    ExecutionResult r = await(computer.run(spec("routed", runtimeId, dirs, small(), Map.of(), "sh", "-c", "echo routed")));
+    assertThat(r.succeeded()).as(r.toString()).isTrue();
+    assertThat(r.stdout().text()).isEqualTo("routed\n");
+    assertThat(computer.capabilities()).extracting(Capabilities::environment).containsExactly("docker");
+  }
+
+  @Test
   void containersLeftByACrashedRunAreReapedAtStart() throws Exception {
     String node = NODE + "-reap";
     var docker = env.client();
