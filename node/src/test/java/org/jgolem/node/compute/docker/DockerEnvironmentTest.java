@@ -30,7 +30,7 @@ import org.jgolem.node.compute.Program;
 import org.jgolem.node.compute.docker.DockerTestSupport.Dirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,11 +44,6 @@ class DockerEnvironmentTest {
   @TempDir Path tmp;
   Dirs dirs;
 
-  @BeforeAll
-  static void engine() {
-    runtimeId = DockerTestSupport.requireRuntimeImage();
-    env = new DockerEnvironment(DockerConfig.of(NODE, Set.of(runtimeId)));
-  }
 
   @AfterAll
   static void closeEnvironment() {
@@ -57,14 +52,16 @@ class DockerEnvironmentTest {
     env.close();
   }
 
-  @org.junit.jupiter.api.BeforeEach
-  void folders() throws Exception {
+  @BeforeEach
+  void engineAndFolders() throws Exception {
+    runtimeId = DockerTestSupport.requireRuntimeImage();
+    if (env == null) env = new DockerEnvironment(DockerConfig.of(NODE, Set.of(runtimeId)));
     dirs = Dirs.under(tmp);
   }
 
   @AfterEach
   void nothingLeft() {
-    if (env != null) assertNoContainers(env, NODE);
+    if (env != null && dirs != null) assertNoContainers(env, NODE);
   }
 
   private ExecutionResult run(String id, Limits limits, Map<String, String> vars, String entrypoint, String... args) {

@@ -32,7 +32,6 @@ import org.jgolem.node.compute.Limits;
 import org.jgolem.node.compute.docker.DockerTestSupport.Dirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,12 +53,7 @@ class DockerSecurityTest {
   Dirs dirs;
   Map<String, String> resourcesBefore;
 
-  @BeforeAll
-  static void engineAndPrograms() throws Exception {
-    runtimeId = DockerTestSupport.requireRuntimeImage();
-    for (String name : List.of("forkcount", "forkbomb", "membomb", "spin")) compile(name);
-    env = new DockerEnvironment(DockerConfig.of(NODE, java.util.Set.of(runtimeId)));
-  }
+  static boolean compiled;
 
   @AfterAll
   static void close() {
@@ -69,7 +63,13 @@ class DockerSecurityTest {
   }
 
   @BeforeEach
-  void folders() throws Exception {
+  void engineProgramsAndFolders() throws Exception {
+    runtimeId = DockerTestSupport.requireRuntimeImage();
+    if (!compiled) {
+      for (String name : List.of("forkcount", "forkbomb", "membomb", "spin")) compile(name);
+      compiled = true;
+    }
+    if (env == null) env = new DockerEnvironment(DockerConfig.of(NODE, java.util.Set.of(runtimeId)));
     dirs = Dirs.under(tmp.resolve("subtask"));
   }
 
@@ -343,7 +343,7 @@ class DockerSecurityTest {
     Path src = binaries.resolve(name + ".c");
     try (InputStream in = DockerSecurityTest.class.getResourceAsStream(HOSTILE + name + ".c")) {
       assertThat(in).as("test resource " + name + ".c").isNotNull();
-      Files.copy(in, src);
+      Files.copy(in, src, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     Process p;
     try {

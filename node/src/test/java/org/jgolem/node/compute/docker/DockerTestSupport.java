@@ -38,26 +38,41 @@ final class DockerTestSupport {
     return "1".equals(System.getenv("JGOLEM_REQUIRE_DOCKER"));
   }
 
-  /** Skips the test (or fails it when JGOLEM_REQUIRE_DOCKER=1) with {@code why}. */
+  /** Skips the test (or fails it when JGOLEM_REQUIRE_DOCKER=1) with {@code why}; says it once on stderr. */
   static void missing(String why) {
     if (required()) Assertions.fail(why + " (JGOLEM_REQUIRE_DOCKER=1, so this fails instead of skipping)");
+    if (!said.contains(why)) {
+      said.add(why);
+      System.err.println("[jgolem] skipping Docker tests: " + why);
+    }
     Assumptions.abort(why);
   }
 
-  /** The id of jgolem/runtime, once the engine answers and the image exists. */
-  static String requireRuntimeImage() {
-    try (DockerEnvironment probe = new DockerEnvironment(DockerConfig.of("jgolem-test-probe", Set.of()))) {
-      Capabilities c = probe.capabilities();
-      if (!c.available()) {
-        missing("no Docker engine answers (" + c.unavailableReason() + "): run scripts/docker-engine");
+  private static final java.util.Set<String> said = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static volatile String runtimeId;
+  private static volatile String runtimeMissing;
+
+  /**
+   * The id of jgolem/runtime, once the engine answers and the image exists; asked once per test JVM. Call
+   * it from {@code @BeforeEach}, so that a skip is counted and explained for every test.
+   */
+  static synchronized String requireRuntimeImage() {
+    if (runtimeId == null && runtimeMissing == null) {
+      try (DockerEnvironment probe = new DockerEnvironment(DockerConfig.of("jgolem-test-probe", Set.of()))) {
+        Capabilities c = probe.capabilities();
+        if (!c.available()) {
+          runtimeMissing = "no Docker engine answers (" + c.unavailableReason() + "): run scripts/docker-engine";
+        } else {
+          Optional<String> id = probe.resolveImage(RUNTIME);
+          if (id.isPresent()) runtimeId = id.get();
+          else runtimeMissing = "the image " + RUNTIME + " is not on the Docker engine: build it with scripts/images";
+        }
+      } catch (ComputeException e) {
+        runtimeMissing = "the Docker engine cannot be asked (" + e.getMessage() + "): run scripts/docker-engine";
       }
-      Optional<String> id = probe.resolveImage(RUNTIME);
-      if (id.isEmpty()) missing("the image " + RUNTIME + " is not on the Docker engine: build it with scripts/images");
-      return id.orElseThrow();
-    } catch (ComputeException e) {
-      missing("the Docker engine cannot be asked (" + e.getMessage() + "): run scripts/docker-engine");
-      throw new AssertionError("unreachable");
     }
+    if (runtimeMissing != null) missing(runtimeMissing);
+    return runtimeId;
   }
 
   /** A subtask's three host folders under {@code root}, readable by the container's uid 1000. */
