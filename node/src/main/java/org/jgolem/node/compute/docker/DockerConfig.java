@@ -11,7 +11,8 @@ import java.util.TreeSet;
  * @param dockerHost the engine, {@code unix:///path} or {@code tcp://host:port} (TLS as DOCKER_TLS_VERIFY
  *     and DOCKER_CERT_PATH say)
  * @param nodeId names this node on the engine: every container carries it as a label, and containers with
- *     this label that an earlier run left behind are removed when the environment starts
+ *     this label that an earlier run left behind are removed when the environment starts (so one
+ *     environment per node id at a time)
  * @param allowedImageIds the image ids ({@code sha256:...}) that subtasks may run; nothing else runs
  * @param maxCpus the most cores one subtask may ask for, 0 for all the engine has
  * @param maxMemoryBytes the most memory one subtask may ask for, 0 for all the engine has

@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * of it is memory, charged to the container's memory limit.
  *
  * <p>The image must provide {@code /bin/sh}, {@code sleep} and {@code tar} (any Debian-based image does).
- * The resources folder must be readable by others (o+rx), since the subtask runs as uid 1000.
+ * The resources folder must be readable by others (o+rx), since the subtask runs as uid 1000. The spec's
+ * host work folder is not used: all scratch space is tmpfs inside the container. The subtask's
+ * environment has {@code HOME=/golem/work} unless the spec sets HOME.
  */
 public final class DockerEnvironment implements Environment {
   private static final Logger log = LoggerFactory.getLogger(DockerEnvironment.class);

@@ -402,9 +402,14 @@ final class DockerRun {
     }
   }
 
-  /** Polls the exec until it has exited: its exit code, or null if it still runs at the deadline. */
+  /**
+   * Polls the exec until it has exited: its exit code, or null if it still runs at the deadline. Quick at
+   * first (the stream normally ends when the process does), slower after two seconds (a process that
+   * closed its stdout and stderr and goes on).
+   */
   private Long waitExit(String execId, long deadline) throws ComputeException, InterruptedException {
     long sleepMs = 1;
+    long slowAfter = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     while (true) {
       InspectExecResponse r;
       try {
@@ -417,7 +422,7 @@ final class DockerRun {
       if (System.nanoTime() >= deadline) return null;
       checkCancelled();
       Thread.sleep(Math.min(sleepMs, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
-      sleepMs = Math.min(sleepMs * 2, 50);
+      sleepMs = Math.min(sleepMs * 2, System.nanoTime() < slowAfter ? 50 : 500);
     }
   }
 

@@ -221,7 +221,7 @@ class DockerEnvironmentTest {
   @Test
   void aWhitelistedImageThatIsNotPresentIsMissing() throws Exception {
     String absent = "sha256:" + "0123456789abcdef".repeat(4);
-    try (var e2 = new DockerEnvironment(DockerConfig.of(NODE, Set.of(runtimeId, absent)))) {
+    try (var e2 = new DockerEnvironment(DockerConfig.of(NODE + "-absent", Set.of(runtimeId, absent)))) {
       var spec = new ExecutionSpec("absent", new Program.DockerImage("jgolem/gone", absent), "true", List.of(),
           Map.of(), dirs.resources(), dirs.work(), dirs.output(), small());
       ExecutionResult r = await(e2.start(spec));
@@ -385,7 +385,7 @@ class DockerEnvironmentTest {
     assertThat(r.failure().orElseThrow().message()).contains("readable by others");
     Files.setPosixFilePermissions(dirs.resources(), PosixFilePermissions.fromString("rwxr-xr-x"));
 
-    try (var capped = new DockerEnvironment(DockerConfig.of(NODE, Set.of(runtimeId)).withMaxCpus(1))) {
+    try (var capped = new DockerEnvironment(DockerConfig.of(NODE + "-capped", Set.of(runtimeId)).withMaxCpus(1))) {
       var r2 = await(capped.start(spec("too-many-cpus", runtimeId, dirs, small().withCpus(2), Map.of(), "true")));
       assertThat(r2.reason()).isEqualTo(FailureReason.INVALID_SPEC);
       assertThat(r2.failure().orElseThrow().message()).contains("2 cpus");
