@@ -351,6 +351,30 @@ class DockerEnvironmentTest {
   }
 
   @Test
+  void cancellingAtAnyPointOfTheLifecycleLeavesNothing() throws Exception {
+    Random random = new Random(11);
+    int cancelled = 0;
+    for (int i = 0; i < 10; i++) {
+      Path root = Files.createDirectories(tmp.resolve("any-" + i));
+      Dirs d = Dirs.under(root);
+      Execution x = env.start(spec("cancel-any-" + i, runtimeId, d, small(), Map.of(),
+          "sh", "-c", "head -c 4000000 /dev/urandom > /golem/output/noise; echo done"));
+      Thread.sleep(random.nextInt(700)); // anywhere from before the container exists to after the output is in
+      x.cancel();
+      ExecutionResult r = await(x);
+      assertThat(r.reason()).as(r.toString()).isIn(null, FailureReason.CANCELLED);
+      if (r.reason() == FailureReason.CANCELLED) {
+        cancelled++;
+        try (var s = Files.list(d.output())) {
+          assertThat(s).as("output folder of a cancelled subtask").isEmpty();
+        }
+      }
+      assertNoContainers(env, NODE);
+    }
+    assertThat(cancelled).as("subtasks that were cancelled rather than finished").isGreaterThan(3);
+  }
+
+  @Test
   void logsAreTruncatedAtTheLimitAndCounted() {
     Limits limits = new Limits(1, 256 * Limits.MIB, Duration.ofSeconds(20), Limits.MIB, 1000, 64, 16 * Limits.MIB);
     ExecutionResult r = run("logs", limits, Map.of(), "sh", "-c", "yes abcdefghi | head -c 3000000; yes e | head -c 500 >&2");
