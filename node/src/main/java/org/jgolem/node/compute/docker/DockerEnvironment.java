@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * against the container's memory limit. Since tmpfs contents vanish when a container stops, the
  * container's main process is an idle keeper (uid 65534 under docker-init) and the subtask runs as
  * 1000:1000 through an exec; when it exits, its leftover processes are killed, the output folder is
- * streamed out with an exec'd {@code tar} and extracted on the host with checks (see {@link OutputTar}),
- * and the container is removed. See {@link DockerRun} for the lifecycle.
+ * streamed out with {@code tar} in the same exec and extracted on the host with checks (see {@link
+ * OutputTar}), and the container is removed. See {@link DockerRun} for the lifecycle.
  *
  * <p>Sizes: {@code /tmp} and {@code /golem/work} are each {@link org.jgolem.node.compute.Limits#workBytes()},
  * {@code /dev/shm} the smaller of that and 64 MiB, {@code /golem/output} the output limit plus 1 MiB (so that

@@ -50,15 +50,20 @@ import org.slf4j.LoggerFactory;
  *   <li>create the container from the image id (404: IMAGE_MISSING) and start it; its main process is
  *       {@code docker-init -- sleep <timeout + margin>} as uid 65534, so it stops by itself if the node
  *       dies, and the subtask (another uid) cannot signal it;
- *   <li>exec the subtask as 1000:1000 in /golem/work through {@code /bin/sh -c '"$@"; s=$?; kill -9 -1; exit $s'}:
- *       when the subtask's command exits, every other process of uid 1000 (what it left running, a fork
- *       bomb) is killed before the exec ends, so nothing is left to hold the pids limit or write output;
- *       stdout and stderr go to bounded sinks; past the timeout the container is killed (TIMEOUT);
- *   <li>exit 0: stream /golem/output out with an exec'd {@code tar} and extract it on the host with
- *       {@link OutputTar}; non-zero: read the output only to tell OUTPUT_TOO_LARGE, then kill the
- *       container and ask the engine whether the OOM killer struck (OUT_OF_MEMORY), else NON_ZERO_EXIT;
+ *   <li>one exec, as 1000:1000 in /golem/work, of {@link #wrapper}: it runs the subtask's command; when
+ *       that exits it kills every other process of uid 1000 (what the subtask left running, a fork bomb),
+ *       prints a trailer line (exit status, peak memory, CPU time) after a per-run marker on stdout, and
+ *       streams /golem/output as tar after it. {@link OutputSplitter} sends what comes before the marker
+ *       to the stdout log; stderr goes to its log; past the timeout without a trailer the container is
+ *       killed (TIMEOUT);
+ *   <li>exit 0: the archive is extracted on the host by {@link OutputTar}; non-zero: it is only checked,
+ *       to tell OUTPUT_TOO_LARGE, then the container is killed and the engine asked whether the OOM killer
+ *       struck (OUT_OF_MEMORY), else NON_ZERO_EXIT;
  *   <li>always: force-remove the container, empty the output folder on failure, complete the result.
  * </ol>
+ *
+ * <p>The wrapper shares the subtask's uid, so it is no security boundary (the container is): a subtask
+ * that subverts it can only garble its own result, which the host checks like any other.
  *
  * <p>Cancellation sets a flag, closes the attached stream and kills the container; the thread then
  * removes it and completes the result with CANCELLED.
@@ -79,15 +84,6 @@ final class DockerRun {
   static final Duration COLLECT_TIMEOUT = Duration.ofSeconds(120);
   static final Duration ENGINE_WAIT = Duration.ofSeconds(15);
 
-  /** Runs "$@", then kills every other process of its uid (not docker-init and the keeper: uid 65534). */
-  static final String WRAPPER = "\"$@\"; s=$?; kill -9 -1 2>/dev/null; exit $s";
-  /** Reports the container's peak memory and CPU time on stderr, then writes /golem/output as tar to stdout. */
-  static final String COLLECT = String.join("\n",
-      "m=-1; c=-1",
-      "read -r m 2>/dev/null </sys/fs/cgroup/memory/memory.max_usage_in_bytes || read -r m 2>/dev/null </sys/fs/cgroup/memory.peak || m=-1",
-      "read -r c 2>/dev/null </sys/fs/cgroup/cpuacct/cpuacct.usage || { while read -r k v; do [ \"$k\" = usage_usec ] && c=${v}000; done; } 2>/dev/null </sys/fs/cgroup/cpu.stat || c=-1",
-      "echo \"jgolem-usage $m $c\" >&2",
-      "exec tar -C " + ExecutionSpec.OUTPUT + " -cf - .");
 
   private final DockerEnvironment env;
   private final DockerClient docker;
@@ -218,54 +214,100 @@ final class DockerRun {
     step("start");
     checkCancelled();
 
-    // The subtask itself.
-    long timeout = limits.timeout().toNanos();
-    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, "sh", spec.entrypoint()));
+    // The subtask, then (same exec) the trailer and the archive of its output folder.
+    String marker = OutputSplitter.newMarker();
+    BytePipe archive = new BytePipe(256 * 1024);
+    OutputSplitter split = new OutputSplitter(marker, stdout, archive);
+    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", wrapper(marker), "sh", spec.entrypoint()));
     cmd.addAll(spec.args());
     String execId = createExec(id, cmd, ExecutionSpec.WORK, environment());
     StreamCallback main = new StreamCallback((type, bytes) -> {
-      if (StreamCallback.isStdout(type)) stdout.write(bytes, 0, bytes.length);
+      if (StreamCallback.isStdout(type)) split.accept(bytes);
       else if (type == StreamType.STDERR) stderr.write(bytes, 0, bytes.length);
-    }, () -> {});
-    long started = System.nanoTime();
-    long deadline = started + timeout;
-    startExec(execId, main);
-    Long exit = null;
-    if (main.await(deadline - System.nanoTime())) exit = waitExit(execId, deadline);
-    step("exec");
-    checkCancelled();
-    if (exit == null) {
-      kill(id);
-      main.close();
+    }, () -> split.end(null));
+    try {
+      long deadline = System.nanoTime() + limits.timeout().toNanos();
+      startExec(execId, main);
+      boolean decided = split.await(deadline - System.nanoTime());
+      step("exec");
       checkCancelled();
-      return Outcome.failure(FailureReason.TIMEOUT, "the subtask ran longer than its limit of "
-          + seconds(limits.timeout()) + " and was stopped", null);
-    }
-    if (main.error() != null) {
-      throw new ComputeException(FailureReason.ENVIRONMENT_ERROR,
-          "the subtask's stdout/stderr stream broke: " + main.error(), main.error());
-    }
-
-    if (exit == 0) {
-      ResourceUsage usage = collect(id, spec.output());
-      step("collect");
+      if (!decided) {
+        kill(id);
+        main.close();
+        split.flushHeld();
+        checkCancelled();
+        return Outcome.failure(FailureReason.TIMEOUT, "the subtask ran longer than its limit of "
+            + seconds(limits.timeout()) + " and was stopped", null);
+      }
+      if (split.malformed() != null) throw new ComputeException(FailureReason.TRAPPED, split.malformed());
+      OutputSplitter.Trailer t = split.trailer();
+      if (t == null) {
+        // The stream ended before the wrapper got to its trailer: the wrapper itself was killed.
+        split.flushHeld();
+        if (main.error() != null) {
+          throw new ComputeException(FailureReason.ENVIRONMENT_ERROR,
+              "the subtask's stdout/stderr stream broke: " + main.error(), main.error());
+        }
+        Long exit = waitExit(execId, System.nanoTime() + ENGINE_WAIT.toNanos());
+        if (exit == null) {
+          throw new ComputeException(FailureReason.ENVIRONMENT_ERROR, "the subtask's streams ended but its exec did not");
+        }
+        return failed(id, exit, ResourceUsage.UNKNOWN, null);
+      }
+      ResourceUsage usage = new ResourceUsage(t.peakMemoryBytes(), t.cpuNanos());
+      ComputeException outputProblem = null;
+      try {
+        extract(archive, t.exitStatus() == 0 ? spec.output() : null, main);
+      } catch (ComputeException e) {
+        if (e.reason() == FailureReason.CANCELLED || t.exitStatus() == 0) throw e;
+        outputProblem = e;
+      }
+      if (t.exitStatus() != 0) return failed(id, t.exitStatus(), usage, outputProblem);
+      Long tarExit = main.await(ENGINE_WAIT.toNanos()) ? waitExit(execId, System.nanoTime() + ENGINE_WAIT.toNanos()) : null;
+      checkCancelled();
+      if (tarExit == null || tarExit != 0) {
+        throw new ComputeException(FailureReason.TRAPPED, "the output folder could not be read completely ("
+            + (tarExit == null ? "tar did not finish" : "tar exited with status " + tarExit)
+            + "; tar's messages end the subtask's stderr)");
+      }
       List<OutputFile> outputs = OutputFiles.list(spec.output(), limits.maxOutputBytes());
-      return new Outcome(null, "", exit, outputs, usage);
+      step("collect");
+      return new Outcome(null, "", 0L, outputs, usage);
+    } finally {
+      archive.closeReader();
     }
+  }
 
-    // A failure: tell OUT_OF_MEMORY and OUTPUT_TOO_LARGE from a plain non-zero exit.
+  /**
+   * The wrapper, run by /bin/sh as uid 1000 with the subtask's command as its arguments: runs it, kills
+   * every other process of uid 1000 (what the subtask left running; docker-init and the keeper are uid
+   * 65534), reads the container's peak memory and CPU time from its cgroup, prints the trailer line
+   * and streams /golem/output as tar. The exec's exit status is then tar's.
+   */
+  static String wrapper(String marker) {
+    String hex = marker.substring(1);
+    return String.join("\n",
+        "\"$@\"; s=$?",
+        "kill -9 -1 2>/dev/null",
+        "m=-1; c=-1",
+        "read -r m 2>/dev/null </sys/fs/cgroup/memory/memory.max_usage_in_bytes || read -r m 2>/dev/null </sys/fs/cgroup/memory.peak || m=-1",
+        "read -r c 2>/dev/null </sys/fs/cgroup/cpuacct/cpuacct.usage || { while read -r k v; do if [ \"$k\" = usage_usec ]; then c=${v}000; fi; done; } 2>/dev/null </sys/fs/cgroup/cpu.stat",
+        "case \"$m$c\" in *[!0-9-]*|'') m=-1; c=-1;; esac",
+        "printf '\\036" + hex + " %s %s %s\\n' \"$s\" \"$m\" \"$c\"",
+        "exec tar -C " + ExecutionSpec.OUTPUT + " -cf - .");
+  }
+
+  /**
+   * A failed exit: reads the output only to tell OUTPUT_TOO_LARGE (already done by the caller: {@code
+   * outputProblem}), then kills the container and asks the engine whether the OOM killer struck.
+   */
+  private Outcome failed(String id, long exit, ResourceUsage usage, ComputeException outputProblem)
+      throws ComputeException, InterruptedException {
     FailureReason reason = FailureReason.NON_ZERO_EXIT;
     String message = "the subtask exited with status " + exit;
-    ResourceUsage usage = ResourceUsage.UNKNOWN;
-    try {
-      usage = collect(id, null);
-    } catch (ComputeException e) {
-      if (e.reason() == FailureReason.OUTPUT_TOO_LARGE) {
-        reason = FailureReason.OUTPUT_TOO_LARGE;
-        message = e.getMessage() + " (the subtask then exited with status " + exit + ")";
-      } else if (e.reason() == FailureReason.CANCELLED) {
-        throw e;
-      }
+    if (outputProblem != null && outputProblem.reason() == FailureReason.OUTPUT_TOO_LARGE) {
+      reason = FailureReason.OUTPUT_TOO_LARGE;
+      message = outputProblem.getMessage() + " (the subtask then exited with status " + exit + ")";
     }
     step("collect");
     if (oomKilled(id)) {
@@ -427,60 +469,29 @@ final class DockerRun {
   }
 
   /**
-   * Streams /golem/output out of the container and extracts it into {@code dest} (null: only checks and
-   * counts it). Returns the usage the collector read from the container's cgroup.
+   * Reads the archive that follows the trailer and extracts it into {@code dest} (null: only checks and
+   * counts it), within {@link #COLLECT_TIMEOUT}. Stops the stream at once when the archive is refused.
    */
-  private ResourceUsage collect(String id, Path dest) throws ComputeException, InterruptedException {
-    String execId = createExec(id, List.of("/bin/sh", "-c", COLLECT), "/", List.of());
-    BytePipe pipe = new BytePipe(256 * 1024);
-    CapturedLog.Sink err = new CapturedLog.Sink(8 * 1024);
-    StreamCallback cb = new StreamCallback((type, bytes) -> {
-      if (StreamCallback.isStdout(type)) pipe.write(bytes, 0, bytes.length);
-      else if (type == StreamType.STDERR) err.write(bytes, 0, bytes.length);
-    }, () -> pipe.closeWriter(null));
+  private void extract(BytePipe archive, Path dest, StreamCallback stream) throws ComputeException, InterruptedException {
     ScheduledFuture<?> watchdog = env.timers().schedule(() -> {
-      pipe.closeWriter("collecting the output took longer than " + seconds(COLLECT_TIMEOUT));
-      cb.close();
+      archive.closeWriter("collecting the output took longer than " + seconds(COLLECT_TIMEOUT));
+      stream.close();
     }, COLLECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     OutputTar tar = new OutputTar(limits.maxOutputBytes(), MAX_OUTPUT_ENTRIES);
-    IOException broken = null;
-    try (InputStream in = pipe.input()) {
-      startExec(execId, cb);
+    try (InputStream in = archive.input()) {
       tar.extract(in, dest);
     } catch (ComputeException e) {
-      cb.close();
+      stream.close();
       throw e;
     } catch (IOException e) {
-      broken = e;
+      checkCancelled();
+      stream.close();
+      throw new ComputeException(FailureReason.TRAPPED, "the output archive is broken: " + e.getMessage()
+          + " (tar's messages, if any, end the subtask's stderr)", e);
     } finally {
       watchdog.cancel(false);
     }
     checkCancelled();
-    long deadline = System.nanoTime() + ENGINE_WAIT.toNanos();
-    Long exit = cb.await(ENGINE_WAIT.toNanos()) ? waitExit(execId, deadline) : null;
-    String errText = err.capture().text();
-    ResourceUsage usage = ResourceUsage.UNKNOWN;
-    StringBuilder tarErrors = new StringBuilder();
-    for (String line : errText.split("\n")) {
-      if (line.startsWith("jgolem-usage ")) usage = parseUsage(line);
-      else if (!line.isBlank()) tarErrors.append(tarErrors.isEmpty() ? "" : "; ").append(line.strip());
-    }
-    if (exit == null || exit != 0 || broken != null) {
-      throw new ComputeException(FailureReason.TRAPPED, "the output folder could not be collected ("
-          + (exit == null ? "tar did not finish" : "tar exited with status " + exit)
-          + (broken == null ? "" : ", " + broken.getMessage()) + ")"
-          + (tarErrors.isEmpty() ? "" : ": " + tarErrors), broken);
-    }
-    return usage;
-  }
-
-  private static ResourceUsage parseUsage(String line) {
-    String[] f = line.trim().split("\\s+");
-    try {
-      return new ResourceUsage(Long.parseLong(f[1]), Long.parseLong(f[2]));
-    } catch (RuntimeException e) {
-      return ResourceUsage.UNKNOWN;
-    }
   }
 
   /** Kills the container and asks the engine whether the kernel's OOM killer struck in it. */

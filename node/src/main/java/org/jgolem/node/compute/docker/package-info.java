@@ -11,9 +11,11 @@
  *
  * <p>tmpfs contents are visible only inside the running container and vanish when it stops, so the
  * container's main process is an idle keeper ({@code docker-init -- sleep}, uid 65534) and the subtask
- * runs through an exec as 1000:1000. When its command exits, a wrapper shell kills every other process of
- * uid 1000 (what the subtask left behind); then an exec'd {@code tar} streams {@code /golem/output} out,
- * and {@link org.jgolem.node.compute.docker.OutputTar} extracts it on the host trusting nothing in it.
+ * runs through an exec as 1000:1000. When its command exits, a wrapper shell in the same exec kills every
+ * other process of uid 1000 (what the subtask left behind), prints a marked trailer line and streams
+ * {@code /golem/output} out with {@code tar}; {@link org.jgolem.node.compute.docker.OutputSplitter} parts
+ * log and archive, and {@link org.jgolem.node.compute.docker.OutputTar} extracts the archive on the host
+ * trusting nothing in it.
  * Then the container is force-removed, on every path. Containers carry the labels
  * {@code org.jgolem.node}, {@code org.jgolem.instance} and {@code org.jgolem.subtask}; a new environment
  * removes those its node's earlier runs left behind.
