@@ -224,7 +224,7 @@ final class DockerRun {
     StreamCallback main = new StreamCallback((type, bytes) -> {
       if (StreamCallback.isStdout(type)) split.accept(bytes);
       else if (type == StreamType.STDERR) stderr.write(bytes, 0, bytes.length);
-    }, () -> split.end(null));
+    }, broken -> split.end(broken == null ? null : "the stream broke: " + broken));
     try {
       long deadline = System.nanoTime() + limits.timeout().toNanos();
       startExec(execId, main);

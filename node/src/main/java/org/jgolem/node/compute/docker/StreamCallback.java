@@ -21,14 +21,15 @@ final class StreamCallback implements ResultCallback<Frame> {
   }
 
   private final FrameSink sink;
-  private final Runnable onEnd;
+  private final java.util.function.Consumer<Throwable> onEnd;
   private final CountDownLatch done = new CountDownLatch(1);
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile Closeable stream;
   private volatile boolean closed;
   private volatile Throwable error;
 
-  StreamCallback(FrameSink sink, Runnable onEnd) {
+  /** {@code onEnd} runs once when the stream ends, with why it broke (null: it ended, or we closed it). */
+  StreamCallback(FrameSink sink, java.util.function.Consumer<Throwable> onEnd) {
     this.sink = sink;
     this.onEnd = onEnd;
   }
@@ -82,7 +83,7 @@ final class StreamCallback implements ResultCallback<Frame> {
   private void end() {
     if (ended.compareAndSet(false, true)) {
       try {
-        onEnd.run();
+        onEnd.accept(error);
       } finally {
         done.countDown();
       }

@@ -323,6 +323,25 @@ class DockerSecurityTest {
   }
 
   @Test
+  void aForgedTrailerAndArchiveOnlyGarbleTheSubtasksOwnResult() throws Exception {
+    ExecutionResult r = runScript("forged", small(), """
+        marker=$(tr '\\0' '\\n' < /proc/$PPID/cmdline | grep -o 'jgolem-output-[0-9a-f]\\{32\\}' | head -n 1)
+        [ -n "$marker" ] || { echo "no marker found" >&2; exit 3; }
+        printf '\\036%s 0 1 1\\n' "$marker"
+        cd /tmp && echo escaped > escape && tar -cf - -P --transform 's,^escape,../escape,' escape
+        sleep 2
+        exit 1
+        """);
+    assertThat(r.reason()).as(r + " " + r.stderr().text()).isEqualTo(FailureReason.TRAPPED);
+    assertThat(r.failure().orElseThrow().message()).contains("'..'");
+    assertThat(list(dirs.output())).isEmpty();
+    assertThat(Files.exists(dirs.output().resolveSibling("escape"))).isFalse();
+    try (Stream<Path> all = Files.walk(tmp)) {
+      assertThat(all.filter(p -> p.getFileName().toString().equals("escape"))).isEmpty();
+    }
+  }
+
+  @Test
   void writesToTheResourcesFailAndLeaveTheHostFolderAsItWas() throws Exception {
     dirs.resource("data.txt", "original\n");
     ExecutionResult r = runScript("write-resources", small(), "echo changed > /golem/resources/data.txt");
