@@ -83,3 +83,70 @@ ensure_built() {
 run_java() {
   java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/contract-wrappers/target/classes:$(cat "$ROOT/contract-wrappers/target/classpath.txt")" "$@"
 }
+
+# --- Docker engine (scripts/docker-engine, scripts/images, the Docker environment's tests) ---
+
+# The engine's unix socket path from DOCKER_HOST (default /var/run/docker.sock); empty for tcp:// hosts.
+docker_socket() {
+  local host="${DOCKER_HOST:-unix:///var/run/docker.sock}"
+  case "$host" in
+    unix://*) printf '%s\n' "${host#unix://}" ;;
+    *) printf '\n' ;;
+  esac
+}
+
+# True when the docker CLI reaches an engine within 10 s.
+docker_answers() {
+  command -v docker >/dev/null && timeout 10 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1
+}
+
+# Makes sure a Docker engine answers: quick when one does; as root installs Debian's docker.io if
+# needed and starts dockerd in the background; otherwise says what is missing and fails.
+ensure_docker_engine() {
+  local host="${DOCKER_HOST:-unix:///var/run/docker.sock}" sock log wait_s pid i
+  if docker_answers; then
+    say "Docker engine $(docker info --format '{{.ServerVersion}}' 2>/dev/null) answers at $host"
+    return 0
+  fi
+  sock="$(docker_socket)"
+  [ -n "$sock" ] || die "no Docker engine answers at DOCKER_HOST=$host; only a local unix:// engine can be started here: start that engine, or unset DOCKER_HOST to use /var/run/docker.sock"
+  if [ "$(id -u)" != 0 ]; then
+    command -v docker >/dev/null || die "the docker CLI is not installed and no engine answers at $host; as root run scripts/docker-engine (it installs Debian's docker.io), or install Docker yourself"
+    die "no Docker engine answers at $host ($( [ -S "$sock" ] && echo "the socket exists but does not answer, or $(id -un) may not use it: add the user to group docker" || echo "no socket at $sock" )); start dockerd as root (scripts/docker-engine does it)"
+  fi
+  if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
+    command -v apt-get >/dev/null || die "dockerd is missing and this is not a Debian-like system (no apt-get): install Docker"
+    say "dockerd or the docker CLI is missing: installing Debian's docker.io"
+    apt-get update -qq >/dev/null || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null || die "apt-get install docker.io failed"
+  fi
+  log="${JGOLEM_DOCKERD_LOG:-/var/log/jgolem-dockerd.log}"
+  wait_s="${JGOLEM_DOCKERD_WAIT:-60}"
+  if [ -S "$sock" ] && pid=$(pgrep -x dockerd | head -1) && [ -n "$pid" ]; then
+    say "dockerd runs (pid $pid) and $sock exists, but it does not answer yet; waiting up to ${wait_s}s"
+  else
+    mkdir -p "$(dirname "$log")"
+    say "starting dockerd -H $host ${JGOLEM_DOCKERD_ARGS:+$JGOLEM_DOCKERD_ARGS }in the background (log: $log)"
+    # shellcheck disable=SC2086 # JGOLEM_DOCKERD_ARGS is a list of options
+    setsid dockerd -H "$host" ${JGOLEM_DOCKERD_ARGS:-} </dev/null >>"$log" 2>&1 &
+    pid=$!
+  fi
+  for ((i = 0; i < wait_s * 2; i++)); do
+    if docker_answers; then
+      say "Docker engine $(docker info --format '{{.ServerVersion}}' 2>/dev/null) answers at $host (dockerd pid $pid, log $log)"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$log" >&2 2>/dev/null || true; die "dockerd (pid $pid) exited; the end of its log $log is above"; }
+    sleep 0.5
+  done
+  tail -n 20 "$log" >&2 2>/dev/null || true
+  die "dockerd (pid $pid) did not answer at $host within ${wait_s}s; the end of its log $log is above"
+}
+
+# For scripts/test and scripts/bench: an engine that answers and the default images (base, runtime),
+# and JGOLEM_REQUIRE_DOCKER=1 so that the Docker tests fail rather than skip if either goes missing.
+ensure_docker_for_tests() {
+  ensure_docker_engine
+  "$ROOT/scripts/images" >/dev/null
+  export JGOLEM_REQUIRE_DOCKER=1
+}

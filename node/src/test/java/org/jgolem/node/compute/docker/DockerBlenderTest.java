@@ -1,0 +1,62 @@
+package org.jgolem.node.compute.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.ExecutionResult.OutputFile;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.compute.Limits;
+import org.jgolem.node.compute.Program;
+import org.jgolem.node.compute.docker.DockerTestSupport.Dirs;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Blender render subtask in the sandbox, from the jgolem/blender image. That image is large and built
+ * only on request (scripts/images blender), so this test is skipped without it, whatever
+ * JGOLEM_REQUIRE_DOCKER says.
+ */
+class DockerBlenderTest {
+  static final String NODE = "jgolem-test-blender";
+
+  @TempDir Path tmp;
+
+  @Test
+  void rendersAFrameOfTheDefaultSceneWithCycles() throws Exception {
+    DockerTestSupport.requireRuntimeImage();
+    try (var probe = new DockerEnvironment(DockerConfig.of(NODE, Set.of()))) {
+      String blender = probe.resolveImage("jgolem/blender").orElse(null);
+      Assumptions.assumeTrue(blender != null, "the image jgolem/blender is not built: scripts/images blender");
+      try (var env = new DockerEnvironment(DockerConfig.of(NODE, Set.of(blender)))) {
+        Dirs d = Dirs.under(tmp);
+        String setup = "import bpy; s = bpy.context.scene; s.render.resolution_x = 64; s.render.resolution_y = 48; "
+            + "s.render.resolution_percentage = 100; s.cycles.samples = 4; s.cycles.device = 'CPU'; "
+            + "s.cycles.use_denoising = False";
+        var spec = new ExecutionSpec("blender-frame", new Program.DockerImage("jgolem/blender", blender), "blender",
+            List.of("-b", "--factory-startup", "-E", "CYCLES", "--python-expr", setup,
+                "-o", ExecutionSpec.OUTPUT + "/frame_####", "-F", "PNG", "-f", "1"),
+            Map.of(), d.resources(), d.work(), d.output(),
+            new Limits(1, 1024 * Limits.MIB, Duration.ofSeconds(120), 16 * Limits.MIB, 64 * 1024, 256, 256 * Limits.MIB));
+        ExecutionResult r = DockerTestSupport.await(env.start(spec));
+        assertThat(r.succeeded()).as(r + "\n" + r.stdout().text() + r.stderr().text()).isTrue();
+        assertThat(r.outputs()).extracting(OutputFile::path).containsExactly("frame_0001.png");
+        BufferedImage png = ImageIO.read(d.output().resolve("frame_0001.png").toFile());
+        assertThat(png.getWidth()).isEqualTo(64);
+        assertThat(png.getHeight()).isEqualTo(48);
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < 48; y++) for (int x = 0; x < 64; x++) colours.add(png.getRGB(x, y));
+        assertThat(colours.size()).as("distinct colours in the rendered cube").isGreaterThan(10);
+        DockerTestSupport.assertNoContainers(env, NODE);
+      }
+    }
+  }
+}
