@@ -79,6 +79,11 @@ ensure_built() {
   fi
 }
 
+# java with the node's classpath
+node_java() {
+  java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/node/target/classes:$(cat "$ROOT/node/target/classpath.txt")" "$@"
+}
+
 # java with the contract-wrappers classpath
 run_java() {
   java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/contract-wrappers/target/classes:$(cat "$ROOT/contract-wrappers/target/classpath.txt")" "$@"

@@ -47,9 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  * integration tests.
  */
 class MarketFlowTest {
-  static {
-    System.setProperty("org.slf4j.simpleLogger.log.org.jgolem.node.market", "debug");
-  }
   static final Duration WAIT = Duration.ofSeconds(20);
   @TempDir Path dir;
   final Clock clock = Clock.systemUTC();
@@ -153,7 +150,7 @@ class MarketFlowTest {
   }
 
   RequestorAgent requestor(P2PNode node, Reputation rep) {
-    return requestor(node, rep, null);
+    return started(requestor(node, rep, null));
   }
 
   RequestorAgent requestor(P2PNode node, Reputation rep, org.jgolem.node.market.requestor.RequestorStore db) {
@@ -163,6 +160,11 @@ class MarketFlowTest {
           owed.merge(payee, amount, BigInteger::add);
         }, cost -> {}, rep, null, dir.resolve("requestor"), clock, db);
     closing.add(r);
+    return r;
+  }
+
+  RequestorAgent started(RequestorAgent r) {
+    r.start();
     return r;
   }
 
@@ -256,7 +258,7 @@ class MarketFlowTest {
     closing.add(database);
     var store = new org.jgolem.node.market.requestor.RequestorStore(database);
     Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
-    RequestorAgent first = requestor(nodes.get(0), rep, store);
+    RequestorAgent first = started(requestor(nodes.get(0), rep, store));
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
     var task = first.create(gwasmTask(6, 2));
     Await.until(WAIT, () -> paid.size() >= 3, () -> "some results accepted");
@@ -264,7 +266,7 @@ class MarketFlowTest {
     int acceptedBefore = paid.size();
 
     RequestorAgent second = requestor(nodes.get(0), rep, store);
-    assertThat(second.resume()).isEqualTo(1);
+    assertThat(second.start()).isEqualTo(1);
     Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
         () -> "resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks.values().stream()
             .map(s -> s.name() + "=" + s.state + s.assignments.stream().map(a -> a.state.name()).toList()).toList());

@@ -121,6 +121,7 @@ public final class RequestorAgent implements AutoCloseable {
   private final Map<String, Task> taskOfAssignment = new HashMap<>();
   private final List<Offer> offers = new ArrayList<>();
   private volatile boolean closed;
+  private boolean started;
   private final RequestorStore store;
   /** What changed during the current loop event, written in one transaction at its end. */
   private final Map<Task, Dirty> dirty = new LinkedHashMap<>();
@@ -171,10 +172,23 @@ public final class RequestorAgent implements AutoCloseable {
         .unstarted(r));
     this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         r -> Thread.ofPlatform().name("requestor-work").daemon().unstarted(r));
+  }
+
+  /**
+   * Resumes what the database holds (see {@link #resume}), then starts listening to providers. Messages
+   * that arrive before are not lost: providers repeat their reports and offers.
+   *
+   * @return the number of tasks resumed
+   */
+  public synchronized int start() {
+    if (started) throw new IllegalStateException("requestor already started");
+    started = true;
+    int resumed = resume();
     network.subscribe(MessageType.WANT_TO_COMPUTE_TASK, (peer, env) -> onLoop(() -> onWant(peer, env)));
     network.subscribe(MessageType.REPORT_COMPUTED_TASK, (peer, env) -> onLoop(() -> onReport(peer, env)));
     network.subscribe(MessageType.CANNOT_COMPUTE_TASK, (peer, env) -> onLoop(() -> onCannotCompute(peer, env)));
     loop.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    return resumed;
   }
 
   // ------------------------------------------------------------------ operator API
@@ -184,6 +198,7 @@ public final class RequestorAgent implements AutoCloseable {
    * resources and announces the task. A task file with any problem starts nothing.
    */
   public Task create(Path taskFile) throws TaskFileException, InsufficientFundsException, IOException {
+    if (!started) throw new IllegalStateException("requestor not started");
     TaskFile file = parser.parse(taskFile);
     TaskTemplate template = templates.get(file.type()).orElseThrow();
     byte[] id = new byte[32];
@@ -237,7 +252,7 @@ public final class RequestorAgent implements AutoCloseable {
    * tasks are announced again, assignments keep their deadlines, reported results are fetched and checked
    * again, and every accepted result is handed to the payment processor again (which records it once).
    */
-  public int resume() {
+  private int resume() {
     if (store == null) return 0;
     int resumed = 0;
     for (RequestorStore.TaskRow row : store.tasks()) {
