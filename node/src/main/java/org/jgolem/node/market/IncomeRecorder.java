@@ -5,5 +5,5 @@ import org.jgolem.eth.Address;
 
 /** Where a provider's accepted work goes to be watched for payment (the income keeper); idempotent per subtask id. */
 public interface IncomeRecorder {
-  void incomeExpected(Address requestor, byte[] subtaskId, BigInteger amount, long acceptedAtMillis);
+  void incomeExpected(Address requestor, byte[] taskId, byte[] subtaskId, BigInteger amount, long acceptedAtMillis);
 }

@@ -64,6 +64,12 @@ public record P2PConfig(
         pingInterval, perSecond, burstSize, banDuration, chainId, clientVersion);
   }
 
+  /** The chain whose id is in every signed message's EIP-712 domain (a node only talks to nodes of its chain). */
+  public P2PConfig withChainId(long id) {
+    return new P2PConfig(listenHost, listenPort, advertisedHost, maxPeers, maxFrameBytes, handshakeTimeout, idleTimeout,
+        pingInterval, messagesPerSecond, burst, banDuration, id, clientVersion);
+  }
+
   public P2PConfig withBanDuration(Duration d) {
     return new P2PConfig(listenHost, listenPort, advertisedHost, maxPeers, maxFrameBytes, handshakeTimeout, idleTimeout,
         pingInterval, messagesPerSecond, burst, d, chainId, clientVersion);

@@ -171,7 +171,7 @@ class MarketFlowTest {
   ProviderAgent provider(P2PNode node, boolean liar) {
     var computer = new TaskComputer(List.of(new FakeWasm(liar)));
     var p = new ProviderAgent(node.network(), node.gossip(), config(), computer, store,
-        (req, subtask, amount, at) -> incomes.add(node.id() + ":" + amount), new Reputation(Reputation.inMemory()),
+        (req, task, subtask, amount, at) -> incomes.add(node.id() + ":" + amount), new Reputation(Reputation.inMemory()),
         dir.resolve("provider-" + node.id()), clock, 2, 4, 4096);
     closing.add(p);
     return p;

@@ -93,6 +93,7 @@ public final class ProviderAgent implements AutoCloseable {
   private static final Duration ASK_AGAIN = Duration.ofSeconds(2);
   private final Map<String, Job> jobs = new HashMap<>();
   private volatile boolean closed;
+  private volatile BigInteger minPrice;
 
   /** One subtask this provider took on. */
   public static final class Job {
@@ -121,6 +122,7 @@ public final class ProviderAgent implements AutoCloseable {
     this.gossip = gossip;
     this.notes = new NoteSigner(config.chainId(), config.depositContract());
     this.config = config;
+    this.minPrice = config.minPricePerHour();
     this.computer = computer;
     this.resources = resources;
     this.incomes = incomes;
@@ -153,6 +155,17 @@ public final class ProviderAgent implements AutoCloseable {
     onLoop(() -> gossip.knownHeaders().forEach(this::consider));
   }
 
+  /** The least this provider offers to work for, in wei per hour. */
+  public BigInteger minPricePerHour() {
+    return minPrice;
+  }
+
+  /** Changes the minimum price; offers made from now on use it. */
+  public void setMinPricePerHour(BigInteger weiPerHour) {
+    if (weiPerHour.signum() < 0) throw new IllegalArgumentException("price must not be negative");
+    this.minPrice = weiPerHour;
+  }
+
   /** Subtasks taken on and not yet settled. */
   public List<Job> jobs() {
     return call(() -> List.copyOf(jobs.values()));
@@ -172,7 +185,7 @@ public final class ProviderAgent implements AutoCloseable {
       LOG.debug("Task {}: environment {} {} not offered here", id, h.environment(), h.image());
       return;
     }
-    if (h.maxPricePerHour().compareTo(config.minPricePerHour()) < 0) {
+    if (h.maxPricePerHour().compareTo(minPrice) < 0) {
       LOG.debug("Task {}: pays {} wei/h, below this provider's minimum", id, h.maxPricePerHour());
       return;
     }
@@ -214,7 +227,7 @@ public final class ProviderAgent implements AutoCloseable {
         continue;
       }
       offering.put(id, clock.millis());
-      WantToComputeTask want = new WantToComputeTask(h.taskId(), network.self().nodeId(), config.minPricePerHour(),
+      WantToComputeTask want = new WantToComputeTask(h.taskId(), network.self().nodeId(), minPrice,
           config.performance(), cpuCores, memoryMib, network.self(), computer.advertisedEnvironments());
       peerOf(h).whenComplete((peer, e) -> {
         if (e != null) {
@@ -287,7 +300,7 @@ public final class ProviderAgent implements AutoCloseable {
     if (!d.environment().equals(h.environment()) || !d.image().equals(h.image())) {
       return "definition's environment differs from the announced one";
     }
-    BigInteger least = RequestorAgent.subtaskPrice(config.minPricePerHour(), d.limits().timeoutSeconds());
+    BigInteger least = RequestorAgent.subtaskPrice(minPrice, d.limits().timeoutSeconds());
     if (ttc.price().compareTo(least) < 0) return "price " + ttc.price() + " below this provider's " + least;
     if (ttc.deadline() < clock.millis() + Math.min(5_000, d.limits().timeoutSeconds() * 1000)) return "deadline too close";
     if (jobs.values().stream().filter(j -> j.report == null).count() >= slots) return "no free capacity";
@@ -371,7 +384,7 @@ public final class ProviderAgent implements AutoCloseable {
       LOG.warn("Subtask {} accepted at {} instead of the agreed {}: the agreed price is expected", job.idHex(),
           a.price(), job.ttc.price());
     }
-    incomes.incomeExpected(job.ttc.requestor(), job.ttc.subtaskId(), job.ttc.price(), a.paymentTs() * 1000);
+    incomes.incomeExpected(job.ttc.requestor(), job.ttc.taskId(), job.ttc.subtaskId(), job.ttc.price(), a.paymentTs() * 1000);
     jobs.remove(job.idHex());
     job.state = "ACCEPTED";
     cleanup(job);

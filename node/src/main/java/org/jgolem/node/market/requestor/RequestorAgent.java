@@ -338,6 +338,11 @@ public final class RequestorAgent implements AutoCloseable {
     fetchAndCheck(t, s, a, src == null ? List.of() : List.of(URI.create(src)));
   }
 
+  /** Reads the agent's state consistently: {@code reader} runs on the loop thread, between events. */
+  public <T> T read(java.util.function.Supplier<T> reader) {
+    return call(reader::get);
+  }
+
   public List<Task> tasks() {
     return call(() -> List.copyOf(tasks.values()));
   }

@@ -162,27 +162,35 @@ public final class TaskFileParser {
       p.add("$.bid", "is missing (the most you pay per hour of computing, in GNT)");
       return null;
     }
+    return gnt(n, "$.bid", p);
+  }
+
+  /**
+   * An amount of GNT, written as a JSON number or a decimal string, in base units (10^-18 GNT), exactly:
+   * never through a double. More than 18 decimals, negative or absurd amounts are problems at {@code path}.
+   */
+  public static BigInteger gnt(JsonNode n, String path, Problems p) {
     BigDecimal v;
     try {
       if (n.isNumber()) v = n.decimalValue();
       else if (n.isTextual()) v = new BigDecimal(n.asText().trim());
       else throw new NumberFormatException();
     } catch (NumberFormatException e) {
-      p.add("$.bid", "must be a number of GNT, such as 1 or \"0.25\"");
+      p.add(path, "must be a number of GNT, such as 1 or \"0.25\"");
       return null;
     }
     if (v.signum() < 0) {
-      p.add("$.bid", "must not be negative");
+      p.add(path, "must not be negative");
       return null;
     }
     BigDecimal units = v.movePointRight(TOKEN_DECIMALS);
     if (units.stripTrailingZeros().scale() > 0) {
-      p.add("$.bid", "has more than " + TOKEN_DECIMALS + " decimals");
+      p.add(path, "has more than " + TOKEN_DECIMALS + " decimals");
       return null;
     }
     BigInteger wei = units.toBigIntegerExact();
     if (wei.bitLength() > 128) {
-      p.add("$.bid", "is implausibly large");
+      p.add(path, "is implausibly large");
       return null;
     }
     return wei;

@@ -358,7 +358,7 @@ class DockerEnvironmentTest {
       Path root = Files.createDirectories(tmp.resolve("any-" + i));
       Dirs d = Dirs.under(root);
       Execution x = env.start(spec("cancel-any-" + i, runtimeId, d, small(), Map.of(),
-          "sh", "-c", "head -c 4000000 /dev/urandom > /golem/output/noise; echo done"));
+          "sh", "-c", "head -c 4000000 /dev/urandom > /golem/output/noise; sleep 0.6; echo done"));
       Thread.sleep(random.nextInt(700)); // anywhere from before the container exists to after the output is in
       x.cancel();
       ExecutionResult r = await(x);
@@ -371,7 +371,9 @@ class DockerEnvironmentTest {
       }
       assertNoContainers(env, NODE);
     }
-    assertThat(cancelled).as("subtasks that were cancelled rather than finished").isGreaterThan(3);
+    // how many finish first depends on the machine's speed; the subtask sleeps after writing its output so
+    // that, on a quiet machine too, most of the cancellations land while it runs
+    assertThat(cancelled).as("subtasks that were cancelled rather than finished").isGreaterThanOrEqualTo(3);
   }
 
   @Test

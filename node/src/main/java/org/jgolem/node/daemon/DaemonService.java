@@ -1,0 +1,201 @@
+package org.jgolem.node.daemon;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jgolem.node.api.ApiException;
+import org.jgolem.node.api.NodeService;
+import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.market.requestor.RequestorModel;
+import org.jgolem.node.p2p.Peer;
+import org.jgolem.node.tasks.definition.TaskFileException;
+
+/** The operator facade of a running {@link NodeDaemon}: what the REST API and the CLI show and do. */
+final class DaemonService implements NodeService {
+  private final NodeDaemon d;
+
+  DaemonService(NodeDaemon d) {
+    this.d = d;
+  }
+
+  @Override
+  public NodeStatus status() {
+    List<String> roles = new ArrayList<>();
+    if (d.requestor != null) roles.add("requestor");
+    if (d.provider != null) roles.add("provider");
+    return new NodeStatus(d.key.address().toString(), "jgolem/0.1.0", roles,
+        d.p2p.self().host() + ":" + d.p2p.self().port(), d.computer.advertisedEnvironments(), d.p2p.network().peers().size());
+  }
+
+  private RequestorAgent requestor() throws ApiException {
+    if (d.requestor == null) throw ApiException.conflict("this node is not a requestor (start it with --requestor)");
+    return d.requestor;
+  }
+
+  @Override
+  public TaskSummary createTask(Path taskFile) throws ApiException {
+    try {
+      RequestorModel.Task t = requestor().create(taskFile);
+      return d.requestor.read(() -> summary(t));
+    } catch (TaskFileException e) {
+      throw ApiException.badRequest("invalid task file " + taskFile, e.problems().stream().map(Object::toString).toList());
+    } catch (RequestorAgent.InsufficientFundsException e) {
+      throw new ApiException(402, "insufficient_funds", e.getMessage(), List.of());
+    } catch (IOException e) {
+      throw new ApiException(500, "resources", "the task's resources cannot be published: " + e.getMessage(), List.of());
+    }
+  }
+
+  @Override
+  public List<TaskSummary> tasks() {
+    return d.requestor == null ? List.of()
+        : d.requestor.read(() -> d.requestor.tasks().stream().map(DaemonService::summary).toList());
+  }
+
+  private RequestorModel.Task task(String id) throws ApiException {
+    return requestor().task(id).orElseThrow(() -> ApiException.notFound("task " + id));
+  }
+
+  @Override
+  public TaskSummary task(String taskId) throws ApiException {
+    RequestorModel.Task t = task(taskId);
+    return d.requestor.read(() -> summary(t));
+  }
+
+  @Override
+  public List<SubtaskSummary> subtasks(String taskId) throws ApiException {
+    RequestorModel.Task t = task(taskId);
+    return d.requestor.read(() -> subtaskSummaries(t));
+  }
+
+  private static List<SubtaskSummary> subtaskSummaries(RequestorModel.Task t) {
+    List<SubtaskSummary> out = new ArrayList<>();
+    for (RequestorModel.Subtask s : List.copyOf(t.subtasks.values())) {
+      List<RequestorModel.Assignment> as = List.copyOf(s.assignments);
+      RequestorModel.Assignment accepted = s.acceptedResult();
+      long agreeing = as.stream().filter(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).count();
+      long wrong = as.stream().filter(a -> a.state == RequestorModel.AssignmentState.REJECTED).count();
+      String verification = s.state == RequestorModel.SubtaskState.ACCEPTED
+          ? (s.recompute ? "matches the requestor's own result" : agreeing + " results agree") + (wrong > 0 ? ", " + wrong + " rejected" : "")
+          : s.detail.isEmpty() ? (wrong > 0 ? wrong + " rejected" : "") : s.detail;
+      out.add(new SubtaskSummary(t.idHex(), s.name(), s.state.name(),
+          as.stream().map(a -> a.provider.toString()).distinct().toList(), as.size(), verification,
+          accepted == null || accepted.report == null ? "" : accepted.report.resultCid()));
+    }
+    return out;
+  }
+
+  @Override
+  public TaskSummary restartTask(String taskId) throws ApiException {
+    task(taskId);
+    try {
+      RequestorModel.Task t = requestor().restart(taskId);
+      return d.requestor.read(() -> summary(t));
+    } catch (IllegalStateException e) {
+      throw ApiException.conflict(e.getMessage());
+    }
+  }
+
+  @Override
+  public SubtaskSummary restartSubtask(String taskId, String subtask) throws ApiException {
+    task(taskId);
+    try {
+      requestor().restartSubtask(taskId, subtask);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("subtask " + subtask + " of task " + taskId);
+    }
+    return subtasks(taskId).stream().filter(s -> s.name().equals(subtask)).findFirst().orElseThrow();
+  }
+
+  @Override
+  public TaskSummary abortTask(String taskId) throws ApiException {
+    task(taskId);
+    RequestorModel.Task t = requestor().abort(taskId);
+    return d.requestor.read(() -> summary(t));
+  }
+
+  @Override
+  public List<PeerSummary> peers() {
+    return d.p2p.network().peers().stream()
+        .map((Peer p) -> new PeerSummary(p.id().toString(), p.record().host(), p.record().port(), p.outbound())).toList();
+  }
+
+  @Override
+  public List<PaymentSummary> payments() {
+    if (d.payments == null) return List.of();
+    return d.payments.payments().stream().map(p -> new PaymentSummary(p.taskId(), p.subtaskId(), p.payee().toString(),
+        p.amount().toString(), p.status().name(), p.txHash() == null ? "" : p.txHash(),
+        p.heldReason() == null ? "" : p.heldReason())).toList();
+  }
+
+  @Override
+  public List<IncomeSummary> incomes() {
+    if (d.incomes == null) return List.of();
+    return d.incomes.incomes().stream().map(i -> new IncomeSummary(i.subtaskId(), i.requestor().toString(),
+        i.amount().toString(), i.status().name(), i.txHash() == null ? "" : i.txHash())).toList();
+  }
+
+  @Override
+  public AccountSummary account() throws ApiException {
+    if (d.account == null) {
+      throw ApiException.conflict("this node has no chain account configured (set chain.deployment and run as requestor)");
+    }
+    try {
+      var b = d.account.balances();
+      BigInteger reserved = d.payments.totals().owed();
+      return new AccountSummary(b.account().toString(), b.gnt().toString(), b.eth().toString(), reserved.toString());
+    } catch (RuntimeException e) {
+      throw new ApiException(503, "chain_unavailable", "the chain does not answer: " + e.getMessage(), List.of());
+    }
+  }
+
+  @Override
+  public Map<String, String> settings() {
+    Map<String, String> m = new LinkedHashMap<>();
+    NodeConfig c = d.config;
+    m.put("p2p.endpoint", d.p2p.self().host() + ":" + d.p2p.self().port());
+    m.put("p2p.seeds", String.join(",", c.seeds()));
+    m.put("resources.gatewayPort", String.valueOf(d.resources.gatewayPort()));
+    m.put("requestor.enabled", String.valueOf(d.requestor != null));
+    m.put("requestor.paymentWindowSeconds", String.valueOf(c.paymentWindow().toSeconds()));
+    m.put("provider.enabled", String.valueOf(d.provider != null));
+    m.put("provider.minPricePerHour", d.provider == null ? c.minPricePerHour().toString()
+        : d.provider.minPricePerHour().toString());
+    m.put("provider.slots", String.valueOf(c.slots()));
+    m.put("provider.environments", String.join(",", d.computer.advertisedEnvironments()));
+    return m;
+  }
+
+  @Override
+  public Map<String, String> updateSetting(String key, String value) throws ApiException {
+    if (!settings().containsKey(key)) {
+      throw ApiException.badRequest("unknown setting " + key, List.copyOf(settings().keySet()));
+    }
+    if (!key.equals("provider.minPricePerHour") || d.provider == null) {
+      throw ApiException.badRequest("setting " + key + " cannot change while the node runs; edit the configuration "
+          + "file and restart the node", List.of("changeable now: provider.minPricePerHour (wei per hour)"));
+    }
+    BigInteger wei;
+    try {
+      wei = new BigInteger(value);
+      if (wei.signum() < 0) throw new NumberFormatException();
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("provider.minPricePerHour must be a non-negative integer amount of wei, got " + value,
+          List.of());
+    }
+    d.provider.setMinPricePerHour(wei);
+    return settings();
+  }
+
+  static TaskSummary summary(RequestorModel.Task t) {
+    int n = t.subtasks.size();
+    long accepted = t.accepted();
+    return new TaskSummary(t.idHex(), t.file.name(), t.file.type(), t.state.name(), n, (int) accepted,
+        n == 0 ? 0 : (double) accepted / n, t.createdAt, t.header.deadline(), t.output == null ? "" : t.output.toString(),
+        t.file.bidPerHour().toString(), t.spent().toString());
+  }
+}

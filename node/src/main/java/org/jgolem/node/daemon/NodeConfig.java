@@ -1,0 +1,184 @@
+package org.jgolem.node.daemon;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jgolem.node.tasks.definition.Problems;
+import org.jgolem.node.tasks.definition.TaskFileParser;
+
+/**
+ * A node's configuration file (JSON). Every field is optional; what is missing takes the default shown.
+ *
+ * <pre>
+ * {
+ *   "p2p":       {"host": "127.0.0.1", "port": 40102, "seeds": ["127.0.0.1:40103"]},
+ *   "api":       {"host": "127.0.0.1", "port": 61000},
+ *   "chain":     {"deployment": "deployments/demo.json", "confirmations": 1},
+ *   "resources": {"gatewayPort": 0},
+ *   "requestor": {"enabled": true, "paymentWindowSeconds": 3600},
+ *   "provider":  {"enabled": true, "minPricePerHour": "0.1", "slots": 2, "wasm": true,
+ *                 "docker": false, "dockerImages": ["sha256:…"], "host": false}
+ * }
+ * </pre>
+ *
+ * Paths are relative to the configuration file. Amounts are GNT (decimal strings), kept exactly.
+ */
+public record NodeConfig(
+    String p2pHost, int p2pPort, List<String> seeds,
+    String apiHost, int apiPort,
+    Path deployment, int confirmations,
+    int gatewayPort,
+    boolean requestor, Duration paymentWindow,
+    boolean provider, BigInteger minPricePerHour, int slots, boolean wasm, boolean docker, List<String> dockerImages,
+    boolean host) {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  public NodeConfig withRoles(boolean req, boolean prov) {
+    return new NodeConfig(p2pHost, p2pPort, seeds, apiHost, apiPort, deployment, confirmations, gatewayPort, req,
+        paymentWindow, prov, minPricePerHour, slots, wasm, docker, dockerImages, host);
+  }
+
+  /** Reads and checks a configuration file; every problem is named by its JSON path. */
+  public static NodeConfig read(Path file) throws ConfigException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new ConfigException(file + ": not valid JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) throw new ConfigException(file + ": must be a JSON object");
+    Path base = file.toAbsolutePath().getParent();
+    Problems p = new Problems();
+    known(root, "$", List.of("p2p", "api", "chain", "resources", "requestor", "provider"), p);
+    JsonNode p2p = section(root, "p2p", List.of("host", "port", "seeds"), p);
+    JsonNode api = section(root, "api", List.of("host", "port"), p);
+    JsonNode chain = section(root, "chain", List.of("deployment", "confirmations"), p);
+    JsonNode res = section(root, "resources", List.of("gatewayPort"), p);
+    JsonNode req = section(root, "requestor", List.of("enabled", "paymentWindowSeconds"), p);
+    JsonNode prov = section(root, "provider",
+        List.of("enabled", "minPricePerHour", "slots", "wasm", "docker", "dockerImages", "host"), p);
+    List<String> seeds = new ArrayList<>();
+    JsonNode s = p2p.get("seeds");
+    if (s != null) {
+      if (!s.isArray()) p.add("$.p2p.seeds", "must be a list of \"host:port\"");
+      else for (int i = 0; i < s.size(); i++) {
+        if (!s.get(i).isTextual() || !s.get(i).asText().matches("[^:\\s]+:\\d{1,5}")) {
+          p.add("$.p2p.seeds[" + i + "]", "must be \"host:port\"");
+        } else seeds.add(s.get(i).asText());
+      }
+    }
+    String dep = text(chain, "$.chain", "deployment", null, p);
+    BigInteger minPrice = BigInteger.TEN.pow(17);
+    JsonNode mp = prov.get("minPricePerHour");
+    if (mp != null) {
+      Problems q = new Problems();
+      var v = TaskFileParserBid.parse(mp, q);
+      if (!q.isEmpty()) p.add("$.provider.minPricePerHour", "must be an amount of GNT, such as \"0.1\"");
+      else minPrice = v;
+    }
+    List<String> images = new ArrayList<>();
+    JsonNode im = prov.get("dockerImages");
+    if (im != null) {
+      if (!im.isArray()) p.add("$.provider.dockerImages", "must be a list of image ids");
+      else for (int i = 0; i < im.size(); i++) {
+        if (!im.get(i).isTextual() || !im.get(i).asText().matches("sha256:[0-9a-f]{64}")) {
+          p.add("$.provider.dockerImages[" + i + "]", "must be an image id sha256:<64 hex>");
+        } else images.add(im.get(i).asText());
+      }
+    }
+    NodeConfig c = new NodeConfig(
+        text(p2p, "$.p2p", "host", "127.0.0.1", p), port(p2p, "$.p2p", "port", 40102, p), seeds,
+        text(api, "$.api", "host", "127.0.0.1", p), port(api, "$.api", "port", 61000, p),
+        dep == null ? null : base.resolve(dep).normalize(), (int) number(chain, "$.chain", "confirmations", 1, 0, 64, p),
+        port(res, "$.resources", "gatewayPort", 0, p),
+        bool(req, "$.requestor", "enabled", true, p),
+        Duration.ofSeconds(number(req, "$.requestor", "paymentWindowSeconds", 3600, 1, 7 * 24 * 3600, p)),
+        bool(prov, "$.provider", "enabled", true, p), minPrice, (int) number(prov, "$.provider", "slots", 1, 1, 256, p),
+        bool(prov, "$.provider", "wasm", true, p), bool(prov, "$.provider", "docker", false, p), images,
+        bool(prov, "$.provider", "host", false, p));
+    if (!p.isEmpty()) {
+      throw new ConfigException(file + ":\n  " + String.join("\n  ", p.list().stream().map(Object::toString).toList()));
+    }
+    return c;
+  }
+
+  /** A configuration file the node cannot use. */
+  public static final class ConfigException extends Exception {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  private static void known(JsonNode n, String path, List<String> known, Problems p) {
+    n.fieldNames().forEachRemaining(f -> {
+      if (!known.contains(f)) p.add(path + "." + f, "unknown field (known: " + String.join(", ", known) + ")");
+    });
+  }
+
+  private static JsonNode section(JsonNode root, String name, List<String> fields, Problems p) {
+    JsonNode n = root.get(name);
+    if (n == null) return JSON.createObjectNode();
+    if (!n.isObject()) {
+      p.add("$." + name, "must be an object");
+      return JSON.createObjectNode();
+    }
+    known(n, "$." + name, fields, p);
+    return n;
+  }
+
+  private static String text(JsonNode n, String path, String f, String dflt, Problems p) {
+    JsonNode v = n.get(f);
+    if (v == null) return dflt;
+    if (!v.isTextual() || v.asText().isBlank()) {
+      p.add(path + "." + f, "must be a non-empty string");
+      return dflt;
+    }
+    return v.asText();
+  }
+
+  private static boolean bool(JsonNode n, String path, String f, boolean dflt, Problems p) {
+    JsonNode v = n.get(f);
+    if (v == null) return dflt;
+    if (!v.isBoolean()) {
+      p.add(path + "." + f, "must be true or false");
+      return dflt;
+    }
+    return v.asBoolean();
+  }
+
+  private static long number(JsonNode n, String path, String f, long dflt, long min, long max, Problems p) {
+    JsonNode v = n.get(f);
+    if (v == null) return dflt;
+    if (!v.canConvertToExactIntegral() || v.asLong() < min || v.asLong() > max) {
+      p.add(path + "." + f, "must be an integer in " + min + ".." + max);
+      return dflt;
+    }
+    return v.asLong();
+  }
+
+  private static int port(JsonNode n, String path, String f, int dflt, Problems p) {
+    return (int) number(n, path, f, dflt, 0, 65535, p);
+  }
+
+  /** The task file's exact GNT parser, reused for amounts in the configuration. */
+  static final class TaskFileParserBid {
+    static BigInteger parse(JsonNode n, Problems p) {
+      return TaskFileParser.gnt(n, "$.amount", p);
+    }
+  }
+
+  /** Writes a configuration (for scripts and tests that lay out a node). */
+  public static void write(Path file, String json) throws IOException {
+    Files.writeString(file, json);
+  }
+}

@@ -1,0 +1,224 @@
+package org.jgolem.node.daemon;
+
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jgolem.chain.Chain;
+import org.jgolem.chain.deploy.Deployment;
+import org.jgolem.eth.Address;
+import org.jgolem.node.P2PNode;
+import org.jgolem.node.P2PNodeConfig;
+import org.jgolem.node.api.ApiConfig;
+import org.jgolem.node.api.ApiServer;
+import org.jgolem.node.chain.Web3ChainView;
+import org.jgolem.node.chain.Web3PaymentChain;
+import org.jgolem.node.compute.Environment;
+import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.compute.docker.DockerConfig;
+import org.jgolem.node.compute.docker.DockerEnvironment;
+import org.jgolem.node.compute.host.HostDirectEnvironment;
+import org.jgolem.node.compute.wasm.WasmEnvironment;
+import org.jgolem.node.discovery.DiscoveryConfig;
+import org.jgolem.node.gossip.GossipConfig;
+import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.provider.ProviderAgent;
+import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.market.requestor.RequestorStore;
+import org.jgolem.node.p2p.P2PConfig;
+import org.jgolem.node.p2p.netty.EventLoops;
+import org.jgolem.node.p2p.netty.NettyP2PNetwork;
+import org.jgolem.node.payments.IncomeConfig;
+import org.jgolem.node.payments.IncomeKeeper;
+import org.jgolem.node.payments.InsufficientFundsException;
+import org.jgolem.node.payments.PaymentConfig;
+import org.jgolem.node.payments.PaymentProcessor;
+import org.jgolem.node.payments.RequestorAccount;
+import org.jgolem.node.reputation.Reputation;
+import org.jgolem.node.reputation.SqliteReputationStore;
+import org.jgolem.node.resources.IpfsExchange;
+import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.tasks.TaskTemplates;
+import org.jgolem.protocol.identity.NodeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+
+/**
+ * One node process, assembled from its configuration: database, P2P (Netty), resources (ipfs-bridge and
+ * its gateway), chain access, the task computer, the requestor and provider agents, payments and incomes,
+ * and the REST API. Stopping it closes everything in reverse order.
+ */
+public final class NodeDaemon implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeDaemon.class);
+
+  final NodeKey key;
+  final NodeConfig config;
+  final Path dataDir;
+  NodeDatabase db;
+  P2PNode p2p;
+  IpfsExchange resources;
+  TaskComputer computer;
+  Reputation reputation;
+  RequestorAgent requestor;
+  ProviderAgent provider;
+  PaymentProcessor payments;
+  RequestorAccount account;
+  IncomeKeeper incomes;
+  ApiServer api;
+  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final ScheduledExecutorService scheduler;
+
+  private NodeDaemon(NodeKey key, NodeConfig config, Path dataDir) {
+    this.key = key;
+    this.config = config;
+    this.dataDir = dataDir;
+    this.scheduler = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().name("node-timers").daemon().unstarted(r));
+    closing.add(scheduler::shutdownNow);
+  }
+
+  private void assemble(Clock clock) throws Exception {
+    Files.createDirectories(dataDir);
+    db = NodeDatabase.open(dataDir, clock);
+    closing.add(db);
+    reputation = new Reputation(new SqliteReputationStore(db));
+
+    resources = IpfsExchange.open(dataDir.resolve("resources"), config.p2pHost(), config.gatewayPort());
+    closing.add(resources);
+
+    Deployment deployment = config.deployment() == null ? null : Deployment.read(config.deployment());
+    Chain chain = null;
+    if (deployment != null) {
+      chain = Chain.connect(deployment.rpcUrl());
+      deployment.verify(chain);
+    } else if (config.requestor()) {
+      throw new NodeConfig.ConfigException("a requestor pays on chain: set chain.deployment to a deployment file");
+    }
+    long chainId = deployment == null ? P2PConfig.loopback().chainId() : deployment.chainId();
+    Address deposit = deployment == null ? Address.of("0x" + "00".repeat(19) + "01") : deployment.deposit();
+    MarketConfig market = MarketConfig.defaults(chainId, deposit).withMinPricePerHour(config.minPricePerHour());
+
+    EventLoops loops = EventLoops.create(2, "p2p");
+    closing.add(loops::close);
+    P2PConfig p2pConfig = P2PConfig.loopback().withListenPort(config.p2pPort());
+    if (p2pConfig.chainId() != chainId) p2pConfig = p2pConfig.withChainId(chainId);
+    P2PNodeConfig nodeConfig = new P2PNodeConfig(dataDir, p2pConfig, DiscoveryConfig.defaults(config.seeds()),
+        GossipConfig.defaults());
+    p2p = P2PNode.create(key, nodeConfig, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
+    p2p.network().setCapabilities(List.of("gateway:" + resources.gatewayPort()));
+    p2p.start();
+    closing.add(p2p::stop);
+
+    List<Environment> envs = new ArrayList<>();
+    if (config.wasm()) envs.add(new WasmEnvironment());
+    if (config.docker()) envs.add(new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages())));
+    envs.add(config.host()
+        ? HostDirectEnvironment.enabledForTrustedCode(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory())
+        : HostDirectEnvironment.disabled());
+    computer = new TaskComputer(envs);
+    closing.add(computer);
+
+    if (config.requestor()) {
+      Credentials credentials = Credentials.create(key.keyPair());
+      var paymentChain = new Web3PaymentChain(chain, deployment.token(), credentials);
+      PaymentConfig pc = PaymentConfig.demo(config.paymentWindow()).withConfirmations(config.confirmations());
+      payments = new PaymentProcessor(db, paymentChain, clock, pc);
+      payments.start(scheduler, Duration.ofMillis(500));
+      closing.add(payments);
+      account = new RequestorAccount(paymentChain, payments, pc);
+      requestor = new RequestorAgent(key, p2p.network(), p2p.gossip(), market, TaskTemplates.load(), resources,
+          (task, subtask, payee, amount, at) -> payments.record(HexFormat.of().formatHex(task),
+              HexFormat.of().formatHex(subtask), payee, amount, Instant.ofEpochMilli(at)),
+          cost -> {
+            try {
+              account.requireAffordable(cost, "task");
+            } catch (InsufficientFundsException e) {
+              throw new RequestorAgent.InsufficientFundsException(e.getMessage());
+            }
+          }, reputation, computer, dataDir.resolve("requestor"), clock, new RequestorStore(db));
+      closing.add(requestor);
+      int resumed = requestor.start();
+      if (resumed > 0) LOG.info("Resumed {} task(s) from {}", resumed, db.file());
+    } else {
+    }
+
+    if (config.provider()) {
+      if (chain != null) {
+        var view = new Web3ChainView(chain, deployment.token(), Credentials.create(key.keyPair()));
+        incomes = new IncomeKeeper(db, view, key.address(), clock,
+            IncomeConfig.defaults(deployment.deploymentBlock()).withConfirmations(config.confirmations()),
+            (requestorId, subtaskId, amount) -> reputation.record(Reputation.Role.REQUESTOR, requestorId,
+                Reputation.Event.LATE_PAYMENT));
+        scheduler.scheduleWithFixedDelay(() -> {
+          try {
+            incomes.tick();
+          } catch (RuntimeException e) {
+            LOG.warn("Income check failed: {}", e.toString());
+          }
+        }, 1, 1, TimeUnit.SECONDS);
+      } else {
+        LOG.warn("No chain configured: incomes are not watched");
+      }
+      long memMib = Runtime.getRuntime().maxMemory() >> 20;
+      provider = new ProviderAgent(p2p.network(), p2p.gossip(), market, computer, resources,
+          (requestorId, task, subtask, amount, at) -> {
+            IncomeKeeper incomes = this.incomes;
+            if (incomes != null) {
+              incomes.expect(requestorId, HexFormat.of().formatHex(task), HexFormat.of().formatHex(subtask), amount,
+                  Instant.ofEpochMilli(at));
+            }
+          }, reputation, dataDir.resolve("provider"), clock, config.slots(),
+          Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(256, memMib));
+      closing.add(provider);
+    }
+
+    api = ApiServer.start(new DaemonService(this), ApiConfig.defaults(dataDir).withHost(config.apiHost())
+        .withPort(config.apiPort()));
+    closing.add(api);
+    LOG.info("Node {} up: p2p {}:{}, gateway {}, API {} ({}{})", key.address(), p2p.self().host(), p2p.self().port(),
+        resources.gatewayPort(), api.address(), config.requestor() ? "requestor" : "",
+        config.provider() ? (config.requestor() ? "+provider" : "provider") : "");
+  }
+
+  /** Starts a node; on any failure, what was started is stopped again and the failure is thrown. */
+  public static NodeDaemon start(NodeKey key, NodeConfig config, Path dataDir, Clock clock) throws Exception {
+    NodeDaemon d = new NodeDaemon(key, config, dataDir);
+    try {
+      d.assemble(clock);
+      return d;
+    } catch (Exception | Error e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  public BigInteger gntBalance() {
+    return account == null ? BigInteger.ZERO : account.balances().gnt();
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : closing.reversed()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("Stopping {} failed: {}", c, e.toString());
+      }
+    }
+  }
+
+  /** The folder where the daemon keeps its results and logs: useful to people reading the logs. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+}

@@ -1,0 +1,131 @@
+package org.jgolem.node.resources;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jgolem.ipfs.EmbeddedResourceStore;
+import org.jgolem.ipfs.ResourceStoreConfig;
+import org.jgolem.ipfs.exchange.GatewayServer;
+import org.jgolem.ipfs.exchange.Peer;
+import org.jgolem.ipfs.exchange.PeerReports;
+import org.jgolem.ipfs.multiformats.Cid;
+import org.jgolem.node.market.ResourceExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The market's {@link ResourceExchange} over ipfs-bridge's embedded store: resources are UnixFS DAGs
+ * named by CIDv1, served by this node's Trustless Gateway, and fetched block by verified block from the
+ * gateways of the peers that hold them (the requestor for inputs, the provider for results).
+ */
+public final class IpfsExchange implements ResourceExchange, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(IpfsExchange.class);
+
+  private final EmbeddedResourceStore store;
+  private final GatewayServer gateway;
+  private final Map<Cid, List<Peer>> sources;
+
+  private IpfsExchange(EmbeddedResourceStore store, GatewayServer gateway, Map<Cid, List<Peer>> sources) {
+    this.store = store;
+    this.gateway = gateway;
+    this.sources = sources;
+  }
+
+  /** Opens the store under {@code dir} and serves its gateway on {@code host:port} (0: any free port). */
+  public static IpfsExchange open(Path dir, String host, int port) throws IOException {
+    Map<Cid, List<Peer>> sources = new ConcurrentHashMap<>();
+    PeerReports reports = new PeerReports() {
+      @Override
+      public void corruptBlock(Peer peer, Cid cid, String detail) {
+        LOG.warn("Gateway {} served a corrupted block {}: {}", peer.gateway(), cid, detail);
+      }
+
+      @Override
+      public void failed(Peer peer, String detail) {
+        LOG.debug("Gateway {} failed: {}", peer.gateway(), detail);
+      }
+    };
+    EmbeddedResourceStore store = EmbeddedResourceStore.open(ResourceStoreConfig.embedded(dir),
+        root -> sources.getOrDefault(root, List.of()), reports);
+    try {
+      GatewayServer gateway = store.serve(new InetSocketAddress(host, port));
+      return new IpfsExchange(store, gateway, sources);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      store.close();
+      throw new InterruptedIOException("interrupted while starting the gateway");
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public String publish(Path folder, String scope) throws IOException {
+    return store.add(folder, scope).toString();
+  }
+
+  @Override
+  public void fetch(String cid, Path target, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+    Cid root;
+    try {
+      root = Cid.parse(cid);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("not a CID: " + cid, e);
+    }
+    List<Peer> peers = from.stream().map(u -> new Peer(u.toString(), u)).toList();
+    sources.merge(root, peers, (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).distinct().toList());
+    try {
+      store.get(root, target);
+    } finally {
+      sources.remove(root);
+    }
+    long size = size(target);
+    if (size > maxBytes) {
+      org.jgolem.node.compute.OutputFiles.deleteTree(target);
+      throw new IOException(cid + " holds " + size + " bytes, more than the " + maxBytes + " allowed");
+    }
+  }
+
+  private static long size(Path p) throws IOException {
+    long[] total = {0};
+    Files.walkFileTree(p, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+        total[0] += a.size();
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return total[0];
+  }
+
+  @Override
+  public void release(String scope) {
+    try {
+      store.releaseTask(scope);
+    } catch (IOException e) {
+      LOG.warn("Could not release resources of {}: {}", scope, e.toString());
+    }
+  }
+
+  @Override
+  public int gatewayPort() {
+    return gateway.port();
+  }
+
+  @Override
+  public void close() throws IOException {
+    gateway.close();
+    store.close();
+  }
+}
