@@ -100,6 +100,7 @@ public final class EmbeddedResourceStore implements ResourceStore {
     if (a.isSymbolicLink()) throw new UnsafePathException("symlink refused: " + path + " (resources may hold only files and folders)");
     long contentBytes = a.isDirectory() ? DagBuilder.checkTree(path) : a.size(); // also refuses symlinks and bad names inside
     if (taskId != null) checkTask(taskId, owner, contentBytes, path.toString());
+    ensureSpace(contentBytes, path.toString());
     gcLock.readLock().lock();
     try {
       DagBuilder.Entry e = DagBuilder.rawLeaves(store).add(path);
@@ -109,6 +110,19 @@ public final class EmbeddedResourceStore implements ResourceStore {
     } finally {
       gcLock.readLock().unlock();
     }
+  }
+
+  /**
+   * Refuses, before anything is written, what cannot fit under the node's limit even after a GC (the GC runs only
+   * when needed: unpinned blocks, such as those of a failed transfer, are kept for a retry until space is short).
+   */
+  private void ensureSpace(long bytes, String what) throws IOException {
+    if (store.usedBytes() + bytes <= store.maxBytes()) return;
+    gc();
+    long used = store.usedBytes();
+    if (used + bytes > store.maxBytes())
+      throw new LimitExceededException("the block store " + store.root() + " is full: " + what + " needs " + Sizes.format(bytes) + " but only "
+          + Sizes.format(Math.max(0, store.maxBytes() - used)) + " of the node's limit of " + Sizes.format(store.maxBytes()) + " are free");
   }
 
   private void checkTask(String taskId, String owner, long more, String what) {
@@ -136,9 +150,15 @@ public final class EmbeddedResourceStore implements ResourceStore {
     long allowance = store.maxBytes();
     if (taskId != null) allowance = Math.min(allowance, config.maxTaskBytes() - pins.usage(owner));
     if (allowance <= 0) throw new LimitExceededException("task " + taskId + " already uses its limit of " + Sizes.format(config.maxTaskBytes()));
+    if (store.usedBytes() > store.maxBytes() / 10 * 9) gc();
     gcLock.readLock().lock();
     try {
-      lastFetch = exchange.fetch(cid, allowance);
+      try {
+        lastFetch = exchange.fetch(cid, allowance);
+      } catch (LimitExceededException e) {
+        if (taskId == null) throw e;
+        throw new LimitExceededException(e.getMessage() + " (the rest of task " + taskId + "'s limit of " + Sizes.format(config.maxTaskBytes()) + ")");
+      }
       long size = Dags.size(store, cid);
       if (taskId != null && size > allowance)
         throw new LimitExceededException("resource " + cid + " has " + Sizes.format(size) + "; task " + taskId + " may use only "

@@ -308,6 +308,7 @@ public final class BlockExchange implements AutoCloseable {
         }
         for (Unit r : rest) queue.addFirst(r);
         open.addAndGet(rest.size() - 1);
+        if (!rest.isEmpty()) checkStall(rest.get(0));
       }
     }
 

@@ -72,7 +72,8 @@ public final class DagReader {
       String where = rel.isEmpty() ? "folder " + cid : "folder " + rel + " (" + cid + ")";
       for (PbLink l : n.pb().links()) {
         EntryNames.check(l.name(), where);
-        if (!names.add(l.name())) throw new UnsafePathException("folder " + where + " has two entries named " + EntryNames.quote(l.name()));
+        if (!names.add(l.name()))
+          throw new UnsafePathException("unsafe folder entry " + EntryNames.quote(l.name()) + " in " + where + ": two entries have this name");
       }
       for (PbLink l : n.pb().links()) {
         String childRel = rel.isEmpty() ? l.name() : rel + "/" + l.name();
