@@ -60,7 +60,7 @@ import org.jgolem.ipfs.unixfs.DagReader;
 public final class KuboResourceStore implements ResourceStore {
   private static final Pattern HASH = Pattern.compile("\"Hash\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern NAME = Pattern.compile("\"Name\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-  private static final Pattern REPO_SIZE = Pattern.compile("\"RepoSize\"\\s*:\\s*(\\d+)");
+  private static final Pattern REPO_SIZE = Pattern.compile("\"RepoSize\"\\s*:\\s*\"?(\\d+)");
   private final ResourceStoreConfig config;
   private final URI api;
   private final HttpClient http;
