@@ -170,6 +170,20 @@ public final class EmbeddedResourceStore implements ResourceStore {
     }
   }
 
+  /**
+   * Makes sure every block of cid is in the local store (fetching what is missing, verified), without writing it
+   * out or pinning it: for a node that prepares a resource ahead of use, and for measurements.
+   */
+  public BlockExchange.Stats fetch(Cid cid) throws IOException {
+    gcLock.readLock().lock();
+    try {
+      lastFetch = exchange.fetch(cid, store.maxBytes());
+      return lastFetch;
+    } finally {
+      gcLock.readLock().unlock();
+    }
+  }
+
   @Override
   public void pin(Cid cid) throws IOException {
     gcLock.readLock().lock();

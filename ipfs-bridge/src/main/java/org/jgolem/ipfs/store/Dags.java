@@ -1,8 +1,6 @@
 package org.jgolem.ipfs.store;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -32,6 +30,7 @@ public final class Dags {
         removed[1] += freed;
       }
     }
+    store.compact();
     return new GcResult(removed[0], removed[1], store.blockCount());
   }
 
@@ -61,11 +60,9 @@ public final class Dags {
         total += b.length;
         for (Cid l : DagNode.links(c, b)) todo.push(l);
       } else {
-        try {
-          total += Files.size(store.path(c));
-        } catch (NoSuchFileException e) {
-          throw new BlockNotFoundException("block " + c + " of " + root + " is not in the store");
-        }
+        long size = store.size(c);
+        if (size < 0) throw new BlockNotFoundException("block " + c + " of " + root + " is not in the store");
+        total += size;
       }
     }
     return total;

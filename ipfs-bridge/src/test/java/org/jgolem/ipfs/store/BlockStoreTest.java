@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -36,10 +40,8 @@ class BlockStoreTest {
       assertThat(s.get(cid)).isEqualTo(data);
       assertThat(s.usedBytes()).isEqualTo(1000);
       assertThat(s.blockCount()).isEqualTo(1);
-      String name = cid.toString();
-      assertThat(s.path(cid)).isEqualTo(tmp.resolve("s/blocks").resolve(name.substring(name.length() - 3, name.length() - 1)).resolve(name));
-      try (Stream<Path> t = Files.list(tmp.resolve("s/tmp"))) {
-        assertThat(t).isEmpty();
+      try (Stream<Path> packs = Files.list(tmp.resolve("s/packs"))) {
+        assertThat(packs.map(p -> p.getFileName().toString())).containsExactly("00000000.pack");
       }
       // wrong bytes for a CID are refused and nothing is written
       byte[] other = TestFiles.bytes(2, 1000);
@@ -57,25 +59,51 @@ class BlockStoreTest {
   }
 
   @Test
-  void aDamagedBlockFileIsDetectedDeletedAndReportedMissing() throws IOException {
+  void aPartialRecordLeftByACrashIsCutOff() throws IOException {
+    byte[] a = TestFiles.bytes(3, 5000), b = TestFiles.bytes(4, 7000);
+    Path pack;
+    try (BlockStore s = BlockStore.open(tmp.resolve("s"), 1 << 20)) {
+      s.put(Cid.raw(a), a, 0, a.length);
+      s.put(Cid.raw(b), b, 0, b.length);
+      pack = s.location(Cid.raw(b)).getKey();
+    }
+    // as if the machine stopped in the middle of the second append
+    try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.WRITE)) {
+      ch.truncate(ch.size() - 3000);
+    }
+    try (BlockStore s = BlockStore.open(tmp.resolve("s"), 1 << 20)) {
+      assertThat(s.get(Cid.raw(a))).isEqualTo(a);
+      assertThat(s.has(Cid.raw(b))).isFalse();
+      assertThat(s.usedBytes()).isEqualTo(5000);
+      assertThat(s.put(Cid.raw(b), b, 0, b.length)).isTrue();
+    }
+    try (BlockStore s = BlockStore.open(tmp.resolve("s"), 1 << 20)) {
+      assertThat(s.get(Cid.raw(b))).isEqualTo(b);
+    }
+  }
+
+  @Test
+  void aDamagedBlockIsDetectedOnFirstReadAndStaysDropped() throws IOException {
     byte[] data = TestFiles.bytes(3, 5000);
     Cid cid = Cid.raw(data);
     try (BlockStore s = BlockStore.open(tmp.resolve("s"), 1 << 20)) {
       s.put(cid, data, 0, data.length);
-      // a crash after the rename but before the data reached the disk can leave a short file
-      Files.write(s.path(cid), java.util.Arrays.copyOf(data, 100));
+      Map.Entry<Path, Long> at = s.location(cid);
+      // bytes that did not reach the disk intact before a crash
+      try (FileChannel ch = FileChannel.open(at.getKey(), StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(new byte[] {(byte) ~data[10]}), at.getValue() + 10);
+      }
     }
     try (BlockStore s = BlockStore.open(tmp.resolve("s"), 1 << 20)) {
-      assertThat(s.getOrNull(cid)).isNull();
-      assertThat(s.has(cid)).isFalse();
-      assertThat(s.usedBytes()).isZero();
-      s.put(cid, data, 0, data.length);
-      // flipped in place while the store is open: the changed file is hashed again and refused
-      byte[] bad = data.clone();
-      bad[10] ^= 1;
-      Files.write(s.path(cid), bad);
+      assertThat(s.has(cid)).isTrue(); // indexed, not yet read
       assertThat(s.copyTo(cid, Channels.newChannel(new ByteArrayOutputStream()))).isEqualTo(-1);
       assertThat(s.has(cid)).isFalse();
+      assertThat(s.usedBytes()).isZero();
+    }
+    try (BlockStore s = BlockStore.open(tmp.resolve("s"), 1 << 20)) {
+      assertThat(s.has(cid)).isFalse(); // still dropped after a restart
+      assertThat(s.put(cid, data, 0, data.length)).isTrue();
+      assertThat(s.get(cid)).isEqualTo(data);
     }
   }
 
@@ -116,6 +144,11 @@ class BlockStoreTest {
       assertThat(r.bytesFreed()).isEqualTo(Files.size(f2) + (r.bytesFreed() - Files.size(f2)));
       assertThat(s.has(c2)).isFalse();
       assertThat(Dags.size(s, c1)).isGreaterThan(700_000);
+    }
+    try (BlockStore s = BlockStore.open(tmp.resolve("s"), 10 << 20)) {
+      assertThat(s.has(c2)).isFalse(); // deletions survive a restart
+      assertThat(s.blockCount()).isEqualTo(4);
+      assertThat(s.usedBytes()).isEqualTo(Dags.size(s, c1));
     }
     assertThatThrownBy(() -> Pins.taskOwner("bad id with spaces")).hasMessageContaining("invalid task id");
   }
