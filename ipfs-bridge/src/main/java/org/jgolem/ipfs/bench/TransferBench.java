@@ -71,6 +71,10 @@ public final class TransferBench {
         b.get(warmCid, dir.resolve("warm-out"));
         rawTcpCopy(warm, dir.resolve("warm-raw"));
 
+        // both measurements start with no dirty pages of the setup waiting for the disk
+        force(input);
+        a.blockStore().sync();
+        b.blockStore().sync();
         t0 = System.nanoTime();
         rawTcpCopy(input, dir.resolve("raw-out.bin"));
         double raw = secs(t0);
@@ -118,6 +122,12 @@ public final class TransferBench {
         log("1 KiB get (fetch + pin + write-out, synced): median %.2f ms, p90 %.2f ms", full[samples / 2], full[samples * 9 / 10]);
         System.out.printf("transfer small-object-rtt-ms=%.2f%n", ms[samples / 2]);
       }
+    }
+  }
+
+  private static void force(Path f) throws IOException {
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      ch.force(true);
     }
   }
 
