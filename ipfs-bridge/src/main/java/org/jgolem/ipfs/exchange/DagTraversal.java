@@ -14,7 +14,7 @@ import org.jgolem.ipfs.unixfs.UnixFsData;
 
 /** Produces the blocks of a CAR response, in DFS order without duplicates, from a store. */
 final class DagTraversal {
-  /** Receives each block in order; returns normally or throws to stop. */
+  /** Receives each block in order (data is null for a raw block that was not read); throws to stop. */
   @FunctionalInterface
   interface Emitter {
     void emit(Cid cid, byte[] data) throws IOException;
@@ -55,13 +55,25 @@ final class DagTraversal {
     return cur;
   }
 
+  /** A raw block is passed on without being read here (the emitter sends it, possibly without a copy). */
+  private void raw(Cid cid) throws IOException {
+    if (sent.contains(cid)) return;
+    if (!store.has(cid)) throw new BlockNotFoundException("block " + cid + " is not in this node's store");
+    emit(cid, null);
+  }
+
   /** dag-scope=block: only this block. */
   void single(Cid cid) throws IOException {
-    emit(cid, block(cid));
+    if (cid.isRaw()) raw(cid);
+    else emit(cid, block(cid));
   }
 
   void all(Cid cid) throws IOException {
     if (sent.contains(cid)) return;
+    if (cid.isRaw()) {
+      raw(cid);
+      return;
+    }
     byte[] b = block(cid);
     emit(cid, b);
     for (Cid l : DagNode.links(cid, b)) all(l);
@@ -69,6 +81,10 @@ final class DagTraversal {
 
   /** The blocks of a UnixFS entity: a file's blocks for [from, to] (inclusive; to null = the end) or a folder's node. */
   void entity(Cid cid, long from, Long to) throws IOException {
+    if (cid.isRaw()) {
+      raw(cid);
+      return;
+    }
     byte[] b = block(cid);
     DagNode n = DagNode.decode(cid, b);
     if (n.isRawLeaf() || !n.isFile()) {
@@ -94,6 +110,10 @@ final class DagTraversal {
       offset += len;
       if (len == 0 || end < from || start > to) continue;
       Cid c = links.get(i).hash();
+      if (c.isRaw()) {
+        raw(c);
+        continue;
+      }
       byte[] cb = block(c);
       fileRange(c, cb, DagNode.decode(c, cb), Math.max(0, from - start), Math.min(len - 1, to - start), depth + 1);
     }

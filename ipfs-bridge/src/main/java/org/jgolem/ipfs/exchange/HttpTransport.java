@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  */
 public final class HttpTransport implements PeerTransport {
   private static final int BUFFER = 1 << 20;
+  /** Smaller than a chunk, so that reading a 256 KiB block goes straight into its array. */
+  private static final int STREAM_BUFFER = 64 * 1024;
   private static final int MAX_HEADER_LINE = 8192;
   private final Map<String, ConcurrentLinkedDeque<Conn>> idle = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -34,7 +36,7 @@ public final class HttpTransport implements PeerTransport {
 
     Conn(Socket socket, String key) throws IOException {
       this.socket = socket;
-      this.in = new BufferedInputStream(socket.getInputStream(), BUFFER);
+      this.in = new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER);
       this.out = socket.getOutputStream();
       this.key = key;
     }

@@ -255,6 +255,20 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     return b.length;
   }
 
+  /** A stored block's bytes in its pack file, for a zero-copy send. */
+  public record Region(FileChannel channel, long offset, int length) {}
+
+  /**
+   * For zero-copy serving: where the block's bytes are, if this process already verified them (else null: read it
+   * with {@link #getOrNull}, which verifies).
+   */
+  public Region region(Cid cid) {
+    Cid k = key(cid);
+    Loc l = index.get(k);
+    if (l == null || !verified.contains(k) || !l.pack().ch.isOpen()) return null;
+    return new Region(l.pack().ch, l.offset(), l.length());
+  }
+
   private void remember(Cid k) {
     if (verified.size() >= MAX_VERIFIED) verified.clear();
     verified.add(k);
