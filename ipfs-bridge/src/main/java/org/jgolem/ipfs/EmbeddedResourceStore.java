@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jgolem.ipfs.exchange.BlockExchange;
 import org.jgolem.ipfs.exchange.GatewayServer;
@@ -29,6 +30,8 @@ import org.jgolem.ipfs.unixfs.DagReader;
  * blocks of a transfer in progress.
  */
 public final class EmbeddedResourceStore implements ResourceStore {
+  /** Files at least this large are fetched into a file pack and handed out by a hard link (no second copy). */
+  static final long FILE_PACK_MIN = 4L << 20;
   private final ResourceStoreConfig config;
   private final BlockStore store;
   private final Pins pins;
@@ -151,10 +154,17 @@ public final class EmbeddedResourceStore implements ResourceStore {
     if (taskId != null) allowance = Math.min(allowance, config.maxTaskBytes() - pins.usage(owner));
     if (allowance <= 0) throw new LimitExceededException("task " + taskId + " already uses its limit of " + Sizes.format(config.maxTaskBytes()));
     if (store.usedBytes() > store.maxBytes() / 10 * 9) gc();
+    AtomicReference<BlockStore.FilePack> filePack = new AtomicReference<>();
     gcLock.readLock().lock();
     try {
       try {
-        lastFetch = exchange.fetch(cid, allowance);
+        // a large file's chunks go straight into a file pack, which then becomes the target: written once
+        lastFetch = exchange.fetch(cid, allowance, fileSize -> {
+          if (fileSize < FILE_PACK_MIN) return null;
+          BlockStore.FilePack fp = store.createFilePack(fileSize);
+          filePack.set(fp);
+          return fp;
+        });
       } catch (LimitExceededException e) {
         if (taskId == null) throw e;
         throw new LimitExceededException(e.getMessage() + " (the rest of task " + taskId + "'s limit of " + Sizes.format(config.maxTaskBytes()) + ")");
@@ -164,8 +174,10 @@ public final class EmbeddedResourceStore implements ResourceStore {
         throw new LimitExceededException("resource " + cid + " has " + Sizes.format(size) + "; task " + taskId + " may use only "
             + Sizes.format(allowance) + " more");
       pins.add(cid, owner, size);
-      new DagReader(store::get, config.durable(), store::copyTo).export(cid, abs);
+      BlockStore.FilePack fp = filePack.get();
+      if (fp == null || !linkFilePack(cid, fp, abs)) new DagReader(store::get, config.durable(), store::copyTo).export(cid, abs);
     } finally {
+      if (filePack.get() != null) store.release(filePack.get());
       gcLock.readLock().unlock();
     }
   }
@@ -182,6 +194,28 @@ public final class EmbeddedResourceStore implements ResourceStore {
     } finally {
       gcLock.readLock().unlock();
     }
+  }
+
+  /**
+   * Completes the file pack (chunks this transfer did not fetch, because they were stored already or repeat, are
+   * copied in), syncs it, and gives it to the caller as target by a hard link. The link appears only when the file
+   * is complete. Returns false (the caller then copies) if the file system cannot link.
+   */
+  private boolean linkFilePack(Cid cid, BlockStore.FilePack fp, Path target) throws IOException {
+    DagReader reader = new DagReader(store::get, config.durable());
+    long size = reader.forEachLeaf(cid, store::size, (leaf, offset, length) -> {
+      if (!fp.hasAt(offset, leaf)) store.fillAt(fp, leaf, offset);
+    });
+    if (size != fp.size()) throw new IpfsException("file " + cid + " holds " + size + " bytes but its root declares " + fp.size());
+    if (config.durable()) store.force(fp);
+    try {
+      Files.createLink(target, fp.path());
+    } catch (UnsupportedOperationException | IOException e) {
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw e;
+      return false; // another file system, or no hard links: copy instead
+    }
+    if (config.durable()) DagReader.forceDirectory(target.getParent());
+    return true;
   }
 
   @Override

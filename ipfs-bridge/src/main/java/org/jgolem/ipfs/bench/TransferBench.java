@@ -29,8 +29,9 @@ import org.jgolem.ipfs.unixfs.DagReader;
  * {@code scripts/bench transfer}: moves a resource (1 GiB by default; the first argument is the size in MiB)
  * between two embedded nodes on loopback, verified and written to disk (synced, as {@code get} does), and compares
  * it with a plain TCP copy of the same bytes over loopback written to disk and synced, in the same run. Then the
- * median time for a node to get a 1 KiB object from its peer (second argument: samples, default 200). Prints the two
- * result lines on stdout; details go to stderr. Everything is made in, and removed with, a temporary folder.
+ * median time for a node to fetch a 1 KiB object from its peer (second argument: samples, default 200). The copies
+ * alternate for a number of rounds (third argument, default 3) and the medians are compared. Prints the two result
+ * lines on stdout; details go to stderr. Everything is made in, and removed with, a temporary folder.
  */
 public final class TransferBench {
   private TransferBench() {}
@@ -38,9 +39,10 @@ public final class TransferBench {
   public static void main(String[] args) throws Exception {
     int mib = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     Path dir = Files.createTempDirectory("jgolem-transfer-bench");
     try {
-      run(dir, mib, samples);
+      run(dir, mib, samples, rounds);
     } finally {
       DagReader.deleteTree(dir);
     }
@@ -50,7 +52,12 @@ public final class TransferBench {
     System.err.printf(fmt + "%n", a);
   }
 
-  private static void run(Path dir, int mib, int samples) throws Exception {
+  private static EmbeddedResourceStore open(Path dir, long size, Peer peer) throws IOException {
+    return EmbeddedResourceStore.open(ResourceStoreConfig.embedded(dir).withLimits(size * 3 + (1L << 30), size * 2 + (1L << 30)),
+        Providers.of(List.of(peer)), PeerReports.none());
+  }
+
+  private static void run(Path dir, int mib, int samples, int rounds) throws Exception {
     long size = (long) mib << 20;
     log("SHA-256 (JDK %s): %.0f MiB/s on one core", Runtime.version(), sha256MiBps());
     Path input = dir.resolve("input.bin");
@@ -62,37 +69,43 @@ public final class TransferBench {
       long t0 = System.nanoTime();
       Cid cid = a.add(input);
       log("add on node a: %s in %.2f s (%.0f MiB/s)", cid, secs(t0), mib / secs(t0));
-      try (EmbeddedResourceStore b = EmbeddedResourceStore.open(ResourceStoreConfig.embedded(dir.resolve("b")).withLimits(size * 3 + (1L << 30), size * 2 + (1L << 30)),
-          Providers.of(List.of(peerA)), PeerReports.none())) {
-        // warm-up of both paths (JIT, connections): 64 MiB each, not measured
-        Path warm = dir.resolve("warm.bin");
-        writeRandom(warm, Math.min(size, 64L << 20));
-        Cid warmCid = a.add(warm);
-        b.get(warmCid, dir.resolve("warm-out"));
-        rawTcpCopy(warm, dir.resolve("warm-raw"));
-
-        // both measurements start with no dirty pages of the setup waiting for the disk
-        force(input);
-        a.blockStore().sync();
-        b.blockStore().sync();
+      // warm-up of both paths (JIT, connections): 64 MiB each, not measured
+      Path warm = dir.resolve("warm.bin");
+      writeRandom(warm, Math.min(size, 64L << 20));
+      Cid warmCid = a.add(warm);
+      try (EmbeddedResourceStore w = open(dir.resolve("b-warm"), size, peerA)) {
+        w.get(warmCid, dir.resolve("warm-out"));
+      }
+      DagReader.deleteTree(dir.resolve("b-warm"));
+      rawTcpCopy(warm, dir.resolve("warm-raw"));
+      force(input);
+      a.blockStore().sync();
+      // rounds alternate the two copies, each from a synced state, so that other load on the machine (disk
+      // write-back, other processes) weighs on both alike; the medians are reported
+      double[] raw = new double[rounds], ours = new double[rounds];
+      for (int i = 0; i < rounds; i++) {
+        Path rawOut = dir.resolve("raw-out.bin"), out = dir.resolve("out.bin"), bDir = dir.resolve("b");
         t0 = System.nanoTime();
-        rawTcpCopy(input, dir.resolve("raw-out.bin"));
-        double raw = secs(t0);
-        t0 = System.nanoTime();
-        b.fetch(cid);
-        double fetch = secs(t0);
-        long t1 = System.nanoTime();
-        b.get(cid, dir.resolve("out.bin")); // every block is local now: this writes the verified copy out
-        double export = secs(t1);
-        double ours = secs(t0);
-        log("verified transfer: fetch into the store %.2f s (%.0f MiB/s), write-out %.2f s", fetch, mib / fetch, export);
-        if (Files.mismatch(input, dir.resolve("out.bin")) != -1) throw new IllegalStateException("the transferred copy differs from the input");
-        log("fetch stats: %s", b.lastFetch());
-        double rawRate = mib / raw, ourRate = mib / ours;
-        log("raw TCP copy: %.2f s; verified transfer: %.2f s", raw, ours);
-        System.out.printf("transfer size-mib=%d mib-per-s=%.1f raw-tcp-mib-per-s=%.1f ratio=%.2f%n", mib, ourRate, rawRate, ourRate / rawRate);
-        System.out.flush();
+        rawTcpCopy(input, rawOut);
+        raw[i] = secs(t0);
+        Files.delete(rawOut);
+        try (EmbeddedResourceStore b = open(bDir, size, peerA)) {
+          t0 = System.nanoTime();
+          b.get(cid, out); // fetched from a, every block verified, stored, written out and synced
+          ours[i] = secs(t0);
+          if (Files.mismatch(input, out) != -1) throw new IllegalStateException("the transferred copy differs from the input");
+          log("round %d: raw TCP copy %.2f s, verified transfer %.2f s; %s", i + 1, raw[i], ours[i], b.lastFetch());
+        }
+        Files.delete(out);
+        DagReader.deleteTree(bDir);
+      }
+      Arrays.sort(raw);
+      Arrays.sort(ours);
+      double rawRate = mib / raw[rounds / 2], ourRate = mib / ours[rounds / 2];
+      System.out.printf("transfer size-mib=%d mib-per-s=%.1f raw-tcp-mib-per-s=%.1f ratio=%.2f%n", mib, ourRate, rawRate, ourRate / rawRate);
+      System.out.flush();
 
+      try (EmbeddedResourceStore b = open(dir.resolve("b"), size, peerA)) {
         // small objects: 1 KiB each, a fresh object per sample
         SplittableRandom r = new SplittableRandom(7);
         List<Cid> small = new ArrayList<>();

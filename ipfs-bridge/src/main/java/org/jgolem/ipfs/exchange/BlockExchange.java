@@ -95,7 +95,21 @@ public final class BlockExchange implements AutoCloseable {
 
   /** Makes sure every block of root's DAG is in the store; maxBytes bounds the DAG's total size. */
   public Stats fetch(Cid root, long maxBytes) throws IOException {
-    return new Fetch(root, maxBytes).run();
+    return new Fetch(root, maxBytes, null).run();
+  }
+
+  /** Gives a file pack for a file of the given size, or null to store its chunks as usual. */
+  @FunctionalInterface
+  public interface FilePacks {
+    BlockStore.FilePack create(long fileSize) throws IOException;
+  }
+
+  /**
+   * As {@link #fetch(Cid, long)}; when root is a UnixFS file, the chunks fetched are written straight into the file
+   * pack that filePacks gives (each at its offset in the file), so the caller can hand out the file without a copy.
+   */
+  public Stats fetch(Cid root, long maxBytes, FilePacks filePacks) throws IOException {
+    return new Fetch(root, maxBytes, filePacks).run();
   }
 
   @Override
@@ -105,7 +119,8 @@ public final class BlockExchange implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private record Leaf(Cid cid, int index, long offset, long size) {}
+  /** A chunk: its index and offset in its parent node, its size, and its offset in the root file (-1: none). */
+  private record Leaf(Cid cid, int index, long offset, long size, long fileOffset) {}
 
   /** A piece of work: some blocks (one request each), or a run of one file node's leaves (one CAR request). */
   private static final class Unit {
@@ -151,9 +166,13 @@ public final class BlockExchange implements AutoCloseable {
     long structureBytes;
     long presentLeafBytes;
 
-    Fetch(Cid root, long maxBytes) {
+    final FilePacks filePacks;
+    volatile BlockStore.FilePack filePack;
+
+    Fetch(Cid root, long maxBytes, FilePacks filePacks) {
       this.root = root;
       this.maxBytes = maxBytes;
+      this.filePacks = filePacks;
     }
 
     Stats run() throws IOException {
@@ -164,6 +183,8 @@ public final class BlockExchange implements AutoCloseable {
       Map<Cid, List<Leaf>> leavesByParent = new LinkedHashMap<>();
       List<Cid> looseLeaves = new ArrayList<>();
       long declaredLeafBytes = 0;
+      Map<Cid, Long> base = new HashMap<>(); // offset in the root file of each file node under it
+      base.put(root, 0L);
       while (!level.isEmpty()) {
         List<Cid> missing = new ArrayList<>();
         for (Cid c : level) {
@@ -183,6 +204,12 @@ public final class BlockExchange implements AutoCloseable {
           DagNode n = DagNode.decode(c, b);
           List<PbLink> links = n.pb().links();
           boolean file = n.isFile() && n.unixfs() != null && n.unixfs().blockSizes().size() == links.size();
+          if (c.equals(root) && file && filePacks != null && n.unixfs().dataLength() == 0) {
+            long fileSize = n.fileSize();
+            if (fileSize > maxBytes) throw tooLarge(fileSize);
+            filePack = filePacks.create(fileSize);
+          }
+          long nodeBase = filePack != null && file ? base.getOrDefault(c, -1L) : -1L;
           long offset = file ? n.unixfs().dataLength() : 0;
           for (int i = 0; i < links.size(); i++) {
             Cid child = links.get(i).hash();
@@ -192,13 +219,14 @@ public final class BlockExchange implements AutoCloseable {
               continue;
             }
             if (child.isDagPb()) {
+              if (nodeBase >= 0) base.putIfAbsent(child, nodeBase + offset);
               if (seen.add(child)) next.add(child);
             } else if (child.isRaw()) {
               declaredLeafBytes += size;
               if (!seen.add(child)) {
                 // the same chunk again (a repeated chunk): fetched once
               } else if (file) {
-                Leaf leaf = new Leaf(child, i, offset, size);
+                Leaf leaf = new Leaf(child, i, offset, size, nodeBase >= 0 ? nodeBase + offset : -1);
                 fileLeaves.add(leaf);
                 leavesByParent.computeIfAbsent(c, k -> new ArrayList<>()).add(leaf);
               } else {
@@ -426,7 +454,7 @@ public final class BlockExchange implements AutoCloseable {
           byte[] data = r.body().readNBytes(BlockStore.MAX_BLOCK_SIZE + 1);
           if (data.length > BlockStore.MAX_BLOCK_SIZE) throw new CorruptBlockException(c, "block " + c + " is larger than " + BlockStore.MAX_BLOCK_SIZE + " bytes");
           if (r.body().read() >= 0) throw new IOException("response for " + c + " is longer than declared");
-          accept(peer, c, data);
+          accept(peer, c, data, -1);
         }
       }
       return List.of();
@@ -447,8 +475,9 @@ public final class BlockExchange implements AutoCloseable {
         CarReader car = new CarReader(body, BlockStore.MAX_BLOCK_SIZE);
         CarReader.Block b;
         while (!want.isEmpty() && (b = car.next()) != null) {
-          if (want.remove(b.cid()) != null) {
-            accept(peer, b.cid(), b.data());
+          Leaf wanted = want.remove(b.cid());
+          if (wanted != null) {
+            accept(peer, b.cid(), b.data(), wanted.fileOffset());
           } else if (b.cid().equals(u.parent)) {
             if (!b.cid().verifies(b.data())) throw new CorruptBlockException(b.cid(), "block " + b.cid() + " does not match its hash");
           } else if (++unexpected > 64) {
@@ -475,10 +504,12 @@ public final class BlockExchange implements AutoCloseable {
     }
 
     /** Verifies and stores one block. */
-    private void accept(Peer peer, Cid cid, byte[] data) throws IOException {
+    private void accept(Peer peer, Cid cid, byte[] data, long fileOffset) throws IOException {
       long total = structureBytes + presentLeafBytes + bytesFetched.get() + data.length;
       if (total > maxBytes) throw tooLarge(total);
-      boolean isNew = store.put(cid, data, 0, data.length); // throws CorruptBlockException on a hash mismatch
+      BlockStore.FilePack fp = filePack;
+      // both throw CorruptBlockException on a hash mismatch
+      boolean isNew = fp != null && fileOffset >= 0 ? store.putAt(fp, cid, fileOffset, data) : store.put(cid, data, 0, data.length);
       if (isNew) {
         blocksFetched.incrementAndGet();
         bytesFetched.addAndGet(data.length);

@@ -63,11 +63,55 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     final AtomicLong end = new AtomicLong();
     final AtomicLong dead = new AtomicLong();
     volatile boolean sealed;
+    /** A file pack that a transfer is still writing: never compacted. */
+    volatile boolean active;
+    /** A file pack: the bytes of one file at their offsets, its index in a sidecar (see {@link FilePack}). */
+    final FileChannel sidecar;
 
     Pack(int id, Path path, FileChannel ch) {
+      this(id, path, ch, null);
+    }
+
+    Pack(int id, Path path, FileChannel ch, FileChannel sidecar) {
       this.id = id;
       this.path = path;
       this.ch = ch;
+      this.sidecar = sidecar;
+    }
+
+    boolean isFilePack() {
+      return sidecar != null;
+    }
+  }
+
+  /**
+   * A file pack: the content of one file, laid out as the file itself (each chunk at its offset, no record headers),
+   * with a sidecar index ({@code NNNNNNNN.fidx}: {@code varint(len(cid)) cid varint(offset) varint(length)} a
+   * record). A transfer writes the chunks it fetches straight into it, so that the finished file can be given to the
+   * caller by a hard link instead of a second copy. Because the caller may then change that file, blocks in a file
+   * pack are hashed on every read and never sent without a check.
+   */
+  public static final class FilePack {
+    private final Pack pack;
+    private final long size;
+    private final Map<Long, Cid> written = new ConcurrentHashMap<>();
+
+    private FilePack(Pack pack, long size) {
+      this.pack = pack;
+      this.size = size;
+    }
+
+    public Path path() {
+      return pack.path;
+    }
+
+    public long size() {
+      return size;
+    }
+
+    /** Whether the chunk cid was written at offset by this transfer. */
+    public boolean hasAt(long offset, Cid cid) {
+      return cid.toV1().equals(written.get(offset));
     }
   }
 
@@ -109,8 +153,15 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(packDir, "*.pack")) {
       ds.forEach(files::add);
     }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(packDir, "*.fpack")) {
+      ds.forEach(files::add);
+    }
     files.sort(Comparator.comparing(Path::toString));
     for (Path f : files) {
+      if (f.getFileName().toString().endsWith(".fpack")) {
+        loadFilePack(f);
+        continue;
+      }
       int id;
       try {
         id = Integer.parseInt(f.getFileName().toString().replace(".pack", ""));
@@ -123,6 +174,127 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
       scan(p);
       p.sealed = true; // new blocks go to new packs; old ones only shrink by compaction
     }
+  }
+
+  private void loadFilePack(Path f) throws IOException {
+    int id;
+    try {
+      id = Integer.parseInt(f.getFileName().toString().replace(".fpack", ""));
+    } catch (NumberFormatException e) {
+      return;
+    }
+    Path side = f.resolveSibling(String.format("%08d.fidx", id));
+    FileChannel sc = FileChannel.open(side, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    Pack p = new Pack(id, f, FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE), sc);
+    p.sealed = true;
+    packs.put(id, p);
+    nextPack.set(Math.max(nextPack.get(), id + 1));
+    long size = p.ch.size();
+    p.end.set(size);
+    byte[] idx = new byte[(int) Math.min(Integer.MAX_VALUE - 8, sc.size())];
+    ByteBuffer buf = ByteBuffer.wrap(idx);
+    while (buf.hasRemaining()) if (sc.read(buf, buf.position()) < 0) break;
+    int pos = 0;
+    long live = 0;
+    while (pos < idx.length) {
+      try {
+        Varint.Decoded cl = Varint.decode(idx, pos, idx.length);
+        Cid.Parsed parsed = Cid.parse(idx, pos + cl.length(), pos + cl.length() + (int) cl.value());
+        Varint.Decoded off = Varint.decode(idx, pos + cl.length() + parsed.length(), idx.length);
+        Varint.Decoded len = Varint.decode(idx, pos + cl.length() + parsed.length() + off.length(), idx.length);
+        pos += cl.length() + parsed.length() + off.length() + len.length();
+        Cid cid = parsed.cid();
+        if (off.value() + len.value() > size || len.value() > MAX_BLOCK_SIZE) continue;
+        if (tombstones.containsKey(cid + " " + id + " " + off.value()) || index.containsKey(cid)) continue;
+        index.put(cid, new Loc(p, off.value(), (int) len.value()));
+        used.addAndGet(len.value());
+        live += len.value();
+      } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+        sc.truncate(pos); // an index record cut short by a crash
+        break;
+      }
+    }
+    p.dead.set(size - live);
+  }
+
+  /** A new file pack for a file of size bytes (see {@link FilePack}). */
+  public FilePack createFilePack(long size) throws IOException {
+    int id = nextPack.getAndIncrement();
+    Path f = packDir.resolve(String.format("%08d.fpack", id));
+    Path side = packDir.resolve(String.format("%08d.fidx", id));
+    Pack p = new Pack(id, f, FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
+        FileChannel.open(side, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
+    p.sealed = true;
+    p.active = true;
+    p.end.set(size);
+    p.dead.set(size); // nothing live yet
+    packs.put(id, p);
+    return new FilePack(p, size);
+  }
+
+  /**
+   * Checks a chunk against cid and writes it into the file pack at offset (its place in the file); it becomes the
+   * stored copy of cid unless the store already had one. Returns whether cid is new to the store.
+   */
+  public boolean putAt(FilePack fp, Cid cid, long offset, byte[] data) throws IOException {
+    if (!cid.verifies(data)) throw new CorruptBlockException(cid, "block " + cid + " does not match its hash (" + data.length + " bytes)");
+    if (offset < 0 || offset + data.length > fp.size) throw new IllegalArgumentException("chunk at " + offset + " does not fit the file pack");
+    Cid k = key(cid);
+    synchronized (stripe(k)) {
+      boolean isNew = !index.containsKey(k);
+      if (isNew) {
+        long now = used.addAndGet(data.length);
+        if (now > maxBytes) {
+          used.addAndGet(-data.length);
+          throw new LimitExceededException("the block store " + root + " is full: storing " + Sizes.format(data.length) + " more would use "
+              + Sizes.format(now) + " of its limit of " + Sizes.format(maxBytes) + " (run gc or raise the node's limit)");
+        }
+      }
+      boolean done = false;
+      try {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        while (b.hasRemaining()) fp.pack.ch.write(b, offset + b.position());
+        fp.written.put(offset, k);
+        if (isNew) {
+          byte[] cb = k.bytes();
+          byte[] rec = new byte[Varint.size(cb.length) + cb.length + Varint.size(offset) + Varint.size(data.length)];
+          int o = Varint.write(cb.length, rec, 0);
+          System.arraycopy(cb, 0, rec, o, cb.length);
+          o = Varint.write(offset, rec, o + cb.length);
+          Varint.write(data.length, rec, o);
+          synchronized (fp.pack.sidecar) {
+            ByteBuffer r = ByteBuffer.wrap(rec);
+            while (r.hasRemaining()) fp.pack.sidecar.write(r, fp.pack.sidecar.size());
+          }
+          index.put(k, new Loc(fp.pack, offset, data.length));
+          fp.pack.dead.addAndGet(-data.length);
+        }
+        done = true;
+        return isNew;
+      } finally {
+        if (!done && isNew) used.addAndGet(-data.length);
+      }
+    }
+  }
+
+  /** Writes the stored, verified block cid into the file pack at offset (a chunk this transfer did not fetch). */
+  public void fillAt(FilePack fp, Cid cid, long offset) throws IOException {
+    byte[] data = get(cid);
+    if (offset < 0 || offset + data.length > fp.size) throw new IllegalArgumentException("chunk at " + offset + " does not fit the file pack");
+    ByteBuffer b = ByteBuffer.wrap(data);
+    while (b.hasRemaining()) fp.pack.ch.write(b, offset + b.position());
+    fp.written.put(offset, key(cid));
+  }
+
+  /** The transfer is done with the file pack: from now on it is compacted like any pack once mostly dead. */
+  public void release(FilePack fp) {
+    fp.pack.active = false;
+  }
+
+  /** Forces the file pack and its index to disk. */
+  public void force(FilePack fp) throws IOException {
+    fp.pack.ch.force(true);
+    fp.pack.sidecar.force(true);
   }
 
   /** Indexes a pack's records; cuts off a partial record at its end (an append interrupted by a crash). */
@@ -213,12 +385,12 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
         return null;
       }
     }
-    if (!verified.contains(k)) {
+    if (l.pack().isFilePack() || !verified.contains(k)) {
       if (!k.verifies(data)) {
         discard(k, l, "its content does not match its hash");
         return null;
       }
-      remember(k);
+      if (!l.pack().isFilePack()) remember(k);
     }
     return data;
   }
@@ -238,7 +410,7 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     Cid k = key(cid);
     Loc l = index.get(k);
     if (l == null) return -1;
-    if (verified.contains(k)) {
+    if (verified.contains(k) && !l.pack().isFilePack()) {
       long done = 0;
       while (done < l.length()) {
         long n = l.pack().ch.transferTo(l.offset() + done, l.length() - done, out);
@@ -265,7 +437,7 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   public Region region(Cid cid) {
     Cid k = key(cid);
     Loc l = index.get(k);
-    if (l == null || !verified.contains(k) || !l.pack().ch.isOpen()) return null;
+    if (l == null || l.pack().isFilePack() || !verified.contains(k) || !l.pack().ch.isOpen()) return null;
     return new Region(l.pack().ch, l.offset(), l.length());
   }
 
@@ -382,7 +554,7 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   public synchronized void compact() throws IOException {
     for (Pack p : List.copyOf(packs.values())) {
       long size = p.end.get();
-      if (size == 0 || p.dead.get() * 2 < size) continue;
+      if (size == 0 || p.dead.get() * 2 < size || p.active) continue;
       if (!writable.remove(p) && !p.sealed) continue; // a pack being appended to right now
       p.sealed = true;
       List<Map.Entry<Cid, Loc>> live = new ArrayList<>();
@@ -395,7 +567,7 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
           byte[] data = new byte[l.length()];
           ByteBuffer buf = ByteBuffer.wrap(data);
           while (buf.hasRemaining()) if (p.ch.read(buf, l.offset() + buf.position()) < 0) break;
-          if (buf.hasRemaining() || (!verified.contains(k) && !k.verifies(data))) {
+          if (buf.hasRemaining() || ((p.isFilePack() || !verified.contains(k)) && !k.verifies(data))) {
             index.remove(k);
             used.addAndGet(-l.length());
             continue;
@@ -408,6 +580,10 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
       packs.remove(p.id);
       p.ch.close();
       Files.deleteIfExists(p.path);
+      if (p.isFilePack()) {
+        p.sidecar.close();
+        Files.deleteIfExists(p.path.resolveSibling(String.format("%08d.fidx", p.id)));
+      }
       tombstones.keySet().removeIf(t -> t.split(" ")[1].equals(String.valueOf(p.id)));
     }
     saveTombstones();
@@ -455,6 +631,10 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
       if (p.ch.isOpen()) {
         p.ch.force(false);
         p.ch.close();
+      }
+      if (p.sidecar != null && p.sidecar.isOpen()) {
+        p.sidecar.force(false);
+        p.sidecar.close();
       }
     }
     verified.clear();

@@ -130,7 +130,7 @@ public final class DagReader {
     }
   }
 
-  static void forceDirectory(Path dir) {
+  public static void forceDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException ignored) {
@@ -184,6 +184,46 @@ public final class DagReader {
     if (fs.fileSize() != null && fs.fileSize() != written)
       throw new IpfsException("file node " + cid + " declares filesize " + fs.fileSize() + " but holds " + written + " bytes");
     return written;
+  }
+
+  /** A chunk of a file and its place in it. */
+  @FunctionalInterface
+  public interface LeafVisitor {
+    void leaf(Cid cid, long offset, long length) throws IOException;
+  }
+
+  /**
+   * Visits the raw chunks of the file root in order with their offsets, checking every size against the DAG's
+   * declarations as {@link #writeFile} does; rawSize gives a raw chunk's length without reading it (-1: missing).
+   * Returns the file's size. Chunks carried inside dag-pb nodes are not supported here (the caller copies instead).
+   */
+  public long forEachLeaf(Cid root, java.util.function.ToLongFunction<Cid> rawSize, LeafVisitor visitor) throws IOException {
+    return forEachLeaf(root, rawSize, visitor, 0, -1, 0);
+  }
+
+  private long forEachLeaf(Cid cid, java.util.function.ToLongFunction<Cid> rawSize, LeafVisitor v, long offset, long expected, int depth)
+      throws IOException {
+    if (depth > 64) throw new IpfsException("file DAG deeper than 64 levels at " + cid);
+    if (cid.isRaw()) {
+      long n = rawSize.applyAsLong(cid);
+      if (n < 0) throw new org.jgolem.ipfs.BlockNotFoundException("block " + cid + " is not in the store");
+      check(cid, expected, n);
+      v.leaf(cid, offset, n);
+      return n;
+    }
+    DagNode n = DagNode.decode(cid, source.get(cid));
+    if (!n.isFile()) throw new IpfsException("block " + cid + " is inside a file but is not a UnixFS file node");
+    UnixFsData fs = n.unixfs();
+    if (fs.dataLength() > 0) throw new IpfsException("file node " + cid + " carries data itself; not a raw-leaves DAG");
+    List<PbLink> links = n.pb().links();
+    if (fs.blockSizes().size() != links.size())
+      throw new IpfsException("file node " + cid + " has " + links.size() + " links but " + fs.blockSizes().size() + " blocksizes");
+    long done = 0;
+    for (int i = 0; i < links.size(); i++) done += forEachLeaf(links.get(i).hash(), rawSize, v, offset + done, fs.blockSizes().get(i), depth + 1);
+    check(cid, expected, done);
+    if (fs.fileSize() != null && fs.fileSize() != done)
+      throw new IpfsException("file node " + cid + " declares filesize " + fs.fileSize() + " but holds " + done + " bytes");
+    return done;
   }
 
   private static void check(Cid cid, long expected, long actual) {

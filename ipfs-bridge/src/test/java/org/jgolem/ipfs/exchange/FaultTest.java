@@ -20,6 +20,7 @@ import org.jgolem.ipfs.testutil.FaultyProxy;
 import org.jgolem.ipfs.testutil.TestFiles;
 import org.jgolem.ipfs.testutil.TestNode;
 import org.jgolem.ipfs.unixfs.DagBuilder;
+import org.jgolem.ipfs.unixfs.DagNode;
 import org.jgolem.ipfs.unixfs.PbLink;
 import org.jgolem.ipfs.unixfs.PbNode;
 import org.jgolem.ipfs.unixfs.UnixFsData;
@@ -206,7 +207,7 @@ class FaultTest {
       Cid cid = source.store.add(big);
       try (TestNode fetcher = TestNode.start(tmp, "f2", Providers.of(List.of(source.peer)), PeerReports.none(), c -> c.withLimits(100L << 20, 2 * CHUNK))) {
         assertThatThrownBy(() -> fetcher.store.get(cid, tmp.resolve("o"), "t9")).isInstanceOf(LimitExceededException.class)
-            .hasMessageContaining(cid.toString()).hasMessageContaining("768.2 KiB").hasMessageContaining("task t9");
+            .hasMessageContaining(cid.toString()).hasMessageContaining("768.0 KiB").hasMessageContaining("task t9");
         assertThat(fetcher.store.blockStore().blockCount()).isEqualTo(1); // only the root was fetched
         assertThat(tmp.resolve("o")).doesNotExist();
       }
@@ -287,6 +288,38 @@ class FaultTest {
       Path linkedDir = Files.createSymbolicLink(tmp.resolve("dir-link"), dir);
       assertThatThrownBy(() -> victim.store.add(linkedDir)).isInstanceOf(UnsafePathException.class);
       assertThat(victim.store.blockStore().blockCount()).isEqualTo(blocks);
+    }
+  }
+
+  @Test
+  void aLargeFileIsHandedOutByAHardLinkAndAChangeToItIsNeverServed() throws Exception {
+    Path f = file("f", 12, 24 * CHUNK);
+    try (TestNode a = TestNode.start(tmp, "a", Providers.none())) {
+      Cid cid = a.store.add(f);
+      try (TestNode b = TestNode.start(tmp, "b", Providers.of(List.of(a.peer)))) {
+        Path got = tmp.resolve("got");
+        b.store.get(cid, got);
+        assertThat(Files.mismatch(f, got)).isEqualTo(-1);
+        assertThat(Files.getAttribute(got, "unix:nlink")).as("written once: the store's file pack is the target").isEqualTo(2);
+        // the owner changes the file in place: b must not pass the changed chunk on as the original
+        try (var ch = java.nio.channels.FileChannel.open(got, java.nio.file.StandardOpenOption.WRITE)) {
+          ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), 5 * CHUNK + 10);
+        }
+        Reports reports = new Reports();
+        try (TestNode c = TestNode.start(tmp, "c", Providers.of(List.of(b.peer, a.peer)), reports, x -> x)) {
+          c.store.get(cid, tmp.resolve("c-got"));
+          assertThat(Files.mismatch(f, tmp.resolve("c-got"))).isEqualTo(-1);
+          assertThat(reports.corrupt).as("b checked before sending: nothing corrupt reached c").isEmpty();
+          assertThat(c.store.lastFetch().blocksPerPeer().get("a")).isPositive();
+        }
+        // asked directly, b refuses the changed chunk (its hash check fails) and drops it
+        Cid leaf5 = DagNode.decode(cid, a.store.blockStore().get(cid)).links().get(5);
+        var http = java.net.http.HttpClient.newHttpClient();
+        var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(b.gateway.uri() + "/ipfs/" + leaf5 + "?format=raw")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).isEqualTo(404);
+        assertThat(b.store.blockStore().has(leaf5)).isFalse();
+      }
     }
   }
 

@@ -108,6 +108,39 @@ class BlockStoreTest {
   }
 
   @Test
+  void filePacksHoldAFileAsItIsAndSurviveARestart() throws IOException {
+    byte[] one = TestFiles.bytes(10, 1000), two = TestFiles.bytes(11, 500);
+    Path packFile;
+    try (BlockStore s = BlockStore.open(tmp.resolve("s"), 1 << 20)) {
+      BlockStore.FilePack fp = s.createFilePack(1500);
+      assertThat(s.putAt(fp, Cid.raw(two), 1000, two)).isTrue();
+      assertThat(s.putAt(fp, Cid.raw(one), 0, one)).isTrue();
+      assertThatThrownBy(() -> s.putAt(fp, Cid.raw(one), 500, two)).isInstanceOf(CorruptBlockException.class);
+      assertThat(fp.hasAt(0, Cid.raw(one))).isTrue();
+      assertThat(fp.hasAt(500, Cid.raw(one))).isFalse();
+      s.force(fp);
+      s.release(fp);
+      packFile = fp.path();
+      byte[] whole = Files.readAllBytes(packFile);
+      assertThat(java.util.Arrays.copyOfRange(whole, 0, 1000)).isEqualTo(one);
+      assertThat(java.util.Arrays.copyOfRange(whole, 1000, 1500)).isEqualTo(two);
+      assertThat(s.usedBytes()).isEqualTo(1500);
+    }
+    try (BlockStore s = BlockStore.open(tmp.resolve("s"), 1 << 20)) {
+      assertThat(s.get(Cid.raw(one))).isEqualTo(one);
+      assertThat(s.get(Cid.raw(two))).isEqualTo(two);
+      assertThat(s.region(Cid.raw(one))).as("never sent without a check").isNull();
+      // the file is the caller's too (a hard link): a change there is caught on the next read
+      try (FileChannel ch = FileChannel.open(packFile, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(new byte[] {(byte) ~one[0]}), 0);
+      }
+      assertThat(s.getOrNull(Cid.raw(one))).isNull();
+      assertThat(s.has(Cid.raw(one))).isFalse();
+      assertThat(s.get(Cid.raw(two))).isEqualTo(two);
+    }
+  }
+
+  @Test
   void theNodeLimitHoldsWithAClearError() throws IOException {
     try (BlockStore s = BlockStore.open(tmp.resolve("s"), 10_000)) {
       byte[] a = TestFiles.bytes(4, 6000), b = TestFiles.bytes(5, 6000);
