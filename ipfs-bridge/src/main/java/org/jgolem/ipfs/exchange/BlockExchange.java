@@ -380,7 +380,7 @@ public final class BlockExchange implements AutoCloseable {
       }
       Peer best = null;
       int bestLoad = Integer.MAX_VALUE;
-      int start = (int) (Math.abs(u.first().hashCode()) % fresh.size());
+      int start = Math.floorMod(u.first().hashCode(), fresh.size());
       for (int i = 0; i < fresh.size(); i++) {
         Peer p = fresh.get((start + i) % fresh.size());
         int load = inFlight.computeIfAbsent(p, x -> new AtomicInteger()).get();
