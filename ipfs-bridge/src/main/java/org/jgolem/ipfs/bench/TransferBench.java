@@ -30,7 +30,7 @@ import org.jgolem.ipfs.unixfs.DagReader;
  * between two embedded nodes on loopback, verified and written to disk (synced, as {@code get} does), and compares
  * it with a plain TCP copy of the same bytes over loopback written to disk and synced, in the same run. Then the
  * median time for a node to fetch a 1 KiB object from its peer (second argument: samples, default 200). The copies
- * alternate for a number of rounds (third argument, default 3) and the medians are compared. Prints the two result
+ * alternate for a number of rounds (third argument, default 5) and the medians are compared. Prints the two result
  * lines on stdout; details go to stderr. Everything is made in, and removed with, a temporary folder.
  */
 public final class TransferBench {
@@ -39,7 +39,7 @@ public final class TransferBench {
   public static void main(String[] args) throws Exception {
     int mib = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     Path dir = Files.createTempDirectory("jgolem-transfer-bench");
     try {
       run(dir, mib, samples, rounds);

@@ -48,8 +48,9 @@ public final class CarReader {
     Cid cid = Cid.read(counted);
     long dataLen = len - counted.count;
     if (dataLen < 0) throw new IOException("CAR section length " + len + " is shorter than its CID");
-    byte[] data = in.readNBytes((int) dataLen);
-    if (data.length != dataLen) throw new EOFException("CAR stream ended inside block " + cid);
+    // one array, filled in place (readNBytes(int) would read in 16 KiB pieces and copy them once more)
+    byte[] data = new byte[(int) dataLen];
+    if (in.readNBytes(data, 0, data.length) != dataLen) throw new EOFException("CAR stream ended inside block " + cid);
     return new Block(cid, data);
   }
 
