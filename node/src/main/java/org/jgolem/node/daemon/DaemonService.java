@@ -56,19 +56,19 @@ final class DaemonService implements NodeService {
         : d.requestor.read(() -> d.requestor.tasks().stream().map(DaemonService::summary).toList());
   }
 
-  private RequestorModel.Task task(String id) throws ApiException {
+  private RequestorModel.Task find(String id) throws ApiException {
     return requestor().task(id).orElseThrow(() -> ApiException.notFound("task " + id));
   }
 
   @Override
   public TaskSummary task(String taskId) throws ApiException {
-    RequestorModel.Task t = task(taskId);
+    RequestorModel.Task t = find(taskId);
     return d.requestor.read(() -> summary(t));
   }
 
   @Override
   public List<SubtaskSummary> subtasks(String taskId) throws ApiException {
-    RequestorModel.Task t = task(taskId);
+    RequestorModel.Task t = find(taskId);
     return d.requestor.read(() -> subtaskSummaries(t));
   }
 
@@ -91,7 +91,7 @@ final class DaemonService implements NodeService {
 
   @Override
   public TaskSummary restartTask(String taskId) throws ApiException {
-    task(taskId);
+    find(taskId);
     try {
       RequestorModel.Task t = requestor().restart(taskId);
       return d.requestor.read(() -> summary(t));
@@ -102,7 +102,7 @@ final class DaemonService implements NodeService {
 
   @Override
   public SubtaskSummary restartSubtask(String taskId, String subtask) throws ApiException {
-    task(taskId);
+    find(taskId);
     try {
       requestor().restartSubtask(taskId, subtask);
     } catch (IllegalArgumentException e) {
@@ -113,7 +113,7 @@ final class DaemonService implements NodeService {
 
   @Override
   public TaskSummary abortTask(String taskId) throws ApiException {
-    task(taskId);
+    find(taskId);
     RequestorModel.Task t = requestor().abort(taskId);
     return d.requestor.read(() -> summary(t));
   }
