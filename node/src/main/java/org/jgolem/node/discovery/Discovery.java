@@ -1,6 +1,7 @@
 package org.jgolem.node.discovery;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -473,6 +474,9 @@ public final class Discovery {
 
   // ---- bootstrap and maintenance (scheduler thread)
 
+  /** How soon a bootstrap that reached nobody is tried again (at most; the maintenance interval if shorter). */
+  static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
+
   private void bootstrap() {
     if (!running || bootstrapping) {
       return;
@@ -537,7 +541,14 @@ public final class Discovery {
             if (table.size() > 0) {
               bootstrapped.complete(null);
             }
-            scheduler.execute(this::maintainSafely);
+            if (network.peers().isEmpty()) {
+              // nobody answered (seeds not up yet, say): maintenance would bootstrap again at once, and again
+              // as fast as the refusals come back; wait a little first
+              long retry = Math.min(BOOTSTRAP_RETRY.toMillis(), config.maintenanceInterval().toMillis());
+              scheduler.schedule(this::maintainSafely, retry, TimeUnit.MILLISECONDS);
+            } else {
+              scheduler.execute(this::maintainSafely);
+            }
           }
         });
   }
