@@ -123,9 +123,9 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     return gateway.port();
   }
 
+  /** Closes the store, which stops the gateway it serves (closing the gateway here too would close it twice). */
   @Override
   public void close() throws IOException {
-    gateway.close();
     store.close();
   }
 }
