@@ -162,6 +162,7 @@ final class DaemonService implements NodeService {
     m.put("resources.gatewayPort", String.valueOf(d.resources.gatewayPort()));
     m.put("requestor.enabled", String.valueOf(d.requestor != null));
     m.put("requestor.paymentWindowSeconds", String.valueOf(c.paymentWindow().toSeconds()));
+    m.put("requestor.transferSlackSeconds", String.valueOf(c.transferSlack().toSeconds()));
     m.put("provider.enabled", String.valueOf(d.provider != null));
     m.put("provider.minPricePerHour", d.provider == null ? c.minPricePerHour().toString()
         : d.provider.minPricePerHour().toString());

@@ -23,20 +23,23 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  *   "api":       {"host": "127.0.0.1", "port": 61000},
  *   "chain":     {"deployment": "deployments/demo.json", "confirmations": 1},
  *   "resources": {"gatewayPort": 0},
- *   "requestor": {"enabled": true, "paymentWindowSeconds": 3600},
+ *   "requestor": {"enabled": true, "paymentWindowSeconds": 3600, "transferSlackSeconds": 60},
  *   "provider":  {"enabled": true, "minPricePerHour": "0.1", "slots": 2, "wasm": true,
  *                 "docker": false, "dockerImages": ["sha256:…"], "host": false}
  * }
  * </pre>
  *
  * Paths are relative to the configuration file. Amounts are GNT (decimal strings), kept exactly.
+ *
+ * <p>{@code requestor.transferSlackSeconds} is the time a provider gets, on top of a subtask's own timeout, to
+ * fetch its resources and report: an assignment without a report by then is given to another provider.
  */
 public record NodeConfig(
     String p2pHost, int p2pPort, List<String> seeds,
     String apiHost, int apiPort,
     Path deployment, int confirmations,
     int gatewayPort,
-    boolean requestor, Duration paymentWindow,
+    boolean requestor, Duration paymentWindow, Duration transferSlack,
     boolean provider, BigInteger minPricePerHour, int slots, boolean wasm, boolean docker, List<String> dockerImages,
     boolean host) {
 
@@ -45,7 +48,7 @@ public record NodeConfig(
 
   public NodeConfig withRoles(boolean req, boolean prov) {
     return new NodeConfig(p2pHost, p2pPort, seeds, apiHost, apiPort, deployment, confirmations, gatewayPort, req,
-        paymentWindow, prov, minPricePerHour, slots, wasm, docker, dockerImages, host);
+        paymentWindow, transferSlack, prov, minPricePerHour, slots, wasm, docker, dockerImages, host);
   }
 
   /** Reads and checks a configuration file; every problem is named by its JSON path. */
@@ -64,7 +67,7 @@ public record NodeConfig(
     JsonNode api = section(root, "api", List.of("host", "port"), p);
     JsonNode chain = section(root, "chain", List.of("deployment", "confirmations"), p);
     JsonNode res = section(root, "resources", List.of("gatewayPort"), p);
-    JsonNode req = section(root, "requestor", List.of("enabled", "paymentWindowSeconds"), p);
+    JsonNode req = section(root, "requestor", List.of("enabled", "paymentWindowSeconds", "transferSlackSeconds"), p);
     JsonNode prov = section(root, "provider",
         List.of("enabled", "minPricePerHour", "slots", "wasm", "docker", "dockerImages", "host"), p);
     List<String> seeds = new ArrayList<>();
@@ -103,6 +106,7 @@ public record NodeConfig(
         port(res, "$.resources", "gatewayPort", 0, p),
         bool(req, "$.requestor", "enabled", true, p),
         Duration.ofSeconds(number(req, "$.requestor", "paymentWindowSeconds", 3600, 1, 7 * 24 * 3600, p)),
+        Duration.ofSeconds(number(req, "$.requestor", "transferSlackSeconds", 60, 1, 3600, p)),
         bool(prov, "$.provider", "enabled", true, p), minPrice, (int) number(prov, "$.provider", "slots", 1, 1, 256, p),
         bool(prov, "$.provider", "wasm", true, p), bool(prov, "$.provider", "docker", false, p), images,
         bool(prov, "$.provider", "host", false, p));

@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.deploy.Deployment;
 import org.jgolem.eth.Address;
@@ -86,7 +87,7 @@ public final class NodeDaemon implements AutoCloseable {
     closing.add(scheduler::shutdownNow);
   }
 
-  private void assemble(Clock clock) throws Exception {
+  private void assemble(Clock clock, UnaryOperator<Environment> sandboxes) throws Exception {
     Files.createDirectories(dataDir);
     db = NodeDatabase.open(dataDir, clock);
     closing.add(db);
@@ -105,7 +106,8 @@ public final class NodeDaemon implements AutoCloseable {
     }
     long chainId = deployment == null ? P2PConfig.loopback().chainId() : deployment.chainId();
     Address deposit = deployment == null ? Address.of("0x" + "00".repeat(19) + "01") : deployment.deposit();
-    MarketConfig market = MarketConfig.defaults(chainId, deposit).withMinPricePerHour(config.minPricePerHour());
+    MarketConfig market = MarketConfig.defaults(chainId, deposit).withMinPricePerHour(config.minPricePerHour())
+        .withTransferSlack(config.transferSlack());
 
     EventLoops loops = EventLoops.create(2, "p2p");
     closing.add(loops::close);
@@ -119,10 +121,13 @@ public final class NodeDaemon implements AutoCloseable {
     closing.add(p2p::stop);
 
     List<Environment> envs = new ArrayList<>();
-    if (config.wasm()) envs.add(new WasmEnvironment());
-    if (config.docker()) envs.add(new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages())));
+    if (config.wasm()) envs.add(sandboxes.apply(new WasmEnvironment()));
+    if (config.docker()) {
+      envs.add(sandboxes.apply(new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages()))));
+    }
     envs.add(config.host()
-        ? HostDirectEnvironment.enabledForTrustedCode(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory())
+        ? sandboxes.apply(HostDirectEnvironment.enabledForTrustedCode(Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory()))
         : HostDirectEnvironment.disabled());
     computer = new TaskComputer(envs);
     closing.add(computer);
@@ -191,9 +196,19 @@ public final class NodeDaemon implements AutoCloseable {
 
   /** Starts a node; on any failure, what was started is stopped again and the failure is thrown. */
   public static NodeDaemon start(NodeKey key, NodeConfig config, Path dataDir, Clock clock) throws Exception {
+    return start(key, config, dataDir, clock, UnaryOperator.identity());
+  }
+
+  /**
+   * The same, with every enabled sandbox environment passed through {@code sandboxes} before the task
+   * computer gets it. For programs that embed the daemon (the integration tests wrap the WASM environment to
+   * make a provider return wrong results); neither the configuration file nor the CLI can reach it.
+   */
+  public static NodeDaemon start(NodeKey key, NodeConfig config, Path dataDir, Clock clock,
+      UnaryOperator<Environment> sandboxes) throws Exception {
     NodeDaemon d = new NodeDaemon(key, config, dataDir);
     try {
-      d.assemble(clock);
+      d.assemble(clock, sandboxes);
       return d;
     } catch (Exception | Error e) {
       d.close();
