@@ -283,6 +283,18 @@ class MarketFlowTest {
   }
 
   @Test
+  void aReadThatListsTheTasksReturnsInsteadOfWaitingForItselfOnTheLoop() throws Exception {
+    // the daemon's GET /v1/tasks: read(() -> tasks()) used to wait on the loop from the loop, for ever
+    List<P2PNode> nodes = network(1);
+    RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
+    var task = requestor.create(gwasmTask(1, 1));
+    List<RequestorModel.Task> listed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> requestor.read(requestor::tasks));
+    assertThat(listed).extracting(RequestorModel.Task::idHex).containsExactly(task.idHex());
+    assertThat(requestor.task(task.idHex())).isPresent();
+  }
+
+  @Test
   void abortingStopsTheTaskAndWithdrawsItsHeader() throws Exception {
     List<P2PNode> nodes = network(1);
     RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));

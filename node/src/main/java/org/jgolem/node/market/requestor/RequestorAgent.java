@@ -111,6 +111,8 @@ public final class RequestorAgent implements AutoCloseable {
   private final Path dataDir;
   private final Clock clock;
   private final ScheduledExecutorService loop;
+  /** The loop's one thread (a new one, should the executor ever replace it). */
+  private volatile Thread loopThread;
   private final ExecutorService workers;
   private final SecureRandom random = new SecureRandom();
 
@@ -168,8 +170,11 @@ public final class RequestorAgent implements AutoCloseable {
     this.localComputer = localComputer;
     this.dataDir = dataDir;
     this.clock = clock;
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("requestor-loop").daemon()
-        .unstarted(r));
+    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = Thread.ofPlatform().name("requestor-loop").daemon().unstarted(r);
+      loopThread = t;
+      return t;
+    });
     this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         r -> Thread.ofPlatform().name("requestor-work").daemon().unstarted(r));
   }
@@ -875,7 +880,21 @@ public final class RequestorAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code c} on the loop thread and waits for it. Called on the loop thread itself (a {@link #read}
+   * whose reader calls {@link #tasks()}, say), it runs {@code c} at once: waiting for the loop from the loop
+   * would wait forever, and the requestor with it.
+   */
   private <T> T call(Callable<T> c) {
+    if (Thread.currentThread() == loopThread) {
+      try {
+        return c.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
     try {
       return loop.submit(() -> {
         try {
