@@ -1,0 +1,99 @@
+package org.jgolem.it.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** A node's REST API (docs/API.md), as an operator's script would use it: the token and address files of its data folder. */
+public final class Api {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final URI base;
+  private final String token;
+
+  /** An answer: its status and JSON body. */
+  public record Response(int status, JsonNode body) {
+    public JsonNode ok() {
+      if (status / 100 != 2) throw new AssertionError("HTTP " + status + ": " + body);
+      return body;
+    }
+  }
+
+  private Api(URI base, String token) {
+    this.base = base;
+    this.token = token;
+  }
+
+  /** The API of the node whose data folder is {@code dataDir} (its {@code api-address} and {@code api-token}). */
+  public static Api of(Path dataDir) throws IOException {
+    String address = Files.readString(dataDir.resolve("api-address")).trim();
+    String token = Files.readString(dataDir.resolve("api-token")).trim();
+    return new Api(URI.create(address), token);
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  public JsonNode get(String path) {
+    return send("GET", path, null).ok();
+  }
+
+  public Response post(String path, Object body) {
+    return send("POST", path, body);
+  }
+
+  public Response send(String method, String path, Object body) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+          .header("Authorization", "Bearer " + token);
+      if (body == null) {
+        b.method(method, HttpRequest.BodyPublishers.noBody());
+      } else {
+        b.header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+      }
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(method + " " + base.resolve(path) + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** {@code POST /v1/tasks} with the task file's absolute path. */
+  public Response createTask(Path taskFile) {
+    return post("/v1/tasks", Map.of("file", taskFile.toAbsolutePath().toString()));
+  }
+
+  public JsonNode task(String id) {
+    return get("/v1/tasks/" + id);
+  }
+
+  public JsonNode subtasks(String id) {
+    return get("/v1/tasks/" + id + "/subtasks");
+  }
+
+  public JsonNode payments() {
+    return get("/v1/payments");
+  }
+
+  public JsonNode incomes() {
+    return get("/v1/incomes");
+  }
+
+  public JsonNode status() {
+    return get("/v1/status");
+  }
+}

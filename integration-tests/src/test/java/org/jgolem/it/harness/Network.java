@@ -1,0 +1,196 @@
+package org.jgolem.it.harness;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * One test class's world: a fresh chain with the contracts, and node processes laid out under {@code
+ * target/it/<name>/} (each node's data folder, configuration and log stay there after the run, for reading).
+ * {@link #close()} stops every node and the chain, whatever state they are in.
+ */
+public final class Network implements AutoCloseable {
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path root;
+  private final TestChain chain;
+  private final List<NodeProcess> nodes = new ArrayList<>();
+
+  private Network(Path root, TestChain chain) {
+    this.root = root;
+    this.chain = chain;
+  }
+
+  /** A fresh world under {@code target/it/<name>} (anything there from an earlier run is removed). */
+  public static Network create(String name) {
+    Path root = Path.of(System.getProperty("jgolem.it.dir", "target/it")).toAbsolutePath().resolve(name);
+    deleteTree(root);
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Network(root, TestChain.start(root.resolve("deployment.json")));
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public TestChain chain() {
+    return chain;
+  }
+
+  /** A requestor node: short payment window, 1 confirmation, providers get {@code transferSlack} to report. */
+  public NodeProcess requestor(String name, Duration transferSlack) {
+    NodeProcess n = node(name, NodeProcess.Kind.REQUESTOR);
+    n.configure(config(n, List.of(), c -> {
+      ObjectNode req = c.putObject("requestor");
+      req.put("enabled", true).put("paymentWindowSeconds", 2).put("transferSlackSeconds", transferSlack.toSeconds());
+      c.putObject("provider").put("enabled", false).put("wasm", true);
+    }));
+    return n;
+  }
+
+  /** A provider computing gWASM subtasks one at a time, that knows {@code seed} (a requestor). */
+  public NodeProcess provider(String name, NodeProcess seed) {
+    return provider(name, seed, NodeProcess.Kind.PROVIDER);
+  }
+
+  /** A provider whose WASM sandbox returns wrong results (see {@link DishonestNodeMain}). */
+  public NodeProcess dishonestProvider(String name, NodeProcess seed) {
+    return provider(name, seed, NodeProcess.Kind.DISHONEST_PROVIDER);
+  }
+
+  private NodeProcess provider(String name, NodeProcess seed, NodeProcess.Kind kind) {
+    NodeProcess n = node(name, kind);
+    n.configure(config(n, List.of(seed.endpoint()), c -> {
+      c.putObject("requestor").put("enabled", false);
+      c.putObject("provider").put("enabled", true).put("minPricePerHour", "0.1").put("slots", 1).put("wasm", true)
+          .put("docker", false).put("host", false);
+    }));
+    return n;
+  }
+
+  private NodeProcess node(String name, NodeProcess.Kind kind) {
+    NodeProcess n = new NodeProcess(name, kind, root.resolve("nodes").resolve(name), root.resolve("config")
+        .resolve(name + ".json"), root.resolve("logs").resolve(name + ".log"), freePort());
+    synchronized (nodes) {
+      nodes.add(n);
+    }
+    return n;
+  }
+
+  private ObjectNode config(NodeProcess n, List<String> seeds, Consumer<ObjectNode> roles) {
+    ObjectNode c = Api.JSON.createObjectNode();
+    ObjectNode p2p = c.putObject("p2p").put("host", "127.0.0.1").put("port", n.p2pPort());
+    var s = p2p.putArray("seeds");
+    seeds.forEach(s::add);
+    c.putObject("api").put("host", "127.0.0.1").put("port", 0);
+    c.putObject("chain").put("deployment", chain.deploymentFile().toString()).put("confirmations", 1);
+    c.putObject("resources").put("gatewayPort", 0);
+    roles.accept(c);
+    return c;
+  }
+
+  /** Starts the nodes' JVMs at once and waits until each API answers. */
+  public void start(NodeProcess... ns) {
+    for (NodeProcess n : ns) n.launch();
+    List<CompletableFuture<Void>> up = Stream.of(ns).map(n -> CompletableFuture.runAsync(() -> n.awaitUp(START_TIMEOUT)))
+        .toList();
+    CompletableFuture.allOf(up.toArray(CompletableFuture[]::new)).join();
+  }
+
+  /** Gives a requestor GNT and ether for gas, from the dev treasury. */
+  public void fund(NodeProcess requestor, long gnt, long eth) {
+    chain.fund(requestor.id(), TestChain.GNT.multiply(BigInteger.valueOf(gnt)),
+        TestChain.ETH.multiply(BigInteger.valueOf(eth)));
+  }
+
+  /** Runs a {@code golem} CLI command against {@code node}, in a JVM of its own, and returns its exit code and output. */
+  public CliRun cli(NodeProcess node, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(NodeProcess.javaBinary(), "--enable-native-access=ALL-UNNAMED",
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        "org.jgolem.node.cli.GolemCli", "--data-dir", node.dataDir().toString()));
+    cmd.addAll(List.of(args));
+    try {
+      Path out = Files.createTempFile(root, "cli", ".out");
+      Path err = Files.createTempFile(root, "cli", ".err");
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+      pb.environment().remove("JGOLEM_DATA");
+      pb.environment().remove("JGOLEM_API");
+      Process p = pb.start();
+      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("golem " + String.join(" ", args) + " did not end within 60 s");
+      }
+      return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What a CLI run did. */
+  public record CliRun(int exitCode, String stdout, String stderr) {}
+
+  /** Stops every node (SIGTERM, then kill -9) and the chain; never throws. */
+  @Override
+  public void close() {
+    List<NodeProcess> all;
+    synchronized (nodes) {
+      all = List.copyOf(nodes);
+    }
+    all.parallelStream().forEach(n -> {
+      try {
+        n.stop();
+      } catch (RuntimeException e) {
+        System.err.println("stopping " + n + " failed: " + e);
+        n.kill();
+      }
+    });
+    try {
+      chain.close();
+    } catch (RuntimeException e) {
+      System.err.println("stopping the chain failed: " + e);
+    }
+    System.out.println("[it] " + root.getFileName() + ": node logs in " + root.resolve("logs"));
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free loopback port", e);
+    }
+  }
+
+  static void deleteTree(Path p) {
+    if (!Files.exists(p)) return;
+    try (Stream<Path> s = Files.walk(p)) {
+      s.sorted(Comparator.reverseOrder()).forEach(f -> {
+        try {
+          Files.delete(f);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

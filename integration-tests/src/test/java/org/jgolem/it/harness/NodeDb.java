@@ -1,0 +1,70 @@
+package org.jgolem.it.harness;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jgolem.eth.Address;
+import org.jgolem.node.state.NodeDatabase;
+
+/**
+ * A node's SQLite database, read (read-only) beside the running node: what the REST API does not show, such as
+ * the requestor's assignments by id (the payment ledger's subtask ids) and its ranking of providers.
+ */
+public final class NodeDb {
+  private final Path file;
+
+  public NodeDb(NodeProcess node) {
+    this.file = node.dataDir().resolve(NodeDatabase.FILE_NAME);
+  }
+
+  /** One assignment of a subtask to a provider, as the requestor keeps it. */
+  public record Assignment(String id, String taskId, String subtask, Address provider, String price, long deadline,
+      String state) {}
+
+  /** The provider ranking counters the requestor keeps for {@code provider}, if any. */
+  public record Reputation(long accepted, long wrong, long timeouts, long failures) {}
+
+  public List<Assignment> assignments(String taskId) {
+    return query("SELECT id, task_id, subtask, provider, price, deadline, state FROM req_assignments WHERE task_id = ? "
+        + "ORDER BY rowid", ps -> ps.setString(1, taskId), rs -> new Assignment(rs.getString(1), rs.getString(2),
+            rs.getString(3), Address.of(rs.getString(4)), rs.getString(5), rs.getLong(6), rs.getString(7)));
+  }
+
+  public Optional<Reputation> providerReputation(Address provider) {
+    return query("SELECT accepted, wrong, timeouts, failures FROM reputation WHERE role = 'PROVIDER' AND node_id = ?",
+        ps -> ps.setString(1, provider.hex()), rs -> new Reputation(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+            rs.getLong(4))).stream().findFirst();
+  }
+
+  interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, Binder binder, Row<T> row) {
+    org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+    config.setReadOnly(true);
+    config.setBusyTimeout(10_000);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setQueryTimeout(10);
+      binder.bind(ps);
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(row.read(rs));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("reading " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package org.jgolem.it.harness;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.List;
+import org.jgolem.chain.Chain;
+import org.jgolem.chain.contracts.GntToken;
+import org.jgolem.chain.contracts.GntTokenGateway;
+import org.jgolem.chain.deploy.Deployer;
+import org.jgolem.chain.deploy.Deployment;
+import org.jgolem.chain.dev.DevAccounts;
+import org.jgolem.chain.dev.DevChain;
+import org.jgolem.eth.Address;
+import org.web3j.crypto.Credentials;
+
+/**
+ * A fresh anvil with the contracts deployed by dev account 0 (which holds the GNT supply), the deployment
+ * file written for the nodes' configuration, and funding of node accounts from the dev accounts.
+ */
+public final class TestChain implements AutoCloseable {
+  public static final BigInteger GNT = BigInteger.TEN.pow(18);
+  public static final BigInteger ETH = BigInteger.TEN.pow(18);
+
+  private final DevChain anvil;
+  private final Chain chain;
+  private final Deployment deployment;
+  private final Path deploymentFile;
+  private final Credentials treasury = DevAccounts.account(DevAccounts.DEPLOYER);
+  private final GntTokenGateway token;
+
+  private TestChain(DevChain anvil, Chain chain, Deployment deployment, Path deploymentFile) {
+    this.anvil = anvil;
+    this.chain = chain;
+    this.deployment = deployment;
+    this.deploymentFile = deploymentFile;
+    this.token = new GntTokenGateway(chain, deployment.token(), treasury);
+  }
+
+  /** Starts anvil, deploys, and writes the deployment to {@code deploymentFile}. */
+  public static TestChain start(Path deploymentFile) {
+    DevChain anvil = DevChain.start(4);
+    Chain chain = null;
+    try {
+      chain = Chain.connect(anvil.rpcUrl());
+      Address holder = Address.of(DevAccounts.account(DevAccounts.DEPLOYER).getAddress());
+      Deployment d = Deployer.deploy(chain, DevAccounts.account(DevAccounts.DEPLOYER), Deployer.Params.devDefaults(holder,
+          Address.of(DevAccounts.account(DevAccounts.CONCENT).getAddress()),
+          Address.of(DevAccounts.account(DevAccounts.COLDWALLET).getAddress())));
+      d.write(deploymentFile);
+      return new TestChain(anvil, chain, d, deploymentFile);
+    } catch (RuntimeException | Error e) {
+      if (chain != null) chain.close();
+      anvil.close();
+      throw e;
+    }
+  }
+
+  public Path deploymentFile() {
+    return deploymentFile;
+  }
+
+  public Deployment deployment() {
+    return deployment;
+  }
+
+  public Chain chain() {
+    return chain;
+  }
+
+  /** Sends {@code gnt} GNT and {@code eth} ether (base units) from the dev treasury to {@code to}. */
+  public void fund(Address to, BigInteger gnt, BigInteger eth) {
+    if (gnt.signum() > 0) token.transfer(to, gnt);
+    if (eth.signum() > 0) chain.signer(treasury).execute(to.hex(), "", eth, List.of());
+  }
+
+  public BigInteger gnt(Address a) {
+    return token.balanceOf(a);
+  }
+
+  /** Every GNT {@code Transfer} log to {@code payee} since the deployment. */
+  public List<GntToken.IncomingTransfer> transfersTo(Address payee) {
+    return token.incomingTransfers(payee, deployment.deploymentBlock(), chain.blockNumber());
+  }
+
+  @Override
+  public void close() {
+    try {
+      chain.close();
+    } finally {
+      anvil.close();
+    }
+  }
+}
