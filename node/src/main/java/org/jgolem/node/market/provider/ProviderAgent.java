@@ -233,12 +233,17 @@ public final class ProviderAgent implements AutoCloseable {
         if (e != null) {
           onLoop(() -> {
             offering.remove(id);
+            // ask again later, not on the next tick (5 dials a second while a requestor restarts)
+            exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
             LOG.info("Task {}: requestor unreachable: {}", id, e.toString());
           });
         } else {
           peer.send(want).whenComplete((v, e2) -> {
             if (e2 != null) {
-              onLoop(() -> offering.remove(id));
+              onLoop(() -> {
+                offering.remove(id);
+                exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
+              });
               LOG.info("Task {}: offer not sent: {}", id, e2.toString());
             }
           });
