@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class CrashedRequestorTest {
   static final int WIDTH = 1600;
   static final int HEIGHT = 1200;
-  static final int BANDS = 8;
+  static final int BANDS = 10;
 
   static Network net;
   static NodeProcess requestor;

@@ -3,6 +3,7 @@ package org.jgolem.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashSet;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jgolem.eth.Address;
-import org.jgolem.it.harness.Api;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeDb;
 import org.jgolem.it.harness.NodeProcess;
@@ -61,13 +61,16 @@ class HappyPathTest {
     Map<Address, BigInteger> before = new LinkedHashMap<>();
     for (NodeProcess p : providers) before.put(p.id(), net.chain().gnt(p.id()));
 
-    Api.Response created = requestor.api().createTask(render.taskFile());
-    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-    String id = created.body().get("id").asText();
-    assertThat(created.body().get("subtasks").asInt()).isEqualTo(BANDS);
-
-    JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(2));
+    // as an operator would: the CLI creates the task and follows it to its end (--json: the final task on stdout)
+    Network.CliRun run = net.cli(requestor, Duration.ofMinutes(3), "--json", "tasks", "create",
+        render.taskFile().toString(), "--wait", "--interval", "1");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    JsonNode task = new ObjectMapper().readTree(run.stdout());
+    String id = task.get("id").asText();
     assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
+    assertThat(task.get("subtasks").asInt()).isEqualTo(BANDS);
+    assertThat(run.stderr()).as("progress lines").contains("FINISHED");
+    assertThat(requestor.api().task(id)).isEqualTo(task);
     assertThat(task.get("subtasksAccepted").asInt()).isEqualTo(BANDS);
     assertThat(task.get("outputPath").asText()).isEqualTo(render.outputDir().toString());
 
@@ -101,5 +104,9 @@ class HappyPathTest {
     BigInteger total = paid.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
     assertThat(requestor.api().task(id).get("spent").asText()).isEqualTo(total.toString());
     for (NodeProcess p : providers) PaymentCheck.assertIncomesReceived(p, ledger, Duration.ofSeconds(60));
+
+    Network.CliRun shown = net.cli(requestor, "tasks", "show");
+    assertThat(shown.exitCode()).as(shown.stderr()).isZero();
+    assertThat(shown.stdout()).contains(id).contains("happy-render").contains("FINISHED");
   }
 }

@@ -121,6 +121,11 @@ public final class Network implements AutoCloseable {
 
   /** Runs a {@code golem} CLI command against {@code node}, in a JVM of its own, and returns its exit code and output. */
   public CliRun cli(NodeProcess node, String... args) {
+    return cli(node, Duration.ofSeconds(60), args);
+  }
+
+  /** The same, allowing the command {@code timeout} (e.g. {@code tasks create --wait}). */
+  public CliRun cli(NodeProcess node, Duration timeout, String... args) {
     List<String> cmd = new ArrayList<>(List.of(NodeProcess.javaBinary(), "--enable-native-access=ALL-UNNAMED",
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
         "org.jgolem.node.cli.GolemCli", "--data-dir", node.dataDir().toString()));
@@ -132,9 +137,10 @@ public final class Network implements AutoCloseable {
       pb.environment().remove("JGOLEM_DATA");
       pb.environment().remove("JGOLEM_API");
       Process p = pb.start();
-      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("golem " + String.join(" ", args) + " did not end within 60 s");
+        throw new AssertionError("golem " + String.join(" ", args) + " did not end within " + timeout.toSeconds()
+            + " s; stderr so far:\n" + Files.readString(err));
       }
       return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
     } catch (IOException e) {
