@@ -28,9 +28,20 @@ public final class Network implements AutoCloseable {
   private final TestChain chain;
   private final List<NodeProcess> nodes = new ArrayList<>();
 
+  private final Thread reaper = new Thread(this::killAll, "it-reaper");
+
   private Network(Path root, TestChain chain) {
     this.root = root;
     this.chain = chain;
+    // should the test JVM itself be stopped (Ctrl-C, a surefire timeout), its node JVMs must not live on
+    Runtime.getRuntime().addShutdownHook(reaper);
+  }
+
+  private void killAll() {
+    synchronized (nodes) {
+      nodes.forEach(NodeProcess::kill);
+    }
+    chain.close();
   }
 
   /** A fresh world under {@code target/it/<name>} (anything there from an earlier run is removed). */
@@ -173,6 +184,11 @@ public final class Network implements AutoCloseable {
       chain.close();
     } catch (RuntimeException e) {
       System.err.println("stopping the chain failed: " + e);
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already
     }
     System.out.println("[it] " + root.getFileName() + ": node logs in " + root.resolve("logs"));
   }
