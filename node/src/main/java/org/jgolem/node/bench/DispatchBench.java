@@ -57,7 +57,9 @@ public final class DispatchBench {
     List<AutoCloseable> closing = new ArrayList<>();
     AtomicLong firstStart = new AtomicLong();
     AtomicLong computeNanos = new AtomicLong();
-    try (EventLoops loops = EventLoops.create(2, "bench-dispatch")) {
+    EventLoops loops = EventLoops.create(2, "bench-dispatch");
+    closing.add(loops::close);
+    try {
       P2PConfig p2p = P2PConfig.loopback().withRateLimit(1_000_000, 1_000_000);
       MarketConfig market = MarketConfig.defaults(p2p.chainId(), Address.of("0x" + "de".repeat(20)))
           .withMinPricePerHour(BigInteger.TEN.pow(15));
