@@ -26,6 +26,14 @@ public interface TaskPlan {
    */
   Verdict check(PlannedSubtask subtask, Path result) throws IOException;
 
+  /**
+   * The wall time this task's checks have spent computing on the requestor so far (Blender's re-rendered
+   * crops); zero for templates whose checks only look at files.
+   */
+  default java.time.Duration verificationTime() {
+    return java.time.Duration.ZERO;
+  }
+
   /** Writes the task's output from the accepted result folder of every subtask (by subtask name). */
   Path merge(Map<String, Path> accepted) throws IOException;
 }
