@@ -64,7 +64,7 @@ scene.camera = cam
 cam.rotation_euler = (math.radians(55), 0, 0)
 scene.frame_start = 1
 scene.frame_end = 10
-for frame, x in ((1, -1.0), (10, 1.0)):
+for frame, x in ((1, -3.0), (10, 3.0)):
     cam.location.x = x
     cam.keyframe_insert("location", index=0, frame=frame)
 for fc in cam.animation_data.action.fcurves:
