@@ -2,7 +2,7 @@
 #   blender -b --factory-startup -noaudio /golem/resources/SCENE --python /golem/resources/jgolem_render.py
 # It reads jgolem_job.json beside it, applies the task's settings so that the render is repeatable whatever
 # the scene file says (Cycles on the CPU, fixed samples and seed, no adaptive sampling, no denoising, the
-# task's resolution at 100 %, no compositing, sequencer or stamps, a fixed thread count), then renders each
+# task's resolution at 100 %, no compositing, sequencer, stamps or dither, a fixed thread count), then renders each
 # entry of "renders" (a frame, optionally cropped to a border) and saves it under its file name in the
 # output folder ($GOLEM_OUTPUT on the host, /golem/output in a container).
 import json
@@ -35,6 +35,7 @@ r.use_compositing = False
 r.use_sequencer = False
 r.use_stamp = False
 r.use_persistent_data = False
+r.dither_intensity = 0  # no random dither noise in 8-bit output: honest renders of the same pixels match
 r.threads_mode = "FIXED"
 r.threads = int(job["threads"])
 i = r.image_settings

@@ -141,6 +141,36 @@ class BlenderRenderTest {
   }
 
   @Test
+  void exrTilesMergeIntoTheDirectRenderFloatForFloat() throws Exception {
+    BlenderPlan plan = plan("EXR", 2, "3");
+    assertThat(plan.subtasks()).extracting(PlannedSubtask::name).containsExactly("frame0003-tile1", "frame0003-tile2");
+    Map<String, Path> accepted = new LinkedHashMap<>();
+    for (PlannedSubtask s : plan.subtasks()) {
+      Path result = provide(s);
+      assertThat(Exr.isExr(result.resolve("frame_0003.exr"))).isTrue();
+      Verdict v = plan.check(s, result);
+      assertThat(v.accepted()).as("check of %s: %s", s.name(), v.reason()).isTrue();
+      accepted.put(s.name(), result);
+    }
+    Path out = plan.merge(accepted);
+    Path direct = render(plan, new RenderJob(plan.options(), 16, List.of(
+        new RenderJob.Render(3, Region.whole(64, 48), "frame_0003.exr"))), "direct-exr");
+    Picture merged = Exr.read(out.resolve("frame_0003.exr"));
+    Picture whole = Exr.read(direct.resolve("frame_0003.exr"));
+    assertThat(merged.width()).isEqualTo(64);
+    assertThat(merged.height()).isEqualTo(48);
+    double ssim = Ssim.compare(merged, whole);
+    float max = 0;
+    for (int i = 0; i < merged.samples().length; i++) max = Math.max(max, Math.abs(merged.samples()[i] - whole.samples()[i]));
+    System.out.printf(Locale.ROOT, "[blender] merged EXR frame vs direct render: SSIM %.5f, max difference %.5f%n", ssim, max);
+    assertThat(ssim).isGreaterThanOrEqualTo(0.99);
+    // each tile sits where it was rendered: its own pixels equal the merged frame's, float for float
+    Region right = plan.job("frame0003-tile2").region();
+    Picture tile = Exr.read(accepted.get("frame0003-tile2").resolve("frame_0003.exr"));
+    assertThat(merged.crop(right).samples()).containsExactly(tile.samples());
+  }
+
+  @Test
   void dishonestTilesAreRejectedByTheSpotCheck() throws Exception {
     BlenderPlan plan = plan("PNG", 4, "1-2");
     PlannedSubtask tile = plan.subtasks().get(0);
