@@ -59,17 +59,20 @@ class BlenderRenderTest {
   }
 
   BlenderPlan plan(String format, int subtasks, String frames) throws Exception {
+    return plan(format, subtasks, frames, "", new TaskContext(tmp.resolve("verification"), Optional.of(requestorComputer)));
+  }
+
+  BlenderPlan plan(String format, int subtasks, String frames, String moreOptions, TaskContext context) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("task"));
     Files.copy(scene, dir.resolve("scene.blend"));
     Path task = Files.writeString(dir.resolve("task.json"), """
         {"type": "blender", "name": "test render", "bid": "1", "timeout": "0:30:00", "subtask_timeout": "0:05:00",
          "subtasks_count": %d, "resources": ["scene.blend"],
          "options": {"image_id": "%s", "frames": "%s", "resolution": [64, 48], "format": "%s", "samples": 16,
-                     "output_path": "out"}}
-        """.formatted(subtasks, imageId, frames, format));
+                     "output_path": "out"%s}}
+        """.formatted(subtasks, imageId, frames, format, moreOptions));
     var parser = new TaskFileParser(TaskTemplates.load().types());
-    return (BlenderPlan) new BlenderTemplate().plan(parser.parse(task), tmp.resolve("staging"),
-        new TaskContext(tmp.resolve("verification"), Optional.of(requestorComputer)));
+    return (BlenderPlan) new BlenderTemplate().plan(parser.parse(task), tmp.resolve("staging"), context);
   }
 
   /** Runs a planned subtask as a provider would: its wire definition, through Programs.spec, in the sandbox. */
@@ -191,6 +194,33 @@ class BlenderRenderTest {
     Path honest = render(plan, RenderJob.of(plan.options(), plan.job(tile.name())), "honest");
     Verdict ok = plan.check(tile, honest);
     assertThat(ok.accepted()).as(ok.reason()).isTrue();
+  }
+
+  /**
+   * The operator of a trusted setup turns host-direct execution on: the requestor re-renders crops with
+   * the host's own Blender (Debian's package), while providers render in the sandbox as usual.
+   */
+  @Test
+  void theSpotCheckCanRenderOnTheHostWhenTheOperatorTurnsHostDirectOn() throws Exception {
+    Path blender = Path.of("/usr/bin/blender");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(blender),
+        "no Blender on the host (apt-get install --no-install-recommends blender): host-direct spot checks not tested");
+    try (TaskComputer host = new TaskComputer(List.of(
+        org.jgolem.node.compute.host.HostDirectEnvironment.enabledForTrustedCode(2, 2L << 30)))) {
+      BlenderPlan plan = plan("PNG", 2, "4", ", \"spot_check\": {\"environment\": \"host\", \"blender\": \"/usr/bin/blender\"}",
+          new TaskContext(tmp.resolve("verification"), Optional.of(host)));
+      PlannedSubtask tile = plan.subtasks().get(1);
+      Verdict v = plan.check(tile, provide(tile));
+      System.out.printf(Locale.ROOT, "[blender] host-direct check of a sandbox-rendered tile: %s, %d ms%n",
+          v.accepted() ? "accepted" : v.reason(), plan.verificationTime().toMillis());
+      assertThat(v.accepted()).as(v.reason()).isTrue();
+      Region region = plan.job(tile.name()).region();
+      Path cheap = render(plan, new RenderJob(plan.options(), 1, List.of(new RenderJob.Render(4, region, "frame_0004.png"))),
+          "liar-host");
+      Verdict no = plan.check(tile, cheap);
+      assertThat(no.accepted()).isFalse();
+      assertThat(no.reason()).startsWith("verification negative: frame 4, crop ");
+    }
   }
 
   private static int maxDifference(Picture a, Picture b) {

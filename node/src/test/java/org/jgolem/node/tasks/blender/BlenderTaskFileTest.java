@@ -227,6 +227,23 @@ class BlenderTaskFileTest {
   }
 
   @Test
+  void hostSpotChecksNeedHostDirectTurnedOnAndABlenderBinary() throws Exception {
+    String spot = options("\"1\"", "[64, 48]").replace("\"output_path\": \"out\"",
+        "\"output_path\": \"out\", \"spot_check\": {\"environment\": \"host\", \"blender\": \"/nonexistent/blender\"}");
+    Path t = task("[\"scene.blend\"]", spot, "");
+    computer.close();
+    computer = new TaskComputer(List.of(org.jgolem.node.compute.host.HostDirectEnvironment.disabled()));
+    List<Problems.Problem> p = refused(t);
+    assertThat(p).extracting(Problems.Problem::path).containsExactly("$.options.spot_check.environment");
+    assertThat(p.get(0).reason()).contains("host-direct execution is turned off");
+    computer.close();
+    computer = new TaskComputer(List.of(org.jgolem.node.compute.host.HostDirectEnvironment.enabledForTrustedCode(1, 1L << 30)));
+    p = refused(t);
+    assertThat(p).extracting(Problems.Problem::toString).containsExactly("$.options.spot_check.blender: the requestor "
+        + "verifies every Blender result by re-rendering crops of it on the host, but /nonexistent/blender is not an executable file");
+  }
+
+  @Test
   void everyProblemIsReportedAtOnce() throws Exception {
     Files.writeString(dir.resolve("scene.blend"), "nope");
     List<Problems.Problem> p = refused(task("[\"scene.blend\"]", """
