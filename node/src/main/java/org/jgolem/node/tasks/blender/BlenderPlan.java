@@ -125,17 +125,11 @@ public final class BlenderPlan implements TaskPlan {
     Map<Integer, Picture> theirs = new LinkedHashMap<>();
     for (int frame : job.frames()) {
       String name = Split.Job.outputName(frame, options.format());
-      Picture p;
       try {
-        p = Pictures.read(result.resolve(name), options.format());
+        theirs.put(frame, Pictures.read(result.resolve(name), options.format(), job.region().width(), job.region().height()));
       } catch (IOException e) {
         return Verdict.reject(NEGATIVE + e.getMessage());
       }
-      if (p.width() != job.region().width() || p.height() != job.region().height()) {
-        return Verdict.reject(NEGATIVE + name + " is " + p.width() + "x" + p.height() + " pixels, expected "
-            + job.region().width() + "x" + job.region().height());
-      }
-      theirs.put(frame, p);
     }
     List<RenderJob.Render> wanted = new ArrayList<>();
     for (int frame : job.frames()) {
@@ -149,9 +143,6 @@ public final class BlenderPlan implements TaskPlan {
     for (RenderJob.Render c : wanted) {
       Picture mine = ours.get(c.file());
       Picture provider = theirs.get(c.frame()).crop(job.region().relative(c.region()));
-      if (mine.width() != provider.width() || mine.height() != provider.height()) {
-        throw new IOException("the requestor's re-render of " + c.region() + " is " + mine.width() + "x" + mine.height());
-      }
       double ssim = Ssim.compare(mine, provider);
       worst = Math.min(worst, ssim);
       if (ssim < options.spotCheck().ssimThreshold()) {
@@ -232,7 +223,7 @@ public final class BlenderPlan implements TaskPlan {
       Map<String, Picture> out2 = new LinkedHashMap<>();
       for (RenderJob.Render c : renders) {
         croppedPixels.addAndGet((long) c.region().width() * c.region().height());
-        out2.put(c.file(), Pictures.read(out.resolve(c.file()), options.format()));
+        out2.put(c.file(), Pictures.read(out.resolve(c.file()), options.format(), c.region().width(), c.region().height()));
       }
       LOG.info("Blender check of {}: re-rendered {} crops in {} ms", subtask, renders.size(), r.wallTime().toMillis());
       return out2;
@@ -261,11 +252,7 @@ public final class BlenderPlan implements TaskPlan {
       for (Split.Job j : e.getValue()) {
         Path folder = accepted.get(j.name());
         if (folder == null) throw new IOException("no accepted result for subtask " + j.name());
-        Picture tile = Pictures.read(folder.resolve(name), options.format());
-        if (tile.width() != j.region().width() || tile.height() != j.region().height()) {
-          throw new IOException(j.name() + "/" + name + " is " + tile.width() + "x" + tile.height() + ", expected "
-              + j.region().width() + "x" + j.region().height());
-        }
+        Picture tile = Pictures.read(folder.resolve(name), options.format(), j.region().width(), j.region().height());
         if (full == null) full = Picture.blank(options.width(), options.height(), tile.channels(), tile.hdr());
         full.paste(tile, j.region().x0(), j.region().y0());
         for (int y = j.region().y0(); y < j.region().y1(); y++) {

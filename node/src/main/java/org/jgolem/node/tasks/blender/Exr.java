@@ -41,6 +41,11 @@ public final class Exr {
 
   /** Reads R, G, B (and A, if present) of an uncompressed scan-line EXR file. */
   public static Picture read(Path file) throws IOException {
+    return read(file, 0, 0);
+  }
+
+  /** As {@link #read(Path)}, refusing from the header a file that is not {@code width × height} (0: any size). */
+  public static Picture read(Path file, int width, int height) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     try {
@@ -80,15 +85,19 @@ public final class Exr {
       long w = (long) dataWindow[2] - dataWindow[0] + 1;
       long h = (long) dataWindow[3] - dataWindow[1] + 1;
       if (w < 1 || h < 1 || w * h > MAX_PIXELS) throw bad(file, "data window " + w + "x" + h + " is empty or too large");
-      int width = (int) w;
-      int height = (int) h;
+      Pictures.expectSize(file, w, h, width, height);
+      width = (int) w;
+      height = (int) h;
       int[] index = new int[4];
       for (int c = 0; c < 4; c++) index[c] = find(channels, "RGBA".substring(c, c + 1));
       if (index[0] < 0 || index[1] < 0 || index[2] < 0) throw bad(file, "it has no R, G and B channels (has " + names(channels) + ")");
       int outChannels = index[3] >= 0 ? 4 : 3;
-      Picture p = Picture.blank(width, height, outChannels, true);
       long lineBytes = 0;
       for (Channel ch : channels) lineBytes += (long) ch.bytes() * width;
+      if ((lineBytes + 16) * height > bytes.length) {
+        throw bad(file, "its " + width + "x" + height + " pixels cannot be in a file of " + bytes.length + " bytes");
+      }
+      Picture p = Picture.blank(width, height, outChannels, true);
       long[] offsets = new long[height];
       for (int i = 0; i < height; i++) offsets[i] = b.getLong();
       boolean[] seen = new boolean[height];

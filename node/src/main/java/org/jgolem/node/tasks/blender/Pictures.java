@@ -17,7 +17,23 @@ public final class Pictures {
 
   /** Reads {@code file} in {@code format}; a malformed file, or a size above {@code 2^28} pixels, is an IOException. */
   public static Picture read(Path file, BlenderOptions.Format format) throws IOException {
-    return format == BlenderOptions.Format.EXR ? Exr.read(file) : png(file);
+    return read(file, format, 0, 0);
+  }
+
+  /**
+   * Reads {@code file}, which must be {@code width × height} pixels: a file of another size is refused from
+   * its header, before its pixels are decoded (a small compressed file cannot make the reader allocate a
+   * huge picture). A size of 0 accepts any size up to {@code 2^28} pixels.
+   */
+  public static Picture read(Path file, BlenderOptions.Format format, int width, int height) throws IOException {
+    return format == BlenderOptions.Format.EXR ? Exr.read(file, width, height) : png(file, width, height);
+  }
+
+  static void expectSize(Path file, long w, long h, int width, int height) throws IOException {
+    if (width > 0 && (w != width || h != height)) {
+      throw new IOException(file.getFileName() + " is " + w + "x" + h + " pixels, expected " + width + "x" + height);
+    }
+    if (w * h > MAX_PIXELS) throw new IOException(file.getFileName() + ": " + w + "x" + h + " is too large");
   }
 
   public static void write(Path file, Picture p, BlenderOptions.Format format) throws IOException {
@@ -38,7 +54,7 @@ public final class Pictures {
     return Math.clamp(Math.round(v * 255f), 0, 255);
   }
 
-  private static Picture png(Path file) throws IOException {
+  private static Picture png(Path file, int width, int height) throws IOException {
     BufferedImage img;
     if (!Files.isRegularFile(file)) throw new IOException(file.getFileName() + ": not a file");
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
@@ -51,9 +67,7 @@ public final class Pictures {
         if (!reader.getFormatName().equalsIgnoreCase("png")) {
           throw new IOException(file.getFileName() + ": a " + reader.getFormatName() + " image, not a PNG");
         }
-        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-        if (pixels > MAX_PIXELS) throw new IOException(file.getFileName() + ": " + reader.getWidth(0) + "x"
-            + reader.getHeight(0) + " is too large");
+        expectSize(file, reader.getWidth(0), reader.getHeight(0), width, height);
         img = reader.read(0);
       } finally {
         reader.dispose();

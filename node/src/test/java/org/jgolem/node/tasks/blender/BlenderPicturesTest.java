@@ -110,6 +110,25 @@ class BlenderPicturesTest {
   }
 
   @Test
+  void aPictureOfTheWrongSizeIsRefusedFromItsHeader() throws Exception {
+    Path png = dir.resolve("frame_0001.png");
+    Pictures.write(png, random(new Random(2), 20, 10, 3, false), BlenderOptions.Format.PNG);
+    assertThatThrownBy(() -> Pictures.read(png, BlenderOptions.Format.PNG, 10, 10))
+        .hasMessage("frame_0001.png is 20x10 pixels, expected 10x10");
+    assertThat(Pictures.read(png, BlenderOptions.Format.PNG, 20, 10).width()).isEqualTo(20);
+    Path exr = dir.resolve("frame_0001.exr");
+    Exr.write(exr, random(new Random(2), 20, 10, 3, true));
+    assertThatThrownBy(() -> Exr.read(exr, 20, 11)).hasMessage("frame_0001.exr is 20x10 pixels, expected 20x11");
+    // a header that claims far more pixels than the file holds is refused before anything is allocated
+    byte[] bytes = Files.readAllBytes(exr);
+    String s = new String(bytes, StandardCharsets.ISO_8859_1);
+    int at = s.indexOf("dataWindow\0box2i\0") + "dataWindow\0box2i\0".length() + 4;
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(at + 8, 16000).putInt(at + 12, 16000);
+    Files.write(exr, bytes);
+    assertThatThrownBy(() -> Exr.read(exr)).hasMessageContaining("cannot be in a file of");
+  }
+
+  @Test
   void cropAndPasteMovePixelsExactly() {
     Picture p = random(new Random(9), 20, 10, 3, false);
     Region r = new Region(3, 2, 11, 9);

@@ -243,6 +243,29 @@ class BlenderTaskFileTest {
         + "verifies every Blender result by re-rendering crops of it on the host, but /nonexistent/blender is not an executable file");
   }
 
+  /** Results that are malformed are rejected from their files alone: the fake environment would fail any render. */
+  @Test
+  void malformedResultsAreRejectedBeforeAnythingIsReRendered() throws Exception {
+    TaskPlan plan = plan(task("[\"scene.blend\"]", options("\"1\"", "[64, 48]"), "\"subtasks_count\": 2,"));
+    PlannedSubtask tile = plan.subtasks().get(0);
+    Path result = Files.createDirectories(dir.resolve("result"));
+    assertThat(plan.check(tile, result).reason()).isEqualTo("verification negative: missing output file frame_0001.png");
+    Files.writeString(result.resolve("frame_0001.png"), "not a picture");
+    assertThat(plan.check(tile, result).reason()).startsWith("verification negative: frame_0001.png: not a PNG image");
+    Pictures.write(result.resolve("frame_0001.png"), Picture.blank(64, 48, 3, false), BlenderOptions.Format.PNG);
+    assertThat(plan.check(tile, result).reason())
+        .isEqualTo("verification negative: frame_0001.png is 64x48 pixels, expected 32x48");
+    Files.writeString(result.resolve("extra.txt"), "x");
+    assertThat(plan.check(tile, result).reason()).isEqualTo("verification negative: unexpected output file extra.txt");
+    Files.delete(result.resolve("extra.txt"));
+    Pictures.write(result.resolve("frame_0001.png"), Picture.blank(32, 48, 3, false), BlenderOptions.Format.PNG);
+    // well-formed: now the crops must be re-rendered, and the fake environment cannot: an error, not a verdict
+    assertThatThrownBy(() -> plan.check(tile, result)).isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("the requestor's re-render of crops of frame0001-tile1 failed");
+    assertThat(((BlenderPlan) plan).verificationCost().checks()).isZero();
+    assertThat(dir.resolve("verification")).isEmptyDirectory();
+  }
+
   @Test
   void everyProblemIsReportedAtOnce() throws Exception {
     Files.writeString(dir.resolve("scene.blend"), "nope");
