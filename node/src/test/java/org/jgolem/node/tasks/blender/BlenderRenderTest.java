@@ -24,7 +24,7 @@ import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.node.tasks.Verdict;
 import org.jgolem.node.tasks.definition.TaskFileParser;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,11 +44,14 @@ class BlenderRenderTest {
 
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void blender() throws Exception {
+  /** Per test, so that a skip (no engine or no image) is counted and explained for every test; set up once. */
+  @BeforeEach
+  void blender() throws Exception {
     imageId = BlenderTestSupport.requireBlenderImage();
-    env = new DockerEnvironment(DockerConfig.of(NODE, Set.of(imageId)));
-    requestorComputer = new TaskComputer(List.of(new DockerEnvironment(DockerConfig.of(NODE + "-requestor", Set.of(imageId)))));
+    if (env == null) {
+      env = new DockerEnvironment(DockerConfig.of(NODE, Set.of(imageId)));
+      requestorComputer = new TaskComputer(List.of(new DockerEnvironment(DockerConfig.of(NODE + "-requestor", Set.of(imageId)))));
+    }
     scene = BlenderTestSupport.scene(env, imageId);
   }
 

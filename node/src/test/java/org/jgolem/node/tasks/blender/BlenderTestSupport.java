@@ -34,6 +34,7 @@ final class BlenderTestSupport {
   private static String imageId;
   private static String missing;
   private static Path scene;
+  private static boolean said;
 
   private BlenderTestSupport() {}
 
@@ -58,7 +59,8 @@ final class BlenderTestSupport {
       if ("1".equals(System.getenv("JGOLEM_REQUIRE_DOCKER"))) {
         Assertions.fail(missing + " (JGOLEM_REQUIRE_DOCKER=1, so this fails instead of skipping)");
       }
-      System.err.println("[jgolem] skipping Blender render tests: " + missing);
+      if (!said) System.err.println("[jgolem] skipping Blender render tests: " + missing);
+      said = true;
       Assumptions.abort(missing);
     }
     return imageId;
