@@ -162,6 +162,7 @@ ensure_docker_engine() {
 # and JGOLEM_REQUIRE_DOCKER=1 so that the Docker tests fail rather than skip if either goes missing.
 ensure_docker_for_tests() {
   ensure_docker_engine
-  "$ROOT/scripts/images" >/dev/null
+  # the Blender image (Debian's blender, ~650 MB the first time, ~70 s warm) is needed by the Blender tests
+  "$ROOT/scripts/images" base runtime blender >/dev/null
   export JGOLEM_REQUIRE_DOCKER=1
 }
