@@ -51,10 +51,16 @@ public final class NetworkDemo {
   private final Path programs;
   private final Path work;
   private final String classpath;
+  /** The jgolem/blender image id and a test scene, or null when the Blender part is skipped. */
+  private final String blenderImage;
+  private final Path blenderScene;
   private final List<Process> processes = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private NetworkDemo(Path deploymentFile, Path programs, Path work, String classpath) {
+  private NetworkDemo(Path deploymentFile, Path programs, Path work, String classpath, String blenderImage,
+      Path blenderScene) {
+    this.blenderImage = blenderImage;
+    this.blenderScene = blenderScene;
     this.deploymentFile = deploymentFile;
     this.programs = programs;
     this.work = work;
@@ -63,7 +69,8 @@ public final class NetworkDemo {
 
   public static void main(String[] args) throws Exception {
     NetworkDemo demo = new NetworkDemo(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath(),
-        Path.of(args[2]).toAbsolutePath(), args[3]);
+        Path.of(args[2]).toAbsolutePath(), args[3], args.length > 5 ? args[4] : null,
+        args.length > 5 ? Path.of(args[5]).toAbsolutePath() : null);
     Runtime.getRuntime().addShutdownHook(new Thread(demo::stopNodes, "demo-stop"));
     int code;
     try {
@@ -169,6 +176,68 @@ public final class NetworkDemo {
         System.out.printf("  %-10s %12s %16s%n", p.name(), gnt(before.get(p.address())), gnt(token.balanceOf(p.address())));
       }
       System.out.println("output image: " + image);
+
+      if (blenderImage != null) blender(r, chain, token, providers);
+    }
+  }
+
+  /** The Blender part: 2 frames, tiles on both, rendered in the providers' Docker sandboxes and spot-checked. */
+  private void blender(Api r, Chain chain, GntTokenGateway token, List<Node> providers) throws Exception {
+    Path dir = Files.createDirectories(work.resolve("blender"));
+    Files.copy(blenderScene, dir.resolve("scene.blend"));
+    Path taskFile = Files.writeString(dir.resolve("task.json"), """
+        {
+          "type": "blender", "name": "test scene, 2 frames", "bid": "1",
+          "timeout": "0:20:00", "subtask_timeout": "0:05:00", "subtasks_count": 4,
+          "resources": ["scene.blend"],
+          "options": {"image_id": "%s", "frames": "1-2", "resolution": [160, 120], "format": "PNG",
+                      "samples": 16, "output_path": "out"}
+        }
+        """.formatted(blenderImage));
+    Map<Address, BigInteger> before = new LinkedHashMap<>();
+    for (Node p : providers) before.put(p.address(), token.balanceOf(p.address()));
+    System.out.println();
+    long t0 = System.nanoTime();
+    JsonNode created = r.post("/v1/tasks", Map.of("file", taskFile.toString()));
+    String id = created.get("id").asText();
+    say("Blender task %s: 2 frames of 160x120 at 16 samples, split into 4 tiles, rendered with Cycles in the "
+        + "providers' Docker sandboxes; the requestor re-renders 3 crops of each tile and compares them by SSIM", id.substring(0, 12));
+    JsonNode task = progress(r, id);
+    if (!task.get("state").asText().equals("FINISHED")) throw new IllegalStateException("the Blender task ended " + task.get("state").asText());
+    say("Blender task finished in %.1f s; frames in %s", (System.nanoTime() - t0) / 1e9, task.get("outputPath").asText());
+    Map<String, Integer> perProvider = new TreeMap<>();
+    System.out.println("=== Blender summary ===");
+    System.out.println("verification (spot check: crops re-rendered by the requestor, SSIM threshold 0.94):");
+    for (JsonNode s : r.get("/v1/tasks/" + id + "/subtasks")) {
+      for (JsonNode p : s.get("providers")) perProvider.merge(p.asText(), 1, Integer::sum);
+      System.out.println("  " + s.get("name").asText() + ": " + s.get("state").asText() + ", " + s.get("verification").asText());
+    }
+    System.out.println("tiles rendered per provider:");
+    for (Node p : providers) {
+      System.out.printf("  %-10s %d%n", p.name(), perProvider.getOrDefault(p.address().toString(), 0));
+    }
+    awaitCondition(Duration.ofSeconds(90), "Blender payments confirmed", () -> {
+      int n = 0;
+      for (JsonNode p : r.get("/v1/payments")) {
+        if (!p.get("taskId").asText().equals(id)) continue;
+        n++;
+        if (!p.get("status").asText().equals("PAID")) return false;
+      }
+      return n > 0;
+    });
+    Map<String, Integer> perTx = new TreeMap<>();
+    for (JsonNode p : r.get("/v1/payments")) if (p.get("taskId").asText().equals(id)) perTx.merge(p.get("txHash").asText(), 1, Integer::sum);
+    for (var e : perTx.entrySet()) {
+      long gas = chain.receipt(e.getKey()).map(TxReceipt::gasUsed).orElse(0L);
+      System.out.printf("payment transaction %s: %d payments, gas %d (%d per payment)%n", e.getKey(), e.getValue(), gas,
+          gas / e.getValue());
+    }
+    System.out.println("provider      GNT before        GNT after");
+    for (Node p : providers) {
+      System.out.printf("  %-10s %12s %16s%n", p.name(), gnt(before.get(p.address())), gnt(token.balanceOf(p.address())));
+    }
+    try (var frames = Files.list(Path.of(task.get("outputPath").asText()))) {
+      frames.sorted().forEach(f -> System.out.println("output frame: " + f));
     }
   }
 
@@ -187,7 +256,14 @@ public final class NetworkDemo {
     config.put("api", Map.of("host", "127.0.0.1", "port", 0));
     config.put("chain", Map.of("deployment", deploymentFile.toString(), "confirmations", 1));
     config.put("requestor", Map.of("enabled", n.requestor(), "paymentWindowSeconds", 3));
-    config.put("provider", Map.of("enabled", !n.requestor(), "minPricePerHour", "0.1", "slots", 2, "wasm", true));
+    Map<String, Object> provider = new LinkedHashMap<>(Map.of("enabled", !n.requestor(), "minPricePerHour", "0.1",
+        "slots", 2, "wasm", true));
+    if (blenderImage != null) {
+      // providers render in Docker; the requestor re-renders crops of each tile there to spot-check them
+      provider.put("docker", true);
+      provider.put("dockerImages", List.of(blenderImage));
+    }
+    config.put("provider", provider);
     Path cfg = n.dir().resolve("node.json");
     Files.writeString(cfg, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
     String java = ProcessHandle.current().info().command().orElse("java");
