@@ -70,12 +70,22 @@ ensure_all() {
 # Builds the jars (no tests) if sources are newer than the last build.
 ensure_built() {
   local marker="$ROOT/contract-wrappers/target/classpath.txt"
-  if [ ! -f "$marker" ] || [ ! -f "$ROOT/node/target/classpath.txt" ] || [ -n "$(find "$ROOT/contracts/src" \
-        "$ROOT/contract-wrappers/src" "$ROOT/protocol/src" "$ROOT/node/src" -name '*.java' -newer "$marker" -print -quit)" ] \
+  if [ ! -f "$marker" ] || [ ! -f "$ROOT/node/target/classpath.txt" ] || [ ! -f "$ROOT/ipfs-bridge/target/classpath.txt" ] \
+      || [ -n "$(find "$ROOT/contracts/src" "$ROOT/contract-wrappers/src" "$ROOT/protocol/src" "$ROOT/ipfs-bridge/src" \
+        "$ROOT/node/src" -name '*.java' -newer "$marker" -print -quit)" ] \
       || [ -n "$(find "$ROOT" -maxdepth 2 -name pom.xml -newer "$marker" -print -quit)" ] \
       || [ -n "$(find "$ROOT/contracts/src" -newer "$marker" -print -quit)" ]; then
     say "building (mvn package -DskipTests)"
     mvn_ -q -DskipTests package >/dev/null || { mvn_ -DskipTests package | tail -40; die "build failed"; }
+  fi
+}
+
+# Debian packages some tests use as cross-checks (installed when running as root; tests skip, saying why, without them)
+ensure_test_tools() {
+  if ! command -v ipfs_cid >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's ipfs-cid (a CID cross-check for the ipfs-bridge tests)"
+    (apt-get install -y -qq ipfs-cid >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq ipfs-cid; }) >/dev/null 2>&1 \
+      || say "ipfs-cid could not be installed; its cross-check test will be skipped"
   fi
 }
 
@@ -152,6 +162,7 @@ ensure_docker_engine() {
 # and JGOLEM_REQUIRE_DOCKER=1 so that the Docker tests fail rather than skip if either goes missing.
 ensure_docker_for_tests() {
   ensure_docker_engine
-  "$ROOT/scripts/images" >/dev/null
+  # the Blender image (Debian's blender, ~650 MB the first time, ~70 s warm) is needed by the Blender tests
+  "$ROOT/scripts/images" base runtime blender >/dev/null
   export JGOLEM_REQUIRE_DOCKER=1
 }

@@ -189,7 +189,8 @@ class P2PNodeMemoryTest {
         () -> "header missing on " + nodes.stream().filter(n -> !n.knownHeaders().contains(header)).count() + " nodes");
     System.out.println("header reached 20 nodes in " + (System.nanoTime() - start) / 1_000_000 + " ms");
     assertThat(senders).doesNotContain(requestor.address()).contains(publisher.id());
-    assertThat(senders.stream().distinct().count()).isGreaterThan(2); // forwarded by others than the publisher
+    // forwarded by others than the publisher (how many depends on the random topology)
+    assertThat(senders.stream().distinct().count()).isGreaterThanOrEqualTo(2);
     // every node forwards a new header once, to its peers but the sender: copies <= sum of degrees
     int sessions = nodes.stream().mapToInt(n -> n.network().peers().size()).sum();
     assertThat(senders.size()).isLessThanOrEqualTo(sessions);

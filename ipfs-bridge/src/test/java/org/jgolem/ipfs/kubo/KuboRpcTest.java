@@ -16,7 +16,10 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.net.InetSocketAddress;
+import org.jgolem.ipfs.EmbeddedResourceStore;
 import org.jgolem.ipfs.LimitExceededException;
+import org.jgolem.ipfs.exchange.GatewayServer;
 import org.jgolem.ipfs.ResourceStore;
 import org.jgolem.ipfs.ResourceStoreConfig;
 import org.jgolem.ipfs.ResourceStores;
@@ -82,6 +85,7 @@ class KuboRpcTest {
       Path root = Path.of(System.getProperty("jgolem.root", "..")).toAbsolutePath().normalize();
       new ProcessBuilder("bash", root.resolve("scripts/js-ipfs").toString(), "stop", state.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
     }
+    if (state != null) org.jgolem.ipfs.unixfs.DagReader.deleteTree(state); // also when the daemon never started
   }
 
   @Test
@@ -156,6 +160,35 @@ class KuboRpcTest {
     assertThat(kubo.unpin(Cid.parse(cid.toString()))).isFalse();
     Path link = Files.createSymbolicLink(tmp.resolve("a-link"), f);
     assertThatThrownBy(() -> kubo.add(link)).isInstanceOf(UnsafePathException.class);
+  }
+
+  /** A standard IPFS implementation takes the CAR our trustless gateway serves: the daemon imports it and has the folder. */
+  @Test
+  void aCarFromOurTrustlessGatewayImportsIntoTheDaemon() throws Exception {
+    try (EmbeddedResourceStore node = EmbeddedResourceStore.open(ResourceStoreConfig.embedded(tmp.resolve("embedded")).withDurable(false),
+        Providers.none(), PeerReports.none())) {
+      GatewayServer gw = node.serve(new InetSocketAddress("127.0.0.1", 0));
+      Path d = tmp.resolve("in/for-car");
+      TestFiles.write(d.resolve("x.bin"), TestFiles.bytes(21, 3 * CHUNK + 5));
+      TestFiles.write(d.resolve("sub/y.txt"), "y".getBytes());
+      Cid cid = node.add(d);
+      HttpClient http = HttpClient.newHttpClient();
+      byte[] car = http.send(HttpRequest.newBuilder(URI.create(gw.uri() + "/ipfs/" + cid)).header("Accept", "application/vnd.ipld.car").build(),
+          HttpResponse.BodyHandlers.ofByteArray()).body();
+      String boundary = "c4rb0undary";
+      byte[] body = concat(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.car\"\r\n"
+          + "Content-Type: application/vnd.ipld.car\r\n\r\n").getBytes(StandardCharsets.UTF_8), car,
+          ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/api/v0/dag/import"))
+          .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      Matcher m = Pattern.compile("\"/\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+      assertThat(m.find()).as(r.body()).isTrue();
+      assertThat(Cid.parse(m.group(1))).isEqualTo(cid);
+      kubo.get(cid, tmp.resolve("imported"));
+      TestFiles.assertSameTree(d, tmp.resolve("imported"));
+    }
   }
 
   private static byte[] concat(byte[]... parts) {

@@ -80,7 +80,10 @@ final class DaemonService implements NodeService {
       long agreeing = as.stream().filter(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).count();
       long wrong = as.stream().filter(a -> a.state == RequestorModel.AssignmentState.REJECTED).count();
       String verification = s.state == RequestorModel.SubtaskState.ACCEPTED
-          ? (s.recompute ? "matches the requestor's own result" : agreeing + " results agree") + (wrong > 0 ? ", " + wrong + " rejected" : "")
+          ? (s.recompute ? "matches the requestor's own result"
+              : t.verification.redundancy() > 1 ? agreeing + " results agree"
+              : "passed the task type's check (Blender: re-rendered crops compared by SSIM)")
+              + (wrong > 0 ? ", " + wrong + " rejected" : "")
           : s.detail.isEmpty() ? (wrong > 0 ? wrong + " rejected" : "") : s.detail;
       out.add(new SubtaskSummary(t.idHex(), s.name(), s.state.name(),
           as.stream().map(a -> a.provider.toString()).distinct().toList(), as.size(), verification,

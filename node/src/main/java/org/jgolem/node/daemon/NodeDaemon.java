@@ -173,7 +173,9 @@ public final class NodeDaemon implements AutoCloseable {
       } else {
         LOG.warn("No chain configured: incomes are not watched");
       }
-      long memMib = Runtime.getRuntime().maxMemory() >> 20;
+      // offer what the sandboxes give a subtask, not what the JVM has
+      long memMib = computer.capabilities().stream().filter(c -> c.available()).mapToLong(c -> c.memoryBytes() >> 20)
+          .max().orElse(0);
       provider = new ProviderAgent(p2p.network(), p2p.gossip(), market, computer, resources,
           (requestorId, task, subtask, amount, at) -> {
             IncomeKeeper incomes = this.incomes;
@@ -182,7 +184,7 @@ public final class NodeDaemon implements AutoCloseable {
                   Instant.ofEpochMilli(at));
             }
           }, reputation, dataDir.resolve("provider"), clock, config.slots(),
-          Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(256, memMib));
+          Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(1, memMib));
       closing.add(provider);
     }
 

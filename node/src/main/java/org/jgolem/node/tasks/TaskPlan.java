@@ -22,9 +22,19 @@ public interface TaskPlan {
 
   /**
    * The template's own check of one result folder (the files the provider sent back): the expected
-   * files are there, nothing else is, and they are well-formed for this kind of task.
+   * files are there, nothing else is, and they are well-formed for this kind of task. A check that must
+   * compute (Blender re-renders crops) does so through the {@link TaskContext} given at planning. It runs
+   * on a worker thread, concurrently with other checks; an IOException means the check could not be done.
    */
   Verdict check(PlannedSubtask subtask, Path result) throws IOException;
+
+  /**
+   * The wall time this task's checks have spent computing on the requestor so far (Blender's re-rendered
+   * crops); zero for templates whose checks only look at files.
+   */
+  default java.time.Duration verificationTime() {
+    return java.time.Duration.ZERO;
+  }
 
   /** Writes the task's output from the accepted result folder of every subtask (by subtask name). */
   Path merge(Map<String, Path> accepted) throws IOException;

@@ -21,4 +21,13 @@ public interface TaskTemplate {
    * @param staging a folder of the requestor's where the template may lay out per-subtask resources
    */
   TaskPlan plan(TaskFile file, Path staging) throws TaskFileException;
+
+  /**
+   * As {@link #plan(TaskFile, Path)}, with what the requestor lends the plan's checks: its task computer and
+   * a scratch folder. The requestor calls this one; templates whose check only looks at the result's files
+   * need not override it.
+   */
+  default TaskPlan plan(TaskFile file, Path staging, TaskContext context) throws TaskFileException {
+    return plan(file, staging);
+  }
 }

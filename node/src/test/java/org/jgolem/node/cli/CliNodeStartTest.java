@@ -38,11 +38,32 @@ class CliNodeStartTest {
     RecordingLauncher.RUNS.clear();
   }
 
+  private static final String SERVICE = "META-INF/services/" + DaemonLauncher.class.getName();
+
+  /**
+   * A class path whose only DaemonLauncher service file is the test's: the build's own launcher (the real
+   * daemon) is hidden, so each test decides which launchers exist.
+   */
   private ClassLoader withLaunchers(String... classNames) throws IOException {
     Path services = dir.resolve("cp/META-INF/services");
     Files.createDirectories(services);
     Files.writeString(services.resolve(DaemonLauncher.class.getName()), String.join("\n", classNames) + "\n");
-    return new URLClassLoader(new java.net.URL[] {dir.resolve("cp").toUri().toURL()}, getClass().getClassLoader());
+    return new URLClassLoader(new java.net.URL[] {dir.resolve("cp").toUri().toURL()}, withoutLaunchers()) {
+      @Override
+      public java.util.Enumeration<java.net.URL> getResources(String name) throws IOException {
+        return name.equals(SERVICE) ? findResources(name) : super.getResources(name);
+      }
+    };
+  }
+
+  /** The test class path with no DaemonLauncher service file at all. */
+  private ClassLoader withoutLaunchers() {
+    return new ClassLoader(getClass().getClassLoader()) {
+      @Override
+      public java.util.Enumeration<java.net.URL> getResources(String name) throws IOException {
+        return name.equals(SERVICE) ? java.util.Collections.emptyEnumeration() : super.getResources(name);
+      }
+    };
   }
 
   private Path config(String name) throws IOException {
@@ -50,10 +71,15 @@ class CliNodeStartTest {
   }
 
   @Test
+  void theBuildsOwnDaemonIsTheLauncherOnTheClassPath() {
+    assertThat(java.util.ServiceLoader.load(DaemonLauncher.class).stream().map(p -> p.type().getName()).toList())
+        .containsExactly("org.jgolem.node.daemon.Launcher");
+  }
+
+  @Test
   void withoutADaemonOnTheClassPathItSaysSo() throws IOException {
     Path config = config("node.conf");
-    Result r = CliHarness.run(Map.of(), false, getClass().getClassLoader(), "node", "start", "--config",
-        config.toString());
+    Result r = CliHarness.run(Map.of(), false, withoutLaunchers(), "node", "start", "--config", config.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).isEqualTo("golem: error: this jgolem build has no node daemon: no implementation of"
         + " org.jgolem.node.cli.DaemonLauncher is on the class path (looked up with ServiceLoader, from"

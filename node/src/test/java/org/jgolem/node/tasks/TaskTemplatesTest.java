@@ -43,7 +43,7 @@ class TaskTemplatesTest {
 
   @Test
   void theBuiltInTemplatesAreFoundThroughTheSpi() {
-    assertThat(templates.types()).containsExactly("docker", "wasm");
+    assertThat(templates.types()).containsExactly("blender", "docker", "wasm");
   }
 
   @Test

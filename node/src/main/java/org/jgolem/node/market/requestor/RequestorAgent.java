@@ -46,6 +46,7 @@ import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.tasks.FileResults;
 import org.jgolem.node.tasks.PlannedSubtask;
+import org.jgolem.node.tasks.TaskContext;
 import org.jgolem.node.tasks.TaskPlan;
 import org.jgolem.node.tasks.TaskTemplate;
 import org.jgolem.node.tasks.TaskTemplates;
@@ -212,7 +213,7 @@ public final class RequestorAgent implements AutoCloseable {
     Path work = dataDir.resolve("tasks").resolve(hex);
     TaskPlan plan;
     try {
-      plan = template.plan(file, work.resolve("staging"));
+      plan = template.plan(file, work.resolve("staging"), context(work));
     } catch (TaskFileException e) {
       OutputFilesCleaner.delete(work);
       throw e;
@@ -298,7 +299,7 @@ public final class RequestorAgent implements AutoCloseable {
     TaskFile file = parser.parse(row.taskFile());
     TaskTemplate template = templates.get(file.type()).orElseThrow();
     OutputFilesCleaner.delete(row.workDir().resolve("staging"));
-    TaskPlan plan = template.plan(file, row.workDir().resolve("staging"));
+    TaskPlan plan = template.plan(file, row.workDir().resolve("staging"), context(row.workDir()));
     TaskFile.Verification verification = file.verification().orElse(plan.defaultVerification());
     byte[] id = HexFormat.of().parseHex(row.id());
     Task t = new Task(id, file, plan, row.header(), verification, row.createdAt(), row.workDir());
@@ -732,6 +733,11 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ local recompute, merge, timers
+
+  /** What a task's checks may use on this node: its task computer and a scratch folder in the task's work folder. */
+  private TaskContext context(Path taskWork) {
+    return new TaskContext(taskWork.resolve("verification"), Optional.ofNullable(localComputer));
+  }
 
   private void recomputeLocally(Task t, Subtask s) {
     if (localComputer == null) {

@@ -24,7 +24,7 @@ import org.jgolem.protocol.messages.market.ResourceLimits;
  * deterministically.
  */
 public final class GwasmTemplate implements TaskTemplate {
-  public static final long MEMORY_MIB = 256;
+  public static final long MEMORY_MIB = 128;
   public static final long MAX_OUTPUT_BYTES = 64L << 20;
 
   @Override

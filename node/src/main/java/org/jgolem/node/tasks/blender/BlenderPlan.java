@@ -1,0 +1,300 @@
+package org.jgolem.node.tasks.blender;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.compute.Limits;
+import org.jgolem.node.compute.Program;
+import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.tasks.FileResults;
+import org.jgolem.node.tasks.PlannedSubtask;
+import org.jgolem.node.tasks.TaskContext;
+import org.jgolem.node.tasks.TaskPlan;
+import org.jgolem.node.tasks.Verdict;
+import org.jgolem.node.tasks.definition.TaskFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A planned Blender task: its subtasks, the spot check of each result, and the merge of the accepted
+ * tiles into frames. Thread-safe: the requestor checks results concurrently.
+ *
+ * <p>The spot check of a result: the expected files and nothing else; each decodes as the task's format at
+ * exactly the subtask's tile (or frame) size; then {@code crops} random crops of each of its frames are
+ * re-rendered on the requestor in one Blender process, at the task's settings, and each is compared with
+ * the provider's pixels by {@link Ssim}. A crop below the threshold rejects the result ("verification
+ * negative"). If the requestor's own render fails, the check throws: that says nothing about the provider.
+ */
+public final class BlenderPlan implements TaskPlan {
+  private static final Logger LOG = LoggerFactory.getLogger(BlenderPlan.class);
+  static final String ENTRY_POINT = "/usr/bin/blender";
+  static final String NEGATIVE = "verification negative: ";
+  /** Scratch space for a verification render's /tmp and /golem/work. */
+  static final long WORK_BYTES = 256 * Limits.MIB;
+
+  private final TaskFile file;
+  private final BlenderOptions options;
+  private final List<PlannedSubtask> subtasks;
+  private final Map<String, Split.Job> jobs;
+  private final TaskContext context;
+  private final RandomGenerator random = new SecureRandom();
+  private final AtomicInteger checkIds = new AtomicInteger();
+  private final AtomicInteger checks = new AtomicInteger();
+  private final AtomicInteger crops = new AtomicInteger();
+  private final AtomicLong renderNanos = new AtomicLong();
+  private final AtomicLong croppedPixels = new AtomicLong();
+
+  /**
+   * What the spot checks of this task have cost the requestor so far.
+   *
+   * @param checks results checked by re-rendering (one Blender process each)
+   * @param crops crops re-rendered
+   * @param pixels pixels re-rendered, over all crops
+   * @param renderTime wall time of the re-renders (container start, scene load and rendering)
+   */
+  public record VerificationCost(int checks, int crops, long pixels, Duration renderTime) {}
+
+  BlenderPlan(TaskFile file, BlenderOptions options, List<PlannedSubtask> subtasks, Map<String, Split.Job> jobs,
+      TaskContext context) {
+    this.file = file;
+    this.options = options;
+    this.subtasks = List.copyOf(subtasks);
+    this.jobs = Map.copyOf(jobs);
+    this.context = context;
+  }
+
+  @Override
+  public TaskFile file() {
+    return file;
+  }
+
+  @Override
+  public List<PlannedSubtask> subtasks() {
+    return subtasks;
+  }
+
+  public BlenderOptions options() {
+    return options;
+  }
+
+  /** The work of subtask {@code name}: its frames and region. */
+  public Split.Job job(String name) {
+    Split.Job j = jobs.get(name);
+    if (j == null) throw new IllegalArgumentException("no subtask " + name + " in this task");
+    return j;
+  }
+
+  /** One provider per subtask, no digest comparison: the check below verifies. */
+  @Override
+  public TaskFile.Verification defaultVerification() {
+    return new TaskFile.Verification(1, 0);
+  }
+
+  public VerificationCost verificationCost() {
+    return new VerificationCost(checks.get(), crops.get(), croppedPixels.get(), Duration.ofNanos(renderNanos.get()));
+  }
+
+  @Override
+  public Duration verificationTime() {
+    return Duration.ofNanos(renderNanos.get());
+  }
+
+  @Override
+  public Verdict check(PlannedSubtask subtask, Path result) throws IOException {
+    Split.Job job = job(subtask.name());
+    Verdict files = FileResults.expectExactly(result, subtask.outputPaths());
+    if (!files.accepted()) return Verdict.reject(NEGATIVE + files.reason());
+    Map<Integer, Picture> theirs = new LinkedHashMap<>();
+    for (int frame : job.frames()) {
+      String name = Split.Job.outputName(frame, options.format());
+      try {
+        theirs.put(frame, Pictures.read(result.resolve(name), options.format(), job.region().width(), job.region().height()));
+      } catch (IOException e) {
+        return Verdict.reject(NEGATIVE + e.getMessage());
+      }
+    }
+    List<RenderJob.Render> wanted = new ArrayList<>();
+    for (int frame : job.frames()) {
+      for (int i = 0; i < options.spotCheck().crops(); i++) {
+        wanted.add(new RenderJob.Render(frame, crop(job.region()),
+            String.format(Locale.ROOT, "crop%d_%04d.%s", i + 1, frame, options.format().extension)));
+      }
+    }
+    Map<String, Picture> ours = rerender(subtask.name(), wanted);
+    double worst = 1;
+    for (RenderJob.Render c : wanted) {
+      Picture mine = ours.get(c.file());
+      Picture provider = theirs.get(c.frame()).crop(job.region().relative(c.region()));
+      double ssim = Ssim.compare(mine, provider);
+      worst = Math.min(worst, ssim);
+      if (ssim < options.spotCheck().ssimThreshold()) {
+        LOG.info("Blender check of {}: frame {}, crop {}: SSIM {} < {}: rejected", subtask.name(), c.frame(), c.region(),
+            String.format(Locale.ROOT, "%.4f", ssim), options.spotCheck().ssimThreshold());
+        return Verdict.reject(String.format(Locale.ROOT,
+            "%sframe %d, crop %s (x %d..%d, y %d..%d from the top): SSIM %.4f is below %.2f against the requestor's "
+                + "re-render of the same pixels", NEGATIVE, c.frame(), c.region(), c.region().x0(), c.region().x1() - 1,
+            c.region().y0(), c.region().y1() - 1, ssim, options.spotCheck().ssimThreshold()));
+      }
+    }
+    LOG.info("Blender check of {}: {} crops, lowest SSIM {}: accepted", subtask.name(), wanted.size(),
+        String.format(Locale.ROOT, "%.4f", worst));
+    return Verdict.OK;
+  }
+
+  /** A random crop of {@code tile}: about {@code crop_size} of each side, at least {@code min_crop_px}, at most the tile. */
+  Region crop(Region tile) {
+    BlenderOptions.SpotCheck s = options.spotCheck();
+    int w = Math.clamp(Math.round(tile.width() * s.cropSize()), Math.min(s.minCropPx(), tile.width()), tile.width());
+    int h = Math.clamp(Math.round(tile.height() * s.cropSize()), Math.min(s.minCropPx(), tile.height()), tile.height());
+    int x;
+    int y;
+    synchronized (random) {
+      x = tile.x0() + random.nextInt(tile.width() - w + 1);
+      y = tile.y0() + random.nextInt(tile.height() - h + 1);
+    }
+    return new Region(x, y, x + w, y + h);
+  }
+
+  /** Renders {@code renders} on the requestor, in one Blender process, and reads them back. */
+  Map<String, Picture> rerender(String subtask, List<RenderJob.Render> renders) throws IOException {
+    TaskComputer computer = context.computer().orElseThrow(() -> new IOException(
+        "cannot verify " + subtask + ": this node has no task computer to re-render crops with"));
+    int id = checkIds.incrementAndGet();
+    Path dir = context.scratch().resolve("check-" + id + "-" + subtask);
+    try {
+      Path res = Files.createDirectories(dir.resolve("resources"));
+      Path work = Files.createDirectories(dir.resolve("work"));
+      Path out = Files.createDirectories(dir.resolve("output"));
+      BlenderTemplate.stageResources(options.resources(), res);
+      new RenderJob(options, options.samples(), renders).writeInto(res);
+      Program program;
+      String entry;
+      if (options.spotCheck().environment().equals("host")) {
+        program = new Program.HostBinary(options.spotCheck().blender());
+        entry = options.spotCheck().blender().toString();
+      } else {
+        program = new Program.DockerImage(options.image(), options.imageId());
+        entry = ENTRY_POINT;
+      }
+      Duration timeout = file.subtaskTimeout();
+      long outBytes = 0;
+      for (RenderJob.Render r : renders) outBytes += (long) r.region().width() * r.region().height() * 12 + (64 << 10);
+      Limits limits = new Limits(options.cpus(), options.memoryMib() * Limits.MIB, timeout, outBytes + Limits.MIB,
+          64 * 1024, 256, WORK_BYTES);
+      ExecutionSpec spec = new ExecutionSpec(String.format("verify-%d-%s", id, subtask), program, entry,
+          RenderJob.args(options), Map.of("HOME", ExecutionSpec.WORK), res, work, out, limits);
+      long started = System.nanoTime();
+      ExecutionResult r;
+      try {
+        r = computer.run(spec).result().get(timeout.toSeconds() + 60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while re-rendering crops of " + subtask, e);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IOException("re-rendering crops of " + subtask + " did not complete: " + e, e);
+      } finally {
+        renderNanos.addAndGet(System.nanoTime() - started);
+      }
+      if (!r.succeeded()) {
+        String log = r.stderr().text() + r.stdout().text();
+        throw new IOException("the requestor's re-render of crops of " + subtask + " failed (" + r + "): "
+            + log.substring(Math.max(0, log.length() - 800)));
+      }
+      checks.incrementAndGet();
+      crops.addAndGet(renders.size());
+      Map<String, Picture> out2 = new LinkedHashMap<>();
+      for (RenderJob.Render c : renders) {
+        croppedPixels.addAndGet((long) c.region().width() * c.region().height());
+        out2.put(c.file(), Pictures.read(out.resolve(c.file()), options.format(), c.region().width(), c.region().height()));
+      }
+      LOG.info("Blender check of {}: re-rendered {} crops in {} ms", subtask, renders.size(), r.wallTime().toMillis());
+      return out2;
+    } finally {
+      delete(dir);
+    }
+  }
+
+  /**
+   * Places every accepted tile into its frame, pixel-exactly, and writes {@code output_path/frame_NNNN.ext}
+   * per frame. Every pixel of every frame must be covered exactly once.
+   */
+  @Override
+  public Path merge(Map<String, Path> accepted) throws IOException {
+    Path outDir = options.outputDir();
+    Files.createDirectories(outDir);
+    Map<Integer, List<Split.Job>> byFrame = new LinkedHashMap<>();
+    for (int f : options.frames()) byFrame.put(f, new ArrayList<>());
+    for (Split.Job j : jobs.values()) for (int f : j.frames()) byFrame.get(f).add(j);
+    for (var e : byFrame.entrySet()) {
+      int frame = e.getKey();
+      String name = Split.Job.outputName(frame, options.format());
+      Picture full = null;
+      long covered = 0;
+      boolean[] seen = new boolean[options.width() * options.height()];
+      for (Split.Job j : e.getValue()) {
+        Path folder = accepted.get(j.name());
+        if (folder == null) throw new IOException("no accepted result for subtask " + j.name());
+        Picture tile = Pictures.read(folder.resolve(name), options.format(), j.region().width(), j.region().height());
+        if (full == null) full = Picture.blank(options.width(), options.height(), tile.channels(), tile.hdr());
+        full.paste(tile, j.region().x0(), j.region().y0());
+        for (int y = j.region().y0(); y < j.region().y1(); y++) {
+          for (int x = j.region().x0(); x < j.region().x1(); x++) {
+            if (seen[y * options.width() + x]) throw new IOException("pixel " + x + "," + y + " of frame " + frame + " is in two tiles");
+            seen[y * options.width() + x] = true;
+            covered++;
+          }
+        }
+      }
+      if (full == null || covered != (long) options.width() * options.height()) {
+        throw new IOException("the tiles of frame " + frame + " cover " + covered + " of its " + seen.length + " pixels");
+      }
+      Path target = outDir.resolve(name);
+      Path part = outDir.resolve(name + ".part");
+      Pictures.write(part, full, options.format());
+      Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    VerificationCost c = verificationCost();
+    LOG.info("Blender task {} merged into {}: {} frames; verification re-rendered {} crops in {} checks, {} ms",
+        file.name(), outDir, byFrame.size(), c.crops(), c.checks(), c.renderTime().toMillis());
+    return outDir;
+  }
+
+  private static void delete(Path dir) {
+    if (!Files.exists(dir)) return;
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+          Files.delete(f);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.delete(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      LOG.warn("cannot remove the verification folder {}: {}", dir, e.toString());
+    }
+  }
+}

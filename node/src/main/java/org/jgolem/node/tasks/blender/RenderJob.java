@@ -1,0 +1,105 @@
+package org.jgolem.node.tasks.blender;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one Blender process renders, and how it is laid out in a resources folder: the scene, jgolem's render
+ * script ({@value #SCRIPT}) and this job ({@value #JOB}). The command line is the same for every job; the
+ * job file says the settings and the list of renders, each a frame, optionally cropped to a region, saved
+ * under a file name. Blender's border is given a quarter pixel inside each pixel boundary: Blender counts
+ * the border's y from the bottom and truncates {@code border × size} to whole pixels, which then gives
+ * exactly the region's pixels (under truncation and under rounding).
+ *
+ * @param samples Cycles samples (the task's; tests render dishonest tiles with fewer)
+ */
+public record RenderJob(BlenderOptions options, int samples, List<Render> renders) {
+  public static final String SCRIPT = "jgolem_render.py";
+  public static final String JOB = "jgolem_job.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One render: {@code region} of {@code frame} (frame coordinates, the whole frame for no border) into {@code file}. */
+  public record Render(int frame, Region region, String file) {
+    public Render {
+      Objects.requireNonNull(region, "region");
+      if (!file.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) throw new IllegalArgumentException("bad output file name " + file);
+    }
+  }
+
+  public RenderJob {
+    renders = List.copyOf(renders);
+    if (renders.isEmpty()) throw new IllegalArgumentException("a render job renders something");
+  }
+
+  /** The job of a planned subtask: each of its frames, whole or its tile, at the task's settings. */
+  public static RenderJob of(BlenderOptions o, Split.Job job) {
+    return new RenderJob(o, o.samples(), job.frames().stream()
+        .map(f -> new Render(f, job.region(), Split.Job.outputName(f, o.format()))).toList());
+  }
+
+  /** The arguments after the entry point ({@code /usr/bin/blender}); the same for every job of a task. */
+  public static List<String> args(BlenderOptions o) {
+    return List.of("-b", "--factory-startup", "-noaudio", o.scenePath(), "-E", "CYCLES", "-t", Integer.toString(o.cpus()),
+        "--python-exit-code", "3", "--python", "/golem/resources/" + SCRIPT);
+  }
+
+  /** The job file's content. */
+  public String json() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("samples", samples);
+    root.put("seed", options.seed());
+    root.put("width", options.width());
+    root.put("height", options.height());
+    root.put("format", options.format().name());
+    root.put("threads", options.cpus());
+    ArrayNode list = root.putArray("renders");
+    for (Render r : renders) {
+      ObjectNode n = list.addObject();
+      n.put("frame", r.frame());
+      n.put("file", r.file());
+      if (r.region().isWhole(options.width(), options.height())) {
+        n.putNull("border");
+      } else {
+        ArrayNode b = n.putArray("border");
+        for (double v : border(options.width(), options.height(), r.region())) b.add(v);
+      }
+    }
+    return root.toPrettyString();
+  }
+
+  /**
+   * Writes the script and this job into {@code folder} (which must then receive the scene too), readable
+   * by others: the container runs as uid 1000.
+   */
+  public void writeInto(Path folder) throws IOException {
+    Files.createDirectories(folder);
+    try (InputStream in = RenderJob.class.getResourceAsStream(SCRIPT)) {
+      if (in == null) throw new IOException("the render script " + SCRIPT + " is missing from the class path");
+      Files.write(folder.resolve(SCRIPT), in.readAllBytes());
+    }
+    Files.writeString(folder.resolve(JOB), json());
+    for (String f : List.of(SCRIPT, JOB)) readable(folder.resolve(f));
+    Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  static void readable(Path file) throws IOException {
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  /** min x, max x, min y, max y of Blender's border for {@code region} (y from the bottom), a quarter pixel in. */
+  public static double[] border(int width, int height, Region region) {
+    double w = width;
+    double h = height;
+    return new double[] {
+        Math.min(1, (region.x0() + 0.25) / w), Math.min(1, (region.x1() + 0.25) / w),
+        Math.min(1, (h - region.y1() + 0.25) / h), Math.min(1, (h - region.y0() + 0.25) / h)};
+  }
+}
