@@ -76,7 +76,7 @@ class DishonestProviderTest {
   @Test
   @Order(1)
   void wrongResultsAreRejectedUnpaidAndTheirSubtasksRecomputedByHonestProviders() throws Exception {
-    String id = create("task-1", 4);
+    String id = create("task-1", 6);
     JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(2));
     assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
 
