@@ -145,6 +145,31 @@ class MarketFlowTest {
     public void close() {}
   }
 
+  /** A sandbox whose subtasks run until cancelled. */
+  record HangingWasm() implements Environment {
+    @Override
+    public String name() {
+      return "wasm";
+    }
+
+    @Override
+    public Capabilities capabilities() {
+      return new Capabilities("wasm", true, "", List.of(), 1, 1L << 30);
+    }
+
+    @Override
+    public Execution start(ExecutionSpec spec) {
+      Execution x = new Execution(spec.subtaskId());
+      x.onCancel(() -> x.complete(ExecutionResult.failed(spec, "wasm",
+          new org.jgolem.node.compute.ComputeException(org.jgolem.node.compute.FailureReason.CANCELLED, "cancelled"),
+          Duration.ZERO)));
+      return x;
+    }
+
+    @Override
+    public void close() {}
+  }
+
   MarketConfig config() {
     return MarketConfig.defaults(chainId, deposit).withMinPricePerHour(BigInteger.TEN.pow(16));
   }
@@ -169,7 +194,11 @@ class MarketFlowTest {
   }
 
   ProviderAgent provider(P2PNode node, boolean liar) {
-    var computer = new TaskComputer(List.of(new FakeWasm(liar)));
+    return provider(node, new FakeWasm(liar));
+  }
+
+  ProviderAgent provider(P2PNode node, Environment sandbox) {
+    var computer = new TaskComputer(List.of(sandbox));
     var p = new ProviderAgent(node.network(), node.gossip(), config(), computer, store,
         (req, task, subtask, amount, at) -> incomes.add(node.id() + ":" + amount), new Reputation(Reputation.inMemory()),
         dir.resolve("provider-" + node.id()), clock, 2, 4, 4096);
@@ -292,6 +321,31 @@ class MarketFlowTest {
         () -> requestor.read(requestor::tasks));
     assertThat(listed).extracting(RequestorModel.Task::idHex).containsExactly(task.idHex());
     assertThat(requestor.task(task.idHex())).isPresent();
+  }
+
+  @Test
+  void assignmentsARestartDroppedStayDroppedWhenTheRequestorRestarts() throws Exception {
+    List<P2PNode> nodes = network(1);
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
+    closing.add(database);
+    var store = new org.jgolem.node.market.requestor.RequestorStore(database);
+    Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
+    RequestorAgent first = started(requestor(nodes.get(0), rep, store));
+    ProviderAgent stuck = provider(nodes.get(1), new HangingWasm());
+    var task = first.create(gwasmTask(1, 1));
+    Await.until(WAIT, () -> first.read(() -> task.subtasks.get("s0").assignments.size()) == 1, () -> "s0 assigned");
+    first.abort(task.idHex()); // the only provider's assignment is cancelled
+    stuck.close();
+    first.restart(task.idHex()); // computes s0 again: the cancelled assignment is dropped, the provider may retry
+    first.close();
+
+    RequestorAgent second = requestor(nodes.get(0), rep, store);
+    assertThat(second.start()).isEqualTo(1);
+    provider(nodes.get(1), false); // the same provider, back with a working sandbox
+    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "restarted task finished after the requestor restarted: " + second.read(() -> second.task(task.idHex())
+            .orElseThrow().subtasks.get("s0").assignments.stream().map(a -> a.provider + "=" + a.state).toList()));
+    assertThat(Files.readString(dir.resolve("out/s0/band.pgm"))).isEqualTo("band 0 of scene 0");
   }
 
   @Test

@@ -376,7 +376,14 @@ public final class RequestorAgent implements AutoCloseable {
         if (s.state != SubtaskState.ACCEPTED) {
           s.state = SubtaskState.PENDING;
           s.detail = "";
-          s.assignments.removeIf(a -> !a.state.open() && a.state != AssignmentState.ACCEPTED);
+          List<Assignment> dropped = s.assignments.stream()
+              .filter(a -> !a.state.open() && a.state != AssignmentState.ACCEPTED).toList();
+          s.assignments.removeAll(dropped);
+          // and from the database: restored after a restart, they would count as attempts again and keep
+          // their providers from this subtask for good
+          if (store != null && !dropped.isEmpty()) {
+            store.forgetAssignmentsById(t, dropped.stream().map(Assignment::idHex).toList());
+          }
           touch(t, s, null);
         }
       }

@@ -118,6 +118,21 @@ public final class RequestorStore {
     });
   }
 
+  /** Deletes the named assignments of a task. */
+  public void forgetAssignmentsById(Task t, java.util.Collection<String> assignmentIds) {
+    db.write(c -> {
+      int n = 0;
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM req_assignments WHERE task_id = ? AND id = ?")) {
+        for (String id : assignmentIds) {
+          p.setString(1, t.idHex());
+          p.setString(2, id);
+          n += p.executeUpdate();
+        }
+      }
+      return n;
+    });
+  }
+
   public List<TaskRow> tasks() {
     return db.read(c -> {
       List<TaskRow> out = new ArrayList<>();
