@@ -98,6 +98,10 @@ class CrashedProviderTest {
         .containsExactly(survivor.id());
     assertThat(db.providerReputation(victim.id()).orElseThrow().timeouts()).isEqualTo(1);
 
+    for (JsonNode s : requestor.api().subtasks(id)) {
+      assertThat(s.get("verification").asText()).as(s.toString())
+          .isEqualTo("passed the wasm task type's check only (no redundancy, no recompute)");
+    }
     for (int i = 0; i < render.bands(); i++) {
       assertThat(render.deliveredBand(i)).as("band " + i).isEqualTo(render.renderLocally(i, render.bands()));
     }

@@ -82,7 +82,8 @@ final class DaemonService implements NodeService {
       String verification = s.state == RequestorModel.SubtaskState.ACCEPTED
           ? (s.recompute ? "matches the requestor's own result"
               : t.verification.redundancy() > 1 ? agreeing + " results agree"
-              : "passed the task type's check (Blender: re-rendered crops compared by SSIM)")
+              : t.file.type().equals("blender") ? "passed the task type's check (Blender: re-rendered crops compared by SSIM)"
+              : "passed the " + t.file.type() + " task type's check only (no redundancy, no recompute)")
               + (wrong > 0 ? ", " + wrong + " rejected" : "")
           : s.detail.isEmpty() ? (wrong > 0 ? wrong + " rejected" : "") : s.detail;
       out.add(new SubtaskSummary(t.idHex(), s.name(), s.state.name(),
