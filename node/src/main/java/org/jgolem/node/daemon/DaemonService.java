@@ -117,7 +117,12 @@ final class DaemonService implements NodeService {
 
   @Override
   public TaskSummary abortTask(String taskId) throws ApiException {
-    find(taskId);
+    RequestorModel.Task found = find(taskId);
+    RequestorModel.TaskState state = d.requestor.read(() -> found.state);
+    if (state != RequestorModel.TaskState.COMPUTING) {
+      // docs/API.md: 409 when the action does not fit the task's state, e.g. aborting a finished task
+      throw ApiException.conflict("task " + taskId + " is " + state + ": only a computing task can be aborted");
+    }
     RequestorModel.Task t = requestor().abort(taskId);
     return d.requestor.read(() -> summary(t));
   }
