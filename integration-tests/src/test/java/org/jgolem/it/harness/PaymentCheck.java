@@ -75,6 +75,19 @@ public final class PaymentCheck {
       assertThat(p.txHash()).startsWith("0x");
     }
 
+    return assertLedgerMatchesChain(chain, requestor, ledger, before);
+  }
+
+  /**
+   * The chain side alone: no subtask twice in the ledger, every payment PAID, and each provider's balance rise
+   * and {@code Transfer} logs from the requestor equal to what the ledger says it was paid. The ledger must hold
+   * everything the requestor paid these providers since {@code before} was read (one task at a time).
+   */
+  public static Map<Address, BigInteger> assertLedgerMatchesChain(TestChain chain, NodeProcess requestor,
+      List<Payment> ledger, Map<Address, BigInteger> before) {
+    assertThat(ledger.stream().map(Payment::subtaskId).toList()).as("no subtask is in the ledger twice")
+        .doesNotHaveDuplicates();
+    assertThat(ledger).as("every payment paid").allMatch(p -> p.status().equals("PAID") && p.txHash().startsWith("0x"));
     Map<Address, BigInteger> paid = new TreeMap<>();
     ledger.forEach(p -> paid.merge(p.payee(), p.amount(), BigInteger::add));
     assertThat(paid.keySet()).as("payees").isSubsetOf(before.keySet());
