@@ -64,4 +64,15 @@ public final class SessionRules {
   public static int maxPayloadBytes(P2PConfig config) {
     return maxEnvelopeBytes(config) - Envelope.HEADER_LENGTH - Signature.LENGTH;
   }
+
+  /** Checks and copies the capabilities a node announces in its Hello. */
+  public static java.util.List<String> capabilities(java.util.List<String> list) {
+    java.util.List<String> copy = java.util.List.copyOf(list);
+    if (copy.size() > org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
+        || copy.stream().anyMatch(c -> c.isEmpty() || c.length() > 64)) {
+      throw new IllegalArgumentException("at most " + org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
+          + " capabilities of 1..64 characters");
+    }
+    return copy;
+  }
 }

@@ -16,8 +16,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
@@ -26,6 +24,7 @@ import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.gossip.TaskHeaderListener;
+import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.Programs;
@@ -77,7 +76,7 @@ public final class ProviderAgent implements AutoCloseable {
   private final int slots;
   private final int cpuCores;
   private final long memoryMib;
-  private final ScheduledExecutorService loop;
+  private final AgentLoop loop;
   private final ExecutorService workers;
 
   /** Tasks this node may offer for, by wire task id. */
@@ -92,7 +91,6 @@ public final class ProviderAgent implements AutoCloseable {
   private final Map<String, Long> exhausted = new HashMap<>();
   private static final Duration ASK_AGAIN = Duration.ofSeconds(2);
   private final Map<String, Job> jobs = new HashMap<>();
-  private volatile boolean closed;
   private volatile BigInteger minPrice;
 
   /** One subtask this provider took on. */
@@ -132,8 +130,7 @@ public final class ProviderAgent implements AutoCloseable {
     this.slots = slots;
     this.cpuCores = cpuCores;
     this.memoryMib = memoryMib;
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("provider-loop").daemon()
-        .unstarted(r));
+    this.loop = new AgentLoop("provider-loop", LOG, () -> {});
     this.workers = Executors.newCachedThreadPool(r -> Thread.ofPlatform().name("provider-work").daemon().unstarted(r));
     network.subscribe(MessageType.TASK_TO_COMPUTE, (peer, env) -> onLoop(() -> onTaskToCompute(peer, env)));
     network.subscribe(MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> onCannotAssign(env)));
@@ -151,7 +148,7 @@ public final class ProviderAgent implements AutoCloseable {
         onLoop(() -> forget(header));
       }
     });
-    loop.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    loop.every(TICK, "tick", this::tick);
     onLoop(() -> gossip.knownHeaders().forEach(this::consider));
   }
 
@@ -444,45 +441,16 @@ public final class ProviderAgent implements AutoCloseable {
   // ------------------------------------------------------------------ plumbing
 
   private void onLoop(Runnable r) {
-    if (closed) return;
-    try {
-      loop.execute(() -> safely("event", r));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closing
-    }
+    loop.execute(r);
   }
 
   private <T> T call(Callable<T> c) {
-    try {
-      return loop.submit(c).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  private static void safely(String what, Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      LOG.error("Provider {} failed", what, e);
-    }
+    return loop.call(c);
   }
 
   @Override
   public void close() {
-    closed = true;
-    loop.shutdown();
-    try {
-      // the event under way finishes (its changes saved, its messages sent); nothing after it runs
-      if (!loop.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) loop.shutdownNow();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      loop.shutdownNow();
-    }
+    loop.close();
     workers.shutdownNow();
   }
 

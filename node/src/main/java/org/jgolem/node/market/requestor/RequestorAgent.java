@@ -22,15 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.gossip.TaskHeaderGossip;
+import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.PaymentRecorder;
 import org.jgolem.node.market.Programs;
@@ -111,9 +109,8 @@ public final class RequestorAgent implements AutoCloseable {
   private final TaskComputer localComputer;
   private final Path dataDir;
   private final Clock clock;
-  private final ScheduledExecutorService loop;
+  private final AgentLoop loop;
   /** The loop's one thread (a new one, should the executor ever replace it). */
-  private volatile Thread loopThread;
   private final ExecutorService workers;
   private final SecureRandom random = new SecureRandom();
 
@@ -123,7 +120,6 @@ public final class RequestorAgent implements AutoCloseable {
   private final Map<String, Assignment> assignments = new HashMap<>();
   private final Map<String, Task> taskOfAssignment = new HashMap<>();
   private final List<Offer> offers = new ArrayList<>();
-  private volatile boolean closed;
   private boolean started;
   private final RequestorStore store;
   /** What changed during the current loop event, written in one transaction at its end. */
@@ -171,11 +167,7 @@ public final class RequestorAgent implements AutoCloseable {
     this.localComputer = localComputer;
     this.dataDir = dataDir;
     this.clock = clock;
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = Thread.ofPlatform().name("requestor-loop").daemon().unstarted(r);
-      loopThread = t;
-      return t;
-    });
+    this.loop = new AgentLoop("requestor-loop", LOG, this::afterEvent);
     this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         r -> Thread.ofPlatform().name("requestor-work").daemon().unstarted(r));
   }
@@ -193,7 +185,7 @@ public final class RequestorAgent implements AutoCloseable {
     network.subscribe(MessageType.WANT_TO_COMPUTE_TASK, (peer, env) -> onLoop(() -> onWant(peer, env)));
     network.subscribe(MessageType.REPORT_COMPUTED_TASK, (peer, env) -> onLoop(() -> onReport(peer, env)));
     network.subscribe(MessageType.CANNOT_COMPUTE_TASK, (peer, env) -> onLoop(() -> onCannotCompute(peer, env)));
-    loop.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    loop.every(TICK, "tick", this::tick);
     return resumed;
   }
 
@@ -857,7 +849,7 @@ public final class RequestorAgent implements AutoCloseable {
    * receives (an assignment, a verdict) is unknown to a requestor restarted after a crash.
    */
   private void reply(Peer peer, Payload p) {
-    if (Thread.currentThread().getName().equals("requestor-loop")) {
+    if (loop.onLoopThread()) {
       outbox.add(() -> send(peer, p));
     } else {
       send(peer, p);
@@ -885,56 +877,17 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   private void onLoop(Runnable r) {
-    if (closed) return;
-    try {
-      loop.execute(() -> safely("event", r));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closing
-    }
+    loop.execute(r);
   }
 
-  /**
-   * Runs {@code c} on the loop thread and waits for it. Called on the loop thread itself (a {@link #read}
-   * whose reader calls {@link #tasks()}, say), it runs {@code c} at once: waiting for the loop from the loop
-   * would wait forever, and the requestor with it.
-   */
   private <T> T call(Callable<T> c) {
-    if (Thread.currentThread() == loopThread) {
-      try {
-        return c.call();
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    try {
-      return loop.submit(() -> {
-        try {
-          return c.call();
-        } finally {
-          flush();
-          sendOutbox();
-        }
-      }).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new IllegalStateException(e.getCause());
-    }
+    return loop.call(c);
   }
 
-  private void safely(String what, Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      LOG.error("Requestor {} failed", what, e);
-    } finally {
-      flush();
-      sendOutbox();
-    }
+  /** After every event: save what it changed, then send what it produced. */
+  private void afterEvent() {
+    flush();
+    sendOutbox();
   }
 
   private void sendOutbox() {
@@ -987,15 +940,7 @@ public final class RequestorAgent implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    loop.shutdown();
-    try {
-      // the event under way finishes (its changes saved, its messages sent); nothing after it runs
-      if (!loop.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) loop.shutdownNow();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      loop.shutdownNow();
-    }
+    loop.close();
     workers.shutdownNow();
   }
 

@@ -138,13 +138,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
 
   @Override
   public void setCapabilities(List<String> list) {
-    List<String> copy = List.copyOf(list);
-    if (copy.size() > org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
-        || copy.stream().anyMatch(c -> c.isEmpty() || c.length() > 64)) {
-      throw new IllegalArgumentException("at most " + org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
-          + " capabilities of 1..64 characters");
-    }
-    this.capabilities = copy;
+    this.capabilities = org.jgolem.node.p2p.SessionRules.capabilities(list);
   }
 
   /** What this node announces in its Hello. */
