@@ -207,6 +207,10 @@ class MarketFlowTest {
   }
 
   Path gwasmTask(int subtasks, int redundancy) throws IOException {
+    return gwasmTask(subtasks, "{\"redundancy\": " + redundancy + "}");
+  }
+
+  Path gwasmTask(int subtasks, String verification) throws IOException {
     Path in = Files.createDirectories(dir.resolve("in"));
     Files.write(in.resolve("prog.wasm"), new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
     StringBuilder subs = new StringBuilder();
@@ -217,10 +221,10 @@ class MarketFlowTest {
     }
     return Files.writeString(dir.resolve("task.json"), """
         {"type": "wasm", "name": "bands", "bid": "1", "timeout": "0:05:00", "subtask_timeout": "0:01:00",
-         "verification": {"redundancy": %d},
+         "verification": %s,
          "options": {"js_name": "p.js", "wasm_name": "prog.wasm", "input_dir": "in", "output_dir": "out",
            "subtasks": {%s}}}
-        """.formatted(redundancy, subs));
+        """.formatted(verification, subs));
   }
 
   List<P2PNode> network(int providers) {
@@ -346,6 +350,38 @@ class MarketFlowTest {
         () -> "restarted task finished after the requestor restarted: " + second.read(() -> second.task(task.idHex())
             .orElseThrow().subtasks.get("s0").assignments.stream().map(a -> a.provider + "=" + a.state).toList()));
     assertThat(Files.readString(dir.resolve("out/s0/band.pgm"))).isEqualTo("band 0 of scene 0");
+  }
+
+  @Test
+  void localRecomputeAcceptsOnlyResultsEqualToTheRequestorsOwn() throws Exception {
+    List<P2PNode> nodes = network(2);
+    Reputation rep = new Reputation(Reputation.inMemory());
+    var local = new TaskComputer(List.of(new FakeWasm(false)));
+    var r = new RequestorAgent(cluster.keyOf(nodes.get(0)), nodes.get(0).network(), nodes.get(0).gossip(), config(),
+        TaskTemplates.load(), store, (task, subtask, payee, amount, at) -> {
+          paid.add(HexFormat.of().formatHex(subtask));
+          owed.merge(payee, amount, BigInteger::add);
+        }, cost -> {}, rep, local, dir.resolve("requestor"), clock, null);
+    closing.add(r);
+    r.start();
+    provider(nodes.get(1), false);
+    provider(nodes.get(2), true);
+    Address liar = nodes.get(2).id();
+
+    // redundancy 1, every subtask recomputed by the requestor itself
+    var task = r.create(gwasmTask(4, "{\"redundancy\": 1, \"recompute_fraction\": 1.0}"));
+    Await.until(WAIT, () -> r.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "task finished");
+    for (int i = 0; i < 4; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+    assertThat(r.read(() -> task.subtasks.values().stream().allMatch(s -> s.recompute && s.localDigest != null))).isTrue();
+    assertThat(owed).doesNotContainKey(liar);
+    assertThat(r.read(() -> task.subtasks.values().stream().flatMap(s -> s.assignments.stream())
+        .filter(a -> a.provider.equals(liar)).map(a -> a.state).toList()))
+        .isNotEmpty().allSatisfy(st -> assertThat(st).isIn(RequestorModel.AssignmentState.REJECTED,
+            RequestorModel.AssignmentState.CANCELLED));
+    assertThat(rep.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
   }
 
   @Test
