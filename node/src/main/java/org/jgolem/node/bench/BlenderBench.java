@@ -1,0 +1,193 @@
+package org.jgolem.node.bench;
+
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jgolem.eth.Address;
+import org.jgolem.node.P2PNode;
+import org.jgolem.node.P2PNodeConfig;
+import org.jgolem.node.compute.Capabilities;
+import org.jgolem.node.compute.Environment;
+import org.jgolem.node.compute.Execution;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.compute.OutputFiles;
+import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.compute.docker.DockerConfig;
+import org.jgolem.node.compute.docker.DockerEnvironment;
+import org.jgolem.node.discovery.DiscoveryConfig;
+import org.jgolem.node.gossip.GossipConfig;
+import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.Programs;
+import org.jgolem.node.market.provider.ProviderAgent;
+import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.market.requestor.RequestorModel;
+import org.jgolem.node.p2p.P2PConfig;
+import org.jgolem.node.p2p.netty.EventLoops;
+import org.jgolem.node.p2p.netty.NettyP2PNetwork;
+import org.jgolem.node.reputation.Reputation;
+import org.jgolem.node.resources.IpfsExchange;
+import org.jgolem.node.tasks.PlannedSubtask;
+import org.jgolem.node.tasks.TaskContext;
+import org.jgolem.node.tasks.TaskPlan;
+import org.jgolem.node.tasks.TaskTemplates;
+import org.jgolem.node.tasks.definition.TaskFileParser;
+import org.jgolem.protocol.identity.NodeKey;
+
+/**
+ * {@code scripts/bench blender}: one frame of the test scene split into 8 tiles over 4 providers (whole nodes on
+ * loopback, rendering in their Docker sandboxes), with the spot-check verification on, against one direct render
+ * of the same frame at the same settings in the same sandbox, in the same run.
+ *
+ * <p>Prints {@code blender tiles=8 distributed-wall-s=<x> local-wall-s=<y> ratio=<x/y> verification-overhead-pct=<z>},
+ * where the overhead is the requestor's re-render time over the providers' render compute time.
+ */
+public final class BlenderBench {
+  private BlenderBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Path scene = Path.of(args[0]).toAbsolutePath();
+    String imageId = args[1];
+    int tiles = 8;
+    int providers = 4;
+    Path root = Files.createTempDirectory("jgolem-bench-blender");
+    Clock clock = Clock.systemUTC();
+    List<AutoCloseable> closing = new ArrayList<>();
+    AtomicLong renderNanos = new AtomicLong();
+    EventLoops loops = EventLoops.create(2, "bench-blender");
+    closing.add(loops::close);
+    try {
+      P2PConfig p2p = P2PConfig.loopback();
+      MarketConfig market = MarketConfig.defaults(p2p.chainId(), Address.of("0x" + "de".repeat(20)))
+          .withMinPricePerHour(BigInteger.TEN.pow(15));
+      NodeKey rkey = NodeKey.generate();
+      P2PNode rnode = node(root.resolve("requestor"), rkey, p2p, List.of(), loops, clock);
+      IpfsExchange rres = IpfsExchange.open(root.resolve("requestor/res"), "127.0.0.1", 0);
+      closing.add(rres);
+      rnode.network().setCapabilities(List.of("gateway:" + rres.gatewayPort()));
+      rnode.start();
+      closing.add(rnode::stop);
+      String seed = rnode.self().host() + ":" + rnode.self().port();
+      for (int i = 0; i < providers; i++) {
+        Path dir = root.resolve("provider-" + i);
+        NodeKey key = NodeKey.generate();
+        P2PNode pn = node(dir, key, p2p, List.of(seed), loops, clock);
+        IpfsExchange pres = IpfsExchange.open(dir.resolve("res"), "127.0.0.1", 0);
+        closing.add(pres);
+        pn.network().setCapabilities(List.of("gateway:" + pres.gatewayPort()));
+        pn.start();
+        closing.add(pn::stop);
+        DockerEnvironment docker = new DockerEnvironment(DockerConfig.of("bench-" + key.address().hex(), List.of(imageId)));
+        TaskComputer computer = new TaskComputer(List.of(new Timed(docker, renderNanos)));
+        closing.add(computer);
+        closing.add(new ProviderAgent(pn.network(), pn.gossip(), market, computer, pres, (req, task, sub, amount, at) -> {},
+            new Reputation(Reputation.inMemory()), dir.resolve("work"), clock, 1, 1, 4096));
+      }
+      await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
+      TaskComputer verifier = new TaskComputer(List.of(new DockerEnvironment(DockerConfig.of("bench-requestor", List.of(imageId)))));
+      closing.add(verifier);
+      RequestorAgent requestor = new RequestorAgent(rkey, rnode.network(), rnode.gossip(), market, TaskTemplates.load(),
+          rres, (task, sub, payee, amount, at) -> {}, cost -> {}, new Reputation(Reputation.inMemory()), verifier,
+          root.resolve("requestor/work"), clock, null);
+      closing.add(requestor);
+      requestor.start();
+
+      // the local reference: the same frame, one render, same settings, same sandbox
+      Path localTask = task(root.resolve("local"), scene, imageId, 1);
+      TaskPlan localPlan = TaskTemplates.load().get("blender").orElseThrow().plan(
+          new TaskFileParser(TaskTemplates.load().types()).parse(localTask), root.resolve("local/staging"),
+          new TaskContext(root.resolve("local/scratch"), java.util.Optional.of(verifier)));
+      PlannedSubtask whole = localPlan.subtasks().get(0);
+      Path lw = Files.createDirectories(root.resolve("local/work"));
+      Path lo = Files.createDirectories(root.resolve("local/out"));
+      long l0 = System.nanoTime();
+      ExecutionResult lr = verifier.run(Programs.spec("bench-local", whole.definition("local"), whole.resources(), lw, lo))
+          .result().get();
+      double localS = (System.nanoTime() - l0) / 1e9;
+      if (!lr.succeeded()) throw new IllegalStateException("local render failed: " + lr);
+
+      Path taskFile = task(root.resolve("distributed"), scene, imageId, tiles);
+      renderNanos.set(0);
+      long t0 = System.nanoTime();
+      var t = requestor.create(taskFile);
+      await(Duration.ofMinutes(20), () -> requestor.read(() -> t.state) != RequestorModel.TaskState.COMPUTING);
+      double distS = (System.nanoTime() - t0) / 1e9;
+      if (requestor.read(() -> t.state) != RequestorModel.TaskState.FINISHED) {
+        throw new IllegalStateException("task ended " + requestor.read(() -> t.state + ": " + t.detail));
+      }
+      double verifyS = requestor.read(() -> t.plan.verificationTime()).toNanos() / 1e9;
+      double renderS = renderNanos.get() / 1e9;
+      System.err.printf("[bench] local render %.2f s; distributed %.2f s; providers' render compute %.2f s; "
+          + "requestor's re-renders %.2f s%n", localS, distS, renderS, verifyS);
+      System.out.printf("blender tiles=%d distributed-wall-s=%.2f local-wall-s=%.2f ratio=%.2f verification-overhead-pct=%.1f%n",
+          tiles, distS, localS, distS / localS, 100 * verifyS / renderS);
+    } finally {
+      for (AutoCloseable c : closing.reversed()) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          System.err.println("[bench] closing: " + e);
+        }
+      }
+      OutputFiles.deleteTree(root);
+    }
+    System.exit(0);
+  }
+
+  /** A one-frame Blender task of the test scene in {@code tiles} tiles. */
+  private static Path task(Path dir, Path scene, String imageId, int tiles) throws Exception {
+    Files.createDirectories(dir);
+    Files.copy(scene, dir.resolve("scene.blend"));
+    return Files.writeString(dir.resolve("task.json"), """
+        {"type": "blender", "name": "bench", "bid": "1", "timeout": "1:00:00", "subtask_timeout": "0:20:00",
+         "subtasks_count": %d, "resources": ["scene.blend"],
+         "options": {"image_id": "%s", "frames": "1", "resolution": [320, 240], "format": "PNG", "samples": 32,
+                     "output_path": "out"}}
+        """.formatted(tiles, imageId));
+  }
+
+  private static P2PNode node(Path dir, NodeKey key, P2PConfig p2p, List<String> seeds, EventLoops loops, Clock clock) {
+    P2PNodeConfig config = new P2PNodeConfig(dir, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
+    return P2PNode.create(key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
+  }
+
+  /** The providers' Docker environment, summing the wall time of their renders. */
+  private record Timed(DockerEnvironment inner, AtomicLong nanos) implements Environment {
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+      return inner.capabilities();
+    }
+
+    @Override
+    public Execution start(ExecutionSpec spec) {
+      long t = System.nanoTime();
+      Execution x = inner.start(spec);
+      x.result().whenComplete((r, e) -> nanos.addAndGet(System.nanoTime() - t));
+      return x;
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  private static void await(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("not reached within " + timeout);
+      Thread.sleep(20);
+    }
+  }
+}
