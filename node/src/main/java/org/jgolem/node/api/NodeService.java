@@ -67,11 +67,11 @@ public interface NodeService {
 
   record PeerSummary(String nodeId, String host, int port, boolean outbound) {}
 
-  /** @param status PENDING, HELD, SENT, PAID */
+  /** @param status PENDING, IN_BATCH, PAID, HELD_BACK (then {@code detail} says why) */
   record PaymentSummary(String taskId, String subtaskId, String payee, String amount, String status, String txHash,
       String detail) {}
 
-  /** @param status EXPECTED, RECEIVED, OVERDUE */
+  /** @param status EXPECTED, RECEIVED */
   record IncomeSummary(String subtaskId, String payer, String amount, String status, String txHash) {}
 
   /** @param reserved wei recorded for accepted work but not yet paid */
