@@ -7,22 +7,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
-import org.jgolem.node.P2PNodeConfig;
-import org.jgolem.node.compute.Capabilities;
-import org.jgolem.node.compute.Environment;
-import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.compute.docker.DockerConfig;
 import org.jgolem.node.compute.docker.DockerEnvironment;
-import org.jgolem.node.discovery.DiscoveryConfig;
-import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.Programs;
 import org.jgolem.node.market.provider.ProviderAgent;
@@ -30,7 +22,6 @@ import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.RequestorModel;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.netty.EventLoops;
-import org.jgolem.node.p2p.netty.NettyP2PNetwork;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.node.tasks.PlannedSubtask;
@@ -67,29 +58,26 @@ public final class BlenderBench {
       MarketConfig market = MarketConfig.defaults(p2p.chainId(), Address.of("0x" + "de".repeat(20)))
           .withMinPricePerHour(BigInteger.TEN.pow(15));
       NodeKey rkey = NodeKey.generate();
-      P2PNode rnode = node(root.resolve("requestor"), rkey, p2p, List.of(), loops, clock);
-      IpfsExchange rres = IpfsExchange.open(root.resolve("requestor/res"), "127.0.0.1", 0);
-      closing.add(rres);
-      rnode.network().setCapabilities(List.of("gateway:" + rres.gatewayPort()));
-      rnode.start();
-      closing.add(rnode::stop);
-      String seed = rnode.self().host() + ":" + rnode.self().port();
+      BenchNodes.Started r = BenchNodes.start(root.resolve("requestor"), rkey, p2p, List.of(), loops, clock);
+      closing.add(r.resources());
+      closing.add(r.node()::stop);
+      P2PNode rnode = r.node();
+      IpfsExchange rres = r.resources();
       for (int i = 0; i < providers; i++) {
         Path dir = root.resolve("provider-" + i);
         NodeKey key = NodeKey.generate();
-        P2PNode pn = node(dir, key, p2p, List.of(seed), loops, clock);
-        IpfsExchange pres = IpfsExchange.open(dir.resolve("res"), "127.0.0.1", 0);
-        closing.add(pres);
-        pn.network().setCapabilities(List.of("gateway:" + pres.gatewayPort()));
-        pn.start();
-        closing.add(pn::stop);
+        BenchNodes.Started pr = BenchNodes.start(dir, key, p2p, List.of(r.endpoint()), loops, clock);
+        closing.add(pr.resources());
+        closing.add(pr.node()::stop);
+        P2PNode pn = pr.node();
+        IpfsExchange pres = pr.resources();
         DockerEnvironment docker = new DockerEnvironment(DockerConfig.of("bench-" + key.address().hex(), List.of(imageId)));
-        TaskComputer computer = new TaskComputer(List.of(new Timed(docker, renderNanos)));
+        TaskComputer computer = new TaskComputer(List.of(new BenchNodes.Timed(docker, new AtomicLong(), renderNanos)));
         closing.add(computer);
         closing.add(new ProviderAgent(pn.network(), pn.gossip(), market, computer, pres, (req, task, sub, amount, at) -> {},
             new Reputation(Reputation.inMemory()), dir.resolve("work"), clock, 1, 1, 4096));
       }
-      await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
+      BenchNodes.await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
       TaskComputer verifier = new TaskComputer(List.of(new DockerEnvironment(DockerConfig.of("bench-requestor", List.of(imageId)))));
       closing.add(verifier);
       RequestorAgent requestor = new RequestorAgent(rkey, rnode.network(), rnode.gossip(), market, TaskTemplates.load(),
@@ -116,7 +104,7 @@ public final class BlenderBench {
       renderNanos.set(0);
       long t0 = System.nanoTime();
       var t = requestor.create(taskFile);
-      await(Duration.ofMinutes(20), () -> requestor.read(() -> t.state) != RequestorModel.TaskState.COMPUTING);
+      BenchNodes.await(Duration.ofMinutes(20), () -> requestor.read(() -> t.state) != RequestorModel.TaskState.COMPUTING);
       double distS = (System.nanoTime() - t0) / 1e9;
       if (requestor.read(() -> t.state) != RequestorModel.TaskState.FINISHED) {
         throw new IllegalStateException("task ended " + requestor.read(() -> t.state + ": " + t.detail));
@@ -152,42 +140,6 @@ public final class BlenderBench {
         """.formatted(tiles, imageId));
   }
 
-  private static P2PNode node(Path dir, NodeKey key, P2PConfig p2p, List<String> seeds, EventLoops loops, Clock clock) {
-    P2PNodeConfig config = new P2PNodeConfig(dir, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
-    return P2PNode.create(key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
-  }
 
-  /** The providers' Docker environment, summing the wall time of their renders. */
-  private record Timed(DockerEnvironment inner, AtomicLong nanos) implements Environment {
-    @Override
-    public String name() {
-      return inner.name();
-    }
 
-    @Override
-    public Capabilities capabilities() {
-      return inner.capabilities();
-    }
-
-    @Override
-    public Execution start(ExecutionSpec spec) {
-      long t = System.nanoTime();
-      Execution x = inner.start(spec);
-      x.result().whenComplete((r, e) -> nanos.addAndGet(System.nanoTime() - t));
-      return x;
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
-  }
-
-  private static void await(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("not reached within " + timeout);
-      Thread.sleep(20);
-    }
-  }
 }

@@ -7,27 +7,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
-import org.jgolem.node.P2PNodeConfig;
-import org.jgolem.node.compute.Capabilities;
-import org.jgolem.node.compute.Environment;
-import org.jgolem.node.compute.Execution;
-import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.compute.wasm.WasmEnvironment;
-import org.jgolem.node.discovery.DiscoveryConfig;
-import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.RequestorModel;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.netty.EventLoops;
-import org.jgolem.node.p2p.netty.NettyP2PNetwork;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.node.tasks.TaskTemplates;
@@ -64,29 +55,26 @@ public final class DispatchBench {
       MarketConfig market = MarketConfig.defaults(p2p.chainId(), Address.of("0x" + "de".repeat(20)))
           .withMinPricePerHour(BigInteger.TEN.pow(15));
       NodeKey rkey = NodeKey.generate();
-      P2PNode rnode = node(root.resolve("requestor"), rkey, p2p, List.of(), loops, clock);
-      IpfsExchange rres = IpfsExchange.open(root.resolve("requestor/res"), "127.0.0.1", 0);
-      closing.add(rres);
-      rnode.network().setCapabilities(List.of("gateway:" + rres.gatewayPort()));
-      rnode.start();
-      closing.add(rnode::stop);
-      String seed = rnode.self().host() + ":" + rnode.self().port();
+      BenchNodes.Started r = BenchNodes.start(root.resolve("requestor"), rkey, p2p, List.of(), loops, clock);
+      closing.add(r.resources());
+      closing.add(r.node()::stop);
+      P2PNode rnode = r.node();
+      IpfsExchange rres = r.resources();
       for (int i = 0; i < providers; i++) {
         Path dir = root.resolve("provider-" + i);
-        P2PNode pn = node(dir, NodeKey.generate(), p2p, List.of(seed), loops, clock);
-        IpfsExchange pres = IpfsExchange.open(dir.resolve("res"), "127.0.0.1", 0);
-        closing.add(pres);
-        pn.network().setCapabilities(List.of("gateway:" + pres.gatewayPort()));
-        pn.start();
-        closing.add(pn::stop);
+        BenchNodes.Started pr = BenchNodes.start(dir, NodeKey.generate(), p2p, List.of(r.endpoint()), loops, clock);
+        closing.add(pr.resources());
+        closing.add(pr.node()::stop);
+        P2PNode pn = pr.node();
+        IpfsExchange pres = pr.resources();
         WasmEnvironment wasm = new WasmEnvironment();
-        TaskComputer computer = new TaskComputer(List.of(new Timed(wasm, firstStart, computeNanos)));
+        TaskComputer computer = new TaskComputer(List.of(new BenchNodes.Timed(wasm, firstStart, computeNanos)));
         closing.add(computer);
         ProviderAgent agent = new ProviderAgent(pn.network(), pn.gossip(), market, computer, pres,
             (req, task, sub, amount, at) -> {}, new Reputation(Reputation.inMemory()), dir.resolve("work"), clock, slots, 2, 4096);
         closing.add(agent);
       }
-      await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
+      BenchNodes.await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
       RequestorAgent requestor = new RequestorAgent(rkey, rnode.network(), rnode.gossip(), market, TaskTemplates.load(),
           rres, (task, sub, payee, amount, at) -> {}, cost -> {}, new Reputation(Reputation.inMemory()), null,
           root.resolve("requestor/work"), clock, null);
@@ -97,13 +85,13 @@ public final class DispatchBench {
       // warm-up: compile the module on every provider and open the sessions
       Path warm = gwasmTask(root.resolve("warm"), programs.resolve("render.wasm"), providers * slots);
       var w = requestor.create(warm);
-      await(Duration.ofSeconds(120), () -> requestor.read(() -> w.state) != RequestorModel.TaskState.COMPUTING);
+      BenchNodes.await(Duration.ofSeconds(120), () -> requestor.read(() -> w.state) != RequestorModel.TaskState.COMPUTING);
       firstStart.set(0);
       computeNanos.set(0);
 
       long t0 = System.nanoTime();
       var task = requestor.create(taskFile);
-      await(Duration.ofSeconds(600), () -> requestor.read(() -> task.state) != RequestorModel.TaskState.COMPUTING);
+      BenchNodes.await(Duration.ofSeconds(600), () -> requestor.read(() -> task.state) != RequestorModel.TaskState.COMPUTING);
       long wall = System.nanoTime() - t0;
       if (requestor.read(() -> task.state) != RequestorModel.TaskState.FINISHED) {
         throw new IllegalStateException("task ended " + requestor.read(() -> task.state + ": " + task.detail));
@@ -128,10 +116,6 @@ public final class DispatchBench {
     System.exit(0);
   }
 
-  private static P2PNode node(Path dir, NodeKey key, P2PConfig p2p, List<String> seeds, EventLoops loops, Clock clock) {
-    P2PNodeConfig config = new P2PNodeConfig(dir, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
-    return P2PNode.create(key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
-  }
 
   /** A gWASM task of n subtasks, each drawing one row of an 8 x n image. */
   static Path gwasmTask(Path dir, Path wasm, int n) throws Exception {
@@ -153,38 +137,5 @@ public final class DispatchBench {
         """.formatted(subs));
   }
 
-  /** The WASM environment, timing each subtask's compute and noting when the first one starts. */
-  private record Timed(WasmEnvironment inner, AtomicLong firstStart, AtomicLong computeNanos) implements Environment {
-    @Override
-    public String name() {
-      return inner.name();
-    }
 
-    @Override
-    public Capabilities capabilities() {
-      return inner.capabilities();
-    }
-
-    @Override
-    public Execution start(ExecutionSpec spec) {
-      long t = System.nanoTime();
-      firstStart.compareAndSet(0, t);
-      Execution x = inner.start(spec);
-      x.result().whenComplete((r, e) -> computeNanos.addAndGet(System.nanoTime() - t));
-      return x;
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
-  }
-
-  private static void await(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("not reached within " + timeout);
-      Thread.sleep(2);
-    }
-  }
 }

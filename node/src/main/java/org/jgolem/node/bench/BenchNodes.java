@@ -1,0 +1,79 @@
+package org.jgolem.node.bench;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jgolem.node.P2PNode;
+import org.jgolem.node.P2PNodeConfig;
+import org.jgolem.node.compute.Capabilities;
+import org.jgolem.node.compute.Environment;
+import org.jgolem.node.compute.Execution;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.discovery.DiscoveryConfig;
+import org.jgolem.node.gossip.GossipConfig;
+import org.jgolem.node.p2p.P2PConfig;
+import org.jgolem.node.p2p.netty.EventLoops;
+import org.jgolem.node.p2p.netty.NettyP2PNetwork;
+import org.jgolem.node.resources.IpfsExchange;
+import org.jgolem.protocol.identity.NodeKey;
+
+/** What the market benchmarks share: whole nodes on loopback (Netty P2P, resource store and gateway) and timing. */
+final class BenchNodes {
+  private BenchNodes() {}
+
+  /** A started node with its resource exchange, announcing its gateway in its Hello. */
+  record Started(P2PNode node, IpfsExchange resources) {
+    String endpoint() {
+      return node.self().host() + ":" + node.self().port();
+    }
+  }
+
+  /** Starts a node in {@code dir}; the caller closes {@code resources} and stops {@code node}. */
+  static Started start(Path dir, NodeKey key, P2PConfig p2p, List<String> seeds, EventLoops loops, Clock clock)
+      throws java.io.IOException {
+    P2PNodeConfig config = new P2PNodeConfig(dir, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
+    P2PNode node = P2PNode.create(key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
+    IpfsExchange resources = IpfsExchange.open(dir.resolve("res"), "127.0.0.1", 0);
+    node.network().setCapabilities(List.of("gateway:" + resources.gatewayPort()));
+    node.start();
+    return new Started(node, resources);
+  }
+
+  static void await(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("not reached within " + timeout);
+      Thread.sleep(2);
+    }
+  }
+
+  /** An environment that notes when its first subtask starts and sums the wall time of all of them. */
+  record Timed(Environment inner, AtomicLong firstStart, AtomicLong nanos) implements Environment {
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+      return inner.capabilities();
+    }
+
+    @Override
+    public Execution start(ExecutionSpec spec) {
+      long t = System.nanoTime();
+      firstStart.compareAndSet(0, t);
+      Execution x = inner.start(spec);
+      x.result().whenComplete((r, e) -> nanos.addAndGet(System.nanoTime() - t));
+      return x;
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+}
