@@ -108,8 +108,10 @@ class RoutingTableTest {
     assertThat(sizes).allMatch(s -> s <= 16);
     assertThat(t.size()).isEqualTo(sizes.stream().mapToInt(Integer::intValue).sum());
     // with 2,000 random ids the far buckets are full: about half share 0 bits, a quarter 1 bit, ...
-    assertThat(sizes.get(0)).isEqualTo(16);
-    assertThat(sizes.get(5)).isEqualTo(16);
+    // (bucket 3 expects 125 candidates; bucket 5's 31 fell below 16 once in a CI run, about 0.2% likely)
+    for (int b = 0; b <= 3; b++) {
+      assertThat(sizes.get(b)).as("bucket " + b + " (seed " + seed + ")").isEqualTo(16);
+    }
     int last = sizes.size() - 1;
     for (int b = 0; b <= last; b++) {
       for (Address a : t.bucketIds(b)) {
