@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +23,7 @@ import org.jgolem.eth.Address;
 import org.jgolem.node.payments.ChainView.ChainIdentity;
 import org.jgolem.node.payments.ChainView.IncomingTransfer;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.state.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +116,7 @@ public final class IncomeKeeper implements AutoCloseable {
         }
         return false;
       }
-      exec(c, "INSERT INTO incomes (subtask_id, task_id, requestor, amount, accepted_at, recorded_at, status) "
+      Sql.exec(c, "INSERT INTO incomes (subtask_id, task_id, requestor, amount, accepted_at, recorded_at, status) "
           + "VALUES (?, ?, ?, ?, ?, ?, 'EXPECTED')", subtaskId, taskId, requestor.hex(), amount.toString(),
           acceptedAt.toEpochMilli(), clock.millis());
       return true;
@@ -239,7 +239,7 @@ public final class IncomeKeeper implements AutoCloseable {
     }
     Optional<Cursor> stored = cursor();
     if (stored.isEmpty()) {
-      db.write(c -> exec(c, "INSERT INTO income_scan (id, chain_id, genesis_hash, account, next_block) "
+      db.write(c -> Sql.exec(c, "INSERT INTO income_scan (id, chain_id, genesis_hash, account, next_block) "
           + "VALUES (1, ?, ?, ?, ?)", identity.chainId(), identity.genesisHash(), account.hex(), config.startBlock()));
       return cursor().orElseThrow();
     }
@@ -293,13 +293,13 @@ public final class IncomeKeeper implements AutoCloseable {
         }
       }
       for (long id : gone) {
-        forgotten[1] += exec(c, "UPDATE incomes SET status = 'EXPECTED', receipt_id = NULL, tx_hash = NULL, "
+        forgotten[1] += Sql.exec(c, "UPDATE incomes SET status = 'EXPECTED', receipt_id = NULL, tx_hash = NULL, "
             + "block_number = NULL, received_at = NULL WHERE receipt_id = ?", id);
-        exec(c, "DELETE FROM income_receipts WHERE id = ?", id);
+        Sql.exec(c, "DELETE FROM income_receipts WHERE id = ?", id);
       }
       forgotten[0] = gone.size();
-      exec(c, "DELETE FROM income_checkpoints WHERE block_number > ?", keep);
-      exec(c, "UPDATE income_scan SET next_block = ? WHERE id = 1", keep + 1);
+      Sql.exec(c, "DELETE FROM income_checkpoints WHERE block_number > ?", keep);
+      Sql.exec(c, "UPDATE income_scan SET next_block = ? WHERE id = 1", keep + 1);
       return null;
     });
     LOG.warn("incomes: scanned block {} is no longer on the chain (head {}); rescanning from block {}: {} payment(s) "
@@ -333,7 +333,7 @@ public final class IncomeKeeper implements AutoCloseable {
         try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO income_receipts (tx_hash, sender, amount, "
             + "unallocated, block_number, block_hash, closure_time, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             java.sql.Statement.RETURN_GENERATED_KEYS)) {
-          bind(p, t.transactionHash(), t.from().hex(), amount.toString(), amount.toString(), t.blockNumber(),
+          Sql.bind(p, t.transactionHash(), t.from().hex(), amount.toString(), amount.toString(), t.blockNumber(),
               t.blockHash(), t.closureTime().isPresent() ? t.closureTime().getAsLong() : null, clock.millis());
           if (p.executeUpdate() == 0) {
             continue; // seen before
@@ -347,10 +347,10 @@ public final class IncomeKeeper implements AutoCloseable {
           received[0] += allocate(c, id, t.transactionHash(), t.from(), amount, t.closureTime(), t.blockNumber());
         }
       }
-      exec(c, "INSERT OR REPLACE INTO income_checkpoints (block_number, block_hash) VALUES (?, ?)", to, toHash);
-      exec(c, "DELETE FROM income_checkpoints WHERE block_number NOT IN (SELECT block_number FROM income_checkpoints "
+      Sql.exec(c, "INSERT OR REPLACE INTO income_checkpoints (block_number, block_hash) VALUES (?, ?)", to, toHash);
+      Sql.exec(c, "DELETE FROM income_checkpoints WHERE block_number NOT IN (SELECT block_number FROM income_checkpoints "
           + "ORDER BY block_number DESC LIMIT ?)", config.checkpointsKept());
-      exec(c, "UPDATE income_scan SET next_block = ? WHERE id = 1", to + 1);
+      Sql.exec(c, "UPDATE income_scan SET next_block = ? WHERE id = 1", to + 1);
       return null;
     });
     n.seen += seen[0];
@@ -372,10 +372,10 @@ public final class IncomeKeeper implements AutoCloseable {
     }
     IncomeMatcher.Allocation a = IncomeMatcher.allocate(amount, closureTime, config.closureSkew(), candidates);
     for (String subtask : a.subtaskIds()) {
-      exec(c, "UPDATE incomes SET status = 'RECEIVED', receipt_id = ?, tx_hash = ?, block_number = ?, received_at = ? "
+      Sql.exec(c, "UPDATE incomes SET status = 'RECEIVED', receipt_id = ?, tx_hash = ?, block_number = ?, received_at = ? "
           + "WHERE subtask_id = ?", receiptId, txHash, block, clock.millis(), subtask);
     }
-    exec(c, "UPDATE income_receipts SET unallocated = ? WHERE id = ?", a.remainder().toString(), receiptId);
+    Sql.exec(c, "UPDATE income_receipts SET unallocated = ? WHERE id = ?", a.remainder().toString(), receiptId);
     if (!a.subtaskIds().isEmpty()) {
       LOG.info("incomes: {} from {} in {} covers {} income(s) ({} rule){}", amount, sender, txHash,
           a.subtaskIds().size(), a.rule(), a.remainder().signum() > 0 ? ", " + a.remainder() + " left as credit" : "");
@@ -409,7 +409,7 @@ public final class IncomeKeeper implements AutoCloseable {
       List<IncomeRecord> l = incomes(c, "SELECT " + INCOME_COLUMNS + " FROM incomes WHERE status = 'EXPECTED' "
           + "AND overdue_reported_at IS NULL AND accepted_at <= ? ORDER BY accepted_at, subtask_id", cutoff);
       for (IncomeRecord r : l) {
-        exec(c, "UPDATE incomes SET overdue_reported_at = ? WHERE subtask_id = ?", clock.millis(), r.subtaskId());
+        Sql.exec(c, "UPDATE incomes SET overdue_reported_at = ? WHERE subtask_id = ?", clock.millis(), r.subtaskId());
       }
       return l;
     });
@@ -438,7 +438,7 @@ public final class IncomeKeeper implements AutoCloseable {
   private static List<IncomeRecord> incomes(Connection c, String sql, Object... args) throws SQLException {
     List<IncomeRecord> out = new ArrayList<>();
     try (PreparedStatement p = c.prepareStatement(sql)) {
-      bind(p, args);
+      Sql.bind(p, args);
       try (ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
           long block = rs.getLong(8);
@@ -454,27 +454,7 @@ public final class IncomeKeeper implements AutoCloseable {
     return out;
   }
 
-  private static int exec(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement(sql)) {
-      bind(p, args);
-      return p.executeUpdate();
-    }
-  }
 
-  private static void bind(PreparedStatement p, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      Object a = args[i];
-      if (a == null) {
-        p.setNull(i + 1, Types.NULL);
-      } else if (a instanceof Long l) {
-        p.setLong(i + 1, l);
-      } else if (a instanceof Integer v) {
-        p.setInt(i + 1, v);
-      } else {
-        p.setString(i + 1, a.toString());
-      }
-    }
-  }
 
   private static final class Counters {
     int blocks;

@@ -18,6 +18,7 @@ import org.jgolem.node.payments.ChainView.ChainIdentity;
 import org.jgolem.node.payments.PaymentChain.Receipt;
 import org.jgolem.node.payments.PaymentChain.SignedTx;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.state.Sql;
 
 /**
  * The requestor's ledger in the node database (migration 2): {@code payments}, {@code
@@ -304,9 +305,9 @@ final class PaymentLedger {
   /** A receipt was seen, with fewer confirmations than required. A batch that was confirmed (the chain went back) is paid no more. */
   void mined(long batchId, Receipt r) {
     db.write(c -> {
-      exec(c, "UPDATE payments SET status = 'IN_BATCH', tx_hash = NULL, block_number = NULL, paid_at = NULL "
+      Sql.exec(c, "UPDATE payments SET status = 'IN_BATCH', tx_hash = NULL, block_number = NULL, paid_at = NULL "
           + "WHERE batch_id = ? AND status = 'PAID'", batchId);
-      exec(c, "UPDATE payment_batches SET status = 'MINED', tx_hash = ?, block_number = ?, block_hash = ?, gas_used = ?, "
+      Sql.exec(c, "UPDATE payment_batches SET status = 'MINED', tx_hash = ?, block_number = ?, block_hash = ?, gas_used = ?, "
           + "receipt_success = ?, finished_at = NULL WHERE id = ?", r.transactionHash(), r.blockNumber(), r.blockHash(),
           r.gasUsed(), r.success() ? 1 : 0, batchId);
       return null;
@@ -316,10 +317,10 @@ final class PaymentLedger {
   /** Mined, successful, confirmed: the batch's payments are paid by this transaction. */
   void confirmed(long batchId, Receipt r, long now) {
     db.write(c -> {
-      exec(c, "UPDATE payment_batches SET status = 'CONFIRMED', tx_hash = ?, block_number = ?, block_hash = ?, "
+      Sql.exec(c, "UPDATE payment_batches SET status = 'CONFIRMED', tx_hash = ?, block_number = ?, block_hash = ?, "
           + "gas_used = ?, receipt_success = 1, finished_at = ?, note = NULL WHERE id = ?",
           r.transactionHash(), r.blockNumber(), r.blockHash(), r.gasUsed(), now, batchId);
-      exec(c, "UPDATE payments SET status = 'PAID', tx_hash = ?, block_number = ?, paid_at = ? "
+      Sql.exec(c, "UPDATE payments SET status = 'PAID', tx_hash = ?, block_number = ?, paid_at = ? "
           + "WHERE batch_id = ? AND status IN ('IN_BATCH', 'PAID')", r.transactionHash(), r.blockNumber(), now, batchId);
       return null;
     });
@@ -328,7 +329,7 @@ final class PaymentLedger {
   /** Mined and failed, confirmed: nothing was paid; the payments go back to pending. */
   void reverted(long batchId, Receipt r, long now, String note) {
     db.write(c -> {
-      exec(c, "UPDATE payment_batches SET status = 'REVERTED', tx_hash = ?, block_number = ?, block_hash = ?, "
+      Sql.exec(c, "UPDATE payment_batches SET status = 'REVERTED', tx_hash = ?, block_number = ?, block_hash = ?, "
           + "gas_used = ?, receipt_success = 0, finished_at = ?, note = ? WHERE id = ?",
           r.transactionHash(), r.blockNumber(), r.blockHash(), r.gasUsed(), now, note, batchId);
       release(c, batchId);
@@ -339,7 +340,7 @@ final class PaymentLedger {
   /** Can never be mined: its nonce went to another transaction. The payments go back to pending. */
   void dropped(long batchId, long now, String note) {
     db.write(c -> {
-      exec(c, "UPDATE payment_batches SET status = 'DROPPED', finished_at = ?, note = ? WHERE id = ?", now, note, batchId);
+      Sql.exec(c, "UPDATE payment_batches SET status = 'DROPPED', finished_at = ?, note = ? WHERE id = ?", now, note, batchId);
       release(c, batchId);
       return null;
     });
@@ -348,9 +349,9 @@ final class PaymentLedger {
   /** Its block is gone (the chain went back): the same transaction is waited for again, and its payments are not paid. */
   void vanished(long batchId, String note) {
     db.write(c -> {
-      exec(c, "UPDATE payments SET status = 'IN_BATCH', tx_hash = NULL, block_number = NULL, paid_at = NULL "
+      Sql.exec(c, "UPDATE payments SET status = 'IN_BATCH', tx_hash = NULL, block_number = NULL, paid_at = NULL "
           + "WHERE batch_id = ? AND status = 'PAID'", batchId);
-      exec(c, "UPDATE payment_batches SET status = 'SENT', tx_hash = NULL, block_number = NULL, block_hash = NULL, "
+      Sql.exec(c, "UPDATE payment_batches SET status = 'SENT', tx_hash = NULL, block_number = NULL, block_hash = NULL, "
           + "gas_used = NULL, receipt_success = NULL, finished_at = NULL, last_broadcast_at = NULL, note = ? WHERE id = ?", note, batchId);
       return null;
     });
@@ -361,7 +362,7 @@ final class PaymentLedger {
   }
 
   private static void release(Connection c, long batchId) throws SQLException {
-    exec(c, "UPDATE payments SET status = 'PENDING', batch_id = NULL, tx_hash = NULL, block_number = NULL, "
+    Sql.exec(c, "UPDATE payments SET status = 'PENDING', batch_id = NULL, tx_hash = NULL, block_number = NULL, "
         + "paid_at = NULL WHERE batch_id = ?", batchId);
   }
 
@@ -369,30 +370,10 @@ final class PaymentLedger {
     Object[] args = new Object[leading.length + 1];
     System.arraycopy(leading, 0, args, 0, leading.length);
     args[leading.length] = batchId;
-    db.write(c -> exec(c, sql, args));
+    db.write(c -> Sql.exec(c, sql, args));
   }
 
-  private static int exec(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement(sql)) {
-      bind(p, args);
-      return p.executeUpdate();
-    }
-  }
 
-  private static void bind(PreparedStatement p, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      Object a = args[i];
-      if (a == null) {
-        p.setNull(i + 1, Types.NULL);
-      } else if (a instanceof Long l) {
-        p.setLong(i + 1, l);
-      } else if (a instanceof Integer n) {
-        p.setInt(i + 1, n);
-      } else {
-        p.setString(i + 1, a.toString());
-      }
-    }
-  }
 
   private List<BatchRecord> batches(String where) {
     return db.read(c -> {
@@ -401,8 +382,8 @@ final class PaymentLedger {
           ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
           out.add(new BatchRecord(rs.getLong(1), BatchRecord.Kind.valueOf(rs.getString(2)), rs.getLong(3),
-              nullableLong(rs, 4), new BigInteger(rs.getString(5)), BatchStatus.valueOf(rs.getString(6)), rs.getLong(7),
-              nullableLong(rs, 8), rs.getString(9), nullableLong(rs, 10), rs.getString(11), rs.getString(12),
+              Sql.nullableLong(rs, 4), new BigInteger(rs.getString(5)), BatchStatus.valueOf(rs.getString(6)), rs.getLong(7),
+              Sql.nullableLong(rs, 8), rs.getString(9), Sql.nullableLong(rs, 10), rs.getString(11), rs.getString(12),
               rs.getInt(13)));
         }
       }
@@ -413,20 +394,16 @@ final class PaymentLedger {
   private static List<PaymentRecord> payments(Connection c, String sql, Object... args) throws SQLException {
     List<PaymentRecord> out = new ArrayList<>();
     try (PreparedStatement p = c.prepareStatement(sql)) {
-      bind(p, args);
+      Sql.bind(p, args);
       try (ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
           out.add(new PaymentRecord(rs.getString(1), rs.getString(2), Address.of(rs.getString(3)),
               new BigInteger(rs.getString(4)), Instant.ofEpochMilli(rs.getLong(5)), PaymentStatus.valueOf(rs.getString(6)),
-              nullableLong(rs, 7), rs.getString(8), nullableLong(rs, 9), rs.getString(10)));
+              Sql.nullableLong(rs, 7), rs.getString(8), Sql.nullableLong(rs, 9), rs.getString(10)));
         }
       }
     }
     return out;
   }
 
-  private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
-  }
 }

@@ -1,0 +1,42 @@
+package org.jgolem.node.state;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+
+/** Small JDBC helpers shared by the node's SQLite stores. */
+public final class Sql {
+  private Sql() {}
+
+  /** Runs an update with positional arguments; returns the rows changed. */
+  public static int exec(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      bind(p, args);
+      return p.executeUpdate();
+    }
+  }
+
+  /** Binds arguments in order: null, Long, Integer, anything else as its string. */
+  public static void bind(PreparedStatement p, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null) {
+        p.setNull(i + 1, Types.NULL);
+      } else if (a instanceof Long l) {
+        p.setLong(i + 1, l);
+      } else if (a instanceof Integer n) {
+        p.setInt(i + 1, n);
+      } else {
+        p.setString(i + 1, a.toString());
+      }
+    }
+  }
+
+  /** A column that may be NULL, as a Long. */
+  public static Long nullableLong(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+}
