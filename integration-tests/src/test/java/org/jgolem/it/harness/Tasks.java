@@ -15,7 +15,8 @@ public final class Tasks {
     return Await.until("task " + id + " to end", timeout, () -> {
       JsonNode t = requestor.api().task(id);
       return ENDED.contains(t.get("state").asText()) ? t : null;
-    }, () -> requestor.api().task(id) + "\nsubtasks: " + requestor.api().subtasks(id));
+    }, () -> requestor.api().task(id) + "\nsubtasks: " + requestor.api().subtasks(id) + "\nthe requestor's last log lines:\n"
+        + requestor.logTail(15));
   }
 
   /** Waits until the node has at least {@code n} peers. */

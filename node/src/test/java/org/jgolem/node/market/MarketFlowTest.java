@@ -198,10 +198,14 @@ class MarketFlowTest {
   }
 
   ProviderAgent provider(P2PNode node, Environment sandbox) {
+    return provider(node, sandbox, 2);
+  }
+
+  ProviderAgent provider(P2PNode node, Environment sandbox, int slots) {
     var computer = new TaskComputer(List.of(sandbox));
     var p = new ProviderAgent(node.network(), node.gossip(), config(), computer, store,
         (req, task, subtask, amount, at) -> incomes.add(node.id() + ":" + amount), new Reputation(Reputation.inMemory()),
-        dir.resolve("provider-" + node.id()), clock, 2, 4, 4096);
+        dir.resolve("provider-" + node.id()), clock, slots, 4, 4096);
     closing.add(p);
     return p;
   }
@@ -395,5 +399,62 @@ class MarketFlowTest {
     assertThat(requestor.task(task.idHex()).orElseThrow().state).isEqualTo(RequestorModel.TaskState.ABORTED);
     Await.until(WAIT, () -> nodes.get(1).knownHeaders().isEmpty(), () -> "header withdrawn");
     assertThat(paid).isEmpty();
+  }
+  @Test
+  void anOfferItsRequestorNeverAnswersStopsHoldingTheProvidersOnlySlot() throws Exception {
+    // a requestor killed right after it read an offer never answers it; the provider (one slot) must offer
+    // again once the offer expires, or it would wait for that answer for ever (seen in CrashedRequestorTest)
+    List<P2PNode> nodes = network(1);
+    P2PNode silent = nodes.get(0);
+    List<Long> offers = new CopyOnWriteArrayList<>();
+    silent.network().subscribe(org.jgolem.protocol.messages.MessageType.WANT_TO_COMPUTE_TASK,
+        (peer, env) -> offers.add(clock.millis()));
+    provider(nodes.get(1), new FakeWasm(false), 1);
+    byte[] taskId = new byte[32];
+    taskId[0] = 7;
+    silent.publish(org.jgolem.protocol.messages.market.TaskHeader.signed(taskId, cluster.keyOf(silent), silent.self(),
+        "wasm", "bafybeiprogram", BigInteger.TEN.pow(18), 1, 60, clock.millis() + 120_000, 64, 1,
+        new org.jgolem.protocol.messages.MessageHasher(chainId)));
+
+    Await.until(Duration.ofSeconds(15), () -> offers.size() >= 2, () -> "a second offer; offers so far at " + offers);
+    assertThat(offers.get(1) - offers.get(0)).as("the offer is repeated only once it expired (5 s)")
+        .isGreaterThanOrEqualTo(4_500);
+  }
+  @Test
+  void anAssignmentSavedButNeverDeliveredBeforeARestartIsSentAgainAndCompleted() throws Exception {
+    // the requestor saves an assignment before sending its TaskToCompute; killed in between, the provider never
+    // gets it. Resumed, the requestor sends it again instead of waiting for the assignment's deadline (minutes).
+    List<P2PNode> nodes = network(1);
+    P2PNode r = nodes.get(0);
+    P2PNode p = nodes.get(1);
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
+    closing.add(database);
+    var db = new org.jgolem.node.market.requestor.RequestorStore(database);
+    Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
+    RequestorAgent first = started(requestor(r, rep, db));
+    var task = first.create(gwasmTask(1, 1));
+    Await.until(WAIT, () -> !p.knownHeaders().isEmpty(), () -> "the provider's node knows the task");
+    // an offer from the provider's node while no provider agent listens there: the TaskToCompute is lost
+    List<Object> lost = new CopyOnWriteArrayList<>();
+    p.network().subscribe(org.jgolem.protocol.messages.MessageType.TASK_TO_COMPUTE, (peer, env) -> lost.add(env));
+    var want = new org.jgolem.protocol.messages.market.WantToComputeTask(task.header.taskId(), p.id(),
+        BigInteger.TEN.pow(16), 1, 4, 4096, p.self(), List.of("wasm"));
+    p.network().peer(r.id()).orElseThrow().send(want).get();
+    Await.until(WAIT, () -> first.task(task.idHex()).orElseThrow().subtasks.values().iterator().next().assignments.size() == 1,
+        () -> "the subtask assigned");
+    Await.until(WAIT, () -> lost.size() == 1, () -> "the TaskToCompute delivered (and dropped) before the agent exists");
+    first.close();
+
+    ProviderAgent agent = provider(p, new FakeWasm(false), 1);
+    RequestorAgent second = requestor(r, rep, db);
+    assertThat(second.start()).isEqualTo(1);
+    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "the resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks.values().stream()
+            .map(s -> s.name() + "=" + s.state + s.assignments.stream().map(a -> a.state.name()).toList()).toList()
+            + "; provider jobs " + agent.jobs().size());
+    var sub = second.task(task.idHex()).orElseThrow().subtasks.values().iterator().next();
+    assertThat(sub.assignments).as("the saved assignment itself was computed, not a new one").hasSize(1)
+        .allSatisfy(a -> assertThat(a.state).isEqualTo(RequestorModel.AssignmentState.ACCEPTED));
+    assertThat(paid).hasSize(1);
   }
 }

@@ -213,11 +213,14 @@ public final class ProviderAgent implements AutoCloseable {
 
   /** Sends offers for candidate tasks while there is free capacity. */
   private void offer() {
+    // an offer nobody answered (its requestor died after reading it, or the answer was lost) stops holding
+    // a slot once it expires: otherwise a provider with one slot would never offer again
+    long now = clock.millis();
+    offering.values().removeIf(sent -> now - sent >= OFFER_TIMEOUT.toMillis());
     for (TaskHeader h : List.copyOf(candidates.values())) {
       if (busy() >= slots) return;
       String id = HexFormat.of().formatHex(h.taskId());
-      Long sent = offering.get(id);
-      if (sent != null && clock.millis() - sent < OFFER_TIMEOUT.toMillis()) continue;
+      if (offering.containsKey(id)) continue;
       if (exhausted.getOrDefault(id, 0L) > clock.millis()) continue;
       if (h.deadline() <= clock.millis()) {
         candidates.remove(id);
@@ -272,6 +275,13 @@ public final class ProviderAgent implements AutoCloseable {
     TaskToCompute ttc = (TaskToCompute) env.payload();
     String taskId = HexFormat.of().formatHex(ttc.taskId());
     TaskHeader h = candidates.get(taskId);
+    Job held = jobs.get(HexFormat.of().formatHex(ttc.subtaskId()));
+    if (held != null && env.sender().equals(held.ttc.requestor()) && held.ttc.equals(ttc)) {
+      // the same assignment again (a requestor restarted after a crash sends what it may not have sent)
+      LOG.debug("Subtask {}: TaskToCompute received again; already {}", held.idHex(), held.state);
+      if (held.report != null) sendReport(held);
+      return;
+    }
     offering.remove(taskId);
     String refusal = refusal(env, ttc, h);
     if (refusal != null) {

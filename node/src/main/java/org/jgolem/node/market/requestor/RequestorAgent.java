@@ -127,6 +127,11 @@ public final class RequestorAgent implements AutoCloseable {
   /** Where each reported result can be fetched from (the provider's gateway), by assignment id. */
   private final Map<String, String> sources = new HashMap<>();
   private final List<Runnable> outbox = new ArrayList<>();
+  /**
+   * Assignments restored from the database whose TaskToCompute may never have left (a crash between saving
+   * and sending): sent again once their provider is connected. A provider that has it already ignores it.
+   */
+  private final java.util.Set<Assignment> redeliver = new java.util.LinkedHashSet<>();
 
   private static final class Dirty {
     final java.util.Set<Subtask> subtasks = new java.util.LinkedHashSet<>();
@@ -263,6 +268,7 @@ public final class RequestorAgent implements AutoCloseable {
             for (Assignment a : s.assignments) {
               assignments.put(a.idHex(), a);
               taskOfAssignment.put(a.idHex(), t);
+              if (a.state == AssignmentState.ASSIGNED && t.state == TaskState.COMPUTING) redeliver.add(a);
               if (a.state == AssignmentState.ACCEPTED) payments.paymentDue(t.id, a.id, a.provider, a.price, clock.millis());
             }
           }
@@ -839,7 +845,24 @@ public final class RequestorAgent implements AutoCloseable {
         end(t, TaskState.TIMED_OUT, "the task's timeout of " + t.file.timeout() + " passed");
       }
     }
+    redeliverAssignments();
     dispatch();
+  }
+
+  private void redeliverAssignments() {
+    for (var it = redeliver.iterator(); it.hasNext(); ) {
+      Assignment a = it.next();
+      if (a.state != AssignmentState.ASSIGNED) {
+        it.remove();
+        continue;
+      }
+      Optional<Peer> peer = network.peer(a.provider);
+      if (peer.isPresent() && peer.get().isActive()) {
+        it.remove();
+        LOG.debug("Assignment {} of {}: TaskToCompute sent again after the restart", a.idHex(), a.subtask);
+        reply(peer.get(), a.ttc);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ plumbing
