@@ -66,33 +66,59 @@ public final class Network implements AutoCloseable {
 
   /** A requestor node: short payment window, 1 confirmation, providers get {@code transferSlack} to report. */
   public NodeProcess requestor(String name, Duration transferSlack) {
+    return requestor(name, transferSlack, List.of());
+  }
+
+  /**
+   * The same, with the Docker environment on and {@code dockerImages} allowed: a requestor of Blender tasks
+   * re-renders crops of every result in it to check them (docs/BLENDER.md), though it provides nothing.
+   */
+  public NodeProcess requestor(String name, Duration transferSlack, List<String> dockerImages) {
     NodeProcess n = node(name, NodeProcess.Kind.REQUESTOR);
     n.configure(config(n, List.of(), c -> {
       ObjectNode req = c.putObject("requestor");
       req.put("enabled", true).put("paymentWindowSeconds", 2).put("transferSlackSeconds", transferSlack.toSeconds());
-      c.putObject("provider").put("enabled", false).put("wasm", true);
+      docker(c.putObject("provider").put("enabled", false).put("wasm", true), dockerImages);
     }));
     return n;
   }
 
   /** A provider computing gWASM subtasks one at a time, that knows {@code seed} (a requestor). */
   public NodeProcess provider(String name, NodeProcess seed) {
-    return provider(name, seed, NodeProcess.Kind.PROVIDER);
+    return provider(name, seed, NodeProcess.Kind.PROVIDER, List.of());
+  }
+
+  /**
+   * A provider that also computes Docker subtasks (one at a time) in the images {@code dockerImages}, e.g.
+   * Blender tiles in {@code jgolem/blender}; each node's containers are labelled with its own address.
+   */
+  public NodeProcess dockerProvider(String name, NodeProcess seed, List<String> dockerImages) {
+    return provider(name, seed, NodeProcess.Kind.PROVIDER, dockerImages);
   }
 
   /** A provider whose WASM sandbox returns wrong results (see {@link DishonestNodeMain}). */
   public NodeProcess dishonestProvider(String name, NodeProcess seed) {
-    return provider(name, seed, NodeProcess.Kind.DISHONEST_PROVIDER);
+    return provider(name, seed, NodeProcess.Kind.DISHONEST_PROVIDER, List.of());
   }
 
-  private NodeProcess provider(String name, NodeProcess seed, NodeProcess.Kind kind) {
+  private NodeProcess provider(String name, NodeProcess seed, NodeProcess.Kind kind, List<String> dockerImages) {
     NodeProcess n = node(name, kind);
     n.configure(config(n, List.of(seed.endpoint()), c -> {
       c.putObject("requestor").put("enabled", false);
-      c.putObject("provider").put("enabled", true).put("minPricePerHour", "0.1").put("slots", 1).put("wasm", true)
-          .put("docker", false).put("host", false);
+      docker(c.putObject("provider").put("enabled", true).put("minPricePerHour", "0.1").put("slots", 1).put("wasm", true),
+          dockerImages).put("host", false);
     }));
     return n;
+  }
+
+  /** {@code "docker": false}, or {@code "docker": true} with {@code "dockerImages"} when there are images. */
+  private static ObjectNode docker(ObjectNode provider, List<String> images) {
+    provider.put("docker", !images.isEmpty());
+    if (!images.isEmpty()) {
+      var a = provider.putArray("dockerImages");
+      images.forEach(a::add);
+    }
+    return provider;
   }
 
   private NodeProcess node(String name, NodeProcess.Kind kind) {
