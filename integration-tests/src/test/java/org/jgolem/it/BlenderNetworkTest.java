@@ -135,14 +135,15 @@ class BlenderNetworkTest {
         .allMatch(v -> v >= BlenderOptions.SpotCheck.DEFAULTS.ssimThreshold());
     assertThat(requestor.log()).doesNotContain("verification negative");
 
-    // one provider per subtask, all three of them, each assignment accepted
+    // one provider per subtask, each assignment accepted; the work was spread (normally one subtask each, but a
+    // provider that finishes first on a loaded machine may take a second one, so at least two of the three)
     List<NodeDb.Assignment> assignments = new NodeDb(requestor).assignments(id);
     assertThat(assignments).as("one assignment per subtask, accepted").hasSize(SUBTASKS)
         .allMatch(a -> a.state().equals("ACCEPTED"));
     Set<Address> workers = new HashSet<>();
     assignments.forEach(a -> workers.add(a.provider()));
     assertThat(workers).as("providers with accepted work")
-        .containsExactlyInAnyOrderElementsOf(providers.stream().map(NodeProcess::id).toList());
+        .isSubsetOf(providers.stream().map(NodeProcess::id).toList()).hasSizeGreaterThanOrEqualTo(2);
 
     // the merged frames against a direct render of whole frames, outside the network, same scene and settings
     long t0 = System.nanoTime();
@@ -173,7 +174,7 @@ class BlenderNetworkTest {
     List<PaymentCheck.Payment> ledger = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(60));
     Map<Address, BigInteger> paid = PaymentCheck.assertPaidExactlyOnce(net.chain(), requestor, id, ledger, before);
     assertThat(ledger).hasSize(SUBTASKS);
-    assertThat(paid.keySet()).as("providers paid").hasSize(providers.size());
+    assertThat(paid.keySet()).as("providers paid: those that did the work").isEqualTo(workers);
     BigInteger total = paid.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
     assertThat(requestor.api().task(id).get("spent").asText()).isEqualTo(total.toString());
     for (NodeProcess p : providers) PaymentCheck.assertIncomesReceived(p, ledger, Duration.ofSeconds(60));
