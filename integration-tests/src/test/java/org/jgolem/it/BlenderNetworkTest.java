@@ -108,6 +108,7 @@ class BlenderNetworkTest {
     assertThat(task.get("subtasks").asInt()).isEqualTo(SUBTASKS);
     assertThat(task.get("subtasksAccepted").asInt()).isEqualTo(SUBTASKS);
     assertThat(Path.of(task.get("outputPath").asText())).isEqualTo(blender.outputDir());
+    assertThat(task.get("verificationMs").asLong()).as("the spot checks' cost, recorded per task").isPositive();
 
     // verification: each result passed the requestor's spot check (crops re-rendered, compared by SSIM), once
     JsonNode subtasks = requestor.api().subtasks(id);

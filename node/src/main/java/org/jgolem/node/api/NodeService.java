@@ -54,9 +54,12 @@ public interface NodeService {
    * @param createdAt when the task was created, epoch milliseconds (UTC)
    * @param deadline when the task times out, epoch milliseconds (UTC)
    * @param spent wei paid or owed for accepted work so far
+   * @param verificationMs what verifying the results has cost this node so far: wall time of its own re-renders
+   *     (a Blender task's spot checks; 0 for task types whose checks only read the result files)
    */
   record TaskSummary(String id, String name, String type, String state, int subtasks, int subtasksAccepted,
-      double progress, long createdAt, long deadline, String outputPath, String bidPerHour, String spent) {}
+      double progress, long createdAt, long deadline, String outputPath, String bidPerHour, String spent,
+      long verificationMs) {}
 
   /**
    * @param state PENDING, COMPUTING, VERIFYING, ACCEPTED, FAILED

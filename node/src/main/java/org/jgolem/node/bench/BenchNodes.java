@@ -51,7 +51,11 @@ final class BenchNodes {
   }
 
   /** An environment that notes when its first subtask starts and sums the wall time of all of them. */
-  record Timed(Environment inner, AtomicLong firstStart, AtomicLong nanos) implements Environment {
+  record Timed(Environment inner, AtomicLong firstStart, AtomicLong nanos, AtomicLong cpuNanos) implements Environment {
+    Timed(Environment inner, AtomicLong firstStart, AtomicLong nanos) {
+      this(inner, firstStart, nanos, new AtomicLong());
+    }
+
     @Override
     public String name() {
       return inner.name();
@@ -67,7 +71,10 @@ final class BenchNodes {
       long t = System.nanoTime();
       firstStart.compareAndSet(0, t);
       Execution x = inner.start(spec);
-      x.result().whenComplete((r, e) -> nanos.addAndGet(System.nanoTime() - t));
+      x.result().whenComplete((r, e) -> {
+        nanos.addAndGet(System.nanoTime() - t);
+        if (r != null && r.usage().cpuNanos() > 0) cpuNanos.addAndGet(r.usage().cpuNanos());
+      });
       return x;
     }
 

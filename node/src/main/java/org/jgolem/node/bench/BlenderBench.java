@@ -37,7 +37,10 @@ import org.jgolem.protocol.identity.NodeKey;
  * of the same frame at the same settings in the same sandbox, in the same run.
  *
  * <p>Prints {@code blender tiles=8 distributed-wall-s=<x> local-wall-s=<y> ratio=<x/y> verification-overhead-pct=<z>},
- * where the overhead is the requestor's re-render time over the providers' render compute time.
+ * where the overhead is the CPU time of the requestor's re-renders over the CPU time of the providers' renders (as the
+ * Docker engine measures each container: wall times on 2 shared cores say more about contention than about cost;
+ * both are printed on stderr). The frame is rendered at 640x480, 64 samples unless given (scene image [w h samples]);
+ * the direct render uses every core of the machine, each provider one.
  */
 public final class BlenderBench {
   private BlenderBench() {}
@@ -45,12 +48,18 @@ public final class BlenderBench {
   public static void main(String[] args) throws Exception {
     Path scene = Path.of(args[0]).toAbsolutePath();
     String imageId = args[1];
+    int width = args.length > 2 ? Integer.parseInt(args[2]) : 640;
+    int height = args.length > 3 ? Integer.parseInt(args[3]) : 480;
+    int samples = args.length > 4 ? Integer.parseInt(args[4]) : 64;
     int tiles = 8;
     int providers = 4;
+    // the direct render uses the whole machine, as an artist rendering locally would; each provider one core
+    int localCpus = Runtime.getRuntime().availableProcessors();
     Path root = Files.createTempDirectory("jgolem-bench-blender");
     Clock clock = Clock.systemUTC();
     List<AutoCloseable> closing = new ArrayList<>();
     AtomicLong renderNanos = new AtomicLong();
+    AtomicLong renderCpuNanos = new AtomicLong();
     EventLoops loops = EventLoops.create(2, "bench-blender");
     closing.add(loops::close);
     try {
@@ -72,7 +81,7 @@ public final class BlenderBench {
         P2PNode pn = pr.node();
         IpfsExchange pres = pr.resources();
         DockerEnvironment docker = new DockerEnvironment(DockerConfig.of("bench-" + key.address().hex(), List.of(imageId)));
-        TaskComputer computer = new TaskComputer(List.of(new BenchNodes.Timed(docker, new AtomicLong(), renderNanos)));
+        TaskComputer computer = new TaskComputer(List.of(new BenchNodes.Timed(docker, new AtomicLong(), renderNanos, renderCpuNanos)));
         closing.add(computer);
         closing.add(new ProviderAgent(pn.network(), pn.gossip(), market, computer, pres, (req, task, sub, amount, at) -> {},
             new Reputation(Reputation.inMemory()), dir.resolve("work"), clock, 1, 1, 4096));
@@ -87,7 +96,7 @@ public final class BlenderBench {
       requestor.start();
 
       // the local reference: the same frame, one render, same settings, same sandbox
-      Path localTask = task(root.resolve("local"), scene, imageId, 1);
+      Path localTask = task(root.resolve("local"), scene, imageId, 1, width, height, samples, localCpus);
       TaskPlan localPlan = TaskTemplates.load().get("blender").orElseThrow().plan(
           new TaskFileParser(TaskTemplates.load().types()).parse(localTask), root.resolve("local/staging"),
           new TaskContext(root.resolve("local/scratch"), java.util.Optional.of(verifier)));
@@ -100,8 +109,9 @@ public final class BlenderBench {
       double localS = (System.nanoTime() - l0) / 1e9;
       if (!lr.succeeded()) throw new IllegalStateException("local render failed: " + lr);
 
-      Path taskFile = task(root.resolve("distributed"), scene, imageId, tiles);
+      Path taskFile = task(root.resolve("distributed"), scene, imageId, tiles, width, height, samples, 1);
       renderNanos.set(0);
+      renderCpuNanos.set(0);
       long t0 = System.nanoTime();
       var t = requestor.create(taskFile);
       BenchNodes.await(Duration.ofMinutes(20), () -> requestor.read(() -> t.state) != RequestorModel.TaskState.COMPUTING);
@@ -111,10 +121,16 @@ public final class BlenderBench {
       }
       double verifyS = requestor.read(() -> t.plan.verificationTime()).toNanos() / 1e9;
       double renderS = renderNanos.get() / 1e9;
-      System.err.printf("[bench] local render %.2f s; distributed %.2f s; providers' render compute %.2f s; "
-          + "requestor's re-renders %.2f s%n", localS, distS, renderS, verifyS);
+      var cost = requestor.read(() -> ((org.jgolem.node.tasks.blender.BlenderPlan) t.plan).verificationCost());
+      double verifyCpuS = cost.cpuTime().toNanos() / 1e9;
+      double renderCpuS = renderCpuNanos.get() / 1e9;
+      if (verifyCpuS <= 0 || renderCpuS <= 0) throw new IllegalStateException("the Docker engine reported no CPU time");
+      System.err.printf("[bench] %dx%d at %d samples; local render (%d threads) %.2f s; distributed %.2f s; providers' "
+          + "renders %.2f s wall, %.2f s CPU; requestor's re-renders (%d crops, %d Blender process(es)) %.2f s wall, %.2f s CPU "
+          + "(%.1f%% of the providers' wall)%n", width, height, samples, localCpus, localS, distS, renderS, renderCpuS,
+          cost.crops(), cost.blenderRuns(), verifyS, verifyCpuS, 100 * verifyS / renderS);
       System.out.printf("blender tiles=%d distributed-wall-s=%.2f local-wall-s=%.2f ratio=%.2f verification-overhead-pct=%.1f%n",
-          tiles, distS, localS, distS / localS, 100 * verifyS / renderS);
+          tiles, distS, localS, distS / localS, 100 * verifyCpuS / renderCpuS);
     } finally {
       for (AutoCloseable c : closing.reversed()) {
         try {
@@ -129,15 +145,16 @@ public final class BlenderBench {
   }
 
   /** A one-frame Blender task of the test scene in {@code tiles} tiles. */
-  private static Path task(Path dir, Path scene, String imageId, int tiles) throws Exception {
+  private static Path task(Path dir, Path scene, String imageId, int tiles, int width, int height, int samples, int cpus)
+      throws Exception {
     Files.createDirectories(dir);
     Files.copy(scene, dir.resolve("scene.blend"));
     return Files.writeString(dir.resolve("task.json"), """
         {"type": "blender", "name": "bench", "bid": "1", "timeout": "1:00:00", "subtask_timeout": "0:20:00",
          "subtasks_count": %d, "resources": ["scene.blend"],
-         "options": {"image_id": "%s", "frames": "1", "resolution": [320, 240], "format": "PNG", "samples": 32,
-                     "output_path": "out"}}
-        """.formatted(tiles, imageId));
+         "options": {"image_id": "%s", "frames": "1", "resolution": [%d, %d], "format": "PNG", "samples": %d,
+                     "cpus": %d, "output_path": "out"}}
+        """.formatted(tiles, imageId, width, height, samples, cpus));
   }
 
 

@@ -38,6 +38,9 @@ final class TasksCommand {
     f.put("Deadline", Views.time(t.deadline()));
     f.put("Bid", Amounts.gnt(t.bidPerHour()) + " per hour");
     f.put("Spent", Amounts.gnt(t.spent()));
+    if (t.verificationMs() > 0) {
+      f.put("Verification", String.format(java.util.Locale.ROOT, "%.1f s of re-rendering on this node", t.verificationMs() / 1000.0));
+    }
     f.put("Output", Views.orDash(t.outputPath()));
     Table.fields(out, f);
   }

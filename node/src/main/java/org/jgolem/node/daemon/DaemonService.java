@@ -206,6 +206,6 @@ final class DaemonService implements NodeService {
     long accepted = t.accepted();
     return new TaskSummary(t.idHex(), t.file.name(), t.file.type(), t.state.name(), n, (int) accepted,
         n == 0 ? 0 : (double) accepted / n, t.createdAt, t.header.deadline(), t.output == null ? "" : t.output.toString(),
-        t.file.bidPerHour().toString(), t.spent().toString());
+        t.file.bidPerHour().toString(), t.spent().toString(), t.plan.verificationTime().toMillis());
   }
 }

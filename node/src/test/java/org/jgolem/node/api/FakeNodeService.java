@@ -49,7 +49,7 @@ public final class FakeNodeService implements NodeService {
   /** Adds a task directly, in the given state. */
   public synchronized TaskSummary put(String id, String name, String state, int n, int accepted, String spent) {
     TaskSummary t = new TaskSummary(id, name, "wasm", state, n, accepted, n == 0 ? 0 : (double) accepted / n,
-        CREATED_AT, CREATED_AT + 3_600_000, "/out/" + id, "1500000000000000000", spent);
+        CREATED_AT, CREATED_AT + 3_600_000, "/out/" + id, "1500000000000000000", spent, 0);
     tasks.put(id, t);
     List<SubtaskSummary> subs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -98,7 +98,7 @@ public final class FakeNodeService implements NodeService {
           : accepted >= t.subtasks() ? "FINISHED" : "COMPUTING";
       String spent = String.valueOf(accepted * 100_000_000_000_000_000L);
       t = new TaskSummary(t.id(), t.name(), t.type(), state, t.subtasks(), accepted, (double) accepted / t.subtasks(),
-          t.createdAt(), t.deadline(), t.outputPath(), t.bidPerHour(), spent);
+          t.createdAt(), t.deadline(), t.outputPath(), t.bidPerHour(), spent, t.verificationMs());
       tasks.put(taskId, t);
     }
     return t;
@@ -214,7 +214,7 @@ public final class FakeNodeService implements NodeService {
 
   private TaskSummary replaceState(TaskSummary t, String state) {
     TaskSummary r = new TaskSummary(t.id(), t.name(), t.type(), state, t.subtasks(), t.subtasksAccepted(),
-        t.progress(), t.createdAt(), t.deadline(), t.outputPath(), t.bidPerHour(), t.spent());
+        t.progress(), t.createdAt(), t.deadline(), t.outputPath(), t.bidPerHour(), t.spent(), t.verificationMs());
     tasks.put(t.id(), r);
     return r;
   }

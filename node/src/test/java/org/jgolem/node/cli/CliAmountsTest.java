@@ -114,6 +114,6 @@ class CliAmountsTest {
   }
 
   private static TaskSummary task(String state, int n, int accepted) {
-    return new TaskSummary("t-1", "x", "wasm", state, n, accepted, 0, 0, 0, null, "0", "0");
+    return new TaskSummary("t-1", "x", "wasm", state, n, accepted, 0, 0, 0, null, "0", "0", 0);
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,9 +40,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The spot check of a result: the expected files and nothing else; each decodes as the task's format at
  * exactly the subtask's tile (or frame) size; then {@code crops} random crops of each of its frames are
- * re-rendered on the requestor in one Blender process, at the task's settings, and each is compared with
- * the provider's pixels by {@link Ssim}. A crop below the threshold rejects the result ("verification
- * negative"). If the requestor's own render fails, the check throws: that says nothing about the provider.
+ * re-rendered on the requestor at the task's settings, and each is compared with the provider's pixels by
+ * {@link Ssim}. A crop below the threshold rejects the result ("verification negative"). If the requestor's
+ * own render fails, the check throws: that says nothing about the provider.
+ *
+ * <p>Re-rendering is batched: a Blender process costs a second or more before it renders a pixel (container,
+ * Blender, scene), while a crop with the scene kept in memory costs milliseconds. So the requestor chooses the
+ * crops of a subtask when it first needs them and renders, in the same process, the crops of up to
+ * {@value #CROPS_AHEAD} subtasks whose results have not come yet; their checks then only compare. The crops
+ * never leave the requestor, so choosing them early tells a provider nothing. A subtask checked again (another
+ * provider's result) is compared with the same crops. Checks that arrive while a re-render runs wait for it.
  */
 public final class BlenderPlan implements TaskPlan {
   private static final Logger LOG = LoggerFactory.getLogger(BlenderPlan.class);
@@ -58,19 +66,33 @@ public final class BlenderPlan implements TaskPlan {
   private final RandomGenerator random = new SecureRandom();
   private final AtomicInteger checkIds = new AtomicInteger();
   private final AtomicInteger checks = new AtomicInteger();
-  private final AtomicInteger crops = new AtomicInteger();
+  private final AtomicInteger cropsRendered = new AtomicInteger();
   private final AtomicLong renderNanos = new AtomicLong();
   private final AtomicLong croppedPixels = new AtomicLong();
+  private final AtomicInteger runs = new AtomicInteger();
+  private final AtomicLong cpuNanos = new AtomicLong();
+  /** How many subtasks' crops one Blender process renders at most. */
+  static final int CROPS_AHEAD = 64;
+  /** Each subtask's crops, once rendered (file names unique within the task); guarded by itself. */
+  private final Map<String, Crops> crops = new HashMap<>();
+  /** True while a Blender process renders crops; guarded by {@link #crops}. */
+  private boolean rendering;
+
+  /** A subtask's crops: where they are, and the requestor's own pixels for them. */
+  private record Crops(List<RenderJob.Render> renders, Map<String, Picture> pictures) {}
 
   /**
    * What the spot checks of this task have cost the requestor so far.
    *
-   * @param checks results checked by re-rendering (one Blender process each)
-   * @param crops crops re-rendered
+   * @param checks results checked against re-rendered crops
+   * @param crops crops re-rendered (each subtask's once, however often it is checked)
    * @param pixels pixels re-rendered, over all crops
    * @param renderTime wall time of the re-renders (container start, scene load and rendering)
+   * @param blenderRuns Blender processes started for them
+   * @param cpuTime CPU time of those processes, as the sandbox measured it (zero where it cannot)
    */
-  public record VerificationCost(int checks, int crops, long pixels, Duration renderTime) {}
+  public record VerificationCost(int checks, int crops, long pixels, Duration renderTime, int blenderRuns,
+      Duration cpuTime) {}
 
   BlenderPlan(TaskFile file, BlenderOptions options, List<PlannedSubtask> subtasks, Map<String, Split.Job> jobs,
       TaskContext context) {
@@ -109,7 +131,8 @@ public final class BlenderPlan implements TaskPlan {
   }
 
   public VerificationCost verificationCost() {
-    return new VerificationCost(checks.get(), crops.get(), croppedPixels.get(), Duration.ofNanos(renderNanos.get()));
+    return new VerificationCost(checks.get(), cropsRendered.get(), croppedPixels.get(), Duration.ofNanos(renderNanos.get()),
+        runs.get(), Duration.ofNanos(cpuNanos.get()));
   }
 
   @Override
@@ -131,14 +154,10 @@ public final class BlenderPlan implements TaskPlan {
         return Verdict.reject(NEGATIVE + e.getMessage());
       }
     }
-    List<RenderJob.Render> wanted = new ArrayList<>();
-    for (int frame : job.frames()) {
-      for (int i = 0; i < options.spotCheck().crops(); i++) {
-        wanted.add(new RenderJob.Render(frame, crop(job.region()),
-            String.format(Locale.ROOT, "crop%d_%04d.%s", i + 1, frame, options.format().extension)));
-      }
-    }
-    Map<String, Picture> ours = rerender(subtask.name(), wanted);
+    Crops ourCrops = cropsOf(subtask.name());
+    checks.incrementAndGet();
+    List<RenderJob.Render> wanted = ourCrops.renders();
+    Map<String, Picture> ours = ourCrops.pictures();
     double worst = 1;
     for (RenderJob.Render c : wanted) {
       Picture mine = ours.get(c.file());
@@ -173,12 +192,87 @@ public final class BlenderPlan implements TaskPlan {
     return new Region(x, y, x + w, y + h);
   }
 
+  /**
+   * The requestor's crops of {@code subtask}: rendered already, or now, together with those of up to
+   * {@value #CROPS_AHEAD} - 1 subtasks still unchecked; while another thread renders, this one waits for it.
+   */
+  private Crops cropsOf(String subtask) throws IOException {
+    while (true) {
+      List<String> batch = new ArrayList<>();
+      synchronized (crops) {
+        while (!crops.containsKey(subtask) && rendering) {
+          try {
+            crops.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the crops of " + subtask, e);
+          }
+        }
+        Crops ready = crops.get(subtask);
+        if (ready != null) return ready;
+        rendering = true;
+        batch.add(subtask);
+        for (PlannedSubtask s : subtasks) {
+          if (batch.size() >= CROPS_AHEAD) break;
+          if (!s.name().equals(subtask) && !crops.containsKey(s.name())) batch.add(s.name());
+        }
+      }
+      try {
+        Map<String, Crops> rendered = renderCrops(batch);
+        synchronized (crops) {
+          crops.putAll(rendered);
+        }
+      } finally {
+        synchronized (crops) {
+          rendering = false;
+          crops.notifyAll();
+        }
+      }
+    }
+  }
+
+  /** Chooses the crops of {@code names} and renders them all in one Blender process. */
+  private Map<String, Crops> renderCrops(List<String> names) throws IOException {
+    Map<String, List<RenderJob.Render>> chosen = new LinkedHashMap<>();
+    List<RenderJob.Render> all = new ArrayList<>();
+    for (String name : names) {
+      Split.Job job = job(name);
+      int index = subtaskIndex(name);
+      List<RenderJob.Render> mine = new ArrayList<>();
+      for (int frame : job.frames()) {
+        for (int i = 0; i < options.spotCheck().crops(); i++) {
+          mine.add(new RenderJob.Render(frame, crop(job.region()),
+              String.format(Locale.ROOT, "s%d_crop%d_%04d.%s", index, i + 1, frame, options.format().extension)));
+        }
+      }
+      chosen.put(name, mine);
+      all.addAll(mine);
+    }
+    Map<String, Picture> got = renderOnce(names.get(0), names.size() - 1, all);
+    Map<String, Crops> out = new LinkedHashMap<>();
+    chosen.forEach((name, renders) -> {
+      Map<String, Picture> pictures = new LinkedHashMap<>();
+      for (RenderJob.Render r : renders) pictures.put(r.file(), got.get(r.file()));
+      out.put(name, new Crops(List.copyOf(renders), Map.copyOf(pictures)));
+    });
+    return out;
+  }
+
+  private int subtaskIndex(String name) {
+    for (int i = 0; i < subtasks.size(); i++) {
+      if (subtasks.get(i).name().equals(name)) return i;
+    }
+    throw new IllegalArgumentException("no subtask " + name + " in this task");
+  }
+
   /** Renders {@code renders} on the requestor, in one Blender process, and reads them back. */
-  Map<String, Picture> rerender(String subtask, List<RenderJob.Render> renders) throws IOException {
+  private Map<String, Picture> renderOnce(String first, int others, List<RenderJob.Render> renders) throws IOException {
+    String subtask = others == 0 ? first : first + " (and " + others + " more subtask" + (others == 1 ? ")" : "s)");
+    String label = others == 0 ? first : first + "-and-" + others;
     TaskComputer computer = context.computer().orElseThrow(() -> new IOException(
         "cannot verify " + subtask + ": this node has no task computer to re-render crops with"));
     int id = checkIds.incrementAndGet();
-    Path dir = context.scratch().resolve("check-" + id + "-" + subtask);
+    Path dir = context.scratch().resolve("check-" + id + "-" + label);
     try {
       Path res = Files.createDirectories(dir.resolve("resources"));
       Path work = Files.createDirectories(dir.resolve("work"));
@@ -199,7 +293,7 @@ public final class BlenderPlan implements TaskPlan {
       for (RenderJob.Render r : renders) outBytes += (long) r.region().width() * r.region().height() * 12 + (64 << 10);
       Limits limits = new Limits(options.cpus(), options.memoryMib() * Limits.MIB, timeout, outBytes + Limits.MIB,
           64 * 1024, 256, WORK_BYTES);
-      ExecutionSpec spec = new ExecutionSpec(String.format("verify-%d-%s", id, subtask), program, entry,
+      ExecutionSpec spec = new ExecutionSpec(String.format("verify-%d-%s", id, label), program, entry,
           RenderJob.args(options), Map.of("HOME", ExecutionSpec.WORK), res, work, out, limits);
       long started = System.nanoTime();
       ExecutionResult r;
@@ -218,14 +312,15 @@ public final class BlenderPlan implements TaskPlan {
         throw new IOException("the requestor's re-render of crops of " + subtask + " failed (" + r + "): "
             + log.substring(Math.max(0, log.length() - 800)));
       }
-      checks.incrementAndGet();
-      crops.addAndGet(renders.size());
+      runs.incrementAndGet();
+      if (r.usage().cpuNanos() > 0) cpuNanos.addAndGet(r.usage().cpuNanos());
+      cropsRendered.addAndGet(renders.size());
       Map<String, Picture> out2 = new LinkedHashMap<>();
       for (RenderJob.Render c : renders) {
         croppedPixels.addAndGet((long) c.region().width() * c.region().height());
         out2.put(c.file(), Pictures.read(out.resolve(c.file()), options.format(), c.region().width(), c.region().height()));
       }
-      LOG.info("Blender check of {}: re-rendered {} crops in {} ms", subtask, renders.size(), r.wallTime().toMillis());
+      LOG.info("Blender crops of {}: {} re-rendered in one process in {} ms", subtask, renders.size(), r.wallTime().toMillis());
       return out2;
     } finally {
       delete(dir);
@@ -272,8 +367,9 @@ public final class BlenderPlan implements TaskPlan {
       Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
     VerificationCost c = verificationCost();
-    LOG.info("Blender task {} merged into {}: {} frames; verification re-rendered {} crops in {} checks, {} ms",
-        file.name(), outDir, byFrame.size(), c.crops(), c.checks(), c.renderTime().toMillis());
+    LOG.info("Blender task {} merged into {}: {} frames; verification: {} checks against {} crops re-rendered in {} "
+        + "Blender processes, {} ms", file.name(), outDir, byFrame.size(), c.checks(), c.crops(), c.blenderRuns(),
+        c.renderTime().toMillis());
     return outDir;
   }
 

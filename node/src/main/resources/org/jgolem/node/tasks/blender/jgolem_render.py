@@ -34,7 +34,9 @@ r.pixel_aspect_y = 1
 r.use_compositing = False
 r.use_sequencer = False
 r.use_stamp = False
-r.use_persistent_data = False
+# keep the synced scene between the renders of one job: a crop after the first then costs milliseconds, not a
+# scene sync and BVH build each (measured: the pixels are the same as without it)
+r.use_persistent_data = True
 r.dither_intensity = 0  # no random dither noise in 8-bit output: honest renders of the same pixels match
 r.threads_mode = "FIXED"
 r.threads = int(job["threads"])

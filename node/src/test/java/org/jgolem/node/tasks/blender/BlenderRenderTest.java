@@ -143,6 +143,7 @@ class BlenderRenderTest {
         cost.pixels(), cost.renderTime().toMillis());
     assertThat(cost.checks()).isEqualTo(3);
     assertThat(cost.crops()).isEqualTo(9);
+    assertThat(cost.blenderRuns()).as("every subtask's crops rendered in the first check's Blender process").isEqualTo(1);
     assertThat(plan.verificationTime()).isEqualTo(cost.renderTime()).isPositive();
   }
 
@@ -203,6 +204,49 @@ class BlenderRenderTest {
    * The operator of a trusted setup turns host-direct execution on: the requestor re-renders crops with
    * the host's own Blender (Debian's package), while providers render in the sandbox as usual.
    */
+  @Test
+  void oneBlenderProcessRendersTheCropsOfEverySubtaskAndEachConcurrentCheckGetsItsOwnVerdict() throws Exception {
+    BlenderPlan plan = plan("PNG", 4, "1-2");
+    List<PlannedSubtask> tiles = plan.subtasks();
+    assertThat(tiles).hasSize(4);
+    Map<PlannedSubtask, Path> results = new LinkedHashMap<>();
+    for (PlannedSubtask t : tiles) results.put(t, provide(t));
+    // the third result is a lie: its tile rendered with one sample; its crops must come back to it, not to another
+    PlannedSubtask liar = tiles.get(2);
+    Region region = plan.job(liar.name()).region();
+    int frame = plan.job(liar.name()).frames().get(0);
+    results.put(liar, render(plan, new RenderJob(plan.options(), 1, List.of(new RenderJob.Render(frame, region,
+        Split.Job.outputName(frame, BlenderOptions.Format.PNG)))), "liar-batched"));
+
+    var start = new java.util.concurrent.CountDownLatch(1);
+    Map<String, java.util.concurrent.Future<Verdict>> verdicts = new LinkedHashMap<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(tiles.size())) {
+      for (var e : results.entrySet()) {
+        verdicts.put(e.getKey().name(), pool.submit(() -> {
+          start.await();
+          return plan.check(e.getKey(), e.getValue());
+        }));
+      }
+      start.countDown();
+      for (var e : verdicts.entrySet()) {
+        Verdict v = e.getValue().get(5, java.util.concurrent.TimeUnit.MINUTES);
+        if (e.getKey().equals(liar.name())) {
+          assertThat(v.accepted()).as("the one-sample tile %s", e.getKey()).isFalse();
+          assertThat(v.reason()).startsWith("verification negative: frame " + frame + ", crop ");
+        } else {
+          assertThat(v.accepted()).as("honest %s: %s", e.getKey(), v.reason()).isTrue();
+        }
+      }
+    }
+    BlenderPlan.VerificationCost cost = plan.verificationCost();
+    System.out.printf(Locale.ROOT, "[blender] 4 concurrent checks: %d Blender processes, %d crops, %d ms%n",
+        cost.blenderRuns(), cost.crops(), cost.renderTime().toMillis());
+    assertThat(cost.checks()).isEqualTo(4);
+    assertThat(cost.crops()).isEqualTo(12);
+    // the first check renders the crops of all four subtasks; the others wait for that process, then only compare
+    assertThat(cost.blenderRuns()).isEqualTo(1);
+  }
+
   @Test
   void theSpotCheckCanRenderOnTheHostWhenTheOperatorTurnsHostDirectOn() throws Exception {
     Path blender = Path.of("/usr/bin/blender");

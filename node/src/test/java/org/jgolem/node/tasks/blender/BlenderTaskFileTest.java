@@ -261,7 +261,7 @@ class BlenderTaskFileTest {
     Pictures.write(result.resolve("frame_0001.png"), Picture.blank(32, 48, 3, false), BlenderOptions.Format.PNG);
     // well-formed: now the crops must be re-rendered, and the fake environment cannot: an error, not a verdict
     assertThatThrownBy(() -> plan.check(tile, result)).isInstanceOf(java.io.IOException.class)
-        .hasMessageContaining("the requestor's re-render of crops of frame0001-tile1 failed");
+        .hasMessageContaining("the requestor's re-render of crops of frame0001-tile1 (and 1 more subtask) failed");
     assertThat(((BlenderPlan) plan).verificationCost().checks()).isZero();
     assertThat(dir.resolve("verification")).isEmptyDirectory();
   }
