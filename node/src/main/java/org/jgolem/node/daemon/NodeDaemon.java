@@ -184,7 +184,8 @@ public final class NodeDaemon implements AutoCloseable {
                   Instant.ofEpochMilli(at));
             }
           }, reputation, dataDir.resolve("provider"), clock, config.slots(),
-          Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(1, memMib));
+          Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(1, memMib),
+          new org.jgolem.node.market.provider.ProviderStore(db, clock));
       closing.add(provider);
     }
 

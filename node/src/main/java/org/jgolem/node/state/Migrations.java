@@ -181,5 +181,17 @@ public final class Migrations {
             late     INTEGER NOT NULL,
             rejected INTEGER NOT NULL,
             PRIMARY KEY (role, node_id)
+          )"""),
+      Migration.of(4, "provider jobs (subtasks taken, until the requestor's verdict)",
+          """
+          CREATE TABLE prov_jobs (
+            subtask_id TEXT PRIMARY KEY,
+            task_id    TEXT NOT NULL,
+            requestor  TEXT NOT NULL,
+            header     BLOB NOT NULL,
+            ttc        BLOB NOT NULL,
+            state      TEXT NOT NULL,
+            report     BLOB,
+            updated_at INTEGER NOT NULL
           )"""));
 }

@@ -18,7 +18,7 @@ public final class Sql {
     }
   }
 
-  /** Binds arguments in order: null, Long, Integer, anything else as its string. */
+  /** Binds arguments in order: null, Long, Integer, byte[] (a BLOB), anything else as its string. */
   public static void bind(PreparedStatement p, Object... args) throws SQLException {
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
@@ -28,6 +28,8 @@ public final class Sql {
         p.setLong(i + 1, l);
       } else if (a instanceof Integer n) {
         p.setInt(i + 1, n);
+      } else if (a instanceof byte[] b) {
+        p.setBytes(i + 1, b);
       } else {
         p.setString(i + 1, a.toString());
       }
@@ -38,5 +40,23 @@ public final class Sql {
   public static Long nullableLong(ResultSet rs, int column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : v;
+  }
+
+  /** A signed protocol message (or any payload) as the CBOR bytes it is stored as. */
+  public static byte[] cbor(Object payload) {
+    try {
+      return org.jgolem.protocol.messages.Cbor.MAPPER.writeValueAsBytes(payload);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Reads back what {@link #cbor} stored; a row that does not decode is an error naming the type. */
+  public static <T> T fromCbor(byte[] bytes, Class<T> type) {
+    try {
+      return org.jgolem.protocol.messages.Cbor.MAPPER.readValue(bytes, type);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("stored " + type.getSimpleName() + " does not decode", e);
+    }
   }
 }

@@ -202,10 +202,14 @@ class MarketFlowTest {
   }
 
   ProviderAgent provider(P2PNode node, Environment sandbox, int slots) {
+    return provider(node, sandbox, slots, null);
+  }
+
+  ProviderAgent provider(P2PNode node, Environment sandbox, int slots, org.jgolem.node.market.provider.ProviderStore jobs) {
     var computer = new TaskComputer(List.of(sandbox));
     var p = new ProviderAgent(node.network(), node.gossip(), config(), computer, store,
         (req, task, subtask, amount, at) -> incomes.add(node.id() + ":" + amount), new Reputation(Reputation.inMemory()),
-        dir.resolve("provider-" + node.id()), clock, slots, 4, 4096);
+        dir.resolve("provider-" + node.id()), clock, slots, 4, 4096, jobs);
     closing.add(p);
     return p;
   }
@@ -456,5 +460,84 @@ class MarketFlowTest {
     assertThat(sub.assignments).as("the saved assignment itself was computed, not a new one").hasSize(1)
         .allSatisfy(a -> assertThat(a.state).isEqualTo(RequestorModel.AssignmentState.ACCEPTED));
     assertThat(paid).hasSize(1);
+  }
+  @Test
+  void aProviderRestartedAfterReportingStillGetsTheVerdictAndExpectsItsIncome() throws Exception {
+    List<P2PNode> nodes = network(1);
+    P2PNode r = nodes.get(0);
+    P2PNode p = nodes.get(1);
+    // the requestor's fetch of the result waits until the provider has been restarted
+    var fetching = new java.util.concurrent.CountDownLatch(1);
+    var release = new java.util.concurrent.CountDownLatch(1);
+    ResourceExchange gated = new ResourceExchange() {
+      @Override
+      public String publish(Path folder, String scope) throws IOException {
+        return store.publish(folder, scope);
+      }
+
+      @Override
+      public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
+        fetching.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+        store.fetch(cid, target, sources, maxBytes, timeout);
+      }
+
+      @Override
+      public void release(String scope) {}
+
+      @Override
+      public int gatewayPort() {
+        return 1;
+      }
+    };
+    var requestor = new RequestorAgent(cluster.keyOf(r), r.network(), r.gossip(), config(), TaskTemplates.load(), gated,
+        (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)), cost -> {},
+        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null);
+    closing.add(requestor);
+    requestor.start();
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
+    closing.add(database);
+    var jobs = new org.jgolem.node.market.provider.ProviderStore(database, clock);
+    ProviderAgent first = provider(p, new FakeWasm(false), 1, jobs);
+    var task = requestor.create(gwasmTask(1, 1));
+    assertThat(fetching.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the result reported").isTrue();
+    assertThat(jobs.jobs()).extracting(org.jgolem.node.market.provider.ProviderStore.JobRow::state).containsExactly("REPORTED");
+    first.close();
+
+    ProviderAgent second = provider(p, new FakeWasm(false), 1, jobs);
+    Await.until(WAIT, () -> second.jobs().size() == 1, () -> "the reported job taken up again");
+    release.countDown();
+    Await.until(WAIT, () -> incomes.size() == 1, () -> "the income of the accepted result expected; jobs " + second.jobs().size()
+        + ", task " + requestor.task(task.idHex()).orElseThrow().state);
+    assertThat(paid).hasSize(1);
+    Await.until(WAIT, () -> jobs.jobs().isEmpty(), () -> "the settled job forgotten: " + jobs.jobs());
+  }
+
+  @Test
+  void aProviderRestartedMidSubtaskTellsTheRequestorAtOnceInsteadOfLettingItWaitForTheDeadline() throws Exception {
+    List<P2PNode> nodes = network(1);
+    RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
+    closing.add(database);
+    var jobs = new org.jgolem.node.market.provider.ProviderStore(database, clock);
+    ProviderAgent first = provider(nodes.get(1), new HangingWasm(), 1, jobs);
+    var task = requestor.create(gwasmTask(1, 1));
+    Await.until(WAIT, () -> first.jobs().stream().anyMatch(j -> j.state.equals("COMPUTING")), () -> "computing");
+    first.close();
+
+    provider(nodes.get(1), new FakeWasm(false), 1, jobs);
+    // the subtask's deadline is a minute away: only the restarted provider's word ends the first attempt in time
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "finished: " + requestor.task(task.idHex()).orElseThrow().subtasks.values().stream()
+            .map(s -> s.name() + "=" + s.state + s.assignments.stream().map(a -> a.state + " " + a.detail).toList()).toList());
+    var attempts = requestor.task(task.idHex()).orElseThrow().subtasks.values().iterator().next().assignments;
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts.get(0).state).isEqualTo(RequestorModel.AssignmentState.FAILED);
+    assertThat(attempts.get(0).detail).contains("the provider restarted while the subtask was");
+    assertThat(attempts.get(1).state).isEqualTo(RequestorModel.AssignmentState.ACCEPTED);
   }
 }

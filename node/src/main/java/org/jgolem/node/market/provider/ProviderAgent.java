@@ -92,6 +92,8 @@ public final class ProviderAgent implements AutoCloseable {
   private static final Duration ASK_AGAIN = Duration.ofSeconds(2);
   private final Map<String, Job> jobs = new HashMap<>();
   private volatile BigInteger minPrice;
+  /** Where jobs are kept across restarts; null keeps them in memory only (tests, benchmarks). */
+  private final ProviderStore store;
 
   /** One subtask this provider took on. */
   public static final class Job {
@@ -116,6 +118,20 @@ public final class ProviderAgent implements AutoCloseable {
   public ProviderAgent(P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config, TaskComputer computer,
       ResourceExchange resources, IncomeRecorder incomes, Reputation reputation, Path dataDir, Clock clock, int slots,
       int cpuCores, long memoryMib) {
+    this(network, gossip, config, computer, resources, incomes, reputation, dataDir, clock, slots, cpuCores, memoryMib, null);
+  }
+
+  /**
+   * A provider whose jobs are kept in {@code store}: jobs a previous run left are taken up first. A reported
+   * result is reported again until the requestor's verdict comes (its files stay pinned in the resource store);
+   * a subtask that was being fetched or computed when the node stopped is lost, and the requestor is told so
+   * at once (CannotComputeTask), so that it can give the subtask to another provider without waiting for the
+   * deadline.
+   */
+  public ProviderAgent(P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config, TaskComputer computer,
+      ResourceExchange resources, IncomeRecorder incomes, Reputation reputation, Path dataDir, Clock clock, int slots,
+      int cpuCores, long memoryMib, ProviderStore store) {
+    this.store = store;
     this.network = network;
     this.gossip = gossip;
     this.notes = new NoteSigner(config.chainId(), config.depositContract());
@@ -149,7 +165,47 @@ public final class ProviderAgent implements AutoCloseable {
       }
     });
     loop.every(TICK, "tick", this::tick);
+    onLoop(this::resume);
     onLoop(() -> gossip.knownHeaders().forEach(this::consider));
+  }
+
+  private void resume() {
+    if (store == null) return;
+    for (ProviderStore.JobRow row : store.jobs()) {
+      Job job = new Job(row.ttc(), row.header());
+      job.dir = dataDir.resolve("jobs").resolve(job.idHex());
+      if (row.report() != null) {
+        job.report = row.report();
+        job.state = "REPORTED";
+        jobs.put(job.idHex(), job);
+        LOG.info("Subtask {}: reported before the restart; reporting again until the requestor decides", job.idHex());
+      } else {
+        LOG.info("Subtask {}: was {} when the node stopped; telling the requestor it is not computed", job.idHex(), row.state());
+        send(job.header, new CannotComputeTask(job.ttc.taskId(), job.ttc.subtaskId(), CannotComputeTask.Reason.OTHER,
+            "the provider restarted while the subtask was " + row.state().toLowerCase(java.util.Locale.ROOT)));
+        store.delete(job.ttc.subtaskId());
+        cleanup(job);
+      }
+    }
+  }
+
+  /** Keeps the job's state across a restart (a failed write is logged: the job goes on in memory). */
+  private void persist(Job job) {
+    if (store == null) return;
+    try {
+      store.save(job.header, job.ttc, job.state, job.report);
+    } catch (RuntimeException e) {
+      LOG.error("Could not save subtask {}: {}", job.idHex(), e.toString());
+    }
+  }
+
+  private void settled(Job job) {
+    if (store == null) return;
+    try {
+      store.delete(job.ttc.subtaskId());
+    } catch (RuntimeException e) {
+      LOG.error("Could not forget subtask {}: {}", job.idHex(), e.toString());
+    }
   }
 
   /** The least this provider offers to work for, in wei per hour. */
@@ -293,6 +349,7 @@ public final class ProviderAgent implements AutoCloseable {
     Job job = new Job(ttc, h);
     jobs.put(job.idHex(), job);
     job.dir = dataDir.resolve("jobs").resolve(job.idHex());
+    persist(job);
     List<URI> sources = peer.capability("gateway").map(p -> URI.create("http://" + peer.record().host() + ":" + p))
         .map(List::of).orElse(List.of());
     workers.submit(() -> compute(job, sources));
@@ -333,7 +390,10 @@ public final class ProviderAgent implements AutoCloseable {
       var spec = Programs.spec("st-" + job.idHex().substring(0, 32), d, res, work, out);
       job.state = "COMPUTING";
       Execution x = computer.run(spec);
-      onLoop(() -> job.execution = x);
+      onLoop(() -> {
+        job.execution = x;
+        persist(job);
+      });
       ExecutionResult r = x.result().get();
       if (!r.succeeded()) {
         fail(job, reasonFor(r.reason()), r.failure().get().message());
@@ -346,6 +406,7 @@ public final class ProviderAgent implements AutoCloseable {
       onLoop(() -> {
         job.report = report;
         job.state = "REPORTED";
+        persist(job);
         sendReport(job);
         offer();
       });
@@ -370,6 +431,7 @@ public final class ProviderAgent implements AutoCloseable {
     onLoop(() -> {
       job.state = "FAILED";
       jobs.remove(job.idHex());
+      settled(job);
       LOG.info("Subtask {} failed: {} {}", job.idHex(), reason, d);
       send(job.header, new CannotComputeTask(job.ttc.taskId(), job.ttc.subtaskId(), reason, d));
       cleanup(job);
@@ -398,6 +460,7 @@ public final class ProviderAgent implements AutoCloseable {
     }
     incomes.incomeExpected(job.ttc.requestor(), job.ttc.taskId(), job.ttc.subtaskId(), job.ttc.price(), a.paymentTs() * 1000);
     jobs.remove(job.idHex());
+    settled(job);
     job.state = "ACCEPTED";
     cleanup(job);
     offer();
@@ -410,6 +473,7 @@ public final class ProviderAgent implements AutoCloseable {
     reputation.record(Reputation.Role.REQUESTOR, job.ttc.requestor(), Reputation.Event.RESULT_REJECTED);
     LOG.info("Subtask {} rejected: {} {}", job.idHex(), r.reason(), r.detail());
     jobs.remove(job.idHex());
+    settled(job);
     job.state = "REJECTED";
     cleanup(job);
     offer();
@@ -435,6 +499,7 @@ public final class ProviderAgent implements AutoCloseable {
       if (j.report != null && now > j.ttc.deadline() + Duration.ofHours(1).toMillis()) {
         LOG.info("Subtask {}: no verdict an hour after its deadline; giving up on it", j.idHex());
         jobs.remove(j.idHex());
+        settled(j);
         cleanup(j);
       }
     }

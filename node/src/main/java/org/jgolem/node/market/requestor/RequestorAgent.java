@@ -574,6 +574,13 @@ public final class RequestorAgent implements AutoCloseable {
     }
     Task t = taskOfAssignment.get(aid);
     if (a.state != AssignmentState.ASSIGNED) {
+      if (a.state == AssignmentState.ACCEPTED && a.report != null && Arrays.equals(a.report.reportHash(), report.reportHash())) {
+        // the provider reports again: it restarted, or our acceptance was lost. Say it again (the payment is
+        // recorded once, by subtask id, whatever is said how often)
+        reply(peer, new SubtaskResultsAccepted(a.report.reportHash(), a.id, key.address(), a.provider, a.price,
+            clock.millis() / 1000));
+        return;
+      }
       if (a.state == AssignmentState.TIMED_OUT || a.state == AssignmentState.CANCELLED) {
         reply(peer, new SubtaskResultsRejected(report.reportHash(), a.id, key.address(), a.provider,
             a.state == AssignmentState.TIMED_OUT ? SubtaskResultsRejected.Reason.TIMEOUT : SubtaskResultsRejected.Reason.OTHER,

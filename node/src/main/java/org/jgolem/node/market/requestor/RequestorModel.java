@@ -89,8 +89,19 @@ public final class RequestorModel {
       return planned.name();
     }
 
+    /**
+     * Whether {@code provider} is done with this subtask: it holds it or gave a result for it (results must
+     * come from distinct providers), timed out on it, or said twice that it cannot compute it. After one
+     * reported failure (a restart, a lost download) it may take the subtask again.
+     */
     boolean computedBy(Address provider) {
-      return assignments.stream().anyMatch(a -> a.provider.equals(provider));
+      long failed = 0;
+      for (Assignment a : assignments) {
+        if (!a.provider.equals(provider)) continue;
+        if (a.state != AssignmentState.FAILED) return true;
+        failed++;
+      }
+      return failed >= 2;
     }
 
     long open() {

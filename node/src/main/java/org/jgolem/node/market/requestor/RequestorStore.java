@@ -1,7 +1,5 @@
 package org.jgolem.node.market.requestor;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -14,7 +12,6 @@ import org.jgolem.node.market.requestor.RequestorModel.Assignment;
 import org.jgolem.node.market.requestor.RequestorModel.Subtask;
 import org.jgolem.node.market.requestor.RequestorModel.Task;
 import org.jgolem.node.state.NodeDatabase;
-import org.jgolem.protocol.messages.Cbor;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
@@ -186,18 +183,10 @@ public final class RequestorStore {
   }
 
   private static byte[] cbor(Object payload) {
-    try {
-      return Cbor.MAPPER.writeValueAsBytes(payload);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return org.jgolem.node.state.Sql.cbor(payload);
   }
 
   private static <T> T read(byte[] bytes, Class<T> type) {
-    try {
-      return Cbor.MAPPER.readValue(bytes, type);
-    } catch (IOException e) {
-      throw new UncheckedIOException("stored " + type.getSimpleName() + " does not decode", e);
-    }
+    return org.jgolem.node.state.Sql.fromCbor(bytes, type);
   }
 }
