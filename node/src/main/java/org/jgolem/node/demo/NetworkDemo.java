@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ import org.jgolem.chain.deploy.Deployment;
 import org.jgolem.chain.dev.DevAccounts;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.OutputFiles;
+import org.jgolem.node.daemon.LoopbackPorts;
 import org.jgolem.protocol.identity.Keystore;
 import org.jgolem.protocol.identity.NodeKey;
 import org.web3j.crypto.Credentials;
@@ -97,12 +99,12 @@ public final class NetworkDemo {
     Deployment d = Deployment.read(deploymentFile);
     OutputFiles.deleteTree(work);
     Files.createDirectories(work);
-    int base = 41000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
+    // ports below the kernel's ephemeral range: one found free there stays free until the node binds it
     List<Node> nodes = List.of(
-        new Node("requestor", work.resolve("requestor"), DevAccounts.account(3), base, true),
-        new Node("provider-1", work.resolve("provider-1"), DevAccounts.account(4), base + 1, false),
-        new Node("provider-2", work.resolve("provider-2"), DevAccounts.account(5), base + 2, false),
-        new Node("provider-3", work.resolve("provider-3"), DevAccounts.account(6), base + 3, false));
+        new Node("requestor", work.resolve("requestor"), DevAccounts.account(3), LoopbackPorts.free(), true),
+        new Node("provider-1", work.resolve("provider-1"), DevAccounts.account(4), LoopbackPorts.free(), false),
+        new Node("provider-2", work.resolve("provider-2"), DevAccounts.account(5), LoopbackPorts.free(), false),
+        new Node("provider-3", work.resolve("provider-3"), DevAccounts.account(6), LoopbackPorts.free(), false));
     Node requestor = nodes.get(0);
     List<Node> providers = nodes.subList(1, 4);
 
@@ -212,6 +214,8 @@ public final class NetworkDemo {
       for (JsonNode p : s.get("providers")) perProvider.merge(p.asText(), 1, Integer::sum);
       System.out.println("  " + s.get("name").asText() + ": " + s.get("state").asText() + ", " + s.get("verification").asText());
     }
+    System.out.printf(Locale.ROOT, "  verification cost: %.1f s of re-rendering on the requestor (the crops of every tile in one "
+        + "Blender process)%n", r.get("/v1/tasks/" + id).get("verificationMs").asLong() / 1000.0);
     System.out.println("tiles rendered per provider:");
     for (Node p : providers) {
       System.out.printf("  %-10s %d%n", p.name(), perProvider.getOrDefault(p.address().toString(), 0));
