@@ -25,15 +25,16 @@ public final class NodeDb {
 
   /** One assignment of a subtask to a provider, as the requestor keeps it. */
   public record Assignment(String id, String taskId, String subtask, Address provider, String price, long deadline,
-      String state) {}
+      String state, String detail) {}
 
   /** The provider ranking counters the requestor keeps for {@code provider}, if any. */
   public record Reputation(long accepted, long wrong, long timeouts, long failures) {}
 
   public List<Assignment> assignments(String taskId) {
-    return query("SELECT id, task_id, subtask, provider, price, deadline, state FROM req_assignments WHERE task_id = ? "
-        + "ORDER BY rowid", ps -> ps.setString(1, taskId), rs -> new Assignment(rs.getString(1), rs.getString(2),
-            rs.getString(3), Address.of(rs.getString(4)), rs.getString(5), rs.getLong(6), rs.getString(7)));
+    return query("SELECT id, task_id, subtask, provider, price, deadline, state, detail FROM req_assignments "
+        + "WHERE task_id = ? ORDER BY rowid", ps -> ps.setString(1, taskId), rs -> new Assignment(rs.getString(1),
+            rs.getString(2), rs.getString(3), Address.of(rs.getString(4)), rs.getString(5), rs.getLong(6), rs.getString(7),
+            rs.getString(8)));
   }
 
   public Optional<Reputation> providerReputation(Address provider) {

@@ -94,6 +94,14 @@ public final class ProviderAgent implements AutoCloseable {
   private volatile BigInteger minPrice;
   /** Where jobs are kept across restarts; null keeps them in memory only (tests, benchmarks). */
   private final ProviderStore store;
+  /**
+   * Jobs lost in a restart, still to be reported as not computed. CannotComputeTask has no answer, and right
+   * after a start the session to the requestor may not be up yet (or be replaced by the one discovery opens):
+   * so the notice is sent {@value #LOST_NOTICES} times, 2 s apart, once a session is up (the requestor ignores
+   * repeats).
+   */
+  private final Map<Job, int[]> lost = new java.util.LinkedHashMap<>();
+  private static final int LOST_NOTICES = 5;
 
   /** One subtask this provider took on. */
   public static final class Job {
@@ -181,9 +189,8 @@ public final class ProviderAgent implements AutoCloseable {
         LOG.info("Subtask {}: reported before the restart; reporting again until the requestor decides", job.idHex());
       } else {
         LOG.info("Subtask {}: was {} when the node stopped; telling the requestor it is not computed", job.idHex(), row.state());
-        send(job.header, new CannotComputeTask(job.ttc.taskId(), job.ttc.subtaskId(), CannotComputeTask.Reason.OTHER,
-            "the provider restarted while the subtask was " + row.state().toLowerCase(java.util.Locale.ROOT)));
-        store.delete(job.ttc.subtaskId());
+        job.state = row.state();
+        lost.put(job, new int[] {LOST_NOTICES});
         cleanup(job);
       }
     }
@@ -490,7 +497,31 @@ public final class ProviderAgent implements AutoCloseable {
     });
   }
 
+  private void noticeLost() {
+    for (var it = lost.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      Job job = e.getKey();
+      Optional<Peer> peer = network.peer(job.ttc.requestor());
+      if (peer.isEmpty() || !peer.get().isActive()) {
+        if (job.lastReportSent == 0) {
+          job.lastReportSent = clock.millis();
+          peerOf(job.header); // dial the requestor, in case no session comes up by itself
+        }
+        continue;
+      }
+      if (clock.millis() - job.lastReportSent < REPORT_RETRY.toMillis() && e.getValue()[0] < LOST_NOTICES) continue;
+      job.lastReportSent = clock.millis();
+      peer.get().send(new CannotComputeTask(job.ttc.taskId(), job.ttc.subtaskId(), CannotComputeTask.Reason.OTHER,
+          "the provider restarted while the subtask was " + job.state.toLowerCase(java.util.Locale.ROOT)));
+      if (--e.getValue()[0] == 0) {
+        it.remove();
+        settled(job);
+      }
+    }
+  }
+
   private void tick() {
+    noticeLost();
     long now = clock.millis();
     for (Job j : List.copyOf(jobs.values())) {
       if (j.report != null && !"ACKNOWLEDGED".equals(j.state) && now - j.lastReportSent > REPORT_RETRY.toMillis()) {

@@ -373,6 +373,7 @@ public final class RequestorAgent implements AutoCloseable {
       for (Subtask s : t.subtasks.values()) {
         if (s.state != SubtaskState.ACCEPTED) {
           s.state = SubtaskState.PENDING;
+          t.reopened(s);
           s.detail = "";
           List<Assignment> dropped = s.assignments.stream()
               .filter(a -> !a.state.open() && a.state != AssignmentState.ACCEPTED).toList();
@@ -397,6 +398,7 @@ public final class RequestorAgent implements AutoCloseable {
       Subtask s = t.subtasks.get(name);
       if (s == null) throw new IllegalArgumentException("task " + idHex + " has no subtask " + name);
       s.state = SubtaskState.PENDING;
+      t.reopened(s);
       s.acceptedDigest = null;
       s.detail = "restarted";
       s.assignments.clear();
@@ -486,7 +488,9 @@ public final class RequestorAgent implements AutoCloseable {
 
   /** The first subtask (in order) that needs one more provider and that this provider has not computed. */
   private Subtask nextFor(Task t, Address provider) {
-    for (Subtask s : t.subtasks.values()) {
+    List<Subtask> order = t.ordered();
+    for (int i = t.advanceSettled(); i < order.size(); i++) {
+      Subtask s = order.get(i);
       if (s.state == SubtaskState.ACCEPTED || s.state == SubtaskState.FAILED || s.computedBy(provider)) continue;
       if (providersNeeded(t, s) > 0) return s;
     }
@@ -692,6 +696,7 @@ public final class RequestorAgent implements AutoCloseable {
       failSubtask(t, s, "no acceptable result after " + s.assignments.size() + " attempts");
     } else {
       s.state = s.assignments.stream().anyMatch(a -> a.state.open()) ? SubtaskState.COMPUTING : SubtaskState.PENDING;
+      t.reopened(s);
     }
   }
 
@@ -791,6 +796,7 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   private void maybeFinish(Task t) {
+    if (t.advanceSettled() < t.subtasks.size()) return;
     if (t.subtasks.values().stream().anyMatch(s -> s.state != SubtaskState.ACCEPTED)) return;
     Map<String, Path> accepted = new LinkedHashMap<>();
     for (Subtask s : t.subtasks.values()) accepted.put(s.name(), s.acceptedResult().result);

@@ -78,6 +78,8 @@ public final class RequestorModel {
     public byte[] acceptedDigest;
     public byte[] localDigest;
     public String detail = "";
+    /** Its place in the task's order (set when the task first lists them in order). */
+    int index = -1;
 
     public Subtask(PlannedSubtask planned, String resourcesCid, boolean recompute) {
       this.planned = planned;
@@ -126,6 +128,14 @@ public final class RequestorModel {
     public TaskState state = TaskState.COMPUTING;
     public Path output;
     public String detail = "";
+    /** The subtasks in order, once all are added. */
+    private List<Subtask> order;
+    /**
+     * How many leading subtasks (in order) are settled, accepted or failed, as far as the agent has looked:
+     * where the search for a subtask that needs a provider starts, so that it does not walk past thousands
+     * of settled subtasks for every offer. Lowered whenever a subtask at or before it is open again.
+     */
+    int settledPrefix;
 
     public Task(byte[] id, TaskFile file, TaskPlan plan, TaskHeader header, TaskFile.Verification verification,
         long createdAt, Path workDir) {
@@ -140,6 +150,30 @@ public final class RequestorModel {
 
     public String idHex() {
       return HexFormat.of().formatHex(id);
+    }
+
+    /** The subtasks in their order (fixed once the task is planned or restored). */
+    List<Subtask> ordered() {
+      if (order == null || order.size() != subtasks.size()) {
+        order = List.copyOf(subtasks.values());
+        for (int i = 0; i < order.size(); i++) order.get(i).index = i;
+      }
+      return order;
+    }
+
+    /** Moves the settled prefix past every subtask now accepted or failed; returns it. */
+    int advanceSettled() {
+      List<Subtask> o = ordered();
+      int i = Math.min(settledPrefix, o.size());
+      while (i < o.size() && (o.get(i).state == SubtaskState.ACCEPTED || o.get(i).state == SubtaskState.FAILED)) i++;
+      settledPrefix = i;
+      return i;
+    }
+
+    /** Called when a subtask is open again (restarted, or not accepted after all): the search must see it. */
+    void reopened(Subtask s) {
+      ordered();
+      settledPrefix = Math.min(settledPrefix, Math.max(0, s.index));
     }
 
     public long accepted() {
