@@ -42,12 +42,10 @@ class OperatorActionsTest {
 
   @BeforeAll
   static void up() {
-    net = Network.create("operator-actions");
-    requestor = net.requestor("requestor", Duration.ofSeconds(10));
-    providers = List.of(net.provider("provider-1", requestor), net.provider("provider-2", requestor));
-    net.start(requestor, providers.get(0), providers.get(1));
-    net.fund(requestor, 1_000, 10);
-    Tasks.awaitPeers(requestor, 2);
+    Network.Small small = Network.startSmall("operator-actions", Duration.ofSeconds(10), "provider-1", "provider-2");
+    net = small.net();
+    requestor = small.requestor();
+    providers = small.providers();
   }
 
   @AfterAll

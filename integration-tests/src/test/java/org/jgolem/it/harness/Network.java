@@ -81,6 +81,28 @@ public final class Network implements AutoCloseable {
     return n;
   }
 
+  /** A started network of one requestor and gWASM providers: see {@link #startSmall}. */
+  public record Small(Network net, NodeProcess requestor, List<NodeProcess> providers) implements AutoCloseable {
+    @Override
+    public void close() {
+      net.close();
+    }
+  }
+
+  /**
+   * Creates and starts a network named {@code name}: one requestor (with {@code transferSlack}) and a gWASM
+   * provider per name, all up, the requestor funded with 1,000 GNT and 10 ETH, and connected to every provider.
+   */
+  public static Small startSmall(String name, Duration transferSlack, String... providerNames) {
+    Network net = create(name);
+    NodeProcess requestor = net.requestor("requestor", transferSlack);
+    List<NodeProcess> providers = Stream.of(providerNames).map(p -> net.provider(p, requestor)).toList();
+    net.start(Stream.concat(Stream.of(requestor), providers.stream()).toArray(NodeProcess[]::new));
+    net.fund(requestor, 1_000, 10);
+    Tasks.awaitPeers(requestor, providers.size());
+    return new Small(net, requestor, providers);
+  }
+
   /** A provider computing gWASM subtasks one at a time, that knows {@code seed} (a requestor). */
   public NodeProcess provider(String name, NodeProcess seed) {
     return provider(name, seed, NodeProcess.Kind.PROVIDER, List.of());

@@ -1,0 +1,63 @@
+package org.jgolem.it.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.jgolem.eth.Address;
+
+/**
+ * The start of the crashed-provider scenarios: a gWASM task of two heavy bands (every pixel lit by 8 lights over
+ * 63 spheres: a few seconds each in the sandbox), and a provider killed with {@code kill -9} while its sandbox
+ * renders one of them.
+ *
+ * @param assignment the wire id of the assignment the victim was computing
+ * @param before each provider's GNT before the task
+ */
+public record ProviderCrash(RenderTask render, String taskId, String assignment, Map<Address, BigInteger> before) {
+  static final int WIDTH = 1200;
+  static final int HEIGHT = 900;
+
+  /** Creates the task on {@code requestor} and kills {@code victim} once its sandbox has started on a band. */
+  public static ProviderCrash killWhileComputing(Network net, NodeProcess requestor, NodeProcess victim,
+      List<NodeProcess> providers, String name, String subtaskTimeout) {
+    RenderTask render = RenderTask.write(net.root().resolve("task"),
+        RenderTask.Spec.of(name, RenderTask.scene(WIDTH, HEIGHT, 63, 8), 2).subtaskTimeout(subtaskTimeout)
+            .verification(1, 0));
+    Map<Address, BigInteger> before = new LinkedHashMap<>();
+    for (NodeProcess p : providers) before.put(p.id(), net.chain().gnt(p.id()));
+    Api.Response created = requestor.api().createTask(render.taskFile());
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    String id = created.body().get("id").asText();
+    // the provider creates its subtask's output folder just before the sandbox starts: kill it then
+    Path jobs = victim.dataDir().resolve("provider").resolve("jobs");
+    Path computing = Await.until("the victim computing a band", Duration.ofSeconds(60), () -> computingJob(jobs),
+        () -> "jobs folder " + jobs + "; requestor's subtasks " + requestor.api().subtasks(id));
+    victim.kill();
+    return new ProviderCrash(render, id, computing.getFileName().toString(), before);
+  }
+
+  /** The folder of a job whose sandbox has started (its output folder exists), or null. */
+  static Path computingJob(Path jobs) {
+    if (!Files.isDirectory(jobs)) return null;
+    try (Stream<Path> s = Files.list(jobs)) {
+      return s.filter(j -> Files.isDirectory(j.resolve("output"))).findFirst().orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Every band delivered equals a local run of the renderer. */
+  public void assertImageRight() throws IOException {
+    for (int i = 0; i < render.bands(); i++) {
+      assertThat(render.deliveredBand(i)).as("band " + i).isEqualTo(render.renderLocally(i, render.bands()));
+    }
+  }
+}
