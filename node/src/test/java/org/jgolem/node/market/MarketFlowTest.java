@@ -540,4 +540,23 @@ class MarketFlowTest {
     assertThat(attempts.get(0).detail).contains("the provider restarted while the subtask was");
     assertThat(attempts.get(1).state).isEqualTo(RequestorModel.AssignmentState.ACCEPTED);
   }
+  @Test
+  void aTaskLargerThanWhatIsPublishedBeforeTheAnnouncementCompletesAndSavesEveryCid() throws Exception {
+    // the first 8 subtasks' resources are published before the task is announced, the rest while providers work
+    List<P2PNode> nodes = network(3);
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
+    closing.add(database);
+    var db = new org.jgolem.node.market.requestor.RequestorStore(database);
+    RequestorAgent requestor = started(requestor(nodes.get(0), new Reputation(Reputation.inMemory()), db));
+    for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
+    var task = requestor.create(gwasmTask(30, 1));
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "finished: " + requestor.task(task.idHex()).orElseThrow().accepted() + " of 30 accepted");
+    for (int i = 0; i < 30; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+    assertThat(paid).hasSize(30);
+    assertThat(db.subtasks(task.idHex())).hasSize(30)
+        .allSatisfy(r -> assertThat(r.resourcesCid()).as(r.name()).isNotEmpty());
+  }
 }

@@ -93,6 +93,8 @@ import org.slf4j.LoggerFactory;
 public final class RequestorAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorAgent.class);
   private static final Duration TICK = Duration.ofMillis(100);
+  /** Subtasks whose resources are published before a task is announced; see {@link #create}. */
+  static final int PUBLISHED_AHEAD = 8;
 
   private final NodeKey key;
   private final P2PNetwork network;
@@ -199,9 +201,14 @@ public final class RequestorAgent implements AutoCloseable {
   /**
    * Validates the task file, plans its subtasks, checks the requestor can pay for them, publishes their
    * resources and announces the task. A task file with any problem starts nothing.
+   *
+   * <p>The task is announced once the resources of its first {@value #PUBLISHED_AHEAD} subtasks are published;
+   * the others are published after that (before this returns), and each can be assigned as soon as its
+   * resources are, so that providers start on a large task without waiting for all of it.
    */
   public Task create(Path taskFile) throws TaskFileException, InsufficientFundsException, IOException {
     if (!started) throw new IllegalStateException("requestor not started");
+    long t0 = System.nanoTime();
     TaskFile file = parser.parse(taskFile);
     TaskTemplate template = templates.get(file.type()).orElseThrow();
     byte[] id = new byte[32];
@@ -224,8 +231,13 @@ public final class RequestorAgent implements AutoCloseable {
       OutputFilesCleaner.delete(work);
       throw e;
     }
+    long planned = System.nanoTime();
     Map<String, String> cids = new LinkedHashMap<>();
-    for (PlannedSubtask s : plan.subtasks()) cids.put(s.name(), resources.publish(s.resources(), hex));
+    List<PlannedSubtask> all = plan.subtasks();
+    for (PlannedSubtask s : all.subList(0, Math.min(all.size(), PUBLISHED_AHEAD))) {
+      cids.put(s.name(), resources.publish(s.resources(), hex));
+    }
+    long published = System.nanoTime();
     PlannedSubtask first = plan.subtasks().get(0);
     long now = clock.millis();
     TaskHeader header = TaskHeader.signed(id, key, network.self(), first.environment(), first.image(), file.bidPerHour(),
@@ -233,7 +245,7 @@ public final class RequestorAgent implements AutoCloseable {
         first.limits().memoryMib(), first.limits().cpuCores(), hasher);
     Task task = new Task(id, file, plan, header, verification, now, work);
     for (PlannedSubtask s : plan.subtasks()) {
-      task.subtasks.put(s.name(), new Subtask(s, cids.get(s.name()), sampled(id, s.name(), verification)));
+      task.subtasks.put(s.name(), new Subtask(s, cids.getOrDefault(s.name(), ""), sampled(id, s.name(), verification)));
     }
     call(() -> {
       tasks.put(hex, task);
@@ -241,12 +253,36 @@ public final class RequestorAgent implements AutoCloseable {
       for (Subtask s : task.subtasks.values()) touch(task, s, null);
       gossip.publish(header);
       for (Subtask s : task.subtasks.values()) {
-        if (s.recompute) recomputeLocally(task, s);
+        if (s.recompute && s.published()) recomputeLocally(task, s);
       }
       return null;
     });
-    LOG.info("Task {} ({}): {} subtasks, redundancy {}, announced", hex, file.name(), task.subtasks.size(),
-        verification.redundancy());
+    long announced = System.nanoTime();
+    for (PlannedSubtask ps : all.subList(Math.min(all.size(), PUBLISHED_AHEAD), all.size())) {
+      String cid;
+      try {
+        cid = resources.publish(ps.resources(), hex);
+      } catch (IOException | RuntimeException e) {
+        String why = "the resources of subtask " + ps.name() + " cannot be published: " + e.getMessage();
+        call(() -> {
+          if (task.state == TaskState.COMPUTING) end(task, TaskState.FAILED, why);
+          return null;
+        });
+        throw e instanceof IOException io ? io : new IOException(why, e);
+      }
+      onLoop(() -> {
+        Subtask s = task.subtasks.get(ps.name());
+        s.resourcesCid = cid;
+        touch(task, s, null);
+        if (task.state != TaskState.COMPUTING) return;
+        if (s.recompute) recomputeLocally(task, s);
+        dispatch();
+      });
+    }
+    LOG.info("Task {} ({}): {} subtasks, redundancy {}, announced {} ms after the call (planned in {} ms, first "
+        + "resources published in {} ms; all {} ms after the call)", hex, file.name(), task.subtasks.size(),
+        verification.redundancy(), (announced - t0) / 1_000_000, (planned - t0) / 1_000_000, (published - planned) / 1_000_000,
+        (System.nanoTime() - t0) / 1_000_000);
     return task;
   }
 
@@ -310,7 +346,7 @@ public final class RequestorAgent implements AutoCloseable {
       var r = rows.get(ps.name());
       if (r == null) throw new IOException("subtask " + ps.name() + " of the task file is not in the database");
       String cid = t.state == TaskState.COMPUTING ? resources.publish(ps.resources(), row.id()) : r.resourcesCid();
-      if (!cid.equals(r.resourcesCid())) {
+      if (!r.resourcesCid().isEmpty() && !cid.equals(r.resourcesCid())) {
         throw new IOException("inputs of subtask " + ps.name() + " changed since the task was created");
       }
       Subtask s = new Subtask(ps, cid, r.recompute());
@@ -410,6 +446,16 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   private void reopen(Task t) {
+    for (Subtask s : t.subtasks.values()) {
+      if (s.published()) continue;
+      // the task ended while its resources were still being published
+      try {
+        s.resourcesCid = resources.publish(s.planned.resources(), t.idHex());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("the resources of subtask " + s.name() + " cannot be published", e);
+      }
+      touch(t, s, null);
+    }
     t.state = TaskState.COMPUTING;
     t.detail = "";
     byte[] wireId = new byte[32];
@@ -491,7 +537,9 @@ public final class RequestorAgent implements AutoCloseable {
     List<Subtask> order = t.ordered();
     for (int i = t.advanceSettled(); i < order.size(); i++) {
       Subtask s = order.get(i);
-      if (s.state == SubtaskState.ACCEPTED || s.state == SubtaskState.FAILED || s.computedBy(provider)) continue;
+      if (s.state == SubtaskState.ACCEPTED || s.state == SubtaskState.FAILED || !s.published() || s.computedBy(provider)) {
+        continue;
+      }
       if (providersNeeded(t, s) > 0) return s;
     }
     return null;

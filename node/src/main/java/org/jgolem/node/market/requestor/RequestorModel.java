@@ -71,7 +71,8 @@ public final class RequestorModel {
 
   public static final class Subtask {
     public final PlannedSubtask planned;
-    public final String resourcesCid;
+    /** The CID of its resources; empty until they are published (see {@code RequestorAgent.create}). */
+    public String resourcesCid;
     public boolean recompute;
     public SubtaskState state = SubtaskState.PENDING;
     public final List<Assignment> assignments = new ArrayList<>();
@@ -89,6 +90,11 @@ public final class RequestorModel {
 
     public String name() {
       return planned.name();
+    }
+
+    /** Whether its resources are published, so that it can be assigned. */
+    public boolean published() {
+      return !resourcesCid.isEmpty();
     }
 
     /**

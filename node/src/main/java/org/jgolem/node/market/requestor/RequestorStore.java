@@ -59,7 +59,7 @@ public final class RequestorStore {
         try (PreparedStatement p = c.prepareStatement(
             "INSERT INTO req_subtasks (task_id, name, state, resources_cid, recompute, accepted_digest, local_digest, detail) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, name) DO UPDATE SET state = excluded.state, "
-                + "recompute = excluded.recompute, accepted_digest = excluded.accepted_digest, "
+                + "resources_cid = excluded.resources_cid, recompute = excluded.recompute, accepted_digest = excluded.accepted_digest, "
                 + "local_digest = excluded.local_digest, detail = excluded.detail")) {
           for (Subtask s : subtasks) {
             p.setString(1, t.idHex());
