@@ -79,7 +79,8 @@ public final class NettyP2PNetwork implements P2PNetwork {
       long connectionsRefused,
       long messagesRefused,
       long rateLimited,
-      long unexpectedErrors) {}
+      long unexpectedErrors,
+      long resentAfterDuplicate) {}
 
   static final class Counters {
     final LongAdder framesReceived = new LongAdder();
@@ -90,6 +91,8 @@ public final class NettyP2PNetwork implements P2PNetwork {
     final LongAdder rateLimited = new LongAdder();
     /** Failures that are not a refusal this code expects (a bug here or in a codec). */
     final LongAdder unexpectedErrors = new LongAdder();
+    /** Market messages sent again because their session ended as a duplicate. */
+    final LongAdder resentAfterDuplicate = new LongAdder();
   }
 
   /** Failures of the framing or the AEAD layer: junk on the wire, not a bug. */
@@ -301,7 +304,36 @@ public final class NettyP2PNetwork implements P2PNetwork {
     (ok ? counters.handshakesCompleted : counters.handshakesFailed).increment();
   }
 
+  /** Market messages of sessions that ended as duplicates, waiting for the session kept (by node id). */
+  private final Map<Address, PendingResend> pendingResends = new ConcurrentHashMap<>();
+
+  private record PendingResend(List<Payload> payloads, long sinceNanos) {}
+
+  /** See {@link NettyPeer#recentMarketMessages}: sent again on the kept session, now or once it is admitted. */
+  private void resendAfterDuplicate(NettyPeer ended) {
+    List<Payload> again = ended.recentMarketMessages();
+    if (again.isEmpty()) return;
+    NettyPeer kept = activeSession(ended.id());
+    if (kept != null && kept != ended) {
+      resend(kept, again);
+    } else {
+      pendingResends.merge(ended.id(), new PendingResend(again, System.nanoTime()),
+          (a, b) -> new PendingResend(java.util.stream.Stream.concat(a.payloads().stream(), b.payloads().stream()).toList(),
+              b.sinceNanos()));
+    }
+  }
+
+  private void resend(NettyPeer kept, List<Payload> payloads) {
+    LOG.debug("sending {} message(s) again to {} on the session kept instead of a duplicate", payloads.size(), kept.id());
+    counters.resentAfterDuplicate.add(payloads.size());
+    for (Payload p : payloads) kept.send(p);
+  }
+
   void sessionStarted(NettyPeer peer, NettyPeer replaced) {
+    PendingResend pending = pendingResends.remove(peer.id());
+    if (pending != null && System.nanoTime() - pending.sinceNanos() <= NettyPeer.RECENT_NANOS) {
+      resend(peer, pending.payloads());
+    }
     if (replaced != null) {
       if (replaced.isActive()) {
         replaced.close(Disconnect.Reason.DUPLICATE_CONNECTION);
@@ -323,6 +355,9 @@ public final class NettyP2PNetwork implements P2PNetwork {
     }
     Disconnect.Reason reason = peer.reason();
     LOG.debug("session with {} ended: {}", peer.id(), reason);
+    if (reason == Disconnect.Reason.DUPLICATE_CONNECTION) {
+      resendAfterDuplicate(peer);
+    }
     listeners.disconnected(peer, reason);
     peer.reported().complete(null);
   }
@@ -378,7 +413,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
   public Stats stats() {
     return new Stats(counters.framesReceived.sum(), counters.handshakesCompleted.sum(), counters.handshakesFailed.sum(),
         counters.connectionsRefused.sum(), counters.messagesRefused.sum(), counters.rateLimited.sum(),
-        counters.unexpectedErrors.sum());
+        counters.unexpectedErrors.sum(), counters.resentAfterDuplicate.sum());
   }
 
   int pendingHandshakes() {

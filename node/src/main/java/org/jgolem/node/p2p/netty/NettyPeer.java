@@ -25,6 +25,24 @@ final class NettyPeer implements Peer {
   private final CompletableFuture<Void> reported = new CompletableFuture<>();
   private volatile Disconnect.Reason remoteReason;
   private volatile long lastPongNanos;
+  /** Market messages sent in the last {@link #RECENT_NANOS}, newest last: see {@link #recentMarketMessages}. */
+  private final java.util.ArrayDeque<Sent> recent = new java.util.ArrayDeque<>();
+  static final long RECENT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+  static final int RECENT_MAX = 64;
+  /**
+   * The messages worth sending again when a session ends as a duplicate: the market's, except offers (an
+   * unanswered offer expires and is made again, and a repeated one could win a second subtask) and task
+   * headers (a new session is sent every live header anyway). Their handlers all tolerate a repeat.
+   */
+  static final java.util.Set<org.jgolem.protocol.messages.MessageType> RESENT = java.util.EnumSet.of(
+      org.jgolem.protocol.messages.MessageType.TASK_TO_COMPUTE, org.jgolem.protocol.messages.MessageType.CANNOT_COMPUTE_TASK,
+      org.jgolem.protocol.messages.MessageType.CANNOT_ASSIGN_TASK, org.jgolem.protocol.messages.MessageType.REPORT_COMPUTED_TASK,
+      org.jgolem.protocol.messages.MessageType.ACK_REPORT_COMPUTED_TASK,
+      org.jgolem.protocol.messages.MessageType.REJECT_REPORT_COMPUTED_TASK,
+      org.jgolem.protocol.messages.MessageType.SUBTASK_RESULTS_ACCEPTED,
+      org.jgolem.protocol.messages.MessageType.SUBTASK_RESULTS_REJECTED);
+
+  private record Sent(Payload payload, long atNanos) {}
 
   NettyPeer(NettyP2PNetwork node, Channel channel, NodeRecord record, boolean outbound, byte[] transcript,
       List<String> capabilities) {
@@ -111,7 +129,28 @@ final class NettyPeer implements Peer {
     } catch (RuntimeException ex) {
       return CompletableFuture.failedFuture(ex);
     }
+    if (RESENT.contains(payload.type()) && isActive()) remember(payload);
     return send(e);
+  }
+
+  private void remember(Payload payload) {
+    long now = System.nanoTime();
+    synchronized (recent) {
+      recent.addLast(new Sent(payload, now));
+      while (recent.size() > RECENT_MAX || now - recent.peekFirst().atNanos() > RECENT_NANOS) recent.pollFirst();
+    }
+  }
+
+  /**
+   * The market messages sent on this session in its last {@link #RECENT_NANOS}: when the session ends as a
+   * duplicate, the peer may have closed it before reading them, though their sends succeeded. They are sent
+   * again, sealed anew (the same envelope twice would be refused as a replay), on the session that is kept.
+   */
+  List<Payload> recentMarketMessages() {
+    long now = System.nanoTime();
+    synchronized (recent) {
+      return recent.stream().filter(r -> now - r.atNanos() <= RECENT_NANOS).map(Sent::payload).toList();
+    }
   }
 
   /** Sends Disconnect(reason) and closes; PROTOCOL_ERROR and BANNED also ban the peer. */

@@ -314,6 +314,46 @@ class NettyP2PNetworkTest {
     System.out.println("simultaneous dials: " + races + " of 8 rounds had both sessions reach admission");
   }
 
+  @Test
+  void marketMessagesSentOnASessionThatEndsAsADuplicateAreSentAgainOnTheKeptOne() throws Exception {
+    // A dials B; later B dials A by another name for the same address (so that it does not reuse the session):
+    // with B's id the lower, both ends keep B's session and close A's as a duplicate. What A sent on its
+    // session just before may never have been read by B; A sends it again on the kept session.
+    int ia = 11;
+    int ib = 12;
+    if (key(ib).address().compareTo(key(ia).address()) > 0) {
+      ia = 12;
+      ib = 11;
+    }
+    NettyP2PNetwork a = node(ia);
+    NettyP2PNetwork b = node(ib);
+    List<Envelope> got = new CopyOnWriteArrayList<>();
+    b.subscribe(MessageType.CANNOT_ASSIGN_TASK, (from, m) -> got.add(m));
+    b.subscribe(MessageType.FIND_NODE, (from, m) -> got.add(m));
+    Peer first = connect(a, b);
+    byte[] task = new byte[32];
+    task[0] = 42;
+    first.send(new org.jgolem.protocol.messages.market.CannotAssignTask(task,
+        org.jgolem.protocol.messages.market.CannotAssignTask.Reason.NO_MORE_SUBTASKS)).get(5, TimeUnit.SECONDS);
+    first.send(new FindNode(key(9).address())).get(5, TimeUnit.SECONDS); // not a market message: not sent again
+    await("both messages read by B", () -> got.size() == 2);
+
+    // no expected id and another host name: the dial is not answered with the existing session
+    Peer second = b.connect("localhost", a.self().port(), null).get(5, TimeUnit.SECONDS);
+    assertThat(second.id()).isEqualTo(a.self().nodeId());
+    assertThat(second.outbound()).isTrue();
+    await("A's first session closed as a duplicate", () -> !first.isActive());
+    await("the market message again, on the kept session", () -> got.size() == 3);
+    Envelope again = got.get(2);
+    assertThat(again.type()).isEqualTo(MessageType.CANNOT_ASSIGN_TASK);
+    assertThat(again.payload(org.jgolem.protocol.messages.market.CannotAssignTask.class).taskId()).isEqualTo(task);
+    assertThat(again).as("sealed anew, not replayed").isNotEqualTo(got.get(0));
+    assertThat(a.stats().resentAfterDuplicate()).isEqualTo(1);
+    assertThat(a.peers()).hasSize(1).allSatisfy(p -> assertThat(p.outbound()).isFalse());
+    Thread.sleep(200);
+    assertThat(got).hasSize(3);
+  }
+
   private static void awaitBarrier(java.util.concurrent.CyclicBarrier barrier) {
     try {
       barrier.await(5, TimeUnit.SECONDS);
