@@ -100,8 +100,19 @@ public final class ProviderAgent implements AutoCloseable {
    * so the notice is sent {@value #LOST_NOTICES} times, 2 s apart, once a session is up (the requestor ignores
    * repeats).
    */
-  private final Map<Job, int[]> lost = new java.util.LinkedHashMap<>();
+  private final List<LostJob> lost = new java.util.ArrayList<>();
   private static final int LOST_NOTICES = 5;
+
+  /** A job lost in a restart: how many notices are left, and when the last notice or dial was made. */
+  private static final class LostJob {
+    final Job job;
+    int noticesLeft = LOST_NOTICES;
+    long lastAttempt;
+
+    LostJob(Job job) {
+      this.job = job;
+    }
+  }
 
   /** One subtask this provider took on. */
   public static final class Job {
@@ -190,7 +201,7 @@ public final class ProviderAgent implements AutoCloseable {
       } else {
         LOG.info("Subtask {}: was {} when the node stopped; telling the requestor it is not computed", job.idHex(), row.state());
         job.state = row.state();
-        lost.put(job, new int[] {LOST_NOTICES});
+        lost.add(new LostJob(job));
         cleanup(job);
       }
     }
@@ -498,24 +509,30 @@ public final class ProviderAgent implements AutoCloseable {
   }
 
   private void noticeLost() {
-    for (var it = lost.entrySet().iterator(); it.hasNext(); ) {
-      var e = it.next();
-      Job job = e.getKey();
-      Optional<Peer> peer = network.peer(job.ttc.requestor());
+    long now = clock.millis();
+    for (var it = lost.iterator(); it.hasNext(); ) {
+      LostJob l = it.next();
+      if (now > l.job.ttc.deadline()) {
+        // past its deadline the requestor has given up on it anyway
+        it.remove();
+        settled(l.job);
+        continue;
+      }
+      if (l.noticesLeft < LOST_NOTICES && now - l.lastAttempt < REPORT_RETRY.toMillis()) continue;
+      Optional<Peer> peer = network.peer(l.job.ttc.requestor());
       if (peer.isEmpty() || !peer.get().isActive()) {
-        if (job.lastReportSent == 0) {
-          job.lastReportSent = clock.millis();
-          peerOf(job.header); // dial the requestor, in case no session comes up by itself
+        if (now - l.lastAttempt >= REPORT_RETRY.toMillis()) {
+          l.lastAttempt = now;
+          peerOf(l.job.header); // dial the requestor, in case no session comes up by itself
         }
         continue;
       }
-      if (clock.millis() - job.lastReportSent < REPORT_RETRY.toMillis() && e.getValue()[0] < LOST_NOTICES) continue;
-      job.lastReportSent = clock.millis();
-      peer.get().send(new CannotComputeTask(job.ttc.taskId(), job.ttc.subtaskId(), CannotComputeTask.Reason.OTHER,
-          "the provider restarted while the subtask was " + job.state.toLowerCase(java.util.Locale.ROOT)));
-      if (--e.getValue()[0] == 0) {
+      l.lastAttempt = now;
+      peer.get().send(new CannotComputeTask(l.job.ttc.taskId(), l.job.ttc.subtaskId(), CannotComputeTask.Reason.OTHER,
+          "the provider restarted while the subtask was " + l.job.state.toLowerCase(java.util.Locale.ROOT)));
+      if (--l.noticesLeft == 0) {
         it.remove();
-        settled(job);
+        settled(l.job);
       }
     }
   }
