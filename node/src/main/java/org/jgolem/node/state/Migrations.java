@@ -193,5 +193,7 @@ public final class Migrations {
             state      TEXT NOT NULL,
             report     BLOB,
             updated_at INTEGER NOT NULL
-          )"""));
+          )"""),
+      Migration.of(5, "when the requestor accepted each result (its SubtaskResultsAccepted says it again, unchanged)",
+          "ALTER TABLE req_assignments ADD COLUMN accepted_at INTEGER"));
 }

@@ -113,6 +113,59 @@ class MarketFlowTest {
     }
   }
 
+  /** The folder store, whose fetches (the requestor's, of results) wait until {@code release}. */
+  final class GatedStore implements ResourceExchange {
+    final java.util.concurrent.CountDownLatch fetching = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    @Override
+    public String publish(Path folder, String scope) throws IOException {
+      return store.publish(folder, scope);
+    }
+
+    @Override
+    public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
+      fetching.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new java.io.InterruptedIOException();
+      }
+      store.fetch(cid, target, sources, maxBytes, timeout);
+    }
+
+    @Override
+    public void release(String scope) {}
+
+    @Override
+    public int gatewayPort() {
+      return 1;
+    }
+  }
+
+  /** A one-subtask task whose result the provider (one slot, jobs in SQLite) has reported, held at the requestor's fetch. */
+  record Reported(P2PNode provider, RequestorAgent requestor, GatedStore gated,
+      org.jgolem.node.market.provider.ProviderStore jobs, ProviderAgent first, RequestorModel.Task task) {}
+
+  Reported reportedAndHeld() throws Exception {
+    List<P2PNode> nodes = network(1);
+    P2PNode r = nodes.get(0);
+    P2PNode p = nodes.get(1);
+    GatedStore gated = new GatedStore();
+    var requestor = new RequestorAgent(cluster.keyOf(r), r.network(), r.gossip(), config(), TaskTemplates.load(), gated,
+        (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)), cost -> {},
+        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null);
+    closing.add(requestor);
+    requestor.start();
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
+    closing.add(database);
+    var jobs = new org.jgolem.node.market.provider.ProviderStore(database, clock);
+    ProviderAgent first = provider(p, new FakeWasm(false), 1, jobs);
+    var task = requestor.create(gwasmTask(1, 1));
+    assertThat(gated.fetching.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the result reported").isTrue();
+    return new Reported(p, requestor, gated, jobs, first, task);
+  }
+
   /** A deterministic stand-in program: output = "band <args> of <scene>"; a liar appends junk. */
   record FakeWasm(boolean liar) implements Environment {
     @Override
@@ -320,6 +373,9 @@ class MarketFlowTest {
     assertThat(paid.size()).isGreaterThanOrEqualTo(acceptedBefore + 12 - acceptedBefore);
     var restored = second.task(task.idHex()).orElseThrow();
     assertThat(restored.subtasks.values()).allSatisfy(s -> assertThat(s.state).isEqualTo(RequestorModel.SubtaskState.ACCEPTED));
+    assertThat(restored.subtasks.values()).flatExtracting(s -> s.assignments)
+        .filteredOn(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).isNotEmpty()
+        .allSatisfy(a -> assertThat(a.acceptedAt).as("when it was accepted, kept across the restart").isPositive());
     assertThat(rep.ranking(Reputation.Role.PROVIDER)).hasSize(3);
   }
 
@@ -463,54 +519,17 @@ class MarketFlowTest {
   }
   @Test
   void aProviderRestartedAfterReportingStillGetsTheVerdictAndExpectsItsIncome() throws Exception {
-    List<P2PNode> nodes = network(1);
-    P2PNode r = nodes.get(0);
-    P2PNode p = nodes.get(1);
-    // the requestor's fetch of the result waits until the provider has been restarted
-    var fetching = new java.util.concurrent.CountDownLatch(1);
-    var release = new java.util.concurrent.CountDownLatch(1);
-    ResourceExchange gated = new ResourceExchange() {
-      @Override
-      public String publish(Path folder, String scope) throws IOException {
-        return store.publish(folder, scope);
-      }
-
-      @Override
-      public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
-        fetching.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new java.io.InterruptedIOException();
-        }
-        store.fetch(cid, target, sources, maxBytes, timeout);
-      }
-
-      @Override
-      public void release(String scope) {}
-
-      @Override
-      public int gatewayPort() {
-        return 1;
-      }
-    };
-    var requestor = new RequestorAgent(cluster.keyOf(r), r.network(), r.gossip(), config(), TaskTemplates.load(), gated,
-        (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)), cost -> {},
-        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null);
-    closing.add(requestor);
-    requestor.start();
-    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
-    closing.add(database);
-    var jobs = new org.jgolem.node.market.provider.ProviderStore(database, clock);
-    ProviderAgent first = provider(p, new FakeWasm(false), 1, jobs);
-    var task = requestor.create(gwasmTask(1, 1));
-    assertThat(fetching.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the result reported").isTrue();
+    Reported held = reportedAndHeld();
+    P2PNode p = held.provider();
+    var requestor = held.requestor();
+    var jobs = held.jobs();
+    var task = held.task();
     assertThat(jobs.jobs()).extracting(org.jgolem.node.market.provider.ProviderStore.JobRow::state).containsExactly("REPORTED");
-    first.close();
+    held.first().close();
 
     ProviderAgent second = provider(p, new FakeWasm(false), 1, jobs);
     Await.until(WAIT, () -> second.jobs().size() == 1, () -> "the reported job taken up again");
-    release.countDown();
+    held.gated().release.countDown();
     Await.until(WAIT, () -> incomes.size() == 1, () -> "the income of the accepted result expected; jobs " + second.jobs().size()
         + ", task " + requestor.task(task.idHex()).orElseThrow().state);
     assertThat(paid).hasSize(1);
@@ -558,5 +577,29 @@ class MarketFlowTest {
     assertThat(paid).hasSize(30);
     assertThat(db.subtasks(task.idHex())).hasSize(30)
         .allSatisfy(r -> assertThat(r.resourcesCid()).as(r.name()).isNotEmpty());
+  }
+  @Test
+  void anAcceptanceLostWhileTheProviderWasDownIsSaidAgainUnchangedWhenItReportsAgain() throws Exception {
+    Reported held = reportedAndHeld();
+    P2PNode p = held.provider();
+    var requestor = held.requestor();
+    var jobs = held.jobs();
+    var task = held.task();
+    held.first().close(); // down: the acceptance about to be sent reaches nobody
+    held.gated().release.countDown();
+    Await.until(WAIT, () -> paid.size() == 1, () -> "accepted");
+    long acceptedAt = requestor.read(() -> task.subtasks.values().iterator().next().assignments.get(0).acceptedAt);
+    assertThat(acceptedAt).isPositive();
+    Thread.sleep(1_100); // a second later: a re-sent acceptance must still carry the first one's payment_ts
+
+    List<Long> expectedAt = new CopyOnWriteArrayList<>();
+    var second = new ProviderAgent(p.network(), p.gossip(), config(), new TaskComputer(List.of(new FakeWasm(false))), store,
+        (req, t, sub, amount, at) -> expectedAt.add(at), new Reputation(Reputation.inMemory()),
+        dir.resolve("provider-" + p.id()), clock, 1, 4, 4096, jobs);
+    closing.add(second);
+    Await.until(WAIT, () -> expectedAt.size() == 1, () -> "the income expected after the acceptance was said again");
+    assertThat(expectedAt.get(0)).isEqualTo(acceptedAt / 1000 * 1000);
+    assertThat(paid).as("paid once, whatever is said how often").hasSize(1);
+    Await.until(WAIT, () -> jobs.jobs().isEmpty(), () -> "the settled job forgotten");
   }
 }

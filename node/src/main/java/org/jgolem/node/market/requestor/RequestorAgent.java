@@ -365,6 +365,7 @@ public final class RequestorAgent implements AutoCloseable {
       a.digest = r.digest();
       a.result = r.result() == null ? null : Path.of(r.result());
       a.detail = r.detail();
+      a.acceptedAt = r.acceptedAt();
       if (r.source() != null) sources.put(a.idHex(), r.source());
       if (a.state == AssignmentState.CHECKED && a.digest == null) a.state = AssignmentState.REPORTED;
       s.assignments.add(a);
@@ -629,8 +630,8 @@ public final class RequestorAgent implements AutoCloseable {
       if (a.state == AssignmentState.ACCEPTED && a.report != null && Arrays.equals(a.report.reportHash(), report.reportHash())) {
         // the provider reports again: it restarted, or our acceptance was lost. Say it again (the payment is
         // recorded once, by subtask id, whatever is said how often)
-        reply(peer, new SubtaskResultsAccepted(a.report.reportHash(), a.id, key.address(), a.provider, a.price,
-            clock.millis() / 1000));
+        long at = a.acceptedAt > 0 ? a.acceptedAt : clock.millis(); // 0: accepted before accepted_at was kept
+        reply(peer, new SubtaskResultsAccepted(a.report.reportHash(), a.id, key.address(), a.provider, a.price, at / 1000));
         return;
       }
       if (a.state == AssignmentState.TIMED_OUT || a.state == AssignmentState.CANCELLED) {
@@ -754,6 +755,7 @@ public final class RequestorAgent implements AutoCloseable {
     // between records it again on resume, never twice
     payments.paymentDue(t.id, a.id, a.provider, a.price, now);
     a.state = AssignmentState.ACCEPTED;
+    a.acceptedAt = now;
     touch(t, s, a);
     reply(a.provider, new SubtaskResultsAccepted(a.report.reportHash(), a.id, key.address(), a.provider, a.price,
         now / 1000));

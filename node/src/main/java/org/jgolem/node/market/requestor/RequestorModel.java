@@ -54,6 +54,8 @@ public final class RequestorModel {
     public byte[] digest;
     public Path result;
     public String detail = "";
+    /** When it was accepted, in ms (0 until then): the payment_ts its SubtaskResultsAccepted carries. */
+    public long acceptedAt;
 
     public Assignment(byte[] id, String subtask, Address provider, BigInteger price, long deadline, TaskToCompute ttc) {
       this.id = id;

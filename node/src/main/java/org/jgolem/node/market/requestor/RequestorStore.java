@@ -36,7 +36,8 @@ public final class RequestorStore {
       byte[] localDigest, String detail) {}
 
   public record AssignmentRow(byte[] id, String subtask, Address provider, BigInteger price, long deadline, String state,
-      TaskToCompute ttc, ReportComputedTask report, byte[] digest, String result, String source, String detail) {}
+      TaskToCompute ttc, ReportComputedTask report, byte[] digest, String result, String source, String detail,
+      long acceptedAt) {}
 
   /** Writes the task, the given subtasks and assignments in one transaction. */
   public void save(Task t, List<Subtask> subtasks, List<Assignment> assignments, java.util.Map<String, String> sources) {
@@ -78,9 +79,10 @@ public final class RequestorStore {
       if (!assignments.isEmpty()) {
         try (PreparedStatement p = c.prepareStatement(
             "INSERT INTO req_assignments (id, task_id, subtask, provider, price, deadline, state, ttc, report, digest, "
-                + "result, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                + "state = excluded.state, report = excluded.report, digest = excluded.digest, result = excluded.result, "
-                + "source = excluded.source, detail = excluded.detail")) {
+                + "result, source, detail, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) "
+                + "DO UPDATE SET state = excluded.state, report = excluded.report, digest = excluded.digest, "
+                + "result = excluded.result, source = excluded.source, detail = excluded.detail, "
+                + "accepted_at = excluded.accepted_at")) {
           for (Assignment a : assignments) {
             p.setString(1, a.idHex());
             p.setString(2, t.idHex());
@@ -95,6 +97,7 @@ public final class RequestorStore {
             p.setString(11, a.result == null ? null : a.result.toString());
             p.setString(12, sources.get(a.idHex()));
             p.setString(13, a.detail);
+            p.setLong(14, a.acceptedAt);
             p.addBatch();
           }
           p.executeBatch();
@@ -166,7 +169,7 @@ public final class RequestorStore {
     return db.read(c -> {
       List<AssignmentRow> out = new ArrayList<>();
       try (PreparedStatement p = c.prepareStatement("SELECT id, subtask, provider, price, deadline, state, ttc, report, "
-          + "digest, result, source, detail FROM req_assignments WHERE task_id = ? ORDER BY rowid")) {
+          + "digest, result, source, detail, accepted_at FROM req_assignments WHERE task_id = ? ORDER BY rowid")) {
         p.setString(1, taskId);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
@@ -174,7 +177,7 @@ public final class RequestorStore {
             out.add(new AssignmentRow(HexFormat.of().parseHex(rs.getString(1)), rs.getString(2), Address.of(rs.getString(3)),
                 new BigInteger(rs.getString(4)), rs.getLong(5), rs.getString(6), read(rs.getBytes(7), TaskToCompute.class),
                 report == null ? null : read(report, ReportComputedTask.class), rs.getBytes(9), rs.getString(10),
-                rs.getString(11), rs.getString(12)));
+                rs.getString(11), rs.getString(12), rs.getLong(13)));
           }
         }
       }
