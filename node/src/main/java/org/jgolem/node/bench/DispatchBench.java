@@ -33,10 +33,13 @@ import org.jgolem.protocol.identity.NodeKey;
  * <p>Prints {@code dispatch subtasks=<n> providers=4 subtasks-per-s=<x> overhead-ms-per-subtask=<y>
  * first-subtask-ms=<z>}, where the overhead is the wall time per subtask beyond the compute time divided
  * over the providers' slots ({@code wall/n - Σcompute/(n·slots)}), and the first-subtask time runs from
- * the call that creates the task to the moment a provider starts computing.
+ * the call that creates the task to the moment a provider starts computing. The task runs three times after a
+ * warm-up; the run with the median rate is printed (each run on stderr).
  */
 public final class DispatchBench {
   private DispatchBench() {}
+
+  private static final int RUNS = 3;
 
   public static void main(String[] args) throws Exception {
     Path programs = Path.of(args[0]);
@@ -81,28 +84,36 @@ public final class DispatchBench {
       closing.add(requestor);
       requestor.start();
 
-      Path taskFile = gwasmTask(root.resolve("task"), programs.resolve("render.wasm"), n);
       // warm-up: compile the module on every provider and open the sessions
       Path warm = gwasmTask(root.resolve("warm"), programs.resolve("render.wasm"), providers * slots);
       var w = requestor.create(warm);
       BenchNodes.await(Duration.ofSeconds(120), () -> requestor.read(() -> w.state) != RequestorModel.TaskState.COMPUTING);
-      firstStart.set(0);
-      computeNanos.set(0);
 
-      long t0 = System.nanoTime();
-      var task = requestor.create(taskFile);
-      BenchNodes.await(Duration.ofSeconds(600), () -> requestor.read(() -> task.state) != RequestorModel.TaskState.COMPUTING);
-      long wall = System.nanoTime() - t0;
-      if (requestor.read(() -> task.state) != RequestorModel.TaskState.FINISHED) {
-        throw new IllegalStateException("task ended " + requestor.read(() -> task.state + ": " + task.detail));
+      // the same task three times: this host is shared, so the run with the median rate is printed
+      List<double[]> runs = new ArrayList<>();
+      for (int run = 0; run < RUNS; run++) {
+        Path taskFile = gwasmTask(root.resolve("task-" + run), programs.resolve("render.wasm"), n);
+        firstStart.set(0);
+        computeNanos.set(0);
+        long t0 = System.nanoTime();
+        var task = requestor.create(taskFile);
+        BenchNodes.await(Duration.ofSeconds(600), () -> requestor.read(() -> task.state) != RequestorModel.TaskState.COMPUTING);
+        long wall = System.nanoTime() - t0;
+        if (requestor.read(() -> task.state) != RequestorModel.TaskState.FINISHED) {
+          throw new IllegalStateException("task ended " + requestor.read(() -> task.state + ": " + task.detail));
+        }
+        double perS = n / (wall / 1e9);
+        double overheadMs = (wall / 1e6) / n - (computeNanos.get() / 1e6) / ((double) n * providers * slots);
+        double firstMs = (firstStart.get() - t0) / 1e6;
+        System.err.printf("[bench] run %d: %d subtasks in %.2f s (%.0f/s); compute %.1f ms in all (%.2f ms each); first "
+            + "subtask after %.0f ms%n", run + 1, n, wall / 1e9, perS, computeNanos.get() / 1e6, computeNanos.get() / 1e6 / n,
+            firstMs);
+        runs.add(new double[] {perS, overheadMs, firstMs});
       }
-      double perS = n / (wall / 1e9);
-      double overheadMs = (wall / 1e6) / n - (computeNanos.get() / 1e6) / ((double) n * providers * slots);
-      double firstMs = (firstStart.get() - t0) / 1e6;
-      System.err.printf("[bench] %d subtasks in %.2f s; compute %.1f ms in all (%.2f ms each)%n", n, wall / 1e9,
-          computeNanos.get() / 1e6, computeNanos.get() / 1e6 / n);
+      runs.sort(java.util.Comparator.comparingDouble(x -> x[0]));
+      double[] median = runs.get(RUNS / 2);
       System.out.printf("dispatch subtasks=%d providers=%d subtasks-per-s=%.0f overhead-ms-per-subtask=%.2f first-subtask-ms=%.0f%n",
-          n, providers, perS, overheadMs, firstMs);
+          n, providers, median[0], median[1], median[2]);
     } finally {
       for (AutoCloseable c : closing.reversed()) {
         try {

@@ -24,6 +24,22 @@ public final class FileResults {
    * Places {@code source} (a file or a folder's contents) into {@code target}: hard links where the
    * file system allows (no copy of large inputs), copies otherwise. Symlinks in inputs are refused.
    */
+  /** The checks {@link #stage} makes, without staging anything: what a planner can refuse up front, cheaply. */
+  public static void checkStageable(Path source) throws IOException {
+    if (Files.isSymbolicLink(source)) throw new IOException("input is a symbolic link, refused: " + source);
+    if (!Files.isDirectory(source)) {
+      if (!Files.isRegularFile(source)) throw new IOException("input is not a regular file, refused: " + source);
+      return;
+    }
+    Files.walkFileTree(source, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+        if (!a.isRegularFile()) throw new IOException("input is not a regular file, refused: " + f);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
   public static void stage(Path source, Path target) throws IOException {
     if (Files.isSymbolicLink(source)) throw new IOException("input is a symbolic link, refused: " + source);
     if (!Files.isDirectory(source)) {

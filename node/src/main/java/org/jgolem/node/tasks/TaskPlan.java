@@ -17,6 +17,13 @@ public interface TaskPlan {
 
   List<PlannedSubtask> subtasks();
 
+  /**
+   * Makes the resources folder of {@code subtask} ready, for templates that stage it only when it is needed
+   * (its inputs were checked at planning, so this fails only on a file system error). The task manager calls it
+   * before it publishes or computes a subtask; it may be called again, from any thread.
+   */
+  default void prepare(PlannedSubtask subtask) throws IOException {}
+
   /** How results are verified when the task file does not say (redundancy, local recompute share). */
   TaskFile.Verification defaultVerification();
 

@@ -57,13 +57,26 @@ class TaskTemplatesTest {
     assertThat(s1.entryPoint()).isEqualTo("prog.wasm");
     assertThat(s1.args()).containsExactly("/golem/resources/scene.txt", "1");
     assertThat(s1.limits().timeoutSeconds()).isEqualTo(120);
+    assertThat(s1.resources()).as("staged when needed, not at planning").doesNotExist();
+    plan.prepare(s1);
+    plan.prepare(s1); // again: nothing more to do
     assertThat(FileResults.list(s1.resources())).containsExactly("prog.wasm", "scene.txt");
+    assertThat(plan.subtasks().get(1).resources()).doesNotExist();
     assertThat(Files.readString(s1.resources().resolve("scene.txt"))).isEqualTo("scene one");
     Object inode = Files.readAttributes(dir.resolve("in/prog.wasm"), BasicFileAttributes.class).fileKey();
     assertThat(Files.readAttributes(s1.resources().resolve("prog.wasm"), BasicFileAttributes.class).fileKey())
         .as("hard-linked, not copied").isEqualTo(inode);
     assertThat(plan.defaultVerification().redundancy()).isEqualTo(2);
     assertThat(s1.definition("bafkexample").resourcesCid()).isEqualTo("bafkexample");
+  }
+
+  @Test
+  void aSymlinkAmongASubtasksInputsIsRefusedAtPlanningThoughNothingIsStagedThen() throws Exception {
+    Files.createSymbolicLink(dir.resolve("in/s2/secret"), Path.of("/etc/passwd"));
+    assertThatThrownBy(() -> templates.get("wasm").orElseThrow().plan(parser.parse(task(GWASM)), dir.resolve("staging")))
+        .isInstanceOf(org.jgolem.node.tasks.definition.TaskFileException.class)
+        .hasMessageContaining("$.options.subtasks.s2: inputs cannot be staged: input is not a regular file, refused");
+    assertThat(dir.resolve("staging")).doesNotExist();
   }
 
   @Test

@@ -235,6 +235,7 @@ public final class RequestorAgent implements AutoCloseable {
     Map<String, String> cids = new LinkedHashMap<>();
     List<PlannedSubtask> all = plan.subtasks();
     for (PlannedSubtask s : all.subList(0, Math.min(all.size(), PUBLISHED_AHEAD))) {
+      plan.prepare(s);
       cids.put(s.name(), resources.publish(s.resources(), hex));
     }
     long published = System.nanoTime();
@@ -261,6 +262,7 @@ public final class RequestorAgent implements AutoCloseable {
     for (PlannedSubtask ps : all.subList(Math.min(all.size(), PUBLISHED_AHEAD), all.size())) {
       String cid;
       try {
+        plan.prepare(ps);
         cid = resources.publish(ps.resources(), hex);
       } catch (IOException | RuntimeException e) {
         String why = "the resources of subtask " + ps.name() + " cannot be published: " + e.getMessage();
@@ -345,6 +347,7 @@ public final class RequestorAgent implements AutoCloseable {
     for (PlannedSubtask ps : plan.subtasks()) {
       var r = rows.get(ps.name());
       if (r == null) throw new IOException("subtask " + ps.name() + " of the task file is not in the database");
+      if (t.state == TaskState.COMPUTING) plan.prepare(ps);
       String cid = t.state == TaskState.COMPUTING ? resources.publish(ps.resources(), row.id()) : r.resourcesCid();
       if (!r.resourcesCid().isEmpty() && !cid.equals(r.resourcesCid())) {
         throw new IOException("inputs of subtask " + ps.name() + " changed since the task was created");
@@ -451,6 +454,7 @@ public final class RequestorAgent implements AutoCloseable {
       if (s.published()) continue;
       // the task ended while its resources were still being published
       try {
+        t.plan.prepare(s.planned);
         s.resourcesCid = resources.publish(s.planned.resources(), t.idHex());
       } catch (IOException e) {
         throw new java.io.UncheckedIOException("the resources of subtask " + s.name() + " cannot be published", e);
@@ -817,6 +821,7 @@ public final class RequestorAgent implements AutoCloseable {
     workers.submit(() -> {
       try {
         OutputFilesCleaner.delete(base);
+        t.plan.prepare(s.planned);
         Path work = Files.createDirectories(base.resolve("work"));
         Path out = Files.createDirectories(base.resolve("output"));
         var spec = Programs.spec("local-" + s.name().replace('.', '-'), s.planned.definition(s.resourcesCid),
