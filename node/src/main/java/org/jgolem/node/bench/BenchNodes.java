@@ -83,4 +83,16 @@ final class BenchNodes {
       inner.close();
     }
   }
+
+  /** Closes what a bench opened, newest first (a failure is printed, the rest still closed), and deletes its folder. */
+  static void tearDown(List<AutoCloseable> closing, Path root) throws java.io.IOException {
+    for (AutoCloseable c : closing.reversed()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("[bench] closing: " + e);
+      }
+    }
+    org.jgolem.node.compute.OutputFiles.deleteTree(root);
+  }
 }

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.compute.docker.DockerConfig;
 import org.jgolem.node.compute.docker.DockerEnvironment;
@@ -132,14 +131,7 @@ public final class BlenderBench {
       System.out.printf("blender tiles=%d distributed-wall-s=%.2f local-wall-s=%.2f ratio=%.2f verification-overhead-pct=%.1f%n",
           tiles, distS, localS, distS / localS, 100 * verifyCpuS / renderCpuS);
     } finally {
-      for (AutoCloseable c : closing.reversed()) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          System.err.println("[bench] closing: " + e);
-        }
-      }
-      OutputFiles.deleteTree(root);
+      BenchNodes.tearDown(closing, root);
     }
     System.exit(0);
   }

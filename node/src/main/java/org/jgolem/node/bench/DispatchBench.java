@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
-import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.compute.wasm.WasmEnvironment;
 import org.jgolem.node.market.MarketConfig;
@@ -115,14 +114,7 @@ public final class DispatchBench {
       System.out.printf("dispatch subtasks=%d providers=%d subtasks-per-s=%.0f overhead-ms-per-subtask=%.2f first-subtask-ms=%.0f%n",
           n, providers, median[0], median[1], median[2]);
     } finally {
-      for (AutoCloseable c : closing.reversed()) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          System.err.println("[bench] closing: " + e);
-        }
-      }
-      OutputFiles.deleteTree(root);
+      BenchNodes.tearDown(closing, root);
     }
     System.exit(0);
   }
