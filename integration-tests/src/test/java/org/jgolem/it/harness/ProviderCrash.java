@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -28,20 +27,16 @@ public record ProviderCrash(RenderTask render, String taskId, String assignment,
   /** Creates the task on {@code requestor} and kills {@code victim} once its sandbox has started on a band. */
   public static ProviderCrash killWhileComputing(Network net, NodeProcess requestor, NodeProcess victim,
       List<NodeProcess> providers, String name, String subtaskTimeout) {
-    RenderTask render = RenderTask.write(net.root().resolve("task"),
+    RenderRun run = RenderRun.create(net, requestor, providers,
         RenderTask.Spec.of(name, RenderTask.scene(WIDTH, HEIGHT, 63, 8), 2).subtaskTimeout(subtaskTimeout)
             .verification(1, 0));
-    Map<Address, BigInteger> before = new LinkedHashMap<>();
-    for (NodeProcess p : providers) before.put(p.id(), net.chain().gnt(p.id()));
-    Api.Response created = requestor.api().createTask(render.taskFile());
-    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-    String id = created.body().get("id").asText();
+    String id = run.taskId();
     // the provider creates its subtask's output folder just before the sandbox starts: kill it then
     Path jobs = victim.dataDir().resolve("provider").resolve("jobs");
     Path computing = Await.until("the victim computing a band", Duration.ofSeconds(60), () -> computingJob(jobs),
         () -> "jobs folder " + jobs + "; requestor's subtasks " + requestor.api().subtasks(id));
     victim.kill();
-    return new ProviderCrash(render, id, computing.getFileName().toString(), before);
+    return new ProviderCrash(run.render(), id, computing.getFileName().toString(), run.before());
   }
 
   /** The folder of a job whose sandbox has started (its output folder exists), or null. */

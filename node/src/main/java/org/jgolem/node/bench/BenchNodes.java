@@ -31,12 +31,14 @@ final class BenchNodes {
     }
   }
 
-  /** Starts a node in {@code dir}; the caller closes {@code resources} and stops {@code node}. */
-  static Started start(Path dir, NodeKey key, P2PConfig p2p, List<String> seeds, EventLoops loops, Clock clock)
-      throws java.io.IOException {
+  /** Starts a node in {@code dir}; its resource store and node are added to {@code closing} (see {@link #tearDown}). */
+  static Started start(Path dir, NodeKey key, P2PConfig p2p, List<String> seeds, EventLoops loops, Clock clock,
+      List<AutoCloseable> closing) throws java.io.IOException {
     P2PNodeConfig config = new P2PNodeConfig(dir, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
     P2PNode node = P2PNode.create(key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
     IpfsExchange resources = IpfsExchange.open(dir.resolve("res"), "127.0.0.1", 0);
+    closing.add(resources);
+    closing.add(node::stop);
     node.network().setCapabilities(List.of("gateway:" + resources.gatewayPort()));
     node.start();
     return new Started(node, resources);

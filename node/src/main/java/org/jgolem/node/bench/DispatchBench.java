@@ -57,16 +57,12 @@ public final class DispatchBench {
       MarketConfig market = MarketConfig.defaults(p2p.chainId(), Address.of("0x" + "de".repeat(20)))
           .withMinPricePerHour(BigInteger.TEN.pow(15));
       NodeKey rkey = NodeKey.generate();
-      BenchNodes.Started r = BenchNodes.start(root.resolve("requestor"), rkey, p2p, List.of(), loops, clock);
-      closing.add(r.resources());
-      closing.add(r.node()::stop);
+      BenchNodes.Started r = BenchNodes.start(root.resolve("requestor"), rkey, p2p, List.of(), loops, clock, closing);
       P2PNode rnode = r.node();
       IpfsExchange rres = r.resources();
       for (int i = 0; i < providers; i++) {
         Path dir = root.resolve("provider-" + i);
-        BenchNodes.Started pr = BenchNodes.start(dir, NodeKey.generate(), p2p, List.of(r.endpoint()), loops, clock);
-        closing.add(pr.resources());
-        closing.add(pr.node()::stop);
+        BenchNodes.Started pr = BenchNodes.start(dir, NodeKey.generate(), p2p, List.of(r.endpoint()), loops, clock, closing);
         P2PNode pn = pr.node();
         IpfsExchange pres = pr.resources();
         WasmEnvironment wasm = new WasmEnvironment();
