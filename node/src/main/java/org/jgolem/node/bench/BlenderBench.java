@@ -38,10 +38,14 @@ import org.jgolem.protocol.identity.NodeKey;
  * <p>Prints {@code blender tiles=8 distributed-wall-s=<x> local-wall-s=<y> ratio=<x/y> verification-overhead-pct=<z>},
  * where the overhead is the CPU time of the requestor's re-renders over the CPU time of the providers' renders (as the
  * Docker engine measures each container: wall times on 2 shared cores say more about contention than about cost;
- * both are printed on stderr). The frame is rendered at 640x480, 64 samples unless given (scene image [w h samples]);
- * the direct render uses every core of the machine, each provider one.
+ * both are printed on stderr). The frame is rendered at 640x480, 64 samples unless given (scene image [w h samples]).
+ * The direct render uses every core of the machine, and so does each provider (four providers on one machine share
+ * its cores, as four processes would: a provider whose neighbours are done uses the whole machine, as a provider
+ * that has a machine to itself does). Three rounds; the one with the median ratio is printed.
  */
 public final class BlenderBench {
+  private static final int ROUNDS = 3;
+
   private BlenderBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -79,7 +83,7 @@ public final class BlenderBench {
         TaskComputer computer = new TaskComputer(List.of(new BenchNodes.Timed(docker, new AtomicLong(), renderNanos, renderCpuNanos)));
         closing.add(computer);
         closing.add(new ProviderAgent(pn.network(), pn.gossip(), market, computer, pres, (req, task, sub, amount, at) -> {},
-            new Reputation(Reputation.inMemory()), dir.resolve("work"), clock, 1, 1, 4096));
+            new Reputation(Reputation.inMemory()), dir.resolve("work"), clock, 1, localCpus, 4096));
       }
       BenchNodes.await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
       TaskComputer verifier = new TaskComputer(List.of(new DockerEnvironment(DockerConfig.of("bench-requestor", List.of(imageId)))));
@@ -96,36 +100,45 @@ public final class BlenderBench {
           new TaskFileParser(TaskTemplates.load().types()).parse(localTask), root.resolve("local/staging"),
           new TaskContext(root.resolve("local/scratch"), java.util.Optional.of(verifier)));
       PlannedSubtask whole = localPlan.subtasks().get(0);
-      Path lw = Files.createDirectories(root.resolve("local/work"));
-      Path lo = Files.createDirectories(root.resolve("local/out"));
-      long l0 = System.nanoTime();
-      ExecutionResult lr = verifier.run(Programs.spec("bench-local", whole.definition("local"), whole.resources(), lw, lo))
-          .result().get();
-      double localS = (System.nanoTime() - l0) / 1e9;
-      if (!lr.succeeded()) throw new IllegalStateException("local render failed: " + lr);
+      // this host is shared and noisy: three rounds (a direct render, then the distributed one), the round with the
+      // median ratio is printed, every round on stderr
+      List<double[]> rounds = new ArrayList<>();
+      for (int round = 1; round <= ROUNDS; round++) {
+        Path lw = Files.createDirectories(root.resolve("local/work-" + round));
+        Path lo = Files.createDirectories(root.resolve("local/out-" + round));
+        long l0 = System.nanoTime();
+        ExecutionResult lr = verifier.run(Programs.spec("bench-local-" + round, whole.definition("local"), whole.resources(),
+            lw, lo)).result().get();
+        double localS = (System.nanoTime() - l0) / 1e9;
+        if (!lr.succeeded()) throw new IllegalStateException("local render failed: " + lr);
+        double localCpuS = lr.usage().cpuNanos() / 1e9;
 
-      Path taskFile = task(root.resolve("distributed"), scene, imageId, tiles, width, height, samples, 1);
-      renderNanos.set(0);
-      renderCpuNanos.set(0);
-      long t0 = System.nanoTime();
-      var t = requestor.create(taskFile);
-      BenchNodes.await(Duration.ofMinutes(20), () -> requestor.read(() -> t.state) != RequestorModel.TaskState.COMPUTING);
-      double distS = (System.nanoTime() - t0) / 1e9;
-      if (requestor.read(() -> t.state) != RequestorModel.TaskState.FINISHED) {
-        throw new IllegalStateException("task ended " + requestor.read(() -> t.state + ": " + t.detail));
+        Path taskFile = task(root.resolve("distributed-" + round), scene, imageId, tiles, width, height, samples, localCpus);
+        renderNanos.set(0);
+        renderCpuNanos.set(0);
+        long t0 = System.nanoTime();
+        var t = requestor.create(taskFile);
+        BenchNodes.await(Duration.ofMinutes(20), () -> requestor.read(() -> t.state) != RequestorModel.TaskState.COMPUTING);
+        double distS = (System.nanoTime() - t0) / 1e9;
+        if (requestor.read(() -> t.state) != RequestorModel.TaskState.FINISHED) {
+          throw new IllegalStateException("task ended " + requestor.read(() -> t.state + ": " + t.detail));
+        }
+        double verifyS = requestor.read(() -> t.plan.verificationTime()).toNanos() / 1e9;
+        double renderS = renderNanos.get() / 1e9;
+        var cost = requestor.read(() -> ((org.jgolem.node.tasks.blender.BlenderPlan) t.plan).verificationCost());
+        double verifyCpuS = cost.cpuTime().toNanos() / 1e9;
+        double renderCpuS = renderCpuNanos.get() / 1e9;
+        if (verifyCpuS <= 0 || renderCpuS <= 0) throw new IllegalStateException("the Docker engine reported no CPU time");
+        System.err.printf("[bench] round %d: %dx%d at %d samples; direct render (%d threads) %.2f s wall, %.2f s CPU; "
+            + "distributed %.2f s; providers' renders %.2f s wall, %.2f s CPU; requestor's re-renders (%d crops, %d Blender "
+            + "process(es)) %.2f s wall, %.2f s CPU%n", round, width, height, samples, localCpus, localS, localCpuS, distS,
+            renderS, renderCpuS, cost.crops(), cost.blenderRuns(), verifyS, verifyCpuS);
+        rounds.add(new double[] {distS, localS, distS / localS, 100 * verifyCpuS / renderCpuS});
       }
-      double verifyS = requestor.read(() -> t.plan.verificationTime()).toNanos() / 1e9;
-      double renderS = renderNanos.get() / 1e9;
-      var cost = requestor.read(() -> ((org.jgolem.node.tasks.blender.BlenderPlan) t.plan).verificationCost());
-      double verifyCpuS = cost.cpuTime().toNanos() / 1e9;
-      double renderCpuS = renderCpuNanos.get() / 1e9;
-      if (verifyCpuS <= 0 || renderCpuS <= 0) throw new IllegalStateException("the Docker engine reported no CPU time");
-      System.err.printf("[bench] %dx%d at %d samples; local render (%d threads) %.2f s; distributed %.2f s; providers' "
-          + "renders %.2f s wall, %.2f s CPU; requestor's re-renders (%d crops, %d Blender process(es)) %.2f s wall, %.2f s CPU "
-          + "(%.1f%% of the providers' wall)%n", width, height, samples, localCpus, localS, distS, renderS, renderCpuS,
-          cost.crops(), cost.blenderRuns(), verifyS, verifyCpuS, 100 * verifyS / renderS);
+      rounds.sort(java.util.Comparator.comparingDouble(x -> x[2]));
+      double[] m = rounds.get(ROUNDS / 2);
       System.out.printf("blender tiles=%d distributed-wall-s=%.2f local-wall-s=%.2f ratio=%.2f verification-overhead-pct=%.1f%n",
-          tiles, distS, localS, distS / localS, 100 * verifyCpuS / renderCpuS);
+          tiles, m[0], m[1], m[2], m[3]);
     } finally {
       BenchNodes.tearDown(closing, root);
     }
