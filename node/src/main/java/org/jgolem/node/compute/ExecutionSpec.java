@@ -20,6 +20,10 @@ import java.util.Objects;
  *     program name given as argv[0]; host: ignored (the executable is argv[0])
  * @param args the arguments after the entry point (gWASM {@code exec_args})
  * @param env environment variables for the program
+ * @param session null, or the key of a session: an environment that supports sessions (Docker) may run the subtasks
+ *     of one session one after the other in one sandbox it keeps between them (the provider keys them by requestor
+ *     and task: never shared across tasks). The program is told by {@value #SESSION_VARIABLE} and may keep a server
+ *     there for the next subtask; see {@code DockerEnvironment}
  */
 public record ExecutionSpec(
     String subtaskId,
@@ -30,11 +34,25 @@ public record ExecutionSpec(
     Path resources,
     Path work,
     Path output,
-    Limits limits) {
+    Limits limits,
+    String session) {
 
   public static final String RESOURCES = "/golem/resources";
   public static final String WORK = "/golem/work";
   public static final String OUTPUT = "/golem/output";
+  /** Set, in a session, to a folder the program may keep state in between the subtasks of its session. */
+  public static final String SESSION_VARIABLE = "JGOLEM_SESSION";
+
+  /** A subtask outside any session. */
+  public ExecutionSpec(String subtaskId, Program program, String entrypoint, List<String> args, Map<String, String> env,
+      Path resources, Path work, Path output, Limits limits) {
+    this(subtaskId, program, entrypoint, args, env, resources, work, output, limits, null);
+  }
+
+  /** This subtask in session {@code key} (null: in none). */
+  public ExecutionSpec withSession(String key) {
+    return new ExecutionSpec(subtaskId, program, entrypoint, args, env, resources, work, output, limits, key);
+  }
 
   public ExecutionSpec {
     Objects.requireNonNull(subtaskId, "subtaskId");
@@ -56,6 +74,10 @@ public record ExecutionSpec(
     if (!subtaskId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
       throw invalid("subtaskId must be 1-128 characters of [A-Za-z0-9_.-], got '" + subtaskId + "'");
     }
+    if (session != null && !session.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+      throw invalid("session must be 1-128 characters of [A-Za-z0-9_.-], got '" + session + "'");
+    }
+    if (env.containsKey(SESSION_VARIABLE)) throw invalid(SESSION_VARIABLE + " is set by the environment, not by the subtask");
     for (var d : List.of(Map.entry("resources", resources), Map.entry("work", work), Map.entry("output", output))) {
       if (!Files.isDirectory(d.getValue())) throw invalid(d.getKey() + " folder does not exist: " + d.getValue());
     }

@@ -123,7 +123,9 @@ public final class NodeDaemon implements AutoCloseable {
     List<Environment> envs = new ArrayList<>();
     if (config.wasm()) envs.add(sandboxes.apply(new WasmEnvironment()));
     if (config.docker()) {
-      envs.add(sandboxes.apply(new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages()))));
+      DockerEnvironment docker = new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages()));
+      docker.sessionFolder(dataDir.resolve("provider").resolve("sessions"));
+      envs.add(sandboxes.apply(docker));
     }
     envs.add(config.host()
         ? sandboxes.apply(HostDirectEnvironment.enabledForTrustedCode(Runtime.getRuntime().availableProcessors(),

@@ -11,6 +11,7 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -81,6 +82,7 @@ public final class DockerEnvironment implements Environment {
   private volatile boolean reaped;
   private volatile boolean closed;
   private volatile Consumer<StepTimes> stepListener = t -> {};
+  private final DockerSessions sessions;
 
   public DockerEnvironment(DockerConfig config) {
     this.config = config;
@@ -97,6 +99,10 @@ public final class DockerEnvironment implements Environment {
       t.setDaemon(true);
       return t;
     });
+    this.sessions = new DockerSessions(
+        Path.of(System.getProperty("java.io.tmpdir"), "jgolem-docker-sessions-" + config.nodeId() + "-" + instanceId),
+        this::removeSession);
+    timers.scheduleWithFixedDelay(sessions::expire, 5, 5, TimeUnit.SECONDS);
     try {
       int n = reapLeftovers();
       if (n > 0) log.info("removed {} container(s) that an earlier run of node {} left behind", n, config.nodeId());
@@ -117,6 +123,27 @@ public final class DockerEnvironment implements Environment {
   /** This environment instance's id, the {@value #LABEL_INSTANCE} label of its containers. */
   public String instanceId() {
     return instanceId;
+  }
+
+  /**
+   * Where sessions keep their resources folders (default: under the system's temporary folder). Best on the file
+   * system of the subtasks' resources folders: a session's resources are then hard links, not copies.
+   */
+  public void sessionFolder(Path folder) {
+    sessions.root(folder);
+    // what a crashed earlier run left there (its containers are reaped by their label)
+    try (var old = java.nio.file.Files.newDirectoryStream(folder, "session-*")) {
+      for (Path p : old) DockerSessions.deleteTree(p);
+    } catch (java.nio.file.NoSuchFileException none) {
+      // nothing yet
+    } catch (IOException e) {
+      log.warn("cannot clear old session folders in {}: {}", folder, e.toString());
+    }
+  }
+
+  /** How many session containers are idle (kept for their next subtask). */
+  public int idleSessions() {
+    return sessions.idleCount();
   }
 
   /** Receives the step times of every finished subtask (for benchmarks and diagnostics). */
@@ -225,6 +252,7 @@ public final class DockerEnvironment implements Environment {
   @Override
   public void close() {
     closed = true;
+    sessions.close();
     for (DockerRun r : runs) r.cancel();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (DockerRun r : runs) {
@@ -244,6 +272,26 @@ public final class DockerEnvironment implements Environment {
   }
 
   // --- for DockerRun ---
+
+  DockerSessions sessions() {
+    return sessions;
+  }
+
+  /** Removes a session's container and its resources folder (errors are logged: the container is labelled, reaped later). */
+  void removeSession(DockerSessions.Session s) {
+    try {
+      docker.removeContainerCmd(s.containerId).withForce(true).withRemoveVolumes(true).exec();
+    } catch (NotFoundException gone) {
+      // removed already
+    } catch (RuntimeException e) {
+      log.warn("removing session container {} failed: {}", s.containerId, e.toString());
+    }
+    try {
+      DockerSessions.deleteTree(s.resources);
+    } catch (IOException | RuntimeException e) {
+      log.warn("deleting session folder {} failed: {}", s.resources, e.toString());
+    }
+  }
 
   String nodeId() {
     return config.nodeId();

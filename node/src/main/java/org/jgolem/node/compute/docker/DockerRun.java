@@ -81,6 +81,8 @@ final class DockerRun {
   static final int SCRATCH_INODES = 65_536;
   static final long MAX_SHM = 64 * Limits.MIB;
   static final long KEEPER_MARGIN_SECONDS = 600;
+  /** The folder a session's programs keep their state in ({@value ExecutionSpec#SESSION_VARIABLE}), in the work tmpfs. */
+  static final String SESSION_STATE = ExecutionSpec.WORK + "/.jgolem-session";
   static final Duration COLLECT_TIMEOUT = Duration.ofSeconds(120);
   static final Duration ENGINE_WAIT = Duration.ofSeconds(15);
 
@@ -100,6 +102,8 @@ final class DockerRun {
   private boolean cancelled;
   private boolean removed;
   private volatile StreamCallback activeStream;
+  /** The session this run is in (spec.session() set), once taken from the pool or made. */
+  private DockerSessions.Session session;
 
   DockerRun(DockerEnvironment env, DockerClient docker, ExecutionSpec spec, Execution execution) {
     this.env = env;
@@ -135,11 +139,14 @@ final class DockerRun {
       outcome = Outcome.failure(isCancelled() ? FailureReason.CANCELLED : FailureReason.ENVIRONMENT_ERROR,
           isCancelled() ? "the subtask was cancelled" : "unexpected failure in the Docker environment: " + e, null);
     }
-    try {
-      remove();
-      step("remove");
-    } catch (RuntimeException e) {
-      log.warn("subtask {}: removing container {} failed: {}", spec.subtaskId(), containerId, e.toString());
+    if (!park(outcome)) {
+      try {
+        remove();
+        step("remove");
+      } catch (RuntimeException e) {
+        log.warn("subtask {}: removing container {} failed: {}", spec.subtaskId(), containerId, e.toString());
+      }
+      if (session != null) deleteQuietly(session.resources);
     }
     if (isCancelled() && outcome.reason() != FailureReason.CANCELLED) {
       outcome = new Outcome(FailureReason.CANCELLED, "the subtask was cancelled", outcome.exitCode(), List.of(), outcome.usage());
@@ -159,6 +166,32 @@ final class DockerRun {
     done.countDown();
     env.reportSteps(new DockerEnvironment.StepTimes(spec.subtaskId(), steps));
     log.debug("subtask {}: {} steps {}", spec.subtaskId(), r, steps);
+  }
+
+  /**
+   * After a successful run in a session: pauses the container and puts the session back in the pool for the next
+   * subtask of its key. False (the container is then removed) after a failure, a cancellation, or if it cannot be.
+   */
+  private boolean park(Outcome outcome) {
+    if (session == null || outcome.reason() != null || isCancelled()) return false;
+    try {
+      docker.pauseContainerCmd(session.containerId).exec();
+    } catch (RuntimeException e) {
+      log.warn("subtask {}: pausing session container {} failed: {}", spec.subtaskId(), session.containerId, e.toString());
+      return false;
+    }
+    session.runs++;
+    boolean parked = env.sessions().park(session);
+    step(parked ? "park" : "pause");
+    return parked;
+  }
+
+  private void deleteQuietly(Path folder) {
+    try {
+      DockerSessions.deleteTree(folder);
+    } catch (IOException | RuntimeException e) {
+      log.warn("subtask {}: deleting session folder {} failed: {}", spec.subtaskId(), folder, e.toString());
+    }
   }
 
   /** Asks the run to stop: returns at once; the run's thread removes the container and completes the result. */
@@ -199,26 +232,66 @@ final class DockerRun {
     env.ensureReaped();
     step("check");
     checkCancelled();
-    String id = create(image);
-    synchronized (lock) {
-      containerId = id;
-    }
-    step("create");
-    checkCancelled();
-    try {
-      docker.startContainerCmd(id).exec();
-    } catch (RuntimeException e) {
+    String id;
+    if (spec.session() != null && (session = env.sessions().take(spec.session(), image.imageId(), limits)) != null) {
+      id = session.containerId;
+      synchronized (lock) {
+        containerId = id;
+      }
+      try {
+        docker.unpauseContainerCmd(id).exec();
+      } catch (RuntimeException e) {
+        throw env.engineError("resuming the session's container", e);
+      }
+      step("resume");
+    } else {
+      Path folder = null;
+      if (spec.session() != null) {
+        try {
+          folder = env.sessions().newResourcesFolder();
+        } catch (IOException e) {
+          throw new ComputeException(FailureReason.ENVIRONMENT_ERROR, "cannot make a session's resources folder: " + e, e);
+        }
+      }
+      try {
+        id = create(image, folder);
+      } catch (ComputeException | RuntimeException e) {
+        if (folder != null) deleteQuietly(folder);
+        throw e;
+      }
+      synchronized (lock) {
+        containerId = id;
+      }
+      if (folder != null) {
+        session = new DockerSessions.Session(spec.session(), id, folder, image.imageId(), limits,
+            System.nanoTime() + DockerSessions.LIFETIME.toNanos());
+      }
+      step("create");
       checkCancelled();
-      throw env.engineError("starting the subtask's container", e);
+      try {
+        docker.startContainerCmd(id).exec();
+      } catch (RuntimeException e) {
+        checkCancelled();
+        throw env.engineError("starting the subtask's container", e);
+      }
+      step("start");
     }
-    step("start");
+    if (session != null) {
+      try {
+        DockerSessions.replaceContent(session.resources, spec.resources());
+      } catch (IOException e) {
+        throw new ComputeException(FailureReason.ENVIRONMENT_ERROR,
+            "cannot place the subtask's resources in its session's folder: " + e, e);
+      }
+      step("link");
+    }
     checkCancelled();
 
     // The subtask, then (same exec) the trailer and the archive of its output folder.
     String marker = OutputSplitter.newMarker();
     BytePipe archive = new BytePipe(256 * 1024);
     OutputSplitter split = new OutputSplitter(marker, stdout, archive);
-    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", wrapper(marker), "sh", spec.entrypoint()));
+    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", wrapper(marker, session != null), "sh", spec.entrypoint()));
     cmd.addAll(spec.args());
     String execId = createExec(id, cmd, ExecutionSpec.WORK, environment());
     StreamCallback main = new StreamCallback((type, bytes) -> {
@@ -285,16 +358,45 @@ final class DockerRun {
    * and streams /golem/output as tar. The exec's exit status is then tar's.
    */
   static String wrapper(String marker) {
+    return wrapper(marker, false);
+  }
+
+  /**
+   * The wrapper; in a session it also makes the session's state folder, empties the output folder (the tmpfs outlives
+   * the run), reports the CPU time of this run only (the cgroup's counter is the container's), and leaves the processes
+   * of uid 1000 and the work and tmp folders as they are if the subtask asked for it by writing {@code
+   * $JGOLEM_SESSION/keep} (a server kept for the next subtask of the session: Blender with its scene loaded); otherwise
+   * it kills them and empties those folders, so that the next subtask finds the container as a new one. The container
+   * is paused while the session is idle.
+   */
+  static String wrapper(String marker, boolean session) {
     String hex = marker.substring(1);
-    return String.join("\n",
-        "\"$@\"; s=$?",
-        "kill -9 -1 2>/dev/null",
-        "m=-1; c=-1",
-        "read -r m 2>/dev/null </sys/fs/cgroup/memory/memory.max_usage_in_bytes || read -r m 2>/dev/null </sys/fs/cgroup/memory.peak || m=-1",
-        "read -r c 2>/dev/null </sys/fs/cgroup/cpuacct/cpuacct.usage || { while read -r k v; do if [ \"$k\" = usage_usec ]; then c=${v}000; fi; done; } 2>/dev/null </sys/fs/cgroup/cpu.stat",
-        "case \"$m$c\" in *[!0-9-]*|'') m=-1; c=-1;; esac",
-        "printf '\\036" + hex + " %s %s %s\\n' \"$s\" \"$m\" \"$c\"",
-        "exec tar -C " + ExecutionSpec.OUTPUT + " -cf - .");
+    String readCpu = "read -r c 2>/dev/null </sys/fs/cgroup/cpuacct/cpuacct.usage || { while read -r k v; do "
+        + "if [ \"$k\" = usage_usec ]; then c=${v}000; fi; done; } 2>/dev/null </sys/fs/cgroup/cpu.stat";
+    List<String> lines = new ArrayList<>();
+    if (session) {
+      lines.add("d=\"$" + ExecutionSpec.SESSION_VARIABLE + "\"; mkdir -p \"$d\"; rm -f \"$d/keep\"");
+      lines.add("rm -rf " + ExecutionSpec.OUTPUT + "/* " + ExecutionSpec.OUTPUT + "/.[!.]* " + ExecutionSpec.OUTPUT
+          + "/..?* 2>/dev/null");
+      lines.add("c=-1; " + readCpu + "; c0=$c");
+    }
+    lines.add("\"$@\"; s=$?");
+    if (session) {
+      // not kept: the container is left as a fresh one would be (no process, empty work and tmp folders)
+      lines.add("[ -f \"$d/keep\" ] || { kill -9 -1 2>/dev/null; for f in " + ExecutionSpec.WORK + "/* " + ExecutionSpec.WORK
+          + "/.[!.]* " + ExecutionSpec.WORK + "/..?* /tmp/* /tmp/.[!.]* /tmp/..?*; do [ \"$f\" = \"$d\" ] || rm -rf \"$f\" "
+          + "2>/dev/null; done; rm -rf \"$d\"/* 2>/dev/null; }");
+    } else {
+      lines.add("kill -9 -1 2>/dev/null");
+    }
+    lines.add("m=-1; c=-1");
+    lines.add("read -r m 2>/dev/null </sys/fs/cgroup/memory/memory.max_usage_in_bytes || read -r m 2>/dev/null </sys/fs/cgroup/memory.peak || m=-1");
+    lines.add(readCpu);
+    if (session) lines.add("case \"$c0$c\" in *[!0-9-]*|'') c=-1;; *) [ \"$c0\" -ge 0 ] && [ \"$c\" -ge \"$c0\" ] && c=$((c - c0)) || c=-1;; esac");
+    lines.add("case \"$m$c\" in *[!0-9-]*|'') m=-1; c=-1;; esac");
+    lines.add("printf '\\036" + hex + " %s %s %s\\n' \"$s\" \"$m\" \"$c\"");
+    lines.add("exec tar -C " + ExecutionSpec.OUTPUT + " -cf - .");
+    return String.join("\n", lines);
   }
 
   /**
@@ -350,7 +452,8 @@ final class DockerRun {
     return image;
   }
 
-  private String create(Program.DockerImage image) throws ComputeException {
+  /** Creates the container; {@code sessionFolder} (null outside a session) is then mounted as the resources. */
+  private String create(Program.DockerImage image, Path sessionFolder) throws ComputeException {
     long work = limits.workBytes();
     long outputSize = roundUpToPage(limits.maxOutputBytes()) + OUTPUT_SLACK;
     Map<String, String> tmpfs = new TreeMap<>();
@@ -361,7 +464,7 @@ final class DockerRun {
         + ",uid=1000,gid=1000,mode=0700");
     String resources;
     try {
-      resources = spec.resources().toRealPath().toString();
+      resources = (sessionFolder != null ? sessionFolder : spec.resources()).toRealPath().toString();
     } catch (IOException e) {
       throw new ComputeException(FailureReason.INVALID_SPEC, "resources folder cannot be resolved: " + e.getMessage(), e);
     }
@@ -386,7 +489,8 @@ final class DockerRun {
         DockerEnvironment.LABEL_NODE, env.nodeId(),
         DockerEnvironment.LABEL_INSTANCE, env.instanceId(),
         DockerEnvironment.LABEL_SUBTASK, spec.subtaskId());
-    long keeperSeconds = Math.max(1, limits.timeout().toSeconds()) + KEEPER_MARGIN_SECONDS;
+    long keeperSeconds = (sessionFolder != null ? DockerSessions.LIFETIME.toSeconds() : Math.max(1, limits.timeout().toSeconds()))
+        + KEEPER_MARGIN_SECONDS;
     try {
       return docker.createContainerCmd(image.imageId())
           .withName("jgolem-" + spec.subtaskId() + "-" + DockerEnvironment.randomHex(4))
@@ -408,6 +512,7 @@ final class DockerRun {
   private List<String> environment() {
     Map<String, String> vars = new TreeMap<>(spec.env());
     vars.putIfAbsent("HOME", ExecutionSpec.WORK);
+    if (session != null) vars.put(ExecutionSpec.SESSION_VARIABLE, SESSION_STATE);
     List<String> out = new ArrayList<>();
     vars.forEach((k, v) -> out.add(k + "=" + v));
     return out;

@@ -395,6 +395,19 @@ public final class ProviderAgent implements AutoCloseable {
     return null;
   }
 
+  /**
+   * The sandbox session of a subtask: its requestor and task, so that the subtasks of one task that this provider
+   * computes may share a sandbox kept between them (a Blender render server with the scene loaded), and never those of
+   * another task or requestor.
+   */
+  static String sessionKey(TaskToCompute ttc) {
+    byte[] in = new byte[20 + ttc.taskId().length];
+    ttc.requestor().copyTo(in, 0);
+    System.arraycopy(ttc.taskId(), 0, in, 20, ttc.taskId().length);
+    byte[] digest = org.jgolem.protocol.messages.Eip712.keccak(in);
+    return "task-" + HexFormat.of().formatHex(digest, 0, 16);
+  }
+
   private void compute(Job job, List<URI> sources) {
     var d = job.ttc.definition();
     try {
@@ -405,7 +418,7 @@ public final class ProviderAgent implements AutoCloseable {
       resources.fetch(d.resourcesCid(), res, sources, Long.MAX_VALUE, Duration.ofMillis(fetchBudget));
       Path work = Files.createDirectories(job.dir.resolve("work"));
       Path out = Files.createDirectories(job.dir.resolve("output"));
-      var spec = Programs.spec("st-" + job.idHex().substring(0, 32), d, res, work, out);
+      var spec = Programs.spec("st-" + job.idHex().substring(0, 32), d, res, work, out).withSession(sessionKey(job.ttc));
       job.state = "COMPUTING";
       Execution x = computer.run(spec);
       onLoop(() -> {

@@ -168,7 +168,13 @@ final class NettyPeer implements Peer {
       return;
     }
     // The session is over now, even if the goodbye takes a moment to be delivered.
-    channel.eventLoop().execute(() -> node.sessionEnded(this));
+    try {
+      channel.eventLoop().execute(() -> node.sessionEnded(this));
+    } catch (java.util.concurrent.RejectedExecutionException loopsClosed) {
+      // the event loops were shut down before this network: nothing runs on them any more, and nothing can be sent
+      node.sessionEnded(this);
+      return;
+    }
     if (remoteReason != null || !channel.isActive()) {
       channel.close();
       return;

@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class BlenderPlan implements TaskPlan {
   private static final Logger LOG = LoggerFactory.getLogger(BlenderPlan.class);
   static final String ENTRY_POINT = "/usr/bin/blender";
+  /** Providers run {@link RenderJob#LAUNCHER} with the shell (Blender itself, or a render server's client in a session). */
+  static final String LAUNCHER_ENTRY_POINT = "/bin/sh";
   static final String NEGATIVE = "verification negative: ";
   /** Scratch space for a verification render's /tmp and /golem/work. */
   static final long WORK_BYTES = 256 * Limits.MIB;

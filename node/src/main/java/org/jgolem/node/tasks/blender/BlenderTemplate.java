@@ -91,7 +91,8 @@ public final class BlenderTemplate implements TaskTemplate {
             "cannot be staged for subtask " + job.name() + ": " + e.getMessage())));
       }
       List<String> outputs = job.frames().stream().map(f -> Split.Job.outputName(f, o.format())).toList();
-      subtasks.add(new PlannedSubtask(job.name(), folder, "docker", o.imageId(), BlenderPlan.ENTRY_POINT, RenderJob.args(o),
+      subtasks.add(new PlannedSubtask(job.name(), folder, "docker", o.imageId(), BlenderPlan.LAUNCHER_ENTRY_POINT,
+          RenderJob.launcherArgs(o),
           outputs, new ResourceLimits(o.cpus(), o.memoryMib(), file.subtaskTimeout().toSeconds(), maxOutputBytes(job))));
       byName.put(job.name(), job);
     }

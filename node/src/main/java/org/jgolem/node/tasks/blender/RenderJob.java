@@ -23,6 +23,8 @@ import java.util.Objects;
  */
 public record RenderJob(BlenderOptions options, int samples, List<Render> renders) {
   public static final String SCRIPT = "jgolem_render.py";
+  /** The providers' launcher: Blender itself, or in a session the client of a render server kept for the task. */
+  public static final String LAUNCHER = "jgolem_blender.sh";
   public static final String JOB = "jgolem_job.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,6 +51,14 @@ public record RenderJob(BlenderOptions options, int samples, List<Render> render
   public static List<String> args(BlenderOptions o) {
     return List.of("-b", "--factory-startup", "-noaudio", o.scenePath(), "-E", "CYCLES", "-t", Integer.toString(o.cpus()),
         "--python-exit-code", "3", "--python", "/golem/resources/" + SCRIPT);
+  }
+
+  /** A provider's command: {@link #LAUNCHER} run by /bin/sh, then {@link #args}. */
+  public static List<String> launcherArgs(BlenderOptions o) {
+    List<String> a = new java.util.ArrayList<>();
+    a.add("/golem/resources/" + LAUNCHER);
+    a.addAll(args(o));
+    return a;
   }
 
   /** The job file's content. */
@@ -81,12 +91,14 @@ public record RenderJob(BlenderOptions options, int samples, List<Render> render
    */
   public void writeInto(Path folder) throws IOException {
     Files.createDirectories(folder);
-    try (InputStream in = RenderJob.class.getResourceAsStream(SCRIPT)) {
-      if (in == null) throw new IOException("the render script " + SCRIPT + " is missing from the class path");
-      Files.write(folder.resolve(SCRIPT), in.readAllBytes());
+    for (String script : List.of(SCRIPT, LAUNCHER)) {
+      try (InputStream in = RenderJob.class.getResourceAsStream(script)) {
+        if (in == null) throw new IOException("the render script " + script + " is missing from the class path");
+        Files.write(folder.resolve(script), in.readAllBytes());
+      }
     }
     Files.writeString(folder.resolve(JOB), json());
-    for (String f : List.of(SCRIPT, JOB)) readable(folder.resolve(f));
+    for (String f : List.of(SCRIPT, LAUNCHER, JOB)) readable(folder.resolve(f));
     Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 

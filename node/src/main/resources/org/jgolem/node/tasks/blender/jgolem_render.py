@@ -1,10 +1,13 @@
 # jgolem's Blender render script, staged next to the scene in every Blender subtask's resources and run as
 #   blender -b --factory-startup -noaudio /golem/resources/SCENE --python /golem/resources/jgolem_render.py
-# It reads jgolem_job.json beside it, applies the task's settings so that the render is repeatable whatever
-# the scene file says (Cycles on the CPU, fixed samples and seed, no adaptive sampling, no denoising, the
-# task's resolution at 100 %, no compositing, sequencer, stamps or dither, a fixed thread count), then renders each
-# entry of "renders" (a frame, optionally cropped to a border) and saves it under its file name in the
-# output folder ($GOLEM_OUTPUT on the host, /golem/output in a container).
+# (by jgolem_blender.sh on providers). It reads jgolem_job.json beside it, applies the task's settings so that the
+# render is repeatable whatever the scene file says (Cycles on the CPU, fixed samples and seed, no adaptive sampling,
+# no denoising, the task's resolution at 100 %, no compositing, sequencer, stamps or dither, a fixed thread count),
+# then renders each entry of "renders" (a frame, optionally cropped to a border) and saves it under its file name in
+# the output folder ($GOLEM_OUTPUT on the host, /golem/output in a container).
+# With $JGOLEM_SERVE set (a folder with the FIFOs "jobs" and "done", made by jgolem_blender.sh), it is a render
+# server for the subtasks of one task in one sandbox: for each line read from "jobs" it reads the job file again,
+# renders it with the scene kept loaded and synced, and writes its status (0 or 1) to "done".
 import json
 import os
 import sys
@@ -12,54 +15,78 @@ import sys
 import bpy
 
 here = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(here, "jgolem_job.json")) as f:
-    job = json.load(f)
 out = os.environ.get("GOLEM_OUTPUT", "/golem/output")
 
-s = bpy.context.scene
-s.render.engine = "CYCLES"
-c = s.cycles
-c.device = "CPU"
-c.samples = int(job["samples"])
-c.use_adaptive_sampling = False
-c.seed = int(job["seed"])
-c.use_animated_seed = False
-c.use_denoising = False
-r = s.render
-r.resolution_x = int(job["width"])
-r.resolution_y = int(job["height"])
-r.resolution_percentage = 100
-r.pixel_aspect_x = 1
-r.pixel_aspect_y = 1
-r.use_compositing = False
-r.use_sequencer = False
-r.use_stamp = False
-# keep the synced scene between the renders of one job: a crop after the first then costs milliseconds, not a
-# scene sync and BVH build each (measured: the pixels are the same as without it)
-r.use_persistent_data = True
-r.dither_intensity = 0  # no random dither noise in 8-bit output: honest renders of the same pixels match
-r.threads_mode = "FIXED"
-r.threads = int(job["threads"])
-i = r.image_settings
-if job["format"] == "PNG":
-    i.file_format = "PNG"
-    i.color_mode = "RGB"
-    i.color_depth = "8"
-    i.compression = 15
-else:
-    i.file_format = "OPEN_EXR"
-    i.color_mode = "RGB"
-    i.color_depth = "32"
-    i.exr_codec = "NONE"
 
-for item in job["renders"]:
-    s.frame_set(int(item["frame"]))
-    border = item.get("border")
-    r.use_border = border is not None
-    if border is not None:
-        r.use_crop_to_border = True
-        r.border_min_x, r.border_max_x, r.border_min_y, r.border_max_y = border
-    bpy.ops.render.render()
-    bpy.data.images["Render Result"].save_render(os.path.join(out, item["file"]), scene=s)
-    print("jgolem: rendered frame", item["frame"], "border", border, "into", item["file"])
-    sys.stdout.flush()
+def render_job():
+    with open(os.path.join(here, "jgolem_job.json")) as f:
+        job = json.load(f)
+    s = bpy.context.scene
+    s.render.engine = "CYCLES"
+    c = s.cycles
+    c.device = "CPU"
+    c.samples = int(job["samples"])
+    c.use_adaptive_sampling = False
+    c.seed = int(job["seed"])
+    c.use_animated_seed = False
+    c.use_denoising = False
+    r = s.render
+    r.resolution_x = int(job["width"])
+    r.resolution_y = int(job["height"])
+    r.resolution_percentage = 100
+    r.pixel_aspect_x = 1
+    r.pixel_aspect_y = 1
+    r.use_compositing = False
+    r.use_sequencer = False
+    r.use_stamp = False
+    # keep the synced scene between the renders of one job: a crop after the first then costs milliseconds, not a
+    # scene sync and BVH build each (measured: the pixels are the same as without it)
+    r.use_persistent_data = True
+    r.dither_intensity = 0  # no random dither noise in 8-bit output: honest renders of the same pixels match
+    r.threads_mode = "FIXED"
+    r.threads = int(job["threads"])
+    i = r.image_settings
+    if job["format"] == "PNG":
+        i.file_format = "PNG"
+        i.color_mode = "RGB"
+        i.color_depth = "8"
+        i.compression = 15
+    else:
+        i.file_format = "OPEN_EXR"
+        i.color_mode = "RGB"
+        i.color_depth = "32"
+        i.exr_codec = "NONE"
+
+    for item in job["renders"]:
+        s.frame_set(int(item["frame"]))
+        border = item.get("border")
+        r.use_border = border is not None
+        if border is not None:
+            r.use_crop_to_border = True
+            r.border_min_x, r.border_max_x, r.border_min_y, r.border_max_y = border
+        bpy.ops.render.render()
+        bpy.data.images["Render Result"].save_render(os.path.join(out, item["file"]), scene=s)
+        print("jgolem: rendered frame", item["frame"], "border", border, "into", item["file"])
+        sys.stdout.flush()
+
+
+serve = os.environ.get("JGOLEM_SERVE")
+if not serve:
+    render_job()
+else:
+    while True:
+        with open(os.path.join(serve, "jobs")) as f:
+            line = f.readline()
+        if not line:
+            continue  # the client went away before asking
+        status = "0"
+        try:
+            render_job()
+        except Exception:
+            import traceback
+            traceback.print_exc()
+            status = "1"
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with open(os.path.join(serve, "done"), "w") as f:
+            f.write(status + "\n")

@@ -80,16 +80,56 @@ class BlenderRenderTest {
 
   /** Runs a planned subtask as a provider would: its wire definition, through Programs.spec, in the sandbox. */
   Path provide(PlannedSubtask s) throws Exception {
-    BlenderTestSupport.Dirs d = BlenderTestSupport.Dirs.under(tmp.resolve("provider").resolve(s.name()));
-    Path res = tmp.resolve("provider").resolve(s.name()).resolve("resources");
+    provide(s, null, "provider");
+    return tmp.resolve("provider").resolve(s.name()).resolve("output");
+  }
+
+  /** Runs a planned subtask as a provider would, in sandbox session {@code session} (null: none). */
+  ExecutionResult provide(PlannedSubtask s, String session, String where) throws Exception {
+    BlenderTestSupport.Dirs d = BlenderTestSupport.Dirs.under(tmp.resolve(where).resolve(s.name()));
+    Path res = tmp.resolve(where).resolve(s.name()).resolve("resources");
     for (Path f : Files.list(s.resources()).toList()) Files.copy(f, res.resolve(f.getFileName().toString()));
     for (Path f : Files.list(res).toList()) RenderJob.readable(f);
-    ExecutionSpec spec = Programs.spec("provide-" + s.name(), s.definition("bafytest"), d.resources(), d.work(), d.output());
+    ExecutionSpec spec = Programs.spec("provide-" + where + "-" + s.name(), s.definition("bafytest"), d.resources(), d.work(),
+        d.output()).withSession(session);
     ExecutionResult r = BlenderTestSupport.await(env.start(spec));
     assertThat(r.succeeded()).as("%s\n%s%s", r, r.stdout().text(), r.stderr().text()).isTrue();
     assertThat(r.outputs()).extracting(OutputFile::path).containsExactlyElementsOf(s.outputPaths());
-    System.out.printf(Locale.ROOT, "[blender] provider rendered %s in %d ms%n", s.name(), r.wallTime().toMillis());
-    return d.output();
+    System.out.printf(Locale.ROOT, "[blender] provider rendered %s in %d ms%s%n", s.name(), r.wallTime().toMillis(),
+        session == null ? "" : " (session)");
+    return r;
+  }
+
+  /**
+   * A provider's subtasks of one task share a sandbox session: the first starts Blender as a render server, the next
+   * ones (another tile, another frame) hand it their jobs. Each result has exactly the pixels of the same subtask
+   * rendered alone, and no later subtask loads the scene again.
+   */
+  @Test
+  void subtasksOfOneTaskInOneSessionRenderThePixelsOfSubtasksRenderedAlone() throws Exception {
+    BlenderPlan plan = plan("PNG", 3, "1-2");
+    // the whole frame first: a session is made for its first subtask's output size, and the tiles' are smaller
+    List<PlannedSubtask> order = List.of(plan.subtasks().get(2), plan.subtasks().get(0), plan.subtasks().get(1));
+    int before = env.idleSessions();
+    List<ExecutionResult> inSession = new java.util.ArrayList<>();
+    for (PlannedSubtask s : order) inSession.add(provide(s, "task-blender-session", "session"));
+    assertThat(env.idleSessions()).as("the session is kept, paused, for the task's next subtask").isEqualTo(before + 1);
+    assertThat(inSession.get(0).stdout().text()).as("the first subtask starts the server").contains("Read blend:");
+    for (int i = 1; i < inSession.size(); i++) {
+      assertThat(inSession.get(i).stdout().text()).as("subtask %d reuses the server", i + 1)
+          .doesNotContain("Read blend:").contains("jgolem: rendered frame");
+    }
+    for (PlannedSubtask s : order) {
+      provide(s, null, "alone");
+      Path alone = tmp.resolve("alone").resolve(s.name()).resolve("output");
+      Path shared = tmp.resolve("session").resolve(s.name()).resolve("output");
+      for (String f : s.outputPaths()) {
+        Picture a = Pictures.read(alone.resolve(f), BlenderOptions.Format.PNG);
+        Picture b = Pictures.read(shared.resolve(f), BlenderOptions.Format.PNG);
+        assertThat(b.width()).isEqualTo(a.width());
+        assertThat(b.samples()).as("%s of %s rendered in the session against alone", f, s.name()).isEqualTo(a.samples());
+      }
+    }
   }
 
   /** Renders {@code job} (any frames, regions, samples) in the sandbox with the task's command line. */

@@ -112,17 +112,17 @@ class BlenderTaskFileTest {
     PlannedSubtask s = plan.subtasks().get(1);
     assertThat(s.environment()).isEqualTo("docker");
     assertThat(s.image()).isEqualTo(ID);
-    assertThat(s.entryPoint()).isEqualTo("/usr/bin/blender");
-    assertThat(s.args()).containsExactly("-b", "--factory-startup", "-noaudio", "/golem/resources/scene.blend", "-E", "CYCLES",
+    assertThat(s.entryPoint()).isEqualTo("/bin/sh");
+    assertThat(s.args()).containsExactly("/golem/resources/jgolem_blender.sh", "-b", "--factory-startup", "-noaudio", "/golem/resources/scene.blend", "-E", "CYCLES",
         "-t", "1", "--python-exit-code", "3", "--python", "/golem/resources/jgolem_render.py");
     assertThat(s.outputPaths()).containsExactly("frame_0001.png");
     assertThat(s.limits().timeoutSeconds()).isEqualTo(600);
     assertThat(s.limits().memoryMib()).isEqualTo(1024);
     try (var files = Files.list(s.resources())) {
       assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
-          .containsExactly("jgolem_job.json", "jgolem_render.py", "scene.blend");
+          .containsExactly("jgolem_blender.sh", "jgolem_job.json", "jgolem_render.py", "scene.blend");
     }
-    for (String f : List.of("jgolem_job.json", "jgolem_render.py", "scene.blend")) {
+    for (String f : List.of("jgolem_blender.sh", "jgolem_job.json", "jgolem_render.py", "scene.blend")) {
       assertThat(Files.getPosixFilePermissions(s.resources().resolve(f))).as(f).contains(PosixFilePermission.OTHERS_READ);
     }
     var job = new ObjectMapper().readTree(s.resources().resolve("jgolem_job.json").toFile());
@@ -153,7 +153,7 @@ class BlenderTaskFileTest {
     assertThat(((BlenderPlan) plan).options().spotCheck().crops()).isEqualTo(2);
     try (var files = Files.list(plan.subtasks().get(0).resources())) {
       assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
-          .containsExactly("jgolem_job.json", "jgolem_render.py", "notes.txt", "scene.blend");
+          .containsExactly("jgolem_blender.sh", "jgolem_job.json", "jgolem_render.py", "notes.txt", "scene.blend");
     }
   }
 

@@ -1,0 +1,235 @@
+package org.jgolem.node.compute.docker;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.jgolem.node.compute.Limits;
+
+/**
+ * The idle session containers of one Docker environment. A session is a container kept between the subtasks of one
+ * session key (the provider's key is its requestor and task: never shared across tasks), paused while idle, so that
+ * the next subtask of the task skips the container's set-up and may find the server its predecessor left (Blender
+ * with the scene loaded). A session is taken by one subtask at a time; it is only reused for the same image and
+ * container limits (an output no larger than its first subtask's), while its keeper has time left for another subtask; idle longer than {@link #IDLE}, beyond {@link #MAX_IDLE}
+ * idle sessions, or when the environment closes, it is removed.
+ *
+ * <p>Its resources folder is a host folder of the session's own, mounted read-only at /golem/resources, whose content
+ * is replaced by each subtask's resources (hard links, copies across file systems) before it runs.
+ */
+final class DockerSessions {
+  /** How long an idle session is kept. */
+  static final Duration IDLE = Duration.ofSeconds(30);
+  /** How many idle sessions an environment keeps at most (each holds its container's memory). */
+  static final int MAX_IDLE = 8;
+  /** How long a session container's keeper lives: the session is not reused past it. */
+  static final Duration LIFETIME = Duration.ofHours(1);
+
+  /** One session container. */
+  static final class Session {
+    final String key;
+    final String containerId;
+    final Path resources;
+    final String imageId;
+    final Limits limits;
+    final long keeperDeadline;
+    long idleSince;
+    int runs;
+
+    Session(String key, String containerId, Path resources, String imageId, Limits limits, long keeperDeadline) {
+      this.key = key;
+      this.containerId = containerId;
+      this.resources = resources;
+      this.imageId = imageId;
+      this.limits = limits;
+      this.keeperDeadline = keeperDeadline;
+    }
+
+    /**
+     * Whether a subtask with this image and limits may run in this session: the container was made with the same
+     * cpus, memory, processes and scratch, an output folder at least as large, and its keeper lives long enough.
+     */
+    boolean fits(String image, Limits l, long now) {
+      return imageId.equals(image) && limits.cpus() == l.cpus() && limits.memoryBytes() == l.memoryBytes()
+          && limits.maxProcesses() == l.maxProcesses() && limits.workBytes() == l.workBytes()
+          && l.maxOutputBytes() <= limits.maxOutputBytes()
+          && keeperDeadline - now > l.timeout().toNanos() + Duration.ofSeconds(DockerRun.KEEPER_MARGIN_SECONDS).toNanos();
+    }
+  }
+
+  private final Map<String, Deque<Session>> idle = new HashMap<>();
+  private final Consumer<Session> remover;
+  private volatile Path root;
+  private boolean closed;
+
+  /**
+   * @param root where the sessions' resources folders are made (best on the file system of the subtasks' resources,
+   *     so that they are hard-linked, not copied)
+   * @param remover removes a session's container (and its folder), off the caller's lock
+   */
+  DockerSessions(Path root, Consumer<Session> remover) {
+    this.root = root;
+    this.remover = remover;
+  }
+
+  /** An idle session of {@code key} for this image and limits, taken out of the pool; null if there is none. */
+  Session take(String key, String imageId, Limits limits) {
+    long now = System.nanoTime();
+    List<Session> unfit = new ArrayList<>();
+    Session found = null;
+    synchronized (idle) {
+      Deque<Session> q = idle.get(key);
+      while (q != null && !q.isEmpty() && found == null) {
+        Session s = q.pollLast();
+        if (s.fits(imageId, limits, now)) found = s;
+        else unfit.add(s);
+      }
+      if (q != null && q.isEmpty()) idle.remove(key);
+    }
+    unfit.forEach(remover);
+    return found;
+  }
+
+  /** Puts a session back, idle; returns false (the caller removes it) if the pool is closed. */
+  boolean park(Session s) {
+    List<Session> evicted = new ArrayList<>();
+    synchronized (idle) {
+      if (closed) return false;
+      s.idleSince = System.nanoTime();
+      idle.computeIfAbsent(s.key, k -> new ArrayDeque<>()).addLast(s);
+      while (count() > MAX_IDLE) evicted.add(pollOldest());
+    }
+    evicted.forEach(remover);
+    return true;
+  }
+
+  /** Removes the sessions idle for longer than {@link #IDLE}. */
+  void expire() {
+    long cutoff = System.nanoTime() - IDLE.toNanos();
+    List<Session> old = new ArrayList<>();
+    synchronized (idle) {
+      for (var it = idle.values().iterator(); it.hasNext(); ) {
+        Deque<Session> q = it.next();
+        q.removeIf(s -> {
+          if (s.idleSince - cutoff < 0) {
+            old.add(s);
+            return true;
+          }
+          return false;
+        });
+        if (q.isEmpty()) it.remove();
+      }
+    }
+    old.forEach(remover);
+  }
+
+  /** Closes the pool: every idle session is removed, and none is parked any more. */
+  void close() {
+    List<Session> all = new ArrayList<>();
+    synchronized (idle) {
+      closed = true;
+      idle.values().forEach(all::addAll);
+      idle.clear();
+    }
+    all.forEach(remover);
+  }
+
+  /** How many sessions are idle. */
+  int idleCount() {
+    synchronized (idle) {
+      return count();
+    }
+  }
+
+  private int count() {
+    int n = 0;
+    for (Deque<Session> q : idle.values()) n += q.size();
+    return n;
+  }
+
+  private Session pollOldest() {
+    Session oldest = null;
+    for (Deque<Session> q : idle.values()) {
+      Session s = q.peekFirst();
+      if (s != null && (oldest == null || s.idleSince - oldest.idleSince < 0)) oldest = s;
+    }
+    if (oldest != null) {
+      Deque<Session> q = idle.get(oldest.key);
+      q.pollFirst();
+      if (q.isEmpty()) idle.remove(oldest.key);
+    }
+    return oldest;
+  }
+
+  /** Where new sessions' resources folders are made. */
+  void root(Path folder) {
+    this.root = folder;
+  }
+
+  /** A new, empty resources folder for a session (readable by the subtask's uid). */
+  Path newResourcesFolder() throws IOException {
+    Files.createDirectories(root);
+    Path d = Files.createTempDirectory(root, "session-");
+    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return d;
+  }
+
+  /**
+   * Makes {@code folder} hold exactly what {@code from} holds: its old content is deleted, then each file is
+   * hard-linked (copied where a link cannot be made), folders are made with the source's permissions, and symbolic
+   * links are copied as links.
+   */
+  static void replaceContent(Path folder, Path from) throws IOException {
+    try (Stream<Path> old = Files.list(folder)) {
+      for (Path p : (Iterable<Path>) old::iterator) deleteTree(p);
+    }
+    Files.walkFileTree(from, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+        Path target = folder.resolve(from.relativize(dir).toString());
+        if (!dir.equals(from)) {
+          Files.createDirectory(target);
+          Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Path target = folder.resolve(from.relativize(file).toString());
+        if (attrs.isRegularFile()) {
+          try {
+            Files.createLink(target, file);
+          } catch (IOException | UnsupportedOperationException crossDevice) {
+            Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+          }
+        } else {
+          Files.copy(file, target, LinkOption.NOFOLLOW_LINKS);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(x);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package org.jgolem.node.compute.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.node.compute.docker.DockerTestSupport.assertNoContainers;
+import static org.jgolem.node.compute.docker.DockerTestSupport.await;
+import static org.jgolem.node.compute.docker.DockerTestSupport.containersOf;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.ExecutionResult.OutputFile;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.compute.FailureReason;
+import org.jgolem.node.compute.Program;
+import org.jgolem.node.compute.docker.DockerTestSupport.Dirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sessions against the real engine: the subtasks of one session key run one after the other in one container, kept
+ * paused between them; a server the subtask asked to keep survives into the next subtask, anything else it left is
+ * killed as outside a session; each subtask sees its own resources and an empty output folder, and is charged its
+ * own CPU time; a failure, another key or closing the environment ends the container.
+ */
+class DockerSessionTest {
+  static final String NODE = "jgolem-test-session";
+
+  @TempDir Path tmp;
+  String runtimeId;
+  DockerEnvironment env;
+  int n;
+
+  @BeforeEach
+  void engine() throws Exception {
+    runtimeId = DockerTestSupport.requireRuntimeImage();
+    env = new DockerEnvironment(DockerConfig.of(NODE, Set.of(runtimeId)));
+    env.sessionFolder(tmp.resolve("sessions"));
+  }
+
+  @AfterEach
+  void closed() {
+    if (env == null) return;
+    env.close();
+    try (var probe = new DockerEnvironment(DockerConfig.of(NODE + "-probe", Set.of()))) {
+      assertNoContainers(probe, NODE);
+    }
+    assertThat(tmp.resolve("sessions")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+  }
+
+  /** Runs {@code script} (sh) with the resource files given, in session {@code key} (null: none). */
+  private ExecutionResult run(String key, String script, Map<String, String> resources) throws Exception {
+    Dirs d = Dirs.under(tmp.resolve("run-" + (++n)));
+    d.resource("job.sh", script);
+    for (var e : resources.entrySet()) d.resource(e.getKey(), e.getValue());
+    ExecutionSpec spec = new ExecutionSpec("session-test-" + n, new Program.DockerImage(DockerTestSupport.RUNTIME, runtimeId),
+        "/bin/sh", List.of("/golem/resources/job.sh"), Map.of(), d.resources(), d.work(), d.output(),
+        DockerTestSupport.small(), key);
+    ExecutionResult r = await(env.start(spec));
+    lastOutput = d.output();
+    return r;
+  }
+
+  Path lastOutput;
+
+  private static String out(ExecutionResult r) {
+    return r + "\n" + r.stdout().text() + r.stderr().text();
+  }
+
+  @Test
+  void aKeptServerSurvivesIntoTheNextSubtaskOfTheSessionInTheSameContainer() throws Exception {
+    ExecutionResult first = run("task-a", """
+        set -eu
+        echo first > /golem/work/marker
+        i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done
+        sleep 300 &
+        echo $! > "$JGOLEM_SESSION/server"
+        echo $! > "$JGOLEM_SESSION/keep"
+        cat /golem/resources/one.txt > /golem/output/first.txt
+        """, Map.of("one.txt", "resource one\n"));
+    assertThat(first.succeeded()).as(out(first)).isTrue();
+    assertThat(Files.readString(lastOutput.resolve("first.txt"))).isEqualTo("resource one\n");
+    assertThat(env.idleSessions()).isEqualTo(1);
+    var containers = containersOf(env, NODE);
+    assertThat(containers).hasSize(1);
+    assertThat(env.client().inspectContainerCmd(containers.get(0).getId()).exec().getState().getPaused())
+        .as("an idle session's container is paused").isTrue();
+
+    ExecutionResult second = run("task-a", """
+        set -eu
+        cat /golem/work/marker
+        if kill -0 "$(cat "$JGOLEM_SESSION/server")"; then echo server alive; else echo server gone; fi
+        ls /golem/resources | tr '\\n' ' '; echo
+        ls -A /golem/output | wc -l
+        echo second > /golem/output/second.txt
+        """, Map.of("two.txt", "resource two\n"));
+    assertThat(second.succeeded()).as(out(second)).isTrue();
+    assertThat(second.stdout().text()).contains("first\n", "server alive\n", "job.sh two.txt \n", "0\n")
+        .doesNotContain("one.txt");
+    assertThat(second.outputs()).extracting(OutputFile::path).containsExactly("second.txt");
+    assertThat(containersOf(env, NODE)).extracting(c -> c.getId()).containsExactly(containers.get(0).getId());
+    // the first run counted to 300000 in sh; the second is charged its own CPU time, not the container's since its start
+    assertThat(first.usage().cpuNanos()).isGreaterThan(50_000_000L);
+    assertThat(second.usage().cpuNanos()).as("this run's CPU time only").isBetween(0L, first.usage().cpuNanos() / 2);
+  }
+
+  @Test
+  void withoutKeepTheNextSubtaskFindsTheContainerCleanAndAnotherKeyGetsAnotherContainer() throws Exception {
+    ExecutionResult first = run("task-b", """
+        echo b > /golem/work/marker
+        echo b > /tmp/marker
+        sleep 300 &
+        echo $! > /golem/work/pid
+        """, Map.of());
+    assertThat(first.succeeded()).as(out(first)).isTrue();
+    var container = containersOf(env, NODE).get(0).getId();
+    ExecutionResult second = run("task-b", """
+        ls -A /golem/work /tmp | tr '\n' ' '; echo
+        n=0; for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2>/dev/null)" = sleep ] && [ -O "$p" ] && n=$((n + 1)); done
+        if [ "$n" -gt 0 ]; then echo sleep alive; else echo sleep gone; fi
+        echo c > /golem/work/marker
+        """, Map.of());
+    assertThat(second.succeeded()).as(out(second)).isTrue();
+    assertThat(containersOf(env, NODE)).extracting(c -> c.getId()).containsExactly(container);
+    assertThat(second.stdout().text()).contains("sleep gone\n").doesNotContain("marker", "pid");
+
+    ExecutionResult other = run("task-c", "cat /golem/work/marker 2>/dev/null || echo no marker\n", Map.of());
+    assertThat(other.stdout().text()).contains("no marker");
+    assertThat(env.idleSessions()).isEqualTo(2);
+    ExecutionResult none = run(null, "echo ${JGOLEM_SESSION:-no session}; cat /golem/work/marker 2>/dev/null || echo no marker\n",
+        Map.of());
+    assertThat(none.stdout().text()).contains("no session", "no marker");
+    assertThat(env.idleSessions()).isEqualTo(2);
+  }
+
+  @Test
+  void aFailedSubtaskEndsItsSession() throws Exception {
+    assertThat(run("task-d", "echo d > /golem/work/marker; touch \"$JGOLEM_SESSION/keep\"\n", Map.of()).succeeded()).isTrue();
+    ExecutionResult failed = run("task-d", "cat /golem/work/marker; exit 3\n", Map.of());
+    assertThat(failed.failure()).hasValueSatisfying(f -> assertThat(f.reason()).isEqualTo(FailureReason.NON_ZERO_EXIT));
+    assertThat(failed.stdout().text()).contains("d\n");
+    assertThat(env.idleSessions()).isZero();
+    assertThat(containersOf(env, NODE)).isEmpty();
+    ExecutionResult after = run("task-d", "cat /golem/work/marker 2>/dev/null || echo no marker\n", Map.of());
+    assertThat(after.stdout().text()).contains("no marker");
+  }
+
+  @Test
+  void aSubtaskCannotSetTheSessionVariableItself() throws Exception {
+    Dirs d = Dirs.under(tmp.resolve("forged"));
+    d.resource("job.sh", "true\n");
+    ExecutionSpec spec = new ExecutionSpec("session-forged", new Program.DockerImage(DockerTestSupport.RUNTIME, runtimeId),
+        "/bin/sh", List.of("/golem/resources/job.sh"), Map.of(ExecutionSpec.SESSION_VARIABLE, "/tmp"), d.resources(),
+        d.work(), d.output(), DockerTestSupport.small());
+    ExecutionResult r = await(env.start(spec));
+    assertThat(r.failure()).hasValueSatisfying(f -> {
+      assertThat(f.reason()).isEqualTo(FailureReason.INVALID_SPEC);
+      assertThat(f.message()).contains(ExecutionSpec.SESSION_VARIABLE);
+    });
+  }
+}
