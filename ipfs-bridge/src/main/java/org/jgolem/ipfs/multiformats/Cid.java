@@ -22,6 +22,8 @@ public final class Cid implements Comparable<Cid> {
   private final Multihash multihash;
   private final byte[] bytes;
   private final int hash;
+  /** The text form, made on first use (CIDs are printed, compared as text and used as keys again and again). */
+  private String text;
 
   private Cid(int version, long codec, Multihash multihash) {
     this.version = version;
@@ -198,7 +200,12 @@ public final class Cid implements Comparable<Cid> {
   /** CIDv0: base58btc ("Qm..."); CIDv1: base32 ("b..."), as Kubo prints them. */
   @Override
   public String toString() {
-    return version == 0 ? Multibase.base58(bytes) : Multibase.encode(Multibase.Base.BASE32, bytes);
+    String t = text;
+    if (t == null) {
+      t = version == 0 ? Multibase.base58(bytes) : Multibase.encode(Multibase.Base.BASE32, bytes);
+      text = t; // a race only computes the same immutable string twice
+    }
+    return t;
   }
 
   @Override

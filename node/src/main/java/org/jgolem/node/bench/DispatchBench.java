@@ -32,13 +32,16 @@ import org.jgolem.protocol.identity.NodeKey;
  * <p>Prints {@code dispatch subtasks=<n> providers=4 subtasks-per-s=<x> overhead-ms-per-subtask=<y>
  * first-subtask-ms=<z>}, where the overhead is the wall time per subtask beyond the compute time divided
  * over the providers' slots ({@code wall/n - Σcompute/(n·slots)}), and the first-subtask time runs from
- * the call that creates the task to the moment a provider starts computing. The task runs three times after a
- * warm-up; the run with the median rate is printed (each run on stderr).
+ * the call that creates the task to the moment a provider starts computing. The task runs three times after eight
+ * warm-up tasks of the same size (the JIT's steady state); the run with the median rate is printed (each run on stderr, with the guest's CPU
+ * time and the whole process's CPU time per subtask). {@code -Dbench.threads=true} also prints the CPU time of the
+ * process's threads, grouped by name.
  */
 public final class DispatchBench {
   private DispatchBench() {}
 
   private static final int RUNS = 3;
+  private static final int WARM_UPS = 8;
 
   public static void main(String[] args) throws Exception {
     Path programs = Path.of(args[0]);
@@ -50,6 +53,7 @@ public final class DispatchBench {
     List<AutoCloseable> closing = new ArrayList<>();
     AtomicLong firstStart = new AtomicLong();
     AtomicLong computeNanos = new AtomicLong();
+    AtomicLong computeCpuNanos = new AtomicLong();
     EventLoops loops = EventLoops.create(2, "bench-dispatch");
     closing.add(loops::close);
     try {
@@ -66,7 +70,7 @@ public final class DispatchBench {
         P2PNode pn = pr.node();
         IpfsExchange pres = pr.resources();
         WasmEnvironment wasm = new WasmEnvironment();
-        TaskComputer computer = new TaskComputer(List.of(new BenchNodes.Timed(wasm, firstStart, computeNanos)));
+        TaskComputer computer = new TaskComputer(List.of(new BenchNodes.Timed(wasm, firstStart, computeNanos, computeCpuNanos)));
         closing.add(computer);
         ProviderAgent agent = new ProviderAgent(pn.network(), pn.gossip(), market, computer, pres,
             (req, task, sub, amount, at) -> {}, new Reputation(Reputation.inMemory()), dir.resolve("work"), clock, slots, 2, 4096);
@@ -79,31 +83,42 @@ public final class DispatchBench {
       closing.add(requestor);
       requestor.start();
 
-      // warm-up: compile the module on every provider and open the sessions
-      Path warm = gwasmTask(root.resolve("warm"), programs.resolve("render.wasm"), providers * slots);
-      var w = requestor.create(warm);
-      BenchNodes.await(Duration.ofSeconds(120), () -> requestor.read(() -> w.state) != RequestorModel.TaskState.COMPUTING);
-
-      // the same task three times: this host is shared, so the run with the median rate is printed
+      // warm-up: tasks of the measured size until the JIT has compiled the hot paths of the five nodes, as it has in a
+      // node that has been running for a while (measured: the rate climbs over the first 1,600-2,000 subtasks, then
+      // holds); then the same task three times: this host is shared, so the run with the median rate is printed
       List<double[]> runs = new ArrayList<>();
-      for (int run = 0; run < RUNS; run++) {
-        Path taskFile = gwasmTask(root.resolve("task-" + run), programs.resolve("render.wasm"), n);
+      for (int run = -WARM_UPS; run < RUNS; run++) {
+        Path taskFile = gwasmTask(root.resolve("task-" + (run + WARM_UPS)), programs.resolve("render.wasm"), n);
         firstStart.set(0);
         computeNanos.set(0);
+        computeCpuNanos.set(0);
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         var task = requestor.create(taskFile);
         BenchNodes.await(Duration.ofSeconds(600), () -> requestor.read(() -> task.state) != RequestorModel.TaskState.COMPUTING);
         long wall = System.nanoTime() - t0;
+        long cpu = processCpuNanos() - cpu0;
         if (requestor.read(() -> task.state) != RequestorModel.TaskState.FINISHED) {
           throw new IllegalStateException("task ended " + requestor.read(() -> task.state + ": " + task.detail));
         }
         double perS = n / (wall / 1e9);
         double overheadMs = (wall / 1e6) / n - (computeNanos.get() / 1e6) / ((double) n * providers * slots);
         double firstMs = (firstStart.get() - t0) / 1e6;
-        System.err.printf("[bench] run %d: %d subtasks in %.2f s (%.0f/s); compute %.1f ms in all (%.2f ms each); first "
-            + "subtask after %.0f ms%n", run + 1, n, wall / 1e9, perS, computeNanos.get() / 1e6, computeNanos.get() / 1e6 / n,
-            firstMs);
-        runs.add(new double[] {perS, overheadMs, firstMs});
+        System.err.printf("[bench] %s: %d subtasks in %.2f s (%.0f/s); compute %.1f ms in all (%.2f ms each, %.2f ms of "
+            + "CPU each); the process's CPU %.2f ms a subtask; first subtask after %.0f ms%n",
+            run < 0 ? "warm-up " + (run + WARM_UPS + 1) : "run " + (run + 1), n, wall / 1e9, perS, computeNanos.get() / 1e6,
+            computeNanos.get() / 1e6 / n, computeCpuNanos.get() / 1e6 / n, cpu / 1e6 / n, firstMs);
+        if (run >= 0) runs.add(new double[] {perS, overheadMs, firstMs});
+      }
+      if (Boolean.getBoolean("bench.threads")) {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        for (Thread th : Thread.getAllStackTraces().keySet()) {
+          long c = mx.getThreadCpuTime(th.threadId());
+          if (c > 0) byName.merge(th.getName().replaceAll("[0-9a-f]{6,}|[0-9]+", "#"), c, Long::sum);
+        }
+        byName.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(25)
+            .forEach(e -> System.err.printf("[threads] %8.0f ms %s%n", e.getValue() / 1e6, e.getKey()));
       }
       runs.sort(java.util.Comparator.comparingDouble(x -> x[0]));
       double[] median = runs.get(RUNS / 2);
@@ -115,6 +130,12 @@ public final class DispatchBench {
     System.exit(0);
   }
 
+
+  /** CPU time of this process (every node of the bench), from the operating system. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
 
   /** A gWASM task of n subtasks, each drawing one row of an 8 x n image. */
   static Path gwasmTask(Path dir, Path wasm, int n) throws Exception {

@@ -42,6 +42,8 @@ public record ExecutionSpec(
   public static final String OUTPUT = "/golem/output";
   /** Set, in a session, to a folder the program may keep state in between the subtasks of its session. */
   public static final String SESSION_VARIABLE = "JGOLEM_SESSION";
+  /** A subtask id or session key (compiled once: validated for every subtask). */
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
   /** A subtask outside any session. */
   public ExecutionSpec(String subtaskId, Program program, String entrypoint, List<String> args, Map<String, String> env,
@@ -71,10 +73,10 @@ public record ExecutionSpec(
    * folders, an empty output folder, no NUL characters in arguments.
    */
   public void validate() throws ComputeException {
-    if (!subtaskId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+    if (!NAME.matcher(subtaskId).matches()) {
       throw invalid("subtaskId must be 1-128 characters of [A-Za-z0-9_.-], got '" + subtaskId + "'");
     }
-    if (session != null && !session.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+    if (session != null && !NAME.matcher(session).matches()) {
       throw invalid("session must be 1-128 characters of [A-Za-z0-9_.-], got '" + session + "'");
     }
     if (env.containsKey(SESSION_VARIABLE)) throw invalid(SESSION_VARIABLE + " is set by the environment, not by the subtask");
