@@ -232,19 +232,24 @@ final class DockerRun {
     env.ensureReaped();
     step("check");
     checkCancelled();
-    String id;
+    String id = null;
     if (spec.session() != null && (session = env.sessions().take(spec.session(), image.imageId(), limits)) != null) {
-      id = session.containerId;
-      synchronized (lock) {
-        containerId = id;
-      }
       try {
-        docker.unpauseContainerCmd(id).exec();
+        docker.unpauseContainerCmd(session.containerId).exec();
+        id = session.containerId;
+        synchronized (lock) {
+          containerId = id;
+        }
       } catch (RuntimeException e) {
-        throw env.engineError("resuming the session's container", e);
+        // the kept container is gone or stopped (killed from outside, its keeper ended): a new one serves the session
+        log.info("subtask {}: session container {} cannot be resumed ({}); starting a new one", spec.subtaskId(),
+            session.containerId, DockerEnvironment.firstLine(e.getMessage()));
+        env.removeSession(session);
+        session = null;
       }
       step("resume");
-    } else {
+    }
+    if (id == null) {
       Path folder = null;
       if (spec.session() != null) {
         try {

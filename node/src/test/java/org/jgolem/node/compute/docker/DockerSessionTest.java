@@ -150,6 +150,18 @@ class DockerSessionTest {
   }
 
   @Test
+  void aKeptContainerThatDiedIsReplacedNotBlamedOnTheNextSubtask() throws Exception {
+    assertThat(run("task-e", "echo e > /golem/work/marker; touch \"$JGOLEM_SESSION/keep\"\n", Map.of()).succeeded()).isTrue();
+    String dead = containersOf(env, NODE).get(0).getId();
+    env.client().unpauseContainerCmd(dead).exec();
+    env.client().killContainerCmd(dead).exec();
+    ExecutionResult next = run("task-e", "cat /golem/work/marker 2>/dev/null || echo no marker\n", Map.of());
+    assertThat(next.succeeded()).as(out(next)).isTrue();
+    assertThat(next.stdout().text()).contains("no marker");
+    assertThat(containersOf(env, NODE)).extracting(c -> c.getId()).doesNotContain(dead).hasSize(1);
+  }
+
+  @Test
   void aSubtaskCannotSetTheSessionVariableItself() throws Exception {
     Dirs d = Dirs.under(tmp.resolve("forged"));
     d.resource("job.sh", "true\n");
