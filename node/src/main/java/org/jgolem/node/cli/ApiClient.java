@@ -115,7 +115,10 @@ final class ApiClient {
       throw new CliException("the node's API at " + base + " did not answer " + method + " " + path + " within "
           + REQUEST_TIMEOUT.toSeconds() + " s");
     } catch (IOException e) {
-      throw new CliException("the request " + method + " " + uri + " failed: " + e, List.of(), e);
+      // the connection broke before an answer: the node stopped (or restarted) while the request was on its way
+      throw new CliException("cannot reach the node's API at " + base + " (from " + apiSource + "): the connection ended "
+          + "without an answer to " + method + " " + path + " (" + (e.getMessage() == null ? e.toString() : e.getMessage())
+          + "). Is the node still running?", List.of(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted while waiting for the node's API (" + method + " " + path + ")");

@@ -319,6 +319,28 @@ class CliCommandsTest {
   }
 
   @Test
+  void aNodeThatHangsUpWithoutAnswerIsExit1() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Thread hangUp = Thread.ofPlatform().daemon().start(() -> {
+        while (!s.isClosed()) {
+          try (var c = s.accept()) {
+            c.getInputStream().read(); // the request has begun: close without a byte of answer
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      });
+      Result r = CliHarness.run(Map.of("JGOLEM_DATA", data.toString(), "JGOLEM_API", "http://127.0.0.1:" + s.getLocalPort()),
+          "tasks", "show");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err()).startsWith("golem: error: cannot reach the node's API at http://127.0.0.1:" + s.getLocalPort()
+          + " (from JGOLEM_API): the connection ended without an answer to GET /v1/tasks").contains("Is the node still running?");
+      s.close();
+      hangUp.join(5000);
+    }
+  }
+
+  @Test
   void aStoppedNodesAddressFileIsGone() {
     Path addressFile = data.resolve(ApiConfig.ADDRESS_FILE);
     assertThat(addressFile).exists();
