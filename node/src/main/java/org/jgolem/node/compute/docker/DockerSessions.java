@@ -138,7 +138,7 @@ final class DockerSessions {
     old.forEach(remover);
   }
 
-  /** Closes the pool: every idle session is removed, and none is parked any more. */
+  /** Closes the pool: every idle session is removed, and none is parked any more; the sessions' folder, if empty, too. */
   void close() {
     List<Session> all = new ArrayList<>();
     synchronized (idle) {
@@ -147,6 +147,11 @@ final class DockerSessions {
       idle.clear();
     }
     all.forEach(remover);
+    try {
+      Files.deleteIfExists(root);
+    } catch (IOException notEmptyOrGone) {
+      // a run still holds its session's folder (it deletes it when it ends), or the folder is someone else's
+    }
   }
 
   /** How many sessions are idle. */
