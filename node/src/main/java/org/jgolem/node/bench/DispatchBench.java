@@ -33,9 +33,9 @@ import org.jgolem.protocol.identity.NodeKey;
  * first-subtask-ms=<z>}, where the overhead is the wall time per subtask beyond the compute time divided
  * over the providers' slots ({@code wall/n - Σcompute/(n·slots)}), and the first-subtask time runs from
  * the call that creates the task to the moment a provider starts computing. The task runs three times after eight
- * warm-up tasks of the same size (the JIT's steady state); the run with the median rate is printed (each run on stderr, with the guest's CPU
- * time and the whole process's CPU time per subtask). {@code -Dbench.threads=true} also prints the CPU time of the
- * process's threads, grouped by name.
+ * warm-up tasks of the same size (the JIT's steady state); the run with the median rate is printed (each run on
+ * stderr, with the guest's CPU time and the whole process's CPU time per subtask). {@code -Dbench.threads=true} also
+ * prints the CPU time of the process's threads, grouped by name.
  */
 public final class DispatchBench {
   private DispatchBench() {}
