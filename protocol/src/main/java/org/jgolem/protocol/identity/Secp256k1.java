@@ -75,11 +75,32 @@ public final class Secp256k1 {
     return NativeEcdsa.sign(digest, key.getPrivateKey());
   }
 
-  /** The address that signed {@code digest}; throws {@link IllegalArgumentException} if the signature is invalid. */
+  /**
+   * The address that signed {@code digest}; throws {@link IllegalArgumentException} if the signature is invalid.
+   * Recoveries are remembered (the last {@value #RECOVERED_MAX} or so, keyed by the digest and the whole signature):
+   * a message chain verifies the same signatures again and again (a TaskToCompute, its two notes, then the same inside
+   * the report and the acceptance that quote it), and a recovery costs about 50 µs. A pure function of its key, so
+   * nothing can be put in it that a recovery would not give.
+   */
   public static Address recover(byte[] digest, Signature sig) {
     checkRanges(digest, sig);
-    return backend == Backend.NATIVE ? NativeEcdsa.recover(digest, sig) : recoverWeb3j(digest, sig);
+    byte[] k = new byte[32 + 65];
+    System.arraycopy(digest, 0, k, 0, 32);
+    System.arraycopy(sig.r(), 0, k, 32, 32);
+    System.arraycopy(sig.s(), 0, k, 64, 32);
+    k[96] = (byte) sig.v();
+    java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(k);
+    Address known = RECOVERED.get(key);
+    if (known != null) return known;
+    Address a = backend == Backend.NATIVE ? NativeEcdsa.recover(digest, sig) : recoverWeb3j(digest, sig);
+    if (RECOVERED.size() >= RECOVERED_MAX) RECOVERED.clear(); // crude bound: a cleared cache only costs recoveries
+    RECOVERED.put(key, a);
+    return a;
   }
+
+  private static final int RECOVERED_MAX = 4096;
+  private static final java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, Address> RECOVERED =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   static Address recoverNative(byte[] digest, Signature sig) {
     checkRanges(digest, sig);

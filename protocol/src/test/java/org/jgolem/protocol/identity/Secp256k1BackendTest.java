@@ -122,6 +122,29 @@ class Secp256k1BackendTest {
     assertThat(sig).isEqualTo(Secp256k1.signWeb3j(digest, key.keyPair()));
   }
 
+  /** Recoveries are remembered: the same answer again, and a changed digest or v is not mistaken for a known one. */
+  @Test
+  void rememberedRecoveriesAnswerExactlyAsRecoveries() {
+    NodeKey key = NodeKey.fromPrivateKey(BigInteger.valueOf(0x5EED));
+    byte[] digest = oneAt(11);
+    Signature sig = key.sign(digest);
+    assertThat(Secp256k1.recover(digest, sig)).isEqualTo(key.address());
+    assertThat(Secp256k1.recover(digest, sig)).isEqualTo(key.address());
+    Signature otherV = new Signature(sig.r(), sig.s(), sig.v() == 27 ? 28 : 27);
+    Address flipped = Secp256k1.recoverNative(digest, otherV);
+    assertThat(flipped).isNotEqualTo(key.address());
+    assertThat(Secp256k1.recover(digest, otherV)).isEqualTo(flipped);
+    byte[] other = oneAt(12);
+    assertThat(Secp256k1.recover(other, sig)).isEqualTo(Secp256k1.recoverWeb3j(other, sig)).isNotEqualTo(key.address());
+    for (int i = 0; i < 5000; i++) { // past the bound: the cache is cleared, answers stay right
+      byte[] d = oneAt(31);
+      d[0] = (byte) (i >> 8);
+      d[1] = (byte) i;
+      Secp256k1.recover(d, sig);
+    }
+    assertThat(Secp256k1.recover(digest, sig)).isEqualTo(key.address());
+  }
+
   private static void checkAgreement(ECKeyPair key, byte[] digest) {
     Address address = Secp256k1.address(key);
     Signature web3j = Secp256k1.signWeb3j(digest, key);
