@@ -137,15 +137,20 @@ public final class EmbeddedResourceStore implements ResourceStore {
 
   @Override
   public void get(Cid cid, Path target) throws IOException {
-    get(cid, target, Pins.NODE, null);
+    get(cid, target, Pins.NODE, null, config.durable());
   }
 
   @Override
   public void get(Cid cid, Path target, String taskId) throws IOException {
-    get(cid, target, Pins.taskOwner(taskId), taskId);
+    get(cid, target, Pins.taskOwner(taskId), taskId, config.durable());
   }
 
-  private void get(Cid cid, Path target, String owner, String taskId) throws IOException {
+  @Override
+  public void getScratch(Cid cid, Path target) throws IOException {
+    get(cid, target, Pins.NODE, null, false);
+  }
+
+  private void get(Cid cid, Path target, String owner, String taskId, boolean durable) throws IOException {
     Path abs = target.toAbsolutePath().normalize();
     if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(abs.toString(), null, "target already exists");
     if (abs.getParent() == null || !Files.isDirectory(abs.getParent()))
@@ -175,7 +180,7 @@ public final class EmbeddedResourceStore implements ResourceStore {
             + Sizes.format(allowance) + " more");
       pins.add(cid, owner, size);
       BlockStore.FilePack fp = filePack.get();
-      if (fp == null || !linkFilePack(cid, fp, abs)) new DagReader(store::get, config.durable(), store::copyTo).export(cid, abs);
+      if (fp == null || !linkFilePack(cid, fp, abs, durable)) new DagReader(store::get, durable, store::copyTo).export(cid, abs);
     } finally {
       if (filePack.get() != null) store.release(filePack.get());
       gcLock.readLock().unlock();
@@ -201,20 +206,20 @@ public final class EmbeddedResourceStore implements ResourceStore {
    * copied in), syncs it, and gives it to the caller as target by a hard link. The link appears only when the file
    * is complete. Returns false (the caller then copies) if the file system cannot link.
    */
-  private boolean linkFilePack(Cid cid, BlockStore.FilePack fp, Path target) throws IOException {
-    DagReader reader = new DagReader(store::get, config.durable());
+  private boolean linkFilePack(Cid cid, BlockStore.FilePack fp, Path target, boolean durable) throws IOException {
+    DagReader reader = new DagReader(store::get, durable);
     long size = reader.forEachLeaf(cid, store::size, (leaf, offset, length) -> {
       if (!fp.hasAt(offset, leaf)) store.fillAt(fp, leaf, offset);
     });
     if (size != fp.size()) throw new IpfsException("file " + cid + " holds " + size + " bytes but its root declares " + fp.size());
-    if (config.durable()) store.force(fp);
+    if (durable) store.force(fp);
     try {
       Files.createLink(target, fp.path());
     } catch (UnsupportedOperationException | IOException e) {
       if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw e;
       return false; // another file system, or no hard links: copy instead
     }
-    if (config.durable()) DagReader.forceDirectory(target.getParent());
+    if (durable) DagReader.forceDirectory(target.getParent());
     return true;
   }
 

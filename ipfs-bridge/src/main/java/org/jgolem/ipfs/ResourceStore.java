@@ -31,6 +31,14 @@ public interface ResourceStore extends Closeable {
   /** Gets as {@link #get(Cid, Path)}, pinned for the task and counted toward its limit. */
   void get(Cid cid, Path target, String taskId) throws IOException;
 
+  /**
+   * Gets as {@link #get(Cid, Path)} a copy that need not survive a crash of the machine (scratch input): a store
+   * configured to sync what it writes may skip it here. The store's own blocks are kept as always.
+   */
+  default void getScratch(Cid cid, Path target) throws IOException {
+    get(cid, target);
+  }
+
   /** Pins a resource that is complete in the store (recursively) for the node. */
   void pin(Cid cid) throws IOException;
 

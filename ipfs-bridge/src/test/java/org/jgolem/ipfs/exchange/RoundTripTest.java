@@ -91,6 +91,22 @@ class RoundTripTest {
     assertThat(fetcher.store.lastFetch().blocksFetched()).isEqualTo(3); // the zero chunk, the 5-byte tail, the root
   }
 
+  /** A scratch copy (not synced to disk) is the same verified copy: a folder with a small and a large (file-pack) file. */
+  @Test
+  void aScratchCopyIsTheSameVerifiedCopy() throws IOException {
+    Path root = Files.createDirectories(tmp.resolve("in/scratch"));
+    TestFiles.write(root.resolve("small"), TestFiles.bytes(21, 1000));
+    TestFiles.write(root.resolve("large"), TestFiles.bytes(22, 3 * CHUNK + 7));
+    Cid cid = source.store.add(root);
+    Path out = target();
+    Files.createDirectories(out.getParent());
+    fetcher.store.getScratch(cid, out);
+    TestFiles.assertSameTree(root, out);
+    Path again = target();
+    fetcher.store.getScratch(cid, again); // now from the local store
+    TestFiles.assertSameTree(root, again);
+  }
+
   /** 1,000+ random files in 25 random nested trees, with empty files and folders and chunk-boundary sizes. */
   @Test
   void randomNestedFolders() throws IOException {

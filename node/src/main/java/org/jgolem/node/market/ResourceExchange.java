@@ -21,6 +21,14 @@ public interface ResourceExchange {
    */
   void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException;
 
+  /**
+   * Fetches as {@link #fetch}, for a copy that need not survive a crash of the machine (a provider's subtask inputs:
+   * a restarted provider does not resume a subtask it was computing): the store may skip syncing it to disk.
+   */
+  default void fetchScratch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
+    fetch(cid, target, sources, maxBytes, timeout);
+  }
+
   /** Unpins what was published under {@code scope}. */
   void release(String scope);
 

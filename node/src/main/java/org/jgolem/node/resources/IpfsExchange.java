@@ -77,6 +77,15 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
 
   @Override
   public void fetch(String cid, Path target, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+    fetch(cid, target, from, maxBytes, true);
+  }
+
+  @Override
+  public void fetchScratch(String cid, Path target, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+    fetch(cid, target, from, maxBytes, false);
+  }
+
+  private void fetch(String cid, Path target, List<URI> from, long maxBytes, boolean keep) throws IOException {
     Cid root;
     try {
       root = Cid.parse(cid);
@@ -86,7 +95,8 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     List<Peer> peers = from.stream().map(u -> new Peer(u.toString(), u)).toList();
     sources.merge(root, peers, (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).distinct().toList());
     try {
-      store.get(root, target);
+      if (keep) store.get(root, target);
+      else store.getScratch(root, target);
     } finally {
       sources.remove(root);
     }

@@ -415,7 +415,8 @@ public final class ProviderAgent implements AutoCloseable {
       Path res = job.dir.resolve("resources");
       Files.createDirectories(job.dir);
       long fetchBudget = Math.max(1000, job.ttc.deadline() - clock.millis());
-      resources.fetch(d.resourcesCid(), res, sources, Long.MAX_VALUE, Duration.ofMillis(fetchBudget));
+      // scratch: a restarted provider reports the subtask lost rather than computing it from these files
+      resources.fetchScratch(d.resourcesCid(), res, sources, Long.MAX_VALUE, Duration.ofMillis(fetchBudget));
       Path work = Files.createDirectories(job.dir.resolve("work"));
       Path out = Files.createDirectories(job.dir.resolve("output"));
       var spec = Programs.spec("st-" + job.idHex().substring(0, 32), d, res, work, out).withSession(sessionKey(job.ttc));
