@@ -13,7 +13,8 @@ pid="$(cat "$d/server.pid" 2>/dev/null)"
 if ! alive "$pid"; then
   rm -f "$d/jobs" "$d/done" "$d/server.pid" "$d/server.log"
   mkfifo "$d/jobs" "$d/done" || exit 70
-  JGOLEM_SERVE="$d" /usr/bin/blender "$@" >"$d/server.log" 2>&1 </dev/null &
+  : >"$d/server.log"
+  JGOLEM_SERVE="$d" /usr/bin/blender "$@" >>"$d/server.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$d/server.pid"
 fi

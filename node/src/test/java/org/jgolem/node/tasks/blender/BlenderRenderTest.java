@@ -115,6 +115,7 @@ class BlenderRenderTest {
     for (PlannedSubtask s : order) inSession.add(provide(s, "task-blender-session", "session"));
     assertThat(env.idleSessions()).as("the session is kept, paused, for the task's next subtask").isEqualTo(before + 1);
     assertThat(inSession.get(0).stdout().text()).as("the first subtask starts the server").contains("Read blend:");
+    for (ExecutionResult r : inSession) assertThat(r.stderr().text()).as("the launcher's own messages").doesNotContain("jgolem_blender.sh", "No such file");
     for (int i = 1; i < inSession.size(); i++) {
       assertThat(inSession.get(i).stdout().text()).as("subtask %d reuses the server", i + 1)
           .doesNotContain("Read blend:").contains("jgolem: rendered frame");
