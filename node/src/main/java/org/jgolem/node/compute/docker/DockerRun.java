@@ -169,20 +169,15 @@ final class DockerRun {
   }
 
   /**
-   * After a successful run in a session: pauses the container and puts the session back in the pool for the next
-   * subtask of its key. False (the container is then removed) after a failure, a cancellation, or if it cannot be.
+   * After a successful run in a session: puts the session back in the pool for the next subtask of its key (what the
+   * subtask kept was stopped by the wrapper). False (the container is then removed) after a failure or a cancellation,
+   * or if the pool is closed.
    */
   private boolean park(Outcome outcome) {
     if (session == null || outcome.reason() != null || isCancelled()) return false;
-    try {
-      docker.pauseContainerCmd(session.containerId).exec();
-    } catch (RuntimeException e) {
-      log.warn("subtask {}: pausing session container {} failed: {}", spec.subtaskId(), session.containerId, e.toString());
-      return false;
-    }
     session.runs++;
     boolean parked = env.sessions().park(session);
-    step(parked ? "park" : "pause");
+    step("park");
     return parked;
   }
 
@@ -234,16 +229,22 @@ final class DockerRun {
     checkCancelled();
     String id = null;
     if (spec.session() != null && (session = env.sessions().take(spec.session(), image.imageId(), limits)) != null) {
+      String why;
       try {
-        docker.unpauseContainerCmd(session.containerId).exec();
+        why = Boolean.TRUE.equals(docker.inspectContainerCmd(session.containerId).exec().getState().getRunning())
+            ? null : "it has stopped";
+      } catch (RuntimeException e) {
+        why = DockerEnvironment.firstLine(e.getMessage());
+      }
+      if (why == null) {
         id = session.containerId;
         synchronized (lock) {
           containerId = id;
         }
-      } catch (RuntimeException e) {
+      } else {
         // the kept container is gone or stopped (killed from outside, its keeper ended): a new one serves the session
         log.info("subtask {}: session container {} cannot be resumed ({}); starting a new one", spec.subtaskId(),
-            session.containerId, DockerEnvironment.firstLine(e.getMessage()));
+            session.containerId, why);
         env.removeSession(session);
         session = null;
       }
@@ -370,9 +371,9 @@ final class DockerRun {
    * The wrapper; in a session it also makes the session's state folder, empties the output folder (the tmpfs outlives
    * the run), reports the CPU time of this run only (the cgroup's counter is the container's), and leaves the processes
    * of uid 1000 and the work and tmp folders as they are if the subtask asked for it by writing {@code
-   * $JGOLEM_SESSION/keep} (a server kept for the next subtask of the session: Blender with its scene loaded); otherwise
-   * it kills them and empties those folders, so that the next subtask finds the container as a new one. The container
-   * is paused while the session is idle.
+   * $JGOLEM_SESSION/keep} (a server kept for the next subtask of the session: Blender with its scene loaded), stopped
+   * (SIGSTOP) until the next subtask's wrapper lets them go on; otherwise it kills them and empties those folders, so
+   * that the next subtask finds the container as a new one.
    */
   static String wrapper(String marker, boolean session) {
     String hex = marker.substring(1);
@@ -380,17 +381,20 @@ final class DockerRun {
         + "if [ \"$k\" = usage_usec ]; then c=${v}000; fi; done; } 2>/dev/null </sys/fs/cgroup/cpu.stat";
     List<String> lines = new ArrayList<>();
     if (session) {
-      lines.add("d=\"$" + ExecutionSpec.SESSION_VARIABLE + "\"; mkdir -p \"$d\"; rm -f \"$d/keep\"");
+      // what the previous subtask kept was stopped when it ended: it goes on now
+      lines.add("d=\"$" + ExecutionSpec.SESSION_VARIABLE + "\"; mkdir -p \"$d\"; rm -f \"$d/keep\"; kill -CONT -1 2>/dev/null");
       lines.add("rm -rf " + ExecutionSpec.OUTPUT + "/* " + ExecutionSpec.OUTPUT + "/.[!.]* " + ExecutionSpec.OUTPUT
           + "/..?* 2>/dev/null");
       lines.add("c=-1; " + readCpu + "; c0=$c");
     }
     lines.add("\"$@\"; s=$?");
     if (session) {
-      // not kept: the container is left as a fresh one would be (no process, empty work and tmp folders)
-      lines.add("[ -f \"$d/keep\" ] || { kill -9 -1 2>/dev/null; for f in " + ExecutionSpec.WORK + "/* " + ExecutionSpec.WORK
+      // kept: every process of uid 1000 is stopped (SIGSTOP: no CPU while the session is idle; the keeper, uid 65534,
+      // goes on, so the container still ends by itself if the node dies); not kept: the container is left as a fresh
+      // one would be (no process, empty work and tmp folders)
+      lines.add("if [ -f \"$d/keep\" ]; then kill -STOP -1 2>/dev/null; else kill -9 -1 2>/dev/null; for f in " + ExecutionSpec.WORK + "/* " + ExecutionSpec.WORK
           + "/.[!.]* " + ExecutionSpec.WORK + "/..?* /tmp/* /tmp/.[!.]* /tmp/..?*; do [ \"$f\" = \"$d\" ] || rm -rf \"$f\" "
-          + "2>/dev/null; done; rm -rf \"$d\"/* 2>/dev/null; }");
+          + "2>/dev/null; done; rm -rf \"$d\"/* 2>/dev/null; fi");
     } else {
       lines.add("kill -9 -1 2>/dev/null");
     }

@@ -23,7 +23,8 @@ import org.jgolem.node.compute.Limits;
 
 /**
  * The idle session containers of one Docker environment. A session is a container kept between the subtasks of one
- * session key (the provider's key is its requestor and task: never shared across tasks), paused while idle, so that
+ * session key (the provider's key is its requestor and task: never shared across tasks), with the processes a subtask
+ * kept stopped while idle (the keeper goes on, so the container ends by itself if the node dies), so that
  * the next subtask of the task skips the container's set-up and may find the server its predecessor left (Blender
  * with the scene loaded). A session is taken by one subtask at a time; it is only reused for the same image and
  * container limits (an output no larger than its first subtask's), while its keeper has time left for another subtask; idle longer than {@link #IDLE}, beyond {@link #MAX_IDLE}

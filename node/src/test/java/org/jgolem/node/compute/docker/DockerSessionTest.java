@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sessions against the real engine: the subtasks of one session key run one after the other in one container, kept
- * paused between them; a server the subtask asked to keep survives into the next subtask, anything else it left is
+ * between them with the processes a subtask kept stopped; a server the subtask asked to keep survives into the next subtask, anything else it left is
  * killed as outside a session; each subtask sees its own resources and an empty output folder, and is charged its
  * own CPU time; a failure, another key or closing the environment ends the container.
  */
@@ -77,9 +77,11 @@ class DockerSessionTest {
         set -eu
         echo first > /golem/work/marker
         i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done
-        sleep 300 &
+        # the kept "server": a tick every 50 ms
+        (while :; do echo tick >> /golem/work/ticks; sleep 0.05; done) &
         echo $! > "$JGOLEM_SESSION/server"
         echo $! > "$JGOLEM_SESSION/keep"
+        sleep 0.3
         cat /golem/resources/one.txt > /golem/output/first.txt
         """, Map.of("one.txt", "resource one\n"));
     assertThat(first.succeeded()).as(out(first)).isTrue();
@@ -87,18 +89,29 @@ class DockerSessionTest {
     assertThat(env.idleSessions()).isEqualTo(1);
     var containers = containersOf(env, NODE);
     assertThat(containers).hasSize(1);
-    assertThat(env.client().inspectContainerCmd(containers.get(0).getId()).exec().getState().getPaused())
-        .as("an idle session's container is paused").isTrue();
+    var state = env.client().inspectContainerCmd(containers.get(0).getId()).exec().getState();
+    assertThat(state.getRunning()).as("the keeper goes on (the container still ends by itself if the node dies)").isTrue();
+    assertThat(state.getPaused()).isFalse();
+    Thread.sleep(1500); // idle: the kept processes are stopped, no tick is written
 
     ExecutionResult second = run("task-a", """
         set -eu
         cat /golem/work/marker
+        echo "ticks at start $(wc -l < /golem/work/ticks)"
+        sleep 0.5
+        echo "ticks later $(wc -l < /golem/work/ticks)"
         if kill -0 "$(cat "$JGOLEM_SESSION/server")"; then echo server alive; else echo server gone; fi
         ls /golem/resources | tr '\\n' ' '; echo
         ls -A /golem/output | wc -l
         echo second > /golem/output/second.txt
         """, Map.of("two.txt", "resource two\n"));
     assertThat(second.succeeded()).as(out(second)).isTrue();
+    var ticks = java.util.regex.Pattern.compile("ticks at start (\\d+)\nticks later (\\d+)").matcher(second.stdout().text());
+    assertThat(ticks.find()).as(out(second)).isTrue();
+    int atStart = Integer.parseInt(ticks.group(1));
+    int later = Integer.parseInt(ticks.group(2));
+    assertThat(atStart).as("ticks written in 0.3 s, then none in 1.5 s of idleness").isBetween(2, 9);
+    assertThat(later - atStart).as("the kept process goes on in the next subtask").isGreaterThanOrEqualTo(3);
     assertThat(second.stdout().text()).contains("first\n", "server alive\n", "job.sh two.txt \n", "0\n")
         .doesNotContain("one.txt");
     assertThat(second.outputs()).extracting(OutputFile::path).containsExactly("second.txt");
@@ -153,7 +166,6 @@ class DockerSessionTest {
   void aKeptContainerThatDiedIsReplacedNotBlamedOnTheNextSubtask() throws Exception {
     assertThat(run("task-e", "echo e > /golem/work/marker; touch \"$JGOLEM_SESSION/keep\"\n", Map.of()).succeeded()).isTrue();
     String dead = containersOf(env, NODE).get(0).getId();
-    env.client().unpauseContainerCmd(dead).exec();
     env.client().killContainerCmd(dead).exec();
     ExecutionResult next = run("task-e", "cat /golem/work/marker 2>/dev/null || echo no marker\n", Map.of());
     assertThat(next.succeeded()).as(out(next)).isTrue();

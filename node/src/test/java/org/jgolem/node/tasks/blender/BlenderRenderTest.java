@@ -113,7 +113,7 @@ class BlenderRenderTest {
     int before = env.idleSessions();
     List<ExecutionResult> inSession = new java.util.ArrayList<>();
     for (PlannedSubtask s : order) inSession.add(provide(s, "task-blender-session", "session"));
-    assertThat(env.idleSessions()).as("the session is kept, paused, for the task's next subtask").isEqualTo(before + 1);
+    assertThat(env.idleSessions()).as("the session is kept for the task's next subtask").isEqualTo(before + 1);
     assertThat(inSession.get(0).stdout().text()).as("the first subtask starts the server").contains("Read blend:");
     for (ExecutionResult r : inSession) assertThat(r.stderr().text()).as("the launcher's own messages").doesNotContain("jgolem_blender.sh", "No such file");
     for (int i = 1; i < inSession.size(); i++) {
