@@ -463,6 +463,7 @@ public final class RequestorAgent implements AutoCloseable {
     }
     t.state = TaskState.COMPUTING;
     t.detail = "";
+    t.merging = false;
     byte[] wireId = new byte[32];
     random.nextBytes(wireId);
     t.header = TaskHeader.signed(wireId, key, network.self(), t.header.environment(), t.header.image(),
@@ -851,8 +852,10 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   private void maybeFinish(Task t) {
+    if (t.merging || t.state != TaskState.COMPUTING) return;
     if (t.advanceSettled() < t.subtasks.size()) return;
     if (t.subtasks.values().stream().anyMatch(s -> s.state != SubtaskState.ACCEPTED)) return;
+    t.merging = true;
     Map<String, Path> accepted = new LinkedHashMap<>();
     for (Subtask s : t.subtasks.values()) accepted.put(s.name(), s.acceptedResult().result);
     t.detail = "merging";
@@ -1033,6 +1036,14 @@ public final class RequestorAgent implements AutoCloseable {
   public void close() {
     loop.close();
     workers.shutdownNow();
+    try {
+      // a fetch or merge under way finishes (or stops) before the agent is gone: nothing writes after close
+      if (!workers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("requestor work still running 10 s after close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Removes scratch folders quietly. */

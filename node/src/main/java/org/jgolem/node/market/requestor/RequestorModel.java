@@ -136,6 +136,12 @@ public final class RequestorModel {
     public TaskState state = TaskState.COMPUTING;
     public Path output;
     public String detail = "";
+    /**
+     * A merge of the accepted results has been started: a later event (a redundant result checked after its subtask
+     * was accepted, a report said again after a restart) must not start a second one, which would rewrite the output
+     * files under the first (seen: a file missing just as the task was reported finished).
+     */
+    boolean merging;
     /** The subtasks in order, once all are added. */
     private List<Subtask> order;
     /**
