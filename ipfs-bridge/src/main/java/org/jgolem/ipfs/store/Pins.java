@@ -109,7 +109,6 @@ public final class Pins {
       Pin p = drop(k);
       sb.append("- ").append(p.root()).append(' ').append(p.owner()).append('\n');
     }
-    lines += keys.size() - 1; // append counts one
     append(sb.toString());
     return keys.size();
   }
@@ -155,9 +154,9 @@ public final class Pins {
     return old;
   }
 
-  /** Appends to the journal, or rewrites it when it has grown to more than twice the pins (and 64 lines). */
+  /** Appends lines to the journal, or rewrites it when it has grown to more than twice the pins (and 64 lines). */
   private void append(String text) throws IOException {
-    lines++;
+    lines += text.chars().filter(c -> c == '\n').count();
     if (lines > 64 && lines > 2L * pins.size()) {
       rewrite();
       return;

@@ -32,6 +32,7 @@ import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.FailureReason;
+import org.jgolem.node.compute.OutputFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,7 +134,7 @@ public final class DockerEnvironment implements Environment {
     sessions.root(folder);
     // what a crashed earlier run left there (its containers are reaped by their label)
     try (var old = java.nio.file.Files.newDirectoryStream(folder, "session-*")) {
-      for (Path p : old) DockerSessions.deleteTree(p);
+      for (Path p : old) OutputFiles.deleteTree(p);
     } catch (java.nio.file.NoSuchFileException none) {
       // nothing yet
     } catch (IOException e) {
@@ -287,7 +288,7 @@ public final class DockerEnvironment implements Environment {
       log.warn("removing session container {} failed: {}", s.containerId, e.toString());
     }
     try {
-      DockerSessions.deleteTree(s.resources);
+      OutputFiles.deleteTree(s.resources);
     } catch (IOException | RuntimeException e) {
       log.warn("deleting session folder {} failed: {}", s.resources, e.toString());
     }

@@ -175,7 +175,6 @@ final class DockerRun {
    */
   private boolean park(Outcome outcome) {
     if (session == null || outcome.reason() != null || isCancelled()) return false;
-    session.runs++;
     boolean parked = env.sessions().park(session);
     step("park");
     return parked;
@@ -183,7 +182,7 @@ final class DockerRun {
 
   private void deleteQuietly(Path folder) {
     try {
-      DockerSessions.deleteTree(folder);
+      OutputFiles.deleteTree(folder);
     } catch (IOException | RuntimeException e) {
       log.warn("subtask {}: deleting session folder {} failed: {}", spec.subtaskId(), folder, e.toString());
     }

@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jgolem.node.compute.Limits;
+import org.jgolem.node.compute.OutputFiles;
 
 /**
  * The idle session containers of one Docker environment. A session is a container kept between the subtasks of one
@@ -50,7 +50,6 @@ final class DockerSessions {
     final Limits limits;
     final long keeperDeadline;
     long idleSince;
-    int runs;
 
     Session(String key, String containerId, Path resources, String imageId, Limits limits, long keeperDeadline) {
       this.key = key;
@@ -202,7 +201,7 @@ final class DockerSessions {
    */
   static void replaceContent(Path folder, Path from) throws IOException {
     try (Stream<Path> old = Files.list(folder)) {
-      for (Path p : (Iterable<Path>) old::iterator) deleteTree(p);
+      for (Path p : (Iterable<Path>) old::iterator) OutputFiles.deleteTree(p);
     }
     Files.walkFileTree(from, new SimpleFileVisitor<>() {
       @Override
@@ -230,12 +229,5 @@ final class DockerSessions {
         return FileVisitResult.CONTINUE;
       }
     });
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path x : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(x);
-    }
   }
 }
