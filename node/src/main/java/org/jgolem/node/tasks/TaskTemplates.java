@@ -25,6 +25,15 @@ public final class TaskTemplates {
     return new TaskTemplates(m);
   }
 
+  /** Exactly these templates (an embedding application's own set, or a test's); two claiming one type is an error. */
+  public static TaskTemplates of(java.util.List<TaskTemplate> templates) {
+    Map<String, TaskTemplate> m = new TreeMap<>();
+    for (TaskTemplate t : templates) {
+      if (m.putIfAbsent(t.type(), t) != null) throw new IllegalStateException("task type '" + t.type() + "' is given twice");
+    }
+    return new TaskTemplates(m);
+  }
+
   /** The known types, sorted. */
   public java.util.Set<String> types() {
     return byType.keySet();

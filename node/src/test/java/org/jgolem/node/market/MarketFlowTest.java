@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.compute.Capabilities;
@@ -34,7 +36,14 @@ import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.memory.MemoryNetworkHub;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.tasks.FileResults;
+import org.jgolem.node.tasks.PlannedSubtask;
+import org.jgolem.node.tasks.TaskContext;
+import org.jgolem.node.tasks.TaskPlan;
+import org.jgolem.node.tasks.TaskTemplate;
 import org.jgolem.node.tasks.TaskTemplates;
+import org.jgolem.node.tasks.Verdict;
+import org.jgolem.node.tasks.definition.TaskFile;
+import org.jgolem.node.tasks.definition.TaskFileException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -232,7 +241,12 @@ class MarketFlowTest {
   }
 
   RequestorAgent requestor(P2PNode node, Reputation rep, org.jgolem.node.market.requestor.RequestorStore db) {
-    var r = new RequestorAgent(cluster.keyOf(node), node.network(), node.gossip(), config(), TaskTemplates.load(), store,
+    return requestor(node, rep, db, TaskTemplates.load());
+  }
+
+  RequestorAgent requestor(P2PNode node, Reputation rep, org.jgolem.node.market.requestor.RequestorStore db,
+      TaskTemplates templates) {
+    var r = new RequestorAgent(cluster.keyOf(node), node.network(), node.gossip(), config(), templates, store,
         (task, subtask, payee, amount, at) -> {
           paid.add(HexFormat.of().formatHex(subtask));
           owed.merge(payee, amount, BigInteger::add);
@@ -601,5 +615,96 @@ class MarketFlowTest {
     assertThat(expectedAt.get(0)).isEqualTo(acceptedAt / 1000 * 1000);
     assertThat(paid).as("paid once, whatever is said how often").hasSize(1);
     Await.until(WAIT, () -> jobs.jobs().isEmpty(), () -> "the settled job forgotten");
+  }
+
+  /** The gWASM template with its merges counted; each merge waits for {@code hold} (an interrupt ends it). */
+  static TaskTemplates countingMerges(AtomicInteger merges, CountDownLatch hold) {
+    TaskTemplate gwasm = TaskTemplates.load().get("wasm").orElseThrow();
+    return TaskTemplates.of(List.of(new TaskTemplate() {
+      @Override
+      public String type() {
+        return gwasm.type();
+      }
+
+      @Override
+      public TaskPlan plan(TaskFile file, Path staging) throws TaskFileException {
+        return counted(gwasm.plan(file, staging));
+      }
+
+      @Override
+      public TaskPlan plan(TaskFile file, Path staging, TaskContext context) throws TaskFileException {
+        return counted(gwasm.plan(file, staging, context));
+      }
+
+      TaskPlan counted(TaskPlan plan) {
+        return new TaskPlan() {
+          @Override
+          public TaskFile file() {
+            return plan.file();
+          }
+
+          @Override
+          public List<PlannedSubtask> subtasks() {
+            return plan.subtasks();
+          }
+
+          @Override
+          public void prepare(PlannedSubtask subtask) throws IOException {
+            plan.prepare(subtask);
+          }
+
+          @Override
+          public TaskFile.Verification defaultVerification() {
+            return plan.defaultVerification();
+          }
+
+          @Override
+          public Verdict check(PlannedSubtask subtask, Path result) throws IOException {
+            return plan.check(subtask, result);
+          }
+
+          @Override
+          public Path merge(Map<String, Path> accepted) throws IOException {
+            merges.incrementAndGet();
+            try {
+              hold.await();
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException("merge interrupted");
+            }
+            return plan.merge(accepted);
+          }
+        };
+      }
+    }));
+  }
+
+  @Test
+  void aTaskWithEverySubtaskAcceptedIsMergedOnceWhenTheRequestorResumesIt() throws Exception {
+    // a requestor stopped while merging leaves a task whose subtasks are all accepted; on resume, each subtask's
+    // decision used to start a merge of its own, a later one rewriting the output under the first
+    List<P2PNode> nodes = network(1);
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
+    closing.add(database);
+    var db = new org.jgolem.node.market.requestor.RequestorStore(database);
+    Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
+    AtomicInteger firstMerges = new AtomicInteger();
+    RequestorAgent first = started(requestor(nodes.get(0), rep, db, countingMerges(firstMerges, new CountDownLatch(1))));
+    provider(nodes.get(1), false);
+    var task = first.create(gwasmTask(3, 1));
+    Await.until(WAIT, () -> firstMerges.get() == 1, () -> "the merge began");
+    assertThat(first.read(() -> task.subtasks.values().stream().map(s -> s.state).toList()))
+        .containsOnly(RequestorModel.SubtaskState.ACCEPTED).hasSize(3);
+    first.close(); // mid-merge: the merge is interrupted and the task stays saved as computing
+
+    AtomicInteger merges = new AtomicInteger();
+    RequestorAgent second = requestor(nodes.get(0), rep, db, countingMerges(merges, new CountDownLatch(0)));
+    assertThat(second.start()).isEqualTo(1);
+    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "resumed task finished");
+    second.close(); // waits for its workers: a second merge, had one been started, has run by now
+    assertThat(merges).as("merges of the resumed task").hasValue(1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
   }
 }
