@@ -188,6 +188,21 @@ public final class EmbeddedResourceStore implements ResourceStore {
   }
 
   /**
+   * Makes sure every block of cid is in the local store (fetching what is missing, verified, at most
+   * {@code maxBytes} in all), without writing it out or pinning it, and returns the size of its content: for a node
+   * that decides where to write a resource by its size (then {@link #getScratch} writes it without fetching).
+   */
+  public long prefetch(Cid cid, long maxBytes) throws IOException {
+    gcLock.readLock().lock();
+    try {
+      lastFetch = exchange.fetch(cid, Math.min(maxBytes, store.maxBytes()));
+      return Dags.size(store, cid);
+    } finally {
+      gcLock.readLock().unlock();
+    }
+  }
+
+  /**
    * Makes sure every block of cid is in the local store (fetching what is missing, verified), without writing it
    * out or pinning it: for a node that prepares a resource ahead of use, and for measurements.
    */

@@ -29,6 +29,16 @@ public interface ResourceExchange {
     fetch(cid, target, sources, maxBytes, timeout);
   }
 
+  /**
+   * Makes sure the content of {@code cid} is held locally (fetching what is missing from the given gateways, at most
+   * {@code maxBytes}), without writing it out, and returns its size in bytes, so that the caller can choose where
+   * to write it; a {@link #fetch} or {@link #fetchScratch} that follows then needs no network. -1 if this exchange
+   * cannot tell the size before writing the content out (the default).
+   */
+  default long prefetch(String cid, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
+    return -1;
+  }
+
   /** Unpins what was published under {@code scope}. */
   void release(String scope);
 

@@ -85,15 +85,36 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     fetch(cid, target, from, maxBytes, false);
   }
 
-  private void fetch(String cid, Path target, List<URI> from, long maxBytes, boolean keep) throws IOException {
-    Cid root;
+  @Override
+  public long prefetch(String cid, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+    Cid root = parse(cid);
+    addSources(root, from);
+    long size;
     try {
-      root = Cid.parse(cid);
+      size = store.prefetch(root, maxBytes);
+    } finally {
+      sources.remove(root);
+    }
+    if (size > maxBytes) throw new IOException(cid + " holds " + size + " bytes, more than the " + maxBytes + " allowed");
+    return size;
+  }
+
+  private static Cid parse(String cid) throws IOException {
+    try {
+      return Cid.parse(cid);
     } catch (IllegalArgumentException e) {
       throw new IOException("not a CID: " + cid, e);
     }
+  }
+
+  private void addSources(Cid root, List<URI> from) {
     List<Peer> peers = from.stream().map(u -> new Peer(u.toString(), u)).toList();
     sources.merge(root, peers, (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).distinct().toList());
+  }
+
+  private void fetch(String cid, Path target, List<URI> from, long maxBytes, boolean keep) throws IOException {
+    Cid root = parse(cid);
+    addSources(root, from);
     try {
       if (keep) store.get(root, target);
       else store.getScratch(root, target);

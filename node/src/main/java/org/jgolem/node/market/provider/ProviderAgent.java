@@ -20,6 +20,7 @@ import org.jgolem.eth.Address;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.FailureReason;
+import org.jgolem.node.compute.MemoryFolder;
 import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.gossip.TaskHeaderGossip;
@@ -84,6 +85,9 @@ public final class ProviderAgent implements AutoCloseable {
   /** Tasks with an offer in flight (at most one per task), with when it was sent; unanswered ones expire. */
   private final Map<String, Long> offering = new HashMap<>();
   private static final Duration OFFER_TIMEOUT = Duration.ofSeconds(5);
+  /** A WASM subtask whose inputs hold at most this many bytes has its folders in memory (see {@link MemoryFolder}). */
+  static final long MEMORY_JOB_BYTES = 64L << 20;
+  private static final long MEMORY_JOB_SLACK = 1L << 20;
   /**
    * Tasks whose requestor said there is nothing more for us, with when to ask again: a subtask whose
    * results disagree, or whose provider failed, needs another provider later.
@@ -123,6 +127,8 @@ public final class ProviderAgent implements AutoCloseable {
     long lastReportSent;
     Execution execution;
     Path dir;
+    /** The job's folders when they are in memory (a WASM subtask with small inputs), else null: they are in dir. */
+    volatile MemoryFolder memory;
 
     Job(TaskToCompute ttc, TaskHeader header) {
       this.ttc = ttc;
@@ -411,14 +417,34 @@ public final class ProviderAgent implements AutoCloseable {
   private void compute(Job job, List<URI> sources) {
     var d = job.ttc.definition();
     try {
-      OutputFiles.deleteTree(job.dir);
-      Path res = job.dir.resolve("resources");
-      Files.createDirectories(job.dir);
-      long fetchBudget = Math.max(1000, job.ttc.deadline() - clock.millis());
-      // scratch: a restarted provider reports the subtask lost rather than computing it from these files
-      resources.fetchScratch(d.resourcesCid(), res, sources, Long.MAX_VALUE, Duration.ofMillis(fetchBudget));
-      Path work = Files.createDirectories(job.dir.resolve("work"));
-      Path out = Files.createDirectories(job.dir.resolve("output"));
+      Duration fetchBudget = Duration.ofMillis(Math.max(1000, job.ttc.deadline() - clock.millis()));
+      // a WASM sandbox runs in this process and reads its folders through Java: small inputs, the work and the
+      // output then stay in memory (the result goes from there into the store)
+      long inputBytes = d.environment().equals("wasm")
+          ? resources.prefetch(d.resourcesCid(), sources, Long.MAX_VALUE, fetchBudget) : -1;
+      Path base = null;
+      if (inputBytes >= 0 && inputBytes <= MEMORY_JOB_BYTES) {
+        // room for the inputs (files take whole blocks: twice their size), the output and the folders
+        job.memory = MemoryFolder.create(2 * inputBytes + d.limits().maxOutputBytes() + MEMORY_JOB_SLACK);
+        try {
+          // scratch: a restarted provider reports the subtask lost rather than computing it from these files
+          resources.fetchScratch(d.resourcesCid(), job.memory.root().resolve("resources"), sources, Long.MAX_VALUE,
+              fetchBudget);
+          base = job.memory.root();
+        } catch (IOException e) {
+          // many small files can outgrow the room above: the blocks are here now, so the disk costs no transfer
+          LOG.debug("Subtask {}: inputs do not fit in memory ({}); on disk instead", job.idHex(), e.toString());
+          freeMemory(job);
+        }
+      }
+      if (base == null) {
+        OutputFiles.deleteTree(job.dir);
+        base = Files.createDirectories(job.dir);
+        resources.fetchScratch(d.resourcesCid(), base.resolve("resources"), sources, Long.MAX_VALUE, fetchBudget);
+      }
+      Path res = base.resolve("resources");
+      Path work = Files.createDirectory(base.resolve("work"));
+      Path out = Files.createDirectory(base.resolve("output"));
       var spec = Programs.spec("st-" + job.idHex().substring(0, 32), d, res, work, out).withSession(sessionKey(job.ttc));
       job.state = "COMPUTING";
       Execution x = computer.run(spec);
@@ -433,6 +459,7 @@ public final class ProviderAgent implements AutoCloseable {
       }
       String cid = resources.publish(out, "results-" + job.idHex());
       byte[] digest = FileResults.digest(out);
+      freeMemory(job); // the result is in the store now
       long size = r.outputs().stream().mapToLong(ExecutionResult.OutputFile::size).sum();
       ReportComputedTask report = ReportComputedTask.answering(job.ttc, cid, digest, size, r.wallTime().toMillis());
       onLoop(() -> {
@@ -511,8 +538,17 @@ public final class ProviderAgent implements AutoCloseable {
     offer();
   }
 
+  private static void freeMemory(Job job) {
+    MemoryFolder m = job.memory;
+    if (m != null) {
+      job.memory = null;
+      m.close();
+    }
+  }
+
   private void cleanup(Job job) {
     resources.release("results-" + job.idHex());
+    freeMemory(job);
     workers.submit(() -> {
       try {
         OutputFiles.deleteTree(job.dir);

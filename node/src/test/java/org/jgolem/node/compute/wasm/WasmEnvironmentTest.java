@@ -125,6 +125,31 @@ class WasmEnvironmentTest {
   }
 
   @Test
+  void foldersInMemoryServeTheProgramAsTheDiskDoes() throws Exception {
+    // a provider keeps a small WASM subtask's folders, the binary among its resources, in a MemoryFolder
+    Folders disk = Folders.under(tmp, "on-disk");
+    Files.writeString(disk.resources().resolve("scene.txt"), SCENE);
+    List<String> args = List.of(ExecutionSpec.RESOURCES + "/scene.txt", ExecutionSpec.OUTPUT, "2", "4");
+    ExecutionResult onDisk = run(env, spec("render-where", "render", disk, args));
+    assertThat(onDisk.succeeded()).as(onDisk.toString()).isTrue();
+
+    try (var memory = org.jgolem.node.compute.MemoryFolder.create(8 * Limits.MIB)) {
+      Folders f = Folders.under(memory.root(), "in-memory");
+      assertThat(f.resources().getFileSystem()).isNotEqualTo(tmp.getFileSystem());
+      Files.writeString(f.resources().resolve("scene.txt"), SCENE);
+      Program.WasmBinary binary = WasmFixture.binary("render");
+      Path inMemory = Files.copy(binary.path(), f.resources().resolve("render.wasm"));
+      ExecutionResult r = run(env, new ExecutionSpec("render-where", new Program.WasmBinary(inMemory, binary.sha256()),
+          "render", args, Map.of(), f.resources(), f.work(), f.output(), WasmFixture.limits()));
+
+      assertThat(r.succeeded()).as(r + " " + r.stderr().text()).isTrue();
+      assertThat(r.outputs()).extracting(OutputFile::path).containsExactly("band-2-of-4.pgm");
+      assertThat(Files.readAllBytes(f.output().resolve("band-2-of-4.pgm")))
+          .isEqualTo(Files.readAllBytes(disk.output().resolve("band-2-of-4.pgm")));
+    }
+  }
+
+  @Test
   void argumentsAndEnvironmentReachTheProgram() throws Exception {
     Folders f = Folders.under(tmp, "probe");
     var spec = new ExecutionSpec("probe-args", WasmFixture.binary("probe"), "probe.wasm", List.of("one", "two words", ""),
