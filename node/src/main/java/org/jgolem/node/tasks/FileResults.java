@@ -120,7 +120,11 @@ public final class FileResults {
     return md.digest();
   }
 
-  /** Copies each accepted result folder into {@code output/<subtask name>/}. */
+  /**
+   * Puts each accepted result folder's files into {@code output/<subtask name>/}: hard links to the requestor's
+   * copy where the file system allows (a result is never written again once accepted), copies otherwise. Files an
+   * earlier merge left there are replaced.
+   */
   public static Path mergeIntoFolders(Map<String, Path> accepted, Path output) throws IOException {
     Files.createDirectories(output);
     for (var e : accepted.entrySet()) {
@@ -128,8 +132,9 @@ public final class FileResults {
       Files.createDirectories(target);
       for (String rel : list(e.getValue())) {
         Path to = target.resolve(rel);
-        Files.createDirectories(to.getParent());
-        Files.copy(e.getValue().resolve(rel), to, StandardCopyOption.REPLACE_EXISTING);
+        if (!to.getParent().equals(target)) Files.createDirectories(to.getParent());
+        Files.deleteIfExists(to);
+        link(e.getValue().resolve(rel), to);
       }
     }
     return output;

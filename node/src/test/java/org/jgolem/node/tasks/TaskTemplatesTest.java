@@ -100,6 +100,17 @@ class TaskTemplatesTest {
     assertThat(out).isEqualTo(dir.resolve("out"));
     assertThat(Files.readString(out.resolve("s1/band.pgm"))).isEqualTo("P2 1");
     assertThat(Files.readString(out.resolve("s2/band.pgm"))).isEqualTo("P2 2");
+
+    // a merge again (a requestor that restarted mid-merge) replaces what the first left; nested files keep their place
+    Path r3 = Files.createDirectories(dir.resolve("r3/deep"));
+    Files.writeString(r3.resolve("band.pgm"), "P2 3");
+    Files.writeString(dir.resolve("r3/top.txt"), "top");
+    accepted.put("s2", dir.resolve("r3"));
+    plan.merge(accepted);
+    assertThat(Files.readString(out.resolve("s1/band.pgm"))).isEqualTo("P2 1");
+    assertThat(Files.readString(out.resolve("s2/band.pgm"))).as("left by the first merge").isEqualTo("P2 2");
+    assertThat(Files.readString(out.resolve("s2/deep/band.pgm"))).isEqualTo("P2 3");
+    assertThat(Files.readString(out.resolve("s2/top.txt"))).isEqualTo("top");
   }
 
   @Test
