@@ -64,7 +64,8 @@ class OperatorActionsTest {
           .anyMatch(a -> a.state().equals("CANCELLED"));
       for (NodeProcess p : providers) {
         Await.condition(p.name() + " stopped and cleared its cancelled subtask", Duration.ofSeconds(20),
-            () -> jobFolders(p).isEmpty(), () -> jobFolders(p).toString());
+            () -> jobFolders(p).isEmpty() && new NodeDb(p).providerJobs().isEmpty(),
+            () -> "folders " + jobFolders(p) + ", jobs " + new NodeDb(p).providerJobs());
       }
       assertThat(requestor.api().post("/v1/tasks/" + id + "/abort", null).status()).as("nothing to abort").isEqualTo(409);
       List<PaymentCheck.Payment> paidForAborted = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(30));

@@ -37,6 +37,17 @@ public final class NodeDb {
             rs.getString(8)));
   }
 
+  /** The provider's jobs (subtask id, hex) in {@code state}: COMPUTING once the sandbox has started, REPORTED... */
+  public List<String> providerJobs(String state) {
+    return query("SELECT subtask_id FROM prov_jobs WHERE state = ? ORDER BY updated_at", ps -> ps.setString(1, state),
+        rs -> rs.getString(1));
+  }
+
+  /** Every job the provider holds (subtask ids, hex): a settled, failed or cancelled one is forgotten. */
+  public List<String> providerJobs() {
+    return query("SELECT subtask_id FROM prov_jobs ORDER BY updated_at", ps -> {}, rs -> rs.getString(1));
+  }
+
   public Optional<Reputation> providerReputation(Address provider) {
     return query("SELECT accepted, wrong, timeouts, failures FROM reputation WHERE role = 'PROVIDER' AND node_id = ?",
         ps -> ps.setString(1, provider.hex()), rs -> new Reputation(rs.getLong(1), rs.getLong(2), rs.getLong(3),

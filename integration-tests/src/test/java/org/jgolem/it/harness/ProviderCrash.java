@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.jgolem.eth.Address;
 
 /**
@@ -31,22 +28,14 @@ public record ProviderCrash(RenderTask render, String taskId, String assignment,
         RenderTask.Spec.of(name, RenderTask.scene(WIDTH, HEIGHT, 63, 8), 2).subtaskTimeout(subtaskTimeout)
             .verification(1, 0));
     String id = run.taskId();
-    // the provider creates its subtask's output folder just before the sandbox starts: kill it then
-    Path jobs = victim.dataDir().resolve("provider").resolve("jobs");
-    Path computing = Await.until("the victim computing a band", Duration.ofSeconds(60), () -> computingJob(jobs),
-        () -> "jobs folder " + jobs + "; requestor's subtasks " + requestor.api().subtasks(id));
+    // the provider saves its job as COMPUTING once the sandbox has started (its folders may be in memory): kill it then
+    NodeDb jobs = new NodeDb(victim);
+    String computing = Await.until("the victim computing a band", Duration.ofSeconds(60),
+        () -> jobs.providerJobs("COMPUTING").stream().findFirst().orElse(null),
+        () -> "the victim's jobs " + jobs.providerJobs("COMPUTING") + " computing; requestor's subtasks "
+            + requestor.api().subtasks(id));
     victim.kill();
-    return new ProviderCrash(run.render(), id, computing.getFileName().toString(), run.before());
-  }
-
-  /** The folder of a job whose sandbox has started (its output folder exists), or null. */
-  static Path computingJob(Path jobs) {
-    if (!Files.isDirectory(jobs)) return null;
-    try (Stream<Path> s = Files.list(jobs)) {
-      return s.filter(j -> Files.isDirectory(j.resolve("output"))).findFirst().orElse(null);
-    } catch (IOException e) {
-      return null;
-    }
+    return new ProviderCrash(run.render(), id, computing, run.before());
   }
 
   /** Every band delivered equals a local run of the renderer. */
