@@ -425,7 +425,9 @@ public final class ProviderAgent implements AutoCloseable {
       Path base = null;
       if (inputBytes >= 0 && inputBytes <= MEMORY_JOB_BYTES) {
         // room for the inputs (files take whole blocks: twice their size), the output and the folders
-        job.memory = MemoryFolder.create(2 * inputBytes + d.limits().maxOutputBytes() + MEMORY_JOB_SLACK);
+        job.memory = MemoryFolder.create(2 * inputBytes + d.limits().maxOutputBytes() + MEMORY_JOB_SLACK).orElse(null);
+      }
+      if (job.memory != null) {
         try {
           // scratch: a restarted provider reports the subtask lost rather than computing it from these files
           resources.fetchScratch(d.resourcesCid(), job.memory.root().resolve("resources"), sources, Long.MAX_VALUE,

@@ -133,7 +133,7 @@ class WasmEnvironmentTest {
     ExecutionResult onDisk = run(env, spec("render-where", "render", disk, args));
     assertThat(onDisk.succeeded()).as(onDisk.toString()).isTrue();
 
-    try (var memory = org.jgolem.node.compute.MemoryFolder.create(8 * Limits.MIB)) {
+    try (var memory = org.jgolem.node.compute.MemoryFolder.create(8 * Limits.MIB).orElseThrow()) {
       Folders f = Folders.under(memory.root(), "in-memory");
       assertThat(f.resources().getFileSystem()).isNotEqualTo(tmp.getFileSystem());
       Files.writeString(f.resources().resolve("scene.txt"), SCENE);
