@@ -187,6 +187,11 @@ public final class EmbeddedResourceStore implements ResourceStore {
     }
   }
 
+  /** Forces the blocks stored so far to disk: they survive a crash of the machine from then on. */
+  public void sync() throws IOException {
+    store.sync();
+  }
+
   /**
    * Makes sure every block of cid is in the local store (fetching what is missing, verified, at most
    * {@code maxBytes} in all), without writing it out or pinning it, and returns the size of its content: for a node

@@ -39,6 +39,12 @@ public interface ResourceExchange {
     return -1;
   }
 
+  /**
+   * Makes what was fetched so far survive a crash of the machine (a copy written by {@link #fetchScratch} may not;
+   * fetching it again then needs no network).
+   */
+  default void sync() throws IOException {}
+
   /** Unpins what was published under {@code scope}. */
   void release(String scope);
 

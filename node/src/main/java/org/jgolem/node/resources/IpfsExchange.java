@@ -99,6 +99,11 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     return size;
   }
 
+  @Override
+  public void sync() throws IOException {
+    store.sync();
+  }
+
   private static Cid parse(String cid) throws IOException {
     try {
       return Cid.parse(cid);

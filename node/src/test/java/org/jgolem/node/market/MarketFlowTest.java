@@ -678,10 +678,11 @@ class MarketFlowTest {
     }));
   }
 
-  @Test
-  void aTaskWithEverySubtaskAcceptedIsMergedOnceWhenTheRequestorResumesIt() throws Exception {
-    // a requestor stopped while merging leaves a task whose subtasks are all accepted; on resume, each subtask's
-    // decision used to start a merge of its own, a later one rewriting the output under the first
+  /** A requestor stopped in the middle of merging a 3-subtask task: every subtask accepted, the task computing. */
+  record StoppedMidMerge(P2PNode node, Reputation rep, org.jgolem.node.market.requestor.RequestorStore db,
+      RequestorModel.Task task, List<Path> results) {}
+
+  StoppedMidMerge stoppedMidMerge() throws Exception {
     List<P2PNode> nodes = network(1);
     var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
     closing.add(database);
@@ -694,17 +695,50 @@ class MarketFlowTest {
     Await.until(WAIT, () -> firstMerges.get() == 1, () -> "the merge began");
     assertThat(first.read(() -> task.subtasks.values().stream().map(s -> s.state).toList()))
         .containsOnly(RequestorModel.SubtaskState.ACCEPTED).hasSize(3);
+    List<Path> results = first.read(() -> task.subtasks.values().stream().map(s -> s.acceptedResult().result).toList());
     first.close(); // mid-merge: the merge is interrupted and the task stays saved as computing
+    return new StoppedMidMerge(nodes.get(0), rep, db, task, results);
+  }
 
+  /** Resumes the stopped requestor (merges counted, not held) until the task finishes; returns the merge count. */
+  int resumeToTheEnd(StoppedMidMerge stopped) throws Exception {
     AtomicInteger merges = new AtomicInteger();
-    RequestorAgent second = requestor(nodes.get(0), rep, db, countingMerges(merges, new CountDownLatch(0)));
+    RequestorAgent second = requestor(stopped.node(), stopped.rep(), stopped.db(), countingMerges(merges, new CountDownLatch(0)));
     assertThat(second.start()).isEqualTo(1);
-    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
-        () -> "resumed task finished");
+    String id = stopped.task().idHex();
+    Await.until(WAIT, () -> second.task(id).orElseThrow().state != RequestorModel.TaskState.COMPUTING, () -> "resumed task ended");
+    assertThat(second.task(id).orElseThrow().state).as(second.read(() -> second.task(id).orElseThrow().detail))
+        .isEqualTo(RequestorModel.TaskState.FINISHED);
     second.close(); // waits for its workers: a second merge, had one been started, has run by now
-    assertThat(merges).as("merges of the resumed task").hasValue(1);
     for (int i = 0; i < 3; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
+    return merges.get();
+  }
+
+  @Test
+  void aTaskWithEverySubtaskAcceptedIsMergedOnceWhenTheRequestorResumesIt() throws Exception {
+    // a requestor stopped while merging leaves a task whose subtasks are all accepted; on resume, each subtask's
+    // decision used to start a merge of its own, a later one rewriting the output under the first
+    assertThat(resumeToTheEnd(stoppedMidMerge())).as("merges of the resumed task").isEqualTo(1);
+  }
+
+  @Test
+  void resultFoldersLostOrDamagedBeforeTheMergeAreWrittenAgainFromTheirContentIds() throws Exception {
+    // a result folder is a scratch copy (not synced): a crash of the machine can take it, but not the result itself
+    StoppedMidMerge stopped = stoppedMidMerge();
+    org.jgolem.node.compute.OutputFiles.deleteTree(stopped.results().get(0));
+    Files.writeString(stopped.results().get(1).resolve("band.pgm"), "half a ban");
+    Object intact = fileKey(stopped.results().get(2).resolve("band.pgm"));
+
+    assertThat(resumeToTheEnd(stopped)).isEqualTo(1);
+    assertThat(Files.readString(stopped.results().get(0).resolve("band.pgm"))).isEqualTo("band 0 of scene 0");
+    assertThat(Files.readString(stopped.results().get(1).resolve("band.pgm"))).isEqualTo("band 1 of scene 1");
+    assertThat(fileKey(stopped.results().get(2).resolve("band.pgm"))).as("an intact folder is left as it is")
+        .isEqualTo(intact);
+  }
+
+  static Object fileKey(Path p) throws IOException {
+    return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
   }
 }

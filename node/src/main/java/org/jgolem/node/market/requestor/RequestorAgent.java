@@ -340,6 +340,7 @@ public final class RequestorAgent implements AutoCloseable {
     byte[] id = HexFormat.of().parseHex(row.id());
     Task t = new Task(id, file, plan, row.header(), verification, row.createdAt(), row.workDir());
     t.state = TaskState.valueOf(row.state());
+    t.restored = true;
     t.detail = row.detail();
     t.output = row.output() == null ? null : Path.of(row.output());
     Map<String, RequestorStore.SubtaskRow> rows = new HashMap<>();
@@ -668,10 +669,14 @@ public final class RequestorAgent implements AutoCloseable {
         }
         OutputFilesCleaner.delete(target);
         Files.createDirectories(target.getParent());
-        resources.fetch(report.resultCid(), target, from, s.planned.limits().maxOutputBytes(),
+        // the folder is a scratch copy (no syncs: on this machine's disk they cost more than the rest of a small
+        // result's handling); what must survive a crash is the result's blocks, synced below before it can be
+        // accepted, from which a restarted requestor writes a damaged folder again (see restoreResults)
+        resources.fetchScratch(report.resultCid(), target, from, s.planned.limits().maxOutputBytes(),
             Duration.ofMillis(Math.max(1000, a.deadline - clock.millis() + config.transferSlack().toMillis())));
         Verdict v = t.plan.check(s.planned, target);
         byte[] digest = v.accepted() ? FileResults.digest(target) : null;
+        if (v.accepted()) resources.sync();
         onLoop(() -> onChecked(t, s, a, target, v, digest));
       } catch (IOException | RuntimeException e) {
         onLoop(() -> onFetchFailed(t, s, a, e));
@@ -857,11 +862,20 @@ public final class RequestorAgent implements AutoCloseable {
     if (t.subtasks.values().stream().anyMatch(s -> s.state != SubtaskState.ACCEPTED)) return;
     t.merging = true;
     Map<String, Path> accepted = new LinkedHashMap<>();
-    for (Subtask s : t.subtasks.values()) accepted.put(s.name(), s.acceptedResult().result);
+    List<KeptResult> kept = new ArrayList<>();
+    for (Subtask s : t.subtasks.values()) {
+      Assignment a = s.acceptedResult();
+      accepted.put(s.name(), a.result);
+      String src = sources.get(a.idHex());
+      kept.add(new KeptResult(s.name(), a.result, a.digest, a.report.resultCid(), src == null ? List.of() : List.of(URI.create(src)),
+          s.planned.limits().maxOutputBytes()));
+    }
+    boolean check = t.restored;
     t.detail = "merging";
     touch(t, null, null);
     workers.submit(() -> {
       try {
+        if (check) restoreResults(t, kept);
         Path out = t.plan.merge(accepted);
         onLoop(() -> {
           t.output = out;
@@ -872,6 +886,29 @@ public final class RequestorAgent implements AutoCloseable {
         onLoop(() -> end(t, TaskState.FAILED, "merge failed: " + e.getMessage()));
       }
     });
+  }
+
+  /** An accepted result as the merge needs it: its folder, and how to write that folder again. */
+  private record KeptResult(String subtask, Path folder, byte[] digest, String cid, List<URI> sources, long maxBytes) {}
+
+  /**
+   * Checks the result folders of a task read back after a restart against the digests they were accepted with (a
+   * crash of the machine can lose a scratch copy), and writes a missing or damaged one again from its CID: from
+   * this node's store, whose blocks were synced before the result was accepted, or else from the provider.
+   */
+  private void restoreResults(Task t, List<KeptResult> kept) throws IOException {
+    for (KeptResult k : kept) {
+      if (Files.isDirectory(k.folder()) && Arrays.equals(FileResults.digest(k.folder()), k.digest())) continue;
+      LOG.warn("Task {}: the result folder of {} ({}) is missing or damaged; writing it again from {}", t.idHex(),
+          k.subtask(), k.folder(), k.cid());
+      OutputFilesCleaner.delete(k.folder());
+      Files.createDirectories(k.folder().getParent());
+      resources.fetchScratch(k.cid(), k.folder(), k.sources(), k.maxBytes(), Duration.ofMinutes(5));
+      if (!Arrays.equals(FileResults.digest(k.folder()), k.digest())) {
+        throw new IOException("the result of " + k.subtask() + " written again from " + k.cid()
+            + " differs from the one accepted");
+      }
+    }
   }
 
   private void failSubtask(Task t, Subtask s, String why) {

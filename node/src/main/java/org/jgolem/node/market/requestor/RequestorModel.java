@@ -142,6 +142,11 @@ public final class RequestorModel {
      * files under the first (seen: a file missing just as the task was reported finished).
      */
     boolean merging;
+    /**
+     * Read back from the database after a restart: its result folders, written as scratch copies, are checked
+     * against their digests before the merge, and written again from the store (or the provider) if damaged.
+     */
+    boolean restored;
     /** The subtasks in order, once all are added. */
     private List<Subtask> order;
     /**
