@@ -69,8 +69,13 @@ class PaymentAnvilTest {
   @AfterEach
   void revert() {
     db.close();
+    // nothing left to mine when the chain goes back (anvil mines asynchronously and a revert keeps its pool): see
+    // the contract tests' AnvilTest
+    anvil.rpc("anvil_dropAllTransactions", List.of());
+    anvil.rpc("evm_mine", List.of());
     Object reverted = anvil.rpc("evm_revert", List.of(snapshot));
     assertThat(reverted).isEqualTo(Boolean.TRUE);
+    anvil.rpc("anvil_dropAllTransactions", List.of());
     anvil.chain.resetNonces();
   }
 
