@@ -232,6 +232,16 @@ class MarketFlowTest {
     public void close() {}
   }
 
+  /** A requestor's database (tasks and reputation in SQLite), closed after the test: what a restart finds again. */
+  record RequestorDb(org.jgolem.node.market.requestor.RequestorStore store, Reputation rep) {}
+
+  RequestorDb requestorDb() {
+    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
+    closing.add(database);
+    return new RequestorDb(new org.jgolem.node.market.requestor.RequestorStore(database),
+        new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database)));
+  }
+
   MarketConfig config() {
     return MarketConfig.defaults(chainId, deposit).withMinPricePerHour(BigInteger.TEN.pow(16));
   }
@@ -362,10 +372,9 @@ class MarketFlowTest {
   @Test
   void aRequestorRestartedMidTaskResumesFromItsDatabaseAndPaysEachResultOnce() throws Exception {
     List<P2PNode> nodes = network(3);
-    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
-    closing.add(database);
-    var store = new org.jgolem.node.market.requestor.RequestorStore(database);
-    Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
+    RequestorDb persisted = requestorDb();
+    var store = persisted.store();
+    Reputation rep = persisted.rep();
     RequestorAgent first = started(requestor(nodes.get(0), rep, store));
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
     var task = first.create(gwasmTask(6, 2));
@@ -408,10 +417,9 @@ class MarketFlowTest {
   @Test
   void assignmentsARestartDroppedStayDroppedWhenTheRequestorRestarts() throws Exception {
     List<P2PNode> nodes = network(1);
-    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
-    closing.add(database);
-    var store = new org.jgolem.node.market.requestor.RequestorStore(database);
-    Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
+    RequestorDb persisted = requestorDb();
+    var store = persisted.store();
+    Reputation rep = persisted.rep();
     RequestorAgent first = started(requestor(nodes.get(0), rep, store));
     ProviderAgent stuck = provider(nodes.get(1), new HangingWasm());
     var task = first.create(gwasmTask(1, 1));
@@ -501,10 +509,9 @@ class MarketFlowTest {
     List<P2PNode> nodes = network(1);
     P2PNode r = nodes.get(0);
     P2PNode p = nodes.get(1);
-    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
-    closing.add(database);
-    var db = new org.jgolem.node.market.requestor.RequestorStore(database);
-    Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
+    RequestorDb persisted = requestorDb();
+    var db = persisted.store();
+    Reputation rep = persisted.rep();
     RequestorAgent first = started(requestor(r, rep, db));
     var task = first.create(gwasmTask(1, 1));
     Await.until(WAIT, () -> !p.knownHeaders().isEmpty(), () -> "the provider's node knows the task");
@@ -577,9 +584,7 @@ class MarketFlowTest {
   void aTaskLargerThanWhatIsPublishedBeforeTheAnnouncementCompletesAndSavesEveryCid() throws Exception {
     // the first 8 subtasks' resources are published before the task is announced, the rest while providers work
     List<P2PNode> nodes = network(3);
-    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
-    closing.add(database);
-    var db = new org.jgolem.node.market.requestor.RequestorStore(database);
+    var db = requestorDb().store();
     RequestorAgent requestor = started(requestor(nodes.get(0), new Reputation(Reputation.inMemory()), db));
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
     var task = requestor.create(gwasmTask(30, 1));
@@ -684,10 +689,9 @@ class MarketFlowTest {
 
   StoppedMidMerge stoppedMidMerge() throws Exception {
     List<P2PNode> nodes = network(1);
-    var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
-    closing.add(database);
-    var db = new org.jgolem.node.market.requestor.RequestorStore(database);
-    Reputation rep = new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database));
+    RequestorDb persisted = requestorDb();
+    var db = persisted.store();
+    Reputation rep = persisted.rep();
     AtomicInteger firstMerges = new AtomicInteger();
     RequestorAgent first = started(requestor(nodes.get(0), rep, db, countingMerges(firstMerges, new CountDownLatch(1))));
     provider(nodes.get(1), false);
