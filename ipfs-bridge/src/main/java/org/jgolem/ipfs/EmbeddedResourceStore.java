@@ -290,5 +290,6 @@ public final class EmbeddedResourceStore implements ResourceStore {
     exchange.close();
     transport.close();
     store.close();
+    pins.close();
   }
 }
