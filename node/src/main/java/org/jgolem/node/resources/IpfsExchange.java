@@ -95,13 +95,17 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     } finally {
       sources.remove(root);
     }
-    if (size > maxBytes) throw new IOException(cid + " holds " + size + " bytes, more than the " + maxBytes + " allowed");
+    if (size > maxBytes) throw tooLarge(cid, size, maxBytes);
     return size;
   }
 
   @Override
   public void sync() throws IOException {
     store.sync();
+  }
+
+  private static IOException tooLarge(String cid, long size, long maxBytes) {
+    return new IOException(cid + " holds " + size + " bytes, more than the " + maxBytes + " allowed");
   }
 
   private static Cid parse(String cid) throws IOException {
@@ -129,7 +133,7 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     long size = size(target);
     if (size > maxBytes) {
       org.jgolem.node.compute.OutputFiles.deleteTree(target);
-      throw new IOException(cid + " holds " + size + " bytes, more than the " + maxBytes + " allowed");
+      throw tooLarge(cid, size, maxBytes);
     }
   }
 

@@ -14,22 +14,18 @@ public final class TaskTemplates {
 
   /** Every template the class path provides; two templates claiming one type is an error. */
   public static TaskTemplates load() {
-    Map<String, TaskTemplate> m = new TreeMap<>();
-    for (TaskTemplate t : ServiceLoader.load(TaskTemplate.class)) {
-      TaskTemplate old = m.putIfAbsent(t.type(), t);
-      if (old != null) {
-        throw new IllegalStateException("task type '" + t.type() + "' is provided twice: by " + old.getClass().getName()
-            + " and " + t.getClass().getName());
-      }
-    }
-    return new TaskTemplates(m);
+    return of(ServiceLoader.load(TaskTemplate.class).stream().map(ServiceLoader.Provider::get).toList());
   }
 
   /** Exactly these templates (an embedding application's own set, or a test's); two claiming one type is an error. */
   public static TaskTemplates of(java.util.List<TaskTemplate> templates) {
     Map<String, TaskTemplate> m = new TreeMap<>();
     for (TaskTemplate t : templates) {
-      if (m.putIfAbsent(t.type(), t) != null) throw new IllegalStateException("task type '" + t.type() + "' is given twice");
+      TaskTemplate old = m.putIfAbsent(t.type(), t);
+      if (old != null) {
+        throw new IllegalStateException("task type '" + t.type() + "' is provided twice: by " + old.getClass().getName()
+            + " and " + t.getClass().getName());
+      }
     }
     return new TaskTemplates(m);
   }

@@ -13,15 +13,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
-import org.jgolem.node.compute.Capabilities;
-import org.jgolem.node.compute.CapturedLog;
 import org.jgolem.node.compute.Environment;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
@@ -29,6 +26,7 @@ import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.fixtures.Await;
 import org.jgolem.node.fixtures.Cluster;
+import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.RequestorModel;
@@ -176,49 +174,20 @@ class MarketFlowTest {
   }
 
   /** A deterministic stand-in program: output = "band <args> of <scene>"; a liar appends junk. */
-  record FakeWasm(boolean liar) implements Environment {
-    @Override
-    public String name() {
-      return "wasm";
-    }
-
-    @Override
-    public Capabilities capabilities() {
-      return new Capabilities("wasm", true, "", List.of(), 1, 1L << 30);
-    }
-
+  record FakeWasm(boolean liar) implements StandInWasm {
     @Override
     public Execution start(ExecutionSpec spec) {
-      Execution x = new Execution(spec.subtaskId());
       try {
         String scene = Files.readString(spec.resources().resolve("scene.txt"));
-        String out = "band " + String.join(" ", spec.args()) + " of " + scene + (liar ? " (made up)" : "");
-        Files.writeString(spec.output().resolve("band.pgm"), out);
-        x.complete(new ExecutionResult(spec.subtaskId(), "wasm", Optional.empty(), Optional.of(0), CapturedLog.EMPTY,
-            CapturedLog.EMPTY, List.of(new ExecutionResult.OutputFile("band.pgm", out.length())),
-            ExecutionResult.ResourceUsage.UNKNOWN, Duration.ofMillis(1)));
+        return StandInWasm.wrote(spec, "band " + String.join(" ", spec.args()) + " of " + scene + (liar ? " (made up)" : ""));
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
-      return x;
     }
-
-    @Override
-    public void close() {}
   }
 
   /** A sandbox whose subtasks run until cancelled. */
-  record HangingWasm() implements Environment {
-    @Override
-    public String name() {
-      return "wasm";
-    }
-
-    @Override
-    public Capabilities capabilities() {
-      return new Capabilities("wasm", true, "", List.of(), 1, 1L << 30);
-    }
-
+  record HangingWasm() implements StandInWasm {
     @Override
     public Execution start(ExecutionSpec spec) {
       Execution x = new Execution(spec.subtaskId());
@@ -227,9 +196,6 @@ class MarketFlowTest {
           Duration.ZERO)));
       return x;
     }
-
-    @Override
-    public void close() {}
   }
 
   /** A requestor's database (tasks and reputation in SQLite), closed after the test: what a restart finds again. */

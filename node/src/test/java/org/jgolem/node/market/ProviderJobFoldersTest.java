@@ -11,22 +11,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.P2PNodeConfig;
-import org.jgolem.node.compute.Capabilities;
-import org.jgolem.node.compute.CapturedLog;
-import org.jgolem.node.compute.Environment;
 import org.jgolem.node.compute.Execution;
-import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.fixtures.Await;
+import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
@@ -47,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Where a provider puts a WASM subtask's folders: in memory when its inputs are small (nothing of the job on disk),
  * on disk when they are large, or when they only unpack large (many copies of one file: a small DAG). Real nodes on
  * loopback (Netty), real resource stores and gateways; the sandbox is a stand-in that says where it found its folders
- * and writes a listing of its inputs.
+ * and writes how many input files and bytes it found.
  */
 class ProviderJobFoldersTest {
   static final Duration WAIT = Duration.ofSeconds(60);
@@ -59,21 +55,10 @@ class ProviderJobFoldersTest {
   RequestorAgent requestor;
   Path providerJobs;
 
-  /** A "wasm" sandbox that notes where its folders are and lists its inputs (name and size) into its output. */
-  final class Lister implements Environment {
-    @Override
-    public String name() {
-      return "wasm";
-    }
-
-    @Override
-    public Capabilities capabilities() {
-      return new Capabilities("wasm", true, "", List.of(), 1, 1L << 30);
-    }
-
+  /** A "wasm" sandbox that notes where its folders are and writes how many input files and bytes it found. */
+  final class Lister implements StandInWasm {
     @Override
     public Execution start(ExecutionSpec spec) {
-      Execution x = new Execution(spec.subtaskId());
       try {
         boolean onDisk = spec.resources().getFileSystem().equals(FileSystems.getDefault());
         boolean jobOnDisk;
@@ -81,29 +66,19 @@ class ProviderJobFoldersTest {
           jobOnDisk = s.findAny().isPresent();
         }
         seen.add((onDisk ? "disk" : "memory") + (jobOnDisk ? " with a job folder" : " with no job folder"));
-        StringBuilder listing = new StringBuilder();
         long bytes = 0;
         int files = 0;
         try (Stream<Path> s = Files.walk(spec.resources())) {
-          for (Path p : s.sorted().toList()) {
-            if (!Files.isRegularFile(p)) continue;
+          for (Path p : s.filter(Files::isRegularFile).toList()) {
             files++;
             bytes += Files.size(p);
           }
         }
-        listing.append(files).append(" files, ").append(bytes).append(" bytes");
-        Files.writeString(spec.output().resolve("band.pgm"), listing);
-        x.complete(new ExecutionResult(spec.subtaskId(), "wasm", Optional.empty(), Optional.of(0), CapturedLog.EMPTY,
-            CapturedLog.EMPTY, List.of(new ExecutionResult.OutputFile("band.pgm", listing.length())),
-            ExecutionResult.ResourceUsage.UNKNOWN, Duration.ofMillis(1)));
+        return StandInWasm.wrote(spec, files + " files, " + bytes + " bytes");
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
-      return x;
     }
-
-    @Override
-    public void close() {}
   }
 
   record Node(NodeKey key, P2PNode node, IpfsExchange resources) {}

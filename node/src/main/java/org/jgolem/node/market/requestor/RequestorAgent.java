@@ -667,12 +667,7 @@ public final class RequestorAgent implements AutoCloseable {
         if (report.size() > s.planned.limits().maxOutputBytes()) {
           throw new IOException("reported result of " + report.size() + " bytes exceeds the limit");
         }
-        OutputFilesCleaner.delete(target);
-        Files.createDirectories(target.getParent());
-        // the folder is a scratch copy (no syncs: on this machine's disk they cost more than the rest of a small
-        // result's handling); what must survive a crash is the result's blocks, synced below before it can be
-        // accepted, from which a restarted requestor writes a damaged folder again (see restoreResults)
-        resources.fetchScratch(report.resultCid(), target, from, s.planned.limits().maxOutputBytes(),
+        writeResult(report.resultCid(), target, from, s.planned.limits().maxOutputBytes(),
             Duration.ofMillis(Math.max(1000, a.deadline - clock.millis() + config.transferSlack().toMillis())));
         Verdict v = t.plan.check(s.planned, target);
         byte[] digest = v.accepted() ? FileResults.digest(target) : null;
@@ -862,20 +857,21 @@ public final class RequestorAgent implements AutoCloseable {
     if (t.subtasks.values().stream().anyMatch(s -> s.state != SubtaskState.ACCEPTED)) return;
     t.merging = true;
     Map<String, Path> accepted = new LinkedHashMap<>();
+    for (Subtask s : t.subtasks.values()) accepted.put(s.name(), s.acceptedResult().result);
     List<KeptResult> kept = new ArrayList<>();
-    for (Subtask s : t.subtasks.values()) {
-      Assignment a = s.acceptedResult();
-      accepted.put(s.name(), a.result);
-      String src = sources.get(a.idHex());
-      kept.add(new KeptResult(s.name(), a.result, a.digest, a.report.resultCid(), src == null ? List.of() : List.of(URI.create(src)),
-          s.planned.limits().maxOutputBytes()));
+    if (t.restored) {
+      for (Subtask s : t.subtasks.values()) {
+        Assignment a = s.acceptedResult();
+        String src = sources.get(a.idHex());
+        kept.add(new KeptResult(s.name(), a.result, a.digest, a.report.resultCid(),
+            src == null ? List.of() : List.of(URI.create(src)), s.planned.limits().maxOutputBytes()));
+      }
     }
-    boolean check = t.restored;
     t.detail = "merging";
     touch(t, null, null);
     workers.submit(() -> {
       try {
-        if (check) restoreResults(t, kept);
+        restoreResults(t, kept);
         Path out = t.plan.merge(accepted);
         onLoop(() -> {
           t.output = out;
@@ -888,12 +884,23 @@ public final class RequestorAgent implements AutoCloseable {
     });
   }
 
+  /**
+   * Writes result {@code cid} into {@code folder} (replacing what is there) as a scratch copy: no syncs, which on this
+   * machine's disk cost more than the rest of a small result's handling. What must survive a crash is the result's
+   * blocks, synced before it can be accepted, from which a restarted requestor writes a damaged folder again.
+   */
+  private void writeResult(String cid, Path folder, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+    OutputFilesCleaner.delete(folder);
+    Files.createDirectories(folder.getParent());
+    resources.fetchScratch(cid, folder, from, maxBytes, timeout);
+  }
+
   /** An accepted result as the merge needs it: its folder, and how to write that folder again. */
   private record KeptResult(String subtask, Path folder, byte[] digest, String cid, List<URI> sources, long maxBytes) {}
 
   /**
-   * Checks the result folders of a task read back after a restart against the digests they were accepted with (a
-   * crash of the machine can lose a scratch copy), and writes a missing or damaged one again from its CID: from
+   * Checks the result folders of a task read back after a restart ({@code kept}, empty for other tasks) against the
+   * digests they were accepted with (a crash of the machine can lose a scratch copy), and writes a missing or damaged one again from its CID: from
    * this node's store, whose blocks were synced before the result was accepted, or else from the provider.
    */
   private void restoreResults(Task t, List<KeptResult> kept) throws IOException {
@@ -901,9 +908,7 @@ public final class RequestorAgent implements AutoCloseable {
       if (Files.isDirectory(k.folder()) && Arrays.equals(FileResults.digest(k.folder()), k.digest())) continue;
       LOG.warn("Task {}: the result folder of {} ({}) is missing or damaged; writing it again from {}", t.idHex(),
           k.subtask(), k.folder(), k.cid());
-      OutputFilesCleaner.delete(k.folder());
-      Files.createDirectories(k.folder().getParent());
-      resources.fetchScratch(k.cid(), k.folder(), k.sources(), k.maxBytes(), Duration.ofMinutes(5));
+      writeResult(k.cid(), k.folder(), k.sources(), k.maxBytes(), Duration.ofMinutes(5));
       if (!Arrays.equals(FileResults.digest(k.folder()), k.digest())) {
         throw new IOException("the result of " + k.subtask() + " written again from " + k.cid()
             + " differs from the one accepted");
