@@ -27,6 +27,7 @@ import org.jgolem.node.tasks.PlannedSubtask;
 import org.jgolem.node.tasks.TaskContext;
 import org.jgolem.node.tasks.TaskPlan;
 import org.jgolem.node.tasks.TaskTemplates;
+import org.jgolem.node.tasks.blender.RenderJob;
 import org.jgolem.node.tasks.definition.TaskFileParser;
 import org.jgolem.protocol.identity.NodeKey;
 
@@ -42,9 +43,16 @@ import org.jgolem.protocol.identity.NodeKey;
  * The direct render uses every core of the machine, and so does each provider (four providers on one machine share
  * its cores, as four processes would: a provider whose neighbours are done uses the whole machine, as a provider
  * that has a machine to itself does). Three rounds; the one with the median ratio is printed.
+ *
+ * <p>Each node keeps a warm Blender sandbox, readied while it is idle ({@link RenderJob#warmUp}), as a node with
+ * Blender on its whitelist does: the providers' first tiles and the requestor's first spot check of a task skip the
+ * container's start and Blender's. The bench waits for them before each timed run and prints the CPU they took;
+ * {@code BENCH_WARM=0} runs without them. The direct render is a cold {@code blender} process, as an artist's is.
  */
 public final class BlenderBench {
   private static final int ROUNDS = 3;
+  /** The Blender template's default memory per subtask (the bench's task file leaves it out). */
+  private static final long DEFAULT_MEMORY_MIB = 1024;
 
   private BlenderBench() {}
 
@@ -58,6 +66,8 @@ public final class BlenderBench {
     int providers = 4;
     // the direct render uses the whole machine, as an artist rendering locally would; each provider one core
     int localCpus = Runtime.getRuntime().availableProcessors();
+    boolean warm = !"0".equals(System.getenv("BENCH_WARM"));
+    List<DockerEnvironment> sandboxes = new ArrayList<>();
     Path root = Files.createTempDirectory("jgolem-bench-blender");
     Clock clock = Clock.systemUTC();
     List<AutoCloseable> closing = new ArrayList<>();
@@ -80,13 +90,21 @@ public final class BlenderBench {
         P2PNode pn = pr.node();
         IpfsExchange pres = pr.resources();
         DockerEnvironment docker = new DockerEnvironment(DockerConfig.of("bench-" + key.address().hex(), List.of(imageId)));
+        sandboxes.add(docker);
         TaskComputer computer = new TaskComputer(List.of(new BenchNodes.Timed(docker, new AtomicLong(), renderNanos, renderCpuNanos)));
         closing.add(computer);
         closing.add(new ProviderAgent(pn.network(), pn.gossip(), market, computer, pres, (req, task, sub, amount, at) -> {},
             new Reputation(Reputation.inMemory()), dir.resolve("work"), clock, 1, localCpus, 4096));
       }
       BenchNodes.await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
-      TaskComputer verifier = new TaskComputer(List.of(new DockerEnvironment(DockerConfig.of("bench-requestor", List.of(imageId)))));
+      DockerEnvironment verifierSandboxes = new DockerEnvironment(DockerConfig.of("bench-requestor", List.of(imageId)));
+      sandboxes.add(verifierSandboxes);
+      TaskComputer verifier = new TaskComputer(List.of(verifierSandboxes));
+      if (warm) {
+        // as a node with Blender on its whitelist does: a sandbox readied while idle for a task's first subtask (the
+        // providers') or first spot check (the requestor's), for subtasks of the bench task's cores and memory
+        for (DockerEnvironment e : sandboxes) e.keepWarm(RenderJob.warmUp(imageId, localCpus, DEFAULT_MEMORY_MIB));
+      }
       closing.add(verifier);
       RequestorAgent requestor = new RequestorAgent(rkey, rnode.network(), rnode.gossip(), market, TaskTemplates.load(),
           rres, (task, sub, payee, amount, at) -> {}, cost -> {}, new Reputation(Reputation.inMemory()), verifier,
@@ -104,6 +122,7 @@ public final class BlenderBench {
       // median ratio is printed, every round on stderr
       List<double[]> rounds = new ArrayList<>();
       for (int round = 1; round <= ROUNDS; round++) {
+        double warmCpuS = awaitWarm(sandboxes, warm);
         Path lw = Files.createDirectories(root.resolve("local/work-" + round));
         Path lo = Files.createDirectories(root.resolve("local/out-" + round));
         long l0 = System.nanoTime();
@@ -116,10 +135,14 @@ public final class BlenderBench {
         Path taskFile = task(root.resolve("distributed-" + round), scene, imageId, tiles, width, height, samples, localCpus);
         renderNanos.set(0);
         renderCpuNanos.set(0);
+        double jvm0 = jvmCpuSeconds();
+        double engine0 = engineCpuSeconds();
         long t0 = System.nanoTime();
         var t = requestor.create(taskFile);
         BenchNodes.await(Duration.ofMinutes(20), () -> requestor.read(() -> t.state) != RequestorModel.TaskState.COMPUTING);
         double distS = (System.nanoTime() - t0) / 1e9;
+        double jvmS = jvmCpuSeconds() - jvm0;
+        double engineS = engineCpuSeconds() - engine0;
         if (requestor.read(() -> t.state) != RequestorModel.TaskState.FINISHED) {
           throw new IllegalStateException("task ended " + requestor.read(() -> t.state + ": " + t.detail));
         }
@@ -133,6 +156,12 @@ public final class BlenderBench {
             + "distributed %.2f s; providers' renders %.2f s wall, %.2f s CPU; requestor's re-renders (%d crops, %d Blender "
             + "process(es)) %.2f s wall, %.2f s CPU%n", round, width, height, samples, localCpus, localS, localCpuS, distS,
             renderS, renderCpuS, cost.crops(), cost.blenderRuns(), verifyS, verifyCpuS);
+        System.err.printf("[bench] round %d: during the distributed run the nodes' JVM used %.2f s of CPU, dockerd and "
+            + "containerd %.2f s%n", round, jvmS, engineS);
+        if (warm) {
+          System.err.printf("[bench] round %d: before it, the 5 nodes readied warm Blender sandboxes while idle: %.2f s of "
+              + "CPU (outside the timings; BENCH_WARM=0 runs without them)%n", round, warmCpuS);
+        }
         rounds.add(new double[] {distS, localS, distS / localS, 100 * verifyCpuS / renderCpuS});
       }
       rounds.sort(java.util.Comparator.comparingDouble(x -> x[2]));
@@ -143,6 +172,53 @@ public final class BlenderBench {
       BenchNodes.tearDown(closing, root);
     }
     System.exit(0);
+  }
+
+  /**
+   * Waits until every environment has its warm sandbox ready (none is readied during a timed run: they are made
+   * while a node is idle); returns the CPU seconds the warm-ups took since the last call.
+   */
+  private static double awaitWarm(List<DockerEnvironment> sandboxes, boolean warm) throws InterruptedException {
+    if (!warm) return 0;
+    double cpu = 0;
+    for (DockerEnvironment e : sandboxes) {
+      if (!e.awaitWarm(Duration.ofMinutes(3))) throw new IllegalStateException("a warm Blender sandbox was not readied");
+      cpu += e.warmUpCpuTime().toNanos() / 1e9;
+    }
+    double before = warmCpuReported;
+    warmCpuReported = cpu;
+    return cpu - before;
+  }
+
+  private static double warmCpuReported;
+
+  private static double jvmCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1e9;
+  }
+
+  /** CPU seconds of the engine's daemons (dockerd, containerd), from /proc. */
+  private static double engineCpuSeconds() {
+    long ticks = 0;
+    try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : procs) {
+        try {
+          String stat = Files.readString(p.resolve("stat"));
+          int close = stat.lastIndexOf(')');
+          String comm = stat.substring(stat.indexOf('(') + 1, close);
+          if (!comm.equals("dockerd") && !comm.equals("containerd")) continue;
+          String[] f = stat.substring(close + 2).split(" ");
+          // fields 14 and 15 of stat (utime, stime) are 11 and 12 after the state field; not the children's (the
+          // shims', which count their containers' processes)
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (java.io.IOException | RuntimeException gone) {
+          // the process ended meanwhile
+        }
+      }
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+    return ticks / 100.0;
   }
 
   /** A one-frame Blender task of the test scene in {@code tiles} tiles. */

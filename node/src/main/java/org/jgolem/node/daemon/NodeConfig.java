@@ -25,7 +25,8 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  *   "resources": {"gatewayPort": 0},
  *   "requestor": {"enabled": true, "paymentWindowSeconds": 3600, "transferSlackSeconds": 60},
  *   "provider":  {"enabled": true, "minPricePerHour": "0.1", "slots": 2, "wasm": true,
- *                 "docker": false, "dockerImages": ["sha256:…"], "host": false}
+ *                 "docker": false, "dockerImages": ["sha256:…"], "host": false,
+ *                 "warmBlender": {"image": "sha256:…", "cpus": 1, "memoryMib": 1024}}
  * }
  * </pre>
  *
@@ -33,6 +34,11 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  *
  * <p>{@code requestor.transferSlackSeconds} is the time a provider gets, on top of a subtask's own timeout, to
  * fetch its resources and report: an assignment without a report by then is given to another provider.
+ *
+ * <p>{@code provider.warmBlender} (off unless given; needs {@code docker} and the image in {@code dockerImages}): the
+ * node keeps a Blender sandbox of that image readied while it is idle, for the first tile of a Blender task of those
+ * cpus and memory (the task file's {@code cpus} and {@code memory_mib}; defaults 1 and 1024) and for the first spot
+ * check of a task of its own. It holds a Blender process's memory (about 200 MB) while it waits.
  */
 public record NodeConfig(
     String p2pHost, int p2pPort, List<String> seeds,
@@ -41,14 +47,17 @@ public record NodeConfig(
     int gatewayPort,
     boolean requestor, Duration paymentWindow, Duration transferSlack,
     boolean provider, BigInteger minPricePerHour, int slots, boolean wasm, boolean docker, List<String> dockerImages,
-    boolean host) {
+    boolean host, WarmBlender warmBlender) {
+
+  /** A Blender sandbox to keep warm: its image and the cpus and memory of the subtasks it serves. */
+  public record WarmBlender(String imageId, int cpus, long memoryMib) {}
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   public NodeConfig withRoles(boolean req, boolean prov) {
     return new NodeConfig(p2pHost, p2pPort, seeds, apiHost, apiPort, deployment, confirmations, gatewayPort, req,
-        paymentWindow, transferSlack, prov, minPricePerHour, slots, wasm, docker, dockerImages, host);
+        paymentWindow, transferSlack, prov, minPricePerHour, slots, wasm, docker, dockerImages, host, warmBlender);
   }
 
   /** Reads and checks a configuration file; every problem is named by its JSON path. */
@@ -69,7 +78,7 @@ public record NodeConfig(
     JsonNode res = section(root, "resources", List.of("gatewayPort"), p);
     JsonNode req = section(root, "requestor", List.of("enabled", "paymentWindowSeconds", "transferSlackSeconds"), p);
     JsonNode prov = section(root, "provider",
-        List.of("enabled", "minPricePerHour", "slots", "wasm", "docker", "dockerImages", "host"), p);
+        List.of("enabled", "minPricePerHour", "slots", "wasm", "docker", "dockerImages", "host", "warmBlender"), p);
     List<String> seeds = new ArrayList<>();
     JsonNode s = p2p.get("seeds");
     if (s != null) {
@@ -99,6 +108,24 @@ public record NodeConfig(
         } else images.add(im.get(i).asText());
       }
     }
+    WarmBlender warm = null;
+    JsonNode wb = prov.get("warmBlender");
+    if (wb != null) {
+      if (!wb.isObject()) {
+        p.add("$.provider.warmBlender", "must be an object {\"image\": \"sha256:…\", \"cpus\": 1, \"memoryMib\": 1024}");
+      } else {
+        known(wb, "$.provider.warmBlender", List.of("image", "cpus", "memoryMib"), p);
+        String image = text(wb, "$.provider.warmBlender", "image", null, p);
+        if (image == null) {
+          p.add("$.provider.warmBlender.image", "is required: the id of a Blender image in dockerImages");
+        } else if (!images.contains(image)) {
+          p.add("$.provider.warmBlender.image", "must be one of $.provider.dockerImages");
+        }
+        if (!bool(prov, "$.provider", "docker", false, p)) p.add("$.provider.warmBlender", "needs \"docker\": true");
+        warm = new WarmBlender(image, (int) number(wb, "$.provider.warmBlender", "cpus", 1, 1, 64, p),
+            number(wb, "$.provider.warmBlender", "memoryMib", 1024, 256, 64 * 1024, p));
+      }
+    }
     NodeConfig c = new NodeConfig(
         text(p2p, "$.p2p", "host", "127.0.0.1", p), port(p2p, "$.p2p", "port", 40102, p), seeds,
         text(api, "$.api", "host", "127.0.0.1", p), port(api, "$.api", "port", 61000, p),
@@ -109,7 +136,7 @@ public record NodeConfig(
         Duration.ofSeconds(number(req, "$.requestor", "transferSlackSeconds", 60, 1, 3600, p)),
         bool(prov, "$.provider", "enabled", true, p), minPrice, (int) number(prov, "$.provider", "slots", 1, 1, 256, p),
         bool(prov, "$.provider", "wasm", true, p), bool(prov, "$.provider", "docker", false, p), images,
-        bool(prov, "$.provider", "host", false, p));
+        bool(prov, "$.provider", "host", false, p), warm);
     if (!p.isEmpty()) {
       throw new ConfigException(file + ":\n  " + String.join("\n  ", p.list().stream().map(Object::toString).toList()));
     }

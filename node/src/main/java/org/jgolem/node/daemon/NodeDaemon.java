@@ -125,6 +125,10 @@ public final class NodeDaemon implements AutoCloseable {
     if (config.docker()) {
       DockerEnvironment docker = new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages()));
       docker.sessionFolder(dataDir.resolve("provider").resolve("sessions"));
+      if (config.warmBlender() != null) {
+        var w = config.warmBlender();
+        docker.keepWarm(org.jgolem.node.tasks.blender.RenderJob.warmUp(w.imageId(), w.cpus(), w.memoryMib()));
+      }
       envs.add(sandboxes.apply(docker));
     }
     envs.add(config.host()

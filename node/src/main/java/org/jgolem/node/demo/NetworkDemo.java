@@ -266,6 +266,8 @@ public final class NetworkDemo {
       // providers render in Docker; the requestor re-renders crops of each tile there to spot-check them
       provider.put("docker", true);
       provider.put("dockerImages", List.of(blenderImage));
+      // a Blender sandbox readied while idle, for the demo task's tiles (1 core, 1024 MiB: the task file's defaults)
+      provider.put("warmBlender", Map.of("image", blenderImage, "cpus", 1, "memoryMib", 1024));
     }
     config.put("provider", provider);
     Path cfg = n.dir().resolve("node.json");

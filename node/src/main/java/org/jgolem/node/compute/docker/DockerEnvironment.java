@@ -11,7 +11,9 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -21,9 +23,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jgolem.node.compute.Capabilities;
 import org.jgolem.node.compute.ComputeException;
@@ -33,6 +39,8 @@ import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.FailureReason;
 import org.jgolem.node.compute.OutputFiles;
+import org.jgolem.node.compute.Program;
+import org.jgolem.node.compute.WarmUp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +75,8 @@ public final class DockerEnvironment implements Environment {
   public static final String LABEL_NODE = "org.jgolem.node";
   public static final String LABEL_INSTANCE = "org.jgolem.instance";
   public static final String LABEL_SUBTASK = "org.jgolem.subtask";
+  /** A warm sandbox is readied only after this long without a subtask here. */
+  public static final Duration WARM_AFTER_IDLE = Duration.ofSeconds(2);
 
   /** Per-step wall times of one subtask (check, create, start, exec, collect, remove...) in order, in nanoseconds. */
   public record StepTimes(String subtaskId, Map<String, Long> nanos) {
@@ -84,6 +94,14 @@ public final class DockerEnvironment implements Environment {
   private volatile boolean closed;
   private volatile Consumer<StepTimes> stepListener = t -> {};
   private final DockerSessions sessions;
+  private final List<WarmUp> warmUps = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean warming = new AtomicBoolean();
+  private final AtomicLong warmCpuNanos = new AtomicLong();
+  private final AtomicInteger warmIds = new AtomicInteger();
+  /** When a subtask last started or ended here (System.nanoTime()). */
+  private volatile long lastActivity = System.nanoTime();
+  /** After a failed warm-up, none is tried again before this (System.nanoTime()). */
+  private volatile long warmRetryAfter = System.nanoTime();
 
   public DockerEnvironment(DockerConfig config) {
     this.config = config;
@@ -103,7 +121,10 @@ public final class DockerEnvironment implements Environment {
     this.sessions = new DockerSessions(
         Path.of(System.getProperty("java.io.tmpdir"), "jgolem-docker-sessions-" + config.nodeId() + "-" + instanceId),
         this::removeSession);
-    timers.scheduleWithFixedDelay(sessions::expire, 5, 5, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(() -> {
+      sessions.expire();
+      maybeWarm();
+    }, 5, 5, TimeUnit.SECONDS);
     try {
       int n = reapLeftovers();
       if (n > 0) log.info("removed {} container(s) that an earlier run of node {} left behind", n, config.nodeId());
@@ -133,7 +154,7 @@ public final class DockerEnvironment implements Environment {
   public void sessionFolder(Path folder) {
     sessions.root(folder);
     // what a crashed earlier run left there (its containers are reaped by their label)
-    try (var old = java.nio.file.Files.newDirectoryStream(folder, "session-*")) {
+    try (var old = Files.newDirectoryStream(folder, "session-*")) {
       for (Path p : old) OutputFiles.deleteTree(p);
     } catch (java.nio.file.NoSuchFileException none) {
       // nothing yet
@@ -145,6 +166,124 @@ public final class DockerEnvironment implements Environment {
   /** How many session containers are idle (kept for their next subtask). */
   public int idleSessions() {
     return sessions.idleCount();
+  }
+
+  /**
+   * Keeps a sandbox of {@code w} ready: whenever no subtask runs here and none is ready, one is made and readied by
+   * {@code w}'s program (see {@link WarmUp}), then kept for the first new session that fits it. A warm-up that fails
+   * is logged and tried again a minute later.
+   */
+  public void keepWarm(WarmUp w) {
+    if (!config.allowedImageIds().contains(w.imageId())) {
+      throw new IllegalArgumentException("cannot keep " + w.imageId() + " warm: it is not on this node's whitelist");
+    }
+    warmUps.add(w);
+    maybeWarm();
+  }
+
+  /** Waits until a sandbox of every {@link #keepWarm} is ready; false if that took longer than {@code timeout}. */
+  public boolean awaitWarm(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!allWarm()) {
+      if (System.nanoTime() - deadline > 0 || closed) return false;
+      maybeWarm();
+      Thread.sleep(20);
+    }
+    return true;
+  }
+
+  /** How many warm sandboxes are ready. */
+  public int warmSessions() {
+    return sessions.warmCount();
+  }
+
+  /** The CPU time the warm-ups took so far (as the engine counts it in their containers). */
+  public Duration warmUpCpuTime() {
+    return Duration.ofNanos(warmCpuNanos.get());
+  }
+
+  private boolean allWarm() {
+    for (WarmUp w : warmUps) {
+      if (!sessions.hasWarm(w.imageId(), w.limits())) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Starts a warm-up if some {@link #keepWarm} has no sandbox ready, none is being readied, and nothing has run here
+   * for {@link #WARM_AFTER_IDLE} (not in the short gaps between a provider's subtasks: then it would take CPU from
+   * the work it is meant to speed up).
+   */
+  private void maybeWarm() {
+    long now = System.nanoTime();
+    if (closed || warmUps.isEmpty() || !runs.isEmpty() || now - warmRetryAfter < 0
+        || now - lastActivity < WARM_AFTER_IDLE.toNanos()) {
+      return;
+    }
+    WarmUp missing = null;
+    for (WarmUp w : warmUps) {
+      if (!sessions.hasWarm(w.imageId(), w.limits())) {
+        missing = w;
+        break;
+      }
+    }
+    if (missing == null || !warming.compareAndSet(false, true)) return;
+    WarmUp w = missing;
+    Thread.ofPlatform().daemon().name("docker-warm-up").start(() -> {
+      try {
+        warmUp(w);
+      } finally {
+        warming.set(false);
+      }
+      maybeWarm(); // the next one, if another is missing and all is still quiet
+    });
+  }
+
+  private void warmUp(WarmUp w) {
+    String id = "warm-" + warmIds.incrementAndGet() + "-" + randomHex(4);
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("jgolem-" + id);
+      Path res = Files.createDirectories(dir.resolve("resources"));
+      Files.setPosixFilePermissions(res, PosixFilePermissions.fromString("rwxr-xr-x"));
+      for (var f : w.files().entrySet()) {
+        Path file = Files.write(res.resolve(f.getKey()), f.getValue());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+      ExecutionSpec spec = new ExecutionSpec(id, new Program.DockerImage(w.imageId(), w.imageId()), w.entryPoint(), w.args(),
+          w.env(), res, Files.createDirectories(dir.resolve("work")),
+          Files.createDirectories(dir.resolve("output")), w.limits(), id);
+      Execution x = new Execution(id);
+      DockerRun run = new DockerRun(this, docker, spec, x, true);
+      runs.add(run); // close() cancels it (and waits for it) from here on
+      try {
+        run.run();
+      } finally {
+        runs.remove(run);
+      }
+      ExecutionResult r = x.result().getNow(null);
+      if (r != null && r.usage().cpuNanos() > 0) warmCpuNanos.addAndGet(r.usage().cpuNanos());
+      if (r == null || !r.succeeded()) {
+        warmRetryAfter = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        String why = r == null ? "no result" : r + " " + r.stderr().text().strip();
+        log.warn("readying a warm {} sandbox failed (tried again in a minute): {}", w.imageId(),
+            why.substring(0, Math.min(why.length(), 600)));
+      } else {
+        log.debug("a warm {} sandbox is ready ({} ms, {} ms of CPU)", w.imageId(), r.wallTime().toMillis(),
+            r.usage().cpuNanos() / 1_000_000);
+      }
+    } catch (IOException | RuntimeException e) {
+      warmRetryAfter = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+      log.warn("readying a warm {} sandbox failed (tried again in a minute): {}", w.imageId(), e.toString());
+    } finally {
+      if (dir != null) {
+        try {
+          OutputFiles.deleteTree(dir);
+        } catch (IOException | RuntimeException e) {
+          log.debug("deleting warm-up folder {}: {}", dir, e.toString());
+        }
+      }
+    }
   }
 
   /** Receives the step times of every finished subtask (for benchmarks and diagnostics). */
@@ -236,6 +375,7 @@ public final class DockerEnvironment implements Environment {
     }
     Execution x = new Execution(spec.subtaskId());
     DockerRun run = new DockerRun(this, docker, spec, x);
+    lastActivity = System.nanoTime();
     runs.add(run);
     x.onCancel(run::cancel);
     // A platform thread: docker-java talks to a unix socket through JNA, which would pin a virtual thread's carrier.
@@ -244,6 +384,10 @@ public final class DockerEnvironment implements Environment {
         run.run();
       } finally {
         runs.remove(run);
+        lastActivity = System.nanoTime();
+      }
+      if (!closed && !warmUps.isEmpty()) {
+        timers.schedule(this::maybeWarm, WARM_AFTER_IDLE.toMillis() + 50, TimeUnit.MILLISECONDS);
       }
     });
     return x;
@@ -253,17 +397,26 @@ public final class DockerEnvironment implements Environment {
   @Override
   public void close() {
     closed = true;
-    sessions.close();
-    for (DockerRun r : runs) r.cancel();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    for (DockerRun r : runs) {
+    // a warm-up being readied finishes (its run is cancelled below) before the sessions are closed
+    while (true) {
+      for (DockerRun r : runs) r.cancel();
+      for (DockerRun r : runs) {
+        try {
+          r.awaitDone(Math.max(0, deadline - System.nanoTime()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (!warming.get() || System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) break;
       try {
-        r.awaitDone(Math.max(0, deadline - System.nanoTime()));
+        Thread.sleep(10);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
       }
     }
+    sessions.close();
     timers.shutdownNow();
     try {
       docker.close();

@@ -105,7 +105,15 @@ final class DockerRun {
   /** The session this run is in (spec.session() set), once taken from the pool or made. */
   private DockerSessions.Session session;
 
+  /** Whether this run readies a warm session (kept for the next new session that fits it) rather than runs a subtask. */
+  private final boolean warmUp;
+
   DockerRun(DockerEnvironment env, DockerClient docker, ExecutionSpec spec, Execution execution) {
+    this(env, docker, spec, execution, false);
+  }
+
+  DockerRun(DockerEnvironment env, DockerClient docker, ExecutionSpec spec, Execution execution, boolean warmUp) {
+    this.warmUp = warmUp;
     this.env = env;
     this.docker = docker;
     this.spec = spec;
@@ -162,9 +170,9 @@ final class DockerRun {
         outcome.reason() == null ? Optional.empty() : Optional.of(new Failure(outcome.reason(), outcome.message())),
         Optional.ofNullable(outcome.exitCode()).map(Long::intValue), stdout.capture(), stderr.capture(),
         outcome.outputs(), outcome.usage(), Duration.ofNanos(System.nanoTime() - t0));
+    env.reportSteps(new DockerEnvironment.StepTimes(spec.subtaskId(), steps)); // seen before the result
     execution.complete(r);
     done.countDown();
-    env.reportSteps(new DockerEnvironment.StepTimes(spec.subtaskId(), steps));
     log.debug("subtask {}: {} steps {}", spec.subtaskId(), r, steps);
   }
 
@@ -175,7 +183,7 @@ final class DockerRun {
    */
   private boolean park(Outcome outcome) {
     if (session == null || outcome.reason() != null || isCancelled()) return false;
-    boolean parked = env.sessions().park(session);
+    boolean parked = warmUp ? env.sessions().parkWarm(session) : env.sessions().park(session);
     step("park");
     return parked;
   }
@@ -247,7 +255,9 @@ final class DockerRun {
         env.removeSession(session);
         session = null;
       }
-      step("resume");
+      // "warm": a container readied while the node was idle, this session's first subtask
+      step(session != null && session.warmed ? "warm" : "resume");
+      if (session != null) session.warmed = false;
     }
     if (id == null) {
       Path folder = null;

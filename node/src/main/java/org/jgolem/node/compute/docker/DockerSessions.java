@@ -50,6 +50,8 @@ final class DockerSessions {
     final Limits limits;
     final long keeperDeadline;
     long idleSince;
+    /** Whether this session's container was readied by a warm-up before its first subtask. */
+    boolean warmed;
 
     Session(String key, String containerId, Path resources, String imageId, Limits limits, long keeperDeadline) {
       this.key = key;
@@ -62,17 +64,20 @@ final class DockerSessions {
 
     /**
      * Whether a subtask with this image and limits may run in this session: the container was made with the same
-     * cpus, memory, processes and scratch, an output folder at least as large, and its keeper lives long enough.
+     * cpus and memory, at least as many processes, as much scratch space and as large an output folder, and its
+     * keeper lives long enough.
      */
     boolean fits(String image, Limits l, long now) {
       return imageId.equals(image) && limits.cpus() == l.cpus() && limits.memoryBytes() == l.memoryBytes()
-          && limits.maxProcesses() == l.maxProcesses() && limits.workBytes() == l.workBytes()
+          && l.maxProcesses() <= limits.maxProcesses() && l.workBytes() <= limits.workBytes()
           && l.maxOutputBytes() <= limits.maxOutputBytes()
           && keeperDeadline - now > l.timeout().toNanos() + Duration.ofSeconds(DockerRun.KEEPER_MARGIN_SECONDS).toNanos();
     }
   }
 
   private final Map<String, Deque<Session>> idle = new HashMap<>();
+  /** Warm sessions: readied while the node was idle, not yet given to any session key. */
+  private final List<Session> warm = new ArrayList<>();
   private final Consumer<Session> remover;
   private volatile Path root;
   private boolean closed;
@@ -100,9 +105,47 @@ final class DockerSessions {
         else unfit.add(s);
       }
       if (q != null && q.isEmpty()) idle.remove(key);
+      if (found == null) {
+        // none kept for this key: a warm container, if one fits, becomes this key's (and no other's)
+        for (var it = warm.iterator(); it.hasNext() && found == null; ) {
+          Session w = it.next();
+          if (w.fits(imageId, limits, now)) {
+            it.remove();
+            found = new Session(key, w.containerId, w.resources, w.imageId, w.limits, w.keeperDeadline);
+            found.warmed = true;
+          }
+        }
+      }
     }
     unfit.forEach(remover);
     return found;
+  }
+
+  /** Keeps a session readied by a warm-up for the next new session that fits it; false if the pool is closed. */
+  boolean parkWarm(Session s) {
+    synchronized (idle) {
+      if (closed) return false;
+      s.idleSince = System.nanoTime();
+      warm.add(s);
+      return true;
+    }
+  }
+
+  /** Whether a warm session made with exactly this image and these limits is ready. */
+  boolean hasWarm(String imageId, Limits limits) {
+    synchronized (idle) {
+      for (Session w : warm) {
+        if (w.imageId.equals(imageId) && w.limits.equals(limits)) return true;
+      }
+      return false;
+    }
+  }
+
+  /** How many warm sessions are ready. */
+  int warmCount() {
+    synchronized (idle) {
+      return warm.size();
+    }
   }
 
   /** Puts a session back, idle; returns false (the caller removes it) if the pool is closed. */
@@ -118,11 +161,22 @@ final class DockerSessions {
     return true;
   }
 
-  /** Removes the sessions idle for longer than {@link #IDLE}. */
+  /**
+   * Removes the sessions idle for longer than {@link #IDLE}, and the warm ones older than half their keeper's life
+   * (a fresh one is readied in their place when the node is idle).
+   */
   void expire() {
-    long cutoff = System.nanoTime() - IDLE.toNanos();
+    long now = System.nanoTime();
+    long cutoff = now - IDLE.toNanos();
     List<Session> old = new ArrayList<>();
     synchronized (idle) {
+      warm.removeIf(w -> {
+        if (w.keeperDeadline - now < LIFETIME.toNanos() / 2) {
+          old.add(w);
+          return true;
+        }
+        return false;
+      });
       for (var it = idle.values().iterator(); it.hasNext(); ) {
         Deque<Session> q = it.next();
         q.removeIf(s -> {
@@ -145,6 +199,8 @@ final class DockerSessions {
       closed = true;
       idle.values().forEach(all::addAll);
       idle.clear();
+      all.addAll(warm);
+      warm.clear();
     }
     all.forEach(remover);
     try {

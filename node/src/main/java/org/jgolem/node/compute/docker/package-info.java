@@ -19,5 +19,10 @@
  * Then the container is force-removed, on every path. Containers carry the labels
  * {@code org.jgolem.node}, {@code org.jgolem.instance} and {@code org.jgolem.subtask}; a new environment
  * removes those its node's earlier runs left behind.
+ *
+ * <p>Exceptions to one container per subtask: a session's subtasks (one task's, one requestor's) share a kept
+ * container ({@link org.jgolem.node.compute.docker.DockerSessions}), and a warm sandbox, made while the node is idle
+ * by the node's own program ({@link org.jgolem.node.compute.WarmUp}), becomes the container of the one new session it
+ * is given to.
  */
 package org.jgolem.node.compute.docker;

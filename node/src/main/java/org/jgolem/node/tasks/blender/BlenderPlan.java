@@ -67,6 +67,9 @@ public final class BlenderPlan implements TaskPlan {
   private final TaskContext context;
   private final RandomGenerator random = new SecureRandom();
   private final AtomicInteger checkIds = new AtomicInteger();
+  /** The sandbox session of this task's spot checks. */
+  private final String checkSession = "verify-" + java.util.HexFormat.of().formatHex(
+      java.nio.ByteBuffer.allocate(8).putLong(new SecureRandom().nextLong()).array());
   private final AtomicInteger checks = new AtomicInteger();
   private final AtomicInteger cropsRendered = new AtomicInteger();
   private final AtomicLong renderNanos = new AtomicLong();
@@ -281,22 +284,27 @@ public final class BlenderPlan implements TaskPlan {
       Path out = Files.createDirectories(dir.resolve("output"));
       BlenderTemplate.stageResources(options.resources(), res);
       new RenderJob(options, options.samples(), renders).writeInto(res);
-      Program program;
-      String entry;
-      if (options.spotCheck().environment().equals("host")) {
-        program = new Program.HostBinary(options.spotCheck().blender());
-        entry = options.spotCheck().blender().toString();
-      } else {
-        program = new Program.DockerImage(options.image(), options.imageId());
-        entry = ENTRY_POINT;
-      }
       Duration timeout = file.subtaskTimeout();
       long outBytes = 0;
       for (RenderJob.Render r : renders) outBytes += (long) r.region().width() * r.region().height() * 12 + (64 << 10);
-      Limits limits = new Limits(options.cpus(), options.memoryMib() * Limits.MIB, timeout, outBytes + Limits.MIB,
-          64 * 1024, 256, WORK_BYTES);
-      ExecutionSpec spec = new ExecutionSpec(String.format("verify-%d-%s", id, label), program, entry,
-          RenderJob.args(options), Map.of("HOME", ExecutionSpec.WORK), res, work, out, limits);
+      ExecutionSpec spec;
+      String specId = String.format("verify-%d-%s", id, label);
+      if (options.spotCheck().environment().equals("host")) {
+        Limits limits = new Limits(options.cpus(), options.memoryMib() * Limits.MIB, timeout, outBytes + Limits.MIB,
+            64 * 1024, RenderJob.WARM_PROCESSES, WORK_BYTES);
+        spec = new ExecutionSpec(specId, new Program.HostBinary(options.spotCheck().blender()),
+            options.spotCheck().blender().toString(), RenderJob.args(options), Map.of("HOME", ExecutionSpec.WORK), res,
+            work, out, limits);
+      } else {
+        // the task's checks share one sandbox session: the render server keeps the scene loaded between them, and
+        // the first may find a Blender sandbox this node readied while idle (RenderJob.warmUp); an output folder
+        // of the warm sandbox's size unless the crops need more
+        Limits limits = new Limits(options.cpus(), options.memoryMib() * Limits.MIB, timeout,
+            Math.max(outBytes + Limits.MIB, RenderJob.WARM_OUTPUT_BYTES), 64 * 1024, RenderJob.WARM_PROCESSES, WORK_BYTES);
+        spec = new ExecutionSpec(specId, new Program.DockerImage(options.image(), options.imageId()), LAUNCHER_ENTRY_POINT,
+            RenderJob.launcherArgs(options), Map.of("HOME", ExecutionSpec.WORK), res, work, out, limits)
+            .withSession(checkSession);
+      }
       long started = System.nanoTime();
       ExecutionResult r;
       try {

@@ -8,8 +8,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.node.compute.Limits;
+import org.jgolem.node.compute.WarmUp;
 
 /**
  * What one Blender process renders, and how it is laid out in a resources folder: the scene, jgolem's render
@@ -61,9 +66,39 @@ public record RenderJob(BlenderOptions options, int samples, List<Render> render
     return a;
   }
 
+  /** The output folder a warm Blender sandbox is made with: subtasks that may write more get a new sandbox. */
+  public static final long WARM_OUTPUT_BYTES = 1024 * Limits.MIB;
+  /** The scratch space a warm Blender sandbox is made with (the spot check's; providers' subtasks ask less). */
+  public static final long WARM_WORK_BYTES = 256 * Limits.MIB;
+  /** The processes and threads a warm Blender sandbox is made with (as many as any Blender subtask asks). */
+  public static final int WARM_PROCESSES = 256;
+
+  /**
+   * A Blender sandbox that a node readies while idle ({@link WarmUp}) for the first subtask of a Blender task of
+   * {@code cpus} cores and {@code memoryMib}: the launcher starts the render server without a scene and has it pay
+   * Blender's start and first-render costs; the subtask's job then names the scene it loads. Scripts of this node's
+   * own copy; a subtask whose scripts differ replaces the server (see the launcher).
+   */
+  public static WarmUp warmUp(String imageId, int cpus, long memoryMib) throws IOException {
+    Map<String, byte[]> files = new java.util.TreeMap<>();
+    for (String script : List.of(SCRIPT, LAUNCHER)) {
+      try (InputStream in = RenderJob.class.getResourceAsStream(script)) {
+        if (in == null) throw new IOException("the render script " + script + " is missing from the class path");
+        files.put(script, in.readAllBytes());
+      }
+    }
+    List<String> args = List.of("/golem/resources/" + LAUNCHER, "-b", "--factory-startup", "-noaudio", "-E", "CYCLES",
+        "-t", Integer.toString(cpus), "--python-exit-code", "3", "--python", "/golem/resources/" + SCRIPT);
+    Limits limits = new Limits(cpus, memoryMib * Limits.MIB, Duration.ofMinutes(2), WARM_OUTPUT_BYTES, 64 * 1024,
+        WARM_PROCESSES, WARM_WORK_BYTES);
+    return new WarmUp(imageId, limits, BlenderPlan.LAUNCHER_ENTRY_POINT, args, files,
+        Map.of("HOME", ExecutionSpec.WORK, "JGOLEM_WARM", "1"));
+  }
+
   /** The job file's content. */
   public String json() {
     ObjectNode root = JSON.createObjectNode();
+    root.put("scene", options.scene()); // beside the script: a server started without it (warm) loads it
     root.put("samples", samples);
     root.put("seed", options.seed());
     root.put("width", options.width());

@@ -5,15 +5,25 @@
 # $JGOLEM_SERVE) that keeps the scene loaded and synced; each subtask then hands it its job through a FIFO, waits
 # for its status, shows what Blender printed meanwhile, and asks the sandbox to keep the server for the next one.
 # A server that died is started again; one that dies during the job fails the subtask with its last words.
+# With $JGOLEM_WARM set (a provider readying a sandbox while idle, before any task is known: no scene in the
+# arguments), it starts the server, has it pay Blender's own start-up costs, and keeps it for the first subtask of
+# a task; that subtask's job names its scene, which the server then loads. A server started from another copy of
+# the render script than the subtask's is replaced by one of the subtask's copy.
 [ -n "${JGOLEM_SESSION:-}" ] || exec /usr/bin/blender "$@"
 d="$JGOLEM_SESSION"
 mkdir -p "$d" || exit 70
 alive() { [ -n "$1" ] && [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"; }
+here="$(dirname "$0")"
 pid="$(cat "$d/server.pid" 2>/dev/null)"
+if alive "$pid" && ! cmp -s "$d/server.py" "$here/jgolem_render.py"; then
+  kill -9 "$pid" 2>/dev/null
+  pid=
+fi
 if ! alive "$pid"; then
-  rm -f "$d/jobs" "$d/done" "$d/server.pid" "$d/server.log"
+  rm -f "$d/jobs" "$d/done" "$d/server.pid" "$d/server.log" "$d/server.py"
   mkfifo "$d/jobs" "$d/done" || exit 70
   : >"$d/server.log"
+  cp "$here/jgolem_render.py" "$d/server.py" || exit 70
   JGOLEM_SERVE="$d" /usr/bin/blender "$@" >>"$d/server.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$d/server.pid"
@@ -24,7 +34,7 @@ exec 3<>"$d/done" 4<>"$d/jobs"
 # if the server dies, say so on "done" (checked every second: cheap)
 ( while alive "$pid"; do sleep 1; done; echo died >"$d/done" ) >/dev/null 2>&1 &
 watch=$!
-echo job >&4
+if [ -n "${JGOLEM_WARM:-}" ]; then echo warm >&4; else echo job >&4; fi
 read -r status <&3
 kill "$watch" 2>/dev/null
 tail -c +"$from" "$d/server.log"

@@ -7,7 +7,10 @@
 # the output folder ($GOLEM_OUTPUT on the host, /golem/output in a container).
 # With $JGOLEM_SERVE set (a folder with the FIFOs "jobs" and "done", made by jgolem_blender.sh), it is a render
 # server for the subtasks of one task in one sandbox: for each line read from "jobs" it reads the job file again,
-# renders it with the scene kept loaded and synced, and writes its status (0 or 1) to "done".
+# renders it with the scene kept loaded and synced, and writes its status (0 or 1) to "done". A server started
+# without a scene (a warm sandbox, readied before any task came) loads the scene the job names; the line "warm"
+# asks it to pay Blender's first-render costs (Cycles' set-up, the default view's colour processor) on the factory
+# scene at a few pixels, with nothing kept for the task's renders.
 import json
 import os
 import sys
@@ -21,6 +24,13 @@ out = os.environ.get("GOLEM_OUTPUT", "/golem/output")
 def render_job():
     with open(os.path.join(here, "jgolem_job.json")) as f:
         job = json.load(f)
+    scene = os.path.join(here, job["scene"]) if job.get("scene") else None
+    if scene is None and not bpy.data.filepath:
+        # a warm server has no scene of its own: never render the factory scene for a job that names none
+        raise RuntimeError("the job names no scene and this render server has none loaded")
+    if scene and os.path.abspath(bpy.data.filepath or "/") != os.path.abspath(scene):
+        # as "blender -b --factory-startup SCENE" would have loaded it: no UI, no scripts from the file run
+        bpy.ops.wm.open_mainfile(filepath=scene, load_ui=False, use_scripts=False)
     s = bpy.context.scene
     s.render.engine = "CYCLES"
     c = s.cycles
@@ -70,6 +80,23 @@ def render_job():
         sys.stdout.flush()
 
 
+def warm_up():
+    s = bpy.context.scene
+    s.render.engine = "CYCLES"
+    s.cycles.device = "CPU"
+    s.cycles.samples = 1
+    s.cycles.use_denoising = False
+    s.render.resolution_x = 8
+    s.render.resolution_y = 8
+    s.render.resolution_percentage = 100
+    s.render.use_persistent_data = False
+    bpy.ops.render.render()
+    path = os.path.join("/tmp", "jgolem-warm-%d.png" % os.getpid())
+    bpy.data.images["Render Result"].save_render(path, scene=s)
+    os.remove(path)
+    print("jgolem: warm")
+
+
 serve = os.environ.get("JGOLEM_SERVE")
 if not serve:
     render_job()
@@ -81,7 +108,10 @@ else:
             continue  # the client went away before asking
         status = "0"
         try:
-            render_job()
+            if line.strip() == "warm":
+                warm_up()
+            else:
+                render_job()
         except Exception:
             import traceback
             traceback.print_exc()

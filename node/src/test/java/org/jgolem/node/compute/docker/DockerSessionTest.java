@@ -5,15 +5,20 @@ import static org.jgolem.node.compute.docker.DockerTestSupport.assertNoContainer
 import static org.jgolem.node.compute.docker.DockerTestSupport.await;
 import static org.jgolem.node.compute.docker.DockerTestSupport.containersOf;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionResult.OutputFile;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.FailureReason;
+import org.jgolem.node.compute.Limits;
+import org.jgolem.node.compute.WarmUp;
 import org.jgolem.node.compute.Program;
 import org.jgolem.node.compute.docker.DockerTestSupport.Dirs;
 import org.junit.jupiter.api.AfterEach;
@@ -54,12 +59,15 @@ class DockerSessionTest {
 
   /** Runs {@code script} (sh) with the resource files given, in session {@code key} (null: none). */
   private ExecutionResult run(String key, String script, Map<String, String> resources) throws Exception {
+    return run(key, script, resources, DockerTestSupport.small());
+  }
+
+  private ExecutionResult run(String key, String script, Map<String, String> resources, Limits limits) throws Exception {
     Dirs d = Dirs.under(tmp.resolve("run-" + (++n)));
     d.resource("job.sh", script);
     for (var e : resources.entrySet()) d.resource(e.getKey(), e.getValue());
     ExecutionSpec spec = new ExecutionSpec("session-test-" + n, new Program.DockerImage(DockerTestSupport.RUNTIME, runtimeId),
-        "/bin/sh", List.of("/golem/resources/job.sh"), Map.of(), d.resources(), d.work(), d.output(),
-        DockerTestSupport.small(), key);
+        "/bin/sh", List.of("/golem/resources/job.sh"), Map.of(), d.resources(), d.work(), d.output(), limits, key);
     ExecutionResult r = await(env.start(spec));
     lastOutput = d.output();
     return r;
@@ -148,6 +156,67 @@ class DockerSessionTest {
         Map.of());
     assertThat(none.stdout().text()).contains("no session", "no marker");
     assertThat(env.idleSessions()).isEqualTo(2);
+  }
+
+  /**
+   * A warm sandbox, readied while the node is idle by the node's own program, serves the first subtask of one new
+   * session that fits it (same image, cpus and memory; at most its processes, scratch and output), and no other
+   * session: the next new session gets another one, readied when the node was idle again, and never sees what the
+   * first wrote. A subtask that does not fit gets a new container, the warm one left as it is.
+   */
+  @Test
+  void aWarmSandboxServesOneNewSessionThatFitsItAndAnotherIsReadiedWhenIdle() throws Exception {
+    Map<String, Set<String>> steps = new ConcurrentHashMap<>();
+    env.onStepTimes(t -> steps.put(t.subtaskId(), t.nanos().keySet()));
+    Limits warmLimits = DockerTestSupport.small().withMaxOutputBytes(DockerTestSupport.small().maxOutputBytes() * 2);
+    env.keepWarm(new WarmUp(runtimeId, warmLimits, "/bin/sh", List.of("/golem/resources/warm.sh"), Map.of("warm.sh", """
+        set -eu
+        echo "warmed with $WARM_TAG" > /golem/work/warm
+        (while :; do sleep 1; done) &
+        echo $! > "$JGOLEM_SESSION/server"
+        echo $! > "$JGOLEM_SESSION/keep"
+        """.getBytes(StandardCharsets.UTF_8)), Map.of("WARM_TAG", "tag-7")));
+    assertThat(env.awaitWarm(Duration.ofSeconds(60))).isTrue();
+    assertThat(env.warmSessions()).isEqualTo(1);
+    assertThat(env.idleSessions()).as("warm sandboxes belong to no session yet").isZero();
+    assertThat(env.warmUpCpuTime()).isPositive();
+    var warmContainers = containersOf(env, NODE);
+    assertThat(warmContainers).hasSize(1);
+
+    String probe = """
+        cat /golem/work/warm 2>/dev/null || echo not warm
+        cat /golem/work/mine 2>/dev/null || echo nothing of another session
+        if kill -0 "$(cat "$JGOLEM_SESSION/server" 2>/dev/null)" 2>/dev/null; then echo server alive; fi
+        ls /golem/resources | tr '\\n' ' '; echo
+        echo "$KEY" > /golem/work/mine
+        touch "$JGOLEM_SESSION/keep"
+        """;
+    ExecutionResult a = run("task-w1", probe.replace("$KEY", "w1"), Map.of("a.txt", "a\n"));
+    assertThat(a.succeeded()).as(out(a)).isTrue();
+    assertThat(a.stdout().text()).contains("warmed with tag-7", "nothing of another session", "server alive",
+        "a.txt job.sh \n").doesNotContain("warm.sh");
+    assertThat(steps.get("session-test-" + n)).contains("warm").doesNotContain("create", "start");
+    String aContainer = warmContainers.get(0).getId();
+
+    // the node is idle again: another sandbox is readied; the next new session gets it, not task-w1's
+    assertThat(env.awaitWarm(Duration.ofSeconds(60))).isTrue();
+    assertThat(containersOf(env, NODE)).hasSize(2).extracting(c -> c.getId()).contains(aContainer);
+    ExecutionResult b = run("task-w2", probe.replace("$KEY", "w2"), Map.of());
+    assertThat(b.stdout().text()).contains("warmed with tag-7", "nothing of another session", "server alive");
+    assertThat(steps.get("session-test-" + n)).contains("warm");
+
+    ExecutionResult a2 = run("task-w1", "cat /golem/work/mine\n", Map.of());
+    assertThat(a2.stdout().text()).isEqualTo("w1\n");
+    assertThat(steps.get("session-test-" + n)).contains("resume").doesNotContain("warm", "create");
+
+    assertThat(env.awaitWarm(Duration.ofSeconds(60))).isTrue();
+    ExecutionResult bigger = run("task-w3", probe.replace("$KEY", "w3"), Map.of(),
+        DockerTestSupport.small().withMemoryBytes(DockerTestSupport.small().memoryBytes() * 2));
+    assertThat(bigger.stdout().text()).as("another memory limit: a new container").contains("not warm");
+    assertThat(steps.get("session-test-" + n)).contains("create").doesNotContain("warm");
+    assertThat(env.warmSessions()).as("the warm sandbox is left for a subtask that fits it").isEqualTo(1);
+    ExecutionResult none = run(null, "cat /golem/work/warm 2>/dev/null || echo not warm\n", Map.of());
+    assertThat(none.stdout().text()).as("a subtask outside any session never gets a warm sandbox").contains("not warm");
   }
 
   @Test

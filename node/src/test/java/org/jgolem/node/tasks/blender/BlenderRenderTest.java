@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionResult.OutputFile;
 import org.jgolem.node.compute.ExecutionSpec;
@@ -86,13 +88,24 @@ class BlenderRenderTest {
 
   /** Runs a planned subtask as a provider would, in sandbox session {@code session} (null: none). */
   ExecutionResult provide(PlannedSubtask s, String session, String where) throws Exception {
+    return provide(env, s, session, where, res -> {});
+  }
+
+  /**
+   * The same, in {@code sandboxes}, with {@code alter} applied to the provider's copy of the resources first; a
+   * {@code where} starting with "refused" returns the result unchecked.
+   */
+  ExecutionResult provide(DockerEnvironment sandboxes, PlannedSubtask s, String session, String where,
+      java.util.function.Consumer<Path> alter) throws Exception {
     BlenderTestSupport.Dirs d = BlenderTestSupport.Dirs.under(tmp.resolve(where).resolve(s.name()));
     Path res = tmp.resolve(where).resolve(s.name()).resolve("resources");
     for (Path f : Files.list(s.resources()).toList()) Files.copy(f, res.resolve(f.getFileName().toString()));
+    alter.accept(res);
     for (Path f : Files.list(res).toList()) RenderJob.readable(f);
     ExecutionSpec spec = Programs.spec("provide-" + where + "-" + s.name(), s.definition("bafytest"), d.resources(), d.work(),
         d.output()).withSession(session);
-    ExecutionResult r = BlenderTestSupport.await(env.start(spec));
+    ExecutionResult r = BlenderTestSupport.await(sandboxes.start(spec));
+    if (where.startsWith("refused")) return r;
     assertThat(r.succeeded()).as("%s\n%s%s", r, r.stdout().text(), r.stderr().text()).isTrue();
     assertThat(r.outputs()).extracting(OutputFile::path).containsExactlyElementsOf(s.outputPaths());
     System.out.printf(Locale.ROOT, "[blender] provider rendered %s in %d ms%s%n", s.name(), r.wallTime().toMillis(),
@@ -129,6 +142,76 @@ class BlenderRenderTest {
         Picture b = Pictures.read(shared.resolve(f), BlenderOptions.Format.PNG);
         assertThat(b.width()).isEqualTo(a.width());
         assertThat(b.samples()).as("%s of %s rendered in the session against alone", f, s.name()).isEqualTo(a.samples());
+      }
+    }
+  }
+
+  /**
+   * A provider's warm Blender sandbox (readied while idle, before any task is known: a render server started without
+   * a scene, which has paid Blender's start and a first render) serves the first subtask of a task: the server loads
+   * the scene its job names, and the pixels are exactly those of the subtask rendered alone. The next task gets
+   * another warm sandbox; a subtask whose render script differs from the warm server's has the server replaced by
+   * one of its own script.
+   */
+  @Test
+  void aWarmSandboxLoadsTheTasksSceneAndRendersThePixelsOfTheSubtaskRenderedAlone() throws Exception {
+    BlenderPlan plan = plan("PNG", 2, "1");
+    var limits = plan.subtasks().get(0).definition("bafytest").limits();
+    Map<String, Set<String>> steps = new ConcurrentHashMap<>();
+    try (DockerEnvironment warm = new DockerEnvironment(DockerConfig.of(NODE + "-warm", Set.of(imageId)))) {
+      warm.onStepTimes(t -> steps.put(t.subtaskId(), t.nanos().keySet()));
+      warm.keepWarm(RenderJob.warmUp(imageId, limits.cpuCores(), limits.memoryMib()));
+      assertThat(warm.awaitWarm(Duration.ofMinutes(3))).isTrue();
+      assertThat(warm.warmUpCpuTime()).isPositive();
+
+      PlannedSubtask first = plan.subtasks().get(0);
+      ExecutionResult a = provide(warm, first, "task-warm-1", "warm", res -> {});
+      assertThat(steps.get("provide-warm-" + first.name())).as("the subtask ran in the warm sandbox").contains("warm")
+          .doesNotContain("create");
+      assertThat(a.stdout().text()).as("the warm server loads the job's scene").contains("Read blend:", "scene.blend")
+          .contains("jgolem: rendered frame");
+
+      assertThat(warm.awaitWarm(Duration.ofMinutes(3))).as("another sandbox is readied while the node is idle").isTrue();
+      PlannedSubtask second = plan.subtasks().get(1);
+      ExecutionResult b = provide(warm, second, "task-warm-2", "warm", res -> {
+        Path script = res.resolve(RenderJob.SCRIPT);
+        try {
+          Files.writeString(script, Files.readString(script).replace("\"jgolem: rendered frame\"",
+              "\"jgolem: rendered (changed script) frame\""));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      assertThat(steps.get("provide-warm-" + second.name())).contains("warm");
+      assertThat(b.stdout().text()).as("a server of the subtask's own script").contains("jgolem: rendered (changed script) frame");
+
+      // a job that names no scene (a launcher of another version) is refused by a warm server, never rendered from
+      // the factory scene
+      assertThat(warm.awaitWarm(Duration.ofMinutes(3))).isTrue();
+      ExecutionResult refused = provide(warm, first, "task-warm-3", "refused", res -> {
+        try {
+          var json = new com.fasterxml.jackson.databind.ObjectMapper();
+          var job = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(res.resolve(RenderJob.JOB).toFile());
+          job.remove("scene");
+          Files.writeString(res.resolve(RenderJob.JOB), job.toString());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      assertThat(steps.get("provide-refused-" + first.name())).contains("warm");
+      assertThat(refused.succeeded()).isFalse();
+      assertThat(refused.stdout().text() + refused.stderr().text())
+          .contains("the job names no scene and this render server has none loaded");
+
+      for (PlannedSubtask s : plan.subtasks()) {
+        provide(s, null, "alone");
+        for (String f : s.outputPaths()) {
+          Picture alone = Pictures.read(tmp.resolve("alone").resolve(s.name()).resolve("output").resolve(f), BlenderOptions.Format.PNG);
+          Picture warmed = Pictures.read(tmp.resolve("warm").resolve(s.name()).resolve("output").resolve(f), BlenderOptions.Format.PNG);
+          assertThat(warmed.width()).isEqualTo(alone.width());
+          assertThat(warmed.samples()).as("%s of %s rendered in a warm sandbox against alone", f, s.name())
+              .isEqualTo(alone.samples());
+        }
       }
     }
   }
