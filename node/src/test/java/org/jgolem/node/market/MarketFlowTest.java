@@ -436,6 +436,59 @@ class MarketFlowTest {
     assertThat(rep.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
   }
 
+  /**
+   * A verdict answers a report by itself: the result that decides its subtask at once gets no
+   * AckReportComputedTask, only its acceptance; a result whose verdict waits longer than the requestor's ack delay
+   * (redundancy 2, the other provider's result comes 3 s later) is acknowledged in time for its provider not to
+   * report it again.
+   */
+  @Test
+  void aReportIsAcknowledgedOnlyWhenItsVerdictDoesNotFollowAtOnce() throws Exception {
+    List<P2PNode> nodes = network(2);
+    Map<Address, List<Long>> acks = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<Address, List<Long>> reports = new java.util.concurrent.ConcurrentHashMap<>();
+    for (P2PNode p : nodes.subList(1, 3)) {
+      p.network().subscribe(org.jgolem.protocol.messages.MessageType.ACK_REPORT_COMPUTED_TASK,
+          (peer, env) -> acks.computeIfAbsent(p.id(), k -> new CopyOnWriteArrayList<>()).add(clock.millis()));
+    }
+    nodes.get(0).network().subscribe(org.jgolem.protocol.messages.MessageType.REPORT_COMPUTED_TASK,
+        (peer, env) -> reports.computeIfAbsent(env.sender(), k -> new CopyOnWriteArrayList<>()).add(clock.millis()));
+    RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
+    Address fast = nodes.get(1).id();
+    Address slow = nodes.get(2).id();
+    provider(nodes.get(1), new FakeWasm(false), 1);
+    provider(nodes.get(2), new LateWasm(Duration.ofSeconds(3)), 1);
+
+    var task = requestor.create(gwasmTask(1, 2));
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "task finished");
+    Await.until(WAIT, () -> incomes.size() == 2, () -> "both providers told of their acceptance");
+    assertThat(paid).hasSize(2);
+    assertThat(acks.getOrDefault(slow, List.of())).as("the deciding result: its acceptance answers it").isEmpty();
+    assertThat(acks.get(fast)).as("the result that waited for the other one").hasSize(1);
+    assertThat(acks.get(fast).get(0) - reports.get(fast).get(0)).as("acknowledged after the ack delay")
+        .isGreaterThanOrEqualTo(RequestorAgent.ACK_DELAY.toMillis() - 50);
+    assertThat(reports.get(fast)).as("acknowledged before its provider would report again (2 s)").hasSize(1);
+    assertThat(reports.get(slow)).hasSize(1);
+  }
+
+  /** Like FakeWasm, but each subtask's result comes only after {@code delay}. */
+  record LateWasm(Duration delay) implements StandInWasm {
+    @Override
+    public Execution start(ExecutionSpec spec) {
+      Execution x = new Execution(spec.subtaskId());
+      Thread.ofVirtual().start(() -> {
+        try {
+          Thread.sleep(delay);
+          x.complete(new FakeWasm(false).start(spec).result().join());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      return x;
+    }
+  }
+
   @Test
   void abortingStopsTheTaskAndWithdrawsItsHeader() throws Exception {
     List<P2PNode> nodes = network(1);

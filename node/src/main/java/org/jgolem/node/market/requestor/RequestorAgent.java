@@ -93,6 +93,12 @@ import org.slf4j.LoggerFactory;
 public final class RequestorAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorAgent.class);
   private static final Duration TICK = Duration.ofMillis(100);
+  /**
+   * How long a report waits for its verdict before it is acknowledged: a verdict (accepted or rejected) answers the
+   * report by itself, so a result checked within this time saves the AckReportComputedTask (a signed message each
+   * way). Below the provider's 2 s before it reports again.
+   */
+  public static final Duration ACK_DELAY = Duration.ofMillis(700);
   /** Subtasks whose resources are published before a task is announced; see {@link #create}. */
   static final int PUBLISHED_AHEAD = 8;
 
@@ -134,6 +140,10 @@ public final class RequestorAgent implements AutoCloseable {
    * and sending): sent again once their provider is connected. A provider that has it already ignores it.
    */
   private final java.util.Set<Assignment> redeliver = new java.util.LinkedHashSet<>();
+  /** Reports not answered yet, oldest first: acknowledged at their time unless a verdict has gone out by then. */
+  private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
+
+  private record PendingAck(Assignment assignment, ReportComputedTask report, Peer peer, long due) {}
 
   private static final class Dirty {
     final java.util.Set<Subtask> subtasks = new java.util.LinkedHashSet<>();
@@ -640,6 +650,12 @@ public final class RequestorAgent implements AutoCloseable {
         reply(peer, new SubtaskResultsAccepted(a.report.reportHash(), a.id, key.address(), a.provider, a.price, at / 1000));
         return;
       }
+      if ((a.state == AssignmentState.REPORTED || a.state == AssignmentState.CHECKED) && a.report != null
+          && Arrays.equals(a.report.reportHash(), report.reportHash())) {
+        // reported again before its verdict (our acknowledgement was deferred, lost, or the provider restarted)
+        reply(peer, new AckReportComputedTask(report.reportHash(), a.id));
+        return;
+      }
       if (a.state == AssignmentState.TIMED_OUT || a.state == AssignmentState.CANCELLED) {
         reply(peer, new SubtaskResultsRejected(report.reportHash(), a.id, key.address(), a.provider,
             a.state == AssignmentState.TIMED_OUT ? SubtaskResultsRejected.Reason.TIMEOUT : SubtaskResultsRejected.Reason.OTHER,
@@ -651,7 +667,7 @@ public final class RequestorAgent implements AutoCloseable {
     a.report = report;
     gatewayOf(peer).ifPresent(u -> sources.put(aid, u.toString()));
     touch(t, t.subtasks.get(a.subtask), a);
-    reply(peer, new AckReportComputedTask(report.reportHash(), a.id));
+    pendingAcks.add(new PendingAck(a, report, peer, clock.millis() + ACK_DELAY.toMillis()));
     if (t.state != TaskState.COMPUTING) {
       cancel(t, a, "the task was stopped");
       return;
@@ -959,7 +975,19 @@ public final class RequestorAgent implements AutoCloseable {
       }
     }
     redeliverAssignments();
+    acknowledgeReports(now);
     dispatch();
+  }
+
+  /** Acknowledges the reports whose time has come and that still wait for their verdict. */
+  private void acknowledgeReports(long now) {
+    while (!pendingAcks.isEmpty() && pendingAcks.peekFirst().due() <= now) {
+      PendingAck p = pendingAcks.pollFirst();
+      Assignment a = p.assignment();
+      if ((a.state == AssignmentState.REPORTED || a.state == AssignmentState.CHECKED) && a.report == p.report()) {
+        reply(p.peer(), new AckReportComputedTask(p.report().reportHash(), a.id));
+      }
+    }
   }
 
   private void redeliverAssignments() {
