@@ -66,14 +66,32 @@ class BlenderNetworkTest {
     if (imageId == null) return; // nothing to start: each test is skipped (or fails) in @BeforeEach, saying why
     net = Network.create("blender-network");
     List<String> images = List.of(imageId);
-    requestor = net.requestor("requestor", Duration.ofSeconds(30), images);
-    providers = List.of(net.dockerProvider("provider-1", requestor, images),
-        net.dockerProvider("provider-2", requestor, images), net.dockerProvider("provider-3", requestor, images));
+    // the requestor and two providers keep a warm Blender sandbox (provider.warmBlender); provider-3 starts its
+    // sandboxes when a tile comes
+    requestor = net.requestor("requestor", Duration.ofSeconds(30), images, imageId);
+    providers = List.of(net.dockerProvider("provider-1", requestor, images, imageId),
+        net.dockerProvider("provider-2", requestor, images, imageId), net.dockerProvider("provider-3", requestor, images));
     net.start(requestor, providers.get(0), providers.get(1), providers.get(2));
     net.fund(requestor, 1_000, 10);
     scene = BlenderTask.scene(imageId, net.root().resolve("scene"));
     Tasks.awaitPeers(requestor, providers.size());
+    for (NodeProcess n : List.of(requestor, providers.get(0), providers.get(1))) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (!n.log().contains(WARM_READY)) {
+        if (System.nanoTime() > deadline) throw new AssertionError(n + " readied no warm Blender sandbox:\n" + n.log());
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
   }
+
+  /** What a node logs when its warm sandbox is ready (DockerEnvironment), and when a subtask runs in it (DockerRun). */
+  static final String WARM_READY = "a warm sandbox of ";
+  static final String IN_WARM = ": in a warm sandbox (readied while the node was idle)";
 
   /** Per test, so that surefire counts the skip (no Docker engine or no image) and says why. */
   @BeforeEach
@@ -145,6 +163,13 @@ class BlenderNetworkTest {
     assignments.forEach(a -> workers.add(a.provider()));
     assertThat(workers).as("providers with accepted work")
         .isSubsetOf(providers.stream().map(NodeProcess::id).toList()).hasSizeGreaterThanOrEqualTo(2);
+    // warm sandboxes: a warm provider's first tile and the requestor's first spot check ran in one; provider-3,
+    // which keeps none, never logs it
+    for (NodeProcess p : providers.subList(0, 2)) {
+      if (workers.contains(p.id())) assertThat(p.log()).as(p + "'s first tile").contains(IN_WARM);
+    }
+    assertThat(providers.get(2).log()).doesNotContain(IN_WARM, WARM_READY);
+    assertThat(requestor.log()).as("the requestor's first spot check").contains(IN_WARM);
 
     // the merged frames against a direct render of whole frames, outside the network, same scene and settings
     long t0 = System.nanoTime();

@@ -72,11 +72,16 @@ public final class Network implements AutoCloseable {
    * re-renders crops of every result in it to check them (docs/BLENDER.md), though it provides nothing.
    */
   public NodeProcess requestor(String name, Duration transferSlack, List<String> dockerImages) {
+    return requestor(name, transferSlack, dockerImages, null);
+  }
+
+  /** The same, keeping a Blender sandbox of {@code warmBlender} (null: none) warm for its spot checks. */
+  public NodeProcess requestor(String name, Duration transferSlack, List<String> dockerImages, String warmBlender) {
     NodeProcess n = node(name, NodeProcess.Kind.REQUESTOR);
     n.configure(config(n, List.of(), c -> {
       ObjectNode req = c.putObject("requestor");
       req.put("enabled", true).put("paymentWindowSeconds", 2).put("transferSlackSeconds", transferSlack.toSeconds());
-      docker(c.putObject("provider").put("enabled", false).put("wasm", true), dockerImages);
+      warm(docker(c.putObject("provider").put("enabled", false).put("wasm", true), dockerImages), warmBlender);
     }));
     return n;
   }
@@ -105,7 +110,7 @@ public final class Network implements AutoCloseable {
 
   /** A provider computing gWASM subtasks one at a time, that knows {@code seed} (a requestor). */
   public NodeProcess provider(String name, NodeProcess seed) {
-    return provider(name, seed, NodeProcess.Kind.PROVIDER, List.of());
+    return provider(name, seed, NodeProcess.Kind.PROVIDER, List.of(), null);
   }
 
   /**
@@ -113,20 +118,26 @@ public final class Network implements AutoCloseable {
    * Blender tiles in {@code jgolem/blender}; each node's containers are labelled with its own address.
    */
   public NodeProcess dockerProvider(String name, NodeProcess seed, List<String> dockerImages) {
-    return provider(name, seed, NodeProcess.Kind.PROVIDER, dockerImages);
+    return provider(name, seed, NodeProcess.Kind.PROVIDER, dockerImages, null);
+  }
+
+  /** The same, keeping a Blender sandbox of {@code warmBlender} (one of the images) warm for a task's first tile. */
+  public NodeProcess dockerProvider(String name, NodeProcess seed, List<String> dockerImages, String warmBlender) {
+    return provider(name, seed, NodeProcess.Kind.PROVIDER, dockerImages, warmBlender);
   }
 
   /** A provider whose WASM sandbox returns wrong results (see {@link DishonestNodeMain}). */
   public NodeProcess dishonestProvider(String name, NodeProcess seed) {
-    return provider(name, seed, NodeProcess.Kind.DISHONEST_PROVIDER, List.of());
+    return provider(name, seed, NodeProcess.Kind.DISHONEST_PROVIDER, List.of(), null);
   }
 
-  private NodeProcess provider(String name, NodeProcess seed, NodeProcess.Kind kind, List<String> dockerImages) {
+  private NodeProcess provider(String name, NodeProcess seed, NodeProcess.Kind kind, List<String> dockerImages,
+      String warmBlender) {
     NodeProcess n = node(name, kind);
     n.configure(config(n, List.of(seed.endpoint()), c -> {
       c.putObject("requestor").put("enabled", false);
-      docker(c.putObject("provider").put("enabled", true).put("minPricePerHour", "0.1").put("slots", 1).put("wasm", true),
-          dockerImages).put("host", false);
+      warm(docker(c.putObject("provider").put("enabled", true).put("minPricePerHour", "0.1").put("slots", 1).put("wasm", true),
+          dockerImages).put("host", false), warmBlender);
     }));
     return n;
   }
@@ -138,6 +149,12 @@ public final class Network implements AutoCloseable {
       var a = provider.putArray("dockerImages");
       images.forEach(a::add);
     }
+    return provider;
+  }
+
+  /** {@code "warmBlender"} for {@code image} (1 core, 1024 MiB: a Blender task's defaults), unless null. */
+  private static ObjectNode warm(ObjectNode provider, String image) {
+    if (image != null) provider.putObject("warmBlender").put("image", image).put("cpus", 1).put("memoryMib", 1024);
     return provider;
   }
 

@@ -263,13 +263,15 @@ public final class DockerEnvironment implements Environment {
       }
       ExecutionResult r = x.result().getNow(null);
       if (r != null && r.usage().cpuNanos() > 0) warmCpuNanos.addAndGet(r.usage().cpuNanos());
-      if (r == null || !r.succeeded()) {
+      if (closed) {
+        log.debug("a warm-up ended as the environment closed: {}", r);
+      } else if (r == null || !r.succeeded()) {
         warmRetryAfter = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         String why = r == null ? "no result" : r + " " + r.stderr().text().strip();
         log.warn("readying a warm {} sandbox failed (tried again in a minute): {}", w.imageId(),
             why.substring(0, Math.min(why.length(), 600)));
       } else {
-        log.debug("a warm {} sandbox is ready ({} ms, {} ms of CPU)", w.imageId(), r.wallTime().toMillis(),
+        log.info("a warm sandbox of {} is ready ({} ms, {} ms of CPU)", w.imageId(), r.wallTime().toMillis(),
             r.usage().cpuNanos() / 1_000_000);
       }
     } catch (IOException | RuntimeException e) {

@@ -257,6 +257,9 @@ final class DockerRun {
       }
       // "warm": a container readied while the node was idle, this session's first subtask
       step(session != null && session.warmed ? "warm" : "resume");
+      if (session != null && session.warmed) {
+        log.info("subtask {}: in a warm sandbox (readied while the node was idle), container {}", spec.subtaskId(), id);
+      }
       if (session != null) session.warmed = false;
     }
     if (id == null) {
