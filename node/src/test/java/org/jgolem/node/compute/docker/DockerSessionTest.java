@@ -1,6 +1,7 @@
 package org.jgolem.node.compute.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jgolem.node.compute.docker.DockerTestSupport.assertNoContainers;
 import static org.jgolem.node.compute.docker.DockerTestSupport.await;
 import static org.jgolem.node.compute.docker.DockerTestSupport.containersOf;
@@ -217,6 +218,24 @@ class DockerSessionTest {
     assertThat(env.warmSessions()).as("the warm sandbox is left for a subtask that fits it").isEqualTo(1);
     ExecutionResult none = run(null, "cat /golem/work/warm 2>/dev/null || echo not warm\n", Map.of());
     assertThat(none.stdout().text()).as("a subtask outside any session never gets a warm sandbox").contains("not warm");
+  }
+
+  /** A warm-up that fails leaves no sandbox behind (it is tried again a minute later); subtasks run as before. */
+  @Test
+  void aFailedWarmUpLeavesNothingAndSubtasksRunInNewContainers() throws Exception {
+    Map<String, Set<String>> steps = new ConcurrentHashMap<>();
+    env.onStepTimes(t -> steps.put(t.subtaskId(), t.nanos().keySet()));
+    env.keepWarm(new WarmUp(runtimeId, DockerTestSupport.small(), "/bin/sh", List.of("/golem/resources/warm.sh"),
+        Map.of("warm.sh", "echo cannot warm up >&2; exit 3\n".getBytes(StandardCharsets.UTF_8)), Map.of()));
+    assertThat(env.awaitWarm(Duration.ofSeconds(6))).as("no warm sandbox from a failing warm-up").isFalse();
+    assertThat(env.warmSessions()).isZero();
+    assertThat(env.warmUpCpuTime()).as("the failed warm-up ran").isPositive();
+    assertThat(containersOf(env, NODE)).as("its container removed").isEmpty();
+    ExecutionResult r = run("task-f", "echo ran\n", Map.of());
+    assertThat(r.stdout().text()).isEqualTo("ran\n");
+    assertThat(steps.get("session-test-" + n)).contains("create").doesNotContain("warm");
+    assertThatThrownBy(() -> env.keepWarm(new WarmUp("sha256:" + "0".repeat(64), DockerTestSupport.small(), "/bin/sh",
+        List.of(), Map.of(), Map.of()))).hasMessageContaining("not on this node's whitelist");
   }
 
   @Test
