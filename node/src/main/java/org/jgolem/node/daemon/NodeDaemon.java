@@ -121,14 +121,12 @@ public final class NodeDaemon implements AutoCloseable {
     closing.add(p2p::stop);
 
     List<Environment> envs = new ArrayList<>();
+    DockerEnvironment warmDocker = null;
     if (config.wasm()) envs.add(sandboxes.apply(new WasmEnvironment()));
     if (config.docker()) {
       DockerEnvironment docker = new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages()));
       docker.sessionFolder(dataDir.resolve("provider").resolve("sessions"));
-      if (config.warmBlender() != null) {
-        var w = config.warmBlender();
-        docker.keepWarm(org.jgolem.node.tasks.blender.RenderJob.warmUp(w.imageId(), w.cpus(), w.memoryMib()));
-      }
+      warmDocker = docker;
       envs.add(sandboxes.apply(docker));
     }
     envs.add(config.host()
@@ -193,6 +191,14 @@ public final class NodeDaemon implements AutoCloseable {
           Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(1, memMib),
           new org.jgolem.node.market.provider.ProviderStore(db, clock));
       closing.add(provider);
+    }
+    if (warmDocker != null && config.warmBlender() != null) {
+      // readied only while the whole node is idle: no subtask in any sandbox, no task of its own being computed
+      TaskComputer sandboxesOfNode = computer;
+      RequestorAgent ownTasks = requestor;
+      warmDocker.idleWhen(() -> sandboxesOfNode.running().isEmpty() && (ownTasks == null || !ownTasks.busy()));
+      var w = config.warmBlender();
+      warmDocker.keepWarm(org.jgolem.node.tasks.blender.RenderJob.warmUp(w.imageId(), w.cpus(), w.memoryMib()));
     }
 
     api = ApiServer.start(new DaemonService(this), ApiConfig.defaults(dataDir).withHost(config.apiHost())

@@ -496,7 +496,9 @@ class MarketFlowTest {
     // no provider agent: nobody computes
     var task = requestor.create(gwasmTask(2, 2));
     Await.until(WAIT, () -> nodes.get(1).knownHeaders().size() == 1, () -> "header gossiped");
+    assertThat(requestor.busy()).as("a task being computed").isTrue();
     requestor.abort(task.idHex());
+    Await.until(WAIT, () -> !requestor.busy(), () -> "no task being computed after the abort");
     assertThat(requestor.task(task.idHex()).orElseThrow().state).isEqualTo(RequestorModel.TaskState.ABORTED);
     Await.until(WAIT, () -> nodes.get(1).knownHeaders().isEmpty(), () -> "header withdrawn");
     assertThat(paid).isEmpty();

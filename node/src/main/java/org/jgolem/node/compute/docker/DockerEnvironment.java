@@ -98,8 +98,10 @@ public final class DockerEnvironment implements Environment {
   private final AtomicBoolean warming = new AtomicBoolean();
   private final AtomicLong warmCpuNanos = new AtomicLong();
   private final AtomicInteger warmIds = new AtomicInteger();
-  /** When a subtask last started or ended here (System.nanoTime()). */
+  /** When a subtask last started or ended here, or the node was last seen busy (System.nanoTime()). */
   private volatile long lastActivity = System.nanoTime();
+  /** Whether the rest of the node is idle too (see {@link #idleWhen}); by default only this environment counts. */
+  private volatile java.util.function.BooleanSupplier nodeIdle = () -> true;
   /** After a failed warm-up, none is tried again before this (System.nanoTime()). */
   private volatile long warmRetryAfter = System.nanoTime();
 
@@ -125,6 +127,7 @@ public final class DockerEnvironment implements Environment {
       sessions.expire();
       maybeWarm();
     }, 5, 5, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(this::sampleNode, 500, 500, TimeUnit.MILLISECONDS);
     try {
       int n = reapLeftovers();
       if (n > 0) log.info("removed {} container(s) that an earlier run of node {} left behind", n, config.nodeId());
@@ -179,6 +182,25 @@ public final class DockerEnvironment implements Environment {
     }
     warmUps.add(w);
     maybeWarm();
+  }
+
+  /**
+   * What else makes the node busy (its other sandboxes, the tasks it requests): warm-ups are made only after this
+   * has said true, and this environment has run nothing, for {@link #WARM_AFTER_IDLE}. Asked twice a second.
+   */
+  public void idleWhen(java.util.function.BooleanSupplier idle) {
+    this.nodeIdle = idle;
+    lastActivity = System.nanoTime();
+  }
+
+  private void sampleNode() {
+    if (warmUps.isEmpty()) return;
+    try {
+      if (!nodeIdle.getAsBoolean()) lastActivity = System.nanoTime();
+    } catch (RuntimeException e) {
+      lastActivity = System.nanoTime();
+      log.debug("asking whether the node is idle: {}", e.toString());
+    }
   }
 
   /** Waits until a sandbox of every {@link #keepWarm} is ready; false if that took longer than {@code timeout}. */

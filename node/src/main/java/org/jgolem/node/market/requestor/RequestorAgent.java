@@ -129,6 +129,8 @@ public final class RequestorAgent implements AutoCloseable {
   private final Map<String, Task> taskOfAssignment = new HashMap<>();
   private final List<Offer> offers = new ArrayList<>();
   private boolean started;
+  /** Whether a task is being computed, as of the loop's last event (see {@link #busy}). */
+  private volatile boolean computing;
   private final RequestorStore store;
   /** What changed during the current loop event, written in one transaction at its end. */
   private final Map<Task, Dirty> dirty = new LinkedHashMap<>();
@@ -396,6 +398,14 @@ public final class RequestorAgent implements AutoCloseable {
   /** Reads the agent's state consistently: {@code reader} runs on the loop thread, between events. */
   public <T> T read(java.util.function.Supplier<T> reader) {
     return call(reader::get);
+  }
+
+  /**
+   * Whether a task of this requestor is being computed (its subtasks dispatched, checked or merged), as of the last
+   * event of the loop: any thread may ask, without waiting for the loop.
+   */
+  public boolean busy() {
+    return computing;
   }
 
   public List<Task> tasks() {
@@ -1052,6 +1062,14 @@ public final class RequestorAgent implements AutoCloseable {
   private void afterEvent() {
     flush();
     sendOutbox();
+    boolean any = false;
+    for (Task t : tasks.values()) {
+      if (t.state == TaskState.COMPUTING) {
+        any = true;
+        break;
+      }
+    }
+    computing = any;
   }
 
   private void sendOutbox() {

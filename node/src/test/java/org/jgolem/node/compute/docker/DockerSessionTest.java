@@ -183,6 +183,8 @@ class DockerSessionTest {
     assertThat(env.warmUpCpuTime()).isPositive();
     var warmContainers = containersOf(env, NODE);
     assertThat(warmContainers).hasSize(1);
+    assertThat(env.client().inspectContainerCmd(warmContainers.get(0).getId()).exec().getHostConfig().getCpuShares())
+        .as("a warm-up takes only CPU that other work leaves idle").isEqualTo(DockerRun.WARM_CPU_SHARES);
 
     String probe = """
         cat /golem/work/warm 2>/dev/null || echo not warm
@@ -198,6 +200,8 @@ class DockerSessionTest {
         "a.txt job.sh \n").doesNotContain("warm.sh");
     assertThat(steps.get("session-test-" + n)).contains("warm").doesNotContain("create", "start");
     String aContainer = warmContainers.get(0).getId();
+    assertThat(env.client().inspectContainerCmd(aContainer).exec().getHostConfig().getCpuShares())
+        .as("the subtask that took it has the default CPU weight").isEqualTo(DockerRun.DEFAULT_CPU_SHARES);
 
     // the node is idle again: another sandbox is readied; the next new session gets it, not task-w1's
     assertThat(env.awaitWarm(Duration.ofSeconds(60))).isTrue();
@@ -218,6 +222,22 @@ class DockerSessionTest {
     assertThat(env.warmSessions()).as("the warm sandbox is left for a subtask that fits it").isEqualTo(1);
     ExecutionResult none = run(null, "cat /golem/work/warm 2>/dev/null || echo not warm\n", Map.of());
     assertThat(none.stdout().text()).as("a subtask outside any session never gets a warm sandbox").contains("not warm");
+  }
+
+  /** Warm-ups are made only while the rest of the node is idle too, as the node says. */
+  @Test
+  void aWarmUpWaitsUntilTheWholeNodeIsIdle() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean idle = new java.util.concurrent.atomic.AtomicBoolean();
+    env.idleWhen(idle::get);
+    env.keepWarm(new WarmUp(runtimeId, DockerTestSupport.small(), "/bin/sh", List.of("/golem/resources/warm.sh"),
+        Map.of("warm.sh", "touch \"$JGOLEM_SESSION/keep\"\n".getBytes(StandardCharsets.UTF_8)), Map.of()));
+    assertThat(env.awaitWarm(Duration.ofSeconds(5))).as("the node is busy elsewhere").isFalse();
+    assertThat(containersOf(env, NODE)).isEmpty();
+    idle.set(true);
+    long t0 = System.nanoTime();
+    assertThat(env.awaitWarm(Duration.ofSeconds(60))).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("after the node has been idle for a while")
+        .isGreaterThanOrEqualTo(DockerEnvironment.WARM_AFTER_IDLE.minusMillis(600));
   }
 
   /** A warm-up that fails leaves no sandbox behind (it is tried again a minute later); subtasks run as before. */
