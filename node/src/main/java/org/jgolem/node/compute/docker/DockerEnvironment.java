@@ -102,6 +102,9 @@ public final class DockerEnvironment implements Environment {
   private volatile long lastActivity = System.nanoTime();
   /** Whether the rest of the node is idle too (see {@link #idleWhen}); by default only this environment counts. */
   private volatile java.util.function.BooleanSupplier nodeIdle = () -> true;
+  /** The warm-up being readied, if any; it gives way (is cancelled) when work comes. */
+  private volatile DockerRun warmRun;
+  private volatile boolean warmGaveWay;
   /** After a failed warm-up, none is tried again before this (System.nanoTime()). */
   private volatile long warmRetryAfter = System.nanoTime();
 
@@ -193,13 +196,33 @@ public final class DockerEnvironment implements Environment {
     lastActivity = System.nanoTime();
   }
 
+  /** Notes whether the node is busy; once it has been idle long enough, readies what is missing. */
   private void sampleNode() {
-    if (warmUps.isEmpty()) return;
+    if (!warmUps.isEmpty() && nodeIdleNow()) maybeWarm();
+  }
+
+  /** Whether the rest of the node says it is idle; if not (or it cannot say), it is busy from now. */
+  private boolean nodeIdleNow() {
+    boolean idle;
     try {
-      if (!nodeIdle.getAsBoolean()) lastActivity = System.nanoTime();
+      idle = nodeIdle.getAsBoolean();
     } catch (RuntimeException e) {
-      lastActivity = System.nanoTime();
       log.debug("asking whether the node is idle: {}", e.toString());
+      idle = false;
+    }
+    if (!idle) {
+      lastActivity = System.nanoTime();
+      giveWay();
+    }
+    return idle;
+  }
+
+  /** Cancels the warm-up being readied, if any: work has come, which must not share the CPU with it. */
+  private void giveWay() {
+    DockerRun r = warmRun;
+    if (r != null && !warmGaveWay) {
+      warmGaveWay = true;
+      r.cancel();
     }
   }
 
@@ -239,7 +262,7 @@ public final class DockerEnvironment implements Environment {
   private void maybeWarm() {
     long now = System.nanoTime();
     if (closed || warmUps.isEmpty() || !runs.isEmpty() || now - warmRetryAfter < 0
-        || now - lastActivity < WARM_AFTER_IDLE.toNanos()) {
+        || now - lastActivity < WARM_AFTER_IDLE.toNanos() || !nodeIdleNow()) {
       return;
     }
     WarmUp missing = null;
@@ -278,15 +301,20 @@ public final class DockerEnvironment implements Environment {
       Execution x = new Execution(id);
       DockerRun run = new DockerRun(this, docker, spec, x, true);
       runs.add(run); // close() cancels it (and waits for it) from here on
+      warmGaveWay = false;
+      warmRun = run;
       try {
-        run.run();
+        run.run(); // cancelled at once if work came since maybeWarm looked
       } finally {
+        warmRun = null;
         runs.remove(run);
       }
       ExecutionResult r = x.result().getNow(null);
       if (r != null && r.usage().cpuNanos() > 0) warmCpuNanos.addAndGet(r.usage().cpuNanos());
       if (closed) {
         log.debug("a warm-up ended as the environment closed: {}", r);
+      } else if (warmGaveWay) {
+        log.info("a warm-up of {} gave way to work that came meanwhile; readied again when the node is idle", w.imageId());
       } else if (r == null || !r.succeeded()) {
         warmRetryAfter = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         String why = r == null ? "no result" : r + " " + r.stderr().text().strip();
@@ -400,6 +428,7 @@ public final class DockerEnvironment implements Environment {
     Execution x = new Execution(spec.subtaskId());
     DockerRun run = new DockerRun(this, docker, spec, x);
     lastActivity = System.nanoTime();
+    giveWay();
     runs.add(run);
     x.onCancel(run::cancel);
     // A platform thread: docker-java talks to a unix socket through JNA, which would pin a virtual thread's carrier.

@@ -85,13 +85,6 @@ final class DockerRun {
   static final String SESSION_STATE = ExecutionSpec.WORK + "/.jgolem-session";
   static final Duration COLLECT_TIMEOUT = Duration.ofSeconds(120);
   static final Duration ENGINE_WAIT = Duration.ofSeconds(15);
-  /**
-   * The CPU weight of a warm-up's container (Docker's lowest is 2, a container's default 1024): a warm-up that is
-   * still running when work comes takes CPU only that work leaves idle; the subtask that takes the container gets the
-   * default weight back first.
-   */
-  static final int WARM_CPU_SHARES = 2;
-  static final int DEFAULT_CPU_SHARES = 1024;
 
 
   private final DockerEnvironment env;
@@ -249,13 +242,6 @@ final class DockerRun {
             ? null : "it has stopped";
       } catch (RuntimeException e) {
         why = DockerEnvironment.firstLine(e.getMessage());
-      }
-      if (why == null && session.warmed) {
-        try {
-          docker.updateContainerCmd(session.containerId).withCpuShares(DEFAULT_CPU_SHARES).exec();
-        } catch (RuntimeException e) {
-          why = "its CPU weight cannot be restored: " + DockerEnvironment.firstLine(e.getMessage());
-        }
       }
       if (why == null) {
         id = session.containerId;
@@ -520,7 +506,6 @@ final class DockerRun {
         .withIpcMode("private")
         .withShmSize(Math.min(MAX_SHM, work))
         .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
-    if (warmUp) host.withCpuShares(WARM_CPU_SHARES);
     Map<String, String> labels = Map.of(
         DockerEnvironment.LABEL_NODE, env.nodeId(),
         DockerEnvironment.LABEL_INSTANCE, env.instanceId(),
