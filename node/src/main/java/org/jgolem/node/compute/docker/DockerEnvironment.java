@@ -75,7 +75,7 @@ public final class DockerEnvironment implements Environment {
   public static final String LABEL_NODE = "org.jgolem.node";
   public static final String LABEL_INSTANCE = "org.jgolem.instance";
   public static final String LABEL_SUBTASK = "org.jgolem.subtask";
-  /** A warm sandbox is readied only after this long without a subtask here. */
+  /** A warm sandbox is readied only after this long without work on the node (see {@link #idleWhen}). */
   public static final Duration WARM_AFTER_IDLE = Duration.ofSeconds(2);
 
   /** Per-step wall times of one subtask (check, create, start, exec, collect, remove...) in order, in nanoseconds. */
@@ -175,9 +175,10 @@ public final class DockerEnvironment implements Environment {
   }
 
   /**
-   * Keeps a sandbox of {@code w} ready: whenever no subtask runs here and none is ready, one is made and readied by
-   * {@code w}'s program (see {@link WarmUp}), then kept for the first new session that fits it. A warm-up that fails
-   * is logged and tried again a minute later.
+   * Keeps a sandbox of {@code w} ready: whenever none is ready and the node has been idle for {@link
+   * #WARM_AFTER_IDLE}, one is made and readied by {@code w}'s program (see {@link WarmUp}), then kept for the first
+   * new session that fits it. One being readied when work comes is cancelled (readied again at the next idle time);
+   * one that fails is logged and tried again a minute later.
    */
   public void keepWarm(WarmUp w) {
     if (!config.allowedImageIds().contains(w.imageId())) {
