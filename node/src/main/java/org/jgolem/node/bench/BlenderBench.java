@@ -121,8 +121,11 @@ public final class BlenderBench {
       // this host is shared and noisy: three rounds (a direct render, then the distributed one), the round with the
       // median ratio is printed, every round on stderr
       List<double[]> rounds = new ArrayList<>();
+      double warmCpuBefore = 0;
       for (int round = 1; round <= ROUNDS; round++) {
-        double warmCpuS = awaitWarm(sandboxes, warm);
+        double warmCpuTotal = awaitWarm(sandboxes, warm);
+        double warmCpuS = warmCpuTotal - warmCpuBefore;
+        warmCpuBefore = warmCpuTotal;
         Path lw = Files.createDirectories(root.resolve("local/work-" + round));
         Path lo = Files.createDirectories(root.resolve("local/out-" + round));
         long l0 = System.nanoTime();
@@ -176,7 +179,7 @@ public final class BlenderBench {
 
   /**
    * Waits until every environment has its warm sandbox ready (none is readied during a timed run: they are made
-   * while a node is idle); returns the CPU seconds the warm-ups took since the last call.
+   * while a node is idle); returns the CPU seconds all their warm-ups took so far.
    */
   private static double awaitWarm(List<DockerEnvironment> sandboxes, boolean warm) throws InterruptedException {
     if (!warm) return 0;
@@ -185,12 +188,8 @@ public final class BlenderBench {
       if (!e.awaitWarm(Duration.ofMinutes(3))) throw new IllegalStateException("a warm Blender sandbox was not readied");
       cpu += e.warmUpCpuTime().toNanos() / 1e9;
     }
-    double before = warmCpuReported;
-    warmCpuReported = cpu;
-    return cpu - before;
+    return cpu;
   }
-
-  private static double warmCpuReported;
 
   private static double jvmCpuSeconds() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())

@@ -54,8 +54,28 @@ public record RenderJob(BlenderOptions options, int samples, List<Render> render
 
   /** The arguments after the entry point ({@code /usr/bin/blender}); the same for every job of a task. */
   public static List<String> args(BlenderOptions o) {
-    return List.of("-b", "--factory-startup", "-noaudio", o.scenePath(), "-E", "CYCLES", "-t", Integer.toString(o.cpus()),
-        "--python-exit-code", "3", "--python", "/golem/resources/" + SCRIPT);
+    return blenderArgs(o.scenePath(), o.cpus());
+  }
+
+  /** Blender's arguments: background, factory settings, {@code scene} if not null, Cycles, jgolem's script. */
+  private static List<String> blenderArgs(String scene, int cpus) {
+    List<String> a = new java.util.ArrayList<>(List.of("-b", "--factory-startup", "-noaudio"));
+    if (scene != null) a.add(scene);
+    a.addAll(List.of("-E", "CYCLES", "-t", Integer.toString(cpus), "--python-exit-code", "3", "--python",
+        "/golem/resources/" + SCRIPT));
+    return List.copyOf(a);
+  }
+
+  /** jgolem's render script and launcher, by file name, from the class path. */
+  private static Map<String, byte[]> scripts() throws IOException {
+    Map<String, byte[]> files = new java.util.TreeMap<>();
+    for (String script : List.of(SCRIPT, LAUNCHER)) {
+      try (InputStream in = RenderJob.class.getResourceAsStream(script)) {
+        if (in == null) throw new IOException("the render script " + script + " is missing from the class path");
+        files.put(script, in.readAllBytes());
+      }
+    }
+    return files;
   }
 
   /** A provider's command: {@link #LAUNCHER} run by /bin/sh, then {@link #args}. */
@@ -80,18 +100,11 @@ public record RenderJob(BlenderOptions options, int samples, List<Render> render
    * own copy; a subtask whose scripts differ replaces the server (see the launcher).
    */
   public static WarmUp warmUp(String imageId, int cpus, long memoryMib) throws IOException {
-    Map<String, byte[]> files = new java.util.TreeMap<>();
-    for (String script : List.of(SCRIPT, LAUNCHER)) {
-      try (InputStream in = RenderJob.class.getResourceAsStream(script)) {
-        if (in == null) throw new IOException("the render script " + script + " is missing from the class path");
-        files.put(script, in.readAllBytes());
-      }
-    }
-    List<String> args = List.of("/golem/resources/" + LAUNCHER, "-b", "--factory-startup", "-noaudio", "-E", "CYCLES",
-        "-t", Integer.toString(cpus), "--python-exit-code", "3", "--python", "/golem/resources/" + SCRIPT);
+    List<String> args = new java.util.ArrayList<>(List.of("/golem/resources/" + LAUNCHER));
+    args.addAll(blenderArgs(null, cpus)); // no scene: the first job names it
     Limits limits = new Limits(cpus, memoryMib * Limits.MIB, Duration.ofMinutes(2), WARM_OUTPUT_BYTES, 64 * 1024,
         WARM_PROCESSES, WARM_WORK_BYTES);
-    return new WarmUp(imageId, limits, BlenderPlan.LAUNCHER_ENTRY_POINT, args, files,
+    return new WarmUp(imageId, limits, BlenderPlan.LAUNCHER_ENTRY_POINT, args, scripts(),
         Map.of("HOME", ExecutionSpec.WORK, "JGOLEM_WARM", "1"));
   }
 
@@ -126,12 +139,7 @@ public record RenderJob(BlenderOptions options, int samples, List<Render> render
    */
   public void writeInto(Path folder) throws IOException {
     Files.createDirectories(folder);
-    for (String script : List.of(SCRIPT, LAUNCHER)) {
-      try (InputStream in = RenderJob.class.getResourceAsStream(script)) {
-        if (in == null) throw new IOException("the render script " + script + " is missing from the class path");
-        Files.write(folder.resolve(script), in.readAllBytes());
-      }
-    }
+    for (var script : scripts().entrySet()) Files.write(folder.resolve(script.getKey()), script.getValue());
     Files.writeString(folder.resolve(JOB), json());
     for (String f : List.of(SCRIPT, LAUNCHER, JOB)) readable(folder.resolve(f));
     Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
