@@ -65,8 +65,12 @@ public interface NodeService {
    * @param state PENDING, COMPUTING, VERIFYING, ACCEPTED, FAILED
    * @param providers the providers that computed it (with redundancy, several)
    */
+  /**
+   * @param covers the task file's subtasks this one assigns together ({@code subtasks_per_assignment}), in order; empty
+   *     when it is a single subtask of the file
+   */
   record SubtaskSummary(String taskId, String name, String state, List<String> providers, int attempts,
-      String verification, String resultCid) {}
+      String verification, String resultCid, List<String> covers) {}
 
   record PeerSummary(String nodeId, String host, int port, boolean outbound) {}
 

@@ -30,22 +30,30 @@ import org.jgolem.protocol.identity.NodeKey;
  * requestor and 4 providers, each a full node with its own Netty P2P, resource store and gateway.
  *
  * <p>Prints {@code dispatch subtasks=<n> providers=4 subtasks-per-s=<x> overhead-ms-per-subtask=<y>
- * first-subtask-ms=<z>}, where the overhead is the wall time per subtask beyond the compute time divided
- * over the providers' slots ({@code wall/n - Σcompute/(n·slots)}), and the first-subtask time runs from
- * the call that creates the task to the moment a provider starts computing. The task runs three times after eight
- * warm-up tasks of the same size (the JIT's steady state); the run with the median rate is printed (each run on
- * stderr, with the guest's CPU time and the whole process's CPU time per subtask). {@code -Dbench.threads=true} also
- * prints the CPU time of the process's threads, grouped by name.
+ * first-subtask-ms=<z>}, where the overhead is the wall time per subtask beyond the guest's CPU time spread over the
+ * cores ({@code wall/n - Σguest CPU/(n·cores)}), and the first-subtask time runs from the call that creates the task
+ * to the moment a provider starts computing. The task runs three times after warm-up tasks of the same size (at least
+ * eight, until the JIT is quiet: its steady state); the run with the median rate is printed (each run on stderr, with
+ * the guest's CPU time, the whole process's CPU time per subtask and the JIT's compile time).
+ *
+ * <p>The task gives each provider {@code subtasks_per_assignment} (16 by default; the third argument, or {@code
+ * -Dbench.per}) subtasks at a time: tiny subtasks are what that option is for (1 measures one signed assignment a
+ * subtask). {@code -Dbench.threads=true} also
+ * prints, for each measured run, the CPU time a subtask of the process's threads, grouped by name.
  */
 public final class DispatchBench {
   private DispatchBench() {}
 
   private static final int RUNS = 3;
-  private static final int WARM_UPS = 8;
+  /** Warm-up tasks: at least, at most, and the JIT's share of a warm-up's wall time under which warming stops. */
+  private static final int MIN_WARM_UPS = 8;
+  private static final int MAX_WARM_UPS = 60;
+  private static final double JIT_QUIET = 0.10;
 
   public static void main(String[] args) throws Exception {
     Path programs = Path.of(args[0]);
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 400;
+    int per = args.length > 2 ? Integer.parseInt(args[2]) : Integer.getInteger("bench.per", 16);
     int providers = 4;
     int slots = 2;
     Path root = Files.createTempDirectory("jgolem-bench-dispatch");
@@ -83,42 +91,59 @@ public final class DispatchBench {
       closing.add(requestor);
       requestor.start();
 
-      // warm-up: tasks of the measured size until the JIT has compiled the hot paths of the five nodes, as it has in a
-      // node that has been running for a while (measured: the rate climbs over the first 1,600-2,000 subtasks, then
-      // holds); then the same task three times: this host is shared, so the run with the median rate is printed
+      // warm-up: tasks of the measured size until the JIT has compiled the hot paths of the five nodes (and the guest's
+      // compiled module), as it has in a node that has been running for a while: at least MIN_WARM_UPS, then until the
+      // compilers were busy for less than JIT_QUIET of a warm-up's wall time (measured: after 8 warm-ups of 400 the
+      // JIT still took 1.3-1.8 ms of CPU a subtask); then the same task three times: this host is shared, so the run
+      // with the median rate is printed
+      var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+      int cores = Math.min(Runtime.getRuntime().availableProcessors(), providers * slots);
       List<double[]> runs = new ArrayList<>();
-      for (int run = -WARM_UPS; run < RUNS; run++) {
-        Path taskFile = gwasmTask(root.resolve("task-" + (run + WARM_UPS)), programs.resolve("render.wasm"), n);
+      int warmUps = 0;
+      boolean warming = true;
+      for (int run = 0; runs.size() < RUNS; run++) {
+        boolean measured = !warming;
+        Path taskFile = gwasmTask(root.resolve("task-" + run), programs.resolve("render.wasm"), n, per);
         firstStart.set(0);
         computeNanos.set(0);
         computeCpuNanos.set(0);
+        java.util.Map<String, Long> threads0 = threadCpu();
+        long jit0 = jit.getTotalCompilationTime();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         var task = requestor.create(taskFile);
         BenchNodes.await(Duration.ofSeconds(600), () -> requestor.read(() -> task.state) != RequestorModel.TaskState.COMPUTING);
         long wall = System.nanoTime() - t0;
         long cpu = processCpuNanos() - cpu0;
+        long jitMs = jit.getTotalCompilationTime() - jit0;
         if (requestor.read(() -> task.state) != RequestorModel.TaskState.FINISHED) {
           throw new IllegalStateException("task ended " + requestor.read(() -> task.state + ": " + task.detail));
         }
         double perS = n / (wall / 1e9);
-        double overheadMs = (wall / 1e6) / n - (computeNanos.get() / 1e6) / ((double) n * providers * slots);
+        // beyond compute: the wall time a subtask minus the guest's CPU time spread over the cores it can use (the
+        // guest's wall time would count its waiting for a core as compute)
+        double overheadMs = (wall / 1e6) / n - (computeCpuNanos.get() / 1e6) / ((double) n * cores);
         double firstMs = (firstStart.get() - t0) / 1e6;
         System.err.printf("[bench] %s: %d subtasks in %.2f s (%.0f/s); compute %.1f ms in all (%.2f ms each, %.2f ms of "
-            + "CPU each); the process's CPU %.2f ms a subtask; first subtask after %.0f ms%n",
-            run < 0 ? "warm-up " + (run + WARM_UPS + 1) : "run " + (run + 1), n, wall / 1e9, perS, computeNanos.get() / 1e6,
-            computeNanos.get() / 1e6 / n, computeCpuNanos.get() / 1e6 / n, cpu / 1e6 / n, firstMs);
-        if (run >= 0) runs.add(new double[] {perS, overheadMs, firstMs});
-      }
-      if (Boolean.getBoolean("bench.threads")) {
-        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
-        for (Thread th : Thread.getAllStackTraces().keySet()) {
-          long c = mx.getThreadCpuTime(th.threadId());
-          if (c > 0) byName.merge(th.getName().replaceAll("[0-9a-f]{6,}|[0-9]+", "#"), c, Long::sum);
+            + "CPU each); the process's CPU %.2f ms a subtask; the JIT compiled for %d ms; first subtask after %.0f ms%n",
+            measured ? "run " + (runs.size() + 1) : "warm-up " + (warmUps + 1), n, wall / 1e9, perS,
+            computeNanos.get() / 1e6, computeNanos.get() / 1e6 / n, computeCpuNanos.get() / 1e6 / n, cpu / 1e6 / n, jitMs,
+            firstMs);
+        if (measured) {
+          runs.add(new double[] {perS, overheadMs, firstMs});
+        } else if (++warmUps >= MAX_WARM_UPS || warmUps >= MIN_WARM_UPS && jitMs < JIT_QUIET * wall / 1e6) {
+          warming = false;
         }
-        byName.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(25)
-            .forEach(e -> System.err.printf("[threads] %8.0f ms %s%n", e.getValue() / 1e6, e.getKey()));
+        if (measured && Boolean.getBoolean("bench.threads")) {
+          java.util.Map<String, Long> threads1 = threadCpu();
+          StringBuilder b = new StringBuilder("[threads] CPU a subtask during the run:");
+          threads1.entrySet().stream()
+              .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0L)))
+              .filter(e -> e.getValue() > 0)
+              .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+              .forEach(e -> b.append(String.format(" %s %.3f ms;", e.getKey(), e.getValue() / 1e6 / n)));
+          System.err.println(b);
+        }
       }
       runs.sort(java.util.Comparator.comparingDouble(x -> x[0]));
       double[] median = runs.get(RUNS / 2);
@@ -131,6 +156,39 @@ public final class DispatchBench {
   }
 
 
+  /**
+   * CPU time of the live threads, summed by name (numbers and ids left out); on Linux also the JVM's own threads (the
+   * garbage collector's, the JIT compilers'), from {@code /proc/self/task}, named {@code jvm:<name>}.
+   */
+  private static java.util.Map<String, Long> threadCpu() {
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+    for (Thread th : Thread.getAllStackTraces().keySet()) {
+      long c = mx.getThreadCpuTime(th.threadId());
+      if (c > 0) byName.merge(th.getName().replaceAll("[0-9a-f]{6,}|[0-9]+", "#"), c, Long::sum);
+    }
+    Path tasks = Path.of("/proc/self/task");
+    if (Files.isDirectory(tasks)) {
+      try (var ids = Files.list(tasks)) {
+        for (Path t : (Iterable<Path>) ids::iterator) {
+          try {
+            String name = Files.readString(t.resolve("comm")).strip();
+            if (!(name.startsWith("GC") || name.startsWith("C1") || name.startsWith("C2") || name.startsWith("G1"))) continue;
+            String stat = Files.readString(t.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            byName.merge("jvm:" + name.replaceAll("[0-9]+", "#"), ticks * 10_000_000L, Long::sum); // 100 Hz
+          } catch (java.io.IOException | RuntimeException e) {
+            // a thread that ended meanwhile
+          }
+        }
+      } catch (java.io.IOException e) {
+        // not Linux after all
+      }
+    }
+    return byName;
+  }
+
   /** CPU time of this process (every node of the bench), from the operating system. */
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
@@ -138,7 +196,7 @@ public final class DispatchBench {
   }
 
   /** A gWASM task of n subtasks, each drawing one row of an 8 x n image. */
-  static Path gwasmTask(Path dir, Path wasm, int n) throws Exception {
+  static Path gwasmTask(Path dir, Path wasm, int n, int per) throws Exception {
     Path in = Files.createDirectories(dir.resolve("in"));
     Files.copy(wasm, in.resolve("render.wasm"));
     StringBuilder subs = new StringBuilder();
@@ -153,8 +211,8 @@ public final class DispatchBench {
         {"type": "wasm", "name": "dispatch", "bid": "1", "timeout": "1:00:00", "subtask_timeout": "0:05:00",
          "verification": {"redundancy": 1},
          "options": {"js_name": "render.js", "wasm_name": "render.wasm", "input_dir": "in", "output_dir": "out",
-           "subtasks": {%s}}}
-        """.formatted(subs));
+           "subtasks_per_assignment": %d, "subtasks": {%s}}}
+        """.formatted(per, subs));
   }
 
 

@@ -152,7 +152,10 @@ final class TasksCommand {
         }
         Table table = new Table("NAME", "STATE", "ATTEMPTS", "PROVIDERS", "VERIFICATION", "RESULT").alignRight(2);
         for (SubtaskSummary s : subtasks) {
-          table.row(s.name(), s.state(), s.attempts(), Views.list(s.providers()), Views.orDash(s.verification()),
+          // an assignment of several of the file's subtasks shows them all: "s0 (+ s1 s2)"
+          String name = s.covers() == null || s.covers().size() < 2 ? s.name()
+              : s.name() + " (+ " + String.join(" ", s.covers().subList(1, s.covers().size())) + ")";
+          table.row(name, s.state(), s.attempts(), Views.list(s.providers()), Views.orDash(s.verification()),
               Views.orDash(s.resultCid()));
         }
         table.print(out());

@@ -88,7 +88,8 @@ final class DaemonService implements NodeService {
           : s.detail.isEmpty() ? (wrong > 0 ? wrong + " rejected" : "") : s.detail;
       out.add(new SubtaskSummary(t.idHex(), s.name(), s.state.name(),
           as.stream().map(a -> a.provider.toString()).distinct().toList(), as.size(), verification,
-          accepted == null || accepted.report == null ? "" : accepted.report.resultCid()));
+          accepted == null || accepted.report == null ? "" : accepted.report.resultCid(),
+          s.planned.runs().stream().map(org.jgolem.protocol.messages.market.SubtaskRun::name).toList()));
     }
     return out;
   }

@@ -55,7 +55,7 @@ public final class FakeNodeService implements NodeService {
     for (int i = 0; i < n; i++) {
       boolean done = i < accepted;
       subs.add(new SubtaskSummary(id, "sub-" + i, done ? "ACCEPTED" : "PENDING", done ? List.of(PROVIDER) : List.of(),
-          done ? 1 : 0, done ? "exact match" : null, done ? "bafy" + i : null));
+          done ? 1 : 0, done ? "exact match" : null, done ? "bafy" + i : null, List.of()));
     }
     subtasks.put(id, subs);
     return t;
@@ -66,6 +66,14 @@ public final class FakeNodeService implements NodeService {
     enter("status");
     return new NodeStatus(NODE_ID, "jgolem/0.1.0", List.of("provider", "requestor"), "127.0.0.1:40102",
         List.of("wasm", "docker:sha256:abc"), 3);
+  }
+
+  /** Makes subtask {@code index} of task {@code id} an assignment of the task file's subtasks {@code covers}. */
+  public synchronized void covers(String id, int index, List<String> covers) {
+    List<SubtaskSummary> subs = subtasks.get(id);
+    SubtaskSummary s = subs.get(index);
+    subs.set(index, new SubtaskSummary(s.taskId(), s.name(), s.state(), s.providers(), s.attempts(), s.verification(),
+        s.resultCid(), covers));
   }
 
   @Override
@@ -134,7 +142,7 @@ public final class FakeNodeService implements NodeService {
     for (int i = 0; i < subs.size(); i++) {
       SubtaskSummary s = subs.get(i);
       if (s.name().equals(subtask)) {
-        SubtaskSummary r = new SubtaskSummary(taskId, s.name(), "PENDING", s.providers(), s.attempts(), null, null);
+        SubtaskSummary r = new SubtaskSummary(taskId, s.name(), "PENDING", s.providers(), s.attempts(), null, null, s.covers());
         subs.set(i, r);
         return r;
       }

@@ -122,6 +122,15 @@ class CliCommandsTest {
   }
 
   @Test
+  void subtasksAssignedTogetherShowWhichOfTheFilesSubtasksTheyCover() throws IOException {
+    api.service.covers("t-1", 0, List.of("sub-0", "s1", "s2"));
+    Result r = ok(golem("tasks", "subtasks", "t-1"));
+    assertThat(r.out().lines().skip(1).findFirst().orElseThrow()).startsWith("sub-0 (+ s1 s2)  ACCEPTED");
+    assertThat(json(ok(golem("tasks", "subtasks", "t-1", "--json"))).get(0).get("covers").toString())
+        .isEqualTo("[\"sub-0\",\"s1\",\"s2\"]");
+  }
+
+  @Test
   void restartAbortAndRestartSubtask() throws IOException {
     assertThat(ok(golem("tasks", "abort", "t-1")).out()).isEqualTo("Task t-1 aborted: ABORTED, 1/3 (33%) subtasks accepted\n");
     assertThat(api.service.peek("t-1").state()).isEqualTo("ABORTED");

@@ -42,6 +42,8 @@ import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.node.tasks.Verdict;
 import org.jgolem.node.tasks.definition.TaskFile;
 import org.jgolem.node.tasks.definition.TaskFileException;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,10 +123,8 @@ class MarketFlowTest {
   }
 
   /** The folder store, whose fetches (the requestor's, of results) wait until {@code release}. */
-  final class GatedStore implements ResourceExchange {
-    final java.util.concurrent.CountDownLatch fetching = new java.util.concurrent.CountDownLatch(1);
-    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-
+  /** The test's store, for a requestor: a subclass holds some of its calls. */
+  class DelegatingStore implements ResourceExchange {
     @Override
     public String publish(Path folder, String scope) throws IOException {
       return store.publish(folder, scope);
@@ -132,12 +132,6 @@ class MarketFlowTest {
 
     @Override
     public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
-      fetching.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        throw new java.io.InterruptedIOException();
-      }
       store.fetch(cid, target, sources, maxBytes, timeout);
     }
 
@@ -147,6 +141,26 @@ class MarketFlowTest {
     @Override
     public int gatewayPort() {
       return 1;
+    }
+
+    static void await(java.util.concurrent.CountDownLatch latch) throws IOException {
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        throw new java.io.InterruptedIOException();
+      }
+    }
+  }
+
+  final class GatedStore extends DelegatingStore {
+    final java.util.concurrent.CountDownLatch fetching = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    @Override
+    public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
+      fetching.countDown();
+      await(release);
+      super.fetch(cid, target, sources, maxBytes, timeout);
     }
   }
 
@@ -262,6 +276,10 @@ class MarketFlowTest {
   }
 
   Path gwasmTask(int subtasks, String verification) throws IOException {
+    return gwasmTask(subtasks, verification, 1);
+  }
+
+  Path gwasmTask(int subtasks, String verification, int perAssignment) throws IOException {
     Path in = Files.createDirectories(dir.resolve("in"));
     Files.write(in.resolve("prog.wasm"), new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
     StringBuilder subs = new StringBuilder();
@@ -274,8 +292,8 @@ class MarketFlowTest {
         {"type": "wasm", "name": "bands", "bid": "1", "timeout": "0:05:00", "subtask_timeout": "0:01:00",
          "verification": %s,
          "options": {"js_name": "p.js", "wasm_name": "prog.wasm", "input_dir": "in", "output_dir": "out",
-           "subtasks": {%s}}}
-        """.formatted(verification, subs));
+           "subtasks_per_assignment": %d, "subtasks": {%s}}}
+        """.formatted(verification, perAssignment, subs));
   }
 
   List<P2PNode> network(int providers) {
@@ -310,19 +328,29 @@ class MarketFlowTest {
     }
   }
 
-  @Test
-  void aLyingProviderIsOutvotedRejectedUnpaidAndRankedDown() throws Exception {
+  /** A finished task computed by two honest providers and a liar; the requestor ranks them in {@code rep}. */
+  record WithALiar(List<P2PNode> nodes, Reputation rep, Address liar, RequestorModel.Task task) {}
+
+  WithALiar computedWithALiar(Path taskFile) throws Exception {
     List<P2PNode> nodes = network(3);
     Reputation rep = new Reputation(Reputation.inMemory());
     RequestorAgent requestor = requestor(nodes.get(0), rep);
     provider(nodes.get(1), false);
     provider(nodes.get(2), false);
     provider(nodes.get(3), true);
-    Address liar = nodes.get(3).id();
-
-    var task = requestor.create(gwasmTask(3, 2));
+    var task = requestor.create(taskFile);
     Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
+    return new WithALiar(nodes, rep, nodes.get(3).id(), task);
+  }
+
+  @Test
+  void aLyingProviderIsOutvotedRejectedUnpaidAndRankedDown() throws Exception {
+    WithALiar w = computedWithALiar(gwasmTask(3, 2));
+    List<P2PNode> nodes = w.nodes();
+    Reputation rep = w.rep();
+    Address liar = w.liar();
+    var task = w.task();
     for (int i = 0; i < 3; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
@@ -336,36 +364,112 @@ class MarketFlowTest {
   }
 
   @Test
+  void subtasksAssignedThreeAtATimeAreVerifiedPaidAndMergedPerAssignmentAndALiarsAssignmentsAreRedone() throws Exception {
+    WithALiar w = computedWithALiar(gwasmTask(7, "{\"redundancy\": 2}", 3));
+    Reputation rep = w.rep();
+    Address liar = w.liar();
+    var task = w.task();
+    for (int i = 0; i < 7; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+    assertThat(task.subtasks.keySet()).as("assignments, named after their first subtask").containsExactly("s0", "s3", "s6");
+    // 3 assignments x redundancy 2, each paid once at its own price: the subtask price times its subtasks
+    assertThat(paid).hasSize(6).doesNotHaveDuplicates();
+    BigInteger perHour = BigInteger.TEN.pow(16);
+    BigInteger expected = RequestorAgent.subtaskPrice(perHour, 180).multiply(BigInteger.valueOf(4))
+        .add(RequestorAgent.subtaskPrice(perHour, 60).multiply(BigInteger.TWO));
+    assertThat(owed.values().stream().reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(expected);
+    assertThat(owed).doesNotContainKey(liar);
+    for (var s : task.subtasks.values()) {
+      assertThat(s.assignments).filteredOn(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).hasSize(2)
+          .extracting(a -> a.provider).doesNotHaveDuplicates().doesNotContain(liar);
+    }
+    assertThat(rep.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
+  }
+
+  @Test
   void aRequestorRestartedMidTaskResumesFromItsDatabaseAndPaysEachResultOnce() throws Exception {
+    restartedMidTask(6, 1);
+  }
+
+  @Test
+  void aRequestorRestartedMidTaskOfAssignmentsOfTwoSubtasksResumesAndPaysEachOnce() throws Exception {
+    restartedMidTask(12, 2);
+  }
+
+  /** {@code subtasks} subtasks, {@code per} an assignment, redundancy 2: the requestor is restarted halfway. */
+  void restartedMidTask(int subtasks, int per) throws Exception {
     List<P2PNode> nodes = network(3);
     RequestorDb persisted = requestorDb();
     var store = persisted.store();
     Reputation rep = persisted.rep();
     RequestorAgent first = started(requestor(nodes.get(0), rep, store));
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
-    var task = first.create(gwasmTask(6, 2));
+    var task = first.create(gwasmTask(subtasks, "{\"redundancy\": 2}", per));
     Await.until(WAIT, () -> paid.size() >= 3, () -> "some results accepted");
     first.close();
-    int acceptedBefore = paid.size();
 
     RequestorAgent second = requestor(nodes.get(0), rep, store);
     assertThat(second.start()).isEqualTo(1);
     Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
         () -> "resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks.values().stream()
             .map(s -> s.name() + "=" + s.state + s.assignments.stream().map(a -> a.state.name()).toList()).toList());
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < subtasks; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
     // the resumed agent hands every accepted result to the (idempotent) payment processor again;
-    // distinct subtask ids are what gets paid: 6 subtasks x 2
-    assertThat(paid.stream().distinct().count()).isEqualTo(12);
-    assertThat(paid.size()).isGreaterThanOrEqualTo(acceptedBefore + 12 - acceptedBefore);
+    // distinct assignment ids are what gets paid: subtasks / per assignments x 2
+    assertThat(paid.stream().distinct().count()).isEqualTo(subtasks / per * 2);
+    assertThat(paid.size()).isGreaterThanOrEqualTo(subtasks / per * 2);
     var restored = second.task(task.idHex()).orElseThrow();
     assertThat(restored.subtasks.values()).allSatisfy(s -> assertThat(s.state).isEqualTo(RequestorModel.SubtaskState.ACCEPTED));
     assertThat(restored.subtasks.values()).flatExtracting(s -> s.assignments)
         .filteredOn(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).isNotEmpty()
         .allSatisfy(a -> assertThat(a.acceptedAt).as("when it was accepted, kept across the restart").isPositive());
     assertThat(rep.ranking(Reputation.Role.PROVIDER)).hasSize(3);
+  }
+
+  @Test
+  void anOfferForATaskStillBeingPublishedWaitsForTheResourcesInsteadOfBeingTurnedAway() throws Exception {
+    List<P2PNode> nodes = network(1);
+    P2PNode r = nodes.get(0);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    // the ninth subtask's resources (published after the task is announced) are held until the test says
+    ResourceExchange slow = new DelegatingStore() {
+      @Override
+      public String publish(Path folder, String scope) throws IOException {
+        if (folder.getFileName().toString().equals("s8")) await(release);
+        return super.publish(folder, scope);
+      }
+    };
+    var requestor = new RequestorAgent(cluster.keyOf(r), r.network(), r.gossip(), config(), TaskTemplates.load(), slow,
+        (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)), cost -> {},
+        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null);
+    closing.add(requestor);
+    requestor.start();
+    List<CannotAssignTask> refusals = new CopyOnWriteArrayList<>();
+    nodes.get(1).network().subscribe(MessageType.CANNOT_ASSIGN_TASK,
+        (peer, env) -> refusals.add((CannotAssignTask) env.payload()));
+    provider(nodes.get(1), false);
+
+    var creating = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return requestor.create(gwasmTask(9, 1));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Await.until(WAIT, () -> paid.size() == 8, () -> "the eight published subtasks accepted");
+    Thread.sleep(500); // the provider, idle again, has offered for the task by now
+    assertThat(creating).isNotDone();
+    // (once everything is assigned, a free slot's offer is turned away: that is not what this test is about)
+    assertThat(refusals).as("the provider was never told there was nothing for it while the task was publishing")
+        .isEmpty();
+    release.countDown();
+    var task = creating.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "task finished");
+    assertThat(Files.readString(dir.resolve("out/s8/band.pgm"))).isEqualTo("band 8 of scene 8");
   }
 
   @Test

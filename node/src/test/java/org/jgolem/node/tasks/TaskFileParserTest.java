@@ -142,7 +142,13 @@ class TaskFileParserTest {
             "$.options.subtasks.subtask1.output_file_paths", "must not be empty"),
         Arguments.of("\"subtask2\": {", "\"subtask3\": {", "$.options.subtasks.subtask3", "has no input folder"),
         Arguments.of("\"subtask2\": {", "\"../up\": {", "$.options.subtasks", "subtask name \"../up\""),
-        Arguments.of("\"bid\": 1,", "\"bid\": 1, \"subtasks_count\": 3,", "$.subtasks_count", "lists 2"));
+        Arguments.of("\"bid\": 1,", "\"bid\": 1, \"subtasks_count\": 3,", "$.subtasks_count", "lists 2"),
+        Arguments.of("\"output_dir\": \"test_out\",", "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": 0,",
+            "$.options.subtasks_per_assignment", "1..64"),
+        Arguments.of("\"output_dir\": \"test_out\",", "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": 65,",
+            "$.options.subtasks_per_assignment", "1..64"),
+        Arguments.of("\"output_dir\": \"test_out\",", "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": \"2\",",
+            "$.options.subtasks_per_assignment", "must be an integer"));
   }
 
   @ParameterizedTest(name = "{2}")

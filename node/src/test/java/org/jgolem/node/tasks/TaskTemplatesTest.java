@@ -114,6 +114,51 @@ class TaskTemplatesTest {
   }
 
   @Test
+  void gwasmGroupsSubtasksIntoAssignmentsCheckedAndMergedPerSubtask() throws Exception {
+    Files.writeString(Files.createDirectories(dir.resolve("in/s3")).resolve("scene.txt"), "scene three");
+    String three = GWASM.replace("\"output_dir\": \"out\",", "\"output_dir\": \"out\", \"subtasks_per_assignment\": 2,")
+        .replace("\"output_file_paths\": [\"band.pgm\"]}}}}", "\"output_file_paths\": [\"band.pgm\"]},"
+            + " \"s3\": {\"exec_args\": [\"3\"], \"output_file_paths\": [\"band.pgm\", \"log.txt\"]}}}}");
+    var plan = templates.get("wasm").orElseThrow().plan(parser.parse(task(three)), dir.resolve("staging"));
+    assertThat(plan.subtasks()).extracting(PlannedSubtask::name).as("named after their first").containsExactly("s1", "s3");
+    PlannedSubtask pair = plan.subtasks().get(0);
+    PlannedSubtask last = plan.subtasks().get(1);
+    assertThat(pair.runs()).extracting(org.jgolem.protocol.messages.market.SubtaskRun::name).containsExactly("s1", "s2");
+    assertThat(pair.runs().get(1).args()).containsExactly("/golem/resources/scene.txt", "2");
+    assertThat(pair.args()).isEmpty();
+    assertThat(pair.outputPaths()).isEmpty();
+    assertThat(pair.limits().timeoutSeconds()).as("two subtasks' time").isEqualTo(240);
+    assertThat(last.runs()).hasSize(1);
+    assertThat(last.limits().timeoutSeconds()).isEqualTo(120);
+    pair.definition("bafkexample").validate("definition");
+
+    plan.prepare(pair);
+    assertThat(FileResults.list(pair.resources())).containsExactly("prog.wasm", "s1/scene.txt", "s2/scene.txt");
+    assertThat(Files.readString(pair.resources().resolve("s2/scene.txt"))).isEqualTo("scene two");
+
+    Path r = Files.createDirectories(dir.resolve("r/s1"));
+    Files.writeString(r.resolve("band.pgm"), "P2 1");
+    assertThat(plan.check(pair, dir.resolve("r")).reason()).isEqualTo("missing output file s2/band.pgm");
+    Files.writeString(Files.createDirectories(dir.resolve("r/s2")).resolve("band.pgm"), "P2 2");
+    assertThat(plan.check(pair, dir.resolve("r"))).isEqualTo(Verdict.OK);
+    Files.writeString(dir.resolve("r/band.pgm"), "P2 ?");
+    assertThat(plan.check(pair, dir.resolve("r")).reason()).isEqualTo("unexpected output file band.pgm");
+    Files.delete(dir.resolve("r/band.pgm"));
+
+    Path r3 = Files.createDirectories(dir.resolve("r3/s3"));
+    Files.writeString(r3.resolve("band.pgm"), "P2 3");
+    Files.writeString(r3.resolve("log.txt"), "ok");
+    assertThat(plan.check(last, dir.resolve("r3"))).isEqualTo(Verdict.OK);
+    Map<String, Path> accepted = new LinkedHashMap<>();
+    accepted.put("s1", dir.resolve("r"));
+    accepted.put("s3", dir.resolve("r3"));
+    Path out = plan.merge(accepted);
+    assertThat(FileResults.list(out)).as("the same layout as subtasks assigned alone")
+        .containsExactly("s1/band.pgm", "s2/band.pgm", "s3/band.pgm", "s3/log.txt");
+    assertThat(Files.readString(out.resolve("s2/band.pgm"))).isEqualTo("P2 2");
+  }
+
+  @Test
   void digestsAreEqualExactlyForEqualResults() throws Exception {
     Path a = Files.createDirectories(dir.resolve("a/sub"));
     Path b = Files.createDirectories(dir.resolve("b/sub"));

@@ -112,7 +112,8 @@ class Eip712CrossCheckTest {
   private static byte[] taskToComputeByHand(TaskToCompute t) {
     String limitsType = "ResourceLimits(uint32 cpuCores,uint64 memoryMib,uint64 timeoutSeconds,uint64 maxOutputBytes)";
     String definitionType = "SubtaskDefinition(string environment,string image,string resourcesCid,string entryPoint,"
-        + "string[] args,string[] outputPaths,ResourceLimits limits)";
+        + "string[] args,string[] outputPaths,ResourceLimits limits,SubtaskRun[] runs)";
+    String runType = "SubtaskRun(string name,string[] args,string[] outputPaths)";
     String noteType =
         "SignedNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose,uint8 v,bytes32 r,bytes32 s)";
     String ttcType = "TaskToCompute(bytes32 taskId,bytes32 subtaskId,address requestor,address provider,uint256 price,"
@@ -121,11 +122,16 @@ class Eip712CrossCheckTest {
     var l = d.limits();
     byte[] limits = keccak(cat(keccak(limitsType),
         word(l.cpuCores()), word(l.memoryMib()), word(l.timeoutSeconds()), word(l.maxOutputBytes())));
-    byte[] definition = keccak(cat(keccak(definitionType + limitsType),
+    byte[][] runs = new byte[d.runs().size()][];
+    for (int i = 0; i < runs.length; i++) {
+      var r = d.runs().get(i);
+      runs[i] = keccak(cat(keccak(runType), keccak(r.name()), stringArray(r.args()), stringArray(r.outputPaths())));
+    }
+    byte[] definition = keccak(cat(keccak(definitionType + limitsType + runType),
         keccak(d.environment()), keccak(d.image()), keccak(d.resourcesCid()), keccak(d.entryPoint()),
-        stringArray(d.args()), stringArray(d.outputPaths()), limits));
+        stringArray(d.args()), stringArray(d.outputPaths()), limits, keccak(cat(runs))));
     return keccak(cat(
-        keccak(ttcType + limitsType + noteType + definitionType), // referenced types sorted by name
+        keccak(ttcType + limitsType + noteType + definitionType + runType), // referenced types sorted by name
         t.taskId(), t.subtaskId(), word(t.requestor()), word(t.provider()), word(t.price()), word(t.deadline()),
         definition, noteByHand(t.providerNote()), noteByHand(t.concentNote())));
   }
@@ -226,7 +232,23 @@ class Eip712CrossCheckTest {
 
   @Test
   void web3jTypedDataEncoderAgreesOnTaskToCompute() throws Exception {
-    TaskToCompute t = Fixtures.taskToCompute();
+    web3jAgreesOn(Fixtures.taskToCompute());
+  }
+
+  @Test
+  void web3jTypedDataEncoderAgreesOnAGroupedTaskToCompute() throws Exception {
+    web3jAgreesOn(Fixtures.groupedTaskToCompute());
+  }
+
+  @Test
+  void groupedTaskToComputeMatchesAHandComputation() {
+    TaskToCompute t = Fixtures.groupedTaskToCompute();
+    assertThat(t.definition().runs()).hasSize(3);
+    assertThat(t.structHash()).isEqualTo(taskToComputeByHand(t))
+        .isNotEqualTo(taskToComputeByHand(Fixtures.taskToCompute()));
+  }
+
+  private void web3jAgreesOn(TaskToCompute t) throws Exception {
     var d = t.definition();
     Map<String, Object> limits = new LinkedHashMap<>();
     limits.put("cpuCores", d.limits().cpuCores());
@@ -241,6 +263,15 @@ class Eip712CrossCheckTest {
     definition.put("args", d.args());
     definition.put("outputPaths", d.outputPaths());
     definition.put("limits", limits);
+    List<Map<String, Object>> runs = new java.util.ArrayList<>();
+    for (var r : d.runs()) {
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("name", r.name());
+      run.put("args", r.args());
+      run.put("outputPaths", r.outputPaths());
+      runs.add(run);
+    }
+    definition.put("runs", runs);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("taskId", hex(t.taskId()));
     m.put("subtaskId", hex(t.subtaskId()));
@@ -258,7 +289,8 @@ class Eip712CrossCheckTest {
         field("concentNote", "SignedNote")));
     types.put("SubtaskDefinition", List.of(field("environment", "string"), field("image", "string"),
         field("resourcesCid", "string"), field("entryPoint", "string"), field("args", "string[]"),
-        field("outputPaths", "string[]"), field("limits", "ResourceLimits")));
+        field("outputPaths", "string[]"), field("limits", "ResourceLimits"), field("runs", "SubtaskRun[]")));
+    types.put("SubtaskRun", List.of(field("name", "string"), field("args", "string[]"), field("outputPaths", "string[]")));
     types.put("ResourceLimits", List.of(field("cpuCores", "uint32"), field("memoryMib", "uint64"),
         field("timeoutSeconds", "uint64"), field("maxOutputBytes", "uint64")));
     types.put("SignedNote", List.of(field("payer", "address"), field("payee", "address"), field("amount", "uint256"),

@@ -13,6 +13,7 @@ import org.jgolem.protocol.messages.market.RejectReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.ResourceLimits;
 import org.jgolem.protocol.messages.market.SubtaskDefinition;
+import org.jgolem.protocol.messages.market.SubtaskRun;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
 import org.jgolem.protocol.messages.market.TaskHeader;
@@ -103,6 +104,22 @@ public final class Fixtures {
         "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", "main",
         List.of("--frames", "10-19", "--quality=90"), List.of("out/frame-*.png", "log.txt"),
         new ResourceLimits(2, 1024, 600, 64L << 20));
+  }
+
+  /** A definition grouping three small subtasks into one assignment. */
+  public static SubtaskDefinition groupedDefinition() {
+    return new SubtaskDefinition("wasm", "sha256:" + "5a".repeat(32),
+        "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", "render.wasm", List.of(), List.of(),
+        new ResourceLimits(1, 128, 900, 64L << 20),
+        List.of(new SubtaskRun("s0", List.of("/golem/resources/scene.txt", "0"), List.of("band-0.pgm")),
+            new SubtaskRun("s1", List.of("/golem/resources/scene.txt", "1"), List.of("band-1.pgm")),
+            new SubtaskRun("s2", List.of(), List.of("band-2.pgm", "log/run.txt"))));
+  }
+
+  /** The golden TaskToCompute with {@link #groupedDefinition()}. */
+  public static TaskToCompute groupedTaskToCompute() {
+    return new TaskToCompute(TASK_ID, SUBTASK_ID, REQUESTOR.address(), PROVIDER.address(), PRICE,
+        TIMESTAMP + 3_600_000, groupedDefinition(), providerNote(), concentNote());
   }
 
   public static TaskToCompute taskToCompute() {

@@ -447,9 +447,9 @@ public final class ProviderAgent implements AutoCloseable {
       Path res = base.resolve("resources");
       Path work = Files.createDirectory(base.resolve("work"));
       Path out = Files.createDirectory(base.resolve("output"));
-      var spec = Programs.spec("st-" + job.idHex().substring(0, 32), d, res, work, out).withSession(sessionKey(job.ttc));
       job.state = "COMPUTING";
-      Execution x = computer.run(spec);
+      Execution x = Programs.execute(computer, "st-" + job.idHex().substring(0, 32), d, res, work, out,
+          sessionKey(job.ttc));
       onLoop(() -> {
         job.execution = x;
         persist(job);

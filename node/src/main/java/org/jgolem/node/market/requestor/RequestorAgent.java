@@ -99,7 +99,10 @@ public final class RequestorAgent implements AutoCloseable {
    * way). Below the provider's 2 s before it reports again.
    */
   public static final Duration ACK_DELAY = Duration.ofMillis(700);
-  /** Subtasks whose resources are published before a task is announced; see {@link #create}. */
+  /**
+   * Subtasks whose resources are published before a task is announced (runs, for assignments of several of the task
+   * file's subtasks: at least one assignment); see {@link #create}.
+   */
   static final int PUBLISHED_AHEAD = 8;
 
   private final NodeKey key;
@@ -214,7 +217,8 @@ public final class RequestorAgent implements AutoCloseable {
    * Validates the task file, plans its subtasks, checks the requestor can pay for them, publishes their
    * resources and announces the task. A task file with any problem starts nothing.
    *
-   * <p>The task is announced once the resources of its first {@value #PUBLISHED_AHEAD} subtasks are published;
+   * <p>The task is announced once the resources of its first {@value #PUBLISHED_AHEAD} subtasks (or first assignment
+   * of several) are published;
    * the others are published after that (before this returns), and each can be assigned as soon as its
    * resources are, so that providers start on a large task without waiting for all of it.
    */
@@ -235,8 +239,10 @@ public final class RequestorAgent implements AutoCloseable {
       throw e;
     }
     TaskFile.Verification verification = file.verification().orElse(plan.defaultVerification());
-    BigInteger maxCost = subtaskPrice(file.bidPerHour(), file.subtaskTimeout().toSeconds())
-        .multiply(BigInteger.valueOf((long) plan.subtasks().size() * verification.redundancy()));
+    // each subtask at its own price (an assignment of several of the file's subtasks has their time limits together)
+    BigInteger maxCost = BigInteger.ZERO;
+    for (PlannedSubtask s : plan.subtasks()) maxCost = maxCost.add(subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
+    maxCost = maxCost.multiply(BigInteger.valueOf(verification.redundancy()));
     try {
       funds.require(maxCost);
     } catch (InsufficientFundsException e) {
@@ -246,9 +252,12 @@ public final class RequestorAgent implements AutoCloseable {
     long planned = System.nanoTime();
     Map<String, String> cids = new LinkedHashMap<>();
     List<PlannedSubtask> all = plan.subtasks();
-    for (PlannedSubtask s : all.subList(0, Math.min(all.size(), PUBLISHED_AHEAD))) {
+    int ahead = 0;
+    for (int runs = 0; ahead < all.size() && runs < PUBLISHED_AHEAD; ahead++) {
+      PlannedSubtask s = all.get(ahead);
       plan.prepare(s);
       cids.put(s.name(), resources.publish(s.resources(), hex));
+      runs += Math.max(1, s.runs().size());
     }
     long published = System.nanoTime();
     PlannedSubtask first = plan.subtasks().get(0);
@@ -271,7 +280,7 @@ public final class RequestorAgent implements AutoCloseable {
       return null;
     });
     long announced = System.nanoTime();
-    for (PlannedSubtask ps : all.subList(Math.min(all.size(), PUBLISHED_AHEAD), all.size())) {
+    for (PlannedSubtask ps : all.subList(ahead, all.size())) {
       String cid;
       try {
         plan.prepare(ps);
@@ -280,6 +289,7 @@ public final class RequestorAgent implements AutoCloseable {
         String why = "the resources of subtask " + ps.name() + " cannot be published: " + e.getMessage();
         call(() -> {
           if (task.state == TaskState.COMPUTING) end(task, TaskState.FAILED, why);
+          dispatch(); // offers waiting for this task's resources are answered
           return null;
         });
         throw e instanceof IOException io ? io : new IOException(why, e);
@@ -528,14 +538,21 @@ public final class RequestorAgent implements AutoCloseable {
       reply(peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.PROVIDER_REPUTATION));
       return;
     }
+    // an offer repeated while the first waits (see dispatch) replaces it
+    offers.removeIf(o -> o.want.provider().equals(want.provider()) && Arrays.equals(o.want.taskId(), want.taskId()));
     offers.add(new Offer(peer, want, clock.millis()));
     dispatch();
   }
 
-  /** Matches queued offers to subtasks that need a provider: best reputation and performance per price first. */
+  /**
+   * Matches queued offers to subtasks that need a provider: best reputation and performance per price first. An offer
+   * for a task whose resources are still being published waits for them (asked to come back later, the provider would
+   * idle for seconds at the start of a large task).
+   */
   private void dispatch() {
     if (offers.isEmpty()) return;
     offers.sort(Comparator.comparingDouble(this::offerScore).reversed());
+    List<Offer> waiting = new ArrayList<>();
     for (var it = offers.iterator(); it.hasNext(); ) {
       Offer o = it.next();
       it.remove();
@@ -546,11 +563,24 @@ public final class RequestorAgent implements AutoCloseable {
       }
       Subtask s = nextFor(t, o.want.provider());
       if (s == null) {
-        reply(o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.NO_MORE_SUBTASKS));
+        if (publishing(t)) {
+          waiting.add(o);
+        } else {
+          reply(o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.NO_MORE_SUBTASKS));
+        }
         continue;
       }
       assign(t, s, o);
     }
+    offers.addAll(waiting);
+  }
+
+  /** True while some subtask of {@code t} still waits for its resources to be published. */
+  private static boolean publishing(Task t) {
+    for (Subtask s : t.subtasks.values()) {
+      if (!s.published() && s.state != SubtaskState.ACCEPTED && s.state != SubtaskState.FAILED) return true;
+    }
+    return false;
   }
 
   private double offerScore(Offer o) {
@@ -851,9 +881,8 @@ public final class RequestorAgent implements AutoCloseable {
         t.plan.prepare(s.planned);
         Path work = Files.createDirectories(base.resolve("work"));
         Path out = Files.createDirectories(base.resolve("output"));
-        var spec = Programs.spec("local-" + s.name().replace('.', '-'), s.planned.definition(s.resourcesCid),
-            s.planned.resources(), work, out);
-        ExecutionResult r = localComputer.run(spec).result().get();
+        ExecutionResult r = Programs.execute(localComputer, "local-" + s.name().replace('.', '-'),
+            s.planned.definition(s.resourcesCid), s.planned.resources(), work, out, null).result().get();
         byte[] digest = r.succeeded() ? FileResults.digest(out) : null;
         onLoop(() -> {
           if (digest == null) {

@@ -21,8 +21,14 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  * @param jsName kept for compatibility with Golem's files; jgolem runs the module through WASI, not JS glue
  * @param wasm the binary, inside the input folder
  * @param subtasks in file order
+ * @param perAssignment {@code subtasks_per_assignment} (jgolem's, optional, 1 by default, at most {@value
+ *     #MAX_PER_ASSIGNMENT}): how many subtasks, in file order, one provider is given in one assignment; for tasks of
+ *     many tiny subtasks, where a subtask's own work is smaller than what assigning, reporting and verifying it
+ *     costs. Each still runs alone in its sandbox and its output is checked alone; the assignment is verified,
+ *     paid and reassigned as one (its time limit is the subtask timeout times its subtasks)
  */
-public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputDir, Map<String, Subtask> subtasks) {
+public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputDir, Map<String, Subtask> subtasks,
+    int perAssignment) {
 
   /** One subtask: its arguments, the files it must produce, and its input folder. */
   public record Subtask(String name, List<String> execArgs, List<String> outputFilePaths, Path inputDir) {
@@ -34,7 +40,9 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
 
   public static final int MAX_ARGS = 256;
   public static final int MAX_OUTPUTS = 64;
-  private static final List<String> KNOWN = List.of("input_dir", "js_name", "output_dir", "subtasks", "wasm_name");
+  public static final int MAX_PER_ASSIGNMENT = org.jgolem.protocol.messages.market.SubtaskDefinition.MAX_RUNS;
+  private static final List<String> KNOWN =
+      List.of("input_dir", "js_name", "output_dir", "subtasks", "subtasks_per_assignment", "wasm_name");
 
   public GwasmOptions {
     subtasks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(subtasks));
@@ -78,13 +86,14 @@ public record GwasmOptions(String jsName, Path wasm, Path inputDir, Path outputD
       }
     }
     Map<String, Subtask> subtasks = subtasks(o.get("subtasks"), inputDir, p);
+    int perAssignment = (int) OptionReader.integer(o, "$.options", "subtasks_per_assignment", 1, MAX_PER_ASSIGNMENT, 1, p);
     task.subtasksCount().ifPresent(n -> {
       if (!subtasks.isEmpty() && n != subtasks.size()) {
         p.add("$.subtasks_count", "is " + n + " but options.subtasks lists " + subtasks.size());
       }
     });
     p.throwIfAny(task.file().toString());
-    return new GwasmOptions(js, wasm, inputDir, outputDir, subtasks);
+    return new GwasmOptions(js, wasm, inputDir, outputDir, subtasks, perAssignment);
   }
 
   private static Map<String, Subtask> subtasks(JsonNode n, Path inputDir, Problems p) {

@@ -16,12 +16,15 @@ import org.jgolem.node.tasks.definition.Problems;
 import org.jgolem.node.tasks.definition.TaskFile;
 import org.jgolem.node.tasks.definition.TaskFileException;
 import org.jgolem.protocol.messages.market.ResourceLimits;
+import org.jgolem.protocol.messages.market.SubtaskRun;
 
 /**
  * gWASM tasks (Golem's {@code "type": "wasm"}): one WebAssembly binary, one input folder per subtask,
  * each subtask run with its own {@code exec_args}. A subtask's resources are the binary plus its input
  * folder's files; results are verified by redundancy (two providers by default), since wasm runs
- * deterministically.
+ * deterministically. With {@code subtasks_per_assignment} above 1, consecutive subtasks are assigned together (see
+ * {@link GwasmOptions#perAssignment()}): an assignment's resources hold the binary and one folder per subtask, its
+ * result one folder per subtask.
  */
 public final class GwasmTemplate implements TaskTemplate {
   public static final long MEMORY_MIB = 128;
@@ -44,10 +47,8 @@ public final class GwasmTemplate implements TaskTemplate {
           "cannot be read: " + e.getMessage())));
     }
     String binary = o.wasm().getFileName().toString();
-    ResourceLimits limits = new ResourceLimits(1, MEMORY_MIB, file.subtaskTimeout().toSeconds(), MAX_OUTPUT_BYTES);
-    List<PlannedSubtask> subtasks = new ArrayList<>();
-    for (GwasmOptions.Subtask s : o.subtasks().values()) {
-      Path res = staging.resolve(s.name());
+    List<GwasmOptions.Subtask> all = new ArrayList<>(o.subtasks().values());
+    for (GwasmOptions.Subtask s : all) {
       try {
         if (Files.exists(s.inputDir().resolve(binary))) {
           p.add("$.options.subtasks." + s.name(), "its input folder holds a file named like the binary (" + binary + ")");
@@ -58,26 +59,52 @@ public final class GwasmTemplate implements TaskTemplate {
         FileResults.checkStageable(s.inputDir());
       } catch (IOException e) {
         p.add("$.options.subtasks." + s.name(), "inputs cannot be staged: " + e.getMessage());
-        continue;
       }
-      subtasks.add(new PlannedSubtask(s.name(), res, "wasm", image, binary, s.execArgs(), s.outputFilePaths(), limits));
     }
     p.throwIfAny(file.file().toString());
+    List<PlannedSubtask> subtasks = new ArrayList<>();
+    int per = o.perAssignment();
+    for (int i = 0; i < all.size(); i += per) {
+      if (per == 1) {
+        GwasmOptions.Subtask s = all.get(i);
+        ResourceLimits limits = new ResourceLimits(1, MEMORY_MIB, file.subtaskTimeout().toSeconds(), MAX_OUTPUT_BYTES);
+        subtasks.add(new PlannedSubtask(s.name(), staging.resolve(s.name()), "wasm", image, binary, s.execArgs(),
+            s.outputFilePaths(), limits));
+        continue;
+      }
+      // an assignment of several subtasks, named after its first: each runs alone, inputs and outputs in a folder of
+      // its name; the time limit is theirs together
+      List<GwasmOptions.Subtask> group = all.subList(i, Math.min(all.size(), i + per));
+      List<SubtaskRun> runs = new ArrayList<>();
+      for (GwasmOptions.Subtask s : group) runs.add(new SubtaskRun(s.name(), s.execArgs(), s.outputFilePaths()));
+      long timeout = Math.min(ResourceLimits.MAX_TIMEOUT_SECONDS, file.subtaskTimeout().toSeconds() * group.size());
+      ResourceLimits limits = new ResourceLimits(1, MEMORY_MIB, timeout, MAX_OUTPUT_BYTES);
+      String name = group.get(0).name();
+      subtasks.add(new PlannedSubtask(name, staging.resolve(name), "wasm", image, binary, List.of(), List.of(), limits,
+          runs));
+    }
     Map<String, Path> inputs = new java.util.HashMap<>();
-    for (GwasmOptions.Subtask s : o.subtasks().values()) inputs.put(s.name(), s.inputDir());
+    for (GwasmOptions.Subtask s : all) inputs.put(s.name(), s.inputDir());
     return new Plan(file, o, subtasks, inputs);
   }
 
   private record Plan(TaskFile file, GwasmOptions options, List<PlannedSubtask> subtasks, Map<String, Path> inputs)
       implements TaskPlan {
-    /** Stages the subtask's inputs and the binary into its resources folder, once (a sibling, then moved in). */
+    /**
+     * Stages the subtask's inputs and the binary into its resources folder, once (a sibling, then moved in); an
+     * assignment of several subtasks gets each one's inputs in a folder of its name.
+     */
     @Override
     public synchronized void prepare(PlannedSubtask subtask) throws IOException {
       Path res = subtask.resources();
       if (Files.isDirectory(res)) return;
       Path part = res.resolveSibling(res.getFileName() + ".part");
       org.jgolem.node.compute.OutputFiles.deleteTree(part);
-      FileResults.stage(inputs.get(subtask.name()), part);
+      if (subtask.runs().isEmpty()) {
+        FileResults.stage(inputs.get(subtask.name()), part);
+      } else {
+        for (SubtaskRun r : subtask.runs()) FileResults.stage(inputs.get(r.name()), part.resolve(r.name()));
+      }
       FileResults.stage(options.wasm(), part.resolve(options.wasm().getFileName().toString()));
       Files.move(part, res, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
@@ -87,14 +114,32 @@ public final class GwasmTemplate implements TaskTemplate {
       return new TaskFile.Verification(2, 0);
     }
 
+    /** Exactly the expected files: an assignment's, each of its subtasks' in the folder of the subtask's name. */
     @Override
     public Verdict check(PlannedSubtask subtask, Path result) throws IOException {
-      return FileResults.expectExactly(result, subtask.outputPaths());
+      if (subtask.runs().isEmpty()) return FileResults.expectExactly(result, subtask.outputPaths());
+      List<String> expected = new ArrayList<>();
+      for (SubtaskRun r : subtask.runs()) {
+        for (String f : r.outputPaths()) expected.add(r.name() + "/" + f);
+      }
+      return FileResults.expectExactly(result, expected);
     }
 
+    /** Each subtask's files into {@code output_dir/<subtask>}, whether it was assigned alone or with others. */
     @Override
     public Path merge(Map<String, Path> accepted) throws IOException {
-      return FileResults.mergeIntoFolders(accepted, options.outputDir());
+      Map<String, Path> bySubtask = new java.util.LinkedHashMap<>();
+      Map<String, PlannedSubtask> planned = new java.util.HashMap<>();
+      for (PlannedSubtask s : subtasks) planned.put(s.name(), s);
+      for (var e : accepted.entrySet()) {
+        PlannedSubtask s = planned.get(e.getKey());
+        if (s == null || s.runs().isEmpty()) {
+          bySubtask.put(e.getKey(), e.getValue());
+        } else {
+          for (SubtaskRun r : s.runs()) bySubtask.put(r.name(), e.getValue().resolve(r.name()));
+        }
+      }
+      return FileResults.mergeIntoFolders(bySubtask, options.outputDir());
     }
   }
 }

@@ -21,7 +21,7 @@ import org.jgolem.protocol.notes.Purpose;
  *
  * <p>As EIP-712 typed data it is {@link #TYPE}: the primary type followed by the struct types it
  * references ({@link ResourceLimits}, {@link WireNote}'s {@code SignedNote}, {@link
- * SubtaskDefinition}) sorted by name; the members of those types are their struct hashes.
+ * SubtaskDefinition}, {@link SubtaskRun}) sorted by name; the members of those types are their struct hashes.
  * {@link #structHash()} is what a {@link ReportComputedTask} refers to.
  *
  * <p>{@link #validate()} checks the notes' form and that they match this subtask; who signed them is
@@ -44,7 +44,8 @@ public record TaskToCompute(
   public static final String PRIMARY_TYPE =
       "TaskToCompute(bytes32 taskId,bytes32 subtaskId,address requestor,address provider,uint256 price,uint64 deadline,"
           + "SubtaskDefinition definition,SignedNote providerNote,SignedNote concentNote)";
-  public static final String TYPE = PRIMARY_TYPE + ResourceLimits.TYPE + WireNote.TYPE + SubtaskDefinition.PRIMARY_TYPE;
+  public static final String TYPE =
+      PRIMARY_TYPE + ResourceLimits.TYPE + WireNote.TYPE + SubtaskDefinition.PRIMARY_TYPE + SubtaskRun.TYPE;
   private static final byte[] TYPE_HASH = Eip712.typeHash(TYPE);
 
   @Override

@@ -122,4 +122,48 @@ class MarketPayloadsTest {
     assertThat(Arrays.equals(decoded.structHash(), ttc.structHash())).isTrue();
     assertThat(decoded.notesSignedByRequestor(Fixtures.NOTES)).isTrue();
   }
+
+  @Test
+  void aGroupedDefinitionRoundTripsAndIsValidated() {
+    MessageCodec codec = Fixtures.codec();
+    TaskToCompute grouped = Fixtures.groupedTaskToCompute();
+    grouped.validate();
+    TaskToCompute back = codec.decode(codec.encode(codec.seal(grouped, Fixtures.REQUESTOR, Fixtures.TIMESTAMP,
+        new byte[16]))).payload(TaskToCompute.class);
+    assertThat(back.definition().runs()).isEqualTo(grouped.definition().runs());
+    assertThat(back.structHash()).isEqualTo(grouped.structHash());
+  }
+
+  @Test
+  void aGroupedDefinitionsFaultsAreNamed() {
+    SubtaskDefinition g = Fixtures.groupedDefinition();
+    List<SubtaskRun> runs = g.runs();
+    assertFault(with(g, g.args(), g.outputPaths(), List.of(runs.get(0), runs.get(0))), "d.runs[1].name", "repeats s0");
+    assertFault(with(g, List.of("x"), g.outputPaths(), runs), "d.args", "must be empty when there are runs");
+    assertFault(with(g, g.args(), List.of("out.txt"), runs), "d.outputPaths", "must be empty when there are runs");
+    assertFault(with(g, g.args(), g.outputPaths(), List.of(new SubtaskRun("..", List.of(), List.of("a")))),
+        "d.runs[0].name", "not \".\" or \"..\"");
+    assertFault(with(g, g.args(), g.outputPaths(), List.of(new SubtaskRun("a/b", List.of(), List.of("a")))),
+        "d.runs[0].name", "[A-Za-z0-9_.-]");
+    assertFault(with(g, g.args(), g.outputPaths(), List.of(new SubtaskRun("render.wasm", List.of(), List.of("a")))),
+        "d.runs[0].name", "must not be the entry point's name");
+    assertFault(with(g, g.args(), g.outputPaths(), List.of(new SubtaskRun("s", List.of(), List.of("../up")))),
+        "d.runs[0].outputPaths[0]", "without \"..\"");
+    List<SubtaskRun> many = new ArrayList<>();
+    for (int i = 0; i <= SubtaskDefinition.MAX_RUNS; i++) many.add(new SubtaskRun("s" + i, List.of(), List.of("o")));
+    assertFault(with(g, g.args(), g.outputPaths(), many), "d.runs", "at most " + SubtaskDefinition.MAX_RUNS);
+    List<SubtaskRun> withNull = new ArrayList<>(runs);
+    withNull.add(null);
+    assertFault(with(g, g.args(), g.outputPaths(), withNull), "d.runs[3]", "");
+  }
+
+  private static SubtaskDefinition with(SubtaskDefinition g, List<String> args, List<String> outs, List<SubtaskRun> runs) {
+    return new SubtaskDefinition(g.environment(), g.image(), g.resourcesCid(), g.entryPoint(), args, outs, g.limits(), runs);
+  }
+
+  private static void assertFault(SubtaskDefinition d, String field, String reason) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.validate("d"))
+        .isInstanceOf(org.jgolem.protocol.messages.InvalidMessageException.class)
+        .hasMessageContaining(field).hasMessageContaining(reason);
+  }
 }
