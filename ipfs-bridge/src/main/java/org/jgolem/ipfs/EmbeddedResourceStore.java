@@ -106,7 +106,7 @@ public final class EmbeddedResourceStore implements ResourceStore {
     ensureSpace(contentBytes, path.toString());
     gcLock.readLock().lock();
     try {
-      DagBuilder.Entry e = DagBuilder.rawLeaves(store).add(path);
+      DagBuilder.Entry e = DagBuilder.rawLeaves(store).addChecked(path); // checkTree above
       if (taskId != null) checkTask(taskId, owner, e.tsize(), path.toString());
       pins.add(e.cid(), owner, e.tsize());
       return e.cid();

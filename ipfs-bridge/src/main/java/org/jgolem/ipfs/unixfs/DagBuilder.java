@@ -62,12 +62,17 @@ public final class DagBuilder {
 
   /** Adds a file or a folder (recursively). Symlinks and special files are refused before any block is made. */
   public Entry add(Path path) throws IOException {
-    BasicFileAttributes attrs = attributes(path);
-    if (attrs.isDirectory()) {
-      checkTree(path);
-      return addDirectory(path);
-    }
-    return addFile(path);
+    if (attributes(path).isDirectory()) checkTree(path);
+    return addChecked(path);
+  }
+
+  /**
+   * Adds a file or a folder that the caller has just walked with {@link #checkTree} (the walk is not made again: on a
+   * slow disk each file's attributes cost more than its blocks). A symlink, special file or bad name that appeared
+   * since is still refused when it is read.
+   */
+  public Entry addChecked(Path path) throws IOException {
+    return attributes(path).isDirectory() ? addDirectory(path) : addRegular(path);
   }
 
   /** Walks the folder first, so that a symlink, special file or bad name anywhere is refused before anything is stored. */
@@ -92,6 +97,11 @@ public final class DagBuilder {
 
   public Entry addFile(Path file) throws IOException {
     attributes(file);
+    return addRegular(file);
+  }
+
+  /** A file whose attributes were just checked (a symlink put in its place since is not followed: NOFOLLOW_LINKS). */
+  private Entry addRegular(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       return addFile(ch::read);
     }
@@ -193,7 +203,7 @@ public final class DagBuilder {
     for (Path child : children) {
       String name = child.getFileName().toString();
       EntryNames.check(name, dir.toString());
-      named.add(new Named(name, add(child)));
+      named.add(new Named(name, addChecked(child)));
     }
     return directory(named, dir.toString());
   }

@@ -65,6 +65,10 @@ public final class FileResults {
 
   private static void link(Path from, Path to) throws IOException {
     if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) throw new IOException("two inputs would land on " + to);
+    if (!from.getFileSystem().equals(to.getFileSystem())) { // a result kept in memory: no link can reach it
+      Files.copy(from, to);
+      return;
+    }
     try {
       Files.createLink(to, from);
     } catch (IOException | UnsupportedOperationException e) {
@@ -122,7 +126,8 @@ public final class FileResults {
 
   /**
    * Puts each accepted result folder's files into {@code output/<subtask name>/}: hard links to the requestor's
-   * copy where the file system allows (a result is never written again once accepted), copies otherwise. Files an
+   * copy where the file system allows (a result is never written again once accepted), copies otherwise (a copy kept
+   * in memory, a file system without links). Files an
    * earlier merge left there are replaced.
    */
   public static Path mergeIntoFolders(Map<String, Path> accepted, Path output) throws IOException {

@@ -222,8 +222,12 @@ class MarketFlowTest {
         new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database)));
   }
 
+  /** Results up to this size are kept in memory by the requestors a test makes (0: on disk). */
+  long resultsInMemoryUpTo = MarketConfig.defaults(1, deposit).resultsInMemoryUpTo();
+
   MarketConfig config() {
-    return MarketConfig.defaults(chainId, deposit).withMinPricePerHour(BigInteger.TEN.pow(16));
+    return MarketConfig.defaults(chainId, deposit).withMinPricePerHour(BigInteger.TEN.pow(16))
+        .withResultsInMemoryUpTo(resultsInMemoryUpTo);
   }
 
   RequestorAgent requestor(P2PNode node, Reputation rep) {
@@ -849,12 +853,60 @@ class MarketFlowTest {
   void aTaskWithEverySubtaskAcceptedIsMergedOnceWhenTheRequestorResumesIt() throws Exception {
     // a requestor stopped while merging leaves a task whose subtasks are all accepted; on resume, each subtask's
     // decision used to start a merge of its own, a later one rewriting the output under the first
-    assertThat(resumeToTheEnd(stoppedMidMerge())).as("merges of the resumed task").isEqualTo(1);
+    StoppedMidMerge stopped = stoppedMidMerge();
+    // small results were checked in memory: the stopped requestor left none on disk, the resumed one writes them there
+    // from their content ids for its merge
+    assertThat(stopped.results()).allSatisfy(r -> assertThat(r).doesNotExist());
+    assertThat(resumeToTheEnd(stopped)).as("merges of the resumed task").isEqualTo(1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(Files.readString(stopped.results().get(i).resolve("band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+  }
+
+  @Test
+  void smallResultsAreCheckedAndMergedFromMemoryAndFreedWhenTheTaskEndsAndARestartedTaskMergesThemAgain()
+      throws Exception {
+    List<P2PNode> nodes = network(2);
+    RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
+    provider(nodes.get(1), false);
+    provider(nodes.get(2), false);
+    var task = requestor.create(gwasmTask(4, 2));
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "task finished");
+    for (int i = 0; i < 4; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+    List<RequestorModel.Assignment> accepted = requestor.read(() -> task.subtasks.values().stream()
+        .flatMap(s -> s.assignments.stream()).filter(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).toList());
+    assertThat(accepted).hasSize(8).allSatisfy(a -> {
+      assertThat(a.memory).as("freed when the task ended").isNull();
+      assertThat(a.result).as("never written to the disk").doesNotExist();
+    });
+
+    // the output is removed and the task restarted (nothing to compute again): its accepted results, freed from
+    // memory, are written from their content ids and merged again
+    org.jgolem.node.compute.OutputFiles.deleteTree(dir.resolve("out"));
+    requestor.restart(task.idHex());
+    Await.until(WAIT, () -> Files.isRegularFile(dir.resolve("out/s3/band.pgm"))
+        && requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "restarted task finished: " + requestor.read(() -> task.detail));
+    for (int i = 0; i < 4; i++) {
+      assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
+    }
+
+    // one subtask computed again: the others' results come from the disk copies the merge wrote
+    requestor.restartSubtask(task.idHex(), "s1");
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED
+        && requestor.read(() -> task.subtasks.get("s1").state == RequestorModel.SubtaskState.ACCEPTED),
+        () -> "task with s1 restarted finished: " + requestor.read(() -> task.detail));
+    assertThat(Files.readString(dir.resolve("out/s1/band.pgm"))).isEqualTo("band 1 of scene 1");
+    assertThat(Files.readString(dir.resolve("out/s2/band.pgm"))).isEqualTo("band 2 of scene 2");
   }
 
   @Test
   void resultFoldersLostOrDamagedBeforeTheMergeAreWrittenAgainFromTheirContentIds() throws Exception {
     // a result folder is a scratch copy (not synced): a crash of the machine can take it, but not the result itself
+    resultsInMemoryUpTo = 0; // copies on disk, as larger results are
     StoppedMidMerge stopped = stoppedMidMerge();
     org.jgolem.node.compute.OutputFiles.deleteTree(stopped.results().get(0));
     Files.writeString(stopped.results().get(1).resolve("band.pgm"), "half a ban");

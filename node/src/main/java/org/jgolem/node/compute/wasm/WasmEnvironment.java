@@ -17,9 +17,10 @@ import org.jgolem.node.compute.Program;
 /**
  * Runs {@link Program.WasmBinary} subtasks (wasm32-wasi commands) in Chicory, compiled to JVM bytecode.
  *
- * <p>Each subtask runs on two threads of its own, named {@code wasm-<subtaskId>} (the supervisor: it
+ * <p>Each subtask runs on two threads, named {@code wasm-<subtaskId>} while they serve it (the supervisor: it
  * waits for a slot, enforces the wall-time limit and cancellation) and {@code wasm-<subtaskId>-run} (the
- * guest). Both end with the subtask. At most {@link Settings#slots()} subtasks run at once; the others
+ * guest). They are pooled: when the subtask ends they go back to the environment's pools under an idle name (a
+ * guest that would not stop keeps its thread until it ends; the pools end with the environment). At most {@link Settings#slots()} subtasks run at once; the others
  * wait for a slot (the wall-time limit starts when the subtask gets one).
  *
  * <p>What a guest sees: WASI preview 1 with {@code /golem/resources} (read-only), {@code /golem/work}
@@ -79,7 +80,33 @@ public final class WasmEnvironment implements Environment {
   private final Semaphore slots;
   private final ModuleCache cache;
   private final Set<WasmRun> running = ConcurrentHashMap.newKeySet();
+  private final Threads threads;
   private volatile boolean closed;
+
+  /**
+   * The threads runs use, kept between runs (making two threads a run cost 0.3-0.4 ms of CPU on this project's
+   * machines, a fifth of a tiny subtask's whole cost): supervisors, and guests with the guest's stack.
+   */
+  record Threads(java.util.concurrent.ThreadPoolExecutor supervisors, java.util.concurrent.ThreadPoolExecutor guests) {
+    static Threads of(long guestStackBytes) {
+      return new Threads(pool("wasm-supervisor-idle-", 0), pool("wasm-guest-idle-", guestStackBytes));
+    }
+
+    private static java.util.concurrent.ThreadPoolExecutor pool(String name, long stackBytes) {
+      java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+      return new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, java.util.concurrent.TimeUnit.SECONDS,
+          new java.util.concurrent.SynchronousQueue<>(), r -> {
+            Thread t = new Thread(null, r, name + n.incrementAndGet(), stackBytes);
+            t.setDaemon(true);
+            return t;
+          });
+    }
+
+    void shutdown() {
+      supervisors.shutdown();
+      guests.shutdown();
+    }
+  }
 
   public WasmEnvironment() {
     this(Settings.defaults());
@@ -89,6 +116,7 @@ public final class WasmEnvironment implements Environment {
     this.settings = settings;
     this.slots = new Semaphore(settings.slots(), true);
     this.cache = new ModuleCache(settings.cachedModules());
+    this.threads = Threads.of(settings.guestStackBytes());
   }
 
   @Override
@@ -116,7 +144,7 @@ public final class WasmEnvironment implements Environment {
       }
       spec.validate();
       Execution execution = new Execution(spec.subtaskId());
-      WasmRun run = new WasmRun(spec, binary, execution, settings, slots, cache, running::remove);
+      WasmRun run = new WasmRun(spec, binary, execution, settings, slots, cache, threads, running::remove);
       running.add(run);
       execution.onCancel(run::cancel);
       run.start();
@@ -154,6 +182,7 @@ public final class WasmEnvironment implements Environment {
     for (WasmRun r : running) {
       r.awaitEnd(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
     }
+    threads.shutdown(); // a guest abandoned as a runaway keeps its thread until it ends
     cache.clear();
   }
 }

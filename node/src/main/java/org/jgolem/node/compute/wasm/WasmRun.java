@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -80,53 +81,83 @@ final class WasmRun {
   private final ModuleCache cache;
   private final Consumer<WasmRun> onEnd;
   private final AtomicReference<FailureReason> stop = new AtomicReference<>();
-  private final Thread supervisor;
-  private volatile Thread guest;
+  private final WasmEnvironment.Threads threads;
+  /** The pooled threads serving this run while they do (guarded by this: interrupted only then). */
+  private Thread supervisor;
+  private Thread guest;
+  private final CountDownLatch supervised = new CountDownLatch(1);
+  private final CountDownLatch guestDone = new CountDownLatch(1);
   private volatile ExecutionResult guestResult;
 
   WasmRun(ExecutionSpec spec, Program.WasmBinary binary, Execution execution, WasmEnvironment.Settings settings,
-      Semaphore slots, ModuleCache cache, Consumer<WasmRun> onEnd) {
+      Semaphore slots, ModuleCache cache, WasmEnvironment.Threads threads, Consumer<WasmRun> onEnd) {
     this.spec = spec;
     this.binary = binary;
     this.execution = execution;
     this.settings = settings;
     this.slots = slots;
     this.cache = cache;
+    this.threads = threads;
     this.onEnd = onEnd;
-    this.supervisor = Thread.ofPlatform().name("wasm-" + spec.subtaskId()).daemon(true).unstarted(this::supervise);
   }
 
   void start() {
-    supervisor.start();
+    try {
+      threads.supervisors().execute(this::supervise);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      end(failed(FailureReason.ENGINE_UNAVAILABLE, "the WASM environment is closed", Duration.ZERO));
+    }
   }
 
   /** Stops the subtask (any time, any thread, idempotent); the result says CANCELLED. */
   void cancel() {
     stop.compareAndSet(null, FailureReason.CANCELLED);
-    Thread g = guest;
-    if (g != null) g.interrupt();
-    supervisor.interrupt();
+    interruptGuest();
+    synchronized (this) {
+      if (supervisor != null) supervisor.interrupt();
+    }
   }
 
-  /** Waits up to {@code millis} for both threads to end. */
+  private synchronized void interruptGuest() {
+    if (guest != null) guest.interrupt();
+  }
+
+  /** Waits up to {@code millis} for the run to end (its guest thread abandoned, if it would not stop). */
   void awaitEnd(long millis) {
     try {
-      supervisor.join(millis);
+      supervised.await(millis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  // --- the supervisor thread ---
+  // --- the supervisor thread (pooled: named after the subtask while it serves it) ---
 
   private void supervise() {
+    Thread me = Thread.currentThread();
+    String idle = me.getName();
+    synchronized (this) {
+      supervisor = me;
+    }
+    me.setName("wasm-" + spec.subtaskId());
     ExecutionResult result;
     try {
       result = superviseGuest();
     } catch (RuntimeException | Error e) {
       result = failed(FailureReason.ENVIRONMENT_ERROR, "the WASM supervisor failed: " + e, Duration.ZERO);
+    } finally {
+      synchronized (this) {
+        supervisor = null;
+        Thread.interrupted(); // a cancel() that came late is not the pool's next run's
+      }
+      me.setName(idle);
     }
+    end(result);
+  }
+
+  private void end(ExecutionResult result) {
     onEnd.accept(this);
+    supervised.countDown();
     execution.complete(result);
   }
 
@@ -138,18 +169,19 @@ final class WasmRun {
     }
     try {
       if (stop.get() != null) return stoppedBeforeStart();
-      Thread g = new Thread(null, this::runGuest, "wasm-" + spec.subtaskId() + "-run", settings.guestStackBytes());
-      g.setDaemon(true);
-      guest = g;
       long deadline = System.nanoTime() + spec.limits().timeout().toNanos();
-      g.start();
+      try {
+        threads.guests().execute(this::guestMain);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return failed(FailureReason.ENGINE_UNAVAILABLE, "the WASM environment is closed", Duration.ZERO);
+      }
       long stopAskedAt = 0;
-      while (g.isAlive()) {
+      while (guestDone.getCount() > 0) {
         long now = System.nanoTime();
         if (stop.get() == null && now - deadline >= 0) stop.compareAndSet(null, FailureReason.TIMEOUT);
         long waitNanos;
         if (stop.get() != null) {
-          g.interrupt(); // again every round: a host call may have swallowed the first interrupt
+          interruptGuest(); // again every round: a host call may have swallowed the first interrupt
           if (stopAskedAt == 0) stopAskedAt = now;
           if (now - stopAskedAt > settings.stopGrace().toNanos()) break;
           waitNanos = TimeUnit.MILLISECONDS.toNanos(50);
@@ -157,12 +189,12 @@ final class WasmRun {
           waitNanos = deadline - now;
         }
         try {
-          TimeUnit.NANOSECONDS.timedJoin(g, Math.max(waitNanos, 1_000_000));
+          guestDone.await(Math.max(waitNanos, 1_000_000), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
           // cancel() interrupts this thread; the loop sees the stop reason
         }
       }
-      if (g.isAlive()) {
+      if (guestDone.getCount() > 0) {
         FailureReason why = stop.get();
         return failed(why, message(why) + "; the guest thread did not stop within " + settings.stopGrace().toSeconds()
             + " s of being interrupted and was abandoned", Duration.ZERO);
@@ -189,7 +221,31 @@ final class WasmRun {
     return ExecutionResult.failed(spec, WasmEnvironment.NAME, new ComputeException(reason, message), wall);
   }
 
-  // --- the guest thread ---
+  // --- the guest thread (pooled, with the guest's stack: named after the subtask while it serves it) ---
+
+  private void guestMain() {
+    Thread me = Thread.currentThread();
+    String idle = me.getName();
+    me.setName("wasm-" + spec.subtaskId() + "-run");
+    synchronized (this) {
+      guest = me;
+    }
+    try {
+      // stopped before this thread came: the supervisor interrupts again, but a guest need not even start
+      if (stop.get() == null) {
+        runGuest();
+      } else {
+        guestResult = stoppedBeforeStart();
+      }
+    } finally {
+      synchronized (this) {
+        guest = null;
+        Thread.interrupted(); // an interrupt meant for this run is not the pool's next run's
+      }
+      me.setName(idle);
+      guestDone.countDown();
+    }
+  }
 
   private void runGuest() {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.ExecutionResult;
+import org.jgolem.node.compute.MemoryFolder;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.market.AgentLoop;
@@ -99,6 +100,8 @@ public final class RequestorAgent implements AutoCloseable {
    * way). Below the provider's 2 s before it reports again.
    */
   public static final Duration ACK_DELAY = Duration.ofMillis(700);
+  /** Room beyond twice a result's bytes, for the whole blocks its files take. */
+  static final long MEMORY_RESULT_SLACK = 512L << 10;
   /**
    * Subtasks whose resources are published before a task is announced (runs, for assignments of several of the task
    * file's subtasks: at least one assignment); see {@link #create}.
@@ -458,6 +461,7 @@ public final class RequestorAgent implements AutoCloseable {
         }
       }
       reopen(t);
+      maybeFinish(t); // nothing to compute again (every subtask accepted): the output is merged again
       return t;
     });
   }
@@ -472,6 +476,7 @@ public final class RequestorAgent implements AutoCloseable {
       t.reopened(s);
       s.acceptedDigest = null;
       s.detail = "restarted";
+      s.assignments.forEach(Assignment::freeMemory);
       s.assignments.clear();
       if (store != null) store.forgetAssignments(t, name);
       touch(t, s, null);
@@ -717,31 +722,59 @@ public final class RequestorAgent implements AutoCloseable {
 
   private void fetchAndCheck(Task t, Subtask s, Assignment a, List<URI> from) {
     ReportComputedTask report = a.report;
-    Path target = t.workDir.resolve("results").resolve(a.idHex());
+    Path disk = t.workDir.resolve("results").resolve(a.idHex());
     workers.submit(() -> {
+      MemoryFolder memory = null;
       try {
-        if (report.size() > s.planned.limits().maxOutputBytes()) {
-          throw new IOException("reported result of " + report.size() + " bytes exceeds the limit");
-        }
-        writeResult(report.resultCid(), target, from, s.planned.limits().maxOutputBytes(),
-            Duration.ofMillis(Math.max(1000, a.deadline - clock.millis() + config.transferSlack().toMillis())));
+        long max = s.planned.limits().maxOutputBytes();
+        if (report.size() > max) throw new IOException("reported result of " + report.size() + " bytes exceeds the limit");
+        Duration timeout = Duration.ofMillis(Math.max(1000, a.deadline - clock.millis() + config.transferSlack().toMillis()));
+        memory = inMemory(report, from, max, timeout);
+        Path target = memory != null ? memory.root().resolve("result") : disk;
+        if (memory == null) writeResult(report.resultCid(), disk, from, max, timeout);
         Verdict v = t.plan.check(s.planned, target);
         byte[] digest = v.accepted() ? FileResults.digest(target) : null;
         if (v.accepted()) resources.sync();
-        onLoop(() -> onChecked(t, s, a, target, v, digest));
+        MemoryFolder kept = memory;
+        memory = null; // the loop owns it now
+        onLoop(() -> onChecked(t, s, a, disk, kept, v, digest));
       } catch (IOException | RuntimeException e) {
+        if (memory != null) memory.close();
         onLoop(() -> onFetchFailed(t, s, a, e));
       }
     });
+  }
+
+  /**
+   * A small result (see {@link MarketConfig#resultsInMemoryUpTo}) fetched into memory, or null: larger, no room in the
+   * memory budget, or more files than the room allows (it then goes to the disk).
+   */
+  private MemoryFolder inMemory(ReportComputedTask report, List<URI> from, long max, Duration timeout) throws IOException {
+    if (report.size() > config.resultsInMemoryUpTo()) return null;
+    // files take whole blocks: room for the bytes twice and a few hundred small files
+    MemoryFolder memory = MemoryFolder.create(2 * report.size() + MEMORY_RESULT_SLACK).orElse(null);
+    if (memory == null) return null;
+    try {
+      resources.fetchScratch(report.resultCid(), memory.root().resolve("result"), from, max, timeout);
+      return memory;
+    } catch (IOException e) {
+      memory.close();
+      LOG.debug("Result {} does not fit in memory ({}); on disk instead", report.resultCid(), e.toString());
+      return null;
+    }
   }
 
   private static Optional<URI> gatewayOf(Peer peer) {
     return peer.capability("gateway").map(port -> URI.create("http://" + peer.record().host() + ":" + port));
   }
 
-  private void onChecked(Task t, Subtask s, Assignment a, Path result, Verdict v, byte[] digest) {
-    if (a.state != AssignmentState.REPORTED) return;
+  private void onChecked(Task t, Subtask s, Assignment a, Path result, MemoryFolder memory, Verdict v, byte[] digest) {
+    if (a.state != AssignmentState.REPORTED) {
+      if (memory != null) memory.close();
+      return;
+    }
     a.result = result;
+    a.memory = memory;
     touch(t, s, a);
     if (!v.accepted()) {
       reject(t, a, SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE, v.reason(), true);
@@ -826,6 +859,7 @@ public final class RequestorAgent implements AutoCloseable {
   private void reject(Task t, Assignment a, SubtaskResultsRejected.Reason reason, String detail, boolean wrong) {
     a.state = AssignmentState.REJECTED;
     a.detail = detail;
+    a.freeMemory();
     touch(t, null, a);
     if (a.report != null) {
       reply(a.provider, new SubtaskResultsRejected(a.report.reportHash(), a.id, key.address(), a.provider, reason,
@@ -838,6 +872,7 @@ public final class RequestorAgent implements AutoCloseable {
   private void cancel(Task t, Assignment a, String why) {
     a.state = AssignmentState.CANCELLED;
     a.detail = why;
+    a.freeMemory();
     touch(t, null, a);
     if (a.report != null) {
       reply(a.provider, new SubtaskResultsRejected(a.report.reportHash(), a.id, key.address(), a.provider,
@@ -912,15 +947,16 @@ public final class RequestorAgent implements AutoCloseable {
     if (t.subtasks.values().stream().anyMatch(s -> s.state != SubtaskState.ACCEPTED)) return;
     t.merging = true;
     Map<String, Path> accepted = new LinkedHashMap<>();
-    for (Subtask s : t.subtasks.values()) accepted.put(s.name(), s.acceptedResult().result);
+    for (Subtask s : t.subtasks.values()) accepted.put(s.name(), s.acceptedResult().copy());
+    // results to check on disk before the merge (and write again from their CIDs if missing or damaged): all of a task
+    // read back after a restart, and any whose copy was in memory and freed (a task restarted after it had finished)
     List<KeptResult> kept = new ArrayList<>();
-    if (t.restored) {
-      for (Subtask s : t.subtasks.values()) {
-        Assignment a = s.acceptedResult();
-        String src = sources.get(a.idHex());
-        kept.add(new KeptResult(s.name(), a.result, a.digest, a.report.resultCid(),
-            src == null ? List.of() : List.of(URI.create(src)), s.planned.limits().maxOutputBytes()));
-      }
+    for (Subtask s : t.subtasks.values()) {
+      Assignment a = s.acceptedResult();
+      if (a.memory != null || !t.restored && Files.isDirectory(a.result)) continue;
+      String src = sources.get(a.idHex());
+      kept.add(new KeptResult(s.name(), a.result, a.digest, a.report.resultCid(),
+          src == null ? List.of() : List.of(URI.create(src)), s.planned.limits().maxOutputBytes()));
     }
     t.detail = "merging";
     touch(t, null, null);
@@ -931,10 +967,14 @@ public final class RequestorAgent implements AutoCloseable {
         onLoop(() -> {
           t.output = out;
           end(t, TaskState.FINISHED, "");
+          freeMemory(t);
           LOG.info("Task {} finished: output in {}", t.idHex(), out);
         });
       } catch (IOException | RuntimeException e) {
-        onLoop(() -> end(t, TaskState.FAILED, "merge failed: " + e.getMessage()));
+        onLoop(() -> {
+          end(t, TaskState.FAILED, "merge failed: " + e.getMessage());
+          freeMemory(t);
+        });
       }
     });
   }
@@ -954,8 +994,8 @@ public final class RequestorAgent implements AutoCloseable {
   private record KeptResult(String subtask, Path folder, byte[] digest, String cid, List<URI> sources, long maxBytes) {}
 
   /**
-   * Checks the result folders of a task read back after a restart ({@code kept}, empty for other tasks) against the
-   * digests they were accepted with (a crash of the machine can lose a scratch copy), and writes a missing or damaged one again from its CID: from
+   * Checks result folders on disk ({@code kept}: see maybeFinish) against the digests they were accepted with (a crash
+   * of the machine can lose a scratch copy), and writes a missing or damaged one again from its CID: from
    * this node's store, whose blocks were synced before the result was accepted, or else from the provider.
    */
   private void restoreResults(Task t, List<KeptResult> kept) throws IOException {
@@ -989,6 +1029,14 @@ public final class RequestorAgent implements AutoCloseable {
     }
     gossip.withdraw(TaskHeaderRemoved.signed(t.header.taskId(), key, clock.millis(), hasher));
     resources.release(t.idHex());
+    if (!t.merging) freeMemory(t); // a merge under way reads them: it frees them when done
+  }
+
+  /** Frees the in-memory copies of a task's results (a restarted task is merged from their disk copies, or CIDs). */
+  private static void freeMemory(Task t) {
+    for (Subtask s : t.subtasks.values()) {
+      for (Assignment a : s.assignments) a.freeMemory();
+    }
   }
 
   private void tick() {
@@ -1161,6 +1209,7 @@ public final class RequestorAgent implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    for (Task t : tasks.values()) freeMemory(t);
   }
 
   /** Removes scratch folders quietly. */

@@ -52,7 +52,14 @@ public final class RequestorModel {
     public AssignmentState state = AssignmentState.ASSIGNED;
     public ReportComputedTask report;
     public byte[] digest;
+    /** Where the result is kept on disk (persisted); while {@link #memory} holds it, it is not written there. */
     public Path result;
+    /**
+     * A small checked result kept in memory instead of on disk until the task is merged (null when on disk, or
+     * freed): written on this machine's disk, every file and folder of it costs more CPU than the rest of its
+     * handling. A restarted requestor writes it to {@link #result} again from its CID.
+     */
+    public org.jgolem.node.compute.MemoryFolder memory;
     public String detail = "";
     /** When it was accepted, in ms (0 until then): the payment_ts its SubtaskResultsAccepted carries. */
     public long acceptedAt;
@@ -68,6 +75,17 @@ public final class RequestorModel {
 
     public String idHex() {
       return HexFormat.of().formatHex(id);
+    }
+
+    /** The checked copy of the result: in memory, or at {@link #result}. */
+    public Path copy() {
+      return memory != null ? memory.root().resolve("result") : result;
+    }
+
+    /** Frees the in-memory copy, if any (only when nothing will read it again). */
+    public void freeMemory() {
+      if (memory != null) memory.close();
+      memory = null;
     }
   }
 

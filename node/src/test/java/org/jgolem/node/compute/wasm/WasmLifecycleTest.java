@@ -134,6 +134,22 @@ class WasmLifecycleTest {
   }
 
   @Test
+  void subtasksRunOnPooledThreadsNamedAfterThemOnlyWhileTheyRun() throws Exception {
+    try (var env = new WasmEnvironment(settings(1, 4))) {
+      for (int i = 0; i < 12; i++) {
+        ExecutionResult r = run(env, spec("pooled-" + i, "exitcode", Folders.under(tmp, "p" + i), List.of("" + i % 2)));
+        assertThat(r.exitCode()).contains(i % 2);
+      }
+      assertThat(WasmFixture.threadsNamed("wasm-pooled")).as("no thread keeps a finished subtask's name").isEmpty();
+      // twelve runs one after the other: threads are reused, not made one a run (a run's thread may come back to its
+      // pool only just after the next run asked for one, so the pool may still make a few)
+      List<Integer> guests = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+          .filter(n -> n.startsWith("wasm-guest-idle-")).map(n -> Integer.parseInt(n.substring(16))).toList();
+      assertThat(guests).isNotEmpty().allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(8));
+    }
+  }
+
+  @Test
   void theCacheIsBoundedLeastRecentlyUsedFirst() throws Exception {
     try (var env = new WasmEnvironment(settings(1, 1))) {
       for (String p : List.of("exitcode", "probe", "exitcode")) {
