@@ -47,7 +47,9 @@ public final class Pictures {
         img.setRGB(x, y, (byte8(p.get(x, y, 0)) << 16) | (byte8(p.get(x, y, 1)) << 8) | byte8(p.get(x, y, 2)));
       }
     }
-    if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer");
+    try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+      if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer");
+    }
   }
 
   private static int byte8(float v) {
@@ -57,8 +59,9 @@ public final class Pictures {
   private static Picture png(Path file, int width, int height) throws IOException {
     BufferedImage img;
     if (!Files.isRegularFile(file)) throw new IOException(file.getFileName() + ": not a file");
-    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-      if (in == null) throw new IOException(file.getFileName() + ": cannot be opened");
+    // through the Files API: a result checked in memory is not on the default file system (no toFile())
+    try (var raw = new java.io.BufferedInputStream(Files.newInputStream(file));
+        ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(raw)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) throw new IOException(file.getFileName() + ": not a PNG image");
       ImageReader reader = readers.next();
