@@ -124,9 +124,9 @@ public final class DispatchBench {
         // guest's wall time would count its waiting for a core as compute)
         double overheadMs = (wall / 1e6) / n - (computeCpuNanos.get() / 1e6) / ((double) n * cores);
         double firstMs = (firstStart.get() - t0) / 1e6;
-        System.err.printf("[bench] %s: %d subtasks in %.2f s (%.0f/s); compute %.1f ms in all (%.2f ms each, %.2f ms of "
+        System.err.printf("[bench] %s: %d subtasks (%d an assignment) in %.2f s (%.0f/s); compute %.1f ms in all (%.2f ms each, %.2f ms of "
             + "CPU each); the process's CPU %.2f ms a subtask; the JIT compiled for %d ms; first subtask after %.0f ms%n",
-            measured ? "run " + (runs.size() + 1) : "warm-up " + (warmUps + 1), n, wall / 1e9, perS,
+            measured ? "run " + (runs.size() + 1) : "warm-up " + (warmUps + 1), n, per, wall / 1e9, perS,
             computeNanos.get() / 1e6, computeNanos.get() / 1e6 / n, computeCpuNanos.get() / 1e6 / n, cpu / 1e6 / n, jitMs,
             firstMs);
         if (measured) {

@@ -284,13 +284,18 @@ class MarketFlowTest {
   }
 
   Path gwasmTask(int subtasks, String verification, int perAssignment) throws IOException {
+    return gwasmTask(subtasks, verification, perAssignment, List.of("band.pgm"));
+  }
+
+  Path gwasmTask(int subtasks, String verification, int perAssignment, List<String> outputs) throws IOException {
     Path in = Files.createDirectories(dir.resolve("in"));
     Files.write(in.resolve("prog.wasm"), new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
     StringBuilder subs = new StringBuilder();
+    String outs = outputs.stream().map(o -> "\"" + o + "\"").collect(java.util.stream.Collectors.joining(", "));
     for (int i = 0; i < subtasks; i++) {
       Files.writeString(Files.createDirectories(in.resolve("s" + i)).resolve("scene.txt"), "scene " + i);
       subs.append(i == 0 ? "" : ",").append("\"s").append(i).append("\": {\"exec_args\": [\"").append(i)
-          .append("\"], \"output_file_paths\": [\"band.pgm\"]}");
+          .append("\"], \"output_file_paths\": [").append(outs).append("]}");
     }
     return Files.writeString(dir.resolve("task.json"), """
         {"type": "wasm", "name": "bands", "bid": "1", "timeout": "0:05:00", "subtask_timeout": "0:01:00",
@@ -474,6 +479,31 @@ class MarketFlowTest {
     Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     assertThat(Files.readString(dir.resolve("out/s8/band.pgm"))).isEqualTo("band 8 of scene 8");
+  }
+
+  @Test
+  void aSmallResultOfMoreFilesThanItsRoomInMemoryIsCheckedOnDiskInstead() throws Exception {
+    // 4 subtasks of 60 files each in one assignment: a few KiB of bytes, but 240 files take a block each in memory
+    List<String> files = java.util.stream.IntStream.range(0, 60).mapToObj(i -> "f" + i + ".txt").toList();
+    StandInWasm manyFiles = spec -> {
+      try {
+        for (int i = 1; i < files.size(); i++) Files.writeString(spec.output().resolve(files.get(i)), "file " + i);
+        return StandInWasm.writeAs(spec, files.get(0), "run " + String.join(" ", spec.args()));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    List<P2PNode> nodes = network(1);
+    RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
+    provider(nodes.get(1), manyFiles);
+    var task = requestor.create(gwasmTask(4, "{\"redundancy\": 1}", 4, files));
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+        () -> "task finished: " + requestor.read(() -> task.detail));
+    RequestorModel.Assignment a = requestor.read(() -> task.subtasks.get("s0").acceptedResult());
+    assertThat(a.result).as("on disk").isDirectory();
+    assertThat(FileResults.list(a.result)).hasSize(240);
+    assertThat(Files.readString(dir.resolve("out/s3/f0.txt"))).isEqualTo("run 3");
+    assertThat(Files.readString(dir.resolve("out/s3/f59.txt"))).isEqualTo("file 59");
   }
 
   @Test
