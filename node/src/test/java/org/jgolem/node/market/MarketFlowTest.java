@@ -80,6 +80,7 @@ class MarketFlowTest {
     for (AutoCloseable c : closing.reversed()) c.close();
     cluster.close();
     hub.close();
+    org.jgolem.node.compute.OutputFiles.deleteTree(store.root); // made before the test's own folder is known
   }
 
   /** Folders stored under their digest: a stand-in for ipfs-bridge in this logic test. */

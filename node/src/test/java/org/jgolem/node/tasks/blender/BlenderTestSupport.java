@@ -70,6 +70,14 @@ final class BlenderTestSupport {
   static synchronized Path scene(DockerEnvironment env, String imageId) throws Exception {
     if (scene != null && Files.isRegularFile(scene)) return scene;
     Path dir = Files.createTempDirectory("jgolem-blender-scene");
+    // shared by the JVM's tests, so removed when it exits
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        org.jgolem.node.compute.OutputFiles.deleteTree(dir);
+      } catch (java.io.IOException ignored) {
+        // a temporary folder: the system cleans it eventually
+      }
+    }));
     Dirs d = Dirs.under(dir);
     Files.copy(SCENE_SCRIPT, d.resources().resolve("test-scene.py"));
     RenderJob.readable(d.resources().resolve("test-scene.py"));
