@@ -52,7 +52,7 @@ public final class DispatchBench {
 
   public static void main(String[] args) throws Exception {
     Path programs = Path.of(args[0]);
-    int n = args.length > 1 ? Integer.parseInt(args[1]) : 400;
+    int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int per = args.length > 2 ? Integer.parseInt(args[2]) : Integer.getInteger("bench.per", 16);
     int providers = 4;
     int slots = 2;
