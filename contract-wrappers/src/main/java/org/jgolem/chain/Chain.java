@@ -2,12 +2,15 @@ package org.jgolem.chain;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.LogEntry;
 import org.web3j.crypto.Credentials;
@@ -38,6 +41,12 @@ public final class Chain implements AutoCloseable {
   private final Options options;
   private final RevertDecoder decoder = RevertDecoder.project();
   private final Map<String, LocalSigningTransactionManager> signers = new ConcurrentHashMap<>();
+  /** Times the pauses between receipt polls (one daemon thread; closed with the chain). */
+  private final ScheduledExecutorService receiptTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "receipt-timer");
+    t.setDaemon(true);
+    return t;
+  });
 
   private Chain(String rpcUrl, Web3j web3j, long chainId, Options options) {
     this.rpcUrl = rpcUrl;
@@ -88,7 +97,8 @@ public final class Chain implements AutoCloseable {
     return signers.computeIfAbsent(credentials.getAddress().toLowerCase(), a -> {
       LocalSigningTransactionManager[] self = new LocalSigningTransactionManager[1];
       FastReceiptProcessor receipts = new FastReceiptProcessor(
-          web3j, options.maxReceiptPollInterval(), options.receiptTimeout(), r -> self[0].explain(r));
+          web3j, options.maxReceiptPollInterval(), options.receiptTimeout(), r -> self[0].explain(r), Clock.systemUTC(),
+          receiptTimer);
       self[0] = new LocalSigningTransactionManager(web3j, credentials, chainId, decoder, receipts);
       return self[0];
     });
@@ -209,5 +219,6 @@ public final class Chain implements AutoCloseable {
   @Override
   public void close() {
     web3j.shutdown();
+    receiptTimer.shutdownNow();
   }
 }

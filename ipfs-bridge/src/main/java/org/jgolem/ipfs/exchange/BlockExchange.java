@@ -1,23 +1,24 @@
 package org.jgolem.ipfs.exchange;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +27,6 @@ import org.jgolem.ipfs.IpfsException;
 import org.jgolem.ipfs.LimitExceededException;
 import org.jgolem.ipfs.ResourceTimeoutException;
 import org.jgolem.ipfs.Sizes;
-import org.jgolem.ipfs.car.CarReader;
 import org.jgolem.ipfs.multiformats.Cid;
 import org.jgolem.ipfs.multiformats.Multihash;
 import org.jgolem.ipfs.store.BlockStore;
@@ -79,14 +79,50 @@ public final class BlockExchange implements AutoCloseable {
   private final PeerReports reports;
   private final PeerTransport transport;
   private final Config config;
+  private final FetchRequests sender;
+  private final Clock clock;
+  private final ScheduledExecutorService timer;
+  private final boolean ownTimer;
   private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ipfs-fetch-", 0).factory());
 
+  /** How long a worker waits before trying again when no peer is usable. */
+  private static final long NO_PEER_PAUSE_MILLIS = 20;
+
+  /** With the system clock and a timer of its own (closed with the exchange). */
   public BlockExchange(BlockStore store, Providers providers, PeerReports reports, PeerTransport transport, Config config) {
+    this(store, providers, reports, transport, config, Clock.systemUTC(), Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ipfs-fetch-timer");
+      t.setDaemon(true);
+      return t;
+    }), true);
+  }
+
+  /** clock measures stalls; timer times the pauses between attempts (not closed with the exchange). */
+  public BlockExchange(BlockStore store, Providers providers, PeerReports reports, PeerTransport transport, Config config,
+      Clock clock, ScheduledExecutorService timer) {
+    this(store, providers, reports, transport, config, clock, timer, false);
+  }
+
+  private BlockExchange(BlockStore store, Providers providers, PeerReports reports, PeerTransport transport, Config config,
+      Clock clock, ScheduledExecutorService timer, boolean ownTimer) {
     this.store = store;
     this.providers = providers;
     this.reports = reports;
     this.transport = transport;
     this.config = config;
+    this.sender = new FetchRequests(store, transport, config.stallTimeout());
+    this.clock = clock;
+    this.timer = timer;
+    this.ownTimer = ownTimer;
+  }
+
+  /** Blocks the calling worker for millis, on the timer. */
+  private void pause(long millis) throws InterruptedException {
+    try {
+      timer.schedule(() -> { }, millis, TimeUnit.MILLISECONDS).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the fetch timer failed", e);
+    }
   }
 
   public Config config() {
@@ -115,54 +151,19 @@ public final class BlockExchange implements AutoCloseable {
   @Override
   public void close() {
     workers.shutdownNow();
+    if (ownTimer) timer.shutdownNow();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** A chunk: its index and offset in its parent node, its size, and its offset in the root file (-1: none). */
-  private record Leaf(Cid cid, int index, long offset, long size, long fileOffset) {}
-
-  /** A piece of work: some blocks (one request each), or a run of one file node's leaves (one CAR request). */
-  private static final class Unit {
-    final List<Cid> blocks; // for a blocks unit
-    final Cid parent; // for a range unit
-    final List<Leaf> leaves;
-    final Set<Peer> tried = new HashSet<>();
-    int rounds;
-
-    Unit(List<Cid> blocks) {
-      this.blocks = blocks;
-      this.parent = null;
-      this.leaves = List.of();
-    }
-
-    Unit(Cid parent, List<Leaf> leaves) {
-      this.blocks = List.of();
-      this.parent = parent;
-      this.leaves = leaves;
-    }
-
-    boolean isRange() {
-      return parent != null;
-    }
-
-    Cid first() {
-      return isRange() ? leaves.get(0).cid() : blocks.get(0);
-    }
-  }
-
-  private final class Fetch {
+  private final class Fetch implements FetchRequests.Sink {
     final Cid root;
     final long maxBytes;
     final AtomicLong blocksFetched = new AtomicLong(), bytesFetched = new AtomicLong(), present = new AtomicLong();
     final AtomicLong redundant = new AtomicLong(), corrupt = new AtomicLong(), requests = new AtomicLong(), failed = new AtomicLong();
     final Map<String, AtomicLong> perPeer = new ConcurrentHashMap<>();
-    final Map<Peer, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-    final Set<Peer> banned = ConcurrentHashMap.newKeySet();
-    final Map<String, String> lastError = new ConcurrentHashMap<>();
-    volatile long lastProgress = System.nanoTime();
-    volatile List<Peer> peers = List.of();
-    volatile long peersAt;
+    final FetchPeers peers;
+    volatile long lastProgress = clock.millis();
     long structureBytes;
     long presentLeafBytes;
 
@@ -173,14 +174,15 @@ public final class BlockExchange implements AutoCloseable {
       this.root = root;
       this.maxBytes = maxBytes;
       this.filePacks = filePacks;
+      this.peers = new FetchPeers(() -> providers.providers(root), clock, BlockExchange.this::pause);
     }
 
     Stats run() throws IOException {
       // 1. structure: the dag-pb nodes, level by level
       List<Cid> level = List.of(root);
       Set<Cid> seen = new HashSet<>(level);
-      List<Leaf> fileLeaves = new ArrayList<>();
-      Map<Cid, List<Leaf>> leavesByParent = new LinkedHashMap<>();
+      List<FetchUnit.Leaf> fileLeaves = new ArrayList<>();
+      Map<Cid, List<FetchUnit.Leaf>> leavesByParent = new LinkedHashMap<>();
       List<Cid> looseLeaves = new ArrayList<>();
       long declaredLeafBytes = 0;
       Map<Cid, Long> base = new HashMap<>(); // offset in the root file of each file node under it
@@ -192,8 +194,8 @@ public final class BlockExchange implements AutoCloseable {
           else missing.add(c);
         }
         if (!missing.isEmpty()) {
-          List<Unit> units = new ArrayList<>();
-          for (int i = 0; i < missing.size(); i += 8) units.add(new Unit(missing.subList(i, Math.min(missing.size(), i + 8))));
+          List<FetchUnit> units = new ArrayList<>();
+          for (int i = 0; i < missing.size(); i += 8) units.add(new FetchUnit(missing.subList(i, Math.min(missing.size(), i + 8))));
           runUnits(units);
         }
         List<Cid> next = new ArrayList<>();
@@ -226,7 +228,7 @@ public final class BlockExchange implements AutoCloseable {
               if (!seen.add(child)) {
                 // the same chunk again (a repeated chunk): fetched once
               } else if (file) {
-                Leaf leaf = new Leaf(child, i, offset, size, nodeBase >= 0 ? nodeBase + offset : -1);
+                FetchUnit.Leaf leaf = new FetchUnit.Leaf(child, i, offset, size, nodeBase >= 0 ? nodeBase + offset : -1);
                 fileLeaves.add(leaf);
                 leavesByParent.computeIfAbsent(c, k -> new ArrayList<>()).add(leaf);
               } else {
@@ -243,10 +245,10 @@ public final class BlockExchange implements AutoCloseable {
         level = next;
       }
       // 2. the leaves that are missing, in runs of one file node's consecutive chunks
-      List<Unit> units = new ArrayList<>();
-      for (Map.Entry<Cid, List<Leaf>> e : leavesByParent.entrySet()) {
-        List<Leaf> run = new ArrayList<>();
-        for (Leaf l : e.getValue()) {
+      List<FetchUnit> units = new ArrayList<>();
+      for (Map.Entry<Cid, List<FetchUnit.Leaf>> e : leavesByParent.entrySet()) {
+        List<FetchUnit.Leaf> run = new ArrayList<>();
+        for (FetchUnit.Leaf l : e.getValue()) {
           if (store.has(l.cid())) {
             present.incrementAndGet();
             presentLeafBytes += l.size();
@@ -264,7 +266,7 @@ public final class BlockExchange implements AutoCloseable {
         if (store.has(c)) present.incrementAndGet();
         else loose.add(c);
       }
-      for (int i = 0; i < loose.size(); i += 32) units.add(new Unit(new ArrayList<>(loose.subList(i, Math.min(loose.size(), i + 32)))));
+      for (int i = 0; i < loose.size(); i += 32) units.add(new FetchUnit(new ArrayList<>(loose.subList(i, Math.min(loose.size(), i + 32)))));
       if (!units.isEmpty()) runUnits(units);
       Map<String, Long> pp = new HashMap<>();
       perPeer.forEach((k, v) -> pp.put(k, v.get()));
@@ -272,9 +274,9 @@ public final class BlockExchange implements AutoCloseable {
           Collections.unmodifiableMap(pp));
     }
 
-    private void flush(List<Unit> units, Cid parent, List<Leaf> run) {
+    private void flush(List<FetchUnit> units, Cid parent, List<FetchUnit.Leaf> run) {
       if (run.isEmpty()) return;
-      units.add(new Unit(parent, new ArrayList<>(run)));
+      units.add(new FetchUnit(parent, new ArrayList<>(run)));
       run.clear();
     }
 
@@ -284,12 +286,12 @@ public final class BlockExchange implements AutoCloseable {
     }
 
     /** Runs units on up to parallelism concurrent workers until all are done; rethrows the first fatal error. */
-    private void runUnits(List<Unit> initial) throws IOException {
-      LinkedBlockingDeque<Unit> queue = new LinkedBlockingDeque<>(initial);
+    private void runUnits(List<FetchUnit> initial) throws IOException {
+      LinkedBlockingDeque<FetchUnit> queue = new LinkedBlockingDeque<>(initial);
       AtomicInteger open = new AtomicInteger(initial.size());
       int n = Math.min(config.parallelism(), initial.size());
       List<Future<?>> futures = new ArrayList<>();
-      lastProgress = System.nanoTime();
+      lastProgress = clock.millis();
       for (int i = 0; i < n; i++) futures.add(workers.submit(() -> {
         work(queue, open);
         return null;
@@ -298,7 +300,7 @@ public final class BlockExchange implements AutoCloseable {
       for (Future<?> f : futures) {
         try {
           f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           if (failure == null) failure = e.getCause();
           open.set(-1_000_000); // stop the others
         } catch (InterruptedException e) {
@@ -313,198 +315,71 @@ public final class BlockExchange implements AutoCloseable {
       if (failure != null) throw new IOException(failure);
     }
 
-    private void work(LinkedBlockingDeque<Unit> queue, AtomicInteger open) throws IOException, InterruptedException {
+    private void work(LinkedBlockingDeque<FetchUnit> queue, AtomicInteger open) throws IOException, InterruptedException {
       while (open.get() > 0) {
-        Unit u = queue.poll(50, TimeUnit.MILLISECONDS);
+        FetchUnit u = queue.poll(50, TimeUnit.MILLISECONDS);
         if (u == null) {
           checkStall(null);
           continue;
         }
-        Peer peer = choosePeer(u);
+        Peer peer = peers.choose(u);
         if (peer == null) {
           checkStall(u);
           queue.addLast(u);
-          Thread.sleep(20);
+          pause(NO_PEER_PAUSE_MILLIS);
           continue;
         }
-        List<Unit> rest;
-        inFlight.computeIfAbsent(peer, p -> new AtomicInteger()).incrementAndGet();
+        List<FetchUnit> rest;
+        peers.started(peer);
         try {
           rest = attempt(u, peer);
         } finally {
-          inFlight.get(peer).decrementAndGet();
+          peers.finished(peer);
         }
-        for (Unit r : rest) queue.addFirst(r);
+        for (FetchUnit r : rest) queue.addFirst(r);
         open.addAndGet(rest.size() - 1);
         if (!rest.isEmpty()) checkStall(rest.get(0));
       }
     }
 
-    private void checkStall(Unit u) {
-      long idle = System.nanoTime() - lastProgress;
-      if (idle < config.stallTimeout().toNanos()) return;
-      StringBuilder why = new StringBuilder();
-      if (peers.isEmpty()) why.append("no peer announced it");
-      else {
-        why.append("peers tried: ");
-        for (Peer p : peers) {
-          why.append(p.id()).append(" (").append(banned.contains(p) ? "served corrupted blocks" : lastError.getOrDefault(p.id(), "no answer"))
-              .append("); ");
-        }
-      }
+    private void checkStall(FetchUnit u) {
+      long idle = clock.millis() - lastProgress;
+      if (idle < config.stallTimeout().toMillis()) return;
       throw new ResourceTimeoutException("timed out fetching " + root + ": no block arrived for " + config.stallTimeout().toMillis()
-          + " ms" + (u == null ? "" : "; still missing " + u.first()) + "; " + why.toString().replaceAll("; $", ""));
-    }
-
-    private Peer choosePeer(Unit u) {
-      long now = System.nanoTime();
-      if (peers.isEmpty() || now - peersAt > 1_000_000_000L) {
-        peers = List.copyOf(new LinkedHashSet<>(providers.providers(root)));
-        peersAt = now;
-      }
-      List<Peer> usable = new ArrayList<>();
-      for (Peer p : peers) if (!banned.contains(p)) usable.add(p);
-      if (usable.isEmpty()) return null;
-      List<Peer> fresh = new ArrayList<>();
-      for (Peer p : usable) if (!u.tried.contains(p)) fresh.add(p);
-      if (fresh.isEmpty()) {
-        // every usable peer failed this unit once: try them all again, pausing a little more each round
-        u.tried.clear();
-        u.rounds++;
-        try {
-          Thread.sleep(Math.min(1000, 50L * u.rounds));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        fresh = usable;
-      }
-      Peer best = null;
-      int bestLoad = Integer.MAX_VALUE;
-      int start = Math.floorMod(u.first().hashCode(), fresh.size());
-      for (int i = 0; i < fresh.size(); i++) {
-        Peer p = fresh.get((start + i) % fresh.size());
-        int load = inFlight.computeIfAbsent(p, x -> new AtomicInteger()).get();
-        if (load < bestLoad) {
-          best = p;
-          bestLoad = load;
-        }
-      }
-      return best;
+          + " ms" + (u == null ? "" : "; still missing " + u.first()) + "; " + peers.diagnosis());
     }
 
     /** Runs u against peer; returns the units still to do (empty when u is complete). */
-    private List<Unit> attempt(Unit u, Peer peer) throws IOException {
+    private List<FetchUnit> attempt(FetchUnit u, Peer peer) throws IOException {
       requests.incrementAndGet();
       try {
-        return u.isRange() ? range(u, peer) : blocks(u, peer);
+        sender.send(u, peer, this);
+        return List.of();
       } catch (CorruptBlockException e) {
         corrupt.incrementAndGet();
-        banned.add(peer);
+        peers.ban(peer);
         log.warn("peer {} served a corrupted block {}: {}", peer, e.cid(), e.getMessage());
         reports.corruptBlock(peer, e.cid(), e.getMessage());
-        return remaining(u, peer);
+        return u.remaining(peer, store::has);
       } catch (LimitExceededException | ResourceTimeoutException e) {
         throw e;
       } catch (IOException | IpfsException e) {
         failed.incrementAndGet();
-        lastError.put(peer.id(), e.getMessage() == null ? e.toString() : e.getMessage());
+        peers.failed(peer, e.getMessage() == null ? e.toString() : e.getMessage());
         log.debug("request to {} for {} failed: {}", peer, u.first(), e.toString());
         reports.failed(peer, e.getMessage());
-        return remaining(u, peer);
+        return u.remaining(peer, store::has);
       }
     }
 
-    private List<Unit> remaining(Unit u, Peer peer) {
-      if (u.isRange()) {
-        List<Unit> out = new ArrayList<>();
-        List<Leaf> run = new ArrayList<>();
-        for (Leaf l : u.leaves) {
-          if (store.has(l.cid())) {
-            if (!run.isEmpty()) out.add(copyTried(new Unit(u.parent, new ArrayList<>(run)), u, peer));
-            run.clear();
-          } else {
-            run.add(l);
-          }
-        }
-        if (!run.isEmpty()) out.add(copyTried(new Unit(u.parent, run), u, peer));
-        return out;
-      }
-      List<Cid> left = new ArrayList<>();
-      for (Cid c : u.blocks) if (!store.has(c)) left.add(c);
-      return left.isEmpty() ? List.of() : List.of(copyTried(new Unit(left), u, peer));
-    }
-
-    private Unit copyTried(Unit n, Unit old, Peer peer) {
-      n.tried.addAll(old.tried);
-      n.tried.add(peer);
-      n.rounds = old.rounds;
-      return n;
-    }
-
-    private Duration requestTimeout() {
-      return config.stallTimeout().compareTo(Duration.ofSeconds(30)) < 0 ? config.stallTimeout() : Duration.ofSeconds(30);
-    }
-
-    private List<Unit> blocks(Unit u, Peer peer) throws IOException {
-      for (Cid c : u.blocks) {
-        if (store.has(c)) continue;
-        try (PeerTransport.Response r = transport.get(peer, GatewayRequest.uri(c, GatewayRequest.Format.RAW, null, null, null),
-            GatewayRequest.RAW_TYPE, requestTimeout())) {
-          if (r.status() != 200) throw new IOException(status(r, c));
-          byte[] data = r.body().readNBytes(BlockStore.MAX_BLOCK_SIZE + 1);
-          if (data.length > BlockStore.MAX_BLOCK_SIZE) throw new CorruptBlockException(c, "block " + c + " is larger than " + BlockStore.MAX_BLOCK_SIZE + " bytes");
-          if (r.body().read() >= 0) throw new IOException("response for " + c + " is longer than declared");
-          accept(peer, c, data, -1);
-        }
-      }
-      return List.of();
-    }
-
-    private List<Unit> range(Unit u, Peer peer) throws IOException {
-      Map<Cid, Leaf> want = new HashMap<>();
-      for (Leaf l : u.leaves) if (!store.has(l.cid())) want.put(l.cid(), l);
-      if (want.isEmpty()) return List.of();
-      long from = u.leaves.get(0).offset();
-      Leaf last = u.leaves.get(u.leaves.size() - 1);
-      long to = last.offset() + Math.max(1, last.size()) - 1;
-      int unexpected = 0;
-      try (PeerTransport.Response r = transport.get(peer, GatewayRequest.uri(u.parent, GatewayRequest.Format.CAR, GatewayRequest.Scope.ENTITY, from, to),
-          GatewayRequest.CAR_TYPE, requestTimeout())) {
-        if (r.status() != 200) throw new IOException(status(r, u.parent));
-        InputStream body = r.body();
-        CarReader car = new CarReader(body, BlockStore.MAX_BLOCK_SIZE);
-        CarReader.Block b;
-        while (!want.isEmpty() && (b = car.next()) != null) {
-          Leaf wanted = want.remove(b.cid());
-          if (wanted != null) {
-            accept(peer, b.cid(), b.data(), wanted.fileOffset());
-          } else if (b.cid().equals(u.parent)) {
-            if (!b.cid().verifies(b.data())) throw new CorruptBlockException(b.cid(), "block " + b.cid() + " does not match its hash");
-          } else if (++unexpected > 64) {
-            throw new IOException("peer sent more than 64 blocks that were not asked for");
-          } else {
-            redundant.incrementAndGet();
-          }
-        }
-        if (!want.isEmpty()) throw new IOException("CAR response for " + u.parent + " ended with " + want.size() + " blocks missing");
-        // drain the end of the stream so that the connection can be reused
-        while (car.next() != null) redundant.incrementAndGet();
-      }
-      return List.of();
-    }
-
-    private String status(PeerTransport.Response r, Cid c) {
-      String msg;
-      try {
-        msg = new String(r.body().readNBytes(300), java.nio.charset.StandardCharsets.UTF_8).strip();
-      } catch (IOException e) {
-        msg = "";
-      }
-      return "HTTP " + r.status() + " for " + c + (msg.isEmpty() ? "" : ": " + msg);
+    @Override
+    public void redundant() {
+      redundant.incrementAndGet();
     }
 
     /** Verifies and stores one block. */
-    private void accept(Peer peer, Cid cid, byte[] data, long fileOffset) throws IOException {
+    @Override
+    public void accept(Peer peer, Cid cid, byte[] data, long fileOffset) throws IOException {
       long total = structureBytes + presentLeafBytes + bytesFetched.get() + data.length;
       if (total > maxBytes) throw tooLarge(total);
       BlockStore.FilePack fp = filePack;
@@ -517,7 +392,7 @@ public final class BlockExchange implements AutoCloseable {
       } else {
         redundant.incrementAndGet();
       }
-      lastProgress = System.nanoTime();
+      lastProgress = clock.millis();
       reports.served(peer, 1, data.length);
     }
   }

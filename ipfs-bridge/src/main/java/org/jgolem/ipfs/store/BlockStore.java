@@ -5,11 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jgolem.ipfs.store.Pack.Loc;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jgolem.ipfs.BlockNotFoundException;
 import org.jgolem.ipfs.CorruptBlockException;
@@ -26,7 +25,6 @@ import org.jgolem.ipfs.LimitExceededException;
 import org.jgolem.ipfs.Sizes;
 import org.jgolem.ipfs.multiformats.Cid;
 import org.jgolem.ipfs.multiformats.Multihash;
-import org.jgolem.ipfs.multiformats.Varint;
 import org.jgolem.ipfs.unixfs.BlockSink;
 import org.jgolem.ipfs.unixfs.BlockSource;
 import org.slf4j.Logger;
@@ -48,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * they stay deleted after a restart; {@link #compact} rewrites packs that are mostly dead.
  *
  * <p>Limit: the total size of the live blocks may not exceed maxBytes (checked before each append).
+ *
+ * <p>The record format ({@link PackFormat}), the pack files ({@link Pack}) and the deletions ({@link Tombstones}) are
+ * apart. What is left is over 400 lines because it is one thing: the in-memory index, the space used and the packs it
+ * points into change together under the same stripe locks, in put, file-pack writes, reads that drop damaged records,
+ * deletes and compaction.
  */
 public final class BlockStore implements BlockSink, BlockSource, Closeable {
   private static final Logger log = LoggerFactory.getLogger(BlockStore.class);
@@ -55,34 +58,6 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   public static final int MAX_BLOCK_SIZE = 2 * 1024 * 1024;
   private static final long PACK_SIZE = 256L << 20;
   private static final int MAX_VERIFIED = 1 << 22;
-
-  private static final class Pack {
-    final int id;
-    final Path path;
-    final FileChannel ch;
-    final AtomicLong end = new AtomicLong();
-    final AtomicLong dead = new AtomicLong();
-    volatile boolean sealed;
-    /** A file pack that a transfer is still writing: never compacted. */
-    volatile boolean active;
-    /** A file pack: the bytes of one file at their offsets, its index in a sidecar (see {@link FilePack}). */
-    final FileChannel sidecar;
-
-    Pack(int id, Path path, FileChannel ch) {
-      this(id, path, ch, null);
-    }
-
-    Pack(int id, Path path, FileChannel ch, FileChannel sidecar) {
-      this.id = id;
-      this.path = path;
-      this.ch = ch;
-      this.sidecar = sidecar;
-    }
-
-    boolean isFilePack() {
-      return sidecar != null;
-    }
-  }
 
   /**
    * A file pack: the content of one file, laid out as the file itself (each chunk at its offset, no record headers),
@@ -115,9 +90,6 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     }
   }
 
-  /** Where a block's data is. */
-  private record Loc(Pack pack, long offset, int length) {}
-
   private final Path root;
   private final Path packDir;
   private final long maxBytes;
@@ -127,13 +99,15 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   private final AtomicInteger nextPack = new AtomicInteger();
   private final AtomicLong used = new AtomicLong();
   private final Set<Cid> verified = ConcurrentHashMap.newKeySet();
-  private final Map<String, Boolean> tombstones = new ConcurrentHashMap<>(); // "cid pack offset"
+  private final Tombstones tombstones;
   private final Object[] stripes = new Object[256];
 
-  private BlockStore(Path root, long maxBytes) {
+  private BlockStore(Path root, long maxBytes) throws IOException {
     this.root = root;
     this.packDir = root.resolve("packs");
     this.maxBytes = maxBytes;
+    Files.createDirectories(packDir);
+    this.tombstones = Tombstones.load(packDir);
     for (int i = 0; i < stripes.length; i++) stripes[i] = new Object();
   }
 
@@ -141,14 +115,11 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   public static BlockStore open(Path dir, long maxBytes) throws IOException {
     if (maxBytes <= 0) throw new IllegalArgumentException("the store's size limit must be positive, got " + maxBytes);
     BlockStore s = new BlockStore(dir.toAbsolutePath(), maxBytes);
-    Files.createDirectories(s.packDir);
     s.load();
     return s;
   }
 
   private void load() throws IOException {
-    Path deadFile = packDir.resolve("dead");
-    if (Files.exists(deadFile)) for (String l : Files.readAllLines(deadFile, StandardCharsets.UTF_8)) if (!l.isBlank()) tombstones.put(l.trim(), true);
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(packDir, "*.pack")) {
       ds.forEach(files::add);
@@ -183,7 +154,7 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     } catch (NumberFormatException e) {
       return;
     }
-    Path side = f.resolveSibling(String.format("%08d.fidx", id));
+    Path side = Pack.sidecarOf(f, id);
     FileChannel sc = FileChannel.open(side, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     Pack p = new Pack(id, f, FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE), sc);
     p.sealed = true;
@@ -191,37 +162,21 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     nextPack.set(Math.max(nextPack.get(), id + 1));
     long size = p.ch.size();
     p.end.set(size);
-    byte[] idx = new byte[(int) Math.min(Integer.MAX_VALUE - 8, sc.size())];
-    ByteBuffer buf = ByteBuffer.wrap(idx);
-    while (buf.hasRemaining()) if (sc.read(buf, buf.position()) < 0) break;
-    int pos = 0;
-    long live = 0;
-    while (pos < idx.length) {
-      try {
-        Varint.Decoded cl = Varint.decode(idx, pos, idx.length);
-        Cid.Parsed parsed = Cid.parse(idx, pos + cl.length(), pos + cl.length() + (int) cl.value());
-        Varint.Decoded off = Varint.decode(idx, pos + cl.length() + parsed.length(), idx.length);
-        Varint.Decoded len = Varint.decode(idx, pos + cl.length() + parsed.length() + off.length(), idx.length);
-        pos += cl.length() + parsed.length() + off.length() + len.length();
-        Cid cid = parsed.cid();
-        if (off.value() + len.value() > size || len.value() > MAX_BLOCK_SIZE) continue;
-        if (tombstones.containsKey(cid + " " + id + " " + off.value()) || index.containsKey(cid)) continue;
-        index.put(cid, new Loc(p, off.value(), (int) len.value()));
-        used.addAndGet(len.value());
-        live += len.value();
-      } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-        sc.truncate(pos); // an index record cut short by a crash
-        break;
-      }
-    }
-    p.dead.set(size - live);
+    long[] live = {0};
+    PackFormat.readIndex(sc, size, (cid, start, offset, length) -> {
+      if (tombstones.contains(cid, id, offset) || index.containsKey(cid)) return;
+      index.put(cid, new Loc(p, offset, (int) length));
+      used.addAndGet(length);
+      live[0] += length;
+    });
+    p.dead.set(size - live[0]);
   }
 
   /** A new file pack for a file of size bytes (see {@link FilePack}). */
   public FilePack createFilePack(long size) throws IOException {
     int id = nextPack.getAndIncrement();
     Path f = packDir.resolve(String.format("%08d.fpack", id));
-    Path side = packDir.resolve(String.format("%08d.fidx", id));
+    Path side = Pack.sidecarOf(f, id);
     Pack p = new Pack(id, f, FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
         FileChannel.open(side, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
     p.sealed = true;
@@ -256,12 +211,7 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
         while (b.hasRemaining()) fp.pack.ch.write(b, offset + b.position());
         fp.written.put(offset, k);
         if (isNew) {
-          byte[] cb = k.bytes();
-          byte[] rec = new byte[Varint.size(cb.length) + cb.length + Varint.size(offset) + Varint.size(data.length)];
-          int o = Varint.write(cb.length, rec, 0);
-          System.arraycopy(cb, 0, rec, o, cb.length);
-          o = Varint.write(offset, rec, o + cb.length);
-          Varint.write(data.length, rec, o);
+          byte[] rec = PackFormat.indexRecord(k, offset, data.length);
           synchronized (fp.pack.sidecar) {
             ByteBuffer r = ByteBuffer.wrap(rec);
             while (r.hasRemaining()) fp.pack.sidecar.write(r, fp.pack.sidecar.size());
@@ -297,40 +247,16 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     fp.pack.sidecar.force(true);
   }
 
-  /** Indexes a pack's records; cuts off a partial record at its end (an append interrupted by a crash). */
+  /** Indexes a pack's records (see {@link PackFormat#scan}). */
   private void scan(Pack p) throws IOException {
-    long size = p.ch.size(), pos = 0;
-    ByteBuffer head = ByteBuffer.allocate(Varint.MAX_BYTES * 2 + Cid.MAX_LENGTH);
-    while (pos < size) {
-      head.clear();
-      int n = p.ch.read(head, pos);
-      byte[] h = head.array();
-      long dataOffset;
-      Cid cid;
-      long len;
-      try {
-        Varint.Decoded cl = Varint.decode(h, 0, n);
-        Cid.Parsed parsed = Cid.parse(h, cl.length(), cl.length() + (int) cl.value());
-        cid = parsed.cid();
-        Varint.Decoded dl = Varint.decode(h, cl.length() + parsed.length(), n);
-        len = dl.value();
-        dataOffset = pos + cl.length() + parsed.length() + dl.length();
-        if (len > MAX_BLOCK_SIZE || dataOffset + len > size) throw new IllegalArgumentException("record runs past the end");
-      } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-        log.warn("pack {} ends in a partial record at byte {} ({}); cutting it off", p.path, pos, e.getMessage());
-        p.ch.truncate(pos);
-        break;
-      }
-      Loc loc = new Loc(p, dataOffset, (int) len);
-      if (tombstones.containsKey(cid + " " + p.id + " " + dataOffset) || index.containsKey(cid)) {
-        p.dead.addAndGet(dataOffset + len - pos);
+    p.end.set(PackFormat.scan(p, (cid, start, dataOffset, len) -> {
+      if (tombstones.contains(cid, p.id, dataOffset) || index.containsKey(cid)) {
+        p.dead.addAndGet(dataOffset + len - start);
       } else {
-        index.put(cid, loc);
+        index.put(cid, new Loc(p, dataOffset, (int) len));
         used.addAndGet(len);
       }
-      pos = dataOffset + len;
-    }
-    p.end.set(pos);
+    }));
   }
 
   public Path root() {
@@ -452,8 +378,8 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
       used.addAndGet(-l.length());
       l.pack().dead.addAndGet(l.length());
       verified.remove(k);
-      tombstones.put(k + " " + l.pack().id + " " + l.offset(), true);
-      saveTombstones();
+      tombstones.add(k, l.pack().id, l.offset());
+      tombstones.save();
     }
   }
 
@@ -504,11 +430,7 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     Pack p = writable.pollFirst();
     if (p == null) p = newPack();
     try {
-      byte[] cid = k.bytes();
-      byte[] head = new byte[Varint.size(cid.length) + cid.length + Varint.size(length)];
-      int o = Varint.write(cid.length, head, 0);
-      System.arraycopy(cid, 0, head, o, cid.length);
-      Varint.write(length, head, o + cid.length);
+      byte[] head = PackFormat.head(k, length);
       long start = p.end.get();
       ByteBuffer[] bufs = {ByteBuffer.wrap(head), ByteBuffer.wrap(block, offset, length)};
       p.ch.position(start);
@@ -545,7 +467,7 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
       used.addAndGet(-l.length());
       l.pack().dead.addAndGet(l.length());
       verified.remove(k);
-      tombstones.put(k + " " + l.pack().id + " " + l.offset(), true);
+      tombstones.add(k, l.pack().id, l.offset());
       return l.length();
     }
   }
@@ -582,22 +504,11 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
       Files.deleteIfExists(p.path);
       if (p.isFilePack()) {
         p.sidecar.close();
-        Files.deleteIfExists(p.path.resolveSibling(String.format("%08d.fidx", p.id)));
+        Files.deleteIfExists(Pack.sidecarOf(p.path, p.id));
       }
-      tombstones.keySet().removeIf(t -> t.split(" ")[1].equals(String.valueOf(p.id)));
+      tombstones.forgetPack(p.id);
     }
-    saveTombstones();
-  }
-
-  private synchronized void saveTombstones() throws IOException {
-    Path f = packDir.resolve("dead"), t = packDir.resolve("dead.tmp");
-    StringBuilder sb = new StringBuilder();
-    for (String s : tombstones.keySet()) sb.append(s).append('\n');
-    try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
-      ch.force(true);
-    }
-    Files.move(t, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    tombstones.save();
   }
 
   /** Forces every pack to disk (for a node that shuts down cleanly, or before a checkpoint). */

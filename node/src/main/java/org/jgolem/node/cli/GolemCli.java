@@ -12,8 +12,11 @@ import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.jgolem.node.api.ApiConfig;
 import org.jgolem.node.api.ApiToken;
 import picocli.CommandLine;
@@ -64,6 +67,9 @@ public final class GolemCli {
   final Map<String, String> env;
   final boolean terminal;
   final ClassLoader launcherLoader;
+  final Clock clock;
+  /** Times the polls of {@code --wait}; null: a timer thread of the command's own. */
+  private final ScheduledExecutorService scheduler;
 
   /**
    * @param env the environment ({@code JGOLEM_DATA}, {@code JGOLEM_API}, {@code HOME}-less lookups)
@@ -71,9 +77,39 @@ public final class GolemCli {
    * @param launcherLoader where {@code node start} looks for a {@link DaemonLauncher}
    */
   public GolemCli(Map<String, String> env, boolean terminal, ClassLoader launcherLoader) {
+    this(env, terminal, launcherLoader, Clock.systemUTC(), null);
+  }
+
+  /** As above, with the clock and the scheduler that time {@code --wait} (not shut down by the CLI). */
+  public GolemCli(Map<String, String> env, boolean terminal, ClassLoader launcherLoader, Clock clock,
+      ScheduledExecutorService scheduler) {
     this.env = Map.copyOf(env);
     this.terminal = terminal;
     this.launcherLoader = launcherLoader;
+    this.clock = clock;
+    this.scheduler = scheduler;
+  }
+
+  /** What a command does with a scheduler. */
+  interface Timed<T> {
+    T run(ScheduledExecutorService scheduler) throws InterruptedException;
+  }
+
+  /** Runs {@code body} with the injected scheduler, or with a daemon timer thread that lives as long as it. */
+  <T> T withScheduler(Timed<T> body) throws InterruptedException {
+    if (scheduler != null) {
+      return body.run(scheduler);
+    }
+    ScheduledExecutorService own = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "golem-poll");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      return body.run(own);
+    } finally {
+      own.shutdownNow();
+    }
   }
 
   public static void main(String[] args) {

@@ -1,27 +1,31 @@
 package org.jgolem.node.cli;
 
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
 import org.jgolem.node.api.NodeService.TaskSummary;
 
 /**
  * The progress of a task being waited for. On a terminal one bar redrawn in place with {@code \r};
  * elsewhere (a file, a pipe, a CI log) a plain line whenever the progress or state changes, and at
- * least every {@code heartbeatNanos} while nothing does.
+ * least every {@code heartbeat} (read on the injected clock) while nothing does.
  */
 final class ProgressView {
   static final int WIDTH = 30;
 
   private final PrintWriter out;
   private final boolean terminal;
-  private final long heartbeatNanos;
+  private final long heartbeatMillis;
+  private final Clock clock;
   private int drawnLength = -1;
   private String lastKey;
   private long lastLineAt;
 
-  ProgressView(PrintWriter out, boolean terminal, long heartbeatNanos) {
+  ProgressView(PrintWriter out, boolean terminal, Duration heartbeat, Clock clock) {
     this.out = out;
     this.terminal = terminal;
-    this.heartbeatNanos = heartbeatNanos;
+    this.heartbeatMillis = heartbeat.toMillis();
+    this.clock = clock;
   }
 
   /** "[#########---------------------]  30%  3/10 subtasks  COMPUTING" */
@@ -46,8 +50,8 @@ final class ProgressView {
       drawnLength = bar.length();
     } else {
       String key = t.state() + "/" + t.subtasksAccepted() + "/" + t.subtasks();
-      long now = System.nanoTime();
-      if (!key.equals(lastKey) || now - lastLineAt >= heartbeatNanos) {
+      long now = clock.millis();
+      if (!key.equals(lastKey) || now - lastLineAt >= heartbeatMillis) {
         out.println(line(t));
         lastKey = key;
         lastLineAt = now;

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.jgolem.node.api.NodeService.SubtaskSummary;
 import org.jgolem.node.api.NodeService.TaskSummary;
 import picocli.CommandLine.Command;
@@ -60,7 +60,7 @@ final class TasksCommand {
     BigDecimal interval;
 
     /** With --wait and no terminal: a progress line at least this often while nothing changes. */
-    static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
     @Override
     public Integer call() throws InterruptedException {
@@ -80,19 +80,13 @@ final class TasksCommand {
             + " subtasks");
       }
       // with --json, stdout carries only the final JSON: the progress goes to stderr, as lines
-      ProgressView view = new ProgressView(json() ? err() : out(), root().terminal && !json(), HEARTBEAT_NANOS);
-      long sleepMillis = Math.max(1, interval.multiply(BigDecimal.valueOf(1000)).longValue());
-      TaskSummary t = task;
-      JsonNode last = created;
-      view.update(t);
-      while (!ENDED.contains(t.state())) {
-        Thread.sleep(sleepMillis);
-        last = api.get(path(task.id()));
-        t = ApiClient.read(last, TaskSummary.class);
-        view.update(t);
-      }
+      GolemCli root = root();
+      ProgressView view = new ProgressView(json() ? err() : out(), root.terminal && !json(), HEARTBEAT, root.clock);
+      Duration every = Duration.ofMillis(Math.max(1, interval.multiply(BigDecimal.valueOf(1000)).longValue()));
+      JsonNode last = root.withScheduler(scheduler -> TaskWatch.await(
+          new TaskWatch(scheduler, every).until(created, () -> api.get(path(task.id())), view::update)));
       view.finish();
-      TaskSummary end = t;
+      TaskSummary end = ApiClient.read(last, TaskSummary.class);
       if (json()) {
         root().printJson(out(), last);
       } else if ("FINISHED".equals(end.state())) {

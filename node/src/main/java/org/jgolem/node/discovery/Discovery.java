@@ -1,9 +1,6 @@
 package org.jgolem.node.discovery;
 
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,9 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jgolem.eth.Address;
-import org.jgolem.node.discovery.DiscoveryConfig.Endpoint;
 import org.jgolem.node.discovery.DiscoveryException.Reason;
-import org.jgolem.node.p2p.P2PException;
 import org.jgolem.node.p2p.P2PNetwork;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.p2p.PeerListener;
@@ -43,21 +38,14 @@ import org.slf4j.LoggerFactory;
  *       entries, so nobody can fill our table with ids they made up. Proven peers are saved in the
  *       {@link PeerStore}; failures to reach one are counted there and in the table (a refusal for
  *       lack of room, TOO_MANY_PEERS, is not a failure: the node is alive).
- *   <li><b>Answers.</b> FindNode(target) is answered with Neighbours: the k closest fresh table
- *       entries, without the asker; the target itself first if it is known, even only in a
- *       replacement cache.
- *   <li><b>Queries.</b> To ask a node, the session with it is used, or opened with its expected id.
- *       Answers are matched to requests by {@link FindNodeRequests}. Outbound sessions opened for
- *       queries are capped ({@code maxQuerySessions}, least recently used idle one closed) and closed
- *       after {@code queryLinger} of idleness, so that lookups do not fill anyone's session limit.
- *   <li><b>Join.</b> Stored peers are loaded into the table; the seeds and the stored peers are
- *       dialled, then a lookup of our own id (which makes us known to the nodes closest to us) and a
- *       refresh of each bucket not yet full. A first node with nothing to dial joins once others
- *       have found it.
- *   <li><b>Maintenance</b> (every {@code maintenanceInterval}, on the scheduler): re-join if no
- *       session is left, keep {@code targetOutbound} outbound sessions to table nodes picked at
- *       random, close idle query sessions, refresh buckets no lookup touched for
- *       {@code refreshInterval}.
+ *   <li><b>Answers.</b> FindNode(target) is answered with Neighbours ({@link NeighboursAnswer}).
+ *   <li><b>Queries.</b> To ask a node, the session with it is used, or opened with its expected id
+ *       ({@link QuerySessions}, which also caps and closes the sessions opened for queries). Answers
+ *       are matched to requests by {@link FindNodeRequests}.
+ *   <li><b>Join and maintenance</b> ({@link DiscoveryMaintenance}, on the scheduler): stored peers
+ *       are loaded into the table, the seeds and stored peers dialled, our own id looked up and the
+ *       buckets refreshed; then, every {@code maintenanceInterval}, outbound peers kept, idle query
+ *       sessions closed and untouched buckets refreshed.
  *   <li><b>Liveness.</b> When a full bucket meets a newcomer, its least-recently-seen entry is
  *       probed (a live session counts; else it is dialled). Entries that fail {@code maxFailures}
  *       times in a row are evicted for a replacement, so long-lived nodes are preferred.
@@ -80,12 +68,8 @@ public final class Discovery {
   private final Random random;
   private final RoutingTable table;
   private final FindNodeRequests requests;
-  /** Outbound sessions kept as the node's peers (not closed when idle). */
-  private final Set<Address> kept = ConcurrentHashMap.newKeySet();
-  /** When this node last used a session for a query (ms). */
-  private final Map<Address, Long> lastUsed = new ConcurrentHashMap<>();
-  /** Nodes being dialled to become kept peers. */
-  private final Set<Address> dialling = ConcurrentHashMap.newKeySet();
+  private final QuerySessions sessions;
+  private final DiscoveryMaintenance maintenance;
   private final Set<Address> probing = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicInteger lookups = new AtomicInteger();
@@ -97,9 +81,6 @@ public final class Discovery {
   /** What was last written to the peer store, per node. */
   private final Map<Address, Persisted> persisted = new ConcurrentHashMap<>();
   private volatile boolean running;
-  private volatile boolean bootstrapping;
-  private final CompletableFuture<Void> bootstrapped = new CompletableFuture<>();
-  private ScheduledFuture<?> maintenance;
 
   public Discovery(Address self, P2PNetwork network, PeerStore peerStore, DiscoveryConfig config, Clock clock,
       ScheduledExecutorService scheduler, Random random) {
@@ -112,6 +93,28 @@ public final class Discovery {
     this.random = random;
     this.table = new RoutingTable(self, config.k(), config.k(), config.maxFailures(), clock.millis());
     this.requests = new FindNodeRequests(scheduler, config.requestTimeout());
+    this.sessions = new QuerySessions(network, requests, this.config, clock, scheduler);
+    this.maintenance = new DiscoveryMaintenance(self, network, table, sessions, new DiscoveryMaintenance.Lookups() {
+      @Override
+      public boolean running() {
+        return running;
+      }
+
+      @Override
+      public CompletableFuture<Lookup.Result> iterate(Address target) {
+        return Discovery.this.iterate(target, false, Set.of());
+      }
+
+      @Override
+      public void nodeFailed(Address id, Throwable error) {
+        Discovery.this.nodeFailed(id, error);
+      }
+
+      @Override
+      public boolean probing(Address id) {
+        return probing.contains(id);
+      }
+    }, this.config, clock, scheduler, random);
   }
 
   /**
@@ -146,18 +149,15 @@ public final class Discovery {
         }
       }
       LOG.info("Discovery of {} starting with {} stored peers and {} seeds", self, table.size(), config.seeds().size());
-      bootstrap();
+      maintenance.bootstrap();
     });
-    long every = config.maintenanceInterval().toMillis();
-    maintenance = scheduler.scheduleWithFixedDelay(this::maintainSafely, every, every, TimeUnit.MILLISECONDS);
+    maintenance.start();
   }
 
   /** Stops answering and querying; pending requests fail with STOPPED. Idempotent. */
   public void stop() {
     running = false;
-    if (maintenance != null) {
-      maintenance.cancel(false);
-    }
+    maintenance.stop();
     requests.close();
   }
 
@@ -204,9 +204,9 @@ public final class Discovery {
         return CompletableFuture.completedFuture(Optional.<NodeRecord>empty());
       }
       NodeRecord claimed = r.found().get();
-      return session(claimed).handle((peer, error) -> {
+      return sessions.session(claimed).handle((peer, error) -> {
         if (error == null) {
-          lastUsed.put(peer.id(), clock.millis());
+          sessions.used(peer.id());
           table.seen(peer.record(), clock.millis());
           return CompletableFuture.completedFuture(Optional.of(peer.record()));
         }
@@ -231,7 +231,7 @@ public final class Discovery {
 
   /** Completes when a bootstrap (self-lookup and bucket refresh) has ended with a non-empty table. */
   public CompletableFuture<Void> bootstrapped() {
-    return bootstrapped.copy();
+    return maintenance.bootstrapped();
   }
 
   public RoutingTable table() {
@@ -240,7 +240,7 @@ public final class Discovery {
 
   /** Outbound sessions currently kept as this node's peers. */
   public Set<Address> keptPeers() {
-    return Set.copyOf(kept);
+    return sessions.kept();
   }
 
   /** Lookups run since start (a metric). */
@@ -297,24 +297,14 @@ public final class Discovery {
     if (!running) {
       return CompletableFuture.failedFuture(new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
     }
-    return session(node).thenCompose(peer -> {
-      lastUsed.put(peer.id(), clock.millis());
+    return sessions.session(node).thenCompose(peer -> {
+      sessions.used(peer.id());
       return requests.request(peer, target).thenApply(nodes -> {
         // It answered over an authenticated session: proven, at the endpoint it advertises.
         table.seen(peer.record(), clock.millis());
         return nodes;
       });
     });
-  }
-
-  /** Refused for lack of room (ours or theirs): not a sign that the node is gone. */
-  private static boolean isBusy(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof P2PException p && p.reason() == Disconnect.Reason.TOO_MANY_PEERS) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Reason reasonOf(Throwable error) {
@@ -324,59 +314,6 @@ public final class Discovery {
       }
     }
     return null;
-  }
-
-  private CompletableFuture<Peer> session(NodeRecord node) {
-    Optional<Peer> existing = network.peer(node.nodeId()).filter(Peer::isActive);
-    if (existing.isPresent()) {
-      return CompletableFuture.completedFuture(existing.get());
-    }
-    makeRoomForQuerySession();
-    lastUsed.put(node.nodeId(), clock.millis());
-    CompletableFuture<Peer> dial;
-    try {
-      dial = network.connect(node.host(), node.port(), node.nodeId());
-    } catch (RuntimeException e) {
-      dial = CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<Peer> out = new CompletableFuture<>();
-    ScheduledFuture<?> timer = scheduler.schedule(
-        () -> out.completeExceptionally(new DiscoveryException(Reason.TIMEOUT, "dialling " + node.nodeId() + " timed out")),
-        config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    dial.whenComplete((peer, error) -> {
-      timer.cancel(false);
-      if (error != null) {
-        out.completeExceptionally(new DiscoveryException(isBusy(error) ? Reason.BUSY : Reason.UNREACHABLE,
-            node.nodeId() + " at " + node.host() + ":" + node.port() + ": " + error.getMessage(), error));
-      } else if (!out.complete(peer) && peer.outbound() && !kept.contains(peer.id())) {
-        // Timed out meanwhile; the idle sweep will close the session.
-        lastUsed.put(peer.id(), clock.millis());
-      }
-    });
-    return out;
-  }
-
-  /**
-   * Keeps this node's outbound sessions that are not kept peers (opened for queries and probes)
-   * under maxQuerySessions by closing the least recently used idle one, so that lookups do not fill
-   * the session limit of this node or of others.
-   */
-  private void makeRoomForQuerySession() {
-    List<Peer> idle = new ArrayList<>();
-    int open = 0;
-    for (Peer p : network.peers()) {
-      if (p.outbound() && p.isActive() && !kept.contains(p.id())) {
-        open++;
-        if (!requests.isWaitingFor(p.id())) {
-          idle.add(p);
-        }
-      }
-    }
-    idle.sort(java.util.Comparator.comparingLong(p -> lastUsed.getOrDefault(p.id(), 0L)));
-    for (int i = 0; open >= config.maxQuerySessions() && i < idle.size(); i++, open--) {
-      LOG.debug("Closing query session with {} to make room", idle.get(i).id());
-      idle.get(i).disconnect(Disconnect.Reason.REQUESTED);
-    }
   }
 
   /** Counts a failure to reach the node, unless it only said it was full or we are stopping. */
@@ -397,18 +334,8 @@ public final class Discovery {
     if (!running) {
       return;
     }
-    FindNode request = envelope.payload(FindNode.class);
-    Address target = request.target();
-    int n = Math.min(config.k(), Neighbours.MAX_NODES);
-    List<NodeRecord> nodes = table.closest(target, n, Set.of(from.id()));
-    Optional<RoutingTable.Entry> exact = table.find(target);
-    if (exact.isPresent() && !table.isStale(exact.get()) && !target.equals(from.id()) && (nodes.isEmpty() || !nodes.get(0).nodeId().equals(target))) {
-      // The very node asked for, known but waiting in a replacement cache (its bucket is full of
-      // long-lived nodes): name it first, so lookups for it end here.
-      List<NodeRecord> withTarget = new ArrayList<>(List.of(exact.get().record()));
-      withTarget.addAll(nodes.subList(0, Math.min(nodes.size(), n - 1)));
-      nodes = withTarget;
-    }
+    Address target = envelope.payload(FindNode.class).target();
+    List<NodeRecord> nodes = NeighboursAnswer.of(table, target, from.id(), config.k());
     from.send(new Neighbours(target, nodes)).whenComplete((v, e) -> {
       if (e != null) {
         LOG.debug("Neighbours to {} not sent: {}", from.id(), e.getMessage());
@@ -445,8 +372,7 @@ public final class Discovery {
       return;
     }
     requests.peerGone(peer.id());
-    kept.remove(peer.id());
-    lastUsed.remove(peer.id());
+    sessions.gone(peer.id());
   }
 
   // ---- liveness
@@ -462,7 +388,7 @@ public final class Discovery {
     if (!probing.add(id)) {
       return;
     }
-    session(stalest.record()).whenComplete((peer, error) -> {
+    sessions.session(stalest.record()).whenComplete((peer, error) -> {
       probing.remove(id);
       if (error == null) {
         table.seen(peer.record(), clock.millis());
@@ -470,176 +396,5 @@ public final class Discovery {
         nodeFailed(id, error);
       }
     });
-  }
-
-  // ---- bootstrap and maintenance (scheduler thread)
-
-  /** How soon a bootstrap that reached nobody is tried again (at most; the maintenance interval if shorter). */
-  static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
-
-  private void bootstrap() {
-    if (!running || bootstrapping) {
-      return;
-    }
-    bootstrapping = true;
-    List<CompletableFuture<?>> dials = new ArrayList<>();
-    NodeRecord me = network.self();
-    for (Endpoint seed : config.seedEndpoints()) {
-      if (seed.host().equals(me.host()) && seed.port() == me.port()) {
-        continue;
-      }
-      CompletableFuture<Peer> dial;
-      try {
-        dial = network.connect(seed.host(), seed.port(), null);
-      } catch (RuntimeException e) {
-        dial = CompletableFuture.failedFuture(e);
-      }
-      dials.add(dial
-          .whenComplete((p, e) -> {
-            if (e != null) {
-              LOG.info("Seed {} unreachable: {}", seed, e.getMessage());
-            } else {
-              lastUsed.put(p.id(), clock.millis());
-            }
-          }));
-    }
-    List<RoutingTable.Entry> stored = table.entries();
-    for (RoutingTable.Entry e : stored) {
-      if (network.peer(e.id()).isEmpty()) {
-        dials.add(session(e.record()).whenComplete((p, error) -> {
-          if (error != null) {
-            nodeFailed(e.id(), error);
-          }
-        }));
-      }
-    }
-    CompletableFuture.allOf(dials.stream().map(f -> f.handle((v, e) -> null)).toArray(CompletableFuture[]::new))
-        .thenCompose(v -> iterate(self, false, Set.of()))
-        .thenCompose(selfLookup -> {
-          // Kademlia's join: after the lookup of our own id, refresh every bucket farther than our
-          // closest neighbour, so that the table also covers the far parts of the id space.
-          int buckets = table.bucketCount();
-          List<CompletableFuture<Lookup.Result>> refreshes = new ArrayList<>();
-          List<Integer> sizes = table.bucketSizes();
-          for (int i = 0; i < buckets - 1; i++) {
-            if (sizes.get(i) >= config.k()) {
-              continue; // already full: nothing to learn there
-            }
-            refreshes.add(iterate(table.randomIdIn(i, random), false, Set.of()).exceptionally(e -> null));
-          }
-          return CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new))
-              .thenApply(v -> selfLookup.queries() + refreshes.stream().map(CompletableFuture::join)
-                  .mapToInt(r -> r == null ? 0 : r.queries()).sum());
-        })
-        .whenComplete((queries, e) -> {
-          bootstrapping = false;
-          if (e != null) {
-            LOG.info("Bootstrap lookup of {} failed: {}", self, e.getMessage());
-          } else {
-            LOG.info("Bootstrap of {}: {} nodes in the table after {} queries, {} sessions", self, table.size(),
-                queries, network.peers().size());
-            if (table.size() > 0) {
-              bootstrapped.complete(null);
-            }
-            if (network.peers().isEmpty()) {
-              // nobody answered (seeds not up yet, say): maintenance would bootstrap again at once, and again
-              // as fast as the refusals come back; wait a little first
-              long retry = Math.min(BOOTSTRAP_RETRY.toMillis(), config.maintenanceInterval().toMillis());
-              scheduler.schedule(this::maintainSafely, retry, TimeUnit.MILLISECONDS);
-            } else {
-              scheduler.execute(this::maintainSafely);
-            }
-          }
-        });
-  }
-
-  private void maintainSafely() {
-    try {
-      maintain();
-    } catch (RuntimeException e) {
-      LOG.warn("Discovery maintenance of {} failed", self, e);
-    }
-  }
-
-  private void maintain() {
-    if (!running) {
-      return;
-    }
-    if (!bootstrapping && table.size() > 0 && !bootstrapped.isDone()) {
-      // A first node (no seeds, no stored peers) joins once others have found it.
-      bootstrap();
-      return;
-    }
-    if (network.peers().isEmpty() && !bootstrapping && (!config.seeds().isEmpty() || table.size() > 0)) {
-      LOG.debug("{} has no sessions: bootstrapping again", self);
-      bootstrap();
-      return;
-    }
-    keepPeers();
-    closeIdleQuerySessions();
-    refreshBuckets();
-  }
-
-  /**
-   * Tops kept outbound sessions up to targetOutbound with table nodes picked at random (uniformly,
-   * so that seeds and early nodes are not everyone's peers). A pick with an outbound session open
-   * already (from a query) is kept as it is; nodes with an inbound session are left out, as that
-   * session is the other node's to keep.
-   */
-  private void keepPeers() {
-    kept.removeIf(id -> network.peer(id).filter(Peer::isActive).isEmpty());
-    int missing = config.targetOutbound() - kept.size() - dialling.size();
-    if (missing <= 0) {
-      return;
-    }
-    List<RoutingTable.Entry> candidates = new ArrayList<>();
-    for (RoutingTable.Entry e : table.entries()) {
-      Optional<Peer> session = network.peer(e.id()).filter(Peer::isActive);
-      if (!table.isStale(e) && !kept.contains(e.id()) && !dialling.contains(e.id()) && !probing.contains(e.id())
-          && (session.isEmpty() || session.get().outbound())) {
-        candidates.add(e);
-      }
-    }
-    Collections.shuffle(candidates, random);
-    for (RoutingTable.Entry e : candidates.subList(0, Math.min(missing, candidates.size()))) {
-      Optional<Peer> open = network.peer(e.id()).filter(Peer::isActive);
-      if (open.isPresent()) {
-        kept.add(e.id());
-        continue;
-      }
-      dialling.add(e.id());
-      session(e.record()).whenComplete((peer, error) -> {
-        dialling.remove(e.id());
-        if (error != null) {
-          nodeFailed(e.id(), error);
-        } else if (peer.outbound()) {
-          kept.add(peer.id());
-        }
-        // else: it dialled us at the same time; the session is inbound, theirs to keep.
-      });
-    }
-  }
-
-  /** Closes outbound sessions opened only for queries once they have been idle for queryLinger. */
-  private void closeIdleQuerySessions() {
-    long now = clock.millis();
-    long linger = config.queryLinger().toMillis();
-    for (Peer p : network.peers()) {
-      if (p.outbound() && p.isActive() && !kept.contains(p.id()) && !requests.isWaitingFor(p.id())
-          && now - lastUsed.getOrDefault(p.id(), 0L) >= linger) {
-        LOG.debug("Closing idle query session with {}", p.id());
-        p.disconnect(Disconnect.Reason.REQUESTED);
-      }
-    }
-  }
-
-  private void refreshBuckets() {
-    long now = clock.millis();
-    List<Integer> stale = table.bucketsToRefresh(now, config.refreshInterval().toMillis());
-    for (int bucket : stale) {
-      Address target = table.randomIdIn(bucket, random);
-      LOG.debug("Refreshing bucket {} of {} with a lookup of {}", bucket, self, target);
-      iterate(target, false, Set.of());
-    }
   }
 }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jgolem.node.api.NodeService.TaskSummary;
+import org.jgolem.node.fixtures.FakeClock;
 import org.junit.jupiter.api.Test;
 
 /** Exact token amounts, table layout and the progress bar, without a server. */
@@ -80,7 +82,7 @@ class CliAmountsTest {
   @Test
   void onATerminalTheBarIsRedrawnInPlace() {
     StringWriter s = new StringWriter();
-    ProgressView v = new ProgressView(new PrintWriter(s), true, Long.MAX_VALUE);
+    ProgressView v = new ProgressView(new PrintWriter(s), true, Duration.ofNanos(Long.MAX_VALUE), new FakeClock(0));
     v.update(task("COMPUTING", 4, 1));
     v.update(task("FINISHED", 4, 4));
     v.finish();
@@ -92,7 +94,7 @@ class CliAmountsTest {
   @Test
   void elsewhereALineIsPrintedOnlyWhenSomethingChanges() {
     StringWriter s = new StringWriter();
-    ProgressView v = new ProgressView(new PrintWriter(s), false, Long.MAX_VALUE);
+    ProgressView v = new ProgressView(new PrintWriter(s), false, Duration.ofNanos(Long.MAX_VALUE), new FakeClock(0));
     v.update(task("COMPUTING", 4, 1));
     v.update(task("COMPUTING", 4, 1));
     v.update(task("COMPUTING", 4, 2));
@@ -101,10 +103,24 @@ class CliAmountsTest {
         "task t-1: 25% (1/4 subtasks accepted), COMPUTING\ntask t-1: 50% (2/4 subtasks accepted), COMPUTING\n");
 
     StringWriter periodic = new StringWriter();
-    ProgressView every = new ProgressView(new PrintWriter(periodic), false, 0);
+    ProgressView every = new ProgressView(new PrintWriter(periodic), false, Duration.ZERO, new FakeClock(0));
     every.update(task("COMPUTING", 4, 1));
     every.update(task("COMPUTING", 4, 1));
     assertThat(periodic.toString().lines()).hasSize(2);
+  }
+
+  @Test
+  void elsewhereAnUnchangedLineIsRepeatedOnceTheHeartbeatHasPassedNotBefore() {
+    StringWriter s = new StringWriter();
+    FakeClock clock = new FakeClock(1_000_000);
+    ProgressView v = new ProgressView(new PrintWriter(s), false, Duration.ofSeconds(30), clock);
+    v.update(task("COMPUTING", 4, 1));
+    clock.advance(Duration.ofMillis(29_999));
+    v.update(task("COMPUTING", 4, 1));
+    assertThat(s.toString().lines()).hasSize(1);
+    clock.advance(Duration.ofMillis(1));
+    v.update(task("COMPUTING", 4, 1));
+    assertThat(s.toString().lines()).hasSize(2);
   }
 
   @Test

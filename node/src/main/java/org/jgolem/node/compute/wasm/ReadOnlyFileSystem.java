@@ -2,7 +2,6 @@ package org.jgolem.node.compute.wasm;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
@@ -21,8 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.ProviderMismatchException;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -57,6 +54,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Determinism: directory listings are sorted by name, and attributes are synthesized (fixed times,
  * inode numbers derived from the path, no host owner or device), so a program sees the same thing on
  * every provider.
+ *
+ * <p>Its paths are {@link RoPath}. It is over 400 lines because it is one thing: a {@link FileSystem} and its
+ * {@link FileSystemProvider}, whose long interfaces must each be implemented, every changing method refused.
  */
 final class ReadOnlyFileSystem extends FileSystem {
 
@@ -71,7 +71,7 @@ final class ReadOnlyFileSystem extends FileSystem {
   private final Path hostRoot;
   private final String guestName;
   private final FileTime fixedTime;
-  private final RoPath root = new RoPath(this, true, new String[0]);
+  final RoPath root = new RoPath(this, true, new String[0]);
   private final AtomicReference<String> violation = new AtomicReference<>();
   private volatile boolean open = true;
 
@@ -105,7 +105,7 @@ final class ReadOnlyFileSystem extends FileSystem {
   }
 
   /** The host path behind a view path, after checking it stays inside the folder. */
-  private Path host(Path p) throws IOException {
+  Path host(Path p) throws IOException {
     RoPath rp = check(p).toAbsolutePath().normalize();
     Path h = hostRoot;
     for (String n : rp.names) h = h.resolve(n);
@@ -457,155 +457,5 @@ final class ReadOnlyFileSystem extends FileSystem {
   @Override
   public WatchService newWatchService() {
     throw new UnsupportedOperationException("the read-only view cannot be watched");
-  }
-
-  // --- paths ---
-
-  /** A '/'-separated path of this view: a list of names, absolute or relative. */
-  static final class RoPath implements Path {
-    final ReadOnlyFileSystem fs;
-    final boolean absolute;
-    final String[] names;
-
-    RoPath(ReadOnlyFileSystem fs, boolean absolute, String[] names) {
-      this.fs = fs;
-      this.absolute = absolute;
-      this.names = names;
-    }
-
-    private RoPath other(Path p) {
-      if (!(p instanceof RoPath rp) || rp.fs != fs) throw new ProviderMismatchException();
-      return rp;
-    }
-
-    @Override public FileSystem getFileSystem() { return fs; }
-    @Override public boolean isAbsolute() { return absolute; }
-    @Override public Path getRoot() { return absolute ? fs.root : null; }
-
-    @Override
-    public Path getFileName() {
-      return names.length == 0 ? null : new RoPath(fs, false, new String[] {names[names.length - 1]});
-    }
-
-    @Override
-    public Path getParent() {
-      if (names.length == 0) return null;
-      if (names.length == 1) return absolute ? fs.root : null;
-      return new RoPath(fs, absolute, Arrays.copyOf(names, names.length - 1));
-    }
-
-    @Override public int getNameCount() { return names.length; }
-
-    @Override
-    public Path getName(int index) {
-      if (index < 0 || index >= names.length) throw new IllegalArgumentException("no name at " + index);
-      return new RoPath(fs, false, new String[] {names[index]});
-    }
-
-    @Override
-    public Path subpath(int begin, int end) {
-      if (begin < 0 || end > names.length || begin >= end) throw new IllegalArgumentException("bad subpath " + begin + ".." + end);
-      return new RoPath(fs, false, Arrays.copyOfRange(names, begin, end));
-    }
-
-    @Override
-    public boolean startsWith(Path other) {
-      if (!(other instanceof RoPath o) || o.fs != fs || o.absolute != absolute || o.names.length > names.length) return false;
-      return Arrays.equals(names, 0, o.names.length, o.names, 0, o.names.length);
-    }
-
-    @Override
-    public boolean endsWith(Path other) {
-      if (!(other instanceof RoPath o) || o.fs != fs || o.names.length > names.length) return false;
-      if (o.absolute) return equals(o);
-      return Arrays.equals(names, names.length - o.names.length, names.length, o.names, 0, o.names.length);
-    }
-
-    @Override
-    public RoPath normalize() {
-      List<String> out = new ArrayList<>();
-      for (String n : names) {
-        if (n.equals(".")) continue;
-        if (n.equals("..")) {
-          if (!out.isEmpty() && !out.get(out.size() - 1).equals("..")) {
-            out.remove(out.size() - 1);
-          } else if (!absolute) {
-            out.add(n); // a relative path may start with ..; at the root, .. stays at the root
-          }
-          continue;
-        }
-        out.add(n);
-      }
-      return new RoPath(fs, absolute, out.toArray(String[]::new));
-    }
-
-    @Override
-    public Path resolve(Path other) {
-      RoPath o = other(other);
-      if (o.absolute) return o;
-      if (o.names.length == 0) return this;
-      String[] joined = Arrays.copyOf(names, names.length + o.names.length);
-      System.arraycopy(o.names, 0, joined, names.length, o.names.length);
-      return new RoPath(fs, absolute, joined);
-    }
-
-    @Override
-    public Path relativize(Path other) {
-      RoPath o = other(other);
-      if (o.absolute != absolute) throw new IllegalArgumentException("cannot relativize between absolute and relative paths");
-      RoPath a = normalize(), b = o.normalize();
-      int common = 0;
-      while (common < a.names.length && common < b.names.length && a.names[common].equals(b.names[common])) common++;
-      List<String> out = new ArrayList<>();
-      for (int i = common; i < a.names.length; i++) out.add("..");
-      out.addAll(Arrays.asList(b.names).subList(common, b.names.length));
-      return new RoPath(fs, false, out.toArray(String[]::new));
-    }
-
-    @Override
-    public URI toUri() {
-      try {
-        return new URI("golem-ro", null, toAbsolutePath().toString(), null);
-      } catch (URISyntaxException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
-    @Override
-    public RoPath toAbsolutePath() {
-      return absolute ? this : (RoPath) fs.root.resolve(this);
-    }
-
-    @Override
-    public Path toRealPath(LinkOption... options) throws IOException {
-      RoPath p = toAbsolutePath().normalize();
-      Files.readAttributes(fs.host(p), BasicFileAttributes.class);
-      return p;
-    }
-
-    @Override
-    public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers) {
-      throw new UnsupportedOperationException("the read-only view cannot be watched");
-    }
-
-    @Override
-    public int compareTo(Path other) {
-      return toString().compareTo(other(other).toString());
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof RoPath p && p.fs == fs && p.absolute == absolute && Arrays.equals(p.names, names);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(names) * 31 + (absolute ? 1 : 0);
-    }
-
-    @Override
-    public String toString() {
-      return (absolute ? "/" : "") + String.join("/", names);
-    }
   }
 }

@@ -4,24 +4,17 @@ import com.dylibso.chicory.log.Logger;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.TrapException;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
-import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -70,8 +63,6 @@ final class WasmRun {
       return false;
     }
   };
-  private static final long PAGE = 65536;
-  private static final int MAX_PAGES = 65536;
 
   private final ExecutionSpec spec;
   private final Program.WasmBinary binary;
@@ -259,9 +250,9 @@ final class WasmRun {
     List<OutputFile> outputs = List.of();
     SandboxFiles files = null;
     try {
-      ModuleCache.Compiled compiled = compiled();
+      ModuleCache.Compiled compiled = WasmModuleCheck.compiled(binary, cache);
       WasmModule module = compiled.module();
-      MemoryLimits memoryLimits = memoryLimits(module);
+      MemoryLimits memoryLimits = WasmModuleCheck.memoryLimits(module, spec.limits().memoryBytes());
       GuestClock clock = GuestClock.forSubtask(spec.subtaskId());
       SandboxFiles sandbox = SandboxFiles.open(spec, clock.start());
       files = sandbox;
@@ -291,7 +282,7 @@ final class WasmRun {
             .withMemoryFactory(requested -> memory[0] = new GuardedMemory(memoryLimits))
             .withStart(false)
             .build();
-        ExportFunction start = exportedStart(instance);
+        ExportFunction start = WasmModuleCheck.exportedStart(instance);
         try {
           start.apply();
           exit = Optional.of(0);
@@ -305,7 +296,9 @@ final class WasmRun {
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
         ended = e;
       }
-      failure = classify(exit, ended, files, memory[0]);
+      String violation = files.resourcesViolation();
+      String tooLarge = violation == null ? files.outputOverLimit() : null; // checked only if there is no violation
+      failure = WasmOutcome.classify(exit, ended, violation, tooLarge, memory[0]);
       if (failure == null) {
         files.copyOutput(spec.output());
         outputs = OutputFiles.list(spec.output(), spec.limits().maxOutputBytes());
@@ -327,7 +320,7 @@ final class WasmRun {
       clearOutput();
     }
     long cpu = cpu0 < 0 ? -1 : threads.getCurrentThreadCpuTime() - cpu0;
-    long peak = memory[0] == null ? 0 : memory[0].pages() * PAGE;
+    long peak = memory[0] == null ? 0 : memory[0].pages() * WasmModuleCheck.PAGE;
     guestResult = new ExecutionResult(spec.subtaskId(), WasmEnvironment.NAME, Optional.ofNullable(failure), exit,
         stdout.capture(), stderr.capture(), outputs, new ResourceUsage(peak, cpu), Duration.ofNanos(System.nanoTime() - t0));
   }
@@ -345,90 +338,5 @@ final class WasmRun {
     argv.add(spec.entrypoint());
     argv.addAll(spec.args());
     return argv;
-  }
-
-  /** Reads the binary, checks its SHA-256 against the announced one, and gets it compiled. */
-  private ModuleCache.Compiled compiled() throws ComputeException, InterruptedException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(binary.path());
-    } catch (NoSuchFileException e) {
-      throw new ComputeException(FailureReason.IMAGE_MISSING, "the WASM binary is not on this node: " + binary.path());
-    } catch (IOException e) {
-      throw new ComputeException(FailureReason.IMAGE_MISSING, "the WASM binary cannot be read: " + binary.path() + ": " + e.getMessage());
-    }
-    byte[] actual;
-    try {
-      actual = MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-    HexFormat hex = HexFormat.of();
-    if (!MessageDigest.isEqual(actual, binary.sha256())) {
-      throw new ComputeException(FailureReason.INVALID_SPEC, "refusing to run " + binary.path().getFileName()
-          + ": its SHA-256 is " + hex.formatHex(actual) + " but the task announced " + hex.formatHex(binary.sha256()));
-    }
-    return cache.get(hex.formatHex(actual), bytes);
-  }
-
-  /** The module's memory, capped by the subtask's limit; refused if its initial size is already over. */
-  private MemoryLimits memoryLimits(WasmModule module) throws ComputeException {
-    int limitPages = (int) Math.min(MAX_PAGES, spec.limits().memoryBytes() / PAGE);
-    var section = module.memorySection();
-    if (section.isEmpty() || section.get().memoryCount() == 0) return new MemoryLimits(0, limitPages);
-    MemoryLimits declared = section.get().getMemory(0).limits();
-    if (declared.initialPages() > limitPages) {
-      throw new ComputeException(FailureReason.OUT_OF_MEMORY, "the module declares " + declared.initialPages()
-          + " pages (" + mib(declared.initialPages()) + ") of initial memory, over the subtask's limit of "
-          + limitPages + " pages (" + mib(limitPages) + ")");
-    }
-    return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), limitPages));
-  }
-
-  private static String mib(long pages) {
-    return (pages * PAGE >> 20) + " MiB";
-  }
-
-  private static ExportFunction exportedStart(Instance instance) throws ComputeException {
-    try {
-      return instance.export("_start");
-    } catch (ChicoryException e) {
-      throw new ComputeException(FailureReason.TRAPPED, "the module exports no _start function: it is not a WASI command");
-    }
-  }
-
-  /** The failure, from how the guest ended; null for success. */
-  private Failure classify(Optional<Integer> exit, Throwable ended, SandboxFiles files, GuardedMemory memory)
-      throws ComputeException {
-    String violation = files.resourcesViolation();
-    if (violation != null) return new Failure(FailureReason.TRAPPED, "the program tried to " + violation);
-    String tooLarge = files.outputOverLimit();
-    if (tooLarge != null) return new Failure(FailureReason.OUTPUT_TOO_LARGE, tooLarge + ", and then the program " + how(exit, ended));
-    if (ended instanceof OutOfMemoryError) {
-      return new Failure(FailureReason.OUT_OF_MEMORY, "the node's heap ran out while the program ran: " + ended.getMessage());
-    }
-    boolean died = ended != null || exit.orElse(0) != 0;
-    if (died && memory != null && memory.refusedGrows() > 0) {
-      return new Failure(FailureReason.OUT_OF_MEMORY, "memory.grow to " + memory.refusedTarget() + " pages ("
-          + mib(memory.refusedTarget()) + ") was refused, over the limit of " + memory.maximumPages() + " pages ("
-          + mib(memory.maximumPages()) + "), and then the program " + how(exit, ended));
-    }
-    if (ended != null) return new Failure(FailureReason.TRAPPED, trap(ended));
-    if (exit.orElse(0) != 0) return new Failure(FailureReason.NON_ZERO_EXIT, "the program exited with status " + exit.get());
-    return null;
-  }
-
-  private static String how(Optional<Integer> exit, Throwable ended) {
-    if (ended != null) return "trapped (" + trap(ended) + ")";
-    return exit.map(c -> "exited with status " + c).orElse("ended");
-  }
-
-  private static String trap(Throwable t) {
-    if (t instanceof StackOverflowError || t.getCause() instanceof StackOverflowError) {
-      return "call stack exhausted: the program recursed deeper than the sandbox's stack allows";
-    }
-    if (t instanceof TrapException) return "wasm trap: " + t.getMessage();
-    if (t instanceof ChicoryException || t instanceof ReadOnlyFileSystem.Violation) return t.getMessage();
-    return t.toString();
   }
 }

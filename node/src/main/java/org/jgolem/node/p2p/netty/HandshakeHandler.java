@@ -201,7 +201,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     NettyPeer peer = new NettyPeer(node, ctx.channel(), hello.self(), initiator, keys.transcript(), hello.capabilities());
-    NettyP2PNetwork.Admission admission = node.admit(peer);
+    SessionTable.Admission admission = node.admit(peer);
     if (admission.refusal() != null) {
       if (initiator && admission.existing() != null) {
         promise.complete(admission.existing());

@@ -1,13 +1,11 @@
 package org.jgolem.node.p2p.netty;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.net.InetSocketAddress;
@@ -15,14 +13,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.jgolem.eth.Address;
 import org.jgolem.node.p2p.BanList;
 import org.jgolem.node.p2p.Listeners;
@@ -82,26 +78,10 @@ public final class NettyP2PNetwork implements P2PNetwork {
       long unexpectedErrors,
       long resentAfterDuplicate) {}
 
-  static final class Counters {
-    final LongAdder framesReceived = new LongAdder();
-    final LongAdder handshakesCompleted = new LongAdder();
-    final LongAdder handshakesFailed = new LongAdder();
-    final LongAdder connectionsRefused = new LongAdder();
-    final LongAdder messagesRefused = new LongAdder();
-    final LongAdder rateLimited = new LongAdder();
-    /** Failures that are not a refusal this code expects (a bug here or in a codec). */
-    final LongAdder unexpectedErrors = new LongAdder();
-    /** Market messages sent again because their session ended as a duplicate. */
-    final LongAdder resentAfterDuplicate = new LongAdder();
-  }
-
   /** Failures of the framing or the AEAD layer: junk on the wire, not a bug. */
   static boolean isBadFrame(Throwable cause) {
     return cause instanceof CorruptedFrameException || cause instanceof TooLongFrameException;
   }
-
-  /** Outcome of {@link #admit}: refused (and maybe the session to use instead) or accepted (maybe replacing one). */
-  record Admission(Disconnect.Reason refusal, NettyPeer existing, NettyPeer replaced) {}
 
   private final NodeKey key;
   private final P2PConfig config;
@@ -111,11 +91,12 @@ public final class NettyP2PNetwork implements P2PNetwork {
   private final FreshnessGuard guard;
   private final BanList bans;
   private final Listeners listeners = new Listeners();
-  private final Map<Address, NettyPeer> sessions = new ConcurrentHashMap<>();
+  private final SessionTable sessions;
   private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
   private final Set<Channel> handshaking = ConcurrentHashMap.newKeySet();
-  private final Map<String, CompletableFuture<Peer>> dialing = new ConcurrentHashMap<>();
-  private final Counters counters = new Counters();
+  private final Dials dials = new Dials(this);
+  private final NetworkCounters counters = new NetworkCounters();
+  private final DuplicateResends resends = new DuplicateResends(counters.resentAfterDuplicate);
   private final FrameCounter frameCounter = new FrameCounter(counters.framesReceived);
   private volatile State state = State.NEW;
   private volatile Channel server;
@@ -135,13 +116,14 @@ public final class NettyP2PNetwork implements P2PNetwork {
     this.guard = SessionRules.newFreshnessGuard(clock);
     this.bans = new BanList(clock, config.banDuration());
     this.port = config.listenPort();
+    this.sessions = new SessionTable(key.address(), this.config.maxPeers());
   }
 
   private volatile List<String> capabilities = List.of();
 
   @Override
   public void setCapabilities(List<String> list) {
-    this.capabilities = org.jgolem.node.p2p.SessionRules.capabilities(list);
+    this.capabilities = SessionRules.capabilities(list);
   }
 
   /** What this node announces in its Hello. */
@@ -221,7 +203,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
         return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.BANNED, expectedId + " is banned"));
       }
     }
-    for (NettyPeer p : sessions.values()) {
+    for (NettyPeer p : sessions.all()) {
       if (p.isActive() && p.record().port() == port && p.record().host().equals(host)
           && (expectedId == null || expectedId.equals(p.id()))) {
         return CompletableFuture.completedFuture(p); // a session with the node advertising that endpoint
@@ -230,73 +212,26 @@ public final class NettyP2PNetwork implements P2PNetwork {
     if (bans.isEndpointBanned(host, port)) {
       return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.BANNED, host + ":" + port + " is banned"));
     }
-    if (activeSessions() >= config.maxPeers()) {
+    if (sessions.activeCount() >= config.maxPeers()) {
       return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.TOO_MANY_PEERS,
           "already " + config.maxPeers() + " peers"));
     }
-    String dialKey = host + ":" + port + "/" + expectedId;
-    CompletableFuture<Peer> promise = new CompletableFuture<>();
-    CompletableFuture<Peer> inFlight = dialing.compute(dialKey, (k, old) -> old != null && !old.isDone() ? old : promise);
-    if (inFlight != promise) {
-      return inFlight.copy();
-    }
-    promise.whenComplete((p, t) -> dialing.remove(dialKey, promise));
-    Bootstrap b = new Bootstrap()
-        .group(loops.group())
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis()))
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            initPipeline(ch, HandshakeHandler.initiator(NettyP2PNetwork.this, host, port, expectedId, promise));
-          }
-        });
-    b.connect(host, port).addListener((ChannelFuture f) -> {
-      if (!f.isSuccess()) {
-        promise.completeExceptionally(f.cause());
-      }
-    });
-    return promise.copy();
+    return dials.dial(host, port, expectedId);
   }
 
   /** Decides whether an authenticated peer may have a session (see the class comment). */
-  synchronized Admission admit(NettyPeer candidate) {
+  synchronized SessionTable.Admission admit(NettyPeer candidate) {
     if (state != State.RUNNING) {
-      return new Admission(Disconnect.Reason.SHUTTING_DOWN, null, null);
+      return new SessionTable.Admission(Disconnect.Reason.SHUTTING_DOWN, null, null);
     }
-    Address id = candidate.id();
-    if (bans.isBanned(id)) {
-      return new Admission(Disconnect.Reason.BANNED, null, null);
+    if (bans.isBanned(candidate.id())) {
+      return new SessionTable.Admission(Disconnect.Reason.BANNED, null, null);
     }
-    NettyPeer existing = sessions.get(id);
-    if (existing != null && existing.isActive() && keepsExisting(existing, candidate)) {
-      return new Admission(Disconnect.Reason.DUPLICATE_CONNECTION, existing, null);
-    }
-    boolean replacing = existing != null && existing.isActive();
-    if (!replacing && activeSessions() >= config.maxPeers()) {
-      return new Admission(Disconnect.Reason.TOO_MANY_PEERS, null, null);
-    }
-    sessions.put(id, candidate);
-    return new Admission(null, null, existing);
-  }
-
-  private boolean keepsExisting(NettyPeer existing, NettyPeer candidate) {
-    if (existing.dialer().equals(candidate.dialer())) {
-      return false;
-    }
-    Address self = key.address();
-    Address lower = self.compareTo(candidate.id()) < 0 ? self : candidate.id();
-    return existing.dialer().equals(lower);
-  }
-
-  private long activeSessions() {
-    return sessions.values().stream().filter(NettyPeer::isActive).count();
+    return sessions.admit(candidate);
   }
 
   NettyPeer activeSession(Address id) {
-    NettyPeer p = sessions.get(id);
-    return p != null && p.isActive() ? p : null;
+    return sessions.active(id);
   }
 
   void handshakeEnded(Channel ch, boolean ok) {
@@ -304,36 +239,8 @@ public final class NettyP2PNetwork implements P2PNetwork {
     (ok ? counters.handshakesCompleted : counters.handshakesFailed).increment();
   }
 
-  /** Market messages of sessions that ended as duplicates, waiting for the session kept (by node id). */
-  private final Map<Address, PendingResend> pendingResends = new ConcurrentHashMap<>();
-
-  private record PendingResend(List<Payload> payloads, long sinceNanos) {}
-
-  /** See {@link NettyPeer#recentMarketMessages}: sent again on the kept session, now or once it is admitted. */
-  private void resendAfterDuplicate(NettyPeer ended) {
-    List<Payload> again = ended.recentMarketMessages();
-    if (again.isEmpty()) return;
-    NettyPeer kept = activeSession(ended.id());
-    if (kept != null && kept != ended) {
-      resend(kept, again);
-    } else {
-      pendingResends.merge(ended.id(), new PendingResend(again, System.nanoTime()),
-          (a, b) -> new PendingResend(java.util.stream.Stream.concat(a.payloads().stream(), b.payloads().stream()).toList(),
-              b.sinceNanos()));
-    }
-  }
-
-  private void resend(NettyPeer kept, List<Payload> payloads) {
-    LOG.debug("sending {} message(s) again to {} on the session kept instead of a duplicate", payloads.size(), kept.id());
-    counters.resentAfterDuplicate.add(payloads.size());
-    for (Payload p : payloads) kept.send(p);
-  }
-
   void sessionStarted(NettyPeer peer, NettyPeer replaced) {
-    PendingResend pending = pendingResends.remove(peer.id());
-    if (pending != null && System.nanoTime() - pending.sinceNanos() <= NettyPeer.RECENT_NANOS) {
-      resend(peer, pending.payloads());
-    }
+    resends.started(peer);
     if (replaced != null) {
       if (replaced.isActive()) {
         replaced.close(Disconnect.Reason.DUPLICATE_CONNECTION);
@@ -345,7 +252,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
   }
 
   void sessionEnded(NettyPeer peer) {
-    sessions.remove(peer.id(), peer);
+    sessions.remove(peer);
     fireDisconnected(peer);
   }
 
@@ -356,7 +263,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
     Disconnect.Reason reason = peer.reason();
     LOG.debug("session with {} ended: {}", peer.id(), reason);
     if (reason == Disconnect.Reason.DUPLICATE_CONNECTION) {
-      resendAfterDuplicate(peer);
+      resends.ended(peer, activeSession(peer.id()));
     }
     listeners.disconnected(peer, reason);
     peer.reported().complete(null);
@@ -368,13 +275,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
 
   @Override
   public Collection<Peer> peers() {
-    List<Peer> out = new ArrayList<>();
-    for (NettyPeer p : sessions.values()) {
-      if (p.isActive()) {
-        out.add(p);
-      }
-    }
-    return out;
+    return sessions.activePeers();
   }
 
   @Override
@@ -411,16 +312,14 @@ public final class NettyP2PNetwork implements P2PNetwork {
   }
 
   public Stats stats() {
-    return new Stats(counters.framesReceived.sum(), counters.handshakesCompleted.sum(), counters.handshakesFailed.sum(),
-        counters.connectionsRefused.sum(), counters.messagesRefused.sum(), counters.rateLimited.sum(),
-        counters.unexpectedErrors.sum(), counters.resentAfterDuplicate.sum());
+    return counters.stats();
   }
 
   int pendingHandshakes() {
     return handshaking.size();
   }
 
-  Counters counters() {
+  NetworkCounters counters() {
     return counters;
   }
 
@@ -458,7 +357,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
     if (s != null) {
       s.close();
     }
-    List<NettyPeer> ended = new ArrayList<>(sessions.values());
+    List<NettyPeer> ended = sessions.all();
     for (NettyPeer p : ended) {
       p.close(Disconnect.Reason.SHUTTING_DOWN);
     }
@@ -468,9 +367,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
         ch.close();
       }
     }
-    for (CompletableFuture<Peer> f : dialing.values()) {
-      f.completeExceptionally(new P2PException(Disconnect.Reason.SHUTTING_DOWN, "network closed"));
-    }
+    dials.failAll();
     if (all.stream().anyMatch(ch -> ch.eventLoop().inEventLoop())) {
       return;
     }

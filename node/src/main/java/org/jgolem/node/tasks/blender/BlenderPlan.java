@@ -337,48 +337,14 @@ public final class BlenderPlan implements TaskPlan {
     }
   }
 
-  /**
-   * Places every accepted tile into its frame, pixel-exactly, and writes {@code output_path/frame_NNNN.ext}
-   * per frame. Every pixel of every frame must be covered exactly once.
-   */
+  /** Merges the accepted tiles into frames ({@link TileMerge}). */
   @Override
   public Path merge(Map<String, Path> accepted) throws IOException {
     Path outDir = options.outputDir();
-    Files.createDirectories(outDir);
-    Map<Integer, List<Split.Job>> byFrame = new LinkedHashMap<>();
-    for (int f : options.frames()) byFrame.put(f, new ArrayList<>());
-    for (Split.Job j : jobs.values()) for (int f : j.frames()) byFrame.get(f).add(j);
-    for (var e : byFrame.entrySet()) {
-      int frame = e.getKey();
-      String name = Split.Job.outputName(frame, options.format());
-      Picture full = null;
-      long covered = 0;
-      boolean[] seen = new boolean[options.width() * options.height()];
-      for (Split.Job j : e.getValue()) {
-        Path folder = accepted.get(j.name());
-        if (folder == null) throw new IOException("no accepted result for subtask " + j.name());
-        Picture tile = Pictures.read(folder.resolve(name), options.format(), j.region().width(), j.region().height());
-        if (full == null) full = Picture.blank(options.width(), options.height(), tile.channels(), tile.hdr());
-        full.paste(tile, j.region().x0(), j.region().y0());
-        for (int y = j.region().y0(); y < j.region().y1(); y++) {
-          for (int x = j.region().x0(); x < j.region().x1(); x++) {
-            if (seen[y * options.width() + x]) throw new IOException("pixel " + x + "," + y + " of frame " + frame + " is in two tiles");
-            seen[y * options.width() + x] = true;
-            covered++;
-          }
-        }
-      }
-      if (full == null || covered != (long) options.width() * options.height()) {
-        throw new IOException("the tiles of frame " + frame + " cover " + covered + " of its " + seen.length + " pixels");
-      }
-      Path target = outDir.resolve(name);
-      Path part = outDir.resolve(name + ".part");
-      Pictures.write(part, full, options.format());
-      Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
+    int frames = TileMerge.merge(options, jobs.values(), accepted);
     VerificationCost c = verificationCost();
     LOG.info("Blender task {} merged into {}: {} frames; verification: {} checks against {} crops re-rendered in {} "
-        + "Blender processes, {} ms", file.name(), outDir, byFrame.size(), c.checks(), c.crops(), c.blenderRuns(),
+        + "Blender processes, {} ms", file.name(), outDir, frames, c.checks(), c.crops(), c.blenderRuns(),
         c.renderTime().toMillis());
     return outDir;
   }

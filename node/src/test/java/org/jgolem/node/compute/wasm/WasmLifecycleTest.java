@@ -58,7 +58,7 @@ class WasmLifecycleTest {
       Execution first = startSpin(env, "slot-holder");
       waitForThread("wasm-slot-holder-run");
       Execution queued = env.start(spec("slot-waiter", "exitcode", Folders.under(tmp, "w"), List.of("0")));
-      Thread.sleep(200);
+      waitForWaiting("wasm-slot-waiter"); // its supervisor parked on the slots, not sleeping through a pause
       assertThat(queued.isDone()).as("waits for the only slot").isFalse();
 
       queued.cancel();
@@ -165,6 +165,16 @@ class WasmLifecycleTest {
     Folders f = Folders.under(tmp, id);
     java.nio.file.Files.writeString(f.resources().resolve("scene.txt"), WasmFixture.SCENE);
     return f;
+  }
+
+  /** Waits until the thread named {@code name} is blocked waiting (as on a semaphore with no permit left). */
+  private static void waitForWaiting(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().equals(name) && t.getState() == Thread.State.WAITING)) {
+      if (System.nanoTime() > deadline) throw new AssertionError("thread " + name + " never waited");
+      Thread.sleep(10);
+    }
   }
 
   private static void waitForThread(String name) throws InterruptedException {
