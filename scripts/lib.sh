@@ -90,12 +90,12 @@ ensure_test_tools() {
   fi
 }
 
-# java with the node's class path: the product (the daemon and the golem CLI)
+# java with the node's class path: the product (the daemon, the golem CLI, scripts/deploy's DeployMain)
 node_java() {
   java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/node/target/classes:$(cat "$ROOT/node/target/classpath.txt")" "$@"
 }
 
-# java with the tools module's class path: benchmarks, the demo, scripts/deploy and the dev-chain helpers
+# java with the tools module's class path: the benchmarks, the demo and the dev-chain helpers
 # (JVM options may come first, then the main class and its arguments)
 tools_java() {
   java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/tools/target/classes:$(cat "$ROOT/tools/target/classpath.txt")" "$@"
