@@ -67,12 +67,13 @@ ensure_all() {
   ensure_npm_packages
 }
 
-# Builds the jars (no tests) if sources are newer than the last build.
+# Builds the jars (no tests) if sources are newer than the last build. The tools module comes last in the
+# reactor, so its target/classpath.txt is the marker of a complete build.
 ensure_built() {
-  local marker="$ROOT/contract-wrappers/target/classpath.txt"
-  if [ ! -f "$marker" ] || [ ! -f "$ROOT/node/target/classpath.txt" ] || [ ! -f "$ROOT/ipfs-bridge/target/classpath.txt" ] \
+  local marker="$ROOT/tools/target/classpath.txt"
+  if [ ! -f "$marker" ] || [ ! -f "$ROOT/node/target/classpath.txt" ] \
       || [ -n "$(find "$ROOT/contracts/src" "$ROOT/contract-wrappers/src" "$ROOT/protocol/src" "$ROOT/ipfs-bridge/src" \
-        "$ROOT/node/src" -name '*.java' -newer "$marker" -print -quit)" ] \
+        "$ROOT/node/src" "$ROOT/tools/src" "$ROOT/testkit/src" -name '*.java' -newer "$marker" -print -quit)" ] \
       || [ -n "$(find "$ROOT" -maxdepth 2 -name pom.xml -newer "$marker" -print -quit)" ] \
       || [ -n "$(find "$ROOT/contracts/src" -newer "$marker" -print -quit)" ]; then
     say "building (mvn package -DskipTests)"
@@ -89,14 +90,15 @@ ensure_test_tools() {
   fi
 }
 
-# java with the node's classpath
+# java with the node's class path: the product (the daemon, the golem CLI, scripts/deploy's DeployMain)
 node_java() {
   java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/node/target/classes:$(cat "$ROOT/node/target/classpath.txt")" "$@"
 }
 
-# java with the contract-wrappers classpath
-run_java() {
-  java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/contract-wrappers/target/classes:$(cat "$ROOT/contract-wrappers/target/classpath.txt")" "$@"
+# java with the tools module's class path: the benchmarks, the demo and the dev-chain helpers
+# (JVM options may come first, then the main class and its arguments)
+tools_java() {
+  java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/tools/target/classes:$(cat "$ROOT/tools/target/classpath.txt")" "$@"
 }
 
 # --- Docker engine (scripts/docker-engine, scripts/images, the Docker environment's tests) ---

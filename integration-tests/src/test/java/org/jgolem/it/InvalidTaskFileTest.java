@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.jgolem.chain.dev.DevChain;
+import org.jgolem.testkit.Anvil;
 import org.jgolem.it.harness.Api;
-import org.jgolem.it.harness.Await;
+import org.jgolem.testkit.Await;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeProcess;
 import org.jgolem.it.harness.Observer;
@@ -45,7 +45,7 @@ class InvalidTaskFileTest {
     requestor = net.requestor("requestor", Duration.ofSeconds(30));
     provider = net.provider("provider", requestor);
     net.start(requestor, provider);
-    observer = new Observer(net.root().resolve("observer"), requestor.endpoint(), DevChain.CHAIN_ID);
+    observer = new Observer(net.root().resolve("observer"), requestor.endpoint(), Anvil.CHAIN_ID);
     Tasks.awaitPeers(requestor, 2);
     dir = Files.createDirectories(net.root().resolve("files"));
   }

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jgolem.eth.Address;
 import org.jgolem.it.harness.Api;
-import org.jgolem.it.harness.Await;
+import org.jgolem.testkit.Await;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeDb;
 import org.jgolem.it.harness.NodeProcess;

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
-import org.jgolem.node.fixtures.Await;
+import org.jgolem.testkit.Await;
 import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.fixtures.Headers;
 import org.jgolem.node.gossip.TaskHeaderStore;

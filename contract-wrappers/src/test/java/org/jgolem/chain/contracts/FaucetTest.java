@@ -10,7 +10,7 @@ import org.jgolem.chain.ContractRevertedException;
 import org.jgolem.chain.Rpc;
 import org.jgolem.chain.deploy.Deployer;
 import org.jgolem.chain.deploy.Deployment;
-import org.jgolem.chain.dev.DevChain;
+import org.jgolem.testkit.Anvil;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.contracts.generated.GNTFaucet;
 import org.jgolem.contracts.generated.GolemNetworkToken;
@@ -160,7 +160,7 @@ class FaucetTest extends AnvilTest {
 
   @Test
   void onChainId1TheFaucetIsRefusedWhileGntDeploysFine() {
-    try (DevChain dev = DevChain.start(2, 1); Chain c = Chain.connect(dev.rpcUrl())) {
+    try (Anvil dev = Anvil.start(2, 1); Chain c = Chain.connect(dev.rpcUrl())) {
       assertThat(c.chainId()).isEqualTo(1);
       Deployer.Params withFaucet = Deployer.Params.devDefaults(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET));
       assertThat(withFaucet.faucet()).isTrue();

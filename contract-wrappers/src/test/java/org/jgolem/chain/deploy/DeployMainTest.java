@@ -6,7 +6,7 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.contracts.GntTokenGateway;
-import org.jgolem.chain.dev.DevChain;
+import org.jgolem.testkit.Anvil;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.contracts.generated.GNTFaucet;
 import org.junit.jupiter.api.Test;
@@ -49,7 +49,7 @@ class DeployMainTest extends AnvilTest {
   @Test
   void mainOnChainId1DeploysEverythingButTheFaucet() throws Exception {
     Path out = dir.resolve("mainnet-like.json");
-    try (DevChain dev = DevChain.start(3, 1); Chain c = Chain.connect(dev.rpcUrl())) {
+    try (Anvil dev = Anvil.start(3, 1); Chain c = Chain.connect(dev.rpcUrl())) {
       DeployMain.main(new String[] {"--dev", "--rpc", dev.rpcUrl(), "--out", out.toString()});
       Deployment d = Deployment.read(out);
       assertThat(d.chainId()).isEqualTo(1);
@@ -61,7 +61,7 @@ class DeployMainTest extends AnvilTest {
 
   @Test
   void mainOnATestChainDeploysAFundedFaucetUnlessToldNotTo() throws Exception {
-    try (DevChain dev = DevChain.start(3, 1337); Chain c = Chain.connect(dev.rpcUrl())) {
+    try (Anvil dev = Anvil.start(3, 1337); Chain c = Chain.connect(dev.rpcUrl())) {
       Path with = dir.resolve("with.json");
       DeployMain.main(new String[] {"--dev", "--rpc", dev.rpcUrl(), "--out", with.toString()});
       Deployment d = Deployment.read(with);

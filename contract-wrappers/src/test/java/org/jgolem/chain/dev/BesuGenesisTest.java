@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
+import org.jgolem.testkit.Anvil;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Keys;
 import org.web3j.rlp.RlpDecoder;
@@ -25,7 +26,7 @@ import org.web3j.utils.Numeric;
  * chain ids, forks, fees, funded dev accounts and the dev network's validator.
  */
 class BesuGenesisTest {
-  private static final Path DIR = DevChain.repositoryRoot().resolve("scripts/besu");
+  private static final Path DIR = Anvil.repositoryRoot().resolve("scripts/besu");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final BigInteger ETH = BigInteger.TEN.pow(18);
   private static final String BFT_MIX_HASH = "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365";

@@ -1,10 +1,8 @@
 package org.jgolem.chain.testing;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
 import org.jgolem.chain.Chain;
-import org.jgolem.chain.ChainException;
 import org.jgolem.chain.ContractRevertedException;
 import org.jgolem.chain.contracts.AppRegistryGateway;
 import org.jgolem.chain.contracts.ConcentDepositsGateway;
@@ -12,35 +10,31 @@ import org.jgolem.chain.contracts.GntTokenGateway;
 import org.jgolem.chain.deploy.Deployer;
 import org.jgolem.chain.deploy.Deployment;
 import org.jgolem.chain.dev.DevAccounts;
-import org.jgolem.chain.dev.DevChain;
 import org.jgolem.eth.Address;
+import org.jgolem.testkit.Anvil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.function.Executable;
 import org.web3j.crypto.Credentials;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.Response;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Base of the contract tests: one real anvil for the whole test JVM, contracts deployed once by
- * {@link Deployer}, and every test isolated by {@code evm_snapshot} / {@code evm_revert}.
+ * {@link Deployer} ({@link AnvilDeployment}), and every test isolated by {@code evm_snapshot} / {@code evm_revert}.
  *
  * <p>Accounts: {@link #DEPLOYER} (holds all GNT, owns the deposit and registry), {@link #CONCENT},
  * {@link #COLDWALLET}, and users {@code user(0..)} from dev account 3 on.
  */
 public abstract class AnvilTest {
-  public static final BigInteger GNT = BigInteger.TEN.pow(18);
+  public static final BigInteger GNT = AnvilDeployment.GNT;
   public static final int ACCOUNTS = 24;
-  public static final Credentials DEPLOYER = DevAccounts.account(DevAccounts.DEPLOYER);
-  public static final Credentials CONCENT = DevAccounts.account(DevAccounts.CONCENT);
-  public static final Credentials COLDWALLET = DevAccounts.account(DevAccounts.COLDWALLET);
+  public static final Credentials DEPLOYER = AnvilDeployment.DEPLOYER;
+  public static final Credentials CONCENT = AnvilDeployment.CONCENT;
+  public static final Credentials COLDWALLET = AnvilDeployment.COLDWALLET;
 
-  private static DevChain devChain;
-  /** One HTTP client for the test-only RPC calls (snapshot, revert, time travel). */
-  private static org.web3j.protocol.http.HttpService rpcService;
+  private static AnvilDeployment anvil;
   protected static Chain chain;
   protected static Deployment deployment;
   protected static Deployer.Params params;
@@ -49,15 +43,14 @@ public abstract class AnvilTest {
   private String snapshotBlock;
 
   private static synchronized void startOnce() {
-    if (devChain != null) {
+    if (anvil != null) {
       return;
     }
-    devChain = DevChain.start(ACCOUNTS);
-    Runtime.getRuntime().addShutdownHook(new Thread(devChain::close));
-    chain = Chain.connect(devChain.rpcUrl());
-    rpcService = new org.web3j.protocol.http.HttpService(devChain.rpcUrl());
-    params = Deployer.Params.devDefaults(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET));
-    deployment = Deployer.deploy(chain, DEPLOYER, params);
+    anvil = AnvilDeployment.deployed(Anvil.Options.of(ACCOUNTS));
+    Runtime.getRuntime().addShutdownHook(new Thread(anvil::close));
+    chain = anvil.chain();
+    params = AnvilDeployment.devParams();
+    deployment = anvil.deployment();
   }
 
   @BeforeEach
@@ -92,11 +85,11 @@ public abstract class AnvilTest {
   }
 
   public static Address addr(Credentials c) {
-    return Address.of(c.getAddress());
+    return AnvilDeployment.addr(c);
   }
 
   public static BigInteger gnt(long whole) {
-    return BigInteger.valueOf(whole).multiply(GNT);
+    return AnvilDeployment.gnt(whole);
   }
 
   protected static GntTokenGateway token(Credentials as) {
@@ -128,18 +121,7 @@ public abstract class AnvilTest {
     return e;
   }
 
-  @SuppressWarnings("unchecked")
   protected static <T> T rpc(String method, List<?> params) {
-    try {
-      Response<Object> r = new Request<>(method, (List<Object>) params, rpcService, GenericResponse.class).send();
-      if (r.hasError()) {
-        throw new ChainException(ChainException.Reason.REJECTED, method + ": " + r.getError().getMessage());
-      }
-      return (T) r.getResult();
-    } catch (IOException e) {
-      throw new ChainException(ChainException.Reason.UNAVAILABLE, method + ": " + e.getMessage(), e);
-    }
+    return anvil.rpc(method, params);
   }
-
-  public static final class GenericResponse extends Response<Object> {}
 }

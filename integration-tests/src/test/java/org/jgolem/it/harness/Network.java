@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jgolem.ipfs.FileTrees;
 
 /**
  * One test class's world: a fresh chain with the contracts, and node processes laid out under {@code
@@ -261,15 +261,8 @@ public final class Network implements AutoCloseable {
   }
 
   static void deleteTree(Path p) {
-    if (!Files.exists(p)) return;
-    try (Stream<Path> s = Files.walk(p)) {
-      s.sorted(Comparator.reverseOrder()).forEach(f -> {
-        try {
-          Files.delete(f);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+    try {
+      FileTrees.delete(p);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

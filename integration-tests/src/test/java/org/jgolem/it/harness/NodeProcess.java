@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
+import org.jgolem.testkit.Await;
 
 /**
  * One node daemon in a JVM of its own: its data folder, configuration file and log (stdout and stderr,

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.stream.StreamSupport;
 import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.eth.Address;
+import org.jgolem.testkit.Await;
 
 /**
  * Checks a finished task's payments three ways against each other: the requestor's accepted assignments (its

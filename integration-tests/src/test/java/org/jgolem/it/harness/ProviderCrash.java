@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.eth.Address;
+import org.jgolem.testkit.Await;
 
 /**
  * The start of the crashed-provider scenarios: a gWASM task of two heavy bands (every pixel lit by 8 lights over

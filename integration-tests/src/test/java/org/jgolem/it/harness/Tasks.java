@@ -3,6 +3,7 @@ package org.jgolem.it.harness;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Set;
+import org.jgolem.testkit.Await;
 
 /** Following tasks through the requestor's API. */
 public final class Tasks {

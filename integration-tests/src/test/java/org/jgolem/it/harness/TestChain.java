@@ -6,11 +6,10 @@ import java.util.List;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.chain.contracts.GntTokenGateway;
-import org.jgolem.chain.deploy.Deployer;
 import org.jgolem.chain.deploy.Deployment;
-import org.jgolem.chain.dev.DevAccounts;
-import org.jgolem.chain.dev.DevChain;
+import org.jgolem.chain.testing.AnvilDeployment;
 import org.jgolem.eth.Address;
+import org.jgolem.testkit.Anvil;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -21,35 +20,28 @@ public final class TestChain implements AutoCloseable {
   public static final BigInteger GNT = BigInteger.TEN.pow(18);
   public static final BigInteger ETH = BigInteger.TEN.pow(18);
 
-  private final DevChain anvil;
+  private final AnvilDeployment anvil;
   private final Chain chain;
   private final Deployment deployment;
   private final Path deploymentFile;
-  private final Credentials treasury = DevAccounts.account(DevAccounts.DEPLOYER);
+  private final Credentials treasury = AnvilDeployment.DEPLOYER;
   private final GntTokenGateway token;
 
-  private TestChain(DevChain anvil, Chain chain, Deployment deployment, Path deploymentFile) {
+  private TestChain(AnvilDeployment anvil, Path deploymentFile) {
     this.anvil = anvil;
-    this.chain = chain;
-    this.deployment = deployment;
+    this.chain = anvil.chain();
+    this.deployment = anvil.deployment();
     this.deploymentFile = deploymentFile;
     this.token = new GntTokenGateway(chain, deployment.token(), treasury);
   }
 
   /** Starts anvil, deploys, and writes the deployment to {@code deploymentFile}. */
   public static TestChain start(Path deploymentFile) {
-    DevChain anvil = DevChain.start(4);
-    Chain chain = null;
+    AnvilDeployment anvil = AnvilDeployment.deployed(Anvil.Options.of(4));
     try {
-      chain = Chain.connect(anvil.rpcUrl());
-      Address holder = Address.of(DevAccounts.account(DevAccounts.DEPLOYER).getAddress());
-      Deployment d = Deployer.deploy(chain, DevAccounts.account(DevAccounts.DEPLOYER), Deployer.Params.devDefaults(holder,
-          Address.of(DevAccounts.account(DevAccounts.CONCENT).getAddress()),
-          Address.of(DevAccounts.account(DevAccounts.COLDWALLET).getAddress())));
-      d.write(deploymentFile);
-      return new TestChain(anvil, chain, d, deploymentFile);
+      anvil.deployment().write(deploymentFile);
+      return new TestChain(anvil, deploymentFile);
     } catch (RuntimeException | Error e) {
-      if (chain != null) chain.close();
       anvil.close();
       throw e;
     }
@@ -84,10 +76,6 @@ public final class TestChain implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      chain.close();
-    } finally {
-      anvil.close();
-    }
+    anvil.close();
   }
 }

@@ -530,12 +530,6 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     return new ArrayList<>(index.keySet());
   }
 
-  /** For tests: the pack file and the offset of a block's data. */
-  Map.Entry<Path, Long> location(Cid cid) {
-    Loc l = index.get(key(cid));
-    return l == null ? null : Map.entry(l.pack().path, l.offset());
-  }
-
   @Override
   public void close() throws IOException {
     for (Pack p : packs.values()) {

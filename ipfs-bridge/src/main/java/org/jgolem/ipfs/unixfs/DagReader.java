@@ -12,12 +12,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.ipfs.IpfsException;
 import org.jgolem.ipfs.UnsafePathException;
 import org.jgolem.ipfs.multiformats.Cid;
@@ -125,7 +124,7 @@ public final class DagReader {
       Files.move(partial, abs, StandardCopyOption.ATOMIC_MOVE);
       if (durable) forceDirectory(parent);
     } catch (IOException | RuntimeException e) {
-      deleteTree(partial);
+      FileTrees.deleteQuietly(partial);
       throw e;
     }
   }
@@ -135,15 +134,6 @@ public final class DagReader {
       ch.force(true);
     } catch (IOException ignored) {
       // some file systems cannot sync a folder; the files themselves were forced
-    }
-  }
-
-  public static void deleteTree(Path p) {
-    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-    } catch (IOException ignored) {
-      // best effort
     }
   }
 

@@ -85,7 +85,7 @@ class KuboRpcTest {
       Path root = Path.of(System.getProperty("jgolem.root", "..")).toAbsolutePath().normalize();
       new ProcessBuilder("bash", root.resolve("scripts/js-ipfs").toString(), "stop", state.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
     }
-    if (state != null) org.jgolem.ipfs.unixfs.DagReader.deleteTree(state); // also when the daemon never started
+    if (state != null) org.jgolem.ipfs.FileTrees.deleteQuietly(state); // also when the daemon never started
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.ExecutionResult.OutputFile;
 
 /** Lists and checks what a subtask left in its output folder, and removes scratch folders. */
@@ -55,23 +56,9 @@ public final class OutputFiles {
     }
   }
 
-  /** Deletes a file or a folder tree, not following symlinks. Missing paths are fine. */
+  /** Deletes a file or a folder tree, not following symlinks. Missing paths are fine. As {@link FileTrees#delete}. */
   public static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
-    Files.walkFileTree(p, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-        Files.delete(f);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) throw e;
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    FileTrees.delete(p);
   }
 
   static String relative(Path root, Path file) {

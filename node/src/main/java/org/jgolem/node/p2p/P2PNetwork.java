@@ -14,7 +14,7 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
  * The node's sessions with other nodes. Every message that reaches a listener has been decoded,
  * its signature checked, its sender bound to the session's authenticated peer, and its freshness
  * and uniqueness checked. Implementations: Netty ({@code p2p.netty}) and in-memory
- * ({@code p2p.memory}, for tests of the layers above).
+ * ({@code p2p.memory}, in the node's test kit, for tests of the layers above).
  */
 public interface P2PNetwork extends AutoCloseable {
   /** This node: its id and the endpoint it advertises (known once started). */

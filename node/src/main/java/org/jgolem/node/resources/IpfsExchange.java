@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jgolem.ipfs.EmbeddedResourceStore;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.ipfs.ResourceStoreConfig;
 import org.jgolem.ipfs.exchange.GatewayServer;
 import org.jgolem.ipfs.exchange.Peer;
@@ -132,7 +133,7 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     }
     long size = size(target);
     if (size > maxBytes) {
-      org.jgolem.node.compute.OutputFiles.deleteTree(target);
+      FileTrees.delete(target);
       throw tooLarge(cid, size, maxBytes);
     }
   }

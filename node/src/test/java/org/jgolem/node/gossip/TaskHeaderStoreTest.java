@@ -8,7 +8,7 @@ import static org.jgolem.node.fixtures.Headers.taskId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.fixtures.TestKeys;
 import org.jgolem.node.gossip.TaskHeaderListener.RemovalReason;
 import org.jgolem.node.gossip.TaskHeaderStore.Outcome;

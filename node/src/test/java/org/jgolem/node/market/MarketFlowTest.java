@@ -24,7 +24,7 @@ import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.TaskComputer;
-import org.jgolem.node.fixtures.Await;
+import org.jgolem.testkit.Await;
 import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.market.provider.ProviderAgent;
@@ -80,7 +80,7 @@ class MarketFlowTest {
     for (AutoCloseable c : closing.reversed()) c.close();
     cluster.close();
     hub.close();
-    org.jgolem.node.compute.OutputFiles.deleteTree(store.root); // made before the test's own folder is known
+    org.jgolem.ipfs.FileTrees.delete(store.root); // made before the test's own folder is known
   }
 
   /** Folders stored under their digest: a stand-in for ipfs-bridge in this logic test. */
@@ -916,7 +916,7 @@ class MarketFlowTest {
 
     // the output is removed and the task restarted (nothing to compute again): its accepted results, freed from
     // memory, are written from their content ids and merged again
-    org.jgolem.node.compute.OutputFiles.deleteTree(dir.resolve("out"));
+    org.jgolem.ipfs.FileTrees.delete(dir.resolve("out"));
     requestor.restart(task.idHex());
     Await.until(WAIT, () -> Files.isRegularFile(dir.resolve("out/s3/band.pgm"))
         && requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
@@ -939,7 +939,7 @@ class MarketFlowTest {
     // a result folder is a scratch copy (not synced): a crash of the machine can take it, but not the result itself
     resultsInMemoryUpTo = 0; // copies on disk, as larger results are
     StoppedMidMerge stopped = stoppedMidMerge();
-    org.jgolem.node.compute.OutputFiles.deleteTree(stopped.results().get(0));
+    org.jgolem.ipfs.FileTrees.delete(stopped.results().get(0));
     Files.writeString(stopped.results().get(1).resolve("band.pgm"), "half a ban");
     Object intact = fileKey(stopped.results().get(2).resolve("band.pgm"));
 

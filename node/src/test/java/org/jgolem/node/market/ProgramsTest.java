@@ -141,7 +141,7 @@ class ProgramsTest {
     Path res = resources(List.of("a", "b", "c"));
     ExecutionResult alone = execute(grouped(60, 1 << 20, band("a", 0, 3)), res);
     long band = alone.outputs().get(0).size();
-    org.jgolem.node.compute.OutputFiles.deleteTree(dir.resolve("output"));
+    org.jgolem.ipfs.FileTrees.delete(dir.resolve("output"));
     Files.createDirectories(dir.resolve("output"));
     started.clear();
     // room for two bands, not three: each band alone is within the limit

@@ -21,7 +21,7 @@ import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.discovery.DiscoveryConfig;
-import org.jgolem.node.fixtures.Await;
+import org.jgolem.testkit.Await;
 import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.provider.ProviderAgent;

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import org.jgolem.chain.TxReceipt;
 import org.jgolem.chain.dev.DevAccounts;
-import org.jgolem.chain.dev.DevChain;
+import org.jgolem.testkit.Anvil;
 import org.jgolem.eth.Address;
-import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +47,7 @@ class PaymentAnvilTest {
 
   @BeforeAll
   static void startChain() {
-    anvil = AnvilChain.deployed(DevChain.Options.of(20));
+    anvil = AnvilChain.deployed(Anvil.Options.of(20));
   }
 
   @AfterAll

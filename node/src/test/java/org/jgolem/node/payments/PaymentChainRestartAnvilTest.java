@@ -18,11 +18,11 @@ import java.time.Duration;
 import java.util.List;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.deploy.Deployment;
-import org.jgolem.chain.dev.DevChain;
+import org.jgolem.testkit.Anvil;
 import org.jgolem.eth.Address;
 import org.jgolem.node.chain.Web3ChainView;
 import org.jgolem.node.chain.Web3PaymentChain;
-import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class PaymentChainRestartAnvilTest {
   void aChainRestartedFromOlderStateIsPaidOnceWithTheSameTransaction() throws Exception {
     Path saved = dir.resolve("anvil-state.json");
     int port = freePort();
-    DevChain.Options base = DevChain.Options.of(12).withPort(port);
+    Anvil.Options base = Anvil.Options.of(12).withPort(port);
     Deployment deployment;
     try (AnvilChain first = AnvilChain.deployed(base.withDumpState(saved))) {
       first.fund(addr(REQUESTOR), gnt(1000));

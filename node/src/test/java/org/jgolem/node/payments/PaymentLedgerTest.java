@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.jgolem.eth.Address;
-import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.payments.PaymentChain.SignedTx;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.state.StateException;

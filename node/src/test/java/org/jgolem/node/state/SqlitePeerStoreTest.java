@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import org.jgolem.eth.Address;
-import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.PeerStore.StoredPeer;
 import org.jgolem.protocol.messages.p2p.NodeRecord;
 import org.junit.jupiter.api.Test;

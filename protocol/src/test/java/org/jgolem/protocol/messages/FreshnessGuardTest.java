@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.Signature;
 import org.jgolem.protocol.messages.InvalidMessageException.Reason;
 import org.jgolem.protocol.messages.p2p.Ping;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.Test;
 
 /** Age, skew and replay checks, on an injected clock (no sleeping). */
@@ -22,40 +19,7 @@ class FreshnessGuardTest {
   static final Address A = Fixtures.REQUESTOR.address();
   static final Address B = Fixtures.PROVIDER.address();
 
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    long millis;
-
-    ManualClock(long millis) {
-      this.millis = millis;
-    }
-
-    void advance(long ms) {
-      millis += ms;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
-  private final ManualClock clock = new ManualClock(T0);
+  private final FakeClock clock = new FakeClock(T0);
   private final FreshnessGuard guard = new FreshnessGuard(clock);
   private int nextId;
 

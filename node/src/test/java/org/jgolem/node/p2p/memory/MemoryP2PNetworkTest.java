@@ -11,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
-import org.jgolem.node.p2p.MutableClock;
+import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.P2PException;
 import org.jgolem.node.p2p.Peer;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MemoryP2PNetworkTest {
-  private final MutableClock clock = MutableClock.at(Instant.parse("2030-01-01T00:00:00Z"));
+  private final FakeClock clock = FakeClock.at(Instant.parse("2030-01-01T00:00:00Z"));
   private final MemoryNetworkHub hub = MemoryNetworkHub.manual();
   private final P2PConfig config = P2PConfig.loopback();
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.jgolem.node.p2p.MutableClock;
+import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.P2PException;
 import org.jgolem.node.p2p.Peer;
@@ -105,7 +105,7 @@ class LimitsTest {
 
   @Test
   void aPeerDisconnectedForAProtocolErrorIsBannedAndRefusedOnReconnect() throws Exception {
-    MutableClock clock = new MutableClock(System.currentTimeMillis());
+    FakeClock clock = new FakeClock(System.currentTimeMillis());
     NettyP2PNetwork v = node(1, P2PConfig.loopback().withBanDuration(Duration.ofSeconds(30)), clock);
     NettyP2PNetwork a = node(2, P2PConfig.loopback());
     NettyP2PNetworkTest.connect(a, v);

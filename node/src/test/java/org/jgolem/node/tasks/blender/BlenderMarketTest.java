@@ -24,7 +24,7 @@ import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.compute.docker.DockerConfig;
 import org.jgolem.node.compute.docker.DockerEnvironment;
-import org.jgolem.node.fixtures.Await;
+import org.jgolem.testkit.Await;
 import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.ResourceExchange;

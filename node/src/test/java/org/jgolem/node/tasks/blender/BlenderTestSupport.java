@@ -73,7 +73,7 @@ final class BlenderTestSupport {
     // shared by the JVM's tests, so removed when it exits
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        org.jgolem.node.compute.OutputFiles.deleteTree(dir);
+        org.jgolem.ipfs.FileTrees.delete(dir);
       } catch (java.io.IOException ignored) {
         // a temporary folder: the system cleans it eventually
       }

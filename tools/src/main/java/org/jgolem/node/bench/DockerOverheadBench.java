@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.Limits;
@@ -75,7 +76,7 @@ public final class DockerOverheadBench {
         }
       }
     } finally {
-      OutputFiles.deleteTree(root);
+      FileTrees.delete(root);
     }
     System.err.printf("median over %d runs: docker %.1f ms, host %.1f ms%n", runs, median(docker) / 1e6, median(host) / 1e6);
     System.err.println("median per step of the docker lifecycle:");

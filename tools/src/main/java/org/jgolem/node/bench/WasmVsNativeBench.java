@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.Limits;
-import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.Program;
 import org.jgolem.node.compute.wasm.WasmEnvironment;
 
@@ -93,7 +93,7 @@ public final class WasmVsNativeBench {
       log("module compiled once: %d ms", env.compileTime().toMillis());
       System.out.println(String.format(Locale.ROOT, "sandbox wasm-vs-native ratio=%.2f", (double) median(wasmCpu) / median(nativeCpu)));
     } finally {
-      OutputFiles.deleteTree(work);
+      FileTrees.delete(work);
     }
   }
 

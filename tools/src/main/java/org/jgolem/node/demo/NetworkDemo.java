@@ -28,7 +28,7 @@ import org.jgolem.chain.contracts.GntTokenGateway;
 import org.jgolem.chain.deploy.Deployment;
 import org.jgolem.chain.dev.DevAccounts;
 import org.jgolem.eth.Address;
-import org.jgolem.node.compute.OutputFiles;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.daemon.LoopbackPorts;
 import org.jgolem.protocol.identity.Keystore;
 import org.jgolem.protocol.identity.NodeKey;
@@ -97,7 +97,7 @@ public final class NetworkDemo {
 
   private void run() throws Exception {
     Deployment d = Deployment.read(deploymentFile);
-    OutputFiles.deleteTree(work);
+    FileTrees.delete(work);
     Files.createDirectories(work);
     // ports below the kernel's ephemeral range: one found free there stays free until the node binds it
     List<Node> nodes = List.of(

@@ -17,13 +17,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.jgolem.ipfs.EmbeddedResourceStore;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.ipfs.ResourceStoreConfig;
 import org.jgolem.ipfs.exchange.GatewayServer;
 import org.jgolem.ipfs.exchange.Peer;
 import org.jgolem.ipfs.exchange.PeerReports;
 import org.jgolem.ipfs.exchange.Providers;
 import org.jgolem.ipfs.multiformats.Cid;
-import org.jgolem.ipfs.unixfs.DagReader;
 
 /**
  * {@code scripts/bench transfer}: moves a resource (1 GiB by default; the first argument is the size in MiB)
@@ -44,7 +44,7 @@ public final class TransferBench {
     try {
       run(dir, mib, samples, rounds);
     } finally {
-      DagReader.deleteTree(dir);
+      FileTrees.deleteQuietly(dir);
     }
   }
 
@@ -76,7 +76,7 @@ public final class TransferBench {
       try (EmbeddedResourceStore w = open(dir.resolve("b-warm"), size, peerA)) {
         w.get(warmCid, dir.resolve("warm-out"));
       }
-      DagReader.deleteTree(dir.resolve("b-warm"));
+      FileTrees.deleteQuietly(dir.resolve("b-warm"));
       rawTcpCopy(warm, dir.resolve("warm-raw"));
       force(input);
       a.blockStore().sync();
@@ -97,7 +97,7 @@ public final class TransferBench {
           log("round %d: raw TCP copy %.2f s, verified transfer %.2f s; %s", i + 1, raw[i], ours[i], b.lastFetch());
         }
         Files.delete(out);
-        DagReader.deleteTree(bDir);
+        FileTrees.deleteQuietly(bDir);
       }
       Arrays.sort(raw);
       Arrays.sort(ours);

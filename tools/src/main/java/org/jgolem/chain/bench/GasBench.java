@@ -4,7 +4,7 @@ import org.jgolem.chain.Chain;
 import org.jgolem.chain.deploy.Deployer;
 import org.jgolem.chain.deploy.Deployment;
 import org.jgolem.chain.dev.DevAccounts;
-import org.jgolem.chain.dev.DevChain;
+import org.jgolem.testkit.Anvil;
 import org.jgolem.eth.Address;
 import org.web3j.crypto.Credentials;
 
@@ -13,7 +13,7 @@ public final class GasBench {
   private GasBench() {}
 
   public static void main(String[] args) {
-    try (DevChain dev = DevChain.start(4); Chain chain = Chain.connect(dev.rpcUrl())) {
+    try (Anvil dev = Anvil.start(4); Chain chain = Chain.connect(dev.rpcUrl())) {
       Credentials payer = DevAccounts.account(DevAccounts.DEPLOYER);
       Address me = Address.of(payer.getAddress());
       Deployment d = Deployer.deploy(chain, payer, Deployer.Params.devDefaults(me, me, me));

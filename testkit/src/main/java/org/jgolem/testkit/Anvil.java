@@ -1,4 +1,4 @@
-package org.jgolem.chain.dev;
+package org.jgolem.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,26 +17,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * A local anvil chain in a child process on 127.0.0.1: the pinned npm package
  * {@code @foundry-rs/anvil-linux-amd64}, installed with {@code npm ci} if missing. Accounts come
- * from {@link DevAccounts#MNEMONIC}. Used by tests, benchmarks and the deploy script.
+ * from {@link #MNEMONIC}, the same as contract-wrappers' {@code DevAccounts} derive (a test checks it).
+ * The one anvil starter of the tests and the benchmarks ({@code scripts/devchain} starts the demo's).
  */
-public final class DevChain implements AutoCloseable {
+public final class Anvil implements AutoCloseable {
   public static final long CHAIN_ID = 31337;
+  /** anvil's and Hardhat's default mnemonic: public knowledge, never for a network with real value. */
+  public static final String MNEMONIC = "test test test test test test test test test test test junk";
 
   private final Process process;
   private final int port;
 
-  private DevChain(Process process, int port) {
+  private Anvil(Process process, int port) {
     this.process = process;
     this.port = port;
   }
 
   /** Starts anvil on a free loopback port with {@code accounts} funded accounts, chain id 31337. */
-  public static DevChain start(int accounts) {
+  public static Anvil start(int accounts) {
     return start(accounts, CHAIN_ID);
   }
 
   /** The same with another chain id (for example 1, to check that test-only contracts refuse it). */
-  public static DevChain start(int accounts, long chainId) {
+  public static Anvil start(int accounts, long chainId) {
     return start(new Options(accounts, chainId, 0, null, null));
   }
 
@@ -63,7 +66,7 @@ public final class DevChain implements AutoCloseable {
     }
   }
 
-  public static DevChain start(Options options) {
+  public static Anvil start(Options options) {
     Path anvil = anvilBinary(repositoryRoot());
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -71,7 +74,7 @@ public final class DevChain implements AutoCloseable {
       List<String> cmd = new ArrayList<>(List.of(
           anvil.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port),
           "--chain-id", String.valueOf(options.chainId()), "--accounts", String.valueOf(options.accounts()),
-          "--mnemonic", DevAccounts.MNEMONIC, "--silent"));
+          "--mnemonic", MNEMONIC, "--silent"));
       if (options.dumpState() != null) {
         cmd.addAll(List.of("--dump-state", options.dumpState().toAbsolutePath().toString()));
       }
@@ -81,7 +84,7 @@ public final class DevChain implements AutoCloseable {
       try {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        DevChain chain = new DevChain(p, port);
+        Anvil chain = new Anvil(p, port);
         if (chain.awaitReady(Duration.ofSeconds(20))) {
           return chain;
         }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.P2PNodeConfig;
 import org.jgolem.node.compute.Capabilities;
@@ -95,6 +96,6 @@ final class BenchNodes {
         System.err.println("[bench] closing: " + e);
       }
     }
-    org.jgolem.node.compute.OutputFiles.deleteTree(root);
+    FileTrees.delete(root);
   }
 }
