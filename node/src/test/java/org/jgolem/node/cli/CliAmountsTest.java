@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jgolem.node.api.NodeService.TaskSummary;
-import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.Test;
 
 /** Exact token amounts, table layout and the progress bar, without a server. */

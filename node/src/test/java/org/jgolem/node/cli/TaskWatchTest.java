@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.jgolem.node.api.NodeService.TaskSummary;
-import org.jgolem.node.fixtures.FakeClock;
-import org.jgolem.node.fixtures.ManualScheduler;
+import org.jgolem.testkit.FakeClock;
+import org.jgolem.testkit.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
