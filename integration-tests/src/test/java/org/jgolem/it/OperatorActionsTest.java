@@ -57,7 +57,7 @@ class OperatorActionsTest {
           .and(task(id).subtasks("with a band being computed",
               ss -> ss.stream().anyMatch(st -> st.state() == SubtaskState.COMPUTING)))
           .within(Duration.ofSeconds(60)));
-      Api.Response aborted = requestor.api().post("/v1/tasks/" + id + "/abort", null);
+      Api.Response aborted = requestor.api().abort(id);
       assertThat(aborted.status()).as(aborted.body().toString()).isEqualTo(200);
       assertThat(aborted.task().state()).isEqualTo(TaskState.ABORTED);
       int acceptedAtAbort = aborted.task().subtasksAccepted();
@@ -70,12 +70,12 @@ class OperatorActionsTest {
         // it stopped and cleared its cancelled subtask
         p.verify(holdsNoJob().within(Duration.ofSeconds(20)));
       }
-      assertThat(requestor.api().post("/v1/tasks/" + id + "/abort", null).status()).as("nothing to abort").isEqualTo(409);
+      assertThat(requestor.api().abort(id).status()).as("nothing to abort").isEqualTo(409);
       Ledger paidForAborted = requestor.verify(allPaid(id).within(Duration.ofSeconds(30)));
       assertThat(paidForAborted.payments()).as("the work accepted before the abort is paid").hasSize(acceptedAtAbort);
 
       // restart: the rest is computed, the accepted bands are kept
-      Api.Response restarted = requestor.api().post("/v1/tasks/" + id + "/restart", null);
+      Api.Response restarted = requestor.api().restart(id);
       assertThat(restarted.status()).as(restarted.body().toString()).isEqualTo(200);
       assertThat(restarted.task().state()).isEqualTo(TaskState.COMPUTING);
       TaskView task = requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));

@@ -88,6 +88,16 @@ public final class Api {
     return post("/v1/tasks", Map.of("file", taskFile.toAbsolutePath().toString()));
   }
 
+  /** {@code POST /v1/tasks/{id}/abort}. */
+  public Response abort(String id) {
+    return post("/v1/tasks/" + id + "/abort", null);
+  }
+
+  /** {@code POST /v1/tasks/{id}/restart}. */
+  public Response restart(String id) {
+    return post("/v1/tasks/" + id + "/restart", null);
+  }
+
   public Views.TaskView task(String id) {
     return Views.TaskView.of(get("/v1/tasks/" + id));
   }
