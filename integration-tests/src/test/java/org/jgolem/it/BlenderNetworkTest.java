@@ -6,6 +6,7 @@ import static org.jgolem.it.harness.Conditions.allPaid;
 import static org.jgolem.it.harness.Conditions.assignedTimes;
 import static org.jgolem.it.harness.Conditions.connectedTo;
 import static org.jgolem.it.harness.Conditions.givenTo;
+import static org.jgolem.it.harness.Conditions.logged;
 import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
 import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
 import static org.jgolem.it.harness.Conditions.task;
@@ -26,7 +27,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jgolem.eth.Address;
 import org.jgolem.it.harness.Api;
-import org.jgolem.it.harness.Await;
 import org.jgolem.it.harness.BlenderTask;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeProcess;
@@ -87,8 +87,7 @@ class BlenderNetworkTest {
     scene = BlenderTask.scene(imageId, net.root().resolve("scene"));
     requestor.verify(connectedTo(providers.size()).within(Duration.ofSeconds(60)));
     for (NodeProcess n : List.of(requestor, providers.get(0), providers.get(1))) {
-      Await.condition(n + " readying a warm Blender sandbox", Duration.ofSeconds(90), () -> n.log().contains(WARM_READY),
-          () -> n.log());
+      n.verify(logged(WARM_READY).within(Duration.ofSeconds(90))); // its warm Blender sandbox is ready
     }
   }
 

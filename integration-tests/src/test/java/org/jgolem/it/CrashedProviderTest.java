@@ -2,6 +2,7 @@ package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.logged;
 import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
 import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
 import static org.jgolem.it.harness.Conditions.task;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.eth.Address;
-import org.jgolem.it.harness.Await;
 import org.jgolem.it.harness.DbFacts.Assignment;
 import org.jgolem.it.harness.DbFacts.AssignmentState;
 import org.jgolem.it.harness.Network;
@@ -60,10 +60,10 @@ class CrashedProviderTest {
       // the lost assignment's deadline had passed
       Assignment lost = requestor.verify(assignment(id, crash.assignment(), "the victim's, TIMED_OUT",
           a -> a.provider().equals(victim.id()) && a.state() == AssignmentState.TIMED_OUT));
-      long made = SUBTASK_TIMEOUT.plus(SLACK).toMillis();
+      long window = SUBTASK_TIMEOUT.plus(SLACK).toMillis(); // an assignment made at t has its deadline at t + window
       requestor.verify(reassignmentOf(lost, "to the survivor, accepted, made after the lost one's deadline",
           a -> a.provider().equals(survivor.id()) && a.state() == AssignmentState.ACCEPTED
-              && a.deadline() - made >= lost.deadline()));
+              && a.deadline() - window >= lost.deadline()));
       requestor.verify(assignments(id, "accepted from the survivor only", all -> all.stream()
           .filter(a -> a.state() == AssignmentState.ACCEPTED).map(Assignment::provider).distinct().toList()
           .equals(List.of(survivor.id()))));
@@ -93,8 +93,7 @@ class CrashedProviderTest {
       String id = crash.taskId();
       long restarted = System.currentTimeMillis();
       victim.start(Network.START_TIMEOUT);
-      Await.condition("the restarted victim telling the requestor", Duration.ofSeconds(30),
-          () -> victim.log().contains("telling the requestor it is not computed"), () -> victim.logTail(20));
+      victim.verify(logged("telling the requestor it is not computed").within(Duration.ofSeconds(30)));
 
       // the lost assignment's deadline is 5 min + 60 s away: only the restarted provider's word ends it in time
       requestor.verify(task(id).finished().within(Duration.ofSeconds(90)));

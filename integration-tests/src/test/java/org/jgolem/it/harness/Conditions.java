@@ -48,6 +48,12 @@ public final class Conditions {
     return Condition.that("connected to " + n + " peers", node -> node.api().status(), s -> s.peers() >= n);
   }
 
+  /** The node's log holds {@code text} (e.g. what it says when it does something the API does not show). */
+  public static Condition<NodeProcess, Void> logged(String text) {
+    return Condition.of("a log line with \"" + text + "\"", n -> n.log().contains(text) ? Outcome.met(null)
+        : Outcome.unmet(() -> "the last log lines:\n" + n.logTail(20)));
+  }
+
   // ------------------------------------------------------------------------------------------------ tasks
 
   /** Conditions on the requestor's task {@code id}. */
