@@ -28,7 +28,7 @@ import org.jgolem.it.harness.Views.TaskView;
  * The conditions the whole-network tests speak in, on what a node's REST API and the chain tell:
  * <pre>{@code
  * TaskView t = requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
- * requestor.verify(task(id).everySubtask(accepted(), verifiedAs("2 results agree"), computedTimes(2)));
+ * requestor.verify(task(id).everySubtask(accepted(), verifiedAs("2 results agree"), assignedTimes(2)));
  * Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(60)));
  * net.chain().verify(paidExactlyOnce(ledger, before));
  * provider.verify(receivedItsIncomes(ledger).within(Duration.ofSeconds(60)));
