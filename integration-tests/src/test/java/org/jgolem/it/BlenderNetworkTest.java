@@ -1,12 +1,22 @@
 package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.accepted;
+import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.assignedTimes;
+import static org.jgolem.it.harness.Conditions.connectedTo;
+import static org.jgolem.it.harness.Conditions.givenTo;
+import static org.jgolem.it.harness.Conditions.logged;
+import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
+import static org.jgolem.it.harness.Conditions.task;
+import static org.jgolem.it.harness.Conditions.verifiedExactlyAs;
+import static org.jgolem.it.harness.Conditions.withResult;
+import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +29,11 @@ import org.jgolem.eth.Address;
 import org.jgolem.it.harness.Api;
 import org.jgolem.it.harness.BlenderTask;
 import org.jgolem.it.harness.Network;
-import org.jgolem.it.harness.NodeDb;
 import org.jgolem.it.harness.NodeProcess;
-import org.jgolem.it.harness.PaymentCheck;
-import org.jgolem.it.harness.Tasks;
+import org.jgolem.it.harness.Views.Ledger;
+import org.jgolem.it.harness.Views.SubtaskView;
+import org.jgolem.it.harness.Views.TaskState;
+import org.jgolem.it.harness.Views.TaskView;
 import org.jgolem.node.tasks.blender.BlenderOptions;
 import org.jgolem.node.tasks.blender.Picture;
 import org.jgolem.node.tasks.blender.Pictures;
@@ -74,18 +85,9 @@ class BlenderNetworkTest {
     net.start(requestor, providers.get(0), providers.get(1), providers.get(2));
     net.fund(requestor, 1_000, 10);
     scene = BlenderTask.scene(imageId, net.root().resolve("scene"));
-    Tasks.awaitPeers(requestor, providers.size());
+    requestor.verify(connectedTo(providers.size()).within(Duration.ofSeconds(60)));
     for (NodeProcess n : List.of(requestor, providers.get(0), providers.get(1))) {
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (!n.log().contains(WARM_READY)) {
-        if (System.nanoTime() > deadline) throw new AssertionError(n + " readied no warm Blender sandbox:\n" + n.log());
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new AssertionError(e);
-        }
-      }
+      n.verify(logged(WARM_READY).within(Duration.ofSeconds(90))); // its warm Blender sandbox is ready
     }
   }
 
@@ -111,35 +113,28 @@ class BlenderNetworkTest {
     List<Split.Job> planned = blender.split(SUBTASKS);
     assertThat(planned).extracting(Split.Job::name).containsExactly("frame0001-tile1", "frame0001-tile2", "frame0002");
     assertThat(planned).filteredOn(Split.Job::tile).hasSize(2).allMatch(j -> j.frames().equals(List.of(1)));
-    Map<Address, BigInteger> before = new LinkedHashMap<>();
-    for (NodeProcess p : providers) before.put(p.id(), net.chain().gnt(p.id()));
+    Map<Address, BigInteger> before = net.chain().gnt(providers);
 
     long started = System.nanoTime();
     Api.Response created = requestor.api().createTask(blender.taskFile());
     assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-    String id = created.body().get("id").asText();
-    JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(3));
-    System.out.printf(Locale.ROOT, "[it] blender task %s ended %s in %.1f s%n", id, task.get("state").asText(),
+    String id = created.task().id();
+    TaskView task = requestor.verify(task(id).ended().within(Duration.ofMinutes(3)));
+    System.out.printf(Locale.ROOT, "[it] blender task %s ended %s in %.1f s%n", id, task.state(),
         (System.nanoTime() - started) / 1e9);
-    assertThat(task.get("state").asText()).as(task + "\n" + requestor.api().subtasks(id)).isEqualTo("FINISHED");
-    assertThat(task.get("type").asText()).isEqualTo("blender");
-    assertThat(task.get("subtasks").asInt()).isEqualTo(SUBTASKS);
-    assertThat(task.get("subtasksAccepted").asInt()).isEqualTo(SUBTASKS);
-    assertThat(Path.of(task.get("outputPath").asText())).isEqualTo(blender.outputDir());
-    assertThat(task.get("verificationMs").asLong()).as("the spot checks' cost, recorded per task").isPositive();
+    assertThat(task.state()).as(task + "\n" + requestor.api().subtasks(id)).isEqualTo(TaskState.FINISHED);
+    assertThat(task.type()).isEqualTo("blender");
+    assertThat(task.subtasks()).isEqualTo(SUBTASKS);
+    assertThat(task.subtasksAccepted()).isEqualTo(SUBTASKS);
+    assertThat(Path.of(task.outputPath())).isEqualTo(blender.outputDir());
+    assertThat(task.verificationMs()).as("the spot checks' cost, recorded per task").isPositive();
 
-    // verification: each result passed the requestor's spot check (crops re-rendered, compared by SSIM), once
-    JsonNode subtasks = requestor.api().subtasks(id);
-    List<String> names = new ArrayList<>();
-    for (JsonNode s : subtasks) {
-      names.add(s.get("name").asText());
-      assertThat(s.get("state").asText()).as(s.toString()).isEqualTo("ACCEPTED");
-      assertThat(s.get("verification").asText()).as(s.toString())
-          .isEqualTo("passed the task type's check (Blender: re-rendered crops compared by SSIM)");
-      assertThat(s.get("attempts").asInt()).as("one provider, accepted at the first attempt: " + s).isEqualTo(1);
-      assertThat(s.get("providers")).as(s.toString()).hasSize(1);
-      assertThat(s.get("resultCid").asText()).isNotEmpty();
-    }
+    // verification: each result passed the requestor's spot check (crops re-rendered, compared by SSIM), once;
+    // one provider per subtask, accepted at the first attempt
+    List<SubtaskView> subtasks = requestor.verify(task(id).everySubtask(accepted(),
+        verifiedExactlyAs("passed the task type's check (Blender: re-rendered crops compared by SSIM)"),
+        assignedTimes(1), givenTo(1), withResult()));
+    List<String> names = subtasks.stream().map(SubtaskView::name).toList();
     assertThat(names).containsExactlyInAnyOrder("frame0001-tile1", "frame0001-tile2", "frame0002");
     Map<String, Double> lowest = new LinkedHashMap<>();
     Matcher m = CHECKED.matcher(requestor.log());
@@ -154,13 +149,10 @@ class BlenderNetworkTest {
         .allMatch(v -> v >= BlenderOptions.SpotCheck.DEFAULTS.ssimThreshold());
     assertThat(requestor.log()).doesNotContain("verification negative");
 
-    // one provider per subtask, each assignment accepted; the work was spread (normally one subtask each, but a
+    // one assignment per subtask (above), each accepted; the work was spread (normally one subtask each, but a
     // provider that finishes first on a loaded machine may take a second one, so at least two of the three)
-    List<NodeDb.Assignment> assignments = new NodeDb(requestor).assignments(id);
-    assertThat(assignments).as("one assignment per subtask, accepted").hasSize(SUBTASKS)
-        .allMatch(a -> a.state().equals("ACCEPTED"));
     Set<Address> workers = new HashSet<>();
-    assignments.forEach(a -> workers.add(a.provider()));
+    subtasks.forEach(s -> workers.addAll(s.providers()));
     assertThat(workers).as("providers with accepted work")
         .isSubsetOf(providers.stream().map(NodeProcess::id).toList()).hasSizeGreaterThanOrEqualTo(2);
     // warm sandboxes: a warm provider's first tile and the requestor's first spot check ran in one; provider-3,
@@ -197,13 +189,14 @@ class BlenderNetworkTest {
     assertThat(across).as("SSIM of frame 1 with frame 2").isLessThan(MIN_SSIM);
 
     // payments: ledger = accepted work = chain, and each provider saw its income arrive
-    List<PaymentCheck.Payment> ledger = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(60));
-    Map<Address, BigInteger> paid = PaymentCheck.assertPaidExactlyOnce(net.chain(), requestor, id, ledger, before);
-    assertThat(ledger).hasSize(SUBTASKS);
+    Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(60)));
+    requestor.verify(paysExactlyTheAcceptedAssignments(ledger));
+    Map<Address, BigInteger> paid = net.chain().verify(paidExactlyOnce(ledger, before));
+    assertThat(ledger.payments()).hasSize(SUBTASKS);
     assertThat(paid.keySet()).as("providers paid: those that did the work").isEqualTo(workers);
     BigInteger total = paid.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
-    assertThat(requestor.api().task(id).get("spent").asText()).isEqualTo(total.toString());
-    for (NodeProcess p : providers) PaymentCheck.assertIncomesReceived(p, ledger, Duration.ofSeconds(60));
+    assertThat(requestor.api().task(id).spent()).isEqualTo(total);
+    for (NodeProcess p : providers) p.verify(receivedItsIncomes(ledger).within(Duration.ofSeconds(60)));
   }
 
   private static int distinctValues(Picture p) {

@@ -1,20 +1,29 @@
 package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.logged;
+import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
+import static org.jgolem.it.harness.Conditions.task;
+import static org.jgolem.it.harness.Conditions.verifiedExactlyAs;
+import static org.jgolem.it.harness.DbFacts.assignment;
+import static org.jgolem.it.harness.DbFacts.assignments;
+import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
+import static org.jgolem.it.harness.DbFacts.ranking;
+import static org.jgolem.it.harness.DbFacts.reassignmentOf;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.Await;
+import org.jgolem.it.harness.DbFacts.Assignment;
+import org.jgolem.it.harness.DbFacts.AssignmentState;
 import org.jgolem.it.harness.Network;
-import org.jgolem.it.harness.NodeDb;
 import org.jgolem.it.harness.NodeProcess;
-import org.jgolem.it.harness.PaymentCheck;
 import org.jgolem.it.harness.ProviderCrash;
-import org.jgolem.it.harness.Tasks;
+import org.jgolem.it.harness.Views.Ledger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,39 +52,32 @@ class CrashedProviderTest {
       ProviderCrash crash = ProviderCrash.killWhileComputing(net, requestor, victim, List.of(victim, survivor),
           "crash-provider", "0:00:12");
       String id = crash.taskId();
-      String assignment = crash.assignment();
 
-      JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(2));
-      assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
+      requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
 
-      NodeDb db = new NodeDb(requestor);
-      List<NodeDb.Assignment> all = db.assignments(id);
-      NodeDb.Assignment lost = all.stream().filter(a -> a.id().equals(assignment)).findFirst().orElseThrow();
-      assertThat(lost.provider()).isEqualTo(victim.id());
-      assertThat(lost.state()).as("the killed provider's assignment").isEqualTo("TIMED_OUT");
-      NodeDb.Assignment redone = all.stream().filter(a -> a.subtask().equals(lost.subtask()) && !a.id().equals(lost.id())).findFirst()
-          .orElseThrow(() -> new AssertionError("band " + lost.subtask() + " was never reassigned: " + all));
-      assertThat(redone.provider()).as("its band was then computed by the survivor").isEqualTo(survivor.id());
-      assertThat(redone.state()).isEqualTo("ACCEPTED");
-      // an assignment's deadline is when it was made + subtask timeout + slack: the band was given again only
-      // once the lost assignment's deadline had passed
-      assertThat(redone.deadline() - SUBTASK_TIMEOUT.plus(SLACK).toMillis()).as("reassigned at")
-          .isGreaterThanOrEqualTo(lost.deadline());
-      assertThat(all.stream().filter(a -> a.state().equals("ACCEPTED")).map(NodeDb.Assignment::provider).distinct())
-          .containsExactly(survivor.id());
-      assertThat(db.providerReputation(victim.id()).orElseThrow().timeouts()).isEqualTo(1);
+      // the killed provider's assignment timed out; its band was then computed by the survivor and accepted. An
+      // assignment's deadline is when it was made + subtask timeout + slack: the band was given again only once
+      // the lost assignment's deadline had passed
+      Assignment lost = requestor.verify(assignment(id, crash.assignment(), "the victim's, TIMED_OUT",
+          a -> a.provider().equals(victim.id()) && a.state() == AssignmentState.TIMED_OUT));
+      long window = SUBTASK_TIMEOUT.plus(SLACK).toMillis(); // an assignment made at t has its deadline at t + window
+      requestor.verify(reassignmentOf(lost, "to the survivor, accepted, made after the lost one's deadline",
+          a -> a.provider().equals(survivor.id()) && a.state() == AssignmentState.ACCEPTED
+              && a.deadline() - window >= lost.deadline()));
+      requestor.verify(assignments(id, "accepted from the survivor only", all -> all.stream()
+          .filter(a -> a.state() == AssignmentState.ACCEPTED).map(Assignment::provider).distinct().toList()
+          .equals(List.of(survivor.id()))));
+      requestor.verify(ranking(victim.id(), "counting one timeout", r -> r.timeouts() == 1));
 
-      for (JsonNode s : requestor.api().subtasks(id)) {
-        assertThat(s.get("verification").asText()).as(s.toString())
-            .isEqualTo("passed the wasm task type's check only (no redundancy, no recompute)");
-      }
+      requestor.verify(task(id).everySubtask(
+          verifiedExactlyAs("passed the wasm task type's check only (no redundancy, no recompute)")));
       crash.assertImageRight();
 
-      List<PaymentCheck.Payment> ledger = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(60));
-      Map<Address, BigInteger> paid = PaymentCheck.assertPaidExactlyOnce(net.chain(), requestor, id, ledger, crash.before());
+      Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(60)));
+      requestor.verify(paysExactlyTheAcceptedAssignments(ledger));
+      Map<Address, BigInteger> paid = net.chain().verify(paidExactlyOnce(ledger, crash.before()));
       assertThat(paid).containsOnlyKeys(survivor.id());
       assertThat(net.chain().gnt(victim.id())).isZero();
-  
     }
   }
 
@@ -91,24 +93,21 @@ class CrashedProviderTest {
       String id = crash.taskId();
       long restarted = System.currentTimeMillis();
       victim.start(Network.START_TIMEOUT);
-      Await.condition("the restarted victim telling the requestor", Duration.ofSeconds(30),
-          () -> victim.log().contains("telling the requestor it is not computed"), () -> victim.logTail(20));
+      victim.verify(logged("telling the requestor it is not computed").within(Duration.ofSeconds(30)));
 
       // the lost assignment's deadline is 5 min + 60 s away: only the restarted provider's word ends it in time
-      JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofSeconds(90));
-      assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
-      NodeDb.Assignment lost = new NodeDb(requestor).assignments(id).stream().filter(a -> a.id().equals(crash.assignment()))
-          .findFirst().orElseThrow();
-      assertThat(lost.provider()).isEqualTo(victim.id());
-      assertThat(lost.state()).as("the killed provider's assignment").isEqualTo("FAILED");
-      assertThat(lost.detail()).contains("the provider restarted while the subtask was");
-      assertThat(lost.deadline()).as("its deadline was still far away").isGreaterThan(restarted + 60_000);
+      requestor.verify(task(id).finished().within(Duration.ofSeconds(90)));
+      requestor.verify(assignment(id, crash.assignment(),
+          "the victim's, FAILED as the provider restarted, its deadline still far away",
+          a -> a.provider().equals(victim.id()) && a.state() == AssignmentState.FAILED
+              && a.detail().contains("the provider restarted while the subtask was")
+              && a.deadline() > restarted + 60_000));
       crash.assertImageRight();
 
-      List<PaymentCheck.Payment> ledger = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(60));
-      PaymentCheck.assertPaidExactlyOnce(net.chain(), requestor, id, ledger, crash.before());
-      for (NodeProcess p : List.of(victim, survivor)) PaymentCheck.assertIncomesReceived(p, ledger, Duration.ofSeconds(60));
-  
+      Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(60)));
+      requestor.verify(paysExactlyTheAcceptedAssignments(ledger));
+      net.chain().verify(paidExactlyOnce(ledger, crash.before()));
+      for (NodeProcess p : List.of(victim, survivor)) p.verify(receivedItsIncomes(ledger).within(Duration.ofSeconds(60)));
     }
   }
 }

@@ -1,20 +1,25 @@
 package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
+import static org.jgolem.it.harness.Conditions.someWorkPaid;
+import static org.jgolem.it.harness.Conditions.task;
+import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.Await;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeProcess;
-import org.jgolem.it.harness.PaymentCheck;
 import org.jgolem.it.harness.RenderRun;
 import org.jgolem.it.harness.RenderTask;
-import org.jgolem.it.harness.Tasks;
+import org.jgolem.it.harness.Views.Ledger;
+import org.jgolem.it.harness.Views.Payment;
+import org.jgolem.it.harness.Views.TaskView;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,26 +47,16 @@ class CrashedRequestorTest {
       String id = run.taskId();
 
       // kill once a payment batch for accepted work is on chain and bands are still being computed
-      int[] acceptedAtKill = new int[1];
-      Await.condition("a paid subtask while others are still computing", Duration.ofSeconds(90), () -> {
-        JsonNode t = requestor.api().task(id);
-        if (!t.get("state").asText().equals("COMPUTING")) {
-          throw new AssertionError("the task ended before the requestor could be killed mid-task: " + t);
-        }
-        boolean paid = PaymentCheck.ledger(requestor, id).stream().anyMatch(p -> p.status().equals("PAID"));
-        acceptedAtKill[0] = t.get("subtasksAccepted").asInt();
-        return paid && acceptedAtKill[0] <= BANDS - 2;
-      }, () -> requestor.api().task(id) + " " + PaymentCheck.ledger(requestor, id));
-      List<PaymentCheck.Payment> paidBeforeCrash = PaymentCheck.ledger(requestor, id).stream()
-          .filter(p -> p.status().equals("PAID")).toList();
+      TaskView atKill = requestor.verify(task(id).computing("with 2 bands or more to go",
+          t -> t.subtasksAccepted() <= BANDS - 2).and(someWorkPaid(id)).within(Duration.ofSeconds(90)));
+      List<Payment> paidBeforeCrash = Ledger.of(requestor, id).paid();
       requestor.kill();
-      assertThat(acceptedAtKill[0]).isBetween(1, BANDS - 2);
+      assertThat(atKill.subtasksAccepted()).isBetween(1, BANDS - 2);
 
       requestor.start(Network.START_TIMEOUT);
       assertThat(requestor.log()).contains("resumed in state COMPUTING");
-      JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(2));
-      assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
-      assertThat(task.get("subtasksAccepted").asInt()).isEqualTo(BANDS);
+      TaskView task = requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
+      assertThat(task.subtasksAccepted()).isEqualTo(BANDS);
 
       for (int i = 0; i < BANDS; i++) {
         assertThat(render.deliveredBand(i)).as("band " + i).isEqualTo(render.renderLocally(i, BANDS));
@@ -69,13 +64,14 @@ class CrashedRequestorTest {
       byte[] whole = RenderTask.pixels(render.renderLocally(0, 1), WIDTH, HEIGHT);
       assertThat(render.deliveredImage(WIDTH, HEIGHT)).isEqualTo(whole);
 
-      List<PaymentCheck.Payment> ledger = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(60));
-      PaymentCheck.assertPaidExactlyOnce(net.chain(), requestor, id, ledger, before);
-      assertThat(ledger).as("what was paid before the crash stays paid by the same transaction")
+      Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(60)));
+      requestor.verify(paysExactlyTheAcceptedAssignments(ledger));
+      net.chain().verify(paidExactlyOnce(ledger, before));
+      assertThat(ledger.payments()).as("what was paid before the crash stays paid by the same transaction")
           .containsAll(paidBeforeCrash);
-      assertThat(ledger.stream().map(PaymentCheck.Payment::txHash).distinct().count())
-          .as("payments went out in more than one batch: before and after the crash").isGreaterThan(1);
-      for (NodeProcess p : providers) PaymentCheck.assertIncomesReceived(p, ledger, Duration.ofSeconds(60));
+      assertThat(ledger.transactions()).as("payments went out in more than one batch: before and after the crash")
+          .hasSizeGreaterThan(1);
+      for (NodeProcess p : providers) p.verify(receivedItsIncomes(ledger).within(Duration.ofSeconds(60)));
     }
   }
 }

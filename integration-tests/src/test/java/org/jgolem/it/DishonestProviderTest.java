@@ -1,8 +1,16 @@
 package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.accepted;
+import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.connectedTo;
+import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.task;
+import static org.jgolem.it.harness.Conditions.verifiedAs;
+import static org.jgolem.it.harness.DbFacts.assignments;
+import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
+import static org.jgolem.it.harness.DbFacts.ranking;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -12,14 +20,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.jgolem.eth.Address;
 import org.jgolem.it.harness.Api;
+import org.jgolem.it.harness.DbFacts.Assignment;
+import org.jgolem.it.harness.DbFacts.AssignmentState;
 import org.jgolem.it.harness.Network;
-import org.jgolem.it.harness.NodeDb;
 import org.jgolem.it.harness.NodeProcess;
-import org.jgolem.it.harness.PaymentCheck;
 import org.jgolem.it.harness.RenderTask;
-import org.jgolem.it.harness.Tasks;
+import org.jgolem.it.harness.Views.Ledger;
 import org.jgolem.node.market.MarketConfig;
-import org.jgolem.node.reputation.Reputation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,7 +50,7 @@ class DishonestProviderTest {
   static NodeProcess requestor;
   static NodeProcess liar;
   static List<NodeProcess> honest;
-  static Map<Address, BigInteger> before = new LinkedHashMap<>();
+  static Map<Address, BigInteger> before;
 
   @BeforeAll
   static void up() {
@@ -53,8 +60,8 @@ class DishonestProviderTest {
     honest = List.of(net.provider("honest-1", requestor), net.provider("honest-2", requestor));
     net.start(requestor, liar, honest.get(0), honest.get(1));
     net.fund(requestor, 1_000, 10);
-    for (NodeProcess p : List.of(liar, honest.get(0), honest.get(1))) before.put(p.id(), net.chain().gnt(p.id()));
-    Tasks.awaitPeers(requestor, 3);
+    before = net.chain().gnt(List.of(liar, honest.get(0), honest.get(1)));
+    requestor.verify(connectedTo(3).within(Duration.ofSeconds(60)));
   }
 
   @AfterAll
@@ -67,8 +74,9 @@ class DishonestProviderTest {
         RenderTask.Spec.of(dir, RenderTask.scene(WIDTH, HEIGHT, 24, 4), bands).verification(1, 1.0));
     Api.Response created = requestor.api().createTask(render.taskFile());
     assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-    tasks.put(created.body().get("id").asText(), render);
-    return created.body().get("id").asText();
+    String id = created.task().id();
+    tasks.put(id, render);
+    return id;
   }
 
   static final Map<String, RenderTask> tasks = new LinkedHashMap<>();
@@ -77,24 +85,20 @@ class DishonestProviderTest {
   @Order(1)
   void wrongResultsAreRejectedUnpaidAndTheirSubtasksRecomputedByHonestProviders() throws Exception {
     String id = create("task-1", 6);
-    JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(2));
-    assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
+    requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
 
-    NodeDb db = new NodeDb(requestor);
-    List<NodeDb.Assignment> all = db.assignments(id);
-    List<NodeDb.Assignment> lies = all.stream().filter(a -> a.provider().equals(liar.id())).toList();
-    assertThat(lies).as("the dishonest provider got work (all three providers offered at once)").isNotEmpty();
-    assertThat(lies).as("every result of the dishonest provider was rejected").allMatch(a -> a.state().equals("REJECTED"));
-    Set<String> honestIds = honest.stream().map(p -> p.id().hex()).collect(Collectors.toSet());
-    for (NodeDb.Assignment lie : lies) {
-      assertThat(all).as("subtask " + lie.subtask() + " reassigned to and accepted from an honest provider")
-          .anyMatch(a -> a.subtask().equals(lie.subtask()) && a.state().equals("ACCEPTED")
-              && honestIds.contains(a.provider().hex()));
-    }
-    for (JsonNode s : requestor.api().subtasks(id)) {
-      assertThat(s.get("state").asText()).isEqualTo("ACCEPTED");
-      assertThat(s.get("verification").asText()).as(s.toString()).startsWith("matches the requestor's own result");
-    }
+    // the dishonest provider got work (all three providers offered at once); every result of it was rejected, and
+    // each of its subtasks was given to an honest provider and accepted from it
+    Set<Address> honestIds = honest.stream().map(NodeProcess::id).collect(Collectors.toSet());
+    List<Assignment> all = requestor.verify(assignments(id, "giving the liar work, rejecting all of it, and "
+        + "accepting each of its subtasks from an honest provider", as -> {
+          List<Assignment> lies = as.stream().filter(a -> a.provider().equals(liar.id())).toList();
+          return !lies.isEmpty() && lies.stream().allMatch(a -> a.state() == AssignmentState.REJECTED)
+              && lies.stream().allMatch(lie -> as.stream().anyMatch(a -> a.subtask().equals(lie.subtask())
+                  && a.state() == AssignmentState.ACCEPTED && honestIds.contains(a.provider())));
+        }));
+    long lies = all.stream().filter(a -> a.provider().equals(liar.id())).count();
+    requestor.verify(task(id).everySubtask(accepted(), verifiedAs("matches the requestor's own result")));
     assertThat(liar.log()).as("the liar really computed and garbled").contains("DISHONEST: garbled the outputs");
 
     // the output holds none of the garbled bands: it is the native render
@@ -104,19 +108,18 @@ class DishonestProviderTest {
     }
 
     // ranked down: every wrong result counted, below the requestor's threshold and below the honest ones
-    NodeDb.Reputation rep = db.providerReputation(liar.id()).orElseThrow();
-    assertThat(rep.wrong()).isEqualTo(lies.size());
-    assertThat(rep.accepted()).isZero();
-    assertThat(score(rep)).isLessThan(MarketConfig.defaults(1, liar.id()).minReputation());
+    double threshold = MarketConfig.defaults(1, liar.id()).minReputation();
+    requestor.verify(ranking(liar.id(), "counting " + lies + " wrong results, none accepted, a score below "
+        + threshold, r -> r.wrong() == lies && r.accepted() == 0 && r.score() < threshold));
     for (NodeProcess p : honest) {
-      NodeDb.Reputation r = db.providerReputation(p.id()).orElseThrow();
-      assertThat(r.wrong()).isZero();
-      assertThat(score(r)).isGreaterThan(0.5);
+      requestor.verify(ranking(p.id(), "counting no wrong result, a score above 0.5",
+          r -> r.wrong() == 0 && r.score() > 0.5));
     }
 
     // not paid: the ledger and the chain pay the honest providers only
-    List<PaymentCheck.Payment> ledger = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(60));
-    Map<Address, BigInteger> paid = PaymentCheck.assertPaidExactlyOnce(net.chain(), requestor, id, ledger, before);
+    Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(60)));
+    requestor.verify(paysExactlyTheAcceptedAssignments(ledger));
+    Map<Address, BigInteger> paid = net.chain().verify(paidExactlyOnce(ledger, before));
     assertThat(paid).doesNotContainKey(liar.id());
     assertThat(net.chain().gnt(liar.id())).isZero();
     assertThat(liar.api().incomes()).as("the liar expects no income").isEmpty();
@@ -126,14 +129,8 @@ class DishonestProviderTest {
   @Order(2)
   void theRankedDownProviderGetsNoWorkOnTheNextTask() throws Exception {
     String id = create("task-2", 2);
-    JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(2));
-    assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
-    List<NodeDb.Assignment> all = new NodeDb(requestor).assignments(id);
-    assertThat(all).isNotEmpty().noneMatch(a -> a.provider().equals(liar.id()));
-  }
-
-  /** The requestor's score of a provider, by the node's own formula. */
-  static double score(NodeDb.Reputation r) {
-    return new Reputation.Counters(r.accepted(), r.wrong(), r.timeouts(), r.failures(), 0, 0, 0).score();
+    requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
+    requestor.verify(task(id).subtasks("assigned, none of them to the liar", all -> !all.isEmpty()
+        && all.stream().allMatch(s -> s.attempts() > 0 && !s.providers().contains(liar.id()))));
   }
 }

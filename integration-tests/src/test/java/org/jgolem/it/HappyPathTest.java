@@ -1,23 +1,31 @@
 package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.accepted;
+import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.assignedTimes;
+import static org.jgolem.it.harness.Conditions.connectedTo;
+import static org.jgolem.it.harness.Conditions.givenTo;
+import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
+import static org.jgolem.it.harness.Conditions.task;
+import static org.jgolem.it.harness.Conditions.verifiedAs;
+import static org.jgolem.it.harness.Conditions.withResult;
+import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jgolem.eth.Address;
 import org.jgolem.it.harness.Network;
-import org.jgolem.it.harness.NodeDb;
 import org.jgolem.it.harness.NodeProcess;
-import org.jgolem.it.harness.PaymentCheck;
 import org.jgolem.it.harness.RenderTask;
-import org.jgolem.it.harness.Tasks;
+import org.jgolem.it.harness.Views.Ledger;
+import org.jgolem.it.harness.Views.SubtaskView;
+import org.jgolem.it.harness.Views.TaskState;
+import org.jgolem.it.harness.Views.TaskView;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +54,7 @@ class HappyPathTest {
         net.provider("provider-3", requestor));
     net.start(requestor, providers.get(0), providers.get(1), providers.get(2));
     net.fund(requestor, 1_000, 10);
-    Tasks.awaitPeers(requestor, providers.size());
+    requestor.verify(connectedTo(providers.size()).within(Duration.ofSeconds(60)));
   }
 
   @AfterAll
@@ -58,35 +66,27 @@ class HappyPathTest {
   void threeProvidersRenderTheImageTheNativeBuildRendersAndEachIsPaidWhatTheLedgerSays() throws Exception {
     RenderTask render = RenderTask.write(net.root().resolve("task"),
         RenderTask.Spec.of("happy-render", RenderTask.scene(WIDTH, HEIGHT, 24, 4), BANDS));
-    Map<Address, BigInteger> before = new LinkedHashMap<>();
-    for (NodeProcess p : providers) before.put(p.id(), net.chain().gnt(p.id()));
+    Map<Address, BigInteger> before = net.chain().gnt(providers);
 
     // as an operator would: the CLI creates the task and follows it to its end (--json: the final task on stdout)
     Network.CliRun run = net.cli(requestor, Duration.ofMinutes(3), "--json", "tasks", "create",
         render.taskFile().toString(), "--wait", "--interval", "1");
     assertThat(run.exitCode()).as(run.stderr()).isZero();
-    JsonNode task = new ObjectMapper().readTree(run.stdout());
-    String id = task.get("id").asText();
-    assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
-    assertThat(task.get("subtasks").asInt()).isEqualTo(BANDS);
+    TaskView task = run.task();
+    String id = task.id();
+    assertThat(task.state()).as(task.toString()).isEqualTo(TaskState.FINISHED);
+    assertThat(task.subtasks()).isEqualTo(BANDS);
     assertThat(run.stderr()).as("progress lines").contains("FINISHED");
-    assertThat(requestor.api().task(id)).isEqualTo(task);
-    assertThat(task.get("subtasksAccepted").asInt()).isEqualTo(BANDS);
-    assertThat(task.get("outputPath").asText()).isEqualTo(render.outputDir().toString());
+    assertThat(requestor.api().task(id)).as("the task the API shows = the one the CLI printed").isEqualTo(task);
+    assertThat(task.subtasksAccepted()).isEqualTo(BANDS);
+    assertThat(task.outputPath()).isEqualTo(render.outputDir().toString());
 
-    // every band agreed on by two providers; all three providers did work that was accepted
-    Set<String> workers = new HashSet<>();
-    for (JsonNode s : requestor.api().subtasks(id)) {
-      assertThat(s.get("state").asText()).as(s.toString()).isEqualTo("ACCEPTED");
-      assertThat(s.get("verification").asText()).as(s.toString()).startsWith("2 results agree");
-      assertThat(s.get("resultCid").asText()).isNotEmpty();
-    }
-    List<NodeDb.Assignment> assignments = new NodeDb(requestor).assignments(id);
-    for (NodeDb.Assignment a : assignments) if (a.state().equals("ACCEPTED")) workers.add(a.provider().hex());
-    assertThat(assignments).as("each band went to exactly two providers, and both were accepted")
-        .hasSize(2 * BANDS).allMatch(a -> a.state().equals("ACCEPTED"));
-    assertThat(workers).as("providers with accepted work")
-        .containsExactlyInAnyOrderElementsOf(providers.stream().map(p -> p.id().hex()).toList());
+    // every band agreed on by two providers: each given to exactly two, and both results accepted; all three
+    // providers did work that was accepted
+    List<SubtaskView> bands = requestor.verify(task(id).everySubtask(accepted(), verifiedAs("2 results agree"),
+        assignedTimes(2), givenTo(2), withResult()));
+    assertThat(bands.stream().flatMap(s -> s.providers().stream()).distinct()).as("providers with accepted work")
+        .containsExactlyInAnyOrderElementsOf(providers.stream().map(NodeProcess::id).toList());
 
     // the merged output is the native renderer's image, byte for byte, band by band and as a whole
     for (int i = 0; i < BANDS; i++) {
@@ -98,12 +98,13 @@ class HappyPathTest {
         .as("a picture, not a blank").hasSizeGreaterThan(1);
 
     // payments: ledger = accepted work = chain, and each provider saw its income arrive
-    List<PaymentCheck.Payment> ledger = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(60));
-    Map<Address, BigInteger> paid = PaymentCheck.assertPaidExactlyOnce(net.chain(), requestor, id, ledger, before);
+    Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(60)));
+    requestor.verify(paysExactlyTheAcceptedAssignments(ledger));
+    Map<Address, BigInteger> paid = net.chain().verify(paidExactlyOnce(ledger, before));
     assertThat(paid.keySet()).hasSize(3);
     BigInteger total = paid.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
-    assertThat(requestor.api().task(id).get("spent").asText()).isEqualTo(total.toString());
-    for (NodeProcess p : providers) PaymentCheck.assertIncomesReceived(p, ledger, Duration.ofSeconds(60));
+    assertThat(requestor.api().task(id).spent()).isEqualTo(total);
+    for (NodeProcess p : providers) p.verify(receivedItsIncomes(ledger).within(Duration.ofSeconds(60)));
 
     Network.CliRun shown = net.cli(requestor, "tasks", "show");
     assertThat(shown.exitCode()).as(shown.stderr()).isZero();

@@ -1,13 +1,13 @@
 package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.connectedTo;
+import static org.jgolem.it.harness.Conditions.task;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jgolem.testkit.Anvil;
@@ -17,7 +17,7 @@ import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeProcess;
 import org.jgolem.it.harness.Observer;
 import org.jgolem.it.harness.RenderTask;
-import org.jgolem.it.harness.Tasks;
+import org.jgolem.it.harness.Views.ApiError;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,7 +46,7 @@ class InvalidTaskFileTest {
     provider = net.provider("provider", requestor);
     net.start(requestor, provider);
     observer = new Observer(net.root().resolve("observer"), requestor.endpoint(), Anvil.CHAIN_ID);
-    Tasks.awaitPeers(requestor, 2);
+    requestor.verify(connectedTo(2).within(Duration.ofSeconds(60)));
     dir = Files.createDirectories(net.root().resolve("files"));
   }
 
@@ -72,9 +72,9 @@ class InvalidTaskFileTest {
   static List<String> refused(Path file, String... paths) {
     Api.Response r = requestor.api().createTask(file);
     assertThat(r.status()).as(r.body().toString()).isEqualTo(400);
-    assertThat(r.body().get("error").asText()).isEqualTo("bad_request");
-    List<String> details = new ArrayList<>();
-    r.body().get("details").forEach(d -> details.add(d.asText()));
+    ApiError error = r.error();
+    assertThat(error.error()).isEqualTo("bad_request");
+    List<String> details = error.details();
     for (String p : paths) {
       assertThat(details).as("a problem at " + p + " in " + details).anyMatch(d -> d.startsWith(p + ":"));
     }
@@ -127,7 +127,7 @@ class InvalidTaskFileTest {
     refused(dir.resolve("nowhere.json"), "$");
     Api.Response r = requestor.api().post("/v1/tasks", java.util.Map.of("file", "relative/task.json"));
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.body().get("message").asText()).contains("absolute");
+    assertThat(r.error().message()).contains("absolute");
   }
 
   @Test
@@ -136,14 +136,14 @@ class InvalidTaskFileTest {
     Path f = valid("unfunded");
     Api.Response r = requestor.api().createTask(f);
     assertThat(r.status()).as(r.body().toString()).isEqualTo(402);
-    assertThat(r.body().get("error").asText()).isEqualTo("insufficient_funds");
-    assertThat(r.body().get("message").asText()).contains("GNT");
+    assertThat(r.error().error()).isEqualTo("insufficient_funds");
+    assertThat(r.error().message()).contains("GNT");
   }
 
   @Test
   @Order(6)
   void nothingWasStartedOrAnnouncedAndAValidTaskIsAnnouncedOnce() throws IOException {
-    assertThat(requestor.api().get("/v1/tasks")).as("tasks").isEmpty();
+    assertThat(requestor.api().tasks()).as("tasks").isEmpty();
     Path work = requestor.dataDir().resolve("requestor").resolve("tasks");
     if (Files.isDirectory(work)) {
       try (Stream<Path> s = Files.list(work)) {
@@ -158,12 +158,11 @@ class InvalidTaskFileTest {
     Path f = valid("good");
     Api.Response r = requestor.api().createTask(f);
     assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
-    String id = r.body().get("id").asText();
+    String id = r.task().id();
     Await.condition("the observer to see the header", Duration.ofSeconds(30), () -> !observer.headersSeen().isEmpty(),
         () -> observer.headersSeen().toString());
-    JsonNode t = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(1));
-    assertThat(t.get("state").asText()).as(t.toString()).isEqualTo("FINISHED");
+    requestor.verify(task(id).finished().within(Duration.ofMinutes(1)));
     assertThat(observer.headersSeen()).hasSize(1);
-    assertThat(requestor.api().get("/v1/tasks")).hasSize(1);
+    assertThat(requestor.api().tasks()).hasSize(1);
   }
 }

@@ -1,26 +1,31 @@
 package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.ledgerPaid;
+import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.task;
+import static org.jgolem.it.harness.DbFacts.assignments;
+import static org.jgolem.it.harness.DbFacts.holdsNoJob;
+import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Set;
 import org.jgolem.eth.Address;
 import org.jgolem.it.harness.Api;
 import org.jgolem.testkit.Await;
+import org.jgolem.it.harness.DbFacts.AssignmentState;
 import org.jgolem.it.harness.Network;
-import org.jgolem.it.harness.NodeDb;
 import org.jgolem.it.harness.NodeProcess;
-import org.jgolem.it.harness.PaymentCheck;
 import org.jgolem.it.harness.RenderRun;
 import org.jgolem.it.harness.RenderTask;
-import org.jgolem.it.harness.Tasks;
+import org.jgolem.it.harness.Views.Ledger;
+import org.jgolem.it.harness.Views.SubtaskState;
+import org.jgolem.it.harness.Views.TaskState;
+import org.jgolem.it.harness.Views.TaskView;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,76 +51,58 @@ class OperatorActionsTest {
       RenderTask render = run.render();
       Map<Address, BigInteger> before = run.before();
       String id = run.taskId();
-      NodeDb db = new NodeDb(requestor);
 
       // abort once some work is accepted and some is being computed
-      Await.condition("an accepted band and bands being computed", Duration.ofSeconds(60), () -> {
-        JsonNode t = requestor.api().task(id);
-        long open = db.assignments(id).stream().filter(a -> a.state().equals("ASSIGNED")).count();
-        return t.get("subtasksAccepted").asInt() >= 1 && open >= 1;
-      }, () -> requestor.api().subtasks(id).toString());
-      Api.Response aborted = requestor.api().post("/v1/tasks/" + id + "/abort", null);
+      requestor.verify(task(id).is("with an accepted band", t -> t.subtasksAccepted() >= 1)
+          .and(task(id).subtasks("with a band being computed",
+              ss -> ss.stream().anyMatch(st -> st.state() == SubtaskState.COMPUTING)))
+          .within(Duration.ofSeconds(60)));
+      Api.Response aborted = requestor.api().abort(id);
       assertThat(aborted.status()).as(aborted.body().toString()).isEqualTo(200);
-      assertThat(aborted.body().get("state").asText()).isEqualTo("ABORTED");
-      int acceptedAtAbort = aborted.body().get("subtasksAccepted").asInt();
+      assertThat(aborted.task().state()).isEqualTo(TaskState.ABORTED);
+      int acceptedAtAbort = aborted.task().subtasksAccepted();
       assertThat(acceptedAtAbort).isLessThan(BANDS);
-      assertThat(db.assignments(id)).as("after the abort, nothing is left running")
-          .allMatch(a -> a.state().equals("ACCEPTED") || a.state().equals("CANCELLED") || a.state().equals("REJECTED"))
-          .anyMatch(a -> a.state().equals("CANCELLED"));
+      Set<AssignmentState> over = Set.of(AssignmentState.ACCEPTED, AssignmentState.CANCELLED, AssignmentState.REJECTED);
+      requestor.verify(assignments(id, "after the abort: none left running, the running ones CANCELLED",
+          as -> as.stream().allMatch(a -> over.contains(a.state()))
+              && as.stream().anyMatch(a -> a.state() == AssignmentState.CANCELLED)));
       for (NodeProcess p : providers) {
-        Await.condition(p.name() + " stopped and cleared its cancelled subtask", Duration.ofSeconds(20),
-            () -> jobFolders(p).isEmpty() && new NodeDb(p).providerJobs().isEmpty(),
-            () -> "folders " + jobFolders(p) + ", jobs " + new NodeDb(p).providerJobs());
+        // it stopped and cleared its cancelled subtask
+        p.verify(holdsNoJob().within(Duration.ofSeconds(20)));
       }
-      assertThat(requestor.api().post("/v1/tasks/" + id + "/abort", null).status()).as("nothing to abort").isEqualTo(409);
-      List<PaymentCheck.Payment> paidForAborted = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(30));
-      assertThat(paidForAborted).as("the work accepted before the abort is paid").hasSize(acceptedAtAbort);
+      assertThat(requestor.api().abort(id).status()).as("nothing to abort").isEqualTo(409);
+      Ledger paidForAborted = requestor.verify(allPaid(id).within(Duration.ofSeconds(30)));
+      assertThat(paidForAborted.payments()).as("the work accepted before the abort is paid").hasSize(acceptedAtAbort);
 
       // restart: the rest is computed, the accepted bands are kept
-      Api.Response restarted = requestor.api().post("/v1/tasks/" + id + "/restart", null);
+      Api.Response restarted = requestor.api().restart(id);
       assertThat(restarted.status()).as(restarted.body().toString()).isEqualTo(200);
-      assertThat(restarted.body().get("state").asText()).isEqualTo("COMPUTING");
-      JsonNode task = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(2));
-      assertThat(task.get("state").asText()).as(task.toString()).isEqualTo("FINISHED");
+      assertThat(restarted.task().state()).isEqualTo(TaskState.COMPUTING);
+      TaskView task = requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
       for (int i = 0; i < BANDS; i++) {
         assertThat(render.deliveredBand(i)).as("band " + i).isEqualTo(render.renderLocally(i, BANDS));
       }
-      List<PaymentCheck.Payment> ledger = PaymentCheck.awaitAllPaid(requestor, id, Duration.ofSeconds(30));
-      PaymentCheck.assertPaidExactlyOnce(net.chain(), requestor, id, ledger, before);
-      assertThat(ledger).containsAll(paidForAborted);
+      Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(30)));
+      requestor.verify(paysExactlyTheAcceptedAssignments(ledger));
+      net.chain().verify(paidExactlyOnce(ledger, before));
+      assertThat(ledger.payments()).containsAll(paidForAborted.payments());
 
       // a stopped and started requestor keeps the finished task as it was, and pays nothing again
       requestor.stop();
       requestor.start(Network.START_TIMEOUT);
       assertThat(requestor.api().task(id)).isEqualTo(task);
       Await.sleep(3_000); // more than a payment window: a payment recorded again would be sent by now
-      assertThat(PaymentCheck.ledger(requestor, id)).containsExactlyInAnyOrderElementsOf(ledger);
+      assertThat(Ledger.of(requestor, id).payments()).containsExactlyInAnyOrderElementsOf(ledger.payments());
 
       // restart one subtask from the CLI: band 3 is computed once more, and paid once more
       Network.CliRun cli = net.cli(requestor, "tasks", "restart-subtask", id, RenderTask.bandName(3));
       assertThat(cli.exitCode()).as(cli.stderr()).isZero();
       assertThat(cli.stdout()).contains("restarted");
-      JsonNode again = Tasks.awaitEnd(requestor, id, Duration.ofMinutes(1));
-      assertThat(again.get("state").asText()).as(again.toString()).isEqualTo("FINISHED");
+      requestor.verify(task(id).finished().within(Duration.ofMinutes(1)));
       assertThat(render.deliveredBand(3)).isEqualTo(render.renderLocally(3, BANDS));
-      Await.condition("the recomputed band paid", Duration.ofSeconds(30),
-          () -> PaymentCheck.ledger(requestor, id).size() == ledger.size() + 1
-              && PaymentCheck.ledger(requestor, id).stream().allMatch(p -> p.status().equals("PAID")),
-          () -> PaymentCheck.ledger(requestor, id).toString());
-      List<PaymentCheck.Payment> after = PaymentCheck.ledger(requestor, id);
-      assertThat(after).containsAll(ledger);
-      PaymentCheck.assertLedgerMatchesChain(net.chain(), requestor, after, before);
-    }
-  }
-
-  /** The provider's job folders (one per subtask it holds). */
-  static List<Path> jobFolders(NodeProcess provider) {
-    Path jobs = provider.dataDir().resolve("provider").resolve("jobs");
-    if (!Files.isDirectory(jobs)) return List.of();
-    try (Stream<Path> s = Files.list(jobs)) {
-      return s.toList();
-    } catch (IOException e) {
-      return List.of(jobs);
+      Ledger after = requestor.verify(ledgerPaid(id, ledger.size() + 1).within(Duration.ofSeconds(30)));
+      assertThat(after.payments()).containsAll(ledger.payments());
+      net.chain().verify(paidExactlyOnce(after, before));
     }
   }
 }

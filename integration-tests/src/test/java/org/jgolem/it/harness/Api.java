@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** A node's REST API (docs/API.md), as an operator's script would use it: the token and address files of its data folder. */
@@ -20,11 +21,21 @@ public final class Api {
   private final URI base;
   private final String token;
 
-  /** An answer: its status and JSON body. */
+  /** An answer: its status and JSON body, read as a task or as an error. */
   public record Response(int status, JsonNode body) {
     public JsonNode ok() {
       if (status / 100 != 2) throw new AssertionError("HTTP " + status + ": " + body);
       return body;
+    }
+
+    /** The task a 2xx answer carries (created, aborted, restarted). */
+    public Views.TaskView task() {
+      return Views.TaskView.of(ok());
+    }
+
+    public Views.ApiError error() {
+      if (status / 100 == 2) throw new AssertionError("expected an error, got HTTP " + status + ": " + body);
+      return Views.ApiError.of(body);
     }
   }
 
@@ -77,23 +88,38 @@ public final class Api {
     return post("/v1/tasks", Map.of("file", taskFile.toAbsolutePath().toString()));
   }
 
-  public JsonNode task(String id) {
-    return get("/v1/tasks/" + id);
+  /** {@code POST /v1/tasks/{id}/abort}. */
+  public Response abort(String id) {
+    return post("/v1/tasks/" + id + "/abort", null);
   }
 
-  public JsonNode subtasks(String id) {
-    return get("/v1/tasks/" + id + "/subtasks");
+  /** {@code POST /v1/tasks/{id}/restart}. */
+  public Response restart(String id) {
+    return post("/v1/tasks/" + id + "/restart", null);
   }
 
-  public JsonNode payments() {
-    return get("/v1/payments");
+  public Views.TaskView task(String id) {
+    return Views.TaskView.of(get("/v1/tasks/" + id));
   }
 
-  public JsonNode incomes() {
-    return get("/v1/incomes");
+  public List<Views.TaskView> tasks() {
+    return Views.list(get("/v1/tasks"), Views.TaskView::of);
   }
 
-  public JsonNode status() {
-    return get("/v1/status");
+  public List<Views.SubtaskView> subtasks(String id) {
+    return Views.list(get("/v1/tasks/" + id + "/subtasks"), Views.SubtaskView::of);
+  }
+
+  /** The whole payment ledger, every task's. */
+  public List<Views.Payment> payments() {
+    return Views.list(get("/v1/payments"), Views.Payment::of);
+  }
+
+  public List<Views.Income> incomes() {
+    return Views.list(get("/v1/incomes"), Views.Income::of);
+  }
+
+  public Views.NodeStatus status() {
+    return Views.NodeStatus.of(get("/v1/status"));
   }
 }

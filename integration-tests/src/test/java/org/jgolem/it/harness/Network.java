@@ -104,7 +104,7 @@ public final class Network implements AutoCloseable {
     List<NodeProcess> providers = Stream.of(providerNames).map(p -> net.provider(p, requestor)).toList();
     net.start(Stream.concat(Stream.of(requestor), providers.stream()).toArray(NodeProcess[]::new));
     net.fund(requestor, 1_000, 10);
-    Tasks.awaitPeers(requestor, providers.size());
+    requestor.verify(Conditions.connectedTo(providers.size()).within(Duration.ofSeconds(60)));
     return new Small(net, requestor, providers);
   }
 
@@ -226,7 +226,16 @@ public final class Network implements AutoCloseable {
   }
 
   /** What a CLI run did. */
-  public record CliRun(int exitCode, String stdout, String stderr) {}
+  public record CliRun(int exitCode, String stdout, String stderr) {
+    /** The task a {@code --json} run printed on stdout. */
+    public Views.TaskView task() {
+      try {
+        return Views.TaskView.of(Api.JSON.readTree(stdout));
+      } catch (IOException e) {
+        throw new AssertionError("the CLI printed no JSON task: " + stdout, e);
+      }
+    }
+  }
 
   /** Stops every node (SIGTERM, then kill -9) and the chain; never throws. */
   @Override

@@ -10,47 +10,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jgolem.eth.Address;
+import org.jgolem.it.harness.DbFacts.Assignment;
+import org.jgolem.it.harness.DbFacts.AssignmentState;
+import org.jgolem.it.harness.DbFacts.Ranking;
 import org.jgolem.node.state.NodeDatabase;
 
 /**
- * A node's SQLite database, read (read-only) beside the running node: what the REST API does not show, such as
- * the requestor's assignments by id (the payment ledger's subtask ids) and its ranking of providers.
+ * A node's SQLite database, read (read-only) beside the running node: the queries into its private schema behind
+ * {@link DbFacts}, and nowhere else.
  */
-public final class NodeDb {
+final class NodeDb {
   private final Path file;
 
-  public NodeDb(NodeProcess node) {
+  NodeDb(NodeProcess node) {
     this.file = node.dataDir().resolve(NodeDatabase.FILE_NAME);
   }
 
-  /** One assignment of a subtask to a provider, as the requestor keeps it. */
-  public record Assignment(String id, String taskId, String subtask, Address provider, String price, long deadline,
-      String state, String detail) {}
-
-  /** The provider ranking counters the requestor keeps for {@code provider}, if any. */
-  public record Reputation(long accepted, long wrong, long timeouts, long failures) {}
-
-  public List<Assignment> assignments(String taskId) {
+  List<Assignment> assignments(String taskId) {
     return query("SELECT id, task_id, subtask, provider, price, deadline, state, detail FROM req_assignments "
         + "WHERE task_id = ? ORDER BY rowid", ps -> ps.setString(1, taskId), rs -> new Assignment(rs.getString(1),
-            rs.getString(2), rs.getString(3), Address.of(rs.getString(4)), rs.getString(5), rs.getLong(6), rs.getString(7),
-            rs.getString(8)));
+            rs.getString(2), rs.getString(3), Address.of(rs.getString(4)), new java.math.BigInteger(rs.getString(5)),
+            rs.getLong(6), AssignmentState.valueOf(rs.getString(7)), rs.getString(8)));
   }
 
   /** The provider's jobs (subtask id, hex) in {@code state}: COMPUTING once the sandbox has started, REPORTED... */
-  public List<String> providerJobs(String state) {
+  List<String> providerJobs(String state) {
     return query("SELECT subtask_id FROM prov_jobs WHERE state = ? ORDER BY updated_at", ps -> ps.setString(1, state),
         rs -> rs.getString(1));
   }
 
   /** Every job the provider holds (subtask ids, hex): a settled, failed or cancelled one is forgotten. */
-  public List<String> providerJobs() {
+  List<String> providerJobs() {
     return query("SELECT subtask_id FROM prov_jobs ORDER BY updated_at", ps -> {}, rs -> rs.getString(1));
   }
 
-  public Optional<Reputation> providerReputation(Address provider) {
+  Optional<Ranking> providerReputation(Address provider) {
     return query("SELECT accepted, wrong, timeouts, failures FROM reputation WHERE role = 'PROVIDER' AND node_id = ?",
-        ps -> ps.setString(1, provider.hex()), rs -> new Reputation(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+        ps -> ps.setString(1, provider.hex()), rs -> new Ranking(rs.getLong(1), rs.getLong(2), rs.getLong(3),
             rs.getLong(4))).stream().findFirst();
   }
 

@@ -108,7 +108,7 @@ public final class NodeProcess {
     }, () -> logTail(20));
     synchronized (this) {
       api = a;
-      Address reported = Address.of(a.status().get("nodeId").asText());
+      Address reported = a.status().nodeId();
       if (id != null && !id.equals(reported)) throw new AssertionError(name + " came back as " + reported + ", not " + id);
       id = reported;
     }
@@ -144,6 +144,11 @@ public final class NodeProcess {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /** Checks (or, {@link Condition#within}, waits for) {@code condition} on this node; gives its value. */
+  public <T> T verify(Condition<NodeProcess, T> condition) {
+    return condition.verify(this);
   }
 
   public boolean alive() {

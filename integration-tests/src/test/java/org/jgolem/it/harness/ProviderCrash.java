@@ -30,11 +30,8 @@ public record ProviderCrash(RenderTask render, String taskId, String assignment,
             .verification(1, 0));
     String id = run.taskId();
     // the provider saves its job as COMPUTING once the sandbox has started (its folders may be in memory): kill it then
-    NodeDb jobs = new NodeDb(victim);
-    String computing = Await.until("the victim computing a band", Duration.ofSeconds(60),
-        () -> jobs.providerJobs("COMPUTING").stream().findFirst().orElse(null),
-        () -> "the victim's jobs " + jobs.providerJobs("COMPUTING") + " computing; requestor's subtasks "
-            + requestor.api().subtasks(id));
+    // (only the provider's database tells: see DbFacts)
+    String computing = victim.verify(DbFacts.computingASubtask().within(Duration.ofSeconds(60)));
     victim.kill();
     return new ProviderCrash(run.render(), id, computing, run.before());
   }

@@ -2,7 +2,9 @@ package org.jgolem.it.harness;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.chain.contracts.GntTokenGateway;
@@ -63,6 +65,18 @@ public final class TestChain implements AutoCloseable {
   public void fund(Address to, BigInteger gnt, BigInteger eth) {
     if (gnt.signum() > 0) token.transfer(to, gnt);
     if (eth.signum() > 0) chain.signer(treasury).execute(to.hex(), "", eth, List.of());
+  }
+
+  /** Checks {@code condition} on the chain; gives its value. */
+  public <T> T verify(Condition<TestChain, T> condition) {
+    return condition.verify(this);
+  }
+
+  /** The GNT balance of each node, in the order given. */
+  public Map<Address, BigInteger> gnt(List<NodeProcess> nodes) {
+    Map<Address, BigInteger> out = new LinkedHashMap<>();
+    for (NodeProcess n : nodes) out.put(n.id(), gnt(n.id()));
+    return out;
   }
 
   public BigInteger gnt(Address a) {

@@ -1,0 +1,149 @@
+package org.jgolem.it.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.jgolem.eth.Address;
+
+/**
+ * What a node's REST API (docs/API.md) answers, as typed records: the only place that reads its JSON. Amounts are
+ * {@link BigInteger}s of wei, node ids {@link Address}es, states enums; a field the API does not send, or a state it
+ * did not document, fails the parse (and so the test) at once.
+ */
+public final class Views {
+  private Views() {}
+
+  /** {@code GET /v1/tasks/{id}}; {@link #equals} compares every field. */
+  public record TaskView(String id, String name, String type, TaskState state, int subtasks, int subtasksAccepted,
+      double progress, long createdAt, long deadline, String outputPath, BigInteger bidPerHour, BigInteger spent,
+      long verificationMs) {
+    public static TaskView of(JsonNode j) {
+      return new TaskView(text(j, "id"), text(j, "name"), text(j, "type"), TaskState.valueOf(text(j, "state")),
+          field(j, "subtasks").asInt(), field(j, "subtasksAccepted").asInt(), field(j, "progress").asDouble(),
+          field(j, "createdAt").asLong(), field(j, "deadline").asLong(), text(j, "outputPath"), wei(j, "bidPerHour"),
+          wei(j, "spent"), field(j, "verificationMs").asLong());
+    }
+
+    public boolean ended() {
+      return state != TaskState.COMPUTING && state != TaskState.CREATED;
+    }
+
+    /** The short form failure messages use: its state and progress. */
+    public String brief() {
+      return state + ", " + subtasksAccepted + " of " + subtasks + " subtasks accepted";
+    }
+  }
+
+  public enum TaskState { CREATED, COMPUTING, FINISHED, FAILED, ABORTED, TIMED_OUT }
+
+  /** One of {@code GET /v1/tasks/{id}/subtasks}: {@code providers} are those of all its assignments, {@code attempts} how many. */
+  public record SubtaskView(String taskId, String name, SubtaskState state, List<Address> providers, int attempts,
+      String verification, String resultCid, List<String> covers) {
+    public static SubtaskView of(JsonNode j) {
+      return new SubtaskView(text(j, "taskId"), text(j, "name"), SubtaskState.valueOf(text(j, "state")),
+          list(field(j, "providers"), p -> Address.of(p.asText())), field(j, "attempts").asInt(), text(j, "verification"),
+          text(j, "resultCid"), list(field(j, "covers"), JsonNode::asText));
+    }
+  }
+
+  public enum SubtaskState { PENDING, COMPUTING, VERIFYING, ACCEPTED, FAILED }
+
+  /** A line of the requestor's payment ledger ({@code GET /v1/payments}); {@code subtaskId} is the assignment's wire id. */
+  public record Payment(String taskId, String subtaskId, Address payee, BigInteger amount, PaymentStatus status,
+      String txHash, String detail) {
+    public static Payment of(JsonNode j) {
+      return new Payment(text(j, "taskId"), text(j, "subtaskId"), Address.of(text(j, "payee")), wei(j, "amount"),
+          PaymentStatus.valueOf(text(j, "status")), text(j, "txHash"), text(j, "detail"));
+    }
+
+    public boolean paid() {
+      return status == PaymentStatus.PAID;
+    }
+  }
+
+  /**
+   * The lines of a requestor's payment ledger for one task, and who paid them.
+   *
+   * @param payer the requestor (the {@code from} of the GNT {@code Transfer}s on chain)
+   */
+  public record Ledger(Address payer, String taskId, List<Payment> payments) {
+    public static Ledger of(NodeProcess requestor, String taskId) {
+      return new Ledger(requestor.id(), taskId,
+          requestor.api().payments().stream().filter(p -> p.taskId().equals(taskId)).toList());
+    }
+
+    public boolean allPaid() {
+      return payments.stream().allMatch(Payment::paid);
+    }
+
+    public List<Payment> paid() {
+      return payments.stream().filter(Payment::paid).toList();
+    }
+
+    public BigInteger total() {
+      return payments.stream().map(Payment::amount).reduce(BigInteger.ZERO, BigInteger::add);
+    }
+
+    /** The batch transactions that paid it. */
+    public java.util.Set<String> transactions() {
+      return payments.stream().map(Payment::txHash).collect(java.util.stream.Collectors.toSet());
+    }
+
+    public int size() {
+      return payments.size();
+    }
+  }
+
+  public enum PaymentStatus { PENDING, IN_BATCH, PAID, HELD_BACK }
+
+  /** A provider's income ({@code GET /v1/incomes}): {@code subtaskId} is the assignment's wire id, as in the ledger. */
+  public record Income(String subtaskId, Address payer, BigInteger amount, IncomeStatus status, String txHash) {
+    public static Income of(JsonNode j) {
+      return new Income(text(j, "subtaskId"), Address.of(text(j, "payer")), wei(j, "amount"),
+          IncomeStatus.valueOf(text(j, "status")), text(j, "txHash"));
+    }
+  }
+
+  public enum IncomeStatus { EXPECTED, RECEIVED }
+
+  /** {@code GET /v1/status}. */
+  public record NodeStatus(Address nodeId, String version, List<String> roles, String p2pEndpoint,
+      List<String> environments, int peers) {
+    public static NodeStatus of(JsonNode j) {
+      return new NodeStatus(Address.of(text(j, "nodeId")), text(j, "version"), list(field(j, "roles"), JsonNode::asText),
+          text(j, "p2pEndpoint"), list(field(j, "environments"), JsonNode::asText), field(j, "peers").asInt());
+    }
+  }
+
+  /** An error answer: {@code error} (e.g. {@code bad_request}), {@code message}, and {@code details} (one per problem). */
+  public record ApiError(String error, String message, List<String> details) {
+    public static ApiError of(JsonNode j) {
+      JsonNode d = j.get("details");
+      return new ApiError(text(j, "error"), text(j, "message"), d == null ? List.of() : list(d, JsonNode::asText));
+    }
+  }
+
+  /** Every element of a JSON array, read by {@code read}. */
+  public static <T> List<T> list(JsonNode array, Function<JsonNode, T> read) {
+    if (!array.isArray()) throw new AssertionError("expected a JSON array, got " + array);
+    List<T> out = new ArrayList<>();
+    array.forEach(e -> out.add(read.apply(e)));
+    return List.copyOf(out);
+  }
+
+  private static JsonNode field(JsonNode j, String name) {
+    JsonNode v = j.get(name);
+    if (v == null || v.isNull()) throw new AssertionError("the API sent no \"" + name + "\" in " + j);
+    return v;
+  }
+
+  private static String text(JsonNode j, String name) {
+    return field(j, name).asText();
+  }
+
+  private static BigInteger wei(JsonNode j, String name) {
+    return new BigInteger(text(j, name));
+  }
+}
