@@ -6,18 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,31 +51,11 @@ class FastReceiptProcessorTest {
     public void close() {}
   }
 
-  /** A clock read by the test and moved by it only. */
-  private static final class MovedClock extends Clock {
-    final AtomicLong millis = new AtomicLong(1_000_000);
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   @Test
   void timesOutWhenTheClockPassesTheDeadlineNotAfterWaitingForIt() {
-    MovedClock clock = new MovedClock();
+    FakeClock clock = new FakeClock(1_000_000);
     // each poll moves the clock 10 s; the 1-minute timeout passes after 7 polls, with no real minute waited
-    NoReceipt rpc = new NoReceipt(() -> clock.millis.addAndGet(10_000));
+    NoReceipt rpc = new NoReceipt(() -> clock.advance(10_000));
     FastReceiptProcessor p = new FastReceiptProcessor(Web3j.build(rpc), Duration.ofMillis(4), Duration.ofMinutes(1),
         r -> new ChainException(ChainException.Reason.REVERTED, "unused"), clock, scheduler);
     long start = System.nanoTime();
@@ -92,7 +68,7 @@ class FastReceiptProcessorTest {
 
   @Test
   void pausesOnTheSchedulerDoublingFromOneMillisecondUpToTheMaximum() {
-    MovedClock clock = new MovedClock();
+    FakeClock clock = new FakeClock(1_000_000);
     List<Long> pauses = new ArrayList<>();
     ScheduledExecutorService recording = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
       @Override
@@ -104,7 +80,7 @@ class FastReceiptProcessorTest {
     AtomicInteger left = new AtomicInteger(6);
     NoReceipt rpc = new NoReceipt(() -> {
       if (left.decrementAndGet() < 0) {
-        clock.millis.addAndGet(Duration.ofDays(1).toMillis());
+        clock.advance(Duration.ofDays(1));
       }
     });
     try {
