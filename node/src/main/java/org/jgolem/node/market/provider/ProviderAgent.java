@@ -25,6 +25,7 @@ import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.gossip.TaskHeaderListener;
+import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.MarketConfig;
@@ -61,8 +62,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProviderAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderAgent.class);
-  private static final Duration TICK = Duration.ofMillis(200);
-  private static final Duration REPORT_RETRY = Duration.ofSeconds(2);
 
   private final P2PNetwork network;
   private final TaskHeaderGossip gossip;
@@ -79,12 +78,13 @@ public final class ProviderAgent implements AutoCloseable {
   private final long memoryMib;
   private final AgentLoop loop;
   private final ExecutorService workers;
+  /** The timers and waits ({@link MarketConfig#timings}): ticks, report retries, offer expiry, asking again. */
+  private final MarketConfig.Timings timings;
 
   /** Tasks this node may offer for, by wire task id. */
   private final Map<String, TaskHeader> candidates = new HashMap<>();
   /** Tasks with an offer in flight (at most one per task), with when it was sent; unanswered ones expire. */
   private final Map<String, Long> offering = new HashMap<>();
-  private static final Duration OFFER_TIMEOUT = Duration.ofSeconds(5);
   /** A WASM subtask whose inputs hold at most this many bytes has its folders in memory (see {@link MemoryFolder}). */
   static final long MEMORY_JOB_BYTES = 64L << 20;
   private static final long MEMORY_JOB_SLACK = 1L << 20;
@@ -93,7 +93,6 @@ public final class ProviderAgent implements AutoCloseable {
    * results disagree, or whose provider failed, needs another provider later.
    */
   private final Map<String, Long> exhausted = new HashMap<>();
-  private static final Duration ASK_AGAIN = Duration.ofSeconds(2);
   private final Map<String, Job> jobs = new HashMap<>();
   private volatile BigInteger minPrice;
   /** Where jobs are kept across restarts; null keeps them in memory only (tests, benchmarks). */
@@ -156,7 +155,19 @@ public final class ProviderAgent implements AutoCloseable {
   public ProviderAgent(P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config, TaskComputer computer,
       ResourceExchange resources, IncomeRecorder incomes, Reputation reputation, Path dataDir, Clock clock, int slots,
       int cpuCores, long memoryMib, ProviderStore store) {
+    this(network, gossip, config, computer, resources, incomes, reputation, dataDir, clock, slots, cpuCores, memoryMib,
+        store, AgentExecutors.provider());
+  }
+
+  /**
+   * @param clock what every deadline, retry and expiry is measured on
+   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed with it)
+   */
+  public ProviderAgent(P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config, TaskComputer computer,
+      ResourceExchange resources, IncomeRecorder incomes, Reputation reputation, Path dataDir, Clock clock, int slots,
+      int cpuCores, long memoryMib, ProviderStore store, AgentExecutors executors) {
     this.store = store;
+    this.timings = config.timings();
     this.network = network;
     this.gossip = gossip;
     this.notes = new NoteSigner(config.chainId(), config.depositContract());
@@ -171,8 +182,8 @@ public final class ProviderAgent implements AutoCloseable {
     this.slots = slots;
     this.cpuCores = cpuCores;
     this.memoryMib = memoryMib;
-    this.loop = new AgentLoop("provider-loop", LOG, () -> {});
-    this.workers = Executors.newCachedThreadPool(r -> Thread.ofPlatform().name("provider-work").daemon().unstarted(r));
+    this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
+    this.workers = executors.workers();
     network.subscribe(MessageType.TASK_TO_COMPUTE, (peer, env) -> onLoop(() -> onTaskToCompute(peer, env)));
     network.subscribe(MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> onCannotAssign(env)));
     network.subscribe(MessageType.SUBTASK_RESULTS_ACCEPTED, (peer, env) -> onLoop(() -> onAccepted(env)));
@@ -189,7 +200,7 @@ public final class ProviderAgent implements AutoCloseable {
         onLoop(() -> forget(header));
       }
     });
-    loop.every(TICK, "tick", this::tick);
+    loop.every(timings.providerTick(), "tick", this::tick);
     onLoop(this::resume);
     onLoop(() -> gossip.knownHeaders().forEach(this::consider));
   }
@@ -296,7 +307,7 @@ public final class ProviderAgent implements AutoCloseable {
     // an offer nobody answered (its requestor died after reading it, or the answer was lost) stops holding
     // a slot once it expires: otherwise a provider with one slot would never offer again
     long now = clock.millis();
-    offering.values().removeIf(sent -> now - sent >= OFFER_TIMEOUT.toMillis());
+    offering.values().removeIf(sent -> now - sent >= timings.offerTimeout().toMillis());
     for (TaskHeader h : List.copyOf(candidates.values())) {
       if (busy() >= slots) return;
       String id = HexFormat.of().formatHex(h.taskId());
@@ -314,7 +325,7 @@ public final class ProviderAgent implements AutoCloseable {
           onLoop(() -> {
             offering.remove(id);
             // ask again later, not on the next tick (5 dials a second while a requestor restarts)
-            exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
+            exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
             LOG.info("Task {}: requestor unreachable: {}", id, e.toString());
           });
         } else {
@@ -322,7 +333,7 @@ public final class ProviderAgent implements AutoCloseable {
             if (e2 != null) {
               onLoop(() -> {
                 offering.remove(id);
-                exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
+                exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
               });
               LOG.info("Task {}: offer not sent: {}", id, e2.toString());
             }
@@ -344,7 +355,7 @@ public final class ProviderAgent implements AutoCloseable {
     TaskHeader h = candidates.get(id);
     if (h == null || !h.requestor().equals(env.sender())) return;
     offering.remove(id);
-    exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
+    exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
     LOG.debug("Task {}: requestor has nothing for us ({})", id, c.reason());
     offer();
   }
@@ -570,10 +581,10 @@ public final class ProviderAgent implements AutoCloseable {
         settled(l.job);
         continue;
       }
-      if (l.noticesLeft < LOST_NOTICES && now - l.lastAttempt < REPORT_RETRY.toMillis()) continue;
+      if (l.noticesLeft < LOST_NOTICES && now - l.lastAttempt < timings.reportRetry().toMillis()) continue;
       Optional<Peer> peer = network.peer(l.job.ttc.requestor());
       if (peer.isEmpty() || !peer.get().isActive()) {
-        if (now - l.lastAttempt >= REPORT_RETRY.toMillis()) {
+        if (now - l.lastAttempt >= timings.reportRetry().toMillis()) {
           l.lastAttempt = now;
           peerOf(l.job.header); // dial the requestor, in case no session comes up by itself
         }
@@ -593,7 +604,7 @@ public final class ProviderAgent implements AutoCloseable {
     noticeLost();
     long now = clock.millis();
     for (Job j : List.copyOf(jobs.values())) {
-      if (j.report != null && !"ACKNOWLEDGED".equals(j.state) && now - j.lastReportSent > REPORT_RETRY.toMillis()) {
+      if (j.report != null && !"ACKNOWLEDGED".equals(j.state) && now - j.lastReportSent > timings.reportRetry().toMillis()) {
         sendReport(j);
       }
       if (j.report != null && now > j.ttc.deadline() + Duration.ofHours(1).toMillis()) {

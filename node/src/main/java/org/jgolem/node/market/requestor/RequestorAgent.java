@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.gossip.TaskHeaderGossip;
+import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.PaymentRecorder;
@@ -46,16 +46,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestorAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorAgent.class);
-  private static final Duration TICK = Duration.ofMillis(100);
-  /**
-   * How long a report waits for its verdict before it is acknowledged: a verdict (accepted or rejected) answers the
-   * report by itself, so a result checked within this time saves the AckReportComputedTask (a signed message each
-   * way). Below the provider's 2 s before it reports again.
-   */
-  public static final Duration ACK_DELAY = Duration.ofMillis(700);
+  /** The default of {@link MarketConfig.Timings#ackDelay}: how long a report waits for its verdict before its ack. */
+  public static final Duration ACK_DELAY = MarketConfig.Timings.DEFAULT.ackDelay();
 
   private final P2PNetwork network;
   private final RequestorStore store;
+  private final Duration tick;
   private final AgentLoop loop;
   private final ExecutorService workers;
   private final TaskPublisher publisher;
@@ -79,15 +75,28 @@ public final class RequestorAgent implements AutoCloseable {
     }
   }
 
+  /** A requestor on threads of its own ({@link AgentExecutors#requestor}). */
   public RequestorAgent(NodeKey key, P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config,
       TaskTemplates templates, ResourceExchange resources, PaymentRecorder payments, FundsCheck funds,
       Reputation reputation, TaskComputer localComputer, Path dataDir, Clock clock, RequestorStore store) {
+    this(key, network, gossip, config, templates, resources, payments, funds, reputation, localComputer, dataDir, clock,
+        store, AgentExecutors.requestor());
+  }
+
+  /**
+   * @param clock what every deadline, timeout and acknowledgement delay is measured on
+   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed with it)
+   */
+  public RequestorAgent(NodeKey key, P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config,
+      TaskTemplates templates, ResourceExchange resources, PaymentRecorder payments, FundsCheck funds,
+      Reputation reputation, TaskComputer localComputer, Path dataDir, Clock clock, RequestorStore store,
+      AgentExecutors executors) {
     SecureRandom random = new SecureRandom();
     this.network = network;
     this.store = store;
-    this.loop = new AgentLoop("requestor-loop", LOG, this::afterEvent);
-    this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-        r -> Thread.ofPlatform().name("requestor-work").daemon().unstarted(r));
+    this.tick = config.timings().requestorTick();
+    this.loop = new AgentLoop("requestor-loop", LOG, this::afterEvent, executors.loop());
+    this.workers = executors.workers();
     this.publisher = new TaskPublisher(key, network, config.chainId(), templates, resources, funds, localComputer, dataDir,
         clock, random);
     ResultVerifier verifier = new ResultVerifier(config, resources, localComputer, clock, workers, loop::execute);
@@ -95,7 +104,7 @@ public final class RequestorAgent implements AutoCloseable {
     this.work = new RequestorUnitOfWork(store, sources);
     RequestorPorts ports = new RequestorPorts(network, gossip, payments, publisher, verifier, work, loop);
     this.core = new RequestorCore(ports, new OfferPolicy(config, reputation), new AssignmentSigner(key, config, random),
-        reputation, clock, ACK_DELAY, sources);
+        reputation, clock, config.timings().ackDelay(), sources);
     verifier.outcomesTo(core.judge());
     this.operator = new RequestorOperator(core, ports, publisher, store);
   }
@@ -113,7 +122,7 @@ public final class RequestorAgent implements AutoCloseable {
     network.subscribe(MessageType.WANT_TO_COMPUTE_TASK, (peer, env) -> loop.execute(() -> core.onWant(peer, env)));
     network.subscribe(MessageType.REPORT_COMPUTED_TASK, (peer, env) -> loop.execute(() -> core.onReport(peer, env)));
     network.subscribe(MessageType.CANNOT_COMPUTE_TASK, (peer, env) -> loop.execute(() -> core.onCannotCompute(peer, env)));
-    loop.every(TICK, "tick", core::tick);
+    loop.every(tick, "tick", core::tick);
     return resumed;
   }
 
