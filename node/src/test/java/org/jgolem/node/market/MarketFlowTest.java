@@ -29,6 +29,8 @@ import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.node.fixtures.ManualScheduler;
 import org.jgolem.node.market.requestor.AssignmentSnapshot;
 import org.jgolem.node.market.requestor.RequestorModel;
 import org.jgolem.node.market.requestor.TaskSnapshot;
@@ -60,7 +62,37 @@ import org.junit.jupiter.api.io.TempDir;
 class MarketFlowTest {
   static final Duration WAIT = Duration.ofSeconds(20);
   @TempDir Path dir;
-  final Clock clock = Clock.systemUTC();
+  /** The system clock, which a test may move forward at once ({@link JumpingClock#jump}) instead of sleeping. */
+  final JumpingClock clock = new JumpingClock();
+
+  /** The system clock plus an offset that only grows. */
+  static final class JumpingClock extends Clock {
+    private volatile long offset;
+
+    void jump(Duration d) {
+      offset += d.toMillis();
+    }
+
+    @Override
+    public long millis() {
+      return System.currentTimeMillis() + offset;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.ofEpochMilli(millis());
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+  }
   final long chainId = P2PConfig.loopback().chainId();
   final Address deposit = Address.of("0x" + "de".repeat(20));
   MemoryNetworkHub hub;
@@ -459,6 +491,8 @@ class MarketFlowTest {
         new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null);
     closing.add(requestor);
     requestor.start();
+    AtomicInteger wants = new AtomicInteger();
+    r.network().subscribe(MessageType.WANT_TO_COMPUTE_TASK, (peer, env) -> wants.incrementAndGet());
     List<CannotAssignTask> refusals = new CopyOnWriteArrayList<>();
     nodes.get(1).network().subscribe(MessageType.CANNOT_ASSIGN_TASK,
         (peer, env) -> refusals.add((CannotAssignTask) env.payload()));
@@ -472,7 +506,12 @@ class MarketFlowTest {
       }
     });
     Await.until(WAIT, () -> paid.size() == 8, () -> "the eight published subtasks accepted");
-    Thread.sleep(500); // the provider, idle again, has offered for the task by now
+    // the provider, idle again, offers for the task: a ninth offer, beyond the eight that got the published
+    // subtasks. The requestor's listener (subscribed first) queues it on the loop before this one counts it, so
+    // a read on the loop runs after the requestor handled it; then whatever it answered has been delivered
+    Await.until(WAIT, () -> wants.get() >= 9, () -> "the provider offered again; offers: " + wants.get());
+    requestor.read(() -> null);
+    assertThat(hub.awaitIdle(WAIT)).isTrue();
     assertThat(creating).isNotDone();
     // (once everything is assigned, a free slot's offer is turned away: that is not what this test is about)
     assertThat(refusals).as("the provider was never told there was nothing for it while the task was publishing")
@@ -647,20 +686,40 @@ class MarketFlowTest {
   @Test
   void anOfferItsRequestorNeverAnswersStopsHoldingTheProvidersOnlySlot() throws Exception {
     // a requestor killed right after it read an offer never answers it; the provider (one slot) must offer
-    // again once the offer expires, or it would wait for that answer for ever (seen in CrashedRequestorTest)
+    // again once the offer expires, or it would wait for that answer for ever (seen in CrashedRequestorTest).
+    // The provider's loop runs on a manual scheduler and a fake clock: the five seconds pass without waiting.
     List<P2PNode> nodes = network(1);
     P2PNode silent = nodes.get(0);
+    P2PNode pn = nodes.get(1);
+    FakeClock time = new FakeClock(clock.millis());
+    ManualScheduler providerLoop = new ManualScheduler(time);
     List<Long> offers = new CopyOnWriteArrayList<>();
     silent.network().subscribe(org.jgolem.protocol.messages.MessageType.WANT_TO_COMPUTE_TASK,
-        (peer, env) -> offers.add(clock.millis()));
-    provider(nodes.get(1), new FakeWasm(false), 1);
+        (peer, env) -> offers.add(time.millis()));
+    var provider = new ProviderAgent(pn.network(), pn.gossip(), config(), new TaskComputer(List.of(new FakeWasm(false))),
+        store, (req, task, subtask, amount, at) -> {}, new Reputation(Reputation.inMemory()),
+        dir.resolve("provider-" + pn.id()), time, 1, 4, 4096, null,
+        new AgentExecutors(providerLoop, java.util.concurrent.Executors.newCachedThreadPool()));
+    closing.add(provider);
     byte[] taskId = new byte[32];
     taskId[0] = 7;
     silent.publish(org.jgolem.protocol.messages.market.TaskHeader.signed(taskId, cluster.keyOf(silent), silent.self(),
-        "wasm", "bafybeiprogram", BigInteger.TEN.pow(18), 1, 60, clock.millis() + 120_000, 64, 1,
+        "wasm", "bafybeiprogram", BigInteger.TEN.pow(18), 1, 60, time.millis() + 120_000, 64, 1,
         new org.jgolem.protocol.messages.MessageHasher(chainId)));
+    Await.until(WAIT, () -> !pn.knownHeaders().isEmpty(), () -> "the provider's node knows the task");
 
-    Await.until(Duration.ofSeconds(15), () -> offers.size() >= 2, () -> "a second offer; offers so far at " + offers);
+    Await.until(WAIT, () -> {
+      providerLoop.runDue(); // the provider considers the header it learnt, and offers
+      return offers.size() == 1;
+    }, () -> "the first offer");
+    long first = offers.get(0);
+    while (time.millis() < first + 4_800) {
+      providerLoop.advance(Duration.ofMillis(200));
+      assertThat(hub.awaitIdle(WAIT)).isTrue();
+      assertThat(offers).as("no second offer %d ms after the first", time.millis() - first).hasSize(1);
+    }
+    providerLoop.advance(Duration.ofMillis(200));
+    Await.until(WAIT, () -> offers.size() >= 2, () -> "a second offer; offers so far at " + offers);
     assertThat(offers.get(1) - offers.get(0)).as("the offer is repeated only once it expired (5 s)")
         .isGreaterThanOrEqualTo(4_500);
   }
@@ -771,7 +830,7 @@ class MarketFlowTest {
     Await.until(WAIT, () -> paid.size() == 1, () -> "accepted");
     long acceptedAt = requestor.read(() -> requestor.task(task.idHex()).orElseThrow().subtasks().iterator().next().assignments().get(0).acceptedAt());
     assertThat(acceptedAt).isPositive();
-    Thread.sleep(1_100); // a second later: a re-sent acceptance must still carry the first one's payment_ts
+    clock.jump(Duration.ofMillis(1_100)); // a second later: a re-sent acceptance must still carry the first one's payment_ts
 
     List<Long> expectedAt = new CopyOnWriteArrayList<>();
     var second = new ProviderAgent(p.network(), p.gossip(), config(), new TaskComputer(List.of(new FakeWasm(false))), store,
