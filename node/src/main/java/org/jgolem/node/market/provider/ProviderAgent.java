@@ -3,7 +3,6 @@ package org.jgolem.node.market.provider;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,12 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.Execution;
-import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.FailureReason;
 import org.jgolem.node.compute.MemoryFolder;
 import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
@@ -28,13 +24,11 @@ import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.MarketConfig;
-import org.jgolem.node.market.Programs;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.p2p.P2PNetwork;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.reputation.Reputation;
-import org.jgolem.node.tasks.FileResults;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
@@ -77,6 +71,8 @@ public final class ProviderAgent implements AutoCloseable {
   private final long memoryMib;
   private final AgentLoop loop;
   private final ExecutorService workers;
+  /** Fetches, computes and reports a job on the workers. */
+  private final SubtaskRunner runner;
   /** The timers and waits ({@link MarketConfig#timings}): ticks, report retries, offer expiry, asking again. */
   private final MarketConfig.Timings timings;
 
@@ -84,9 +80,6 @@ public final class ProviderAgent implements AutoCloseable {
   private final Map<String, TaskHeader> candidates = new HashMap<>();
   /** Tasks with an offer in flight (at most one per task), with when it was sent; unanswered ones expire. */
   private final Map<String, Long> offering = new HashMap<>();
-  /** A WASM subtask whose inputs hold at most this many bytes has its folders in memory (see {@link MemoryFolder}). */
-  static final long MEMORY_JOB_BYTES = 64L << 20;
-  private static final long MEMORY_JOB_SLACK = 1L << 20;
   /**
    * Tasks whose requestor said there is nothing more for us, with when to ask again: a subtask whose
    * results disagree, or whose provider failed, needs another provider later.
@@ -183,6 +176,31 @@ public final class ProviderAgent implements AutoCloseable {
     this.memoryMib = memoryMib;
     this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
     this.workers = executors.workers();
+    this.runner = new SubtaskRunner(computer, resources, clock, new SubtaskRunner.Outcomes() {
+      @Override
+      public void started(Job job, Execution x) {
+        onLoop(() -> {
+          job.execution = x;
+          persist(job);
+        });
+      }
+
+      @Override
+      public void reported(Job job, ReportComputedTask report) {
+        onLoop(() -> {
+          job.report = report;
+          job.state = "REPORTED";
+          persist(job);
+          sendReport(job);
+          offer();
+        });
+      }
+
+      @Override
+      public void failed(Job job, CannotComputeTask.Reason reason, String detail) {
+        fail(job, reason, detail);
+      }
+    });
     network.subscribe(MessageType.TASK_TO_COMPUTE, (peer, env) -> onLoop(() -> onTaskToCompute(peer, env)));
     network.subscribe(MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> onCannotAssign(env)));
     network.subscribe(MessageType.SUBTASK_RESULTS_ACCEPTED, (peer, env) -> onLoop(() -> onAccepted(env)));
@@ -386,7 +404,7 @@ public final class ProviderAgent implements AutoCloseable {
     persist(job);
     List<URI> sources = peer.capability("gateway").map(p -> URI.create("http://" + peer.record().host() + ":" + p))
         .map(List::of).orElse(List.of());
-    workers.submit(() -> compute(job, sources));
+    workers.submit(() -> runner.run(job, sources));
     offer();
   }
 
@@ -409,92 +427,6 @@ public final class ProviderAgent implements AutoCloseable {
     if (jobs.values().stream().filter(j -> j.report == null).count() >= slots) return "no free capacity";
     if (d.limits().cpuCores() > cpuCores || d.limits().memoryMib() > memoryMib) return "limits beyond this provider";
     return null;
-  }
-
-  /**
-   * The sandbox session of a subtask: its requestor and task, so that the subtasks of one task that this provider
-   * computes may share a sandbox kept between them (a Blender render server with the scene loaded), and never those of
-   * another task or requestor.
-   */
-  static String sessionKey(TaskToCompute ttc) {
-    byte[] in = new byte[20 + ttc.taskId().length];
-    ttc.requestor().copyTo(in, 0);
-    System.arraycopy(ttc.taskId(), 0, in, 20, ttc.taskId().length);
-    byte[] digest = org.jgolem.protocol.messages.Eip712.keccak(in);
-    return "task-" + HexFormat.of().formatHex(digest, 0, 16);
-  }
-
-  private void compute(Job job, List<URI> sources) {
-    var d = job.ttc.definition();
-    try {
-      Duration fetchBudget = Duration.ofMillis(Math.max(1000, job.ttc.deadline() - clock.millis()));
-      // a WASM sandbox runs in this process and reads its folders through Java: small inputs, the work and the
-      // output then stay in memory (the result goes from there into the store)
-      long inputBytes = d.environment().equals("wasm")
-          ? resources.prefetch(d.resourcesCid(), sources, Long.MAX_VALUE, fetchBudget) : -1;
-      Path base = null;
-      if (inputBytes >= 0 && inputBytes <= MEMORY_JOB_BYTES) {
-        // room for the inputs (files take whole blocks: twice their size), the output and the folders
-        job.memory = MemoryFolder.create(2 * inputBytes + d.limits().maxOutputBytes() + MEMORY_JOB_SLACK).orElse(null);
-      }
-      if (job.memory != null) {
-        try {
-          // scratch: a restarted provider reports the subtask lost rather than computing it from these files
-          resources.fetchScratch(d.resourcesCid(), job.memory.root().resolve("resources"), sources, Long.MAX_VALUE,
-              fetchBudget);
-          base = job.memory.root();
-        } catch (IOException e) {
-          // many small files can outgrow the room above: the blocks are here now, so the disk costs no transfer
-          LOG.debug("Subtask {}: inputs do not fit in memory ({}); on disk instead", job.idHex(), e.toString());
-          freeMemory(job);
-        }
-      }
-      if (base == null) {
-        OutputFiles.deleteTree(job.dir);
-        base = Files.createDirectories(job.dir);
-        resources.fetchScratch(d.resourcesCid(), base.resolve("resources"), sources, Long.MAX_VALUE, fetchBudget);
-      }
-      Path res = base.resolve("resources");
-      Path work = Files.createDirectory(base.resolve("work"));
-      Path out = Files.createDirectory(base.resolve("output"));
-      job.state = "COMPUTING";
-      Execution x = Programs.execute(computer, "st-" + job.idHex().substring(0, 32), d, res, work, out,
-          sessionKey(job.ttc));
-      onLoop(() -> {
-        job.execution = x;
-        persist(job);
-      });
-      ExecutionResult r = x.result().get();
-      if (!r.succeeded()) {
-        fail(job, reasonFor(r.reason()), r.failure().get().message());
-        return;
-      }
-      String cid = resources.publish(out, "results-" + job.idHex());
-      byte[] digest = FileResults.digest(out);
-      freeMemory(job); // the result is in the store now
-      long size = r.outputs().stream().mapToLong(ExecutionResult.OutputFile::size).sum();
-      ReportComputedTask report = ReportComputedTask.answering(job.ttc, cid, digest, size, r.wallTime().toMillis());
-      onLoop(() -> {
-        job.report = report;
-        job.state = "REPORTED";
-        persist(job);
-        sendReport(job);
-        offer();
-      });
-    } catch (IOException | RuntimeException e) {
-      fail(job, CannotComputeTask.Reason.RESOURCES_UNAVAILABLE, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      fail(job, CannotComputeTask.Reason.OTHER, String.valueOf(e.getCause()));
-    }
-  }
-
-  private static CannotComputeTask.Reason reasonFor(FailureReason r) {
-    return switch (r) {
-      case IMAGE_MISSING, IMAGE_NOT_ALLOWED, ENGINE_UNAVAILABLE -> CannotComputeTask.Reason.WRONG_ENVIRONMENT;
-      default -> CannotComputeTask.Reason.OTHER;
-    };
   }
 
   private void fail(Job job, CannotComputeTask.Reason reason, String detail) {
@@ -550,17 +482,9 @@ public final class ProviderAgent implements AutoCloseable {
     offer();
   }
 
-  private static void freeMemory(Job job) {
-    MemoryFolder m = job.memory;
-    if (m != null) {
-      job.memory = null;
-      m.close();
-    }
-  }
-
   private void cleanup(Job job) {
     resources.release("results-" + job.idHex());
-    freeMemory(job);
+    SubtaskRunner.freeMemory(job);
     workers.submit(() -> {
       try {
         OutputFiles.deleteTree(job.dir);
