@@ -32,14 +32,12 @@ import org.jgolem.node.reputation.Reputation;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
-import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
-import org.jgolem.protocol.messages.market.WantToComputeTask;
 import org.jgolem.protocol.notes.NoteSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +49,12 @@ import org.slf4j.LoggerFactory;
  * computes in the sandbox, publishes the result and reports it until the requestor acknowledges, and
  * records accepted work as an expected income.
  *
- * <p>Like the requestor, all state is on one loop thread; fetching and computing run on workers.
+ * <p>Like the requestor, all state is on one loop thread; fetching and computing run on workers
+ * ({@link SubtaskRunner}), and {@link ProviderOffers} decides which tasks to offer for.
+ *
+ * <p>It is still over 400 lines: the life of a job (taken on, computed, reported and reported again, settled, lost in a
+ * restart and told so) is kept in one place, with the job store it writes at each step; splitting that further would
+ * spread one state machine over several classes that share its map of jobs.
  */
 public final class ProviderAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderAgent.class);
@@ -76,17 +79,9 @@ public final class ProviderAgent implements AutoCloseable {
   /** The timers and waits ({@link MarketConfig#timings}): ticks, report retries, offer expiry, asking again. */
   private final MarketConfig.Timings timings;
 
-  /** Tasks this node may offer for, by wire task id. */
-  private final Map<String, TaskHeader> candidates = new HashMap<>();
-  /** Tasks with an offer in flight (at most one per task), with when it was sent; unanswered ones expire. */
-  private final Map<String, Long> offering = new HashMap<>();
-  /**
-   * Tasks whose requestor said there is nothing more for us, with when to ask again: a subtask whose
-   * results disagree, or whose provider failed, needs another provider later.
-   */
-  private final Map<String, Long> exhausted = new HashMap<>();
+  /** The tasks this node may offer for, and its offers in flight. */
+  private final ProviderOffers offers;
   private final Map<String, Job> jobs = new HashMap<>();
-  private volatile BigInteger minPrice;
   /** Where jobs are kept across restarts; null keeps them in memory only (tests, benchmarks). */
   private final ProviderStore store;
   /**
@@ -164,7 +159,6 @@ public final class ProviderAgent implements AutoCloseable {
     this.gossip = gossip;
     this.notes = new NoteSigner(config.chainId(), config.depositContract());
     this.config = config;
-    this.minPrice = config.minPricePerHour();
     this.computer = computer;
     this.resources = resources;
     this.incomes = incomes;
@@ -176,6 +170,8 @@ public final class ProviderAgent implements AutoCloseable {
     this.memoryMib = memoryMib;
     this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
     this.workers = executors.workers();
+    this.offers = new ProviderOffers(network, computer, reputation, config, clock, slots, cpuCores, memoryMib,
+        () -> jobs.values().stream().filter(j -> j.report == null).count(), this::onLoop);
     this.runner = new SubtaskRunner(computer, resources, clock, new SubtaskRunner.Outcomes() {
       @Override
       public void started(Job job, Execution x) {
@@ -192,7 +188,7 @@ public final class ProviderAgent implements AutoCloseable {
           job.state = "REPORTED";
           persist(job);
           sendReport(job);
-          offer();
+          offers.offer();
         });
       }
 
@@ -202,14 +198,14 @@ public final class ProviderAgent implements AutoCloseable {
       }
     });
     network.subscribe(MessageType.TASK_TO_COMPUTE, (peer, env) -> onLoop(() -> onTaskToCompute(peer, env)));
-    network.subscribe(MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> onCannotAssign(env)));
+    network.subscribe(MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> offers.nothingMore(env)));
     network.subscribe(MessageType.SUBTASK_RESULTS_ACCEPTED, (peer, env) -> onLoop(() -> onAccepted(env)));
     network.subscribe(MessageType.SUBTASK_RESULTS_REJECTED, (peer, env) -> onLoop(() -> onRejected(env)));
     network.subscribe(MessageType.ACK_REPORT_COMPUTED_TASK, (peer, env) -> onLoop(() -> onAck(env)));
     gossip.addListener(new TaskHeaderListener() {
       @Override
       public void headerAdded(TaskHeader header) {
-        onLoop(() -> consider(header));
+        onLoop(() -> offers.consider(header));
       }
 
       @Override
@@ -219,7 +215,7 @@ public final class ProviderAgent implements AutoCloseable {
     });
     loop.every(timings.providerTick(), "tick", this::tick);
     onLoop(this::resume);
-    onLoop(() -> gossip.knownHeaders().forEach(this::consider));
+    onLoop(() -> gossip.knownHeaders().forEach(offers::consider));
   }
 
   private void resume() {
@@ -262,13 +258,13 @@ public final class ProviderAgent implements AutoCloseable {
 
   /** The least this provider offers to work for, in wei per hour. */
   public BigInteger minPricePerHour() {
-    return minPrice;
+    return offers.minPrice();
   }
 
   /** Changes the minimum price; offers made from now on use it. */
   public void setMinPricePerHour(BigInteger weiPerHour) {
     if (weiPerHour.signum() < 0) throw new IllegalArgumentException("price must not be negative");
-    this.minPrice = weiPerHour;
+    offers.minPrice(weiPerHour);
   }
 
   /** Subtasks taken on and not yet settled. */
@@ -276,37 +272,10 @@ public final class ProviderAgent implements AutoCloseable {
     return call(() -> List.copyOf(jobs.values()));
   }
 
-  // ------------------------------------------------------------------ offers
-
-  private boolean supports(TaskHeader h) {
-    String needed = h.environment().equals("docker") ? "docker:" + h.image() : h.environment();
-    return computer.advertisedEnvironments().contains(needed);
-  }
-
-  private void consider(TaskHeader h) {
-    String id = HexFormat.of().formatHex(h.taskId());
-    if (h.requestor().equals(network.self().nodeId())) return;
-    if (!supports(h)) {
-      LOG.debug("Task {}: environment {} {} not offered here", id, h.environment(), h.image());
-      return;
-    }
-    if (h.maxPricePerHour().compareTo(minPrice) < 0) {
-      LOG.debug("Task {}: pays {} wei/h, below this provider's minimum", id, h.maxPricePerHour());
-      return;
-    }
-    if (reputation.score(Reputation.Role.REQUESTOR, h.requestor()) < config.minReputation()) {
-      LOG.info("Task {}: requestor {} ranked too low", id, h.requestor());
-      return;
-    }
-    if (h.minCpuCores() > cpuCores || h.minMemoryMib() > memoryMib) return;
-    candidates.put(id, h);
-    offer();
-  }
-
+  /** A task withdrawn: no more offers for it, and its subtasks being computed are cancelled. */
   private void forget(TaskHeader h) {
     String id = HexFormat.of().formatHex(h.taskId());
-    candidates.remove(id);
-    exhausted.remove(id);
+    offers.forget(id);
     for (Job j : jobs.values()) {
       if (HexFormat.of().formatHex(j.ttc.taskId()).equals(id) && j.execution != null && "COMPUTING".equals(j.state)) {
         LOG.info("Task {} withdrawn: cancelling subtask {}", id, j.idHex());
@@ -315,74 +284,12 @@ public final class ProviderAgent implements AutoCloseable {
     }
   }
 
-  private long busy() {
-    return jobs.values().stream().filter(j -> j.report == null).count() + offering.size();
-  }
-
-  /** Sends offers for candidate tasks while there is free capacity. */
-  private void offer() {
-    // an offer nobody answered (its requestor died after reading it, or the answer was lost) stops holding
-    // a slot once it expires: otherwise a provider with one slot would never offer again
-    long now = clock.millis();
-    offering.values().removeIf(sent -> now - sent >= timings.offerTimeout().toMillis());
-    for (TaskHeader h : List.copyOf(candidates.values())) {
-      if (busy() >= slots) return;
-      String id = HexFormat.of().formatHex(h.taskId());
-      if (offering.containsKey(id)) continue;
-      if (exhausted.getOrDefault(id, 0L) > clock.millis()) continue;
-      if (h.deadline() <= clock.millis()) {
-        candidates.remove(id);
-        continue;
-      }
-      offering.put(id, clock.millis());
-      WantToComputeTask want = new WantToComputeTask(h.taskId(), network.self().nodeId(), minPrice,
-          config.performance(), cpuCores, memoryMib, network.self(), computer.advertisedEnvironments());
-      peerOf(h).whenComplete((peer, e) -> {
-        if (e != null) {
-          onLoop(() -> {
-            offering.remove(id);
-            // ask again later, not on the next tick (5 dials a second while a requestor restarts)
-            exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
-            LOG.info("Task {}: requestor unreachable: {}", id, e.toString());
-          });
-        } else {
-          peer.send(want).whenComplete((v, e2) -> {
-            if (e2 != null) {
-              onLoop(() -> {
-                offering.remove(id);
-                exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
-              });
-              LOG.info("Task {}: offer not sent: {}", id, e2.toString());
-            }
-          });
-        }
-      });
-    }
-  }
-
-  private java.util.concurrent.CompletableFuture<Peer> peerOf(TaskHeader h) {
-    Optional<Peer> p = network.peer(h.requestor());
-    if (p.isPresent() && p.get().isActive()) return java.util.concurrent.CompletableFuture.completedFuture(p.get());
-    return network.connect(h.requestorEndpoint().host(), h.requestorEndpoint().port(), h.requestor());
-  }
-
-  private void onCannotAssign(Envelope env) {
-    CannotAssignTask c = (CannotAssignTask) env.payload();
-    String id = HexFormat.of().formatHex(c.taskId());
-    TaskHeader h = candidates.get(id);
-    if (h == null || !h.requestor().equals(env.sender())) return;
-    offering.remove(id);
-    exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
-    LOG.debug("Task {}: requestor has nothing for us ({})", id, c.reason());
-    offer();
-  }
-
   // ------------------------------------------------------------------ computing
 
   private void onTaskToCompute(Peer peer, Envelope env) {
     TaskToCompute ttc = (TaskToCompute) env.payload();
     String taskId = HexFormat.of().formatHex(ttc.taskId());
-    TaskHeader h = candidates.get(taskId);
+    TaskHeader h = offers.candidate(taskId);
     Job held = jobs.get(HexFormat.of().formatHex(ttc.subtaskId()));
     if (held != null && env.sender().equals(held.ttc.requestor()) && held.ttc.equals(ttc)) {
       // the same assignment again (a requestor restarted after a crash sends what it may not have sent)
@@ -390,12 +297,12 @@ public final class ProviderAgent implements AutoCloseable {
       if (held.report != null) sendReport(held);
       return;
     }
-    offering.remove(taskId);
+    offers.answered(taskId);
     String refusal = refusal(env, ttc, h);
     if (refusal != null) {
       LOG.warn("TaskToCompute from {} for task {} refused: {}", env.sender(), taskId, refusal);
       peer.send(new CannotComputeTask(ttc.taskId(), ttc.subtaskId(), CannotComputeTask.Reason.OTHER, refusal));
-      offer();
+      offers.offer();
       return;
     }
     Job job = new Job(ttc, h);
@@ -405,7 +312,7 @@ public final class ProviderAgent implements AutoCloseable {
     List<URI> sources = peer.capability("gateway").map(p -> URI.create("http://" + peer.record().host() + ":" + p))
         .map(List::of).orElse(List.of());
     workers.submit(() -> runner.run(job, sources));
-    offer();
+    offers.offer();
   }
 
   /** Why a TaskToCompute cannot be taken, or null if it can. */
@@ -421,7 +328,7 @@ public final class ProviderAgent implements AutoCloseable {
     if (!d.environment().equals(h.environment()) || !d.image().equals(h.image())) {
       return "definition's environment differs from the announced one";
     }
-    BigInteger least = RequestorAgent.subtaskPrice(minPrice, d.limits().timeoutSeconds());
+    BigInteger least = RequestorAgent.subtaskPrice(offers.minPrice(), d.limits().timeoutSeconds());
     if (ttc.price().compareTo(least) < 0) return "price " + ttc.price() + " below this provider's " + least;
     if (ttc.deadline() < clock.millis() + Math.min(5_000, d.limits().timeoutSeconds() * 1000)) return "deadline too close";
     if (jobs.values().stream().filter(j -> j.report == null).count() >= slots) return "no free capacity";
@@ -438,7 +345,7 @@ public final class ProviderAgent implements AutoCloseable {
       LOG.info("Subtask {} failed: {} {}", job.idHex(), reason, d);
       send(job.header, new CannotComputeTask(job.ttc.taskId(), job.ttc.subtaskId(), reason, d));
       cleanup(job);
-      offer();
+      offers.offer();
     });
   }
 
@@ -466,7 +373,7 @@ public final class ProviderAgent implements AutoCloseable {
     settled(job);
     job.state = "ACCEPTED";
     cleanup(job);
-    offer();
+    offers.offer();
   }
 
   private void onRejected(Envelope env) {
@@ -479,7 +386,7 @@ public final class ProviderAgent implements AutoCloseable {
     settled(job);
     job.state = "REJECTED";
     cleanup(job);
-    offer();
+    offers.offer();
   }
 
   private void cleanup(Job job) {
@@ -509,7 +416,7 @@ public final class ProviderAgent implements AutoCloseable {
       if (peer.isEmpty() || !peer.get().isActive()) {
         if (now - l.lastAttempt >= timings.reportRetry().toMillis()) {
           l.lastAttempt = now;
-          peerOf(l.job.header); // dial the requestor, in case no session comes up by itself
+          offers.peerOf(l.job.header); // dial the requestor, in case no session comes up by itself
         }
         continue;
       }
@@ -537,11 +444,11 @@ public final class ProviderAgent implements AutoCloseable {
         cleanup(j);
       }
     }
-    offer();
+    offers.offer();
   }
 
   private void send(TaskHeader h, Payload p) {
-    peerOf(h).whenComplete((peer, e) -> {
+    offers.peerOf(h).whenComplete((peer, e) -> {
       if (e != null) LOG.debug("Requestor {} unreachable for {}: {}", h.requestor(), p.type(), e.toString());
       else peer.send(p);
     });
