@@ -10,7 +10,10 @@ import java.util.Map;
 import org.jgolem.node.api.ApiException;
 import org.jgolem.node.api.NodeService;
 import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.market.requestor.AssignmentSnapshot;
 import org.jgolem.node.market.requestor.RequestorModel;
+import org.jgolem.node.market.requestor.SubtaskSnapshot;
+import org.jgolem.node.market.requestor.TaskSnapshot;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.tasks.definition.TaskFileException;
 
@@ -39,8 +42,7 @@ final class DaemonService implements NodeService {
   @Override
   public TaskSummary createTask(Path taskFile) throws ApiException {
     try {
-      RequestorModel.Task t = requestor().create(taskFile);
-      return d.requestor.read(() -> summary(t));
+      return summary(requestor().create(taskFile));
     } catch (TaskFileException e) {
       throw ApiException.badRequest("invalid task file " + taskFile, e.problems().stream().map(Object::toString).toList());
     } catch (RequestorAgent.InsufficientFundsException e) {
@@ -53,43 +55,40 @@ final class DaemonService implements NodeService {
   @Override
   public List<TaskSummary> tasks() {
     return d.requestor == null ? List.of()
-        : d.requestor.read(() -> d.requestor.tasks().stream().map(DaemonService::summary).toList());
+        : d.requestor.tasks().stream().map(DaemonService::summary).toList();
   }
 
-  private RequestorModel.Task find(String id) throws ApiException {
+  private TaskSnapshot find(String id) throws ApiException {
     return requestor().task(id).orElseThrow(() -> ApiException.notFound("task " + id));
   }
 
   @Override
   public TaskSummary task(String taskId) throws ApiException {
-    RequestorModel.Task t = find(taskId);
-    return d.requestor.read(() -> summary(t));
+    return summary(find(taskId));
   }
 
   @Override
   public List<SubtaskSummary> subtasks(String taskId) throws ApiException {
-    RequestorModel.Task t = find(taskId);
-    return d.requestor.read(() -> subtaskSummaries(t));
+    return subtaskSummaries(find(taskId));
   }
 
-  private static List<SubtaskSummary> subtaskSummaries(RequestorModel.Task t) {
+  private static List<SubtaskSummary> subtaskSummaries(TaskSnapshot t) {
     List<SubtaskSummary> out = new ArrayList<>();
-    for (RequestorModel.Subtask s : List.copyOf(t.subtasks.values())) {
-      List<RequestorModel.Assignment> as = List.copyOf(s.assignments);
-      RequestorModel.Assignment accepted = s.acceptedResult();
-      long agreeing = as.stream().filter(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).count();
-      long wrong = as.stream().filter(a -> a.state == RequestorModel.AssignmentState.REJECTED).count();
-      String verification = s.state == RequestorModel.SubtaskState.ACCEPTED
-          ? (s.recompute ? "matches the requestor's own result"
-              : t.verification.redundancy() > 1 ? agreeing + " results agree"
-              : t.file.type().equals("blender") ? "passed the task type's check (Blender: re-rendered crops compared by SSIM)"
-              : "passed the " + t.file.type() + " task type's check only (no redundancy, no recompute)")
+    for (SubtaskSnapshot s : t.subtasks()) {
+      List<AssignmentSnapshot> as = s.assignments();
+      AssignmentSnapshot accepted = s.acceptedResult();
+      long agreeing = as.stream().filter(a -> a.state() == RequestorModel.AssignmentState.ACCEPTED).count();
+      long wrong = as.stream().filter(a -> a.state() == RequestorModel.AssignmentState.REJECTED).count();
+      String verification = s.state() == RequestorModel.SubtaskState.ACCEPTED
+          ? (s.recompute() ? "matches the requestor's own result"
+              : t.verification().redundancy() > 1 ? agreeing + " results agree"
+              : t.file().type().equals("blender") ? "passed the task type's check (Blender: re-rendered crops compared by SSIM)"
+              : "passed the " + t.file().type() + " task type's check only (no redundancy, no recompute)")
               + (wrong > 0 ? ", " + wrong + " rejected" : "")
-          : s.detail.isEmpty() ? (wrong > 0 ? wrong + " rejected" : "") : s.detail;
-      out.add(new SubtaskSummary(t.idHex(), s.name(), s.state.name(),
-          as.stream().map(a -> a.provider.toString()).distinct().toList(), as.size(), verification,
-          accepted == null || accepted.report == null ? "" : accepted.report.resultCid(),
-          s.planned.runs().stream().map(org.jgolem.protocol.messages.market.SubtaskRun::name).toList()));
+          : s.detail().isEmpty() ? (wrong > 0 ? wrong + " rejected" : "") : s.detail();
+      out.add(new SubtaskSummary(t.id(), s.name(), s.state().name(),
+          as.stream().map(a -> a.provider().toString()).distinct().toList(), as.size(), verification,
+          accepted == null ? "" : accepted.resultCid(), s.covers()));
     }
     return out;
   }
@@ -98,8 +97,7 @@ final class DaemonService implements NodeService {
   public TaskSummary restartTask(String taskId) throws ApiException {
     find(taskId);
     try {
-      RequestorModel.Task t = requestor().restart(taskId);
-      return d.requestor.read(() -> summary(t));
+      return summary(requestor().restart(taskId));
     } catch (IllegalStateException e) {
       throw ApiException.conflict(e.getMessage());
     }
@@ -118,14 +116,12 @@ final class DaemonService implements NodeService {
 
   @Override
   public TaskSummary abortTask(String taskId) throws ApiException {
-    RequestorModel.Task found = find(taskId);
-    RequestorModel.TaskState state = d.requestor.read(() -> found.state);
+    RequestorModel.TaskState state = find(taskId).state();
     if (state != RequestorModel.TaskState.COMPUTING) {
       // docs/API.md: 409 when the action does not fit the task's state, e.g. aborting a finished task
       throw ApiException.conflict("task " + taskId + " is " + state + ": only a computing task can be aborted");
     }
-    RequestorModel.Task t = requestor().abort(taskId);
-    return d.requestor.read(() -> summary(t));
+    return summary(requestor().abort(taskId));
   }
 
   @Override
@@ -202,11 +198,11 @@ final class DaemonService implements NodeService {
     return settings();
   }
 
-  static TaskSummary summary(RequestorModel.Task t) {
-    int n = t.subtasks.size();
+  static TaskSummary summary(TaskSnapshot t) {
+    int n = t.subtasks().size();
     long accepted = t.accepted();
-    return new TaskSummary(t.idHex(), t.file.name(), t.file.type(), t.state.name(), n, (int) accepted,
-        n == 0 ? 0 : (double) accepted / n, t.createdAt, t.header.deadline(), t.output == null ? "" : t.output.toString(),
-        t.file.bidPerHour().toString(), t.spent().toString(), t.plan.verificationTime().toMillis());
+    return new TaskSummary(t.id(), t.file().name(), t.file().type(), t.state().name(), n, (int) accepted,
+        n == 0 ? 0 : (double) accepted / n, t.createdAt(), t.header().deadline(), t.output() == null ? "" : t.output().toString(),
+        t.file().bidPerHour().toString(), t.spent().toString(), t.verificationTime().toMillis());
   }
 }

@@ -33,6 +33,7 @@ import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.provider.ProviderAgent;
+import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.RequestorStore;
 import org.jgolem.node.p2p.P2PConfig;
@@ -153,7 +154,8 @@ public final class NodeDaemon implements AutoCloseable {
             } catch (InsufficientFundsException e) {
               throw new RequestorAgent.InsufficientFundsException(e.getMessage());
             }
-          }, reputation, computer, dataDir.resolve("requestor"), clock, new RequestorStore(db));
+          }, reputation, computer, dataDir.resolve("requestor"), clock, new RequestorStore(db),
+          AgentExecutors.requestor()); // the loop and its workers on threads of their own
       closing.add(requestor);
       int resumed = requestor.start();
       if (resumed > 0) LOG.info("Resumed {} task(s) from {}", resumed, db.file());
@@ -189,7 +191,7 @@ public final class NodeDaemon implements AutoCloseable {
             }
           }, reputation, dataDir.resolve("provider"), clock, config.slots(),
           Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(1, memMib),
-          new org.jgolem.node.market.provider.ProviderStore(db, clock));
+          new org.jgolem.node.market.provider.ProviderStore(db, clock), AgentExecutors.provider());
       closing.add(provider);
     }
     if (warmDocker != null && config.warmBlender() != null) {

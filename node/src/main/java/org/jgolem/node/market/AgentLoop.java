@@ -1,9 +1,12 @@
 package org.jgolem.node.market;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +17,10 @@ import org.slf4j.Logger;
  * queued onto it as events, so no two transitions interleave. After every event (and every {@link #call})
  * the agent's {@code afterEvent} hook runs on the same thread: the requestor saves what changed there, then
  * sends the messages the event produced.
+ *
+ * <p>Its executor comes from outside ({@link #singleThread} in a running node; a test may give a manual scheduler and
+ * run events by driving it), and is the loop's own from then on: {@link #close} shuts it down. The loop thread is the
+ * one that ran the latest event.
  */
 public final class AgentLoop {
   private final String name;
@@ -23,15 +30,18 @@ public final class AgentLoop {
   private volatile Thread thread;
   private volatile boolean closed;
 
-  public AgentLoop(String name, Logger log, Runnable afterEvent) {
+  private final List<Future<?>> timers = new ArrayList<>();
+
+  public AgentLoop(String name, Logger log, Runnable afterEvent, ScheduledExecutorService executor) {
     this.name = name;
     this.log = log;
     this.afterEvent = afterEvent;
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = Thread.ofPlatform().name(name).daemon().unstarted(r);
-      thread = t;
-      return t;
-    });
+    this.executor = executor;
+  }
+
+  /** An executor of one daemon thread named {@code name}: a loop's in a running node. */
+  public static ScheduledExecutorService singleThread(String name) {
+    return Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name(name).daemon().unstarted(r));
   }
 
   /** Whether the caller is on the loop thread. */
@@ -43,7 +53,10 @@ public final class AgentLoop {
   public void execute(Runnable event) {
     if (closed) return;
     try {
-      executor.execute(() -> safely("event", event));
+      executor.execute(() -> {
+        thread = Thread.currentThread();
+        safely("event", event);
+      });
     } catch (RejectedExecutionException e) {
       // closing
     }
@@ -51,7 +64,10 @@ public final class AgentLoop {
 
   /** Runs {@code task} every {@code period} on the loop. */
   public void every(Duration period, String what, Runnable task) {
-    executor.scheduleWithFixedDelay(() -> safely(what, task), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    timers.add(executor.scheduleWithFixedDelay(() -> {
+      thread = Thread.currentThread();
+      safely(what, task);
+    }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   /**
@@ -70,6 +86,7 @@ public final class AgentLoop {
     }
     try {
       return executor.submit(() -> {
+        thread = Thread.currentThread();
         try {
           return c.call();
         } finally {
@@ -102,6 +119,7 @@ public final class AgentLoop {
   /** Lets the event under way finish (its changes saved, its messages sent); nothing queued after it runs. */
   public void close() {
     closed = true;
+    timers.forEach(f -> f.cancel(false));
     executor.shutdown();
     try {
       if (!executor.awaitTermination(10, TimeUnit.SECONDS)) executor.shutdownNow();

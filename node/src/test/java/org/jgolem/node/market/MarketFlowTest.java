@@ -29,7 +29,11 @@ import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.node.fixtures.ManualScheduler;
+import org.jgolem.node.market.requestor.AssignmentSnapshot;
 import org.jgolem.node.market.requestor.RequestorModel;
+import org.jgolem.node.market.requestor.TaskSnapshot;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.memory.MemoryNetworkHub;
 import org.jgolem.node.reputation.Reputation;
@@ -58,7 +62,37 @@ import org.junit.jupiter.api.io.TempDir;
 class MarketFlowTest {
   static final Duration WAIT = Duration.ofSeconds(20);
   @TempDir Path dir;
-  final Clock clock = Clock.systemUTC();
+  /** The system clock, which a test may move forward at once ({@link JumpingClock#jump}) instead of sleeping. */
+  final JumpingClock clock = new JumpingClock();
+
+  /** The system clock plus an offset that only grows. */
+  static final class JumpingClock extends Clock {
+    private volatile long offset;
+
+    void jump(Duration d) {
+      offset += d.toMillis();
+    }
+
+    @Override
+    public long millis() {
+      return System.currentTimeMillis() + offset;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.ofEpochMilli(millis());
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+  }
   final long chainId = P2PConfig.loopback().chainId();
   final Address deposit = Address.of("0x" + "de".repeat(20));
   MemoryNetworkHub hub;
@@ -167,7 +201,7 @@ class MarketFlowTest {
 
   /** A one-subtask task whose result the provider (one slot, jobs in SQLite) has reported, held at the requestor's fetch. */
   record Reported(P2PNode provider, RequestorAgent requestor, GatedStore gated,
-      org.jgolem.node.market.provider.ProviderStore jobs, ProviderAgent first, RequestorModel.Task task) {}
+      org.jgolem.node.market.provider.ProviderStore jobs, ProviderAgent first, TaskSnapshot task) {}
 
   Reported reportedAndHeld() throws Exception {
     List<P2PNode> nodes = network(1);
@@ -321,7 +355,7 @@ class MarketFlowTest {
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
 
     var task = requestor.create(gwasmTask(4, 2));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
 
     for (int i = 0; i < 4; i++) {
@@ -332,14 +366,14 @@ class MarketFlowTest {
     BigInteger price = BigInteger.TEN.pow(16).multiply(BigInteger.valueOf(60)).divide(BigInteger.valueOf(3600));
     assertThat(owed.values().stream().reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(price.multiply(BigInteger.valueOf(8)));
     Await.until(WAIT, () -> incomes.size() == 8, () -> "providers recorded their incomes");
-    for (var s : task.subtasks.values()) {
-      assertThat(s.assignments).filteredOn(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).hasSize(2)
-          .extracting(a -> a.provider).doesNotHaveDuplicates();
+    for (var s : requestor.task(task.idHex()).orElseThrow().subtasks()) {
+      assertThat(s.assignments()).filteredOn(a -> a.state() == RequestorModel.AssignmentState.ACCEPTED).hasSize(2)
+          .extracting(a -> a.provider()).doesNotHaveDuplicates();
     }
   }
 
   /** A finished task computed by two honest providers and a liar; the requestor ranks them in {@code rep}. */
-  record WithALiar(List<P2PNode> nodes, Reputation rep, Address liar, RequestorModel.Task task) {}
+  record WithALiar(List<P2PNode> nodes, Reputation rep, Address liar, TaskSnapshot task) {}
 
   WithALiar computedWithALiar(Path taskFile) throws Exception {
     List<P2PNode> nodes = network(3);
@@ -349,9 +383,9 @@ class MarketFlowTest {
     provider(nodes.get(2), false);
     provider(nodes.get(3), true);
     var task = requestor.create(taskFile);
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
-    return new WithALiar(nodes, rep, nodes.get(3).id(), task);
+    return new WithALiar(nodes, rep, nodes.get(3).id(), requestor.task(task.idHex()).orElseThrow());
   }
 
   @Test
@@ -365,9 +399,9 @@ class MarketFlowTest {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
     assertThat(owed).doesNotContainKey(liar);
-    var liarsWork = task.subtasks.values().stream().flatMap(s -> s.assignments.stream())
-        .filter(a -> a.provider.equals(liar)).toList();
-    assertThat(liarsWork).isNotEmpty().allSatisfy(a -> assertThat(a.state).isIn(RequestorModel.AssignmentState.REJECTED,
+    var liarsWork = task.subtasks().stream().flatMap(s -> s.assignments().stream())
+        .filter(a -> a.provider().equals(liar)).toList();
+    assertThat(liarsWork).isNotEmpty().allSatisfy(a -> assertThat(a.state()).isIn(RequestorModel.AssignmentState.REJECTED,
         RequestorModel.AssignmentState.CANCELLED));
     assertThat(rep.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
     assertThat(rep.score(Reputation.Role.PROVIDER, liar)).isLessThan(rep.score(Reputation.Role.PROVIDER, nodes.get(1).id()));
@@ -382,7 +416,7 @@ class MarketFlowTest {
     for (int i = 0; i < 7; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
-    assertThat(task.subtasks.keySet()).as("assignments, named after their first subtask").containsExactly("s0", "s3", "s6");
+    assertThat(task.subtaskNames()).as("assignments, named after their first subtask").containsExactly("s0", "s3", "s6");
     // 3 assignments x redundancy 2, each paid once at its own price: the subtask price times its subtasks
     assertThat(paid).hasSize(6).doesNotHaveDuplicates();
     BigInteger perHour = BigInteger.TEN.pow(16);
@@ -390,9 +424,9 @@ class MarketFlowTest {
         .add(RequestorAgent.subtaskPrice(perHour, 60).multiply(BigInteger.TWO));
     assertThat(owed.values().stream().reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(expected);
     assertThat(owed).doesNotContainKey(liar);
-    for (var s : task.subtasks.values()) {
-      assertThat(s.assignments).filteredOn(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).hasSize(2)
-          .extracting(a -> a.provider).doesNotHaveDuplicates().doesNotContain(liar);
+    for (var s : task.subtasks()) {
+      assertThat(s.assignments()).filteredOn(a -> a.state() == RequestorModel.AssignmentState.ACCEPTED).hasSize(2)
+          .extracting(a -> a.provider()).doesNotHaveDuplicates().doesNotContain(liar);
     }
     assertThat(rep.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
   }
@@ -421,9 +455,9 @@ class MarketFlowTest {
 
     RequestorAgent second = requestor(nodes.get(0), rep, store);
     assertThat(second.start()).isEqualTo(1);
-    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
-        () -> "resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks.values().stream()
-            .map(s -> s.name() + "=" + s.state + s.assignments.stream().map(a -> a.state.name()).toList()).toList());
+    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+        () -> "resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks().stream()
+            .map(s -> s.name() + "=" + s.state() + s.assignments().stream().map(a -> a.state().name()).toList()).toList());
     for (int i = 0; i < subtasks; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
@@ -432,10 +466,10 @@ class MarketFlowTest {
     assertThat(paid.stream().distinct().count()).isEqualTo(subtasks / per * 2);
     assertThat(paid.size()).isGreaterThanOrEqualTo(subtasks / per * 2);
     var restored = second.task(task.idHex()).orElseThrow();
-    assertThat(restored.subtasks.values()).allSatisfy(s -> assertThat(s.state).isEqualTo(RequestorModel.SubtaskState.ACCEPTED));
-    assertThat(restored.subtasks.values()).flatExtracting(s -> s.assignments)
-        .filteredOn(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).isNotEmpty()
-        .allSatisfy(a -> assertThat(a.acceptedAt).as("when it was accepted, kept across the restart").isPositive());
+    assertThat(restored.subtasks()).allSatisfy(s -> assertThat(s.state()).isEqualTo(RequestorModel.SubtaskState.ACCEPTED));
+    assertThat(restored.subtasks()).flatExtracting(s -> s.assignments())
+        .filteredOn(a -> a.state() == RequestorModel.AssignmentState.ACCEPTED).isNotEmpty()
+        .allSatisfy(a -> assertThat(a.acceptedAt()).as("when it was accepted, kept across the restart").isPositive());
     assertThat(rep.ranking(Reputation.Role.PROVIDER)).hasSize(3);
   }
 
@@ -457,6 +491,8 @@ class MarketFlowTest {
         new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null);
     closing.add(requestor);
     requestor.start();
+    AtomicInteger wants = new AtomicInteger();
+    r.network().subscribe(MessageType.WANT_TO_COMPUTE_TASK, (peer, env) -> wants.incrementAndGet());
     List<CannotAssignTask> refusals = new CopyOnWriteArrayList<>();
     nodes.get(1).network().subscribe(MessageType.CANNOT_ASSIGN_TASK,
         (peer, env) -> refusals.add((CannotAssignTask) env.payload()));
@@ -470,14 +506,19 @@ class MarketFlowTest {
       }
     });
     Await.until(WAIT, () -> paid.size() == 8, () -> "the eight published subtasks accepted");
-    Thread.sleep(500); // the provider, idle again, has offered for the task by now
+    // the provider, idle again, offers for the task: a ninth offer, beyond the eight that got the published
+    // subtasks. The requestor's listener (subscribed first) queues it on the loop before this one counts it, so
+    // a read on the loop runs after the requestor handled it; then whatever it answered has been delivered
+    Await.until(WAIT, () -> wants.get() >= 9, () -> "the provider offered again; offers: " + wants.get());
+    requestor.read(() -> null);
+    assertThat(hub.awaitIdle(WAIT)).isTrue();
     assertThat(creating).isNotDone();
     // (once everything is assigned, a free slot's offer is turned away: that is not what this test is about)
     assertThat(refusals).as("the provider was never told there was nothing for it while the task was publishing")
         .isEmpty();
     release.countDown();
     var task = creating.get(20, java.util.concurrent.TimeUnit.SECONDS);
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     assertThat(Files.readString(dir.resolve("out/s8/band.pgm"))).isEqualTo("band 8 of scene 8");
   }
@@ -498,11 +539,11 @@ class MarketFlowTest {
     RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
     provider(nodes.get(1), manyFiles);
     var task = requestor.create(gwasmTask(4, "{\"redundancy\": 1}", 4, files));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
-        () -> "task finished: " + requestor.read(() -> task.detail));
-    RequestorModel.Assignment a = requestor.read(() -> task.subtasks.get("s0").acceptedResult());
-    assertThat(a.result).as("on disk").isDirectory();
-    assertThat(FileResults.list(a.result)).hasSize(240);
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+        () -> "task finished: " + requestor.read(() -> requestor.task(task.idHex()).orElseThrow().detail()));
+    AssignmentSnapshot a = requestor.read(() -> requestor.task(task.idHex()).orElseThrow().subtask("s0").orElseThrow().acceptedResult());
+    assertThat(a.result()).as("on disk").isDirectory();
+    assertThat(FileResults.list(a.result())).hasSize(240);
     assertThat(Files.readString(dir.resolve("out/s3/f0.txt"))).isEqualTo("run 3");
     assertThat(Files.readString(dir.resolve("out/s3/f59.txt"))).isEqualTo("file 59");
   }
@@ -513,9 +554,9 @@ class MarketFlowTest {
     List<P2PNode> nodes = network(1);
     RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
     var task = requestor.create(gwasmTask(1, 1));
-    List<RequestorModel.Task> listed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+    List<TaskSnapshot> listed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
         () -> requestor.read(requestor::tasks));
-    assertThat(listed).extracting(RequestorModel.Task::idHex).containsExactly(task.idHex());
+    assertThat(listed).extracting(TaskSnapshot::idHex).containsExactly(task.idHex());
     assertThat(requestor.task(task.idHex())).isPresent();
   }
 
@@ -528,7 +569,7 @@ class MarketFlowTest {
     RequestorAgent first = started(requestor(nodes.get(0), rep, store));
     ProviderAgent stuck = provider(nodes.get(1), new HangingWasm());
     var task = first.create(gwasmTask(1, 1));
-    Await.until(WAIT, () -> first.read(() -> task.subtasks.get("s0").assignments.size()) == 1, () -> "s0 assigned");
+    Await.until(WAIT, () -> first.read(() -> first.task(task.idHex()).orElseThrow().subtask("s0").orElseThrow().assignments().size()) == 1, () -> "s0 assigned");
     first.abort(task.idHex()); // the only provider's assignment is cancelled
     stuck.close();
     first.restart(task.idHex()); // computes s0 again: the cancelled assignment is dropped, the provider may retry
@@ -537,9 +578,9 @@ class MarketFlowTest {
     RequestorAgent second = requestor(nodes.get(0), rep, store);
     assertThat(second.start()).isEqualTo(1);
     provider(nodes.get(1), false); // the same provider, back with a working sandbox
-    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "restarted task finished after the requestor restarted: " + second.read(() -> second.task(task.idHex())
-            .orElseThrow().subtasks.get("s0").assignments.stream().map(a -> a.provider + "=" + a.state).toList()));
+            .orElseThrow().subtask("s0").orElseThrow().assignments().stream().map(a -> a.provider() + "=" + a.state()).toList()));
     assertThat(Files.readString(dir.resolve("out/s0/band.pgm"))).isEqualTo("band 0 of scene 0");
   }
 
@@ -561,15 +602,15 @@ class MarketFlowTest {
 
     // redundancy 1, every subtask recomputed by the requestor itself
     var task = r.create(gwasmTask(4, "{\"redundancy\": 1, \"recompute_fraction\": 1.0}"));
-    Await.until(WAIT, () -> r.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+    Await.until(WAIT, () -> r.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     for (int i = 0; i < 4; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
-    assertThat(r.read(() -> task.subtasks.values().stream().allMatch(s -> s.recompute && s.localDigest != null))).isTrue();
+    assertThat(r.read(() -> r.task(task.idHex()).orElseThrow().subtasks().stream().allMatch(s -> s.recompute() && s.localDigest() != null))).isTrue();
     assertThat(owed).doesNotContainKey(liar);
-    assertThat(r.read(() -> task.subtasks.values().stream().flatMap(s -> s.assignments.stream())
-        .filter(a -> a.provider.equals(liar)).map(a -> a.state).toList()))
+    assertThat(r.read(() -> r.task(task.idHex()).orElseThrow().subtasks().stream().flatMap(s -> s.assignments().stream())
+        .filter(a -> a.provider().equals(liar)).map(a -> a.state()).toList()))
         .isNotEmpty().allSatisfy(st -> assertThat(st).isIn(RequestorModel.AssignmentState.REJECTED,
             RequestorModel.AssignmentState.CANCELLED));
     assertThat(rep.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
@@ -599,7 +640,7 @@ class MarketFlowTest {
     provider(nodes.get(2), new LateWasm(Duration.ofSeconds(3)), 1);
 
     var task = requestor.create(gwasmTask(1, 2));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     Await.until(WAIT, () -> incomes.size() == 2, () -> "both providers told of their acceptance");
     assertThat(paid).hasSize(2);
@@ -638,27 +679,47 @@ class MarketFlowTest {
     assertThat(requestor.busy()).as("a task being computed").isTrue();
     requestor.abort(task.idHex());
     Await.until(WAIT, () -> !requestor.busy(), () -> "no task being computed after the abort");
-    assertThat(requestor.task(task.idHex()).orElseThrow().state).isEqualTo(RequestorModel.TaskState.ABORTED);
+    assertThat(requestor.task(task.idHex()).orElseThrow().state()).isEqualTo(RequestorModel.TaskState.ABORTED);
     Await.until(WAIT, () -> nodes.get(1).knownHeaders().isEmpty(), () -> "header withdrawn");
     assertThat(paid).isEmpty();
   }
   @Test
   void anOfferItsRequestorNeverAnswersStopsHoldingTheProvidersOnlySlot() throws Exception {
     // a requestor killed right after it read an offer never answers it; the provider (one slot) must offer
-    // again once the offer expires, or it would wait for that answer for ever (seen in CrashedRequestorTest)
+    // again once the offer expires, or it would wait for that answer for ever (seen in CrashedRequestorTest).
+    // The provider's loop runs on a manual scheduler and a fake clock: the five seconds pass without waiting.
     List<P2PNode> nodes = network(1);
     P2PNode silent = nodes.get(0);
+    P2PNode pn = nodes.get(1);
+    FakeClock time = new FakeClock(clock.millis());
+    ManualScheduler providerLoop = new ManualScheduler(time);
     List<Long> offers = new CopyOnWriteArrayList<>();
     silent.network().subscribe(org.jgolem.protocol.messages.MessageType.WANT_TO_COMPUTE_TASK,
-        (peer, env) -> offers.add(clock.millis()));
-    provider(nodes.get(1), new FakeWasm(false), 1);
+        (peer, env) -> offers.add(time.millis()));
+    var provider = new ProviderAgent(pn.network(), pn.gossip(), config(), new TaskComputer(List.of(new FakeWasm(false))),
+        store, (req, task, subtask, amount, at) -> {}, new Reputation(Reputation.inMemory()),
+        dir.resolve("provider-" + pn.id()), time, 1, 4, 4096, null,
+        new AgentExecutors(providerLoop, java.util.concurrent.Executors.newCachedThreadPool()));
+    closing.add(provider);
     byte[] taskId = new byte[32];
     taskId[0] = 7;
     silent.publish(org.jgolem.protocol.messages.market.TaskHeader.signed(taskId, cluster.keyOf(silent), silent.self(),
-        "wasm", "bafybeiprogram", BigInteger.TEN.pow(18), 1, 60, clock.millis() + 120_000, 64, 1,
+        "wasm", "bafybeiprogram", BigInteger.TEN.pow(18), 1, 60, time.millis() + 120_000, 64, 1,
         new org.jgolem.protocol.messages.MessageHasher(chainId)));
+    Await.until(WAIT, () -> !pn.knownHeaders().isEmpty(), () -> "the provider's node knows the task");
 
-    Await.until(Duration.ofSeconds(15), () -> offers.size() >= 2, () -> "a second offer; offers so far at " + offers);
+    Await.until(WAIT, () -> {
+      providerLoop.runDue(); // the provider considers the header it learnt, and offers
+      return offers.size() == 1;
+    }, () -> "the first offer");
+    long first = offers.get(0);
+    while (time.millis() < first + 4_800) {
+      providerLoop.advance(Duration.ofMillis(200));
+      assertThat(hub.awaitIdle(WAIT)).isTrue();
+      assertThat(offers).as("no second offer %d ms after the first", time.millis() - first).hasSize(1);
+    }
+    providerLoop.advance(Duration.ofMillis(200));
+    Await.until(WAIT, () -> offers.size() >= 2, () -> "a second offer; offers so far at " + offers);
     assertThat(offers.get(1) - offers.get(0)).as("the offer is repeated only once it expired (5 s)")
         .isGreaterThanOrEqualTo(4_500);
   }
@@ -678,10 +739,10 @@ class MarketFlowTest {
     // an offer from the provider's node while no provider agent listens there: the TaskToCompute is lost
     List<Object> lost = new CopyOnWriteArrayList<>();
     p.network().subscribe(org.jgolem.protocol.messages.MessageType.TASK_TO_COMPUTE, (peer, env) -> lost.add(env));
-    var want = new org.jgolem.protocol.messages.market.WantToComputeTask(task.header.taskId(), p.id(),
+    var want = new org.jgolem.protocol.messages.market.WantToComputeTask(task.header().taskId(), p.id(),
         BigInteger.TEN.pow(16), 1, 4, 4096, p.self(), List.of("wasm"));
     p.network().peer(r.id()).orElseThrow().send(want).get();
-    Await.until(WAIT, () -> first.task(task.idHex()).orElseThrow().subtasks.values().iterator().next().assignments.size() == 1,
+    Await.until(WAIT, () -> first.task(task.idHex()).orElseThrow().subtasks().iterator().next().assignments().size() == 1,
         () -> "the subtask assigned");
     Await.until(WAIT, () -> lost.size() == 1, () -> "the TaskToCompute delivered (and dropped) before the agent exists");
     first.close();
@@ -689,13 +750,13 @@ class MarketFlowTest {
     ProviderAgent agent = provider(p, new FakeWasm(false), 1);
     RequestorAgent second = requestor(r, rep, db);
     assertThat(second.start()).isEqualTo(1);
-    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
-        () -> "the resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks.values().stream()
-            .map(s -> s.name() + "=" + s.state + s.assignments.stream().map(a -> a.state.name()).toList()).toList()
+    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+        () -> "the resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks().stream()
+            .map(s -> s.name() + "=" + s.state() + s.assignments().stream().map(a -> a.state().name()).toList()).toList()
             + "; provider jobs " + agent.jobs().size());
-    var sub = second.task(task.idHex()).orElseThrow().subtasks.values().iterator().next();
-    assertThat(sub.assignments).as("the saved assignment itself was computed, not a new one").hasSize(1)
-        .allSatisfy(a -> assertThat(a.state).isEqualTo(RequestorModel.AssignmentState.ACCEPTED));
+    var sub = second.task(task.idHex()).orElseThrow().subtasks().iterator().next();
+    assertThat(sub.assignments()).as("the saved assignment itself was computed, not a new one").hasSize(1)
+        .allSatisfy(a -> assertThat(a.state()).isEqualTo(RequestorModel.AssignmentState.ACCEPTED));
     assertThat(paid).hasSize(1);
   }
   @Test
@@ -712,7 +773,7 @@ class MarketFlowTest {
     Await.until(WAIT, () -> second.jobs().size() == 1, () -> "the reported job taken up again");
     held.gated().release.countDown();
     Await.until(WAIT, () -> incomes.size() == 1, () -> "the income of the accepted result expected; jobs " + second.jobs().size()
-        + ", task " + requestor.task(task.idHex()).orElseThrow().state);
+        + ", task " + requestor.task(task.idHex()).orElseThrow().state());
     assertThat(paid).hasSize(1);
     Await.until(WAIT, () -> jobs.jobs().isEmpty(), () -> "the settled job forgotten: " + jobs.jobs());
   }
@@ -731,14 +792,14 @@ class MarketFlowTest {
 
     provider(nodes.get(1), new FakeWasm(false), 1, jobs);
     // the subtask's deadline is a minute away: only the restarted provider's word ends the first attempt in time
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
-        () -> "finished: " + requestor.task(task.idHex()).orElseThrow().subtasks.values().stream()
-            .map(s -> s.name() + "=" + s.state + s.assignments.stream().map(a -> a.state + " " + a.detail).toList()).toList());
-    var attempts = requestor.task(task.idHex()).orElseThrow().subtasks.values().iterator().next().assignments;
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+        () -> "finished: " + requestor.task(task.idHex()).orElseThrow().subtasks().stream()
+            .map(s -> s.name() + "=" + s.state() + s.assignments().stream().map(a -> a.state() + " " + a.detail()).toList()).toList());
+    var attempts = requestor.task(task.idHex()).orElseThrow().subtasks().iterator().next().assignments();
     assertThat(attempts).hasSize(2);
-    assertThat(attempts.get(0).state).isEqualTo(RequestorModel.AssignmentState.FAILED);
-    assertThat(attempts.get(0).detail).contains("the provider restarted while the subtask was");
-    assertThat(attempts.get(1).state).isEqualTo(RequestorModel.AssignmentState.ACCEPTED);
+    assertThat(attempts.get(0).state()).isEqualTo(RequestorModel.AssignmentState.FAILED);
+    assertThat(attempts.get(0).detail()).contains("the provider restarted while the subtask was");
+    assertThat(attempts.get(1).state()).isEqualTo(RequestorModel.AssignmentState.ACCEPTED);
   }
   @Test
   void aTaskLargerThanWhatIsPublishedBeforeTheAnnouncementCompletesAndSavesEveryCid() throws Exception {
@@ -748,7 +809,7 @@ class MarketFlowTest {
     RequestorAgent requestor = started(requestor(nodes.get(0), new Reputation(Reputation.inMemory()), db));
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
     var task = requestor.create(gwasmTask(30, 1));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "finished: " + requestor.task(task.idHex()).orElseThrow().accepted() + " of 30 accepted");
     for (int i = 0; i < 30; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
@@ -767,9 +828,9 @@ class MarketFlowTest {
     held.first().close(); // down: the acceptance about to be sent reaches nobody
     held.gated().release.countDown();
     Await.until(WAIT, () -> paid.size() == 1, () -> "accepted");
-    long acceptedAt = requestor.read(() -> task.subtasks.values().iterator().next().assignments.get(0).acceptedAt);
+    long acceptedAt = requestor.read(() -> requestor.task(task.idHex()).orElseThrow().subtasks().iterator().next().assignments().get(0).acceptedAt());
     assertThat(acceptedAt).isPositive();
-    Thread.sleep(1_100); // a second later: a re-sent acceptance must still carry the first one's payment_ts
+    clock.jump(Duration.ofMillis(1_100)); // a second later: a re-sent acceptance must still carry the first one's payment_ts
 
     List<Long> expectedAt = new CopyOnWriteArrayList<>();
     var second = new ProviderAgent(p.network(), p.gossip(), config(), new TaskComputer(List.of(new FakeWasm(false))), store,
@@ -845,7 +906,7 @@ class MarketFlowTest {
 
   /** A requestor stopped in the middle of merging a 3-subtask task: every subtask accepted, the task computing. */
   record StoppedMidMerge(P2PNode node, Reputation rep, org.jgolem.node.market.requestor.RequestorStore db,
-      RequestorModel.Task task, List<Path> results) {}
+      TaskSnapshot task, List<Path> results) {}
 
   StoppedMidMerge stoppedMidMerge() throws Exception {
     List<P2PNode> nodes = network(1);
@@ -857,9 +918,9 @@ class MarketFlowTest {
     provider(nodes.get(1), false);
     var task = first.create(gwasmTask(3, 1));
     Await.until(WAIT, () -> firstMerges.get() == 1, () -> "the merge began");
-    assertThat(first.read(() -> task.subtasks.values().stream().map(s -> s.state).toList()))
+    assertThat(first.read(() -> first.task(task.idHex()).orElseThrow().subtasks().stream().map(s -> s.state()).toList()))
         .containsOnly(RequestorModel.SubtaskState.ACCEPTED).hasSize(3);
-    List<Path> results = first.read(() -> task.subtasks.values().stream().map(s -> s.acceptedResult().result).toList());
+    List<Path> results = first.read(() -> first.task(task.idHex()).orElseThrow().subtasks().stream().map(s -> s.acceptedResult().result()).toList());
     first.close(); // mid-merge: the merge is interrupted and the task stays saved as computing
     return new StoppedMidMerge(nodes.get(0), rep, db, task, results);
   }
@@ -870,8 +931,8 @@ class MarketFlowTest {
     RequestorAgent second = requestor(stopped.node(), stopped.rep(), stopped.db(), countingMerges(merges, new CountDownLatch(0)));
     assertThat(second.start()).isEqualTo(1);
     String id = stopped.task().idHex();
-    Await.until(WAIT, () -> second.task(id).orElseThrow().state != RequestorModel.TaskState.COMPUTING, () -> "resumed task ended");
-    assertThat(second.task(id).orElseThrow().state).as(second.read(() -> second.task(id).orElseThrow().detail))
+    Await.until(WAIT, () -> second.task(id).orElseThrow().state() != RequestorModel.TaskState.COMPUTING, () -> "resumed task ended");
+    assertThat(second.task(id).orElseThrow().state()).as(second.read(() -> second.task(id).orElseThrow().detail()))
         .isEqualTo(RequestorModel.TaskState.FINISHED);
     second.close(); // waits for its workers: a second merge, had one been started, has run by now
     for (int i = 0; i < 3; i++) {
@@ -902,16 +963,16 @@ class MarketFlowTest {
     provider(nodes.get(1), false);
     provider(nodes.get(2), false);
     var task = requestor.create(gwasmTask(4, 2));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     for (int i = 0; i < 4; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
-    List<RequestorModel.Assignment> accepted = requestor.read(() -> task.subtasks.values().stream()
-        .flatMap(s -> s.assignments.stream()).filter(a -> a.state == RequestorModel.AssignmentState.ACCEPTED).toList());
+    List<AssignmentSnapshot> accepted = requestor.read(() -> requestor.task(task.idHex()).orElseThrow().subtasks().stream()
+        .flatMap(s -> s.assignments().stream()).filter(a -> a.state() == RequestorModel.AssignmentState.ACCEPTED).toList());
     assertThat(accepted).hasSize(8).allSatisfy(a -> {
-      assertThat(a.memory).as("freed when the task ended").isNull();
-      assertThat(a.result).as("never written to the disk").doesNotExist();
+      assertThat(a.inMemory()).as("freed when the task ended").isFalse();
+      assertThat(a.result()).as("never written to the disk").doesNotExist();
     });
 
     // the output is removed and the task restarted (nothing to compute again): its accepted results, freed from
@@ -919,17 +980,17 @@ class MarketFlowTest {
     org.jgolem.ipfs.FileTrees.delete(dir.resolve("out"));
     requestor.restart(task.idHex());
     Await.until(WAIT, () -> Files.isRegularFile(dir.resolve("out/s3/band.pgm"))
-        && requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED,
-        () -> "restarted task finished: " + requestor.read(() -> task.detail));
+        && requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+        () -> "restarted task finished: " + requestor.read(() -> requestor.task(task.idHex()).orElseThrow().detail()));
     for (int i = 0; i < 4; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
     }
 
     // one subtask computed again: the others' results come from the disk copies the merge wrote
     requestor.restartSubtask(task.idHex(), "s1");
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state == RequestorModel.TaskState.FINISHED
-        && requestor.read(() -> task.subtasks.get("s1").state == RequestorModel.SubtaskState.ACCEPTED),
-        () -> "task with s1 restarted finished: " + requestor.read(() -> task.detail));
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED
+        && requestor.read(() -> requestor.task(task.idHex()).orElseThrow().subtask("s1").orElseThrow().state() == RequestorModel.SubtaskState.ACCEPTED),
+        () -> "task with s1 restarted finished: " + requestor.read(() -> requestor.task(task.idHex()).orElseThrow().detail()));
     assertThat(Files.readString(dir.resolve("out/s1/band.pgm"))).isEqualTo("band 1 of scene 1");
     assertThat(Files.readString(dir.resolve("out/s2/band.pgm"))).isEqualTo("band 2 of scene 2");
   }

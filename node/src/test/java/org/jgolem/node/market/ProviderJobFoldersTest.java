@@ -137,10 +137,10 @@ class ProviderJobFoldersTest {
            "subtasks": {"s0": {"exec_args": [], "output_file_paths": ["band.pgm"]}}}}
         """);
     var task = requestor.create(file);
-    Await.until(WAIT, () -> requestor.read(() -> task.state) != RequestorModel.TaskState.COMPUTING,
-        () -> "task ended; the sandbox saw " + seen + "; " + requestor.read(() -> task.detail));
-    assertThat(requestor.read(() -> task.state)).as(requestor.read(() -> task.detail))
-        .isEqualTo(RequestorModel.TaskState.FINISHED);
+    Await.until(WAIT, () -> requestor.state(task.id()).orElseThrow() != RequestorModel.TaskState.COMPUTING,
+        () -> "task ended; the sandbox saw " + seen + "; " + requestor.task(task.id()).orElseThrow().detail());
+    var ended = requestor.task(task.id()).orElseThrow();
+    assertThat(ended.state()).as(ended.detail()).isEqualTo(RequestorModel.TaskState.FINISHED);
     return Files.readString(dir.resolve("task/out/s0/band.pgm"));
   }
 

@@ -142,16 +142,16 @@ public final class BlenderBench {
         double engine0 = engineCpuSeconds();
         long t0 = System.nanoTime();
         var t = requestor.create(taskFile);
-        BenchNodes.await(Duration.ofMinutes(20), () -> requestor.read(() -> t.state) != RequestorModel.TaskState.COMPUTING);
+        BenchNodes.await(Duration.ofMinutes(20), () -> requestor.state(t.id()).orElseThrow() != RequestorModel.TaskState.COMPUTING);
         double distS = (System.nanoTime() - t0) / 1e9;
         double jvmS = jvmCpuSeconds() - jvm0;
         double engineS = engineCpuSeconds() - engine0;
-        if (requestor.read(() -> t.state) != RequestorModel.TaskState.FINISHED) {
-          throw new IllegalStateException("task ended " + requestor.read(() -> t.state + ": " + t.detail));
+        if (requestor.state(t.id()).orElseThrow() != RequestorModel.TaskState.FINISHED) {
+          throw new IllegalStateException("task ended " + requestor.task(t.id()).map(x -> x.state() + ": " + x.detail()).orElseThrow());
         }
-        double verifyS = requestor.read(() -> t.plan.verificationTime()).toNanos() / 1e9;
+        double verifyS = requestor.task(t.id()).orElseThrow().verificationTime().toNanos() / 1e9;
         double renderS = renderNanos.get() / 1e9;
-        var cost = requestor.read(() -> ((org.jgolem.node.tasks.blender.BlenderPlan) t.plan).verificationCost());
+        var cost = ((org.jgolem.node.tasks.blender.BlenderPlan) requestor.plan(t.id()).orElseThrow()).verificationCost();
         double verifyCpuS = cost.cpuTime().toNanos() / 1e9;
         double renderCpuS = renderCpuNanos.get() / 1e9;
         if (verifyCpuS <= 0 || renderCpuS <= 0) throw new IllegalStateException("the Docker engine reported no CPU time");

@@ -112,12 +112,12 @@ public final class DispatchBench {
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         var task = requestor.create(taskFile);
-        BenchNodes.await(Duration.ofSeconds(600), () -> requestor.read(() -> task.state) != RequestorModel.TaskState.COMPUTING);
+        BenchNodes.await(Duration.ofSeconds(600), () -> requestor.state(task.id()).orElseThrow() != RequestorModel.TaskState.COMPUTING);
         long wall = System.nanoTime() - t0;
         long cpu = processCpuNanos() - cpu0;
         long jitMs = jit.getTotalCompilationTime() - jit0;
-        if (requestor.read(() -> task.state) != RequestorModel.TaskState.FINISHED) {
-          throw new IllegalStateException("task ended " + requestor.read(() -> task.state + ": " + task.detail));
+        if (requestor.state(task.id()).orElseThrow() != RequestorModel.TaskState.FINISHED) {
+          throw new IllegalStateException("task ended " + requestor.task(task.id()).map(t -> t.state() + ": " + t.detail()).orElseThrow());
         }
         double perS = n / (wall / 1e9);
         // beyond compute: the wall time a subtask minus the guest's CPU time spread over the cores it can use (the

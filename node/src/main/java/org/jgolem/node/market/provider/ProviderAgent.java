@@ -3,7 +3,6 @@ package org.jgolem.node.market.provider;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,39 +12,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.Execution;
-import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.FailureReason;
 import org.jgolem.node.compute.MemoryFolder;
 import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.gossip.TaskHeaderListener;
+import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.MarketConfig;
-import org.jgolem.node.market.Programs;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.p2p.P2PNetwork;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.reputation.Reputation;
-import org.jgolem.node.tasks.FileResults;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
-import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
-import org.jgolem.protocol.messages.market.WantToComputeTask;
 import org.jgolem.protocol.notes.NoteSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,12 +49,15 @@ import org.slf4j.LoggerFactory;
  * computes in the sandbox, publishes the result and reports it until the requestor acknowledges, and
  * records accepted work as an expected income.
  *
- * <p>Like the requestor, all state is on one loop thread; fetching and computing run on workers.
+ * <p>Like the requestor, all state is on one loop thread; fetching and computing run on workers
+ * ({@link SubtaskRunner}), and {@link ProviderOffers} decides which tasks to offer for.
+ *
+ * <p>It is still over 400 lines: the life of a job (taken on, computed, reported and reported again, settled, lost in a
+ * restart and told so) is kept in one place, with the job store it writes at each step; splitting that further would
+ * spread one state machine over several classes that share its map of jobs.
  */
 public final class ProviderAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderAgent.class);
-  private static final Duration TICK = Duration.ofMillis(200);
-  private static final Duration REPORT_RETRY = Duration.ofSeconds(2);
 
   private final P2PNetwork network;
   private final TaskHeaderGossip gossip;
@@ -79,23 +74,14 @@ public final class ProviderAgent implements AutoCloseable {
   private final long memoryMib;
   private final AgentLoop loop;
   private final ExecutorService workers;
+  /** Fetches, computes and reports a job on the workers. */
+  private final SubtaskRunner runner;
+  /** The timers and waits ({@link MarketConfig#timings}): ticks, report retries, offer expiry, asking again. */
+  private final MarketConfig.Timings timings;
 
-  /** Tasks this node may offer for, by wire task id. */
-  private final Map<String, TaskHeader> candidates = new HashMap<>();
-  /** Tasks with an offer in flight (at most one per task), with when it was sent; unanswered ones expire. */
-  private final Map<String, Long> offering = new HashMap<>();
-  private static final Duration OFFER_TIMEOUT = Duration.ofSeconds(5);
-  /** A WASM subtask whose inputs hold at most this many bytes has its folders in memory (see {@link MemoryFolder}). */
-  static final long MEMORY_JOB_BYTES = 64L << 20;
-  private static final long MEMORY_JOB_SLACK = 1L << 20;
-  /**
-   * Tasks whose requestor said there is nothing more for us, with when to ask again: a subtask whose
-   * results disagree, or whose provider failed, needs another provider later.
-   */
-  private final Map<String, Long> exhausted = new HashMap<>();
-  private static final Duration ASK_AGAIN = Duration.ofSeconds(2);
+  /** The tasks this node may offer for, and its offers in flight. */
+  private final ProviderOffers offers;
   private final Map<String, Job> jobs = new HashMap<>();
-  private volatile BigInteger minPrice;
   /** Where jobs are kept across restarts; null keeps them in memory only (tests, benchmarks). */
   private final ProviderStore store;
   /**
@@ -156,12 +142,23 @@ public final class ProviderAgent implements AutoCloseable {
   public ProviderAgent(P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config, TaskComputer computer,
       ResourceExchange resources, IncomeRecorder incomes, Reputation reputation, Path dataDir, Clock clock, int slots,
       int cpuCores, long memoryMib, ProviderStore store) {
+    this(network, gossip, config, computer, resources, incomes, reputation, dataDir, clock, slots, cpuCores, memoryMib,
+        store, AgentExecutors.provider());
+  }
+
+  /**
+   * @param clock what every deadline, retry and expiry is measured on
+   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed with it)
+   */
+  public ProviderAgent(P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config, TaskComputer computer,
+      ResourceExchange resources, IncomeRecorder incomes, Reputation reputation, Path dataDir, Clock clock, int slots,
+      int cpuCores, long memoryMib, ProviderStore store, AgentExecutors executors) {
     this.store = store;
+    this.timings = config.timings();
     this.network = network;
     this.gossip = gossip;
     this.notes = new NoteSigner(config.chainId(), config.depositContract());
     this.config = config;
-    this.minPrice = config.minPricePerHour();
     this.computer = computer;
     this.resources = resources;
     this.incomes = incomes;
@@ -171,17 +168,44 @@ public final class ProviderAgent implements AutoCloseable {
     this.slots = slots;
     this.cpuCores = cpuCores;
     this.memoryMib = memoryMib;
-    this.loop = new AgentLoop("provider-loop", LOG, () -> {});
-    this.workers = Executors.newCachedThreadPool(r -> Thread.ofPlatform().name("provider-work").daemon().unstarted(r));
+    this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
+    this.workers = executors.workers();
+    this.offers = new ProviderOffers(network, computer, reputation, config, clock, slots, cpuCores, memoryMib,
+        () -> jobs.values().stream().filter(j -> j.report == null).count(), this::onLoop);
+    this.runner = new SubtaskRunner(computer, resources, clock, new SubtaskRunner.Outcomes() {
+      @Override
+      public void started(Job job, Execution x) {
+        onLoop(() -> {
+          job.execution = x;
+          persist(job);
+        });
+      }
+
+      @Override
+      public void reported(Job job, ReportComputedTask report) {
+        onLoop(() -> {
+          job.report = report;
+          job.state = "REPORTED";
+          persist(job);
+          sendReport(job);
+          offers.offer();
+        });
+      }
+
+      @Override
+      public void failed(Job job, CannotComputeTask.Reason reason, String detail) {
+        fail(job, reason, detail);
+      }
+    });
     network.subscribe(MessageType.TASK_TO_COMPUTE, (peer, env) -> onLoop(() -> onTaskToCompute(peer, env)));
-    network.subscribe(MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> onCannotAssign(env)));
+    network.subscribe(MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> offers.nothingMore(env)));
     network.subscribe(MessageType.SUBTASK_RESULTS_ACCEPTED, (peer, env) -> onLoop(() -> onAccepted(env)));
     network.subscribe(MessageType.SUBTASK_RESULTS_REJECTED, (peer, env) -> onLoop(() -> onRejected(env)));
     network.subscribe(MessageType.ACK_REPORT_COMPUTED_TASK, (peer, env) -> onLoop(() -> onAck(env)));
     gossip.addListener(new TaskHeaderListener() {
       @Override
       public void headerAdded(TaskHeader header) {
-        onLoop(() -> consider(header));
+        onLoop(() -> offers.consider(header));
       }
 
       @Override
@@ -189,9 +213,9 @@ public final class ProviderAgent implements AutoCloseable {
         onLoop(() -> forget(header));
       }
     });
-    loop.every(TICK, "tick", this::tick);
+    loop.every(timings.providerTick(), "tick", this::tick);
     onLoop(this::resume);
-    onLoop(() -> gossip.knownHeaders().forEach(this::consider));
+    onLoop(() -> gossip.knownHeaders().forEach(offers::consider));
   }
 
   private void resume() {
@@ -234,13 +258,13 @@ public final class ProviderAgent implements AutoCloseable {
 
   /** The least this provider offers to work for, in wei per hour. */
   public BigInteger minPricePerHour() {
-    return minPrice;
+    return offers.minPrice();
   }
 
   /** Changes the minimum price; offers made from now on use it. */
   public void setMinPricePerHour(BigInteger weiPerHour) {
     if (weiPerHour.signum() < 0) throw new IllegalArgumentException("price must not be negative");
-    this.minPrice = weiPerHour;
+    offers.minPrice(weiPerHour);
   }
 
   /** Subtasks taken on and not yet settled. */
@@ -248,37 +272,10 @@ public final class ProviderAgent implements AutoCloseable {
     return call(() -> List.copyOf(jobs.values()));
   }
 
-  // ------------------------------------------------------------------ offers
-
-  private boolean supports(TaskHeader h) {
-    String needed = h.environment().equals("docker") ? "docker:" + h.image() : h.environment();
-    return computer.advertisedEnvironments().contains(needed);
-  }
-
-  private void consider(TaskHeader h) {
-    String id = HexFormat.of().formatHex(h.taskId());
-    if (h.requestor().equals(network.self().nodeId())) return;
-    if (!supports(h)) {
-      LOG.debug("Task {}: environment {} {} not offered here", id, h.environment(), h.image());
-      return;
-    }
-    if (h.maxPricePerHour().compareTo(minPrice) < 0) {
-      LOG.debug("Task {}: pays {} wei/h, below this provider's minimum", id, h.maxPricePerHour());
-      return;
-    }
-    if (reputation.score(Reputation.Role.REQUESTOR, h.requestor()) < config.minReputation()) {
-      LOG.info("Task {}: requestor {} ranked too low", id, h.requestor());
-      return;
-    }
-    if (h.minCpuCores() > cpuCores || h.minMemoryMib() > memoryMib) return;
-    candidates.put(id, h);
-    offer();
-  }
-
+  /** A task withdrawn: no more offers for it, and its subtasks being computed are cancelled. */
   private void forget(TaskHeader h) {
     String id = HexFormat.of().formatHex(h.taskId());
-    candidates.remove(id);
-    exhausted.remove(id);
+    offers.forget(id);
     for (Job j : jobs.values()) {
       if (HexFormat.of().formatHex(j.ttc.taskId()).equals(id) && j.execution != null && "COMPUTING".equals(j.state)) {
         LOG.info("Task {} withdrawn: cancelling subtask {}", id, j.idHex());
@@ -287,74 +284,12 @@ public final class ProviderAgent implements AutoCloseable {
     }
   }
 
-  private long busy() {
-    return jobs.values().stream().filter(j -> j.report == null).count() + offering.size();
-  }
-
-  /** Sends offers for candidate tasks while there is free capacity. */
-  private void offer() {
-    // an offer nobody answered (its requestor died after reading it, or the answer was lost) stops holding
-    // a slot once it expires: otherwise a provider with one slot would never offer again
-    long now = clock.millis();
-    offering.values().removeIf(sent -> now - sent >= OFFER_TIMEOUT.toMillis());
-    for (TaskHeader h : List.copyOf(candidates.values())) {
-      if (busy() >= slots) return;
-      String id = HexFormat.of().formatHex(h.taskId());
-      if (offering.containsKey(id)) continue;
-      if (exhausted.getOrDefault(id, 0L) > clock.millis()) continue;
-      if (h.deadline() <= clock.millis()) {
-        candidates.remove(id);
-        continue;
-      }
-      offering.put(id, clock.millis());
-      WantToComputeTask want = new WantToComputeTask(h.taskId(), network.self().nodeId(), minPrice,
-          config.performance(), cpuCores, memoryMib, network.self(), computer.advertisedEnvironments());
-      peerOf(h).whenComplete((peer, e) -> {
-        if (e != null) {
-          onLoop(() -> {
-            offering.remove(id);
-            // ask again later, not on the next tick (5 dials a second while a requestor restarts)
-            exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
-            LOG.info("Task {}: requestor unreachable: {}", id, e.toString());
-          });
-        } else {
-          peer.send(want).whenComplete((v, e2) -> {
-            if (e2 != null) {
-              onLoop(() -> {
-                offering.remove(id);
-                exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
-              });
-              LOG.info("Task {}: offer not sent: {}", id, e2.toString());
-            }
-          });
-        }
-      });
-    }
-  }
-
-  private java.util.concurrent.CompletableFuture<Peer> peerOf(TaskHeader h) {
-    Optional<Peer> p = network.peer(h.requestor());
-    if (p.isPresent() && p.get().isActive()) return java.util.concurrent.CompletableFuture.completedFuture(p.get());
-    return network.connect(h.requestorEndpoint().host(), h.requestorEndpoint().port(), h.requestor());
-  }
-
-  private void onCannotAssign(Envelope env) {
-    CannotAssignTask c = (CannotAssignTask) env.payload();
-    String id = HexFormat.of().formatHex(c.taskId());
-    TaskHeader h = candidates.get(id);
-    if (h == null || !h.requestor().equals(env.sender())) return;
-    offering.remove(id);
-    exhausted.put(id, clock.millis() + ASK_AGAIN.toMillis());
-    LOG.debug("Task {}: requestor has nothing for us ({})", id, c.reason());
-    offer();
-  }
-
   // ------------------------------------------------------------------ computing
 
   private void onTaskToCompute(Peer peer, Envelope env) {
     TaskToCompute ttc = (TaskToCompute) env.payload();
     String taskId = HexFormat.of().formatHex(ttc.taskId());
-    TaskHeader h = candidates.get(taskId);
+    TaskHeader h = offers.candidate(taskId);
     Job held = jobs.get(HexFormat.of().formatHex(ttc.subtaskId()));
     if (held != null && env.sender().equals(held.ttc.requestor()) && held.ttc.equals(ttc)) {
       // the same assignment again (a requestor restarted after a crash sends what it may not have sent)
@@ -362,12 +297,12 @@ public final class ProviderAgent implements AutoCloseable {
       if (held.report != null) sendReport(held);
       return;
     }
-    offering.remove(taskId);
+    offers.answered(taskId);
     String refusal = refusal(env, ttc, h);
     if (refusal != null) {
       LOG.warn("TaskToCompute from {} for task {} refused: {}", env.sender(), taskId, refusal);
       peer.send(new CannotComputeTask(ttc.taskId(), ttc.subtaskId(), CannotComputeTask.Reason.OTHER, refusal));
-      offer();
+      offers.offer();
       return;
     }
     Job job = new Job(ttc, h);
@@ -376,8 +311,8 @@ public final class ProviderAgent implements AutoCloseable {
     persist(job);
     List<URI> sources = peer.capability("gateway").map(p -> URI.create("http://" + peer.record().host() + ":" + p))
         .map(List::of).orElse(List.of());
-    workers.submit(() -> compute(job, sources));
-    offer();
+    workers.submit(() -> runner.run(job, sources));
+    offers.offer();
   }
 
   /** Why a TaskToCompute cannot be taken, or null if it can. */
@@ -393,98 +328,12 @@ public final class ProviderAgent implements AutoCloseable {
     if (!d.environment().equals(h.environment()) || !d.image().equals(h.image())) {
       return "definition's environment differs from the announced one";
     }
-    BigInteger least = RequestorAgent.subtaskPrice(minPrice, d.limits().timeoutSeconds());
+    BigInteger least = RequestorAgent.subtaskPrice(offers.minPrice(), d.limits().timeoutSeconds());
     if (ttc.price().compareTo(least) < 0) return "price " + ttc.price() + " below this provider's " + least;
     if (ttc.deadline() < clock.millis() + Math.min(5_000, d.limits().timeoutSeconds() * 1000)) return "deadline too close";
     if (jobs.values().stream().filter(j -> j.report == null).count() >= slots) return "no free capacity";
     if (d.limits().cpuCores() > cpuCores || d.limits().memoryMib() > memoryMib) return "limits beyond this provider";
     return null;
-  }
-
-  /**
-   * The sandbox session of a subtask: its requestor and task, so that the subtasks of one task that this provider
-   * computes may share a sandbox kept between them (a Blender render server with the scene loaded), and never those of
-   * another task or requestor.
-   */
-  static String sessionKey(TaskToCompute ttc) {
-    byte[] in = new byte[20 + ttc.taskId().length];
-    ttc.requestor().copyTo(in, 0);
-    System.arraycopy(ttc.taskId(), 0, in, 20, ttc.taskId().length);
-    byte[] digest = org.jgolem.protocol.messages.Eip712.keccak(in);
-    return "task-" + HexFormat.of().formatHex(digest, 0, 16);
-  }
-
-  private void compute(Job job, List<URI> sources) {
-    var d = job.ttc.definition();
-    try {
-      Duration fetchBudget = Duration.ofMillis(Math.max(1000, job.ttc.deadline() - clock.millis()));
-      // a WASM sandbox runs in this process and reads its folders through Java: small inputs, the work and the
-      // output then stay in memory (the result goes from there into the store)
-      long inputBytes = d.environment().equals("wasm")
-          ? resources.prefetch(d.resourcesCid(), sources, Long.MAX_VALUE, fetchBudget) : -1;
-      Path base = null;
-      if (inputBytes >= 0 && inputBytes <= MEMORY_JOB_BYTES) {
-        // room for the inputs (files take whole blocks: twice their size), the output and the folders
-        job.memory = MemoryFolder.create(2 * inputBytes + d.limits().maxOutputBytes() + MEMORY_JOB_SLACK).orElse(null);
-      }
-      if (job.memory != null) {
-        try {
-          // scratch: a restarted provider reports the subtask lost rather than computing it from these files
-          resources.fetchScratch(d.resourcesCid(), job.memory.root().resolve("resources"), sources, Long.MAX_VALUE,
-              fetchBudget);
-          base = job.memory.root();
-        } catch (IOException e) {
-          // many small files can outgrow the room above: the blocks are here now, so the disk costs no transfer
-          LOG.debug("Subtask {}: inputs do not fit in memory ({}); on disk instead", job.idHex(), e.toString());
-          freeMemory(job);
-        }
-      }
-      if (base == null) {
-        OutputFiles.deleteTree(job.dir);
-        base = Files.createDirectories(job.dir);
-        resources.fetchScratch(d.resourcesCid(), base.resolve("resources"), sources, Long.MAX_VALUE, fetchBudget);
-      }
-      Path res = base.resolve("resources");
-      Path work = Files.createDirectory(base.resolve("work"));
-      Path out = Files.createDirectory(base.resolve("output"));
-      job.state = "COMPUTING";
-      Execution x = Programs.execute(computer, "st-" + job.idHex().substring(0, 32), d, res, work, out,
-          sessionKey(job.ttc));
-      onLoop(() -> {
-        job.execution = x;
-        persist(job);
-      });
-      ExecutionResult r = x.result().get();
-      if (!r.succeeded()) {
-        fail(job, reasonFor(r.reason()), r.failure().get().message());
-        return;
-      }
-      String cid = resources.publish(out, "results-" + job.idHex());
-      byte[] digest = FileResults.digest(out);
-      freeMemory(job); // the result is in the store now
-      long size = r.outputs().stream().mapToLong(ExecutionResult.OutputFile::size).sum();
-      ReportComputedTask report = ReportComputedTask.answering(job.ttc, cid, digest, size, r.wallTime().toMillis());
-      onLoop(() -> {
-        job.report = report;
-        job.state = "REPORTED";
-        persist(job);
-        sendReport(job);
-        offer();
-      });
-    } catch (IOException | RuntimeException e) {
-      fail(job, CannotComputeTask.Reason.RESOURCES_UNAVAILABLE, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      fail(job, CannotComputeTask.Reason.OTHER, String.valueOf(e.getCause()));
-    }
-  }
-
-  private static CannotComputeTask.Reason reasonFor(FailureReason r) {
-    return switch (r) {
-      case IMAGE_MISSING, IMAGE_NOT_ALLOWED, ENGINE_UNAVAILABLE -> CannotComputeTask.Reason.WRONG_ENVIRONMENT;
-      default -> CannotComputeTask.Reason.OTHER;
-    };
   }
 
   private void fail(Job job, CannotComputeTask.Reason reason, String detail) {
@@ -496,7 +345,7 @@ public final class ProviderAgent implements AutoCloseable {
       LOG.info("Subtask {} failed: {} {}", job.idHex(), reason, d);
       send(job.header, new CannotComputeTask(job.ttc.taskId(), job.ttc.subtaskId(), reason, d));
       cleanup(job);
-      offer();
+      offers.offer();
     });
   }
 
@@ -524,7 +373,7 @@ public final class ProviderAgent implements AutoCloseable {
     settled(job);
     job.state = "ACCEPTED";
     cleanup(job);
-    offer();
+    offers.offer();
   }
 
   private void onRejected(Envelope env) {
@@ -537,20 +386,12 @@ public final class ProviderAgent implements AutoCloseable {
     settled(job);
     job.state = "REJECTED";
     cleanup(job);
-    offer();
-  }
-
-  private static void freeMemory(Job job) {
-    MemoryFolder m = job.memory;
-    if (m != null) {
-      job.memory = null;
-      m.close();
-    }
+    offers.offer();
   }
 
   private void cleanup(Job job) {
     resources.release("results-" + job.idHex());
-    freeMemory(job);
+    SubtaskRunner.freeMemory(job);
     workers.submit(() -> {
       try {
         OutputFiles.deleteTree(job.dir);
@@ -570,12 +411,12 @@ public final class ProviderAgent implements AutoCloseable {
         settled(l.job);
         continue;
       }
-      if (l.noticesLeft < LOST_NOTICES && now - l.lastAttempt < REPORT_RETRY.toMillis()) continue;
+      if (l.noticesLeft < LOST_NOTICES && now - l.lastAttempt < timings.reportRetry().toMillis()) continue;
       Optional<Peer> peer = network.peer(l.job.ttc.requestor());
       if (peer.isEmpty() || !peer.get().isActive()) {
-        if (now - l.lastAttempt >= REPORT_RETRY.toMillis()) {
+        if (now - l.lastAttempt >= timings.reportRetry().toMillis()) {
           l.lastAttempt = now;
-          peerOf(l.job.header); // dial the requestor, in case no session comes up by itself
+          offers.peerOf(l.job.header); // dial the requestor, in case no session comes up by itself
         }
         continue;
       }
@@ -593,7 +434,7 @@ public final class ProviderAgent implements AutoCloseable {
     noticeLost();
     long now = clock.millis();
     for (Job j : List.copyOf(jobs.values())) {
-      if (j.report != null && !"ACKNOWLEDGED".equals(j.state) && now - j.lastReportSent > REPORT_RETRY.toMillis()) {
+      if (j.report != null && !"ACKNOWLEDGED".equals(j.state) && now - j.lastReportSent > timings.reportRetry().toMillis()) {
         sendReport(j);
       }
       if (j.report != null && now > j.ttc.deadline() + Duration.ofHours(1).toMillis()) {
@@ -603,11 +444,11 @@ public final class ProviderAgent implements AutoCloseable {
         cleanup(j);
       }
     }
-    offer();
+    offers.offer();
   }
 
   private void send(TaskHeader h, Payload p) {
-    peerOf(h).whenComplete((peer, e) -> {
+    offers.peerOf(h).whenComplete((peer, e) -> {
       if (e != null) LOG.debug("Requestor {} unreachable for {}: {}", h.requestor(), p.type(), e.toString());
       else peer.send(p);
     });

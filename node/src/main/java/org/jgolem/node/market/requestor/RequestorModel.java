@@ -15,7 +15,10 @@ import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 
-/** The requestor's view of its tasks. Mutated only on the agent's loop thread. */
+/**
+ * The requestor's live view of its tasks: mutated only on the agent's loop thread, and so package-private. Readers
+ * on other threads get {@link TaskSnapshot}s; the states below are public for them.
+ */
 public final class RequestorModel {
   private RequestorModel() {}
 
@@ -42,29 +45,29 @@ public final class RequestorModel {
   }
 
   /** One computation of one subtask by one provider; its id is the wire subtaskId its notes pay for. */
-  public static final class Assignment {
-    public final byte[] id;
-    public final String subtask;
-    public final Address provider;
-    public final BigInteger price;
-    public final long deadline;
-    public final TaskToCompute ttc;
-    public AssignmentState state = AssignmentState.ASSIGNED;
-    public ReportComputedTask report;
-    public byte[] digest;
+  static final class Assignment {
+    final byte[] id;
+    final String subtask;
+    final Address provider;
+    final BigInteger price;
+    final long deadline;
+    final TaskToCompute ttc;
+    AssignmentState state = AssignmentState.ASSIGNED;
+    ReportComputedTask report;
+    byte[] digest;
     /** Where the result is kept on disk (persisted); while {@link #memory} holds it, it is not written there. */
-    public Path result;
+    Path result;
     /**
      * A small checked result kept in memory instead of on disk until the task is merged (null when on disk, or
      * freed): written on this machine's disk, every file and folder of it costs more CPU than the rest of its
      * handling. A restarted requestor writes it to {@link #result} again from its CID.
      */
-    public org.jgolem.node.compute.MemoryFolder memory;
-    public String detail = "";
+    org.jgolem.node.compute.MemoryFolder memory;
+    String detail = "";
     /** When it was accepted, in ms (0 until then): the payment_ts its SubtaskResultsAccepted carries. */
-    public long acceptedAt;
+    long acceptedAt;
 
-    public Assignment(byte[] id, String subtask, Address provider, BigInteger price, long deadline, TaskToCompute ttc) {
+    Assignment(byte[] id, String subtask, Address provider, BigInteger price, long deadline, TaskToCompute ttc) {
       this.id = id;
       this.subtask = subtask;
       this.provider = provider;
@@ -73,47 +76,47 @@ public final class RequestorModel {
       this.ttc = ttc;
     }
 
-    public String idHex() {
+    String idHex() {
       return HexFormat.of().formatHex(id);
     }
 
     /** The checked copy of the result: in memory, or at {@link #result}. */
-    public Path copy() {
+    Path copy() {
       return memory != null ? memory.root().resolve("result") : result;
     }
 
     /** Frees the in-memory copy, if any (only when nothing will read it again). */
-    public void freeMemory() {
+    void freeMemory() {
       if (memory != null) memory.close();
       memory = null;
     }
   }
 
-  public static final class Subtask {
-    public final PlannedSubtask planned;
+  static final class Subtask {
+    final PlannedSubtask planned;
     /** The CID of its resources; empty until they are published (see {@code RequestorAgent.create}). */
-    public String resourcesCid;
-    public boolean recompute;
-    public SubtaskState state = SubtaskState.PENDING;
-    public final List<Assignment> assignments = new ArrayList<>();
-    public byte[] acceptedDigest;
-    public byte[] localDigest;
-    public String detail = "";
+    String resourcesCid;
+    boolean recompute;
+    SubtaskState state = SubtaskState.PENDING;
+    final List<Assignment> assignments = new ArrayList<>();
+    byte[] acceptedDigest;
+    byte[] localDigest;
+    String detail = "";
     /** Its place in the task's order (set when the task first lists them in order). */
     int index = -1;
 
-    public Subtask(PlannedSubtask planned, String resourcesCid, boolean recompute) {
+    Subtask(PlannedSubtask planned, String resourcesCid, boolean recompute) {
       this.planned = planned;
       this.resourcesCid = resourcesCid;
       this.recompute = recompute;
     }
 
-    public String name() {
+    String name() {
       return planned.name();
     }
 
     /** Whether its resources are published, so that it can be assigned. */
-    public boolean published() {
+    boolean published() {
       return !resourcesCid.isEmpty();
     }
 
@@ -136,24 +139,24 @@ public final class RequestorModel {
       return assignments.stream().filter(a -> a.state.open()).count();
     }
 
-    public Assignment acceptedResult() {
+    Assignment acceptedResult() {
       return assignments.stream().filter(a -> a.state == AssignmentState.ACCEPTED && a.result != null).findFirst()
           .orElse(null);
     }
   }
 
-  public static final class Task {
-    public final byte[] id;
-    public final TaskFile file;
-    public final TaskPlan plan;
-    public TaskHeader header;
-    public final TaskFile.Verification verification;
-    public final long createdAt;
-    public final Path workDir;
-    public final Map<String, Subtask> subtasks = new LinkedHashMap<>();
-    public TaskState state = TaskState.COMPUTING;
-    public Path output;
-    public String detail = "";
+  static final class Task {
+    final byte[] id;
+    final TaskFile file;
+    final TaskPlan plan;
+    TaskHeader header;
+    final TaskFile.Verification verification;
+    final long createdAt;
+    final Path workDir;
+    final Map<String, Subtask> subtasks = new LinkedHashMap<>();
+    TaskState state = TaskState.COMPUTING;
+    Path output;
+    String detail = "";
     /**
      * A merge of the accepted results has been started: a later event (a redundant result checked after its subtask
      * was accepted, a report said again after a restart) must not start a second one, which would rewrite the output
@@ -174,7 +177,7 @@ public final class RequestorModel {
      */
     int settledPrefix;
 
-    public Task(byte[] id, TaskFile file, TaskPlan plan, TaskHeader header, TaskFile.Verification verification,
+    Task(byte[] id, TaskFile file, TaskPlan plan, TaskHeader header, TaskFile.Verification verification,
         long createdAt, Path workDir) {
       this.id = id;
       this.file = file;
@@ -185,7 +188,7 @@ public final class RequestorModel {
       this.workDir = workDir;
     }
 
-    public String idHex() {
+    String idHex() {
       return HexFormat.of().formatHex(id);
     }
 
@@ -213,11 +216,11 @@ public final class RequestorModel {
       settledPrefix = Math.min(settledPrefix, Math.max(0, s.index));
     }
 
-    public long accepted() {
+    long accepted() {
       return subtasks.values().stream().filter(s -> s.state == SubtaskState.ACCEPTED).count();
     }
 
-    public BigInteger spent() {
+    BigInteger spent() {
       return subtasks.values().stream().flatMap(s -> s.assignments.stream())
           .filter(a -> a.state == AssignmentState.ACCEPTED).map(a -> a.price).reduce(BigInteger.ZERO, BigInteger::add);
     }

@@ -192,21 +192,22 @@ class BlenderMarketTest {
     provider(nodes.get(1), docker("jgolem-test-market-p1"));
     provider(nodes.get(2), docker("jgolem-test-market-p2"));
     var task = requestor.create(task(3, "1-2"));
-    assertThat(task.verification.redundancy()).isEqualTo(1);
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state.ordinal() >= RequestorModel.TaskState.FINISHED.ordinal(),
-        () -> "task finished: " + requestor.task(task.idHex()).orElseThrow().detail);
-    assertThat(task.state).as(task.detail).isEqualTo(RequestorModel.TaskState.FINISHED);
+    assertThat(task.verification().redundancy()).isEqualTo(1);
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state().ordinal() >= RequestorModel.TaskState.FINISHED.ordinal(),
+        () -> "task finished: " + requestor.task(task.idHex()).orElseThrow().detail());
+    var done = requestor.task(task.idHex()).orElseThrow();
+    assertThat(done.state()).as(done.detail()).isEqualTo(RequestorModel.TaskState.FINISHED);
     assertThat(paid).hasSize(3);
     try (var files = Files.list(dir.resolve("out"))) {
       assertThat(files.map(f -> f.getFileName().toString()).sorted().toList()).containsExactly("frame_0001.png", "frame_0002.png");
     }
     Picture frame = Pictures.read(dir.resolve("out/frame_0001.png"), BlenderOptions.Format.PNG, 64, 48);
     assertThat(frame.width()).isEqualTo(64);
-    BlenderPlan.VerificationCost cost = ((BlenderPlan) task.plan).verificationCost();
+    BlenderPlan.VerificationCost cost = ((BlenderPlan) requestor.plan(task.idHex()).orElseThrow()).verificationCost();
     System.out.printf(Locale.ROOT, "[blender] market: 3 subtasks accepted; the requestor re-rendered %d crops in %d checks, %d ms%n",
         cost.crops(), cost.checks(), cost.renderTime().toMillis());
     assertThat(cost.checks()).isEqualTo(3);
-    assertThat(task.plan.verificationTime()).isPositive();
+    assertThat(requestor.task(task.idHex()).orElseThrow().verificationTime()).isPositive();
   }
 
   @Test
@@ -217,13 +218,13 @@ class BlenderMarketTest {
     provider(nodes.get(1), new Cheat(docker("jgolem-test-market-cheat"), Files.createDirectories(dir.resolve("cheat"))));
     var task = requestor.create(task(1, "2"));
     Address cheat = nodes.get(1).id();
-    Await.until(WAIT, () -> task.subtasks.values().stream().flatMap(s -> s.assignments.stream())
-        .anyMatch(a -> a.state == RequestorModel.AssignmentState.REJECTED), () -> "the cheat's result rejected");
-    var rejected = task.subtasks.values().stream().flatMap(s -> s.assignments.stream())
-        .filter(a -> a.state == RequestorModel.AssignmentState.REJECTED).findFirst().orElseThrow();
-    System.out.println("[blender] market: the cheat's result: " + rejected.detail);
-    assertThat(rejected.provider).isEqualTo(cheat);
-    assertThat(rejected.detail).startsWith("verification negative: frame 2, crop ");
+    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().assignments().stream()
+        .anyMatch(a -> a.state() == RequestorModel.AssignmentState.REJECTED), () -> "the cheat's result rejected");
+    var rejected = requestor.task(task.idHex()).orElseThrow().assignments().stream()
+        .filter(a -> a.state() == RequestorModel.AssignmentState.REJECTED).findFirst().orElseThrow();
+    System.out.println("[blender] market: the cheat's result: " + rejected.detail());
+    assertThat(rejected.provider()).isEqualTo(cheat);
+    assertThat(rejected.detail()).startsWith("verification negative: frame 2, crop ");
     assertThat(paid).isEmpty();
     assertThat(rep.counters(Reputation.Role.PROVIDER, cheat).wrong()).isPositive();
     requestor.abort(task.idHex());

@@ -1,0 +1,125 @@
+package org.jgolem.node.market.requestor;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jgolem.eth.Address;
+import org.jgolem.node.gossip.TaskHeaderGossip;
+import org.jgolem.node.market.AgentLoop;
+import org.jgolem.node.market.PaymentRecorder;
+import org.jgolem.node.market.requestor.RequestorModel.Assignment;
+import org.jgolem.node.market.requestor.RequestorModel.Subtask;
+import org.jgolem.node.market.requestor.RequestorModel.Task;
+import org.jgolem.node.p2p.P2PNetwork;
+import org.jgolem.node.p2p.Peer;
+import org.jgolem.protocol.messages.InvalidMessageException;
+import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.market.TaskHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state machine's {@link RequestorEffects} in a running node: messages through the P2P network (after the
+ * event's unit of work is saved), headers through gossip, payments to the payment processor, work to the
+ * {@link ResultVerifier}.
+ */
+final class RequestorPorts implements RequestorEffects {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestorPorts.class);
+
+  private final P2PNetwork network;
+  private final TaskHeaderGossip gossip;
+  private final PaymentRecorder payments;
+  private final TaskPublisher publisher;
+  private final ResultVerifier verifier;
+  private final RequestorUnitOfWork work;
+  private final AgentLoop loop;
+
+  RequestorPorts(P2PNetwork network, TaskHeaderGossip gossip, PaymentRecorder payments, TaskPublisher publisher,
+      ResultVerifier verifier, RequestorUnitOfWork work, AgentLoop loop) {
+    this.network = network;
+    this.gossip = gossip;
+    this.payments = payments;
+    this.publisher = publisher;
+    this.verifier = verifier;
+    this.work = work;
+    this.loop = loop;
+  }
+
+  /**
+   * Queues a message: it leaves only after the event's changes are saved, so that nothing a provider
+   * receives (an assignment, a verdict) is unknown to a requestor restarted after a crash.
+   */
+  @Override
+  public void send(Peer peer, Payload p) {
+    if (loop.onLoopThread()) {
+      work.queue(() -> sendNow(peer, p));
+    } else {
+      sendNow(peer, p);
+    }
+  }
+
+  @Override
+  public void send(Address provider, Payload p) {
+    Optional<Peer> peer = network.peer(provider);
+    if (peer.isPresent()) {
+      send(peer.get(), p);
+    } else {
+      LOG.info("No session with {} to send {}; it learns the outcome when it reconnects", provider, p.type());
+    }
+  }
+
+  private void sendNow(Peer peer, Payload p) {
+    peer.send(p).whenComplete((v, e) -> {
+      if (e instanceof InvalidMessageException || e != null && e.getCause() instanceof InvalidMessageException) {
+        LOG.error("Refused to send an invalid {} to {}: {}", p.type(), peer.id(), e.toString());
+      } else if (e != null) {
+        LOG.debug("Could not send {} to {}: {}", p.type(), peer.id(), e.toString());
+      }
+    });
+  }
+
+  @Override
+  public Optional<Peer> activePeer(Address provider) {
+    return network.peer(provider).filter(Peer::isActive);
+  }
+
+  @Override
+  public void changed(Task t, Subtask s, Assignment a) {
+    work.changed(t, s, a);
+  }
+
+  @Override
+  public void paymentDue(Task t, Assignment a, long at) {
+    payments.paymentDue(t.id, a.id, a.provider, a.price, at);
+  }
+
+  @Override
+  public void announce(TaskHeader header) {
+    gossip.publish(header);
+  }
+
+  @Override
+  public void withdraw(Task t) {
+    gossip.withdraw(publisher.removal(t));
+    publisher.release(t);
+  }
+
+  @Override
+  public void fetch(Task t, Subtask s, Assignment a, List<URI> from) {
+    verifier.fetchAndCheck(t, s, a, from);
+  }
+
+  @Override
+  public boolean recompute(Task t, Subtask s) {
+    if (!verifier.computesLocally()) return false;
+    verifier.recompute(t, s);
+    return true;
+  }
+
+  @Override
+  public void merge(Task t, Map<String, Path> accepted, List<ResultVerifier.KeptResult> kept) {
+    verifier.merge(t, accepted, kept);
+  }
+}

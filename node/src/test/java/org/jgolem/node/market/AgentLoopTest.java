@@ -1,0 +1,57 @@
+package org.jgolem.node.market;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.node.fixtures.ManualScheduler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+/** The loop on an injected scheduler: a test drives its events and timers by moving a fake clock, without waiting. */
+@Timeout(30)
+class AgentLoopTest {
+  final FakeClock clock = new FakeClock(1_000);
+  final ManualScheduler scheduler = new ManualScheduler(clock);
+  final List<String> seen = new ArrayList<>();
+  final AgentLoop loop = new AgentLoop("test-loop", LoggerFactory.getLogger(AgentLoopTest.class), () -> seen.add("after"),
+      scheduler);
+
+  @Test
+  void eventsAndTimersRunOnlyWhenTheSchedulerRunsThemEachFollowedByTheHook() {
+    loop.every(Duration.ofMillis(100), "tick", () -> seen.add("tick"));
+    loop.execute(() -> seen.add("event on the loop: " + loop.onLoopThread()));
+    assertThat(seen).as("nothing runs by itself").isEmpty();
+
+    scheduler.runDue();
+    assertThat(seen).containsExactly("event on the loop: true", "after");
+    seen.clear();
+    scheduler.advance(Duration.ofMillis(99));
+    assertThat(seen).as("the tick is 100 ms away").isEmpty();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(seen).containsExactly("tick", "after");
+  }
+
+  @Test
+  void aFailedEventIsLoggedAndTheHookStillRuns() {
+    loop.execute(() -> {
+      throw new IllegalStateException("a bug in an event");
+    });
+    loop.execute(() -> seen.add("next event"));
+    scheduler.runDue();
+    assertThat(seen).containsExactly("after", "next event", "after");
+  }
+
+  @Test
+  void afterCloseNothingQueuedOrTimedRunsAnyMore() {
+    loop.every(Duration.ofMillis(100), "tick", () -> seen.add("tick"));
+    loop.close();
+    loop.execute(() -> seen.add("event"));
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThat(seen).isEmpty();
+    assertThat(loop.isClosed()).isTrue();
+  }
+}
