@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.MemoryFolder;
-import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.requestor.RequestorModel.Assignment;
 import org.jgolem.node.market.requestor.RequestorModel.AssignmentState;
