@@ -2,6 +2,7 @@ package org.jgolem.node.compute.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,9 +118,17 @@ final class DockerTestSupport {
     }
   }
 
+  private static final Map<String, DockerEngine> engines = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A client of {@code env}'s engine, for what a test checks or does behind the environment's back (kept per JVM). */
+  static DockerClient client(DockerEnvironment env) {
+    return engines.computeIfAbsent(env.config().dockerHost(),
+        host -> new DockerEngine(DockerConfig.of("jgolem-test-kit", Set.of()).withDockerHost(host))).docker;
+  }
+
   /** Containers on the engine that carry the node label {@code nodeId}. */
   static List<Container> containersOf(DockerEnvironment env, String nodeId) {
-    return env.client().listContainersCmd().withShowAll(true)
+    return client(env).listContainersCmd().withShowAll(true)
         .withLabelFilter(Map.of(DockerEnvironment.LABEL_NODE, nodeId)).exec();
   }
 
@@ -132,7 +141,7 @@ final class DockerTestSupport {
   static String awaitRunningContainer(DockerEnvironment env, String subtaskId) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      List<Container> cs = env.client().listContainersCmd()
+      List<Container> cs = client(env).listContainersCmd()
           .withLabelFilter(Map.of(DockerEnvironment.LABEL_SUBTASK, subtaskId,
               DockerEnvironment.LABEL_INSTANCE, env.instanceId()))
           .exec();
