@@ -435,13 +435,10 @@ class DockerEnvironmentTest {
   }
 
   /** Waits until a process whose command line contains {@code needle} runs in the container. */
-  private static void awaitProcess(String containerId, String needle) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline) {
+  private static void awaitProcess(String containerId, String needle) {
+    org.jgolem.node.fixtures.Await.until(Duration.ofSeconds(30), () -> {
       var top = DockerTestSupport.client(env).topContainerCmd(containerId).exec();
-      if (top.getProcesses() != null && Arrays.stream(top.getProcesses()).anyMatch(p -> String.join(" ", p).contains(needle))) return;
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no process '" + needle + "' appeared in container " + containerId);
+      return top.getProcesses() != null && Arrays.stream(top.getProcesses()).anyMatch(p -> String.join(" ", p).contains(needle));
+    }, () -> "a process '" + needle + "' in container " + containerId);
   }
 }

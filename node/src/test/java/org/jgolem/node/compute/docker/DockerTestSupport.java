@@ -21,6 +21,7 @@ import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.Limits;
 import org.jgolem.node.compute.Program;
+import org.jgolem.node.fixtures.Await;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -138,16 +139,16 @@ final class DockerTestSupport {
   }
 
   /** Waits (up to 30 s) until the subtask's container runs, and returns its id. */
-  static String awaitRunningContainer(DockerEnvironment env, String subtaskId) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
+  static String awaitRunningContainer(DockerEnvironment env, String subtaskId) {
+    String[] id = new String[1];
+    Await.until(Duration.ofSeconds(30), () -> {
       List<Container> cs = client(env).listContainersCmd()
           .withLabelFilter(Map.of(DockerEnvironment.LABEL_SUBTASK, subtaskId,
               DockerEnvironment.LABEL_INSTANCE, env.instanceId()))
           .exec();
-      if (!cs.isEmpty() && "running".equals(cs.get(0).getState())) return cs.get(0).getId();
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the container of subtask " + subtaskId + " did not start within 30 s");
+      if (!cs.isEmpty() && "running".equals(cs.get(0).getState())) id[0] = cs.get(0).getId();
+      return id[0] != null;
+    }, () -> "the container of subtask " + subtaskId + " to run");
+    return id[0];
   }
 }
