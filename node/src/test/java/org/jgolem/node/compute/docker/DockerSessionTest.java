@@ -323,6 +323,19 @@ class DockerSessionTest {
         List.of(), Map.of(), Map.of()))).hasMessageContaining("not on this node's whitelist");
   }
 
+  /** An idle session is kept for {@link DockerSessions#IDLE}, to the expiry check's 5 s, and then removed. */
+  @Test
+  void anIdleSessionIsRemovedOnceIdleForLongerThanItsIdleTime() throws Exception {
+    assertThat(run("task-i", "touch \"$JGOLEM_SESSION/keep\"\n", Map.of()).succeeded()).isTrue();
+    assertThat(env.idleSessions()).isEqualTo(1);
+    timers.advance(DockerSessions.IDLE.minusSeconds(1));
+    assertThat(env.idleSessions()).as("idle for less than its idle time").isEqualTo(1);
+    assertThat(containersOf(env, NODE)).hasSize(1);
+    timers.advance(Duration.ofSeconds(6));
+    assertThat(env.idleSessions()).as("idle for longer").isZero();
+    assertThat(containersOf(env, NODE)).as("its container removed").isEmpty();
+  }
+
   @Test
   void aFailedSubtaskEndsItsSession() throws Exception {
     assertThat(run("task-d", "echo d > /golem/work/marker; touch \"$JGOLEM_SESSION/keep\"\n", Map.of()).succeeded()).isTrue();
