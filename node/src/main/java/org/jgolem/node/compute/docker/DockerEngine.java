@@ -44,6 +44,11 @@ final class DockerEngine implements AutoCloseable {
   final DockerClient docker;
   /** This environment instance's id, the {@value DockerEnvironment#LABEL_INSTANCE} label of its containers. */
   final String instanceId = randomHex(8);
+  /**
+   * Where polls ask again (platform threads: docker-java's unix socket goes through JNA). Never shut down, so that a
+   * poll still going when the environment closes ends by its caller's bound, not by a rejected task; its idle threads
+   * end after a minute.
+   */
   private final ExecutorService io = Executors.newCachedThreadPool(
       r -> Thread.ofPlatform().daemon().name("docker-engine-io").unstarted(r));
   private volatile boolean reaped;
@@ -148,7 +153,6 @@ final class DockerEngine implements AutoCloseable {
 
   @Override
   public void close() {
-    io.shutdownNow();
     try {
       docker.close();
     } catch (IOException e) {

@@ -51,6 +51,8 @@ final class RunContainer {
   static final int SCRATCH_INODES = 65_536;
   static final long MAX_SHM = 64 * Limits.MIB;
   static final long KEEPER_MARGIN_SECONDS = 600;
+  /** A bound on removing a container (a loaded engine takes seconds to remove one full of processes): only a hang hits it. */
+  static final Duration REMOVE_WAIT = Duration.ofSeconds(120);
 
   /** Throws CANCELLED if the run was cancelled meanwhile (then an engine error is the cancellation's doing). */
   interface Checkpoint {
@@ -268,7 +270,10 @@ final class RunContainer {
     }
   }
 
-  /** Force-removes the container; tried three times, 100, 200 ms apart (409 "removal already in progress", a hiccup). */
+  /**
+   * Force-removes the container; tried three times, 100 and 200 ms apart (409 "removal already in progress", a hiccup),
+   * within {@link #REMOVE_WAIT}.
+   */
   void remove(String id) throws InterruptedException {
     AtomicInteger attempts = new AtomicInteger();
     AtomicReference<RuntimeException> last = new AtomicReference<>();
@@ -285,9 +290,12 @@ final class RunContainer {
       }
     }, d -> d == 0 ? 100 : d * 2);
     try {
-      removed.get();
+      removed.get(REMOVE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("removing container " + id + " took longer than "
+          + DockerRun.seconds(REMOVE_WAIT), e);
     } finally {
       removed.cancel(false);
     }
