@@ -125,7 +125,8 @@ public final class NodeDaemon implements AutoCloseable {
     DockerEnvironment warmDocker = null;
     if (config.wasm()) envs.add(sandboxes.apply(new WasmEnvironment()));
     if (config.docker()) {
-      DockerEnvironment docker = new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages()));
+      DockerEnvironment docker = new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages()), clock,
+          scheduler);
       docker.sessionFolder(dataDir.resolve("provider").resolve("sessions"));
       warmDocker = docker;
       envs.add(sandboxes.apply(docker));

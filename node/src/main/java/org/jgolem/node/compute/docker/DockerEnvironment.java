@@ -1,35 +1,28 @@
 package org.jgolem.node.compute.docker;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jgolem.node.compute.Capabilities;
 import org.jgolem.node.compute.ComputeException;
@@ -39,7 +32,6 @@ import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.FailureReason;
 import org.jgolem.node.compute.OutputFiles;
-import org.jgolem.node.compute.Program;
 import org.jgolem.node.compute.WarmUp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * The resources folder must be readable by others (o+rx), since the subtask runs as uid 1000. The spec's
  * host work folder is not used: all scratch space is tmpfs inside the container. The subtask's
  * environment has {@code HOME=/golem/work} unless the spec sets HOME.
+ *
+ * <p>Time is injected: the clock and the scheduler given to the constructor time the idle sessions, the warm-ups
+ * ({@link DockerWarmUps}), the subtasks' timeouts and the collection's watchdog. The parts: {@link DockerEngine} (the
+ * connection), {@link DockerSessions} (the kept containers), {@link DockerWarmUps}, and one {@link DockerRun} per
+ * subtask.
  */
 public final class DockerEnvironment implements Environment {
   private static final Logger log = LoggerFactory.getLogger(DockerEnvironment.class);
@@ -77,6 +74,8 @@ public final class DockerEnvironment implements Environment {
   public static final String LABEL_SUBTASK = "org.jgolem.subtask";
   /** A warm sandbox is readied only after this long without work on the node (see {@link #idleWhen}). */
   public static final Duration WARM_AFTER_IDLE = Duration.ofSeconds(2);
+  /** How long {@link #close()} waits for what runs to end and its containers to be removed. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
   /** Per-step wall times of one subtask (check, create, start, exec, collect, remove...) in order, in nanoseconds. */
   public record StepTimes(String subtaskId, Map<String, Long> nanos) {
@@ -85,54 +84,62 @@ public final class DockerEnvironment implements Environment {
     }
   }
 
-  private final DockerConfig config;
-  private final DockerClient docker;
-  private final String instanceId = randomHex(8);
+  /** What a run uses of its environment. */
+  record Parts(DockerEngine engine, DockerSessions sessions, Clock clock, ScheduledExecutorService timers,
+      Consumer<StepTimes> steps) {
+    void reportSteps(StepTimes t) {
+      try {
+        steps.accept(t);
+      } catch (RuntimeException e) {
+        log.warn("step listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  private final DockerEngine engine;
+  private final Parts parts;
+  private final DockerSessions sessions;
+  private final DockerWarmUps warmUps;
   private final Set<DockerRun> runs = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService timers;
-  private volatile boolean reaped;
+  private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
+  /** The scheduler, if this environment made it (the one-argument constructor): shut down on close. */
+  private final ScheduledExecutorService ownTimers;
   private volatile boolean closed;
   private volatile Consumer<StepTimes> stepListener = t -> {};
-  private final DockerSessions sessions;
-  private final List<WarmUp> warmUps = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean warming = new AtomicBoolean();
-  private final AtomicLong warmCpuNanos = new AtomicLong();
-  private final AtomicInteger warmIds = new AtomicInteger();
-  /** When a subtask last started or ended here, or the node was last seen busy (System.nanoTime()). */
-  private volatile long lastActivity = System.nanoTime();
-  /** Whether the rest of the node is idle too (see {@link #idleWhen}); by default only this environment counts. */
-  private volatile java.util.function.BooleanSupplier nodeIdle = () -> true;
-  /** The warm-up being readied, if any; it gives way (is cancelled) when work comes. */
-  private volatile DockerRun warmRun;
-  private volatile boolean warmGaveWay;
-  /** After a failed warm-up, none is tried again before this (System.nanoTime()). */
-  private volatile long warmRetryAfter = System.nanoTime();
 
+  /**
+   * An environment on its own (a tool, a test): the system clock and a timer thread of its own, stopped on close.
+   * A node gives its own clock and scheduler ({@link #DockerEnvironment(DockerConfig, Clock, ScheduledExecutorService)}).
+   */
   public DockerEnvironment(DockerConfig config) {
-    this.config = config;
-    DockerClientConfig cc = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(config.dockerHost()).build();
-    var http = new ApacheDockerHttpClient.Builder()
-        .dockerHost(cc.getDockerHost())
-        .sslConfig(cc.getSSLConfig())
-        .maxConnections(64)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .build();
-    this.docker = DockerClientImpl.getInstance(cc, http);
-    this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "docker-env-timer");
-      t.setDaemon(true);
-      return t;
-    });
+    this(config, Clock.systemUTC(), Executors.newSingleThreadScheduledExecutor(
+        r -> Thread.ofPlatform().daemon().name("docker-env-timer").unstarted(r)), true);
+  }
+
+  /**
+   * @param clock times idle sessions, session lifetimes and warm-ups
+   * @param timers runs the periodic checks (session expiry, warm-ups), the subtasks' timeouts and the collection's
+   *     watchdog; not shut down by {@link #close()}
+   */
+  public DockerEnvironment(DockerConfig config, Clock clock, ScheduledExecutorService timers) {
+    this(config, clock, timers, false);
+  }
+
+  private DockerEnvironment(DockerConfig config, Clock clock, ScheduledExecutorService timers, boolean ownsTimers) {
+    this.engine = new DockerEngine(config);
+    this.ownTimers = ownsTimers ? timers : null;
     this.sessions = new DockerSessions(
-        Path.of(System.getProperty("java.io.tmpdir"), "jgolem-docker-sessions-" + config.nodeId() + "-" + instanceId),
-        this::removeSession);
-    timers.scheduleWithFixedDelay(() -> {
+        Path.of(System.getProperty("java.io.tmpdir"), "jgolem-docker-sessions-" + config.nodeId() + "-" + engine.instanceId),
+        this::removeSession, clock);
+    this.parts = new Parts(engine, sessions, clock, timers, t -> stepListener.accept(t));
+    this.warmUps = new DockerWarmUps(parts, () -> !runs.isEmpty());
+    ticks.add(timers.scheduleWithFixedDelay(() -> {
       sessions.expire();
-      maybeWarm();
-    }, 5, 5, TimeUnit.SECONDS);
-    timers.scheduleWithFixedDelay(this::sampleNode, 500, 500, TimeUnit.MILLISECONDS);
+      warmUps.maybeWarm();
+    }, 5, 5, TimeUnit.SECONDS));
+    ticks.add(timers.scheduleWithFixedDelay(warmUps::sampleNode, 500, 500, TimeUnit.MILLISECONDS));
     try {
-      int n = reapLeftovers();
+      int n = engine.reapLeftovers();
       if (n > 0) log.info("removed {} container(s) that an earlier run of node {} left behind", n, config.nodeId());
     } catch (ComputeException e) {
       log.warn("cannot reap leftover containers now ({}); will try before the first subtask", e.getMessage());
@@ -145,12 +152,12 @@ public final class DockerEnvironment implements Environment {
   }
 
   public DockerConfig config() {
-    return config;
+    return engine.config;
   }
 
   /** This environment instance's id, the {@value #LABEL_INSTANCE} label of its containers. */
   public String instanceId() {
-    return instanceId;
+    return engine.instanceId;
   }
 
   /**
@@ -178,165 +185,36 @@ public final class DockerEnvironment implements Environment {
    * Keeps a sandbox of {@code w} ready: whenever none is ready and the node has been idle for {@link
    * #WARM_AFTER_IDLE}, one is made and readied by {@code w}'s program (see {@link WarmUp}), then kept for the first
    * new session that fits it. One being readied when work comes is cancelled (readied again at the next idle time);
-   * one that fails is logged and tried again a minute later.
+   * one that fails is logged and tried again a minute later. {@link #onWarmUp} hears of each.
    */
   public void keepWarm(WarmUp w) {
-    if (!config.allowedImageIds().contains(w.imageId())) {
+    if (!engine.config.allowedImageIds().contains(w.imageId())) {
       throw new IllegalArgumentException("cannot keep " + w.imageId() + " warm: it is not on this node's whitelist");
     }
-    warmUps.add(w);
-    maybeWarm();
+    warmUps.keepWarm(w);
   }
 
   /**
    * What else makes the node busy (its other sandboxes, the tasks it requests): warm-ups are made only after this
    * has said true, and this environment has run nothing, for {@link #WARM_AFTER_IDLE}. Asked twice a second.
    */
-  public void idleWhen(java.util.function.BooleanSupplier idle) {
-    this.nodeIdle = idle;
-    lastActivity = System.nanoTime();
+  public void idleWhen(BooleanSupplier idle) {
+    warmUps.idleWhen(idle);
   }
 
-  /** Notes whether the node is busy; once it has been idle long enough, readies what is missing. */
-  private void sampleNode() {
-    if (!warmUps.isEmpty() && nodeIdleNow()) maybeWarm();
-  }
-
-  /** Whether the rest of the node says it is idle; if not (or it cannot say), it is busy from now. */
-  private boolean nodeIdleNow() {
-    boolean idle;
-    try {
-      idle = nodeIdle.getAsBoolean();
-    } catch (RuntimeException e) {
-      log.debug("asking whether the node is idle: {}", e.toString());
-      idle = false;
-    }
-    if (!idle) {
-      lastActivity = System.nanoTime();
-      giveWay();
-    }
-    return idle;
-  }
-
-  /** Cancels the warm-up being readied, if any: work has come, which must not share the CPU with it. */
-  private void giveWay() {
-    DockerRun r = warmRun;
-    if (r != null && !warmGaveWay) {
-      warmGaveWay = true;
-      r.cancel();
-    }
-  }
-
-  /** Waits until a sandbox of every {@link #keepWarm} is ready; false if that took longer than {@code timeout}. */
-  public boolean awaitWarm(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!allWarm()) {
-      if (System.nanoTime() - deadline > 0 || closed) return false;
-      maybeWarm();
-      Thread.sleep(20);
-    }
-    return true;
+  /** Receives a report when a warm-up starts and when it ends (ready, gave way, failed), on the warm-up's thread. */
+  public void onWarmUp(Consumer<WarmUpReport> listener) {
+    warmUps.onReport(listener);
   }
 
   /** How many warm sandboxes are ready. */
   public int warmSessions() {
-    return sessions.warmCount();
+    return warmUps.ready();
   }
 
   /** The CPU time the warm-ups took so far (as the engine counts it in their containers). */
   public Duration warmUpCpuTime() {
-    return Duration.ofNanos(warmCpuNanos.get());
-  }
-
-  private boolean allWarm() {
-    for (WarmUp w : warmUps) {
-      if (!sessions.hasWarm(w.imageId(), w.limits())) return false;
-    }
-    return true;
-  }
-
-  /**
-   * Starts a warm-up if some {@link #keepWarm} has no sandbox ready, none is being readied, and nothing has run here
-   * for {@link #WARM_AFTER_IDLE} (not in the short gaps between a provider's subtasks: then it would take CPU from
-   * the work it is meant to speed up).
-   */
-  private void maybeWarm() {
-    long now = System.nanoTime();
-    if (closed || warmUps.isEmpty() || !runs.isEmpty() || now - warmRetryAfter < 0
-        || now - lastActivity < WARM_AFTER_IDLE.toNanos() || !nodeIdleNow()) {
-      return;
-    }
-    WarmUp missing = null;
-    for (WarmUp w : warmUps) {
-      if (!sessions.hasWarm(w.imageId(), w.limits())) {
-        missing = w;
-        break;
-      }
-    }
-    if (missing == null || !warming.compareAndSet(false, true)) return;
-    WarmUp w = missing;
-    Thread.ofPlatform().daemon().name("docker-warm-up").start(() -> {
-      try {
-        warmUp(w);
-      } finally {
-        warming.set(false);
-      }
-      maybeWarm(); // the next one, if another is missing and all is still quiet
-    });
-  }
-
-  private void warmUp(WarmUp w) {
-    String id = "warm-" + warmIds.incrementAndGet() + "-" + randomHex(4);
-    Path dir = null;
-    try {
-      dir = Files.createTempDirectory("jgolem-" + id);
-      Path res = Files.createDirectories(dir.resolve("resources"));
-      Files.setPosixFilePermissions(res, PosixFilePermissions.fromString("rwxr-xr-x"));
-      for (var f : w.files().entrySet()) {
-        Path file = Files.write(res.resolve(f.getKey()), f.getValue());
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-      }
-      ExecutionSpec spec = new ExecutionSpec(id, new Program.DockerImage(w.imageId(), w.imageId()), w.entryPoint(), w.args(),
-          w.env(), res, Files.createDirectories(dir.resolve("work")),
-          Files.createDirectories(dir.resolve("output")), w.limits(), id);
-      Execution x = new Execution(id);
-      DockerRun run = new DockerRun(this, docker, spec, x, true);
-      runs.add(run); // close() cancels it (and waits for it) from here on
-      warmGaveWay = false;
-      warmRun = run;
-      try {
-        run.run(); // cancelled at once if work came since maybeWarm looked
-      } finally {
-        warmRun = null;
-        runs.remove(run);
-      }
-      ExecutionResult r = x.result().getNow(null);
-      if (r != null && r.usage().cpuNanos() > 0) warmCpuNanos.addAndGet(r.usage().cpuNanos());
-      if (closed) {
-        log.debug("a warm-up ended as the environment closed: {}", r);
-      } else if (warmGaveWay) {
-        log.info("a warm-up of {} gave way to work that came meanwhile; readied again when the node is idle", w.imageId());
-      } else if (r == null || !r.succeeded()) {
-        warmRetryAfter = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        String why = r == null ? "no result" : r + " " + r.stderr().text().strip();
-        log.warn("readying a warm {} sandbox failed (tried again in a minute): {}", w.imageId(),
-            why.substring(0, Math.min(why.length(), 600)));
-      } else {
-        log.info("a warm sandbox of {} is ready ({} ms, {} ms of CPU)", w.imageId(), r.wallTime().toMillis(),
-            r.usage().cpuNanos() / 1_000_000);
-      }
-    } catch (IOException | RuntimeException e) {
-      warmRetryAfter = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-      log.warn("readying a warm {} sandbox failed (tried again in a minute): {}", w.imageId(), e.toString());
-    } finally {
-      if (dir != null) {
-        try {
-          OutputFiles.deleteTree(dir);
-        } catch (IOException | RuntimeException e) {
-          log.debug("deleting warm-up folder {}: {}", dir, e.toString());
-        }
-      }
-    }
+    return warmUps.cpuTime();
   }
 
   /** Receives the step times of every finished subtask (for benchmarks and diagnostics). */
@@ -349,46 +227,17 @@ public final class DockerEnvironment implements Environment {
    * crashed or killed earlier run left behind. Returns how many it removed.
    */
   public int reapLeftovers() throws ComputeException {
-    List<Container> found;
-    try {
-      found = docker.listContainersCmd().withShowAll(true)
-          .withLabelFilter(Map.of(LABEL_NODE, config.nodeId())).exec();
-    } catch (RuntimeException e) {
-      throw engineError("listing leftover containers", e);
-    }
-    int n = 0;
-    for (Container c : found) {
-      Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
-      if (instanceId.equals(labels.get(LABEL_INSTANCE))) continue;
-      try {
-        docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
-        n++;
-      } catch (NotFoundException gone) {
-        // removed meanwhile
-      } catch (RuntimeException e) {
-        throw engineError("removing leftover container " + c.getId(), e);
-      }
-    }
-    reaped = true;
-    return n;
-  }
-
-  void ensureReaped() throws ComputeException {
-    if (!reaped) {
-      synchronized (this) {
-        if (!reaped) reapLeftovers();
-      }
-    }
+    return engine.reapLeftovers();
   }
 
   /** The id of a local image by name ({@code jgolem/runtime}) or id, if the engine has it. */
   public Optional<String> resolveImage(String nameOrId) throws ComputeException {
     try {
-      return Optional.of(docker.inspectImageCmd(nameOrId).exec().getId());
+      return Optional.of(engine.docker.inspectImageCmd(nameOrId).exec().getId());
     } catch (NotFoundException e) {
       return Optional.empty();
     } catch (RuntimeException e) {
-      throw engineError("inspecting image " + nameOrId, e);
+      throw engine.engineError("inspecting image " + nameOrId, e);
     }
   }
 
@@ -396,21 +245,22 @@ public final class DockerEnvironment implements Environment {
   public Capabilities capabilities() {
     Info info;
     try {
-      info = docker.infoCmd().exec();
+      info = engine.docker.infoCmd().exec();
     } catch (RuntimeException e) {
-      return Capabilities.unavailable(NAME, engineError("asking for its info", e).getMessage());
+      return Capabilities.unavailable(NAME, engine.engineError("asking for its info", e).getMessage());
     }
+    DockerConfig config = engine.config;
     List<String> images = new ArrayList<>();
     for (String id : new TreeSet<>(config.allowedImageIds())) {
       try {
-        InspectImageResponse img = docker.inspectImageCmd(id).exec();
+        InspectImageResponse img = engine.docker.inspectImageCmd(id).exec();
         String name = img.getRepoTags() == null ? null
             : img.getRepoTags().stream().filter(t -> !t.startsWith("<none>")).findFirst().orElse(null);
         images.add((name == null ? "<untagged>" : name) + "@" + id);
       } catch (NotFoundException absent) {
         // whitelisted but not on this node
       } catch (RuntimeException e) {
-        return Capabilities.unavailable(NAME, engineError("inspecting image " + id, e).getMessage());
+        return Capabilities.unavailable(NAME, engine.engineError("inspecting image " + id, e).getMessage());
       }
     }
     int engineCpus = info.getNCPU() == null ? 1 : info.getNCPU();
@@ -427,9 +277,12 @@ public final class DockerEnvironment implements Environment {
           new ComputeException(FailureReason.ENGINE_UNAVAILABLE, "the Docker environment is closed"), Duration.ZERO));
     }
     Execution x = new Execution(spec.subtaskId());
-    DockerRun run = new DockerRun(this, docker, spec, x);
-    lastActivity = System.nanoTime();
-    giveWay();
+    DockerRun[] self = new DockerRun[1];
+    DockerRun run = self[0] = new DockerRun(parts, spec, x, false, () -> {
+      runs.remove(self[0]);
+      warmUps.workEnded(); // before the result is seen: whoever sees it sees this environment idle
+    });
+    warmUps.workStarts();
     runs.add(run);
     x.onCancel(run::cancel);
     // A platform thread: docker-java talks to a unix socket through JNA, which would pin a virtual thread's carrier.
@@ -437,11 +290,7 @@ public final class DockerEnvironment implements Environment {
       try {
         run.run();
       } finally {
-        runs.remove(run);
-        lastActivity = System.nanoTime();
-      }
-      if (!closed && !warmUps.isEmpty()) {
-        timers.schedule(this::maybeWarm, WARM_AFTER_IDLE.toMillis() + 50, TimeUnit.MILLISECONDS);
+        if (runs.remove(run)) warmUps.workEnded(); // run() failed before its end
       }
     });
     return x;
@@ -451,44 +300,30 @@ public final class DockerEnvironment implements Environment {
   @Override
   public void close() {
     closed = true;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    // a warm-up being readied finishes (its run is cancelled below) before the sessions are closed
-    while (true) {
-      for (DockerRun r : runs) r.cancel();
-      for (DockerRun r : runs) {
-        try {
-          r.awaitDone(Math.max(0, deadline - System.nanoTime()));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      if (!warming.get() || System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) break;
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    ticks.forEach(t -> t.cancel(false));
+    // a warm-up being readied finishes (its run is cancelled) before the sessions are closed
+    List<CompletableFuture<Void>> ending = new ArrayList<>();
+    ending.add(warmUps.close());
+    for (DockerRun r : runs) {
+      r.cancel();
+      ending.add(r.done());
+    }
+    try {
+      CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new)).get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("closing the Docker environment: what ran did not end within {} ({})", CLOSE_WAIT, e.toString());
     }
     sessions.close();
-    timers.shutdownNow();
-    try {
-      docker.close();
-    } catch (IOException e) {
-      log.debug("closing the Docker client: {}", e.toString());
-    }
-  }
-
-  // --- for DockerRun ---
-
-  DockerSessions sessions() {
-    return sessions;
+    if (ownTimers != null) ownTimers.shutdownNow();
+    engine.close();
   }
 
   /** Removes a session's container and its resources folder (errors are logged: the container is labelled, reaped later). */
-  void removeSession(DockerSessions.Session s) {
+  private void removeSession(DockerSessions.Session s) {
     try {
-      docker.removeContainerCmd(s.containerId).withForce(true).withRemoveVolumes(true).exec();
+      engine.docker.removeContainerCmd(s.containerId).withForce(true).withRemoveVolumes(true).exec();
     } catch (NotFoundException gone) {
       // removed already
     } catch (RuntimeException e) {
@@ -499,64 +334,5 @@ public final class DockerEnvironment implements Environment {
     } catch (IOException | RuntimeException e) {
       log.warn("deleting session folder {} failed: {}", s.resources, e.toString());
     }
-  }
-
-  String nodeId() {
-    return config.nodeId();
-  }
-
-  ScheduledExecutorService timers() {
-    return timers;
-  }
-
-  void reportSteps(StepTimes t) {
-    try {
-      stepListener.accept(t);
-    } catch (RuntimeException e) {
-      log.warn("step listener failed: {}", e.toString());
-    }
-  }
-
-  /** For tests: the engine connection. */
-  DockerClient client() {
-    return docker;
-  }
-
-  /**
-   * Maps an exception from docker-java: no answer (an I/O failure underneath) is ENGINE_UNAVAILABLE, an
-   * HTTP error from the engine is ENVIRONMENT_ERROR; both messages say what was being done.
-   */
-  ComputeException engineError(String doing, RuntimeException e) {
-    if (e instanceof DockerException de) {
-      return new ComputeException(FailureReason.ENVIRONMENT_ERROR,
-          "the Docker engine refused " + doing + " (HTTP " + de.getHttpStatus() + "): " + engineMessage(de), e);
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IOException) {
-        return new ComputeException(FailureReason.ENGINE_UNAVAILABLE,
-            "the Docker engine at " + config.dockerHost() + " does not answer (" + doing + "): " + t.getMessage(), e);
-      }
-    }
-    return new ComputeException(FailureReason.ENVIRONMENT_ERROR, "Docker client failure while " + doing + ": " + e, e);
-  }
-
-  static String randomHex(int bytes) {
-    byte[] b = new byte[bytes];
-    new java.security.SecureRandom().nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
-
-  /** The engine's own words from a docker-java error ("Status 404: {"message":"No such image: ..."}"). */
-  static String engineMessage(DockerException e) {
-    String m = e.getMessage() == null ? "" : e.getMessage();
-    var match = java.util.regex.Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
-    return match.find() ? match.group(1).replace("\\\"", "\"") : firstLine(m);
-  }
-
-  static String firstLine(String s) {
-    if (s == null) return "";
-    s = s.strip();
-    int i = s.indexOf('\n');
-    return i < 0 ? s : s.substring(0, i);
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ import org.jgolem.node.compute.OutputFiles;
  * container limits (an output no larger than its first subtask's), while its keeper has time left for another subtask; idle longer than {@link #IDLE}, beyond {@link #MAX_IDLE}
  * idle sessions, or when the environment closes, it is removed.
  *
+ * <p>Times are the injected clock's milliseconds: when a session went idle, when its keeper ends.
+ *
  * <p>Its resources folder is a host folder of the session's own, mounted read-only at /golem/resources, whose content
  * is replaced by each subtask's resources (hard links, copies across file systems) before it runs.
  */
@@ -48,7 +51,9 @@ final class DockerSessions {
     final Path resources;
     final String imageId;
     final Limits limits;
+    /** When the keeper ends (clock millis). */
     final long keeperDeadline;
+    /** When it was last parked (clock millis). */
     long idleSince;
     /** Whether this session's container was readied by a warm-up before its first subtask. */
     boolean warmed;
@@ -71,7 +76,7 @@ final class DockerSessions {
       return imageId.equals(image) && limits.cpus() == l.cpus() && limits.memoryBytes() == l.memoryBytes()
           && l.maxProcesses() <= limits.maxProcesses() && l.workBytes() <= limits.workBytes()
           && l.maxOutputBytes() <= limits.maxOutputBytes()
-          && keeperDeadline - now > l.timeout().toNanos() + Duration.ofSeconds(DockerRun.KEEPER_MARGIN_SECONDS).toNanos();
+          && keeperDeadline - now > l.timeout().toMillis() + Duration.ofSeconds(RunContainer.KEEPER_MARGIN_SECONDS).toMillis();
     }
   }
 
@@ -79,6 +84,7 @@ final class DockerSessions {
   /** Warm sessions: readied while the node was idle, not yet given to any session key. */
   private final List<Session> warm = new ArrayList<>();
   private final Consumer<Session> remover;
+  private final Clock clock;
   private volatile Path root;
   private boolean closed;
 
@@ -86,15 +92,22 @@ final class DockerSessions {
    * @param root where the sessions' resources folders are made (best on the file system of the subtasks' resources,
    *     so that they are hard-linked, not copied)
    * @param remover removes a session's container (and its folder), off the caller's lock
+   * @param clock tells when sessions go idle and expire
    */
-  DockerSessions(Path root, Consumer<Session> remover) {
+  DockerSessions(Path root, Consumer<Session> remover, Clock clock) {
     this.root = root;
     this.remover = remover;
+    this.clock = clock;
+  }
+
+  /** Removes a session taken out of the pool that cannot serve (its container stopped): its container and folder. */
+  void discard(Session s) {
+    remover.accept(s);
   }
 
   /** An idle session of {@code key} for this image and limits, taken out of the pool; null if there is none. */
   Session take(String key, String imageId, Limits limits) {
-    long now = System.nanoTime();
+    long now = clock.millis();
     List<Session> unfit = new ArrayList<>();
     Session found = null;
     synchronized (idle) {
@@ -125,7 +138,7 @@ final class DockerSessions {
   boolean parkWarm(Session s) {
     synchronized (idle) {
       if (closed) return false;
-      s.idleSince = System.nanoTime();
+      s.idleSince = clock.millis();
       warm.add(s);
       return true;
     }
@@ -153,7 +166,7 @@ final class DockerSessions {
     List<Session> evicted = new ArrayList<>();
     synchronized (idle) {
       if (closed) return false;
-      s.idleSince = System.nanoTime();
+      s.idleSince = clock.millis();
       idle.computeIfAbsent(s.key, k -> new ArrayDeque<>()).addLast(s);
       while (count() > MAX_IDLE) evicted.add(pollOldest());
     }
@@ -166,12 +179,12 @@ final class DockerSessions {
    * (a fresh one is readied in their place when the node is idle).
    */
   void expire() {
-    long now = System.nanoTime();
-    long cutoff = now - IDLE.toNanos();
+    long now = clock.millis();
+    long cutoff = now - IDLE.toMillis();
     List<Session> old = new ArrayList<>();
     synchronized (idle) {
       warm.removeIf(w -> {
-        if (w.keeperDeadline - now < LIFETIME.toNanos() / 2) {
+        if (w.keeperDeadline - now < LIFETIME.toMillis() / 2) {
           old.add(w);
           return true;
         }

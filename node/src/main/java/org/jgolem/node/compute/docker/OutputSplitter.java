@@ -27,7 +27,11 @@ final class OutputSplitter {
   private final byte[] marker;
   private final CapturedLog.Sink log;
   private final BytePipe archive;
+  private static final int ENDED = 1;
+  private static final int TIMED_OUT = 2;
   private final CountDownLatch decided = new CountDownLatch(1);
+  /** What decided first: 0 nothing yet, {@link #ENDED} (the trailer or the stream's end), {@link #TIMED_OUT}. */
+  private final java.util.concurrent.atomic.AtomicInteger decision = new java.util.concurrent.atomic.AtomicInteger();
   private final ByteArrayOutputStream trailerBytes = new ByteArrayOutputStream();
   private int matched;
   private int state; // 0: subtask output, 1: trailer, 2: archive
@@ -46,7 +50,7 @@ final class OutputSplitter {
 
   /** A fresh marker: 0x1E, "jgolem-output-" and 32 random hex digits. */
   static String newMarker() {
-    return (char) FIRST + "jgolem-output-" + DockerEnvironment.randomHex(16);
+    return (char) FIRST + "jgolem-output-" + DockerEngine.randomHex(16);
   }
 
   /** Takes the next stdout bytes (on docker-java's stream thread). */
@@ -81,11 +85,11 @@ final class OutputSplitter {
       if (x == '\n') {
         parseTrailer(trailerBytes.toString(StandardCharsets.US_ASCII));
         state = 2;
-        decided.countDown();
+        decide(ENDED);
       } else if (trailerBytes.size() >= MAX_TRAILER) {
         malformed = "the trailer after the subtask is longer than " + MAX_TRAILER + " bytes";
         state = 3; // drop the rest
-        decided.countDown();
+        decide(ENDED);
       } else {
         trailerBytes.write(x);
       }
@@ -120,12 +124,28 @@ final class OutputSplitter {
    */
   void end(String error) {
     archive.closeWriter(error);
+    decide(ENDED);
+  }
+
+  /** The subtask's time is up: whoever waits for the trailer stops waiting, unless it has arrived or the stream ended. */
+  void timeOut() {
+    decide(TIMED_OUT);
+  }
+
+  private void decide(int how) {
+    decision.compareAndSet(0, how);
     decided.countDown();
   }
 
-  /** Waits until the trailer has arrived or the stream has ended; false if neither within {@code nanos}. */
+  /** Waits until the trailer has arrived or the stream has ended (true), or the time is up ({@link #timeOut}: false). */
+  boolean await() throws InterruptedException {
+    decided.await();
+    return decision.get() != TIMED_OUT;
+  }
+
+  /** Whether the trailer has arrived or the stream has ended within {@code nanos}. */
   boolean await(long nanos) throws InterruptedException {
-    return decided.await(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+    return decided.await(Math.max(0, nanos), TimeUnit.NANOSECONDS) && decision.get() != TIMED_OUT;
   }
 
   /** The trailer, or null if none (yet): the wrapper died before printing one, or it was malformed. */

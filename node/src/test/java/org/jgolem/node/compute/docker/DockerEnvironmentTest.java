@@ -122,7 +122,7 @@ class DockerEnvironmentTest {
     Limits limits = small();
     Execution x = env.start(spec("settings", runtimeId, dirs, limits, Map.of(), "bash", "/golem/resources/probe.sh"));
     String cid = DockerTestSupport.awaitRunningContainer(env, "settings");
-    InspectContainerResponse c = env.client().inspectContainerCmd(cid).exec();
+    InspectContainerResponse c = DockerTestSupport.client(env).inspectContainerCmd(cid).exec();
     Files.writeString(dirs.resources().resolve("go"), "");
     ExecutionResult r = await(x);
     assertThat(r.succeeded()).as(r + " stderr: " + r.stderr().text()).isTrue();
@@ -135,7 +135,7 @@ class DockerEnvironmentTest {
     assertThat(h.getMemory()).isEqualTo(limits.memoryBytes());
     assertThat(h.getMemorySwap()).isEqualTo(limits.memoryBytes());
     assertThat(h.getNanoCPUs()).isEqualTo(1_000_000_000L);
-    assertThat(h.getPidsLimit()).isEqualTo(limits.maxProcesses() + (long) DockerRun.KEEPER_PIDS);
+    assertThat(h.getPidsLimit()).isEqualTo(limits.maxProcesses() + (long) RunContainer.KEEPER_PIDS);
     assertThat(h.getCapDrop()).containsExactly(Capability.ALL);
     assertThat(h.getCapAdd()).isNullOrEmpty();
     assertThat(h.getSecurityOpts()).contains("no-new-privileges");
@@ -154,7 +154,7 @@ class DockerEnvironmentTest {
         .contains("CapBnd: 0000000000000000\n").contains("NoNewPrivs: 1\n")
         .contains("net=lo \n")
         .contains("root=read-only\n").contains("resources=read-only\n").contains("scratch=writable\n")
-        .contains("pids.max=" + (limits.maxProcesses() + DockerRun.KEEPER_PIDS) + "\n")
+        .contains("pids.max=" + (limits.maxProcesses() + RunContainer.KEEPER_PIDS) + "\n")
         .contains("memory.limit=" + limits.memoryBytes() + "\n")
         .contains("cfs=100000/100000\n")
         .contains("pid1=/sbin/docker-init -- sleep ").contains("owner=65534\n");
@@ -284,7 +284,7 @@ class DockerEnvironmentTest {
   @Test
   void containersLeftByACrashedRunAreReapedAtStart() throws Exception {
     String node = NODE + "-reap";
-    var docker = env.client();
+    var docker = DockerTestSupport.client(env);
     String crashed = docker.createContainerCmd(runtimeId).withEntrypoint("sleep", "300").withUser("65534:65534")
         .withLabels(Map.of(DockerEnvironment.LABEL_NODE, node, DockerEnvironment.LABEL_INSTANCE, "crashed-run",
             DockerEnvironment.LABEL_SUBTASK, "old"))
@@ -435,13 +435,10 @@ class DockerEnvironmentTest {
   }
 
   /** Waits until a process whose command line contains {@code needle} runs in the container. */
-  private static void awaitProcess(String containerId, String needle) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      var top = env.client().topContainerCmd(containerId).exec();
-      if (top.getProcesses() != null && Arrays.stream(top.getProcesses()).anyMatch(p -> String.join(" ", p).contains(needle))) return;
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no process '" + needle + "' appeared in container " + containerId);
+  private static void awaitProcess(String containerId, String needle) {
+    org.jgolem.node.fixtures.Await.until(Duration.ofSeconds(30), () -> {
+      var top = DockerTestSupport.client(env).topContainerCmd(containerId).exec();
+      return top.getProcesses() != null && Arrays.stream(top.getProcesses()).anyMatch(p -> String.join(" ", p).contains(needle));
+    }, () -> "a process '" + needle + "' in container " + containerId);
   }
 }

@@ -173,7 +173,7 @@ class DockerSecurityTest {
   @Test
   void aForkBombIsHeldAtThePidsLimitUntilItsTimeout() throws Exception {
     Limits limits = small().withTimeout(Duration.ofSeconds(8));
-    int pidsLimit = limits.maxProcesses() + DockerRun.KEEPER_PIDS;
+    int pidsLimit = limits.maxProcesses() + RunContainer.KEEPER_PIDS;
     Path b = dirs.resources().resolve("forkbomb");
     Files.copy(binaries.resolve("forkbomb"), b);
     Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -183,7 +183,7 @@ class DockerSecurityTest {
     int most = 0;
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (most < pidsLimit && System.nanoTime() < until) {
-      var top = env.client().topContainerCmd(cid).exec();
+      var top = DockerTestSupport.client(env).topContainerCmd(cid).exec();
       most = Math.max(most, top.getProcesses() == null ? 0 : top.getProcesses().length);
       Thread.sleep(50);
     }
@@ -246,7 +246,7 @@ class DockerSecurityTest {
     long work = limits.workBytes();
     assertFilledUpTo(out, "/tmp", work);
     assertFilledUpTo(out, "/golem/work", work);
-    assertFilledUpTo(out, "/dev/shm", Math.min(work, DockerRun.MAX_SHM));
+    assertFilledUpTo(out, "/dev/shm", Math.min(work, RunContainer.MAX_SHM));
     for (String ro : List.of("/", "/var/tmp", "/golem/resources", "/home", "/etc")) {
       assertThat(out).contains(ro + ": none bytes, Read-only file system");
     }
@@ -274,7 +274,7 @@ class DockerSecurityTest {
   void tooManyOutputFilesIsOutputTooLarge() throws Exception {
     ExecutionResult r = runScript("many-files", small(), "for i in $(seq 20000); do : > /golem/output/f$i || break; done; exit 0");
     assertThat(r.reason()).as(r.toString()).isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
-    assertThat(r.failure().orElseThrow().message()).contains("more than " + DockerRun.MAX_OUTPUT_ENTRIES);
+    assertThat(r.failure().orElseThrow().message()).contains("more than " + RunContainer.MAX_OUTPUT_ENTRIES);
     assertThat(list(dirs.output())).isEmpty();
   }
 

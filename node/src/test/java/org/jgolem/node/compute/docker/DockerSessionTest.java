@@ -22,6 +22,9 @@ import org.jgolem.node.compute.Limits;
 import org.jgolem.node.compute.WarmUp;
 import org.jgolem.node.compute.Program;
 import org.jgolem.node.compute.docker.DockerTestSupport.Dirs;
+import org.jgolem.node.fixtures.Await;
+import org.jgolem.node.fixtures.FakeClock;
+import org.jgolem.node.fixtures.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * between them with the processes a subtask kept stopped; a server the subtask asked to keep survives into the next subtask, anything else it left is
  * killed as outside a session; each subtask sees its own resources and an empty output folder, and is charged its
  * own CPU time; a failure, another key or closing the environment ends the container.
+ *
+ * <p>The environment's time is a {@link FakeClock} and a {@link ManualScheduler}: the node's idle time, its sampling
+ * ticks and the warm-ups' retry move only when the test moves them, so that a warm-up not made is seen at once; the
+ * containers and their warm-ups run in real time, and the test waits for what they do.
  */
 class DockerSessionTest {
   static final String NODE = "jgolem-test-session";
@@ -39,13 +46,17 @@ class DockerSessionTest {
   @TempDir Path tmp;
   String runtimeId;
   DockerEnvironment env;
+  FakeClock clock = new FakeClock(1_000_000);
+  ManualScheduler timers = new ManualScheduler(clock);
+  WarmWatch warmUps;
   int n;
 
   @BeforeEach
   void engine() throws Exception {
     runtimeId = DockerTestSupport.requireRuntimeImage();
-    env = new DockerEnvironment(DockerConfig.of(NODE, Set.of(runtimeId)));
+    env = new DockerEnvironment(DockerConfig.of(NODE, Set.of(runtimeId)), clock, timers);
     env.sessionFolder(tmp.resolve("sessions"));
+    warmUps = new WarmWatch(env);
   }
 
   @AfterEach
@@ -76,6 +87,36 @@ class DockerSessionTest {
 
   Path lastOutput;
 
+  /**
+   * Moves the clock on half a second at a time (the node's sampling ticks) until a warm-up starts, for at most {@code
+   * max}; returns how long that took, or null if none started.
+   */
+  private Duration advanceUntilAWarmUpStarts(Duration max) {
+    long t0 = clock.millis();
+    while (clock.millis() - t0 < max.toMillis()) {
+      timers.advance(Duration.ofMillis(500));
+      if (warmUps.drain().stream().anyMatch(r -> r.outcome() == WarmUpReport.Outcome.STARTED)) {
+        return Duration.ofMillis(clock.millis() - t0);
+      }
+    }
+    return null;
+  }
+
+  /** What the old awaitWarm told: a warm sandbox is ready, or, once the node was idle long enough, one was readied. */
+  private boolean warmReady() throws InterruptedException {
+    if (env.warmSessions() > 0) return true;
+    if (advanceUntilAWarmUpStarts(Duration.ofSeconds(10)) == null) return false;
+    WarmUpReport end = warmUps.nextEnd(Duration.ofSeconds(60));
+    return end != null && end.outcome() == WarmUpReport.Outcome.READY && env.warmSessions() > 0;
+  }
+
+  /** The uid-1000 processes of a container with their state letters (ps STAT), as the host's ps sees them. */
+  private static List<String> subtaskProcessStates(DockerEnvironment env, String containerId) {
+    var top = DockerTestSupport.client(env).topContainerCmd(containerId).withPsArgs("-o pid,uid,stat,args").exec();
+    return java.util.Arrays.stream(top.getProcesses()).filter(p -> p[1].strip().equals("1000"))
+        .map(p -> p[2] + " " + p[3]).toList();
+  }
+
   private static String out(ExecutionResult r) {
     return r + "\n" + r.stdout().text() + r.stderr().text();
   }
@@ -98,10 +139,12 @@ class DockerSessionTest {
     assertThat(env.idleSessions()).isEqualTo(1);
     var containers = containersOf(env, NODE);
     assertThat(containers).hasSize(1);
-    var state = env.client().inspectContainerCmd(containers.get(0).getId()).exec().getState();
+    var state = DockerTestSupport.client(env).inspectContainerCmd(containers.get(0).getId()).exec().getState();
     assertThat(state.getRunning()).as("the keeper goes on (the container still ends by itself if the node dies)").isTrue();
     assertThat(state.getPaused()).isFalse();
-    Thread.sleep(1500); // idle: the kept processes are stopped, no tick is written
+    // idle: the kept processes are stopped (SIGSTOP), so no tick is written until the next subtask
+    assertThat(subtaskProcessStates(env, containers.get(0).getId())).as("the subtask's kept processes").isNotEmpty()
+        .allSatisfy(p -> assertThat(p).startsWith("T"));
 
     ExecutionResult second = run("task-a", """
         set -eu
@@ -119,7 +162,7 @@ class DockerSessionTest {
     assertThat(ticks.find()).as(out(second)).isTrue();
     int atStart = Integer.parseInt(ticks.group(1));
     int later = Integer.parseInt(ticks.group(2));
-    assertThat(atStart).as("ticks written in 0.3 s, then none in 1.5 s of idleness").isBetween(2, 9);
+    assertThat(atStart).as("ticks written in 0.3 s, then none while idle").isBetween(2, 9);
     assertThat(later - atStart).as("the kept process goes on in the next subtask").isGreaterThanOrEqualTo(3);
     assertThat(second.stdout().text()).contains("first\n", "server alive\n", "job.sh two.txt \n", "0\n")
         .doesNotContain("one.txt");
@@ -177,7 +220,7 @@ class DockerSessionTest {
         echo $! > "$JGOLEM_SESSION/server"
         echo $! > "$JGOLEM_SESSION/keep"
         """.getBytes(StandardCharsets.UTF_8)), Map.of("WARM_TAG", "tag-7")));
-    assertThat(env.awaitWarm(Duration.ofSeconds(60))).isTrue();
+    assertThat(warmReady()).isTrue();
     assertThat(env.warmSessions()).isEqualTo(1);
     assertThat(env.idleSessions()).as("warm sandboxes belong to no session yet").isZero();
     assertThat(env.warmUpCpuTime()).isPositive();
@@ -200,7 +243,7 @@ class DockerSessionTest {
     String aContainer = warmContainers.get(0).getId();
 
     // the node is idle again: another sandbox is readied; the next new session gets it, not task-w1's
-    assertThat(env.awaitWarm(Duration.ofSeconds(60))).isTrue();
+    assertThat(warmReady()).isTrue();
     assertThat(containersOf(env, NODE)).hasSize(2).extracting(c -> c.getId()).contains(aContainer);
     ExecutionResult b = run("task-w2", probe.replace("$KEY", "w2"), Map.of());
     assertThat(b.stdout().text()).contains("warmed with tag-7", "nothing of another session", "server alive");
@@ -210,7 +253,7 @@ class DockerSessionTest {
     assertThat(a2.stdout().text()).isEqualTo("w1\n");
     assertThat(steps.get("session-test-" + n)).contains("resume").doesNotContain("warm", "create");
 
-    assertThat(env.awaitWarm(Duration.ofSeconds(60))).isTrue();
+    assertThat(warmReady()).isTrue();
     ExecutionResult bigger = run("task-w3", probe.replace("$KEY", "w3"), Map.of(),
         DockerTestSupport.small().withMemoryBytes(DockerTestSupport.small().memoryBytes() * 2));
     assertThat(bigger.stdout().text()).as("another memory limit: a new container").contains("not warm");
@@ -230,23 +273,31 @@ class DockerSessionTest {
     env.idleWhen(idle::get);
     env.keepWarm(new WarmUp(runtimeId, DockerTestSupport.small(), "/bin/sh", List.of("/golem/resources/warm.sh"),
         Map.of("warm.sh", "sleep 3; touch \"$JGOLEM_SESSION/keep\"\n".getBytes(StandardCharsets.UTF_8)), Map.of()));
-    assertThat(env.awaitWarm(Duration.ofSeconds(5))).as("the node is busy elsewhere").isFalse();
+    assertThat(advanceUntilAWarmUpStarts(Duration.ofSeconds(5))).as("the node is busy elsewhere").isNull();
+    assertThat(env.warmSessions()).isZero();
+    assertThat(warmUps.reports()).as("no warm-up was even started").isEmpty();
     assertThat(containersOf(env, NODE)).isEmpty();
 
     idle.set(true);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (containersOf(env, NODE).isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+    assertThat(advanceUntilAWarmUpStarts(Duration.ofSeconds(30))).as("a warm-up starts once the node is idle").isNotNull();
+    Await.until(Duration.ofSeconds(30), () -> !containersOf(env, NODE).isEmpty(), () -> "the warm-up's container");
     assertThat(containersOf(env, NODE)).as("a warm-up started once the node was idle").hasSize(1);
     idle.set(false); // work comes while it is being readied
-    deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!containersOf(env, NODE).isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+    timers.advance(Duration.ofMillis(500)); // the next sampling tick sees it
+    WarmUpReport gaveWay = warmUps.nextEnd(Duration.ofSeconds(10));
+    assertThat(gaveWay).isNotNull();
+    assertThat(gaveWay.outcome()).isEqualTo(WarmUpReport.Outcome.GAVE_WAY);
     assertThat(containersOf(env, NODE)).as("the warm-up gave way: its container is gone").isEmpty();
     assertThat(env.warmSessions()).isZero();
 
     idle.set(true);
-    long t0 = System.nanoTime();
-    assertThat(env.awaitWarm(Duration.ofSeconds(60))).as("readied again when the node is idle").isTrue();
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("after the node has been idle for a while")
+    Duration waited = advanceUntilAWarmUpStarts(Duration.ofSeconds(60));
+    assertThat(waited).as("readied again when the node is idle").isNotNull();
+    WarmUpReport again = warmUps.nextEnd(Duration.ofSeconds(60));
+    assertThat(again).isNotNull();
+    assertThat(again.outcome()).as("readied again when the node is idle").isEqualTo(WarmUpReport.Outcome.READY);
+    assertThat(env.warmSessions()).isEqualTo(1);
+    assertThat(waited).as("after the node has been idle for a while")
         .isGreaterThanOrEqualTo(DockerEnvironment.WARM_AFTER_IDLE.minusMillis(600));
   }
 
@@ -257,7 +308,11 @@ class DockerSessionTest {
     env.onStepTimes(t -> steps.put(t.subtaskId(), t.nanos().keySet()));
     env.keepWarm(new WarmUp(runtimeId, DockerTestSupport.small(), "/bin/sh", List.of("/golem/resources/warm.sh"),
         Map.of("warm.sh", "echo cannot warm up >&2; exit 3\n".getBytes(StandardCharsets.UTF_8)), Map.of()));
-    assertThat(env.awaitWarm(Duration.ofSeconds(6))).as("no warm sandbox from a failing warm-up").isFalse();
+    assertThat(advanceUntilAWarmUpStarts(Duration.ofSeconds(6))).isNotNull();
+    WarmUpReport failed = warmUps.nextEnd(Duration.ofSeconds(60));
+    assertThat(failed).isNotNull();
+    assertThat(failed.outcome()).as("no warm sandbox from a failing warm-up").isEqualTo(WarmUpReport.Outcome.FAILED);
+    assertThat(advanceUntilAWarmUpStarts(DockerWarmUps.RETRY_AFTER.minusSeconds(5))).as("not tried again at once").isNull();
     assertThat(env.warmSessions()).isZero();
     assertThat(env.warmUpCpuTime()).as("the failed warm-up ran").isPositive();
     assertThat(containersOf(env, NODE)).as("its container removed").isEmpty();
@@ -266,6 +321,19 @@ class DockerSessionTest {
     assertThat(steps.get("session-test-" + n)).contains("create").doesNotContain("warm");
     assertThatThrownBy(() -> env.keepWarm(new WarmUp("sha256:" + "0".repeat(64), DockerTestSupport.small(), "/bin/sh",
         List.of(), Map.of(), Map.of()))).hasMessageContaining("not on this node's whitelist");
+  }
+
+  /** An idle session is kept for {@link DockerSessions#IDLE}, to the expiry check's 5 s, and then removed. */
+  @Test
+  void anIdleSessionIsRemovedOnceIdleForLongerThanItsIdleTime() throws Exception {
+    assertThat(run("task-i", "touch \"$JGOLEM_SESSION/keep\"\n", Map.of()).succeeded()).isTrue();
+    assertThat(env.idleSessions()).isEqualTo(1);
+    timers.advance(DockerSessions.IDLE.minusSeconds(1));
+    assertThat(env.idleSessions()).as("idle for less than its idle time").isEqualTo(1);
+    assertThat(containersOf(env, NODE)).hasSize(1);
+    timers.advance(Duration.ofSeconds(6));
+    assertThat(env.idleSessions()).as("idle for longer").isZero();
+    assertThat(containersOf(env, NODE)).as("its container removed").isEmpty();
   }
 
   @Test
@@ -284,7 +352,7 @@ class DockerSessionTest {
   void aKeptContainerThatDiedIsReplacedNotBlamedOnTheNextSubtask() throws Exception {
     assertThat(run("task-e", "echo e > /golem/work/marker; touch \"$JGOLEM_SESSION/keep\"\n", Map.of()).succeeded()).isTrue();
     String dead = containersOf(env, NODE).get(0).getId();
-    env.client().killContainerCmd(dead).exec();
+    DockerTestSupport.client(env).killContainerCmd(dead).exec();
     ExecutionResult next = run("task-e", "cat /golem/work/marker 2>/dev/null || echo no marker\n", Map.of());
     assertThat(next.succeeded()).as(out(next)).isTrue();
     assertThat(next.stdout().text()).contains("no marker");

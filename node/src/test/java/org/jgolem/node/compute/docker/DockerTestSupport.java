@@ -2,6 +2,7 @@ package org.jgolem.node.compute.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.Limits;
 import org.jgolem.node.compute.Program;
+import org.jgolem.node.fixtures.Await;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -117,9 +119,17 @@ final class DockerTestSupport {
     }
   }
 
+  private static final Map<String, DockerEngine> engines = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A client of {@code env}'s engine, for what a test checks or does behind the environment's back (kept per JVM). */
+  static DockerClient client(DockerEnvironment env) {
+    return engines.computeIfAbsent(env.config().dockerHost(),
+        host -> new DockerEngine(DockerConfig.of("jgolem-test-kit", Set.of()).withDockerHost(host))).docker;
+  }
+
   /** Containers on the engine that carry the node label {@code nodeId}. */
   static List<Container> containersOf(DockerEnvironment env, String nodeId) {
-    return env.client().listContainersCmd().withShowAll(true)
+    return client(env).listContainersCmd().withShowAll(true)
         .withLabelFilter(Map.of(DockerEnvironment.LABEL_NODE, nodeId)).exec();
   }
 
@@ -129,16 +139,16 @@ final class DockerTestSupport {
   }
 
   /** Waits (up to 30 s) until the subtask's container runs, and returns its id. */
-  static String awaitRunningContainer(DockerEnvironment env, String subtaskId) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      List<Container> cs = env.client().listContainersCmd()
+  static String awaitRunningContainer(DockerEnvironment env, String subtaskId) {
+    String[] id = new String[1];
+    Await.until(Duration.ofSeconds(30), () -> {
+      List<Container> cs = client(env).listContainersCmd()
           .withLabelFilter(Map.of(DockerEnvironment.LABEL_SUBTASK, subtaskId,
               DockerEnvironment.LABEL_INSTANCE, env.instanceId()))
           .exec();
-      if (!cs.isEmpty() && "running".equals(cs.get(0).getState())) return cs.get(0).getId();
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the container of subtask " + subtaskId + " did not start within 30 s");
+      if (!cs.isEmpty() && "running".equals(cs.get(0).getState())) id[0] = cs.get(0).getId();
+      return id[0] != null;
+    }, () -> "the container of subtask " + subtaskId + " to run");
+    return id[0];
   }
 }

@@ -160,8 +160,9 @@ class BlenderRenderTest {
     Map<String, Set<String>> steps = new ConcurrentHashMap<>();
     try (DockerEnvironment warm = new DockerEnvironment(DockerConfig.of(NODE + "-warm", Set.of(imageId)))) {
       warm.onStepTimes(t -> steps.put(t.subtaskId(), t.nanos().keySet()));
+      var warmWatch = new org.jgolem.node.compute.docker.WarmWatch(warm);
       warm.keepWarm(RenderJob.warmUp(imageId, limits.cpuCores(), limits.memoryMib()));
-      assertThat(warm.awaitWarm(Duration.ofMinutes(3))).isTrue();
+      assertThat(warmWatch.awaitReady(Duration.ofMinutes(3))).isTrue();
       assertThat(warm.warmUpCpuTime()).isPositive();
 
       PlannedSubtask first = plan.subtasks().get(0);
@@ -171,7 +172,7 @@ class BlenderRenderTest {
       assertThat(a.stdout().text()).as("the warm server loads the job's scene").contains("Read blend:", "scene.blend")
           .contains("jgolem: rendered frame");
 
-      assertThat(warm.awaitWarm(Duration.ofMinutes(3))).as("another sandbox is readied while the node is idle").isTrue();
+      assertThat(warmWatch.awaitReady(Duration.ofMinutes(3))).as("another sandbox is readied while the node is idle").isTrue();
       PlannedSubtask second = plan.subtasks().get(1);
       ExecutionResult b = provide(warm, second, "task-warm-2", "warm", res -> {
         Path script = res.resolve(RenderJob.SCRIPT);
@@ -187,7 +188,7 @@ class BlenderRenderTest {
 
       // a job that names no scene (a launcher of another version) is refused by a warm server, never rendered from
       // the factory scene
-      assertThat(warm.awaitWarm(Duration.ofMinutes(3))).isTrue();
+      assertThat(warmWatch.awaitReady(Duration.ofMinutes(3))).isTrue();
       ExecutionResult refused = provide(warm, first, "task-warm-3", "refused", res -> {
         try {
           var json = new com.fasterxml.jackson.databind.ObjectMapper();
