@@ -436,7 +436,7 @@ class DockerEnvironmentTest {
 
   /** Waits until a process whose command line contains {@code needle} runs in the container. */
   private static void awaitProcess(String containerId, String needle) {
-    org.jgolem.node.fixtures.Await.until(Duration.ofSeconds(30), () -> {
+    org.jgolem.testkit.Await.until(Duration.ofSeconds(30), () -> {
       var top = DockerTestSupport.client(env).topContainerCmd(containerId).exec();
       return top.getProcesses() != null && Arrays.stream(top.getProcesses()).anyMatch(p -> String.join(" ", p).contains(needle));
     }, () -> "a process '" + needle + "' in container " + containerId);

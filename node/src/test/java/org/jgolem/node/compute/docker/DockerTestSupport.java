@@ -21,7 +21,7 @@ import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.Limits;
 import org.jgolem.node.compute.Program;
-import org.jgolem.node.fixtures.Await;
+import org.jgolem.testkit.Await;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
