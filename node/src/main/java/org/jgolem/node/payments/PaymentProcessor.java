@@ -22,10 +22,10 @@ import org.jgolem.node.payments.PaymentChain.Receipt;
 import org.jgolem.node.payments.PaymentChain.SignedTx;
 import org.jgolem.node.payments.PaymentLedger.Attempt;
 import org.jgolem.node.state.NodeDatabase;
-import org.jgolem.payments.batch.BatchBuilder;
-import org.jgolem.payments.batch.BatchPlan;
-import org.jgolem.payments.batch.PackedPayment;
-import org.jgolem.payments.batch.Payment;
+import org.jgolem.node.payments.batch.BatchBuilder;
+import org.jgolem.node.payments.batch.BatchPlan;
+import org.jgolem.eth.PackedPayment;
+import org.jgolem.node.payments.batch.Payment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

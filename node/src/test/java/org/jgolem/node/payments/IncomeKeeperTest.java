@@ -12,7 +12,7 @@ import java.util.List;
 import org.jgolem.eth.Address;
 import org.jgolem.node.fixtures.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
