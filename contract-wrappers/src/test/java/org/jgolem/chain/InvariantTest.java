@@ -418,7 +418,7 @@ class InvariantTest extends AnvilTest {
 
   private void expect(String error, Supplier<?> action) {
     try {
-      action.get();
+      var unused = action.get();
       assertThat(error).as(context() + " succeeded but the model expected " + error).isNull();
       outcomes.merge("ok", 1, Integer::sum);
     } catch (ContractRevertedException e) {
