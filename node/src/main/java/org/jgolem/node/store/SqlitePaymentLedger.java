@@ -32,6 +32,9 @@ import org.jgolem.node.state.Sql;
  * transaction, so each state change of a batch moves its payments with it, atomically. The schema
  * holds the ledger's guards: a unique index allows one live batch per nonce, and a paid payment
  * must name its transaction.
+ *
+ * <p>One class of about 400 lines, not split: its four tables change together in most transactions,
+ * and the ledger's SQL is easiest to check against its schema (migration 2) in one place.
  */
 public final class SqlitePaymentLedger implements PaymentLedger {
   private static final String PAYMENT_COLUMNS =
@@ -127,7 +130,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
         "SELECT " + PAYMENT_COLUMNS + " FROM payments WHERE batch_id = ? ORDER BY accepted_at, subtask_id", batchId));
   }
 
-  /** Holds back pending payments with a reason; returns how many changed. */
   @Override
   public int holdBack(Collection<String> subtaskIds, String reason) {
     return db.write(c -> {
@@ -161,10 +163,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     });
   }
 
-  /**
-   * GNT that the latest balance still has to cover: pending payments, and those in batches not
-   * yet mined successfully (a successfully mined batch is already out of the balance).
-   */
   @Override
   public BigInteger owedFromLatestBalance() {
     return db.read(c -> {
@@ -181,7 +179,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     });
   }
 
-  /** The most ether (wei) the batches not yet mined may still spend on gas: gas limit x max fee of their newest attempt. */
   @Override
   public BigInteger unminedGasCost() {
     return db.read(c -> {
@@ -200,11 +197,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
 
   // ------------------------------------------------------------------------------ batches
 
-  /**
-   * The write-ahead step: in one transaction, a new batch row in state SIGNED with its signed
-   * transaction, and its payments moved from PENDING into it. Fails (nothing written) if any of
-   * them is no longer pending, or if a live batch holds the nonce already.
-   */
   @Override
   public long writeAhead(BatchRecord.Kind kind, Long closureTime, BigInteger total, SignedTx tx, Collection<String> subtaskIds,
       long now) {
@@ -242,7 +234,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     });
   }
 
-  /** Another signed transaction for the same batch and nonce (higher fees). */
   @Override
   public void addAttempt(long batchId, SignedTx tx, long now) {
     db.write(c -> {
@@ -265,7 +256,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     }
   }
 
-  /** The batch's signed attempts, newest first. */
   @Override
   public List<Attempt> attempts(long batchId) {
     return db.read(c -> {
@@ -289,7 +279,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     return batches("WHERE b.status IN ('SIGNED', 'SENT', 'MINED') ORDER BY b.nonce");
   }
 
-  /** Confirmed batches mined at or above {@code minBlock}: still watched in case the chain goes back. */
   @Override
   public List<BatchRecord> confirmedFrom(long minBlock) {
     return batches("WHERE b.status = 'CONFIRMED' AND b.block_number >= " + minBlock + " ORDER BY b.nonce");
@@ -313,14 +302,12 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     return out;
   }
 
-  /** After a broadcast: SIGNED becomes SENT; the time is kept for the next re-broadcast; {@code note} may be null. */
   @Override
   public void broadcastTried(long batchId, long now, String note) {
     update(batchId, "UPDATE payment_batches SET status = CASE status WHEN 'SIGNED' THEN 'SENT' ELSE status END, "
         + "last_broadcast_at = ?, note = ? WHERE id = ?", now, note);
   }
 
-  /** A receipt was seen, with fewer confirmations than required. A batch that was confirmed (the chain went back) is paid no more. */
   @Override
   public void mined(long batchId, Receipt r) {
     db.write(c -> {
@@ -333,7 +320,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     });
   }
 
-  /** Mined, successful, confirmed: the batch's payments are paid by this transaction. */
   @Override
   public void confirmed(long batchId, Receipt r, long now) {
     db.write(c -> {
@@ -346,7 +332,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     });
   }
 
-  /** Mined and failed, confirmed: nothing was paid; the payments go back to pending. */
   @Override
   public void reverted(long batchId, Receipt r, long now, String note) {
     db.write(c -> {
@@ -358,7 +343,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     });
   }
 
-  /** Can never be mined: its nonce went to another transaction. The payments go back to pending. */
   @Override
   public void dropped(long batchId, long now, String note) {
     db.write(c -> {
@@ -368,7 +352,6 @@ public final class SqlitePaymentLedger implements PaymentLedger {
     });
   }
 
-  /** Its block is gone (the chain went back): the same transaction is waited for again, and its payments are not paid. */
   @Override
   public void vanished(long batchId, String note) {
     db.write(c -> {

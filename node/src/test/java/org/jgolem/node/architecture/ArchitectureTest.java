@@ -56,7 +56,8 @@ class ArchitectureTest {
      * branch (RequestorAgent split) moves them behind interfaces. Remove once merged.
      */
     static final List<String> DOMAIN_USING_INFRASTRUCTURE = List.of(
-        "org.jgolem.node.market.requestor.RequestorStore");
+        "org.jgolem.node.market.requestor.RequestorStore",
+        "org.jgolem.node.market.provider.ProviderStore");
 
     /**
      * Sleeps in main code: the Docker sessions and the CLI get a clock and a scheduler on their own
@@ -65,6 +66,7 @@ class ArchitectureTest {
     static final List<String> SLEEPING = List.of(
         "org.jgolem.node.compute.docker.DockerEnvironment",
         "org.jgolem.node.compute.docker.DockerRun",
+        "org.jgolem.node.cli.TasksCommand",
         "org.jgolem.node.demo.NetworkDemo",
         "org.jgolem.node.bench.IdleNodeProbe",
         "org.jgolem.node.bench.P2PBench",
