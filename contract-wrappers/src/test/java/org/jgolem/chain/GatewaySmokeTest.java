@@ -6,8 +6,7 @@ import java.math.BigInteger;
 import java.util.List;
 import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.chain.testing.AnvilTest;
-import org.jgolem.payments.batch.BatchPlan;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 import org.junit.jupiter.api.Test;
 
 class GatewaySmokeTest extends AnvilTest {
@@ -28,8 +27,8 @@ class GatewaySmokeTest extends AnvilTest {
   @Test
   void batchWithAccessListPaysEveryone() {
     GntToken t = token(DEPLOYER);
-    var batch = new BatchPlan.Batch(List.of(
-        new PackedPayment(addr(user(0)), BigInteger.valueOf(7)), new PackedPayment(addr(user(1)), BigInteger.valueOf(9))));
+    var batch = List.of(
+        new PackedPayment(addr(user(0)), BigInteger.valueOf(7)), new PackedPayment(addr(user(1)), BigInteger.valueOf(9)));
     var tx = t.batchTransfer(batch, now());
     assertThat(t.balanceOf(addr(user(1)))).isEqualTo(BigInteger.valueOf(9));
     assertThat(t.transfers(tx)).hasSize(2);

@@ -9,8 +9,7 @@ import org.jgolem.chain.contracts.GntToken.IncomingTransfer;
 import org.jgolem.chain.contracts.GntTokenGateway;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.eth.Address;
-import org.jgolem.payments.batch.BatchPlan;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * raw broadcasts, receipts of failed transactions, and the lookups the processor relies on.
  */
 class SignAndBroadcastTest extends AnvilTest {
-  private static BatchPlan.Batch batch(Address payee, long amount) {
-    return new BatchPlan.Batch(List.of(new PackedPayment(payee, BigInteger.valueOf(amount))));
+  private static List<PackedPayment> batch(Address payee, long amount) {
+    return List.of(new PackedPayment(payee, BigInteger.valueOf(amount)));
   }
 
   /** Automining is asynchronous: the receipt follows the broadcast by a few milliseconds. */
@@ -77,8 +76,8 @@ class SignAndBroadcastTest extends AnvilTest {
   @Test
   void aRefusedBatchIsReportedByTheEstimateWithItsIndex() {
     GntTokenGateway t = token(DEPLOYER);
-    var both = new BatchPlan.Batch(List.of(new PackedPayment(addr(user(0)), BigInteger.ONE),
-        new PackedPayment(addr(DEPLOYER), BigInteger.ONE)));
+    var both = List.of(new PackedPayment(addr(user(0)), BigInteger.ONE),
+        new PackedPayment(addr(DEPLOYER), BigInteger.ONE));
     var e = reverts("PaymentToSender", () -> t.quoteBatchTransfer(both, now() - 10));
     assertThat(e.arguments()).containsExactly(BigInteger.ONE);
     var future = reverts("ClosureTimeInFuture", () -> t.quoteBatchTransfer(batch(addr(user(0)), 1), now() + 3600));
@@ -138,8 +137,8 @@ class SignAndBroadcastTest extends AnvilTest {
     GntTokenGateway t = token(DEPLOYER);
     long from = chain.blockNumber() + 1;
     long closure = now() - 5;
-    var batchTx = t.batchTransfer(new BatchPlan.Batch(List.of(new PackedPayment(addr(user(0)), BigInteger.valueOf(11)),
-        new PackedPayment(addr(user(1)), BigInteger.valueOf(12)))), closure);
+    var batchTx = t.batchTransfer(List.of(new PackedPayment(addr(user(0)), BigInteger.valueOf(11)),
+        new PackedPayment(addr(user(1)), BigInteger.valueOf(12))), closure);
     var plainTx = t.transfer(addr(user(0)), BigInteger.valueOf(13));
     List<IncomingTransfer> in = t.incomingTransfers(addr(user(0)), from, chain.blockNumber());
     assertThat(in).hasSize(2);

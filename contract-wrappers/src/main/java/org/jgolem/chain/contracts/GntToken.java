@@ -3,8 +3,8 @@ package org.jgolem.chain.contracts;
 import java.math.BigInteger;
 import java.util.List;
 import org.jgolem.eth.Address;
+import org.jgolem.eth.PackedPayment;
 import org.jgolem.eth.TxResult;
-import org.jgolem.payments.batch.BatchPlan;
 
 /** The Golem Network Token, as seen by one account. Amounts are in base units (10^-18 GNT). */
 public interface GntToken {
@@ -40,10 +40,10 @@ public interface GntToken {
    * their balance slots: 100 gas saved per slot, less 2,400 for the list (77 gas per payment at 100
    * payees). Smaller batches go without, since the list would cost more than it saves.
    */
-  TxResult batchTransfer(BatchPlan.Batch batch, long closureTime);
+  TxResult batchTransfer(List<PackedPayment> batch, long closureTime);
 
   /** The same, without an access list (for comparison and for nodes that refuse access lists). */
-  TxResult batchTransferWithoutAccessList(BatchPlan.Batch batch, long closureTime);
+  TxResult batchTransferWithoutAccessList(List<PackedPayment> batch, long closureTime);
 
   /** Transfer events of a mined transaction of this token. */
   List<TransferEvent> transfers(TxResult tx);
@@ -57,14 +57,14 @@ public interface GntToken {
    * batch the contract would refuse throws {@link org.jgolem.chain.ContractRevertedException}
    * naming the error, e.g. {@code PaymentToSender(index)} or {@code ClosureTimeInFuture}.
    */
-  GasQuote quoteBatchTransfer(BatchPlan.Batch batch, long closureTime);
+  GasQuote quoteBatchTransfer(List<PackedPayment> batch, long closureTime);
 
   /**
    * Signs the same call as {@link #batchTransfer} with an explicit nonce, gas limit and fees, and
    * sends nothing: the payment processor writes the signed bytes to its ledger before it broadcasts.
    */
   org.jgolem.chain.SignedTransaction signBatchTransfer(
-      BatchPlan.Batch batch, long closureTime, long nonce, BigInteger gasLimit, org.jgolem.chain.TxFees fees);
+      List<PackedPayment> batch, long closureTime, long nonce, BigInteger gasLimit, org.jgolem.chain.TxFees fees);
 
   /**
    * Transfers of this token to {@code payee} in blocks {@code fromBlock..toBlock} (inclusive), from

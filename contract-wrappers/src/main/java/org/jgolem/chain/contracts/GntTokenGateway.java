@@ -17,8 +17,7 @@ import org.jgolem.contracts.generated.GolemNetworkToken;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.LogEntry;
 import org.jgolem.eth.TxResult;
-import org.jgolem.payments.batch.BatchPlan;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.AccessListObject;
 import org.web3j.crypto.Credentials;
@@ -99,7 +98,7 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
   static final int ACCESS_LIST_BREAK_EVEN_SLOTS = 24;
 
   @Override
-  public TxResult batchTransfer(BatchPlan.Batch batch, long closureTime) {
+  public TxResult batchTransfer(List<PackedPayment> batch, long closureTime) {
     List<AccessListObject> accessList = accessList(batch);
     if (accessList.isEmpty()) {
       return batchTransferWithoutAccessList(batch, closureTime);
@@ -108,10 +107,10 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
   }
 
   /** The access list {@link #batchTransfer} uses: empty up to 24 distinct slots, where it would not pay for itself. */
-  private List<AccessListObject> accessList(BatchPlan.Batch batch) {
+  private List<AccessListObject> accessList(List<PackedPayment> batch) {
     Set<String> keys = new LinkedHashSet<>();
     keys.add(slot(sender()));
-    batch.payments().forEach(p -> keys.add(slot(p.payee())));
+    batch.forEach(p -> keys.add(slot(p.payee())));
     if (keys.size() <= ACCESS_LIST_BREAK_EVEN_SLOTS) {
       return List.of();
     }
@@ -119,14 +118,14 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
   }
 
   @Override
-  public GasQuote quoteBatchTransfer(BatchPlan.Batch batch, long closureTime) {
+  public GasQuote quoteBatchTransfer(List<PackedPayment> batch, long closureTime) {
     BigInteger estimate = signer.estimateGas(address.hex(), batchCall(batch, closureTime).encodeFunctionCall(), BigInteger.ZERO);
     return new GasQuote(estimate, LocalSigningTransactionManager.gasLimitFor(estimate, accessList(batch)));
   }
 
   @Override
   public SignedTransaction signBatchTransfer(
-      BatchPlan.Batch batch, long closureTime, long nonce, BigInteger gasLimit, TxFees fees) {
+      List<PackedPayment> batch, long closureTime, long nonce, BigInteger gasLimit, TxFees fees) {
     return signer.sign(address.hex(), batchCall(batch, closureTime).encodeFunctionCall(), BigInteger.ZERO, gasLimit,
         fees, nonce, accessList(batch));
   }
@@ -161,13 +160,13 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
   }
 
   @Override
-  public TxResult batchTransferWithoutAccessList(BatchPlan.Batch batch, long closureTime) {
+  public TxResult batchTransferWithoutAccessList(List<PackedPayment> batch, long closureTime) {
     return tx("GNT.batchTransfer", batchCall(batch, closureTime));
   }
 
   private org.web3j.protocol.core.RemoteFunctionCall<org.web3j.protocol.core.methods.response.TransactionReceipt>
-      batchCall(BatchPlan.Batch batch, long closureTime) {
-    List<byte[]> words = batch.payments().stream().map(PackedPayment::wordBytes).toList();
+      batchCall(List<PackedPayment> batch, long closureTime) {
+    List<byte[]> words = batch.stream().map(PackedPayment::wordBytes).toList();
     return token.batchTransfer(words, BigInteger.valueOf(closureTime));
   }
 

@@ -21,8 +21,7 @@ import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.contracts.generated.GolemNetworkToken;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
-import org.jgolem.payments.batch.BatchPlan;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -37,8 +36,8 @@ class BatchTransferTest extends AnvilTest {
     return new PackedPayment(a(payee), BigInteger.valueOf(amount));
   }
 
-  private static BatchPlan.Batch batch(PackedPayment... payments) {
-    return new BatchPlan.Batch(List.of(payments));
+  private static List<PackedPayment> batch(PackedPayment... payments) {
+    return List.of(payments);
   }
 
   /** Sends hand-made words through the generated wrapper (the gateway only takes valid PackedPayments). */
@@ -115,7 +114,7 @@ class BatchTransferTest extends AnvilTest {
     for (int i = 0; i < 6; i++) {
       payments.add(new PackedPayment(a(user(i)), BigInteger.valueOf(1000L + i)));
     }
-    BatchPlan.Batch b = new BatchPlan.Batch(payments);
+    List<PackedPayment> b = payments;
     long closureTime = closure();
 
     String inner = rpc("evm_snapshot", List.of());
@@ -187,7 +186,7 @@ class BatchTransferTest extends AnvilTest {
     for (int i = 1; i <= 100; i++) {
       payments.add(new PackedPayment(Address.of(BigInteger.valueOf(0x2000 + i)), BigInteger.valueOf(i)));
     }
-    BatchPlan.Batch b = new BatchPlan.Batch(payments);
+    List<PackedPayment> b = payments;
     long closureTime = closure();
     String inner = rpc("evm_snapshot", List.of());
     TxResult with = t.batchTransfer(b, closureTime);
@@ -205,7 +204,7 @@ class BatchTransferTest extends AnvilTest {
     for (int i = 0; i < 6; i++) {
       payments.add(new PackedPayment(a(user(i)), BigInteger.valueOf(10 + i)));
     }
-    BatchPlan.Batch b = new BatchPlan.Batch(payments);
+    List<PackedPayment> b = payments;
     long closureTime = closure();
     String inner = rpc("evm_snapshot", List.of());
     TxResult chosen = t.batchTransfer(b, closureTime);
@@ -224,7 +223,7 @@ class BatchTransferTest extends AnvilTest {
     for (int i = 1; i <= 100; i++) {
       payments.add(new PackedPayment(Address.of(BigInteger.valueOf(0x3000 + (i % 50))), BigInteger.valueOf(i)));
     }
-    BatchPlan.Batch b = new BatchPlan.Batch(payments);
+    List<PackedPayment> b = payments;
     long closureTime = closure();
     String inner = rpc("evm_snapshot", List.of());
     TxResult with = t.batchTransfer(b, closureTime);
@@ -245,7 +244,7 @@ class BatchTransferTest extends AnvilTest {
       total = total.add(v);
     }
     BigInteger before = t.balanceOf(a(DEPLOYER));
-    TxResult tx = t.batchTransfer(new BatchPlan.Batch(payments), closure());
+    TxResult tx = t.batchTransfer(payments, closure());
     assertThat(t.transfers(tx)).hasSize(100);
     assertThat(t.balanceOf(a(DEPLOYER))).isEqualTo(before.subtract(total));
     assertThat(t.balanceOf(Address.of(BigInteger.valueOf(0x1000 + 37)))).isEqualTo(gnt(37));
@@ -280,8 +279,8 @@ class BatchTransferTest extends AnvilTest {
 
   @Test
   void emptyBatchRevertsEmptyBatch() throws Exception {
-    // BatchPlan.Batch accepts an empty list, so both gateway paths can send one; the raw wrapper too.
-    BatchPlan.Batch empty = new BatchPlan.Batch(List.of());
+    // An empty list of words is allowed, so both gateway paths can send one; the raw wrapper too.
+    List<PackedPayment> empty = List.of();
     GntTokenGateway t = token(DEPLOYER);
     Map<String, BigInteger> before = state(everyone());
     assertThat(reverts("EmptyBatch", () -> t.batchTransfer(empty, closure())).arguments()).isEmpty();
@@ -293,7 +292,7 @@ class BatchTransferTest extends AnvilTest {
   @Test
   void closureTimeIsCheckedBeforeEmptiness() {
     long future = now() + 3600;
-    reverts("ClosureTimeInFuture", () -> token(DEPLOYER).batchTransfer(new BatchPlan.Batch(List.of()), future));
+    reverts("ClosureTimeInFuture", () -> token(DEPLOYER).batchTransfer(List.of(), future));
   }
 
   @Test

@@ -14,8 +14,7 @@ import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
 import org.jgolem.node.payments.PaymentChain;
 import org.jgolem.node.payments.PaymentException;
-import org.jgolem.payments.batch.BatchPlan;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -66,7 +65,7 @@ public final class Web3PaymentChain extends Web3ChainView implements PaymentChai
   @Override
   public Estimate estimateBatch(List<PackedPayment> words, long closureTime) {
     try {
-      var quote = token.quoteBatchTransfer(new BatchPlan.Batch(words), closureTime);
+      var quote = token.quoteBatchTransfer(words, closureTime);
       return new Estimate.Ok(quote.estimate(), quote.gasLimit());
     } catch (ContractRevertedException e) {
       return new Estimate.Refused(e.errorName(), e.arguments(), e.getMessage());
@@ -80,7 +79,7 @@ public final class Web3PaymentChain extends Web3ChainView implements PaymentChai
 
   @Override
   public SignedTx signBatch(List<PackedPayment> words, long closureTime, long nonce, BigInteger gasLimit, Fees fees) {
-    return tx(token.signBatchTransfer(new BatchPlan.Batch(words), closureTime, nonce, gasLimit, txFees(fees)));
+    return tx(token.signBatchTransfer(words, closureTime, nonce, gasLimit, txFees(fees)));
   }
 
   @Override

@@ -46,9 +46,11 @@ import org.jgolem.node.payments.PaymentConfig;
 import org.jgolem.node.payments.PaymentProcessor;
 import org.jgolem.node.payments.RequestorAccount;
 import org.jgolem.node.reputation.Reputation;
-import org.jgolem.node.reputation.SqliteReputationStore;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.store.SqliteIncomeStore;
+import org.jgolem.node.store.SqlitePaymentLedger;
+import org.jgolem.node.store.SqliteReputationStore;
 import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.protocol.identity.NodeKey;
 import org.slf4j.Logger;
@@ -142,7 +144,7 @@ public final class NodeDaemon implements AutoCloseable {
       Credentials credentials = Credentials.create(key.keyPair());
       var paymentChain = new Web3PaymentChain(chain, deployment.token(), credentials);
       PaymentConfig pc = PaymentConfig.demo(config.paymentWindow()).withConfirmations(config.confirmations());
-      payments = new PaymentProcessor(db, paymentChain, clock, pc);
+      payments = new PaymentProcessor(new SqlitePaymentLedger(db), paymentChain, clock, pc);
       payments.start(scheduler, Duration.ofMillis(500));
       closing.add(payments);
       account = new RequestorAccount(paymentChain, payments, pc);
@@ -166,7 +168,7 @@ public final class NodeDaemon implements AutoCloseable {
     if (config.provider()) {
       if (chain != null) {
         var view = new Web3ChainView(chain, deployment.token(), Credentials.create(key.keyPair()));
-        incomes = new IncomeKeeper(db, view, key.address(), clock,
+        incomes = new IncomeKeeper(new SqliteIncomeStore(db), view, key.address(), clock,
             IncomeConfig.defaults(deployment.deploymentBlock()).withConfirmations(config.confirmations()),
             (requestorId, subtaskId, amount) -> reputation.record(Reputation.Role.REQUESTOR, requestorId,
                 Reputation.Event.LATE_PAYMENT));

@@ -1,10 +1,6 @@
 package org.jgolem.node.payments;
 
 import java.math.BigInteger;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
 import org.jgolem.node.payments.ChainView.ChainIdentity;
 import org.jgolem.node.payments.ChainView.IncomingTransfer;
-import org.jgolem.node.state.NodeDatabase;
-import org.jgolem.node.state.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Scanning.</b> The keeper reads {@code Transfer} logs to its address with {@code
  * eth_getLogs} over explicit block ranges of at most {@code maxBlockRange} blocks, from a cursor
- * kept in SQLite, up to the newest block with {@code confirmations}. Each range is committed in
- * one SQLite transaction together with the cursor's move and the hash of the range's last block
+ * kept in its {@link IncomeStore}, up to the newest block with {@code confirmations}. Each range is
+ * committed in one transaction of the store together with the cursor's move and the hash of the range's last block
  * (a checkpoint), so a restart resumes exactly where it stopped and nothing is counted twice (a
  * payment is also unique per transaction and sender).
  *
@@ -54,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IncomeKeeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IncomeKeeper.class);
-  private static final String INCOME_COLUMNS = "subtask_id, task_id, requestor, amount, accepted_at, status, tx_hash, "
-      + "block_number, overdue_reported_at";
 
   /** What one tick did. */
   public record TickReport(int blocksScanned, int paymentsSeen, int incomesReceived, int overdueReported, boolean rewound) {}
@@ -67,7 +59,7 @@ public final class IncomeKeeper implements AutoCloseable {
   public record SeenPayment(String txHash, Address sender, BigInteger amount, BigInteger unallocated, long blockNumber,
       OptionalLong closureTime) {}
 
-  private final NodeDatabase db;
+  private final IncomeStore store;
   private final ChainView chain;
   private final Address account;
   private final Clock clock;
@@ -76,9 +68,9 @@ public final class IncomeKeeper implements AutoCloseable {
   private final Object tickLock = new Object();
   private ScheduledFuture<?> loop;
 
-  public IncomeKeeper(NodeDatabase db, ChainView chain, Address account, Clock clock, IncomeConfig config,
+  public IncomeKeeper(IncomeStore store, ChainView chain, Address account, Clock clock, IncomeConfig config,
       IncomeListener listener) {
-    this.db = db;
+    this.store = store;
     this.chain = chain;
     this.account = account;
     this.clock = clock;
@@ -105,8 +97,8 @@ public final class IncomeKeeper implements AutoCloseable {
       throw new PaymentException(PaymentException.Reason.INVALID_RECORD,
           "subtask " + subtaskId + ": amount must be positive, got " + amount);
     }
-    return db.write(c -> {
-      Optional<IncomeRecord> existing = income(c, subtaskId);
+    return store.inTransaction(tx -> {
+      Optional<IncomeRecord> existing = tx.income(subtaskId);
       if (existing.isPresent()) {
         IncomeRecord e = existing.get();
         if (!e.requestor().equals(requestor) || !e.taskId().equals(taskId) || e.amount().compareTo(amount) != 0) {
@@ -116,9 +108,7 @@ public final class IncomeKeeper implements AutoCloseable {
         }
         return false;
       }
-      Sql.exec(c, "INSERT INTO incomes (subtask_id, task_id, requestor, amount, accepted_at, recorded_at, status) "
-          + "VALUES (?, ?, ?, ?, ?, ?, 'EXPECTED')", subtaskId, taskId, requestor.hex(), amount.toString(),
-          acceptedAt.toEpochMilli(), clock.millis());
+      tx.expect(requestor, taskId, subtaskId, amount, acceptedAt, clock.millis());
       return true;
     });
   }
@@ -143,7 +133,7 @@ public final class IncomeKeeper implements AutoCloseable {
         n.blocks += (int) (to - next + 1);
         next = to + 1;
       }
-      n.received += db.write(this::applyCredit);
+      n.received += store.inTransaction(this::applyCredit);
       reportOverdue(n);
       if (cursor.nextBlock() != next) {
         LOG.debug("incomes: scanned to block {}", next - 1);
@@ -178,16 +168,15 @@ public final class IncomeKeeper implements AutoCloseable {
   }
 
   public List<IncomeRecord> incomes() {
-    return db.read(c -> incomes(c, "SELECT " + INCOME_COLUMNS + " FROM incomes ORDER BY accepted_at, subtask_id"));
+    return store.incomes();
   }
 
   public Optional<IncomeRecord> income(String subtaskId) {
-    return db.read(c -> income(c, subtaskId));
+    return store.income(subtaskId);
   }
 
   public List<IncomeRecord> incomes(IncomeStatus status) {
-    return db.read(c -> incomes(c, "SELECT " + INCOME_COLUMNS + " FROM incomes WHERE status = ? "
-        + "ORDER BY accepted_at, subtask_id", status.name()));
+    return store.incomes(status);
   }
 
   /** Sum of incomes still expected, base units. */
@@ -202,32 +191,11 @@ public final class IncomeKeeper implements AutoCloseable {
 
   /** Payments seen on chain (per transaction and sender), with what is left unallocated. */
   public List<SeenPayment> seenPayments() {
-    return db.read(c -> {
-      List<SeenPayment> out = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("SELECT tx_hash, sender, amount, unallocated, block_number, "
-          + "closure_time FROM income_receipts ORDER BY block_number, id");
-          ResultSet rs = p.executeQuery()) {
-        while (rs.next()) {
-          long closure = rs.getLong(6);
-          out.add(new SeenPayment(rs.getString(1), Address.of(rs.getString(2)), new BigInteger(rs.getString(3)),
-              new BigInteger(rs.getString(4)), rs.getLong(5), rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(closure)));
-        }
-      }
-      return out;
-    });
+    return store.seenPayments();
   }
 
   public Optional<Cursor> cursor() {
-    return db.read(c -> {
-      try (PreparedStatement p = c.prepareStatement(
-          "SELECT chain_id, genesis_hash, account, next_block FROM income_scan WHERE id = 1");
-          ResultSet rs = p.executeQuery()) {
-        return rs.next()
-            ? Optional.of(new Cursor(new ChainIdentity(rs.getLong(1), rs.getString(2)), Address.of(rs.getString(3)),
-                rs.getLong(4)))
-            : Optional.empty();
-      }
-    });
+    return store.cursor();
   }
 
   // ------------------------------------------------------------------------------------ scanning
@@ -239,8 +207,10 @@ public final class IncomeKeeper implements AutoCloseable {
     }
     Optional<Cursor> stored = cursor();
     if (stored.isEmpty()) {
-      db.write(c -> Sql.exec(c, "INSERT INTO income_scan (id, chain_id, genesis_hash, account, next_block) "
-          + "VALUES (1, ?, ?, ?, ?)", identity.chainId(), identity.genesisHash(), account.hex(), config.startBlock()));
+      store.inTransaction(tx -> {
+        tx.createCursor(identity, account, config.startBlock());
+        return null;
+      });
       return cursor().orElseThrow();
     }
     Cursor c = stored.get();
@@ -257,58 +227,32 @@ public final class IncomeKeeper implements AutoCloseable {
 
   /** Returns true if the chain went back under the newest checkpoint and the cursor was moved back. */
   private boolean checkForRewind(long head) {
-    List<long[]> blocks = new ArrayList<>();
-    List<String> hashes = new ArrayList<>();
-    db.read(c -> {
-      try (PreparedStatement p = c.prepareStatement(
-          "SELECT block_number, block_hash FROM income_checkpoints ORDER BY block_number DESC");
-          ResultSet rs = p.executeQuery()) {
-        while (rs.next()) {
-          blocks.add(new long[] {rs.getLong(1)});
-          hashes.add(rs.getString(2));
-        }
-      }
-      return null;
-    });
-    if (blocks.isEmpty() || onChain(blocks.get(0)[0], hashes.get(0), head)) {
+    List<IncomeStore.Checkpoint> checkpoints = store.checkpoints();
+    if (checkpoints.isEmpty() || onChain(checkpoints.get(0), head)) {
       return false;
     }
     long fork = config.startBlock() - 1;
-    for (int i = 1; i < blocks.size(); i++) {
-      if (onChain(blocks.get(i)[0], hashes.get(i), head)) {
-        fork = blocks.get(i)[0];
+    for (int i = 1; i < checkpoints.size(); i++) {
+      if (onChain(checkpoints.get(i), head)) {
+        fork = checkpoints.get(i).blockNumber();
         break;
       }
     }
     long keep = fork;
-    int[] forgotten = new int[2];
-    db.write(c -> {
-      List<Long> gone = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("SELECT id FROM income_receipts WHERE block_number > ?")) {
-        p.setLong(1, keep);
-        try (ResultSet rs = p.executeQuery()) {
-          while (rs.next()) {
-            gone.add(rs.getLong(1));
-          }
-        }
-      }
-      for (long id : gone) {
-        forgotten[1] += Sql.exec(c, "UPDATE incomes SET status = 'EXPECTED', receipt_id = NULL, tx_hash = NULL, "
-            + "block_number = NULL, received_at = NULL WHERE receipt_id = ?", id);
-        Sql.exec(c, "DELETE FROM income_receipts WHERE id = ?", id);
-      }
-      forgotten[0] = gone.size();
-      Sql.exec(c, "DELETE FROM income_checkpoints WHERE block_number > ?", keep);
-      Sql.exec(c, "UPDATE income_scan SET next_block = ? WHERE id = 1", keep + 1);
-      return null;
+    IncomeStore.Forgotten forgotten = store.inTransaction(tx -> {
+      IncomeStore.Forgotten f = tx.forgetAbove(keep);
+      tx.moveCursor(keep + 1);
+      return f;
     });
     LOG.warn("incomes: scanned block {} is no longer on the chain (head {}); rescanning from block {}: {} payment(s) "
-        + "forgotten, {} income(s) expected again", blocks.get(0)[0], head, keep + 1, forgotten[0], forgotten[1]);
+        + "forgotten, {} income(s) expected again", checkpoints.get(0).blockNumber(), head, keep + 1,
+        forgotten.payments(), forgotten.incomes());
     return true;
   }
 
-  private boolean onChain(long block, String hash, long head) {
-    return block <= head && chain.blockHash(block).map(hash::equals).orElse(false);
+  private boolean onChain(IncomeStore.Checkpoint checkpoint, long head) {
+    return checkpoint.blockNumber() <= head
+        && chain.blockHash(checkpoint.blockNumber()).map(checkpoint.blockHash()::equals).orElse(false);
   }
 
   private void commitRange(long from, long to, String toHash, List<IncomingTransfer> transfers, Counters n) {
@@ -326,31 +270,21 @@ public final class IncomeKeeper implements AutoCloseable {
     }
     int[] received = new int[1];
     int[] seen = new int[1];
-    db.write(c -> {
+    store.inTransaction(tx -> {
       for (Map.Entry<String, IncomingTransfer> e : first.entrySet()) {
         IncomingTransfer t = e.getValue();
         BigInteger amount = sums.get(e.getKey());
-        try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO income_receipts (tx_hash, sender, amount, "
-            + "unallocated, block_number, block_hash, closure_time, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            java.sql.Statement.RETURN_GENERATED_KEYS)) {
-          Sql.bind(p, t.transactionHash(), t.from().hex(), amount.toString(), amount.toString(), t.blockNumber(),
-              t.blockHash(), t.closureTime().isPresent() ? t.closureTime().getAsLong() : null, clock.millis());
-          if (p.executeUpdate() == 0) {
-            continue; // seen before
-          }
-          long id;
-          try (ResultSet keys = p.getGeneratedKeys()) {
-            keys.next();
-            id = keys.getLong(1);
-          }
-          seen[0]++;
-          received[0] += allocate(c, id, t.transactionHash(), t.from(), amount, t.closureTime(), t.blockNumber());
+        OptionalLong id = tx.paymentSeen(t.transactionHash(), t.from(), amount, t.blockNumber(), t.blockHash(),
+            t.closureTime(), clock.millis());
+        if (id.isEmpty()) {
+          continue; // seen before
         }
+        seen[0]++;
+        received[0] += allocate(tx, id.getAsLong(), t.transactionHash(), t.from(), amount, t.closureTime(),
+            t.blockNumber());
       }
-      Sql.exec(c, "INSERT OR REPLACE INTO income_checkpoints (block_number, block_hash) VALUES (?, ?)", to, toHash);
-      Sql.exec(c, "DELETE FROM income_checkpoints WHERE block_number NOT IN (SELECT block_number FROM income_checkpoints "
-          + "ORDER BY block_number DESC LIMIT ?)", config.checkpointsKept());
-      Sql.exec(c, "UPDATE income_scan SET next_block = ? WHERE id = 1", to + 1);
+      tx.checkpoint(to, toHash, config.checkpointsKept());
+      tx.moveCursor(to + 1);
       return null;
     });
     n.seen += seen[0];
@@ -358,24 +292,17 @@ public final class IncomeKeeper implements AutoCloseable {
   }
 
   /** Allocates {@code amount} of payment {@code receiptId} to expected incomes from {@code sender}; returns how many. */
-  private int allocate(Connection c, long receiptId, String txHash, Address sender, BigInteger amount,
-      OptionalLong closureTime, long block) throws SQLException {
+  private int allocate(IncomeStore.Tx tx, long receiptId, String txHash, Address sender, BigInteger amount,
+      OptionalLong closureTime, long block) {
     List<IncomeMatcher.Candidate> candidates = new ArrayList<>();
-    try (PreparedStatement p = c.prepareStatement("SELECT subtask_id, amount, accepted_at FROM incomes "
-        + "WHERE requestor = ? AND status = 'EXPECTED' ORDER BY accepted_at, subtask_id")) {
-      p.setString(1, sender.hex());
-      try (ResultSet rs = p.executeQuery()) {
-        while (rs.next()) {
-          candidates.add(new IncomeMatcher.Candidate(rs.getString(1), new BigInteger(rs.getString(2)), rs.getLong(3)));
-        }
-      }
+    for (IncomeRecord r : tx.expectedFrom(sender)) {
+      candidates.add(new IncomeMatcher.Candidate(r.subtaskId(), r.amount(), r.acceptedAt().toEpochMilli()));
     }
     IncomeMatcher.Allocation a = IncomeMatcher.allocate(amount, closureTime, config.closureSkew(), candidates);
     for (String subtask : a.subtaskIds()) {
-      Sql.exec(c, "UPDATE incomes SET status = 'RECEIVED', receipt_id = ?, tx_hash = ?, block_number = ?, received_at = ? "
-          + "WHERE subtask_id = ?", receiptId, txHash, block, clock.millis(), subtask);
+      tx.received(subtask, receiptId, txHash, block, clock.millis());
     }
-    Sql.exec(c, "UPDATE income_receipts SET unallocated = ? WHERE id = ?", a.remainder().toString(), receiptId);
+    tx.unallocated(receiptId, a.remainder());
     if (!a.subtaskIds().isEmpty()) {
       LOG.info("incomes: {} from {} in {} covers {} income(s) ({} rule){}", amount, sender, txHash,
           a.subtaskIds().size(), a.rule(), a.remainder().signum() > 0 ? ", " + a.remainder() + " left as credit" : "");
@@ -384,32 +311,20 @@ public final class IncomeKeeper implements AutoCloseable {
   }
 
   /** Applies what earlier payments left unallocated to incomes recorded since; returns how many were covered. */
-  private int applyCredit(Connection c) throws SQLException {
-    record Credit(long id, String txHash, Address sender, BigInteger left, long block) {}
-    List<Credit> credits = new ArrayList<>();
-    try (PreparedStatement p = c.prepareStatement("SELECT r.id, r.tx_hash, r.sender, r.unallocated, r.block_number "
-        + "FROM income_receipts r WHERE r.unallocated <> '0' AND EXISTS (SELECT 1 FROM incomes i "
-        + "WHERE i.requestor = r.sender AND i.status = 'EXPECTED') ORDER BY r.block_number, r.id");
-        ResultSet rs = p.executeQuery()) {
-      while (rs.next()) {
-        credits.add(new Credit(rs.getLong(1), rs.getString(2), Address.of(rs.getString(3)),
-            new BigInteger(rs.getString(4)), rs.getLong(5)));
-      }
-    }
+  private int applyCredit(IncomeStore.Tx tx) {
     int n = 0;
-    for (Credit cr : credits) {
-      n += allocate(c, cr.id(), cr.txHash(), cr.sender(), cr.left(), OptionalLong.empty(), cr.block());
+    for (IncomeStore.Credit cr : tx.credits()) {
+      n += allocate(tx, cr.paymentId(), cr.txHash(), cr.sender(), cr.left(), OptionalLong.empty(), cr.blockNumber());
     }
     return n;
   }
 
   private void reportOverdue(Counters n) {
     long cutoff = clock.millis() - config.overdueAfter().toMillis();
-    List<IncomeRecord> due = db.write(c -> {
-      List<IncomeRecord> l = incomes(c, "SELECT " + INCOME_COLUMNS + " FROM incomes WHERE status = 'EXPECTED' "
-          + "AND overdue_reported_at IS NULL AND accepted_at <= ? ORDER BY accepted_at, subtask_id", cutoff);
+    List<IncomeRecord> due = store.inTransaction(tx -> {
+      List<IncomeRecord> l = tx.overdueUnreported(cutoff);
       for (IncomeRecord r : l) {
-        Sql.exec(c, "UPDATE incomes SET overdue_reported_at = ? WHERE subtask_id = ?", clock.millis(), r.subtaskId());
+        tx.overdueReported(r.subtaskId(), clock.millis());
       }
       return l;
     });
@@ -427,34 +342,6 @@ public final class IncomeKeeper implements AutoCloseable {
       LOG.warn("incomes: {} income(s) overdue from {}", due.size(), requestors);
     }
   }
-
-  // ------------------------------------------------------------------------------------ SQL helpers
-
-  private static Optional<IncomeRecord> income(Connection c, String subtaskId) throws SQLException {
-    List<IncomeRecord> l = incomes(c, "SELECT " + INCOME_COLUMNS + " FROM incomes WHERE subtask_id = ?", subtaskId);
-    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
-  }
-
-  private static List<IncomeRecord> incomes(Connection c, String sql, Object... args) throws SQLException {
-    List<IncomeRecord> out = new ArrayList<>();
-    try (PreparedStatement p = c.prepareStatement(sql)) {
-      Sql.bind(p, args);
-      try (ResultSet rs = p.executeQuery()) {
-        while (rs.next()) {
-          long block = rs.getLong(8);
-          Long blockNumber = rs.wasNull() ? null : block;
-          rs.getLong(9);
-          boolean reported = !rs.wasNull();
-          out.add(new IncomeRecord(rs.getString(1), rs.getString(2), Address.of(rs.getString(3)),
-              new BigInteger(rs.getString(4)), Instant.ofEpochMilli(rs.getLong(5)), IncomeStatus.valueOf(rs.getString(6)),
-              rs.getString(7), blockNumber, reported));
-        }
-      }
-    }
-    return out;
-  }
-
-
 
   private static final class Counters {
     int blocks;

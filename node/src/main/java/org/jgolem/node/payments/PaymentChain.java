@@ -4,7 +4,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 
 /**
  * The requestor's side of the chain, for the {@link PaymentProcessor}: one account that signs,

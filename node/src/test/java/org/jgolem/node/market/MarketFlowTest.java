@@ -254,7 +254,7 @@ class MarketFlowTest {
     var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
     closing.add(database);
     return new RequestorDb(new org.jgolem.node.market.requestor.RequestorStore(database),
-        new Reputation(new org.jgolem.node.reputation.SqliteReputationStore(database)));
+        new Reputation(new org.jgolem.node.store.SqliteReputationStore(database)));
   }
 
   /** Results up to this size are kept in memory by the requestors a test makes (0: on disk). */

@@ -4,7 +4,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
 import org.jgolem.eth.Address;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 
 /**
  * A {@link PaymentChain} that dies around a broadcast, as the node process would: before the

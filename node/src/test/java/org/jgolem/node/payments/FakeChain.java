@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.jgolem.eth.Address;
 import org.jgolem.testkit.FakeClock;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 
 /**
  * A deterministic in-memory chain for unit tests of the payment logic: accounts with nonces and

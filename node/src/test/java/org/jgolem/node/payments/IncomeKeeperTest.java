@@ -12,7 +12,8 @@ import java.util.List;
 import org.jgolem.eth.Address;
 import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.node.store.SqliteIncomeStore;
+import org.jgolem.eth.PackedPayment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class IncomeKeeperTest {
     db = NodeDatabase.open(dir, clock);
     fake.fund(R1, v(1_000_000));
     fake.fund(R2, v(1_000_000));
-    keeper = new IncomeKeeper(db, fake.view(), ME, clock, config, listener);
+    keeper = new IncomeKeeper(new SqliteIncomeStore(db), fake.view(), ME, clock, config, listener);
   }
 
   @AfterEach
@@ -53,7 +54,7 @@ class IncomeKeeperTest {
   IncomeKeeper reopen(IncomeConfig c) {
     db.close();
     db = NodeDatabase.open(dir, clock);
-    keeper = new IncomeKeeper(db, fake.view(), ME, clock, c, listener);
+    keeper = new IncomeKeeper(new SqliteIncomeStore(db), fake.view(), ME, clock, c, listener);
     return keeper;
   }
 
@@ -261,7 +262,7 @@ class IncomeKeeperTest {
   @Test
   void aFailingListenerDoesNotStopTheKeeper() {
     reopen(config);
-    IncomeKeeper k = new IncomeKeeper(db, fake.view(), ME, clock, config, (r, s, a) -> {
+    IncomeKeeper k = new IncomeKeeper(new SqliteIncomeStore(db), fake.view(), ME, clock, config, (r, s, a) -> {
       throw new IllegalStateException("listener bug");
     });
     k.expect(R1, "t", "x", v(1), Instant.ofEpochMilli(clock.millis()));

@@ -20,6 +20,8 @@ import org.jgolem.testkit.Anvil;
 import org.jgolem.eth.Address;
 import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.store.SqliteIncomeStore;
+import org.jgolem.node.store.SqlitePaymentLedger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +65,7 @@ class PaymentAnvilTest {
     // closure time (its newest acceptance) must not be ahead of the chain's (ClosureTimeInFuture).
     clock = new FakeClock(anvil.latestBlockMillis() - 120_000);
     db = NodeDatabase.open(dir.resolve("requestor"), clock);
-    processor = new PaymentProcessor(db, anvil.requestorChain(), clock, config);
+    processor = new PaymentProcessor(new SqlitePaymentLedger(db), anvil.requestorChain(), clock, config);
   }
 
   @AfterEach
@@ -82,7 +84,7 @@ class PaymentAnvilTest {
   PaymentProcessor reopen(PaymentChain chain) {
     db.close();
     db = NodeDatabase.open(dir.resolve("requestor"), clock);
-    processor = new PaymentProcessor(db, chain, clock, config);
+    processor = new PaymentProcessor(new SqlitePaymentLedger(db), chain, clock, config);
     return processor;
   }
 
@@ -354,7 +356,7 @@ class PaymentAnvilTest {
     Path providerDir = dir.resolve("provider");
     NodeDatabase pdb = NodeDatabase.open(providerDir, clock);
     try {
-      IncomeKeeper keeper = new IncomeKeeper(pdb, anvil.view(me), addr(me), clock, incomeConfig, listener);
+      IncomeKeeper keeper = new IncomeKeeper(new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
       keeper.expect(addr(REQUESTOR), "t", "i1", gnt(2), clock.instant());
       keeper.expect(addr(REQUESTOR), "t", "i2", gnt(3), clock.instant());
       keeper.expect(stingy, "t2", "never", gnt(1), clock.instant());
@@ -378,7 +380,7 @@ class PaymentAnvilTest {
 
       pdb.close(); // the provider restarts
       pdb = NodeDatabase.open(providerDir, clock);
-      keeper = new IncomeKeeper(pdb, anvil.view(me), addr(me), clock, incomeConfig, listener);
+      keeper = new IncomeKeeper(new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
       assertThat(keeper.cursor().orElseThrow().nextBlock()).isEqualTo(cursor);
       keeper.expect(addr(REQUESTOR), "t", "i3", gnt(4), clock.instant());
       processor.record("t", "i3", addr(me), gnt(4), clock.instant());
@@ -395,7 +397,7 @@ class PaymentAnvilTest {
       assertThat(overdue).containsExactly(stingy + "/never/" + gnt(1));
       pdb.close();
       pdb = NodeDatabase.open(providerDir, clock);
-      keeper = new IncomeKeeper(pdb, anvil.view(me), addr(me), clock, incomeConfig, listener);
+      keeper = new IncomeKeeper(new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
       keeper.tick();
       assertThat(overdue).as("reported once, across restarts").hasSize(1);
       assertThat(keeper.expectedTotal()).isEqualTo(gnt(1));

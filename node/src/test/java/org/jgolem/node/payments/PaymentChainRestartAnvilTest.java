@@ -24,6 +24,8 @@ import org.jgolem.node.chain.Web3ChainView;
 import org.jgolem.node.chain.Web3PaymentChain;
 import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.store.SqliteIncomeStore;
+import org.jgolem.node.store.SqlitePaymentLedger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,9 +67,9 @@ class PaymentChainRestartAnvilTest {
     NodeDatabase rdb = NodeDatabase.open(dir.resolve("requestor"), clock);
     NodeDatabase pdb = NodeDatabase.open(dir.resolve("provider"), clock);
     try {
-      PaymentProcessor processor = new PaymentProcessor(rdb, new Web3PaymentChain(client, deployment.token(), REQUESTOR),
+      PaymentProcessor processor = new PaymentProcessor(new SqlitePaymentLedger(rdb), new Web3PaymentChain(client, deployment.token(), REQUESTOR),
           clock, PaymentConfig.demo(WINDOW));
-      IncomeKeeper keeper = new IncomeKeeper(pdb, new Web3ChainView(client, deployment.token(), provider(0)), p0,
+      IncomeKeeper keeper = new IncomeKeeper(new SqliteIncomeStore(pdb), new Web3ChainView(client, deployment.token(), provider(0)), p0,
           clock, new IncomeConfig(savedHead, 1, 100, 10, Duration.ofDays(1), Duration.ofSeconds(30), 16),
           IncomeListener.NONE);
       processor.record("t", "a", p0, gnt(3), clock.instant());

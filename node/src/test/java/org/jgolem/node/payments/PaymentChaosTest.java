@@ -12,6 +12,7 @@ import java.util.Random;
 import org.jgolem.eth.Address;
 import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.store.SqlitePaymentLedger;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,7 +42,7 @@ class PaymentChaosTest {
         .withNonceGapGrace(Duration.ZERO).withConfirmations(1 + random.nextInt(2)).withMaxPaymentsPerBatch(3);
     Path data = dir.resolve("seed-" + seed);
     NodeDatabase db = NodeDatabase.open(data, clock);
-    PaymentProcessor processor = new PaymentProcessor(db, fake.wallet(REQUESTOR), clock, config);
+    PaymentProcessor processor = new PaymentProcessor(new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
     Map<Address, BigInteger> recorded = new HashMap<>();
     int subtasks = 0;
     try {
@@ -73,12 +74,12 @@ class PaymentChaosTest {
               : CrashingChain.When.AFTER_BROADCAST;
           db.close();
           db = NodeDatabase.open(data, clock);
-          processor = new PaymentProcessor(db, new CrashingChain(fake.wallet(REQUESTOR), when), clock, config);
+          processor = new PaymentProcessor(new SqlitePaymentLedger(db), new CrashingChain(fake.wallet(REQUESTOR), when), clock, config);
           clock.advance(Duration.ofSeconds(random.nextInt(25)));
           tickQuietly(processor);
           db.close();
           db = NodeDatabase.open(data, clock);
-          processor = new PaymentProcessor(db, fake.wallet(REQUESTOR), clock, config);
+          processor = new PaymentProcessor(new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
         } else {
           clock.advance(Duration.ofSeconds(1));
           tickQuietly(processor);

@@ -11,6 +11,7 @@ import org.jgolem.eth.Address;
 import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.payments.PaymentChain.SignedTx;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.store.SqlitePaymentLedger;
 import org.jgolem.node.state.StateException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,7 @@ class PaymentLedgerTest {
   @BeforeEach
   void open() {
     db = NodeDatabase.open(dir, clock);
-    ledger = new PaymentLedger(db);
+    ledger = new SqlitePaymentLedger(db);
   }
 
   @AfterEach
@@ -43,8 +44,8 @@ class PaymentLedgerTest {
 
   @Test
   void twoLiveBatchesCanNeverHoldTheSameNonce() {
-    ledger.record("t", "a", P, BigInteger.TEN, Instant.now(), 0);
-    ledger.record("t", "b", P, BigInteger.TEN, Instant.now(), 0);
+    ledger.recordIfAbsent("t", "a", P, BigInteger.TEN, Instant.now(), 0);
+    ledger.recordIfAbsent("t", "b", P, BigInteger.TEN, Instant.now(), 0);
     ledger.writeAhead(BatchRecord.Kind.PAYMENT, 1L, BigInteger.TEN, tx("0x01", 5), List.of("a"), 0);
     assertThatThrownBy(() -> ledger.writeAhead(BatchRecord.Kind.PAYMENT, 1L, BigInteger.TEN, tx("0x02", 5), List.of("b"), 0))
         .isInstanceOf(StateException.class).hasMessageContaining("UNIQUE");
@@ -57,7 +58,7 @@ class PaymentLedgerTest {
 
   @Test
   void aPaymentGoesIntoOneBatchOnly() {
-    ledger.record("t", "a", P, BigInteger.TEN, Instant.now(), 0);
+    ledger.recordIfAbsent("t", "a", P, BigInteger.TEN, Instant.now(), 0);
     ledger.writeAhead(BatchRecord.Kind.PAYMENT, 1L, BigInteger.TEN, tx("0x01", 1), List.of("a"), 0);
     assertThatThrownBy(() -> ledger.writeAhead(BatchRecord.Kind.PAYMENT, 1L, BigInteger.TEN, tx("0x02", 2), List.of("a"), 0))
         .hasMessageContaining("no longer pending");
@@ -68,7 +69,7 @@ class PaymentLedgerTest {
 
   @Test
   void theSchemaRefusesAPaidPaymentWithoutATransaction() {
-    ledger.record("t", "a", P, BigInteger.TEN, Instant.now(), 0);
+    ledger.recordIfAbsent("t", "a", P, BigInteger.TEN, Instant.now(), 0);
     assertThatThrownBy(() -> db.write(c -> c.createStatement().executeUpdate(
         "UPDATE payments SET status = 'PAID' WHERE subtask_id = 'a'"))).isInstanceOf(StateException.class);
   }

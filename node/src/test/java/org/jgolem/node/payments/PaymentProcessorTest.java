@@ -12,6 +12,7 @@ import org.jgolem.eth.Address;
 import org.jgolem.testkit.FakeClock;
 import org.jgolem.testkit.ManualScheduler;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.store.SqlitePaymentLedger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class PaymentProcessorTest {
   void open() {
     db = NodeDatabase.open(dir, clock);
     fake.fund(REQUESTOR, v(1_000_000));
-    processor = new PaymentProcessor(db, fake.wallet(REQUESTOR), clock, config);
+    processor = new PaymentProcessor(new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
   }
 
   @AfterEach
@@ -57,7 +58,7 @@ class PaymentProcessorTest {
   PaymentProcessor reopen(PaymentChain chain, PaymentConfig c) {
     db.close();
     db = NodeDatabase.open(dir, clock);
-    processor = new PaymentProcessor(db, chain, clock, c);
+    processor = new PaymentProcessor(new SqlitePaymentLedger(db), chain, clock, c);
     return processor;
   }
 

@@ -9,8 +9,7 @@ import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.chain.contracts.GntTokenGateway;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
-import org.jgolem.payments.batch.BatchPlan;
-import org.jgolem.payments.batch.PackedPayment;
+import org.jgolem.eth.PackedPayment;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -58,12 +57,12 @@ public final class GasMeasurement {
     return (tx.gasUsed() - 21_000) / (double) PAYMENTS;
   }
 
-  private static BatchPlan.Batch batch(List<Address> payees, SplittableRandom random) {
+  private static List<PackedPayment> batch(List<Address> payees, SplittableRandom random) {
     List<PackedPayment> words = new ArrayList<>();
     for (Address p : payees) {
       words.add(new PackedPayment(p, amount(random)));
     }
-    return new BatchPlan.Batch(words);
+    return words;
   }
 
   /** 0.001 .. 1 GNT in base units. */

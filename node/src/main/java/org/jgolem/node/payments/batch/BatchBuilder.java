@@ -1,4 +1,4 @@
-package org.jgolem.payments.batch;
+package org.jgolem.node.payments.batch;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.eth.Address;
+import org.jgolem.eth.PackedPayment;
 
 /**
  * Turns what a requestor owes into {@code batchTransfer} calls.

@@ -1,10 +1,12 @@
-package org.jgolem.payments.batch;
+package org.jgolem.eth;
 
 import java.math.BigInteger;
 import org.jgolem.eth.Address;
 
 /**
- * One word of {@code batchTransfer}: the value in the top 96 bits, the payee in the low 160.
+ * One word of GNT's {@code batchTransfer}: the value in the top 96 bits, the payee in the low 160.
+ * A plain value shared by the chain gateway (contract-wrappers), which sends the words, and the
+ * payment domain (the node's {@code BatchBuilder}), which makes them; neither depends on the other.
  */
 public record PackedPayment(Address payee, BigInteger amount) {
   /** Largest amount one word can carry: 2^96 - 1. */

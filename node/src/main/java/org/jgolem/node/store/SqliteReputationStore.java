@@ -1,13 +1,14 @@
-package org.jgolem.node.reputation;
+package org.jgolem.node.store;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgolem.eth.Address;
+import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.state.NodeDatabase;
 
-/** Reputation counters in the node database (table {@code reputation}). */
+/** {@link Reputation.Store}: the reputation counters in the node database (table {@code reputation}). */
 public final class SqliteReputationStore implements Reputation.Store {
   private final NodeDatabase db;
 

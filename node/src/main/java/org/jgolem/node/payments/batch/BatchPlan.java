@@ -1,7 +1,8 @@
-package org.jgolem.payments.batch;
+package org.jgolem.node.payments.batch;
 
 import java.math.BigInteger;
 import java.util.List;
+import org.jgolem.eth.PackedPayment;
 
 /** What the batch builder made of a list of payments: batches to send and payments held back. */
 public record BatchPlan(List<Batch> batches, List<HeldBack> heldBack) {

@@ -1,4 +1,4 @@
-package org.jgolem.chain.demo;
+package org.jgolem.node.demo;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -14,9 +14,9 @@ import org.jgolem.chain.deploy.Deployment;
 import org.jgolem.chain.dev.DevAccounts;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
-import org.jgolem.payments.batch.BatchBuilder;
-import org.jgolem.payments.batch.BatchPlan;
-import org.jgolem.payments.batch.Payment;
+import org.jgolem.node.payments.batch.BatchBuilder;
+import org.jgolem.node.payments.batch.BatchPlan;
+import org.jgolem.node.payments.batch.Payment;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -53,7 +53,7 @@ public final class PaymentDemo {
       owed.add(new Payment(Address.ZERO, GNT)); // a bad payee: held back, blocks nobody (TOB-14)
       BatchPlan plan = new BatchBuilder(addr(requestor), d.token(), 100).plan(owed);
       plan.heldBack().forEach(h -> System.out.printf("held back: %s GNT to %s (%s)%n", gnt(h.payment().amount()), h.payment().payee(), h.reason()));
-      TxResult tx = token.batchTransfer(plan.batches().get(0), chain.latestBlockTimestamp());
+      TxResult tx = token.batchTransfer(plan.batches().get(0).payments(), chain.latestBlockTimestamp());
       int n = plan.batches().get(0).payments().size();
       System.out.printf("batch payment %s: %d payments, gas %d (%d per payment beyond the 21000 base)%n",
           tx.hash(), n, tx.gasUsed(), (tx.gasUsed() - 21_000) / n);

@@ -1,4 +1,4 @@
-package org.jgolem.payments.batch;
+package org.jgolem.node.payments.batch;
 
 import static java.math.BigInteger.ONE;
 import static java.math.BigInteger.ZERO;
@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.jgolem.eth.Address;
-import org.jgolem.payments.batch.BatchPlan.HeldBack;
-import org.jgolem.payments.batch.BatchPlan.Reason;
+import org.jgolem.eth.PackedPayment;
+import org.jgolem.node.payments.batch.BatchPlan.HeldBack;
+import org.jgolem.node.payments.batch.BatchPlan.Reason;
 import org.junit.jupiter.api.Test;
 
 /** The batch builder and the packed word format, without a chain. */
@@ -203,6 +204,58 @@ class BatchBuilderTest {
     assertThat(plan.batches()).isEmpty();
     assertThat(plan.heldBack()).hasSize(3);
     assertThat(plan.total()).isZero();
+  }
+
+  // The builder's half of TokenAuditRegressionTest's TOB-14 tests (contract-wrappers), which send on chain
+  // the batches asserted here. Finding: one bad payee makes a whole batch revert. Fix: the builder holds
+  // back every payment the contract would refuse, with its reason, and the rest is paid.
+
+  private static BigInteger gnt(long n) {
+    return BigInteger.TEN.pow(18).multiply(BigInteger.valueOf(n));
+  }
+
+  @Test
+  void tob14_theTokenContractItselfIsHeldBack() {
+    // The contract does not refuse the token's own address as a payee: such tokens are stranded.
+    BatchPlan plan = new BatchBuilder(SENDER, TOKEN, 10).plan(List.of(new Payment(TOKEN, ONE)));
+    assertThat(plan.batches()).isEmpty();
+    assertThat(plan.heldBack()).containsExactly(new HeldBack(new Payment(TOKEN, ONE), Reason.TOKEN_CONTRACT_PAYEE));
+  }
+
+  @Test
+  void tob14_builderHoldsBackBadPaymentsWithTheirReason() {
+    Address u0 = addr(0x10);
+    Address u1 = addr(0x11);
+    Address u2 = addr(0x12);
+    Address u3 = addr(0x13);
+    Address u4 = addr(0x14);
+    Address u5 = addr(0x15);
+    Payment zero = new Payment(Address.ZERO, gnt(5));
+    Payment nullPayee = new Payment(null, gnt(6));
+    Payment self = new Payment(SENDER, gnt(7));
+    Payment toToken = new Payment(TOKEN, gnt(3));
+    Payment zeroAmount = new Payment(u1, ZERO);
+    Payment negative = new Payment(u2, gnt(-4));
+    List<Payment> owed = new ArrayList<>(List.of(
+        new Payment(u0, gnt(10)), zero, self, new Payment(u3, gnt(20)), toToken, nullPayee,
+        zeroAmount, new Payment(u0, gnt(5)), negative, new Payment(u4, gnt(1)),
+        new Payment(u5, gnt(2))));
+
+    BatchPlan plan = new BatchBuilder(SENDER, TOKEN, 2).plan(owed);
+
+    assertThat(plan.heldBack()).containsExactly(
+        new HeldBack(zero, Reason.ZERO_PAYEE),
+        new HeldBack(self, Reason.PAYEE_IS_SENDER),
+        new HeldBack(toToken, Reason.TOKEN_CONTRACT_PAYEE),
+        new HeldBack(nullPayee, Reason.ZERO_PAYEE),
+        new HeldBack(zeroAmount, Reason.NON_POSITIVE_AMOUNT),
+        new HeldBack(negative, Reason.NON_POSITIVE_AMOUNT));
+    assertThat(plan.batches()).hasSize(2); // user0 (10+5), user3 | user4, user5
+    assertThat(plan.batches().get(0).payments()).containsExactly(
+        new PackedPayment(u0, gnt(15)), new PackedPayment(u3, gnt(20)));
+    assertThat(plan.batches().get(1).payments()).containsExactly(
+        new PackedPayment(u4, gnt(1)), new PackedPayment(u5, gnt(2)));
+    assertThat(plan.total()).isEqualTo(gnt(38));
   }
 
   // ------------------------------------------------------------------------------------ PackedPayment

@@ -1,4 +1,4 @@
-package org.jgolem.payments.batch;
+package org.jgolem.node.payments.batch;
 
 import java.math.BigInteger;
 import java.util.Objects;
