@@ -35,7 +35,7 @@ import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.requestor.RequestorAgent;
-import org.jgolem.node.market.requestor.RequestorStore;
+import org.jgolem.node.store.SqliteRequestorStore;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.netty.EventLoops;
 import org.jgolem.node.p2p.netty.NettyP2PNetwork;
@@ -157,7 +157,7 @@ public final class NodeDaemon implements AutoCloseable {
             } catch (InsufficientFundsException e) {
               throw new RequestorAgent.InsufficientFundsException(e.getMessage());
             }
-          }, reputation, computer, dataDir.resolve("requestor"), clock, new RequestorStore(db),
+          }, reputation, computer, dataDir.resolve("requestor"), clock, new SqliteRequestorStore(db),
           AgentExecutors.requestor()); // the loop and its workers on threads of their own
       closing.add(requestor);
       int resumed = requestor.start();
@@ -194,7 +194,7 @@ public final class NodeDaemon implements AutoCloseable {
             }
           }, reputation, dataDir.resolve("provider"), clock, config.slots(),
           Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(1, memMib),
-          new org.jgolem.node.market.provider.ProviderStore(db, clock), AgentExecutors.provider());
+          new org.jgolem.node.store.SqliteProviderStore(db, clock), AgentExecutors.provider());
       closing.add(provider);
     }
     if (warmDocker != null && config.warmBlender() != null) {

@@ -215,7 +215,7 @@ class MarketFlowTest {
     requestor.start();
     var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
     closing.add(database);
-    var jobs = new org.jgolem.node.market.provider.ProviderStore(database, clock);
+    var jobs = new org.jgolem.node.store.SqliteProviderStore(database, clock);
     ProviderAgent first = provider(p, new FakeWasm(false), 1, jobs);
     var task = requestor.create(gwasmTask(1, 1));
     assertThat(gated.fetching.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the result reported").isTrue();
@@ -253,7 +253,7 @@ class MarketFlowTest {
   RequestorDb requestorDb() {
     var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("requestor-db"), clock);
     closing.add(database);
-    return new RequestorDb(new org.jgolem.node.market.requestor.RequestorStore(database),
+    return new RequestorDb(new org.jgolem.node.store.SqliteRequestorStore(database),
         new Reputation(new org.jgolem.node.store.SqliteReputationStore(database)));
   }
 
@@ -784,7 +784,7 @@ class MarketFlowTest {
     RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
     var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
     closing.add(database);
-    var jobs = new org.jgolem.node.market.provider.ProviderStore(database, clock);
+    var jobs = new org.jgolem.node.store.SqliteProviderStore(database, clock);
     ProviderAgent first = provider(nodes.get(1), new HangingWasm(), 1, jobs);
     var task = requestor.create(gwasmTask(1, 1));
     Await.until(WAIT, () -> first.jobs().stream().anyMatch(j -> j.state.equals("COMPUTING")), () -> "computing");

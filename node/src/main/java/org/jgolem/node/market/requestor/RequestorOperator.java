@@ -49,7 +49,7 @@ final class RequestorOperator {
         // and from the database: restored after a restart, they would count as attempts again and keep
         // their providers from this subtask for good
         if (store != null && !dropped.isEmpty()) {
-          store.forgetAssignmentsById(t, dropped.stream().map(Assignment::idHex).toList());
+          store.forgetAssignmentsById(t.idHex(), dropped.stream().map(Assignment::idHex).toList());
         }
         effects.changed(t, s, null);
       }
@@ -70,7 +70,7 @@ final class RequestorOperator {
     s.detail = "restarted";
     s.assignments.forEach(Assignment::freeMemory);
     s.assignments.clear();
-    if (store != null) store.forgetAssignments(t, name);
+    if (store != null) store.forgetAssignments(t.idHex(), name);
     effects.changed(t, s, null);
     if (t.state != TaskState.COMPUTING) reopen(t);
     return s;

@@ -67,11 +67,28 @@ final class RequestorUnitOfWork {
     for (var it = dirty.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       try {
-        store.save(e.getKey(), List.copyOf(e.getValue().subtasks), List.copyOf(e.getValue().assignments), sources);
+        store.save(row(e.getKey()), e.getValue().subtasks.stream().map(RequestorUnitOfWork::row).toList(),
+            e.getValue().assignments.stream().map(this::row).toList());
         it.remove();
       } catch (RuntimeException ex) {
         LOG.error("Could not save task {}: {}", e.getKey().idHex(), ex.toString());
       }
     }
+  }
+
+  private static RequestorStore.TaskRow row(Task t) {
+    return new RequestorStore.TaskRow(t.idHex(), t.file.file(), t.workDir, t.state.name(), t.detail, t.createdAt,
+        t.header, t.output == null ? null : t.output.toString());
+  }
+
+  private static RequestorStore.SubtaskRow row(Subtask s) {
+    return new RequestorStore.SubtaskRow(s.name(), s.state.name(), s.resourcesCid, s.recompute, s.acceptedDigest,
+        s.localDigest, s.detail);
+  }
+
+  private RequestorStore.AssignmentRow row(Assignment a) {
+    return new RequestorStore.AssignmentRow(a.id, a.subtask, a.provider, a.price, a.deadline, a.state.name(), a.ttc,
+        a.report, a.digest, a.result == null ? null : a.result.toString(), sources.get(a.idHex()), a.detail,
+        a.acceptedAt);
   }
 }
