@@ -17,7 +17,7 @@ import org.web3j.crypto.ECKeyPair;
  * Not a test (surefire does not run it); run it with:
  *
  * <pre>
- * mvn -o -q test-compile dependency:build-classpath -pl protocol -Dmdep.outputFile=target/cp.txt
+ * mvn -o -q test-compile dependency:build-classpath -pl testkit,protocol -Dmdep.outputFile=target/cp.txt
  * java --enable-native-access=ALL-UNNAMED \
  *   -cp protocol/target/test-classes:protocol/target/classes:$(cat protocol/target/cp.txt) \
  *   org.jgolem.protocol.identity.SignatureBenchmark [seconds per measurement, default 3]
