@@ -84,8 +84,8 @@ public final class WasmEnvironment implements Environment {
   private volatile boolean closed;
 
   /**
-   * The threads runs use, kept between runs (making two threads a run cost 0.3-0.4 ms of CPU on this project's
-   * machines, a fifth of a tiny subtask's whole cost): supervisors, and guests with the guest's stack.
+   * The threads runs use, kept between runs (making two platform threads a run, one with a large stack, was a good
+   * share of a tiny subtask's whole cost; see docs/PERFORMANCE.md): supervisors, and guests with the guest's stack.
    */
   record Threads(java.util.concurrent.ThreadPoolExecutor supervisors, java.util.concurrent.ThreadPoolExecutor guests) {
     static Threads of(long guestStackBytes) {
