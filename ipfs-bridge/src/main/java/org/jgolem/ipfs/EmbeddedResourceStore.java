@@ -8,8 +8,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import org.jgolem.ipfs.exchange.BlockExchange;
 import org.jgolem.ipfs.exchange.GatewayServer;
 import org.jgolem.ipfs.exchange.HttpTransport;
@@ -39,7 +41,7 @@ public final class EmbeddedResourceStore implements ResourceStore {
   private final BlockExchange exchange;
   private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
   private GatewayServer gateway;
-  private volatile BlockExchange.Stats lastFetch;
+  private volatile Consumer<BlockExchange.Stats> fetchListener = stats -> {};
 
   private EmbeddedResourceStore(ResourceStoreConfig config, BlockStore store, Pins pins, PeerTransport transport, BlockExchange exchange) {
     this.config = config;
@@ -71,9 +73,18 @@ public final class EmbeddedResourceStore implements ResourceStore {
     return pins;
   }
 
-  /** Statistics of the last fetch (for tests and diagnostics), or null. */
-  public BlockExchange.Stats lastFetch() {
-    return lastFetch;
+  /**
+   * Hands the statistics of every fetch from now on (by {@link #get}, {@link #getScratch}, {@link #prefetch} or {@link
+   * #fetch}; from the fetching thread, as each one's blocks are stored) to listener, replacing the previous one: for
+   * a log line or a metric. It must be quick and not throw.
+   */
+  public void onFetch(Consumer<BlockExchange.Stats> listener) {
+    this.fetchListener = Objects.requireNonNull(listener);
+  }
+
+  private BlockExchange.Stats fetched(BlockExchange.Stats stats) {
+    fetchListener.accept(stats);
+    return stats;
   }
 
   /** Starts this node's trustless gateway on address (port 0: any free port). */
@@ -164,12 +175,12 @@ public final class EmbeddedResourceStore implements ResourceStore {
     try {
       try {
         // a large file's chunks go straight into a file pack, which then becomes the target: written once
-        lastFetch = exchange.fetch(cid, allowance, fileSize -> {
+        fetched(exchange.fetch(cid, allowance, fileSize -> {
           if (fileSize < FILE_PACK_MIN) return null;
           BlockStore.FilePack fp = store.createFilePack(fileSize);
           filePack.set(fp);
           return fp;
-        });
+        }));
       } catch (LimitExceededException e) {
         if (taskId == null) throw e;
         throw new LimitExceededException(e.getMessage() + " (the rest of task " + taskId + "'s limit of " + Sizes.format(config.maxTaskBytes()) + ")");
@@ -200,7 +211,7 @@ public final class EmbeddedResourceStore implements ResourceStore {
   public long prefetch(Cid cid, long maxBytes) throws IOException {
     gcLock.readLock().lock();
     try {
-      lastFetch = exchange.fetch(cid, Math.min(maxBytes, store.maxBytes()));
+      fetched(exchange.fetch(cid, Math.min(maxBytes, store.maxBytes())));
       return Dags.size(store, cid);
     } finally {
       gcLock.readLock().unlock();
@@ -214,8 +225,7 @@ public final class EmbeddedResourceStore implements ResourceStore {
   public BlockExchange.Stats fetch(Cid cid) throws IOException {
     gcLock.readLock().lock();
     try {
-      lastFetch = exchange.fetch(cid, store.maxBytes());
-      return lastFetch;
+      return fetched(exchange.fetch(cid, store.maxBytes()));
     } finally {
       gcLock.readLock().unlock();
     }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A content-addressed block store on disk, in append-only pack files ({@code packs/NNNNNNNN.pack}) of records
  * {@code varint(len(cid)) cid varint(len(data)) data}, with the index (CID to pack and offset) in memory, rebuilt by
  * scanning the packs when the store opens. One file a block would cost a create, a rename and a close per 256 KiB
- * chunk: measured here, that made writing ten times slower than appending.
+ * chunk, system calls that made writing many times slower than appending to a pack (see docs/PERFORMANCE.md).
  *
  * <p>Consistency: a record is appended only after its hash was checked. Records are not synced one by one; after a
  * crash, a pack may end in a partial record, which the scan at open cuts off, and a record whose bytes did not reach

@@ -21,11 +21,13 @@ import org.jgolem.ipfs.multiformats.Cid;
  * resources), with the size of the DAG for per-task accounting. Kept in a text journal: a change appends a line
  * ({@code cid owner size} pins, {@code - cid owner} unpins), and the file is rewritten (atomically) only when it holds
  * more than twice as many lines as there are pins, so a pin costs one short append, not a rewrite of every pin (which
- * made publishing quadratic: measured in the dispatch benchmark). A last line cut short by a crash is ignored.
+ * made publishing a task quadratic in its subtasks; see docs/PERFORMANCE.md). A last line cut short by a crash is
+ * ignored.
  *
  * <p>The file is not synced: a pin lost to a crash only lets a later {@link Dags GC} remove blocks that its owner
  * re-creates anyway (a requestor re-publishes its inputs when it resumes; fetched resources and results are fetched
- * again), while two syncs per pin cost about 10 ms each on the machines measured, per subtask, on both sides.
+ * again), while syncing would wait for the disk twice per pin, that is per subtask, on both sides: a flush costs more
+ * than the rest of a pin (see docs/PERFORMANCE.md).
  */
 public final class Pins {
   public static final String NODE = "node";
@@ -42,7 +44,10 @@ public final class Pins {
   private final Map<String, Long> usage = new HashMap<>();
   /** Lines in the file. */
   private long lines;
-  /** The file open for appending, kept between appends (an open and a close per pin cost 5% of a busy node's CPU). */
+  /**
+   * The file open for appending, kept between appends: an open and a close per pin were a visible share of a busy
+   * node's CPU (see docs/PERFORMANCE.md).
+   */
   private FileChannel journal;
 
   private Pins(Path file) {

@@ -67,9 +67,9 @@ public final class DagBuilder {
   }
 
   /**
-   * Adds a file or a folder that the caller has just walked with {@link #checkTree} (the walk is not made again: on a
-   * slow disk each file's attributes cost more than its blocks). A symlink, special file or bad name that appeared
-   * since is still refused when it is read.
+   * Adds a file or a folder that the caller has just walked with {@link #checkTree} (the walk is not made again: reading
+   * a file's attributes is a system call, which can cost more than hashing a small file's blocks; see
+   * docs/PERFORMANCE.md). A symlink, special file or bad name that appeared since is still refused when it is read.
    */
   public Entry addChecked(Path path) throws IOException {
     return attributes(path).isDirectory() ? addDirectory(path) : addRegular(path);

@@ -73,7 +73,7 @@ class FaultTest {
           Path out = tmp.resolve("out");
           fetcher.store.get(cid, out);
           assertThat(Files.mismatch(f, out)).isEqualTo(-1);
-          BlockExchange.Stats s = fetcher.store.lastFetch();
+          BlockExchange.Stats s = fetcher.lastFetch();
           assertThat(reports.corrupt).isNotEmpty().allMatch(x -> x.startsWith("liar "));
           assertThat(s.corruptBlocks()).isGreaterThanOrEqualTo(1);
           // the corrupted block never entered the store: every block there verifies
@@ -96,7 +96,7 @@ class FaultTest {
         try (TestNode fetcher = TestNode.start(tmp, "fetcher", Providers.of(List.of(p)), PeerReports.none(), c -> c.withParallelism(2))) {
           fetcher.store.get(cid, tmp.resolve("out"));
           assertThat(Files.mismatch(f, tmp.resolve("out"))).isEqualTo(-1);
-          BlockExchange.Stats s = fetcher.store.lastFetch();
+          BlockExchange.Stats s = fetcher.lastFetch();
           assertThat(proxy.cuts()).isGreaterThanOrEqualTo(1);
           assertThat(s.failedRequests()).isGreaterThanOrEqualTo(1);
           assertThat(s.redundantBlocks()).isZero();
@@ -134,7 +134,7 @@ class FaultTest {
         peers.set(List.of(source.peer));
         fetcher.store.get(cid, tmp.resolve("out"));
         assertThat(Files.mismatch(f, tmp.resolve("out"))).isEqualTo(-1);
-        BlockExchange.Stats s = fetcher.store.lastFetch();
+        BlockExchange.Stats s = fetcher.lastFetch();
         assertThat(s.blocksAlreadyPresent()).isEqualTo(kept);
         assertThat(s.blocksFetched()).isEqualTo(48 + 1 - kept);
         assertThat(s.redundantBlocks()).isZero();
@@ -157,7 +157,7 @@ class FaultTest {
           x -> x.withParallelism(6))) {
         fetcher.store.get(cid, tmp.resolve("out"));
         assertThat(Files.mismatch(f, tmp.resolve("out"))).isEqualTo(-1);
-        Map<String, Long> per = fetcher.store.lastFetch().blocksPerPeer();
+        Map<String, Long> per = fetcher.lastFetch().blocksPerPeer();
         assertThat(per.keySet()).containsExactlyInAnyOrder("a", "b", "c");
         assertThat(per.values()).allMatch(n -> n >= 4);
         assertThat(per.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(64 + 1 + 1);
@@ -310,7 +310,7 @@ class FaultTest {
           c.store.get(cid, tmp.resolve("c-got"));
           assertThat(Files.mismatch(f, tmp.resolve("c-got"))).isEqualTo(-1);
           assertThat(reports.corrupt).as("b checked before sending: nothing corrupt reached c").isEmpty();
-          assertThat(c.store.lastFetch().blocksPerPeer().get("a")).isPositive();
+          assertThat(c.lastFetch().blocksPerPeer().get("a")).isPositive();
         }
         // asked directly, b refuses the changed chunk (its hash check fails) and drops it
         Cid leaf5 = DagNode.decode(cid, a.store.blockStore().get(cid)).links().get(5);

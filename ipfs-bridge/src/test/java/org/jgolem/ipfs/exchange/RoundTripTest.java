@@ -80,15 +80,15 @@ class RoundTripTest {
     long t0 = System.nanoTime();
     roundTrip(f);
     System.err.printf("100 MiB add + fetch + write: %.2f s%n", (System.nanoTime() - t0) / 1e9);
-    assertThat(fetcher.store.lastFetch().blocksFetched()).isEqualTo(400 + 3 + 1); // 400 leaves, 3 inner nodes, the root
-    assertThat(fetcher.store.lastFetch().redundantBlocks()).isZero();
+    assertThat(fetcher.lastFetch().blocksFetched()).isEqualTo(400 + 3 + 1); // 400 leaves, 3 inner nodes, the root
+    assertThat(fetcher.lastFetch().redundantBlocks()).isZero();
   }
 
   @Test
   void aFileOfRepeatedChunksIsFetchedOnce() throws IOException {
     Path f = TestFiles.write(tmp.resolve("in/zeros"), new byte[10 * CHUNK + 5]);
     roundTrip(f);
-    assertThat(fetcher.store.lastFetch().blocksFetched()).isEqualTo(3); // the zero chunk, the 5-byte tail, the root
+    assertThat(fetcher.lastFetch().blocksFetched()).isEqualTo(3); // the zero chunk, the 5-byte tail, the root
   }
 
   /** A scratch copy (not synced to disk) is the same verified copy: a folder with a small and a large (file-pack) file. */

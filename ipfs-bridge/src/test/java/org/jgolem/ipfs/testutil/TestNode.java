@@ -3,9 +3,11 @@ package org.jgolem.ipfs.testutil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.jgolem.ipfs.EmbeddedResourceStore;
 import org.jgolem.ipfs.ResourceStoreConfig;
+import org.jgolem.ipfs.exchange.BlockExchange;
 import org.jgolem.ipfs.exchange.GatewayServer;
 import org.jgolem.ipfs.exchange.Peer;
 import org.jgolem.ipfs.exchange.PeerReports;
@@ -17,12 +19,19 @@ public final class TestNode implements AutoCloseable {
   public final EmbeddedResourceStore store;
   public final GatewayServer gateway;
   public final Peer peer;
+  private final AtomicReference<BlockExchange.Stats> lastFetch = new AtomicReference<>();
 
   private TestNode(String id, EmbeddedResourceStore store, GatewayServer gateway) {
     this.id = id;
     this.store = store;
     this.gateway = gateway;
     this.peer = new Peer(id, gateway.uri());
+    store.onFetch(lastFetch::set);
+  }
+
+  /** The statistics of this node's last fetch, or null. */
+  public BlockExchange.Stats lastFetch() {
+    return lastFetch.get();
   }
 
   public static TestNode start(Path dir, String id, Providers providers, PeerReports reports, UnaryOperator<ResourceStoreConfig> tweak)

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A folder in memory (an in-memory file system of its own, capped at a size), for a subtask's job folders when its
  * sandbox runs in this process (WASM): its inputs, work and output then never touch the disk, where each file and
- * folder made and removed costs a system call that is slow on some machines (about 120 us of CPU per mkdir or file
- * created on this project's test machines, against 5-10 us in memory). {@link #close} frees it. The open folders
- * together may be allowed at most a quarter of the heap; past that, {@link #create} gives none.
+ * folder made and removed costs a system call, slow on some file systems: many times what a file in memory costs
+ * (see docs/PERFORMANCE.md). {@link #close} frees it. The open folders together may be allowed at most a quarter of
+ * the heap; past that, {@link #create} gives none.
  */
 public final class MemoryFolder implements AutoCloseable {
   private static final int BLOCK = 4096;

@@ -38,7 +38,8 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  * <p>{@code provider.warmBlender} (off unless given; needs {@code docker} and the image in {@code dockerImages}): the
  * node keeps a Blender sandbox of that image readied while it is idle, for the first tile of a Blender task of those
  * cpus and memory (the task file's {@code cpus} and {@code memory_mib}; defaults 1 and 1024) and for the first spot
- * check of a task of its own. It holds a Blender process's memory (about 200 MB) while it waits.
+ * check of a task of its own. It holds a Blender process's memory (some hundreds of MB; see docs/PERFORMANCE.md)
+ * while it waits.
  */
 public record NodeConfig(
     String p2pHost, int p2pPort, List<String> seeds,

@@ -1,7 +1,6 @@
 package org.jgolem.node.discovery;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -201,6 +200,10 @@ public final class RoutingTable {
     return closest(target, n, Set.of());
   }
 
+  /**
+   * Every entry, bucket by bucket in index order ({@link #bucketSizes} tells where each bucket ends), least-recently
+   * seen first within a bucket.
+   */
   public synchronized List<Entry> entries() {
     return allEntries();
   }
@@ -310,10 +313,5 @@ public final class RoutingTable {
       out.addAll(b.entries.values());
     }
     return out;
-  }
-
-  /** For tests and diagnostics. */
-  synchronized Collection<Address> bucketIds(int index) {
-    return List.copyOf(buckets.get(index).entries.keySet());
   }
 }

@@ -13,8 +13,8 @@ import org.web3j.utils.Numeric;
  *
  * <p>Two backends give byte-identical results (signing is deterministic, RFC 6979): libsecp256k1
  * through JNI ({@link NativeEcdsa}), used when its native library loads (Linux x86-64 and aarch64;
- * signing about 10x and recovery about 3.5x faster, measured by {@code SignatureBenchmark} in the
- * tests), and web3j's pure Java otherwise. {@code -Djgolem.secp256k1=java} forces web3j.
+ * several times faster at both, as {@code SignatureBenchmark} in the tests measures; see
+ * docs/PERFORMANCE.md), and web3j's pure Java otherwise. {@code -Djgolem.secp256k1=java} forces web3j.
  * {@link #backend()} says which is in use.
  */
 public final class Secp256k1 {
@@ -32,10 +32,10 @@ public final class Secp256k1 {
     WEB3J
   }
 
-  private static volatile Backend backend = NativeEcdsa.available() ? Backend.NATIVE : Backend.WEB3J;
+  private static final Backend BACKEND = NativeEcdsa.available() ? Backend.NATIVE : Backend.WEB3J;
 
   public static Backend backend() {
-    return backend;
+    return BACKEND;
   }
 
   /** True if libsecp256k1 loaded on this machine. */
@@ -43,18 +43,10 @@ public final class Secp256k1 {
     return NativeEcdsa.available();
   }
 
-  /** For tests and benchmarks: switch backends (NATIVE only where it loaded). */
-  static void useBackend(Backend b) {
-    if (b == Backend.NATIVE && !NativeEcdsa.available()) {
-      throw new IllegalStateException("libsecp256k1 did not load on this machine");
-    }
-    backend = b;
-  }
-
   /** Signs a 32-byte digest (no further hashing): deterministic (RFC 6979), low s, v 27 or 28. */
   public static Signature sign(byte[] digest, ECKeyPair key) {
     requireDigest(digest);
-    if (backend == Backend.NATIVE) {
+    if (BACKEND == Backend.NATIVE) {
       Signature sig = NativeEcdsa.sign(digest, key.getPrivateKey());
       if (sig != null) {
         return sig;
@@ -79,8 +71,8 @@ public final class Secp256k1 {
    * The address that signed {@code digest}; throws {@link IllegalArgumentException} if the signature is invalid.
    * Recoveries are remembered (the last {@value #RECOVERED_MAX} or so, keyed by the digest and the whole signature):
    * a message chain verifies the same signatures again and again (a TaskToCompute, its two notes, then the same inside
-   * the report and the acceptance that quote it), and a recovery costs about 50 µs. A pure function of its key, so
-   * nothing can be put in it that a recovery would not give.
+   * the report and the acceptance that quote it), and a recovery is the costliest step of checking a message (see
+   * docs/PERFORMANCE.md). A pure function of its key, so nothing can be put in it that a recovery would not give.
    */
   public static Address recover(byte[] digest, Signature sig) {
     checkRanges(digest, sig);
@@ -92,7 +84,7 @@ public final class Secp256k1 {
     java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(k);
     Address known = RECOVERED.get(key);
     if (known != null) return known;
-    Address a = backend == Backend.NATIVE ? NativeEcdsa.recover(digest, sig) : recoverWeb3j(digest, sig);
+    Address a = BACKEND == Backend.NATIVE ? NativeEcdsa.recover(digest, sig) : recoverWeb3j(digest, sig);
     if (RECOVERED.size() >= RECOVERED_MAX) RECOVERED.clear(); // crude bound: a cleared cache only costs recoveries
     RECOVERED.put(key, a);
     return a;

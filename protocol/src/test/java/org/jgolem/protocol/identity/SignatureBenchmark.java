@@ -9,12 +9,15 @@ import org.jgolem.protocol.messages.p2p.Ping;
 import org.web3j.crypto.ECKeyPair;
 
 /**
- * Measures signatures per second on this machine, single-threaded, for both backends: sign,
- * recover, and a whole message (seal = sign, encode, decode = parse + validate + recover). Not a
- * test (surefire does not run it); run it with:
+ * Measures signatures per second on this machine, single-threaded: sign and recover for each backend
+ * that loads (calling it directly, so a recovery is not answered from {@link Secp256k1#recover}'s
+ * memory), then whole messages (seal = sign, encode, decode = parse + validate + recover) with the
+ * backend in use. The backend is chosen once, when the JVM loads {@link Secp256k1}: for web3j's
+ * messages on a machine where libsecp256k1 loads, run it again with {@code -Djgolem.secp256k1=java}.
+ * Not a test (surefire does not run it); run it with:
  *
  * <pre>
- * mvn -o -q test-compile dependency:build-classpath -pl protocol -Dmdep.outputFile=target/cp.txt
+ * mvn -o -q test-compile dependency:build-classpath -pl testkit,protocol -Dmdep.outputFile=target/cp.txt
  * java --enable-native-access=ALL-UNNAMED \
  *   -cp protocol/target/test-classes:protocol/target/classes:$(cat protocol/target/cp.txt) \
  *   org.jgolem.protocol.identity.SignatureBenchmark [seconds per measurement, default 3]
@@ -43,18 +46,17 @@ public final class SignatureBenchmark {
 
     System.out.printf("cores %d, java %s, native available: %s%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), Secp256k1.nativeAvailable());
-    for (Secp256k1.Backend b : Secp256k1.Backend.values()) {
-      if (b == Secp256k1.Backend.NATIVE && !Secp256k1.nativeAvailable()) {
-        continue;
-      }
-      Secp256k1.useBackend(b);
-      run(b + " sign", seconds, i -> Secp256k1.sign(digests[i & 1023], key));
-      run(b + " recover", seconds, i -> Secp256k1.recover(digests[i & 1023], sigs[i & 1023]));
-      run(b + " Ping seal+encode+decode", seconds, i -> codec.decode(codec.encode(codec.seal(ping, node, clock))));
-      run(b + " TaskToCompute seal+encode+decode", seconds,
-          i -> codec.decode(codec.encode(codec.seal(ttc, org.jgolem.protocol.messages.Fixtures.REQUESTOR, clock))));
-      pipeline(b + " Ping, 1 sealing + 1 decoding thread", seconds, codec, ping, node, clock);
+    if (Secp256k1.nativeAvailable()) {
+      run("NATIVE sign", seconds, i -> Secp256k1.signNative(digests[i & 1023], key));
+      run("NATIVE recover", seconds, i -> Secp256k1.recoverNative(digests[i & 1023], sigs[i & 1023]));
     }
+    run("WEB3J sign", seconds, i -> Secp256k1.signWeb3j(digests[i & 1023], key));
+    run("WEB3J recover", seconds, i -> Secp256k1.recoverWeb3j(digests[i & 1023], sigs[i & 1023]));
+    Secp256k1.Backend b = Secp256k1.backend();
+    run(b + " Ping seal+encode+decode", seconds, i -> codec.decode(codec.encode(codec.seal(ping, node, clock))));
+    run(b + " TaskToCompute seal+encode+decode", seconds,
+        i -> codec.decode(codec.encode(codec.seal(ttc, org.jgolem.protocol.messages.Fixtures.REQUESTOR, clock))));
+    pipeline(b + " Ping, 1 sealing + 1 decoding thread", seconds, codec, ping, node, clock);
   }
 
   /** One thread seals and encodes, another decodes and verifies: the two ends of a connection. */

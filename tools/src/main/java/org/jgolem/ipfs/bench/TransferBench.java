@@ -16,9 +16,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jgolem.ipfs.EmbeddedResourceStore;
 import org.jgolem.ipfs.FileTrees;
 import org.jgolem.ipfs.ResourceStoreConfig;
+import org.jgolem.ipfs.exchange.BlockExchange;
 import org.jgolem.ipfs.exchange.GatewayServer;
 import org.jgolem.ipfs.exchange.Peer;
 import org.jgolem.ipfs.exchange.PeerReports;
@@ -90,11 +92,13 @@ public final class TransferBench {
         raw[i] = secs(t0);
         Files.delete(rawOut);
         try (EmbeddedResourceStore b = open(bDir, size, peerA)) {
+          AtomicReference<BlockExchange.Stats> stats = new AtomicReference<>();
+          b.onFetch(stats::set);
           t0 = System.nanoTime();
           b.get(cid, out); // fetched from a, every block verified, stored, written out and synced
           ours[i] = secs(t0);
           if (Files.mismatch(input, out) != -1) throw new IllegalStateException("the transferred copy differs from the input");
-          log("round %d: raw TCP copy %.2f s, verified transfer %.2f s; %s", i + 1, raw[i], ours[i], b.lastFetch());
+          log("round %d: raw TCP copy %.2f s, verified transfer %.2f s; %s", i + 1, raw[i], ours[i], stats.get());
         }
         Files.delete(out);
         FileTrees.deleteQuietly(bDir);

@@ -38,8 +38,8 @@ import org.jgolem.protocol.identity.NodeKey;
  *
  * <p>Prints {@code blender tiles=8 distributed-wall-s=<x> local-wall-s=<y> ratio=<x/y> verification-overhead-pct=<z>},
  * where the overhead is the CPU time of the requestor's re-renders over the CPU time of the providers' renders (as the
- * Docker engine measures each container: wall times on 2 shared cores say more about contention than about cost;
- * both are printed on stderr). The frame is rendered at 640x480, 64 samples unless given (scene image [w h samples]).
+ * Docker engine measures each container: wall times on a machine with few, shared cores say more about contention
+ * than about cost; both are printed on stderr). The frame is rendered at 640x480, 64 samples unless given (scene image [w h samples]).
  * The direct render uses every core of the machine, and so does each provider (four providers on one machine share
  * its cores, as four processes would: a provider whose neighbours are done uses the whole machine, as a provider
  * that has a machine to itself does). Three rounds; the one with the median ratio is printed.
@@ -118,8 +118,8 @@ public final class BlenderBench {
           new TaskFileParser(TaskTemplates.load().types()).parse(localTask), root.resolve("local/staging"),
           new TaskContext(root.resolve("local/scratch"), java.util.Optional.of(verifier)));
       PlannedSubtask whole = localPlan.subtasks().get(0);
-      // this host is shared and noisy: three rounds (a direct render, then the distributed one), the round with the
-      // median ratio is printed, every round on stderr
+      // other load on the machine varies between rounds: three rounds (a direct render, then the distributed one),
+      // the round with the median ratio is printed, every round on stderr
       List<double[]> rounds = new ArrayList<>();
       double warmCpuBefore = 0;
       for (int round = 1; round <= ROUNDS; round++) {

@@ -93,9 +93,9 @@ public final class DispatchBench {
 
       // warm-up: tasks of the measured size until the JIT has compiled the hot paths of the five nodes (and the guest's
       // compiled module), as it has in a node that has been running for a while: at least MIN_WARM_UPS, then until the
-      // compilers were busy for less than JIT_QUIET of a warm-up's wall time (measured: after 8 warm-ups of 400 the
-      // JIT still took 1.3-1.8 ms of CPU a subtask); then the same task three times: this host is shared, so the run
-      // with the median rate is printed
+      // compilers were busy for less than JIT_QUIET of a warm-up's wall time (a fixed count of warm-ups left the JIT
+      // still compiling, at a cost per subtask that counted; see docs/PERFORMANCE.md); then the same task three
+      // times: other load on the machine varies, so the run with the median rate is printed
       var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
       int cores = Math.min(Runtime.getRuntime().availableProcessors(), providers * slots);
       List<double[]> runs = new ArrayList<>();

@@ -27,8 +27,8 @@ import org.jgolem.node.compute.wasm.WasmEnvironment;
  * <pre>WasmVsNativeBench PROGRAMS_DIR [SIZE [RUNS]]</pre>
  *
  * PROGRAMS_DIR holds kernel.wasm and kernel.native (scripts/wasm-programs builds them from
- * node/src/test/c/kernel.c). Both get the same SIZE (default 1800: about 1.5 s natively here) and must
- * print the same checksum. The native build runs as a process; the WASM build runs as a subtask of a
+ * node/src/test/c/kernel.c). Both get the same SIZE (default 1800: long enough natively that start-up costs are
+ * small beside the kernel; docs/PERFORMANCE.md has the times) and must print the same checksum. The native build runs as a process; the WASM build runs as a subtask of a
  * {@link WasmEnvironment}, timed from start() to result (thread, sandbox folders, instantiation included).
  * The first WASM run compiles the module (reported, not counted) and one more run lets the JIT settle;
  * then RUNS runs of each (default 5), interleaved, are timed and the medians compared.

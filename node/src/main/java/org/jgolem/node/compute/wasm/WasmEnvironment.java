@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import org.jgolem.node.compute.Capabilities;
 import org.jgolem.node.compute.ComputeException;
@@ -18,8 +20,8 @@ import org.jgolem.node.compute.Program;
  * Runs {@link Program.WasmBinary} subtasks (wasm32-wasi commands) in Chicory, compiled to JVM bytecode.
  *
  * <p>Each subtask runs on two threads, named {@code wasm-<subtaskId>} while they serve it (the supervisor: it
- * waits for a slot, enforces the wall-time limit and cancellation) and {@code wasm-<subtaskId>-run} (the
- * guest). They are pooled: when the subtask ends they go back to the environment's pools under an idle name (a
+ * waits for a slot, then for the guest to end or to be given up) and {@code wasm-<subtaskId>-run} (the guest). A
+ * scheduler (the environment's {@code wasm-timers} thread, or one given) enforces the wall-time limit and stops. They are pooled: when the subtask ends they go back to the environment's pools under an idle name (a
  * guest that would not stop keeps its thread until it ends; the pools end with the environment). At most {@link Settings#slots()} subtasks run at once; the others
  * wait for a slot (the wall-time limit starts when the subtask gets one).
  *
@@ -81,11 +83,14 @@ public final class WasmEnvironment implements Environment {
   private final ModuleCache cache;
   private final Set<WasmRun> running = ConcurrentHashMap.newKeySet();
   private final Threads threads;
+  private final ScheduledExecutorService timers;
+  /** The timers were made here, so {@link #close} ends them. */
+  private final boolean ownTimers;
   private volatile boolean closed;
 
   /**
-   * The threads runs use, kept between runs (making two threads a run cost 0.3-0.4 ms of CPU on this project's
-   * machines, a fifth of a tiny subtask's whole cost): supervisors, and guests with the guest's stack.
+   * The threads runs use, kept between runs (making two platform threads a run, one with a large stack, was a good
+   * share of a tiny subtask's whole cost; see docs/PERFORMANCE.md): supervisors, and guests with the guest's stack.
    */
   record Threads(java.util.concurrent.ThreadPoolExecutor supervisors, java.util.concurrent.ThreadPoolExecutor guests) {
     static Threads of(long guestStackBytes) {
@@ -113,10 +118,35 @@ public final class WasmEnvironment implements Environment {
   }
 
   public WasmEnvironment(Settings settings) {
+    this(settings, timerThread(), true);
+  }
+
+  /**
+   * With the scheduler that times each run's wall-time limit and, once a run is stopped, its repeated interrupts and
+   * stop grace: the caller's, which {@link #close} leaves running (a test passes a manual one and moves its clock).
+   */
+  public WasmEnvironment(Settings settings, ScheduledExecutorService timers) {
+    this(settings, timers, false);
+  }
+
+  private WasmEnvironment(Settings settings, ScheduledExecutorService timers, boolean ownTimers) {
     this.settings = settings;
     this.slots = new Semaphore(settings.slots(), true);
     this.cache = new ModuleCache(settings.cachedModules());
     this.threads = Threads.of(settings.guestStackBytes());
+    this.timers = java.util.Objects.requireNonNull(timers, "timers");
+    this.ownTimers = ownTimers;
+  }
+
+  /** One daemon thread for the timers of every run (they only set a flag, interrupt or release a thread). */
+  private static ScheduledExecutorService timerThread() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "wasm-timers");
+      thread.setDaemon(true);
+      return thread;
+    });
+    t.setRemoveOnCancelPolicy(true); // a run that ends drops its wall-time limit from the queue
+    return t;
   }
 
   @Override
@@ -144,7 +174,7 @@ public final class WasmEnvironment implements Environment {
       }
       spec.validate();
       Execution execution = new Execution(spec.subtaskId());
-      WasmRun run = new WasmRun(spec, binary, execution, settings, slots, cache, threads, running::remove);
+      WasmRun run = new WasmRun(spec, binary, execution, settings, slots, cache, threads, timers, running::remove);
       running.add(run);
       execution.onCancel(run::cancel);
       run.start();
@@ -183,6 +213,7 @@ public final class WasmEnvironment implements Environment {
       r.awaitEnd(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
     }
     threads.shutdown(); // a guest abandoned as a runaway keeps its thread until it ends
+    if (ownTimers) timers.shutdown();
     cache.clear();
   }
 }

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,10 +80,21 @@ final class WasmRun {
   private Thread guest;
   private final CountDownLatch supervised = new CountDownLatch(1);
   private final CountDownLatch guestDone = new CountDownLatch(1);
+  /** Counted down when the guest ends, or when it is abandoned for not stopping within the stop grace. */
+  private final CountDownLatch released = new CountDownLatch(1);
   private volatile ExecutionResult guestResult;
+  /** The wall-time limit, the stop grace and the repeated interrupts of a stop are timed by this scheduler. */
+  private final ScheduledExecutorService timers;
+  /** Guarded by this: the guest was handed its thread and the supervisor still waits for it. */
+  private boolean guestRunning;
+  /** Guarded by this: the timers of this run while the guest runs, null when not (yet) armed. */
+  private ScheduledFuture<?> deadline;
+  private ScheduledFuture<?> reinterrupts;
+  private ScheduledFuture<?> abandon;
 
   WasmRun(ExecutionSpec spec, Program.WasmBinary binary, Execution execution, WasmEnvironment.Settings settings,
-      Semaphore slots, ModuleCache cache, WasmEnvironment.Threads threads, Consumer<WasmRun> onEnd) {
+      Semaphore slots, ModuleCache cache, WasmEnvironment.Threads threads, ScheduledExecutorService timers,
+      Consumer<WasmRun> onEnd) {
     this.spec = spec;
     this.binary = binary;
     this.execution = execution;
@@ -89,6 +102,7 @@ final class WasmRun {
     this.slots = slots;
     this.cache = cache;
     this.threads = threads;
+    this.timers = timers;
     this.onEnd = onEnd;
   }
 
@@ -105,7 +119,31 @@ final class WasmRun {
     stop.compareAndSet(null, FailureReason.CANCELLED);
     interruptGuest();
     synchronized (this) {
-      if (supervisor != null) supervisor.interrupt();
+      if (supervisor != null) supervisor.interrupt(); // it may be waiting for a slot
+      armStopTimers();
+    }
+  }
+
+  /** The wall-time limit was reached: stops the guest, unless it was stopped already. */
+  private void timedOut() {
+    stop.compareAndSet(null, FailureReason.TIMEOUT);
+    interruptGuest();
+    synchronized (this) {
+      armStopTimers();
+    }
+  }
+
+  /**
+   * Once a stop is asked while the guest runs: interrupts it again every 50 ms (a host call may have swallowed an
+   * interrupt), and gives it up after the stop grace. Called under this lock.
+   */
+  private void armStopTimers() {
+    if (stop.get() == null || !guestRunning || abandon != null) return;
+    try {
+      reinterrupts = timers.scheduleWithFixedDelay(this::interruptGuest, 50, 50, TimeUnit.MILLISECONDS);
+      abandon = timers.schedule(released::countDown, settings.stopGrace().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      released.countDown(); // the environment's timers are gone (it was closed): the guest is given up at once
     }
   }
 
@@ -160,29 +198,24 @@ final class WasmRun {
     }
     try {
       if (stop.get() != null) return stoppedBeforeStart();
-      long deadline = System.nanoTime() + spec.limits().timeout().toNanos();
       try {
+        synchronized (this) {
+          guestRunning = true;
+          deadline = timers.schedule(this::timedOut, spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
         threads.guests().execute(this::guestMain);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         return failed(FailureReason.ENGINE_UNAVAILABLE, "the WASM environment is closed", Duration.ZERO);
-      }
-      long stopAskedAt = 0;
-      while (guestDone.getCount() > 0) {
-        long now = System.nanoTime();
-        if (stop.get() == null && now - deadline >= 0) stop.compareAndSet(null, FailureReason.TIMEOUT);
-        long waitNanos;
-        if (stop.get() != null) {
-          interruptGuest(); // again every round: a host call may have swallowed the first interrupt
-          if (stopAskedAt == 0) stopAskedAt = now;
-          if (now - stopAskedAt > settings.stopGrace().toNanos()) break;
-          waitNanos = TimeUnit.MILLISECONDS.toNanos(50);
-        } else {
-          waitNanos = deadline - now;
+      } finally {
+        synchronized (this) {
+          armStopTimers(); // a cancel() that came while the guest was handed its thread
         }
+      }
+      while (released.getCount() > 0) {
         try {
-          guestDone.await(Math.max(waitNanos, 1_000_000), TimeUnit.NANOSECONDS);
+          released.await();
         } catch (InterruptedException e) {
-          // cancel() interrupts this thread; the loop sees the stop reason
+          // cancel() interrupts this thread; the guest is stopped by the interrupts and timers it arms
         }
       }
       if (guestDone.getCount() > 0) {
@@ -193,6 +226,12 @@ final class WasmRun {
       ExecutionResult r = guestResult;
       return r != null ? r : failed(FailureReason.ENVIRONMENT_ERROR, "the guest thread ended without a result", Duration.ZERO);
     } finally {
+      synchronized (this) {
+        guestRunning = false;
+        for (ScheduledFuture<?> t : java.util.Arrays.asList(deadline, reinterrupts, abandon)) {
+          if (t != null) t.cancel(false);
+        }
+      }
       slots.release();
     }
   }
@@ -235,6 +274,7 @@ final class WasmRun {
       }
       me.setName(idle);
       guestDone.countDown();
+      released.countDown();
     }
   }
 

@@ -1,5 +1,6 @@
 package org.jgolem.node.p2p.netty;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,17 +14,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The recent market messages of a session that ended as a duplicate ({@link NettyPeer#recentMarketMessages}), sent
  * again on the session kept with that node: at once if it is open, else once it is admitted (if within
- * {@link NettyPeer#RECENT_NANOS}).
+ * {@link NettyPeer#RECENT_MILLIS} of the clock).
  */
 final class DuplicateResends {
   private static final Logger LOG = LoggerFactory.getLogger(DuplicateResends.class);
 
-  private record Pending(List<Payload> payloads, long sinceNanos) {}
+  private record Pending(List<Payload> payloads, long sinceMillis) {}
 
   private final Map<Address, Pending> pending = new ConcurrentHashMap<>();
+  private final Clock clock;
   private final LongAdder resent;
 
-  DuplicateResends(LongAdder resent) {
+  DuplicateResends(Clock clock, LongAdder resent) {
+    this.clock = clock;
     this.resent = resent;
   }
 
@@ -34,15 +37,15 @@ final class DuplicateResends {
     if (kept != null && kept != ended) {
       resend(kept, again);
     } else {
-      pending.merge(ended.id(), new Pending(again, System.nanoTime()),
-          (a, b) -> new Pending(Stream.concat(a.payloads().stream(), b.payloads().stream()).toList(), b.sinceNanos()));
+      pending.merge(ended.id(), new Pending(again, clock.millis()),
+          (a, b) -> new Pending(Stream.concat(a.payloads().stream(), b.payloads().stream()).toList(), b.sinceMillis()));
     }
   }
 
   /** A session was admitted: what waited for it is sent now. */
   void started(NettyPeer peer) {
     Pending p = pending.remove(peer.id());
-    if (p != null && System.nanoTime() - p.sinceNanos() <= NettyPeer.RECENT_NANOS) {
+    if (p != null && clock.millis() - p.sinceMillis() <= NettyPeer.RECENT_MILLIS) {
       resend(peer, p.payloads());
     }
   }

@@ -14,29 +14,21 @@ import javax.crypto.spec.SecretKeySpec;
 final class FrameCipher {
   static final int TAG_BYTES = 16;
   static final int NONCE_BYTES = 12;
-  /** Counters are unsigned; -1 is 2^64 - 1. */
-  static final long NO_LIMIT = -1L;
+  /** Counters are unsigned and stop below this one, 2^64 - 1 (as a signed long, -1), so a counter never wraps. */
+  static final long LIMIT = -1L;
 
   private final SecretKeySpec key;
   private final int mode;
-  private final long limit;
   private final byte[] nonce = new byte[NONCE_BYTES];
   private Cipher cipher;
   private long counter;
 
   FrameCipher(byte[] key, boolean encrypt) {
-    this(key, encrypt, 0, NO_LIMIT);
-  }
-
-  /** With a first counter and a limit (exclusive, unsigned), for tests of the limit. */
-  FrameCipher(byte[] key, boolean encrypt, long firstCounter, long limit) {
     if (key.length != 32) {
       throw new IllegalArgumentException("AES-256 needs a 32-byte key");
     }
     this.key = new SecretKeySpec(key, "AES");
     this.mode = encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
-    this.counter = firstCounter;
-    this.limit = limit;
   }
 
   long counter() {
@@ -45,8 +37,8 @@ final class FrameCipher {
 
   /** Encrypts or decrypts the next frame; throws (AEADBadTagException for forgeries) and keeps the counter on failure. */
   byte[] apply(byte[] input) throws GeneralSecurityException {
-    if (Long.compareUnsigned(counter, limit) >= 0) {
-      throw new CounterExhaustedException("frame counter reached " + Long.toUnsignedString(limit));
+    if (Long.compareUnsigned(counter, LIMIT) >= 0) {
+      throw new CounterExhaustedException("frame counter reached " + Long.toUnsignedString(LIMIT));
     }
     if (cipher == null) {
       cipher = Cipher.getInstance("AES/GCM/NoPadding");

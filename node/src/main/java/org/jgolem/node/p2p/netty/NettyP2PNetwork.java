@@ -96,7 +96,7 @@ public final class NettyP2PNetwork implements P2PNetwork {
   private final Set<Channel> handshaking = ConcurrentHashMap.newKeySet();
   private final Dials dials = new Dials(this);
   private final NetworkCounters counters = new NetworkCounters();
-  private final DuplicateResends resends = new DuplicateResends(counters.resentAfterDuplicate);
+  private final DuplicateResends resends;
   private final FrameCounter frameCounter = new FrameCounter(counters.framesReceived);
   private volatile State state = State.NEW;
   private volatile Channel server;
@@ -117,6 +117,12 @@ public final class NettyP2PNetwork implements P2PNetwork {
     this.bans = new BanList(clock, config.banDuration());
     this.port = config.listenPort();
     this.sessions = new SessionTable(key.address(), this.config.maxPeers());
+    this.resends = new DuplicateResends(clock, counters.resentAfterDuplicate);
+  }
+
+  /** The clock this node seals messages by, and times its bans and its sessions' recent messages with. */
+  Clock clock() {
+    return clock;
   }
 
   private volatile List<String> capabilities = List.of();

@@ -24,10 +24,11 @@ final class NettyPeer implements Peer {
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CompletableFuture<Void> reported = new CompletableFuture<>();
   private volatile Disconnect.Reason remoteReason;
-  private volatile long lastPongNanos;
-  /** Market messages sent in the last {@link #RECENT_NANOS}, newest last: see {@link #recentMarketMessages}. */
+  private volatile long lastPongMillis;
+  /** Market messages sent in the last {@link #RECENT_MILLIS}, newest last: see {@link #recentMarketMessages}. */
   private final java.util.ArrayDeque<Sent> recent = new java.util.ArrayDeque<>();
-  static final long RECENT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+  /** How long a sent market message counts as recent, by the network's clock. */
+  static final long RECENT_MILLIS = 3_000;
   static final int RECENT_MAX = 64;
   /**
    * The messages worth sending again when a session ends as a duplicate: the market's, except offers (an
@@ -42,7 +43,7 @@ final class NettyPeer implements Peer {
       org.jgolem.protocol.messages.MessageType.SUBTASK_RESULTS_ACCEPTED,
       org.jgolem.protocol.messages.MessageType.SUBTASK_RESULTS_REJECTED);
 
-  private record Sent(Payload payload, long atNanos) {}
+  private record Sent(Payload payload, long atMillis) {}
 
   NettyPeer(NettyP2PNetwork node, Channel channel, NodeRecord record, boolean outbound, byte[] transcript,
       List<String> capabilities) {
@@ -92,13 +93,13 @@ final class NettyPeer implements Peer {
     return channel;
   }
 
-  /** System.nanoTime() of the last Pong, 0 if none came. */
-  long lastPongNanos() {
-    return lastPongNanos;
+  /** When the last Pong came, in ms of the network's clock; 0 if none came. */
+  long lastPongMillis() {
+    return lastPongMillis;
   }
 
   void pongReceived() {
-    lastPongNanos = System.nanoTime();
+    lastPongMillis = node.clock().millis();
   }
 
   boolean closing() {
@@ -134,22 +135,22 @@ final class NettyPeer implements Peer {
   }
 
   private void remember(Payload payload) {
-    long now = System.nanoTime();
+    long now = node.clock().millis();
     synchronized (recent) {
       recent.addLast(new Sent(payload, now));
-      while (recent.size() > RECENT_MAX || now - recent.peekFirst().atNanos() > RECENT_NANOS) recent.pollFirst();
+      while (recent.size() > RECENT_MAX || now - recent.peekFirst().atMillis() > RECENT_MILLIS) recent.pollFirst();
     }
   }
 
   /**
-   * The market messages sent on this session in its last {@link #RECENT_NANOS}: when the session ends as a
+   * The market messages sent on this session in its last {@link #RECENT_MILLIS}: when the session ends as a
    * duplicate, the peer may have closed it before reading them, though their sends succeeded. They are sent
    * again, sealed anew (the same envelope twice would be refused as a replay), on the session that is kept.
    */
   List<Payload> recentMarketMessages() {
-    long now = System.nanoTime();
+    long now = node.clock().millis();
     synchronized (recent) {
-      return recent.stream().filter(r -> now - r.atNanos() <= RECENT_NANOS).map(Sent::payload).toList();
+      return recent.stream().filter(r -> now - r.atMillis() <= RECENT_MILLIS).map(Sent::payload).toList();
     }
   }
 

@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@link Ssim}. A crop below the threshold rejects the result ("verification negative"). If the requestor's
  * own render fails, the check throws: that says nothing about the provider.
  *
- * <p>Re-rendering is batched: a Blender process costs a second or more before it renders a pixel (container,
- * Blender, scene), while a crop with the scene kept in memory costs milliseconds. So the requestor chooses the
+ * <p>Re-rendering is batched: a Blender process's start (container, Blender, scene) costs far more than a crop
+ * rendered with the scene kept in memory (see docs/PERFORMANCE.md). So the requestor chooses the
  * crops of a subtask when it first needs them and renders, in the same process, the crops of up to
  * {@value #CROPS_AHEAD} subtasks whose results have not come yet; their checks then only compare. The crops
  * never leave the requestor, so choosing them early tells a provider nothing. A subtask checked again (another

@@ -54,8 +54,8 @@ public final class GwasmTemplate implements TaskTemplate {
           p.add("$.options.subtasks." + s.name(), "its input folder holds a file named like the binary (" + binary + ")");
           continue;
         }
-        // checked now, staged when needed (prepare): linking every subtask's inputs up front cost 0.3 ms a
-        // subtask before a large task could even be announced
+        // checked now, staged when needed (prepare): linking every subtask's inputs up front made a large task
+        // wait for folders and links of all its subtasks before it could even be announced
         FileResults.checkStageable(s.inputDir());
       } catch (IOException e) {
         p.add("$.options.subtasks." + s.name(), "inputs cannot be staged: " + e.getMessage());

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.FailureReason;
+import org.jgolem.testkit.FakeClock;
+import org.jgolem.testkit.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +51,30 @@ class WasmLifecycleTest {
       assertThat(x.isCancelled()).isTrue();
       x.cancel(); // again: harmless
       assertThat(x.result().get()).isEqualTo(r);
+    }
+  }
+
+  @Test
+  void theWallTimeLimitIsTimedByTheGivenSchedulerNotByWaiting() throws Exception {
+    FakeClock clock = new FakeClock(1_700_000_000_000L);
+    ManualScheduler timers = new ManualScheduler(clock);
+    try (var env = new WasmEnvironment(settings(1, 4), timers)) {
+      long t0 = System.nanoTime();
+      Execution x = startSpin(env, "fake-deadline");
+      waitForThread("wasm-fake-deadline-run");
+
+      // a millisecond before the limit of 60 s: nothing is due, the subtask spins on
+      assertThat(timers.advance(Duration.ofMillis(59_999))).as("timers run").isZero();
+      assertThat(x.isDone()).isFalse();
+
+      assertThat(timers.advance(Duration.ofMillis(1))).as("the wall-time limit ran").isEqualTo(1);
+      ExecutionResult r = x.result().get(10, TimeUnit.SECONDS);
+      assertThat(r.reason()).isEqualTo(FailureReason.TIMEOUT);
+      assertThat(r.failure().orElseThrow().message()).isEqualTo("ran past its wall-time limit of 60000 ms");
+      assertThat(r.exitCode()).isEmpty();
+      assertThat((System.nanoTime() - t0) / 1_000_000).as("ms waited for a limit of 60 s").isLessThan(30_000);
+      assertThat(WasmFixture.threadsNamed("wasm-fake-deadline")).isEmpty();
+      assertThat(timers.pending()).as("the run's timers were dropped when it ended").isZero();
     }
   }
 
