@@ -59,7 +59,7 @@ public final class RequestorModel {
     Path result;
     /**
      * A small checked result kept in memory instead of on disk until the task is merged (null when on disk, or
-     * freed): written on this machine's disk, every file and folder of it costs more CPU than the rest of its
+     * freed): writing every file and folder of a small result to disk costs more CPU than the rest of its
      * handling. A restarted requestor writes it to {@link #result} again from its CID.
      */
     org.jgolem.node.compute.MemoryFolder memory;
