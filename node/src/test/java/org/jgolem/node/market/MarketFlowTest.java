@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -16,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jgolem.eth.Address;
 import java.util.Random;
+import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.P2PNodeConfig;
 import org.jgolem.node.discovery.Discovery;
@@ -66,6 +65,12 @@ import org.junit.jupiter.api.io.TempDir;
  * reports, redundancy, acceptance and payment records. Resources and the sandbox are stand-ins here (a
  * folder store keyed by digest, a deterministic fake "wasm" program); the real ones are exercised by the
  * integration tests.
+ *
+ * <p>It runs on {@link MarketTime}: every agent loop, worker pool and node timer on one manual scheduler, the network a
+ * manual in-memory hub, all on the test's thread. A test waits for what it expects by moving a fake clock (at most
+ * {@link #WAIT} of it), and sees what did not happen by moving it past the moment, never by sleeping. Where a stand-in
+ * would block its worker (a subtask computing for ever, a merge under way, a publish that is slow), it runs the test's
+ * next steps itself, then ends as it would have ended.
  */
 @Timeout(120)
 class MarketFlowTest {
