@@ -7,6 +7,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The threads a market agent runs on: its {@link AgentLoop}'s executor (events and timers, one at a time) and its
  * worker pool (fetching, checking, computing). Given to an agent they are its own: closing the agent shuts them down.
+ * A test may give executors that run only when it drives them ({@link AgentLoop.CallerDriven}): the agent then runs
+ * on the test's thread, its time on the test's clock.
  */
 public record AgentExecutors(ScheduledExecutorService loop, ExecutorService workers) {
 

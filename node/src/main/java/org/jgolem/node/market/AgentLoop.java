@@ -20,15 +20,29 @@ import org.slf4j.Logger;
  *
  * <p>Its executor comes from outside ({@link #singleThread} in a running node; a test may give a manual scheduler and
  * run events by driving it), and is the loop's own from then on: {@link #close} shuts it down. The loop thread is the
- * one that ran the latest event.
+ * one running an event of this loop.
+ *
+ * <p>An executor that runs nothing by itself ({@link CallerDriven}: its tasks run when its caller drives it, as a
+ * test's manual scheduler) is driven by {@link #call} itself: the call is queued behind the events before it and the
+ * executor driven until it has run, on the caller's thread. Waiting for it instead would wait for ever.
  */
 public final class AgentLoop {
   private final String name;
   private final Logger log;
   private final Runnable afterEvent;
   private final ScheduledExecutorService executor;
+  /** The thread running an event of this loop, null between events. */
   private volatile Thread thread;
   private volatile boolean closed;
+
+  /**
+   * An executor whose tasks run only when its caller drives it, on the caller's thread: nothing waiting for one of
+   * its tasks will see it run unless it drives the executor itself.
+   */
+  public interface CallerDriven {
+    /** Runs every task due now (and those they make due now), on the caller's thread. */
+    void runDue();
+  }
 
   private final List<Future<?>> timers = new ArrayList<>();
 
@@ -53,10 +67,7 @@ public final class AgentLoop {
   public void execute(Runnable event) {
     if (closed) return;
     try {
-      executor.execute(() -> {
-        thread = Thread.currentThread();
-        safely("event", event);
-      });
+      executor.execute(() -> safely("event", event));
     } catch (RejectedExecutionException e) {
       // closing
     }
@@ -64,10 +75,8 @@ public final class AgentLoop {
 
   /** Runs {@code task} every {@code period} on the loop. */
   public void every(Duration period, String what, Runnable task) {
-    timers.add(executor.scheduleWithFixedDelay(() -> {
-      thread = Thread.currentThread();
-      safely(what, task);
-    }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS));
+    timers.add(executor.scheduleWithFixedDelay(() -> safely(what, task), period.toMillis(), period.toMillis(),
+        TimeUnit.MILLISECONDS));
   }
 
   /**
@@ -85,14 +94,23 @@ public final class AgentLoop {
       }
     }
     try {
-      return executor.submit(() -> {
-        thread = Thread.currentThread();
+      Future<T> f = executor.submit(() -> {
+        Thread outer = enter();
         try {
           return c.call();
         } finally {
-          afterEvent.run();
+          try {
+            afterEvent.run();
+          } finally {
+            thread = outer;
+          }
         }
-      }).get();
+      });
+      if (executor instanceof CallerDriven driven) {
+        driven.runDue();
+        if (!f.isDone()) throw new RejectedExecutionException(name + " did not run the call: closed");
+      }
+      return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -102,13 +120,25 @@ public final class AgentLoop {
     }
   }
 
+  /** Marks the current thread as the loop's for an event; returns the mark it replaces (restored after the event). */
+  private Thread enter() {
+    Thread outer = thread;
+    thread = Thread.currentThread();
+    return outer;
+  }
+
   private void safely(String what, Runnable r) {
+    Thread outer = enter();
     try {
       r.run();
     } catch (RuntimeException e) {
       log.error("{} {} failed", name, what, e);
     } finally {
-      afterEvent.run();
+      try {
+        afterEvent.run();
+      } finally {
+        thread = outer;
+      }
     }
   }
 

@@ -54,4 +54,21 @@ class AgentLoopTest {
     assertThat(seen).isEmpty();
     assertThat(loop.isClosed()).isTrue();
   }
+
+  @Test
+  void aCallOnACallerDrivenExecutorRunsAfterTheEventsBeforeItOnTheCallersThreadWithoutWaiting() {
+    MarketTime time = new MarketTime(1_000);
+    AgentLoop driven = new AgentLoop("driven-loop", LoggerFactory.getLogger(AgentLoopTest.class), () -> seen.add("after"),
+        time.lane());
+    driven.execute(() -> seen.add("queued before"));
+    assertThat(driven.call(() -> {
+      seen.add("call on the loop: " + driven.onLoopThread());
+      return driven.call(() -> "a call from the loop runs at once");
+    })).isEqualTo("a call from the loop runs at once");
+    assertThat(seen).containsExactly("queued before", "after", "call on the loop: true", "after");
+    assertThat(driven.onLoopThread()).as("between events").isFalse();
+    driven.close();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> driven.call(() -> "closed"))
+        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+  }
 }

@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -15,22 +14,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Random;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
+import org.jgolem.node.P2PNodeConfig;
+import org.jgolem.node.discovery.Discovery;
+import org.jgolem.node.fixtures.TestKeys;
+import org.jgolem.node.gossip.TaskHeaderGossip;
+import org.jgolem.node.gossip.TaskHeaderStore;
+import org.jgolem.node.p2p.P2PNetwork;
+import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.state.SqlitePeerStore;
+import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.MessageHasher;
 import org.jgolem.node.compute.Environment;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.TaskComputer;
-import org.jgolem.testkit.Await;
 import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.testkit.FakeClock;
-import org.jgolem.testkit.ManualScheduler;
 import org.jgolem.node.market.requestor.AssignmentSnapshot;
 import org.jgolem.node.market.requestor.RequestorModel;
 import org.jgolem.node.market.requestor.TaskSnapshot;
@@ -49,7 +56,7 @@ import org.jgolem.node.tasks.definition.TaskFileException;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,63 +65,64 @@ import org.junit.jupiter.api.io.TempDir;
  * reports, redundancy, acceptance and payment records. Resources and the sandbox are stand-ins here (a
  * folder store keyed by digest, a deterministic fake "wasm" program); the real ones are exercised by the
  * integration tests.
+ *
+ * <p>It runs on {@link MarketTime}: every agent loop, worker pool and node timer on one manual scheduler, the network a
+ * manual in-memory hub, all on the test's thread. A test waits for what it expects by moving a fake clock (at most
+ * {@link #WAIT} of it), and sees what did not happen by moving it past the moment, never by sleeping. Where a stand-in
+ * would block its worker (a subtask computing for ever, a merge under way, a publish that is slow), it runs the test's
+ * next steps itself, then ends as it would have ended.
  */
+@Timeout(120)
 class MarketFlowTest {
+  /** How long (fake time) a test waits for what it expects. */
   static final Duration WAIT = Duration.ofSeconds(20);
   @TempDir Path dir;
-  /** The system clock, which a test may move forward at once ({@link JumpingClock#jump}) instead of sleeping. */
-  final JumpingClock clock = new JumpingClock();
-
-  /** The system clock plus an offset that only grows. */
-  static final class JumpingClock extends Clock {
-    private volatile long offset;
-
-    void jump(Duration d) {
-      offset += d.toMillis();
-    }
-
-    @Override
-    public long millis() {
-      return System.currentTimeMillis() + offset;
-    }
-
-    @Override
-    public java.time.Instant instant() {
-      return java.time.Instant.ofEpochMilli(millis());
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
+  /**
+   * The market's time: a fake clock, one manual scheduler for every loop, worker pool and node timer, a manual
+   * network. Everything runs on the test's thread when the test settles it or moves the clock.
+   */
+  final MarketTime time = new MarketTime(1_700_000_000_000L);
+  final FakeClock clock = time.clock;
   final long chainId = P2PConfig.loopback().chainId();
   final Address deposit = Address.of("0x" + "de".repeat(20));
-  MemoryNetworkHub hub;
-  Cluster cluster;
+  final MemoryNetworkHub hub = time.hub;
+  final TestKeys keys = new TestKeys(7);
+  final Map<Address, NodeKey> keysById = new ConcurrentHashMap<>();
+  final List<P2PNode> started = new ArrayList<>();
   final List<AutoCloseable> closing = new ArrayList<>();
   final FolderStore store = new FolderStore();
   final List<String> paid = new CopyOnWriteArrayList<>();
   final Map<Address, BigInteger> owed = new ConcurrentHashMap<>();
   final List<String> incomes = new CopyOnWriteArrayList<>();
 
-  @BeforeEach
-  void setUp() {
-    hub = MemoryNetworkHub.threaded();
-    cluster = new Cluster(dir.resolve("nodes"), (key, config) -> hub.newNode(key, config, clock), clock, 7);
-  }
-
   @AfterEach
   void tearDown() throws Exception {
     for (AutoCloseable c : closing.reversed()) c.close();
-    cluster.close();
-    hub.close();
+    started.reversed().forEach(P2PNode::stop);
+    time.close();
     org.jgolem.ipfs.FileTrees.delete(store.root); // made before the test's own folder is known
+  }
+
+  /** A node on the manual network, its timers on the shared scheduler (discovery and gossip with test timings). */
+  P2PNode node(List<String> seeds) {
+    NodeKey key = keys.next();
+    P2PNodeConfig config = Cluster.config(dir.resolve("nodes/node-" + started.size()), seeds).validate();
+    NodeDatabase database = NodeDatabase.open(config.dataDir(), clock);
+    MarketTime.Lane timers = time.lane();
+    P2PNetwork network = hub.newNode(key, config.p2p(), clock);
+    TaskHeaderGossip gossip = new TaskHeaderGossip(network,
+        new TaskHeaderStore(new MessageHasher(chainId), clock, config.gossip()), timers, config.gossip());
+    Discovery discovery = new Discovery(key.address(), network, new SqlitePeerStore(database), config.discovery(), clock,
+        timers, new Random(7 + started.size()));
+    P2PNode node = new P2PNode(key, network, database, discovery, gossip, timers);
+    keysById.put(key.address(), key);
+    started.add(node);
+    node.start();
+    return node;
+  }
+
+  NodeKey keyOf(P2PNode node) {
+    return keysById.get(node.id());
   }
 
   /** Folders stored under their digest: a stand-in for ipfs-bridge in this logic test. */
@@ -157,7 +165,6 @@ class MarketFlowTest {
     }
   }
 
-  /** The folder store, whose fetches (the requestor's, of results) wait until {@code release}. */
   /** The test's store, for a requestor: a subclass holds some of its calls. */
   class DelegatingStore implements ResourceExchange {
     @Override
@@ -177,40 +184,25 @@ class MarketFlowTest {
     public int gatewayPort() {
       return 1;
     }
-
-    static void await(java.util.concurrent.CountDownLatch latch) throws IOException {
-      try {
-        latch.await();
-      } catch (InterruptedException e) {
-        throw new java.io.InterruptedIOException();
-      }
-    }
   }
 
-  final class GatedStore extends DelegatingStore {
-    final java.util.concurrent.CountDownLatch fetching = new java.util.concurrent.CountDownLatch(1);
-    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-
-    @Override
-    public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
-      fetching.countDown();
-      await(release);
-      super.fetch(cid, target, sources, maxBytes, timeout);
-    }
-  }
-
-  /** A one-subtask task whose result the provider (one slot, jobs in SQLite) has reported, held at the requestor's fetch. */
-  record Reported(P2PNode provider, RequestorAgent requestor, GatedStore gated,
+  /**
+   * A one-subtask task whose result the provider (one slot, jobs in SQLite) has reported, held at the requestor's
+   * fetch: the requestor's workers are held (its first work is that fetch) until {@code workers.release()}.
+   */
+  record Reported(P2PNode provider, RequestorAgent requestor, MarketTime.Lane workers,
       org.jgolem.node.market.provider.ProviderStore jobs, ProviderAgent first, TaskSnapshot task) {}
 
   Reported reportedAndHeld() throws Exception {
     List<P2PNode> nodes = network(1);
     P2PNode r = nodes.get(0);
     P2PNode p = nodes.get(1);
-    GatedStore gated = new GatedStore();
-    var requestor = new RequestorAgent(cluster.keyOf(r), r.network(), r.gossip(), config(), TaskTemplates.load(), gated,
+    MarketTime.Lane workers = time.lane();
+    workers.hold();
+    var requestor = new RequestorAgent(keyOf(r), r.network(), r.gossip(), config(), TaskTemplates.load(), store,
         (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)), cost -> {},
-        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null);
+        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null,
+        new AgentExecutors(time.lane(), workers));
     closing.add(requestor);
     requestor.start();
     var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
@@ -218,8 +210,8 @@ class MarketFlowTest {
     var jobs = new org.jgolem.node.store.SqliteProviderStore(database, clock);
     ProviderAgent first = provider(p, new FakeWasm(false), 1, jobs);
     var task = requestor.create(gwasmTask(1, 1));
-    assertThat(gated.fetching.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the result reported").isTrue();
-    return new Reported(p, requestor, gated, jobs, first, task);
+    time.until(WAIT, () -> workers.heldCount() > 0, () -> "the result reported");
+    return new Reported(p, requestor, workers, jobs, first, task);
   }
 
   /** A deterministic stand-in program: output = "band <args> of <scene>"; a liar appends junk. */
@@ -235,15 +227,26 @@ class MarketFlowTest {
     }
   }
 
-  /** A sandbox whose subtasks run until cancelled. */
-  record HangingWasm() implements StandInWasm {
+  /**
+   * A sandbox whose subtask runs until its provider is closed: {@code whileRunning} (the test's next steps, which
+   * close the provider) runs while it computes, on the worker the provider computes on. The provider's worker waits
+   * for the subtask's result, on the test's thread here: the subtask ends as closing would end it (a worker
+   * interrupted, its outcome dropped) once {@code whileRunning} is done, so that the thread is not waiting for ever.
+   */
+  record HangingWasm(Runnable whileRunning) implements StandInWasm {
     @Override
     public Execution start(ExecutionSpec spec) {
       Execution x = new Execution(spec.subtaskId());
-      x.onCancel(() -> x.complete(ExecutionResult.failed(spec, "wasm",
-          new org.jgolem.node.compute.ComputeException(org.jgolem.node.compute.FailureReason.CANCELLED, "cancelled"),
-          Duration.ZERO)));
+      x.onCancel(() -> x.complete(cancelled(spec)));
+      whileRunning.run();
+      x.complete(cancelled(spec));
       return x;
+    }
+
+    static ExecutionResult cancelled(ExecutionSpec spec) {
+      return ExecutionResult.failed(spec, "wasm",
+          new org.jgolem.node.compute.ComputeException(org.jgolem.node.compute.FailureReason.CANCELLED, "cancelled"),
+          Duration.ZERO);
     }
   }
 
@@ -275,11 +278,11 @@ class MarketFlowTest {
 
   RequestorAgent requestor(P2PNode node, Reputation rep, org.jgolem.node.market.requestor.RequestorStore db,
       TaskTemplates templates) {
-    var r = new RequestorAgent(cluster.keyOf(node), node.network(), node.gossip(), config(), templates, store,
+    var r = new RequestorAgent(keyOf(node), node.network(), node.gossip(), config(), templates, store,
         (task, subtask, payee, amount, at) -> {
           paid.add(HexFormat.of().formatHex(subtask));
           owed.merge(payee, amount, BigInteger::add);
-        }, cost -> {}, rep, null, dir.resolve("requestor"), clock, db);
+        }, cost -> {}, rep, null, dir.resolve("requestor"), clock, db, time.executors());
     closing.add(r);
     return r;
   }
@@ -302,10 +305,15 @@ class MarketFlowTest {
   }
 
   ProviderAgent provider(P2PNode node, Environment sandbox, int slots, org.jgolem.node.market.provider.ProviderStore jobs) {
+    return provider(node, sandbox, slots, jobs, time.executors());
+  }
+
+  ProviderAgent provider(P2PNode node, Environment sandbox, int slots, org.jgolem.node.market.provider.ProviderStore jobs,
+      AgentExecutors executors) {
     var computer = new TaskComputer(List.of(sandbox));
     var p = new ProviderAgent(node.network(), node.gossip(), config(), computer, store,
         (req, task, subtask, amount, at) -> incomes.add(node.id() + ":" + amount), new Reputation(Reputation.inMemory()),
-        dir.resolve("provider-" + node.id()), clock, slots, 4, 4096, jobs);
+        dir.resolve("provider-" + node.id()), clock, slots, 4, 4096, jobs, executors);
     closing.add(p);
     return p;
   }
@@ -341,10 +349,10 @@ class MarketFlowTest {
   }
 
   List<P2PNode> network(int providers) {
-    P2PNode r = cluster.start(List.of(), c -> c);
+    P2PNode r = node(List.of());
     List<P2PNode> all = new ArrayList<>(List.of(r));
-    for (int i = 0; i < providers; i++) all.add(cluster.start(List.of(Cluster.endpoint(r)), c -> c));
-    Await.until(WAIT, () -> r.network().peers().size() == providers, () -> "providers connected to the requestor");
+    for (int i = 0; i < providers; i++) all.add(node(List.of(Cluster.endpoint(r))));
+    time.until(WAIT, () -> r.network().peers().size() == providers, () -> "providers connected to the requestor");
     return all;
   }
 
@@ -355,7 +363,7 @@ class MarketFlowTest {
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
 
     var task = requestor.create(gwasmTask(4, 2));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
 
     for (int i = 0; i < 4; i++) {
@@ -365,7 +373,7 @@ class MarketFlowTest {
     assertThat(paid).hasSize(8).doesNotHaveDuplicates();
     BigInteger price = BigInteger.TEN.pow(16).multiply(BigInteger.valueOf(60)).divide(BigInteger.valueOf(3600));
     assertThat(owed.values().stream().reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(price.multiply(BigInteger.valueOf(8)));
-    Await.until(WAIT, () -> incomes.size() == 8, () -> "providers recorded their incomes");
+    time.until(WAIT, () -> incomes.size() == 8, () -> "providers recorded their incomes");
     for (var s : requestor.task(task.idHex()).orElseThrow().subtasks()) {
       assertThat(s.assignments()).filteredOn(a -> a.state() == RequestorModel.AssignmentState.ACCEPTED).hasSize(2)
           .extracting(a -> a.provider()).doesNotHaveDuplicates();
@@ -383,7 +391,7 @@ class MarketFlowTest {
     provider(nodes.get(2), false);
     provider(nodes.get(3), true);
     var task = requestor.create(taskFile);
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     return new WithALiar(nodes, rep, nodes.get(3).id(), requestor.task(task.idHex()).orElseThrow());
   }
@@ -450,12 +458,12 @@ class MarketFlowTest {
     RequestorAgent first = started(requestor(nodes.get(0), rep, store));
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
     var task = first.create(gwasmTask(subtasks, "{\"redundancy\": 2}", per));
-    Await.until(WAIT, () -> paid.size() >= 3, () -> "some results accepted");
+    time.until(WAIT, () -> paid.size() >= 3, () -> "some results accepted");
     first.close();
 
     RequestorAgent second = requestor(nodes.get(0), rep, store);
     assertThat(second.start()).isEqualTo(1);
-    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks().stream()
             .map(s -> s.name() + "=" + s.state() + s.assignments().stream().map(a -> a.state().name()).toList()).toList());
     for (int i = 0; i < subtasks; i++) {
@@ -477,51 +485,57 @@ class MarketFlowTest {
   void anOfferForATaskStillBeingPublishedWaitsForTheResourcesInsteadOfBeingTurnedAway() throws Exception {
     List<P2PNode> nodes = network(1);
     P2PNode r = nodes.get(0);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    // the ninth subtask's resources (published after the task is announced) are held until the test says
+    AtomicInteger wants = new AtomicInteger();
+    List<CannotAssignTask> refusals = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean creating = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<RequestorAgent> agent = new java.util.concurrent.atomic.AtomicReference<>();
+    // the ninth subtask's resources are published after the task is announced: while the requestor publishes them
+    // (inside its create), the market goes on; what this test checks happens there, before the publish returns
     ResourceExchange slow = new DelegatingStore() {
       @Override
       public String publish(Path folder, String scope) throws IOException {
-        if (folder.getFileName().toString().equals("s8")) await(release);
+        if (folder.getFileName().toString().equals("s8")) whilePublishing(agent.get(), wants, refusals, creating);
         return super.publish(folder, scope);
       }
     };
-    var requestor = new RequestorAgent(cluster.keyOf(r), r.network(), r.gossip(), config(), TaskTemplates.load(), slow,
+    var requestor = new RequestorAgent(keyOf(r), r.network(), r.gossip(), config(), TaskTemplates.load(), slow,
         (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)), cost -> {},
-        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null);
+        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor"), clock, null, time.executors());
+    agent.set(requestor);
     closing.add(requestor);
     requestor.start();
-    AtomicInteger wants = new AtomicInteger();
     r.network().subscribe(MessageType.WANT_TO_COMPUTE_TASK, (peer, env) -> wants.incrementAndGet());
-    List<CannotAssignTask> refusals = new CopyOnWriteArrayList<>();
     nodes.get(1).network().subscribe(MessageType.CANNOT_ASSIGN_TASK,
         (peer, env) -> refusals.add((CannotAssignTask) env.payload()));
     provider(nodes.get(1), false);
 
-    var creating = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return requestor.create(gwasmTask(9, 1));
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    Await.until(WAIT, () -> paid.size() == 8, () -> "the eight published subtasks accepted");
-    // the provider, idle again, offers for the task: a ninth offer, beyond the eight that got the published
-    // subtasks. The requestor's listener (subscribed first) queues it on the loop before this one counts it, so
-    // a read on the loop runs after the requestor handled it; then whatever it answered has been delivered
-    Await.until(WAIT, () -> wants.get() >= 9, () -> "the provider offered again; offers: " + wants.get());
-    requestor.read(() -> null);
-    assertThat(hub.awaitIdle(WAIT)).isTrue();
-    assertThat(creating).isNotDone();
-    // (once everything is assigned, a free slot's offer is turned away: that is not what this test is about)
-    assertThat(refusals).as("the provider was never told there was nothing for it while the task was publishing")
-        .isEmpty();
-    release.countDown();
-    var task = creating.get(20, java.util.concurrent.TimeUnit.SECONDS);
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    creating.set(true);
+    var task = requestor.create(gwasmTask(9, 1));
+    creating.set(false);
+    assertThat(checkedWhilePublishing).as("the ninth subtask's resources published after the others were computed").isTrue();
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     assertThat(Files.readString(dir.resolve("out/s8/band.pgm"))).isEqualTo("band 8 of scene 8");
   }
+
+  /** What happens while the ninth subtask's resources are being published (the requestor in its create). */
+  void whilePublishing(RequestorAgent requestor, AtomicInteger wants, List<CannotAssignTask> refusals,
+      java.util.concurrent.atomic.AtomicBoolean creating) {
+    time.until(WAIT, () -> paid.size() == 8, () -> "the eight published subtasks accepted");
+    // the provider, idle again, offers for the task: a ninth offer, beyond the eight that got the published
+    // subtasks. The requestor's listener (subscribed first) queues it on the loop before this one counts it, so
+    // a read on the loop runs after the requestor handled it; then whatever it answered has been delivered
+    time.until(WAIT, () -> wants.get() >= 9, () -> "the provider offered again; offers: " + wants.get());
+    requestor.read(() -> null);
+    time.settle();
+    assertThat(creating).as("the task still being created").isTrue();
+    // (once everything is assigned, a free slot's offer is turned away: that is not what this test is about)
+    assertThat(refusals).as("the provider was never told there was nothing for it while the task was publishing")
+        .isEmpty();
+    checkedWhilePublishing = true;
+  }
+
+  boolean checkedWhilePublishing;
 
   @Test
   void aSmallResultOfMoreFilesThanItsRoomInMemoryIsCheckedOnDiskInstead() throws Exception {
@@ -539,7 +553,7 @@ class MarketFlowTest {
     RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
     provider(nodes.get(1), manyFiles);
     var task = requestor.create(gwasmTask(4, "{\"redundancy\": 1}", 4, files));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished: " + requestor.read(() -> requestor.task(task.idHex()).orElseThrow().detail()));
     AssignmentSnapshot a = requestor.read(() -> requestor.task(task.idHex()).orElseThrow().subtask("s0").orElseThrow().acceptedResult());
     assertThat(a.result()).as("on disk").isDirectory();
@@ -567,18 +581,28 @@ class MarketFlowTest {
     var store = persisted.store();
     Reputation rep = persisted.rep();
     RequestorAgent first = started(requestor(nodes.get(0), rep, store));
-    ProviderAgent stuck = provider(nodes.get(1), new HangingWasm());
+    java.util.concurrent.atomic.AtomicReference<TaskSnapshot> created = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<ProviderAgent> stuck = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    // while the provider computes s0 (for ever)
+    stuck.set(provider(nodes.get(1), new HangingWasm(() -> {
+      String id = created.get().idHex();
+      assertThat(first.read(() -> first.task(id).orElseThrow().subtask("s0").orElseThrow().assignments().size()))
+          .as("s0 assigned").isEqualTo(1);
+      first.abort(id); // the only provider's assignment is cancelled
+      stuck.get().close();
+      stopped.set(true);
+    })));
     var task = first.create(gwasmTask(1, 1));
-    Await.until(WAIT, () -> first.read(() -> first.task(task.idHex()).orElseThrow().subtask("s0").orElseThrow().assignments().size()) == 1, () -> "s0 assigned");
-    first.abort(task.idHex()); // the only provider's assignment is cancelled
-    stuck.close();
+    created.set(task);
+    time.until(WAIT, stopped::get, () -> "s0 assigned, its task aborted and its provider stopped");
     first.restart(task.idHex()); // computes s0 again: the cancelled assignment is dropped, the provider may retry
     first.close();
 
     RequestorAgent second = requestor(nodes.get(0), rep, store);
     assertThat(second.start()).isEqualTo(1);
     provider(nodes.get(1), false); // the same provider, back with a working sandbox
-    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "restarted task finished after the requestor restarted: " + second.read(() -> second.task(task.idHex())
             .orElseThrow().subtask("s0").orElseThrow().assignments().stream().map(a -> a.provider() + "=" + a.state()).toList()));
     assertThat(Files.readString(dir.resolve("out/s0/band.pgm"))).isEqualTo("band 0 of scene 0");
@@ -589,7 +613,7 @@ class MarketFlowTest {
     List<P2PNode> nodes = network(2);
     Reputation rep = new Reputation(Reputation.inMemory());
     var local = new TaskComputer(List.of(new FakeWasm(false)));
-    var r = new RequestorAgent(cluster.keyOf(nodes.get(0)), nodes.get(0).network(), nodes.get(0).gossip(), config(),
+    var r = new RequestorAgent(keyOf(nodes.get(0)), nodes.get(0).network(), nodes.get(0).gossip(), config(),
         TaskTemplates.load(), store, (task, subtask, payee, amount, at) -> {
           paid.add(HexFormat.of().formatHex(subtask));
           owed.merge(payee, amount, BigInteger::add);
@@ -602,7 +626,7 @@ class MarketFlowTest {
 
     // redundancy 1, every subtask recomputed by the requestor itself
     var task = r.create(gwasmTask(4, "{\"redundancy\": 1, \"recompute_fraction\": 1.0}"));
-    Await.until(WAIT, () -> r.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> r.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     for (int i = 0; i < 4; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
@@ -620,7 +644,7 @@ class MarketFlowTest {
    * A verdict answers a report by itself: the result that decides its subtask at once gets no
    * AckReportComputedTask, only its acceptance; a result whose verdict waits longer than the requestor's ack delay
    * (redundancy 2, the other provider's result comes 3 s later) is acknowledged in time for its provider not to
-   * report it again.
+   * report it again: when the ack delay is over, to the millisecond.
    */
   @Test
   void aReportIsAcknowledgedOnlyWhenItsVerdictDoesNotFollowAtOnce() throws Exception {
@@ -637,12 +661,20 @@ class MarketFlowTest {
     Address fast = nodes.get(1).id();
     Address slow = nodes.get(2).id();
     provider(nodes.get(1), new FakeWasm(false), 1);
-    provider(nodes.get(2), new LateWasm(Duration.ofSeconds(3)), 1);
+    // the slow provider's work (fetch, compute, report) starts 3 s after it is given: its result comes 3 s late
+    provider(nodes.get(2), new FakeWasm(false), 1, null, new AgentExecutors(time.lane(), time.lane(Duration.ofSeconds(3))));
 
     var task = requestor.create(gwasmTask(1, 2));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> reports.containsKey(fast), () -> "the fast provider reported");
+    long reported = reports.get(fast).get(0);
+    time.advance(Duration.ofMillis(reported + RequestorAgent.ACK_DELAY.toMillis() - 1 - clock.millis()));
+    assertThat(acks.get(fast)).as("no ack 1 ms before the ack delay is over").isNull();
+    time.advance(Duration.ofMillis(1));
+    assertThat(acks.get(fast)).as("the ack when the ack delay is over").hasSize(1);
+    assertThat(acks.get(fast).get(0) - reported).isEqualTo(RequestorAgent.ACK_DELAY.toMillis());
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
-    Await.until(WAIT, () -> incomes.size() == 2, () -> "both providers told of their acceptance");
+    time.until(WAIT, () -> incomes.size() == 2, () -> "both providers told of their acceptance");
     assertThat(paid).hasSize(2);
     assertThat(acks.getOrDefault(slow, List.of())).as("the deciding result: its acceptance answers it").isEmpty();
     assertThat(acks.get(fast)).as("the result that waited for the other one").hasSize(1);
@@ -652,74 +684,48 @@ class MarketFlowTest {
     assertThat(reports.get(slow)).hasSize(1);
   }
 
-  /** Like FakeWasm, but each subtask's result comes only after {@code delay}. */
-  record LateWasm(Duration delay) implements StandInWasm {
-    @Override
-    public Execution start(ExecutionSpec spec) {
-      Execution x = new Execution(spec.subtaskId());
-      Thread.ofVirtual().start(() -> {
-        try {
-          Thread.sleep(delay);
-          x.complete(new FakeWasm(false).start(spec).result().join());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      return x;
-    }
-  }
-
   @Test
   void abortingStopsTheTaskAndWithdrawsItsHeader() throws Exception {
     List<P2PNode> nodes = network(1);
     RequestorAgent requestor = requestor(nodes.get(0), new Reputation(Reputation.inMemory()));
     // no provider agent: nobody computes
     var task = requestor.create(gwasmTask(2, 2));
-    Await.until(WAIT, () -> nodes.get(1).knownHeaders().size() == 1, () -> "header gossiped");
+    time.until(WAIT, () -> nodes.get(1).knownHeaders().size() == 1, () -> "header gossiped");
     assertThat(requestor.busy()).as("a task being computed").isTrue();
     requestor.abort(task.idHex());
-    Await.until(WAIT, () -> !requestor.busy(), () -> "no task being computed after the abort");
+    time.until(WAIT, () -> !requestor.busy(), () -> "no task being computed after the abort");
     assertThat(requestor.task(task.idHex()).orElseThrow().state()).isEqualTo(RequestorModel.TaskState.ABORTED);
-    Await.until(WAIT, () -> nodes.get(1).knownHeaders().isEmpty(), () -> "header withdrawn");
+    time.until(WAIT, () -> nodes.get(1).knownHeaders().isEmpty(), () -> "header withdrawn");
     assertThat(paid).isEmpty();
   }
   @Test
   void anOfferItsRequestorNeverAnswersStopsHoldingTheProvidersOnlySlot() throws Exception {
     // a requestor killed right after it read an offer never answers it; the provider (one slot) must offer
     // again once the offer expires, or it would wait for that answer for ever (seen in CrashedRequestorTest).
-    // The provider's loop runs on a manual scheduler and a fake clock: the five seconds pass without waiting.
+    // The five seconds pass on the fake clock, without waiting.
     List<P2PNode> nodes = network(1);
     P2PNode silent = nodes.get(0);
     P2PNode pn = nodes.get(1);
-    FakeClock time = new FakeClock(clock.millis());
-    ManualScheduler providerLoop = new ManualScheduler(time);
     List<Long> offers = new CopyOnWriteArrayList<>();
     silent.network().subscribe(org.jgolem.protocol.messages.MessageType.WANT_TO_COMPUTE_TASK,
-        (peer, env) -> offers.add(time.millis()));
-    var provider = new ProviderAgent(pn.network(), pn.gossip(), config(), new TaskComputer(List.of(new FakeWasm(false))),
-        store, (req, task, subtask, amount, at) -> {}, new Reputation(Reputation.inMemory()),
-        dir.resolve("provider-" + pn.id()), time, 1, 4, 4096, null,
-        new AgentExecutors(providerLoop, java.util.concurrent.Executors.newCachedThreadPool()));
-    closing.add(provider);
+        (peer, env) -> offers.add(clock.millis()));
+    provider(pn, new FakeWasm(false), 1);
     byte[] taskId = new byte[32];
     taskId[0] = 7;
-    silent.publish(org.jgolem.protocol.messages.market.TaskHeader.signed(taskId, cluster.keyOf(silent), silent.self(),
-        "wasm", "bafybeiprogram", BigInteger.TEN.pow(18), 1, 60, time.millis() + 120_000, 64, 1,
+    silent.publish(org.jgolem.protocol.messages.market.TaskHeader.signed(taskId, keyOf(silent), silent.self(),
+        "wasm", "bafybeiprogram", BigInteger.TEN.pow(18), 1, 60, clock.millis() + 120_000, 64, 1,
         new org.jgolem.protocol.messages.MessageHasher(chainId)));
-    Await.until(WAIT, () -> !pn.knownHeaders().isEmpty(), () -> "the provider's node knows the task");
+    time.until(WAIT, () -> !pn.knownHeaders().isEmpty(), () -> "the provider's node knows the task");
 
-    Await.until(WAIT, () -> {
-      providerLoop.runDue(); // the provider considers the header it learnt, and offers
-      return offers.size() == 1;
-    }, () -> "the first offer");
+    // the provider considers the header it learnt, and offers
+    time.until(WAIT, () -> offers.size() == 1, () -> "the first offer");
     long first = offers.get(0);
-    while (time.millis() < first + 4_800) {
-      providerLoop.advance(Duration.ofMillis(200));
-      assertThat(hub.awaitIdle(WAIT)).isTrue();
-      assertThat(offers).as("no second offer %d ms after the first", time.millis() - first).hasSize(1);
+    while (clock.millis() < first + 4_800) {
+      time.advance(Duration.ofMillis(200));
+      assertThat(offers).as("no second offer %d ms after the first", clock.millis() - first).hasSize(1);
     }
-    providerLoop.advance(Duration.ofMillis(200));
-    Await.until(WAIT, () -> offers.size() >= 2, () -> "a second offer; offers so far at " + offers);
+    time.advance(Duration.ofMillis(200));
+    time.until(WAIT, () -> offers.size() >= 2, () -> "a second offer; offers so far at " + offers);
     assertThat(offers.get(1) - offers.get(0)).as("the offer is repeated only once it expired (5 s)")
         .isGreaterThanOrEqualTo(4_500);
   }
@@ -735,22 +741,24 @@ class MarketFlowTest {
     Reputation rep = persisted.rep();
     RequestorAgent first = started(requestor(r, rep, db));
     var task = first.create(gwasmTask(1, 1));
-    Await.until(WAIT, () -> !p.knownHeaders().isEmpty(), () -> "the provider's node knows the task");
+    time.until(WAIT, () -> !p.knownHeaders().isEmpty(), () -> "the provider's node knows the task");
     // an offer from the provider's node while no provider agent listens there: the TaskToCompute is lost
     List<Object> lost = new CopyOnWriteArrayList<>();
     p.network().subscribe(org.jgolem.protocol.messages.MessageType.TASK_TO_COMPUTE, (peer, env) -> lost.add(env));
     var want = new org.jgolem.protocol.messages.market.WantToComputeTask(task.header().taskId(), p.id(),
         BigInteger.TEN.pow(16), 1, 4, 4096, p.self(), List.of("wasm"));
-    p.network().peer(r.id()).orElseThrow().send(want).get();
-    Await.until(WAIT, () -> first.task(task.idHex()).orElseThrow().subtasks().iterator().next().assignments().size() == 1,
+    var sent = p.network().peer(r.id()).orElseThrow().send(want);
+    time.settle();
+    assertThat(sent).isCompleted();
+    time.until(WAIT, () -> first.task(task.idHex()).orElseThrow().subtasks().iterator().next().assignments().size() == 1,
         () -> "the subtask assigned");
-    Await.until(WAIT, () -> lost.size() == 1, () -> "the TaskToCompute delivered (and dropped) before the agent exists");
+    time.until(WAIT, () -> lost.size() == 1, () -> "the TaskToCompute delivered (and dropped) before the agent exists");
     first.close();
 
     ProviderAgent agent = provider(p, new FakeWasm(false), 1);
     RequestorAgent second = requestor(r, rep, db);
     assertThat(second.start()).isEqualTo(1);
-    Await.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> second.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "the resumed task finished: " + second.task(task.idHex()).orElseThrow().subtasks().stream()
             .map(s -> s.name() + "=" + s.state() + s.assignments().stream().map(a -> a.state().name()).toList()).toList()
             + "; provider jobs " + agent.jobs().size());
@@ -770,12 +778,12 @@ class MarketFlowTest {
     held.first().close();
 
     ProviderAgent second = provider(p, new FakeWasm(false), 1, jobs);
-    Await.until(WAIT, () -> second.jobs().size() == 1, () -> "the reported job taken up again");
-    held.gated().release.countDown();
-    Await.until(WAIT, () -> incomes.size() == 1, () -> "the income of the accepted result expected; jobs " + second.jobs().size()
+    time.until(WAIT, () -> second.jobs().size() == 1, () -> "the reported job taken up again");
+    held.workers().release();
+    time.until(WAIT, () -> incomes.size() == 1, () -> "the income of the accepted result expected; jobs " + second.jobs().size()
         + ", task " + requestor.task(task.idHex()).orElseThrow().state());
     assertThat(paid).hasSize(1);
-    Await.until(WAIT, () -> jobs.jobs().isEmpty(), () -> "the settled job forgotten: " + jobs.jobs());
+    time.until(WAIT, () -> jobs.jobs().isEmpty(), () -> "the settled job forgotten: " + jobs.jobs());
   }
 
   @Test
@@ -785,14 +793,20 @@ class MarketFlowTest {
     var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
     closing.add(database);
     var jobs = new org.jgolem.node.store.SqliteProviderStore(database, clock);
-    ProviderAgent first = provider(nodes.get(1), new HangingWasm(), 1, jobs);
+    java.util.concurrent.atomic.AtomicReference<ProviderAgent> running = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    // stopped while computing
+    running.set(provider(nodes.get(1), new HangingWasm(() -> {
+      assertThat(running.get().jobs()).as("computing").anyMatch(j -> j.state.equals("COMPUTING"));
+      running.get().close();
+      stopped.set(true);
+    }), 1, jobs));
     var task = requestor.create(gwasmTask(1, 1));
-    Await.until(WAIT, () -> first.jobs().stream().anyMatch(j -> j.state.equals("COMPUTING")), () -> "computing");
-    first.close();
+    time.until(WAIT, stopped::get, () -> "computing, then stopped");
 
     provider(nodes.get(1), new FakeWasm(false), 1, jobs);
     // the subtask's deadline is a minute away: only the restarted provider's word ends the first attempt in time
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "finished: " + requestor.task(task.idHex()).orElseThrow().subtasks().stream()
             .map(s -> s.name() + "=" + s.state() + s.assignments().stream().map(a -> a.state() + " " + a.detail()).toList()).toList());
     var attempts = requestor.task(task.idHex()).orElseThrow().subtasks().iterator().next().assignments();
@@ -809,7 +823,7 @@ class MarketFlowTest {
     RequestorAgent requestor = started(requestor(nodes.get(0), new Reputation(Reputation.inMemory()), db));
     for (int i = 1; i <= 3; i++) provider(nodes.get(i), false);
     var task = requestor.create(gwasmTask(30, 1));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "finished: " + requestor.task(task.idHex()).orElseThrow().accepted() + " of 30 accepted");
     for (int i = 0; i < 30; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
@@ -826,25 +840,30 @@ class MarketFlowTest {
     var jobs = held.jobs();
     var task = held.task();
     held.first().close(); // down: the acceptance about to be sent reaches nobody
-    held.gated().release.countDown();
-    Await.until(WAIT, () -> paid.size() == 1, () -> "accepted");
+    held.workers().release();
+    time.until(WAIT, () -> paid.size() == 1, () -> "accepted");
     long acceptedAt = requestor.read(() -> requestor.task(task.idHex()).orElseThrow().subtasks().iterator().next().assignments().get(0).acceptedAt());
     assertThat(acceptedAt).isPositive();
-    clock.jump(Duration.ofMillis(1_100)); // a second later: a re-sent acceptance must still carry the first one's payment_ts
+    time.advance(Duration.ofMillis(1_100)); // a second later: a re-sent acceptance must still carry the first one's payment_ts
 
     List<Long> expectedAt = new CopyOnWriteArrayList<>();
     var second = new ProviderAgent(p.network(), p.gossip(), config(), new TaskComputer(List.of(new FakeWasm(false))), store,
         (req, t, sub, amount, at) -> expectedAt.add(at), new Reputation(Reputation.inMemory()),
-        dir.resolve("provider-" + p.id()), clock, 1, 4, 4096, jobs);
+        dir.resolve("provider-" + p.id()), clock, 1, 4, 4096, jobs, time.executors());
     closing.add(second);
-    Await.until(WAIT, () -> expectedAt.size() == 1, () -> "the income expected after the acceptance was said again");
+    time.until(WAIT, () -> expectedAt.size() == 1, () -> "the income expected after the acceptance was said again");
     assertThat(expectedAt.get(0)).isEqualTo(acceptedAt / 1000 * 1000);
     assertThat(paid).as("paid once, whatever is said how often").hasSize(1);
-    Await.until(WAIT, () -> jobs.jobs().isEmpty(), () -> "the settled job forgotten");
+    time.until(WAIT, () -> jobs.jobs().isEmpty(), () -> "the settled job forgotten");
   }
 
-  /** The gWASM template with its merges counted; each merge waits for {@code hold} (an interrupt ends it). */
-  static TaskTemplates countingMerges(AtomicInteger merges, CountDownLatch hold) {
+  /** What a test does while a merge is under way (on the worker merging); it may end the merge with an exception. */
+  interface WhileMerging {
+    void run() throws IOException;
+  }
+
+  /** The gWASM template with its merges counted; each merge runs {@code during} first. */
+  static TaskTemplates countingMerges(AtomicInteger merges, WhileMerging during) {
     TaskTemplate gwasm = TaskTemplates.load().get("wasm").orElseThrow();
     return TaskTemplates.of(List.of(new TaskTemplate() {
       @Override
@@ -892,11 +911,7 @@ class MarketFlowTest {
           @Override
           public Path merge(Map<String, Path> accepted) throws IOException {
             merges.incrementAndGet();
-            try {
-              hold.await();
-            } catch (InterruptedException e) {
-              throw new java.io.InterruptedIOException("merge interrupted");
-            }
+            during.run();
             return plan.merge(accepted);
           }
         };
@@ -914,24 +929,34 @@ class MarketFlowTest {
     var db = persisted.store();
     Reputation rep = persisted.rep();
     AtomicInteger firstMerges = new AtomicInteger();
-    RequestorAgent first = started(requestor(nodes.get(0), rep, db, countingMerges(firstMerges, new CountDownLatch(1))));
+    var agent = new java.util.concurrent.atomic.AtomicReference<RequestorAgent>();
+    var created = new java.util.concurrent.atomic.AtomicReference<TaskSnapshot>();
+    List<Path> results = new CopyOnWriteArrayList<>();
+    // the merge began: the requestor is stopped in the middle of it
+    RequestorAgent first = started(requestor(nodes.get(0), rep, db, countingMerges(firstMerges, () -> {
+      RequestorAgent a = agent.get();
+      String id = created.get().idHex();
+      assertThat(a.read(() -> a.task(id).orElseThrow().subtasks().stream().map(s -> s.state()).toList()))
+          .containsOnly(RequestorModel.SubtaskState.ACCEPTED).hasSize(3);
+      results.addAll(a.read(() -> a.task(id).orElseThrow().subtasks().stream().map(s -> s.acceptedResult().result()).toList()));
+      a.close(); // mid-merge: the merge is interrupted (as closing interrupts it) and the task stays saved as computing
+      throw new java.io.InterruptedIOException("merge interrupted");
+    })));
+    agent.set(first);
     provider(nodes.get(1), false);
     var task = first.create(gwasmTask(3, 1));
-    Await.until(WAIT, () -> firstMerges.get() == 1, () -> "the merge began");
-    assertThat(first.read(() -> first.task(task.idHex()).orElseThrow().subtasks().stream().map(s -> s.state()).toList()))
-        .containsOnly(RequestorModel.SubtaskState.ACCEPTED).hasSize(3);
-    List<Path> results = first.read(() -> first.task(task.idHex()).orElseThrow().subtasks().stream().map(s -> s.acceptedResult().result()).toList());
-    first.close(); // mid-merge: the merge is interrupted and the task stays saved as computing
-    return new StoppedMidMerge(nodes.get(0), rep, db, task, results);
+    created.set(task);
+    time.until(WAIT, () -> firstMerges.get() == 1 && !results.isEmpty(), () -> "the merge began");
+    return new StoppedMidMerge(nodes.get(0), rep, db, task, List.copyOf(results));
   }
 
   /** Resumes the stopped requestor (merges counted, not held) until the task finishes; returns the merge count. */
   int resumeToTheEnd(StoppedMidMerge stopped) throws Exception {
     AtomicInteger merges = new AtomicInteger();
-    RequestorAgent second = requestor(stopped.node(), stopped.rep(), stopped.db(), countingMerges(merges, new CountDownLatch(0)));
+    RequestorAgent second = requestor(stopped.node(), stopped.rep(), stopped.db(), countingMerges(merges, () -> {}));
     assertThat(second.start()).isEqualTo(1);
     String id = stopped.task().idHex();
-    Await.until(WAIT, () -> second.task(id).orElseThrow().state() != RequestorModel.TaskState.COMPUTING, () -> "resumed task ended");
+    time.until(WAIT, () -> second.task(id).orElseThrow().state() != RequestorModel.TaskState.COMPUTING, () -> "resumed task ended");
     assertThat(second.task(id).orElseThrow().state()).as(second.read(() -> second.task(id).orElseThrow().detail()))
         .isEqualTo(RequestorModel.TaskState.FINISHED);
     second.close(); // waits for its workers: a second merge, had one been started, has run by now
@@ -963,7 +988,7 @@ class MarketFlowTest {
     provider(nodes.get(1), false);
     provider(nodes.get(2), false);
     var task = requestor.create(gwasmTask(4, 2));
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "task finished");
     for (int i = 0; i < 4; i++) {
       assertThat(Files.readString(dir.resolve("out/s" + i + "/band.pgm"))).isEqualTo("band " + i + " of scene " + i);
@@ -979,7 +1004,7 @@ class MarketFlowTest {
     // memory, are written from their content ids and merged again
     org.jgolem.ipfs.FileTrees.delete(dir.resolve("out"));
     requestor.restart(task.idHex());
-    Await.until(WAIT, () -> Files.isRegularFile(dir.resolve("out/s3/band.pgm"))
+    time.until(WAIT, () -> Files.isRegularFile(dir.resolve("out/s3/band.pgm"))
         && requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
         () -> "restarted task finished: " + requestor.read(() -> requestor.task(task.idHex()).orElseThrow().detail()));
     for (int i = 0; i < 4; i++) {
@@ -988,7 +1013,7 @@ class MarketFlowTest {
 
     // one subtask computed again: the others' results come from the disk copies the merge wrote
     requestor.restartSubtask(task.idHex(), "s1");
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED
+    time.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED
         && requestor.read(() -> requestor.task(task.idHex()).orElseThrow().subtask("s1").orElseThrow().state() == RequestorModel.SubtaskState.ACCEPTED),
         () -> "task with s1 restarted finished: " + requestor.read(() -> requestor.task(task.idHex()).orElseThrow().detail()));
     assertThat(Files.readString(dir.resolve("out/s1/band.pgm"))).isEqualTo("band 1 of scene 1");

@@ -47,6 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
  * runs the plan's spot check on its worker thread, re-rendering crops through its own task computer
  * (the {@code TaskContext} it passes at planning), then pays and merges; a provider that renders with too
  * few samples is rejected ("verification negative"), unpaid and ranked down.
+ *
+ * <p>It runs on real threads and the system clock (a threaded hub, the agents' own executors), unlike
+ * {@code MarketFlowTest}: the renders are real Docker runs that take real time. It never sleeps; it waits only for
+ * what it expects to happen.
  */
 class BlenderMarketTest {
   static final Duration WAIT = Duration.ofSeconds(150);
