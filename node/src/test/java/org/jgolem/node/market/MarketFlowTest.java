@@ -787,7 +787,7 @@ class MarketFlowTest {
     var jobs = new org.jgolem.node.market.provider.ProviderStore(database, clock);
     ProviderAgent first = provider(nodes.get(1), new HangingWasm(), 1, jobs);
     var task = requestor.create(gwasmTask(1, 1));
-    Await.until(WAIT, () -> first.jobs().stream().anyMatch(j -> j.state.equals("COMPUTING")), () -> "computing");
+    Await.until(WAIT, () -> first.jobs().stream().anyMatch(j -> j.state().equals("COMPUTING")), () -> "computing");
     first.close();
 
     provider(nodes.get(1), new FakeWasm(false), 1, jobs);
