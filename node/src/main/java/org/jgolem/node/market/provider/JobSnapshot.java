@@ -1,6 +1,7 @@
 package org.jgolem.node.market.provider;
 
 import java.math.BigInteger;
+import java.util.HexFormat;
 import org.jgolem.eth.Address;
 
 /**
@@ -21,9 +22,9 @@ public record JobSnapshot(String subtaskId, String taskId, Address requestor, Bi
 
   static final String LOST = "LOST";
 
-  /** Copies {@code job} (on the loop); a job whose sandbox is being made but has not started is still FETCHING. */
+  /** Copies {@code job}, on the provider's loop, as being in {@code state}. */
   static JobSnapshot of(ProviderAgent.Job job, String state) {
-    return new JobSnapshot(job.idHex(), java.util.HexFormat.of().formatHex(job.ttc.taskId()), job.ttc.requestor(),
+    return new JobSnapshot(job.idHex(), HexFormat.of().formatHex(job.ttc.taskId()), job.ttc.requestor(),
         job.ttc.price(), job.ttc.deadline(), state, job.report == null ? "" : job.report.resultCid());
   }
 }
