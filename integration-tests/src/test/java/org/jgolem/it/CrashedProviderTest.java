@@ -2,27 +2,27 @@ package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.assignment;
+import static org.jgolem.it.harness.Conditions.assignments;
 import static org.jgolem.it.harness.Conditions.logged;
 import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.paysExactlyTheAcceptedAssignments;
+import static org.jgolem.it.harness.Conditions.ranking;
+import static org.jgolem.it.harness.Conditions.reassignmentOf;
 import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
 import static org.jgolem.it.harness.Conditions.task;
 import static org.jgolem.it.harness.Conditions.verifiedExactlyAs;
-import static org.jgolem.it.harness.DbFacts.assignment;
-import static org.jgolem.it.harness.DbFacts.assignments;
-import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
-import static org.jgolem.it.harness.DbFacts.ranking;
-import static org.jgolem.it.harness.DbFacts.reassignmentOf;
 
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.eth.Address;
-import org.jgolem.it.harness.DbFacts.Assignment;
-import org.jgolem.it.harness.DbFacts.AssignmentState;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeProcess;
 import org.jgolem.it.harness.ProviderCrash;
+import org.jgolem.it.harness.Views.Assignment;
+import org.jgolem.it.harness.Views.AssignmentState;
 import org.jgolem.it.harness.Views.Ledger;
 import org.junit.jupiter.api.Test;
 

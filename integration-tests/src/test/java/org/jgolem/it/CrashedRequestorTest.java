@@ -3,10 +3,10 @@ package org.jgolem.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jgolem.it.harness.Conditions.allPaid;
 import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.paysExactlyTheAcceptedAssignments;
 import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
 import static org.jgolem.it.harness.Conditions.someWorkPaid;
 import static org.jgolem.it.harness.Conditions.task;
-import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
 
 import java.math.BigInteger;
 import java.time.Duration;

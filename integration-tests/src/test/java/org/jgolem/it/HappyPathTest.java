@@ -7,11 +7,11 @@ import static org.jgolem.it.harness.Conditions.assignedTimes;
 import static org.jgolem.it.harness.Conditions.connectedTo;
 import static org.jgolem.it.harness.Conditions.givenTo;
 import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.paysExactlyTheAcceptedAssignments;
 import static org.jgolem.it.harness.Conditions.receivedItsIncomes;
 import static org.jgolem.it.harness.Conditions.task;
 import static org.jgolem.it.harness.Conditions.verifiedAs;
 import static org.jgolem.it.harness.Conditions.withResult;
-import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
 
 import java.math.BigInteger;
 import java.time.Duration;

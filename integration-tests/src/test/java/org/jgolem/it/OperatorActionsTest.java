@@ -2,12 +2,12 @@ package org.jgolem.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.assignments;
+import static org.jgolem.it.harness.Conditions.holdsNoJob;
 import static org.jgolem.it.harness.Conditions.ledgerPaid;
 import static org.jgolem.it.harness.Conditions.paidExactlyOnce;
+import static org.jgolem.it.harness.Conditions.paysExactlyTheAcceptedAssignments;
 import static org.jgolem.it.harness.Conditions.task;
-import static org.jgolem.it.harness.DbFacts.assignments;
-import static org.jgolem.it.harness.DbFacts.holdsNoJob;
-import static org.jgolem.it.harness.DbFacts.paysExactlyTheAcceptedAssignments;
 
 import java.math.BigInteger;
 import java.time.Duration;
@@ -16,16 +16,16 @@ import java.util.Map;
 import java.util.Set;
 import org.jgolem.eth.Address;
 import org.jgolem.it.harness.Api;
-import org.jgolem.testkit.Await;
-import org.jgolem.it.harness.DbFacts.AssignmentState;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeProcess;
 import org.jgolem.it.harness.RenderRun;
 import org.jgolem.it.harness.RenderTask;
+import org.jgolem.it.harness.Views.AssignmentState;
 import org.jgolem.it.harness.Views.Ledger;
 import org.jgolem.it.harness.Views.SubtaskState;
 import org.jgolem.it.harness.Views.TaskState;
 import org.jgolem.it.harness.Views.TaskView;
+import org.jgolem.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -110,6 +110,21 @@ public final class Api {
     return Views.list(get("/v1/tasks/" + id + "/subtasks"), Views.SubtaskView::of);
   }
 
+  /** Every assignment of task {@code id}, whatever became of it: by subtask, each one's oldest first. */
+  public List<Views.Assignment> assignments(String id) {
+    return Views.list(get("/v1/tasks/" + id + "/assignments"), Views.Assignment::of);
+  }
+
+  /** The node's rankings of the providers it gave work to and the requestors it worked for. */
+  public List<Views.Ranking> reputation() {
+    return Views.list(get("/v1/reputation"), Views.Ranking::of);
+  }
+
+  /** The subtasks the node holds as a provider. */
+  public List<Views.Job> providerJobs() {
+    return Views.list(get("/v1/provider/jobs"), Views.Job::of);
+  }
+
   /** The whole payment ledger, every task's. */
   public List<Views.Payment> payments() {
     return Views.list(get("/v1/payments"), Views.Payment::of);

@@ -2,23 +2,34 @@ package org.jgolem.it.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.eth.Address;
 import org.jgolem.it.harness.Condition.Outcome;
+import org.jgolem.it.harness.Views.Assignment;
+import org.jgolem.it.harness.Views.AssignmentState;
 import org.jgolem.it.harness.Views.Income;
 import org.jgolem.it.harness.Views.IncomeStatus;
+import org.jgolem.it.harness.Views.Job;
+import org.jgolem.it.harness.Views.JobState;
 import org.jgolem.it.harness.Views.Ledger;
 import org.jgolem.it.harness.Views.NodeStatus;
 import org.jgolem.it.harness.Views.Payment;
+import org.jgolem.it.harness.Views.Ranking;
+import org.jgolem.it.harness.Views.RankingRole;
 import org.jgolem.it.harness.Views.SubtaskState;
 import org.jgolem.it.harness.Views.SubtaskView;
 import org.jgolem.it.harness.Views.TaskState;
@@ -32,8 +43,11 @@ import org.jgolem.it.harness.Views.TaskView;
  * Ledger ledger = requestor.verify(allPaid(id).within(Duration.ofSeconds(60)));
  * net.chain().verify(paidExactlyOnce(ledger, before));
  * provider.verify(receivedItsIncomes(ledger).within(Duration.ofSeconds(60)));
+ * requestor.verify(ranking(liar.id(), "counting a wrong result", r -> r.wrong() == 1));
+ * String subtaskId = provider.verify(computingASubtask().within(Duration.ofSeconds(60)));
  * }</pre>
- * What only a node's database tells is in {@link DbFacts}.
+ * No condition reads a node's database: the requestor's assignments, its ranking of providers and a provider's jobs
+ * are in the API too. One looks at a node's data folder: {@link #holdsNoJob} (that a job's folder was deleted).
  */
 public final class Conditions {
   private Conditions() {}
@@ -156,6 +170,72 @@ public final class Conditions {
     return new Expect<>("with a result CID", s -> !s.resultCid().isEmpty());
   }
 
+  // ------------------------------------------------------------------------------------------------ assignments
+
+  /** The requestor's assignments of task {@code taskId} ({@code GET /v1/tasks/{id}/assignments}) meet {@code test}. */
+  public static Condition<NodeProcess, List<Assignment>> assignments(String taskId, String what,
+      Predicate<List<Assignment>> test) {
+    return Condition.that("the assignments of task " + taskId + " " + what, r -> r.api().assignments(taskId), test);
+  }
+
+  /** The assignment with wire id {@code id} meets {@code test}; gives it. */
+  public static Condition<NodeProcess, Assignment> assignment(String taskId, String id, String what,
+      Predicate<Assignment> test) {
+    return Condition.that("assignment " + id + " " + what, r -> r.api().assignments(taskId).stream()
+        .filter(a -> a.id().equals(id)).findFirst().orElse(null), a -> a != null && test.test(a));
+  }
+
+  /** The (first) other assignment of {@code lost}'s subtask meets {@code test}; gives it. */
+  public static Condition<NodeProcess, Assignment> reassignmentOf(Assignment lost, String what,
+      Predicate<Assignment> test) {
+    return Condition.that("subtask " + lost.subtask() + " given again, " + what, r -> r.api().assignments(lost.taskId())
+        .stream().filter(a -> a.subtask().equals(lost.subtask()) && !a.id().equals(lost.id())).findFirst().orElse(null),
+        a -> a != null && test.test(a));
+  }
+
+  /** The requestor's ranking of {@code provider} ({@code GET /v1/reputation}, role PROVIDER) meets {@code test}. */
+  public static Condition<NodeProcess, Ranking> ranking(Address provider, String what, Predicate<Ranking> test) {
+    return Condition.that("the ranking of " + provider + " " + what, r -> r.api().reputation().stream()
+        .filter(k -> k.role() == RankingRole.PROVIDER && k.nodeId().equals(provider)).findFirst().orElse(null),
+        k -> k != null && test.test(k));
+  }
+
+  // ------------------------------------------------------------------------------------------------ provider jobs
+
+  /** The provider has a job COMPUTING: its sandbox has started on it. Gives the job's subtask id (the wire id). */
+  public static Condition<NodeProcess, String> computingASubtask() {
+    return Condition.of("a subtask computing in the sandbox", p -> {
+      List<Job> jobs = p.api().providerJobs();
+      return jobs.stream().filter(j -> j.state() == JobState.COMPUTING).findFirst().map(j -> Outcome.met(j.subtaskId()))
+          .orElseGet(() -> Outcome.unmet("jobs " + jobs));
+    });
+  }
+
+  /**
+   * The provider holds no job: its API lists none, and no job folder is left on disk. The folders are the one fact a
+   * test reads from a node's data folder: a job is forgotten at once, its folder deleted afterwards on a worker, and
+   * the API has nothing to say about a folder that is gone.
+   */
+  public static Condition<NodeProcess, Void> holdsNoJob() {
+    return Condition.of("no job held (API and folders)", p -> {
+      List<Job> jobs = p.api().providerJobs();
+      List<Path> folders = jobFolders(p);
+      return jobs.isEmpty() && folders.isEmpty() ? Outcome.met(null)
+          : Outcome.unmet("folders " + folders + ", jobs " + jobs);
+    });
+  }
+
+  /** The provider's job folders (one per subtask it holds). */
+  private static List<Path> jobFolders(NodeProcess provider) {
+    Path jobs = provider.dataDir().resolve("provider").resolve("jobs");
+    if (!Files.isDirectory(jobs)) return List.of();
+    try (Stream<Path> s = Files.list(jobs)) {
+      return s.toList();
+    } catch (IOException e) {
+      return List.of(jobs);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ payments
 
   /**
@@ -169,6 +249,33 @@ public final class Conditions {
       BigInteger spent = r.api().task(taskId).spent();
       return l.allPaid() && l.total().equals(spent) ? Outcome.met(l)
           : Outcome.unmet("the task spent " + spent + "; the ledger " + l.payments());
+    });
+  }
+
+  /**
+   * The requestor's side of "paid exactly once": its ledger for the task pays exactly its accepted assignments,
+   * each once, to its provider, at its agreed (positive) price, and is PAID with a transaction. The chain's side is
+   * {@link #paidExactlyOnce}. Gives the accepted assignments.
+   */
+  public static Condition<NodeProcess, List<Assignment>> paysExactlyTheAcceptedAssignments(Ledger ledger) {
+    return Condition.of("the ledger of task " + ledger.taskId() + " paying exactly its accepted assignments", r -> {
+      List<Assignment> accepted = r.api().assignments(ledger.taskId()).stream()
+          .filter(a -> a.state() == AssignmentState.ACCEPTED).toList();
+      assertThat(accepted).as("accepted assignments").isNotEmpty();
+      List<String> paidIds = ledger.payments().stream().map(Payment::subtaskId).toList();
+      assertThat(paidIds).as("no subtask is in the ledger twice").doesNotHaveDuplicates();
+      assertThat(paidIds).as("the ledger pays exactly the accepted assignments")
+          .containsExactlyInAnyOrderElementsOf(accepted.stream().map(Assignment::id).toList());
+      Map<String, Assignment> byId = new HashMap<>();
+      accepted.forEach(a -> byId.put(a.id(), a));
+      for (Payment p : ledger.payments()) {
+        Assignment a = byId.get(p.subtaskId());
+        assertThat(p.payee()).as("payee of " + p.subtaskId()).isEqualTo(a.provider());
+        assertThat(p.amount()).as("amount of " + p.subtaskId()).isEqualTo(a.price()).isPositive();
+        assertThat(p.paid()).as("status of " + p).isTrue();
+        assertThat(p.txHash()).startsWith("0x");
+      }
+      return Outcome.met(accepted);
     });
   }
 

@@ -29,9 +29,8 @@ public record ProviderCrash(RenderTask render, String taskId, String assignment,
         RenderTask.Spec.of(name, RenderTask.scene(WIDTH, HEIGHT, 63, 8), 2).subtaskTimeout(subtaskTimeout)
             .verification(1, 0));
     String id = run.taskId();
-    // the provider saves its job as COMPUTING once the sandbox has started (its folders may be in memory): kill it then
-    // (only the provider's database tells: see DbFacts)
-    String computing = victim.verify(DbFacts.computingASubtask().within(Duration.ofSeconds(60)));
+    // the provider's job is COMPUTING once the sandbox has started (its folders may be in memory): kill it then
+    String computing = victim.verify(Conditions.computingASubtask().within(Duration.ofSeconds(60)));
     victim.kill();
     return new ProviderCrash(run.render(), id, computing, run.before());
   }

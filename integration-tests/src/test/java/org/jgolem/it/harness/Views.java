@@ -50,6 +50,52 @@ public final class Views {
 
   public enum SubtaskState { PENDING, COMPUTING, VERIFYING, ACCEPTED, FAILED }
 
+  /**
+   * One of {@code GET /v1/tasks/{id}/assignments}: a computation of subtask {@code subtask} by {@code provider}, as
+   * the requestor keeps it; {@code id} is its wire id (the ledger's and the incomes' {@code subtaskId}).
+   */
+  public record Assignment(String id, String taskId, String subtask, Address provider, BigInteger price, long deadline,
+      AssignmentState state, String detail, String resultCid) {
+    public static Assignment of(JsonNode j) {
+      return new Assignment(text(j, "id"), text(j, "taskId"), text(j, "subtask"), Address.of(text(j, "provider")),
+          wei(j, "price"), field(j, "deadline").asLong(), AssignmentState.valueOf(text(j, "state")), text(j, "detail"),
+          text(j, "resultCid"));
+    }
+  }
+
+  public enum AssignmentState { ASSIGNED, REPORTED, CHECKED, ACCEPTED, REJECTED, TIMED_OUT, FAILED, CANCELLED }
+
+  /**
+   * One of {@code GET /v1/reputation}: the counters of node {@code nodeId} in one of the node's rankings ({@code
+   * PROVIDER}: a provider it gave work to; {@code REQUESTOR}: a requestor it worked for), and its score by them.
+   */
+  public record Ranking(RankingRole role, Address nodeId, double score, long accepted, long wrong, long timeouts,
+      long failures, long paid, long late, long rejected) {
+    public static Ranking of(JsonNode j) {
+      return new Ranking(RankingRole.valueOf(text(j, "role")), Address.of(text(j, "nodeId")), field(j, "score").asDouble(),
+          field(j, "accepted").asLong(), field(j, "wrong").asLong(), field(j, "timeouts").asLong(),
+          field(j, "failures").asLong(), field(j, "paid").asLong(), field(j, "late").asLong(),
+          field(j, "rejected").asLong());
+    }
+  }
+
+  public enum RankingRole { PROVIDER, REQUESTOR }
+
+  /**
+   * One of {@code GET /v1/provider/jobs}: a subtask a provider holds; {@code subtaskId} is the requestor's assignment
+   * id.
+   */
+  public record Job(String subtaskId, String taskId, Address requestor, BigInteger price, long deadline, JobState state,
+      String resultCid) {
+    public static Job of(JsonNode j) {
+      return new Job(text(j, "subtaskId"), text(j, "taskId"), Address.of(text(j, "requestor")), wei(j, "price"),
+          field(j, "deadline").asLong(), JobState.valueOf(text(j, "state")), text(j, "resultCid"));
+    }
+  }
+
+  /** {@code COMPUTING}: its sandbox has started; {@code LOST}: lost in a restart, the requestor being told. */
+  public enum JobState { FETCHING, COMPUTING, REPORTED, ACKNOWLEDGED, LOST }
+
   /** A line of the requestor's payment ledger ({@code GET /v1/payments}); {@code subtaskId} is the assignment's wire id. */
   public record Payment(String taskId, String subtaskId, Address payee, BigInteger amount, PaymentStatus status,
       String txHash, String detail) {

@@ -35,6 +35,7 @@ final class ApiRoutes {
         new Route("GET", "/v1/tasks", c -> ok(service.tasks())),
         new Route("GET", "/v1/tasks/{id}", c -> ok(service.task(c.param("id")))),
         new Route("GET", "/v1/tasks/{id}/subtasks", c -> ok(service.subtasks(c.param("id")))),
+        new Route("GET", "/v1/tasks/{id}/assignments", c -> ok(service.assignments(c.param("id")))),
         new Route("POST", "/v1/tasks/{id}/restart", c -> {
           c.noBody();
           return ok(service.restartTask(c.param("id")));
@@ -49,14 +50,16 @@ final class ApiRoutes {
         }));
   }
 
-  /** The node itself and its dealings: status, peers, payments, incomes, account. */
+  /** The node itself and its dealings: status, peers, payments, incomes, account, reputation, provider jobs. */
   static List<Route> node(NodeService service) {
     return List.of(
         new Route("GET", "/v1/status", c -> ok(service.status())),
         new Route("GET", "/v1/peers", c -> ok(service.peers())),
         new Route("GET", "/v1/payments", c -> ok(service.payments())),
         new Route("GET", "/v1/incomes", c -> ok(service.incomes())),
-        new Route("GET", "/v1/account", c -> ok(service.account())));
+        new Route("GET", "/v1/account", c -> ok(service.account())),
+        new Route("GET", "/v1/reputation", c -> ok(service.reputation())),
+        new Route("GET", "/v1/provider/jobs", c -> ok(service.providerJobs())));
   }
 
   /** The node's settings. */

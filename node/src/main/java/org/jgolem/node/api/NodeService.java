@@ -22,6 +22,9 @@ public interface NodeService {
 
   List<SubtaskSummary> subtasks(String taskId) throws ApiException;
 
+  /** The task's assignments: every computation of one of its subtasks by a provider, whatever became of it. */
+  List<AssignmentSummary> assignments(String taskId) throws ApiException;
+
   /** Starts a finished, failed or aborted task again: subtasks without an accepted result are computed anew. */
   TaskSummary restartTask(String taskId) throws ApiException;
 
@@ -38,6 +41,12 @@ public interface NodeService {
   List<IncomeSummary> incomes();
 
   AccountSummary account() throws ApiException;
+
+  /** This node's rankings: of the providers it gave work to, then of the requestors it worked for; best first. */
+  List<ReputationSummary> reputation();
+
+  /** The subtasks this node holds as a provider (empty if it is none). */
+  List<JobSummary> providerJobs();
 
   Map<String, String> settings();
 
@@ -71,6 +80,43 @@ public interface NodeService {
    */
   record SubtaskSummary(String taskId, String name, String state, List<String> providers, int attempts,
       String verification, String resultCid, List<String> covers) {}
+
+  /**
+   * One computation of a subtask by a provider, as the requestor keeps it.
+   *
+   * @param id its wire subtask id (hex): what its promissory notes pay for, the payment's and the income's
+   *     {@code subtaskId}
+   * @param subtask the name of the subtask it computes
+   * @param price the agreed price, wei
+   * @param deadline when the requestor stops waiting for the report, epoch milliseconds (UTC)
+   * @param state ASSIGNED, REPORTED, CHECKED, ACCEPTED, REJECTED, TIMED_OUT, FAILED, CANCELLED
+   * @param detail why it failed, was rejected or cancelled (empty otherwise)
+   * @param resultCid the CID its report named, empty before the report
+   */
+  record AssignmentSummary(String id, String taskId, String subtask, String provider, String price, long deadline,
+      String state, String detail, String resultCid) {}
+
+  /**
+   * The counters of one node in one of this node's rankings.
+   *
+   * @param role PROVIDER (a provider this node gave work to, as a requestor) or REQUESTOR (a requestor it worked for)
+   * @param score {@code (1 + good) / (2 + good + bad)}, bad counts weighted (0.5 for a stranger)
+   */
+  record ReputationSummary(String role, String nodeId, double score, long accepted, long wrong, long timeouts,
+      long failures, long paid, long late, long rejected) {}
+
+  /**
+   * A subtask this node holds as a provider.
+   *
+   * @param subtaskId the wire subtask id (hex): the requestor's assignment id
+   * @param price the agreed price, wei
+   * @param deadline when the requestor expects the report, epoch milliseconds (UTC)
+   * @param state FETCHING, COMPUTING (its sandbox has started), REPORTED, ACKNOWLEDGED, LOST (lost in a restart of
+   *     the node; the requestor is being told)
+   * @param resultCid the reported result's CID, empty before the report
+   */
+  record JobSummary(String subtaskId, String taskId, String requestor, String price, long deadline, String state,
+      String resultCid) {}
 
   record PeerSummary(String nodeId, String host, int port, boolean outbound) {}
 

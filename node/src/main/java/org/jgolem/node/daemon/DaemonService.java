@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import org.jgolem.node.api.ApiException;
 import org.jgolem.node.api.NodeService;
+import org.jgolem.node.market.provider.JobSnapshot;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.AssignmentSnapshot;
 import org.jgolem.node.market.requestor.RequestorModel;
 import org.jgolem.node.market.requestor.SubtaskSnapshot;
 import org.jgolem.node.market.requestor.TaskSnapshot;
 import org.jgolem.node.p2p.Peer;
+import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.tasks.definition.TaskFileException;
 
 /** The operator facade of a running {@link NodeDaemon}: what the REST API and the CLI show and do. */
@@ -94,6 +96,14 @@ final class DaemonService implements NodeService {
   }
 
   @Override
+  public List<AssignmentSummary> assignments(String taskId) throws ApiException {
+    TaskSnapshot t = find(taskId);
+    return t.assignments().stream().map(a -> new AssignmentSummary(a.id(), t.id(), a.subtask(), a.provider().toString(),
+        a.price().toString(), a.deadline(), a.state().name(), a.detail() == null ? "" : a.detail(), a.resultCid()))
+        .toList();
+  }
+
+  @Override
   public TaskSummary restartTask(String taskId) throws ApiException {
     find(taskId);
     try {
@@ -157,6 +167,26 @@ final class DaemonService implements NodeService {
     } catch (RuntimeException e) {
       throw new ApiException(503, "chain_unavailable", "the chain does not answer: " + e.getMessage(), List.of());
     }
+  }
+
+  @Override
+  public List<ReputationSummary> reputation() {
+    List<ReputationSummary> out = new ArrayList<>();
+    for (Reputation.Role role : Reputation.Role.values()) {
+      for (Reputation.Entry e : d.reputation.ranking(role)) {
+        Reputation.Counters c = e.counters();
+        out.add(new ReputationSummary(role.name(), e.node().toString(), e.score(), c.accepted(), c.wrong(),
+            c.timeouts(), c.failures(), c.paid(), c.late(), c.rejected()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<JobSummary> providerJobs() {
+    if (d.provider == null) return List.of();
+    return d.provider.jobs().stream().map((JobSnapshot j) -> new JobSummary(j.subtaskId(), j.taskId(),
+        j.requestor().toString(), j.price().toString(), j.deadline(), j.state(), j.resultCid())).toList();
   }
 
   @Override

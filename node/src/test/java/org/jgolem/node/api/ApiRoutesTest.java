@@ -97,6 +97,73 @@ class ApiRoutesTest {
   }
 
   @Test
+  void assignmentsOfATask() {
+    Reply r = api.get("/v1/tasks/t-1/assignments");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json()).hasSize(3);
+    JsonNode accepted = r.json().get(0);
+    assertThat(accepted.get("id").asText()).isEqualTo("0".repeat(64));
+    assertThat(accepted.get("taskId").asText()).isEqualTo("t-1");
+    assertThat(accepted.get("subtask").asText()).isEqualTo("sub-0");
+    assertThat(accepted.get("provider").asText()).isEqualTo(FakeNodeService.PROVIDER);
+    // amounts stay exact decimal strings of wei, never numbers
+    assertThat(accepted.get("price").isTextual()).isTrue();
+    assertThat(accepted.get("price").asText()).isEqualTo("123456789012345678901234567890");
+    assertThat(accepted.get("deadline").asLong()).isEqualTo(FakeNodeService.CREATED_AT + 600_000);
+    assertThat(accepted.get("state").asText()).isEqualTo("ACCEPTED");
+    assertThat(accepted.get("resultCid").asText()).isEqualTo("bafysub-0");
+    JsonNode lost = r.json().get(1);
+    assertThat(lost.get("state").asText()).isEqualTo("TIMED_OUT");
+    assertThat(lost.get("detail").asText()).isEqualTo("no report by the deadline");
+    assertThat(lost.get("resultCid").asText()).isEmpty();
+    assertThat(api.service.calls).contains("assignments t-1");
+
+    Reply missing = api.get("/v1/tasks/nope/assignments");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.message()).isEqualTo("task nope not found");
+  }
+
+  @Test
+  void reputationByRoleBestFirst() {
+    Reply r = api.get("/v1/reputation");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json()).extracting(n -> n.get("role").asText()).containsExactly("PROVIDER", "PROVIDER", "REQUESTOR");
+    JsonNode liar = r.json().get(1);
+    assertThat(liar.get("nodeId").asText()).isEqualTo("0x3333333333333333333333333333333333333333");
+    assertThat(liar.get("wrong").asLong()).isEqualTo(1);
+    assertThat(liar.get("score").asDouble()).isEqualTo(1.0 / 12);
+    for (String counter : new String[] {"accepted", "wrong", "timeouts", "failures", "paid", "late", "rejected"}) {
+      assertThat(liar.get(counter).isIntegralNumber()).as(counter).isTrue();
+    }
+    assertThat(r.json().get(2).get("paid").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void providerJobs() {
+    Reply r = api.get("/v1/provider/jobs");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json()).extracting(n -> n.get("state").asText()).containsExactly("COMPUTING", "REPORTED");
+    JsonNode computing = r.json().get(0);
+    assertThat(computing.get("subtaskId").asText()).isEqualTo("ab".repeat(32));
+    assertThat(computing.get("taskId").asText()).isEqualTo("cd".repeat(32));
+    assertThat(computing.get("requestor").asText()).isEqualTo(FakeNodeService.NODE_ID);
+    assertThat(computing.get("price").isTextual()).isTrue();
+    assertThat(computing.get("price").asText()).isEqualTo("123456789012345678901234567890");
+    assertThat(computing.get("deadline").asLong()).isEqualTo(FakeNodeService.CREATED_AT + 600_000);
+    assertThat(computing.get("resultCid").asText()).isEmpty();
+    assertThat(r.json().get(1).get("resultCid").asText()).isEqualTo("bafyresult");
+  }
+
+  @Test
+  void theNewRoutesAreReadOnly() {
+    for (String path : new String[] {"/v1/tasks/t-1/assignments", "/v1/reputation", "/v1/provider/jobs"}) {
+      Reply r = api.send("POST", path, "{}");
+      assertThat(r.status()).as(path).isEqualTo(405);
+      assertThat(r.headers().firstValue("Allow")).as(path).hasValue("GET");
+    }
+  }
+
+  @Test
   void restartAbortAndRestartSubtask() {
     Reply abort = api.send("POST", "/v1/tasks/t-1/abort", null);
     assertThat(abort.status()).isEqualTo(200);

@@ -124,6 +124,27 @@ public final class FakeNodeService implements NodeService {
     return List.copyOf(subtasks.get(taskId));
   }
 
+  /** One assignment per subtask: accepted for the accepted ones, TIMED_OUT then ASSIGNED again for the others. */
+  @Override
+  public synchronized List<AssignmentSummary> assignments(String taskId) throws ApiException {
+    enter("assignments " + taskId);
+    find(taskId);
+    List<AssignmentSummary> out = new ArrayList<>();
+    int i = 0;
+    for (SubtaskSummary s : subtasks.get(taskId)) {
+      String id = String.format("%064x", i++);
+      long deadline = CREATED_AT + 600_000;
+      if (s.state().equals("ACCEPTED")) {
+        out.add(new AssignmentSummary(id, taskId, s.name(), PROVIDER, "123456789012345678901234567890", deadline,
+            "ACCEPTED", "", "bafy" + s.name()));
+      } else {
+        out.add(new AssignmentSummary(id, taskId, s.name(), PROVIDER, "7", deadline, "TIMED_OUT",
+            "no report by the deadline", ""));
+      }
+    }
+    return out;
+  }
+
   @Override
   public synchronized TaskSummary restartTask(String taskId) throws ApiException {
     enter("restartTask " + taskId);
@@ -190,6 +211,22 @@ public final class FakeNodeService implements NodeService {
       return null;
     }
     return new AccountSummary(NODE_ID, "1000000000000000000000", "1", "2500000000000000000");
+  }
+
+  @Override
+  public List<ReputationSummary> reputation() {
+    enter("reputation");
+    return List.of(new ReputationSummary("PROVIDER", PROVIDER, 0.75, 2, 0, 0, 0, 0, 0, 0),
+        new ReputationSummary("PROVIDER", "0x3333333333333333333333333333333333333333", 1.0 / 12, 0, 1, 0, 0, 0, 0, 0),
+        new ReputationSummary("REQUESTOR", NODE_ID, 2.0 / 3, 0, 0, 0, 0, 1, 0, 0));
+  }
+
+  @Override
+  public List<JobSummary> providerJobs() {
+    enter("providerJobs");
+    return List.of(new JobSummary("ab".repeat(32), "cd".repeat(32), NODE_ID, "123456789012345678901234567890",
+        CREATED_AT + 600_000, "COMPUTING", ""),
+        new JobSummary("ef".repeat(32), "cd".repeat(32), NODE_ID, "5", CREATED_AT + 600_000, "REPORTED", "bafyresult"));
   }
 
   @Override

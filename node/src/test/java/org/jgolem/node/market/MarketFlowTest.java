@@ -797,7 +797,7 @@ class MarketFlowTest {
     java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
     // stopped while computing
     running.set(provider(nodes.get(1), new HangingWasm(() -> {
-      assertThat(running.get().jobs()).as("computing").anyMatch(j -> j.state.equals("COMPUTING"));
+      assertThat(running.get().jobs()).as("computing").anyMatch(j -> j.state().equals("COMPUTING"));
       running.get().close();
       stopped.set(true);
     }), 1, jobs));

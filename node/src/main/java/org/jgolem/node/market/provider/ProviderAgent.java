@@ -6,7 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +81,7 @@ public final class ProviderAgent implements AutoCloseable {
 
   /** The tasks this node may offer for, and its offers in flight. */
   private final ProviderOffers offers;
-  private final Map<String, Job> jobs = new HashMap<>();
+  private final Map<String, Job> jobs = new LinkedHashMap<>();
   /** Where jobs are kept across restarts; null keeps them in memory only (tests, benchmarks). */
   private final ProviderStore store;
   /**
@@ -104,12 +104,12 @@ public final class ProviderAgent implements AutoCloseable {
     }
   }
 
-  /** One subtask this provider took on. */
-  public static final class Job {
-    public final TaskToCompute ttc;
-    public final TaskHeader header;
-    public volatile String state = "FETCHING";
-    public ReportComputedTask report;
+  /** One subtask this provider took on: the loop's own (readers get {@link JobSnapshot}s). */
+  static final class Job {
+    final TaskToCompute ttc;
+    final TaskHeader header;
+    volatile String state = "FETCHING";
+    ReportComputedTask report;
     long lastReportSent;
     Execution execution;
     Path dir;
@@ -121,8 +121,16 @@ public final class ProviderAgent implements AutoCloseable {
       this.header = header;
     }
 
-    public String idHex() {
+    String idHex() {
       return HexFormat.of().formatHex(ttc.subtaskId());
+    }
+
+    /**
+     * As readers see it: the runner marks a job COMPUTING just before it asks for the sandbox, the loop saves it so
+     * once the sandbox has started ({@code execution} set); until then it is still FETCHING.
+     */
+    JobSnapshot snapshot() {
+      return JobSnapshot.of(this, "COMPUTING".equals(state) && execution == null ? "FETCHING" : state);
     }
   }
 
@@ -267,9 +275,17 @@ public final class ProviderAgent implements AutoCloseable {
     offers.minPrice(weiPerHour);
   }
 
-  /** Subtasks taken on and not yet settled. */
-  public List<Job> jobs() {
-    return call(() -> List.copyOf(jobs.values()));
+  /**
+   * Subtasks taken on and not yet settled, oldest first: those being computed or reported, then those lost in a
+   * restart that the requestor is still being told about (state {@code LOST}). The same jobs as its store holds.
+   */
+  public List<JobSnapshot> jobs() {
+    return call(() -> {
+      List<JobSnapshot> out = new java.util.ArrayList<>();
+      jobs.values().forEach(j -> out.add(j.snapshot()));
+      lost.forEach(l -> out.add(JobSnapshot.of(l.job, JobSnapshot.LOST)));
+      return List.copyOf(out);
+    });
   }
 
   /** A task withdrawn: no more offers for it, and its subtasks being computed are cancelled. */
