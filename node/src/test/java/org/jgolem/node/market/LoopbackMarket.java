@@ -69,7 +69,7 @@ final class LoopbackMarket implements AutoCloseable {
     if (keepJobs) {
       NodeDatabase db = NodeDatabase.open(dir.resolve("provider-db"), clock);
       closing.add(db);
-      jobs = new ProviderStore(db, clock);
+      jobs = new org.jgolem.node.store.SqliteProviderStore(db, clock);
     } else {
       jobs = null;
     }
