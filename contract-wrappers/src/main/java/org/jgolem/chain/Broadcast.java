@@ -13,9 +13,15 @@ public record Broadcast(Status status, String message) {
     ACCEPTED,
     /** The node already has this very transaction. */
     ALREADY_KNOWN,
-    /** The account's nonce has moved past this transaction's: some transaction with this nonce was mined. */
+    /**
+     * The account's nonce has moved past this transaction's: some transaction with this nonce was
+     * mined.
+     */
     NONCE_TOO_LOW,
-    /** Its fees are too low: below the base fee, or too small a bump to replace the pool's transaction with its nonce. */
+    /**
+     * Its fees are too low: below the base fee, or too small a bump to replace the pool's
+     * transaction with its nonce.
+     */
     UNDERPRICED,
     /** Any other refusal (for example not enough ether for gas); see the message. */
     REJECTED
@@ -29,15 +35,23 @@ public record Broadcast(Status status, String message) {
   public static Broadcast fromError(String message) {
     String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
     Status s;
-    if (m.contains("already known") || m.contains("already imported") || m.contains("known transaction")
-        || m.contains("already in pool") || m.contains("alreadyknown")) {
+    if (m.contains("already known")
+        || m.contains("already imported")
+        || m.contains("known transaction")
+        || m.contains("already in pool")
+        || m.contains("alreadyknown")) {
       s = Status.ALREADY_KNOWN;
-    } else if (m.contains("nonce too low") || m.contains("nonce is too low") || m.contains("oldnonce")
+    } else if (m.contains("nonce too low")
+        || m.contains("nonce is too low")
+        || m.contains("oldnonce")
         || m.contains("nonce too small")) {
       s = Status.NONCE_TOO_LOW;
-    } else if (m.contains("underpriced") || m.contains("fee cap less than block base fee")
-        || m.contains("less than block base fee") || m.contains("max fee per gas less than")
-        || m.contains("feetoolow") || m.contains("fee too low")) {
+    } else if (m.contains("underpriced")
+        || m.contains("fee cap less than block base fee")
+        || m.contains("less than block base fee")
+        || m.contains("max fee per gas less than")
+        || m.contains("feetoolow")
+        || m.contains("fee too low")) {
       s = Status.UNDERPRICED;
     } else {
       s = Status.REJECTED;

@@ -8,8 +8,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * The compiled contracts, packaged by the {@code contracts} module as
- * {@code org/jgolem/contracts/NAME.json} ({abi, bytecode, deployedBytecode}).
+ * The compiled contracts, packaged by the {@code contracts} module as {@code
+ * org/jgolem/contracts/NAME.json} ({abi, bytecode, deployedBytecode}).
  */
 public final class ContractArtifacts {
   public static final List<String> ALL =
@@ -23,7 +23,8 @@ public final class ContractArtifacts {
     String resource = "/org/jgolem/contracts/" + contractName + ".json";
     try (InputStream in = ContractArtifacts.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("no compiled artifact " + resource + " on the classpath: build the contracts module");
+        throw new IllegalStateException(
+            "no compiled artifact " + resource + " on the classpath: build the contracts module");
       }
       return JSON.readTree(in);
     } catch (IOException e) {

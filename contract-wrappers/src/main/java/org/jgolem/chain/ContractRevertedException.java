@@ -11,19 +11,26 @@ public final class ContractRevertedException extends ChainException {
   private final List<Object> arguments;
   private final String rawData;
 
-  public ContractRevertedException(String errorName, List<Object> arguments, String rawData, String context) {
+  public ContractRevertedException(
+      String errorName, List<Object> arguments, String rawData, String context) {
     super(Reason.REVERTED, context + " reverted: " + errorName + arguments);
     this.errorName = errorName;
     this.arguments = List.copyOf(arguments);
     this.rawData = rawData;
   }
 
-  /** The error's name, e.g. {@code InsufficientBalance}; {@code "Unknown"} if it could not be decoded. */
+  /**
+   * The error's name, e.g. {@code InsufficientBalance}; {@code "Unknown"} if it could not be
+   * decoded.
+   */
   public String errorName() {
     return errorName;
   }
 
-  /** Decoded arguments: BigInteger for integers, String (0x hex) for addresses and bytes, Boolean, String. */
+  /**
+   * Decoded arguments: BigInteger for integers, String (0x hex) for addresses and bytes, Boolean,
+   * String.
+   */
   public List<Object> arguments() {
     return arguments;
   }

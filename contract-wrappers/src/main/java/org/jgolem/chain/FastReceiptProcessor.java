@@ -16,9 +16,9 @@ import org.web3j.tx.response.TransactionReceiptProcessor;
 /**
  * Waits for a receipt by polling: first after 1 ms, doubling up to {@code maxInterval}, so a local
  * chain answers in milliseconds and a public one is not flooded. web3j's default polls every 15 s.
- * A receipt with a failed status is replayed as a call to recover and decode the revert reason.
- * The deadline is read from the injected clock and each pause is a timer on the injected scheduler
- * (the caller's thread blocks on it, as web3j's interface is synchronous).
+ * A receipt with a failed status is replayed as a call to recover and decode the revert reason. The
+ * deadline is read from the injected clock and each pause is a timer on the injected scheduler (the
+ * caller's thread blocks on it, as web3j's interface is synchronous).
  */
 public final class FastReceiptProcessor extends TransactionReceiptProcessor {
   private static final long FIRST_PAUSE_NANOS = Duration.ofMillis(1).toNanos();
@@ -36,7 +36,12 @@ public final class FastReceiptProcessor extends TransactionReceiptProcessor {
     ChainException explain(TransactionReceipt receipt);
   }
 
-  public FastReceiptProcessor(Web3j web3j, Duration maxInterval, Duration timeout, RevertReplayer replayer, Clock clock,
+  public FastReceiptProcessor(
+      Web3j web3j,
+      Duration maxInterval,
+      Duration timeout,
+      RevertReplayer replayer,
+      Clock clock,
       ScheduledExecutorService scheduler) {
     super(web3j);
     this.web3j = web3j;
@@ -56,7 +61,10 @@ public final class FastReceiptProcessor extends TransactionReceiptProcessor {
       if (response.hasError()) {
         throw new ChainException(
             ChainException.Reason.UNAVAILABLE,
-            "eth_getTransactionReceipt(" + transactionHash + "): " + response.getError().getMessage());
+            "eth_getTransactionReceipt("
+                + transactionHash
+                + "): "
+                + response.getError().getMessage());
       }
       Optional<TransactionReceipt> receipt = response.getTransactionReceipt();
       if (receipt.isPresent()) {
@@ -78,10 +86,11 @@ public final class FastReceiptProcessor extends TransactionReceiptProcessor {
 
   private void pause(long nanos, String transactionHash) {
     try {
-      scheduler.schedule(() -> { }, nanos, TimeUnit.NANOSECONDS).get();
+      scheduler.schedule(() -> {}, nanos, TimeUnit.NANOSECONDS).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ChainException(ChainException.Reason.TIMEOUT, "interrupted waiting for " + transactionHash, e);
+      throw new ChainException(
+          ChainException.Reason.TIMEOUT, "interrupted waiting for " + transactionHash, e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("the receipt timer failed", e);
     }

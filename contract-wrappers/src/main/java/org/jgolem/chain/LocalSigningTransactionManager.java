@@ -31,8 +31,8 @@ import org.web3j.utils.Numeric;
  * <ul>
  *   <li>Each transaction is estimated first. A revert is thus decoded into a typed {@link
  *       ContractRevertedException} before anything is sent or any nonce is used.
- *   <li>Nonces are tracked locally (one signer per account per process) and resynchronised from
- *       the chain when the node says they are off.
+ *   <li>Nonces are tracked locally (one signer per account per process) and resynchronised from the
+ *       chain when the node says they are off.
  *   <li>Fees: max priority fee from the node, max fee = 2 × base fee + priority fee.
  *   <li>The gas and fee values web3j's wrappers pass in are ignored; this class sets both.
  * </ul>
@@ -51,7 +51,11 @@ public final class LocalSigningTransactionManager extends TransactionManager {
   private BigInteger nextNonce; // guarded by nonceLock; null = read from chain
 
   LocalSigningTransactionManager(
-      Web3j web3j, Credentials credentials, long chainId, RevertDecoder decoder, FastReceiptProcessor receipts) {
+      Web3j web3j,
+      Credentials credentials,
+      long chainId,
+      RevertDecoder decoder,
+      FastReceiptProcessor receipts) {
     super(receipts, credentials.getAddress());
     this.web3j = web3j;
     this.credentials = credentials;
@@ -59,7 +63,9 @@ public final class LocalSigningTransactionManager extends TransactionManager {
     this.decoder = decoder;
   }
 
-  /** Forgets the local nonce; the next transaction reads it from the chain (after a chain reset). */
+  /**
+   * Forgets the local nonce; the next transaction reads it from the chain (after a chain reset).
+   */
   public void resetNonce() {
     synchronized (nonceLock) {
       nextNonce = null;
@@ -72,7 +78,12 @@ public final class LocalSigningTransactionManager extends TransactionManager {
 
   @Override
   public EthSendTransaction sendTransaction(
-      BigInteger gasPrice, BigInteger gasLimit, String to, String data, BigInteger value, boolean constructor)
+      BigInteger gasPrice,
+      BigInteger gasLimit,
+      String to,
+      String data,
+      BigInteger value,
+      boolean constructor)
       throws IOException {
     return send(to, data, value, List.of());
   }
@@ -92,18 +103,21 @@ public final class LocalSigningTransactionManager extends TransactionManager {
   }
 
   /** Sends and waits for a successful receipt. */
-  public TransactionReceipt execute(String to, String data, BigInteger value, List<AccessListObject> accessList) {
+  public TransactionReceipt execute(
+      String to, String data, BigInteger value, List<AccessListObject> accessList) {
     try {
       return processResponse(send(to, data, value, accessList));
     } catch (IOException e) {
-      throw new ChainException(ChainException.Reason.UNAVAILABLE, "sending to " + to + ": " + e.getMessage(), e);
+      throw new ChainException(
+          ChainException.Reason.UNAVAILABLE, "sending to " + to + ": " + e.getMessage(), e);
     } catch (org.web3j.protocol.exceptions.TransactionException e) {
       throw new ChainException(ChainException.Reason.TIMEOUT, e.getMessage(), e);
     }
   }
 
   /** Estimates, signs and sends; returns once the node has accepted the transaction. */
-  public EthSendTransaction send(String to, String data, BigInteger value, List<AccessListObject> accessList)
+  public EthSendTransaction send(
+      String to, String data, BigInteger value, List<AccessListObject> accessList)
       throws IOException {
     String target = to == null || to.isEmpty() ? null : to;
     BigInteger gasLimit = gasLimit(estimate(target, data, value), accessList);
@@ -111,9 +125,11 @@ public final class LocalSigningTransactionManager extends TransactionManager {
     for (int attempt = 0; ; attempt++) {
       synchronized (nonceLock) {
         if (nextNonce == null) {
-          nextNonce = web3j.ethGetTransactionCount(getFromAddress(), DefaultBlockParameterName.PENDING)
-              .send()
-              .getTransactionCount();
+          nextNonce =
+              web3j
+                  .ethGetTransactionCount(getFromAddress(), DefaultBlockParameterName.PENDING)
+                  .send()
+                  .getTransactionCount();
         }
         String signed = signRaw(target, data, value, gasLimit, fees, nextNonce, accessList);
         EthSendTransaction response = web3j.ethSendRawTransaction(signed).send();
@@ -127,7 +143,8 @@ public final class LocalSigningTransactionManager extends TransactionManager {
           LOG.info("nonce out of step for {} ({}); resynchronising", getFromAddress(), message);
           continue;
         }
-        throw new ChainException(ChainException.Reason.REJECTED, "transaction rejected by the node: " + message);
+        throw new ChainException(
+            ChainException.Reason.REJECTED, "transaction rejected by the node: " + message);
       }
     }
   }
@@ -139,10 +156,14 @@ public final class LocalSigningTransactionManager extends TransactionManager {
    * ContractRevertedException}; nothing is signed or sent.
    */
   public BigInteger estimateGas(String to, String data, BigInteger value) {
-    return Rpc.call("eth_estimateGas", () -> estimate(to == null || to.isEmpty() ? null : to, data, value));
+    return Rpc.call(
+        "eth_estimateGas", () -> estimate(to == null || to.isEmpty() ? null : to, data, value));
   }
 
-  /** The gas limit this manager would use for an estimate: 25% headroom plus the access list's intrinsic cost. */
+  /**
+   * The gas limit this manager would use for an estimate: 25% headroom plus the access list's
+   * intrinsic cost.
+   */
   public static BigInteger gasLimitFor(BigInteger estimate, List<AccessListObject> accessList) {
     return gasLimit(estimate, accessList);
   }
@@ -158,17 +179,29 @@ public final class LocalSigningTransactionManager extends TransactionManager {
    * processor) owns them, and {@link #send} re-reads the chain's count if it collides.
    */
   public SignedTransaction sign(
-      String to, String data, BigInteger value, BigInteger gasLimit, TxFees fees, long nonce,
+      String to,
+      String data,
+      BigInteger value,
+      BigInteger gasLimit,
+      TxFees fees,
+      long nonce,
       List<AccessListObject> accessList) {
     String target = to == null || to.isEmpty() ? null : to;
-    String raw = signRaw(target, data, value, gasLimit, fees, BigInteger.valueOf(nonce), accessList);
-    return new SignedTransaction(Numeric.toHexString(Hash.sha3(Numeric.hexStringToByteArray(raw))), raw, nonce,
-        gasLimit, fees.maxPriorityFeePerGas(), fees.maxFeePerGas());
+    String raw =
+        signRaw(target, data, value, gasLimit, fees, BigInteger.valueOf(nonce), accessList);
+    return new SignedTransaction(
+        Numeric.toHexString(Hash.sha3(Numeric.hexStringToByteArray(raw))),
+        raw,
+        nonce,
+        gasLimit,
+        fees.maxPriorityFeePerGas(),
+        fees.maxFeePerGas());
   }
 
   /** Sends raw signed bytes as they are; the node's refusal is returned, classified, not thrown. */
   public Broadcast broadcast(String raw) {
-    EthSendTransaction response = Rpc.call("eth_sendRawTransaction", () -> web3j.ethSendRawTransaction(raw).send());
+    EthSendTransaction response =
+        Rpc.call("eth_sendRawTransaction", () -> web3j.ethSendRawTransaction(raw).send());
     if (response.hasError()) {
       return Broadcast.fromError(response.getError().getMessage());
     }
@@ -176,10 +209,24 @@ public final class LocalSigningTransactionManager extends TransactionManager {
   }
 
   private String signRaw(
-      String target, String data, BigInteger value, BigInteger gasLimit, TxFees fees, BigInteger nonce,
+      String target,
+      String data,
+      BigInteger value,
+      BigInteger gasLimit,
+      TxFees fees,
+      BigInteger nonce,
       List<AccessListObject> accessList) {
-    RawTransaction raw = RawTransaction.createTransaction(chainId, nonce, gasLimit, target == null ? "" : target,
-        value, data, fees.maxPriorityFeePerGas(), fees.maxFeePerGas(), accessList);
+    RawTransaction raw =
+        RawTransaction.createTransaction(
+            chainId,
+            nonce,
+            gasLimit,
+            target == null ? "" : target,
+            value,
+            data,
+            fees.maxPriorityFeePerGas(),
+            fees.maxFeePerGas(),
+            accessList);
     return Numeric.toHexString(TransactionEncoder.signMessage(raw, credentials));
   }
 
@@ -196,7 +243,10 @@ public final class LocalSigningTransactionManager extends TransactionManager {
     long keys = accessList.stream().mapToLong(a -> a.getStorageKeys().size()).sum();
     long listGas = accessList.size() * ACCESS_LIST_ADDRESS_GAS + keys * ACCESS_LIST_KEY_GAS;
     // 25% headroom over the estimate; an access list's intrinsic cost is not in the estimate.
-    return estimate.multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)).add(BigInteger.valueOf(listGas));
+    return estimate
+        .multiply(BigInteger.valueOf(5))
+        .divide(BigInteger.valueOf(4))
+        .add(BigInteger.valueOf(listGas));
   }
 
   private BigInteger estimate(String to, String data, BigInteger value) throws IOException {
@@ -223,17 +273,22 @@ public final class LocalSigningTransactionManager extends TransactionManager {
   }
 
   private BigInteger baseFee() throws IOException {
-    var block = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
+    var block =
+        web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
     BigInteger base = block == null ? null : block.getBaseFeePerGas();
     if (base == null) {
-      throw new ChainException(ChainException.Reason.MISCONFIGURED, "the chain has no EIP-1559 base fee (pre-London?)");
+      throw new ChainException(
+          ChainException.Reason.MISCONFIGURED, "the chain has no EIP-1559 base fee (pre-London?)");
     }
     return base;
   }
 
   @Override
   public String sendCall(String to, String data, DefaultBlockParameter block) throws IOException {
-    EthCall response = web3j.ethCall(Transaction.createEthCallTransaction(getFromAddress(), to, data), block).send();
+    EthCall response =
+        web3j
+            .ethCall(Transaction.createEthCallTransaction(getFromAddress(), to, data), block)
+            .send();
     if (response.hasError()) {
       throw failure(response.getError(), "call to " + to);
     }
@@ -244,7 +299,8 @@ public final class LocalSigningTransactionManager extends TransactionManager {
   }
 
   @Override
-  public EthGetCode getCode(String contractAddress, DefaultBlockParameter block) throws IOException {
+  public EthGetCode getCode(String contractAddress, DefaultBlockParameter block)
+      throws IOException {
     return web3j.ethGetCode(contractAddress, block).send();
   }
 
@@ -252,21 +308,39 @@ public final class LocalSigningTransactionManager extends TransactionManager {
   ChainException explain(TransactionReceipt receipt) {
     String context = "transaction " + receipt.getTransactionHash();
     try {
-      var tx = web3j.ethGetTransactionByHash(receipt.getTransactionHash()).send().getTransaction().orElse(null);
+      var tx =
+          web3j
+              .ethGetTransactionByHash(receipt.getTransactionHash())
+              .send()
+              .getTransaction()
+              .orElse(null);
       if (tx == null) {
         return new ChainException(ChainException.Reason.REVERTED, context + " failed");
       }
-      DefaultBlockParameter before = DefaultBlockParameter.valueOf(receipt.getBlockNumber().subtract(BigInteger.ONE));
-      EthCall call = web3j.ethCall(
-              new Transaction(tx.getFrom(), null, null, tx.getGas(), tx.getTo(), tx.getValue(), tx.getInput()), before)
-          .send();
+      DefaultBlockParameter before =
+          DefaultBlockParameter.valueOf(receipt.getBlockNumber().subtract(BigInteger.ONE));
+      EthCall call =
+          web3j
+              .ethCall(
+                  new Transaction(
+                      tx.getFrom(),
+                      null,
+                      null,
+                      tx.getGas(),
+                      tx.getTo(),
+                      tx.getValue(),
+                      tx.getInput()),
+                  before)
+              .send();
       if (call.hasError()) {
         return decoder.decode(call.getError().getData(), context);
       }
       return new ChainException(
-          ChainException.Reason.REVERTED, context + " failed on chain (out of gas, or state changed in its block)");
+          ChainException.Reason.REVERTED,
+          context + " failed on chain (out of gas, or state changed in its block)");
     } catch (IOException e) {
-      return new ChainException(ChainException.Reason.REVERTED, context + " failed; its reason could not be read", e);
+      return new ChainException(
+          ChainException.Reason.REVERTED, context + " failed; its reason could not be read", e);
     }
   }
 }

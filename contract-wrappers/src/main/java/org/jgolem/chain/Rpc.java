@@ -19,7 +19,8 @@ public final class Rpc {
     } catch (ChainException e) {
       throw e;
     } catch (IOException e) {
-      throw new ChainException(ChainException.Reason.UNAVAILABLE, context + ": " + e.getMessage(), e);
+      throw new ChainException(
+          ChainException.Reason.UNAVAILABLE, context + ": " + e.getMessage(), e);
     } catch (TransactionException e) {
       throw new ChainException(ChainException.Reason.TIMEOUT, context + ": " + e.getMessage(), e);
     } catch (ContractCallException e) {

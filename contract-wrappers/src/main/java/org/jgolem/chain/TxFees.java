@@ -14,7 +14,10 @@ public record TxFees(BigInteger baseFee, BigInteger maxPriorityFeePerGas, BigInt
     Objects.requireNonNull(maxFeePerGas, "maxFeePerGas");
     if (maxPriorityFeePerGas.signum() < 0 || maxFeePerGas.compareTo(maxPriorityFeePerGas) < 0) {
       throw new IllegalArgumentException(
-          "fees need 0 <= tip <= max fee, got tip " + maxPriorityFeePerGas + " max fee " + maxFeePerGas);
+          "fees need 0 <= tip <= max fee, got tip "
+              + maxPriorityFeePerGas
+              + " max fee "
+              + maxFeePerGas);
     }
   }
 

@@ -30,7 +30,10 @@ class FastReceiptProcessorTest {
     scheduler.shutdownNow();
   }
 
-  /** An RPC endpoint that answers every eth_getTransactionReceipt with "no receipt yet", counting the polls. */
+  /**
+   * An RPC endpoint that answers every eth_getTransactionReceipt with "no receipt yet", counting
+   * the polls.
+   */
   private static final class NoReceipt extends Service {
     final AtomicInteger polls = new AtomicInteger();
     final Runnable onPoll;
@@ -44,7 +47,8 @@ class FastReceiptProcessorTest {
     protected InputStream performIO(String payload) {
       polls.incrementAndGet();
       onPoll.run();
-      return new ByteArrayInputStream("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":null}".getBytes(StandardCharsets.UTF_8));
+      return new ByteArrayInputStream(
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":null}".getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -54,10 +58,17 @@ class FastReceiptProcessorTest {
   @Test
   void timesOutWhenTheClockPassesTheDeadlineNotAfterWaitingForIt() {
     FakeClock clock = new FakeClock(1_000_000);
-    // each poll moves the clock 10 s; the 1-minute timeout passes after 7 polls, with no real minute waited
+    // each poll moves the clock 10 s; the 1-minute timeout passes after 7 polls, with no real
+    // minute waited
     NoReceipt rpc = new NoReceipt(() -> clock.advance(10_000));
-    FastReceiptProcessor p = new FastReceiptProcessor(Web3j.build(rpc), Duration.ofMillis(4), Duration.ofMinutes(1),
-        r -> new ChainException(ChainException.Reason.REVERTED, "unused"), clock, scheduler);
+    FastReceiptProcessor p =
+        new FastReceiptProcessor(
+            Web3j.build(rpc),
+            Duration.ofMillis(4),
+            Duration.ofMinutes(1),
+            r -> new ChainException(ChainException.Reason.REVERTED, "unused"),
+            clock,
+            scheduler);
     long start = System.nanoTime();
     assertThatThrownBy(() -> p.waitForTransactionReceipt("0xabc"))
         .isInstanceOf(ChainException.class)
@@ -70,23 +81,33 @@ class FastReceiptProcessorTest {
   void pausesOnTheSchedulerDoublingFromOneMillisecondUpToTheMaximum() {
     FakeClock clock = new FakeClock(1_000_000);
     List<Long> pauses = new ArrayList<>();
-    ScheduledExecutorService recording = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
-      @Override
-      public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-        pauses.add(unit.toMicros(delay));
-        return super.schedule(command, 0, unit);
-      }
-    };
+    ScheduledExecutorService recording =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+          @Override
+          public java.util.concurrent.ScheduledFuture<?> schedule(
+              Runnable command, long delay, TimeUnit unit) {
+            pauses.add(unit.toMicros(delay));
+            return super.schedule(command, 0, unit);
+          }
+        };
     AtomicInteger left = new AtomicInteger(6);
-    NoReceipt rpc = new NoReceipt(() -> {
-      if (left.decrementAndGet() < 0) {
-        clock.advance(Duration.ofDays(1));
-      }
-    });
+    NoReceipt rpc =
+        new NoReceipt(() -> {
+          if (left.decrementAndGet() < 0) {
+            clock.advance(Duration.ofDays(1));
+          }
+        });
     try {
-      FastReceiptProcessor p = new FastReceiptProcessor(Web3j.build(rpc), Duration.ofMillis(8), Duration.ofMinutes(1),
-          r -> new ChainException(ChainException.Reason.REVERTED, "unused"), clock, recording);
-      assertThatThrownBy(() -> p.waitForTransactionReceipt("0xabc")).isInstanceOf(ChainException.class);
+      FastReceiptProcessor p =
+          new FastReceiptProcessor(
+              Web3j.build(rpc),
+              Duration.ofMillis(8),
+              Duration.ofMinutes(1),
+              r -> new ChainException(ChainException.Reason.REVERTED, "unused"),
+              clock,
+              recording);
+      assertThatThrownBy(() -> p.waitForTransactionReceipt("0xabc"))
+          .isInstanceOf(ChainException.class);
       assertThat(pauses).containsExactly(1_000L, 2_000L, 4_000L, 8_000L, 8_000L, 8_000L);
     } finally {
       recording.shutdownNow();

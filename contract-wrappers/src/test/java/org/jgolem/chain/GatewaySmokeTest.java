@@ -20,15 +20,19 @@ class GatewaySmokeTest extends AnvilTest {
 
   @Test
   void revertIsDecodedIntoTypedException() {
-    var e = reverts("InsufficientBalance", () -> token(user(0)).transfer(addr(user(1)), BigInteger.ONE));
+    var e =
+        reverts(
+            "InsufficientBalance", () -> token(user(0)).transfer(addr(user(1)), BigInteger.ONE));
     assertThat(e.arguments()).containsExactly(addr(user(0)).hex(), BigInteger.ZERO, BigInteger.ONE);
   }
 
   @Test
   void batchWithAccessListPaysEveryone() {
     GntToken t = token(DEPLOYER);
-    var batch = List.of(
-        new PackedPayment(addr(user(0)), BigInteger.valueOf(7)), new PackedPayment(addr(user(1)), BigInteger.valueOf(9)));
+    var batch =
+        List.of(
+            new PackedPayment(addr(user(0)), BigInteger.valueOf(7)),
+            new PackedPayment(addr(user(1)), BigInteger.valueOf(9)));
     var tx = t.batchTransfer(batch, now());
     assertThat(t.balanceOf(addr(user(1)))).isEqualTo(BigInteger.valueOf(9));
     assertThat(t.transfers(tx)).hasSize(2);

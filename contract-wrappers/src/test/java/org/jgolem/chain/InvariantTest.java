@@ -13,13 +13,13 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.jgolem.chain.contracts.AppRegistry;
+import org.jgolem.chain.testing.AnvilTest;
+import org.jgolem.eth.Address;
+import org.jgolem.eth.PackedPayment;
 import org.jgolem.protocol.notes.NoteSigner;
 import org.jgolem.protocol.notes.PromissoryNote;
 import org.jgolem.protocol.notes.Purpose;
 import org.jgolem.protocol.notes.SignedNote;
-import org.jgolem.chain.testing.AnvilTest;
-import org.jgolem.eth.Address;
-import org.jgolem.eth.PackedPayment;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 
@@ -27,8 +27,8 @@ import org.web3j.crypto.Credentials;
  * Randomized, model-based invariant test on a real chain. A seeded generator drives 2,000
  * operations (transfers, allowances, batches, burns, deposits both ways, unlock/lock/withdraw,
  * Concent reimbursements including replays, registry changes, time jumps) from 10 accounts and
- * Concent. A Java model predicts each outcome, success or the exact custom error, and every balance.
- * After every step it checks on chain:
+ * Concent. A Java model predicts each outcome, success or the exact custom error, and every
+ * balance. After every step it checks on chain:
  *
  * <ul>
  *   <li>the sum of all balances equals the total supply;
@@ -37,8 +37,8 @@ import org.web3j.crypto.Credentials;
  *   <li>every balance, allowance and deposit equals the model's.
  * </ul>
  *
- * Run another seed with {@code -Dinvariant.seed=N}, more steps with {@code -Dinvariant.steps=N}.
- * A failure message starts with the seed and step.
+ * Run another seed with {@code -Dinvariant.seed=N}, more steps with {@code -Dinvariant.steps=N}. A
+ * failure message starts with the seed and step.
  */
 class InvariantTest extends AnvilTest {
   private static final int USERS = 10;
@@ -84,11 +84,22 @@ class InvariantTest extends AnvilTest {
       randomOperation();
       checkInvariants(before, depositsBefore);
     }
-    System.out.printf("invariant test: seed %d, %d steps, all invariants held; outcomes %s%n", seed, steps, outcomes);
+    System.out.printf(
+        "invariant test: seed %d, %d steps, all invariants held; outcomes %s%n",
+        seed, steps, outcomes);
     assertThat(outcomes.getOrDefault("ok", 0)).as("successful operations").isGreaterThan(steps / 3);
-    assertThat(outcomes.keySet()).as("seed " + seed + ": the run reached the main reverts").contains(
-        "InsufficientBalance", "InsufficientAllowance", "AllowanceChanged", "AlreadySettled", "StillLocked",
-        "DepositTooLarge", "NotVendor", "VersionExists", "ReimbursementAboveNote");
+    assertThat(outcomes.keySet())
+        .as("seed " + seed + ": the run reached the main reverts")
+        .contains(
+            "InsufficientBalance",
+            "InsufficientAllowance",
+            "AllowanceChanged",
+            "AlreadySettled",
+            "StillLocked",
+            "DepositTooLarge",
+            "NotVendor",
+            "VersionExists",
+            "ReimbursementAboveNote");
   }
 
   private void setUp() {
@@ -96,7 +107,8 @@ class InvariantTest extends AnvilTest {
     coldwallet = Address.of(deployment.roles().coldwallet());
     notes = new NoteSigner(chain.chainId(), depositContract);
     supply = token(DEPLOYER).totalSupply();
-    for (Address a : List.of(addr(DEPLOYER), depositContract, coldwallet, deployment.faucet(), addr(CONCENT))) {
+    for (Address a :
+        List.of(addr(DEPLOYER), depositContract, coldwallet, deployment.faucet(), addr(CONCENT))) {
       balances.put(a, token(DEPLOYER).balanceOf(a));
     }
     // The daily limit depends on block timestamps the model cannot know to the second; it has its
@@ -176,7 +188,9 @@ class InvariantTest extends AnvilTest {
       BigInteger expected = random.nextInt(4) == 0 ? value : allowance(key);
       lastOp = "compareAndApprove expected " + expected + " -> " + value;
       boolean ok = expected.equals(allowance(key));
-      expect(ok ? null : "AllowanceChanged", () -> token(owner).compareAndApprove(addr(spender), expected, value));
+      expect(
+          ok ? null : "AllowanceChanged",
+          () -> token(owner).compareAndApprove(addr(spender), expected, value));
       if (ok) {
         allowances.put(key, value);
       }
@@ -189,9 +203,10 @@ class InvariantTest extends AnvilTest {
     BigInteger amount = amount(allowance(key).min(balance(addr(owner))).max(BigInteger.ONE));
     lastOp = "transferFrom " + amount + " of " + addr(owner) + " by " + addr(spender);
     mayFall.add(addr(owner)); // through an allowance the owner gave
-    String error = amount.compareTo(allowance(key)) > 0
-        ? "InsufficientAllowance"
-        : amount.compareTo(balance(addr(owner))) > 0 ? "InsufficientBalance" : null;
+    String error =
+        amount.compareTo(allowance(key)) > 0
+            ? "InsufficientAllowance"
+            : amount.compareTo(balance(addr(owner))) > 0 ? "InsufficientBalance" : null;
     expect(error, () -> token(spender).transferFrom(addr(owner), addr(to), amount));
     if (error == null) {
       allowances.put(key, allowance(key).subtract(amount));
@@ -254,7 +269,10 @@ class InvariantTest extends AnvilTest {
     }
   }
 
-  /** transferAndCall moves the tokens before the deposit checks its caps; deposit() is the other way round. */
+  /**
+   * transferAndCall moves the tokens before the deposit checks its caps; deposit() is the other way
+   * round.
+   */
   private String depositError(Address a, BigInteger amount, boolean balanceFirst) {
     if (balanceFirst && amount.compareTo(balance(a)) > 0) {
       return "InsufficientBalance";
@@ -300,7 +318,10 @@ class InvariantTest extends AnvilTest {
     }
     lastOp = "withdraw (until " + until + ", now " + t + ")";
     mayFall.add(depositContract); // the owner takes back its own deposit
-    String error = deposit(addr(a)).signum() == 0 ? "NothingDeposited" : until == 0 || t + 1 < until ? "StillLocked" : null;
+    String error =
+        deposit(addr(a)).signum() == 0
+            ? "NothingDeposited"
+            : until == 0 || t + 1 < until ? "StillLocked" : null;
     expect(error, () -> deposits(a).withdraw(addr(a)));
     if (error == null) {
       BigInteger amount = deposited.remove(addr(a));
@@ -313,11 +334,20 @@ class InvariantTest extends AnvilTest {
     byte[] subtask = new byte[32];
     random.nextBytes(subtask);
     BigInteger promised = amount(deposit(addr(requestor)).max(gnt(10))).max(BigInteger.ONE);
-    BigInteger pay = random.nextInt(10) == 0 ? promised.add(BigInteger.ONE) : BigInteger.ONE.add(below(promised));
+    BigInteger pay =
+        random.nextInt(10) == 0
+            ? promised.add(BigInteger.ONE)
+            : BigInteger.ONE.add(below(promised));
     int kind = random.nextInt(3);
-    Purpose purpose = kind == 0 ? Purpose.SUBTASK_PAYMENT : kind == 1 ? Purpose.VERIFICATION_COST : Purpose.COMMUNICATION;
+    Purpose purpose =
+        kind == 0
+            ? Purpose.SUBTASK_PAYMENT
+            : kind == 1 ? Purpose.VERIFICATION_COST : Purpose.COMMUNICATION;
     Address payee = purpose == Purpose.SUBTASK_PAYMENT ? addr(provider) : depositContract;
-    SignedNote note = notes.sign(new PromissoryNote(addr(requestor), payee, promised, subtask, purpose), requestor.getEcKeyPair());
+    SignedNote note =
+        notes.sign(
+            new PromissoryNote(addr(requestor), payee, promised, subtask, purpose),
+            requestor.getEcKeyPair());
     lastOp = "reimburse " + purpose + " " + pay + " of " + promised;
     settle(note, pay);
   }
@@ -336,18 +366,26 @@ class InvariantTest extends AnvilTest {
     PromissoryNote n = note.note();
     Address payer = n.payer();
     mayFall.add(depositContract); // Concent pays out of the deposit
-    String key = payer + ":" + java.util.HexFormat.of().formatHex(n.subtaskId()) + ":" + n.purpose();
+    String key =
+        payer + ":" + java.util.HexFormat.of().formatHex(n.subtaskId()) + ":" + n.purpose();
     // The contract's order: the note's cap, the replay record, then the deposit.
-    String expected = pay.compareTo(n.amount()) > 0 ? "ReimbursementAboveNote"
-        : settled.contains(key) ? "AlreadySettled"
-        : pay.signum() == 0 ? "ZeroAmount"
-        : pay.compareTo(deposit(payer)) > 0 ? "InsufficientDeposit" : null;
+    String expected =
+        pay.compareTo(n.amount()) > 0
+            ? "ReimbursementAboveNote"
+            : settled.contains(key)
+                ? "AlreadySettled"
+                : pay.signum() == 0
+                    ? "ZeroAmount"
+                    : pay.compareTo(deposit(payer)) > 0 ? "InsufficientDeposit" : null;
     var concent = deposits(CONCENT);
-    expect(expected, () -> switch (n.purpose()) {
-      case SUBTASK_PAYMENT -> concent.reimburseForSubtask(note, pay);
-      case VERIFICATION_COST -> concent.reimburseForVerificationCosts(note, pay);
-      case COMMUNICATION -> concent.reimburseForCommunication(note, pay);
-    });
+    expect(
+        expected,
+        () ->
+            switch (n.purpose()) {
+              case SUBTASK_PAYMENT -> concent.reimburseForSubtask(note, pay);
+              case VERIFICATION_COST -> concent.reimburseForVerificationCosts(note, pay);
+              case COMMUNICATION -> concent.reimburseForCommunication(note, pay);
+            });
     if (expected == null) {
       settled.add(key);
       usedNotes.add(note);
@@ -360,18 +398,30 @@ class InvariantTest extends AnvilTest {
     String app = "app-" + random.nextInt(4);
     String version = "1." + random.nextInt(3);
     Address vendor = appVendor.get(app);
-    // Half the time the app's own vendor acts, so vendor-only paths are reached, not just NotVendor.
-    Credentials a = vendor != null && random.nextBoolean()
-        ? users.stream().filter(u -> addr(u).equals(vendor)).findFirst().orElseThrow()
-        : caller;
+    // Half the time the app's own vendor acts, so vendor-only paths are reached, not just
+    // NotVendor.
+    Credentials a =
+        vendor != null && random.nextBoolean()
+            ? users.stream().filter(u -> addr(u).equals(vendor)).findFirst().orElseThrow()
+            : caller;
     AppRegistry r = registry(a);
     byte[] id = r.appIdOf(app);
     int kind = random.nextInt(3);
     boolean exists = appVersions.getOrDefault(app, Set.of()).contains(version);
     if (kind == 0 || vendor == null) {
       lastOp = "registerVersion " + app + " " + version;
-      String error = vendor != null && !vendor.equals(addr(a)) ? "NotVendor" : exists ? "VersionExists" : null;
-      expect(error, () -> r.registerVersion(app, version, "bafkreiabc" + version, AppRegistry.Environment.WASM, BigInteger.TEN, addr(a)));
+      String error =
+          vendor != null && !vendor.equals(addr(a)) ? "NotVendor" : exists ? "VersionExists" : null;
+      expect(
+          error,
+          () ->
+              r.registerVersion(
+                  app,
+                  version,
+                  "bafkreiabc" + version,
+                  AppRegistry.Environment.WASM,
+                  BigInteger.TEN,
+                  addr(a)));
       if (error == null) {
         appVendor.putIfAbsent(app, addr(a));
         appVersions.computeIfAbsent(app, k -> new HashSet<>()).add(version);
@@ -379,9 +429,18 @@ class InvariantTest extends AnvilTest {
     } else {
       boolean update = kind == 1;
       lastOp = (update ? "updateTerms " : "deprecate ") + app + " " + version;
-      String error = !exists ? "UnknownVersion" : !vendor.equals(addr(a)) ? "NotVendor"
-          : deprecated.contains(app + version) ? "VersionIsDeprecated" : null;
-      expect(error, () -> update ? r.updateTerms(id, version, BigInteger.TWO, addr(a)) : r.deprecate(id, version));
+      String error =
+          !exists
+              ? "UnknownVersion"
+              : !vendor.equals(addr(a))
+                  ? "NotVendor"
+                  : deprecated.contains(app + version) ? "VersionIsDeprecated" : null;
+      expect(
+          error,
+          () ->
+              update
+                  ? r.updateTerms(id, version, BigInteger.TWO, addr(a))
+                  : r.deprecate(id, version));
       if (error == null && !update) {
         deprecated.add(app + version);
       }
@@ -390,17 +449,22 @@ class InvariantTest extends AnvilTest {
 
   // ------------------------------------------------------------------ checks
 
-  private void checkInvariants(Map<Address, BigInteger> before, Map<Address, BigInteger> depositsBefore) {
+  private void checkInvariants(
+      Map<Address, BigInteger> before, Map<Address, BigInteger> depositsBefore) {
     BigInteger sum = BigInteger.ZERO;
     for (Address a : balances.keySet()) {
       BigInteger onChain = token(DEPLOYER).balanceOf(a);
       assertThat(onChain).as(context() + " balance of " + a).isEqualTo(balances.get(a));
       sum = sum.add(onChain);
       if (onChain.compareTo(before.getOrDefault(a, BigInteger.ZERO)) < 0) {
-        assertThat(mayFall).as(context() + " balance of " + a + " fell without its owner, an allowance or Concent").contains(a);
+        assertThat(mayFall)
+            .as(context() + " balance of " + a + " fell without its owner, an allowance or Concent")
+            .contains(a);
       }
     }
-    assertThat(sum).as(context() + " sum of balances vs total supply").isEqualTo(token(DEPLOYER).totalSupply());
+    assertThat(sum)
+        .as(context() + " sum of balances vs total supply")
+        .isEqualTo(token(DEPLOYER).totalSupply());
     assertThat(token(DEPLOYER).totalSupply()).as(context() + " supply").isEqualTo(supply);
 
     BigInteger depositSum = BigInteger.ZERO;
@@ -409,11 +473,17 @@ class InvariantTest extends AnvilTest {
       assertThat(d).as(context() + " deposit of " + addr(u)).isEqualTo(deposit(addr(u)));
       depositSum = depositSum.add(d);
       if (d.compareTo(depositsBefore.getOrDefault(addr(u), BigInteger.ZERO)) < 0) {
-        assertThat(lastOp).as(context() + " deposit fell outside withdraw/Concent").matches("(withdraw|reimburse|replay).*");
+        assertThat(lastOp)
+            .as(context() + " deposit fell outside withdraw/Concent")
+            .matches("(withdraw|reimburse|replay).*");
       }
     }
-    assertThat(token(DEPLOYER).balanceOf(depositContract)).as(context() + " deposit contract GNT vs sum of deposits").isEqualTo(depositSum);
-    assertThat(deposits(DEPLOYER).totalDeposits()).as(context() + " totalDeposits").isEqualTo(depositSum);
+    assertThat(token(DEPLOYER).balanceOf(depositContract))
+        .as(context() + " deposit contract GNT vs sum of deposits")
+        .isEqualTo(depositSum);
+    assertThat(deposits(DEPLOYER).totalDeposits())
+        .as(context() + " totalDeposits")
+        .isEqualTo(depositSum);
   }
 
   private void expect(String error, Supplier<?> action) {

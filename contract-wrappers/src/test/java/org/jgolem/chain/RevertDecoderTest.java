@@ -21,7 +21,8 @@ class RevertDecoderTest {
   @Test
   void decodesSolidityErrorStringAndPanic() {
     // Error("no") : offset 0x20, length 2, "no"
-    String data = "0x08c379a0" + "0".repeat(62) + "20" + "0".repeat(63) + "2" + "6e6f" + "0".repeat(60);
+    String data =
+        "0x08c379a0" + "0".repeat(62) + "20" + "0".repeat(63) + "2" + "6e6f" + "0".repeat(60);
     assertThat(decoder.decode(data, "t").arguments()).containsExactly("no");
     String panic = Hash.sha3String("Panic(uint256)").substring(0, 10) + "0".repeat(62) + "11";
     var p = decoder.decode(panic, "t");

@@ -13,8 +13,8 @@ import org.jgolem.eth.PackedPayment;
 import org.junit.jupiter.api.Test;
 
 /**
- * Signing apart from sending (the payment processor's write-ahead path), the node's answers to
- * raw broadcasts, receipts of failed transactions, and the lookups the processor relies on.
+ * Signing apart from sending (the payment processor's write-ahead path), the node's answers to raw
+ * broadcasts, receipts of failed transactions, and the lookups the processor relies on.
  */
 class SignAndBroadcastTest extends AnvilTest {
   private static List<PackedPayment> batch(Address payee, long amount) {
@@ -52,8 +52,13 @@ class SignAndBroadcastTest extends AnvilTest {
     long n = nonce(me);
     var quote = t.quoteBatchTransfer(batch(addr(user(0)), 5), closure);
     assertThat(quote.gasLimit()).isGreaterThan(quote.estimate());
-    SignedTransaction signed = t.signBatchTransfer(batch(addr(user(0)), 5), closure, n, quote.gasLimit(),
-        chain.signer(DEPLOYER).currentFees());
+    SignedTransaction signed =
+        t.signBatchTransfer(
+            batch(addr(user(0)), 5),
+            closure,
+            n,
+            quote.gasLimit(),
+            chain.signer(DEPLOYER).currentFees());
 
     assertThat(chain.receipt(signed.hash())).isEmpty();
     assertThat(nonce(me)).as("signing sends nothing").isEqualTo(n);
@@ -76,11 +81,16 @@ class SignAndBroadcastTest extends AnvilTest {
   @Test
   void aRefusedBatchIsReportedByTheEstimateWithItsIndex() {
     GntTokenGateway t = token(DEPLOYER);
-    var both = List.of(new PackedPayment(addr(user(0)), BigInteger.ONE),
-        new PackedPayment(addr(DEPLOYER), BigInteger.ONE));
+    var both =
+        List.of(
+            new PackedPayment(addr(user(0)), BigInteger.ONE),
+            new PackedPayment(addr(DEPLOYER), BigInteger.ONE));
     var e = reverts("PaymentToSender", () -> t.quoteBatchTransfer(both, now() - 10));
     assertThat(e.arguments()).containsExactly(BigInteger.ONE);
-    var future = reverts("ClosureTimeInFuture", () -> t.quoteBatchTransfer(batch(addr(user(0)), 1), now() + 3600));
+    var future =
+        reverts(
+            "ClosureTimeInFuture",
+            () -> t.quoteBatchTransfer(batch(addr(user(0)), 1), now() + 3600));
     assertThat((BigInteger) future.argument(0)).isEqualTo(BigInteger.valueOf(now() + 3600));
   }
 
@@ -88,9 +98,15 @@ class SignAndBroadcastTest extends AnvilTest {
   void aTransactionThatFailsOnChainHasAFailedReceipt() {
     GntTokenGateway poor = token(user(0)); // holds no GNT
     long n = nonce(addr(user(0)));
-    SignedTransaction s = poor.signBatchTransfer(batch(addr(user(1)), 7), now() - 10, n, BigInteger.valueOf(200_000),
-        chain.signer(user(0)).currentFees());
-    assertThat(chain.signer(user(0)).broadcast(s.raw()).status()).isEqualTo(Broadcast.Status.ACCEPTED);
+    SignedTransaction s =
+        poor.signBatchTransfer(
+            batch(addr(user(1)), 7),
+            now() - 10,
+            n,
+            BigInteger.valueOf(200_000),
+            chain.signer(user(0)).currentFees());
+    assertThat(chain.signer(user(0)).broadcast(s.raw()).status())
+        .isEqualTo(Broadcast.Status.ACCEPTED);
     TxReceipt r = awaitReceipt(s.hash());
     assertThat(r.success()).isFalse();
     assertThat(nonce(addr(user(0)))).as("a failed transaction uses its nonce").isEqualTo(n + 1);
@@ -103,9 +119,14 @@ class SignAndBroadcastTest extends AnvilTest {
     try {
       long n = nonce(addr(DEPLOYER));
       TxFees fees = chain.signer(DEPLOYER).currentFees();
-      SignedTransaction a = t.signBatchTransfer(batch(addr(user(0)), 1), now() - 10, n, BigInteger.valueOf(100_000), fees);
-      SignedTransaction b = t.signBatchTransfer(batch(addr(user(1)), 1), now() - 10, n, BigInteger.valueOf(100_000), fees);
-      assertThat(chain.signer(DEPLOYER).broadcast(a.raw()).status()).isEqualTo(Broadcast.Status.ACCEPTED);
+      SignedTransaction a =
+          t.signBatchTransfer(
+              batch(addr(user(0)), 1), now() - 10, n, BigInteger.valueOf(100_000), fees);
+      SignedTransaction b =
+          t.signBatchTransfer(
+              batch(addr(user(1)), 1), now() - 10, n, BigInteger.valueOf(100_000), fees);
+      assertThat(chain.signer(DEPLOYER).broadcast(a.raw()).status())
+          .isEqualTo(Broadcast.Status.ACCEPTED);
       Broadcast dup = chain.signer(DEPLOYER).broadcast(a.raw());
       assertThat(dup.status()).as(dup.message()).isEqualTo(Broadcast.Status.ALREADY_KNOWN);
       Broadcast other = chain.signer(DEPLOYER).broadcast(b.raw());
@@ -123,11 +144,17 @@ class SignAndBroadcastTest extends AnvilTest {
     GntTokenGateway t = token(DEPLOYER);
     long n = nonce(addr(DEPLOYER));
     TxFees fees = chain.signer(DEPLOYER).currentFees();
-    SignedTransaction later = t.signBatchTransfer(batch(addr(user(0)), 2), now() - 10, n + 1, BigInteger.valueOf(100_000), fees);
-    assertThat(chain.signer(DEPLOYER).broadcast(later.raw()).status()).isEqualTo(Broadcast.Status.ACCEPTED);
+    SignedTransaction later =
+        t.signBatchTransfer(
+            batch(addr(user(0)), 2), now() - 10, n + 1, BigInteger.valueOf(100_000), fees);
+    assertThat(chain.signer(DEPLOYER).broadcast(later.raw()).status())
+        .isEqualTo(Broadcast.Status.ACCEPTED);
     assertThat(chain.receipt(later.hash())).isEmpty();
-    SignedTransaction first = t.signBatchTransfer(batch(addr(user(1)), 3), now() - 10, n, BigInteger.valueOf(100_000), fees);
-    assertThat(chain.signer(DEPLOYER).broadcast(first.raw()).status()).isEqualTo(Broadcast.Status.ACCEPTED);
+    SignedTransaction first =
+        t.signBatchTransfer(
+            batch(addr(user(1)), 3), now() - 10, n, BigInteger.valueOf(100_000), fees);
+    assertThat(chain.signer(DEPLOYER).broadcast(first.raw()).status())
+        .isEqualTo(Broadcast.Status.ACCEPTED);
     assertThat(awaitReceipt(first.hash()).success()).isTrue();
     assertThat(awaitReceipt(later.hash()).success()).as("mined once its nonce came").isTrue();
   }
@@ -137,8 +164,12 @@ class SignAndBroadcastTest extends AnvilTest {
     GntTokenGateway t = token(DEPLOYER);
     long from = chain.blockNumber() + 1;
     long closure = now() - 5;
-    var batchTx = t.batchTransfer(List.of(new PackedPayment(addr(user(0)), BigInteger.valueOf(11)),
-        new PackedPayment(addr(user(1)), BigInteger.valueOf(12))), closure);
+    var batchTx =
+        t.batchTransfer(
+            List.of(
+                new PackedPayment(addr(user(0)), BigInteger.valueOf(11)),
+                new PackedPayment(addr(user(1)), BigInteger.valueOf(12))),
+            closure);
     var plainTx = t.transfer(addr(user(0)), BigInteger.valueOf(13));
     List<IncomingTransfer> in = t.incomingTransfers(addr(user(0)), from, chain.blockNumber());
     assertThat(in).hasSize(2);
@@ -146,18 +177,24 @@ class SignAndBroadcastTest extends AnvilTest {
     assertThat(in.get(0).from()).isEqualTo(addr(DEPLOYER));
     assertThat(in.get(0).value()).isEqualTo(BigInteger.valueOf(11));
     assertThat(in.get(0).closureTime()).hasValue(closure);
-    assertThat(in.get(0).blockHash()).isEqualTo(chain.blockHash(batchTx.blockNumber()).orElseThrow());
+    assertThat(in.get(0).blockHash())
+        .isEqualTo(chain.blockHash(batchTx.blockNumber()).orElseThrow());
     assertThat(in.get(1).transactionHash()).isEqualTo(plainTx.hash());
     assertThat(in.get(1).closureTime()).isEmpty();
     assertThat(t.incomingTransfers(addr(user(2)), from, chain.blockNumber())).isEmpty();
-    assertThat(t.incomingTransfers(addr(user(1)), plainTx.blockNumber(), plainTx.blockNumber())).isEmpty();
+    assertThat(t.incomingTransfers(addr(user(1)), plainTx.blockNumber(), plainTx.blockNumber()))
+        .isEmpty();
   }
 
   @Test
   void blockLookups() {
-    assertThat(chain.genesisHash()).isEqualTo(chain.blockHash(0).orElseThrow()).startsWith("0x").hasSize(66);
+    assertThat(chain.genesisHash())
+        .isEqualTo(chain.blockHash(0).orElseThrow())
+        .startsWith("0x")
+        .hasSize(66);
     assertThat(chain.blockHash(chain.blockNumber() + 100)).isEmpty();
     assertThat(chain.receipt("0x" + "11".repeat(32))).isEmpty();
-    assertThrows(IllegalArgumentException.class, () -> chain.logs(deployment.token(), 0, 1, List.of(5)));
+    assertThrows(
+        IllegalArgumentException.class, () -> chain.logs(deployment.token(), 0, 1, List.of(5)));
   }
 }

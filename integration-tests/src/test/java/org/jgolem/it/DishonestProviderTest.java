@@ -35,11 +35,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A provider whose sandbox garbles every result (the test-only {@code DishonestNodeMain}) works beside two
- * honest ones for a requestor that recomputes every subtask itself (verification {@code redundancy 1,
- * recompute_fraction 1}). Its results are rejected and never paid, the subtasks it had go to honest providers,
- * the task's output is still the right image, and the requestor ranks it down so far that it gets no work on
- * the next task.
+ * A provider whose sandbox garbles every result (the test-only {@code DishonestNodeMain}) works
+ * beside two honest ones for a requestor that recomputes every subtask itself (verification {@code
+ * redundancy 1, recompute_fraction 1}). Its results are rejected and never paid, the subtasks it
+ * had go to honest providers, the task's output is still the right image, and the requestor ranks
+ * it down so far that it gets no work on the next task.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DishonestProviderTest {
@@ -70,8 +70,11 @@ class DishonestProviderTest {
   }
 
   static String create(String dir, int bands) {
-    RenderTask render = RenderTask.write(net.root().resolve(dir),
-        RenderTask.Spec.of(dir, RenderTask.scene(WIDTH, HEIGHT, 24, 4), bands).verification(1, 1.0));
+    RenderTask render =
+        RenderTask.write(
+            net.root().resolve(dir),
+            RenderTask.Spec.of(dir, RenderTask.scene(WIDTH, HEIGHT, 24, 4), bands)
+                .verification(1, 1.0));
     Api.Response created = requestor.api().createTask(render.taskFile());
     assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
     String id = created.task().id();
@@ -87,33 +90,58 @@ class DishonestProviderTest {
     String id = create("task-1", 6);
     requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
 
-    // the dishonest provider got work (all three providers offered at once); every result of it was rejected, and
+    // the dishonest provider got work (all three providers offered at once); every result of it was
+    // rejected, and
     // each of its subtasks was given to an honest provider and accepted from it
     Set<Address> honestIds = honest.stream().map(NodeProcess::id).collect(Collectors.toSet());
-    List<Assignment> all = requestor.verify(assignments(id, "giving the liar work, rejecting all of it, and "
-        + "accepting each of its subtasks from an honest provider", as -> {
-          List<Assignment> lies = as.stream().filter(a -> a.provider().equals(liar.id())).toList();
-          return !lies.isEmpty() && lies.stream().allMatch(a -> a.state() == AssignmentState.REJECTED)
-              && lies.stream().allMatch(lie -> as.stream().anyMatch(a -> a.subtask().equals(lie.subtask())
-                  && a.state() == AssignmentState.ACCEPTED && honestIds.contains(a.provider())));
-        }));
+    List<Assignment> all =
+        requestor.verify(
+            assignments(
+                id,
+                "giving the liar work, rejecting all of it, and "
+                    + "accepting each of its subtasks from an honest provider",
+                as -> {
+                  List<Assignment> lies =
+                      as.stream().filter(a -> a.provider().equals(liar.id())).toList();
+                  return !lies.isEmpty()
+                      && lies.stream().allMatch(a -> a.state() == AssignmentState.REJECTED)
+                      && lies.stream()
+                          .allMatch(lie ->
+                              as.stream()
+                                  .anyMatch(a ->
+                                      a.subtask().equals(lie.subtask())
+                                          && a.state() == AssignmentState.ACCEPTED
+                                          && honestIds.contains(a.provider())));
+                }));
     long lies = all.stream().filter(a -> a.provider().equals(liar.id())).count();
-    requestor.verify(task(id).everySubtask(accepted(), verifiedAs("matches the requestor's own result")));
-    assertThat(liar.log()).as("the liar really computed and garbled").contains("DISHONEST: garbled the outputs");
+    requestor.verify(
+        task(id).everySubtask(accepted(), verifiedAs("matches the requestor's own result")));
+    assertThat(liar.log())
+        .as("the liar really computed and garbled")
+        .contains("DISHONEST: garbled the outputs");
 
     // the output holds none of the garbled bands: it is the native render
     RenderTask render = tasks.get(id);
     for (int i = 0; i < render.bands(); i++) {
-      assertThat(render.deliveredBand(i)).as("band " + i).isEqualTo(render.renderLocally(i, render.bands()));
+      assertThat(render.deliveredBand(i))
+          .as("band " + i)
+          .isEqualTo(render.renderLocally(i, render.bands()));
     }
 
-    // ranked down: every wrong result counted, below the requestor's threshold and below the honest ones
+    // ranked down: every wrong result counted, below the requestor's threshold and below the honest
+    // ones
     double threshold = MarketConfig.defaults(1, liar.id()).minReputation();
-    requestor.verify(ranking(liar.id(), "counting " + lies + " wrong results, none accepted, a score below "
-        + threshold, r -> r.wrong() == lies && r.accepted() == 0 && r.score() < threshold));
+    requestor.verify(
+        ranking(
+            liar.id(),
+            "counting " + lies + " wrong results, none accepted, a score below " + threshold,
+            r -> r.wrong() == lies && r.accepted() == 0 && r.score() < threshold));
     for (NodeProcess p : honest) {
-      requestor.verify(ranking(p.id(), "counting no wrong result, a score above 0.5",
-          r -> r.wrong() == 0 && r.score() > 0.5));
+      requestor.verify(
+          ranking(
+              p.id(),
+              "counting no wrong result, a score above 0.5",
+              r -> r.wrong() == 0 && r.score() > 0.5));
     }
 
     // not paid: the ledger and the chain pay the honest providers only
@@ -130,7 +158,14 @@ class DishonestProviderTest {
   void theRankedDownProviderGetsNoWorkOnTheNextTask() throws Exception {
     String id = create("task-2", 2);
     requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
-    requestor.verify(task(id).subtasks("assigned, none of them to the liar", all -> !all.isEmpty()
-        && all.stream().allMatch(s -> s.attempts() > 0 && !s.providers().contains(liar.id()))));
+    requestor.verify(
+        task(id)
+            .subtasks(
+                "assigned, none of them to the liar",
+                all ->
+                    !all.isEmpty()
+                        && all.stream()
+                            .allMatch(
+                                s -> s.attempts() > 0 && !s.providers().contains(liar.id()))));
   }
 }

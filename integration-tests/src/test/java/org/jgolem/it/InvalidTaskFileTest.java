@@ -10,14 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.jgolem.testkit.Anvil;
 import org.jgolem.it.harness.Api;
-import org.jgolem.testkit.Await;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeProcess;
 import org.jgolem.it.harness.Observer;
 import org.jgolem.it.harness.RenderTask;
 import org.jgolem.it.harness.Views.ApiError;
+import org.jgolem.testkit.Anvil;
+import org.jgolem.testkit.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Task files with mistakes, given to a running requestor through the REST API and the CLI: every problem is
- * named by its JSON path (HTTP 400; the CLI prints them and exits 1), and nothing starts: no task is listed,
- * no work folder is left, and no header reaches the network (an observer node joined to the requestor sees
- * none, until a valid task is announced at the end).
+ * Task files with mistakes, given to a running requestor through the REST API and the CLI: every
+ * problem is named by its JSON path (HTTP 400; the CLI prints them and exits 1), and nothing
+ * starts: no task is listed, no work folder is left, and no header reaches the network (an observer
+ * node joined to the requestor sees none, until a valid task is announced at the end).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InvalidTaskFileTest {
@@ -58,8 +58,10 @@ class InvalidTaskFileTest {
 
   /** A valid gWASM render task in {@code name}/, to break in different ways. */
   static Path valid(String name) {
-    return RenderTask.write(dir.resolve(name), RenderTask.Spec.of(name, RenderTask.scene(64, 48, 4, 2), 1)
-        .verification(1, 0)).taskFile();
+    return RenderTask.write(
+            dir.resolve(name),
+            RenderTask.Spec.of(name, RenderTask.scene(64, 48, 4, 2), 1).verification(1, 0))
+        .taskFile();
   }
 
   static Path edit(Path file, String from, String to) throws IOException {
@@ -68,7 +70,10 @@ class InvalidTaskFileTest {
     return Files.writeString(file, text.replace(from, to));
   }
 
-  /** Asserts the API refuses the file with 400 naming each path, and the CLI says the same and exits 1. */
+  /**
+   * Asserts the API refuses the file with 400 naming each path, and the CLI says the same and exits
+   * 1.
+   */
   static List<String> refused(Path file, String... paths) {
     Api.Response r = requestor.api().createTask(file);
     assertThat(r.status()).as(r.body().toString()).isEqualTo(400);
@@ -76,15 +81,20 @@ class InvalidTaskFileTest {
     assertThat(error.error()).isEqualTo("bad_request");
     List<String> details = error.details();
     for (String p : paths) {
-      assertThat(details).as("a problem at " + p + " in " + details).anyMatch(d -> d.startsWith(p + ":"));
+      assertThat(details)
+          .as("a problem at " + p + " in " + details)
+          .anyMatch(d -> d.startsWith(p + ":"));
     }
-    assertThat(details).as("one line per problem, each named by its path").hasSize(paths.length)
+    assertThat(details)
+        .as("one line per problem, each named by its path")
+        .hasSize(paths.length)
         .allMatch(d -> d.startsWith("$"));
 
     Network.CliRun cli = net.cli(requestor, "tasks", "create", file.toString());
     assertThat(cli.exitCode()).as(cli.stderr()).isEqualTo(1);
     assertThat(cli.stderr()).contains("golem: error:").contains(file.getFileName().toString());
-    for (String d : details) assertThat(cli.stderr()).as("the CLI prints every problem").contains(d);
+    for (String d : details)
+      assertThat(cli.stderr()).as("the CLI prints every problem").contains(d);
     assertThat(cli.stdout()).isEmpty();
     return details;
   }
@@ -106,10 +116,18 @@ class InvalidTaskFileTest {
     Path f = valid("options");
     edit(f, "\"wasm_name\" : \"render.wasm\"", "\"wasm_name\" : \"missing.wasm\"");
     edit(f, "\"output_dir\" : \"output\"", "\"output_dir\" : \"input/out\"");
-    edit(f, "\"output_file_paths\" : [ \"band-0-of-1.pgm\" ]", "\"output_file_paths\" : [ \"../escape.pgm\" ]");
+    edit(
+        f,
+        "\"output_file_paths\" : [ \"band-0-of-1.pgm\" ]",
+        "\"output_file_paths\" : [ \"../escape.pgm\" ]");
     edit(f, "\"subtasks_count\" : 1", "\"subtasks_count\" : 2");
-    List<String> details = refused(f, "$.options.wasm_name", "$.options.output_dir",
-        "$.options.subtasks.band0.output_file_paths[0]", "$.subtasks_count");
+    List<String> details =
+        refused(
+            f,
+            "$.options.wasm_name",
+            "$.options.output_dir",
+            "$.options.subtasks.band0.output_file_paths[0]",
+            "$.subtasks_count");
     assertThat(details).anyMatch(d -> d.contains("missing.wasm"));
   }
 
@@ -125,7 +143,8 @@ class InvalidTaskFileTest {
   @Order(4)
   void aMissingFileAndARelativePathAreRefused() {
     refused(dir.resolve("nowhere.json"), "$");
-    Api.Response r = requestor.api().post("/v1/tasks", java.util.Map.of("file", "relative/task.json"));
+    Api.Response r =
+        requestor.api().post("/v1/tasks", java.util.Map.of("file", "relative/task.json"));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.error().message()).contains("absolute");
   }
@@ -159,7 +178,10 @@ class InvalidTaskFileTest {
     Api.Response r = requestor.api().createTask(f);
     assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
     String id = r.task().id();
-    Await.condition("the observer to see the header", Duration.ofSeconds(30), () -> !observer.headersSeen().isEmpty(),
+    Await.condition(
+        "the observer to see the header",
+        Duration.ofSeconds(30),
+        () -> !observer.headersSeen().isEmpty(),
         () -> observer.headersSeen().toString());
     requestor.verify(task(id).finished().within(Duration.ofMinutes(1)));
     assertThat(observer.headersSeen()).hasSize(1);

@@ -6,16 +6,18 @@ import java.nio.file.Path;
 import org.jgolem.ipfs.multiformats.Cid;
 
 /**
- * Resources (files and folders) named by IPFS CIDs, as node and Concent use them. {@link ResourceStores#open}
- * chooses the backend from the configuration: the embedded store and exchange (the default) or a Kubo daemon.
+ * Resources (files and folders) named by IPFS CIDs, as node and Concent use them. {@link
+ * ResourceStores#open} chooses the backend from the configuration: the embedded store and exchange
+ * (the default) or a Kubo daemon.
  *
- * <p>Every resource added or fetched is pinned: for the node, or for a task (then it counts toward that task's size
- * limit until {@link #releaseTask}). Unpinned blocks are removed by {@link #gc}.
+ * <p>Every resource added or fetched is pinned: for the node, or for a task (then it counts toward
+ * that task's size limit until {@link #releaseTask}). Unpinned blocks are removed by {@link #gc}.
  */
 public interface ResourceStore extends Closeable {
   /**
-   * Adds a file or a folder and pins it for the node; returns its CID (the CID {@code ipfs add --cid-version=1
-   * --raw-leaves} gives). Symlinks, special files and unsafe names are refused before anything is stored.
+   * Adds a file or a folder and pins it for the node; returns its CID (the CID {@code ipfs add
+   * --cid-version=1 --raw-leaves} gives). Symlinks, special files and unsafe names are refused
+   * before anything is stored.
    */
   Cid add(Path path) throws IOException;
 
@@ -23,8 +25,9 @@ public interface ResourceStore extends Closeable {
   Cid add(Path path, String taskId) throws IOException;
 
   /**
-   * Writes a verified copy of cid to target (which must not exist; its folder must). The blocks come from the
-   * local store or from the peers that announced the CID. The copy appears at target only when complete.
+   * Writes a verified copy of cid to target (which must not exist; its folder must). The blocks
+   * come from the local store or from the peers that announced the CID. The copy appears at target
+   * only when complete.
    */
   void get(Cid cid, Path target) throws IOException;
 
@@ -32,8 +35,9 @@ public interface ResourceStore extends Closeable {
   void get(Cid cid, Path target, String taskId) throws IOException;
 
   /**
-   * Gets as {@link #get(Cid, Path)} a copy that need not survive a crash of the machine (scratch input): a store
-   * configured to sync what it writes may skip it here. The store's own blocks are kept as always.
+   * Gets as {@link #get(Cid, Path)} a copy that need not survive a crash of the machine (scratch
+   * input): a store configured to sync what it writes may skip it here. The store's own blocks are
+   * kept as always.
    */
   default void getScratch(Cid cid, Path target) throws IOException {
     get(cid, target);

@@ -9,7 +9,8 @@ import org.jgolem.ipfs.kubo.KuboResourceStore;
 public final class ResourceStores {
   private ResourceStores() {}
 
-  public static ResourceStore open(ResourceStoreConfig config, Providers providers, PeerReports reports) throws IOException {
+  public static ResourceStore open(
+      ResourceStoreConfig config, Providers providers, PeerReports reports) throws IOException {
     return switch (config.backend()) {
       case EMBEDDED -> EmbeddedResourceStore.open(config, providers, reports);
       case KUBO -> new KuboResourceStore(config);

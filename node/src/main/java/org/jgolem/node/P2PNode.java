@@ -29,13 +29,19 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
  * maintenance, request timeouts, database writes and the header purge.
  */
 public final class P2PNode implements AutoCloseable {
-  /** Builds the node's (unstarted) network from its key and settings: Netty, or in-memory in tests. */
+  /**
+   * Builds the node's (unstarted) network from its key and settings: Netty, or in-memory in tests.
+   */
   @FunctionalInterface
   public interface NetworkFactory {
     P2PNetwork create(NodeKey key, P2PConfig config);
   }
 
-  private enum State { IDLE, RUNNING, STOPPED }
+  private enum State {
+    IDLE,
+    RUNNING,
+    STOPPED
+  }
 
   private final NodeKey key;
   private final P2PNetwork network;
@@ -45,7 +51,12 @@ public final class P2PNode implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private State state = State.IDLE;
 
-  public P2PNode(NodeKey key, P2PNetwork network, NodeDatabase database, Discovery discovery, TaskHeaderGossip gossip,
+  public P2PNode(
+      NodeKey key,
+      P2PNetwork network,
+      NodeDatabase database,
+      Discovery discovery,
+      TaskHeaderGossip gossip,
       ScheduledExecutorService scheduler) {
     this.key = key;
     this.network = network;
@@ -55,21 +66,34 @@ public final class P2PNode implements AutoCloseable {
     this.scheduler = scheduler;
   }
 
-  /** Opens the database in {@code config.dataDir()} and wires the parts; nothing runs until {@link #start()}. */
-  public static P2PNode create(NodeKey key, P2PNodeConfig config, NetworkFactory networks, Clock clock, Random random) {
+  /**
+   * Opens the database in {@code config.dataDir()} and wires the parts; nothing runs until {@link
+   * #start()}.
+   */
+  public static P2PNode create(
+      NodeKey key, P2PNodeConfig config, NetworkFactory networks, Clock clock, Random random) {
     config.validate();
     NodeDatabase database = NodeDatabase.open(config.dataDir(), clock);
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "p2p-node-" + key.address().hex().substring(2, 10));
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "p2p-node-" + key.address().hex().substring(2, 10));
+          t.setDaemon(true);
+          return t;
+        });
     try {
       P2PNetwork network = networks.create(key, config.p2p());
-      TaskHeaderStore store = new TaskHeaderStore(new MessageHasher(config.p2p().chainId()), clock, config.gossip());
+      TaskHeaderStore store =
+          new TaskHeaderStore(new MessageHasher(config.p2p().chainId()), clock, config.gossip());
       TaskHeaderGossip gossip = new TaskHeaderGossip(network, store, scheduler, config.gossip());
-      Discovery discovery = new Discovery(key.address(), network, new SqlitePeerStore(database), config.discovery(),
-          clock, scheduler, random);
+      Discovery discovery =
+          new Discovery(
+              key.address(),
+              network,
+              new SqlitePeerStore(database),
+              config.discovery(),
+              clock,
+              scheduler,
+              random);
       return new P2PNode(key, network, database, discovery, gossip, scheduler);
     } catch (RuntimeException e) {
       scheduler.shutdownNow();
@@ -123,7 +147,10 @@ public final class P2PNode implements AutoCloseable {
     return network.self();
   }
 
-  /** Publishes a requestor-signed header to the network; anything but ADDED was refused (and not sent). */
+  /**
+   * Publishes a requestor-signed header to the network; anything but ADDED was refused (and not
+   * sent).
+   */
   public TaskHeaderStore.Outcome publish(TaskHeader header) {
     return gossip.publish(header);
   }

@@ -9,7 +9,8 @@ import org.jgolem.node.p2p.P2PConfig;
  * What a {@link P2PNode} needs: its data folder (SQLite state) and the settings of its parts.
  * {@link #validate()} names the setting at fault.
  */
-public record P2PNodeConfig(Path dataDir, P2PConfig p2p, DiscoveryConfig discovery, GossipConfig gossip) {
+public record P2PNodeConfig(
+    Path dataDir, P2PConfig p2p, DiscoveryConfig discovery, GossipConfig gossip) {
   public P2PNodeConfig validate() {
     if (dataDir == null) {
       throw new IllegalArgumentException("node.dataDir must be set");

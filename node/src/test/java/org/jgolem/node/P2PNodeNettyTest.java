@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jgolem.testkit.Await;
 import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.fixtures.Headers;
 import org.jgolem.node.gossip.TaskHeaderStore;
@@ -26,6 +25,7 @@ import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.MessageHasher;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.p2p.NodeRecord;
+import org.jgolem.testkit.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +46,9 @@ class P2PNodeNettyTest {
   void setUp() {
     long seed = System.nanoTime();
     System.out.println(getClass().getSimpleName() + " seed=" + seed);
-    cluster = new Cluster(dir, (key, config) -> new NettyP2PNetwork(key, config, clock, LOOPS), clock, seed);
+    cluster =
+        new Cluster(
+            dir, (key, config) -> new NettyP2PNetwork(key, config, clock, LOOPS), clock, seed);
   }
 
   @AfterEach
@@ -59,7 +61,10 @@ class P2PNodeNettyTest {
     LOOPS.close();
   }
 
-  /** Seeds take every newcomer's first dial, so they are given room for more sessions than other nodes. */
+  /**
+   * Seeds take every newcomer's first dial, so they are given room for more sessions than other
+   * nodes.
+   */
   static P2PNodeConfig seedConfig(P2PNodeConfig c) {
     return c.withP2p(c.p2p().withMaxPeers(64));
   }
@@ -88,20 +93,34 @@ class P2PNodeNettyTest {
       nodes.add(node);
     }
     long started = ms(t0);
-    Await.until(WAIT, () -> nodes.stream().allMatch(P2PNodeNettyTest::joined),
-        () -> "not joined: " + nodes.stream().filter(x -> !joined(x)).map(x -> "#" + nodes.indexOf(x) + " table "
-            + x.discovery().table().size() + " sessions " + x.network().peers().size()).toList());
+    Await.until(
+        WAIT,
+        () -> nodes.stream().allMatch(P2PNodeNettyTest::joined),
+        () ->
+            "not joined: "
+                + nodes.stream()
+                    .filter(x -> !joined(x))
+                    .map(x ->
+                        "#"
+                            + nodes.indexOf(x)
+                            + " table "
+                            + x.discovery().table().size()
+                            + " sessions "
+                            + x.network().peers().size())
+                    .toList());
     long joined = ms(t0);
     Await.until(Duration.ofSeconds(5), () -> joinMs.size() == n - 2, () -> "join times missing");
     List<Long> sortedJoins = joinMs.stream().sorted().toList();
 
-    // Every node looks up every other: 50 x 49 lookups, each node's one after another, all nodes at once.
+    // Every node looks up every other: 50 x 49 lookups, each node's one after another, all nodes at
+    // once.
     int lookupsBefore = nodes.stream().mapToInt(x -> x.discovery().lookupCount()).sum();
     long tLookups = System.nanoTime();
     List<String> misses = lookupAll(nodes, false);
     long lookupMs = ms(tLookups);
     assertThat(misses).isEmpty();
-    int lookupsOverNetwork = nodes.stream().mapToInt(x -> x.discovery().lookupCount()).sum() - lookupsBefore;
+    int lookupsOverNetwork =
+        nodes.stream().mapToInt(x -> x.discovery().lookupCount()).sum() - lookupsBefore;
 
     // And the same through the network only (iterative search), for every pair as well.
     long tSearch = System.nanoTime();
@@ -115,25 +134,57 @@ class P2PNodeNettyTest {
     P2PNode publisher = nodes.get(37);
     long tHeader = System.nanoTime();
     assertThat(publisher.publish(header)).isEqualTo(TaskHeaderStore.Outcome.ADDED);
-    Await.until(Duration.ofSeconds(10), () -> nodes.stream().allMatch(x -> x.knownHeaders().contains(header)),
-        () -> "header missing on " + nodes.stream().filter(x -> !x.knownHeaders().contains(header)).count() + " nodes");
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> nodes.stream().allMatch(x -> x.knownHeaders().contains(header)),
+        () ->
+            "header missing on "
+                + nodes.stream().filter(x -> !x.knownHeaders().contains(header)).count()
+                + " nodes");
     long headerMs = ms(tHeader);
 
     int sessions = nodes.stream().mapToInt(x -> x.network().peers().size()).sum();
     java.util.Map<Object, Integer> failures = new java.util.TreeMap<>();
-    nodes.forEach(x -> x.discovery().queryFailures().forEach((r, c) -> failures.merge(r.toString(), c, Integer::sum)));
-    long refused = nodes.stream().mapToLong(x -> ((NettyP2PNetwork) x.network()).stats().connectionsRefused()).sum();
-    long handshakeFailures = nodes.stream().mapToLong(x -> ((NettyP2PNetwork) x.network()).stats().handshakesFailed()).sum();
-    long handshakes = nodes.stream().mapToLong(x -> ((NettyP2PNetwork) x.network()).stats().handshakesCompleted()).sum();
+    nodes.forEach(x ->
+        x.discovery()
+            .queryFailures()
+            .forEach((r, c) -> failures.merge(r.toString(), c, Integer::sum)));
+    long refused =
+        nodes.stream()
+            .mapToLong(x -> ((NettyP2PNetwork) x.network()).stats().connectionsRefused())
+            .sum();
+    long handshakeFailures =
+        nodes.stream()
+            .mapToLong(x -> ((NettyP2PNetwork) x.network()).stats().handshakesFailed())
+            .sum();
+    long handshakes =
+        nodes.stream()
+            .mapToLong(x -> ((NettyP2PNetwork) x.network()).stats().handshakesCompleted())
+            .sum();
     int minTable = nodes.stream().mapToInt(x -> x.discovery().table().size()).min().orElse(0);
-    System.out.printf("convergence: %d nodes started in %d ms, all bootstrapped at %d ms (join of a non-seed node: "
+    System.out.printf(
+        "convergence: %d nodes started in %d ms, all bootstrapped at %d ms (join of a non-seed node: "
             + "median %d ms, max %d ms); %d lookups in %d ms "
             + "(%d needed the network); %d searches in %d ms; header reached all in %d ms; "
             + "sessions per node %.1f, smallest table %d; handshakes %d ok / %d failed, %d connections refused; "
             + "failed queries %s%n",
-        n, started, joined, sortedJoins.get(sortedJoins.size() / 2), sortedJoins.get(sortedJoins.size() - 1),
-        n * (n - 1), lookupMs, lookupsOverNetwork, n * (n - 1), searchMs, headerMs,
-        sessions / (double) n, minTable, handshakes, handshakeFailures, refused, failures);
+        n,
+        started,
+        joined,
+        sortedJoins.get(sortedJoins.size() / 2),
+        sortedJoins.get(sortedJoins.size() - 1),
+        n * (n - 1),
+        lookupMs,
+        lookupsOverNetwork,
+        n * (n - 1),
+        searchMs,
+        headerMs,
+        sessions / (double) n,
+        minTable,
+        handshakes,
+        handshakeFailures,
+        refused,
+        failures);
     assertThat(headerMs).isLessThan(10_000);
   }
 
@@ -155,7 +206,9 @@ class P2PNodeNettyTest {
     leaving.stop();
     leaving.stop();
     try (NodeDatabase db = NodeDatabase.open(data, clock)) {
-      assertThat(new SqlitePeerStore(db).size()).as("peers stored by the node").isGreaterThanOrEqualTo(5);
+      assertThat(new SqlitePeerStore(db).size())
+          .as("peers stored by the node")
+          .isGreaterThanOrEqualTo(5);
     }
     // The seeds go away too: the node can only come back through the peers it stored.
     seedA.stop();
@@ -166,9 +219,16 @@ class P2PNodeNettyTest {
     long t0 = System.nanoTime();
     P2PNode back = cluster.start(key, data, List.of(), c -> c);
     assertThat(back.id()).isEqualTo(leaving.id());
-    assertThat(back.self().port()).isNotEqualTo(before.port()); // a new port: others learn it from its sessions
-    Await.until(WAIT, () -> joined(back), () -> "restarted node did not rejoin: table " + back.discovery().table().size()
-        + " sessions " + back.network().peers().size());
+    assertThat(back.self().port())
+        .isNotEqualTo(before.port()); // a new port: others learn it from its sessions
+    Await.until(
+        WAIT,
+        () -> joined(back),
+        () ->
+            "restarted node did not rejoin: table "
+                + back.discovery().table().size()
+                + " sessions "
+                + back.network().peers().size());
     long rejoinMs = ms(t0);
     for (P2PNode o : others) {
       assertThat(back.lookup(o.id()).get(10, TimeUnit.SECONDS)).contains(o.self());
@@ -177,13 +237,18 @@ class P2PNodeNettyTest {
     TaskHeader header = Headers.header(cluster.newKey(), 9, clock.millis() + 3_600_000, hasher);
     long tHeader = System.nanoTime();
     others.get(3).publish(header);
-    Await.until(Duration.ofSeconds(10), () -> back.knownHeaders().contains(header), () -> "restarted node did not get the header");
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> back.knownHeaders().contains(header),
+        () -> "restarted node did not get the header");
     long headerMs = ms(tHeader);
-    // and every other node finds it at its new endpoint (a verified search sets stale records aside)
+    // and every other node finds it at its new endpoint (a verified search sets stale records
+    // aside)
     for (P2PNode o : others) {
       assertThat(o.discovery().search(back.id()).get(10, TimeUnit.SECONDS)).contains(back.self());
     }
-    System.out.printf("restart: rejoined without seeds in %d ms, header received in %d ms%n", rejoinMs, headerMs);
+    System.out.printf(
+        "restart: rejoined without seeds in %d ms, header received in %d ms%n", rejoinMs, headerMs);
   }
 
   static List<String> lookupAll(List<P2PNode> nodes, boolean search) throws Exception {
@@ -196,13 +261,15 @@ class P2PNodeNettyTest {
         if (from == to) {
           continue;
         }
-        chain = chain.thenCompose(v -> (search ? from.discovery().search(to.id()) : from.lookup(to.id()))
-            .thenAccept(r -> {
-              done.incrementAndGet();
-              if (!r.equals(Optional.of(to.self()))) {
-                misses.add(from.id() + " -> " + to.self() + " got " + r);
-              }
-            }));
+        chain =
+            chain.thenCompose(v ->
+                (search ? from.discovery().search(to.id()) : from.lookup(to.id()))
+                    .thenAccept(r -> {
+                      done.incrementAndGet();
+                      if (!r.equals(Optional.of(to.self()))) {
+                        misses.add(from.id() + " -> " + to.self() + " got " + r);
+                      }
+                    }));
       }
       chains.add(chain);
     }

@@ -38,7 +38,8 @@ public final class Address implements Comparable<Address> {
     try {
       return new Address(HEX.parseHex(t));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not a canonical address (0x + 40 hex digits): " + text, e);
+      throw new IllegalArgumentException(
+          "not a canonical address (0x + 40 hex digits): " + text, e);
     }
   }
 

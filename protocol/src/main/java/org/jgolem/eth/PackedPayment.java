@@ -1,7 +1,6 @@
 package org.jgolem.eth;
 
 import java.math.BigInteger;
-import org.jgolem.eth.Address;
 
 /**
  * One word of GNT's {@code batchTransfer}: the value in the top 96 bits, the payee in the low 160.
@@ -35,6 +34,7 @@ public record PackedPayment(Address payee, BigInteger amount) {
 
   public static PackedPayment unpack(BigInteger word) {
     return new PackedPayment(
-        Address.of(word.and(BigInteger.ONE.shiftLeft(160).subtract(BigInteger.ONE))), word.shiftRight(160));
+        Address.of(word.and(BigInteger.ONE.shiftLeft(160).subtract(BigInteger.ONE))),
+        word.shiftRight(160));
   }
 }

@@ -19,8 +19,10 @@ class AddressTest {
   @Test
   void refusesMalformedInput() {
     assertThatThrownBy(() -> Address.of("0x1234")).hasMessageContaining("not a canonical address");
-    assertThatThrownBy(() -> Address.of("0x" + "g".repeat(40))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Address.of(BigInteger.ONE.shiftLeft(160))).hasMessageContaining("160-bit");
+    assertThatThrownBy(() -> Address.of("0x" + "g".repeat(40)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Address.of(BigInteger.ONE.shiftLeft(160)))
+        .hasMessageContaining("160-bit");
     assertThatThrownBy(() -> Address.of(new byte[19])).hasMessageContaining("20 bytes");
     assertThatThrownBy(() -> Address.of((String) null)).hasMessageContaining("null");
   }

@@ -17,13 +17,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * A local anvil chain in a child process on 127.0.0.1: the pinned npm package
  * {@code @foundry-rs/anvil-linux-amd64}, installed with {@code npm ci} if missing. Accounts come
- * from {@link #MNEMONIC}, the same as contract-wrappers' {@code DevAccounts} derive (a test checks it).
- * The one anvil starter of the tests and the benchmarks ({@code scripts/devchain} starts the demo's).
+ * from {@link #MNEMONIC}, the same as contract-wrappers' {@code DevAccounts} derive (a test checks
+ * it). The one anvil starter of the tests and the benchmarks ({@code scripts/devchain} starts the
+ * demo's).
  */
 public final class Anvil implements AutoCloseable {
   public static final long CHAIN_ID = 31337;
-  /** anvil's and Hardhat's default mnemonic: public knowledge, never for a network with real value. */
-  public static final String MNEMONIC = "test test test test test test test test test test test junk";
+
+  /**
+   * anvil's and Hardhat's default mnemonic: public knowledge, never for a network with real value.
+   */
+  public static final String MNEMONIC =
+      "test test test test test test test test test test test junk";
 
   private final Process process;
   private final int port;
@@ -38,7 +43,9 @@ public final class Anvil implements AutoCloseable {
     return start(accounts, CHAIN_ID);
   }
 
-  /** The same with another chain id (for example 1, to check that test-only contracts refuse it). */
+  /**
+   * The same with another chain id (for example 1, to check that test-only contracts refuse it).
+   */
   public static Anvil start(int accounts, long chainId) {
     return start(new Options(accounts, chainId, 0, null, null));
   }
@@ -71,10 +78,21 @@ public final class Anvil implements AutoCloseable {
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = options.port() > 0 ? options.port() : freePort();
-      List<String> cmd = new ArrayList<>(List.of(
-          anvil.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port),
-          "--chain-id", String.valueOf(options.chainId()), "--accounts", String.valueOf(options.accounts()),
-          "--mnemonic", MNEMONIC, "--silent"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  anvil.toString(),
+                  "--host",
+                  "127.0.0.1",
+                  "--port",
+                  String.valueOf(port),
+                  "--chain-id",
+                  String.valueOf(options.chainId()),
+                  "--accounts",
+                  String.valueOf(options.accounts()),
+                  "--mnemonic",
+                  MNEMONIC,
+                  "--silent"));
       if (options.dumpState() != null) {
         cmd.addAll(List.of("--dump-state", options.dumpState().toAbsolutePath().toString()));
       }
@@ -82,8 +100,11 @@ public final class Anvil implements AutoCloseable {
         cmd.addAll(List.of("--load-state", options.loadState().toAbsolutePath().toString()));
       }
       try {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p =
+            new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         Anvil chain = new Anvil(p, port);
         if (chain.awaitReady(Duration.ofSeconds(20))) {
           return chain;
@@ -93,7 +114,8 @@ public final class Anvil implements AutoCloseable {
         last = e;
       }
       if (options.port() > 0) {
-        sleepQuietly(200); // a fixed port may still be held by the previous anvil: wait, do not move
+        sleepQuietly(
+            200); // a fixed port may still be held by the previous anvil: wait, do not move
       }
     }
     throw new IllegalStateException("anvil did not start (" + anvil + ")", last);
@@ -133,11 +155,14 @@ public final class Anvil implements AutoCloseable {
         return false;
       }
       try {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(rpcUrl()))
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}"))
-            .timeout(Duration.ofSeconds(2))
-            .build();
+        HttpRequest req =
+            HttpRequest.newBuilder(URI.create(rpcUrl()))
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
         if (http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
           return true;
         }
@@ -178,7 +203,10 @@ public final class Anvil implements AutoCloseable {
     }
   }
 
-  /** The repository root: system property {@code jgolem.root}, or the nearest parent with package.json and pom.xml. */
+  /**
+   * The repository root: system property {@code jgolem.root}, or the nearest parent with
+   * package.json and pom.xml.
+   */
   public static Path repositoryRoot() {
     String prop = System.getProperty("jgolem.root");
     if (prop != null && !prop.isBlank()) {
@@ -197,7 +225,11 @@ public final class Anvil implements AutoCloseable {
     Path bin = root.resolve("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
     if (!Files.isExecutable(bin)) {
       try {
-        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(root.toFile()).inheritIO().start();
+        Process npm =
+            new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
+                .directory(root.toFile())
+                .inheritIO()
+                .start();
         if (npm.waitFor() != 0 || !Files.isExecutable(bin)) {
           throw new IllegalStateException("npm ci failed to install anvil in " + root);
         }

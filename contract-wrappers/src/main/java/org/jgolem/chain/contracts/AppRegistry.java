@@ -41,7 +41,12 @@ public interface AppRegistry {
   Address owner();
 
   TxResult registerVersion(
-      String name, String version, String manifestCid, Environment env, BigInteger royaltyPerSubtask, Address payout);
+      String name,
+      String version,
+      String manifestCid,
+      Environment env,
+      BigInteger royaltyPerSubtask,
+      Address payout);
 
   TxResult updateTerms(byte[] appId, String version, BigInteger royaltyPerSubtask, Address payout);
 

@@ -45,7 +45,8 @@ public final class AppRegistryGateway extends ContractGateway implements AppRegi
 
   @Override
   public String versionAt(byte[] appId, long index) {
-    return view("ApplicationRegistry.versionAt", registry.versionAt(appId, BigInteger.valueOf(index)));
+    return view(
+        "ApplicationRegistry.versionAt", registry.versionAt(appId, BigInteger.valueOf(index)));
   }
 
   @Override
@@ -60,14 +61,23 @@ public final class AppRegistryGateway extends ContractGateway implements AppRegi
 
   @Override
   public TxResult registerVersion(
-      String name, String version, String manifestCid, Environment env, BigInteger royalty, Address payout) {
-    return tx("ApplicationRegistry.registerVersion", registry.registerVersion(
-        name, version, manifestCid, BigInteger.valueOf(env.ordinal()), royalty, payout.hex()));
+      String name,
+      String version,
+      String manifestCid,
+      Environment env,
+      BigInteger royalty,
+      Address payout) {
+    return tx(
+        "ApplicationRegistry.registerVersion",
+        registry.registerVersion(
+            name, version, manifestCid, BigInteger.valueOf(env.ordinal()), royalty, payout.hex()));
   }
 
   @Override
   public TxResult updateTerms(byte[] appId, String version, BigInteger royalty, Address payout) {
-    return tx("ApplicationRegistry.updateTerms", registry.updateTerms(appId, version, royalty, payout.hex()));
+    return tx(
+        "ApplicationRegistry.updateTerms",
+        registry.updateTerms(appId, version, royalty, payout.hex()));
   }
 
   @Override

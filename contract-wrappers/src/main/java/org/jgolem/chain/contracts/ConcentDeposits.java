@@ -2,10 +2,10 @@ package org.jgolem.chain.contracts;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.jgolem.protocol.notes.Purpose;
-import org.jgolem.protocol.notes.SignedNote;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
+import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.protocol.notes.SignedNote;
 
 /** The Concent deposit contract, as seen by one account (an owner, Concent, or its admin). */
 public interface ConcentDeposits {
@@ -48,7 +48,8 @@ public interface ConcentDeposits {
   // Concent only
   TxResult reimburseForSubtask(SignedNote note, BigInteger reimburseAmount);
 
-  TxResult reimburseForNoPayment(List<SignedNote> notes, BigInteger reimburseAmount, long closureTime);
+  TxResult reimburseForNoPayment(
+      List<SignedNote> notes, BigInteger reimburseAmount, long closureTime);
 
   TxResult reimburseForVerificationCosts(SignedNote note, BigInteger reimburseAmount);
 
@@ -67,7 +68,10 @@ public interface ConcentDeposits {
 
   TxResult setDailyReimbursementLimit(BigInteger value);
 
-  record Limits(BigInteger maximumDepositAmount, BigInteger maximumDepositsTotal, BigInteger dailyReimbursementLimit) {}
+  record Limits(
+      BigInteger maximumDepositAmount,
+      BigInteger maximumDepositsTotal,
+      BigInteger dailyReimbursementLimit) {}
 
   record Roles(Address owner, Address concent, Address coldwallet) {}
 }

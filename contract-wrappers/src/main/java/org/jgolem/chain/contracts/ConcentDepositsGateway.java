@@ -3,12 +3,12 @@ package org.jgolem.chain.contracts;
 import java.math.BigInteger;
 import java.util.List;
 import org.jgolem.chain.Chain;
-import org.jgolem.protocol.notes.PromissoryNote;
-import org.jgolem.protocol.notes.Purpose;
-import org.jgolem.protocol.notes.SignedNote;
 import org.jgolem.contracts.generated.GNTDeposit;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
+import org.jgolem.protocol.notes.PromissoryNote;
+import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.protocol.notes.SignedNote;
 import org.web3j.crypto.Credentials;
 
 /** {@link ConcentDeposits} over the generated wrapper. */
@@ -57,7 +57,8 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
 
   @Override
   public boolean isSettled(Address payer, byte[] subtaskId, Purpose purpose) {
-    return view("GNTDeposit.isSettled",
+    return view(
+        "GNTDeposit.isSettled",
         deposit.isSettled(payer.hex(), subtaskId, BigInteger.valueOf(purpose.ordinal())));
   }
 
@@ -84,8 +85,14 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
 
   /** The contract's own EIP-712 digest of a note, to check client-side hashing against. */
   public byte[] noteDigest(PromissoryNote n) {
-    return view("GNTDeposit.noteDigest", deposit.noteDigest(
-        n.payer().hex(), n.payee().hex(), n.amount(), n.subtaskId(), BigInteger.valueOf(n.purpose().ordinal())));
+    return view(
+        "GNTDeposit.noteDigest",
+        deposit.noteDigest(
+            n.payer().hex(),
+            n.payee().hex(),
+            n.amount(),
+            n.subtaskId(),
+            BigInteger.valueOf(n.purpose().ordinal())));
   }
 
   public byte[] domainSeparator() {
@@ -116,13 +123,22 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
   public TxResult reimburseForSubtask(SignedNote s, BigInteger reimburseAmount) {
     PromissoryNote n = s.note();
     requirePurpose(n, Purpose.SUBTASK_PAYMENT);
-    return tx("GNTDeposit.reimburseForSubtask", deposit.reimburseForSubtask(
-        n.payer().hex(), n.payee().hex(), n.amount(), n.subtaskId(),
-        BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
+    return tx(
+        "GNTDeposit.reimburseForSubtask",
+        deposit.reimburseForSubtask(
+            n.payer().hex(),
+            n.payee().hex(),
+            n.amount(),
+            n.subtaskId(),
+            BigInteger.valueOf(s.v()),
+            s.r(),
+            s.s(),
+            reimburseAmount));
   }
 
   @Override
-  public TxResult reimburseForNoPayment(List<SignedNote> notes, BigInteger reimburseAmount, long closureTime) {
+  public TxResult reimburseForNoPayment(
+      List<SignedNote> notes, BigInteger reimburseAmount, long closureTime) {
     if (notes.isEmpty()) {
       throw new IllegalArgumentException("ForcePayment needs at least one note");
     }
@@ -130,35 +146,58 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
     for (SignedNote s : notes) {
       PromissoryNote n = s.note();
       if (!n.payer().equals(first.payer()) || !n.payee().equals(first.payee())) {
-        throw new IllegalArgumentException("ForcePayment notes must share one payer and payee: " + n
-            + " differs from " + first.payer() + " -> " + first.payee());
+        throw new IllegalArgumentException(
+            "ForcePayment notes must share one payer and payee: "
+                + n
+                + " differs from "
+                + first.payer()
+                + " -> "
+                + first.payee());
       }
       requirePurpose(n, Purpose.SUBTASK_PAYMENT);
     }
-    return tx("GNTDeposit.reimburseForNoPayment", deposit.reimburseForNoPayment(
-        first.payer().hex(),
-        first.payee().hex(),
-        notes.stream().map(s -> s.note().amount()).toList(),
-        notes.stream().map(s -> s.note().subtaskId()).toList(),
-        notes.stream().map(s -> BigInteger.valueOf(s.v())).toList(),
-        notes.stream().map(SignedNote::r).toList(),
-        notes.stream().map(SignedNote::s).toList(),
-        reimburseAmount,
-        BigInteger.valueOf(closureTime)));
+    return tx(
+        "GNTDeposit.reimburseForNoPayment",
+        deposit.reimburseForNoPayment(
+            first.payer().hex(),
+            first.payee().hex(),
+            notes.stream().map(s -> s.note().amount()).toList(),
+            notes.stream().map(s -> s.note().subtaskId()).toList(),
+            notes.stream().map(s -> BigInteger.valueOf(s.v())).toList(),
+            notes.stream().map(SignedNote::r).toList(),
+            notes.stream().map(SignedNote::s).toList(),
+            reimburseAmount,
+            BigInteger.valueOf(closureTime)));
   }
 
   @Override
   public TxResult reimburseForVerificationCosts(SignedNote s, BigInteger reimburseAmount) {
     PromissoryNote n = requireFeeNote(s, Purpose.VERIFICATION_COST);
-    return tx("GNTDeposit.reimburseForVerificationCosts", deposit.reimburseForVerificationCosts(
-        n.payer().hex(), n.amount(), n.subtaskId(), BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
+    return tx(
+        "GNTDeposit.reimburseForVerificationCosts",
+        deposit.reimburseForVerificationCosts(
+            n.payer().hex(),
+            n.amount(),
+            n.subtaskId(),
+            BigInteger.valueOf(s.v()),
+            s.r(),
+            s.s(),
+            reimburseAmount));
   }
 
   @Override
   public TxResult reimburseForCommunication(SignedNote s, BigInteger reimburseAmount) {
     PromissoryNote n = requireFeeNote(s, Purpose.COMMUNICATION);
-    return tx("GNTDeposit.reimburseForCommunication", deposit.reimburseForCommunication(
-        n.payer().hex(), n.amount(), n.subtaskId(), BigInteger.valueOf(s.v()), s.r(), s.s(), reimburseAmount));
+    return tx(
+        "GNTDeposit.reimburseForCommunication",
+        deposit.reimburseForCommunication(
+            n.payer().hex(),
+            n.amount(),
+            n.subtaskId(),
+            BigInteger.valueOf(s.v()),
+            s.r(),
+            s.s(),
+            reimburseAmount));
   }
 
   /**
@@ -167,7 +206,8 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
    */
   private static void requirePurpose(PromissoryNote n, Purpose expected) {
     if (n.purpose() != expected) {
-      throw new IllegalArgumentException("note purpose is " + n.purpose() + ", this reimbursement needs " + expected + ": " + n);
+      throw new IllegalArgumentException(
+          "note purpose is " + n.purpose() + ", this reimbursement needs " + expected + ": " + n);
     }
   }
 
@@ -175,7 +215,8 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
     PromissoryNote n = s.note();
     requirePurpose(n, purpose);
     if (!n.payee().equals(address)) {
-      throw new IllegalArgumentException("a fee note's payee must be the deposit contract " + address + ": " + n);
+      throw new IllegalArgumentException(
+          "a fee note's payee must be the deposit contract " + address + ": " + n);
     }
     return n;
   }

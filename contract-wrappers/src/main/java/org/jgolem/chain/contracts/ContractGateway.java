@@ -20,39 +20,42 @@ import org.web3j.tx.gas.ContractEIP1559GasProvider;
 abstract class ContractGateway {
   /**
    * Placeholders for web3j's wrappers: {@link LocalSigningTransactionManager} estimates gas and
-   * sets fees itself, and ignores these. Being an EIP-1559 provider makes the wrappers take that path.
+   * sets fees itself, and ignores these. Being an EIP-1559 provider makes the wrappers take that
+   * path.
    */
-  static final ContractEIP1559GasProvider IGNORED_GAS = new ContractEIP1559GasProvider() {
-    @Override
-    public long getChainId() {
-      return 0;
-    }
+  static final ContractEIP1559GasProvider IGNORED_GAS =
+      new ContractEIP1559GasProvider() {
+        @Override
+        public long getChainId() {
+          return 0;
+        }
 
-    @Override
-    public BigInteger getMaxFeePerGas() {
-      return BigInteger.ZERO;
-    }
+        @Override
+        public BigInteger getMaxFeePerGas() {
+          return BigInteger.ZERO;
+        }
 
-    @Override
-    public BigInteger getMaxPriorityFeePerGas() {
-      return BigInteger.ZERO;
-    }
+        @Override
+        public BigInteger getMaxPriorityFeePerGas() {
+          return BigInteger.ZERO;
+        }
 
-    @Override
-    public BigInteger getGasPrice() {
-      return BigInteger.ZERO;
-    }
+        @Override
+        public BigInteger getGasPrice() {
+          return BigInteger.ZERO;
+        }
 
-    @Override
-    public BigInteger getGasLimit() {
-      return BigInteger.ZERO;
-    }
+        @Override
+        public BigInteger getGasLimit() {
+          return BigInteger.ZERO;
+        }
 
-    @Override
-    public BigInteger getGasLimit(org.web3j.protocol.core.methods.request.Transaction transaction) {
-      return BigInteger.ZERO;
-    }
-  };
+        @Override
+        public BigInteger getGasLimit(
+            org.web3j.protocol.core.methods.request.Transaction transaction) {
+          return BigInteger.ZERO;
+        }
+      };
 
   protected final Chain chain;
   protected final LocalSigningTransactionManager signer;
@@ -81,14 +84,21 @@ abstract class ContractGateway {
     return result(Rpc.call(what, call::send));
   }
 
-  protected TxResult tx(String what, RemoteFunctionCall<TransactionReceipt> call, List<AccessListObject> accessList) {
-    return result(signer.execute(address.hex(), call.encodeFunctionCall(), BigInteger.ZERO, accessList));
+  protected TxResult tx(
+      String what, RemoteFunctionCall<TransactionReceipt> call, List<AccessListObject> accessList) {
+    return result(
+        signer.execute(address.hex(), call.encodeFunctionCall(), BigInteger.ZERO, accessList));
   }
 
   static TxResult result(TransactionReceipt r) {
-    List<LogEntry> logs = r.getLogs().stream()
-        .map(l -> new LogEntry(Address.of(l.getAddress()), l.getTopics(), l.getData()))
-        .toList();
-    return new TxResult(r.getTransactionHash(), r.getBlockNumber().longValueExact(), r.getGasUsed().longValueExact(), logs);
+    List<LogEntry> logs =
+        r.getLogs().stream()
+            .map(l -> new LogEntry(Address.of(l.getAddress()), l.getTopics(), l.getData()))
+            .toList();
+    return new TxResult(
+        r.getTransactionHash(),
+        r.getBlockNumber().longValueExact(),
+        r.getGasUsed().longValueExact(),
+        logs);
   }
 }

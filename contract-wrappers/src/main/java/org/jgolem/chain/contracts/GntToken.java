@@ -61,10 +61,15 @@ public interface GntToken {
 
   /**
    * Signs the same call as {@link #batchTransfer} with an explicit nonce, gas limit and fees, and
-   * sends nothing: the payment processor writes the signed bytes to its ledger before it broadcasts.
+   * sends nothing: the payment processor writes the signed bytes to its ledger before it
+   * broadcasts.
    */
   org.jgolem.chain.SignedTransaction signBatchTransfer(
-      List<PackedPayment> batch, long closureTime, long nonce, BigInteger gasLimit, org.jgolem.chain.TxFees fees);
+      List<PackedPayment> batch,
+      long closureTime,
+      long nonce,
+      BigInteger gasLimit,
+      org.jgolem.chain.TxFees fees);
 
   /**
    * Transfers of this token to {@code payee} in blocks {@code fromBlock..toBlock} (inclusive), from
@@ -76,8 +81,17 @@ public interface GntToken {
 
   record GasQuote(BigInteger estimate, BigInteger gasLimit) {}
 
-  /** One {@code Transfer} log to a payee, where it is, and its batch's closure time if a batch made it. */
+  /**
+   * One {@code Transfer} log to a payee, where it is, and its batch's closure time if a batch made
+   * it.
+   */
   record IncomingTransfer(
-      String transactionHash, long logIndex, long blockNumber, String blockHash, Address from, Address to,
-      BigInteger value, java.util.OptionalLong closureTime) {}
+      String transactionHash,
+      long logIndex,
+      long blockNumber,
+      String blockHash,
+      Address from,
+      Address to,
+      BigInteger value,
+      java.util.OptionalLong closureTime) {}
 }

@@ -16,8 +16,8 @@ import org.jgolem.chain.TxFees;
 import org.jgolem.contracts.generated.GolemNetworkToken;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.LogEntry;
-import org.jgolem.eth.TxResult;
 import org.jgolem.eth.PackedPayment;
+import org.jgolem.eth.TxResult;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.AccessListObject;
 import org.web3j.crypto.Credentials;
@@ -92,8 +92,8 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
 
   /**
    * EIP-2930: a listed slot costs 1,900 gas up front and saves 2,000 on its first (cold) access;
-   * the list's address entry costs 2,400 and saves nothing, the token being the called contract.
-   * So the list pays for itself only above 24 distinct slots.
+   * the list's address entry costs 2,400 and saves nothing, the token being the called contract. So
+   * the list pays for itself only above 24 distinct slots.
    */
   static final int ACCESS_LIST_BREAK_EVEN_SLOTS = 24;
 
@@ -106,7 +106,10 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
     return tx("GNT.batchTransfer", batchCall(batch, closureTime), accessList);
   }
 
-  /** The access list {@link #batchTransfer} uses: empty up to 24 distinct slots, where it would not pay for itself. */
+  /**
+   * The access list {@link #batchTransfer} uses: empty up to 24 distinct slots, where it would not
+   * pay for itself.
+   */
   private List<AccessListObject> accessList(List<PackedPayment> batch) {
     Set<String> keys = new LinkedHashSet<>();
     keys.add(slot(sender()));
@@ -119,28 +122,44 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
 
   @Override
   public GasQuote quoteBatchTransfer(List<PackedPayment> batch, long closureTime) {
-    BigInteger estimate = signer.estimateGas(address.hex(), batchCall(batch, closureTime).encodeFunctionCall(), BigInteger.ZERO);
-    return new GasQuote(estimate, LocalSigningTransactionManager.gasLimitFor(estimate, accessList(batch)));
+    BigInteger estimate =
+        signer.estimateGas(
+            address.hex(), batchCall(batch, closureTime).encodeFunctionCall(), BigInteger.ZERO);
+    return new GasQuote(
+        estimate, LocalSigningTransactionManager.gasLimitFor(estimate, accessList(batch)));
   }
 
   @Override
   public SignedTransaction signBatchTransfer(
       List<PackedPayment> batch, long closureTime, long nonce, BigInteger gasLimit, TxFees fees) {
-    return signer.sign(address.hex(), batchCall(batch, closureTime).encodeFunctionCall(), BigInteger.ZERO, gasLimit,
-        fees, nonce, accessList(batch));
+    return signer.sign(
+        address.hex(),
+        batchCall(batch, closureTime).encodeFunctionCall(),
+        BigInteger.ZERO,
+        gasLimit,
+        fees,
+        nonce,
+        accessList(batch));
   }
 
   @Override
   public List<IncomingTransfer> incomingTransfers(Address payee, long fromBlock, long toBlock) {
-    List<ChainLog> transfers = chain.logs(address, fromBlock, toBlock, java.util.Arrays.asList(TRANSFER_TOPIC, null, topic(payee)));
+    List<ChainLog> transfers =
+        chain.logs(
+            address,
+            fromBlock,
+            toBlock,
+            java.util.Arrays.asList(TRANSFER_TOPIC, null, topic(payee)));
     if (transfers.isEmpty()) {
       return List.of();
     }
     Set<String> senders = new LinkedHashSet<>();
     transfers.forEach(l -> senders.add(l.topics().get(1)));
     Map<String, Long> closures = new HashMap<>();
-    for (ChainLog b : chain.logs(address, fromBlock, toBlock, List.of(BATCH_TOPIC, new ArrayList<>(senders)))) {
-      closures.put(b.transactionHash() + b.topics().get(1), Numeric.toBigInt(b.data()).longValueExact());
+    for (ChainLog b :
+        chain.logs(address, fromBlock, toBlock, List.of(BATCH_TOPIC, new ArrayList<>(senders)))) {
+      closures.put(
+          b.transactionHash() + b.topics().get(1), Numeric.toBigInt(b.data()).longValueExact());
     }
     List<IncomingTransfer> out = new ArrayList<>();
     for (ChainLog l : transfers) {
@@ -148,9 +167,16 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
         continue;
       }
       Long closure = closures.get(l.transactionHash() + l.topics().get(1));
-      out.add(new IncomingTransfer(l.transactionHash(), l.logIndex(), l.blockNumber(), l.blockHash(),
-          topicAddress(l.topics().get(1)), topicAddress(l.topics().get(2)), Numeric.toBigInt(l.data()),
-          closure == null ? OptionalLong.empty() : OptionalLong.of(closure)));
+      out.add(
+          new IncomingTransfer(
+              l.transactionHash(),
+              l.logIndex(),
+              l.blockNumber(),
+              l.blockHash(),
+              topicAddress(l.topics().get(1)),
+              topicAddress(l.topics().get(2)),
+              Numeric.toBigInt(l.data()),
+              closure == null ? OptionalLong.empty() : OptionalLong.of(closure)));
     }
     return out;
   }
@@ -164,7 +190,8 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
     return tx("GNT.batchTransfer", batchCall(batch, closureTime));
   }
 
-  private org.web3j.protocol.core.RemoteFunctionCall<org.web3j.protocol.core.methods.response.TransactionReceipt>
+  private org.web3j.protocol.core.RemoteFunctionCall<
+          org.web3j.protocol.core.methods.response.TransactionReceipt>
       batchCall(List<PackedPayment> batch, long closureTime) {
     List<byte[]> words = batch.stream().map(PackedPayment::wordBytes).toList();
     return token.batchTransfer(words, BigInteger.valueOf(closureTime));
@@ -179,9 +206,14 @@ public final class GntTokenGateway extends ContractGateway implements GntToken {
   public List<TransferEvent> transfers(TxResult tx) {
     List<TransferEvent> out = new ArrayList<>();
     for (LogEntry log : tx.logs()) {
-      if (log.contract().equals(address) && log.topics().size() == 3 && TRANSFER_TOPIC.equals(log.topics().get(0))) {
-        out.add(new TransferEvent(
-            topicAddress(log.topics().get(1)), topicAddress(log.topics().get(2)), Numeric.toBigInt(log.data())));
+      if (log.contract().equals(address)
+          && log.topics().size() == 3
+          && TRANSFER_TOPIC.equals(log.topics().get(0))) {
+        out.add(
+            new TransferEvent(
+                topicAddress(log.topics().get(1)),
+                topicAddress(log.topics().get(2)),
+                Numeric.toBigInt(log.data())));
       }
     }
     return out;

@@ -36,8 +36,13 @@ public final class DeployMain {
       Address coldwallet;
       if (opt.containsKey("dev")) {
         deployer = DevAccounts.account(DevAccounts.DEPLOYER);
-        concent = Address.of(opt.getOrDefault("concent", DevAccounts.account(DevAccounts.CONCENT).getAddress()));
-        coldwallet = Address.of(opt.getOrDefault("coldwallet", DevAccounts.account(DevAccounts.COLDWALLET).getAddress()));
+        concent =
+            Address.of(
+                opt.getOrDefault("concent", DevAccounts.account(DevAccounts.CONCENT).getAddress()));
+        coldwallet =
+            Address.of(
+                opt.getOrDefault(
+                    "coldwallet", DevAccounts.account(DevAccounts.COLDWALLET).getAddress()));
       } else {
         deployer = loadKeystore(opt);
         concent = Address.of(require(opt, "concent"));
@@ -46,14 +51,30 @@ public final class DeployMain {
       Address me = Address.of(deployer.getAddress());
       Deployer.Params p = Deployer.Params.devDefaults(me, concent, coldwallet);
       boolean faucet = !opt.containsKey("no-faucet") && isTestChain(chain.chainId());
-      p = new Deployer.Params(p.tokenHolder(), p.totalSupply(), concent, coldwallet, p.withdrawalDelaySeconds(),
-          p.maximumDepositAmount(), p.maximumDepositsTotal(), p.dailyReimbursementLimit(), faucet, p.faucetFunding());
+      p =
+          new Deployer.Params(
+              p.tokenHolder(),
+              p.totalSupply(),
+              concent,
+              coldwallet,
+              p.withdrawalDelaySeconds(),
+              p.maximumDepositAmount(),
+              p.maximumDepositsTotal(),
+              p.dailyReimbursementLimit(),
+              faucet,
+              p.faucetFunding());
       Deployment d = Deployer.deploy(chain, deployer, p);
       d.write(out);
-      System.out.printf("deployed on chain %d at block %d:%n  GolemNetworkToken   %s%n  GNTDeposit          %s%n"
+      System.out.printf(
+          "deployed on chain %d at block %d:%n  GolemNetworkToken   %s%n  GNTDeposit          %s%n"
               + "  ApplicationRegistry %s%n  GNTFaucet           %s%nwrote %s%n",
-          d.chainId(), d.deploymentBlock(), d.contracts().token(), d.contracts().deposit(), d.contracts().registry(),
-          d.contracts().faucet() == null ? "(none)" : d.contracts().faucet(), out.toAbsolutePath());
+          d.chainId(),
+          d.deploymentBlock(),
+          d.contracts().token(),
+          d.contracts().deposit(),
+          d.contracts().registry(),
+          d.contracts().faucet() == null ? "(none)" : d.contracts().faucet(),
+          out.toAbsolutePath());
     } catch (ChainException | IllegalArgumentException e) {
       System.err.println("deploy failed: " + e.getMessage());
       System.exit(1);
@@ -72,7 +93,8 @@ public final class DeployMain {
     } else if (System.getenv("JGOLEM_PASSWORD") != null) {
       password = System.getenv("JGOLEM_PASSWORD");
     } else {
-      throw new IllegalArgumentException("the keystore password comes from --password-file FILE or JGOLEM_PASSWORD");
+      throw new IllegalArgumentException(
+          "the keystore password comes from --password-file FILE or JGOLEM_PASSWORD");
     }
     return WalletUtils.loadCredentials(password, keystore.toFile());
   }

@@ -31,7 +31,8 @@ public record Deployment(
 
   public record Roles(String concent, String coldwallet) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public Address token() {
     return Address.of(contracts.token());
@@ -66,21 +67,33 @@ public record Deployment(
   public static Deployment read(Path file) {
     try {
       Deployment d = JSON.readValue(file.toFile(), Deployment.class);
-      if (d.contracts() == null || d.contracts().token() == null || d.contracts().deposit() == null
+      if (d.contracts() == null
+          || d.contracts().token() == null
+          || d.contracts().deposit() == null
           || d.contracts().registry() == null) {
-        throw new IllegalArgumentException("deployment file " + file + " lacks contracts.token, .deposit or .registry");
+        throw new IllegalArgumentException(
+            "deployment file " + file + " lacks contracts.token, .deposit or .registry");
       }
       return d;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read deployment file " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read deployment file " + file + ": " + e.getMessage(), e);
     }
   }
 
-  /** Fails with a message naming what differs if {@code chain} is not the chain of this deployment. */
+  /**
+   * Fails with a message naming what differs if {@code chain} is not the chain of this deployment.
+   */
   public void verify(Chain chain) {
     if (chain.chainId() != chainId) {
-      throw new ChainException(ChainException.Reason.MISCONFIGURED,
-          "deployment is for chain id " + chainId + " but " + chain.rpcUrl() + " is chain " + chain.chainId());
+      throw new ChainException(
+          ChainException.Reason.MISCONFIGURED,
+          "deployment is for chain id "
+              + chainId
+              + " but "
+              + chain.rpcUrl()
+              + " is chain "
+              + chain.chainId());
     }
     check(chain, "token", token());
     check(chain, "deposit", deposit());
@@ -92,8 +105,15 @@ public record Deployment(
 
   private static void check(Chain chain, String name, Address a) {
     if (!chain.hasCode(a)) {
-      throw new ChainException(ChainException.Reason.MISCONFIGURED,
-          "no contract code at " + name + " address " + a + " on " + chain.rpcUrl() + " (chain restarted? redeploy)");
+      throw new ChainException(
+          ChainException.Reason.MISCONFIGURED,
+          "no contract code at "
+              + name
+              + " address "
+              + a
+              + " on "
+              + chain.rpcUrl()
+              + " (chain restarted? redeploy)");
     }
   }
 }

@@ -10,9 +10,11 @@ import org.web3j.crypto.MnemonicUtils;
  * keys are public knowledge: never use them on a network with real value.
  */
 public final class DevAccounts {
-  public static final String MNEMONIC = "test test test test test test test test test test test junk";
+  public static final String MNEMONIC =
+      "test test test test test test test test test test test junk";
   private static final int H = Bip32ECKeyPair.HARDENED_BIT;
-  private static final Bip32ECKeyPair MASTER = Bip32ECKeyPair.generateKeyPair(MnemonicUtils.generateSeed(MNEMONIC, ""));
+  private static final Bip32ECKeyPair MASTER =
+      Bip32ECKeyPair.generateKeyPair(MnemonicUtils.generateSeed(MNEMONIC, ""));
   private static final Credentials[] CACHE = new Credentials[64];
 
   /** Roles in the default dev deployment. */
@@ -25,10 +27,13 @@ public final class DevAccounts {
 
   public static synchronized Credentials account(int index) {
     if (index < 0 || index >= CACHE.length) {
-      throw new IllegalArgumentException("dev account index out of 0.." + (CACHE.length - 1) + ": " + index);
+      throw new IllegalArgumentException(
+          "dev account index out of 0.." + (CACHE.length - 1) + ": " + index);
     }
     if (CACHE[index] == null) {
-      CACHE[index] = Credentials.create(Bip32ECKeyPair.deriveKeyPair(MASTER, new int[] {44 | H, 60 | H, H, 0, index}));
+      CACHE[index] =
+          Credentials.create(
+              Bip32ECKeyPair.deriveKeyPair(MASTER, new int[] {44 | H, 60 | H, H, 0, index}));
     }
     return CACHE[index];
   }

@@ -38,7 +38,8 @@ class AppRegistryTest extends AnvilTest {
   private static final String CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
   private static final String CID2 = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
   private static final BigInteger ROYALTY = BigInteger.valueOf(5_000_000_000_000_000L); // 0.005 GNT
-  private static final BigInteger MAX_UINT96 = BigInteger.ONE.shiftLeft(96).subtract(BigInteger.ONE);
+  private static final BigInteger MAX_UINT96 =
+      BigInteger.ONE.shiftLeft(96).subtract(BigInteger.ONE);
 
   private static final Credentials VENDOR = user(0);
   private static final Credentials PAYOUT = user(1);
@@ -59,16 +60,24 @@ class AppRegistryTest extends AnvilTest {
 
   /** keccak256(abi.encode(appId, version)), computed in Java. */
   private static byte[] versionId(byte[] appId, String version) {
-    String encoded = FunctionEncoder.encodeConstructor(List.of(new Bytes32(appId), new Utf8String(version)));
+    String encoded =
+        FunctionEncoder.encodeConstructor(List.of(new Bytes32(appId), new Utf8String(version)));
     return Hash.sha3(Numeric.hexStringToByteArray(encoded));
   }
 
-  /** The one log of {@code event} emitted by the registry in {@code tx}; fails if absent or repeated. */
+  /**
+   * The one log of {@code event} emitted by the registry in {@code tx}; fails if absent or
+   * repeated.
+   */
   private static LogEntry event(TxResult tx, Event event) {
     String sig = EventEncoder.encode(event);
-    List<LogEntry> matching = tx.logs().stream()
-        .filter(l -> l.contract().equals(deployment.registry()) && !l.topics().isEmpty() && l.topics().get(0).equals(sig))
-        .toList();
+    List<LogEntry> matching =
+        tx.logs().stream()
+            .filter(l ->
+                l.contract().equals(deployment.registry())
+                    && !l.topics().isEmpty()
+                    && l.topics().get(0).equals(sig))
+            .toList();
     assertThat(matching).as("%s logs in %s", event.getName(), tx.logs()).hasSize(1);
     return matching.get(0);
   }
@@ -81,9 +90,14 @@ class AppRegistryTest extends AnvilTest {
   /** The non-indexed values of a log, decoded as plain Java values. */
   @SuppressWarnings({"rawtypes", "unchecked"})
   private static List<Object> data(LogEntry log, Event event) {
-    List<Type> values = FunctionReturnDecoder.decode(log.data(), (List) event.getNonIndexedParameters());
-    return values.stream().map(v -> v.getValue() instanceof String s && s.startsWith("0x") && s.length() == 42
-        ? (Object) Address.of(s) : v.getValue()).toList();
+    List<Type> values =
+        FunctionReturnDecoder.decode(log.data(), (List) event.getNonIndexedParameters());
+    return values.stream()
+        .map(v ->
+            v.getValue() instanceof String s && s.startsWith("0x") && s.length() == 42
+                ? (Object) Address.of(s)
+                : v.getValue())
+        .toList();
   }
 
   private static TxResult register(Credentials as, String name, String version, Environment env) {
@@ -100,8 +114,12 @@ class AppRegistryTest extends AnvilTest {
   }
 
   private static ApplicationRegistry generated(Credentials as) {
-    return ApplicationRegistry.load(deployment.registry().hex(), chain.web3j(), chain.signer(as),
-        new StaticEIP1559GasProvider(chain.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE));
+    return ApplicationRegistry.load(
+        deployment.registry().hex(),
+        chain.web3j(),
+        chain.signer(as),
+        new StaticEIP1559GasProvider(
+            chain.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE));
   }
 
   // ---------------------------------------------------------------- registerVersion
@@ -114,20 +132,35 @@ class AppRegistryTest extends AnvilTest {
     long minedAt = now();
 
     LogEntry appRegistered = event(tx, ApplicationRegistry.APPREGISTERED_EVENT);
-    assertThat(appRegistered.topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.APPREGISTERED_EVENT), hex(appId), topic(addr(VENDOR)));
+    assertThat(appRegistered.topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.APPREGISTERED_EVENT),
+            hex(appId),
+            topic(addr(VENDOR)));
     assertThat(data(appRegistered, ApplicationRegistry.APPREGISTERED_EVENT)).containsExactly(NAME);
 
     LogEntry versionRegistered = event(tx, ApplicationRegistry.VERSIONREGISTERED_EVENT);
-    assertThat(versionRegistered.topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.VERSIONREGISTERED_EVENT), hex(appId), hex(versionId(appId, "1.0.0")));
+    assertThat(versionRegistered.topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.VERSIONREGISTERED_EVENT),
+            hex(appId),
+            hex(versionId(appId, "1.0.0")));
     assertThat(data(versionRegistered, ApplicationRegistry.VERSIONREGISTERED_EVENT))
         .containsExactly("1.0.0", CID, BigInteger.ZERO, ROYALTY, addr(PAYOUT));
     assertThat(tx.logs()).hasSize(2);
 
     assertThat(r.app(appId)).isEqualTo(new App(NAME, addr(VENDOR), 1));
-    assertThat(r.version(appId, "1.0.0")).isEqualTo(new AppVersion(
-        CID, Environment.DOCKER, ROYALTY, addr(PAYOUT), false, false, Address.ZERO, minedAt));
+    assertThat(r.version(appId, "1.0.0"))
+        .isEqualTo(
+            new AppVersion(
+                CID,
+                Environment.DOCKER,
+                ROYALTY,
+                addr(PAYOUT),
+                false,
+                false,
+                Address.ZERO,
+                minedAt));
     assertThat(r.versionAt(appId, 0)).isEqualTo("1.0.0");
   }
 
@@ -135,8 +168,10 @@ class AppRegistryTest extends AnvilTest {
   void vendorRegistersASecondVersionWithoutAnotherAppRegistered() {
     byte[] appId = registerBlender();
     advanceTime(100);
-    TxResult tx = registry(VENDOR).registerVersion(NAME, "2.0.0-wasm", CID2, Environment.WASM, BigInteger.ZERO,
-        addr(NEW_VENDOR));
+    TxResult tx =
+        registry(VENDOR)
+            .registerVersion(
+                NAME, "2.0.0-wasm", CID2, Environment.WASM, BigInteger.ZERO, addr(NEW_VENDOR));
     long minedAt = now();
 
     assertThat(hasEvent(tx, ApplicationRegistry.APPREGISTERED_EVENT)).isFalse();
@@ -150,9 +185,19 @@ class AppRegistryTest extends AnvilTest {
     assertThat(r.versionAt(appId, 0)).isEqualTo("1.0.0");
     assertThat(r.versionAt(appId, 1)).isEqualTo("2.0.0-wasm");
     AppVersion second = r.version(appId, "2.0.0-wasm");
-    assertThat(second).isEqualTo(new AppVersion(
-        CID2, Environment.WASM, BigInteger.ZERO, addr(NEW_VENDOR), false, false, Address.ZERO, minedAt));
-    assertThat(second.registeredAt()).isGreaterThanOrEqualTo(r.version(appId, "1.0.0").registeredAt() + 100);
+    assertThat(second)
+        .isEqualTo(
+            new AppVersion(
+                CID2,
+                Environment.WASM,
+                BigInteger.ZERO,
+                addr(NEW_VENDOR),
+                false,
+                false,
+                Address.ZERO,
+                minedAt));
+    assertThat(second.registeredAt())
+        .isGreaterThanOrEqualTo(r.version(appId, "1.0.0").registeredAt() + 100);
     assertThat(r.version(appId, "1.0.0").environment()).isEqualTo(Environment.DOCKER);
   }
 
@@ -167,8 +212,13 @@ class AppRegistryTest extends AnvilTest {
   @Test
   void aRegisteredVersionCannotBeRegisteredAgain() {
     byte[] appId = registerBlender();
-    var e = reverts("VersionExists", () -> registry(VENDOR).registerVersion(
-        NAME, "1.0.0", CID2, Environment.WASM, BigInteger.ONE, addr(VENDOR)));
+    var e =
+        reverts(
+            "VersionExists",
+            () ->
+                registry(VENDOR)
+                    .registerVersion(
+                        NAME, "1.0.0", CID2, Environment.WASM, BigInteger.ONE, addr(VENDOR)));
     assertThat(e.arguments()).containsExactly(hex(appId), "1.0.0");
     assertThat(registry(VENDOR).version(appId, "1.0.0").manifestCid()).isEqualTo(CID);
     assertThat(registry(VENDOR).app(appId).versionCount()).isEqualTo(1);
@@ -186,10 +236,12 @@ class AppRegistryTest extends AnvilTest {
   void nameMustBeOneTo64Bytes() {
     var empty = reverts("InvalidName", () -> register(VENDOR, "", "1", Environment.DOCKER));
     assertThat(empty.arguments()).containsExactly(BigInteger.ZERO);
-    var tooLong = reverts("InvalidName", () -> register(VENDOR, "n".repeat(65), "1", Environment.DOCKER));
+    var tooLong =
+        reverts("InvalidName", () -> register(VENDOR, "n".repeat(65), "1", Environment.DOCKER));
     assertThat(tooLong.arguments()).containsExactly(BigInteger.valueOf(65));
     // the limit is in UTF-8 bytes, not characters: 22 euro signs are 66 bytes
-    var multiByte = reverts("InvalidName", () -> register(VENDOR, "€".repeat(22), "1", Environment.DOCKER));
+    var multiByte =
+        reverts("InvalidName", () -> register(VENDOR, "€".repeat(22), "1", Environment.DOCKER));
     assertThat(multiByte.arguments()).containsExactly(BigInteger.valueOf(66));
   }
 
@@ -197,24 +249,38 @@ class AppRegistryTest extends AnvilTest {
   void versionMustBeOneTo32Bytes() {
     var empty = reverts("InvalidVersion", () -> register(VENDOR, NAME, "", Environment.DOCKER));
     assertThat(empty.arguments()).containsExactly(BigInteger.ZERO);
-    var tooLong = reverts("InvalidVersion", () -> register(VENDOR, NAME, "1".repeat(33), Environment.DOCKER));
+    var tooLong =
+        reverts("InvalidVersion", () -> register(VENDOR, NAME, "1".repeat(33), Environment.DOCKER));
     assertThat(tooLong.arguments()).containsExactly(BigInteger.valueOf(33));
   }
 
   @Test
   void manifestCidMustBeOneTo128Bytes() {
-    var empty = reverts("InvalidCid", () -> registry(VENDOR).registerVersion(
-        NAME, "1", "", Environment.DOCKER, ROYALTY, addr(PAYOUT)));
+    var empty =
+        reverts(
+            "InvalidCid",
+            () ->
+                registry(VENDOR)
+                    .registerVersion(NAME, "1", "", Environment.DOCKER, ROYALTY, addr(PAYOUT)));
     assertThat(empty.arguments()).containsExactly(BigInteger.ZERO);
-    var tooLong = reverts("InvalidCid", () -> registry(VENDOR).registerVersion(
-        NAME, "1", "c".repeat(129), Environment.DOCKER, ROYALTY, addr(PAYOUT)));
+    var tooLong =
+        reverts(
+            "InvalidCid",
+            () ->
+                registry(VENDOR)
+                    .registerVersion(
+                        NAME, "1", "c".repeat(129), Environment.DOCKER, ROYALTY, addr(PAYOUT)));
     assertThat(tooLong.arguments()).containsExactly(BigInteger.valueOf(129));
   }
 
   @Test
   void payoutMustNotBeTheZeroAddress() {
-    var e = reverts("ZeroAddress", () -> registry(VENDOR).registerVersion(
-        NAME, "1", CID, Environment.DOCKER, ROYALTY, Address.ZERO));
+    var e =
+        reverts(
+            "ZeroAddress",
+            () ->
+                registry(VENDOR)
+                    .registerVersion(NAME, "1", CID, Environment.DOCKER, ROYALTY, Address.ZERO));
     assertThat(e.arguments()).isEmpty();
     reverts("UnknownApp", () -> registry(VENDOR).app(registry(VENDOR).appIdOf(NAME)));
   }
@@ -222,7 +288,9 @@ class AppRegistryTest extends AnvilTest {
   @Test
   void failedValidationRegistersNothing() {
     AppRegistry r = registry(VENDOR);
-    reverts("InvalidCid", () -> r.registerVersion(NAME, "1", "", Environment.DOCKER, ROYALTY, addr(PAYOUT)));
+    reverts(
+        "InvalidCid",
+        () -> r.registerVersion(NAME, "1", "", Environment.DOCKER, ROYALTY, addr(PAYOUT)));
     var e = reverts("UnknownApp", () -> r.app(r.appIdOf(NAME)));
     assertThat(e.arguments()).containsExactly(hex(r.appIdOf(NAME)));
     // so the name is still free for someone else
@@ -258,8 +326,17 @@ class AppRegistryTest extends AnvilTest {
   void anEnvironmentOutsideTheEnumIsRefusedByTheAbiDecoder() {
     // The gateway's enum cannot express 2; the raw wrapper can. Solidity's ABI decoder rejects an
     // out-of-range enum argument with an empty revert (no custom error, no Panic).
-    var e = reverts("Unknown", () -> Rpc.call("registerVersion", () -> generated(VENDOR)
-        .registerVersion(NAME, "1", CID, BigInteger.TWO, ROYALTY, addr(PAYOUT).hex()).send()));
+    var e =
+        reverts(
+            "Unknown",
+            () ->
+                Rpc.call(
+                    "registerVersion",
+                    () ->
+                        generated(VENDOR)
+                            .registerVersion(
+                                NAME, "1", CID, BigInteger.TWO, ROYALTY, addr(PAYOUT).hex())
+                            .send()));
     assertThat(e.rawData()).isEqualTo("0x");
     reverts("UnknownApp", () -> registry(VENDOR).app(registry(VENDOR).appIdOf(NAME)));
   }
@@ -284,9 +361,11 @@ class AppRegistryTest extends AnvilTest {
     TxResult tx = r.registerVersion(NAME, "1.0.0", CID, Environment.DOCKER, ROYALTY, addr(PAYOUT));
     byte[] onChain = generated(STRANGER).versionIdOf(appId, "1.0.0").send();
     assertThat(onChain).isEqualTo(versionId(appId, "1.0.0"));
-    assertThat(event(tx, ApplicationRegistry.VERSIONREGISTERED_EVENT).topics().get(2)).isEqualTo(hex(onChain));
+    assertThat(event(tx, ApplicationRegistry.VERSIONREGISTERED_EVENT).topics().get(2))
+        .isEqualTo(hex(onChain));
     // not the packed encoding: that would let ("a","bc") and ("ab","c")-style pairs collide
-    assertThat(onChain).isNotEqualTo(Hash.sha3(concat(appId, "1.0.0".getBytes(StandardCharsets.UTF_8))));
+    assertThat(onChain)
+        .isNotEqualTo(Hash.sha3(concat(appId, "1.0.0".getBytes(StandardCharsets.UTF_8))));
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
@@ -306,14 +385,17 @@ class AppRegistryTest extends AnvilTest {
   @Test
   void readingAnUnknownAppOrVersionReverts() {
     byte[] unknown = registry(STRANGER).appIdOf("no-such-app");
-    assertThat(reverts("UnknownApp", () -> registry(STRANGER).app(unknown)).arguments()).containsExactly(hex(unknown));
-    assertThat(reverts("UnknownApp", () -> registry(STRANGER).version(unknown, "1.0.0")).arguments())
+    assertThat(reverts("UnknownApp", () -> registry(STRANGER).app(unknown)).arguments())
+        .containsExactly(hex(unknown));
+    assertThat(
+            reverts("UnknownApp", () -> registry(STRANGER).version(unknown, "1.0.0")).arguments())
         .containsExactly(hex(unknown));
     assertThat(reverts("UnknownApp", () -> registry(STRANGER).versionAt(unknown, 0)).arguments())
         .containsExactly(hex(unknown));
 
     byte[] appId = registerBlender();
-    assertThat(reverts("UnknownVersion", () -> registry(STRANGER).version(appId, "9.9.9")).arguments())
+    assertThat(
+            reverts("UnknownVersion", () -> registry(STRANGER).version(appId, "9.9.9")).arguments())
         .containsExactly(hex(appId), "9.9.9");
   }
 
@@ -338,12 +420,25 @@ class AppRegistryTest extends AnvilTest {
     TxResult tx = registry(VENDOR).updateTerms(appId, "1.0.0", royalty, addr(STRANGER));
 
     LogEntry log = event(tx, ApplicationRegistry.TERMSUPDATED_EVENT);
-    assertThat(log.topics()).containsExactly(EventEncoder.encode(ApplicationRegistry.TERMSUPDATED_EVENT), hex(appId),
-        hex(versionId(appId, "1.0.0")));
-    assertThat(data(log, ApplicationRegistry.TERMSUPDATED_EVENT)).containsExactly(royalty, addr(STRANGER));
+    assertThat(log.topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.TERMSUPDATED_EVENT),
+            hex(appId),
+            hex(versionId(appId, "1.0.0")));
+    assertThat(data(log, ApplicationRegistry.TERMSUPDATED_EVENT))
+        .containsExactly(royalty, addr(STRANGER));
 
-    assertThat(registry(STRANGER).version(appId, "1.0.0")).isEqualTo(new AppVersion(before.manifestCid(),
-        before.environment(), royalty, addr(STRANGER), false, false, Address.ZERO, before.registeredAt()));
+    assertThat(registry(STRANGER).version(appId, "1.0.0"))
+        .isEqualTo(
+            new AppVersion(
+                before.manifestCid(),
+                before.environment(),
+                royalty,
+                addr(STRANGER),
+                false,
+                false,
+                Address.ZERO,
+                before.registeredAt()));
   }
 
   @Test
@@ -358,11 +453,18 @@ class AppRegistryTest extends AnvilTest {
   @Test
   void onlyTheVendorUpdatesTerms() {
     byte[] appId = registerBlender();
-    var e = reverts("NotVendor", () -> registry(STRANGER).updateTerms(appId, "1.0.0", BigInteger.ONE, addr(STRANGER)));
+    var e =
+        reverts(
+            "NotVendor",
+            () -> registry(STRANGER).updateTerms(appId, "1.0.0", BigInteger.ONE, addr(STRANGER)));
     assertThat(e.arguments()).containsExactly(hex(appId), addr(STRANGER).hex());
     // neither the registry owner nor the payout address is the vendor
-    reverts("NotVendor", () -> registry(DEPLOYER).updateTerms(appId, "1.0.0", BigInteger.ONE, addr(DEPLOYER)));
-    reverts("NotVendor", () -> registry(PAYOUT).updateTerms(appId, "1.0.0", BigInteger.ONE, addr(PAYOUT)));
+    reverts(
+        "NotVendor",
+        () -> registry(DEPLOYER).updateTerms(appId, "1.0.0", BigInteger.ONE, addr(DEPLOYER)));
+    reverts(
+        "NotVendor",
+        () -> registry(PAYOUT).updateTerms(appId, "1.0.0", BigInteger.ONE, addr(PAYOUT)));
     assertThat(registry(VENDOR).version(appId, "1.0.0").royaltyPerSubtask()).isEqualTo(ROYALTY);
   }
 
@@ -370,22 +472,35 @@ class AppRegistryTest extends AnvilTest {
   void termsOfADeprecatedVersionAreFrozen() {
     byte[] appId = registerBlender();
     registry(VENDOR).deprecate(appId, "1.0.0");
-    var e = reverts("VersionIsDeprecated",
-        () -> registry(VENDOR).updateTerms(appId, "1.0.0", BigInteger.ONE, addr(PAYOUT)));
+    var e =
+        reverts(
+            "VersionIsDeprecated",
+            () -> registry(VENDOR).updateTerms(appId, "1.0.0", BigInteger.ONE, addr(PAYOUT)));
     assertThat(e.arguments()).containsExactly(hex(appId), "1.0.0");
   }
 
   @Test
   void updateTermsRefusesZeroPayoutAndUnknownVersions() {
     byte[] appId = registerBlender();
-    reverts("ZeroAddress", () -> registry(VENDOR).updateTerms(appId, "1.0.0", BigInteger.ONE, Address.ZERO));
+    reverts(
+        "ZeroAddress",
+        () -> registry(VENDOR).updateTerms(appId, "1.0.0", BigInteger.ONE, Address.ZERO));
     assertThat(registry(VENDOR).version(appId, "1.0.0").payout()).isEqualTo(addr(PAYOUT));
-    assertThat(reverts("UnknownVersion",
-        () -> registry(VENDOR).updateTerms(appId, "2.0.0", BigInteger.ONE, addr(PAYOUT))).arguments())
+    assertThat(
+            reverts(
+                    "UnknownVersion",
+                    () ->
+                        registry(VENDOR).updateTerms(appId, "2.0.0", BigInteger.ONE, addr(PAYOUT)))
+                .arguments())
         .containsExactly(hex(appId), "2.0.0");
     byte[] unknown = registry(VENDOR).appIdOf("other");
-    assertThat(reverts("UnknownApp",
-        () -> registry(VENDOR).updateTerms(unknown, "1.0.0", BigInteger.ONE, addr(PAYOUT))).arguments())
+    assertThat(
+            reverts(
+                    "UnknownApp",
+                    () ->
+                        registry(VENDOR)
+                            .updateTerms(unknown, "1.0.0", BigInteger.ONE, addr(PAYOUT)))
+                .arguments())
         .containsExactly(hex(unknown));
   }
 
@@ -397,8 +512,11 @@ class AppRegistryTest extends AnvilTest {
     register(VENDOR, NAME, "1.1.0", Environment.DOCKER);
     TxResult tx = registry(VENDOR).deprecate(appId, "1.0.0");
 
-    assertThat(event(tx, ApplicationRegistry.VERSIONDEPRECATED_EVENT).topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.VERSIONDEPRECATED_EVENT), hex(appId), hex(versionId(appId, "1.0.0")));
+    assertThat(event(tx, ApplicationRegistry.VERSIONDEPRECATED_EVENT).topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.VERSIONDEPRECATED_EVENT),
+            hex(appId),
+            hex(versionId(appId, "1.0.0")));
     AppVersion v = registry(STRANGER).version(appId, "1.0.0");
     assertThat(v.deprecated()).isTrue();
     assertThat(v.manifestCid()).isEqualTo(CID);
@@ -434,9 +552,12 @@ class AppRegistryTest extends AnvilTest {
     byte[] appId = registerBlender();
     TxResult tx = registry(VENDOR).transferApp(appId, addr(NEW_VENDOR));
 
-    assertThat(event(tx, ApplicationRegistry.APPTRANSFERRED_EVENT).topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.APPTRANSFERRED_EVENT), hex(appId), topic(addr(VENDOR)),
-        topic(addr(NEW_VENDOR)));
+    assertThat(event(tx, ApplicationRegistry.APPTRANSFERRED_EVENT).topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.APPTRANSFERRED_EVENT),
+            hex(appId),
+            topic(addr(VENDOR)),
+            topic(addr(NEW_VENDOR)));
     assertThat(registry(STRANGER).app(appId)).isEqualTo(new App(NAME, addr(NEW_VENDOR), 1));
 
     // the new vendor registers and manages versions, with no new AppRegistered
@@ -447,9 +568,13 @@ class AppRegistryTest extends AnvilTest {
 
     // the old vendor can do nothing any more
     String[] oldVendorArgs = {hex(appId), addr(VENDOR).hex()};
-    assertThat(reverts("NotVendor", () -> register(VENDOR, NAME, "3.0.0", Environment.DOCKER)).arguments())
+    assertThat(
+            reverts("NotVendor", () -> register(VENDOR, NAME, "3.0.0", Environment.DOCKER))
+                .arguments())
         .containsExactly((Object[]) oldVendorArgs);
-    reverts("NotVendor", () -> registry(VENDOR).updateTerms(appId, "2.0.0", BigInteger.ONE, addr(VENDOR)));
+    reverts(
+        "NotVendor",
+        () -> registry(VENDOR).updateTerms(appId, "2.0.0", BigInteger.ONE, addr(VENDOR)));
     reverts("NotVendor", () -> registry(VENDOR).deprecate(appId, "2.0.0"));
     reverts("NotVendor", () -> registry(VENDOR).transferApp(appId, addr(VENDOR)));
     registry(NEW_VENDOR).deprecate(appId, "2.0.0");
@@ -462,9 +587,14 @@ class AppRegistryTest extends AnvilTest {
     var e = reverts("NotVendor", () -> registry(STRANGER).transferApp(appId, addr(STRANGER)));
     assertThat(e.arguments()).containsExactly(hex(appId), addr(STRANGER).hex());
     reverts("NotVendor", () -> registry(DEPLOYER).transferApp(appId, addr(DEPLOYER)));
-    assertThat(reverts("ZeroAddress", () -> registry(VENDOR).transferApp(appId, Address.ZERO)).arguments()).isEmpty();
+    assertThat(
+            reverts("ZeroAddress", () -> registry(VENDOR).transferApp(appId, Address.ZERO))
+                .arguments())
+        .isEmpty();
     byte[] unknown = registry(VENDOR).appIdOf("unclaimed");
-    assertThat(reverts("UnknownApp", () -> registry(VENDOR).transferApp(unknown, addr(NEW_VENDOR))).arguments())
+    assertThat(
+            reverts("UnknownApp", () -> registry(VENDOR).transferApp(unknown, addr(NEW_VENDOR)))
+                .arguments())
         .containsExactly(hex(unknown));
     assertThat(registry(STRANGER).app(appId).vendor()).isEqualTo(addr(VENDOR));
   }
@@ -477,9 +607,12 @@ class AppRegistryTest extends AnvilTest {
     appoint(AUDITOR);
     TxResult tx = registry(AUDITOR).certify(appId, "1.0.0");
 
-    assertThat(event(tx, ApplicationRegistry.VERSIONCERTIFIED_EVENT).topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.VERSIONCERTIFIED_EVENT), hex(appId), hex(versionId(appId, "1.0.0")),
-        topic(addr(AUDITOR)));
+    assertThat(event(tx, ApplicationRegistry.VERSIONCERTIFIED_EVENT).topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.VERSIONCERTIFIED_EVENT),
+            hex(appId),
+            hex(versionId(appId, "1.0.0")),
+            topic(addr(AUDITOR)));
     AppVersion v = registry(STRANGER).version(appId, "1.0.0");
     assertThat(v.certified()).isTrue();
     assertThat(v.certifiedBy()).isEqualTo(addr(AUDITOR));
@@ -505,7 +638,9 @@ class AppRegistryTest extends AnvilTest {
     appoint(AUDITOR);
     appoint(AUDITOR2);
     registry(AUDITOR).certify(appId, "1.0.0");
-    assertThat(reverts("AlreadyCertified", () -> registry(AUDITOR2).certify(appId, "1.0.0")).arguments())
+    assertThat(
+            reverts("AlreadyCertified", () -> registry(AUDITOR2).certify(appId, "1.0.0"))
+                .arguments())
         .containsExactly(hex(appId), "1.0.0");
     assertThat(registry(STRANGER).version(appId, "1.0.0").certifiedBy()).isEqualTo(addr(AUDITOR));
   }
@@ -515,7 +650,9 @@ class AppRegistryTest extends AnvilTest {
     byte[] appId = registerBlender();
     appoint(AUDITOR);
     registry(VENDOR).deprecate(appId, "1.0.0");
-    assertThat(reverts("VersionIsDeprecated", () -> registry(AUDITOR).certify(appId, "1.0.0")).arguments())
+    assertThat(
+            reverts("VersionIsDeprecated", () -> registry(AUDITOR).certify(appId, "1.0.0"))
+                .arguments())
         .containsExactly(hex(appId), "1.0.0");
   }
 
@@ -540,9 +677,10 @@ class AppRegistryTest extends AnvilTest {
     registry(AUDITOR).certify(appId, "1.0.0");
     TxResult tx = registry(AUDITOR2).revoke(appId, "1.0.0");
 
-    assertThat(event(tx, ApplicationRegistry.CERTIFICATIONREVOKED_EVENT).topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.CERTIFICATIONREVOKED_EVENT), hex(appId),
-        hex(versionId(appId, "1.0.0")), topic(addr(AUDITOR2)));
+    assertThat(event(tx, ApplicationRegistry.CERTIFICATIONREVOKED_EVENT).topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.CERTIFICATIONREVOKED_EVENT), hex(appId),
+            hex(versionId(appId, "1.0.0")), topic(addr(AUDITOR2)));
     AppVersion v = registry(STRANGER).version(appId, "1.0.0");
     assertThat(v.certified()).isFalse();
     assertThat(v.certifiedBy()).isEqualTo(Address.ZERO);
@@ -607,21 +745,28 @@ class AppRegistryTest extends AnvilTest {
   @Test
   void ownerAppointsAnAuditor() {
     TxResult tx = registry(DEPLOYER).appointAuditor(addr(AUDITOR));
-    assertThat(event(tx, ApplicationRegistry.AUDITORAPPOINTED_EVENT).topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.AUDITORAPPOINTED_EVENT), topic(addr(AUDITOR)));
+    assertThat(event(tx, ApplicationRegistry.AUDITORAPPOINTED_EVENT).topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.AUDITORAPPOINTED_EVENT), topic(addr(AUDITOR)));
     assertThat(registry(STRANGER).isAuditor(addr(AUDITOR))).isTrue();
     assertThat(registry(STRANGER).isAuditor(addr(AUDITOR2))).isFalse();
   }
 
   @Test
   void appointAuditorIsOwnerOnlyAndRefusesZero() {
-    assertThat(reverts("NotOwner", () -> registry(STRANGER).appointAuditor(addr(STRANGER))).arguments())
+    assertThat(
+            reverts("NotOwner", () -> registry(STRANGER).appointAuditor(addr(STRANGER)))
+                .arguments())
         .containsExactly(addr(STRANGER).hex());
     appoint(AUDITOR);
     // an auditor cannot appoint others
-    assertThat(reverts("NotOwner", () -> registry(AUDITOR).appointAuditor(addr(AUDITOR2))).arguments())
+    assertThat(
+            reverts("NotOwner", () -> registry(AUDITOR).appointAuditor(addr(AUDITOR2))).arguments())
         .containsExactly(addr(AUDITOR).hex());
-    assertThat(reverts("ZeroAddress", () -> registry(DEPLOYER).appointAuditor(Address.ZERO)).arguments()).isEmpty();
+    assertThat(
+            reverts("ZeroAddress", () -> registry(DEPLOYER).appointAuditor(Address.ZERO))
+                .arguments())
+        .isEmpty();
     assertThat(registry(STRANGER).isAuditor(addr(STRANGER))).isFalse();
     assertThat(registry(STRANGER).isAuditor(addr(AUDITOR2))).isFalse();
     assertThat(registry(STRANGER).isAuditor(Address.ZERO)).isFalse();
@@ -634,8 +779,9 @@ class AppRegistryTest extends AnvilTest {
     registry(AUDITOR).certify(appId, "1.0.0");
     TxResult tx = registry(DEPLOYER).removeAuditor(addr(AUDITOR));
 
-    assertThat(event(tx, ApplicationRegistry.AUDITORREMOVED_EVENT).topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.AUDITORREMOVED_EVENT), topic(addr(AUDITOR)));
+    assertThat(event(tx, ApplicationRegistry.AUDITORREMOVED_EVENT).topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.AUDITORREMOVED_EVENT), topic(addr(AUDITOR)));
     assertThat(registry(STRANGER).isAuditor(addr(AUDITOR))).isFalse();
     reverts("NotAuditor", () -> registry(AUDITOR).revoke(appId, "1.0.0"));
     register(VENDOR, NAME, "1.1.0", Environment.DOCKER);
@@ -649,26 +795,35 @@ class AppRegistryTest extends AnvilTest {
   @Test
   void removeAuditorIsOwnerOnlyAndRefusesNonAuditors() {
     appoint(AUDITOR);
-    assertThat(reverts("NotOwner", () -> registry(STRANGER).removeAuditor(addr(AUDITOR))).arguments())
+    assertThat(
+            reverts("NotOwner", () -> registry(STRANGER).removeAuditor(addr(AUDITOR))).arguments())
         .containsExactly(addr(STRANGER).hex());
-    assertThat(reverts("NotOwner", () -> registry(AUDITOR).removeAuditor(addr(AUDITOR))).arguments())
+    assertThat(
+            reverts("NotOwner", () -> registry(AUDITOR).removeAuditor(addr(AUDITOR))).arguments())
         .containsExactly(addr(AUDITOR).hex());
-    assertThat(reverts("NotAuditor", () -> registry(DEPLOYER).removeAuditor(addr(AUDITOR2))).arguments())
+    assertThat(
+            reverts("NotAuditor", () -> registry(DEPLOYER).removeAuditor(addr(AUDITOR2)))
+                .arguments())
         .containsExactly(addr(AUDITOR2).hex());
     registry(DEPLOYER).removeAuditor(addr(AUDITOR));
-    assertThat(reverts("NotAuditor", () -> registry(DEPLOYER).removeAuditor(addr(AUDITOR))).arguments())
+    assertThat(
+            reverts("NotAuditor", () -> registry(DEPLOYER).removeAuditor(addr(AUDITOR)))
+                .arguments())
         .containsExactly(addr(AUDITOR).hex());
   }
 
   @Test
   void ownershipTransfersToTheNewOwnerOnly() {
     TxResult tx = registry(DEPLOYER).transferOwnership(addr(STRANGER));
-    assertThat(event(tx, ApplicationRegistry.OWNERSHIPTRANSFERRED_EVENT).topics()).containsExactly(
-        EventEncoder.encode(ApplicationRegistry.OWNERSHIPTRANSFERRED_EVENT), topic(addr(DEPLOYER)),
-        topic(addr(STRANGER)));
+    assertThat(event(tx, ApplicationRegistry.OWNERSHIPTRANSFERRED_EVENT).topics())
+        .containsExactly(
+            EventEncoder.encode(ApplicationRegistry.OWNERSHIPTRANSFERRED_EVENT),
+            topic(addr(DEPLOYER)),
+            topic(addr(STRANGER)));
     assertThat(registry(DEPLOYER).owner()).isEqualTo(addr(STRANGER));
 
-    assertThat(reverts("NotOwner", () -> registry(DEPLOYER).appointAuditor(addr(AUDITOR))).arguments())
+    assertThat(
+            reverts("NotOwner", () -> registry(DEPLOYER).appointAuditor(addr(AUDITOR))).arguments())
         .containsExactly(addr(DEPLOYER).hex());
     reverts("NotOwner", () -> registry(DEPLOYER).transferOwnership(addr(DEPLOYER)));
     registry(STRANGER).appointAuditor(addr(AUDITOR));
@@ -679,9 +834,13 @@ class AppRegistryTest extends AnvilTest {
 
   @Test
   void transferOwnershipIsOwnerOnlyAndRefusesZero() {
-    assertThat(reverts("NotOwner", () -> registry(STRANGER).transferOwnership(addr(STRANGER))).arguments())
+    assertThat(
+            reverts("NotOwner", () -> registry(STRANGER).transferOwnership(addr(STRANGER)))
+                .arguments())
         .containsExactly(addr(STRANGER).hex());
-    assertThat(reverts("ZeroAddress", () -> registry(DEPLOYER).transferOwnership(Address.ZERO)).arguments())
+    assertThat(
+            reverts("ZeroAddress", () -> registry(DEPLOYER).transferOwnership(Address.ZERO))
+                .arguments())
         .isEmpty();
     assertThat(registry(STRANGER).owner()).isEqualTo(addr(DEPLOYER));
   }
@@ -689,7 +848,8 @@ class AppRegistryTest extends AnvilTest {
   @Test
   void ownerHasNoPowerOverApps() {
     byte[] appId = registerBlender();
-    ContractRevertedException e = reverts("NotVendor", () -> registry(DEPLOYER).transferApp(appId, addr(DEPLOYER)));
+    ContractRevertedException e =
+        reverts("NotVendor", () -> registry(DEPLOYER).transferApp(appId, addr(DEPLOYER)));
     assertThat(e.arguments()).containsExactly(hex(appId), addr(DEPLOYER).hex());
     reverts("NotVendor", () -> register(DEPLOYER, NAME, "9", Environment.DOCKER));
   }

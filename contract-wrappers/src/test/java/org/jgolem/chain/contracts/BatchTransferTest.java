@@ -20,8 +20,8 @@ import org.jgolem.chain.contracts.GntToken.TransferEvent;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.contracts.generated.GolemNetworkToken;
 import org.jgolem.eth.Address;
-import org.jgolem.eth.TxResult;
 import org.jgolem.eth.PackedPayment;
+import org.jgolem.eth.TxResult;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -40,9 +40,15 @@ class BatchTransferTest extends AnvilTest {
     return List.of(payments);
   }
 
-  /** Sends hand-made words through the generated wrapper (the gateway only takes valid PackedPayments). */
-  private static TransactionReceipt rawBatch(Credentials from, List<byte[]> words, long closureTime) throws Exception {
-    return wrapper(chain, deployment.token(), from).batchTransfer(words, BigInteger.valueOf(closureTime)).send();
+  /**
+   * Sends hand-made words through the generated wrapper (the gateway only takes valid
+   * PackedPayments).
+   */
+  private static TransactionReceipt rawBatch(Credentials from, List<byte[]> words, long closureTime)
+      throws Exception {
+    return wrapper(chain, deployment.token(), from)
+        .batchTransfer(words, BigInteger.valueOf(closureTime))
+        .send();
   }
 
   /** Balances of {@code accounts} plus the total supply, to show that nothing moved. */
@@ -71,7 +77,8 @@ class BatchTransferTest extends AnvilTest {
     return now() - 60;
   }
 
-  // ------------------------------------------------------------------------------------ normal path
+  // ------------------------------------------------------------------------------------ normal
+  // path
 
   @Test
   void paysEveryPayeeWithOneTransferEachAndOneBatchTransferEvent() {
@@ -80,17 +87,21 @@ class BatchTransferTest extends AnvilTest {
     BigInteger senderBefore = t.balanceOf(a(DEPLOYER));
     long closureTime = closure();
 
-    TxResult tx = t.batchTransfer(batch(pay(user(0), 11), pay(user(1), 22), pay(user(2), 33)), closureTime);
+    TxResult tx =
+        t.batchTransfer(batch(pay(user(0), 11), pay(user(1), 22), pay(user(2), 33)), closureTime);
 
     assertThat(t.balanceOf(a(user(0)))).isEqualTo(BigInteger.valueOf(11));
     assertThat(t.balanceOf(a(user(1)))).isEqualTo(BigInteger.valueOf(22));
     assertThat(t.balanceOf(a(user(2)))).isEqualTo(BigInteger.valueOf(1033));
-    assertThat(t.balanceOf(a(DEPLOYER))).as("debited exactly the total").isEqualTo(senderBefore.subtract(BigInteger.valueOf(66)));
+    assertThat(t.balanceOf(a(DEPLOYER)))
+        .as("debited exactly the total")
+        .isEqualTo(senderBefore.subtract(BigInteger.valueOf(66)));
     assertThat(t.totalSupply()).isEqualTo(params.totalSupply());
-    assertThat(t.transfers(tx)).containsExactly(
-        new TransferEvent(a(DEPLOYER), a(user(0)), BigInteger.valueOf(11)),
-        new TransferEvent(a(DEPLOYER), a(user(1)), BigInteger.valueOf(22)),
-        new TransferEvent(a(DEPLOYER), a(user(2)), BigInteger.valueOf(33)));
+    assertThat(t.transfers(tx))
+        .containsExactly(
+            new TransferEvent(a(DEPLOYER), a(user(0)), BigInteger.valueOf(11)),
+            new TransferEvent(a(DEPLOYER), a(user(1)), BigInteger.valueOf(22)),
+            new TransferEvent(a(DEPLOYER), a(user(2)), BigInteger.valueOf(33)));
     assertThat(t.batchClosureTime(tx)).hasValue(closureTime);
     assertThat(batchSenders(deployment.token(), tx)).containsExactly(a(DEPLOYER));
   }
@@ -128,7 +139,9 @@ class BatchTransferTest extends AnvilTest {
     TxResult without = t.batchTransferWithoutAccessList(b, closureTime);
     assertThat(state(everyone())).isEqualTo(afterWith);
     assertThat(t.transfers(without)).isEqualTo(eventsWith);
-    assertThat(t.batchClosureTime(without)).isEqualTo(t.batchClosureTime(with)).hasValue(closureTime);
+    assertThat(t.batchClosureTime(without))
+        .isEqualTo(t.batchClosureTime(with))
+        .hasValue(closureTime);
     assertThat(t.balanceOf(a(user(5)))).isEqualTo(BigInteger.valueOf(1005));
   }
 
@@ -136,14 +149,16 @@ class BatchTransferTest extends AnvilTest {
   void duplicatePayeesAreEachCredited() {
     GntTokenGateway t = token(DEPLOYER);
     BigInteger before = t.balanceOf(a(DEPLOYER));
-    TxResult tx = t.batchTransfer(batch(pay(user(0), 5), pay(user(1), 1), pay(user(0), 7)), closure());
+    TxResult tx =
+        t.batchTransfer(batch(pay(user(0), 5), pay(user(1), 1), pay(user(0), 7)), closure());
     assertThat(t.balanceOf(a(user(0)))).isEqualTo(BigInteger.valueOf(12));
     assertThat(t.balanceOf(a(user(1)))).isEqualTo(ONE);
     assertThat(t.balanceOf(a(DEPLOYER))).isEqualTo(before.subtract(BigInteger.valueOf(13)));
-    assertThat(t.transfers(tx)).containsExactly(
-        new TransferEvent(a(DEPLOYER), a(user(0)), BigInteger.valueOf(5)),
-        new TransferEvent(a(DEPLOYER), a(user(1)), ONE),
-        new TransferEvent(a(DEPLOYER), a(user(0)), BigInteger.valueOf(7)));
+    assertThat(t.transfers(tx))
+        .containsExactly(
+            new TransferEvent(a(DEPLOYER), a(user(0)), BigInteger.valueOf(5)),
+            new TransferEvent(a(DEPLOYER), a(user(1)), ONE),
+            new TransferEvent(a(DEPLOYER), a(user(0)), BigInteger.valueOf(7)));
   }
 
   @Test
@@ -162,16 +177,24 @@ class BatchTransferTest extends AnvilTest {
     // GNT's own supply is below 2^96, so use a fresh token holding MAX_SUPPLY = 2^128.
     BigInteger max = ONE.shiftLeft(128);
     GolemNetworkToken big =
-        GolemNetworkToken.deploy(chain.web3j(), chain.signer(DEPLOYER), gas(chain), a(DEPLOYER).hex(), max).send();
+        GolemNetworkToken.deploy(
+                chain.web3j(), chain.signer(DEPLOYER), gas(chain), a(DEPLOYER).hex(), max)
+            .send();
     GntTokenGateway t = new GntTokenGateway(chain, Address.of(big.getContractAddress()), DEPLOYER);
-    TxResult tx = t.batchTransfer(batch(
-        new PackedPayment(a(user(0)), MAX_WORD_VALUE),
-        new PackedPayment(a(user(1)), ONE),
-        new PackedPayment(a(user(0)), MAX_WORD_VALUE)), closure());
+    TxResult tx =
+        t.batchTransfer(
+            batch(
+                new PackedPayment(a(user(0)), MAX_WORD_VALUE),
+                new PackedPayment(a(user(1)), ONE),
+                new PackedPayment(a(user(0)), MAX_WORD_VALUE)),
+            closure());
     assertThat(t.balanceOf(a(user(0)))).isEqualTo(MAX_WORD_VALUE.shiftLeft(1));
     assertThat(t.balanceOf(a(user(1)))).isEqualTo(ONE);
-    assertThat(t.balanceOf(a(DEPLOYER))).isEqualTo(max.subtract(MAX_WORD_VALUE.shiftLeft(1)).subtract(ONE));
-    assertThat(t.transfers(tx)).extracting(TransferEvent::value).containsExactly(MAX_WORD_VALUE, ONE, MAX_WORD_VALUE);
+    assertThat(t.balanceOf(a(DEPLOYER)))
+        .isEqualTo(max.subtract(MAX_WORD_VALUE.shiftLeft(1)).subtract(ONE));
+    assertThat(t.transfers(tx))
+        .extracting(TransferEvent::value)
+        .containsExactly(MAX_WORD_VALUE, ONE, MAX_WORD_VALUE);
     assertThat(t.totalSupply()).isEqualTo(max);
   }
 
@@ -184,7 +207,8 @@ class BatchTransferTest extends AnvilTest {
     GntTokenGateway t = token(DEPLOYER);
     List<PackedPayment> payments = new ArrayList<>();
     for (int i = 1; i <= 100; i++) {
-      payments.add(new PackedPayment(Address.of(BigInteger.valueOf(0x2000 + i)), BigInteger.valueOf(i)));
+      payments.add(
+          new PackedPayment(Address.of(BigInteger.valueOf(0x2000 + i)), BigInteger.valueOf(i)));
     }
     List<PackedPayment> b = payments;
     long closureTime = closure();
@@ -221,7 +245,9 @@ class BatchTransferTest extends AnvilTest {
     GntTokenGateway t = token(DEPLOYER);
     List<PackedPayment> payments = new ArrayList<>();
     for (int i = 1; i <= 100; i++) {
-      payments.add(new PackedPayment(Address.of(BigInteger.valueOf(0x3000 + (i % 50))), BigInteger.valueOf(i)));
+      payments.add(
+          new PackedPayment(
+              Address.of(BigInteger.valueOf(0x3000 + (i % 50))), BigInteger.valueOf(i)));
     }
     List<PackedPayment> b = payments;
     long closureTime = closure();
@@ -283,8 +309,12 @@ class BatchTransferTest extends AnvilTest {
     List<PackedPayment> empty = List.of();
     GntTokenGateway t = token(DEPLOYER);
     Map<String, BigInteger> before = state(everyone());
-    assertThat(reverts("EmptyBatch", () -> t.batchTransfer(empty, closure())).arguments()).isEmpty();
-    assertThat(reverts("EmptyBatch", () -> t.batchTransferWithoutAccessList(empty, closure())).arguments()).isEmpty();
+    assertThat(reverts("EmptyBatch", () -> t.batchTransfer(empty, closure())).arguments())
+        .isEmpty();
+    assertThat(
+            reverts("EmptyBatch", () -> t.batchTransferWithoutAccessList(empty, closure()))
+                .arguments())
+        .isEmpty();
     reverts("EmptyBatch", () -> rawBatch(DEPLOYER, List.of(), closure()));
     assertThat(state(everyone())).isEqualTo(before);
   }
@@ -298,7 +328,9 @@ class BatchTransferTest extends AnvilTest {
   @Test
   void zeroPayeeRevertsPaymentToZeroAddressWithItsIndex() {
     Map<String, BigInteger> before = state(everyone());
-    List<byte[]> words = List.of(word(5, a(user(0))), word(6, a(user(1))), word(7, Address.ZERO), word(8, a(user(2))));
+    List<byte[]> words =
+        List.of(
+            word(5, a(user(0))), word(6, a(user(1))), word(7, Address.ZERO), word(8, a(user(2))));
     var e = reverts("PaymentToZeroAddress", () -> rawBatch(DEPLOYER, words, closure()));
     assertThat(e.arguments()).containsExactly(BigInteger.TWO);
     assertThat(state(everyone())).isEqualTo(before);
@@ -306,18 +338,26 @@ class BatchTransferTest extends AnvilTest {
 
   @Test
   void zeroPayeeFirstAndLastAreNamed() {
-    var first = reverts("PaymentToZeroAddress",
-        () -> rawBatch(DEPLOYER, List.of(word(1, Address.ZERO), word(1, a(user(0)))), closure()));
+    var first =
+        reverts(
+            "PaymentToZeroAddress",
+            () ->
+                rawBatch(DEPLOYER, List.of(word(1, Address.ZERO), word(1, a(user(0)))), closure()));
     assertThat(first.arguments()).containsExactly(ZERO);
-    var last = reverts("PaymentToZeroAddress",
-        () -> rawBatch(DEPLOYER, List.of(word(1, a(user(0))), word(1, Address.ZERO)), closure()));
+    var last =
+        reverts(
+            "PaymentToZeroAddress",
+            () ->
+                rawBatch(DEPLOYER, List.of(word(1, a(user(0))), word(1, Address.ZERO)), closure()));
     assertThat(last.arguments()).containsExactly(ONE);
   }
 
   @Test
   void allZeroWordRevertsPaymentToZeroAddress() {
-    var e = reverts("PaymentToZeroAddress",
-        () -> rawBatch(DEPLOYER, List.of(word(3, a(user(0))), new byte[32]), closure()));
+    var e =
+        reverts(
+            "PaymentToZeroAddress",
+            () -> rawBatch(DEPLOYER, List.of(word(3, a(user(0))), new byte[32]), closure()));
     assertThat(e.arguments()).containsExactly(ONE);
   }
 
@@ -332,10 +372,22 @@ class BatchTransferTest extends AnvilTest {
 
   @Test
   void paymentToTheSenderAsTheLastOrOnlyPaymentIsNamed() {
-    var last = reverts("PaymentToSender", () -> rawBatch(DEPLOYER,
-        List.of(word(1, a(user(0))), word(1, a(user(1))), word(1, a(user(2))), word(1, a(DEPLOYER))), closure()));
+    var last =
+        reverts(
+            "PaymentToSender",
+            () ->
+                rawBatch(
+                    DEPLOYER,
+                    List.of(
+                        word(1, a(user(0))),
+                        word(1, a(user(1))),
+                        word(1, a(user(2))),
+                        word(1, a(DEPLOYER))),
+                    closure()));
     assertThat(last.arguments()).containsExactly(BigInteger.valueOf(3));
-    var only = reverts("PaymentToSender", () -> rawBatch(DEPLOYER, List.of(word(1, a(DEPLOYER))), closure()));
+    var only =
+        reverts(
+            "PaymentToSender", () -> rawBatch(DEPLOYER, List.of(word(1, a(DEPLOYER))), closure()));
     assertThat(only.arguments()).containsExactly(ZERO);
   }
 
@@ -343,23 +395,31 @@ class BatchTransferTest extends AnvilTest {
   void paymentToTheSenderThroughTheGatewayIsRefusedToo() {
     // PackedPayment accepts the sender as payee; the contract refuses it.
     GntTokenGateway t = token(DEPLOYER);
-    var e = reverts("PaymentToSender", () -> t.batchTransfer(batch(pay(user(0), 1), pay(DEPLOYER, 1)), closure()));
+    var e =
+        reverts(
+            "PaymentToSender",
+            () -> t.batchTransfer(batch(pay(user(0), 1), pay(DEPLOYER, 1)), closure()));
     assertThat(e.arguments()).containsExactly(ONE);
   }
 
   @Test
   void paymentToTheSenderByAUserWithoutEnoughBalanceIsStillNamed() {
-    // The sender check does not depend on the balance: a user with 10 paying itself 1000 is told so.
+    // The sender check does not depend on the balance: a user with 10 paying itself 1000 is told
+    // so.
     token(DEPLOYER).transfer(a(user(0)), BigInteger.TEN);
-    var e = reverts("PaymentToSender",
-        () -> rawBatch(user(0), List.of(word(1, a(user(1))), word(1000, a(user(0)))), closure()));
+    var e =
+        reverts(
+            "PaymentToSender",
+            () ->
+                rawBatch(user(0), List.of(word(1, a(user(1))), word(1000, a(user(0)))), closure()));
     assertThat(e.arguments()).containsExactly(ONE);
   }
 
   @Test
   void zeroValueRevertsZeroValuePaymentWithItsIndex() {
     Map<String, BigInteger> before = state(everyone());
-    List<byte[]> words = List.of(word(5, a(user(0))), word(6, a(user(1))), word(7, a(user(2))), word(0, a(user(3))));
+    List<byte[]> words =
+        List.of(word(5, a(user(0))), word(6, a(user(1))), word(7, a(user(2))), word(0, a(user(3))));
     var e = reverts("ZeroValuePayment", () -> rawBatch(DEPLOYER, words, closure()));
     assertThat(e.arguments()).containsExactly(BigInteger.valueOf(3));
     assertThat(state(everyone())).isEqualTo(before);
@@ -368,28 +428,72 @@ class BatchTransferTest extends AnvilTest {
   @Test
   void theFirstOffendingPaymentIsNamed() {
     // Zero payee at 1, zero value at 3: index 1.
-    var a1 = reverts("PaymentToZeroAddress", () -> rawBatch(DEPLOYER,
-        List.of(word(1, a(user(0))), word(1, Address.ZERO), word(1, a(user(1))), word(0, a(user(2)))), closure()));
+    var a1 =
+        reverts(
+            "PaymentToZeroAddress",
+            () ->
+                rawBatch(
+                    DEPLOYER,
+                    List.of(
+                        word(1, a(user(0))),
+                        word(1, Address.ZERO),
+                        word(1, a(user(1))),
+                        word(0, a(user(2)))),
+                    closure()));
     assertThat(a1.arguments()).containsExactly(ONE);
     // Sender at 1, zero value at 3: the hot loop stops at 3, the search still finds 1.
-    var a2 = reverts("PaymentToSender", () -> rawBatch(DEPLOYER,
-        List.of(word(1, a(user(0))), word(1, a(DEPLOYER)), word(1, a(user(1))), word(0, a(user(2)))), closure()));
+    var a2 =
+        reverts(
+            "PaymentToSender",
+            () ->
+                rawBatch(
+                    DEPLOYER,
+                    List.of(
+                        word(1, a(user(0))),
+                        word(1, a(DEPLOYER)),
+                        word(1, a(user(1))),
+                        word(0, a(user(2)))),
+                    closure()));
     assertThat(a2.arguments()).containsExactly(ONE);
     // Zero value at 1, sender at 3: index 1.
-    var a3 = reverts("ZeroValuePayment", () -> rawBatch(DEPLOYER,
-        List.of(word(1, a(user(0))), word(0, a(user(1))), word(1, a(user(2))), word(1, a(DEPLOYER))), closure()));
+    var a3 =
+        reverts(
+            "ZeroValuePayment",
+            () ->
+                rawBatch(
+                    DEPLOYER,
+                    List.of(
+                        word(1, a(user(0))),
+                        word(0, a(user(1))),
+                        word(1, a(user(2))),
+                        word(1, a(DEPLOYER))),
+                    closure()));
     assertThat(a3.arguments()).containsExactly(ONE);
-    // Zero value to the zero address (the all-zero word) at 2 and a later sender payment: zero address at 2.
-    var a4 = reverts("PaymentToZeroAddress", () -> rawBatch(DEPLOYER,
-        List.of(word(1, a(user(0))), word(1, a(user(1))), word(0, Address.ZERO), word(1, a(DEPLOYER))), closure()));
+    // Zero value to the zero address (the all-zero word) at 2 and a later sender payment: zero
+    // address at 2.
+    var a4 =
+        reverts(
+            "PaymentToZeroAddress",
+            () ->
+                rawBatch(
+                    DEPLOYER,
+                    List.of(
+                        word(1, a(user(0))),
+                        word(1, a(user(1))),
+                        word(0, Address.ZERO),
+                        word(1, a(DEPLOYER))),
+                    closure()));
     assertThat(a4.arguments()).containsExactly(BigInteger.TWO);
   }
 
   @Test
   void aBadPaymentOutranksInsufficientBalance() {
-    // user(0) has nothing, and its batch also has a zero value at index 1: the bad payment is reported.
-    var e = reverts("ZeroValuePayment",
-        () -> rawBatch(user(0), List.of(word(1, a(user(1))), word(0, a(user(2)))), closure()));
+    // user(0) has nothing, and its batch also has a zero value at index 1: the bad payment is
+    // reported.
+    var e =
+        reverts(
+            "ZeroValuePayment",
+            () -> rawBatch(user(0), List.of(word(1, a(user(1))), word(0, a(user(2)))), closure()));
     assertThat(e.arguments()).containsExactly(ONE);
   }
 
@@ -398,8 +502,12 @@ class BatchTransferTest extends AnvilTest {
     token(DEPLOYER).transfer(a(user(0)), BigInteger.valueOf(5));
     GntTokenGateway u0 = token(user(0));
     Map<String, BigInteger> before = state(everyone());
-    var e = reverts("InsufficientBalance", () -> u0.batchTransfer(batch(pay(user(1), 3), pay(user(2), 3)), closure()));
-    assertThat(e.arguments()).containsExactly(a(user(0)).hex(), BigInteger.valueOf(5), BigInteger.valueOf(6));
+    var e =
+        reverts(
+            "InsufficientBalance",
+            () -> u0.batchTransfer(batch(pay(user(1), 3), pay(user(2), 3)), closure()));
+    assertThat(e.arguments())
+        .containsExactly(a(user(0)).hex(), BigInteger.valueOf(5), BigInteger.valueOf(6));
     assertThat(state(everyone())).isEqualTo(before);
     // Exactly the balance goes through.
     u0.batchTransfer(batch(pay(user(1), 3), pay(user(2), 2)), closure());
@@ -413,12 +521,17 @@ class BatchTransferTest extends AnvilTest {
     // must undo those credits.
     GntTokenGateway t = token(DEPLOYER);
     Map<String, BigInteger> before = state(everyone());
-    List<byte[]> words = List.of(word(100, a(user(0))), word(200, a(user(1))), word(300, Address.ZERO));
-    String data = wrapper(chain, deployment.token(), DEPLOYER)
-        .batchTransfer(words, BigInteger.valueOf(closure())).encodeFunctionCall();
+    List<byte[]> words =
+        List.of(word(100, a(user(0))), word(200, a(user(1))), word(300, Address.ZERO));
+    String data =
+        wrapper(chain, deployment.token(), DEPLOYER)
+            .batchTransfer(words, BigInteger.valueOf(closure()))
+            .encodeFunctionCall();
     TransactionReceipt r = sendWithoutEstimate(chain, DEPLOYER, deployment.token(), data);
     assertThat(r.isStatusOK()).as("the batch must fail on chain").isFalse();
-    assertThat(r.getGasUsed()).as("a revert, not out of gas").isLessThan(BigInteger.valueOf(2_000_000));
+    assertThat(r.getGasUsed())
+        .as("a revert, not out of gas")
+        .isLessThan(BigInteger.valueOf(2_000_000));
     assertThat(r.getLogs()).as("no Transfer survives a revert").isEmpty();
     assertThat(state(everyone())).isEqualTo(before);
     // The signer resynchronises its nonce and the next batch works.
@@ -431,8 +544,10 @@ class BatchTransferTest extends AnvilTest {
     token(DEPLOYER).transfer(a(user(0)), BigInteger.valueOf(10));
     Map<String, BigInteger> before = state(everyone());
     List<byte[]> words = List.of(word(6, a(user(1))), word(6, a(user(2))));
-    String data = wrapper(chain, deployment.token(), user(0))
-        .batchTransfer(words, BigInteger.valueOf(closure())).encodeFunctionCall();
+    String data =
+        wrapper(chain, deployment.token(), user(0))
+            .batchTransfer(words, BigInteger.valueOf(closure()))
+            .encodeFunctionCall();
     TransactionReceipt r = sendWithoutEstimate(chain, user(0), deployment.token(), data);
     assertThat(r.isStatusOK()).isFalse();
     assertThat(r.getLogs()).isEmpty();
@@ -444,10 +559,15 @@ class BatchTransferTest extends AnvilTest {
     // The wrapper path and the gateway path decode the same error.
     token(DEPLOYER).transfer(a(user(0)), BigInteger.ONE);
     ContractRevertedException viaGateway =
-        reverts("InsufficientBalance", () -> token(user(0)).batchTransfer(batch(pay(user(1), 2)), closure()));
+        reverts(
+            "InsufficientBalance",
+            () -> token(user(0)).batchTransfer(batch(pay(user(1), 2)), closure()));
     ContractRevertedException viaWrapper =
-        reverts("InsufficientBalance", () -> rawBatch(user(0), List.of(word(2, a(user(1)))), closure()));
-    assertThat(viaGateway.arguments()).isEqualTo(viaWrapper.arguments())
+        reverts(
+            "InsufficientBalance",
+            () -> rawBatch(user(0), List.of(word(2, a(user(1)))), closure()));
+    assertThat(viaGateway.arguments())
+        .isEqualTo(viaWrapper.arguments())
         .containsExactly(a(user(0)).hex(), ONE, BigInteger.TWO);
   }
 }

@@ -14,15 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jgolem.chain.ContractRevertedException;
 import org.jgolem.chain.Rpc;
-import org.jgolem.protocol.notes.NoteSigner;
-import org.jgolem.protocol.notes.PromissoryNote;
-import org.jgolem.protocol.notes.Purpose;
-import org.jgolem.protocol.notes.SignedNote;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.contracts.generated.GNTDeposit;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.LogEntry;
 import org.jgolem.eth.TxResult;
+import org.jgolem.protocol.notes.NoteSigner;
+import org.jgolem.protocol.notes.PromissoryNote;
+import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.protocol.notes.SignedNote;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.tx.gas.StaticEIP1559GasProvider;
@@ -54,27 +54,42 @@ class ConcentDepositsTest extends AnvilTest {
     return token(who).transferAndCall(depositAddress(), amount, NO_DATA);
   }
 
-  private static SignedNote subtaskNote(Credentials requestor, Credentials provider, BigInteger amount, String id) {
-    return signer().sign(note(requestor, addr(provider), amount, subtask(id), Purpose.SUBTASK_PAYMENT),
-        requestor.getEcKeyPair());
+  private static SignedNote subtaskNote(
+      Credentials requestor, Credentials provider, BigInteger amount, String id) {
+    return signer()
+        .sign(
+            note(requestor, addr(provider), amount, subtask(id), Purpose.SUBTASK_PAYMENT),
+            requestor.getEcKeyPair());
   }
 
-  /** Fee notes are payable to the deposit contract itself (the contract checks payee == address(this)). */
-  private static SignedNote feeNote(Credentials payer, BigInteger amount, String id, Purpose purpose) {
-    return signer().sign(note(payer, depositAddress(), amount, subtask(id), purpose), payer.getEcKeyPair());
+  /**
+   * Fee notes are payable to the deposit contract itself (the contract checks payee ==
+   * address(this)).
+   */
+  private static SignedNote feeNote(
+      Credentials payer, BigInteger amount, String id, Purpose purpose) {
+    return signer()
+        .sign(note(payer, depositAddress(), amount, subtask(id), purpose), payer.getEcKeyPair());
   }
 
   /** The generated wrapper, for calls the gateway does not offer. */
   private static GNTDeposit wrapper(Credentials as) {
-    return GNTDeposit.load(depositAddress().hex(), chain.web3j(), chain.signer(as),
-        new StaticEIP1559GasProvider(chain.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE));
+    return GNTDeposit.load(
+        depositAddress().hex(),
+        chain.web3j(),
+        chain.signer(as),
+        new StaticEIP1559GasProvider(
+            chain.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE));
   }
 
   private static String hexOf(Credentials c) {
     return addr(c).hex();
   }
 
-  /** Moves the clock to a few seconds after the start of a UTC day (the contract's reimbursement day). */
+  /**
+   * Moves the clock to a few seconds after the start of a UTC day (the contract's reimbursement
+   * day).
+   */
   private static void moveToStartOfDay() {
     long t = now();
     advanceTime(86_400 - t % 86_400 + 5);
@@ -89,9 +104,10 @@ class ConcentDepositsTest extends AnvilTest {
   @Test
   void viewsShowTheDeploymentParameters() {
     ConcentDeposits d = deposits(user(0));
-    assertThat(d.roles()).isEqualTo(new ConcentDeposits.Roles(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET)));
-    assertThat(d.limits()).isEqualTo(new ConcentDeposits.Limits(
-        gnt(1_000_000), gnt(100_000_000), gnt(1_000_000)));
+    assertThat(d.roles())
+        .isEqualTo(new ConcentDeposits.Roles(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET)));
+    assertThat(d.limits())
+        .isEqualTo(new ConcentDeposits.Limits(gnt(1_000_000), gnt(100_000_000), gnt(1_000_000)));
     assertThat(d.withdrawalDelaySeconds()).isEqualTo(86_400L);
     assertThat(d.totalDeposits()).isZero();
     Address fresh = addr(user(0));
@@ -131,7 +147,10 @@ class ConcentDepositsTest extends AnvilTest {
     TxResult second = token(u).transferAndCall(depositAddress(), gnt(15), NO_DATA);
     assertThat(d.balanceOf(addr(u))).isEqualTo(gnt(55));
     assertThat(d.totalDeposits()).isEqualTo(gnt(55));
-    var v2 = data(logs(second, depositAddress(), GNTDeposit.DEPOSIT_EVENT).get(0), GNTDeposit.DEPOSIT_EVENT);
+    var v2 =
+        data(
+            logs(second, depositAddress(), GNTDeposit.DEPOSIT_EVENT).get(0),
+            GNTDeposit.DEPOSIT_EVENT);
     assertThat(v2.get(0).getValue()).isEqualTo(gnt(15));
     assertThat(v2.get(1).getValue()).isEqualTo(gnt(55));
   }
@@ -169,7 +188,10 @@ class ConcentDepositsTest extends AnvilTest {
   void depositOfMoreThanTheBalanceReverts() {
     Credentials u = user(0);
     fund(u, gnt(5));
-    var e = reverts("InsufficientBalance", () -> token(u).transferAndCall(depositAddress(), gnt(6), NO_DATA));
+    var e =
+        reverts(
+            "InsufficientBalance",
+            () -> token(u).transferAndCall(depositAddress(), gnt(6), NO_DATA));
     assertThat(e.arguments()).containsExactly(hexOf(u), gnt(5), gnt(6));
     assertThat(deposits(u).balanceOf(addr(u))).isZero();
   }
@@ -181,7 +203,8 @@ class ConcentDepositsTest extends AnvilTest {
     token(u).approve(depositAddress(), gnt(1));
     var viaDeposit = reverts("ZeroAmount", () -> deposits(u).deposit(BigInteger.ZERO));
     assertThat(viaDeposit.arguments()).isEmpty();
-    reverts("ZeroAmount", () -> token(u).transferAndCall(depositAddress(), BigInteger.ZERO, NO_DATA));
+    reverts(
+        "ZeroAmount", () -> token(u).transferAndCall(depositAddress(), BigInteger.ZERO, NO_DATA));
     assertThat(deposits(u).totalDeposits()).isZero();
   }
 
@@ -195,7 +218,9 @@ class ConcentDepositsTest extends AnvilTest {
     assertThat(d.isDepositPossible(addr(u), gnt(40))).isTrue();
     assertThat(d.isDepositPossible(addr(u), gnt(41))).isFalse();
 
-    var e = reverts("DepositTooLarge", () -> token(u).transferAndCall(depositAddress(), gnt(41), NO_DATA));
+    var e =
+        reverts(
+            "DepositTooLarge", () -> token(u).transferAndCall(depositAddress(), gnt(41), NO_DATA));
     assertThat(e.arguments()).containsExactly(hexOf(u), gnt(101), gnt(100));
     token(u).approve(depositAddress(), gnt(41));
     var e2 = reverts("DepositTooLarge", () -> d.deposit(gnt(41)));
@@ -219,7 +244,10 @@ class ConcentDepositsTest extends AnvilTest {
     assertThat(d.isDepositPossible(addr(u), gnt(40))).isTrue();
     assertThat(d.isDepositPossible(addr(u), gnt(41))).isFalse();
 
-    var e = reverts("DepositsTotalTooLarge", () -> token(u).transferAndCall(depositAddress(), gnt(41), NO_DATA));
+    var e =
+        reverts(
+            "DepositsTotalTooLarge",
+            () -> token(u).transferAndCall(depositAddress(), gnt(41), NO_DATA));
     assertThat(e.arguments()).containsExactly(gnt(101), gnt(100));
     token(u).approve(depositAddress(), gnt(41));
     var e2 = reverts("DepositsTotalTooLarge", () -> d.deposit(gnt(41)));
@@ -247,12 +275,22 @@ class ConcentDepositsTest extends AnvilTest {
   @Test
   void onlyTheTokenMayCallOnTokenReceived() {
     Credentials u = user(0);
-    var e = reverts("NotToken", () -> Rpc.call("onTokenReceived",
-        () -> wrapper(u).onTokenReceived(hexOf(u), gnt(1000), NO_DATA).send()));
+    var e =
+        reverts(
+            "NotToken",
+            () ->
+                Rpc.call(
+                    "onTokenReceived",
+                    () -> wrapper(u).onTokenReceived(hexOf(u), gnt(1000), NO_DATA).send()));
     assertThat(e.arguments()).containsExactly(hexOf(u));
     // not even the owner, crediting someone else
-    var e2 = reverts("NotToken", () -> Rpc.call("onTokenReceived",
-        () -> wrapper(DEPLOYER).onTokenReceived(hexOf(u), gnt(1000), NO_DATA).send()));
+    var e2 =
+        reverts(
+            "NotToken",
+            () ->
+                Rpc.call(
+                    "onTokenReceived",
+                    () -> wrapper(DEPLOYER).onTokenReceived(hexOf(u), gnt(1000), NO_DATA).send()));
     assertThat(e2.arguments()).containsExactly(hexOf(DEPLOYER));
     assertThat(deposits(u).balanceOf(addr(u))).isZero();
     assertThat(deposits(u).totalDeposits()).isZero();
@@ -276,7 +314,8 @@ class ConcentDepositsTest extends AnvilTest {
     List<LogEntry> events = logs(tx, depositAddress(), GNTDeposit.UNLOCK_EVENT);
     assertThat(events).hasSize(1);
     assertThat(topicAddress(events.get(0).topics().get(1))).isEqualTo(addr(u));
-    assertThat(data(events.get(0), GNTDeposit.UNLOCK_EVENT).get(0).getValue()).isEqualTo(BigInteger.valueOf(until));
+    assertThat(data(events.get(0), GNTDeposit.UNLOCK_EVENT).get(0).getValue())
+        .isEqualTo(BigInteger.valueOf(until));
   }
 
   @Test
@@ -468,11 +507,14 @@ class ConcentDepositsTest extends AnvilTest {
     Credentials requestor = user(0);
     depositInOneTx(requestor, gnt(100));
     SignedNote n = subtaskNote(requestor, user(1), gnt(30), "s1");
-    var e = reverts("ReimbursementAboveNote",
-        () -> deposits(CONCENT).reimburseForSubtask(n, gnt(30).add(BigInteger.ONE)));
+    var e =
+        reverts(
+            "ReimbursementAboveNote",
+            () -> deposits(CONCENT).reimburseForSubtask(n, gnt(30).add(BigInteger.ONE)));
     assertThat(e.arguments()).containsExactly(gnt(30).add(BigInteger.ONE), gnt(30));
     assertThat(deposits(CONCENT).balanceOf(addr(requestor))).isEqualTo(gnt(100));
-    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("s1"), Purpose.SUBTASK_PAYMENT)).isFalse();
+    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("s1"), Purpose.SUBTASK_PAYMENT))
+        .isFalse();
   }
 
   @Test
@@ -480,9 +522,11 @@ class ConcentDepositsTest extends AnvilTest {
     Credentials requestor = user(0);
     depositInOneTx(requestor, gnt(100));
     SignedNote n = subtaskNote(requestor, user(1), gnt(500), "s1");
-    var e = reverts("InsufficientDeposit", () -> deposits(CONCENT).reimburseForSubtask(n, gnt(150)));
+    var e =
+        reverts("InsufficientDeposit", () -> deposits(CONCENT).reimburseForSubtask(n, gnt(150)));
     assertThat(e.arguments()).containsExactly(hexOf(requestor), gnt(100), gnt(150));
-    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("s1"), Purpose.SUBTASK_PAYMENT)).isFalse();
+    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("s1"), Purpose.SUBTASK_PAYMENT))
+        .isFalse();
     assertThat(tokenBalance(addr(user(1)))).isZero();
 
     // the whole deposit can be taken, to the last base unit
@@ -505,12 +549,23 @@ class ConcentDepositsTest extends AnvilTest {
     depositInOneTx(requestor, gnt(10));
     SignedNote n = subtaskNote(requestor, user(1), gnt(5), "s1");
     reverts("ZeroAmount", () -> deposits(CONCENT).reimburseForSubtask(n, BigInteger.ZERO));
-    reverts("ZeroAmount", () -> deposits(CONCENT).reimburseForVerificationCosts(
-        feeNote(requestor, gnt(1), "s1", Purpose.VERIFICATION_COST), BigInteger.ZERO));
-    reverts("ZeroAmount", () -> deposits(CONCENT).reimburseForCommunication(
-        feeNote(requestor, gnt(1), "s1", Purpose.COMMUNICATION), BigInteger.ZERO));
-    reverts("ZeroAmount", () -> deposits(CONCENT).reimburseForNoPayment(List.of(n), BigInteger.ZERO, now()));
-    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("s1"), Purpose.SUBTASK_PAYMENT)).isFalse();
+    reverts(
+        "ZeroAmount",
+        () ->
+            deposits(CONCENT)
+                .reimburseForVerificationCosts(
+                    feeNote(requestor, gnt(1), "s1", Purpose.VERIFICATION_COST), BigInteger.ZERO));
+    reverts(
+        "ZeroAmount",
+        () ->
+            deposits(CONCENT)
+                .reimburseForCommunication(
+                    feeNote(requestor, gnt(1), "s1", Purpose.COMMUNICATION), BigInteger.ZERO));
+    reverts(
+        "ZeroAmount",
+        () -> deposits(CONCENT).reimburseForNoPayment(List.of(n), BigInteger.ZERO, now()));
+    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("s1"), Purpose.SUBTASK_PAYMENT))
+        .isFalse();
     // the note is still good afterwards
     deposits(CONCENT).reimburseForSubtask(n, gnt(5));
     assertThat(tokenBalance(addr(user(1)))).isEqualTo(gnt(5));
@@ -523,13 +578,17 @@ class ConcentDepositsTest extends AnvilTest {
     Credentials requestor = user(0);
     Credentials provider = user(1);
     depositInOneTx(requestor, gnt(100));
-    List<SignedNote> notes = List.of(
-        subtaskNote(requestor, provider, gnt(10), "a"),
-        subtaskNote(requestor, provider, gnt(20), "b"),
-        subtaskNote(requestor, provider, gnt(30), "c"));
+    List<SignedNote> notes =
+        List.of(
+            subtaskNote(requestor, provider, gnt(10), "a"),
+            subtaskNote(requestor, provider, gnt(20), "b"),
+            subtaskNote(requestor, provider, gnt(30), "c"));
 
-    var above = reverts("ReimbursementAboveNote",
-        () -> deposits(CONCENT).reimburseForNoPayment(notes, gnt(60).add(BigInteger.ONE), now()));
+    var above =
+        reverts(
+            "ReimbursementAboveNote",
+            () ->
+                deposits(CONCENT).reimburseForNoPayment(notes, gnt(60).add(BigInteger.ONE), now()));
     assertThat(above.arguments()).containsExactly(gnt(60).add(BigInteger.ONE), gnt(60));
 
     deposits(CONCENT).reimburseForNoPayment(notes, gnt(55), now());
@@ -539,7 +598,9 @@ class ConcentDepositsTest extends AnvilTest {
     assertThat(d.totalDeposits()).isEqualTo(gnt(45));
     assertThat(tokenBalance(addr(provider))).isEqualTo(gnt(55));
     for (String id : List.of("a", "b", "c")) {
-      assertThat(d.isSettled(addr(requestor), subtask(id), Purpose.SUBTASK_PAYMENT)).as(id).isTrue();
+      assertThat(d.isSettled(addr(requestor), subtask(id), Purpose.SUBTASK_PAYMENT))
+          .as(id)
+          .isTrue();
     }
   }
 
@@ -547,9 +608,14 @@ class ConcentDepositsTest extends AnvilTest {
   void reimburseForNoPaymentBeyondTheDepositReverts() {
     Credentials requestor = user(0);
     depositInOneTx(requestor, gnt(10));
-    List<SignedNote> notes = List.of(
-        subtaskNote(requestor, user(1), gnt(10), "a"), subtaskNote(requestor, user(1), gnt(10), "b"));
-    var e = reverts("InsufficientDeposit", () -> deposits(CONCENT).reimburseForNoPayment(notes, gnt(15), now()));
+    List<SignedNote> notes =
+        List.of(
+            subtaskNote(requestor, user(1), gnt(10), "a"),
+            subtaskNote(requestor, user(1), gnt(10), "b"));
+    var e =
+        reverts(
+            "InsufficientDeposit",
+            () -> deposits(CONCENT).reimburseForNoPayment(notes, gnt(15), now()));
     assertThat(e.arguments()).containsExactly(hexOf(requestor), gnt(10), gnt(15));
   }
 
@@ -561,23 +627,67 @@ class ConcentDepositsTest extends AnvilTest {
     GNTDeposit w = wrapper(CONCENT);
     BigInteger v = BigInteger.valueOf(n.v());
     // two amounts, one of everything else
-    var e = reverts("ArrayLengthMismatch", () -> Rpc.call("reimburseForNoPayment", () -> w.reimburseForNoPayment(
-        hexOf(requestor), hexOf(user(1)), List.of(gnt(5), gnt(5)), List.of(subtask("a")), List.of(v),
-        List.of(n.r()), List.of(n.s()), gnt(5), BigInteger.valueOf(now())).send()));
+    var e =
+        reverts(
+            "ArrayLengthMismatch",
+            () ->
+                Rpc.call(
+                    "reimburseForNoPayment",
+                    () ->
+                        w.reimburseForNoPayment(
+                                hexOf(requestor),
+                                hexOf(user(1)),
+                                List.of(gnt(5), gnt(5)),
+                                List.of(subtask("a")),
+                                List.of(v),
+                                List.of(n.r()),
+                                List.of(n.s()),
+                                gnt(5),
+                                BigInteger.valueOf(now()))
+                            .send()));
     assertThat(e.arguments()).isEmpty();
     // one of everything but two s values
-    reverts("ArrayLengthMismatch", () -> Rpc.call("reimburseForNoPayment", () -> w.reimburseForNoPayment(
-        hexOf(requestor), hexOf(user(1)), List.of(gnt(5)), List.of(subtask("a")), List.of(v),
-        List.of(n.r()), List.of(n.s(), n.s()), gnt(5), BigInteger.valueOf(now())).send()));
+    reverts(
+        "ArrayLengthMismatch",
+        () ->
+            Rpc.call(
+                "reimburseForNoPayment",
+                () ->
+                    w.reimburseForNoPayment(
+                            hexOf(requestor),
+                            hexOf(user(1)),
+                            List.of(gnt(5)),
+                            List.of(subtask("a")),
+                            List.of(v),
+                            List.of(n.r()),
+                            List.of(n.s(), n.s()),
+                            gnt(5),
+                            BigInteger.valueOf(now()))
+                        .send()));
     assertThat(deposits(CONCENT).balanceOf(addr(requestor))).isEqualTo(gnt(10));
   }
 
   @Test
   void emptyForcePaymentRevertsWithZeroAmount() {
     GNTDeposit w = wrapper(CONCENT);
-    var e = reverts("ZeroAmount", () -> Rpc.call("reimburseForNoPayment", () -> w.reimburseForNoPayment(
-        hexOf(user(0)), hexOf(user(1)), List.of(), List.of(), List.of(), List.of(), List.of(),
-        BigInteger.ZERO, BigInteger.valueOf(now())).send()));
+    var e =
+        reverts(
+            "ZeroAmount",
+            () ->
+                Rpc.call(
+                    "reimburseForNoPayment",
+                    () ->
+                        w.reimburseForNoPayment(
+                                hexOf(user(0)),
+                                hexOf(user(1)),
+                                List.of(),
+                                List.of(),
+                                List.of(),
+                                List.of(),
+                                List.of(),
+                                BigInteger.ZERO,
+                                BigInteger.valueOf(now()))
+                            .send()));
     assertThat(e.arguments()).isEmpty();
     // the gateway refuses it before reaching the chain
     assertThatThrownBy(() -> deposits(CONCENT).reimburseForNoPayment(List.of(), gnt(1), now()))
@@ -593,14 +703,22 @@ class ConcentDepositsTest extends AnvilTest {
     for (int i = 0; i < 65; i++) {
       notes.add(subtaskNote(requestor, provider, gnt(1), "many-" + i));
     }
-    var e = reverts("TooManyNotes", () -> deposits(CONCENT).reimburseForNoPayment(notes, gnt(65), now()));
+    var e =
+        reverts(
+            "TooManyNotes", () -> deposits(CONCENT).reimburseForNoPayment(notes, gnt(65), now()));
     assertThat(e.arguments()).containsExactly(BigInteger.valueOf(65), BigInteger.valueOf(64));
 
     deposits(CONCENT).reimburseForNoPayment(notes.subList(0, 64), gnt(64), now());
     assertThat(tokenBalance(addr(provider))).isEqualTo(gnt(64));
     assertThat(deposits(CONCENT).balanceOf(addr(requestor))).isEqualTo(gnt(936));
-    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("many-63"), Purpose.SUBTASK_PAYMENT)).isTrue();
-    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("many-64"), Purpose.SUBTASK_PAYMENT)).isFalse();
+    assertThat(
+            deposits(CONCENT)
+                .isSettled(addr(requestor), subtask("many-63"), Purpose.SUBTASK_PAYMENT))
+        .isTrue();
+    assertThat(
+            deposits(CONCENT)
+                .isSettled(addr(requestor), subtask("many-64"), Purpose.SUBTASK_PAYMENT))
+        .isFalse();
   }
 
   @Test
@@ -608,9 +726,15 @@ class ConcentDepositsTest extends AnvilTest {
     Credentials requestor = user(0);
     depositInOneTx(requestor, gnt(100));
     SignedNote n = subtaskNote(requestor, user(1), gnt(10), "dup");
-    var e = reverts("AlreadySettled", () -> deposits(CONCENT).reimburseForNoPayment(List.of(n, n), gnt(20), now()));
-    assertThat(e.arguments()).containsExactly(hexOf(requestor), hex(subtask("dup")), BigInteger.ZERO);
-    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("dup"), Purpose.SUBTASK_PAYMENT)).isFalse();
+    var e =
+        reverts(
+            "AlreadySettled",
+            () -> deposits(CONCENT).reimburseForNoPayment(List.of(n, n), gnt(20), now()));
+    assertThat(e.arguments())
+        .containsExactly(hexOf(requestor), hex(subtask("dup")), BigInteger.ZERO);
+    assertThat(
+            deposits(CONCENT).isSettled(addr(requestor), subtask("dup"), Purpose.SUBTASK_PAYMENT))
+        .isFalse();
   }
 
   @Test
@@ -621,11 +745,22 @@ class ConcentDepositsTest extends AnvilTest {
     SignedNote other = subtaskNote(requestor, user(2), gnt(10), "b");
     // The gateway refuses the mixed list before sending (ConcentGatewayChecksTest); the contract
     // refuses it too: sent raw with the first note's payee, the second note's signature fails.
-    var e = reverts("InvalidSignature", () -> wrapper(CONCENT).reimburseForNoPayment(
-        addr(requestor).hex(), addr(user(1)).hex(),
-        List.of(gnt(10), gnt(10)), List.of(subtask("a"), subtask("b")),
-        List.of(BigInteger.valueOf(first.v()), BigInteger.valueOf(other.v())),
-        List.of(first.r(), other.r()), List.of(first.s(), other.s()), gnt(20), BigInteger.valueOf(now())).send());
+    var e =
+        reverts(
+            "InvalidSignature",
+            () ->
+                wrapper(CONCENT)
+                    .reimburseForNoPayment(
+                        addr(requestor).hex(),
+                        addr(user(1)).hex(),
+                        List.of(gnt(10), gnt(10)),
+                        List.of(subtask("a"), subtask("b")),
+                        List.of(BigInteger.valueOf(first.v()), BigInteger.valueOf(other.v())),
+                        List.of(first.r(), other.r()),
+                        List.of(first.s(), other.s()),
+                        gnt(20),
+                        BigInteger.valueOf(now()))
+                    .send());
     assertThat(e.argument(0)).isEqualTo(hexOf(requestor));
     assertThat(e.argument(1)).isNotEqualTo(hexOf(requestor));
   }
@@ -672,9 +807,14 @@ class ConcentDepositsTest extends AnvilTest {
     depositInOneTx(payer, gnt(50));
     SignedNote v = feeNote(payer, gnt(3), "f", Purpose.VERIFICATION_COST);
     SignedNote c = feeNote(payer, gnt(4), "f", Purpose.COMMUNICATION);
-    var ev = reverts("ReimbursementAboveNote", () -> deposits(CONCENT).reimburseForVerificationCosts(v, gnt(4)));
+    var ev =
+        reverts(
+            "ReimbursementAboveNote",
+            () -> deposits(CONCENT).reimburseForVerificationCosts(v, gnt(4)));
     assertThat(ev.arguments()).containsExactly(gnt(4), gnt(3));
-    var ec = reverts("ReimbursementAboveNote", () -> deposits(CONCENT).reimburseForCommunication(c, gnt(5)));
+    var ec =
+        reverts(
+            "ReimbursementAboveNote", () -> deposits(CONCENT).reimburseForCommunication(c, gnt(5)));
     assertThat(ec.arguments()).containsExactly(gnt(5), gnt(4));
     assertThat(tokenBalance(addr(COLDWALLET))).isZero();
   }
@@ -685,9 +825,14 @@ class ConcentDepositsTest extends AnvilTest {
     depositInOneTx(payer, gnt(2));
     SignedNote v = feeNote(payer, gnt(3), "f", Purpose.VERIFICATION_COST);
     SignedNote c = feeNote(payer, gnt(3), "f", Purpose.COMMUNICATION);
-    var ev = reverts("InsufficientDeposit", () -> deposits(CONCENT).reimburseForVerificationCosts(v, gnt(3)));
+    var ev =
+        reverts(
+            "InsufficientDeposit",
+            () -> deposits(CONCENT).reimburseForVerificationCosts(v, gnt(3)));
     assertThat(ev.arguments()).containsExactly(hexOf(payer), gnt(2), gnt(3));
-    var ec = reverts("InsufficientDeposit", () -> deposits(CONCENT).reimburseForCommunication(c, gnt(3)));
+    var ec =
+        reverts(
+            "InsufficientDeposit", () -> deposits(CONCENT).reimburseForCommunication(c, gnt(3)));
     assertThat(ec.arguments()).containsExactly(hexOf(payer), gnt(2), gnt(3));
   }
 
@@ -698,14 +843,21 @@ class ConcentDepositsTest extends AnvilTest {
     // of any other note does not match.
     Credentials payer = user(0);
     depositInOneTx(payer, gnt(50));
-    SignedNote toColdwallet = signer().sign(
-        note(payer, addr(COLDWALLET), gnt(3), subtask("f"), Purpose.VERIFICATION_COST), payer.getEcKeyPair());
+    SignedNote toColdwallet =
+        signer()
+            .sign(
+                note(payer, addr(COLDWALLET), gnt(3), subtask("f"), Purpose.VERIFICATION_COST),
+                payer.getEcKeyPair());
     var e = reverts("InvalidSignature", () -> rawVerification(toColdwallet));
     assertThat(e.argument(0)).isEqualTo(hexOf(payer));
     assertThat(e.argument(1)).isNotEqualTo(hexOf(payer));
     // a communication note cannot pay a verification cost, nor the other way round
-    reverts("InvalidSignature", () -> rawVerification(feeNote(payer, gnt(3), "f", Purpose.COMMUNICATION)));
-    reverts("InvalidSignature", () -> rawCommunication(feeNote(payer, gnt(3), "f", Purpose.VERIFICATION_COST)));
+    reverts(
+        "InvalidSignature",
+        () -> rawVerification(feeNote(payer, gnt(3), "f", Purpose.COMMUNICATION)));
+    reverts(
+        "InvalidSignature",
+        () -> rawCommunication(feeNote(payer, gnt(3), "f", Purpose.VERIFICATION_COST)));
     // nor can a subtask payment note be used for a fee
     reverts("InvalidSignature", () -> rawCommunication(subtaskNote(payer, user(1), gnt(3), "f")));
     assertThat(tokenBalance(addr(COLDWALLET))).isZero();
@@ -713,14 +865,30 @@ class ConcentDepositsTest extends AnvilTest {
 
   private static void rawVerification(SignedNote s) throws Exception {
     PromissoryNote n = s.note();
-    wrapper(CONCENT).reimburseForVerificationCosts(n.payer().hex(), n.amount(), n.subtaskId(),
-        BigInteger.valueOf(s.v()), s.r(), s.s(), n.amount()).send();
+    wrapper(CONCENT)
+        .reimburseForVerificationCosts(
+            n.payer().hex(),
+            n.amount(),
+            n.subtaskId(),
+            BigInteger.valueOf(s.v()),
+            s.r(),
+            s.s(),
+            n.amount())
+        .send();
   }
 
   private static void rawCommunication(SignedNote s) throws Exception {
     PromissoryNote n = s.note();
-    wrapper(CONCENT).reimburseForCommunication(n.payer().hex(), n.amount(), n.subtaskId(),
-        BigInteger.valueOf(s.v()), s.r(), s.s(), n.amount()).send();
+    wrapper(CONCENT)
+        .reimburseForCommunication(
+            n.payer().hex(),
+            n.amount(),
+            n.subtaskId(),
+            BigInteger.valueOf(s.v()),
+            s.r(),
+            s.s(),
+            n.amount())
+        .send();
   }
 
   // ------------------------------------------------------------------ only Concent
@@ -735,16 +903,21 @@ class ConcentDepositsTest extends AnvilTest {
     for (Credentials caller : List.of(requestor, user(1), DEPLOYER, COLDWALLET)) {
       ConcentDeposits d = deposits(caller);
       String who = hexOf(caller);
-      assertThat(reverts("NotConcent", () -> d.reimburseForSubtask(pay, gnt(10))).arguments()).containsExactly(who);
-      assertThat(reverts("NotConcent", () -> d.reimburseForNoPayment(List.of(pay), gnt(10), now())).arguments())
+      assertThat(reverts("NotConcent", () -> d.reimburseForSubtask(pay, gnt(10))).arguments())
           .containsExactly(who);
-      assertThat(reverts("NotConcent", () -> d.reimburseForVerificationCosts(ver, gnt(1))).arguments())
+      assertThat(
+              reverts("NotConcent", () -> d.reimburseForNoPayment(List.of(pay), gnt(10), now()))
+                  .arguments())
+          .containsExactly(who);
+      assertThat(
+              reverts("NotConcent", () -> d.reimburseForVerificationCosts(ver, gnt(1))).arguments())
           .containsExactly(who);
       assertThat(reverts("NotConcent", () -> d.reimburseForCommunication(com, gnt(1))).arguments())
           .containsExactly(who);
     }
     assertThat(deposits(CONCENT).balanceOf(addr(requestor))).isEqualTo(gnt(100));
-    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("s"), Purpose.SUBTASK_PAYMENT)).isFalse();
+    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("s"), Purpose.SUBTASK_PAYMENT))
+        .isFalse();
   }
 
   // ------------------------------------------------------------------ daily limit
@@ -793,15 +966,21 @@ class ConcentDepositsTest extends AnvilTest {
     Credentials requestor = user(0);
     depositInOneTx(requestor, gnt(100));
     moveToStartOfDay();
-    List<SignedNote> notes = List.of(
-        subtaskNote(requestor, user(1), gnt(6), "a"), subtaskNote(requestor, user(1), gnt(6), "b"));
-    var e = reverts("DailyLimitExceeded", () -> deposits(CONCENT).reimburseForNoPayment(notes, gnt(12), now()));
+    List<SignedNote> notes =
+        List.of(
+            subtaskNote(requestor, user(1), gnt(6), "a"),
+            subtaskNote(requestor, user(1), gnt(6), "b"));
+    var e =
+        reverts(
+            "DailyLimitExceeded",
+            () -> deposits(CONCENT).reimburseForNoPayment(notes, gnt(12), now()));
     assertThat(e.arguments()).containsExactly(BigInteger.ZERO, gnt(12), gnt(10));
     deposits(CONCENT).reimburseForNoPayment(notes, gnt(10), now());
     assertThat(tokenBalance(addr(user(1)))).isEqualTo(gnt(10));
   }
 
-  // ------------------------------------------------------------------ Concent charges during a withdrawal
+  // ------------------------------------------------------------------ Concent charges during a
+  // withdrawal
 
   @Test
   void concentCanStillChargeAnAccountThatIsUnlocking() {
@@ -813,7 +992,8 @@ class ConcentDepositsTest extends AnvilTest {
     advanceTime(86_400 - 120);
     assertThat(own.isTimeLocked(addr(requestor))).isTrue();
 
-    deposits(CONCENT).reimburseForSubtask(subtaskNote(requestor, user(1), gnt(30), "late"), gnt(30));
+    deposits(CONCENT)
+        .reimburseForSubtask(subtaskNote(requestor, user(1), gnt(30), "late"), gnt(30));
     assertThat(own.balanceOf(addr(requestor))).isEqualTo(gnt(70));
     // the withdrawal schedule is unchanged by the charge
     assertThat(own.timelock(addr(requestor))).isEqualTo(until);
@@ -821,7 +1001,9 @@ class ConcentDepositsTest extends AnvilTest {
     advanceTime(240);
     // delay over but not yet withdrawn: Concent can still charge
     assertThat(own.isUnlocked(addr(requestor))).isTrue();
-    deposits(CONCENT).reimburseForCommunication(feeNote(requestor, gnt(5), "late", Purpose.COMMUNICATION), gnt(5));
+    deposits(CONCENT)
+        .reimburseForCommunication(
+            feeNote(requestor, gnt(5), "late", Purpose.COMMUNICATION), gnt(5));
     own.withdraw(addr(requestor));
     assertThat(tokenBalance(addr(requestor))).isEqualTo(gnt(65));
     assertThat(tokenBalance(addr(user(1)))).isEqualTo(gnt(30));
@@ -889,8 +1071,11 @@ class ConcentDepositsTest extends AnvilTest {
     assertThat(topicAddress(events.get(0).topics().get(1))).isEqualTo(addr(COLDWALLET));
     assertThat(topicAddress(events.get(0).topics().get(2))).isEqualTo(addr(newCold));
 
-    deposits(CONCENT).reimburseForVerificationCosts(feeNote(payer, gnt(3), "x", Purpose.VERIFICATION_COST), gnt(3));
-    deposits(CONCENT).reimburseForCommunication(feeNote(payer, gnt(1), "x", Purpose.COMMUNICATION), gnt(1));
+    deposits(CONCENT)
+        .reimburseForVerificationCosts(
+            feeNote(payer, gnt(3), "x", Purpose.VERIFICATION_COST), gnt(3));
+    deposits(CONCENT)
+        .reimburseForCommunication(feeNote(payer, gnt(1), "x", Purpose.COMMUNICATION), gnt(1));
     assertThat(tokenBalance(addr(newCold))).isEqualTo(gnt(4));
     assertThat(tokenBalance(addr(COLDWALLET))).isZero();
   }
@@ -932,11 +1117,13 @@ class ConcentDepositsTest extends AnvilTest {
   void limitSettersChangeOneLimitEachAndEmitAllThree() {
     ConcentDeposits owner = deposits(DEPLOYER);
     TxResult a = owner.setMaximumDepositAmount(gnt(11));
-    assertThat(owner.limits()).isEqualTo(new ConcentDeposits.Limits(gnt(11), gnt(100_000_000), gnt(1_000_000)));
+    assertThat(owner.limits())
+        .isEqualTo(new ConcentDeposits.Limits(gnt(11), gnt(100_000_000), gnt(1_000_000)));
     assertLimitsChanged(a, gnt(11), gnt(100_000_000), gnt(1_000_000));
 
     TxResult t = owner.setMaximumDepositsTotal(gnt(22));
-    assertThat(owner.limits()).isEqualTo(new ConcentDeposits.Limits(gnt(11), gnt(22), gnt(1_000_000)));
+    assertThat(owner.limits())
+        .isEqualTo(new ConcentDeposits.Limits(gnt(11), gnt(22), gnt(1_000_000)));
     assertLimitsChanged(t, gnt(11), gnt(22), gnt(1_000_000));
 
     TxResult d = owner.setDailyReimbursementLimit(gnt(33));
@@ -947,14 +1134,21 @@ class ConcentDepositsTest extends AnvilTest {
     owner.setMaximumDepositAmount(BigInteger.ZERO);
     assertThat(owner.isDepositPossible(addr(user(0)), BigInteger.ONE)).isFalse();
     fund(user(0), gnt(1));
-    var e = reverts("DepositTooLarge", () -> token(user(0)).transferAndCall(depositAddress(), gnt(1), NO_DATA));
+    var e =
+        reverts(
+            "DepositTooLarge",
+            () -> token(user(0)).transferAndCall(depositAddress(), gnt(1), NO_DATA));
     assertThat(e.arguments()).containsExactly(hexOf(user(0)), gnt(1), BigInteger.ZERO);
   }
 
-  private static void assertLimitsChanged(TxResult tx, BigInteger amount, BigInteger total, BigInteger daily) {
+  private static void assertLimitsChanged(
+      TxResult tx, BigInteger amount, BigInteger total, BigInteger daily) {
     List<LogEntry> events = logs(tx, depositAddress(), GNTDeposit.LIMITSCHANGED_EVENT);
     assertThat(events).hasSize(1);
-    assertThat(data(events.get(0), GNTDeposit.LIMITSCHANGED_EVENT).stream().map(v -> v.getValue()).toList())
+    assertThat(
+            data(events.get(0), GNTDeposit.LIMITSCHANGED_EVENT).stream()
+                .map(v -> v.getValue())
+                .toList())
         .containsExactly(amount, total, daily);
   }
 
@@ -963,31 +1157,49 @@ class ConcentDepositsTest extends AnvilTest {
     for (Credentials caller : List.of(CONCENT, COLDWALLET, user(0))) {
       ConcentDeposits d = deposits(caller);
       String who = hexOf(caller);
-      assertThat(reverts("NotOwner", () -> d.setMaximumDepositAmount(gnt(1))).arguments()).containsExactly(who);
-      assertThat(reverts("NotOwner", () -> d.setMaximumDepositsTotal(gnt(1))).arguments()).containsExactly(who);
-      assertThat(reverts("NotOwner", () -> d.setDailyReimbursementLimit(gnt(1))).arguments()).containsExactly(who);
+      assertThat(reverts("NotOwner", () -> d.setMaximumDepositAmount(gnt(1))).arguments())
+          .containsExactly(who);
+      assertThat(reverts("NotOwner", () -> d.setMaximumDepositsTotal(gnt(1))).arguments())
+          .containsExactly(who);
+      assertThat(reverts("NotOwner", () -> d.setDailyReimbursementLimit(gnt(1))).arguments())
+          .containsExactly(who);
     }
-    assertThat(deposits(DEPLOYER).limits()).isEqualTo(new ConcentDeposits.Limits(
-        gnt(1_000_000), gnt(100_000_000), gnt(1_000_000)));
+    assertThat(deposits(DEPLOYER).limits())
+        .isEqualTo(new ConcentDeposits.Limits(gnt(1_000_000), gnt(100_000_000), gnt(1_000_000)));
   }
 
   // ------------------------------------------------------------------ constructor
 
-  private static ContractRevertedException deployExpectingRevert(String token, String concent, String coldwallet) {
+  private static ContractRevertedException deployExpectingRevert(
+      String token, String concent, String coldwallet) {
     return reverts("ZeroAddress", () -> deploy(token, concent, coldwallet));
   }
 
   private static GNTDeposit deploy(String token, String concent, String coldwallet) {
-    return Rpc.call("deploy GNTDeposit", () -> GNTDeposit.deploy(chain.web3j(), chain.signer(DEPLOYER),
-        new StaticEIP1559GasProvider(chain.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE),
-        token, concent, coldwallet, BigInteger.valueOf(3600), gnt(1), gnt(2), gnt(3)).send());
+    return Rpc.call(
+        "deploy GNTDeposit",
+        () ->
+            GNTDeposit.deploy(
+                    chain.web3j(),
+                    chain.signer(DEPLOYER),
+                    new StaticEIP1559GasProvider(
+                        chain.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE),
+                    token,
+                    concent,
+                    coldwallet,
+                    BigInteger.valueOf(3600),
+                    gnt(1),
+                    gnt(2),
+                    gnt(3))
+                .send());
   }
 
   @Test
   void constructorRefusesAZeroTokenConcentOrColdWallet() {
     String tokenAddr = deployment.token().hex();
     String zero = Address.ZERO.hex();
-    assertThat(deployExpectingRevert(zero, hexOf(CONCENT), hexOf(COLDWALLET)).arguments()).isEmpty();
+    assertThat(deployExpectingRevert(zero, hexOf(CONCENT), hexOf(COLDWALLET)).arguments())
+        .isEmpty();
     deployExpectingRevert(tokenAddr, zero, hexOf(COLDWALLET));
     deployExpectingRevert(tokenAddr, hexOf(CONCENT), zero);
   }
@@ -996,7 +1208,8 @@ class ConcentDepositsTest extends AnvilTest {
   void constructorStoresItsParameters() {
     GNTDeposit d = deploy(deployment.token().hex(), hexOf(user(8)), hexOf(user(9)));
     var g = new ConcentDepositsGateway(chain, Address.of(d.getContractAddress()), DEPLOYER);
-    assertThat(g.roles()).isEqualTo(new ConcentDeposits.Roles(addr(DEPLOYER), addr(user(8)), addr(user(9))));
+    assertThat(g.roles())
+        .isEqualTo(new ConcentDeposits.Roles(addr(DEPLOYER), addr(user(8)), addr(user(9))));
     assertThat(g.limits()).isEqualTo(new ConcentDeposits.Limits(gnt(1), gnt(2), gnt(3)));
     assertThat(g.withdrawalDelaySeconds()).isEqualTo(3600L);
     assertThat(g.totalDeposits()).isZero();

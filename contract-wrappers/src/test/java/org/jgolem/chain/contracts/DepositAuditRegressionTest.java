@@ -11,13 +11,13 @@ import static org.jgolem.chain.contracts.DepositTestKit.topicBytes;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.jgolem.protocol.notes.NoteSigner;
-import org.jgolem.protocol.notes.Purpose;
-import org.jgolem.protocol.notes.SignedNote;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.contracts.generated.GNTDeposit;
 import org.jgolem.eth.LogEntry;
 import org.jgolem.eth.TxResult;
+import org.jgolem.protocol.notes.NoteSigner;
+import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.protocol.notes.SignedNote;
 import org.junit.jupiter.api.Test;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Bytes32;
@@ -37,13 +37,18 @@ class DepositAuditRegressionTest extends AnvilTest {
     token(who).transferAndCall(deployment.deposit(), amount, NO_DATA);
   }
 
-  private static SignedNote payment(Credentials requestor, Credentials provider, BigInteger amount, String id) {
-    return signer().sign(note(requestor, addr(provider), amount, subtask(id), Purpose.SUBTASK_PAYMENT),
-        requestor.getEcKeyPair());
+  private static SignedNote payment(
+      Credentials requestor, Credentials provider, BigInteger amount, String id) {
+    return signer()
+        .sign(
+            note(requestor, addr(provider), amount, subtask(id), Purpose.SUBTASK_PAYMENT),
+            requestor.getEcKeyPair());
   }
 
   private static SignedNote fee(Credentials payer, BigInteger amount, String id, Purpose purpose) {
-    return signer().sign(note(payer, deployment.deposit(), amount, subtask(id), purpose), payer.getEcKeyPair());
+    return signer()
+        .sign(
+            note(payer, deployment.deposit(), amount, subtask(id), purpose), payer.getEcKeyPair());
   }
 
   // ------------------------------------------------------------------ TOB-10
@@ -136,15 +141,17 @@ class DepositAuditRegressionTest extends AnvilTest {
    * TOB-11: Golem's GNTDeposit reimbursement events did not say which subtask was paid for, so a
    * payment out of a deposit could not be matched to its subtask, and the same deposit could be
    * shown as payment for two subtasks. Fix: ReimburseForSubtask, ReimburseForVerificationCosts and
-   * ReimburseForCommunication carry the subtask id as an indexed topic; ReimburseForNoPayment
-   * lists all its subtask ids in its data.
+   * ReimburseForCommunication carry the subtask id as an indexed topic; ReimburseForNoPayment lists
+   * all its subtask ids in its data.
    */
   @Test
   void tob11_reimburseForSubtaskNamesItsSubtaskInAnIndexedTopic() {
     Credentials requestor = user(0);
     Credentials provider = user(1);
     deposit(requestor, gnt(100));
-    TxResult tx = deposits(CONCENT).reimburseForSubtask(payment(requestor, provider, gnt(10), "st-1"), gnt(7));
+    TxResult tx =
+        deposits(CONCENT)
+            .reimburseForSubtask(payment(requestor, provider, gnt(10), "st-1"), gnt(7));
 
     List<LogEntry> events = logs(tx, deployment.deposit(), GNTDeposit.REIMBURSEFORSUBTASK_EVENT);
     assertThat(events).hasSize(1);
@@ -161,38 +168,52 @@ class DepositAuditRegressionTest extends AnvilTest {
   void tob11_feeEventsNameTheirSubtaskInAnIndexedTopic() {
     Credentials payer = user(1);
     deposit(payer, gnt(100));
-    TxResult v = deposits(CONCENT).reimburseForVerificationCosts(
-        fee(payer, gnt(3), "st-v", Purpose.VERIFICATION_COST), gnt(3));
-    TxResult c = deposits(CONCENT).reimburseForCommunication(
-        fee(payer, gnt(2), "st-c", Purpose.COMMUNICATION), gnt(1));
+    TxResult v =
+        deposits(CONCENT)
+            .reimburseForVerificationCosts(
+                fee(payer, gnt(3), "st-v", Purpose.VERIFICATION_COST), gnt(3));
+    TxResult c =
+        deposits(CONCENT)
+            .reimburseForCommunication(fee(payer, gnt(2), "st-c", Purpose.COMMUNICATION), gnt(1));
 
-    List<LogEntry> ve = logs(v, deployment.deposit(), GNTDeposit.REIMBURSEFORVERIFICATIONCOSTS_EVENT);
+    List<LogEntry> ve =
+        logs(v, deployment.deposit(), GNTDeposit.REIMBURSEFORVERIFICATIONCOSTS_EVENT);
     assertThat(ve).hasSize(1);
     assertThat(topicAddress(ve.get(0).topics().get(1))).isEqualTo(addr(payer));
     assertThat(hex(topicBytes(ve.get(0).topics().get(2)))).isEqualTo(hex(subtask("st-v")));
-    assertThat(data(ve.get(0), GNTDeposit.REIMBURSEFORVERIFICATIONCOSTS_EVENT).get(0).getValue()).isEqualTo(gnt(3));
+    assertThat(data(ve.get(0), GNTDeposit.REIMBURSEFORVERIFICATIONCOSTS_EVENT).get(0).getValue())
+        .isEqualTo(gnt(3));
 
     List<LogEntry> ce = logs(c, deployment.deposit(), GNTDeposit.REIMBURSEFORCOMMUNICATION_EVENT);
     assertThat(ce).hasSize(1);
     assertThat(topicAddress(ce.get(0).topics().get(1))).isEqualTo(addr(payer));
     assertThat(hex(topicBytes(ce.get(0).topics().get(2)))).isEqualTo(hex(subtask("st-c")));
-    assertThat(data(ce.get(0), GNTDeposit.REIMBURSEFORCOMMUNICATION_EVENT).get(0).getValue()).isEqualTo(gnt(1));
+    assertThat(data(ce.get(0), GNTDeposit.REIMBURSEFORCOMMUNICATION_EVENT).get(0).getValue())
+        .isEqualTo(gnt(1));
     // each transaction emits only its own kind of reimbursement event
     assertThat(logs(v, deployment.deposit(), GNTDeposit.REIMBURSEFORCOMMUNICATION_EVENT)).isEmpty();
-    assertThat(logs(c, deployment.deposit(), GNTDeposit.REIMBURSEFORVERIFICATIONCOSTS_EVENT)).isEmpty();
+    assertThat(logs(c, deployment.deposit(), GNTDeposit.REIMBURSEFORVERIFICATIONCOSTS_EVENT))
+        .isEmpty();
   }
 
-  /** TOB-11: a ForcePayment lists every subtask it pays for, in order, with amount and closure time. */
+  /**
+   * TOB-11: a ForcePayment lists every subtask it pays for, in order, with amount and closure time.
+   */
   @Test
   void tob11_forcePaymentListsAllItsSubtaskIds() {
     Credentials requestor = user(0);
     Credentials provider = user(1);
     deposit(requestor, gnt(100));
     long closure = now() - 10;
-    TxResult tx = deposits(CONCENT).reimburseForNoPayment(List.of(
-        payment(requestor, provider, gnt(1), "fp-1"),
-        payment(requestor, provider, gnt(2), "fp-2"),
-        payment(requestor, provider, gnt(3), "fp-3")), gnt(6), closure);
+    TxResult tx =
+        deposits(CONCENT)
+            .reimburseForNoPayment(
+                List.of(
+                    payment(requestor, provider, gnt(1), "fp-1"),
+                    payment(requestor, provider, gnt(2), "fp-2"),
+                    payment(requestor, provider, gnt(3), "fp-3")),
+                gnt(6),
+                closure);
 
     List<LogEntry> events = logs(tx, deployment.deposit(), GNTDeposit.REIMBURSEFORNOPAYMENT_EVENT);
     assertThat(events).hasSize(1);
@@ -222,16 +243,26 @@ class DepositAuditRegressionTest extends AnvilTest {
     SignedNote forA = payment(requestor, provider, gnt(10), "A");
     TxResult paidA = deposits(CONCENT).reimburseForSubtask(forA, gnt(10));
 
-    SignedNote reusedForB = new SignedNote(
-        note(requestor, addr(provider), gnt(10), subtask("B"), Purpose.SUBTASK_PAYMENT), forA.v(), forA.r(), forA.s());
-    var e = reverts("InvalidSignature", () -> deposits(CONCENT).reimburseForSubtask(reusedForB, gnt(10)));
+    SignedNote reusedForB =
+        new SignedNote(
+            note(requestor, addr(provider), gnt(10), subtask("B"), Purpose.SUBTASK_PAYMENT),
+            forA.v(),
+            forA.r(),
+            forA.s());
+    var e =
+        reverts(
+            "InvalidSignature", () -> deposits(CONCENT).reimburseForSubtask(reusedForB, gnt(10)));
     assertThat(e.argument(0)).isEqualTo(addr(requestor).hex());
     assertThat(e.argument(1)).isNotEqualTo(addr(requestor).hex());
     // nor in a ForcePayment
-    reverts("InvalidSignature", () -> deposits(CONCENT).reimburseForNoPayment(List.of(reusedForB), gnt(10), now()));
-    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("B"), Purpose.SUBTASK_PAYMENT)).isFalse();
+    reverts(
+        "InvalidSignature",
+        () -> deposits(CONCENT).reimburseForNoPayment(List.of(reusedForB), gnt(10), now()));
+    assertThat(deposits(CONCENT).isSettled(addr(requestor), subtask("B"), Purpose.SUBTASK_PAYMENT))
+        .isFalse();
 
-    TxResult paidB = deposits(CONCENT).reimburseForSubtask(payment(requestor, provider, gnt(10), "B"), gnt(10));
+    TxResult paidB =
+        deposits(CONCENT).reimburseForSubtask(payment(requestor, provider, gnt(10), "B"), gnt(10));
     assertThat(subtaskOf(paidA)).isEqualTo(hex(subtask("A")));
     assertThat(subtaskOf(paidB)).isEqualTo(hex(subtask("B")));
     assertThat(deposits(CONCENT).balanceOf(addr(requestor))).isEqualTo(gnt(80));

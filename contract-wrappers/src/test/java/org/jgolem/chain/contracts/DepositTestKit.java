@@ -4,13 +4,13 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import org.jgolem.eth.Address;
+import org.jgolem.eth.LogEntry;
+import org.jgolem.eth.TxResult;
 import org.jgolem.protocol.notes.NoteSigner;
 import org.jgolem.protocol.notes.PromissoryNote;
 import org.jgolem.protocol.notes.Purpose;
 import org.jgolem.protocol.notes.SignedNote;
-import org.jgolem.eth.Address;
-import org.jgolem.eth.LogEntry;
-import org.jgolem.eth.TxResult;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.FunctionReturnDecoder;
 import org.web3j.abi.datatypes.Event;
@@ -21,7 +21,9 @@ import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 import org.web3j.utils.Numeric;
 
-/** Small helpers shared by the deposit tests: subtask ids, notes, raw signatures and log decoding. */
+/**
+ * Small helpers shared by the deposit tests: subtask ids, notes, raw signatures and log decoding.
+ */
 final class DepositTestKit {
   private DepositTestKit() {}
 
@@ -30,7 +32,10 @@ final class DepositTestKit {
     return Hash.sha3(("subtask:" + name).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** 0x-prefixed lowercase hex, as {@code ContractRevertedException.arguments()} shows bytes32 values. */
+  /**
+   * 0x-prefixed lowercase hex, as {@code ContractRevertedException.arguments()} shows bytes32
+   * values.
+   */
   static String hex(byte[] bytes) {
     return "0x" + HexFormat.of().formatHex(bytes);
   }
@@ -39,7 +44,8 @@ final class DepositTestKit {
     return Address.of(c.getAddress());
   }
 
-  static PromissoryNote note(Credentials payer, Address payee, BigInteger amount, byte[] subtaskId, Purpose purpose) {
+  static PromissoryNote note(
+      Credentials payer, Address payee, BigInteger amount, byte[] subtaskId, Purpose purpose) {
     return new PromissoryNote(address(payer), payee, amount, subtaskId, purpose);
   }
 
@@ -55,7 +61,9 @@ final class DepositTestKit {
 
   /** The address ecrecover returns for {@code sig} over {@code digest} (what the contract sees). */
   static Address recover(byte[] digest, SignedNote sig) throws java.security.SignatureException {
-    BigInteger key = Sign.signedMessageHashToKey(digest, new Sign.SignatureData((byte) sig.v(), sig.r(), sig.s()));
+    BigInteger key =
+        Sign.signedMessageHashToKey(
+            digest, new Sign.SignatureData((byte) sig.v(), sig.r(), sig.s()));
     return Address.of(Keys.getAddress(key));
   }
 
@@ -63,7 +71,10 @@ final class DepositTestKit {
   static List<LogEntry> logs(TxResult tx, Address contract, Event event) {
     String topic0 = EventEncoder.encode(event);
     return tx.logs().stream()
-        .filter(l -> l.contract().equals(contract) && !l.topics().isEmpty() && topic0.equals(l.topics().get(0)))
+        .filter(l ->
+            l.contract().equals(contract)
+                && !l.topics().isEmpty()
+                && topic0.equals(l.topics().get(0)))
         .toList();
   }
 

@@ -10,13 +10,13 @@ import org.jgolem.chain.ContractRevertedException;
 import org.jgolem.chain.Rpc;
 import org.jgolem.chain.deploy.Deployer;
 import org.jgolem.chain.deploy.Deployment;
-import org.jgolem.testkit.Anvil;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.contracts.generated.GNTFaucet;
 import org.jgolem.contracts.generated.GolemNetworkToken;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.LogEntry;
 import org.jgolem.eth.TxResult;
+import org.jgolem.testkit.Anvil;
 import org.junit.jupiter.api.Test;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
@@ -32,13 +32,21 @@ class FaucetTest extends AnvilTest {
   }
 
   private static StaticEIP1559GasProvider gas(Chain c) {
-    return new StaticEIP1559GasProvider(c.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE);
+    return new StaticEIP1559GasProvider(
+        c.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE);
   }
 
-  /** A second faucet for the same token, deployed through the generated wrapper and holding nothing. */
+  /**
+   * A second faucet for the same token, deployed through the generated wrapper and holding nothing.
+   */
   private static Address unfundedFaucet() {
-    GNTFaucet f = Rpc.call("deploy GNTFaucet",
-        () -> GNTFaucet.deploy(chain.web3j(), chain.signer(DEPLOYER), gas(chain), deployment.token().hex()).send());
+    GNTFaucet f =
+        Rpc.call(
+            "deploy GNTFaucet",
+            () ->
+                GNTFaucet.deploy(
+                        chain.web3j(), chain.signer(DEPLOYER), gas(chain), deployment.token().hex())
+                    .send());
     return Address.of(f.getContractAddress());
   }
 
@@ -47,16 +55,22 @@ class FaucetTest extends AnvilTest {
   }
 
   private static List<LogEntry> logs(TxResult tx, Address contract, String topic0) {
-    return tx.logs().stream().filter(l -> l.contract().equals(contract) && l.topics().get(0).equals(topic0)).toList();
+    return tx.logs().stream()
+        .filter(l -> l.contract().equals(contract) && l.topics().get(0).equals(topic0))
+        .toList();
   }
 
   @Test
   void deployedFaucetIsFundedAndPointsAtTheToken() throws Exception {
     assertThat(deployment.faucet()).isNotNull();
     assertThat(token(DEPLOYER).balanceOf(deployment.faucet())).isEqualTo(params.faucetFunding());
-    GNTFaucet g = GNTFaucet.load(deployment.faucet().hex(), chain.web3j(), chain.signer(DEPLOYER), gas(chain));
+    GNTFaucet g =
+        GNTFaucet.load(
+            deployment.faucet().hex(), chain.web3j(), chain.signer(DEPLOYER), gas(chain));
     assertThat(Address.of(g.token().send())).isEqualTo(deployment.token());
-    assertThat(faucet(user(0)).dripAmount()).isEqualTo(DRIP).isEqualTo(new BigInteger("1000000000000000000000"));
+    assertThat(faucet(user(0)).dripAmount())
+        .isEqualTo(DRIP)
+        .isEqualTo(new BigInteger("1000000000000000000000"));
   }
 
   @Test
@@ -75,13 +89,16 @@ class FaucetTest extends AnvilTest {
 
     List<LogEntry> dripped = logs(tx, f, EventEncoder.encode(GNTFaucet.DRIPPED_EVENT));
     assertThat(dripped).hasSize(1);
-    assertThat(dripped.get(0).topics()).containsExactly(EventEncoder.encode(GNTFaucet.DRIPPED_EVENT), topic(me));
+    assertThat(dripped.get(0).topics())
+        .containsExactly(EventEncoder.encode(GNTFaucet.DRIPPED_EVENT), topic(me));
     assertThat(Numeric.toBigInt(dripped.get(0).data())).isEqualTo(DRIP);
 
-    List<LogEntry> transfers = logs(tx, deployment.token(), EventEncoder.encode(GolemNetworkToken.TRANSFER_EVENT));
+    List<LogEntry> transfers =
+        logs(tx, deployment.token(), EventEncoder.encode(GolemNetworkToken.TRANSFER_EVENT));
     assertThat(transfers).hasSize(1);
-    assertThat(transfers.get(0).topics()).containsExactly(
-        EventEncoder.encode(GolemNetworkToken.TRANSFER_EVENT), topic(f), topic(me));
+    assertThat(transfers.get(0).topics())
+        .containsExactly(
+            EventEncoder.encode(GolemNetworkToken.TRANSFER_EVENT), topic(f), topic(me));
     assertThat(Numeric.toBigInt(transfers.get(0).data())).isEqualTo(DRIP);
   }
 
@@ -116,7 +133,8 @@ class FaucetTest extends AnvilTest {
     faucet(user(0)).drip();
     token(user(0)).transfer(addr(user(1)), BigInteger.ONE);
     faucet(user(0)).drip();
-    assertThat(token(DEPLOYER).balanceOf(addr(user(0)))).isEqualTo(DRIP.shiftLeft(1).subtract(BigInteger.ONE));
+    assertThat(token(DEPLOYER).balanceOf(addr(user(0))))
+        .isEqualTo(DRIP.shiftLeft(1).subtract(BigInteger.ONE));
   }
 
   @Test
@@ -140,16 +158,21 @@ class FaucetTest extends AnvilTest {
     assertThat(token(DEPLOYER).balanceOf(addr(user(0)))).isEqualTo(DRIP);
     assertThat(token(DEPLOYER).balanceOf(f)).isZero();
 
-    assertThat(reverts("FaucetEmpty", () -> new FaucetGateway(chain, f, user(1)).drip()).arguments())
+    assertThat(
+            reverts("FaucetEmpty", () -> new FaucetGateway(chain, f, user(1)).drip()).arguments())
         .containsExactly(BigInteger.ZERO);
     // the user who already holds the drip amount is told that, not that the faucet is empty
-    assertThat(reverts("BalanceAlreadySufficient", () -> new FaucetGateway(chain, f, user(0)).drip()).arguments())
+    assertThat(
+            reverts("BalanceAlreadySufficient", () -> new FaucetGateway(chain, f, user(0)).drip())
+                .arguments())
         .containsExactly(addr(user(0)).hex(), DRIP);
   }
 
   @Test
   void contractKnowsExactlyTheFourTestChainIds() throws Exception {
-    GNTFaucet g = GNTFaucet.load(deployment.faucet().hex(), chain.web3j(), chain.signer(DEPLOYER), gas(chain));
+    GNTFaucet g =
+        GNTFaucet.load(
+            deployment.faucet().hex(), chain.web3j(), chain.signer(DEPLOYER), gas(chain));
     for (long id : new long[] {31337, 1337, 2018, 1981}) {
       assertThat(g.isTestChain(BigInteger.valueOf(id)).send()).as("chain %d", id).isTrue();
     }
@@ -160,21 +183,33 @@ class FaucetTest extends AnvilTest {
 
   @Test
   void onChainId1TheFaucetIsRefusedWhileGntDeploysFine() {
-    try (Anvil dev = Anvil.start(2, 1); Chain c = Chain.connect(dev.rpcUrl())) {
+    try (Anvil dev = Anvil.start(2, 1);
+        Chain c = Chain.connect(dev.rpcUrl())) {
       assertThat(c.chainId()).isEqualTo(1);
-      Deployer.Params withFaucet = Deployer.Params.devDefaults(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET));
+      Deployer.Params withFaucet =
+          Deployer.Params.devDefaults(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET));
       assertThat(withFaucet.faucet()).isTrue();
 
-      // Deployer deploys token, deposit and registry, then the faucet's constructor refuses the chain.
-      ContractRevertedException e = assertThrows(ContractRevertedException.class,
-          () -> Deployer.deploy(c, DEPLOYER, withFaucet));
+      // Deployer deploys token, deposit and registry, then the faucet's constructor refuses the
+      // chain.
+      ContractRevertedException e =
+          assertThrows(
+              ContractRevertedException.class, () -> Deployer.deploy(c, DEPLOYER, withFaucet));
       assertThat(e.errorName()).as(e.getMessage()).isEqualTo("NotATestChain");
       assertThat(e.arguments()).containsExactly(BigInteger.ONE);
 
-      Deployer.Params noFaucet = new Deployer.Params(withFaucet.tokenHolder(), withFaucet.totalSupply(),
-          withFaucet.concent(), withFaucet.coldwallet(), withFaucet.withdrawalDelaySeconds(),
-          withFaucet.maximumDepositAmount(), withFaucet.maximumDepositsTotal(),
-          withFaucet.dailyReimbursementLimit(), false, withFaucet.faucetFunding());
+      Deployer.Params noFaucet =
+          new Deployer.Params(
+              withFaucet.tokenHolder(),
+              withFaucet.totalSupply(),
+              withFaucet.concent(),
+              withFaucet.coldwallet(),
+              withFaucet.withdrawalDelaySeconds(),
+              withFaucet.maximumDepositAmount(),
+              withFaucet.maximumDepositsTotal(),
+              withFaucet.dailyReimbursementLimit(),
+              false,
+              withFaucet.faucetFunding());
       Deployment d = Deployer.deploy(c, DEPLOYER, noFaucet);
       assertThat(d.chainId()).isEqualTo(1);
       assertThat(d.faucet()).isNull();
@@ -186,8 +221,15 @@ class FaucetTest extends AnvilTest {
       assertThat(gnt.balanceOf(addr(CONCENT))).isEqualTo(gnt(3));
 
       // The generated wrapper's deploy is refused the same way, for the working token too.
-      ContractRevertedException direct = reverts("NotATestChain", () -> Rpc.call("deploy GNTFaucet",
-          () -> GNTFaucet.deploy(c.web3j(), c.signer(DEPLOYER), gas(c), d.token().hex()).send()));
+      ContractRevertedException direct =
+          reverts(
+              "NotATestChain",
+              () ->
+                  Rpc.call(
+                      "deploy GNTFaucet",
+                      () ->
+                          GNTFaucet.deploy(c.web3j(), c.signer(DEPLOYER), gas(c), d.token().hex())
+                              .send()));
       assertThat(direct.arguments()).containsExactly(BigInteger.ONE);
     }
   }

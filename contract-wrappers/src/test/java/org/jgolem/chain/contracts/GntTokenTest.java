@@ -53,7 +53,8 @@ class GntTokenTest extends AnvilTest {
 
   @Test
   void viewsConstantsAreThoseOfGolemNetworkToken() throws Exception {
-    // The gateway has no name/symbol/decimals/MAX_SUPPLY, so these go through the generated wrapper.
+    // The gateway has no name/symbol/decimals/MAX_SUPPLY, so these go through the generated
+    // wrapper.
     GolemNetworkToken w = wrapper(chain, token(), DEPLOYER);
     assertThat(w.name().send()).isEqualTo("Golem Network Token");
     assertThat(w.symbol().send()).isEqualTo("GNT");
@@ -66,9 +67,11 @@ class GntTokenTest extends AnvilTest {
     GntTokenGateway t = gnt(DEPLOYER);
     assertThat(t.totalSupply()).isEqualTo(params.totalSupply());
     // At deployment the whole supply went to DEPLOYER, who funded the faucet from it.
-    assertThat(t.balanceOf(a(DEPLOYER))).isEqualTo(params.totalSupply().subtract(params.faucetFunding()));
+    assertThat(t.balanceOf(a(DEPLOYER)))
+        .isEqualTo(params.totalSupply().subtract(params.faucetFunding()));
     assertThat(t.balanceOf(deployment.faucet())).isEqualTo(params.faucetFunding());
-    assertThat(t.balanceOf(a(DEPLOYER)).add(t.balanceOf(deployment.faucet()))).isEqualTo(t.totalSupply());
+    assertThat(t.balanceOf(a(DEPLOYER)).add(t.balanceOf(deployment.faucet())))
+        .isEqualTo(t.totalSupply());
   }
 
   @Test
@@ -131,7 +134,8 @@ class GntTokenTest extends AnvilTest {
     TxResult tx = u0.transfer(a(user(0)), BigInteger.valueOf(300));
     assertThat(u0.balanceOf(a(user(0)))).isEqualTo(BigInteger.valueOf(500));
     assertThat(u0.totalSupply()).isEqualTo(params.totalSupply());
-    assertThat(u0.transfers(tx)).containsExactly(new TransferEvent(a(user(0)), a(user(0)), BigInteger.valueOf(300)));
+    assertThat(u0.transfers(tx))
+        .containsExactly(new TransferEvent(a(user(0)), a(user(0)), BigInteger.valueOf(300)));
   }
 
   @Test
@@ -145,7 +149,8 @@ class GntTokenTest extends AnvilTest {
   void transferToSelfAboveTheBalanceReverts() {
     GntTokenGateway u0 = funded(0, BigInteger.valueOf(500));
     var e = reverts("InsufficientBalance", () -> u0.transfer(a(user(0)), BigInteger.valueOf(501)));
-    assertThat(e.arguments()).containsExactly(a(user(0)).hex(), BigInteger.valueOf(500), BigInteger.valueOf(501));
+    assertThat(e.arguments())
+        .containsExactly(a(user(0)).hex(), BigInteger.valueOf(500), BigInteger.valueOf(501));
   }
 
   @Test
@@ -162,7 +167,8 @@ class GntTokenTest extends AnvilTest {
   void transferAboveTheBalanceRevertsInsufficientBalance() {
     GntTokenGateway u0 = funded(0, BigInteger.valueOf(999));
     var e = reverts("InsufficientBalance", () -> u0.transfer(a(user(1)), BigInteger.valueOf(1000)));
-    assertThat(e.arguments()).containsExactly(a(user(0)).hex(), BigInteger.valueOf(999), BigInteger.valueOf(1000));
+    assertThat(e.arguments())
+        .containsExactly(a(user(0)).hex(), BigInteger.valueOf(999), BigInteger.valueOf(1000));
     assertThat(u0.balanceOf(a(user(0)))).isEqualTo(BigInteger.valueOf(999));
     assertThat(u0.balanceOf(a(user(1)))).isZero();
   }
@@ -177,11 +183,13 @@ class GntTokenTest extends AnvilTest {
 
   @Test
   void transferReturnsTrue() throws Exception {
-    String data = wrapper(chain, token(), DEPLOYER).transfer(a(user(0)).hex(), ONE).encodeFunctionCall();
+    String data =
+        wrapper(chain, token(), DEPLOYER).transfer(a(user(0)).hex(), ONE).encodeFunctionCall();
     assertThat(call(chain, a(DEPLOYER), token(), data)).isEqualTo(TRUE_WORD);
   }
 
-  // ------------------------------------------------------------------------------------ transferFrom
+  // ------------------------------------------------------------------------------------
+  // transferFrom
 
   @Test
   void transferFromMovesTheValueAndLowersTheAllowance() {
@@ -205,7 +213,8 @@ class GntTokenTest extends AnvilTest {
     spender.transferFrom(a(user(0)), a(user(1)), BigInteger.valueOf(600));
     assertThat(spender.allowance(a(user(0)), a(user(1)))).isZero();
     assertThat(spender.balanceOf(a(user(1)))).isEqualTo(BigInteger.valueOf(600));
-    var e = reverts("InsufficientAllowance", () -> spender.transferFrom(a(user(0)), a(user(1)), ONE));
+    var e =
+        reverts("InsufficientAllowance", () -> spender.transferFrom(a(user(0)), a(user(1)), ONE));
     assertThat(e.arguments()).containsExactly(a(user(0)).hex(), a(user(1)).hex(), ZERO, ONE);
   }
 
@@ -227,17 +236,21 @@ class GntTokenTest extends AnvilTest {
     BigInteger almost = MAX_UINT256.subtract(ONE);
     funded(0, BigInteger.valueOf(10)).approve(a(user(1)), almost);
     gnt(user(1)).transferFrom(a(user(0)), a(user(2)), BigInteger.valueOf(3));
-    assertThat(gnt(user(1)).allowance(a(user(0)), a(user(1)))).isEqualTo(almost.subtract(BigInteger.valueOf(3)));
+    assertThat(gnt(user(1)).allowance(a(user(0)), a(user(1))))
+        .isEqualTo(almost.subtract(BigInteger.valueOf(3)));
   }
 
   @Test
   void transferFromAboveTheAllowanceRevertsInsufficientAllowance() {
     funded(0, BigInteger.valueOf(1000)).approve(a(user(1)), BigInteger.valueOf(100));
     GntTokenGateway spender = gnt(user(1));
-    var e = reverts("InsufficientAllowance",
-        () -> spender.transferFrom(a(user(0)), a(user(2)), BigInteger.valueOf(101)));
-    assertThat(e.arguments()).containsExactly(
-        a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(100), BigInteger.valueOf(101));
+    var e =
+        reverts(
+            "InsufficientAllowance",
+            () -> spender.transferFrom(a(user(0)), a(user(2)), BigInteger.valueOf(101)));
+    assertThat(e.arguments())
+        .containsExactly(
+            a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(100), BigInteger.valueOf(101));
     assertThat(spender.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.valueOf(100));
     assertThat(spender.balanceOf(a(user(0)))).isEqualTo(BigInteger.valueOf(1000));
   }
@@ -253,25 +266,32 @@ class GntTokenTest extends AnvilTest {
   void transferFromAllowedButAboveTheBalanceRevertsInsufficientBalanceAndKeepsTheAllowance() {
     funded(0, BigInteger.valueOf(50)).approve(a(user(1)), BigInteger.valueOf(100));
     GntTokenGateway spender = gnt(user(1));
-    var e = reverts("InsufficientBalance",
-        () -> spender.transferFrom(a(user(0)), a(user(2)), BigInteger.valueOf(51)));
-    assertThat(e.arguments()).containsExactly(a(user(0)).hex(), BigInteger.valueOf(50), BigInteger.valueOf(51));
+    var e =
+        reverts(
+            "InsufficientBalance",
+            () -> spender.transferFrom(a(user(0)), a(user(2)), BigInteger.valueOf(51)));
+    assertThat(e.arguments())
+        .containsExactly(a(user(0)).hex(), BigInteger.valueOf(50), BigInteger.valueOf(51));
     assertThat(spender.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.valueOf(100));
   }
 
   @Test
   void transferFromWithMaxAllowanceAboveTheBalanceRevertsInsufficientBalance() {
     funded(0, BigInteger.valueOf(50)).approve(a(user(1)), MAX_UINT256);
-    var e = reverts("InsufficientBalance",
-        () -> gnt(user(1)).transferFrom(a(user(0)), a(user(2)), BigInteger.valueOf(51)));
-    assertThat(e.arguments()).containsExactly(a(user(0)).hex(), BigInteger.valueOf(50), BigInteger.valueOf(51));
+    var e =
+        reverts(
+            "InsufficientBalance",
+            () -> gnt(user(1)).transferFrom(a(user(0)), a(user(2)), BigInteger.valueOf(51)));
+    assertThat(e.arguments())
+        .containsExactly(a(user(0)).hex(), BigInteger.valueOf(50), BigInteger.valueOf(51));
   }
 
   @Test
   void transferFromToZeroAddressRevertsTransferToZeroAddress() {
     funded(0, BigInteger.valueOf(50)).approve(a(user(1)), BigInteger.valueOf(100));
     GntTokenGateway spender = gnt(user(1));
-    var e = reverts("TransferToZeroAddress", () -> spender.transferFrom(a(user(0)), Address.ZERO, ONE));
+    var e =
+        reverts("TransferToZeroAddress", () -> spender.transferFrom(a(user(0)), Address.ZERO, ONE));
     assertThat(e.arguments()).isEmpty();
     assertThat(spender.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.valueOf(100));
     assertThat(spender.balanceOf(a(user(0)))).isEqualTo(BigInteger.valueOf(50));
@@ -280,8 +300,10 @@ class GntTokenTest extends AnvilTest {
   @Test
   void transferFromReturnsTrue() {
     funded(0, BigInteger.valueOf(50)).approve(a(user(1)), BigInteger.valueOf(100));
-    String data = wrapper(chain, token(), user(1)).transferFrom(a(user(0)).hex(), a(user(2)).hex(), ONE)
-        .encodeFunctionCall();
+    String data =
+        wrapper(chain, token(), user(1))
+            .transferFrom(a(user(0)).hex(), a(user(2)).hex(), ONE)
+            .encodeFunctionCall();
     assertThat(call(chain, a(user(1)), token(), data)).isEqualTo(TRUE_WORD);
   }
 
@@ -291,7 +313,8 @@ class GntTokenTest extends AnvilTest {
   void approveSetsAndOverwritesTheAllowanceAndEmitsApproval() {
     GntTokenGateway u0 = gnt(user(0));
     TxResult first = u0.approve(a(user(1)), BigInteger.valueOf(10));
-    assertThat(approvals(token(), first)).containsExactly(new ApprovalEvent(a(user(0)), a(user(1)), BigInteger.TEN));
+    assertThat(approvals(token(), first))
+        .containsExactly(new ApprovalEvent(a(user(0)), a(user(1)), BigInteger.TEN));
     assertThat(u0.transfers(first)).isEmpty();
     TxResult second = u0.approve(a(user(1)), BigInteger.valueOf(3));
     assertThat(u0.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.valueOf(3));
@@ -319,11 +342,13 @@ class GntTokenTest extends AnvilTest {
 
   @Test
   void approveReturnsTrue() {
-    String data = wrapper(chain, token(), user(0)).approve(a(user(1)).hex(), ONE).encodeFunctionCall();
+    String data =
+        wrapper(chain, token(), user(0)).approve(a(user(1)).hex(), ONE).encodeFunctionCall();
     assertThat(call(chain, a(user(0)), token(), data)).isEqualTo(TRUE_WORD);
   }
 
-  // ------------------------------------------------------------------------------------ compareAndApprove
+  // ------------------------------------------------------------------------------------
+  // compareAndApprove
 
   @Test
   void compareAndApproveChangesTheAllowanceWhenItIsStillTheExpectedOne() {
@@ -342,10 +367,13 @@ class GntTokenTest extends AnvilTest {
   void compareAndApproveRevertsAllowanceChangedWhenTheAllowanceDiffers() {
     GntTokenGateway u0 = gnt(user(0));
     u0.approve(a(user(1)), BigInteger.valueOf(70));
-    var e = reverts("AllowanceChanged",
-        () -> u0.compareAndApprove(a(user(1)), BigInteger.valueOf(100), BigInteger.valueOf(5)));
-    assertThat(e.arguments()).containsExactly(
-        a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(100), BigInteger.valueOf(70));
+    var e =
+        reverts(
+            "AllowanceChanged",
+            () -> u0.compareAndApprove(a(user(1)), BigInteger.valueOf(100), BigInteger.valueOf(5)));
+    assertThat(e.arguments())
+        .containsExactly(
+            a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(100), BigInteger.valueOf(70));
     assertThat(u0.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.valueOf(70));
   }
 
@@ -358,18 +386,23 @@ class GntTokenTest extends AnvilTest {
   @Test
   void compareAndApproveToZeroAddressRevertsApproveToZeroAddress() {
     // The comparison passes (the zero address's allowance is 0); the approval itself is refused.
-    var e = reverts("ApproveToZeroAddress", () -> gnt(user(0)).compareAndApprove(Address.ZERO, ZERO, ONE));
+    var e =
+        reverts(
+            "ApproveToZeroAddress", () -> gnt(user(0)).compareAndApprove(Address.ZERO, ZERO, ONE));
     assertThat(e.arguments()).isEmpty();
   }
 
   @Test
   void compareAndApproveReturnsTrue() {
-    String data = wrapper(chain, token(), user(0)).compareAndApprove(a(user(1)).hex(), ZERO, ONE)
-        .encodeFunctionCall();
+    String data =
+        wrapper(chain, token(), user(0))
+            .compareAndApprove(a(user(1)).hex(), ZERO, ONE)
+            .encodeFunctionCall();
     assertThat(call(chain, a(user(0)), token(), data)).isEqualTo(TRUE_WORD);
   }
 
-  // ------------------------------------------------------------------------------------ increase / decrease
+  // ------------------------------------------------------------------------------------ increase /
+  // decrease
 
   @Test
   void increaseAllowanceAddsToTheAllowanceAndEmitsApprovalWithTheNewTotal() {
@@ -395,7 +428,8 @@ class GntTokenTest extends AnvilTest {
     u0.approve(a(user(1)), BigInteger.valueOf(5));
     BigInteger tooMuch = MAX_UINT256.subtract(BigInteger.valueOf(4));
     var e = reverts("AllowanceOverflow", () -> u0.increaseAllowance(a(user(1)), tooMuch));
-    assertThat(e.arguments()).containsExactly(a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(5), tooMuch);
+    assertThat(e.arguments())
+        .containsExactly(a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(5), tooMuch);
     assertThat(u0.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.valueOf(5));
   }
 
@@ -409,13 +443,17 @@ class GntTokenTest extends AnvilTest {
 
   @Test
   void increaseAllowanceToZeroAddressRevertsApproveToZeroAddress() {
-    var e = reverts("ApproveToZeroAddress", () -> gnt(user(0)).increaseAllowance(Address.ZERO, ONE));
+    var e =
+        reverts("ApproveToZeroAddress", () -> gnt(user(0)).increaseAllowance(Address.ZERO, ONE));
     assertThat(e.arguments()).isEmpty();
   }
 
   @Test
   void increaseAllowanceReturnsTrue() {
-    String data = wrapper(chain, token(), user(0)).increaseAllowance(a(user(1)).hex(), ONE).encodeFunctionCall();
+    String data =
+        wrapper(chain, token(), user(0))
+            .increaseAllowance(a(user(1)).hex(), ONE)
+            .encodeFunctionCall();
     assertThat(call(chain, a(user(0)), token(), data)).isEqualTo(TRUE_WORD);
   }
 
@@ -435,38 +473,53 @@ class GntTokenTest extends AnvilTest {
   void decreaseAllowanceBelowZeroRevertsAllowanceBelowDecrease() {
     GntTokenGateway u0 = gnt(user(0));
     u0.approve(a(user(1)), BigInteger.valueOf(10));
-    var e = reverts("AllowanceBelowDecrease", () -> u0.decreaseAllowance(a(user(1)), BigInteger.valueOf(11)));
-    assertThat(e.arguments()).containsExactly(
-        a(user(0)).hex(), a(user(1)).hex(), BigInteger.TEN, BigInteger.valueOf(11));
+    var e =
+        reverts(
+            "AllowanceBelowDecrease",
+            () -> u0.decreaseAllowance(a(user(1)), BigInteger.valueOf(11)));
+    assertThat(e.arguments())
+        .containsExactly(
+            a(user(0)).hex(), a(user(1)).hex(), BigInteger.TEN, BigInteger.valueOf(11));
     assertThat(u0.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.TEN);
   }
 
   @Test
   void decreaseAllowanceOnAFreshPairRevertsAllowanceBelowDecrease() {
-    var e = reverts("AllowanceBelowDecrease", () -> gnt(user(0)).decreaseAllowance(a(user(1)), ONE));
+    var e =
+        reverts("AllowanceBelowDecrease", () -> gnt(user(0)).decreaseAllowance(a(user(1)), ONE));
     assertThat(e.arguments()).containsExactly(a(user(0)).hex(), a(user(1)).hex(), ZERO, ONE);
   }
 
   @Test
   void decreaseAllowanceToZeroAddressRevertsApproveToZeroAddress() {
-    // Decreasing the zero address's (zero) allowance by zero passes the check; the approval is refused.
-    var e = reverts("ApproveToZeroAddress", () -> gnt(user(0)).decreaseAllowance(Address.ZERO, ZERO));
+    // Decreasing the zero address's (zero) allowance by zero passes the check; the approval is
+    // refused.
+    var e =
+        reverts("ApproveToZeroAddress", () -> gnt(user(0)).decreaseAllowance(Address.ZERO, ZERO));
     assertThat(e.arguments()).isEmpty();
   }
 
   @Test
   void decreaseAllowanceReturnsTrue() {
     gnt(user(0)).approve(a(user(1)), BigInteger.TEN);
-    String data = wrapper(chain, token(), user(0)).decreaseAllowance(a(user(1)).hex(), ONE).encodeFunctionCall();
+    String data =
+        wrapper(chain, token(), user(0))
+            .decreaseAllowance(a(user(1)).hex(), ONE)
+            .encodeFunctionCall();
     assertThat(call(chain, a(user(0)), token(), data)).isEqualTo(TRUE_WORD);
   }
 
-  // ------------------------------------------------------------------------------------ transferAndCall
+  // ------------------------------------------------------------------------------------
+  // transferAndCall
 
-  /** Runtime code that answers any call with the 32-byte word 0xdeadbeef << 224: a wrong selector. */
+  /**
+   * Runtime code that answers any call with the 32-byte word 0xdeadbeef << 224: a wrong selector.
+   */
   private static final String WRONG_SELECTOR_RECEIVER = "0x63deadbeef60e01b60005260206000f3";
+
   /** Runtime code that stops at once: any call succeeds and returns no data. */
   private static final String SILENT_CONTRACT = "0x00";
+
   private static final Address CODE_SLOT = Address.of("0x00000000000000000000000000000000c0de0001");
 
   private void putCode(Address at, String code) {
@@ -481,15 +534,20 @@ class GntTokenTest extends AnvilTest {
     TxResult tx = u0.transferAndCall(deposit, gnt(30), new byte[] {1, 2, 3});
     assertThat(u0.balanceOf(a(user(0)))).isEqualTo(gnt(70));
     assertThat(u0.balanceOf(deposit)).isEqualTo(gnt(30));
-    assertThat(deposits(user(0)).balanceOf(a(user(0)))).as("credited in the deposit's books").isEqualTo(gnt(30));
+    assertThat(deposits(user(0)).balanceOf(a(user(0))))
+        .as("credited in the deposit's books")
+        .isEqualTo(gnt(30));
     assertThat(u0.transfers(tx)).containsExactly(new TransferEvent(a(user(0)), deposit, gnt(30)));
-    assertThat(tx.logs().stream().filter(l -> l.contract().equals(deposit))).as("the deposit's own event").isNotEmpty();
+    assertThat(tx.logs().stream().filter(l -> l.contract().equals(deposit)))
+        .as("the deposit's own event")
+        .isNotEmpty();
   }
 
   @Test
   void transferAndCallToAnAccountWithoutCodeRevertsReceiverNotContract() {
     GntTokenGateway u0 = funded(0, gnt(100));
-    var e = reverts("ReceiverNotContract", () -> u0.transferAndCall(a(user(1)), gnt(1), new byte[0]));
+    var e =
+        reverts("ReceiverNotContract", () -> u0.transferAndCall(a(user(1)), gnt(1), new byte[0]));
     assertThat(e.arguments()).containsExactly(a(user(1)).hex());
     assertThat(u0.balanceOf(a(user(0)))).isEqualTo(gnt(100));
     assertThat(u0.balanceOf(a(user(1)))).isZero();
@@ -499,14 +557,18 @@ class GntTokenTest extends AnvilTest {
   void transferAndCallToTheZeroAddressRevertsReceiverNotContract() {
     // The code check comes first, so the zero address is refused as "no contract".
     GntTokenGateway u0 = funded(0, gnt(100));
-    var e = reverts("ReceiverNotContract", () -> u0.transferAndCall(Address.ZERO, gnt(1), new byte[0]));
+    var e =
+        reverts("ReceiverNotContract", () -> u0.transferAndCall(Address.ZERO, gnt(1), new byte[0]));
     assertThat(e.arguments()).containsExactly(Address.ZERO.hex());
   }
 
   @Test
   void transferAndCallAboveTheBalanceRevertsInsufficientBalance() {
     GntTokenGateway u0 = funded(0, gnt(10));
-    var e = reverts("InsufficientBalance", () -> u0.transferAndCall(deployment.deposit(), gnt(11), new byte[0]));
+    var e =
+        reverts(
+            "InsufficientBalance",
+            () -> u0.transferAndCall(deployment.deposit(), gnt(11), new byte[0]));
     assertThat(e.arguments()).containsExactly(a(user(0)).hex(), gnt(10), gnt(11));
     assertThat(u0.balanceOf(deployment.deposit())).isZero();
   }
@@ -553,7 +615,10 @@ class GntTokenTest extends AnvilTest {
     BigInteger max = params.maximumDepositAmount();
     GntTokenGateway t = gnt(DEPLOYER);
     BigInteger before = t.balanceOf(a(DEPLOYER));
-    var e = reverts("DepositTooLarge", () -> t.transferAndCall(deployment.deposit(), max.add(ONE), new byte[0]));
+    var e =
+        reverts(
+            "DepositTooLarge",
+            () -> t.transferAndCall(deployment.deposit(), max.add(ONE), new byte[0]));
     assertThat(e.arguments()).containsExactly(a(DEPLOYER).hex(), max.add(ONE), max);
     assertThat(t.balanceOf(a(DEPLOYER))).isEqualTo(before);
     assertThat(t.balanceOf(deployment.deposit())).isZero();
@@ -562,8 +627,10 @@ class GntTokenTest extends AnvilTest {
   @Test
   void transferAndCallReturnsTrue() {
     funded(0, gnt(10));
-    String data = wrapper(chain, token(), user(0)).transferAndCall(deployment.deposit().hex(), ONE, new byte[0])
-        .encodeFunctionCall();
+    String data =
+        wrapper(chain, token(), user(0))
+            .transferAndCall(deployment.deposit().hex(), ONE, new byte[0])
+            .encodeFunctionCall();
     assertThat(call(chain, a(user(0)), token(), data)).isEqualTo(TRUE_WORD);
   }
 
@@ -575,7 +642,8 @@ class GntTokenTest extends AnvilTest {
     TxResult tx = u0.burn(gnt(40));
     assertThat(u0.balanceOf(a(user(0)))).isEqualTo(gnt(60));
     assertThat(u0.totalSupply()).isEqualTo(params.totalSupply().subtract(gnt(40)));
-    assertThat(u0.transfers(tx)).containsExactly(new TransferEvent(a(user(0)), Address.ZERO, gnt(40)));
+    assertThat(u0.transfers(tx))
+        .containsExactly(new TransferEvent(a(user(0)), Address.ZERO, gnt(40)));
     assertThat(u0.balanceOf(Address.ZERO)).as("nothing is parked at address 0").isZero();
   }
 
@@ -605,7 +673,8 @@ class GntTokenTest extends AnvilTest {
     assertThat(u0.totalSupply()).isEqualTo(params.totalSupply());
   }
 
-  // ------------------------------------------------------------------------------------ constructor
+  // ------------------------------------------------------------------------------------
+  // constructor
 
   /**
    * Deploys a token and expects the constructor to revert with {@code error}. web3j's
@@ -614,16 +683,21 @@ class GntTokenTest extends AnvilTest {
    * (including a successful deployment) fail the assertion.
    */
   private ContractRevertedException deployReverts(String error, Address holder, BigInteger supply) {
-    return reverts(error, () -> {
-      try {
-        GolemNetworkToken.deploy(chain.web3j(), chain.signer(DEPLOYER), gas(chain), holder.hex(), supply).send();
-      } catch (RuntimeException e) {
-        if (e.getClass() == RuntimeException.class && e.getCause() instanceof ContractRevertedException cause) {
-          throw cause;
-        }
-        throw e;
-      }
-    });
+    return reverts(
+        error,
+        () -> {
+          try {
+            GolemNetworkToken.deploy(
+                    chain.web3j(), chain.signer(DEPLOYER), gas(chain), holder.hex(), supply)
+                .send();
+          } catch (RuntimeException e) {
+            if (e.getClass() == RuntimeException.class
+                && e.getCause() instanceof ContractRevertedException cause) {
+              throw cause;
+            }
+            throw e;
+          }
+        });
   }
 
   @Test
@@ -654,7 +728,9 @@ class GntTokenTest extends AnvilTest {
   void constructorMintsTheWholeSupplyToTheHolderUpToMaxSupply() throws Exception {
     BigInteger max = ONE.shiftLeft(128);
     GolemNetworkToken w =
-        GolemNetworkToken.deploy(chain.web3j(), chain.signer(DEPLOYER), gas(chain), a(user(3)).hex(), max).send();
+        GolemNetworkToken.deploy(
+                chain.web3j(), chain.signer(DEPLOYER), gas(chain), a(user(3)).hex(), max)
+            .send();
     Address at = Address.of(w.getContractAddress());
     GntTokenGateway t = new GntTokenGateway(chain, at, user(3));
     assertThat(t.totalSupply()).isEqualTo(max);
@@ -673,7 +749,8 @@ class GntTokenTest extends AnvilTest {
   @Test
   void constructorHelperFailsWhenTheDeploymentSucceeds() {
     // Sanity check of the helper: a valid deployment does not throw.
-    assertThatThrownBy(() -> deployReverts("InvalidSupply", a(user(0)), ONE)).isInstanceOf(AssertionError.class);
+    assertThatThrownBy(() -> deployReverts("InvalidSupply", a(user(0)), ONE))
+        .isInstanceOf(AssertionError.class);
   }
 
   @Test

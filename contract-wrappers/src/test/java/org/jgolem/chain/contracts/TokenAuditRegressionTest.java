@@ -16,8 +16,8 @@ import java.util.Set;
 import org.jgolem.chain.contracts.GntToken.TransferEvent;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.eth.Address;
-import org.jgolem.eth.TxResult;
 import org.jgolem.eth.PackedPayment;
+import org.jgolem.eth.TxResult;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -68,13 +68,21 @@ class TokenAuditRegressionTest extends AnvilTest {
     GntTokenGateway spender = token(user(1));
     // The owner means to lower the allowance from 100 to 50; the spender front-runs and spends 100.
     spender.transferFrom(a(user(0)), a(user(1)), BigInteger.valueOf(100));
-    var e = reverts("AllowanceChanged",
-        () -> owner.compareAndApprove(a(user(1)), BigInteger.valueOf(100), BigInteger.valueOf(50)));
-    assertThat(e.arguments()).containsExactly(a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(100), ZERO);
+    var e =
+        reverts(
+            "AllowanceChanged",
+            () ->
+                owner.compareAndApprove(
+                    a(user(1)), BigInteger.valueOf(100), BigInteger.valueOf(50)));
+    assertThat(e.arguments())
+        .containsExactly(a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(100), ZERO);
     assertThat(owner.allowance(a(user(0)), a(user(1)))).isZero();
-    var more = reverts("InsufficientAllowance", () -> spender.transferFrom(a(user(0)), a(user(1)), ONE));
+    var more =
+        reverts("InsufficientAllowance", () -> spender.transferFrom(a(user(0)), a(user(1)), ONE));
     assertThat(more.arguments()).containsExactly(a(user(0)).hex(), a(user(1)).hex(), ZERO, ONE);
-    assertThat(spender.balanceOf(a(user(1)))).as("only the old allowance was spent").isEqualTo(BigInteger.valueOf(100));
+    assertThat(spender.balanceOf(a(user(1))))
+        .as("only the old allowance was spent")
+        .isEqualTo(BigInteger.valueOf(100));
     assertThat(spender.balanceOf(a(user(0)))).isEqualTo(BigInteger.valueOf(900));
   }
 
@@ -83,10 +91,15 @@ class TokenAuditRegressionTest extends AnvilTest {
     GntTokenGateway owner = fund(0, BigInteger.valueOf(1000));
     owner.approve(a(user(1)), BigInteger.valueOf(100));
     token(user(1)).transferFrom(a(user(0)), a(user(2)), BigInteger.valueOf(30));
-    var e = reverts("AllowanceChanged",
-        () -> owner.compareAndApprove(a(user(1)), BigInteger.valueOf(100), BigInteger.valueOf(50)));
-    assertThat(e.arguments()).containsExactly(
-        a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(100), BigInteger.valueOf(70));
+    var e =
+        reverts(
+            "AllowanceChanged",
+            () ->
+                owner.compareAndApprove(
+                    a(user(1)), BigInteger.valueOf(100), BigInteger.valueOf(50)));
+    assertThat(e.arguments())
+        .containsExactly(
+            a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(100), BigInteger.valueOf(70));
     // Knowing the actual value, the owner decides again.
     owner.compareAndApprove(a(user(1)), BigInteger.valueOf(70), BigInteger.valueOf(20));
     assertThat(owner.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.valueOf(20));
@@ -102,13 +115,19 @@ class TokenAuditRegressionTest extends AnvilTest {
     owner.decreaseAllowance(a(user(1)), BigInteger.valueOf(50));
     assertThat(owner.allowance(a(user(0)), a(user(1)))).isEqualTo(BigInteger.valueOf(20));
     spender.transferFrom(a(user(0)), a(user(1)), BigInteger.valueOf(20));
-    assertThat(spender.balanceOf(a(user(1)))).as("30 + 20 = the 50 the owner intended").isEqualTo(BigInteger.valueOf(50));
+    assertThat(spender.balanceOf(a(user(1))))
+        .as("30 + 20 = the 50 the owner intended")
+        .isEqualTo(BigInteger.valueOf(50));
     // Had the spender spent 80 first, the decrease by 50 reverts instead of going negative.
     owner.approve(a(user(1)), BigInteger.valueOf(100));
     spender.transferFrom(a(user(0)), a(user(1)), BigInteger.valueOf(80));
-    var e = reverts("AllowanceBelowDecrease", () -> owner.decreaseAllowance(a(user(1)), BigInteger.valueOf(50)));
-    assertThat(e.arguments()).containsExactly(
-        a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(20), BigInteger.valueOf(50));
+    var e =
+        reverts(
+            "AllowanceBelowDecrease",
+            () -> owner.decreaseAllowance(a(user(1)), BigInteger.valueOf(50)));
+    assertThat(e.arguments())
+        .containsExactly(
+            a(user(0)).hex(), a(user(1)).hex(), BigInteger.valueOf(20), BigInteger.valueOf(50));
   }
 
   @Test
@@ -132,7 +151,9 @@ class TokenAuditRegressionTest extends AnvilTest {
     BigInteger before = t.balanceOf(a(DEPLOYER));
     reverts("TransferToZeroAddress", () -> t.transfer(Address.ZERO, gnt(1)));
     t.approve(a(user(1)), gnt(1));
-    reverts("TransferToZeroAddress", () -> token(user(1)).transferFrom(a(DEPLOYER), Address.ZERO, gnt(1)));
+    reverts(
+        "TransferToZeroAddress",
+        () -> token(user(1)).transferFrom(a(DEPLOYER), Address.ZERO, gnt(1)));
     assertThat(t.balanceOf(a(DEPLOYER))).isEqualTo(before);
     assertThat(t.balanceOf(Address.ZERO)).isZero();
     assertThat(t.totalSupply()).isEqualTo(params.totalSupply());
@@ -143,12 +164,19 @@ class TokenAuditRegressionTest extends AnvilTest {
     GntTokenGateway t = token(DEPLOYER);
     BigInteger before = t.balanceOf(a(DEPLOYER));
     List<byte[]> words = List.of(word(gnt(1), a(user(0))), word(gnt(2), Address.ZERO));
-    var e = reverts("PaymentToZeroAddress",
-        () -> wrapper(chain, deployment.token(), DEPLOYER).batchTransfer(words, BigInteger.valueOf(closure())).send());
+    var e =
+        reverts(
+            "PaymentToZeroAddress",
+            () ->
+                wrapper(chain, deployment.token(), DEPLOYER)
+                    .batchTransfer(words, BigInteger.valueOf(closure()))
+                    .send());
     assertThat(e.arguments()).containsExactly(ONE);
     // Also when the transaction is forced on chain without an estimate.
-    String data = wrapper(chain, deployment.token(), DEPLOYER)
-        .batchTransfer(words, BigInteger.valueOf(closure())).encodeFunctionCall();
+    String data =
+        wrapper(chain, deployment.token(), DEPLOYER)
+            .batchTransfer(words, BigInteger.valueOf(closure()))
+            .encodeFunctionCall();
     TransactionReceipt r = sendWithoutEstimate(chain, DEPLOYER, deployment.token(), data);
     assertThat(r.isStatusOK()).isFalse();
     assertThat(t.balanceOf(a(DEPLOYER))).isEqualTo(before);
@@ -161,7 +189,8 @@ class TokenAuditRegressionTest extends AnvilTest {
   void tob05_tokensLeaveCirculationOnlyThroughBurnWhichLowersTheSupply() {
     GntTokenGateway t = token(DEPLOYER);
     TxResult tx = t.burn(gnt(3));
-    assertThat(t.transfers(tx)).containsExactly(new TransferEvent(a(DEPLOYER), Address.ZERO, gnt(3)));
+    assertThat(t.transfers(tx))
+        .containsExactly(new TransferEvent(a(DEPLOYER), Address.ZERO, gnt(3)));
     assertThat(t.totalSupply()).isEqualTo(params.totalSupply().subtract(gnt(3)));
     assertThat(t.balanceOf(Address.ZERO)).isZero();
   }
@@ -175,10 +204,11 @@ class TokenAuditRegressionTest extends AnvilTest {
   @Test
   void tob07_batchPayingTheSenderIsRefusedAndDestroysNothing() {
     GntTokenGateway u0 = fund(0, BigInteger.valueOf(100));
-    List<PackedPayment> b = List.of(
-        new PackedPayment(a(user(1)), BigInteger.valueOf(10)),
-        new PackedPayment(a(user(0)), BigInteger.valueOf(50)),
-        new PackedPayment(a(user(2)), BigInteger.valueOf(10)));
+    List<PackedPayment> b =
+        List.of(
+            new PackedPayment(a(user(1)), BigInteger.valueOf(10)),
+            new PackedPayment(a(user(0)), BigInteger.valueOf(50)),
+            new PackedPayment(a(user(2)), BigInteger.valueOf(10)));
     var e = reverts("PaymentToSender", () -> u0.batchTransfer(b, closure()));
     assertThat(e.arguments()).containsExactly(ONE);
     assertThat(u0.balanceOf(a(user(0)))).isEqualTo(BigInteger.valueOf(100));
@@ -190,8 +220,10 @@ class TokenAuditRegressionTest extends AnvilTest {
   void tob07_selfPaymentForcedOnChainRevertsAndTheSenderKeepsItsTokens() {
     fund(0, BigInteger.valueOf(100));
     List<byte[]> words = List.of(word(10, a(user(1))), word(50, a(user(0))));
-    String data = wrapper(chain, deployment.token(), user(0))
-        .batchTransfer(words, BigInteger.valueOf(closure())).encodeFunctionCall();
+    String data =
+        wrapper(chain, deployment.token(), user(0))
+            .batchTransfer(words, BigInteger.valueOf(closure()))
+            .encodeFunctionCall();
     TransactionReceipt r = sendWithoutEstimate(chain, user(0), deployment.token(), data);
     assertThat(r.isStatusOK()).isFalse();
     GntTokenGateway t = token(DEPLOYER);
@@ -216,8 +248,9 @@ class TokenAuditRegressionTest extends AnvilTest {
   @Test
   void tob13_burnLowersTotalSupplyAndAllBalancesStillAddUpToIt() throws IOException {
     GntTokenGateway t = token(DEPLOYER);
-    t.batchTransfer(List.of(
-        new PackedPayment(a(user(0)), gnt(100)), new PackedPayment(a(user(1)), gnt(50))), closure());
+    t.batchTransfer(
+        List.of(new PackedPayment(a(user(0)), gnt(100)), new PackedPayment(a(user(1)), gnt(50))),
+        closure());
     t.burn(gnt(1000));
     token(user(0)).burn(gnt(40));
     token(user(1)).burn(gnt(50));
@@ -228,8 +261,12 @@ class TokenAuditRegressionTest extends AnvilTest {
 
     // Every account that ever took part in a Transfer of this token, from the chain's own logs.
     Set<Address> holders = new LinkedHashSet<>();
-    EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST,
-        deployment.token().hex()).addSingleTopic(GntTokenGateway.TRANSFER_TOPIC);
+    EthFilter filter =
+        new EthFilter(
+                DefaultBlockParameterName.EARLIEST,
+                DefaultBlockParameterName.LATEST,
+                deployment.token().hex())
+            .addSingleTopic(GntTokenGateway.TRANSFER_TOPIC);
     EthLog logs = chain.web3j().ethGetLogs(filter).send();
     assertThat(logs.hasError()).isFalse();
     for (EthLog.LogResult<?> lr : logs.getLogs()) {
@@ -237,7 +274,8 @@ class TokenAuditRegressionTest extends AnvilTest {
       holders.add(TokenTestSupport.topicAddress(log.getTopics().get(1)));
       holders.add(TokenTestSupport.topicAddress(log.getTopics().get(2)));
     }
-    assertThat(holders).contains(a(DEPLOYER), a(user(0)), a(user(1)), deployment.faucet(), Address.ZERO);
+    assertThat(holders)
+        .contains(a(DEPLOYER), a(user(0)), a(user(1)), deployment.faucet(), Address.ZERO);
     BigInteger sum = ZERO;
     for (Address h : holders) {
       sum = sum.add(t.balanceOf(h));
@@ -254,9 +292,14 @@ class TokenAuditRegressionTest extends AnvilTest {
 
   @Test
   void tob14_oneBadPaymentWouldBlockARawBatch() throws Exception {
-    List<byte[]> words = List.of(word(gnt(1), a(user(0))), word(gnt(1), Address.ZERO), word(gnt(1), a(user(1))));
-    reverts("PaymentToZeroAddress",
-        () -> wrapper(chain, deployment.token(), DEPLOYER).batchTransfer(words, BigInteger.valueOf(closure())).send());
+    List<byte[]> words =
+        List.of(word(gnt(1), a(user(0))), word(gnt(1), Address.ZERO), word(gnt(1), a(user(1))));
+    reverts(
+        "PaymentToZeroAddress",
+        () ->
+            wrapper(chain, deployment.token(), DEPLOYER)
+                .batchTransfer(words, BigInteger.valueOf(closure()))
+                .send());
     assertThat(token(DEPLOYER).balanceOf(a(user(0)))).isZero();
     assertThat(token(DEPLOYER).balanceOf(a(user(1)))).isZero();
   }
@@ -264,8 +307,10 @@ class TokenAuditRegressionTest extends AnvilTest {
   @Test
   void tob14_theContractWouldAcceptThePaymentToTheTokenItselfSoTheBuilderHoldsItBack() {
     // The contract does not refuse the token's own address as a payee: such tokens are stranded.
-    // That is why the builder holds it back (TOKEN_CONTRACT_PAYEE): the builder's half of this test is
-    // BatchBuilderTest.tob14_theTokenContractItselfIsHeldBack in the node module, where the builder lives.
+    // That is why the builder holds it back (TOKEN_CONTRACT_PAYEE): the builder's half of this test
+    // is
+    // BatchBuilderTest.tob14_theTokenContractItselfIsHeldBack in the node module, where the builder
+    // lives.
     GntTokenGateway t = token(DEPLOYER);
     t.batchTransfer(List.of(new PackedPayment(deployment.token(), ONE)), closure());
     assertThat(t.balanceOf(deployment.token())).isEqualTo(ONE);
@@ -275,23 +320,27 @@ class TokenAuditRegressionTest extends AnvilTest {
   void tob14_builderHoldsBackBadPaymentsWithTheirReasonAndEverybodyElseIsPaid() {
     GntTokenGateway t = token(DEPLOYER);
     Address token = deployment.token();
-    // The two batches the builder makes of the owed payments of this finding, with the bad ones held back
-    // (asserted in the node module, BatchBuilderTest.tob14_builderHoldsBackBadPaymentsWithTheirReason):
+    // The two batches the builder makes of the owed payments of this finding, with the bad ones
+    // held back
+    // (asserted in the node module,
+    // BatchBuilderTest.tob14_builderHoldsBackBadPaymentsWithTheirReason):
     // user0 (10 + 5), user3 | user4, user5.
-    List<List<PackedPayment>> batches = List.of(
-        List.of(new PackedPayment(a(user(0)), gnt(15)), new PackedPayment(a(user(3)), gnt(20))),
-        List.of(new PackedPayment(a(user(4)), gnt(1)), new PackedPayment(a(user(5)), gnt(2))));
+    List<List<PackedPayment>> batches =
+        List.of(
+            List.of(new PackedPayment(a(user(0)), gnt(15)), new PackedPayment(a(user(3)), gnt(20))),
+            List.of(new PackedPayment(a(user(4)), gnt(1)), new PackedPayment(a(user(5)), gnt(2))));
 
     BigInteger senderBefore = t.balanceOf(a(DEPLOYER));
     List<TransferEvent> paid = new ArrayList<>();
     for (List<PackedPayment> b : batches) {
       paid.addAll(t.transfers(t.batchTransfer(b, closure())));
     }
-    assertThat(paid).containsExactly(
-        new TransferEvent(a(DEPLOYER), a(user(0)), gnt(15)),
-        new TransferEvent(a(DEPLOYER), a(user(3)), gnt(20)),
-        new TransferEvent(a(DEPLOYER), a(user(4)), gnt(1)),
-        new TransferEvent(a(DEPLOYER), a(user(5)), gnt(2)));
+    assertThat(paid)
+        .containsExactly(
+            new TransferEvent(a(DEPLOYER), a(user(0)), gnt(15)),
+            new TransferEvent(a(DEPLOYER), a(user(3)), gnt(20)),
+            new TransferEvent(a(DEPLOYER), a(user(4)), gnt(1)),
+            new TransferEvent(a(DEPLOYER), a(user(5)), gnt(2)));
     assertThat(t.balanceOf(a(user(0)))).isEqualTo(gnt(15));
     assertThat(t.balanceOf(a(user(3)))).isEqualTo(gnt(20));
     assertThat(t.balanceOf(a(user(4)))).isEqualTo(gnt(1));

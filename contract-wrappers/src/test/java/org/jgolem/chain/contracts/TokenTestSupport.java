@@ -25,7 +25,9 @@ import org.web3j.tx.gas.ContractGasProvider;
 import org.web3j.tx.gas.StaticEIP1559GasProvider;
 import org.web3j.utils.Numeric;
 
-/** Helpers shared by the GNT contract tests: raw batch words, Approval events, unestimated sends. */
+/**
+ * Helpers shared by the GNT contract tests: raw batch words, Approval events, unestimated sends.
+ */
 final class TokenTestSupport {
   static final BigInteger MAX_UINT256 = BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE);
   static final BigInteger MAX_WORD_VALUE = BigInteger.ONE.shiftLeft(96).subtract(BigInteger.ONE);
@@ -36,9 +38,12 @@ final class TokenTestSupport {
 
   private TokenTestSupport() {}
 
-  /** The signing manager estimates gas and sets fees itself; this provider only selects EIP-1559. */
+  /**
+   * The signing manager estimates gas and sets fees itself; this provider only selects EIP-1559.
+   */
   static ContractGasProvider gas(Chain chain) {
-    return new StaticEIP1559GasProvider(chain.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE);
+    return new StaticEIP1559GasProvider(
+        chain.chainId(), BigInteger.ONE, BigInteger.ONE, BigInteger.ONE);
   }
 
   /** The generated wrapper at {@code token}, sending as {@code as} through the project's signer. */
@@ -58,9 +63,14 @@ final class TokenTestSupport {
   static List<ApprovalEvent> approvals(Address token, TxResult tx) {
     List<ApprovalEvent> out = new ArrayList<>();
     for (LogEntry log : tx.logs()) {
-      if (log.contract().equals(token) && log.topics().size() == 3 && APPROVAL_TOPIC.equals(log.topics().get(0))) {
-        out.add(new ApprovalEvent(topicAddress(log.topics().get(1)), topicAddress(log.topics().get(2)),
-            Numeric.toBigInt(log.data())));
+      if (log.contract().equals(token)
+          && log.topics().size() == 3
+          && APPROVAL_TOPIC.equals(log.topics().get(0))) {
+        out.add(
+            new ApprovalEvent(
+                topicAddress(log.topics().get(1)),
+                topicAddress(log.topics().get(2)),
+                Numeric.toBigInt(log.data())));
       }
     }
     return out;
@@ -69,7 +79,10 @@ final class TokenTestSupport {
   /** The indexed {@code from} of every BatchTransfer event of {@code tx}. */
   static List<Address> batchSenders(Address token, TxResult tx) {
     return tx.logs().stream()
-        .filter(l -> l.contract().equals(token) && !l.topics().isEmpty() && BATCH_TOPIC.equals(l.topics().get(0)))
+        .filter(l ->
+            l.contract().equals(token)
+                && !l.topics().isEmpty()
+                && BATCH_TOPIC.equals(l.topics().get(0)))
         .map(l -> topicAddress(l.topics().get(1)))
         .toList();
   }
@@ -81,10 +94,16 @@ final class TokenTestSupport {
   /** Runs a read-only eth_call of {@code data} as {@code from} and returns the raw 0x result. */
   static String call(Chain chain, Address from, Address to, String data) {
     try {
-      var r = chain.web3j()
-          .ethCall(Transaction.createEthCallTransaction(from.hex(), to.hex(), data), DefaultBlockParameterName.LATEST)
-          .send();
-      assertThat(r.hasError()).as("eth_call error: %s", r.getError() == null ? "" : r.getError().getMessage()).isFalse();
+      var r =
+          chain
+              .web3j()
+              .ethCall(
+                  Transaction.createEthCallTransaction(from.hex(), to.hex(), data),
+                  DefaultBlockParameterName.LATEST)
+              .send();
+      assertThat(r.hasError())
+          .as("eth_call error: %s", r.getError() == null ? "" : r.getError().getMessage())
+          .isFalse();
       return r.getValue();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -95,23 +114,45 @@ final class TokenTestSupport {
    * Signs and sends {@code data} to {@code to} with a fixed gas limit and no estimate, so that a
    * reverting call really lands on chain as a failed transaction. Returns the mined receipt.
    */
-  static TransactionReceipt sendWithoutEstimate(Chain chain, Credentials from, Address to, String data) {
+  static TransactionReceipt sendWithoutEstimate(
+      Chain chain, Credentials from, Address to, String data) {
     var web3j = chain.web3j();
     try {
-      BigInteger nonce = web3j.ethGetTransactionCount(from.getAddress(), DefaultBlockParameterName.PENDING)
-          .send().getTransactionCount();
-      BigInteger base = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock()
-          .getBaseFeePerGas();
+      BigInteger nonce =
+          web3j
+              .ethGetTransactionCount(from.getAddress(), DefaultBlockParameterName.PENDING)
+              .send()
+              .getTransactionCount();
+      BigInteger base =
+          web3j
+              .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+              .send()
+              .getBlock()
+              .getBaseFeePerGas();
       BigInteger tip = BigInteger.valueOf(1_000_000_000L);
-      RawTransaction raw = RawTransaction.createTransaction(chain.chainId(), nonce, BigInteger.valueOf(2_000_000),
-          to.hex(), BigInteger.ZERO, data, tip, base.shiftLeft(1).add(tip));
-      EthSendTransaction sent = web3j.ethSendRawTransaction(
-          Numeric.toHexString(TransactionEncoder.signMessage(raw, from))).send();
-      assertThat(sent.hasError()).as("node refused: %s", sent.getError() == null ? "" : sent.getError().getMessage())
+      RawTransaction raw =
+          RawTransaction.createTransaction(
+              chain.chainId(),
+              nonce,
+              BigInteger.valueOf(2_000_000),
+              to.hex(),
+              BigInteger.ZERO,
+              data,
+              tip,
+              base.shiftLeft(1).add(tip));
+      EthSendTransaction sent =
+          web3j
+              .ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(raw, from)))
+              .send();
+      assertThat(sent.hasError())
+          .as("node refused: %s", sent.getError() == null ? "" : sent.getError().getMessage())
           .isFalse();
       for (int i = 0; i < 200; i++) {
-        Optional<TransactionReceipt> r = web3j.ethGetTransactionReceipt(sent.getTransactionHash()).send()
-            .getTransactionReceipt();
+        Optional<TransactionReceipt> r =
+            web3j
+                .ethGetTransactionReceipt(sent.getTransactionHash())
+                .send()
+                .getTransactionReceipt();
         if (r.isPresent()) {
           return r.get();
         }

@@ -17,9 +17,10 @@ import org.web3j.protocol.core.Response;
 import org.web3j.protocol.http.HttpService;
 
 /**
- * A real anvil ({@link Anvil}) with the project's contracts deployed by {@link Deployer} with the dev
- * defaults: {@link #DEPLOYER} holds the GNT supply and owns the deposit and the registry. The chain fixture of
- * the contract tests ({@link AnvilTest}), the node's payment tests and the integration tests.
+ * A real anvil ({@link Anvil}) with the project's contracts deployed by {@link Deployer} with the
+ * dev defaults: {@link #DEPLOYER} holds the GNT supply and owns the deposit and the registry. The
+ * chain fixture of the contract tests ({@link AnvilTest}), the node's payment tests and the
+ * integration tests.
  */
 public final class AnvilDeployment implements AutoCloseable {
   public static final BigInteger GNT = BigInteger.TEN.pow(18);
@@ -29,8 +30,10 @@ public final class AnvilDeployment implements AutoCloseable {
 
   private final Anvil anvil;
   private final Chain chain;
+
   /** One HTTP client for the test-only RPC calls (snapshot, revert, mining, time travel). */
   private final HttpService http;
+
   private final Deployment deployment;
 
   private AnvilDeployment(Anvil anvil, Chain chain, Deployment deployment) {
@@ -64,7 +67,10 @@ public final class AnvilDeployment implements AutoCloseable {
     }
   }
 
-  /** The dev deployment's parameters: {@link #DEPLOYER} holds the supply, {@link #CONCENT}, {@link #COLDWALLET}. */
+  /**
+   * The dev deployment's parameters: {@link #DEPLOYER} holds the supply, {@link #CONCENT}, {@link
+   * #COLDWALLET}.
+   */
   public static Deployer.Params devParams() {
     return Deployer.Params.devDefaults(addr(DEPLOYER), addr(CONCENT), addr(COLDWALLET));
   }
@@ -101,13 +107,16 @@ public final class AnvilDeployment implements AutoCloseable {
   @SuppressWarnings("unchecked")
   public <T> T rpc(String method, List<?> params) {
     try {
-      Response<Object> r = new Request<>(method, (List<Object>) params, http, GenericResponse.class).send();
+      Response<Object> r =
+          new Request<>(method, (List<Object>) params, http, GenericResponse.class).send();
       if (r.hasError()) {
-        throw new ChainException(ChainException.Reason.REJECTED, method + ": " + r.getError().getMessage());
+        throw new ChainException(
+            ChainException.Reason.REJECTED, method + ": " + r.getError().getMessage());
       }
       return (T) r.getResult();
     } catch (IOException e) {
-      throw new ChainException(ChainException.Reason.UNAVAILABLE, method + ": " + e.getMessage(), e);
+      throw new ChainException(
+          ChainException.Reason.UNAVAILABLE, method + ": " + e.getMessage(), e);
     }
   }
 

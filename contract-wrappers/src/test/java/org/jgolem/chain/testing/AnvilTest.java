@@ -1,5 +1,8 @@
 package org.jgolem.chain.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import java.math.BigInteger;
 import java.util.List;
 import org.jgolem.chain.Chain;
@@ -17,12 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.function.Executable;
 import org.web3j.crypto.Credentials;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 /**
  * Base of the contract tests: one real anvil for the whole test JVM, contracts deployed once by
- * {@link Deployer} ({@link AnvilDeployment}), and every test isolated by {@code evm_snapshot} / {@code evm_revert}.
+ * {@link Deployer} ({@link AnvilDeployment}), and every test isolated by {@code evm_snapshot} /
+ * {@code evm_revert}.
  *
  * <p>Accounts: {@link #DEPLOYER} (holds all GNT, owns the deposit and registry), {@link #CONCENT},
  * {@link #COLDWALLET}, and users {@code user(0..)} from dev account 3 on.
@@ -61,11 +62,12 @@ public abstract class AnvilTest {
   }
 
   /**
-   * Puts the chain back as the test found it. Seen once in CI: a transfer of 2 from the future-nonce test was in
-   * the chain of every later test (73 tests off by 2), though each test reverts. Anvil mines asynchronously and a
-   * revert does not empty its pool, so nothing may be left to mine when it reverts: the pool is emptied, then an
-   * {@code evm_mine} waits for any block being mined, then the revert; a chain not back at the snapshot's block
-   * fails the test that left it so, not the tests after it.
+   * Puts the chain back as the test found it. Seen once in CI: a transfer of 2 from the
+   * future-nonce test was in the chain of every later test (73 tests off by 2), though each test
+   * reverts. Anvil mines asynchronously and a revert does not empty its pool, so nothing may be
+   * left to mine when it reverts: the pool is emptied, then an {@code evm_mine} waits for any block
+   * being mined, then the revert; a chain not back at the snapshot's block fails the test that left
+   * it so, not the tests after it.
    */
   @AfterEach
   void revertSnapshot() {
@@ -75,7 +77,8 @@ public abstract class AnvilTest {
     assertThat(ok).as("evm_revert").isEqualTo(Boolean.TRUE);
     rpc("anvil_dropAllTransactions", List.of());
     chain.resetNonces();
-    assertThat((String) rpc("eth_blockNumber", List.of())).as("the chain's head after the revert")
+    assertThat((String) rpc("eth_blockNumber", List.of()))
+        .as("the chain's head after the revert")
         .isEqualTo(snapshotBlock);
   }
 

@@ -13,10 +13,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** A node's REST API (docs/API.md), as an operator's script would use it: the token and address files of its data folder. */
+/**
+ * A node's REST API (docs/API.md), as an operator's script would use it: the token and address
+ * files of its data folder.
+ */
 public final class Api {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final URI base;
   private final String token;
@@ -34,7 +38,8 @@ public final class Api {
     }
 
     public Views.ApiError error() {
-      if (status / 100 == 2) throw new AssertionError("expected an error, got HTTP " + status + ": " + body);
+      if (status / 100 == 2)
+        throw new AssertionError("expected an error, got HTTP " + status + ": " + body);
       return Views.ApiError.of(body);
     }
   }
@@ -44,7 +49,10 @@ public final class Api {
     this.token = token;
   }
 
-  /** The API of the node whose data folder is {@code dataDir} (its {@code api-address} and {@code api-token}). */
+  /**
+   * The API of the node whose data folder is {@code dataDir} (its {@code api-address} and {@code
+   * api-token}).
+   */
   public static Api of(Path dataDir) throws IOException {
     String address = Files.readString(dataDir.resolve("api-address")).trim();
     String token = Files.readString(dataDir.resolve("api-token")).trim();
@@ -65,8 +73,10 @@ public final class Api {
 
   public Response send(String method, String path, Object body) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-          .header("Authorization", "Bearer " + token);
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(base.resolve(path))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + token);
       if (body == null) {
         b.method(method, HttpRequest.BodyPublishers.noBody());
       } else {
@@ -74,7 +84,8 @@ public final class Api {
             .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
       }
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
+      return new Response(
+          r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(method + " " + base.resolve(path) + " failed", e);
     } catch (InterruptedException e) {
@@ -110,7 +121,10 @@ public final class Api {
     return Views.list(get("/v1/tasks/" + id + "/subtasks"), Views.SubtaskView::of);
   }
 
-  /** Every assignment of task {@code id}, whatever became of it: by subtask, each one's oldest first. */
+  /**
+   * Every assignment of task {@code id}, whatever became of it: by subtask, each one's oldest
+   * first.
+   */
   public List<Views.Assignment> assignments(String id) {
     return Views.list(get("/v1/tasks/" + id + "/assignments"), Views.Assignment::of);
   }

@@ -35,23 +35,30 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A Blender task (docs/BLENDER.md) for the whole-network tests: the {@code jgolem/blender} image on the local
- * Docker engine, jgolem's test scene (scripts/blender/test-scene.py, made inside that image), the task file,
- * and a direct render of whole frames in one Blender process, outside the network, with the same scene, the
- * same render script and the same settings as the task's subtasks.
+ * A Blender task (docs/BLENDER.md) for the whole-network tests: the {@code jgolem/blender} image on
+ * the local Docker engine, jgolem's test scene (scripts/blender/test-scene.py, made inside that
+ * image), the task file, and a direct render of whole frames in one Blender process, outside the
+ * network, with the same scene, the same render script and the same settings as the task's
+ * subtasks.
  *
- * <p>The test JVM talks to the Docker engine through the node's own {@link DockerEnvironment}, as the node's
- * Blender tests do (BlenderTestSupport): the same sandbox (no network, read-only root, uid 1000) and the same
- * command line ({@link RenderJob#args}) as a provider's subtask.
+ * <p>The test JVM talks to the Docker engine through the node's own {@link DockerEnvironment}, as
+ * the node's Blender tests do (BlenderTestSupport): the same sandbox (no network, read-only root,
+ * uid 1000) and the same command line ({@link RenderJob#args}) as a provider's subtask.
  */
 public final class BlenderTask {
   public static final String IMAGE = BlenderOptions.DEFAULT_IMAGE;
-  /** The Docker node id of the test JVM's own containers (scene, direct render); the nodes use their addresses. */
+
+  /**
+   * The Docker node id of the test JVM's own containers (scene, direct render); the nodes use their
+   * addresses.
+   */
   static final String DOCKER_NODE = "jgolem-it-blender";
+
   static final String ENTRY_POINT = "/usr/bin/blender";
 
   /** What the engine said, asked once per JVM: the image id, or why there is none. */
   private static String probedId;
+
   private static String missing;
   private static boolean said;
 
@@ -65,29 +72,40 @@ public final class BlenderTask {
     this.options = options;
   }
 
-  /** The id of {@code jgolem/blender} on the Docker engine, if an engine answers and holds it (asked once per JVM). */
+  /**
+   * The id of {@code jgolem/blender} on the Docker engine, if an engine answers and holds it (asked
+   * once per JVM).
+   */
   public static synchronized Optional<String> image() {
     if (probedId == null && missing == null) {
-      try (DockerEnvironment probe = new DockerEnvironment(DockerConfig.of(DOCKER_NODE + "-probe", Set.of()))) {
+      try (DockerEnvironment probe =
+          new DockerEnvironment(DockerConfig.of(DOCKER_NODE + "-probe", Set.of()))) {
         Capabilities c = probe.capabilities();
         if (!c.available()) {
-          missing = "no Docker engine answers (" + c.unavailableReason() + "): run scripts/docker-engine";
+          missing =
+              "no Docker engine answers (" + c.unavailableReason() + "): run scripts/docker-engine";
         } else {
           Optional<String> id = probe.resolveImage(IMAGE);
           if (id.isPresent()) probedId = id.get();
-          else missing = "the image " + IMAGE + " is not on the Docker engine: build it with scripts/images blender";
+          else
+            missing =
+                "the image "
+                    + IMAGE
+                    + " is not on the Docker engine: build it with scripts/images blender";
         }
       } catch (ComputeException | RuntimeException e) {
-        missing = "the Docker engine cannot be asked (" + e.getMessage() + "): run scripts/docker-engine";
+        missing =
+            "the Docker engine cannot be asked (" + e.getMessage() + "): run scripts/docker-engine";
       }
     }
     return Optional.ofNullable(probedId);
   }
 
   /**
-   * The id of {@code jgolem/blender}; without an engine or without the image the calling test is skipped with
-   * the reason, as the node's Docker tests are (call it per test, from {@code @BeforeEach}, so that surefire
-   * counts the skip); with {@code JGOLEM_REQUIRE_DOCKER=1} (set by scripts/test) it fails instead.
+   * The id of {@code jgolem/blender}; without an engine or without the image the calling test is
+   * skipped with the reason, as the node's Docker tests are (call it per test, from
+   * {@code @BeforeEach}, so that surefire counts the skip); with {@code JGOLEM_REQUIRE_DOCKER=1}
+   * (set by scripts/test) it fails instead.
    */
   public static synchronized String requireImage() {
     if (image().isPresent()) return probedId;
@@ -100,17 +118,36 @@ public final class BlenderTask {
     throw new AssertionError("unreachable");
   }
 
-  /** Makes jgolem's test scene with Blender in {@code imageId} and returns {@code dir/scene.blend}. */
+  /**
+   * Makes jgolem's test scene with Blender in {@code imageId} and returns {@code dir/scene.blend}.
+   */
   public static Path scene(String imageId, Path dir) {
     Path script = root().resolve("scripts").resolve("blender").resolve("test-scene.py");
     try {
       Folders f = Folders.under(dir.resolve("make-scene"));
       Files.copy(script, f.resources().resolve("test-scene.py"));
       readable(f.resources().resolve("test-scene.py"));
-      run(new ExecutionSpec("it-blender-test-scene", new Program.DockerImage(IMAGE, imageId), ENTRY_POINT,
-          List.of("-b", "--factory-startup", "-noaudio", "--python-exit-code", "3", "--python",
-              "/golem/resources/test-scene.py", "--", "/golem/output/scene.blend"),
-          Map.of(), f.resources(), f.work(), f.output(), limits(32 * Limits.MIB)), imageId);
+      run(
+          new ExecutionSpec(
+              "it-blender-test-scene",
+              new Program.DockerImage(IMAGE, imageId),
+              ENTRY_POINT,
+              List.of(
+                  "-b",
+                  "--factory-startup",
+                  "-noaudio",
+                  "--python-exit-code",
+                  "3",
+                  "--python",
+                  "/golem/resources/test-scene.py",
+                  "--",
+                  "/golem/output/scene.blend"),
+              Map.of(),
+              f.resources(),
+              f.work(),
+              f.output(),
+              limits(32 * Limits.MIB)),
+          imageId);
       Path scene = Files.copy(f.output().resolve("scene.blend"), dir.resolve("scene.blend"));
       readable(scene);
       return scene;
@@ -119,14 +156,25 @@ public final class BlenderTask {
     }
   }
 
-  /** What to render: the task's name, the image, the scene, the frames ({@code "1-2"}), size, samples and split. */
-  public record Spec(String name, String imageId, Path scene, String frames, int width, int height, int samples,
-      int subtasks, String subtaskTimeout) {}
+  /**
+   * What to render: the task's name, the image, the scene, the frames ({@code "1-2"}), size,
+   * samples and split.
+   */
+  public record Spec(
+      String name,
+      String imageId,
+      Path scene,
+      String frames,
+      int width,
+      int height,
+      int samples,
+      int subtasks,
+      String subtaskTimeout) {}
 
   /**
-   * Writes {@code dir/task.json} with the scene beside it; the merged frames go to {@code dir/out}. The file is
-   * parsed back with the node's own parser, so that the direct render uses exactly the options the requestor
-   * reads.
+   * Writes {@code dir/task.json} with the scene beside it; the merged frames go to {@code dir/out}.
+   * The file is parsed back with the node's own parser, so that the direct render uses exactly the
+   * options the requestor reads.
    */
   public static BlenderTask write(Path dir, Spec spec) {
     try {
@@ -134,8 +182,12 @@ public final class BlenderTask {
       Files.copy(spec.scene(), dir.resolve("scene.blend"));
       readable(dir.resolve("scene.blend"));
       ObjectNode task = Api.JSON.createObjectNode();
-      task.put("type", "blender").put("name", spec.name()).put("bid", "1").put("timeout", "0:10:00")
-          .put("subtask_timeout", spec.subtaskTimeout()).put("subtasks_count", spec.subtasks());
+      task.put("type", "blender")
+          .put("name", spec.name())
+          .put("bid", "1")
+          .put("timeout", "0:10:00")
+          .put("subtask_timeout", spec.subtaskTimeout())
+          .put("subtasks_count", spec.subtasks());
       task.putArray("resources").add("scene.blend");
       ObjectNode o = task.putObject("options");
       o.put("image_id", spec.imageId()).put("frames", spec.frames());
@@ -145,8 +197,10 @@ public final class BlenderTask {
       Path file = dir.resolve("task.json");
       Files.writeString(file, Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(task));
       Problems p = new Problems();
-      BlenderOptions options = BlenderOptions.parse(new TaskFileParser(TaskTemplates.load().types()).parse(file), p);
-      if (!p.isEmpty()) throw new AssertionError("the test's own task file has problems: " + p.list());
+      BlenderOptions options =
+          BlenderOptions.parse(new TaskFileParser(TaskTemplates.load().types()).parse(file), p);
+      if (!p.isEmpty())
+        throw new AssertionError("the test's own task file has problems: " + p.list());
       return new BlenderTask(dir, file, options);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -173,7 +227,9 @@ public final class BlenderTask {
     return Split.Job.outputName(frame, options.format());
   }
 
-  /** The subtasks the requestor plans for this task: names and regions, by the template's own split. */
+  /**
+   * The subtasks the requestor plans for this task: names and regions, by the template's own split.
+   */
   public List<Split.Job> split(int subtasks) {
     return Split.jobs(options.frames(), options.width(), options.height(), subtasks);
   }
@@ -184,8 +240,9 @@ public final class BlenderTask {
   }
 
   /**
-   * Renders every frame of the task whole, in one Blender process on the local Docker engine, with the task's
-   * scene, render script, samples, seed and thread count; returns the folder holding {@code frame_NNNN.png}.
+   * Renders every frame of the task whole, in one Blender process on the local Docker engine, with
+   * the task's scene, render script, samples, seed and thread count; returns the folder holding
+   * {@code frame_NNNN.png}.
    */
   public Path renderDirect(String imageId) {
     try {
@@ -194,25 +251,48 @@ public final class BlenderTask {
       readable(scene);
       List<RenderJob.Render> renders = new ArrayList<>();
       for (int frame : options.frames()) {
-        renders.add(new RenderJob.Render(frame, Region.whole(options.width(), options.height()), frameFile(frame)));
+        renders.add(
+            new RenderJob.Render(
+                frame, Region.whole(options.width(), options.height()), frameFile(frame)));
       }
       new RenderJob(options, options.samples(), renders).writeInto(f.resources());
-      long bytes = renders.size() * ((long) options.width() * options.height() * 12 + (64 << 10)) + Limits.MIB;
-      run(new ExecutionSpec("it-blender-direct", new Program.DockerImage(IMAGE, imageId), ENTRY_POINT,
-          RenderJob.args(options), Map.of(), f.resources(), f.work(), f.output(), limits(bytes)), imageId);
+      long bytes =
+          renders.size() * ((long) options.width() * options.height() * 12 + (64 << 10))
+              + Limits.MIB;
+      run(
+          new ExecutionSpec(
+              "it-blender-direct",
+              new Program.DockerImage(IMAGE, imageId),
+              ENTRY_POINT,
+              RenderJob.args(options),
+              Map.of(),
+              f.resources(),
+              f.work(),
+              f.output(),
+              limits(bytes)),
+          imageId);
       return f.output();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Runs {@code spec} in a Docker environment of the test JVM's own; fails with the end of Blender's log if it fails. */
+  /**
+   * Runs {@code spec} in a Docker environment of the test JVM's own; fails with the end of
+   * Blender's log if it fails.
+   */
   private static ExecutionResult run(ExecutionSpec spec, String imageId) {
-    try (DockerEnvironment env = new DockerEnvironment(DockerConfig.of(DOCKER_NODE, Set.of(imageId)))) {
+    try (DockerEnvironment env =
+        new DockerEnvironment(DockerConfig.of(DOCKER_NODE, Set.of(imageId)))) {
       ExecutionResult r = env.start(spec).result().get(180, TimeUnit.SECONDS);
       if (!r.succeeded()) {
         String log = r.stdout().text() + r.stderr().text();
-        throw new AssertionError(spec.subtaskId() + " failed: " + r + "\n" + log.substring(Math.max(0, log.length() - 2000)));
+        throw new AssertionError(
+            spec.subtaskId()
+                + " failed: "
+                + r
+                + "\n"
+                + log.substring(Math.max(0, log.length() - 2000)));
       }
       return r;
     } catch (InterruptedException e) {
@@ -225,7 +305,14 @@ public final class BlenderTask {
 
   /** One core, 1 GiB, 2 minutes: what a subtask of the task gets (cpus 1, memory_mib 1024). */
   private static Limits limits(long outputBytes) {
-    return new Limits(1, 1024 * Limits.MIB, Duration.ofSeconds(120), outputBytes, 64 * 1024, 256, 256 * Limits.MIB);
+    return new Limits(
+        1,
+        1024 * Limits.MIB,
+        Duration.ofSeconds(120),
+        outputBytes,
+        64 * 1024,
+        256,
+        256 * Limits.MIB);
   }
 
   private static Path root() {
@@ -245,7 +332,10 @@ public final class BlenderTask {
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
       Path r = Files.createDirectories(root.resolve("resources"));
       Files.setPosixFilePermissions(r, PosixFilePermissions.fromString("rwxr-xr-x"));
-      return new Folders(r, Files.createDirectories(root.resolve("work")), Files.createDirectories(root.resolve("output")));
+      return new Folders(
+          r,
+          Files.createDirectories(root.resolve("work")),
+          Files.createDirectories(root.resolve("output")));
     }
   }
 }

@@ -1,22 +1,23 @@
 package org.jgolem.it.harness;
 
-import org.jgolem.testkit.Await;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jgolem.testkit.Await;
 
 /**
- * A named fact about a subject (a node, the chain) that a test expects, in the style of Besu's acceptance tests:
- * {@code requestor.verify(task(id).finished().within(TWO_MINUTES))}. Looking at the subject gives an
- * {@link Outcome}: met, with a value the test may go on with (the task, the ledger...), or not (yet), with what
- * was seen instead, which the failure message quotes.
+ * A named fact about a subject (a node, the chain) that a test expects, in the style of Besu's
+ * acceptance tests: {@code requestor.verify(task(id).finished().within(TWO_MINUTES))}. Looking at
+ * the subject gives an {@link Outcome}: met, with a value the test may go on with (the task, the
+ * ledger...), or not (yet), with what was seen instead, which the failure message quotes.
  *
- * <p>A condition holds now, or, with {@link #within}, waits until it holds through the harness's one {@link Await}
- * (to become org.jgolem.testkit's when the two copies are unified). A look may also throw an {@link AssertionError}:
- * a fact that can no longer come true (a task that ended otherwise) fails at once, without waiting out the time.
+ * <p>A condition holds now, or, with {@link #within}, waits until it holds through the harness's
+ * one {@link Await} (to become org.jgolem.testkit's when the two copies are unified). A look may
+ * also throw an {@link AssertionError}: a fact that can no longer come true (a task that ended
+ * otherwise) fails at once, without waiting out the time.
  *
  * @param <S> what it looks at: a {@link NodeProcess}, the {@link TestChain}
  * @param <T> what it gives back when met
@@ -26,7 +27,9 @@ public final class Condition<S, T> {
   private final Function<S, Outcome<T>> look;
   private final Duration timeout;
 
-  /** What one look saw: met with {@code value}, or not, {@link #seen} saying what was there instead. */
+  /**
+   * What one look saw: met with {@code value}, or not, {@link #seen} saying what was there instead.
+   */
   public static final class Outcome<T> {
     private final boolean met;
     private final T value;
@@ -81,11 +84,14 @@ public final class Condition<S, T> {
   }
 
   /** {@code read}'s value meets {@code test}; the failure message shows the value read. */
-  public static <S, T> Condition<S, T> that(String what, Function<S, T> read, Predicate<? super T> test) {
-    return of(what, s -> {
-      T v = read.apply(s);
-      return test.test(v) ? Outcome.met(v) : Outcome.unmet("was " + v);
-    });
+  public static <S, T> Condition<S, T> that(
+      String what, Function<S, T> read, Predicate<? super T> test) {
+    return of(
+        what,
+        s -> {
+          T v = read.apply(s);
+          return test.test(v) ? Outcome.met(v) : Outcome.unmet("was " + v);
+        });
   }
 
   /** The same condition, waited for up to {@code timeout} instead of checked once. */
@@ -95,19 +101,25 @@ public final class Condition<S, T> {
 
   /** Both at the same look: this one, then {@code other}; gives this one's value. */
   public Condition<S, T> and(Condition<S, ?> other) {
-    return new Condition<>(what + " and " + other.what, s -> {
-      Outcome<T> first = look.apply(s);
-      if (!first.met()) return first;
-      Outcome<?> second = other.look.apply(s);
-      return second.met() ? first : second.retype();
-    }, timeout);
+    return new Condition<>(
+        what + " and " + other.what,
+        s -> {
+          Outcome<T> first = look.apply(s);
+          if (!first.met()) return first;
+          Outcome<?> second = other.look.apply(s);
+          return second.met() ? first : second.retype();
+        },
+        timeout);
   }
 
   public String what() {
     return what;
   }
 
-  /** Checks it (waiting, if {@link #within} said so) and gives its value; fails saying what was seen. */
+  /**
+   * Checks it (waiting, if {@link #within} said so) and gives its value; fails saying what was
+   * seen.
+   */
   public T verify(S subject) {
     if (timeout.isZero()) {
       Outcome<T> o = look.apply(subject);
@@ -115,11 +127,16 @@ public final class Condition<S, T> {
       return o.value();
     }
     AtomicReference<Outcome<T>> last = new AtomicReference<>();
-    Optional<T> v = Await.until(what, timeout, () -> {
-      Outcome<T> o = look.apply(subject);
-      last.set(o);
-      return o.met() ? Optional.ofNullable(o.value()) : null;
-    }, () -> last.get() == null ? "no answer (see the cause)" : last.get().seen());
+    Optional<T> v =
+        Await.until(
+            what,
+            timeout,
+            () -> {
+              Outcome<T> o = look.apply(subject);
+              last.set(o);
+              return o.met() ? Optional.ofNullable(o.value()) : null;
+            },
+            () -> last.get() == null ? "no answer (see the cause)" : last.get().seen());
     return v.orElse(null);
   }
 

@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jgolem.it.harness.Condition.Outcome;
 import org.junit.jupiter.api.Test;
 
-/** The conditions' own rules (no network): checked once or waited for, and what their failures say. */
+/**
+ * The conditions' own rules (no network): checked once or waited for, and what their failures say.
+ */
 class ConditionTest {
   /** A subject whose state moves on each look. */
   static final class Counter {
@@ -25,7 +27,8 @@ class ConditionTest {
 
   @Test
   void checkedOnceItFailsSayingWhatItExpectedAndWhatItSaw() {
-    assertThatThrownBy(() -> atLeast(5).verify(new Counter())).isInstanceOf(AssertionError.class)
+    assertThatThrownBy(() -> atLeast(5).verify(new Counter()))
+        .isInstanceOf(AssertionError.class)
         .hasMessage("expected a count of at least 5; was 1");
   }
 
@@ -38,21 +41,26 @@ class ConditionTest {
 
   @Test
   void waitedForInVainItSaysHowLongItWaitedAndWhatItLastSaw() {
-    Condition<Counter, Integer> never = Condition.of("task 3f FINISHED", c -> Outcome.unmet("was COMPUTING, 1 of 4"));
+    Condition<Counter, Integer> never =
+        Condition.of("task 3f FINISHED", c -> Outcome.unmet("was COMPUTING, 1 of 4"));
     assertThatThrownBy(() -> never.within(Duration.ofMillis(300)).verify(new Counter()))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("task 3f FINISHED")
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("task 3f FINISHED")
         .hasMessageContaining("last seen: was COMPUTING, 1 of 4");
   }
 
   @Test
   void aFactThatCanNoLongerComeTrueFailsAtOnceWithoutWaitingOutTheTime() {
     Counter c = new Counter();
-    Condition<Counter, Integer> ended = Condition.of("task 3f FINISHED", s -> {
-      s.look();
-      throw new AssertionError("task 3f expected FINISHED, ended FAILED");
-    });
-    assertThatThrownBy(() -> ended.within(Duration.ofMinutes(5)).verify(c)).hasMessage(
-        "task 3f expected FINISHED, ended FAILED");
+    Condition<Counter, Integer> ended =
+        Condition.of(
+            "task 3f FINISHED",
+            s -> {
+              s.look();
+              throw new AssertionError("task 3f expected FINISHED, ended FAILED");
+            });
+    assertThatThrownBy(() -> ended.within(Duration.ofMinutes(5)).verify(c))
+        .hasMessage("task 3f expected FINISHED, ended FAILED");
     assertThat(c.looks).hasValue(1);
   }
 

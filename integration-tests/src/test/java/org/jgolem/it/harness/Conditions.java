@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +36,7 @@ import org.jgolem.it.harness.Views.TaskView;
 
 /**
  * The conditions the whole-network tests speak in, on what a node's REST API and the chain tell:
+ *
  * <pre>{@code
  * TaskView t = requestor.verify(task(id).finished().within(Duration.ofMinutes(2)));
  * requestor.verify(task(id).everySubtask(accepted(), verifiedAs("2 results agree"), assignedTimes(2)));
@@ -46,8 +46,10 @@ import org.jgolem.it.harness.Views.TaskView;
  * requestor.verify(ranking(liar.id(), "counting a wrong result", r -> r.wrong() == 1));
  * String subtaskId = provider.verify(computingASubtask().within(Duration.ofSeconds(60)));
  * }</pre>
- * No condition reads a node's database: the requestor's assignments, its ranking of providers and a provider's jobs
- * are in the API too. One looks at a node's data folder: {@link #holdsNoJob} (that a job's folder was deleted).
+ *
+ * No condition reads a node's database: the requestor's assignments, its ranking of providers and a
+ * provider's jobs are in the API too. One looks at a node's data folder: {@link #holdsNoJob} (that
+ * a job's folder was deleted).
  */
 public final class Conditions {
   private Conditions() {}
@@ -59,13 +61,21 @@ public final class Conditions {
 
   /** The node knows at least {@code n} peers. */
   public static Condition<NodeProcess, NodeStatus> connectedTo(int n) {
-    return Condition.that("connected to " + n + " peers", node -> node.api().status(), s -> s.peers() >= n);
+    return Condition.that(
+        "connected to " + n + " peers", node -> node.api().status(), s -> s.peers() >= n);
   }
 
-  /** The node's log holds {@code text} (e.g. what it says when it does something the API does not show). */
+  /**
+   * The node's log holds {@code text} (e.g. what it says when it does something the API does not
+   * show).
+   */
   public static Condition<NodeProcess, Void> logged(String text) {
-    return Condition.of("a log line with \"" + text + "\"", n -> n.log().contains(text) ? Outcome.met(null)
-        : Outcome.unmet(() -> "the last log lines:\n" + n.logTail(20)));
+    return Condition.of(
+        "a log line with \"" + text + "\"",
+        n ->
+            n.log().contains(text)
+                ? Outcome.met(null)
+                : Outcome.unmet(() -> "the last log lines:\n" + n.logTail(20)));
   }
 
   // ------------------------------------------------------------------------------------------------ tasks
@@ -82,22 +92,30 @@ public final class Conditions {
       this.id = id;
     }
 
-    /** It has ended FINISHED; a task that ends otherwise fails this at once, with its subtasks and the requestor's log. */
+    /**
+     * It has ended FINISHED; a task that ends otherwise fails this at once, with its subtasks and
+     * the requestor's log.
+     */
     public Condition<NodeProcess, TaskView> finished() {
-      return Condition.of("task " + id + " FINISHED", r -> {
-        TaskView t = r.api().task(id);
-        if (t.state() == TaskState.FINISHED) return Outcome.met(t);
-        if (t.ended()) throw new AssertionError("task " + id + " expected FINISHED, ended " + t + story(r));
-        return Outcome.unmet(() -> "was " + t.brief() + story(r));
-      });
+      return Condition.of(
+          "task " + id + " FINISHED",
+          r -> {
+            TaskView t = r.api().task(id);
+            if (t.state() == TaskState.FINISHED) return Outcome.met(t);
+            if (t.ended())
+              throw new AssertionError("task " + id + " expected FINISHED, ended " + t + story(r));
+            return Outcome.unmet(() -> "was " + t.brief() + story(r));
+          });
     }
 
     /** It has ended, whichever way (finished, failed, aborted, timed out). */
     public Condition<NodeProcess, TaskView> ended() {
-      return Condition.of("task " + id + " ended", r -> {
-        TaskView t = r.api().task(id);
-        return t.ended() ? Outcome.met(t) : Outcome.unmet(() -> "was " + t.brief() + story(r));
-      });
+      return Condition.of(
+          "task " + id + " ended",
+          r -> {
+            TaskView t = r.api().task(id);
+            return t.ended() ? Outcome.met(t) : Outcome.unmet(() -> "was " + t.brief() + story(r));
+          });
     }
 
     /** It is {@code what} now: {@code test} holds of it. */
@@ -105,38 +123,54 @@ public final class Conditions {
       return Condition.that("task " + id + " " + what, r -> r.api().task(id), test);
     }
 
-    /** It is still computing, and {@code test} holds of it; a task that has ended fails this at once. */
+    /**
+     * It is still computing, and {@code test} holds of it; a task that has ended fails this at
+     * once.
+     */
     public Condition<NodeProcess, TaskView> computing(String what, Predicate<TaskView> test) {
-      return Condition.of("task " + id + " computing, " + what, r -> {
-        TaskView t = r.api().task(id);
-        if (t.state() != TaskState.COMPUTING) throw new AssertionError("task " + id + " ended before " + what + ": " + t);
-        return test.test(t) ? Outcome.met(t) : Outcome.unmet("was " + t.brief());
-      });
+      return Condition.of(
+          "task " + id + " computing, " + what,
+          r -> {
+            TaskView t = r.api().task(id);
+            if (t.state() != TaskState.COMPUTING)
+              throw new AssertionError("task " + id + " ended before " + what + ": " + t);
+            return test.test(t) ? Outcome.met(t) : Outcome.unmet("was " + t.brief());
+          });
     }
 
     /** Every subtask meets every expectation; gives the subtasks. */
     @SafeVarargs
-    public final Condition<NodeProcess, List<SubtaskView>> everySubtask(Expect<SubtaskView>... expectations) {
+    public final Condition<NodeProcess, List<SubtaskView>> everySubtask(
+        Expect<SubtaskView>... expectations) {
       List<Expect<SubtaskView>> all = List.of(expectations);
       String what = String.join(", ", all.stream().map(Expect::what).toList());
-      return Condition.of("every subtask of task " + id + " " + what, r -> {
-        List<SubtaskView> subtasks = r.api().subtasks(id);
-        List<String> wrong = new ArrayList<>();
-        for (SubtaskView s : subtasks) {
-          for (Expect<SubtaskView> e : all) if (!e.test().test(s)) wrong.add(s.name() + " not " + e.what() + ": " + s);
-        }
-        if (subtasks.isEmpty()) wrong.add("the task has no subtasks");
-        return wrong.isEmpty() ? Outcome.met(subtasks) : Outcome.unmet(String.join("\n", wrong));
-      });
+      return Condition.of(
+          "every subtask of task " + id + " " + what,
+          r -> {
+            List<SubtaskView> subtasks = r.api().subtasks(id);
+            List<String> wrong = new ArrayList<>();
+            for (SubtaskView s : subtasks) {
+              for (Expect<SubtaskView> e : all)
+                if (!e.test().test(s)) wrong.add(s.name() + " not " + e.what() + ": " + s);
+            }
+            if (subtasks.isEmpty()) wrong.add("the task has no subtasks");
+            return wrong.isEmpty()
+                ? Outcome.met(subtasks)
+                : Outcome.unmet(String.join("\n", wrong));
+          });
     }
 
     /** Its subtasks (taken together) meet {@code test}. */
-    public Condition<NodeProcess, List<SubtaskView>> subtasks(String what, Predicate<List<SubtaskView>> test) {
-      return Condition.that("the subtasks of task " + id + " " + what, r -> r.api().subtasks(id), test);
+    public Condition<NodeProcess, List<SubtaskView>> subtasks(
+        String what, Predicate<List<SubtaskView>> test) {
+      return Condition.that(
+          "the subtasks of task " + id + " " + what, r -> r.api().subtasks(id), test);
     }
 
     private String story(NodeProcess requestor) {
-      return "\nsubtasks: " + requestor.api().subtasks(id) + "\nthe requestor's last log lines:\n"
+      return "\nsubtasks: "
+          + requestor.api().subtasks(id)
+          + "\nthe requestor's last log lines:\n"
           + requestor.logTail(15);
     }
   }
@@ -147,7 +181,8 @@ public final class Conditions {
 
   /** Its verification note starts with {@code prefix} (e.g. "2 results agree"). */
   public static Expect<SubtaskView> verifiedAs(String prefix) {
-    return new Expect<>("verified as \"" + prefix + "...\"", s -> s.verification().startsWith(prefix));
+    return new Expect<>(
+        "verified as \"" + prefix + "...\"", s -> s.verification().startsWith(prefix));
   }
 
   /** Its verification note is exactly {@code note}. */
@@ -172,57 +207,92 @@ public final class Conditions {
 
   // ------------------------------------------------------------------------------------------------ assignments
 
-  /** The requestor's assignments of task {@code taskId} ({@code GET /v1/tasks/{id}/assignments}) meet {@code test}. */
-  public static Condition<NodeProcess, List<Assignment>> assignments(String taskId, String what,
-      Predicate<List<Assignment>> test) {
-    return Condition.that("the assignments of task " + taskId + " " + what, r -> r.api().assignments(taskId), test);
+  /**
+   * The requestor's assignments of task {@code taskId} ({@code GET /v1/tasks/{id}/assignments})
+   * meet {@code test}.
+   */
+  public static Condition<NodeProcess, List<Assignment>> assignments(
+      String taskId, String what, Predicate<List<Assignment>> test) {
+    return Condition.that(
+        "the assignments of task " + taskId + " " + what, r -> r.api().assignments(taskId), test);
   }
 
   /** The assignment with wire id {@code id} meets {@code test}; gives it. */
-  public static Condition<NodeProcess, Assignment> assignment(String taskId, String id, String what,
-      Predicate<Assignment> test) {
-    return Condition.that("assignment " + id + " " + what, r -> r.api().assignments(taskId).stream()
-        .filter(a -> a.id().equals(id)).findFirst().orElse(null), a -> a != null && test.test(a));
-  }
-
-  /** The (first) other assignment of {@code lost}'s subtask meets {@code test}; gives it. */
-  public static Condition<NodeProcess, Assignment> reassignmentOf(Assignment lost, String what,
-      Predicate<Assignment> test) {
-    return Condition.that("subtask " + lost.subtask() + " given again, " + what, r -> r.api().assignments(lost.taskId())
-        .stream().filter(a -> a.subtask().equals(lost.subtask()) && !a.id().equals(lost.id())).findFirst().orElse(null),
+  public static Condition<NodeProcess, Assignment> assignment(
+      String taskId, String id, String what, Predicate<Assignment> test) {
+    return Condition.that(
+        "assignment " + id + " " + what,
+        r ->
+            r.api().assignments(taskId).stream()
+                .filter(a -> a.id().equals(id))
+                .findFirst()
+                .orElse(null),
         a -> a != null && test.test(a));
   }
 
-  /** The requestor's ranking of {@code provider} ({@code GET /v1/reputation}, role PROVIDER) meets {@code test}. */
-  public static Condition<NodeProcess, Ranking> ranking(Address provider, String what, Predicate<Ranking> test) {
-    return Condition.that("the ranking of " + provider + " " + what, r -> r.api().reputation().stream()
-        .filter(k -> k.role() == RankingRole.PROVIDER && k.nodeId().equals(provider)).findFirst().orElse(null),
+  /** The (first) other assignment of {@code lost}'s subtask meets {@code test}; gives it. */
+  public static Condition<NodeProcess, Assignment> reassignmentOf(
+      Assignment lost, String what, Predicate<Assignment> test) {
+    return Condition.that(
+        "subtask " + lost.subtask() + " given again, " + what,
+        r ->
+            r.api().assignments(lost.taskId()).stream()
+                .filter(a -> a.subtask().equals(lost.subtask()) && !a.id().equals(lost.id()))
+                .findFirst()
+                .orElse(null),
+        a -> a != null && test.test(a));
+  }
+
+  /**
+   * The requestor's ranking of {@code provider} ({@code GET /v1/reputation}, role PROVIDER) meets
+   * {@code test}.
+   */
+  public static Condition<NodeProcess, Ranking> ranking(
+      Address provider, String what, Predicate<Ranking> test) {
+    return Condition.that(
+        "the ranking of " + provider + " " + what,
+        r ->
+            r.api().reputation().stream()
+                .filter(k -> k.role() == RankingRole.PROVIDER && k.nodeId().equals(provider))
+                .findFirst()
+                .orElse(null),
         k -> k != null && test.test(k));
   }
 
   // ------------------------------------------------------------------------------------------------ provider jobs
 
-  /** The provider has a job COMPUTING: its sandbox has started on it. Gives the job's subtask id (the wire id). */
+  /**
+   * The provider has a job COMPUTING: its sandbox has started on it. Gives the job's subtask id
+   * (the wire id).
+   */
   public static Condition<NodeProcess, String> computingASubtask() {
-    return Condition.of("a subtask computing in the sandbox", p -> {
-      List<Job> jobs = p.api().providerJobs();
-      return jobs.stream().filter(j -> j.state() == JobState.COMPUTING).findFirst().map(j -> Outcome.met(j.subtaskId()))
-          .orElseGet(() -> Outcome.unmet("jobs " + jobs));
-    });
+    return Condition.of(
+        "a subtask computing in the sandbox",
+        p -> {
+          List<Job> jobs = p.api().providerJobs();
+          return jobs.stream()
+              .filter(j -> j.state() == JobState.COMPUTING)
+              .findFirst()
+              .map(j -> Outcome.met(j.subtaskId()))
+              .orElseGet(() -> Outcome.unmet("jobs " + jobs));
+        });
   }
 
   /**
-   * The provider holds no job: its API lists none, and no job folder is left on disk. The folders are the one fact a
-   * test reads from a node's data folder: a job is forgotten at once, its folder deleted afterwards on a worker, and
-   * the API has nothing to say about a folder that is gone.
+   * The provider holds no job: its API lists none, and no job folder is left on disk. The folders
+   * are the one fact a test reads from a node's data folder: a job is forgotten at once, its folder
+   * deleted afterwards on a worker, and the API has nothing to say about a folder that is gone.
    */
   public static Condition<NodeProcess, Void> holdsNoJob() {
-    return Condition.of("no job held (API and folders)", p -> {
-      List<Job> jobs = p.api().providerJobs();
-      List<Path> folders = jobFolders(p);
-      return jobs.isEmpty() && folders.isEmpty() ? Outcome.met(null)
-          : Outcome.unmet("folders " + folders + ", jobs " + jobs);
-    });
+    return Condition.of(
+        "no job held (API and folders)",
+        p -> {
+          List<Job> jobs = p.api().providerJobs();
+          List<Path> folders = jobFolders(p);
+          return jobs.isEmpty() && folders.isEmpty()
+              ? Outcome.met(null)
+              : Outcome.unmet("folders " + folders + ", jobs " + jobs);
+        });
   }
 
   /** The provider's job folders (one per subtask it holds). */
@@ -239,109 +309,153 @@ public final class Conditions {
   // ------------------------------------------------------------------------------------------------ payments
 
   /**
-   * Every accepted assignment of task {@code taskId} is in the requestor's ledger and PAID: every line PAID, and
-   * together they come to what the task says it spent (the agreed prices of its accepted assignments). Gives the
-   * ledger.
+   * Every accepted assignment of task {@code taskId} is in the requestor's ledger and PAID: every
+   * line PAID, and together they come to what the task says it spent (the agreed prices of its
+   * accepted assignments). Gives the ledger.
    */
   public static Condition<NodeProcess, Ledger> allPaid(String taskId) {
-    return Condition.of("every accepted subtask of " + taskId + " paid", r -> {
-      Ledger l = Ledger.of(r, taskId);
-      BigInteger spent = r.api().task(taskId).spent();
-      return l.allPaid() && l.total().equals(spent) ? Outcome.met(l)
-          : Outcome.unmet("the task spent " + spent + "; the ledger " + l.payments());
-    });
+    return Condition.of(
+        "every accepted subtask of " + taskId + " paid",
+        r -> {
+          Ledger l = Ledger.of(r, taskId);
+          BigInteger spent = r.api().task(taskId).spent();
+          return l.allPaid() && l.total().equals(spent)
+              ? Outcome.met(l)
+              : Outcome.unmet("the task spent " + spent + "; the ledger " + l.payments());
+        });
   }
 
   /**
-   * The requestor's side of "paid exactly once": its ledger for the task pays exactly its accepted assignments,
-   * each once, to its provider, at its agreed (positive) price, and is PAID with a transaction. The chain's side is
-   * {@link #paidExactlyOnce}. Gives the accepted assignments.
+   * The requestor's side of "paid exactly once": its ledger for the task pays exactly its accepted
+   * assignments, each once, to its provider, at its agreed (positive) price, and is PAID with a
+   * transaction. The chain's side is {@link #paidExactlyOnce}. Gives the accepted assignments.
    */
-  public static Condition<NodeProcess, List<Assignment>> paysExactlyTheAcceptedAssignments(Ledger ledger) {
-    return Condition.of("the ledger of task " + ledger.taskId() + " paying exactly its accepted assignments", r -> {
-      List<Assignment> accepted = r.api().assignments(ledger.taskId()).stream()
-          .filter(a -> a.state() == AssignmentState.ACCEPTED).toList();
-      assertThat(accepted).as("accepted assignments").isNotEmpty();
-      List<String> paidIds = ledger.payments().stream().map(Payment::subtaskId).toList();
-      assertThat(paidIds).as("no subtask is in the ledger twice").doesNotHaveDuplicates();
-      assertThat(paidIds).as("the ledger pays exactly the accepted assignments")
-          .containsExactlyInAnyOrderElementsOf(accepted.stream().map(Assignment::id).toList());
-      Map<String, Assignment> byId = new HashMap<>();
-      accepted.forEach(a -> byId.put(a.id(), a));
-      for (Payment p : ledger.payments()) {
-        Assignment a = byId.get(p.subtaskId());
-        assertThat(p.payee()).as("payee of " + p.subtaskId()).isEqualTo(a.provider());
-        assertThat(p.amount()).as("amount of " + p.subtaskId()).isEqualTo(a.price()).isPositive();
-        assertThat(p.paid()).as("status of " + p).isTrue();
-        assertThat(p.txHash()).startsWith("0x");
-      }
-      return Outcome.met(accepted);
-    });
+  public static Condition<NodeProcess, List<Assignment>> paysExactlyTheAcceptedAssignments(
+      Ledger ledger) {
+    return Condition.of(
+        "the ledger of task " + ledger.taskId() + " paying exactly its accepted assignments",
+        r -> {
+          List<Assignment> accepted =
+              r.api().assignments(ledger.taskId()).stream()
+                  .filter(a -> a.state() == AssignmentState.ACCEPTED)
+                  .toList();
+          assertThat(accepted).as("accepted assignments").isNotEmpty();
+          List<String> paidIds = ledger.payments().stream().map(Payment::subtaskId).toList();
+          assertThat(paidIds).as("no subtask is in the ledger twice").doesNotHaveDuplicates();
+          assertThat(paidIds)
+              .as("the ledger pays exactly the accepted assignments")
+              .containsExactlyInAnyOrderElementsOf(accepted.stream().map(Assignment::id).toList());
+          Map<String, Assignment> byId = new HashMap<>();
+          accepted.forEach(a -> byId.put(a.id(), a));
+          for (Payment p : ledger.payments()) {
+            Assignment a = byId.get(p.subtaskId());
+            assertThat(p.payee()).as("payee of " + p.subtaskId()).isEqualTo(a.provider());
+            assertThat(p.amount())
+                .as("amount of " + p.subtaskId())
+                .isEqualTo(a.price())
+                .isPositive();
+            assertThat(p.paid()).as("status of " + p).isTrue();
+            assertThat(p.txHash()).startsWith("0x");
+          }
+          return Outcome.met(accepted);
+        });
   }
 
-  /** Some accepted work of task {@code taskId} is PAID (its batch confirmed on chain). Gives the ledger. */
+  /**
+   * Some accepted work of task {@code taskId} is PAID (its batch confirmed on chain). Gives the
+   * ledger.
+   */
   public static Condition<NodeProcess, Ledger> someWorkPaid(String taskId) {
-    return Condition.that("some work of task " + taskId + " paid", r -> Ledger.of(r, taskId), l -> !l.paid().isEmpty());
+    return Condition.that(
+        "some work of task " + taskId + " paid",
+        r -> Ledger.of(r, taskId),
+        l -> !l.paid().isEmpty());
   }
 
   /** The requestor's ledger for {@code taskId} has grown to {@code size} lines, every one PAID. */
   public static Condition<NodeProcess, Ledger> ledgerPaid(String taskId, int size) {
-    return Condition.that(size + " payments for task " + taskId + ", all PAID", r -> Ledger.of(r, taskId),
+    return Condition.that(
+        size + " payments for task " + taskId + ", all PAID",
+        r -> Ledger.of(r, taskId),
         l -> l.size() == size && l.allPaid());
   }
 
   /**
-   * On chain: no subtask twice in the ledger, every payment PAID, and each provider's GNT balance rise and
-   * {@code Transfer} logs from the requestor equal what the ledger says it was paid, one {@code Transfer} per
-   * (payee, batch transaction). The ledger must hold everything the requestor paid these providers since
-   * {@code before} was read (one task at a time). Gives what each provider was paid.
+   * On chain: no subtask twice in the ledger, every payment PAID, and each provider's GNT balance
+   * rise and {@code Transfer} logs from the requestor equal what the ledger says it was paid, one
+   * {@code Transfer} per (payee, batch transaction). The ledger must hold everything the requestor
+   * paid these providers since {@code before} was read (one task at a time). Gives what each
+   * provider was paid.
    *
    * @param before each provider's GNT balance before the task
    */
-  public static Condition<TestChain, Map<Address, BigInteger>> paidExactlyOnce(Ledger ledger,
-      Map<Address, BigInteger> before) {
-    return Condition.of("the ledger of task " + ledger.taskId() + " paid exactly once on chain", chain -> {
-      List<Payment> lines = ledger.payments();
-      assertThat(lines.stream().map(Payment::subtaskId).toList()).as("no subtask is in the ledger twice")
-          .doesNotHaveDuplicates();
-      assertThat(lines).as("every payment paid").allMatch(p -> p.paid() && p.txHash().startsWith("0x"));
-      Map<Address, BigInteger> paid = new TreeMap<>();
-      lines.forEach(p -> paid.merge(p.payee(), p.amount(), BigInteger::add));
-      assertThat(paid.keySet()).as("payees").isSubsetOf(before.keySet());
-      for (Address provider : before.keySet()) {
-        BigInteger expected = paid.getOrDefault(provider, BigInteger.ZERO);
-        assertThat(chain.gnt(provider).subtract(before.get(provider))).as("GNT balance rise of " + provider)
-            .isEqualTo(expected);
-        List<GntToken.IncomingTransfer> in = chain.transfersTo(provider).stream()
-            .filter(t -> t.from().equals(ledger.payer())).toList();
-        assertThat(in.stream().map(GntToken.IncomingTransfer::value).reduce(BigInteger.ZERO, BigInteger::add))
-            .as("Transfer logs from the requestor to " + provider).isEqualTo(expected);
-        Set<String> txs = new HashSet<>();
-        lines.stream().filter(p -> p.payee().equals(provider)).forEach(p -> txs.add(p.txHash()));
-        assertThat(in.stream().map(GntToken.IncomingTransfer::transactionHash).toList())
-            .as("one Transfer to " + provider + " per batch transaction of the ledger")
-            .containsExactlyInAnyOrderElementsOf(txs);
-      }
-      return Outcome.met(paid);
-    });
+  public static Condition<TestChain, Map<Address, BigInteger>> paidExactlyOnce(
+      Ledger ledger, Map<Address, BigInteger> before) {
+    return Condition.of(
+        "the ledger of task " + ledger.taskId() + " paid exactly once on chain",
+        chain -> {
+          List<Payment> lines = ledger.payments();
+          assertThat(lines.stream().map(Payment::subtaskId).toList())
+              .as("no subtask is in the ledger twice")
+              .doesNotHaveDuplicates();
+          assertThat(lines)
+              .as("every payment paid")
+              .allMatch(p -> p.paid() && p.txHash().startsWith("0x"));
+          Map<Address, BigInteger> paid = new TreeMap<>();
+          lines.forEach(p -> paid.merge(p.payee(), p.amount(), BigInteger::add));
+          assertThat(paid.keySet()).as("payees").isSubsetOf(before.keySet());
+          for (Address provider : before.keySet()) {
+            BigInteger expected = paid.getOrDefault(provider, BigInteger.ZERO);
+            assertThat(chain.gnt(provider).subtract(before.get(provider)))
+                .as("GNT balance rise of " + provider)
+                .isEqualTo(expected);
+            List<GntToken.IncomingTransfer> in =
+                chain.transfersTo(provider).stream()
+                    .filter(t -> t.from().equals(ledger.payer()))
+                    .toList();
+            assertThat(
+                    in.stream()
+                        .map(GntToken.IncomingTransfer::value)
+                        .reduce(BigInteger.ZERO, BigInteger::add))
+                .as("Transfer logs from the requestor to " + provider)
+                .isEqualTo(expected);
+            Set<String> txs = new HashSet<>();
+            lines.stream()
+                .filter(p -> p.payee().equals(provider))
+                .forEach(p -> txs.add(p.txHash()));
+            assertThat(in.stream().map(GntToken.IncomingTransfer::transactionHash).toList())
+                .as("one Transfer to " + provider + " per batch transaction of the ledger")
+                .containsExactlyInAnyOrderElementsOf(txs);
+          }
+          return Outcome.met(paid);
+        });
   }
 
   /**
-   * The provider's incomes for the ledger's lines paid to it are all RECEIVED, each of the ledger's amount (an
-   * income of another amount fails this at once). Gives those incomes.
+   * The provider's incomes for the ledger's lines paid to it are all RECEIVED, each of the ledger's
+   * amount (an income of another amount fails this at once). Gives those incomes.
    */
   public static Condition<NodeProcess, List<Income>> receivedItsIncomes(Ledger ledger) {
-    return Condition.of("the incomes of task " + ledger.taskId() + " received", provider -> {
-      List<Payment> mine = ledger.payments().stream().filter(p -> p.payee().equals(provider.id())).toList();
-      List<Income> incomes = provider.api().incomes();
-      List<Income> out = new ArrayList<>();
-      for (Payment p : mine) {
-        Income i = incomes.stream().filter(x -> x.subtaskId().equals(p.subtaskId())).findFirst().orElse(null);
-        if (i == null || i.status() != IncomeStatus.RECEIVED) return Outcome.unmet("incomes " + incomes);
-        if (!i.amount().equals(p.amount())) throw new AssertionError("income " + i + " differs from the ledger's " + p);
-        out.add(i);
-      }
-      return Outcome.met(out);
-    });
+    return Condition.of(
+        "the incomes of task " + ledger.taskId() + " received",
+        provider -> {
+          List<Payment> mine =
+              ledger.payments().stream().filter(p -> p.payee().equals(provider.id())).toList();
+          List<Income> incomes = provider.api().incomes();
+          List<Income> out = new ArrayList<>();
+          for (Payment p : mine) {
+            Income i =
+                incomes.stream()
+                    .filter(x -> x.subtaskId().equals(p.subtaskId()))
+                    .findFirst()
+                    .orElse(null);
+            if (i == null || i.status() != IncomeStatus.RECEIVED)
+              return Outcome.unmet("incomes " + incomes);
+            if (!i.amount().equals(p.amount()))
+              throw new AssertionError("income " + i + " differs from the ledger's " + p);
+            out.add(i);
+          }
+          return Outcome.met(out);
+        });
   }
 }

@@ -17,13 +17,15 @@ import org.jgolem.node.identity.NodeIdentity;
 import org.jgolem.protocol.identity.NodeKey;
 
 /**
- * A provider that lies, for the integration tests only: this class lives in the test sources of this module
- * and is in no jar the project ships, so no configuration or command of a real node can make a provider lie.
+ * A provider that lies, for the integration tests only: this class lives in the test sources of
+ * this module and is in no jar the project ships, so no configuration or command of a real node can
+ * make a provider lie.
  *
- * <p>{@code DishonestNodeMain CONFIG DATA_DIR} starts the real daemon ({@link NodeDaemon}, provider role only),
- * with its WASM environment wrapped in {@link LyingEnvironment}: every subtask really runs, then every byte
- * of the second half of every output file is inverted before the result is reported. The files keep their
- * names and sizes, so only the comparison with other results can tell.
+ * <p>{@code DishonestNodeMain CONFIG DATA_DIR} starts the real daemon ({@link NodeDaemon}, provider
+ * role only), with its WASM environment wrapped in {@link LyingEnvironment}: every subtask really
+ * runs, then every byte of the second half of every output file is inverted before the result is
+ * reported. The files keep their names and sizes, so only the comparison with other results can
+ * tell.
  */
 public final class DishonestNodeMain {
   private DishonestNodeMain() {}
@@ -31,14 +33,22 @@ public final class DishonestNodeMain {
   public static void main(String[] args) throws Exception {
     Path config = Path.of(args[0]);
     Path dataDir = Path.of(args[1]);
-    NodeKey key = NodeIdentity.loadOrCreate(dataDir, NodeIdentity.passwordFrom(System.getenv()), System.err);
-    NodeDaemon daemon = NodeDaemon.start(key, NodeConfig.read(config).withRoles(false, true), dataDir,
-        Clock.systemUTC(), env -> env.name().equals("wasm") ? new LyingEnvironment(env) : env);
+    NodeKey key =
+        NodeIdentity.loadOrCreate(dataDir, NodeIdentity.passwordFrom(System.getenv()), System.err);
+    NodeDaemon daemon =
+        NodeDaemon.start(
+            key,
+            NodeConfig.read(config).withRoles(false, true),
+            dataDir,
+            Clock.systemUTC(),
+            env -> env.name().equals("wasm") ? new LyingEnvironment(env) : env);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      daemon.close();
-      stopped.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> {
+              daemon.close();
+              stopped.countDown();
+            }));
     System.out.println("DISHONEST node " + key.address() + " running; data in " + dataDir);
     stopped.await();
   }
@@ -66,19 +76,27 @@ public final class DishonestNodeMain {
       Execution inner = real.start(spec);
       Execution outer = new Execution(spec.subtaskId());
       outer.onCancel(inner::cancel);
-      inner.result().whenComplete((r, e) -> {
-        if (e != null) {
-          outer.complete(ExecutionResult.failed(spec, real.name(),
-              new org.jgolem.node.compute.ComputeException(org.jgolem.node.compute.FailureReason.ENVIRONMENT_ERROR, e.toString()),
-              java.time.Duration.ZERO));
-          return;
-        }
-        if (r.succeeded()) {
-          for (ExecutionResult.OutputFile f : r.outputs()) garble(spec.output().resolve(f.path()));
-          System.out.println("DISHONEST: garbled the outputs of " + spec.subtaskId() + ": " + r.outputs());
-        }
-        outer.complete(r);
-      });
+      inner
+          .result()
+          .whenComplete((r, e) -> {
+            if (e != null) {
+              outer.complete(
+                  ExecutionResult.failed(
+                      spec,
+                      real.name(),
+                      new org.jgolem.node.compute.ComputeException(
+                          org.jgolem.node.compute.FailureReason.ENVIRONMENT_ERROR, e.toString()),
+                      java.time.Duration.ZERO));
+              return;
+            }
+            if (r.succeeded()) {
+              for (ExecutionResult.OutputFile f : r.outputs())
+                garble(spec.output().resolve(f.path()));
+              System.out.println(
+                  "DISHONEST: garbled the outputs of " + spec.subtaskId() + ": " + r.outputs());
+            }
+            outer.complete(r);
+          });
       return outer;
     }
 

@@ -15,9 +15,9 @@ import java.util.stream.Stream;
 import org.jgolem.ipfs.FileTrees;
 
 /**
- * One test class's world: a fresh chain with the contracts, and node processes laid out under {@code
- * target/it/<name>/} (each node's data folder, configuration and log stay there after the run, for reading).
- * {@link #close()} stops every node and the chain, whatever state they are in.
+ * One test class's world: a fresh chain with the contracts, and node processes laid out under
+ * {@code target/it/<name>/} (each node's data folder, configuration and log stay there after the
+ * run, for reading). {@link #close()} stops every node and the chain, whatever state they are in.
  */
 public final class Network implements AutoCloseable {
   public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -31,7 +31,8 @@ public final class Network implements AutoCloseable {
   private Network(Path root, TestChain chain) {
     this.root = root;
     this.chain = chain;
-    // should the test JVM itself be stopped (Ctrl-C, a surefire timeout), its node JVMs must not live on
+    // should the test JVM itself be stopped (Ctrl-C, a surefire timeout), its node JVMs must not
+    // live on
     Runtime.getRuntime().addShutdownHook(reaper);
   }
 
@@ -42,9 +43,12 @@ public final class Network implements AutoCloseable {
     chain.close();
   }
 
-  /** A fresh world under {@code target/it/<name>} (anything there from an earlier run is removed). */
+  /**
+   * A fresh world under {@code target/it/<name>} (anything there from an earlier run is removed).
+   */
   public static Network create(String name) {
-    Path root = Path.of(System.getProperty("jgolem.it.dir", "target/it")).toAbsolutePath().resolve(name);
+    Path root =
+        Path.of(System.getProperty("jgolem.it.dir", "target/it")).toAbsolutePath().resolve(name);
     deleteTree(root);
     try {
       Files.createDirectories(root);
@@ -62,32 +66,51 @@ public final class Network implements AutoCloseable {
     return chain;
   }
 
-  /** A requestor node: short payment window, 1 confirmation, providers get {@code transferSlack} to report. */
+  /**
+   * A requestor node: short payment window, 1 confirmation, providers get {@code transferSlack} to
+   * report.
+   */
   public NodeProcess requestor(String name, Duration transferSlack) {
     return requestor(name, transferSlack, List.of());
   }
 
   /**
-   * The same, with the Docker environment on and {@code dockerImages} allowed: a requestor of Blender tasks
-   * re-renders crops of every result in it to check them (docs/BLENDER.md), though it provides nothing.
+   * The same, with the Docker environment on and {@code dockerImages} allowed: a requestor of
+   * Blender tasks re-renders crops of every result in it to check them (docs/BLENDER.md), though it
+   * provides nothing.
    */
   public NodeProcess requestor(String name, Duration transferSlack, List<String> dockerImages) {
     return requestor(name, transferSlack, dockerImages, null);
   }
 
-  /** The same, keeping a Blender sandbox of {@code warmBlender} (null: none) warm for its spot checks. */
-  public NodeProcess requestor(String name, Duration transferSlack, List<String> dockerImages, String warmBlender) {
+  /**
+   * The same, keeping a Blender sandbox of {@code warmBlender} (null: none) warm for its spot
+   * checks.
+   */
+  public NodeProcess requestor(
+      String name, Duration transferSlack, List<String> dockerImages, String warmBlender) {
     NodeProcess n = node(name, NodeProcess.Kind.REQUESTOR);
-    n.configure(config(n, List.of(), c -> {
-      ObjectNode req = c.putObject("requestor");
-      req.put("enabled", true).put("paymentWindowSeconds", 2).put("transferSlackSeconds", transferSlack.toSeconds());
-      warm(docker(c.putObject("provider").put("enabled", false).put("wasm", true), dockerImages), warmBlender);
-    }));
+    n.configure(
+        config(
+            n,
+            List.of(),
+            c -> {
+              ObjectNode req = c.putObject("requestor");
+              req.put("enabled", true)
+                  .put("paymentWindowSeconds", 2)
+                  .put("transferSlackSeconds", transferSlack.toSeconds());
+              warm(
+                  docker(
+                      c.putObject("provider").put("enabled", false).put("wasm", true),
+                      dockerImages),
+                  warmBlender);
+            }));
     return n;
   }
 
   /** A started network of one requestor and gWASM providers: see {@link #startSmall}. */
-  public record Small(Network net, NodeProcess requestor, List<NodeProcess> providers) implements AutoCloseable {
+  public record Small(Network net, NodeProcess requestor, List<NodeProcess> providers)
+      implements AutoCloseable {
     @Override
     public void close() {
       net.close();
@@ -95,13 +118,15 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * Creates and starts a network named {@code name}: one requestor (with {@code transferSlack}) and a gWASM
-   * provider per name, all up, the requestor funded with 1,000 GNT and 10 ETH, and connected to every provider.
+   * Creates and starts a network named {@code name}: one requestor (with {@code transferSlack}) and
+   * a gWASM provider per name, all up, the requestor funded with 1,000 GNT and 10 ETH, and
+   * connected to every provider.
    */
   public static Small startSmall(String name, Duration transferSlack, String... providerNames) {
     Network net = create(name);
     NodeProcess requestor = net.requestor("requestor", transferSlack);
-    List<NodeProcess> providers = Stream.of(providerNames).map(p -> net.provider(p, requestor)).toList();
+    List<NodeProcess> providers =
+        Stream.of(providerNames).map(p -> net.provider(p, requestor)).toList();
     net.start(Stream.concat(Stream.of(requestor), providers.stream()).toArray(NodeProcess[]::new));
     net.fund(requestor, 1_000, 10);
     requestor.verify(Conditions.connectedTo(providers.size()).within(Duration.ofSeconds(60)));
@@ -114,15 +139,20 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * A provider that also computes Docker subtasks (one at a time) in the images {@code dockerImages}, e.g.
-   * Blender tiles in {@code jgolem/blender}; each node's containers are labelled with its own address.
+   * A provider that also computes Docker subtasks (one at a time) in the images {@code
+   * dockerImages}, e.g. Blender tiles in {@code jgolem/blender}; each node's containers are
+   * labelled with its own address.
    */
   public NodeProcess dockerProvider(String name, NodeProcess seed, List<String> dockerImages) {
     return provider(name, seed, NodeProcess.Kind.PROVIDER, dockerImages, null);
   }
 
-  /** The same, keeping a Blender sandbox of {@code warmBlender} (one of the images) warm for a task's first tile. */
-  public NodeProcess dockerProvider(String name, NodeProcess seed, List<String> dockerImages, String warmBlender) {
+  /**
+   * The same, keeping a Blender sandbox of {@code warmBlender} (one of the images) warm for a
+   * task's first tile.
+   */
+  public NodeProcess dockerProvider(
+      String name, NodeProcess seed, List<String> dockerImages, String warmBlender) {
     return provider(name, seed, NodeProcess.Kind.PROVIDER, dockerImages, warmBlender);
   }
 
@@ -131,18 +161,37 @@ public final class Network implements AutoCloseable {
     return provider(name, seed, NodeProcess.Kind.DISHONEST_PROVIDER, List.of(), null);
   }
 
-  private NodeProcess provider(String name, NodeProcess seed, NodeProcess.Kind kind, List<String> dockerImages,
+  private NodeProcess provider(
+      String name,
+      NodeProcess seed,
+      NodeProcess.Kind kind,
+      List<String> dockerImages,
       String warmBlender) {
     NodeProcess n = node(name, kind);
-    n.configure(config(n, List.of(seed.endpoint()), c -> {
-      c.putObject("requestor").put("enabled", false);
-      warm(docker(c.putObject("provider").put("enabled", true).put("minPricePerHour", "0.1").put("slots", 1).put("wasm", true),
-          dockerImages).put("host", false), warmBlender);
-    }));
+    n.configure(
+        config(
+            n,
+            List.of(seed.endpoint()),
+            c -> {
+              c.putObject("requestor").put("enabled", false);
+              warm(
+                  docker(
+                          c.putObject("provider")
+                              .put("enabled", true)
+                              .put("minPricePerHour", "0.1")
+                              .put("slots", 1)
+                              .put("wasm", true),
+                          dockerImages)
+                      .put("host", false),
+                  warmBlender);
+            }));
     return n;
   }
 
-  /** {@code "docker": false}, or {@code "docker": true} with {@code "dockerImages"} when there are images. */
+  /**
+   * {@code "docker": false}, or {@code "docker": true} with {@code "dockerImages"} when there are
+   * images.
+   */
   private static ObjectNode docker(ObjectNode provider, List<String> images) {
     provider.put("docker", !images.isEmpty());
     if (!images.isEmpty()) {
@@ -152,15 +201,25 @@ public final class Network implements AutoCloseable {
     return provider;
   }
 
-  /** {@code "warmBlender"} for {@code image} (1 core, 1024 MiB: a Blender task's defaults), unless null. */
+  /**
+   * {@code "warmBlender"} for {@code image} (1 core, 1024 MiB: a Blender task's defaults), unless
+   * null.
+   */
   private static ObjectNode warm(ObjectNode provider, String image) {
-    if (image != null) provider.putObject("warmBlender").put("image", image).put("cpus", 1).put("memoryMib", 1024);
+    if (image != null)
+      provider.putObject("warmBlender").put("image", image).put("cpus", 1).put("memoryMib", 1024);
     return provider;
   }
 
   private NodeProcess node(String name, NodeProcess.Kind kind) {
-    NodeProcess n = new NodeProcess(name, kind, root.resolve("nodes").resolve(name), root.resolve("config")
-        .resolve(name + ".json"), root.resolve("logs").resolve(name + ".log"), freePort());
+    NodeProcess n =
+        new NodeProcess(
+            name,
+            kind,
+            root.resolve("nodes").resolve(name),
+            root.resolve("config").resolve(name + ".json"),
+            root.resolve("logs").resolve(name + ".log"),
+            freePort());
     synchronized (nodes) {
       nodes.add(n);
     }
@@ -173,7 +232,9 @@ public final class Network implements AutoCloseable {
     var s = p2p.putArray("seeds");
     seeds.forEach(s::add);
     c.putObject("api").put("host", "127.0.0.1").put("port", 0);
-    c.putObject("chain").put("deployment", chain.deploymentFile().toString()).put("confirmations", 1);
+    c.putObject("chain")
+        .put("deployment", chain.deploymentFile().toString())
+        .put("confirmations", 1);
     c.putObject("resources").put("gatewayPort", 0);
     roles.accept(c);
     return c;
@@ -182,39 +243,59 @@ public final class Network implements AutoCloseable {
   /** Starts the nodes' JVMs at once and waits until each API answers. */
   public void start(NodeProcess... ns) {
     for (NodeProcess n : ns) n.launch();
-    List<CompletableFuture<Void>> up = Stream.of(ns).map(n -> CompletableFuture.runAsync(() -> n.awaitUp(START_TIMEOUT)))
-        .toList();
+    List<CompletableFuture<Void>> up =
+        Stream.of(ns).map(n -> CompletableFuture.runAsync(() -> n.awaitUp(START_TIMEOUT))).toList();
     CompletableFuture.allOf(up.toArray(CompletableFuture[]::new)).join();
   }
 
   /** Gives a requestor GNT and ether for gas, from the dev treasury. */
   public void fund(NodeProcess requestor, long gnt, long eth) {
-    chain.fund(requestor.id(), TestChain.GNT.multiply(BigInteger.valueOf(gnt)),
+    chain.fund(
+        requestor.id(),
+        TestChain.GNT.multiply(BigInteger.valueOf(gnt)),
         TestChain.ETH.multiply(BigInteger.valueOf(eth)));
   }
 
-  /** Runs a {@code golem} CLI command against {@code node}, in a JVM of its own, and returns its exit code and output. */
+  /**
+   * Runs a {@code golem} CLI command against {@code node}, in a JVM of its own, and returns its
+   * exit code and output.
+   */
   public CliRun cli(NodeProcess node, String... args) {
     return cli(node, Duration.ofSeconds(60), args);
   }
 
   /** The same, allowing the command {@code timeout} (e.g. {@code tasks create --wait}). */
   public CliRun cli(NodeProcess node, Duration timeout, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(NodeProcess.javaBinary(), "--enable-native-access=ALL-UNNAMED",
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        "org.jgolem.node.cli.GolemCli", "--data-dir", node.dataDir().toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                NodeProcess.javaBinary(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.jgolem.node.cli.GolemCli",
+                "--data-dir",
+                node.dataDir().toString()));
     cmd.addAll(List.of(args));
     try {
       Path out = Files.createTempFile(root, "cli", ".out");
       Path err = Files.createTempFile(root, "cli", ".err");
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
       pb.environment().remove("JGOLEM_DATA");
       pb.environment().remove("JGOLEM_API");
       Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("golem " + String.join(" ", args) + " did not end within " + timeout.toSeconds()
-            + " s; stderr so far:\n" + Files.readString(err));
+        throw new AssertionError(
+            "golem "
+                + String.join(" ", args)
+                + " did not end within "
+                + timeout.toSeconds()
+                + " s; stderr so far:\n"
+                + Files.readString(err));
       }
       return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
     } catch (IOException e) {
@@ -244,14 +325,15 @@ public final class Network implements AutoCloseable {
     synchronized (nodes) {
       all = List.copyOf(nodes);
     }
-    all.parallelStream().forEach(n -> {
-      try {
-        n.stop();
-      } catch (RuntimeException e) {
-        System.err.println("stopping " + n + " failed: " + e);
-        n.kill();
-      }
-    });
+    all.parallelStream()
+        .forEach(n -> {
+          try {
+            n.stop();
+          } catch (RuntimeException e) {
+            System.err.println("stopping " + n + " failed: " + e);
+            n.kill();
+          }
+        });
     try {
       chain.close();
     } catch (RuntimeException e) {

@@ -16,16 +16,20 @@ import org.jgolem.eth.Address;
 import org.jgolem.testkit.Await;
 
 /**
- * One node daemon in a JVM of its own: its data folder, configuration file and log (stdout and stderr,
- * appended across restarts). Honest nodes run the real entry point, {@code golem node start}; a dishonest one
- * runs {@link DishonestNodeMain}. Killing is {@code kill -9} ({@link Process#destroyForcibly()}): nothing of
- * the node's shutdown runs.
+ * One node daemon in a JVM of its own: its data folder, configuration file and log (stdout and
+ * stderr, appended across restarts). Honest nodes run the real entry point, {@code golem node
+ * start}; a dishonest one runs {@link DishonestNodeMain}. Killing is {@code kill -9} ({@link
+ * Process#destroyForcibly()}): nothing of the node's shutdown runs.
  */
 public final class NodeProcess {
   /** The password of every test node's keystore (a throwaway key on a throwaway chain). */
   static final String PASSWORD = "integration-test-password";
 
-  public enum Kind { REQUESTOR, PROVIDER, DISHONEST_PROVIDER }
+  public enum Kind {
+    REQUESTOR,
+    PROVIDER,
+    DISHONEST_PROVIDER
+  }
 
   private final String name;
   private final Kind kind;
@@ -51,7 +55,8 @@ public final class NodeProcess {
   void configure(ObjectNode config) {
     try {
       Files.createDirectories(configFile.getParent());
-      Files.writeString(configFile, Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+      Files.writeString(
+          configFile, Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -62,24 +67,49 @@ public final class NodeProcess {
     if (process != null && process.isAlive()) throw new IllegalStateException(name + " is running");
     try {
       Files.createDirectories(dataDir);
-      // a node killed with -9 leaves its old api-address behind: only a fresh one says the API is up
+      // a node killed with -9 leaves its old api-address behind: only a fresh one says the API is
+      // up
       Files.deleteIfExists(dataDir.resolve("api-address"));
       Files.createDirectories(logFile.getParent());
-      Files.writeString(logFile, "==== " + Instant.now() + " start #" + (++starts) + " of " + name + " (" + kind + ")\n",
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-Xmx3g",
-          "-XX:+UseSerialGC",
-          "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-          "-Dorg.slf4j.simpleLogger.log.org.jgolem.node.market=debug",
-          "-cp", System.getProperty("java.class.path")));
+      Files.writeString(
+          logFile,
+          "==== " + Instant.now() + " start #" + (++starts) + " of " + name + " (" + kind + ")\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  javaBinary(),
+                  "--enable-native-access=ALL-UNNAMED",
+                  "-Xmx3g",
+                  "-XX:+UseSerialGC",
+                  "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                  "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
+                  "-Dorg.slf4j.simpleLogger.log.org.jgolem.node.market=debug",
+                  "-cp",
+                  System.getProperty("java.class.path")));
       switch (kind) {
-        case REQUESTOR, PROVIDER -> cmd.addAll(List.of("org.jgolem.node.cli.GolemCli", "--data-dir", dataDir.toString(),
-            "node", "start", "-c", configFile.toString(), kind == Kind.REQUESTOR ? "--requestor" : "--provider"));
-        case DISHONEST_PROVIDER -> cmd.addAll(List.of(DishonestNodeMain.class.getName(), configFile.toString(),
-            dataDir.toString()));
+        case REQUESTOR, PROVIDER ->
+            cmd.addAll(
+                List.of(
+                    "org.jgolem.node.cli.GolemCli",
+                    "--data-dir",
+                    dataDir.toString(),
+                    "node",
+                    "start",
+                    "-c",
+                    configFile.toString(),
+                    kind == Kind.REQUESTOR ? "--requestor" : "--provider"));
+        case DISHONEST_PROVIDER ->
+            cmd.addAll(
+                List.of(
+                    DishonestNodeMain.class.getName(), configFile.toString(), dataDir.toString()));
       }
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       pb.environment().remove("JGOLEM_DATA");
       pb.environment().remove("JGOLEM_API");
       pb.environment().remove("JGOLEM_PASSWORD_FILE");
@@ -91,25 +121,38 @@ public final class NodeProcess {
     }
   }
 
-  /** Waits until the node's API answers {@code GET /v1/status}; fails at once if the process ends. */
+  /**
+   * Waits until the node's API answers {@code GET /v1/status}; fails at once if the process ends.
+   */
   public void awaitUp(Duration timeout) {
-    Api a = Await.until(name + "'s API", timeout, () -> {
-      if (!process.isAlive()) {
-        throw new AssertionError(name + " exited with " + process.exitValue() + " while starting:\n" + logTail(40));
-      }
-      if (!Files.exists(dataDir.resolve("api-address"))) return null;
-      try {
-        Api candidate = Api.of(dataDir);
-        candidate.status();
-        return candidate;
-      } catch (IOException | RuntimeException e) {
-        return null;
-      }
-    }, () -> logTail(20));
+    Api a =
+        Await.until(
+            name + "'s API",
+            timeout,
+            () -> {
+              if (!process.isAlive()) {
+                throw new AssertionError(
+                    name
+                        + " exited with "
+                        + process.exitValue()
+                        + " while starting:\n"
+                        + logTail(40));
+              }
+              if (!Files.exists(dataDir.resolve("api-address"))) return null;
+              try {
+                Api candidate = Api.of(dataDir);
+                candidate.status();
+                return candidate;
+              } catch (IOException | RuntimeException e) {
+                return null;
+              }
+            },
+            () -> logTail(20));
     synchronized (this) {
       api = a;
       Address reported = a.status().nodeId();
-      if (id != null && !id.equals(reported)) throw new AssertionError(name + " came back as " + reported + ", not " + id);
+      if (id != null && !id.equals(reported))
+        throw new AssertionError(name + " came back as " + reported + ", not " + id);
       id = reported;
     }
   }
@@ -127,7 +170,10 @@ public final class NodeProcess {
     api = null;
   }
 
-  /** SIGTERM, as an operator stops a node (its shutdown hook closes it); kill -9 if it takes over 15 s. */
+  /**
+   * SIGTERM, as an operator stops a node (its shutdown hook closes it); kill -9 if it takes over 15
+   * s.
+   */
   public synchronized void stop() {
     if (process == null || !process.isAlive()) return;
     process.destroy();
@@ -146,7 +192,10 @@ public final class NodeProcess {
     }
   }
 
-  /** Checks (or, {@link Condition#within}, waits for) {@code condition} on this node; gives its value. */
+  /**
+   * Checks (or, {@link Condition#within}, waits for) {@code condition} on this node; gives its
+   * value.
+   */
   public <T> T verify(Condition<NodeProcess, T> condition) {
     return condition.verify(this);
   }

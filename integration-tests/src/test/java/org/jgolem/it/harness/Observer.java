@@ -17,8 +17,9 @@ import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.market.TaskHeader;
 
 /**
- * A plain P2P node (Netty, discovery, header gossip; no market) in the test's JVM, joined to the network
- * through a seed: it records every task header that reaches it, so a test can tell what was announced.
+ * A plain P2P node (Netty, discovery, header gossip; no market) in the test's JVM, joined to the
+ * network through a seed: it records every task header that reaches it, so a test can tell what was
+ * announced.
  */
 public final class Observer implements AutoCloseable {
   private final EventLoops loops = EventLoops.create(1, "observer");
@@ -28,17 +29,25 @@ public final class Observer implements AutoCloseable {
   public Observer(Path dataDir, String seed, long chainId) {
     Clock clock = Clock.systemUTC();
     P2PConfig p2p = P2PConfig.loopback().withChainId(chainId);
-    node = P2PNode.create(NodeKey.generate(), new P2PNodeConfig(dataDir, p2p, DiscoveryConfig.defaults(List.of(seed)),
-        GossipConfig.defaults()), (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
-    node.gossip().addListener(new TaskHeaderListener() {
-      @Override
-      public void headerAdded(TaskHeader header) {
-        seen.add(header);
-      }
+    node =
+        P2PNode.create(
+            NodeKey.generate(),
+            new P2PNodeConfig(
+                dataDir, p2p, DiscoveryConfig.defaults(List.of(seed)), GossipConfig.defaults()),
+            (k, c) -> new NettyP2PNetwork(k, c, clock, loops),
+            clock,
+            new Random());
+    node.gossip()
+        .addListener(
+            new TaskHeaderListener() {
+              @Override
+              public void headerAdded(TaskHeader header) {
+                seen.add(header);
+              }
 
-      @Override
-      public void headerRemoved(TaskHeader header, RemovalReason reason) {}
-    });
+              @Override
+              public void headerRemoved(TaskHeader header, RemovalReason reason) {}
+            });
     node.start();
   }
 

@@ -12,14 +12,15 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A gWASM task (Golem's task file format) that renders a scene with the C band renderer
- * ({@code node/src/test/c/render.c}, compiled to wasm32-wasi): one band of the image per subtask. Also renders
- * the same scene locally with the native build of the same C source, which the tests compare with the
- * network's merged output byte for byte.
+ * A gWASM task (Golem's task file format) that renders a scene with the C band renderer ({@code
+ * node/src/test/c/render.c}, compiled to wasm32-wasi): one band of the image per subtask. Also
+ * renders the same scene locally with the native build of the same C source, which the tests
+ * compare with the network's merged output byte for byte.
  */
 public final class RenderTask {
   /** Where scripts/wasm-programs put render.wasm and render.native for this module. */
-  public static final Path PROGRAMS = Path.of(System.getProperty("jgolem.wasm.programs", "target/wasm-programs"));
+  public static final Path PROGRAMS =
+      Path.of(System.getProperty("jgolem.wasm.programs", "target/wasm-programs"));
 
   private final Path dir;
   private final Path taskFile;
@@ -36,8 +37,15 @@ public final class RenderTask {
   }
 
   /** What to write. */
-  public record Spec(String name, String scene, int bands, String timeout, String subtaskTimeout, String bid,
-      Integer redundancy, Double recomputeFraction) {
+  public record Spec(
+      String name,
+      String scene,
+      int bands,
+      String timeout,
+      String subtaskTimeout,
+      String bid,
+      Integer redundancy,
+      Double recomputeFraction) {
     public static Spec of(String name, String scene, int bands) {
       return new Spec(name, scene, bands, "0:10:00", "0:01:00", "1", null, null);
     }
@@ -52,8 +60,8 @@ public final class RenderTask {
   }
 
   /**
-   * Lays out {@code dir/input} (render.wasm and a folder per band holding scene.txt) and writes {@code
-   * dir/task.json}; the output goes to {@code dir/output}.
+   * Lays out {@code dir/input} (render.wasm and a folder per band holding scene.txt) and writes
+   * {@code dir/task.json}; the output goes to {@code dir/output}.
    */
   public static RenderTask write(Path dir, Spec spec) {
     try {
@@ -61,20 +69,32 @@ public final class RenderTask {
       Files.copy(PROGRAMS.resolve("render.wasm"), input.resolve("render.wasm"));
       Path scene = Files.writeString(dir.resolve("scene.txt"), spec.scene());
       ObjectNode task = Api.JSON.createObjectNode();
-      task.put("type", "wasm").put("name", spec.name()).put("timeout", spec.timeout())
-          .put("subtask_timeout", spec.subtaskTimeout()).put("subtasks_count", spec.bands()).put("bid", spec.bid());
+      task.put("type", "wasm")
+          .put("name", spec.name())
+          .put("timeout", spec.timeout())
+          .put("subtask_timeout", spec.subtaskTimeout())
+          .put("subtasks_count", spec.bands())
+          .put("bid", spec.bid());
       if (spec.redundancy() != null) {
-        task.putObject("verification").put("redundancy", spec.redundancy())
+        task.putObject("verification")
+            .put("redundancy", spec.redundancy())
             .put("recompute_fraction", spec.recomputeFraction());
       }
       ObjectNode options = task.putObject("options");
-      options.put("js_name", "render.js").put("wasm_name", "render.wasm").put("input_dir", "input")
+      options
+          .put("js_name", "render.js")
+          .put("wasm_name", "render.wasm")
+          .put("input_dir", "input")
           .put("output_dir", "output");
       ObjectNode subtasks = options.putObject("subtasks");
       for (int i = 0; i < spec.bands(); i++) {
-        Files.writeString(Files.createDirectories(input.resolve(bandName(i))).resolve("scene.txt"), spec.scene());
+        Files.writeString(
+            Files.createDirectories(input.resolve(bandName(i))).resolve("scene.txt"), spec.scene());
         ObjectNode s = subtasks.putObject(bandName(i));
-        s.putArray("exec_args").add("/golem/resources/scene.txt").add("/golem/output").add(String.valueOf(i))
+        s.putArray("exec_args")
+            .add("/golem/resources/scene.txt")
+            .add("/golem/output")
+            .add(String.valueOf(i))
             .add(String.valueOf(spec.bands()));
         s.putArray("output_file_paths").add(bandFile(i, spec.bands()));
       }
@@ -111,12 +131,22 @@ public final class RenderTask {
     return Files.readAllBytes(outputDir.resolve(bandName(i)).resolve(bandFile(i, bands)));
   }
 
-  /** Renders band {@code band} of {@code count} locally with the native build and returns the PGM file. */
+  /**
+   * Renders band {@code band} of {@code count} locally with the native build and returns the PGM
+   * file.
+   */
   public byte[] renderLocally(int band, int count) {
     try {
       Path out = Files.createDirectories(dir.resolve("local-" + band + "-of-" + count));
-      Process p = new ProcessBuilder(PROGRAMS.resolve("render.native").toString(), scene.toString(), out.toString(),
-          String.valueOf(band), String.valueOf(count)).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  PROGRAMS.resolve("render.native").toString(),
+                  scene.toString(),
+                  out.toString(),
+                  String.valueOf(band),
+                  String.valueOf(count))
+              .redirectErrorStream(true)
+              .start();
       String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new AssertionError("the native renderer failed: " + log);
@@ -130,13 +160,25 @@ public final class RenderTask {
     }
   }
 
-  /** The pixels of a binary PGM (P5, 8 bits) after checking its header says {@code width} x {@code height}. */
+  /**
+   * The pixels of a binary PGM (P5, 8 bits) after checking its header says {@code width} x {@code
+   * height}.
+   */
   public static byte[] pixels(byte[] pgm, int width, int height) {
     String header = "P5\n" + width + " " + height + "\n255\n";
     byte[] h = header.getBytes(StandardCharsets.US_ASCII);
-    if (pgm.length != h.length + (long) width * height || !Arrays.equals(pgm, 0, h.length, h, 0, h.length)) {
-      throw new AssertionError("not a " + width + "x" + height + " PGM: " + pgm.length + " bytes, header "
-          + new String(pgm, 0, Math.min(pgm.length, 20), StandardCharsets.US_ASCII).replace("\n", "\\n"));
+    if (pgm.length != h.length + (long) width * height
+        || !Arrays.equals(pgm, 0, h.length, h, 0, h.length)) {
+      throw new AssertionError(
+          "not a "
+              + width
+              + "x"
+              + height
+              + " PGM: "
+              + pgm.length
+              + " bytes, header "
+              + new String(pgm, 0, Math.min(pgm.length, 20), StandardCharsets.US_ASCII)
+                  .replace("\n", "\\n"));
     }
     return Arrays.copyOfRange(pgm, h.length, pgm.length);
   }
@@ -155,20 +197,28 @@ public final class RenderTask {
   // ------------------------------------------------------------------ scenes
 
   /**
-   * A scene of {@code w} x {@code h} pixels where every ray hits something lit (a floor, a backdrop sphere and
-   * {@code spheres} small spheres under {@code lights} lights): the renderer's cost per pixel grows with
-   * {@code spheres * lights}.
+   * A scene of {@code w} x {@code h} pixels where every ray hits something lit (a floor, a backdrop
+   * sphere and {@code spheres} small spheres under {@code lights} lights): the renderer's cost per
+   * pixel grows with {@code spheres * lights}.
    */
   public static String scene(int w, int h, int spheres, int lights) {
     StringBuilder s = new StringBuilder();
     s.append("size ").append(w).append(' ').append(h).append('\n');
     s.append("camera 0 1 -4\nplane 0 200\nsphere 0 0 80 60 90\n");
     for (int i = 0; i < lights; i++) {
-      s.append(String.format(Locale.ROOT, "light %.2f %d %.2f%n", (i - 4) * 1.5, 6 + i % 3, -4 + i * 0.5));
+      s.append(
+          String.format(
+              Locale.ROOT, "light %.2f %d %.2f%n", (i - 4) * 1.5, 6 + i % 3, -4 + i * 0.5));
     }
     for (int i = 0; i < spheres; i++) {
-      s.append(String.format(Locale.ROOT, "sphere %.2f %.2f %.2f 0.25 %d%n", ((i % 9) - 4) * 0.8, 0.25 + (i % 3) * 0.15,
-          (i / 9) * 1.0 + 1, 100 + i * 2));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "sphere %.2f %.2f %.2f 0.25 %d%n",
+              ((i % 9) - 4) * 0.8,
+              0.25 + (i % 3) * 0.15,
+              (i / 9) * 1.0 + 1,
+              100 + i * 2));
     }
     return s.toString();
   }

@@ -15,8 +15,9 @@ import org.jgolem.testkit.Anvil;
 import org.web3j.crypto.Credentials;
 
 /**
- * A fresh anvil with the contracts deployed by dev account 0 (which holds the GNT supply), the deployment
- * file written for the nodes' configuration, and funding of node accounts from the dev accounts.
+ * A fresh anvil with the contracts deployed by dev account 0 (which holds the GNT supply), the
+ * deployment file written for the nodes' configuration, and funding of node accounts from the dev
+ * accounts.
  */
 public final class TestChain implements AutoCloseable {
   public static final BigInteger GNT = BigInteger.TEN.pow(18);
@@ -61,7 +62,9 @@ public final class TestChain implements AutoCloseable {
     return chain;
   }
 
-  /** Sends {@code gnt} GNT and {@code eth} ether (base units) from the dev treasury to {@code to}. */
+  /**
+   * Sends {@code gnt} GNT and {@code eth} ether (base units) from the dev treasury to {@code to}.
+   */
   public void fund(Address to, BigInteger gnt, BigInteger eth) {
     if (gnt.signum() > 0) token.transfer(to, gnt);
     if (eth.signum() > 0) chain.signer(treasury).execute(to.hex(), "", eth, List.of());

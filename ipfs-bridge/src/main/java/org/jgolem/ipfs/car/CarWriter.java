@@ -7,8 +7,8 @@ import org.jgolem.ipfs.multiformats.Cid;
 import org.jgolem.ipfs.multiformats.Varint;
 
 /**
- * CAR v1: {@code varint(len) header} with the header the DAG-CBOR map {roots: [CID...], version: 1}, then blocks as
- * {@code varint(len(cid) + len(data)) cid data}.
+ * CAR v1: {@code varint(len) header} with the header the DAG-CBOR map {roots: [CID...], version:
+ * 1}, then blocks as {@code varint(len(cid) + len(data)) cid data}.
  */
 public final class CarWriter {
   private CarWriter() {}
@@ -60,7 +60,8 @@ public final class CarWriter {
     out.write(header(roots));
   }
 
-  public static void writeBlock(OutputStream out, Cid cid, byte[] data, int offset, int length) throws IOException {
+  public static void writeBlock(OutputStream out, Cid cid, byte[] data, int offset, int length)
+      throws IOException {
     out.write(sectionPrefix(cid, length));
     out.write(data, offset, length);
   }

@@ -36,29 +36,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches whole DAGs into the local store from the peers that announced them, verifying every block.
+ * Fetches whole DAGs into the local store from the peers that announced them, verifying every
+ * block.
  *
- * <p>First the DAG's structure (its dag-pb nodes: folders, file roots, inner file nodes) is fetched level by level,
- * one block a request; then the raw leaves, grouped into runs of consecutive chunks of one file node, each run one
- * request for a CAR of that byte range ({@code dag-scope=entity&entity-bytes=...}). The work is spread over
- * {@code parallelism} concurrent requests, each sent to the peer with the fewest requests in flight, so a large
- * resource comes from several peers at once.
+ * <p>First the DAG's structure (its dag-pb nodes: folders, file roots, inner file nodes) is fetched
+ * level by level, one block a request; then the raw leaves, grouped into runs of consecutive chunks
+ * of one file node, each run one request for a CAR of that byte range ({@code
+ * dag-scope=entity&entity-bytes=...}). The work is spread over {@code parallelism} concurrent
+ * requests, each sent to the peer with the fewest requests in flight, so a large resource comes
+ * from several peers at once.
  *
- * <p>Every block is hashed before it is stored. A peer that sends a block that does not match its CID is reported
- * ({@link PeerReports#corruptBlock}) and not asked again during this fetch; the rest of its work goes to other peers.
- * A dropped connection or an error moves the unfinished part of a request to another attempt. Blocks already in the
- * store are never requested, so a fetch that is repeated after a failure (or after the node restarted) continues
- * where it stopped. A fetch fails with {@link ResourceTimeoutException} when no block arrived for stallTimeout.
+ * <p>Every block is hashed before it is stored. A peer that sends a block that does not match its
+ * CID is reported ({@link PeerReports#corruptBlock}) and not asked again during this fetch; the
+ * rest of its work goes to other peers. A dropped connection or an error moves the unfinished part
+ * of a request to another attempt. Blocks already in the store are never requested, so a fetch that
+ * is repeated after a failure (or after the node restarted) continues where it stopped. A fetch
+ * fails with {@link ResourceTimeoutException} when no block arrived for stallTimeout.
  */
 public final class BlockExchange implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BlockExchange.class);
 
-  /** Tuning: concurrent requests, how long without progress is a time-out, how many chunks one request asks for. */
+  /**
+   * Tuning: concurrent requests, how long without progress is a time-out, how many chunks one
+   * request asks for.
+   */
   public record Config(int parallelism, Duration stallTimeout, int leavesPerRequest) {
     public Config {
       if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1");
-      if (leavesPerRequest < 1) throw new IllegalArgumentException("leavesPerRequest must be at least 1");
-      if (stallTimeout.isNegative() || stallTimeout.isZero()) throw new IllegalArgumentException("stallTimeout must be positive");
+      if (leavesPerRequest < 1)
+        throw new IllegalArgumentException("leavesPerRequest must be at least 1");
+      if (stallTimeout.isNegative() || stallTimeout.isZero())
+        throw new IllegalArgumentException("stallTimeout must be positive");
     }
 
     public static Config defaults() {
@@ -70,9 +78,19 @@ public final class BlockExchange implements AutoCloseable {
     }
   }
 
-  /** What a fetch did. redundantBlocks: blocks received that the store already had (excluding a range request's own node). */
-  public record Stats(long blocksFetched, long bytesFetched, long blocksAlreadyPresent, long redundantBlocks, long corruptBlocks,
-      long requests, long failedRequests, Map<String, Long> blocksPerPeer) {}
+  /**
+   * What a fetch did. redundantBlocks: blocks received that the store already had (excluding a
+   * range request's own node).
+   */
+  public record Stats(
+      long blocksFetched,
+      long bytesFetched,
+      long blocksAlreadyPresent,
+      long redundantBlocks,
+      long corruptBlocks,
+      long requests,
+      long failedRequests,
+      Map<String, Long> blocksPerPeer) {}
 
   private final BlockStore store;
   private final Providers providers;
@@ -83,28 +101,57 @@ public final class BlockExchange implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService timer;
   private final boolean ownTimer;
-  private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ipfs-fetch-", 0).factory());
+  private final ExecutorService workers =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ipfs-fetch-", 0).factory());
 
   /** How long a worker waits before trying again when no peer is usable. */
   private static final long NO_PEER_PAUSE_MILLIS = 20;
 
   /** With the system clock and a timer of its own (closed with the exchange). */
-  public BlockExchange(BlockStore store, Providers providers, PeerReports reports, PeerTransport transport, Config config) {
-    this(store, providers, reports, transport, config, Clock.systemUTC(), Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ipfs-fetch-timer");
-      t.setDaemon(true);
-      return t;
-    }), true);
+  public BlockExchange(
+      BlockStore store,
+      Providers providers,
+      PeerReports reports,
+      PeerTransport transport,
+      Config config) {
+    this(
+        store,
+        providers,
+        reports,
+        transport,
+        config,
+        Clock.systemUTC(),
+        Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "ipfs-fetch-timer");
+          t.setDaemon(true);
+          return t;
+        }),
+        true);
   }
 
-  /** clock measures stalls; timer times the pauses between attempts (not closed with the exchange). */
-  public BlockExchange(BlockStore store, Providers providers, PeerReports reports, PeerTransport transport, Config config,
-      Clock clock, ScheduledExecutorService timer) {
+  /**
+   * clock measures stalls; timer times the pauses between attempts (not closed with the exchange).
+   */
+  public BlockExchange(
+      BlockStore store,
+      Providers providers,
+      PeerReports reports,
+      PeerTransport transport,
+      Config config,
+      Clock clock,
+      ScheduledExecutorService timer) {
     this(store, providers, reports, transport, config, clock, timer, false);
   }
 
-  private BlockExchange(BlockStore store, Providers providers, PeerReports reports, PeerTransport transport, Config config,
-      Clock clock, ScheduledExecutorService timer, boolean ownTimer) {
+  private BlockExchange(
+      BlockStore store,
+      Providers providers,
+      PeerReports reports,
+      PeerTransport transport,
+      Config config,
+      Clock clock,
+      ScheduledExecutorService timer,
+      boolean ownTimer) {
     this.store = store;
     this.providers = providers;
     this.reports = reports;
@@ -119,7 +166,7 @@ public final class BlockExchange implements AutoCloseable {
   /** Blocks the calling worker for millis, on the timer. */
   private void pause(long millis) throws InterruptedException {
     try {
-      timer.schedule(() -> { }, millis, TimeUnit.MILLISECONDS).get();
+      timer.schedule(() -> {}, millis, TimeUnit.MILLISECONDS).get();
     } catch (ExecutionException e) {
       throw new IllegalStateException("the fetch timer failed", e);
     }
@@ -141,8 +188,9 @@ public final class BlockExchange implements AutoCloseable {
   }
 
   /**
-   * As {@link #fetch(Cid, long)}; when root is a UnixFS file, the chunks fetched are written straight into the file
-   * pack that filePacks gives (each at its offset in the file), so the caller can hand out the file without a copy.
+   * As {@link #fetch(Cid, long)}; when root is a UnixFS file, the chunks fetched are written
+   * straight into the file pack that filePacks gives (each at its offset in the file), so the
+   * caller can hand out the file without a copy.
    */
   public Stats fetch(Cid root, long maxBytes, FilePacks filePacks) throws IOException {
     return new Fetch(root, maxBytes, filePacks).run();
@@ -159,8 +207,13 @@ public final class BlockExchange implements AutoCloseable {
   private final class Fetch implements FetchRequests.Sink {
     final Cid root;
     final long maxBytes;
-    final AtomicLong blocksFetched = new AtomicLong(), bytesFetched = new AtomicLong(), present = new AtomicLong();
-    final AtomicLong redundant = new AtomicLong(), corrupt = new AtomicLong(), requests = new AtomicLong(), failed = new AtomicLong();
+    final AtomicLong blocksFetched = new AtomicLong(),
+        bytesFetched = new AtomicLong(),
+        present = new AtomicLong();
+    final AtomicLong redundant = new AtomicLong(),
+        corrupt = new AtomicLong(),
+        requests = new AtomicLong(),
+        failed = new AtomicLong();
     final Map<String, AtomicLong> perPeer = new ConcurrentHashMap<>();
     final FetchPeers peers;
     volatile long lastProgress = clock.millis();
@@ -174,7 +227,8 @@ public final class BlockExchange implements AutoCloseable {
       this.root = root;
       this.maxBytes = maxBytes;
       this.filePacks = filePacks;
-      this.peers = new FetchPeers(() -> providers.providers(root), clock, BlockExchange.this::pause);
+      this.peers =
+          new FetchPeers(() -> providers.providers(root), clock, BlockExchange.this::pause);
     }
 
     Stats run() throws IOException {
@@ -195,7 +249,8 @@ public final class BlockExchange implements AutoCloseable {
         }
         if (!missing.isEmpty()) {
           List<FetchUnit> units = new ArrayList<>();
-          for (int i = 0; i < missing.size(); i += 8) units.add(new FetchUnit(missing.subList(i, Math.min(missing.size(), i + 8))));
+          for (int i = 0; i < missing.size(); i += 8)
+            units.add(new FetchUnit(missing.subList(i, Math.min(missing.size(), i + 8))));
           runUnits(units);
         }
         List<Cid> next = new ArrayList<>();
@@ -205,7 +260,8 @@ public final class BlockExchange implements AutoCloseable {
           if (!c.isDagPb()) continue; // a raw root: nothing below
           DagNode n = DagNode.decode(c, b);
           List<PbLink> links = n.pb().links();
-          boolean file = n.isFile() && n.unixfs() != null && n.unixfs().blockSizes().size() == links.size();
+          boolean file =
+              n.isFile() && n.unixfs() != null && n.unixfs().blockSizes().size() == links.size();
           if (c.equals(root) && file && filePacks != null && n.unixfs().dataLength() == 0) {
             long fileSize = n.fileSize();
             if (fileSize > maxBytes) throw tooLarge(fileSize);
@@ -215,7 +271,10 @@ public final class BlockExchange implements AutoCloseable {
           long offset = file ? n.unixfs().dataLength() : 0;
           for (int i = 0; i < links.size(); i++) {
             Cid child = links.get(i).hash();
-            long size = file ? n.unixfs().blockSizes().get(i) : (links.get(i).tsize() == null ? 0 : links.get(i).tsize());
+            long size =
+                file
+                    ? n.unixfs().blockSizes().get(i)
+                    : (links.get(i).tsize() == null ? 0 : links.get(i).tsize());
             if (child.multihash().code() == Multihash.IDENTITY) {
               offset += size;
               continue;
@@ -228,20 +287,29 @@ public final class BlockExchange implements AutoCloseable {
               if (!seen.add(child)) {
                 // the same chunk again (a repeated chunk): fetched once
               } else if (file) {
-                FetchUnit.Leaf leaf = new FetchUnit.Leaf(child, i, offset, size, nodeBase >= 0 ? nodeBase + offset : -1);
+                FetchUnit.Leaf leaf =
+                    new FetchUnit.Leaf(
+                        child, i, offset, size, nodeBase >= 0 ? nodeBase + offset : -1);
                 fileLeaves.add(leaf);
                 leavesByParent.computeIfAbsent(c, k -> new ArrayList<>()).add(leaf);
               } else {
                 looseLeaves.add(child);
               }
             } else {
-              throw new IpfsException("block " + child + " (linked from " + c + ") has codec 0x" + Long.toHexString(child.codec())
-                  + "; only raw and dag-pb are supported");
+              throw new IpfsException(
+                  "block "
+                      + child
+                      + " (linked from "
+                      + c
+                      + ") has codec 0x"
+                      + Long.toHexString(child.codec())
+                      + "; only raw and dag-pb are supported");
             }
             offset += size;
           }
         }
-        if (structureBytes + declaredLeafBytes > maxBytes) throw tooLarge(structureBytes + declaredLeafBytes);
+        if (structureBytes + declaredLeafBytes > maxBytes)
+          throw tooLarge(structureBytes + declaredLeafBytes);
         level = next;
       }
       // 2. the leaves that are missing, in runs of one file node's consecutive chunks
@@ -255,7 +323,8 @@ public final class BlockExchange implements AutoCloseable {
             flush(units, e.getKey(), run);
             continue;
           }
-          if (!run.isEmpty() && run.get(run.size() - 1).index() != l.index() - 1) flush(units, e.getKey(), run);
+          if (!run.isEmpty() && run.get(run.size() - 1).index() != l.index() - 1)
+            flush(units, e.getKey(), run);
           run.add(l);
           if (run.size() == config.leavesPerRequest()) flush(units, e.getKey(), run);
         }
@@ -266,11 +335,19 @@ public final class BlockExchange implements AutoCloseable {
         if (store.has(c)) present.incrementAndGet();
         else loose.add(c);
       }
-      for (int i = 0; i < loose.size(); i += 32) units.add(new FetchUnit(new ArrayList<>(loose.subList(i, Math.min(loose.size(), i + 32)))));
+      for (int i = 0; i < loose.size(); i += 32)
+        units.add(new FetchUnit(new ArrayList<>(loose.subList(i, Math.min(loose.size(), i + 32)))));
       if (!units.isEmpty()) runUnits(units);
       Map<String, Long> pp = new HashMap<>();
       perPeer.forEach((k, v) -> pp.put(k, v.get()));
-      return new Stats(blocksFetched.get(), bytesFetched.get(), present.get(), redundant.get(), corrupt.get(), requests.get(), failed.get(),
+      return new Stats(
+          blocksFetched.get(),
+          bytesFetched.get(),
+          present.get(),
+          redundant.get(),
+          corrupt.get(),
+          requests.get(),
+          failed.get(),
           Collections.unmodifiableMap(pp));
     }
 
@@ -281,21 +358,32 @@ public final class BlockExchange implements AutoCloseable {
     }
 
     private LimitExceededException tooLarge(long size) {
-      return new LimitExceededException("resource " + root + " has " + Sizes.format(size) + ", more than the "
-          + Sizes.format(maxBytes) + " allowed for it");
+      return new LimitExceededException(
+          "resource "
+              + root
+              + " has "
+              + Sizes.format(size)
+              + ", more than the "
+              + Sizes.format(maxBytes)
+              + " allowed for it");
     }
 
-    /** Runs units on up to parallelism concurrent workers until all are done; rethrows the first fatal error. */
+    /**
+     * Runs units on up to parallelism concurrent workers until all are done; rethrows the first
+     * fatal error.
+     */
     private void runUnits(List<FetchUnit> initial) throws IOException {
       LinkedBlockingDeque<FetchUnit> queue = new LinkedBlockingDeque<>(initial);
       AtomicInteger open = new AtomicInteger(initial.size());
       int n = Math.min(config.parallelism(), initial.size());
       List<Future<?>> futures = new ArrayList<>();
       lastProgress = clock.millis();
-      for (int i = 0; i < n; i++) futures.add(workers.submit(() -> {
-        work(queue, open);
-        return null;
-      }));
+      for (int i = 0; i < n; i++)
+        futures.add(
+            workers.submit(() -> {
+              work(queue, open);
+              return null;
+            }));
       Throwable failure = null;
       for (Future<?> f : futures) {
         try {
@@ -315,7 +403,8 @@ public final class BlockExchange implements AutoCloseable {
       if (failure != null) throw new IOException(failure);
     }
 
-    private void work(LinkedBlockingDeque<FetchUnit> queue, AtomicInteger open) throws IOException, InterruptedException {
+    private void work(LinkedBlockingDeque<FetchUnit> queue, AtomicInteger open)
+        throws IOException, InterruptedException {
       while (open.get() > 0) {
         FetchUnit u = queue.poll(50, TimeUnit.MILLISECONDS);
         if (u == null) {
@@ -345,8 +434,15 @@ public final class BlockExchange implements AutoCloseable {
     private void checkStall(FetchUnit u) {
       long idle = clock.millis() - lastProgress;
       if (idle < config.stallTimeout().toMillis()) return;
-      throw new ResourceTimeoutException("timed out fetching " + root + ": no block arrived for " + config.stallTimeout().toMillis()
-          + " ms" + (u == null ? "" : "; still missing " + u.first()) + "; " + peers.diagnosis());
+      throw new ResourceTimeoutException(
+          "timed out fetching "
+              + root
+              + ": no block arrived for "
+              + config.stallTimeout().toMillis()
+              + " ms"
+              + (u == null ? "" : "; still missing " + u.first())
+              + "; "
+              + peers.diagnosis());
     }
 
     /** Runs u against peer; returns the units still to do (empty when u is complete). */
@@ -384,7 +480,10 @@ public final class BlockExchange implements AutoCloseable {
       if (total > maxBytes) throw tooLarge(total);
       BlockStore.FilePack fp = filePack;
       // both throw CorruptBlockException on a hash mismatch
-      boolean isNew = fp != null && fileOffset >= 0 ? store.putAt(fp, cid, fileOffset, data) : store.put(cid, data, 0, data.length);
+      boolean isNew =
+          fp != null && fileOffset >= 0
+              ? store.putAt(fp, cid, fileOffset, data)
+              : store.put(cid, data, 0, data.length);
       if (isNew) {
         blocksFetched.incrementAndGet();
         bytesFetched.addAndGet(data.length);

@@ -14,7 +14,9 @@ import org.jgolem.ipfs.unixfs.UnixFsData;
 
 /** Produces the blocks of a CAR response, in DFS order without duplicates, from a store. */
 final class DagTraversal {
-  /** Receives each block in order (data is null for a raw block that was not read); throws to stop. */
+  /**
+   * Receives each block in order (data is null for a raw block that was not read); throws to stop.
+   */
   @FunctionalInterface
   interface Emitter {
     void emit(Cid cid, byte[] data) throws IOException;
@@ -31,7 +33,8 @@ final class DagTraversal {
 
   private byte[] block(Cid cid) throws IOException {
     byte[] b = store.getOrNull(cid);
-    if (b == null) throw new BlockNotFoundException("block " + cid + " is not in this node's store");
+    if (b == null)
+      throw new BlockNotFoundException("block " + cid + " is not in this node's store");
     return b;
   }
 
@@ -39,26 +42,35 @@ final class DagTraversal {
     if (sent.add(cid)) out.emit(cid, b);
   }
 
-  /** Follows path from root through UnixFS folders, emitting each folder block; returns the target's CID. */
+  /**
+   * Follows path from root through UnixFS folders, emitting each folder block; returns the target's
+   * CID.
+   */
   Cid resolve(Cid root, List<String> path) throws IOException {
     Cid cur = root;
     for (String name : path) {
       byte[] b = block(cur);
       emit(cur, b);
       DagNode n = DagNode.decode(cur, b);
-      if (!n.isDirectory()) throw new IpfsException("cannot resolve '" + name + "': " + cur + " is not a folder");
+      if (!n.isDirectory())
+        throw new IpfsException("cannot resolve '" + name + "': " + cur + " is not a folder");
       Cid next = null;
       for (PbLink l : n.pb().links()) if (name.equals(l.name())) next = l.hash();
-      if (next == null) throw new BlockNotFoundException("folder " + cur + " has no entry '" + name + "'");
+      if (next == null)
+        throw new BlockNotFoundException("folder " + cur + " has no entry '" + name + "'");
       cur = next;
     }
     return cur;
   }
 
-  /** A raw block is passed on without being read here (the emitter sends it, possibly without a copy). */
+  /**
+   * A raw block is passed on without being read here (the emitter sends it, possibly without a
+   * copy).
+   */
   private void raw(Cid cid) throws IOException {
     if (sent.contains(cid)) return;
-    if (!store.has(cid)) throw new BlockNotFoundException("block " + cid + " is not in this node's store");
+    if (!store.has(cid))
+      throw new BlockNotFoundException("block " + cid + " is not in this node's store");
     emit(cid, null);
   }
 
@@ -79,7 +91,10 @@ final class DagTraversal {
     for (Cid l : DagNode.links(cid, b)) all(l);
   }
 
-  /** The blocks of a UnixFS entity: a file's blocks for [from, to] (inclusive; to null = the end) or a folder's node. */
+  /**
+   * The blocks of a UnixFS entity: a file's blocks for [from, to] (inclusive; to null = the end) or
+   * a folder's node.
+   */
   void entity(Cid cid, long from, Long to) throws IOException {
     if (cid.isRaw()) {
       raw(cid);
@@ -97,7 +112,8 @@ final class DagTraversal {
     fileRange(cid, b, n, f, t, 0);
   }
 
-  private void fileRange(Cid cid, byte[] b, DagNode n, long from, long to, int depth) throws IOException {
+  private void fileRange(Cid cid, byte[] b, DagNode n, long from, long to, int depth)
+      throws IOException {
     if (depth > 64) throw new IpfsException("file DAG deeper than 64 levels at " + cid);
     emit(cid, b);
     if (n.isRawLeaf()) return;
@@ -115,7 +131,13 @@ final class DagTraversal {
         continue;
       }
       byte[] cb = block(c);
-      fileRange(c, cb, DagNode.decode(c, cb), Math.max(0, from - start), Math.min(len - 1, to - start), depth + 1);
+      fileRange(
+          c,
+          cb,
+          DagNode.decode(c, cb),
+          Math.max(0, from - start),
+          Math.min(len - 1, to - start),
+          depth + 1);
     }
   }
 }

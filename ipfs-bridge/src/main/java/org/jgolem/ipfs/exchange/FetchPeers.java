@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The peers of one {@link BlockExchange} fetch: who announced the resource (asked again at most every second), who
- * is banned for corrupted blocks, who has how many requests in flight, and what each last failed with. Chooses the
- * peer for a unit: one it was not tried on yet, the least loaded; once all were tried, all again after a pause that
- * grows with each round.
+ * The peers of one {@link BlockExchange} fetch: who announced the resource (asked again at most
+ * every second), who is banned for corrupted blocks, who has how many requests in flight, and what
+ * each last failed with. Chooses the peer for a unit: one it was not tried on yet, the least
+ * loaded; once all were tried, all again after a pause that grows with each round.
  */
 final class FetchPeers {
   /** Waits on the exchange's timer. */
@@ -54,7 +54,8 @@ final class FetchPeers {
     List<Peer> fresh = new ArrayList<>();
     for (Peer p : usable) if (!u.tried.contains(p)) fresh.add(p);
     if (fresh.isEmpty()) {
-      // every usable peer failed this unit once: try them all again, pausing a little more each round
+      // every usable peer failed this unit once: try them all again, pausing a little more each
+      // round
       u.tried.clear();
       u.rounds++;
       try {
@@ -102,7 +103,12 @@ final class FetchPeers {
     else {
       why.append("peers tried: ");
       for (Peer p : peers) {
-        why.append(p.id()).append(" (").append(banned.contains(p) ? "served corrupted blocks" : lastError.getOrDefault(p.id(), "no answer"))
+        why.append(p.id())
+            .append(" (")
+            .append(
+                banned.contains(p)
+                    ? "served corrupted blocks"
+                    : lastError.getOrDefault(p.id(), "no answer"))
             .append("); ");
       }
     }

@@ -12,14 +12,18 @@ import org.jgolem.ipfs.multiformats.Cid;
 import org.jgolem.ipfs.store.BlockStore;
 
 /**
- * The requests of a {@link BlockExchange} fetch: one {@link FetchUnit} sent to one peer, as raw block requests or as
- * one CAR request of a byte range, each block received handed to a {@link Sink} (which verifies and stores it).
- * Failures are thrown; choosing peers and retrying is the exchange's job.
+ * The requests of a {@link BlockExchange} fetch: one {@link FetchUnit} sent to one peer, as raw
+ * block requests or as one CAR request of a byte range, each block received handed to a {@link
+ * Sink} (which verifies and stores it). Failures are thrown; choosing peers and retrying is the
+ * exchange's job.
  */
 final class FetchRequests {
   /** Where the blocks received go. */
   interface Sink {
-    /** Verifies and stores one block that was asked for; fileOffset is its place in the root file, or -1. */
+    /**
+     * Verifies and stores one block that was asked for; fileOffset is its place in the root file,
+     * or -1.
+     */
     void accept(Peer peer, Cid cid, byte[] data, long fileOffset) throws IOException;
 
     /** Counts a block received that was not needed. */
@@ -34,7 +38,8 @@ final class FetchRequests {
   FetchRequests(BlockStore store, PeerTransport transport, Duration stallTimeout) {
     this.store = store;
     this.transport = transport;
-    this.requestTimeout = stallTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? stallTimeout : Duration.ofSeconds(30);
+    this.requestTimeout =
+        stallTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? stallTimeout : Duration.ofSeconds(30);
   }
 
   /** Sends u to peer; returns when every block of u is stored, throws otherwise. */
@@ -46,12 +51,19 @@ final class FetchRequests {
   private void blocks(FetchUnit u, Peer peer, Sink sink) throws IOException {
     for (Cid c : u.blocks) {
       if (store.has(c)) continue;
-      try (PeerTransport.Response r = transport.get(peer, GatewayRequest.uri(c, GatewayRequest.Format.RAW, null, null, null),
-          GatewayRequest.RAW_TYPE, requestTimeout)) {
+      try (PeerTransport.Response r =
+          transport.get(
+              peer,
+              GatewayRequest.uri(c, GatewayRequest.Format.RAW, null, null, null),
+              GatewayRequest.RAW_TYPE,
+              requestTimeout)) {
         if (r.status() != 200) throw new IOException(status(r, c));
         byte[] data = r.body().readNBytes(BlockStore.MAX_BLOCK_SIZE + 1);
-        if (data.length > BlockStore.MAX_BLOCK_SIZE) throw new CorruptBlockException(c, "block " + c + " is larger than " + BlockStore.MAX_BLOCK_SIZE + " bytes");
-        if (r.body().read() >= 0) throw new IOException("response for " + c + " is longer than declared");
+        if (data.length > BlockStore.MAX_BLOCK_SIZE)
+          throw new CorruptBlockException(
+              c, "block " + c + " is larger than " + BlockStore.MAX_BLOCK_SIZE + " bytes");
+        if (r.body().read() >= 0)
+          throw new IOException("response for " + c + " is longer than declared");
         sink.accept(peer, c, data, -1);
       }
     }
@@ -65,8 +77,13 @@ final class FetchRequests {
     FetchUnit.Leaf last = u.leaves.get(u.leaves.size() - 1);
     long to = last.offset() + Math.max(1, last.size()) - 1;
     int unexpected = 0;
-    try (PeerTransport.Response r = transport.get(peer, GatewayRequest.uri(u.parent, GatewayRequest.Format.CAR, GatewayRequest.Scope.ENTITY, from, to),
-        GatewayRequest.CAR_TYPE, requestTimeout)) {
+    try (PeerTransport.Response r =
+        transport.get(
+            peer,
+            GatewayRequest.uri(
+                u.parent, GatewayRequest.Format.CAR, GatewayRequest.Scope.ENTITY, from, to),
+            GatewayRequest.CAR_TYPE,
+            requestTimeout)) {
       if (r.status() != 200) throw new IOException(status(r, u.parent));
       InputStream body = r.body();
       CarReader car = new CarReader(body, BlockStore.MAX_BLOCK_SIZE);
@@ -76,14 +93,18 @@ final class FetchRequests {
         if (wanted != null) {
           sink.accept(peer, b.cid(), b.data(), wanted.fileOffset());
         } else if (b.cid().equals(u.parent)) {
-          if (!b.cid().verifies(b.data())) throw new CorruptBlockException(b.cid(), "block " + b.cid() + " does not match its hash");
+          if (!b.cid().verifies(b.data()))
+            throw new CorruptBlockException(
+                b.cid(), "block " + b.cid() + " does not match its hash");
         } else if (++unexpected > 64) {
           throw new IOException("peer sent more than 64 blocks that were not asked for");
         } else {
           sink.redundant();
         }
       }
-      if (!want.isEmpty()) throw new IOException("CAR response for " + u.parent + " ended with " + want.size() + " blocks missing");
+      if (!want.isEmpty())
+        throw new IOException(
+            "CAR response for " + u.parent + " ended with " + want.size() + " blocks missing");
       // drain the end of the stream so that the connection can be reused
       while (car.next() != null) sink.redundant();
     }

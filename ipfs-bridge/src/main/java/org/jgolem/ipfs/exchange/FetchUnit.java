@@ -8,11 +8,15 @@ import java.util.function.Predicate;
 import org.jgolem.ipfs.multiformats.Cid;
 
 /**
- * A piece of a {@link BlockExchange} fetch: some blocks (one request each), or a run of one file node's consecutive
- * leaves (one CAR request). It remembers the peers it was tried on, and how many rounds over all of them it took.
+ * A piece of a {@link BlockExchange} fetch: some blocks (one request each), or a run of one file
+ * node's consecutive leaves (one CAR request). It remembers the peers it was tried on, and how many
+ * rounds over all of them it took.
  */
 final class FetchUnit {
-  /** A chunk: its index and offset in its parent node, its size, and its offset in the root file (-1: none). */
+  /**
+   * A chunk: its index and offset in its parent node, its size, and its offset in the root file
+   * (-1: none).
+   */
   record Leaf(Cid cid, int index, long offset, long size, long fileOffset) {}
 
   final List<Cid> blocks; // for a blocks unit
@@ -42,8 +46,9 @@ final class FetchUnit {
   }
 
   /**
-   * What is left of this unit after peer failed it: the blocks not yet stored, a range split into runs around the
-   * leaves that did arrive; each remembers that peer (and the others tried) so that another is asked next.
+   * What is left of this unit after peer failed it: the blocks not yet stored, a range split into
+   * runs around the leaves that did arrive; each remembers that peer (and the others tried) so that
+   * another is asked next.
    */
   List<FetchUnit> remaining(Peer peer, Predicate<Cid> stored) {
     if (isRange()) {

@@ -48,19 +48,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's HTTP endpoint for blocks, following the IPFS Trustless Gateway conventions: {@code GET|HEAD
- * /ipfs/{cid}[/path]?format=raw} (one block, {@code application/vnd.ipld.raw}) and {@code ?format=car} (CAR v1
- * stream, {@code application/vnd.ipld.car; version=1; order=dfs; dups=n}) with {@code dag-scope} and {@code
- * entity-bytes}. Every block is verified against its hash before it is sent (see {@link BlockStore}). Requests run on
- * virtual threads; a CAR stream waits for the socket to drain (no unbounded buffering). {@link #handler()} can also
- * be mounted in another Netty HTTP pipeline (after an HttpServerCodec and an HttpObjectAggregator).
+ * The node's HTTP endpoint for blocks, following the IPFS Trustless Gateway conventions: {@code
+ * GET|HEAD /ipfs/{cid}[/path]?format=raw} (one block, {@code application/vnd.ipld.raw}) and {@code
+ * ?format=car} (CAR v1 stream, {@code application/vnd.ipld.car; version=1; order=dfs; dups=n}) with
+ * {@code dag-scope} and {@code entity-bytes}. Every block is verified against its hash before it is
+ * sent (see {@link BlockStore}). Requests run on virtual threads; a CAR stream waits for the socket
+ * to drain (no unbounded buffering). {@link #handler()} can also be mounted in another Netty HTTP
+ * pipeline (after an HttpServerCodec and an HttpObjectAggregator).
  */
 public final class GatewayServer implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   private static final AttributeKey<Object> WRITABLE = AttributeKey.valueOf("jgolem.ipfs.writable");
 
   private final BlockStore store;
-  private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ipfs-gateway-", 0).factory());
+  private final ExecutorService workers =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ipfs-gateway-", 0).factory());
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong blocksServed = new AtomicLong();
   private final AtomicLong bytesServed = new AtomicLong();
@@ -74,17 +76,21 @@ public final class GatewayServer implements Closeable {
   /** Starts listening (port 0: a free port); returns this. */
   public GatewayServer start(InetSocketAddress address) throws InterruptedException {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    ServerBootstrap b = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.SO_SNDBUF, 1 << 20)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024), handler());
-          }
-        });
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_SNDBUF, 1 << 20)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new HttpServerCodec(), new HttpObjectAggregator(16 * 1024), handler());
+                  }
+                });
     serverChannel = b.bind(address).sync().channel();
     return this;
   }
@@ -119,7 +125,8 @@ public final class GatewayServer implements Closeable {
   @Override
   public void close() {
     if (serverChannel != null) serverChannel.close().syncUninterruptibly();
-    if (group != null) group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    if (group != null)
+      group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownNow();
   }
 
@@ -132,7 +139,8 @@ public final class GatewayServer implements Closeable {
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       boolean head = req.method().equals(HttpMethod.HEAD);
       if (!head && !req.method().equals(HttpMethod.GET)) {
-        error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD are served", keepAlive);
+        error(
+            ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD are served", keepAlive);
         return;
       }
       QueryStringDecoder q = new QueryStringDecoder(req.uri());
@@ -167,7 +175,8 @@ public final class GatewayServer implements Closeable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("gateway connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      log.debug(
+          "gateway connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }
   }
@@ -192,7 +201,9 @@ public final class GatewayServer implements Closeable {
     }
   }
 
-  private void serveRaw(ChannelHandlerContext ctx, GatewayRequest r, boolean head, boolean keepAlive) throws IOException {
+  private void serveRaw(
+      ChannelHandlerContext ctx, GatewayRequest r, boolean head, boolean keepAlive)
+      throws IOException {
     Cid target;
     DagTraversal t = new DagTraversal(store, (c, d) -> {});
     try {
@@ -206,11 +217,15 @@ public final class GatewayServer implements Closeable {
     }
     byte[] data = store.getOrNull(target);
     if (data == null) {
-      error(ctx, HttpResponseStatus.NOT_FOUND, "block " + target + " is not on this node", keepAlive);
+      error(
+          ctx, HttpResponseStatus.NOT_FOUND, "block " + target + " is not on this node", keepAlive);
       return;
     }
-    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(data));
+    FullHttpResponse resp =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.OK,
+            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(data));
     headers(resp, target, GatewayRequest.RAW_TYPE, ".raw", ".bin");
     HttpUtil.setContentLength(resp, data.length);
     if (!head) {
@@ -220,13 +235,20 @@ public final class GatewayServer implements Closeable {
     finish(ctx, ctx.writeAndFlush(resp), keepAlive);
   }
 
-  private void serveCar(ChannelHandlerContext ctx, GatewayRequest r, boolean head, boolean keepAlive) throws IOException, InterruptedException {
+  private void serveCar(
+      ChannelHandlerContext ctx, GatewayRequest r, boolean head, boolean keepAlive)
+      throws IOException, InterruptedException {
     if (!store.has(r.cid())) {
-      error(ctx, HttpResponseStatus.NOT_FOUND, "block " + r.cid() + " is not on this node", keepAlive);
+      error(
+          ctx,
+          HttpResponseStatus.NOT_FOUND,
+          "block " + r.cid() + " is not on this node",
+          keepAlive);
       return;
     }
     HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    headers(resp, r.cid(), GatewayRequest.CAR_TYPE + "; version=1; order=dfs; dups=n", ".car", ".car");
+    headers(
+        resp, r.cid(), GatewayRequest.CAR_TYPE + "; version=1; order=dfs; dups=n", ".car", ".car");
     if (head) {
       HttpUtil.setContentLength(resp, 0);
       finish(ctx, ctx.writeAndFlush(resp), keepAlive);
@@ -236,24 +258,32 @@ public final class GatewayServer implements Closeable {
     ctx.write(resp);
     Channel ch = ctx.channel();
     ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(CarWriter.header(List.of(r.cid())))));
-    DagTraversal t = new DagTraversal(store, (cid, data) -> {
-      awaitWritable(ch);
-      BlockStore.Region region = data == null ? store.region(cid) : null;
-      if (region != null) {
-        // verified earlier by this process: the kernel sends it from the pack file (no copy through the heap)
-        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(CarWriter.sectionPrefix(cid, region.length()))));
-        ctx.writeAndFlush(new PackRegion(region));
-        blocksServed.incrementAndGet();
-        bytesServed.addAndGet(region.length());
-        return;
-      }
-      if (data == null) data = store.getOrNull(cid);
-      if (data == null) throw new BlockNotFoundException("block " + cid + " is not on this node (or failed its hash check)");
-      ByteBuf buf = Unpooled.wrappedBuffer(CarWriter.sectionPrefix(cid, data.length), data);
-      ctx.writeAndFlush(new DefaultHttpContent(buf));
-      blocksServed.incrementAndGet();
-      bytesServed.addAndGet(data.length);
-    });
+    DagTraversal t =
+        new DagTraversal(
+            store,
+            (cid, data) -> {
+              awaitWritable(ch);
+              BlockStore.Region region = data == null ? store.region(cid) : null;
+              if (region != null) {
+                // verified earlier by this process: the kernel sends it from the pack file (no copy
+                // through the heap)
+                ctx.write(
+                    new DefaultHttpContent(
+                        Unpooled.wrappedBuffer(CarWriter.sectionPrefix(cid, region.length()))));
+                ctx.writeAndFlush(new PackRegion(region));
+                blocksServed.incrementAndGet();
+                bytesServed.addAndGet(region.length());
+                return;
+              }
+              if (data == null) data = store.getOrNull(cid);
+              if (data == null)
+                throw new BlockNotFoundException(
+                    "block " + cid + " is not on this node (or failed its hash check)");
+              ByteBuf buf = Unpooled.wrappedBuffer(CarWriter.sectionPrefix(cid, data.length), data);
+              ctx.writeAndFlush(new DefaultHttpContent(buf));
+              blocksServed.incrementAndGet();
+              bytesServed.addAndGet(data.length);
+            });
     try {
       Cid target = t.resolve(r.cid(), r.path());
       switch (r.scope()) {
@@ -262,7 +292,8 @@ public final class GatewayServer implements Closeable {
         case ALL -> t.all(target);
       }
     } catch (IOException | IpfsException e) {
-      // the 200 is already sent: end the stream without its last chunk, so the client sees it is incomplete
+      // the 200 is already sent: end the stream without its last chunk, so the client sees it is
+      // incomplete
       log.info("CAR stream for {} stopped: {}", r.cid(), e.getMessage());
       ctx.flush();
       ctx.close();
@@ -286,20 +317,25 @@ public final class GatewayServer implements Closeable {
     if (!ch.isActive()) throw new IOException("the client closed the connection");
   }
 
-  private static void headers(HttpResponse resp, Cid cid, String type, String etagSuffix, String fileSuffix) {
+  private static void headers(
+      HttpResponse resp, Cid cid, String type, String etagSuffix, String fileSuffix) {
     resp.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, type)
         .set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=29030400, immutable")
         .set(HttpHeaderNames.ETAG, "\"" + cid + etagSuffix + "\"")
         .set("X-Content-Type-Options", "nosniff")
         .set("X-Ipfs-Roots", cid.toString())
-        .set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + cid + fileSuffix + "\"")
+        .set(
+            HttpHeaderNames.CONTENT_DISPOSITION,
+            "attachment; filename=\"" + cid + fileSuffix + "\"")
         .set(HttpHeaderNames.VARY, "Accept");
   }
 
-  private static void error(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean keepAlive) {
+  private static void error(
+      ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean keepAlive) {
     byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    FullHttpResponse resp =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     HttpUtil.setContentLength(resp, body.length);
     finish(ctx, ctx.writeAndFlush(resp), keepAlive);

@@ -17,13 +17,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * A small HTTP/1.1 client for gateway requests: persistent connections pooled per peer, Content-Length and chunked
- * bodies, 1 MiB buffers. Plain http only (peers are the nodes' own endpoints).
+ * A small HTTP/1.1 client for gateway requests: persistent connections pooled per peer,
+ * Content-Length and chunked bodies, 1 MiB buffers. Plain http only (peers are the nodes' own
+ * endpoints).
  */
 public final class HttpTransport implements PeerTransport {
   private static final int BUFFER = 1 << 20;
+
   /** Smaller than a chunk, so that reading a 256 KiB block goes straight into its array. */
   private static final int STREAM_BUFFER = 64 * 1024;
+
   private static final int MAX_HEADER_LINE = 8192;
   private final Map<String, ConcurrentLinkedDeque<Conn>> idle = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -43,16 +46,29 @@ public final class HttpTransport implements PeerTransport {
   }
 
   @Override
-  public Response get(Peer peer, String pathAndQuery, String accept, Duration timeout) throws IOException {
+  public Response get(Peer peer, String pathAndQuery, String accept, Duration timeout)
+      throws IOException {
     if (closed) throw new IOException("transport is closed");
     java.net.URI u = peer.gateway();
-    if (!"http".equalsIgnoreCase(u.getScheme())) throw new IOException("peer " + peer + ": only http:// gateways are supported");
+    if (!"http".equalsIgnoreCase(u.getScheme()))
+      throw new IOException("peer " + peer + ": only http:// gateways are supported");
     String host = u.getHost();
     int port = u.getPort() < 0 ? 80 : u.getPort();
     String key = host + ":" + port;
-    String basePath = u.getRawPath() == null || u.getRawPath().equals("/") ? "" : u.getRawPath().replaceAll("/$", "");
-    byte[] request = ("GET " + basePath + pathAndQuery + " HTTP/1.1\r\nHost: " + key + "\r\nAccept: " + accept
-        + "\r\nUser-Agent: jgolem-ipfs-bridge\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    String basePath =
+        u.getRawPath() == null || u.getRawPath().equals("/")
+            ? ""
+            : u.getRawPath().replaceAll("/$", "");
+    byte[] request =
+        ("GET "
+                + basePath
+                + pathAndQuery
+                + " HTTP/1.1\r\nHost: "
+                + key
+                + "\r\nAccept: "
+                + accept
+                + "\r\nUser-Agent: jgolem-ipfs-bridge\r\nConnection: keep-alive\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     // a pooled connection may have been closed by the server: then retry once on a fresh one
     for (int attempt = 0; ; attempt++) {
@@ -99,7 +115,8 @@ public final class HttpTransport implements PeerTransport {
     String status = line(c.in);
     if (status == null) throw new EOFException("connection closed before a response");
     String[] sp = status.split(" ", 3);
-    if (sp.length < 2 || !sp[0].startsWith("HTTP/1.")) throw new IOException("not an HTTP response: " + status);
+    if (sp.length < 2 || !sp[0].startsWith("HTTP/1."))
+      throw new IOException("not an HTTP response: " + status);
     int code;
     try {
       code = Integer.parseInt(sp[1]);
@@ -128,7 +145,10 @@ public final class HttpTransport implements PeerTransport {
       }
     }
     if (h == null) throw new EOFException("connection closed inside the response headers");
-    Body body = chunked ? new ChunkedBody(c.in) : length >= 0 ? new FixedBody(c.in, length) : new UntilCloseBody(c.in);
+    Body body =
+        chunked
+            ? new ChunkedBody(c.in)
+            : length >= 0 ? new FixedBody(c.in, length) : new UntilCloseBody(c.in);
     boolean reusable = !close && (chunked || length >= 0);
     return new Resp(code, body, c, reusable);
   }
@@ -193,7 +213,8 @@ public final class HttpTransport implements PeerTransport {
     public int read(byte[] b, int off, int len) throws IOException {
       if (left == 0) return -1;
       int n = in.read(b, off, (int) Math.min(len, left));
-      if (n < 0) throw new EOFException("connection closed with " + left + " bytes of the body missing");
+      if (n < 0)
+        throw new EOFException("connection closed with " + left + " bytes of the body missing");
       left -= n;
       return n;
     }
@@ -236,7 +257,9 @@ public final class HttpTransport implements PeerTransport {
       if (end) return -1;
       if (left == 0) {
         String l = line(in);
-        if (l == null) throw new EOFException("connection closed inside a chunked body (the response is incomplete)");
+        if (l == null)
+          throw new EOFException(
+              "connection closed inside a chunked body (the response is incomplete)");
         int semi = l.indexOf(';');
         try {
           left = Long.parseLong((semi >= 0 ? l.substring(0, semi) : l).trim(), 16);
@@ -245,14 +268,17 @@ public final class HttpTransport implements PeerTransport {
         }
         if (left == 0) {
           String t;
-          while ((t = line(in)) != null && !t.isEmpty()) { /* trailers */ }
+          while ((t = line(in)) != null && !t.isEmpty()) {
+            /* trailers */
+          }
           if (t == null) throw new EOFException("connection closed in the chunked trailer");
           end = true;
           return -1;
         }
       }
       int n = in.read(b, off, (int) Math.min(len, left));
-      if (n < 0) throw new EOFException("connection closed inside a chunk (the response is incomplete)");
+      if (n < 0)
+        throw new EOFException("connection closed inside a chunk (the response is incomplete)");
       left -= n;
       if (left == 0) {
         String crlf = line(in);
@@ -278,7 +304,8 @@ public final class HttpTransport implements PeerTransport {
         return new String(x, 0, n, StandardCharsets.ISO_8859_1);
       }
       b.write(c);
-      if (b.size() > MAX_HEADER_LINE) throw new IOException("HTTP line longer than " + MAX_HEADER_LINE + " bytes");
+      if (b.size() > MAX_HEADER_LINE)
+        throw new IOException("HTTP line longer than " + MAX_HEADER_LINE + " bytes");
     }
     if (b.size() == 0) return null;
     throw new EOFException("connection closed inside a line");

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import org.jgolem.ipfs.store.BlockStore;
 
-/** A block's bytes in a pack file, sent by the kernel; unlike DefaultFileRegion it leaves the shared channel open. */
+/**
+ * A block's bytes in a pack file, sent by the kernel; unlike DefaultFileRegion it leaves the shared
+ * channel open.
+ */
 final class PackRegion extends AbstractReferenceCounted implements FileRegion {
   private final BlockStore.Region region;
   private long transferred;

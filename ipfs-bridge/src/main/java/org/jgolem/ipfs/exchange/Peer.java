@@ -2,7 +2,10 @@ package org.jgolem.ipfs.exchange;
 
 import java.net.URI;
 
-/** A peer that may serve blocks: an id (for reputation reports) and the base URI of its trustless gateway. */
+/**
+ * A peer that may serve blocks: an id (for reputation reports) and the base URI of its trustless
+ * gateway.
+ */
 public record Peer(String id, URI gateway) {
   public Peer {
     if (id == null || id.isBlank()) throw new IllegalArgumentException("a peer needs an id");

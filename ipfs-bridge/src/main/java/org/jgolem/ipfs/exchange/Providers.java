@@ -4,8 +4,9 @@ import java.util.List;
 import org.jgolem.ipfs.multiformats.Cid;
 
 /**
- * The peer directory: which peers announced having a resource. The node implements it from the announcements it
- * receives; the exchange asks it again while it waits, so peers announced later are used too.
+ * The peer directory: which peers announced having a resource. The node implements it from the
+ * announcements it receives; the exchange asks it again while it waits, so peers announced later
+ * are used too.
  */
 @FunctionalInterface
 public interface Providers {

@@ -43,23 +43,27 @@ import org.jgolem.ipfs.unixfs.DagNode;
 import org.jgolem.ipfs.unixfs.DagReader;
 
 /**
- * The Kubo RPC backend: resources live in an IPFS daemon (Kubo, or js-ipfs, which serves the same RPC API), reached
- * over {@code java.net.http} at {@code /api/v0/add}, {@code cat}, {@code block/get}, {@code pin/add}, {@code pin/rm},
- * {@code repo/gc} and {@code repo/stat}.
+ * The Kubo RPC backend: resources live in an IPFS daemon (Kubo, or js-ipfs, which serves the same
+ * RPC API), reached over {@code java.net.http} at {@code /api/v0/add}, {@code cat}, {@code
+ * block/get}, {@code pin/add}, {@code pin/rm}, {@code repo/gc} and {@code repo/stat}.
  *
  * <ul>
- *   <li>add: the layout of the embedded backend ({@code cid-version=1, raw-leaves, chunker=size-262144}); the CID the
- *       daemon answers (js-ipfs prints base58 "zb2..."; it is normalised) must equal the CID computed here.
- *   <li>get: a file is read with {@code cat} while its DAG is rebuilt and hashed here; if the rebuilt CID differs (a
- *       DAG of another layout), or for folders, every block is fetched with {@code block/get} and checked against
- *       its hash, then written out with the same safety checks as the embedded backend.
- *   <li>limits: per task, as the embedded backend (pins recorded in {@code <data>/kubo/pins}); per node, the
- *       daemon's repo size ({@code repo/stat}) plus what is added may not exceed the node's limit.
+ *   <li>add: the layout of the embedded backend ({@code cid-version=1, raw-leaves,
+ *       chunker=size-262144}); the CID the daemon answers (js-ipfs prints base58 "zb2..."; it is
+ *       normalised) must equal the CID computed here.
+ *   <li>get: a file is read with {@code cat} while its DAG is rebuilt and hashed here; if the
+ *       rebuilt CID differs (a DAG of another layout), or for folders, every block is fetched with
+ *       {@code block/get} and checked against its hash, then written out with the same safety
+ *       checks as the embedded backend.
+ *   <li>limits: per task, as the embedded backend (pins recorded in {@code <data>/kubo/pins}); per
+ *       node, the daemon's repo size ({@code repo/stat}) plus what is added may not exceed the
+ *       node's limit.
  * </ul>
  */
 public final class KuboResourceStore implements ResourceStore {
   private static final Pattern HASH = Pattern.compile("\"Hash\"\\s*:\\s*\"([^\"]+)\"");
-  private static final Pattern NAME = Pattern.compile("\"Name\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern NAME =
+      Pattern.compile("\"Name\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static final Pattern REPO_SIZE = Pattern.compile("\"RepoSize\"\\s*:\\s*\"?(\\d+)");
   private final ResourceStoreConfig config;
   private final URI api;
@@ -70,7 +74,11 @@ public final class KuboResourceStore implements ResourceStore {
     this.config = config;
     String base = config.kuboApi().toString().replaceAll("/+$", "");
     this.api = URI.create(base.endsWith("/api/v0") ? base : base + "/api/v0");
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     Path dir = config.dataDir().resolve("kubo");
     Files.createDirectories(dir);
     this.pins = Pins.load(dir.resolve("pins"));
@@ -79,7 +87,8 @@ public final class KuboResourceStore implements ResourceStore {
   // ---- RPC ----
 
   private HttpRequest.Builder request(String command, String query) {
-    return HttpRequest.newBuilder(URI.create(api + "/" + command + (query == null || query.isEmpty() ? "" : "?" + query)))
+    return HttpRequest.newBuilder(
+            URI.create(api + "/" + command + (query == null || query.isEmpty() ? "" : "?" + query)))
         .timeout(config.timeout());
   }
 
@@ -92,9 +101,17 @@ public final class KuboResourceStore implements ResourceStore {
     try {
       resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
     } catch (java.net.http.HttpTimeoutException e) {
-      throw new ResourceTimeoutException("the IPFS daemon at " + api + " did not answer " + what + " within " + config.timeout().toMillis() + " ms");
+      throw new ResourceTimeoutException(
+          "the IPFS daemon at "
+              + api
+              + " did not answer "
+              + what
+              + " within "
+              + config.timeout().toMillis()
+              + " ms");
     } catch (java.net.ConnectException e) {
-      throw new IOException("cannot reach the IPFS daemon at " + api + " (" + what + "): " + e.getMessage(), e);
+      throw new IOException(
+          "cannot reach the IPFS daemon at " + api + " (" + what + "): " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException(what + " interrupted");
@@ -105,13 +122,19 @@ public final class KuboResourceStore implements ResourceStore {
         body = new String(in.readNBytes(2000), StandardCharsets.UTF_8).strip();
       }
       Matcher m = Pattern.compile("\"Message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(body);
-      throw new IOException("the IPFS daemon refused " + what + ": HTTP " + resp.statusCode() + (m.find() ? ": " + m.group(1) : body.isEmpty() ? "" : ": " + body));
+      throw new IOException(
+          "the IPFS daemon refused "
+              + what
+              + ": HTTP "
+              + resp.statusCode()
+              + (m.find() ? ": " + m.group(1) : body.isEmpty() ? "" : ": " + body));
     }
     return resp.body();
   }
 
   private String callText(String command, String query, String what) throws IOException {
-    try (InputStream in = call(request(command, query).POST(HttpRequest.BodyPublishers.noBody()).build(), what)) {
+    try (InputStream in =
+        call(request(command, query).POST(HttpRequest.BodyPublishers.noBody()).build(), what)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
@@ -124,17 +147,24 @@ public final class KuboResourceStore implements ResourceStore {
   /** Raw bytes of one block, verified against cid. */
   public byte[] blockGet(Cid cid) throws IOException {
     byte[] data;
-    try (InputStream in = call(request("block/get", arg(cid)).POST(HttpRequest.BodyPublishers.noBody()).build(), "block/get " + cid)) {
+    try (InputStream in =
+        call(
+            request("block/get", arg(cid)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            "block/get " + cid)) {
       data = in.readNBytes(org.jgolem.ipfs.store.BlockStore.MAX_BLOCK_SIZE + 1);
     }
-    if (data.length > org.jgolem.ipfs.store.BlockStore.MAX_BLOCK_SIZE) throw new CorruptBlockException(cid, "block " + cid + " from the daemon is too large");
-    if (!cid.verifies(data)) throw new CorruptBlockException(cid, "the IPFS daemon at " + api + " returned a block that does not match " + cid);
+    if (data.length > org.jgolem.ipfs.store.BlockStore.MAX_BLOCK_SIZE)
+      throw new CorruptBlockException(cid, "block " + cid + " from the daemon is too large");
+    if (!cid.verifies(data))
+      throw new CorruptBlockException(
+          cid, "the IPFS daemon at " + api + " returned a block that does not match " + cid);
     return data;
   }
 
   /** The content of a file, unverified (callers verify); the stream must be closed. */
   public InputStream cat(Cid cid) throws IOException {
-    return call(request("cat", arg(cid)).POST(HttpRequest.BodyPublishers.noBody()).build(), "cat " + cid);
+    return call(
+        request("cat", arg(cid)).POST(HttpRequest.BodyPublishers.noBody()).build(), "cat " + cid);
   }
 
   public long repoSize() throws IOException {
@@ -162,7 +192,8 @@ public final class KuboResourceStore implements ResourceStore {
     try {
       a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
-      throw new NoSuchFileException(path.toString(), null, "nothing to add: no such file or folder");
+      throw new NoSuchFileException(
+          path.toString(), null, "nothing to add: no such file or folder");
     }
     if (a.isSymbolicLink()) throw new UnsafePathException("symlink refused: " + path);
     long content = a.isDirectory() ? DagBuilder.checkTree(path) : a.size();
@@ -170,8 +201,15 @@ public final class KuboResourceStore implements ResourceStore {
     if (taskId != null) checkTask(taskId, owner, expected.tsize(), path.toString());
     long repo = repoSize();
     if (repo + content > config.maxNodeBytes())
-      throw new LimitExceededException("the IPFS daemon's repository holds " + Sizes.format(repo) + "; adding " + path + " ("
-          + Sizes.format(content) + ") would pass the node's limit of " + Sizes.format(config.maxNodeBytes()));
+      throw new LimitExceededException(
+          "the IPFS daemon's repository holds "
+              + Sizes.format(repo)
+              + "; adding "
+              + path
+              + " ("
+              + Sizes.format(content)
+              + ") would pass the node's limit of "
+              + Sizes.format(config.maxNodeBytes()));
     String top = path.getFileName().toString();
     List<Part> parts = new ArrayList<>();
     if (a.isDirectory()) collect(path, top, parts);
@@ -179,18 +217,26 @@ public final class KuboResourceStore implements ResourceStore {
     String boundary = "jgolem-" + UUID.randomUUID();
     List<HttpRequest.BodyPublisher> body = new ArrayList<>();
     for (Part p : parts) {
-      String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-          + URLEncoder.encode(p.name(), StandardCharsets.UTF_8).replace("+", "%20") + "\"\r\nContent-Type: "
-          + (p.file() == null ? "application/x-directory" : "application/octet-stream") + "\r\n\r\n";
+      String head =
+          "--"
+              + boundary
+              + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+              + URLEncoder.encode(p.name(), StandardCharsets.UTF_8).replace("+", "%20")
+              + "\"\r\nContent-Type: "
+              + (p.file() == null ? "application/x-directory" : "application/octet-stream")
+              + "\r\n\r\n";
       body.add(HttpRequest.BodyPublishers.ofString(head, StandardCharsets.UTF_8));
       if (p.file() != null) body.add(HttpRequest.BodyPublishers.ofFile(p.file()));
       body.add(HttpRequest.BodyPublishers.ofString("\r\n"));
     }
     body.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "--\r\n"));
-    HttpRequest req = request("add", "cid-version=1&raw-leaves=true&chunker=size-262144&pin=true&progress=false&wrap-with-directory=false")
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.concat(body.toArray(HttpRequest.BodyPublisher[]::new)))
-        .build();
+    HttpRequest req =
+        request(
+                "add",
+                "cid-version=1&raw-leaves=true&chunker=size-262144&pin=true&progress=false&wrap-with-directory=false")
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.concat(body.toArray(HttpRequest.BodyPublisher[]::new)))
+            .build();
     String out;
     try (InputStream in = call(req, "add " + path)) {
       out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -200,11 +246,19 @@ public final class KuboResourceStore implements ResourceStore {
       Matcher n = NAME.matcher(line), h = HASH.matcher(line);
       if (n.find() && h.find() && n.group(1).equals(top)) root = Cid.parse(h.group(1));
     }
-    if (root == null) throw new IOException("the IPFS daemon's add answer names no entry '" + top + "': " + abbreviate(out));
+    if (root == null)
+      throw new IOException(
+          "the IPFS daemon's add answer names no entry '" + top + "': " + abbreviate(out));
     root = root.toV1();
     if (!root.equals(expected.cid()))
-      throw new IpfsException("the IPFS daemon named " + path + " " + root + " but its CID with cid-version=1, raw leaves and 256 KiB chunks is "
-          + expected.cid() + " (does the daemon use another layout?)");
+      throw new IpfsException(
+          "the IPFS daemon named "
+              + path
+              + " "
+              + root
+              + " but its CID with cid-version=1, raw leaves and 256 KiB chunks is "
+              + expected.cid()
+              + " (does the daemon use another layout?)");
     pins.add(root, owner, expected.tsize());
     return root;
   }
@@ -213,7 +267,10 @@ public final class KuboResourceStore implements ResourceStore {
     return s.length() > 300 ? s.substring(0, 300) + "..." : s;
   }
 
-  /** Folder parts: a folder's part before its entries; empty folders too. js-ipfs needs no part for the top folder. */
+  /**
+   * Folder parts: a folder's part before its entries; empty folders too. js-ipfs needs no part for
+   * the top folder.
+   */
   private static void collect(Path dir, String rel, List<Part> parts) throws IOException {
     List<Path> children = new ArrayList<>();
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
@@ -231,8 +288,18 @@ public final class KuboResourceStore implements ResourceStore {
   private void checkTask(String taskId, String owner, long more, String what) {
     long used = pins.usage(owner);
     if (used + more > config.maxTaskBytes())
-      throw new LimitExceededException("task " + taskId + " may use " + Sizes.format(config.maxTaskBytes()) + " of resources; it uses "
-          + Sizes.format(used) + " and " + what + " needs " + Sizes.format(more) + " more");
+      throw new LimitExceededException(
+          "task "
+              + taskId
+              + " may use "
+              + Sizes.format(config.maxTaskBytes())
+              + " of resources; it uses "
+              + Sizes.format(used)
+              + " and "
+              + what
+              + " needs "
+              + Sizes.format(more)
+              + " more");
   }
 
   @Override
@@ -247,29 +314,55 @@ public final class KuboResourceStore implements ResourceStore {
 
   private void get(Cid cid, Path target, String owner, String taskId) throws IOException {
     Path abs = target.toAbsolutePath().normalize();
-    if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) throw new FileAlreadyExistsException(abs.toString(), null, "target already exists");
+    if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS))
+      throw new FileAlreadyExistsException(abs.toString(), null, "target already exists");
     if (abs.getParent() == null || !Files.isDirectory(abs.getParent()))
-      throw new NoSuchFileException(String.valueOf(abs.getParent()), null, "the target's folder does not exist");
+      throw new NoSuchFileException(
+          String.valueOf(abs.getParent()), null, "the target's folder does not exist");
     byte[] rootBlock = blockGet(cid);
     DagNode root = DagNode.decode(cid, rootBlock);
-    long declared = root.isDirectory() ? declaredSize(root) : root.isFile() ? root.fileSize() : rootBlock.length;
-    long allowance = taskId == null ? config.maxNodeBytes() : config.maxTaskBytes() - pins.usage(owner);
+    long declared =
+        root.isDirectory()
+            ? declaredSize(root)
+            : root.isFile() ? root.fileSize() : rootBlock.length;
+    long allowance =
+        taskId == null ? config.maxNodeBytes() : config.maxTaskBytes() - pins.usage(owner);
     if (declared > allowance)
-      throw new LimitExceededException("resource " + cid + " has " + Sizes.format(declared) + ", more than the " + Sizes.format(allowance)
-          + (taskId == null ? " the node allows" : " task " + taskId + " may still use"));
+      throw new LimitExceededException(
+          "resource "
+              + cid
+              + " has "
+              + Sizes.format(declared)
+              + ", more than the "
+              + Sizes.format(allowance)
+              + (taskId == null ? " the node allows" : " task " + taskId + " may still use"));
     boolean done = false;
     if (root.isFile()) done = catVerified(cid, abs, allowance);
     if (!done) {
       // block by block: each block checked against its hash; sizes bounded as they arrive
       long[] fetched = {0};
-      new DagReader(c -> {
-        byte[] b = blockGet(c);
-        fetched[0] += b.length;
-        if (fetched[0] > allowance) throw new LimitExceededException("resource " + cid + " is larger than the " + Sizes.format(allowance) + " allowed");
-        return b;
-      }, config.durable()).export(cid, abs);
+      new DagReader(
+              c -> {
+                byte[] b = blockGet(c);
+                fetched[0] += b.length;
+                if (fetched[0] > allowance)
+                  throw new LimitExceededException(
+                      "resource "
+                          + cid
+                          + " is larger than the "
+                          + Sizes.format(allowance)
+                          + " allowed");
+                return b;
+              },
+              config.durable())
+          .export(cid, abs);
     }
-    call(request("pin/add", arg(cid) + "&recursive=true").POST(HttpRequest.BodyPublishers.noBody()).build(), "pin/add " + cid).close();
+    call(
+            request("pin/add", arg(cid) + "&recursive=true")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            "pin/add " + cid)
+        .close();
     pins.add(cid.toV1(), owner, declared);
   }
 
@@ -280,28 +373,42 @@ public final class KuboResourceStore implements ResourceStore {
   }
 
   /**
-   * cat into a file beside target while rebuilding the DAG from the bytes: if the rebuilt CID is cid, the content is
-   * verified and the file is moved into place; otherwise (another layout) nothing is kept and false is returned.
+   * cat into a file beside target while rebuilding the DAG from the bytes: if the rebuilt CID is
+   * cid, the content is verified and the file is moved into place; otherwise (another layout)
+   * nothing is kept and false is returned.
    */
   private boolean catVerified(Cid cid, Path target, long allowance) throws IOException {
-    Path partial = target.resolveSibling("." + target.getFileName() + ".partial-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    Path partial =
+        target.resolveSibling(
+            "."
+                + target.getFileName()
+                + ".partial-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
       Cid rebuilt;
-      try (InputStream in = cat(cid); OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW)) {
-        InputStream tee = new FilterInputStream(in) {
-          long total;
+      try (InputStream in = cat(cid);
+          OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW)) {
+        InputStream tee =
+            new FilterInputStream(in) {
+              long total;
 
-          @Override
-          public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-              total += n;
-              if (total > allowance) throw new LimitExceededException("resource " + cid + " is larger than the " + Sizes.format(allowance) + " allowed");
-              out.write(b, off, n);
-            }
-            return n;
-          }
-        };
+              @Override
+              public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                  total += n;
+                  if (total > allowance)
+                    throw new LimitExceededException(
+                        "resource "
+                            + cid
+                            + " is larger than the "
+                            + Sizes.format(allowance)
+                            + " allowed");
+                  out.write(b, off, n);
+                }
+                return n;
+              }
+            };
         rebuilt = DagBuilder.rawLeaves(BlockSink.hashOnly()).addFile(tee).cid();
       }
       if (!rebuilt.equals(cid.toV1())) return false;
@@ -319,7 +426,12 @@ public final class KuboResourceStore implements ResourceStore {
 
   @Override
   public void pin(Cid cid) throws IOException {
-    call(request("pin/add", arg(cid) + "&recursive=true").POST(HttpRequest.BodyPublishers.noBody()).build(), "pin/add " + cid).close();
+    call(
+            request("pin/add", arg(cid) + "&recursive=true")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            "pin/add " + cid)
+        .close();
     long size = 0;
     byte[] b = blockGet(cid);
     DagNode n = DagNode.decode(cid, b);
@@ -336,7 +448,12 @@ public final class KuboResourceStore implements ResourceStore {
 
   private void rm(Cid cid) throws IOException {
     try {
-      call(request("pin/rm", arg(cid) + "&recursive=true").POST(HttpRequest.BodyPublishers.noBody()).build(), "pin/rm " + cid).close();
+      call(
+              request("pin/rm", arg(cid) + "&recursive=true")
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              "pin/rm " + cid)
+          .close();
     } catch (IOException e) {
       if (e.getMessage() == null || !e.getMessage().contains("not pinned")) throw e;
     }

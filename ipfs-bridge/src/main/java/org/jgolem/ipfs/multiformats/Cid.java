@@ -6,15 +6,19 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 /**
- * A content identifier: CIDv0 (a bare sha2-256 multihash of a dag-pb block, written in base58btc, "Qm...") or CIDv1
- * ({@code varint(1) varint(codec) multihash}, written in multibase; base32 by default, "bafy..."/"bafk...").
- * Immutable; equal when the binary form is equal (so a CIDv0 and its CIDv1 form differ: use {@link #toV1()}).
+ * A content identifier: CIDv0 (a bare sha2-256 multihash of a dag-pb block, written in base58btc,
+ * "Qm...") or CIDv1 ({@code varint(1) varint(codec) multihash}, written in multibase; base32 by
+ * default, "bafy..."/"bafk..."). Immutable; equal when the binary form is equal (so a CIDv0 and its
+ * CIDv1 form differ: use {@link #toV1()}).
  */
 public final class Cid implements Comparable<Cid> {
   public static final int RAW = 0x55;
   public static final int DAG_PB = 0x70;
   public static final int DAG_CBOR = 0x71;
-  /** Longest CID accepted when parsing: a version, a codec and a multihash with a 128-byte digest. */
+
+  /**
+   * Longest CID accepted when parsing: a version, a codec and a multihash with a 128-byte digest.
+   */
   public static final int MAX_LENGTH = 160;
 
   private final int version;
@@ -22,7 +26,11 @@ public final class Cid implements Comparable<Cid> {
   private final Multihash multihash;
   private final byte[] bytes;
   private final int hash;
-  /** The text form, made on first use (CIDs are printed, compared as text and used as keys again and again). */
+
+  /**
+   * The text form, made on first use (CIDs are printed, compared as text and used as keys again and
+   * again).
+   */
   private String text;
 
   private Cid(int version, long codec, Multihash multihash) {
@@ -48,7 +56,9 @@ public final class Cid implements Comparable<Cid> {
 
   public static Cid v0(Multihash multihash) {
     if (multihash.code() != Multihash.SHA2_256)
-      throw new IllegalArgumentException("a CIDv0 must be a sha2-256 multihash, got code 0x" + Integer.toHexString(multihash.code()));
+      throw new IllegalArgumentException(
+          "a CIDv0 must be a sha2-256 multihash, got code 0x"
+              + Integer.toHexString(multihash.code()));
     return new Cid(0, DAG_PB, multihash);
   }
 
@@ -69,10 +79,12 @@ public final class Cid implements Comparable<Cid> {
       if (t.length() == 46 && t.startsWith("Qm")) return decode(Multibase.decodeBase58(t));
       if (t.isEmpty()) throw new IllegalArgumentException("empty string");
       Cid cid = decode(Multibase.decode(t));
-      if (cid.version == 0) throw new IllegalArgumentException("a CIDv0 must be written in bare base58btc (Qm...)");
+      if (cid.version == 0)
+        throw new IllegalArgumentException("a CIDv0 must be written in bare base58btc (Qm...)");
       return cid;
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("invalid CID '" + abbreviate(t) + "': " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid CID '" + abbreviate(t) + "': " + e.getMessage(), e);
     }
   }
 
@@ -83,7 +95,8 @@ public final class Cid implements Comparable<Cid> {
   /** Decodes the binary form of a CID (the whole array). */
   public static Cid decode(byte[] in) {
     Parsed p = parse(in, 0, in.length);
-    if (p.length() != in.length) throw new IllegalArgumentException("CID has " + (in.length - p.length()) + " trailing bytes");
+    if (p.length() != in.length)
+      throw new IllegalArgumentException("CID has " + (in.length - p.length()) + " trailing bytes");
     return p.cid();
   }
 
@@ -96,7 +109,8 @@ public final class Cid implements Comparable<Cid> {
       return new Parsed(v0(mh.multihash()), mh.length());
     }
     Varint.Decoded version = Varint.decode(in, offset, limit);
-    if (version.value() != 1) throw new IllegalArgumentException("unsupported CID version " + version.value());
+    if (version.value() != 1)
+      throw new IllegalArgumentException("unsupported CID version " + version.value());
     Varint.Decoded codec = Varint.decode(in, offset + version.length(), limit);
     int mhStart = offset + version.length() + codec.length();
     Multihash.Parsed mh = Multihash.parse(in, mhStart, limit);
@@ -132,7 +146,8 @@ public final class Cid implements Comparable<Cid> {
     int start = n - 1;
     while (start > 0 && (buf[start - 1] & 0x80) != 0) start--;
     long digestLength = Varint.decode(buf, start, n).value();
-    if (digestLength > MAX_LENGTH - n) throw new IOException("CID digest length " + digestLength + " is too long");
+    if (digestLength > MAX_LENGTH - n)
+      throw new IOException("CID digest length " + digestLength + " is too long");
     n += readFully(in, buf, n, (int) digestLength);
     try {
       return decode(Arrays.copyOf(buf, n));
@@ -193,7 +208,8 @@ public final class Cid implements Comparable<Cid> {
   }
 
   public String toString(Multibase.Base base) {
-    if (version == 0) throw new IllegalStateException("a CIDv0 has no multibase form; use toString()");
+    if (version == 0)
+      throw new IllegalStateException("a CIDv0 has no multibase form; use toString()");
     return Multibase.encode(base, bytes);
   }
 

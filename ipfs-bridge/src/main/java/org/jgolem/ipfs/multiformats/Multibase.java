@@ -3,8 +3,9 @@ package org.jgolem.ipfs.multiformats;
 import java.util.Arrays;
 
 /**
- * Multibase: a one-character prefix naming the base. Encodes base32 (lower case, no padding, prefix {@code b}) and
- * base58btc (prefix {@code z}); also decodes base32 upper case ({@code B}) and base16 ({@code f}/{@code F}).
+ * Multibase: a one-character prefix naming the base. Encodes base32 (lower case, no padding, prefix
+ * {@code b}) and base58btc (prefix {@code z}); also decodes base32 upper case ({@code B}) and
+ * base16 ({@code f}/{@code F}).
  */
 public final class Multibase {
   private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
@@ -41,15 +42,17 @@ public final class Multibase {
   }
 
   public static byte[] decode(String text) {
-    if (text == null || text.isEmpty()) throw new IllegalArgumentException("empty multibase string");
+    if (text == null || text.isEmpty())
+      throw new IllegalArgumentException("empty multibase string");
     String body = text.substring(1);
     return switch (text.charAt(0)) {
       case 'b' -> decodeBase32(body, false);
       case 'B' -> decodeBase32(body, true);
       case 'z' -> decodeBase58(body);
       case 'f', 'F' -> decodeBase16(body);
-      default -> throw new IllegalArgumentException(
-          "unsupported multibase prefix '" + text.charAt(0) + "' (supported: b, B, z, f, F)");
+      default ->
+          throw new IllegalArgumentException(
+              "unsupported multibase prefix '" + text.charAt(0) + "' (supported: b, B, z, f, F)");
     };
   }
 
@@ -74,9 +77,12 @@ public final class Multibase {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z'))
-        throw new IllegalArgumentException("base32 character of the wrong case at position " + i + ": '" + c + "'");
+        throw new IllegalArgumentException(
+            "base32 character of the wrong case at position " + i + ": '" + c + "'");
       int v = BASE32.indexOf(Character.toLowerCase(c));
-      if (v < 0) throw new IllegalArgumentException("not a base32 character at position " + i + ": '" + c + "'");
+      if (v < 0)
+        throw new IllegalArgumentException(
+            "not a base32 character at position " + i + ": '" + c + "'");
       buffer = (buffer << 5) | v;
       bits += 5;
       if (bits >= 8) {
@@ -116,7 +122,9 @@ public final class Multibase {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       int v = c < 128 ? BASE58_INDEX[c] : -1;
-      if (v < 0) throw new IllegalArgumentException("not a base58btc character at position " + i + ": '" + c + "'");
+      if (v < 0)
+        throw new IllegalArgumentException(
+            "not a base58btc character at position " + i + ": '" + c + "'");
       digits[i] = (byte) v;
     }
     int zeros = 0;
@@ -141,11 +149,14 @@ public final class Multibase {
   }
 
   static byte[] decodeBase16(String text) {
-    if (text.length() % 2 != 0) throw new IllegalArgumentException("base16 string of odd length " + text.length());
+    if (text.length() % 2 != 0)
+      throw new IllegalArgumentException("base16 string of odd length " + text.length());
     byte[] out = new byte[text.length() / 2];
     for (int i = 0; i < out.length; i++) {
-      int hi = Character.digit(text.charAt(2 * i), 16), lo = Character.digit(text.charAt(2 * i + 1), 16);
-      if (hi < 0 || lo < 0) throw new IllegalArgumentException("not a base16 character near position " + 2 * i);
+      int hi = Character.digit(text.charAt(2 * i), 16),
+          lo = Character.digit(text.charAt(2 * i + 1), 16);
+      if (hi < 0 || lo < 0)
+        throw new IllegalArgumentException("not a base16 character near position " + 2 * i);
       out[i] = (byte) (hi << 4 | lo);
     }
     return out;

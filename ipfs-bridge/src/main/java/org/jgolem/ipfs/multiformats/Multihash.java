@@ -6,14 +6,17 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * A multihash: {@code varint(function code) varint(digest length) digest}. Hashing and verification support
- * sha2-256 (0x12) and identity (0x00, where the "digest" is the data itself); other codes parse but cannot verify.
+ * A multihash: {@code varint(function code) varint(digest length) digest}. Hashing and verification
+ * support sha2-256 (0x12) and identity (0x00, where the "digest" is the data itself); other codes
+ * parse but cannot verify.
  */
 public final class Multihash {
   public static final int SHA2_256 = 0x12;
   public static final int IDENTITY = 0x00;
+
   /** Identity multihashes (data inlined in the CID) longer than this are refused. */
   public static final int MAX_IDENTITY_LENGTH = 128;
+
   private static final int MAX_DIGEST_LENGTH = 128;
 
   private final int code;
@@ -34,8 +37,10 @@ public final class Multihash {
     if (code == SHA2_256 && digest.length != 32)
       throw new IllegalArgumentException("sha2-256 digest must be 32 bytes, got " + digest.length);
     if (code == IDENTITY && digest.length > MAX_IDENTITY_LENGTH)
-      throw new IllegalArgumentException("identity multihash of " + digest.length + " bytes; at most " + MAX_IDENTITY_LENGTH);
-    if (digest.length > MAX_DIGEST_LENGTH) throw new IllegalArgumentException("digest of " + digest.length + " bytes is too long");
+      throw new IllegalArgumentException(
+          "identity multihash of " + digest.length + " bytes; at most " + MAX_IDENTITY_LENGTH);
+    if (digest.length > MAX_DIGEST_LENGTH)
+      throw new IllegalArgumentException("digest of " + digest.length + " bytes is too long");
     return new Multihash(code, digest.clone());
   }
 
@@ -61,7 +66,8 @@ public final class Multihash {
   public static Multihash decode(byte[] in) {
     Parsed p = parse(in, 0, in.length);
     if (p.length != in.length)
-      throw new IllegalArgumentException("multihash has " + (in.length - p.length) + " trailing bytes");
+      throw new IllegalArgumentException(
+          "multihash has " + (in.length - p.length) + " trailing bytes");
     return p.multihash;
   }
 
@@ -69,12 +75,19 @@ public final class Multihash {
 
   static Parsed parse(byte[] in, int offset, int limit) {
     Varint.Decoded code = Varint.decode(in, offset, limit);
-    if (code.value() > Integer.MAX_VALUE) throw new IllegalArgumentException("multihash code too large: " + code.value());
+    if (code.value() > Integer.MAX_VALUE)
+      throw new IllegalArgumentException("multihash code too large: " + code.value());
     Varint.Decoded len = Varint.decode(in, offset + code.length(), limit);
-    if (len.value() > MAX_DIGEST_LENGTH) throw new IllegalArgumentException("multihash digest length " + len.value() + " is too long");
+    if (len.value() > MAX_DIGEST_LENGTH)
+      throw new IllegalArgumentException("multihash digest length " + len.value() + " is too long");
     int start = offset + code.length() + len.length();
     if (start + len.value() > limit)
-      throw new IllegalArgumentException("multihash is truncated: digest of " + len.value() + " bytes, " + (limit - start) + " present");
+      throw new IllegalArgumentException(
+          "multihash is truncated: digest of "
+              + len.value()
+              + " bytes, "
+              + (limit - start)
+              + " present");
     byte[] digest = Arrays.copyOfRange(in, start, start + (int) len.value());
     return new Parsed(of((int) code.value(), digest), start + digest.length - offset);
   }
@@ -104,7 +117,9 @@ public final class Multihash {
     System.arraycopy(bytes, 0, out, offset, bytes.length);
   }
 
-  /** Whether data hashes to this multihash. Throws for a hash function this library cannot compute. */
+  /**
+   * Whether data hashes to this multihash. Throws for a hash function this library cannot compute.
+   */
   public boolean matches(byte[] data, int offset, int length) {
     return switch (code) {
       case SHA2_256 -> {
@@ -113,8 +128,11 @@ public final class Multihash {
         yield MessageDigest.isEqual(md.digest(), digest);
       }
       case IDENTITY -> Arrays.equals(data, offset, offset + length, digest, 0, digest.length);
-      default -> throw new IllegalArgumentException("cannot verify multihash function 0x" + Integer.toHexString(code)
-          + " (supported: sha2-256, identity)");
+      default ->
+          throw new IllegalArgumentException(
+              "cannot verify multihash function 0x"
+                  + Integer.toHexString(code)
+                  + " (supported: sha2-256, identity)");
     };
   }
 

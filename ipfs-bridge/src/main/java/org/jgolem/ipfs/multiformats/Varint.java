@@ -6,9 +6,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
- * The multiformats unsigned varint: 7 bits a byte, least significant group first, the high bit set on every byte
- * but the last. As the spec requires, at most 9 bytes (63 bits) and minimally encoded: a trailing zero group
- * ("0x80 0x00") is refused.
+ * The multiformats unsigned varint: 7 bits a byte, least significant group first, the high bit set
+ * on every byte but the last. As the spec requires, at most 9 bytes (63 bits) and minimally
+ * encoded: a trailing zero group ("0x80 0x00") is refused.
  */
 public final class Varint {
   public static final int MAX_BYTES = 9;
@@ -54,15 +54,18 @@ public final class Varint {
   public static Decoded decode(byte[] in, int offset, int limit) {
     long value = 0;
     for (int i = 0; i < MAX_BYTES; i++) {
-      if (offset + i >= limit) throw new IllegalArgumentException("varint is truncated at byte " + (offset + i));
+      if (offset + i >= limit)
+        throw new IllegalArgumentException("varint is truncated at byte " + (offset + i));
       int b = in[offset + i] & 0xFF;
       value |= (long) (b & 0x7F) << (7 * i);
       if ((b & 0x80) == 0) {
-        if (b == 0 && i > 0) throw new IllegalArgumentException("varint is not minimally encoded at byte " + offset);
+        if (b == 0 && i > 0)
+          throw new IllegalArgumentException("varint is not minimally encoded at byte " + offset);
         return new Decoded(value, i + 1);
       }
     }
-    throw new IllegalArgumentException("varint longer than " + MAX_BYTES + " bytes at byte " + offset);
+    throw new IllegalArgumentException(
+        "varint longer than " + MAX_BYTES + " bytes at byte " + offset);
   }
 
   public static long read(ByteBuffer in) {

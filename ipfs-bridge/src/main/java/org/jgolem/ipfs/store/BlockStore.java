@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jgolem.ipfs.store.Pack.Loc;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jgolem.ipfs.BlockNotFoundException;
 import org.jgolem.ipfs.CorruptBlockException;
@@ -25,46 +24,53 @@ import org.jgolem.ipfs.LimitExceededException;
 import org.jgolem.ipfs.Sizes;
 import org.jgolem.ipfs.multiformats.Cid;
 import org.jgolem.ipfs.multiformats.Multihash;
+import org.jgolem.ipfs.store.Pack.Loc;
 import org.jgolem.ipfs.unixfs.BlockSink;
 import org.jgolem.ipfs.unixfs.BlockSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A content-addressed block store on disk, in append-only pack files ({@code packs/NNNNNNNN.pack}) of records
- * {@code varint(len(cid)) cid varint(len(data)) data}, with the index (CID to pack and offset) in memory, rebuilt by
- * scanning the packs when the store opens. One file a block would cost a create, a rename and a close per 256 KiB
- * chunk, system calls that made writing many times slower than appending to a pack (see docs/PERFORMANCE.md).
+ * A content-addressed block store on disk, in append-only pack files ({@code packs/NNNNNNNN.pack})
+ * of records {@code varint(len(cid)) cid varint(len(data)) data}, with the index (CID to pack and
+ * offset) in memory, rebuilt by scanning the packs when the store opens. One file a block would
+ * cost a create, a rename and a close per 256 KiB chunk, system calls that made writing many times
+ * slower than appending to a pack (see docs/PERFORMANCE.md).
  *
- * <p>Consistency: a record is appended only after its hash was checked. Records are not synced one by one; after a
- * crash, a pack may end in a partial record, which the scan at open cuts off, and a record whose bytes did not reach
- * the disk is caught by the rule that every block is verified against its hash the first time this process reads
- * it (a damaged record is dropped from the index and counts as missing, so it is fetched again). So a block is in the
- * store complete and verified, or not at all. Blocks appended or verified by this process are not hashed again.
+ * <p>Consistency: a record is appended only after its hash was checked. Records are not synced one
+ * by one; after a crash, a pack may end in a partial record, which the scan at open cuts off, and a
+ * record whose bytes did not reach the disk is caught by the rule that every block is verified
+ * against its hash the first time this process reads it (a damaged record is dropped from the index
+ * and counts as missing, so it is fetched again). So a block is in the store complete and verified,
+ * or not at all. Blocks appended or verified by this process are not hashed again.
  *
- * <p>Deletion (GC) drops records from the index and notes them in {@code packs/dead} (replaced atomically), so that
- * they stay deleted after a restart; {@link #compact} rewrites packs that are mostly dead.
+ * <p>Deletion (GC) drops records from the index and notes them in {@code packs/dead} (replaced
+ * atomically), so that they stay deleted after a restart; {@link #compact} rewrites packs that are
+ * mostly dead.
  *
  * <p>Limit: the total size of the live blocks may not exceed maxBytes (checked before each append).
  *
- * <p>The record format ({@link PackFormat}), the pack files ({@link Pack}) and the deletions ({@link Tombstones}) are
- * apart. What is left is over 400 lines because it is one thing: the in-memory index, the space used and the packs it
- * points into change together under the same stripe locks, in put, file-pack writes, reads that drop damaged records,
- * deletes and compaction.
+ * <p>The record format ({@link PackFormat}), the pack files ({@link Pack}) and the deletions
+ * ({@link Tombstones}) are apart. What is left is over 400 lines because it is one thing: the
+ * in-memory index, the space used and the packs it points into change together under the same
+ * stripe locks, in put, file-pack writes, reads that drop damaged records, deletes and compaction.
  */
 public final class BlockStore implements BlockSink, BlockSource, Closeable {
   private static final Logger log = LoggerFactory.getLogger(BlockStore.class);
+
   /** The largest block accepted (Bitswap's limit is 2 MiB). */
   public static final int MAX_BLOCK_SIZE = 2 * 1024 * 1024;
+
   private static final long PACK_SIZE = 256L << 20;
   private static final int MAX_VERIFIED = 1 << 22;
 
   /**
-   * A file pack: the content of one file, laid out as the file itself (each chunk at its offset, no record headers),
-   * with a sidecar index ({@code NNNNNNNN.fidx}: {@code varint(len(cid)) cid varint(offset) varint(length)} a
-   * record). A transfer writes the chunks it fetches straight into it, so that the finished file can be given to the
-   * caller by a hard link instead of a second copy. Because the caller may then change that file, blocks in a file
-   * pack are hashed on every read and never sent without a check.
+   * A file pack: the content of one file, laid out as the file itself (each chunk at its offset, no
+   * record headers), with a sidecar index ({@code NNNNNNNN.fidx}: {@code varint(len(cid)) cid
+   * varint(offset) varint(length)} a record). A transfer writes the chunks it fetches straight into
+   * it, so that the finished file can be given to the caller by a hard link instead of a second
+   * copy. Because the caller may then change that file, blocks in a file pack are hashed on every
+   * read and never sent without a check.
    */
   public static final class FilePack {
     private final Pack pack;
@@ -111,9 +117,13 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     for (int i = 0; i < stripes.length; i++) stripes[i] = new Object();
   }
 
-  /** Opens (creating it if needed) the store in dir; maxBytes limits the total size of its blocks. */
+  /**
+   * Opens (creating it if needed) the store in dir; maxBytes limits the total size of its blocks.
+   */
   public static BlockStore open(Path dir, long maxBytes) throws IOException {
-    if (maxBytes <= 0) throw new IllegalArgumentException("the store's size limit must be positive, got " + maxBytes);
+    if (maxBytes <= 0)
+      throw new IllegalArgumentException(
+          "the store's size limit must be positive, got " + maxBytes);
     BlockStore s = new BlockStore(dir.toAbsolutePath(), maxBytes);
     s.load();
     return s;
@@ -139,7 +149,8 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
       } catch (NumberFormatException e) {
         continue;
       }
-      Pack p = new Pack(id, f, FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE));
+      Pack p =
+          new Pack(id, f, FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE));
       packs.put(id, p);
       nextPack.set(Math.max(nextPack.get(), id + 1));
       scan(p);
@@ -155,20 +166,26 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
       return;
     }
     Path side = Pack.sidecarOf(f, id);
-    FileChannel sc = FileChannel.open(side, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    Pack p = new Pack(id, f, FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE), sc);
+    FileChannel sc =
+        FileChannel.open(
+            side, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    Pack p =
+        new Pack(id, f, FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE), sc);
     p.sealed = true;
     packs.put(id, p);
     nextPack.set(Math.max(nextPack.get(), id + 1));
     long size = p.ch.size();
     p.end.set(size);
     long[] live = {0};
-    PackFormat.readIndex(sc, size, (cid, start, offset, length) -> {
-      if (tombstones.contains(cid, id, offset) || index.containsKey(cid)) return;
-      index.put(cid, new Loc(p, offset, (int) length));
-      used.addAndGet(length);
-      live[0] += length;
-    });
+    PackFormat.readIndex(
+        sc,
+        size,
+        (cid, start, offset, length) -> {
+          if (tombstones.contains(cid, id, offset) || index.containsKey(cid)) return;
+          index.put(cid, new Loc(p, offset, (int) length));
+          used.addAndGet(length);
+          live[0] += length;
+        });
     p.dead.set(size - live[0]);
   }
 
@@ -177,8 +194,20 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     int id = nextPack.getAndIncrement();
     Path f = packDir.resolve(String.format("%08d.fpack", id));
     Path side = Pack.sidecarOf(f, id);
-    Pack p = new Pack(id, f, FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-        FileChannel.open(side, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
+    Pack p =
+        new Pack(
+            id,
+            f,
+            FileChannel.open(
+                f,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE),
+            FileChannel.open(
+                side,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE));
     p.sealed = true;
     p.active = true;
     p.end.set(size);
@@ -188,12 +217,16 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   }
 
   /**
-   * Checks a chunk against cid and writes it into the file pack at offset (its place in the file); it becomes the
-   * stored copy of cid unless the store already had one. Returns whether cid is new to the store.
+   * Checks a chunk against cid and writes it into the file pack at offset (its place in the file);
+   * it becomes the stored copy of cid unless the store already had one. Returns whether cid is new
+   * to the store.
    */
   public boolean putAt(FilePack fp, Cid cid, long offset, byte[] data) throws IOException {
-    if (!cid.verifies(data)) throw new CorruptBlockException(cid, "block " + cid + " does not match its hash (" + data.length + " bytes)");
-    if (offset < 0 || offset + data.length > fp.size) throw new IllegalArgumentException("chunk at " + offset + " does not fit the file pack");
+    if (!cid.verifies(data))
+      throw new CorruptBlockException(
+          cid, "block " + cid + " does not match its hash (" + data.length + " bytes)");
+    if (offset < 0 || offset + data.length > fp.size)
+      throw new IllegalArgumentException("chunk at " + offset + " does not fit the file pack");
     Cid k = key(cid);
     synchronized (stripe(k)) {
       boolean isNew = !index.containsKey(k);
@@ -201,8 +234,16 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
         long now = used.addAndGet(data.length);
         if (now > maxBytes) {
           used.addAndGet(-data.length);
-          throw new LimitExceededException("the block store " + root + " is full: storing " + Sizes.format(data.length) + " more would use "
-              + Sizes.format(now) + " of its limit of " + Sizes.format(maxBytes) + " (run gc or raise the node's limit)");
+          throw new LimitExceededException(
+              "the block store "
+                  + root
+                  + " is full: storing "
+                  + Sizes.format(data.length)
+                  + " more would use "
+                  + Sizes.format(now)
+                  + " of its limit of "
+                  + Sizes.format(maxBytes)
+                  + " (run gc or raise the node's limit)");
         }
       }
       boolean done = false;
@@ -227,16 +268,23 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     }
   }
 
-  /** Writes the stored, verified block cid into the file pack at offset (a chunk this transfer did not fetch). */
+  /**
+   * Writes the stored, verified block cid into the file pack at offset (a chunk this transfer did
+   * not fetch).
+   */
   public void fillAt(FilePack fp, Cid cid, long offset) throws IOException {
     byte[] data = get(cid);
-    if (offset < 0 || offset + data.length > fp.size) throw new IllegalArgumentException("chunk at " + offset + " does not fit the file pack");
+    if (offset < 0 || offset + data.length > fp.size)
+      throw new IllegalArgumentException("chunk at " + offset + " does not fit the file pack");
     ByteBuffer b = ByteBuffer.wrap(data);
     while (b.hasRemaining()) fp.pack.ch.write(b, offset + b.position());
     fp.written.put(offset, key(cid));
   }
 
-  /** The transfer is done with the file pack: from now on it is compacted like any pack once mostly dead. */
+  /**
+   * The transfer is done with the file pack: from now on it is compacted like any pack once mostly
+   * dead.
+   */
   public void release(FilePack fp) {
     fp.pack.active = false;
   }
@@ -249,14 +297,17 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
 
   /** Indexes a pack's records (see {@link PackFormat#scan}). */
   private void scan(Pack p) throws IOException {
-    p.end.set(PackFormat.scan(p, (cid, start, dataOffset, len) -> {
-      if (tombstones.contains(cid, p.id, dataOffset) || index.containsKey(cid)) {
-        p.dead.addAndGet(dataOffset + len - start);
-      } else {
-        index.put(cid, new Loc(p, dataOffset, (int) len));
-        used.addAndGet(len);
-      }
-    }));
+    p.end.set(
+        PackFormat.scan(
+            p,
+            (cid, start, dataOffset, len) -> {
+              if (tombstones.contains(cid, p.id, dataOffset) || index.containsKey(cid)) {
+                p.dead.addAndGet(dataOffset + len - start);
+              } else {
+                index.put(cid, new Loc(p, dataOffset, (int) len));
+                used.addAndGet(len);
+              }
+            }));
   }
 
   public Path root() {
@@ -295,7 +346,10 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     return l == null ? -1 : l.length();
   }
 
-  /** The verified block, or null if the store does not have it (a damaged record is dropped and counts as absent). */
+  /**
+   * The verified block, or null if the store does not have it (a damaged record is dropped and
+   * counts as absent).
+   */
   public byte[] getOrNull(Cid cid) throws IOException {
     if (cid.multihash().code() == Multihash.IDENTITY) return cid.multihash().digest();
     Cid k = key(cid);
@@ -324,13 +378,15 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   @Override
   public byte[] get(Cid cid) throws IOException {
     byte[] b = getOrNull(cid);
-    if (b == null) throw new BlockNotFoundException("block " + cid + " is not in the store " + root);
+    if (b == null)
+      throw new BlockNotFoundException("block " + cid + " is not in the store " + root);
     return b;
   }
 
   /**
-   * Copies the verified block to out: by the kernel (transferTo) when this process already verified it, else by
-   * reading and verifying it. Returns the number of bytes, or -1 if the store does not have it.
+   * Copies the verified block to out: by the kernel (transferTo) when this process already verified
+   * it, else by reading and verifying it. Returns the number of bytes, or -1 if the store does not
+   * have it.
    */
   public long copyTo(Cid cid, WritableByteChannel out) throws IOException {
     Cid k = key(cid);
@@ -357,13 +413,14 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   public record Region(FileChannel channel, long offset, int length) {}
 
   /**
-   * For zero-copy serving: where the block's bytes are, if this process already verified them (else null: read it
-   * with {@link #getOrNull}, which verifies).
+   * For zero-copy serving: where the block's bytes are, if this process already verified them (else
+   * null: read it with {@link #getOrNull}, which verifies).
    */
   public Region region(Cid cid) {
     Cid k = key(cid);
     Loc l = index.get(k);
-    if (l == null || l.pack().isFilePack() || !verified.contains(k) || !l.pack().ch.isOpen()) return null;
+    if (l == null || l.pack().isFilePack() || !verified.contains(k) || !l.pack().ch.isOpen())
+      return null;
     return new Region(l.pack().ch, l.offset(), l.length());
   }
 
@@ -373,7 +430,8 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   }
 
   private void discard(Cid k, Loc l, String why) throws IOException {
-    log.warn("block {} in {} is damaged ({}); dropping it so that it is fetched again", k, root, why);
+    log.warn(
+        "block {} in {} is damaged ({}); dropping it so that it is fetched again", k, root, why);
     if (index.remove(k, l)) {
       used.addAndGet(-l.length());
       l.pack().dead.addAndGet(l.length());
@@ -384,12 +442,14 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   }
 
   /**
-   * Stores block[offset..offset+length) under cid after checking its hash; returns false if the store already had
-   * it. Throws CorruptBlockException if the bytes do not hash to cid, LimitExceededException if the store is full.
+   * Stores block[offset..offset+length) under cid after checking its hash; returns false if the
+   * store already had it. Throws CorruptBlockException if the bytes do not hash to cid,
+   * LimitExceededException if the store is full.
    */
   public boolean put(Cid cid, byte[] block, int offset, int length) throws IOException {
     if (!cid.verifies(block, offset, length))
-      throw new CorruptBlockException(cid, "block " + cid + " does not match its hash (" + length + " bytes)");
+      throw new CorruptBlockException(
+          cid, "block " + cid + " does not match its hash (" + length + " bytes)");
     return putVerified(cid, block, offset, length);
   }
 
@@ -404,15 +464,25 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
 
   private boolean putVerified(Cid cid, byte[] block, int offset, int length) throws IOException {
     if (cid.multihash().code() == Multihash.IDENTITY) return false;
-    if (length > MAX_BLOCK_SIZE) throw new IllegalArgumentException("block " + cid + " of " + length + " bytes is larger than " + MAX_BLOCK_SIZE);
+    if (length > MAX_BLOCK_SIZE)
+      throw new IllegalArgumentException(
+          "block " + cid + " of " + length + " bytes is larger than " + MAX_BLOCK_SIZE);
     Cid k = key(cid);
     synchronized (stripe(k)) {
       if (index.containsKey(k)) return false;
       long now = used.addAndGet(length);
       if (now > maxBytes) {
         used.addAndGet(-length);
-        throw new LimitExceededException("the block store " + root + " is full: storing " + Sizes.format(length) + " more would use "
-            + Sizes.format(now) + " of its limit of " + Sizes.format(maxBytes) + " (run gc or raise the node's limit)");
+        throw new LimitExceededException(
+            "the block store "
+                + root
+                + " is full: storing "
+                + Sizes.format(length)
+                + " more would use "
+                + Sizes.format(now)
+                + " of its limit of "
+                + Sizes.format(maxBytes)
+                + " (run gc or raise the node's limit)");
       }
       boolean done = false;
       try {
@@ -453,12 +523,23 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
   private Pack newPack() throws IOException {
     int id = nextPack.getAndIncrement();
     Path f = packDir.resolve(String.format("%08d.pack", id));
-    Pack p = new Pack(id, f, FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
+    Pack p =
+        new Pack(
+            id,
+            f,
+            FileChannel.open(
+                f,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE));
     packs.put(id, p);
     return p;
   }
 
-  /** Deletes a block (drops it from the index; its bytes go at the next {@link #compact}); returns the bytes freed. */
+  /**
+   * Deletes a block (drops it from the index; its bytes go at the next {@link #compact}); returns
+   * the bytes freed.
+   */
   public long delete(Cid cid) throws IOException {
     Cid k = key(cid);
     synchronized (stripe(k)) {
@@ -472,7 +553,10 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
     }
   }
 
-  /** Makes deletions stick (writes the list of deleted records) and rewrites packs that are mostly dead. */
+  /**
+   * Makes deletions stick (writes the list of deleted records) and rewrites packs that are mostly
+   * dead.
+   */
   public synchronized void compact() throws IOException {
     for (Pack p : List.copyOf(packs.values())) {
       long size = p.end.get();
@@ -489,7 +573,8 @@ public final class BlockStore implements BlockSink, BlockSource, Closeable {
           byte[] data = new byte[l.length()];
           ByteBuffer buf = ByteBuffer.wrap(data);
           while (buf.hasRemaining()) if (p.ch.read(buf, l.offset() + buf.position()) < 0) break;
-          if (buf.hasRemaining() || ((p.isFilePack() || !verified.contains(k)) && !k.verifies(data))) {
+          if (buf.hasRemaining()
+              || ((p.isFilePack() || !verified.contains(k)) && !k.verifies(data))) {
             index.remove(k);
             used.addAndGet(-l.length());
             continue;

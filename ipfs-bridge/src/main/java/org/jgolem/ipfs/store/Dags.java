@@ -16,8 +16,9 @@ public final class Dags {
   private Dags() {}
 
   /**
-   * Marks everything reachable from roots (reading only dag-pb blocks; raw leaves are known from their links) and
-   * deletes every other block. Blocks of a pinned DAG that are missing are skipped.
+   * Marks everything reachable from roots (reading only dag-pb blocks; raw leaves are known from
+   * their links) and deletes every other block. Blocks of a pinned DAG that are missing are
+   * skipped.
    */
   public static GcResult collect(BlockStore store, Set<Cid> roots) throws IOException {
     Set<Cid> live = new HashSet<>();
@@ -61,7 +62,8 @@ public final class Dags {
         for (Cid l : DagNode.links(c, b)) todo.push(l);
       } else {
         long size = store.size(c);
-        if (size < 0) throw new BlockNotFoundException("block " + c + " of " + root + " is not in the store");
+        if (size < 0)
+          throw new BlockNotFoundException("block " + c + " of " + root + " is not in the store");
         total += size;
       }
     }

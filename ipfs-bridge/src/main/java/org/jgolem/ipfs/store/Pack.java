@@ -4,7 +4,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** One pack file of a {@link BlockStore}: appended to until sealed, or a file pack with its sidecar index. */
+/**
+ * One pack file of a {@link BlockStore}: appended to until sealed, or a file pack with its sidecar
+ * index.
+ */
 final class Pack {
   /** Where a block's data is. */
   record Loc(Pack pack, long offset, int length) {}
@@ -15,9 +18,14 @@ final class Pack {
   final AtomicLong end = new AtomicLong();
   final AtomicLong dead = new AtomicLong();
   volatile boolean sealed;
+
   /** A file pack that a transfer is still writing: never compacted. */
   volatile boolean active;
-  /** A file pack: the bytes of one file at their offsets, its index in a sidecar (see {@link BlockStore.FilePack}). */
+
+  /**
+   * A file pack: the bytes of one file at their offsets, its index in a sidecar (see {@link
+   * BlockStore.FilePack}).
+   */
   final FileChannel sidecar;
 
   Pack(int id, Path path, FileChannel ch) {

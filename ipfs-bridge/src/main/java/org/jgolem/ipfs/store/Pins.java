@@ -17,36 +17,43 @@ import java.util.Set;
 import org.jgolem.ipfs.multiformats.Cid;
 
 /**
- * Recursive pins: a root CID pinned by one or more owners ("node" for the node's own pins, "task:ID" for a task's
- * resources), with the size of the DAG for per-task accounting. Kept in a text journal: a change appends a line
- * ({@code cid owner size} pins, {@code - cid owner} unpins), and the file is rewritten (atomically) only when it holds
- * more than twice as many lines as there are pins, so a pin costs one short append, not a rewrite of every pin (which
- * made publishing a task quadratic in its subtasks; see docs/PERFORMANCE.md). A last line cut short by a crash is
+ * Recursive pins: a root CID pinned by one or more owners ("node" for the node's own pins,
+ * "task:ID" for a task's resources), with the size of the DAG for per-task accounting. Kept in a
+ * text journal: a change appends a line ({@code cid owner size} pins, {@code - cid owner} unpins),
+ * and the file is rewritten (atomically) only when it holds more than twice as many lines as there
+ * are pins, so a pin costs one short append, not a rewrite of every pin (which made publishing a
+ * task quadratic in its subtasks; see docs/PERFORMANCE.md). A last line cut short by a crash is
  * ignored.
  *
- * <p>The file is not synced: a pin lost to a crash only lets a later {@link Dags GC} remove blocks that its owner
- * re-creates anyway (a requestor re-publishes its inputs when it resumes; fetched resources and results are fetched
- * again), while syncing would wait for the disk twice per pin, that is per subtask, on both sides: a flush costs more
- * than the rest of a pin (see docs/PERFORMANCE.md).
+ * <p>The file is not synced: a pin lost to a crash only lets a later {@link Dags GC} remove blocks
+ * that its owner re-creates anyway (a requestor re-publishes its inputs when it resumes; fetched
+ * resources and results are fetched again), while syncing would wait for the disk twice per pin,
+ * that is per subtask, on both sides: a flush costs more than the rest of a pin (see
+ * docs/PERFORMANCE.md).
  */
 public final class Pins {
   public static final String NODE = "node";
-  private static final java.util.regex.Pattern TASK_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:@-]{1,200}");
+  private static final java.util.regex.Pattern TASK_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:@-]{1,200}");
 
   /** One pin. */
   public record Pin(Cid root, String owner, long size) {}
 
   private final Path file;
   private final Map<String, Pin> pins = new LinkedHashMap<>();
+
   /** How many owners pin each root. */
   private final Map<Cid, Integer> owners = new HashMap<>();
+
   /** Bytes pinned by each owner. */
   private final Map<String, Long> usage = new HashMap<>();
+
   /** Lines in the file. */
   private long lines;
+
   /**
-   * The file open for appending, kept between appends: an open and a close per pin were a visible share of a busy
-   * node's CPU (see docs/PERFORMANCE.md).
+   * The file open for appending, kept between appends: an open and a close per pin were a visible
+   * share of a busy node's CPU (see docs/PERFORMANCE.md).
    */
   private FileChannel journal;
 
@@ -59,7 +66,8 @@ public final class Pins {
     if (Files.exists(file)) {
       String text = Files.readString(file, StandardCharsets.UTF_8);
       String[] all = text.split("\n", -1);
-      boolean torn = !text.isEmpty() && !text.endsWith("\n"); // the last append was cut short by a crash
+      boolean torn =
+          !text.isEmpty() && !text.endsWith("\n"); // the last append was cut short by a crash
       int last = all.length - 1; // after the final newline: empty, or the torn line
       for (int i = 0; i <= last; i++) {
         String line = all[i];
@@ -76,7 +84,16 @@ public final class Pins {
           p.lines++;
         } catch (IllegalArgumentException e) {
           if (torn && i == last) break;
-          throw new IOException("pin file " + file + " line " + (i + 1) + " is malformed (" + e.getMessage() + "): " + line, e);
+          throw new IOException(
+              "pin file "
+                  + file
+                  + " line "
+                  + (i + 1)
+                  + " is malformed ("
+                  + e.getMessage()
+                  + "): "
+                  + line,
+              e);
         }
       }
       if (torn) p.rewrite();
@@ -86,7 +103,8 @@ public final class Pins {
 
   public static String taskOwner(String taskId) {
     if (taskId == null || taskId.isEmpty() || !TASK_ID.matcher(taskId).matches())
-      throw new IllegalArgumentException("invalid task id '" + taskId + "': use 1-200 characters of A-Z a-z 0-9 . _ : @ -");
+      throw new IllegalArgumentException(
+          "invalid task id '" + taskId + "': use 1-200 characters of A-Z a-z 0-9 . _ : @ -");
     return "task:" + taskId;
   }
 
@@ -161,7 +179,10 @@ public final class Pins {
     return old;
   }
 
-  /** Appends lines to the journal, or rewrites it when it has grown to more than twice the pins (and 64 lines). */
+  /**
+   * Appends lines to the journal, or rewrites it when it has grown to more than twice the pins (and
+   * 64 lines).
+   */
   private void append(String text) throws IOException {
     lines += text.chars().filter(c -> c == '\n').count();
     if (lines > 64 && lines > 2L * pins.size()) {
@@ -169,7 +190,9 @@ public final class Pins {
       return;
     }
     if (journal == null) {
-      journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      journal =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
     java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     try {
@@ -198,9 +221,15 @@ public final class Pins {
   private void rewrite() throws IOException {
     closeJournal(); // the file is replaced: appends go to the new one
     StringBuilder sb = new StringBuilder();
-    for (Pin p : pins.values()) sb.append(p.root()).append(' ').append(p.owner()).append(' ').append(p.size()).append('\n');
+    for (Pin p : pins.values())
+      sb.append(p.root()).append(' ').append(p.owner()).append(' ').append(p.size()).append('\n');
     Path t = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            t,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
     Files.move(t, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jgolem.ipfs.multiformats.Cid;
 
 /**
- * The records a {@link BlockStore} deleted but has not compacted yet ({@code packs/dead}, one "cid pack offset" a
- * line, replaced atomically), so that they stay deleted after a restart.
+ * The records a {@link BlockStore} deleted but has not compacted yet ({@code packs/dead}, one "cid
+ * pack offset" a line, replaced atomically), so that they stay deleted after a restart.
  */
 final class Tombstones {
   private final Path file;
@@ -27,7 +27,8 @@ final class Tombstones {
   static Tombstones load(Path packDir) throws IOException {
     Tombstones t = new Tombstones(packDir.resolve("dead"));
     if (Files.exists(t.file)) {
-      for (String l : Files.readAllLines(t.file, StandardCharsets.UTF_8)) if (!l.isBlank()) t.dead.put(l.trim(), true);
+      for (String l : Files.readAllLines(t.file, StandardCharsets.UTF_8))
+        if (!l.isBlank()) t.dead.put(l.trim(), true);
     }
     return t;
   }
@@ -53,7 +54,12 @@ final class Tombstones {
     Path t = file.resolveSibling("dead.tmp");
     StringBuilder sb = new StringBuilder();
     for (String s : dead.keySet()) sb.append(s).append('\n');
-    try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            t,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
     }

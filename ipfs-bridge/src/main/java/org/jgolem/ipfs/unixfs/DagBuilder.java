@@ -20,18 +20,25 @@ import org.jgolem.ipfs.UnsafePathException;
 import org.jgolem.ipfs.multiformats.Cid;
 
 /**
- * Builds UnixFS DAGs as {@code ipfs add} does: fixed-size chunks (256 KiB), a balanced layout with at most 174 links
- * a node, and either raw leaves (CIDv1, as {@code --cid-version=1 --raw-leaves}) or dag-pb UnixFS leaves (the
- * default of {@code ipfs add}, CIDv0 or v1). A file that fits in one chunk is its leaf; folders are basic UnixFS
- * directories with links sorted by name.
+ * Builds UnixFS DAGs as {@code ipfs add} does: fixed-size chunks (256 KiB), a balanced layout with
+ * at most 174 links a node, and either raw leaves (CIDv1, as {@code --cid-version=1 --raw-leaves})
+ * or dag-pb UnixFS leaves (the default of {@code ipfs add}, CIDv0 or v1). A file that fits in one
+ * chunk is its leaf; folders are basic UnixFS directories with links sorted by name.
  */
 public final class DagBuilder {
   public static final int CHUNK_SIZE = 256 * 1024;
   public static final int MAX_LINKS = 174;
-  /** Largest directory block written; Kubo would switch to a HAMT-sharded directory above 256 KiB of links. */
+
+  /**
+   * Largest directory block written; Kubo would switch to a HAMT-sharded directory above 256 KiB of
+   * links.
+   */
   public static final int MAX_DIRECTORY_BLOCK = 1024 * 1024;
 
-  /** What a built (sub-)DAG is: its root, the total size of its blocks (the Tsize of a link to it), its content size. */
+  /**
+   * What a built (sub-)DAG is: its root, the total size of its blocks (the Tsize of a link to it),
+   * its content size.
+   */
   public record Entry(Cid cid, long tsize, long contentSize) {}
 
   private final BlockSink sink;
@@ -51,7 +58,8 @@ public final class DagBuilder {
   }
 
   DagBuilder(BlockSink sink, boolean rawLeaves, int version, int chunkSize) {
-    if (version != 0 && version != 1) throw new IllegalArgumentException("CID version must be 0 or 1");
+    if (version != 0 && version != 1)
+      throw new IllegalArgumentException("CID version must be 0 or 1");
     if (rawLeaves && version == 0) throw new IllegalArgumentException("raw leaves need CIDv1");
     this.sink = sink;
     this.rawLeaves = rawLeaves;
@@ -60,22 +68,29 @@ public final class DagBuilder {
     this.chunk = new byte[chunkSize];
   }
 
-  /** Adds a file or a folder (recursively). Symlinks and special files are refused before any block is made. */
+  /**
+   * Adds a file or a folder (recursively). Symlinks and special files are refused before any block
+   * is made.
+   */
   public Entry add(Path path) throws IOException {
     if (attributes(path).isDirectory()) checkTree(path);
     return addChecked(path);
   }
 
   /**
-   * Adds a file or a folder that the caller has just walked with {@link #checkTree} (the walk is not made again: reading
-   * a file's attributes is a system call, which can cost more than hashing a small file's blocks; see
-   * docs/PERFORMANCE.md). A symlink, special file or bad name that appeared since is still refused when it is read.
+   * Adds a file or a folder that the caller has just walked with {@link #checkTree} (the walk is
+   * not made again: reading a file's attributes is a system call, which can cost more than hashing
+   * a small file's blocks; see docs/PERFORMANCE.md). A symlink, special file or bad name that
+   * appeared since is still refused when it is read.
    */
   public Entry addChecked(Path path) throws IOException {
     return attributes(path).isDirectory() ? addDirectory(path) : addRegular(path);
   }
 
-  /** Walks the folder first, so that a symlink, special file or bad name anywhere is refused before anything is stored. */
+  /**
+   * Walks the folder first, so that a symlink, special file or bad name anywhere is refused before
+   * anything is stored.
+   */
   public static long checkTree(Path dir) throws IOException {
     long total = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -89,9 +104,13 @@ public final class DagBuilder {
   }
 
   private static BasicFileAttributes attributes(Path p) throws IOException {
-    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (a.isSymbolicLink()) throw new UnsafePathException("symlink refused: " + p + " (resources may hold only files and folders)");
-    if (!a.isDirectory() && !a.isRegularFile()) throw new UnsafePathException("not a regular file or folder: " + p);
+    BasicFileAttributes a =
+        Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (a.isSymbolicLink())
+      throw new UnsafePathException(
+          "symlink refused: " + p + " (resources may hold only files and folders)");
+    if (!a.isDirectory() && !a.isRegularFile())
+      throw new UnsafePathException("not a regular file or folder: " + p);
     return a;
   }
 
@@ -100,9 +119,13 @@ public final class DagBuilder {
     return addRegular(file);
   }
 
-  /** A file whose attributes were just checked (a symlink put in its place since is not followed: NOFOLLOW_LINKS). */
+  /**
+   * A file whose attributes were just checked (a symlink put in its place since is not followed:
+   * NOFOLLOW_LINKS).
+   */
   private Entry addRegular(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       return addFile(ch::read);
     }
   }
@@ -144,7 +167,8 @@ public final class DagBuilder {
     }
   }
 
-  private void push(List<List<Entry>> levels, List<Integer> produced, int k, Entry e) throws IOException {
+  private void push(List<List<Entry>> levels, List<Integer> produced, int k, Entry e)
+      throws IOException {
     while (levels.size() <= k) {
       levels.add(new ArrayList<>(MAX_LINKS));
       produced.add(0);
@@ -155,7 +179,8 @@ public final class DagBuilder {
     if (level.size() == MAX_LINKS) {
       Entry parent = fileNode(level);
       level.clear();
-      // a full group may be the very last one: then the top test above sees produced[k+1] == 1 and stops there
+      // a full group may be the very last one: then the top test above sees produced[k+1] == 1 and
+      // stops there
       push(levels, produced, k + 1, parent);
     }
   }
@@ -211,16 +236,22 @@ public final class DagBuilder {
   /** A folder entry: a name and the DAG it links to. */
   public record Named(String name, Entry entry) {}
 
-  /** Makes a UnixFS directory node from named entries (sorted here by UTF-8 bytes, as dag-pb requires). */
+  /**
+   * Makes a UnixFS directory node from named entries (sorted here by UTF-8 bytes, as dag-pb
+   * requires).
+   */
   public Entry directory(List<Named> entries, String where) throws IOException {
     List<Named> sorted = new ArrayList<>(entries);
-    sorted.sort(Comparator.comparing(n -> n.name().getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
+    sorted.sort(
+        Comparator.comparing(
+            n -> n.name().getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
     List<PbLink> links = new ArrayList<>(sorted.size());
     long tsize = 0, content = 0;
     String previous = null;
     for (Named n : sorted) {
       EntryNames.check(n.name(), where);
-      if (n.name().equals(previous)) throw new IpfsException("folder " + where + " has two entries named " + n.name());
+      if (n.name().equals(previous))
+        throw new IpfsException("folder " + where + " has two entries named " + n.name());
       previous = n.name();
       links.add(new PbLink(n.entry().cid(), n.name(), n.entry().tsize()));
       tsize += n.entry().tsize();
@@ -228,8 +259,14 @@ public final class DagBuilder {
     }
     byte[] block = new PbNode(links, UnixFsData.directory().encode()).encode();
     if (block.length > MAX_DIRECTORY_BLOCK)
-      throw new IpfsException("folder " + where + " has too many entries (" + sorted.size() + ") for one UnixFS directory block of at most "
-          + MAX_DIRECTORY_BLOCK + " bytes; HAMT-sharded directories are not supported");
+      throw new IpfsException(
+          "folder "
+              + where
+              + " has too many entries ("
+              + sorted.size()
+              + ") for one UnixFS directory block of at most "
+              + MAX_DIRECTORY_BLOCK
+              + " bytes; HAMT-sharded directories are not supported");
     Cid cid = sink.put(version, Cid.DAG_PB, block, block.length);
     return new Entry(cid, tsize + block.length, content);
   }

@@ -5,13 +5,21 @@ import java.util.List;
 import org.jgolem.ipfs.IpfsException;
 import org.jgolem.ipfs.multiformats.Cid;
 
-/** A decoded block of a UnixFS DAG: a raw leaf, or a dag-pb node with its UnixFS data (null if it has none). */
+/**
+ * A decoded block of a UnixFS DAG: a raw leaf, or a dag-pb node with its UnixFS data (null if it
+ * has none).
+ */
 public record DagNode(Cid cid, byte[] block, PbNode pb, UnixFsData unixfs) {
 
   public static DagNode decode(Cid cid, byte[] block) {
     if (cid.isRaw()) return new DagNode(cid, block, null, null);
     if (!cid.isDagPb())
-      throw new IpfsException("block " + cid + " has codec 0x" + Long.toHexString(cid.codec()) + "; only raw and dag-pb are supported");
+      throw new IpfsException(
+          "block "
+              + cid
+              + " has codec 0x"
+              + Long.toHexString(cid.codec())
+              + "; only raw and dag-pb are supported");
     PbNode pb;
     try {
       pb = PbNode.decode(block);
@@ -51,7 +59,9 @@ public record DagNode(Cid cid, byte[] block, PbNode pb, UnixFsData unixfs) {
   }
 
   public boolean isFile() {
-    return pb == null || (unixfs != null && (unixfs.type() == UnixFsData.Type.FILE || unixfs.type() == UnixFsData.Type.RAW));
+    return pb == null
+        || (unixfs != null
+            && (unixfs.type() == UnixFsData.Type.FILE || unixfs.type() == UnixFsData.Type.RAW));
   }
 
   /** Size of the file content under this node. */

@@ -2,17 +2,21 @@ package org.jgolem.ipfs.unixfs;
 
 import org.jgolem.ipfs.UnsafePathException;
 
-/** The rule for a folder entry's name, applied both when adding a folder and before writing one out. */
+/**
+ * The rule for a folder entry's name, applied both when adding a folder and before writing one out.
+ */
 public final class EntryNames {
   private EntryNames() {}
 
   /**
-   * Refuses "", ".", "..", names with '/', '\' or NUL, and names longer than 255 UTF-8 bytes; where says where the
-   * name was found (for the message).
+   * Refuses "", ".", "..", names with '/', '\' or NUL, and names longer than 255 UTF-8 bytes; where
+   * says where the name was found (for the message).
    */
   public static void check(String name, String where) {
     String problem = problem(name);
-    if (problem != null) throw new UnsafePathException("unsafe folder entry " + quote(name) + " in " + where + ": " + problem);
+    if (problem != null)
+      throw new UnsafePathException(
+          "unsafe folder entry " + quote(name) + " in " + where + ": " + problem);
   }
 
   public static String problem(String name) {
@@ -22,7 +26,8 @@ public final class EntryNames {
     if (name.indexOf('/') >= 0) return "contains '/' (a path, possibly absolute, not a name)";
     if (name.indexOf('\\') >= 0) return "contains '\\'";
     if (name.indexOf('\0') >= 0) return "contains a NUL character";
-    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) return "longer than 255 bytes";
+    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255)
+      return "longer than 255 bytes";
     return null;
   }
 

@@ -1,19 +1,20 @@
 package org.jgolem.ipfs.unixfs;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jgolem.ipfs.multiformats.Cid;
 
 /**
- * A dag-pb node (codec 0x70): {@code message PBNode { repeated PBLink Links = 2; optional bytes Data = 1; }} with
- * {@code message PBLink { optional bytes Hash = 1; optional string Name = 2; optional uint64 Tsize = 3; }}.
- * Encoded canonically as the dag-pb spec requires: links first, then data, fields in order. The decoder is strict:
- * it accepts only the canonical form (unknown fields, repeated fields or data before links are errors).
+ * A dag-pb node (codec 0x70): {@code message PBNode { repeated PBLink Links = 2; optional bytes
+ * Data = 1; }} with {@code message PBLink { optional bytes Hash = 1; optional string Name = 2;
+ * optional uint64 Tsize = 3; }}. Encoded canonically as the dag-pb spec requires: links first, then
+ * data, fields in order. The decoder is strict: it accepts only the canonical form (unknown fields,
+ * repeated fields or data before links are errors).
  */
 public record PbNode(List<PbLink> links, byte[] data) {
   public PbNode {
@@ -39,7 +40,8 @@ public record PbNode(List<PbLink> links, byte[] data) {
     byte[] data = null;
     while (r.hasMore()) {
       int[] tag = r.tag();
-      if (tag[1] != Protobuf.LEN) throw r.error("field " + tag[0] + " has wire type " + tag[1] + ", expected 2");
+      if (tag[1] != Protobuf.LEN)
+        throw r.error("field " + tag[0] + " has wire type " + tag[1] + ", expected 2");
       int start = r.lengthDelimited();
       int end = r.position();
       if (tag[0] == 2) {
@@ -79,9 +81,13 @@ public record PbNode(List<PbLink> links, byte[] data) {
           if (tag[1] != Protobuf.LEN) throw r.error("Name has wire type " + tag[1]);
           int s = r.lengthDelimited();
           try {
-            name = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(block, s, r.position() - s)).toString();
+            name =
+                StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(block, s, r.position() - s))
+                    .toString();
           } catch (CharacterCodingException e) {
             throw r.error("link name is not valid UTF-8");
           }
@@ -111,6 +117,10 @@ public record PbNode(List<PbLink> links, byte[] data) {
 
   @Override
   public String toString() {
-    return "PbNode[links=" + links.size() + ", data=" + (data == null ? "none" : data.length + " bytes") + "]";
+    return "PbNode[links="
+        + links.size()
+        + ", data="
+        + (data == null ? "none" : data.length + " bytes")
+        + "]";
   }
 }

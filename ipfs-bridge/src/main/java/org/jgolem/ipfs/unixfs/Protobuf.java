@@ -83,14 +83,16 @@ final class Protobuf {
     int[] tag() {
       long t = varint();
       int field = (int) (t >>> 3);
-      if (field == 0 || t >>> 3 > Integer.MAX_VALUE) throw error("invalid field number " + (t >>> 3));
+      if (field == 0 || t >>> 3 > Integer.MAX_VALUE)
+        throw error("invalid field number " + (t >>> 3));
       return new int[] {field, (int) (t & 7)};
     }
 
     /** Reads a length-delimited field's bounds: returns the start; position moves past it. */
     int lengthDelimited() {
       long len = varint();
-      if (len > limit - pos) throw error("length " + len + " runs past the end (" + (limit - pos) + " bytes left)");
+      if (len > limit - pos)
+        throw error("length " + len + " runs past the end (" + (limit - pos) + " bytes left)");
       int start = pos;
       pos += (int) len;
       return start;

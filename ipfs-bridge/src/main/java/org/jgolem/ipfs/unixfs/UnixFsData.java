@@ -5,17 +5,24 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The UnixFS {@code Data} protobuf carried in a dag-pb node's data field:
- * {@code Type = 1; Data = 2; filesize = 3; repeated blocksizes = 4; hashType = 5; fanout = 6; mode = 7; mtime = 8}.
- * Written as Kubo writes it (blocksizes unpacked, absent optional fields omitted); mode and mtime are read and
- * skipped (this library neither writes nor applies them).
+ * The UnixFS {@code Data} protobuf carried in a dag-pb node's data field: {@code Type = 1; Data =
+ * 2; filesize = 3; repeated blocksizes = 4; hashType = 5; fanout = 6; mode = 7; mtime = 8}. Written
+ * as Kubo writes it (blocksizes unpacked, absent optional fields omitted); mode and mtime are read
+ * and skipped (this library neither writes nor applies them).
  */
-public record UnixFsData(Type type, byte[] data, Long fileSize, List<Long> blockSizes, Long hashType, Long fanout) {
+public record UnixFsData(
+    Type type, byte[] data, Long fileSize, List<Long> blockSizes, Long hashType, Long fanout) {
   public enum Type {
-    RAW, DIRECTORY, FILE, METADATA, SYMLINK, HAMT_SHARD;
+    RAW,
+    DIRECTORY,
+    FILE,
+    METADATA,
+    SYMLINK,
+    HAMT_SHARD;
 
     static Type of(long n) {
-      if (n < 0 || n >= values().length) throw new IllegalArgumentException("unknown UnixFS type " + n);
+      if (n < 0 || n >= values().length)
+        throw new IllegalArgumentException("unknown UnixFS type " + n);
       return values()[(int) n];
     }
   }
@@ -45,7 +52,8 @@ public record UnixFsData(Type type, byte[] data, Long fileSize, List<Long> block
   }
 
   public static UnixFsData decode(byte[] in) {
-    if (in == null) throw new IllegalArgumentException("dag-pb node has no data field, so it is not UnixFS");
+    if (in == null)
+      throw new IllegalArgumentException("dag-pb node has no data field, so it is not UnixFS");
     Protobuf.Reader r = new Protobuf.Reader(in, 0, in.length, "UnixFS data");
     Type type = null;
     byte[] data = null;
@@ -93,9 +101,13 @@ public record UnixFsData(Type type, byte[] data, Long fileSize, List<Long> block
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof UnixFsData u && type == u.type && Arrays.equals(data, u.data)
-        && java.util.Objects.equals(fileSize, u.fileSize) && blockSizes.equals(u.blockSizes)
-        && java.util.Objects.equals(hashType, u.hashType) && java.util.Objects.equals(fanout, u.fanout);
+    return o instanceof UnixFsData u
+        && type == u.type
+        && Arrays.equals(data, u.data)
+        && java.util.Objects.equals(fileSize, u.fileSize)
+        && blockSizes.equals(u.blockSizes)
+        && java.util.Objects.equals(hashType, u.hashType)
+        && java.util.Objects.equals(fanout, u.fanout);
   }
 
   @Override

@@ -27,7 +27,10 @@ import org.jgolem.ipfs.unixfs.UnixFsData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Corrupted blocks, dropped connections, several peers, missing CIDs, limits and unsafe folders, over real sockets. */
+/**
+ * Corrupted blocks, dropped connections, several peers, missing CIDs, limits and unsafe folders,
+ * over real sockets.
+ */
 class FaultTest {
   static final int CHUNK = DagBuilder.CHUNK_SIZE;
   @TempDir Path tmp;
@@ -66,10 +69,14 @@ class FaultTest {
         TestNode liar = TestNode.start(tmp, "liar", Providers.none())) {
       Cid cid = honest.store.add(f);
       liar.store.add(f);
-      // the liar's answers pass through a proxy that flips a byte 100 kB into each response (inside a chunk)
-      try (FaultyProxy proxy = new FaultyProxy(liar.gateway.uri(), (conn, off) -> off == 100_000 ? 1 : -1)) {
+      // the liar's answers pass through a proxy that flips a byte 100 kB into each response (inside
+      // a chunk)
+      try (FaultyProxy proxy =
+          new FaultyProxy(liar.gateway.uri(), (conn, off) -> off == 100_000 ? 1 : -1)) {
         Peer liarPeer = new Peer("liar", proxy.uri());
-        try (TestNode fetcher = TestNode.start(tmp, "fetcher", Providers.of(List.of(liarPeer, honest.peer)), reports, c -> c)) {
+        try (TestNode fetcher =
+            TestNode.start(
+                tmp, "fetcher", Providers.of(List.of(liarPeer, honest.peer)), reports, c -> c)) {
           Path out = tmp.resolve("out");
           fetcher.store.get(cid, out);
           assertThat(Files.mismatch(f, out)).isEqualTo(-1);
@@ -77,7 +84,8 @@ class FaultTest {
           assertThat(reports.corrupt).isNotEmpty().allMatch(x -> x.startsWith("liar "));
           assertThat(s.corruptBlocks()).isGreaterThanOrEqualTo(1);
           // the corrupted block never entered the store: every block there verifies
-          for (Cid c : fetcher.store.blockStore().list()) assertThat(fetcher.store.blockStore().getOrNull(c)).isNotNull();
+          for (Cid c : fetcher.store.blockStore().list())
+            assertThat(fetcher.store.blockStore().getOrNull(c)).isNotNull();
           assertThat(s.blocksPerPeer().get("honest")).isPositive();
         }
       }
@@ -91,9 +99,17 @@ class FaultTest {
     try (TestNode source = TestNode.start(tmp, "source", Providers.none())) {
       Cid cid = source.store.add(f);
       // the first two connections are cut after 3 MB of response each
-      try (FaultyProxy proxy = new FaultyProxy(source.gateway.uri(), (conn, off) -> conn < 2 && off == 3_000_000 ? 0 : -1)) {
+      try (FaultyProxy proxy =
+          new FaultyProxy(
+              source.gateway.uri(), (conn, off) -> conn < 2 && off == 3_000_000 ? 0 : -1)) {
         Peer p = new Peer("source", proxy.uri());
-        try (TestNode fetcher = TestNode.start(tmp, "fetcher", Providers.of(List.of(p)), PeerReports.none(), c -> c.withParallelism(2))) {
+        try (TestNode fetcher =
+            TestNode.start(
+                tmp,
+                "fetcher",
+                Providers.of(List.of(p)),
+                PeerReports.none(),
+                c -> c.withParallelism(2))) {
           fetcher.store.get(cid, tmp.resolve("out"));
           assertThat(Files.mismatch(f, tmp.resolve("out"))).isEqualTo(-1);
           BlockExchange.Stats s = fetcher.lastFetch();
@@ -101,7 +117,8 @@ class FaultTest {
           assertThat(s.failedRequests()).isGreaterThanOrEqualTo(1);
           assertThat(s.redundantBlocks()).isZero();
           assertThat(s.blocksFetched()).isEqualTo(32 + 1);
-          // what crossed the wire: the file once, plus at most the chunk in flight at each cut, plus small overhead
+          // what crossed the wire: the file once, plus at most the chunk in flight at each cut,
+          // plus small overhead
           assertThat(proxy.bytes()).isLessThan(size + proxy.cuts() * (long) CHUNK + 200_000);
         }
       }
@@ -115,16 +132,25 @@ class FaultTest {
     try (TestNode source = TestNode.start(tmp, "source", Providers.none())) {
       Cid cid = source.store.add(f);
       AtomicReference<List<Peer>> peers = new AtomicReference<>();
-      try (FaultyProxy proxy = new FaultyProxy(source.gateway.uri(), (conn, off) -> off == 5_000_000 ? 0 : -1);
-          TestNode fetcher = TestNode.start(tmp, "fetcher", root -> peers.get(), PeerReports.none(),
-              c -> c.withParallelism(1).withTimeout(Duration.ofMillis(1500)))) {
+      try (FaultyProxy proxy =
+              new FaultyProxy(source.gateway.uri(), (conn, off) -> off == 5_000_000 ? 0 : -1);
+          TestNode fetcher =
+              TestNode.start(
+                  tmp,
+                  "fetcher",
+                  root -> peers.get(),
+                  PeerReports.none(),
+                  c -> c.withParallelism(1).withTimeout(Duration.ofMillis(1500)))) {
         peers.set(List.of(new Peer("source", proxy.uri())));
-        // the peer goes away for good after the first cut: the transfer fails, nothing appears at the target
-        Thread.ofVirtual().start(() -> {
-          while (proxy.cuts() == 0) Thread.onSpinWait();
-          proxy.refuseAll();
-        });
-        assertThatThrownBy(() -> fetcher.store.get(cid, tmp.resolve("out"))).isInstanceOf(ResourceTimeoutException.class)
+        // the peer goes away for good after the first cut: the transfer fails, nothing appears at
+        // the target
+        Thread.ofVirtual()
+            .start(() -> {
+              while (proxy.cuts() == 0) Thread.onSpinWait();
+              proxy.refuseAll();
+            });
+        assertThatThrownBy(() -> fetcher.store.get(cid, tmp.resolve("out")))
+            .isInstanceOf(ResourceTimeoutException.class)
             .hasMessageContaining(cid.toString());
         assertThat(tmp.resolve("out")).doesNotExist();
         long kept = fetcher.store.blockStore().blockCount();
@@ -153,15 +179,23 @@ class FaultTest {
       Cid cid = a.store.add(f);
       assertThat(b.store.add(f)).isEqualTo(cid);
       assertThat(c.store.add(f)).isEqualTo(cid);
-      try (TestNode fetcher = TestNode.start(tmp, "fetcher", Providers.of(List.of(a.peer, b.peer, c.peer)), PeerReports.none(),
-          x -> x.withParallelism(6))) {
+      try (TestNode fetcher =
+          TestNode.start(
+              tmp,
+              "fetcher",
+              Providers.of(List.of(a.peer, b.peer, c.peer)),
+              PeerReports.none(),
+              x -> x.withParallelism(6))) {
         fetcher.store.get(cid, tmp.resolve("out"));
         assertThat(Files.mismatch(f, tmp.resolve("out"))).isEqualTo(-1);
         Map<String, Long> per = fetcher.lastFetch().blocksPerPeer();
         assertThat(per.keySet()).containsExactlyInAnyOrder("a", "b", "c");
         assertThat(per.values()).allMatch(n -> n >= 4);
         assertThat(per.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(64 + 1 + 1);
-        assertThat(List.of(a.gateway.blocksServed(), b.gateway.blocksServed(), c.gateway.blocksServed())).allMatch(n -> n > 0);
+        assertThat(
+                List.of(
+                    a.gateway.blocksServed(), b.gateway.blocksServed(), c.gateway.blocksServed()))
+            .allMatch(n -> n > 0);
       }
     }
   }
@@ -170,14 +204,29 @@ class FaultTest {
   void aMissingCidTimesOutWithAClearError() throws Exception {
     Cid nowhere = Cid.raw("nobody has this".getBytes());
     try (TestNode peer = TestNode.start(tmp, "peer", Providers.none());
-        TestNode fetcher = TestNode.start(tmp, "fetcher", Providers.of(List.of(peer.peer)), PeerReports.none(),
-            c -> c.withTimeout(Duration.ofMillis(800)));
-        TestNode alone = TestNode.start(tmp, "alone", Providers.none(), PeerReports.none(), c -> c.withTimeout(Duration.ofMillis(500)))) {
+        TestNode fetcher =
+            TestNode.start(
+                tmp,
+                "fetcher",
+                Providers.of(List.of(peer.peer)),
+                PeerReports.none(),
+                c -> c.withTimeout(Duration.ofMillis(800)));
+        TestNode alone =
+            TestNode.start(
+                tmp,
+                "alone",
+                Providers.none(),
+                PeerReports.none(),
+                c -> c.withTimeout(Duration.ofMillis(500)))) {
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> fetcher.store.get(nowhere, tmp.resolve("x"))).isInstanceOf(ResourceTimeoutException.class)
-          .hasMessageContaining(nowhere.toString()).hasMessageContaining("800 ms").hasMessageContaining("peer (HTTP 404");
+      assertThatThrownBy(() -> fetcher.store.get(nowhere, tmp.resolve("x")))
+          .isInstanceOf(ResourceTimeoutException.class)
+          .hasMessageContaining(nowhere.toString())
+          .hasMessageContaining("800 ms")
+          .hasMessageContaining("peer (HTTP 404");
       assertThat((System.nanoTime() - t0) / 1e9).isLessThan(10);
-      assertThatThrownBy(() -> alone.store.get(nowhere, tmp.resolve("y"))).isInstanceOf(ResourceTimeoutException.class)
+      assertThatThrownBy(() -> alone.store.get(nowhere, tmp.resolve("y")))
+          .isInstanceOf(ResourceTimeoutException.class)
           .hasMessageContaining("no peer announced it");
       assertThat(tmp.resolve("x")).doesNotExist();
     }
@@ -187,14 +236,24 @@ class FaultTest {
   void sizeLimitsHoldPerNodeAndPerTask() throws Exception {
     Path big = file("big", 5, 3 * CHUNK);
     Path small = file("small", 6, CHUNK);
-    try (TestNode node = TestNode.start(tmp, "limited", Providers.none(), PeerReports.none(), c -> c.withLimits(2 * CHUNK, 3 * CHUNK / 2))) {
-      assertThatThrownBy(() -> node.store.add(big)).isInstanceOf(LimitExceededException.class).hasMessageContaining("is full");
-      assertThatThrownBy(() -> node.store.add(big, "t1")).isInstanceOf(LimitExceededException.class)
+    try (TestNode node =
+        TestNode.start(
+            tmp,
+            "limited",
+            Providers.none(),
+            PeerReports.none(),
+            c -> c.withLimits(2 * CHUNK, 3 * CHUNK / 2))) {
+      assertThatThrownBy(() -> node.store.add(big))
+          .isInstanceOf(LimitExceededException.class)
+          .hasMessageContaining("is full");
+      assertThatThrownBy(() -> node.store.add(big, "t1"))
+          .isInstanceOf(LimitExceededException.class)
           .hasMessageContaining("task t1 may use 384.0 KiB");
       Cid s = node.store.add(small, "t1");
       assertThat(node.store.taskUsage("t1")).isEqualTo(CHUNK);
       Path small2 = file("small2", 7, CHUNK);
-      assertThatThrownBy(() -> node.store.add(small2, "t1")).isInstanceOf(LimitExceededException.class)
+      assertThatThrownBy(() -> node.store.add(small2, "t1"))
+          .isInstanceOf(LimitExceededException.class)
           .hasMessageContaining("it uses 256.0 KiB");
       node.store.releaseTask("t1");
       assertThat(node.store.taskUsage("t1")).isZero();
@@ -203,12 +262,28 @@ class FaultTest {
     }
     // fetching: the declared size is checked before the leaves are fetched
     try (TestNode source = TestNode.start(tmp, "src", Providers.none());
-        TestNode node = TestNode.start(tmp, "limited2", Providers.of(List.of()), PeerReports.none(), c -> c.withLimits(100L << 20, 2 * CHUNK))) {
+        TestNode node =
+            TestNode.start(
+                tmp,
+                "limited2",
+                Providers.of(List.of()),
+                PeerReports.none(),
+                c -> c.withLimits(100L << 20, 2 * CHUNK))) {
       Cid cid = source.store.add(big);
-      try (TestNode fetcher = TestNode.start(tmp, "f2", Providers.of(List.of(source.peer)), PeerReports.none(), c -> c.withLimits(100L << 20, 2 * CHUNK))) {
-        assertThatThrownBy(() -> fetcher.store.get(cid, tmp.resolve("o"), "t9")).isInstanceOf(LimitExceededException.class)
-            .hasMessageContaining(cid.toString()).hasMessageContaining("768.0 KiB").hasMessageContaining("task t9");
-        assertThat(fetcher.store.blockStore().blockCount()).isEqualTo(1); // only the root was fetched
+      try (TestNode fetcher =
+          TestNode.start(
+              tmp,
+              "f2",
+              Providers.of(List.of(source.peer)),
+              PeerReports.none(),
+              c -> c.withLimits(100L << 20, 2 * CHUNK))) {
+        assertThatThrownBy(() -> fetcher.store.get(cid, tmp.resolve("o"), "t9"))
+            .isInstanceOf(LimitExceededException.class)
+            .hasMessageContaining(cid.toString())
+            .hasMessageContaining("768.0 KiB")
+            .hasMessageContaining("task t9");
+        assertThat(fetcher.store.blockStore().blockCount())
+            .isEqualTo(1); // only the root was fetched
         assertThat(tmp.resolve("o")).doesNotExist();
       }
       assertThat(node.store.taskUsage("t9")).isZero();
@@ -240,7 +315,8 @@ class FaultTest {
     byte[] content = "payload".getBytes();
     Cid file = Cid.raw(content);
     node.store.blockStore().put(file, content, 0, content.length);
-    List<PbLink> links = Stream.of(names).map(n -> new PbLink(file, n, (long) content.length)).toList();
+    List<PbLink> links =
+        Stream.of(names).map(n -> new PbLink(file, n, (long) content.length)).toList();
     byte[] block = new PbNode(links, UnixFsData.directory().encode()).encode();
     return node.store.blockStore().put(1, Cid.DAG_PB, block, block.length);
   }
@@ -248,32 +324,69 @@ class FaultTest {
   @Test
   void unsafeFolderEntriesAreRefusedBeforeAnythingIsWritten() throws Exception {
     try (TestNode evil = TestNode.start(tmp, "evil", Providers.none());
-        TestNode victim = TestNode.start(tmp, "victim", Providers.of(List.of()), PeerReports.none(), c -> c)) {
+        TestNode victim =
+            TestNode.start(tmp, "victim", Providers.of(List.of()), PeerReports.none(), c -> c)) {
       Path outDir = Files.createDirectories(tmp.resolve("downloads"));
-      List<String[]> cases = List.of(new String[] {"ok", ".."}, new String[] {"."}, new String[] {""}, new String[] {"a/b"},
-          new String[] {"/etc/passwd"}, new String[] {"x\0y"}, new String[] {"..\\..\\x"}, new String[] {"same", "same"});
+      List<String[]> cases =
+          List.of(
+              new String[] {"ok", ".."},
+              new String[] {"."},
+              new String[] {""},
+              new String[] {"a/b"},
+              new String[] {"/etc/passwd"},
+              new String[] {"x\0y"},
+              new String[] {"..\\..\\x"},
+              new String[] {"same", "same"});
       try (TestNode fetcher = TestNode.start(tmp, "fetcher", Providers.of(List.of(evil.peer)))) {
         for (String[] names : cases) {
           Cid bad = folderWith(evil, names);
           List<String> before = listing(tmp);
           assertThatThrownBy(() -> fetcher.store.get(bad, outDir.resolve("res")))
-              .as("entries %s", String.join(",", names)).isInstanceOf(UnsafePathException.class).hasMessageContaining("unsafe folder entry");
+              .as("entries %s", String.join(",", names))
+              .isInstanceOf(UnsafePathException.class)
+              .hasMessageContaining("unsafe folder entry");
           assertThat(listing(outDir)).containsExactly(outDir.toString());
-          assertThat(listing(tmp).stream().filter(p -> !p.contains("/fetcher/") && !p.contains("/evil/")).toList())
-              .isEqualTo(before.stream().filter(p -> !p.contains("/fetcher/") && !p.contains("/evil/")).toList());
+          assertThat(
+                  listing(tmp).stream()
+                      .filter(p -> !p.contains("/fetcher/") && !p.contains("/evil/"))
+                      .toList())
+              .isEqualTo(
+                  before.stream()
+                      .filter(p -> !p.contains("/fetcher/") && !p.contains("/evil/"))
+                      .toList());
         }
         // nested: a good folder holding a bad one; and a UnixFS symlink node
         Cid inner = folderWith(evil, "..");
-        byte[] outer = new PbNode(List.of(new PbLink(folderWith(evil, "fine"), "a", 10L), new PbLink(inner, "b", 10L)),
-            UnixFsData.directory().encode()).encode();
+        byte[] outer =
+            new PbNode(
+                    List.of(
+                        new PbLink(folderWith(evil, "fine"), "a", 10L),
+                        new PbLink(inner, "b", 10L)),
+                    UnixFsData.directory().encode())
+                .encode();
         Cid outerCid = evil.store.blockStore().put(1, Cid.DAG_PB, outer, outer.length);
-        assertThatThrownBy(() -> fetcher.store.get(outerCid, outDir.resolve("res"))).isInstanceOf(UnsafePathException.class)
+        assertThatThrownBy(() -> fetcher.store.get(outerCid, outDir.resolve("res")))
+            .isInstanceOf(UnsafePathException.class)
             .hasMessageContaining("folder b");
-        byte[] link = new PbNode(List.of(), new UnixFsData(UnixFsData.Type.SYMLINK, "/etc/passwd".getBytes(), null, List.of(), null, null).encode()).encode();
+        byte[] link =
+            new PbNode(
+                    List.of(),
+                    new UnixFsData(
+                            UnixFsData.Type.SYMLINK,
+                            "/etc/passwd".getBytes(),
+                            null,
+                            List.of(),
+                            null,
+                            null)
+                        .encode())
+                .encode();
         Cid linkCid = evil.store.blockStore().put(1, Cid.DAG_PB, link, link.length);
-        byte[] withLink = new PbNode(List.of(new PbLink(linkCid, "passwd", 10L)), UnixFsData.directory().encode()).encode();
+        byte[] withLink =
+            new PbNode(List.of(new PbLink(linkCid, "passwd", 10L)), UnixFsData.directory().encode())
+                .encode();
         Cid withLinkCid = evil.store.blockStore().put(1, Cid.DAG_PB, withLink, withLink.length);
-        assertThatThrownBy(() -> fetcher.store.get(withLinkCid, outDir.resolve("res"))).isInstanceOf(UnsafePathException.class)
+        assertThatThrownBy(() -> fetcher.store.get(withLinkCid, outDir.resolve("res")))
+            .isInstanceOf(UnsafePathException.class)
             .hasMessageContaining("symlink refused");
         assertThat(listing(outDir)).containsExactly(outDir.toString());
       }
@@ -282,9 +395,12 @@ class FaultTest {
       Files.writeString(dir.resolve("real"), "x");
       Files.createSymbolicLink(dir.resolve("link"), Path.of("/etc/passwd"));
       long blocks = victim.store.blockStore().blockCount();
-      assertThatThrownBy(() -> victim.store.add(tmp.resolve("with-link"))).isInstanceOf(UnsafePathException.class)
-          .hasMessageContaining("symlink refused").hasMessageContaining("link");
-      assertThatThrownBy(() -> victim.store.add(dir.resolve("link"))).isInstanceOf(UnsafePathException.class);
+      assertThatThrownBy(() -> victim.store.add(tmp.resolve("with-link")))
+          .isInstanceOf(UnsafePathException.class)
+          .hasMessageContaining("symlink refused")
+          .hasMessageContaining("link");
+      assertThatThrownBy(() -> victim.store.add(dir.resolve("link")))
+          .isInstanceOf(UnsafePathException.class);
       Path linkedDir = Files.createSymbolicLink(tmp.resolve("dir-link"), dir);
       assertThatThrownBy(() -> victim.store.add(linkedDir)).isInstanceOf(UnsafePathException.class);
       assertThat(victim.store.blockStore().blockCount()).isEqualTo(blocks);
@@ -300,23 +416,33 @@ class FaultTest {
         Path got = tmp.resolve("got");
         b.store.get(cid, got);
         assertThat(Files.mismatch(f, got)).isEqualTo(-1);
-        assertThat(Files.getAttribute(got, "unix:nlink")).as("written once: the store's file pack is the target").isEqualTo(2);
+        assertThat(Files.getAttribute(got, "unix:nlink"))
+            .as("written once: the store's file pack is the target")
+            .isEqualTo(2);
         // the owner changes the file in place: b must not pass the changed chunk on as the original
-        try (var ch = java.nio.channels.FileChannel.open(got, java.nio.file.StandardOpenOption.WRITE)) {
+        try (var ch =
+            java.nio.channels.FileChannel.open(got, java.nio.file.StandardOpenOption.WRITE)) {
           ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), 5 * CHUNK + 10);
         }
         Reports reports = new Reports();
-        try (TestNode c = TestNode.start(tmp, "c", Providers.of(List.of(b.peer, a.peer)), reports, x -> x)) {
+        try (TestNode c =
+            TestNode.start(tmp, "c", Providers.of(List.of(b.peer, a.peer)), reports, x -> x)) {
           c.store.get(cid, tmp.resolve("c-got"));
           assertThat(Files.mismatch(f, tmp.resolve("c-got"))).isEqualTo(-1);
-          assertThat(reports.corrupt).as("b checked before sending: nothing corrupt reached c").isEmpty();
+          assertThat(reports.corrupt)
+              .as("b checked before sending: nothing corrupt reached c")
+              .isEmpty();
           assertThat(c.lastFetch().blocksPerPeer().get("a")).isPositive();
         }
         // asked directly, b refuses the changed chunk (its hash check fails) and drops it
         Cid leaf5 = DagNode.decode(cid, a.store.blockStore().get(cid)).links().get(5);
         var http = java.net.http.HttpClient.newHttpClient();
-        var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(b.gateway.uri() + "/ipfs/" + leaf5 + "?format=raw")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+        var resp =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(b.gateway.uri() + "/ipfs/" + leaf5 + "?format=raw"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(resp.statusCode()).isEqualTo(404);
         assertThat(b.store.blockStore().has(leaf5)).isFalse();
       }
@@ -328,10 +454,11 @@ class FaultTest {
     try (TestNode node = TestNode.start(tmp, "n", Providers.none())) {
       Cid c = node.store.add(file("x", 10, 10));
       Files.writeString(tmp.resolve("exists"), "keep me");
-      assertThatThrownBy(() -> node.store.get(c, tmp.resolve("exists"))).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+      assertThatThrownBy(() -> node.store.get(c, tmp.resolve("exists")))
+          .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
       assertThat(Files.readString(tmp.resolve("exists"))).isEqualTo("keep me");
-      assertThatThrownBy(() -> node.store.get(c, tmp.resolve("no/such/dir/x"))).isInstanceOf(java.nio.file.NoSuchFileException.class);
+      assertThatThrownBy(() -> node.store.get(c, tmp.resolve("no/such/dir/x")))
+          .isInstanceOf(java.nio.file.NoSuchFileException.class);
     }
   }
-
 }

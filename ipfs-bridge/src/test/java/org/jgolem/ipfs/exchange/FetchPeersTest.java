@@ -14,10 +14,14 @@ import org.jgolem.ipfs.multiformats.Cid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The choice of a peer for a unit of a fetch, and what is left of a unit after a failure; no network, no waiting. */
+/**
+ * The choice of a peer for a unit of a fetch, and what is left of a unit after a failure; no
+ * network, no waiting.
+ */
 @Timeout(10)
 class FetchPeersTest {
-  private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
   private final Peer a = new Peer("a", URI.create("http://a"));
   private final Peer b = new Peer("b", URI.create("http://b"));
   private final List<Long> pauses = new ArrayList<>();
@@ -66,7 +70,8 @@ class FetchPeersTest {
     assertThat(peers.choose(new FetchUnit(List.of(cid("x"))))).isEqualTo(b);
     peers.ban(b);
     assertThat(peers.choose(new FetchUnit(List.of(cid("x"))))).isNull();
-    assertThat(peers.diagnosis()).isEqualTo("peers tried: a (served corrupted blocks); b (served corrupted blocks)");
+    assertThat(peers.diagnosis())
+        .isEqualTo("peers tried: a (served corrupted blocks); b (served corrupted blocks)");
     FetchPeers other = peers(List.of(a, b));
     other.choose(new FetchUnit(List.of(cid("x"))));
     other.failed(b, "HTTP 500");
@@ -88,6 +93,7 @@ class FetchPeersTest {
 
     FetchUnit blocks = new FetchUnit(List.of(cid("p"), cid("q")));
     assertThat(blocks.remaining(a, c -> true)).isEmpty();
-    assertThat(blocks.remaining(a, c -> c.equals(cid("p"))).get(0).blocks).containsExactly(cid("q"));
+    assertThat(blocks.remaining(a, c -> c.equals(cid("p"))).get(0).blocks)
+        .containsExactly(cid("q"));
   }
 }

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Trustless Gateway conventions, checked with the JDK's HTTP client as an independent client. */
+/**
+ * The Trustless Gateway conventions, checked with the JDK's HTTP client as an independent client.
+ */
 class GatewayServerTest {
   @TempDir static Path tmp;
   static TestNode node;
@@ -79,16 +81,21 @@ class GatewayServerTest {
     HttpResponse<byte[]> a = get("/ipfs/" + small, "application/vnd.ipld.raw");
     assertThat(a.body()).isEqualTo("small".getBytes());
     // the same CID written in base58btc names the same block
-    assertThat(get("/ipfs/" + small.toString(Multibase.Base.BASE58BTC) + "?format=raw", null).body()).isEqualTo("small".getBytes());
+    assertThat(
+            get("/ipfs/" + small.toString(Multibase.Base.BASE58BTC) + "?format=raw", null).body())
+        .isEqualTo("small".getBytes());
     // a path through the folder
-    assertThat(get("/ipfs/" + folder + "/sub/small.txt?format=raw", null).body()).isEqualTo("small".getBytes());
+    assertThat(get("/ipfs/" + folder + "/sub/small.txt?format=raw", null).body())
+        .isEqualTo("small".getBytes());
   }
 
   @Test
   void carOfAWholeDagInDfsOrder() throws Exception {
     HttpResponse<byte[]> r = get("/ipfs/" + folder + "?format=car", null);
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/vnd.ipld.car").contains("version=1");
+    assertThat(r.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/vnd.ipld.car")
+        .contains("version=1");
     Map<Cid, byte[]> blocks = car(r.body(), folder);
     List<Cid> order = new ArrayList<>(blocks.keySet());
     assertThat(order.get(0)).isEqualTo(folder);
@@ -101,20 +108,35 @@ class GatewayServerTest {
 
   @Test
   void carScopesAndEntityByteRanges() throws Exception {
-    assertThat(car(get("/ipfs/" + big + "?format=car&dag-scope=block", null).body(), big).keySet()).containsExactly(big);
+    assertThat(car(get("/ipfs/" + big + "?format=car&dag-scope=block", null).body(), big).keySet())
+        .containsExactly(big);
     List<Cid> leaves = DagNode.decode(big, node.store.blockStore().get(big)).links();
     // bytes 262144..262144+10: the root and the second leaf only
-    Map<Cid, byte[]> r = car(get("/ipfs/" + big + "?format=car&dag-scope=entity&entity-bytes=262144:262154", null).body(), big);
+    Map<Cid, byte[]> r =
+        car(
+            get("/ipfs/" + big + "?format=car&dag-scope=entity&entity-bytes=262144:262154", null)
+                .body(),
+            big);
     assertThat(r.keySet()).containsExactly(big, leaves.get(1));
     // from the second leaf to the end
-    r = car(get("/ipfs/" + big + "?format=car&dag-scope=entity&entity-bytes=300000:*", null).body(), big);
+    r =
+        car(
+            get("/ipfs/" + big + "?format=car&dag-scope=entity&entity-bytes=300000:*", null).body(),
+            big);
     assertThat(r.keySet()).containsExactly(big, leaves.get(1), leaves.get(2), leaves.get(3));
     // the last 10 bytes
-    r = car(get("/ipfs/" + big + "?format=car&dag-scope=entity&entity-bytes=-10:*", null).body(), big);
+    r =
+        car(
+            get("/ipfs/" + big + "?format=car&dag-scope=entity&entity-bytes=-10:*", null).body(),
+            big);
     assertThat(r.keySet()).containsExactly(big, leaves.get(3));
     // a folder as an entity: only its own block; with a path: the path's blocks first
-    assertThat(car(get("/ipfs/" + folder + "?format=car&dag-scope=entity", null).body(), folder).keySet()).containsExactly(folder);
-    Map<Cid, byte[]> p = car(get("/ipfs/" + folder + "/sub/small.txt?format=car", null).body(), folder);
+    assertThat(
+            car(get("/ipfs/" + folder + "?format=car&dag-scope=entity", null).body(), folder)
+                .keySet())
+        .containsExactly(folder);
+    Map<Cid, byte[]> p =
+        car(get("/ipfs/" + folder + "/sub/small.txt?format=car", null).body(), folder);
     assertThat(p.keySet()).hasSize(3).contains(folder, small).first().isEqualTo(folder);
   }
 
@@ -133,13 +155,24 @@ class GatewayServerTest {
     assertThat(new String(noFormat.body())).contains("format=raw");
     assertThat(get("/ipfs/" + small + "?format=tar", null).statusCode()).isEqualTo(400);
     assertThat(get("/ipfs/" + folder + "/nope?format=raw", null).statusCode()).isEqualTo(404);
-    assertThat(new String(get("/ipfs/" + folder + "/..?format=raw", null).body())).contains("bad path segment");
+    assertThat(new String(get("/ipfs/" + folder + "/..?format=raw", null).body()))
+        .contains("bad path segment");
     assertThat(get("/ipns/x", null).statusCode()).isEqualTo(404);
-    HttpResponse<byte[]> post = http.send(HttpRequest.newBuilder(URI.create(node.gateway.uri() + "/ipfs/" + small + "?format=raw"))
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> post =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(node.gateway.uri() + "/ipfs/" + small + "?format=raw"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertThat(post.statusCode()).isEqualTo(405);
-    HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(node.gateway.uri() + "/ipfs/" + small + "?format=raw"))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    HttpResponse<Void> head =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(node.gateway.uri() + "/ipfs/" + small + "?format=raw"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(5);
   }

@@ -21,8 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Files and folders added on one node and fetched by another over loopback come back byte-identical with the same
- * CID. The random trees use the seed in -Dipfs.seed (else a fixed one); every assertion message names it.
+ * Files and folders added on one node and fetched by another over loopback come back byte-identical
+ * with the same CID. The random trees use the seed in -Dipfs.seed (else a fixed one); every
+ * assertion message names it.
  */
 class RoundTripTest {
   static final int CHUNK = DagBuilder.CHUNK_SIZE;
@@ -49,17 +50,35 @@ class RoundTripTest {
 
   static Cid roundTrip(Path in) throws IOException {
     Cid cid = source.store.add(in);
-    assertThat(cid).as("seed %d: the CID ipfs add would give for %s", SEED, in).isEqualTo(DagBuilder.rawLeaves(BlockSink.hashOnly()).add(in).cid());
+    assertThat(cid)
+        .as("seed %d: the CID ipfs add would give for %s", SEED, in)
+        .isEqualTo(DagBuilder.rawLeaves(BlockSink.hashOnly()).add(in).cid());
     Path out = target();
     Files.createDirectories(out.getParent());
     fetcher.store.get(cid, out);
     if (Files.isDirectory(in)) TestFiles.assertSameTree(in, out);
-    else assertThat(Files.mismatch(in, out)).as("seed %d: %s comes back byte-identical", SEED, in).isEqualTo(-1);
+    else
+      assertThat(Files.mismatch(in, out))
+          .as("seed %d: %s comes back byte-identical", SEED, in)
+          .isEqualTo(-1);
     return cid;
   }
 
   @ParameterizedTest(name = "{0} bytes")
-  @ValueSource(ints = {0, 1, 2, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK - 1, 2 * CHUNK, 2 * CHUNK + 1, 174 * CHUNK, 174 * CHUNK + 1})
+  @ValueSource(
+      ints = {
+        0,
+        1,
+        2,
+        CHUNK - 1,
+        CHUNK,
+        CHUNK + 1,
+        2 * CHUNK - 1,
+        2 * CHUNK,
+        2 * CHUNK + 1,
+        174 * CHUNK,
+        174 * CHUNK + 1
+      })
   void chunkBoundaries(int size) throws IOException {
     Path f = TestFiles.write(tmp.resolve("in/size-" + size), TestFiles.bytes(size, size));
     roundTrip(f);
@@ -80,7 +99,8 @@ class RoundTripTest {
     long t0 = System.nanoTime();
     roundTrip(f);
     System.err.printf("100 MiB add + fetch + write: %.2f s%n", (System.nanoTime() - t0) / 1e9);
-    assertThat(fetcher.lastFetch().blocksFetched()).isEqualTo(400 + 3 + 1); // 400 leaves, 3 inner nodes, the root
+    assertThat(fetcher.lastFetch().blocksFetched())
+        .isEqualTo(400 + 3 + 1); // 400 leaves, 3 inner nodes, the root
     assertThat(fetcher.lastFetch().redundantBlocks()).isZero();
   }
 
@@ -88,10 +108,14 @@ class RoundTripTest {
   void aFileOfRepeatedChunksIsFetchedOnce() throws IOException {
     Path f = TestFiles.write(tmp.resolve("in/zeros"), new byte[10 * CHUNK + 5]);
     roundTrip(f);
-    assertThat(fetcher.lastFetch().blocksFetched()).isEqualTo(3); // the zero chunk, the 5-byte tail, the root
+    assertThat(fetcher.lastFetch().blocksFetched())
+        .isEqualTo(3); // the zero chunk, the 5-byte tail, the root
   }
 
-  /** A scratch copy (not synced to disk) is the same verified copy: a folder with a small and a large (file-pack) file. */
+  /**
+   * A scratch copy (not synced to disk) is the same verified copy: a folder with a small and a
+   * large (file-pack) file.
+   */
   @Test
   void aScratchCopyIsTheSameVerifiedCopy() throws IOException {
     Path root = Files.createDirectories(tmp.resolve("in/scratch"));
@@ -107,7 +131,10 @@ class RoundTripTest {
     TestFiles.assertSameTree(root, again);
   }
 
-  /** 1,000+ random files in 25 random nested trees, with empty files and folders and chunk-boundary sizes. */
+  /**
+   * 1,000+ random files in 25 random nested trees, with empty files and folders and chunk-boundary
+   * sizes.
+   */
   @Test
   void randomNestedFolders() throws IOException {
     Random r = new Random(SEED);
@@ -129,7 +156,10 @@ class RoundTripTest {
       if (Files.exists(dir.resolve(name))) continue;
       if (kind < 8 && depth < 4) {
         Path sub = Files.createDirectory(dir.resolve(name));
-        int n = r.nextInt(5) == 0 ? 0 : Math.min(budget - made, 1 + r.nextInt(15)); // some folders stay empty
+        int n =
+            r.nextInt(5) == 0
+                ? 0
+                : Math.min(budget - made, 1 + r.nextInt(15)); // some folders stay empty
         made += fill(sub, r, depth + 1, n);
         if (n == 0) continue;
       } else {

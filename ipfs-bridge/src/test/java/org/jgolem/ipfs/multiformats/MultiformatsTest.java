@@ -12,12 +12,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Vectors from the multiformats specs (unsigned-varint, multibase, multihash, CID) and well-known IPFS CIDs. */
+/**
+ * Vectors from the multiformats specs (unsigned-varint, multibase, multihash, CID) and well-known
+ * IPFS CIDs.
+ */
 class MultiformatsTest {
   private static final HexFormat HEX = HexFormat.of();
 
   @ParameterizedTest
-  @CsvSource({"1,01", "127,7f", "128,8001", "255,ff01", "300,ac02", "16384,808001", "9223372036854775807,ffffffffffffffff7f"})
+  @CsvSource({
+    "1,01",
+    "127,7f",
+    "128,8001",
+    "255,ff01",
+    "300,ac02",
+    "16384,808001",
+    "9223372036854775807,ffffffffffffffff7f"
+  })
   void varintSpecVectors(long value, String hex) throws IOException {
     assertThat(HEX.formatHex(Varint.encode(value))).isEqualTo(hex);
     byte[] b = HEX.parseHex(hex);
@@ -28,9 +39,12 @@ class MultiformatsTest {
 
   @Test
   void varintRefusesNonMinimalTruncatedAndOverlong() {
-    assertThatThrownBy(() -> Varint.decode(HEX.parseHex("8000"), 0, 2)).hasMessageContaining("not minimally encoded");
-    assertThatThrownBy(() -> Varint.decode(HEX.parseHex("80"), 0, 1)).hasMessageContaining("truncated");
-    assertThatThrownBy(() -> Varint.decode(HEX.parseHex("ffffffffffffffffff01"), 0, 10)).hasMessageContaining("longer than 9");
+    assertThatThrownBy(() -> Varint.decode(HEX.parseHex("8000"), 0, 2))
+        .hasMessageContaining("not minimally encoded");
+    assertThatThrownBy(() -> Varint.decode(HEX.parseHex("80"), 0, 1))
+        .hasMessageContaining("truncated");
+    assertThatThrownBy(() -> Varint.decode(HEX.parseHex("ffffffffffffffffff01"), 0, 10))
+        .hasMessageContaining("longer than 9");
     assertThatThrownBy(() -> Varint.encode(-1)).hasMessageContaining("negative");
   }
 
@@ -41,7 +55,9 @@ class MultiformatsTest {
     for (int i = 0; i < 10_000; i++) {
       long v = r.nextLong() >>> (1 + r.nextInt(63));
       byte[] b = Varint.encode(v);
-      assertThat(Varint.decode(b, 0, b.length).value()).as("seed %d value %d", seed, v).isEqualTo(v);
+      assertThat(Varint.decode(b, 0, b.length).value())
+          .as("seed %d value %d", seed, v)
+          .isEqualTo(v);
     }
   }
 
@@ -79,9 +95,12 @@ class MultiformatsTest {
   @Test
   void multibaseRejectsBadInputWithAClearMessage() {
     assertThatThrownBy(() -> Multibase.decode("")).hasMessageContaining("empty");
-    assertThatThrownBy(() -> Multibase.decode("mAAAA")).hasMessageContaining("unsupported multibase prefix 'm'");
-    assertThatThrownBy(() -> Multibase.decode("z0OIl")).hasMessageContaining("not a base58btc character at position 0");
-    assertThatThrownBy(() -> Multibase.decode("bpfsx1")).hasMessageContaining("not a base32 character");
+    assertThatThrownBy(() -> Multibase.decode("mAAAA"))
+        .hasMessageContaining("unsupported multibase prefix 'm'");
+    assertThatThrownBy(() -> Multibase.decode("z0OIl"))
+        .hasMessageContaining("not a base58btc character at position 0");
+    assertThatThrownBy(() -> Multibase.decode("bpfsx1"))
+        .hasMessageContaining("not a base32 character");
     assertThatThrownBy(() -> Multibase.decode("bPFSX")).hasMessageContaining("wrong case");
   }
 
@@ -89,21 +108,26 @@ class MultiformatsTest {
   void multihashSpecVectors() {
     // multihash spec: sha2-256 of "multihash"
     Multihash mh = Multihash.sha256("multihash".getBytes(StandardCharsets.UTF_8));
-    assertThat(mh.toString()).isEqualTo("12209cbc07c3f991725836a3aa2a581ca2029198aa420b9d99bc0e131d9f3e2cbe47");
+    assertThat(mh.toString())
+        .isEqualTo("12209cbc07c3f991725836a3aa2a581ca2029198aa420b9d99bc0e131d9f3e2cbe47");
     assertThat(Multihash.decode(mh.bytes())).isEqualTo(mh);
     assertThat(mh.matches("multihash".getBytes(StandardCharsets.UTF_8))).isTrue();
     assertThat(mh.matches("multihasH".getBytes(StandardCharsets.UTF_8))).isFalse();
     Multihash id = Multihash.of(Multihash.IDENTITY, "abc".getBytes(StandardCharsets.UTF_8));
     assertThat(id.toString()).isEqualTo("0003616263");
     assertThat(id.matches("abc".getBytes(StandardCharsets.UTF_8))).isTrue();
-    assertThatThrownBy(() -> Multihash.decode(HEX.parseHex("1220aabb"))).hasMessageContaining("truncated");
-    assertThatThrownBy(() -> Multihash.of(Multihash.SHA2_256, new byte[31])).hasMessageContaining("32 bytes");
-    assertThatThrownBy(() -> Multihash.of(0x13, new byte[64]).matches(new byte[1])).hasMessageContaining("cannot verify multihash function 0x13");
+    assertThatThrownBy(() -> Multihash.decode(HEX.parseHex("1220aabb")))
+        .hasMessageContaining("truncated");
+    assertThatThrownBy(() -> Multihash.of(Multihash.SHA2_256, new byte[31]))
+        .hasMessageContaining("32 bytes");
+    assertThatThrownBy(() -> Multihash.of(0x13, new byte[64]).matches(new byte[1]))
+        .hasMessageContaining("cannot verify multihash function 0x13");
   }
 
   @Test
   void cidSpecExampleV0AndV1() {
-    // the same dag-pb block ("hello world" as a UnixFS file) as CIDv0 and CIDv1, as Debian's ipfs_cid prints them
+    // the same dag-pb block ("hello world" as a UnixFS file) as CIDv0 and CIDv1, as Debian's
+    // ipfs_cid prints them
     Cid v0 = Cid.parse("Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD");
     Cid v1 = Cid.parse("bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa");
     assertThat(v0.version()).isZero();
@@ -111,7 +135,8 @@ class MultiformatsTest {
     assertThat(v1.codec()).isEqualTo(Cid.DAG_PB);
     assertThat(v0.toV1()).isEqualTo(v1);
     assertThat(v0.toString()).isEqualTo("Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD");
-    assertThat(v1.toString()).isEqualTo("bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa");
+    assertThat(v1.toString())
+        .isEqualTo("bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa");
     assertThat(Cid.parse("QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH").toV1().toString())
         .isEqualTo("bafybeif7ztnhq65lumvvtr4ekcwd2ifwgm3awq4zfr3srh462rwyinlb4y");
     assertThat(v0.multihash()).isEqualTo(v1.multihash());
@@ -124,13 +149,15 @@ class MultiformatsTest {
   @Test
   void wellKnownRawCids() {
     // empty block and "hello world" as raw CIDv1 sha2-256 (ipfs add --cid-version=1 --raw-leaves)
-    assertThat(Cid.raw(new byte[0]).toString()).isEqualTo("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku");
+    assertThat(Cid.raw(new byte[0]).toString())
+        .isEqualTo("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku");
     assertThat(Cid.raw("hello world".getBytes(StandardCharsets.UTF_8)).toString())
         .isEqualTo("bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e");
     Cid raw = Cid.parse("bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e");
     assertThat(raw.isRaw()).isTrue();
     assertThat(raw.verifies("hello world".getBytes(StandardCharsets.UTF_8))).isTrue();
-    assertThat(Cid.parse(raw.toString(Multibase.Base.BASE58BTC)).toString(Multibase.Base.BASE58BTC)).startsWith("zb2");
+    assertThat(Cid.parse(raw.toString(Multibase.Base.BASE58BTC)).toString(Multibase.Base.BASE58BTC))
+        .startsWith("zb2");
   }
 
   @Test
@@ -140,11 +167,12 @@ class MultiformatsTest {
     for (int i = 0; i < 500; i++) {
       byte[] d = new byte[r.nextInt(100)];
       r.nextBytes(d);
-      Cid c = switch (i % 3) {
-        case 0 -> Cid.raw(d);
-        case 1 -> Cid.dagPb(d);
-        default -> Cid.v0(Multihash.sha256(d));
-      };
+      Cid c =
+          switch (i % 3) {
+            case 0 -> Cid.raw(d);
+            case 1 -> Cid.dagPb(d);
+            default -> Cid.v0(Multihash.sha256(d));
+          };
       assertThat(Cid.decode(c.bytes())).as("seed %d", seed).isEqualTo(c);
       assertThat(Cid.parse(c.toString())).isEqualTo(c);
       byte[] twice = new byte[c.length() * 2];
@@ -162,7 +190,8 @@ class MultiformatsTest {
     assertThatThrownBy(() -> Cid.parse("bafkrei")).hasMessageContaining("invalid CID 'bafkrei'");
     assertThatThrownBy(() -> Cid.parse("QmYjtig7VJQ6XsnUjqqJvj7QaMcCAwtrgNdahSiFofrE70"))
         .hasMessageContaining("not a base58btc character");
-    assertThatThrownBy(() -> Cid.decode(HEX.parseHex("02551220" + "00".repeat(32)))).hasMessageContaining("unsupported CID version 2");
+    assertThatThrownBy(() -> Cid.decode(HEX.parseHex("02551220" + "00".repeat(32))))
+        .hasMessageContaining("unsupported CID version 2");
     byte[] withTrailing = HEX.parseHex("01551220" + "00".repeat(33));
     assertThatThrownBy(() -> Cid.decode(withTrailing)).hasMessageContaining("1 trailing bytes");
   }

@@ -8,11 +8,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.jgolem.ipfs.BlockNotFoundException;
@@ -35,7 +35,9 @@ class BlockStoreTest {
       Cid cid = Cid.raw(data);
       assertThat(s.has(cid)).isFalse();
       assertThat(s.getOrNull(cid)).isNull();
-      assertThatThrownBy(() -> s.get(cid)).isInstanceOf(BlockNotFoundException.class).hasMessageContaining(cid.toString());
+      assertThatThrownBy(() -> s.get(cid))
+          .isInstanceOf(BlockNotFoundException.class)
+          .hasMessageContaining(cid.toString());
       assertThat(s.put(cid, data, 0, data.length)).isTrue();
       assertThat(s.put(cid, data, 0, data.length)).isFalse();
       assertThat(s.get(cid)).isEqualTo(data);
@@ -47,7 +49,8 @@ class BlockStoreTest {
       // wrong bytes for a CID are refused and nothing is written
       byte[] other = TestFiles.bytes(2, 1000);
       Cid otherCid = Cid.raw(other);
-      assertThatThrownBy(() -> s.put(otherCid, data, 0, data.length)).isInstanceOf(CorruptBlockException.class)
+      assertThatThrownBy(() -> s.put(otherCid, data, 0, data.length))
+          .isInstanceOf(CorruptBlockException.class)
           .hasMessageContaining(otherCid.toString());
       assertThat(s.has(otherCid)).isFalse();
       assertThat(s.usedBytes()).isEqualTo(1000);
@@ -59,13 +62,17 @@ class BlockStoreTest {
     }
   }
 
-  /** The file under {@code dir} that holds {@code data}, and where in it: what a crash or a bad disk would damage. */
+  /**
+   * The file under {@code dir} that holds {@code data}, and where in it: what a crash or a bad disk
+   * would damage.
+   */
   private static Map.Entry<Path, Long> onDisk(Path dir, byte[] data) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         byte[] content = Files.readAllBytes(f);
         for (int i = 0; i + data.length <= content.length; i++) {
-          if (Arrays.equals(content, i, i + data.length, data, 0, data.length)) return Map.entry(f, (long) i);
+          if (Arrays.equals(content, i, i + data.length, data, 0, data.length))
+            return Map.entry(f, (long) i);
         }
       }
     }
@@ -129,7 +136,8 @@ class BlockStoreTest {
       BlockStore.FilePack fp = s.createFilePack(1500);
       assertThat(s.putAt(fp, Cid.raw(two), 1000, two)).isTrue();
       assertThat(s.putAt(fp, Cid.raw(one), 0, one)).isTrue();
-      assertThatThrownBy(() -> s.putAt(fp, Cid.raw(one), 500, two)).isInstanceOf(CorruptBlockException.class);
+      assertThatThrownBy(() -> s.putAt(fp, Cid.raw(one), 500, two))
+          .isInstanceOf(CorruptBlockException.class);
       assertThat(fp.hasAt(0, Cid.raw(one))).isTrue();
       assertThat(fp.hasAt(500, Cid.raw(one))).isFalse();
       s.force(fp);
@@ -159,8 +167,10 @@ class BlockStoreTest {
     try (BlockStore s = BlockStore.open(tmp.resolve("s"), 10_000)) {
       byte[] a = TestFiles.bytes(4, 6000), b = TestFiles.bytes(5, 6000);
       s.put(Cid.raw(a), a, 0, a.length);
-      assertThatThrownBy(() -> s.put(Cid.raw(b), b, 0, b.length)).isInstanceOf(LimitExceededException.class)
-          .hasMessageContaining("is full").hasMessageContaining("limit of 9.8 KiB (10000 bytes)");
+      assertThatThrownBy(() -> s.put(Cid.raw(b), b, 0, b.length))
+          .isInstanceOf(LimitExceededException.class)
+          .hasMessageContaining("is full")
+          .hasMessageContaining("limit of 9.8 KiB (10000 bytes)");
       assertThat(s.has(Cid.raw(b))).isFalse();
       assertThat(s.usedBytes()).isEqualTo(6000);
     }
@@ -197,6 +207,7 @@ class BlockStoreTest {
       assertThat(s.blockCount()).isEqualTo(4);
       assertThat(s.usedBytes()).isEqualTo(Dags.size(s, c1));
     }
-    assertThatThrownBy(() -> Pins.taskOwner("bad id with spaces")).hasMessageContaining("invalid task id");
+    assertThatThrownBy(() -> Pins.taskOwner("bad id with spaces"))
+        .hasMessageContaining("invalid task id");
   }
 }

@@ -13,7 +13,10 @@ import org.jgolem.ipfs.multiformats.Cid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The pin journal: what is appended is what a reload finds, it is compacted as it grows, and a torn last line is ignored. */
+/**
+ * The pin journal: what is appended is what a reload finds, it is compacted as it grows, and a torn
+ * last line is ignored.
+ */
 class PinsTest {
   @TempDir Path tmp;
 
@@ -56,7 +59,9 @@ class PinsTest {
       if (i >= 10) p.remove(cid(i - 10), Pins.taskOwner("t" + (i - 10)));
     }
     List<String> lines = Files.readAllLines(file);
-    assertThat(lines.size()).as("lines for 10 pins after 1,990 changes").isLessThanOrEqualTo(64 + 1);
+    assertThat(lines.size())
+        .as("lines for 10 pins after 1,990 changes")
+        .isLessThanOrEqualTo(64 + 1);
     Pins q = Pins.load(file);
     List<Cid> expected = new ArrayList<>();
     for (int i = 990; i < 1000; i++) expected.add(cid(i));
@@ -78,6 +83,8 @@ class PinsTest {
     assertThat(Pins.load(file).roots()).containsExactly(cid(1), cid(2), cid(4));
 
     Files.writeString(file, "not a pin line\n" + whole);
-    assertThatThrownBy(() -> Pins.load(file)).isInstanceOf(IOException.class).hasMessageContaining("line 1 is malformed");
+    assertThatThrownBy(() -> Pins.load(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("line 1 is malformed");
   }
 }

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback TCP proxy in front of a real gateway that can misbehave on the way back to the client: cut connections
- * once a number of response bytes went through, flip bytes of responses, or refuse new connections.
+ * A loopback TCP proxy in front of a real gateway that can misbehave on the way back to the client:
+ * cut connections once a number of response bytes went through, flip bytes of responses, or refuse
+ * new connections.
  */
 public final class FaultyProxy implements AutoCloseable {
   /** Decides per response byte offset (counted per connection) and per connection number. */
@@ -86,7 +87,8 @@ public final class FaultyProxy implements AutoCloseable {
   private void pump(Socket from, Socket to, int connection) {
     byte[] buf = new byte[64 * 1024];
     long offset = 0;
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buf)) > 0) {
         if (connection >= 0) {

@@ -13,7 +13,10 @@ import org.jgolem.ipfs.exchange.Peer;
 import org.jgolem.ipfs.exchange.PeerReports;
 import org.jgolem.ipfs.exchange.Providers;
 
-/** A node for tests: an embedded store in its own folder, serving its trustless gateway on 127.0.0.1. */
+/**
+ * A node for tests: an embedded store in its own folder, serving its trustless gateway on
+ * 127.0.0.1.
+ */
 public final class TestNode implements AutoCloseable {
   public final String id;
   public final EmbeddedResourceStore store;
@@ -34,14 +37,21 @@ public final class TestNode implements AutoCloseable {
     return lastFetch.get();
   }
 
-  public static TestNode start(Path dir, String id, Providers providers, PeerReports reports, UnaryOperator<ResourceStoreConfig> tweak)
+  public static TestNode start(
+      Path dir,
+      String id,
+      Providers providers,
+      PeerReports reports,
+      UnaryOperator<ResourceStoreConfig> tweak)
       throws IOException, InterruptedException {
-    ResourceStoreConfig c = tweak.apply(ResourceStoreConfig.embedded(dir.resolve(id)).withDurable(false));
+    ResourceStoreConfig c =
+        tweak.apply(ResourceStoreConfig.embedded(dir.resolve(id)).withDurable(false));
     EmbeddedResourceStore s = EmbeddedResourceStore.open(c, providers, reports);
     return new TestNode(id, s, s.serve(new InetSocketAddress("127.0.0.1", 0)));
   }
 
-  public static TestNode start(Path dir, String id, Providers providers) throws IOException, InterruptedException {
+  public static TestNode start(Path dir, String id, Providers providers)
+      throws IOException, InterruptedException {
     return start(dir, id, providers, PeerReports.none(), c -> c);
   }
 

@@ -36,7 +36,10 @@ final class ApiCall {
     return params.get(name);
   }
 
-  /** The body, refused with 413 past {@code api.maxBodyBytes} (before reading, if Content-Length says so). */
+  /**
+   * The body, refused with 413 past {@code api.maxBodyBytes} (before reading, if Content-Length
+   * says so).
+   */
   byte[] body() throws ApiException, IOException {
     int max = maxBodyBytes;
     String declared = ex.getRequestHeaders().getFirst("Content-Length");
@@ -45,7 +48,8 @@ final class ApiCall {
       try {
         length = Long.parseLong(declared.strip());
       } catch (NumberFormatException e) {
-        throw ApiException.badRequest("malformed Content-Length header '" + declared + "'", List.of());
+        throw ApiException.badRequest(
+            "malformed Content-Length header '" + declared + "'", List.of());
       }
       if (length > max) {
         throw tooLarge(max, length + " bytes");
@@ -66,33 +70,51 @@ final class ApiCall {
   }
 
   private static ApiException tooLarge(int max, String got) {
-    return new ApiException(413, "payload_too_large", "the request body is too large: at most " + max
-        + " bytes are accepted, got " + got, List.of());
+    return new ApiException(
+        413,
+        "payload_too_large",
+        "the request body is too large: at most " + max + " bytes are accepted, got " + got,
+        List.of());
   }
 
   /** The body as a JSON object whose fields are all in {@code fields}. */
   ObjectNode jsonObject(String example, Set<String> fields) throws ApiException, IOException {
     String type = ex.getRequestHeaders().getFirst("Content-Type");
     if (type != null && !type.toLowerCase(Locale.ROOT).strip().startsWith(ApiServer.JSON_TYPE)) {
-      throw new ApiException(415, "unsupported_media_type", "the request body must be JSON (Content-Type: "
-          + ApiServer.JSON_TYPE + "), got Content-Type '" + type + "'", List.of());
+      throw new ApiException(
+          415,
+          "unsupported_media_type",
+          "the request body must be JSON (Content-Type: "
+              + ApiServer.JSON_TYPE
+              + "), got Content-Type '"
+              + type
+              + "'",
+          List.of());
     }
     byte[] bytes = body();
     if (bytes.length == 0) {
-      throw ApiException.badRequest("the request body is empty; expected a JSON object like " + example, List.of());
+      throw ApiException.badRequest(
+          "the request body is empty; expected a JSON object like " + example, List.of());
     }
     JsonNode node;
     try {
       node = json.readTree(bytes);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      List<String> where = at == null ? List.of()
-          : List.of("at line " + at.getLineNr() + ", column " + at.getColumnNr());
-      throw ApiException.badRequest("malformed JSON in the request body: " + e.getOriginalMessage(), where);
+      List<String> where =
+          at == null
+              ? List.of()
+              : List.of("at line " + at.getLineNr() + ", column " + at.getColumnNr());
+      throw ApiException.badRequest(
+          "malformed JSON in the request body: " + e.getOriginalMessage(), where);
     }
     if (node == null || !node.isObject()) {
-      throw ApiException.badRequest("the request body must be a JSON object like " + example + ", got "
-          + (node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT)), List.of());
+      throw ApiException.badRequest(
+          "the request body must be a JSON object like "
+              + example
+              + ", got "
+              + (node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT)),
+          List.of());
     }
     List<String> unknown = new ArrayList<>();
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
@@ -102,8 +124,10 @@ final class ApiCall {
       }
     }
     if (!unknown.isEmpty()) {
-      throw ApiException.badRequest("the request body has fields this route does not take; expected only "
-          + String.join(", ", new TreeSet<>(fields)), unknown);
+      throw ApiException.badRequest(
+          "the request body has fields this route does not take; expected only "
+              + String.join(", ", new TreeSet<>(fields)),
+          unknown);
     }
     return (ObjectNode) node;
   }
@@ -113,8 +137,12 @@ final class ApiCall {
     byte[] bytes = body();
     String text = new String(bytes, StandardCharsets.UTF_8).strip();
     if (!text.isEmpty() && !text.replaceAll("\\s", "").equals("{}")) {
-      throw ApiException.badRequest(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath()
-          + " takes no request body (or an empty JSON object)", List.of());
+      throw ApiException.badRequest(
+          ex.getRequestMethod()
+              + " "
+              + ex.getRequestURI().getRawPath()
+              + " takes no request body (or an empty JSON object)",
+          List.of());
     }
   }
 }

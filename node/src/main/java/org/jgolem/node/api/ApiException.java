@@ -2,7 +2,10 @@ package org.jgolem.node.api;
 
 import java.util.List;
 
-/** A refused API call: an HTTP status, a short code, a message naming what is wrong, and optional details. */
+/**
+ * A refused API call: an HTTP status, a short code, a message naming what is wrong, and optional
+ * details.
+ */
 public final class ApiException extends Exception {
   private final int status;
   private final String code;

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The REST API's routes, by resource (listed in {@code docs/API.md}), and how a path is matched to one. */
+/**
+ * The REST API's routes, by resource (listed in {@code docs/API.md}), and how a path is matched to
+ * one.
+ */
 final class ApiRoutes {
   private static final String CREATE_EXAMPLE = "{\"file\": \"/absolute/path/task.json\"}";
   private static final String SETTING_EXAMPLE = "{\"value\": \"...\"}";
@@ -36,21 +39,33 @@ final class ApiRoutes {
         new Route("GET", "/v1/tasks/{id}", c -> ok(service.task(c.param("id")))),
         new Route("GET", "/v1/tasks/{id}/subtasks", c -> ok(service.subtasks(c.param("id")))),
         new Route("GET", "/v1/tasks/{id}/assignments", c -> ok(service.assignments(c.param("id")))),
-        new Route("POST", "/v1/tasks/{id}/restart", c -> {
-          c.noBody();
-          return ok(service.restartTask(c.param("id")));
-        }),
-        new Route("POST", "/v1/tasks/{id}/abort", c -> {
-          c.noBody();
-          return ok(service.abortTask(c.param("id")));
-        }),
-        new Route("POST", "/v1/tasks/{id}/subtasks/{name}/restart", c -> {
-          c.noBody();
-          return ok(service.restartSubtask(c.param("id"), c.param("name")));
-        }));
+        new Route(
+            "POST",
+            "/v1/tasks/{id}/restart",
+            c -> {
+              c.noBody();
+              return ok(service.restartTask(c.param("id")));
+            }),
+        new Route(
+            "POST",
+            "/v1/tasks/{id}/abort",
+            c -> {
+              c.noBody();
+              return ok(service.abortTask(c.param("id")));
+            }),
+        new Route(
+            "POST",
+            "/v1/tasks/{id}/subtasks/{name}/restart",
+            c -> {
+              c.noBody();
+              return ok(service.restartSubtask(c.param("id"), c.param("name")));
+            }));
   }
 
-  /** The node itself and its dealings: status, peers, payments, incomes, account, reputation, provider jobs. */
+  /**
+   * The node itself and its dealings: status, peers, payments, incomes, account, reputation,
+   * provider jobs.
+   */
   static List<Route> node(NodeService service) {
     return List.of(
         new Route("GET", "/v1/status", c -> ok(service.status())),
@@ -69,12 +84,16 @@ final class ApiRoutes {
         new Route("PUT", "/v1/settings/{key}", c -> updateSetting(service, c)));
   }
 
-  private static Response createTask(NodeService service, ApiCall c) throws ApiException, IOException {
+  private static Response createTask(NodeService service, ApiCall c)
+      throws ApiException, IOException {
     ObjectNode body = c.jsonObject(CREATE_EXAMPLE, Set.of("file"));
     JsonNode file = body.get("file");
     if (file == null || !file.isTextual() || file.asText().isBlank()) {
-      throw ApiException.badRequest("the request body needs \"file\": the absolute path of a task file on the node's"
-          + " machine, as a string, e.g. " + CREATE_EXAMPLE, List.of());
+      throw ApiException.badRequest(
+          "the request body needs \"file\": the absolute path of a task file on the node's"
+              + " machine, as a string, e.g. "
+              + CREATE_EXAMPLE,
+          List.of());
     }
     Path path;
     try {
@@ -83,20 +102,29 @@ final class ApiRoutes {
       throw ApiException.badRequest("\"file\" is not a valid path: " + e.getMessage(), List.of());
     }
     if (!path.isAbsolute()) {
-      throw ApiException.badRequest("\"file\" must be an absolute path (the node does not share the client's working"
-          + " folder), got '" + file.asText() + "'", List.of());
+      throw ApiException.badRequest(
+          "\"file\" must be an absolute path (the node does not share the client's working"
+              + " folder), got '"
+              + file.asText()
+              + "'",
+          List.of());
     }
     NodeService.TaskSummary task = service.createTask(path);
     Response r = ok(task);
     return new Response(201, r.body(), Map.of("Location", "/v1/tasks/" + encodeSegment(task.id())));
   }
 
-  private static Response updateSetting(NodeService service, ApiCall c) throws ApiException, IOException {
+  private static Response updateSetting(NodeService service, ApiCall c)
+      throws ApiException, IOException {
     ObjectNode body = c.jsonObject(SETTING_EXAMPLE, Set.of("value"));
     JsonNode value = body.get("value");
     if (value == null || !(value.isTextual() || value.isNumber() || value.isBoolean())) {
-      throw ApiException.badRequest("the request body needs \"value\": the new value of setting '" + c.param("key")
-          + "' as a string (a number or boolean is taken as its text), e.g. " + SETTING_EXAMPLE, List.of());
+      throw ApiException.badRequest(
+          "the request body needs \"value\": the new value of setting '"
+              + c.param("key")
+              + "' as a string (a number or boolean is taken as its text), e.g. "
+              + SETTING_EXAMPLE,
+          List.of());
     }
     return ok(service.updateSetting(c.param("key"), value.asText()));
   }
@@ -118,7 +146,8 @@ final class ApiRoutes {
       try {
         out.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest("malformed percent-encoding in the path segment '" + raw + "'", List.of());
+        throw ApiException.badRequest(
+            "malformed percent-encoding in the path segment '" + raw + "'", List.of());
       }
     }
     return out;
@@ -128,8 +157,8 @@ final class ApiRoutes {
     return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  static Response error(int status, String code, String message, List<String> details,
-      Map<String, String> headers) {
+  static Response error(
+      int status, String code, String message, List<String> details, Map<String, String> headers) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", code);
     body.put("message", message);

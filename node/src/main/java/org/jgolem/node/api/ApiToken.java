@@ -18,13 +18,15 @@ import java.util.regex.Pattern;
 
 /**
  * The secret that guards the REST API: 32 random bytes as 64 lower-case hex digits in {@code
- * <dataDir>/}{@value #FILE}, created at the node's first start with mode 0600 and reused afterwards.
- * Clients send it as {@code Authorization: Bearer <token>}; {@link #matches} compares in constant time.
+ * <dataDir>/}{@value #FILE}, created at the node's first start with mode 0600 and reused
+ * afterwards. Clients send it as {@code Authorization: Bearer <token>}; {@link #matches} compares
+ * in constant time.
  */
 public final class ApiToken {
   public static final String FILE = "api-token";
   private static final Pattern FORMAT = Pattern.compile("[0-9a-f]{64}");
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private final Path file;
   private final byte[] token;
@@ -35,9 +37,9 @@ public final class ApiToken {
   }
 
   /**
-   * Reads {@code <dataDir>/api-token}, or creates it (and the folder) if it does not exist. An existing
-   * file that other users may read, or that does not hold a token, is refused with a message saying how
-   * to fix it.
+   * Reads {@code <dataDir>/api-token}, or creates it (and the folder) if it does not exist. An
+   * existing file that other users may read, or that does not hold a token, is refused with a
+   * message saying how to fix it.
    */
   public static ApiToken loadOrCreate(Path dataDir) throws IOException {
     Path file = dataDir.resolve(FILE);
@@ -52,8 +54,11 @@ public final class ApiToken {
   public static String read(Path file) throws IOException {
     String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
     if (!FORMAT.matcher(text).matches()) {
-      throw new IOException("the API token file " + file + " does not hold a token (64 lower-case hex digits);"
-          + " delete it and restart the node to create a new one");
+      throw new IOException(
+          "the API token file "
+              + file
+              + " does not hold a token (64 lower-case hex digits);"
+              + " delete it and restart the node to create a new one");
     }
     return text;
   }
@@ -67,7 +72,9 @@ public final class ApiToken {
     return new String(token, StandardCharsets.US_ASCII);
   }
 
-  /** Whether {@code presented} is the token; the time taken does not depend on where they differ. */
+  /**
+   * Whether {@code presented} is the token; the time taken does not depend on where they differ.
+   */
   public boolean matches(String presented) {
     if (presented == null) {
       return false;
@@ -79,7 +86,9 @@ public final class ApiToken {
     boolean posix = dataDir.getFileSystem().supportedFileAttributeViews().contains("posix");
     if (!Files.isDirectory(dataDir)) {
       if (posix) {
-        Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+            dataDir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } else {
         Files.createDirectories(dataDir);
       }
@@ -87,12 +96,15 @@ public final class ApiToken {
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
     String hex = HexFormat.of().formatHex(random) + "\n";
-    FileAttribute<?>[] attrs = posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
-        : new FileAttribute<?>[0];
+    FileAttribute<?>[] attrs =
+        posix
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+            : new FileAttribute<?>[0];
     Path tmp = Files.createTempFile(dataDir, ".api-token", ".tmp", attrs);
     try {
       if (posix) {
-        Files.setPosixFilePermissions(tmp, OWNER_ONLY); // the umask may have taken bits away; set exactly 0600
+        Files.setPosixFilePermissions(
+            tmp, OWNER_ONLY); // the umask may have taken bits away; set exactly 0600
       }
       Files.writeString(tmp, hex, StandardCharsets.US_ASCII);
       try {
@@ -112,8 +124,13 @@ public final class ApiToken {
     }
     Set<PosixFilePermission> perms = view.readAttributes().permissions();
     if (!OWNER_ONLY.containsAll(perms)) {
-      throw new IOException("the API token file " + file + " is accessible to other users ("
-          + PosixFilePermissions.toString(perms) + "); anyone who reads it controls the node. Run: chmod 600 " + file);
+      throw new IOException(
+          "the API token file "
+              + file
+              + " is accessible to other users ("
+              + PosixFilePermissions.toString(perms)
+              + "); anyone who reads it controls the node. Run: chmod 600 "
+              + file);
     }
   }
 }

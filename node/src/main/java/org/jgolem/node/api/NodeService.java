@@ -6,14 +6,17 @@ import java.util.Map;
 
 /**
  * What a running node offers its operator: the facade behind the REST API (and so the CLI). Every
- * amount is in token base units (wei) and travels as a decimal string. Failures are {@link ApiException}s
- * with an HTTP status and a message that names what is wrong.
+ * amount is in token base units (wei) and travels as a decimal string. Failures are {@link
+ * ApiException}s with an HTTP status and a message that names what is wrong.
  */
 public interface NodeService {
 
   NodeStatus status();
 
-  /** Validates the task file and starts the task; an invalid file starts nothing (400, every problem listed). */
+  /**
+   * Validates the task file and starts the task; an invalid file starts nothing (400, every problem
+   * listed).
+   */
   TaskSummary createTask(Path taskFile) throws ApiException;
 
   List<TaskSummary> tasks();
@@ -22,10 +25,16 @@ public interface NodeService {
 
   List<SubtaskSummary> subtasks(String taskId) throws ApiException;
 
-  /** The task's assignments: every computation of one of its subtasks by a provider, whatever became of it. */
+  /**
+   * The task's assignments: every computation of one of its subtasks by a provider, whatever became
+   * of it.
+   */
   List<AssignmentSummary> assignments(String taskId) throws ApiException;
 
-  /** Starts a finished, failed or aborted task again: subtasks without an accepted result are computed anew. */
+  /**
+   * Starts a finished, failed or aborted task again: subtasks without an accepted result are
+   * computed anew.
+   */
   TaskSummary restartTask(String taskId) throws ApiException;
 
   /** Recomputes one subtask (its accepted result, if any, is dropped; what was paid stays paid). */
@@ -42,7 +51,10 @@ public interface NodeService {
 
   AccountSummary account() throws ApiException;
 
-  /** This node's rankings: of the providers it gave work to, then of the requestors it worked for; best first. */
+  /**
+   * This node's rankings: of the providers it gave work to, then of the requestors it worked for;
+   * best first.
+   */
   List<ReputationSummary> reputation();
 
   /** The subtasks this node holds as a provider (empty if it is none). */
@@ -54,7 +66,12 @@ public interface NodeService {
   Map<String, String> updateSetting(String key, String value) throws ApiException;
 
   /** The node as a whole. */
-  record NodeStatus(String nodeId, String version, List<String> roles, String p2pEndpoint, List<String> environments,
+  record NodeStatus(
+      String nodeId,
+      String version,
+      List<String> roles,
+      String p2pEndpoint,
+      List<String> environments,
       int peers) {}
 
   /**
@@ -63,11 +80,23 @@ public interface NodeService {
    * @param createdAt when the task was created, epoch milliseconds (UTC)
    * @param deadline when the task times out, epoch milliseconds (UTC)
    * @param spent wei paid or owed for accepted work so far
-   * @param verificationMs what verifying the results has cost this node so far: wall time of its own re-renders
-   *     (a Blender task's spot checks; 0 for task types whose checks only read the result files)
+   * @param verificationMs what verifying the results has cost this node so far: wall time of its
+   *     own re-renders (a Blender task's spot checks; 0 for task types whose checks only read the
+   *     result files)
    */
-  record TaskSummary(String id, String name, String type, String state, int subtasks, int subtasksAccepted,
-      double progress, long createdAt, long deadline, String outputPath, String bidPerHour, String spent,
+  record TaskSummary(
+      String id,
+      String name,
+      String type,
+      String state,
+      int subtasks,
+      int subtasksAccepted,
+      double progress,
+      long createdAt,
+      long deadline,
+      String outputPath,
+      String bidPerHour,
+      String spent,
       long verificationMs) {}
 
   /**
@@ -75,17 +104,24 @@ public interface NodeService {
    * @param providers the providers that computed it (with redundancy, several)
    */
   /**
-   * @param covers the task file's subtasks this one assigns together ({@code subtasks_per_assignment}), in order; empty
-   *     when it is a single subtask of the file
+   * @param covers the task file's subtasks this one assigns together ({@code
+   *     subtasks_per_assignment}), in order; empty when it is a single subtask of the file
    */
-  record SubtaskSummary(String taskId, String name, String state, List<String> providers, int attempts,
-      String verification, String resultCid, List<String> covers) {}
+  record SubtaskSummary(
+      String taskId,
+      String name,
+      String state,
+      List<String> providers,
+      int attempts,
+      String verification,
+      String resultCid,
+      List<String> covers) {}
 
   /**
    * One computation of a subtask by a provider, as the requestor keeps it.
    *
-   * @param id its wire subtask id (hex): what its promissory notes pay for, the payment's and the income's
-   *     {@code subtaskId}
+   * @param id its wire subtask id (hex): what its promissory notes pay for, the payment's and the
+   *     income's {@code subtaskId}
    * @param subtask the name of the subtask it computes
    * @param price the agreed price, wei
    * @param deadline when the requestor stops waiting for the report, epoch milliseconds (UTC)
@@ -93,17 +129,35 @@ public interface NodeService {
    * @param detail why it failed, was rejected or cancelled (empty otherwise)
    * @param resultCid the CID its report named, empty before the report
    */
-  record AssignmentSummary(String id, String taskId, String subtask, String provider, String price, long deadline,
-      String state, String detail, String resultCid) {}
+  record AssignmentSummary(
+      String id,
+      String taskId,
+      String subtask,
+      String provider,
+      String price,
+      long deadline,
+      String state,
+      String detail,
+      String resultCid) {}
 
   /**
    * The counters of one node in one of this node's rankings.
    *
-   * @param role PROVIDER (a provider this node gave work to, as a requestor) or REQUESTOR (a requestor it worked for)
+   * @param role PROVIDER (a provider this node gave work to, as a requestor) or REQUESTOR (a
+   *     requestor it worked for)
    * @param score {@code (1 + good) / (2 + good + bad)}, bad counts weighted (0.5 for a stranger)
    */
-  record ReputationSummary(String role, String nodeId, double score, long accepted, long wrong, long timeouts,
-      long failures, long paid, long late, long rejected) {}
+  record ReputationSummary(
+      String role,
+      String nodeId,
+      double score,
+      long accepted,
+      long wrong,
+      long timeouts,
+      long failures,
+      long paid,
+      long late,
+      long rejected) {}
 
   /**
    * A subtask this node holds as a provider.
@@ -111,22 +165,41 @@ public interface NodeService {
    * @param subtaskId the wire subtask id (hex): the requestor's assignment id
    * @param price the agreed price, wei
    * @param deadline when the requestor expects the report, epoch milliseconds (UTC)
-   * @param state FETCHING, COMPUTING (its sandbox has started), REPORTED, ACKNOWLEDGED, LOST (lost in a restart of
-   *     the node; the requestor is being told)
+   * @param state FETCHING, COMPUTING (its sandbox has started), REPORTED, ACKNOWLEDGED, LOST (lost
+   *     in a restart of the node; the requestor is being told)
    * @param resultCid the reported result's CID, empty before the report
    */
-  record JobSummary(String subtaskId, String taskId, String requestor, String price, long deadline, String state,
+  record JobSummary(
+      String subtaskId,
+      String taskId,
+      String requestor,
+      String price,
+      long deadline,
+      String state,
       String resultCid) {}
 
   record PeerSummary(String nodeId, String host, int port, boolean outbound) {}
 
-  /** @param status PENDING, IN_BATCH, PAID, HELD_BACK (then {@code detail} says why) */
-  record PaymentSummary(String taskId, String subtaskId, String payee, String amount, String status, String txHash,
+  /**
+   * @param status PENDING, IN_BATCH, PAID, HELD_BACK (then {@code detail} says why)
+   */
+  record PaymentSummary(
+      String taskId,
+      String subtaskId,
+      String payee,
+      String amount,
+      String status,
+      String txHash,
       String detail) {}
 
-  /** @param status EXPECTED, RECEIVED */
-  record IncomeSummary(String subtaskId, String payer, String amount, String status, String txHash) {}
+  /**
+   * @param status EXPECTED, RECEIVED
+   */
+  record IncomeSummary(
+      String subtaskId, String payer, String amount, String status, String txHash) {}
 
-  /** @param reserved wei recorded for accepted work but not yet paid */
+  /**
+   * @param reserved wei recorded for accepted work but not yet paid
+   */
   record AccountSummary(String address, String gnt, String eth, String reserved) {}
 }

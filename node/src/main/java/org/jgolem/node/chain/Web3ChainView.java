@@ -20,7 +20,10 @@ public class Web3ChainView implements ChainView {
   protected final Chain chain;
   protected final GntTokenGateway token;
 
-  /** {@code credentials}: the node's account (the gateway makes its calls from it; nothing is signed here). */
+  /**
+   * {@code credentials}: the node's account (the gateway makes its calls from it; nothing is signed
+   * here).
+   */
   public Web3ChainView(Chain chain, Address tokenAddress, Credentials credentials) {
     this.chain = chain;
     this.token = new GntTokenGateway(chain, tokenAddress, credentials);
@@ -28,7 +31,8 @@ public class Web3ChainView implements ChainView {
 
   @Override
   public ChainIdentity identity() {
-    return call("chain identity", () -> new ChainIdentity(chain.remoteChainId(), chain.genesisHash()));
+    return call(
+        "chain identity", () -> new ChainIdentity(chain.remoteChainId(), chain.genesisHash()));
   }
 
   @Override
@@ -58,18 +62,32 @@ public class Web3ChainView implements ChainView {
 
   @Override
   public List<IncomingTransfer> transfersTo(Address payee, long fromBlock, long toBlock) {
-    return call("GNT transfers", () -> token.incomingTransfers(payee, fromBlock, toBlock).stream()
-        .map(t -> new IncomingTransfer(t.transactionHash(), t.logIndex(), t.blockNumber(), t.blockHash(), t.from(),
-            t.value(), t.closureTime()))
-        .toList());
+    return call(
+        "GNT transfers",
+        () ->
+            token.incomingTransfers(payee, fromBlock, toBlock).stream()
+                .map(t ->
+                    new IncomingTransfer(
+                        t.transactionHash(),
+                        t.logIndex(),
+                        t.blockNumber(),
+                        t.blockHash(),
+                        t.from(),
+                        t.value(),
+                        t.closureTime()))
+                .toList());
   }
 
-  /** Runs a chain call; a {@link ChainException} becomes a {@link PaymentException} (CHAIN_UNAVAILABLE). */
+  /**
+   * Runs a chain call; a {@link ChainException} becomes a {@link PaymentException}
+   * (CHAIN_UNAVAILABLE).
+   */
   protected static <T> T call(String what, Supplier<T> action) {
     try {
       return action.get();
     } catch (ChainException e) {
-      throw new PaymentException(PaymentException.Reason.CHAIN_UNAVAILABLE, what + ": " + e.getMessage(), e);
+      throw new PaymentException(
+          PaymentException.Reason.CHAIN_UNAVAILABLE, what + ": " + e.getMessage(), e);
     }
   }
 }

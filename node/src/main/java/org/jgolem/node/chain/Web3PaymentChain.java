@@ -11,16 +11,16 @@ import org.jgolem.chain.LocalSigningTransactionManager;
 import org.jgolem.chain.SignedTransaction;
 import org.jgolem.chain.TxFees;
 import org.jgolem.eth.Address;
+import org.jgolem.eth.PackedPayment;
 import org.jgolem.eth.TxResult;
 import org.jgolem.node.payments.PaymentChain;
 import org.jgolem.node.payments.PaymentException;
-import org.jgolem.eth.PackedPayment;
 import org.web3j.crypto.Credentials;
 
 /**
  * {@link PaymentChain} for one account, over contract-wrappers: estimates and signs {@code
- * batchTransfer} locally (EIP-1559, the nonce the processor gives), broadcasts raw bytes, and
- * reads receipts and nonces.
+ * batchTransfer} locally (EIP-1559, the nonce the processor gives), broadcasts raw bytes, and reads
+ * receipts and nonces.
  */
 public final class Web3PaymentChain extends Web3ChainView implements PaymentChain {
   private static final BigInteger FILLER_GAS = BigInteger.valueOf(21_000);
@@ -56,10 +56,12 @@ public final class Web3PaymentChain extends Web3ChainView implements PaymentChai
 
   @Override
   public Fees fees() {
-    return call("fees", () -> {
-      TxFees f = signer.currentFees();
-      return new Fees(f.baseFee(), f.maxPriorityFeePerGas(), f.maxFeePerGas());
-    });
+    return call(
+        "fees",
+        () -> {
+          TxFees f = signer.currentFees();
+          return new Fees(f.baseFee(), f.maxPriorityFeePerGas(), f.maxFeePerGas());
+        });
   }
 
   @Override
@@ -70,21 +72,26 @@ public final class Web3PaymentChain extends Web3ChainView implements PaymentChai
     } catch (ContractRevertedException e) {
       return new Estimate.Refused(e.errorName(), e.arguments(), e.getMessage());
     } catch (ChainException e) {
-      if (e.reason() == ChainException.Reason.REJECTED || e.reason() == ChainException.Reason.REVERTED) {
+      if (e.reason() == ChainException.Reason.REJECTED
+          || e.reason() == ChainException.Reason.REVERTED) {
         return new Estimate.Refused("NodeRejected", List.of(), e.getMessage());
       }
-      throw new PaymentException(PaymentException.Reason.CHAIN_UNAVAILABLE, "estimate: " + e.getMessage(), e);
+      throw new PaymentException(
+          PaymentException.Reason.CHAIN_UNAVAILABLE, "estimate: " + e.getMessage(), e);
     }
   }
 
   @Override
-  public SignedTx signBatch(List<PackedPayment> words, long closureTime, long nonce, BigInteger gasLimit, Fees fees) {
+  public SignedTx signBatch(
+      List<PackedPayment> words, long closureTime, long nonce, BigInteger gasLimit, Fees fees) {
     return tx(token.signBatchTransfer(words, closureTime, nonce, gasLimit, txFees(fees)));
   }
 
   @Override
   public SignedTx signFiller(long nonce, Fees fees) {
-    return tx(signer.sign(account.hex(), "0x", BigInteger.ZERO, FILLER_GAS, txFees(fees), nonce, List.of()));
+    return tx(
+        signer.sign(
+            account.hex(), "0x", BigInteger.ZERO, FILLER_GAS, txFees(fees), nonce, List.of()));
   }
 
   @Override
@@ -95,9 +102,23 @@ public final class Web3PaymentChain extends Web3ChainView implements PaymentChai
 
   @Override
   public Optional<Receipt> receipt(String transactionHash) {
-    return call("receipt", () -> chain.receipt(transactionHash).map(r ->
-        new Receipt(r.hash(), r.blockNumber(), r.blockHash(), r.success(), r.gasUsed(),
-            r.success() && token.batchClosureTime(new TxResult(r.hash(), r.blockNumber(), r.gasUsed(), r.logs())).isPresent())));
+    return call(
+        "receipt",
+        () ->
+            chain
+                .receipt(transactionHash)
+                .map(r ->
+                    new Receipt(
+                        r.hash(),
+                        r.blockNumber(),
+                        r.blockHash(),
+                        r.success(),
+                        r.gasUsed(),
+                        r.success()
+                            && token
+                                .batchClosureTime(
+                                    new TxResult(r.hash(), r.blockNumber(), r.gasUsed(), r.logs()))
+                                .isPresent())));
   }
 
   private static TxFees txFees(Fees f) {
@@ -105,6 +126,7 @@ public final class Web3PaymentChain extends Web3ChainView implements PaymentChai
   }
 
   private static SignedTx tx(SignedTransaction s) {
-    return new SignedTx(s.hash(), s.raw(), s.nonce(), s.gasLimit(), s.maxPriorityFeePerGas(), s.maxFeePerGas());
+    return new SignedTx(
+        s.hash(), s.raw(), s.nonce(), s.gasLimit(), s.maxPriorityFeePerGas(), s.maxFeePerGas());
   }
 }

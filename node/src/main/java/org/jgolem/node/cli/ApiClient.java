@@ -22,16 +22,19 @@ import java.util.List;
 
 /**
  * The REST API seen from the CLI: one method per call shape, answers as JSON trees (printed as they
- * are with {@code --json}, or read into the API's records for tables). Every failure becomes a {@link
- * CliException} that says what went wrong and what to check.
+ * are with {@code --json}, or read into the API's records for tables). Every failure becomes a
+ * {@link CliException} that says what went wrong and what to check.
  */
 final class ApiClient {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-  static final ObjectMapper JSON = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // a newer node may send more fields
-      .build();
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .disable(
+              DeserializationFeature
+                  .FAIL_ON_UNKNOWN_PROPERTIES) // a newer node may send more fields
+          .build();
 
   private final URI base;
   private final String apiSource;
@@ -48,11 +51,12 @@ final class ApiClient {
     this.apiSource = apiSource;
     this.token = token;
     this.tokenFile = tokenFile;
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   static String segment(String s) {
@@ -84,17 +88,21 @@ final class ApiClient {
     try {
       return JSON.treeToValue(node, type);
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new CliException("the node's answer does not have the expected shape (" + type.getTypeName() + "): "
-          + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+      throw new CliException(
+          "the node's answer does not have the expected shape ("
+              + type.getTypeName()
+              + "): "
+              + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
     }
   }
 
   private JsonNode send(String method, String path, Object body) {
     URI uri = URI.create(base.toString().replaceAll("/+$", "") + path);
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-        .timeout(REQUEST_TIMEOUT)
-        .header("Authorization", "Bearer " + token)
-        .header("Accept", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .timeout(REQUEST_TIMEOUT)
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json");
     try {
       if (body == null) {
         b.method(method, HttpRequest.BodyPublishers.noBody());
@@ -109,19 +117,46 @@ final class ApiClient {
     try {
       response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (ConnectException e) {
-      throw new CliException("cannot reach the node's API at " + base + " (from " + apiSource + "): connection refused."
-          + " Is the node running? Start it with 'golem node start', or point --api or JGOLEM_API at it.");
+      throw new CliException(
+          "cannot reach the node's API at "
+              + base
+              + " (from "
+              + apiSource
+              + "): connection refused."
+              + " Is the node running? Start it with 'golem node start', or point --api or JGOLEM_API at it.");
     } catch (HttpTimeoutException e) {
-      throw new CliException("the node's API at " + base + " did not answer " + method + " " + path + " within "
-          + REQUEST_TIMEOUT.toSeconds() + " s");
+      throw new CliException(
+          "the node's API at "
+              + base
+              + " did not answer "
+              + method
+              + " "
+              + path
+              + " within "
+              + REQUEST_TIMEOUT.toSeconds()
+              + " s");
     } catch (IOException e) {
-      // the connection broke before an answer: the node stopped (or restarted) while the request was on its way
-      throw new CliException("cannot reach the node's API at " + base + " (from " + apiSource + "): the connection ended "
-          + "without an answer to " + method + " " + path + " (" + (e.getMessage() == null ? e.toString() : e.getMessage())
-          + "). Is the node still running?", List.of(), e);
+      // the connection broke before an answer: the node stopped (or restarted) while the request
+      // was on its way
+      throw new CliException(
+          "cannot reach the node's API at "
+              + base
+              + " (from "
+              + apiSource
+              + "): the connection ended "
+              + "without an answer to "
+              + method
+              + " "
+              + path
+              + " ("
+              + (e.getMessage() == null ? e.toString() : e.getMessage())
+              + "). Is the node still running?",
+          List.of(),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CliException("interrupted while waiting for the node's API (" + method + " " + path + ")");
+      throw new CliException(
+          "interrupted while waiting for the node's API (" + method + " " + path + ")");
     }
     int status = response.statusCode();
     JsonNode json;
@@ -129,9 +164,17 @@ final class ApiClient {
       json = response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
     } catch (IOException e) {
       String text = new String(response.body(), StandardCharsets.UTF_8);
-      throw new CliException("the server at " + base + " answered " + method + " " + path + " with HTTP " + status
-          + " and a body that is not JSON (is it a jgolem node?): "
-          + (text.length() > 200 ? text.substring(0, 200) + "..." : text));
+      throw new CliException(
+          "the server at "
+              + base
+              + " answered "
+              + method
+              + " "
+              + path
+              + " with HTTP "
+              + status
+              + " and a body that is not JSON (is it a jgolem node?): "
+              + (text.length() > 200 ? text.substring(0, 200) + "..." : text));
     }
     if (status >= 200 && status < 300) {
       return json;
@@ -148,9 +191,13 @@ final class ApiClient {
     List<String> details = new ArrayList<>();
     json.path("details").forEach(d -> details.add(d.asText()));
     if (status == 401) {
-      details.add("the token was read from " + tokenFile + ": is that this node's data folder? (see --data-dir,"
-          + " JGOLEM_DATA, --token-file)");
+      details.add(
+          "the token was read from "
+              + tokenFile
+              + ": is that this node's data folder? (see --data-dir,"
+              + " JGOLEM_DATA, --token-file)");
     }
-    return new CliException(message + " (HTTP " + status + (code.isEmpty() ? "" : " " + code) + ")", details, null);
+    return new CliException(
+        message + " (HTTP " + status + (code.isEmpty() ? "" : " " + code) + ")", details, null);
   }
 }

@@ -28,60 +28,102 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code golem}: the operator's command line. It talks to a running node's local REST API, found from
- * the node's data folder. Exit codes: 0 done, 1 the operation failed (message on stderr), 2 usage error.
+ * {@code golem}: the operator's command line. It talks to a running node's local REST API, found
+ * from the node's data folder. Exit codes: 0 done, 1 the operation failed (message on stderr), 2
+ * usage error.
  */
-@Command(name = "golem", mixinStandardHelpOptions = true, versionProvider = GolemCli.Version.class,
+@Command(
+    name = "golem",
+    mixinStandardHelpOptions = true,
+    versionProvider = GolemCli.Version.class,
     description = "Operate a jgolem node through its local REST API.",
-    subcommands = {StatusCommand.class, TasksCommand.class, NetworkCommand.class, PaymentsCommand.class,
-        IncomesCommand.class, AccountCommand.class, SettingsCommand.class, NodeCommand.class,
-        CommandLine.HelpCommand.class},
+    subcommands = {
+      StatusCommand.class,
+      TasksCommand.class,
+      NetworkCommand.class,
+      PaymentsCommand.class,
+      IncomesCommand.class,
+      AccountCommand.class,
+      SettingsCommand.class,
+      NodeCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footerHeading = "%nEnvironment:%n",
-    footer = {"  JGOLEM_DATA  the node's data folder (like --data-dir)",
-        "  JGOLEM_API   the API's base URL (like --api)",
-        "%nThe API address is read from <data-dir>/" + ApiConfig.ADDRESS_FILE + " (written by a running node),"
-            + " else http://127.0.0.1:" + ApiConfig.DEFAULT_PORT + "; the token from <data-dir>/" + ApiToken.FILE + ".",
-        "%nExit codes: 0 done, 1 the operation failed, 2 usage error."})
+    footer = {
+      "  JGOLEM_DATA  the node's data folder (like --data-dir)",
+      "  JGOLEM_API   the API's base URL (like --api)",
+      "%nThe API address is read from <data-dir>/"
+          + ApiConfig.ADDRESS_FILE
+          + " (written by a running node),"
+          + " else http://127.0.0.1:"
+          + ApiConfig.DEFAULT_PORT
+          + "; the token from <data-dir>/"
+          + ApiToken.FILE
+          + ".",
+      "%nExit codes: 0 done, 1 the operation failed, 2 usage error."
+    })
 public final class GolemCli {
   static final String DATA_ENV = "JGOLEM_DATA";
   static final String API_ENV = "JGOLEM_API";
 
-  @Option(names = "--data-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
       description = "The node's data folder (default: $" + DATA_ENV + ", else ~/.jgolem).")
   Path dataDir;
 
-  @Option(names = "--api", paramLabel = "URL", scope = ScopeType.INHERIT,
-      description = "The API's base URL, e.g. http://127.0.0.1:61000 (default: $" + API_ENV + ", else from the data folder).")
+  @Option(
+      names = "--api",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
+      description =
+          "The API's base URL, e.g. http://127.0.0.1:61000 (default: $"
+              + API_ENV
+              + ", else from the data folder).")
   String api;
 
-  @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
       description = "The API token file (default: <data-dir>/" + ApiToken.FILE + ").")
   Path tokenFile;
 
-  @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print the API's JSON instead of tables.")
+  @Option(
+      names = "--json",
+      scope = ScopeType.INHERIT,
+      description = "Print the API's JSON instead of tables.")
   boolean json;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   final Map<String, String> env;
   final boolean terminal;
   final ClassLoader launcherLoader;
   final Clock clock;
+
   /** Times the polls of {@code --wait}; null: a timer thread of the command's own. */
   private final ScheduledExecutorService scheduler;
 
   /**
    * @param env the environment ({@code JGOLEM_DATA}, {@code JGOLEM_API}, {@code HOME}-less lookups)
-   * @param terminal whether stdout is a terminal: progress bars are redrawn in place, else printed as lines
+   * @param terminal whether stdout is a terminal: progress bars are redrawn in place, else printed
+   *     as lines
    * @param launcherLoader where {@code node start} looks for a {@link DaemonLauncher}
    */
   public GolemCli(Map<String, String> env, boolean terminal, ClassLoader launcherLoader) {
     this(env, terminal, launcherLoader, Clock.systemUTC(), null);
   }
 
-  /** As above, with the clock and the scheduler that time {@code --wait} (not shut down by the CLI). */
-  public GolemCli(Map<String, String> env, boolean terminal, ClassLoader launcherLoader, Clock clock,
+  /**
+   * As above, with the clock and the scheduler that time {@code --wait} (not shut down by the CLI).
+   */
+  public GolemCli(
+      Map<String, String> env,
+      boolean terminal,
+      ClassLoader launcherLoader,
+      Clock clock,
       ScheduledExecutorService scheduler) {
     this.env = Map.copyOf(env);
     this.terminal = terminal;
@@ -95,16 +137,20 @@ public final class GolemCli {
     T run(ScheduledExecutorService scheduler) throws InterruptedException;
   }
 
-  /** Runs {@code body} with the injected scheduler, or with a daemon timer thread that lives as long as it. */
+  /**
+   * Runs {@code body} with the injected scheduler, or with a daemon timer thread that lives as long
+   * as it.
+   */
   <T> T withScheduler(Timed<T> body) throws InterruptedException {
     if (scheduler != null) {
       return body.run(scheduler);
     }
-    ScheduledExecutorService own = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "golem-poll");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService own =
+        Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "golem-poll");
+          t.setDaemon(true);
+          return t;
+        });
     try {
       return body.run(own);
     } finally {
@@ -115,14 +161,19 @@ public final class GolemCli {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, charset());
     PrintWriter err = new PrintWriter(System.err, true, charset());
-    GolemCli cli = new GolemCli(System.getenv(), stdoutIsTerminal(), Thread.currentThread().getContextClassLoader());
+    GolemCli cli =
+        new GolemCli(
+            System.getenv(), stdoutIsTerminal(), Thread.currentThread().getContextClassLoader());
     int code = commandLine(cli, out, err).execute(args);
     out.flush();
     err.flush();
     System.exit(code);
   }
 
-  /** The configured command line: output to {@code out}/{@code err}, failures reported as exit code 1. */
+  /**
+   * The configured command line: output to {@code out}/{@code err}, failures reported as exit code
+   * 1.
+   */
   public static CommandLine commandLine(GolemCli cli, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(cli);
     cl.setOut(out);
@@ -156,8 +207,11 @@ public final class GolemCli {
   }
 
   private String dataDirSource() {
-    return dataDir != null ? "--data-dir" : env.get(DATA_ENV) != null && !env.get(DATA_ENV).isBlank()
-        ? DATA_ENV : "the default data folder";
+    return dataDir != null
+        ? "--data-dir"
+        : env.get(DATA_ENV) != null && !env.get(DATA_ENV).isBlank()
+            ? DATA_ENV
+            : "the default data folder";
   }
 
   ApiClient client(CommandLine command) {
@@ -192,10 +246,18 @@ public final class GolemCli {
     try {
       token = ApiToken.read(tokens);
     } catch (NoSuchFileException e) {
-      throw new CliException("no API token file at " + tokens + " (" + (tokenFile != null ? "from --token-file"
-          : "in the data folder from " + dataDirSource()) + "). The node creates it at its first start: is the node"
-          + " using this data folder? Name the right one with --data-dir (or " + DATA_ENV + "), or the file with"
-          + " --token-file.");
+      throw new CliException(
+          "no API token file at "
+              + tokens
+              + " ("
+              + (tokenFile != null
+                  ? "from --token-file"
+                  : "in the data folder from " + dataDirSource())
+              + "). The node creates it at its first start: is the node"
+              + " using this data folder? Name the right one with --data-dir (or "
+              + DATA_ENV
+              + "), or the file with"
+              + " --token-file.");
     } catch (IOException e) {
       throw new CliException("cannot read the API token: " + e.getMessage());
     }
@@ -214,8 +276,13 @@ public final class GolemCli {
       }
       return u;
     } catch (URISyntaxException e) {
-      String message = "the API address '" + text + "' (from " + source + ") is not a URL like http://127.0.0.1:"
-          + ApiConfig.DEFAULT_PORT;
+      String message =
+          "the API address '"
+              + text
+              + "' (from "
+              + source
+              + ") is not a URL like http://127.0.0.1:"
+              + ApiConfig.DEFAULT_PORT;
       if (source.startsWith("--") || source.equals(API_ENV)) {
         throw new ParameterException(command, message);
       }
@@ -242,7 +309,10 @@ public final class GolemCli {
     }
   }
 
-  /** System.console() is not enough on JDK 22+ (it exists when redirected); ask isTerminal() where it exists. */
+  /**
+   * System.console() is not enough on JDK 22+ (it exists when redirected); ask isTerminal() where
+   * it exists.
+   */
   static boolean stdoutIsTerminal() {
     Console console = System.console();
     if (console == null) {
@@ -268,8 +338,7 @@ public final class GolemCli {
 
   /** The base of the commands: the root's options and output. */
   abstract static class Base implements java.util.concurrent.Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     GolemCli root() {
       return (GolemCli) spec.root().userObject();
@@ -302,7 +371,10 @@ public final class GolemCli {
       return 0;
     }
 
-    /** A failed outcome that is not an error of the CLI (e.g. the awaited task failed): message, exit 1. */
+    /**
+     * A failed outcome that is not an error of the CLI (e.g. the awaited task failed): message,
+     * exit 1.
+     */
     int fail(String message) {
       err().println("golem: error: " + message);
       err().flush();

@@ -28,18 +28,35 @@ final class ProgressView {
     this.clock = clock;
   }
 
-  /** "[#########---------------------]  30%  3/10 subtasks  COMPUTING" */
+  /** "[#########---------------------] 30% 3/10 subtasks COMPUTING" */
   static String bar(TaskSummary t) {
     int pct = Views.percent(t);
     int filled = WIDTH * pct / 100;
-    return "[" + "#".repeat(filled) + "-".repeat(WIDTH - filled) + "] " + String.format("%3d%%", pct) + "  "
-        + t.subtasksAccepted() + "/" + t.subtasks() + " subtasks  " + t.state();
+    return "["
+        + "#".repeat(filled)
+        + "-".repeat(WIDTH - filled)
+        + "] "
+        + String.format("%3d%%", pct)
+        + "  "
+        + t.subtasksAccepted()
+        + "/"
+        + t.subtasks()
+        + " subtasks  "
+        + t.state();
   }
 
   /** "task t-1: 30% (3/10 subtasks accepted), COMPUTING" */
   static String line(TaskSummary t) {
-    return "task " + t.id() + ": " + Views.percent(t) + "% (" + t.subtasksAccepted() + "/" + t.subtasks()
-        + " subtasks accepted), " + t.state();
+    return "task "
+        + t.id()
+        + ": "
+        + Views.percent(t)
+        + "% ("
+        + t.subtasksAccepted()
+        + "/"
+        + t.subtasks()
+        + " subtasks accepted), "
+        + t.state();
   }
 
   void update(TaskSummary t) {

@@ -6,13 +6,18 @@ import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "settings", mixinStandardHelpOptions = true, description = "Show or change the node's settings.",
+@Command(
+    name = "settings",
+    mixinStandardHelpOptions = true,
+    description = "Show or change the node's settings.",
     subcommands = {SettingsCommand.Show.class, SettingsCommand.Set.class})
 final class SettingsCommand {
 
   static void print(GolemCli.Base c, JsonNode node) {
     Map<String, String> settings = new TreeMap<>();
-    node.properties().forEach(e -> settings.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+    node.properties()
+        .forEach(
+            e -> settings.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
     if (settings.isEmpty()) {
       c.out().println("No settings.");
       return;
@@ -33,7 +38,10 @@ final class SettingsCommand {
 
   @Command(name = "set", mixinStandardHelpOptions = true, description = "Change one setting.")
   static final class Set extends GolemCli.Base {
-    @Parameters(index = "0", paramLabel = "KEY", description = "The setting's name (see 'golem settings show').")
+    @Parameters(
+        index = "0",
+        paramLabel = "KEY",
+        description = "The setting's name (see 'golem settings show').")
     String key;
 
     @Parameters(index = "1", paramLabel = "VALUE", description = "Its new value.")
@@ -41,11 +49,14 @@ final class SettingsCommand {
 
     @Override
     public Integer call() {
-      JsonNode node = client().put("/v1/settings/" + ApiClient.segment(key), Map.of("value", value));
-      return show(node, () -> {
-        JsonNode now = node.get(key);
-        out().println(key + " = " + (now == null || now.isNull() ? "-" : now.asText()));
-      });
+      JsonNode node =
+          client().put("/v1/settings/" + ApiClient.segment(key), Map.of("value", value));
+      return show(
+          node,
+          () -> {
+            JsonNode now = node.get(key);
+            out().println(key + " = " + (now == null || now.isNull() ? "-" : now.asText()));
+          });
     }
   }
 }

@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** A plain-text table: a header row, columns two spaces apart, chosen columns right-aligned, no trailing blanks. */
+/**
+ * A plain-text table: a header row, columns two spaces apart, chosen columns right-aligned, no
+ * trailing blanks.
+ */
 final class Table {
   private final List<String> headers;
   private final boolean[] right;
@@ -26,7 +29,8 @@ final class Table {
 
   Table row(Object... cells) {
     if (cells.length != headers.size()) {
-      throw new IllegalArgumentException("a row needs " + headers.size() + " cells, got " + cells.length);
+      throw new IllegalArgumentException(
+          "a row needs " + headers.size() + " cells, got " + cells.length);
     }
     rows.add(Arrays.stream(cells).map(c -> c == null ? "-" : c.toString()).toList());
     return this;
@@ -60,10 +64,12 @@ final class Table {
     out.println(b.toString().stripTrailing());
   }
 
-  /** One record as "Label  value" lines, labels padded to the same width. */
+  /** One record as "Label value" lines, labels padded to the same width. */
   static void fields(PrintWriter out, Map<String, ?> fields) {
     int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
-    fields.forEach((k, v) -> out.println((k + " ".repeat(width - k.length()) + "  " + (v == null ? "-" : v)).stripTrailing()));
+    fields.forEach((k, v) ->
+        out.println(
+            (k + " ".repeat(width - k.length()) + "  " + (v == null ? "-" : v)).stripTrailing()));
     out.flush();
   }
 }

@@ -8,8 +8,8 @@ import org.jgolem.node.api.NodeService.TaskSummary;
 
 /** How values read in tables. */
 final class Views {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
   private Views() {}
 
@@ -18,7 +18,10 @@ final class Views {
     return epochMillis <= 0 ? "-" : TIME.format(Instant.ofEpochMilli(epochMillis));
   }
 
-  /** Whole percent of accepted subtasks, from the counts (never rounds up to 100 before all are accepted). */
+  /**
+   * Whole percent of accepted subtasks, from the counts (never rounds up to 100 before all are
+   * accepted).
+   */
   static int percent(TaskSummary t) {
     if (t.subtasks() <= 0) {
       return 0;

@@ -9,12 +9,18 @@ import java.util.Objects;
  * @param environment "docker", "wasm" or "host"
  * @param available whether it can run subtasks now
  * @param unavailableReason why not, when it cannot (empty otherwise)
- * @param images Docker: the whitelisted images present on this node, as {@code name@sha256:...}; empty otherwise
+ * @param images Docker: the whitelisted images present on this node, as {@code name@sha256:...};
+ *     empty otherwise
  * @param cpus cores it will use at once
  * @param memoryBytes memory it will give subtasks at most
  */
 public record Capabilities(
-    String environment, boolean available, String unavailableReason, List<String> images, int cpus, long memoryBytes) {
+    String environment,
+    boolean available,
+    String unavailableReason,
+    List<String> images,
+    int cpus,
+    long memoryBytes) {
 
   public Capabilities {
     Objects.requireNonNull(environment, "environment");

@@ -4,8 +4,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A bounded capture of stdout or stderr: the first {@code kept.length} bytes, and how many were written
- * in all. A subtask cannot fill the node's memory through its logs.
+ * A bounded capture of stdout or stderr: the first {@code kept.length} bytes, and how many were
+ * written in all. A subtask cannot fill the node's memory through its logs.
  */
 public record CapturedLog(byte[] kept, long totalBytes) {
   public static final CapturedLog EMPTY = new CapturedLog(new byte[0], 0);
@@ -31,7 +31,9 @@ public record CapturedLog(byte[] kept, long totalBytes) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CapturedLog c && c.totalBytes == totalBytes && java.util.Arrays.equals(c.kept, kept);
+    return o instanceof CapturedLog c
+        && c.totalBytes == totalBytes
+        && java.util.Arrays.equals(c.kept, kept);
   }
 
   @Override

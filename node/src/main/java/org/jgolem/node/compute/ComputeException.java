@@ -2,7 +2,10 @@ package org.jgolem.node.compute;
 
 import java.util.Objects;
 
-/** A failure with its typed {@link FailureReason}; environments throw it internally and report it in results. */
+/**
+ * A failure with its typed {@link FailureReason}; environments throw it internally and report it in
+ * results.
+ */
 public class ComputeException extends Exception {
   private final FailureReason reason;
 

@@ -1,12 +1,12 @@
 package org.jgolem.node.compute;
 
 /**
- * A place where subtasks run: the Docker engine, the Chicory WebAssembly runtime, or (off by default)
- * the host itself. Golem called these "envs".
+ * A place where subtasks run: the Docker engine, the Chicory WebAssembly runtime, or (off by
+ * default) the host itself. Golem called these "envs".
  *
- * <p>{@link #start} never throws for anything the subtask or the engine does: every failure comes back
- * as an {@link ExecutionResult} with a typed {@link FailureReason}. A cancelled or finished execution
- * leaves nothing running: no container, no thread, no process, no temporary file.
+ * <p>{@link #start} never throws for anything the subtask or the engine does: every failure comes
+ * back as an {@link ExecutionResult} with a typed {@link FailureReason}. A cancelled or finished
+ * execution leaves nothing running: no container, no thread, no process, no temporary file.
  */
 public interface Environment extends AutoCloseable {
 

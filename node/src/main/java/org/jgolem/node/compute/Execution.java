@@ -5,9 +5,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running subtask. {@link #result()} completes exactly once; {@link #cancel()} may be called at any
- * point, from any thread, any number of times: the environment stops the subtask, cleans up, and the
- * result completes with {@link FailureReason#CANCELLED} (unless it had already completed).
+ * A running subtask. {@link #result()} completes exactly once; {@link #cancel()} may be called at
+ * any point, from any thread, any number of times: the environment stops the subtask, cleans up,
+ * and the result completes with {@link FailureReason#CANCELLED} (unless it had already completed).
  */
 public final class Execution {
   private final String subtaskId;
@@ -43,7 +43,9 @@ public final class Execution {
     return result.isDone();
   }
 
-  /** Asks the environment to stop the subtask. Returns at once; the result says when it has stopped. */
+  /**
+   * Asks the environment to stop the subtask. Returns at once; the result says when it has stopped.
+   */
   public void cancel() {
     if (cancelled.compareAndSet(false, true) && !result.isDone()) onCancel.run();
   }

@@ -9,7 +9,8 @@ import java.util.Optional;
  * How a subtask's execution ended.
  *
  * @param failure empty when the program exited 0 within its limits and its output was collected
- * @param exitCode the program's exit status, or empty when it never exited by itself (timeout, kill, trap)
+ * @param exitCode the program's exit status, or empty when it never exited by itself (timeout,
+ *     kill, trap)
  * @param outputs the files collected into the spec's output folder, relative paths, sorted
  */
 public record ExecutionResult(
@@ -71,15 +72,33 @@ public record ExecutionResult(
   }
 
   /** A failed result for something that stopped the execution before or while it ran. */
-  public static ExecutionResult failed(ExecutionSpec spec, String environment, ComputeException e, Duration wallTime) {
-    return new ExecutionResult(spec.subtaskId(), environment, Optional.of(new Failure(e.reason(), e.getMessage())),
-        Optional.empty(), CapturedLog.EMPTY, CapturedLog.EMPTY, List.of(), ResourceUsage.UNKNOWN, wallTime);
+  public static ExecutionResult failed(
+      ExecutionSpec spec, String environment, ComputeException e, Duration wallTime) {
+    return new ExecutionResult(
+        spec.subtaskId(),
+        environment,
+        Optional.of(new Failure(e.reason(), e.getMessage())),
+        Optional.empty(),
+        CapturedLog.EMPTY,
+        CapturedLog.EMPTY,
+        List.of(),
+        ResourceUsage.UNKNOWN,
+        wallTime);
   }
 
   @Override
   public String toString() {
-    return "ExecutionResult[" + subtaskId + " in " + environment + ": "
-        + failure.map(Failure::toString).orElse("ok") + exitCode.map(c -> ", exit " + c).orElse("")
-        + ", " + outputs.size() + " output files, " + wallTime.toMillis() + " ms]";
+    return "ExecutionResult["
+        + subtaskId
+        + " in "
+        + environment
+        + ": "
+        + failure.map(Failure::toString).orElse("ok")
+        + exitCode.map(c -> ", exit " + c).orElse("")
+        + ", "
+        + outputs.size()
+        + " output files, "
+        + wallTime.toMillis()
+        + " ms]";
   }
 }

@@ -16,7 +16,10 @@ public enum FailureReason {
   IMAGE_NOT_ALLOWED,
   /** The environment's engine (the Docker daemon) does not answer. */
   ENGINE_UNAVAILABLE,
-  /** The program broke a rule of its sandbox: a WASM trap, a write to read-only resources, a bad module. */
+  /**
+   * The program broke a rule of its sandbox: a WASM trap, a write to read-only resources, a bad
+   * module.
+   */
   TRAPPED,
   /** The execution was cancelled by the node. */
   CANCELLED,

@@ -11,16 +11,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A folder in memory (an in-memory file system of its own, capped at a size), for a subtask's job folders when its
- * sandbox runs in this process (WASM): its inputs, work and output then never touch the disk, where each file and
- * folder made and removed costs a system call, slow on some file systems: many times what a file in memory costs
- * (see docs/PERFORMANCE.md). {@link #close} frees it. The open folders together may be allowed at most a quarter of
- * the heap; past that, {@link #create} gives none.
+ * A folder in memory (an in-memory file system of its own, capped at a size), for a subtask's job
+ * folders when its sandbox runs in this process (WASM): its inputs, work and output then never
+ * touch the disk, where each file and folder made and removed costs a system call, slow on some
+ * file systems: many times what a file in memory costs (see docs/PERFORMANCE.md). {@link #close}
+ * frees it. The open folders together may be allowed at most a quarter of the heap; past that,
+ * {@link #create} gives none.
  */
 public final class MemoryFolder implements AutoCloseable {
   private static final int BLOCK = 4096;
-  /** What the open folders may hold together: a quarter of the heap (their caps are reserved whole). */
+
+  /**
+   * What the open folders may hold together: a quarter of the heap (their caps are reserved whole).
+   */
   private static final long BUDGET = Runtime.getRuntime().maxMemory() / 4;
+
   private static final AtomicLong RESERVED = new AtomicLong();
   private final FileSystem fs;
   private final Path root;
@@ -34,8 +39,9 @@ public final class MemoryFolder implements AutoCloseable {
   }
 
   /**
-   * An empty folder holding at most {@code maxBytes} (rounded up to whole blocks), or empty if the folders open now
-   * would then be allowed more than the budget (a quarter of the heap): the caller uses the disk instead.
+   * An empty folder holding at most {@code maxBytes} (rounded up to whole blocks), or empty if the
+   * folders open now would then be allowed more than the budget (a quarter of the heap): the caller
+   * uses the disk instead.
    */
   public static Optional<MemoryFolder> create(long maxBytes) throws IOException {
     return create(maxBytes, BUDGET);
@@ -49,12 +55,14 @@ public final class MemoryFolder implements AutoCloseable {
       return Optional.empty();
     }
     try {
-      FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
-          .setAttributeViews("basic", "posix", "unix")
-          .setBlockSize(BLOCK)
-          .setMaxSize(size)
-          .setMaxCacheSize(0)
-          .build());
+      FileSystem fs =
+          Jimfs.newFileSystem(
+              Configuration.unix().toBuilder()
+                  .setAttributeViews("basic", "posix", "unix")
+                  .setBlockSize(BLOCK)
+                  .setMaxSize(size)
+                  .setMaxCacheSize(0)
+                  .build());
       return Optional.of(new MemoryFolder(fs, Files.createDirectory(fs.getPath("/job")), size));
     } catch (IOException | RuntimeException e) {
       RESERVED.addAndGet(-size);

@@ -18,31 +18,38 @@ public final class OutputFiles {
   private OutputFiles() {}
 
   /**
-   * The regular files under {@code output}, sorted by path. Fails with {@link FailureReason#OUTPUT_TOO_LARGE}
-   * past {@code maxBytes}, and with {@link FailureReason#TRAPPED} for anything that is neither a
-   * regular file nor a folder (a symlink could point anywhere on the host).
+   * The regular files under {@code output}, sorted by path. Fails with {@link
+   * FailureReason#OUTPUT_TOO_LARGE} past {@code maxBytes}, and with {@link FailureReason#TRAPPED}
+   * for anything that is neither a regular file nor a folder (a symlink could point anywhere on the
+   * host).
    */
   public static List<OutputFile> list(Path output, long maxBytes) throws ComputeException {
     List<OutputFile> files = new ArrayList<>();
     long[] total = {0};
     try {
-      Files.walkFileTree(output, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
-          String rel = relative(output, file);
-          if (!a.isRegularFile()) throw new SandboxIo(rel + " is not a regular file (symlinks and devices are refused)");
-          total[0] += a.size();
-          if (total[0] > maxBytes) throw new TooLarge("output exceeds the limit of " + maxBytes + " bytes");
-          files.add(new OutputFile(rel, a.size()));
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      Files.walkFileTree(
+          output,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+              String rel = relative(output, file);
+              if (!a.isRegularFile())
+                throw new SandboxIo(
+                    rel + " is not a regular file (symlinks and devices are refused)");
+              total[0] += a.size();
+              if (total[0] > maxBytes)
+                throw new TooLarge("output exceeds the limit of " + maxBytes + " bytes");
+              files.add(new OutputFile(rel, a.size()));
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (TooLarge e) {
       throw new ComputeException(FailureReason.OUTPUT_TOO_LARGE, e.getMessage());
     } catch (SandboxIo e) {
       throw new ComputeException(FailureReason.TRAPPED, "output: " + e.getMessage());
     } catch (IOException e) {
-      throw new ComputeException(FailureReason.ENVIRONMENT_ERROR, "output folder cannot be read: " + e.getMessage(), e);
+      throw new ComputeException(
+          FailureReason.ENVIRONMENT_ERROR, "output folder cannot be read: " + e.getMessage(), e);
     }
     files.sort(Comparator.comparing(OutputFile::path));
     return files;
@@ -56,7 +63,10 @@ public final class OutputFiles {
     }
   }
 
-  /** Deletes a file or a folder tree, not following symlinks. Missing paths are fine. As {@link FileTrees#delete}. */
+  /**
+   * Deletes a file or a folder tree, not following symlinks. Missing paths are fine. As {@link
+   * FileTrees#delete}.
+   */
   public static void deleteTree(Path p) throws IOException {
     FileTrees.delete(p);
   }

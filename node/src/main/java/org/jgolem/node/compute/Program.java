@@ -4,22 +4,26 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Objects;
 
-/** The environment-specific reference to what runs: a Docker image, a WASM binary, or a host binary. */
+/**
+ * The environment-specific reference to what runs: a Docker image, a WASM binary, or a host binary.
+ */
 public sealed interface Program {
 
   /** The environment that can run this kind of program. */
   String environment();
 
   /**
-   * A Docker image, named for people and pinned by its image id ({@code sha256:<64 hex>}). Only the id
-   * is trusted: the container is created from the id, and the id must be on the node's whitelist.
+   * A Docker image, named for people and pinned by its image id ({@code sha256:<64 hex>}). Only the
+   * id is trusted: the container is created from the id, and the id must be on the node's
+   * whitelist.
    */
   record DockerImage(String name, String imageId) implements Program {
     public DockerImage {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(imageId, "imageId");
       if (!imageId.matches("sha256:[0-9a-f]{64}")) {
-        throw new IllegalArgumentException("imageId must be sha256:<64 lowercase hex>, got " + imageId);
+        throw new IllegalArgumentException(
+            "imageId must be sha256:<64 lowercase hex>, got " + imageId);
       }
     }
 
@@ -55,7 +59,9 @@ public sealed interface Program {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof WasmBinary w && w.path.equals(path) && java.util.Arrays.equals(w.sha256, sha256);
+      return o instanceof WasmBinary w
+          && w.path.equals(path)
+          && java.util.Arrays.equals(w.sha256, sha256);
     }
 
     @Override
@@ -69,7 +75,9 @@ public sealed interface Program {
     }
   }
 
-  /** A binary run directly on the host, without a sandbox. Only the host-direct environment runs it. */
+  /**
+   * A binary run directly on the host, without a sandbox. Only the host-direct environment runs it.
+   */
   record HostBinary(Path executable) implements Program {
     public HostBinary {
       Objects.requireNonNull(executable, "executable");

@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The provider's task computer: routes each subtask to the environment its program needs, validates the
- * request first, keeps track of what runs, and cancels everything on close.
+ * The provider's task computer: routes each subtask to the environment its program needs, validates
+ * the request first, keeps track of what runs, and cancels everything on close.
  */
 public final class TaskComputer implements AutoCloseable {
   private final Map<String, Environment> environments = new LinkedHashMap<>();
@@ -25,14 +25,20 @@ public final class TaskComputer implements AutoCloseable {
     }
   }
 
-  /** Starts a subtask. Refusals (a malformed spec, an unknown environment) come back as failed results. */
+  /**
+   * Starts a subtask. Refusals (a malformed spec, an unknown environment) come back as failed
+   * results.
+   */
   public Execution run(ExecutionSpec spec) {
     String envName = spec.program().environment();
     Environment env = environments.get(envName);
     try {
-      if (closed) throw new ComputeException(FailureReason.ENGINE_UNAVAILABLE, "the task computer is shut down");
+      if (closed)
+        throw new ComputeException(
+            FailureReason.ENGINE_UNAVAILABLE, "the task computer is shut down");
       if (env == null) {
-        throw new ComputeException(FailureReason.ENGINE_UNAVAILABLE, "no '" + envName + "' environment on this node");
+        throw new ComputeException(
+            FailureReason.ENGINE_UNAVAILABLE, "no '" + envName + "' environment on this node");
       }
       spec.validate();
     } catch (ComputeException e) {
@@ -53,7 +59,8 @@ public final class TaskComputer implements AutoCloseable {
 
   /**
    * The environments this node offers in its WantToComputeTask: {@code "wasm"}, {@code "host"}, and
-   * {@code "docker:sha256:<id>"} per whitelisted image present. Unavailable environments are left out.
+   * {@code "docker:sha256:<id>"} per whitelisted image present. Unavailable environments are left
+   * out.
    */
   public List<String> advertisedEnvironments() {
     List<String> out = new ArrayList<>();

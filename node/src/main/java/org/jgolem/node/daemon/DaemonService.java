@@ -10,8 +10,8 @@ import java.util.Map;
 import org.jgolem.node.api.ApiException;
 import org.jgolem.node.api.NodeService;
 import org.jgolem.node.market.provider.JobSnapshot;
-import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.AssignmentSnapshot;
+import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.RequestorModel;
 import org.jgolem.node.market.requestor.SubtaskSnapshot;
 import org.jgolem.node.market.requestor.TaskSnapshot;
@@ -19,7 +19,9 @@ import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.tasks.definition.TaskFileException;
 
-/** The operator facade of a running {@link NodeDaemon}: what the REST API and the CLI show and do. */
+/**
+ * The operator facade of a running {@link NodeDaemon}: what the REST API and the CLI show and do.
+ */
 final class DaemonService implements NodeService {
   private final NodeDaemon d;
 
@@ -32,12 +34,18 @@ final class DaemonService implements NodeService {
     List<String> roles = new ArrayList<>();
     if (d.requestor != null) roles.add("requestor");
     if (d.provider != null) roles.add("provider");
-    return new NodeStatus(d.key.address().toString(), "jgolem/0.1.0", roles,
-        d.p2p.self().host() + ":" + d.p2p.self().port(), d.computer.advertisedEnvironments(), d.p2p.network().peers().size());
+    return new NodeStatus(
+        d.key.address().toString(),
+        "jgolem/0.1.0",
+        roles,
+        d.p2p.self().host() + ":" + d.p2p.self().port(),
+        d.computer.advertisedEnvironments(),
+        d.p2p.network().peers().size());
   }
 
   private RequestorAgent requestor() throws ApiException {
-    if (d.requestor == null) throw ApiException.conflict("this node is not a requestor (start it with --requestor)");
+    if (d.requestor == null)
+      throw ApiException.conflict("this node is not a requestor (start it with --requestor)");
     return d.requestor;
   }
 
@@ -46,17 +54,23 @@ final class DaemonService implements NodeService {
     try {
       return summary(requestor().create(taskFile));
     } catch (TaskFileException e) {
-      throw ApiException.badRequest("invalid task file " + taskFile, e.problems().stream().map(Object::toString).toList());
+      throw ApiException.badRequest(
+          "invalid task file " + taskFile, e.problems().stream().map(Object::toString).toList());
     } catch (RequestorAgent.InsufficientFundsException e) {
       throw new ApiException(402, "insufficient_funds", e.getMessage(), List.of());
     } catch (IOException e) {
-      throw new ApiException(500, "resources", "the task's resources cannot be published: " + e.getMessage(), List.of());
+      throw new ApiException(
+          500,
+          "resources",
+          "the task's resources cannot be published: " + e.getMessage(),
+          List.of());
     }
   }
 
   @Override
   public List<TaskSummary> tasks() {
-    return d.requestor == null ? List.of()
+    return d.requestor == null
+        ? List.of()
         : d.requestor.tasks().stream().map(DaemonService::summary).toList();
   }
 
@@ -79,18 +93,33 @@ final class DaemonService implements NodeService {
     for (SubtaskSnapshot s : t.subtasks()) {
       List<AssignmentSnapshot> as = s.assignments();
       AssignmentSnapshot accepted = s.acceptedResult();
-      long agreeing = as.stream().filter(a -> a.state() == RequestorModel.AssignmentState.ACCEPTED).count();
-      long wrong = as.stream().filter(a -> a.state() == RequestorModel.AssignmentState.REJECTED).count();
-      String verification = s.state() == RequestorModel.SubtaskState.ACCEPTED
-          ? (s.recompute() ? "matches the requestor's own result"
-              : t.verification().redundancy() > 1 ? agreeing + " results agree"
-              : t.file().type().equals("blender") ? "passed the task type's check (Blender: re-rendered crops compared by SSIM)"
-              : "passed the " + t.file().type() + " task type's check only (no redundancy, no recompute)")
-              + (wrong > 0 ? ", " + wrong + " rejected" : "")
-          : s.detail().isEmpty() ? (wrong > 0 ? wrong + " rejected" : "") : s.detail();
-      out.add(new SubtaskSummary(t.id(), s.name(), s.state().name(),
-          as.stream().map(a -> a.provider().toString()).distinct().toList(), as.size(), verification,
-          accepted == null ? "" : accepted.resultCid(), s.covers()));
+      long agreeing =
+          as.stream().filter(a -> a.state() == RequestorModel.AssignmentState.ACCEPTED).count();
+      long wrong =
+          as.stream().filter(a -> a.state() == RequestorModel.AssignmentState.REJECTED).count();
+      String verification =
+          s.state() == RequestorModel.SubtaskState.ACCEPTED
+              ? (s.recompute()
+                      ? "matches the requestor's own result"
+                      : t.verification().redundancy() > 1
+                          ? agreeing + " results agree"
+                          : t.file().type().equals("blender")
+                              ? "passed the task type's check (Blender: re-rendered crops compared by SSIM)"
+                              : "passed the "
+                                  + t.file().type()
+                                  + " task type's check only (no redundancy, no recompute)")
+                  + (wrong > 0 ? ", " + wrong + " rejected" : "")
+              : s.detail().isEmpty() ? (wrong > 0 ? wrong + " rejected" : "") : s.detail();
+      out.add(
+          new SubtaskSummary(
+              t.id(),
+              s.name(),
+              s.state().name(),
+              as.stream().map(a -> a.provider().toString()).distinct().toList(),
+              as.size(),
+              verification,
+              accepted == null ? "" : accepted.resultCid(),
+              s.covers()));
     }
     return out;
   }
@@ -98,8 +127,18 @@ final class DaemonService implements NodeService {
   @Override
   public List<AssignmentSummary> assignments(String taskId) throws ApiException {
     TaskSnapshot t = find(taskId);
-    return t.assignments().stream().map(a -> new AssignmentSummary(a.id(), t.id(), a.subtask(), a.provider().toString(),
-        a.price().toString(), a.deadline(), a.state().name(), a.detail() == null ? "" : a.detail(), a.resultCid()))
+    return t.assignments().stream()
+        .map(a ->
+            new AssignmentSummary(
+                a.id(),
+                t.id(),
+                a.subtask(),
+                a.provider().toString(),
+                a.price().toString(),
+                a.deadline(),
+                a.state().name(),
+                a.detail() == null ? "" : a.detail(),
+                a.resultCid()))
         .toList();
   }
 
@@ -121,15 +160,20 @@ final class DaemonService implements NodeService {
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("subtask " + subtask + " of task " + taskId);
     }
-    return subtasks(taskId).stream().filter(s -> s.name().equals(subtask)).findFirst().orElseThrow();
+    return subtasks(taskId).stream()
+        .filter(s -> s.name().equals(subtask))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Override
   public TaskSummary abortTask(String taskId) throws ApiException {
     RequestorModel.TaskState state = find(taskId).state();
     if (state != RequestorModel.TaskState.COMPUTING) {
-      // docs/API.md: 409 when the action does not fit the task's state, e.g. aborting a finished task
-      throw ApiException.conflict("task " + taskId + " is " + state + ": only a computing task can be aborted");
+      // docs/API.md: 409 when the action does not fit the task's state, e.g. aborting a finished
+      // task
+      throw ApiException.conflict(
+          "task " + taskId + " is " + state + ": only a computing task can be aborted");
     }
     return summary(requestor().abort(taskId));
   }
@@ -137,35 +181,55 @@ final class DaemonService implements NodeService {
   @Override
   public List<PeerSummary> peers() {
     return d.p2p.network().peers().stream()
-        .map((Peer p) -> new PeerSummary(p.id().toString(), p.record().host(), p.record().port(), p.outbound())).toList();
+        .map((Peer p) ->
+            new PeerSummary(p.id().toString(), p.record().host(), p.record().port(), p.outbound()))
+        .toList();
   }
 
   @Override
   public List<PaymentSummary> payments() {
     if (d.payments == null) return List.of();
-    return d.payments.payments().stream().map(p -> new PaymentSummary(p.taskId(), p.subtaskId(), p.payee().toString(),
-        p.amount().toString(), p.status().name(), p.txHash() == null ? "" : p.txHash(),
-        p.heldReason() == null ? "" : p.heldReason())).toList();
+    return d.payments.payments().stream()
+        .map(p ->
+            new PaymentSummary(
+                p.taskId(),
+                p.subtaskId(),
+                p.payee().toString(),
+                p.amount().toString(),
+                p.status().name(),
+                p.txHash() == null ? "" : p.txHash(),
+                p.heldReason() == null ? "" : p.heldReason()))
+        .toList();
   }
 
   @Override
   public List<IncomeSummary> incomes() {
     if (d.incomes == null) return List.of();
-    return d.incomes.incomes().stream().map(i -> new IncomeSummary(i.subtaskId(), i.requestor().toString(),
-        i.amount().toString(), i.status().name(), i.txHash() == null ? "" : i.txHash())).toList();
+    return d.incomes.incomes().stream()
+        .map(i ->
+            new IncomeSummary(
+                i.subtaskId(),
+                i.requestor().toString(),
+                i.amount().toString(),
+                i.status().name(),
+                i.txHash() == null ? "" : i.txHash()))
+        .toList();
   }
 
   @Override
   public AccountSummary account() throws ApiException {
     if (d.account == null) {
-      throw ApiException.conflict("this node has no chain account configured (set chain.deployment and run as requestor)");
+      throw ApiException.conflict(
+          "this node has no chain account configured (set chain.deployment and run as requestor)");
     }
     try {
       var b = d.account.balances();
       BigInteger reserved = d.payments.totals().owed();
-      return new AccountSummary(b.account().toString(), b.gnt().toString(), b.eth().toString(), reserved.toString());
+      return new AccountSummary(
+          b.account().toString(), b.gnt().toString(), b.eth().toString(), reserved.toString());
     } catch (RuntimeException e) {
-      throw new ApiException(503, "chain_unavailable", "the chain does not answer: " + e.getMessage(), List.of());
+      throw new ApiException(
+          503, "chain_unavailable", "the chain does not answer: " + e.getMessage(), List.of());
     }
   }
 
@@ -175,8 +239,18 @@ final class DaemonService implements NodeService {
     for (Reputation.Role role : Reputation.Role.values()) {
       for (Reputation.Entry e : d.reputation.ranking(role)) {
         Reputation.Counters c = e.counters();
-        out.add(new ReputationSummary(role.name(), e.node().toString(), e.score(), c.accepted(), c.wrong(),
-            c.timeouts(), c.failures(), c.paid(), c.late(), c.rejected()));
+        out.add(
+            new ReputationSummary(
+                role.name(),
+                e.node().toString(),
+                e.score(),
+                c.accepted(),
+                c.wrong(),
+                c.timeouts(),
+                c.failures(),
+                c.paid(),
+                c.late(),
+                c.rejected()));
       }
     }
     return out;
@@ -185,8 +259,17 @@ final class DaemonService implements NodeService {
   @Override
   public List<JobSummary> providerJobs() {
     if (d.provider == null) return List.of();
-    return d.provider.jobs().stream().map((JobSnapshot j) -> new JobSummary(j.subtaskId(), j.taskId(),
-        j.requestor().toString(), j.price().toString(), j.deadline(), j.state(), j.resultCid())).toList();
+    return d.provider.jobs().stream()
+        .map((JobSnapshot j) ->
+            new JobSummary(
+                j.subtaskId(),
+                j.taskId(),
+                j.requestor().toString(),
+                j.price().toString(),
+                j.deadline(),
+                j.state(),
+                j.resultCid()))
+        .toList();
   }
 
   @Override
@@ -200,8 +283,11 @@ final class DaemonService implements NodeService {
     m.put("requestor.paymentWindowSeconds", String.valueOf(c.paymentWindow().toSeconds()));
     m.put("requestor.transferSlackSeconds", String.valueOf(c.transferSlack().toSeconds()));
     m.put("provider.enabled", String.valueOf(d.provider != null));
-    m.put("provider.minPricePerHour", d.provider == null ? c.minPricePerHour().toString()
-        : d.provider.minPricePerHour().toString());
+    m.put(
+        "provider.minPricePerHour",
+        d.provider == null
+            ? c.minPricePerHour().toString()
+            : d.provider.minPricePerHour().toString());
     m.put("provider.slots", String.valueOf(c.slots()));
     m.put("provider.environments", String.join(",", d.computer.advertisedEnvironments()));
     return m;
@@ -213,15 +299,20 @@ final class DaemonService implements NodeService {
       throw ApiException.badRequest("unknown setting " + key, List.copyOf(settings().keySet()));
     }
     if (!key.equals("provider.minPricePerHour") || d.provider == null) {
-      throw ApiException.badRequest("setting " + key + " cannot change while the node runs; edit the configuration "
-          + "file and restart the node", List.of("changeable now: provider.minPricePerHour (wei per hour)"));
+      throw ApiException.badRequest(
+          "setting "
+              + key
+              + " cannot change while the node runs; edit the configuration "
+              + "file and restart the node",
+          List.of("changeable now: provider.minPricePerHour (wei per hour)"));
     }
     BigInteger wei;
     try {
       wei = new BigInteger(value);
       if (wei.signum() < 0) throw new NumberFormatException();
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("provider.minPricePerHour must be a non-negative integer amount of wei, got " + value,
+      throw ApiException.badRequest(
+          "provider.minPricePerHour must be a non-negative integer amount of wei, got " + value,
           List.of());
     }
     d.provider.setMinPricePerHour(wei);
@@ -231,8 +322,19 @@ final class DaemonService implements NodeService {
   static TaskSummary summary(TaskSnapshot t) {
     int n = t.subtasks().size();
     long accepted = t.accepted();
-    return new TaskSummary(t.id(), t.file().name(), t.file().type(), t.state().name(), n, (int) accepted,
-        n == 0 ? 0 : (double) accepted / n, t.createdAt(), t.header().deadline(), t.output() == null ? "" : t.output().toString(),
-        t.file().bidPerHour().toString(), t.spent().toString(), t.verificationTime().toMillis());
+    return new TaskSummary(
+        t.id(),
+        t.file().name(),
+        t.file().type(),
+        t.state().name(),
+        n,
+        (int) accepted,
+        n == 0 ? 0 : (double) accepted / n,
+        t.createdAt(),
+        t.header().deadline(),
+        t.output() == null ? "" : t.output().toString(),
+        t.file().bidPerHour().toString(),
+        t.spent().toString(),
+        t.verificationTime().toMillis());
   }
 }

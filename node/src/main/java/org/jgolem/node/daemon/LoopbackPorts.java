@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Free loopback ports for nodes that a launcher (the demo, the integration tests) starts in other processes and
- * must name in advance. They are taken below the kernel's ephemeral range: a port the kernel hands out to any
- * socket bound to port 0 or connecting out (another test, a browser, a build) can be taken between the moment
- * it is found free here and the moment the node binds it; a port below that range can only be taken by a
- * process that asks for it by number.
+ * Free loopback ports for nodes that a launcher (the demo, the integration tests) starts in other
+ * processes and must name in advance. They are taken below the kernel's ephemeral range: a port the
+ * kernel hands out to any socket bound to port 0 or connecting out (another test, a browser, a
+ * build) can be taken between the moment it is found free here and the moment the node binds it; a
+ * port below that range can only be taken by a process that asks for it by number.
  */
 public final class LoopbackPorts {
   private static final int LOWEST = 10_000;

@@ -15,7 +15,8 @@ import org.jgolem.node.tasks.definition.Problems;
 import org.jgolem.node.tasks.definition.TaskFileParser;
 
 /**
- * A node's configuration file (JSON). Every field is optional; what is missing takes the default shown.
+ * A node's configuration file (JSON). Every field is optional; what is missing takes the default
+ * shown.
  *
  * <pre>
  * {
@@ -32,33 +33,68 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  *
  * Paths are relative to the configuration file. Amounts are GNT (decimal strings), kept exactly.
  *
- * <p>{@code requestor.transferSlackSeconds} is the time a provider gets, on top of a subtask's own timeout, to
- * fetch its resources and report: an assignment without a report by then is given to another provider.
+ * <p>{@code requestor.transferSlackSeconds} is the time a provider gets, on top of a subtask's own
+ * timeout, to fetch its resources and report: an assignment without a report by then is given to
+ * another provider.
  *
- * <p>{@code provider.warmBlender} (off unless given; needs {@code docker} and the image in {@code dockerImages}): the
- * node keeps a Blender sandbox of that image readied while it is idle, for the first tile of a Blender task of those
- * cpus and memory (the task file's {@code cpus} and {@code memory_mib}; defaults 1 and 1024) and for the first spot
- * check of a task of its own. It holds a Blender process's memory (some hundreds of MB; see docs/PERFORMANCE.md)
- * while it waits.
+ * <p>{@code provider.warmBlender} (off unless given; needs {@code docker} and the image in {@code
+ * dockerImages}): the node keeps a Blender sandbox of that image readied while it is idle, for the
+ * first tile of a Blender task of those cpus and memory (the task file's {@code cpus} and {@code
+ * memory_mib}; defaults 1 and 1024) and for the first spot check of a task of its own. It holds a
+ * Blender process's memory (some hundreds of MB; see docs/PERFORMANCE.md) while it waits.
  */
 public record NodeConfig(
-    String p2pHost, int p2pPort, List<String> seeds,
-    String apiHost, int apiPort,
-    Path deployment, int confirmations,
+    String p2pHost,
+    int p2pPort,
+    List<String> seeds,
+    String apiHost,
+    int apiPort,
+    Path deployment,
+    int confirmations,
     int gatewayPort,
-    boolean requestor, Duration paymentWindow, Duration transferSlack,
-    boolean provider, BigInteger minPricePerHour, int slots, boolean wasm, boolean docker, List<String> dockerImages,
-    boolean host, WarmBlender warmBlender) {
+    boolean requestor,
+    Duration paymentWindow,
+    Duration transferSlack,
+    boolean provider,
+    BigInteger minPricePerHour,
+    int slots,
+    boolean wasm,
+    boolean docker,
+    List<String> dockerImages,
+    boolean host,
+    WarmBlender warmBlender) {
 
-  /** A Blender sandbox to keep warm: its image and the cpus and memory of the subtasks it serves. */
+  /**
+   * A Blender sandbox to keep warm: its image and the cpus and memory of the subtasks it serves.
+   */
   public record WarmBlender(String imageId, int cpus, long memoryMib) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   public NodeConfig withRoles(boolean req, boolean prov) {
-    return new NodeConfig(p2pHost, p2pPort, seeds, apiHost, apiPort, deployment, confirmations, gatewayPort, req,
-        paymentWindow, transferSlack, prov, minPricePerHour, slots, wasm, docker, dockerImages, host, warmBlender);
+    return new NodeConfig(
+        p2pHost,
+        p2pPort,
+        seeds,
+        apiHost,
+        apiPort,
+        deployment,
+        confirmations,
+        gatewayPort,
+        req,
+        paymentWindow,
+        transferSlack,
+        prov,
+        minPricePerHour,
+        slots,
+        wasm,
+        docker,
+        dockerImages,
+        host,
+        warmBlender);
   }
 
   /** Reads and checks a configuration file; every problem is named by its JSON path. */
@@ -69,7 +105,8 @@ public record NodeConfig(
     } catch (IOException e) {
       throw new ConfigException(file + ": not valid JSON: " + e.getMessage());
     }
-    if (root == null || !root.isObject()) throw new ConfigException(file + ": must be a JSON object");
+    if (root == null || !root.isObject())
+      throw new ConfigException(file + ": must be a JSON object");
     Path base = file.toAbsolutePath().getParent();
     Problems p = new Problems();
     known(root, "$", List.of("p2p", "api", "chain", "resources", "requestor", "provider"), p);
@@ -77,18 +114,36 @@ public record NodeConfig(
     JsonNode api = section(root, "api", List.of("host", "port"), p);
     JsonNode chain = section(root, "chain", List.of("deployment", "confirmations"), p);
     JsonNode res = section(root, "resources", List.of("gatewayPort"), p);
-    JsonNode req = section(root, "requestor", List.of("enabled", "paymentWindowSeconds", "transferSlackSeconds"), p);
-    JsonNode prov = section(root, "provider",
-        List.of("enabled", "minPricePerHour", "slots", "wasm", "docker", "dockerImages", "host", "warmBlender"), p);
+    JsonNode req =
+        section(
+            root,
+            "requestor",
+            List.of("enabled", "paymentWindowSeconds", "transferSlackSeconds"),
+            p);
+    JsonNode prov =
+        section(
+            root,
+            "provider",
+            List.of(
+                "enabled",
+                "minPricePerHour",
+                "slots",
+                "wasm",
+                "docker",
+                "dockerImages",
+                "host",
+                "warmBlender"),
+            p);
     List<String> seeds = new ArrayList<>();
     JsonNode s = p2p.get("seeds");
     if (s != null) {
       if (!s.isArray()) p.add("$.p2p.seeds", "must be a list of \"host:port\"");
-      else for (int i = 0; i < s.size(); i++) {
-        if (!s.get(i).isTextual() || !s.get(i).asText().matches("[^:\\s]+:\\d{1,5}")) {
-          p.add("$.p2p.seeds[" + i + "]", "must be \"host:port\"");
-        } else seeds.add(s.get(i).asText());
-      }
+      else
+        for (int i = 0; i < s.size(); i++) {
+          if (!s.get(i).isTextual() || !s.get(i).asText().matches("[^:\\s]+:\\d{1,5}")) {
+            p.add("$.p2p.seeds[" + i + "]", "must be \"host:port\"");
+          } else seeds.add(s.get(i).asText());
+        }
     }
     String dep = text(chain, "$.chain", "deployment", null, p);
     BigInteger minPrice = BigInteger.TEN.pow(17);
@@ -96,50 +151,72 @@ public record NodeConfig(
     if (mp != null) {
       Problems q = new Problems();
       var v = TaskFileParserBid.parse(mp, q);
-      if (!q.isEmpty()) p.add("$.provider.minPricePerHour", "must be an amount of GNT, such as \"0.1\"");
+      if (!q.isEmpty())
+        p.add("$.provider.minPricePerHour", "must be an amount of GNT, such as \"0.1\"");
       else minPrice = v;
     }
     List<String> images = new ArrayList<>();
     JsonNode im = prov.get("dockerImages");
     if (im != null) {
       if (!im.isArray()) p.add("$.provider.dockerImages", "must be a list of image ids");
-      else for (int i = 0; i < im.size(); i++) {
-        if (!im.get(i).isTextual() || !im.get(i).asText().matches("sha256:[0-9a-f]{64}")) {
-          p.add("$.provider.dockerImages[" + i + "]", "must be an image id sha256:<64 hex>");
-        } else images.add(im.get(i).asText());
-      }
+      else
+        for (int i = 0; i < im.size(); i++) {
+          if (!im.get(i).isTextual() || !im.get(i).asText().matches("sha256:[0-9a-f]{64}")) {
+            p.add("$.provider.dockerImages[" + i + "]", "must be an image id sha256:<64 hex>");
+          } else images.add(im.get(i).asText());
+        }
     }
     WarmBlender warm = null;
     JsonNode wb = prov.get("warmBlender");
     if (wb != null) {
       if (!wb.isObject()) {
-        p.add("$.provider.warmBlender", "must be an object {\"image\": \"sha256:…\", \"cpus\": 1, \"memoryMib\": 1024}");
+        p.add(
+            "$.provider.warmBlender",
+            "must be an object {\"image\": \"sha256:…\", \"cpus\": 1, \"memoryMib\": 1024}");
       } else {
         known(wb, "$.provider.warmBlender", List.of("image", "cpus", "memoryMib"), p);
         String image = text(wb, "$.provider.warmBlender", "image", null, p);
         if (image == null) {
-          p.add("$.provider.warmBlender.image", "is required: the id of a Blender image in dockerImages");
+          p.add(
+              "$.provider.warmBlender.image",
+              "is required: the id of a Blender image in dockerImages");
         } else if (!images.contains(image)) {
           p.add("$.provider.warmBlender.image", "must be one of $.provider.dockerImages");
         }
-        if (!bool(prov, "$.provider", "docker", false, p)) p.add("$.provider.warmBlender", "needs \"docker\": true");
-        warm = new WarmBlender(image, (int) number(wb, "$.provider.warmBlender", "cpus", 1, 1, 64, p),
-            number(wb, "$.provider.warmBlender", "memoryMib", 1024, 256, 64 * 1024, p));
+        if (!bool(prov, "$.provider", "docker", false, p))
+          p.add("$.provider.warmBlender", "needs \"docker\": true");
+        warm =
+            new WarmBlender(
+                image,
+                (int) number(wb, "$.provider.warmBlender", "cpus", 1, 1, 64, p),
+                number(wb, "$.provider.warmBlender", "memoryMib", 1024, 256, 64 * 1024, p));
       }
     }
-    NodeConfig c = new NodeConfig(
-        text(p2p, "$.p2p", "host", "127.0.0.1", p), port(p2p, "$.p2p", "port", 40102, p), seeds,
-        text(api, "$.api", "host", "127.0.0.1", p), port(api, "$.api", "port", 61000, p),
-        dep == null ? null : base.resolve(dep).normalize(), (int) number(chain, "$.chain", "confirmations", 1, 0, 64, p),
-        port(res, "$.resources", "gatewayPort", 0, p),
-        bool(req, "$.requestor", "enabled", true, p),
-        Duration.ofSeconds(number(req, "$.requestor", "paymentWindowSeconds", 3600, 1, 7 * 24 * 3600, p)),
-        Duration.ofSeconds(number(req, "$.requestor", "transferSlackSeconds", 60, 1, 3600, p)),
-        bool(prov, "$.provider", "enabled", true, p), minPrice, (int) number(prov, "$.provider", "slots", 1, 1, 256, p),
-        bool(prov, "$.provider", "wasm", true, p), bool(prov, "$.provider", "docker", false, p), images,
-        bool(prov, "$.provider", "host", false, p), warm);
+    NodeConfig c =
+        new NodeConfig(
+            text(p2p, "$.p2p", "host", "127.0.0.1", p),
+            port(p2p, "$.p2p", "port", 40102, p),
+            seeds,
+            text(api, "$.api", "host", "127.0.0.1", p),
+            port(api, "$.api", "port", 61000, p),
+            dep == null ? null : base.resolve(dep).normalize(),
+            (int) number(chain, "$.chain", "confirmations", 1, 0, 64, p),
+            port(res, "$.resources", "gatewayPort", 0, p),
+            bool(req, "$.requestor", "enabled", true, p),
+            Duration.ofSeconds(
+                number(req, "$.requestor", "paymentWindowSeconds", 3600, 1, 7 * 24 * 3600, p)),
+            Duration.ofSeconds(number(req, "$.requestor", "transferSlackSeconds", 60, 1, 3600, p)),
+            bool(prov, "$.provider", "enabled", true, p),
+            minPrice,
+            (int) number(prov, "$.provider", "slots", 1, 1, 256, p),
+            bool(prov, "$.provider", "wasm", true, p),
+            bool(prov, "$.provider", "docker", false, p),
+            images,
+            bool(prov, "$.provider", "host", false, p),
+            warm);
     if (!p.isEmpty()) {
-      throw new ConfigException(file + ":\n  " + String.join("\n  ", p.list().stream().map(Object::toString).toList()));
+      throw new ConfigException(
+          file + ":\n  " + String.join("\n  ", p.list().stream().map(Object::toString).toList()));
     }
     return c;
   }
@@ -152,9 +229,11 @@ public record NodeConfig(
   }
 
   private static void known(JsonNode n, String path, List<String> known, Problems p) {
-    n.fieldNames().forEachRemaining(f -> {
-      if (!known.contains(f)) p.add(path + "." + f, "unknown field (known: " + String.join(", ", known) + ")");
-    });
+    n.fieldNames()
+        .forEachRemaining(f -> {
+          if (!known.contains(f))
+            p.add(path + "." + f, "unknown field (known: " + String.join(", ", known) + ")");
+        });
   }
 
   private static JsonNode section(JsonNode root, String name, List<String> fields, Problems p) {
@@ -188,7 +267,8 @@ public record NodeConfig(
     return v.asBoolean();
   }
 
-  private static long number(JsonNode n, String path, String f, long dflt, long min, long max, Problems p) {
+  private static long number(
+      JsonNode n, String path, String f, long dflt, long min, long max, Problems p) {
     JsonNode v = n.get(f);
     if (v == null) return dflt;
     if (!v.canConvertToExactIntegral() || v.asLong() < min || v.asLong() > max) {

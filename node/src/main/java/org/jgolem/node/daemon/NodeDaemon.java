@@ -31,11 +31,10 @@ import org.jgolem.node.compute.host.HostDirectEnvironment;
 import org.jgolem.node.compute.wasm.WasmEnvironment;
 import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.gossip.GossipConfig;
+import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.provider.ProviderAgent;
-import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.requestor.RequestorAgent;
-import org.jgolem.node.store.SqliteRequestorStore;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.netty.EventLoops;
 import org.jgolem.node.p2p.netty.NettyP2PNetwork;
@@ -51,6 +50,7 @@ import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.store.SqliteIncomeStore;
 import org.jgolem.node.store.SqlitePaymentLedger;
 import org.jgolem.node.store.SqliteReputationStore;
+import org.jgolem.node.store.SqliteRequestorStore;
 import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.protocol.identity.NodeKey;
 import org.slf4j.Logger;
@@ -58,9 +58,9 @@ import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
 
 /**
- * One node process, assembled from its configuration: database, P2P (Netty), resources (ipfs-bridge and
- * its gateway), chain access, the task computer, the requestor and provider agents, payments and incomes,
- * and the REST API. Stopping it closes everything in reverse order.
+ * One node process, assembled from its configuration: database, P2P (Netty), resources (ipfs-bridge
+ * and its gateway), chain access, the task computer, the requestor and provider agents, payments
+ * and incomes, and the REST API. Stopping it closes everything in reverse order.
  */
 public final class NodeDaemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeDaemon.class);
@@ -86,7 +86,9 @@ public final class NodeDaemon implements AutoCloseable {
     this.key = key;
     this.config = config;
     this.dataDir = dataDir;
-    this.scheduler = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().name("node-timers").daemon().unstarted(r));
+    this.scheduler =
+        Executors.newScheduledThreadPool(
+            2, r -> Thread.ofPlatform().name("node-timers").daemon().unstarted(r));
     closing.add(scheduler::shutdownNow);
   }
 
@@ -96,29 +98,42 @@ public final class NodeDaemon implements AutoCloseable {
     closing.add(db);
     reputation = new Reputation(new SqliteReputationStore(db));
 
-    resources = IpfsExchange.open(dataDir.resolve("resources"), config.p2pHost(), config.gatewayPort());
+    resources =
+        IpfsExchange.open(dataDir.resolve("resources"), config.p2pHost(), config.gatewayPort());
     closing.add(resources);
 
-    Deployment deployment = config.deployment() == null ? null : Deployment.read(config.deployment());
+    Deployment deployment =
+        config.deployment() == null ? null : Deployment.read(config.deployment());
     Chain chain = null;
     if (deployment != null) {
       chain = Chain.connect(deployment.rpcUrl());
       deployment.verify(chain);
     } else if (config.requestor()) {
-      throw new NodeConfig.ConfigException("a requestor pays on chain: set chain.deployment to a deployment file");
+      throw new NodeConfig.ConfigException(
+          "a requestor pays on chain: set chain.deployment to a deployment file");
     }
     long chainId = deployment == null ? P2PConfig.loopback().chainId() : deployment.chainId();
-    Address deposit = deployment == null ? Address.of("0x" + "00".repeat(19) + "01") : deployment.deposit();
-    MarketConfig market = MarketConfig.defaults(chainId, deposit).withMinPricePerHour(config.minPricePerHour())
-        .withTransferSlack(config.transferSlack());
+    Address deposit =
+        deployment == null ? Address.of("0x" + "00".repeat(19) + "01") : deployment.deposit();
+    MarketConfig market =
+        MarketConfig.defaults(chainId, deposit)
+            .withMinPricePerHour(config.minPricePerHour())
+            .withTransferSlack(config.transferSlack());
 
     EventLoops loops = EventLoops.create(2, "p2p");
     closing.add(loops::close);
     P2PConfig p2pConfig = P2PConfig.loopback().withListenPort(config.p2pPort());
     if (p2pConfig.chainId() != chainId) p2pConfig = p2pConfig.withChainId(chainId);
-    P2PNodeConfig nodeConfig = new P2PNodeConfig(dataDir, p2pConfig, DiscoveryConfig.defaults(config.seeds()),
-        GossipConfig.defaults());
-    p2p = P2PNode.create(key, nodeConfig, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
+    P2PNodeConfig nodeConfig =
+        new P2PNodeConfig(
+            dataDir, p2pConfig, DiscoveryConfig.defaults(config.seeds()), GossipConfig.defaults());
+    p2p =
+        P2PNode.create(
+            key,
+            nodeConfig,
+            (k, c) -> new NettyP2PNetwork(k, c, clock, loops),
+            clock,
+            new Random());
     p2p.network().setCapabilities(List.of("gateway:" + resources.gatewayPort()));
     p2p.start();
     closing.add(p2p::stop);
@@ -127,38 +142,59 @@ public final class NodeDaemon implements AutoCloseable {
     DockerEnvironment warmDocker = null;
     if (config.wasm()) envs.add(sandboxes.apply(new WasmEnvironment()));
     if (config.docker()) {
-      DockerEnvironment docker = new DockerEnvironment(DockerConfig.of(key.address().hex(), config.dockerImages()), clock,
-          scheduler);
+      DockerEnvironment docker =
+          new DockerEnvironment(
+              DockerConfig.of(key.address().hex(), config.dockerImages()), clock, scheduler);
       docker.sessionFolder(dataDir.resolve("provider").resolve("sessions"));
       warmDocker = docker;
       envs.add(sandboxes.apply(docker));
     }
-    envs.add(config.host()
-        ? sandboxes.apply(HostDirectEnvironment.enabledForTrustedCode(Runtime.getRuntime().availableProcessors(),
-            Runtime.getRuntime().maxMemory()))
-        : HostDirectEnvironment.disabled());
+    envs.add(
+        config.host()
+            ? sandboxes.apply(
+                HostDirectEnvironment.enabledForTrustedCode(
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()))
+            : HostDirectEnvironment.disabled());
     computer = new TaskComputer(envs);
     closing.add(computer);
 
     if (config.requestor()) {
       Credentials credentials = Credentials.create(key.keyPair());
       var paymentChain = new Web3PaymentChain(chain, deployment.token(), credentials);
-      PaymentConfig pc = PaymentConfig.demo(config.paymentWindow()).withConfirmations(config.confirmations());
+      PaymentConfig pc =
+          PaymentConfig.demo(config.paymentWindow()).withConfirmations(config.confirmations());
       payments = new PaymentProcessor(new SqlitePaymentLedger(db), paymentChain, clock, pc);
       payments.start(scheduler, Duration.ofMillis(500));
       closing.add(payments);
       account = new RequestorAccount(paymentChain, payments, pc);
-      requestor = new RequestorAgent(key, p2p.network(), p2p.gossip(), market, TaskTemplates.load(), resources,
-          (task, subtask, payee, amount, at) -> payments.record(HexFormat.of().formatHex(task),
-              HexFormat.of().formatHex(subtask), payee, amount, Instant.ofEpochMilli(at)),
-          cost -> {
-            try {
-              account.requireAffordable(cost, "task");
-            } catch (InsufficientFundsException e) {
-              throw new RequestorAgent.InsufficientFundsException(e.getMessage());
-            }
-          }, reputation, computer, dataDir.resolve("requestor"), clock, new SqliteRequestorStore(db),
-          AgentExecutors.requestor()); // the loop and its workers on threads of their own
+      requestor =
+          new RequestorAgent(
+              key,
+              p2p.network(),
+              p2p.gossip(),
+              market,
+              TaskTemplates.load(),
+              resources,
+              (task, subtask, payee, amount, at) ->
+                  payments.record(
+                      HexFormat.of().formatHex(task),
+                      HexFormat.of().formatHex(subtask),
+                      payee,
+                      amount,
+                      Instant.ofEpochMilli(at)),
+              cost -> {
+                try {
+                  account.requireAffordable(cost, "task");
+                } catch (InsufficientFundsException e) {
+                  throw new RequestorAgent.InsufficientFundsException(e.getMessage());
+                }
+              },
+              reputation,
+              computer,
+              dataDir.resolve("requestor"),
+              clock,
+              new SqliteRequestorStore(db),
+              AgentExecutors.requestor()); // the loop and its workers on threads of their own
       closing.add(requestor);
       int resumed = requestor.start();
       if (resumed > 0) LOG.info("Resumed {} task(s) from {}", resumed, db.file());
@@ -168,64 +204,113 @@ public final class NodeDaemon implements AutoCloseable {
     if (config.provider()) {
       if (chain != null) {
         var view = new Web3ChainView(chain, deployment.token(), Credentials.create(key.keyPair()));
-        incomes = new IncomeKeeper(new SqliteIncomeStore(db), view, key.address(), clock,
-            IncomeConfig.defaults(deployment.deploymentBlock()).withConfirmations(config.confirmations()),
-            (requestorId, subtaskId, amount) -> reputation.record(Reputation.Role.REQUESTOR, requestorId,
-                Reputation.Event.LATE_PAYMENT));
-        scheduler.scheduleWithFixedDelay(() -> {
-          try {
-            incomes.tick();
-          } catch (RuntimeException e) {
-            LOG.warn("Income check failed: {}", e.toString());
-          }
-        }, 1, 1, TimeUnit.SECONDS);
+        incomes =
+            new IncomeKeeper(
+                new SqliteIncomeStore(db),
+                view,
+                key.address(),
+                clock,
+                IncomeConfig.defaults(deployment.deploymentBlock())
+                    .withConfirmations(config.confirmations()),
+                (requestorId, subtaskId, amount) ->
+                    reputation.record(
+                        Reputation.Role.REQUESTOR, requestorId, Reputation.Event.LATE_PAYMENT));
+        scheduler.scheduleWithFixedDelay(
+            () -> {
+              try {
+                incomes.tick();
+              } catch (RuntimeException e) {
+                LOG.warn("Income check failed: {}", e.toString());
+              }
+            },
+            1,
+            1,
+            TimeUnit.SECONDS);
       } else {
         LOG.warn("No chain configured: incomes are not watched");
       }
       // offer what the sandboxes give a subtask, not what the JVM has
-      long memMib = computer.capabilities().stream().filter(c -> c.available()).mapToLong(c -> c.memoryBytes() >> 20)
-          .max().orElse(0);
-      provider = new ProviderAgent(p2p.network(), p2p.gossip(), market, computer, resources,
-          (requestorId, task, subtask, amount, at) -> {
-            IncomeKeeper incomes = this.incomes;
-            if (incomes != null) {
-              incomes.expect(requestorId, HexFormat.of().formatHex(task), HexFormat.of().formatHex(subtask), amount,
-                  Instant.ofEpochMilli(at));
-            }
-          }, reputation, dataDir.resolve("provider"), clock, config.slots(),
-          Math.max(1, Runtime.getRuntime().availableProcessors()), Math.max(1, memMib),
-          new org.jgolem.node.store.SqliteProviderStore(db, clock), AgentExecutors.provider());
+      long memMib =
+          computer.capabilities().stream()
+              .filter(c -> c.available())
+              .mapToLong(c -> c.memoryBytes() >> 20)
+              .max()
+              .orElse(0);
+      provider =
+          new ProviderAgent(
+              p2p.network(),
+              p2p.gossip(),
+              market,
+              computer,
+              resources,
+              (requestorId, task, subtask, amount, at) -> {
+                IncomeKeeper incomes = this.incomes;
+                if (incomes != null) {
+                  incomes.expect(
+                      requestorId,
+                      HexFormat.of().formatHex(task),
+                      HexFormat.of().formatHex(subtask),
+                      amount,
+                      Instant.ofEpochMilli(at));
+                }
+              },
+              reputation,
+              dataDir.resolve("provider"),
+              clock,
+              config.slots(),
+              Math.max(1, Runtime.getRuntime().availableProcessors()),
+              Math.max(1, memMib),
+              new org.jgolem.node.store.SqliteProviderStore(db, clock),
+              AgentExecutors.provider());
       closing.add(provider);
     }
     if (warmDocker != null && config.warmBlender() != null) {
-      // readied only while the whole node is idle: no subtask in any sandbox, no task of its own being computed
+      // readied only while the whole node is idle: no subtask in any sandbox, no task of its own
+      // being computed
       TaskComputer sandboxesOfNode = computer;
       RequestorAgent ownTasks = requestor;
-      warmDocker.idleWhen(() -> sandboxesOfNode.running().isEmpty() && (ownTasks == null || !ownTasks.busy()));
+      warmDocker.idleWhen(
+          () -> sandboxesOfNode.running().isEmpty() && (ownTasks == null || !ownTasks.busy()));
       var w = config.warmBlender();
-      warmDocker.keepWarm(org.jgolem.node.tasks.blender.RenderJob.warmUp(w.imageId(), w.cpus(), w.memoryMib()));
+      warmDocker.keepWarm(
+          org.jgolem.node.tasks.blender.RenderJob.warmUp(w.imageId(), w.cpus(), w.memoryMib()));
     }
 
-    api = ApiServer.start(new DaemonService(this), ApiConfig.defaults(dataDir).withHost(config.apiHost())
-        .withPort(config.apiPort()));
+    api =
+        ApiServer.start(
+            new DaemonService(this),
+            ApiConfig.defaults(dataDir).withHost(config.apiHost()).withPort(config.apiPort()));
     closing.add(api);
-    LOG.info("Node {} up: p2p {}:{}, gateway {}, API {} ({}{})", key.address(), p2p.self().host(), p2p.self().port(),
-        resources.gatewayPort(), api.address(), config.requestor() ? "requestor" : "",
+    LOG.info(
+        "Node {} up: p2p {}:{}, gateway {}, API {} ({}{})",
+        key.address(),
+        p2p.self().host(),
+        p2p.self().port(),
+        resources.gatewayPort(),
+        api.address(),
+        config.requestor() ? "requestor" : "",
         config.provider() ? (config.requestor() ? "+provider" : "provider") : "");
   }
 
   /** Starts a node; on any failure, what was started is stopped again and the failure is thrown. */
-  public static NodeDaemon start(NodeKey key, NodeConfig config, Path dataDir, Clock clock) throws Exception {
+  public static NodeDaemon start(NodeKey key, NodeConfig config, Path dataDir, Clock clock)
+      throws Exception {
     return start(key, config, dataDir, clock, UnaryOperator.identity());
   }
 
   /**
-   * The same, with every enabled sandbox environment passed through {@code sandboxes} before the task
-   * computer gets it. For programs that embed the daemon (the integration tests wrap the WASM environment to
-   * make a provider return wrong results); neither the configuration file nor the CLI can reach it.
+   * The same, with every enabled sandbox environment passed through {@code sandboxes} before the
+   * task computer gets it. For programs that embed the daemon (the integration tests wrap the WASM
+   * environment to make a provider return wrong results); neither the configuration file nor the
+   * CLI can reach it.
    */
-  public static NodeDaemon start(NodeKey key, NodeConfig config, Path dataDir, Clock clock,
-      UnaryOperator<Environment> sandboxes) throws Exception {
+  public static NodeDaemon start(
+      NodeKey key,
+      NodeConfig config,
+      Path dataDir,
+      Clock clock,
+      UnaryOperator<Environment> sandboxes)
+      throws Exception {
     NodeDaemon d = new NodeDaemon(key, config, dataDir);
     try {
       d.assemble(clock, sandboxes);
@@ -255,5 +340,4 @@ public final class NodeDaemon implements AutoCloseable {
   public Path dataDir() {
     return dataDir;
   }
-
 }

@@ -33,15 +33,15 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Table.</b> A node enters the {@link RoutingTable} only once it has proven its id: when a
- *       session with it opens (either direction, with the endpoint it advertised) or when it answers
- *       a query. Nodes merely named in a Neighbours answer are candidates of that lookup, not table
- *       entries, so nobody can fill our table with ids they made up. Proven peers are saved in the
- *       {@link PeerStore}; failures to reach one are counted there and in the table (a refusal for
- *       lack of room, TOO_MANY_PEERS, is not a failure: the node is alive).
+ *       session with it opens (either direction, with the endpoint it advertised) or when it
+ *       answers a query. Nodes merely named in a Neighbours answer are candidates of that lookup,
+ *       not table entries, so nobody can fill our table with ids they made up. Proven peers are
+ *       saved in the {@link PeerStore}; failures to reach one are counted there and in the table (a
+ *       refusal for lack of room, TOO_MANY_PEERS, is not a failure: the node is alive).
  *   <li><b>Answers.</b> FindNode(target) is answered with Neighbours ({@link NeighboursAnswer}).
  *   <li><b>Queries.</b> To ask a node, the session with it is used, or opened with its expected id
- *       ({@link QuerySessions}, which also caps and closes the sessions opened for queries). Answers
- *       are matched to requests by {@link FindNodeRequests}.
+ *       ({@link QuerySessions}, which also caps and closes the sessions opened for queries).
+ *       Answers are matched to requests by {@link FindNodeRequests}.
  *   <li><b>Join and maintenance</b> ({@link DiscoveryMaintenance}, on the scheduler): stored peers
  *       are loaded into the table, the seeds and stored peers dialled, our own id looked up and the
  *       buckets refreshed; then, every {@code maintenanceInterval}, outbound peers kept, idle query
@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Liveness.</b> When a full bucket meets a newcomer, its least-recently-seen entry is
  *       probed (a live session counts; else it is dialled). Entries that fail {@code maxFailures}
  *       times in a row are evicted for a replacement, so long-lived nodes are preferred.
- *   <li><b>Lookups.</b> {@link #lookup} answers from sessions and the table when it can;
- *       {@link #search} always asks the network and verifies the endpoint it finds.
+ *   <li><b>Lookups.</b> {@link #lookup} answers from sessions and the table when it can; {@link
+ *       #search} always asks the network and verifies the endpoint it finds.
  * </ul>
  *
  * Network callbacks only touch in-memory state; database writes, timeouts and maintenance run on
@@ -80,10 +80,17 @@ public final class Discovery {
 
   /** What was last written to the peer store, per node. */
   private final Map<Address, Persisted> persisted = new ConcurrentHashMap<>();
+
   private volatile boolean running;
 
-  public Discovery(Address self, P2PNetwork network, PeerStore peerStore, DiscoveryConfig config, Clock clock,
-      ScheduledExecutorService scheduler, Random random) {
+  public Discovery(
+      Address self,
+      P2PNetwork network,
+      PeerStore peerStore,
+      DiscoveryConfig config,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      Random random) {
     this.self = self;
     this.network = network;
     this.peerStore = peerStore;
@@ -91,30 +98,41 @@ public final class Discovery {
     this.clock = clock;
     this.scheduler = scheduler;
     this.random = random;
-    this.table = new RoutingTable(self, config.k(), config.k(), config.maxFailures(), clock.millis());
+    this.table =
+        new RoutingTable(self, config.k(), config.k(), config.maxFailures(), clock.millis());
     this.requests = new FindNodeRequests(scheduler, config.requestTimeout());
     this.sessions = new QuerySessions(network, requests, this.config, clock, scheduler);
-    this.maintenance = new DiscoveryMaintenance(self, network, table, sessions, new DiscoveryMaintenance.Lookups() {
-      @Override
-      public boolean running() {
-        return running;
-      }
+    this.maintenance =
+        new DiscoveryMaintenance(
+            self,
+            network,
+            table,
+            sessions,
+            new DiscoveryMaintenance.Lookups() {
+              @Override
+              public boolean running() {
+                return running;
+              }
 
-      @Override
-      public CompletableFuture<Lookup.Result> iterate(Address target) {
-        return Discovery.this.iterate(target, false, Set.of());
-      }
+              @Override
+              public CompletableFuture<Lookup.Result> iterate(Address target) {
+                return Discovery.this.iterate(target, false, Set.of());
+              }
 
-      @Override
-      public void nodeFailed(Address id, Throwable error) {
-        Discovery.this.nodeFailed(id, error);
-      }
+              @Override
+              public void nodeFailed(Address id, Throwable error) {
+                Discovery.this.nodeFailed(id, error);
+              }
 
-      @Override
-      public boolean probing(Address id) {
-        return probing.contains(id);
-      }
-    }, this.config, clock, scheduler, random);
+              @Override
+              public boolean probing(Address id) {
+                return probing.contains(id);
+              }
+            },
+            this.config,
+            clock,
+            scheduler,
+            random);
   }
 
   /**
@@ -128,17 +146,18 @@ public final class Discovery {
     running = true;
     network.subscribe(MessageType.FIND_NODE, this::onFindNode);
     network.subscribe(MessageType.NEIGHBOURS, this::onNeighbours);
-    network.addPeerListener(new PeerListener() {
-      @Override
-      public void onConnected(Peer peer) {
-        Discovery.this.onConnected(peer);
-      }
+    network.addPeerListener(
+        new PeerListener() {
+          @Override
+          public void onConnected(Peer peer) {
+            Discovery.this.onConnected(peer);
+          }
 
-      @Override
-      public void onDisconnected(Peer peer, Disconnect.Reason reason) {
-        Discovery.this.onDisconnected(peer);
-      }
-    });
+          @Override
+          public void onDisconnected(Peer peer, Disconnect.Reason reason) {
+            Discovery.this.onDisconnected(peer);
+          }
+        });
     for (Peer p : network.peers()) {
       onConnected(p);
     }
@@ -148,7 +167,11 @@ public final class Discovery {
           table.seen(p.record(), p.lastSeen());
         }
       }
-      LOG.info("Discovery of {} starting with {} stored peers and {} seeds", self, table.size(), config.seeds().size());
+      LOG.info(
+          "Discovery of {} starting with {} stored peers and {} seeds",
+          self,
+          table.size(),
+          config.seeds().size());
       maintenance.bootstrap();
     });
     maintenance.start();
@@ -169,7 +192,8 @@ public final class Discovery {
    */
   public CompletableFuture<Optional<NodeRecord>> lookup(Address id) {
     if (!running) {
-      return CompletableFuture.failedFuture(new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
+      return CompletableFuture.failedFuture(
+          new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
     }
     if (id.equals(self)) {
       return CompletableFuture.completedFuture(Optional.of(network.self()));
@@ -198,30 +222,35 @@ public final class Discovery {
 
   private static final int SEARCH_ATTEMPTS = 3;
 
-  private CompletableFuture<Optional<NodeRecord>> search(Address id, Set<NodeRecord> rejected, int attempt) {
-    return iterate(id, true, rejected).thenCompose(r -> {
-      if (r.found().isEmpty()) {
-        return CompletableFuture.completedFuture(Optional.<NodeRecord>empty());
-      }
-      NodeRecord claimed = r.found().get();
-      return sessions.session(claimed).handle((peer, error) -> {
-        if (error == null) {
-          sessions.used(peer.id());
-          table.seen(peer.record(), clock.millis());
-          return CompletableFuture.completedFuture(Optional.of(peer.record()));
-        }
-        if (reasonOf(error) == Reason.BUSY) {
-          // Alive but full: the endpoint is right, it just cannot take a session now.
-          return CompletableFuture.completedFuture(Optional.of(claimed));
-        }
-        if (attempt >= SEARCH_ATTEMPTS || !running) {
-          return CompletableFuture.completedFuture(Optional.<NodeRecord>empty());
-        }
-        Set<NodeRecord> more = new java.util.HashSet<>(rejected);
-        more.add(claimed);
-        return search(id, Set.copyOf(more), attempt + 1);
-      }).thenCompose(f -> f);
-    });
+  private CompletableFuture<Optional<NodeRecord>> search(
+      Address id, Set<NodeRecord> rejected, int attempt) {
+    return iterate(id, true, rejected)
+        .thenCompose(r -> {
+          if (r.found().isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.<NodeRecord>empty());
+          }
+          NodeRecord claimed = r.found().get();
+          return sessions
+              .session(claimed)
+              .handle((peer, error) -> {
+                if (error == null) {
+                  sessions.used(peer.id());
+                  table.seen(peer.record(), clock.millis());
+                  return CompletableFuture.completedFuture(Optional.of(peer.record()));
+                }
+                if (reasonOf(error) == Reason.BUSY) {
+                  // Alive but full: the endpoint is right, it just cannot take a session now.
+                  return CompletableFuture.completedFuture(Optional.of(claimed));
+                }
+                if (attempt >= SEARCH_ATTEMPTS || !running) {
+                  return CompletableFuture.completedFuture(Optional.<NodeRecord>empty());
+                }
+                Set<NodeRecord> more = new java.util.HashSet<>(rejected);
+                more.add(claimed);
+                return search(id, Set.copyOf(more), attempt + 1);
+              })
+              .thenCompose(f -> f);
+        });
   }
 
   /** The k nodes closest to {@code target} that answered an iterative lookup, nearest first. */
@@ -229,7 +258,9 @@ public final class Discovery {
     return iterate(target, false, Set.of()).thenApply(Lookup.Result::closest);
   }
 
-  /** Completes when a bootstrap (self-lookup and bucket refresh) has ended with a non-empty table. */
+  /**
+   * Completes when a bootstrap (self-lookup and bucket refresh) has ended with a non-empty table.
+   */
   public CompletableFuture<Void> bootstrapped() {
     return maintenance.bootstrapped();
   }
@@ -257,15 +288,27 @@ public final class Discovery {
 
   // ---- lookups and queries
 
-  private CompletableFuture<Lookup.Result> iterate(Address target, boolean stopWhenFound, Set<NodeRecord> rejected) {
+  private CompletableFuture<Lookup.Result> iterate(
+      Address target, boolean stopWhenFound, Set<NodeRecord> rejected) {
     if (!running) {
-      return CompletableFuture.failedFuture(new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
+      return CompletableFuture.failedFuture(
+          new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
     }
     lookups.incrementAndGet();
     table.lookedUp(target, clock.millis());
-    Lookup lookup = new Lookup(self, target, table.closest(target, config.k()), config.k(), config.alpha(),
-        stopWhenFound, rejected, this::query);
-    ScheduledFuture<?> timeout = scheduler.schedule(lookup::finishNow, config.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    Lookup lookup =
+        new Lookup(
+            self,
+            target,
+            table.closest(target, config.k()),
+            config.k(),
+            config.alpha(),
+            stopWhenFound,
+            rejected,
+            this::query);
+    ScheduledFuture<?> timeout =
+        scheduler.schedule(
+            lookup::finishNow, config.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
     return lookup.run().whenComplete((r, e) -> timeout.cancel(false));
   }
 
@@ -275,36 +318,47 @@ public final class Discovery {
    * it is tried once more over a new session.
    */
   private CompletableFuture<List<NodeRecord>> query(NodeRecord node, Address target) {
-    return attempt(node, target).handle((nodes, error) -> {
-      if (error == null) {
-        return CompletableFuture.completedFuture(nodes);
-      }
-      if (reasonOf(error) == Reason.DISCONNECTED && running) {
-        return attempt(node, target);
-      }
-      return CompletableFuture.<List<NodeRecord>>failedFuture(error);
-    }).thenCompose(f -> f).whenComplete((nodes, error) -> {
-      if (error != null) {
-        Reason reason = reasonOf(error);
-        failures.computeIfAbsent(reason == null ? Reason.UNREACHABLE : reason, r -> new AtomicInteger()).incrementAndGet();
-        LOG.debug("FindNode to {} failed: {}", node.nodeId(), error.getMessage());
-        nodeFailed(node.nodeId(), error);
-      }
-    });
+    return attempt(node, target)
+        .handle((nodes, error) -> {
+          if (error == null) {
+            return CompletableFuture.completedFuture(nodes);
+          }
+          if (reasonOf(error) == Reason.DISCONNECTED && running) {
+            return attempt(node, target);
+          }
+          return CompletableFuture.<List<NodeRecord>>failedFuture(error);
+        })
+        .thenCompose(f -> f)
+        .whenComplete((nodes, error) -> {
+          if (error != null) {
+            Reason reason = reasonOf(error);
+            failures
+                .computeIfAbsent(
+                    reason == null ? Reason.UNREACHABLE : reason, r -> new AtomicInteger())
+                .incrementAndGet();
+            LOG.debug("FindNode to {} failed: {}", node.nodeId(), error.getMessage());
+            nodeFailed(node.nodeId(), error);
+          }
+        });
   }
 
   private CompletableFuture<List<NodeRecord>> attempt(NodeRecord node, Address target) {
     if (!running) {
-      return CompletableFuture.failedFuture(new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
+      return CompletableFuture.failedFuture(
+          new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
     }
-    return sessions.session(node).thenCompose(peer -> {
-      sessions.used(peer.id());
-      return requests.request(peer, target).thenApply(nodes -> {
-        // It answered over an authenticated session: proven, at the endpoint it advertises.
-        table.seen(peer.record(), clock.millis());
-        return nodes;
-      });
-    });
+    return sessions
+        .session(node)
+        .thenCompose(peer -> {
+          sessions.used(peer.id());
+          return requests
+              .request(peer, target)
+              .thenApply(nodes -> {
+                // It answered over an authenticated session: proven, at the endpoint it advertises.
+                table.seen(peer.record(), clock.millis());
+                return nodes;
+              });
+        });
   }
 
   private static Reason reasonOf(Throwable error) {
@@ -336,11 +390,12 @@ public final class Discovery {
     }
     Address target = envelope.payload(FindNode.class).target();
     List<NodeRecord> nodes = NeighboursAnswer.of(table, target, from.id(), config.k());
-    from.send(new Neighbours(target, nodes)).whenComplete((v, e) -> {
-      if (e != null) {
-        LOG.debug("Neighbours to {} not sent: {}", from.id(), e.getMessage());
-      }
-    });
+    from.send(new Neighbours(target, nodes))
+        .whenComplete((v, e) -> {
+          if (e != null) {
+            LOG.debug("Neighbours to {} not sent: {}", from.id(), e.getMessage());
+          }
+        });
   }
 
   private void onNeighbours(Peer from, Envelope envelope) {
@@ -360,7 +415,8 @@ public final class Discovery {
     added.probe().ifPresent(this::probe);
     Persisted last = persisted.get(record.nodeId());
     if (last == null || !last.record().equals(record) || now - last.at() >= PERSIST_EVERY_MILLIS) {
-      // Query sessions come and go; the store needs a new endpoint at once, a new time now and then.
+      // Query sessions come and go; the store needs a new endpoint at once, a new time now and
+      // then.
       persisted.put(record.nodeId(), new Persisted(record, now));
       scheduler.execute(() -> peerStore.seen(record, now));
     }
@@ -368,7 +424,8 @@ public final class Discovery {
 
   private void onDisconnected(Peer peer) {
     if (network.peer(peer.id()).filter(p -> p != peer && p.isActive()).isPresent()) {
-      // A duplicate session was closed in favour of another with the same node: answers come on that one.
+      // A duplicate session was closed in favour of another with the same node: answers come on
+      // that one.
       return;
     }
     requests.peerGone(peer.id());
@@ -388,13 +445,15 @@ public final class Discovery {
     if (!probing.add(id)) {
       return;
     }
-    sessions.session(stalest.record()).whenComplete((peer, error) -> {
-      probing.remove(id);
-      if (error == null) {
-        table.seen(peer.record(), clock.millis());
-      } else {
-        nodeFailed(id, error);
-      }
-    });
+    sessions
+        .session(stalest.record())
+        .whenComplete((peer, error) -> {
+          probing.remove(id);
+          if (error == null) {
+            table.seen(peer.record(), clock.millis());
+          } else {
+            nodeFailed(id, error);
+          }
+        });
   }
 }

@@ -41,28 +41,84 @@ public record DiscoveryConfig(
   }
 
   public static DiscoveryConfig defaults(List<String> seeds) {
-    return new DiscoveryConfig(seeds, 16, 3, 8, 8, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), Duration.ofSeconds(30), 3, 64);
+    return new DiscoveryConfig(
+        seeds,
+        16,
+        3,
+        8,
+        8,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(10),
+        Duration.ofSeconds(30),
+        3,
+        64);
   }
 
   public DiscoveryConfig withSeeds(List<String> newSeeds) {
-    return new DiscoveryConfig(newSeeds, k, alpha, targetOutbound, maxQuerySessions, requestTimeout, lookupTimeout, maintenanceInterval,
-        refreshInterval, queryLinger, maxFailures, storedPeers);
+    return new DiscoveryConfig(
+        newSeeds,
+        k,
+        alpha,
+        targetOutbound,
+        maxQuerySessions,
+        requestTimeout,
+        lookupTimeout,
+        maintenanceInterval,
+        refreshInterval,
+        queryLinger,
+        maxFailures,
+        storedPeers);
   }
 
-  public DiscoveryConfig withTimings(Duration request, Duration lookup, Duration maintenance, Duration refresh, Duration linger) {
-    return new DiscoveryConfig(seeds, k, alpha, targetOutbound, maxQuerySessions, request, lookup, maintenance, refresh, linger,
-        maxFailures, storedPeers);
+  public DiscoveryConfig withTimings(
+      Duration request, Duration lookup, Duration maintenance, Duration refresh, Duration linger) {
+    return new DiscoveryConfig(
+        seeds,
+        k,
+        alpha,
+        targetOutbound,
+        maxQuerySessions,
+        request,
+        lookup,
+        maintenance,
+        refresh,
+        linger,
+        maxFailures,
+        storedPeers);
   }
 
   public DiscoveryConfig withK(int newK) {
-    return new DiscoveryConfig(seeds, newK, alpha, targetOutbound, maxQuerySessions, requestTimeout, lookupTimeout, maintenanceInterval,
-        refreshInterval, queryLinger, maxFailures, storedPeers);
+    return new DiscoveryConfig(
+        seeds,
+        newK,
+        alpha,
+        targetOutbound,
+        maxQuerySessions,
+        requestTimeout,
+        lookupTimeout,
+        maintenanceInterval,
+        refreshInterval,
+        queryLinger,
+        maxFailures,
+        storedPeers);
   }
 
   public DiscoveryConfig withTargetOutbound(int n) {
-    return new DiscoveryConfig(seeds, k, alpha, n, maxQuerySessions, requestTimeout, lookupTimeout, maintenanceInterval,
-        refreshInterval, queryLinger, maxFailures, storedPeers);
+    return new DiscoveryConfig(
+        seeds,
+        k,
+        alpha,
+        n,
+        maxQuerySessions,
+        requestTimeout,
+        lookupTimeout,
+        maintenanceInterval,
+        refreshInterval,
+        queryLinger,
+        maxFailures,
+        storedPeers);
   }
 
   /** Seeds parsed; throws naming the bad entry. */
@@ -72,12 +128,17 @@ public record DiscoveryConfig(
 
   public DiscoveryConfig validate() {
     seedEndpoints();
-    require(k >= 1 && k <= 16, "discovery.k", "must be in 1..16 (a Neighbours message lists at most 16 nodes)");
+    require(
+        k >= 1 && k <= 16,
+        "discovery.k",
+        "must be in 1..16 (a Neighbours message lists at most 16 nodes)");
     require(alpha >= 1 && alpha <= k, "discovery.alpha", "must be in 1..k");
     require(targetOutbound >= 0, "discovery.targetOutbound", "must not be negative");
     require(maxQuerySessions >= alpha, "discovery.maxQuerySessions", "must be at least alpha");
     require(positive(requestTimeout), "discovery.requestTimeout", "must be positive");
-    require(positive(lookupTimeout) && lookupTimeout.compareTo(requestTimeout) >= 0, "discovery.lookupTimeout",
+    require(
+        positive(lookupTimeout) && lookupTimeout.compareTo(requestTimeout) >= 0,
+        "discovery.lookupTimeout",
         "must be positive and at least requestTimeout");
     require(positive(maintenanceInterval), "discovery.maintenanceInterval", "must be positive");
     require(positive(refreshInterval), "discovery.refreshInterval", "must be positive");
@@ -92,7 +153,8 @@ public record DiscoveryConfig(
     public static Endpoint parse(String text) {
       int colon = text == null ? -1 : text.lastIndexOf(':');
       if (colon <= 0 || colon == text.length() - 1) {
-        throw new IllegalArgumentException("discovery.seeds entry \"" + text + "\" is not host:port");
+        throw new IllegalArgumentException(
+            "discovery.seeds entry \"" + text + "\" is not host:port");
       }
       String host = text.substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {
@@ -102,10 +164,12 @@ public record DiscoveryConfig(
       try {
         port = Integer.parseInt(text.substring(colon + 1));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("discovery.seeds entry \"" + text + "\" has no numeric port");
+        throw new IllegalArgumentException(
+            "discovery.seeds entry \"" + text + "\" has no numeric port");
       }
       if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("discovery.seeds entry \"" + text + "\" has a port outside 1..65535");
+        throw new IllegalArgumentException(
+            "discovery.seeds entry \"" + text + "\" has a port outside 1..65535");
       }
       return new Endpoint(host, port);
     }

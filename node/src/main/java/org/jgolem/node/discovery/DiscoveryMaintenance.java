@@ -22,11 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Discovery}'s join and upkeep, on the scheduler. <b>Join:</b> the seeds and the stored peers are dialled,
- * then a lookup of our own id (which makes us known to the nodes closest to us) and a refresh of each bucket not yet
- * full; a first node with nothing to dial joins once others have found it. <b>Maintenance</b> (every {@code
- * maintenanceInterval}): re-join if no session is left, keep {@code targetOutbound} outbound sessions to table nodes
- * picked at random, close idle query sessions, refresh buckets no lookup touched for {@code refreshInterval}.
+ * {@link Discovery}'s join and upkeep, on the scheduler. <b>Join:</b> the seeds and the stored
+ * peers are dialled, then a lookup of our own id (which makes us known to the nodes closest to us)
+ * and a refresh of each bucket not yet full; a first node with nothing to dial joins once others
+ * have found it. <b>Maintenance</b> (every {@code maintenanceInterval}): re-join if no session is
+ * left, keep {@code targetOutbound} outbound sessions to table nodes picked at random, close idle
+ * query sessions, refresh buckets no lookup touched for {@code refreshInterval}.
  */
 final class DiscoveryMaintenance {
   private static final Logger LOG = LoggerFactory.getLogger(DiscoveryMaintenance.class);
@@ -45,7 +46,10 @@ final class DiscoveryMaintenance {
     boolean probing(Address id);
   }
 
-  /** How soon a bootstrap that reached nobody is tried again (at most; the maintenance interval if shorter). */
+  /**
+   * How soon a bootstrap that reached nobody is tried again (at most; the maintenance interval if
+   * shorter).
+   */
   static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
 
   private final Address self;
@@ -57,14 +61,24 @@ final class DiscoveryMaintenance {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Random random;
+
   /** Nodes being dialled to become kept peers. */
   private final Set<Address> dialling = ConcurrentHashMap.newKeySet();
+
   private final CompletableFuture<Void> bootstrapped = new CompletableFuture<>();
   private volatile boolean bootstrapping;
   private ScheduledFuture<?> maintenance;
 
-  DiscoveryMaintenance(Address self, P2PNetwork network, RoutingTable table, QuerySessions sessions, Lookups lookups,
-      DiscoveryConfig config, Clock clock, ScheduledExecutorService scheduler, Random random) {
+  DiscoveryMaintenance(
+      Address self,
+      P2PNetwork network,
+      RoutingTable table,
+      QuerySessions sessions,
+      Lookups lookups,
+      DiscoveryConfig config,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      Random random) {
     this.self = self;
     this.network = network;
     this.table = table;
@@ -79,7 +93,8 @@ final class DiscoveryMaintenance {
   /** Schedules maintenance every maintenanceInterval. */
   void start() {
     long every = config.maintenanceInterval().toMillis();
-    maintenance = scheduler.scheduleWithFixedDelay(this::maintainSafely, every, every, TimeUnit.MILLISECONDS);
+    maintenance =
+        scheduler.scheduleWithFixedDelay(this::maintainSafely, every, every, TimeUnit.MILLISECONDS);
   }
 
   void stop() {
@@ -88,7 +103,9 @@ final class DiscoveryMaintenance {
     }
   }
 
-  /** Completes when a bootstrap (self-lookup and bucket refresh) has ended with a non-empty table. */
+  /**
+   * Completes when a bootstrap (self-lookup and bucket refresh) has ended with a non-empty table.
+   */
   CompletableFuture<Void> bootstrapped() {
     return bootstrapped.copy();
   }
@@ -110,8 +127,8 @@ final class DiscoveryMaintenance {
       } catch (RuntimeException e) {
         dial = CompletableFuture.failedFuture(e);
       }
-      dials.add(dial
-          .whenComplete((p, e) -> {
+      dials.add(
+          dial.whenComplete((p, e) -> {
             if (e != null) {
               LOG.info("Seed {} unreachable: {}", seed, e.getMessage());
             } else {
@@ -122,14 +139,18 @@ final class DiscoveryMaintenance {
     List<RoutingTable.Entry> stored = table.entries();
     for (RoutingTable.Entry e : stored) {
       if (network.peer(e.id()).isEmpty()) {
-        dials.add(sessions.session(e.record()).whenComplete((p, error) -> {
-          if (error != null) {
-            lookups.nodeFailed(e.id(), error);
-          }
-        }));
+        dials.add(
+            sessions
+                .session(e.record())
+                .whenComplete((p, error) -> {
+                  if (error != null) {
+                    lookups.nodeFailed(e.id(), error);
+                  }
+                }));
       }
     }
-    CompletableFuture.allOf(dials.stream().map(f -> f.handle((v, e) -> null)).toArray(CompletableFuture[]::new))
+    CompletableFuture.allOf(
+            dials.stream().map(f -> f.handle((v, e) -> null)).toArray(CompletableFuture[]::new))
         .thenCompose(v -> lookups.iterate(self))
         .thenCompose(selfLookup -> {
           // Kademlia's join: after the lookup of our own id, refresh every bucket farther than our
@@ -144,23 +165,33 @@ final class DiscoveryMaintenance {
             refreshes.add(lookups.iterate(table.randomIdIn(i, random)).exceptionally(e -> null));
           }
           return CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new))
-              .thenApply(v -> selfLookup.queries() + refreshes.stream().map(CompletableFuture::join)
-                  .mapToInt(r -> r == null ? 0 : r.queries()).sum());
+              .thenApply(v ->
+                  selfLookup.queries()
+                      + refreshes.stream()
+                          .map(CompletableFuture::join)
+                          .mapToInt(r -> r == null ? 0 : r.queries())
+                          .sum());
         })
         .whenComplete((queries, e) -> {
           bootstrapping = false;
           if (e != null) {
             LOG.info("Bootstrap lookup of {} failed: {}", self, e.getMessage());
           } else {
-            LOG.info("Bootstrap of {}: {} nodes in the table after {} queries, {} sessions", self, table.size(),
-                queries, network.peers().size());
+            LOG.info(
+                "Bootstrap of {}: {} nodes in the table after {} queries, {} sessions",
+                self,
+                table.size(),
+                queries,
+                network.peers().size());
             if (table.size() > 0) {
               bootstrapped.complete(null);
             }
             if (network.peers().isEmpty()) {
-              // nobody answered (seeds not up yet, say): maintenance would bootstrap again at once, and again
+              // nobody answered (seeds not up yet, say): maintenance would bootstrap again at once,
+              // and again
               // as fast as the refusals come back; wait a little first
-              long retry = Math.min(BOOTSTRAP_RETRY.toMillis(), config.maintenanceInterval().toMillis());
+              long retry =
+                  Math.min(BOOTSTRAP_RETRY.toMillis(), config.maintenanceInterval().toMillis());
               scheduler.schedule(this::maintainSafely, retry, TimeUnit.MILLISECONDS);
             } else {
               scheduler.execute(this::maintainSafely);
@@ -186,7 +217,9 @@ final class DiscoveryMaintenance {
       bootstrap();
       return;
     }
-    if (network.peers().isEmpty() && !bootstrapping && (!config.seeds().isEmpty() || table.size() > 0)) {
+    if (network.peers().isEmpty()
+        && !bootstrapping
+        && (!config.seeds().isEmpty() || table.size() > 0)) {
       LOG.debug("{} has no sessions: bootstrapping again", self);
       bootstrap();
       return;
@@ -210,7 +243,10 @@ final class DiscoveryMaintenance {
     List<RoutingTable.Entry> candidates = new ArrayList<>();
     for (RoutingTable.Entry e : table.entries()) {
       Optional<Peer> session = network.peer(e.id()).filter(Peer::isActive);
-      if (!table.isStale(e) && !sessions.isKept(e.id()) && !dialling.contains(e.id()) && !lookups.probing(e.id())
+      if (!table.isStale(e)
+          && !sessions.isKept(e.id())
+          && !dialling.contains(e.id())
+          && !lookups.probing(e.id())
           && (session.isEmpty() || session.get().outbound())) {
         candidates.add(e);
       }
@@ -223,15 +259,17 @@ final class DiscoveryMaintenance {
         continue;
       }
       dialling.add(e.id());
-      sessions.session(e.record()).whenComplete((peer, error) -> {
-        dialling.remove(e.id());
-        if (error != null) {
-          lookups.nodeFailed(e.id(), error);
-        } else if (peer.outbound()) {
-          sessions.keep(peer.id());
-        }
-        // else: it dialled us at the same time; the session is inbound, theirs to keep.
-      });
+      sessions
+          .session(e.record())
+          .whenComplete((peer, error) -> {
+            dialling.remove(e.id());
+            if (error != null) {
+              lookups.nodeFailed(e.id(), error);
+            } else if (peer.outbound()) {
+              sessions.keep(peer.id());
+            }
+            // else: it dialled us at the same time; the session is inbound, theirs to keep.
+          });
     }
   }
 

@@ -35,10 +35,14 @@ final class FindNodeRequests {
     this.timeout = timeout;
   }
 
-  /** Sends FindNode(target) to the peer unless the same request is in flight; completes with the nodes. */
+  /**
+   * Sends FindNode(target) to the peer unless the same request is in flight; completes with the
+   * nodes.
+   */
   CompletableFuture<List<NodeRecord>> request(Peer peer, Address target) {
     if (closed) {
-      return CompletableFuture.failedFuture(new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
+      return CompletableFuture.failedFuture(
+          new DiscoveryException(Reason.STOPPED, "discovery is stopped"));
     }
     Key key = new Key(peer.id(), target);
     CompletableFuture<List<NodeRecord>> f = new CompletableFuture<>();
@@ -46,19 +50,33 @@ final class FindNodeRequests {
     if (existing != null) {
       return existing;
     }
-    ScheduledFuture<?> timer = scheduler.schedule(
-        () -> f.completeExceptionally(new DiscoveryException(Reason.TIMEOUT,
-            "no Neighbours from " + peer.id() + " for " + target + " within " + timeout.toMillis() + " ms")),
-        timeout.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timer =
+        scheduler.schedule(
+            () ->
+                f.completeExceptionally(
+                    new DiscoveryException(
+                        Reason.TIMEOUT,
+                        "no Neighbours from "
+                            + peer.id()
+                            + " for "
+                            + target
+                            + " within "
+                            + timeout.toMillis()
+                            + " ms")),
+            timeout.toMillis(),
+            TimeUnit.MILLISECONDS);
     f.whenComplete((nodes, error) -> {
       pending.remove(key, f);
       timer.cancel(false);
     });
-    peer.send(new FindNode(target)).whenComplete((v, error) -> {
-      if (error != null) {
-        f.completeExceptionally(new DiscoveryException(Reason.DISCONNECTED, "FindNode to " + peer.id() + " not sent", error));
-      }
-    });
+    peer.send(new FindNode(target))
+        .whenComplete((v, error) -> {
+          if (error != null) {
+            f.completeExceptionally(
+                new DiscoveryException(
+                    Reason.DISCONNECTED, "FindNode to " + peer.id() + " not sent", error));
+          }
+        });
     return f;
   }
 
@@ -76,7 +94,8 @@ final class FindNodeRequests {
   void peerGone(Address peer) {
     pending.forEach((k, f) -> {
       if (k.peer().equals(peer)) {
-        f.completeExceptionally(new DiscoveryException(Reason.DISCONNECTED, "session with " + peer + " closed"));
+        f.completeExceptionally(
+            new DiscoveryException(Reason.DISCONNECTED, "session with " + peer + " closed"));
       }
     });
   }
@@ -87,6 +106,10 @@ final class FindNodeRequests {
 
   void close() {
     closed = true;
-    pending.values().forEach(f -> f.completeExceptionally(new DiscoveryException(Reason.STOPPED, "discovery is stopped")));
+    pending
+        .values()
+        .forEach(f ->
+            f.completeExceptionally(
+                new DiscoveryException(Reason.STOPPED, "discovery is stopped")));
   }
 }

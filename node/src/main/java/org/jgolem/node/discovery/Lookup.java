@@ -16,8 +16,8 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
  * knows, it keeps at most α FindNode queries in flight, always to the closest nodes not yet asked,
  * adds what they answer to the shortlist, and ends when the k closest nodes that did not fail have
  * all answered (or, with {@code stopWhenFound}, as soon as an answer names the target). Nodes that
- * fail are dropped from the shortlist, so the next closest take their place. Records in
- * {@code rejected} (endpoints already found not to answer) are ignored wherever they turn up.
+ * fail are dropped from the shortlist, so the next closest take their place. Records in {@code
+ * rejected} (endpoints already found not to answer) are ignored wherever they turn up.
  *
  * <p>Queries go through {@link Querier}, so the algorithm runs without a network in unit tests.
  * Thread-safe: answers may arrive on any thread.
@@ -35,7 +35,12 @@ final class Lookup {
    */
   record Result(List<NodeRecord> closest, Optional<NodeRecord> found, int queries, int failures) {}
 
-  private enum State { NEW, ASKED, ANSWERED, FAILED }
+  private enum State {
+    NEW,
+    ASKED,
+    ANSWERED,
+    FAILED
+  }
 
   private static final class Candidate {
     final NodeRecord record;
@@ -60,8 +65,15 @@ final class Lookup {
   private int queries;
   private int failures;
 
-  Lookup(Address self, Address target, Collection<NodeRecord> start, int k, int alpha, boolean stopWhenFound,
-      Set<NodeRecord> rejected, Querier querier) {
+  Lookup(
+      Address self,
+      Address target,
+      Collection<NodeRecord> start,
+      int k,
+      int alpha,
+      boolean stopWhenFound,
+      Set<NodeRecord> rejected,
+      Querier querier) {
     this.self = self;
     this.target = target;
     this.k = k;
@@ -160,6 +172,7 @@ final class Lookup {
         }
       }
     }
-    result.complete(new Result(List.copyOf(closest), Optional.ofNullable(found), queries, failures));
+    result.complete(
+        new Result(List.copyOf(closest), Optional.ofNullable(found), queries, failures));
   }
 }

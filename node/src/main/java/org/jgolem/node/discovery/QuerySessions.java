@@ -23,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sessions {@link Discovery} opens: a session with a node (the one open, or a new one dialled with the node's
- * expected id, timed out after {@code requestTimeout}); the outbound sessions kept as the node's peers; and the ones
- * opened only for queries, capped at {@code maxQuerySessions} (least recently used idle one closed) and closed after
- * {@code queryLinger} of idleness.
+ * The sessions {@link Discovery} opens: a session with a node (the one open, or a new one dialled
+ * with the node's expected id, timed out after {@code requestTimeout}); the outbound sessions kept
+ * as the node's peers; and the ones opened only for queries, capped at {@code maxQuerySessions}
+ * (least recently used idle one closed) and closed after {@code queryLinger} of idleness.
  */
 final class QuerySessions {
   private static final Logger LOG = LoggerFactory.getLogger(QuerySessions.class);
@@ -36,12 +36,18 @@ final class QuerySessions {
   private final DiscoveryConfig config;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
+
   /** Outbound sessions kept as the node's peers (not closed when idle). */
   private final Set<Address> kept = ConcurrentHashMap.newKeySet();
+
   /** When this node last used a session for a query (ms). */
   private final Map<Address, Long> lastUsed = new ConcurrentHashMap<>();
 
-  QuerySessions(P2PNetwork network, FindNodeRequests requests, DiscoveryConfig config, Clock clock,
+  QuerySessions(
+      P2PNetwork network,
+      FindNodeRequests requests,
+      DiscoveryConfig config,
+      Clock clock,
       ScheduledExecutorService scheduler) {
     this.network = network;
     this.requests = requests;
@@ -65,14 +71,28 @@ final class QuerySessions {
       dial = CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Peer> out = new CompletableFuture<>();
-    ScheduledFuture<?> timer = scheduler.schedule(
-        () -> out.completeExceptionally(new DiscoveryException(Reason.TIMEOUT, "dialling " + node.nodeId() + " timed out")),
-        config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timer =
+        scheduler.schedule(
+            () ->
+                out.completeExceptionally(
+                    new DiscoveryException(
+                        Reason.TIMEOUT, "dialling " + node.nodeId() + " timed out")),
+            config.requestTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
     dial.whenComplete((peer, error) -> {
       timer.cancel(false);
       if (error != null) {
-        out.completeExceptionally(new DiscoveryException(isBusy(error) ? Reason.BUSY : Reason.UNREACHABLE,
-            node.nodeId() + " at " + node.host() + ":" + node.port() + ": " + error.getMessage(), error));
+        out.completeExceptionally(
+            new DiscoveryException(
+                isBusy(error) ? Reason.BUSY : Reason.UNREACHABLE,
+                node.nodeId()
+                    + " at "
+                    + node.host()
+                    + ":"
+                    + node.port()
+                    + ": "
+                    + error.getMessage(),
+                error));
       } else if (!out.complete(peer) && peer.outbound() && !kept.contains(peer.id())) {
         // Timed out meanwhile; the idle sweep will close the session.
         used(peer.id());
@@ -115,7 +135,10 @@ final class QuerySessions {
     long now = clock.millis();
     long linger = config.queryLinger().toMillis();
     for (Peer p : network.peers()) {
-      if (p.outbound() && p.isActive() && !kept.contains(p.id()) && !requests.isWaitingFor(p.id())
+      if (p.outbound()
+          && p.isActive()
+          && !kept.contains(p.id())
+          && !requests.isWaitingFor(p.id())
           && now - lastUsed.getOrDefault(p.id(), 0L) >= linger) {
         LOG.debug("Closing idle query session with {}", p.id());
         p.disconnect(Disconnect.Reason.REQUESTED);

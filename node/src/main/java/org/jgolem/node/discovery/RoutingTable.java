@@ -13,13 +13,13 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
 
 /**
  * A Kademlia routing table around {@code self}: k-buckets of nodes grouped by the length of the
- * prefix they share with self. It starts as one bucket for the whole id space; when the bucket
- * that covers self (always the last one) overflows, it is split in two, so there are buckets for
- * prefix lengths 0, 1, ..., n-2 and a last one for n-1 and more. Other buckets never split: when
- * full, newcomers wait in the bucket's replacement cache and the table reports the bucket's
+ * prefix they share with self. It starts as one bucket for the whole id space; when the bucket that
+ * covers self (always the last one) overflows, it is split in two, so there are buckets for prefix
+ * lengths 0, 1, ..., n-2 and a last one for n-1 and more. Other buckets never split: when full,
+ * newcomers wait in the bucket's replacement cache and the table reports the bucket's
  * least-recently-seen entry as the one to probe. Long-lived entries are therefore preferred. An
- * entry that failed {@code maxFailures} times in a row is stale: it is evicted as soon as there is a
- * replacement for it (the most recently seen one in the cache, or the next newcomer), is not
+ * entry that failed {@code maxFailures} times in a row is stale: it is evicted as soon as there is
+ * a replacement for it (the most recently seen one in the cache, or the next newcomer), is not
  * returned by {@link #closest}, and becomes fresh again if the node is seen.
  *
  * <p>Entries are kept least-recently-seen first within a bucket. Thread-safe (one lock); all
@@ -44,13 +44,17 @@ public final class RoutingTable {
     SELF
   }
 
-  /** What {@link #seen} did; {@code probe} is the bucket's stalest entry when the bucket was full. */
+  /**
+   * What {@link #seen} did; {@code probe} is the bucket's stalest entry when the bucket was full.
+   */
   public record AddResult(Outcome outcome, Optional<Entry> probe) {}
 
   private static final class Bucket {
     long lastLookup;
+
     /** Least-recently seen first. */
     final LinkedHashMap<Address, Entry> entries = new LinkedHashMap<>();
+
     /** Oldest first; bounded. */
     final LinkedHashMap<Address, Entry> replacements = new LinkedHashMap<>();
 
@@ -68,7 +72,8 @@ public final class RoutingTable {
 
   public RoutingTable(Address self, int k, int replacementCapacity, int maxFailures, long now) {
     if (k < 1 || replacementCapacity < 0 || maxFailures < 1) {
-      throw new IllegalArgumentException("k and maxFailures must be at least 1, replacementCapacity not negative");
+      throw new IllegalArgumentException(
+          "k and maxFailures must be at least 1, replacementCapacity not negative");
     }
     this.self = self;
     this.selfBytes = self.toBytes();
@@ -87,8 +92,8 @@ public final class RoutingTable {
   }
 
   /**
-   * Records that the node answered or proved its identity at {@code now}: it is inserted or moved to
-   * its bucket's most-recently-seen end, with its endpoint updated and its failures cleared.
+   * Records that the node answered or proved its identity at {@code now}: it is inserted or moved
+   * to its bucket's most-recently-seen end, with its endpoint updated and its failures cleared.
    */
   public synchronized AddResult seen(NodeRecord record, long now) {
     Address id = record.nodeId();
@@ -109,7 +114,10 @@ public final class RoutingTable {
     long firstSeen = previous == null ? now : previous.firstSeen();
     Entry entry = new Entry(record, firstSeen, now, 0);
     if (b.entries.size() >= k) {
-      b.entries.values().stream().filter(this::isStale).findFirst().ifPresent(stale -> evictOnly(stale.id()));
+      b.entries.values().stream()
+          .filter(this::isStale)
+          .findFirst()
+          .ifPresent(stale -> evictOnly(stale.id()));
     }
     if (b.entries.size() < k) {
       b.entries.put(id, entry);
@@ -121,7 +129,8 @@ public final class RoutingTable {
       it.next();
       it.remove();
     }
-    return new AddResult(previous == null ? Outcome.BUCKET_FULL : Outcome.UPDATED,
+    return new AddResult(
+        previous == null ? Outcome.BUCKET_FULL : Outcome.UPDATED,
         Optional.of(b.entries.values().iterator().next()));
   }
 
@@ -141,7 +150,8 @@ public final class RoutingTable {
       return true;
     }
     // Without a replacement the entry stays, marked stale: a table must not empty itself when the
-    // node's own link is down. Stale entries are not handed out, and the next newcomer replaces them.
+    // node's own link is down. Stale entries are not handed out, and the next newcomer replaces
+    // them.
     b.entries.put(id, new Entry(e.record(), e.firstSeen(), e.lastSeen(), e.failures() + 1));
     return false;
   }
@@ -201,8 +211,8 @@ public final class RoutingTable {
   }
 
   /**
-   * Every entry, bucket by bucket in index order ({@link #bucketSizes} tells where each bucket ends), least-recently
-   * seen first within a bucket.
+   * Every entry, bucket by bucket in index order ({@link #bucketSizes} tells where each bucket
+   * ends), least-recently seen first within a bucket.
    */
   public synchronized List<Entry> entries() {
     return allEntries();
@@ -252,7 +262,9 @@ public final class RoutingTable {
     boolean last = index == buckets.size() - 1;
     Address id;
     do {
-      id = XorDistance.randomWithPrefix(self, Math.min(index, XorDistance.ID_BITS - 1), last, random);
+      id =
+          XorDistance.randomWithPrefix(
+              self, Math.min(index, XorDistance.ID_BITS - 1), last, random);
     } while (id.equals(self));
     return id;
   }
@@ -284,7 +296,8 @@ public final class RoutingTable {
     }
   }
 
-  private void moveDeeper(LinkedHashMap<Address, Entry> from, LinkedHashMap<Address, Entry> to, int index) {
+  private void moveDeeper(
+      LinkedHashMap<Address, Entry> from, LinkedHashMap<Address, Entry> to, int index) {
     Iterator<Entry> it = from.values().iterator();
     while (it.hasNext()) {
       Entry e = it.next();

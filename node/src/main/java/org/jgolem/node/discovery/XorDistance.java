@@ -68,10 +68,11 @@ public final class XorDistance {
   }
 
   /**
-   * A random id whose common prefix with {@code self} is exactly {@code prefixLength} bits (or, with
-   * {@code atLeast}, at least that many), for refreshing the bucket that covers it.
+   * A random id whose common prefix with {@code self} is exactly {@code prefixLength} bits (or,
+   * with {@code atLeast}, at least that many), for refreshing the bucket that covers it.
    */
-  public static Address randomWithPrefix(Address self, int prefixLength, boolean atLeast, Random random) {
+  public static Address randomWithPrefix(
+      Address self, int prefixLength, boolean atLeast, Random random) {
     if (prefixLength < 0 || prefixLength >= ID_BITS) {
       throw new IllegalArgumentException("prefix length must be in 0..159, got " + prefixLength);
     }

@@ -13,7 +13,11 @@ import java.time.Duration;
  * @param purgeInterval how often expired headers and removals are dropped
  */
 public record GossipConfig(
-    int maxHeadersPerRequestor, int maxHeaders, Duration maxLifetime, int maxTombstones, Duration purgeInterval) {
+    int maxHeadersPerRequestor,
+    int maxHeaders,
+    Duration maxLifetime,
+    int maxTombstones,
+    Duration purgeInterval) {
 
   public static GossipConfig defaults() {
     return new GossipConfig(20, 10_000, Duration.ofDays(7), 100_000, Duration.ofSeconds(10));
@@ -29,10 +33,19 @@ public record GossipConfig(
 
   public GossipConfig validate() {
     require(maxHeadersPerRequestor >= 1, "gossip.maxHeadersPerRequestor", "must be at least 1");
-    require(maxHeaders >= maxHeadersPerRequestor, "gossip.maxHeaders", "must be at least maxHeadersPerRequestor");
-    require(maxLifetime != null && maxLifetime.toMillis() > 0, "gossip.maxLifetime", "must be positive");
+    require(
+        maxHeaders >= maxHeadersPerRequestor,
+        "gossip.maxHeaders",
+        "must be at least maxHeadersPerRequestor");
+    require(
+        maxLifetime != null && maxLifetime.toMillis() > 0,
+        "gossip.maxLifetime",
+        "must be positive");
     require(maxTombstones >= 1, "gossip.maxTombstones", "must be at least 1");
-    require(purgeInterval != null && purgeInterval.toMillis() > 0, "gossip.purgeInterval", "must be positive");
+    require(
+        purgeInterval != null && purgeInterval.toMillis() > 0,
+        "gossip.purgeInterval",
+        "must be positive");
     return this;
   }
 

@@ -20,12 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Floods task headers and their removals through the node's sessions. A header or removal that
- * the {@link TaskHeaderStore} accepts as new is re-sealed in an envelope of this node (the
- * requestor's own signature travels inside the payload) and sent to every connected peer except
- * the one it came from; anything else (duplicate, refused) stops here, which ends the flood. A new
- * session is sent the live headers this node knows, so a node that joins or reconnects catches up.
- * Expired headers are purged every {@code purgeInterval} on the scheduler.
+ * Floods task headers and their removals through the node's sessions. A header or removal that the
+ * {@link TaskHeaderStore} accepts as new is re-sealed in an envelope of this node (the requestor's
+ * own signature travels inside the payload) and sent to every connected peer except the one it came
+ * from; anything else (duplicate, refused) stops here, which ends the flood. A new session is sent
+ * the live headers this node knows, so a node that joins or reconnects catches up. Expired headers
+ * are purged every {@code purgeInterval} on the scheduler.
  */
 public final class TaskHeaderGossip {
   private static final Logger LOG = LoggerFactory.getLogger(TaskHeaderGossip.class);
@@ -38,27 +38,38 @@ public final class TaskHeaderGossip {
   private volatile boolean running;
   private ScheduledFuture<?> purge;
 
-  public TaskHeaderGossip(P2PNetwork network, TaskHeaderStore store, ScheduledExecutorService scheduler, GossipConfig config) {
+  public TaskHeaderGossip(
+      P2PNetwork network,
+      TaskHeaderStore store,
+      ScheduledExecutorService scheduler,
+      GossipConfig config) {
     this.network = network;
     this.store = store;
     this.scheduler = scheduler;
     this.config = config.validate();
   }
 
-  /** Subscribes to headers, removals and new sessions, and schedules the purge. Starting twice fails. */
+  /**
+   * Subscribes to headers, removals and new sessions, and schedules the purge. Starting twice
+   * fails.
+   */
   public void start() {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("gossip already started");
     }
     running = true;
-    network.subscribe(MessageType.TASK_HEADER, (from, e) -> received(from, e.payload(TaskHeader.class)));
-    network.subscribe(MessageType.TASK_HEADER_REMOVED, (from, e) -> received(from, e.payload(TaskHeaderRemoved.class)));
-    network.addPeerListener(new PeerListener() {
-      @Override
-      public void onConnected(Peer peer) {
-        scheduler.execute(() -> catchUp(peer));
-      }
-    });
+    network.subscribe(
+        MessageType.TASK_HEADER, (from, e) -> received(from, e.payload(TaskHeader.class)));
+    network.subscribe(
+        MessageType.TASK_HEADER_REMOVED,
+        (from, e) -> received(from, e.payload(TaskHeaderRemoved.class)));
+    network.addPeerListener(
+        new PeerListener() {
+          @Override
+          public void onConnected(Peer peer) {
+            scheduler.execute(() -> catchUp(peer));
+          }
+        });
     long every = config.purgeInterval().toMillis();
     purge = scheduler.scheduleWithFixedDelay(this::purge, every, every, TimeUnit.MILLISECONDS);
   }
@@ -86,7 +97,10 @@ public final class TaskHeaderGossip {
     return outcome;
   }
 
-  /** Publishes a requestor's withdrawal; sent on unless this node had already seen it or it is forged. */
+  /**
+   * Publishes a requestor's withdrawal; sent on unless this node had already seen it or it is
+   * forged.
+   */
   public RemovalOutcome withdraw(TaskHeaderRemoved removal) {
     removal.validate();
     RemovalOutcome outcome = store.remove(removal);
@@ -117,7 +131,8 @@ public final class TaskHeaderGossip {
     if (outcome == Outcome.ADDED) {
       forward(header, from.id());
     } else if (outcome == Outcome.BAD_SIGNATURE) {
-      LOG.debug("Task header {} from {} has a bad requestor signature: dropped", header.id(), from.id());
+      LOG.debug(
+          "Task header {} from {} has a bad requestor signature: dropped", header.id(), from.id());
     }
   }
 
@@ -154,11 +169,12 @@ public final class TaskHeaderGossip {
   }
 
   private static void send(Peer peer, Envelope envelope) {
-    peer.send(envelope).whenComplete((v, e) -> {
-      if (e != null) {
-        LOG.debug("{} to {} not sent: {}", envelope.type(), peer.id(), e.getMessage());
-      }
-    });
+    peer.send(envelope)
+        .whenComplete((v, e) -> {
+          if (e != null) {
+            LOG.debug("{} to {} not sent: {}", envelope.type(), peer.id(), e.getMessage());
+          }
+        });
   }
 
   private void purge() {

@@ -2,7 +2,10 @@ package org.jgolem.node.gossip;
 
 import org.jgolem.protocol.messages.market.TaskHeader;
 
-/** Told when the node's set of known task headers changes; called without locks held, must not block. */
+/**
+ * Told when the node's set of known task headers changes; called without locks held, must not
+ * block.
+ */
 public interface TaskHeaderListener {
   enum RemovalReason {
     /** The requestor withdrew it with a signed TaskHeaderRemoved. */

@@ -25,13 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The task headers this node knows, and the rules for accepting them. A header is kept only if
- * its requestor's signature checks, it is not a duplicate (by {@link TaskHeader#id()}), its
- * deadline is in the future but not beyond {@code maxLifetime}, its task was not withdrawn, and its
- * requestor has fewer than {@code maxHeadersPerRequestor} live headers (the newest is refused,
- * logged and counted). A requestor-signed {@link TaskHeaderRemoved} drops the requestor's headers
- * for that task id and leaves a tombstone that refuses them until it expires. Expired headers are
- * dropped by {@link #purgeExpired()} and are never returned.
+ * The task headers this node knows, and the rules for accepting them. A header is kept only if its
+ * requestor's signature checks, it is not a duplicate (by {@link TaskHeader#id()}), its deadline is
+ * in the future but not beyond {@code maxLifetime}, its task was not withdrawn, and its requestor
+ * has fewer than {@code maxHeadersPerRequestor} live headers (the newest is refused, logged and
+ * counted). A requestor-signed {@link TaskHeaderRemoved} drops the requestor's headers for that
+ * task id and leaves a tombstone that refuses them until it expires. Expired headers are dropped by
+ * {@link #purgeExpired()} and are never returned.
  *
  * <p>Only {@link Outcome#ADDED} headers and {@link RemovalOutcome#isNew() new} removals are to be
  * forwarded: that is what stops gossip from looping. Thread-safe; listeners are called after the
@@ -74,10 +74,13 @@ public final class TaskHeaderStore {
   private final GossipConfig config;
   private final Map<String, TaskHeader> byId = new LinkedHashMap<>();
   private final Map<Address, Integer> perRequestor = new HashMap<>();
+
   /** requestor:taskId → expiry (ms); insertion order. */
   private final LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
+
   /** Ids refused over the cap since the last purge: logged once each. */
   private final Set<String> refusedOverCap = new HashSet<>();
+
   private final Map<Outcome, AtomicLong> offered = new EnumMap<>(Outcome.class);
   private final Map<RemovalOutcome, AtomicLong> removals = new EnumMap<>(RemovalOutcome.class);
   private final List<TaskHeaderListener> listeners = new CopyOnWriteArrayList<>();
@@ -108,8 +111,11 @@ public final class TaskHeaderStore {
         byId.put(header.id(), header);
         perRequestor.merge(header.requestor(), 1, Integer::sum);
       } else if (outcome == Outcome.OVER_REQUESTOR_CAP && refusedOverCap.add(header.id())) {
-        LOG.warn("Refused task header {} of requestor {}: it already has {} live headers (gossip.maxHeadersPerRequestor)",
-            header.id(), header.requestor(), config.maxHeadersPerRequestor());
+        LOG.warn(
+            "Refused task header {} of requestor {}: it already has {} live headers (gossip.maxHeadersPerRequestor)",
+            header.id(),
+            header.requestor(),
+            config.maxHeadersPerRequestor());
       }
     }
     offered.get(outcome).incrementAndGet();
@@ -136,7 +142,8 @@ public final class TaskHeaderStore {
         Iterator<TaskHeader> it = byId.values().iterator();
         while (it.hasNext()) {
           TaskHeader h = it.next();
-          if (h.requestor().equals(removal.requestor()) && Arrays.equals(h.taskId(), removal.taskId())) {
+          if (h.requestor().equals(removal.requestor())
+              && Arrays.equals(h.taskId(), removal.taskId())) {
             it.remove();
             perRequestor.computeIfPresent(h.requestor(), (a, n) -> n > 1 ? n - 1 : null);
             events.add(new Event(h, RemovalReason.WITHDRAWN));
@@ -158,7 +165,10 @@ public final class TaskHeaderStore {
     return outcome;
   }
 
-  /** Drops headers whose deadline has passed and tombstones past their expiry; returns headers dropped. */
+  /**
+   * Drops headers whose deadline has passed and tombstones past their expiry; returns headers
+   * dropped.
+   */
   public int purgeExpired() {
     List<Event> events = new ArrayList<>();
     synchronized (this) {
@@ -190,7 +200,10 @@ public final class TaskHeaderStore {
 
   public synchronized int liveCount(Address requestor) {
     long now = clock.millis();
-    return (int) byId.values().stream().filter(h -> h.requestor().equals(requestor) && h.deadline() > now).count();
+    return (int)
+        byId.values().stream()
+            .filter(h -> h.requestor().equals(requestor) && h.deadline() > now)
+            .count();
   }
 
   public synchronized boolean isWithdrawn(Address requestor, byte[] taskId) {

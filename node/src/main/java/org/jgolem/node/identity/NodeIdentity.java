@@ -8,9 +8,9 @@ import org.jgolem.protocol.identity.Keystore;
 import org.jgolem.protocol.identity.NodeKey;
 
 /**
- * The node's key at start-up: {@code <dataDir>/keystore.json}, created on first start. The
- * password comes from the file named by {@code JGOLEM_PASSWORD_FILE}, or from {@code
- * JGOLEM_PASSWORD}, never from the command line.
+ * The node's key at start-up: {@code <dataDir>/keystore.json}, created on first start. The password
+ * comes from the file named by {@code JGOLEM_PASSWORD_FILE}, or from {@code JGOLEM_PASSWORD}, never
+ * from the command line.
  */
 public final class NodeIdentity {
   public static final String KEYSTORE_FILE = "keystore.json";
@@ -28,8 +28,12 @@ public final class NodeIdentity {
     if (env.get(PASSWORD_ENV) != null && !env.get(PASSWORD_ENV).isEmpty()) {
       return new Keystore.Password.FromEnv(PASSWORD_ENV);
     }
-    throw new IllegalArgumentException("the node keystore needs a password: set " + PASSWORD_FILE_ENV
-        + " to a file holding it, or " + PASSWORD_ENV + " (never pass it on the command line)");
+    throw new IllegalArgumentException(
+        "the node keystore needs a password: set "
+            + PASSWORD_FILE_ENV
+            + " to a file holding it, or "
+            + PASSWORD_ENV
+            + " (never pass it on the command line)");
   }
 
   /** Loads the node key, creating the keystore on first start and telling the user where it is. */
@@ -38,8 +42,9 @@ public final class NodeIdentity {
     boolean existed = Files.exists(file);
     Keystore.Loaded loaded = Keystore.loadOrCreate(file, password);
     if (loaded.created() && !existed) {
-      out.printf("Created a new node key in %s%nNode id (Ethereum address): %s%n"
-          + "Back this file up together with its password: it holds the key that receives your payments.%n",
+      out.printf(
+          "Created a new node key in %s%nNode id (Ethereum address): %s%n"
+              + "Back this file up together with its password: it holds the key that receives your payments.%n",
           file.toAbsolutePath(), loaded.key().address());
     }
     return loaded.key();

@@ -3,7 +3,11 @@ package org.jgolem.node.market;
 import java.math.BigInteger;
 import org.jgolem.eth.Address;
 
-/** Where a requestor's accepted work goes to be paid (the payment processor); idempotent per subtask id. */
+/**
+ * Where a requestor's accepted work goes to be paid (the payment processor); idempotent per subtask
+ * id.
+ */
 public interface PaymentRecorder {
-  void paymentDue(byte[] taskId, byte[] subtaskId, Address payee, BigInteger amount, long acceptedAtMillis);
+  void paymentDue(
+      byte[] taskId, byte[] subtaskId, Address payee, BigInteger amount, long acceptedAtMillis);
 }

@@ -8,12 +8,12 @@ import java.util.Map;
 import org.jgolem.eth.Address;
 
 /**
- * Peers banned for breaking the protocol, each for the same duration. Node ids are banned once
- * they are proven (a session's handshake succeeded); an endpoint (host:port) that this node dialled
- * is banned when it sent junk before proving any identity. Unauthenticated junk on inbound
- * connections bans nothing: the remote port is ephemeral and the remote address may be shared
- * (NAT, loopback), so such connections are just closed. Bounded: when full, the ban closest to
- * expiry is dropped first, so that minting node ids cannot grow it without bound.
+ * Peers banned for breaking the protocol, each for the same duration. Node ids are banned once they
+ * are proven (a session's handshake succeeded); an endpoint (host:port) that this node dialled is
+ * banned when it sent junk before proving any identity. Unauthenticated junk on inbound connections
+ * bans nothing: the remote port is ephemeral and the remote address may be shared (NAT, loopback),
+ * so such connections are just closed. Bounded: when full, the ban closest to expiry is dropped
+ * first, so that minting node ids cannot grow it without bound.
  */
 public final class BanList {
   public static final int DEFAULT_CAPACITY = 10_000;

@@ -11,18 +11,18 @@ import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.p2p.NodeRecord;
 
 /**
- * The node's sessions with other nodes. Every message that reaches a listener has been decoded,
- * its signature checked, its sender bound to the session's authenticated peer, and its freshness
- * and uniqueness checked. Implementations: Netty ({@code p2p.netty}) and in-memory
- * ({@code p2p.memory}, in the node's test kit, for tests of the layers above).
+ * The node's sessions with other nodes. Every message that reaches a listener has been decoded, its
+ * signature checked, its sender bound to the session's authenticated peer, and its freshness and
+ * uniqueness checked. Implementations: Netty ({@code p2p.netty}) and in-memory ({@code p2p.memory},
+ * in the node's test kit, for tests of the layers above).
  */
 public interface P2PNetwork extends AutoCloseable {
   /** This node: its id and the endpoint it advertises (known once started). */
   NodeRecord self();
 
   /**
-   * Sets the capabilities this node announces in its Hello (for example {@code "gateway:40180"}, where
-   * its resource gateway listens). Sessions opened afterwards carry them.
+   * Sets the capabilities this node announces in its Hello (for example {@code "gateway:40180"},
+   * where its resource gateway listens). Sessions opened afterwards carry them.
    */
   void setCapabilities(List<String> capabilities);
 
@@ -30,8 +30,8 @@ public interface P2PNetwork extends AutoCloseable {
   void start();
 
   /**
-   * Opens a session, or returns the existing one to that node. With {@code expectedId} non-null,
-   * a peer that proves another identity is refused (UNEXPECTED_IDENTITY).
+   * Opens a session, or returns the existing one to that node. With {@code expectedId} non-null, a
+   * peer that proves another identity is refused (UNEXPECTED_IDENTITY).
    *
    * <p>Fails with {@link P2PException} when either side refuses the session (its reason says why),
    * with an {@link java.io.IOException} when the connection fails or closes during the handshake.

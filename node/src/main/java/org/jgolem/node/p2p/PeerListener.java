@@ -9,8 +9,8 @@ public interface PeerListener {
 
   /**
    * A session ended, once per session. {@code reason} is the one this node sent, or the one the
-   * peer sent; a connection that ended without a Disconnect message (closed, reset, silent past
-   * the idle timeout) is reported as TIMEOUT.
+   * peer sent; a connection that ended without a Disconnect message (closed, reset, silent past the
+   * idle timeout) is reported as TIMEOUT.
    */
   default void onDisconnected(Peer peer, Disconnect.Reason reason) {}
 }

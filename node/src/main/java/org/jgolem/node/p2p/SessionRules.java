@@ -30,13 +30,14 @@ public final class SessionRules {
 
   /** One guard per node, shared by all its sessions. */
   public static FreshnessGuard newFreshnessGuard(Clock clock) {
-    return new FreshnessGuard(clock, FreshnessGuard.MAX_AGE, FreshnessGuard.MAX_SKEW, REPLAY_CACHE_CAPACITY);
+    return new FreshnessGuard(
+        clock, FreshnessGuard.MAX_AGE, FreshnessGuard.MAX_SKEW, REPLAY_CACHE_CAPACITY);
   }
 
   /**
    * True if {@code guard} refused {@code e} because its replay cache is full rather than because
-   * the peer replayed: the node is overloaded, the peer did nothing wrong, so the message is dropped
-   * without a disconnect or a ban.
+   * the peer replayed: the node is overloaded, the peer did nothing wrong, so the message is
+   * dropped without a disconnect or a ban.
    */
   public static boolean replayCacheFull(FreshnessGuard guard, InvalidMessageException e) {
     return e.reason() == InvalidMessageException.Reason.OVERLOADED;
@@ -70,8 +71,10 @@ public final class SessionRules {
     java.util.List<String> copy = java.util.List.copyOf(list);
     if (copy.size() > org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
         || copy.stream().anyMatch(c -> c.isEmpty() || c.length() > 64)) {
-      throw new IllegalArgumentException("at most " + org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
-          + " capabilities of 1..64 characters");
+      throw new IllegalArgumentException(
+          "at most "
+              + org.jgolem.protocol.messages.p2p.Hello.MAX_CAPABILITIES
+              + " capabilities of 1..64 characters");
     }
     return copy;
   }

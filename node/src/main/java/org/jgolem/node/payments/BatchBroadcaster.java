@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Part of the {@link PaymentProcessor}: sends a batch's signed bytes, and signs a batch again at its
- * own nonce with higher fees when the pool will not take it (so at most one attempt can be mined).
+ * Part of the {@link PaymentProcessor}: sends a batch's signed bytes, and signs a batch again at
+ * its own nonce with higher fees when the pool will not take it (so at most one attempt can be
+ * mined).
  */
 final class BatchBroadcaster {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentProcessor.class);
@@ -36,8 +37,13 @@ final class BatchBroadcaster {
     n.broadcasts++;
     switch (result.status()) {
       case ACCEPTED, ALREADY_KNOWN -> ledger.broadcastTried(b.id(), now, null);
-      case NONCE_TOO_LOW -> ledger.broadcastTried(b.id(), now, "the node says nonce " + b.nonce()
-          + " is used: waiting for this transaction's receipt, or for the other one to be confirmed");
+      case NONCE_TOO_LOW ->
+          ledger.broadcastTried(
+              b.id(),
+              now,
+              "the node says nonce "
+                  + b.nonce()
+                  + " is used: waiting for this transaction's receipt, or for the other one to be confirmed");
       case UNDERPRICED -> {
         ledger.broadcastTried(b.id(), now, "underpriced: " + result.message());
         if (mayBump) {
@@ -46,15 +52,21 @@ final class BatchBroadcaster {
       }
       case REJECTED -> {
         ledger.broadcastTried(b.id(), now, "rejected by the node: " + result.message());
-        LOG.warn("batch {} (nonce {}) rejected by the node: {}", b.id(), b.nonce(), result.message());
+        LOG.warn(
+            "batch {} (nonce {}) rejected by the node: {}", b.id(), b.nonce(), result.message());
       }
     }
   }
 
-  /** Signs the batch again at its own nonce with higher fees (so only one attempt can be mined), then broadcasts. */
+  /**
+   * Signs the batch again at its own nonce with higher fees (so only one attempt can be mined),
+   * then broadcasts.
+   */
   void bump(BatchRecord b, List<Attempt> attempts, Fees current, long now, TickCounters n) {
     if (attempts.size() >= config.maxAttemptsPerBatch()) {
-      ledger.note(b.id(), "fees too low and " + attempts.size() + " attempts made (maxAttemptsPerBatch); waiting");
+      ledger.note(
+          b.id(),
+          "fees too low and " + attempts.size() + " attempts made (maxAttemptsPerBatch); waiting");
       return;
     }
     Attempt last = attempts.get(0);
@@ -65,13 +77,25 @@ final class BatchBroadcaster {
     if (b.kind() == BatchRecord.Kind.FILLER) {
       tx = chain.signFiller(b.nonce(), fees);
     } else {
-      tx = chain.signBatch(words(ledger.ofBatch(b.id())), b.closureTime(), b.nonce(), last.gasLimit(), fees);
+      tx =
+          chain.signBatch(
+              words(ledger.ofBatch(b.id())), b.closureTime(), b.nonce(), last.gasLimit(), fees);
     }
     ledger.addAttempt(b.id(), tx, now);
     n.feeBumps++;
-    LOG.info("batch {} (nonce {}): new attempt {} with max fee {} (was {})", b.id(), b.nonce(), tx.hash(), maxFee,
+    LOG.info(
+        "batch {} (nonce {}): new attempt {} with max fee {} (was {})",
+        b.id(),
+        b.nonce(),
+        tx.hash(),
+        maxFee,
         last.maxFee());
-    broadcast(b, new Attempt(tx.hash(), tx.raw(), tx.gasLimit(), tx.maxFee(), tx.tip(), now), now, n, false);
+    broadcast(
+        b,
+        new Attempt(tx.hash(), tx.raw(), tx.gasLimit(), tx.maxFee(), tx.tip(), now),
+        now,
+        n,
+        false);
   }
 
   /** +12.5% and one wei: above the 10% replacement bump pools require. */

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Part of the {@link PaymentProcessor}: brings every live batch (and every confirmed one still
- * within {@code reorgWatchBlocks} of the head) in line with the chain, and fills lasting gaps in the
- * account's nonces below its batches. Why this keeps each payment paid exactly once is the
+ * within {@code reorgWatchBlocks} of the head) in line with the chain, and fills lasting gaps in
+ * the account's nonces below its batches. Why this keeps each payment paid exactly once is the
  * processor's class comment; the rules it names (reverted, dropped, vanished, same bytes re-sent)
  * are applied here.
  */
@@ -28,7 +28,11 @@ final class BatchReconciler {
   private final BatchBroadcaster broadcaster;
   private Long gapSince; // guarded by the processor's tick lock
 
-  BatchReconciler(PaymentLedger ledger, PaymentChain chain, PaymentConfig config, BatchBroadcaster broadcaster) {
+  BatchReconciler(
+      PaymentLedger ledger,
+      PaymentChain chain,
+      PaymentConfig config,
+      BatchBroadcaster broadcaster) {
     this.ledger = ledger;
     this.chain = chain;
     this.config = config;
@@ -36,7 +40,8 @@ final class BatchReconciler {
   }
 
   void reconcile(long head, long now, TickCounters n) {
-    List<BatchRecord> watched = new ArrayList<>(ledger.confirmedFrom(head - config.reorgWatchBlocks()));
+    List<BatchRecord> watched =
+        new ArrayList<>(ledger.confirmedFrom(head - config.reorgWatchBlocks()));
     watched.addAll(ledger.liveBatches());
     watched.sort((a, b) -> Long.compare(a.nonce(), b.nonce()));
     for (BatchRecord b : watched) {
@@ -59,8 +64,13 @@ final class BatchReconciler {
       return;
     }
     if (b.status() == BatchStatus.MINED || b.status() == BatchStatus.CONFIRMED) {
-      String note = "block " + b.blockNumber() + " with " + b.txHash() + " is gone (the chain was reorganised or "
-          + "restarted from older state); waiting for the same transaction again";
+      String note =
+          "block "
+              + b.blockNumber()
+              + " with "
+              + b.txHash()
+              + " is gone (the chain was reorganised or "
+              + "restarted from older state); waiting for the same transaction again";
       LOG.warn("batch {} (nonce {}): {}", b.id(), b.nonce(), note);
       ledger.vanished(b.id(), note);
       n.vanished++;
@@ -77,15 +87,23 @@ final class BatchReconciler {
           return;
         }
       }
-      String note = "nonce " + b.nonce() + " was taken by another transaction, confirmed by block " + safeBlock
-          + "; none of this batch's " + attempts.size() + " signed transaction(s) can ever be mined";
+      String note =
+          "nonce "
+              + b.nonce()
+              + " was taken by another transaction, confirmed by block "
+              + safeBlock
+              + "; none of this batch's "
+              + attempts.size()
+              + " signed transaction(s) can ever be mined";
       LOG.warn("batch {}: {}; its {} payment(s) are pending again", b.id(), note, b.payments());
       ledger.dropped(b.id(), now, note);
       n.dropped++;
       return;
     }
-    boolean due = b.status() == BatchStatus.SIGNED || b.lastBroadcastAt() == null
-        || now - b.lastBroadcastAt() >= config.rebroadcastAfter().toMillis();
+    boolean due =
+        b.status() == BatchStatus.SIGNED
+            || b.lastBroadcastAt() == null
+            || now - b.lastBroadcastAt() >= config.rebroadcastAfter().toMillis();
     if (!due) {
       return;
     }
@@ -93,7 +111,9 @@ final class BatchReconciler {
     if (b.lastBroadcastAt() != null) {
       Fees fees = chain.fees();
       if (latest.maxFee().compareTo(fees.baseFee()) < 0) {
-        broadcaster.bump(b, attempts, fees, now, n); // it cannot be mined at its fee cap: a pool would not keep it
+        broadcaster.bump(
+            b, attempts, fees, now,
+            n); // it cannot be mined at its fee cap: a pool would not keep it
         return;
       }
     }
@@ -112,19 +132,33 @@ final class BatchReconciler {
       return;
     }
     if (r.success() && b.kind() == BatchRecord.Kind.PAYMENT && !r.batchLogged()) {
-      String note = r.transactionHash() + " was mined in block " + r.blockNumber() + " but the GNT contract logged no "
-          + "BatchTransfer: nothing was paid (no contract at " + chain.token() + "?); its payments are pending again";
+      String note =
+          r.transactionHash()
+              + " was mined in block "
+              + r.blockNumber()
+              + " but the GNT contract logged no "
+              + "BatchTransfer: nothing was paid (no contract at "
+              + chain.token()
+              + "?); its payments are pending again";
       LOG.error("batch {}: {}", b.id(), note);
       ledger.reverted(b.id(), r, now, note);
       n.reverted++;
     } else if (r.success()) {
       ledger.confirmed(b.id(), r, now);
       n.confirmed++;
-      LOG.info("batch {} confirmed: {} paid {} payment(s), {} in total (block {})", b.id(), r.transactionHash(),
-          b.payments(), b.total(), r.blockNumber());
+      LOG.info(
+          "batch {} confirmed: {} paid {} payment(s), {} in total (block {})",
+          b.id(),
+          r.transactionHash(),
+          b.payments(),
+          b.total(),
+          r.blockNumber());
     } else {
-      String note = r.transactionHash() + " failed on chain in block " + r.blockNumber()
-          + "; nothing was paid and its payments are pending again";
+      String note =
+          r.transactionHash()
+              + " failed on chain in block "
+              + r.blockNumber()
+              + "; nothing was paid and its payments are pending again";
       LOG.warn("batch {}: {}", b.id(), note);
       ledger.reverted(b.id(), r, now, note);
       n.reverted++;
@@ -160,11 +194,17 @@ final class BatchReconciler {
     Fees fees = chain.fees();
     for (long k : gaps) {
       SignedTx tx = chain.signFiller(k, fees);
-      long id = ledger.writeAhead(BatchRecord.Kind.FILLER, null, BigInteger.ZERO, tx, List.of(), now);
-      LOG.warn("nonce {} of {} is unused below batch nonce {}: filling it with a no-op ({})", k, chain.account(),
-          highest, tx.hash());
+      long id =
+          ledger.writeAhead(BatchRecord.Kind.FILLER, null, BigInteger.ZERO, tx, List.of(), now);
+      LOG.warn(
+          "nonce {} of {} is unused below batch nonce {}: filling it with a no-op ({})",
+          k,
+          chain.account(),
+          highest,
+          tx.hash());
       n.fillers++;
-      broadcaster.broadcast(ledger.batch(id).orElseThrow(), BatchBroadcaster.attemptOf(tx, now), now, n, true);
+      broadcaster.broadcast(
+          ledger.batch(id).orElseThrow(), BatchBroadcaster.attemptOf(tx, now), now, n, true);
     }
     gapSince = null;
   }

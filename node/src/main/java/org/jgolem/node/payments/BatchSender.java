@@ -24,15 +24,21 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchSender {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentProcessor.class);
+
   /** Contract errors that name one payment (by index): that payee is held back, the rest go on. */
-  private static final Set<String> PAYEE_ERRORS = Set.of("PaymentToZeroAddress", "PaymentToSender", "ZeroValuePayment");
+  private static final Set<String> PAYEE_ERRORS =
+      Set.of("PaymentToZeroAddress", "PaymentToSender", "ZeroValuePayment");
 
   private final PaymentLedger ledger;
   private final PaymentChain chain;
   private final PaymentConfig config;
   private final BatchBroadcaster broadcaster;
 
-  BatchSender(PaymentLedger ledger, PaymentChain chain, PaymentConfig config, BatchBroadcaster broadcaster) {
+  BatchSender(
+      PaymentLedger ledger,
+      PaymentChain chain,
+      PaymentConfig config,
+      BatchBroadcaster broadcaster) {
     this.ledger = ledger;
     this.chain = chain;
     this.config = config;
@@ -41,11 +47,13 @@ final class BatchSender {
 
   void sendDue(long now, TickCounters n) {
     List<PaymentRecord> pending = ledger.withStatus(PaymentStatus.PENDING);
-    if (pending.isEmpty() || now < pending.get(0).acceptedAt().toEpochMilli() + config.batchWindow().toMillis()) {
+    if (pending.isEmpty()
+        || now < pending.get(0).acceptedAt().toEpochMilli() + config.batchWindow().toMillis()) {
       return;
     }
-    List<PaymentRecord> eligible = new ArrayList<>(pending.stream()
-        .filter(p -> p.acceptedAt().toEpochMilli() <= now).toList());
+    List<PaymentRecord> eligible =
+        new ArrayList<>(
+            pending.stream().filter(p -> p.acceptedAt().toEpochMilli() <= now).toList());
     int wordsPerBatch = config.maxPaymentsPerBatch();
     for (int round = 0; !eligible.isEmpty(); round++) {
       if (round > 10_000) {
@@ -57,7 +65,8 @@ final class BatchSender {
       }
       List<Payment> aggregates = new ArrayList<>();
       byPayee.forEach((payee, list) -> aggregates.add(new Payment(payee, sum(list))));
-      BatchPlan plan = new BatchBuilder(chain.account(), chain.token(), wordsPerBatch).plan(aggregates);
+      BatchPlan plan =
+          new BatchBuilder(chain.account(), chain.token(), wordsPerBatch).plan(aggregates);
       if (!plan.heldBack().isEmpty()) {
         for (BatchPlan.HeldBack h : plan.heldBack()) {
           holdBack(byPayee.get(h.payment().payee()), h.reason().name(), eligible, n);
@@ -67,7 +76,8 @@ final class BatchSender {
       BatchPlan.Batch batch = plan.batches().get(0);
       List<PaymentRecord> members = new ArrayList<>();
       batch.payments().forEach(w -> members.addAll(byPayee.get(w.payee())));
-      long closureTime = members.stream().mapToLong(p -> p.acceptedAt().getEpochSecond()).max().orElseThrow();
+      long closureTime =
+          members.stream().mapToLong(p -> p.acceptedAt().getEpochSecond()).max().orElseThrow();
       Estimate estimate = chain.estimateBatch(batch.payments(), closureTime);
       if (estimate instanceof Estimate.Refused r) {
         refused(r, batch, byPayee, eligible, n);
@@ -76,22 +86,45 @@ final class BatchSender {
       Estimate.Ok ok = (Estimate.Ok) estimate;
       if (ok.gas().compareTo(BigInteger.valueOf(config.maxGasPerBatch())) > 0) {
         if (batch.payments().size() == 1) {
-          throw new PaymentException(PaymentException.Reason.BATCH_REFUSED, "one payment needs " + ok.gas()
-              + " gas, above maxGasPerBatch " + config.maxGasPerBatch());
+          throw new PaymentException(
+              PaymentException.Reason.BATCH_REFUSED,
+              "one payment needs "
+                  + ok.gas()
+                  + " gas, above maxGasPerBatch "
+                  + config.maxGasPerBatch());
         }
         wordsPerBatch = Math.max(1, batch.payments().size() / 2);
-        LOG.info("a batch of {} payees needs {} gas, above {}: splitting to {} per batch", batch.payments().size(),
-            ok.gas(), config.maxGasPerBatch(), wordsPerBatch);
+        LOG.info(
+            "a batch of {} payees needs {} gas, above {}: splitting to {} per batch",
+            batch.payments().size(),
+            ok.gas(),
+            config.maxGasPerBatch(),
+            wordsPerBatch);
         continue;
       }
       long nonce = nextNonce();
-      SignedTx tx = chain.signBatch(batch.payments(), closureTime, nonce, ok.gasLimit(), chain.fees());
-      long id = ledger.writeAhead(BatchRecord.Kind.PAYMENT, closureTime, batch.total(), tx,
-          members.stream().map(PaymentRecord::subtaskId).toList(), now);
+      SignedTx tx =
+          chain.signBatch(batch.payments(), closureTime, nonce, ok.gasLimit(), chain.fees());
+      long id =
+          ledger.writeAhead(
+              BatchRecord.Kind.PAYMENT,
+              closureTime,
+              batch.total(),
+              tx,
+              members.stream().map(PaymentRecord::subtaskId).toList(),
+              now);
       n.batchesSent++;
-      LOG.info("batch {}: {} payment(s) to {} payee(s), {} in total, closure time {}, nonce {}, tx {}", id,
-          members.size(), batch.payments().size(), batch.total(), closureTime, nonce, tx.hash());
-      broadcaster.broadcast(ledger.batch(id).orElseThrow(), BatchBroadcaster.attemptOf(tx, now), now, n, true);
+      LOG.info(
+          "batch {}: {} payment(s) to {} payee(s), {} in total, closure time {}, nonce {}, tx {}",
+          id,
+          members.size(),
+          batch.payments().size(),
+          batch.total(),
+          closureTime,
+          nonce,
+          tx.hash());
+      broadcaster.broadcast(
+          ledger.batch(id).orElseThrow(), BatchBroadcaster.attemptOf(tx, now), now, n, true);
       eligible.removeAll(members);
     }
   }
@@ -101,7 +134,8 @@ final class BatchSender {
    * base units, above GNT's whole supply). The rest wait for a later batch; a single payment too
    * large for a word is held back.
    */
-  private Map<Address, List<PaymentRecord>> selectPerPayee(List<PaymentRecord> eligible, TickCounters n) {
+  private Map<Address, List<PaymentRecord>> selectPerPayee(
+      List<PaymentRecord> eligible, TickCounters n) {
     Map<Address, List<PaymentRecord>> byPayee = new LinkedHashMap<>();
     Map<Address, BigInteger> sums = new LinkedHashMap<>();
     List<PaymentRecord> tooLarge = new ArrayList<>();
@@ -123,32 +157,56 @@ final class BatchSender {
     return byPayee;
   }
 
-  private void refused(Estimate.Refused r, BatchPlan.Batch batch, Map<Address, List<PaymentRecord>> byPayee,
-      List<PaymentRecord> eligible, TickCounters n) {
-    if (PAYEE_ERRORS.contains(r.error()) && !r.arguments().isEmpty() && r.arguments().get(0) instanceof BigInteger i
-        && i.signum() >= 0 && i.compareTo(BigInteger.valueOf(batch.payments().size())) < 0) {
+  private void refused(
+      Estimate.Refused r,
+      BatchPlan.Batch batch,
+      Map<Address, List<PaymentRecord>> byPayee,
+      List<PaymentRecord> eligible,
+      TickCounters n) {
+    if (PAYEE_ERRORS.contains(r.error())
+        && !r.arguments().isEmpty()
+        && r.arguments().get(0) instanceof BigInteger i
+        && i.signum() >= 0
+        && i.compareTo(BigInteger.valueOf(batch.payments().size())) < 0) {
       Address payee = batch.payments().get(i.intValueExact()).payee();
       holdBack(byPayee.get(payee), "CONTRACT_REFUSED " + r.error(), eligible, n);
       return;
     }
-    if (r.error().equals("ClosureTimeInFuture") && r.arguments().size() == 2
+    if (r.error().equals("ClosureTimeInFuture")
+        && r.arguments().size() == 2
         && r.arguments().get(1) instanceof BigInteger blockTime) {
       // The chain's clock is behind ours: payments accepted after its time wait for a later batch.
-      boolean removed = eligible.removeIf(p -> BigInteger.valueOf(p.acceptedAt().getEpochSecond()).compareTo(blockTime) > 0);
+      boolean removed =
+          eligible.removeIf(
+              p -> BigInteger.valueOf(p.acceptedAt().getEpochSecond()).compareTo(blockTime) > 0);
       if (removed) {
         return;
       }
     }
-    if (r.error().equals("InsufficientBalance") && r.arguments().size() == 3
-        && r.arguments().get(1) instanceof BigInteger balance && r.arguments().get(2) instanceof BigInteger needed) {
-      throw new InsufficientFundsException(InsufficientFundsException.Currency.GNT, balance, needed,
-          "the account " + chain.account() + " cannot pay the next batch; its payments stay pending");
+    if (r.error().equals("InsufficientBalance")
+        && r.arguments().size() == 3
+        && r.arguments().get(1) instanceof BigInteger balance
+        && r.arguments().get(2) instanceof BigInteger needed) {
+      throw new InsufficientFundsException(
+          InsufficientFundsException.Currency.GNT,
+          balance,
+          needed,
+          "the account "
+              + chain.account()
+              + " cannot pay the next batch; its payments stay pending");
     }
-    throw new PaymentException(PaymentException.Reason.BATCH_REFUSED, "the contract refuses the next batch ("
-        + r.error() + r.arguments() + "): " + r.message() + "; its payments stay pending");
+    throw new PaymentException(
+        PaymentException.Reason.BATCH_REFUSED,
+        "the contract refuses the next batch ("
+            + r.error()
+            + r.arguments()
+            + "): "
+            + r.message()
+            + "; its payments stay pending");
   }
 
-  private void holdBack(List<PaymentRecord> payments, String reason, List<PaymentRecord> eligible, TickCounters n) {
+  private void holdBack(
+      List<PaymentRecord> payments, String reason, List<PaymentRecord> eligible, TickCounters n) {
     int changed = ledger.holdBack(payments.stream().map(PaymentRecord::subtaskId).toList(), reason);
     n.heldBack += changed;
     eligible.removeAll(payments);

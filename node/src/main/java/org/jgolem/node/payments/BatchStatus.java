@@ -2,7 +2,10 @@ package org.jgolem.node.payments;
 
 /** Where one batch transaction (one nonce of the paying account) is. */
 public enum BatchStatus {
-  /** Signed and written to the ledger, never broadcast yet (a crash came in between, or it is about to go). */
+  /**
+   * Signed and written to the ledger, never broadcast yet (a crash came in between, or it is about
+   * to go).
+   */
   SIGNED,
   /** Broadcast at least once, no receipt yet. */
   SENT,
@@ -12,7 +15,10 @@ public enum BatchStatus {
   CONFIRMED,
   /** Mined and failed (confirmed): nothing was paid; its payments went back to pending. */
   REVERTED,
-  /** Never mined, and never can be: another transaction took its nonce. Its payments went back to pending. */
+  /**
+   * Never mined, and never can be: another transaction took its nonce. Its payments went back to
+   * pending.
+   */
   DROPPED;
 
   public boolean live() {

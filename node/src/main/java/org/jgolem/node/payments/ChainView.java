@@ -18,9 +18,9 @@ public interface ChainView {
   ChainIdentity identity();
 
   /**
-   * Whether the GNT contract has code on this chain now. A development chain reset from scratch
-   * can come back with the same chain id and even the same genesis hash (same config, same
-   * second), but without the contract.
+   * Whether the GNT contract has code on this chain now. A development chain reset from scratch can
+   * come back with the same chain id and even the same genesis hash (same config, same second), but
+   * without the contract.
    */
   boolean tokenDeployed();
 
@@ -53,8 +53,16 @@ public interface ChainView {
     }
   }
 
-  /** One GNT {@code Transfer} log; {@code closureTime} (seconds) is set when a {@code batchTransfer} made it. */
+  /**
+   * One GNT {@code Transfer} log; {@code closureTime} (seconds) is set when a {@code batchTransfer}
+   * made it.
+   */
   record IncomingTransfer(
-      String transactionHash, long logIndex, long blockNumber, String blockHash, Address from, BigInteger value,
+      String transactionHash,
+      long logIndex,
+      long blockNumber,
+      String blockHash,
+      Address from,
+      BigInteger value,
       OptionalLong closureTime) {}
 }

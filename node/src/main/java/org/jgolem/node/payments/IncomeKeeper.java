@@ -22,21 +22,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The provider's incomes: what requestors owe it for accepted results, matched against the GNT
- * they actually send.
+ * The provider's incomes: what requestors owe it for accepted results, matched against the GNT they
+ * actually send.
  *
  * <p><b>Scanning.</b> The keeper reads {@code Transfer} logs to its address with {@code
  * eth_getLogs} over explicit block ranges of at most {@code maxBlockRange} blocks, from a cursor
  * kept in its {@link IncomeStore}, up to the newest block with {@code confirmations}. Each range is
- * committed in one transaction of the store together with the cursor's move and the hash of the range's last block
- * (a checkpoint), so a restart resumes exactly where it stopped and nothing is counted twice (a
- * payment is also unique per transaction and sender).
+ * committed in one transaction of the store together with the cursor's move and the hash of the
+ * range's last block (a checkpoint), so a restart resumes exactly where it stopped and nothing is
+ * counted twice (a payment is also unique per transaction and sender).
  *
  * <p><b>A chain that went back.</b> Each tick first checks the newest checkpoint against the chain.
  * If its block is gone or has another hash (a reorganisation deeper than {@code confirmations}, or
- * a node restarted from older state), the keeper looks for the newest checkpoint still on the chain,
- * forgets every payment seen above it (the incomes they covered become expected again) and scans
- * again from there. A different chain id or genesis is refused ({@code CHAIN_CHANGED}).
+ * a node restarted from older state), the keeper looks for the newest checkpoint still on the
+ * chain, forgets every payment seen above it (the incomes they covered become expected again) and
+ * scans again from there. A different chain id or genesis is refused ({@code CHAIN_CHANGED}).
  *
  * <p><b>Matching</b> follows {@link IncomeMatcher}: per (transaction, sender), by the batch's
  * closure time, else an exact subset, else oldest first as far as the amount covers; the rest is
@@ -50,13 +50,23 @@ public final class IncomeKeeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IncomeKeeper.class);
 
   /** What one tick did. */
-  public record TickReport(int blocksScanned, int paymentsSeen, int incomesReceived, int overdueReported, boolean rewound) {}
+  public record TickReport(
+      int blocksScanned,
+      int paymentsSeen,
+      int incomesReceived,
+      int overdueReported,
+      boolean rewound) {}
 
   /** Where scanning stands: the next block to scan, and the chain the cursor belongs to. */
   public record Cursor(ChainIdentity chain, Address account, long nextBlock) {}
 
   /** A payment seen on chain: a transaction's transfers from one sender to us, summed. */
-  public record SeenPayment(String txHash, Address sender, BigInteger amount, BigInteger unallocated, long blockNumber,
+  public record SeenPayment(
+      String txHash,
+      Address sender,
+      BigInteger amount,
+      BigInteger unallocated,
+      long blockNumber,
       OptionalLong closureTime) {}
 
   private final IncomeStore store;
@@ -68,7 +78,12 @@ public final class IncomeKeeper implements AutoCloseable {
   private final Object tickLock = new Object();
   private ScheduledFuture<?> loop;
 
-  public IncomeKeeper(IncomeStore store, ChainView chain, Address account, Clock clock, IncomeConfig config,
+  public IncomeKeeper(
+      IncomeStore store,
+      ChainView chain,
+      Address account,
+      Clock clock,
+      IncomeConfig config,
       IncomeListener listener) {
     this.store = store;
     this.chain = chain;
@@ -81,30 +96,54 @@ public final class IncomeKeeper implements AutoCloseable {
   // ------------------------------------------------------------------------------------ API
 
   /**
-   * Records that {@code requestor} accepted our result for {@code subtaskId} and owes {@code amount}.
-   * Idempotent: true if new, false if recorded before with the same values.
+   * Records that {@code requestor} accepted our result for {@code subtaskId} and owes {@code
+   * amount}. Idempotent: true if new, false if recorded before with the same values.
    *
    * @throws PaymentException {@code CONFLICTING_RECORD} if recorded before with other values;
    *     {@code INVALID_RECORD} for blank ids, a null requestor or a non-positive amount
    */
-  public boolean expect(Address requestor, String taskId, String subtaskId, BigInteger amount, Instant acceptedAt) {
-    if (taskId == null || taskId.isBlank() || subtaskId == null || subtaskId.isBlank() || requestor == null
-        || amount == null || acceptedAt == null) {
-      throw new PaymentException(PaymentException.Reason.INVALID_RECORD,
+  public boolean expect(
+      Address requestor, String taskId, String subtaskId, BigInteger amount, Instant acceptedAt) {
+    if (taskId == null
+        || taskId.isBlank()
+        || subtaskId == null
+        || subtaskId.isBlank()
+        || requestor == null
+        || amount == null
+        || acceptedAt == null) {
+      throw new PaymentException(
+          PaymentException.Reason.INVALID_RECORD,
           "requestor, task id, subtask id, amount and acceptedAt are required");
     }
     if (amount.signum() <= 0) {
-      throw new PaymentException(PaymentException.Reason.INVALID_RECORD,
+      throw new PaymentException(
+          PaymentException.Reason.INVALID_RECORD,
           "subtask " + subtaskId + ": amount must be positive, got " + amount);
     }
     return store.inTransaction(tx -> {
       Optional<IncomeRecord> existing = tx.income(subtaskId);
       if (existing.isPresent()) {
         IncomeRecord e = existing.get();
-        if (!e.requestor().equals(requestor) || !e.taskId().equals(taskId) || e.amount().compareTo(amount) != 0) {
-          throw new PaymentException(PaymentException.Reason.CONFLICTING_RECORD, "income for subtask " + subtaskId
-              + " was recorded as " + e.amount() + " from " + e.requestor() + " (task " + e.taskId() + "), now as "
-              + amount + " from " + requestor + " (task " + taskId + ")");
+        if (!e.requestor().equals(requestor)
+            || !e.taskId().equals(taskId)
+            || e.amount().compareTo(amount) != 0) {
+          throw new PaymentException(
+              PaymentException.Reason.CONFLICTING_RECORD,
+              "income for subtask "
+                  + subtaskId
+                  + " was recorded as "
+                  + e.amount()
+                  + " from "
+                  + e.requestor()
+                  + " (task "
+                  + e.taskId()
+                  + "), now as "
+                  + amount
+                  + " from "
+                  + requestor
+                  + " (task "
+                  + taskId
+                  + ")");
         }
         return false;
       }
@@ -146,13 +185,18 @@ public final class IncomeKeeper implements AutoCloseable {
     if (loop != null) {
       throw new IllegalStateException("the income keeper is already running");
     }
-    loop = scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        tick();
-      } catch (RuntimeException e) {
-        LOG.warn("income tick failed (retried next tick): {}", e.getMessage());
-      }
-    }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    loop =
+        scheduler.scheduleWithFixedDelay(
+            () -> {
+              try {
+                tick();
+              } catch (RuntimeException e) {
+                LOG.warn("income tick failed (retried next tick): {}", e.getMessage());
+              }
+            },
+            0,
+            interval.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -181,12 +225,16 @@ public final class IncomeKeeper implements AutoCloseable {
 
   /** Sum of incomes still expected, base units. */
   public BigInteger expectedTotal() {
-    return incomes(IncomeStatus.EXPECTED).stream().map(IncomeRecord::amount).reduce(BigInteger.ZERO, BigInteger::add);
+    return incomes(IncomeStatus.EXPECTED).stream()
+        .map(IncomeRecord::amount)
+        .reduce(BigInteger.ZERO, BigInteger::add);
   }
 
   /** Sum of incomes received, base units. */
   public BigInteger receivedTotal() {
-    return incomes(IncomeStatus.RECEIVED).stream().map(IncomeRecord::amount).reduce(BigInteger.ZERO, BigInteger::add);
+    return incomes(IncomeStatus.RECEIVED).stream()
+        .map(IncomeRecord::amount)
+        .reduce(BigInteger.ZERO, BigInteger::add);
   }
 
   /** Payments seen on chain (per transaction and sender), with what is left unallocated. */
@@ -202,8 +250,11 @@ public final class IncomeKeeper implements AutoCloseable {
 
   private Cursor cursorFor(ChainIdentity identity) {
     if (!chain.tokenDeployed()) {
-      throw new PaymentException(PaymentException.Reason.CHAIN_CHANGED, "no GNT contract on " + identity
-          + ": the chain was reset from scratch or the RPC URL is wrong; not scanning");
+      throw new PaymentException(
+          PaymentException.Reason.CHAIN_CHANGED,
+          "no GNT contract on "
+              + identity
+              + ": the chain was reset from scratch or the RPC URL is wrong; not scanning");
     }
     Optional<Cursor> stored = cursor();
     if (stored.isEmpty()) {
@@ -215,17 +266,25 @@ public final class IncomeKeeper implements AutoCloseable {
     }
     Cursor c = stored.get();
     if (!c.chain().equals(identity)) {
-      throw new PaymentException(PaymentException.Reason.CHAIN_CHANGED, "the income ledger was scanned on " + c.chain()
-          + " but the node now reports " + identity + "; not scanning. Check the RPC URL.");
+      throw new PaymentException(
+          PaymentException.Reason.CHAIN_CHANGED,
+          "the income ledger was scanned on "
+              + c.chain()
+              + " but the node now reports "
+              + identity
+              + "; not scanning. Check the RPC URL.");
     }
     if (!c.account().equals(account)) {
-      throw new PaymentException(PaymentException.Reason.CHAIN_CHANGED, "the income ledger belongs to " + c.account()
-          + ", not " + account);
+      throw new PaymentException(
+          PaymentException.Reason.CHAIN_CHANGED,
+          "the income ledger belongs to " + c.account() + ", not " + account);
     }
     return c;
   }
 
-  /** Returns true if the chain went back under the newest checkpoint and the cursor was moved back. */
+  /**
+   * Returns true if the chain went back under the newest checkpoint and the cursor was moved back.
+   */
   private boolean checkForRewind(long head) {
     List<IncomeStore.Checkpoint> checkpoints = store.checkpoints();
     if (checkpoints.isEmpty() || onChain(checkpoints.get(0), head)) {
@@ -239,30 +298,48 @@ public final class IncomeKeeper implements AutoCloseable {
       }
     }
     long keep = fork;
-    IncomeStore.Forgotten forgotten = store.inTransaction(tx -> {
-      IncomeStore.Forgotten f = tx.forgetAbove(keep);
-      tx.moveCursor(keep + 1);
-      return f;
-    });
-    LOG.warn("incomes: scanned block {} is no longer on the chain (head {}); rescanning from block {}: {} payment(s) "
-        + "forgotten, {} income(s) expected again", checkpoints.get(0).blockNumber(), head, keep + 1,
-        forgotten.payments(), forgotten.incomes());
+    IncomeStore.Forgotten forgotten =
+        store.inTransaction(tx -> {
+          IncomeStore.Forgotten f = tx.forgetAbove(keep);
+          tx.moveCursor(keep + 1);
+          return f;
+        });
+    LOG.warn(
+        "incomes: scanned block {} is no longer on the chain (head {}); rescanning from block {}: {} payment(s) "
+            + "forgotten, {} income(s) expected again",
+        checkpoints.get(0).blockNumber(),
+        head,
+        keep + 1,
+        forgotten.payments(),
+        forgotten.incomes());
     return true;
   }
 
   private boolean onChain(IncomeStore.Checkpoint checkpoint, long head) {
     return checkpoint.blockNumber() <= head
-        && chain.blockHash(checkpoint.blockNumber()).map(checkpoint.blockHash()::equals).orElse(false);
+        && chain
+            .blockHash(checkpoint.blockNumber())
+            .map(checkpoint.blockHash()::equals)
+            .orElse(false);
   }
 
-  private void commitRange(long from, long to, String toHash, List<IncomingTransfer> transfers, Counters n) {
-    // One payment per (transaction, sender): a batch paying more than 2^96-1 to us needs several words.
+  private void commitRange(
+      long from, long to, String toHash, List<IncomingTransfer> transfers, Counters n) {
+    // One payment per (transaction, sender): a batch paying more than 2^96-1 to us needs several
+    // words.
     Map<String, IncomingTransfer> first = new LinkedHashMap<>();
     Map<String, BigInteger> sums = new LinkedHashMap<>();
     for (IncomingTransfer t : transfers) {
       if (t.blockNumber() < from || t.blockNumber() > to) {
-        throw new IllegalStateException("transfer " + t.transactionHash() + " in block " + t.blockNumber()
-            + " outside the requested range " + from + ".." + to);
+        throw new IllegalStateException(
+            "transfer "
+                + t.transactionHash()
+                + " in block "
+                + t.blockNumber()
+                + " outside the requested range "
+                + from
+                + ".."
+                + to);
       }
       String key = t.transactionHash() + "/" + t.from().hex();
       first.putIfAbsent(key, t);
@@ -274,14 +351,28 @@ public final class IncomeKeeper implements AutoCloseable {
       for (Map.Entry<String, IncomingTransfer> e : first.entrySet()) {
         IncomingTransfer t = e.getValue();
         BigInteger amount = sums.get(e.getKey());
-        OptionalLong id = tx.paymentSeen(t.transactionHash(), t.from(), amount, t.blockNumber(), t.blockHash(),
-            t.closureTime(), clock.millis());
+        OptionalLong id =
+            tx.paymentSeen(
+                t.transactionHash(),
+                t.from(),
+                amount,
+                t.blockNumber(),
+                t.blockHash(),
+                t.closureTime(),
+                clock.millis());
         if (id.isEmpty()) {
           continue; // seen before
         }
         seen[0]++;
-        received[0] += allocate(tx, id.getAsLong(), t.transactionHash(), t.from(), amount, t.closureTime(),
-            t.blockNumber());
+        received[0] +=
+            allocate(
+                tx,
+                id.getAsLong(),
+                t.transactionHash(),
+                t.from(),
+                amount,
+                t.closureTime(),
+                t.blockNumber());
       }
       tx.checkpoint(to, toHash, config.checkpointsKept());
       tx.moveCursor(to + 1);
@@ -291,43 +382,72 @@ public final class IncomeKeeper implements AutoCloseable {
     n.received += received[0];
   }
 
-  /** Allocates {@code amount} of payment {@code receiptId} to expected incomes from {@code sender}; returns how many. */
-  private int allocate(IncomeStore.Tx tx, long receiptId, String txHash, Address sender, BigInteger amount,
-      OptionalLong closureTime, long block) {
+  /**
+   * Allocates {@code amount} of payment {@code receiptId} to expected incomes from {@code sender};
+   * returns how many.
+   */
+  private int allocate(
+      IncomeStore.Tx tx,
+      long receiptId,
+      String txHash,
+      Address sender,
+      BigInteger amount,
+      OptionalLong closureTime,
+      long block) {
     List<IncomeMatcher.Candidate> candidates = new ArrayList<>();
     for (IncomeRecord r : tx.expectedFrom(sender)) {
-      candidates.add(new IncomeMatcher.Candidate(r.subtaskId(), r.amount(), r.acceptedAt().toEpochMilli()));
+      candidates.add(
+          new IncomeMatcher.Candidate(r.subtaskId(), r.amount(), r.acceptedAt().toEpochMilli()));
     }
-    IncomeMatcher.Allocation a = IncomeMatcher.allocate(amount, closureTime, config.closureSkew(), candidates);
+    IncomeMatcher.Allocation a =
+        IncomeMatcher.allocate(amount, closureTime, config.closureSkew(), candidates);
     for (String subtask : a.subtaskIds()) {
       tx.received(subtask, receiptId, txHash, block, clock.millis());
     }
     tx.unallocated(receiptId, a.remainder());
     if (!a.subtaskIds().isEmpty()) {
-      LOG.info("incomes: {} from {} in {} covers {} income(s) ({} rule){}", amount, sender, txHash,
-          a.subtaskIds().size(), a.rule(), a.remainder().signum() > 0 ? ", " + a.remainder() + " left as credit" : "");
+      LOG.info(
+          "incomes: {} from {} in {} covers {} income(s) ({} rule){}",
+          amount,
+          sender,
+          txHash,
+          a.subtaskIds().size(),
+          a.rule(),
+          a.remainder().signum() > 0 ? ", " + a.remainder() + " left as credit" : "");
     }
     return a.subtaskIds().size();
   }
 
-  /** Applies what earlier payments left unallocated to incomes recorded since; returns how many were covered. */
+  /**
+   * Applies what earlier payments left unallocated to incomes recorded since; returns how many were
+   * covered.
+   */
   private int applyCredit(IncomeStore.Tx tx) {
     int n = 0;
     for (IncomeStore.Credit cr : tx.credits()) {
-      n += allocate(tx, cr.paymentId(), cr.txHash(), cr.sender(), cr.left(), OptionalLong.empty(), cr.blockNumber());
+      n +=
+          allocate(
+              tx,
+              cr.paymentId(),
+              cr.txHash(),
+              cr.sender(),
+              cr.left(),
+              OptionalLong.empty(),
+              cr.blockNumber());
     }
     return n;
   }
 
   private void reportOverdue(Counters n) {
     long cutoff = clock.millis() - config.overdueAfter().toMillis();
-    List<IncomeRecord> due = store.inTransaction(tx -> {
-      List<IncomeRecord> l = tx.overdueUnreported(cutoff);
-      for (IncomeRecord r : l) {
-        tx.overdueReported(r.subtaskId(), clock.millis());
-      }
-      return l;
-    });
+    List<IncomeRecord> due =
+        store.inTransaction(tx -> {
+          List<IncomeRecord> l = tx.overdueUnreported(cutoff);
+          for (IncomeRecord r : l) {
+            tx.overdueReported(r.subtaskId(), clock.millis());
+          }
+          return l;
+        });
     Set<Address> requestors = new LinkedHashSet<>();
     for (IncomeRecord r : due) {
       requestors.add(r.requestor());

@@ -19,8 +19,8 @@ import java.util.OptionalLong;
  *       requestor's clock). If the candidates accepted at or before closure time + {@code skew}
  *       (our clock may trail) add up to the amount exactly, they are all covered: Golem's rule.
  *   <li><b>Exact</b>: otherwise, the first subset of the oldest {@value #EXACT_SEARCH_LIMIT}
- *       candidates (preferring older ones) whose sum is exactly the amount. This covers a batch that
- *       skipped an older income (held back, or paid in an earlier batch we have not scanned).
+ *       candidates (preferring older ones) whose sum is exactly the amount. This covers a batch
+ *       that skipped an older income (held back, or paid in an earlier batch we have not scanned).
  *   <li><b>Cover</b>: otherwise, oldest first, every candidate that still fits in what is left.
  *       What remains unallocated stays with the payment as credit for incomes from the same sender
  *       recorded later (a payment can be seen before the provider records its acceptance).
@@ -45,7 +45,8 @@ final class IncomeMatcher {
 
   private IncomeMatcher() {}
 
-  static Allocation allocate(BigInteger amount, OptionalLong closureTime, Duration skew, List<Candidate> candidates) {
+  static Allocation allocate(
+      BigInteger amount, OptionalLong closureTime, Duration skew, List<Candidate> candidates) {
     if (closureTime.isPresent()) {
       long limit = (closureTime.getAsLong() + skew.toSeconds()) * 1000 + 999;
       List<String> ids = new ArrayList<>();
@@ -82,7 +83,8 @@ final class IncomeMatcher {
   }
 
   /** Depth first, taking older candidates first; prunes when the rest cannot reach the target. */
-  private static boolean exact(List<Candidate> c, int i, BigInteger target, BigInteger[] suffix, List<String> chosen) {
+  private static boolean exact(
+      List<Candidate> c, int i, BigInteger target, BigInteger[] suffix, List<String> chosen) {
     if (target.signum() == 0) {
       return !chosen.isEmpty();
     }

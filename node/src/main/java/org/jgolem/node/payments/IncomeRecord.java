@@ -5,8 +5,8 @@ import java.time.Instant;
 import org.jgolem.eth.Address;
 
 /**
- * One income the provider expects or has received. {@code txHash} and {@code blockNumber} are
- * null until received; {@code overdueReported} says the listener was told it was late.
+ * One income the provider expects or has received. {@code txHash} and {@code blockNumber} are null
+ * until received; {@code overdueReported} says the listener was told it was late.
  */
 public record IncomeRecord(
     String subtaskId,

@@ -26,10 +26,15 @@ public interface IncomeStore {
   /** What a payment seen earlier still leaves unallocated. */
   record Credit(long paymentId, String txHash, Address sender, BigInteger left, long blockNumber) {}
 
-  /** What {@link Tx#forgetAbove} undid: payments forgotten, and incomes they covered, expected again. */
+  /**
+   * What {@link Tx#forgetAbove} undid: payments forgotten, and incomes they covered, expected
+   * again.
+   */
   record Forgotten(int payments, int incomes) {}
 
-  /** Runs {@code work} in one transaction: all it wrote is kept if it returns, nothing if it throws. */
+  /**
+   * Runs {@code work} in one transaction: all it wrote is kept if it returns, nothing if it throws.
+   */
   <T> T inTransaction(Function<Tx, T> work);
 
   /** All incomes, oldest accepted first. */
@@ -53,7 +58,12 @@ public interface IncomeStore {
     Optional<IncomeRecord> income(String subtaskId);
 
     /** Records an EXPECTED income. */
-    void expect(Address requestor, String taskId, String subtaskId, BigInteger amount, Instant acceptedAt,
+    void expect(
+        Address requestor,
+        String taskId,
+        String subtaskId,
+        BigInteger amount,
+        Instant acceptedAt,
         long recordedAt);
 
     /** The first cursor of this ledger. */
@@ -65,17 +75,24 @@ public interface IncomeStore {
     void checkpoint(long blockNumber, String blockHash, int kept);
 
     /**
-     * Records a payment seen on chain (all of it unallocated); its id, or empty if this (transaction,
-     * sender) was seen before and nothing was written.
+     * Records a payment seen on chain (all of it unallocated); its id, or empty if this
+     * (transaction, sender) was seen before and nothing was written.
      */
-    OptionalLong paymentSeen(String txHash, Address sender, BigInteger amount, long blockNumber, String blockHash,
-        OptionalLong closureTime, long seenAt);
+    OptionalLong paymentSeen(
+        String txHash,
+        Address sender,
+        BigInteger amount,
+        long blockNumber,
+        String blockHash,
+        OptionalLong closureTime,
+        long seenAt);
 
     /** Incomes still EXPECTED from {@code requestor}, oldest accepted first. */
     List<IncomeRecord> expectedFrom(Address requestor);
 
     /** The income is RECEIVED, covered by payment {@code paymentId}. */
-    void received(String subtaskId, long paymentId, String txHash, long blockNumber, long receivedAt);
+    void received(
+        String subtaskId, long paymentId, String txHash, long blockNumber, long receivedAt);
 
     /** What payment {@code paymentId} leaves unallocated now. */
     void unallocated(long paymentId, BigInteger left);
@@ -83,10 +100,16 @@ public interface IncomeStore {
     /** Payments with an amount left unallocated whose sender has incomes expected, by block. */
     List<Credit> credits();
 
-    /** Forgets the payments and checkpoints above {@code block}; the incomes they covered are EXPECTED again. */
+    /**
+     * Forgets the payments and checkpoints above {@code block}; the incomes they covered are
+     * EXPECTED again.
+     */
     Forgotten forgetAbove(long block);
 
-    /** Incomes EXPECTED, accepted at or before {@code cutoffMillis} and never reported overdue, oldest first. */
+    /**
+     * Incomes EXPECTED, accepted at or before {@code cutoffMillis} and never reported overdue,
+     * oldest first.
+     */
     List<IncomeRecord> overdueUnreported(long cutoffMillis);
 
     void overdueReported(String subtaskId, long at);

@@ -3,8 +3,8 @@ package org.jgolem.node.payments;
 import java.math.BigInteger;
 
 /**
- * The requestor cannot afford something: {@code available} is below {@code required}, both in
- * base units of {@code currency} (GNT base units, or wei).
+ * The requestor cannot afford something: {@code available} is below {@code required}, both in base
+ * units of {@code currency} (GNT base units, or wei).
  */
 public final class InsufficientFundsException extends PaymentException {
   private static final long serialVersionUID = 1L;
@@ -18,9 +18,19 @@ public final class InsufficientFundsException extends PaymentException {
   private final BigInteger available;
   private final BigInteger required;
 
-  public InsufficientFundsException(Currency currency, BigInteger available, BigInteger required, String detail) {
-    super(Reason.INSUFFICIENT_FUNDS, currency + " available " + available + " < required " + required
-        + " (base units" + (currency == Currency.ETH ? ", wei" : "") + "): " + detail);
+  public InsufficientFundsException(
+      Currency currency, BigInteger available, BigInteger required, String detail) {
+    super(
+        Reason.INSUFFICIENT_FUNDS,
+        currency
+            + " available "
+            + available
+            + " < required "
+            + required
+            + " (base units"
+            + (currency == Currency.ETH ? ", wei" : "")
+            + "): "
+            + detail);
     this.currency = currency;
     this.available = available;
     this.required = required;

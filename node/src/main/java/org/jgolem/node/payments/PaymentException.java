@@ -13,13 +13,21 @@ public class PaymentException extends RuntimeException {
      * from scratch needs a fresh ledger.
      */
     CHAIN_CHANGED,
-    /** The same subtask was recorded before with other values (amount, payee, requestor or task). */
+    /**
+     * The same subtask was recorded before with other values (amount, payee, requestor or task).
+     */
     CONFLICTING_RECORD,
     /** A record with an invalid value (non-positive amount, blank id). */
     INVALID_RECORD,
-    /** The account cannot pay: GNT for the payments, or ether for gas. See {@link InsufficientFundsException}. */
+    /**
+     * The account cannot pay: GNT for the payments, or ether for gas. See {@link
+     * InsufficientFundsException}.
+     */
     INSUFFICIENT_FUNDS,
-    /** The contract refuses the batch for a reason that is not one payee's (the batch stays pending). */
+    /**
+     * The contract refuses the batch for a reason that is not one payee's (the batch stays
+     * pending).
+     */
     BATCH_REFUSED
   }
 

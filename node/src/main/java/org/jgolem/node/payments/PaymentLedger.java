@@ -14,9 +14,9 @@ import org.jgolem.node.payments.PaymentChain.SignedTx;
 /**
  * The requestor's ledger as the {@link PaymentProcessor} uses it: payments, batches, their signed
  * attempts, and the chain the ledger belongs to. {@code org.jgolem.node.store.SqlitePaymentLedger}
- * keeps it in the node database. Every method is atomic (one transaction), so each state change of a
- * batch moves its payments with it; the exactly-once argument of {@link PaymentProcessor} rests on
- * that, and on the two guards named at {@link #writeAhead}.
+ * keeps it in the node database. Every method is atomic (one transaction), so each state change of
+ * a batch moves its payments with it; the exactly-once argument of {@link PaymentProcessor} rests
+ * on that, and on the two guards named at {@link #writeAhead}.
  */
 public interface PaymentLedger {
 
@@ -24,7 +24,13 @@ public interface PaymentLedger {
   record StoredChain(ChainIdentity identity, Address account, Address token) {}
 
   /** One signed transaction of a batch. */
-  record Attempt(String hash, String raw, BigInteger gasLimit, BigInteger maxFee, BigInteger tip, long createdAt) {}
+  record Attempt(
+      String hash,
+      String raw,
+      BigInteger gasLimit,
+      BigInteger maxFee,
+      BigInteger tip,
+      long createdAt) {}
 
   // ------------------------------------------------------------------------------ chain identity
 
@@ -38,8 +44,13 @@ public interface PaymentLedger {
    * Records a PENDING payment unless the subtask is recorded already; returns what was recorded
    * before (nothing is written then), or empty if this call recorded it.
    */
-  Optional<PaymentRecord> recordIfAbsent(String taskId, String subtaskId, Address payee, BigInteger amount,
-      Instant acceptedAt, long now);
+  Optional<PaymentRecord> recordIfAbsent(
+      String taskId,
+      String subtaskId,
+      Address payee,
+      BigInteger amount,
+      Instant acceptedAt,
+      long now);
 
   Optional<PaymentRecord> get(String subtaskId);
 
@@ -58,12 +69,15 @@ public interface PaymentLedger {
   PaymentTotals totals();
 
   /**
-   * GNT that the latest balance still has to cover: pending payments, and those in batches not
-   * yet mined successfully (a successfully mined batch is already out of the balance).
+   * GNT that the latest balance still has to cover: pending payments, and those in batches not yet
+   * mined successfully (a successfully mined batch is already out of the balance).
    */
   BigInteger owedFromLatestBalance();
 
-  /** The most ether (wei) the batches not yet mined may still spend on gas: gas limit x max fee of their newest attempt. */
+  /**
+   * The most ether (wei) the batches not yet mined may still spend on gas: gas limit x max fee of
+   * their newest attempt.
+   */
   BigInteger unminedGasCost();
 
   // ------------------------------------------------------------------------------ batches
@@ -73,7 +87,12 @@ public interface PaymentLedger {
    * its payments moved from PENDING into it. Fails (nothing written) if any of them is no longer
    * pending, or if a live batch holds the nonce already (at most one live batch per nonce).
    */
-  long writeAhead(BatchRecord.Kind kind, Long closureTime, BigInteger total, SignedTx tx, Collection<String> subtaskIds,
+  long writeAhead(
+      BatchRecord.Kind kind,
+      Long closureTime,
+      BigInteger total,
+      SignedTx tx,
+      Collection<String> subtaskIds,
       long now);
 
   /** Another signed transaction for the same batch and nonce (higher fees). */
@@ -85,7 +104,10 @@ public interface PaymentLedger {
   /** Batches SIGNED, SENT or MINED, by nonce. */
   List<BatchRecord> liveBatches();
 
-  /** Confirmed batches mined at or above {@code minBlock}: still watched in case the chain goes back. */
+  /**
+   * Confirmed batches mined at or above {@code minBlock}: still watched in case the chain goes
+   * back.
+   */
   List<BatchRecord> confirmedFrom(long minBlock);
 
   List<BatchRecord> allBatches();
@@ -95,10 +117,16 @@ public interface PaymentLedger {
   /** The nonces of the live batches. */
   Set<Long> liveNonces();
 
-  /** After a broadcast: SIGNED becomes SENT; the time is kept for the next re-broadcast; {@code note} may be null. */
+  /**
+   * After a broadcast: SIGNED becomes SENT; the time is kept for the next re-broadcast; {@code
+   * note} may be null.
+   */
   void broadcastTried(long batchId, long now, String note);
 
-  /** A receipt was seen, with fewer confirmations than required. A batch that was confirmed (the chain went back) is paid no more. */
+  /**
+   * A receipt was seen, with fewer confirmations than required. A batch that was confirmed (the
+   * chain went back) is paid no more.
+   */
   void mined(long batchId, Receipt r);
 
   /** Mined, successful, confirmed: the batch's payments are paid by this transaction. */
@@ -110,7 +138,10 @@ public interface PaymentLedger {
   /** Can never be mined: its nonce went to another transaction. The payments go back to pending. */
   void dropped(long batchId, long now, String note);
 
-  /** Its block is gone (the chain went back): the same transaction is waited for again, and its payments are not paid. */
+  /**
+   * Its block is gone (the chain went back): the same transaction is waited for again, and its
+   * payments are not paid.
+   */
   void vanished(long batchId, String note);
 
   void note(long batchId, String note);

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *       nothing.
  *   <li><b>Reconciles</b> every live batch (and every confirmed one still within {@code
  *       reorgWatchBlocks} of the head) with the chain, as below.
- *   <li>Fills a lasting gap in the account's nonces below its own batches with a no-op
- *       transaction, so that they can be mined.
+ *   <li>Fills a lasting gap in the account's nonces below its own batches with a no-op transaction,
+ *       so that they can be mined.
  *   <li>Once the oldest pending payment has waited {@code batchWindow}, <b>sends</b> everything
  *       accepted until now: aggregated per payee, one word per payee, at most {@code
  *       maxPaymentsPerBatch} words and an estimate under {@code maxGasPerBatch} per batch, the
@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *       block nobody else.
  * </ol>
  *
- * <p>The steps are done by its parts, under the tick's lock: {@link BatchReconciler} (reconcile, nonce
- * gaps) and {@link BatchSender} (send), both broadcasting and bumping fees through {@link
+ * <p>The steps are done by its parts, under the tick's lock: {@link BatchReconciler} (reconcile,
+ * nonce gaps) and {@link BatchSender} (send), both broadcasting and bumping fees through {@link
  * BatchBroadcaster}. The ledger is a {@link PaymentLedger} (in the node's SQLite database), each of
  * whose writes is atomic.
  *
@@ -47,29 +47,27 @@ import org.slf4j.LoggerFactory;
  * one SQLite transaction (the <em>write-ahead</em>) that signs nothing new afterwards: it stores
  * the signed raw transaction, its hash and its nonce, and moves the payments from PENDING into the
  * batch. Only after that commit are the bytes broadcast. So every transaction of ours that can
- * exist anywhere is in the ledger, with the payments it pays; a crash at any point leaves either
- * no batch (nothing signed, nothing sent) or a batch whose bytes are known. A payment in a batch
- * is not put in another batch until the first one is <em>proven dead</em>: a transaction of an
- * account is valid only at its nonce, so of all transactions with one nonce at most one is ever
- * mined, and once some other transaction with that nonce is mined, ours can never be. The ledger
- * keeps at most one live batch per nonce (a unique index); further attempts at a batch (fee bumps)
- * reuse its nonce and its payments, so at most one of them is mined.
+ * exist anywhere is in the ledger, with the payments it pays; a crash at any point leaves either no
+ * batch (nothing signed, nothing sent) or a batch whose bytes are known. A payment in a batch is
+ * not put in another batch until the first one is <em>proven dead</em>: a transaction of an account
+ * is valid only at its nonce, so of all transactions with one nonce at most one is ever mined, and
+ * once some other transaction with that nonce is mined, ours can never be. The ledger keeps at most
+ * one live batch per nonce (a unique index); further attempts at a batch (fee bumps) reuse its
+ * nonce and its payments, so at most one of them is mined.
  *
- * <p>A batch's payments go back to PENDING only in two cases, each of which proves that none of
- * the batch's transactions can ever be mined on this chain:
+ * <p>A batch's payments go back to PENDING only in two cases, each of which proves that none of the
+ * batch's transactions can ever be mined on this chain:
  *
  * <ul>
  *   <li><b>Reverted</b>: one of its transactions is mined with a failed receipt (or a successful
- *       one in which the GNT contract logged no {@code BatchTransfer}: a call to an address
- *       without the contract), and has {@code confirmations} blocks. It paid nothing (a revert
- *       undoes every transfer) and it used the nonce, so no attempt at that nonce can be mined any
- *       more.
- *   <li><b>Dropped</b>: none of its transactions has a receipt, and the account's transaction
- *       count at block {@code head - confirmations + 1} is above the batch's nonce: another
- *       transaction (of another component, or after a chain restart) took the nonce and is
- *       confirmed. The head is read before the receipts, so a batch transaction mined at or below
- *       that block would have shown its receipt (and the receipts are asked for once more after
- *       the nonce is seen used).
+ *       one in which the GNT contract logged no {@code BatchTransfer}: a call to an address without
+ *       the contract), and has {@code confirmations} blocks. It paid nothing (a revert undoes every
+ *       transfer) and it used the nonce, so no attempt at that nonce can be mined any more.
+ *   <li><b>Dropped</b>: none of its transactions has a receipt, and the account's transaction count
+ *       at block {@code head - confirmations + 1} is above the batch's nonce: another transaction
+ *       (of another component, or after a chain restart) took the nonce and is confirmed. The head
+ *       is read before the receipts, so a batch transaction mined at or below that block would have
+ *       shown its receipt (and the receipts are asked for once more after the nonce is seen used).
  * </ul>
  *
  * Both rest on what {@code confirmations} means: no reorganisation deeper than that. Nothing else
@@ -77,9 +75,9 @@ import org.slf4j.LoggerFactory;
  * broadcast again with the <em>same bytes</em> (after {@code rebroadcastAfter}, or at once if it
  * was never broadcast: the crash between write-ahead and broadcast), which can pay at most once.
  *
- * <p><b>At least once.</b> A payment leaves PENDING only into a batch; a live batch is either
- * mined (then confirmed: PAID with the transaction's hash and block), or re-broadcast until it is,
- * or proven dead (payments PENDING again, into the next batch). A transaction the pool drops (low
+ * <p><b>At least once.</b> A payment leaves PENDING only into a batch; a live batch is either mined
+ * (then confirmed: PAID with the transaction's hash and block), or re-broadcast until it is, or
+ * proven dead (payments PENDING again, into the next batch). A transaction the pool drops (low
  * fees) is signed again at the same nonce with higher fees; a gap in the nonces below ours is
  * filled so that ours can be mined.
  *
@@ -90,8 +88,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>The chain going back.</b> A confirmed batch is checked again until its block is {@code
  * reorgWatchBlocks} deep. If its receipt is gone or moved (a node restarted from older state, or a
  * reorganisation), it is demoted: its payments are no longer paid, and the batch is handled as any
- * live batch: the same bytes are re-broadcast, so the restarted chain gets the same payment once.
- * A different genesis or chain id is not a restart but another chain (perhaps a wrong RPC URL while
+ * live batch: the same bytes are re-broadcast, so the restarted chain gets the same payment once. A
+ * different genesis or chain id is not a restart but another chain (perhaps a wrong RPC URL while
  * the right chain still holds our payments): re-paying there could pay twice, so the processor
  * refuses to act ({@code CHAIN_CHANGED}).
  *
@@ -102,15 +100,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #record} is idempotent per subtask: the same subtask recorded again with the same
  * values does nothing; with another amount, payee or task it fails with {@code CONFLICTING_RECORD}.
- * Thread safety: {@link #record} and the queries may be called from any thread; ticks are serialised.
+ * Thread safety: {@link #record} and the queries may be called from any thread; ticks are
+ * serialised.
  */
 public final class PaymentProcessor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentProcessor.class);
 
   /** What one tick did. */
   public record TickReport(
-      int batchesSent, int confirmed, int reverted, int dropped, int vanished, int broadcasts, int feeBumps,
-      int heldBack, int fillers) {}
+      int batchesSent,
+      int confirmed,
+      int reverted,
+      int dropped,
+      int vanished,
+      int broadcasts,
+      int feeBumps,
+      int heldBack,
+      int fillers) {}
 
   private final PaymentLedger ledger;
   private final PaymentChain chain;
@@ -122,7 +128,8 @@ public final class PaymentProcessor implements AutoCloseable {
   private final BatchSender sender; // used under tickLock
   private ScheduledFuture<?> loop; // guarded by this
 
-  public PaymentProcessor(PaymentLedger ledger, PaymentChain chain, Clock clock, PaymentConfig config) {
+  public PaymentProcessor(
+      PaymentLedger ledger, PaymentChain chain, Clock clock, PaymentConfig config) {
     this.ledger = ledger;
     this.chain = chain;
     this.clock = clock;
@@ -139,29 +146,51 @@ public final class PaymentProcessor implements AutoCloseable {
    * was recorded before (nothing changes: it is paid once).
    *
    * @throws PaymentException {@code CONFLICTING_RECORD} if the subtask was recorded with another
-   *     amount, payee or task; {@code INVALID_RECORD} for a blank id, a null payee or a non-positive amount
+   *     amount, payee or task; {@code INVALID_RECORD} for a blank id, a null payee or a
+   *     non-positive amount
    */
-  public boolean record(String taskId, String subtaskId, Address payee, BigInteger amount, Instant acceptedAt) {
+  public boolean record(
+      String taskId, String subtaskId, Address payee, BigInteger amount, Instant acceptedAt) {
     if (taskId == null || taskId.isBlank() || subtaskId == null || subtaskId.isBlank()) {
-      throw new PaymentException(PaymentException.Reason.INVALID_RECORD, "task and subtask ids must not be blank");
+      throw new PaymentException(
+          PaymentException.Reason.INVALID_RECORD, "task and subtask ids must not be blank");
     }
     if (payee == null || amount == null || acceptedAt == null) {
-      throw new PaymentException(PaymentException.Reason.INVALID_RECORD, "payee, amount and acceptedAt are required");
+      throw new PaymentException(
+          PaymentException.Reason.INVALID_RECORD, "payee, amount and acceptedAt are required");
     }
     if (amount.signum() <= 0) {
-      throw new PaymentException(PaymentException.Reason.INVALID_RECORD,
+      throw new PaymentException(
+          PaymentException.Reason.INVALID_RECORD,
           "subtask " + subtaskId + ": amount must be positive, got " + amount);
     }
-    Optional<PaymentRecord> before = ledger.recordIfAbsent(taskId, subtaskId, payee, amount, acceptedAt, clock.millis());
+    Optional<PaymentRecord> before =
+        ledger.recordIfAbsent(taskId, subtaskId, payee, amount, acceptedAt, clock.millis());
     if (before.isEmpty()) {
       LOG.debug("recorded payment for subtask {}: {} to {}", subtaskId, amount, payee);
       return true;
     }
     PaymentRecord e = before.get();
-    if (!e.taskId().equals(taskId) || !e.payee().equals(payee) || e.amount().compareTo(amount) != 0) {
-      throw new PaymentException(PaymentException.Reason.CONFLICTING_RECORD, "subtask " + subtaskId
-          + " was recorded as task " + e.taskId() + ", " + e.amount() + " to " + e.payee() + "; now as task "
-          + taskId + ", " + amount + " to " + payee + ". A subtask is paid once, for one amount.");
+    if (!e.taskId().equals(taskId)
+        || !e.payee().equals(payee)
+        || e.amount().compareTo(amount) != 0) {
+      throw new PaymentException(
+          PaymentException.Reason.CONFLICTING_RECORD,
+          "subtask "
+              + subtaskId
+              + " was recorded as task "
+              + e.taskId()
+              + ", "
+              + e.amount()
+              + " to "
+              + e.payee()
+              + "; now as task "
+              + taskId
+              + ", "
+              + amount
+              + " to "
+              + payee
+              + ". A subtask is paid once, for one amount.");
     }
     return false;
   }
@@ -186,18 +215,24 @@ public final class PaymentProcessor implements AutoCloseable {
     }
   }
 
-  /** Runs {@link #tick()} on {@code scheduler} every {@code interval}; failures are logged and retried. */
+  /**
+   * Runs {@link #tick()} on {@code scheduler} every {@code interval}; failures are logged and
+   * retried.
+   */
   public synchronized void start(ScheduledExecutorService scheduler, Duration interval) {
     if (loop != null) {
       throw new IllegalStateException("the payment processor is already running");
     }
-    loop = scheduler.scheduleWithFixedDelay(this::tickQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    loop =
+        scheduler.scheduleWithFixedDelay(
+            this::tickQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void tickQuietly() {
     try {
       TickReport r = tick();
-      if (r.batchesSent() + r.confirmed() + r.reverted() + r.dropped() + r.vanished() + r.heldBack() > 0) {
+      if (r.batchesSent() + r.confirmed() + r.reverted() + r.dropped() + r.vanished() + r.heldBack()
+          > 0) {
         LOG.info("payments: {}", r);
       }
     } catch (RuntimeException e) {
@@ -257,14 +292,20 @@ public final class PaymentProcessor implements AutoCloseable {
     return ledger.unminedGasCost();
   }
 
-  // ------------------------------------------------------------------------------------ chain identity
+  // ------------------------------------------------------------------------------------ chain
+  // identity
 
   private void checkChain() {
     ChainView.ChainIdentity now = chain.identity();
     if (!chain.tokenDeployed()) {
-      throw new PaymentException(PaymentException.Reason.CHAIN_CHANGED, "there is no GNT contract at " + chain.token()
-          + " on " + now + ": the chain was reset from scratch (redeploy, and start a fresh ledger) or the RPC URL "
-          + "is wrong; refusing to send or re-pay anything");
+      throw new PaymentException(
+          PaymentException.Reason.CHAIN_CHANGED,
+          "there is no GNT contract at "
+              + chain.token()
+              + " on "
+              + now
+              + ": the chain was reset from scratch (redeploy, and start a fresh ledger) or the RPC URL "
+              + "is wrong; refusing to send or re-pay anything");
     }
     Optional<PaymentLedger.StoredChain> stored = ledger.storedChain();
     if (stored.isEmpty()) {
@@ -273,13 +314,26 @@ public final class PaymentProcessor implements AutoCloseable {
     }
     PaymentLedger.StoredChain s = stored.get();
     if (!s.identity().equals(now)) {
-      throw new PaymentException(PaymentException.Reason.CHAIN_CHANGED, "the ledger was written against "
-          + s.identity() + " but the node now reports " + now + "; refusing to send or re-pay anything. Check the "
-          + "RPC URL; a development chain reset from scratch needs a fresh ledger.");
+      throw new PaymentException(
+          PaymentException.Reason.CHAIN_CHANGED,
+          "the ledger was written against "
+              + s.identity()
+              + " but the node now reports "
+              + now
+              + "; refusing to send or re-pay anything. Check the "
+              + "RPC URL; a development chain reset from scratch needs a fresh ledger.");
     }
     if (!s.account().equals(chain.account()) || !s.token().equals(chain.token())) {
-      throw new PaymentException(PaymentException.Reason.CHAIN_CHANGED, "the ledger belongs to account "
-          + s.account() + " paying through token " + s.token() + ", not " + chain.account() + " / " + chain.token());
+      throw new PaymentException(
+          PaymentException.Reason.CHAIN_CHANGED,
+          "the ledger belongs to account "
+              + s.account()
+              + " paying through token "
+              + s.token()
+              + ", not "
+              + chain.account()
+              + " / "
+              + chain.token());
     }
   }
 }

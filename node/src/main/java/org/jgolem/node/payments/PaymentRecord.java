@@ -5,8 +5,8 @@ import java.time.Instant;
 import org.jgolem.eth.Address;
 
 /**
- * One accepted subtask's payment as the ledger has it. {@code batchId}, {@code txHash} and
- * {@code blockNumber} are null until set; {@code heldReason} is set only when held back.
+ * One accepted subtask's payment as the ledger has it. {@code batchId}, {@code txHash} and {@code
+ * blockNumber} are null until set; {@code heldReason} is set only when held back.
  */
 public record PaymentRecord(
     String subtaskId,

@@ -8,8 +8,14 @@ import java.math.BigInteger;
  * batch will pay them.
  */
 public record PaymentTotals(
-    BigInteger pending, BigInteger inBatch, BigInteger paid, BigInteger heldBack, int pendingCount, int inBatchCount,
-    int paidCount, int heldBackCount) {
+    BigInteger pending,
+    BigInteger inBatch,
+    BigInteger paid,
+    BigInteger heldBack,
+    int pendingCount,
+    int inBatchCount,
+    int paidCount,
+    int heldBackCount) {
 
   public BigInteger owed() {
     return pending.add(inBatch);

@@ -7,8 +7,8 @@ import org.jgolem.eth.Address;
 /**
  * The requestor's account: its GNT and ether balances, and whether it can afford a new task.
  *
- * <p>A task is affordable when the GNT balance, less everything recorded and not yet paid out of
- * it ({@link PaymentProcessor}'s pending payments and batches not yet mined), covers the task's
+ * <p>A task is affordable when the GNT balance, less everything recorded and not yet paid out of it
+ * ({@link PaymentProcessor}'s pending payments and batches not yet mined), covers the task's
  * maximum cost; and when the ether balance covers the gas the unmined batches may still spend plus
  * a reserve for the new task's payments ({@code gasReservePerTask} gas at the current max fee).
  * Held-back payments are not counted: no batch will pay them.
@@ -34,7 +34,11 @@ public final class RequestorAccount {
    * @param ethRequired gas the unmined batches may still spend, plus the reserve for the new task
    */
   public record Affordability(
-      BigInteger gntBalance, BigInteger gntOwed, BigInteger gntRequired, BigInteger ethBalance, BigInteger ethRequired) {
+      BigInteger gntBalance,
+      BigInteger gntOwed,
+      BigInteger gntRequired,
+      BigInteger ethBalance,
+      BigInteger ethRequired) {
     public BigInteger gntAvailable() {
       return gntBalance.subtract(gntOwed);
     }
@@ -57,12 +61,14 @@ public final class RequestorAccount {
   }
 
   public Balances balances() {
-    return new Balances(chain.account(), chain.tokenBalance(chain.account()), chain.etherBalance(chain.account()));
+    return new Balances(
+        chain.account(), chain.tokenBalance(chain.account()), chain.etherBalance(chain.account()));
   }
 
   public Affordability affordability(BigInteger maxCost) {
     if (maxCost == null || maxCost.signum() < 0) {
-      throw new IllegalArgumentException("a task's maximum cost must be zero or more, got " + maxCost);
+      throw new IllegalArgumentException(
+          "a task's maximum cost must be zero or more, got " + maxCost);
     }
     // The ledger first, then the balances: a batch mined in between is then counted twice (refusing
     // too much), never not at all.
@@ -70,7 +76,8 @@ public final class RequestorAccount {
     BigInteger gasCost = processor.unminedGasCost();
     BigInteger gnt = chain.tokenBalance(chain.account());
     BigInteger eth = chain.etherBalance(chain.account());
-    BigInteger reserve = BigInteger.valueOf(config.gasReservePerTask()).multiply(chain.fees().maxFee());
+    BigInteger reserve =
+        BigInteger.valueOf(config.gasReservePerTask()).multiply(chain.fees().maxFee());
     return new Affordability(gnt, owed, maxCost, eth, gasCost.add(reserve));
   }
 
@@ -79,23 +86,45 @@ public final class RequestorAccount {
   }
 
   /**
-   * Throws unless a task of {@code maxCost} is affordable; the message names what is available
-   * and what is needed.
+   * Throws unless a task of {@code maxCost} is affordable; the message names what is available and
+   * what is needed.
    *
    * @param what the task, for the message
    */
   public Affordability requireAffordable(BigInteger maxCost, String what) {
     Affordability a = affordability(maxCost);
     if (!a.gntSufficient()) {
-      throw new InsufficientFundsException(InsufficientFundsException.Currency.GNT, a.gntAvailable(), a.gntRequired(),
-          "cannot start " + what + ": it may cost up to " + decimal(a.gntRequired()) + " GNT but only "
-              + decimal(a.gntAvailable()) + " GNT is free (balance " + decimal(a.gntBalance()) + " GNT less " + decimal(a.gntOwed())
-              + " GNT recorded and not yet paid) on " + chain.account());
+      throw new InsufficientFundsException(
+          InsufficientFundsException.Currency.GNT,
+          a.gntAvailable(),
+          a.gntRequired(),
+          "cannot start "
+              + what
+              + ": it may cost up to "
+              + decimal(a.gntRequired())
+              + " GNT but only "
+              + decimal(a.gntAvailable())
+              + " GNT is free (balance "
+              + decimal(a.gntBalance())
+              + " GNT less "
+              + decimal(a.gntOwed())
+              + " GNT recorded and not yet paid) on "
+              + chain.account());
     }
     if (!a.ethSufficient()) {
-      throw new InsufficientFundsException(InsufficientFundsException.Currency.ETH, a.ethBalance(), a.ethRequired(),
-          "cannot start " + what + ": paying for it needs up to " + decimal(a.ethRequired()) + " ETH of gas but "
-              + chain.account() + " holds " + decimal(a.ethBalance()) + " ETH");
+      throw new InsufficientFundsException(
+          InsufficientFundsException.Currency.ETH,
+          a.ethBalance(),
+          a.ethRequired(),
+          "cannot start "
+              + what
+              + ": paying for it needs up to "
+              + decimal(a.ethRequired())
+              + " ETH of gas but "
+              + chain.account()
+              + " holds "
+              + decimal(a.ethBalance())
+              + " ETH");
     }
     return a;
   }

@@ -2,7 +2,9 @@ package org.jgolem.node.payments;
 
 import org.jgolem.node.payments.PaymentProcessor.TickReport;
 
-/** What one {@link PaymentProcessor#tick()} did so far: its parts count here, the tick reports it. */
+/**
+ * What one {@link PaymentProcessor#tick()} did so far: its parts count here, the tick reports it.
+ */
 final class TickCounters {
   int batchesSent;
   int confirmed;
@@ -15,6 +17,15 @@ final class TickCounters {
   int fillers;
 
   TickReport report() {
-    return new TickReport(batchesSent, confirmed, reverted, dropped, vanished, broadcasts, feeBumps, heldBack, fillers);
+    return new TickReport(
+        batchesSent,
+        confirmed,
+        reverted,
+        dropped,
+        vanished,
+        broadcasts,
+        feeBumps,
+        heldBack,
+        fillers);
   }
 }

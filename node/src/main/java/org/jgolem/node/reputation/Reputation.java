@@ -6,13 +6,13 @@ import java.util.Objects;
 import org.jgolem.eth.Address;
 
 /**
- * The node's two local rankings: of providers (as a requestor sees them) and of requestors (as a provider
- * sees them). Each node keeps its own, from what it saw itself.
+ * The node's two local rankings: of providers (as a requestor sees them) and of requestors (as a
+ * provider sees them). Each node keeps its own, from what it saw itself.
  *
- * <p>A score is {@code (1 + good) / (2 + good + bad)}, where {@code bad} weighs each kind of failure:
- * a wrong result counts {@value #WRONG_RESULT_WEIGHT} times a good one, a timeout
- * {@value #TIMEOUT_WEIGHT} times, a late payment {@value #LATE_PAYMENT_WEIGHT} times, and a failure
- * the provider reported itself only {@value #REPORTED_FAILURE_WEIGHT}: owning up is cheap, cheating is
+ * <p>A score is {@code (1 + good) / (2 + good + bad)}, where {@code bad} weighs each kind of
+ * failure: a wrong result counts {@value #WRONG_RESULT_WEIGHT} times a good one, a timeout {@value
+ * #TIMEOUT_WEIGHT} times, a late payment {@value #LATE_PAYMENT_WEIGHT} times, and a failure the
+ * provider reported itself only {@value #REPORTED_FAILURE_WEIGHT}: owning up is cheap, cheating is
  * not. A stranger starts at 0.5; one wrong result drops a fresh provider to 1/12.
  */
 public final class Reputation {
@@ -22,7 +22,10 @@ public final class Reputation {
   public static final double REPORTED_FAILURE_WEIGHT = 0.5;
   public static final double REJECTED_RESULT_WEIGHT = 1;
 
-  public enum Role { PROVIDER, REQUESTOR }
+  public enum Role {
+    PROVIDER,
+    REQUESTOR
+  }
 
   /** What happened in one interaction. */
   public enum Event {
@@ -43,25 +46,41 @@ public final class Reputation {
   }
 
   /** Counts for one node in one role. */
-  public record Counters(long accepted, long wrong, long timeouts, long failures, long paid, long late, long rejected) {
+  public record Counters(
+      long accepted,
+      long wrong,
+      long timeouts,
+      long failures,
+      long paid,
+      long late,
+      long rejected) {
     public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0);
 
     Counters plus(Event e) {
       return switch (e) {
-        case RESULT_ACCEPTED -> new Counters(accepted + 1, wrong, timeouts, failures, paid, late, rejected);
-        case WRONG_RESULT -> new Counters(accepted, wrong + 1, timeouts, failures, paid, late, rejected);
+        case RESULT_ACCEPTED ->
+            new Counters(accepted + 1, wrong, timeouts, failures, paid, late, rejected);
+        case WRONG_RESULT ->
+            new Counters(accepted, wrong + 1, timeouts, failures, paid, late, rejected);
         case TIMEOUT -> new Counters(accepted, wrong, timeouts + 1, failures, paid, late, rejected);
-        case FAILURE_REPORTED -> new Counters(accepted, wrong, timeouts, failures + 1, paid, late, rejected);
+        case FAILURE_REPORTED ->
+            new Counters(accepted, wrong, timeouts, failures + 1, paid, late, rejected);
         case PAID -> new Counters(accepted, wrong, timeouts, failures, paid + 1, late, rejected);
-        case LATE_PAYMENT -> new Counters(accepted, wrong, timeouts, failures, paid, late + 1, rejected);
-        case RESULT_REJECTED -> new Counters(accepted, wrong, timeouts, failures, paid, late, rejected + 1);
+        case LATE_PAYMENT ->
+            new Counters(accepted, wrong, timeouts, failures, paid, late + 1, rejected);
+        case RESULT_REJECTED ->
+            new Counters(accepted, wrong, timeouts, failures, paid, late, rejected + 1);
       };
     }
 
     public double score() {
       double good = accepted + paid;
-      double bad = wrong * WRONG_RESULT_WEIGHT + timeouts * TIMEOUT_WEIGHT + late * LATE_PAYMENT_WEIGHT
-          + failures * REPORTED_FAILURE_WEIGHT + rejected * REJECTED_RESULT_WEIGHT;
+      double bad =
+          wrong * WRONG_RESULT_WEIGHT
+              + timeouts * TIMEOUT_WEIGHT
+              + late * LATE_PAYMENT_WEIGHT
+              + failures * REPORTED_FAILURE_WEIGHT
+              + rejected * REJECTED_RESULT_WEIGHT;
       return (1 + good) / (2 + good + bad);
     }
   }
@@ -102,8 +121,12 @@ public final class Reputation {
 
   /** Best first. */
   public synchronized List<Entry> ranking(Role role) {
-    return store.all(role).stream().sorted(Comparator.comparingDouble(Entry::score).reversed()
-        .thenComparing(e -> e.node().toString())).toList();
+    return store.all(role).stream()
+        .sorted(
+            Comparator.comparingDouble(Entry::score)
+                .reversed()
+                .thenComparing(e -> e.node().toString()))
+        .toList();
   }
 
   /** A store in memory (tests, and nodes run without a data folder). */
@@ -123,7 +146,9 @@ public final class Reputation {
 
       @Override
       public List<Entry> all(Role role) {
-        return map.entrySet().stream().filter(e -> e.getKey().startsWith(role + "/")).map(java.util.Map.Entry::getValue)
+        return map.entrySet().stream()
+            .filter(e -> e.getKey().startsWith(role + "/"))
+            .map(java.util.Map.Entry::getValue)
             .toList();
       }
     };

@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The market's {@link ResourceExchange} over ipfs-bridge's embedded store: resources are UnixFS DAGs
- * named by CIDv1, served by this node's Trustless Gateway, and fetched block by verified block from the
- * gateways of the peers that hold them (the requestor for inputs, the provider for results).
+ * The market's {@link ResourceExchange} over ipfs-bridge's embedded store: resources are UnixFS
+ * DAGs named by CIDv1, served by this node's Trustless Gateway, and fetched block by verified block
+ * from the gateways of the peers that hold them (the requestor for inputs, the provider for
+ * results).
  */
 public final class IpfsExchange implements ResourceExchange, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IpfsExchange.class);
@@ -36,28 +37,36 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
   private final GatewayServer gateway;
   private final Map<Cid, List<Peer>> sources;
 
-  private IpfsExchange(EmbeddedResourceStore store, GatewayServer gateway, Map<Cid, List<Peer>> sources) {
+  private IpfsExchange(
+      EmbeddedResourceStore store, GatewayServer gateway, Map<Cid, List<Peer>> sources) {
     this.store = store;
     this.gateway = gateway;
     this.sources = sources;
   }
 
-  /** Opens the store under {@code dir} and serves its gateway on {@code host:port} (0: any free port). */
+  /**
+   * Opens the store under {@code dir} and serves its gateway on {@code host:port} (0: any free
+   * port).
+   */
   public static IpfsExchange open(Path dir, String host, int port) throws IOException {
     Map<Cid, List<Peer>> sources = new ConcurrentHashMap<>();
-    PeerReports reports = new PeerReports() {
-      @Override
-      public void corruptBlock(Peer peer, Cid cid, String detail) {
-        LOG.warn("Gateway {} served a corrupted block {}: {}", peer.gateway(), cid, detail);
-      }
+    PeerReports reports =
+        new PeerReports() {
+          @Override
+          public void corruptBlock(Peer peer, Cid cid, String detail) {
+            LOG.warn("Gateway {} served a corrupted block {}: {}", peer.gateway(), cid, detail);
+          }
 
-      @Override
-      public void failed(Peer peer, String detail) {
-        LOG.debug("Gateway {} failed: {}", peer.gateway(), detail);
-      }
-    };
-    EmbeddedResourceStore store = EmbeddedResourceStore.open(ResourceStoreConfig.embedded(dir),
-        root -> sources.getOrDefault(root, List.of()), reports);
+          @Override
+          public void failed(Peer peer, String detail) {
+            LOG.debug("Gateway {} failed: {}", peer.gateway(), detail);
+          }
+        };
+    EmbeddedResourceStore store =
+        EmbeddedResourceStore.open(
+            ResourceStoreConfig.embedded(dir),
+            root -> sources.getOrDefault(root, List.of()),
+            reports);
     try {
       GatewayServer gateway = store.serve(new InetSocketAddress(host, port));
       return new IpfsExchange(store, gateway, sources);
@@ -77,17 +86,20 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
   }
 
   @Override
-  public void fetch(String cid, Path target, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+  public void fetch(String cid, Path target, List<URI> from, long maxBytes, Duration timeout)
+      throws IOException {
     fetch(cid, target, from, maxBytes, true);
   }
 
   @Override
-  public void fetchScratch(String cid, Path target, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+  public void fetchScratch(String cid, Path target, List<URI> from, long maxBytes, Duration timeout)
+      throws IOException {
     fetch(cid, target, from, maxBytes, false);
   }
 
   @Override
-  public long prefetch(String cid, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+  public long prefetch(String cid, List<URI> from, long maxBytes, Duration timeout)
+      throws IOException {
     Cid root = parse(cid);
     addSources(root, from);
     long size;
@@ -106,7 +118,8 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
   }
 
   private static IOException tooLarge(String cid, long size, long maxBytes) {
-    return new IOException(cid + " holds " + size + " bytes, more than the " + maxBytes + " allowed");
+    return new IOException(
+        cid + " holds " + size + " bytes, more than the " + maxBytes + " allowed");
   }
 
   private static Cid parse(String cid) throws IOException {
@@ -119,10 +132,14 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
 
   private void addSources(Cid root, List<URI> from) {
     List<Peer> peers = from.stream().map(u -> new Peer(u.toString(), u)).toList();
-    sources.merge(root, peers, (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).distinct().toList());
+    sources.merge(
+        root,
+        peers,
+        (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).distinct().toList());
   }
 
-  private void fetch(String cid, Path target, List<URI> from, long maxBytes, boolean keep) throws IOException {
+  private void fetch(String cid, Path target, List<URI> from, long maxBytes, boolean keep)
+      throws IOException {
     Cid root = parse(cid);
     addSources(root, from);
     try {
@@ -140,13 +157,15 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
 
   private static long size(Path p) throws IOException {
     long[] total = {0};
-    Files.walkFileTree(p, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-        total[0] += a.size();
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    Files.walkFileTree(
+        p,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+            total[0] += a.size();
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return total[0];
   }
 
@@ -164,7 +183,10 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     return gateway.port();
   }
 
-  /** Closes the store, which stops the gateway it serves (closing the gateway here too would close it twice). */
+  /**
+   * Closes the store, which stops the gateway it serves (closing the gateway here too would close
+   * it twice).
+   */
   @Override
   public void close() throws IOException {
     store.close();

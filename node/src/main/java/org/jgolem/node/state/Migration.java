@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One step of the schema: SQL statements applied together, in one transaction, when the database
- * is below {@code version}. Versions start at 1 and increase by one; a migration is never edited
- * once released (add a new one instead).
+ * One step of the schema: SQL statements applied together, in one transaction, when the database is
+ * below {@code version}. Versions start at 1 and increase by one; a migration is never edited once
+ * released (add a new one instead).
  */
 public record Migration(int version, String description, List<String> statements) {
   public Migration {

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's SQLite database, {@code node.db} in its data folder. Opening applies the pending
- * {@link Migration}s in order, each in its own transaction together with its row in
- * {@code schema_version}, so a crash leaves the schema at a whole version and re-opening is a no-op.
- * A database whose version is above every known migration (written by a newer node) is refused.
+ * {@link Migration}s in order, each in its own transaction together with its row in {@code
+ * schema_version}, so a crash leaves the schema at a whole version and re-opening is a no-op. A
+ * database whose version is above every known migration (written by a newer node) is refused.
  *
  * <p>One JDBC connection, used under this object's lock: SQLite has one writer anyway, and the
  * node's writes are small. Callers run their SQL through {@link #read} and {@link #write}.
@@ -30,7 +30,9 @@ public final class NodeDatabase implements AutoCloseable {
 
   public static final String FILE_NAME = "node.db";
 
-  /** SQL work on the connection; may throw {@link SQLException}, which is wrapped as QUERY_FAILED. */
+  /**
+   * SQL work on the connection; may throw {@link SQLException}, which is wrapped as QUERY_FAILED.
+   */
   @FunctionalInterface
   public interface SqlWork<T> {
     T apply(Connection connection) throws SQLException;
@@ -55,9 +57,10 @@ public final class NodeDatabase implements AutoCloseable {
   }
 
   /**
-   * As {@link #open(Path, Clock)}, with a list of migrations in place of {@link Migrations#ALL}. Package-private: the
-   * node always runs {@code Migrations.ALL}; another list lets the engine's rules (order, a whole migration or none,
-   * a newer schema refused) be tried with versions the node does not have, in this package's tests.
+   * As {@link #open(Path, Clock)}, with a list of migrations in place of {@link Migrations#ALL}.
+   * Package-private: the node always runs {@code Migrations.ALL}; another list lets the engine's
+   * rules (order, a whole migration or none, a newer schema refused) be tried with versions the
+   * node does not have, in this package's tests.
    */
   static NodeDatabase open(Path dataDir, Clock clock, List<Migration> migrations) {
     checkOrder(migrations);
@@ -73,7 +76,8 @@ public final class NodeDatabase implements AutoCloseable {
         s.execute("PRAGMA busy_timeout=5000");
       }
     } catch (IOException | SQLException e) {
-      throw new StateException(Reason.OPEN_FAILED, "cannot open " + file + ": " + e.getMessage(), e);
+      throw new StateException(
+          Reason.OPEN_FAILED, "cannot open " + file + ": " + e.getMessage(), e);
     }
     NodeDatabase db = new NodeDatabase(file, clock, c);
     try {
@@ -98,7 +102,9 @@ public final class NodeDatabase implements AutoCloseable {
     return read(c -> {
       List<AppliedMigration> out = new ArrayList<>();
       try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT version, description, applied_at FROM schema_version ORDER BY version")) {
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT version, description, applied_at FROM schema_version ORDER BY version")) {
         while (rs.next()) {
           out.add(new AppliedMigration(rs.getInt(1), rs.getString(2), rs.getLong(3)));
         }
@@ -155,10 +161,14 @@ public final class NodeDatabase implements AutoCloseable {
   private synchronized void migrate(List<Migration> migrations) {
     Connection c = open();
     try (Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-          + "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS schema_version ("
+              + "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
     } catch (SQLException e) {
-      throw new StateException(Reason.MIGRATION_FAILED, "cannot create schema_version in " + file + ": " + e.getMessage(), e);
+      throw new StateException(
+          Reason.MIGRATION_FAILED,
+          "cannot create schema_version in " + file + ": " + e.getMessage(),
+          e);
     }
     int current;
     try {
@@ -168,32 +178,49 @@ public final class NodeDatabase implements AutoCloseable {
     }
     int latest = migrations.isEmpty() ? 0 : migrations.get(migrations.size() - 1).version();
     if (current > latest) {
-      throw new StateException(Reason.NEWER_SCHEMA,
-          file + " is at schema version " + current + " but this node knows versions up to " + latest);
+      throw new StateException(
+          Reason.NEWER_SCHEMA,
+          file
+              + " is at schema version "
+              + current
+              + " but this node knows versions up to "
+              + latest);
     }
     for (Migration m : migrations) {
       if (m.version() <= current) {
         continue;
       }
       try {
-        inTransaction(c, tx -> {
-          try (Statement s = tx.createStatement()) {
-            for (String sql : m.statements()) {
-              s.execute(sql);
-            }
-          }
-          try (PreparedStatement p = tx.prepareStatement(
-              "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
-            p.setInt(1, m.version());
-            p.setString(2, m.description());
-            p.setLong(3, clock.millis());
-            p.executeUpdate();
-          }
-          return null;
-        });
+        inTransaction(
+            c,
+            tx -> {
+              try (Statement s = tx.createStatement()) {
+                for (String sql : m.statements()) {
+                  s.execute(sql);
+                }
+              }
+              try (PreparedStatement p =
+                  tx.prepareStatement(
+                      "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
+                p.setInt(1, m.version());
+                p.setString(2, m.description());
+                p.setLong(3, clock.millis());
+                p.executeUpdate();
+              }
+              return null;
+            });
       } catch (SQLException | RuntimeException e) {
-        throw new StateException(Reason.MIGRATION_FAILED,
-            "migration " + m.version() + " (" + m.description() + ") of " + file + " failed: " + e.getMessage(), e);
+        throw new StateException(
+            Reason.MIGRATION_FAILED,
+            "migration "
+                + m.version()
+                + " ("
+                + m.description()
+                + ") of "
+                + file
+                + " failed: "
+                + e.getMessage(),
+            e);
       }
       LOG.info("Database {} migrated to version {} ({})", file, m.version(), m.description());
     }
@@ -218,7 +245,8 @@ public final class NodeDatabase implements AutoCloseable {
   }
 
   private static int currentVersion(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
       return rs.next() ? rs.getInt(1) : 0;
     }
   }
@@ -226,8 +254,12 @@ public final class NodeDatabase implements AutoCloseable {
   private static void checkOrder(List<Migration> migrations) {
     for (int i = 0; i < migrations.size(); i++) {
       if (migrations.get(i).version() != i + 1) {
-        throw new IllegalArgumentException("migration at index " + i + " has version " + migrations.get(i).version()
-            + "; versions must be 1, 2, 3, ... in order");
+        throw new IllegalArgumentException(
+            "migration at index "
+                + i
+                + " has version "
+                + migrations.get(i).version()
+                + "; versions must be 1, 2, 3, ... in order");
       }
     }
   }

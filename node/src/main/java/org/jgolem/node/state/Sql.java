@@ -18,7 +18,9 @@ public final class Sql {
     }
   }
 
-  /** Binds arguments in order: null, Long, Integer, byte[] (a BLOB), anything else as its string. */
+  /**
+   * Binds arguments in order: null, Long, Integer, byte[] (a BLOB), anything else as its string.
+   */
   public static void bind(PreparedStatement p, Object... args) throws SQLException {
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
@@ -51,12 +53,15 @@ public final class Sql {
     }
   }
 
-  /** Reads back what {@link #cbor} stored; a row that does not decode is an error naming the type. */
+  /**
+   * Reads back what {@link #cbor} stored; a row that does not decode is an error naming the type.
+   */
   public static <T> T fromCbor(byte[] bytes, Class<T> type) {
     try {
       return org.jgolem.protocol.messages.Cbor.MAPPER.readValue(bytes, type);
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("stored " + type.getSimpleName() + " does not decode", e);
+      throw new java.io.UncheckedIOException(
+          "stored " + type.getSimpleName() + " does not decode", e);
     }
   }
 }

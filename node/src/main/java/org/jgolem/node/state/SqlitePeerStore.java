@@ -18,10 +18,11 @@ public final class SqlitePeerStore implements PeerStore {
   @Override
   public void seen(NodeRecord record, long now) {
     db.write(c -> {
-      try (PreparedStatement p = c.prepareStatement(
-          "INSERT INTO peers (node_id, host, port, first_seen, last_seen, failures) VALUES (?, ?, ?, ?, ?, 0) "
-              + "ON CONFLICT (node_id) DO UPDATE SET host = excluded.host, port = excluded.port, "
-              + "last_seen = MAX(last_seen, excluded.last_seen), failures = 0")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "INSERT INTO peers (node_id, host, port, first_seen, last_seen, failures) VALUES (?, ?, ?, ?, ?, 0) "
+                  + "ON CONFLICT (node_id) DO UPDATE SET host = excluded.host, port = excluded.port, "
+                  + "last_seen = MAX(last_seen, excluded.last_seen), failures = 0")) {
         p.setString(1, record.nodeId().hex());
         p.setString(2, record.host());
         p.setInt(3, record.port());
@@ -35,7 +36,8 @@ public final class SqlitePeerStore implements PeerStore {
   @Override
   public void failed(Address nodeId) {
     db.write(c -> {
-      try (PreparedStatement p = c.prepareStatement("UPDATE peers SET failures = failures + 1 WHERE node_id = ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement("UPDATE peers SET failures = failures + 1 WHERE node_id = ?")) {
         p.setString(1, nodeId.hex());
         return p.executeUpdate();
       }
@@ -55,15 +57,20 @@ public final class SqlitePeerStore implements PeerStore {
   @Override
   public List<StoredPeer> load(int limit) {
     return db.read(c -> {
-      try (PreparedStatement p = c.prepareStatement(
-          "SELECT node_id, host, port, first_seen, last_seen, failures FROM peers "
-              + "ORDER BY failures ASC, last_seen DESC, node_id ASC LIMIT ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "SELECT node_id, host, port, first_seen, last_seen, failures FROM peers "
+                  + "ORDER BY failures ASC, last_seen DESC, node_id ASC LIMIT ?")) {
         p.setInt(1, limit);
         List<StoredPeer> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
-            out.add(new StoredPeer(new NodeRecord(Address.of(rs.getString(1)), rs.getString(2), rs.getInt(3)),
-                rs.getLong(4), rs.getLong(5), rs.getInt(6)));
+            out.add(
+                new StoredPeer(
+                    new NodeRecord(Address.of(rs.getString(1)), rs.getString(2), rs.getInt(3)),
+                    rs.getLong(4),
+                    rs.getLong(5),
+                    rs.getInt(6)));
           }
         }
         return out;
@@ -84,7 +91,8 @@ public final class SqlitePeerStore implements PeerStore {
   @Override
   public int size() {
     return db.read(c -> {
-      try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM peers"); ResultSet rs = p.executeQuery()) {
+      try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM peers");
+          ResultSet rs = p.executeQuery()) {
         return rs.next() ? rs.getInt(1) : 0;
       }
     });

@@ -8,7 +8,10 @@ import org.jgolem.eth.Address;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.state.NodeDatabase;
 
-/** {@link Reputation.Store}: the reputation counters in the node database (table {@code reputation}). */
+/**
+ * {@link Reputation.Store}: the reputation counters in the node database (table {@code
+ * reputation}).
+ */
 public final class SqliteReputationStore implements Reputation.Store {
   private final NodeDatabase db;
 
@@ -19,8 +22,10 @@ public final class SqliteReputationStore implements Reputation.Store {
   @Override
   public Reputation.Counters load(Reputation.Role role, Address node) {
     return db.read(c -> {
-      try (PreparedStatement p = c.prepareStatement("SELECT accepted, wrong, timeouts, failures, paid, late, rejected "
-          + "FROM reputation WHERE role = ? AND node_id = ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "SELECT accepted, wrong, timeouts, failures, paid, late, rejected "
+                  + "FROM reputation WHERE role = ? AND node_id = ?")) {
         p.setString(1, role.name());
         p.setString(2, node.hex());
         try (ResultSet rs = p.executeQuery()) {
@@ -33,10 +38,12 @@ public final class SqliteReputationStore implements Reputation.Store {
   @Override
   public void save(Reputation.Role role, Address node, Reputation.Counters k) {
     db.write(c -> {
-      try (PreparedStatement p = c.prepareStatement("INSERT INTO reputation (role, node_id, accepted, wrong, timeouts, "
-          + "failures, paid, late, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (role, node_id) DO UPDATE SET "
-          + "accepted = excluded.accepted, wrong = excluded.wrong, timeouts = excluded.timeouts, failures = excluded.failures, "
-          + "paid = excluded.paid, late = excluded.late, rejected = excluded.rejected")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "INSERT INTO reputation (role, node_id, accepted, wrong, timeouts, "
+                  + "failures, paid, late, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (role, node_id) DO UPDATE SET "
+                  + "accepted = excluded.accepted, wrong = excluded.wrong, timeouts = excluded.timeouts, failures = excluded.failures, "
+                  + "paid = excluded.paid, late = excluded.late, rejected = excluded.rejected")) {
         p.setString(1, role.name());
         p.setString(2, node.hex());
         p.setLong(3, k.accepted());
@@ -55,11 +62,14 @@ public final class SqliteReputationStore implements Reputation.Store {
   public List<Reputation.Entry> all(Reputation.Role role) {
     return db.read(c -> {
       List<Reputation.Entry> out = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("SELECT accepted, wrong, timeouts, failures, paid, late, rejected, "
-          + "node_id FROM reputation WHERE role = ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "SELECT accepted, wrong, timeouts, failures, paid, late, rejected, "
+                  + "node_id FROM reputation WHERE role = ?")) {
         p.setString(1, role.name());
         try (ResultSet rs = p.executeQuery()) {
-          while (rs.next()) out.add(new Reputation.Entry(Address.of(rs.getString(8)), counters(rs)));
+          while (rs.next())
+            out.add(new Reputation.Entry(Address.of(rs.getString(8)), counters(rs)));
         }
       }
       return out;
@@ -67,7 +77,13 @@ public final class SqliteReputationStore implements Reputation.Store {
   }
 
   private static Reputation.Counters counters(ResultSet rs) throws java.sql.SQLException {
-    return new Reputation.Counters(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-        rs.getLong(6), rs.getLong(7));
+    return new Reputation.Counters(
+        rs.getLong(1),
+        rs.getLong(2),
+        rs.getLong(3),
+        rs.getLong(4),
+        rs.getLong(5),
+        rs.getLong(6),
+        rs.getLong(7));
   }
 }

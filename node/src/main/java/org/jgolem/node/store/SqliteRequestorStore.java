@@ -18,8 +18,8 @@ import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 
 /**
- * {@link RequestorStore}: the requestor's tasks, subtasks and assignments in the node database (tables
- * {@code req_*}). Signed messages are kept as their CBOR payloads.
+ * {@link RequestorStore}: the requestor's tasks, subtasks and assignments in the node database
+ * (tables {@code req_*}). Signed messages are kept as their CBOR payloads.
  */
 public final class SqliteRequestorStore implements RequestorStore {
   private final NodeDatabase db;
@@ -31,10 +31,11 @@ public final class SqliteRequestorStore implements RequestorStore {
   @Override
   public void save(TaskRow t, List<SubtaskRow> subtasks, List<AssignmentRow> assignments) {
     db.write(c -> {
-      try (PreparedStatement p = c.prepareStatement(
-          "INSERT INTO req_tasks (id, task_file, work_dir, state, detail, created_at, header, output) "
-              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
-              + "detail = excluded.detail, header = excluded.header, output = excluded.output")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "INSERT INTO req_tasks (id, task_file, work_dir, state, detail, created_at, header, output) "
+                  + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+                  + "detail = excluded.detail, header = excluded.header, output = excluded.output")) {
         p.setString(1, t.id());
         p.setString(2, t.taskFile().toString());
         p.setString(3, t.workDir().toString());
@@ -46,11 +47,12 @@ public final class SqliteRequestorStore implements RequestorStore {
         p.executeUpdate();
       }
       if (!subtasks.isEmpty()) {
-        try (PreparedStatement p = c.prepareStatement(
-            "INSERT INTO req_subtasks (task_id, name, state, resources_cid, recompute, accepted_digest, local_digest, detail) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, name) DO UPDATE SET state = excluded.state, "
-                + "resources_cid = excluded.resources_cid, recompute = excluded.recompute, accepted_digest = excluded.accepted_digest, "
-                + "local_digest = excluded.local_digest, detail = excluded.detail")) {
+        try (PreparedStatement p =
+            c.prepareStatement(
+                "INSERT INTO req_subtasks (task_id, name, state, resources_cid, recompute, accepted_digest, local_digest, detail) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, name) DO UPDATE SET state = excluded.state, "
+                    + "resources_cid = excluded.resources_cid, recompute = excluded.recompute, accepted_digest = excluded.accepted_digest, "
+                    + "local_digest = excluded.local_digest, detail = excluded.detail")) {
           for (SubtaskRow s : subtasks) {
             p.setString(1, t.id());
             p.setString(2, s.name());
@@ -66,12 +68,13 @@ public final class SqliteRequestorStore implements RequestorStore {
         }
       }
       if (!assignments.isEmpty()) {
-        try (PreparedStatement p = c.prepareStatement(
-            "INSERT INTO req_assignments (id, task_id, subtask, provider, price, deadline, state, ttc, report, digest, "
-                + "result, source, detail, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) "
-                + "DO UPDATE SET state = excluded.state, report = excluded.report, digest = excluded.digest, "
-                + "result = excluded.result, source = excluded.source, detail = excluded.detail, "
-                + "accepted_at = excluded.accepted_at")) {
+        try (PreparedStatement p =
+            c.prepareStatement(
+                "INSERT INTO req_assignments (id, task_id, subtask, provider, price, deadline, state, ttc, report, digest, "
+                    + "result, source, detail, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) "
+                    + "DO UPDATE SET state = excluded.state, report = excluded.report, digest = excluded.digest, "
+                    + "result = excluded.result, source = excluded.source, detail = excluded.detail, "
+                    + "accepted_at = excluded.accepted_at")) {
           for (AssignmentRow a : assignments) {
             p.setString(1, HexFormat.of().formatHex(a.id()));
             p.setString(2, t.id());
@@ -99,7 +102,8 @@ public final class SqliteRequestorStore implements RequestorStore {
   @Override
   public void forgetAssignments(String taskId, String subtask) {
     db.write(c -> {
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM req_assignments WHERE task_id = ? AND subtask = ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement("DELETE FROM req_assignments WHERE task_id = ? AND subtask = ?")) {
         p.setString(1, taskId);
         p.setString(2, subtask);
         return p.executeUpdate();
@@ -111,7 +115,8 @@ public final class SqliteRequestorStore implements RequestorStore {
   public void forgetAssignmentsById(String taskId, java.util.Collection<String> assignmentIds) {
     db.write(c -> {
       int n = 0;
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM req_assignments WHERE task_id = ? AND id = ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement("DELETE FROM req_assignments WHERE task_id = ? AND id = ?")) {
         for (String id : assignmentIds) {
           p.setString(1, taskId);
           p.setString(2, id);
@@ -126,12 +131,21 @@ public final class SqliteRequestorStore implements RequestorStore {
   public List<TaskRow> tasks() {
     return db.read(c -> {
       List<TaskRow> out = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement(
-          "SELECT id, task_file, work_dir, state, detail, created_at, header, output FROM req_tasks ORDER BY created_at");
+      try (PreparedStatement p =
+              c.prepareStatement(
+                  "SELECT id, task_file, work_dir, state, detail, created_at, header, output FROM req_tasks ORDER BY created_at");
           ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
-          out.add(new TaskRow(rs.getString(1), Path.of(rs.getString(2)), Path.of(rs.getString(3)), rs.getString(4),
-              rs.getString(5), rs.getLong(6), read(rs.getBytes(7), TaskHeader.class), rs.getString(8)));
+          out.add(
+              new TaskRow(
+                  rs.getString(1),
+                  Path.of(rs.getString(2)),
+                  Path.of(rs.getString(3)),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getLong(6),
+                  read(rs.getBytes(7), TaskHeader.class),
+                  rs.getString(8)));
         }
       }
       return out;
@@ -142,13 +156,22 @@ public final class SqliteRequestorStore implements RequestorStore {
   public List<SubtaskRow> subtasks(String taskId) {
     return db.read(c -> {
       List<SubtaskRow> out = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("SELECT name, state, resources_cid, recompute, accepted_digest, "
-          + "local_digest, detail FROM req_subtasks WHERE task_id = ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "SELECT name, state, resources_cid, recompute, accepted_digest, "
+                  + "local_digest, detail FROM req_subtasks WHERE task_id = ?")) {
         p.setString(1, taskId);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
-            out.add(new SubtaskRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4) == 1, rs.getBytes(5),
-                rs.getBytes(6), rs.getString(7)));
+            out.add(
+                new SubtaskRow(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getInt(4) == 1,
+                    rs.getBytes(5),
+                    rs.getBytes(6),
+                    rs.getString(7)));
           }
         }
       }
@@ -160,16 +183,29 @@ public final class SqliteRequestorStore implements RequestorStore {
   public List<AssignmentRow> assignments(String taskId) {
     return db.read(c -> {
       List<AssignmentRow> out = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("SELECT id, subtask, provider, price, deadline, state, ttc, report, "
-          + "digest, result, source, detail, accepted_at FROM req_assignments WHERE task_id = ? ORDER BY rowid")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "SELECT id, subtask, provider, price, deadline, state, ttc, report, "
+                  + "digest, result, source, detail, accepted_at FROM req_assignments WHERE task_id = ? ORDER BY rowid")) {
         p.setString(1, taskId);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
             byte[] report = rs.getBytes(8);
-            out.add(new AssignmentRow(HexFormat.of().parseHex(rs.getString(1)), rs.getString(2), Address.of(rs.getString(3)),
-                new BigInteger(rs.getString(4)), rs.getLong(5), rs.getString(6), read(rs.getBytes(7), TaskToCompute.class),
-                report == null ? null : read(report, ReportComputedTask.class), rs.getBytes(9), rs.getString(10),
-                rs.getString(11), rs.getString(12), rs.getLong(13)));
+            out.add(
+                new AssignmentRow(
+                    HexFormat.of().parseHex(rs.getString(1)),
+                    rs.getString(2),
+                    Address.of(rs.getString(3)),
+                    new BigInteger(rs.getString(4)),
+                    rs.getLong(5),
+                    rs.getString(6),
+                    read(rs.getBytes(7), TaskToCompute.class),
+                    report == null ? null : read(report, ReportComputedTask.class),
+                    rs.getBytes(9),
+                    rs.getString(10),
+                    rs.getString(11),
+                    rs.getString(12),
+                    rs.getLong(13)));
           }
         }
       }

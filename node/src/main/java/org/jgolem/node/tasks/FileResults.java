@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** File-based staging, checking and merging shared by the templates whose results are plain files. */
+/**
+ * File-based staging, checking and merging shared by the templates whose results are plain files.
+ */
 public final class FileResults {
   private FileResults() {}
 
@@ -24,48 +26,63 @@ public final class FileResults {
    * Places {@code source} (a file or a folder's contents) into {@code target}: hard links where the
    * file system allows (no copy of large inputs), copies otherwise. Symlinks in inputs are refused.
    */
-  /** The checks {@link #stage} makes, without staging anything: what a planner can refuse up front, cheaply. */
+  /**
+   * The checks {@link #stage} makes, without staging anything: what a planner can refuse up front,
+   * cheaply.
+   */
   public static void checkStageable(Path source) throws IOException {
-    if (Files.isSymbolicLink(source)) throw new IOException("input is a symbolic link, refused: " + source);
+    if (Files.isSymbolicLink(source))
+      throw new IOException("input is a symbolic link, refused: " + source);
     if (!Files.isDirectory(source)) {
-      if (!Files.isRegularFile(source)) throw new IOException("input is not a regular file, refused: " + source);
+      if (!Files.isRegularFile(source))
+        throw new IOException("input is not a regular file, refused: " + source);
       return;
     }
-    Files.walkFileTree(source, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-        if (!a.isRegularFile()) throw new IOException("input is not a regular file, refused: " + f);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    Files.walkFileTree(
+        source,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+            if (!a.isRegularFile())
+              throw new IOException("input is not a regular file, refused: " + f);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   public static void stage(Path source, Path target) throws IOException {
-    if (Files.isSymbolicLink(source)) throw new IOException("input is a symbolic link, refused: " + source);
+    if (Files.isSymbolicLink(source))
+      throw new IOException("input is a symbolic link, refused: " + source);
     if (!Files.isDirectory(source)) {
       Files.createDirectories(target.getParent());
       link(source, target);
       return;
     }
-    Files.walkFileTree(source, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-        Files.createDirectories(target.resolve(source.relativize(d).toString()));
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        source,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a)
+              throws IOException {
+            Files.createDirectories(target.resolve(source.relativize(d).toString()));
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-        if (!a.isRegularFile()) throw new IOException("input is not a regular file, refused: " + f);
-        link(f, target.resolve(source.relativize(f).toString()));
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+            if (!a.isRegularFile())
+              throw new IOException("input is not a regular file, refused: " + f);
+            link(f, target.resolve(source.relativize(f).toString()));
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   private static void link(Path from, Path to) throws IOException {
-    if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) throw new IOException("two inputs would land on " + to);
-    if (!from.getFileSystem().equals(to.getFileSystem())) { // a result kept in memory: no link can reach it
+    if (Files.exists(to, LinkOption.NOFOLLOW_LINKS))
+      throw new IOException("two inputs would land on " + to);
+    if (!from.getFileSystem()
+        .equals(to.getFileSystem())) { // a result kept in memory: no link can reach it
       Files.copy(from, to);
       return;
     }
@@ -76,16 +93,23 @@ public final class FileResults {
     }
   }
 
-  /** Regular files under {@code dir}, relative '/'-separated paths, sorted. Symlinks and others are listed as such. */
+  /**
+   * Regular files under {@code dir}, relative '/'-separated paths, sorted. Symlinks and others are
+   * listed as such.
+   */
   public static List<String> list(Path dir) throws IOException {
     List<String> out = new ArrayList<>();
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-        out.add(dir.relativize(f).toString().replace('\\', '/') + (a.isRegularFile() ? "" : " (not a regular file)"));
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+            out.add(
+                dir.relativize(f).toString().replace('\\', '/')
+                    + (a.isRegularFile() ? "" : " (not a regular file)"));
+            return FileVisitResult.CONTINUE;
+          }
+        });
     out.sort(null);
     return out;
   }
@@ -104,14 +128,15 @@ public final class FileResults {
   }
 
   /**
-   * A digest of a result folder's files (relative paths and contents, in path order): two providers'
-   * results are equal exactly when their digests are.
+   * A digest of a result folder's files (relative paths and contents, in path order): two
+   * providers' results are equal exactly when their digests are.
    */
   public static byte[] digest(Path dir) throws IOException {
     MessageDigest md = sha256();
     for (String rel : list(dir)) {
       Path f = dir.resolve(rel);
-      if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) throw new IOException("not a regular file: " + rel);
+      if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+        throw new IOException("not a regular file: " + rel);
       byte[] name = rel.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       md.update(longBytes(name.length));
       md.update(name);
@@ -125,10 +150,10 @@ public final class FileResults {
   }
 
   /**
-   * Puts each accepted result folder's files into {@code output/<subtask name>/}: hard links to the requestor's
-   * copy where the file system allows (a result is never written again once accepted), copies otherwise (a copy kept
-   * in memory, a file system without links). Files an
-   * earlier merge left there are replaced.
+   * Puts each accepted result folder's files into {@code output/<subtask name>/}: hard links to the
+   * requestor's copy where the file system allows (a result is never written again once accepted),
+   * copies otherwise (a copy kept in memory, a file system without links). Files an earlier merge
+   * left there are replaced.
    */
   public static Path mergeIntoFolders(Map<String, Path> accepted, Path output) throws IOException {
     Files.createDirectories(output);

@@ -9,16 +9,17 @@ import org.jgolem.protocol.messages.market.SubtaskRun;
 
 /**
  * One subtask as a template plans it: the folder of resources the requestor publishes for it, and
- * everything of the wire {@link SubtaskDefinition} but the resources' content id (known once published).
+ * everything of the wire {@link SubtaskDefinition} but the resources' content id (known once
+ * published).
  *
  * @param name unique within the task ({@code subtask1}, {@code tile-3})
  * @param resources a folder that becomes {@code /golem/resources} on the provider
  * @param image Docker: {@code sha256:<image id>}; WASM: {@code sha256:<hex of the binary>}
  * @param entryPoint Docker: the command; WASM: the binary's file name inside the resources
  * @param outputPaths files (relative to {@code /golem/output}) the provider must send back
- * @param runs empty, or the task's small subtasks this one groups into one assignment (see {@link SubtaskRun}): each
- *     runs the program with its own arguments, inputs in {@code resources/<run>} and outputs in {@code
- *     <output>/<run>}; {@code args} and {@code outputPaths} are then empty
+ * @param runs empty, or the task's small subtasks this one groups into one assignment (see {@link
+ *     SubtaskRun}): each runs the program with its own arguments, inputs in {@code resources/<run>}
+ *     and outputs in {@code <output>/<run>}; {@code args} and {@code outputPaths} are then empty
  */
 public record PlannedSubtask(
     String name,
@@ -32,8 +33,15 @@ public record PlannedSubtask(
     List<SubtaskRun> runs) {
 
   /** A subtask of one run. */
-  public PlannedSubtask(String name, Path resources, String environment, String image, String entryPoint,
-      List<String> args, List<String> outputPaths, ResourceLimits limits) {
+  public PlannedSubtask(
+      String name,
+      Path resources,
+      String environment,
+      String image,
+      String entryPoint,
+      List<String> args,
+      List<String> outputPaths,
+      ResourceLimits limits) {
     this(name, resources, environment, image, entryPoint, args, outputPaths, limits, List.of());
   }
 
@@ -51,6 +59,7 @@ public record PlannedSubtask(
 
   /** The wire definition, once the resources are published under {@code resourcesCid}. */
   public SubtaskDefinition definition(String resourcesCid) {
-    return new SubtaskDefinition(environment, image, resourcesCid, entryPoint, args, outputPaths, limits, runs);
+    return new SubtaskDefinition(
+        environment, image, resourcesCid, entryPoint, args, outputPaths, limits, runs);
   }
 }

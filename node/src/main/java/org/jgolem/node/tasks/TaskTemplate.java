@@ -5,9 +5,9 @@ import org.jgolem.node.tasks.definition.TaskFile;
 import org.jgolem.node.tasks.definition.TaskFileException;
 
 /**
- * A task type (the service-provider interface; implementations are listed in
- * {@code META-INF/services/org.jgolem.node.tasks.TaskTemplate} and found by {@link TaskTemplates}).
- * A template validates its {@code options}, splits the task into subtasks with their resources,
+ * A task type (the service-provider interface; implementations are listed in {@code
+ * META-INF/services/org.jgolem.node.tasks.TaskTemplate} and found by {@link TaskTemplates}). A
+ * template validates its {@code options}, splits the task into subtasks with their resources,
  * checks results and merges them.
  */
 public interface TaskTemplate {
@@ -23,9 +23,9 @@ public interface TaskTemplate {
   TaskPlan plan(TaskFile file, Path staging) throws TaskFileException;
 
   /**
-   * As {@link #plan(TaskFile, Path)}, with what the requestor lends the plan's checks: its task computer and
-   * a scratch folder. The requestor calls this one; templates whose check only looks at the result's files
-   * need not override it.
+   * As {@link #plan(TaskFile, Path)}, with what the requestor lends the plan's checks: its task
+   * computer and a scratch folder. The requestor calls this one; templates whose check only looks
+   * at the result's files need not override it.
    */
   default TaskPlan plan(TaskFile file, Path staging, TaskContext context) throws TaskFileException {
     return plan(file, staging);

@@ -4,7 +4,10 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-/** The task types this node knows: the built-in templates and any others on the class path (Java SPI). */
+/**
+ * The task types this node knows: the built-in templates and any others on the class path (Java
+ * SPI).
+ */
 public final class TaskTemplates {
   private final Map<String, TaskTemplate> byType;
 
@@ -14,17 +17,26 @@ public final class TaskTemplates {
 
   /** Every template the class path provides; two templates claiming one type is an error. */
   public static TaskTemplates load() {
-    return of(ServiceLoader.load(TaskTemplate.class).stream().map(ServiceLoader.Provider::get).toList());
+    return of(
+        ServiceLoader.load(TaskTemplate.class).stream().map(ServiceLoader.Provider::get).toList());
   }
 
-  /** Exactly these templates (an embedding application's own set, or a test's); two claiming one type is an error. */
+  /**
+   * Exactly these templates (an embedding application's own set, or a test's); two claiming one
+   * type is an error.
+   */
   public static TaskTemplates of(java.util.List<TaskTemplate> templates) {
     Map<String, TaskTemplate> m = new TreeMap<>();
     for (TaskTemplate t : templates) {
       TaskTemplate old = m.putIfAbsent(t.type(), t);
       if (old != null) {
-        throw new IllegalStateException("task type '" + t.type() + "' is provided twice: by " + old.getClass().getName()
-            + " and " + t.getClass().getName());
+        throw new IllegalStateException(
+            "task type '"
+                + t.type()
+                + "' is provided twice: by "
+                + old.getClass().getName()
+                + " and "
+                + t.getClass().getName());
       }
     }
     return new TaskTemplates(m);

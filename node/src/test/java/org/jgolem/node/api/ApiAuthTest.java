@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The token file, bearer authentication and the loopback-only bind. */
 class ApiAuthTest {
-  @TempDir
-  Path data;
+  @TempDir Path data;
 
   @Test
   void theTokenFileIsCreatedOwnerOnlyAndReusedOnRestart() throws IOException {
@@ -27,7 +26,8 @@ class ApiAuthTest {
     String first;
     try (ApiFixture api = new ApiFixture(data.resolve("node"))) {
       assertThat(file).exists();
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
       assertThat(Files.readString(file).strip()).matches("[0-9a-f]{64}").isEqualTo(api.token());
       assertThat(api.server.token().file()).isEqualTo(file);
       first = api.token();
@@ -37,12 +37,14 @@ class ApiAuthTest {
       assertThat(again.token()).isEqualTo(first);
       assertThat(again.send("GET", "/v1/status", null, "Bearer " + first).status()).isEqualTo(200);
     }
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
   }
 
   @Test
   void twoDataFoldersHaveDifferentTokens() throws IOException {
-    try (ApiFixture a = new ApiFixture(data.resolve("a")); ApiFixture b = new ApiFixture(data.resolve("b"))) {
+    try (ApiFixture a = new ApiFixture(data.resolve("a"));
+        ApiFixture b = new ApiFixture(data.resolve("b"))) {
       assertThat(a.token()).isNotEqualTo(b.token());
       assertThat(a.send("GET", "/v1/status", null, "Bearer " + b.token()).status()).isEqualTo(401);
     }
@@ -52,17 +54,30 @@ class ApiAuthTest {
   void everyRouteNeedsTheToken() throws IOException {
     try (ApiFixture api = new ApiFixture(data)) {
       api.service.put("t-1", "x", "COMPUTING", 1, 0, "0");
-      String[][] routes = {{"GET", "/v1/status"}, {"POST", "/v1/tasks"}, {"GET", "/v1/tasks"}, {"GET", "/v1/tasks/t-1"},
-          {"GET", "/v1/tasks/t-1/subtasks"}, {"POST", "/v1/tasks/t-1/restart"}, {"POST", "/v1/tasks/t-1/abort"},
-          {"POST", "/v1/tasks/t-1/subtasks/sub-0/restart"}, {"GET", "/v1/peers"}, {"GET", "/v1/payments"},
-          {"GET", "/v1/incomes"}, {"GET", "/v1/account"}, {"GET", "/v1/settings"}, {"PUT", "/v1/settings/node_name"},
-          {"GET", "/v1/no-such-route"}};
+      String[][] routes = {
+        {"GET", "/v1/status"},
+        {"POST", "/v1/tasks"},
+        {"GET", "/v1/tasks"},
+        {"GET", "/v1/tasks/t-1"},
+        {"GET", "/v1/tasks/t-1/subtasks"},
+        {"POST", "/v1/tasks/t-1/restart"},
+        {"POST", "/v1/tasks/t-1/abort"},
+        {"POST", "/v1/tasks/t-1/subtasks/sub-0/restart"},
+        {"GET", "/v1/peers"},
+        {"GET", "/v1/payments"},
+        {"GET", "/v1/incomes"},
+        {"GET", "/v1/account"},
+        {"GET", "/v1/settings"},
+        {"PUT", "/v1/settings/node_name"},
+        {"GET", "/v1/no-such-route"}
+      };
       for (String[] route : routes) {
         Reply r = api.send(route[0], route[1], null, null);
         assertThat(r.status()).as(route[0] + " " + route[1]).isEqualTo(401);
         assertThat(r.error()).isEqualTo("unauthorized");
         assertThat(r.message()).startsWith("missing Authorization header");
-        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"jgolem-node\"");
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+            .hasValue("Bearer realm=\"jgolem-node\"");
       }
       assertThat(api.service.calls).as("nothing reached the service").isEmpty();
     }
@@ -77,17 +92,24 @@ class ApiAuthTest {
       assertThat(r.status()).isEqualTo(401);
       assertThat(r.message()).startsWith("invalid API token");
 
-      assertThat(api.send("GET", "/v1/status", null, "Bearer " + token.substring(1)).status()).isEqualTo(401);
-      assertThat(api.send("GET", "/v1/status", null, "Bearer " + token + "0").status()).isEqualTo(401);
+      assertThat(api.send("GET", "/v1/status", null, "Bearer " + token.substring(1)).status())
+          .isEqualTo(401);
+      assertThat(api.send("GET", "/v1/status", null, "Bearer " + token + "0").status())
+          .isEqualTo(401);
       assertThat(api.send("GET", "/v1/status", null, "Bearer ").status()).isEqualTo(401);
-      assertThat(api.send("GET", "/v1/status", null, "Bearer " + token.toUpperCase()).status()).isEqualTo(401);
+      assertThat(api.send("GET", "/v1/status", null, "Bearer " + token.toUpperCase()).status())
+          .isEqualTo(401);
       Reply basic = api.send("GET", "/v1/status", null, "Basic " + token);
       assertThat(basic.status()).isEqualTo(401);
       assertThat(basic.message()).isEqualTo("the Authorization header must be 'Bearer <token>'");
       assertThat(api.send("GET", "/v1/status", null, token).status()).isEqualTo(401);
 
-      Reply two = api.send(HttpRequest.newBuilder(URI.create(api.server.uri() + "/v1/status"))
-          .header("Authorization", "Bearer " + token).header("Authorization", "Bearer " + token).build());
+      Reply two =
+          api.send(
+              HttpRequest.newBuilder(URI.create(api.server.uri() + "/v1/status"))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Authorization", "Bearer " + token)
+                  .build());
       assertThat(two.status()).isEqualTo(401);
       assertThat(two.message()).isEqualTo("more than one Authorization header");
 
@@ -100,7 +122,8 @@ class ApiAuthTest {
   @Test
   void anInsecureTokenFileIsRefused() throws IOException {
     Files.writeString(data.resolve(ApiToken.FILE), "ab".repeat(32) + "\n");
-    Files.setPosixFilePermissions(data.resolve(ApiToken.FILE), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        data.resolve(ApiToken.FILE), PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> new ApiFixture(data))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("is accessible to other users (rw-r--r--)")
@@ -110,7 +133,8 @@ class ApiAuthTest {
   @Test
   void aTokenFileWithoutATokenIsRefused() throws IOException {
     Files.writeString(data.resolve(ApiToken.FILE), "not a token\n");
-    Files.setPosixFilePermissions(data.resolve(ApiToken.FILE), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        data.resolve(ApiToken.FILE), PosixFilePermissions.fromString("rw-------"));
     assertThatThrownBy(() -> new ApiFixture(data))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("does not hold a token (64 lower-case hex digits)");
@@ -120,7 +144,8 @@ class ApiAuthTest {
   void anExistingTokenFileIsUsedAsItIs() throws IOException {
     String mine = "0123456789abcdef".repeat(4);
     Files.writeString(data.resolve(ApiToken.FILE), mine + "\n");
-    Files.setPosixFilePermissions(data.resolve(ApiToken.FILE), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        data.resolve(ApiToken.FILE), PosixFilePermissions.fromString("rw-------"));
     try (ApiFixture api = new ApiFixture(data)) {
       assertThat(api.token()).isEqualTo(mine);
       assertThat(api.send("GET", "/v1/status", null, "Bearer " + mine).status()).isEqualTo(200);
@@ -132,7 +157,8 @@ class ApiAuthTest {
     ApiConfig any = ApiConfig.defaults(data).withHost("0.0.0.0").withPort(0);
     assertThatThrownBy(() -> ApiServer.start(new FakeNodeService(), any))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("api.host '0.0.0.0' is not a loopback address (it resolves to 0.0.0.0)")
+        .hasMessageStartingWith(
+            "api.host '0.0.0.0' is not a loopback address (it resolves to 0.0.0.0)")
         .hasMessageContaining("set api.allowRemote to true");
     ApiConfig lan = ApiConfig.defaults(data).withHost("192.0.2.7").withPort(0);
     assertThatThrownBy(() -> ApiServer.start(new FakeNodeService(), lan))
@@ -144,14 +170,26 @@ class ApiAuthTest {
   @Test
   void aNonLoopbackAddressIsAcceptedOnlyWhenAllowed() {
     // resolved, not bound: the tests listen on loopback only
-    InetSocketAddress any = ApiConfig.defaults(data).withHost("0.0.0.0").withPort(0).withAllowRemote(true).bindAddress();
+    InetSocketAddress any =
+        ApiConfig.defaults(data)
+            .withHost("0.0.0.0")
+            .withPort(0)
+            .withAllowRemote(true)
+            .bindAddress();
     assertThat(any.getAddress().isAnyLocalAddress()).isTrue();
   }
 
   @Test
   void loopbackNamesAndIpv6LoopbackAreAccepted() throws IOException {
-    assertThat(ApiConfig.defaults(data).withHost("localhost").bindAddress().getAddress().isLoopbackAddress()).isTrue();
-    try (ApiFixture api = new ApiFixture(data, ApiConfig.defaults(data).withHost("::1").withPort(0))) {
+    assertThat(
+            ApiConfig.defaults(data)
+                .withHost("localhost")
+                .bindAddress()
+                .getAddress()
+                .isLoopbackAddress())
+        .isTrue();
+    try (ApiFixture api =
+        new ApiFixture(data, ApiConfig.defaults(data).withHost("::1").withPort(0))) {
       assertThat(api.server.uri().toString()).startsWith("http://[0:0:0:0:0:0:0:1]:");
       assertThat(api.get("/v1/status").status()).isEqualTo(200);
     }
@@ -163,7 +201,8 @@ class ApiAuthTest {
         .hasMessage("api.port must be in 0..65535, got 70000");
     assertThatThrownBy(() -> ApiConfig.defaults(data).withMaxBodyBytes(10).validate())
         .hasMessage("api.maxBodyBytes must be at least 1024, got 10");
-    assertThatThrownBy(() -> ApiConfig.defaults(data).withHost("no-such-host.invalid").bindAddress())
+    assertThatThrownBy(
+            () -> ApiConfig.defaults(data).withHost("no-such-host.invalid").bindAddress())
         .hasMessage("api.host 'no-such-host.invalid' does not resolve to an address");
   }
 
@@ -171,7 +210,8 @@ class ApiAuthTest {
   void theAddressFileNamesTheServerWhileItRuns() throws IOException {
     Path file = data.resolve(ApiConfig.ADDRESS_FILE);
     try (ApiFixture api = new ApiFixture(data)) {
-      assertThat(Files.readString(file).strip()).isEqualTo(api.server.uri().toString())
+      assertThat(Files.readString(file).strip())
+          .isEqualTo(api.server.uri().toString())
           .startsWith("http://127.0.0.1:");
     }
     assertThat(file).doesNotExist();
@@ -183,7 +223,8 @@ class ApiAuthTest {
       ApiConfig config = ApiConfig.defaults(data).withPort(taken.getLocalPort());
       assertThatThrownBy(() -> ApiServer.start(new FakeNodeService(), config))
           .isInstanceOf(IOException.class)
-          .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (api.host, api.port)");
+          .hasMessageContaining(
+              "cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (api.host, api.port)");
     }
   }
 }

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad requests and failing services get clear JSON errors, and the server keeps serving. */
 class ApiErrorsTest {
-  @TempDir
-  Path data;
+  @TempDir Path data;
   ApiFixture api;
 
   @BeforeEach
@@ -52,7 +51,8 @@ class ApiErrorsTest {
     assertThat(trailing.status()).isEqualTo(400);
     assertThat(trailing.message()).startsWith("malformed JSON in the request body: ");
 
-    Reply duplicate = api.send("POST", "/v1/tasks", "{\"file\": \"/a.json\", \"file\": \"/b.json\"}");
+    Reply duplicate =
+        api.send("POST", "/v1/tasks", "{\"file\": \"/a.json\", \"file\": \"/b.json\"}");
     assertThat(duplicate.status()).isEqualTo(400);
     assertThat(duplicate.message()).contains("Duplicate field 'file'");
     assertThat(api.service.createdFrom).isEmpty();
@@ -62,12 +62,14 @@ class ApiErrorsTest {
   void bodiesOfTheWrongShape() {
     Reply array = api.send("POST", "/v1/tasks", "[\"/a.json\"]");
     assertThat(array.status()).isEqualTo(400);
-    assertThat(array.message()).isEqualTo(
-        "the request body must be a JSON object like {\"file\": \"/absolute/path/task.json\"}, got array");
+    assertThat(array.message())
+        .isEqualTo(
+            "the request body must be a JSON object like {\"file\": \"/absolute/path/task.json\"}, got array");
 
     Reply empty = api.send("POST", "/v1/tasks", "");
     assertThat(empty.status()).isEqualTo(400);
-    assertThat(empty.message()).startsWith("the request body is empty; expected a JSON object like {\"file\"");
+    assertThat(empty.message())
+        .startsWith("the request body is empty; expected a JSON object like {\"file\"");
 
     Reply missing = api.send("POST", "/v1/tasks", "{}");
     assertThat(missing.status()).isEqualTo(400);
@@ -79,29 +81,40 @@ class ApiErrorsTest {
 
     Reply relative = api.send("POST", "/v1/tasks", "{\"file\": \"tasks/a.json\"}");
     assertThat(relative.status()).isEqualTo(400);
-    assertThat(relative.message()).startsWith("\"file\" must be an absolute path").endsWith("got 'tasks/a.json'");
+    assertThat(relative.message())
+        .startsWith("\"file\" must be an absolute path")
+        .endsWith("got 'tasks/a.json'");
 
-    Reply unknown = api.send("POST", "/v1/tasks", "{\"file\": \"/a.json\", \"wait\": true, \"fiel\": 1}");
+    Reply unknown =
+        api.send("POST", "/v1/tasks", "{\"file\": \"/a.json\", \"wait\": true, \"fiel\": 1}");
     assertThat(unknown.status()).isEqualTo(400);
-    assertThat(unknown.message()).isEqualTo("the request body has fields this route does not take; expected only file");
-    assertThat(details(unknown)).containsExactly("unknown field \"wait\"", "unknown field \"fiel\"");
+    assertThat(unknown.message())
+        .isEqualTo("the request body has fields this route does not take; expected only file");
+    assertThat(details(unknown))
+        .containsExactly("unknown field \"wait\"", "unknown field \"fiel\"");
 
     Reply value = api.send("PUT", "/v1/settings/node_name", "{\"value\": {\"a\": 1}}");
     assertThat(value.status()).isEqualTo(400);
-    assertThat(value.message()).startsWith("the request body needs \"value\": the new value of setting 'node_name'");
+    assertThat(value.message())
+        .startsWith("the request body needs \"value\": the new value of setting 'node_name'");
 
     Reply actionBody = api.send("POST", "/v1/tasks/t-1/abort", "{\"force\": true}");
     assertThat(actionBody.status()).isEqualTo(400);
-    assertThat(actionBody.message()).isEqualTo("POST /v1/tasks/t-1/abort takes no request body (or an empty JSON object)");
+    assertThat(actionBody.message())
+        .isEqualTo("POST /v1/tasks/t-1/abort takes no request body (or an empty JSON object)");
     assertThat(api.service.peek("t-1").state()).isEqualTo("COMPUTING");
     assertThat(api.service.createdFrom).isEmpty();
   }
 
   @Test
   void aBodyThatIsNotJsonByItsContentType() {
-    Reply r = api.send(HttpRequest.newBuilder(URI.create(api.server.uri() + "/v1/tasks"))
-        .header("Authorization", "Bearer " + api.token()).header("Content-Type", "text/plain")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"file\": \"/a.json\"}")).build());
+    Reply r =
+        api.send(
+            HttpRequest.newBuilder(URI.create(api.server.uri() + "/v1/tasks"))
+                .header("Authorization", "Bearer " + api.token())
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"file\": \"/a.json\"}"))
+                .build());
     assertThat(r.status()).isEqualTo(415);
     assertThat(r.error()).isEqualTo("unsupported_media_type");
     assertThat(r.message()).contains("got Content-Type 'text/plain'");
@@ -109,12 +122,20 @@ class ApiErrorsTest {
 
   @Test
   void unknownRoutesAre404() {
-    for (String path : List.of("/", "/v1", "/v2/status", "/v1/tasks/t-1/nope", "/v1/tasks/t-1/subtasks/x",
-        "/v1//tasks")) {
+    for (String path :
+        List.of(
+            "/",
+            "/v1",
+            "/v2/status",
+            "/v1/tasks/t-1/nope",
+            "/v1/tasks/t-1/subtasks/x",
+            "/v1//tasks")) {
       Reply r = api.get(path);
       assertThat(r.status()).as(path).isEqualTo(404);
       assertThat(r.error()).isEqualTo("not_found");
-      assertThat(r.message()).isEqualTo("no route GET " + path + " (the API's routes start with /v1/, e.g. GET /v1/status)");
+      assertThat(r.message())
+          .isEqualTo(
+              "no route GET " + path + " (the API's routes start with /v1/, e.g. GET /v1/status)");
     }
   }
 
@@ -142,13 +163,17 @@ class ApiErrorsTest {
     try (Socket s = new Socket(api.server.address().getAddress(), api.server.address().getPort())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
-      out.write(("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + api.token()
-          + "\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{\"file\": \"/a.json\"")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                  + api.token()
+                  + "\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{\"file\": \"/a.json\"")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      String response = new String(readUntilClosedOrJson(s.getInputStream()), StandardCharsets.UTF_8);
+      String response =
+          new String(readUntilClosedOrJson(s.getInputStream()), StandardCharsets.UTF_8);
       assertThat(response).startsWith("HTTP/1.1 413 ");
-      assertThat(response).contains("\"error\":\"payload_too_large\"")
+      assertThat(response)
+          .contains("\"error\":\"payload_too_large\"")
           .contains("at most 65536 bytes are accepted, got 1048576 bytes");
     }
     assertThat(api.service.createdFrom).isEmpty();
@@ -157,13 +182,20 @@ class ApiErrorsTest {
 
   @Test
   void anOversizedChunkedBodyIs413() {
-    byte[] big = ("{\"file\": \"/" + "a".repeat(70_000) + ".json\"}").getBytes(StandardCharsets.UTF_8);
-    Reply r = api.send(HttpRequest.newBuilder(URI.create(api.server.uri() + "/v1/tasks"))
-        .header("Authorization", "Bearer " + api.token()).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build());
+    byte[] big =
+        ("{\"file\": \"/" + "a".repeat(70_000) + ".json\"}").getBytes(StandardCharsets.UTF_8);
+    Reply r =
+        api.send(
+            HttpRequest.newBuilder(URI.create(api.server.uri() + "/v1/tasks"))
+                .header("Authorization", "Bearer " + api.token())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
+                .build());
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.error()).isEqualTo("payload_too_large");
-    assertThat(r.message()).isEqualTo("the request body is too large: at most 65536 bytes are accepted, got more than that");
+    assertThat(r.message())
+        .isEqualTo(
+            "the request body is too large: at most 65536 bytes are accepted, got more than that");
     assertThat(api.service.createdFrom).isEmpty();
     assertThat(api.get("/v1/status").status()).isEqualTo(200);
   }
@@ -182,13 +214,15 @@ class ApiErrorsTest {
     Reply r = api.get("/v1/tasks");
     assertThat(r.status()).isEqualTo(500);
     assertThat(r.error()).isEqualTo("internal_error");
-    assertThat(r.message()).isEqualTo(
-        "the node failed while handling GET /v1/tasks: IllegalStateException: database is locked");
+    assertThat(r.message())
+        .isEqualTo(
+            "the node failed while handling GET /v1/tasks: IllegalStateException: database is locked");
 
     api.service.breakNext(new NullPointerException());
     Reply npe = api.get("/v1/peers");
     assertThat(npe.status()).isEqualTo(500);
-    assertThat(npe.message()).isEqualTo("the node failed while handling GET /v1/peers: NullPointerException");
+    assertThat(npe.message())
+        .isEqualTo("the node failed while handling GET /v1/peers: NullPointerException");
 
     api.service.breakNext(new AssertionError("a bug"));
     Reply error = api.get("/v1/account");
@@ -206,20 +240,27 @@ class ApiErrorsTest {
     api.service.accountMissing = true;
     Reply r = api.get("/v1/account");
     assertThat(r.status()).isEqualTo(500);
-    assertThat(r.message()).isEqualTo(
-        "the node failed while handling GET /v1/account: IllegalStateException: the node service returned nothing (null)");
+    assertThat(r.message())
+        .isEqualTo(
+            "the node failed while handling GET /v1/account: IllegalStateException: the node service returned nothing (null)");
     api.service.accountMissing = false;
     assertThat(api.get("/v1/account").status()).isEqualTo(200);
   }
 
   @Test
   void aRequestLineThatIsNotAUriIs400AndTheServerCarriesOn() throws IOException {
-    // java.net.URI refuses "%zz", so the JDK's server answers this itself (plain text, not JSON) before our handler
+    // java.net.URI refuses "%zz", so the JDK's server answers this itself (plain text, not JSON)
+    // before our handler
     try (Socket s = new Socket(api.server.address().getAddress(), api.server.address().getPort())) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(("GET /v1/tasks/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-          + api.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      String response = new String(readUntilClosedOrJson(s.getInputStream()), StandardCharsets.UTF_8);
+      s.getOutputStream()
+          .write(
+              ("GET /v1/tasks/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                      + api.token()
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response =
+          new String(readUntilClosedOrJson(s.getInputStream()), StandardCharsets.UTF_8);
       assertThat(response).startsWith("HTTP/1.1 400 ");
     }
     assertThat(api.get("/v1/status").status()).isEqualTo(200);
@@ -228,13 +269,15 @@ class ApiErrorsTest {
   @Test
   void manyConcurrentRequestsAreAllAnswered() throws Exception {
     List<Thread> threads = new java.util.ArrayList<>();
-    java.util.concurrent.ConcurrentLinkedQueue<Integer> statuses = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.ConcurrentLinkedQueue<Integer> statuses =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
     for (int i = 0; i < 16; i++) {
-      Thread t = new Thread(() -> {
-        for (int j = 0; j < 10; j++) {
-          statuses.add(api.get("/v1/tasks/t-1/subtasks").status());
-        }
-      });
+      Thread t =
+          new Thread(() -> {
+            for (int j = 0; j < 10; j++) {
+              statuses.add(api.get("/v1/tasks/t-1/subtasks").status());
+            }
+          });
       threads.add(t);
       t.start();
     }

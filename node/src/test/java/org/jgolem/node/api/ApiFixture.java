@@ -12,15 +12,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** A real ApiServer on 127.0.0.1 (ephemeral port) over a {@link FakeNodeService}, and a raw HTTP client for it. */
+/**
+ * A real ApiServer on 127.0.0.1 (ephemeral port) over a {@link FakeNodeService}, and a raw HTTP
+ * client for it.
+ */
 public final class ApiFixture implements AutoCloseable {
   public static final ObjectMapper JSON = new ObjectMapper();
 
   public final FakeNodeService service = new FakeNodeService();
   public final Path dataDir;
   public final ApiServer server;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   public ApiFixture(Path dataDir) throws IOException {
     this(dataDir, ApiConfig.defaults(dataDir).withPort(0));
@@ -45,9 +51,14 @@ public final class ApiFixture implements AutoCloseable {
 
   /** {@code authorization} null sends no Authorization header. */
   public Reply send(String method, String path, String body, String authorization) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.uri() + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server.uri() + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     if (body != null) {
       b.header("Content-Type", "application/json");
     }

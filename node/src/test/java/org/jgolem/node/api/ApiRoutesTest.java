@@ -13,8 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every route of the REST API, over a real socket, against the fake service. */
 class ApiRoutesTest {
-  @TempDir
-  Path data;
+  @TempDir Path data;
   ApiFixture api;
 
   @BeforeEach
@@ -58,8 +57,10 @@ class ApiRoutesTest {
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.error()).isEqualTo("bad_request");
     assertThat(r.message()).isEqualTo("the task file /tmp/invalid.json is invalid");
-    assertThat(r.json().get("details")).extracting(JsonNode::asText)
-        .containsExactly("$.subtasks_count: must be at least 1", "$.bid: must be a decimal number of GNT");
+    assertThat(r.json().get("details"))
+        .extracting(JsonNode::asText)
+        .containsExactly(
+            "$.subtasks_count: must be at least 1", "$.bid: must be a decimal number of GNT");
   }
 
   @Test
@@ -92,7 +93,8 @@ class ApiRoutesTest {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json()).hasSize(3);
     assertThat(r.json().get(0).get("state").asText()).isEqualTo("ACCEPTED");
-    assertThat(r.json().get(0).get("providers").get(0).asText()).isEqualTo(FakeNodeService.PROVIDER);
+    assertThat(r.json().get(0).get("providers").get(0).asText())
+        .isEqualTo(FakeNodeService.PROVIDER);
     assertThat(r.json().get(1).get("resultCid").isNull()).isTrue();
   }
 
@@ -127,12 +129,15 @@ class ApiRoutesTest {
   void reputationByRoleBestFirst() {
     Reply r = api.get("/v1/reputation");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.json()).extracting(n -> n.get("role").asText()).containsExactly("PROVIDER", "PROVIDER", "REQUESTOR");
+    assertThat(r.json())
+        .extracting(n -> n.get("role").asText())
+        .containsExactly("PROVIDER", "PROVIDER", "REQUESTOR");
     JsonNode liar = r.json().get(1);
     assertThat(liar.get("nodeId").asText()).isEqualTo("0x3333333333333333333333333333333333333333");
     assertThat(liar.get("wrong").asLong()).isEqualTo(1);
     assertThat(liar.get("score").asDouble()).isEqualTo(1.0 / 12);
-    for (String counter : new String[] {"accepted", "wrong", "timeouts", "failures", "paid", "late", "rejected"}) {
+    for (String counter :
+        new String[] {"accepted", "wrong", "timeouts", "failures", "paid", "late", "rejected"}) {
       assertThat(liar.get(counter).isIntegralNumber()).as(counter).isTrue();
     }
     assertThat(r.json().get(2).get("paid").asLong()).isEqualTo(1);
@@ -142,7 +147,9 @@ class ApiRoutesTest {
   void providerJobs() {
     Reply r = api.get("/v1/provider/jobs");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.json()).extracting(n -> n.get("state").asText()).containsExactly("COMPUTING", "REPORTED");
+    assertThat(r.json())
+        .extracting(n -> n.get("state").asText())
+        .containsExactly("COMPUTING", "REPORTED");
     JsonNode computing = r.json().get(0);
     assertThat(computing.get("subtaskId").asText()).isEqualTo("ab".repeat(32));
     assertThat(computing.get("taskId").asText()).isEqualTo("cd".repeat(32));
@@ -156,7 +163,8 @@ class ApiRoutesTest {
 
   @Test
   void theNewRoutesAreReadOnly() {
-    for (String path : new String[] {"/v1/tasks/t-1/assignments", "/v1/reputation", "/v1/provider/jobs"}) {
+    for (String path :
+        new String[] {"/v1/tasks/t-1/assignments", "/v1/reputation", "/v1/provider/jobs"}) {
       Reply r = api.send("POST", path, "{}");
       assertThat(r.status()).as(path).isEqualTo(405);
       assertThat(r.headers().firstValue("Allow")).as(path).hasValue("GET");
@@ -207,7 +215,8 @@ class ApiRoutesTest {
     assertThat(payments.status()).isEqualTo(200);
     // amounts stay exact decimal strings of wei, never numbers
     assertThat(payments.json().get(2).get("amount").isTextual()).isTrue();
-    assertThat(payments.json().get(2).get("amount").asText()).isEqualTo("123456789012345678901234567890");
+    assertThat(payments.json().get(2).get("amount").asText())
+        .isEqualTo("123456789012345678901234567890");
 
     Reply incomes = api.get("/v1/incomes");
     assertThat(incomes.status()).isEqualTo(200);

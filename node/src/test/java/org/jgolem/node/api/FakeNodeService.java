@@ -9,10 +9,11 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A NodeService with state, standing in for the real one behind the REST API. Tasks created from a file
- * whose name contains "failing" fail after two polls; others gain one accepted subtask per {@link #task}
- * call until all four are accepted and the task FINISHED. A file named "invalid.json" is refused with
- * details, as the real task file parser would. {@link #breakNext} makes the next call throw.
+ * A NodeService with state, standing in for the real one behind the REST API. Tasks created from a
+ * file whose name contains "failing" fail after two polls; others gain one accepted subtask per
+ * {@link #task} call until all four are accepted and the task FINISHED. A file named "invalid.json"
+ * is refused with details, as the real task file parser would. {@link #breakNext} makes the next
+ * call throw.
  */
 public final class FakeNodeService implements NodeService {
   public static final String NODE_ID = "0x1111111111111111111111111111111111111111";
@@ -21,12 +22,22 @@ public final class FakeNodeService implements NodeService {
 
   private final Map<String, TaskSummary> tasks = new LinkedHashMap<>();
   private final Map<String, List<SubtaskSummary>> subtasks = new LinkedHashMap<>();
-  private final Map<String, String> settings = new TreeMap<>(Map.of(
-      "max_price", "2000000000000000000", "min_price", "1", "accept_tasks", "true", "node_name", "alice"));
+  private final Map<String, String> settings =
+      new TreeMap<>(
+          Map.of(
+              "max_price",
+              "2000000000000000000",
+              "min_price",
+              "1",
+              "accept_tasks",
+              "true",
+              "node_name",
+              "alice"));
   public final List<Path> createdFrom = new ArrayList<>();
   public final List<String> calls = new ArrayList<>();
   private final AtomicReference<Throwable> breakNext = new AtomicReference<>();
   private int next = 1;
+
   /** account() answers null, as a buggy service might. */
   public volatile boolean accountMissing;
 
@@ -47,15 +58,37 @@ public final class FakeNodeService implements NodeService {
   }
 
   /** Adds a task directly, in the given state. */
-  public synchronized TaskSummary put(String id, String name, String state, int n, int accepted, String spent) {
-    TaskSummary t = new TaskSummary(id, name, "wasm", state, n, accepted, n == 0 ? 0 : (double) accepted / n,
-        CREATED_AT, CREATED_AT + 3_600_000, "/out/" + id, "1500000000000000000", spent, 0);
+  public synchronized TaskSummary put(
+      String id, String name, String state, int n, int accepted, String spent) {
+    TaskSummary t =
+        new TaskSummary(
+            id,
+            name,
+            "wasm",
+            state,
+            n,
+            accepted,
+            n == 0 ? 0 : (double) accepted / n,
+            CREATED_AT,
+            CREATED_AT + 3_600_000,
+            "/out/" + id,
+            "1500000000000000000",
+            spent,
+            0);
     tasks.put(id, t);
     List<SubtaskSummary> subs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       boolean done = i < accepted;
-      subs.add(new SubtaskSummary(id, "sub-" + i, done ? "ACCEPTED" : "PENDING", done ? List.of(PROVIDER) : List.of(),
-          done ? 1 : 0, done ? "exact match" : null, done ? "bafy" + i : null, List.of()));
+      subs.add(
+          new SubtaskSummary(
+              id,
+              "sub-" + i,
+              done ? "ACCEPTED" : "PENDING",
+              done ? List.of(PROVIDER) : List.of(),
+              done ? 1 : 0,
+              done ? "exact match" : null,
+              done ? "bafy" + i : null,
+              List.of()));
     }
     subtasks.put(id, subs);
     return t;
@@ -64,24 +97,43 @@ public final class FakeNodeService implements NodeService {
   @Override
   public NodeStatus status() {
     enter("status");
-    return new NodeStatus(NODE_ID, "jgolem/0.1.0", List.of("provider", "requestor"), "127.0.0.1:40102",
-        List.of("wasm", "docker:sha256:abc"), 3);
+    return new NodeStatus(
+        NODE_ID,
+        "jgolem/0.1.0",
+        List.of("provider", "requestor"),
+        "127.0.0.1:40102",
+        List.of("wasm", "docker:sha256:abc"),
+        3);
   }
 
-  /** Makes subtask {@code index} of task {@code id} an assignment of the task file's subtasks {@code covers}. */
+  /**
+   * Makes subtask {@code index} of task {@code id} an assignment of the task file's subtasks {@code
+   * covers}.
+   */
   public synchronized void covers(String id, int index, List<String> covers) {
     List<SubtaskSummary> subs = subtasks.get(id);
     SubtaskSummary s = subs.get(index);
-    subs.set(index, new SubtaskSummary(s.taskId(), s.name(), s.state(), s.providers(), s.attempts(), s.verification(),
-        s.resultCid(), covers));
+    subs.set(
+        index,
+        new SubtaskSummary(
+            s.taskId(),
+            s.name(),
+            s.state(),
+            s.providers(),
+            s.attempts(),
+            s.verification(),
+            s.resultCid(),
+            covers));
   }
 
   @Override
   public synchronized TaskSummary createTask(Path taskFile) throws ApiException {
     enter("createTask " + taskFile);
     if (taskFile.getFileName().toString().equals("invalid.json")) {
-      throw ApiException.badRequest("the task file " + taskFile + " is invalid",
-          List.of("$.subtasks_count: must be at least 1", "$.bid: must be a decimal number of GNT"));
+      throw ApiException.badRequest(
+          "the task file " + taskFile + " is invalid",
+          List.of(
+              "$.subtasks_count: must be at least 1", "$.bid: must be a decimal number of GNT"));
     }
     createdFrom.add(taskFile);
     String name = taskFile.getFileName().toString().replaceAll("\\.json$", "");
@@ -102,11 +154,26 @@ public final class FakeNodeService implements NodeService {
     if (t.state().equals("CREATED") || t.state().equals("COMPUTING")) {
       boolean failing = t.name().contains("failing");
       int accepted = failing ? Math.min(t.subtasksAccepted() + 1, 1) : t.subtasksAccepted() + 1;
-      String state = failing && t.subtasksAccepted() >= 1 ? "FAILED"
-          : accepted >= t.subtasks() ? "FINISHED" : "COMPUTING";
+      String state =
+          failing && t.subtasksAccepted() >= 1
+              ? "FAILED"
+              : accepted >= t.subtasks() ? "FINISHED" : "COMPUTING";
       String spent = String.valueOf(accepted * 100_000_000_000_000_000L);
-      t = new TaskSummary(t.id(), t.name(), t.type(), state, t.subtasks(), accepted, (double) accepted / t.subtasks(),
-          t.createdAt(), t.deadline(), t.outputPath(), t.bidPerHour(), spent, t.verificationMs());
+      t =
+          new TaskSummary(
+              t.id(),
+              t.name(),
+              t.type(),
+              state,
+              t.subtasks(),
+              accepted,
+              (double) accepted / t.subtasks(),
+              t.createdAt(),
+              t.deadline(),
+              t.outputPath(),
+              t.bidPerHour(),
+              spent,
+              t.verificationMs());
       tasks.put(taskId, t);
     }
     return t;
@@ -124,7 +191,10 @@ public final class FakeNodeService implements NodeService {
     return List.copyOf(subtasks.get(taskId));
   }
 
-  /** One assignment per subtask: accepted for the accepted ones, TIMED_OUT then ASSIGNED again for the others. */
+  /**
+   * One assignment per subtask: accepted for the accepted ones, TIMED_OUT then ASSIGNED again for
+   * the others.
+   */
   @Override
   public synchronized List<AssignmentSummary> assignments(String taskId) throws ApiException {
     enter("assignments " + taskId);
@@ -135,11 +205,29 @@ public final class FakeNodeService implements NodeService {
       String id = String.format("%064x", i++);
       long deadline = CREATED_AT + 600_000;
       if (s.state().equals("ACCEPTED")) {
-        out.add(new AssignmentSummary(id, taskId, s.name(), PROVIDER, "123456789012345678901234567890", deadline,
-            "ACCEPTED", "", "bafy" + s.name()));
+        out.add(
+            new AssignmentSummary(
+                id,
+                taskId,
+                s.name(),
+                PROVIDER,
+                "123456789012345678901234567890",
+                deadline,
+                "ACCEPTED",
+                "",
+                "bafy" + s.name()));
       } else {
-        out.add(new AssignmentSummary(id, taskId, s.name(), PROVIDER, "7", deadline, "TIMED_OUT",
-            "no report by the deadline", ""));
+        out.add(
+            new AssignmentSummary(
+                id,
+                taskId,
+                s.name(),
+                PROVIDER,
+                "7",
+                deadline,
+                "TIMED_OUT",
+                "no report by the deadline",
+                ""));
       }
     }
     return out;
@@ -150,20 +238,24 @@ public final class FakeNodeService implements NodeService {
     enter("restartTask " + taskId);
     TaskSummary t = find(taskId);
     if (t.state().equals("COMPUTING") || t.state().equals("CREATED")) {
-      throw ApiException.conflict("task " + taskId + " is " + t.state() + ": only an ended task can be restarted");
+      throw ApiException.conflict(
+          "task " + taskId + " is " + t.state() + ": only an ended task can be restarted");
     }
     return replaceState(t, "COMPUTING");
   }
 
   @Override
-  public synchronized SubtaskSummary restartSubtask(String taskId, String subtask) throws ApiException {
+  public synchronized SubtaskSummary restartSubtask(String taskId, String subtask)
+      throws ApiException {
     enter("restartSubtask " + taskId + " " + subtask);
     find(taskId);
     List<SubtaskSummary> subs = subtasks.get(taskId);
     for (int i = 0; i < subs.size(); i++) {
       SubtaskSummary s = subs.get(i);
       if (s.name().equals(subtask)) {
-        SubtaskSummary r = new SubtaskSummary(taskId, s.name(), "PENDING", s.providers(), s.attempts(), null, null, s.covers());
+        SubtaskSummary r =
+            new SubtaskSummary(
+                taskId, s.name(), "PENDING", s.providers(), s.attempts(), null, null, s.covers());
         subs.set(i, r);
         return r;
       }
@@ -176,7 +268,8 @@ public final class FakeNodeService implements NodeService {
     enter("abortTask " + taskId);
     TaskSummary t = find(taskId);
     if (!(t.state().equals("COMPUTING") || t.state().equals("CREATED"))) {
-      throw ApiException.conflict("task " + taskId + " is " + t.state() + ": only a running task can be aborted");
+      throw ApiException.conflict(
+          "task " + taskId + " is " + t.state() + ": only a running task can be aborted");
     }
     return replaceState(t, "ABORTED");
   }
@@ -184,7 +277,8 @@ public final class FakeNodeService implements NodeService {
   @Override
   public List<PeerSummary> peers() {
     enter("peers");
-    return List.of(new PeerSummary(PROVIDER, "127.0.0.1", 40103, true),
+    return List.of(
+        new PeerSummary(PROVIDER, "127.0.0.1", 40103, true),
         new PeerSummary("0x3333333333333333333333333333333333333333", "::1", 40104, false));
   }
 
@@ -193,14 +287,17 @@ public final class FakeNodeService implements NodeService {
     enter("payments");
     return List.of(
         new PaymentSummary("t-1", "sub-0", PROVIDER, "1", "PAID", "0xabc", null),
-        new PaymentSummary("t-1", "sub-1", PROVIDER, "1500000000000000000", "PENDING", null, "batch at 12:00"),
-        new PaymentSummary("t-1", "sub-2", PROVIDER, "123456789012345678901234567890", "SENT", "0xdef", null));
+        new PaymentSummary(
+            "t-1", "sub-1", PROVIDER, "1500000000000000000", "PENDING", null, "batch at 12:00"),
+        new PaymentSummary(
+            "t-1", "sub-2", PROVIDER, "123456789012345678901234567890", "SENT", "0xdef", null));
   }
 
   @Override
   public List<IncomeSummary> incomes() {
     enter("incomes");
-    return List.of(new IncomeSummary("sub-9", NODE_ID, "1000000000000000000", "RECEIVED", "0x999"),
+    return List.of(
+        new IncomeSummary("sub-9", NODE_ID, "1000000000000000000", "RECEIVED", "0x999"),
         new IncomeSummary("sub-8", NODE_ID, "10", "EXPECTED", null));
   }
 
@@ -216,17 +313,42 @@ public final class FakeNodeService implements NodeService {
   @Override
   public List<ReputationSummary> reputation() {
     enter("reputation");
-    return List.of(new ReputationSummary("PROVIDER", PROVIDER, 0.75, 2, 0, 0, 0, 0, 0, 0),
-        new ReputationSummary("PROVIDER", "0x3333333333333333333333333333333333333333", 1.0 / 12, 0, 1, 0, 0, 0, 0, 0),
+    return List.of(
+        new ReputationSummary("PROVIDER", PROVIDER, 0.75, 2, 0, 0, 0, 0, 0, 0),
+        new ReputationSummary(
+            "PROVIDER",
+            "0x3333333333333333333333333333333333333333",
+            1.0 / 12,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0),
         new ReputationSummary("REQUESTOR", NODE_ID, 2.0 / 3, 0, 0, 0, 0, 1, 0, 0));
   }
 
   @Override
   public List<JobSummary> providerJobs() {
     enter("providerJobs");
-    return List.of(new JobSummary("ab".repeat(32), "cd".repeat(32), NODE_ID, "123456789012345678901234567890",
-        CREATED_AT + 600_000, "COMPUTING", ""),
-        new JobSummary("ef".repeat(32), "cd".repeat(32), NODE_ID, "5", CREATED_AT + 600_000, "REPORTED", "bafyresult"));
+    return List.of(
+        new JobSummary(
+            "ab".repeat(32),
+            "cd".repeat(32),
+            NODE_ID,
+            "123456789012345678901234567890",
+            CREATED_AT + 600_000,
+            "COMPUTING",
+            ""),
+        new JobSummary(
+            "ef".repeat(32),
+            "cd".repeat(32),
+            NODE_ID,
+            "5",
+            CREATED_AT + 600_000,
+            "REPORTED",
+            "bafyresult"));
   }
 
   @Override
@@ -236,14 +358,16 @@ public final class FakeNodeService implements NodeService {
   }
 
   @Override
-  public synchronized Map<String, String> updateSetting(String key, String value) throws ApiException {
+  public synchronized Map<String, String> updateSetting(String key, String value)
+      throws ApiException {
     enter("updateSetting " + key + "=" + value);
     if (!settings.containsKey(key)) {
-      throw ApiException.badRequest("unknown setting '" + key + "'", List.copyOf(settings.keySet()));
+      throw ApiException.badRequest(
+          "unknown setting '" + key + "'", List.copyOf(settings.keySet()));
     }
     if (key.endsWith("_price") && !value.matches("[0-9]+")) {
-      throw ApiException.badRequest("setting " + key + " must be a whole number of wei, got '" + value + "'",
-          List.of());
+      throw ApiException.badRequest(
+          "setting " + key + " must be a whole number of wei, got '" + value + "'", List.of());
     }
     settings.put(key, value);
     return Map.copyOf(settings);
@@ -258,8 +382,21 @@ public final class FakeNodeService implements NodeService {
   }
 
   private TaskSummary replaceState(TaskSummary t, String state) {
-    TaskSummary r = new TaskSummary(t.id(), t.name(), t.type(), state, t.subtasks(), t.subtasksAccepted(),
-        t.progress(), t.createdAt(), t.deadline(), t.outputPath(), t.bidPerHour(), t.spent(), t.verificationMs());
+    TaskSummary r =
+        new TaskSummary(
+            t.id(),
+            t.name(),
+            t.type(),
+            state,
+            t.subtasks(),
+            t.subtasksAccepted(),
+            t.progress(),
+            t.createdAt(),
+            t.deadline(),
+            t.outputPath(),
+            t.bidPerHour(),
+            t.spent(),
+            t.verificationMs());
     tasks.put(t.id(), r);
     return r;
   }

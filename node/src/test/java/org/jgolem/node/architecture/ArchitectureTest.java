@@ -1,6 +1,5 @@
 package org.jgolem.node.architecture;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -38,13 +37,19 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ArchitectureTest {
-  /** The domain: market rules, tasks, payments, reputation, gossip, discovery (and Concent's rules later). */
+  /**
+   * The domain: market rules, tasks, payments, reputation, gossip, discovery (and Concent's rules
+   * later).
+   */
   static final String[] DOMAIN = {
     "org.jgolem.node.market..", "org.jgolem.node.tasks..", "org.jgolem.node.payments..",
     "org.jgolem.node.reputation..", "org.jgolem.node.gossip..", "org.jgolem.node.discovery.."
   };
 
-  /** What the domain must not touch: chain client, network, container engine, WebAssembly runtime, SQL. */
+  /**
+   * What the domain must not touch: chain client, network, container engine, WebAssembly runtime,
+   * SQL.
+   */
   static final String[] INFRASTRUCTURE = {
     "org.web3j..", "io.netty..", "com.github.dockerjava..", "com.dylibso..", "java.sql.."
   };
@@ -52,23 +57,31 @@ class ArchitectureTest {
   /** Known exceptions to the rules, each named with the fix that would remove it. */
   static final class Frozen {
     /**
-     * Package cycles still to be broken; each
-     * entry is one dependency (origin class, target package) the cycle check ignores:
+     * Package cycles still to be broken; each entry is one dependency (origin class, target
+     * package) the cycle check ignores:
+     *
      * <ul>
-     *   <li>protocol: identity's native ECDSA hashes with messages' per-thread keccak (a hot path of
-     *       every signature check), while messages sign with identity;
+     *   <li>protocol: identity's native ECDSA hashes with messages' per-thread keccak (a hot path
+     *       of every signature check), while messages sign with identity;
      *   <li>protocol: the payload registry {@code Payloads} names every payload class of
      *       messages.market and messages.p2p, which implement messages' {@code Payload};
-     *   <li>ipfs-bridge: the store's entry points in org.jgolem.ipfs build the exchange, the block store, the
-     *       Kubo client and UnixFS, which throw org.jgolem.ipfs's exceptions.
+     *   <li>ipfs-bridge: the store's entry points in org.jgolem.ipfs build the exchange, the block
+     *       store, the Kubo client and UnixFS, which throw org.jgolem.ipfs's exceptions.
      * </ul>
-     * Fix: keccak in its own package; the registry next to the payloads; the exceptions in their own package.
+     *
+     * Fix: keccak in its own package; the registry next to the payloads; the exceptions in their
+     * own package.
      */
-    static final List<String[]> CYCLE_EDGES = List.of(
-        new String[] {"org.jgolem.protocol.identity.NativeEcdsa", "org.jgolem.protocol.messages"},
-        new String[] {"org.jgolem.protocol.messages.Payloads", "org.jgolem.protocol.messages.."},
-        new String[] {"org.jgolem.ipfs.EmbeddedResourceStore", "org.jgolem.ipfs.."},
-        new String[] {"org.jgolem.ipfs.ResourceStores", "org.jgolem.ipfs.."});
+    static final List<String[]> CYCLE_EDGES =
+        List.of(
+            new String[] {
+              "org.jgolem.protocol.identity.NativeEcdsa", "org.jgolem.protocol.messages"
+            },
+            new String[] {
+              "org.jgolem.protocol.messages.Payloads", "org.jgolem.protocol.messages.."
+            },
+            new String[] {"org.jgolem.ipfs.EmbeddedResourceStore", "org.jgolem.ipfs.."},
+            new String[] {"org.jgolem.ipfs.ResourceStores", "org.jgolem.ipfs.."});
 
     private Frozen() {}
   }
@@ -78,27 +91,39 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importClasses() {
-    main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(ArchitectureTest::notInATestJar)
-        .importPackages("org.jgolem");
+    main =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(ArchitectureTest::notInATestJar)
+            .importPackages("org.jgolem");
     all = new ClassFileImporter().importPackages("org.jgolem");
   }
 
   /** The class or one nested in it (inner classes, lambdas' holders, enums' constants). */
   static DescribedPredicate<JavaClass> oneOf(List<String> names) {
-    return DescribedPredicate.describe("one of " + names,
-        c -> names.stream().anyMatch(n -> c.getName().equals(n) || c.getName().startsWith(n + "$")));
+    return DescribedPredicate.describe(
+        "one of " + names,
+        c ->
+            names.stream().anyMatch(n -> c.getName().equals(n) || c.getName().startsWith(n + "$")));
   }
 
   @Test
   void theDomainDoesNotImportInfrastructure() {
-    ArchRule rule = noClasses().that(resideInAnyPackage(DOMAIN))
-        .should().dependOnClassesThat().resideInAnyPackage(INFRASTRUCTURE)
-        .because("domain packages are pure: adapters (chain, p2p.netty, compute, store) do the I/O");
+    ArchRule rule =
+        noClasses()
+            .that(resideInAnyPackage(DOMAIN))
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(INFRASTRUCTURE)
+            .because(
+                "domain packages are pure: adapters (chain, p2p.netty, compute, store) do the I/O");
     rule.check(main);
   }
 
-  /** The module a class comes from: ".../protocol/target/classes/..." or ".../protocol-0.1.0-SNAPSHOT.jar!/..." is "protocol". */
+  /**
+   * The module a class comes from: ".../protocol/target/classes/..." or
+   * ".../protocol-0.1.0-SNAPSHOT.jar!/..." is "protocol".
+   */
   static String moduleOf(JavaClass c) {
     String s = c.getSource().map(source -> source.getUri().toString()).orElse("?");
     int target = s.indexOf("/target/");
@@ -111,23 +136,28 @@ class ArchitectureTest {
     return path.substring(path.lastIndexOf('/') + 1).replaceAll("-\\d.*$", "");
   }
 
-  /** A slice per package of each module: a cycle is found within a module, whatever the packages' names elsewhere. */
-  static final SliceAssignment PACKAGE_OF_MODULE = new SliceAssignment() {
-    @Override
-    public SliceIdentifier getIdentifierOf(JavaClass c) {
-      return SliceIdentifier.of(moduleOf(c) + ": " + c.getPackageName());
-    }
+  /**
+   * A slice per package of each module: a cycle is found within a module, whatever the packages'
+   * names elsewhere.
+   */
+  static final SliceAssignment PACKAGE_OF_MODULE =
+      new SliceAssignment() {
+        @Override
+        public SliceIdentifier getIdentifierOf(JavaClass c) {
+          return SliceIdentifier.of(moduleOf(c) + ": " + c.getPackageName());
+        }
 
-    @Override
-    public String getDescription() {
-      return "the packages of each module";
-    }
-  };
+        @Override
+        public String getDescription() {
+          return "the packages of each module";
+        }
+      };
 
   @Test
   void noModuleHasPackageCycles() {
     assertThat(main.stream().map(ArchitectureTest::moduleOf).collect(Collectors.toSet()))
-        .as("the modules whose main classes node sees").contains("protocol", "ipfs-bridge", "contract-wrappers", "node");
+        .as("the modules whose main classes node sees")
+        .contains("protocol", "ipfs-bridge", "contract-wrappers", "node");
     var rule = slices().assignedFrom(PACKAGE_OF_MODULE).should().beFreeOfCycles();
     for (String[] edge : Frozen.CYCLE_EDGES) {
       rule = rule.ignoreDependency(oneOf(List.of(edge[0])), resideInAnyPackage(edge[1]));
@@ -137,15 +167,26 @@ class ArchitectureTest {
 
   @Test
   void mainCodeDoesNotDependOnTestKitsOrTestSources() {
-    ImportOption onlyTests = location -> new ImportOption.OnlyIncludeTests().includes(location) || !notInATestJar(location);
-    Set<String> testOnly = all.stream()
-        .filter(c -> c.getSource().map(s -> onlyTests.includes(Location.of(s.getUri()))).orElse(false))
-        .map(JavaClass::getName).collect(Collectors.toSet());
+    ImportOption onlyTests =
+        location ->
+            new ImportOption.OnlyIncludeTests().includes(location) || !notInATestJar(location);
+    Set<String> testOnly =
+        all.stream()
+            .filter(c ->
+                c.getSource().map(s -> onlyTests.includes(Location.of(s.getUri()))).orElse(false))
+            .map(JavaClass::getName)
+            .collect(Collectors.toSet());
     assertThat(testOnly).as("test classes seen (else this rule checks nothing)").isNotEmpty();
-    ArchRule rule = noClasses().that().resideOutsideOfPackage("org.jgolem.testkit..")
-        .should().dependOnClassesThat().resideInAPackage("org.jgolem.testkit..")
-        .orShould(dependOnAnyOf(testOnly))
-        .because("test kits and test sources are for tests; production code ships without them");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideOutsideOfPackage("org.jgolem.testkit..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("org.jgolem.testkit..")
+            .orShould(dependOnAnyOf(testOnly))
+            .because(
+                "test kits and test sources are for tests; production code ships without them");
     rule.check(main);
   }
 
@@ -164,18 +205,27 @@ class ArchitectureTest {
 
   @Test
   void nodeMainDoesNotSleep() {
-    ArchRule rule = noClasses().that().resideInAPackage("org.jgolem.node..")
-        .should().callMethod(Thread.class, "sleep", long.class)
-        .orShould().callMethod(Thread.class, "sleep", long.class, int.class)
-        .orShould().callMethod(Thread.class, "sleep", Duration.class)
-        .orShould().callMethod(TimeUnit.class, "sleep", long.class)
-        .because("time is injected (a Clock and a scheduler); a test advances a fake clock instead of waiting");
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage("org.jgolem.node..")
+            .should()
+            .callMethod(Thread.class, "sleep", long.class)
+            .orShould()
+            .callMethod(Thread.class, "sleep", long.class, int.class)
+            .orShould()
+            .callMethod(Thread.class, "sleep", Duration.class)
+            .orShould()
+            .callMethod(TimeUnit.class, "sleep", long.class)
+            .because(
+                "time is injected (a Clock and a scheduler); a test advances a fake clock instead of waiting");
     rule.check(main);
   }
 
   /**
-   * Test kits published as Maven test-jars ({@code *-tests.jar}: the node's and contract-wrappers') are test code;
-   * a reactor build that has packaged them puts the jars, not their test-classes folders, on the class path.
+   * Test kits published as Maven test-jars ({@code *-tests.jar}: the node's and contract-wrappers')
+   * are test code; a reactor build that has packaged them puts the jars, not their test-classes
+   * folders, on the class path.
    */
   static boolean notInATestJar(Location location) {
     return !location.contains("-tests.jar");

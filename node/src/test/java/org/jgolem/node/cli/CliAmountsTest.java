@@ -24,7 +24,8 @@ class CliAmountsTest {
     assertThat(Amounts.gnt("1000000000000000000000")).isEqualTo("1000 GNT");
     assertThat(Amounts.gnt("999999999999999999")).isEqualTo("0.999999999999999999 GNT");
     // beyond what a double holds exactly
-    assertThat(Amounts.gnt("123456789012345678901234567890")).isEqualTo("123456789012.34567890123456789 GNT");
+    assertThat(Amounts.gnt("123456789012345678901234567890"))
+        .isEqualTo("123456789012.34567890123456789 GNT");
     assertThat(Amounts.gnt("9007199254740993000000000000")).isEqualTo("9007199254.740993 GNT");
     assertThat(Amounts.gnt("-2500000000000000000")).isEqualTo("-2.5 GNT");
     assertThat(Amounts.eth("10")).isEqualTo("0.00000000000000001 ETH");
@@ -42,15 +43,19 @@ class CliAmountsTest {
   @Test
   void tablesAlignColumnsAndRightAlignNumbers() {
     StringWriter s = new StringWriter();
-    new Table("NAME", "AMOUNT", "NOTE").alignRight(1)
+    new Table("NAME", "AMOUNT", "NOTE")
+        .alignRight(1)
         .row("a", "1 GNT", "x")
         .row("longer name", "0.000000000000000001 GNT", null)
         .print(new PrintWriter(s));
-    assertThat(s.toString()).isEqualTo(String.join("\n",
-        "NAME" + " ".repeat(27) + "AMOUNT  NOTE",
-        "a" + " ".repeat(31) + "1 GNT  x",
-        "longer name  0.000000000000000001 GNT  -",
-        ""));
+    assertThat(s.toString())
+        .isEqualTo(
+            String.join(
+                "\n",
+                "NAME" + " ".repeat(27) + "AMOUNT  NOTE",
+                "a" + " ".repeat(31) + "1 GNT  x",
+                "longer name  0.000000000000000001 GNT  -",
+                ""));
   }
 
   @Test
@@ -82,28 +87,39 @@ class CliAmountsTest {
   @Test
   void onATerminalTheBarIsRedrawnInPlace() {
     StringWriter s = new StringWriter();
-    ProgressView v = new ProgressView(new PrintWriter(s), true, Duration.ofNanos(Long.MAX_VALUE), new FakeClock(0));
+    ProgressView v =
+        new ProgressView(
+            new PrintWriter(s), true, Duration.ofNanos(Long.MAX_VALUE), new FakeClock(0));
     v.update(task("COMPUTING", 4, 1));
     v.update(task("FINISHED", 4, 4));
     v.finish();
-    assertThat(s.toString()).isEqualTo(
-        "\r[#######-----------------------]  25%  1/4 subtasks  COMPUTING"
-            + "\r[##############################] 100%  4/4 subtasks  FINISHED \n"); // a blank covers the longer bar
+    assertThat(s.toString())
+        .isEqualTo(
+            "\r[#######-----------------------]  25%  1/4 subtasks  COMPUTING"
+                + "\r[##############################] 100%  4/4 subtasks  FINISHED \n"); // a blank
+    // covers
+    // the
+    // longer
+    // bar
   }
 
   @Test
   void elsewhereALineIsPrintedOnlyWhenSomethingChanges() {
     StringWriter s = new StringWriter();
-    ProgressView v = new ProgressView(new PrintWriter(s), false, Duration.ofNanos(Long.MAX_VALUE), new FakeClock(0));
+    ProgressView v =
+        new ProgressView(
+            new PrintWriter(s), false, Duration.ofNanos(Long.MAX_VALUE), new FakeClock(0));
     v.update(task("COMPUTING", 4, 1));
     v.update(task("COMPUTING", 4, 1));
     v.update(task("COMPUTING", 4, 2));
     v.finish();
-    assertThat(s.toString()).isEqualTo(
-        "task t-1: 25% (1/4 subtasks accepted), COMPUTING\ntask t-1: 50% (2/4 subtasks accepted), COMPUTING\n");
+    assertThat(s.toString())
+        .isEqualTo(
+            "task t-1: 25% (1/4 subtasks accepted), COMPUTING\ntask t-1: 50% (2/4 subtasks accepted), COMPUTING\n");
 
     StringWriter periodic = new StringWriter();
-    ProgressView every = new ProgressView(new PrintWriter(periodic), false, Duration.ZERO, new FakeClock(0));
+    ProgressView every =
+        new ProgressView(new PrintWriter(periodic), false, Duration.ZERO, new FakeClock(0));
     every.update(task("COMPUTING", 4, 1));
     every.update(task("COMPUTING", 4, 1));
     assertThat(periodic.toString().lines()).hasSize(2);

@@ -19,11 +19,14 @@ final class CliHarness {
     return run(env, false, CliHarness.class.getClassLoader(), args);
   }
 
-  static Result run(Map<String, String> env, boolean terminal, ClassLoader launchers, String... args) {
+  static Result run(
+      Map<String, String> env, boolean terminal, ClassLoader launchers, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     GolemCli cli = new GolemCli(env, terminal, launchers);
-    int exit = GolemCli.commandLine(cli, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    int exit =
+        GolemCli.commandLine(cli, new PrintWriter(out, true), new PrintWriter(err, true))
+            .execute(args);
     return new Result(exit, out.toString(), err.toString());
   }
 }

@@ -17,7 +17,10 @@ import org.jgolem.testkit.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code tasks create --wait}'s polls, driven by a manual scheduler: no read before its interval has passed. */
+/**
+ * {@code tasks create --wait}'s polls, driven by a manual scheduler: no read before its interval
+ * has passed.
+ */
 @Timeout(10)
 class TaskWatchTest {
   private final FakeClock clock = new FakeClock(1_000_000);
@@ -26,7 +29,8 @@ class TaskWatchTest {
   private final List<String> shown = new ArrayList<>();
 
   private static JsonNode task(String state, int accepted) {
-    return ApiClient.JSON.valueToTree(new TaskSummary("t-1", "x", "wasm", state, 4, accepted, 0, 0, 0, null, "0", "0", 0));
+    return ApiClient.JSON.valueToTree(
+        new TaskSummary("t-1", "x", "wasm", state, 4, accepted, 0, 0, 0, null, "0", "0", 0));
   }
 
   private Supplier<JsonNode> answers(Deque<JsonNode> answers, int[] reads) {
@@ -44,7 +48,8 @@ class TaskWatchTest {
   void readsOncePerIntervalUntilTheTaskEnds() {
     int[] reads = {0};
     Deque<JsonNode> answers = new ArrayDeque<>(List.of(task("COMPUTING", 2), task("FINISHED", 4)));
-    CompletableFuture<JsonNode> done = watch.until(task("CREATED", 0), answers(answers, reads), this::show);
+    CompletableFuture<JsonNode> done =
+        watch.until(task("CREATED", 0), answers(answers, reads), this::show);
     assertThat(shown).containsExactly("CREATED 0");
     scheduler.advance(Duration.ofMillis(1_999));
     assertThat(reads[0]).isZero();
@@ -61,7 +66,8 @@ class TaskWatchTest {
   @Test
   void aTaskThatHasEndedAlreadyIsNotReadAgain() {
     int[] reads = {0};
-    CompletableFuture<JsonNode> done = watch.until(task("FAILED", 1), answers(new ArrayDeque<>(), reads), this::show);
+    CompletableFuture<JsonNode> done =
+        watch.until(task("FAILED", 1), answers(new ArrayDeque<>(), reads), this::show);
     assertThat(done).isCompleted();
     assertThat(scheduler.pending()).isZero();
     assertThat(reads[0]).isZero();
@@ -69,15 +75,22 @@ class TaskWatchTest {
 
   @Test
   void aFailedReadEndsTheWatchWithItsErrorAndCancellingStopsThePolls() throws InterruptedException {
-    CompletableFuture<JsonNode> failing = watch.until(task("CREATED", 0), () -> {
-      throw new CliException("the node went away");
-    }, this::show);
+    CompletableFuture<JsonNode> failing =
+        watch.until(
+            task("CREATED", 0),
+            () -> {
+              throw new CliException("the node went away");
+            },
+            this::show);
     scheduler.advance(Duration.ofSeconds(2));
-    assertThatThrownBy(() -> TaskWatch.await(failing)).isInstanceOf(CliException.class).hasMessage("the node went away");
+    assertThatThrownBy(() -> TaskWatch.await(failing))
+        .isInstanceOf(CliException.class)
+        .hasMessage("the node went away");
 
     int[] reads = {0};
     Deque<JsonNode> answers = new ArrayDeque<>(List.of(task("COMPUTING", 1)));
-    CompletableFuture<JsonNode> cancelled = watch.until(task("CREATED", 0), answers(answers, reads), this::show);
+    CompletableFuture<JsonNode> cancelled =
+        watch.until(task("CREATED", 0), answers(answers, reads), this::show);
     cancelled.cancel(false);
     scheduler.advance(Duration.ofSeconds(10));
     assertThat(reads[0]).isZero();

@@ -26,8 +26,16 @@ class HostDirectEnvironmentTest {
   }
 
   ExecutionSpec sh(String script, Limits limits) {
-    return new ExecutionSpec("st-1", new Program.HostBinary(Path.of("/bin/sh")), "sh", List.of("-c", script, "/golem/output/x"),
-        Map.of("GREETING", "hello", "IN", "/golem/resources/in.txt"), resources, work, output, limits);
+    return new ExecutionSpec(
+        "st-1",
+        new Program.HostBinary(Path.of("/bin/sh")),
+        "sh",
+        List.of("-c", script, "/golem/output/x"),
+        Map.of("GREETING", "hello", "IN", "/golem/resources/in.txt"),
+        resources,
+        work,
+        output,
+        limits);
   }
 
   static ExecutionResult await(Execution x) throws Exception {
@@ -37,14 +45,20 @@ class HostDirectEnvironmentTest {
   @Test
   void runsAProgramWithRewrittenPathsACleanEnvironmentAndCollectsItsOutput() throws Exception {
     Files.writeString(resources.resolve("in.txt"), "resource-bytes");
-    ExecutionResult r = await(env.start(sh(
-        "cat \"$IN\" > \"$0\"; mkdir -p $GOLEM_OUTPUT/sub; echo \"$GREETING\" > $GOLEM_OUTPUT/sub/y; "
-            + "echo out; echo err >&2; echo \"home=${HOME:-none} pwd=$(pwd)\"", Limits.defaults())));
+    ExecutionResult r =
+        await(
+            env.start(
+                sh(
+                    "cat \"$IN\" > \"$0\"; mkdir -p $GOLEM_OUTPUT/sub; echo \"$GREETING\" > $GOLEM_OUTPUT/sub/y; "
+                        + "echo out; echo err >&2; echo \"home=${HOME:-none} pwd=$(pwd)\"",
+                    Limits.defaults())));
 
     assertThat(r.succeeded()).as(r.toString()).isTrue();
     assertThat(r.exitCode()).contains(0);
     assertThat(Files.readString(output.resolve("x"))).isEqualTo("resource-bytes");
-    assertThat(r.outputs()).extracting(ExecutionResult.OutputFile::path).containsExactly("sub/y", "x");
+    assertThat(r.outputs())
+        .extracting(ExecutionResult.OutputFile::path)
+        .containsExactly("sub/y", "x");
     assertThat(r.stdout().text()).isEqualTo("out\nhome=none pwd=" + work.toRealPath() + "\n");
     assertThat(r.stderr().text()).isEqualTo("err\n");
   }
@@ -63,7 +77,8 @@ class HostDirectEnvironmentTest {
 
   @Test
   void nonZeroExitIsTypedAndPartialOutputIsDropped() throws Exception {
-    ExecutionResult r = await(env.start(sh("echo partial > $GOLEM_OUTPUT/p; exit 3", Limits.defaults())));
+    ExecutionResult r =
+        await(env.start(sh("echo partial > $GOLEM_OUTPUT/p; exit 3", Limits.defaults())));
     assertThat(r.reason()).isEqualTo(FailureReason.NON_ZERO_EXIT);
     assertThat(r.exitCode()).contains(3);
     assertThat(r.outputs()).isEmpty();
@@ -73,16 +88,25 @@ class HostDirectEnvironmentTest {
   @Test
   void timeoutKillsTheWholeProcessTree() throws Exception {
     Path pidFile = dir.resolve("child.pid");
-    ExecutionResult r = await(env.start(sh("sleep 600 & echo $! > " + pidFile + "; wait",
-        Limits.defaults().withTimeout(Duration.ofMillis(700)))));
+    ExecutionResult r =
+        await(
+            env.start(
+                sh(
+                    "sleep 600 & echo $! > " + pidFile + "; wait",
+                    Limits.defaults().withTimeout(Duration.ofMillis(700)))));
     assertThat(r.reason()).isEqualTo(FailureReason.TIMEOUT);
     assertThat(r.exitCode()).isEmpty();
     long child = Long.parseLong(Files.readString(pidFile).trim());
-    assertThat(runningAfter(child, Duration.ofSeconds(5))).as("child sleep still running").isFalse();
+    assertThat(runningAfter(child, Duration.ofSeconds(5)))
+        .as("child sleep still running")
+        .isFalse();
     assertThat(r.wallTime()).isLessThan(Duration.ofSeconds(10));
   }
 
-  /** Whether the process still runs after waiting up to {@code d}; a killed zombie awaiting its reaper does not count. */
+  /**
+   * Whether the process still runs after waiting up to {@code d}; a killed zombie awaiting its
+   * reaper does not count.
+   */
   static boolean runningAfter(long pid, Duration d) throws Exception {
     long end = System.nanoTime() + d.toNanos();
     while (System.nanoTime() < end) {
@@ -111,7 +135,8 @@ class HostDirectEnvironmentTest {
 
   @Test
   void logsAreBoundedButCounted() throws Exception {
-    Limits small = new Limits(1, 64 * Limits.MIB, Duration.ofSeconds(30), Limits.MIB, 100, 16, Limits.MIB);
+    Limits small =
+        new Limits(1, 64 * Limits.MIB, Duration.ofSeconds(30), Limits.MIB, 100, 16, Limits.MIB);
     ExecutionResult r = await(env.start(sh("head -c 100000 /dev/zero | tr '\\0' a", small)));
     assertThat(r.succeeded()).isTrue();
     assertThat(r.stdout().kept()).hasSize(100);
@@ -121,23 +146,37 @@ class HostDirectEnvironmentTest {
 
   @Test
   void outputOverTheLimitIsRefusedAndRemoved() throws Exception {
-    ExecutionResult r = await(env.start(sh("head -c 5000 /dev/zero > $GOLEM_OUTPUT/big",
-        Limits.defaults().withMaxOutputBytes(4096))));
+    ExecutionResult r =
+        await(
+            env.start(
+                sh(
+                    "head -c 5000 /dev/zero > $GOLEM_OUTPUT/big",
+                    Limits.defaults().withMaxOutputBytes(4096))));
     assertThat(r.reason()).isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
     assertThat(Files.exists(output.resolve("big"))).isFalse();
   }
 
   @Test
   void aSymlinkInTheOutputIsRefused() throws Exception {
-    ExecutionResult r = await(env.start(sh("ln -s /etc/passwd $GOLEM_OUTPUT/link", Limits.defaults())));
+    ExecutionResult r =
+        await(env.start(sh("ln -s /etc/passwd $GOLEM_OUTPUT/link", Limits.defaults())));
     assertThat(r.reason()).isEqualTo(FailureReason.TRAPPED);
     assertThat(r.failure().get().message()).contains("link").contains("not a regular file");
   }
 
   @Test
   void aMissingExecutableIsReported() throws Exception {
-    var spec = new ExecutionSpec("st-2", new Program.HostBinary(dir.resolve("nope")), "nope", List.of(), Map.of(),
-        resources, work, output, Limits.defaults());
+    var spec =
+        new ExecutionSpec(
+            "st-2",
+            new Program.HostBinary(dir.resolve("nope")),
+            "nope",
+            List.of(),
+            Map.of(),
+            resources,
+            work,
+            output,
+            Limits.defaults());
     ExecutionResult r = await(env.start(spec));
     assertThat(r.reason()).isEqualTo(FailureReason.IMAGE_MISSING);
     assertThat(r.failure().get().message()).contains("nope");

@@ -16,7 +16,8 @@ class MemoryFolderTest {
     try (MemoryFolder m = MemoryFolder.create(MIB).orElseThrow()) {
       Files.write(m.root().resolve("half"), new byte[(int) (MIB / 2)]);
       assertThat(Files.size(m.root().resolve("half"))).isEqualTo(MIB / 2);
-      assertThatThrownBy(() -> Files.write(m.root().resolve("more"), new byte[(int) MIB])).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> Files.write(m.root().resolve("more"), new byte[(int) MIB]))
+          .isInstanceOf(IOException.class);
     }
   }
 

@@ -27,8 +27,10 @@ class LoopbackPortsTest {
 
   @Test
   void aPortInUseIsNotHandedOut() throws Exception {
-    try (ServerSocket taken = new ServerSocket(LoopbackPorts.free(), 1, InetAddress.getLoopbackAddress())) {
-      for (int i = 0; i < 200; i++) assertThat(LoopbackPorts.free()).isNotEqualTo(taken.getLocalPort());
+    try (ServerSocket taken =
+        new ServerSocket(LoopbackPorts.free(), 1, InetAddress.getLoopbackAddress())) {
+      for (int i = 0; i < 200; i++)
+        assertThat(LoopbackPorts.free()).isNotEqualTo(taken.getLocalPort());
     }
   }
 }

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
-import org.jgolem.testkit.ManualScheduler;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.Payload;
@@ -17,6 +15,8 @@ import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.FindNode;
 import org.jgolem.protocol.messages.p2p.Neighbours;
 import org.jgolem.protocol.messages.p2p.NodeRecord;
+import org.jgolem.testkit.FakeClock;
+import org.jgolem.testkit.ManualScheduler;
 import org.junit.jupiter.api.Test;
 
 class FindNodeRequestsTest {
@@ -153,7 +153,8 @@ class FindNodeRequestsTest {
     assertThat(requests.isWaitingFor(b.id())).isTrue();
     StubPeer c = new StubPeer(3);
     c.failSends = true;
-    assertThat(failure(requests.request(c, id(100)))).isEqualTo(DiscoveryException.Reason.DISCONNECTED);
+    assertThat(failure(requests.request(c, id(100))))
+        .isEqualTo(DiscoveryException.Reason.DISCONNECTED);
     requests.close();
     assertThat(failure(toB)).isEqualTo(DiscoveryException.Reason.STOPPED);
     assertThat(failure(requests.request(a, id(7)))).isEqualTo(DiscoveryException.Reason.STOPPED);

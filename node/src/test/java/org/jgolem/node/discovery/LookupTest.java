@@ -69,13 +69,15 @@ class LookupTest {
     return (node, target) -> {
       int now = inFlight.incrementAndGet();
       maxInFlight.accumulateAndGet(now, Math::max);
-      return CompletableFuture.supplyAsync(() -> {
-        inFlight.decrementAndGet();
-        if (dead.contains(node.nodeId())) {
-          throw new DiscoveryException(DiscoveryException.Reason.TIMEOUT, "dead");
-        }
-        return tables.get(node.nodeId()).closest(target, K, Set.of(asker));
-      }, answers);
+      return CompletableFuture.supplyAsync(
+          () -> {
+            inFlight.decrementAndGet();
+            if (dead.contains(node.nodeId())) {
+              throw new DiscoveryException(DiscoveryException.Reason.TIMEOUT, "dead");
+            }
+            return tables.get(node.nodeId()).closest(target, K, Set.of(asker));
+          },
+          answers);
     };
   }
 
@@ -88,7 +90,16 @@ class LookupTest {
   }
 
   Lookup.Result lookup(Address from, Address target, boolean stopWhenFound) throws Exception {
-    Lookup l = new Lookup(from, target, tables.get(from).closest(target, K), K, 3, stopWhenFound, Set.of(), querierFor(from));
+    Lookup l =
+        new Lookup(
+            from,
+            target,
+            tables.get(from).closest(target, K),
+            K,
+            3,
+            stopWhenFound,
+            Set.of(),
+            querierFor(from));
     return l.run().get(10, TimeUnit.SECONDS);
   }
 
@@ -100,7 +111,9 @@ class LookupTest {
       random.nextBytes(b);
       Address target = Address.of(b);
       Lookup.Result r = lookup(from, target, false);
-      assertThat(r.closest()).extracting(NodeRecord::nodeId).containsExactlyElementsOf(trueClosest(target, from));
+      assertThat(r.closest())
+          .extracting(NodeRecord::nodeId)
+          .containsExactlyElementsOf(trueClosest(target, from));
       // far fewer queries than nodes
       assertThat(r.queries()).isLessThan(N / 4);
     }
@@ -139,9 +152,13 @@ class LookupTest {
       Address target = Address.of(b);
       Lookup.Result r = lookup(from, target, false);
       List<Address> got = r.closest().stream().map(NodeRecord::nodeId).toList();
-      // how many live nodes one lookup reaches depends on the random tables (a CI run once found 7 of the
+      // how many live nodes one lookup reaches depends on the random tables (a CI run once found 7
+      // of the
       // K/2 = 8 this asserted per lookup); what lookups find together is checked below
-      assertThat(got).hasSizeBetween(1, K).doesNotContainAnyElementsOf(dead).isSortedAccordingTo(XorDistance.closerTo(target));
+      assertThat(got)
+          .hasSizeBetween(1, K)
+          .doesNotContainAnyElementsOf(dead)
+          .isSortedAccordingTo(XorDistance.closerTo(target));
       // The tables still list the dead (nobody evicted them), so a live node known only beside dead
       // ones can be missed: most of the true closest are found, not always all.
       overlap += (int) got.stream().filter(trueClosest(target, from)::contains).count();
@@ -155,7 +172,10 @@ class LookupTest {
   @Test
   void aLookupWithNothingToAskEndsAtOnce() throws Exception {
     Address self = ids.get(0);
-    Lookup.Result r = new Lookup(self, ids.get(1), List.of(), K, 3, false, Set.of(), querierFor(self)).run().get(1, TimeUnit.SECONDS);
+    Lookup.Result r =
+        new Lookup(self, ids.get(1), List.of(), K, 3, false, Set.of(), querierFor(self))
+            .run()
+            .get(1, TimeUnit.SECONDS);
     assertThat(r.closest()).isEmpty();
     assertThat(r.found()).isEmpty();
     assertThat(r.queries()).isZero();

@@ -20,11 +20,14 @@ class NeighboursAnswerTest {
     table.seen(rec(id(4, 0)), 1);
     assertThat(table.closest(id(0, 3), 2)).extracting(NodeRecord::nodeId).doesNotContain(id(0, 3));
 
-    assertThat(NeighboursAnswer.of(table, id(0, 3), id(9, 0), 2)).extracting(NodeRecord::nodeId)
+    assertThat(NeighboursAnswer.of(table, id(0, 3), id(9, 0), 2))
+        .extracting(NodeRecord::nodeId)
         .containsExactly(id(0, 3), id(0, 2));
-    assertThat(NeighboursAnswer.of(table, id(0, 1), id(0, 1), 2)).extracting(NodeRecord::nodeId)
+    assertThat(NeighboursAnswer.of(table, id(0, 1), id(0, 1), 2))
+        .extracting(NodeRecord::nodeId)
         .containsExactly(id(0, 2), id(4, 0));
-    assertThat(NeighboursAnswer.of(table, id(4, 0), id(9, 0), 2)).extracting(NodeRecord::nodeId)
+    assertThat(NeighboursAnswer.of(table, id(4, 0), id(9, 0), 2))
+        .extracting(NodeRecord::nodeId)
         .containsExactly(id(4, 0), id(0, 1));
   }
 }

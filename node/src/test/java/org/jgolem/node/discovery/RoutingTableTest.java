@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 class RoutingTableTest {
   static final Address SELF = Address.ZERO;
 
-  /** An id that shares exactly {@code prefix} leading bits with 0 (its bit {@code prefix} is set), plus {@code n} low bits. */
+  /**
+   * An id that shares exactly {@code prefix} leading bits with 0 (its bit {@code prefix} is set),
+   * plus {@code n} low bits.
+   */
   static Address id(int prefix, int n) {
     return Address.of(BigInteger.ONE.shiftLeft(159 - prefix).or(BigInteger.valueOf(n)));
   }
@@ -31,7 +34,10 @@ class RoutingTableTest {
     return Address.of(b);
   }
 
-  /** The ids in bucket {@code index}: the table lists its entries bucket by bucket, {@code bucketSizes} long each. */
+  /**
+   * The ids in bucket {@code index}: the table lists its entries bucket by bucket, {@code
+   * bucketSizes} long each.
+   */
   static List<Address> bucketIds(RoutingTable t, int index) {
     List<Integer> sizes = t.bucketSizes();
     int from = sizes.subList(0, index).stream().mapToInt(Integer::intValue).sum();
@@ -53,7 +59,8 @@ class RoutingTableTest {
     assertThat(XorDistance.compare(SELF, one, two)).isNegative();
     assertThat(XorDistance.compare(SELF, two, one)).isPositive();
     assertThat(XorDistance.compare(one, one, one)).isZero();
-    assertThat(new BigInteger(1, XorDistance.between(a, b))).isEqualTo(new BigInteger(1, XorDistance.between(b, a)));
+    assertThat(new BigInteger(1, XorDistance.between(a, b)))
+        .isEqualTo(new BigInteger(1, XorDistance.between(b, a)));
   }
 
   @Test
@@ -64,8 +71,12 @@ class RoutingTableTest {
     for (int i = 0; i < 500; i++) {
       Address self = random(r);
       int p = r.nextInt(160);
-      assertThat(XorDistance.commonPrefixLength(self, XorDistance.randomWithPrefix(self, p, false, r))).isEqualTo(p);
-      assertThat(XorDistance.commonPrefixLength(self, XorDistance.randomWithPrefix(self, p, true, r))).isGreaterThanOrEqualTo(p);
+      assertThat(
+              XorDistance.commonPrefixLength(self, XorDistance.randomWithPrefix(self, p, false, r)))
+          .isEqualTo(p);
+      assertThat(
+              XorDistance.commonPrefixLength(self, XorDistance.randomWithPrefix(self, p, true, r)))
+          .isGreaterThanOrEqualTo(p);
     }
   }
 
@@ -83,7 +94,8 @@ class RoutingTableTest {
       assertThat(t.seen(rec(id(0, i)), i).outcome()).isEqualTo(Outcome.ADDED);
     }
     assertThat(t.bucketCount()).isEqualTo(1);
-    // 5th far node: the only bucket covers self, so it splits; all four stay in bucket 0, which is now full
+    // 5th far node: the only bucket covers self, so it splits; all four stay in bucket 0, which is
+    // now full
     RoutingTable.AddResult r = t.seen(rec(id(0, 4)), 10);
     assertThat(r.outcome()).isEqualTo(Outcome.BUCKET_FULL);
     assertThat(r.probe()).map(Entry::id).contains(id(0, 0));
@@ -115,7 +127,8 @@ class RoutingTableTest {
     assertThat(sizes).allMatch(s -> s <= 16);
     assertThat(t.size()).isEqualTo(sizes.stream().mapToInt(Integer::intValue).sum());
     // with 2,000 random ids the far buckets are full: about half share 0 bits, a quarter 1 bit, ...
-    // (bucket 3 expects 125 candidates; bucket 5's 31 fell below 16 once in a CI run, about 0.2% likely)
+    // (bucket 3 expects 125 candidates; bucket 5's 31 fell below 16 once in a CI run, about 0.2%
+    // likely)
     for (int b = 0; b <= 3; b++) {
       assertThat(sizes.get(b)).as("bucket " + b + " (seed " + seed + ")").isEqualTo(16);
     }
@@ -152,7 +165,8 @@ class RoutingTableTest {
       assertThat(got).isSortedAccordingTo(XorDistance.closerTo(target));
       Address excluded = got.get(0);
       assertThat(t.closest(target, 16, Set.of(excluded)).stream().map(NodeRecord::nodeId))
-          .doesNotContain(excluded).containsExactlyElementsOf(expected.subList(1, 17));
+          .doesNotContain(excluded)
+          .containsExactlyElementsOf(expected.subList(1, 17));
     }
     // a target in the table comes first, at distance 0
     Address member = t.entries().get(7).id();
@@ -198,7 +212,8 @@ class RoutingTableTest {
     Address a = id(2, 7);
     t.seen(new NodeRecord(a, "127.0.0.1", 4000), 100);
     t.failed(a);
-    assertThat(t.seen(new NodeRecord(a, "127.0.0.1", 4999), 200).outcome()).isEqualTo(Outcome.UPDATED);
+    assertThat(t.seen(new NodeRecord(a, "127.0.0.1", 4999), 200).outcome())
+        .isEqualTo(Outcome.UPDATED);
     assertThat(t.get(a)).contains(new Entry(new NodeRecord(a, "127.0.0.1", 4999), 100, 200, 0));
   }
 
@@ -235,7 +250,10 @@ class RoutingTableTest {
     assertThat(t.failed(id(0, 1))).isFalse(); // maxFailures reached, but nothing to replace it with
     assertThat(t.contains(id(0, 1))).isTrue();
     assertThat(t.isStale(t.get(id(0, 1)).orElseThrow())).isTrue();
-    assertThat(t.closest(id(0, 1), 10)).extracting(NodeRecord::nodeId).doesNotContain(id(0, 1)).contains(id(0, 2));
+    assertThat(t.closest(id(0, 1), 10))
+        .extracting(NodeRecord::nodeId)
+        .doesNotContain(id(0, 1))
+        .contains(id(0, 2));
     // a newcomer takes the stale entry's place at once
     assertThat(t.seen(rec(id(0, 3)), 4).outcome()).isEqualTo(Outcome.ADDED);
     assertThat(bucketIds(t, 0)).containsExactlyInAnyOrder(id(0, 2), id(0, 3));

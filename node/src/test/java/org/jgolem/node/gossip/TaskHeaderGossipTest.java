@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
-import org.jgolem.testkit.ManualScheduler;
 import org.jgolem.node.fixtures.TestKeys;
 import org.jgolem.node.gossip.TaskHeaderListener.RemovalReason;
 import org.jgolem.node.gossip.TaskHeaderStore.Outcome;
@@ -23,11 +21,16 @@ import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.MessageHasher;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.market.TaskHeader;
+import org.jgolem.testkit.FakeClock;
+import org.jgolem.testkit.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Gossip between a few nodes on a manual in-memory network, with a fake clock: no threads, no waiting. */
+/**
+ * Gossip between a few nodes on a manual in-memory network, with a fake clock: no threads, no
+ * waiting.
+ */
 class TaskHeaderGossipTest {
   static final long T0 = 1_900_000_000_000L;
 
@@ -39,7 +42,11 @@ class TaskHeaderGossipTest {
   TestKeys keys;
 
   /** A node: its network, gossip, and what reached it. */
-  record Node(MemoryP2PNetwork network, TaskHeaderGossip gossip, List<Address> headerSenders, List<String> events) {
+  record Node(
+      MemoryP2PNetwork network,
+      TaskHeaderGossip gossip,
+      List<Address> headerSenders,
+      List<String> events) {
     Address id() {
       return network.self().nodeId();
     }
@@ -62,21 +69,24 @@ class TaskHeaderGossipTest {
     MemoryP2PNetwork network = hub.newNode(keys.next(), P2PConfig.loopback(), clock);
     network.start();
     GossipConfig config = GossipConfig.defaults().withPurgeInterval(Duration.ofSeconds(10));
-    TaskHeaderGossip gossip = new TaskHeaderGossip(network, new TaskHeaderStore(hasher, clock, config), scheduler, config);
+    TaskHeaderGossip gossip =
+        new TaskHeaderGossip(
+            network, new TaskHeaderStore(hasher, clock, config), scheduler, config);
     List<Address> senders = new CopyOnWriteArrayList<>();
     List<String> events = new CopyOnWriteArrayList<>();
     network.subscribe(MessageType.TASK_HEADER, (from, e) -> senders.add(e.sender()));
-    gossip.addListener(new TaskHeaderListener() {
-      @Override
-      public void headerAdded(TaskHeader h) {
-        events.add("added " + h.image());
-      }
+    gossip.addListener(
+        new TaskHeaderListener() {
+          @Override
+          public void headerAdded(TaskHeader h) {
+            events.add("added " + h.image());
+          }
 
-      @Override
-      public void headerRemoved(TaskHeader h, RemovalReason reason) {
-        events.add(reason + " " + h.image());
-      }
-    });
+          @Override
+          public void headerRemoved(TaskHeader h, RemovalReason reason) {
+            events.add(reason + " " + h.image());
+          }
+        });
     gossip.start();
     Node n = new Node(network, gossip, senders, events);
     nodes.add(n);
@@ -110,7 +120,8 @@ class TaskHeaderGossipTest {
     settle();
     assertThat(nodes).allMatch(n -> n.gossip().knownHeaders().equals(List.of(h)));
     assertThat(b.headerSenders()).containsExactly(a.id());
-    assertThat(c.headerSenders()).containsExactly(b.id()); // B's envelope, the requestor's signature inside
+    assertThat(c.headerSenders())
+        .containsExactly(b.id()); // B's envelope, the requestor's signature inside
     assertThat(a.headerSenders()).isEmpty(); // B did not send it back where it came from
     assertThat(c.events()).containsExactly("added golem/test:1");
   }
@@ -130,7 +141,10 @@ class TaskHeaderGossipTest {
     assertThat(nodes).allMatch(n -> n.gossip().knownHeaders().equals(List.of(h)));
     int copies = nodes.stream().mapToInt(n -> n.headerSenders().size()).sum();
     assertThat(copies).isBetween(2, 4); // a sends 2, b and c forward at most 1 each
-    assertThat(nodes.stream().mapToLong(n -> n.gossip().store().offerCounts().get(Outcome.DUPLICATE)).sum())
+    assertThat(
+            nodes.stream()
+                .mapToLong(n -> n.gossip().store().offerCounts().get(Outcome.DUPLICATE))
+                .sum())
         .isEqualTo(copies - 2);
   }
 
@@ -145,19 +159,22 @@ class TaskHeaderGossipTest {
     TaskHeader h = header(requestor, 1, T0 + 3_600_000, hasher);
     a.gossip().publish(h);
     settle();
-    assertThat(c.gossip().withdraw(removal(requestor, 1, T0, hasher))).isEqualTo(RemovalOutcome.REMOVED);
+    assertThat(c.gossip().withdraw(removal(requestor, 1, T0, hasher)))
+        .isEqualTo(RemovalOutcome.REMOVED);
     settle();
     assertThat(nodes).allMatch(n -> n.gossip().knownHeaders().isEmpty());
     assertThat(a.events()).containsExactly("added golem/test:1", "WITHDRAWN golem/test:1");
-    // a node that comes later and is offered the old header refuses it: the removal reached it first
+    // a node that comes later and is offered the old header refuses it: the removal reached it
+    // first
     assertThat(b.gossip().publish(h)).isEqualTo(Outcome.WITHDRAWN);
     // a removal signed by someone else is not forwarded
     NodeKey mallory = keys.next();
     TaskHeader other = header(requestor, 2, T0 + 3_600_000, hasher);
     a.gossip().publish(other);
     settle();
-    var forged = new org.jgolem.protocol.messages.market.TaskHeaderRemoved(other.taskId(), requestor.address(), T0,
-        removal(mallory, 2, T0, hasher).signature());
+    var forged =
+        new org.jgolem.protocol.messages.market.TaskHeaderRemoved(
+            other.taskId(), requestor.address(), T0, removal(mallory, 2, T0, hasher).signature());
     assertThat(c.gossip().withdraw(forged)).isEqualTo(RemovalOutcome.BAD_SIGNATURE);
     settle();
     assertThat(nodes).allMatch(n -> n.gossip().knownHeaders().equals(List.of(other)));
@@ -176,8 +193,11 @@ class TaskHeaderGossipTest {
     assertThat(b.events()).doesNotContain("EXPIRED golem/test:1");
     scheduler.advance(Duration.ofSeconds(10)); // deadline reached, and the 10 s purge runs
     assertThat(b.events()).contains("EXPIRED golem/test:1");
-    assertThat(b.gossip().knownHeaders()).extracting(TaskHeader::image).containsExactly("golem/test:2");
-    assertThat(b.gossip().store().header(header(keys.next(), 1, T0 + 60_000, hasher).id())).isEmpty();
+    assertThat(b.gossip().knownHeaders())
+        .extracting(TaskHeader::image)
+        .containsExactly("golem/test:2");
+    assertThat(b.gossip().store().header(header(keys.next(), 1, T0 + 60_000, hasher).id()))
+        .isEmpty();
   }
 
   @Test
@@ -188,7 +208,9 @@ class TaskHeaderGossipTest {
     Node late = node();
     connect(late, a);
     settle();
-    assertThat(late.gossip().knownHeaders()).extracting(TaskHeader::image).containsExactlyInAnyOrder("golem/test:1", "golem/test:2");
+    assertThat(late.gossip().knownHeaders())
+        .extracting(TaskHeader::image)
+        .containsExactlyInAnyOrder("golem/test:1", "golem/test:2");
     assertThat(late.headerSenders()).containsOnly(a.id());
   }
 }

@@ -8,7 +8,6 @@ import static org.jgolem.node.fixtures.Headers.taskId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.fixtures.TestKeys;
 import org.jgolem.node.gossip.TaskHeaderListener.RemovalReason;
 import org.jgolem.node.gossip.TaskHeaderStore.Outcome;
@@ -17,6 +16,7 @@ import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.MessageHasher;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskHeaderRemoved;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,17 +43,18 @@ class TaskHeaderStoreTest {
 
   TaskHeaderStore newStore(GossipConfig config) {
     TaskHeaderStore s = new TaskHeaderStore(hasher, clock, config);
-    s.addListener(new TaskHeaderListener() {
-      @Override
-      public void headerAdded(TaskHeader h) {
-        events.add("added " + h.image());
-      }
+    s.addListener(
+        new TaskHeaderListener() {
+          @Override
+          public void headerAdded(TaskHeader h) {
+            events.add("added " + h.image());
+          }
 
-      @Override
-      public void headerRemoved(TaskHeader h, RemovalReason reason) {
-        events.add(reason + " " + h.image());
-      }
-    });
+          @Override
+          public void headerRemoved(TaskHeader h, RemovalReason reason) {
+            events.add(reason + " " + h.image());
+          }
+        });
     return s;
   }
 
@@ -65,26 +66,50 @@ class TaskHeaderStoreTest {
     assertThat(store.headers()).containsExactly(h);
     assertThat(store.header(h.id())).contains(h);
     assertThat(events).containsExactly("added golem/test:1");
-    assertThat(store.offerCounts()).containsEntry(Outcome.ADDED, 1L).containsEntry(Outcome.DUPLICATE, 1L);
+    assertThat(store.offerCounts())
+        .containsEntry(Outcome.ADDED, 1L)
+        .containsEntry(Outcome.DUPLICATE, 1L);
   }
 
   @Test
   void headersWhoseRequestorSignatureDoesNotCheckAreRefused() {
     TaskHeader good = header(alice, 1, T0 + HOUR, hasher);
     // Bob claims Alice's header as his own: same fields, requestor Bob, Alice's signature.
-    TaskHeader forged = new TaskHeader(good.taskId(), bob.address(),
-        new org.jgolem.protocol.messages.p2p.NodeRecord(bob.address(), "127.0.0.1", 40102), good.environment(),
-        good.image(), good.maxPricePerHour(), good.subtaskCount(), good.subtaskTimeoutSeconds(), good.deadline(),
-        good.minMemoryMib(), good.minCpuCores(), good.signature());
+    TaskHeader forged =
+        new TaskHeader(
+            good.taskId(),
+            bob.address(),
+            new org.jgolem.protocol.messages.p2p.NodeRecord(bob.address(), "127.0.0.1", 40102),
+            good.environment(),
+            good.image(),
+            good.maxPricePerHour(),
+            good.subtaskCount(),
+            good.subtaskTimeoutSeconds(),
+            good.deadline(),
+            good.minMemoryMib(),
+            good.minCpuCores(),
+            good.signature());
     assertThat(store.offer(forged)).isEqualTo(Outcome.BAD_SIGNATURE);
     // Signed in another chain's domain.
-    assertThat(store.offer(header(alice, 2, T0 + HOUR, new MessageHasher(1)))).isEqualTo(Outcome.BAD_SIGNATURE);
+    assertThat(store.offer(header(alice, 2, T0 + HOUR, new MessageHasher(1))))
+        .isEqualTo(Outcome.BAD_SIGNATURE);
     // A garbage signature never throws.
     byte[] sig = good.signature();
     sig[64] = 99;
-    TaskHeader garbled = new TaskHeader(good.taskId(), good.requestor(), good.requestorEndpoint(), good.environment(),
-        good.image(), good.maxPricePerHour(), good.subtaskCount(), good.subtaskTimeoutSeconds(), good.deadline(),
-        good.minMemoryMib(), good.minCpuCores(), sig);
+    TaskHeader garbled =
+        new TaskHeader(
+            good.taskId(),
+            good.requestor(),
+            good.requestorEndpoint(),
+            good.environment(),
+            good.image(),
+            good.maxPricePerHour(),
+            good.subtaskCount(),
+            good.subtaskTimeoutSeconds(),
+            good.deadline(),
+            good.minMemoryMib(),
+            good.minCpuCores(),
+            sig);
     assertThat(store.offer(garbled)).isEqualTo(Outcome.BAD_SIGNATURE);
     assertThat(store.headers()).isEmpty();
     assertThat(events).isEmpty();
@@ -97,7 +122,8 @@ class TaskHeaderStoreTest {
     assertThat(store.offer(header(alice, 2, T0 - 1, hasher))).isEqualTo(Outcome.EXPIRED);
     assertThat(store.offer(header(alice, 3, T0 + Duration.ofDays(7).toMillis() + 1, hasher)))
         .isEqualTo(Outcome.DEADLINE_TOO_FAR);
-    assertThat(store.offer(header(alice, 4, T0 + Duration.ofDays(7).toMillis(), hasher))).isEqualTo(Outcome.ADDED);
+    assertThat(store.offer(header(alice, 4, T0 + Duration.ofDays(7).toMillis(), hasher)))
+        .isEqualTo(Outcome.ADDED);
     assertThat(store.headers()).hasSize(1);
   }
 
@@ -106,16 +132,25 @@ class TaskHeaderStoreTest {
     store.offer(header(alice, 1, T0 + HOUR, hasher));
     store.offer(header(alice, 2, T0 + 2 * HOUR, hasher));
     store.offer(header(bob, 3, T0 + 3 * HOUR, hasher));
-    assertThat(store.headers()).extracting(TaskHeader::image).containsExactly("golem/test:1", "golem/test:2", "golem/test:3");
+    assertThat(store.headers())
+        .extracting(TaskHeader::image)
+        .containsExactly("golem/test:1", "golem/test:2", "golem/test:3");
     clock.advance(Duration.ofHours(1));
     // not purged yet, but no longer returned
-    assertThat(store.headers()).extracting(TaskHeader::image).containsExactly("golem/test:2", "golem/test:3");
+    assertThat(store.headers())
+        .extracting(TaskHeader::image)
+        .containsExactly("golem/test:2", "golem/test:3");
     assertThat(store.header(header(alice, 1, T0 + HOUR, hasher).id())).isEmpty();
     clock.advance(Duration.ofMinutes(90));
     assertThat(store.purgeExpired()).isEqualTo(2);
     assertThat(store.purgeExpired()).isZero();
-    assertThat(events).containsExactly("added golem/test:1", "added golem/test:2", "added golem/test:3",
-        "EXPIRED golem/test:1", "EXPIRED golem/test:2");
+    assertThat(events)
+        .containsExactly(
+            "added golem/test:1",
+            "added golem/test:2",
+            "added golem/test:3",
+            "EXPIRED golem/test:1",
+            "EXPIRED golem/test:2");
     assertThat(store.headers()).extracting(TaskHeader::image).containsExactly("golem/test:3");
   }
 
@@ -124,8 +159,10 @@ class TaskHeaderStoreTest {
     for (int i = 0; i < 20; i++) {
       assertThat(store.offer(header(alice, i, T0 + HOUR + i, hasher))).isEqualTo(Outcome.ADDED);
     }
-    assertThat(store.offer(header(alice, 20, T0 + HOUR, hasher))).isEqualTo(Outcome.OVER_REQUESTOR_CAP);
-    assertThat(store.offer(header(alice, 20, T0 + HOUR, hasher))).isEqualTo(Outcome.OVER_REQUESTOR_CAP);
+    assertThat(store.offer(header(alice, 20, T0 + HOUR, hasher)))
+        .isEqualTo(Outcome.OVER_REQUESTOR_CAP);
+    assertThat(store.offer(header(alice, 20, T0 + HOUR, hasher)))
+        .isEqualTo(Outcome.OVER_REQUESTOR_CAP);
     assertThat(store.offer(header(bob, 20, T0 + HOUR, hasher))).isEqualTo(Outcome.ADDED);
     assertThat(store.liveCount(alice.address())).isEqualTo(20);
     assertThat(store.offerCounts()).containsEntry(Outcome.OVER_REQUESTOR_CAP, 2L);
@@ -157,7 +194,8 @@ class TaskHeaderStoreTest {
     assertThat(store.offer(h)).isEqualTo(Outcome.WITHDRAWN);
     assertThat(store.isWithdrawn(alice.address(), h.taskId())).isTrue();
     assertThat(store.liveCount(alice.address())).isEqualTo(1);
-    assertThat(events).containsExactly("added golem/test:1", "added golem/test:2", "WITHDRAWN golem/test:1");
+    assertThat(events)
+        .containsExactly("added golem/test:1", "added golem/test:2", "WITHDRAWN golem/test:1");
   }
 
   @Test
@@ -165,7 +203,8 @@ class TaskHeaderStoreTest {
     TaskHeader h = header(alice, 1, T0 + HOUR, hasher);
     store.offer(h);
     TaskHeaderRemoved bobs = removal(bob, 1, T0, hasher);
-    TaskHeaderRemoved spoofed = new TaskHeaderRemoved(bobs.taskId(), alice.address(), bobs.removedAt(), bobs.signature());
+    TaskHeaderRemoved spoofed =
+        new TaskHeaderRemoved(bobs.taskId(), alice.address(), bobs.removedAt(), bobs.signature());
     assertThat(store.remove(spoofed)).isEqualTo(RemovalOutcome.BAD_SIGNATURE);
     // Bob's own, valid removal concerns Bob's task 1, not Alice's
     assertThat(store.remove(bobs)).isEqualTo(RemovalOutcome.RECORDED);
@@ -177,7 +216,8 @@ class TaskHeaderStoreTest {
     assertThat(store.remove(removal(alice, 1, T0, hasher))).isEqualTo(RemovalOutcome.RECORDED);
     assertThat(store.offer(header(alice, 1, T0 + HOUR, hasher))).isEqualTo(Outcome.WITHDRAWN);
     assertThat(events).isEmpty();
-    // the tombstone outlives any header that could have been live when it was made (maxLifetime, 7 days)
+    // the tombstone outlives any header that could have been live when it was made (maxLifetime, 7
+    // days)
     clock.advance(Duration.ofDays(7).minusMillis(1));
     store.purgeExpired();
     assertThat(store.isWithdrawn(alice.address(), taskId(1))).isTrue();
@@ -196,5 +236,4 @@ class TaskHeaderStoreTest {
     assertThat(store.isWithdrawn(alice.address(), taskId(4))).isTrue();
     assertThat(store.removalCounts()).containsEntry(RemovalOutcome.RECORDED, 4L);
   }
-
 }

@@ -16,28 +16,39 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NodeIdentityTest {
   @Test
-  void firstStartCreatesTheKeystoreAndSaysWhereLaterStartsReuseIt(@TempDir Path dir) throws Exception {
+  void firstStartCreatesTheKeystoreAndSaysWhereLaterStartsReuseIt(@TempDir Path dir)
+      throws Exception {
     Path pw = dir.resolve("password");
     Files.writeString(pw, "correct horse battery staple\n");
-    Keystore.Password password = NodeIdentity.passwordFrom(Map.of(NodeIdentity.PASSWORD_FILE_ENV, pw.toString()));
+    Keystore.Password password =
+        NodeIdentity.passwordFrom(Map.of(NodeIdentity.PASSWORD_FILE_ENV, pw.toString()));
 
     ByteArrayOutputStream first = new ByteArrayOutputStream();
-    NodeKey created = NodeIdentity.loadOrCreate(dir.resolve("data"), password, new PrintStream(first, true, StandardCharsets.UTF_8));
+    NodeKey created =
+        NodeIdentity.loadOrCreate(
+            dir.resolve("data"), password, new PrintStream(first, true, StandardCharsets.UTF_8));
     Path keystore = dir.resolve("data").resolve(NodeIdentity.KEYSTORE_FILE);
     assertThat(keystore).exists();
-    assertThat(first.toString(StandardCharsets.UTF_8)).contains(keystore.toAbsolutePath().toString()).contains(created.address().hex());
+    assertThat(first.toString(StandardCharsets.UTF_8))
+        .contains(keystore.toAbsolutePath().toString())
+        .contains(created.address().hex());
     assertThat(Files.readString(keystore)).doesNotContain("correct horse");
 
     ByteArrayOutputStream second = new ByteArrayOutputStream();
-    NodeKey loaded = NodeIdentity.loadOrCreate(dir.resolve("data"), password, new PrintStream(second, true, StandardCharsets.UTF_8));
+    NodeKey loaded =
+        NodeIdentity.loadOrCreate(
+            dir.resolve("data"), password, new PrintStream(second, true, StandardCharsets.UTF_8));
     assertThat(loaded.address()).isEqualTo(created.address());
-    assertThat(second.toString(StandardCharsets.UTF_8)).as("nothing to say on later starts").isEmpty();
+    assertThat(second.toString(StandardCharsets.UTF_8))
+        .as("nothing to say on later starts")
+        .isEmpty();
   }
 
   @Test
   void aMissingPasswordSourceIsExplained() {
     assertThatThrownBy(() -> NodeIdentity.passwordFrom(Map.of()))
-        .hasMessageContaining(NodeIdentity.PASSWORD_FILE_ENV).hasMessageContaining(NodeIdentity.PASSWORD_ENV)
+        .hasMessageContaining(NodeIdentity.PASSWORD_FILE_ENV)
+        .hasMessageContaining(NodeIdentity.PASSWORD_ENV)
         .hasMessageContaining("never pass it on the command line");
   }
 
@@ -45,9 +56,11 @@ class NodeIdentityTest {
   void aWrongPasswordIsAClearError(@TempDir Path dir) throws Exception {
     Path pw = dir.resolve("pw");
     Files.writeString(pw, "one");
-    NodeIdentity.loadOrCreate(dir, new Keystore.Password.FromFile(pw), new PrintStream(new ByteArrayOutputStream()));
+    NodeIdentity.loadOrCreate(
+        dir, new Keystore.Password.FromFile(pw), new PrintStream(new ByteArrayOutputStream()));
     Files.writeString(pw, "two");
-    assertThatThrownBy(() -> NodeIdentity.loadOrCreate(dir, new Keystore.Password.FromFile(pw), System.out))
+    assertThatThrownBy(
+            () -> NodeIdentity.loadOrCreate(dir, new Keystore.Password.FromFile(pw), System.out))
         .hasMessageContaining("wrong password");
   }
 }

@@ -11,14 +11,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
-/** The loop on an injected scheduler: a test drives its events and timers by moving a fake clock, without waiting. */
+/**
+ * The loop on an injected scheduler: a test drives its events and timers by moving a fake clock,
+ * without waiting.
+ */
 @Timeout(30)
 class AgentLoopTest {
   final FakeClock clock = new FakeClock(1_000);
   final ManualScheduler scheduler = new ManualScheduler(clock);
   final List<String> seen = new ArrayList<>();
-  final AgentLoop loop = new AgentLoop("test-loop", LoggerFactory.getLogger(AgentLoopTest.class), () -> seen.add("after"),
-      scheduler);
+  final AgentLoop loop =
+      new AgentLoop(
+          "test-loop",
+          LoggerFactory.getLogger(AgentLoopTest.class),
+          () -> seen.add("after"),
+          scheduler);
 
   @Test
   void eventsAndTimersRunOnlyWhenTheSchedulerRunsThemEachFollowedByTheHook() {
@@ -58,13 +65,19 @@ class AgentLoopTest {
   @Test
   void aCallOnACallerDrivenExecutorRunsAfterTheEventsBeforeItOnTheCallersThreadWithoutWaiting() {
     MarketTime time = new MarketTime(1_000);
-    AgentLoop driven = new AgentLoop("driven-loop", LoggerFactory.getLogger(AgentLoopTest.class), () -> seen.add("after"),
-        time.lane());
+    AgentLoop driven =
+        new AgentLoop(
+            "driven-loop",
+            LoggerFactory.getLogger(AgentLoopTest.class),
+            () -> seen.add("after"),
+            time.lane());
     driven.execute(() -> seen.add("queued before"));
-    assertThat(driven.call(() -> {
-      seen.add("call on the loop: " + driven.onLoopThread());
-      return driven.call(() -> "a call from the loop runs at once");
-    })).isEqualTo("a call from the loop runs at once");
+    assertThat(
+            driven.call(() -> {
+              seen.add("call on the loop: " + driven.onLoopThread());
+              return driven.call(() -> "a call from the loop runs at once");
+            }))
+        .isEqualTo("a call from the loop runs at once");
     assertThat(seen).containsExactly("queued before", "after", "call on the loop: true", "after");
     assertThat(driven.onLoopThread()).as("between events").isFalse();
     driven.close();

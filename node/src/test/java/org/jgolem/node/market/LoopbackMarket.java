@@ -30,8 +30,9 @@ import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.testkit.Await;
 
 /**
- * A requestor and one provider (one slot) on loopback: real nodes (Netty), real resource stores and gateways, the
- * provider computing in a stand-in "wasm" sandbox; the provider works in {@code dir/provider-work}.
+ * A requestor and one provider (one slot) on loopback: real nodes (Netty), real resource stores and
+ * gateways, the provider computing in a stand-in "wasm" sandbox; the provider works in {@code
+ * dir/provider-work}.
  */
 final class LoopbackMarket implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(60);
@@ -54,15 +55,20 @@ final class LoopbackMarket implements AutoCloseable {
     this(dir, sandbox, false);
   }
 
-  /** @param keepJobs whether the provider keeps its jobs in a database (in {@code dir/provider-db}), across restarts */
+  /**
+   * @param keepJobs whether the provider keeps its jobs in a database (in {@code dir/provider-db}),
+   *     across restarts
+   */
   LoopbackMarket(Path dir, StandInWasm sandbox, boolean keepJobs) throws Exception {
     this.dir = dir;
     loops = EventLoops.create(2, "loopback-market");
     P2PConfig p2p = P2PConfig.loopback();
-    market = MarketConfig.defaults(p2p.chainId(), Address.of("0x" + "de".repeat(20)))
-        .withMinPricePerHour(BigInteger.TEN.pow(15));
+    market =
+        MarketConfig.defaults(p2p.chainId(), Address.of("0x" + "de".repeat(20)))
+            .withMinPricePerHour(BigInteger.TEN.pow(15));
     Node r = node(dir, "requestor", List.of(), p2p);
-    providerNode = node(dir, "provider", List.of(r.node().self().host() + ":" + r.node().self().port()), p2p);
+    providerNode =
+        node(dir, "provider", List.of(r.node().self().host() + ":" + r.node().self().port()), p2p);
     requestorId = r.key().address();
     computer = new TaskComputer(List.of(sandbox));
     closing.add(computer);
@@ -75,22 +81,49 @@ final class LoopbackMarket implements AutoCloseable {
     }
     provider = provider();
     Await.until(WAIT, () -> r.node().network().peers().size() == 1, () -> "provider connected");
-    requestor = new RequestorAgent(r.key(), r.node().network(), r.node().gossip(), market,
-        TaskTemplates.load(), r.resources(), (task, sub, payee, amount, at) -> {}, cost -> {},
-        new Reputation(Reputation.inMemory()), null, dir.resolve("requestor-work"), clock, null);
+    requestor =
+        new RequestorAgent(
+            r.key(),
+            r.node().network(),
+            r.node().gossip(),
+            market,
+            TaskTemplates.load(),
+            r.resources(),
+            (task, sub, payee, amount, at) -> {},
+            cost -> {},
+            new Reputation(Reputation.inMemory()),
+            null,
+            dir.resolve("requestor-work"),
+            clock,
+            null);
     closing.add(requestor);
     requestor.start();
   }
 
   private ProviderAgent provider() {
-    ProviderAgent p = new ProviderAgent(providerNode.node().network(), providerNode.node().gossip(), market, computer,
-        providerNode.resources(), (req, task, sub, amount, at) -> {}, new Reputation(Reputation.inMemory()),
-        dir.resolve("provider-work"), clock, 1, 2, 4096, jobs);
+    ProviderAgent p =
+        new ProviderAgent(
+            providerNode.node().network(),
+            providerNode.node().gossip(),
+            market,
+            computer,
+            providerNode.resources(),
+            (req, task, sub, amount, at) -> {},
+            new Reputation(Reputation.inMemory()),
+            dir.resolve("provider-work"),
+            clock,
+            1,
+            2,
+            4096,
+            jobs);
     closing.add(p);
     return p;
   }
 
-  /** Stops the provider (as a crash would: what it was doing is lost) and starts it again on the same jobs. */
+  /**
+   * Stops the provider (as a crash would: what it was doing is lost) and starts it again on the
+   * same jobs.
+   */
   ProviderAgent restartProvider() {
     provider.close();
     provider = provider();
@@ -99,9 +132,12 @@ final class LoopbackMarket implements AutoCloseable {
 
   private Node node(Path dir, String name, List<String> seeds, P2PConfig p2p) throws IOException {
     Path d = dir.resolve(name);
-    var config = new P2PNodeConfig(d, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
+    var config =
+        new P2PNodeConfig(d, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
     NodeKey key = NodeKey.generate();
-    P2PNode n = P2PNode.create(key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
+    P2PNode n =
+        P2PNode.create(
+            key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
     IpfsExchange res = IpfsExchange.open(d.resolve("res"), "127.0.0.1", 0);
     closing.add(res);
     closing.add(n::stop);
@@ -111,14 +147,16 @@ final class LoopbackMarket implements AutoCloseable {
   }
 
   /**
-   * Writes a one-subtask gWASM task (subtask {@code s0}, output {@code out/s0/band.pgm}) under {@code dir/task}, its
-   * input folder filled by {@code inputs}; gives the task file.
+   * Writes a one-subtask gWASM task (subtask {@code s0}, output {@code out/s0/band.pgm}) under
+   * {@code dir/task}, its input folder filled by {@code inputs}; gives the task file.
    */
   static Path wasmTask(Path dir, IoConsumer<Path> inputs) throws IOException {
     Path in = Files.createDirectories(dir.resolve("task/in"));
     Files.write(in.resolve("prog.wasm"), new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
     inputs.accept(Files.createDirectories(in.resolve("s0")));
-    return Files.writeString(dir.resolve("task/task.json"), """
+    return Files.writeString(
+        dir.resolve("task/task.json"),
+        """
         {"type": "wasm", "name": "folders", "bid": "1", "timeout": "0:05:00", "subtask_timeout": "0:02:00",
          "verification": {"redundancy": 1},
          "options": {"js_name": "p.js", "wasm_name": "prog.wasm", "input_dir": "in", "output_dir": "out",

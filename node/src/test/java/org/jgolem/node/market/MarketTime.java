@@ -16,10 +16,11 @@ import org.jgolem.testkit.FakeClock;
 import org.jgolem.testkit.ManualScheduler;
 
 /**
- * Market time for a test, all on the test's thread: a fake clock, one manual scheduler that every agent loop,
- * worker pool and node timer runs on (each through a {@link Lane} of its own, which its owner may shut down), and a
- * manual in-memory network. {@link #settle()} runs what is due and delivered until nothing is left; {@link #until}
- * moves the clock a millisecond at a time until a condition holds.
+ * Market time for a test, all on the test's thread: a fake clock, one manual scheduler that every
+ * agent loop, worker pool and node timer runs on (each through a {@link Lane} of its own, which its
+ * owner may shut down), and a manual in-memory network. {@link #settle()} runs what is due and
+ * delivered until nothing is left; {@link #until} moves the clock a millisecond at a time until a
+ * condition holds.
  */
 public final class MarketTime implements AutoCloseable {
   public final FakeClock clock;
@@ -36,7 +37,10 @@ public final class MarketTime implements AutoCloseable {
     return new Lane(Duration.ZERO);
   }
 
-  /** An executor on the shared scheduler that starts each task it is given {@code late} after it was given. */
+  /**
+   * An executor on the shared scheduler that starts each task it is given {@code late} after it was
+   * given.
+   */
   public Lane lane(Duration late) {
     return new Lane(late);
   }
@@ -46,7 +50,10 @@ public final class MarketTime implements AutoCloseable {
     return new AgentExecutors(lane(), lane());
   }
 
-  /** Delivers every message and runs every task due now, and what they cause now, until nothing is left. */
+  /**
+   * Delivers every message and runs every task due now, and what they cause now, until nothing is
+   * left.
+   */
   public void settle() {
     while (hub.deliverAll() + scheduler.runDue() > 0) {
       // again: a task may have sent a message, a delivery queued an event
@@ -62,12 +69,16 @@ public final class MarketTime implements AutoCloseable {
     }
   }
 
-  /** Settles and moves the clock a millisecond at a time until {@code done}; fails after {@code bound} of fake time. */
+  /**
+   * Settles and moves the clock a millisecond at a time until {@code done}; fails after {@code
+   * bound} of fake time.
+   */
   public void until(Duration bound, BooleanSupplier done, Supplier<String> what) {
     long end = clock.millis() + bound.toMillis();
     settle();
     while (!done.getAsBoolean()) {
-      if (clock.millis() >= end) throw new AssertionError("not within " + bound + " (fake time): " + what.get());
+      if (clock.millis() >= end)
+        throw new AssertionError("not within " + bound + " (fake time): " + what.get());
       clock.advance(1);
       settle();
     }
@@ -79,10 +90,12 @@ public final class MarketTime implements AutoCloseable {
   }
 
   /**
-   * An executor on the shared scheduler whose tasks run when the test drives it ({@link AgentLoop.CallerDriven}), that
-   * its owner shuts down alone; while {@link #hold held} it keeps what it is given, to run after {@link #release}.
+   * An executor on the shared scheduler whose tasks run when the test drives it ({@link
+   * AgentLoop.CallerDriven}), that its owner shuts down alone; while {@link #hold held} it keeps
+   * what it is given, to run after {@link #release}.
    */
-  public final class Lane extends AbstractExecutorService implements ScheduledExecutorService, AgentLoop.CallerDriven {
+  public final class Lane extends AbstractExecutorService
+      implements ScheduledExecutorService, AgentLoop.CallerDriven {
     private final List<ScheduledFuture<?>> futures = new ArrayList<>();
     private final long late;
     private List<Runnable> held;
@@ -147,13 +160,15 @@ public final class MarketTime implements AutoCloseable {
     }
 
     @Override
-    public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+    public ScheduledFuture<?> scheduleAtFixedRate(
+        Runnable command, long initialDelay, long period, TimeUnit unit) {
       open();
       return track(scheduler.scheduleAtFixedRate(command, initialDelay, period, unit));
     }
 
     @Override
-    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+    public ScheduledFuture<?> scheduleWithFixedDelay(
+        Runnable command, long initialDelay, long delay, TimeUnit unit) {
       open();
       return track(scheduler.scheduleWithFixedDelay(command, initialDelay, delay, unit));
     }
@@ -193,7 +208,10 @@ public final class MarketTime implements AutoCloseable {
       return shutdown && futures.stream().allMatch(ScheduledFuture::isDone);
     }
 
-    /** Runs what is due now (the queued tasks a pool would finish), then cancels what is left (timers). */
+    /**
+     * Runs what is due now (the queued tasks a pool would finish), then cancels what is left
+     * (timers).
+     */
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) {
       scheduler.runDue();

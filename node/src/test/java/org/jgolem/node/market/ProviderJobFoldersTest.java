@@ -13,20 +13,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionSpec;
-import org.jgolem.testkit.Await;
 import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.RequestorModel;
+import org.jgolem.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Where a provider puts a WASM subtask's folders: in memory when its inputs are small (nothing of the job on disk),
- * on disk when they are large, or when they only unpack large (many copies of one file: a small DAG). Real nodes on
- * loopback (Netty), real resource stores and gateways; the sandbox is a stand-in that says where it found its folders
- * and writes how many input files and bytes it found.
+ * Where a provider puts a WASM subtask's folders: in memory when its inputs are small (nothing of
+ * the job on disk), on disk when they are large, or when they only unpack large (many copies of one
+ * file: a small DAG). Real nodes on loopback (Netty), real resource stores and gateways; the
+ * sandbox is a stand-in that says where it found its folders and writes how many input files and
+ * bytes it found.
  */
 class ProviderJobFoldersTest {
   static final Duration WAIT = LoopbackMarket.WAIT;
@@ -36,17 +37,23 @@ class ProviderJobFoldersTest {
   RequestorAgent requestor;
   Path providerJobs;
 
-  /** A "wasm" sandbox that notes where its folders are and writes how many input files and bytes it found. */
+  /**
+   * A "wasm" sandbox that notes where its folders are and writes how many input files and bytes it
+   * found.
+   */
   final class Lister implements StandInWasm {
     @Override
     public Execution start(ExecutionSpec spec) {
       try {
         boolean onDisk = spec.resources().getFileSystem().equals(FileSystems.getDefault());
         boolean jobOnDisk;
-        try (Stream<Path> s = Files.exists(providerJobs) ? Files.list(providerJobs) : Stream.empty()) {
+        try (Stream<Path> s =
+            Files.exists(providerJobs) ? Files.list(providerJobs) : Stream.empty()) {
           jobOnDisk = s.findAny().isPresent();
         }
-        seen.add((onDisk ? "disk" : "memory") + (jobOnDisk ? " with a job folder" : " with no job folder"));
+        seen.add(
+            (onDisk ? "disk" : "memory")
+                + (jobOnDisk ? " with a job folder" : " with no job folder"));
         long bytes = 0;
         int files = 0;
         try (Stream<Path> s = Files.walk(spec.resources())) {
@@ -74,11 +81,20 @@ class ProviderJobFoldersTest {
     market.close();
   }
 
-  /** A one-subtask gWASM task whose input folder gets what {@code inputs} writes; returns its listing when done. */
+  /**
+   * A one-subtask gWASM task whose input folder gets what {@code inputs} writes; returns its
+   * listing when done.
+   */
   String run(LoopbackMarket.IoConsumer<Path> inputs) throws Exception {
     var task = requestor.create(LoopbackMarket.wasmTask(dir, inputs));
-    Await.until(WAIT, () -> requestor.state(task.id()).orElseThrow() != RequestorModel.TaskState.COMPUTING,
-        () -> "task ended; the sandbox saw " + seen + "; " + requestor.task(task.id()).orElseThrow().detail());
+    Await.until(
+        WAIT,
+        () -> requestor.state(task.id()).orElseThrow() != RequestorModel.TaskState.COMPUTING,
+        () ->
+            "task ended; the sandbox saw "
+                + seen
+                + "; "
+                + requestor.task(task.id()).orElseThrow().detail());
     var ended = requestor.task(task.id()).orElseThrow();
     assertThat(ended.state()).as(ended.detail()).isEqualTo(RequestorModel.TaskState.FINISHED);
     return Files.readString(dir.resolve("task/out/s0/band.pgm"));
@@ -105,13 +121,15 @@ class ProviderJobFoldersTest {
 
   @Test
   void inputsThatUnpackLargerThanTheirBlocksFallBackToDisk() throws Exception {
-    // 80 copies of one random MiB: 1 MiB of blocks (the store keeps each block once), 80 MiB once written out, more
+    // 80 copies of one random MiB: 1 MiB of blocks (the store keeps each block once), 80 MiB once
+    // written out, more
     // than the room a small job gets in memory
     byte[] mib = new byte[1 << 20];
     new Random(2).nextBytes(mib);
-    String listing = run(in -> {
-      for (int i = 0; i < 80; i++) Files.write(in.resolve("copy-" + i + ".bin"), mib);
-    });
+    String listing =
+        run(in -> {
+          for (int i = 0; i < 80; i++) Files.write(in.resolve("copy-" + i + ".bin"), mib);
+        });
 
     assertThat(seen).containsExactly("disk with a job folder");
     assertThat(listing).isEqualTo("81 files, " + (80L * mib.length + 8) + " bytes");

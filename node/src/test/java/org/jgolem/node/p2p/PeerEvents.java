@@ -22,7 +22,10 @@ public final class PeerEvents implements PeerListener {
   }
 
   public List<Disconnect.Reason> disconnectReasons(Address peer) {
-    return events.stream().filter(e -> e.kind().equals("disconnected") && e.peer().equals(peer)).map(Event::reason).toList();
+    return events.stream()
+        .filter(e -> e.kind().equals("disconnected") && e.peer().equals(peer))
+        .map(Event::reason)
+        .toList();
   }
 
   public boolean connected(Address peer) {

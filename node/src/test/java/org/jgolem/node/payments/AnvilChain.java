@@ -17,9 +17,9 @@ import org.jgolem.testkit.Await;
 import org.web3j.crypto.Credentials;
 
 /**
- * The payment tests' view of a real anvil with the contracts deployed ({@link AnvilDeployment}): GNT handed
- * out by the deployer (who holds the supply), dev account 3 as the requestor, providers from account 4 up,
- * and the node's chain adapters on it.
+ * The payment tests' view of a real anvil with the contracts deployed ({@link AnvilDeployment}):
+ * GNT handed out by the deployer (who holds the supply), dev account 3 as the requestor, providers
+ * from account 4 up, and the node's chain adapters on it.
  */
 final class AnvilChain implements AutoCloseable {
   static final BigInteger GNT = AnvilDeployment.GNT;
@@ -78,7 +78,10 @@ final class AnvilChain implements AutoCloseable {
     token(DEPLOYER).transfer(to, amount);
   }
 
-  /** Unix seconds of the latest block, in ms: a test clock starting there never runs ahead of the chain. */
+  /**
+   * Unix seconds of the latest block, in ms: a test clock starting there never runs ahead of the
+   * chain.
+   */
   long latestBlockMillis() {
     return chain.latestBlockTimestamp() * 1000;
   }
@@ -87,7 +90,10 @@ final class AnvilChain implements AutoCloseable {
     return anvil.rpc(method, params);
   }
 
-  /** Polls {@code condition} (automining is asynchronous: a receipt follows a broadcast by milliseconds). */
+  /**
+   * Polls {@code condition} (automining is asynchronous: a receipt follows a broadcast by
+   * milliseconds).
+   */
   static void await(String what, Duration timeout, BooleanSupplier condition) {
     Await.until(timeout, condition, () -> what);
   }

@@ -7,9 +7,9 @@ import org.jgolem.eth.Address;
 import org.jgolem.eth.PackedPayment;
 
 /**
- * A {@link PaymentChain} that dies around a broadcast, as the node process would: before the
- * bytes leave, or right after the node took them. The processor using it is then dropped and a
- * new one opened on the same database, as after a restart.
+ * A {@link PaymentChain} that dies around a broadcast, as the node process would: before the bytes
+ * leave, or right after the node took them. The processor using it is then dropped and a new one
+ * opened on the same database, as after a restart.
  */
 final class CrashingChain implements PaymentChain {
   enum When {
@@ -108,7 +108,8 @@ final class CrashingChain implements PaymentChain {
   }
 
   @Override
-  public SignedTx signBatch(List<PackedPayment> words, long closureTime, long nonce, BigInteger gasLimit, Fees fees) {
+  public SignedTx signBatch(
+      List<PackedPayment> words, long closureTime, long nonce, BigInteger gasLimit, Fees fees) {
     return d.signBatch(words, closureTime, nonce, gasLimit, fees);
   }
 

@@ -14,15 +14,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.eth.PackedPayment;
+import org.jgolem.testkit.FakeClock;
 
 /**
- * A deterministic in-memory chain for unit tests of the payment logic: accounts with nonces and
- * GNT balances, a pool, blocks (mined on demand or automatically), receipts, Transfer logs, and
- * the failures the processor must survive: dropped transactions, a chain that goes back, a new
- * genesis, base fee rises, foreign transactions taking a nonce. It models {@code batchTransfer}'s
- * rules (closure time, bad payees, balance) but nothing of the EVM.
+ * A deterministic in-memory chain for unit tests of the payment logic: accounts with nonces and GNT
+ * balances, a pool, blocks (mined on demand or automatically), receipts, Transfer logs, and the
+ * failures the processor must survive: dropped transactions, a chain that goes back, a new genesis,
+ * base fee rises, foreign transactions taking a nonce. It models {@code batchTransfer}'s rules
+ * (closure time, bad payees, balance) but nothing of the EVM.
  */
 final class FakeChain {
   static final Address TOKEN = Address.of("0x" + "7e".repeat(20));
@@ -34,13 +34,37 @@ final class FakeChain {
     TRANSFER
   }
 
-  record Tx(String hash, String raw, Address from, long nonce, Kind kind, List<PackedPayment> words, long closureTime,
-      BigInteger gasLimit, BigInteger tip, BigInteger maxFee, Address to, BigInteger value) {}
+  record Tx(
+      String hash,
+      String raw,
+      Address from,
+      long nonce,
+      Kind kind,
+      List<PackedPayment> words,
+      long closureTime,
+      BigInteger gasLimit,
+      BigInteger tip,
+      BigInteger maxFee,
+      Address to,
+      BigInteger value) {}
 
-  record Log(String txHash, long logIndex, Address from, Address to, BigInteger value, OptionalLong closureTime) {}
+  record Log(
+      String txHash,
+      long logIndex,
+      Address from,
+      Address to,
+      BigInteger value,
+      OptionalLong closureTime) {}
 
-  record Block(long number, String hash, long timestamp, List<Tx> txs, Map<String, Boolean> success, List<Log> logs,
-      Map<Address, BigInteger> balances, Map<Address, Long> nonces) {}
+  record Block(
+      long number,
+      String hash,
+      long timestamp,
+      List<Tx> txs,
+      Map<String, Boolean> success,
+      List<Log> logs,
+      Map<Address, BigInteger> balances,
+      Map<Address, Long> nonces) {}
 
   private final FakeClock clock;
   private long chainId = 31337;
@@ -62,8 +86,16 @@ final class FakeChain {
   FakeChain(FakeClock clock) {
     this.clock = clock;
     this.genesis = hash("genesis", 0);
-    blocks.add(new Block(0, genesis, clock.millis() / 1000, List.of(), Map.of(), List.of(), new HashMap<>(),
-        new HashMap<>()));
+    blocks.add(
+        new Block(
+            0,
+            genesis,
+            clock.millis() / 1000,
+            List.of(),
+            Map.of(),
+            List.of(),
+            new HashMap<>(),
+            new HashMap<>()));
   }
 
   // ------------------------------------------------------------------------------ test controls
@@ -93,7 +125,10 @@ final class FakeChain {
     tokenCode = false;
   }
 
-  /** Batches succeed but move nothing and log nothing, while the token still reports code (a broken contract). */
+  /**
+   * Batches succeed but move nothing and log nothing, while the token still reports code (a broken
+   * contract).
+   */
   void makeTokenHollow() {
     hollowToken = true;
   }
@@ -147,8 +182,16 @@ final class FakeChain {
       pool.remove(t);
       success.put(t.hash(), execute(t, timestamp, balances, logs) == null);
     }
-    Block b = new Block(number, hash(genesis + ":" + epoch + ":" + included, number), timestamp, included, success, logs,
-        balances, nonces);
+    Block b =
+        new Block(
+            number,
+            hash(genesis + ":" + epoch + ":" + included, number),
+            timestamp,
+            included,
+            success,
+            logs,
+            balances,
+            nonces);
     blocks.add(b);
     return b;
   }
@@ -159,7 +202,10 @@ final class FakeChain {
     }
   }
 
-  /** The chain goes back to block {@code number} (a node restarted from older state): later blocks and the pool are lost. */
+  /**
+   * The chain goes back to block {@code number} (a node restarted from older state): later blocks
+   * and the pool are lost.
+   */
   void rollbackTo(long number) {
     while (head().number() > number) {
       blocks.remove(blocks.size() - 1);
@@ -174,30 +220,68 @@ final class FakeChain {
     genesis = hash("genesis", epoch);
     blocks.clear();
     pool.clear();
-    blocks.add(new Block(0, genesis, clock.millis() / 1000, List.of(), Map.of(), List.of(), new HashMap<>(),
-        new HashMap<>()));
+    blocks.add(
+        new Block(
+            0,
+            genesis,
+            clock.millis() / 1000,
+            List.of(),
+            Map.of(),
+            List.of(),
+            new HashMap<>(),
+            new HashMap<>()));
   }
 
   /** Another component of the node sends a transaction from {@code from} at its next pool nonce. */
   Tx foreignTx(Address from) {
-    Tx t = sign(from, wallet(from).pendingNonce(), Kind.TRANSFER, List.of(), 0, BigInteger.valueOf(21_000),
-        GWEI, baseFee.shiftLeft(1).add(GWEI), from, BigInteger.ZERO);
+    Tx t =
+        sign(
+            from,
+            wallet(from).pendingNonce(),
+            Kind.TRANSFER,
+            List.of(),
+            0,
+            BigInteger.valueOf(21_000),
+            GWEI,
+            baseFee.shiftLeft(1).add(GWEI),
+            from,
+            BigInteger.ZERO);
     new Wallet(from).broadcast(t.raw());
     return t;
   }
 
   /** A plain GNT transfer (not a batch), sent and (with automine) mined. */
   Tx transfer(Address from, Address to, BigInteger value) {
-    Tx t = sign(from, wallet(from).pendingNonce(), Kind.TRANSFER, List.of(), 0, BigInteger.valueOf(60_000),
-        GWEI, baseFee.shiftLeft(1).add(GWEI), to, value);
+    Tx t =
+        sign(
+            from,
+            wallet(from).pendingNonce(),
+            Kind.TRANSFER,
+            List.of(),
+            0,
+            BigInteger.valueOf(60_000),
+            GWEI,
+            baseFee.shiftLeft(1).add(GWEI),
+            to,
+            value);
     new Wallet(from).broadcast(t.raw());
     return t;
   }
 
   /** A batch sent directly (as another requestor would), bypassing any processor. */
   Tx batch(Address from, List<PackedPayment> words, long closureTime) {
-    Tx t = sign(from, wallet(from).pendingNonce(), Kind.BATCH, words, closureTime, BigInteger.valueOf(1_000_000),
-        GWEI, baseFee.shiftLeft(1).add(GWEI), TOKEN, BigInteger.ZERO);
+    Tx t =
+        sign(
+            from,
+            wallet(from).pendingNonce(),
+            Kind.BATCH,
+            words,
+            closureTime,
+            BigInteger.valueOf(1_000_000),
+            GWEI,
+            baseFee.shiftLeft(1).add(GWEI),
+            TOKEN,
+            BigInteger.ZERO);
     new Wallet(from).broadcast(t.raw());
     return t;
   }
@@ -275,7 +359,14 @@ final class FakeChain {
         for (PackedPayment w : t.words()) {
           balances.merge(t.from(), w.amount().negate(), BigInteger::add);
           balances.merge(w.payee(), w.amount(), BigInteger::add);
-          logs.add(new Log(t.hash(), logs.size(), t.from(), w.payee(), w.amount(), OptionalLong.of(t.closureTime())));
+          logs.add(
+              new Log(
+                  t.hash(),
+                  logs.size(),
+                  t.from(),
+                  w.payee(),
+                  w.amount(),
+                  OptionalLong.of(t.closureTime())));
         }
         return null;
       }
@@ -284,10 +375,16 @@ final class FakeChain {
 
   private record Refusal(String error, List<Object> args) {}
 
-  private Refusal check(Address from, List<PackedPayment> words, long closure, long timestamp,
+  private Refusal check(
+      Address from,
+      List<PackedPayment> words,
+      long closure,
+      long timestamp,
       Map<Address, BigInteger> balances) {
     if (closure > timestamp) {
-      return new Refusal("ClosureTimeInFuture", List.of(BigInteger.valueOf(closure), BigInteger.valueOf(timestamp)));
+      return new Refusal(
+          "ClosureTimeInFuture",
+          List.of(BigInteger.valueOf(closure), BigInteger.valueOf(timestamp)));
     }
     if (words.isEmpty()) {
       return new Refusal("EmptyBatch", List.of());
@@ -311,20 +408,46 @@ final class FakeChain {
     return null;
   }
 
-  private Tx sign(Address from, long nonce, Kind kind, List<PackedPayment> words, long closure, BigInteger gasLimit,
-      BigInteger tip, BigInteger maxFee, Address to, BigInteger value) {
+  private Tx sign(
+      Address from,
+      long nonce,
+      Kind kind,
+      List<PackedPayment> words,
+      long closure,
+      BigInteger gasLimit,
+      BigInteger tip,
+      BigInteger maxFee,
+      Address to,
+      BigInteger value) {
     signatures++;
-    String h = hash(from + ":" + nonce + ":" + kind + ":" + words + ":" + closure + ":" + gasLimit + ":" + tip + ":"
-        + maxFee + ":" + to + ":" + value, 0);
-    Tx t = new Tx(h, "0xraw" + h.substring(2), from, nonce, kind, List.copyOf(words), closure, gasLimit, tip, maxFee, to,
-        value);
+    String h =
+        hash(
+            from + ":" + nonce + ":" + kind + ":" + words + ":" + closure + ":" + gasLimit + ":"
+                + tip + ":" + maxFee + ":" + to + ":" + value,
+            0);
+    Tx t =
+        new Tx(
+            h,
+            "0xraw" + h.substring(2),
+            from,
+            nonce,
+            kind,
+            List.copyOf(words),
+            closure,
+            gasLimit,
+            tip,
+            maxFee,
+            to,
+            value);
     byRaw.put(t.raw(), t);
     return t;
   }
 
   private static String hash(String s, long n) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest((s + "#" + n).getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest((s + "#" + n).getBytes(StandardCharsets.UTF_8));
       return "0x" + HexFormat.of().formatHex(d);
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError(e);
@@ -368,7 +491,9 @@ final class FakeChain {
 
     @Override
     public Optional<String> blockHash(long number) {
-      return number < 0 || number >= blocks.size() ? Optional.empty() : Optional.of(blocks.get((int) number).hash());
+      return number < 0 || number >= blocks.size()
+          ? Optional.empty()
+          : Optional.of(blocks.get((int) number).hash());
     }
 
     @Override
@@ -384,7 +509,8 @@ final class FakeChain {
     @Override
     public List<IncomingTransfer> transfersTo(Address payee, long fromBlock, long toBlock) {
       if (toBlock > head().number() || fromBlock > toBlock) {
-        throw new PaymentException(PaymentException.Reason.CHAIN_UNAVAILABLE, "bad range " + fromBlock + ".." + toBlock);
+        throw new PaymentException(
+            PaymentException.Reason.CHAIN_UNAVAILABLE, "bad range " + fromBlock + ".." + toBlock);
       }
       logQueries.add(new long[] {fromBlock, toBlock});
       List<IncomingTransfer> out = new ArrayList<>();
@@ -392,8 +518,15 @@ final class FakeChain {
         Block b = blocks.get((int) n);
         for (Log l : b.logs()) {
           if (l.to().equals(payee)) {
-            out.add(new IncomingTransfer(l.txHash(), l.logIndex(), b.number(), b.hash(), l.from(), l.value(),
-                l.closureTime()));
+            out.add(
+                new IncomingTransfer(
+                    l.txHash(),
+                    l.logIndex(),
+                    b.number(),
+                    b.hash(),
+                    l.from(),
+                    l.value(),
+                    l.closureTime()));
           }
         }
       }
@@ -440,20 +573,42 @@ final class FakeChain {
         return new Estimate.Refused(r.error(), r.args(), r.error() + r.args());
       }
       BigInteger gas = BigInteger.valueOf(30_000L + 25_000L * words.size());
-      return new Estimate.Ok(gas, gas.multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)));
+      return new Estimate.Ok(
+          gas, gas.multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)));
     }
 
     @Override
-    public SignedTx signBatch(List<PackedPayment> words, long closureTime, long nonce, BigInteger gasLimit, Fees fees) {
-      Tx t = sign(account, nonce, Kind.BATCH, words, closureTime, gasLimit, fees.tip(), fees.maxFee(), TOKEN,
-          BigInteger.ZERO);
+    public SignedTx signBatch(
+        List<PackedPayment> words, long closureTime, long nonce, BigInteger gasLimit, Fees fees) {
+      Tx t =
+          sign(
+              account,
+              nonce,
+              Kind.BATCH,
+              words,
+              closureTime,
+              gasLimit,
+              fees.tip(),
+              fees.maxFee(),
+              TOKEN,
+              BigInteger.ZERO);
       return new SignedTx(t.hash(), t.raw(), nonce, gasLimit, fees.tip(), fees.maxFee());
     }
 
     @Override
     public SignedTx signFiller(long nonce, Fees fees) {
-      Tx t = sign(account, nonce, Kind.FILLER, List.of(), 0, BigInteger.valueOf(21_000), fees.tip(), fees.maxFee(),
-          account, BigInteger.ZERO);
+      Tx t =
+          sign(
+              account,
+              nonce,
+              Kind.FILLER,
+              List.of(),
+              0,
+              BigInteger.valueOf(21_000),
+              fees.tip(),
+              fees.maxFee(),
+              account,
+              BigInteger.ZERO);
       return new SignedTx(t.hash(), t.raw(), nonce, t.gasLimit(), fees.tip(), fees.maxFee());
     }
 
@@ -471,15 +626,20 @@ final class FakeChain {
         return new BroadcastResult(BroadcastResult.Status.ALREADY_KNOWN, "already known");
       }
       if (t.maxFee().compareTo(baseFee) < 0) {
-        return new BroadcastResult(BroadcastResult.Status.UNDERPRICED, "max fee per gas less than block base fee");
+        return new BroadcastResult(
+            BroadcastResult.Status.UNDERPRICED, "max fee per gas less than block base fee");
       }
-      Optional<Tx> same = pool.stream().filter(p -> p.from().equals(t.from()) && p.nonce() == t.nonce()).findFirst();
+      Optional<Tx> same =
+          pool.stream()
+              .filter(p -> p.from().equals(t.from()) && p.nonce() == t.nonce())
+              .findFirst();
       if (same.isPresent()) {
         Tx old = same.get();
         BigInteger minTip = old.tip().multiply(BigInteger.valueOf(11)).divide(BigInteger.TEN);
         BigInteger minFee = old.maxFee().multiply(BigInteger.valueOf(11)).divide(BigInteger.TEN);
         if (t.tip().compareTo(minTip) < 0 || t.maxFee().compareTo(minFee) < 0) {
-          return new BroadcastResult(BroadcastResult.Status.UNDERPRICED, "replacement transaction underpriced");
+          return new BroadcastResult(
+              BroadcastResult.Status.UNDERPRICED, "replacement transaction underpriced");
         }
         pool.remove(old);
       }
@@ -492,9 +652,17 @@ final class FakeChain {
 
     @Override
     public Optional<Receipt> receipt(String transactionHash) {
-      return blockOf(transactionHash).map(b -> new Receipt(transactionHash, b.number(), b.hash(),
-          b.success().get(transactionHash), 50_000,
-          b.logs().stream().anyMatch(l -> l.txHash().equals(transactionHash) && l.closureTime().isPresent())));
+      return blockOf(transactionHash)
+          .map(b ->
+              new Receipt(
+                  transactionHash,
+                  b.number(),
+                  b.hash(),
+                  b.success().get(transactionHash),
+                  50_000,
+                  b.logs().stream()
+                      .anyMatch(
+                          l -> l.txHash().equals(transactionHash) && l.closureTime().isPresent())));
     }
   }
 }

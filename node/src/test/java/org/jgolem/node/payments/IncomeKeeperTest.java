@@ -10,16 +10,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
+import org.jgolem.eth.PackedPayment;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.store.SqliteIncomeStore;
-import org.jgolem.eth.PackedPayment;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The provider's income keeper against the fake chain: scanning, matching, restarts, a chain going back, overdue reports. */
+/**
+ * The provider's income keeper against the fake chain: scanning, matching, restarts, a chain going
+ * back, overdue reports.
+ */
 class IncomeKeeperTest {
   static final Address ME = PaymentProcessorTest.addr(0xb1);
   static final Address R1 = PaymentProcessorTest.addr(0xa1);
@@ -29,8 +32,10 @@ class IncomeKeeperTest {
   final FakeClock clock = new FakeClock(1_700_000_000_000L);
   final FakeChain fake = new FakeChain(clock);
   final List<String> overdue = new ArrayList<>();
-  final IncomeListener listener = (requestor, subtask, amount) -> overdue.add(requestor + "/" + subtask + "/" + amount);
-  IncomeConfig config = new IncomeConfig(0, 1, 5, 100, Duration.ofHours(1), Duration.ofSeconds(30), 8);
+  final IncomeListener listener =
+      (requestor, subtask, amount) -> overdue.add(requestor + "/" + subtask + "/" + amount);
+  IncomeConfig config =
+      new IncomeConfig(0, 1, 5, 100, Duration.ofHours(1), Duration.ofSeconds(30), 8);
   NodeDatabase db;
   IncomeKeeper keeper;
 
@@ -84,11 +89,12 @@ class IncomeKeeperTest {
     IncomeKeeper.TickReport r = keeper.tick();
     assertThat(r.paymentsSeen()).isEqualTo(1);
     assertThat(r.incomesReceived()).isEqualTo(2);
-    assertThat(keeper.income("s1").orElseThrow()).satisfies(i -> {
-      assertThat(i.status()).isEqualTo(IncomeStatus.RECEIVED);
-      assertThat(i.txHash()).isEqualTo(tx.hash());
-      assertThat(i.blockNumber()).isEqualTo(1L);
-    });
+    assertThat(keeper.income("s1").orElseThrow())
+        .satisfies(i -> {
+          assertThat(i.status()).isEqualTo(IncomeStatus.RECEIVED);
+          assertThat(i.txHash()).isEqualTo(tx.hash());
+          assertThat(i.blockNumber()).isEqualTo(1L);
+        });
     assertThat(status("s2")).isEqualTo(IncomeStatus.RECEIVED);
     assertThat(status("s3")).as("another requestor's").isEqualTo(IncomeStatus.EXPECTED);
     assertThat(keeper.receivedTotal()).isEqualTo(v(25));
@@ -101,10 +107,12 @@ class IncomeKeeperTest {
     assertThat(keeper.expect(R1, "t", "s1", v(10), clock.instant())).isTrue();
     assertThat(keeper.expect(R1, "t", "s1", v(10), clock.instant())).isFalse();
     assertThatThrownBy(() -> keeper.expect(R1, "t", "s1", v(11), clock.instant()))
-        .isInstanceOfSatisfying(PaymentException.class,
+        .isInstanceOfSatisfying(
+            PaymentException.class,
             e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CONFLICTING_RECORD));
     assertThatThrownBy(() -> keeper.expect(R1, "t", "s2", v(0), clock.instant()))
-        .isInstanceOfSatisfying(PaymentException.class,
+        .isInstanceOfSatisfying(
+            PaymentException.class,
             e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.INVALID_RECORD));
     assertThat(keeper.incomes()).hasSize(1);
   }
@@ -116,14 +124,18 @@ class IncomeKeeperTest {
     fake.mine(11); // blocks 1..11
     fake.batch(R1, pay(ME, 10), closureNow()); // block 12
     keeper.tick();
-    assertThat(fake.logQueries()).allSatisfy(q -> assertThat(q[1] - q[0] + 1).isLessThanOrEqualTo(5));
+    assertThat(fake.logQueries())
+        .allSatisfy(q -> assertThat(q[1] - q[0] + 1).isLessThanOrEqualTo(5));
     assertThat(keeper.cursor().orElseThrow().nextBlock()).as("up to head - 2").isEqualTo(11);
-    assertThat(status("s1")).as("block 12 has one confirmation of three").isEqualTo(IncomeStatus.EXPECTED);
+    assertThat(status("s1"))
+        .as("block 12 has one confirmation of three")
+        .isEqualTo(IncomeStatus.EXPECTED);
     fake.mine(2);
     reopen(config.withConfirmations(3)).tick();
     assertThat(status("s1")).isEqualTo(IncomeStatus.RECEIVED);
     for (int i = 1; i < fake.logQueries().size(); i++) {
-      assertThat(fake.logQueries().get(i)[0]).as("no block scanned twice, none skipped")
+      assertThat(fake.logQueries().get(i)[0])
+          .as("no block scanned twice, none skipped")
           .isEqualTo(fake.logQueries().get(i - 1)[1] + 1);
     }
     assertThat(keeper.seenPayments()).hasSize(1);
@@ -137,7 +149,8 @@ class IncomeKeeperTest {
   void aPaymentSeenBeforeItsIncomeWasRecordedIsKeptAsCredit() {
     fake.batch(R1, pay(ME, 30), closureNow());
     keeper.tick();
-    assertThat(keeper.seenPayments()).singleElement()
+    assertThat(keeper.seenPayments())
+        .singleElement()
         .satisfies(p -> assertThat(p.unallocated()).isEqualTo(v(30)));
     expect(R1, "late", 30);
     IncomeKeeper.TickReport r = keeper.tick();
@@ -177,8 +190,12 @@ class IncomeKeeperTest {
     r = keeper.tick();
     assertThat(r.rewound()).isFalse();
     assertThat(status("s1")).isEqualTo(IncomeStatus.RECEIVED);
-    assertThat(keeper.income("s1").orElseThrow().blockNumber()).as("in the new branch").isEqualTo(3L);
-    assertThat(keeper.income("s1").orElseThrow().txHash()).as("the same signed transaction").isEqualTo(tx.hash());
+    assertThat(keeper.income("s1").orElseThrow().blockNumber())
+        .as("in the new branch")
+        .isEqualTo(3L);
+    assertThat(keeper.income("s1").orElseThrow().txHash())
+        .as("the same signed transaction")
+        .isEqualTo(tx.hash());
     assertThat(keeper.receivedTotal()).isEqualTo(v(10));
   }
 
@@ -195,7 +212,9 @@ class IncomeKeeperTest {
     fake.batch(R1, pay(ME, 7), closureNow()); // a new block 5
     int queries = fake.logQueries().size();
     assertThat(keeper.tick().rewound()).isTrue();
-    assertThat(fake.logQueries().get(queries)[0]).as("checkpoint 3 is still on the chain").isEqualTo(4);
+    assertThat(fake.logQueries().get(queries)[0])
+        .as("checkpoint 3 is still on the chain")
+        .isEqualTo(4);
     assertThat(status("early")).as("below the fork: kept").isEqualTo(IncomeStatus.RECEIVED);
     assertThat(status("late")).isEqualTo(IncomeStatus.RECEIVED);
     assertThat(keeper.seenPayments()).hasSize(2);
@@ -247,24 +266,35 @@ class IncomeKeeperTest {
   void aNewGenesisIsRefused() {
     keeper.tick();
     fake.resetGenesis();
-    assertThatThrownBy(keeper::tick).isInstanceOfSatisfying(PaymentException.class,
-        e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
+    assertThatThrownBy(keeper::tick)
+        .isInstanceOfSatisfying(
+            PaymentException.class,
+            e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
   }
 
   @Test
   void aChainWithoutTheTokenIsRefused() {
     keeper.tick();
     fake.removeTokenCode();
-    assertThatThrownBy(keeper::tick).isInstanceOfSatisfying(PaymentException.class,
-        e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
+    assertThatThrownBy(keeper::tick)
+        .isInstanceOfSatisfying(
+            PaymentException.class,
+            e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
   }
 
   @Test
   void aFailingListenerDoesNotStopTheKeeper() {
     reopen(config);
-    IncomeKeeper k = new IncomeKeeper(new SqliteIncomeStore(db), fake.view(), ME, clock, config, (r, s, a) -> {
-      throw new IllegalStateException("listener bug");
-    });
+    IncomeKeeper k =
+        new IncomeKeeper(
+            new SqliteIncomeStore(db),
+            fake.view(),
+            ME,
+            clock,
+            config,
+            (r, s, a) -> {
+              throw new IllegalStateException("listener bug");
+            });
     k.expect(R1, "t", "x", v(1), Instant.ofEpochMilli(clock.millis()));
     clock.advance(Duration.ofHours(2));
     assertThat(k.tick().overdueReported()).isEqualTo(1);

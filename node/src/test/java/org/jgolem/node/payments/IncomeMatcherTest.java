@@ -21,14 +21,17 @@ class IncomeMatcherTest {
   }
 
   static Allocation match(long amount, Long closureSecondsAfterT0, List<Candidate> candidates) {
-    OptionalLong closure = closureSecondsAfterT0 == null ? OptionalLong.empty()
-        : OptionalLong.of(T0 / 1000 + closureSecondsAfterT0);
+    OptionalLong closure =
+        closureSecondsAfterT0 == null
+            ? OptionalLong.empty()
+            : OptionalLong.of(T0 / 1000 + closureSecondsAfterT0);
     return IncomeMatcher.allocate(BigInteger.valueOf(amount), closure, SKEW, candidates);
   }
 
   @Test
   void aBatchCoversEverythingUpToItsClosureTime() {
-    Allocation a = match(60, 100L, List.of(c("a", 10, 0), c("b", 20, 50), c("c", 30, 110), c("d", 40, 500)));
+    Allocation a =
+        match(60, 100L, List.of(c("a", 10, 0), c("b", 20, 50), c("c", 30, 110), c("d", 40, 500)));
     assertThat(a.rule()).isEqualTo(Rule.CLOSURE);
     assertThat(a.subtaskIds()).containsExactly("a", "b", "c"); // c is within the 30 s skew
     assertThat(a.remainder()).isZero();
@@ -68,7 +71,11 @@ class IncomeMatcherTest {
   void theExactSearchIsBoundedAndStillFast() {
     List<Candidate> many = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      many.add(c("s" + i, 1_000_003L * (i + 1), i)); // no subset of the first 16 sums to the amount below
+      many.add(
+          c(
+              "s" + i,
+              1_000_003L * (i + 1),
+              i)); // no subset of the first 16 sums to the amount below
     }
     long start = System.nanoTime();
     Allocation a = match(7, null, many);
@@ -80,8 +87,12 @@ class IncomeMatcherTest {
   @Test
   void largeAmountsAreExact() {
     BigInteger big = BigInteger.TEN.pow(27).add(BigInteger.ONE);
-    Allocation a = IncomeMatcher.allocate(big.add(big), OptionalLong.empty(), SKEW,
-        List.of(new Candidate("a", big, T0), new Candidate("b", big, T0 + 1)));
+    Allocation a =
+        IncomeMatcher.allocate(
+            big.add(big),
+            OptionalLong.empty(),
+            SKEW,
+            List.of(new Candidate("a", big, T0), new Candidate("b", big, T0 + 1)));
     assertThat(a.subtaskIds()).containsExactly("a", "b");
     assertThat(a.remainder()).isZero();
   }

@@ -16,12 +16,12 @@ import java.util.List;
 import java.util.Map;
 import org.jgolem.chain.TxReceipt;
 import org.jgolem.chain.dev.DevAccounts;
-import org.jgolem.testkit.Anvil;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.store.SqliteIncomeStore;
 import org.jgolem.node.store.SqlitePaymentLedger;
+import org.jgolem.testkit.Anvil;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,10 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Payments and incomes on a real anvil chain with the project's contracts: the processor's
- * batches, exactly-once across a crash, a dropped transaction and a taken nonce, and the
- * provider's matching of Transfer events. One anvil for the class; each test runs between an
- * {@code evm_snapshot} and its {@code evm_revert}, with its own SQLite ledger.
+ * Payments and incomes on a real anvil chain with the project's contracts: the processor's batches,
+ * exactly-once across a crash, a dropped transaction and a taken nonce, and the provider's matching
+ * of Transfer events. One anvil for the class; each test runs between an {@code evm_snapshot} and
+ * its {@code evm_revert}, with its own SQLite ledger.
  */
 class PaymentAnvilTest {
   static final Duration WINDOW = Duration.ofSeconds(10);
@@ -44,7 +44,8 @@ class PaymentAnvilTest {
   FakeClock clock;
   NodeDatabase db;
   PaymentProcessor processor;
-  final PaymentConfig config = PaymentConfig.demo(WINDOW).withRebroadcastAfter(Duration.ofSeconds(30));
+  final PaymentConfig config =
+      PaymentConfig.demo(WINDOW).withRebroadcastAfter(Duration.ofSeconds(30));
   String snapshot;
 
   @BeforeAll
@@ -65,13 +66,15 @@ class PaymentAnvilTest {
     // closure time (its newest acceptance) must not be ahead of the chain's (ClosureTimeInFuture).
     clock = new FakeClock(anvil.latestBlockMillis() - 120_000);
     db = NodeDatabase.open(dir.resolve("requestor"), clock);
-    processor = new PaymentProcessor(new SqlitePaymentLedger(db), anvil.requestorChain(), clock, config);
+    processor =
+        new PaymentProcessor(new SqlitePaymentLedger(db), anvil.requestorChain(), clock, config);
   }
 
   @AfterEach
   void revert() {
     db.close();
-    // nothing left to mine when the chain goes back (anvil mines asynchronously and a revert keeps its pool): see
+    // nothing left to mine when the chain goes back (anvil mines asynchronously and a revert keeps
+    // its pool): see
     // the contract tests' AnvilTest
     anvil.rpc("anvil_dropAllTransactions", List.of());
     anvil.rpc("evm_mine", List.of());
@@ -93,20 +96,24 @@ class PaymentAnvilTest {
   }
 
   void tickUntilPaid(String... subtasks) {
-    AnvilChain.await("payments " + List.of(subtasks) + " paid", PATIENCE, () -> {
-      processor.tick();
-      for (String s : subtasks) {
-        if (processor.payment(s).orElseThrow().status() != PaymentStatus.PAID) {
-          return false;
-        }
-      }
-      return true;
-    });
+    AnvilChain.await(
+        "payments " + List.of(subtasks) + " paid",
+        PATIENCE,
+        () -> {
+          processor.tick();
+          for (String s : subtasks) {
+            if (processor.payment(s).orElseThrow().status() != PaymentStatus.PAID) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   int attempts() {
     return db.read(c -> {
-      try (var s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM payment_attempts")) {
+      try (var s = c.createStatement();
+          var rs = s.executeQuery("SELECT COUNT(*) FROM payment_attempts")) {
         rs.next();
         return rs.getInt(1);
       }
@@ -129,8 +136,11 @@ class PaymentAnvilTest {
       for (int p = 0; p < providers; p++) {
         String id = "sub-" + p + "-" + j;
         // Odd base-unit amounts, so that any mistake in the sums shows.
-        BigInteger amount = gnt(1).divide(BigInteger.valueOf(1000)).multiply(BigInteger.valueOf(7L * p + j + 1))
-            .add(BigInteger.valueOf(31L * j + p));
+        BigInteger amount =
+            gnt(1)
+                .divide(BigInteger.valueOf(1000))
+                .multiply(BigInteger.valueOf(7L * p + j + 1))
+                .add(BigInteger.valueOf(31L * j + p));
         processor.record("task-1", id, addr(provider(p)), amount, clock.instant());
         subtasks.add(id);
       }
@@ -157,14 +167,17 @@ class PaymentAnvilTest {
           ledger = ledger.add(x.amount());
         }
       }
-      assertThat(anvil.balance(a).subtract(before.get(a))).as("provider %d got exactly the ledger's amount", p)
+      assertThat(anvil.balance(a).subtract(before.get(a)))
+          .as("provider %d got exactly the ledger's amount", p)
           .isEqualTo(ledger);
       total = total.add(ledger);
     }
     assertThat(requestorBefore.subtract(anvil.balance(addr(REQUESTOR)))).isEqualTo(total);
     assertThat(processor.totals().paid()).isEqualTo(total);
     TxReceipt receipt = anvil.chain.receipt(batch.txHash()).orElseThrow();
-    assertThat(receipt.logs()).as("a Transfer per provider and one BatchTransfer").hasSize(providers + 1);
+    assertThat(receipt.logs())
+        .as("a Transfer per provider and one BatchTransfer")
+        .hasSize(providers + 1);
     assertThat(receipt.blockNumber()).isEqualTo(batch.blockNumber());
   }
 
@@ -175,7 +188,8 @@ class PaymentAnvilTest {
     assertThat(processor.record("t", "twice", p, gnt(5), clock.instant())).isTrue();
     assertThat(processor.record("t", "twice", p, gnt(5), clock.instant())).isFalse();
     assertThatThrownBy(() -> processor.record("t", "twice", p, gnt(6), clock.instant()))
-        .isInstanceOfSatisfying(PaymentException.class,
+        .isInstanceOfSatisfying(
+            PaymentException.class,
             e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CONFLICTING_RECORD));
     clock.advance(WINDOW);
     tickUntilPaid("twice");
@@ -207,31 +221,39 @@ class PaymentAnvilTest {
     tickUntilPaid("good1", "good2");
     assertThat(anvil.balance(good1).subtract(b1)).isEqualTo(gnt(2));
     assertThat(anvil.balance(good2).subtract(b2)).isEqualTo(gnt(5));
-    assertThat(processor.heldBack()).extracting(PaymentRecord::subtaskId, PaymentRecord::heldReason)
-        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("zero", "ZERO_PAYEE"),
+    assertThat(processor.heldBack())
+        .extracting(PaymentRecord::subtaskId, PaymentRecord::heldReason)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("zero", "ZERO_PAYEE"),
             org.assertj.core.groups.Tuple.tuple("self", "PAYEE_IS_SENDER"),
             org.assertj.core.groups.Tuple.tuple("token", "TOKEN_CONTRACT_PAYEE"));
   }
 
-  // ------------------------------------------------------------------------------------ exactly once
+  // ------------------------------------------------------------------------------------ exactly
+  // once
 
   @Test
   void aCrashAfterTheWriteAheadAndBeforeTheBroadcastPaysOnce() {
     Address p = addr(provider(3));
     BigInteger before = anvil.balance(p);
     long nonce = requestorNonce();
-    PaymentProcessor crashing = reopen(new CrashingChain(anvil.requestorChain(), CrashingChain.When.BEFORE_BROADCAST));
+    PaymentProcessor crashing =
+        reopen(new CrashingChain(anvil.requestorChain(), CrashingChain.When.BEFORE_BROADCAST));
     crashing.record("t", "c1", p, gnt(7), clock.instant());
     crashing.record("t", "c2", p, gnt(8), clock.instant());
     clock.advance(WINDOW);
     assertThatThrownBy(crashing::tick).isInstanceOf(CrashingChain.Crash.class);
-    assertThat(crashing.batches()).singleElement().satisfies(b -> assertThat(b.status()).isEqualTo(BatchStatus.SIGNED));
+    assertThat(crashing.batches())
+        .singleElement()
+        .satisfies(b -> assertThat(b.status()).isEqualTo(BatchStatus.SIGNED));
     assertThat(requestorNonce()).as("nothing left the node").isEqualTo(nonce);
     String hash = attemptHash();
 
     reopen(anvil.requestorChain()); // the node restarts on the same database
     tickUntilPaid("c1", "c2");
-    assertThat(processor.payment("c1").orElseThrow().txHash()).as("the bytes signed before the crash").isEqualTo(hash);
+    assertThat(processor.payment("c1").orElseThrow().txHash())
+        .as("the bytes signed before the crash")
+        .isEqualTo(hash);
     assertThat(anvil.balance(p).subtract(before)).isEqualTo(gnt(15));
     assertThat(requestorNonce()).isEqualTo(nonce + 1);
     assertThat(attempts()).isEqualTo(1);
@@ -239,7 +261,8 @@ class PaymentAnvilTest {
 
   private String attemptHash() {
     return db.read(c -> {
-      try (var s = c.createStatement(); var rs = s.executeQuery("SELECT tx_hash FROM payment_attempts")) {
+      try (var s = c.createStatement();
+          var rs = s.executeQuery("SELECT tx_hash FROM payment_attempts")) {
         rs.next();
         return rs.getString(1);
       }
@@ -251,7 +274,8 @@ class PaymentAnvilTest {
     Address p = addr(provider(3));
     BigInteger before = anvil.balance(p);
     long nonce = requestorNonce();
-    PaymentProcessor crashing = reopen(new CrashingChain(anvil.requestorChain(), CrashingChain.When.AFTER_BROADCAST));
+    PaymentProcessor crashing =
+        reopen(new CrashingChain(anvil.requestorChain(), CrashingChain.When.AFTER_BROADCAST));
     crashing.record("t", "c1", p, gnt(7), clock.instant());
     clock.advance(WINDOW);
     assertThatThrownBy(crashing::tick).isInstanceOf(CrashingChain.Crash.class);
@@ -310,9 +334,11 @@ class PaymentAnvilTest {
     PaymentProcessor.TickReport r = processor.tick();
     assertThat(r.dropped()).isEqualTo(1);
     tickUntilPaid("n1");
-    assertThat(processor.batches()).extracting(BatchRecord::status, BatchRecord::nonce).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(BatchStatus.DROPPED, nonce),
-        org.assertj.core.groups.Tuple.tuple(BatchStatus.CONFIRMED, nonce + 1));
+    assertThat(processor.batches())
+        .extracting(BatchRecord::status, BatchRecord::nonce)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(BatchStatus.DROPPED, nonce),
+            org.assertj.core.groups.Tuple.tuple(BatchStatus.CONFIRMED, nonce + 1));
     assertThat(anvil.balance(p).subtract(before)).isEqualTo(gnt(3));
   }
 
@@ -329,10 +355,12 @@ class PaymentAnvilTest {
     assertThat(a.sufficient()).isTrue();
     assertThat(account.canAfford(balance.subtract(gnt(300)).add(BigInteger.ONE))).isFalse();
     assertThatThrownBy(() -> account.requireAffordable(balance, "task big"))
-        .isInstanceOfSatisfying(InsufficientFundsException.class, e -> {
-          assertThat(e.available()).isEqualTo(balance.subtract(gnt(300)));
-          assertThat(e.required()).isEqualTo(balance);
-        })
+        .isInstanceOfSatisfying(
+            InsufficientFundsException.class,
+            e -> {
+              assertThat(e.available()).isEqualTo(balance.subtract(gnt(300)));
+              assertThat(e.required()).isEqualTo(balance);
+            })
         .hasMessageContaining(RequestorAccount.decimal(balance.subtract(gnt(300))) + " GNT is free")
         .hasMessageContaining("up to " + RequestorAccount.decimal(balance) + " GNT");
     assertThat(account.balances().eth()).isEqualTo(anvil.chain.etherBalance(addr(REQUESTOR)));
@@ -346,17 +374,21 @@ class PaymentAnvilTest {
   // ------------------------------------------------------------------------------------ incomes
 
   @Test
-  void theProviderMatchesIncomesFromTransferEventsKeepsItsCursorAcrossARestartAndReportsAnOverdueOnce() {
+  void
+      theProviderMatchesIncomesFromTransferEventsKeepsItsCursorAcrossARestartAndReportsAnOverdueOnce() {
     var me = provider(0);
     Address stingy = addr(DevAccounts.account(16)); // accepts results, never pays
     List<String> overdue = new ArrayList<>();
     IncomeListener listener = (r, s, a) -> overdue.add(r + "/" + s + "/" + a);
-    IncomeConfig incomeConfig = new IncomeConfig(anvil.chain.blockNumber(), 1, 3, 100, Duration.ofHours(1),
-        Duration.ofSeconds(30), 16);
+    IncomeConfig incomeConfig =
+        new IncomeConfig(
+            anvil.chain.blockNumber(), 1, 3, 100, Duration.ofHours(1), Duration.ofSeconds(30), 16);
     Path providerDir = dir.resolve("provider");
     NodeDatabase pdb = NodeDatabase.open(providerDir, clock);
     try {
-      IncomeKeeper keeper = new IncomeKeeper(new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
+      IncomeKeeper keeper =
+          new IncomeKeeper(
+              new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
       keeper.expect(addr(REQUESTOR), "t", "i1", gnt(2), clock.instant());
       keeper.expect(addr(REQUESTOR), "t", "i2", gnt(3), clock.instant());
       keeper.expect(stingy, "t2", "never", gnt(1), clock.instant());
@@ -371,16 +403,20 @@ class PaymentAnvilTest {
       assertThat(r.incomesReceived()).isEqualTo(2);
       assertThat(keeper.income("i1").orElseThrow().txHash()).isEqualTo(tx);
       assertThat(keeper.income("i2").orElseThrow().status()).isEqualTo(IncomeStatus.RECEIVED);
-      assertThat(keeper.seenPayments()).singleElement().satisfies(p -> {
-        assertThat(p.amount()).isEqualTo(gnt(5));
-        assertThat(p.closureTime()).hasValue(processor.batches().get(0).closureTime());
-      });
+      assertThat(keeper.seenPayments())
+          .singleElement()
+          .satisfies(p -> {
+            assertThat(p.amount()).isEqualTo(gnt(5));
+            assertThat(p.closureTime()).hasValue(processor.batches().get(0).closureTime());
+          });
       long cursor = keeper.cursor().orElseThrow().nextBlock();
       assertThat(cursor).isEqualTo(anvil.chain.blockNumber() + 1);
 
       pdb.close(); // the provider restarts
       pdb = NodeDatabase.open(providerDir, clock);
-      keeper = new IncomeKeeper(new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
+      keeper =
+          new IncomeKeeper(
+              new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
       assertThat(keeper.cursor().orElseThrow().nextBlock()).isEqualTo(cursor);
       keeper.expect(addr(REQUESTOR), "t", "i3", gnt(4), clock.instant());
       processor.record("t", "i3", addr(me), gnt(4), clock.instant());
@@ -397,7 +433,9 @@ class PaymentAnvilTest {
       assertThat(overdue).containsExactly(stingy + "/never/" + gnt(1));
       pdb.close();
       pdb = NodeDatabase.open(providerDir, clock);
-      keeper = new IncomeKeeper(new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
+      keeper =
+          new IncomeKeeper(
+              new SqliteIncomeStore(pdb), anvil.view(me), addr(me), clock, incomeConfig, listener);
       keeper.tick();
       assertThat(overdue).as("reported once, across restarts").hasSize(1);
       assertThat(keeper.expectedTotal()).isEqualTo(gnt(1));

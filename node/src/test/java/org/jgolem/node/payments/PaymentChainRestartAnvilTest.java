@@ -18,20 +18,20 @@ import java.time.Duration;
 import java.util.List;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.deploy.Deployment;
-import org.jgolem.testkit.Anvil;
 import org.jgolem.eth.Address;
 import org.jgolem.node.chain.Web3ChainView;
 import org.jgolem.node.chain.Web3PaymentChain;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.store.SqliteIncomeStore;
 import org.jgolem.node.store.SqlitePaymentLedger;
+import org.jgolem.testkit.Anvil;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Ethereum node behind the payment processor crashes and comes back from state saved before
- * the batch was mined: the batch's block is gone. The processor must notice, send the same signed
+ * The Ethereum node behind the payment processor crashes and comes back from state saved before the
+ * batch was mined: the batch's block is gone. The processor must notice, send the same signed
  * transaction again, and pay every provider exactly once on the chain that is there now; the
  * provider's income keeper must forget the lost payment and match it again. Then the endpoint is
  * replaced by a brand-new chain (no contracts; another genesis, or the same one if started in the
@@ -67,11 +67,21 @@ class PaymentChainRestartAnvilTest {
     NodeDatabase rdb = NodeDatabase.open(dir.resolve("requestor"), clock);
     NodeDatabase pdb = NodeDatabase.open(dir.resolve("provider"), clock);
     try {
-      PaymentProcessor processor = new PaymentProcessor(new SqlitePaymentLedger(rdb), new Web3PaymentChain(client, deployment.token(), REQUESTOR),
-          clock, PaymentConfig.demo(WINDOW));
-      IncomeKeeper keeper = new IncomeKeeper(new SqliteIncomeStore(pdb), new Web3ChainView(client, deployment.token(), provider(0)), p0,
-          clock, new IncomeConfig(savedHead, 1, 100, 10, Duration.ofDays(1), Duration.ofSeconds(30), 16),
-          IncomeListener.NONE);
+      PaymentProcessor processor =
+          new PaymentProcessor(
+              new SqlitePaymentLedger(rdb),
+              new Web3PaymentChain(client, deployment.token(), REQUESTOR),
+              clock,
+              PaymentConfig.demo(WINDOW));
+      IncomeKeeper keeper =
+          new IncomeKeeper(
+              new SqliteIncomeStore(pdb),
+              new Web3ChainView(client, deployment.token(), provider(0)),
+              p0,
+              clock,
+              new IncomeConfig(
+                  savedHead, 1, 100, 10, Duration.ofDays(1), Duration.ofSeconds(30), 16),
+              IncomeListener.NONE);
       processor.record("t", "a", p0, gnt(3), clock.instant());
       processor.record("t", "b", p0, gnt(4), clock.instant());
       processor.record("t", "c", p1, gnt(5), clock.instant());
@@ -86,7 +96,10 @@ class PaymentChainRestartAnvilTest {
 
       second.kill(); // crash: nothing saved since the file
       try (AnvilChain third = AnvilChain.restarted(base.withLoadState(saved), deployment)) {
-        assertThat(third.chain.blockNumber()).as("the batch's block is gone").isEqualTo(savedHead).isLessThan(minedAt);
+        assertThat(third.chain.blockNumber())
+            .as("the batch's block is gone")
+            .isEqualTo(savedHead)
+            .isLessThan(minedAt);
         assertThat(third.balance(p0)).isEqualTo(p0Before);
         // The restarted chain moves on differently (another block where the batch was): without
         // it, re-mining the same transaction on the same parent in the same second could give
@@ -99,10 +112,16 @@ class PaymentChainRestartAnvilTest {
         assertThat(processor.payment("a").orElseThrow().status()).isEqualTo(PaymentStatus.IN_BATCH);
         tickUntilPaid(processor, "a", "b", "c");
 
-        assertThat(processor.payment("a").orElseThrow().txHash()).as("the same signed transaction").isEqualTo(tx);
+        assertThat(processor.payment("a").orElseThrow().txHash())
+            .as("the same signed transaction")
+            .isEqualTo(tx);
         assertThat(processor.payment("a").orElseThrow().blockNumber()).isEqualTo(minedAt + 1);
-        assertThat(processor.batches()).singleElement().satisfies(b -> assertThat(b.status()).isEqualTo(BatchStatus.CONFIRMED));
-        assertThat(third.balance(p0).subtract(p0Before)).as("paid once on the chain that is there now").isEqualTo(gnt(7));
+        assertThat(processor.batches())
+            .singleElement()
+            .satisfies(b -> assertThat(b.status()).isEqualTo(BatchStatus.CONFIRMED));
+        assertThat(third.balance(p0).subtract(p0Before))
+            .as("paid once on the chain that is there now")
+            .isEqualTo(gnt(7));
         assertThat(third.balance(p1).subtract(p1Before)).isEqualTo(gnt(5));
         assertThat(third.chain.pendingTransactionCount(addr(REQUESTOR)))
             .isEqualTo(third.chain.transactionCount(addr(REQUESTOR), savedHead) + 1);
@@ -122,10 +141,14 @@ class PaymentChainRestartAnvilTest {
         assertThat(other.chain.hasCode(deployment.token())).isFalse();
         processor.record("t", "d", p1, gnt(1), clock.instant());
         clock.advance(WINDOW);
-        assertThatThrownBy(processor::tick).isInstanceOfSatisfying(PaymentException.class,
-            e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
-        assertThatThrownBy(keeper::tick).isInstanceOfSatisfying(PaymentException.class,
-            e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
+        assertThatThrownBy(processor::tick)
+            .isInstanceOfSatisfying(
+                PaymentException.class,
+                e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
+        assertThatThrownBy(keeper::tick)
+            .isInstanceOfSatisfying(
+                PaymentException.class,
+                e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
         assertThat(processor.payment("a").orElseThrow().status()).isEqualTo(PaymentStatus.PAID);
         assertThat(processor.payment("d").orElseThrow().status()).isEqualTo(PaymentStatus.PENDING);
         assertThat(other.chain.pendingTransactionCount(addr(REQUESTOR))).isZero();
@@ -138,15 +161,18 @@ class PaymentChainRestartAnvilTest {
   }
 
   private static void tickUntilPaid(PaymentProcessor processor, String... subtasks) {
-    AnvilChain.await("payments " + List.of(subtasks) + " paid", Duration.ofSeconds(15), () -> {
-      processor.tick();
-      for (String s : subtasks) {
-        if (processor.payment(s).orElseThrow().status() != PaymentStatus.PAID) {
-          return false;
-        }
-      }
-      return true;
-    });
+    AnvilChain.await(
+        "payments " + List.of(subtasks) + " paid",
+        Duration.ofSeconds(15),
+        () -> {
+          processor.tick();
+          for (String s : subtasks) {
+            if (processor.payment(s).orElseThrow().status() != PaymentStatus.PAID) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   private static int freePort() {

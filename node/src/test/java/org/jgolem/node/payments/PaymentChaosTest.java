@@ -10,24 +10,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.store.SqlitePaymentLedger;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Exactly once under random trouble: payments recorded at random while the fake chain drops its
- * pool, stops and resumes mining, goes back a few blocks (as a restarted node would), sees
- * foreign transactions take the account's nonce and base fees jump, and the processor crashes
- * before or after broadcasts and restarts. At every step no payee holds more than it was recorded
- * to get; once the trouble stops, every payee holds exactly that, and every payment is PAID.
+ * pool, stops and resumes mining, goes back a few blocks (as a restarted node would), sees foreign
+ * transactions take the account's nonce and base fees jump, and the processor crashes before or
+ * after broadcasts and restarts. At every step no payee holds more than it was recorded to get;
+ * once the trouble stops, every payee holds exactly that, and every payment is PAID.
  */
 class PaymentChaosTest {
   static final Address REQUESTOR = PaymentProcessorTest.addr(0xa1);
-  static final List<Address> PAYEES = List.of(PaymentProcessorTest.addr(0xb1), PaymentProcessorTest.addr(0xb2),
-      PaymentProcessorTest.addr(0xb3), PaymentProcessorTest.addr(0xb4));
+  static final List<Address> PAYEES =
+      List.of(
+          PaymentProcessorTest.addr(0xb1),
+          PaymentProcessorTest.addr(0xb2),
+          PaymentProcessorTest.addr(0xb3),
+          PaymentProcessorTest.addr(0xb4));
 
   @TempDir Path dir;
 
@@ -38,11 +42,16 @@ class PaymentChaosTest {
     FakeClock clock = new FakeClock(1_700_000_000_000L);
     FakeChain fake = new FakeChain(clock);
     fake.fund(REQUESTOR, BigInteger.TEN.pow(30));
-    PaymentConfig config = PaymentConfig.demo(Duration.ofSeconds(10)).withRebroadcastAfter(Duration.ofSeconds(20))
-        .withNonceGapGrace(Duration.ZERO).withConfirmations(1 + random.nextInt(2)).withMaxPaymentsPerBatch(3);
+    PaymentConfig config =
+        PaymentConfig.demo(Duration.ofSeconds(10))
+            .withRebroadcastAfter(Duration.ofSeconds(20))
+            .withNonceGapGrace(Duration.ZERO)
+            .withConfirmations(1 + random.nextInt(2))
+            .withMaxPaymentsPerBatch(3);
     Path data = dir.resolve("seed-" + seed);
     NodeDatabase db = NodeDatabase.open(data, clock);
-    PaymentProcessor processor = new PaymentProcessor(new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
+    PaymentProcessor processor =
+        new PaymentProcessor(new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
     Map<Address, BigInteger> recorded = new HashMap<>();
     int subtasks = 0;
     try {
@@ -70,22 +79,32 @@ class PaymentChaosTest {
           fake.setBaseFee(FakeChain.GWEI.multiply(BigInteger.valueOf(1 + random.nextInt(8))));
         } else if (action < 84) {
           // The node process dies around a broadcast, then starts again on the same database.
-          CrashingChain.When when = random.nextBoolean() ? CrashingChain.When.BEFORE_BROADCAST
-              : CrashingChain.When.AFTER_BROADCAST;
+          CrashingChain.When when =
+              random.nextBoolean()
+                  ? CrashingChain.When.BEFORE_BROADCAST
+                  : CrashingChain.When.AFTER_BROADCAST;
           db.close();
           db = NodeDatabase.open(data, clock);
-          processor = new PaymentProcessor(new SqlitePaymentLedger(db), new CrashingChain(fake.wallet(REQUESTOR), when), clock, config);
+          processor =
+              new PaymentProcessor(
+                  new SqlitePaymentLedger(db),
+                  new CrashingChain(fake.wallet(REQUESTOR), when),
+                  clock,
+                  config);
           clock.advance(Duration.ofSeconds(random.nextInt(25)));
           tickQuietly(processor);
           db.close();
           db = NodeDatabase.open(data, clock);
-          processor = new PaymentProcessor(new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
+          processor =
+              new PaymentProcessor(
+                  new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
         } else {
           clock.advance(Duration.ofSeconds(1));
           tickQuietly(processor);
         }
         for (Address p : PAYEES) {
-          assertThat(fake.balance(p)).as("seed %d step %d: %s never holds more than recorded", seed, step, p)
+          assertThat(fake.balance(p))
+              .as("seed %d step %d: %s never holds more than recorded", seed, step, p)
               .isLessThanOrEqualTo(recorded.getOrDefault(p, BigInteger.ZERO));
         }
       }
@@ -99,17 +118,20 @@ class PaymentChaosTest {
         fake.mine();
       }
       for (Address p : PAYEES) {
-        assertThat(fake.balance(p)).as("seed %d: %s paid exactly what was recorded", seed, p)
+        assertThat(fake.balance(p))
+            .as("seed %d: %s paid exactly what was recorded", seed, p)
             .isEqualTo(recorded.getOrDefault(p, BigInteger.ZERO));
       }
-      assertThat(processor.payments()).hasSize(subtasks)
+      assertThat(processor.payments())
+          .hasSize(subtasks)
           .allSatisfy(p -> assertThat(p.status()).isEqualTo(PaymentStatus.PAID));
       // Every PAID payment names a transaction that is on the chain and paid its payee.
       for (PaymentRecord p : processor.payments()) {
-        assertThat(fake.minedFrom(REQUESTOR)).anySatisfy(tx -> {
-          assertThat(tx.hash()).isEqualTo(p.txHash());
-          assertThat(tx.words()).extracting(w -> w.payee()).contains(p.payee());
-        });
+        assertThat(fake.minedFrom(REQUESTOR))
+            .anySatisfy(tx -> {
+              assertThat(tx.hash()).isEqualTo(p.txHash());
+              assertThat(tx.words()).extracting(w -> w.payee()).contains(p.payee());
+            });
       }
     } finally {
       db.close();

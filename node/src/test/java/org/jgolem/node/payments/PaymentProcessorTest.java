@@ -9,16 +9,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
-import org.jgolem.testkit.ManualScheduler;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.store.SqlitePaymentLedger;
+import org.jgolem.testkit.FakeClock;
+import org.jgolem.testkit.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The payment processor's logic against a deterministic fake chain: every branch of its reconciliation. */
+/**
+ * The payment processor's logic against a deterministic fake chain: every branch of its
+ * reconciliation.
+ */
 class PaymentProcessorTest {
   static final Address REQUESTOR = addr(0xa1);
   static final Address P1 = addr(0xb1);
@@ -29,8 +32,10 @@ class PaymentProcessorTest {
   @TempDir Path dir;
   final FakeClock clock = new FakeClock(1_700_000_000_000L);
   final FakeChain fake = new FakeChain(clock);
-  PaymentConfig config = PaymentConfig.demo(WINDOW).withRebroadcastAfter(Duration.ofSeconds(30))
-      .withNonceGapGrace(Duration.ZERO);
+  PaymentConfig config =
+      PaymentConfig.demo(WINDOW)
+          .withRebroadcastAfter(Duration.ofSeconds(30))
+          .withNonceGapGrace(Duration.ZERO);
   NodeDatabase db;
   PaymentProcessor processor;
 
@@ -46,7 +51,8 @@ class PaymentProcessorTest {
   void open() {
     db = NodeDatabase.open(dir, clock);
     fake.fund(REQUESTOR, v(1_000_000));
-    processor = new PaymentProcessor(new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
+    processor =
+        new PaymentProcessor(new SqlitePaymentLedger(db), fake.wallet(REQUESTOR), clock, config);
   }
 
   @AfterEach
@@ -83,10 +89,16 @@ class PaymentProcessorTest {
     assertThat(processor.record("t", "s1", P1, v(10), now())).isFalse();
     assertThatThrownBy(() -> processor.record("t", "s1", P1, v(11), now()))
         .isInstanceOf(PaymentException.class)
-        .satisfies(e -> assertThat(((PaymentException) e).reason()).isEqualTo(PaymentException.Reason.CONFLICTING_RECORD))
-        .hasMessageContaining("s1").hasMessageContaining("10").hasMessageContaining("11");
+        .satisfies(e ->
+            assertThat(((PaymentException) e).reason())
+                .isEqualTo(PaymentException.Reason.CONFLICTING_RECORD))
+        .hasMessageContaining("s1")
+        .hasMessageContaining("10")
+        .hasMessageContaining("11");
     assertThatThrownBy(() -> processor.record("t", "s1", P2, v(10), now()))
-        .satisfies(e -> assertThat(((PaymentException) e).reason()).isEqualTo(PaymentException.Reason.CONFLICTING_RECORD));
+        .satisfies(e ->
+            assertThat(((PaymentException) e).reason())
+                .isEqualTo(PaymentException.Reason.CONFLICTING_RECORD));
     afterWindow();
     assertThat(processor.record("t", "s1", P1, v(10), now())).as("after it is paid too").isFalse();
     assertThat(fake.balance(P1)).isEqualTo(v(10));
@@ -97,12 +109,18 @@ class PaymentProcessorTest {
   void invalidRecordsAreRefused() {
     for (long bad : new long[] {0, -5}) {
       assertThatThrownBy(() -> processor.record("t", "s", P1, v(bad), now()))
-          .satisfies(e -> assertThat(((PaymentException) e).reason()).isEqualTo(PaymentException.Reason.INVALID_RECORD));
+          .satisfies(e ->
+              assertThat(((PaymentException) e).reason())
+                  .isEqualTo(PaymentException.Reason.INVALID_RECORD));
     }
     assertThatThrownBy(() -> processor.record("t", " ", P1, v(1), now()))
-        .satisfies(e -> assertThat(((PaymentException) e).reason()).isEqualTo(PaymentException.Reason.INVALID_RECORD));
+        .satisfies(e ->
+            assertThat(((PaymentException) e).reason())
+                .isEqualTo(PaymentException.Reason.INVALID_RECORD));
     assertThatThrownBy(() -> processor.record("t", "s", null, v(1), now()))
-        .satisfies(e -> assertThat(((PaymentException) e).reason()).isEqualTo(PaymentException.Reason.INVALID_RECORD));
+        .satisfies(e ->
+            assertThat(((PaymentException) e).reason())
+                .isEqualTo(PaymentException.Reason.INVALID_RECORD));
     assertThat(processor.payments()).isEmpty();
   }
 
@@ -126,7 +144,9 @@ class PaymentProcessorTest {
     assertThat(fake.minedFrom(REQUESTOR)).hasSize(1);
     FakeChain.Tx tx = fake.minedFrom(REQUESTOR).get(0);
     assertThat(tx.words()).extracting(w -> w.payee()).containsExactly(P1, P2, P3);
-    assertThat(tx.closureTime()).as("newest acceptance in the batch").isEqualTo(newest.getEpochSecond());
+    assertThat(tx.closureTime())
+        .as("newest acceptance in the batch")
+        .isEqualTo(newest.getEpochSecond());
     assertThat(fake.balance(P1)).isEqualTo(v(150));
     assertThat(fake.balance(P2)).isEqualTo(v(200));
     assertThat(fake.balance(P3)).isEqualTo(v(7));
@@ -134,20 +154,23 @@ class PaymentProcessorTest {
 
     // confirmations = 1: the receipt is final at the next tick
     processor.tick();
-    assertThat(processor.payments()).allSatisfy(p -> {
-      assertThat(p.status()).isEqualTo(PaymentStatus.PAID);
-      assertThat(p.txHash()).isEqualTo(tx.hash());
-      assertThat(p.blockNumber()).isEqualTo(1L);
-    });
+    assertThat(processor.payments())
+        .allSatisfy(p -> {
+          assertThat(p.status()).isEqualTo(PaymentStatus.PAID);
+          assertThat(p.txHash()).isEqualTo(tx.hash());
+          assertThat(p.blockNumber()).isEqualTo(1L);
+        });
     PaymentTotals t = processor.totals();
     assertThat(t.paid()).isEqualTo(v(357));
     assertThat(t.owed()).isZero();
-    assertThat(processor.batches()).singleElement().satisfies(b -> {
-      assertThat(b.status()).isEqualTo(BatchStatus.CONFIRMED);
-      assertThat(b.payments()).isEqualTo(4);
-      assertThat(b.total()).isEqualTo(v(357));
-      assertThat(b.nonce()).isZero();
-    });
+    assertThat(processor.batches())
+        .singleElement()
+        .satisfies(b -> {
+          assertThat(b.status()).isEqualTo(BatchStatus.CONFIRMED);
+          assertThat(b.payments()).isEqualTo(4);
+          assertThat(b.total()).isEqualTo(v(357));
+          assertThat(b.nonce()).isZero();
+        });
   }
 
   @Test
@@ -187,8 +210,12 @@ class PaymentProcessorTest {
       recordAndWait("s" + i, addr(0xc0 + i), 10 + i);
     }
     assertThat(afterWindow().batchesSent()).isEqualTo(3);
-    assertThat(fake.minedFrom(REQUESTOR)).extracting(FakeChain.Tx::nonce).containsExactly(0L, 1L, 2L);
-    assertThat(fake.minedFrom(REQUESTOR)).extracting(t -> t.words().size()).containsExactly(2, 2, 1);
+    assertThat(fake.minedFrom(REQUESTOR))
+        .extracting(FakeChain.Tx::nonce)
+        .containsExactly(0L, 1L, 2L);
+    assertThat(fake.minedFrom(REQUESTOR))
+        .extracting(t -> t.words().size())
+        .containsExactly(2, 2, 1);
     for (int i = 0; i < 5; i++) {
       assertThat(fake.balance(addr(0xc0 + i))).isEqualTo(v(10 + i));
     }
@@ -228,11 +255,13 @@ class PaymentProcessorTest {
     assertThat(fake.balance(P1)).isEqualTo(v(8));
     assertThat(fake.balance(P2)).isEqualTo(v(10));
     assertThat(fake.balance(refused)).isZero();
-    assertThat(processor.heldBack()).extracting(PaymentRecord::subtaskId, PaymentRecord::heldReason).containsExactlyInAnyOrder(
-        org.assertj.core.groups.Tuple.tuple("zero", "ZERO_PAYEE"),
-        org.assertj.core.groups.Tuple.tuple("self", "PAYEE_IS_SENDER"),
-        org.assertj.core.groups.Tuple.tuple("token", "TOKEN_CONTRACT_PAYEE"),
-        org.assertj.core.groups.Tuple.tuple("odd", "CONTRACT_REFUSED PaymentToZeroAddress"));
+    assertThat(processor.heldBack())
+        .extracting(PaymentRecord::subtaskId, PaymentRecord::heldReason)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("zero", "ZERO_PAYEE"),
+            org.assertj.core.groups.Tuple.tuple("self", "PAYEE_IS_SENDER"),
+            org.assertj.core.groups.Tuple.tuple("token", "TOKEN_CONTRACT_PAYEE"),
+            org.assertj.core.groups.Tuple.tuple("odd", "CONTRACT_REFUSED PaymentToZeroAddress"));
     assertThat(processor.totals().heldBack()).isEqualTo(v(27));
     assertThat(processor.totals().heldBackCount()).isEqualTo(4);
     afterWindow();
@@ -243,11 +272,14 @@ class PaymentProcessorTest {
   void aRequestorWithoutEnoughGntGetsATypedErrorAndItsPaymentsWait() {
     fake.fund(REQUESTOR, v(10));
     recordAndWait("a", P1, 30);
-    assertThatThrownBy(this::afterWindow).isInstanceOfSatisfying(InsufficientFundsException.class, e -> {
-      assertThat(e.currency()).isEqualTo(InsufficientFundsException.Currency.GNT);
-      assertThat(e.available()).isEqualTo(v(10));
-      assertThat(e.required()).isEqualTo(v(30));
-    });
+    assertThatThrownBy(this::afterWindow)
+        .isInstanceOfSatisfying(
+            InsufficientFundsException.class,
+            e -> {
+              assertThat(e.currency()).isEqualTo(InsufficientFundsException.Currency.GNT);
+              assertThat(e.available()).isEqualTo(v(10));
+              assertThat(e.required()).isEqualTo(v(30));
+            });
     assertThat(processor.lastError()).isPresent();
     assertThat(processor.payment("a").orElseThrow().status()).isEqualTo(PaymentStatus.PENDING);
     assertThat(fake.totalBroadcasts()).isZero();
@@ -272,21 +304,27 @@ class PaymentProcessorTest {
     assertThat(fake.balance(P2)).isEqualTo(v(2));
   }
 
-  // ------------------------------------------------------------------------------------ exactly once
+  // ------------------------------------------------------------------------------------ exactly
+  // once
 
   @Test
   void aCrashAfterTheWriteAheadAndBeforeTheBroadcastPaysOnceAfterRestart() {
-    PaymentProcessor crashing = reopen(new CrashingChain(fake.wallet(REQUESTOR), CrashingChain.When.BEFORE_BROADCAST),
-        config);
+    PaymentProcessor crashing =
+        reopen(
+            new CrashingChain(fake.wallet(REQUESTOR), CrashingChain.When.BEFORE_BROADCAST), config);
     crashing.record("t", "a", P1, v(40), now());
     clock.advance(WINDOW);
     assertThatThrownBy(crashing::tick).isInstanceOf(CrashingChain.Crash.class);
     assertThat(fake.totalBroadcasts()).isZero();
-    assertThat(processor.batches()).singleElement().satisfies(b -> assertThat(b.status()).isEqualTo(BatchStatus.SIGNED));
+    assertThat(processor.batches())
+        .singleElement()
+        .satisfies(b -> assertThat(b.status()).isEqualTo(BatchStatus.SIGNED));
     int signed = fake.signatures();
 
     reopen(fake.wallet(REQUESTOR), config).tick();
-    assertThat(fake.signatures()).as("the stored bytes are sent, nothing is signed again").isEqualTo(signed);
+    assertThat(fake.signatures())
+        .as("the stored bytes are sent, nothing is signed again")
+        .isEqualTo(signed);
     processor.tick();
     assertThat(fake.balance(P1)).isEqualTo(v(40));
     assertThat(fake.minedFrom(REQUESTOR)).hasSize(1);
@@ -299,8 +337,9 @@ class PaymentProcessorTest {
 
   @Test
   void aCrashRightAfterTheBroadcastPaysOnceAfterRestart() {
-    PaymentProcessor crashing = reopen(new CrashingChain(fake.wallet(REQUESTOR), CrashingChain.When.AFTER_BROADCAST),
-        config);
+    PaymentProcessor crashing =
+        reopen(
+            new CrashingChain(fake.wallet(REQUESTOR), CrashingChain.When.AFTER_BROADCAST), config);
     crashing.record("t", "a", P1, v(40), now());
     clock.advance(WINDOW);
     assertThatThrownBy(crashing::tick).isInstanceOf(CrashingChain.Crash.class);
@@ -337,7 +376,8 @@ class PaymentProcessorTest {
 
   private String onlyAttemptHash() {
     return db.read(c -> {
-      try (var s = c.createStatement(); var rs = s.executeQuery("SELECT tx_hash FROM payment_attempts")) {
+      try (var s = c.createStatement();
+          var rs = s.executeQuery("SELECT tx_hash FROM payment_attempts")) {
         rs.next();
         String h = rs.getString(1);
         assertThat(rs.next()).isFalse();
@@ -366,8 +406,10 @@ class PaymentProcessorTest {
     processor.tick();
     assertThat(fake.balance(P1)).isEqualTo(v(500));
     assertThat(processor.payment("a").orElseThrow().status()).isEqualTo(PaymentStatus.PAID);
-    assertThat(processor.batches()).extracting(BatchRecord::status, BatchRecord::nonce)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(BatchStatus.REVERTED, 0L),
+    assertThat(processor.batches())
+        .extracting(BatchRecord::status, BatchRecord::nonce)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(BatchStatus.REVERTED, 0L),
             org.assertj.core.groups.Tuple.tuple(BatchStatus.CONFIRMED, 1L));
   }
 
@@ -383,7 +425,8 @@ class PaymentProcessorTest {
     assertThat(r.dropped()).isEqualTo(1);
     assertThat(processor.batches().get(0).status()).isEqualTo(BatchStatus.DROPPED);
     assertThat(processor.batches().get(0).note()).contains("nonce 0");
-    assertThat(processor.payment("a").orElseThrow().status()).as("sent again in the same tick")
+    assertThat(processor.payment("a").orElseThrow().status())
+        .as("sent again in the same tick")
         .isEqualTo(PaymentStatus.IN_BATCH);
     processor.tick();
     assertThat(fake.balance(P1)).isEqualTo(v(9));
@@ -455,8 +498,10 @@ class PaymentProcessorTest {
     fake.resetGenesis();
     fake.fund(REQUESTOR, v(1000));
     clock.advance(WINDOW);
-    assertThatThrownBy(processor::tick).isInstanceOfSatisfying(PaymentException.class,
-        e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
+    assertThatThrownBy(processor::tick)
+        .isInstanceOfSatisfying(
+            PaymentException.class,
+            e -> assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED));
     assertThat(fake.totalBroadcasts()).isEqualTo(broadcasts);
     assertThat(processor.payment("a").orElseThrow().status()).isEqualTo(PaymentStatus.PAID);
     assertThat(processor.payment("b").orElseThrow().status()).isEqualTo(PaymentStatus.PENDING);
@@ -470,10 +515,13 @@ class PaymentProcessorTest {
     recordAndWait("b", P2, 1);
     fake.removeTokenCode();
     clock.advance(WINDOW);
-    assertThatThrownBy(processor::tick).isInstanceOfSatisfying(PaymentException.class, e -> {
-      assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED);
-      assertThat(e.getMessage()).contains("no GNT contract");
-    });
+    assertThatThrownBy(processor::tick)
+        .isInstanceOfSatisfying(
+            PaymentException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(PaymentException.Reason.CHAIN_CHANGED);
+              assertThat(e.getMessage()).contains("no GNT contract");
+            });
     assertThat(processor.payment("b").orElseThrow().status()).isEqualTo(PaymentStatus.PENDING);
     assertThat(fake.minedFrom(REQUESTOR)).hasSize(1);
   }
@@ -490,10 +538,12 @@ class PaymentProcessorTest {
     assertThat(processor.batches().get(0).status()).isEqualTo(BatchStatus.REVERTED);
     assertThat(processor.batches().get(0).note()).contains("no BatchTransfer");
     assertThat(processor.batches()).hasSize(2);
-    assertThat(processor.payment("a").orElseThrow()).as("pending again, and re-sent in the same tick").satisfies(p -> {
-      assertThat(p.status()).isEqualTo(PaymentStatus.IN_BATCH);
-      assertThat(p.batchId()).isEqualTo(processor.batches().get(1).id());
-    });
+    assertThat(processor.payment("a").orElseThrow())
+        .as("pending again, and re-sent in the same tick")
+        .satisfies(p -> {
+          assertThat(p.status()).isEqualTo(PaymentStatus.IN_BATCH);
+          assertThat(p.batchId()).isEqualTo(processor.batches().get(1).id());
+        });
     assertThat(processor.totals().paid()).isZero();
   }
 
@@ -508,19 +558,23 @@ class PaymentProcessorTest {
     assertThat(r.feeBumps()).isEqualTo(1);
     fake.setAutomine(true);
     processor.tick();
-    assertThat(fake.minedFrom(REQUESTOR)).singleElement().satisfies(t -> {
-      assertThat(t.nonce()).isZero();
-      assertThat(t.maxFee()).isGreaterThanOrEqualTo(FakeChain.GWEI.multiply(v(10)));
-    });
+    assertThat(fake.minedFrom(REQUESTOR))
+        .singleElement()
+        .satisfies(t -> {
+          assertThat(t.nonce()).isZero();
+          assertThat(t.maxFee()).isGreaterThanOrEqualTo(FakeChain.GWEI.multiply(v(10)));
+        });
     assertThat(fake.balance(P1)).isEqualTo(v(4));
-    assertThat(processor.payment("a").orElseThrow().txHash()).isEqualTo(fake.minedFrom(REQUESTOR).get(0).hash());
+    assertThat(processor.payment("a").orElseThrow().txHash())
+        .isEqualTo(fake.minedFrom(REQUESTOR).get(0).hash());
     assertThat(processor.batches()).hasSize(1);
   }
 
   @Test
   void aFirstBroadcastRefusedForItsFeesIsSignedAgainAtTheSameNonce() {
-    PaymentProcessor crashing = reopen(new CrashingChain(fake.wallet(REQUESTOR), CrashingChain.When.BEFORE_BROADCAST),
-        config);
+    PaymentProcessor crashing =
+        reopen(
+            new CrashingChain(fake.wallet(REQUESTOR), CrashingChain.When.BEFORE_BROADCAST), config);
     crashing.record("t", "a", P1, v(4), now());
     clock.advance(WINDOW);
     assertThatThrownBy(crashing::tick).isInstanceOf(CrashingChain.Crash.class);
@@ -528,10 +582,15 @@ class PaymentProcessorTest {
     PaymentProcessor.TickReport r = reopen(fake.wallet(REQUESTOR), config).tick();
     assertThat(r.feeBumps()).isEqualTo(1);
     processor.tick();
-    assertThat(fake.minedFrom(REQUESTOR)).singleElement().satisfies(t -> assertThat(t.nonce()).isZero());
+    assertThat(fake.minedFrom(REQUESTOR))
+        .singleElement()
+        .satisfies(t -> assertThat(t.nonce()).isZero());
     assertThat(fake.balance(P1)).isEqualTo(v(4));
-    assertThat(processor.payment("a").orElseThrow().txHash()).isEqualTo(fake.minedFrom(REQUESTOR).get(0).hash());
-    assertThat(processor.batches()).singleElement().satisfies(b -> assertThat(b.status()).isEqualTo(BatchStatus.CONFIRMED));
+    assertThat(processor.payment("a").orElseThrow().txHash())
+        .isEqualTo(fake.minedFrom(REQUESTOR).get(0).hash());
+    assertThat(processor.batches())
+        .singleElement()
+        .satisfies(b -> assertThat(b.status()).isEqualTo(BatchStatus.CONFIRMED));
   }
 
   @Test
@@ -547,10 +606,13 @@ class PaymentProcessorTest {
     fake.setAutomine(true);
     processor.tick();
     assertThat(fake.balance(P1)).isEqualTo(v(6));
-    assertThat(processor.batches()).extracting(BatchRecord::kind, BatchRecord::nonce, BatchRecord::status)
+    assertThat(processor.batches())
+        .extracting(BatchRecord::kind, BatchRecord::nonce, BatchRecord::status)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple(BatchRecord.Kind.PAYMENT, 1L, BatchStatus.CONFIRMED),
-            org.assertj.core.groups.Tuple.tuple(BatchRecord.Kind.FILLER, 0L, BatchStatus.CONFIRMED));
+            org.assertj.core.groups.Tuple.tuple(
+                BatchRecord.Kind.PAYMENT, 1L, BatchStatus.CONFIRMED),
+            org.assertj.core.groups.Tuple.tuple(
+                BatchRecord.Kind.FILLER, 0L, BatchStatus.CONFIRMED));
   }
 
   @Test
@@ -572,7 +634,8 @@ class PaymentProcessorTest {
   void theScheduledLoopTicksAndSurvivesFailures() {
     ManualScheduler scheduler = new ManualScheduler(clock);
     processor.start(scheduler, Duration.ofSeconds(1));
-    assertThatThrownBy(() -> processor.start(scheduler, Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> processor.start(scheduler, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class);
     fake.fund(REQUESTOR, v(1));
     processor.record("t", "a", P1, v(5), now());
     scheduler.advance(Duration.ofSeconds(11)); // fails: not enough GNT; the loop goes on
@@ -595,12 +658,16 @@ class PaymentProcessorTest {
     assertThat(account.canAfford(v(70))).isTrue();
     assertThat(account.canAfford(v(71))).isFalse();
     assertThatThrownBy(() -> account.requireAffordable(v(80), "task T"))
-        .isInstanceOfSatisfying(InsufficientFundsException.class, e -> {
-          assertThat(e.currency()).isEqualTo(InsufficientFundsException.Currency.GNT);
-          assertThat(e.available()).isEqualTo(v(70));
-          assertThat(e.required()).isEqualTo(v(80));
-        })
-        .hasMessageContaining("available 70").hasMessageContaining("required 80").hasMessageContaining("task T");
+        .isInstanceOfSatisfying(
+            InsufficientFundsException.class,
+            e -> {
+              assertThat(e.currency()).isEqualTo(InsufficientFundsException.Currency.GNT);
+              assertThat(e.available()).isEqualTo(v(70));
+              assertThat(e.required()).isEqualTo(v(80));
+            })
+        .hasMessageContaining("available 70")
+        .hasMessageContaining("required 80")
+        .hasMessageContaining("task T");
     afterWindow();
     processor.tick();
     RequestorAccount.Affordability a = account.affordability(v(70));
@@ -611,17 +678,30 @@ class PaymentProcessorTest {
 
   @Test
   void aTaskNeedsEtherForGas() {
-    PaymentConfig greedy = new PaymentConfig(WINDOW, 1, 100, 10_000_000, Duration.ofSeconds(30), 64, Duration.ZERO, 5,
-        1_000_000_000L);
+    PaymentConfig greedy =
+        new PaymentConfig(
+            WINDOW,
+            1,
+            100,
+            10_000_000,
+            Duration.ofSeconds(30),
+            64,
+            Duration.ZERO,
+            5,
+            1_000_000_000L);
     RequestorAccount account = new RequestorAccount(fake.wallet(REQUESTOR), processor, greedy);
     // 10^9 gas at 3 gwei = 3 ETH; the fake account holds 1 ETH.
     assertThatThrownBy(() -> account.requireAffordable(v(1), "task T"))
-        .isInstanceOfSatisfying(InsufficientFundsException.class, e -> {
-          assertThat(e.currency()).isEqualTo(InsufficientFundsException.Currency.ETH);
-          assertThat(e.available()).isEqualTo(BigInteger.TEN.pow(18));
-          assertThat(e.required()).isEqualTo(BigInteger.valueOf(3).multiply(BigInteger.TEN.pow(18)));
-        });
-    assertThat(new RequestorAccount(fake.wallet(REQUESTOR), processor, config).canAfford(v(1))).isTrue();
+        .isInstanceOfSatisfying(
+            InsufficientFundsException.class,
+            e -> {
+              assertThat(e.currency()).isEqualTo(InsufficientFundsException.Currency.ETH);
+              assertThat(e.available()).isEqualTo(BigInteger.TEN.pow(18));
+              assertThat(e.required())
+                  .isEqualTo(BigInteger.valueOf(3).multiply(BigInteger.TEN.pow(18)));
+            });
+    assertThat(new RequestorAccount(fake.wallet(REQUESTOR), processor, config).canAfford(v(1)))
+        .isTrue();
   }
 
   @Test
@@ -633,14 +713,17 @@ class PaymentProcessorTest {
     afterWindow();
     RequestorAccount.Affordability a = account.affordability(BigInteger.ZERO);
     assertThat(a.gntOwed()).isEqualTo(v(30));
-    assertThat(a.ethRequired()).isGreaterThan(BigInteger.valueOf(1_000_000).multiply(FakeChain.GWEI.multiply(v(3))));
+    assertThat(a.ethRequired())
+        .isGreaterThan(BigInteger.valueOf(1_000_000).multiply(FakeChain.GWEI.multiply(v(3))));
     fake.mine();
     a = account.affordability(BigInteger.ZERO);
     assertThat(a.gntBalance()).isEqualTo(v(70));
-    assertThat(a.gntOwed()).as("mined, but the processor has not seen it yet: counted twice (refusing too much)")
+    assertThat(a.gntOwed())
+        .as("mined, but the processor has not seen it yet: counted twice (refusing too much)")
         .isEqualTo(v(30));
     processor.tick();
     assertThat(account.affordability(BigInteger.ZERO).gntOwed()).isZero();
-    assertThat(List.of(processor.payment("a").orElseThrow().status())).containsExactly(PaymentStatus.PAID);
+    assertThat(List.of(processor.payment("a").orElseThrow().status()))
+        .containsExactly(PaymentStatus.PAID);
   }
 }

@@ -29,7 +29,9 @@ class ReputationTest {
     assertThat(rep.ranking(PROVIDER)).extracting(Reputation.Entry::node).containsExactly(b, a);
     // it takes many good results to make up for one wrong one
     for (int i = 0; i < 9; i++) rep.record(PROVIDER, a, RESULT_ACCEPTED);
-    assertThat(rep.score(PROVIDER, a)).isLessThan(rep.score(PROVIDER, b) + 0.15).isEqualTo(10.0 / 21);
+    assertThat(rep.score(PROVIDER, a))
+        .isLessThan(rep.score(PROVIDER, b) + 0.15)
+        .isEqualTo(10.0 / 21);
   }
 
   @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeDatabaseTest {
   @TempDir Path dir;
   final FakeClock clock = new FakeClock(1_700_000_000_000L);
+
   /** Only the first migration: the base for tests that add their own versions 2, 3, ... */
   static final List<Migration> V1 = Migrations.ALL.subList(0, 1);
 
@@ -24,10 +25,13 @@ class NodeDatabaseTest {
     try (NodeDatabase db = NodeDatabase.open(dir, clock)) {
       assertThat(Files.exists(dir.resolve(NodeDatabase.FILE_NAME))).isTrue();
       assertThat(db.schemaVersion()).isEqualTo(Migrations.ALL.size());
-      assertThat(db.appliedMigrations()).extracting(NodeDatabase.AppliedMigration::version)
-          .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, Migrations.ALL.size()).boxed().toList());
+      assertThat(db.appliedMigrations())
+          .extracting(NodeDatabase.AppliedMigration::version)
+          .containsExactlyElementsOf(
+              java.util.stream.IntStream.rangeClosed(1, Migrations.ALL.size()).boxed().toList());
       assertThat(db.appliedMigrations().get(0).appliedAt()).isEqualTo(clock.millis());
-      assertThat(tables(db)).contains("schema_version", "peers", "payments", "payment_batches", "incomes");
+      assertThat(tables(db))
+          .contains("schema_version", "peers", "payments", "payment_batches", "incomes");
     }
   }
 
@@ -50,16 +54,24 @@ class NodeDatabaseTest {
     }
     List<Migration> more = new ArrayList<>(V1);
     more.add(Migration.of(2, "a", "CREATE TABLE a (x INTEGER)"));
-    more.add(Migration.of(3, "b needs a", "CREATE TABLE b (x INTEGER REFERENCES a (x))", "INSERT INTO a VALUES (7)"));
+    more.add(
+        Migration.of(
+            3,
+            "b needs a",
+            "CREATE TABLE b (x INTEGER REFERENCES a (x))",
+            "INSERT INTO a VALUES (7)"));
     try (NodeDatabase db = NodeDatabase.open(dir, clock, more)) {
       assertThat(db.schemaVersion()).isEqualTo(3);
-      assertThat(db.appliedMigrations()).extracting(NodeDatabase.AppliedMigration::description)
+      assertThat(db.appliedMigrations())
+          .extracting(NodeDatabase.AppliedMigration::description)
           .containsExactly("peers learnt by discovery", "a", "b needs a");
-      int x = db.read(c -> {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT x FROM a")) {
-          return rs.next() ? rs.getInt(1) : -1;
-        }
-      });
+      int x =
+          db.read(c -> {
+            try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT x FROM a")) {
+              return rs.next() ? rs.getInt(1) : -1;
+            }
+          });
       assertThat(x).isEqualTo(7);
     }
   }
@@ -70,7 +82,9 @@ class NodeDatabaseTest {
     broken.add(Migration.of(2, "half good", "CREATE TABLE good (x INTEGER)", "THIS IS NOT SQL"));
     assertThatThrownBy(() -> NodeDatabase.open(dir, clock, broken))
         .isInstanceOf(StateException.class)
-        .satisfies(e -> assertThat(((StateException) e).reason()).isEqualTo(StateException.Reason.MIGRATION_FAILED))
+        .satisfies(e ->
+            assertThat(((StateException) e).reason())
+                .isEqualTo(StateException.Reason.MIGRATION_FAILED))
         .hasMessageContaining("migration 2 (half good)");
     try (NodeDatabase db = NodeDatabase.open(dir, clock, V1)) {
       assertThat(db.schemaVersion()).isEqualTo(1);
@@ -86,12 +100,15 @@ class NodeDatabaseTest {
     assertThatThrownBy(() -> NodeDatabase.open(dir, clock, V1))
         .isInstanceOf(StateException.class)
         .hasMessageContaining("schema version 2")
-        .satisfies(e -> assertThat(((StateException) e).reason()).isEqualTo(StateException.Reason.NEWER_SCHEMA));
+        .satisfies(e ->
+            assertThat(((StateException) e).reason())
+                .isEqualTo(StateException.Reason.NEWER_SCHEMA));
   }
 
   @Test
   void migrationsMustBeNumberedInOrder() {
-    assertThatThrownBy(() -> NodeDatabase.open(dir, clock, List.of(Migration.of(2, "skips 1", "SELECT 1"))))
+    assertThatThrownBy(
+            () -> NodeDatabase.open(dir, clock, List.of(Migration.of(2, "skips 1", "SELECT 1"))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("versions must be 1, 2, 3");
   }
@@ -102,18 +119,23 @@ class NodeDatabaseTest {
     db.close();
     db.close();
     assertThat(db.isOpen()).isFalse();
-    assertThatThrownBy(db::schemaVersion).isInstanceOf(StateException.class).hasMessageContaining("CLOSED");
+    assertThatThrownBy(db::schemaVersion)
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("CLOSED");
   }
 
   @Test
   void writeRollsBackWhenTheWorkThrows() {
     try (NodeDatabase db = NodeDatabase.open(dir, clock)) {
-      assertThatThrownBy(() -> db.write(c -> {
-        try (Statement s = c.createStatement()) {
-          s.execute("INSERT INTO peers (node_id, host, port, first_seen, last_seen) VALUES ('x', 'h', 1, 0, 0)");
-        }
-        throw new IllegalStateException("boom");
-      })).hasMessage("boom");
+      assertThatThrownBy(() ->
+              db.write(c -> {
+                try (Statement s = c.createStatement()) {
+                  s.execute(
+                      "INSERT INTO peers (node_id, host, port, first_seen, last_seen) VALUES ('x', 'h', 1, 0, 0)");
+                }
+                throw new IllegalStateException("boom");
+              }))
+          .hasMessage("boom");
       assertThat(new SqlitePeerStore(db).size()).isZero();
     }
   }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.state.PeerStore.StoredPeer;
 import org.jgolem.protocol.messages.p2p.NodeRecord;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,9 +28,10 @@ class SqlitePeerStoreTest {
     try (NodeDatabase db = NodeDatabase.open(dir, clock)) {
       PeerStore store = new SqlitePeerStore(db);
       assertThat(store.size()).isEqualTo(2);
-      assertThat(store.load(10)).containsExactly(
-          new StoredPeer(record(2, 4002), 2000, 2000, 0),
-          new StoredPeer(record(1, 4001), 1000, 1000, 0));
+      assertThat(store.load(10))
+          .containsExactly(
+              new StoredPeer(record(2, 4002), 2000, 2000, 0),
+              new StoredPeer(record(1, 4001), 1000, 1000, 0));
     }
   }
 
@@ -58,8 +59,12 @@ class SqlitePeerStoreTest {
       }
       store.failed(record(5, 0).nodeId()); // newest, but unreliable
       store.failed(record(9, 0).nodeId()); // unknown: ignored
-      assertThat(store.load(3)).extracting(p -> p.record().port()).containsExactly(4004, 4003, 4002);
-      assertThat(store.load(10)).extracting(p -> p.record().port()).containsExactly(4004, 4003, 4002, 4001, 4005);
+      assertThat(store.load(3))
+          .extracting(p -> p.record().port())
+          .containsExactly(4004, 4003, 4002);
+      assertThat(store.load(10))
+          .extracting(p -> p.record().port())
+          .containsExactly(4004, 4003, 4002, 4001, 4005);
       assertThat(store.size()).isEqualTo(5);
     }
   }
@@ -77,7 +82,9 @@ class SqlitePeerStoreTest {
       store.failed(record(2, 0).nodeId());
       assertThat(store.prune(3)).isEqualTo(1);
       store.remove(record(3, 0).nodeId());
-      assertThat(store.load(10)).extracting(p -> p.record().nodeId()).containsExactly(record(2, 0).nodeId());
+      assertThat(store.load(10))
+          .extracting(p -> p.record().nodeId())
+          .containsExactly(record(2, 0).nodeId());
     }
   }
 }

@@ -26,7 +26,8 @@ class TaskFileParserTest {
   final TaskFileParser parser = new TaskFileParser(Set.of("wasm", "docker"));
 
   /** The gWASM example from Golem's ETHBerlin 2019 talk, with folders that exist here. */
-  static final String GWASM = """
+  static final String GWASM =
+      """
       {
         "type": "wasm",
         "name": "test",
@@ -80,95 +81,180 @@ class TaskFileParserTest {
 
   @Test
   void bidsAreExactInBaseUnits() throws Exception {
-    TaskFile t = parser.parse(write(GWASM.replace("\"bid\": 1,", "\"bid\": \"0.000000000000000001\",")));
+    TaskFile t =
+        parser.parse(write(GWASM.replace("\"bid\": 1,", "\"bid\": \"0.000000000000000001\",")));
     assertThat(t.bidPerHour()).isEqualTo(BigInteger.ONE);
     t = parser.parse(write(GWASM.replace("\"bid\": 1,", "\"bid\": 0.1,")));
     assertThat(t.bidPerHour()).isEqualTo(new BigInteger("100000000000000000"));
-    t = parser.parse(write(GWASM.replace("\"timeout\": \"00:10:00\"", "\"timeout\": \"36:00:05\"")));
+    t =
+        parser.parse(
+            write(GWASM.replace("\"timeout\": \"00:10:00\"", "\"timeout\": \"36:00:05\"")));
     assertThat(t.timeout()).isEqualTo(Duration.ofHours(36).plusSeconds(5));
   }
 
   static Stream<Arguments> invalidCommonFields() {
     return Stream.of(
-        Arguments.of("\"type\": \"wasm\",", "\"type\": \"quantum\",", "$.type", "unknown task type 'quantum'"),
+        Arguments.of(
+            "\"type\": \"wasm\",",
+            "\"type\": \"quantum\",",
+            "$.type",
+            "unknown task type 'quantum'"),
         Arguments.of("\"type\": \"wasm\",", "", "$.type", "is missing"),
         Arguments.of("\"name\": \"test\",", "\"name\": 7,", "$.name", "must be a string"),
         Arguments.of("\"bid\": 1,", "\"bid\": -1,", "$.bid", "must not be negative"),
         Arguments.of("\"bid\": 1,", "\"bid\": \"lots\",", "$.bid", "must be a number of GNT"),
-        Arguments.of("\"bid\": 1,", "\"bid\": 0.0000000000000000001,", "$.bid", "more than 18 decimals"),
+        Arguments.of(
+            "\"bid\": 1,", "\"bid\": 0.0000000000000000001,", "$.bid", "more than 18 decimals"),
         Arguments.of("\"bid\": 1,", "", "$.bid", "is missing"),
-        Arguments.of("\"timeout\": \"00:10:00\"", "\"timeout\": \"10 minutes\"", "$.timeout", "h:mm:ss"),
-        Arguments.of("\"timeout\": \"00:10:00\"", "\"timeout\": \"0:00:00\"", "$.timeout", "longer than 0:00:00"),
-        Arguments.of("\"subtask_timeout\": \"00:10:00\"", "\"subtask_timeout\": \"00:20:00\"", "$.subtask_timeout",
+        Arguments.of(
+            "\"timeout\": \"00:10:00\"", "\"timeout\": \"10 minutes\"", "$.timeout", "h:mm:ss"),
+        Arguments.of(
+            "\"timeout\": \"00:10:00\"",
+            "\"timeout\": \"0:00:00\"",
+            "$.timeout",
+            "longer than 0:00:00"),
+        Arguments.of(
+            "\"subtask_timeout\": \"00:10:00\"",
+            "\"subtask_timeout\": \"00:20:00\"",
+            "$.subtask_timeout",
             "must not be longer than timeout"),
-        Arguments.of("\"bid\": 1,", "\"bid\": 1, \"subtask_count\": 2,", "$.subtask_count", "unknown field"),
-        Arguments.of("\"bid\": 1,", "\"bid\": 1, \"subtasks_count\": 0,", "$.subtasks_count", "1..100000"),
-        Arguments.of("\"bid\": 1,", "\"bid\": 1, \"resources\": [\"missing.blend\"],", "$.resources[0]", "does not exist"),
+        Arguments.of(
+            "\"bid\": 1,", "\"bid\": 1, \"subtask_count\": 2,", "$.subtask_count", "unknown field"),
+        Arguments.of(
+            "\"bid\": 1,", "\"bid\": 1, \"subtasks_count\": 0,", "$.subtasks_count", "1..100000"),
+        Arguments.of(
+            "\"bid\": 1,",
+            "\"bid\": 1, \"resources\": [\"missing.blend\"],",
+            "$.resources[0]",
+            "does not exist"),
         Arguments.of("\"bid\": 1,", "\"bid\": 1, \"compute_on\": \"gpu\",", "$.compute_on", "GPU"),
-        Arguments.of("\"bid\": 1,", "\"bid\": 1, \"verification\": {\"redundancy\": 0},", "$.verification.redundancy",
+        Arguments.of(
+            "\"bid\": 1,",
+            "\"bid\": 1, \"verification\": {\"redundancy\": 0},",
+            "$.verification.redundancy",
             "1..8"),
-        Arguments.of("\"bid\": 1,", "\"bid\": 1, \"verification\": {\"recompute_fraction\": 2},",
-            "$.verification.recompute_fraction", "0..1"));
+        Arguments.of(
+            "\"bid\": 1,",
+            "\"bid\": 1, \"verification\": {\"recompute_fraction\": 2},",
+            "$.verification.recompute_fraction",
+            "0..1"));
   }
 
   @ParameterizedTest(name = "{2}")
   @MethodSource("invalidCommonFields")
-  void commonFieldErrorsNameTheJsonPath(String from, String to, String path, String reason) throws Exception {
+  void commonFieldErrorsNameTheJsonPath(String from, String to, String path, String reason)
+      throws Exception {
     Path f = write(GWASM.replace(from, to));
-    assertThatThrownBy(() -> parser.parse(f)).isInstanceOfSatisfying(TaskFileException.class, e -> {
-      assertThat(e.problems()).anySatisfy(pr -> {
-        assertThat(pr.path()).isEqualTo(path);
-        assertThat(pr.reason()).contains(reason);
-      });
-      assertThat(e.getMessage()).contains(path).contains(f.toString());
-    });
+    assertThatThrownBy(() -> parser.parse(f))
+        .isInstanceOfSatisfying(
+            TaskFileException.class,
+            e -> {
+              assertThat(e.problems())
+                  .anySatisfy(pr -> {
+                    assertThat(pr.path()).isEqualTo(path);
+                    assertThat(pr.reason()).contains(reason);
+                  });
+              assertThat(e.getMessage()).contains(path).contains(f.toString());
+            });
   }
 
   static Stream<Arguments> invalidGwasmOptions() {
     return Stream.of(
-        Arguments.of("\"wasm_name\": \"test.wasm\"", "\"wasm_name\": \"nope.wasm\"", "$.options.wasm_name", "no such file"),
-        Arguments.of("\"wasm_name\": \"test.wasm\"", "\"wasm_name\": \"test.js\"", "$.options.wasm_name",
+        Arguments.of(
+            "\"wasm_name\": \"test.wasm\"",
+            "\"wasm_name\": \"nope.wasm\"",
+            "$.options.wasm_name",
+            "no such file"),
+        Arguments.of(
+            "\"wasm_name\": \"test.wasm\"",
+            "\"wasm_name\": \"test.js\"",
+            "$.options.wasm_name",
             "not a WebAssembly binary"),
-        Arguments.of("\"wasm_name\": \"test.wasm\"", "\"wasm_name\": \"../test.wasm\"", "$.options.wasm_name",
+        Arguments.of(
+            "\"wasm_name\": \"test.wasm\"",
+            "\"wasm_name\": \"../test.wasm\"",
+            "$.options.wasm_name",
             "inside input_dir"),
-        Arguments.of("\"input_dir\": \"test_in\"", "\"input_dir\": \"nowhere\"", "$.options.input_dir", "not a folder"),
+        Arguments.of(
+            "\"input_dir\": \"test_in\"",
+            "\"input_dir\": \"nowhere\"",
+            "$.options.input_dir",
+            "not a folder"),
         Arguments.of("\"js_name\": \"test.js\",", "", "$.options.js_name", "is missing"),
-        Arguments.of("\"output_dir\": \"test_out\"", "\"output_dir\": \"test_in/out\"", "$.options.output_dir",
+        Arguments.of(
+            "\"output_dir\": \"test_out\"",
+            "\"output_dir\": \"test_in/out\"",
+            "$.options.output_dir",
             "inside input_dir"),
-        Arguments.of("[\"arg1\", \"arg2\"]", "[\"arg1\", 2]", "$.options.subtasks.subtask1.exec_args[1]", "must be a string"),
-        Arguments.of("\"output_file_paths\": [\"out.txt\"] },\n", "\"output_file_paths\": [\"../../x\"] },\n",
-            "$.options.subtasks.subtask1.output_file_paths[0]", "relative path inside the output folder"),
-        Arguments.of("\"output_file_paths\": [\"out.txt\"] },\n", "\"output_file_paths\": [] },\n",
-            "$.options.subtasks.subtask1.output_file_paths", "must not be empty"),
-        Arguments.of("\"subtask2\": {", "\"subtask3\": {", "$.options.subtasks.subtask3", "has no input folder"),
-        Arguments.of("\"subtask2\": {", "\"../up\": {", "$.options.subtasks", "subtask name \"../up\""),
-        Arguments.of("\"bid\": 1,", "\"bid\": 1, \"subtasks_count\": 3,", "$.subtasks_count", "lists 2"),
-        Arguments.of("\"output_dir\": \"test_out\",", "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": 0,",
-            "$.options.subtasks_per_assignment", "1..64"),
-        Arguments.of("\"output_dir\": \"test_out\",", "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": 65,",
-            "$.options.subtasks_per_assignment", "1..64"),
-        Arguments.of("\"output_dir\": \"test_out\",", "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": \"2\",",
-            "$.options.subtasks_per_assignment", "must be an integer"));
+        Arguments.of(
+            "[\"arg1\", \"arg2\"]",
+            "[\"arg1\", 2]",
+            "$.options.subtasks.subtask1.exec_args[1]",
+            "must be a string"),
+        Arguments.of(
+            "\"output_file_paths\": [\"out.txt\"] },\n",
+            "\"output_file_paths\": [\"../../x\"] },\n",
+            "$.options.subtasks.subtask1.output_file_paths[0]",
+            "relative path inside the output folder"),
+        Arguments.of(
+            "\"output_file_paths\": [\"out.txt\"] },\n",
+            "\"output_file_paths\": [] },\n",
+            "$.options.subtasks.subtask1.output_file_paths",
+            "must not be empty"),
+        Arguments.of(
+            "\"subtask2\": {",
+            "\"subtask3\": {",
+            "$.options.subtasks.subtask3",
+            "has no input folder"),
+        Arguments.of(
+            "\"subtask2\": {", "\"../up\": {", "$.options.subtasks", "subtask name \"../up\""),
+        Arguments.of(
+            "\"bid\": 1,", "\"bid\": 1, \"subtasks_count\": 3,", "$.subtasks_count", "lists 2"),
+        Arguments.of(
+            "\"output_dir\": \"test_out\",",
+            "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": 0,",
+            "$.options.subtasks_per_assignment",
+            "1..64"),
+        Arguments.of(
+            "\"output_dir\": \"test_out\",",
+            "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": 65,",
+            "$.options.subtasks_per_assignment",
+            "1..64"),
+        Arguments.of(
+            "\"output_dir\": \"test_out\",",
+            "\"output_dir\": \"test_out\", \"subtasks_per_assignment\": \"2\",",
+            "$.options.subtasks_per_assignment",
+            "must be an integer"));
   }
 
   @ParameterizedTest(name = "{2}")
   @MethodSource("invalidGwasmOptions")
-  void gwasmOptionErrorsNameTheJsonPath(String from, String to, String path, String reason) throws Exception {
+  void gwasmOptionErrorsNameTheJsonPath(String from, String to, String path, String reason)
+      throws Exception {
     Path f = write(GWASM.replace(from, to));
     assertThat(Files.readString(f)).as("replacement applied").isNotEqualTo(GWASM);
-    assertThatThrownBy(() -> GwasmOptions.parse(parser.parse(f))).isInstanceOfSatisfying(TaskFileException.class,
-        e -> assertThat(e.problems()).anySatisfy(pr -> {
-          assertThat(pr.path()).isEqualTo(path);
-          assertThat(pr.reason()).contains(reason);
-        }));
+    assertThatThrownBy(() -> GwasmOptions.parse(parser.parse(f)))
+        .isInstanceOfSatisfying(
+            TaskFileException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(pr -> {
+                      assertThat(pr.path()).isEqualTo(path);
+                      assertThat(pr.reason()).contains(reason);
+                    }));
   }
 
   @Test
   void everyProblemIsReportedAtOnce() throws Exception {
     Path f = write("{\"type\": \"wasm\", \"timeout\": \"x\", \"bid\": -2, \"extra\": 1}");
-    assertThatThrownBy(() -> parser.parse(f)).isInstanceOfSatisfying(TaskFileException.class, e ->
-        assertThat(e.problems()).extracting(Problems.Problem::path)
-            .containsExactlyInAnyOrder("$.extra", "$.name", "$.timeout", "$.subtask_timeout", "$.bid"));
+    assertThatThrownBy(() -> parser.parse(f))
+        .isInstanceOfSatisfying(
+            TaskFileException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(Problems.Problem::path)
+                    .containsExactlyInAnyOrder(
+                        "$.extra", "$.name", "$.timeout", "$.subtask_timeout", "$.bid"));
   }
 
   @Test
@@ -178,7 +264,9 @@ class TaskFileParserTest {
     Path dup = write("{\"type\": \"wasm\", \"type\": \"docker\"}");
     assertThatThrownBy(() -> parser.parse(dup)).hasMessageContaining("Duplicate field 'type'");
     Path notObject = write("[1, 2]");
-    assertThatThrownBy(() -> parser.parse(notObject)).hasMessageContaining("$: must be a JSON object");
-    assertThatThrownBy(() -> parser.parse(dir.resolve("absent.json"))).hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> parser.parse(notObject))
+        .hasMessageContaining("$: must be a JSON object");
+    assertThatThrownBy(() -> parser.parse(dir.resolve("absent.json")))
+        .hasMessageContaining("does not exist");
   }
 }

@@ -5,16 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.web3j.crypto.exception.CipherException;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Wallet;
 import org.web3j.crypto.WalletFile;
 import org.web3j.crypto.WalletUtils;
+import org.web3j.crypto.exception.CipherException;
 
 /**
  * The node key in a standard Ethereum V3 keystore file (scrypt + AES-128-CTR), readable by other
- * Ethereum tools. The password comes from a file or an environment variable, never the command
- * line (where other users could read it in the process list).
+ * Ethereum tools. The password comes from a file or an environment variable, never the command line
+ * (where other users could read it in the process list).
  */
 public final class Keystore {
   /** Where the password comes from. */
@@ -41,7 +41,8 @@ public final class Keystore {
       public String read() {
         String p = System.getenv(variable);
         if (p == null || p.isEmpty()) {
-          throw new IllegalArgumentException("environment variable " + variable + " holds no password");
+          throw new IllegalArgumentException(
+              "environment variable " + variable + " holds no password");
         }
         return p;
       }
@@ -71,7 +72,8 @@ public final class Keystore {
       Credentials c = WalletUtils.loadCredentials(password.read(), file.toFile());
       return NodeKey.of(c.getEcKeyPair());
     } catch (CipherException e) {
-      throw new IllegalArgumentException("cannot decrypt keystore " + file + ": wrong password?", e);
+      throw new IllegalArgumentException(
+          "cannot decrypt keystore " + file + ": wrong password?", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read keystore " + file + ": " + e.getMessage(), e);
     }

@@ -7,8 +7,8 @@ import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
 
 /**
- * A node's secp256k1 key. The node id is its Ethereum address; the same key signs protocol
- * messages and on-chain transactions.
+ * A node's secp256k1 key. The node id is its Ethereum address; the same key signs protocol messages
+ * and on-chain transactions.
  */
 public final class NodeKey {
   private final ECKeyPair keyPair;

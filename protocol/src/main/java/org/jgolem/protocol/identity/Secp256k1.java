@@ -14,8 +14,8 @@ import org.web3j.utils.Numeric;
  * <p>Two backends give byte-identical results (signing is deterministic, RFC 6979): libsecp256k1
  * through JNI ({@link NativeEcdsa}), used when its native library loads (Linux x86-64 and aarch64;
  * several times faster at both, as {@code SignatureBenchmark} in the tests measures; see
- * docs/PERFORMANCE.md), and web3j's pure Java otherwise. {@code -Djgolem.secp256k1=java} forces web3j.
- * {@link #backend()} says which is in use.
+ * docs/PERFORMANCE.md), and web3j's pure Java otherwise. {@code -Djgolem.secp256k1=java} forces
+ * web3j. {@link #backend()} says which is in use.
  */
 public final class Secp256k1 {
   /** The order n of the curve's group. */
@@ -68,11 +68,13 @@ public final class Secp256k1 {
   }
 
   /**
-   * The address that signed {@code digest}; throws {@link IllegalArgumentException} if the signature is invalid.
-   * Recoveries are remembered (the last {@value #RECOVERED_MAX} or so, keyed by the digest and the whole signature):
-   * a message chain verifies the same signatures again and again (a TaskToCompute, its two notes, then the same inside
-   * the report and the acceptance that quote it), and a recovery is the costliest step of checking a message (see
-   * docs/PERFORMANCE.md). A pure function of its key, so nothing can be put in it that a recovery would not give.
+   * The address that signed {@code digest}; throws {@link IllegalArgumentException} if the
+   * signature is invalid. Recoveries are remembered (the last {@value #RECOVERED_MAX} or so, keyed
+   * by the digest and the whole signature): a message chain verifies the same signatures again and
+   * again (a TaskToCompute, its two notes, then the same inside the report and the acceptance that
+   * quote it), and a recovery is the costliest step of checking a message (see
+   * docs/PERFORMANCE.md). A pure function of its key, so nothing can be put in it that a recovery
+   * would not give.
    */
   public static Address recover(byte[] digest, Signature sig) {
     checkRanges(digest, sig);
@@ -84,15 +86,17 @@ public final class Secp256k1 {
     java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(k);
     Address known = RECOVERED.get(key);
     if (known != null) return known;
-    Address a = BACKEND == Backend.NATIVE ? NativeEcdsa.recover(digest, sig) : recoverWeb3j(digest, sig);
-    if (RECOVERED.size() >= RECOVERED_MAX) RECOVERED.clear(); // crude bound: a cleared cache only costs recoveries
+    Address a =
+        BACKEND == Backend.NATIVE ? NativeEcdsa.recover(digest, sig) : recoverWeb3j(digest, sig);
+    if (RECOVERED.size() >= RECOVERED_MAX)
+      RECOVERED.clear(); // crude bound: a cleared cache only costs recoveries
     RECOVERED.put(key, a);
     return a;
   }
 
   private static final int RECOVERED_MAX = 4096;
-  private static final java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, Address> RECOVERED =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, Address>
+      RECOVERED = new java.util.concurrent.ConcurrentHashMap<>();
 
   static Address recoverNative(byte[] digest, Signature sig) {
     checkRanges(digest, sig);
@@ -102,7 +106,9 @@ public final class Secp256k1 {
   static Address recoverWeb3j(byte[] digest, Signature sig) {
     checkRanges(digest, sig);
     try {
-      BigInteger pub = Sign.signedMessageHashToKey(digest, new Sign.SignatureData((byte) sig.v(), sig.r(), sig.s()));
+      BigInteger pub =
+          Sign.signedMessageHashToKey(
+              digest, new Sign.SignatureData((byte) sig.v(), sig.r(), sig.s()));
       return Address.of(Keys.getAddress(pub));
     } catch (java.security.SignatureException | RuntimeException e) {
       throw new IllegalArgumentException("invalid signature: " + e.getMessage(), e);

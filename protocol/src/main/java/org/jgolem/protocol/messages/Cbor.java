@@ -20,19 +20,21 @@ import org.jgolem.eth.Address;
  * strict: unknown or missing fields, trailing bytes and nulls for primitives are refused.
  */
 public final class Cbor {
-  public static final CBORMapper MAPPER = CBORMapper.builder()
-      .enable(CBORGenerator.Feature.WRITE_MINIMAL_INTS)
-      .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-      .addModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
-      .addModule(new SimpleModule("jgolem")
-          .addSerializer(Address.class, new AddressSerializer())
-          .addDeserializer(Address.class, new AddressDeserializer()))
-      .build();
+  public static final CBORMapper MAPPER =
+      CBORMapper.builder()
+          .enable(CBORGenerator.Feature.WRITE_MINIMAL_INTS)
+          .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .addModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
+          .addModule(
+              new SimpleModule("jgolem")
+                  .addSerializer(Address.class, new AddressSerializer())
+                  .addDeserializer(Address.class, new AddressDeserializer()))
+          .build();
 
   private Cbor() {}
 
@@ -42,7 +44,8 @@ public final class Cbor {
     }
 
     @Override
-    public void serialize(Address value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+    public void serialize(Address value, JsonGenerator gen, SerializerProvider provider)
+        throws IOException {
       gen.writeBinary(value.toBytes());
     }
   }
@@ -56,7 +59,8 @@ public final class Cbor {
     public Address deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       byte[] b = p.getBinaryValue();
       if (b == null || b.length != 20) {
-        throw ctxt.weirdStringException(String.valueOf(b == null ? null : b.length), Address.class, "an address has 20 bytes");
+        throw ctxt.weirdStringException(
+            String.valueOf(b == null ? null : b.length), Address.class, "an address has 20 bytes");
       }
       return Address.of(b);
     }

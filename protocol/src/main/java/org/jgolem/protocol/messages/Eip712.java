@@ -11,7 +11,8 @@ import org.jgolem.eth.Address;
  * allocate little: every signed message hashes its payload, on both sides.
  */
 public final class Eip712 {
-  private static final ThreadLocal<KeccakDigest> KECCAK = ThreadLocal.withInitial(() -> new KeccakDigest(256));
+  private static final ThreadLocal<KeccakDigest> KECCAK =
+      ThreadLocal.withInitial(() -> new KeccakDigest(256));
 
   private Eip712() {}
 
@@ -115,5 +116,4 @@ public final class Eip712 {
     d.doFinal(out, 0);
     return out;
   }
-
 }

@@ -71,6 +71,15 @@ public record Envelope(
 
   @Override
   public String toString() {
-    return type + "[from " + sender + ", id " + messageIdHex() + ", t " + timestamp + ", " + payload + "]";
+    return type
+        + "[from "
+        + sender
+        + ", id "
+        + messageIdHex()
+        + ", t "
+        + timestamp
+        + ", "
+        + payload
+        + "]";
   }
 }

@@ -11,10 +11,10 @@ import org.jgolem.protocol.identity.Signature;
 import org.jgolem.protocol.messages.InvalidMessageException.Reason;
 
 /**
- * Seals payloads into signed envelopes and opens received bytes into verified ones. Opening
- * checks, in order: size, layout, protocol version, message type, payload decoding and its
- * validation rules, and the signature (which must recover to the sender field). Freshness and
- * replays are the job of {@link FreshnessGuard}, which keeps state.
+ * Seals payloads into signed envelopes and opens received bytes into verified ones. Opening checks,
+ * in order: size, layout, protocol version, message type, payload decoding and its validation
+ * rules, and the signature (which must recover to the sender field). Freshness and replays are the
+ * job of {@link FreshnessGuard}, which keeps state.
  */
 public final class MessageCodec {
   public static final int PROTOCOL_VERSION = 1;
@@ -46,9 +46,23 @@ public final class MessageCodec {
       throw new IllegalArgumentException("a message id has 16 bytes");
     }
     byte[] bytes = encodePayload(payload);
-    byte[] digest = hasher.digest(PROTOCOL_VERSION, payload.type(), key.address(), timestamp, messageId,
-        MessageHasher.payloadHash(payload, bytes));
-    return new Envelope(PROTOCOL_VERSION, payload.type(), key.address(), timestamp, messageId, bytes, payload, key.sign(digest));
+    byte[] digest =
+        hasher.digest(
+            PROTOCOL_VERSION,
+            payload.type(),
+            key.address(),
+            timestamp,
+            messageId,
+            MessageHasher.payloadHash(payload, bytes));
+    return new Envelope(
+        PROTOCOL_VERSION,
+        payload.type(),
+        key.address(),
+        timestamp,
+        messageId,
+        bytes,
+        payload,
+        key.sign(digest));
   }
 
   public byte[] encode(Envelope e) {
@@ -68,15 +82,19 @@ public final class MessageCodec {
   /** Parses and verifies; throws {@link InvalidMessageException} naming what is wrong. */
   public Envelope decode(byte[] frame) {
     if (frame.length > Envelope.HEADER_LENGTH + maxPayloadBytes + Signature.LENGTH) {
-      throw new InvalidMessageException(Reason.TOO_LARGE, frame.length + " bytes, limit " + maxPayloadBytes + " of payload");
+      throw new InvalidMessageException(
+          Reason.TOO_LARGE, frame.length + " bytes, limit " + maxPayloadBytes + " of payload");
     }
     if (frame.length < Envelope.HEADER_LENGTH + Signature.LENGTH) {
-      throw new InvalidMessageException(Reason.MALFORMED, "frame of " + frame.length + " bytes is shorter than an envelope");
+      throw new InvalidMessageException(
+          Reason.MALFORMED, "frame of " + frame.length + " bytes is shorter than an envelope");
     }
     ByteBuffer b = ByteBuffer.wrap(frame);
     int version = b.get() & 0xff;
     if (version != PROTOCOL_VERSION) {
-      throw new InvalidMessageException(Reason.UNSUPPORTED_VERSION, "protocol version " + version + ", this node speaks " + PROTOCOL_VERSION);
+      throw new InvalidMessageException(
+          Reason.UNSUPPORTED_VERSION,
+          "protocol version " + version + ", this node speaks " + PROTOCOL_VERSION);
     }
     int code = b.getShort() & 0xffff;
     MessageType type = MessageType.ofCode(code);
@@ -91,7 +109,8 @@ public final class MessageCodec {
     b.get(id);
     int length = b.getInt();
     if (length < 0 || length != b.remaining() - Signature.LENGTH) {
-      throw new InvalidMessageException(Reason.MALFORMED, "payload length field " + length + " does not match the frame");
+      throw new InvalidMessageException(
+          Reason.MALFORMED, "payload length field " + length + " does not match the frame");
     }
     byte[] payloadBytes = new byte[length];
     b.get(payloadBytes);
@@ -103,13 +122,22 @@ public final class MessageCodec {
     Signature signature = Signature.fromBytes(sig);
     Address signer;
     try {
-      signer = Secp256k1.recover(
-          hasher.digest(version, type, claimed, timestamp, id, MessageHasher.payloadHash(payload, payloadBytes)), signature);
+      signer =
+          Secp256k1.recover(
+              hasher.digest(
+                  version,
+                  type,
+                  claimed,
+                  timestamp,
+                  id,
+                  MessageHasher.payloadHash(payload, payloadBytes)),
+              signature);
     } catch (IllegalArgumentException e) {
       throw new InvalidMessageException(Reason.BAD_SIGNATURE, e.getMessage(), e);
     }
     if (!signer.equals(claimed)) {
-      throw new InvalidMessageException(Reason.BAD_SIGNATURE, "signed by " + signer + ", not by the claimed sender " + claimed);
+      throw new InvalidMessageException(
+          Reason.BAD_SIGNATURE, "signed by " + signer + ", not by the claimed sender " + claimed);
     }
     return new Envelope(version, type, claimed, timestamp, id, payloadBytes, payload, signature);
   }
@@ -122,12 +150,14 @@ public final class MessageCodec {
     }
   }
 
-  private static Payload decodePayload(MessageType type, Class<? extends Payload> cls, byte[] bytes) {
+  private static Payload decodePayload(
+      MessageType type, Class<? extends Payload> cls, byte[] bytes) {
     Payload payload;
     try {
       payload = Cbor.MAPPER.readValue(bytes, cls);
     } catch (IOException | RuntimeException e) {
-      throw new InvalidMessageException(Reason.MALFORMED, type + " payload does not decode: " + firstLine(e.getMessage()), e);
+      throw new InvalidMessageException(
+          Reason.MALFORMED, type + " payload does not decode: " + firstLine(e.getMessage()), e);
     }
     if (payload == null) {
       throw new InvalidMessageException(Reason.MALFORMED, type + " payload is empty");

@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Every message of the protocol, with its wire code. Evidence messages are the ones Concent and
- * the contracts judge later: their payload is hashed as an EIP-712 struct of its own fields.
+ * Every message of the protocol, with its wire code. Evidence messages are the ones Concent and the
+ * contracts judge later: their payload is hashed as an EIP-712 struct of its own fields.
  */
 public enum MessageType {
   // P2P

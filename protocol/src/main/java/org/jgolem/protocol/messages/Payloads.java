@@ -22,7 +22,8 @@ import org.jgolem.protocol.messages.p2p.Pong;
 
 /** Which payload class each message type decodes into. */
 public final class Payloads {
-  private static final Map<MessageType, Class<? extends Payload>> CLASSES = new EnumMap<>(MessageType.class);
+  private static final Map<MessageType, Class<? extends Payload>> CLASSES =
+      new EnumMap<>(MessageType.class);
 
   static {
     CLASSES.put(MessageType.HELLO, Hello.class);

@@ -6,8 +6,8 @@ import org.jgolem.protocol.identity.Secp256k1;
 import org.jgolem.protocol.identity.Signature;
 
 /**
- * A payload that carries its author's own EIP-712 signature, independent of the envelope, so it
- * can be forwarded hop by hop (each hop signs its own envelope) without losing proof of authorship.
+ * A payload that carries its author's own EIP-712 signature, independent of the envelope, so it can
+ * be forwarded hop by hop (each hop signs its own envelope) without losing proof of authorship.
  */
 public interface RequestorSigned extends Payload {
   /** Who must have signed: the requestor. */
@@ -35,7 +35,8 @@ public interface RequestorSigned extends Payload {
   /** Signs the digest with the author's key (which must be the author's). */
   static Signature sign(RequestorSigned unsigned, MessageHasher hasher, NodeKey key) {
     if (!key.address().equals(unsigned.author())) {
-      throw new IllegalArgumentException("key " + key.address() + " is not the author " + unsigned.author());
+      throw new IllegalArgumentException(
+          "key " + key.address() + " is not the author " + unsigned.author());
     }
     return key.sign(unsigned.signingDigest(hasher));
   }

@@ -3,8 +3,8 @@ package org.jgolem.protocol.notes;
 import java.math.BigInteger;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.Secp256k1;
-import org.jgolem.protocol.messages.Eip712;
 import org.jgolem.protocol.identity.Signature;
+import org.jgolem.protocol.messages.Eip712;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
 import org.web3j.utils.Numeric;
@@ -15,17 +15,25 @@ import org.web3j.utils.Numeric;
  */
 public final class NoteSigner {
   static final byte[] DOMAIN_TYPEHASH =
-      Eip712.typeHash("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+      Eip712.typeHash(
+          "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
   static final byte[] NOTE_TYPEHASH =
-      Eip712.typeHash("PromissoryNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose)");
+      Eip712.typeHash(
+          "PromissoryNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose)");
+
   /** The order n of secp256k1's group. */
   public static final BigInteger CURVE_ORDER = Secp256k1.N;
 
   private final byte[] domainSeparator;
 
   public NoteSigner(long chainId, Address depositContract) {
-    this.domainSeparator = Eip712.hashStruct(DOMAIN_TYPEHASH,
-        Eip712.string("GNTDeposit"), Eip712.string("1"), Eip712.uint(chainId), Eip712.address(depositContract));
+    this.domainSeparator =
+        Eip712.hashStruct(
+            DOMAIN_TYPEHASH,
+            Eip712.string("GNTDeposit"),
+            Eip712.string("1"),
+            Eip712.uint(chainId),
+            Eip712.address(depositContract));
   }
 
   public byte[] domainSeparator() {
@@ -33,12 +41,14 @@ public final class NoteSigner {
   }
 
   public byte[] digest(PromissoryNote note) {
-    byte[] structHash = Eip712.hashStruct(NOTE_TYPEHASH,
-        Eip712.address(note.payer()),
-        Eip712.address(note.payee()),
-        Eip712.uint(note.amount()),
-        note.subtaskId(),
-        Eip712.uint(note.purpose().ordinal()));
+    byte[] structHash =
+        Eip712.hashStruct(
+            NOTE_TYPEHASH,
+            Eip712.address(note.payer()),
+            Eip712.address(note.payee()),
+            Eip712.uint(note.amount()),
+            note.subtaskId(),
+            Eip712.uint(note.purpose().ordinal()));
     return Eip712.hash(domainSeparator, structHash);
   }
 
@@ -46,9 +56,11 @@ public final class NoteSigner {
   public SignedNote sign(PromissoryNote note, ECKeyPair payerKey) {
     Address signer = Address.of(Keys.getAddress(payerKey.getPublicKey()));
     if (!signer.equals(note.payer())) {
-      throw new IllegalArgumentException("note payer " + note.payer() + " is not the signing key's address " + signer);
+      throw new IllegalArgumentException(
+          "note payer " + note.payer() + " is not the signing key's address " + signer);
     }
-    Signature sig = Secp256k1.sign(digest(note), payerKey); // native when available; same bytes as web3j
+    Signature sig =
+        Secp256k1.sign(digest(note), payerKey); // native when available; same bytes as web3j
     return new SignedNote(note, sig.v(), sig.r(), sig.s());
   }
 
@@ -62,11 +74,14 @@ public final class NoteSigner {
     if (s.compareTo(CURVE_ORDER.shiftRight(1)) > 0) {
       throw new IllegalArgumentException("high-s signature refused");
     }
-    // ecrecover returns address 0 unless 0 < r < n and 0 < s < n; plain recovery would not refuse them
+    // ecrecover returns address 0 unless 0 < r < n and 0 < s < n; plain recovery would not refuse
+    // them
     if (r.signum() == 0 || r.compareTo(CURVE_ORDER) >= 0 || s.signum() == 0) {
-      throw new IllegalArgumentException("signature r or s out of range (0 < r < n, 0 < s required)");
+      throw new IllegalArgumentException(
+          "signature r or s out of range (0 < r < n, 0 < s required)");
     }
-    return Secp256k1.recover(digest(signed.note()), new Signature(signed.r(), signed.s(), signed.v()));
+    return Secp256k1.recover(
+        digest(signed.note()), new Signature(signed.r(), signed.s(), signed.v()));
   }
 
   /** The malleable twin of a signature: s' = n - s, v flipped. The contract must refuse it. */
@@ -75,6 +90,4 @@ public final class NoteSigner {
     byte[] highS = Numeric.toBytesPadded(CURVE_ORDER.subtract(s), 32);
     return new SignedNote(signed.note(), signed.v() == 27 ? 28 : 27, signed.r(), highS);
   }
-
-
 }

@@ -8,7 +8,8 @@ import org.jgolem.eth.Address;
  * A payer's promise, up to {@code amount} base units, for {@code subtaskId}, to {@code payee}.
  * Signed as EIP-712 typed data in the domain of one GNTDeposit contract on one chain.
  */
-public record PromissoryNote(Address payer, Address payee, BigInteger amount, byte[] subtaskId, Purpose purpose) {
+public record PromissoryNote(
+    Address payer, Address payee, BigInteger amount, byte[] subtaskId, Purpose purpose) {
   public PromissoryNote {
     if (subtaskId.length != 32) {
       throw new IllegalArgumentException("a subtask id has 32 bytes, got " + subtaskId.length);
@@ -36,12 +37,22 @@ public record PromissoryNote(Address payer, Address payee, BigInteger amount, by
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(payer, payee, amount, java.util.Arrays.hashCode(subtaskId), purpose);
+    return java.util.Objects.hash(
+        payer, payee, amount, java.util.Arrays.hashCode(subtaskId), purpose);
   }
 
   @Override
   public String toString() {
-    return "PromissoryNote[" + payer + " -> " + payee + ", " + amount + ", subtask 0x"
-        + HexFormat.of().formatHex(subtaskId) + ", " + purpose + "]";
+    return "PromissoryNote["
+        + payer
+        + " -> "
+        + payee
+        + ", "
+        + amount
+        + ", subtask 0x"
+        + HexFormat.of().formatHex(subtaskId)
+        + ", "
+        + purpose
+        + "]";
   }
 }

@@ -33,7 +33,8 @@ class KeystoreTest {
     Keystore.Loaded again = Keystore.loadOrCreate(file, pw);
     assertThat(again.created()).isFalse();
     assertThat(again.key().address()).isEqualTo(first.key().address());
-    assertThat(again.key().keyPair().getPrivateKey()).isEqualTo(first.key().keyPair().getPrivateKey());
+    assertThat(again.key().keyPair().getPrivateKey())
+        .isEqualTo(first.key().keyPair().getPrivateKey());
     assertThat(Keystore.load(file, pw).address()).isEqualTo(first.key().address());
   }
 
@@ -41,9 +42,11 @@ class KeystoreTest {
   void fileIsOwnerReadWriteOnly() throws Exception {
     Path file = dir.resolve("node.json");
     Keystore.loadOrCreate(file, passwordFile("pw"));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     try (var s = Files.list(dir)) {
-      assertThat(s.map(p -> p.getFileName().toString())).as("no temporary file left behind")
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .as("no temporary file left behind")
           .containsExactlyInAnyOrder("node.json", "password.txt");
     }
   }
@@ -85,10 +88,13 @@ class KeystoreTest {
     assertThat(new Keystore.Password.FromFile(f).read()).isEqualTo("secret");
     Files.writeString(f, " \n");
     assertThatThrownBy(() -> new Keystore.Password.FromFile(f).read())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is empty");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is empty");
     Path missing = dir.resolve("nope");
-    assertThatThrownBy(() -> Keystore.loadOrCreate(dir.resolve("k.json"), new Keystore.Password.FromFile(missing)))
-        .isInstanceOf(UncheckedIOException.class).hasMessageContaining("cannot read the password file");
+    assertThatThrownBy(() ->
+            Keystore.loadOrCreate(dir.resolve("k.json"), new Keystore.Password.FromFile(missing)))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("cannot read the password file");
     assertThat(dir.resolve("k.json")).as("no keystore without a password").doesNotExist();
   }
 
@@ -96,7 +102,8 @@ class KeystoreTest {
   void unsetEnvironmentVariableIsAClearError() {
     String unset = "JGOLEM_TEST_SURELY_UNSET_" + Long.toHexString(System.nanoTime());
     assumeTrue(System.getenv(unset) == null);
-    assertThatThrownBy(() -> Keystore.loadOrCreate(dir.resolve("k.json"), new Keystore.Password.FromEnv(unset)))
+    assertThatThrownBy(() ->
+            Keystore.loadOrCreate(dir.resolve("k.json"), new Keystore.Password.FromEnv(unset)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("environment variable " + unset + " holds no password");
     assertThat(dir.resolve("k.json")).doesNotExist();
@@ -110,8 +117,10 @@ class KeystoreTest {
     Path file = dir.resolve("node.json");
     Keystore.Loaded created = Keystore.loadOrCreate(file, new Keystore.Password.FromEnv("PATH"));
     assertThat(created.created()).isTrue();
-    assertThat(Keystore.load(file, passwordFile(value)).address()).isEqualTo(created.key().address());
-    assertThatThrownBy(() -> Keystore.load(file, passwordFile(value + "x"))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(Keystore.load(file, passwordFile(value)).address())
+        .isEqualTo(created.key().address());
+    assertThatThrownBy(() -> Keystore.load(file, passwordFile(value + "x")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

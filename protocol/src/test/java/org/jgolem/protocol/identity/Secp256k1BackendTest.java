@@ -30,7 +30,9 @@ class Secp256k1BackendTest {
   void nativeLoadsOnLinuxX8664AndIsTheDefault() {
     String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch");
-    assumeTrue(os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64")), "not Linux x86-64");
+    assumeTrue(
+        os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64")),
+        "not Linux x86-64");
     assumeTrue(!"java".equals(System.getProperty("jgolem.secp256k1")), "web3j forced");
     assertThat(Secp256k1.nativeAvailable()).isTrue();
     assertThat(Secp256k1.backend()).isEqualTo(Secp256k1.Backend.NATIVE);
@@ -51,12 +53,20 @@ class Secp256k1BackendTest {
   @Test
   void nativeAndWeb3jAgreeOnEdgeCases() {
     assumeNative();
-    BigInteger[] keys = {BigInteger.ONE, BigInteger.TWO, Secp256k1.N.subtract(BigInteger.ONE), Secp256k1.HALF_N,
-        Secp256k1.HALF_N.add(BigInteger.ONE), BigInteger.ONE.shiftLeft(255)};
+    BigInteger[] keys = {
+      BigInteger.ONE,
+      BigInteger.TWO,
+      Secp256k1.N.subtract(BigInteger.ONE),
+      Secp256k1.HALF_N,
+      Secp256k1.HALF_N.add(BigInteger.ONE),
+      BigInteger.ONE.shiftLeft(255)
+    };
     byte[] allFf = new byte[32];
     Arrays.fill(allFf, (byte) 0xff); // a digest above n: reduced mod n by both
     byte[] n = Secp256k1.N.toByteArray();
-    byte[][] digests = {new byte[32], allFf, Arrays.copyOfRange(n, n.length - 32, n.length), oneAt(31), oneAt(0)};
+    byte[][] digests = {
+      new byte[32], allFf, Arrays.copyOfRange(n, n.length - 32, n.length), oneAt(31), oneAt(0)
+    };
     for (BigInteger k : keys) {
       for (byte[] d : digests) {
         checkAgreement(ECKeyPair.create(k), d);
@@ -110,7 +120,8 @@ class Secp256k1BackendTest {
     Signature v29 = new Signature(good.r(), good.s(), 29);
     assertThatThrownBy(() -> Secp256k1.recoverNative(digest, v29)).hasMessageContaining("27 or 28");
     Signature zeroR = new Signature(new byte[32], good.s(), good.v());
-    assertThatThrownBy(() -> Secp256k1.recoverNative(digest, zeroR)).hasMessageContaining("out of range");
+    assertThatThrownBy(() -> Secp256k1.recoverNative(digest, zeroR))
+        .hasMessageContaining("out of range");
   }
 
   @Test
@@ -122,7 +133,10 @@ class Secp256k1BackendTest {
     assertThat(sig).isEqualTo(Secp256k1.signWeb3j(digest, key.keyPair()));
   }
 
-  /** Recoveries are remembered: the same answer again, and a changed digest or v is not mistaken for a known one. */
+  /**
+   * Recoveries are remembered: the same answer again, and a changed digest or v is not mistaken for
+   * a known one.
+   */
   @Test
   void rememberedRecoveriesAnswerExactlyAsRecoveries() {
     NodeKey key = NodeKey.fromPrivateKey(BigInteger.valueOf(0x5EED));
@@ -135,7 +149,9 @@ class Secp256k1BackendTest {
     assertThat(flipped).isNotEqualTo(key.address());
     assertThat(Secp256k1.recover(digest, otherV)).isEqualTo(flipped);
     byte[] other = oneAt(12);
-    assertThat(Secp256k1.recover(other, sig)).isEqualTo(Secp256k1.recoverWeb3j(other, sig)).isNotEqualTo(key.address());
+    assertThat(Secp256k1.recover(other, sig))
+        .isEqualTo(Secp256k1.recoverWeb3j(other, sig))
+        .isNotEqualTo(key.address());
     for (int i = 0; i < 5000; i++) { // past the bound: the cache is cleared, answers stay right
       byte[] d = oneAt(31);
       d[0] = (byte) (i >> 8);
@@ -149,7 +165,9 @@ class Secp256k1BackendTest {
     Address address = Secp256k1.address(key);
     Signature web3j = Secp256k1.signWeb3j(digest, key);
     Signature nat = Secp256k1.signNative(digest, key);
-    assertThat(nat).as("key %s digest %s", key.getPrivateKey().toString(16), hex(digest)).isEqualTo(web3j);
+    assertThat(nat)
+        .as("key %s digest %s", key.getPrivateKey().toString(16), hex(digest))
+        .isEqualTo(web3j);
     assertThat(new BigInteger(1, nat.s())).isLessThanOrEqualTo(Secp256k1.HALF_N);
     assertThat(nat.v()).isIn(27, 28);
     assertThat(Secp256k1.recoverNative(digest, nat)).isEqualTo(address);

@@ -9,12 +9,12 @@ import org.jgolem.protocol.messages.p2p.Ping;
 import org.web3j.crypto.ECKeyPair;
 
 /**
- * Measures signatures per second on this machine, single-threaded: sign and recover for each backend
- * that loads (calling it directly, so a recovery is not answered from {@link Secp256k1#recover}'s
- * memory), then whole messages (seal = sign, encode, decode = parse + validate + recover) with the
- * backend in use. The backend is chosen once, when the JVM loads {@link Secp256k1}: for web3j's
- * messages on a machine where libsecp256k1 loads, run it again with {@code -Djgolem.secp256k1=java}.
- * Not a test (surefire does not run it); run it with:
+ * Measures signatures per second on this machine, single-threaded: sign and recover for each
+ * backend that loads (calling it directly, so a recovery is not answered from {@link
+ * Secp256k1#recover}'s memory), then whole messages (seal = sign, encode, decode = parse + validate
+ * + recover) with the backend in use. The backend is chosen once, when the JVM loads {@link
+ * Secp256k1}: for web3j's messages on a machine where libsecp256k1 loads, run it again with {@code
+ * -Djgolem.secp256k1=java}. Not a test (surefire does not run it); run it with:
  *
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -pl testkit,protocol -Dmdep.outputFile=target/cp.txt
@@ -44,40 +44,57 @@ public final class SignatureBenchmark {
     Payload ttc = org.jgolem.protocol.messages.Fixtures.taskToCompute();
     Clock clock = Clock.systemUTC();
 
-    System.out.printf("cores %d, java %s, native available: %s%n", Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"), Secp256k1.nativeAvailable());
+    System.out.printf(
+        "cores %d, java %s, native available: %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        Secp256k1.nativeAvailable());
     if (Secp256k1.nativeAvailable()) {
       run("NATIVE sign", seconds, i -> Secp256k1.signNative(digests[i & 1023], key));
-      run("NATIVE recover", seconds, i -> Secp256k1.recoverNative(digests[i & 1023], sigs[i & 1023]));
+      run(
+          "NATIVE recover",
+          seconds,
+          i -> Secp256k1.recoverNative(digests[i & 1023], sigs[i & 1023]));
     }
     run("WEB3J sign", seconds, i -> Secp256k1.signWeb3j(digests[i & 1023], key));
     run("WEB3J recover", seconds, i -> Secp256k1.recoverWeb3j(digests[i & 1023], sigs[i & 1023]));
     Secp256k1.Backend b = Secp256k1.backend();
-    run(b + " Ping seal+encode+decode", seconds, i -> codec.decode(codec.encode(codec.seal(ping, node, clock))));
-    run(b + " TaskToCompute seal+encode+decode", seconds,
-        i -> codec.decode(codec.encode(codec.seal(ttc, org.jgolem.protocol.messages.Fixtures.REQUESTOR, clock))));
+    run(
+        b + " Ping seal+encode+decode",
+        seconds,
+        i -> codec.decode(codec.encode(codec.seal(ping, node, clock))));
+    run(
+        b + " TaskToCompute seal+encode+decode",
+        seconds,
+        i ->
+            codec.decode(
+                codec.encode(
+                    codec.seal(ttc, org.jgolem.protocol.messages.Fixtures.REQUESTOR, clock))));
     pipeline(b + " Ping, 1 sealing + 1 decoding thread", seconds, codec, ping, node, clock);
   }
 
   /** One thread seals and encodes, another decodes and verifies: the two ends of a connection. */
-  private static void pipeline(String name, double seconds, MessageCodec codec, Payload payload, NodeKey key, Clock clock)
+  private static void pipeline(
+      String name, double seconds, MessageCodec codec, Payload payload, NodeKey key, Clock clock)
       throws InterruptedException {
-    java.util.concurrent.BlockingQueue<byte[][]> queue = new java.util.concurrent.ArrayBlockingQueue<>(64);
+    java.util.concurrent.BlockingQueue<byte[][]> queue =
+        new java.util.concurrent.ArrayBlockingQueue<>(64);
     long end = System.nanoTime() + (long) (seconds * 1e9);
-    Thread producer = new Thread(() -> {
-      try {
-        while (System.nanoTime() < end) {
-          byte[][] batch = new byte[64][];
-          for (int i = 0; i < batch.length; i++) {
-            batch[i] = codec.encode(codec.seal(payload, key, clock));
+    Thread producer =
+        new Thread(() -> {
+          try {
+            while (System.nanoTime() < end) {
+              byte[][] batch = new byte[64][];
+              for (int i = 0; i < batch.length; i++) {
+                batch[i] = codec.encode(codec.seal(payload, key, clock));
+              }
+              queue.put(batch);
+            }
+            queue.put(new byte[0][]);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
-          queue.put(batch);
-        }
-        queue.put(new byte[0][]);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+        });
     long start = System.nanoTime();
     producer.start();
     long n = 0;
@@ -111,5 +128,4 @@ public final class SignatureBenchmark {
     double rate = n / ((System.nanoTime() - start) / 1e9);
     System.out.printf("%-40s %,10.0f ops/s  (%.1f µs/op)%n", name, rate, 1e6 / rate);
   }
-
 }

@@ -65,19 +65,40 @@ class CodecRejectionTest {
   }
 
   private InvalidMessageException refused(byte[] frame, Reason reason) {
-    InvalidMessageException e = catchThrowableOfType(InvalidMessageException.class, () -> codec.decode(frame));
+    InvalidMessageException e =
+        catchThrowableOfType(InvalidMessageException.class, () -> codec.decode(frame));
     assertThat(e).as("decoding must fail with " + reason).isNotNull();
     assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason);
     return e;
   }
 
-  /** Signs {@code payloadBytes} as {@code type} without validating: what a faulty or hostile peer sends. */
-  static byte[] rawFrame(MessageCodec codec, MessageType type, byte[] payloadBytes, byte[] payloadHash, NodeKey key) {
+  /**
+   * Signs {@code payloadBytes} as {@code type} without validating: what a faulty or hostile peer
+   * sends.
+   */
+  static byte[] rawFrame(
+      MessageCodec codec, MessageType type, byte[] payloadBytes, byte[] payloadHash, NodeKey key) {
     byte[] id = Fixtures.messageId(type);
-    byte[] digest = codec.hasher().digest(MessageCodec.PROTOCOL_VERSION, type, key.address(), Fixtures.TIMESTAMP, id,
-        payloadHash);
-    return codec.encode(new Envelope(MessageCodec.PROTOCOL_VERSION, type, key.address(), Fixtures.TIMESTAMP, id,
-        payloadBytes, null, key.sign(digest)));
+    byte[] digest =
+        codec
+            .hasher()
+            .digest(
+                MessageCodec.PROTOCOL_VERSION,
+                type,
+                key.address(),
+                Fixtures.TIMESTAMP,
+                id,
+                payloadHash);
+    return codec.encode(
+        new Envelope(
+            MessageCodec.PROTOCOL_VERSION,
+            type,
+            key.address(),
+            Fixtures.TIMESTAMP,
+            id,
+            payloadBytes,
+            null,
+            key.sign(digest)));
   }
 
   static byte[] rawFrame(MessageCodec codec, Payload p, NodeKey key) {
@@ -86,7 +107,10 @@ class CodecRejectionTest {
     try {
       hash = MessageHasher.payloadHash(p, bytes);
     } catch (RuntimeException e) {
-      hash = new byte[32]; // struct hash of an invalid payload may not be computable; refused before the signature
+      hash =
+          new byte
+              [32]; // struct hash of an invalid payload may not be computable; refused before the
+      // signature
     }
     return rawFrame(codec, p.type(), bytes, hash, key);
   }
@@ -101,12 +125,30 @@ class CodecRejectionTest {
   @Test
   void forgedSignatureClaimingAnotherSenderIsRefused() {
     // PROVIDER signs, the frame claims to be from REQUESTOR.
-    byte[] digest = codec.hasher().digest(1, MessageType.PING, REQUESTOR.address(), Fixtures.TIMESTAMP, new byte[16],
-        org.web3j.crypto.Hash.sha3(MessageCodec.encodePayload(new Ping(7))));
-    Envelope forged = new Envelope(1, MessageType.PING, REQUESTOR.address(), Fixtures.TIMESTAMP, new byte[16],
-        MessageCodec.encodePayload(new Ping(7)), new Ping(7), PROVIDER.sign(digest));
+    byte[] digest =
+        codec
+            .hasher()
+            .digest(
+                1,
+                MessageType.PING,
+                REQUESTOR.address(),
+                Fixtures.TIMESTAMP,
+                new byte[16],
+                org.web3j.crypto.Hash.sha3(MessageCodec.encodePayload(new Ping(7))));
+    Envelope forged =
+        new Envelope(
+            1,
+            MessageType.PING,
+            REQUESTOR.address(),
+            Fixtures.TIMESTAMP,
+            new byte[16],
+            MessageCodec.encodePayload(new Ping(7)),
+            new Ping(7),
+            PROVIDER.sign(digest));
     InvalidMessageException e = refused(codec.encode(forged), Reason.BAD_SIGNATURE);
-    assertThat(e.getMessage()).contains("signed by " + PROVIDER.address()).contains(REQUESTOR.address().hex());
+    assertThat(e.getMessage())
+        .contains("signed by " + PROVIDER.address())
+        .contains(REQUESTOR.address().hex());
   }
 
   @Test
@@ -147,9 +189,19 @@ class CodecRejectionTest {
     byte[] highS = toBytes32(Secp256k1.N.subtract(new BigInteger(1, sig.s())));
     Signature twin = new Signature(sig.r(), highS, sig.v() == 27 ? 28 : 27);
     // The twin is a mathematically valid signature by the same key ...
-    byte[] digest = codec.hasher().digest(1, e.type(), e.sender(), e.timestamp(), e.messageId(),
-        org.web3j.crypto.Hash.sha3(e.payloadBytes()));
-    BigInteger pub = Sign.signedMessageHashToKey(digest, new Sign.SignatureData((byte) twin.v(), twin.r(), twin.s()));
+    byte[] digest =
+        codec
+            .hasher()
+            .digest(
+                1,
+                e.type(),
+                e.sender(),
+                e.timestamp(),
+                e.messageId(),
+                org.web3j.crypto.Hash.sha3(e.payloadBytes()));
+    BigInteger pub =
+        Sign.signedMessageHashToKey(
+            digest, new Sign.SignatureData((byte) twin.v(), twin.r(), twin.s()));
     assertThat(Address.of(Keys.getAddress(pub))).isEqualTo(e.sender());
     // ... but malleable, so refused.
     System.arraycopy(twin.toBytes(), 0, frame, frame.length - Signature.LENGTH, Signature.LENGTH);
@@ -161,7 +213,9 @@ class CodecRejectionTest {
     for (int v : new int[] {0, 1, 26, 29, 37, 255}) {
       byte[] frame = golden(MessageType.PING);
       frame[frame.length - 1] = (byte) v;
-      assertThat(refused(frame, Reason.BAD_SIGNATURE).getMessage()).as("v=" + v).contains("v must be 27 or 28");
+      assertThat(refused(frame, Reason.BAD_SIGNATURE).getMessage())
+          .as("v=" + v)
+          .contains("v must be 27 or 28");
     }
   }
 
@@ -193,7 +247,8 @@ class CodecRejectionTest {
     for (int v : new int[] {0, 2, 255}) {
       byte[] frame = golden(MessageType.PING);
       frame[VERSION] = (byte) v;
-      assertThat(refused(frame, Reason.UNSUPPORTED_VERSION).getMessage()).contains("protocol version " + v);
+      assertThat(refused(frame, Reason.UNSUPPORTED_VERSION).getMessage())
+          .contains("protocol version " + v);
     }
   }
 
@@ -212,8 +267,12 @@ class CodecRejectionTest {
     byte[] frame = golden(MessageType.HELLO);
     refused(new byte[0], Reason.MALFORMED);
     refused(java.util.Arrays.copyOf(frame, Envelope.HEADER_LENGTH), Reason.MALFORMED);
-    refused(java.util.Arrays.copyOf(frame, Envelope.HEADER_LENGTH + Signature.LENGTH - 1), Reason.MALFORMED);
-    assertThat(refused(java.util.Arrays.copyOf(frame, frame.length - 1), Reason.MALFORMED).getMessage())
+    refused(
+        java.util.Arrays.copyOf(frame, Envelope.HEADER_LENGTH + Signature.LENGTH - 1),
+        Reason.MALFORMED);
+    assertThat(
+            refused(java.util.Arrays.copyOf(frame, frame.length - 1), Reason.MALFORMED)
+                .getMessage())
         .contains("payload length");
   }
 
@@ -224,7 +283,8 @@ class CodecRejectionTest {
     for (int wrong : new int[] {length + 1, length - 1, 0, Integer.MAX_VALUE, -1}) {
       byte[] f = frame.clone();
       ByteBuffer.wrap(f, LENGTH, 4).putInt(wrong);
-      assertThat(refused(f, Reason.MALFORMED).getMessage()).contains("payload length field " + wrong);
+      assertThat(refused(f, Reason.MALFORMED).getMessage())
+          .contains("payload length field " + wrong);
     }
   }
 
@@ -242,7 +302,8 @@ class CodecRejectionTest {
     MessageCodec exact = new MessageCodec(Fixtures.CHAIN_ID, payload);
     assertThat(exact.decode(frame).type()).isEqualTo(MessageType.TASK_TO_COMPUTE);
     MessageCodec small = new MessageCodec(Fixtures.CHAIN_ID, payload - 1);
-    InvalidMessageException e = catchThrowableOfType(InvalidMessageException.class, () -> small.decode(frame));
+    InvalidMessageException e =
+        catchThrowableOfType(InvalidMessageException.class, () -> small.decode(frame));
     assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
   }
 
@@ -253,15 +314,21 @@ class CodecRejectionTest {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("nonce", 1);
     fields.put("extra", 2);
-    assertThat(refused(rawCbor(MessageType.PING, fields), Reason.MALFORMED).getMessage()).contains("extra");
+    assertThat(refused(rawCbor(MessageType.PING, fields), Reason.MALFORMED).getMessage())
+        .contains("extra");
   }
 
   @Test
   void missingFieldIsRefused() throws Exception {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("taskId", new byte[32]);
-    assertThat(refused(rawCbor(MessageType.CANNOT_ASSIGN_TASK, fields), Reason.MALFORMED).getMessage()).contains("reason");
-    assertThat(refused(rawCbor(MessageType.PING, new LinkedHashMap<>()), Reason.MALFORMED).getMessage()).contains("nonce");
+    assertThat(
+            refused(rawCbor(MessageType.CANNOT_ASSIGN_TASK, fields), Reason.MALFORMED).getMessage())
+        .contains("reason");
+    assertThat(
+            refused(rawCbor(MessageType.PING, new LinkedHashMap<>()), Reason.MALFORMED)
+                .getMessage())
+        .contains("nonce");
   }
 
   @Test
@@ -286,13 +353,21 @@ class CodecRejectionTest {
   void trailingBytesAfterThePayloadAreRefused() {
     byte[] bytes = MessageCodec.encodePayload(new Ping(1));
     byte[] trailing = java.util.Arrays.copyOf(bytes, bytes.length + 1);
-    refused(rawFrame(codec, MessageType.PING, trailing, org.web3j.crypto.Hash.sha3(trailing), REQUESTOR),
+    refused(
+        rawFrame(
+            codec, MessageType.PING, trailing, org.web3j.crypto.Hash.sha3(trailing), REQUESTOR),
         Reason.MALFORMED);
   }
 
   @Test
   void emptyPayloadIsRefused() {
-    refused(rawFrame(codec, MessageType.PING, new byte[0], org.web3j.crypto.Hash.sha3(new byte[0]), REQUESTOR),
+    refused(
+        rawFrame(
+            codec,
+            MessageType.PING,
+            new byte[0],
+            org.web3j.crypto.Hash.sha3(new byte[0]),
+            REQUESTOR),
         Reason.MALFORMED);
   }
 
@@ -308,170 +383,622 @@ class CodecRejectionTest {
     NodeRecord provEndpoint = Fixtures.endpoint(PROVIDER, 40103);
 
     // p2p and task headers
-    cases.add(Arguments.of("challenge", new Hello(1, "jgolem", Fixtures.endpoint(REQUESTOR, 1), new byte[31], List.of())));
-    cases.add(Arguments.of("self.port", new Hello(1, "jgolem", Fixtures.endpoint(REQUESTOR, 0), new byte[32], List.of())));
+    cases.add(
+        Arguments.of(
+            "challenge",
+            new Hello(1, "jgolem", Fixtures.endpoint(REQUESTOR, 1), new byte[31], List.of())));
+    cases.add(
+        Arguments.of(
+            "self.port",
+            new Hello(1, "jgolem", Fixtures.endpoint(REQUESTOR, 0), new byte[32], List.of())));
     cases.add(Arguments.of("target", new FindNode(null)));
     cases.add(Arguments.of("nodes", new Neighbours(prov, Collections.nCopies(17, provEndpoint))));
     cases.add(Arguments.of("reason", new Disconnect(null)));
     TaskHeader h = (TaskHeader) Fixtures.payload(MessageType.TASK_HEADER);
-    cases.add(Arguments.of("environment", new TaskHeader(h.taskId(), h.requestor(), h.requestorEndpoint(), "jvm",
-        h.image(), h.maxPricePerHour(), h.subtaskCount(), h.subtaskTimeoutSeconds(), h.deadline(), h.minMemoryMib(),
-        h.minCpuCores(), h.signature())));
+    cases.add(
+        Arguments.of(
+            "environment",
+            new TaskHeader(
+                h.taskId(),
+                h.requestor(),
+                h.requestorEndpoint(),
+                "jvm",
+                h.image(),
+                h.maxPricePerHour(),
+                h.subtaskCount(),
+                h.subtaskTimeoutSeconds(),
+                h.deadline(),
+                h.minMemoryMib(),
+                h.minCpuCores(),
+                h.signature())));
     cases.add(Arguments.of("removedAt", new TaskHeaderRemoved(task, req, 0, new byte[65])));
 
     // WantToComputeTask
     BigInteger p = BigInteger.TEN;
-    cases.add(Arguments.of("taskId", new WantToComputeTask(new byte[31], prov, p, 1, 1, 1, provEndpoint, List.of("wasm"))));
-    cases.add(Arguments.of("provider", new WantToComputeTask(task, null, p, 1, 1, 1, provEndpoint, List.of("wasm"))));
-    cases.add(Arguments.of("pricePerHour",
-        new WantToComputeTask(task, prov, BigInteger.valueOf(-1), 1, 1, 1, provEndpoint, List.of("wasm"))));
-    cases.add(Arguments.of("performance", new WantToComputeTask(task, prov, p, -1, 1, 1, provEndpoint, List.of("wasm"))));
-    cases.add(Arguments.of("cpuCores", new WantToComputeTask(task, prov, p, 1, 0, 1, provEndpoint, List.of("wasm"))));
-    cases.add(Arguments.of("memoryMib", new WantToComputeTask(task, prov, p, 1, 1, 0, provEndpoint, List.of("wasm"))));
-    cases.add(Arguments.of("providerEndpoint", new WantToComputeTask(task, prov, p, 1, 1, 1, null, List.of("wasm"))));
-    cases.add(Arguments.of("environments", new WantToComputeTask(task, prov, p, 1, 1, 1, provEndpoint, null)));
-    cases.add(Arguments.of("environments[1]",
-        new WantToComputeTask(task, prov, p, 1, 1, 1, provEndpoint, List.of("wasm", "docker:jgolem/runtime:latest"))));
-    cases.add(Arguments.of("providerEndpoint.nodeId",
-        new WantToComputeTask(task, prov, p, 1, 1, 1, Fixtures.endpoint(REQUESTOR, 1), List.of("wasm"))));
-    cases.add(Arguments.of("providerEndpoint.host",
-        new WantToComputeTask(task, prov, p, 1, 1, 1, new NodeRecord(prov, "a b", 1), List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "taskId",
+            new WantToComputeTask(new byte[31], prov, p, 1, 1, 1, provEndpoint, List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "provider",
+            new WantToComputeTask(task, null, p, 1, 1, 1, provEndpoint, List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "pricePerHour",
+            new WantToComputeTask(
+                task, prov, BigInteger.valueOf(-1), 1, 1, 1, provEndpoint, List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "performance",
+            new WantToComputeTask(task, prov, p, -1, 1, 1, provEndpoint, List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "cpuCores",
+            new WantToComputeTask(task, prov, p, 1, 0, 1, provEndpoint, List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "memoryMib",
+            new WantToComputeTask(task, prov, p, 1, 1, 0, provEndpoint, List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "providerEndpoint",
+            new WantToComputeTask(task, prov, p, 1, 1, 1, null, List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "environments", new WantToComputeTask(task, prov, p, 1, 1, 1, provEndpoint, null)));
+    cases.add(
+        Arguments.of(
+            "environments[1]",
+            new WantToComputeTask(
+                task,
+                prov,
+                p,
+                1,
+                1,
+                1,
+                provEndpoint,
+                List.of("wasm", "docker:jgolem/runtime:latest"))));
+    cases.add(
+        Arguments.of(
+            "providerEndpoint.nodeId",
+            new WantToComputeTask(
+                task, prov, p, 1, 1, 1, Fixtures.endpoint(REQUESTOR, 1), List.of("wasm"))));
+    cases.add(
+        Arguments.of(
+            "providerEndpoint.host",
+            new WantToComputeTask(
+                task, prov, p, 1, 1, 1, new NodeRecord(prov, "a b", 1), List.of("wasm"))));
 
     // TaskToCompute
     TaskToCompute t = Fixtures.taskToCompute();
-    Function<SubtaskDefinition, TaskToCompute> withDef = d -> new TaskToCompute(t.taskId(), t.subtaskId(), t.requestor(),
-        t.provider(), t.price(), t.deadline(), d, t.providerNote(), t.concentNote());
+    Function<SubtaskDefinition, TaskToCompute> withDef =
+        d ->
+            new TaskToCompute(
+                t.taskId(),
+                t.subtaskId(),
+                t.requestor(),
+                t.provider(),
+                t.price(),
+                t.deadline(),
+                d,
+                t.providerNote(),
+                t.concentNote());
     SubtaskDefinition d = t.definition();
-    cases.add(Arguments.of("subtaskId", new TaskToCompute(task, new byte[32], req, prov, t.price(), t.deadline(), d,
-        t.providerNote(), t.concentNote())));
-    cases.add(Arguments.of("provider", new TaskToCompute(task, sub, req, req, t.price(), t.deadline(), d,
-        t.providerNote(), t.concentNote())));
-    cases.add(Arguments.of("requestor", new TaskToCompute(task, sub, Address.ZERO, prov, t.price(), t.deadline(), d,
-        t.providerNote(), t.concentNote())));
-    cases.add(Arguments.of("price", new TaskToCompute(task, sub, req, prov, BigInteger.ONE.shiftLeft(256), t.deadline(),
-        d, t.providerNote(), t.concentNote())));
-    cases.add(Arguments.of("deadline", new TaskToCompute(task, sub, req, prov, t.price(), 0, d, t.providerNote(),
-        t.concentNote())));
+    cases.add(
+        Arguments.of(
+            "subtaskId",
+            new TaskToCompute(
+                task,
+                new byte[32],
+                req,
+                prov,
+                t.price(),
+                t.deadline(),
+                d,
+                t.providerNote(),
+                t.concentNote())));
+    cases.add(
+        Arguments.of(
+            "provider",
+            new TaskToCompute(
+                task,
+                sub,
+                req,
+                req,
+                t.price(),
+                t.deadline(),
+                d,
+                t.providerNote(),
+                t.concentNote())));
+    cases.add(
+        Arguments.of(
+            "requestor",
+            new TaskToCompute(
+                task,
+                sub,
+                Address.ZERO,
+                prov,
+                t.price(),
+                t.deadline(),
+                d,
+                t.providerNote(),
+                t.concentNote())));
+    cases.add(
+        Arguments.of(
+            "price",
+            new TaskToCompute(
+                task,
+                sub,
+                req,
+                prov,
+                BigInteger.ONE.shiftLeft(256),
+                t.deadline(),
+                d,
+                t.providerNote(),
+                t.concentNote())));
+    cases.add(
+        Arguments.of(
+            "deadline",
+            new TaskToCompute(
+                task, sub, req, prov, t.price(), 0, d, t.providerNote(), t.concentNote())));
     cases.add(Arguments.of("definition", withDef.apply(null)));
-    cases.add(Arguments.of("definition.environment", withDef.apply(new SubtaskDefinition("jvm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), d.outputPaths(), d.limits()))));
-    cases.add(Arguments.of("definition.image", withDef.apply(new SubtaskDefinition("wasm", "x".repeat(257),
-        d.resourcesCid(), d.entryPoint(), d.args(), d.outputPaths(), d.limits()))));
-    cases.add(Arguments.of("definition.resourcesCid", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        "b".repeat(129), d.entryPoint(), d.args(), d.outputPaths(), d.limits()))));
-    cases.add(Arguments.of("definition.entryPoint", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), "", d.args(), d.outputPaths(), d.limits()))));
-    cases.add(Arguments.of("definition.args", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), Collections.nCopies(65, "a"), d.outputPaths(), d.limits()))));
-    cases.add(Arguments.of("definition.args[1]", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), List.of("ok", "a".repeat(1025)), d.outputPaths(), d.limits()))));
-    cases.add(Arguments.of("definition.outputPaths", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), Collections.nCopies(65, "out"), d.limits()))));
-    cases.add(Arguments.of("definition.outputPaths[0]", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), List.of("out/../../etc/passwd"), d.limits()))));
-    cases.add(Arguments.of("definition.outputPaths[0]", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), List.of("/etc/passwd"), d.limits()))));
-    cases.add(Arguments.of("definition.limits", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), d.outputPaths(), null))));
-    cases.add(Arguments.of("definition.limits.cpuCores", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), d.outputPaths(), new ResourceLimits(0, 1, 1, 1)))));
-    cases.add(Arguments.of("definition.limits.memoryMib", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), d.outputPaths(), new ResourceLimits(1, 0, 1, 1)))));
-    cases.add(Arguments.of("definition.limits.timeoutSeconds", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), d.outputPaths(), new ResourceLimits(1, 1, 0, 1)))));
-    cases.add(Arguments.of("definition.limits.maxOutputBytes", withDef.apply(new SubtaskDefinition("wasm", d.image(),
-        d.resourcesCid(), d.entryPoint(), d.args(), d.outputPaths(), new ResourceLimits(1, 1, 1, 0)))));
+    cases.add(
+        Arguments.of(
+            "definition.environment",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "jvm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    d.outputPaths(),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.image",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    "x".repeat(257),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    d.outputPaths(),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.resourcesCid",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    "b".repeat(129),
+                    d.entryPoint(),
+                    d.args(),
+                    d.outputPaths(),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.entryPoint",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    "",
+                    d.args(),
+                    d.outputPaths(),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.args",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    Collections.nCopies(65, "a"),
+                    d.outputPaths(),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.args[1]",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    List.of("ok", "a".repeat(1025)),
+                    d.outputPaths(),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.outputPaths",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    Collections.nCopies(65, "out"),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.outputPaths[0]",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    List.of("out/../../etc/passwd"),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.outputPaths[0]",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    List.of("/etc/passwd"),
+                    d.limits()))));
+    cases.add(
+        Arguments.of(
+            "definition.limits",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    d.outputPaths(),
+                    null))));
+    cases.add(
+        Arguments.of(
+            "definition.limits.cpuCores",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    d.outputPaths(),
+                    new ResourceLimits(0, 1, 1, 1)))));
+    cases.add(
+        Arguments.of(
+            "definition.limits.memoryMib",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    d.outputPaths(),
+                    new ResourceLimits(1, 0, 1, 1)))));
+    cases.add(
+        Arguments.of(
+            "definition.limits.timeoutSeconds",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    d.outputPaths(),
+                    new ResourceLimits(1, 1, 0, 1)))));
+    cases.add(
+        Arguments.of(
+            "definition.limits.maxOutputBytes",
+            withDef.apply(
+                new SubtaskDefinition(
+                    "wasm",
+                    d.image(),
+                    d.resourcesCid(),
+                    d.entryPoint(),
+                    d.args(),
+                    d.outputPaths(),
+                    new ResourceLimits(1, 1, 1, 0)))));
     WireNote pn = t.providerNote();
     WireNote cn = t.concentNote();
-    Function<WireNote, TaskToCompute> withProviderNote = n -> new TaskToCompute(t.taskId(), t.subtaskId(), req, prov,
-        t.price(), t.deadline(), d, n, cn);
-    Function<WireNote, TaskToCompute> withConcentNote = n -> new TaskToCompute(t.taskId(), t.subtaskId(), req, prov,
-        t.price(), t.deadline(), d, pn, n);
+    Function<WireNote, TaskToCompute> withProviderNote =
+        n ->
+            new TaskToCompute(
+                t.taskId(), t.subtaskId(), req, prov, t.price(), t.deadline(), d, n, cn);
+    Function<WireNote, TaskToCompute> withConcentNote =
+        n ->
+            new TaskToCompute(
+                t.taskId(), t.subtaskId(), req, prov, t.price(), t.deadline(), d, pn, n);
     cases.add(Arguments.of("providerNote", withProviderNote.apply(null)));
-    cases.add(Arguments.of("providerNote.payer", withProviderNote.apply(
-        new WireNote(prov, prov, pn.amount(), sub, Purpose.SUBTASK_PAYMENT, pn.v(), pn.r(), pn.s()))));
-    cases.add(Arguments.of("providerNote.payee", withProviderNote.apply(
-        new WireNote(req, Fixtures.DEPOSIT, pn.amount(), sub, Purpose.SUBTASK_PAYMENT, pn.v(), pn.r(), pn.s()))));
-    cases.add(Arguments.of("providerNote.amount", withProviderNote.apply(new WireNote(req, prov,
-        t.price().subtract(BigInteger.ONE), sub, Purpose.SUBTASK_PAYMENT, pn.v(), pn.r(), pn.s()))));
-    cases.add(Arguments.of("providerNote.subtaskId", withProviderNote.apply(
-        new WireNote(req, prov, pn.amount(), Fixtures.bytes32(0x99), Purpose.SUBTASK_PAYMENT, pn.v(), pn.r(), pn.s()))));
-    cases.add(Arguments.of("providerNote.purpose", withProviderNote.apply(
-        new WireNote(req, prov, pn.amount(), sub, Purpose.COMMUNICATION, pn.v(), pn.r(), pn.s()))));
-    cases.add(Arguments.of("providerNote.v", withProviderNote.apply(
-        new WireNote(req, prov, pn.amount(), sub, Purpose.SUBTASK_PAYMENT, 29, pn.r(), pn.s()))));
-    cases.add(Arguments.of("providerNote.r", withProviderNote.apply(
-        new WireNote(req, prov, pn.amount(), sub, Purpose.SUBTASK_PAYMENT, pn.v(), new byte[32], pn.s()))));
-    cases.add(Arguments.of("providerNote.s", withProviderNote.apply(new WireNote(req, prov, pn.amount(), sub,
-        Purpose.SUBTASK_PAYMENT, pn.v(), pn.r(), toBytes32(Secp256k1.N.subtract(new BigInteger(1, pn.s())))))));
-    cases.add(Arguments.of("providerNote.s", withProviderNote.apply(
-        new WireNote(req, prov, pn.amount(), sub, Purpose.SUBTASK_PAYMENT, pn.v(), pn.r(), new byte[31]))));
+    cases.add(
+        Arguments.of(
+            "providerNote.payer",
+            withProviderNote.apply(
+                new WireNote(
+                    prov,
+                    prov,
+                    pn.amount(),
+                    sub,
+                    Purpose.SUBTASK_PAYMENT,
+                    pn.v(),
+                    pn.r(),
+                    pn.s()))));
+    cases.add(
+        Arguments.of(
+            "providerNote.payee",
+            withProviderNote.apply(
+                new WireNote(
+                    req,
+                    Fixtures.DEPOSIT,
+                    pn.amount(),
+                    sub,
+                    Purpose.SUBTASK_PAYMENT,
+                    pn.v(),
+                    pn.r(),
+                    pn.s()))));
+    cases.add(
+        Arguments.of(
+            "providerNote.amount",
+            withProviderNote.apply(
+                new WireNote(
+                    req,
+                    prov,
+                    t.price().subtract(BigInteger.ONE),
+                    sub,
+                    Purpose.SUBTASK_PAYMENT,
+                    pn.v(),
+                    pn.r(),
+                    pn.s()))));
+    cases.add(
+        Arguments.of(
+            "providerNote.subtaskId",
+            withProviderNote.apply(
+                new WireNote(
+                    req,
+                    prov,
+                    pn.amount(),
+                    Fixtures.bytes32(0x99),
+                    Purpose.SUBTASK_PAYMENT,
+                    pn.v(),
+                    pn.r(),
+                    pn.s()))));
+    cases.add(
+        Arguments.of(
+            "providerNote.purpose",
+            withProviderNote.apply(
+                new WireNote(
+                    req, prov, pn.amount(), sub, Purpose.COMMUNICATION, pn.v(), pn.r(), pn.s()))));
+    cases.add(
+        Arguments.of(
+            "providerNote.v",
+            withProviderNote.apply(
+                new WireNote(
+                    req, prov, pn.amount(), sub, Purpose.SUBTASK_PAYMENT, 29, pn.r(), pn.s()))));
+    cases.add(
+        Arguments.of(
+            "providerNote.r",
+            withProviderNote.apply(
+                new WireNote(
+                    req,
+                    prov,
+                    pn.amount(),
+                    sub,
+                    Purpose.SUBTASK_PAYMENT,
+                    pn.v(),
+                    new byte[32],
+                    pn.s()))));
+    cases.add(
+        Arguments.of(
+            "providerNote.s",
+            withProviderNote.apply(
+                new WireNote(
+                    req,
+                    prov,
+                    pn.amount(),
+                    sub,
+                    Purpose.SUBTASK_PAYMENT,
+                    pn.v(),
+                    pn.r(),
+                    toBytes32(Secp256k1.N.subtract(new BigInteger(1, pn.s())))))));
+    cases.add(
+        Arguments.of(
+            "providerNote.s",
+            withProviderNote.apply(
+                new WireNote(
+                    req,
+                    prov,
+                    pn.amount(),
+                    sub,
+                    Purpose.SUBTASK_PAYMENT,
+                    pn.v(),
+                    pn.r(),
+                    new byte[31]))));
     cases.add(Arguments.of("concentNote", withConcentNote.apply(null)));
-    cases.add(Arguments.of("concentNote.payer", withConcentNote.apply(
-        new WireNote(prov, cn.payee(), cn.amount(), sub, Purpose.COMMUNICATION, cn.v(), cn.r(), cn.s()))));
-    cases.add(Arguments.of("concentNote.payee", withConcentNote.apply(
-        new WireNote(req, prov, cn.amount(), sub, Purpose.COMMUNICATION, cn.v(), cn.r(), cn.s()))));
-    cases.add(Arguments.of("concentNote.subtaskId", withConcentNote.apply(
-        new WireNote(req, cn.payee(), cn.amount(), task, Purpose.COMMUNICATION, cn.v(), cn.r(), cn.s()))));
-    cases.add(Arguments.of("concentNote.purpose", withConcentNote.apply(
-        new WireNote(req, cn.payee(), cn.amount(), sub, Purpose.VERIFICATION_COST, cn.v(), cn.r(), cn.s()))));
-    cases.add(Arguments.of("concentNote.amount", withConcentNote.apply(
-        new WireNote(req, cn.payee(), BigInteger.valueOf(-5), sub, Purpose.COMMUNICATION, cn.v(), cn.r(), cn.s()))));
+    cases.add(
+        Arguments.of(
+            "concentNote.payer",
+            withConcentNote.apply(
+                new WireNote(
+                    prov,
+                    cn.payee(),
+                    cn.amount(),
+                    sub,
+                    Purpose.COMMUNICATION,
+                    cn.v(),
+                    cn.r(),
+                    cn.s()))));
+    cases.add(
+        Arguments.of(
+            "concentNote.payee",
+            withConcentNote.apply(
+                new WireNote(
+                    req, prov, cn.amount(), sub, Purpose.COMMUNICATION, cn.v(), cn.r(), cn.s()))));
+    cases.add(
+        Arguments.of(
+            "concentNote.subtaskId",
+            withConcentNote.apply(
+                new WireNote(
+                    req,
+                    cn.payee(),
+                    cn.amount(),
+                    task,
+                    Purpose.COMMUNICATION,
+                    cn.v(),
+                    cn.r(),
+                    cn.s()))));
+    cases.add(
+        Arguments.of(
+            "concentNote.purpose",
+            withConcentNote.apply(
+                new WireNote(
+                    req,
+                    cn.payee(),
+                    cn.amount(),
+                    sub,
+                    Purpose.VERIFICATION_COST,
+                    cn.v(),
+                    cn.r(),
+                    cn.s()))));
+    cases.add(
+        Arguments.of(
+            "concentNote.amount",
+            withConcentNote.apply(
+                new WireNote(
+                    req,
+                    cn.payee(),
+                    BigInteger.valueOf(-5),
+                    sub,
+                    Purpose.COMMUNICATION,
+                    cn.v(),
+                    cn.r(),
+                    cn.s()))));
 
     // CannotComputeTask, CannotAssignTask
-    cases.add(Arguments.of("subtaskId", new CannotComputeTask(task, new byte[33], CannotComputeTask.Reason.OTHER, "")));
+    cases.add(
+        Arguments.of(
+            "subtaskId",
+            new CannotComputeTask(task, new byte[33], CannotComputeTask.Reason.OTHER, "")));
     cases.add(Arguments.of("reason", new CannotComputeTask(task, sub, null, "")));
-    cases.add(Arguments.of("detail", new CannotComputeTask(task, sub, CannotComputeTask.Reason.OTHER, "d".repeat(257))));
-    cases.add(Arguments.of("detail", new CannotComputeTask(task, sub, CannotComputeTask.Reason.OTHER, null)));
-    cases.add(Arguments.of("taskId", new CannotAssignTask(null, CannotAssignTask.Reason.TASK_FINISHED)));
+    cases.add(
+        Arguments.of(
+            "detail",
+            new CannotComputeTask(task, sub, CannotComputeTask.Reason.OTHER, "d".repeat(257))));
+    cases.add(
+        Arguments.of(
+            "detail", new CannotComputeTask(task, sub, CannotComputeTask.Reason.OTHER, null)));
+    cases.add(
+        Arguments.of("taskId", new CannotAssignTask(null, CannotAssignTask.Reason.TASK_FINISHED)));
     cases.add(Arguments.of("reason", new CannotAssignTask(task, null)));
 
     // ReportComputedTask and its answers
     ReportComputedTask r = Fixtures.report();
-    cases.add(Arguments.of("taskToComputeHash",
-        new ReportComputedTask(new byte[32], sub, prov, r.resultCid(), r.resultHash(), 1, 1)));
-    cases.add(Arguments.of("subtaskId",
-        new ReportComputedTask(r.taskToComputeHash(), new byte[32], prov, r.resultCid(), r.resultHash(), 1, 1)));
-    cases.add(Arguments.of("provider",
-        new ReportComputedTask(r.taskToComputeHash(), sub, Address.ZERO, r.resultCid(), r.resultHash(), 1, 1)));
-    cases.add(Arguments.of("resultCid",
-        new ReportComputedTask(r.taskToComputeHash(), sub, prov, "", r.resultHash(), 1, 1)));
-    cases.add(Arguments.of("resultCid",
-        new ReportComputedTask(r.taskToComputeHash(), sub, prov, "c".repeat(129), r.resultHash(), 1, 1)));
-    cases.add(Arguments.of("resultHash",
-        new ReportComputedTask(r.taskToComputeHash(), sub, prov, r.resultCid(), new byte[16], 1, 1)));
-    cases.add(Arguments.of("size",
-        new ReportComputedTask(r.taskToComputeHash(), sub, prov, r.resultCid(), r.resultHash(), -1, 1)));
-    cases.add(Arguments.of("computeMillis",
-        new ReportComputedTask(r.taskToComputeHash(), sub, prov, r.resultCid(), r.resultHash(), 1, -1)));
+    cases.add(
+        Arguments.of(
+            "taskToComputeHash",
+            new ReportComputedTask(new byte[32], sub, prov, r.resultCid(), r.resultHash(), 1, 1)));
+    cases.add(
+        Arguments.of(
+            "subtaskId",
+            new ReportComputedTask(
+                r.taskToComputeHash(), new byte[32], prov, r.resultCid(), r.resultHash(), 1, 1)));
+    cases.add(
+        Arguments.of(
+            "provider",
+            new ReportComputedTask(
+                r.taskToComputeHash(), sub, Address.ZERO, r.resultCid(), r.resultHash(), 1, 1)));
+    cases.add(
+        Arguments.of(
+            "resultCid",
+            new ReportComputedTask(r.taskToComputeHash(), sub, prov, "", r.resultHash(), 1, 1)));
+    cases.add(
+        Arguments.of(
+            "resultCid",
+            new ReportComputedTask(
+                r.taskToComputeHash(), sub, prov, "c".repeat(129), r.resultHash(), 1, 1)));
+    cases.add(
+        Arguments.of(
+            "resultHash",
+            new ReportComputedTask(
+                r.taskToComputeHash(), sub, prov, r.resultCid(), new byte[16], 1, 1)));
+    cases.add(
+        Arguments.of(
+            "size",
+            new ReportComputedTask(
+                r.taskToComputeHash(), sub, prov, r.resultCid(), r.resultHash(), -1, 1)));
+    cases.add(
+        Arguments.of(
+            "computeMillis",
+            new ReportComputedTask(
+                r.taskToComputeHash(), sub, prov, r.resultCid(), r.resultHash(), 1, -1)));
     cases.add(Arguments.of("reportHash", new AckReportComputedTask(new byte[32], sub)));
     cases.add(Arguments.of("subtaskId", new AckReportComputedTask(report, null)));
-    cases.add(Arguments.of("reportHash",
-        new RejectReportComputedTask(null, sub, RejectReportComputedTask.Reason.UNKNOWN_SUBTASK)));
+    cases.add(
+        Arguments.of(
+            "reportHash",
+            new RejectReportComputedTask(
+                null, sub, RejectReportComputedTask.Reason.UNKNOWN_SUBTASK)));
     cases.add(Arguments.of("reason", new RejectReportComputedTask(report, sub, null)));
 
     // SubtaskResultsAccepted / Rejected
-    cases.add(Arguments.of("reportHash", new SubtaskResultsAccepted(new byte[32], sub, req, prov, p, 1_700_000_000L)));
-    cases.add(Arguments.of("requestor", new SubtaskResultsAccepted(report, sub, Address.ZERO, prov, p, 1_700_000_000L)));
-    cases.add(Arguments.of("provider", new SubtaskResultsAccepted(report, sub, req, req, p, 1_700_000_000L)));
-    cases.add(Arguments.of("price",
-        new SubtaskResultsAccepted(report, sub, req, prov, BigInteger.valueOf(-1), 1_700_000_000L)));
+    cases.add(
+        Arguments.of(
+            "reportHash",
+            new SubtaskResultsAccepted(new byte[32], sub, req, prov, p, 1_700_000_000L)));
+    cases.add(
+        Arguments.of(
+            "requestor",
+            new SubtaskResultsAccepted(report, sub, Address.ZERO, prov, p, 1_700_000_000L)));
+    cases.add(
+        Arguments.of(
+            "provider", new SubtaskResultsAccepted(report, sub, req, req, p, 1_700_000_000L)));
+    cases.add(
+        Arguments.of(
+            "price",
+            new SubtaskResultsAccepted(
+                report, sub, req, prov, BigInteger.valueOf(-1), 1_700_000_000L)));
     cases.add(Arguments.of("paymentTs", new SubtaskResultsAccepted(report, sub, req, prov, p, 0)));
-    cases.add(Arguments.of("paymentTs", new SubtaskResultsAccepted(report, sub, req, prov, p, 1_700_000_000_000L)));
-    cases.add(Arguments.of("subtaskId", new SubtaskResultsRejected(report, new byte[32], req, prov,
-        SubtaskResultsRejected.Reason.OTHER, "")));
-    cases.add(Arguments.of("provider", new SubtaskResultsRejected(report, sub, req, null,
-        SubtaskResultsRejected.Reason.OTHER, "")));
+    cases.add(
+        Arguments.of(
+            "paymentTs",
+            new SubtaskResultsAccepted(report, sub, req, prov, p, 1_700_000_000_000L)));
+    cases.add(
+        Arguments.of(
+            "subtaskId",
+            new SubtaskResultsRejected(
+                report, new byte[32], req, prov, SubtaskResultsRejected.Reason.OTHER, "")));
+    cases.add(
+        Arguments.of(
+            "provider",
+            new SubtaskResultsRejected(
+                report, sub, req, null, SubtaskResultsRejected.Reason.OTHER, "")));
     cases.add(Arguments.of("reason", new SubtaskResultsRejected(report, sub, req, prov, null, "")));
-    cases.add(Arguments.of("detail", new SubtaskResultsRejected(report, sub, req, prov,
-        SubtaskResultsRejected.Reason.TIMEOUT, "x".repeat(257))));
+    cases.add(
+        Arguments.of(
+            "detail",
+            new SubtaskResultsRejected(
+                report, sub, req, prov, SubtaskResultsRejected.Reason.TIMEOUT, "x".repeat(257))));
 
-    return cases.stream().map(a -> Arguments.of(((Payload) a.get()[1]).type() + " " + a.get()[0], a.get()[0], a.get()[1]));
+    return cases.stream()
+        .map(a ->
+            Arguments.of(((Payload) a.get()[1]).type() + " " + a.get()[0], a.get()[0], a.get()[1]));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidPayloads")
-  void payloadBreakingAValidationRuleIsRefusedNamingTheField(String name, String field, Payload payload) {
+  void payloadBreakingAValidationRuleIsRefusedNamingTheField(
+      String name, String field, Payload payload) {
     byte[] frame = rawFrame(codec, payload, REQUESTOR);
     InvalidMessageException e = refused(frame, Reason.INVALID_PAYLOAD);
     assertThat(e.getMessage()).startsWith("INVALID_PAYLOAD: " + field + " ");
@@ -483,7 +1010,10 @@ class CodecRejectionTest {
 
   @Test
   void everyMessageTypeWithRulesHasAnInvalidCase() {
-    var covered = invalidPayloads().map(a -> ((Payload) a.get()[2]).type()).collect(java.util.stream.Collectors.toSet());
+    var covered =
+        invalidPayloads()
+            .map(a -> ((Payload) a.get()[2]).type())
+            .collect(java.util.stream.Collectors.toSet());
     for (MessageType t : MessageType.values()) {
       if (t != MessageType.PING && t != MessageType.PONG) { // a nonce is any long: nothing to break
         assertThat(covered).as("an invalid " + t).contains(t);

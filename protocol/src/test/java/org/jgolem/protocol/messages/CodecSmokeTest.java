@@ -17,7 +17,13 @@ class CodecSmokeTest {
 
   @Test
   void sealedEnvelopesRoundTripAndTamperingIsRefused() {
-    Hello hello = new Hello(1, "jgolem/test", new NodeRecord(key.address(), "127.0.0.1", 40102), new byte[32], List.of("wasm"));
+    Hello hello =
+        new Hello(
+            1,
+            "jgolem/test",
+            new NodeRecord(key.address(), "127.0.0.1", 40102),
+            new byte[32],
+            List.of("wasm"));
     Envelope e = codec.seal(hello, key, 1_700_000_000_000L, new byte[16]);
     byte[] wire = codec.encode(e);
     Envelope back = codec.decode(wire);
@@ -32,13 +38,28 @@ class CodecSmokeTest {
 
   @Test
   void taskHeaderCarriesTheRequestorsOwnSignature() {
-    TaskHeader h = TaskHeader.signed(new byte[32], key, new NodeRecord(key.address(), "127.0.0.1", 1), "wasm",
-        "bafkqaaa", BigInteger.TEN, 4, 600, 1_800_000_000_000L, 512, 1, codec.hasher());
+    TaskHeader h =
+        TaskHeader.signed(
+            new byte[32],
+            key,
+            new NodeRecord(key.address(), "127.0.0.1", 1),
+            "wasm",
+            "bafkqaaa",
+            BigInteger.TEN,
+            4,
+            600,
+            1_800_000_000_000L,
+            512,
+            1,
+            codec.hasher());
     assertThat(h.hasValidAuthorSignature(codec.hasher())).isTrue();
     NodeKey forwarder = NodeKey.fromPrivateKey(BigInteger.valueOf(99));
-    Envelope hop = codec.decode(codec.encode(codec.seal(h, forwarder, 1_700_000_000_000L, new byte[16])));
+    Envelope hop =
+        codec.decode(codec.encode(codec.seal(h, forwarder, 1_700_000_000_000L, new byte[16])));
     assertThat(hop.sender()).isEqualTo(forwarder.address());
     assertThat(hop.payload(TaskHeader.class).hasValidAuthorSignature(codec.hasher())).isTrue();
-    assertThat(h.hasValidAuthorSignature(new MessageHasher(1))).as("another chain's domain").isFalse();
+    assertThat(h.hasValidAuthorSignature(new MessageHasher(1)))
+        .as("another chain's domain")
+        .isFalse();
   }
 }

@@ -2,6 +2,7 @@ package org.jgolem.protocol.messages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.TaskToCompute;
@@ -79,61 +79,123 @@ class Eip712CrossCheckTest {
   }
 
   private static byte[] domainSeparator() {
-    return keccak(cat(
-        keccak("EIP712Domain(string name,string version,uint256 chainId)"),
-        keccak("jgolem"), keccak("1"), word(Fixtures.CHAIN_ID)));
+    return keccak(
+        cat(
+            keccak("EIP712Domain(string name,string version,uint256 chainId)"),
+            keccak("jgolem"),
+            keccak("1"),
+            word(Fixtures.CHAIN_ID)));
   }
 
   /** The digest an envelope's signature covers, by hand. */
   private static byte[] envelopeDigest(Envelope e, byte[] payloadStructHash) {
-    byte[] message = keccak(cat(
-        keccak("Message(uint16 protocolVersion,uint16 messageType,address sender,uint64 timestamp,bytes16 messageId,"
-            + "bytes32 payload)"),
-        word(e.protocolVersion()), word(e.type().code()), word(e.sender()), word(e.timestamp()), right(e.messageId()),
-        payloadStructHash));
+    byte[] message =
+        keccak(
+            cat(
+                keccak(
+                    "Message(uint16 protocolVersion,uint16 messageType,address sender,uint64 timestamp,bytes16 messageId,"
+                        + "bytes32 payload)"),
+                word(e.protocolVersion()),
+                word(e.type().code()),
+                word(e.sender()),
+                word(e.timestamp()),
+                right(e.messageId()),
+                payloadStructHash));
     return keccak(cat(new byte[] {0x19, 0x01}, domainSeparator(), message));
   }
 
   private static byte[] subtaskResultsAcceptedByHand(SubtaskResultsAccepted a) {
-    return keccak(cat(
-        keccak("SubtaskResultsAccepted(bytes32 reportHash,bytes32 subtaskId,address requestor,address provider,"
-            + "uint256 price,uint64 paymentTs)"),
-        a.reportHash(), a.subtaskId(), word(a.requestor()), word(a.provider()), word(a.price()), word(a.paymentTs())));
+    return keccak(
+        cat(
+            keccak(
+                "SubtaskResultsAccepted(bytes32 reportHash,bytes32 subtaskId,address requestor,address provider,"
+                    + "uint256 price,uint64 paymentTs)"),
+            a.reportHash(),
+            a.subtaskId(),
+            word(a.requestor()),
+            word(a.provider()),
+            word(a.price()),
+            word(a.paymentTs())));
   }
 
   private static byte[] noteByHand(WireNote n) {
-    return keccak(cat(
-        keccak("SignedNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose,uint8 v,"
-            + "bytes32 r,bytes32 s)"),
-        word(n.payer()), word(n.payee()), word(n.amount()), n.subtaskId(), word(n.purpose().ordinal()), word(n.v()),
-        n.r(), n.s()));
+    return keccak(
+        cat(
+            keccak(
+                "SignedNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose,uint8 v,"
+                    + "bytes32 r,bytes32 s)"),
+            word(n.payer()),
+            word(n.payee()),
+            word(n.amount()),
+            n.subtaskId(),
+            word(n.purpose().ordinal()),
+            word(n.v()),
+            n.r(),
+            n.s()));
   }
 
   private static byte[] taskToComputeByHand(TaskToCompute t) {
-    String limitsType = "ResourceLimits(uint32 cpuCores,uint64 memoryMib,uint64 timeoutSeconds,uint64 maxOutputBytes)";
-    String definitionType = "SubtaskDefinition(string environment,string image,string resourcesCid,string entryPoint,"
-        + "string[] args,string[] outputPaths,ResourceLimits limits,SubtaskRun[] runs)";
+    String limitsType =
+        "ResourceLimits(uint32 cpuCores,uint64 memoryMib,uint64 timeoutSeconds,uint64 maxOutputBytes)";
+    String definitionType =
+        "SubtaskDefinition(string environment,string image,string resourcesCid,string entryPoint,"
+            + "string[] args,string[] outputPaths,ResourceLimits limits,SubtaskRun[] runs)";
     String runType = "SubtaskRun(string name,string[] args,string[] outputPaths)";
     String noteType =
         "SignedNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose,uint8 v,bytes32 r,bytes32 s)";
-    String ttcType = "TaskToCompute(bytes32 taskId,bytes32 subtaskId,address requestor,address provider,uint256 price,"
-        + "uint64 deadline,SubtaskDefinition definition,SignedNote providerNote,SignedNote concentNote)";
+    String ttcType =
+        "TaskToCompute(bytes32 taskId,bytes32 subtaskId,address requestor,address provider,uint256 price,"
+            + "uint64 deadline,SubtaskDefinition definition,SignedNote providerNote,SignedNote concentNote)";
     var d = t.definition();
     var l = d.limits();
-    byte[] limits = keccak(cat(keccak(limitsType),
-        word(l.cpuCores()), word(l.memoryMib()), word(l.timeoutSeconds()), word(l.maxOutputBytes())));
+    byte[] limits =
+        keccak(
+            cat(
+                keccak(limitsType),
+                word(l.cpuCores()),
+                word(l.memoryMib()),
+                word(l.timeoutSeconds()),
+                word(l.maxOutputBytes())));
     byte[][] runs = new byte[d.runs().size()][];
     for (int i = 0; i < runs.length; i++) {
       var r = d.runs().get(i);
-      runs[i] = keccak(cat(keccak(runType), keccak(r.name()), stringArray(r.args()), stringArray(r.outputPaths())));
+      runs[i] =
+          keccak(
+              cat(
+                  keccak(runType),
+                  keccak(r.name()),
+                  stringArray(r.args()),
+                  stringArray(r.outputPaths())));
     }
-    byte[] definition = keccak(cat(keccak(definitionType + limitsType + runType),
-        keccak(d.environment()), keccak(d.image()), keccak(d.resourcesCid()), keccak(d.entryPoint()),
-        stringArray(d.args()), stringArray(d.outputPaths()), limits, keccak(cat(runs))));
-    return keccak(cat(
-        keccak(ttcType + limitsType + noteType + definitionType + runType), // referenced types sorted by name
-        t.taskId(), t.subtaskId(), word(t.requestor()), word(t.provider()), word(t.price()), word(t.deadline()),
-        definition, noteByHand(t.providerNote()), noteByHand(t.concentNote())));
+    byte[] definition =
+        keccak(
+            cat(
+                keccak(definitionType + limitsType + runType),
+                keccak(d.environment()),
+                keccak(d.image()),
+                keccak(d.resourcesCid()),
+                keccak(d.entryPoint()),
+                stringArray(d.args()),
+                stringArray(d.outputPaths()),
+                limits,
+                keccak(cat(runs))));
+    return keccak(
+        cat(
+            keccak(
+                ttcType
+                    + limitsType
+                    + noteType
+                    + definitionType
+                    + runType), // referenced types sorted by name
+            t.taskId(),
+            t.subtaskId(),
+            word(t.requestor()),
+            word(t.provider()),
+            word(t.price()),
+            word(t.deadline()),
+            definition,
+            noteByHand(t.providerNote()),
+            noteByHand(t.concentNote())));
   }
 
   @Test
@@ -145,8 +207,17 @@ class Eip712CrossCheckTest {
     assertThat(MessageHasher.payloadHash(a, e.payloadBytes())).isEqualTo(byHand);
 
     byte[] digest = envelopeDigest(e, byHand);
-    assertThat(codec.hasher().digest(e.protocolVersion(), e.type(), e.sender(), e.timestamp(), e.messageId(),
-        MessageHasher.payloadHash(a, e.payloadBytes()))).isEqualTo(digest);
+    assertThat(
+            codec
+                .hasher()
+                .digest(
+                    e.protocolVersion(),
+                    e.type(),
+                    e.sender(),
+                    e.timestamp(),
+                    e.messageId(),
+                    MessageHasher.payloadHash(a, e.payloadBytes())))
+        .isEqualTo(digest);
     assertSignedBySender(e, digest);
   }
 
@@ -162,16 +233,25 @@ class Eip712CrossCheckTest {
   @Test
   void aChangedFieldChangesTheHandComputedHashToo() {
     // Guards the hand computation itself: it must depend on the fields it encodes.
-    SubtaskResultsAccepted a = (SubtaskResultsAccepted) Fixtures.payload(MessageType.SUBTASK_RESULTS_ACCEPTED);
-    SubtaskResultsAccepted later = new SubtaskResultsAccepted(a.reportHash(), a.subtaskId(), a.requestor(), a.provider(),
-        a.price(), a.paymentTs() + 1);
+    SubtaskResultsAccepted a =
+        (SubtaskResultsAccepted) Fixtures.payload(MessageType.SUBTASK_RESULTS_ACCEPTED);
+    SubtaskResultsAccepted later =
+        new SubtaskResultsAccepted(
+            a.reportHash(),
+            a.subtaskId(),
+            a.requestor(),
+            a.provider(),
+            a.price(),
+            a.paymentTs() + 1);
     assertThat(subtaskResultsAcceptedByHand(later)).isNotEqualTo(subtaskResultsAcceptedByHand(a));
     assertThat(later.structHash()).isEqualTo(subtaskResultsAcceptedByHand(later));
   }
 
   private static void assertSignedBySender(Envelope e, byte[] digest) throws Exception {
     var sig = e.signature();
-    BigInteger pub = Sign.signedMessageHashToKey(digest, new Sign.SignatureData((byte) sig.v(), sig.r(), sig.s()));
+    BigInteger pub =
+        Sign.signedMessageHashToKey(
+            digest, new Sign.SignatureData((byte) sig.v(), sig.r(), sig.s()));
     assertThat(Address.of(Keys.getAddress(pub))).isEqualTo(e.sender());
   }
 
@@ -201,10 +281,15 @@ class Eip712CrossCheckTest {
     return m;
   }
 
-  private static StructuredDataEncoder web3jEncoder(String primaryType,
-      Map<String, List<Map<String, Object>>> structTypes, Map<String, Object> message) throws Exception {
+  private static StructuredDataEncoder web3jEncoder(
+      String primaryType,
+      Map<String, List<Map<String, Object>>> structTypes,
+      Map<String, Object> message)
+      throws Exception {
     Map<String, Object> types = new LinkedHashMap<>();
-    types.put("EIP712Domain", List.of(field("name", "string"), field("version", "string"), field("chainId", "uint256")));
+    types.put(
+        "EIP712Domain",
+        List.of(field("name", "string"), field("version", "string"), field("chainId", "uint256")));
     types.putAll(structTypes);
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("types", types);
@@ -216,7 +301,8 @@ class Eip712CrossCheckTest {
 
   @Test
   void web3jTypedDataEncoderAgreesOnSubtaskResultsAccepted() throws Exception {
-    SubtaskResultsAccepted a = (SubtaskResultsAccepted) Fixtures.payload(MessageType.SUBTASK_RESULTS_ACCEPTED);
+    SubtaskResultsAccepted a =
+        (SubtaskResultsAccepted) Fixtures.payload(MessageType.SUBTASK_RESULTS_ACCEPTED);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("reportHash", hex(a.reportHash()));
     m.put("subtaskId", hex(a.subtaskId()));
@@ -224,9 +310,20 @@ class Eip712CrossCheckTest {
     m.put("provider", a.provider().hex());
     m.put("price", a.price().toString());
     m.put("paymentTs", a.paymentTs());
-    byte[] web3j = web3jEncoder("SubtaskResultsAccepted", Map.of("SubtaskResultsAccepted", List.of(
-        field("reportHash", "bytes32"), field("subtaskId", "bytes32"), field("requestor", "address"),
-        field("provider", "address"), field("price", "uint256"), field("paymentTs", "uint64"))), m).hashStructuredData();
+    byte[] web3j =
+        web3jEncoder(
+                "SubtaskResultsAccepted",
+                Map.of(
+                    "SubtaskResultsAccepted",
+                    List.of(
+                        field("reportHash", "bytes32"),
+                        field("subtaskId", "bytes32"),
+                        field("requestor", "address"),
+                        field("provider", "address"),
+                        field("price", "uint256"),
+                        field("paymentTs", "uint64"))),
+                m)
+            .hashStructuredData();
     assertThat(Eip712.hash(codec.hasher().domainSeparator(), a.structHash())).isEqualTo(web3j);
   }
 
@@ -244,7 +341,8 @@ class Eip712CrossCheckTest {
   void groupedTaskToComputeMatchesAHandComputation() {
     TaskToCompute t = Fixtures.groupedTaskToCompute();
     assertThat(t.definition().runs()).hasSize(3);
-    assertThat(t.structHash()).isEqualTo(taskToComputeByHand(t))
+    assertThat(t.structHash())
+        .isEqualTo(taskToComputeByHand(t))
         .isNotEqualTo(taskToComputeByHand(Fixtures.taskToCompute()));
   }
 
@@ -283,19 +381,51 @@ class Eip712CrossCheckTest {
     m.put("providerNote", note(t.providerNote()));
     m.put("concentNote", note(t.concentNote()));
     Map<String, List<Map<String, Object>>> types = new LinkedHashMap<>();
-    types.put("TaskToCompute", List.of(field("taskId", "bytes32"), field("subtaskId", "bytes32"),
-        field("requestor", "address"), field("provider", "address"), field("price", "uint256"),
-        field("deadline", "uint64"), field("definition", "SubtaskDefinition"), field("providerNote", "SignedNote"),
-        field("concentNote", "SignedNote")));
-    types.put("SubtaskDefinition", List.of(field("environment", "string"), field("image", "string"),
-        field("resourcesCid", "string"), field("entryPoint", "string"), field("args", "string[]"),
-        field("outputPaths", "string[]"), field("limits", "ResourceLimits"), field("runs", "SubtaskRun[]")));
-    types.put("SubtaskRun", List.of(field("name", "string"), field("args", "string[]"), field("outputPaths", "string[]")));
-    types.put("ResourceLimits", List.of(field("cpuCores", "uint32"), field("memoryMib", "uint64"),
-        field("timeoutSeconds", "uint64"), field("maxOutputBytes", "uint64")));
-    types.put("SignedNote", List.of(field("payer", "address"), field("payee", "address"), field("amount", "uint256"),
-        field("subtaskId", "bytes32"), field("purpose", "uint8"), field("v", "uint8"), field("r", "bytes32"),
-        field("s", "bytes32")));
+    types.put(
+        "TaskToCompute",
+        List.of(
+            field("taskId", "bytes32"),
+            field("subtaskId", "bytes32"),
+            field("requestor", "address"),
+            field("provider", "address"),
+            field("price", "uint256"),
+            field("deadline", "uint64"),
+            field("definition", "SubtaskDefinition"),
+            field("providerNote", "SignedNote"),
+            field("concentNote", "SignedNote")));
+    types.put(
+        "SubtaskDefinition",
+        List.of(
+            field("environment", "string"),
+            field("image", "string"),
+            field("resourcesCid", "string"),
+            field("entryPoint", "string"),
+            field("args", "string[]"),
+            field("outputPaths", "string[]"),
+            field("limits", "ResourceLimits"),
+            field("runs", "SubtaskRun[]")));
+    types.put(
+        "SubtaskRun",
+        List.of(
+            field("name", "string"), field("args", "string[]"), field("outputPaths", "string[]")));
+    types.put(
+        "ResourceLimits",
+        List.of(
+            field("cpuCores", "uint32"),
+            field("memoryMib", "uint64"),
+            field("timeoutSeconds", "uint64"),
+            field("maxOutputBytes", "uint64")));
+    types.put(
+        "SignedNote",
+        List.of(
+            field("payer", "address"),
+            field("payee", "address"),
+            field("amount", "uint256"),
+            field("subtaskId", "bytes32"),
+            field("purpose", "uint8"),
+            field("v", "uint8"),
+            field("r", "bytes32"),
+            field("s", "bytes32")));
     StructuredDataEncoder enc = web3jEncoder("TaskToCompute", types, m);
     assertThat(enc.encodeType("TaskToCompute")).isEqualTo(TaskToCompute.TYPE);
     assertThat(enc.hashStructuredData())

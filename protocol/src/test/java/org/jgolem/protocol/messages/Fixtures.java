@@ -13,9 +13,9 @@ import org.jgolem.protocol.messages.market.RejectReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.ResourceLimits;
 import org.jgolem.protocol.messages.market.SubtaskDefinition;
-import org.jgolem.protocol.messages.market.SubtaskRun;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
+import org.jgolem.protocol.messages.market.SubtaskRun;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskHeaderRemoved;
 import org.jgolem.protocol.messages.market.TaskToCompute;
@@ -32,16 +32,20 @@ import org.jgolem.protocol.notes.NoteSigner;
 import org.jgolem.protocol.notes.PromissoryNote;
 import org.jgolem.protocol.notes.Purpose;
 
-/** Fixed keys and one fixed, valid payload of every message type: the inputs of the golden frames. */
+/**
+ * Fixed keys and one fixed, valid payload of every message type: the inputs of the golden frames.
+ */
 public final class Fixtures {
   public static final long CHAIN_ID = 31337;
   public static final int MAX_PAYLOAD = 1 << 20;
   public static final long TIMESTAMP = 1_700_000_000_000L;
 
   public static final NodeKey REQUESTOR =
-      NodeKey.fromPrivateKey(new BigInteger("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", 16));
+      NodeKey.fromPrivateKey(
+          new BigInteger("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", 16));
   public static final NodeKey PROVIDER =
-      NodeKey.fromPrivateKey(new BigInteger("8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f", 16));
+      NodeKey.fromPrivateKey(
+          new BigInteger("8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f", 16));
   public static final Address DEPOSIT = Address.of("0x5fbdb2315678afecb367f032d93f642f64180aa3");
   public static final NoteSigner NOTES = new NoteSigner(CHAIN_ID, DEPOSIT);
   public static final MessageHasher HASHER = new MessageHasher(CHAIN_ID);
@@ -81,86 +85,176 @@ public final class Fixtures {
   /** Who sends {@code type} in the task flow. */
   public static NodeKey sender(MessageType type) {
     return switch (type) {
-      case WANT_TO_COMPUTE_TASK, CANNOT_COMPUTE_TASK, REPORT_COMPUTED_TASK, PONG, NEIGHBOURS -> PROVIDER;
+      case WANT_TO_COMPUTE_TASK, CANNOT_COMPUTE_TASK, REPORT_COMPUTED_TASK, PONG, NEIGHBOURS ->
+          PROVIDER;
       default -> REQUESTOR;
     };
   }
 
   public static WireNote providerNote() {
-    return WireNote.of(NOTES.sign(
-        new PromissoryNote(REQUESTOR.address(), PROVIDER.address(), PRICE, SUBTASK_ID, Purpose.SUBTASK_PAYMENT),
-        REQUESTOR.keyPair()));
+    return WireNote.of(
+        NOTES.sign(
+            new PromissoryNote(
+                REQUESTOR.address(),
+                PROVIDER.address(),
+                PRICE,
+                SUBTASK_ID,
+                Purpose.SUBTASK_PAYMENT),
+            REQUESTOR.keyPair()));
   }
 
   public static WireNote concentNote() {
-    return WireNote.of(NOTES.sign(
-        new PromissoryNote(REQUESTOR.address(), DEPOSIT, BigInteger.valueOf(10_000_000_000_000_000L), SUBTASK_ID,
-            Purpose.COMMUNICATION),
-        REQUESTOR.keyPair()));
+    return WireNote.of(
+        NOTES.sign(
+            new PromissoryNote(
+                REQUESTOR.address(),
+                DEPOSIT,
+                BigInteger.valueOf(10_000_000_000_000_000L),
+                SUBTASK_ID,
+                Purpose.COMMUNICATION),
+            REQUESTOR.keyPair()));
   }
 
   public static SubtaskDefinition definition() {
-    return new SubtaskDefinition("wasm", "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
-        "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", "main",
-        List.of("--frames", "10-19", "--quality=90"), List.of("out/frame-*.png", "log.txt"),
+    return new SubtaskDefinition(
+        "wasm",
+        "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+        "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+        "main",
+        List.of("--frames", "10-19", "--quality=90"),
+        List.of("out/frame-*.png", "log.txt"),
         new ResourceLimits(2, 1024, 600, 64L << 20));
   }
 
   /** A definition grouping three small subtasks into one assignment. */
   public static SubtaskDefinition groupedDefinition() {
-    return new SubtaskDefinition("wasm", "sha256:" + "5a".repeat(32),
-        "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", "render.wasm", List.of(), List.of(),
+    return new SubtaskDefinition(
+        "wasm",
+        "sha256:" + "5a".repeat(32),
+        "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+        "render.wasm",
+        List.of(),
+        List.of(),
         new ResourceLimits(1, 128, 900, 64L << 20),
-        List.of(new SubtaskRun("s0", List.of("/golem/resources/scene.txt", "0"), List.of("band-0.pgm")),
+        List.of(
+            new SubtaskRun("s0", List.of("/golem/resources/scene.txt", "0"), List.of("band-0.pgm")),
             new SubtaskRun("s1", List.of("/golem/resources/scene.txt", "1"), List.of("band-1.pgm")),
             new SubtaskRun("s2", List.of(), List.of("band-2.pgm", "log/run.txt"))));
   }
 
   /** The golden TaskToCompute with {@link #groupedDefinition()}. */
   public static TaskToCompute groupedTaskToCompute() {
-    return new TaskToCompute(TASK_ID, SUBTASK_ID, REQUESTOR.address(), PROVIDER.address(), PRICE,
-        TIMESTAMP + 3_600_000, groupedDefinition(), providerNote(), concentNote());
+    return new TaskToCompute(
+        TASK_ID,
+        SUBTASK_ID,
+        REQUESTOR.address(),
+        PROVIDER.address(),
+        PRICE,
+        TIMESTAMP + 3_600_000,
+        groupedDefinition(),
+        providerNote(),
+        concentNote());
   }
 
   public static TaskToCompute taskToCompute() {
-    return new TaskToCompute(TASK_ID, SUBTASK_ID, REQUESTOR.address(), PROVIDER.address(), PRICE,
-        TIMESTAMP + 3_600_000, definition(), providerNote(), concentNote());
+    return new TaskToCompute(
+        TASK_ID,
+        SUBTASK_ID,
+        REQUESTOR.address(),
+        PROVIDER.address(),
+        PRICE,
+        TIMESTAMP + 3_600_000,
+        definition(),
+        providerNote(),
+        concentNote());
   }
 
   public static ReportComputedTask report() {
-    return ReportComputedTask.answering(taskToCompute(), "bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u",
-        bytes32(0x44), 12_345_678, 42_000);
+    return ReportComputedTask.answering(
+        taskToCompute(),
+        "bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u",
+        bytes32(0x44),
+        12_345_678,
+        42_000);
   }
 
   /** One valid payload of {@code type}; the same every time. */
   public static Payload payload(MessageType type) {
     byte[] reportHash = report().structHash();
     return switch (type) {
-      case HELLO -> new Hello(1, "jgolem/0.1.0", endpoint(REQUESTOR, 40102), bytes32(0x33), List.of("task", "wasm"));
+      case HELLO ->
+          new Hello(
+              1,
+              "jgolem/0.1.0",
+              endpoint(REQUESTOR, 40102),
+              bytes32(0x33),
+              List.of("task", "wasm"));
       case PING -> new Ping(0x0102030405060708L);
       case PONG -> new Pong(0x0102030405060708L);
       case FIND_NODE -> new FindNode(PROVIDER.address());
-      case NEIGHBOURS -> new Neighbours(PROVIDER.address(),
-          List.of(endpoint(REQUESTOR, 40102), new NodeRecord(PROVIDER.address(), "node-7.example.org", 40103)));
+      case NEIGHBOURS ->
+          new Neighbours(
+              PROVIDER.address(),
+              List.of(
+                  endpoint(REQUESTOR, 40102),
+                  new NodeRecord(PROVIDER.address(), "node-7.example.org", 40103)));
       case DISCONNECT -> new Disconnect(Disconnect.Reason.TOO_MANY_PEERS);
-      case TASK_HEADER -> TaskHeader.signed(TASK_ID, REQUESTOR, endpoint(REQUESTOR, 40102), "wasm",
-          "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", new BigInteger("3000000000000000000"), 10, 600,
-          TIMESTAMP + 86_400_000, 512, 1, HASHER);
-      case TASK_HEADER_REMOVED -> TaskHeaderRemoved.signed(TASK_ID, REQUESTOR, TIMESTAMP + 1000, HASHER);
-      case WANT_TO_COMPUTE_TASK -> new WantToComputeTask(TASK_ID, PROVIDER.address(), new BigInteger("2500000000000000000"),
-          1_234_567, 4, 8192, endpoint(PROVIDER, 40103), List.of("wasm", "docker:sha256:" + "ab".repeat(32)));
+      case TASK_HEADER ->
+          TaskHeader.signed(
+              TASK_ID,
+              REQUESTOR,
+              endpoint(REQUESTOR, 40102),
+              "wasm",
+              "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+              new BigInteger("3000000000000000000"),
+              10,
+              600,
+              TIMESTAMP + 86_400_000,
+              512,
+              1,
+              HASHER);
+      case TASK_HEADER_REMOVED ->
+          TaskHeaderRemoved.signed(TASK_ID, REQUESTOR, TIMESTAMP + 1000, HASHER);
+      case WANT_TO_COMPUTE_TASK ->
+          new WantToComputeTask(
+              TASK_ID,
+              PROVIDER.address(),
+              new BigInteger("2500000000000000000"),
+              1_234_567,
+              4,
+              8192,
+              endpoint(PROVIDER, 40103),
+              List.of("wasm", "docker:sha256:" + "ab".repeat(32)));
       case TASK_TO_COMPUTE -> taskToCompute();
-      case CANNOT_COMPUTE_TASK -> new CannotComputeTask(TASK_ID, SUBTASK_ID, CannotComputeTask.Reason.DEADLINE_TOO_CLOSE,
-          "deadline in 30 s, subtask needs ~600 s");
-      case CANNOT_ASSIGN_TASK -> new CannotAssignTask(TASK_ID, CannotAssignTask.Reason.NO_MORE_SUBTASKS);
+      case CANNOT_COMPUTE_TASK ->
+          new CannotComputeTask(
+              TASK_ID,
+              SUBTASK_ID,
+              CannotComputeTask.Reason.DEADLINE_TOO_CLOSE,
+              "deadline in 30 s, subtask needs ~600 s");
+      case CANNOT_ASSIGN_TASK ->
+          new CannotAssignTask(TASK_ID, CannotAssignTask.Reason.NO_MORE_SUBTASKS);
       case REPORT_COMPUTED_TASK -> report();
       case ACK_REPORT_COMPUTED_TASK -> new AckReportComputedTask(reportHash, SUBTASK_ID);
-      case REJECT_REPORT_COMPUTED_TASK -> new RejectReportComputedTask(reportHash, SUBTASK_ID,
-          RejectReportComputedTask.Reason.SUBTASK_TIMED_OUT);
-      case SUBTASK_RESULTS_ACCEPTED -> new SubtaskResultsAccepted(reportHash, SUBTASK_ID, REQUESTOR.address(),
-          PROVIDER.address(), PRICE, 1_700_003_600L);
-      case SUBTASK_RESULTS_REJECTED -> new SubtaskResultsRejected(reportHash, SUBTASK_ID, REQUESTOR.address(),
-          PROVIDER.address(), SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE, "frame 13 differs from the reference");
+      case REJECT_REPORT_COMPUTED_TASK ->
+          new RejectReportComputedTask(
+              reportHash, SUBTASK_ID, RejectReportComputedTask.Reason.SUBTASK_TIMED_OUT);
+      case SUBTASK_RESULTS_ACCEPTED ->
+          new SubtaskResultsAccepted(
+              reportHash,
+              SUBTASK_ID,
+              REQUESTOR.address(),
+              PROVIDER.address(),
+              PRICE,
+              1_700_003_600L);
+      case SUBTASK_RESULTS_REJECTED ->
+          new SubtaskResultsRejected(
+              reportHash,
+              SUBTASK_ID,
+              REQUESTOR.address(),
+              PROVIDER.address(),
+              SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE,
+              "frame 13 differs from the reference");
     };
   }
 

@@ -30,7 +30,14 @@ class FreshnessGuardTest {
     messageId[1] = (byte) (id >> 16);
     messageId[2] = (byte) (id >> 8);
     messageId[3] = (byte) id;
-    return new Envelope(1, MessageType.PING, sender, timestamp, messageId, new byte[0], new Ping(id),
+    return new Envelope(
+        1,
+        MessageType.PING,
+        sender,
+        timestamp,
+        messageId,
+        new byte[0],
+        new Ping(id),
         new Signature(new byte[32], new byte[32], 27));
   }
 
@@ -39,7 +46,8 @@ class FreshnessGuardTest {
   }
 
   private InvalidMessageException refused(Envelope e, Reason reason) {
-    InvalidMessageException x = catchThrowableOfType(InvalidMessageException.class, () -> guard.check(e));
+    InvalidMessageException x =
+        catchThrowableOfType(InvalidMessageException.class, () -> guard.check(e));
     assertThat(x).as("must be refused with " + reason).isNotNull();
     assertThat(x.reason()).as(x.getMessage()).isEqualTo(reason);
     return x;
@@ -47,14 +55,16 @@ class FreshnessGuardTest {
 
   @Test
   void messageOlderThanTenMinutesIsExpired() {
-    assertThat(refused(fresh(T0 - 10 * MINUTE - 1), Reason.EXPIRED).getMessage()).contains("limit 600 s");
+    assertThat(refused(fresh(T0 - 10 * MINUTE - 1), Reason.EXPIRED).getMessage())
+        .contains("limit 600 s");
     refused(fresh(T0 - 60 * MINUTE), Reason.EXPIRED);
     refused(fresh(0), Reason.EXPIRED);
   }
 
   @Test
   void messageMoreThanFiveMinutesAheadIsFromTheFuture() {
-    assertThat(refused(fresh(T0 + 5 * MINUTE + 1), Reason.FROM_THE_FUTURE).getMessage()).contains("limit 300 s");
+    assertThat(refused(fresh(T0 + 5 * MINUTE + 1), Reason.FROM_THE_FUTURE).getMessage())
+        .contains("limit 300 s");
     refused(fresh(Long.MAX_VALUE), Reason.FROM_THE_FUTURE);
   }
 
@@ -90,7 +100,8 @@ class FreshnessGuardTest {
     // Dated at the future limit: it stays young enough until T0 + 5 + 10 minutes.
     Envelope ahead = envelope(A, T0 + 5 * MINUTE, 1);
     guard.check(ahead);
-    clock.advance(15 * MINUTE); // exactly at its age limit: still passes the age check, so must be a replay
+    clock.advance(
+        15 * MINUTE); // exactly at its age limit: still passes the age check, so must be a replay
     refused(ahead, Reason.REPLAYED);
     clock.advance(1);
     refused(ahead, Reason.EXPIRED);
@@ -104,7 +115,9 @@ class FreshnessGuardTest {
     assertThat(guard.size()).isEqualTo(100);
     clock.advance(10 * MINUTE);
     guard.check(fresh(clock.millis()));
-    assertThat(guard.size()).as("none could pass the age check yet plus skew margin").isEqualTo(101);
+    assertThat(guard.size())
+        .as("none could pass the age check yet plus skew margin")
+        .isEqualTo(101);
     clock.advance(10 * MINUTE + 1);
     guard.check(fresh(clock.millis()));
     assertThat(guard.size()).as("the first 100 ids are forgotten").isEqualTo(2);
@@ -115,21 +128,27 @@ class FreshnessGuardTest {
 
   @Test
   void fullCacheFailsClosedUntilIdsExpire() {
-    FreshnessGuard small = new FreshnessGuard(clock, Duration.ofMinutes(10), Duration.ofMinutes(5), 3);
+    FreshnessGuard small =
+        new FreshnessGuard(clock, Duration.ofMinutes(10), Duration.ofMinutes(5), 3);
     for (int i = 0; i < 3; i++) {
       small.check(envelope(A, T0, i));
     }
     InvalidMessageException x =
         catchThrowableOfType(InvalidMessageException.class, () -> small.check(envelope(B, T0, 99)));
     assertThat(x).isNotNull();
-    assertThat(x.reason()).as("a full cache is not the sender's replay").isEqualTo(Reason.OVERLOADED);
+    assertThat(x.reason())
+        .as("a full cache is not the sender's replay")
+        .isEqualTo(Reason.OVERLOADED);
     assertThat(x.getMessage()).contains("cache full");
     assertThat(small.size()).isEqualTo(3);
     // Still refused a minute later: nothing could be forgotten safely yet.
     clock.advance(MINUTE);
-    assertThat(catchThrowableOfType(InvalidMessageException.class, () -> small.check(envelope(B, clock.millis(), 99))))
+    assertThat(
+            catchThrowableOfType(
+                InvalidMessageException.class, () -> small.check(envelope(B, clock.millis(), 99))))
         .isNotNull();
-    // Once the remembered messages are too old to pass the age check (plus skew), there is room again.
+    // Once the remembered messages are too old to pass the age check (plus skew), there is room
+    // again.
     clock.advance(15 * MINUTE);
     assertThatCode(() -> small.check(envelope(B, clock.millis(), 99))).doesNotThrowAnyException();
     assertThat(small.size()).isEqualTo(1);

@@ -8,8 +8,8 @@ import org.jgolem.chain.Chain;
 import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.chain.contracts.GntTokenGateway;
 import org.jgolem.eth.Address;
-import org.jgolem.eth.TxResult;
 import org.jgolem.eth.PackedPayment;
+import org.jgolem.eth.TxResult;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -41,16 +41,23 @@ public final class GasMeasurement {
     List<Address> payees = freshAddresses(random, PAYMENTS);
     List<Address> payeesB = freshAddresses(random, PAYMENTS);
 
-    double perNew = perPayment(token.batchTransfer(batch(payees, random), chain.latestBlockTimestamp()));
-    double perExisting = perPayment(token.batchTransfer(batch(payees, random), chain.latestBlockTimestamp()));
+    double perNew =
+        perPayment(token.batchTransfer(batch(payees, random), chain.latestBlockTimestamp()));
+    double perExisting =
+        perPayment(token.batchTransfer(batch(payees, random), chain.latestBlockTimestamp()));
     double perNewPlain =
-        perPayment(token.batchTransferWithoutAccessList(batch(payeesB, random), chain.latestBlockTimestamp()));
+        perPayment(
+            token.batchTransferWithoutAccessList(
+                batch(payeesB, random), chain.latestBlockTimestamp()));
     double perExistingPlain =
-        perPayment(token.batchTransferWithoutAccessList(batch(payeesB, random), chain.latestBlockTimestamp()));
+        perPayment(
+            token.batchTransferWithoutAccessList(
+                batch(payeesB, random), chain.latestBlockTimestamp()));
 
     long transferExisting = token.transfer(payees.get(0), amount(random)).gasUsed();
     long transferNew = token.transfer(freshAddresses(random, 1).get(0), amount(random)).gasUsed();
-    return new Result(perExisting, perNew, perExistingPlain, perNewPlain, transferExisting, transferNew);
+    return new Result(
+        perExisting, perNew, perExistingPlain, perNewPlain, transferExisting, transferNew);
   }
 
   private static double perPayment(TxResult tx) {

@@ -7,8 +7,8 @@ import org.web3j.utils.Numeric;
 
 /**
  * Writes the private key of dev account N (public knowledge: derived from the dev mnemonic) to a
- * file readable only by its owner, for a local Besu dev validator. Keys are never committed.
- * Usage: {@code DevKey INDEX FILE}.
+ * file readable only by its owner, for a local Besu dev validator. Keys are never committed. Usage:
+ * {@code DevKey INDEX FILE}.
  */
 public final class DevKey {
   private DevKey() {}

@@ -28,12 +28,13 @@ import org.jgolem.ipfs.exchange.Providers;
 import org.jgolem.ipfs.multiformats.Cid;
 
 /**
- * {@code scripts/bench transfer}: moves a resource (1 GiB by default; the first argument is the size in MiB)
- * between two embedded nodes on loopback, verified and written to disk (synced, as {@code get} does), and compares
- * it with a plain TCP copy of the same bytes over loopback written to disk and synced, in the same run. Then the
- * median time for a node to fetch a 1 KiB object from its peer (second argument: samples, default 200). The copies
- * alternate for a number of rounds (third argument, default 5) and the medians are compared. Prints the two result
- * lines on stdout; details go to stderr. Everything is made in, and removed with, a temporary folder.
+ * {@code scripts/bench transfer}: moves a resource (1 GiB by default; the first argument is the
+ * size in MiB) between two embedded nodes on loopback, verified and written to disk (synced, as
+ * {@code get} does), and compares it with a plain TCP copy of the same bytes over loopback written
+ * to disk and synced, in the same run. Then the median time for a node to fetch a 1 KiB object from
+ * its peer (second argument: samples, default 200). The copies alternate for a number of rounds
+ * (third argument, default 5) and the medians are compared. Prints the two result lines on stdout;
+ * details go to stderr. Everything is made in, and removed with, a temporary folder.
  */
 public final class TransferBench {
   private TransferBench() {}
@@ -55,8 +56,10 @@ public final class TransferBench {
   }
 
   private static EmbeddedResourceStore open(Path dir, long size, Peer peer) throws IOException {
-    return EmbeddedResourceStore.open(ResourceStoreConfig.embedded(dir).withLimits(size * 3 + (1L << 30), size * 2 + (1L << 30)),
-        Providers.of(List.of(peer)), PeerReports.none());
+    return EmbeddedResourceStore.open(
+        ResourceStoreConfig.embedded(dir).withLimits(size * 3 + (1L << 30), size * 2 + (1L << 30)),
+        Providers.of(List.of(peer)),
+        PeerReports.none());
   }
 
   private static void run(Path dir, int mib, int samples, int rounds) throws Exception {
@@ -64,8 +67,12 @@ public final class TransferBench {
     log("SHA-256 (JDK %s): %.0f MiB/s on one core", Runtime.version(), sha256MiBps());
     Path input = dir.resolve("input.bin");
     writeRandom(input, size);
-    try (EmbeddedResourceStore a = EmbeddedResourceStore.open(ResourceStoreConfig.embedded(dir.resolve("a")).withLimits(size * 3 + (1L << 30), size * 2 + (1L << 30)),
-        Providers.none(), PeerReports.none())) {
+    try (EmbeddedResourceStore a =
+        EmbeddedResourceStore.open(
+            ResourceStoreConfig.embedded(dir.resolve("a"))
+                .withLimits(size * 3 + (1L << 30), size * 2 + (1L << 30)),
+            Providers.none(),
+            PeerReports.none())) {
       GatewayServer gw = a.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       Peer peerA = new Peer("a", gw.uri());
       long t0 = System.nanoTime();
@@ -82,11 +89,14 @@ public final class TransferBench {
       rawTcpCopy(warm, dir.resolve("warm-raw"));
       force(input);
       a.blockStore().sync();
-      // rounds alternate the two copies, each from a synced state, so that other load on the machine (disk
+      // rounds alternate the two copies, each from a synced state, so that other load on the
+      // machine (disk
       // write-back, other processes) weighs on both alike; the medians are reported
       double[] raw = new double[rounds], ours = new double[rounds];
       for (int i = 0; i < rounds; i++) {
-        Path rawOut = dir.resolve("raw-out.bin"), out = dir.resolve("out.bin"), bDir = dir.resolve("b");
+        Path rawOut = dir.resolve("raw-out.bin"),
+            out = dir.resolve("out.bin"),
+            bDir = dir.resolve("b");
         t0 = System.nanoTime();
         rawTcpCopy(input, rawOut);
         raw[i] = secs(t0);
@@ -97,8 +107,11 @@ public final class TransferBench {
           t0 = System.nanoTime();
           b.get(cid, out); // fetched from a, every block verified, stored, written out and synced
           ours[i] = secs(t0);
-          if (Files.mismatch(input, out) != -1) throw new IllegalStateException("the transferred copy differs from the input");
-          log("round %d: raw TCP copy %.2f s, verified transfer %.2f s; %s", i + 1, raw[i], ours[i], stats.get());
+          if (Files.mismatch(input, out) != -1)
+            throw new IllegalStateException("the transferred copy differs from the input");
+          log(
+              "round %d: raw TCP copy %.2f s, verified transfer %.2f s; %s",
+              i + 1, raw[i], ours[i], stats.get());
         }
         Files.delete(out);
         FileTrees.deleteQuietly(bDir);
@@ -106,7 +119,9 @@ public final class TransferBench {
       Arrays.sort(raw);
       Arrays.sort(ours);
       double rawRate = mib / raw[rounds / 2], ourRate = mib / ours[rounds / 2];
-      System.out.printf("transfer size-mib=%d mib-per-s=%.1f raw-tcp-mib-per-s=%.1f ratio=%.2f%n", mib, ourRate, rawRate, ourRate / rawRate);
+      System.out.printf(
+          "transfer size-mib=%d mib-per-s=%.1f raw-tcp-mib-per-s=%.1f ratio=%.2f%n",
+          mib, ourRate, rawRate, ourRate / rawRate);
       System.out.flush();
 
       try (EmbeddedResourceStore b = open(dir.resolve("b"), size, peerA)) {
@@ -134,9 +149,12 @@ public final class TransferBench {
         }
         Arrays.sort(ms);
         Arrays.sort(full);
-        log("1 KiB fetch from a peer into the verified store: min %.2f ms, median %.2f ms, p90 %.2f ms, max %.2f ms", ms[0],
-            ms[samples / 2], ms[samples * 9 / 10], ms[samples - 1]);
-        log("1 KiB get (fetch + pin + write-out, synced): median %.2f ms, p90 %.2f ms", full[samples / 2], full[samples * 9 / 10]);
+        log(
+            "1 KiB fetch from a peer into the verified store: min %.2f ms, median %.2f ms, p90 %.2f ms, max %.2f ms",
+            ms[0], ms[samples / 2], ms[samples * 9 / 10], ms[samples - 1]);
+        log(
+            "1 KiB get (fetch + pin + write-out, synced): median %.2f ms, p90 %.2f ms",
+            full[samples / 2], full[samples * 9 / 10]);
         System.out.printf("transfer small-object-rtt-ms=%.2f%n", ms[samples / 2]);
       }
     }
@@ -165,7 +183,12 @@ public final class TransferBench {
   private static void writeRandom(Path f, long size) throws IOException {
     SplittableRandom r = new SplittableRandom(size);
     byte[] buf = new byte[1 << 20];
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            f,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       for (long done = 0; done < size; done += buf.length) {
         r.nextBytes(buf);
         ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, size - done));
@@ -174,29 +197,38 @@ public final class TransferBench {
     }
   }
 
-  /** The baseline: the file's bytes over one loopback TCP connection (sendfile), written to disk and synced. */
+  /**
+   * The baseline: the file's bytes over one loopback TCP connection (sendfile), written to disk and
+   * synced.
+   */
   private static void rawTcpCopy(Path in, Path out) throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread sender = Thread.ofPlatform().start(() -> {
-        try (Socket s = server.accept(); FileChannel ch = FileChannel.open(in, StandardOpenOption.READ)) {
-          SocketChannel sc = s.getChannel();
-          long pos = 0, len = ch.size();
-          if (sc != null) {
-            while (pos < len) pos += ch.transferTo(pos, len - pos, sc);
-          } else {
-            var os = s.getOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            while (ch.read(buf) > 0) {
-              os.write(buf.array(), 0, buf.position());
-              buf.clear();
-            }
-          }
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      });
-      try (SocketChannel c = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
-          FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      Thread sender =
+          Thread.ofPlatform()
+              .start(() -> {
+                try (Socket s = server.accept();
+                    FileChannel ch = FileChannel.open(in, StandardOpenOption.READ)) {
+                  SocketChannel sc = s.getChannel();
+                  long pos = 0, len = ch.size();
+                  if (sc != null) {
+                    while (pos < len) pos += ch.transferTo(pos, len - pos, sc);
+                  } else {
+                    var os = s.getOutputStream();
+                    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+                    while (ch.read(buf) > 0) {
+                      os.write(buf.array(), 0, buf.position());
+                      buf.clear();
+                    }
+                  }
+                } catch (IOException e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      try (SocketChannel c =
+              SocketChannel.open(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
+          FileChannel ch =
+              FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
         while (c.read(buf) >= 0) {
           buf.flip();

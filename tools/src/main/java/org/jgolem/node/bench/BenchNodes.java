@@ -21,7 +21,10 @@ import org.jgolem.node.p2p.netty.NettyP2PNetwork;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.protocol.identity.NodeKey;
 
-/** What the market benchmarks share: whole nodes on loopback (Netty P2P, resource store and gateway) and timing. */
+/**
+ * What the market benchmarks share: whole nodes on loopback (Netty P2P, resource store and gateway)
+ * and timing.
+ */
 final class BenchNodes {
   private BenchNodes() {}
 
@@ -32,11 +35,24 @@ final class BenchNodes {
     }
   }
 
-  /** Starts a node in {@code dir}; its resource store and node are added to {@code closing} (see {@link #tearDown}). */
-  static Started start(Path dir, NodeKey key, P2PConfig p2p, List<String> seeds, EventLoops loops, Clock clock,
-      List<AutoCloseable> closing) throws java.io.IOException {
-    P2PNodeConfig config = new P2PNodeConfig(dir, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
-    P2PNode node = P2PNode.create(key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
+  /**
+   * Starts a node in {@code dir}; its resource store and node are added to {@code closing} (see
+   * {@link #tearDown}).
+   */
+  static Started start(
+      Path dir,
+      NodeKey key,
+      P2PConfig p2p,
+      List<String> seeds,
+      EventLoops loops,
+      Clock clock,
+      List<AutoCloseable> closing)
+      throws java.io.IOException {
+    P2PNodeConfig config =
+        new P2PNodeConfig(dir, p2p, DiscoveryConfig.defaults(seeds), GossipConfig.defaults());
+    P2PNode node =
+        P2PNode.create(
+            key, config, (k, c) -> new NettyP2PNetwork(k, c, clock, loops), clock, new Random());
     IpfsExchange resources = IpfsExchange.open(dir.resolve("res"), "127.0.0.1", 0);
     closing.add(resources);
     closing.add(node::stop);
@@ -45,16 +61,21 @@ final class BenchNodes {
     return new Started(node, resources);
   }
 
-  static void await(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  static void await(Duration timeout, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("not reached within " + timeout);
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException("not reached within " + timeout);
       Thread.sleep(2);
     }
   }
 
-  /** An environment that notes when its first subtask starts and sums the wall time of all of them. */
-  record Timed(Environment inner, AtomicLong firstStart, AtomicLong nanos, AtomicLong cpuNanos) implements Environment {
+  /**
+   * An environment that notes when its first subtask starts and sums the wall time of all of them.
+   */
+  record Timed(Environment inner, AtomicLong firstStart, AtomicLong nanos, AtomicLong cpuNanos)
+      implements Environment {
     Timed(Environment inner, AtomicLong firstStart, AtomicLong nanos) {
       this(inner, firstStart, nanos, new AtomicLong());
     }
@@ -74,10 +95,11 @@ final class BenchNodes {
       long t = System.nanoTime();
       firstStart.compareAndSet(0, t);
       Execution x = inner.start(spec);
-      x.result().whenComplete((r, e) -> {
-        nanos.addAndGet(System.nanoTime() - t);
-        if (r != null && r.usage().cpuNanos() > 0) cpuNanos.addAndGet(r.usage().cpuNanos());
-      });
+      x.result()
+          .whenComplete((r, e) -> {
+            nanos.addAndGet(System.nanoTime() - t);
+            if (r != null && r.usage().cpuNanos() > 0) cpuNanos.addAndGet(r.usage().cpuNanos());
+          });
       return x;
     }
 
@@ -87,7 +109,10 @@ final class BenchNodes {
     }
   }
 
-  /** Closes what a bench opened, newest first (a failure is printed, the rest still closed), and deletes its folder. */
+  /**
+   * Closes what a bench opened, newest first (a failure is printed, the rest still closed), and
+   * deletes its folder.
+   */
   static void tearDown(List<AutoCloseable> closing, Path root) throws java.io.IOException {
     for (AutoCloseable c : closing.reversed()) {
       try {

@@ -24,9 +24,19 @@ public final class IdleNodeProbe {
     String seed = args[0];
     Path data = Path.of(args[1]);
     Clock clock = Clock.systemUTC();
-    P2PNodeConfig config = new P2PNodeConfig(data, P2PConfig.loopback(), DiscoveryConfig.defaults(List.of(seed)),
-        GossipConfig.defaults());
-    P2PNode node = P2PNode.create(NodeKey.generate(), config, (key, c) -> new NettyP2PNetwork(key, c, clock), clock, new Random());
+    P2PNodeConfig config =
+        new P2PNodeConfig(
+            data,
+            P2PConfig.loopback(),
+            DiscoveryConfig.defaults(List.of(seed)),
+            GossipConfig.defaults());
+    P2PNode node =
+        P2PNode.create(
+            NodeKey.generate(),
+            config,
+            (key, c) -> new NettyP2PNetwork(key, c, clock),
+            clock,
+            new Random());
     node.start();
     long deadline = System.currentTimeMillis() + 20_000;
     while (node.network().peers().isEmpty()) {
@@ -44,7 +54,9 @@ public final class IdleNodeProbe {
       Thread.sleep(200);
       used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
     }
-    System.err.printf("probe: %d peer(s) connected, heap used after GC %.1f MB%n", node.network().peers().size(), used / 1048576.0);
+    System.err.printf(
+        "probe: %d peer(s) connected, heap used after GC %.1f MB%n",
+        node.network().peers().size(), used / 1048576.0);
     System.out.printf("heap-used-mb=%.2f%n", used / 1048576.0);
     node.stop();
     System.exit(0);

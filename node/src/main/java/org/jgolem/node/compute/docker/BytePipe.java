@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 
 /**
- * A bounded in-memory pipe from a pushing writer (docker-java's stream thread) to a pulling reader (the
- * tar extractor). The writer blocks while the buffer is full; once the reader has closed its side,
- * writes are dropped so that the stream thread never blocks on a reader that is gone.
+ * A bounded in-memory pipe from a pushing writer (docker-java's stream thread) to a pulling reader
+ * (the tar extractor). The writer blocks while the buffer is full; once the reader has closed its
+ * side, writes are dropped so that the stream thread never blocks on a reader that is gone.
  */
 final class BytePipe {
   private final byte[] buffer;
@@ -36,7 +36,10 @@ final class BytePipe {
     }
   }
 
-  /** Ends the stream: the reader sees end-of-file, or an IOException with {@code error} if it is not null. */
+  /**
+   * Ends the stream: the reader sees end-of-file, or an IOException with {@code error} if it is not
+   * null.
+   */
   synchronized void closeWriter(String error) {
     if (writerClosed) return;
     writerClosed = true;

@@ -24,13 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection to one Docker engine, for one environment instance: the client, what its errors mean, the labels
- * that find this node's containers, and the engine-paced polls.
+ * The connection to one Docker engine, for one environment instance: the client, what its errors
+ * mean, the labels that find this node's containers, and the engine-paced polls.
  *
- * <p>Polls ({@link #poll}) follow the engine's pace, not a deadline of the node's: after an exec's streams end the
- * engine records its exit a moment later, a killed container stops a moment later. They run in real time on this
- * connection's I/O threads (a fake clock cannot make the engine answer sooner); the caller bounds the wait on the
- * future it gets.
+ * <p>Polls ({@link #poll}) follow the engine's pace, not a deadline of the node's: after an exec's
+ * streams end the engine records its exit a moment later, a killed container stops a moment later.
+ * They run in real time on this connection's I/O threads (a fake clock cannot make the engine
+ * answer sooner); the caller bounds the wait on the future it gets.
  */
 final class DockerEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DockerEngine.class);
@@ -42,32 +42,44 @@ final class DockerEngine implements AutoCloseable {
 
   final DockerConfig config;
   final DockerClient docker;
-  /** This environment instance's id, the {@value DockerEnvironment#LABEL_INSTANCE} label of its containers. */
-  final String instanceId = randomHex(8);
+
   /**
-   * Where polls ask again (platform threads: docker-java's unix socket goes through JNA). Never shut down, so that a
-   * poll still going when the environment closes ends by its caller's bound, not by a rejected task; its idle threads
-   * end after a minute.
+   * This environment instance's id, the {@value DockerEnvironment#LABEL_INSTANCE} label of its
+   * containers.
    */
-  private final ExecutorService io = Executors.newCachedThreadPool(
-      r -> Thread.ofPlatform().daemon().name("docker-engine-io").unstarted(r));
+  final String instanceId = randomHex(8);
+
+  /**
+   * Where polls ask again (platform threads: docker-java's unix socket goes through JNA). Never
+   * shut down, so that a poll still going when the environment closes ends by its caller's bound,
+   * not by a rejected task; its idle threads end after a minute.
+   */
+  private final ExecutorService io =
+      Executors.newCachedThreadPool(
+          r -> Thread.ofPlatform().daemon().name("docker-engine-io").unstarted(r));
+
   private volatile boolean reaped;
 
   DockerEngine(DockerConfig config) {
     this.config = config;
-    DockerClientConfig cc = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(config.dockerHost()).build();
-    var http = new ApacheDockerHttpClient.Builder()
-        .dockerHost(cc.getDockerHost())
-        .sslConfig(cc.getSSLConfig())
-        .maxConnections(64)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .build();
+    DockerClientConfig cc =
+        DefaultDockerClientConfig.createDefaultConfigBuilder()
+            .withDockerHost(config.dockerHost())
+            .build();
+    var http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(cc.getDockerHost())
+            .sslConfig(cc.getSSLConfig())
+            .maxConnections(64)
+            .connectionTimeout(Duration.ofSeconds(5))
+            .build();
     this.docker = DockerClientImpl.getInstance(cc, http);
   }
 
   /**
-   * Asks {@code probe} at once, then again after {@code nextDelayMs} of the previous delay (of 0 for the first) until
-   * it answers; the future completes with the answer, or fails with what the probe threw. Cancelling it stops the asking.
+   * Asks {@code probe} at once, then again after {@code nextDelayMs} of the previous delay (of 0
+   * for the first) until it answers; the future completes with the answer, or fails with what the
+   * probe threw. Cancelling it stops the asking.
    */
   <T> CompletableFuture<T> poll(Probe<T> probe, LongUnaryOperator nextDelayMs) {
     CompletableFuture<T> answer = new CompletableFuture<>();
@@ -75,7 +87,8 @@ final class DockerEngine implements AutoCloseable {
     return answer;
   }
 
-  private <T> void ask(Probe<T> probe, LongUnaryOperator next, CompletableFuture<T> answer, long delayMs) {
+  private <T> void ask(
+      Probe<T> probe, LongUnaryOperator next, CompletableFuture<T> answer, long delayMs) {
     if (answer.isDone()) return;
     T t;
     try {
@@ -90,21 +103,26 @@ final class DockerEngine implements AutoCloseable {
     }
     long d = Math.max(1, next.applyAsLong(delayMs));
     try {
-      CompletableFuture.delayedExecutor(d, TimeUnit.MILLISECONDS, io).execute(() -> ask(probe, next, answer, d));
+      CompletableFuture.delayedExecutor(d, TimeUnit.MILLISECONDS, io)
+          .execute(() -> ask(probe, next, answer, d));
     } catch (java.util.concurrent.RejectedExecutionException closed) {
       answer.completeExceptionally(new IllegalStateException("the Docker environment is closed"));
     }
   }
 
   /**
-   * Removes every container labelled with this node's id that this instance did not create: what a crashed or killed
-   * earlier run left behind. Returns how many it removed.
+   * Removes every container labelled with this node's id that this instance did not create: what a
+   * crashed or killed earlier run left behind. Returns how many it removed.
    */
   int reapLeftovers() throws ComputeException {
     List<Container> found;
     try {
-      found = docker.listContainersCmd().withShowAll(true)
-          .withLabelFilter(Map.of(DockerEnvironment.LABEL_NODE, config.nodeId())).exec();
+      found =
+          docker
+              .listContainersCmd()
+              .withShowAll(true)
+              .withLabelFilter(Map.of(DockerEnvironment.LABEL_NODE, config.nodeId()))
+              .exec();
     } catch (RuntimeException e) {
       throw engineError("listing leftover containers", e);
     }
@@ -134,21 +152,37 @@ final class DockerEngine implements AutoCloseable {
   }
 
   /**
-   * Maps an exception from docker-java: no answer (an I/O failure underneath) is ENGINE_UNAVAILABLE, an HTTP error
-   * from the engine is ENVIRONMENT_ERROR; both messages say what was being done.
+   * Maps an exception from docker-java: no answer (an I/O failure underneath) is
+   * ENGINE_UNAVAILABLE, an HTTP error from the engine is ENVIRONMENT_ERROR; both messages say what
+   * was being done.
    */
   ComputeException engineError(String doing, RuntimeException e) {
     if (e instanceof DockerException de) {
-      return new ComputeException(FailureReason.ENVIRONMENT_ERROR,
-          "the Docker engine refused " + doing + " (HTTP " + de.getHttpStatus() + "): " + engineMessage(de), e);
+      return new ComputeException(
+          FailureReason.ENVIRONMENT_ERROR,
+          "the Docker engine refused "
+              + doing
+              + " (HTTP "
+              + de.getHttpStatus()
+              + "): "
+              + engineMessage(de),
+          e);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof IOException) {
-        return new ComputeException(FailureReason.ENGINE_UNAVAILABLE,
-            "the Docker engine at " + config.dockerHost() + " does not answer (" + doing + "): " + t.getMessage(), e);
+        return new ComputeException(
+            FailureReason.ENGINE_UNAVAILABLE,
+            "the Docker engine at "
+                + config.dockerHost()
+                + " does not answer ("
+                + doing
+                + "): "
+                + t.getMessage(),
+            e);
       }
     }
-    return new ComputeException(FailureReason.ENVIRONMENT_ERROR, "Docker client failure while " + doing + ": " + e, e);
+    return new ComputeException(
+        FailureReason.ENVIRONMENT_ERROR, "Docker client failure while " + doing + ": " + e, e);
   }
 
   @Override
@@ -166,10 +200,15 @@ final class DockerEngine implements AutoCloseable {
     return HexFormat.of().formatHex(b);
   }
 
-  /** The engine's own words from a docker-java error ("Status 404: {"message":"No such image: ..."}"). */
+  /**
+   * The engine's own words from a docker-java error ("Status 404: {"message":"No such image:
+   * ..."}").
+   */
   static String engineMessage(DockerException e) {
     String m = e.getMessage() == null ? "" : e.getMessage();
-    var match = java.util.regex.Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
+    var match =
+        java.util.regex.Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"")
+            .matcher(m);
     return match.find() ? match.group(1).replace("\\\"", "\"") : firstLine(m);
   }
 

@@ -23,24 +23,29 @@ import org.jgolem.node.compute.Limits;
 import org.jgolem.node.compute.OutputFiles;
 
 /**
- * The idle session containers of one Docker environment. A session is a container kept between the subtasks of one
- * session key (the provider's key is its requestor and task: never shared across tasks), with the processes a subtask
- * kept stopped while idle (the keeper goes on, so the container ends by itself if the node dies), so that
- * the next subtask of the task skips the container's set-up and may find the server its predecessor left (Blender
- * with the scene loaded). A session is taken by one subtask at a time; it is only reused for the same image and
- * container limits (an output no larger than its first subtask's), while its keeper has time left for another subtask; idle longer than {@link #IDLE}, beyond {@link #MAX_IDLE}
- * idle sessions, or when the environment closes, it is removed.
+ * The idle session containers of one Docker environment. A session is a container kept between the
+ * subtasks of one session key (the provider's key is its requestor and task: never shared across
+ * tasks), with the processes a subtask kept stopped while idle (the keeper goes on, so the
+ * container ends by itself if the node dies), so that the next subtask of the task skips the
+ * container's set-up and may find the server its predecessor left (Blender with the scene loaded).
+ * A session is taken by one subtask at a time; it is only reused for the same image and container
+ * limits (an output no larger than its first subtask's), while its keeper has time left for another
+ * subtask; idle longer than {@link #IDLE}, beyond {@link #MAX_IDLE} idle sessions, or when the
+ * environment closes, it is removed.
  *
  * <p>Times are the injected clock's milliseconds: when a session went idle, when its keeper ends.
  *
- * <p>Its resources folder is a host folder of the session's own, mounted read-only at /golem/resources, whose content
- * is replaced by each subtask's resources (hard links, copies across file systems) before it runs.
+ * <p>Its resources folder is a host folder of the session's own, mounted read-only at
+ * /golem/resources, whose content is replaced by each subtask's resources (hard links, copies
+ * across file systems) before it runs.
  */
 final class DockerSessions {
   /** How long an idle session is kept. */
   static final Duration IDLE = Duration.ofSeconds(30);
+
   /** How many idle sessions an environment keeps at most (each holds its container's memory). */
   static final int MAX_IDLE = 8;
+
   /** How long a session container's keeper lives: the session is not reused past it. */
   static final Duration LIFETIME = Duration.ofHours(1);
 
@@ -51,14 +56,23 @@ final class DockerSessions {
     final Path resources;
     final String imageId;
     final Limits limits;
+
     /** When the keeper ends (clock millis). */
     final long keeperDeadline;
+
     /** When it was last parked (clock millis). */
     long idleSince;
+
     /** Whether this session's container was readied by a warm-up before its first subtask. */
     boolean warmed;
 
-    Session(String key, String containerId, Path resources, String imageId, Limits limits, long keeperDeadline) {
+    Session(
+        String key,
+        String containerId,
+        Path resources,
+        String imageId,
+        Limits limits,
+        long keeperDeadline) {
       this.key = key;
       this.containerId = containerId;
       this.resources = resources;
@@ -68,29 +82,36 @@ final class DockerSessions {
     }
 
     /**
-     * Whether a subtask with this image and limits may run in this session: the container was made with the same
-     * cpus and memory, at least as many processes, as much scratch space and as large an output folder, and its
-     * keeper lives long enough.
+     * Whether a subtask with this image and limits may run in this session: the container was made
+     * with the same cpus and memory, at least as many processes, as much scratch space and as large
+     * an output folder, and its keeper lives long enough.
      */
     boolean fits(String image, Limits l, long now) {
-      return imageId.equals(image) && limits.cpus() == l.cpus() && limits.memoryBytes() == l.memoryBytes()
-          && l.maxProcesses() <= limits.maxProcesses() && l.workBytes() <= limits.workBytes()
+      return imageId.equals(image)
+          && limits.cpus() == l.cpus()
+          && limits.memoryBytes() == l.memoryBytes()
+          && l.maxProcesses() <= limits.maxProcesses()
+          && l.workBytes() <= limits.workBytes()
           && l.maxOutputBytes() <= limits.maxOutputBytes()
-          && keeperDeadline - now > l.timeout().toMillis() + Duration.ofSeconds(RunContainer.KEEPER_MARGIN_SECONDS).toMillis();
+          && keeperDeadline - now
+              > l.timeout().toMillis()
+                  + Duration.ofSeconds(RunContainer.KEEPER_MARGIN_SECONDS).toMillis();
     }
   }
 
   private final Map<String, Deque<Session>> idle = new HashMap<>();
+
   /** Warm sessions: readied while the node was idle, not yet given to any session key. */
   private final List<Session> warm = new ArrayList<>();
+
   private final Consumer<Session> remover;
   private final Clock clock;
   private volatile Path root;
   private boolean closed;
 
   /**
-   * @param root where the sessions' resources folders are made (best on the file system of the subtasks' resources,
-   *     so that they are hard-linked, not copied)
+   * @param root where the sessions' resources folders are made (best on the file system of the
+   *     subtasks' resources, so that they are hard-linked, not copied)
    * @param remover removes a session's container (and its folder), off the caller's lock
    * @param clock tells when sessions go idle and expire
    */
@@ -100,12 +121,18 @@ final class DockerSessions {
     this.clock = clock;
   }
 
-  /** Removes a session taken out of the pool that cannot serve (its container stopped): its container and folder. */
+  /**
+   * Removes a session taken out of the pool that cannot serve (its container stopped): its
+   * container and folder.
+   */
   void discard(Session s) {
     remover.accept(s);
   }
 
-  /** An idle session of {@code key} for this image and limits, taken out of the pool; null if there is none. */
+  /**
+   * An idle session of {@code key} for this image and limits, taken out of the pool; null if there
+   * is none.
+   */
   Session take(String key, String imageId, Limits limits) {
     long now = clock.millis();
     List<Session> unfit = new ArrayList<>();
@@ -119,12 +146,14 @@ final class DockerSessions {
       }
       if (q != null && q.isEmpty()) idle.remove(key);
       if (found == null) {
-        // none kept for this key: a warm container, if one fits, becomes this key's (and no other's)
+        // none kept for this key: a warm container, if one fits, becomes this key's (and no
+        // other's)
         for (var it = warm.iterator(); it.hasNext() && found == null; ) {
           Session w = it.next();
           if (w.fits(imageId, limits, now)) {
             it.remove();
-            found = new Session(key, w.containerId, w.resources, w.imageId, w.limits, w.keeperDeadline);
+            found =
+                new Session(key, w.containerId, w.resources, w.imageId, w.limits, w.keeperDeadline);
             found.warmed = true;
           }
         }
@@ -134,7 +163,10 @@ final class DockerSessions {
     return found;
   }
 
-  /** Keeps a session readied by a warm-up for the next new session that fits it; false if the pool is closed. */
+  /**
+   * Keeps a session readied by a warm-up for the next new session that fits it; false if the pool
+   * is closed.
+   */
   boolean parkWarm(Session s) {
     synchronized (idle) {
       if (closed) return false;
@@ -175,8 +207,8 @@ final class DockerSessions {
   }
 
   /**
-   * Removes the sessions idle for longer than {@link #IDLE}, and the warm ones older than half their keeper's life
-   * (a fresh one is readied in their place when the node is idle).
+   * Removes the sessions idle for longer than {@link #IDLE}, and the warm ones older than half
+   * their keeper's life (a fresh one is readied in their place when the node is idle).
    */
   void expire() {
     long now = clock.millis();
@@ -205,7 +237,10 @@ final class DockerSessions {
     old.forEach(remover);
   }
 
-  /** Closes the pool: every idle session is removed, and none is parked any more; the sessions' folder, if empty, too. */
+  /**
+   * Closes the pool: every idle session is removed, and none is parked any more; the sessions'
+   * folder, if empty, too.
+   */
   void close() {
     List<Session> all = new ArrayList<>();
     synchronized (idle) {
@@ -219,7 +254,8 @@ final class DockerSessions {
     try {
       Files.deleteIfExists(root);
     } catch (IOException notEmptyOrGone) {
-      // a run still holds its session's folder (it deletes it when it ends), or the folder is someone else's
+      // a run still holds its session's folder (it deletes it when it ends), or the folder is
+      // someone else's
     }
   }
 
@@ -264,39 +300,44 @@ final class DockerSessions {
   }
 
   /**
-   * Makes {@code folder} hold exactly what {@code from} holds: its old content is deleted, then each file is
-   * hard-linked (copied where a link cannot be made), folders are made with the source's permissions, and symbolic
-   * links are copied as links.
+   * Makes {@code folder} hold exactly what {@code from} holds: its old content is deleted, then
+   * each file is hard-linked (copied where a link cannot be made), folders are made with the
+   * source's permissions, and symbolic links are copied as links.
    */
   static void replaceContent(Path folder, Path from) throws IOException {
     try (Stream<Path> old = Files.list(folder)) {
       for (Path p : (Iterable<Path>) old::iterator) OutputFiles.deleteTree(p);
     }
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        Path target = folder.resolve(from.relativize(dir).toString());
-        if (!dir.equals(from)) {
-          Files.createDirectory(target);
-          Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Path target = folder.resolve(from.relativize(file).toString());
-        if (attrs.isRegularFile()) {
-          try {
-            Files.createLink(target, file);
-          } catch (IOException | UnsupportedOperationException crossDevice) {
-            Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+    Files.walkFileTree(
+        from,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            Path target = folder.resolve(from.relativize(dir).toString());
+            if (!dir.equals(from)) {
+              Files.createDirectory(target);
+              Files.setPosixFilePermissions(
+                  target, Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
+            }
+            return FileVisitResult.CONTINUE;
           }
-        } else {
-          Files.copy(file, target, LinkOption.NOFOLLOW_LINKS);
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Path target = folder.resolve(from.relativize(file).toString());
+            if (attrs.isRegularFile()) {
+              try {
+                Files.createLink(target, file);
+              } catch (IOException | UnsupportedOperationException crossDevice) {
+                Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+              }
+            } else {
+              Files.copy(file, target, LinkOption.NOFOLLOW_LINKS);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

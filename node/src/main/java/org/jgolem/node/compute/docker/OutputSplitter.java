@@ -8,14 +8,14 @@ import org.jgolem.node.compute.CapturedLog;
 
 /**
  * Splits the subtask exec's stdout in three: the subtask's own output (to the log sink), a one-line
- * trailer that the wrapper prints once the subtask and everything it left running are gone
- * ({@code <marker> <exit status> <peak memory> <cpu nanos>}), and the tar stream of the output folder
- * that follows it (to a pipe).
+ * trailer that the wrapper prints once the subtask and everything it left running are gone ({@code
+ * <marker> <exit status> <peak memory> <cpu nanos>}), and the tar stream of the output folder that
+ * follows it (to a pipe).
  *
  * <p>The marker is a per-run random string whose first byte (0x1E) appears nowhere else in it, so a
- * mismatch never hides the start of a real marker. The subtask could learn the marker (it shares the
- * wrapper's uid) and print a false trailer early; that only garbles its own result, which it controls
- * anyway: the archive after it is checked by {@link OutputTar} like any other.
+ * mismatch never hides the start of a real marker. The subtask could learn the marker (it shares
+ * the wrapper's uid) and print a false trailer early; that only garbles its own result, which it
+ * controls anyway: the archive after it is checked by {@link OutputTar} like any other.
  */
 final class OutputSplitter {
   static final byte FIRST = 0x1e;
@@ -30,8 +30,14 @@ final class OutputSplitter {
   private static final int ENDED = 1;
   private static final int TIMED_OUT = 2;
   private final CountDownLatch decided = new CountDownLatch(1);
-  /** What decided first: 0 nothing yet, {@link #ENDED} (the trailer or the stream's end), {@link #TIMED_OUT}. */
-  private final java.util.concurrent.atomic.AtomicInteger decision = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * What decided first: 0 nothing yet, {@link #ENDED} (the trailer or the stream's end), {@link
+   * #TIMED_OUT}.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger decision =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final ByteArrayOutputStream trailerBytes = new ByteArrayOutputStream();
   private int matched;
   private int state; // 0: subtask output, 1: trailer, 2: archive
@@ -40,9 +46,11 @@ final class OutputSplitter {
 
   OutputSplitter(String marker, CapturedLog.Sink log, BytePipe archive) {
     this.marker = marker.getBytes(StandardCharsets.US_ASCII);
-    if (this.marker.length < 2 || this.marker[0] != FIRST) throw new IllegalArgumentException("the marker must start with 0x1E");
+    if (this.marker.length < 2 || this.marker[0] != FIRST)
+      throw new IllegalArgumentException("the marker must start with 0x1E");
     for (int i = 1; i < this.marker.length; i++) {
-      if (this.marker[i] == FIRST) throw new IllegalArgumentException("0x1E may only start the marker");
+      if (this.marker[i] == FIRST)
+        throw new IllegalArgumentException("0x1E may only start the marker");
     }
     this.log = log;
     this.archive = archive;
@@ -108,8 +116,8 @@ final class OutputSplitter {
   }
 
   /**
-   * Gives the log the start of a marker that the stream ended in (it was subtask output after all). For
-   * the reader, once the stream has ended without a trailer.
+   * Gives the log the start of a marker that the stream ended in (it was subtask output after all).
+   * For the reader, once the stream has ended without a trailer.
    */
   synchronized void flushHeld() {
     if (state == 0 && matched > 0) {
@@ -119,15 +127,19 @@ final class OutputSplitter {
   }
 
   /**
-   * The stream has ended: whoever waits for the trailer stops waiting, the archive reader sees its end.
-   * Not synchronized: it may come from a canceller while {@link #accept} waits for room in the pipe.
+   * The stream has ended: whoever waits for the trailer stops waiting, the archive reader sees its
+   * end. Not synchronized: it may come from a canceller while {@link #accept} waits for room in the
+   * pipe.
    */
   void end(String error) {
     archive.closeWriter(error);
     decide(ENDED);
   }
 
-  /** The subtask's time is up: whoever waits for the trailer stops waiting, unless it has arrived or the stream ended. */
+  /**
+   * The subtask's time is up: whoever waits for the trailer stops waiting, unless it has arrived or
+   * the stream ended.
+   */
   void timeOut() {
     decide(TIMED_OUT);
   }
@@ -137,7 +149,10 @@ final class OutputSplitter {
     decided.countDown();
   }
 
-  /** Waits until the trailer has arrived or the stream has ended (true), or the time is up ({@link #timeOut}: false). */
+  /**
+   * Waits until the trailer has arrived or the stream has ended (true), or the time is up ({@link
+   * #timeOut}: false).
+   */
   boolean await() throws InterruptedException {
     decided.await();
     return decision.get() != TIMED_OUT;
@@ -148,7 +163,9 @@ final class OutputSplitter {
     return decided.await(Math.max(0, nanos), TimeUnit.NANOSECONDS) && decision.get() != TIMED_OUT;
   }
 
-  /** The trailer, or null if none (yet): the wrapper died before printing one, or it was malformed. */
+  /**
+   * The trailer, or null if none (yet): the wrapper died before printing one, or it was malformed.
+   */
   Trailer trailer() {
     return trailer;
   }

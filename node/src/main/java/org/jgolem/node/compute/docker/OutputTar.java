@@ -17,8 +17,8 @@ import org.jgolem.node.compute.FailureReason;
 /**
  * Extracts the tar stream of a subtask's output folder onto the host, trusting nothing in it: only
  * regular files and folders, relative paths without {@code ..}, no links or devices, and at most
- * {@code maxBytes} of file content in at most {@code maxEntries} entries. Any entry's header is checked
- * before its content is read, so a huge (sparse) file is refused without being streamed.
+ * {@code maxBytes} of file content in at most {@code maxEntries} entries. Any entry's header is
+ * checked before its content is read, so a huge (sparse) file is refused without being streamed.
  */
 final class OutputTar {
   static final int MAX_PATH_CHARS = 1024;
@@ -42,8 +42,9 @@ final class OutputTar {
   }
 
   /**
-   * Reads the archive to its end. With {@code dest} null nothing is written (the entries are only checked
-   * and counted); otherwise {@code dest} must be an empty folder that nothing else writes to.
+   * Reads the archive to its end. With {@code dest} null nothing is written (the entries are only
+   * checked and counted); otherwise {@code dest} must be an empty folder that nothing else writes
+   * to.
    */
   void extract(InputStream in, Path dest) throws ComputeException, IOException {
     Path root = dest == null ? null : dest.toAbsolutePath().normalize();
@@ -52,11 +53,13 @@ final class OutputTar {
     while ((e = tar.getNextEntry()) != null) {
       String rel = relativePath(e.getName());
       if (rel.isEmpty()) {
-        if (!e.isDirectory()) throw trapped("the output archive has a non-folder entry for the folder itself");
+        if (!e.isDirectory())
+          throw trapped("the output archive has a non-folder entry for the folder itself");
         continue; // "./": the output folder itself
       }
       if (++entries > maxEntries) {
-        throw new ComputeException(FailureReason.OUTPUT_TOO_LARGE,
+        throw new ComputeException(
+            FailureReason.OUTPUT_TOO_LARGE,
             "the output has more than " + maxEntries + " files and folders");
       }
       byte flag = e.getLinkFlag();
@@ -65,15 +68,28 @@ final class OutputTar {
       } else if (flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_OLDNORM) {
         long size = e.getSize();
         if (size < 0 || size > maxBytes - bytes) {
-          throw new ComputeException(FailureReason.OUTPUT_TOO_LARGE, "the output exceeds the limit of " + maxBytes
-              + " bytes (" + rel + " alone is " + size + " bytes, " + bytes + " bytes before it)");
+          throw new ComputeException(
+              FailureReason.OUTPUT_TOO_LARGE,
+              "the output exceeds the limit of "
+                  + maxBytes
+                  + " bytes ("
+                  + rel
+                  + " alone is "
+                  + size
+                  + " bytes, "
+                  + bytes
+                  + " bytes before it)");
         }
         bytes += size;
         if (root != null) {
           Path target = target(root, rel);
           mkdirs(root, parentOf(rel));
-          try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+          try (OutputStream out =
+              Files.newOutputStream(
+                  target,
+                  StandardOpenOption.CREATE_NEW,
+                  StandardOpenOption.WRITE,
+                  LinkOption.NOFOLLOW_LINKS)) {
             long copied = tar.transferTo(out);
             if (copied != size) throw trapped(rel + " is truncated in the output archive");
           } catch (FileAlreadyExistsException x) {
@@ -81,14 +97,22 @@ final class OutputTar {
           }
         }
       } else {
-        throw trapped(rel + " is " + kind(e) + "; only regular files and folders are collected from the output");
+        throw trapped(
+            rel
+                + " is "
+                + kind(e)
+                + "; only regular files and folders are collected from the output");
       }
     }
   }
 
-  /** The entry's path relative to the output folder ('/' separated, no "./", no trailing '/'), checked. */
+  /**
+   * The entry's path relative to the output folder ('/' separated, no "./", no trailing '/'),
+   * checked.
+   */
   static String relativePath(String name) throws ComputeException {
-    if (name.length() > MAX_PATH_CHARS) throw trapped("an output path is longer than " + MAX_PATH_CHARS + " characters");
+    if (name.length() > MAX_PATH_CHARS)
+      throw trapped("an output path is longer than " + MAX_PATH_CHARS + " characters");
     if (name.startsWith("/")) throw trapped("the output archive has an absolute path: " + name);
     if (name.indexOf('\0') >= 0) throw trapped("an output path contains a NUL character");
     StringBuilder out = new StringBuilder();
@@ -108,18 +132,23 @@ final class OutputTar {
 
   private static Path target(Path root, String rel) throws ComputeException {
     Path t = root.resolve(rel).normalize();
-    if (!t.startsWith(root) || t.equals(root)) throw trapped("the output path " + rel + " leaves the output folder");
+    if (!t.startsWith(root) || t.equals(root))
+      throw trapped("the output path " + rel + " leaves the output folder");
     return t;
   }
 
-  /** Creates the folders of {@code rel} one by one, refusing anything on the way that is not a real folder. */
+  /**
+   * Creates the folders of {@code rel} one by one, refusing anything on the way that is not a real
+   * folder.
+   */
   private static void mkdirs(Path root, String rel) throws ComputeException, IOException {
     Path p = root;
     if (rel.isEmpty()) return;
     for (String seg : rel.split("/")) {
       p = p.resolve(seg);
       if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
-      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) throw trapped(root.relativize(p) + " is both a file and a folder in the output archive");
+      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS))
+        throw trapped(root.relativize(p) + " is both a file and a folder in the output archive");
       Files.createDirectory(p);
     }
   }

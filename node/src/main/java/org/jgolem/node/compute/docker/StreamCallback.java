@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Receives an attached exec's frames on docker-java's stream thread and hands them to a sink. Unlike
- * docker-java's adapter, {@link #await} never throws: a broken stream is recorded in {@link #error()},
- * and {@link #close()} (cancellation, timeout) ends the wait at once.
+ * Receives an attached exec's frames on docker-java's stream thread and hands them to a sink.
+ * Unlike docker-java's adapter, {@link #await} never throws: a broken stream is recorded in {@link
+ * #error()}, and {@link #close()} (cancellation, timeout) ends the wait at once.
  */
 final class StreamCallback implements ResultCallback<Frame> {
 
@@ -28,7 +28,10 @@ final class StreamCallback implements ResultCallback<Frame> {
   private volatile boolean closed;
   private volatile Throwable error;
 
-  /** {@code onEnd} runs once when the stream ends, with why it broke (null: it ended, or we closed it). */
+  /**
+   * {@code onEnd} runs once when the stream ends, with why it broke (null: it ended, or we closed
+   * it).
+   */
   StreamCallback(FrameSink sink, java.util.function.Consumer<Throwable> onEnd) {
     this.sink = sink;
     this.onEnd = onEnd;

@@ -3,8 +3,9 @@ package org.jgolem.node.compute.docker;
 import org.jgolem.node.compute.ExecutionResult;
 
 /**
- * What a warm-up of a Docker environment did (see {@link DockerEnvironment#keepWarm}): for the node's logs and
- * metrics, and for whoever must not begin before a warm sandbox is ready (a benchmark's timed run).
+ * What a warm-up of a Docker environment did (see {@link DockerEnvironment#keepWarm}): for the
+ * node's logs and metrics, and for whoever must not begin before a warm sandbox is ready (a
+ * benchmark's timed run).
  *
  * @param imageId the warm-up's image
  * @param outcome what happened

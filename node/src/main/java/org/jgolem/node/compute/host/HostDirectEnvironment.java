@@ -22,15 +22,15 @@ import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.Program;
 
 /**
- * Runs a binary directly on the host, with no sandbox: no network, file or memory isolation. It is OFF
- * by default and exists for trusted setups (an operator rendering their own scenes) and as the baseline
- * the sandbox benchmark measures against.
+ * Runs a binary directly on the host, with no sandbox: no network, file or memory isolation. It is
+ * OFF by default and exists for trusted setups (an operator rendering their own scenes) and as the
+ * baseline the sandbox benchmark measures against.
  *
- * <p>What it still enforces: the wall-time limit (the whole process tree is killed), bounded logs, the
- * output limit (checked after the run), a clean environment (only the spec's variables), and
- * cancellation. Paths starting with {@code /golem/resources}, {@code /golem/work} and {@code /golem/output}
- * in arguments and variables are rewritten to the host folders, so the same subtask definition runs here
- * and in a container.
+ * <p>What it still enforces: the wall-time limit (the whole process tree is killed), bounded logs,
+ * the output limit (checked after the run), a clean environment (only the spec's variables), and
+ * cancellation. Paths starting with {@code /golem/resources}, {@code /golem/work} and {@code
+ * /golem/output} in arguments and variables are rewritten to the host folders, so the same subtask
+ * definition runs here and in a container.
  */
 public final class HostDirectEnvironment implements Environment {
   public static final String NAME = "host";
@@ -62,7 +62,9 @@ public final class HostDirectEnvironment implements Environment {
 
   @Override
   public Capabilities capabilities() {
-    if (!enabled) return Capabilities.unavailable(NAME, "host-direct execution is turned off (it runs code unsandboxed)");
+    if (!enabled)
+      return Capabilities.unavailable(
+          NAME, "host-direct execution is turned off (it runs code unsandboxed)");
     return new Capabilities(NAME, true, "", List.of(), cpus, memoryBytes);
   }
 
@@ -72,15 +74,21 @@ public final class HostDirectEnvironment implements Environment {
     Execution x = new Execution(spec.subtaskId());
     try {
       if (!enabled) {
-        throw new ComputeException(FailureReason.ENGINE_UNAVAILABLE,
+        throw new ComputeException(
+            FailureReason.ENGINE_UNAVAILABLE,
             "host-direct execution is turned off: it runs code without a sandbox and must be enabled for trusted code");
       }
       if (!(spec.program() instanceof Program.HostBinary bin)) {
-        throw new ComputeException(FailureReason.INVALID_SPEC, "the host environment runs host binaries, not " + spec.program());
+        throw new ComputeException(
+            FailureReason.INVALID_SPEC,
+            "the host environment runs host binaries, not " + spec.program());
       }
       spec.validate();
       Process p = launch(spec, bin.executable());
-      Thread.ofPlatform().name("host-" + spec.subtaskId()).daemon().start(() -> supervise(spec, p, x, started));
+      Thread.ofPlatform()
+          .name("host-" + spec.subtaskId())
+          .daemon()
+          .start(() -> supervise(spec, p, x, started));
     } catch (ComputeException e) {
       x.complete(ExecutionResult.failed(spec, NAME, e, elapsed(started)));
     }
@@ -102,13 +110,17 @@ public final class HostDirectEnvironment implements Environment {
     try {
       return pb.start();
     } catch (IOException e) {
-      throw new ComputeException(FailureReason.IMAGE_MISSING, "cannot start " + executable + ": " + e.getMessage(), e);
+      throw new ComputeException(
+          FailureReason.IMAGE_MISSING, "cannot start " + executable + ": " + e.getMessage(), e);
     }
   }
 
   static String rewrite(ExecutionSpec spec, String s) {
-    for (var m : List.of(Map.entry(ExecutionSpec.RESOURCES, spec.resources()), Map.entry(ExecutionSpec.WORK, spec.work()),
-        Map.entry(ExecutionSpec.OUTPUT, spec.output()))) {
+    for (var m :
+        List.of(
+            Map.entry(ExecutionSpec.RESOURCES, spec.resources()),
+            Map.entry(ExecutionSpec.WORK, spec.work()),
+            Map.entry(ExecutionSpec.OUTPUT, spec.output()))) {
       if (s.equals(m.getKey()) || s.startsWith(m.getKey() + "/")) {
         return m.getValue().toAbsolutePath() + s.substring(m.getKey().length());
       }
@@ -139,7 +151,10 @@ public final class HostDirectEnvironment implements Environment {
     if (x.isCancelled()) {
       failure = fail(FailureReason.CANCELLED, "cancelled by the node");
     } else if (!exited) {
-      failure = fail(FailureReason.TIMEOUT, "no exit within " + spec.limits().timeout().toMillis() + " ms; process tree killed");
+      failure =
+          fail(
+              FailureReason.TIMEOUT,
+              "no exit within " + spec.limits().timeout().toMillis() + " ms; process tree killed");
     } else if (p.exitValue() != 0) {
       failure = fail(FailureReason.NON_ZERO_EXIT, "exited with status " + p.exitValue());
     } else {
@@ -153,11 +168,21 @@ public final class HostDirectEnvironment implements Environment {
       try {
         OutputFiles.clear(spec.output());
       } catch (IOException ignored) {
-        // the failure is what the caller needs; a leftover file in its own output folder is its to remove
+        // the failure is what the caller needs; a leftover file in its own output folder is its to
+        // remove
       }
     }
-    x.complete(new ExecutionResult(spec.subtaskId(), NAME, failure, exitCode, out.capture(), err.capture(), outputs,
-        ExecutionResult.ResourceUsage.UNKNOWN, wall));
+    x.complete(
+        new ExecutionResult(
+            spec.subtaskId(),
+            NAME,
+            failure,
+            exitCode,
+            out.capture(),
+            err.capture(),
+            outputs,
+            ExecutionResult.ResourceUsage.UNKNOWN,
+            wall));
   }
 
   private static Optional<ExecutionResult.Failure> fail(FailureReason r, String m) {
@@ -175,13 +200,14 @@ public final class HostDirectEnvironment implements Environment {
   }
 
   private static Thread pump(InputStream in, OutputStream sink) {
-    return Thread.ofVirtual().start(() -> {
-      try (in) {
-        in.transferTo(sink);
-      } catch (IOException ignored) {
-        // the stream closes when the process is killed
-      }
-    });
+    return Thread.ofVirtual()
+        .start(() -> {
+          try (in) {
+            in.transferTo(sink);
+          } catch (IOException ignored) {
+            // the stream closes when the process is killed
+          }
+        });
   }
 
   private static void join(Thread t) {

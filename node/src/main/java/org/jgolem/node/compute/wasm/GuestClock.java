@@ -11,15 +11,16 @@ import java.time.ZoneOffset;
 import java.util.Random;
 
 /**
- * The time and randomness a WASM subtask sees: virtual, and fixed by the subtask id, so that two providers
- * running the same subtask give the program exactly the same inputs.
+ * The time and randomness a WASM subtask sees: virtual, and fixed by the subtask id, so that two
+ * providers running the same subtask give the program exactly the same inputs.
  *
- * <p>Both come from {@code SHA-256("jgolem-wasm:" + subtaskId)}: bytes 0-7 seed a {@link java.util.Random}
- * (whose algorithm the Java specification fixes), bytes 8-11 pick the start of the real-time clock within
- * the year 2020. The clock does not follow the host: every reading advances it by {@link #TICK_NANOS}, and
- * a sleep advances it by the time slept, at once. So time always moves forward, loops that wait for time
- * end, and the readings depend only on what the program did. The monotonic and CPU-time clocks count the
- * same virtual nanoseconds from {@link #MONOTONIC_START}.
+ * <p>Both come from {@code SHA-256("jgolem-wasm:" + subtaskId)}: bytes 0-7 seed a {@link
+ * java.util.Random} (whose algorithm the Java specification fixes), bytes 8-11 pick the start of
+ * the real-time clock within the year 2020. The clock does not follow the host: every reading
+ * advances it by {@link #TICK_NANOS}, and a sleep advances it by the time slept, at once. So time
+ * always moves forward, loops that wait for time end, and the readings depend only on what the
+ * program did. The monotonic and CPU-time clocks count the same virtual nanoseconds from {@link
+ * #MONOTONIC_START}.
  */
 final class GuestClock extends Clock {
   static final long TICK_NANOS = 1_000;
@@ -38,7 +39,9 @@ final class GuestClock extends Clock {
   static GuestClock forSubtask(String subtaskId) {
     byte[] h;
     try {
-      h = MessageDigest.getInstance("SHA-256").digest(("jgolem-wasm:" + subtaskId).getBytes(StandardCharsets.UTF_8));
+      h =
+          MessageDigest.getInstance("SHA-256")
+              .digest(("jgolem-wasm:" + subtaskId).getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }

@@ -15,26 +15,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The functions a WASM subtask may import: Chicory's WASI preview 1, with the calls that would make a run
- * depend on the host replaced.
+ * The functions a WASM subtask may import: Chicory's WASI preview 1, with the calls that would make
+ * a run depend on the host replaced.
  *
  * <ul>
  *   <li>{@code clock_time_get} reads the virtual {@link GuestClock} for every clock (Chicory reads
  *       {@code System.nanoTime()} for the monotonic one).
- *   <li>{@code poll_oneoff} with only clock subscriptions (how {@code sleep} is built) advances the virtual
- *       clock instead of sleeping; with descriptor subscriptions it is Chicory's.
- *   <li>{@code fd_write} and {@code fd_pwrite} are Chicory's, watched: a write that fails with {@code EIO}
- *       is reported with its size, so that a program that hits the output limit is seen doing so even if
- *       it then exits quietly.
- *   <li>{@code path_open}, {@code fd_close}, {@code path_create_directory}, {@code path_symlink} and
- *       {@code path_link} are Chicory's, counted against a {@link Quota}: at most so many descriptors open
- *       at once ({@code EMFILE} past it; a file of the resources holds a real host descriptor) and at most
- *       so many files and folders created ({@code EDQUOT} past it; each costs node memory even when
- *       empty).
- *   <li>{@code sock_accept}, {@code sock_recv} and {@code sock_send} return {@code ENOTSOCK} (Chicory throws):
- *       a sandbox without a network has no socket, and the program gets a clean error. Preview 1 has no
- *       call that creates or connects a socket; a module importing one (WasmEdge's {@code sock_open}) is
- *       refused by {@link #missing}.
+ *   <li>{@code poll_oneoff} with only clock subscriptions (how {@code sleep} is built) advances the
+ *       virtual clock instead of sleeping; with descriptor subscriptions it is Chicory's.
+ *   <li>{@code fd_write} and {@code fd_pwrite} are Chicory's, watched: a write that fails with
+ *       {@code EIO} is reported with its size, so that a program that hits the output limit is seen
+ *       doing so even if it then exits quietly.
+ *   <li>{@code path_open}, {@code fd_close}, {@code path_create_directory}, {@code path_symlink}
+ *       and {@code path_link} are Chicory's, counted against a {@link Quota}: at most so many
+ *       descriptors open at once ({@code EMFILE} past it; a file of the resources holds a real host
+ *       descriptor) and at most so many files and folders created ({@code EDQUOT} past it; each
+ *       costs node memory even when empty).
+ *   <li>{@code sock_accept}, {@code sock_recv} and {@code sock_send} return {@code ENOTSOCK}
+ *       (Chicory throws): a sandbox without a network has no socket, and the program gets a clean
+ *       error. Preview 1 has no call that creates or connects a socket; a module importing one
+ *       (WasmEdge's {@code sock_open}) is refused by {@link #missing}.
  * </ul>
  */
 final class GuestImports {
@@ -75,67 +75,86 @@ final class GuestImports {
   private static final int EMFILE = 33;
   private static final int O_CREAT = 1;
 
-  static List<ImportFunction> of(WasiPreview1 wasi, GuestClock clock, WriteWatch writes, Quota quota) {
+  static List<ImportFunction> of(
+      WasiPreview1 wasi, GuestClock clock, WriteWatch writes, Quota quota) {
     Map<String, HostFunction> byName = new LinkedHashMap<>();
     for (HostFunction f : wasi.toHostFunctions()) byName.put(f.name(), f);
     WasmFunctionHandle pathOpen = byName.get("path_open").handle();
-    replace(byName, "path_open", (inst, args) -> {
-      boolean creates = (args[4] & O_CREAT) != 0;
-      synchronized (quota) {
-        if (quota.open >= quota.maxOpen) return new long[] {EMFILE};
-        if (creates && quota.created >= quota.maxCreated) return new long[] {EDQUOT};
-      }
-      long[] r = pathOpen.apply(inst, args);
-      if (r[0] == ESUCCESS) {
-        synchronized (quota) {
-          quota.open++;
-          if (creates) quota.created++;
-        }
-      }
-      return r;
-    });
+    replace(
+        byName,
+        "path_open",
+        (inst, args) -> {
+          boolean creates = (args[4] & O_CREAT) != 0;
+          synchronized (quota) {
+            if (quota.open >= quota.maxOpen) return new long[] {EMFILE};
+            if (creates && quota.created >= quota.maxCreated) return new long[] {EDQUOT};
+          }
+          long[] r = pathOpen.apply(inst, args);
+          if (r[0] == ESUCCESS) {
+            synchronized (quota) {
+              quota.open++;
+              if (creates) quota.created++;
+            }
+          }
+          return r;
+        });
     WasmFunctionHandle fdClose = byName.get("fd_close").handle();
-    replace(byName, "fd_close", (inst, args) -> {
-      long[] r = fdClose.apply(inst, args);
-      if (r[0] == ESUCCESS) {
-        synchronized (quota) {
-          if (quota.open > 0) quota.open--;
-        }
-      }
-      return r;
-    });
+    replace(
+        byName,
+        "fd_close",
+        (inst, args) -> {
+          long[] r = fdClose.apply(inst, args);
+          if (r[0] == ESUCCESS) {
+            synchronized (quota) {
+              if (quota.open > 0) quota.open--;
+            }
+          }
+          return r;
+        });
     for (String create : List.of("path_create_directory", "path_symlink", "path_link")) {
       WasmFunctionHandle chicory = byName.get(create).handle();
-      replace(byName, create, (inst, args) -> {
-        synchronized (quota) {
-          if (quota.created >= quota.maxCreated) return new long[] {EDQUOT};
-        }
-        long[] r = chicory.apply(inst, args);
-        if (r[0] == ESUCCESS) {
-          synchronized (quota) {
-            quota.created++;
-          }
-        }
-        return r;
-      });
+      replace(
+          byName,
+          create,
+          (inst, args) -> {
+            synchronized (quota) {
+              if (quota.created >= quota.maxCreated) return new long[] {EDQUOT};
+            }
+            long[] r = chicory.apply(inst, args);
+            if (r[0] == ESUCCESS) {
+              synchronized (quota) {
+                quota.created++;
+              }
+            }
+            return r;
+          });
     }
     for (String write : List.of("fd_write", "fd_pwrite")) {
       WasmFunctionHandle chicory = byName.get(write).handle();
       replace(byName, write, (inst, args) -> watchedWrite(inst, args, chicory, writes));
     }
-    replace(byName, "clock_time_get", (inst, args) -> clockTimeGet(inst.memory(), clock, (int) args[0], (int) args[2]));
+    replace(
+        byName,
+        "clock_time_get",
+        (inst, args) -> clockTimeGet(inst.memory(), clock, (int) args[0], (int) args[2]));
     HostFunction chicoryPoll = byName.get("poll_oneoff");
-    replace(byName, "poll_oneoff", (inst, args) -> pollOneoff(inst, args, clock, chicoryPoll.handle()));
+    replace(
+        byName, "poll_oneoff", (inst, args) -> pollOneoff(inst, args, clock, chicoryPoll.handle()));
     for (String sock : List.of("sock_accept", "sock_recv", "sock_send")) {
       replace(byName, sock, (inst, args) -> new long[] {ENOTSOCK});
     }
     return new ArrayList<>(byName.values());
   }
 
-  /** The imports of {@code module} that {@code provided} does not satisfy, as "module.name (kind)". */
+  /**
+   * The imports of {@code module} that {@code provided} does not satisfy, as "module.name (kind)".
+   */
   static List<String> missing(WasmModule module, List<ImportFunction> provided) {
     List<String> missing = new ArrayList<>();
-    var names = provided.stream().map(f -> f.module() + "." + f.name()).collect(java.util.stream.Collectors.toSet());
+    var names =
+        provided.stream()
+            .map(f -> f.module() + "." + f.name())
+            .collect(java.util.stream.Collectors.toSet());
     for (int i = 0; i < module.importSection().importCount(); i++) {
       Import im = module.importSection().getImport(i);
       String name = im.module() + "." + im.name();
@@ -161,35 +180,40 @@ final class GuestImports {
 
   private static final int EIO = 29;
 
-  private static long[] watchedWrite(Instance inst, long[] args, WasmFunctionHandle chicory, WriteWatch writes) {
+  private static long[] watchedWrite(
+      Instance inst, long[] args, WasmFunctionHandle chicory, WriteWatch writes) {
     long[] result = chicory.apply(inst, args);
     if (result[0] == EIO) {
       Memory memory = inst.memory();
       int iovs = (int) args[1], count = (int) args[2];
       long requested = 0;
-      for (int i = 0; i < count; i++) requested += Integer.toUnsignedLong(memory.readInt(iovs + i * 8 + 4));
+      for (int i = 0; i < count; i++)
+        requested += Integer.toUnsignedLong(memory.readInt(iovs + i * 8 + 4));
       writes.writeFailed(requested);
     }
     return result;
   }
 
   private static long[] clockTimeGet(Memory memory, GuestClock clock, int clockId, int resultPtr) {
-    long now = switch (clockId) {
-      case 0 -> clock.realtimeNanos();
-      case 1, 2, 3 -> clock.monotonicNanos(); // monotonic, process and thread CPU time
-      default -> -1;
-    };
+    long now =
+        switch (clockId) {
+          case 0 -> clock.realtimeNanos();
+          case 1, 2, 3 -> clock.monotonicNanos(); // monotonic, process and thread CPU time
+          default -> -1;
+        };
     if (now < 0) return new long[] {EINVAL};
     memory.writeLong(resultPtr, now);
     return new long[] {ESUCCESS};
   }
 
-  // subscription: userdata u64 @0, tag u8 @8, clock id u32 @16, timeout u64 @24, precision u64 @32, flags u16 @40
+  // subscription: userdata u64 @0, tag u8 @8, clock id u32 @16, timeout u64 @24, precision u64 @32,
+  // flags u16 @40
   private static final int SUBSCRIPTION_SIZE = 48;
   // event: userdata u64 @0, errno u16 @8, type u8 @10, fd_readwrite @16..31
   private static final int EVENT_SIZE = 32;
 
-  private static long[] pollOneoff(Instance inst, long[] args, GuestClock clock, WasmFunctionHandle chicory) {
+  private static long[] pollOneoff(
+      Instance inst, long[] args, GuestClock clock, WasmFunctionHandle chicory) {
     Memory memory = inst.memory();
     int in = (int) args[0], out = (int) args[1], n = (int) args[2], neventsPtr = (int) args[3];
     if (n <= 0) return new long[] {EINVAL};

@@ -17,10 +17,10 @@ import org.jgolem.node.compute.ComputeException;
 import org.jgolem.node.compute.FailureReason;
 
 /**
- * Parsed and compiled WASM modules, keyed by the SHA-256 of their bytes, least recently used evicted
- * first. Chicory's compiler turns a module into JVM classes once; every instance of the module then
- * reuses them. Two subtasks that need the same module at once compile it once: the second waits for the
- * first.
+ * Parsed and compiled WASM modules, keyed by the SHA-256 of their bytes, least recently used
+ * evicted first. Chicory's compiler turns a module into JVM classes once; every instance of the
+ * module then reuses them. Two subtasks that need the same module at once compile it once: the
+ * second waits for the first.
  */
 final class ModuleCache {
 
@@ -34,14 +34,15 @@ final class ModuleCache {
   private final AtomicLong compileNanos = new AtomicLong();
 
   ModuleCache(int capacity) {
-    if (capacity < 1) throw new IllegalArgumentException("cache capacity must be at least 1, got " + capacity);
+    if (capacity < 1)
+      throw new IllegalArgumentException("cache capacity must be at least 1, got " + capacity);
     this.capacity = capacity;
     this.entries = new LinkedHashMap<>(16, 0.75f, true);
   }
 
   /**
-   * The compiled module for {@code bytes}, whose SHA-256 (hex) is {@code sha256}: from the cache, or
-   * compiled now on the calling thread.
+   * The compiled module for {@code bytes}, whose SHA-256 (hex) is {@code sha256}: from the cache,
+   * or compiled now on the calling thread.
    */
   Compiled get(String sha256, byte[] bytes) throws ComputeException, InterruptedException {
     CompletableFuture<Compiled> mine = new CompletableFuture<>();
@@ -92,13 +93,15 @@ final class ModuleCache {
     try {
       module = Parser.parse(bytes);
     } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
-      throw new ComputeException(FailureReason.TRAPPED, "not a valid WebAssembly module: " + e.getMessage(), e);
+      throw new ComputeException(
+          FailureReason.TRAPPED, "not a valid WebAssembly module: " + e.getMessage(), e);
     }
     Function<Instance, Machine> machines;
     try {
       machines = MachineFactoryCompiler.compile(module);
     } catch (ChicoryException e) {
-      throw new ComputeException(FailureReason.TRAPPED, "the module cannot be compiled: " + e.getMessage(), e);
+      throw new ComputeException(
+          FailureReason.TRAPPED, "the module cannot be compiled: " + e.getMessage(), e);
     }
     return new Compiled(module, machines, Duration.ofNanos(System.nanoTime() - t0));
   }

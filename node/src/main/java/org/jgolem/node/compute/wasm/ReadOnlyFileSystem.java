@@ -41,22 +41,24 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A read-only view of a host folder, as the guest sees {@code /golem/resources}.
  *
- * <p>Read-only is enforced here, in Java, not by file permissions (which root ignores): the guest only
- * ever reaches the host through this provider, and every operation that would change something (opening
- * for writing, creating, deleting, renaming, linking, setting times or attributes) throws a
- * {@link Violation}. That exception unwinds the guest: the subtask ends {@code TRAPPED}, and the view also
- * records the first violation in case anything on the way catches it.
+ * <p>Read-only is enforced here, in Java, not by file permissions (which root ignores): the guest
+ * only ever reaches the host through this provider, and every operation that would change something
+ * (opening for writing, creating, deleting, renaming, linking, setting times or attributes) throws
+ * a {@link Violation}. That exception unwinds the guest: the subtask ends {@code TRAPPED}, and the
+ * view also records the first violation in case anything on the way catches it.
  *
- * <p>Confinement: the view's own root {@code /} is the host folder, and paths are normalized lexically
- * before they are mapped, so {@code ..} cannot climb above it. A host symlink inside the folder is
- * followed only if its real target is still inside the folder; otherwise the entry looks absent.
+ * <p>Confinement: the view's own root {@code /} is the host folder, and paths are normalized
+ * lexically before they are mapped, so {@code ..} cannot climb above it. A host symlink inside the
+ * folder is followed only if its real target is still inside the folder; otherwise the entry looks
+ * absent.
  *
- * <p>Determinism: directory listings are sorted by name, and attributes are synthesized (fixed times,
- * inode numbers derived from the path, no host owner or device), so a program sees the same thing on
- * every provider.
+ * <p>Determinism: directory listings are sorted by name, and attributes are synthesized (fixed
+ * times, inode numbers derived from the path, no host owner or device), so a program sees the same
+ * thing on every provider.
  *
- * <p>Its paths are {@link RoPath}. It is over 400 lines because it is one thing: a {@link FileSystem} and its
- * {@link FileSystemProvider}, whose long interfaces must each be implemented, every changing method refused.
+ * <p>Its paths are {@link RoPath}. It is over 400 lines because it is one thing: a {@link
+ * FileSystem} and its {@link FileSystemProvider}, whose long interfaces must each be implemented,
+ * every changing method refused.
  */
 final class ReadOnlyFileSystem extends FileSystem {
 
@@ -84,7 +86,8 @@ final class ReadOnlyFileSystem extends FileSystem {
     this.hostRoot = hostRoot.toRealPath();
     this.guestName = guestName;
     this.fixedTime = fixedTime;
-    if (!Files.isDirectory(this.hostRoot)) throw new NoSuchFileException(hostRoot.toString(), null, "not a folder");
+    if (!Files.isDirectory(this.hostRoot))
+      throw new NoSuchFileException(hostRoot.toString(), null, "not a folder");
   }
 
   /** The view's root folder, to preopen. */
@@ -98,7 +101,10 @@ final class ReadOnlyFileSystem extends FileSystem {
   }
 
   private Violation violate(String what, Path p) {
-    String where = p instanceof RoPath rp ? guestName + rp.toAbsolutePath().normalize().toString().replaceFirst("^/$", "") : guestName;
+    String where =
+        p instanceof RoPath rp
+            ? guestName + rp.toAbsolutePath().normalize().toString().replaceFirst("^/$", "")
+            : guestName;
     String message = what + " " + where + ": " + guestName + " is read-only";
     violation.compareAndSet(null, message);
     return new Violation(message);
@@ -123,8 +129,11 @@ final class ReadOnlyFileSystem extends FileSystem {
 
   private static boolean writes(Set<? extends OpenOption> options) {
     for (OpenOption o : options) {
-      if (o == StandardOpenOption.WRITE || o == StandardOpenOption.APPEND || o == StandardOpenOption.CREATE
-          || o == StandardOpenOption.CREATE_NEW || o == StandardOpenOption.TRUNCATE_EXISTING
+      if (o == StandardOpenOption.WRITE
+          || o == StandardOpenOption.APPEND
+          || o == StandardOpenOption.CREATE
+          || o == StandardOpenOption.CREATE_NEW
+          || o == StandardOpenOption.TRUNCATE_EXISTING
           || o == StandardOpenOption.DELETE_ON_CLOSE) {
         return true;
       }
@@ -143,15 +152,50 @@ final class ReadOnlyFileSystem extends FileSystem {
       this.ino = 1 + (p.toAbsolutePath().normalize().toString().hashCode() & 0xffffffffL);
     }
 
-    @Override public FileTime lastModifiedTime() { return fixedTime; }
-    @Override public FileTime lastAccessTime() { return fixedTime; }
-    @Override public FileTime creationTime() { return fixedTime; }
-    @Override public boolean isRegularFile() { return a.isRegularFile(); }
-    @Override public boolean isDirectory() { return a.isDirectory(); }
-    @Override public boolean isSymbolicLink() { return false; }
-    @Override public boolean isOther() { return !a.isRegularFile() && !a.isDirectory(); }
-    @Override public long size() { return a.isRegularFile() ? a.size() : 0; }
-    @Override public Object fileKey() { return ino; }
+    @Override
+    public FileTime lastModifiedTime() {
+      return fixedTime;
+    }
+
+    @Override
+    public FileTime lastAccessTime() {
+      return fixedTime;
+    }
+
+    @Override
+    public FileTime creationTime() {
+      return fixedTime;
+    }
+
+    @Override
+    public boolean isRegularFile() {
+      return a.isRegularFile();
+    }
+
+    @Override
+    public boolean isDirectory() {
+      return a.isDirectory();
+    }
+
+    @Override
+    public boolean isSymbolicLink() {
+      return false;
+    }
+
+    @Override
+    public boolean isOther() {
+      return !a.isRegularFile() && !a.isDirectory();
+    }
+
+    @Override
+    public long size() {
+      return a.isRegularFile() ? a.size() : 0;
+    }
+
+    @Override
+    public Object fileKey() {
+      return ino;
+    }
 
     Map<String, Object> unix() {
       Map<String, Object> m = new HashMap<>();
@@ -180,8 +224,17 @@ final class ReadOnlyFileSystem extends FileSystem {
     return new Attributes(check(p), Files.readAttributes(host(p), BasicFileAttributes.class));
   }
 
-  private static final Set<String> BASIC = Set.of("lastModifiedTime", "lastAccessTime", "creationTime", "size",
-      "isRegularFile", "isDirectory", "isSymbolicLink", "isOther", "fileKey");
+  private static final Set<String> BASIC =
+      Set.of(
+          "lastModifiedTime",
+          "lastAccessTime",
+          "creationTime",
+          "size",
+          "isRegularFile",
+          "isDirectory",
+          "isSymbolicLink",
+          "isOther",
+          "fileKey");
 
   // --- the provider ---
 
@@ -207,23 +260,26 @@ final class ReadOnlyFileSystem extends FileSystem {
     }
 
     @Override
-    public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+    public SeekableByteChannel newByteChannel(
+        Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
         throws IOException {
       return newFileChannel(path, options, attrs);
     }
 
     @Override
-    public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+    public FileChannel newFileChannel(
+        Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
         throws IOException {
       if (writes(options)) throw violate("open for writing", path);
       Path h = host(path);
-      if (Files.isDirectory(h)) throw new AccessDeniedException(path.toString(), null, "is a folder");
+      if (Files.isDirectory(h))
+        throw new AccessDeniedException(path.toString(), null, "is a folder");
       return FileChannel.open(h, StandardOpenOption.READ);
     }
 
     @Override
-    public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
-        throws IOException {
+    public DirectoryStream<Path> newDirectoryStream(
+        Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
       RoPath d = check(dir);
       List<String> names = new ArrayList<>();
       try (DirectoryStream<Path> s = Files.newDirectoryStream(host(dir))) {
@@ -309,51 +365,57 @@ final class ReadOnlyFileSystem extends FileSystem {
     @Override
     public void checkAccess(Path path, AccessMode... modes) throws IOException {
       for (AccessMode m : modes) {
-        if (m != AccessMode.READ) throw new AccessDeniedException(path.toString(), null, "read-only");
+        if (m != AccessMode.READ)
+          throw new AccessDeniedException(path.toString(), null, "read-only");
       }
       Files.readAttributes(host(path), BasicFileAttributes.class);
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
+    public <V extends FileAttributeView> V getFileAttributeView(
+        Path path, Class<V> type, LinkOption... options) {
       RoPath p = check(path);
       if (type != BasicFileAttributeView.class) return null;
-      return (V) new BasicFileAttributeView() {
-        @Override
-        public String name() {
-          return "basic";
-        }
+      return (V)
+          new BasicFileAttributeView() {
+            @Override
+            public String name() {
+              return "basic";
+            }
 
-        @Override
-        public BasicFileAttributes readAttributes() throws IOException {
-          return attributes(p);
-        }
+            @Override
+            public BasicFileAttributes readAttributes() throws IOException {
+              return attributes(p);
+            }
 
-        @Override
-        public void setTimes(FileTime modified, FileTime access, FileTime create) {
-          throw violate("set times of", p);
-        }
-      };
+            @Override
+            public void setTimes(FileTime modified, FileTime access, FileTime create) {
+              throw violate("set times of", p);
+            }
+          };
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
-        throws IOException {
+    public <A extends BasicFileAttributes> A readAttributes(
+        Path path, Class<A> type, LinkOption... options) throws IOException {
       if (type != BasicFileAttributes.class) {
-        throw new UnsupportedOperationException(type.getSimpleName() + " is not supported by the read-only view");
+        throw new UnsupportedOperationException(
+            type.getSimpleName() + " is not supported by the read-only view");
       }
       return (A) attributes(path);
     }
 
     @Override
-    public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options) throws IOException {
+    public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
+        throws IOException {
       int colon = attributes.indexOf(':');
       String view = colon < 0 ? "basic" : attributes.substring(0, colon);
       String names = colon < 0 ? attributes : attributes.substring(colon + 1);
       if (!view.equals("basic") && !view.equals("unix")) {
-        throw new UnsupportedOperationException("attribute view '" + view + "' is not supported by the read-only view");
+        throw new UnsupportedOperationException(
+            "attribute view '" + view + "' is not supported by the read-only view");
       }
       Map<String, Object> all = attributes(path).unix();
       if (view.equals("basic")) all.keySet().retainAll(BASIC);
@@ -377,18 +439,58 @@ final class ReadOnlyFileSystem extends FileSystem {
     }
   }
 
-  private final FileStore store = new FileStore() {
-    @Override public String name() { return guestName; }
-    @Override public String type() { return "golem-ro"; }
-    @Override public boolean isReadOnly() { return true; }
-    @Override public long getTotalSpace() { return 0; }
-    @Override public long getUsableSpace() { return 0; }
-    @Override public long getUnallocatedSpace() { return 0; }
-    @Override public boolean supportsFileAttributeView(Class<? extends FileAttributeView> type) { return type == BasicFileAttributeView.class; }
-    @Override public boolean supportsFileAttributeView(String name) { return name.equals("basic") || name.equals("unix"); }
-    @Override public <V extends FileStoreAttributeView> V getFileStoreAttributeView(Class<V> type) { return null; }
-    @Override public Object getAttribute(String attribute) { throw new UnsupportedOperationException(attribute); }
-  };
+  private final FileStore store =
+      new FileStore() {
+        @Override
+        public String name() {
+          return guestName;
+        }
+
+        @Override
+        public String type() {
+          return "golem-ro";
+        }
+
+        @Override
+        public boolean isReadOnly() {
+          return true;
+        }
+
+        @Override
+        public long getTotalSpace() {
+          return 0;
+        }
+
+        @Override
+        public long getUsableSpace() {
+          return 0;
+        }
+
+        @Override
+        public long getUnallocatedSpace() {
+          return 0;
+        }
+
+        @Override
+        public boolean supportsFileAttributeView(Class<? extends FileAttributeView> type) {
+          return type == BasicFileAttributeView.class;
+        }
+
+        @Override
+        public boolean supportsFileAttributeView(String name) {
+          return name.equals("basic") || name.equals("unix");
+        }
+
+        @Override
+        public <V extends FileStoreAttributeView> V getFileStoreAttributeView(Class<V> type) {
+          return null;
+        }
+
+        @Override
+        public Object getAttribute(String attribute) {
+          throw new UnsupportedOperationException(attribute);
+        }
+      };
 
   // --- FileSystem ---
 
@@ -440,13 +542,15 @@ final class ReadOnlyFileSystem extends FileSystem {
     }
     String text = s.toString();
     if (text.indexOf('\0') >= 0) throw new InvalidPathException(text, "NUL character in path");
-    String[] names = Arrays.stream(text.split("/")).filter(n -> !n.isEmpty()).toArray(String[]::new);
+    String[] names =
+        Arrays.stream(text.split("/")).filter(n -> !n.isEmpty()).toArray(String[]::new);
     return new RoPath(this, text.startsWith("/"), names);
   }
 
   @Override
   public PathMatcher getPathMatcher(String syntaxAndPattern) {
-    throw new UnsupportedOperationException("path matchers are not supported by the read-only view");
+    throw new UnsupportedOperationException(
+        "path matchers are not supported by the read-only view");
   }
 
   @Override

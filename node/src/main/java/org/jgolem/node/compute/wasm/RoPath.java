@@ -33,9 +33,20 @@ final class RoPath implements Path {
     return rp;
   }
 
-  @Override public FileSystem getFileSystem() { return fs; }
-  @Override public boolean isAbsolute() { return absolute; }
-  @Override public Path getRoot() { return absolute ? fs.root : null; }
+  @Override
+  public FileSystem getFileSystem() {
+    return fs;
+  }
+
+  @Override
+  public boolean isAbsolute() {
+    return absolute;
+  }
+
+  @Override
+  public Path getRoot() {
+    return absolute ? fs.root : null;
+  }
 
   @Override
   public Path getFileName() {
@@ -49,23 +60,31 @@ final class RoPath implements Path {
     return new RoPath(fs, absolute, Arrays.copyOf(names, names.length - 1));
   }
 
-  @Override public int getNameCount() { return names.length; }
+  @Override
+  public int getNameCount() {
+    return names.length;
+  }
 
   @Override
   public Path getName(int index) {
-    if (index < 0 || index >= names.length) throw new IllegalArgumentException("no name at " + index);
+    if (index < 0 || index >= names.length)
+      throw new IllegalArgumentException("no name at " + index);
     return new RoPath(fs, false, new String[] {names[index]});
   }
 
   @Override
   public Path subpath(int begin, int end) {
-    if (begin < 0 || end > names.length || begin >= end) throw new IllegalArgumentException("bad subpath " + begin + ".." + end);
+    if (begin < 0 || end > names.length || begin >= end)
+      throw new IllegalArgumentException("bad subpath " + begin + ".." + end);
     return new RoPath(fs, false, Arrays.copyOfRange(names, begin, end));
   }
 
   @Override
   public boolean startsWith(Path other) {
-    if (!(other instanceof RoPath o) || o.fs != fs || o.absolute != absolute || o.names.length > names.length) return false;
+    if (!(other instanceof RoPath o)
+        || o.fs != fs
+        || o.absolute != absolute
+        || o.names.length > names.length) return false;
     return Arrays.equals(names, 0, o.names.length, o.names, 0, o.names.length);
   }
 
@@ -73,7 +92,8 @@ final class RoPath implements Path {
   public boolean endsWith(Path other) {
     if (!(other instanceof RoPath o) || o.fs != fs || o.names.length > names.length) return false;
     if (o.absolute) return equals(o);
-    return Arrays.equals(names, names.length - o.names.length, names.length, o.names, 0, o.names.length);
+    return Arrays.equals(
+        names, names.length - o.names.length, names.length, o.names, 0, o.names.length);
   }
 
   @Override
@@ -107,10 +127,13 @@ final class RoPath implements Path {
   @Override
   public Path relativize(Path other) {
     RoPath o = other(other);
-    if (o.absolute != absolute) throw new IllegalArgumentException("cannot relativize between absolute and relative paths");
+    if (o.absolute != absolute)
+      throw new IllegalArgumentException("cannot relativize between absolute and relative paths");
     RoPath a = normalize(), b = o.normalize();
     int common = 0;
-    while (common < a.names.length && common < b.names.length && a.names[common].equals(b.names[common])) common++;
+    while (common < a.names.length
+        && common < b.names.length
+        && a.names[common].equals(b.names[common])) common++;
     List<String> out = new ArrayList<>();
     for (int i = common; i < a.names.length; i++) out.add("..");
     out.addAll(Arrays.asList(b.names).subList(common, b.names.length));
@@ -139,7 +162,8 @@ final class RoPath implements Path {
   }
 
   @Override
-  public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers) {
+  public WatchKey register(
+      WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers) {
     throw new UnsupportedOperationException("the read-only view cannot be watched");
   }
 
@@ -150,7 +174,10 @@ final class RoPath implements Path {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RoPath p && p.fs == fs && p.absolute == absolute && Arrays.equals(p.names, names);
+    return o instanceof RoPath p
+        && p.fs == fs
+        && p.absolute == absolute
+        && Arrays.equals(p.names, names);
   }
 
   @Override

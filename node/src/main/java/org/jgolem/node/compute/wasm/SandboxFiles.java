@@ -22,14 +22,15 @@ import org.jgolem.node.compute.OutputFiles;
  *
  * <ul>
  *   <li>{@code /golem/resources}: a {@link ReadOnlyFileSystem} view of the spec's resources folder;
- *   <li>{@code /golem/output}: an in-memory file system (jimfs) capped at the output limit, copied to the
- *       spec's output folder only after a successful run;
- *   <li>{@code /golem/work}: another in-memory file system, capped at the work limit, dropped at the end.
+ *   <li>{@code /golem/output}: an in-memory file system (jimfs) capped at the output limit, copied
+ *       to the spec's output folder only after a successful run;
+ *   <li>{@code /golem/work}: another in-memory file system, capped at the work limit, dropped at
+ *       the end.
  * </ul>
  *
- * Each is a file system of its own, so a symlink the program makes can only point inside the folder it
- * is in, and nothing the program writes reaches the host disk before the node checks it. Every file
- * reports the subtask's virtual start time, for determinism.
+ * Each is a file system of its own, so a symlink the program makes can only point inside the folder
+ * it is in, and nothing the program writes reaches the host disk before the node checks it. Every
+ * file reports the subtask's virtual start time, for determinism.
  */
 final class SandboxFiles implements AutoCloseable {
   static final int BLOCK = 4096;
@@ -40,7 +41,8 @@ final class SandboxFiles implements AutoCloseable {
   private final long maxOutputBytes;
   private volatile long refusedWrite = -1;
 
-  private SandboxFiles(ReadOnlyFileSystem resources, FileSystem output, FileSystem work, long maxOutputBytes) {
+  private SandboxFiles(
+      ReadOnlyFileSystem resources, FileSystem output, FileSystem work, long maxOutputBytes) {
     this.resources = resources;
     this.output = output;
     this.work = work;
@@ -55,23 +57,26 @@ final class SandboxFiles implements AutoCloseable {
       FileSystem work = memoryFs(spec.limits().workBytes(), t);
       return new SandboxFiles(resources, output, work, spec.limits().maxOutputBytes());
     } catch (IOException e) {
-      throw new ComputeException(FailureReason.ENVIRONMENT_ERROR, "cannot prepare the sandbox's folders: " + e, e);
+      throw new ComputeException(
+          FailureReason.ENVIRONMENT_ERROR, "cannot prepare the sandbox's folders: " + e, e);
     }
   }
 
   /**
-   * An in-memory file system that holds at most {@code cap} bytes (rounded up to whole blocks) plus one
-   * spare block, so that a program trying to write past the cap is seen doing so.
+   * An in-memory file system that holds at most {@code cap} bytes (rounded up to whole blocks) plus
+   * one spare block, so that a program trying to write past the cap is seen doing so.
    */
   private static FileSystem memoryFs(long cap, FileTime time) throws IOException {
     long blocks = (cap + BLOCK - 1) / BLOCK + 1;
-    FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
-        .setAttributeViews("basic", "owner", "posix", "unix")
-        .setBlockSize(BLOCK)
-        .setMaxSize(blocks * BLOCK)
-        .setMaxCacheSize(0)
-        .setFileTimeSource(() -> time)
-        .build());
+    FileSystem fs =
+        Jimfs.newFileSystem(
+            Configuration.unix().toBuilder()
+                .setAttributeViews("basic", "owner", "posix", "unix")
+                .setBlockSize(BLOCK)
+                .setMaxSize(blocks * BLOCK)
+                .setMaxCacheSize(0)
+                .setFileTimeSource(() -> time)
+                .build());
     Files.createDirectory(fs.getPath("/sandbox"));
     return fs;
   }
@@ -94,20 +99,21 @@ final class SandboxFiles implements AutoCloseable {
   }
 
   /**
-   * Called when a guest write failed: if the output store has no room for it, the program ran into the
-   * output limit.
+   * Called when a guest write failed: if the output store has no room for it, the program ran into
+   * the output limit.
    */
   void writeFailed(long requestedBytes) {
     try {
-      if (Files.getFileStore(outputRoot()).getUnallocatedSpace() < requestedBytes) refusedWrite = requestedBytes;
+      if (Files.getFileStore(outputRoot()).getUnallocatedSpace() < requestedBytes)
+        refusedWrite = requestedBytes;
     } catch (IOException e) {
       refusedWrite = requestedBytes;
     }
   }
 
   /**
-   * Why the output is over its limit, or null if it is not: more bytes than the limit, or a write refused
-   * because the output store was full.
+   * Why the output is over its limit, or null if it is not: more bytes than the limit, or a write
+   * refused because the output store was full.
    */
   String outputOverLimit() throws ComputeException {
     try {
@@ -118,15 +124,24 @@ final class SandboxFiles implements AutoCloseable {
         }
       }
       if (total > maxOutputBytes) {
-        return "the output holds " + total + " bytes, over the limit of " + maxOutputBytes + " bytes";
+        return "the output holds "
+            + total
+            + " bytes, over the limit of "
+            + maxOutputBytes
+            + " bytes";
       }
       if (refusedWrite >= 0) {
-        return "a write of " + refusedWrite + " bytes was refused: the output is limited to " + maxOutputBytes
-            + " bytes and held " + total;
+        return "a write of "
+            + refusedWrite
+            + " bytes was refused: the output is limited to "
+            + maxOutputBytes
+            + " bytes and held "
+            + total;
       }
       return null;
     } catch (IOException e) {
-      throw new ComputeException(FailureReason.ENVIRONMENT_ERROR, "cannot measure the output: " + e, e);
+      throw new ComputeException(
+          FailureReason.ENVIRONMENT_ERROR, "cannot measure the output: " + e, e);
     }
   }
 
@@ -138,29 +153,36 @@ final class SandboxFiles implements AutoCloseable {
     Path from = outputRoot();
     Path to = target.toAbsolutePath().normalize();
     try {
-      Files.walkFileTree(from, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) throws IOException {
-          if (!dir.equals(from)) Files.createDirectory(hostPath(to, from, dir));
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          from,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a)
+                throws IOException {
+              if (!dir.equals(from)) Files.createDirectory(hostPath(to, from, dir));
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
-          if (!a.isRegularFile()) {
-            throw new NotRegular(ExecutionSpec.OUTPUT + "/" + from.relativize(file)
-                + " is not a regular file (symlinks and devices are refused)");
-          }
-          Files.copy(file, hostPath(to, from, file));
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+              if (!a.isRegularFile()) {
+                throw new NotRegular(
+                    ExecutionSpec.OUTPUT
+                        + "/"
+                        + from.relativize(file)
+                        + " is not a regular file (symlinks and devices are refused)");
+              }
+              Files.copy(file, hostPath(to, from, file));
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (NotRegular e) {
       clearQuietly(target);
       throw new ComputeException(FailureReason.TRAPPED, "output: " + e.getMessage());
     } catch (IOException e) {
       clearQuietly(target);
-      throw new ComputeException(FailureReason.ENVIRONMENT_ERROR, "cannot copy the output to " + target + ": " + e, e);
+      throw new ComputeException(
+          FailureReason.ENVIRONMENT_ERROR, "cannot copy the output to " + target + ": " + e, e);
     }
   }
 
@@ -168,7 +190,8 @@ final class SandboxFiles implements AutoCloseable {
     Path p = hostRoot;
     for (Path name : from.relativize(inside)) p = p.resolve(name.toString());
     p = p.normalize();
-    if (!p.startsWith(hostRoot) || p.equals(hostRoot)) throw new IOException("output path escapes: " + inside);
+    if (!p.startsWith(hostRoot) || p.equals(hostRoot))
+      throw new IOException("output path escapes: " + inside);
     return p;
   }
 

@@ -41,12 +41,13 @@ import org.jgolem.node.compute.Program;
  * One WASM subtask, from start to result.
  *
  * <p>How a run ends, first match wins:
+ *
  * <ol>
- *   <li>stopped by the node: {@code TIMEOUT} (wall-time limit) or {@code CANCELLED}, whatever the program
- *       was doing at the time;
- *   <li>refused before it ran: binary missing ({@code IMAGE_MISSING}), SHA-256 not the announced one
- *       ({@code INVALID_SPEC}), not a valid module, no {@code _start}, imports this sandbox does not provide
- *       ({@code TRAPPED}), initial memory over the limit ({@code OUT_OF_MEMORY});
+ *   <li>stopped by the node: {@code TIMEOUT} (wall-time limit) or {@code CANCELLED}, whatever the
+ *       program was doing at the time;
+ *   <li>refused before it ran: binary missing ({@code IMAGE_MISSING}), SHA-256 not the announced
+ *       one ({@code INVALID_SPEC}), not a valid module, no {@code _start}, imports this sandbox
+ *       does not provide ({@code TRAPPED}), initial memory over the limit ({@code OUT_OF_MEMORY});
  *   <li>a write attempt on {@code /golem/resources}: {@code TRAPPED};
  *   <li>the output past its limit: {@code OUTPUT_TOO_LARGE}, even if the program then failed;
  *   <li>a trap or a non-zero exit after a refused {@code memory.grow}: {@code OUT_OF_MEMORY};
@@ -56,15 +57,16 @@ import org.jgolem.node.compute.Program;
  * </ol>
  */
 final class WasmRun {
-  private static final Logger QUIET = new Logger() {
-    @Override
-    public void log(Level level, String msg, Throwable throwable) {}
+  private static final Logger QUIET =
+      new Logger() {
+        @Override
+        public void log(Level level, String msg, Throwable throwable) {}
 
-    @Override
-    public boolean isLoggable(Level level) {
-      return false;
-    }
-  };
+        @Override
+        public boolean isLoggable(Level level) {
+          return false;
+        }
+      };
 
   private final ExecutionSpec spec;
   private final Program.WasmBinary binary;
@@ -75,25 +77,46 @@ final class WasmRun {
   private final Consumer<WasmRun> onEnd;
   private final AtomicReference<FailureReason> stop = new AtomicReference<>();
   private final WasmEnvironment.Threads threads;
+
   /** The pooled threads serving this run while they do (guarded by this: interrupted only then). */
   private Thread supervisor;
+
   private Thread guest;
   private final CountDownLatch supervised = new CountDownLatch(1);
   private final CountDownLatch guestDone = new CountDownLatch(1);
-  /** Counted down when the guest ends, or when it is abandoned for not stopping within the stop grace. */
+
+  /**
+   * Counted down when the guest ends, or when it is abandoned for not stopping within the stop
+   * grace.
+   */
   private final CountDownLatch released = new CountDownLatch(1);
+
   private volatile ExecutionResult guestResult;
-  /** The wall-time limit, the stop grace and the repeated interrupts of a stop are timed by this scheduler. */
+
+  /**
+   * The wall-time limit, the stop grace and the repeated interrupts of a stop are timed by this
+   * scheduler.
+   */
   private final ScheduledExecutorService timers;
+
   /** Guarded by this: the guest was handed its thread and the supervisor still waits for it. */
   private boolean guestRunning;
+
   /** Guarded by this: the timers of this run while the guest runs, null when not (yet) armed. */
   private ScheduledFuture<?> deadline;
+
   private ScheduledFuture<?> reinterrupts;
   private ScheduledFuture<?> abandon;
 
-  WasmRun(ExecutionSpec spec, Program.WasmBinary binary, Execution execution, WasmEnvironment.Settings settings,
-      Semaphore slots, ModuleCache cache, WasmEnvironment.Threads threads, ScheduledExecutorService timers,
+  WasmRun(
+      ExecutionSpec spec,
+      Program.WasmBinary binary,
+      Execution execution,
+      WasmEnvironment.Settings settings,
+      Semaphore slots,
+      ModuleCache cache,
+      WasmEnvironment.Threads threads,
+      ScheduledExecutorService timers,
       Consumer<WasmRun> onEnd) {
     this.spec = spec;
     this.binary = binary;
@@ -110,7 +133,9 @@ final class WasmRun {
     try {
       threads.supervisors().execute(this::supervise);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      end(failed(FailureReason.ENGINE_UNAVAILABLE, "the WASM environment is closed", Duration.ZERO));
+      end(
+          failed(
+              FailureReason.ENGINE_UNAVAILABLE, "the WASM environment is closed", Duration.ZERO));
     }
   }
 
@@ -134,16 +159,21 @@ final class WasmRun {
   }
 
   /**
-   * Once a stop is asked while the guest runs: interrupts it again every 50 ms (a host call may have swallowed an
-   * interrupt), and gives it up after the stop grace. Called under this lock.
+   * Once a stop is asked while the guest runs: interrupts it again every 50 ms (a host call may
+   * have swallowed an interrupt), and gives it up after the stop grace. Called under this lock.
    */
   private void armStopTimers() {
     if (stop.get() == null || !guestRunning || abandon != null) return;
     try {
-      reinterrupts = timers.scheduleWithFixedDelay(this::interruptGuest, 50, 50, TimeUnit.MILLISECONDS);
-      abandon = timers.schedule(released::countDown, settings.stopGrace().toNanos(), TimeUnit.NANOSECONDS);
+      reinterrupts =
+          timers.scheduleWithFixedDelay(this::interruptGuest, 50, 50, TimeUnit.MILLISECONDS);
+      abandon =
+          timers.schedule(
+              released::countDown, settings.stopGrace().toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      released.countDown(); // the environment's timers are gone (it was closed): the guest is given up at once
+      released
+          .countDown(); // the environment's timers are gone (it was closed): the guest is given up
+      // at once
     }
   }
 
@@ -151,7 +181,10 @@ final class WasmRun {
     if (guest != null) guest.interrupt();
   }
 
-  /** Waits up to {@code millis} for the run to end (its guest thread abandoned, if it would not stop). */
+  /**
+   * Waits up to {@code millis} for the run to end (its guest thread abandoned, if it would not
+   * stop).
+   */
   void awaitEnd(long millis) {
     try {
       supervised.await(millis, TimeUnit.MILLISECONDS);
@@ -173,7 +206,9 @@ final class WasmRun {
     try {
       result = superviseGuest();
     } catch (RuntimeException | Error e) {
-      result = failed(FailureReason.ENVIRONMENT_ERROR, "the WASM supervisor failed: " + e, Duration.ZERO);
+      result =
+          failed(
+              FailureReason.ENVIRONMENT_ERROR, "the WASM supervisor failed: " + e, Duration.ZERO);
     } finally {
       synchronized (this) {
         supervisor = null;
@@ -201,11 +236,14 @@ final class WasmRun {
       try {
         synchronized (this) {
           guestRunning = true;
-          deadline = timers.schedule(this::timedOut, spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
+          deadline =
+              timers.schedule(
+                  this::timedOut, spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
         }
         threads.guests().execute(this::guestMain);
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        return failed(FailureReason.ENGINE_UNAVAILABLE, "the WASM environment is closed", Duration.ZERO);
+        return failed(
+            FailureReason.ENGINE_UNAVAILABLE, "the WASM environment is closed", Duration.ZERO);
       } finally {
         synchronized (this) {
           armStopTimers(); // a cancel() that came while the guest was handed its thread
@@ -215,16 +253,27 @@ final class WasmRun {
         try {
           released.await();
         } catch (InterruptedException e) {
-          // cancel() interrupts this thread; the guest is stopped by the interrupts and timers it arms
+          // cancel() interrupts this thread; the guest is stopped by the interrupts and timers it
+          // arms
         }
       }
       if (guestDone.getCount() > 0) {
         FailureReason why = stop.get();
-        return failed(why, message(why) + "; the guest thread did not stop within " + settings.stopGrace().toSeconds()
-            + " s of being interrupted and was abandoned", Duration.ZERO);
+        return failed(
+            why,
+            message(why)
+                + "; the guest thread did not stop within "
+                + settings.stopGrace().toSeconds()
+                + " s of being interrupted and was abandoned",
+            Duration.ZERO);
       }
       ExecutionResult r = guestResult;
-      return r != null ? r : failed(FailureReason.ENVIRONMENT_ERROR, "the guest thread ended without a result", Duration.ZERO);
+      return r != null
+          ? r
+          : failed(
+              FailureReason.ENVIRONMENT_ERROR,
+              "the guest thread ended without a result",
+              Duration.ZERO);
     } finally {
       synchronized (this) {
         guestRunning = false;
@@ -248,10 +297,12 @@ final class WasmRun {
   }
 
   private ExecutionResult failed(FailureReason reason, String message, Duration wall) {
-    return ExecutionResult.failed(spec, WasmEnvironment.NAME, new ComputeException(reason, message), wall);
+    return ExecutionResult.failed(
+        spec, WasmEnvironment.NAME, new ComputeException(reason, message), wall);
   }
 
-  // --- the guest thread (pooled, with the guest's stack: named after the subtask while it serves it) ---
+  // --- the guest thread (pooled, with the guest's stack: named after the subtask while it serves
+  // it) ---
 
   private void guestMain() {
     Thread me = Thread.currentThread();
@@ -261,7 +312,8 @@ final class WasmRun {
       guest = me;
     }
     try {
-      // stopped before this thread came: the supervisor interrupts again, but a guest need not even start
+      // stopped before this thread came: the supervisor interrupts again, but a guest need not even
+      // start
       if (stop.get() == null) {
         runGuest();
       } else {
@@ -296,32 +348,39 @@ final class WasmRun {
       GuestClock clock = GuestClock.forSubtask(spec.subtaskId());
       SandboxFiles sandbox = SandboxFiles.open(spec, clock.start());
       files = sandbox;
-      WasiOptions.Builder options = WasiOptions.builder()
-          .withStdin(new ByteArrayInputStream(new byte[0]))
-          .withStdout(stdout)
-          .withStderr(stderr)
-          .withClock(clock)
-          .withRandom(clock.random())
-          .withArguments(arguments())
-          .withDirectory(ExecutionSpec.RESOURCES, files.resourcesRoot())
-          .withDirectory(ExecutionSpec.WORK, files.workRoot())
-          .withDirectory(ExecutionSpec.OUTPUT, files.outputRoot());
-      new TreeMap<>(spec.env()).forEach(options::withEnvironment); // sorted: the same environ everywhere
+      WasiOptions.Builder options =
+          WasiOptions.builder()
+              .withStdin(new ByteArrayInputStream(new byte[0]))
+              .withStdout(stdout)
+              .withStderr(stderr)
+              .withClock(clock)
+              .withRandom(clock.random())
+              .withArguments(arguments())
+              .withDirectory(ExecutionSpec.RESOURCES, files.resourcesRoot())
+              .withDirectory(ExecutionSpec.WORK, files.workRoot())
+              .withDirectory(ExecutionSpec.OUTPUT, files.outputRoot());
+      new TreeMap<>(spec.env())
+          .forEach(options::withEnvironment); // sorted: the same environ everywhere
       Throwable ended = null;
-      try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QUIET).withOptions(options.build()).build()) {
+      try (WasiPreview1 wasi =
+          WasiPreview1.builder().withLogger(QUIET).withOptions(options.build()).build()) {
         var quota = new GuestImports.Quota(settings.maxOpenFiles(), settings.maxCreatedFiles());
         var imports = GuestImports.of(wasi, clock, sandbox::writeFailed, quota);
         List<String> missing = GuestImports.missing(module, imports);
         if (!missing.isEmpty()) {
-          throw new ComputeException(FailureReason.TRAPPED, "the module imports " + String.join(", ", missing)
-              + ", which this sandbox does not provide (WASI preview 1 only, no network)");
+          throw new ComputeException(
+              FailureReason.TRAPPED,
+              "the module imports "
+                  + String.join(", ", missing)
+                  + ", which this sandbox does not provide (WASI preview 1 only, no network)");
         }
-        Instance instance = Instance.builder(module)
-            .withImportValues(ImportValues.builder().withFunctions(imports).build())
-            .withMachineFactory(compiled.machines())
-            .withMemoryFactory(requested -> memory[0] = new GuardedMemory(memoryLimits))
-            .withStart(false)
-            .build();
+        Instance instance =
+            Instance.builder(module)
+                .withImportValues(ImportValues.builder().withFunctions(imports).build())
+                .withMachineFactory(compiled.machines())
+                .withMemoryFactory(requested -> memory[0] = new GuardedMemory(memoryLimits))
+                .withStart(false)
+                .build();
         ExportFunction start = WasmModuleCheck.exportedStart(instance);
         try {
           start.apply();
@@ -337,7 +396,10 @@ final class WasmRun {
         ended = e;
       }
       String violation = files.resourcesViolation();
-      String tooLarge = violation == null ? files.outputOverLimit() : null; // checked only if there is no violation
+      String tooLarge =
+          violation == null
+              ? files.outputOverLimit()
+              : null; // checked only if there is no violation
       failure = WasmOutcome.classify(exit, ended, violation, tooLarge, memory[0]);
       if (failure == null) {
         files.copyOutput(spec.output());
@@ -346,8 +408,11 @@ final class WasmRun {
     } catch (ComputeException e) {
       failure = new Failure(e.reason(), e.getMessage());
     } catch (InterruptedException e) {
-      // stopped while waiting for another run's compilation of the module; the stop reason replaces this
-      failure = new Failure(FailureReason.CANCELLED, "interrupted while waiting for the module's compilation");
+      // stopped while waiting for another run's compilation of the module; the stop reason replaces
+      // this
+      failure =
+          new Failure(
+              FailureReason.CANCELLED, "interrupted while waiting for the module's compilation");
     } catch (RuntimeException | Error e) {
       failure = new Failure(FailureReason.ENVIRONMENT_ERROR, "the WASM environment failed: " + e);
     } finally {
@@ -361,8 +426,17 @@ final class WasmRun {
     }
     long cpu = cpu0 < 0 ? -1 : threads.getCurrentThreadCpuTime() - cpu0;
     long peak = memory[0] == null ? 0 : memory[0].pages() * WasmModuleCheck.PAGE;
-    guestResult = new ExecutionResult(spec.subtaskId(), WasmEnvironment.NAME, Optional.ofNullable(failure), exit,
-        stdout.capture(), stderr.capture(), outputs, new ResourceUsage(peak, cpu), Duration.ofNanos(System.nanoTime() - t0));
+    guestResult =
+        new ExecutionResult(
+            spec.subtaskId(),
+            WasmEnvironment.NAME,
+            Optional.ofNullable(failure),
+            exit,
+            stdout.capture(),
+            stderr.capture(),
+            outputs,
+            new ResourceUsage(peak, cpu),
+            Duration.ofNanos(System.nanoTime() - t0));
   }
 
   private void clearOutput() {

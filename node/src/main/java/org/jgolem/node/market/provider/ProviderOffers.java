@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which announced tasks a provider offers for, and its offers in flight: at most one per task, while it has free
- * slots; an unanswered offer expires, and a task whose requestor has nothing more is asked again later. Runs on the
- * agent's loop (completions of sends are queued back onto it).
+ * Which announced tasks a provider offers for, and its offers in flight: at most one per task,
+ * while it has free slots; an unanswered offer expires, and a task whose requestor has nothing more
+ * is asked again later. Runs on the agent's loop (completions of sends are queued back onto it).
  */
 final class ProviderOffers {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderOffers.class);
@@ -39,23 +39,39 @@ final class ProviderOffers {
   private final int slots;
   private final int cpuCores;
   private final long memoryMib;
+
   /** How many jobs hold a slot (taken on and not yet reported). */
   private final LongSupplier jobsHeld;
+
   private final Consumer<Runnable> loop;
   private volatile BigInteger minPrice;
 
   /** Tasks this node may offer for, by wire task id. */
   private final Map<String, TaskHeader> candidates = new HashMap<>();
-  /** Tasks with an offer in flight (at most one per task), with when it was sent; unanswered ones expire. */
-  private final Map<String, Long> offering = new HashMap<>();
+
   /**
-   * Tasks whose requestor said there is nothing more for us, with when to ask again: a subtask whose
-   * results disagree, or whose provider failed, needs another provider later.
+   * Tasks with an offer in flight (at most one per task), with when it was sent; unanswered ones
+   * expire.
+   */
+  private final Map<String, Long> offering = new HashMap<>();
+
+  /**
+   * Tasks whose requestor said there is nothing more for us, with when to ask again: a subtask
+   * whose results disagree, or whose provider failed, needs another provider later.
    */
   private final Map<String, Long> exhausted = new HashMap<>();
 
-  ProviderOffers(P2PNetwork network, TaskComputer computer, Reputation reputation, MarketConfig config, Clock clock,
-      int slots, int cpuCores, long memoryMib, LongSupplier jobsHeld, Consumer<Runnable> loop) {
+  ProviderOffers(
+      P2PNetwork network,
+      TaskComputer computer,
+      Reputation reputation,
+      MarketConfig config,
+      Clock clock,
+      int slots,
+      int cpuCores,
+      long memoryMib,
+      LongSupplier jobsHeld,
+      Consumer<Runnable> loop) {
     this.network = network;
     this.computer = computer;
     this.reputation = reputation;
@@ -83,7 +99,10 @@ final class ProviderOffers {
     return candidates.get(taskId);
   }
 
-  /** The requestor answered the offer for this task (an assignment): it holds no slot as an offer any more. */
+  /**
+   * The requestor answered the offer for this task (an assignment): it holds no slot as an offer
+   * any more.
+   */
   void answered(String taskId) {
     offering.remove(taskId);
   }
@@ -126,7 +145,8 @@ final class ProviderOffers {
 
   /** Sends offers for candidate tasks while there is free capacity. */
   void offer() {
-    // an offer nobody answered (its requestor died after reading it, or the answer was lost) stops holding
+    // an offer nobody answered (its requestor died after reading it, or the answer was lost) stops
+    // holding
     // a slot once it expires: otherwise a provider with one slot would never offer again
     long now = clock.millis();
     offering.values().removeIf(sent -> now - sent >= timings.offerTimeout().toMillis());
@@ -140,28 +160,39 @@ final class ProviderOffers {
         continue;
       }
       offering.put(id, clock.millis());
-      WantToComputeTask want = new WantToComputeTask(h.taskId(), network.self().nodeId(), minPrice,
-          config.performance(), cpuCores, memoryMib, network.self(), computer.advertisedEnvironments());
-      peerOf(h).whenComplete((peer, e) -> {
-        if (e != null) {
-          loop.accept(() -> {
-            offering.remove(id);
-            // ask again later, not on the next tick (5 dials a second while a requestor restarts)
-            exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
-            LOG.info("Task {}: requestor unreachable: {}", id, e.toString());
-          });
-        } else {
-          peer.send(want).whenComplete((v, e2) -> {
-            if (e2 != null) {
+      WantToComputeTask want =
+          new WantToComputeTask(
+              h.taskId(),
+              network.self().nodeId(),
+              minPrice,
+              config.performance(),
+              cpuCores,
+              memoryMib,
+              network.self(),
+              computer.advertisedEnvironments());
+      peerOf(h)
+          .whenComplete((peer, e) -> {
+            if (e != null) {
               loop.accept(() -> {
                 offering.remove(id);
+                // ask again later, not on the next tick (5 dials a second while a requestor
+                // restarts)
                 exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
+                LOG.info("Task {}: requestor unreachable: {}", id, e.toString());
               });
-              LOG.info("Task {}: offer not sent: {}", id, e2.toString());
+            } else {
+              peer.send(want)
+                  .whenComplete((v, e2) -> {
+                    if (e2 != null) {
+                      loop.accept(() -> {
+                        offering.remove(id);
+                        exhausted.put(id, clock.millis() + timings.askAgain().toMillis());
+                      });
+                      LOG.info("Task {}: offer not sent: {}", id, e2.toString());
+                    }
+                  });
             }
           });
-        }
-      });
     }
   }
 
@@ -169,7 +200,8 @@ final class ProviderOffers {
   CompletableFuture<Peer> peerOf(TaskHeader h) {
     Optional<Peer> p = network.peer(h.requestor());
     if (p.isPresent() && p.get().isActive()) return CompletableFuture.completedFuture(p.get());
-    return network.connect(h.requestorEndpoint().host(), h.requestorEndpoint().port(), h.requestor());
+    return network.connect(
+        h.requestorEndpoint().host(), h.requestorEndpoint().port(), h.requestor());
   }
 
   /** The requestor has nothing for us (CannotAssignTask): ask again later. */

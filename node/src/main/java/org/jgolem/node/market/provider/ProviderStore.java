@@ -6,11 +6,11 @@ import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 
 /**
- * The subtasks a provider has taken and not yet settled, so
- * that a provider restarted after reporting a result still answers for it: it reports again until the
- * requestor's verdict comes, and records the income of an accepted result. The signed messages are kept as
- * their CBOR payloads, as the requestor keeps its own.
- * The SQLite adapter is {@code org.jgolem.node.store.SqliteProviderStore}.
+ * The subtasks a provider has taken and not yet settled, so that a provider restarted after
+ * reporting a result still answers for it: it reports again until the requestor's verdict comes,
+ * and records the income of an accepted result. The signed messages are kept as their CBOR
+ * payloads, as the requestor keeps its own. The SQLite adapter is {@code
+ * org.jgolem.node.store.SqliteProviderStore}.
  */
 public interface ProviderStore {
   /** A stored job: what the requestor sent, and the report if there is one. */

@@ -17,7 +17,10 @@ import org.jgolem.protocol.notes.NoteSigner;
 import org.jgolem.protocol.notes.PromissoryNote;
 import org.jgolem.protocol.notes.Purpose;
 
-/** Makes an assignment: a fresh wire subtask id and the TaskToCompute with its two signed promissory notes. */
+/**
+ * Makes an assignment: a fresh wire subtask id and the TaskToCompute with its two signed promissory
+ * notes.
+ */
 final class AssignmentSigner {
   private final NodeKey key;
   private final MarketConfig config;
@@ -37,13 +40,32 @@ final class AssignmentSigner {
 
   Assignment assign(Task t, Subtask s, Address provider, BigInteger price, long deadline) {
     byte[] id = assignmentId(t, s);
-    WireNote providerNote = WireNote.of(notes.sign(
-        new PromissoryNote(key.address(), provider, price, id, Purpose.SUBTASK_PAYMENT), key.keyPair()));
-    WireNote concentNote = WireNote.of(notes.sign(
-        new PromissoryNote(key.address(), config.depositContract(), config.concentFee(), id, Purpose.COMMUNICATION),
-        key.keyPair()));
-    TaskToCompute ttc = new TaskToCompute(t.header.taskId(), id, key.address(), provider, price, deadline,
-        s.planned.definition(s.resourcesCid), providerNote, concentNote);
+    WireNote providerNote =
+        WireNote.of(
+            notes.sign(
+                new PromissoryNote(key.address(), provider, price, id, Purpose.SUBTASK_PAYMENT),
+                key.keyPair()));
+    WireNote concentNote =
+        WireNote.of(
+            notes.sign(
+                new PromissoryNote(
+                    key.address(),
+                    config.depositContract(),
+                    config.concentFee(),
+                    id,
+                    Purpose.COMMUNICATION),
+                key.keyPair()));
+    TaskToCompute ttc =
+        new TaskToCompute(
+            t.header.taskId(),
+            id,
+            key.address(),
+            provider,
+            price,
+            deadline,
+            s.planned.definition(s.resourcesCid),
+            providerNote,
+            concentNote);
     return new Assignment(id, s.name(), provider, price, deadline, ttc);
   }
 

@@ -35,18 +35,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The requestor's side of the market, assembled: a task goes plan → publish ({@link TaskPublisher}) → assign
- * ({@link RequestorCore} with {@link OfferPolicy}) → verify ({@link ResultVerifier}) → settle (the core accepts, hands
- * the payment on and merges). {@link RequestorRecovery} reads back what a previous run left, {@link RequestorOperator}
- * does the operator's actions, and {@link RequestorUnitOfWork} saves each event's changes before its messages leave.
+ * The requestor's side of the market, assembled: a task goes plan → publish ({@link TaskPublisher})
+ * → assign ({@link RequestorCore} with {@link OfferPolicy}) → verify ({@link ResultVerifier}) →
+ * settle (the core accepts, hands the payment on and merges). {@link RequestorRecovery} reads back
+ * what a previous run left, {@link RequestorOperator} does the operator's actions, and {@link
+ * RequestorUnitOfWork} saves each event's changes before its messages leave.
  *
- * <p>All state lives on one loop thread: network callbacks, timers and finished background work are queued onto it,
- * so no two transitions interleave. Fetching, checking, digesting and recomputing run on a worker pool and post their
- * outcome back to the loop. Readers on other threads get {@link TaskSnapshot}s.
+ * <p>All state lives on one loop thread: network callbacks, timers and finished background work are
+ * queued onto it, so no two transitions interleave. Fetching, checking, digesting and recomputing
+ * run on a worker pool and post their outcome back to the loop. Readers on other threads get {@link
+ * TaskSnapshot}s.
  */
 public final class RequestorAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorAgent.class);
-  /** The default of {@link MarketConfig.Timings#ackDelay}: how long a report waits for its verdict before its ack. */
+
+  /**
+   * The default of {@link MarketConfig.Timings#ackDelay}: how long a report waits for its verdict
+   * before its ack.
+   */
   public static final Duration ACK_DELAY = MarketConfig.Timings.DEFAULT.ackDelay();
 
   private final P2PNetwork network;
@@ -59,10 +65,13 @@ public final class RequestorAgent implements AutoCloseable {
   private final RequestorCore core;
   private final RequestorOperator operator;
   private boolean started;
+
   /** Whether a task is being computed, as of the loop's last event (see {@link #busy}). */
   private volatile boolean computing;
 
-  /** Whether the requestor can pay a task's maximum cost; throws with both numbers when it cannot. */
+  /**
+   * Whether the requestor can pay a task's maximum cost; throws with both numbers when it cannot.
+   */
   @FunctionalInterface
   public interface FundsCheck {
     void require(BigInteger maxCost) throws InsufficientFundsException;
@@ -76,20 +85,56 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   /** A requestor on threads of its own ({@link AgentExecutors#requestor}). */
-  public RequestorAgent(NodeKey key, P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config,
-      TaskTemplates templates, ResourceExchange resources, PaymentRecorder payments, FundsCheck funds,
-      Reputation reputation, TaskComputer localComputer, Path dataDir, Clock clock, RequestorStore store) {
-    this(key, network, gossip, config, templates, resources, payments, funds, reputation, localComputer, dataDir, clock,
-        store, AgentExecutors.requestor());
+  public RequestorAgent(
+      NodeKey key,
+      P2PNetwork network,
+      TaskHeaderGossip gossip,
+      MarketConfig config,
+      TaskTemplates templates,
+      ResourceExchange resources,
+      PaymentRecorder payments,
+      FundsCheck funds,
+      Reputation reputation,
+      TaskComputer localComputer,
+      Path dataDir,
+      Clock clock,
+      RequestorStore store) {
+    this(
+        key,
+        network,
+        gossip,
+        config,
+        templates,
+        resources,
+        payments,
+        funds,
+        reputation,
+        localComputer,
+        dataDir,
+        clock,
+        store,
+        AgentExecutors.requestor());
   }
 
   /**
    * @param clock what every deadline, timeout and acknowledgement delay is measured on
-   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed with it)
+   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed
+   *     with it)
    */
-  public RequestorAgent(NodeKey key, P2PNetwork network, TaskHeaderGossip gossip, MarketConfig config,
-      TaskTemplates templates, ResourceExchange resources, PaymentRecorder payments, FundsCheck funds,
-      Reputation reputation, TaskComputer localComputer, Path dataDir, Clock clock, RequestorStore store,
+  public RequestorAgent(
+      NodeKey key,
+      P2PNetwork network,
+      TaskHeaderGossip gossip,
+      MarketConfig config,
+      TaskTemplates templates,
+      ResourceExchange resources,
+      PaymentRecorder payments,
+      FundsCheck funds,
+      Reputation reputation,
+      TaskComputer localComputer,
+      Path dataDir,
+      Clock clock,
+      RequestorStore store,
       AgentExecutors executors) {
     SecureRandom random = new SecureRandom();
     this.network = network;
@@ -97,21 +142,40 @@ public final class RequestorAgent implements AutoCloseable {
     this.tick = config.timings().requestorTick();
     this.loop = new AgentLoop("requestor-loop", LOG, this::afterEvent, executors.loop());
     this.workers = executors.workers();
-    this.publisher = new TaskPublisher(key, network, config.chainId(), templates, resources, funds, localComputer, dataDir,
-        clock, random);
-    ResultVerifier verifier = new ResultVerifier(config, resources, localComputer, clock, workers, loop::execute);
+    this.publisher =
+        new TaskPublisher(
+            key,
+            network,
+            config.chainId(),
+            templates,
+            resources,
+            funds,
+            localComputer,
+            dataDir,
+            clock,
+            random);
+    ResultVerifier verifier =
+        new ResultVerifier(config, resources, localComputer, clock, workers, loop::execute);
     Map<String, String> sources = new HashMap<>();
     this.work = new RequestorUnitOfWork(store, sources);
-    RequestorPorts ports = new RequestorPorts(network, gossip, payments, publisher, verifier, work, loop);
-    this.core = new RequestorCore(ports, new OfferPolicy(config, reputation), new AssignmentSigner(key, config, random),
-        reputation, clock, config.timings().ackDelay(), sources);
+    RequestorPorts ports =
+        new RequestorPorts(network, gossip, payments, publisher, verifier, work, loop);
+    this.core =
+        new RequestorCore(
+            ports,
+            new OfferPolicy(config, reputation),
+            new AssignmentSigner(key, config, random),
+            reputation,
+            clock,
+            config.timings().ackDelay(),
+            sources);
     verifier.outcomesTo(core.judge());
     this.operator = new RequestorOperator(core, ports, publisher, store);
   }
 
   /**
-   * Resumes what the database holds (see {@link RequestorRecovery}), then starts listening to providers. Messages
-   * that arrive before are not lost: providers repeat their reports and offers.
+   * Resumes what the database holds (see {@link RequestorRecovery}), then starts listening to
+   * providers. Messages that arrive before are not lost: providers repeat their reports and offers.
    *
    * @return the number of tasks resumed
    */
@@ -119,9 +183,15 @@ public final class RequestorAgent implements AutoCloseable {
     if (started) throw new IllegalStateException("requestor already started");
     started = true;
     int resumed = resume();
-    network.subscribe(MessageType.WANT_TO_COMPUTE_TASK, (peer, env) -> loop.execute(() -> core.onWant(peer, env)));
-    network.subscribe(MessageType.REPORT_COMPUTED_TASK, (peer, env) -> loop.execute(() -> core.onReport(peer, env)));
-    network.subscribe(MessageType.CANNOT_COMPUTE_TASK, (peer, env) -> loop.execute(() -> core.onCannotCompute(peer, env)));
+    network.subscribe(
+        MessageType.WANT_TO_COMPUTE_TASK,
+        (peer, env) -> loop.execute(() -> core.onWant(peer, env)));
+    network.subscribe(
+        MessageType.REPORT_COMPUTED_TASK,
+        (peer, env) -> loop.execute(() -> core.onReport(peer, env)));
+    network.subscribe(
+        MessageType.CANNOT_COMPUTE_TASK,
+        (peer, env) -> loop.execute(() -> core.onCannotCompute(peer, env)));
     loop.every(tick, "tick", core::tick);
     return resumed;
   }
@@ -138,7 +208,8 @@ public final class RequestorAgent implements AutoCloseable {
           return null;
         });
         resumed++;
-        LOG.info("Task {} ({}) resumed in state {}", row.id(), r.task().file.name(), r.task().state);
+        LOG.info(
+            "Task {} ({}) resumed in state {}", row.id(), r.task().file.name(), r.task().state);
       } catch (TaskFileException | IOException | RuntimeException e) {
         LOG.error("Task {} cannot be resumed: {}", row.id(), e.toString());
       }
@@ -149,21 +220,25 @@ public final class RequestorAgent implements AutoCloseable {
   // ------------------------------------------------------------------ operator API
 
   /**
-   * Validates the task file, plans its subtasks, checks the requestor can pay for them, publishes their
-   * resources and announces the task. A task file with any problem starts nothing.
+   * Validates the task file, plans its subtasks, checks the requestor can pay for them, publishes
+   * their resources and announces the task. A task file with any problem starts nothing.
    *
-   * <p>The task is announced once the resources of its first {@value TaskPublisher#PUBLISHED_AHEAD} subtasks (or first
-   * assignment of several) are published; the others are published after that (before this returns), and each can be
-   * assigned as soon as its resources are, so that providers start on a large task without waiting for all of it.
+   * <p>The task is announced once the resources of its first {@value TaskPublisher#PUBLISHED_AHEAD}
+   * subtasks (or first assignment of several) are published; the others are published after that
+   * (before this returns), and each can be assigned as soon as its resources are, so that providers
+   * start on a large task without waiting for all of it.
    */
-  public TaskSnapshot create(Path taskFile) throws TaskFileException, InsufficientFundsException, IOException {
+  public TaskSnapshot create(Path taskFile)
+      throws TaskFileException, InsufficientFundsException, IOException {
     if (!started) throw new IllegalStateException("requestor not started");
     long t0 = System.nanoTime();
     TaskPublisher.Planned planned = publisher.plan(taskFile);
     long tPlanned = System.nanoTime();
     Task task = publisher.publishAhead(planned);
-    List<PlannedSubtask> rest = planned.plan().subtasks().stream()
-        .filter(ps -> !task.subtasks.get(ps.name()).published()).toList();
+    List<PlannedSubtask> rest =
+        planned.plan().subtasks().stream()
+            .filter(ps -> !task.subtasks.get(ps.name()).published())
+            .toList();
     long tPublished = System.nanoTime();
     loop.call(() -> {
       core.add(task);
@@ -175,7 +250,8 @@ public final class RequestorAgent implements AutoCloseable {
       try {
         cid = publisher.publish(planned.plan(), ps, planned.idHex());
       } catch (IOException | RuntimeException e) {
-        String why = "the resources of subtask " + ps.name() + " cannot be published: " + e.getMessage();
+        String why =
+            "the resources of subtask " + ps.name() + " cannot be published: " + e.getMessage();
         loop.call(() -> {
           core.publishFailed(task, why);
           return null;
@@ -184,24 +260,31 @@ public final class RequestorAgent implements AutoCloseable {
       }
       loop.execute(() -> core.published(task, ps.name(), cid));
     }
-    LOG.info("Task {} ({}): {} subtasks, redundancy {}, announced {} ms after the call (planned in {} ms, first "
-        + "resources published in {} ms; all {} ms after the call)", planned.idHex(), planned.file().name(),
-        task.subtasks.size(), planned.verification().redundancy(), (announced - t0) / 1_000_000,
-        (tPlanned - t0) / 1_000_000, (tPublished - tPlanned) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+    LOG.info(
+        "Task {} ({}): {} subtasks, redundancy {}, announced {} ms after the call (planned in {} ms, first "
+            + "resources published in {} ms; all {} ms after the call)",
+        planned.idHex(),
+        planned.file().name(),
+        task.subtasks.size(),
+        planned.verification().redundancy(),
+        (announced - t0) / 1_000_000,
+        (tPlanned - t0) / 1_000_000,
+        (tPublished - tPlanned) / 1_000_000,
+        (System.nanoTime() - t0) / 1_000_000);
     return loop.call(() -> TaskSnapshot.of(task));
   }
 
   /**
-   * Runs {@code reader} on the loop thread, between events: several reads of this agent in it see one moment. It
-   * reads snapshots: no live state of the agent is reachable from outside.
+   * Runs {@code reader} on the loop thread, between events: several reads of this agent in it see
+   * one moment. It reads snapshots: no live state of the agent is reachable from outside.
    */
   public <T> T read(Supplier<T> reader) {
     return loop.call(reader::get);
   }
 
   /**
-   * Whether a task of this requestor is being computed (its subtasks dispatched, checked or merged), as of the last
-   * event of the loop: any thread may ask, without waiting for the loop.
+   * Whether a task of this requestor is being computed (its subtasks dispatched, checked or
+   * merged), as of the last event of the loop: any thread may ask, without waiting for the loop.
    */
   public boolean busy() {
     return computing;
@@ -221,14 +304,18 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   /**
-   * A task's plan, as its template made it: for a tool that reads the template's own counters (what a Blender task's
-   * checks have cost). The plan is the template's, safe to read from any thread; it holds none of the agent's state.
+   * A task's plan, as its template made it: for a tool that reads the template's own counters (what
+   * a Blender task's checks have cost). The plan is the template's, safe to read from any thread;
+   * it holds none of the agent's state.
    */
   public Optional<TaskPlan> plan(String idHex) {
     return loop.call(() -> Optional.ofNullable(core.tasks.get(idHex)).map(t -> t.plan));
   }
 
-  /** Stops a task: no new assignments; results still in flight are rejected; accepted work stays paid. */
+  /**
+   * Stops a task: no new assignments; results still in flight are rejected; accepted work stays
+   * paid.
+   */
   public TaskSnapshot abort(String idHex) {
     return loop.call(() -> TaskSnapshot.of(operator.abort(idHex)));
   }
@@ -262,7 +349,8 @@ public final class RequestorAgent implements AutoCloseable {
     loop.close();
     workers.shutdownNow();
     try {
-      // a fetch or merge under way finishes (or stops) before the agent is gone: nothing writes after close
+      // a fetch or merge under way finishes (or stops) before the agent is gone: nothing writes
+      // after close
       if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
         LOG.warn("requestor work still running 10 s after close");
       }

@@ -35,17 +35,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The requestor's state machine: events in (offers, reports, timer ticks, published resources), decisions and
- * messages out through {@link RequestorEffects}. It does no I/O and starts no thread: the agent runs it on its loop, a unit
- * test calls it directly. Here a subtask is assigned ({@link OfferPolicy} says which offer gets which subtask) and its
- * report taken in; {@link ResultJudge} does verify → settle once the {@link ResultVerifier} has fetched and checked the
- * result.
+ * The requestor's state machine: events in (offers, reports, timer ticks, published resources),
+ * decisions and messages out through {@link RequestorEffects}. It does no I/O and starts no thread:
+ * the agent runs it on its loop, a unit test calls it directly. Here a subtask is assigned ({@link
+ * OfferPolicy} says which offer gets which subtask) and its report taken in; {@link ResultJudge}
+ * does verify → settle once the {@link ResultVerifier} has fetched and checked the result.
  */
 final class RequestorCore {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorCore.class);
 
-  /** A report not answered yet: acknowledged at {@code due} unless a verdict has gone out by then. */
-  private record PendingAck(Assignment assignment, ReportComputedTask report, Peer peer, long due) {}
+  /**
+   * A report not answered yet: acknowledged at {@code due} unless a verdict has gone out by then.
+   */
+  private record PendingAck(
+      Assignment assignment, ReportComputedTask report, Peer peer, long due) {}
 
   private record Offer(Peer peer, WantToComputeTask want, long receivedAt) {}
 
@@ -58,22 +61,41 @@ final class RequestorCore {
   private final Duration ackDelay;
 
   final Map<String, Task> tasks = new LinkedHashMap<>();
-  /** Tasks by the id their current header announces (a restarted task is announced under a fresh id). */
+
+  /**
+   * Tasks by the id their current header announces (a restarted task is announced under a fresh
+   * id).
+   */
   final Map<String, Task> byWireId = new HashMap<>();
+
   private final Map<String, Assignment> assignments = new HashMap<>();
   private final Map<String, Task> taskOfAssignment = new HashMap<>();
-  /** Where each reported result can be fetched from (the provider's gateway), by assignment id; saved with it. */
-  final Map<String, String> sources;
-  private final List<Offer> offers = new ArrayList<>();
+
   /**
-   * Assignments restored from the database whose TaskToCompute may never have left (a crash between saving and
-   * sending): sent again once their provider is connected. A provider that has it already ignores it.
+   * Where each reported result can be fetched from (the provider's gateway), by assignment id;
+   * saved with it.
+   */
+  final Map<String, String> sources;
+
+  private final List<Offer> offers = new ArrayList<>();
+
+  /**
+   * Assignments restored from the database whose TaskToCompute may never have left (a crash between
+   * saving and sending): sent again once their provider is connected. A provider that has it
+   * already ignores it.
    */
   private final Set<Assignment> redeliver = new LinkedHashSet<>();
+
   private final ArrayDeque<PendingAck> pendingAcks = new ArrayDeque<>();
 
-  RequestorCore(RequestorEffects effects, OfferPolicy policy, AssignmentSigner signer, Reputation reputation, Clock clock,
-      Duration ackDelay, Map<String, String> sources) {
+  RequestorCore(
+      RequestorEffects effects,
+      OfferPolicy policy,
+      AssignmentSigner signer,
+      Reputation reputation,
+      Clock clock,
+      Duration ackDelay,
+      Map<String, String> sources) {
     this.effects = effects;
     this.judge = new ResultJudge(effects, policy, signer, reputation, clock, sources);
     this.sources = sources;
@@ -86,7 +108,10 @@ final class RequestorCore {
 
   // ------------------------------------------------------------------ tasks in
 
-  /** A new task, its first subtasks published: announced, and its sampled subtasks computed here too. */
+  /**
+   * A new task, its first subtasks published: announced, and its sampled subtasks computed here
+   * too.
+   */
   void add(Task t) {
     tasks.put(t.idHex(), t);
     byWireId.put(t.idHex(), t);
@@ -114,9 +139,9 @@ final class RequestorCore {
   }
 
   /**
-   * A task read back after a restart ({@link RequestorRecovery}): announced again if unfinished, assignments keep their
-   * deadlines, reported results are fetched and checked again, and every accepted result is handed to the payment
-   * processor again (which records it once).
+   * A task read back after a restart ({@link RequestorRecovery}): announced again if unfinished,
+   * assignments keep their deadlines, reported results are fetched and checked again, and every
+   * accepted result is handed to the payment processor again (which records it once).
    */
   void resume(Task t, Map<String, String> savedSources) {
     sources.putAll(savedSources);
@@ -161,7 +186,8 @@ final class RequestorCore {
     WantToComputeTask want = (WantToComputeTask) env.payload();
     Task t = byWireId.get(HexFormat.of().formatHex(want.taskId()));
     if (t != null && !Arrays.equals(t.header.taskId(), want.taskId())) {
-      effects.send(peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
+      effects.send(
+          peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
       return;
     }
     if (t == null) {
@@ -169,7 +195,8 @@ final class RequestorCore {
       return;
     }
     if (t.state != TaskState.COMPUTING) {
-      effects.send(peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
+      effects.send(
+          peer, new CannotAssignTask(want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
       return;
     }
     Optional<CannotAssignTask.Reason> refused = policy.refusal(t, want);
@@ -178,15 +205,16 @@ final class RequestorCore {
       return;
     }
     // an offer repeated while the first waits (see dispatch) replaces it
-    offers.removeIf(o -> o.want.provider().equals(want.provider()) && Arrays.equals(o.want.taskId(), want.taskId()));
+    offers.removeIf(o ->
+        o.want.provider().equals(want.provider()) && Arrays.equals(o.want.taskId(), want.taskId()));
     offers.add(new Offer(peer, want, clock.millis()));
     dispatch();
   }
 
   /**
-   * Matches queued offers to subtasks that need a provider: best reputation and performance per price first. An offer
-   * for a task whose resources are still being published waits for them (asked to come back later, the provider would
-   * idle for seconds at the start of a large task).
+   * Matches queued offers to subtasks that need a provider: best reputation and performance per
+   * price first. An offer for a task whose resources are still being published waits for them
+   * (asked to come back later, the provider would idle for seconds at the start of a large task).
    */
   void dispatch() {
     if (offers.isEmpty()) return;
@@ -196,8 +224,11 @@ final class RequestorCore {
       Offer o = it.next();
       it.remove();
       Task t = byWireId.get(HexFormat.of().formatHex(o.want.taskId()));
-      if (t == null || t.state != TaskState.COMPUTING || !Arrays.equals(t.header.taskId(), o.want.taskId())) {
-        effects.send(o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
+      if (t == null
+          || t.state != TaskState.COMPUTING
+          || !Arrays.equals(t.header.taskId(), o.want.taskId())) {
+        effects.send(
+            o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.TASK_FINISHED));
         continue;
       }
       Subtask s = policy.nextFor(t, o.want.provider());
@@ -205,7 +236,9 @@ final class RequestorCore {
         if (OfferPolicy.publishing(t)) {
           waiting.add(o);
         } else {
-          effects.send(o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.NO_MORE_SUBTASKS));
+          effects.send(
+              o.peer,
+              new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.NO_MORE_SUBTASKS));
         }
         continue;
       }
@@ -217,17 +250,25 @@ final class RequestorCore {
   private void assign(Task t, Subtask s, Offer o) {
     if (policy.attemptsUsed(t, s)) {
       judge.failSubtask(t, s, "no agreement after " + s.assignments.size() + " attempts");
-      effects.send(o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.NO_MORE_SUBTASKS));
+      effects.send(
+          o.peer, new CannotAssignTask(o.want.taskId(), CannotAssignTask.Reason.NO_MORE_SUBTASKS));
       return;
     }
-    Assignment a = signer.assign(t, s, o.want.provider(), policy.price(t, s, o.want), policy.deadline(t, s, clock.millis()));
+    Assignment a =
+        signer.assign(
+            t,
+            s,
+            o.want.provider(),
+            policy.price(t, s, o.want),
+            policy.deadline(t, s, clock.millis()));
     s.assignments.add(a);
     s.state = SubtaskState.COMPUTING;
     assignments.put(a.idHex(), a);
     taskOfAssignment.put(a.idHex(), t);
     effects.changed(t, s, a);
     effects.send(o.peer, a.ttc);
-    LOG.debug("Task {}: subtask {} assigned to {} for {} wei", t.idHex(), s.name(), a.provider, a.price);
+    LOG.debug(
+        "Task {}: subtask {} assigned to {} for {} wei", t.idHex(), s.name(), a.provider, a.price);
   }
 
   // ------------------------------------------------------------------ reports and verdicts
@@ -238,12 +279,22 @@ final class RequestorCore {
     Assignment a = assignments.get(aid);
     if (a == null) {
       LOG.warn("Report from {} for unknown subtask {}: rejected", env.sender(), aid);
-      effects.send(peer, new SubtaskResultsRejected(report.reportHash(), report.subtaskId(), signer.requestor(),
-          report.provider(), SubtaskResultsRejected.Reason.OTHER, "no such subtask was assigned by this requestor"));
+      effects.send(
+          peer,
+          new SubtaskResultsRejected(
+              report.reportHash(),
+              report.subtaskId(),
+              signer.requestor(),
+              report.provider(),
+              SubtaskResultsRejected.Reason.OTHER,
+              "no such subtask was assigned by this requestor"));
       return;
     }
     if (!a.provider.equals(env.sender()) || !report.answers(a.ttc)) {
-      LOG.warn("Report from {} for subtask {} does not answer its TaskToCompute: ignored", env.sender(), aid);
+      LOG.warn(
+          "Report from {} for subtask {} does not answer its TaskToCompute: ignored",
+          env.sender(),
+          aid);
       return;
     }
     Task t = taskOfAssignment.get(aid);
@@ -267,19 +318,33 @@ final class RequestorCore {
   private void reportedAgain(Peer peer, Assignment a, ReportComputedTask report) {
     boolean same = a.report != null && Arrays.equals(a.report.reportHash(), report.reportHash());
     if (a.state == AssignmentState.ACCEPTED && same) {
-      // the provider reports again: it restarted, or our acceptance was lost. Say it again (the payment is
+      // the provider reports again: it restarted, or our acceptance was lost. Say it again (the
+      // payment is
       // recorded once, by subtask id, whatever is said how often)
-      long at = a.acceptedAt > 0 ? a.acceptedAt : clock.millis(); // 0: accepted before accepted_at was kept
-      effects.send(peer, new SubtaskResultsAccepted(a.report.reportHash(), a.id, signer.requestor(), a.provider, a.price,
-          at / 1000));
-    } else if ((a.state == AssignmentState.REPORTED || a.state == AssignmentState.CHECKED) && same) {
-      // reported again before its verdict (our acknowledgement was deferred, lost, or the provider restarted)
+      long at =
+          a.acceptedAt > 0
+              ? a.acceptedAt
+              : clock.millis(); // 0: accepted before accepted_at was kept
+      effects.send(
+          peer,
+          new SubtaskResultsAccepted(
+              a.report.reportHash(), a.id, signer.requestor(), a.provider, a.price, at / 1000));
+    } else if ((a.state == AssignmentState.REPORTED || a.state == AssignmentState.CHECKED)
+        && same) {
+      // reported again before its verdict (our acknowledgement was deferred, lost, or the provider
+      // restarted)
       effects.send(peer, new AckReportComputedTask(report.reportHash(), a.id));
     } else if (a.state == AssignmentState.TIMED_OUT || a.state == AssignmentState.CANCELLED) {
       boolean late = a.state == AssignmentState.TIMED_OUT;
-      effects.send(peer, new SubtaskResultsRejected(report.reportHash(), a.id, signer.requestor(), a.provider,
-          late ? SubtaskResultsRejected.Reason.TIMEOUT : SubtaskResultsRejected.Reason.OTHER,
-          late ? "reported after the deadline" : "the task was stopped"));
+      effects.send(
+          peer,
+          new SubtaskResultsRejected(
+              report.reportHash(),
+              a.id,
+              signer.requestor(),
+              a.provider,
+              late ? SubtaskResultsRejected.Reason.TIMEOUT : SubtaskResultsRejected.Reason.OTHER,
+              late ? "reported after the deadline" : "the task was stopped"));
     }
   }
 
@@ -287,13 +352,17 @@ final class RequestorCore {
     return judge.sourcesOf(a);
   }
 
-  /** Verify → settle: where the verifier's outcomes go, and the operator's actions end or merge a task. */
+  /**
+   * Verify → settle: where the verifier's outcomes go, and the operator's actions end or merge a
+   * task.
+   */
   ResultJudge judge() {
     return judge;
   }
 
   private static Optional<URI> gatewayOf(Peer peer) {
-    return peer.capability("gateway").map(port -> URI.create("http://" + peer.record().host() + ":" + port));
+    return peer.capability("gateway")
+        .map(port -> URI.create("http://" + peer.record().host() + ":" + port));
   }
 
   void onCannotCompute(Peer peer, Envelope env) {
@@ -301,7 +370,8 @@ final class RequestorCore {
     if (!c.hasSubtask()) return;
     String aid = HexFormat.of().formatHex(c.subtaskId());
     Assignment a = assignments.get(aid);
-    if (a == null || !a.provider.equals(env.sender()) || a.state != AssignmentState.ASSIGNED) return;
+    if (a == null || !a.provider.equals(env.sender()) || a.state != AssignmentState.ASSIGNED)
+      return;
     Task t = taskOfAssignment.get(aid);
     a.state = AssignmentState.FAILED;
     a.detail = c.reason() + (c.detail().isEmpty() ? "" : ": " + c.detail());
@@ -314,14 +384,19 @@ final class RequestorCore {
   void recompute(Task t, Subtask s) {
     if (!effects.recompute(t, s)) {
       s.recompute = false;
-      LOG.warn("Task {}: subtask {} sampled for local recompute, but this node computes nothing; redundancy only",
-          t.idHex(), s.name());
+      LOG.warn(
+          "Task {}: subtask {} sampled for local recompute, but this node computes nothing; redundancy only",
+          t.idHex(),
+          s.name());
     }
   }
 
   // ------------------------------------------------------------------ time
 
-  /** The timer: deadlines of assignments and tasks, deferred acknowledgements, redelivery, waiting offers. */
+  /**
+   * The timer: deadlines of assignments and tasks, deferred acknowledgements, redelivery, waiting
+   * offers.
+   */
   void tick() {
     long now = clock.millis();
     for (Task t : tasks.values()) {
@@ -354,7 +429,8 @@ final class RequestorCore {
     while (!pendingAcks.isEmpty() && pendingAcks.peekFirst().due() <= now) {
       PendingAck p = pendingAcks.pollFirst();
       Assignment a = p.assignment();
-      if ((a.state == AssignmentState.REPORTED || a.state == AssignmentState.CHECKED) && a.report == p.report()) {
+      if ((a.state == AssignmentState.REPORTED || a.state == AssignmentState.CHECKED)
+          && a.report == p.report()) {
         effects.send(p.peer(), new AckReportComputedTask(p.report().reportHash(), a.id));
       }
     }
@@ -370,7 +446,10 @@ final class RequestorCore {
       Optional<Peer> peer = effects.activePeer(a.provider);
       if (peer.isPresent()) {
         it.remove();
-        LOG.debug("Assignment {} of {}: TaskToCompute sent again after the restart", a.idHex(), a.subtask);
+        LOG.debug(
+            "Assignment {} of {}: TaskToCompute sent again after the restart",
+            a.idHex(),
+            a.subtask);
         effects.send(peer.get(), a.ttc);
       }
     }

@@ -13,12 +13,18 @@ import org.jgolem.node.p2p.Peer;
 import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.market.TaskHeader;
 
-/** What the state machine asks of the world; the agent's adapter queues messages until the event is saved. */
+/**
+ * What the state machine asks of the world; the agent's adapter queues messages until the event is
+ * saved.
+ */
 interface RequestorEffects {
   /** Sends {@code p} to {@code peer} once the event's changes are saved. */
   void send(Peer peer, Payload p);
 
-  /** Sends {@code p} to {@code provider}, if it has a session (else it learns the outcome when it reconnects). */
+  /**
+   * Sends {@code p} to {@code provider}, if it has a session (else it learns the outcome when it
+   * reconnects).
+   */
   void send(Address provider, Payload p);
 
   /** The provider's session, if it has an active one. */
@@ -35,10 +41,16 @@ interface RequestorEffects {
   /** Withdraws the task's header and releases its published resources. */
   void withdraw(Task t);
 
-  /** Fetches and checks a reported result; the outcome comes back as {@link ResultVerifier.Outcomes}. */
+  /**
+   * Fetches and checks a reported result; the outcome comes back as {@link
+   * ResultVerifier.Outcomes}.
+   */
   void fetch(Task t, Subtask s, Assignment a, List<URI> from);
 
-  /** Computes {@code s} on this node; false when this node computes nothing. The outcome: {@link ResultVerifier.Outcomes}. */
+  /**
+   * Computes {@code s} on this node; false when this node computes nothing. The outcome: {@link
+   * ResultVerifier.Outcomes}.
+   */
   boolean recompute(Task t, Subtask s);
 
   /** Merges the accepted results; the outcome: {@link ResultVerifier.Outcomes}. */

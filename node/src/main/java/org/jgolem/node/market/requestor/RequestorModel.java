@@ -16,15 +16,28 @@ import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 
 /**
- * The requestor's live view of its tasks: mutated only on the agent's loop thread, and so package-private. Readers
- * on other threads get {@link TaskSnapshot}s; the states below are public for them.
+ * The requestor's live view of its tasks: mutated only on the agent's loop thread, and so
+ * package-private. Readers on other threads get {@link TaskSnapshot}s; the states below are public
+ * for them.
  */
 public final class RequestorModel {
   private RequestorModel() {}
 
-  public enum TaskState { COMPUTING, FINISHED, FAILED, ABORTED, TIMED_OUT }
+  public enum TaskState {
+    COMPUTING,
+    FINISHED,
+    FAILED,
+    ABORTED,
+    TIMED_OUT
+  }
 
-  public enum SubtaskState { PENDING, COMPUTING, VERIFYING, ACCEPTED, FAILED }
+  public enum SubtaskState {
+    PENDING,
+    COMPUTING,
+    VERIFYING,
+    ACCEPTED,
+    FAILED
+  }
 
   public enum AssignmentState {
     /** TaskToCompute sent; waiting for the report. */
@@ -44,7 +57,9 @@ public final class RequestorModel {
     }
   }
 
-  /** One computation of one subtask by one provider; its id is the wire subtaskId its notes pay for. */
+  /**
+   * One computation of one subtask by one provider; its id is the wire subtaskId its notes pay for.
+   */
   static final class Assignment {
     final byte[] id;
     final String subtask;
@@ -55,19 +70,36 @@ public final class RequestorModel {
     AssignmentState state = AssignmentState.ASSIGNED;
     ReportComputedTask report;
     byte[] digest;
-    /** Where the result is kept on disk (persisted); while {@link #memory} holds it, it is not written there. */
-    Path result;
+
     /**
-     * A small checked result kept in memory instead of on disk until the task is merged (null when on disk, or
-     * freed): writing every file and folder of a small result to disk costs more CPU than the rest of its
-     * handling. A restarted requestor writes it to {@link #result} again from its CID.
+     * Where the result is kept on disk (persisted); while {@link #memory} holds it, it is not
+     * written there.
+     */
+    Path result;
+
+    /**
+     * A small checked result kept in memory instead of on disk until the task is merged (null when
+     * on disk, or freed): writing every file and folder of a small result to disk costs more CPU
+     * than the rest of its handling. A restarted requestor writes it to {@link #result} again from
+     * its CID.
      */
     org.jgolem.node.compute.MemoryFolder memory;
+
     String detail = "";
-    /** When it was accepted, in ms (0 until then): the payment_ts its SubtaskResultsAccepted carries. */
+
+    /**
+     * When it was accepted, in ms (0 until then): the payment_ts its SubtaskResultsAccepted
+     * carries.
+     */
     long acceptedAt;
 
-    Assignment(byte[] id, String subtask, Address provider, BigInteger price, long deadline, TaskToCompute ttc) {
+    Assignment(
+        byte[] id,
+        String subtask,
+        Address provider,
+        BigInteger price,
+        long deadline,
+        TaskToCompute ttc) {
       this.id = id;
       this.subtask = subtask;
       this.provider = provider;
@@ -94,14 +126,19 @@ public final class RequestorModel {
 
   static final class Subtask {
     final PlannedSubtask planned;
-    /** The CID of its resources; empty until they are published (see {@code RequestorAgent.create}). */
+
+    /**
+     * The CID of its resources; empty until they are published (see {@code RequestorAgent.create}).
+     */
     String resourcesCid;
+
     boolean recompute;
     SubtaskState state = SubtaskState.PENDING;
     final List<Assignment> assignments = new ArrayList<>();
     byte[] acceptedDigest;
     byte[] localDigest;
     String detail = "";
+
     /** Its place in the task's order (set when the task first lists them in order). */
     int index = -1;
 
@@ -121,9 +158,10 @@ public final class RequestorModel {
     }
 
     /**
-     * Whether {@code provider} is done with this subtask: it holds it or gave a result for it (results must
-     * come from distinct providers), timed out on it, or said twice that it cannot compute it. After one
-     * reported failure (a restart, a lost download) it may take the subtask again.
+     * Whether {@code provider} is done with this subtask: it holds it or gave a result for it
+     * (results must come from distinct providers), timed out on it, or said twice that it cannot
+     * compute it. After one reported failure (a restart, a lost download) it may take the subtask
+     * again.
      */
     boolean computedBy(Address provider) {
       long failed = 0;
@@ -140,7 +178,9 @@ public final class RequestorModel {
     }
 
     Assignment acceptedResult() {
-      return assignments.stream().filter(a -> a.state == AssignmentState.ACCEPTED && a.result != null).findFirst()
+      return assignments.stream()
+          .filter(a -> a.state == AssignmentState.ACCEPTED && a.result != null)
+          .findFirst()
           .orElse(null);
     }
   }
@@ -157,28 +197,41 @@ public final class RequestorModel {
     TaskState state = TaskState.COMPUTING;
     Path output;
     String detail = "";
+
     /**
-     * A merge of the accepted results has been started: a later event (a redundant result checked after its subtask
-     * was accepted, a report said again after a restart) must not start a second one, which would rewrite the output
-     * files under the first (seen: a file missing just as the task was reported finished).
+     * A merge of the accepted results has been started: a later event (a redundant result checked
+     * after its subtask was accepted, a report said again after a restart) must not start a second
+     * one, which would rewrite the output files under the first (seen: a file missing just as the
+     * task was reported finished).
      */
     boolean merging;
+
     /**
-     * Read back from the database after a restart: its result folders, written as scratch copies, are checked
-     * against their digests before the merge, and written again from the store (or the provider) if damaged.
+     * Read back from the database after a restart: its result folders, written as scratch copies,
+     * are checked against their digests before the merge, and written again from the store (or the
+     * provider) if damaged.
      */
     boolean restored;
+
     /** The subtasks in order, once all are added. */
     private List<Subtask> order;
+
     /**
-     * How many leading subtasks (in order) are settled, accepted or failed, as far as the agent has looked:
-     * where the search for a subtask that needs a provider starts, so that it does not walk past thousands
-     * of settled subtasks for every offer. Lowered whenever a subtask at or before it is open again.
+     * How many leading subtasks (in order) are settled, accepted or failed, as far as the agent has
+     * looked: where the search for a subtask that needs a provider starts, so that it does not walk
+     * past thousands of settled subtasks for every offer. Lowered whenever a subtask at or before
+     * it is open again.
      */
     int settledPrefix;
 
-    Task(byte[] id, TaskFile file, TaskPlan plan, TaskHeader header, TaskFile.Verification verification,
-        long createdAt, Path workDir) {
+    Task(
+        byte[] id,
+        TaskFile file,
+        TaskPlan plan,
+        TaskHeader header,
+        TaskFile.Verification verification,
+        long createdAt,
+        Path workDir) {
       this.id = id;
       this.file = file;
       this.plan = plan;
@@ -205,12 +258,17 @@ public final class RequestorModel {
     int advanceSettled() {
       List<Subtask> o = ordered();
       int i = Math.min(settledPrefix, o.size());
-      while (i < o.size() && (o.get(i).state == SubtaskState.ACCEPTED || o.get(i).state == SubtaskState.FAILED)) i++;
+      while (i < o.size()
+          && (o.get(i).state == SubtaskState.ACCEPTED || o.get(i).state == SubtaskState.FAILED))
+        i++;
       settledPrefix = i;
       return i;
     }
 
-    /** Called when a subtask is open again (restarted, or not accepted after all): the search must see it. */
+    /**
+     * Called when a subtask is open again (restarted, or not accepted after all): the search must
+     * see it.
+     */
     void reopened(Subtask s) {
       ordered();
       settledPrefix = Math.min(settledPrefix, Math.max(0, s.index));
@@ -221,8 +279,11 @@ public final class RequestorModel {
     }
 
     BigInteger spent() {
-      return subtasks.values().stream().flatMap(s -> s.assignments.stream())
-          .filter(a -> a.state == AssignmentState.ACCEPTED).map(a -> a.price).reduce(BigInteger.ZERO, BigInteger::add);
+      return subtasks.values().stream()
+          .flatMap(s -> s.assignments.stream())
+          .filter(a -> a.state == AssignmentState.ACCEPTED)
+          .map(a -> a.price)
+          .reduce(BigInteger.ZERO, BigInteger::add);
     }
   }
 }

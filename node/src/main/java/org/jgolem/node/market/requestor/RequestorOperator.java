@@ -11,25 +11,34 @@ import org.jgolem.node.market.requestor.RequestorModel.SubtaskState;
 import org.jgolem.node.market.requestor.RequestorModel.Task;
 import org.jgolem.node.market.requestor.RequestorModel.TaskState;
 
-/** The operator's actions on tasks (abort, restart a task, restart one subtask), run on the loop against the core. */
+/**
+ * The operator's actions on tasks (abort, restart a task, restart one subtask), run on the loop
+ * against the core.
+ */
 final class RequestorOperator {
   private final RequestorCore core;
   private final RequestorEffects effects;
   private final TaskPublisher publisher;
+
   /** Forgets the given assignments of a task in the database (null: no database). */
   private final RequestorStore store;
 
-  RequestorOperator(RequestorCore core, RequestorEffects effects, TaskPublisher publisher, RequestorStore store) {
+  RequestorOperator(
+      RequestorCore core, RequestorEffects effects, TaskPublisher publisher, RequestorStore store) {
     this.core = core;
     this.effects = effects;
     this.publisher = publisher;
     this.store = store;
   }
 
-  /** Stops a task: no new assignments; results still in flight are rejected; accepted work stays paid. */
+  /**
+   * Stops a task: no new assignments; results still in flight are rejected; accepted work stays
+   * paid.
+   */
   Task abort(String idHex) {
     Task t = core.known(idHex);
-    if (t.state == TaskState.COMPUTING) core.judge().end(t, TaskState.ABORTED, "aborted by the operator");
+    if (t.state == TaskState.COMPUTING)
+      core.judge().end(t, TaskState.ABORTED, "aborted by the operator");
     effects.changed(t, null, null);
     return t;
   }
@@ -37,16 +46,20 @@ final class RequestorOperator {
   /** Computes again every subtask of an ended task that has no accepted result. */
   Task restart(String idHex) {
     Task t = core.known(idHex);
-    if (t.state == TaskState.COMPUTING) throw new IllegalStateException("task " + idHex + " is still computing");
+    if (t.state == TaskState.COMPUTING)
+      throw new IllegalStateException("task " + idHex + " is still computing");
     for (Subtask s : t.subtasks.values()) {
       if (s.state != SubtaskState.ACCEPTED) {
         s.state = SubtaskState.PENDING;
         t.reopened(s);
         s.detail = "";
-        List<Assignment> dropped = s.assignments.stream()
-            .filter(a -> !a.state.open() && a.state != AssignmentState.ACCEPTED).toList();
+        List<Assignment> dropped =
+            s.assignments.stream()
+                .filter(a -> !a.state.open() && a.state != AssignmentState.ACCEPTED)
+                .toList();
         s.assignments.removeAll(dropped);
-        // and from the database: restored after a restart, they would count as attempts again and keep
+        // and from the database: restored after a restart, they would count as attempts again and
+        // keep
         // their providers from this subtask for good
         if (store != null && !dropped.isEmpty()) {
           store.forgetAssignmentsById(t.idHex(), dropped.stream().map(Assignment::idHex).toList());
@@ -55,7 +68,9 @@ final class RequestorOperator {
       }
     }
     reopen(t);
-    core.judge().maybeFinish(t); // nothing to compute again (every subtask accepted): the output is merged again
+    core.judge()
+        .maybeFinish(
+            t); // nothing to compute again (every subtask accepted): the output is merged again
     return t;
   }
 
@@ -76,7 +91,10 @@ final class RequestorOperator {
     return s;
   }
 
-  /** An ended task computes again: its unpublished resources are published, and it is announced under a fresh id. */
+  /**
+   * An ended task computes again: its unpublished resources are published, and it is announced
+   * under a fresh id.
+   */
   private void reopen(Task t) {
     for (Subtask s : t.subtasks.values()) {
       if (s.published()) continue;
@@ -84,7 +102,8 @@ final class RequestorOperator {
       try {
         s.resourcesCid = publisher.publish(t.plan, s.planned, t.idHex());
       } catch (IOException e) {
-        throw new UncheckedIOException("the resources of subtask " + s.name() + " cannot be published", e);
+        throw new UncheckedIOException(
+            "the resources of subtask " + s.name() + " cannot be published", e);
       }
       effects.changed(t, s, null);
     }

@@ -21,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine's {@link RequestorEffects} in a running node: messages through the P2P network (after the
- * event's unit of work is saved), headers through gossip, payments to the payment processor, work to the
- * {@link ResultVerifier}.
+ * The state machine's {@link RequestorEffects} in a running node: messages through the P2P network
+ * (after the event's unit of work is saved), headers through gossip, payments to the payment
+ * processor, work to the {@link ResultVerifier}.
  */
 final class RequestorPorts implements RequestorEffects {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorPorts.class);
@@ -36,8 +36,14 @@ final class RequestorPorts implements RequestorEffects {
   private final RequestorUnitOfWork work;
   private final AgentLoop loop;
 
-  RequestorPorts(P2PNetwork network, TaskHeaderGossip gossip, PaymentRecorder payments, TaskPublisher publisher,
-      ResultVerifier verifier, RequestorUnitOfWork work, AgentLoop loop) {
+  RequestorPorts(
+      P2PNetwork network,
+      TaskHeaderGossip gossip,
+      PaymentRecorder payments,
+      TaskPublisher publisher,
+      ResultVerifier verifier,
+      RequestorUnitOfWork work,
+      AgentLoop loop) {
     this.network = network;
     this.gossip = gossip;
     this.payments = payments;
@@ -48,8 +54,8 @@ final class RequestorPorts implements RequestorEffects {
   }
 
   /**
-   * Queues a message: it leaves only after the event's changes are saved, so that nothing a provider
-   * receives (an assignment, a verdict) is unknown to a requestor restarted after a crash.
+   * Queues a message: it leaves only after the event's changes are saved, so that nothing a
+   * provider receives (an assignment, a verdict) is unknown to a requestor restarted after a crash.
    */
   @Override
   public void send(Peer peer, Payload p) {
@@ -66,18 +72,23 @@ final class RequestorPorts implements RequestorEffects {
     if (peer.isPresent()) {
       send(peer.get(), p);
     } else {
-      LOG.info("No session with {} to send {}; it learns the outcome when it reconnects", provider, p.type());
+      LOG.info(
+          "No session with {} to send {}; it learns the outcome when it reconnects",
+          provider,
+          p.type());
     }
   }
 
   private void sendNow(Peer peer, Payload p) {
-    peer.send(p).whenComplete((v, e) -> {
-      if (e instanceof InvalidMessageException || e != null && e.getCause() instanceof InvalidMessageException) {
-        LOG.error("Refused to send an invalid {} to {}: {}", p.type(), peer.id(), e.toString());
-      } else if (e != null) {
-        LOG.debug("Could not send {} to {}: {}", p.type(), peer.id(), e.toString());
-      }
-    });
+    peer.send(p)
+        .whenComplete((v, e) -> {
+          if (e instanceof InvalidMessageException
+              || e != null && e.getCause() instanceof InvalidMessageException) {
+            LOG.error("Refused to send an invalid {} to {}: {}", p.type(), peer.id(), e.toString());
+          } else if (e != null) {
+            LOG.debug("Could not send {} to {}: {}", p.type(), peer.id(), e.toString());
+          }
+        });
   }
 
   @Override

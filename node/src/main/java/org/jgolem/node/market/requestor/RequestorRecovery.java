@@ -17,9 +17,10 @@ import org.jgolem.node.tasks.definition.TaskFile;
 import org.jgolem.node.tasks.definition.TaskFileException;
 
 /**
- * Reads back the tasks a previous run of this node left in the database: each task file is planned again, an
- * unfinished task's resources published again (and checked to be the same), and its subtasks and assignments take the
- * states they were saved in. {@link RequestorCore#resume} carries on from there.
+ * Reads back the tasks a previous run of this node left in the database: each task file is planned
+ * again, an unfinished task's resources published again (and checked to be the same), and its
+ * subtasks and assignments take the states they were saved in. {@link RequestorCore#resume} carries
+ * on from there.
  */
 final class RequestorRecovery {
   private final RequestorStore store;
@@ -47,10 +48,13 @@ final class RequestorRecovery {
     for (var r : store.subtasks(row.id())) rows.put(r.name(), r);
     for (PlannedSubtask ps : plan.subtasks()) {
       var r = rows.get(ps.name());
-      if (r == null) throw new IOException("subtask " + ps.name() + " of the task file is not in the database");
-      String cid = t.state == TaskState.COMPUTING ? publisher.publish(plan, ps, row.id()) : r.resourcesCid();
+      if (r == null)
+        throw new IOException("subtask " + ps.name() + " of the task file is not in the database");
+      String cid =
+          t.state == TaskState.COMPUTING ? publisher.publish(plan, ps, row.id()) : r.resourcesCid();
       if (!r.resourcesCid().isEmpty() && !cid.equals(r.resourcesCid())) {
-        throw new IOException("inputs of subtask " + ps.name() + " changed since the task was created");
+        throw new IOException(
+            "inputs of subtask " + ps.name() + " changed since the task was created");
       }
       Subtask s = new Subtask(ps, cid, r.recompute());
       s.state = SubtaskState.valueOf(r.state());
@@ -63,7 +67,8 @@ final class RequestorRecovery {
     for (var r : store.assignments(row.id())) {
       Subtask s = t.subtasks.get(r.subtask());
       if (s == null) continue;
-      Assignment a = new Assignment(r.id(), r.subtask(), r.provider(), r.price(), r.deadline(), r.ttc());
+      Assignment a =
+          new Assignment(r.id(), r.subtask(), r.provider(), r.price(), r.deadline(), r.ttc());
       a.state = AssignmentState.valueOf(r.state());
       a.report = r.report();
       a.digest = r.digest();
@@ -71,7 +76,8 @@ final class RequestorRecovery {
       a.detail = r.detail();
       a.acceptedAt = r.acceptedAt();
       if (r.source() != null) sources.put(a.idHex(), r.source());
-      if (a.state == AssignmentState.CHECKED && a.digest == null) a.state = AssignmentState.REPORTED;
+      if (a.state == AssignmentState.CHECKED && a.digest == null)
+        a.state = AssignmentState.REPORTED;
       s.assignments.add(a);
     }
     return new Restored(t, sources);

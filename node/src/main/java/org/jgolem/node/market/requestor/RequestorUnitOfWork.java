@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one loop event changed and produced: the changed tasks, subtasks and assignments are written in one transaction
- * at the event's end, and only then do the messages it produced leave (its outbox), so that nothing a provider receives
- * (an assignment, a verdict) is unknown to a requestor restarted after a crash.
+ * What one loop event changed and produced: the changed tasks, subtasks and assignments are written
+ * in one transaction at the event's end, and only then do the messages it produced leave (its
+ * outbox), so that nothing a provider receives (an assignment, a verdict) is unknown to a requestor
+ * restarted after a crash.
  */
 final class RequestorUnitOfWork {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorUnitOfWork.class);
@@ -27,8 +28,10 @@ final class RequestorUnitOfWork {
 
   /** Null: nothing is saved (a requestor without a database). */
   private final RequestorStore store;
+
   /** Where reported results can be fetched from, by assignment id: saved with their assignments. */
   private final Map<String, String> sources;
+
   private final Map<Task, Dirty> dirty = new LinkedHashMap<>();
   private final List<Runnable> outbox = new ArrayList<>();
 
@@ -58,7 +61,10 @@ final class RequestorUnitOfWork {
     for (Runnable r : out) r.run();
   }
 
-  /** Writes what the event changed; a failed write is logged loudly and retried with the next change. */
+  /**
+   * Writes what the event changed; a failed write is logged loudly and retried with the next
+   * change.
+   */
   private void flush() {
     if (store == null || dirty.isEmpty()) {
       dirty.clear();
@@ -67,7 +73,9 @@ final class RequestorUnitOfWork {
     for (var it = dirty.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       try {
-        store.save(row(e.getKey()), e.getValue().subtasks.stream().map(RequestorUnitOfWork::row).toList(),
+        store.save(
+            row(e.getKey()),
+            e.getValue().subtasks.stream().map(RequestorUnitOfWork::row).toList(),
             e.getValue().assignments.stream().map(this::row).toList());
         it.remove();
       } catch (RuntimeException ex) {
@@ -77,18 +85,42 @@ final class RequestorUnitOfWork {
   }
 
   private static RequestorStore.TaskRow row(Task t) {
-    return new RequestorStore.TaskRow(t.idHex(), t.file.file(), t.workDir, t.state.name(), t.detail, t.createdAt,
-        t.header, t.output == null ? null : t.output.toString());
+    return new RequestorStore.TaskRow(
+        t.idHex(),
+        t.file.file(),
+        t.workDir,
+        t.state.name(),
+        t.detail,
+        t.createdAt,
+        t.header,
+        t.output == null ? null : t.output.toString());
   }
 
   private static RequestorStore.SubtaskRow row(Subtask s) {
-    return new RequestorStore.SubtaskRow(s.name(), s.state.name(), s.resourcesCid, s.recompute, s.acceptedDigest,
-        s.localDigest, s.detail);
+    return new RequestorStore.SubtaskRow(
+        s.name(),
+        s.state.name(),
+        s.resourcesCid,
+        s.recompute,
+        s.acceptedDigest,
+        s.localDigest,
+        s.detail);
   }
 
   private RequestorStore.AssignmentRow row(Assignment a) {
-    return new RequestorStore.AssignmentRow(a.id, a.subtask, a.provider, a.price, a.deadline, a.state.name(), a.ttc,
-        a.report, a.digest, a.result == null ? null : a.result.toString(), sources.get(a.idHex()), a.detail,
+    return new RequestorStore.AssignmentRow(
+        a.id,
+        a.subtask,
+        a.provider,
+        a.price,
+        a.deadline,
+        a.state.name(),
+        a.ttc,
+        a.report,
+        a.digest,
+        a.result == null ? null : a.result.toString(),
+        sources.get(a.idHex()),
+        a.detail,
         a.acceptedAt);
   }
 }

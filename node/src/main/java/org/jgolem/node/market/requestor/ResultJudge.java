@@ -24,15 +24,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Verify → settle, without I/O: takes the outcomes of the {@link ResultVerifier} (a result checked, a fetch failed, a
- * local recompute done), decides each subtask from the results it has (redundancy, local recompute), accepts (handing
- * the payment on first) or rejects them, and settles the task: its merge once every subtask is accepted, its end.
+ * Verify → settle, without I/O: takes the outcomes of the {@link ResultVerifier} (a result checked,
+ * a fetch failed, a local recompute done), decides each subtask from the results it has
+ * (redundancy, local recompute), accepts (handing the payment on first) or rejects them, and
+ * settles the task: its merge once every subtask is accepted, its end.
  *
- * <p>Redundancy: each subtask goes to {@code k} distinct providers. The first result digest that {@code k} results
- * agree on is accepted; results with any other digest are wrong (rejected, unpaid, and the provider ranked down). After
- * a disagreement or a failure the subtask goes to one more provider, up to {@code k + maxAttemptsBeyondRedundancy}
- * attempts. A subtask sampled for local recompute is also computed by the requestor itself, and only results equal to
- * the local one are accepted.
+ * <p>Redundancy: each subtask goes to {@code k} distinct providers. The first result digest that
+ * {@code k} results agree on is accepted; results with any other digest are wrong (rejected,
+ * unpaid, and the provider ranked down). After a disagreement or a failure the subtask goes to one
+ * more provider, up to {@code k + maxAttemptsBeyondRedundancy} attempts. A subtask sampled for
+ * local recompute is also computed by the requestor itself, and only results equal to the local one
+ * are accepted.
  */
 final class ResultJudge implements ResultVerifier.Outcomes {
   private static final Logger LOG = LoggerFactory.getLogger(ResultJudge.class);
@@ -42,11 +44,17 @@ final class ResultJudge implements ResultVerifier.Outcomes {
   private final AssignmentSigner signer;
   private final Reputation reputation;
   private final Clock clock;
+
   /** Where reported results can be fetched from, by assignment id (kept by the core). */
   private final Map<String, String> sources;
 
-  ResultJudge(RequestorEffects effects, OfferPolicy policy, AssignmentSigner signer, Reputation reputation,
-      Clock clock, Map<String, String> sources) {
+  ResultJudge(
+      RequestorEffects effects,
+      OfferPolicy policy,
+      AssignmentSigner signer,
+      Reputation reputation,
+      Clock clock,
+      Map<String, String> sources) {
     this.effects = effects;
     this.policy = policy;
     this.signer = signer;
@@ -56,7 +64,8 @@ final class ResultJudge implements ResultVerifier.Outcomes {
   }
 
   @Override
-  public void checked(Task t, Subtask s, Assignment a, Path result, MemoryFolder memory, Verdict v, byte[] digest) {
+  public void checked(
+      Task t, Subtask s, Assignment a, Path result, MemoryFolder memory, Verdict v, byte[] digest) {
     if (a.state != AssignmentState.REPORTED) {
       if (memory != null) memory.close();
       return;
@@ -77,8 +86,18 @@ final class ResultJudge implements ResultVerifier.Outcomes {
   @Override
   public void fetchFailed(Task t, Subtask s, Assignment a, Exception e) {
     if (a.state != AssignmentState.REPORTED) return;
-    LOG.info("Task {}: result of {} from {} cannot be fetched: {}", t.idHex(), s.name(), a.provider, e.toString());
-    reject(t, a, SubtaskResultsRejected.Reason.RESOURCES_FAILURE, "result cannot be fetched: " + e.getMessage(), false);
+    LOG.info(
+        "Task {}: result of {} from {} cannot be fetched: {}",
+        t.idHex(),
+        s.name(),
+        a.provider,
+        e.toString());
+    reject(
+        t,
+        a,
+        SubtaskResultsRejected.Reason.RESOURCES_FAILURE,
+        "result cannot be fetched: " + e.getMessage(),
+        false);
     reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.TIMEOUT);
     decide(t, s);
   }
@@ -102,11 +121,16 @@ final class ResultJudge implements ResultVerifier.Outcomes {
       s.state = SubtaskState.VERIFYING;
       return;
     }
-    if (!s.recompute && s.acceptedDigest == null) s.acceptedDigest = agreedDigest(s, t.verification.redundancy());
+    if (!s.recompute && s.acceptedDigest == null)
+      s.acceptedDigest = agreedDigest(s, t.verification.redundancy());
     byte[] agreed = s.recompute ? s.localDigest : s.acceptedDigest;
     if (agreed != null) {
-      String differs = s.recompute ? "differs from the requestor's own result"
-          : "differs from the result " + t.verification.redundancy() + " other providers agree on";
+      String differs =
+          s.recompute
+              ? "differs from the requestor's own result"
+              : "differs from the result "
+                  + t.verification.redundancy()
+                  + " other providers agree on";
       for (Assignment a : s.assignments) {
         if (a.state != AssignmentState.CHECKED) continue;
         if (Arrays.equals(a.digest, agreed)) accept(t, s, a);
@@ -120,7 +144,10 @@ final class ResultJudge implements ResultVerifier.Outcomes {
     } else if (policy.attemptsUsed(t, s) && s.assignments.stream().noneMatch(a -> a.state.open())) {
       failSubtask(t, s, "no acceptable result after " + s.assignments.size() + " attempts");
     } else {
-      s.state = s.assignments.stream().anyMatch(a -> a.state.open()) ? SubtaskState.COMPUTING : SubtaskState.PENDING;
+      s.state =
+          s.assignments.stream().anyMatch(a -> a.state.open())
+              ? SubtaskState.COMPUTING
+              : SubtaskState.PENDING;
       t.reopened(s);
     }
   }
@@ -129,7 +156,8 @@ final class ResultJudge implements ResultVerifier.Outcomes {
   private static byte[] agreedDigest(Subtask s, int k) {
     Map<String, List<Assignment>> groups = new LinkedHashMap<>();
     for (Assignment a : s.assignments) {
-      if (a.state == AssignmentState.CHECKED) groups.computeIfAbsent(HexFormat.of().formatHex(a.digest), x -> new ArrayList<>()).add(a);
+      if (a.state == AssignmentState.CHECKED)
+        groups.computeIfAbsent(HexFormat.of().formatHex(a.digest), x -> new ArrayList<>()).add(a);
     }
     for (List<Assignment> g : groups.values()) {
       if (g.size() >= k) return g.get(0).digest;
@@ -139,28 +167,41 @@ final class ResultJudge implements ResultVerifier.Outcomes {
 
   private void accept(Task t, Subtask s, Assignment a) {
     long now = clock.millis();
-    // the payment is recorded (idempotently, per subtask id) before the acceptance is saved: a crash in
+    // the payment is recorded (idempotently, per subtask id) before the acceptance is saved: a
+    // crash in
     // between records it again on resume, never twice
     effects.paymentDue(t, a, now);
     a.state = AssignmentState.ACCEPTED;
     a.acceptedAt = now;
     effects.changed(t, s, a);
-    effects.send(a.provider, new SubtaskResultsAccepted(a.report.reportHash(), a.id, signer.requestor(), a.provider,
-        a.price, now / 1000));
+    effects.send(
+        a.provider,
+        new SubtaskResultsAccepted(
+            a.report.reportHash(), a.id, signer.requestor(), a.provider, a.price, now / 1000));
     reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.RESULT_ACCEPTED);
   }
 
-  private void reject(Task t, Assignment a, SubtaskResultsRejected.Reason reason, String detail, boolean wrong) {
+  private void reject(
+      Task t, Assignment a, SubtaskResultsRejected.Reason reason, String detail, boolean wrong) {
     a.state = AssignmentState.REJECTED;
     a.detail = detail;
     a.freeMemory();
     effects.changed(t, null, a);
     if (a.report != null) {
-      effects.send(a.provider, new SubtaskResultsRejected(a.report.reportHash(), a.id, signer.requestor(), a.provider,
-          reason, detail.length() > 200 ? detail.substring(0, 200) : detail));
+      effects.send(
+          a.provider,
+          new SubtaskResultsRejected(
+              a.report.reportHash(),
+              a.id,
+              signer.requestor(),
+              a.provider,
+              reason,
+              detail.length() > 200 ? detail.substring(0, 200) : detail));
     }
-    if (wrong) reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.WRONG_RESULT);
-    LOG.info("Task {}: result of {} from {} rejected: {}", t.idHex(), a.subtask, a.provider, detail);
+    if (wrong)
+      reputation.record(Reputation.Role.PROVIDER, a.provider, Reputation.Event.WRONG_RESULT);
+    LOG.info(
+        "Task {}: result of {} from {} rejected: {}", t.idHex(), a.subtask, a.provider, detail);
   }
 
   void cancel(Task t, Assignment a, String why) {
@@ -169,8 +210,15 @@ final class ResultJudge implements ResultVerifier.Outcomes {
     a.freeMemory();
     effects.changed(t, null, a);
     if (a.report != null) {
-      effects.send(a.provider, new SubtaskResultsRejected(a.report.reportHash(), a.id, signer.requestor(), a.provider,
-          SubtaskResultsRejected.Reason.OTHER, why));
+      effects.send(
+          a.provider,
+          new SubtaskResultsRejected(
+              a.report.reportHash(),
+              a.id,
+              signer.requestor(),
+              a.provider,
+              SubtaskResultsRejected.Reason.OTHER,
+              why));
     }
   }
 
@@ -188,8 +236,14 @@ final class ResultJudge implements ResultVerifier.Outcomes {
       Assignment a = s.acceptedResult();
       accepted.put(s.name(), a.copy());
       if (a.memory == null) {
-        onDisk.add(new ResultVerifier.KeptResult(s.name(), a.result, a.digest, a.report.resultCid(), sourcesOf(a),
-            s.planned.limits().maxOutputBytes()));
+        onDisk.add(
+            new ResultVerifier.KeptResult(
+                s.name(),
+                a.result,
+                a.digest,
+                a.report.resultCid(),
+                sourcesOf(a),
+                s.planned.limits().maxOutputBytes()));
       }
     }
     t.detail = "merging";
@@ -231,7 +285,10 @@ final class ResultJudge implements ResultVerifier.Outcomes {
     if (!t.merging) freeMemory(t); // a merge under way reads them: it frees them when done
   }
 
-  /** Frees the in-memory copies of a task's results (a restarted task is merged from their disk copies, or CIDs). */
+  /**
+   * Frees the in-memory copies of a task's results (a restarted task is merged from their disk
+   * copies, or CIDs).
+   */
   static void freeMemory(Task t) {
     for (Subtask s : t.subtasks.values()) {
       for (Assignment a : s.assignments) a.freeMemory();

@@ -28,19 +28,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The requestor's work off the loop: fetches a reported result and has the task's template check it, computes a
- * sampled subtask on this node, and merges a task's accepted results. It runs on the worker pool and posts each
- * outcome back to the loop ({@link Outcomes}); it reads what the loop hands it and changes no state of its own.
+ * The requestor's work off the loop: fetches a reported result and has the task's template check
+ * it, computes a sampled subtask on this node, and merges a task's accepted results. It runs on the
+ * worker pool and posts each outcome back to the loop ({@link Outcomes}); it reads what the loop
+ * hands it and changes no state of its own.
  */
 final class ResultVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(ResultVerifier.class);
+
   /** Room beyond twice a result's bytes, for the whole blocks its files take. */
   static final long MEMORY_RESULT_SLACK = 512L << 10;
 
   /** Where the outcomes go, on the loop thread. */
   interface Outcomes {
-    /** A result fetched and checked: {@code memory} holds it when small, else {@code result} on disk. */
-    void checked(Task t, Subtask s, Assignment a, Path result, MemoryFolder memory, Verdict v, byte[] digest);
+    /**
+     * A result fetched and checked: {@code memory} holds it when small, else {@code result} on
+     * disk.
+     */
+    void checked(
+        Task t,
+        Subtask s,
+        Assignment a,
+        Path result,
+        MemoryFolder memory,
+        Verdict v,
+        byte[] digest);
 
     void fetchFailed(Task t, Subtask s, Assignment a, Exception e);
 
@@ -52,8 +64,12 @@ final class ResultVerifier {
     void mergeFailed(Task t, String why);
   }
 
-  /** An accepted result kept on disk, as the merge needs it: its folder, and how to write that folder again. */
-  record KeptResult(String subtask, Path folder, byte[] digest, String cid, List<URI> sources, long maxBytes) {}
+  /**
+   * An accepted result kept on disk, as the merge needs it: its folder, and how to write that
+   * folder again.
+   */
+  record KeptResult(
+      String subtask, Path folder, byte[] digest, String cid, List<URI> sources, long maxBytes) {}
 
   private final MarketConfig config;
   private final ResourceExchange resources;
@@ -63,8 +79,13 @@ final class ResultVerifier {
   private final Consumer<Runnable> loop;
   private Outcomes outcomes;
 
-  ResultVerifier(MarketConfig config, ResourceExchange resources, TaskComputer localComputer, Clock clock,
-      ExecutorService workers, Consumer<Runnable> loop) {
+  ResultVerifier(
+      MarketConfig config,
+      ResourceExchange resources,
+      TaskComputer localComputer,
+      Clock clock,
+      ExecutorService workers,
+      Consumer<Runnable> loop) {
     this.config = config;
     this.resources = resources;
     this.localComputer = localComputer;
@@ -73,7 +94,10 @@ final class ResultVerifier {
     this.loop = loop;
   }
 
-  /** Set once, when the state machine that receives the outcomes is made (it asks this verifier for work). */
+  /**
+   * Set once, when the state machine that receives the outcomes is made (it asks this verifier for
+   * work).
+   */
   void outcomesTo(Outcomes o) {
     this.outcomes = o;
   }
@@ -90,8 +114,11 @@ final class ResultVerifier {
       MemoryFolder memory = null;
       try {
         long max = s.planned.limits().maxOutputBytes();
-        if (report.size() > max) throw new IOException("reported result of " + report.size() + " bytes exceeds the limit");
-        Duration timeout = Duration.ofMillis(Math.max(1000, deadline - clock.millis() + config.transferSlack().toMillis()));
+        if (report.size() > max)
+          throw new IOException("reported result of " + report.size() + " bytes exceeds the limit");
+        Duration timeout =
+            Duration.ofMillis(
+                Math.max(1000, deadline - clock.millis() + config.transferSlack().toMillis()));
         memory = inMemory(report, from, max, timeout);
         Path target = memory != null ? memory.root().resolve("result") : disk;
         if (memory == null) writeResult(report.resultCid(), disk, from, max, timeout);
@@ -109,36 +136,46 @@ final class ResultVerifier {
   }
 
   /**
-   * A small result (see {@link MarketConfig#resultsInMemoryUpTo}) fetched into memory, or null: larger, no room in the
-   * memory budget, or more files than the room allows (it then goes to the disk).
+   * A small result (see {@link MarketConfig#resultsInMemoryUpTo}) fetched into memory, or null:
+   * larger, no room in the memory budget, or more files than the room allows (it then goes to the
+   * disk).
    */
-  private MemoryFolder inMemory(ReportComputedTask report, List<URI> from, long max, Duration timeout) throws IOException {
+  private MemoryFolder inMemory(
+      ReportComputedTask report, List<URI> from, long max, Duration timeout) throws IOException {
     if (report.size() > config.resultsInMemoryUpTo()) return null;
     // files take whole blocks: room for the bytes twice and a few hundred small files
     MemoryFolder memory = MemoryFolder.create(2 * report.size() + MEMORY_RESULT_SLACK).orElse(null);
     if (memory == null) return null;
     try {
-      resources.fetchScratch(report.resultCid(), memory.root().resolve("result"), from, max, timeout);
+      resources.fetchScratch(
+          report.resultCid(), memory.root().resolve("result"), from, max, timeout);
       return memory;
     } catch (IOException e) {
       memory.close();
-      LOG.debug("Result {} does not fit in memory ({}); on disk instead", report.resultCid(), e.toString());
+      LOG.debug(
+          "Result {} does not fit in memory ({}); on disk instead",
+          report.resultCid(),
+          e.toString());
       return null;
     }
   }
 
   /**
-   * Writes result {@code cid} into {@code folder} (replacing what is there) as a scratch copy: no syncs, which cost more
-   * than the rest of a small result's handling. What must survive a crash is the result's blocks, synced before it can
-   * be accepted, from which a restarted requestor writes a damaged folder again.
+   * Writes result {@code cid} into {@code folder} (replacing what is there) as a scratch copy: no
+   * syncs, which cost more than the rest of a small result's handling. What must survive a crash is
+   * the result's blocks, synced before it can be accepted, from which a restarted requestor writes
+   * a damaged folder again.
    */
-  private void writeResult(String cid, Path folder, List<URI> from, long maxBytes, Duration timeout) throws IOException {
+  private void writeResult(String cid, Path folder, List<URI> from, long maxBytes, Duration timeout)
+      throws IOException {
     TaskPublisher.deleteQuietly(folder);
     Files.createDirectories(folder.getParent());
     resources.fetchScratch(cid, folder, from, maxBytes, timeout);
   }
 
-  /** Computes {@code s} on this node (local recompute); the caller checked {@link #computesLocally}. */
+  /**
+   * Computes {@code s} on this node (local recompute); the caller checked {@link #computesLocally}.
+   */
   void recompute(Task t, Subtask s) {
     Path base = t.workDir.resolve("local").resolve(s.name());
     String cid = s.resourcesCid;
@@ -148,11 +185,24 @@ final class ResultVerifier {
         t.plan.prepare(s.planned);
         Path work = Files.createDirectories(base.resolve("work"));
         Path out = Files.createDirectories(base.resolve("output"));
-        ExecutionResult r = Programs.execute(localComputer, "local-" + s.name().replace('.', '-'),
-            s.planned.definition(cid), s.planned.resources(), work, out, null).result().get();
+        ExecutionResult r =
+            Programs.execute(
+                    localComputer,
+                    "local-" + s.name().replace('.', '-'),
+                    s.planned.definition(cid),
+                    s.planned.resources(),
+                    work,
+                    out,
+                    null)
+                .result()
+                .get();
         byte[] digest = r.succeeded() ? FileResults.digest(out) : null;
         if (digest == null) {
-          LOG.warn("Task {}: local recompute of {} failed ({}); relying on redundancy", t.idHex(), s.name(), r);
+          LOG.warn(
+              "Task {}: local recompute of {} failed ({}); relying on redundancy",
+              t.idHex(),
+              s.name(),
+              r);
         }
         String failure = r.failure().map(Object::toString).orElse("");
         loop.accept(() -> outcomes.recomputed(t, s, digest, failure));
@@ -164,8 +214,9 @@ final class ResultVerifier {
   }
 
   /**
-   * Merges a task's accepted results. Those on disk are checked first (see {@link #restoreResults}) when the task was
-   * read back after a restart, or when their folder is gone (an in-memory copy freed when the task ended).
+   * Merges a task's accepted results. Those on disk are checked first (see {@link #restoreResults})
+   * when the task was read back after a restart, or when their folder is gone (an in-memory copy
+   * freed when the task ended).
    */
   void merge(Task t, Map<String, Path> accepted, List<KeptResult> onDisk) {
     boolean restored = t.restored;
@@ -185,19 +236,29 @@ final class ResultVerifier {
   }
 
   /**
-   * Checks result folders on disk against the digests they were accepted with (a crash of the machine can lose a
-   * scratch copy), and writes a missing or damaged one again from its CID: from this node's store, whose blocks were
-   * synced before the result was accepted, or else from the provider.
+   * Checks result folders on disk against the digests they were accepted with (a crash of the
+   * machine can lose a scratch copy), and writes a missing or damaged one again from its CID: from
+   * this node's store, whose blocks were synced before the result was accepted, or else from the
+   * provider.
    */
   private void restoreResults(Task t, List<KeptResult> kept) throws IOException {
     for (KeptResult k : kept) {
-      if (Files.isDirectory(k.folder()) && Arrays.equals(FileResults.digest(k.folder()), k.digest())) continue;
-      LOG.warn("Task {}: the result folder of {} ({}) is missing or damaged; writing it again from {}", t.idHex(),
-          k.subtask(), k.folder(), k.cid());
+      if (Files.isDirectory(k.folder())
+          && Arrays.equals(FileResults.digest(k.folder()), k.digest())) continue;
+      LOG.warn(
+          "Task {}: the result folder of {} ({}) is missing or damaged; writing it again from {}",
+          t.idHex(),
+          k.subtask(),
+          k.folder(),
+          k.cid());
       writeResult(k.cid(), k.folder(), k.sources(), k.maxBytes(), Duration.ofMinutes(5));
       if (!Arrays.equals(FileResults.digest(k.folder()), k.digest())) {
-        throw new IOException("the result of " + k.subtask() + " written again from " + k.cid()
-            + " differs from the one accepted");
+        throw new IOException(
+            "the result of "
+                + k.subtask()
+                + " written again from "
+                + k.cid()
+                + " differs from the one accepted");
       }
     }
   }

@@ -10,11 +10,20 @@ import org.jgolem.protocol.messages.market.SubtaskRun;
  *
  * @param resourcesCid empty until its resources are published
  * @param recompute whether the requestor computes it too, to compare
- * @param covers the task file's subtasks this one assigns together ({@code subtasks_per_assignment})
+ * @param covers the task file's subtasks this one assigns together ({@code
+ *     subtasks_per_assignment})
  * @param assignments its computations by providers, oldest first
  */
-public record SubtaskSnapshot(String name, SubtaskState state, String resourcesCid, boolean recompute,
-    byte[] acceptedDigest, byte[] localDigest, String detail, List<String> covers, List<AssignmentSnapshot> assignments) {
+public record SubtaskSnapshot(
+    String name,
+    SubtaskState state,
+    String resourcesCid,
+    boolean recompute,
+    byte[] acceptedDigest,
+    byte[] localDigest,
+    String detail,
+    List<String> covers,
+    List<AssignmentSnapshot> assignments) {
 
   public SubtaskSnapshot {
     acceptedDigest = acceptedDigest == null ? null : acceptedDigest.clone();
@@ -24,7 +33,14 @@ public record SubtaskSnapshot(String name, SubtaskState state, String resourcesC
   }
 
   static SubtaskSnapshot of(RequestorModel.Subtask s) {
-    return new SubtaskSnapshot(s.name(), s.state, s.resourcesCid, s.recompute, s.acceptedDigest, s.localDigest, s.detail,
+    return new SubtaskSnapshot(
+        s.name(),
+        s.state,
+        s.resourcesCid,
+        s.recompute,
+        s.acceptedDigest,
+        s.localDigest,
+        s.detail,
         s.planned.runs().stream().map(SubtaskRun::name).toList(),
         s.assignments.stream().map(AssignmentSnapshot::of).toList());
   }
@@ -41,7 +57,9 @@ public record SubtaskSnapshot(String name, SubtaskState state, String resourcesC
 
   /** The accepted result kept for the merge, or null. */
   public AssignmentSnapshot acceptedResult() {
-    return assignments.stream().filter(a -> a.state() == AssignmentState.ACCEPTED && a.result() != null).findFirst()
+    return assignments.stream()
+        .filter(a -> a.state() == AssignmentState.ACCEPTED && a.result() != null)
+        .findFirst()
         .orElse(null);
   }
 }

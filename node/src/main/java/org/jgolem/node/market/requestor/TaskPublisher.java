@@ -35,14 +35,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first steps of a task: plans it from its task file (checking the requestor can pay), publishes its subtasks'
- * resources and signs the header that announces it. Also what a restarted or reopened task needs again of these.
+ * The first steps of a task: plans it from its task file (checking the requestor can pay),
+ * publishes its subtasks' resources and signs the header that announces it. Also what a restarted
+ * or reopened task needs again of these.
  */
 final class TaskPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(TaskPublisher.class);
+
   /**
-   * Subtasks whose resources are published before a task is announced (runs, for assignments of several of the task
-   * file's subtasks: at least one assignment).
+   * Subtasks whose resources are published before a task is announced (runs, for assignments of
+   * several of the task file's subtasks: at least one assignment).
    */
   static final int PUBLISHED_AHEAD = 8;
 
@@ -58,8 +60,17 @@ final class TaskPublisher {
   private final Clock clock;
   private final SecureRandom random;
 
-  TaskPublisher(NodeKey key, P2PNetwork network, long chainId, TaskTemplates templates, ResourceExchange resources,
-      FundsCheck funds, TaskComputer localComputer, Path dataDir, Clock clock, SecureRandom random) {
+  TaskPublisher(
+      NodeKey key,
+      P2PNetwork network,
+      long chainId,
+      TaskTemplates templates,
+      ResourceExchange resources,
+      FundsCheck funds,
+      TaskComputer localComputer,
+      Path dataDir,
+      Clock clock,
+      SecureRandom random) {
     this.key = key;
     this.network = network;
     this.hasher = new MessageHasher(chainId);
@@ -74,13 +85,17 @@ final class TaskPublisher {
   }
 
   /** A task file planned: its fresh id, its work folder and its subtasks, paid for. */
-  record Planned(byte[] id, TaskFile file, TaskPlan plan, TaskFile.Verification verification, Path work) {
+  record Planned(
+      byte[] id, TaskFile file, TaskPlan plan, TaskFile.Verification verification, Path work) {
     String idHex() {
       return HexFormat.of().formatHex(id);
     }
   }
 
-  /** Validates and plans a task file; checks the requestor can pay the most the task may cost. Starts nothing. */
+  /**
+   * Validates and plans a task file; checks the requestor can pay the most the task may cost.
+   * Starts nothing.
+   */
   Planned plan(Path taskFile) throws TaskFileException, InsufficientFundsException {
     TaskFile file = parser.parse(taskFile);
     TaskTemplate template = templates.get(file.type()).orElseThrow();
@@ -95,10 +110,12 @@ final class TaskPublisher {
       throw e;
     }
     TaskFile.Verification verification = file.verification().orElse(plan.defaultVerification());
-    // each subtask at its own price (an assignment of several of the file's subtasks has their time limits together)
+    // each subtask at its own price (an assignment of several of the file's subtasks has their time
+    // limits together)
     BigInteger maxCost = BigInteger.ZERO;
     for (PlannedSubtask s : plan.subtasks()) {
-      maxCost = maxCost.add(OfferPolicy.subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
+      maxCost =
+          maxCost.add(OfferPolicy.subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
     }
     maxCost = maxCost.multiply(BigInteger.valueOf(verification.redundancy()));
     try {
@@ -111,8 +128,9 @@ final class TaskPublisher {
   }
 
   /**
-   * Publishes the resources of the first {@value #PUBLISHED_AHEAD} subtasks (or first assignment of several) and signs
-   * the header: the task, ready to announce. The others are published by {@link #publish} after that.
+   * Publishes the resources of the first {@value #PUBLISHED_AHEAD} subtasks (or first assignment of
+   * several) and signs the header: the task, ready to announce. The others are published by {@link
+   * #publish} after that.
    */
   Task publishAhead(Planned p) throws IOException {
     Map<String, String> cids = new LinkedHashMap<>();
@@ -125,12 +143,26 @@ final class TaskPublisher {
     }
     PlannedSubtask first = all.get(0);
     long now = clock.millis();
-    TaskHeader header = TaskHeader.signed(p.id(), key, network.self(), first.environment(), first.image(),
-        p.file().bidPerHour(), all.size(), p.file().subtaskTimeout().toSeconds(), now + p.file().timeout().toMillis(),
-        first.limits().memoryMib(), first.limits().cpuCores(), hasher);
+    TaskHeader header =
+        TaskHeader.signed(
+            p.id(),
+            key,
+            network.self(),
+            first.environment(),
+            first.image(),
+            p.file().bidPerHour(),
+            all.size(),
+            p.file().subtaskTimeout().toSeconds(),
+            now + p.file().timeout().toMillis(),
+            first.limits().memoryMib(),
+            first.limits().cpuCores(),
+            hasher);
     Task task = new Task(p.id(), p.file(), p.plan(), header, p.verification(), now, p.work());
     for (PlannedSubtask s : all) {
-      task.subtasks.put(s.name(), new Subtask(s, cids.getOrDefault(s.name(), ""), sampled(p.id(), s.name(), p.verification())));
+      task.subtasks.put(
+          s.name(),
+          new Subtask(
+              s, cids.getOrDefault(s.name(), ""), sampled(p.id(), s.name(), p.verification())));
     }
     return task;
   }
@@ -152,14 +184,26 @@ final class TaskPublisher {
     return parser.parse(taskFile);
   }
 
-  /** A header for a task computed again: the same terms under a fresh wire id, with a new deadline. */
+  /**
+   * A header for a task computed again: the same terms under a fresh wire id, with a new deadline.
+   */
   TaskHeader reannounced(Task t) {
     byte[] wireId = new byte[32];
     random.nextBytes(wireId);
     TaskHeader h = t.header;
-    return TaskHeader.signed(wireId, key, network.self(), h.environment(), h.image(), h.maxPricePerHour(),
-        h.subtaskCount(), h.subtaskTimeoutSeconds(), clock.millis() + t.file.timeout().toMillis(), h.minMemoryMib(),
-        h.minCpuCores(), hasher);
+    return TaskHeader.signed(
+        wireId,
+        key,
+        network.self(),
+        h.environment(),
+        h.image(),
+        h.maxPricePerHour(),
+        h.subtaskCount(),
+        h.subtaskTimeoutSeconds(),
+        clock.millis() + t.file.timeout().toMillis(),
+        h.minMemoryMib(),
+        h.minCpuCores(),
+        hasher);
   }
 
   TaskHeaderRemoved removal(Task t) {
@@ -170,12 +214,18 @@ final class TaskPublisher {
     resources.release(t.idHex());
   }
 
-  /** What a task's checks may use on this node: its task computer and a scratch folder in the task's work folder. */
+  /**
+   * What a task's checks may use on this node: its task computer and a scratch folder in the task's
+   * work folder.
+   */
   private TaskContext context(Path taskWork) {
     return new TaskContext(taskWork.resolve("verification"), Optional.ofNullable(localComputer));
   }
 
-  /** Whether subtask {@code name} is one the requestor computes too (a fixed, reproducible sample of the task's). */
+  /**
+   * Whether subtask {@code name} is one the requestor computes too (a fixed, reproducible sample of
+   * the task's).
+   */
   static boolean sampled(byte[] taskId, String name, TaskFile.Verification v) {
     if (v.recomputeFraction() <= 0) return false;
     if (v.recomputeFraction() >= 1) return true;

@@ -12,24 +12,43 @@ import org.jgolem.node.tasks.definition.TaskFile;
 import org.jgolem.protocol.messages.market.TaskHeader;
 
 /**
- * A task as it was at one moment, for readers on other threads (the REST API, the CLI through it, tests): copied
- * on the agent's loop, never changed afterwards.
+ * A task as it was at one moment, for readers on other threads (the REST API, the CLI through it,
+ * tests): copied on the agent's loop, never changed afterwards.
  *
- * @param id the task's id (hex); its current header may announce it under another (a restarted task)
+ * @param id the task's id (hex); its current header may announce it under another (a restarted
+ *     task)
  * @param output the merged output, or null until the task finished
  * @param verificationTime what the task's checks have spent computing on this node so far
  * @param subtasks in the task's order
  */
-public record TaskSnapshot(String id, TaskHeader header, TaskFile file, TaskState state, String detail, long createdAt,
-    Path output, TaskFile.Verification verification, Duration verificationTime, List<SubtaskSnapshot> subtasks) {
+public record TaskSnapshot(
+    String id,
+    TaskHeader header,
+    TaskFile file,
+    TaskState state,
+    String detail,
+    long createdAt,
+    Path output,
+    TaskFile.Verification verification,
+    Duration verificationTime,
+    List<SubtaskSnapshot> subtasks) {
 
   public TaskSnapshot {
     subtasks = List.copyOf(subtasks);
   }
 
   static TaskSnapshot of(RequestorModel.Task t) {
-    return new TaskSnapshot(t.idHex(), t.header, t.file, t.state, t.detail, t.createdAt, t.output, t.verification,
-        t.plan.verificationTime(), t.subtasks.values().stream().map(SubtaskSnapshot::of).toList());
+    return new TaskSnapshot(
+        t.idHex(),
+        t.header,
+        t.file,
+        t.state,
+        t.detail,
+        t.createdAt,
+        t.output,
+        t.verification,
+        t.plan.verificationTime(),
+        t.subtasks.values().stream().map(SubtaskSnapshot::of).toList());
   }
 
   public String idHex() {
@@ -54,7 +73,9 @@ public record TaskSnapshot(String id, TaskHeader header, TaskFile file, TaskStat
 
   /** Wei paid or owed for the accepted results. */
   public BigInteger spent() {
-    return assignments().stream().filter(a -> a.state() == AssignmentState.ACCEPTED).map(AssignmentSnapshot::price)
+    return assignments().stream()
+        .filter(a -> a.state() == AssignmentState.ACCEPTED)
+        .map(AssignmentSnapshot::price)
         .reduce(BigInteger.ZERO, BigInteger::add);
   }
 }

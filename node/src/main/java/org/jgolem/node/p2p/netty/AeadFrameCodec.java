@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Encrypts outgoing frames and decrypts incoming ones with the session keys ({@link FrameCipher}).
- * A frame that does not authenticate closes the connection: the stream can no longer be trusted.
- * A direction whose counter is exhausted closes it too.
+ * A frame that does not authenticate closes the connection: the stream can no longer be trusted. A
+ * direction whose counter is exhausted closes it too.
  */
 final class AeadFrameCodec extends MessageToMessageCodec<ByteBuf, ByteBuf> {
   private final FrameCipher sealer;
@@ -49,7 +49,8 @@ final class AeadFrameCodec extends MessageToMessageCodec<ByteBuf, ByteBuf> {
     if (msg.readableBytes() < FrameCipher.TAG_BYTES) {
       failed = true;
       ctx.close();
-      throw new CorruptedFrameException("encrypted frame of " + msg.readableBytes() + " bytes is shorter than its tag");
+      throw new CorruptedFrameException(
+          "encrypted frame of " + msg.readableBytes() + " bytes is shorter than its tag");
     }
     byte[] plain;
     try {
@@ -57,7 +58,8 @@ final class AeadFrameCodec extends MessageToMessageCodec<ByteBuf, ByteBuf> {
     } catch (GeneralSecurityException e) {
       failed = true;
       ctx.close();
-      throw new CorruptedFrameException("frame " + opener.counter() + " does not authenticate: " + e.getMessage(), e);
+      throw new CorruptedFrameException(
+          "frame " + opener.counter() + " does not authenticate: " + e.getMessage(), e);
     }
     out.add(Unpooled.wrappedBuffer(plain));
   }

@@ -15,8 +15,9 @@ import org.jgolem.node.p2p.Peer;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 
 /**
- * The outbound connections of a {@link NettyP2PNetwork} being dialled: a TCP connect whose pipeline runs the
- * initiator's handshake; one dial at a time per endpoint and expected id (a second caller shares the first one's).
+ * The outbound connections of a {@link NettyP2PNetwork} being dialled: a TCP connect whose pipeline
+ * runs the initiator's handshake; one dial at a time per endpoint and expected id (a second caller
+ * shares the first one's).
  */
 final class Dials {
   private final NettyP2PNetwork node;
@@ -26,31 +27,40 @@ final class Dials {
     this.node = node;
   }
 
-  /** Dials host:port, expecting expectedId (null: any); completes with the session once admitted. */
+  /**
+   * Dials host:port, expecting expectedId (null: any); completes with the session once admitted.
+   */
   CompletableFuture<Peer> dial(String host, int port, Address expectedId) {
     String dialKey = host + ":" + port + "/" + expectedId;
     CompletableFuture<Peer> promise = new CompletableFuture<>();
-    CompletableFuture<Peer> inFlight = dialing.compute(dialKey, (k, old) -> old != null && !old.isDone() ? old : promise);
+    CompletableFuture<Peer> inFlight =
+        dialing.compute(dialKey, (k, old) -> old != null && !old.isDone() ? old : promise);
     if (inFlight != promise) {
       return inFlight.copy();
     }
     promise.whenComplete((p, t) -> dialing.remove(dialKey, promise));
-    Bootstrap b = new Bootstrap()
-        .group(node.loops().group())
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, node.config().handshakeTimeout().toMillis()))
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            node.initPipeline(ch, HandshakeHandler.initiator(node, host, port, expectedId, promise));
+    Bootstrap b =
+        new Bootstrap()
+            .group(node.loops().group())
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, node.config().handshakeTimeout().toMillis()))
+            .handler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    node.initPipeline(
+                        ch, HandshakeHandler.initiator(node, host, port, expectedId, promise));
+                  }
+                });
+    b.connect(host, port)
+        .addListener((ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            promise.completeExceptionally(f.cause());
           }
         });
-    b.connect(host, port).addListener((ChannelFuture f) -> {
-      if (!f.isSuccess()) {
-        promise.completeExceptionally(f.cause());
-      }
-    });
     return promise.copy();
   }
 

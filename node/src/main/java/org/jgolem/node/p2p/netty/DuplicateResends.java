@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The recent market messages of a session that ended as a duplicate ({@link NettyPeer#recentMarketMessages}), sent
- * again on the session kept with that node: at once if it is open, else once it is admitted (if within
- * {@link NettyPeer#RECENT_MILLIS} of the clock).
+ * The recent market messages of a session that ended as a duplicate ({@link
+ * NettyPeer#recentMarketMessages}), sent again on the session kept with that node: at once if it is
+ * open, else once it is admitted (if within {@link NettyPeer#RECENT_MILLIS} of the clock).
  */
 final class DuplicateResends {
   private static final Logger LOG = LoggerFactory.getLogger(DuplicateResends.class);
@@ -37,8 +37,13 @@ final class DuplicateResends {
     if (kept != null && kept != ended) {
       resend(kept, again);
     } else {
-      pending.merge(ended.id(), new Pending(again, clock.millis()),
-          (a, b) -> new Pending(Stream.concat(a.payloads().stream(), b.payloads().stream()).toList(), b.sinceMillis()));
+      pending.merge(
+          ended.id(),
+          new Pending(again, clock.millis()),
+          (a, b) ->
+              new Pending(
+                  Stream.concat(a.payloads().stream(), b.payloads().stream()).toList(),
+                  b.sinceMillis()));
     }
   }
 
@@ -51,7 +56,10 @@ final class DuplicateResends {
   }
 
   private void resend(NettyPeer kept, List<Payload> payloads) {
-    LOG.debug("sending {} message(s) again to {} on the session kept instead of a duplicate", payloads.size(), kept.id());
+    LOG.debug(
+        "sending {} message(s) again to {} on the session kept instead of a duplicate",
+        payloads.size(),
+        kept.id());
     resent.add(payloads.size());
     for (Payload p : payloads) kept.send(p);
   }

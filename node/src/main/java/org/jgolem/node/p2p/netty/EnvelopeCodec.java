@@ -29,7 +29,12 @@ final class EnvelopeCodec extends MessageToMessageCodec<ByteBuf, Envelope> {
   protected void encode(ChannelHandlerContext ctx, Envelope msg, List<Object> out) {
     byte[] bytes = codec.encode(msg);
     if (bytes.length > maxEnvelopeBytes) {
-      throw new EncoderException(msg.type() + " of " + bytes.length + " bytes exceeds the frame limit of " + maxEnvelopeBytes);
+      throw new EncoderException(
+          msg.type()
+              + " of "
+              + bytes.length
+              + " bytes exceeds the frame limit of "
+              + maxEnvelopeBytes);
     }
     out.add(Unpooled.wrappedBuffer(bytes));
   }

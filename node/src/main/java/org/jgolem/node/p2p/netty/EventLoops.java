@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The threads that run P2P sessions, shareable by many {@link NettyP2PNetwork}s: a node costs no
- * thread of its own, so hundreds of nodes fit in one JVM. Wraps Netty's group so that callers
- * need no Netty type.
+ * thread of its own, so hundreds of nodes fit in one JVM. Wraps Netty's group so that callers need
+ * no Netty type.
  */
 public final class EventLoops implements AutoCloseable {
   private static volatile EventLoops shared;
@@ -18,7 +18,9 @@ public final class EventLoops implements AutoCloseable {
   private final boolean closeable;
 
   private EventLoops(int threads, String name, boolean closeable) {
-    this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
     this.closeable = closeable;
   }
 
@@ -31,8 +33,8 @@ public final class EventLoops implements AutoCloseable {
   }
 
   /**
-   * The process-wide default: min(2, cores) daemon threads, created on first use and never
-   * closed ({@link #close()} on it does nothing).
+   * The process-wide default: min(2, cores) daemon threads, created on first use and never closed
+   * ({@link #close()} on it does nothing).
    */
   public static EventLoops shared() {
     EventLoops s = shared;

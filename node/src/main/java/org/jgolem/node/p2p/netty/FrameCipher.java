@@ -7,14 +7,18 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM for one direction of a session. The 96-bit nonce is {@code 0x00000000 ‖ u64 frame
- * counter} (big-endian), so a nonce is never reused under a key; when the counter reaches its
- * limit the cipher refuses to go on and the session must end. No associated data: the frame
- * length is covered by the tag, since the ciphertext is the whole frame.
+ * counter} (big-endian), so a nonce is never reused under a key; when the counter reaches its limit
+ * the cipher refuses to go on and the session must end. No associated data: the frame length is
+ * covered by the tag, since the ciphertext is the whole frame.
  */
 final class FrameCipher {
   static final int TAG_BYTES = 16;
   static final int NONCE_BYTES = 12;
-  /** Counters are unsigned and stop below this one, 2^64 - 1 (as a signed long, -1), so a counter never wraps. */
+
+  /**
+   * Counters are unsigned and stop below this one, 2^64 - 1 (as a signed long, -1), so a counter
+   * never wraps.
+   */
   static final long LIMIT = -1L;
 
   private final SecretKeySpec key;
@@ -35,7 +39,10 @@ final class FrameCipher {
     return counter;
   }
 
-  /** Encrypts or decrypts the next frame; throws (AEADBadTagException for forgeries) and keeps the counter on failure. */
+  /**
+   * Encrypts or decrypts the next frame; throws (AEADBadTagException for forgeries) and keeps the
+   * counter on failure.
+   */
   byte[] apply(byte[] input) throws GeneralSecurityException {
     if (Long.compareUnsigned(counter, LIMIT) >= 0) {
       throw new CounterExhaustedException("frame counter reached " + Long.toUnsignedString(LIMIT));

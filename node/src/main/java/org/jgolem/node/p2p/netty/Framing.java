@@ -15,8 +15,8 @@ final class Framing {
 
   static LengthFieldBasedFrameDecoder decoder(int maxFrameBytes) {
     // maxFrameLength counts the length field too; failFast refuses before buffering the body.
-    return new LengthFieldBasedFrameDecoder(maxFrameBytes + LENGTH_FIELD_BYTES, 0, LENGTH_FIELD_BYTES, 0,
-        LENGTH_FIELD_BYTES, true);
+    return new LengthFieldBasedFrameDecoder(
+        maxFrameBytes + LENGTH_FIELD_BYTES, 0, LENGTH_FIELD_BYTES, 0, LENGTH_FIELD_BYTES, true);
   }
 
   static LengthFieldPrepender prepender() {

@@ -41,15 +41,20 @@ final class Goodbye {
     if (ch.pipeline().get(DISCARD) == null) {
       ch.pipeline().addFirst(DISCARD, DISCARD_HANDLER);
     }
-    ch.writeAndFlush(last).addListener(f -> {
-      if (f.isSuccess() && ch instanceof SocketChannel socket && socket.isActive()) {
-        socket.shutdownOutput();
-      } else {
-        ch.close();
-      }
-    });
-    ch.eventLoop().schedule(() -> {
-      ch.close();
-    }, GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    ch.writeAndFlush(last)
+        .addListener(f -> {
+          if (f.isSuccess() && ch instanceof SocketChannel socket && socket.isActive()) {
+            socket.shutdownOutput();
+          } else {
+            ch.close();
+          }
+        });
+    ch.eventLoop()
+        .schedule(
+            () -> {
+              ch.close();
+            },
+            GRACE_MILLIS,
+            TimeUnit.MILLISECONDS);
   }
 }

@@ -26,8 +26,8 @@ import javax.crypto.KeyAgreement;
  * key initiator→responder = okm[0..32), key responder→initiator = okm[32..64)
  * </pre>
  *
- * The transcript is what each side's Hello must sign as its challenge. A shared secret of zeros
- * (a low-order public key) is refused.
+ * The transcript is what each side's Hello must sign as its challenge. A shared secret of zeros (a
+ * low-order public key) is refused.
  */
 final class HandshakeCrypto {
   static final int KEY_BYTES = 32;
@@ -36,7 +36,8 @@ final class HandshakeCrypto {
 
   private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b656e032100");
   private static final byte[] LABEL = "jgolem-handshake-v1".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] KEYS_INFO = "jgolem-v1 session keys".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEYS_INFO =
+      "jgolem-v1 session keys".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** One side's ephemeral key and nonce; {@link #frame()} is what it sends. */
@@ -67,13 +68,16 @@ final class HandshakeCrypto {
   }
 
   /** Derives the session keys from this side's ephemeral and the other side's handshake frame. */
-  static SessionKeys derive(boolean initiator, Ephemeral mine, byte[] theirs) throws GeneralSecurityException {
+  static SessionKeys derive(boolean initiator, Ephemeral mine, byte[] theirs)
+      throws GeneralSecurityException {
     if (theirs.length != FRAME_BYTES) {
-      throw new InvalidKeyException("a handshake frame has " + FRAME_BYTES + " bytes, got " + theirs.length);
+      throw new InvalidKeyException(
+          "a handshake frame has " + FRAME_BYTES + " bytes, got " + theirs.length);
     }
     byte[] spki = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + KEY_BYTES);
     System.arraycopy(theirs, 0, spki, X509_PREFIX.length, KEY_BYTES);
-    PublicKey theirKey = KeyFactory.getInstance("X25519").generatePublic(new X509EncodedKeySpec(spki));
+    PublicKey theirKey =
+        KeyFactory.getInstance("X25519").generatePublic(new X509EncodedKeySpec(spki));
     KeyAgreement ka = KeyAgreement.getInstance("X25519");
     ka.init(mine.privateKey());
     ka.doPhase(theirKey, true);
@@ -91,7 +95,9 @@ final class HandshakeCrypto {
       byte[] i2r = Arrays.copyOfRange(okm, 0, KEY_BYTES);
       byte[] r2i = Arrays.copyOfRange(okm, KEY_BYTES, 2 * KEY_BYTES);
       Arrays.fill(okm, (byte) 0);
-      return initiator ? new SessionKeys(transcript, i2r, r2i) : new SessionKeys(transcript, r2i, i2r);
+      return initiator
+          ? new SessionKeys(transcript, i2r, r2i)
+          : new SessionKeys(transcript, r2i, i2r);
     } finally {
       Arrays.fill(shared, (byte) 0);
     }

@@ -12,7 +12,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>The initiator sends its handshake frame (ephemeral X25519 key ‖ nonce, {@link
  *       HandshakeCrypto}); the responder answers with its own only after a frame of the right size
- *       arrived, so junk costs it no key generation. Both derive the session keys and put an
- *       {@link AeadFrameCodec} in front of this handler.
+ *       arrived, so junk costs it no key generation. Both derive the session keys and put an {@link
+ *       AeadFrameCodec} in front of this handler.
  *   <li>The initiator sends its Hello (encrypted, signed, challenge = transcript). The responder
  *       checks it and admits the peer (bans, duplicates, max peers), and only then answers with its
  *       own Hello, or with a Disconnect saying why not. The initiator checks the responder's Hello
@@ -51,7 +50,12 @@ import org.slf4j.LoggerFactory;
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
 
-  private enum State { AWAIT_KEY, AWAIT_HELLO, DONE, FAILED }
+  private enum State {
+    AWAIT_KEY,
+    AWAIT_HELLO,
+    DONE,
+    FAILED
+  }
 
   private final NettyP2PNetwork node;
   private final boolean initiator;
@@ -71,12 +75,21 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** For a connection this node dialled; {@code promise} gets the peer or the refusal. */
-  static HandshakeHandler initiator(NettyP2PNetwork node, String host, int port, Address expectedId,
+  static HandshakeHandler initiator(
+      NettyP2PNetwork node,
+      String host,
+      int port,
+      Address expectedId,
       CompletableFuture<Peer> promise) {
     return new HandshakeHandler(node, true, expectedId, host, port, promise);
   }
 
-  private HandshakeHandler(NettyP2PNetwork node, boolean initiator, Address expectedId, String dialHost, int dialPort,
+  private HandshakeHandler(
+      NettyP2PNetwork node,
+      boolean initiator,
+      Address expectedId,
+      String dialHost,
+      int dialPort,
       CompletableFuture<Peer> promise) {
     this.node = node;
     this.initiator = initiator;
@@ -105,9 +118,17 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
     started = true;
     long millis = node.config().handshakeTimeout().toMillis();
-    timeout = ctx.executor().schedule(
-        () -> fail(ctx, Disconnect.Reason.TIMEOUT, "handshake took longer than " + millis + " ms", false),
-        millis, TimeUnit.MILLISECONDS);
+    timeout =
+        ctx.executor()
+            .schedule(
+                () ->
+                    fail(
+                        ctx,
+                        Disconnect.Reason.TIMEOUT,
+                        "handshake took longer than " + millis + " ms",
+                        false),
+                millis,
+                TimeUnit.MILLISECONDS);
     if (initiator) {
       ephemeral = HandshakeCrypto.newEphemeral();
       ctx.writeAndFlush(Unpooled.wrappedBuffer(ephemeral.frame()));
@@ -118,13 +139,17 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (!(msg instanceof ByteBuf frame)) {
-        fail(ctx, Disconnect.Reason.PROTOCOL_ERROR, "unexpected " + msg.getClass().getSimpleName(), true);
+        fail(
+            ctx,
+            Disconnect.Reason.PROTOCOL_ERROR,
+            "unexpected " + msg.getClass().getSimpleName(),
+            true);
         return;
       }
       switch (state) {
         case AWAIT_KEY -> onKey(ctx, frame);
         case AWAIT_HELLO -> onHello(ctx, frame);
-        default -> { } // after a failure: frames that were already buffered
+        default -> {} // after a failure: frames that were already buffered
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -133,7 +158,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
   private void onKey(ChannelHandlerContext ctx, ByteBuf frame) {
     if (frame.readableBytes() != HandshakeCrypto.FRAME_BYTES) {
-      fail(ctx, Disconnect.Reason.PROTOCOL_ERROR, "handshake frame of " + frame.readableBytes() + " bytes", true);
+      fail(
+          ctx,
+          Disconnect.Reason.PROTOCOL_ERROR,
+          "handshake frame of " + frame.readableBytes() + " bytes",
+          true);
       return;
     }
     byte[] theirs = ByteBufUtil.getBytes(frame);
@@ -147,7 +176,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       fail(ctx, Disconnect.Reason.PROTOCOL_ERROR, "key exchange failed: " + e.getMessage(), true);
       return;
     }
-    ctx.pipeline().addBefore(ctx.name(), NettyP2PNetwork.AEAD, new AeadFrameCodec(keys.sendKey(), keys.receiveKey()));
+    ctx.pipeline()
+        .addBefore(
+            ctx.name(),
+            NettyP2PNetwork.AEAD,
+            new AeadFrameCodec(keys.sendKey(), keys.receiveKey()));
     state = State.AWAIT_HELLO;
     if (initiator) {
       sendEnvelope(ctx, hello());
@@ -172,17 +205,30 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (hello.protocolVersion() != MessageCodec.PROTOCOL_VERSION) {
-      fail(ctx, Disconnect.Reason.INCOMPATIBLE_VERSION,
-          "peer speaks version " + hello.protocolVersion() + ", this node " + MessageCodec.PROTOCOL_VERSION, false);
+      fail(
+          ctx,
+          Disconnect.Reason.INCOMPATIBLE_VERSION,
+          "peer speaks version "
+              + hello.protocolVersion()
+              + ", this node "
+              + MessageCodec.PROTOCOL_VERSION,
+          false);
       return;
     }
     if (!MessageDigest.isEqual(hello.challenge(), keys.transcript())) {
-      fail(ctx, Disconnect.Reason.PROTOCOL_ERROR, "Hello of " + env.sender() + " is not bound to this session", true);
+      fail(
+          ctx,
+          Disconnect.Reason.PROTOCOL_ERROR,
+          "Hello of " + env.sender() + " is not bound to this session",
+          true);
       return;
     }
     if (!env.sender().equals(hello.self().nodeId())) {
-      fail(ctx, Disconnect.Reason.PROTOCOL_ERROR,
-          "Hello signed by " + env.sender() + " claims to be " + hello.self().nodeId(), true);
+      fail(
+          ctx,
+          Disconnect.Reason.PROTOCOL_ERROR,
+          "Hello signed by " + env.sender() + " claims to be " + hello.self().nodeId(),
+          true);
       return;
     }
     try {
@@ -197,10 +243,16 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (initiator && expectedId != null && !expectedId.equals(id)) {
-      fail(ctx, Disconnect.Reason.UNEXPECTED_IDENTITY, "expected " + expectedId + ", reached " + id, false);
+      fail(
+          ctx,
+          Disconnect.Reason.UNEXPECTED_IDENTITY,
+          "expected " + expectedId + ", reached " + id,
+          false);
       return;
     }
-    NettyPeer peer = new NettyPeer(node, ctx.channel(), hello.self(), initiator, keys.transcript(), hello.capabilities());
+    NettyPeer peer =
+        new NettyPeer(
+            node, ctx.channel(), hello.self(), initiator, keys.transcript(), hello.capabilities());
     SessionTable.Admission admission = node.admit(peer);
     if (admission.refusal() != null) {
       if (initiator && admission.existing() != null) {
@@ -216,11 +268,20 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       sendEnvelope(ctx, hello());
     }
     ChannelPipeline p = ctx.pipeline();
-    p.addBefore(NettyP2PNetwork.AEAD, "rate", new RateLimitHandler(
-        new TokenBucket(node.config().messagesPerSecond(), node.config().burst(), System::nanoTime),
-        node.config().messagesPerSecond()));
-    p.addAfter(ctx.name(), "envelopes", new EnvelopeCodec(node.codec(), SessionRules.maxEnvelopeBytes(node.config())));
-    p.addAfter("envelopes", "idle",
+    p.addBefore(
+        NettyP2PNetwork.AEAD,
+        "rate",
+        new RateLimitHandler(
+            new TokenBucket(
+                node.config().messagesPerSecond(), node.config().burst(), System::nanoTime),
+            node.config().messagesPerSecond()));
+    p.addAfter(
+        ctx.name(),
+        "envelopes",
+        new EnvelopeCodec(node.codec(), SessionRules.maxEnvelopeBytes(node.config())));
+    p.addAfter(
+        "envelopes",
+        "idle",
         new IdleStateHandler(node.config().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     p.addAfter("idle", "keepalive", new KeepAliveHandler(node.config().pingInterval()));
     p.addAfter("keepalive", "session", new SessionHandler(node, peer));
@@ -244,14 +305,20 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private Hello hello() {
-    return new Hello(MessageCodec.PROTOCOL_VERSION, node.config().clientVersion(), node.self(), keys.transcript(), node.capabilities());
+    return new Hello(
+        MessageCodec.PROTOCOL_VERSION,
+        node.config().clientVersion(),
+        node.self(),
+        keys.transcript(),
+        node.capabilities());
   }
 
   private void sendEnvelope(ChannelHandlerContext ctx, Hello hello) {
     ctx.writeAndFlush(Unpooled.wrappedBuffer(node.codec().encode(node.seal(hello))));
   }
 
-  private void fail(ChannelHandlerContext ctx, Disconnect.Reason reason, String detail, boolean junk) {
+  private void fail(
+      ChannelHandlerContext ctx, Disconnect.Reason reason, String detail, boolean junk) {
     fail(ctx, reason, detail, junk, !junk);
   }
 
@@ -259,7 +326,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
    * Ends the handshake: {@code junk} means the other side proved nothing (no Disconnect is sent; a
    * dialled endpoint is banned); else a Disconnect(reason) is sent if {@code tell} and keys exist.
    */
-  private void fail(ChannelHandlerContext ctx, Disconnect.Reason reason, String detail, boolean junk, boolean tell) {
+  private void fail(
+      ChannelHandlerContext ctx,
+      Disconnect.Reason reason,
+      String detail,
+      boolean junk,
+      boolean tell) {
     if (state == State.DONE || state == State.FAILED) {
       return;
     }
@@ -277,7 +349,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
     if (tell && keys != null && ctx.channel().isActive()) {
       // no envelope codec yet: the encoded frame goes through AEAD and the prepender only
-      Goodbye.send(ctx.channel(), Unpooled.wrappedBuffer(node.codec().encode(node.seal(new Disconnect(reason)))));
+      Goodbye.send(
+          ctx.channel(),
+          Unpooled.wrappedBuffer(node.codec().encode(node.seal(new Disconnect(reason)))));
     } else {
       ctx.close();
     }

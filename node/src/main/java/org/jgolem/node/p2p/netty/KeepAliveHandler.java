@@ -13,12 +13,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class KeepAliveHandler extends IdleStateHandler {
   /** The user event this handler fires. */
-  static final Object PING_DUE = new Object() {
-    @Override
-    public String toString() {
-      return "PING_DUE";
-    }
-  };
+  static final Object PING_DUE =
+      new Object() {
+        @Override
+        public String toString() {
+          return "PING_DUE";
+        }
+      };
 
   KeepAliveHandler(Duration pingInterval) {
     super(pingInterval.toMillis(), 0, 0, TimeUnit.MILLISECONDS);

@@ -57,15 +57,19 @@ import org.slf4j.LoggerFactory;
  * sessions (TOO_MANY_PEERS); one session per node id. When two sessions with one node exist, both
  * ends keep the same one: if they were dialled by different nodes, the one dialled by the lower
  * node id; if by the same node, the newer one (the responder admits first, and a node never runs
- * two dials to one endpoint at once, so the dialler only ever sees sessions its peer admitted).
- * The other one ends with DUPLICATE_CONNECTION, and a dial that lost returns the kept session.
+ * two dials to one endpoint at once, so the dialler only ever sees sessions its peer admitted). The
+ * other one ends with DUPLICATE_CONNECTION, and a dial that lost returns the kept session.
  */
 public final class NettyP2PNetwork implements P2PNetwork {
   private static final Logger LOG = LoggerFactory.getLogger(NettyP2PNetwork.class);
   static final String AEAD = "aead";
   private static final long CLOSE_WAIT_MILLIS = 3_000;
 
-  private enum State { NEW, RUNNING, CLOSED }
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED
+  }
 
   /** Counters since start, for operators and tests. */
   public record Stats(
@@ -120,7 +124,10 @@ public final class NettyP2PNetwork implements P2PNetwork {
     this.resends = new DuplicateResends(clock, counters.resentAfterDuplicate);
   }
 
-  /** The clock this node seals messages by, and times its bans and its sessions' recent messages with. */
+  /**
+   * The clock this node seals messages by, and times its bans and its sessions' recent messages
+   * with.
+   */
   Clock clock() {
     return clock;
   }
@@ -147,25 +154,28 @@ public final class NettyP2PNetwork implements P2PNetwork {
     if (state != State.NEW) {
       throw new IllegalStateException("already started");
     }
-    ServerBootstrap b = new ServerBootstrap()
-        .group(loops.group())
-        .channel(NioServerSocketChannel.class)
-        .option(ChannelOption.SO_BACKLOG, 256)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            if (state != State.RUNNING || handshaking.size() >= maxPendingHandshakes()) {
-              counters.connectionsRefused.increment();
-              ch.close();
-              return;
-            }
-            initPipeline(ch, HandshakeHandler.responder(NettyP2PNetwork.this));
-          }
-        });
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(loops.group())
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 256)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    if (state != State.RUNNING || handshaking.size() >= maxPendingHandshakes()) {
+                      counters.connectionsRefused.increment();
+                      ch.close();
+                      return;
+                    }
+                    initPipeline(ch, HandshakeHandler.responder(NettyP2PNetwork.this));
+                  }
+                });
     ChannelFuture bound = b.bind(config.listenHost(), config.listenPort()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      throw new IllegalStateException("p2p.listenPort: cannot bind " + config.listenHost() + ":" + config.listenPort(),
+      throw new IllegalStateException(
+          "p2p.listenPort: cannot bind " + config.listenHost() + ":" + config.listenPort(),
           bound.cause());
     }
     server = bound.channel();
@@ -181,10 +191,11 @@ public final class NettyP2PNetwork implements P2PNetwork {
   void initPipeline(Channel ch, HandshakeHandler handshake) {
     channels.add(ch);
     handshaking.add(ch);
-    ch.closeFuture().addListener(f -> {
-      channels.remove(ch);
-      handshaking.remove(ch);
-    });
+    ch.closeFuture()
+        .addListener(f -> {
+          channels.remove(ch);
+          handshaking.remove(ch);
+        });
     ch.pipeline()
         .addLast("frames", Framing.decoder(config.maxFrameBytes()))
         .addLast("count", frameCounter)
@@ -203,24 +214,31 @@ public final class NettyP2PNetwork implements P2PNetwork {
         return CompletableFuture.completedFuture(existing);
       }
       if (expectedId.equals(key.address())) {
-        return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.UNEXPECTED_IDENTITY, "dialling itself"));
+        return CompletableFuture.failedFuture(
+            new P2PException(Disconnect.Reason.UNEXPECTED_IDENTITY, "dialling itself"));
       }
       if (bans.isBanned(expectedId)) {
-        return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.BANNED, expectedId + " is banned"));
+        return CompletableFuture.failedFuture(
+            new P2PException(Disconnect.Reason.BANNED, expectedId + " is banned"));
       }
     }
     for (NettyPeer p : sessions.all()) {
-      if (p.isActive() && p.record().port() == port && p.record().host().equals(host)
+      if (p.isActive()
+          && p.record().port() == port
+          && p.record().host().equals(host)
           && (expectedId == null || expectedId.equals(p.id()))) {
-        return CompletableFuture.completedFuture(p); // a session with the node advertising that endpoint
+        return CompletableFuture.completedFuture(
+            p); // a session with the node advertising that endpoint
       }
     }
     if (bans.isEndpointBanned(host, port)) {
-      return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.BANNED, host + ":" + port + " is banned"));
+      return CompletableFuture.failedFuture(
+          new P2PException(Disconnect.Reason.BANNED, host + ":" + port + " is banned"));
     }
     if (sessions.activeCount() >= config.maxPeers()) {
-      return CompletableFuture.failedFuture(new P2PException(Disconnect.Reason.TOO_MANY_PEERS,
-          "already " + config.maxPeers() + " peers"));
+      return CompletableFuture.failedFuture(
+          new P2PException(
+              Disconnect.Reason.TOO_MANY_PEERS, "already " + config.maxPeers() + " peers"));
     }
     return dials.dial(host, port, expectedId);
   }

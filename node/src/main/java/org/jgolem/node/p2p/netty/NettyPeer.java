@@ -25,27 +25,43 @@ final class NettyPeer implements Peer {
   private final CompletableFuture<Void> reported = new CompletableFuture<>();
   private volatile Disconnect.Reason remoteReason;
   private volatile long lastPongMillis;
-  /** Market messages sent in the last {@link #RECENT_MILLIS}, newest last: see {@link #recentMarketMessages}. */
+
+  /**
+   * Market messages sent in the last {@link #RECENT_MILLIS}, newest last: see {@link
+   * #recentMarketMessages}.
+   */
   private final java.util.ArrayDeque<Sent> recent = new java.util.ArrayDeque<>();
+
   /** How long a sent market message counts as recent, by the network's clock. */
   static final long RECENT_MILLIS = 3_000;
+
   static final int RECENT_MAX = 64;
+
   /**
-   * The messages worth sending again when a session ends as a duplicate: the market's, except offers (an
-   * unanswered offer expires and is made again, and a repeated one could win a second subtask) and task
-   * headers (a new session is sent every live header anyway). Their handlers all tolerate a repeat.
+   * The messages worth sending again when a session ends as a duplicate: the market's, except
+   * offers (an unanswered offer expires and is made again, and a repeated one could win a second
+   * subtask) and task headers (a new session is sent every live header anyway). Their handlers all
+   * tolerate a repeat.
    */
-  static final java.util.Set<org.jgolem.protocol.messages.MessageType> RESENT = java.util.EnumSet.of(
-      org.jgolem.protocol.messages.MessageType.TASK_TO_COMPUTE, org.jgolem.protocol.messages.MessageType.CANNOT_COMPUTE_TASK,
-      org.jgolem.protocol.messages.MessageType.CANNOT_ASSIGN_TASK, org.jgolem.protocol.messages.MessageType.REPORT_COMPUTED_TASK,
-      org.jgolem.protocol.messages.MessageType.ACK_REPORT_COMPUTED_TASK,
-      org.jgolem.protocol.messages.MessageType.REJECT_REPORT_COMPUTED_TASK,
-      org.jgolem.protocol.messages.MessageType.SUBTASK_RESULTS_ACCEPTED,
-      org.jgolem.protocol.messages.MessageType.SUBTASK_RESULTS_REJECTED);
+  static final java.util.Set<org.jgolem.protocol.messages.MessageType> RESENT =
+      java.util.EnumSet.of(
+          org.jgolem.protocol.messages.MessageType.TASK_TO_COMPUTE,
+          org.jgolem.protocol.messages.MessageType.CANNOT_COMPUTE_TASK,
+          org.jgolem.protocol.messages.MessageType.CANNOT_ASSIGN_TASK,
+          org.jgolem.protocol.messages.MessageType.REPORT_COMPUTED_TASK,
+          org.jgolem.protocol.messages.MessageType.ACK_REPORT_COMPUTED_TASK,
+          org.jgolem.protocol.messages.MessageType.REJECT_REPORT_COMPUTED_TASK,
+          org.jgolem.protocol.messages.MessageType.SUBTASK_RESULTS_ACCEPTED,
+          org.jgolem.protocol.messages.MessageType.SUBTASK_RESULTS_REJECTED);
 
   private record Sent(Payload payload, long atMillis) {}
 
-  NettyPeer(NettyP2PNetwork node, Channel channel, NodeRecord record, boolean outbound, byte[] transcript,
+  NettyPeer(
+      NettyP2PNetwork node,
+      Channel channel,
+      NodeRecord record,
+      boolean outbound,
+      byte[] transcript,
       List<String> capabilities) {
     this.capabilities = List.copyOf(capabilities);
     this.node = node;
@@ -109,16 +125,19 @@ final class NettyPeer implements Peer {
   @Override
   public CompletableFuture<Void> send(Envelope envelope) {
     if (!isActive()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("session with " + id() + " is closed"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("session with " + id() + " is closed"));
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
-    channel.writeAndFlush(envelope).addListener(f -> {
-      if (f.isSuccess()) {
-        done.complete(null);
-      } else {
-        done.completeExceptionally(f.cause());
-      }
-    });
+    channel
+        .writeAndFlush(envelope)
+        .addListener(f -> {
+          if (f.isSuccess()) {
+            done.complete(null);
+          } else {
+            done.completeExceptionally(f.cause());
+          }
+        });
     return done;
   }
 
@@ -138,19 +157,24 @@ final class NettyPeer implements Peer {
     long now = node.clock().millis();
     synchronized (recent) {
       recent.addLast(new Sent(payload, now));
-      while (recent.size() > RECENT_MAX || now - recent.peekFirst().atMillis() > RECENT_MILLIS) recent.pollFirst();
+      while (recent.size() > RECENT_MAX || now - recent.peekFirst().atMillis() > RECENT_MILLIS)
+        recent.pollFirst();
     }
   }
 
   /**
-   * The market messages sent on this session in its last {@link #RECENT_MILLIS}: when the session ends as a
-   * duplicate, the peer may have closed it before reading them, though their sends succeeded. They are sent
-   * again, sealed anew (the same envelope twice would be refused as a replay), on the session that is kept.
+   * The market messages sent on this session in its last {@link #RECENT_MILLIS}: when the session
+   * ends as a duplicate, the peer may have closed it before reading them, though their sends
+   * succeeded. They are sent again, sealed anew (the same envelope twice would be refused as a
+   * replay), on the session that is kept.
    */
   List<Payload> recentMarketMessages() {
     long now = node.clock().millis();
     synchronized (recent) {
-      return recent.stream().filter(r -> now - r.atMillis() <= RECENT_MILLIS).map(Sent::payload).toList();
+      return recent.stream()
+          .filter(r -> now - r.atMillis() <= RECENT_MILLIS)
+          .map(Sent::payload)
+          .toList();
     }
   }
 
@@ -172,7 +196,8 @@ final class NettyPeer implements Peer {
     try {
       channel.eventLoop().execute(() -> node.sessionEnded(this));
     } catch (java.util.concurrent.RejectedExecutionException loopsClosed) {
-      // the event loops were shut down before this network: nothing runs on them any more, and nothing can be sent
+      // the event loops were shut down before this network: nothing runs on them any more, and
+      // nothing can be sent
       node.sessionEnded(this);
       return;
     }
@@ -222,6 +247,11 @@ final class NettyPeer implements Peer {
 
   @Override
   public String toString() {
-    return "NettyPeer[" + id() + (outbound ? " out " : " in ") + channel.remoteAddress() + (isActive() ? "" : " closed") + "]";
+    return "NettyPeer["
+        + id()
+        + (outbound ? " out " : " in ")
+        + channel.remoteAddress()
+        + (isActive() ? "" : " closed")
+        + "]";
   }
 }

@@ -6,8 +6,8 @@ import io.netty.util.ReferenceCountUtil;
 import org.jgolem.node.p2p.TokenBucket;
 
 /**
- * Per-session token bucket on incoming frames, before they cost a decryption and a signature
- * check. Over the limit, frames are dropped and the session handler is told once.
+ * Per-session token bucket on incoming frames, before they cost a decryption and a signature check.
+ * Over the limit, frames are dropped and the session handler is told once.
  */
 final class RateLimitHandler extends ChannelInboundHandlerAdapter {
   /** Fired (once) through exceptionCaught when the peer exceeds its rate. */
@@ -35,7 +35,8 @@ final class RateLimitHandler extends ChannelInboundHandlerAdapter {
     ReferenceCountUtil.release(msg);
     if (!exceeded) {
       exceeded = true;
-      ctx.fireExceptionCaught(new RateLimitExceededException("more than " + perSecond + " messages/s"));
+      ctx.fireExceptionCaught(
+          new RateLimitExceededException("more than " + perSecond + " messages/s"));
     }
   }
 }

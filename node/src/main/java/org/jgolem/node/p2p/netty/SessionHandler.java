@@ -18,12 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Last handler of an authenticated session. Each envelope (already decoded and signature-checked
- * by {@link EnvelopeCodec}) must be fresh and new (the node's FreshnessGuard) and sent by the
+ * Last handler of an authenticated session. Each envelope (already decoded and signature-checked by
+ * {@link EnvelopeCodec}) must be fresh and new (the node's FreshnessGuard) and sent by the
  * session's peer; then Ping is answered, Pong noted, Disconnect ends the session, and the
- * subscribed listeners get it. Refusals follow {@link SessionRules}. Any other failure (a frame
- * too long, one that does not authenticate) ends this session only, with PROTOCOL_ERROR and no
- * ban: bytes injected on the path are not the peer's doing.
+ * subscribed listeners get it. Refusals follow {@link SessionRules}. Any other failure (a frame too
+ * long, one that does not authenticate) ends this session only, with PROTOCOL_ERROR and no ban:
+ * bytes injected on the path are not the peer's doing.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
@@ -52,11 +52,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     try {
       node.guard().check(e);
       if (!e.sender().equals(peer.id())) {
-        throw new InvalidMessageException(InvalidMessageException.Reason.SENDER_MISMATCH,
+        throw new InvalidMessageException(
+            InvalidMessageException.Reason.SENDER_MISMATCH,
             e.type() + " sent by " + e.sender() + " on the session of " + peer.id());
       }
       if (e.type() == MessageType.HELLO) {
-        throw new InvalidMessageException(InvalidMessageException.Reason.MALFORMED, "Hello after the handshake");
+        throw new InvalidMessageException(
+            InvalidMessageException.Reason.MALFORMED, "Hello after the handshake");
       }
     } catch (InvalidMessageException ex) {
       refuse(ex);
@@ -65,7 +67,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     switch (e.type()) {
       case PING -> peer.send(new Pong(e.payload(Ping.class).nonce()));
       case PONG -> peer.pongReceived();
-      default -> { }
+      default -> {}
     }
     node.dispatch(peer, e);
     if (e.payload() instanceof Disconnect d) {
@@ -89,9 +91,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable c = cause instanceof CodecException && cause.getCause() != null ? cause.getCause() : cause;
-    if (!(c instanceof InvalidMessageException || c instanceof RateLimitHandler.RateLimitExceededException
-        || c instanceof IOException || NettyP2PNetwork.isBadFrame(cause))) {
+    Throwable c =
+        cause instanceof CodecException && cause.getCause() != null ? cause.getCause() : cause;
+    if (!(c instanceof InvalidMessageException
+        || c instanceof RateLimitHandler.RateLimitExceededException
+        || c instanceof IOException
+        || NettyP2PNetwork.isBadFrame(cause))) {
       node.counters().unexpectedErrors.increment();
       LOG.warn("unexpected failure on the session with {}", peer.id(), cause);
     }

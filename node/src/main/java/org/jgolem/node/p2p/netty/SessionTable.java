@@ -10,12 +10,16 @@ import org.jgolem.node.p2p.Peer;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 
 /**
- * The sessions of a {@link NettyP2PNetwork}, one per node id, and the rule that admits an authenticated peer: at
- * most maxPeers sessions; of two sessions with one node, both ends keep the same one (see the network's class
- * comment). Decides and records; closing sessions is the network's job.
+ * The sessions of a {@link NettyP2PNetwork}, one per node id, and the rule that admits an
+ * authenticated peer: at most maxPeers sessions; of two sessions with one node, both ends keep the
+ * same one (see the network's class comment). Decides and records; closing sessions is the
+ * network's job.
  */
 final class SessionTable {
-  /** Outcome of {@link #admit}: refused (and maybe the session to use instead) or accepted (maybe replacing one). */
+  /**
+   * Outcome of {@link #admit}: refused (and maybe the session to use instead) or accepted (maybe
+   * replacing one).
+   */
   record Admission(Disconnect.Reason refusal, NettyPeer existing, NettyPeer replaced) {}
 
   private final Address self;
@@ -27,11 +31,16 @@ final class SessionTable {
     this.maxPeers = maxPeers;
   }
 
-  /** Admits candidate (whose id is not banned, on a running network) or says why not. Callers serialize it. */
+  /**
+   * Admits candidate (whose id is not banned, on a running network) or says why not. Callers
+   * serialize it.
+   */
   Admission admit(NettyPeer candidate) {
     Address id = candidate.id();
     NettyPeer existing = sessions.get(id);
-    if (existing != null && existing.isActive() && keepsExisting(self, existing.dialer(), candidate.dialer(), id)) {
+    if (existing != null
+        && existing.isActive()
+        && keepsExisting(self, existing.dialer(), candidate.dialer(), id)) {
       return new Admission(Disconnect.Reason.DUPLICATE_CONNECTION, existing, null);
     }
     boolean replacing = existing != null && existing.isActive();
@@ -43,10 +52,12 @@ final class SessionTable {
   }
 
   /**
-   * Whether, of two sessions between {@code self} and {@code other}, the existing one is kept: if they were dialled
-   * by different nodes, the one dialled by the lower node id; if by the same node, the newer one.
+   * Whether, of two sessions between {@code self} and {@code other}, the existing one is kept: if
+   * they were dialled by different nodes, the one dialled by the lower node id; if by the same
+   * node, the newer one.
    */
-  static boolean keepsExisting(Address self, Address existingDialer, Address candidateDialer, Address other) {
+  static boolean keepsExisting(
+      Address self, Address existingDialer, Address candidateDialer, Address other) {
     if (existingDialer.equals(candidateDialer)) {
       return false;
     }

@@ -19,8 +19,8 @@ import org.jgolem.eth.PackedPayment;
  *   <li>A payee's total that would need more than {@link #MAX_WORDS_PER_PAYEE} words is held back
  *       ({@code AMOUNT_TOO_LARGE}): no real payment comes near it, and splitting it would make an
  *       unbounded number of words.
- *   <li>Batches hold at most {@code maxPaymentsPerBatch} words, which bounds their gas
- *       (about 24.4k gas per new payee).
+ *   <li>Batches hold at most {@code maxPaymentsPerBatch} words, which bounds their gas (about 24.4k
+ *       gas per new payee).
  * </ul>
  *
  * Payees keep the order in which they first appear, so the same input gives the same batches.
@@ -38,7 +38,8 @@ public final class BatchBuilder {
 
   public BatchBuilder(Address sender, Address tokenContract, int maxPaymentsPerBatch) {
     if (maxPaymentsPerBatch < 1) {
-      throw new IllegalArgumentException("maxPaymentsPerBatch must be at least 1, got " + maxPaymentsPerBatch);
+      throw new IllegalArgumentException(
+          "maxPaymentsPerBatch must be at least 1, got " + maxPaymentsPerBatch);
     }
     this.sender = sender;
     this.tokenContract = tokenContract;
@@ -76,7 +77,8 @@ public final class BatchBuilder {
     });
     List<BatchPlan.Batch> batches = new ArrayList<>();
     for (int i = 0; i < words.size(); i += maxPaymentsPerBatch) {
-      batches.add(new BatchPlan.Batch(words.subList(i, Math.min(words.size(), i + maxPaymentsPerBatch))));
+      batches.add(
+          new BatchPlan.Batch(words.subList(i, Math.min(words.size(), i + maxPaymentsPerBatch))));
     }
     return new BatchPlan(batches, held);
   }

@@ -55,10 +55,22 @@ public record BlenderOptions(
   public static final int MAX_RESOLUTION = 16_384;
   public static final int MAX_SAMPLES = 1 << 16;
   public static final String DEFAULT_IMAGE = "jgolem/blender";
-  private static final List<String> KNOWN = List.of("cpus", "format", "frames", "image", "image_id", "memory_mib",
-      "output_path", "resolution", "samples", "scene", "seed", "spot_check");
-  private static final List<String> SPOT_KNOWN = List.of("blender", "crop_size", "crops", "environment",
-      "min_crop_px", "ssim_threshold");
+  private static final List<String> KNOWN =
+      List.of(
+          "cpus",
+          "format",
+          "frames",
+          "image",
+          "image_id",
+          "memory_mib",
+          "output_path",
+          "resolution",
+          "samples",
+          "scene",
+          "seed",
+          "spot_check");
+  private static final List<String> SPOT_KNOWN =
+      List.of("blender", "crop_size", "crops", "environment", "min_crop_px", "ssim_threshold");
 
   /** The output formats: 8-bit RGB PNG, or uncompressed 32-bit float RGB OpenEXR. */
   public enum Format {
@@ -73,16 +85,23 @@ public record BlenderOptions(
   }
 
   /**
-   * How the requestor spot-checks each result: {@code crops} random crops of every frame or tile it holds,
-   * each {@code cropSize} of the tile's width and height (at least {@code minCropPx} pixels, at most the
-   * tile), re-rendered locally and compared by SSIM; below {@code ssimThreshold} the result is rejected.
+   * How the requestor spot-checks each result: {@code crops} random crops of every frame or tile it
+   * holds, each {@code cropSize} of the tile's width and height (at least {@code minCropPx} pixels,
+   * at most the tile), re-rendered locally and compared by SSIM; below {@code ssimThreshold} the
+   * result is rejected.
    *
    * @param environment where the requestor re-renders: "docker" (the task's image) or "host"
    * @param blender the host's blender binary, for "host"
    */
-  public record SpotCheck(int crops, double cropSize, int minCropPx, double ssimThreshold, String environment,
+  public record SpotCheck(
+      int crops,
+      double cropSize,
+      int minCropPx,
+      double ssimThreshold,
+      String environment,
       Path blender) {
-    public static final SpotCheck DEFAULTS = new SpotCheck(3, 0.1, 8, 0.94, "docker", Path.of("/usr/bin/blender"));
+    public static final SpotCheck DEFAULTS =
+        new SpotCheck(3, 0.1, 8, 0.94, "docker", Path.of("/usr/bin/blender"));
   }
 
   public BlenderOptions {
@@ -103,7 +122,9 @@ public record BlenderOptions(
     String image = o.has("image") ? OptionReader.string(o, "$.options", "image", p) : DEFAULT_IMAGE;
     String imageId = OptionReader.string(o, "$.options", "image_id", p);
     if (imageId != null && !imageId.matches("sha256:[0-9a-f]{64}")) {
-      p.add("$.options.image_id", "must be a Docker image id sha256:<64 lowercase hex> (the jgolem/blender image)");
+      p.add(
+          "$.options.image_id",
+          "must be a Docker image id sha256:<64 lowercase hex> (the jgolem/blender image)");
       imageId = null;
     }
     List<Integer> frames = frames(o.get("frames"), p);
@@ -132,7 +153,8 @@ public record BlenderOptions(
     int cpus = (int) OptionReader.integer(o, "$.options", "cpus", 1, 64, 1, p);
     long memory = OptionReader.integer(o, "$.options", "memory_mib", 256, 64 * 1024, 1024, p);
     SpotCheck spot = spotCheck(o.get("spot_check"), p);
-    return new BlenderOptions(resources, scene, image, imageId, frames, res[0], res[1], format, samples, seed, outputDir,
+    return new BlenderOptions(
+        resources, scene, image, imageId, frames, res[0], res[1], format, samples, seed, outputDir,
         cpus, memory, spot);
   }
 
@@ -146,8 +168,12 @@ public record BlenderOptions(
       Path r = task.resources().get(i);
       String name = r.getFileName() == null ? "" : r.getFileName().toString();
       if (!Files.isRegularFile(r)) p.add("$.resources[" + i + "]", "must be a file: " + r);
-      else if (!OptionReader.safeName(name)) p.add("$.resources[" + i + "]", "file name must be 1-64 characters of [A-Za-z0-9_.-]: " + name);
-      else if (!names.add(name)) p.add("$.resources[" + i + "]", "another resource has the file name " + name);
+      else if (!OptionReader.safeName(name))
+        p.add(
+            "$.resources[" + i + "]",
+            "file name must be 1-64 characters of [A-Za-z0-9_.-]: " + name);
+      else if (!names.add(name))
+        p.add("$.resources[" + i + "]", "another resource has the file name " + name);
       else resources.add(r);
     }
     String scene;
@@ -166,8 +192,11 @@ public record BlenderOptions(
         if (task.resources().get(i).getFileName().toString().endsWith(".blend")) blends.add(i);
       }
       if (blends.size() != 1) {
-        p.add("$.resources", blends.isEmpty() ? "holds no .blend scene file" : "holds " + blends.size()
-            + " .blend files: name the scene in options.scene");
+        p.add(
+            "$.resources",
+            blends.isEmpty()
+                ? "holds no .blend scene file"
+                : "holds " + blends.size() + " .blend files: name the scene in options.scene");
         return null;
       }
       index = blends.get(0);
@@ -194,15 +223,23 @@ public record BlenderOptions(
   static String notBlend(Path file) {
     try (var in = Files.newInputStream(file)) {
       byte[] h = in.readNBytes(12);
-      if (h.length >= 7 && new String(h, 0, 7, StandardCharsets.US_ASCII).equals("BLENDER")) return null;
+      if (h.length >= 7 && new String(h, 0, 7, StandardCharsets.US_ASCII).equals("BLENDER"))
+        return null;
       if (h.length >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b) {
         try (var gz = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
           byte[] g = gz.readNBytes(7);
-          return new String(g, StandardCharsets.US_ASCII).equals("BLENDER") ? null : "a gzip file without a .blend inside";
+          return new String(g, StandardCharsets.US_ASCII).equals("BLENDER")
+              ? null
+              : "a gzip file without a .blend inside";
         }
       }
-      if (h.length >= 4 && (h[0] & 0xff) == 0x28 && (h[1] & 0xff) == 0xb5 && (h[2] & 0xff) == 0x2f && (h[3] & 0xff) == 0xfd) {
-        return null; // a zstd-compressed .blend (Blender 3.0 and later); Blender itself says if it is not one
+      if (h.length >= 4
+          && (h[0] & 0xff) == 0x28
+          && (h[1] & 0xff) == 0xb5
+          && (h[2] & 0xff) == 0x2f
+          && (h[3] & 0xff) == 0xfd) {
+        return null; // a zstd-compressed .blend (Blender 3.0 and later); Blender itself says if it
+        // is not one
       }
       return "it does not start with the BLENDER header";
     } catch (IOException e) {
@@ -210,7 +247,10 @@ public record BlenderOptions(
     }
   }
 
-  /** "1-3;5" (ranges and single frames, separated by ';' or ','), or a JSON list of frame numbers. Sorted, each once. */
+  /**
+   * "1-3;5" (ranges and single frames, separated by ';' or ','), or a JSON list of frame numbers.
+   * Sorted, each once.
+   */
   static List<Integer> frames(JsonNode n, Problems p) {
     String path = "$.options.frames";
     TreeSet<Integer> out = new TreeSet<>();
@@ -283,9 +323,18 @@ public record BlenderOptions(
     int[] out = new int[2];
     for (int i = 0; i < 2; i++) {
       JsonNode e = n.get(i);
-      if (!e.canConvertToExactIntegral() || !e.canConvertToInt() || e.asInt() < 1 || e.asInt() > MAX_RESOLUTION) {
-        p.add(path + "[" + i + "]", "must be an integer in 1.." + MAX_RESOLUTION + " (" + (i == 0 ? "width" : "height")
-            + " in pixels), got " + e);
+      if (!e.canConvertToExactIntegral()
+          || !e.canConvertToInt()
+          || e.asInt() < 1
+          || e.asInt() > MAX_RESOLUTION) {
+        p.add(
+            path + "[" + i + "]",
+            "must be an integer in 1.."
+                + MAX_RESOLUTION
+                + " ("
+                + (i == 0 ? "width" : "height")
+                + " in pixels), got "
+                + e);
       } else {
         out[i] = e.asInt();
       }
@@ -317,13 +366,15 @@ public record BlenderOptions(
     Path blender = d.blender();
     if (n.has("blender")) {
       String b = OptionReader.string(n, path, "blender", p);
-      if (b != null && !b.startsWith("/")) p.add(path + ".blender", "must be an absolute path to the host's blender binary");
+      if (b != null && !b.startsWith("/"))
+        p.add(path + ".blender", "must be an absolute path to the host's blender binary");
       else if (b != null) blender = Path.of(b);
     }
     return new SpotCheck(crops, size, min, threshold, env == null ? d.environment() : env, blender);
   }
 
-  private static double number(JsonNode o, String path, String field, double min, double max, double dflt, Problems p) {
+  private static double number(
+      JsonNode o, String path, String field, double min, double max, double dflt, Problems p) {
     JsonNode n = o.get(field);
     if (n == null || n.isNull()) return dflt;
     if (!n.isNumber() || !(n.asDouble() >= min && n.asDouble() <= max)) {

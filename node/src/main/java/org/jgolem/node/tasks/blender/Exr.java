@@ -11,10 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A reader and writer for the OpenEXR files Blender writes when told to ({@code exr_codec='NONE'}): one part,
- * scan lines, no compression, HALF, FLOAT or UINT channels. That is all the Blender task needs to merge EXR
- * tiles pixel-exactly; anything else (compressed, tiled, deep or multi-part files) is refused with a message
- * saying which feature it is. Written files are single-part, uncompressed, 32-bit FLOAT scan lines.
+ * A reader and writer for the OpenEXR files Blender writes when told to ({@code exr_codec='NONE'}):
+ * one part, scan lines, no compression, HALF, FLOAT or UINT channels. That is all the Blender task
+ * needs to merge EXR tiles pixel-exactly; anything else (compressed, tiled, deep or multi-part
+ * files) is refused with a message saying which feature it is. Written files are single-part,
+ * uncompressed, 32-bit FLOAT scan lines.
  */
 public final class Exr {
   static final int MAGIC = 20000630;
@@ -44,15 +45,20 @@ public final class Exr {
     return read(file, 0, 0);
   }
 
-  /** As {@link #read(Path)}, refusing from the header a file that is not {@code width × height} (0: any size). */
+  /**
+   * As {@link #read(Path)}, refusing from the header a file that is not {@code width × height} (0:
+   * any size).
+   */
   public static Picture read(Path file, int width, int height) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     try {
       if (b.getInt() != MAGIC) throw bad(file, "not an OpenEXR file (no magic number)");
       int version = b.getInt();
-      if ((version & 0xff) != 2) throw bad(file, "OpenEXR version " + (version & 0xff) + " is not supported");
-      if ((version & 0x200) != 0) throw bad(file, "tiled OpenEXR files are not supported (write scan lines)");
+      if ((version & 0xff) != 2)
+        throw bad(file, "OpenEXR version " + (version & 0xff) + " is not supported");
+      if ((version & 0x200) != 0)
+        throw bad(file, "tiled OpenEXR files are not supported (write scan lines)");
       if ((version & 0x800) != 0) throw bad(file, "deep OpenEXR files are not supported");
       if ((version & 0x1000) != 0) throw bad(file, "multi-part OpenEXR files are not supported");
       List<Channel> channels = null;
@@ -63,61 +69,83 @@ public final class Exr {
         if (name.isEmpty()) break;
         String type = cString(b, file);
         int size = b.getInt();
-        if (size < 0 || size > b.remaining()) throw bad(file, "attribute " + name + " has a bad size " + size);
+        if (size < 0 || size > b.remaining())
+          throw bad(file, "attribute " + name + " has a bad size " + size);
         ByteBuffer v = b.slice(b.position(), size).order(ByteOrder.LITTLE_ENDIAN);
         b.position(b.position() + size);
         switch (name) {
           case "channels" -> channels = channels(v, file);
           case "compression" -> compression = v.get() & 0xff;
-          case "dataWindow" -> dataWindow = new int[] {v.getInt(), v.getInt(), v.getInt(), v.getInt()};
+          case "dataWindow" ->
+              dataWindow = new int[] {v.getInt(), v.getInt(), v.getInt(), v.getInt()};
           default -> {
-            // other attributes (Blender's metadata, windows, line order) do not change how pixels are stored
+            // other attributes (Blender's metadata, windows, line order) do not change how pixels
+            // are stored
           }
         }
-        if (name.equals("type") && !type.equals("string")) throw bad(file, "attribute 'type' is not a string");
+        if (name.equals("type") && !type.equals("string"))
+          throw bad(file, "attribute 'type' is not a string");
       }
       if (channels == null || dataWindow == null || compression < 0) {
         throw bad(file, "the header lacks channels, compression or dataWindow");
       }
       if (compression != 0) {
-        throw bad(file, "compression " + compressionName(compression) + " is not supported (Blender tasks write exr_codec NONE)");
+        throw bad(
+            file,
+            "compression "
+                + compressionName(compression)
+                + " is not supported (Blender tasks write exr_codec NONE)");
       }
       long w = (long) dataWindow[2] - dataWindow[0] + 1;
       long h = (long) dataWindow[3] - dataWindow[1] + 1;
-      if (w < 1 || h < 1 || w * h > MAX_PIXELS) throw bad(file, "data window " + w + "x" + h + " is empty or too large");
+      if (w < 1 || h < 1 || w * h > MAX_PIXELS)
+        throw bad(file, "data window " + w + "x" + h + " is empty or too large");
       Pictures.expectSize(file, w, h, width, height);
       width = (int) w;
       height = (int) h;
       int[] index = new int[4];
       for (int c = 0; c < 4; c++) index[c] = find(channels, "RGBA".substring(c, c + 1));
-      if (index[0] < 0 || index[1] < 0 || index[2] < 0) throw bad(file, "it has no R, G and B channels (has " + names(channels) + ")");
+      if (index[0] < 0 || index[1] < 0 || index[2] < 0)
+        throw bad(file, "it has no R, G and B channels (has " + names(channels) + ")");
       int outChannels = index[3] >= 0 ? 4 : 3;
       long lineBytes = 0;
       for (Channel ch : channels) lineBytes += (long) ch.bytes() * width;
       if ((lineBytes + 16) * height > bytes.length) {
-        throw bad(file, "its " + width + "x" + height + " pixels cannot be in a file of " + bytes.length + " bytes");
+        throw bad(
+            file,
+            "its "
+                + width
+                + "x"
+                + height
+                + " pixels cannot be in a file of "
+                + bytes.length
+                + " bytes");
       }
       Picture p = Picture.blank(width, height, outChannels, true);
       long[] offsets = new long[height];
       for (int i = 0; i < height; i++) offsets[i] = b.getLong();
       boolean[] seen = new boolean[height];
       for (int i = 0; i < height; i++) {
-        if (offsets[i] < 0 || offsets[i] > bytes.length - 8) throw bad(file, "scan line offset " + i + " points outside the file");
+        if (offsets[i] < 0 || offsets[i] > bytes.length - 8)
+          throw bad(file, "scan line offset " + i + " points outside the file");
         b.position((int) offsets[i]);
         int row = b.getInt() - dataWindow[1];
         int size = b.getInt();
-        if (row < 0 || row >= height || seen[row]) throw bad(file, "scan line block " + i + " has a bad or repeated y");
-        if (size != lineBytes || size > b.remaining()) throw bad(file, "scan line " + row + " holds " + size + " bytes, expected " + lineBytes);
+        if (row < 0 || row >= height || seen[row])
+          throw bad(file, "scan line block " + i + " has a bad or repeated y");
+        if (size != lineBytes || size > b.remaining())
+          throw bad(file, "scan line " + row + " holds " + size + " bytes, expected " + lineBytes);
         seen[row] = true;
         for (Channel ch : channels) {
           int target = -1;
           for (int c = 0; c < outChannels; c++) if (channels.get(index[c]) == ch) target = c;
           for (int x = 0; x < width; x++) {
-            float v = switch (ch.type) {
-              case HALF -> Float.float16ToFloat(b.getShort());
-              case FLOAT -> b.getFloat();
-              default -> (float) Integer.toUnsignedLong(b.getInt());
-            };
+            float v =
+                switch (ch.type) {
+                  case HALF -> Float.float16ToFloat(b.getShort());
+                  case FLOAT -> b.getFloat();
+                  default -> (float) Integer.toUnsignedLong(b.getInt());
+                };
             if (target >= 0) p.set(x, row, target, v);
           }
         }
@@ -130,12 +158,19 @@ public final class Exr {
 
   /** Writes {@code p} as an uncompressed single-part scan-line EXR with 32-bit FLOAT channels. */
   public static void write(Path file, Picture p) throws IOException {
-    String[] names = p.channels() == 4 ? new String[] {"A", "B", "G", "R"} : new String[] {"B", "G", "R"};
+    String[] names =
+        p.channels() == 4 ? new String[] {"A", "B", "G", "R"} : new String[] {"B", "G", "R"};
     int[] source = p.channels() == 4 ? new int[] {3, 2, 1, 0} : new int[] {2, 1, 0};
     ByteArrayOutputStream header = new ByteArrayOutputStream();
     ByteBuffer chlist = le(names.length * 18 + 1);
     for (String n : names) {
-      chlist.put(n.getBytes(StandardCharsets.US_ASCII)).put((byte) 0).putInt(FLOAT).put(new byte[4]).putInt(1).putInt(1);
+      chlist
+          .put(n.getBytes(StandardCharsets.US_ASCII))
+          .put((byte) 0)
+          .putInt(FLOAT)
+          .put(new byte[4])
+          .putInt(1)
+          .putInt(1);
     }
     chlist.put((byte) 0);
     attribute(header, "channels", "chlist", chlist.array());
@@ -151,7 +186,8 @@ public final class Exr {
     int lineBytes = names.length * 4 * p.width();
     long start = 8 + header.size() + 8L * p.height();
     long total = start + (long) p.height() * (8 + lineBytes);
-    if (total > Integer.MAX_VALUE) throw new IOException("picture too large for one EXR file: " + p.width() + "x" + p.height());
+    if (total > Integer.MAX_VALUE)
+      throw new IOException("picture too large for one EXR file: " + p.width() + "x" + p.height());
     ByteBuffer out = le((int) total);
     out.putInt(MAGIC).putInt(2).put(header.toByteArray());
     for (int y = 0; y < p.height(); y++) out.putLong(start + (long) y * (8 + lineBytes));
@@ -186,8 +222,10 @@ public final class Exr {
       v.position(v.position() + 4);
       int xs = v.getInt();
       int ys = v.getInt();
-      if (type != HALF && type != FLOAT && type != UINT) throw bad(file, "channel " + name + " has unknown pixel type " + type);
-      if (xs != 1 || ys != 1) throw bad(file, "channel " + name + " is subsampled, which is not supported");
+      if (type != HALF && type != FLOAT && type != UINT)
+        throw bad(file, "channel " + name + " has unknown pixel type " + type);
+      if (xs != 1 || ys != 1)
+        throw bad(file, "channel " + name + " is subsampled, which is not supported");
       out.add(new Channel(name, type));
     }
   }
@@ -206,7 +244,8 @@ public final class Exr {
     while (b.get() != 0) {
       if (b.position() - start > 255) throw bad(file, "a header name is longer than 255 bytes");
     }
-    return new String(b.array(), b.arrayOffset() + start, b.position() - start - 1, StandardCharsets.US_ASCII);
+    return new String(
+        b.array(), b.arrayOffset() + start, b.position() - start - 1, StandardCharsets.US_ASCII);
   }
 
   private static String compressionName(int c) {

@@ -9,31 +9,42 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
-/** Reads and writes the task's frames, tiles and crops: 8-bit RGB PNG through javax.imageio, EXR through {@link Exr}. */
+/**
+ * Reads and writes the task's frames, tiles and crops: 8-bit RGB PNG through javax.imageio, EXR
+ * through {@link Exr}.
+ */
 public final class Pictures {
   private static final long MAX_PIXELS = 1L << 28;
 
   private Pictures() {}
 
-  /** Reads {@code file} in {@code format}; a malformed file, or a size above {@code 2^28} pixels, is an IOException. */
+  /**
+   * Reads {@code file} in {@code format}; a malformed file, or a size above {@code 2^28} pixels, is
+   * an IOException.
+   */
   public static Picture read(Path file, BlenderOptions.Format format) throws IOException {
     return read(file, format, 0, 0);
   }
 
   /**
-   * Reads {@code file}, which must be {@code width × height} pixels: a file of another size is refused from
-   * its header, before its pixels are decoded (a small compressed file cannot make the reader allocate a
-   * huge picture). A size of 0 accepts any size up to {@code 2^28} pixels.
+   * Reads {@code file}, which must be {@code width × height} pixels: a file of another size is
+   * refused from its header, before its pixels are decoded (a small compressed file cannot make the
+   * reader allocate a huge picture). A size of 0 accepts any size up to {@code 2^28} pixels.
    */
-  public static Picture read(Path file, BlenderOptions.Format format, int width, int height) throws IOException {
-    return format == BlenderOptions.Format.EXR ? Exr.read(file, width, height) : png(file, width, height);
+  public static Picture read(Path file, BlenderOptions.Format format, int width, int height)
+      throws IOException {
+    return format == BlenderOptions.Format.EXR
+        ? Exr.read(file, width, height)
+        : png(file, width, height);
   }
 
   static void expectSize(Path file, long w, long h, int width, int height) throws IOException {
     if (width > 0 && (w != width || h != height)) {
-      throw new IOException(file.getFileName() + " is " + w + "x" + h + " pixels, expected " + width + "x" + height);
+      throw new IOException(
+          file.getFileName() + " is " + w + "x" + h + " pixels, expected " + width + "x" + height);
     }
-    if (w * h > MAX_PIXELS) throw new IOException(file.getFileName() + ": " + w + "x" + h + " is too large");
+    if (w * h > MAX_PIXELS)
+      throw new IOException(file.getFileName() + ": " + w + "x" + h + " is too large");
   }
 
   public static void write(Path file, Picture p, BlenderOptions.Format format) throws IOException {
@@ -44,7 +55,10 @@ public final class Pictures {
     BufferedImage img = new BufferedImage(p.width(), p.height(), BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < p.height(); y++) {
       for (int x = 0; x < p.width(); x++) {
-        img.setRGB(x, y, (byte8(p.get(x, y, 0)) << 16) | (byte8(p.get(x, y, 1)) << 8) | byte8(p.get(x, y, 2)));
+        img.setRGB(
+            x,
+            y,
+            (byte8(p.get(x, y, 0)) << 16) | (byte8(p.get(x, y, 1)) << 8) | byte8(p.get(x, y, 2)));
       }
     }
     try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
@@ -59,7 +73,8 @@ public final class Pictures {
   private static Picture png(Path file, int width, int height) throws IOException {
     BufferedImage img;
     if (!Files.isRegularFile(file)) throw new IOException(file.getFileName() + ": not a file");
-    // through the Files API: a result checked in memory is not on the default file system (no toFile())
+    // through the Files API: a result checked in memory is not on the default file system (no
+    // toFile())
     try (var raw = new java.io.BufferedInputStream(Files.newInputStream(file));
         ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(raw)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -68,7 +83,8 @@ public final class Pictures {
       try {
         reader.setInput(in, true, true);
         if (!reader.getFormatName().equalsIgnoreCase("png")) {
-          throw new IOException(file.getFileName() + ": a " + reader.getFormatName() + " image, not a PNG");
+          throw new IOException(
+              file.getFileName() + ": a " + reader.getFormatName() + " image, not a PNG");
         }
         expectSize(file, reader.getWidth(0), reader.getHeight(0), width, height);
         img = reader.read(0);
@@ -76,8 +92,10 @@ public final class Pictures {
         reader.dispose();
       }
     } catch (IOException e) {
-      throw e.getMessage() != null && e.getMessage().startsWith(file.getFileName().toString()) ? e
-          : new IOException(file.getFileName() + ": not a readable PNG image (" + e.getMessage() + ")", e);
+      throw e.getMessage() != null && e.getMessage().startsWith(file.getFileName().toString())
+          ? e
+          : new IOException(
+              file.getFileName() + ": not a readable PNG image (" + e.getMessage() + ")", e);
     } catch (RuntimeException e) {
       throw new IOException(file.getFileName() + ": not a readable PNG image (" + e + ")", e);
     }
@@ -93,4 +111,3 @@ public final class Pictures {
     return p;
   }
 }
-

@@ -1,14 +1,15 @@
 package org.jgolem.node.tasks.blender;
 
 /**
- * A rectangle of pixels in a frame, half-open, counted from the top-left corner: columns {@code x0..x1-1},
- * rows {@code y0..y1-1}.
+ * A rectangle of pixels in a frame, half-open, counted from the top-left corner: columns {@code
+ * x0..x1-1}, rows {@code y0..y1-1}.
  */
 public record Region(int x0, int y0, int x1, int y1) {
 
   public Region {
     if (x0 < 0 || y0 < 0 || x1 <= x0 || y1 <= y0) {
-      throw new IllegalArgumentException("not a region: x " + x0 + ".." + x1 + ", y " + y0 + ".." + y1);
+      throw new IllegalArgumentException(
+          "not a region: x " + x0 + ".." + x1 + ", y " + y0 + ".." + y1);
     }
   }
 

@@ -4,21 +4,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a Blender task is cut into subtasks. With {@code F} frames and {@code N} subtasks ({@code subtasks_count},
- * {@code F} when not given):
+ * How a Blender task is cut into subtasks. With {@code F} frames and {@code N} subtasks ({@code
+ * subtasks_count}, {@code F} when not given):
  *
  * <ul>
- *   <li>{@code N ≥ F}: every frame is split into tiles: each frame gets {@code ⌊N/F⌋} tiles, and the first
- *       {@code N mod F} frames one more. A frame of one tile is rendered whole.
- *   <li>{@code N < F}: the frames, in ascending order, are grouped into {@code N} runs of consecutive list
- *       entries; the first {@code F mod N} runs hold {@code ⌈F/N⌉} frames, the others {@code ⌊F/N⌋}.
+ *   <li>{@code N ≥ F}: every frame is split into tiles: each frame gets {@code ⌊N/F⌋} tiles, and
+ *       the first {@code N mod F} frames one more. A frame of one tile is rendered whole.
+ *   <li>{@code N < F}: the frames, in ascending order, are grouped into {@code N} runs of
+ *       consecutive list entries; the first {@code F mod N} runs hold {@code ⌈F/N⌉} frames, the
+ *       others {@code ⌊F/N⌋}.
  * </ul>
  *
  * So there are always exactly {@code N} subtasks. A frame of {@code k} tiles is cut into a grid of
- * {@code rows × cols = k}, choosing among the factorisations that fit the frame the one whose tiles are
- * closest to square (then the one with fewer rows). Column {@code i} spans pixels
- * {@code ⌊i·W/cols⌋ .. ⌊(i+1)·W/cols⌋}, row {@code j} likewise over the height (counted from the top), so the
- * tiles cover every pixel exactly once and differ in size by at most one pixel.
+ * {@code rows × cols = k}, choosing among the factorisations that fit the frame the one whose tiles
+ * are closest to square (then the one with fewer rows). Column {@code i} spans pixels {@code
+ * ⌊i·W/cols⌋ .. ⌊(i+1)·W/cols⌋}, row {@code j} likewise over the height (counted from the top), so
+ * the tiles cover every pixel exactly once and differ in size by at most one pixel.
  */
 public final class Split {
   private Split() {}
@@ -39,10 +40,14 @@ public final class Split {
     }
   }
 
-  /** The subtasks for {@code frames} (sorted, distinct) of a {@code width × height} picture; see the class comment. */
+  /**
+   * The subtasks for {@code frames} (sorted, distinct) of a {@code width × height} picture; see the
+   * class comment.
+   */
   public static List<Job> jobs(List<Integer> frames, int width, int height, int count) {
     if (frames.isEmpty()) throw new IllegalArgumentException("no frames");
-    if (count < 1) throw new IllegalArgumentException("subtask count must be positive, got " + count);
+    if (count < 1)
+      throw new IllegalArgumentException("subtask count must be positive, got " + count);
     int f = frames.size();
     List<Job> out = new ArrayList<>();
     if (count >= f) {
@@ -50,12 +55,22 @@ public final class Split {
         int frame = frames.get(i);
         int tiles = count / f + (i < count % f ? 1 : 0);
         if (tiles == 1) {
-          out.add(new Job(String.format("frame%04d", frame), List.of(frame), Region.whole(width, height), false));
+          out.add(
+              new Job(
+                  String.format("frame%04d", frame),
+                  List.of(frame),
+                  Region.whole(width, height),
+                  false));
           continue;
         }
         List<Region> grid = grid(width, height, tiles);
         for (int t = 0; t < grid.size(); t++) {
-          out.add(new Job(String.format("frame%04d-tile%d", frame, t + 1), List.of(frame), grid.get(t), true));
+          out.add(
+              new Job(
+                  String.format("frame%04d-tile%d", frame, t + 1),
+                  List.of(frame),
+                  grid.get(t),
+                  true));
         }
       }
     } else {
@@ -64,27 +79,45 @@ public final class Split {
         int size = f / count + (g < f % count ? 1 : 0);
         List<Integer> group = frames.subList(at, at + size);
         at += size;
-        String name = size == 1 ? String.format("frame%04d", group.get(0))
-            : String.format("frames%04d-%04d", group.get(0), group.get(size - 1));
+        String name =
+            size == 1
+                ? String.format("frame%04d", group.get(0))
+                : String.format("frames%04d-%04d", group.get(0), group.get(size - 1));
         out.add(new Job(name, group, Region.whole(width, height), false));
       }
     }
     return out;
   }
 
-  /** The grid of {@code tiles} tiles of a {@code width × height} frame, row by row from the top; see the class comment. */
+  /**
+   * The grid of {@code tiles} tiles of a {@code width × height} frame, row by row from the top; see
+   * the class comment.
+   */
   public static List<Region> grid(int width, int height, int tiles) {
     int[] shape = shape(width, height, tiles);
     if (shape == null) {
-      throw new IllegalArgumentException("a " + width + "x" + height + " frame cannot be cut into " + tiles
-          + " tiles of at least one pixel (no rows x columns = " + tiles + " fits)");
+      throw new IllegalArgumentException(
+          "a "
+              + width
+              + "x"
+              + height
+              + " frame cannot be cut into "
+              + tiles
+              + " tiles of at least one pixel (no rows x columns = "
+              + tiles
+              + " fits)");
     }
     int rows = shape[0];
     int cols = shape[1];
     List<Region> out = new ArrayList<>(tiles);
     for (int j = 0; j < rows; j++) {
       for (int i = 0; i < cols; i++) {
-        out.add(new Region(cut(width, cols, i), cut(height, rows, j), cut(width, cols, i + 1), cut(height, rows, j + 1)));
+        out.add(
+            new Region(
+                cut(width, cols, i),
+                cut(height, rows, j),
+                cut(width, cols, i + 1),
+                cut(height, rows, j + 1)));
       }
     }
     return out;

@@ -11,15 +11,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The merge of a Blender task's accepted tiles: each placed into its frame, pixel-exactly, and each frame written
- * as {@code output_path/frame_NNNN.ext} (through a {@code .part} file). Every pixel of every frame must be covered
- * exactly once.
+ * The merge of a Blender task's accepted tiles: each placed into its frame, pixel-exactly, and each
+ * frame written as {@code output_path/frame_NNNN.ext} (through a {@code .part} file). Every pixel
+ * of every frame must be covered exactly once.
  */
 final class TileMerge {
   private TileMerge() {}
 
-  /** Merges the tiles of jobs, found in accepted (subtask name to result folder); returns how many frames. */
-  static int merge(BlenderOptions options, Collection<Split.Job> jobs, Map<String, Path> accepted) throws IOException {
+  /**
+   * Merges the tiles of jobs, found in accepted (subtask name to result folder); returns how many
+   * frames.
+   */
+  static int merge(BlenderOptions options, Collection<Split.Job> jobs, Map<String, Path> accepted)
+      throws IOException {
     Path outDir = options.outputDir();
     Files.createDirectories(outDir);
     Map<Integer, List<Split.Job>> byFrame = new LinkedHashMap<>();
@@ -34,19 +38,31 @@ final class TileMerge {
       for (Split.Job j : e.getValue()) {
         Path folder = accepted.get(j.name());
         if (folder == null) throw new IOException("no accepted result for subtask " + j.name());
-        Picture tile = Pictures.read(folder.resolve(name), options.format(), j.region().width(), j.region().height());
-        if (full == null) full = Picture.blank(options.width(), options.height(), tile.channels(), tile.hdr());
+        Picture tile =
+            Pictures.read(
+                folder.resolve(name), options.format(), j.region().width(), j.region().height());
+        if (full == null)
+          full = Picture.blank(options.width(), options.height(), tile.channels(), tile.hdr());
         full.paste(tile, j.region().x0(), j.region().y0());
         for (int y = j.region().y0(); y < j.region().y1(); y++) {
           for (int x = j.region().x0(); x < j.region().x1(); x++) {
-            if (seen[y * options.width() + x]) throw new IOException("pixel " + x + "," + y + " of frame " + frame + " is in two tiles");
+            if (seen[y * options.width() + x])
+              throw new IOException(
+                  "pixel " + x + "," + y + " of frame " + frame + " is in two tiles");
             seen[y * options.width() + x] = true;
             covered++;
           }
         }
       }
       if (full == null || covered != (long) options.width() * options.height()) {
-        throw new IOException("the tiles of frame " + frame + " cover " + covered + " of its " + seen.length + " pixels");
+        throw new IOException(
+            "the tiles of frame "
+                + frame
+                + " cover "
+                + covered
+                + " of its "
+                + seen.length
+                + " pixels");
       }
       Path target = outDir.resolve(name);
       Path part = outDir.resolve(name + ".part");

@@ -14,9 +14,11 @@ public final class OptionReader {
 
   /** Problems for every field of {@code o} not in {@code known}. */
   public static void unknownFields(JsonNode o, String path, List<String> known, Problems p) {
-    o.fieldNames().forEachRemaining(f -> {
-      if (!known.contains(f)) p.add(path + "." + f, "unknown field (known: " + String.join(", ", known) + ")");
-    });
+    o.fieldNames()
+        .forEachRemaining(f -> {
+          if (!known.contains(f))
+            p.add(path + "." + f, "unknown field (known: " + String.join(", ", known) + ")");
+        });
   }
 
   /** A required non-empty string, or null (with a problem). */
@@ -27,14 +29,17 @@ public final class OptionReader {
       return null;
     }
     if (!n.isTextual() || n.asText().isEmpty() || n.asText().length() > MAX_STRING) {
-      p.add(path + "." + field, "must be a non-empty string of at most " + MAX_STRING + " characters");
+      p.add(
+          path + "." + field,
+          "must be a non-empty string of at most " + MAX_STRING + " characters");
       return null;
     }
     return n.asText();
   }
 
   /** A list of strings (at most {@code max}), empty with a problem when malformed. */
-  public static List<String> strings(JsonNode n, String path, int max, Problems p, boolean nonEmpty) {
+  public static List<String> strings(
+      JsonNode n, String path, int max, Problems p, boolean nonEmpty) {
     List<String> out = new ArrayList<>();
     if (n == null || !n.isArray()) {
       p.add(path, n == null ? "is missing" : "must be a list of strings");
@@ -53,10 +58,14 @@ public final class OptionReader {
   }
 
   /** An optional integer in {@code min..max}, {@code dflt} when absent. */
-  public static long integer(JsonNode o, String path, String field, long min, long max, long dflt, Problems p) {
+  public static long integer(
+      JsonNode o, String path, String field, long min, long max, long dflt, Problems p) {
     JsonNode n = o.get(field);
     if (n == null || n.isNull()) return dflt;
-    if (!n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < min || n.asLong() > max) {
+    if (!n.canConvertToExactIntegral()
+        || !n.canConvertToLong()
+        || n.asLong() < min
+        || n.asLong() > max) {
       p.add(path + "." + field, "must be an integer in " + min + ".." + max);
       return dflt;
     }
@@ -70,7 +79,11 @@ public final class OptionReader {
 
   /** A single path segment: no separators, not "." or "..", no NUL. */
   public static boolean safeSegment(String s) {
-    return !s.isEmpty() && !s.contains("/") && !s.contains("\\") && !s.equals(".") && !s.equals("..")
+    return !s.isEmpty()
+        && !s.contains("/")
+        && !s.contains("\\")
+        && !s.equals(".")
+        && !s.equals("..")
         && s.indexOf('\0') < 0;
   }
 
@@ -87,7 +100,9 @@ public final class OptionReader {
   public static void outputPaths(List<String> outs, String path, Problems p) {
     for (int i = 0; i < outs.size(); i++) {
       if (!safeRelativePath(outs.get(i))) {
-        p.add(path + "[" + i + "]", "must be a relative path inside the output folder, got \"" + outs.get(i) + "\"");
+        p.add(
+            path + "[" + i + "]",
+            "must be a relative path inside the output folder, got \"" + outs.get(i) + "\"");
       }
     }
   }

@@ -9,12 +9,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A task file's common part, validated (Golem's format: {@code type}, {@code name}, {@code timeout},
- * {@code subtask_timeout}, {@code subtasks_count}, {@code bid}, {@code resources}, {@code options}). The
- * {@code options} object is the task type's own and is validated by its template.
+ * A task file's common part, validated (Golem's format: {@code type}, {@code name}, {@code
+ * timeout}, {@code subtask_timeout}, {@code subtasks_count}, {@code bid}, {@code resources}, {@code
+ * options}). The {@code options} object is the task type's own and is validated by its template.
  *
  * @param file the task file, absolute
- * @param bidPerHour the most the requestor pays per hour of a provider's work, in token base units (GNT wei)
+ * @param bidPerHour the most the requestor pays per hour of a provider's work, in token base units
+ *     (GNT wei)
  * @param subtasksCount as written, if written (a gWASM file may derive it from its subtasks)
  * @param resources resource paths, resolved against the task file's folder and known to exist
  * @param verification as written, if written; the template's defaults apply otherwise
@@ -35,7 +36,8 @@ public record TaskFile(
   /**
    * How results are checked.
    *
-   * @param redundancy providers that compute each subtask (1 = no redundancy; k ≥ 2 compares output hashes)
+   * @param redundancy providers that compute each subtask (1 = no redundancy; k ≥ 2 compares output
+   *     hashes)
    * @param recomputeFraction the share of subtasks the requestor recomputes itself (0..1)
    */
   public record Verification(int redundancy, double recomputeFraction) {
@@ -43,10 +45,12 @@ public record TaskFile(
 
     public Verification {
       if (redundancy < 1 || redundancy > MAX_REDUNDANCY) {
-        throw new IllegalArgumentException("redundancy must be 1.." + MAX_REDUNDANCY + ", got " + redundancy);
+        throw new IllegalArgumentException(
+            "redundancy must be 1.." + MAX_REDUNDANCY + ", got " + redundancy);
       }
       if (!(recomputeFraction >= 0 && recomputeFraction <= 1)) {
-        throw new IllegalArgumentException("recomputeFraction must be in 0..1, got " + recomputeFraction);
+        throw new IllegalArgumentException(
+            "recomputeFraction must be in 0..1, got " + recomputeFraction);
       }
     }
   }

@@ -21,8 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and validates the common part of a task file. Every problem is collected (not just the first)
- * and reported with its JSON path; a file with any problem is refused as a whole.
+ * Reads and validates the common part of a task file. Every problem is collected (not just the
+ * first) and reported with its JSON path; a file with any problem is refused as a whole.
  */
 public final class TaskFileParser {
   public static final long MAX_FILE_BYTES = 1 << 20;
@@ -30,17 +30,31 @@ public final class TaskFileParser {
   public static final int MAX_NAME = 128;
   public static final int TOKEN_DECIMALS = 18;
   private static final Pattern HMS = Pattern.compile("(\\d{1,5}):([0-5]\\d):([0-5]\\d)");
-  private static final Set<String> KNOWN = Set.of("type", "name", "timeout", "subtask_timeout", "subtasks_count", "bid",
-      "resources", "options", "compute_on", "concent_enabled", "verification");
+  private static final Set<String> KNOWN =
+      Set.of(
+          "type",
+          "name",
+          "timeout",
+          "subtask_timeout",
+          "subtasks_count",
+          "bid",
+          "resources",
+          "options",
+          "compute_on",
+          "concent_enabled",
+          "verification");
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private final Set<String> knownTypes;
 
-  /** @param knownTypes the task types this node has templates for */
+  /**
+   * @param knownTypes the task types this node has templates for
+   */
   public TaskFileParser(Set<String> knownTypes) {
     this.knownTypes = Set.copyOf(knownTypes);
   }
@@ -54,26 +68,46 @@ public final class TaskFileParser {
       p.add("$", "must be a JSON object");
       p.throwIfAny(shown);
     }
-    root.fieldNames().forEachRemaining(f -> {
-      if (!KNOWN.contains(f)) p.add("$." + f, "unknown field (known: " + String.join(", ", KNOWN.stream().sorted().toList()) + ")");
-    });
+    root.fieldNames()
+        .forEachRemaining(f -> {
+          if (!KNOWN.contains(f))
+            p.add(
+                "$." + f,
+                "unknown field (known: "
+                    + String.join(", ", KNOWN.stream().sorted().toList())
+                    + ")");
+        });
     String type = text(root, "type", p, true);
     if (type != null && !knownTypes.contains(type)) {
-      p.add("$.type", "unknown task type '" + type + "' (this node knows " + knownTypes.stream().sorted().toList() + ")");
+      p.add(
+          "$.type",
+          "unknown task type '"
+              + type
+              + "' (this node knows "
+              + knownTypes.stream().sorted().toList()
+              + ")");
     }
     String name = text(root, "name", p, true);
-    if (name != null && (name.isBlank() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl))) {
+    if (name != null
+        && (name.isBlank()
+            || name.length() > MAX_NAME
+            || name.chars().anyMatch(Character::isISOControl))) {
       p.add("$.name", "must be 1.." + MAX_NAME + " printable characters");
     }
     Duration timeout = duration(root, "timeout", p);
     Duration subtaskTimeout = duration(root, "subtask_timeout", p);
     if (timeout != null && subtaskTimeout != null && subtaskTimeout.compareTo(timeout) > 0) {
-      p.add("$.subtask_timeout", "must not be longer than timeout (" + root.get("timeout").asText() + ")");
+      p.add(
+          "$.subtask_timeout",
+          "must not be longer than timeout (" + root.get("timeout").asText() + ")");
     }
     Optional<Integer> count = Optional.empty();
     JsonNode c = root.get("subtasks_count");
     if (c != null) {
-      if (!c.canConvertToExactIntegral() || !c.canConvertToInt() || c.asInt() < 1 || c.asInt() > MAX_SUBTASKS) {
+      if (!c.canConvertToExactIntegral()
+          || !c.canConvertToInt()
+          || c.asInt() < 1
+          || c.asInt() > MAX_SUBTASKS) {
         p.add("$.subtasks_count", "must be an integer in 1.." + MAX_SUBTASKS);
       } else {
         count = Optional.of(c.asInt());
@@ -99,18 +133,36 @@ public final class TaskFileParser {
     }
     Optional<TaskFile.Verification> verification = verification(root.get("verification"), p);
     p.throwIfAny(shown);
-    return new TaskFile(abs, type, name, timeout, subtaskTimeout, count, bid, resources, options, concent, verification);
+    return new TaskFile(
+        abs,
+        type,
+        name,
+        timeout,
+        subtaskTimeout,
+        count,
+        bid,
+        resources,
+        options,
+        concent,
+        verification);
   }
 
   private static JsonNode read(Path abs, String shown) throws TaskFileException {
     try {
-      if (!Files.isRegularFile(abs)) throw single(shown, "$", "task file does not exist or is not a file");
-      if (Files.size(abs) > MAX_FILE_BYTES) throw single(shown, "$", "task file is larger than " + MAX_FILE_BYTES + " bytes");
+      if (!Files.isRegularFile(abs))
+        throw single(shown, "$", "task file does not exist or is not a file");
+      if (Files.size(abs) > MAX_FILE_BYTES)
+        throw single(shown, "$", "task file is larger than " + MAX_FILE_BYTES + " bytes");
       return JSON.readTree(abs.toFile());
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
-      throw single(shown, "$", "not valid JSON" + (loc == null ? "" : " at line " + loc.getLineNr() + ", column "
-          + loc.getColumnNr()) + ": " + e.getOriginalMessage());
+      throw single(
+          shown,
+          "$",
+          "not valid JSON"
+              + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
+              + ": "
+              + e.getOriginalMessage());
     } catch (IOException e) {
       throw single(shown, "$", "cannot read the task file: " + e.getMessage());
     }
@@ -137,8 +189,10 @@ public final class TaskFileParser {
   public static Optional<Duration> parseHms(String s) {
     Matcher m = HMS.matcher(s);
     if (!m.matches()) return Optional.empty();
-    return Optional.of(Duration.ofHours(Long.parseLong(m.group(1))).plusMinutes(Long.parseLong(m.group(2)))
-        .plusSeconds(Long.parseLong(m.group(3))));
+    return Optional.of(
+        Duration.ofHours(Long.parseLong(m.group(1)))
+            .plusMinutes(Long.parseLong(m.group(2)))
+            .plusSeconds(Long.parseLong(m.group(3))));
   }
 
   private static Duration duration(JsonNode root, String field, Problems p) {
@@ -166,8 +220,9 @@ public final class TaskFileParser {
   }
 
   /**
-   * An amount of GNT, written as a JSON number or a decimal string, in base units (10^-18 GNT), exactly:
-   * never through a double. More than 18 decimals, negative or absurd amounts are problems at {@code path}.
+   * An amount of GNT, written as a JSON number or a decimal string, in base units (10^-18 GNT),
+   * exactly: never through a double. More than 18 decimals, negative or absurd amounts are problems
+   * at {@code path}.
    */
   public static BigInteger gnt(JsonNode n, String path, Problems p) {
     BigDecimal v;
@@ -242,10 +297,14 @@ public final class TaskFileParser {
     }
     JsonNode r = n.get("redundancy");
     if (r != null) {
-      if (r.canConvertToExactIntegral() && r.asInt() >= 1 && r.asInt() <= TaskFile.Verification.MAX_REDUNDANCY) {
+      if (r.canConvertToExactIntegral()
+          && r.asInt() >= 1
+          && r.asInt() <= TaskFile.Verification.MAX_REDUNDANCY) {
         k = r.asInt();
       } else {
-        p.add("$.verification.redundancy", "must be an integer in 1.." + TaskFile.Verification.MAX_REDUNDANCY);
+        p.add(
+            "$.verification.redundancy",
+            "must be an integer in 1.." + TaskFile.Verification.MAX_REDUNDANCY);
         ok = false;
       }
     }

@@ -33,11 +33,12 @@ import org.jgolem.protocol.messages.market.ResourceLimits;
  * }
  * </pre>
  *
- * Providers only run images on their own whitelist; results are checked by redundancy (two by default).
+ * Providers only run images on their own whitelist; results are checked by redundancy (two by
+ * default).
  */
 public final class DockerTaskTemplate implements TaskTemplate {
-  private static final List<String> KNOWN = List.of("cpus", "image", "image_id", "input_dir", "memory_mib",
-      "output_dir", "subtasks");
+  private static final List<String> KNOWN =
+      List.of("cpus", "image", "image_id", "input_dir", "memory_mib", "output_dir", "subtasks");
 
   @Override
   public String type() {
@@ -59,7 +60,8 @@ public final class DockerTaskTemplate implements TaskTemplate {
       String in = OptionReader.string(o, "$.options", "input_dir", p);
       if (in != null) {
         inputDir = TaskFileParser.resolve(file.baseDir(), in);
-        if (!Files.isDirectory(inputDir)) p.add("$.options.input_dir", "is not a folder: " + inputDir);
+        if (!Files.isDirectory(inputDir))
+          p.add("$.options.input_dir", "is not a folder: " + inputDir);
       }
     }
     String out = OptionReader.string(o, "$.options", "output_dir", p);
@@ -79,7 +81,9 @@ public final class DockerTaskTemplate implements TaskTemplate {
         var e = it.next();
         String path = "$.options.subtasks." + e.getKey();
         if (!OptionReader.safeName(e.getKey())) {
-          p.add("$.options.subtasks", "subtask name \"" + e.getKey() + "\" must be 1-64 characters of [A-Za-z0-9_.-]");
+          p.add(
+              "$.options.subtasks",
+              "subtask name \"" + e.getKey() + "\" must be 1-64 characters of [A-Za-z0-9_.-]");
           continue;
         }
         JsonNode s = e.getValue();
@@ -90,9 +94,13 @@ public final class DockerTaskTemplate implements TaskTemplate {
         OptionReader.unknownFields(s, path, List.of("command", "output_file_paths"), p);
         List<String> cmd = OptionReader.strings(s.get("command"), path + ".command", 256, p, true);
         if (!cmd.isEmpty() && !cmd.get(0).startsWith("/")) {
-          p.add(path + ".command[0]", "must be an absolute path inside the image, got \"" + cmd.get(0) + "\"");
+          p.add(
+              path + ".command[0]",
+              "must be an absolute path inside the image, got \"" + cmd.get(0) + "\"");
         }
-        List<String> outs = OptionReader.strings(s.get("output_file_paths"), path + ".output_file_paths", 64, p, true);
+        List<String> outs =
+            OptionReader.strings(
+                s.get("output_file_paths"), path + ".output_file_paths", 64, p, true);
         OptionReader.outputPaths(outs, path + ".output_file_paths", p);
         if (cmd.isEmpty() || imageId == null) continue;
         Path res = staging.resolve(e.getKey());
@@ -114,15 +122,24 @@ public final class DockerTaskTemplate implements TaskTemplate {
           p.add(path, "inputs cannot be staged: " + ex.getMessage());
           continue;
         }
-        planned.add(new PlannedSubtask(e.getKey(), res, "docker", imageId, cmd.get(0), cmd.subList(1, cmd.size()), outs,
-            new ResourceLimits(cpus, memory, file.subtaskTimeout().toSeconds(), 64L << 20)));
+        planned.add(
+            new PlannedSubtask(
+                e.getKey(),
+                res,
+                "docker",
+                imageId,
+                cmd.get(0),
+                cmd.subList(1, cmd.size()),
+                outs,
+                new ResourceLimits(cpus, memory, file.subtaskTimeout().toSeconds(), 64L << 20)));
       }
     }
     p.throwIfAny(file.file().toString());
     return new Plan(file, outputDir, planned);
   }
 
-  private record Plan(TaskFile file, Path outputDir, List<PlannedSubtask> subtasks) implements TaskPlan {
+  private record Plan(TaskFile file, Path outputDir, List<PlannedSubtask> subtasks)
+      implements TaskPlan {
     @Override
     public TaskFile.Verification defaultVerification() {
       return new TaskFile.Verification(2, 0);

@@ -44,7 +44,6 @@ class DockerEnvironmentTest {
   @TempDir Path tmp;
   Dirs dirs;
 
-
   @AfterAll
   static void closeEnvironment() {
     if (env == null) return;
@@ -64,7 +63,8 @@ class DockerEnvironmentTest {
     if (env != null && dirs != null) assertNoContainers(env, NODE);
   }
 
-  private ExecutionResult run(String id, Limits limits, Map<String, String> vars, String entrypoint, String... args) {
+  private ExecutionResult run(
+      String id, Limits limits, Map<String, String> vars, String entrypoint, String... args) {
     return await(env.start(spec(id, runtimeId, dirs, limits, vars, entrypoint, args)));
   }
 
@@ -74,7 +74,9 @@ class DockerEnvironmentTest {
     new Random(42).nextBytes(input);
     dirs.resource("input.bin", input);
     dirs.resource("nested/note.txt", "a note\n");
-    dirs.resource("job.sh", """
+    dirs.resource(
+        "job.sh",
+        """
         set -eu
         cp /golem/resources/input.bin /golem/output/copy.bin
         mkdir -p /golem/output/sub/dir
@@ -84,19 +86,31 @@ class DockerEnvironmentTest {
         echo "cwd=$(pwd) home=$HOME"
         echo to-stderr >&2
         """);
-    ExecutionResult r = run("normal", small(), Map.of("GREETING", "héllo wörld"),
-        "bash", "/golem/resources/job.sh", "one arg", "two", "$(not expanded)", "");
+    ExecutionResult r =
+        run(
+            "normal",
+            small(),
+            Map.of("GREETING", "héllo wörld"),
+            "bash",
+            "/golem/resources/job.sh",
+            "one arg",
+            "two",
+            "$(not expanded)",
+            "");
 
     assertThat(r.failure()).as(r.toString() + " stderr: " + r.stderr().text()).isEmpty();
     assertThat(r.exitCode()).contains(0);
     assertThat(r.stdout().text()).isEqualTo("a note\ncwd=/golem/work home=/golem/work\n");
     assertThat(r.stderr().text()).isEqualTo("to-stderr\n");
-    assertThat(r.outputs()).extracting(OutputFile::path)
+    assertThat(r.outputs())
+        .extracting(OutputFile::path)
         .containsExactly("copy.bin", "greeting.txt", "sub/dir/args.txt");
     assertThat(Files.readAllBytes(dirs.output().resolve("copy.bin"))).isEqualTo(input);
     assertThat(r.outputs().get(0).size()).isEqualTo(input.length);
-    assertThat(Files.readString(dirs.output().resolve("sub/dir/args.txt"))).isEqualTo("one arg|two|$(not expanded)||");
-    assertThat(Files.readString(dirs.output().resolve("greeting.txt"), StandardCharsets.UTF_8)).isEqualTo("héllo wörld");
+    assertThat(Files.readString(dirs.output().resolve("sub/dir/args.txt")))
+        .isEqualTo("one arg|two|$(not expanded)||");
+    assertThat(Files.readString(dirs.output().resolve("greeting.txt"), StandardCharsets.UTF_8))
+        .isEqualTo("héllo wörld");
     assertThat(r.usage().peakMemoryBytes()).isPositive();
     assertThat(r.usage().cpuNanos()).isPositive();
     assertThat(r.environment()).isEqualTo("docker");
@@ -104,7 +118,9 @@ class DockerEnvironmentTest {
 
   @Test
   void everyContainerSettingIsInForce() throws Exception {
-    dirs.resource("probe.sh", """
+    dirs.resource(
+        "probe.sh",
+        """
         echo "uid=$(id -u) gid=$(id -g) groups=$(id -G)"
         grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs):' /proc/self/status | tr -s '\\t ' ' '
         echo "net=$(ls /sys/class/net | tr '\\n' ' ')"
@@ -120,7 +136,16 @@ class DockerEnvironmentTest {
         i=0; while [ ! -e /golem/resources/go ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done
         """);
     Limits limits = small();
-    Execution x = env.start(spec("settings", runtimeId, dirs, limits, Map.of(), "bash", "/golem/resources/probe.sh"));
+    Execution x =
+        env.start(
+            spec(
+                "settings",
+                runtimeId,
+                dirs,
+                limits,
+                Map.of(),
+                "bash",
+                "/golem/resources/probe.sh"));
     String cid = DockerTestSupport.awaitRunningContainer(env, "settings");
     InspectContainerResponse c = DockerTestSupport.client(env).inspectContainerCmd(cid).exec();
     Files.writeString(dirs.resources().resolve("go"), "");
@@ -144,31 +169,49 @@ class DockerEnvironmentTest {
     assertThat(h.getLogConfig().getType().getType()).isEqualTo("none");
     assertThat(h.getTmpFs()).containsOnlyKeys("/tmp", ExecutionSpec.WORK, ExecutionSpec.OUTPUT);
     assertThat(c.getConfig().getUser()).isEqualTo("65534:65534");
-    assertThat(c.getConfig().getLabels()).containsEntry(DockerEnvironment.LABEL_NODE, NODE)
+    assertThat(c.getConfig().getLabels())
+        .containsEntry(DockerEnvironment.LABEL_NODE, NODE)
         .containsEntry(DockerEnvironment.LABEL_SUBTASK, "settings")
         .containsEntry(DockerEnvironment.LABEL_INSTANCE, env.instanceId());
 
     String out = r.stdout().text();
-    assertThat(out).contains("uid=1000 gid=1000 groups=1000\n")
-        .contains("CapEff: 0000000000000000\n").contains("CapPrm: 0000000000000000\n")
-        .contains("CapBnd: 0000000000000000\n").contains("NoNewPrivs: 1\n")
+    assertThat(out)
+        .contains("uid=1000 gid=1000 groups=1000\n")
+        .contains("CapEff: 0000000000000000\n")
+        .contains("CapPrm: 0000000000000000\n")
+        .contains("CapBnd: 0000000000000000\n")
+        .contains("NoNewPrivs: 1\n")
         .contains("net=lo \n")
-        .contains("root=read-only\n").contains("resources=read-only\n").contains("scratch=writable\n")
+        .contains("root=read-only\n")
+        .contains("resources=read-only\n")
+        .contains("scratch=writable\n")
         .contains("pids.max=" + (limits.maxProcesses() + RunContainer.KEEPER_PIDS) + "\n")
         .contains("memory.limit=" + limits.memoryBytes() + "\n")
         .contains("cfs=100000/100000\n")
-        .contains("pid1=/sbin/docker-init -- sleep ").contains("owner=65534\n");
+        .contains("pid1=/sbin/docker-init -- sleep ")
+        .contains("owner=65534\n");
     assertThat(out).containsPattern("mount /golem/resources \\S+ ro,");
-    assertThat(out).contains("mount /tmp tmpfs rw,nosuid,nodev,noexec,relatime,size=16384k,nr_inodes=65536");
-    assertThat(out).contains("mount /golem/work tmpfs rw,nosuid,nodev,relatime,size=16384k,nr_inodes=65536,mode=700,uid=1000,gid=1000");
-    assertThat(out).contains("mount /golem/output tmpfs rw,nosuid,nodev,noexec,relatime,size=9216k,nr_inodes=10016,mode=700,uid=1000,gid=1000");
+    assertThat(out)
+        .contains("mount /tmp tmpfs rw,nosuid,nodev,noexec,relatime,size=16384k,nr_inodes=65536");
+    assertThat(out)
+        .contains(
+            "mount /golem/work tmpfs rw,nosuid,nodev,relatime,size=16384k,nr_inodes=65536,mode=700,uid=1000,gid=1000");
+    assertThat(out)
+        .contains(
+            "mount /golem/output tmpfs rw,nosuid,nodev,noexec,relatime,size=9216k,nr_inodes=10016,mode=700,uid=1000,gid=1000");
   }
 
   @Test
   void aSubtaskPastItsTimeoutIsStopped() {
     long t0 = System.nanoTime();
-    ExecutionResult r = run("timeout", small().withTimeout(Duration.ofMillis(1500)), Map.of(),
-        "sh", "-c", "echo started; sleep 60");
+    ExecutionResult r =
+        run(
+            "timeout",
+            small().withTimeout(Duration.ofMillis(1500)),
+            Map.of(),
+            "sh",
+            "-c",
+            "echo started; sleep 60");
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertThat(r.reason()).isEqualTo(FailureReason.TIMEOUT);
     assertThat(r.failure().orElseThrow().message()).contains("1500 ms");
@@ -179,8 +222,14 @@ class DockerEnvironmentTest {
 
   @Test
   void aSubtaskOverItsMemoryLimitIsOutOfMemory() {
-    ExecutionResult r = run("oom", small().withMemoryBytes(64 * Limits.MIB), Map.of(),
-        "python3", "-c", "b = bytearray(b'x') * (512 << 20); print(len(b))");
+    ExecutionResult r =
+        run(
+            "oom",
+            small().withMemoryBytes(64 * Limits.MIB),
+            Map.of(),
+            "python3",
+            "-c",
+            "b = bytearray(b'x') * (512 << 20); print(len(b))");
     assertThat(r.reason()).as(r.toString()).isEqualTo(FailureReason.OUT_OF_MEMORY);
     assertThat(r.exitCode()).contains(137);
     assertThat(r.stdout().text()).isEmpty();
@@ -188,7 +237,14 @@ class DockerEnvironmentTest {
 
   @Test
   void aNonZeroExitIsReportedWithItsStatusAndLogs() throws Exception {
-    ExecutionResult r = run("nonzero", small(), Map.of(), "sh", "-c", "echo partial > /golem/output/o; echo oops >&2; exit 3");
+    ExecutionResult r =
+        run(
+            "nonzero",
+            small(),
+            Map.of(),
+            "sh",
+            "-c",
+            "echo partial > /golem/output/o; echo oops >&2; exit 3");
     assertThat(r.reason()).isEqualTo(FailureReason.NON_ZERO_EXIT);
     assertThat(r.failure().orElseThrow().message()).contains("status 3");
     assertThat(r.exitCode()).contains(3);
@@ -210,9 +266,20 @@ class DockerEnvironmentTest {
   @Test
   void anImageOffTheWhitelistIsRefused() throws Exception {
     String baseId = env.resolveImage(DockerTestSupport.BASE).orElse(null);
-    if (baseId == null) DockerTestSupport.missing("the image " + DockerTestSupport.BASE + " is not built: run scripts/images");
-    var spec = new ExecutionSpec("offlist", new Program.DockerImage(DockerTestSupport.BASE, baseId), "true", List.of(),
-        Map.of(), dirs.resources(), dirs.work(), dirs.output(), small());
+    if (baseId == null)
+      DockerTestSupport.missing(
+          "the image " + DockerTestSupport.BASE + " is not built: run scripts/images");
+    var spec =
+        new ExecutionSpec(
+            "offlist",
+            new Program.DockerImage(DockerTestSupport.BASE, baseId),
+            "true",
+            List.of(),
+            Map.of(),
+            dirs.resources(),
+            dirs.work(),
+            dirs.output(),
+            small());
     ExecutionResult r = await(env.start(spec));
     assertThat(r.reason()).isEqualTo(FailureReason.IMAGE_NOT_ALLOWED);
     assertThat(r.failure().orElseThrow().message()).contains(baseId).contains("whitelist");
@@ -221,9 +288,19 @@ class DockerEnvironmentTest {
   @Test
   void aWhitelistedImageThatIsNotPresentIsMissing() throws Exception {
     String absent = "sha256:" + "0123456789abcdef".repeat(4);
-    try (var e2 = new DockerEnvironment(DockerConfig.of(NODE + "-absent", Set.of(runtimeId, absent)))) {
-      var spec = new ExecutionSpec("absent", new Program.DockerImage("jgolem/gone", absent), "true", List.of(),
-          Map.of(), dirs.resources(), dirs.work(), dirs.output(), small());
+    try (var e2 =
+        new DockerEnvironment(DockerConfig.of(NODE + "-absent", Set.of(runtimeId, absent)))) {
+      var spec =
+          new ExecutionSpec(
+              "absent",
+              new Program.DockerImage("jgolem/gone", absent),
+              "true",
+              List.of(),
+              Map.of(),
+              dirs.resources(),
+              dirs.work(),
+              dirs.output(),
+              small());
       ExecutionResult r = await(e2.start(spec));
       assertThat(r.reason()).isEqualTo(FailureReason.IMAGE_MISSING);
       assertThat(r.failure().orElseThrow().message()).contains(absent).contains("not present");
@@ -234,11 +311,14 @@ class DockerEnvironmentTest {
   @Test
   void anEngineThatDoesNotAnswerIsUnavailable() throws Exception {
     Path sock = tmp.resolve("nobody-listens.sock");
-    try (var down = new DockerEnvironment(DockerConfig.of(NODE + "-down", Set.of(runtimeId)).withDockerHost("unix://" + sock))) {
+    try (var down =
+        new DockerEnvironment(
+            DockerConfig.of(NODE + "-down", Set.of(runtimeId)).withDockerHost("unix://" + sock))) {
       Capabilities c = down.capabilities();
       assertThat(c.available()).isFalse();
       assertThat(c.unavailableReason()).contains("does not answer").contains(sock.toString());
-      ExecutionResult r = await(down.start(spec("down", runtimeId, dirs, small(), Map.of(), "true")));
+      ExecutionResult r =
+          await(down.start(spec("down", runtimeId, dirs, small(), Map.of(), "true")));
       assertThat(r.reason()).isEqualTo(FailureReason.ENGINE_UNAVAILABLE);
       assertThat(r.failure().orElseThrow().message()).contains(sock.toString());
     }
@@ -247,12 +327,17 @@ class DockerEnvironmentTest {
   @Test
   void aSocketFileWithNoEngineBehindItIsUnavailable() throws Exception {
     Path sock = tmp.resolve("dead.sock");
-    try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-      ch.bind(java.net.UnixDomainSocketAddress.of(sock)); // the file stays; nothing accepts once closed
+    try (var ch =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      ch.bind(
+          java.net.UnixDomainSocketAddress.of(sock)); // the file stays; nothing accepts once closed
     }
     assertThat(Files.exists(sock)).isTrue();
-    try (var down = new DockerEnvironment(DockerConfig.of(NODE + "-down", Set.of(runtimeId)).withDockerHost("unix://" + sock))) {
-      ExecutionResult r = await(down.start(spec("dead", runtimeId, dirs, small(), Map.of(), "true")));
+    try (var down =
+        new DockerEnvironment(
+            DockerConfig.of(NODE + "-down", Set.of(runtimeId)).withDockerHost("unix://" + sock))) {
+      ExecutionResult r =
+          await(down.start(spec("dead", runtimeId, dirs, small(), Map.of(), "true")));
       assertThat(r.reason()).isEqualTo(FailureReason.ENGINE_UNAVAILABLE);
       assertThat(r.failure().orElseThrow().message()).contains("does not answer");
     }
@@ -268,40 +353,81 @@ class DockerEnvironmentTest {
     assertThat(x.isDone()).as("the result is complete when close() returns").isTrue();
     assertThat(await(x).reason()).isEqualTo(FailureReason.CANCELLED);
     assertNoContainers(env, node);
-    ExecutionResult after = await(closing.start(spec("after-close", runtimeId, dirs, small(), Map.of(), "true")));
+    ExecutionResult after =
+        await(closing.start(spec("after-close", runtimeId, dirs, small(), Map.of(), "true")));
     assertThat(after.reason()).isEqualTo(FailureReason.ENGINE_UNAVAILABLE);
   }
 
   @Test
   void theTaskComputerRoutesDockerImagesHere() throws Exception {
     var computer = new org.jgolem.node.compute.TaskComputer(List.of(env));
-    ExecutionResult r = await(computer.run(spec("routed", runtimeId, dirs, small(), Map.of(), "sh", "-c", "echo routed")));
+    ExecutionResult r =
+        await(
+            computer.run(
+                spec("routed", runtimeId, dirs, small(), Map.of(), "sh", "-c", "echo routed")));
     assertThat(r.succeeded()).as(r.toString()).isTrue();
     assertThat(r.stdout().text()).isEqualTo("routed\n");
-    assertThat(computer.capabilities()).extracting(Capabilities::environment).containsExactly("docker");
+    assertThat(computer.capabilities())
+        .extracting(Capabilities::environment)
+        .containsExactly("docker");
   }
 
   @Test
   void containersLeftByACrashedRunAreReapedAtStart() throws Exception {
     String node = NODE + "-reap";
     var docker = DockerTestSupport.client(env);
-    String crashed = docker.createContainerCmd(runtimeId).withEntrypoint("sleep", "300").withUser("65534:65534")
-        .withLabels(Map.of(DockerEnvironment.LABEL_NODE, node, DockerEnvironment.LABEL_INSTANCE, "crashed-run",
-            DockerEnvironment.LABEL_SUBTASK, "old"))
-        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
+    String crashed =
+        docker
+            .createContainerCmd(runtimeId)
+            .withEntrypoint("sleep", "300")
+            .withUser("65534:65534")
+            .withLabels(
+                Map.of(
+                    DockerEnvironment.LABEL_NODE,
+                    node,
+                    DockerEnvironment.LABEL_INSTANCE,
+                    "crashed-run",
+                    DockerEnvironment.LABEL_SUBTASK,
+                    "old"))
+            .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+            .exec()
+            .getId();
     docker.startContainerCmd(crashed).exec();
-    String stopped = docker.createContainerCmd(runtimeId).withEntrypoint("true")
-        .withLabels(Map.of(DockerEnvironment.LABEL_NODE, node, DockerEnvironment.LABEL_INSTANCE, "older-run"))
-        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
-    String otherNode = docker.createContainerCmd(runtimeId).withEntrypoint("true")
-        .withLabels(Map.of(DockerEnvironment.LABEL_NODE, NODE + "-other", DockerEnvironment.LABEL_INSTANCE, "x"))
-        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
+    String stopped =
+        docker
+            .createContainerCmd(runtimeId)
+            .withEntrypoint("true")
+            .withLabels(
+                Map.of(
+                    DockerEnvironment.LABEL_NODE,
+                    node,
+                    DockerEnvironment.LABEL_INSTANCE,
+                    "older-run"))
+            .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+            .exec()
+            .getId();
+    String otherNode =
+        docker
+            .createContainerCmd(runtimeId)
+            .withEntrypoint("true")
+            .withLabels(
+                Map.of(
+                    DockerEnvironment.LABEL_NODE,
+                    NODE + "-other",
+                    DockerEnvironment.LABEL_INSTANCE,
+                    "x"))
+            .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+            .exec()
+            .getId();
     try {
       assertThat(DockerTestSupport.containersOf(env, node)).hasSize(2);
       try (var restarted = new DockerEnvironment(DockerConfig.of(node, Set.of(runtimeId)))) {
         assertNoContainers(restarted, node);
-        assertThat(DockerTestSupport.containersOf(env, NODE + "-other")).extracting(c -> c.getId()).containsExactly(otherNode);
-        ExecutionResult r = await(restarted.start(spec("after-reap", runtimeId, dirs, small(), Map.of(), "true")));
+        assertThat(DockerTestSupport.containersOf(env, NODE + "-other"))
+            .extracting(c -> c.getId())
+            .containsExactly(otherNode);
+        ExecutionResult r =
+            await(restarted.start(spec("after-reap", runtimeId, dirs, small(), Map.of(), "true")));
         assertThat(r.succeeded()).as(r.toString()).isTrue();
         assertThat(restarted.reapLeftovers()).isZero();
       }
@@ -318,7 +444,8 @@ class DockerEnvironmentTest {
 
   @Test
   void cancellingRightAtTheStartLeavesNothing() {
-    Execution x = env.start(spec("cancel-start", runtimeId, dirs, small(), Map.of(), "sleep", "60"));
+    Execution x =
+        env.start(spec("cancel-start", runtimeId, dirs, small(), Map.of(), "sleep", "60"));
     x.cancel();
     ExecutionResult r = await(x);
     assertThat(r.reason()).isEqualTo(FailureReason.CANCELLED);
@@ -327,7 +454,17 @@ class DockerEnvironmentTest {
 
   @Test
   void cancellingAMidRunSubtaskStopsItAtOnce() throws Exception {
-    Execution x = env.start(spec("cancel-mid", runtimeId, dirs, small(), Map.of(), "sh", "-c", "echo going; exec sleep 60"));
+    Execution x =
+        env.start(
+            spec(
+                "cancel-mid",
+                runtimeId,
+                dirs,
+                small(),
+                Map.of(),
+                "sh",
+                "-c",
+                "echo going; exec sleep 60"));
     String cid = DockerTestSupport.awaitRunningContainer(env, "cancel-mid");
     awaitProcess(cid, "sleep 60");
     long t0 = System.nanoTime();
@@ -357,9 +494,20 @@ class DockerEnvironmentTest {
     for (int i = 0; i < 10; i++) {
       Path root = Files.createDirectories(tmp.resolve("any-" + i));
       Dirs d = Dirs.under(root);
-      Execution x = env.start(spec("cancel-any-" + i, runtimeId, d, small(), Map.of(),
-          "sh", "-c", "head -c 4000000 /dev/urandom > /golem/output/noise; sleep 0.6; echo done"));
-      Thread.sleep(random.nextInt(700)); // anywhere from before the container exists to after the output is in
+      Execution x =
+          env.start(
+              spec(
+                  "cancel-any-" + i,
+                  runtimeId,
+                  d,
+                  small(),
+                  Map.of(),
+                  "sh",
+                  "-c",
+                  "head -c 4000000 /dev/urandom > /golem/output/noise; sleep 0.6; echo done"));
+      Thread.sleep(
+          random.nextInt(
+              700)); // anywhere from before the container exists to after the output is in
       x.cancel();
       ExecutionResult r = await(x);
       assertThat(r.reason()).as(r.toString()).isIn(null, FailureReason.CANCELLED);
@@ -371,15 +519,27 @@ class DockerEnvironmentTest {
       }
       assertNoContainers(env, NODE);
     }
-    // how many finish first depends on the machine's speed; the subtask sleeps after writing its output so
+    // how many finish first depends on the machine's speed; the subtask sleeps after writing its
+    // output so
     // that, on a quiet machine too, most of the cancellations land while it runs
-    assertThat(cancelled).as("subtasks that were cancelled rather than finished").isGreaterThanOrEqualTo(3);
+    assertThat(cancelled)
+        .as("subtasks that were cancelled rather than finished")
+        .isGreaterThanOrEqualTo(3);
   }
 
   @Test
   void logsAreTruncatedAtTheLimitAndCounted() {
-    Limits limits = new Limits(1, 256 * Limits.MIB, Duration.ofSeconds(20), Limits.MIB, 1000, 64, 16 * Limits.MIB);
-    ExecutionResult r = run("logs", limits, Map.of(), "sh", "-c", "yes abcdefghi | head -c 3000000; yes e | head -c 500 >&2");
+    Limits limits =
+        new Limits(
+            1, 256 * Limits.MIB, Duration.ofSeconds(20), Limits.MIB, 1000, 64, 16 * Limits.MIB);
+    ExecutionResult r =
+        run(
+            "logs",
+            limits,
+            Map.of(),
+            "sh",
+            "-c",
+            "yes abcdefghi | head -c 3000000; yes e | head -c 500 >&2");
     assertThat(r.succeeded()).as(r.toString()).isTrue();
     assertThat(r.stdout().kept()).hasSize(1000);
     assertThat(r.stdout().totalBytes()).isEqualTo(3_000_000);
@@ -401,8 +561,17 @@ class DockerEnvironmentTest {
 
   @Test
   void malformedRequestsAreRefusedBeforeAnythingStarts() throws Exception {
-    var wasm = new ExecutionSpec("wasm", new Program.WasmBinary(dirs.resources().resolve("x.wasm"), new byte[32]),
-        "x", List.of(), Map.of(), dirs.resources(), dirs.work(), dirs.output(), small());
+    var wasm =
+        new ExecutionSpec(
+            "wasm",
+            new Program.WasmBinary(dirs.resources().resolve("x.wasm"), new byte[32]),
+            "x",
+            List.of(),
+            Map.of(),
+            dirs.resources(),
+            dirs.work(),
+            dirs.output(),
+            small());
     assertThat(await(env.start(wasm)).reason()).isEqualTo(FailureReason.INVALID_SPEC);
 
     Files.setPosixFilePermissions(dirs.resources(), PosixFilePermissions.fromString("rwx------"));
@@ -411,8 +580,13 @@ class DockerEnvironmentTest {
     assertThat(r.failure().orElseThrow().message()).contains("readable by others");
     Files.setPosixFilePermissions(dirs.resources(), PosixFilePermissions.fromString("rwxr-xr-x"));
 
-    try (var capped = new DockerEnvironment(DockerConfig.of(NODE + "-capped", Set.of(runtimeId)).withMaxCpus(1))) {
-      var r2 = await(capped.start(spec("too-many-cpus", runtimeId, dirs, small().withCpus(2), Map.of(), "true")));
+    try (var capped =
+        new DockerEnvironment(
+            DockerConfig.of(NODE + "-capped", Set.of(runtimeId)).withMaxCpus(1))) {
+      var r2 =
+          await(
+              capped.start(
+                  spec("too-many-cpus", runtimeId, dirs, small().withCpus(2), Map.of(), "true")));
       assertThat(r2.reason()).isEqualTo(FailureReason.INVALID_SPEC);
       assertThat(r2.failure().orElseThrow().message()).contains("2 cpus");
     }
@@ -424,8 +598,28 @@ class DockerEnvironmentTest {
     Path b = Files.createDirectories(tmp.resolve("b"));
     Dirs da = Dirs.under(a);
     Dirs db = Dirs.under(b);
-    Execution xa = env.start(spec("side-a", runtimeId, da, small(), Map.of(), "sh", "-c", "sleep 0.5; echo a > /golem/output/a"));
-    Execution xb = env.start(spec("side-b", runtimeId, db, small(), Map.of(), "sh", "-c", "sleep 0.5; echo b > /golem/output/b"));
+    Execution xa =
+        env.start(
+            spec(
+                "side-a",
+                runtimeId,
+                da,
+                small(),
+                Map.of(),
+                "sh",
+                "-c",
+                "sleep 0.5; echo a > /golem/output/a"));
+    Execution xb =
+        env.start(
+            spec(
+                "side-b",
+                runtimeId,
+                db,
+                small(),
+                Map.of(),
+                "sh",
+                "-c",
+                "sleep 0.5; echo b > /golem/output/b"));
     ExecutionResult ra = await(xa);
     ExecutionResult rb = await(xb);
     assertThat(ra.succeeded()).as(ra.toString()).isTrue();
@@ -436,9 +630,14 @@ class DockerEnvironmentTest {
 
   /** Waits until a process whose command line contains {@code needle} runs in the container. */
   private static void awaitProcess(String containerId, String needle) {
-    org.jgolem.testkit.Await.until(Duration.ofSeconds(30), () -> {
-      var top = DockerTestSupport.client(env).topContainerCmd(containerId).exec();
-      return top.getProcesses() != null && Arrays.stream(top.getProcesses()).anyMatch(p -> String.join(" ", p).contains(needle));
-    }, () -> "a process '" + needle + "' in container " + containerId);
+    org.jgolem.testkit.Await.until(
+        Duration.ofSeconds(30),
+        () -> {
+          var top = DockerTestSupport.client(env).topContainerCmd(containerId).exec();
+          return top.getProcesses() != null
+              && Arrays.stream(top.getProcesses())
+                  .anyMatch(p -> String.join(" ", p).contains(needle));
+        },
+        () -> "a process '" + needle + "' in container " + containerId);
   }
 }

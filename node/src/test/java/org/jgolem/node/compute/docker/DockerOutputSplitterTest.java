@@ -16,7 +16,10 @@ class DockerOutputSplitterTest {
 
   record Split(String log, OutputSplitter.Trailer trailer, String malformed, byte[] archive) {}
 
-  /** Feeds {@code stream} in pieces of the given sizes (cycled), then ends it, and collects the three parts. */
+  /**
+   * Feeds {@code stream} in pieces of the given sizes (cycled), then ends it, and collects the
+   * three parts.
+   */
   static Split run(byte[] stream, int... pieces) throws Exception {
     CapturedLog.Sink log = new CapturedLog.Sink(1 << 20);
     BytePipe pipe = new BytePipe(1 << 20);
@@ -43,7 +46,10 @@ class DockerOutputSplitterTest {
 
   @Test
   void partsLogTrailerAndArchiveWhereverTheFramesAreCut() throws Exception {
-    String log = "hello\nalmost " + MARKER.substring(0, 10) + " and \u001e\u001ejgolem-output- but not quite\n";
+    String log =
+        "hello\nalmost "
+            + MARKER.substring(0, 10)
+            + " and \u001e\u001ejgolem-output- but not quite\n";
     byte[] archive = new byte[3000];
     new Random(1).nextBytes(archive);
     byte[] stream = concat(bytes(log, MARKER, " 0 4096 123456\n"), archive);
@@ -77,7 +83,8 @@ class DockerOutputSplitterTest {
     assertThat(MARKER.charAt(0)).isEqualTo('\u001e');
     assertThat(MARKER.indexOf('\u001e', 1)).isEqualTo(-1);
     assertThat(MARKER).isNotEqualTo(OutputSplitter.newMarker());
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new OutputSplitter("x", new CapturedLog.Sink(1), new BytePipe(1)))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new OutputSplitter("x", new CapturedLog.Sink(1), new BytePipe(1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -20,7 +20,10 @@ import org.jgolem.node.compute.FailureReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** OutputTar against hand-made archives: what a hostile subtask's tar stream could contain. No engine needed. */
+/**
+ * OutputTar against hand-made archives: what a hostile subtask's tar stream could contain. No
+ * engine needed.
+ */
 class DockerOutputTarTest {
   @TempDir Path out;
 
@@ -41,7 +44,8 @@ class DockerOutputTarTest {
     }
 
     Tar file(String name, byte[] content) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name, true); // keep a leading '/' as a hostile tar would
+      TarArchiveEntry e =
+          new TarArchiveEntry(name, true); // keep a leading '/' as a hostile tar would
       e.setSize(content.length);
       tar.putArchiveEntry(e);
       tar.write(content);
@@ -89,8 +93,15 @@ class DockerOutputTarTest {
     byte[] big = new byte[200_000];
     new Random(7).nextBytes(big);
     String longName = "deep/" + "x".repeat(150) + "/file.bin";
-    InputStream in = new Tar().dir("./").dir("./deep").file("./deep/a.txt", "alpha").file("./big.bin", big)
-        .file(longName, big).file("./empty", new byte[0]).stream();
+    InputStream in =
+        new Tar()
+                .dir("./")
+                .dir("./deep")
+                .file("./deep/a.txt", "alpha")
+                .file("./big.bin", big)
+                .file(longName, big)
+                .file("./empty", new byte[0])
+                .stream();
     OutputTar t = new OutputTar(1_000_000, 100);
     t.extract(in, out);
     assertThat(Files.readString(out.resolve("deep/a.txt"))).isEqualTo("alpha");
@@ -98,7 +109,9 @@ class DockerOutputTarTest {
     assertThat(Files.readAllBytes(out.resolve(longName))).isEqualTo(big);
     assertThat(Files.size(out.resolve("empty"))).isZero();
     assertThat(t.bytes()).isEqualTo(5 + 2L * big.length);
-    assertThat(t.entries()).isEqualTo(5); // deep, deep/a.txt, big.bin, the long name, empty ("./" is the folder itself)
+    assertThat(t.entries())
+        .isEqualTo(
+            5); // deep, deep/a.txt, big.bin, the long name, empty ("./" is the folder itself)
   }
 
   @Test
@@ -107,13 +120,19 @@ class DockerOutputTarTest {
     t.extract(new Tar().file("a", "12345").file("b", "678").stream(), null);
     assertThat(t.bytes()).isEqualTo(8);
     assertThat(count(out)).isZero();
-    assertThat(refuse(new Tar().file("a", new byte[101]).stream(), null, 100, 10)).isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
+    assertThat(refuse(new Tar().file("a", new byte[101]).stream(), null, 100, 10))
+        .isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
   }
 
   @Test
   void refusesPathsThatLeaveTheOutputFolder() throws Exception {
-    for (String bad : new String[] {"../evil", "./../evil", "a/../../evil", "sub/../../../etc/passwd", "/etc/passwd", "/abs"}) {
-      assertThat(refuse(new Tar().file(bad, "x").stream(), out, 100, 10)).as(bad).isEqualTo(FailureReason.TRAPPED);
+    for (String bad :
+        new String[] {
+          "../evil", "./../evil", "a/../../evil", "sub/../../../etc/passwd", "/etc/passwd", "/abs"
+        }) {
+      assertThat(refuse(new Tar().file(bad, "x").stream(), out, 100, 10))
+          .as(bad)
+          .isEqualTo(FailureReason.TRAPPED);
     }
     assertThat(Files.exists(out.getParent().resolve("evil"))).isFalse();
     assertThat(count(out)).isZero();
@@ -121,22 +140,38 @@ class DockerOutputTarTest {
 
   @Test
   void refusesLinksDevicesAndPipes() throws Exception {
-    assertThat(refuse(new Tar().special("s", TarConstants.LF_SYMLINK, "/etc/shadow").stream(), out, 100, 10))
+    assertThat(
+            refuse(
+                new Tar().special("s", TarConstants.LF_SYMLINK, "/etc/shadow").stream(),
+                out,
+                100,
+                10))
         .isEqualTo(FailureReason.TRAPPED);
-    assertThat(refuse(new Tar().file("a", "x").special("h", TarConstants.LF_LINK, "a").stream(), Files.createDirectory(out.resolve("x")), 100, 10))
+    assertThat(
+            refuse(
+                new Tar().file("a", "x").special("h", TarConstants.LF_LINK, "a").stream(),
+                Files.createDirectory(out.resolve("x")),
+                100,
+                10))
         .isEqualTo(FailureReason.TRAPPED);
-    assertThat(refuse(new Tar().special("c", TarConstants.LF_CHR, null).stream(), out, 100, 10)).isEqualTo(FailureReason.TRAPPED);
-    assertThat(refuse(new Tar().special("b", TarConstants.LF_BLK, null).stream(), out, 100, 10)).isEqualTo(FailureReason.TRAPPED);
-    assertThat(refuse(new Tar().special("p", TarConstants.LF_FIFO, null).stream(), out, 100, 10)).isEqualTo(FailureReason.TRAPPED);
+    assertThat(refuse(new Tar().special("c", TarConstants.LF_CHR, null).stream(), out, 100, 10))
+        .isEqualTo(FailureReason.TRAPPED);
+    assertThat(refuse(new Tar().special("b", TarConstants.LF_BLK, null).stream(), out, 100, 10))
+        .isEqualTo(FailureReason.TRAPPED);
+    assertThat(refuse(new Tar().special("p", TarConstants.LF_FIFO, null).stream(), out, 100, 10))
+        .isEqualTo(FailureReason.TRAPPED);
     assertThat(Files.exists(out.resolve("s"))).isFalse();
   }
 
   @Test
   void refusesAFileThatWouldGoThroughASymlinkOrReplaceAFolder() throws Exception {
-    // a symlink can never be created, so a later "s/x" cannot follow one; a file and a folder of one name clash
-    assertThat(refuse(new Tar().file("a", "x").file("a/b", "y").stream(), out, 100, 10)).isEqualTo(FailureReason.TRAPPED);
+    // a symlink can never be created, so a later "s/x" cannot follow one; a file and a folder of
+    // one name clash
+    assertThat(refuse(new Tar().file("a", "x").file("a/b", "y").stream(), out, 100, 10))
+        .isEqualTo(FailureReason.TRAPPED);
     Path second = Files.createDirectory(out.resolve("second"));
-    assertThat(refuse(new Tar().file("a", "x").file("a", "y").stream(), second, 100, 10)).isEqualTo(FailureReason.TRAPPED);
+    assertThat(refuse(new Tar().file("a", "x").file("a", "y").stream(), second, 100, 10))
+        .isEqualTo(FailureReason.TRAPPED);
   }
 
   @Test
@@ -146,9 +181,15 @@ class DockerOutputTarTest {
     e.setSize(4L << 30);
     byte[] header = new byte[512];
     e.writeEntryHeader(header);
-    assertThat(refuse(new ByteArrayInputStream(header), out, 8 << 20, 10)).isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
+    assertThat(refuse(new ByteArrayInputStream(header), out, 8 << 20, 10))
+        .isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
     Path second = Files.createDirectory(out.resolve("second"));
-    assertThat(refuse(new Tar().file("a", new byte[60]).file("b", new byte[41]).stream(), second, 100, 10))
+    assertThat(
+            refuse(
+                new Tar().file("a", new byte[60]).file("b", new byte[41]).stream(),
+                second,
+                100,
+                10))
         .isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
   }
 
@@ -165,6 +206,7 @@ class DockerOutputTarTest {
     assertThat(OutputTar.relativePath("./a/b/")).isEqualTo("a/b");
     assertThat(OutputTar.relativePath("a//./b")).isEqualTo("a/b");
     assertThatThrownBy(() -> OutputTar.relativePath("a/" + "x".repeat(OutputTar.MAX_PATH_CHARS)))
-        .isInstanceOf(ComputeException.class).hasMessageContaining("longer than");
+        .isInstanceOf(ComputeException.class)
+        .hasMessageContaining("longer than");
   }
 }

@@ -37,9 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile subtasks against the real engine: each attack is contained with the right typed reason, the
- * host's files, network and disk are untouched, the provider then runs a normal subtask fine, and no
- * container of ours is left. The hostile C programs are in src/test/resources/.../docker/hostile.
+ * Hostile subtasks against the real engine: each attack is contained with the right typed reason,
+ * the host's files, network and disk are untouched, the provider then runs a normal subtask fine,
+ * and no container of ours is left. The hostile C programs are in
+ * src/test/resources/.../docker/hostile.
  */
 class DockerSecurityTest {
   static final String NODE = "jgolem-test-security";
@@ -69,29 +70,53 @@ class DockerSecurityTest {
       for (String name : List.of("forkcount", "forkbomb", "membomb", "spin")) compile(name);
       compiled = true;
     }
-    if (env == null) env = new DockerEnvironment(DockerConfig.of(NODE, java.util.Set.of(runtimeId)));
+    if (env == null)
+      env = new DockerEnvironment(DockerConfig.of(NODE, java.util.Set.of(runtimeId)));
     dirs = Dirs.under(tmp.resolve("subtask"));
   }
 
-  /** After every attack: host folders as they were, a normal subtask runs fine, nothing of ours is left. */
+  /**
+   * After every attack: host folders as they were, a normal subtask runs fine, nothing of ours is
+   * left.
+   */
   @AfterEach
   void providerStillWorks() throws Exception {
     if (env == null || dirs == null) return;
-    if (resourcesBefore != null) assertThat(digests(dirs.resources())).as("resources after the attack").isEqualTo(resourcesBefore);
-    assertThat(list(dirs.work())).as("the work folder (the environment keeps no scratch files on the host)").isEmpty();
+    if (resourcesBefore != null)
+      assertThat(digests(dirs.resources()))
+          .as("resources after the attack")
+          .isEqualTo(resourcesBefore);
+    assertThat(list(dirs.work()))
+        .as("the work folder (the environment keeps no scratch files on the host)")
+        .isEmpty();
     assertNoContainers(env, NODE);
     Dirs fresh = Dirs.under(tmp.resolve("after"));
-    ExecutionResult ok = await(env.start(spec("after-attack", runtimeId, fresh, small(), Map.of(),
-        "sh", "-c", "echo fine > /golem/output/f; echo done")));
-    assertThat(ok.succeeded()).as("a normal subtask after the attack: " + ok + " " + ok.stderr().text()).isTrue();
+    ExecutionResult ok =
+        await(
+            env.start(
+                spec(
+                    "after-attack",
+                    runtimeId,
+                    fresh,
+                    small(),
+                    Map.of(),
+                    "sh",
+                    "-c",
+                    "echo fine > /golem/output/f; echo done")));
+    assertThat(ok.succeeded())
+        .as("a normal subtask after the attack: " + ok + " " + ok.stderr().text())
+        .isTrue();
     assertThat(Files.readString(fresh.output().resolve("f"))).isEqualTo("fine\n");
     assertNoContainers(env, NODE);
   }
 
-  private ExecutionResult runScript(String id, Limits limits, String script, String... args) throws IOException {
+  private ExecutionResult runScript(String id, Limits limits, String script, String... args)
+      throws IOException {
     dirs.resource("attack.sh", script);
     resourcesBefore = digests(dirs.resources());
-    String[] all = Stream.concat(Stream.of("/golem/resources/attack.sh"), Stream.of(args)).toArray(String[]::new);
+    String[] all =
+        Stream.concat(Stream.of("/golem/resources/attack.sh"), Stream.of(args))
+            .toArray(String[]::new);
     return await(env.start(spec(id, runtimeId, dirs, limits, Map.of(), "bash", all)));
   }
 
@@ -100,41 +125,52 @@ class DockerSecurityTest {
     Files.copy(binaries.resolve(name), b);
     Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwxr-xr-x"));
     resourcesBefore = digests(dirs.resources());
-    return await(env.start(spec(id, runtimeId, dirs, limits, Map.of(), "/golem/resources/" + name)));
+    return await(
+        env.start(spec(id, runtimeId, dirs, limits, Map.of(), "/golem/resources/" + name)));
   }
 
   @Test
   void aConnectionToTheHostsLoopbackNeverArrives() throws Exception {
     AtomicInteger accepted = new AtomicInteger();
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = Thread.ofVirtual().start(() -> {
-        while (!server.isClosed()) {
-          try (Socket s = server.accept()) {
-            accepted.incrementAndGet();
-          } catch (IOException closed) {
-            return;
-          }
-        }
-      });
+      Thread acceptor =
+          Thread.ofVirtual()
+              .start(() -> {
+                while (!server.isClosed()) {
+                  try (Socket s = server.accept()) {
+                    accepted.incrementAndGet();
+                  } catch (IOException closed) {
+                    return;
+                  }
+                }
+              });
       int port = server.getLocalPort();
-      ExecutionResult r = runScript("net", small(), """
-          port=$1; got=0
-          echo "interfaces: $(ls /sys/class/net | tr '\\n' ' ')"
-          for host in 127.0.0.1 localhost; do
-            if timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then echo "CONNECTED to $host"; got=1; fi
-          done
-          python3 - "$port" <<'PY' && got=1
-          import socket, sys
-          try:
-              socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
-              print("CONNECTED with python")
-          except OSError as e:
-              print("python: " + str(e)); sys.exit(1)
-          PY
-          [ $got = 1 ] || { echo "no connection possible" >&2; exit 1; }
-          """, Integer.toString(port));
+      ExecutionResult r =
+          runScript(
+              "net",
+              small(),
+              """
+              port=$1; got=0
+              echo "interfaces: $(ls /sys/class/net | tr '\\n' ' ')"
+              for host in 127.0.0.1 localhost; do
+                if timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then echo "CONNECTED to $host"; got=1; fi
+              done
+              python3 - "$port" <<'PY' && got=1
+              import socket, sys
+              try:
+                  socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+                  print("CONNECTED with python")
+              except OSError as e:
+                  print("python: " + str(e)); sys.exit(1)
+              PY
+              [ $got = 1 ] || { echo "no connection possible" >&2; exit 1; }
+              """,
+              Integer.toString(port));
       assertThat(r.reason()).as(r + " " + r.stdout().text()).isEqualTo(FailureReason.NON_ZERO_EXIT);
-      assertThat(r.stdout().text()).doesNotContain("CONNECTED").contains("interfaces: lo \n").contains("python: [Errno 111]");
+      assertThat(r.stdout().text())
+          .doesNotContain("CONNECTED")
+          .contains("interfaces: lo \n")
+          .contains("python: [Errno 111]");
       assertThat(r.stderr().text()).contains("no connection possible");
       server.close();
       acceptor.join(5_000);
@@ -144,28 +180,47 @@ class DockerSecurityTest {
 
   @Test
   void hostFilesCannotBeRead() throws Exception {
-    String secret = "keystore-secret-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tmp.toString().getBytes()));
+    String secret =
+        "keystore-secret-"
+            + HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(tmp.toString().getBytes()));
     Path keystore = Files.createDirectories(tmp.resolve("keystore")).resolve("node.keystore");
     Files.writeString(keystore, secret);
-    Files.setPosixFilePermissions(keystore.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        keystore.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-r--r--"));
     Files.createSymbolicLink(dirs.resources().resolve("link-to-keystore"), keystore);
-    ExecutionResult r = runScript("read-host", small(), """
-        leaked=0
-        for f in /etc/shadow "$1" /golem/resources/link-to-keystore /golem/resources/../keystore/node.keystore \\
-                 /golem/resources/../../keystore/node.keystore /golem/../../../../"$1"; do
-          if cat "$f"; then echo "READ $f"; leaked=1; fi
-        done
-        echo "listing of /golem/resources/../..:"; ls -a /golem/resources/../..
-        echo "search:"; find / -xdev \\( -name node.keystore -o -name 'junit*' \\) 2>/dev/null
-        [ $leaked = 1 ] || exit 1
-        """, keystore.toString());
+    ExecutionResult r =
+        runScript(
+            "read-host",
+            small(),
+            """
+            leaked=0
+            for f in /etc/shadow "$1" /golem/resources/link-to-keystore /golem/resources/../keystore/node.keystore \\
+                     /golem/resources/../../keystore/node.keystore /golem/../../../../"$1"; do
+              if cat "$f"; then echo "READ $f"; leaked=1; fi
+            done
+            echo "listing of /golem/resources/../..:"; ls -a /golem/resources/../..
+            echo "search:"; find / -xdev \\( -name node.keystore -o -name 'junit*' \\) 2>/dev/null
+            [ $leaked = 1 ] || exit 1
+            """,
+            keystore.toString());
     String all = r.stdout().text() + r.stderr().text();
     assertThat(r.reason()).as(r + " " + all).isEqualTo(FailureReason.NON_ZERO_EXIT);
     assertThat(all).doesNotContain(secret).doesNotContain("READ ");
-    assertThat(r.stderr().text()).contains("/etc/shadow: Permission denied").contains("No such file or directory");
-    String listing = r.stdout().text().replaceAll("(?s).*listing of /golem/resources/../..:\n", "").replaceAll("(?s)search:.*", "");
-    assertThat(listing).contains("golem\n").contains("proc\n").doesNotContain("keystore").doesNotContain("junit");
+    assertThat(r.stderr().text())
+        .contains("/etc/shadow: Permission denied")
+        .contains("No such file or directory");
+    String listing =
+        r.stdout()
+            .text()
+            .replaceAll("(?s).*listing of /golem/resources/../..:\n", "")
+            .replaceAll("(?s)search:.*", "");
+    assertThat(listing)
+        .contains("golem\n")
+        .contains("proc\n")
+        .doesNotContain("keystore")
+        .doesNotContain("junit");
     assertThat(r.stdout().text()).endsWith("search:\n");
     hostShadowRootHash().ifPresent(h -> assertThat(all).doesNotContain(h));
   }
@@ -178,7 +233,8 @@ class DockerSecurityTest {
     Files.copy(binaries.resolve("forkbomb"), b);
     Files.setPosixFilePermissions(b, PosixFilePermissions.fromString("rwxr-xr-x"));
     resourcesBefore = digests(dirs.resources());
-    var x = env.start(spec("forkbomb", runtimeId, dirs, limits, Map.of(), "/golem/resources/forkbomb"));
+    var x =
+        env.start(spec("forkbomb", runtimeId, dirs, limits, Map.of(), "/golem/resources/forkbomb"));
     String cid = DockerTestSupport.awaitRunningContainer(env, "forkbomb");
     int most = 0;
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -187,11 +243,15 @@ class DockerSecurityTest {
       most = Math.max(most, top.getProcesses() == null ? 0 : top.getProcesses().length);
       Thread.sleep(50);
     }
-    assertThat(most).as("processes in the container during the bomb (pids limit %d)", pidsLimit).isEqualTo(pidsLimit);
+    assertThat(most)
+        .as("processes in the container during the bomb (pids limit %d)", pidsLimit)
+        .isEqualTo(pidsLimit);
     assertThat(x.isDone()).as("the bomb still runs").isFalse();
     long t0 = System.nanoTime();
     Process p = new ProcessBuilder("true").start();
-    assertThat(p.waitFor(5, TimeUnit.SECONDS)).as("the host can still start processes during the bomb").isTrue();
+    assertThat(p.waitFor(5, TimeUnit.SECONDS))
+        .as("the host can still start processes during the bomb")
+        .isTrue();
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
     ExecutionResult r = await(x);
     assertThat(r.reason()).as(r.toString()).isEqualTo(FailureReason.TIMEOUT);
@@ -202,7 +262,9 @@ class DockerSecurityTest {
     Limits limits = small();
     ExecutionResult r = runBinary("forkcount", limits, "forkcount");
     assertThat(r.succeeded()).as(r + " " + r.stdout().text() + r.stderr().text()).isTrue();
-    Matcher m = Pattern.compile("forked (\\d+) then fork failed: Resource temporarily unavailable").matcher(r.stdout().text());
+    Matcher m =
+        Pattern.compile("forked (\\d+) then fork failed: Resource temporarily unavailable")
+            .matcher(r.stdout().text());
     assertThat(m.find()).as(r.stdout().text()).isTrue();
     int forked = Integer.parseInt(m.group(1));
     // the program itself is one of the subtask's processes; its children are the rest
@@ -228,20 +290,26 @@ class DockerSecurityTest {
   @Test
   void scratchSpaceIsBoundedAndNothingElseIsWritable() throws Exception {
     Limits limits = small();
-    ExecutionResult r = runScript("fill-disk", limits, """
-        for d in /tmp /golem/work /dev/shm / /var/tmp /golem/resources /home /etc; do
-          if err=$(dd if=/dev/zero of="$d/fill" bs=1M count=1000 2>&1); then
-            echo "UNBOUNDED $d"
-          else
-            why=$(printf '%s\n' "$err" | grep -o -m 1 -E 'No space left on device|Read-only file system|Permission denied')
-            echo "$d: $(stat -c %s "$d/fill" 2>/dev/null || echo none) bytes, $why"
-          fi
-          rm -f "$d/fill"
-        done
-        exit 1
-        """);
+    ExecutionResult r =
+        runScript(
+            "fill-disk",
+            limits,
+            """
+            for d in /tmp /golem/work /dev/shm / /var/tmp /golem/resources /home /etc; do
+              if err=$(dd if=/dev/zero of="$d/fill" bs=1M count=1000 2>&1); then
+                echo "UNBOUNDED $d"
+              else
+                why=$(printf '%s\n' "$err" | grep -o -m 1 -E 'No space left on device|Read-only file system|Permission denied')
+                echo "$d: $(stat -c %s "$d/fill" 2>/dev/null || echo none) bytes, $why"
+              fi
+              rm -f "$d/fill"
+            done
+            exit 1
+            """);
     String out = r.stdout().text();
-    assertThat(r.reason()).as(r + " " + out + r.stderr().text()).isEqualTo(FailureReason.NON_ZERO_EXIT);
+    assertThat(r.reason())
+        .as(r + " " + out + r.stderr().text())
+        .isEqualTo(FailureReason.NON_ZERO_EXIT);
     assertThat(out).doesNotContain("UNBOUNDED");
     long work = limits.workBytes();
     assertFilledUpTo(out, "/tmp", work);
@@ -254,8 +322,11 @@ class DockerSecurityTest {
 
   @Test
   void fillingTheOutputIsOutputTooLarge() throws Exception {
-    ExecutionResult r = runScript("fill-output", small(), "dd if=/dev/zero of=/golem/output/big bs=1M count=1000");
-    assertThat(r.reason()).as(r + " " + r.stderr().text()).isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
+    ExecutionResult r =
+        runScript("fill-output", small(), "dd if=/dev/zero of=/golem/output/big bs=1M count=1000");
+    assertThat(r.reason())
+        .as(r + " " + r.stderr().text())
+        .isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
     assertThat(r.stderr().text()).contains("No space left on device");
     assertThat(list(dirs.output())).isEmpty();
   }
@@ -263,7 +334,11 @@ class DockerSecurityTest {
   @Test
   void aHugeSparseOutputFileIsRefusedWithoutStreamingIt() throws Exception {
     long t0 = System.nanoTime();
-    ExecutionResult r = runScript("sparse-output", small(), "truncate -s 100G /golem/output/huge; echo small > /golem/output/a");
+    ExecutionResult r =
+        runScript(
+            "sparse-output",
+            small(),
+            "truncate -s 100G /golem/output/huge; echo small > /golem/output/a");
     assertThat(r.reason()).as(r.toString()).isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
     assertThat(r.failure().orElseThrow().message()).contains("huge alone is 107374182400 bytes");
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(15_000);
@@ -272,20 +347,28 @@ class DockerSecurityTest {
 
   @Test
   void tooManyOutputFilesIsOutputTooLarge() throws Exception {
-    ExecutionResult r = runScript("many-files", small(), "for i in $(seq 20000); do : > /golem/output/f$i || break; done; exit 0");
+    ExecutionResult r =
+        runScript(
+            "many-files",
+            small(),
+            "for i in $(seq 20000); do : > /golem/output/f$i || break; done; exit 0");
     assertThat(r.reason()).as(r.toString()).isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
-    assertThat(r.failure().orElseThrow().message()).contains("more than " + RunContainer.MAX_OUTPUT_ENTRIES);
+    assertThat(r.failure().orElseThrow().message())
+        .contains("more than " + RunContainer.MAX_OUTPUT_ENTRIES);
     assertThat(list(dirs.output())).isEmpty();
   }
 
   @Test
   void linksAndSpecialFilesInTheOutputAreRefused() throws Exception {
     record Case(String script, String expected) {}
-    for (Case c : List.of(
-        new Case("ln -s /etc/shadow /golem/output/shadow", "shadow is a symbolic link"),
-        new Case("echo x > /golem/output/a; ln /golem/output/a /golem/output/b", "is a hard link"),
-        new Case("mkfifo /golem/output/pipe", "pipe is a named pipe"))) {
-      ExecutionResult r = runScript("links", small(), "echo ok > /golem/output/0-ok; " + c.script());
+    for (Case c :
+        List.of(
+            new Case("ln -s /etc/shadow /golem/output/shadow", "shadow is a symbolic link"),
+            new Case(
+                "echo x > /golem/output/a; ln /golem/output/a /golem/output/b", "is a hard link"),
+            new Case("mkfifo /golem/output/pipe", "pipe is a named pipe"))) {
+      ExecutionResult r =
+          runScript("links", small(), "echo ok > /golem/output/0-ok; " + c.script());
       assertThat(r.reason()).as(c.script() + ": " + r).isEqualTo(FailureReason.TRAPPED);
       assertThat(r.failure().orElseThrow().message()).contains(c.expected());
       assertThat(list(dirs.output())).as("output after " + c.script()).isEmpty();
@@ -294,29 +377,40 @@ class DockerSecurityTest {
 
   @Test
   void theSubtaskCannotStopItsContainerNorGainPrivileges() throws Exception {
-    ExecutionResult r = runScript("escalate", small(), """
-        kill -9 1 && echo "KILLED init"
-        kill -9 $(for p in /proc/[0-9]*; do [ "$(stat -c %u $p)" = 65534 ] && echo ${p#/proc/}; done) && echo "KILLED keeper"
-        su -c id root </dev/null && echo "ESCALATED su"
-        unshare -r id && echo "ESCALATED userns"
-        mount -t tmpfs none /golem/work 2>&1 && echo "ESCALATED mount"
-        echo "still uid $(id -u)" > /golem/output/after
-        exit 0
-        """);
+    ExecutionResult r =
+        runScript(
+            "escalate",
+            small(),
+            """
+            kill -9 1 && echo "KILLED init"
+            kill -9 $(for p in /proc/[0-9]*; do [ "$(stat -c %u $p)" = 65534 ] && echo ${p#/proc/}; done) && echo "KILLED keeper"
+            su -c id root </dev/null && echo "ESCALATED su"
+            unshare -r id && echo "ESCALATED userns"
+            mount -t tmpfs none /golem/work 2>&1 && echo "ESCALATED mount"
+            echo "still uid $(id -u)" > /golem/output/after
+            exit 0
+            """);
     String all = r.stdout().text() + r.stderr().text();
     assertThat(r.succeeded()).as(r + " " + all).isTrue();
-    assertThat(all).doesNotContain("KILLED").doesNotContain("ESCALATED").contains("Operation not permitted");
+    assertThat(all)
+        .doesNotContain("KILLED")
+        .doesNotContain("ESCALATED")
+        .contains("Operation not permitted");
     assertThat(Files.readString(dirs.output().resolve("after"))).isEqualTo("still uid 1000\n");
   }
 
   @Test
   void processesLeftBehindAreKilledBeforeTheOutputIsCollected() throws Exception {
-    ExecutionResult r = runScript("leftovers", small(), """
-        (sleep 1; echo late > /golem/output/late) &
-        for i in 1 2 3 4 5; do sleep 30 & done
-        echo early > /golem/output/early
-        exit 0
-        """);
+    ExecutionResult r =
+        runScript(
+            "leftovers",
+            small(),
+            """
+            (sleep 1; echo late > /golem/output/late) &
+            for i in 1 2 3 4 5; do sleep 30 & done
+            echo early > /golem/output/early
+            exit 0
+            """);
     assertThat(r.succeeded()).as(r.toString()).isTrue();
     assertThat(r.outputs()).extracting(o -> o.path()).containsExactly("early");
     assertThat(r.wallTime()).isLessThan(Duration.ofSeconds(10));
@@ -324,14 +418,18 @@ class DockerSecurityTest {
 
   @Test
   void aForgedTrailerAndArchiveOnlyGarbleTheSubtasksOwnResult() throws Exception {
-    ExecutionResult r = runScript("forged", small(), """
-        marker=$(tr '\\0' '\\n' < /proc/$PPID/cmdline | grep -o 'jgolem-output-[0-9a-f]\\{32\\}' | head -n 1)
-        [ -n "$marker" ] || { echo "no marker found" >&2; exit 3; }
-        printf '\\036%s 0 1 1\\n' "$marker"
-        cd /tmp && echo escaped > escape && tar -cf - -P --transform 's,^escape,../escape,' escape
-        sleep 2
-        exit 1
-        """);
+    ExecutionResult r =
+        runScript(
+            "forged",
+            small(),
+            """
+            marker=$(tr '\\0' '\\n' < /proc/$PPID/cmdline | grep -o 'jgolem-output-[0-9a-f]\\{32\\}' | head -n 1)
+            [ -n "$marker" ] || { echo "no marker found" >&2; exit 3; }
+            printf '\\036%s 0 1 1\\n' "$marker"
+            cd /tmp && echo escaped > escape && tar -cf - -P --transform 's,^escape,../escape,' escape
+            sleep 2
+            exit 1
+            """);
     assertThat(r.reason()).as(r + " " + r.stderr().text()).isEqualTo(FailureReason.TRAPPED);
     assertThat(r.failure().orElseThrow().message()).contains("'..'");
     assertThat(list(dirs.output())).isEmpty();
@@ -344,7 +442,8 @@ class DockerSecurityTest {
   @Test
   void writesToTheResourcesFailAndLeaveTheHostFolderAsItWas() throws Exception {
     dirs.resource("data.txt", "original\n");
-    ExecutionResult r = runScript("write-resources", small(), "echo changed > /golem/resources/data.txt");
+    ExecutionResult r =
+        runScript("write-resources", small(), "echo changed > /golem/resources/data.txt");
     assertThat(r.reason()).isEqualTo(FailureReason.NON_ZERO_EXIT);
     assertThat(r.stderr().text()).contains("Read-only file system");
     assertThat(Files.readString(dirs.resources().resolve("data.txt"))).isEqualTo("original\n");
@@ -353,9 +452,13 @@ class DockerSecurityTest {
   // --- helpers ---
 
   private static void assertFilledUpTo(String out, String dir, long size) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(dir) + ": (\\d+) bytes, No space left on device$").matcher(out);
+    Matcher m =
+        Pattern.compile("(?m)^" + Pattern.quote(dir) + ": (\\d+) bytes, No space left on device$")
+            .matcher(out);
     assertThat(m.find()).as(dir + " should fill up with ENOSPC in:\n" + out).isTrue();
-    assertThat(Long.parseLong(m.group(1))).as("bytes written to " + dir).isBetween(size - 64 * 1024, size);
+    assertThat(Long.parseLong(m.group(1)))
+        .as("bytes written to " + dir)
+        .isBetween(size - 64 * 1024, size);
   }
 
   private static void compile(String name) throws Exception {
@@ -366,15 +469,30 @@ class DockerSecurityTest {
     }
     Process p;
     try {
-      p = new ProcessBuilder("gcc", "-static", "-O1", "-pthread", "-o", binaries.resolve(name).toString(), src.toString())
-          .redirectErrorStream(true).start();
+      p =
+          new ProcessBuilder(
+                  "gcc",
+                  "-static",
+                  "-O1",
+                  "-pthread",
+                  "-o",
+                  binaries.resolve(name).toString(),
+                  src.toString())
+              .redirectErrorStream(true)
+              .start();
     } catch (IOException e) {
-      DockerTestSupport.missing("gcc is needed to build the hostile test programs (Debian: apt-get install gcc libc6-dev): " + e.getMessage());
+      DockerTestSupport.missing(
+          "gcc is needed to build the hostile test programs (Debian: apt-get install gcc libc6-dev): "
+              + e.getMessage());
       return;
     }
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      DockerTestSupport.missing("gcc -static could not build " + name + ".c (Debian: apt-get install gcc libc6-dev): " + log);
+      DockerTestSupport.missing(
+          "gcc -static could not build "
+              + name
+              + ".c (Debian: apt-get install gcc libc6-dev): "
+              + log);
     }
   }
 
@@ -393,7 +511,10 @@ class DockerSecurityTest {
         if (Files.isSymbolicLink(p)) out.put(rel, "-> " + Files.readSymbolicLink(p));
         else if (Files.isRegularFile(p)) {
           try {
-            out.put(rel, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            out.put(
+                rel,
+                HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
           } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
           }
@@ -408,7 +529,8 @@ class DockerSecurityTest {
     try {
       for (String line : Files.readAllLines(Path.of("/etc/shadow"))) {
         String[] f = line.split(":");
-        if (f.length > 1 && f[0].equals("root") && f[1].length() > 4) return java.util.Optional.of(f[1]);
+        if (f.length > 1 && f[0].equals("root") && f[1].length() > 4)
+          return java.util.Optional.of(f[1]);
       }
     } catch (IOException | SecurityException e) {
       // not readable: nothing to compare

@@ -7,9 +7,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Test kit: follows a Docker environment's warm-ups through {@link DockerEnvironment#onWarmUp}. A warm-up runs in a
- * real container, so waiting for its end is waiting in real time for something that does happen; that something did
- * not happen is seen in {@link #reports()} after a fake clock was moved on.
+ * Test kit: follows a Docker environment's warm-ups through {@link DockerEnvironment#onWarmUp}. A
+ * warm-up runs in a real container, so waiting for its end is waiting in real time for something
+ * that does happen; that something did not happen is seen in {@link #reports()} after a fake clock
+ * was moved on.
  */
 public final class WarmWatch {
   private final DockerEnvironment env;
@@ -41,7 +42,10 @@ public final class WarmWatch {
     return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The next report of a warm-up's end (not {@code STARTED}) within {@code timeout}; null if none came. */
+  /**
+   * The next report of a warm-up's end (not {@code STARTED}) within {@code timeout}; null if none
+   * came.
+   */
   public WarmUpReport nextEnd(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -51,8 +55,9 @@ public final class WarmWatch {
   }
 
   /**
-   * Waits until a warm sandbox is ready (one is already, or a warm-up reports READY) for an environment on the real
-   * clock, which starts its warm-ups by itself; false if none is within {@code timeout}.
+   * Waits until a warm sandbox is ready (one is already, or a warm-up reports READY) for an
+   * environment on the real clock, which starts its warm-ups by itself; false if none is within
+   * {@code timeout}.
    */
   public boolean awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -17,8 +17,8 @@ import org.jgolem.node.compute.Limits;
 import org.jgolem.node.compute.Program;
 
 /**
- * The compiled test programs (node/src/test/c, built by scripts/wasm-programs in generate-test-resources)
- * and helpers to make subtask folders and specs for them.
+ * The compiled test programs (node/src/test/c, built by scripts/wasm-programs in
+ * generate-test-resources) and helpers to make subtask folders and specs for them.
  */
 final class WasmFixture {
   private WasmFixture() {}
@@ -28,8 +28,10 @@ final class WasmFixture {
     String prop = System.getProperty("jgolem.wasm.programs");
     Path dir = prop != null ? Path.of(prop) : Path.of("target", "wasm-programs");
     if (!Files.isRegularFile(dir.resolve("kernel.wasm"))) {
-      throw new IllegalStateException("the WASM test programs are not built in " + dir.toAbsolutePath()
-          + ": run scripts/wasm-programs (Maven does it in generate-test-resources)");
+      throw new IllegalStateException(
+          "the WASM test programs are not built in "
+              + dir.toAbsolutePath()
+              + ": run scripts/wasm-programs (Maven does it in generate-test-resources)");
     }
     return dir;
   }
@@ -45,7 +47,8 @@ final class WasmFixture {
   static Program.WasmBinary binary(String name) {
     Path p = wasm(name);
     try {
-      return new Program.WasmBinary(p, MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+      return new Program.WasmBinary(
+          p, MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
     } catch (Exception e) {
       throw new IllegalStateException("cannot hash " + p, e);
     }
@@ -55,7 +58,9 @@ final class WasmFixture {
   record Folders(Path resources, Path work, Path output) {
     static Folders under(Path root, String id) throws IOException {
       Path base = Files.createDirectories(root.resolve(id));
-      return new Folders(Files.createDirectory(base.resolve("resources")), Files.createDirectory(base.resolve("work")),
+      return new Folders(
+          Files.createDirectory(base.resolve("resources")),
+          Files.createDirectory(base.resolve("work")),
           Files.createDirectory(base.resolve("output")));
     }
   }
@@ -68,8 +73,15 @@ final class WasmFixture {
     return spec(id, program, f, args, Map.of(), limits());
   }
 
-  static ExecutionSpec spec(String id, String program, Folders f, List<String> args, Map<String, String> env, Limits limits) {
-    return new ExecutionSpec(id, binary(program), program, args, env, f.resources(), f.work(), f.output(), limits);
+  static ExecutionSpec spec(
+      String id,
+      String program,
+      Folders f,
+      List<String> args,
+      Map<String, String> env,
+      Limits limits) {
+    return new ExecutionSpec(
+        id, binary(program), program, args, env, f.resources(), f.work(), f.output(), limits);
   }
 
   static ExecutionResult run(WasmEnvironment env, ExecutionSpec spec) throws Exception {
@@ -88,18 +100,25 @@ final class WasmFixture {
     return out;
   }
 
-  /** Live threads whose name starts with {@code prefix}, after waiting up to 5 s for them to end. */
+  /**
+   * Live threads whose name starts with {@code prefix}, after waiting up to 5 s for them to end.
+   */
   static List<String> threadsNamed(String prefix) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (true) {
-      List<String> live = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.isAlive() && t.getName().startsWith(prefix)).map(Thread::getName).sorted().toList();
+      List<String> live =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+              .map(Thread::getName)
+              .sorted()
+              .toList();
       if (live.isEmpty() || System.nanoTime() > deadline) return live;
       Thread.sleep(20);
     }
   }
 
-  static final String SCENE = """
+  static final String SCENE =
+      """
       # three spheres on a checkered floor, two lights
       size 96 64
       camera 0 1 -4

@@ -27,7 +27,14 @@ class WasmLifecycleTest {
   }
 
   private Execution startSpin(WasmEnvironment env, String id) throws Exception {
-    return env.start(spec(id, "spin", Folders.under(tmp, id), List.of(), Map.of(), WasmFixture.limits().withTimeout(Duration.ofSeconds(60))));
+    return env.start(
+        spec(
+            id,
+            "spin",
+            Folders.under(tmp, id),
+            List.of(),
+            Map.of(),
+            WasmFixture.limits().withTimeout(Duration.ofSeconds(60))));
   }
 
   @Test
@@ -70,9 +77,12 @@ class WasmLifecycleTest {
       assertThat(timers.advance(Duration.ofMillis(1))).as("the wall-time limit ran").isEqualTo(1);
       ExecutionResult r = x.result().get(10, TimeUnit.SECONDS);
       assertThat(r.reason()).isEqualTo(FailureReason.TIMEOUT);
-      assertThat(r.failure().orElseThrow().message()).isEqualTo("ran past its wall-time limit of 60000 ms");
+      assertThat(r.failure().orElseThrow().message())
+          .isEqualTo("ran past its wall-time limit of 60000 ms");
       assertThat(r.exitCode()).isEmpty();
-      assertThat((System.nanoTime() - t0) / 1_000_000).as("ms waited for a limit of 60 s").isLessThan(30_000);
+      assertThat((System.nanoTime() - t0) / 1_000_000)
+          .as("ms waited for a limit of 60 s")
+          .isLessThan(30_000);
       assertThat(WasmFixture.threadsNamed("wasm-fake-deadline")).isEmpty();
       assertThat(timers.pending()).as("the run's timers were dropped when it ended").isZero();
     }
@@ -83,19 +93,24 @@ class WasmLifecycleTest {
     try (var env = new WasmEnvironment(settings(1, 4))) {
       Execution first = startSpin(env, "slot-holder");
       waitForThread("wasm-slot-holder-run");
-      Execution queued = env.start(spec("slot-waiter", "exitcode", Folders.under(tmp, "w"), List.of("0")));
-      waitForWaiting("wasm-slot-waiter"); // its supervisor parked on the slots, not sleeping through a pause
+      Execution queued =
+          env.start(spec("slot-waiter", "exitcode", Folders.under(tmp, "w"), List.of("0")));
+      waitForWaiting(
+          "wasm-slot-waiter"); // its supervisor parked on the slots, not sleeping through a pause
       assertThat(queued.isDone()).as("waits for the only slot").isFalse();
 
       queued.cancel();
       ExecutionResult r = queued.result().get(5, TimeUnit.SECONDS);
       assertThat(r.reason()).isEqualTo(FailureReason.CANCELLED);
-      assertThat(r.failure().orElseThrow().message()).isEqualTo("cancelled by the node before it started");
+      assertThat(r.failure().orElseThrow().message())
+          .isEqualTo("cancelled by the node before it started");
       assertThat(r.stdout().totalBytes()).isZero();
 
       first.cancel();
-      assertThat(first.result().get(5, TimeUnit.SECONDS).reason()).isEqualTo(FailureReason.CANCELLED);
-      ExecutionResult next = run(env, spec("slot-next", "exitcode", Folders.under(tmp, "n"), List.of("0")));
+      assertThat(first.result().get(5, TimeUnit.SECONDS).reason())
+          .isEqualTo(FailureReason.CANCELLED);
+      ExecutionResult next =
+          run(env, spec("slot-next", "exitcode", Folders.under(tmp, "n"), List.of("0")));
       assertThat(next.succeeded()).as("the slot was released").isTrue();
       assertThat(WasmFixture.threadsNamed("wasm-slot")).isEmpty();
     }
@@ -104,7 +119,8 @@ class WasmLifecycleTest {
   @Test
   void cancellingAFinishedSubtaskChangesNothing() throws Exception {
     try (var env = new WasmEnvironment(settings(1, 4))) {
-      Execution x = env.start(spec("done-then-cancel", "exitcode", Folders.under(tmp, "d"), List.of("0")));
+      Execution x =
+          env.start(spec("done-then-cancel", "exitcode", Folders.under(tmp, "d"), List.of("0")));
       ExecutionResult r = x.result().get(30, TimeUnit.SECONDS);
       x.cancel();
       assertThat(x.result().get()).isSameAs(r);
@@ -124,26 +140,36 @@ class WasmLifecycleTest {
     assertThat(b.result().get(5, TimeUnit.SECONDS).reason()).isEqualTo(FailureReason.CANCELLED);
     assertThat(WasmFixture.threadsNamed("wasm-close")).isEmpty();
     assertThat(env.capabilities().available()).isFalse();
-    ExecutionResult refused = env.start(spec("after-close", "exitcode", Folders.under(tmp, "c"), List.of("0"))).result().get();
+    ExecutionResult refused =
+        env.start(spec("after-close", "exitcode", Folders.under(tmp, "c"), List.of("0")))
+            .result()
+            .get();
     assertThat(refused.reason()).isEqualTo(FailureReason.ENGINE_UNAVAILABLE);
   }
 
   @Test
   void aModuleIsCompiledOnceAndTheSecondRunSkipsTheCompilation() throws Exception {
     try (var env = new WasmEnvironment(settings(1, 4))) {
-      ExecutionResult first = run(env, spec("cache-1", "kernel", Folders.under(tmp, "c1"), List.of("40")));
+      ExecutionResult first =
+          run(env, spec("cache-1", "kernel", Folders.under(tmp, "c1"), List.of("40")));
       Duration compile = env.compileTime();
-      ExecutionResult second = run(env, spec("cache-2", "kernel", Folders.under(tmp, "c2"), List.of("40")));
+      ExecutionResult second =
+          run(env, spec("cache-2", "kernel", Folders.under(tmp, "c2"), List.of("40")));
 
       assertThat(first.succeeded() && second.succeeded()).isTrue();
       assertThat(second.stdout()).isEqualTo(first.stdout());
       assertThat(env.compilations()).isEqualTo(1);
       assertThat(env.cacheHits()).isEqualTo(1);
-      assertThat(env.compileTime()).as("no compile time added by the second run").isEqualTo(compile);
-      System.out.printf("kernel.wasm: compile %d ms; first run %d ms, second run %d ms%n",
+      assertThat(env.compileTime())
+          .as("no compile time added by the second run")
+          .isEqualTo(compile);
+      System.out.printf(
+          "kernel.wasm: compile %d ms; first run %d ms, second run %d ms%n",
           compile.toMillis(), first.wallTime().toMillis(), second.wallTime().toMillis());
       assertThat(compile).isPositive();
-      assertThat(second.wallTime()).as("the second run does not pay the compilation").isLessThan(first.wallTime());
+      assertThat(second.wallTime())
+          .as("the second run does not pay the compilation")
+          .isLessThan(first.wallTime());
     }
   }
 
@@ -163,14 +189,24 @@ class WasmLifecycleTest {
   void subtasksRunOnPooledThreadsNamedAfterThemOnlyWhileTheyRun() throws Exception {
     try (var env = new WasmEnvironment(settings(1, 4))) {
       for (int i = 0; i < 12; i++) {
-        ExecutionResult r = run(env, spec("pooled-" + i, "exitcode", Folders.under(tmp, "p" + i), List.of("" + i % 2)));
+        ExecutionResult r =
+            run(
+                env,
+                spec("pooled-" + i, "exitcode", Folders.under(tmp, "p" + i), List.of("" + i % 2)));
         assertThat(r.exitCode()).contains(i % 2);
       }
-      assertThat(WasmFixture.threadsNamed("wasm-pooled")).as("no thread keeps a finished subtask's name").isEmpty();
-      // twelve runs one after the other: threads are reused, not made one a run (a run's thread may come back to its
+      assertThat(WasmFixture.threadsNamed("wasm-pooled"))
+          .as("no thread keeps a finished subtask's name")
+          .isEmpty();
+      // twelve runs one after the other: threads are reused, not made one a run (a run's thread may
+      // come back to its
       // pool only just after the next run asked for one, so the pool may still make a few)
-      List<Integer> guests = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-          .filter(n -> n.startsWith("wasm-guest-idle-")).map(n -> Integer.parseInt(n.substring(16))).toList();
+      List<Integer> guests =
+          Thread.getAllStackTraces().keySet().stream()
+              .map(Thread::getName)
+              .filter(n -> n.startsWith("wasm-guest-idle-"))
+              .map(n -> Integer.parseInt(n.substring(16)))
+              .toList();
       assertThat(guests).isNotEmpty().allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(8));
     }
   }
@@ -179,10 +215,20 @@ class WasmLifecycleTest {
   void theCacheIsBoundedLeastRecentlyUsedFirst() throws Exception {
     try (var env = new WasmEnvironment(settings(1, 1))) {
       for (String p : List.of("exitcode", "probe", "exitcode")) {
-        assertThat(run(env, spec("lru-" + p + "-" + env.compilations(), p, Folders.under(tmp, "lru" + env.compilations()), List.of()))
-            .succeeded()).isTrue();
+        assertThat(
+                run(
+                        env,
+                        spec(
+                            "lru-" + p + "-" + env.compilations(),
+                            p,
+                            Folders.under(tmp, "lru" + env.compilations()),
+                            List.of()))
+                    .succeeded())
+            .isTrue();
       }
-      assertThat(env.compilations()).as("a one-module cache recompiles the evicted one").isEqualTo(3);
+      assertThat(env.compilations())
+          .as("a one-module cache recompiles the evicted one")
+          .isEqualTo(3);
       assertThat(env.cacheHits()).isZero();
     }
   }
@@ -193,12 +239,16 @@ class WasmLifecycleTest {
     return f;
   }
 
-  /** Waits until the thread named {@code name} is blocked waiting (as on a semaphore with no permit left). */
+  /**
+   * Waits until the thread named {@code name} is blocked waiting (as on a semaphore with no permit
+   * left).
+   */
   private static void waitForWaiting(String name) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (Thread.getAllStackTraces().keySet().stream()
         .noneMatch(t -> t.getName().equals(name) && t.getState() == Thread.State.WAITING)) {
-      if (System.nanoTime() > deadline) throw new AssertionError("thread " + name + " never waited");
+      if (System.nanoTime() > deadline)
+        throw new AssertionError("thread " + name + " never waited");
       Thread.sleep(10);
     }
   }
@@ -206,7 +256,8 @@ class WasmLifecycleTest {
   private static void waitForThread(String name) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(name))) {
-      if (System.nanoTime() > deadline) throw new AssertionError("thread " + name + " never started");
+      if (System.nanoTime() > deadline)
+        throw new AssertionError("thread " + name + " never started");
       Thread.sleep(10);
     }
   }

@@ -23,19 +23,29 @@ class WasmOutcomeTest {
   @Test
   void aWriteOnTheResourcesComesBeforeAnOutputOverItsLimitWhichComesBeforeATrap() {
     Throwable trap = new TrapException("unreachable");
-    assertThat(WasmOutcome.classify(OK, trap, "write /golem/resources/x", "the output is 2 MiB", null).reason())
+    assertThat(
+            WasmOutcome.classify(OK, trap, "write /golem/resources/x", "the output is 2 MiB", null)
+                .reason())
         .isEqualTo(FailureReason.TRAPPED);
-    Failure tooLarge = WasmOutcome.classify(Optional.empty(), trap, null, "the output is 2 MiB", null);
+    Failure tooLarge =
+        WasmOutcome.classify(Optional.empty(), trap, null, "the output is 2 MiB", null);
     assertThat(tooLarge.reason()).isEqualTo(FailureReason.OUTPUT_TOO_LARGE);
-    assertThat(tooLarge.message()).isEqualTo("the output is 2 MiB, and then the program trapped (wasm trap: unreachable)");
-    assertThat(WasmOutcome.classify(Optional.empty(), trap, null, null, null).message()).isEqualTo("wasm trap: unreachable");
+    assertThat(tooLarge.message())
+        .isEqualTo("the output is 2 MiB, and then the program trapped (wasm trap: unreachable)");
+    assertThat(WasmOutcome.classify(Optional.empty(), trap, null, null, null).message())
+        .isEqualTo("wasm trap: unreachable");
   }
 
   @Test
   void exhaustedStacksAndHeapsAreNamed() {
-    assertThat(WasmOutcome.classify(Optional.empty(), new StackOverflowError(), null, null, null).message())
+    assertThat(
+            WasmOutcome.classify(Optional.empty(), new StackOverflowError(), null, null, null)
+                .message())
         .startsWith("call stack exhausted");
-    assertThat(WasmOutcome.classify(Optional.empty(), new OutOfMemoryError("Java heap space"), null, null, null).reason())
+    assertThat(
+            WasmOutcome.classify(
+                    Optional.empty(), new OutOfMemoryError("Java heap space"), null, null, null)
+                .reason())
         .isEqualTo(FailureReason.OUT_OF_MEMORY);
   }
 }

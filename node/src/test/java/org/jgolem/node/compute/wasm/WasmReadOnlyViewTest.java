@@ -55,40 +55,52 @@ class WasmReadOnlyViewTest {
     assertThat(Files.readString(p("dir/inner.txt"))).isEqualTo("inner");
     assertThat(Files.readString(p("in"))).as("a link that stays inside works").isEqualTo("ay");
     try (Stream<Path> s = Files.list(fs.root())) {
-      assertThat(s.map(x -> x.getFileName().toString())).containsExactly("a.txt", "b.txt", "dir", "in");
+      assertThat(s.map(x -> x.getFileName().toString()))
+          .containsExactly("a.txt", "b.txt", "dir", "in");
     }
   }
 
   @Test
   void dotDotCannotClimbAboveTheRootAndLinksOutLookAbsent() {
     assertThat(fs.getPath("/../../secret.txt").normalize().toString()).isEqualTo("/secret.txt");
-    assertThatThrownBy(() -> Files.readString(p("../../secret.txt"))).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> Files.readString(p("../../secret.txt")))
+        .isInstanceOf(NoSuchFileException.class);
     assertThatThrownBy(() -> Files.readString(p("out"))).isInstanceOf(NoSuchFileException.class);
-    assertThatThrownBy(() -> Files.readString(p("outdir/secret.txt"))).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> Files.readString(p("outdir/secret.txt")))
+        .isInstanceOf(NoSuchFileException.class);
     assertThat(Files.exists(p("out"))).isFalse();
   }
 
   @Test
   void everyWayOfWritingIsAViolationAndNothingChanges() throws IOException {
-    List<ThrowingRunnable> writes = List.of(
-        () -> Files.writeString(p("new.txt"), "x"),
-        () -> FileChannel.open(p("a.txt"), StandardOpenOption.WRITE),
-        () -> FileChannel.open(p("a.txt"), StandardOpenOption.APPEND),
-        () -> Files.newByteChannel(p("a.txt"), StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING),
-        () -> Files.delete(p("a.txt")),
-        () -> Files.createDirectory(p("d2")),
-        () -> Files.move(p("a.txt"), p("c.txt")),
-        () -> Files.copy(p("a.txt"), p("c.txt")),
-        () -> Files.createSymbolicLink(p("l"), p("a.txt")),
-        () -> Files.createLink(p("l"), p("a.txt")),
-        () -> Files.setLastModifiedTime(p("a.txt"), FileTime.fromMillis(0)),
-        () -> Files.getFileAttributeView(p("a.txt"), BasicFileAttributeView.class).setTimes(null, null, null));
+    List<ThrowingRunnable> writes =
+        List.of(
+            () -> Files.writeString(p("new.txt"), "x"),
+            () -> FileChannel.open(p("a.txt"), StandardOpenOption.WRITE),
+            () -> FileChannel.open(p("a.txt"), StandardOpenOption.APPEND),
+            () ->
+                Files.newByteChannel(
+                    p("a.txt"), StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING),
+            () -> Files.delete(p("a.txt")),
+            () -> Files.createDirectory(p("d2")),
+            () -> Files.move(p("a.txt"), p("c.txt")),
+            () -> Files.copy(p("a.txt"), p("c.txt")),
+            () -> Files.createSymbolicLink(p("l"), p("a.txt")),
+            () -> Files.createLink(p("l"), p("a.txt")),
+            () -> Files.setLastModifiedTime(p("a.txt"), FileTime.fromMillis(0)),
+            () ->
+                Files.getFileAttributeView(p("a.txt"), BasicFileAttributeView.class)
+                    .setTimes(null, null, null));
     for (ThrowingRunnable w : writes) {
-      assertThatThrownBy(w::run).isInstanceOf(ReadOnlyFileSystem.Violation.class).hasMessageContaining("/golem/resources is read-only");
+      assertThatThrownBy(w::run)
+          .isInstanceOf(ReadOnlyFileSystem.Violation.class)
+          .hasMessageContaining("/golem/resources is read-only");
     }
-    assertThat(fs.violation()).isEqualTo("open for writing /golem/resources/new.txt: /golem/resources is read-only");
+    assertThat(fs.violation())
+        .isEqualTo("open for writing /golem/resources/new.txt: /golem/resources is read-only");
     try (Stream<Path> s = Files.list(host)) {
-      assertThat(s.map(x -> x.getFileName().toString())).containsExactlyInAnyOrder("a.txt", "b.txt", "dir", "out", "outdir", "in");
+      assertThat(s.map(x -> x.getFileName().toString()))
+          .containsExactlyInAnyOrder("a.txt", "b.txt", "dir", "out", "outdir", "in");
     }
     assertThat(Files.readString(host.resolve("a.txt"))).isEqualTo("ay");
   }
@@ -99,7 +111,8 @@ class WasmReadOnlyViewTest {
       assertThatThrownBy(() -> c.write(ByteBuffer.wrap("zz".getBytes(StandardCharsets.US_ASCII))))
           .isInstanceOf(NonWritableChannelException.class);
     }
-    assertThatThrownBy(() -> fs.provider().checkAccess(p("a.txt"), AccessMode.WRITE)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> fs.provider().checkAccess(p("a.txt"), AccessMode.WRITE))
+        .isInstanceOf(IOException.class);
   }
 
   @Test
@@ -109,12 +122,20 @@ class WasmReadOnlyViewTest {
     assertThat(a.lastModifiedTime()).isEqualTo(T);
     assertThat(a.isRegularFile()).isTrue();
     Map<String, Object> unix = Files.readAttributes(p("dir"), "unix:*");
-    assertThat(unix).containsEntry("isDirectory", true).containsEntry("uid", 0).containsEntry("dev", 1L)
-        .containsEntry("lastModifiedTime", T).containsEntry("ctime", T).containsEntry("isSymbolicLink", false);
+    assertThat(unix)
+        .containsEntry("isDirectory", true)
+        .containsEntry("uid", 0)
+        .containsEntry("dev", 1L)
+        .containsEntry("lastModifiedTime", T)
+        .containsEntry("ctime", T)
+        .containsEntry("isSymbolicLink", false);
     var sameFolderElsewhere = new ReadOnlyFileSystem(host, "/x", T);
-    assertThat(Files.readAttributes(sameFolderElsewhere.root().resolve("dir"), "unix:ino")).isEqualTo(Map.of("ino", unix.get("ino")));
-    assertThat(Files.readAttributes(p("a.txt"), "unix:ino").get("ino")).isNotEqualTo(unix.get("ino"));
-    assertThat(Files.readAttributes(p("a.txt"), "size,isRegularFile")).containsOnlyKeys("size", "isRegularFile");
+    assertThat(Files.readAttributes(sameFolderElsewhere.root().resolve("dir"), "unix:ino"))
+        .isEqualTo(Map.of("ino", unix.get("ino")));
+    assertThat(Files.readAttributes(p("a.txt"), "unix:ino").get("ino"))
+        .isNotEqualTo(unix.get("ino"));
+    assertThat(Files.readAttributes(p("a.txt"), "size,isRegularFile"))
+        .containsOnlyKeys("size", "isRegularFile");
   }
 
   @Test
@@ -130,7 +151,8 @@ class WasmReadOnlyViewTest {
     assertThat(fs.getPath("/x/y").startsWith(fs.getPath("/x"))).isTrue();
     assertThat(fs.getPath("/x/y").endsWith(fs.getPath("y"))).isTrue();
     assertThat(fs.getPath("/x/y").getFileName().toString()).isEqualTo("y");
-    assertThatThrownBy(() -> fs.getPath("a\0b")).isInstanceOf(java.nio.file.InvalidPathException.class);
+    assertThatThrownBy(() -> fs.getPath("a\0b"))
+        .isInstanceOf(java.nio.file.InvalidPathException.class);
   }
 
   private interface ThrowingRunnable {

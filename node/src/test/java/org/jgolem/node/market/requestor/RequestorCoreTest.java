@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.MemoryFolder;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.requestor.RequestorModel.Assignment;
 import org.jgolem.node.market.requestor.RequestorModel.AssignmentState;
@@ -45,12 +44,13 @@ import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.jgolem.protocol.messages.market.WantToComputeTask;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.NodeRecord;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The requestor's state machine alone: no threads, no network, no disk. Events go in as calls, what it decides comes
- * out through a recording {@link RequestorEffects}; time is a {@link FakeClock}.
+ * The requestor's state machine alone: no threads, no network, no disk. Events go in as calls, what
+ * it decides comes out through a recording {@link RequestorEffects}; time is a {@link FakeClock}.
  */
 @Timeout(30)
 class RequestorCoreTest {
@@ -63,8 +63,15 @@ class RequestorCoreTest {
   final MarketConfig config = MarketConfig.defaults(CHAIN, NodeKey.generate().address());
   final Reputation reputation = new Reputation(Reputation.inMemory());
   final Recorder effects = new Recorder();
-  final RequestorCore core = new RequestorCore(effects, new OfferPolicy(config, reputation),
-      new AssignmentSigner(key, config, new SecureRandom()), reputation, clock, Duration.ofMillis(700), new HashMap<>());
+  final RequestorCore core =
+      new RequestorCore(
+          effects,
+          new OfferPolicy(config, reputation),
+          new AssignmentSigner(key, config, new SecureRandom()),
+          reputation,
+          clock,
+          Duration.ofMillis(700),
+          new HashMap<>());
 
   /** What the core asked of the world, in order. */
   static final class Recorder implements RequestorEffects {
@@ -167,7 +174,14 @@ class RequestorCoreTest {
   }
 
   static PlannedSubtask subtask(String name) {
-    return new PlannedSubtask(name, Path.of("/nowhere", name), "wasm", IMAGE, "p.js", List.of(), List.of(),
+    return new PlannedSubtask(
+        name,
+        Path.of("/nowhere", name),
+        "wasm",
+        IMAGE,
+        "p.js",
+        List.of(),
+        List.of(),
         new ResourceLimits(1, 256, 60, 1 << 20));
   }
 
@@ -176,40 +190,65 @@ class RequestorCoreTest {
     List<PlannedSubtask> planned = new ArrayList<>();
     for (int i = 0; i < n; i++) planned.add(subtask("s" + i));
     TaskFile.Verification v = new TaskFile.Verification(redundancy, 0);
-    TaskFile file = new TaskFile(Path.of("/nowhere/task.json"), "wasm", "unit", Duration.ofMinutes(10),
-        Duration.ofMinutes(1), Optional.of(n), BID, List.of(), JsonNodeFactory.instance.objectNode(), false, Optional.of(v));
-    TaskPlan plan = new TaskPlan() {
-      @Override
-      public TaskFile file() {
-        return file;
-      }
+    TaskFile file =
+        new TaskFile(
+            Path.of("/nowhere/task.json"),
+            "wasm",
+            "unit",
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(1),
+            Optional.of(n),
+            BID,
+            List.of(),
+            JsonNodeFactory.instance.objectNode(),
+            false,
+            Optional.of(v));
+    TaskPlan plan =
+        new TaskPlan() {
+          @Override
+          public TaskFile file() {
+            return file;
+          }
 
-      @Override
-      public List<PlannedSubtask> subtasks() {
-        return planned;
-      }
+          @Override
+          public List<PlannedSubtask> subtasks() {
+            return planned;
+          }
 
-      @Override
-      public TaskFile.Verification defaultVerification() {
-        return v;
-      }
+          @Override
+          public TaskFile.Verification defaultVerification() {
+            return v;
+          }
 
-      @Override
-      public Verdict check(PlannedSubtask subtask, Path result) {
-        throw new AssertionError("the core does not check results itself");
-      }
+          @Override
+          public Verdict check(PlannedSubtask subtask, Path result) {
+            throw new AssertionError("the core does not check results itself");
+          }
 
-      @Override
-      public Path merge(Map<String, Path> accepted) {
-        throw new AssertionError("the core does not merge itself");
-      }
-    };
+          @Override
+          public Path merge(Map<String, Path> accepted) {
+            throw new AssertionError("the core does not merge itself");
+          }
+        };
     byte[] id = new byte[32];
     new SecureRandom().nextBytes(id);
-    TaskHeader header = TaskHeader.signed(id, key, new NodeRecord(key.address(), "127.0.0.1", 1), "wasm", IMAGE, BID, n,
-        60, clock.millis() + 600_000, 256, 1, new MessageHasher(CHAIN));
+    TaskHeader header =
+        TaskHeader.signed(
+            id,
+            key,
+            new NodeRecord(key.address(), "127.0.0.1", 1),
+            "wasm",
+            IMAGE,
+            BID,
+            n,
+            60,
+            clock.millis() + 600_000,
+            256,
+            1,
+            new MessageHasher(CHAIN));
     Task t = new Task(id, file, plan, header, v, clock.millis(), Path.of("/nowhere/work"));
-    for (PlannedSubtask s : planned) t.subtasks.put(s.name(), new Subtask(s, "cid-" + s.name(), false));
+    for (PlannedSubtask s : planned)
+      t.subtasks.put(s.name(), new Subtask(s, "cid-" + s.name(), false));
     core.add(t);
     return t;
   }
@@ -218,25 +257,46 @@ class RequestorCoreTest {
     return new Envelope(1, p.type(), sender, clock.millis(), new byte[16], new byte[0], p, null);
   }
 
-  /** A provider offers for {@code t} at {@code price} per hour; returns the TaskToCompute it got, if any. */
+  /**
+   * A provider offers for {@code t} at {@code price} per hour; returns the TaskToCompute it got, if
+   * any.
+   */
   Optional<TaskToCompute> offer(Task t, Address provider, BigInteger price) {
     int before = effects.sent.size();
-    core.onWant(new FakePeer(provider), envelope(provider, new WantToComputeTask(t.header.taskId(), provider, price, 1000, 1,
-        1024, new NodeRecord(provider, "127.0.0.1", 2), List.of("wasm"))));
-    return effects.sent.subList(before, effects.sent.size()).stream().map(Recorder.Sent::payload)
-        .filter(TaskToCompute.class::isInstance).map(TaskToCompute.class::cast).findFirst();
+    core.onWant(
+        new FakePeer(provider),
+        envelope(
+            provider,
+            new WantToComputeTask(
+                t.header.taskId(),
+                provider,
+                price,
+                1000,
+                1,
+                1024,
+                new NodeRecord(provider, "127.0.0.1", 2),
+                List.of("wasm"))));
+    return effects.sent.subList(before, effects.sent.size()).stream()
+        .map(Recorder.Sent::payload)
+        .filter(TaskToCompute.class::isInstance)
+        .map(TaskToCompute.class::cast)
+        .findFirst();
   }
 
   ReportComputedTask report(TaskToCompute ttc) {
-    ReportComputedTask r = ReportComputedTask.answering(ttc, "bafy-" + ttc.provider().hex().substring(2, 10), new byte[32],
-        10, 5);
+    ReportComputedTask r =
+        ReportComputedTask.answering(
+            ttc, "bafy-" + ttc.provider().hex().substring(2, 10), new byte[32], 10, 5);
     core.onReport(new FakePeer(ttc.provider()), envelope(ttc.provider(), r));
     return r;
   }
 
   Assignment assignment(Task t, TaskToCompute ttc) {
-    return t.subtasks.values().stream().flatMap(s -> s.assignments.stream())
-        .filter(a -> java.util.Arrays.equals(a.id, ttc.subtaskId())).findFirst().orElseThrow();
+    return t.subtasks.values().stream()
+        .flatMap(s -> s.assignments.stream())
+        .filter(a -> java.util.Arrays.equals(a.id, ttc.subtaskId()))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** The verifier's outcome: the result checked and found good, with digest {@code d}. */
@@ -244,8 +304,15 @@ class RequestorCoreTest {
     Assignment a = assignment(t, ttc);
     byte[] digest = new byte[32];
     digest[0] = (byte) d;
-    core.judge().checked(t, t.subtasks.get(a.subtask), a, Path.of("/nowhere/result"), (MemoryFolder) null, Verdict.OK,
-        digest);
+    core.judge()
+        .checked(
+            t,
+            t.subtasks.get(a.subtask),
+            a,
+            Path.of("/nowhere/result"),
+            (MemoryFolder) null,
+            Verdict.OK,
+            digest);
   }
 
   static Address provider() {
@@ -262,7 +329,8 @@ class RequestorCoreTest {
     TaskToCompute second = offer(t, p, BID).orElseThrow();
     assertThat(assignment(t, second).subtask).isEqualTo("s1");
     assertThat(offer(t, p, BID)).isEmpty();
-    assertThat(effects.of(CannotAssignTask.class)).extracting(CannotAssignTask::reason)
+    assertThat(effects.of(CannotAssignTask.class))
+        .extracting(CannotAssignTask::reason)
         .containsExactly(CannotAssignTask.Reason.NO_MORE_SUBTASKS);
     // the price is the provider's, for the subtask's timeout
     assertThat(first.price()).isEqualTo(RequestorAgent.subtaskPrice(BID, 60));
@@ -272,7 +340,8 @@ class RequestorCoreTest {
   void anOfferAboveTheBidIsRefused() {
     Task t = task(1, 1);
     assertThat(offer(t, provider(), BID.add(BigInteger.ONE))).isEmpty();
-    assertThat(effects.of(CannotAssignTask.class)).extracting(CannotAssignTask::reason)
+    assertThat(effects.of(CannotAssignTask.class))
+        .extracting(CannotAssignTask::reason)
         .containsExactly(CannotAssignTask.Reason.OFFER_REJECTED);
   }
 
@@ -308,7 +377,8 @@ class RequestorCoreTest {
     assertThat(effects.of(AckReportComputedTask.class)).as("not yet").isEmpty();
     clock.advance(Duration.ofMillis(1));
     core.tick();
-    assertThat(effects.of(AckReportComputedTask.class)).extracting(ack -> java.util.HexFormat.of().formatHex(ack.subtaskId()))
+    assertThat(effects.of(AckReportComputedTask.class))
+        .extracting(ack -> java.util.HexFormat.of().formatHex(ack.subtaskId()))
         .containsExactly(java.util.HexFormat.of().formatHex(slow.subtaskId()));
   }
 
@@ -325,15 +395,21 @@ class RequestorCoreTest {
     report(b);
     checked(t, a, 1);
     checked(t, b, 9);
-    assertThat(t.subtasks.get("s0").state).as("no agreement yet").isNotEqualTo(SubtaskState.ACCEPTED);
+    assertThat(t.subtasks.get("s0").state)
+        .as("no agreement yet")
+        .isNotEqualTo(SubtaskState.ACCEPTED);
     TaskToCompute c = offer(t, honest2, BID).orElseThrow();
     report(c);
     checked(t, c, 1);
     assertThat(assignment(t, a).state).isEqualTo(AssignmentState.ACCEPTED);
     assertThat(assignment(t, c).state).isEqualTo(AssignmentState.ACCEPTED);
     assertThat(assignment(t, b).state).isEqualTo(AssignmentState.REJECTED);
-    assertThat(effects.paid).extracting(x -> x.provider).containsExactlyInAnyOrder(honest1, honest2);
-    assertThat(effects.of(SubtaskResultsRejected.class)).extracting(SubtaskResultsRejected::provider).containsExactly(liar);
+    assertThat(effects.paid)
+        .extracting(x -> x.provider)
+        .containsExactlyInAnyOrder(honest1, honest2);
+    assertThat(effects.of(SubtaskResultsRejected.class))
+        .extracting(SubtaskResultsRejected::provider)
+        .containsExactly(liar);
     assertThat(reputation.counters(Reputation.Role.PROVIDER, liar).wrong()).isPositive();
     assertThat(t.subtasks.get("s0").state).isEqualTo(SubtaskState.ACCEPTED);
   }
@@ -362,7 +438,8 @@ class RequestorCoreTest {
     core.tick();
     assertThat(t.state).isEqualTo(TaskState.TIMED_OUT);
     assertThat(effects.log).contains("withdraw");
-    // the assignment's own deadline (a minute and the transfer slack) passed first: timed out, not cancelled
+    // the assignment's own deadline (a minute and the transfer slack) passed first: timed out, not
+    // cancelled
     assertThat(assignment(t, ttc).state.open()).isFalse();
   }
 
@@ -374,7 +451,9 @@ class RequestorCoreTest {
     checked(t, ttc, 1);
     clock.advance(Duration.ofSeconds(5));
     core.onReport(new FakePeer(ttc.provider()), envelope(ttc.provider(), r));
-    assertThat(effects.of(SubtaskResultsAccepted.class)).hasSize(2).extracting(SubtaskResultsAccepted::paymentTs)
+    assertThat(effects.of(SubtaskResultsAccepted.class))
+        .hasSize(2)
+        .extracting(SubtaskResultsAccepted::paymentTs)
         .containsOnly(assignment(t, ttc).acceptedAt / 1000);
     assertThat(effects.paid).as("the payment is handed on once").hasSize(1);
   }

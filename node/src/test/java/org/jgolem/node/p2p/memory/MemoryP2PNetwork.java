@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node on a {@link MemoryNetworkHub}, with the Netty network's rules: every envelope is encoded
- * by the sender and decoded (signature checked) by the receiver, checked by the receiver's
- * {@link FreshnessGuard}, bound to the session's peer, rate limited; invalid messages end the
- * session with PROTOCOL_ERROR and ban the peer as {@link SessionRules} says; limits on peers,
- * duplicate sessions and bans apply when connecting; Ping is answered with Pong.
+ * by the sender and decoded (signature checked) by the receiver, checked by the receiver's {@link
+ * FreshnessGuard}, bound to the session's peer, rate limited; invalid messages end the session with
+ * PROTOCOL_ERROR and ban the peer as {@link SessionRules} says; limits on peers, duplicate sessions
+ * and bans apply when connecting; Ping is answered with Pong.
  *
  * <p>Not simulated: the handshake's key exchange and Hello (identities are the nodes' keys, which
  * the hub knows), encryption, idle timeouts and keep-alive. All listeners run on the hub's thread.
@@ -42,7 +42,11 @@ import org.slf4j.LoggerFactory;
 public final class MemoryP2PNetwork implements P2PNetwork {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryP2PNetwork.class);
 
-  private enum State { NEW, RUNNING, CLOSED }
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED
+  }
 
   final MemoryNetworkHub hub;
   final NodeKey key;
@@ -129,7 +133,9 @@ public final class MemoryP2PNetwork implements P2PNetwork {
       throw new P2PException(Disconnect.Reason.UNEXPECTED_IDENTITY, "dialled itself");
     }
     MemoryPeer existing = sessions.get(remoteId);
-    if (existing != null && !existing.remoteClosed() && (expectedId == null || expectedId.equals(remoteId))) {
+    if (existing != null
+        && !existing.remoteClosed()
+        && (expectedId == null || expectedId.equals(remoteId))) {
       return existing;
     }
     // The responder judges the dialler first, as in the Netty handshake.
@@ -138,7 +144,9 @@ public final class MemoryP2PNetwork implements P2PNetwork {
       throw new P2PException(refusal, "refused by " + remoteId);
     }
     if (expectedId != null && !expectedId.equals(remoteId)) {
-      throw new P2PException(Disconnect.Reason.UNEXPECTED_IDENTITY, "expected " + expectedId + ", reached " + remoteId);
+      throw new P2PException(
+          Disconnect.Reason.UNEXPECTED_IDENTITY,
+          "expected " + expectedId + ", reached " + remoteId);
     }
     refusal = admit(remoteId);
     if (refusal != null) {

@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jgolem.eth.Address;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.P2PException;
 import org.jgolem.node.p2p.Peer;
@@ -25,6 +24,7 @@ import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.FindNode;
 import org.jgolem.protocol.messages.p2p.Neighbours;
 import org.jgolem.protocol.messages.p2p.Ping;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +53,8 @@ class MemoryP2PNetworkTest {
   }
 
   private Peer connect(MemoryP2PNetwork from, MemoryP2PNetwork to) throws Exception {
-    CompletableFuture<Peer> f = from.connect(to.self().host(), to.self().port(), to.self().nodeId());
+    CompletableFuture<Peer> f =
+        from.connect(to.self().host(), to.self().port(), to.self().nodeId());
     hub.deliverAll();
     return f.get(0, TimeUnit.SECONDS);
   }
@@ -81,10 +82,12 @@ class MemoryP2PNetworkTest {
     b.addPeerListener(bEvents);
     List<Envelope> atB = new CopyOnWriteArrayList<>();
     List<Envelope> atA = new CopyOnWriteArrayList<>();
-    b.subscribe(MessageType.FIND_NODE, (from, m) -> {
-      atB.add(m);
-      from.send(new Neighbours(m.payload(FindNode.class).target(), List.of(b.self())));
-    });
+    b.subscribe(
+        MessageType.FIND_NODE,
+        (from, m) -> {
+          atB.add(m);
+          from.send(new Neighbours(m.payload(FindNode.class).target(), List.of(b.self())));
+        });
     a.subscribe(MessageType.NEIGHBOURS, (from, m) -> atA.add(m));
 
     Peer toB = connect(a, b);
@@ -97,11 +100,15 @@ class MemoryP2PNetworkTest {
     toB.send(new FindNode(key(9).address()));
     hub.deliverAll();
 
-    assertThat(atB).singleElement().satisfies(m -> {
-      assertThat(m.sender()).isEqualTo(a.self().nodeId());
-      assertThat(m.payload(FindNode.class).target()).isEqualTo(key(9).address());
-    });
-    assertThat(atA).singleElement().satisfies(m -> assertThat(m.payload(Neighbours.class).nodes()).containsExactly(b.self()));
+    assertThat(atB)
+        .singleElement()
+        .satisfies(m -> {
+          assertThat(m.sender()).isEqualTo(a.self().nodeId());
+          assertThat(m.payload(FindNode.class).target()).isEqualTo(key(9).address());
+        });
+    assertThat(atA)
+        .singleElement()
+        .satisfies(m -> assertThat(m.payload(Neighbours.class).nodes()).containsExactly(b.self()));
   }
 
   @Test
@@ -123,7 +130,9 @@ class MemoryP2PNetworkTest {
     MemoryP2PNetwork a = node(1);
     MemoryP2PNetwork b = node(2);
     List<Long> pongs = new CopyOnWriteArrayList<>();
-    a.subscribe(MessageType.PONG, (from, m) -> pongs.add(m.payload(org.jgolem.protocol.messages.p2p.Pong.class).nonce()));
+    a.subscribe(
+        MessageType.PONG,
+        (from, m) -> pongs.add(m.payload(org.jgolem.protocol.messages.p2p.Pong.class).nonce()));
     MemoryPeer toB = (MemoryPeer) connect(a, b);
     toB.send(new Ping(42));
     hub.deliverAll();
@@ -143,8 +152,10 @@ class MemoryP2PNetworkTest {
     toB.disconnect(Disconnect.Reason.REQUESTED);
     assertThat(toB.isActive()).isFalse();
     hub.deliverAll();
-    assertThat(aEvents.disconnectReasons(b.self().nodeId())).containsExactly(Disconnect.Reason.REQUESTED);
-    assertThat(bEvents.disconnectReasons(a.self().nodeId())).containsExactly(Disconnect.Reason.REQUESTED);
+    assertThat(aEvents.disconnectReasons(b.self().nodeId()))
+        .containsExactly(Disconnect.Reason.REQUESTED);
+    assertThat(bEvents.disconnectReasons(a.self().nodeId()))
+        .containsExactly(Disconnect.Reason.REQUESTED);
     assertThat(a.peers()).isEmpty();
     assertThat(b.peers()).isEmpty();
     assertThat(toB.send(new Ping(1))).isCompletedExceptionally();
@@ -161,7 +172,8 @@ class MemoryP2PNetworkTest {
     a.close();
     a.close();
     hub.deliverAll();
-    assertThat(bEvents.disconnectReasons(a.self().nodeId())).containsExactly(Disconnect.Reason.SHUTTING_DOWN);
+    assertThat(bEvents.disconnectReasons(a.self().nodeId()))
+        .containsExactly(Disconnect.Reason.SHUTTING_DOWN);
     CompletableFuture<Peer> redial = b.connect(a.self().host(), a.self().port(), null);
     assertThat(refusal(redial)).isInstanceOf(java.net.ConnectException.class);
   }
@@ -197,7 +209,8 @@ class MemoryP2PNetworkTest {
     hub.deliverAll();
 
     assertThat(atB).isEmpty();
-    assertThat(bEvents.disconnectReasons(a.self().nodeId())).containsExactly(Disconnect.Reason.PROTOCOL_ERROR);
+    assertThat(bEvents.disconnectReasons(a.self().nodeId()))
+        .containsExactly(Disconnect.Reason.PROTOCOL_ERROR);
     assertThat(b.isBanned(a.self().nodeId())).isTrue();
     CompletableFuture<Peer> again = a.connect(b.self().host(), b.self().port(), null);
     Throwable t = refusal(again);
@@ -249,10 +262,13 @@ class MemoryP2PNetworkTest {
     a.addPeerListener(aEvents);
     Peer toB = connect(a, b);
     MessageCodec codec = new MessageCodec(config.chainId(), SessionRules.maxPayloadBytes(config));
-    Envelope old = codec.seal(new Ping(1), key(1), clock.millis() - Duration.ofMinutes(11).toMillis(), new byte[16]);
+    Envelope old =
+        codec.seal(
+            new Ping(1), key(1), clock.millis() - Duration.ofMinutes(11).toMillis(), new byte[16]);
     toB.send(old);
     hub.deliverAll();
-    assertThat(aEvents.disconnectReasons(b.self().nodeId())).containsExactly(Disconnect.Reason.PROTOCOL_ERROR);
+    assertThat(aEvents.disconnectReasons(b.self().nodeId()))
+        .containsExactly(Disconnect.Reason.PROTOCOL_ERROR);
     assertThat(b.isBanned(a.self().nodeId())).isFalse();
   }
 
@@ -281,7 +297,8 @@ class MemoryP2PNetworkTest {
     }
     hub.deliverAll();
     assertThat(atB).hasSize(3);
-    assertThat(aEvents.disconnectReasons(b.self().nodeId())).containsExactly(Disconnect.Reason.RATE_LIMITED);
+    assertThat(aEvents.disconnectReasons(b.self().nodeId()))
+        .containsExactly(Disconnect.Reason.RATE_LIMITED);
   }
 
   @Test
@@ -302,9 +319,11 @@ class MemoryP2PNetworkTest {
     MemoryP2PNetwork a = node(1);
     MemoryP2PNetwork b = node(2);
     List<Envelope> atB = new CopyOnWriteArrayList<>();
-    b.subscribe(MessageType.FIND_NODE, (from, m) -> {
-      throw new IllegalStateException("listener bug");
-    });
+    b.subscribe(
+        MessageType.FIND_NODE,
+        (from, m) -> {
+          throw new IllegalStateException("listener bug");
+        });
     b.subscribe(MessageType.FIND_NODE, (from, m) -> atB.add(m));
     Peer toB = connect(a, b);
     toB.send(new FindNode(key(9).address()));
@@ -323,7 +342,8 @@ class MemoryP2PNetworkTest {
       b.start();
       List<String> threads = new CopyOnWriteArrayList<>();
       b.subscribe(MessageType.PING, (from, m) -> threads.add(Thread.currentThread().getName()));
-      Peer toB = a.connect(b.self().host(), b.self().port(), b.self().nodeId()).get(5, TimeUnit.SECONDS);
+      Peer toB =
+          a.connect(b.self().host(), b.self().port(), b.self().nodeId()).get(5, TimeUnit.SECONDS);
       toB.send(new Ping(7));
       assertThat(threaded.awaitIdle(Duration.ofSeconds(5))).isTrue();
       assertThat(threads).singleElement().asString().startsWith("memory-p2p-");

@@ -34,8 +34,11 @@ public final class MemoryPeer implements Peer {
     this.owner = owner;
     this.record = record;
     this.outbound = outbound;
-    this.bucket = new TokenBucket(owner.config.messagesPerSecond(), owner.config.burst(),
-        () -> owner.clock.millis() * 1_000_000L);
+    this.bucket =
+        new TokenBucket(
+            owner.config.messagesPerSecond(),
+            owner.config.burst(),
+            () -> owner.clock.millis() * 1_000_000L);
   }
 
   void link(MemoryPeer other) {
@@ -82,8 +85,9 @@ public final class MemoryPeer implements Peer {
       return CompletableFuture.failedFuture(e);
     }
     if (frame.length > SessionRules.maxEnvelopeBytes(owner.config)) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(
-          envelope.type() + " of " + frame.length + " bytes exceeds the frame limit"));
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              envelope.type() + " of " + frame.length + " bytes exceeds the frame limit"));
     }
     return injectFrame(frame);
   }
@@ -106,7 +110,8 @@ public final class MemoryPeer implements Peer {
    */
   public CompletableFuture<Void> injectFrame(byte[] frame) {
     if (!active.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("session with " + id() + " is closed"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("session with " + id() + " is closed"));
     }
     byte[] copy = frame.clone();
     MemoryPeer to = remote;
@@ -177,11 +182,13 @@ public final class MemoryPeer implements Peer {
       e = owner.codec.decode(frame);
       owner.guard.check(e);
       if (!e.sender().equals(id())) {
-        throw new InvalidMessageException(InvalidMessageException.Reason.SENDER_MISMATCH,
+        throw new InvalidMessageException(
+            InvalidMessageException.Reason.SENDER_MISMATCH,
             e.type() + " sent by " + e.sender() + " on the session of " + id());
       }
       if (e.type() == MessageType.HELLO) {
-        throw new InvalidMessageException(InvalidMessageException.Reason.MALFORMED, "Hello after the handshake");
+        throw new InvalidMessageException(
+            InvalidMessageException.Reason.MALFORMED, "Hello after the handshake");
       }
     } catch (InvalidMessageException ex) {
       refuse(ex);
@@ -190,7 +197,7 @@ public final class MemoryPeer implements Peer {
     switch (e.type()) {
       case PING -> send(new Pong(e.payload(Ping.class).nonce()));
       case PONG -> lastPongMillis = owner.clock.millis();
-      default -> { }
+      default -> {}
     }
     owner.dispatch(this, e);
     if (e.payload() instanceof Disconnect d) {

@@ -56,8 +56,9 @@ class AeadFrameCodecTest {
   }
 
   /**
-   * A cipher moved on to frame {@code counter}, as if it had sealed or opened that many frames: a session cannot send
-   * 2^64 frames in a test, so the test sets the private counter itself instead of the product offering a way to.
+   * A cipher moved on to frame {@code counter}, as if it had sealed or opened that many frames: a
+   * session cannot send 2^64 frames in a test, so the test sets the private counter itself instead
+   * of the product offering a way to.
    */
   private static FrameCipher startingAt(FrameCipher cipher, long counter) {
     try {
@@ -95,7 +96,8 @@ class AeadFrameCodecTest {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
       byte[] nonce = HexFormat.of().parseHex("00000000000000000000000" + counter);
       c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(K1, "AES"), new GCMParameterSpec(128, nonce));
-      assertThat(new String(c.doFinal(counter == 0 ? first : second), StandardCharsets.UTF_8)).isEqualTo("same");
+      assertThat(new String(c.doFinal(counter == 0 ? first : second), StandardCharsets.UTF_8))
+          .isEqualTo("same");
     }
     a.finish();
   }
@@ -121,7 +123,8 @@ class AeadFrameCodecTest {
     byte[] next = sealed(a, "later");
     f[2] ^= 0x10;
     // the second frame arrives in the same read, behind the bad one: dropped, not decrypted
-    assertThatThrownBy(() -> b.writeInbound(Unpooled.wrappedBuffer(f), Unpooled.wrappedBuffer(next)))
+    assertThatThrownBy(
+            () -> b.writeInbound(Unpooled.wrappedBuffer(f), Unpooled.wrappedBuffer(next)))
         .isInstanceOf(CorruptedFrameException.class)
         .hasCauseInstanceOf(AEADBadTagException.class);
     assertThat(b.isOpen()).isFalse();
@@ -133,7 +136,8 @@ class AeadFrameCodecTest {
   @Test
   void aFrameShorterThanTheTagClosesTheChannel() {
     EmbeddedChannel b = end(K2, K1);
-    assertThatThrownBy(() -> b.writeInbound(Unpooled.wrappedBuffer(new byte[FrameCipher.TAG_BYTES - 1])))
+    assertThatThrownBy(
+            () -> b.writeInbound(Unpooled.wrappedBuffer(new byte[FrameCipher.TAG_BYTES - 1])))
         .isInstanceOf(CorruptedFrameException.class);
     assertThat(b.isOpen()).isFalse();
   }
@@ -141,12 +145,17 @@ class AeadFrameCodecTest {
   @Test
   void anExhaustedCounterClosesTheChannelInsteadOfReusingANonce() {
     long last = FrameCipher.LIMIT - 1; // 2^64 - 2: the last counter below the limit 2^64 - 1
-    EmbeddedChannel a = new EmbeddedChannel(new AeadFrameCodec(
-        startingAt(new FrameCipher(K1, true), last), new FrameCipher(K2, false)));
-    EmbeddedChannel b = new EmbeddedChannel(new AeadFrameCodec(
-        new FrameCipher(K2, true), startingAt(new FrameCipher(K1, false), last)));
+    EmbeddedChannel a =
+        new EmbeddedChannel(
+            new AeadFrameCodec(
+                startingAt(new FrameCipher(K1, true), last), new FrameCipher(K2, false)));
+    EmbeddedChannel b =
+        new EmbeddedChannel(
+            new AeadFrameCodec(
+                new FrameCipher(K2, true), startingAt(new FrameCipher(K1, false), last)));
     assertThat(opened(b, sealed(a, "last one"))).isEqualTo("last one");
-    assertThatThrownBy(() -> a.writeOutbound(Unpooled.copiedBuffer("one too many", StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> a.writeOutbound(Unpooled.copiedBuffer("one too many", StandardCharsets.UTF_8)))
         .isInstanceOf(EncoderException.class)
         .hasMessageContaining("counter");
     assertThat(a.isOpen()).isFalse();

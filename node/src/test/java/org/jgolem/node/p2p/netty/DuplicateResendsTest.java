@@ -17,14 +17,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The window in which a session's market messages count as recent, and are sent again after it ends as a duplicate,
- * on the network's clock: a fake one moved to the window's edge, to the millisecond, instead of waiting 3 s.
- * Sessions over embedded channels (what a session writes stays in its channel's outbound queue).
+ * The window in which a session's market messages count as recent, and are sent again after it ends
+ * as a duplicate, on the network's clock: a fake one moved to the window's edge, to the
+ * millisecond, instead of waiting 3 s. Sessions over embedded channels (what a session writes stays
+ * in its channel's outbound queue).
  */
 class DuplicateResendsTest {
   final FakeClock clock = new FakeClock(1_700_000_000_000L);
-  final EventLoops loops = EventLoops.create(1, "test-resends"); // never used: the node is not started
-  final NettyP2PNetwork node = new NettyP2PNetwork(NettyP2PNetworkTest.key(1), P2PConfig.loopback(), clock, loops);
+  final EventLoops loops =
+      EventLoops.create(1, "test-resends"); // never used: the node is not started
+  final NettyP2PNetwork node =
+      new NettyP2PNetwork(NettyP2PNetworkTest.key(1), P2PConfig.loopback(), clock, loops);
   final NodeRecord other = new NodeRecord(NettyP2PNetworkTest.key(2).address(), "127.0.0.1", 4000);
   final LongAdder resent = new LongAdder();
   final DuplicateResends resends = new DuplicateResends(clock, resent);

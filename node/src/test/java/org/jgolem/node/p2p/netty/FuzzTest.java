@@ -42,10 +42,13 @@ class FuzzTest {
   private static final Duration BUDGET = Duration.ofSeconds(90);
   private static final Clock CLOCK = Clock.systemUTC();
 
-  private final P2PConfig config = P2PConfig.loopback()
-      .withMaxFrameBytes(16 * 1024)
-      .withBanDuration(Duration.ofMillis(1)); // bans happen, and expire before the key comes round again
-  private final MessageCodec codec = new MessageCodec(config.chainId(), SessionRules.maxPayloadBytes(config));
+  private final P2PConfig config =
+      P2PConfig.loopback()
+          .withMaxFrameBytes(16 * 1024)
+          .withBanDuration(
+              Duration.ofMillis(1)); // bans happen, and expire before the key comes round again
+  private final MessageCodec codec =
+      new MessageCodec(config.chainId(), SessionRules.maxPayloadBytes(config));
   private Random rnd;
   private final List<NodeKey> keys = new ArrayList<>();
   private long framesSent; // random or mutated frames only
@@ -65,12 +68,17 @@ class FuzzTest {
       keys.add(k);
       List<byte[]> own = new ArrayList<>();
       for (int j = 0; j < 4; j++) {
-        own.add(codec.encode(codec.seal(j % 2 == 0 ? new Ping(rnd.nextLong()) : new FindNode(k.address()), k, CLOCK)));
+        own.add(
+            codec.encode(
+                codec.seal(
+                    j % 2 == 0 ? new Ping(rnd.nextLong()) : new FindNode(k.address()), k, CLOCK)));
       }
       bases.add(own); // signed once: the bases of mutations, sent unmutated only as replays
     }
-    try (LeakWatch leaks = LeakWatch.install(); EventLoops loops = EventLoops.create(2, "fuzz-p2p")) {
-      NettyP2PNetwork victim = new NettyP2PNetwork(NettyP2PNetworkTest.key(1), config, CLOCK, loops);
+    try (LeakWatch leaks = LeakWatch.install();
+        EventLoops loops = EventLoops.create(2, "fuzz-p2p")) {
+      NettyP2PNetwork victim =
+          new NettyP2PNetwork(NettyP2PNetworkTest.key(1), config, CLOCK, loops);
       victim.start();
       int port = victim.self().port();
       long start = System.nanoTime();
@@ -99,21 +107,38 @@ class FuzzTest {
       }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       NettyP2PNetwork.Stats stats = victim.stats();
-      System.out.printf("FuzzTest: %d random/mutated frames (and %d valid ones) sent over %d connections in %d ms "
+      System.out.printf(
+          "FuzzTest: %d random/mutated frames (and %d valid ones) sent over %d connections in %d ms "
               + "(plaintext junk %d, encrypted junk %d, mutated after authentication %d, mutated handshake %d connections); "
               + "node decoded %d frames, %d handshakes completed, %d failed, %d messages refused, %d unexpected errors%n",
-          framesSent, validSent, connections, took.toMillis(), byKind[0], byKind[1], byKind[2], byKind[3],
-          stats.framesReceived(), stats.handshakesCompleted(), stats.handshakesFailed(), stats.messagesRefused(),
+          framesSent,
+          validSent,
+          connections,
+          took.toMillis(),
+          byKind[0],
+          byKind[1],
+          byKind[2],
+          byKind[3],
+          stats.framesReceived(),
+          stats.handshakesCompleted(),
+          stats.handshakesFailed(),
+          stats.messagesRefused(),
           stats.unexpectedErrors());
       for (int k = 0; k < 4; k++) {
-        System.out.printf("  kind %d: %.2f ms per connection%n", k, nanosByKind[k] / 1e6 / Math.max(1, byKind[k]));
+        System.out.printf(
+            "  kind %d: %.2f ms per connection%n",
+            k, nanosByKind[k] / 1e6 / Math.max(1, byKind[k]));
       }
       assertThat(framesSent).as("frames within " + BUDGET).isGreaterThanOrEqualTo(TARGET_FRAMES);
       assertThat(stats.handshakesCompleted()).isPositive();
       assertThat(stats.messagesRefused()).isPositive();
-      assertThat(stats.unexpectedErrors()).as("failures other than the refusals the code expects").isZero();
+      assertThat(stats.unexpectedErrors())
+          .as("failures other than the refusals the code expects")
+          .isZero();
 
-      NettyP2PNetworkTest.await("fuzz connections gone", () -> victim.peers().isEmpty() && victim.pendingHandshakes() == 0);
+      NettyP2PNetworkTest.await(
+          "fuzz connections gone",
+          () -> victim.peers().isEmpty() && victim.pendingHandshakes() == 0);
       assertStillServes(victim, loops);
       assertEventLoopsAlive(loops);
       victim.close();
@@ -155,13 +180,20 @@ class FuzzTest {
       int roll = rnd.nextInt(20);
       if (roll == 0) {
         framesSent++;
-        r.sendRaw(ByteBuffer.allocate(4).putInt(config.maxFrameBytes() + 1 + rnd.nextInt(1 << 20)).array());
+        r.sendRaw(
+            ByteBuffer.allocate(4)
+                .putInt(config.maxFrameBytes() + 1 + rnd.nextInt(1 << 20))
+                .array());
         return;
       }
       if (roll == 1) {
         framesSent++;
         byte[] body = randomBytes(10 + rnd.nextInt(100));
-        r.sendRaw(ByteBuffer.allocate(4 + body.length / 2).putInt(body.length).put(body, 0, body.length / 2).array());
+        r.sendRaw(
+            ByteBuffer.allocate(4 + body.length / 2)
+                .putInt(body.length)
+                .put(body, 0, body.length / 2)
+                .array());
         return;
       }
       send(r, randomBytes(randomLength()));
@@ -184,7 +216,10 @@ class FuzzTest {
     }
   }
 
-  /** A full handshake, then mutated envelopes, mutated ciphertexts, replays and a few valid envelopes. */
+  /**
+   * A full handshake, then mutated envelopes, mutated ciphertexts, replays and a few valid
+   * envelopes.
+   */
   private void mutatedAfterAuthentication(RawPeer r) throws IOException, GeneralSecurityException {
     int k = rnd.nextInt(keys.size());
     NodeKey key = keys.get(k);
@@ -260,7 +295,9 @@ class FuzzTest {
         }
         case 5 -> {
           // a field of the envelope: version, type, sender, timestamp, id, length, or the signature
-          int[] starts = {0, 1, 3, 23, 31, 47, Math.max(0, b.length - 65), Math.max(0, b.length - 1)};
+          int[] starts = {
+            0, 1, 3, 23, 31, 47, Math.max(0, b.length - 65), Math.max(0, b.length - 1)
+          };
           int at = Math.min(b.length - 1, starts[rnd.nextInt(starts.length)]);
           b[at] = (byte) rnd.nextInt(256);
         }
@@ -274,7 +311,8 @@ class FuzzTest {
         case 7 -> {
           if (b.length > 51) {
             // payload length field set to a random value
-            ByteBuffer.wrap(b).putInt(47, rnd.nextBoolean() ? rnd.nextInt() : rnd.nextInt(b.length));
+            ByteBuffer.wrap(b)
+                .putInt(47, rnd.nextBoolean() ? rnd.nextInt() : rnd.nextInt(b.length));
           }
         }
         default -> {
@@ -303,13 +341,17 @@ class FuzzTest {
 
   private static void assertStillServes(NettyP2PNetwork victim, EventLoops loops) throws Exception {
     try (EventLoops other = EventLoops.create(1, "fuzz-good")) {
-      NettyP2PNetwork good = new NettyP2PNetwork(NettyP2PNetworkTest.key(2), P2PConfig.loopback(), CLOCK, other);
+      NettyP2PNetwork good =
+          new NettyP2PNetwork(NettyP2PNetworkTest.key(2), P2PConfig.loopback(), CLOCK, other);
       good.start();
       try {
         BlockingQueue<Envelope> answers = new LinkedBlockingQueue<>();
         good.subscribe(MessageType.NEIGHBOURS, (from, m) -> answers.add(m));
-        victim.subscribe(MessageType.FIND_NODE, (from, m) -> from.send(new Neighbours(m.payload(FindNode.class).target(),
-            List.of(victim.self()))));
+        victim.subscribe(
+            MessageType.FIND_NODE,
+            (from, m) ->
+                from.send(
+                    new Neighbours(m.payload(FindNode.class).target(), List.of(victim.self()))));
         Peer p = NettyP2PNetworkTest.connect(good, victim);
         p.send(new FindNode(NettyP2PNetworkTest.key(3).address()));
         Envelope answer = answers.poll(5, TimeUnit.SECONDS);

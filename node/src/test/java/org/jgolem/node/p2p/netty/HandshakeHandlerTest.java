@@ -50,9 +50,11 @@ class HandshakeHandlerTest {
     LOOPS.close();
   }
 
-  private EmbeddedChannel dialler(CompletableFuture<Peer> promise, org.jgolem.eth.Address expected) {
+  private EmbeddedChannel dialler(
+      CompletableFuture<Peer> promise, org.jgolem.eth.Address expected) {
     EmbeddedChannel ch = new EmbeddedChannel();
-    a.initPipeline(ch, HandshakeHandler.initiator(a, "127.0.0.1", b.self().port(), expected, promise));
+    a.initPipeline(
+        ch, HandshakeHandler.initiator(a, "127.0.0.1", b.self().port(), expected, promise));
     return ch;
   }
 
@@ -94,8 +96,10 @@ class HandshakeHandlerTest {
     assertThat(toB.id()).isEqualTo(b.self().nodeId());
     assertThat(b.peer(a.self().nodeId())).isPresent();
     for (EmbeddedChannel ch : List.of(x, y)) {
-      assertThat(ch.pipeline().names()).doesNotContain("handshake")
-          .containsSubsequence("frames", "prepender", "rate", "aead", "envelopes", "idle", "keepalive", "session");
+      assertThat(ch.pipeline().names())
+          .doesNotContain("handshake")
+          .containsSubsequence(
+              "frames", "prepender", "rate", "aead", "envelopes", "idle", "keepalive", "session");
     }
 
     List<Envelope> atB = new CopyOnWriteArrayList<>();
@@ -137,7 +141,8 @@ class HandshakeHandlerTest {
     EmbeddedChannel y = listener();
     Object keyFrame = x.readOutbound();
     assertThat(keyFrame).as("the dialler's key frame, never delivered").isNotNull();
-    io.netty.util.ReferenceCountUtil.release(keyFrame); // the reader owns it (Netty's leak detector checks)
+    io.netty.util.ReferenceCountUtil.release(
+        keyFrame); // the reader owns it (Netty's leak detector checks)
     Duration t = CONFIG.handshakeTimeout().plusMillis(1);
     for (EmbeddedChannel ch : List.of(x, y)) {
       ch.advanceTimeBy(t.toMillis(), TimeUnit.MILLISECONDS);

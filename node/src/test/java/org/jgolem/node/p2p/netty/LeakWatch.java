@@ -28,7 +28,8 @@ final class LeakWatch implements AutoCloseable {
 
   static LeakWatch install() {
     if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
-      throw new IllegalStateException("run with -Dio.netty.leakDetection.level=PARANOID (node/pom.xml does)");
+      throw new IllegalStateException(
+          "run with -Dio.netty.leakDetection.level=PARANOID (node/pom.xml does)");
     }
     try {
       Field f = AbstractByteBuf.class.getDeclaredField("leakDetector");
@@ -39,13 +40,18 @@ final class LeakWatch implements AutoCloseable {
     }
   }
 
-  /** Collects garbage, makes the detector look, and returns every leak it reported since install. */
+  /**
+   * Collects garbage, makes the detector look, and returns every leak it reported since install.
+   */
   List<String> leaks() throws InterruptedException {
     for (int round = 0; round < 5; round++) {
       System.gc();
       Thread.sleep(40);
-      for (ByteBufAllocator alloc : List.of(ByteBufAllocator.DEFAULT, PooledByteBufAllocator.DEFAULT,
-          UnpooledByteBufAllocator.DEFAULT)) {
+      for (ByteBufAllocator alloc :
+          List.of(
+              ByteBufAllocator.DEFAULT,
+              PooledByteBufAllocator.DEFAULT,
+              UnpooledByteBufAllocator.DEFAULT)) {
         for (int i = 0; i < 8; i++) {
           ByteBuf probe = alloc.buffer(8); // each tracked allocation drains the detector's queue
           probe.release();

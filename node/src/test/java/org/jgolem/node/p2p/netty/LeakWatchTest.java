@@ -12,7 +12,8 @@ class LeakWatchTest {
   void aDeliberatelyLeakedBufferIsReported() throws Exception {
     try (LeakWatch watch = LeakWatch.install()) {
       leakOne();
-      assertThat(watch.leaks()).anySatisfy(l -> assertThat(l).contains("ByteBuf").contains("leakOne"));
+      assertThat(watch.leaks())
+          .anySatisfy(l -> assertThat(l).contains("ByteBuf").contains("leakOne"));
     }
   }
 

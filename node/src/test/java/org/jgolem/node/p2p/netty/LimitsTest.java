@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.jgolem.testkit.FakeClock;
 import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.P2PException;
 import org.jgolem.node.p2p.Peer;
@@ -21,6 +20,7 @@ import org.jgolem.protocol.messages.MessageCodec;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.FindNode;
+import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,8 @@ class LimitsTest {
     return node(i, config, Clock.systemUTC());
   }
 
-  private static Disconnect.Reason refusal(java.util.concurrent.CompletableFuture<Peer> f) throws Exception {
+  private static Disconnect.Reason refusal(java.util.concurrent.CompletableFuture<Peer> f)
+      throws Exception {
     Throwable t = NettyP2PNetworkTest.failure(f);
     assertThat(t).isInstanceOf(P2PException.class);
     return ((P2PException) t).reason();
@@ -70,9 +71,12 @@ class LimitsTest {
     NettyP2PNetworkTest.await("v full", () -> v.peers().size() == 2);
     assertThat(refusal(c.connect("127.0.0.1", v.self().port(), v.self().nodeId())))
         .isEqualTo(Disconnect.Reason.TOO_MANY_PEERS);
-    assertThat(v.peers()).extracting(Peer::id).containsExactlyInAnyOrder(a.self().nodeId(), b.self().nodeId());
+    assertThat(v.peers())
+        .extracting(Peer::id)
+        .containsExactlyInAnyOrder(a.self().nodeId(), b.self().nodeId());
     // and a full node does not dial out either
-    assertThat(refusal(v.connect("127.0.0.1", c.self().port(), null))).isEqualTo(Disconnect.Reason.TOO_MANY_PEERS);
+    assertThat(refusal(v.connect("127.0.0.1", c.self().port(), null)))
+        .isEqualTo(Disconnect.Reason.TOO_MANY_PEERS);
     // a slot frees up when a peer leaves
     a.peer(v.self().nodeId()).orElseThrow().disconnect(Disconnect.Reason.REQUESTED);
     NettyP2PNetworkTest.await("slot free", () -> v.peers().size() == 1);
@@ -93,8 +97,10 @@ class LimitsTest {
     for (int i = 0; i < 50; i++) {
       toV.send(new FindNode(NettyP2PNetworkTest.key(100 + i).address()));
     }
-    NettyP2PNetworkTest.await("a to be told", () -> !aEvents.disconnectReasons(v.self().nodeId()).isEmpty());
-    assertThat(aEvents.disconnectReasons(v.self().nodeId())).containsExactly(Disconnect.Reason.RATE_LIMITED);
+    NettyP2PNetworkTest.await(
+        "a to be told", () -> !aEvents.disconnectReasons(v.self().nodeId()).isEmpty());
+    assertThat(aEvents.disconnectReasons(v.self().nodeId()))
+        .containsExactly(Disconnect.Reason.RATE_LIMITED);
     assertThat(atV.size()).as("the burst got through, the rest did not").isBetween(5, 7);
     assertThat(v.stats().rateLimited()).isEqualTo(1);
     assertThat(v.isBanned(a.self().nodeId())).isFalse();
@@ -106,7 +112,8 @@ class LimitsTest {
   @Test
   void aPeerDisconnectedForAProtocolErrorIsBannedAndRefusedOnReconnect() throws Exception {
     FakeClock clock = new FakeClock(System.currentTimeMillis());
-    NettyP2PNetwork v = node(1, P2PConfig.loopback().withBanDuration(Duration.ofSeconds(30)), clock);
+    NettyP2PNetwork v =
+        node(1, P2PConfig.loopback().withBanDuration(Duration.ofSeconds(30)), clock);
     NettyP2PNetwork a = node(2, P2PConfig.loopback());
     NettyP2PNetworkTest.connect(a, v);
     NettyP2PNetworkTest.await("admitted", () -> v.peer(a.self().nodeId()).isPresent());
@@ -114,9 +121,11 @@ class LimitsTest {
     NettyP2PNetworkTest.await("gone", () -> a.peers().isEmpty());
     assertThat(v.isBanned(a.self().nodeId())).isTrue();
 
-    assertThat(refusal(a.connect("127.0.0.1", v.self().port(), v.self().nodeId()))).isEqualTo(Disconnect.Reason.BANNED);
+    assertThat(refusal(a.connect("127.0.0.1", v.self().port(), v.self().nodeId())))
+        .isEqualTo(Disconnect.Reason.BANNED);
     assertThat(refusal(v.connect("127.0.0.1", a.self().port(), a.self().nodeId())))
-        .as("nor does the node dial a banned id").isEqualTo(Disconnect.Reason.BANNED);
+        .as("nor does the node dial a banned id")
+        .isEqualTo(Disconnect.Reason.BANNED);
 
     clock.advance(Duration.ofSeconds(31));
     assertThat(v.isBanned(a.self().nodeId())).isFalse();
@@ -146,20 +155,23 @@ class LimitsTest {
   @Test
   void anEndpointThatAnswersADialWithJunkIsBanned() throws Exception {
     NettyP2PNetwork a = node(1, P2PConfig.loopback());
-    try (java.net.ServerSocket junk = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (java.net.ServerSocket junk =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       var f = a.connect("127.0.0.1", junk.getLocalPort(), null);
       try (java.net.Socket s = junk.accept()) {
         s.getOutputStream().write(new byte[] {0, 0, 0, 3, 1, 2, 3}); // a 3-byte "key frame"
         s.getOutputStream().flush();
         assertThat(refusal(f)).isEqualTo(Disconnect.Reason.PROTOCOL_ERROR);
       }
-      assertThat(refusal(a.connect("127.0.0.1", junk.getLocalPort(), null))).isEqualTo(Disconnect.Reason.BANNED);
+      assertThat(refusal(a.connect("127.0.0.1", junk.getLocalPort(), null)))
+          .isEqualTo(Disconnect.Reason.BANNED);
     }
   }
 
   @Test
   void connectionsBeyondThePendingHandshakeLimitAreClosedAtOnce() throws Exception {
-    NettyP2PNetwork v = node(1, P2PConfig.loopback().withMaxPeers(2)); // limit: max(16, maxPeers) = 16
+    NettyP2PNetwork v =
+        node(1, P2PConfig.loopback().withMaxPeers(2)); // limit: max(16, maxPeers) = 16
     List<RawPeer> idle = new ArrayList<>();
     try {
       for (int i = 0; i < 16; i++) {

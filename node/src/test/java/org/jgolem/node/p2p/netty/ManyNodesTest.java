@@ -29,11 +29,13 @@ class ManyNodesTest {
     Runtime rt = Runtime.getRuntime();
     List<NettyP2PNetwork> nodes = new ArrayList<>();
     try (EventLoops loops = EventLoops.create(2, "many-p2p")) {
-      // the nodes are closed before their event loops (a try-with-resources closes its resource before its finally)
+      // the nodes are closed before their event loops (a try-with-resources closes its resource
+      // before its finally)
       try {
         long heapBefore = usedHeap(rt);
         for (NodeKey k : keys) {
-          NettyP2PNetwork n = new NettyP2PNetwork(k, P2PConfig.loopback(), Clock.systemUTC(), loops);
+          NettyP2PNetwork n =
+              new NettyP2PNetwork(k, P2PConfig.loopback(), Clock.systemUTC(), loops);
           nodes.add(n);
           n.start();
         }
@@ -53,10 +55,19 @@ class ManyNodesTest {
         assertThat(delivered.await(60, TimeUnit.SECONDS)).isTrue();
         long ringMillis = (System.nanoTime() - t0) / 1_000_000;
         long heapAfter = usedHeap(rt);
-        long threads = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("many-p2p")).count();
-        System.out.printf("ManyNodesTest: %d nodes, %d sessions, ring up and one message each in %d ms; "
+        long threads =
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("many-p2p"))
+                .count();
+        System.out.printf(
+            "ManyNodesTest: %d nodes, %d sessions, ring up and one message each in %d ms; "
                 + "%d event loop threads; heap %d KiB more, about %d KiB per node with 2 sessions%n",
-            NODES, NODES, ringMillis, threads, (heapAfter - heapBefore) / 1024, (heapAfter - heapBefore) / 1024 / NODES);
+            NODES,
+            NODES,
+            ringMillis,
+            threads,
+            (heapAfter - heapBefore) / 1024,
+            (heapAfter - heapBefore) / 1024 / NODES);
         assertThat(threads).isEqualTo(2);
         for (NettyP2PNetwork n : nodes) {
           assertThat(n.peers()).hasSize(2);

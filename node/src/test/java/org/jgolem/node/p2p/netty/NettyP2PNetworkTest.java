@@ -97,7 +97,8 @@ class NettyP2PNetworkTest {
     assertThat(fromB.capabilities()).containsExactly("gateway:40180", "wasm");
     assertThat(fromB.capability("gateway")).contains("40180");
     assertThat(fromB.capability("nope")).isEmpty();
-    assertThatThrownBy(() -> a.setCapabilities(List.of("x".repeat(65)))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> a.setCapabilities(List.of("x".repeat(65))))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -110,10 +111,12 @@ class NettyP2PNetworkTest {
     b.addPeerListener(bEvents);
     BlockingQueue<Envelope> atB = new LinkedBlockingQueue<>();
     BlockingQueue<Envelope> atA = new LinkedBlockingQueue<>();
-    b.subscribe(MessageType.FIND_NODE, (from, m) -> {
-      atB.add(m);
-      from.send(new Neighbours(m.payload(FindNode.class).target(), List.of(b.self())));
-    });
+    b.subscribe(
+        MessageType.FIND_NODE,
+        (from, m) -> {
+          atB.add(m);
+          from.send(new Neighbours(m.payload(FindNode.class).target(), List.of(b.self())));
+        });
     a.subscribe(MessageType.NEIGHBOURS, (from, m) -> atA.add(m));
 
     Peer toB = connect(a, b);
@@ -141,7 +144,10 @@ class NettyP2PNetworkTest {
     BlockingQueue<Envelope> pingsAtA = new LinkedBlockingQueue<>();
     a.subscribe(MessageType.PING, (from, m) -> pingsAtA.add(m));
     toA.send(new Ping(5)).get(5, TimeUnit.SECONDS);
-    assertThat(pingsAtA.poll(5, TimeUnit.SECONDS)).isNotNull().extracting(Envelope::sender).isEqualTo(b.self().nodeId());
+    assertThat(pingsAtA.poll(5, TimeUnit.SECONDS))
+        .isNotNull()
+        .extracting(Envelope::sender)
+        .isEqualTo(b.self().nodeId());
     assertThat(a.stats().handshakesCompleted()).isEqualTo(1);
     assertThat(b.stats().handshakesCompleted()).isEqualTo(1);
   }
@@ -169,10 +175,15 @@ class NettyP2PNetworkTest {
     Peer toB = connect(a, b);
     await("B to see A", () -> b.peer(a.self().nodeId()).isPresent());
     toB.disconnect(Disconnect.Reason.REQUESTED);
-    await("both sides to report", () -> !aEvents.disconnectReasons(b.self().nodeId()).isEmpty()
-        && !bEvents.disconnectReasons(a.self().nodeId()).isEmpty());
-    assertThat(aEvents.disconnectReasons(b.self().nodeId())).containsExactly(Disconnect.Reason.REQUESTED);
-    assertThat(bEvents.disconnectReasons(a.self().nodeId())).containsExactly(Disconnect.Reason.REQUESTED);
+    await(
+        "both sides to report",
+        () ->
+            !aEvents.disconnectReasons(b.self().nodeId()).isEmpty()
+                && !bEvents.disconnectReasons(a.self().nodeId()).isEmpty());
+    assertThat(aEvents.disconnectReasons(b.self().nodeId()))
+        .containsExactly(Disconnect.Reason.REQUESTED);
+    assertThat(bEvents.disconnectReasons(a.self().nodeId()))
+        .containsExactly(Disconnect.Reason.REQUESTED);
     assertThat(toB.isActive()).isFalse();
     assertThat(a.peers()).isEmpty();
     await("B to drop A", () -> b.peers().isEmpty());
@@ -192,14 +203,18 @@ class NettyP2PNetworkTest {
     a.close();
     a.close();
     await("B to hear it", () -> !bEvents.disconnectReasons(a.self().nodeId()).isEmpty());
-    assertThat(bEvents.disconnectReasons(a.self().nodeId())).containsExactly(Disconnect.Reason.SHUTTING_DOWN);
-    assertThat(aEvents.disconnectReasons(b.self().nodeId())).containsExactly(Disconnect.Reason.SHUTTING_DOWN);
-    assertThat(failure(b.connect("127.0.0.1", a.self().port(), null))).isInstanceOf(java.io.IOException.class);
+    assertThat(bEvents.disconnectReasons(a.self().nodeId()))
+        .containsExactly(Disconnect.Reason.SHUTTING_DOWN);
+    assertThat(aEvents.disconnectReasons(b.self().nodeId()))
+        .containsExactly(Disconnect.Reason.SHUTTING_DOWN);
+    assertThat(failure(b.connect("127.0.0.1", a.self().port(), null)))
+        .isInstanceOf(java.io.IOException.class);
     assertThatThrownBy(a::start).isInstanceOf(IllegalStateException.class);
   }
 
   private static final P2PConfig FAST_KEEPALIVE =
-      P2PConfig.loopback().withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMillis(100));
+      P2PConfig.loopback()
+          .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(400), Duration.ofMillis(100));
 
   @Test
   void keepAliveHoldsAQuietSessionOpenPastTheIdleTimeout() throws Exception {
@@ -211,7 +226,8 @@ class NettyP2PNetworkTest {
     Peer toB = connect(a, b);
     long start = System.nanoTime();
     await("pongs over more than the idle timeout", () -> pongs.size() >= 8);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(FAST_KEEPALIVE.idleTimeout());
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThan(FAST_KEEPALIVE.idleTimeout());
     assertThat(toB.isActive()).isTrue();
     assertThat(b.peer(a.self().nodeId())).get().extracting(Peer::isActive).isEqualTo(true);
   }
@@ -222,8 +238,10 @@ class NettyP2PNetworkTest {
     PeerEvents events = new PeerEvents();
     v.addPeerListener(events);
     NodeKey x = key(10);
-    org.jgolem.protocol.messages.MessageCodec codec = new org.jgolem.protocol.messages.MessageCodec(
-        FAST_KEEPALIVE.chainId(), org.jgolem.node.p2p.SessionRules.maxPayloadBytes(FAST_KEEPALIVE));
+    org.jgolem.protocol.messages.MessageCodec codec =
+        new org.jgolem.protocol.messages.MessageCodec(
+            FAST_KEEPALIVE.chainId(),
+            org.jgolem.node.p2p.SessionRules.maxPayloadBytes(FAST_KEEPALIVE));
     try (RawPeer r = RawPeer.connect(v.self().port())) {
       r.authenticate(x, codec, Clock.systemUTC());
       long start = System.nanoTime();
@@ -239,7 +257,8 @@ class NettyP2PNetworkTest {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertThat(pings).isGreaterThanOrEqualTo(2);
       assertThat(reason).isEqualTo(Disconnect.Reason.TIMEOUT);
-      assertThat(took).isBetween(FAST_KEEPALIVE.idleTimeout().minusMillis(20), Duration.ofSeconds(3));
+      assertThat(took)
+          .isBetween(FAST_KEEPALIVE.idleTimeout().minusMillis(20), Duration.ofSeconds(3));
     }
     await("the node to report it", () -> !events.disconnectReasons(x.address()).isEmpty());
     assertThat(events.disconnectReasons(x.address())).containsExactly(Disconnect.Reason.TIMEOUT);
@@ -251,14 +270,16 @@ class NettyP2PNetworkTest {
     PeerEvents events = new PeerEvents();
     v.addPeerListener(events);
     NodeKey x = key(10);
-    org.jgolem.protocol.messages.MessageCodec codec = new org.jgolem.protocol.messages.MessageCodec(
-        31337, org.jgolem.node.p2p.SessionRules.maxPayloadBytes(P2PConfig.loopback()));
+    org.jgolem.protocol.messages.MessageCodec codec =
+        new org.jgolem.protocol.messages.MessageCodec(
+            31337, org.jgolem.node.p2p.SessionRules.maxPayloadBytes(P2PConfig.loopback()));
     RawPeer r = RawPeer.connect(v.self().port());
     r.authenticate(x, codec, Clock.systemUTC());
     await("admitted", () -> v.peer(x.address()).isPresent());
     r.abort();
     await("the node to report it", () -> !events.disconnectReasons(x.address()).isEmpty());
-    assertThat(events.disconnectReasons(x.address())).containsExactly(Disconnect.Reason.CONNECTION_LOST);
+    assertThat(events.disconnectReasons(x.address()))
+        .containsExactly(Disconnect.Reason.CONNECTION_LOST);
     assertThat(v.peers()).isEmpty();
   }
 
@@ -268,9 +289,11 @@ class NettyP2PNetworkTest {
     NettyP2PNetwork b = node(2);
     Peer first = connect(a, b);
     assertThat(connect(a, b)).isSameAs(first);
-    assertThat(a.connect("127.0.0.1", b.self().port(), null).get(5, TimeUnit.SECONDS)).isSameAs(first);
+    assertThat(a.connect("127.0.0.1", b.self().port(), null).get(5, TimeUnit.SECONDS))
+        .isSameAs(first);
     await("B to see A", () -> b.peer(a.self().nodeId()).isPresent());
-    Peer reverse = b.connect("127.0.0.1", a.self().port(), a.self().nodeId()).get(5, TimeUnit.SECONDS);
+    Peer reverse =
+        b.connect("127.0.0.1", a.self().port(), a.self().nodeId()).get(5, TimeUnit.SECONDS);
     assertThat(reverse).isSameAs(b.peer(a.self().nodeId()).orElseThrow());
     assertThat(a.stats().handshakesCompleted()).isEqualTo(1);
     assertThat(first.isActive()).isTrue();
@@ -283,10 +306,11 @@ class NettyP2PNetworkTest {
       NettyP2PNetwork a = node(1);
       NettyP2PNetwork b = node(2);
       java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
-      CompletableFuture<CompletableFuture<Peer>> abLater = CompletableFuture.supplyAsync(() -> {
-        awaitBarrier(together);
-        return a.connect("127.0.0.1", b.self().port(), b.self().nodeId());
-      });
+      CompletableFuture<CompletableFuture<Peer>> abLater =
+          CompletableFuture.supplyAsync(() -> {
+            awaitBarrier(together);
+            return a.connect("127.0.0.1", b.self().port(), b.self().nodeId());
+          });
       awaitBarrier(together);
       CompletableFuture<Peer> ba = b.connect("127.0.0.1", a.self().port(), a.self().nodeId());
       // each dial ends with a session: its own or the one the other dial opened
@@ -294,8 +318,13 @@ class NettyP2PNetworkTest {
       Peer fromB = ba.get(5, TimeUnit.SECONDS);
       assertThat(fromA.id()).isEqualTo(b.self().nodeId());
       assertThat(fromB.id()).isEqualTo(a.self().nodeId());
-      await("one session each, the same connection", () -> a.peers().size() == 1 && b.peers().size() == 1
-          && a.peers().iterator().next().outbound() != b.peers().iterator().next().outbound());
+      await(
+          "one session each, the same connection",
+          () ->
+              a.peers().size() == 1
+                  && b.peers().size() == 1
+                  && a.peers().iterator().next().outbound()
+                      != b.peers().iterator().next().outbound());
       Peer kept = a.peers().iterator().next();
       NettyP2PNetwork.Stats sa = a.stats();
       if (sa.handshakesCompleted() + sa.handshakesFailed() == 2) {
@@ -311,13 +340,16 @@ class NettyP2PNetworkTest {
       a.close();
       b.close();
     }
-    System.out.println("simultaneous dials: " + races + " of 8 rounds had both sessions reach admission");
+    System.out.println(
+        "simultaneous dials: " + races + " of 8 rounds had both sessions reach admission");
   }
 
   @Test
   void marketMessagesSentOnASessionThatEndsAsADuplicateAreSentAgainOnTheKeptOne() throws Exception {
-    // A dials B; later B dials A by another name for the same address (so that it does not reuse the session):
-    // with B's id the lower, both ends keep B's session and close A's as a duplicate. What A sent on its
+    // A dials B; later B dials A by another name for the same address (so that it does not reuse
+    // the session):
+    // with B's id the lower, both ends keep B's session and close A's as a duplicate. What A sent
+    // on its
     // session just before may never have been read by B; A sends it again on the kept session.
     int ia = 11;
     int ib = 12;
@@ -333,9 +365,14 @@ class NettyP2PNetworkTest {
     Peer first = connect(a, b);
     byte[] task = new byte[32];
     task[0] = 42;
-    first.send(new org.jgolem.protocol.messages.market.CannotAssignTask(task,
-        org.jgolem.protocol.messages.market.CannotAssignTask.Reason.NO_MORE_SUBTASKS)).get(5, TimeUnit.SECONDS);
-    first.send(new FindNode(key(9).address())).get(5, TimeUnit.SECONDS); // not a market message: not sent again
+    first
+        .send(
+            new org.jgolem.protocol.messages.market.CannotAssignTask(
+                task, org.jgolem.protocol.messages.market.CannotAssignTask.Reason.NO_MORE_SUBTASKS))
+        .get(5, TimeUnit.SECONDS);
+    first
+        .send(new FindNode(key(9).address()))
+        .get(5, TimeUnit.SECONDS); // not a market message: not sent again
     await("both messages read by B", () -> got.size() == 2);
 
     // no expected id and another host name: the dial is not answered with the existing session
@@ -346,13 +383,18 @@ class NettyP2PNetworkTest {
     await("the market message again, on the kept session", () -> got.size() == 3);
     Envelope again = got.get(2);
     assertThat(again.type()).isEqualTo(MessageType.CANNOT_ASSIGN_TASK);
-    assertThat(again.payload(org.jgolem.protocol.messages.market.CannotAssignTask.class).taskId()).isEqualTo(task);
+    assertThat(again.payload(org.jgolem.protocol.messages.market.CannotAssignTask.class).taskId())
+        .isEqualTo(task);
     assertThat(again).as("sealed anew, not replayed").isNotEqualTo(got.get(0));
     assertThat(a.stats().resentAfterDuplicate()).isEqualTo(1);
     assertThat(a.peers()).hasSize(1).allSatisfy(p -> assertThat(p.outbound()).isFalse());
-    // nothing else is sent again: a marker sent now on the kept session (messages on a session keep their order)
+    // nothing else is sent again: a marker sent now on the kept session (messages on a session keep
+    // their order)
     // is the next message B reads, so B had read 3 messages before it
-    a.peer(b.self().nodeId()).orElseThrow().send(new FindNode(key(8).address())).get(5, TimeUnit.SECONDS);
+    a.peer(b.self().nodeId())
+        .orElseThrow()
+        .send(new FindNode(key(8).address()))
+        .get(5, TimeUnit.SECONDS);
     await("the marker read by B", () -> got.size() >= 4);
     assertThat(got.get(3).payload(FindNode.class).target()).isEqualTo(key(8).address());
     assertThat(got).hasSize(4);
@@ -374,7 +416,9 @@ class NettyP2PNetworkTest {
     Peer toB = connect(a, b);
     List<org.jgolem.protocol.messages.p2p.NodeRecord> many = new ArrayList<>();
     for (int i = 0; i < Neighbours.MAX_NODES; i++) {
-      many.add(new org.jgolem.protocol.messages.p2p.NodeRecord(key(100 + i).address(), "h".repeat(200), 1 + i));
+      many.add(
+          new org.jgolem.protocol.messages.p2p.NodeRecord(
+              key(100 + i).address(), "h".repeat(200), 1 + i));
     }
     CompletableFuture<Void> big = toB.send(new Neighbours(key(9).address(), many));
     assertThat(failure(big)).hasMessageContaining("exceeds the frame limit");
@@ -390,16 +434,19 @@ class NettyP2PNetworkTest {
     NettyP2PNetwork a = node(1);
     NettyP2PNetwork b = node(2);
     BlockingQueue<Envelope> atB = new LinkedBlockingQueue<>();
-    b.subscribe(MessageType.FIND_NODE, (from, m) -> {
-      throw new IllegalStateException("listener bug (expected in this test)");
-    });
+    b.subscribe(
+        MessageType.FIND_NODE,
+        (from, m) -> {
+          throw new IllegalStateException("listener bug (expected in this test)");
+        });
     b.subscribe(MessageType.FIND_NODE, (from, m) -> atB.add(m));
-    b.addPeerListener(new org.jgolem.node.p2p.PeerListener() {
-      @Override
-      public void onConnected(Peer peer) {
-        throw new AssertionError("peer listener bug (expected in this test)");
-      }
-    });
+    b.addPeerListener(
+        new org.jgolem.node.p2p.PeerListener() {
+          @Override
+          public void onConnected(Peer peer) {
+            throw new AssertionError("peer listener bug (expected in this test)");
+          }
+        });
     Peer toB = connect(a, b);
     toB.send(new FindNode(key(9).address()));
     toB.send(new FindNode(key(8).address()));

@@ -111,7 +111,11 @@ final class RawPeer implements AutoCloseable {
   }
 
   static Hello hello(NodeKey key, byte[] challenge) {
-    return new Hello(MessageCodec.PROTOCOL_VERSION, "raw/1", new NodeRecord(key.address(), "127.0.0.1", 1), challenge,
+    return new Hello(
+        MessageCodec.PROTOCOL_VERSION,
+        "raw/1",
+        new NodeRecord(key.address(), "127.0.0.1", 1),
+        challenge,
         List.of());
   }
 

@@ -38,7 +38,8 @@ class RejectionTest {
   private static final EventLoops LOOPS = EventLoops.create(2, "test-reject");
   private static final P2PConfig CONFIG = P2PConfig.loopback();
   private static final Clock CLOCK = Clock.systemUTC();
-  private final MessageCodec codec = new MessageCodec(CONFIG.chainId(), SessionRules.maxPayloadBytes(CONFIG));
+  private final MessageCodec codec =
+      new MessageCodec(CONFIG.chainId(), SessionRules.maxPayloadBytes(CONFIG));
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final NodeKey x = NettyP2PNetworkTest.key(10);
   private NettyP2PNetwork victim;
@@ -95,7 +96,9 @@ class RejectionTest {
     assertThat(victim.stats().unexpectedErrors()).isZero();
     long nonce = System.nanoTime();
     goodToVictim.send(new Ping(nonce)).get(5, TimeUnit.SECONDS);
-    assertThat(goodPongs.poll(5, TimeUnit.SECONDS)).as("pong to the peer connected all along").isEqualTo(nonce);
+    assertThat(goodPongs.poll(5, TimeUnit.SECONDS))
+        .as("pong to the peer connected all along")
+        .isEqualTo(nonce);
     NettyP2PNetwork fresh = node(3, CLOCK);
     BlockingQueue<Envelope> got = new LinkedBlockingQueue<>();
     victim.subscribe(MessageType.FIND_NODE, (from, m) -> got.add(m));
@@ -106,7 +109,8 @@ class RejectionTest {
 
   private void assertRefusedWith(RawPeer r, Disconnect.Reason reason) throws Exception {
     assertThat(r.awaitClose(codec)).isEqualTo(reason);
-    NettyP2PNetworkTest.await("victim to report it", () -> !victimEvents.disconnectReasons(x.address()).isEmpty());
+    NettyP2PNetworkTest.await(
+        "victim to report it", () -> !victimEvents.disconnectReasons(x.address()).isEmpty());
     assertThat(victimEvents.disconnectReasons(x.address())).containsExactly(reason);
     assertThat(victim.peer(x.address())).isEmpty();
   }
@@ -160,10 +164,13 @@ class RejectionTest {
   void nodesWithSkewedClocksAreRefusedAtTheHandshake() throws Exception {
     for (Duration skew : List.of(Duration.ofMinutes(6), Duration.ofMinutes(-11))) {
       NettyP2PNetwork skewed = node(skew.isNegative() ? 4 : 5, Clock.offset(CLOCK, skew));
-      Throwable t = NettyP2PNetworkTest.failure(
-          skewed.connect("127.0.0.1", victim.self().port(), victim.self().nodeId()));
+      Throwable t =
+          NettyP2PNetworkTest.failure(
+              skewed.connect("127.0.0.1", victim.self().port(), victim.self().nodeId()));
       assertThat(t).isInstanceOf(P2PException.class);
-      assertThat(((P2PException) t).reason()).as("skew " + skew).isEqualTo(Disconnect.Reason.PROTOCOL_ERROR);
+      assertThat(((P2PException) t).reason())
+          .as("skew " + skew)
+          .isEqualTo(Disconnect.Reason.PROTOCOL_ERROR);
       assertThat(victim.peer(skewed.self().nodeId())).isEmpty();
     }
     assertVictimStillServes();
@@ -173,7 +180,13 @@ class RejectionTest {
   void unknownProtocolVersionInHelloIsRefused() throws Exception {
     RawPeer r = raw();
     r.keyExchange();
-    Hello v2 = new Hello(2, "raw/2", new NodeRecord(x.address(), "127.0.0.1", 1), r.keys.transcript(), List.of());
+    Hello v2 =
+        new Hello(
+            2,
+            "raw/2",
+            new NodeRecord(x.address(), "127.0.0.1", 1),
+            r.keys.transcript(),
+            List.of());
     r.send(codec, codec.seal(v2, x, CLOCK));
     Envelope answer = r.read(codec);
     assertThat(answer.payload()).isEqualTo(new Disconnect(Disconnect.Reason.INCOMPATIBLE_VERSION));
@@ -197,11 +210,15 @@ class RejectionTest {
   void reachingAnotherNodeThanTheOneExpectedIsRefused() throws Exception {
     NettyP2PNetwork dialler = node(6, CLOCK);
     Address someoneElse = NettyP2PNetworkTest.key(7).address();
-    Throwable t = NettyP2PNetworkTest.failure(dialler.connect("127.0.0.1", victim.self().port(), someoneElse));
+    Throwable t =
+        NettyP2PNetworkTest.failure(
+            dialler.connect("127.0.0.1", victim.self().port(), someoneElse));
     assertThat(((P2PException) t).reason()).isEqualTo(Disconnect.Reason.UNEXPECTED_IDENTITY);
-    NettyP2PNetworkTest.await("victim to hear why",
+    NettyP2PNetworkTest.await(
+        "victim to hear why",
         () -> !victimEvents.disconnectReasons(dialler.self().nodeId()).isEmpty());
-    assertThat(victimEvents.disconnectReasons(dialler.self().nodeId())).containsExactly(Disconnect.Reason.UNEXPECTED_IDENTITY);
+    assertThat(victimEvents.disconnectReasons(dialler.self().nodeId()))
+        .containsExactly(Disconnect.Reason.UNEXPECTED_IDENTITY);
     assertThat(dialler.peers()).isEmpty();
     assertThat(victim.isBanned(dialler.self().nodeId())).isFalse();
     assertVictimStillServes();
@@ -212,7 +229,9 @@ class RejectionTest {
     Address claimed = good.self().nodeId();
     RawPeer r = raw();
     r.keyExchange();
-    Hello lie = new Hello(1, "raw/1", new NodeRecord(claimed, "127.0.0.1", 1), r.keys.transcript(), List.of());
+    Hello lie =
+        new Hello(
+            1, "raw/1", new NodeRecord(claimed, "127.0.0.1", 1), r.keys.transcript(), List.of());
     r.send(codec, codec.seal(lie, x, CLOCK)); // signed by x, claims to be good
     assertThat(r.awaitClose(codec)).as("junk gets no answer").isNull();
     assertThat(victim.isBanned(claimed)).isFalse();
@@ -231,7 +250,9 @@ class RejectionTest {
     second.send(codec, firstHello); // properly signed by x, but for another transcript
     assertThat(second.awaitClose(codec)).isNull();
     assertThat(victim.stats().handshakesFailed()).isEqualTo(failedBefore + 1);
-    assertThat(victim.isBanned(x.address())).as("replaying x's Hello must not get x banned").isFalse();
+    assertThat(victim.isBanned(x.address()))
+        .as("replaying x's Hello must not get x banned")
+        .isFalse();
     assertThat(victim.peer(x.address())).as("x's own session is untouched").isPresent();
     assertVictimStillServes();
   }

@@ -22,8 +22,10 @@ class ThroughputTest {
   void roundTripsAndMessagesPerSecond() throws Exception {
     P2PConfig config = P2PConfig.loopback().withRateLimit(1_000_000, 1_000_000);
     try (EventLoops loops = EventLoops.create(2, "bench-p2p");
-        NettyP2PNetwork a = new NettyP2PNetwork(NettyP2PNetworkTest.key(1), config, Clock.systemUTC(), loops);
-        NettyP2PNetwork b = new NettyP2PNetwork(NettyP2PNetworkTest.key(2), config, Clock.systemUTC(), loops)) {
+        NettyP2PNetwork a =
+            new NettyP2PNetwork(NettyP2PNetworkTest.key(1), config, Clock.systemUTC(), loops);
+        NettyP2PNetwork b =
+            new NettyP2PNetwork(NettyP2PNetworkTest.key(2), config, Clock.systemUTC(), loops)) {
       a.start();
       b.start();
       BlockingQueue<Long> pongs = new LinkedBlockingQueue<>();
@@ -53,9 +55,15 @@ class ThroughputTest {
       }
       assertThat(delivered.await(60, TimeUnit.SECONDS)).isTrue();
       double seconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("ThroughputTest: Ping->Pong round trip median %d us, p90 %d us, p99 %d us over %d rounds; "
+      System.out.printf(
+          "ThroughputTest: Ping->Pong round trip median %d us, p90 %d us, p99 %d us over %d rounds; "
               + "%d signed messages one way in %.2f s = %.0f messages/s%n",
-          micros[rounds / 2], micros[rounds * 9 / 10], micros[rounds * 99 / 100], rounds, messages, seconds,
+          micros[rounds / 2],
+          micros[rounds * 9 / 10],
+          micros[rounds * 99 / 100],
+          rounds,
+          messages,
+          seconds,
           messages / seconds);
       assertThat(toB.isActive()).isTrue();
     }

@@ -47,7 +47,8 @@ class BatchBuilderTest {
     return plan.batches().stream().flatMap(b -> b.payments().stream()).toList();
   }
 
-  // ------------------------------------------------------------------------------------ aggregation and order
+  // ------------------------------------------------------------------------------------
+  // aggregation and order
 
   @Test
   void aggregatesPaymentsPerPayee() {
@@ -89,9 +90,11 @@ class BatchBuilderTest {
     }
     BatchPlan plan = builder(3).plan(in);
     assertThat(plan.batches()).extracting(b -> b.payments().size()).containsExactly(3, 3, 1);
-    assertThat(plan.batches().get(0).payments()).containsExactly(w(addr(1), 1), w(addr(2), 2), w(addr(3), 3));
+    assertThat(plan.batches().get(0).payments())
+        .containsExactly(w(addr(1), 1), w(addr(2), 2), w(addr(3), 3));
     assertThat(plan.batches().get(2).payments()).containsExactly(w(addr(7), 7));
-    assertThat(plan.batches()).extracting(BatchPlan.Batch::total)
+    assertThat(plan.batches())
+        .extracting(BatchPlan.Batch::total)
         .containsExactly(BigInteger.valueOf(6), BigInteger.valueOf(15), BigInteger.valueOf(7));
     assertThat(plan.total()).isEqualTo(BigInteger.valueOf(28));
   }
@@ -102,16 +105,25 @@ class BatchBuilderTest {
     for (int i = 1; i <= 6; i++) {
       in.add(p(addr(i), i));
     }
-    assertThat(builder(3).plan(in).batches()).extracting(b -> b.payments().size()).containsExactly(3, 3);
-    assertThat(builder(6).plan(in).batches()).extracting(b -> b.payments().size()).containsExactly(6);
-    assertThat(builder(1).plan(in).batches()).hasSize(6).allSatisfy(b -> assertThat(b.payments()).hasSize(1));
+    assertThat(builder(3).plan(in).batches())
+        .extracting(b -> b.payments().size())
+        .containsExactly(3, 3);
+    assertThat(builder(6).plan(in).batches())
+        .extracting(b -> b.payments().size())
+        .containsExactly(6);
+    assertThat(builder(1).plan(in).batches())
+        .hasSize(6)
+        .allSatisfy(b -> assertThat(b.payments()).hasSize(1));
   }
 
   @Test
   void batchSizeBelowOneIsRefused() {
     assertThatThrownBy(() -> new BatchBuilder(SENDER, TOKEN, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1").hasMessageContaining("0");
-    assertThatThrownBy(() -> new BatchBuilder(SENDER, TOKEN, -3)).isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1")
+        .hasMessageContaining("0");
+    assertThatThrownBy(() -> new BatchBuilder(SENDER, TOKEN, -3))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -119,10 +131,12 @@ class BatchBuilderTest {
     BatchPlan plan = builder(2).plan(List.of(p(A, 1), p(B, 1), p(C, 1)));
     assertThatThrownBy(() -> plan.batches().get(0).payments().add(w(A, 1)))
         .isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> plan.batches().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> plan.batches().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
-  // ------------------------------------------------------------------------------------ large amounts
+  // ------------------------------------------------------------------------------------ large
+  // amounts
 
   @Test
   void anAmountOfExactlyTwoTo96MinusOneTakesOneWord() {
@@ -134,8 +148,8 @@ class BatchBuilderTest {
   void amountsAboveTwoTo96MinusOneAreSplitIntoSeveralWordsWithTheExactTotal() {
     BigInteger big = MAX.multiply(BigInteger.TWO).add(BigInteger.valueOf(5));
     BatchPlan plan = builder(10).plan(List.of(new Payment(A, big), p(B, 1)));
-    assertThat(words(plan)).containsExactly(
-        new PackedPayment(A, MAX), new PackedPayment(A, MAX), w(A, 5), w(B, 1));
+    assertThat(words(plan))
+        .containsExactly(new PackedPayment(A, MAX), new PackedPayment(A, MAX), w(A, 5), w(B, 1));
     assertThat(plan.total()).isEqualTo(big.add(ONE));
 
     BatchPlan justAbove = builder(10).plan(List.of(new Payment(A, MAX.add(ONE))));
@@ -153,7 +167,8 @@ class BatchBuilderTest {
     BigInteger big = MAX.multiply(BigInteger.valueOf(3));
     BatchPlan plan = builder(2).plan(List.of(new Payment(A, big)));
     assertThat(plan.batches()).hasSize(2);
-    assertThat(plan.batches().get(0).payments()).containsExactly(new PackedPayment(A, MAX), new PackedPayment(A, MAX));
+    assertThat(plan.batches().get(0).payments())
+        .containsExactly(new PackedPayment(A, MAX), new PackedPayment(A, MAX));
     assertThat(plan.batches().get(1).payments()).containsExactly(new PackedPayment(A, MAX));
     assertThat(plan.total()).isEqualTo(big);
   }
@@ -168,14 +183,17 @@ class BatchBuilderTest {
     Payment token = p(TOKEN, 8);
     Payment zeroAmount = p(A, 0);
     Payment negative = p(B, -9);
-    BatchPlan plan = builder(10).plan(List.of(p(C, 1), zero, nullPayee, self, token, zeroAmount, negative, p(A, 2)));
-    assertThat(plan.heldBack()).containsExactly(
-        new HeldBack(zero, Reason.ZERO_PAYEE),
-        new HeldBack(nullPayee, Reason.ZERO_PAYEE),
-        new HeldBack(self, Reason.PAYEE_IS_SENDER),
-        new HeldBack(token, Reason.TOKEN_CONTRACT_PAYEE),
-        new HeldBack(zeroAmount, Reason.NON_POSITIVE_AMOUNT),
-        new HeldBack(negative, Reason.NON_POSITIVE_AMOUNT));
+    BatchPlan plan =
+        builder(10)
+            .plan(List.of(p(C, 1), zero, nullPayee, self, token, zeroAmount, negative, p(A, 2)));
+    assertThat(plan.heldBack())
+        .containsExactly(
+            new HeldBack(zero, Reason.ZERO_PAYEE),
+            new HeldBack(nullPayee, Reason.ZERO_PAYEE),
+            new HeldBack(self, Reason.PAYEE_IS_SENDER),
+            new HeldBack(token, Reason.TOKEN_CONTRACT_PAYEE),
+            new HeldBack(zeroAmount, Reason.NON_POSITIVE_AMOUNT),
+            new HeldBack(negative, Reason.NON_POSITIVE_AMOUNT));
     assertThat(words(plan)).containsExactly(w(C, 1), w(A, 2));
   }
 
@@ -190,11 +208,14 @@ class BatchBuilderTest {
   @Test
   void aBadPayeeIsReportedBeforeABadAmount() {
     assertThat(builder(10).plan(List.of(p(Address.ZERO, -1))).heldBack())
-        .extracting(HeldBack::reason).containsExactly(Reason.ZERO_PAYEE);
+        .extracting(HeldBack::reason)
+        .containsExactly(Reason.ZERO_PAYEE);
     assertThat(builder(10).plan(List.of(p(SENDER, 0))).heldBack())
-        .extracting(HeldBack::reason).containsExactly(Reason.PAYEE_IS_SENDER);
+        .extracting(HeldBack::reason)
+        .containsExactly(Reason.PAYEE_IS_SENDER);
     assertThat(builder(10).plan(List.of(p(TOKEN, -1))).heldBack())
-        .extracting(HeldBack::reason).containsExactly(Reason.TOKEN_CONTRACT_PAYEE);
+        .extracting(HeldBack::reason)
+        .containsExactly(Reason.TOKEN_CONTRACT_PAYEE);
   }
 
   @Test
@@ -206,8 +227,10 @@ class BatchBuilderTest {
     assertThat(plan.total()).isZero();
   }
 
-  // The builder's half of TokenAuditRegressionTest's TOB-14 tests (contract-wrappers), which send on chain
-  // the batches asserted here. Finding: one bad payee makes a whole batch revert. Fix: the builder holds
+  // The builder's half of TokenAuditRegressionTest's TOB-14 tests (contract-wrappers), which send
+  // on chain
+  // the batches asserted here. Finding: one bad payee makes a whole batch revert. Fix: the builder
+  // holds
   // back every payment the contract would refuse, with its reason, and the rest is paid.
 
   private static BigInteger gnt(long n) {
@@ -219,7 +242,8 @@ class BatchBuilderTest {
     // The contract does not refuse the token's own address as a payee: such tokens are stranded.
     BatchPlan plan = new BatchBuilder(SENDER, TOKEN, 10).plan(List.of(new Payment(TOKEN, ONE)));
     assertThat(plan.batches()).isEmpty();
-    assertThat(plan.heldBack()).containsExactly(new HeldBack(new Payment(TOKEN, ONE), Reason.TOKEN_CONTRACT_PAYEE));
+    assertThat(plan.heldBack())
+        .containsExactly(new HeldBack(new Payment(TOKEN, ONE), Reason.TOKEN_CONTRACT_PAYEE));
   }
 
   @Test
@@ -236,35 +260,48 @@ class BatchBuilderTest {
     Payment toToken = new Payment(TOKEN, gnt(3));
     Payment zeroAmount = new Payment(u1, ZERO);
     Payment negative = new Payment(u2, gnt(-4));
-    List<Payment> owed = new ArrayList<>(List.of(
-        new Payment(u0, gnt(10)), zero, self, new Payment(u3, gnt(20)), toToken, nullPayee,
-        zeroAmount, new Payment(u0, gnt(5)), negative, new Payment(u4, gnt(1)),
-        new Payment(u5, gnt(2))));
+    List<Payment> owed =
+        new ArrayList<>(
+            List.of(
+                new Payment(u0, gnt(10)),
+                zero,
+                self,
+                new Payment(u3, gnt(20)),
+                toToken,
+                nullPayee,
+                zeroAmount,
+                new Payment(u0, gnt(5)),
+                negative,
+                new Payment(u4, gnt(1)),
+                new Payment(u5, gnt(2))));
 
     BatchPlan plan = new BatchBuilder(SENDER, TOKEN, 2).plan(owed);
 
-    assertThat(plan.heldBack()).containsExactly(
-        new HeldBack(zero, Reason.ZERO_PAYEE),
-        new HeldBack(self, Reason.PAYEE_IS_SENDER),
-        new HeldBack(toToken, Reason.TOKEN_CONTRACT_PAYEE),
-        new HeldBack(nullPayee, Reason.ZERO_PAYEE),
-        new HeldBack(zeroAmount, Reason.NON_POSITIVE_AMOUNT),
-        new HeldBack(negative, Reason.NON_POSITIVE_AMOUNT));
+    assertThat(plan.heldBack())
+        .containsExactly(
+            new HeldBack(zero, Reason.ZERO_PAYEE),
+            new HeldBack(self, Reason.PAYEE_IS_SENDER),
+            new HeldBack(toToken, Reason.TOKEN_CONTRACT_PAYEE),
+            new HeldBack(nullPayee, Reason.ZERO_PAYEE),
+            new HeldBack(zeroAmount, Reason.NON_POSITIVE_AMOUNT),
+            new HeldBack(negative, Reason.NON_POSITIVE_AMOUNT));
     assertThat(plan.batches()).hasSize(2); // user0 (10+5), user3 | user4, user5
-    assertThat(plan.batches().get(0).payments()).containsExactly(
-        new PackedPayment(u0, gnt(15)), new PackedPayment(u3, gnt(20)));
-    assertThat(plan.batches().get(1).payments()).containsExactly(
-        new PackedPayment(u4, gnt(1)), new PackedPayment(u5, gnt(2)));
+    assertThat(plan.batches().get(0).payments())
+        .containsExactly(new PackedPayment(u0, gnt(15)), new PackedPayment(u3, gnt(20)));
+    assertThat(plan.batches().get(1).payments())
+        .containsExactly(new PackedPayment(u4, gnt(1)), new PackedPayment(u5, gnt(2)));
     assertThat(plan.total()).isEqualTo(gnt(38));
   }
 
-  // ------------------------------------------------------------------------------------ PackedPayment
+  // ------------------------------------------------------------------------------------
+  // PackedPayment
 
   @Test
   void wordPacksTheAmountAboveThePayee() {
     Address payee = Address.of("0x00112233445566778899aabbccddeeff00112233");
     PackedPayment pp = new PackedPayment(payee, BigInteger.valueOf(0x0102));
-    assertThat(pp.word()).isEqualTo(BigInteger.valueOf(0x0102).shiftLeft(160).or(payee.toBigInteger()));
+    assertThat(pp.word())
+        .isEqualTo(BigInteger.valueOf(0x0102).shiftLeft(160).or(payee.toBigInteger()));
     assertThat(pp.word().shiftRight(160)).isEqualTo(BigInteger.valueOf(0x0102));
     assertThat(pp.word().and(ONE.shiftLeft(160).subtract(ONE))).isEqualTo(payee.toBigInteger());
   }
@@ -276,12 +313,14 @@ class BatchBuilderTest {
     assertThat(bytes).hasSize(32);
     assertThat(HexFormat.of().formatHex(bytes))
         .isEqualTo("000000000000000000000102" + "00112233445566778899aabbccddeeff00112233");
-    assertThat(new BigInteger(1, bytes)).isEqualTo(new PackedPayment(payee, BigInteger.valueOf(0x0102)).word());
+    assertThat(new BigInteger(1, bytes))
+        .isEqualTo(new PackedPayment(payee, BigInteger.valueOf(0x0102)).word());
   }
 
   @Test
   void wordBytesOfTheLargestWordHaveNoSignByte() {
-    // MAX amount to the all-ones address: the word is 2^256 - 1, whose BigInteger form has 33 bytes.
+    // MAX amount to the all-ones address: the word is 2^256 - 1, whose BigInteger form has 33
+    // bytes.
     Address ones = Address.of("0x" + "f".repeat(40));
     PackedPayment pp = new PackedPayment(ones, MAX);
     assertThat(pp.word()).isEqualTo(ONE.shiftLeft(256).subtract(ONE));
@@ -299,9 +338,12 @@ class BatchBuilderTest {
 
   @Test
   void unpackInvertsWord() {
-    for (PackedPayment pp : List.of(
-        w(A, 1), new PackedPayment(B, MAX), new PackedPayment(Address.of("0x" + "f".repeat(40)), MAX),
-        new PackedPayment(Address.of(ONE), BigInteger.valueOf(123456789)))) {
+    for (PackedPayment pp :
+        List.of(
+            w(A, 1),
+            new PackedPayment(B, MAX),
+            new PackedPayment(Address.of("0x" + "f".repeat(40)), MAX),
+            new PackedPayment(Address.of(ONE), BigInteger.valueOf(123456789)))) {
       assertThat(PackedPayment.unpack(pp.word())).isEqualTo(pp);
       assertThat(PackedPayment.unpack(new BigInteger(1, pp.wordBytes()))).isEqualTo(pp);
     }
@@ -309,19 +351,27 @@ class BatchBuilderTest {
 
   @Test
   void unpackRefusesWordsThatNoValidPaymentHas() {
-    assertThatThrownBy(() -> PackedPayment.unpack(ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> PackedPayment.unpack(A.toBigInteger())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> PackedPayment.unpack(ONE.shiftLeft(160))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PackedPayment.unpack(ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PackedPayment.unpack(A.toBigInteger()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PackedPayment.unpack(ONE.shiftLeft(160)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void packedPaymentRefusesWhatTheContractWouldRefuse() {
-    assertThatThrownBy(() -> new PackedPayment(Address.ZERO, ONE)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new PackedPayment(null, ONE)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new PackedPayment(A, ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new PackedPayment(A, ONE.negate())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PackedPayment(Address.ZERO, ONE))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PackedPayment(null, ONE))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PackedPayment(A, ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PackedPayment(A, ONE.negate()))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new PackedPayment(A, MAX.add(ONE)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(MAX.add(ONE).toString());
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(MAX.add(ONE).toString());
     assertThat(new PackedPayment(A, ONE).amount()).isEqualTo(ONE);
     assertThat(new PackedPayment(A, MAX).amount()).isEqualTo(MAX);
   }
@@ -350,22 +400,30 @@ class BatchBuilderTest {
       BatchPlan plan = builder(max).plan(in);
 
       BigInteger inputTotal = in.stream().map(Payment::amount).reduce(ZERO, BigInteger::add);
-      BigInteger heldTotal = plan.heldBack().stream().map(h -> h.payment().amount()).reduce(ZERO, BigInteger::add);
+      BigInteger heldTotal =
+          plan.heldBack().stream().map(h -> h.payment().amount()).reduce(ZERO, BigInteger::add);
       assertThat(plan.total().add(heldTotal)).as(ctx).isEqualTo(inputTotal);
 
       // Exactly the bad payments are held back, in input order; the rest is owed per payee.
       List<Payment> expectedHeld = new ArrayList<>();
       Map<Address, BigInteger> expectedOwed = new LinkedHashMap<>();
       for (Payment p : in) {
-        boolean bad = p.payee() == null || p.payee().isZero() || p.payee().equals(SENDER)
-            || p.payee().equals(TOKEN) || p.amount().signum() <= 0;
+        boolean bad =
+            p.payee() == null
+                || p.payee().isZero()
+                || p.payee().equals(SENDER)
+                || p.payee().equals(TOKEN)
+                || p.amount().signum() <= 0;
         if (bad) {
           expectedHeld.add(p);
         } else {
           expectedOwed.merge(p.payee(), p.amount(), BigInteger::add);
         }
       }
-      assertThat(plan.heldBack()).extracting(HeldBack::payment).as(ctx).containsExactlyElementsOf(expectedHeld);
+      assertThat(plan.heldBack())
+          .extracting(HeldBack::payment)
+          .as(ctx)
+          .containsExactlyElementsOf(expectedHeld);
 
       Map<Address, BigInteger> paid = new LinkedHashMap<>();
       for (BatchPlan.Batch b : plan.batches()) {
@@ -414,12 +472,15 @@ class BatchBuilderTest {
     assertThat(edge.total()).isEqualTo(cap);
     assertThat(edge.batches()).hasSize((BatchBuilder.MAX_WORDS_PER_PAYEE + 2) / 3);
 
-    // Each payment below the cap, but together one unit above it: all of that payee's are held back.
+    // Each payment below the cap, but together one unit above it: all of that payee's are held
+    // back.
     Payment part = new Payment(big, MAX.add(ONE));
     Payment rest = new Payment(big, cap.subtract(MAX));
     BatchPlan both = builder.plan(List.of(part, rest, new Payment(fine, ONE)));
-    assertThat(both.heldBack()).containsExactly(
-        new HeldBack(part, Reason.AMOUNT_TOO_LARGE), new HeldBack(rest, Reason.AMOUNT_TOO_LARGE));
+    assertThat(both.heldBack())
+        .containsExactly(
+            new HeldBack(part, Reason.AMOUNT_TOO_LARGE),
+            new HeldBack(rest, Reason.AMOUNT_TOO_LARGE));
     assertThat(both.total()).isEqualTo(ONE);
   }
 }

@@ -24,7 +24,6 @@ import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.compute.docker.DockerConfig;
 import org.jgolem.node.compute.docker.DockerEnvironment;
-import org.jgolem.testkit.Await;
 import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.ResourceExchange;
@@ -36,6 +35,7 @@ import org.jgolem.node.p2p.memory.MemoryNetworkHub;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.tasks.FileResults;
 import org.jgolem.node.tasks.TaskTemplates;
+import org.jgolem.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,14 +43,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A Blender task through the market's agents (on the in-memory network, with a folder store for
- * resources): providers render in their Docker sandboxes, the requestor's agent fetches each result and
- * runs the plan's spot check on its worker thread, re-rendering crops through its own task computer
- * (the {@code TaskContext} it passes at planning), then pays and merges; a provider that renders with too
- * few samples is rejected ("verification negative"), unpaid and ranked down.
+ * resources): providers render in their Docker sandboxes, the requestor's agent fetches each result
+ * and runs the plan's spot check on its worker thread, re-rendering crops through its own task
+ * computer (the {@code TaskContext} it passes at planning), then pays and merges; a provider that
+ * renders with too few samples is rejected ("verification negative"), unpaid and ranked down.
  *
- * <p>It runs on real threads and the system clock (a threaded hub, the agents' own executors), unlike
- * {@code MarketFlowTest}: the renders are real Docker runs that take real time. It never sleeps; it waits only for
- * what it expects to happen.
+ * <p>It runs on real threads and the system clock (a threaded hub, the agents' own executors),
+ * unlike {@code MarketFlowTest}: the renders are real Docker runs that take real time. It never
+ * sleeps; it waits only for what it expects to happen.
  */
 class BlenderMarketTest {
   static final Duration WAIT = Duration.ofSeconds(150);
@@ -67,7 +67,9 @@ class BlenderMarketTest {
   void setUp() throws Exception {
     imageId = BlenderTestSupport.requireBlenderImage();
     hub = MemoryNetworkHub.threaded();
-    cluster = new Cluster(dir.resolve("nodes"), (key, config) -> hub.newNode(key, config, clock), clock, 11);
+    cluster =
+        new Cluster(
+            dir.resolve("nodes"), (key, config) -> hub.newNode(key, config, clock), clock, 11);
     store = Files.createDirectories(dir.resolve("store"));
   }
 
@@ -89,7 +91,8 @@ class BlenderMarketTest {
     }
 
     @Override
-    public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout) throws IOException {
+    public void fetch(String cid, Path target, List<URI> sources, long maxBytes, Duration timeout)
+        throws IOException {
       Path from = store.resolve(cid);
       if (!Files.isDirectory(from)) throw new IOException("no such content " + cid);
       Files.createDirectories(target);
@@ -125,12 +128,23 @@ class BlenderMarketTest {
     public Execution start(ExecutionSpec spec) {
       try {
         Path res = Files.createDirectories(scratch.resolve(spec.subtaskId()));
-        for (String f : FileResults.list(spec.resources())) Files.copy(spec.resources().resolve(f), res.resolve(f));
+        for (String f : FileResults.list(spec.resources()))
+          Files.copy(spec.resources().resolve(f), res.resolve(f));
         Path job = res.resolve(RenderJob.JOB);
-        Files.writeString(job, Files.readString(job).replaceFirst("\"samples\" : \\d+", "\"samples\" : 1"));
+        Files.writeString(
+            job, Files.readString(job).replaceFirst("\"samples\" : \\d+", "\"samples\" : 1"));
         for (String f : FileResults.list(res)) RenderJob.readable(res.resolve(f));
-        return docker.start(new ExecutionSpec(spec.subtaskId(), spec.program(), spec.entrypoint(), spec.args(), spec.env(),
-            res, spec.work(), spec.output(), spec.limits()));
+        return docker.start(
+            new ExecutionSpec(
+                spec.subtaskId(),
+                spec.program(),
+                spec.entrypoint(),
+                spec.args(),
+                spec.env(),
+                res,
+                spec.work(),
+                spec.output(),
+                spec.limits()));
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -154,9 +168,22 @@ class BlenderMarketTest {
   RequestorAgent requestor(P2PNode node, Reputation rep) {
     TaskComputer local = new TaskComputer(List.of(docker("jgolem-test-market-requestor")));
     closing.add(local);
-    var r = new RequestorAgent(cluster.keyOf(node), node.network(), node.gossip(), config(), TaskTemplates.load(),
-        new FolderStore(), (task, subtask, payee, amount, at) -> paid.add(payee + " " + HexFormat.of().formatHex(subtask)),
-        cost -> {}, rep, local, dir.resolve("requestor"), clock, null);
+    var r =
+        new RequestorAgent(
+            cluster.keyOf(node),
+            node.network(),
+            node.gossip(),
+            config(),
+            TaskTemplates.load(),
+            new FolderStore(),
+            (task, subtask, payee, amount, at) ->
+                paid.add(payee + " " + HexFormat.of().formatHex(subtask)),
+            cost -> {},
+            rep,
+            local,
+            dir.resolve("requestor"),
+            clock,
+            null);
     closing.add(r);
     r.start();
     return r;
@@ -165,16 +192,32 @@ class BlenderMarketTest {
   void provider(P2PNode node, Environment env) {
     var computer = new TaskComputer(List.of(env));
     closing.add(computer);
-    var p = new ProviderAgent(node.network(), node.gossip(), config(), computer, new FolderStore(), (req, task, subtask, amount, at) -> {},
-        new Reputation(Reputation.inMemory()), dir.resolve("provider-" + node.id()), clock, 1, 1, 2048);
+    var p =
+        new ProviderAgent(
+            node.network(),
+            node.gossip(),
+            config(),
+            computer,
+            new FolderStore(),
+            (req, task, subtask, amount, at) -> {},
+            new Reputation(Reputation.inMemory()),
+            dir.resolve("provider-" + node.id()),
+            clock,
+            1,
+            1,
+            2048);
     closing.add(p);
   }
 
   List<P2PNode> network(int providers) {
     P2PNode r = cluster.start(List.of(), c -> c);
     List<P2PNode> all = new ArrayList<>(List.of(r));
-    for (int i = 0; i < providers; i++) all.add(cluster.start(List.of(Cluster.endpoint(r)), c -> c));
-    Await.until(Duration.ofSeconds(20), () -> r.network().peers().size() == providers, () -> "providers connected");
+    for (int i = 0; i < providers; i++)
+      all.add(cluster.start(List.of(Cluster.endpoint(r)), c -> c));
+    Await.until(
+        Duration.ofSeconds(20),
+        () -> r.network().peers().size() == providers,
+        () -> "providers connected");
     return all;
   }
 
@@ -182,11 +225,14 @@ class BlenderMarketTest {
     Path scene = BlenderTestSupport.scene(docker("jgolem-test-market-scene"), imageId);
     Files.copy(scene, dir.resolve("scene.blend"));
     RenderJob.readable(dir.resolve("scene.blend"));
-    return Files.writeString(dir.resolve("task.json"), """
+    return Files.writeString(
+        dir.resolve("task.json"),
+        """
         {"type": "blender", "name": "market render", "bid": "1", "timeout": "0:10:00", "subtask_timeout": "0:02:00",
          "subtasks_count": %d, "resources": ["scene.blend"],
          "options": {"image_id": "%s", "frames": "%s", "resolution": [64, 48], "samples": 16, "output_path": "out"}}
-        """.formatted(subtasks, imageId, frames));
+        """
+            .formatted(subtasks, imageId, frames));
   }
 
   @Test
@@ -197,19 +243,30 @@ class BlenderMarketTest {
     provider(nodes.get(2), docker("jgolem-test-market-p2"));
     var task = requestor.create(task(3, "1-2"));
     assertThat(task.verification().redundancy()).isEqualTo(1);
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().state().ordinal() >= RequestorModel.TaskState.FINISHED.ordinal(),
+    Await.until(
+        WAIT,
+        () ->
+            requestor.task(task.idHex()).orElseThrow().state().ordinal()
+                >= RequestorModel.TaskState.FINISHED.ordinal(),
         () -> "task finished: " + requestor.task(task.idHex()).orElseThrow().detail());
     var done = requestor.task(task.idHex()).orElseThrow();
     assertThat(done.state()).as(done.detail()).isEqualTo(RequestorModel.TaskState.FINISHED);
     assertThat(paid).hasSize(3);
     try (var files = Files.list(dir.resolve("out"))) {
-      assertThat(files.map(f -> f.getFileName().toString()).sorted().toList()).containsExactly("frame_0001.png", "frame_0002.png");
+      assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+          .containsExactly("frame_0001.png", "frame_0002.png");
     }
-    Picture frame = Pictures.read(dir.resolve("out/frame_0001.png"), BlenderOptions.Format.PNG, 64, 48);
+    Picture frame =
+        Pictures.read(dir.resolve("out/frame_0001.png"), BlenderOptions.Format.PNG, 64, 48);
     assertThat(frame.width()).isEqualTo(64);
-    BlenderPlan.VerificationCost cost = ((BlenderPlan) requestor.plan(task.idHex()).orElseThrow()).verificationCost();
-    System.out.printf(Locale.ROOT, "[blender] market: 3 subtasks accepted; the requestor re-rendered %d crops in %d checks, %d ms%n",
-        cost.crops(), cost.checks(), cost.renderTime().toMillis());
+    BlenderPlan.VerificationCost cost =
+        ((BlenderPlan) requestor.plan(task.idHex()).orElseThrow()).verificationCost();
+    System.out.printf(
+        Locale.ROOT,
+        "[blender] market: 3 subtasks accepted; the requestor re-rendered %d crops in %d checks, %d ms%n",
+        cost.crops(),
+        cost.checks(),
+        cost.renderTime().toMillis());
     assertThat(cost.checks()).isEqualTo(3);
     assertThat(requestor.task(task.idHex()).orElseThrow().verificationTime()).isPositive();
   }
@@ -219,13 +276,23 @@ class BlenderMarketTest {
     List<P2PNode> nodes = network(1);
     Reputation rep = new Reputation(Reputation.inMemory());
     RequestorAgent requestor = requestor(nodes.get(0), rep);
-    provider(nodes.get(1), new Cheat(docker("jgolem-test-market-cheat"), Files.createDirectories(dir.resolve("cheat"))));
+    provider(
+        nodes.get(1),
+        new Cheat(
+            docker("jgolem-test-market-cheat"), Files.createDirectories(dir.resolve("cheat"))));
     var task = requestor.create(task(1, "2"));
     Address cheat = nodes.get(1).id();
-    Await.until(WAIT, () -> requestor.task(task.idHex()).orElseThrow().assignments().stream()
-        .anyMatch(a -> a.state() == RequestorModel.AssignmentState.REJECTED), () -> "the cheat's result rejected");
-    var rejected = requestor.task(task.idHex()).orElseThrow().assignments().stream()
-        .filter(a -> a.state() == RequestorModel.AssignmentState.REJECTED).findFirst().orElseThrow();
+    Await.until(
+        WAIT,
+        () ->
+            requestor.task(task.idHex()).orElseThrow().assignments().stream()
+                .anyMatch(a -> a.state() == RequestorModel.AssignmentState.REJECTED),
+        () -> "the cheat's result rejected");
+    var rejected =
+        requestor.task(task.idHex()).orElseThrow().assignments().stream()
+            .filter(a -> a.state() == RequestorModel.AssignmentState.REJECTED)
+            .findFirst()
+            .orElseThrow();
     System.out.println("[blender] market: the cheat's result: " + rejected.detail());
     assertThat(rejected.provider()).isEqualTo(cheat);
     assertThat(rejected.detail()).startsWith("verification negative: frame 2, crop ");

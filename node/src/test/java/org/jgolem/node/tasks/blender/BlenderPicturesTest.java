@@ -19,7 +19,8 @@ class BlenderPicturesTest {
   static Picture random(Random r, int w, int h, int channels, boolean hdr) {
     Picture p = Picture.blank(w, h, channels, hdr);
     float[] s = p.samples();
-    for (int i = 0; i < s.length; i++) s[i] = hdr ? (float) (r.nextGaussian() * 4) : r.nextInt(256) / 255f;
+    for (int i = 0; i < s.length; i++)
+      s[i] = hdr ? (float) (r.nextGaussian() * 4) : r.nextInt(256) / 255f;
     return p;
   }
 
@@ -50,18 +51,31 @@ class BlenderPicturesTest {
     }
   }
 
-  /** A scan-line EXR with HALF channels B, G, R and a data window not at the origin, as other writers make them. */
+  /**
+   * A scan-line EXR with HALF channels B, G, R and a data window not at the origin, as other
+   * writers make them.
+   */
   @Test
   void readsHalfChannelsAndOffsetDataWindows() throws Exception {
     int w = 3;
     int h = 2;
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     ByteBuffer ch = ByteBuffer.allocate(3 * 18 + 1).order(ByteOrder.LITTLE_ENDIAN);
-    for (String n : new String[] {"B", "G", "R"}) ch.put(n.getBytes(StandardCharsets.US_ASCII)).put((byte) 0).putInt(1).putInt(0).putInt(1).putInt(1);
+    for (String n : new String[] {"B", "G", "R"})
+      ch.put(n.getBytes(StandardCharsets.US_ASCII))
+          .put((byte) 0)
+          .putInt(1)
+          .putInt(0)
+          .putInt(1)
+          .putInt(1);
     ch.put((byte) 0);
     attr(head, "channels", "chlist", ch.array());
     attr(head, "compression", "compression", new byte[] {0});
-    attr(head, "dataWindow", "box2i", le(16).putInt(10).putInt(20).putInt(10 + w - 1).putInt(20 + h - 1).array());
+    attr(
+        head,
+        "dataWindow",
+        "box2i",
+        le(16).putInt(10).putInt(20).putInt(10 + w - 1).putInt(20 + h - 1).array());
     attr(head, "comments", "string", "made by hand".getBytes(StandardCharsets.US_ASCII));
     head.write(0);
     int line = 3 * 2 * w;
@@ -82,9 +96,9 @@ class BlenderPicturesTest {
     assertThat(p.width()).isEqualTo(3);
     assertThat(p.height()).isEqualTo(2);
     assertThat(p.channels()).isEqualTo(3);
-    assertThat(p.get(2, 1, 0)).isEqualTo(12f);      // R
-    assertThat(p.get(2, 1, 1)).isEqualTo(12.25f);   // G
-    assertThat(p.get(0, 0, 2)).isEqualTo(0.5f);     // B
+    assertThat(p.get(2, 1, 0)).isEqualTo(12f); // R
+    assertThat(p.get(2, 1, 1)).isEqualTo(12.25f); // G
+    assertThat(p.get(0, 0, 2)).isEqualTo(0.5f); // B
   }
 
   @Test
@@ -102,11 +116,15 @@ class BlenderPicturesTest {
     Exr.write(cut, p);
     byte[] all = Files.readAllBytes(cut);
     Files.write(cut, java.util.Arrays.copyOf(all, all.length - 20));
-    assertThatThrownBy(() -> Exr.read(cut)).isInstanceOf(java.io.IOException.class).hasMessageContaining("cut.exr");
+    assertThatThrownBy(() -> Exr.read(cut))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cut.exr");
     Path text = Files.writeString(dir.resolve("frame_0001.png"), "not an image");
-    assertThatThrownBy(() -> Pictures.read(text, BlenderOptions.Format.PNG)).isInstanceOf(java.io.IOException.class)
+    assertThatThrownBy(() -> Pictures.read(text, BlenderOptions.Format.PNG))
+        .isInstanceOf(java.io.IOException.class)
         .hasMessageContaining("frame_0001.png: not a PNG image");
-    assertThatThrownBy(() -> Pictures.read(text, BlenderOptions.Format.EXR)).hasMessageContaining("not an OpenEXR file");
+    assertThatThrownBy(() -> Pictures.read(text, BlenderOptions.Format.EXR))
+        .hasMessageContaining("not an OpenEXR file");
   }
 
   @Test
@@ -118,12 +136,17 @@ class BlenderPicturesTest {
     assertThat(Pictures.read(png, BlenderOptions.Format.PNG, 20, 10).width()).isEqualTo(20);
     Path exr = dir.resolve("frame_0001.exr");
     Exr.write(exr, random(new Random(2), 20, 10, 3, true));
-    assertThatThrownBy(() -> Exr.read(exr, 20, 11)).hasMessage("frame_0001.exr is 20x10 pixels, expected 20x11");
-    // a header that claims far more pixels than the file holds is refused before anything is allocated
+    assertThatThrownBy(() -> Exr.read(exr, 20, 11))
+        .hasMessage("frame_0001.exr is 20x10 pixels, expected 20x11");
+    // a header that claims far more pixels than the file holds is refused before anything is
+    // allocated
     byte[] bytes = Files.readAllBytes(exr);
     String s = new String(bytes, StandardCharsets.ISO_8859_1);
     int at = s.indexOf("dataWindow\0box2i\0") + "dataWindow\0box2i\0".length() + 4;
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(at + 8, 16000).putInt(at + 12, 16000);
+    ByteBuffer.wrap(bytes)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(at + 8, 16000)
+        .putInt(at + 12, 16000);
     Files.write(exr, bytes);
     assertThatThrownBy(() -> Exr.read(exr)).hasMessageContaining("cannot be in a file of");
   }
@@ -138,7 +161,8 @@ class BlenderPicturesTest {
     for (int y = 0; y < 10; y++) {
       for (int x = 0; x < 20; x++) {
         boolean inside = x >= 3 && x < 11 && y >= 2 && y < 9;
-        for (int k = 0; k < 3; k++) assertThat(q.get(x, y, k)).isEqualTo(inside ? p.get(x, y, k) : 0f);
+        for (int k = 0; k < 3; k++)
+          assertThat(q.get(x, y, k)).isEqualTo(inside ? p.get(x, y, k) : 0f);
       }
     }
     assertThatThrownBy(() -> q.paste(c, 15, 0)).hasMessageContaining("does not fit");

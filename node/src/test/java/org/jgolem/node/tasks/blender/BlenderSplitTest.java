@@ -18,7 +18,8 @@ class BlenderSplitTest {
   @Test
   void everyPixelOfEveryFrameIsRenderedExactlyOnce() {
     long seed = System.nanoTime();
-    System.out.println("[blender] BlenderSplitTest seed " + seed + " (new Random(seed) reproduces a failure)");
+    System.out.println(
+        "[blender] BlenderSplitTest seed " + seed + " (new Random(seed) reproduces a failure)");
     Random r = new Random(seed);
     int tiled = 0;
     int refused = 0;
@@ -33,7 +34,20 @@ class BlenderSplitTest {
         frames.add(next);
         next += 1 + r.nextInt(3);
       }
-      String what = "seed " + seed + ", round " + round + ": " + w + "x" + h + ", frames " + frames + ", " + n + " subtasks";
+      String what =
+          "seed "
+              + seed
+              + ", round "
+              + round
+              + ": "
+              + w
+              + "x"
+              + h
+              + ", frames "
+              + frames
+              + ", "
+              + n
+              + " subtasks";
       List<Split.Job> jobs;
       try {
         jobs = Split.jobs(frames, w, h, n);
@@ -60,7 +74,8 @@ class BlenderSplitTest {
           int[] c = coverage.computeIfAbsent(frame, x -> new int[w * h]);
           Region g = j.region();
           assertThat(g.x1() <= w && g.y1() <= h).as(what + ": " + g).isTrue();
-          for (int y = g.y0(); y < g.y1(); y++) for (int x = g.x0(); x < g.x1(); x++) c[y * w + x]++;
+          for (int y = g.y0(); y < g.y1(); y++)
+            for (int x = g.x0(); x < g.x1(); x++) c[y * w + x]++;
         }
       }
       assertThat(coverage.keySet()).as(what).containsExactlyElementsOf(frames);
@@ -68,8 +83,17 @@ class BlenderSplitTest {
         int[] c = e.getValue();
         for (int i = 0; i < w * h; i++) {
           if (c[i] != 1) {
-            throw new AssertionError(what + ": frame " + e.getKey() + ", pixel " + (i % w) + "," + (i / w) + " is in "
-                + c[i] + " tiles");
+            throw new AssertionError(
+                what
+                    + ": frame "
+                    + e.getKey()
+                    + ", pixel "
+                    + (i % w)
+                    + ","
+                    + (i / w)
+                    + " is in "
+                    + c[i]
+                    + " tiles");
           }
         }
       }
@@ -77,7 +101,8 @@ class BlenderSplitTest {
         tiled++;
         for (int i = 0; i < f; i++) {
           int frame = frames.get(i);
-          List<Region> tiles = jobs.stream().filter(j -> j.frames().contains(frame)).map(Split.Job::region).toList();
+          List<Region> tiles =
+              jobs.stream().filter(j -> j.frames().contains(frame)).map(Split.Job::region).toList();
           assertThat(tiles).as(what).hasSize(n / f + (i < n % f ? 1 : 0));
           int minW = tiles.stream().mapToInt(Region::width).min().orElseThrow();
           int maxW = tiles.stream().mapToInt(Region::width).max().orElseThrow();
@@ -96,11 +121,14 @@ class BlenderSplitTest {
           max = Math.max(max, j.frames().size());
           assertThat(j.tile()).isFalse();
         }
-        assertThat(order).as(what + ": groups are consecutive runs of the sorted frames").isEqualTo(frames);
+        assertThat(order)
+            .as(what + ": groups are consecutive runs of the sorted frames")
+            .isEqualTo(frames);
         assertThat(max - min).as(what + ": group sizes").isLessThanOrEqualTo(1);
       }
     }
-    System.out.println("[blender] split: " + tiled + " tiled plans, " + refused + " refused as impossible");
+    System.out.println(
+        "[blender] split: " + tiled + " tiled plans, " + refused + " refused as impossible");
     assertThat(tiled).isGreaterThan(1000);
   }
 
@@ -121,7 +149,8 @@ class BlenderSplitTest {
       if (Split.shape(w, h, tiles) == null) continue;
       for (Region g : Split.grid(w, h, tiles)) {
         double[] b = RenderJob.border(w, h, g);
-        // Blender stores the border as 32-bit floats and multiplies by the size in float; it truncates
+        // Blender stores the border as 32-bit floats and multiplies by the size in float; it
+        // truncates
         // (render pipeline, Cycles); round to nearest is checked too, in case a version rounds
         float[] f = {(float) b[0], (float) b[1], (float) b[2], (float) b[3]};
         int x0 = (int) (f[0] * (float) w);
@@ -129,9 +158,18 @@ class BlenderSplitTest {
         int yMin = (int) (f[2] * (float) h);
         int yMax = (int) (f[3] * (float) h);
         String what = "seed " + seed + ": " + w + "x" + h + " tile " + g;
-        assertThat(new int[] {x0, x1, h - yMax, h - yMin}).as(what + " truncated").containsExactly(g.x0(), g.x1(), g.y0(), g.y1());
-        assertThat(new int[] {Math.round(f[0] * w), Math.round(f[1] * w), h - Math.round(f[3] * h), h - Math.round(f[2] * h)})
-            .as(what + " rounded").containsExactly(g.x0(), g.x1(), g.y0(), g.y1());
+        assertThat(new int[] {x0, x1, h - yMax, h - yMin})
+            .as(what + " truncated")
+            .containsExactly(g.x0(), g.x1(), g.y0(), g.y1());
+        assertThat(
+                new int[] {
+                  Math.round(f[0] * w),
+                  Math.round(f[1] * w),
+                  h - Math.round(f[3] * h),
+                  h - Math.round(f[2] * h)
+                })
+            .as(what + " rounded")
+            .containsExactly(g.x0(), g.x1(), g.y0(), g.y1());
       }
     }
   }
@@ -139,21 +177,38 @@ class BlenderSplitTest {
   @Test
   void theRuleOnExamples() {
     // a 64x48 frame in two tiles: two columns (32x48) are squarer than two rows (64x24)
-    assertThat(Split.grid(64, 48, 2)).containsExactly(new Region(0, 0, 32, 48), new Region(32, 0, 64, 48));
-    assertThat(Split.grid(10, 10, 4)).containsExactly(new Region(0, 0, 5, 5), new Region(5, 0, 10, 5),
-        new Region(0, 5, 5, 10), new Region(5, 5, 10, 10));
+    assertThat(Split.grid(64, 48, 2))
+        .containsExactly(new Region(0, 0, 32, 48), new Region(32, 0, 64, 48));
+    assertThat(Split.grid(10, 10, 4))
+        .containsExactly(
+            new Region(0, 0, 5, 5),
+            new Region(5, 0, 10, 5),
+            new Region(0, 5, 5, 10),
+            new Region(5, 5, 10, 10));
     // 3 frames, 7 subtasks: 3 + 2 + 2 tiles
     List<Split.Job> jobs = Split.jobs(List.of(1, 2, 3), 30, 20, 7);
-    assertThat(jobs).extracting(Split.Job::name).containsExactly("frame0001-tile1", "frame0001-tile2", "frame0001-tile3",
-        "frame0002-tile1", "frame0002-tile2", "frame0003-tile1", "frame0003-tile2");
+    assertThat(jobs)
+        .extracting(Split.Job::name)
+        .containsExactly(
+            "frame0001-tile1",
+            "frame0001-tile2",
+            "frame0001-tile3",
+            "frame0002-tile1",
+            "frame0002-tile2",
+            "frame0003-tile1",
+            "frame0003-tile2");
     // 10 frames, 3 subtasks: runs of 4, 3 and 3 frames
     jobs = Split.jobs(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 12), 30, 20, 3);
-    assertThat(jobs).extracting(Split.Job::name).containsExactly("frames0001-0004", "frames0005-0007", "frames0008-0012");
+    assertThat(jobs)
+        .extracting(Split.Job::name)
+        .containsExactly("frames0001-0004", "frames0005-0007", "frames0008-0012");
     assertThat(jobs.get(2).frames()).containsExactly(8, 9, 12);
     // 2 frames, 3 subtasks: frame 1 in two tiles, frame 2 whole
-    assertThat(Split.jobs(List.of(1, 2), 64, 48, 3)).extracting(Split.Job::name)
+    assertThat(Split.jobs(List.of(1, 2), 64, 48, 3))
+        .extracting(Split.Job::name)
         .containsExactly("frame0001-tile1", "frame0001-tile2", "frame0002");
     // 7 tiles (prime) of a 5x5 frame: neither 1x7 nor 7x1 fits
-    assertThatThrownBy(() -> Split.grid(5, 5, 7)).hasMessageContaining("cannot be cut into 7 tiles");
+    assertThatThrownBy(() -> Split.grid(5, 5, 7))
+        .hasMessageContaining("cannot be cut into 7 tiles");
   }
 }

@@ -22,14 +22,15 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * What the Blender tests that render share: the Docker engine, the locally built {@code jgolem/blender} image
- * (scripts/images blender) and the test scene, generated once per test JVM by scripts/blender/test-scene.py
- * inside that image. Without the engine or the image the tests are skipped with a message saying how to get
- * them, or fail with it when JGOLEM_REQUIRE_DOCKER=1.
+ * What the Blender tests that render share: the Docker engine, the locally built {@code
+ * jgolem/blender} image (scripts/images blender) and the test scene, generated once per test JVM by
+ * scripts/blender/test-scene.py inside that image. Without the engine or the image the tests are
+ * skipped with a message saying how to get them, or fail with it when JGOLEM_REQUIRE_DOCKER=1.
  */
 final class BlenderTestSupport {
   static final String IMAGE = "jgolem/blender";
-  static final Path SCENE_SCRIPT = Path.of("..", "scripts", "blender", "test-scene.py").toAbsolutePath().normalize();
+  static final Path SCENE_SCRIPT =
+      Path.of("..", "scripts", "blender", "test-scene.py").toAbsolutePath().normalize();
 
   private static String imageId;
   private static String missing;
@@ -38,21 +39,31 @@ final class BlenderTestSupport {
 
   private BlenderTestSupport() {}
 
-  /** The id of jgolem/blender, or a skip (a failure when JGOLEM_REQUIRE_DOCKER=1) saying what is missing. */
+  /**
+   * The id of jgolem/blender, or a skip (a failure when JGOLEM_REQUIRE_DOCKER=1) saying what is
+   * missing.
+   */
   static synchronized String requireBlenderImage() {
     if (imageId == null && missing == null) {
-      try (DockerEnvironment probe = new DockerEnvironment(DockerConfig.of("jgolem-test-blender-probe", Set.of()))) {
+      try (DockerEnvironment probe =
+          new DockerEnvironment(DockerConfig.of("jgolem-test-blender-probe", Set.of()))) {
         Capabilities c = probe.capabilities();
         if (!c.available()) {
-          missing = "no Docker engine answers (" + c.unavailableReason() + "): run scripts/docker-engine";
+          missing =
+              "no Docker engine answers (" + c.unavailableReason() + "): run scripts/docker-engine";
         } else {
           Optional<String> id = probe.resolveImage(IMAGE);
           if (id.isPresent()) imageId = id.get();
-          else missing = "the image " + IMAGE + " is not on the Docker engine: build it with scripts/images blender "
-              + "(about 650 MB of Debian packages the first time)";
+          else
+            missing =
+                "the image "
+                    + IMAGE
+                    + " is not on the Docker engine: build it with scripts/images blender "
+                    + "(about 650 MB of Debian packages the first time)";
         }
       } catch (ComputeException e) {
-        missing = "the Docker engine cannot be asked (" + e.getMessage() + "): run scripts/docker-engine";
+        missing =
+            "the Docker engine cannot be asked (" + e.getMessage() + "): run scripts/docker-engine";
       }
     }
     if (missing != null) {
@@ -66,27 +77,50 @@ final class BlenderTestSupport {
     return imageId;
   }
 
-  /** The test scene (scripts/blender/test-scene.py run in jgolem/blender), made once per JVM under {@code tmp}. */
+  /**
+   * The test scene (scripts/blender/test-scene.py run in jgolem/blender), made once per JVM under
+   * {@code tmp}.
+   */
   static synchronized Path scene(DockerEnvironment env, String imageId) throws Exception {
     if (scene != null && Files.isRegularFile(scene)) return scene;
     Path dir = Files.createTempDirectory("jgolem-blender-scene");
     // shared by the JVM's tests, so removed when it exits
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        org.jgolem.ipfs.FileTrees.delete(dir);
-      } catch (java.io.IOException ignored) {
-        // a temporary folder: the system cleans it eventually
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> {
+              try {
+                org.jgolem.ipfs.FileTrees.delete(dir);
+              } catch (java.io.IOException ignored) {
+                // a temporary folder: the system cleans it eventually
+              }
+            }));
     Dirs d = Dirs.under(dir);
     Files.copy(SCENE_SCRIPT, d.resources().resolve("test-scene.py"));
     RenderJob.readable(d.resources().resolve("test-scene.py"));
-    var spec = new ExecutionSpec("blender-test-scene", new Program.DockerImage(IMAGE, imageId), "/usr/bin/blender",
-        List.of("-b", "--factory-startup", "-noaudio", "--python-exit-code", "3", "--python",
-            "/golem/resources/test-scene.py", "--", "/golem/output/scene.blend"),
-        Map.of(), d.resources(), d.work(), d.output(), limits());
+    var spec =
+        new ExecutionSpec(
+            "blender-test-scene",
+            new Program.DockerImage(IMAGE, imageId),
+            "/usr/bin/blender",
+            List.of(
+                "-b",
+                "--factory-startup",
+                "-noaudio",
+                "--python-exit-code",
+                "3",
+                "--python",
+                "/golem/resources/test-scene.py",
+                "--",
+                "/golem/output/scene.blend"),
+            Map.of(),
+            d.resources(),
+            d.work(),
+            d.output(),
+            limits());
     ExecutionResult r = await(env.start(spec));
-    Assertions.assertTrue(r.succeeded(), () -> "the test scene was not made: " + r + "\n" + r.stdout().text() + r.stderr().text());
+    Assertions.assertTrue(
+        r.succeeded(),
+        () -> "the test scene was not made: " + r + "\n" + r.stdout().text() + r.stderr().text());
     Path blend = d.output().resolve("scene.blend");
     Files.setPosixFilePermissions(blend, PosixFilePermissions.fromString("rw-r--r--"));
     scene = blend;
@@ -94,7 +128,14 @@ final class BlenderTestSupport {
   }
 
   static Limits limits() {
-    return new Limits(1, 1024 * Limits.MIB, Duration.ofSeconds(120), 32 * Limits.MIB, 64 * 1024, 256, 256 * Limits.MIB);
+    return new Limits(
+        1,
+        1024 * Limits.MIB,
+        Duration.ofSeconds(120),
+        32 * Limits.MIB,
+        64 * 1024,
+        256,
+        256 * Limits.MIB);
   }
 
   static ExecutionResult await(org.jgolem.node.compute.Execution x) {
@@ -105,14 +146,20 @@ final class BlenderTestSupport {
     }
   }
 
-  /** A subtask's three host folders under {@code root}, the resources readable by the container's uid 1000. */
+  /**
+   * A subtask's three host folders under {@code root}, the resources readable by the container's
+   * uid 1000.
+   */
   record Dirs(Path resources, Path work, Path output) {
     static Dirs under(Path root) throws IOException {
       Files.createDirectories(root);
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
       Path r = Files.createDirectories(root.resolve("resources"));
       Files.setPosixFilePermissions(r, PosixFilePermissions.fromString("rwxr-xr-x"));
-      return new Dirs(r, Files.createDirectories(root.resolve("work")), Files.createDirectories(root.resolve("output")));
+      return new Dirs(
+          r,
+          Files.createDirectories(root.resolve("work")),
+          Files.createDirectories(root.resolve("output")));
     }
   }
 }

@@ -19,7 +19,8 @@ class SsimTest {
   static float[] scene(int w, int h) {
     float[] a = new float[w * h];
     for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) a[y * w + x] = 0.2f + 0.3f * x / w + (((x / 6) + (y / 6)) % 2 == 0 ? 0.3f : 0f);
+      for (int x = 0; x < w; x++)
+        a[y * w + x] = 0.2f + 0.3f * x / w + (((x / 6) + (y / 6)) % 2 == 0 ? 0.3f : 0f);
     }
     return a;
   }
@@ -101,6 +102,7 @@ class SsimTest {
     Picture hdr2 = Picture.blank(12, 12, 4, true);
     java.util.Arrays.fill(hdr2.samples(), 1f);
     // 3 → 0.75 and 1 → 0.5 after v/(1+v)
-    assertThat(Ssim.compare(hdr, hdr2)).isCloseTo((2 * 0.75 * 0.5 + C1) / (0.5625 + 0.25 + C1), within(1e-6));
+    assertThat(Ssim.compare(hdr, hdr2))
+        .isCloseTo((2 * 0.75 * 0.5 + C1) / (0.5625 + 0.25 + C1), within(1e-6));
   }
 }

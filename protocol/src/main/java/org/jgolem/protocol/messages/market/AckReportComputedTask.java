@@ -25,7 +25,8 @@ public record AckReportComputedTask(byte[] reportHash, byte[] subtaskId) impleme
 
   /** True if this acknowledges exactly {@code report}. */
   public boolean answers(ReportComputedTask report) {
-    return Arrays.equals(reportHash, report.structHash()) && Arrays.equals(subtaskId, report.subtaskId());
+    return Arrays.equals(reportHash, report.structHash())
+        && Arrays.equals(subtaskId, report.subtaskId());
   }
 
   @Override
@@ -40,7 +41,8 @@ public record AckReportComputedTask(byte[] reportHash, byte[] subtaskId) impleme
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AckReportComputedTask a && Arrays.equals(reportHash, a.reportHash)
+    return o instanceof AckReportComputedTask a
+        && Arrays.equals(reportHash, a.reportHash)
         && Arrays.equals(subtaskId, a.subtaskId);
   }
 
@@ -51,6 +53,8 @@ public record AckReportComputedTask(byte[] reportHash, byte[] subtaskId) impleme
 
   @Override
   public String toString() {
-    return "AckReportComputedTask[report 0x" + (reportHash == null ? "null" : HexFormat.of().formatHex(reportHash)) + "]";
+    return "AckReportComputedTask[report 0x"
+        + (reportHash == null ? "null" : HexFormat.of().formatHex(reportHash))
+        + "]";
   }
 }

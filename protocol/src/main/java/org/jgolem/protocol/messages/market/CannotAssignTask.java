@@ -45,6 +45,10 @@ public record CannotAssignTask(byte[] taskId, Reason reason) implements Payload 
 
   @Override
   public String toString() {
-    return "CannotAssignTask[task 0x" + (taskId == null ? "null" : HexFormat.of().formatHex(taskId)) + ", " + reason + "]";
+    return "CannotAssignTask[task 0x"
+        + (taskId == null ? "null" : HexFormat.of().formatHex(taskId))
+        + ", "
+        + reason
+        + "]";
   }
 }

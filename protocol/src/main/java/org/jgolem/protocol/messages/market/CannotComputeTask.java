@@ -12,7 +12,8 @@ import org.jgolem.protocol.messages.Payload;
  * refusal is about the task as a whole (before any subtask was assigned).
  */
 @JsonPropertyOrder({"taskId", "subtaskId", "reason", "detail"})
-public record CannotComputeTask(byte[] taskId, byte[] subtaskId, Reason reason, String detail) implements Payload {
+public record CannotComputeTask(byte[] taskId, byte[] subtaskId, Reason reason, String detail)
+    implements Payload {
   public enum Reason {
     WRONG_ENVIRONMENT,
     PRICE_TOO_LOW,
@@ -58,8 +59,11 @@ public record CannotComputeTask(byte[] taskId, byte[] subtaskId, Reason reason, 
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CannotComputeTask c && Arrays.equals(taskId, c.taskId) && Arrays.equals(subtaskId, c.subtaskId)
-        && reason == c.reason && Objects.equals(detail, c.detail);
+    return o instanceof CannotComputeTask c
+        && Arrays.equals(taskId, c.taskId)
+        && Arrays.equals(subtaskId, c.subtaskId)
+        && reason == c.reason
+        && Objects.equals(detail, c.detail);
   }
 
   @Override
@@ -69,7 +73,12 @@ public record CannotComputeTask(byte[] taskId, byte[] subtaskId, Reason reason, 
 
   @Override
   public String toString() {
-    return "CannotComputeTask[task 0x" + (taskId == null ? "null" : HexFormat.of().formatHex(taskId)) + ", " + reason
-        + ", " + detail + "]";
+    return "CannotComputeTask[task 0x"
+        + (taskId == null ? "null" : HexFormat.of().formatHex(taskId))
+        + ", "
+        + reason
+        + ", "
+        + detail
+        + "]";
   }
 }

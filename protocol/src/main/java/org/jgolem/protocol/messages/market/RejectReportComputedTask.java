@@ -8,7 +8,8 @@ import org.jgolem.protocol.messages.Payload;
 
 /** The requestor refuses a {@link ReportComputedTask} before verifying it, saying why. */
 @JsonPropertyOrder({"reportHash", "subtaskId", "reason"})
-public record RejectReportComputedTask(byte[] reportHash, byte[] subtaskId, Reason reason) implements Payload {
+public record RejectReportComputedTask(byte[] reportHash, byte[] subtaskId, Reason reason)
+    implements Payload {
   public enum Reason {
     SUBTASK_TIMED_OUT,
     GOT_MESSAGE_TASK_FAILURE,
@@ -30,7 +31,8 @@ public record RejectReportComputedTask(byte[] reportHash, byte[] subtaskId, Reas
 
   /** True if this rejects exactly {@code report}. */
   public boolean answers(ReportComputedTask report) {
-    return Arrays.equals(reportHash, report.structHash()) && Arrays.equals(subtaskId, report.subtaskId());
+    return Arrays.equals(reportHash, report.structHash())
+        && Arrays.equals(subtaskId, report.subtaskId());
   }
 
   @Override
@@ -45,8 +47,10 @@ public record RejectReportComputedTask(byte[] reportHash, byte[] subtaskId, Reas
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RejectReportComputedTask r && Arrays.equals(reportHash, r.reportHash)
-        && Arrays.equals(subtaskId, r.subtaskId) && reason == r.reason;
+    return o instanceof RejectReportComputedTask r
+        && Arrays.equals(reportHash, r.reportHash)
+        && Arrays.equals(subtaskId, r.subtaskId)
+        && reason == r.reason;
   }
 
   @Override
@@ -56,7 +60,10 @@ public record RejectReportComputedTask(byte[] reportHash, byte[] subtaskId, Reas
 
   @Override
   public String toString() {
-    return "RejectReportComputedTask[report 0x" + (reportHash == null ? "null" : HexFormat.of().formatHex(reportHash))
-        + ", " + reason + "]";
+    return "RejectReportComputedTask[report 0x"
+        + (reportHash == null ? "null" : HexFormat.of().formatHex(reportHash))
+        + ", "
+        + reason
+        + "]";
   }
 }

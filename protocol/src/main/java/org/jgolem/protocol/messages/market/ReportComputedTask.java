@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.jgolem.eth.Address;
-import org.jgolem.protocol.messages.EvidencePayload;
 import org.jgolem.protocol.messages.Eip712;
+import org.jgolem.protocol.messages.EvidencePayload;
 import org.jgolem.protocol.messages.MessageType;
 
 /**
@@ -17,7 +17,15 @@ import org.jgolem.protocol.messages.MessageType;
  * <p>As EIP-712 typed data it is {@link #TYPE}. Its {@link #structHash()} is the {@code reportHash}
  * the requestor's answers (ack, reject, accepted, rejected) refer to.
  */
-@JsonPropertyOrder({"taskToComputeHash", "subtaskId", "provider", "resultCid", "resultHash", "size", "computeMillis"})
+@JsonPropertyOrder({
+  "taskToComputeHash",
+  "subtaskId",
+  "provider",
+  "resultCid",
+  "resultHash",
+  "size",
+  "computeMillis"
+})
 public record ReportComputedTask(
     byte[] taskToComputeHash,
     byte[] subtaskId,
@@ -37,7 +45,13 @@ public record ReportComputedTask(
   /** The report answering {@code ttc}, from its provider. */
   public static ReportComputedTask answering(
       TaskToCompute ttc, String resultCid, byte[] resultSha256, long size, long computeMillis) {
-    return new ReportComputedTask(ttc.structHash(), ttc.subtaskId(), ttc.provider(), resultCid, resultSha256, size,
+    return new ReportComputedTask(
+        ttc.structHash(),
+        ttc.subtaskId(),
+        ttc.provider(),
+        resultCid,
+        resultSha256,
+        size,
         computeMillis);
   }
 
@@ -48,7 +62,8 @@ public record ReportComputedTask(
 
   @Override
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH,
+    return Eip712.hashStruct(
+        TYPE_HASH,
         Eip712.fixedBytes(taskToComputeHash),
         Eip712.fixedBytes(subtaskId),
         Eip712.address(provider),
@@ -65,7 +80,8 @@ public record ReportComputedTask(
 
   /** True if this reports on exactly {@code ttc}: its struct hash, subtask and provider. */
   public boolean answers(TaskToCompute ttc) {
-    return Arrays.equals(taskToComputeHash, ttc.structHash()) && Arrays.equals(subtaskId, ttc.subtaskId())
+    return Arrays.equals(taskToComputeHash, ttc.structHash())
+        && Arrays.equals(subtaskId, ttc.subtaskId())
         && Objects.equals(provider, ttc.provider());
   }
 
@@ -97,9 +113,13 @@ public record ReportComputedTask(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ReportComputedTask r && Arrays.equals(taskToComputeHash, r.taskToComputeHash)
-        && Arrays.equals(subtaskId, r.subtaskId) && Objects.equals(provider, r.provider)
-        && Objects.equals(resultCid, r.resultCid) && Arrays.equals(resultHash, r.resultHash) && size == r.size
+    return o instanceof ReportComputedTask r
+        && Arrays.equals(taskToComputeHash, r.taskToComputeHash)
+        && Arrays.equals(subtaskId, r.subtaskId)
+        && Objects.equals(provider, r.provider)
+        && Objects.equals(resultCid, r.resultCid)
+        && Arrays.equals(resultHash, r.resultHash)
+        && size == r.size
         && computeMillis == r.computeMillis;
   }
 
@@ -110,7 +130,14 @@ public record ReportComputedTask(
 
   @Override
   public String toString() {
-    return "ReportComputedTask[subtask 0x" + (subtaskId == null ? "null" : HexFormat.of().formatHex(subtaskId)) + " by "
-        + provider + ", " + resultCid + ", " + size + " bytes]";
+    return "ReportComputedTask[subtask 0x"
+        + (subtaskId == null ? "null" : HexFormat.of().formatHex(subtaskId))
+        + " by "
+        + provider
+        + ", "
+        + resultCid
+        + ", "
+        + size
+        + " bytes]";
   }
 }

@@ -8,7 +8,8 @@ import org.jgolem.protocol.messages.Eip712;
  * EIP-712 struct (inside {@link SubtaskDefinition}) it is {@link #TYPE}.
  */
 @JsonPropertyOrder({"cpuCores", "memoryMib", "timeoutSeconds", "maxOutputBytes"})
-public record ResourceLimits(int cpuCores, long memoryMib, long timeoutSeconds, long maxOutputBytes) {
+public record ResourceLimits(
+    int cpuCores, long memoryMib, long timeoutSeconds, long maxOutputBytes) {
   public static final String TYPE =
       "ResourceLimits(uint32 cpuCores,uint64 memoryMib,uint64 timeoutSeconds,uint64 maxOutputBytes)";
   private static final byte[] TYPE_HASH = Eip712.typeHash(TYPE);
@@ -17,8 +18,12 @@ public record ResourceLimits(int cpuCores, long memoryMib, long timeoutSeconds, 
   public static final long MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH,
-        Eip712.uint(cpuCores), Eip712.uint(memoryMib), Eip712.uint(timeoutSeconds), Eip712.uint(maxOutputBytes));
+    return Eip712.hashStruct(
+        TYPE_HASH,
+        Eip712.uint(cpuCores),
+        Eip712.uint(memoryMib),
+        Eip712.uint(timeoutSeconds),
+        Eip712.uint(maxOutputBytes));
   }
 
   public void validate(String field) {

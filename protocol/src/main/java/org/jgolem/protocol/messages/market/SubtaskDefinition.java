@@ -12,17 +12,27 @@ import org.jgolem.protocol.messages.InvalidMessageException;
  * to run, the content id of the input resources (empty when there are none), the entry point and
  * its arguments, the paths (relative to the output directory) to send back, and the limits.
  *
- * <p>A definition may instead group several small subtasks of one task into one assignment ({@code runs}, at most
- * {@link #MAX_RUNS}): the program then runs once per {@link SubtaskRun}, one after the other, each with its own
- * arguments, its inputs in the resources' folder of the run's name and its outputs in the output's folder of that
- * name; {@code args} and {@code outputPaths} are then empty, and the limits (time, output) are for all the runs
- * together. Without runs, the list is empty (and may be left out on the wire).
+ * <p>A definition may instead group several small subtasks of one task into one assignment ({@code
+ * runs}, at most {@link #MAX_RUNS}): the program then runs once per {@link SubtaskRun}, one after
+ * the other, each with its own arguments, its inputs in the resources' folder of the run's name and
+ * its outputs in the output's folder of that name; {@code args} and {@code outputPaths} are then
+ * empty, and the limits (time, output) are for all the runs together. Without runs, the list is
+ * empty (and may be left out on the wire).
  *
- * <p>As an EIP-712 struct it is {@link #TYPE}: strings as keccak256 of their UTF-8 bytes,
- * {@code string[]} as keccak256 of the concatenated keccak256 of each element, and {@code limits}
- * as the {@link ResourceLimits} struct hash.
+ * <p>As an EIP-712 struct it is {@link #TYPE}: strings as keccak256 of their UTF-8 bytes, {@code
+ * string[]} as keccak256 of the concatenated keccak256 of each element, and {@code limits} as the
+ * {@link ResourceLimits} struct hash.
  */
-@JsonPropertyOrder({"environment", "image", "resourcesCid", "entryPoint", "args", "outputPaths", "limits", "runs"})
+@JsonPropertyOrder({
+  "environment",
+  "image",
+  "resourcesCid",
+  "entryPoint",
+  "args",
+  "outputPaths",
+  "limits",
+  "runs"
+})
 public record SubtaskDefinition(
     String environment,
     String image,
@@ -36,8 +46,10 @@ public record SubtaskDefinition(
   public static final String PRIMARY_TYPE =
       "SubtaskDefinition(string environment,string image,string resourcesCid,string entryPoint,string[] args,"
           + "string[] outputPaths,ResourceLimits limits,SubtaskRun[] runs)";
+
   /** encodeType: the primary type, then the referenced struct types sorted by name. */
   public static final String TYPE = PRIMARY_TYPE + ResourceLimits.TYPE + SubtaskRun.TYPE;
+
   private static final byte[] TYPE_HASH = Eip712.typeHash(TYPE);
 
   public static final int MAX_IMAGE = 256;
@@ -50,19 +62,27 @@ public record SubtaskDefinition(
   public SubtaskDefinition {
     // Copies that keep null elements, so that validate() can name them.
     args = args == null ? null : Collections.unmodifiableList(new ArrayList<>(args));
-    outputPaths = outputPaths == null ? null : Collections.unmodifiableList(new ArrayList<>(outputPaths));
+    outputPaths =
+        outputPaths == null ? null : Collections.unmodifiableList(new ArrayList<>(outputPaths));
     // absent on the wire: a single run
     runs = runs == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(runs));
   }
 
   /** A definition of one run: the program with {@code args}, sending back {@code outputPaths}. */
-  public SubtaskDefinition(String environment, String image, String resourcesCid, String entryPoint, List<String> args,
-      List<String> outputPaths, ResourceLimits limits) {
+  public SubtaskDefinition(
+      String environment,
+      String image,
+      String resourcesCid,
+      String entryPoint,
+      List<String> args,
+      List<String> outputPaths,
+      ResourceLimits limits) {
     this(environment, image, resourcesCid, entryPoint, args, outputPaths, limits, List.of());
   }
 
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH,
+    return Eip712.hashStruct(
+        TYPE_HASH,
         Eip712.string(environment),
         Eip712.string(image),
         Eip712.string(resourcesCid),
@@ -100,19 +120,25 @@ public record SubtaskDefinition(
       outputPaths(field + ".outputPaths", outputPaths);
       return;
     }
-    if (runs.size() > MAX_RUNS) throw InvalidMessageException.invalid(field + ".runs", "must list at most " + MAX_RUNS);
-    if (!args.isEmpty()) throw InvalidMessageException.invalid(field + ".args", "must be empty when there are runs");
+    if (runs.size() > MAX_RUNS)
+      throw InvalidMessageException.invalid(field + ".runs", "must list at most " + MAX_RUNS);
+    if (!args.isEmpty())
+      throw InvalidMessageException.invalid(field + ".args", "must be empty when there are runs");
     if (outputPaths == null || !outputPaths.isEmpty()) {
-      throw InvalidMessageException.invalid(field + ".outputPaths", "must be empty when there are runs");
+      throw InvalidMessageException.invalid(
+          field + ".outputPaths", "must be empty when there are runs");
     }
     java.util.Set<String> names = new java.util.HashSet<>();
     for (int i = 0; i < runs.size(); i++) {
       SubtaskRun r = runs.get(i);
       Rules.present(field + ".runs[" + i + "]", r);
       r.validate(field + ".runs[" + i + "]");
-      if (!names.add(r.name())) throw InvalidMessageException.invalid(field + ".runs[" + i + "].name", "repeats " + r.name());
+      if (!names.add(r.name()))
+        throw InvalidMessageException.invalid(
+            field + ".runs[" + i + "].name", "repeats " + r.name());
       if (r.name().equals(entryPoint)) {
-        throw InvalidMessageException.invalid(field + ".runs[" + i + "].name", "must not be the entry point's name");
+        throw InvalidMessageException.invalid(
+            field + ".runs[" + i + "].name", "must not be the entry point's name");
       }
     }
   }
@@ -122,8 +148,12 @@ public record SubtaskDefinition(
     Rules.strings(field, outputPaths, MAX_LIST, 1, MAX_ITEM);
     for (int i = 0; i < outputPaths.size(); i++) {
       String p = outputPaths.get(i);
-      if (p.startsWith("/") || p.startsWith("\\") || p.contains("\\") || List.of(p.split("/")).contains("..")) {
-        throw InvalidMessageException.invalid(field + "[" + i + "]", "must be a relative path without \"..\" or backslashes");
+      if (p.startsWith("/")
+          || p.startsWith("\\")
+          || p.contains("\\")
+          || List.of(p.split("/")).contains("..")) {
+        throw InvalidMessageException.invalid(
+            field + "[" + i + "]", "must be a relative path without \"..\" or backslashes");
       }
     }
   }

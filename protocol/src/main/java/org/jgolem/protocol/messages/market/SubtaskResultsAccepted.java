@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.jgolem.eth.Address;
-import org.jgolem.protocol.messages.EvidencePayload;
 import org.jgolem.protocol.messages.Eip712;
+import org.jgolem.protocol.messages.EvidencePayload;
 import org.jgolem.protocol.messages.InvalidMessageException;
 import org.jgolem.protocol.messages.MessageType;
 
@@ -18,13 +18,19 @@ import org.jgolem.protocol.messages.MessageType;
  */
 @JsonPropertyOrder({"reportHash", "subtaskId", "requestor", "provider", "price", "paymentTs"})
 public record SubtaskResultsAccepted(
-    byte[] reportHash, byte[] subtaskId, Address requestor, Address provider, BigInteger price, long paymentTs)
+    byte[] reportHash,
+    byte[] subtaskId,
+    Address requestor,
+    Address provider,
+    BigInteger price,
+    long paymentTs)
     implements EvidencePayload {
 
   public static final String TYPE =
       "SubtaskResultsAccepted(bytes32 reportHash,bytes32 subtaskId,address requestor,address provider,uint256 price,"
           + "uint64 paymentTs)";
   private static final byte[] TYPE_HASH = Eip712.typeHash(TYPE);
+
   /** Above this, {@code paymentTs} is surely milliseconds, not seconds (year 5138). */
   public static final long MAX_PAYMENT_TS = 100_000_000_000L;
 
@@ -35,7 +41,8 @@ public record SubtaskResultsAccepted(
 
   @Override
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH,
+    return Eip712.hashStruct(
+        TYPE_HASH,
         Eip712.fixedBytes(reportHash),
         Eip712.fixedBytes(subtaskId),
         Eip712.address(requestor),
@@ -59,7 +66,8 @@ public record SubtaskResultsAccepted(
 
   /** True if this accepts exactly {@code report}. */
   public boolean answers(ReportComputedTask report) {
-    return Arrays.equals(reportHash, report.structHash()) && Arrays.equals(subtaskId, report.subtaskId())
+    return Arrays.equals(reportHash, report.structHash())
+        && Arrays.equals(subtaskId, report.subtaskId())
         && Objects.equals(provider, report.provider());
   }
 
@@ -75,9 +83,13 @@ public record SubtaskResultsAccepted(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SubtaskResultsAccepted a && Arrays.equals(reportHash, a.reportHash)
-        && Arrays.equals(subtaskId, a.subtaskId) && Objects.equals(requestor, a.requestor)
-        && Objects.equals(provider, a.provider) && Objects.equals(price, a.price) && paymentTs == a.paymentTs;
+    return o instanceof SubtaskResultsAccepted a
+        && Arrays.equals(reportHash, a.reportHash)
+        && Arrays.equals(subtaskId, a.subtaskId)
+        && Objects.equals(requestor, a.requestor)
+        && Objects.equals(provider, a.provider)
+        && Objects.equals(price, a.price)
+        && paymentTs == a.paymentTs;
   }
 
   @Override
@@ -87,7 +99,16 @@ public record SubtaskResultsAccepted(
 
   @Override
   public String toString() {
-    return "SubtaskResultsAccepted[subtask 0x" + (subtaskId == null ? "null" : HexFormat.of().formatHex(subtaskId))
-        + ", " + requestor + " -> " + provider + ", price " + price + ", paymentTs " + paymentTs + "]";
+    return "SubtaskResultsAccepted[subtask 0x"
+        + (subtaskId == null ? "null" : HexFormat.of().formatHex(subtaskId))
+        + ", "
+        + requestor
+        + " -> "
+        + provider
+        + ", price "
+        + price
+        + ", paymentTs "
+        + paymentTs
+        + "]";
   }
 }

@@ -5,19 +5,24 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.jgolem.eth.Address;
-import org.jgolem.protocol.messages.EvidencePayload;
 import org.jgolem.protocol.messages.Eip712;
+import org.jgolem.protocol.messages.EvidencePayload;
 import org.jgolem.protocol.messages.InvalidMessageException;
 import org.jgolem.protocol.messages.MessageType;
 
 /**
- * The requestor rejects the results of a subtask after verifying them (evidence), with a reason
- * and a free-text detail. The provider may take it to Concent for additional verification. As
- * EIP-712 typed data it is {@link #TYPE}; the reason is its ordinal ({@code uint8}).
+ * The requestor rejects the results of a subtask after verifying them (evidence), with a reason and
+ * a free-text detail. The provider may take it to Concent for additional verification. As EIP-712
+ * typed data it is {@link #TYPE}; the reason is its ordinal ({@code uint8}).
  */
 @JsonPropertyOrder({"reportHash", "subtaskId", "requestor", "provider", "reason", "detail"})
 public record SubtaskResultsRejected(
-    byte[] reportHash, byte[] subtaskId, Address requestor, Address provider, Reason reason, String detail)
+    byte[] reportHash,
+    byte[] subtaskId,
+    Address requestor,
+    Address provider,
+    Reason reason,
+    String detail)
     implements EvidencePayload {
   /** The order is part of the EIP-712 encoding: append only. */
   public enum Reason {
@@ -39,7 +44,8 @@ public record SubtaskResultsRejected(
 
   @Override
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH,
+    return Eip712.hashStruct(
+        TYPE_HASH,
         Eip712.fixedBytes(reportHash),
         Eip712.fixedBytes(subtaskId),
         Eip712.address(requestor),
@@ -63,7 +69,8 @@ public record SubtaskResultsRejected(
 
   /** True if this rejects exactly {@code report}. */
   public boolean answers(ReportComputedTask report) {
-    return Arrays.equals(reportHash, report.structHash()) && Arrays.equals(subtaskId, report.subtaskId())
+    return Arrays.equals(reportHash, report.structHash())
+        && Arrays.equals(subtaskId, report.subtaskId())
         && Objects.equals(provider, report.provider());
   }
 
@@ -79,9 +86,13 @@ public record SubtaskResultsRejected(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SubtaskResultsRejected r && Arrays.equals(reportHash, r.reportHash)
-        && Arrays.equals(subtaskId, r.subtaskId) && Objects.equals(requestor, r.requestor)
-        && Objects.equals(provider, r.provider) && reason == r.reason && Objects.equals(detail, r.detail);
+    return o instanceof SubtaskResultsRejected r
+        && Arrays.equals(reportHash, r.reportHash)
+        && Arrays.equals(subtaskId, r.subtaskId)
+        && Objects.equals(requestor, r.requestor)
+        && Objects.equals(provider, r.provider)
+        && reason == r.reason
+        && Objects.equals(detail, r.detail);
   }
 
   @Override
@@ -91,7 +102,12 @@ public record SubtaskResultsRejected(
 
   @Override
   public String toString() {
-    return "SubtaskResultsRejected[subtask 0x" + (subtaskId == null ? "null" : HexFormat.of().formatHex(subtaskId))
-        + ", " + reason + ", " + detail + "]";
+    return "SubtaskResultsRejected[subtask 0x"
+        + (subtaskId == null ? "null" : HexFormat.of().formatHex(subtaskId))
+        + ", "
+        + reason
+        + ", "
+        + detail
+        + "]";
   }
 }

@@ -17,10 +17,23 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
 
 /**
  * A task announced to the network, signed by its requestor (EIP-712, independent of the envelope)
- * and gossiped hop by hop until its {@code deadline}. {@code id()} (the struct hash) de-duplicates it.
+ * and gossiped hop by hop until its {@code deadline}. {@code id()} (the struct hash) de-duplicates
+ * it.
  */
-@JsonPropertyOrder({"taskId", "requestor", "requestorEndpoint", "environment", "image", "maxPricePerHour",
-    "subtaskCount", "subtaskTimeoutSeconds", "deadline", "minMemoryMib", "minCpuCores", "signature"})
+@JsonPropertyOrder({
+  "taskId",
+  "requestor",
+  "requestorEndpoint",
+  "environment",
+  "image",
+  "maxPricePerHour",
+  "subtaskCount",
+  "subtaskTimeoutSeconds",
+  "deadline",
+  "minMemoryMib",
+  "minCpuCores",
+  "signature"
+})
 public record TaskHeader(
     byte[] taskId,
     Address requestor,
@@ -44,14 +57,46 @@ public record TaskHeader(
 
   /** Builds and signs a header with the requestor's key. */
   public static TaskHeader signed(
-      byte[] taskId, NodeKey requestorKey, NodeRecord endpoint, String environment, String image,
-      BigInteger maxPricePerHour, int subtaskCount, long subtaskTimeoutSeconds, long deadline,
-      long minMemoryMib, int minCpuCores, MessageHasher hasher) {
-    TaskHeader unsigned = new TaskHeader(taskId, requestorKey.address(), endpoint, environment, image, maxPricePerHour,
-        subtaskCount, subtaskTimeoutSeconds, deadline, minMemoryMib, minCpuCores, new byte[Signature.LENGTH]);
+      byte[] taskId,
+      NodeKey requestorKey,
+      NodeRecord endpoint,
+      String environment,
+      String image,
+      BigInteger maxPricePerHour,
+      int subtaskCount,
+      long subtaskTimeoutSeconds,
+      long deadline,
+      long minMemoryMib,
+      int minCpuCores,
+      MessageHasher hasher) {
+    TaskHeader unsigned =
+        new TaskHeader(
+            taskId,
+            requestorKey.address(),
+            endpoint,
+            environment,
+            image,
+            maxPricePerHour,
+            subtaskCount,
+            subtaskTimeoutSeconds,
+            deadline,
+            minMemoryMib,
+            minCpuCores,
+            new byte[Signature.LENGTH]);
     Signature sig = RequestorSigned.sign(unsigned, hasher, requestorKey);
-    return new TaskHeader(taskId, requestorKey.address(), endpoint, environment, image, maxPricePerHour,
-        subtaskCount, subtaskTimeoutSeconds, deadline, minMemoryMib, minCpuCores, sig.toBytes());
+    return new TaskHeader(
+        taskId,
+        requestorKey.address(),
+        endpoint,
+        environment,
+        image,
+        maxPricePerHour,
+        subtaskCount,
+        subtaskTimeoutSeconds,
+        deadline,
+        minMemoryMib,
+        minCpuCores,
+        sig.toBytes());
   }
 
   @Override
@@ -77,7 +122,8 @@ public record TaskHeader(
 
   @Override
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH,
+    return Eip712.hashStruct(
+        TYPE_HASH,
         Eip712.fixedBytes(taskId),
         Eip712.address(requestor),
         Eip712.address(requestorEndpoint.nodeId()),
@@ -114,7 +160,9 @@ public record TaskHeader(
     if (image == null || image.isEmpty() || image.length() > 256) {
       throw InvalidMessageException.invalid("image", "must have 1..256 characters");
     }
-    if (maxPricePerHour == null || maxPricePerHour.signum() < 0 || maxPricePerHour.bitLength() > 256) {
+    if (maxPricePerHour == null
+        || maxPricePerHour.signum() < 0
+        || maxPricePerHour.bitLength() > 256) {
       throw InvalidMessageException.invalid("maxPricePerHour", "must be a non-negative uint256");
     }
     if (subtaskCount < 1 || subtaskCount > 100_000) {
@@ -146,7 +194,9 @@ public record TaskHeader(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TaskHeader h && Arrays.equals(structHash(), h.structHash()) && Arrays.equals(signature, h.signature);
+    return o instanceof TaskHeader h
+        && Arrays.equals(structHash(), h.structHash())
+        && Arrays.equals(signature, h.signature);
   }
 
   @Override
@@ -156,7 +206,14 @@ public record TaskHeader(
 
   @Override
   public String toString() {
-    return "TaskHeader[task 0x" + HexFormat.of().formatHex(taskId) + " by " + requestor + ", " + environment
-        + ", deadline " + deadline + "]";
+    return "TaskHeader[task 0x"
+        + HexFormat.of().formatHex(taskId)
+        + " by "
+        + requestor
+        + ", "
+        + environment
+        + ", deadline "
+        + deadline
+        + "]";
   }
 }

@@ -14,13 +14,21 @@ import org.jgolem.protocol.messages.RequestorSigned;
 
 /** The requestor withdraws a task header; signed by the requestor and gossiped like the header. */
 @JsonPropertyOrder({"taskId", "requestor", "removedAt", "signature"})
-public record TaskHeaderRemoved(byte[] taskId, Address requestor, long removedAt, byte[] signature) implements RequestorSigned {
-  public static final String TYPE = "TaskHeaderRemoved(bytes32 taskId,address requestor,uint64 removedAt)";
+public record TaskHeaderRemoved(byte[] taskId, Address requestor, long removedAt, byte[] signature)
+    implements RequestorSigned {
+  public static final String TYPE =
+      "TaskHeaderRemoved(bytes32 taskId,address requestor,uint64 removedAt)";
   private static final byte[] TYPE_HASH = Eip712.typeHash(TYPE);
 
-  public static TaskHeaderRemoved signed(byte[] taskId, NodeKey requestorKey, long removedAt, MessageHasher hasher) {
-    TaskHeaderRemoved unsigned = new TaskHeaderRemoved(taskId, requestorKey.address(), removedAt, new byte[Signature.LENGTH]);
-    return new TaskHeaderRemoved(taskId, requestorKey.address(), removedAt,
+  public static TaskHeaderRemoved signed(
+      byte[] taskId, NodeKey requestorKey, long removedAt, MessageHasher hasher) {
+    TaskHeaderRemoved unsigned =
+        new TaskHeaderRemoved(
+            taskId, requestorKey.address(), removedAt, new byte[Signature.LENGTH]);
+    return new TaskHeaderRemoved(
+        taskId,
+        requestorKey.address(),
+        removedAt,
         RequestorSigned.sign(unsigned, hasher, requestorKey).toBytes());
   }
 
@@ -41,7 +49,8 @@ public record TaskHeaderRemoved(byte[] taskId, Address requestor, long removedAt
 
   @Override
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH, Eip712.fixedBytes(taskId), Eip712.address(requestor), Eip712.uint(removedAt));
+    return Eip712.hashStruct(
+        TYPE_HASH, Eip712.fixedBytes(taskId), Eip712.address(requestor), Eip712.uint(removedAt));
   }
 
   @Override
@@ -72,8 +81,11 @@ public record TaskHeaderRemoved(byte[] taskId, Address requestor, long removedAt
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TaskHeaderRemoved r && Arrays.equals(taskId, r.taskId) && requestor.equals(r.requestor)
-        && removedAt == r.removedAt && Arrays.equals(signature, r.signature);
+    return o instanceof TaskHeaderRemoved r
+        && Arrays.equals(taskId, r.taskId)
+        && requestor.equals(r.requestor)
+        && removedAt == r.removedAt
+        && Arrays.equals(signature, r.signature);
   }
 
   @Override
@@ -83,6 +95,10 @@ public record TaskHeaderRemoved(byte[] taskId, Address requestor, long removedAt
 
   @Override
   public String toString() {
-    return "TaskHeaderRemoved[task 0x" + HexFormat.of().formatHex(taskId) + " by " + requestor + "]";
+    return "TaskHeaderRemoved[task 0x"
+        + HexFormat.of().formatHex(taskId)
+        + " by "
+        + requestor
+        + "]";
   }
 }

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.jgolem.eth.Address;
-import org.jgolem.protocol.messages.EvidencePayload;
 import org.jgolem.protocol.messages.Eip712;
+import org.jgolem.protocol.messages.EvidencePayload;
 import org.jgolem.protocol.messages.InvalidMessageException;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.notes.NoteSigner;
@@ -15,20 +15,29 @@ import org.jgolem.protocol.notes.Purpose;
 
 /**
  * The requestor assigns a subtask to a provider (evidence): the subtask definition, the total
- * {@code price} for it, the {@code deadline} (ms since the epoch) for the result, a promissory
- * note paying the provider at least the price, and a note for Concent's communication fee, both
- * signed by the requestor for this very subtask.
+ * {@code price} for it, the {@code deadline} (ms since the epoch) for the result, a promissory note
+ * paying the provider at least the price, and a note for Concent's communication fee, both signed
+ * by the requestor for this very subtask.
  *
  * <p>As EIP-712 typed data it is {@link #TYPE}: the primary type followed by the struct types it
  * references ({@link ResourceLimits}, {@link WireNote}'s {@code SignedNote}, {@link
- * SubtaskDefinition}, {@link SubtaskRun}) sorted by name; the members of those types are their struct hashes.
- * {@link #structHash()} is what a {@link ReportComputedTask} refers to.
+ * SubtaskDefinition}, {@link SubtaskRun}) sorted by name; the members of those types are their
+ * struct hashes. {@link #structHash()} is what a {@link ReportComputedTask} refers to.
  *
- * <p>{@link #validate()} checks the notes' form and that they match this subtask; who signed them is
- * checked by the receiver with its {@link NoteSigner} ({@link #notesSignedByRequestor}).
+ * <p>{@link #validate()} checks the notes' form and that they match this subtask; who signed them
+ * is checked by the receiver with its {@link NoteSigner} ({@link #notesSignedByRequestor}).
  */
-@JsonPropertyOrder({"taskId", "subtaskId", "requestor", "provider", "price", "deadline", "definition",
-    "providerNote", "concentNote"})
+@JsonPropertyOrder({
+  "taskId",
+  "subtaskId",
+  "requestor",
+  "provider",
+  "price",
+  "deadline",
+  "definition",
+  "providerNote",
+  "concentNote"
+})
 public record TaskToCompute(
     byte[] taskId,
     byte[] subtaskId,
@@ -45,7 +54,11 @@ public record TaskToCompute(
       "TaskToCompute(bytes32 taskId,bytes32 subtaskId,address requestor,address provider,uint256 price,uint64 deadline,"
           + "SubtaskDefinition definition,SignedNote providerNote,SignedNote concentNote)";
   public static final String TYPE =
-      PRIMARY_TYPE + ResourceLimits.TYPE + WireNote.TYPE + SubtaskDefinition.PRIMARY_TYPE + SubtaskRun.TYPE;
+      PRIMARY_TYPE
+          + ResourceLimits.TYPE
+          + WireNote.TYPE
+          + SubtaskDefinition.PRIMARY_TYPE
+          + SubtaskRun.TYPE;
   private static final byte[] TYPE_HASH = Eip712.typeHash(TYPE);
 
   @Override
@@ -55,7 +68,8 @@ public record TaskToCompute(
 
   @Override
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH,
+    return Eip712.hashStruct(
+        TYPE_HASH,
         Eip712.fixedBytes(taskId),
         Eip712.fixedBytes(subtaskId),
         Eip712.address(requestor),
@@ -88,14 +102,16 @@ public record TaskToCompute(
       throw InvalidMessageException.invalid("providerNote.payee", "must be the provider");
     }
     if (providerNote.amount().compareTo(price) < 0) {
-      throw InvalidMessageException.invalid("providerNote.amount", "must be at least the price " + price);
+      throw InvalidMessageException.invalid(
+          "providerNote.amount", "must be at least the price " + price);
     }
 
     Rules.present("concentNote", concentNote);
     concentNote.validate("concentNote");
     requireNoteFor("concentNote", concentNote, Purpose.COMMUNICATION);
     if (concentNote.payee().equals(provider) || concentNote.payee().equals(requestor)) {
-      throw InvalidMessageException.invalid("concentNote.payee", "must be the deposit contract, not a party");
+      throw InvalidMessageException.invalid(
+          "concentNote.payee", "must be the deposit contract, not a party");
     }
   }
 
@@ -104,14 +120,18 @@ public record TaskToCompute(
       throw InvalidMessageException.invalid(field + ".payer", "must be the requestor");
     }
     if (!Arrays.equals(note.subtaskId(), subtaskId)) {
-      throw InvalidMessageException.invalid(field + ".subtaskId", "must be this message's subtaskId");
+      throw InvalidMessageException.invalid(
+          field + ".subtaskId", "must be this message's subtaskId");
     }
     if (note.purpose() != purpose) {
       throw InvalidMessageException.invalid(field + ".purpose", "must be " + purpose);
     }
   }
 
-  /** True if both notes were signed by the requestor in {@code signer}'s domain; never throws on a bad signature. */
+  /**
+   * True if both notes were signed by the requestor in {@code signer}'s domain; never throws on a
+   * bad signature.
+   */
   public boolean notesSignedByRequestor(NoteSigner signer) {
     try {
       return signer.recover(providerNote.toSignedNote()).equals(requestor)
@@ -138,10 +158,16 @@ public record TaskToCompute(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TaskToCompute t && Arrays.equals(taskId, t.taskId) && Arrays.equals(subtaskId, t.subtaskId)
-        && Objects.equals(requestor, t.requestor) && Objects.equals(provider, t.provider)
-        && Objects.equals(price, t.price) && deadline == t.deadline && Objects.equals(definition, t.definition)
-        && Objects.equals(providerNote, t.providerNote) && Objects.equals(concentNote, t.concentNote);
+    return o instanceof TaskToCompute t
+        && Arrays.equals(taskId, t.taskId)
+        && Arrays.equals(subtaskId, t.subtaskId)
+        && Objects.equals(requestor, t.requestor)
+        && Objects.equals(provider, t.provider)
+        && Objects.equals(price, t.price)
+        && deadline == t.deadline
+        && Objects.equals(definition, t.definition)
+        && Objects.equals(providerNote, t.providerNote)
+        && Objects.equals(concentNote, t.concentNote);
   }
 
   @Override
@@ -151,7 +177,16 @@ public record TaskToCompute(
 
   @Override
   public String toString() {
-    return "TaskToCompute[subtask " + (subtaskId == null ? "null" : subtaskIdHex()) + " " + requestor + " -> " + provider
-        + ", price " + price + ", deadline " + deadline + "]";
+    return "TaskToCompute[subtask "
+        + (subtaskId == null ? "null" : subtaskIdHex())
+        + " "
+        + requestor
+        + " -> "
+        + provider
+        + ", price "
+        + price
+        + ", deadline "
+        + deadline
+        + "]";
   }
 }

@@ -16,11 +16,20 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
 /**
  * A provider's offer for a task it saw in a {@link TaskHeader}: its price per hour (base units),
  * its performance score (benchmark operations per second), the cores and memory it offers, and the
- * endpoint the requestor can reach it at (whose node id is the provider), and the environments it can run
- * subtasks in: {@code "wasm"}, and {@code "docker:sha256:<image id>"} for each whitelisted image it has.
+ * endpoint the requestor can reach it at (whose node id is the provider), and the environments it
+ * can run subtasks in: {@code "wasm"}, and {@code "docker:sha256:<image id>"} for each whitelisted
+ * image it has.
  */
-@JsonPropertyOrder({"taskId", "provider", "pricePerHour", "performance", "cpuCores", "memoryMib", "providerEndpoint",
-    "environments"})
+@JsonPropertyOrder({
+  "taskId",
+  "provider",
+  "pricePerHour",
+  "performance",
+  "cpuCores",
+  "memoryMib",
+  "providerEndpoint",
+  "environments"
+})
 public record WantToComputeTask(
     byte[] taskId,
     Address provider,
@@ -61,7 +70,8 @@ public record WantToComputeTask(
     Rules.strings("environments", environments, MAX_ENVIRONMENTS, 1, 80);
     for (int i = 0; i < environments.size(); i++) {
       if (!ENVIRONMENT.matcher(environments.get(i)).matches()) {
-        throw InvalidMessageException.invalid("environments[" + i + "]", "must be wasm, host or docker:sha256:<64 hex>");
+        throw InvalidMessageException.invalid(
+            "environments[" + i + "]", "must be wasm, host or docker:sha256:<64 hex>");
       }
     }
   }
@@ -73,9 +83,14 @@ public record WantToComputeTask(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof WantToComputeTask w && Arrays.equals(taskId, w.taskId) && Objects.equals(provider, w.provider)
-        && Objects.equals(pricePerHour, w.pricePerHour) && performance == w.performance && cpuCores == w.cpuCores
-        && memoryMib == w.memoryMib && Objects.equals(providerEndpoint, w.providerEndpoint)
+    return o instanceof WantToComputeTask w
+        && Arrays.equals(taskId, w.taskId)
+        && Objects.equals(provider, w.provider)
+        && Objects.equals(pricePerHour, w.pricePerHour)
+        && performance == w.performance
+        && cpuCores == w.cpuCores
+        && memoryMib == w.memoryMib
+        && Objects.equals(providerEndpoint, w.providerEndpoint)
         && Objects.equals(environments, w.environments);
   }
 
@@ -86,7 +101,20 @@ public record WantToComputeTask(
 
   @Override
   public String toString() {
-    return "WantToComputeTask[task 0x" + (taskId == null ? "null" : HexFormat.of().formatHex(taskId)) + " by " + provider
-        + ", " + pricePerHour + "/h, perf " + performance + ", " + cpuCores + " cores, " + memoryMib + " MiB, " + environments + "]";
+    return "WantToComputeTask[task 0x"
+        + (taskId == null ? "null" : HexFormat.of().formatHex(taskId))
+        + " by "
+        + provider
+        + ", "
+        + pricePerHour
+        + "/h, perf "
+        + performance
+        + ", "
+        + cpuCores
+        + " cores, "
+        + memoryMib
+        + " MiB, "
+        + environments
+        + "]";
   }
 }

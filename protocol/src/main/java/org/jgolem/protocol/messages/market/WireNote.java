@@ -24,7 +24,14 @@ import org.jgolem.protocol.notes.SignedNote;
  */
 @JsonPropertyOrder({"payer", "payee", "amount", "subtaskId", "purpose", "v", "r", "s"})
 public record WireNote(
-    Address payer, Address payee, BigInteger amount, byte[] subtaskId, Purpose purpose, int v, byte[] r, byte[] s) {
+    Address payer,
+    Address payee,
+    BigInteger amount,
+    byte[] subtaskId,
+    Purpose purpose,
+    int v,
+    byte[] r,
+    byte[] s) {
 
   public static final String TYPE =
       "SignedNote(address payer,address payee,uint256 amount,bytes32 subtaskId,uint8 purpose,uint8 v,bytes32 r,bytes32 s)";
@@ -32,7 +39,15 @@ public record WireNote(
 
   public static WireNote of(SignedNote signed) {
     PromissoryNote n = signed.note();
-    return new WireNote(n.payer(), n.payee(), n.amount(), n.subtaskId(), n.purpose(), signed.v(), signed.r(), signed.s());
+    return new WireNote(
+        n.payer(),
+        n.payee(),
+        n.amount(),
+        n.subtaskId(),
+        n.purpose(),
+        signed.v(),
+        signed.r(),
+        signed.s());
   }
 
   /** Back to the notes API (for {@code NoteSigner.recover} or a contract call); validate first. */
@@ -41,7 +56,8 @@ public record WireNote(
   }
 
   public byte[] structHash() {
-    return Eip712.hashStruct(TYPE_HASH,
+    return Eip712.hashStruct(
+        TYPE_HASH,
         Eip712.address(payer),
         Eip712.address(payee),
         Eip712.uint(amount),
@@ -91,19 +107,42 @@ public record WireNote(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof WireNote n && Objects.equals(payer, n.payer) && Objects.equals(payee, n.payee)
-        && Objects.equals(amount, n.amount) && Arrays.equals(subtaskId, n.subtaskId) && purpose == n.purpose
-        && v == n.v && Arrays.equals(r, n.r) && Arrays.equals(s, n.s);
+    return o instanceof WireNote n
+        && Objects.equals(payer, n.payer)
+        && Objects.equals(payee, n.payee)
+        && Objects.equals(amount, n.amount)
+        && Arrays.equals(subtaskId, n.subtaskId)
+        && purpose == n.purpose
+        && v == n.v
+        && Arrays.equals(r, n.r)
+        && Arrays.equals(s, n.s);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(payer, payee, amount, Arrays.hashCode(subtaskId), purpose, v, Arrays.hashCode(r), Arrays.hashCode(s));
+    return Objects.hash(
+        payer,
+        payee,
+        amount,
+        Arrays.hashCode(subtaskId),
+        purpose,
+        v,
+        Arrays.hashCode(r),
+        Arrays.hashCode(s));
   }
 
   @Override
   public String toString() {
-    return "WireNote[" + payer + " -> " + payee + ", " + amount + ", subtask 0x"
-        + (subtaskId == null ? "null" : HexFormat.of().formatHex(subtaskId)) + ", " + purpose + "]";
+    return "WireNote["
+        + payer
+        + " -> "
+        + payee
+        + ", "
+        + amount
+        + ", subtask 0x"
+        + (subtaskId == null ? "null" : HexFormat.of().formatHex(subtaskId))
+        + ", "
+        + purpose
+        + "]";
   }
 }

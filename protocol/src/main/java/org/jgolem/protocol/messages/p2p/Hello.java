@@ -10,11 +10,16 @@ import org.jgolem.protocol.messages.Payload;
 /**
  * First message of a session, sent encrypted by both sides. {@code challenge} is the hash of the
  * session's handshake transcript (both ephemeral keys and nonces): signing it proves that the
- * sender holds its node key and is the other end of this very session. {@code self} is the
- * endpoint others should dial.
+ * sender holds its node key and is the other end of this very session. {@code self} is the endpoint
+ * others should dial.
  */
 @JsonPropertyOrder({"protocolVersion", "clientVersion", "self", "challenge", "capabilities"})
-public record Hello(int protocolVersion, String clientVersion, NodeRecord self, byte[] challenge, List<String> capabilities)
+public record Hello(
+    int protocolVersion,
+    String clientVersion,
+    NodeRecord self,
+    byte[] challenge,
+    List<String> capabilities)
     implements Payload {
   public static final int MAX_CAPABILITIES = 16;
 
@@ -39,7 +44,8 @@ public record Hello(int protocolVersion, String clientVersion, NodeRecord self, 
       throw InvalidMessageException.invalid("challenge", "must have 32 bytes");
     }
     if (capabilities == null || capabilities.size() > MAX_CAPABILITIES) {
-      throw InvalidMessageException.invalid("capabilities", "must list at most " + MAX_CAPABILITIES);
+      throw InvalidMessageException.invalid(
+          "capabilities", "must list at most " + MAX_CAPABILITIES);
     }
     for (String c : capabilities) {
       if (c == null || c.isEmpty() || c.length() > 64) {
@@ -55,8 +61,12 @@ public record Hello(int protocolVersion, String clientVersion, NodeRecord self, 
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Hello h && protocolVersion == h.protocolVersion && clientVersion.equals(h.clientVersion)
-        && self.equals(h.self) && Arrays.equals(challenge, h.challenge) && capabilities.equals(h.capabilities);
+    return o instanceof Hello h
+        && protocolVersion == h.protocolVersion
+        && clientVersion.equals(h.clientVersion)
+        && self.equals(h.self)
+        && Arrays.equals(challenge, h.challenge)
+        && capabilities.equals(h.capabilities);
   }
 
   @Override

@@ -14,12 +14,19 @@ public record NodeRecord(Address nodeId, String host, int port) {
       throw InvalidMessageException.invalid(field + ".nodeId", "is missing");
     }
     if (host == null || host.isEmpty() || host.length() > MAX_HOST_LENGTH) {
-      throw InvalidMessageException.invalid(field + ".host", "must have 1.." + MAX_HOST_LENGTH + " characters");
+      throw InvalidMessageException.invalid(
+          field + ".host", "must have 1.." + MAX_HOST_LENGTH + " characters");
     }
     for (int i = 0; i < host.length(); i++) {
       char c = host.charAt(i);
-      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
-        throw InvalidMessageException.invalid(field + ".host", "contains '" + c + "': only a host name or IP literal is allowed");
+      if (!(Character.isLetterOrDigit(c)
+          || c == '.'
+          || c == '-'
+          || c == ':'
+          || c == '['
+          || c == ']')) {
+        throw InvalidMessageException.invalid(
+            field + ".host", "contains '" + c + "': only a host name or IP literal is allowed");
       }
     }
     if (port < 1 || port > 65535) {
