@@ -55,6 +55,11 @@ import org.slf4j.LoggerFactory;
  *
  * Network callbacks only touch in-memory state; database writes, timeouts and maintenance run on
  * the injected scheduler.
+ *
+ * <p>Why over 400 lines: the iterative Kademlia lookup (the queries in flight, their failures and
+ * the liveness they prove) is one algorithm over one routing table; dialling, upkeep and the
+ * FindNode answer are {@link QuerySessions}, {@link DiscoveryMaintenance} and {@link
+ * NeighboursAnswer}.
  */
 public final class Discovery {
   private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);

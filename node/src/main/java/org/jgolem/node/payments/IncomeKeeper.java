@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Overdue.</b> An income still expected {@code overdueAfter} after its acceptance is reported
  * to the {@link IncomeListener} once: it is marked in the ledger first, then reported, so a crash
  * in between loses the report rather than repeating it.
+ *
+ * <p>Why over 400 lines: the scan of the chain, the cursor that survives a chain going back, and
+ * the allocation of each transfer to the expected incomes are one exactly-once argument over one
+ * store transaction; its SQL is in {@code org.jgolem.node.store.SqliteIncomeStore}.
  */
 public final class IncomeKeeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IncomeKeeper.class);

@@ -65,6 +65,10 @@ import org.slf4j.LoggerFactory;
  * the warm-ups ({@link DockerWarmUps}), the subtasks' timeouts and the collection's watchdog. The
  * parts: {@link DockerEngine} (the connection), {@link DockerSessions} (the kept containers),
  * {@link DockerWarmUps}, and one {@link DockerRun} per subtask.
+ *
+ * <p>Why over 400 lines: this contract and the admission of a run (the image whitelist, the
+ * capabilities, the session it joins) stay at the {@link org.jgolem.node.compute.Environment}'s
+ * entry point; the work itself is done by the parts named above.
  */
 public final class DockerEnvironment implements Environment {
   private static final Logger log = LoggerFactory.getLogger(DockerEnvironment.class);

@@ -12,6 +12,9 @@ import java.nio.charset.Charset;
  * grows, never beyond the maximum), plus a record of refused {@code memory.grow} calls, so that a
  * program that dies after hitting the memory limit is reported as {@code OUT_OF_MEMORY} rather than
  * as an ordinary crash. Every other call is passed through unchanged.
+ *
+ * <p>Why over 400 lines: it implements Chicory's whole {@code Memory} interface (about 80 reads,
+ * writes and atomics, each delegating); the guard itself is {@code grow}.
  */
 final class GuardedMemory implements Memory {
   private final ByteArrayMemory delegate;

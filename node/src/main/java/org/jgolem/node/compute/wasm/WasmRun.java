@@ -55,6 +55,10 @@ import org.jgolem.node.compute.Program;
  *   <li>{@code exit(n)} with n != 0: {@code NON_ZERO_EXIT};
  *   <li>otherwise success, and the output is copied to the spec's output folder.
  * </ol>
+ *
+ * <p>Why over 400 lines: a run's supervision (its start, the stop timers, the interrupts, the
+ * guest's end) and the reading of how it ended must see the same state under one lock; the module's
+ * checks are {@link WasmModuleCheck} and the pure classification {@link WasmOutcome}.
  */
 final class WasmRun {
   private static final Logger QUIET =

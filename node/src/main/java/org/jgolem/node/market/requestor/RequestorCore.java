@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * the agent runs it on its loop, a unit test calls it directly. Here a subtask is assigned ({@link
  * OfferPolicy} says which offer gets which subtask) and its report taken in; {@link ResultJudge}
  * does verify → settle once the {@link ResultVerifier} has fetched and checked the result.
+ *
+ * <p>Why over 400 lines: every transition of the requestor's state machine (an offer, a report, a
+ * refusal, a tick, a published subtask) is here, so that all of them are read and unit-tested
+ * together; what a transition consults is in {@link OfferPolicy}, {@link ResultJudge} and {@link
+ * RequestorModel}.
  */
 final class RequestorCore {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorCore.class);

@@ -59,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * node id; if by the same node, the newer one (the responder admits first, and a node never runs
  * two dials to one endpoint at once, so the dialler only ever sees sessions its peer admitted). The
  * other one ends with DUPLICATE_CONNECTION, and a dial that lost returns the kept session.
+ *
+ * <p>Why one class over 400 lines: assembling the pipeline, dialling, accepting and admitting
+ * sessions share the event loops, the session table and the listeners; the parts that stand alone
+ * ({@link SessionTable}, {@link DuplicateResends}, {@link Dials}, {@link NetworkCounters} and the
+ * handlers) are already apart.
  */
 public final class NettyP2PNetwork implements P2PNetwork {
   private static final Logger LOG = LoggerFactory.getLogger(NettyP2PNetwork.class);

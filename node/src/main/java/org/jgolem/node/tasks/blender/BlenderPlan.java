@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * only compare. The crops never leave the requestor, so choosing them early tells a provider
  * nothing. A subtask checked again (another provider's result) is compared with the same crops.
  * Checks that arrive while a re-render runs wait for it.
+ *
+ * <p>Why over 400 lines: the plan of one Blender task (its tiles, their render jobs, the spot check
+ * of each result and the merge) is one template's contract; the render itself is {@link RenderJob}
+ * and the merge {@link TileMerge}.
  */
 public final class BlenderPlan implements TaskPlan {
   private static final Logger LOG = LoggerFactory.getLogger(BlenderPlan.class);
