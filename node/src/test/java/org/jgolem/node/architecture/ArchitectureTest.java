@@ -5,7 +5,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -19,7 +18,6 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -30,10 +28,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The layers, checked on the compiled classes (issue #15, part 4). The node's test classpath holds
  * the main classes of node and of every module it depends on (protocol, ipfs-bridge, contracts,
- * contract-wrappers), so the rules here see all the classes they check.
- *
- * <p>Exceptions are listed by class name in {@link Frozen}, each with the reason it is still there.
- * They are temporary: remove a name when its class is fixed, and the rule holds it from then on.
+ * contract-wrappers), so the rules here see all the classes they check. The rules have no
+ * exceptions.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ArchitectureTest {
@@ -54,38 +50,6 @@ class ArchitectureTest {
     "org.web3j..", "io.netty..", "com.github.dockerjava..", "com.dylibso..", "java.sql.."
   };
 
-  /** Known exceptions to the rules, each named with the fix that would remove it. */
-  static final class Frozen {
-    /**
-     * Package cycles still to be broken; each entry is one dependency (origin class, target
-     * package) the cycle check ignores:
-     *
-     * <ul>
-     *   <li>protocol: identity's native ECDSA hashes with messages' per-thread keccak (a hot path
-     *       of every signature check), while messages sign with identity;
-     *   <li>protocol: the payload registry {@code Payloads} names every payload class of
-     *       messages.market and messages.p2p, which implement messages' {@code Payload};
-     *   <li>ipfs-bridge: the store's entry points in org.jgolem.ipfs build the exchange, the block
-     *       store, the Kubo client and UnixFS, which throw org.jgolem.ipfs's exceptions.
-     * </ul>
-     *
-     * Fix: keccak in its own package; the registry next to the payloads; the exceptions in their
-     * own package.
-     */
-    static final List<String[]> CYCLE_EDGES =
-        List.of(
-            new String[] {
-              "org.jgolem.protocol.identity.NativeEcdsa", "org.jgolem.protocol.messages"
-            },
-            new String[] {
-              "org.jgolem.protocol.messages.Payloads", "org.jgolem.protocol.messages.."
-            },
-            new String[] {"org.jgolem.ipfs.EmbeddedResourceStore", "org.jgolem.ipfs.."},
-            new String[] {"org.jgolem.ipfs.ResourceStores", "org.jgolem.ipfs.."});
-
-    private Frozen() {}
-  }
-
   static JavaClasses main;
   static JavaClasses all;
 
@@ -97,14 +61,6 @@ class ArchitectureTest {
             .withImportOption(ArchitectureTest::notInATestJar)
             .importPackages("org.jgolem");
     all = new ClassFileImporter().importPackages("org.jgolem");
-  }
-
-  /** The class or one nested in it (inner classes, lambdas' holders, enums' constants). */
-  static DescribedPredicate<JavaClass> oneOf(List<String> names) {
-    return DescribedPredicate.describe(
-        "one of " + names,
-        c ->
-            names.stream().anyMatch(n -> c.getName().equals(n) || c.getName().startsWith(n + "$")));
   }
 
   @Test
@@ -158,11 +114,7 @@ class ArchitectureTest {
     assertThat(main.stream().map(ArchitectureTest::moduleOf).collect(Collectors.toSet()))
         .as("the modules whose main classes node sees")
         .contains("protocol", "ipfs-bridge", "contract-wrappers", "node");
-    var rule = slices().assignedFrom(PACKAGE_OF_MODULE).should().beFreeOfCycles();
-    for (String[] edge : Frozen.CYCLE_EDGES) {
-      rule = rule.ignoreDependency(oneOf(List.of(edge[0])), resideInAnyPackage(edge[1]));
-    }
-    rule.check(main);
+    slices().assignedFrom(PACKAGE_OF_MODULE).should().beFreeOfCycles().check(main);
   }
 
   @Test

@@ -5,6 +5,7 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.util.BigIntegers;
 import org.jgolem.eth.Address;
+import org.jgolem.protocol.hashing.Keccak;
 
 /**
  * secp256k1 through libsecp256k1 (ACINQ's secp256k1-kmp JNI binding), when its native library loads
@@ -108,8 +109,7 @@ final class NativeEcdsa {
     if (pub == null || pub.length != 65 || pub[0] != 4) {
       throw new IllegalArgumentException("invalid signature: no public key recovered");
     }
-    byte[] hash =
-        org.jgolem.protocol.messages.Eip712.keccak(java.util.Arrays.copyOfRange(pub, 1, 65));
+    byte[] hash = Keccak.keccak256(java.util.Arrays.copyOfRange(pub, 1, 65));
     byte[] address = new byte[20];
     System.arraycopy(hash, 12, address, 0, 20);
     return Address.of(address);

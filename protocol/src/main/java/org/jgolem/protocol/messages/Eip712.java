@@ -5,24 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.bouncycastle.crypto.digests.KeccakDigest;
 import org.jgolem.eth.Address;
+import org.jgolem.protocol.hashing.Keccak;
 
 /**
  * EIP-712 encoding of atomic values (each 32 bytes) and helpers for {@code hashStruct}. Written to
  * allocate little: every signed message hashes its payload, on both sides.
  */
 public final class Eip712 {
-  private static final ThreadLocal<KeccakDigest> KECCAK =
-      ThreadLocal.withInitial(() -> new KeccakDigest(256));
-
   private Eip712() {}
 
-  /** keccak256, with a digest reused per thread. */
+  /** keccak256, with a digest reused per thread ({@link Keccak#keccak256}). */
   public static byte[] keccak(byte[] in) {
-    KeccakDigest d = KECCAK.get();
-    d.update(in, 0, in.length);
-    byte[] out = new byte[32];
-    d.doFinal(out, 0);
-    return out;
+    return Keccak.keccak256(in);
   }
 
   /** uintN / intN (non-negative here): big-endian, left-padded. */
@@ -80,7 +74,7 @@ public final class Eip712 {
 
   /** An array of 32-byte encoded items: keccak256 of their concatenation. */
   public static byte[] array(List<byte[]> encodedItems) {
-    KeccakDigest d = KECCAK.get();
+    KeccakDigest d = Keccak.digest();
     for (byte[] item : encodedItems) {
       d.update(item, 0, item.length);
     }
@@ -95,7 +89,7 @@ public final class Eip712 {
 
   /** keccak256(typeHash ‖ encoded fields), streamed into one digest. */
   public static byte[] hashStruct(byte[] typeHash, byte[]... encodedFields) {
-    KeccakDigest d = KECCAK.get();
+    KeccakDigest d = Keccak.digest();
     d.update(typeHash, 0, typeHash.length);
     for (byte[] f : encodedFields) {
       d.update(f, 0, f.length);
@@ -107,7 +101,7 @@ public final class Eip712 {
 
   /** keccak256(0x1901 ‖ domainSeparator ‖ structHash): what is signed. */
   public static byte[] hash(byte[] domainSeparator, byte[] structHash) {
-    KeccakDigest d = KECCAK.get();
+    KeccakDigest d = Keccak.digest();
     d.update((byte) 0x19);
     d.update((byte) 0x01);
     d.update(domainSeparator, 0, 32);

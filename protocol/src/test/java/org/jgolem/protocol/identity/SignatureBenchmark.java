@@ -3,8 +3,8 @@ package org.jgolem.protocol.identity;
 import java.time.Clock;
 import java.util.Random;
 import java.util.function.IntConsumer;
-import org.jgolem.protocol.messages.MessageCodec;
 import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.p2p.Ping;
 import org.web3j.crypto.ECKeyPair;
 

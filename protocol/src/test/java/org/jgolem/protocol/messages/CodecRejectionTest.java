@@ -19,6 +19,7 @@ import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.identity.Secp256k1;
 import org.jgolem.protocol.identity.Signature;
 import org.jgolem.protocol.messages.InvalidMessageException.Reason;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigInteger;
 import java.util.List;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.p2p.Hello;
 import org.jgolem.protocol.messages.p2p.NodeRecord;

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.eth.Address;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.jgolem.protocol.messages.market.WireNote;

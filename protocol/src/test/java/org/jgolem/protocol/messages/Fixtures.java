@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;

@@ -15,6 +15,8 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jgolem.protocol.identity.Signature;
+import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.codec.Payloads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

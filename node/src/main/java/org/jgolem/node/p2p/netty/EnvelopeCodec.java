@@ -8,7 +8,7 @@ import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.MessageToMessageCodec;
 import java.util.List;
 import org.jgolem.protocol.messages.Envelope;
-import org.jgolem.protocol.messages.MessageCodec;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 
 /**
  * Decrypted frames to verified envelopes ({@link MessageCodec#decode}: layout, version, payload

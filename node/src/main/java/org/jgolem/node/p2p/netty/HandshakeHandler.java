@@ -21,7 +21,7 @@ import org.jgolem.node.p2p.SessionRules;
 import org.jgolem.node.p2p.TokenBucket;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.InvalidMessageException;
-import org.jgolem.protocol.messages.MessageCodec;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.Hello;
 import org.slf4j.Logger;

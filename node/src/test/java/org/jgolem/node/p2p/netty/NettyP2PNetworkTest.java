@@ -238,8 +238,8 @@ class NettyP2PNetworkTest {
     PeerEvents events = new PeerEvents();
     v.addPeerListener(events);
     NodeKey x = key(10);
-    org.jgolem.protocol.messages.MessageCodec codec =
-        new org.jgolem.protocol.messages.MessageCodec(
+    org.jgolem.protocol.messages.codec.MessageCodec codec =
+        new org.jgolem.protocol.messages.codec.MessageCodec(
             FAST_KEEPALIVE.chainId(),
             org.jgolem.node.p2p.SessionRules.maxPayloadBytes(FAST_KEEPALIVE));
     try (RawPeer r = RawPeer.connect(v.self().port())) {
@@ -270,8 +270,8 @@ class NettyP2PNetworkTest {
     PeerEvents events = new PeerEvents();
     v.addPeerListener(events);
     NodeKey x = key(10);
-    org.jgolem.protocol.messages.MessageCodec codec =
-        new org.jgolem.protocol.messages.MessageCodec(
+    org.jgolem.protocol.messages.codec.MessageCodec codec =
+        new org.jgolem.protocol.messages.codec.MessageCodec(
             31337, org.jgolem.node.p2p.SessionRules.maxPayloadBytes(P2PConfig.loopback()));
     RawPeer r = RawPeer.connect(v.self().port());
     r.authenticate(x, codec, Clock.systemUTC());

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.Envelope;
-import org.jgolem.protocol.messages.MessageCodec;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.p2p.Disconnect;
 import org.jgolem.protocol.messages.p2p.Hello;
 import org.jgolem.protocol.messages.p2p.NodeRecord;

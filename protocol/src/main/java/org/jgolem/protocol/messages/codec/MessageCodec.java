@@ -1,4 +1,4 @@
-package org.jgolem.protocol.messages;
+package org.jgolem.protocol.messages.codec;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,7 +8,14 @@ import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.identity.Secp256k1;
 import org.jgolem.protocol.identity.Signature;
+import org.jgolem.protocol.messages.Cbor;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.FreshnessGuard;
+import org.jgolem.protocol.messages.InvalidMessageException;
 import org.jgolem.protocol.messages.InvalidMessageException.Reason;
+import org.jgolem.protocol.messages.MessageHasher;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.Payload;
 
 /**
  * Seals payloads into signed envelopes and opens received bytes into verified ones. Opening checks,

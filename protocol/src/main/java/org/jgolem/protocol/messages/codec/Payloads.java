@@ -1,7 +1,9 @@
-package org.jgolem.protocol.messages;
+package org.jgolem.protocol.messages.codec;
 
 import java.util.EnumMap;
 import java.util.Map;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;

@@ -1,4 +1,4 @@
-package org.jgolem.ipfs;
+package org.jgolem.ipfs.embedded;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,6 +12,14 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import org.jgolem.ipfs.BlockNotFoundException;
+import org.jgolem.ipfs.GcResult;
+import org.jgolem.ipfs.IpfsException;
+import org.jgolem.ipfs.LimitExceededException;
+import org.jgolem.ipfs.ResourceStore;
+import org.jgolem.ipfs.ResourceStoreConfig;
+import org.jgolem.ipfs.Sizes;
+import org.jgolem.ipfs.UnsafePathException;
 import org.jgolem.ipfs.exchange.BlockExchange;
 import org.jgolem.ipfs.exchange.GatewayServer;
 import org.jgolem.ipfs.exchange.HttpTransport;

@@ -1,6 +1,8 @@
-package org.jgolem.ipfs;
+package org.jgolem.ipfs.embedded;
 
 import java.io.IOException;
+import org.jgolem.ipfs.ResourceStore;
+import org.jgolem.ipfs.ResourceStoreConfig;
 import org.jgolem.ipfs.exchange.PeerReports;
 import org.jgolem.ipfs.exchange.Providers;
 import org.jgolem.ipfs.kubo.KuboResourceStore;
