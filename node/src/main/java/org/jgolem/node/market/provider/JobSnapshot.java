@@ -31,7 +31,7 @@ public record JobSnapshot(
   static final String LOST = "LOST";
 
   /** Copies {@code job}, on the provider's loop, as being in {@code state}. */
-  static JobSnapshot of(ProviderAgent.Job job, String state) {
+  static JobSnapshot of(ProviderJob job, String state) {
     return new JobSnapshot(
         job.idHex(),
         HexFormat.of().formatHex(job.ttc.taskId()),

@@ -17,7 +17,6 @@ import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.market.Programs;
 import org.jgolem.node.market.ResourceExchange;
-import org.jgolem.node.market.provider.ProviderAgent.Job;
 import org.jgolem.node.tasks.FileResults;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
@@ -43,11 +42,11 @@ final class SubtaskRunner {
 
   /** Where a job's outcomes go; called on the worker thread. */
   interface Outcomes {
-    void started(Job job, Execution execution);
+    void started(ProviderJob job, Execution execution);
 
-    void reported(Job job, ReportComputedTask report);
+    void reported(ProviderJob job, ReportComputedTask report);
 
-    void failed(Job job, CannotComputeTask.Reason reason, String detail);
+    void failed(ProviderJob job, CannotComputeTask.Reason reason, String detail);
   }
 
   private final TaskComputer computer;
@@ -78,7 +77,7 @@ final class SubtaskRunner {
   /**
    * Runs {@code job} (on a worker thread): fetch, compute, publish, report; or says why it failed.
    */
-  void run(Job job, List<URI> sources) {
+  void run(ProviderJob job, List<URI> sources) {
     var d = job.ttc.definition();
     try {
       Duration fetchBudget = Duration.ofMillis(Math.max(1000, job.ttc.deadline() - clock.millis()));
@@ -168,7 +167,7 @@ final class SubtaskRunner {
   }
 
   /** Frees the job's folders in memory, if it has them. */
-  static void freeMemory(Job job) {
+  static void freeMemory(ProviderJob job) {
     MemoryFolder m = job.memory;
     if (m != null) {
       job.memory = null;

@@ -1,0 +1,100 @@
+package org.jgolem.node.market.provider;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.jgolem.node.compute.OutputFiles;
+import org.jgolem.node.market.IncomeRecorder;
+import org.jgolem.node.market.ResourceExchange;
+import org.jgolem.node.reputation.Reputation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the provider writes down its jobs, for {@link ProviderCore}: each job's state in the {@link
+ * ProviderStore} (so that a restart finds it), an accepted job's price as an expected income (the
+ * {@link IncomeRecorder} keeps it once per subtask id, and the payments side watches the chain for
+ * it), a rejection in the requestor's reputation, and the job's files released and removed once it
+ * is over. A failed store write is logged: the job goes on in memory.
+ */
+final class ProviderSettlement {
+  private static final Logger LOG = LoggerFactory.getLogger(ProviderSettlement.class);
+
+  private final ProviderStore store;
+  private final IncomeRecorder incomes;
+  private final Reputation reputation;
+  private final ResourceExchange resources;
+  private final ExecutorService workers;
+
+  /**
+   * @param store where jobs are kept across restarts; null keeps them in memory only (tests,
+   *     benchmarks)
+   * @param workers where a job's folders are removed (off the loop)
+   */
+  ProviderSettlement(
+      ProviderStore store,
+      IncomeRecorder incomes,
+      Reputation reputation,
+      ResourceExchange resources,
+      ExecutorService workers) {
+    this.store = store;
+    this.incomes = incomes;
+    this.reputation = reputation;
+    this.resources = resources;
+    this.workers = workers;
+  }
+
+  /** The jobs a previous run left (none without a store). */
+  List<ProviderStore.JobRow> left() {
+    return store == null ? List.of() : store.jobs();
+  }
+
+  /** Keeps the job's state across a restart. */
+  void save(ProviderJob job) {
+    if (store == null) return;
+    try {
+      store.save(job.header, job.ttc, job.state, job.report);
+    } catch (RuntimeException e) {
+      LOG.error("Could not save subtask {}: {}", job.idHex(), e.toString());
+    }
+  }
+
+  /** Forgets the job in the store. */
+  void settled(ProviderJob job) {
+    if (store == null) return;
+    try {
+      store.delete(job.ttc.subtaskId());
+    } catch (RuntimeException e) {
+      LOG.error("Could not forget subtask {}: {}", job.idHex(), e.toString());
+    }
+  }
+
+  /** Records the job's agreed price as an expected income, paid by {@code paymentAtMillis}. */
+  void incomeExpected(ProviderJob job, long paymentAtMillis) {
+    incomes.incomeExpected(
+        job.ttc.requestor(),
+        job.ttc.taskId(),
+        job.ttc.subtaskId(),
+        job.ttc.price(),
+        paymentAtMillis);
+  }
+
+  /** Counts a rejected result against the job's requestor. */
+  void rejected(ProviderJob job) {
+    reputation.record(
+        Reputation.Role.REQUESTOR, job.ttc.requestor(), Reputation.Event.RESULT_REJECTED);
+  }
+
+  /** Releases the job's published result, frees its memory folders and removes its folder. */
+  void cleanup(ProviderJob job) {
+    resources.release("results-" + job.idHex());
+    SubtaskRunner.freeMemory(job);
+    workers.submit(() -> {
+      try {
+        OutputFiles.deleteTree(job.dir);
+      } catch (IOException e) {
+        LOG.debug("Could not remove {}: {}", job.dir, e.toString());
+      }
+    });
+  }
+}
