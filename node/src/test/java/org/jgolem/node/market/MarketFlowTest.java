@@ -1177,9 +1177,12 @@ class MarketFlowTest {
         provider(
             nodes.get(1),
             new HangingWasm(() -> {
+              // inside the sandbox's start: the job is taken on and its sandbox starting (it shows
+              // as COMPUTING once start has returned and the provider's loop has recorded the run)
               assertThat(running.get().jobs())
-                  .as("computing")
-                  .anyMatch(j -> j.state().equals("COMPUTING"));
+                  .as("taken on, its sandbox starting")
+                  .singleElement()
+                  .satisfies(j -> assertThat(j.state()).isEqualTo("FETCHING"));
               running.get().close();
               stopped.set(true);
             }),
