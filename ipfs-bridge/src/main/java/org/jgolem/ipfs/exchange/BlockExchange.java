@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * of a request to another attempt. Blocks already in the store are never requested, so a fetch that
  * is repeated after a failure (or after the node restarted) continues where it stopped. A fetch
  * fails with {@link ResourceTimeoutException} when no block arrived for stallTimeout.
+ *
+ * <p>Why over 400 lines: the fetch loop that drives units, requests and peers together; a unit
+ * ({@link FetchUnit}), the requests ({@link FetchRequests}) and the choice of peers ({@link
+ * FetchPeers}) are apart.
  */
 public final class BlockExchange implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BlockExchange.class);

@@ -59,6 +59,9 @@ import org.jgolem.ipfs.unixfs.DagReader;
  *       node, the daemon's repo size ({@code repo/stat}) plus what is added may not exceed the
  *       node's limit.
  * </ul>
+ *
+ * <p>Why over 400 lines: one adapter of the whole {@code ResourceStore} interface over Kubo's RPC
+ * API, one method per call, with the multipart upload and the streamed reads the calls need.
  */
 public final class KuboResourceStore implements ResourceStore {
   private static final Pattern HASH = Pattern.compile("\"Hash\"\\s*:\\s*\"([^\"]+)\"");

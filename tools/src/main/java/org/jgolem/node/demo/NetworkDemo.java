@@ -43,6 +43,9 @@ import org.web3j.crypto.Credentials;
  * <p>Arguments: the deployment file, the folder of compiled WASM programs, the demo's work folder,
  * and the node class path. The node keys are anvil's dev accounts 3 (requestor) and 4–6
  * (providers), so that the requestor has ETH for gas; it takes test GNT from the faucet.
+ *
+ * <p>Why over 400 lines: a tool, not the product; the demo's script of a small network (chain,
+ * nodes, tasks, summaries) reads best from top to bottom in one place.
  */
 public final class NetworkDemo {
   private static final ObjectMapper JSON = new ObjectMapper();
