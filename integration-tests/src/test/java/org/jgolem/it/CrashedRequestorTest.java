@@ -31,7 +31,14 @@ import org.junit.jupiter.api.Test;
  */
 class CrashedRequestorTest {
   static final int WIDTH = 1600;
-  static final int HEIGHT = 1200;
+
+  /**
+   * Tall enough that a band takes a couple of seconds even on a quiet host: the first payment batch
+   * (a 2 s window, then a block) must be on chain while two bands or more are still to come, or the
+   * requestor cannot be killed mid-task (a quiet CI host finished 1,200 rows before that).
+   */
+  static final int HEIGHT = 2400;
+
   static final int BANDS = 10;
 
   @Test
