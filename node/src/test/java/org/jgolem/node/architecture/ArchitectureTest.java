@@ -156,6 +156,26 @@ class ArchitectureTest {
   }
 
   @Test
+  void theMarketsTwoSidesShareOnlyTheMarketPackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.jgolem.node.market.provider..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.jgolem.node.market.requestor..")
+        .because("what both sides need (prices, timings, the loop) lives in org.jgolem.node.market")
+        .check(main);
+    noClasses()
+        .that()
+        .resideInAPackage("org.jgolem.node.market.requestor..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.jgolem.node.market.provider..")
+        .because("what both sides need (prices, timings, the loop) lives in org.jgolem.node.market")
+        .check(main);
+  }
+
+  @Test
   void nodeMainDoesNotSleep() {
     ArchRule rule =
         noClasses()

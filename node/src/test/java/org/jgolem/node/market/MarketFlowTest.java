@@ -568,9 +568,9 @@ class MarketFlowTest {
     assertThat(paid).hasSize(6).doesNotHaveDuplicates();
     BigInteger perHour = BigInteger.TEN.pow(16);
     BigInteger expected =
-        RequestorAgent.subtaskPrice(perHour, 180)
+        Pricing.subtaskPrice(perHour, 180)
             .multiply(BigInteger.valueOf(4))
-            .add(RequestorAgent.subtaskPrice(perHour, 60).multiply(BigInteger.TWO));
+            .add(Pricing.subtaskPrice(perHour, 60).multiply(BigInteger.TWO));
     assertThat(owed.values().stream().reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(expected);
     assertThat(owed).doesNotContainKey(liar);
     for (var s : task.subtasks()) {

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.market.MarketConfig;
-import org.jgolem.node.market.requestor.RequestorAgent;
+import org.jgolem.node.market.Pricing;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
@@ -153,7 +153,7 @@ final class ProviderCore {
     if (!d.environment().equals(h.environment()) || !d.image().equals(h.image())) {
       return "definition's environment differs from the announced one";
     }
-    BigInteger least = RequestorAgent.subtaskPrice(minPrice, d.limits().timeoutSeconds());
+    BigInteger least = Pricing.subtaskPrice(minPrice, d.limits().timeoutSeconds());
     if (ttc.price().compareTo(least) < 0)
       return "price " + ttc.price() + " below this provider's " + least;
     if (ttc.deadline() < clock.millis() + Math.min(5_000, d.limits().timeoutSeconds() * 1000))

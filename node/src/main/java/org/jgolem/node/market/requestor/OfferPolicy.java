@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.jgolem.eth.Address;
 import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.Pricing;
 import org.jgolem.node.market.requestor.RequestorModel.Assignment;
 import org.jgolem.node.market.requestor.RequestorModel.AssignmentState;
 import org.jgolem.node.market.requestor.RequestorModel.Subtask;
@@ -122,7 +123,7 @@ final class OfferPolicy {
    * bid.
    */
   BigInteger price(Task t, Subtask s, WantToComputeTask want) {
-    return subtaskPrice(
+    return Pricing.subtaskPrice(
         want.pricePerHour().min(t.header.maxPricePerHour()), s.planned.limits().timeoutSeconds());
   }
 
@@ -134,12 +135,5 @@ final class OfferPolicy {
     return Math.min(
         t.header.deadline(),
         now + s.planned.limits().timeoutSeconds() * 1000 + config.transferSlack().toMillis());
-  }
-
-  /** price per hour x timeout, in wei, rounded down. */
-  static BigInteger subtaskPrice(BigInteger pricePerHour, long timeoutSeconds) {
-    return pricePerHour
-        .multiply(BigInteger.valueOf(timeoutSeconds))
-        .divide(BigInteger.valueOf(3600));
   }
 }

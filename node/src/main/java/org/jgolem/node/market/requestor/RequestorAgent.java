@@ -333,11 +333,6 @@ public final class RequestorAgent implements AutoCloseable {
     });
   }
 
-  /** price per hour x timeout, in wei, rounded down. */
-  public static BigInteger subtaskPrice(BigInteger pricePerHour, long timeoutSeconds) {
-    return OfferPolicy.subtaskPrice(pricePerHour, timeoutSeconds);
-  }
-
   /** After every event: save what it changed, then send what it produced. */
   private void afterEvent() {
     work.commit();

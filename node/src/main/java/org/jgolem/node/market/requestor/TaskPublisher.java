@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.market.Pricing;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.market.requestor.RequestorAgent.FundsCheck;
 import org.jgolem.node.market.requestor.RequestorAgent.InsufficientFundsException;
@@ -114,8 +115,7 @@ final class TaskPublisher {
     // limits together)
     BigInteger maxCost = BigInteger.ZERO;
     for (PlannedSubtask s : plan.subtasks()) {
-      maxCost =
-          maxCost.add(OfferPolicy.subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
+      maxCost = maxCost.add(Pricing.subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
     }
     maxCost = maxCost.multiply(BigInteger.valueOf(verification.redundancy()));
     try {

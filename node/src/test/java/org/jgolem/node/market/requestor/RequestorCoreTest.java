@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.MemoryFolder;
 import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.Pricing;
 import org.jgolem.node.market.requestor.RequestorModel.Assignment;
 import org.jgolem.node.market.requestor.RequestorModel.AssignmentState;
 import org.jgolem.node.market.requestor.RequestorModel.Subtask;
@@ -333,7 +334,7 @@ class RequestorCoreTest {
         .extracting(CannotAssignTask::reason)
         .containsExactly(CannotAssignTask.Reason.NO_MORE_SUBTASKS);
     // the price is the provider's, for the subtask's timeout
-    assertThat(first.price()).isEqualTo(RequestorAgent.subtaskPrice(BID, 60));
+    assertThat(first.price()).isEqualTo(Pricing.subtaskPrice(BID, 60));
   }
 
   @Test
