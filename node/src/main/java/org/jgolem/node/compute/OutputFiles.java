@@ -59,16 +59,8 @@ public final class OutputFiles {
   public static void clear(Path dir) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
     try (var s = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) s::iterator) deleteTree(p);
+      for (Path p : (Iterable<Path>) s::iterator) FileTrees.delete(p);
     }
-  }
-
-  /**
-   * Deletes a file or a folder tree, not following symlinks. Missing paths are fine. As {@link
-   * FileTrees#delete}.
-   */
-  public static void deleteTree(Path p) throws IOException {
-    FileTrees.delete(p);
   }
 
   static String relative(Path root, Path file) {

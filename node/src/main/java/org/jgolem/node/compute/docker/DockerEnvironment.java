@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.Capabilities;
 import org.jgolem.node.compute.ComputeException;
 import org.jgolem.node.compute.Environment;
@@ -31,7 +32,6 @@ import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.FailureReason;
-import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.WarmUp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -214,7 +214,7 @@ public final class DockerEnvironment implements Environment {
     sessions.root(folder);
     // what a crashed earlier run left there (its containers are reaped by their label)
     try (var old = Files.newDirectoryStream(folder, "session-*")) {
-      for (Path p : old) OutputFiles.deleteTree(p);
+      for (Path p : old) FileTrees.delete(p);
     } catch (java.nio.file.NoSuchFileException none) {
       // nothing yet
     } catch (IOException e) {
@@ -424,7 +424,7 @@ public final class DockerEnvironment implements Environment {
       log.warn("removing session container {} failed: {}", s.containerId, e.toString());
     }
     try {
-      OutputFiles.deleteTree(s.resources);
+      FileTrees.delete(s.resources);
     } catch (IOException | RuntimeException e) {
       log.warn("deleting session folder {} failed: {}", s.resources, e.toString());
     }

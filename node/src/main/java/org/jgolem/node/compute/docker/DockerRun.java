@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.CapturedLog;
 import org.jgolem.node.compute.ComputeException;
 import org.jgolem.node.compute.Execution;
@@ -232,7 +233,7 @@ final class DockerRun {
 
   private void deleteQuietly(Path folder) {
     try {
-      OutputFiles.deleteTree(folder);
+      FileTrees.delete(folder);
     } catch (IOException | RuntimeException e) {
       log.warn(
           "subtask {}: deleting session folder {} failed: {}",

@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.Limits;
-import org.jgolem.node.compute.OutputFiles;
 
 /**
  * The idle session containers of one Docker environment. A session is a container kept between the
@@ -306,7 +306,7 @@ final class DockerSessions {
    */
   static void replaceContent(Path folder, Path from) throws IOException {
     try (Stream<Path> old = Files.list(folder)) {
-      for (Path p : (Iterable<Path>) old::iterator) OutputFiles.deleteTree(p);
+      for (Path p : (Iterable<Path>) old::iterator) FileTrees.delete(p);
     }
     Files.walkFileTree(
         from,

@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
-import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.Program;
 import org.jgolem.node.compute.WarmUp;
 import org.slf4j.Logger;
@@ -259,7 +259,7 @@ final class DockerWarmUps {
     } finally {
       if (dir != null) {
         try {
-          OutputFiles.deleteTree(dir);
+          FileTrees.delete(dir);
         } catch (IOException | RuntimeException e) {
           log.debug("deleting warm-up folder {}: {}", dir, e.toString());
         }

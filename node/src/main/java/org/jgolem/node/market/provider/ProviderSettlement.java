@@ -3,7 +3,7 @@ package org.jgolem.node.market.provider;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import org.jgolem.node.compute.OutputFiles;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.reputation.Reputation;
@@ -91,7 +91,7 @@ final class ProviderSettlement {
     SubtaskRunner.freeMemory(job);
     workers.submit(() -> {
       try {
-        OutputFiles.deleteTree(job.dir);
+        FileTrees.delete(job.dir);
       } catch (IOException e) {
         LOG.debug("Could not remove {}: {}", job.dir, e.toString());
       }

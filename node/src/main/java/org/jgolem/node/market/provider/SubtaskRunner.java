@@ -9,11 +9,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.FailureReason;
 import org.jgolem.node.compute.MemoryFolder;
-import org.jgolem.node.compute.OutputFiles;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.market.Programs;
 import org.jgolem.node.market.ResourceExchange;
@@ -118,7 +118,7 @@ final class SubtaskRunner {
         }
       }
       if (base == null) {
-        OutputFiles.deleteTree(job.dir);
+        FileTrees.delete(job.dir);
         base = Files.createDirectories(job.dir);
         resources.fetchScratch(
             d.resourcesCid(), base.resolve("resources"), sources, Long.MAX_VALUE, fetchBudget);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.market.Pricing;
 import org.jgolem.node.market.ResourceExchange;
@@ -237,7 +238,7 @@ final class TaskPublisher {
   /** Removes a scratch folder quietly. */
   static void deleteQuietly(Path p) {
     try {
-      org.jgolem.node.compute.OutputFiles.deleteTree(p);
+      FileTrees.delete(p);
     } catch (IOException e) {
       LOG.debug("Could not remove {}: {}", p, e.toString());
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.tasks.FileResults;
 import org.jgolem.node.tasks.PlannedSubtask;
 import org.jgolem.node.tasks.TaskPlan;
@@ -127,7 +128,7 @@ public final class GwasmTemplate implements TaskTemplate {
       Path res = subtask.resources();
       if (Files.isDirectory(res)) return;
       Path part = res.resolveSibling(res.getFileName() + ".part");
-      org.jgolem.node.compute.OutputFiles.deleteTree(part);
+      FileTrees.delete(part);
       if (subtask.runs().isEmpty()) {
         FileResults.stage(inputs.get(subtask.name()), part);
       } else {
