@@ -26,7 +26,24 @@ public enum MessageType {
   ACK_REPORT_COMPUTED_TASK(23, false),
   REJECT_REPORT_COMPUTED_TASK(24, false),
   SUBTASK_RESULTS_ACCEPTED(25, true),
-  SUBTASK_RESULTS_REJECTED(26, true);
+  SUBTASK_RESULTS_REJECTED(26, true),
+  // Concent: requests from nodes
+  FORCE_REPORT_COMPUTED_TASK(32, false),
+  FORCE_GET_TASK_RESULT(33, false),
+  FORCE_SUBTASK_RESULTS(34, false),
+  FORCE_PAYMENT(35, false),
+  // Concent: its answers and verdicts
+  SERVICE_REFUSED(40, false),
+  FORCE_REPORT_COMPUTED_TASK_RESPONSE(41, false),
+  FORCE_GET_TASK_RESULT_UPLOAD(42, false),
+  FORCE_GET_TASK_RESULT_DOWNLOAD(43, false),
+  FORCE_GET_TASK_RESULT_FAILED(44, false),
+  FORCE_SUBTASK_RESULTS_RESPONSE(45, false),
+  FORCE_PAYMENT_RESPONSE(46, false),
+  SETTLEMENT_MADE(47, false),
+  // Concent: the HTTP transport
+  CONCENT_AUTH(48, false),
+  CONCENT_DELIVERY(49, false);
 
   private static final Map<Integer, MessageType> BY_CODE = new HashMap<>();
 

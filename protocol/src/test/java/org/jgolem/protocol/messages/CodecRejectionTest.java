@@ -20,6 +20,21 @@ import org.jgolem.protocol.identity.Secp256k1;
 import org.jgolem.protocol.identity.Signature;
 import org.jgolem.protocol.messages.InvalidMessageException.Reason;
 import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.concent.ConcentAuth;
+import org.jgolem.protocol.messages.concent.ConcentDelivery;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultDownload;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultFailed;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultUpload;
+import org.jgolem.protocol.messages.concent.ForcePayment;
+import org.jgolem.protocol.messages.concent.ForcePaymentResponse;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
+import org.jgolem.protocol.messages.concent.Frames;
+import org.jgolem.protocol.messages.concent.ServiceRefused;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
@@ -990,6 +1005,103 @@ class CodecRejectionTest {
             "detail",
             new SubtaskResultsRejected(
                 report, sub, req, prov, SubtaskResultsRejected.Reason.TIMEOUT, "x".repeat(257))));
+
+    // Concent
+    byte[] ttcFrame = Fixtures.frame(MessageType.TASK_TO_COMPUTE);
+    byte[] rctFrame = Fixtures.frame(MessageType.REPORT_COMPUTED_TASK);
+    byte[] short_ = new byte[40];
+    byte[] id16 = new byte[16];
+    cases.add(Arguments.of("report", new ForceReportComputedTask(ttcFrame, short_)));
+    cases.add(
+        Arguments.of(
+            "taskToCompute",
+            new ForceReportComputedTask(new byte[Frames.MAX_FRAME + 1], rctFrame)));
+    cases.add(Arguments.of("taskToCompute", new ForceGetTaskResult(null, rctFrame)));
+    cases.add(Arguments.of("ack", new ForceSubtaskResults(ttcFrame, rctFrame, new byte[0])));
+    cases.add(
+        Arguments.of("accepted", new ForcePayment(List.of(ttcFrame), List.of(rctFrame, rctFrame))));
+    cases.add(Arguments.of("taskToComputes", new ForcePayment(List.of(), List.of())));
+    cases.add(
+        Arguments.of(
+            "requestId",
+            new ServiceRefused(sub, new byte[15], ServiceRefused.Reason.TOO_LATE, "")));
+    cases.add(Arguments.of("reason", new ServiceRefused(sub, id16, null, "")));
+    cases.add(
+        Arguments.of(
+            "answer",
+            new ForceReportComputedTaskResponse(
+                sub, report, ForceReportComputedTaskResponse.Outcome.CONCENT_ACK, rctFrame)));
+    cases.add(
+        Arguments.of(
+            "answer",
+            new ForceReportComputedTaskResponse(
+                sub,
+                report,
+                ForceReportComputedTaskResponse.Outcome.ACK_FROM_REQUESTOR,
+                new byte[0])));
+    cases.add(
+        Arguments.of(
+            "resultCid", new ForceGetTaskResultUpload(sub, report, "", 1, Fixtures.TIMESTAMP)));
+    cases.add(
+        Arguments.of("uploadDeadline", new ForceGetTaskResultUpload(sub, report, "bafy", 1, 0)));
+    cases.add(
+        Arguments.of("reportHash", new ForceGetTaskResultDownload(sub, new byte[32], "bafy", 1)));
+    cases.add(
+        Arguments.of("taskToComputeHash", new ForceGetTaskResultFailed(sub, null, report, "bafy")));
+    cases.add(
+        Arguments.of(
+            "amount",
+            new ForceSubtaskResultsResponse(
+                sub,
+                report,
+                ForceSubtaskResultsResponse.Outcome.ACCEPTED_BY_CONCENT,
+                BigInteger.ZERO,
+                new byte[0])));
+    cases.add(
+        Arguments.of(
+            "answer",
+            new ForceSubtaskResultsResponse(
+                sub,
+                report,
+                ForceSubtaskResultsResponse.Outcome.ACCEPTED_BY_REQUESTOR,
+                BigInteger.ONE,
+                new byte[0])));
+    cases.add(
+        Arguments.of(
+            "reimbursed",
+            new ForcePaymentResponse(
+                req,
+                prov,
+                List.of(sub),
+                BigInteger.TEN,
+                BigInteger.ZERO,
+                BigInteger.TEN,
+                ForcePaymentResponse.Outcome.NO_UNSETTLED_TASKS)));
+    cases.add(
+        Arguments.of(
+            "subtaskIds",
+            new ForcePaymentResponse(
+                req,
+                prov,
+                List.of(),
+                BigInteger.TEN,
+                BigInteger.ZERO,
+                BigInteger.TEN,
+                ForcePaymentResponse.Outcome.PAYMENT_COMMITTED)));
+    cases.add(
+        Arguments.of(
+            "transactionHash",
+            new SettlementMade(
+                SettlementMade.UseCase.FORCED_PAYMENT,
+                req,
+                prov,
+                List.of(sub),
+                BigInteger.ONE,
+                "0x1234")));
+    cases.add(Arguments.of("concent", new ConcentAuth(null, "POST", "/api/v1/send", new byte[32])));
+    cases.add(
+        Arguments.of("bodyHash", new ConcentAuth(prov, "POST", "/api/v1/send", new byte[31])));
+    cases.add(Arguments.of("deliveryIds", new ConcentDelivery(prov, List.of(), List.of(rctFrame))));
 
     return cases.stream()
         .map(a ->

@@ -7,6 +7,20 @@ import java.util.List;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.concent.ConcentAuth;
+import org.jgolem.protocol.messages.concent.ConcentDelivery;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultDownload;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultFailed;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultUpload;
+import org.jgolem.protocol.messages.concent.ForcePayment;
+import org.jgolem.protocol.messages.concent.ForcePaymentResponse;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
+import org.jgolem.protocol.messages.concent.ServiceRefused;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
@@ -47,6 +61,9 @@ public final class Fixtures {
   public static final NodeKey PROVIDER =
       NodeKey.fromPrivateKey(
           new BigInteger("8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f", 16));
+  public static final NodeKey CONCENT =
+      NodeKey.fromPrivateKey(
+          new BigInteger("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d", 16));
   public static final Address DEPOSIT = Address.of("0x5fbdb2315678afecb367f032d93f642f64180aa3");
   public static final NoteSigner NOTES = new NoteSigner(CHAIN_ID, DEPOSIT);
   public static final MessageHasher HASHER = new MessageHasher(CHAIN_ID);
@@ -86,8 +103,26 @@ public final class Fixtures {
   /** Who sends {@code type} in the task flow. */
   public static NodeKey sender(MessageType type) {
     return switch (type) {
-      case WANT_TO_COMPUTE_TASK, CANNOT_COMPUTE_TASK, REPORT_COMPUTED_TASK, PONG, NEIGHBOURS ->
+      case WANT_TO_COMPUTE_TASK,
+          CANNOT_COMPUTE_TASK,
+          REPORT_COMPUTED_TASK,
+          PONG,
+          NEIGHBOURS,
+          FORCE_REPORT_COMPUTED_TASK,
+          FORCE_SUBTASK_RESULTS,
+          FORCE_PAYMENT,
+          CONCENT_AUTH ->
           PROVIDER;
+      case SERVICE_REFUSED,
+          FORCE_REPORT_COMPUTED_TASK_RESPONSE,
+          FORCE_GET_TASK_RESULT_UPLOAD,
+          FORCE_GET_TASK_RESULT_DOWNLOAD,
+          FORCE_GET_TASK_RESULT_FAILED,
+          FORCE_SUBTASK_RESULTS_RESPONSE,
+          FORCE_PAYMENT_RESPONSE,
+          SETTLEMENT_MADE,
+          CONCENT_DELIVERY ->
+          CONCENT;
       default -> REQUESTOR;
     };
   }
@@ -256,7 +291,80 @@ public final class Fixtures {
               PROVIDER.address(),
               SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE,
               "frame 13 differs from the reference");
+      case FORCE_REPORT_COMPUTED_TASK ->
+          new ForceReportComputedTask(
+              frame(MessageType.TASK_TO_COMPUTE), frame(MessageType.REPORT_COMPUTED_TASK));
+      case FORCE_GET_TASK_RESULT ->
+          new ForceGetTaskResult(
+              frame(MessageType.TASK_TO_COMPUTE), frame(MessageType.REPORT_COMPUTED_TASK));
+      case FORCE_SUBTASK_RESULTS ->
+          new ForceSubtaskResults(
+              frame(MessageType.TASK_TO_COMPUTE),
+              frame(MessageType.REPORT_COMPUTED_TASK),
+              frame(MessageType.ACK_REPORT_COMPUTED_TASK));
+      case FORCE_PAYMENT ->
+          new ForcePayment(
+              List.of(frame(MessageType.TASK_TO_COMPUTE)),
+              List.of(frame(MessageType.SUBTASK_RESULTS_ACCEPTED)));
+      case SERVICE_REFUSED ->
+          new ServiceRefused(
+              SUBTASK_ID,
+              messageId(MessageType.FORCE_SUBTASK_RESULTS),
+              ServiceRefused.Reason.TOO_EARLY,
+              "the window opens at 1700000960000");
+      case FORCE_REPORT_COMPUTED_TASK_RESPONSE ->
+          new ForceReportComputedTaskResponse(
+              SUBTASK_ID,
+              reportHash,
+              ForceReportComputedTaskResponse.Outcome.ACK_FROM_REQUESTOR,
+              frame(MessageType.ACK_REPORT_COMPUTED_TASK));
+      case FORCE_GET_TASK_RESULT_UPLOAD ->
+          new ForceGetTaskResultUpload(
+              SUBTASK_ID, reportHash, report().resultCid(), 12_345_678, TIMESTAMP + 4_000_000);
+      case FORCE_GET_TASK_RESULT_DOWNLOAD ->
+          new ForceGetTaskResultDownload(
+              SUBTASK_ID, reportHash, report().resultCid(), TIMESTAMP + 5_000_000);
+      case FORCE_GET_TASK_RESULT_FAILED ->
+          new ForceGetTaskResultFailed(
+              SUBTASK_ID, taskToCompute().structHash(), reportHash, report().resultCid());
+      case FORCE_SUBTASK_RESULTS_RESPONSE ->
+          new ForceSubtaskResultsResponse(
+              SUBTASK_ID,
+              reportHash,
+              ForceSubtaskResultsResponse.Outcome.ACCEPTED_BY_CONCENT,
+              PRICE,
+              new byte[0]);
+      case FORCE_PAYMENT_RESPONSE ->
+          new ForcePaymentResponse(
+              REQUESTOR.address(),
+              PROVIDER.address(),
+              List.of(SUBTASK_ID),
+              PRICE,
+              BigInteger.ZERO,
+              PRICE,
+              ForcePaymentResponse.Outcome.PAYMENT_COMMITTED);
+      case SETTLEMENT_MADE ->
+          new SettlementMade(
+              SettlementMade.UseCase.FORCED_ACCEPTANCE,
+              REQUESTOR.address(),
+              PROVIDER.address(),
+              List.of(SUBTASK_ID),
+              PRICE,
+              "0x" + hex(bytes32(0x55)));
+      case CONCENT_AUTH ->
+          new ConcentAuth(CONCENT.address(), "POST", "/api/v1/send", bytes32(0x66));
+      case CONCENT_DELIVERY ->
+          new ConcentDelivery(
+              PROVIDER.address(),
+              List.of(messageId(MessageType.FORCE_PAYMENT_RESPONSE)),
+              List.of(frame(MessageType.FORCE_PAYMENT_RESPONSE)));
     };
+  }
+
+  /** The encoded golden frame of {@code type}, as Concent messages embed them. */
+  public static byte[] frame(MessageType type) {
+    MessageCodec codec = codec();
+    return codec.encode(golden(codec, type));
   }
 
   /** The golden envelope of {@code type}: fixed key, timestamp, message id and payload. */

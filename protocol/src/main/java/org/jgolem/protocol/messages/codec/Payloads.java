@@ -4,6 +4,20 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.ConcentAuth;
+import org.jgolem.protocol.messages.concent.ConcentDelivery;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultDownload;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultFailed;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultUpload;
+import org.jgolem.protocol.messages.concent.ForcePayment;
+import org.jgolem.protocol.messages.concent.ForcePaymentResponse;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
+import org.jgolem.protocol.messages.concent.ServiceRefused;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
@@ -45,6 +59,21 @@ public final class Payloads {
     CLASSES.put(MessageType.REJECT_REPORT_COMPUTED_TASK, RejectReportComputedTask.class);
     CLASSES.put(MessageType.SUBTASK_RESULTS_ACCEPTED, SubtaskResultsAccepted.class);
     CLASSES.put(MessageType.SUBTASK_RESULTS_REJECTED, SubtaskResultsRejected.class);
+    CLASSES.put(MessageType.FORCE_REPORT_COMPUTED_TASK, ForceReportComputedTask.class);
+    CLASSES.put(MessageType.FORCE_GET_TASK_RESULT, ForceGetTaskResult.class);
+    CLASSES.put(MessageType.FORCE_SUBTASK_RESULTS, ForceSubtaskResults.class);
+    CLASSES.put(MessageType.FORCE_PAYMENT, ForcePayment.class);
+    CLASSES.put(MessageType.SERVICE_REFUSED, ServiceRefused.class);
+    CLASSES.put(
+        MessageType.FORCE_REPORT_COMPUTED_TASK_RESPONSE, ForceReportComputedTaskResponse.class);
+    CLASSES.put(MessageType.FORCE_GET_TASK_RESULT_UPLOAD, ForceGetTaskResultUpload.class);
+    CLASSES.put(MessageType.FORCE_GET_TASK_RESULT_DOWNLOAD, ForceGetTaskResultDownload.class);
+    CLASSES.put(MessageType.FORCE_GET_TASK_RESULT_FAILED, ForceGetTaskResultFailed.class);
+    CLASSES.put(MessageType.FORCE_SUBTASK_RESULTS_RESPONSE, ForceSubtaskResultsResponse.class);
+    CLASSES.put(MessageType.FORCE_PAYMENT_RESPONSE, ForcePaymentResponse.class);
+    CLASSES.put(MessageType.SETTLEMENT_MADE, SettlementMade.class);
+    CLASSES.put(MessageType.CONCENT_AUTH, ConcentAuth.class);
+    CLASSES.put(MessageType.CONCENT_DELIVERY, ConcentDelivery.class);
   }
 
   private Payloads() {}

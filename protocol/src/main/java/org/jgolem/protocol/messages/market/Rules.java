@@ -5,28 +5,31 @@ import java.util.List;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.InvalidMessageException;
 
-/** Validation rules shared by the market payloads; each failure names the field at fault. */
-final class Rules {
-  static final int ID_LENGTH = 32;
-  static final int MAX_DETAIL = 256;
+/**
+ * Validation rules shared by the market and Concent payloads; each failure names the field at
+ * fault.
+ */
+public final class Rules {
+  public static final int ID_LENGTH = 32;
+  public static final int MAX_DETAIL = 256;
 
   private Rules() {}
 
-  static void bytes32(String field, byte[] b) {
+  public static void bytes32(String field, byte[] b) {
     if (b == null || b.length != ID_LENGTH) {
       throw InvalidMessageException.invalid(field, "must have 32 bytes");
     }
   }
 
   /** 32 bytes, not all zero (a real id). */
-  static void id(String field, byte[] b) {
+  public static void id(String field, byte[] b) {
     bytes32(field, b);
     if (isZero(b)) {
       throw InvalidMessageException.invalid(field, "must not be zero");
     }
   }
 
-  static boolean isZero(byte[] b) {
+  public static boolean isZero(byte[] b) {
     for (byte x : b) {
       if (x != 0) {
         return false;
@@ -35,7 +38,7 @@ final class Rules {
     return true;
   }
 
-  static void address(String field, Address a) {
+  public static void address(String field, Address a) {
     if (a == null) {
       throw InvalidMessageException.invalid(field, "is missing");
     }
@@ -44,31 +47,31 @@ final class Rules {
     }
   }
 
-  static void uint256(String field, BigInteger v) {
+  public static void uint256(String field, BigInteger v) {
     if (v == null || v.signum() < 0 || v.bitLength() > 256) {
       throw InvalidMessageException.invalid(field, "must be a non-negative uint256");
     }
   }
 
-  static void nonNegative(String field, long v) {
+  public static void nonNegative(String field, long v) {
     if (v < 0) {
       throw InvalidMessageException.invalid(field, "must not be negative, got " + v);
     }
   }
 
-  static void range(String field, long v, long min, long max) {
+  public static void range(String field, long v, long min, long max) {
     if (v < min || v > max) {
       throw InvalidMessageException.invalid(field, "must be in " + min + ".." + max + ", got " + v);
     }
   }
 
-  static void present(String field, Object o) {
+  public static void present(String field, Object o) {
     if (o == null) {
       throw InvalidMessageException.invalid(field, "is missing or unknown");
     }
   }
 
-  static void string(String field, String s, int min, int max) {
+  public static void string(String field, String s, int min, int max) {
     if (s == null || s.length() < min || s.length() > max) {
       throw InvalidMessageException.invalid(field, "must have " + min + ".." + max + " characters");
     }
@@ -79,7 +82,8 @@ final class Rules {
     }
   }
 
-  static void strings(String field, List<String> list, int maxItems, int minLength, int maxLength) {
+  public static void strings(
+      String field, List<String> list, int maxItems, int minLength, int maxLength) {
     if (list == null || list.size() > maxItems) {
       throw InvalidMessageException.invalid(field, "must list at most " + maxItems);
     }
@@ -88,13 +92,13 @@ final class Rules {
     }
   }
 
-  static void environment(String field, String e) {
+  public static void environment(String field, String e) {
     if (e == null || !(e.equals("wasm") || e.equals("docker"))) {
       throw InvalidMessageException.invalid(field, "must be \"wasm\" or \"docker\"");
     }
   }
 
-  static byte[] copy(byte[] b) {
+  public static byte[] copy(byte[] b) {
     return b == null ? null : b.clone();
   }
 }
