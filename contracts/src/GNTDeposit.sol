@@ -12,7 +12,8 @@ import {ITokenReceiver, IGNT} from "ITokenReceiver.sol";
 /// - high-s signatures are rejected (and v must be 27 or 28);
 /// - every (payer, subtask id, purpose) is settled at most once, recorded on chain;
 /// - a new deposit re-locks the account (audit TOB-10);
-/// - every reimbursement event names its subtask id (audit TOB-11).
+/// - every reimbursement event names its subtask id (audit TOB-11);
+/// - ForceSubtaskResults cases can be settled many in one transaction (reimburseForSubtasks).
 contract GNTDeposit is ITokenReceiver {
     enum Purpose {
         SubtaskPayment, // requestor pays provider: reimburseForSubtask, reimburseForNoPayment
@@ -30,6 +31,23 @@ contract GNTDeposit is ITokenReceiver {
     uint256 private constant HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
     /// Bound on the notes in one ForcePayment, so the loop over calldata stays bounded.
     uint256 public constant MAX_NOTES_PER_CALL = 64;
+    /// Bound on the subtasks settled by one reimburseForSubtasks (about 4.5M gas at the bound).
+    uint256 public constant MAX_SUBTASKS_PER_CALL = 128;
+    /// The token's TransferToZeroAddress() error, which a payment to provider 0 would raise.
+    bytes4 private constant TRANSFER_TO_ZERO_ADDRESS = bytes4(keccak256("TransferToZeroAddress()"));
+
+    /// One ForceSubtaskResults settlement of a batch: the requestor's note for the provider
+    /// (amount, subtaskId, v, r, s) and how much of it to pay.
+    struct SubtaskReimbursement {
+        address requestor;
+        address provider;
+        uint256 amount;
+        bytes32 subtaskId;
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+        uint256 reimburseAmount;
+    }
 
     IGNT public immutable token;
     uint64 public immutable withdrawalDelay;
@@ -87,6 +105,10 @@ contract GNTDeposit is ITokenReceiver {
     error ArrayLengthMismatch();
     error TooManyNotes(uint256 count, uint256 maximum);
     error TokenTransferFailed();
+    error EmptyBatch();
+    /// Item `index` of a batch failed; `reason` is the error reimburseForSubtask would have raised
+    /// for it alone (selector and arguments). Nothing of the batch happened.
+    error ItemFailed(uint256 index, bytes reason);
 
     modifier onlyOwner() {
         if (msg.sender != owner) revert NotOwner(msg.sender);
@@ -170,8 +192,7 @@ contract GNTDeposit is ITokenReceiver {
         view
         returns (bytes32)
     {
-        bytes32 structHash = keccak256(abi.encode(NOTE_TYPEHASH, payer, payee, amount, subtaskId, uint8(purpose)));
-        return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
+        return _digest(domainSeparator(), payer, payee, amount, subtaskId, purpose);
     }
 
     // ---------------------------------------------------------------- deposits
@@ -237,6 +258,86 @@ contract GNTDeposit is ITokenReceiver {
         _charge(requestor, reimburseAmount);
         emit ReimburseForSubtask(requestor, provider, subtaskId, reimburseAmount);
         _pay(provider, reimburseAmount);
+    }
+
+    /// Many ForceSubtaskResults settlements in one transaction. Each item is checked exactly as
+    /// reimburseForSubtask checks it, in the same order (note cap, signature, settled record,
+    /// zero amount, deposit, daily limit), against the state the items before it left, and emits
+    /// its ReimburseForSubtask. All or nothing: the first failing item reverts the whole call
+    /// with ItemFailed(index, the error it would have raised alone), so Concent can drop it and
+    /// resend the rest. A deposit is written once per run of consecutive items with the same
+    /// requestor, and the provider paid once per run of consecutive items with the same provider
+    /// (ordering the items by requestor, then provider, makes the runs longest). The transfers are
+    /// made after every check and state change.
+    function reimburseForSubtasks(SubtaskReimbursement[] calldata items) external onlyConcent {
+        uint256 n = items.length;
+        if (n == 0) revert EmptyBatch();
+        if (n > MAX_SUBTASKS_PER_CALL) revert TooManyNotes(n, MAX_SUBTASKS_PER_CALL);
+        bytes32 domain = domainSeparator();
+        uint256 limit = dailyReimbursementLimit;
+        uint256 day = block.timestamp / 1 days;
+        uint256 today = day == reimbursementDay ? reimbursedToday : 0;
+        uint256 total;
+        address payer; // the requestor of the current run; its deposit is `balance` until written
+        uint256 balance;
+        for (uint256 i = 0; i < n; ++i) {
+            SubtaskReimbursement calldata item = items[i];
+            address requestor = item.requestor;
+            uint256 amount = item.amount;
+            uint256 pay = item.reimburseAmount;
+            if (pay > amount) {
+                revert ItemFailed(i, abi.encodeWithSelector(ReimbursementAboveNote.selector, pay, amount));
+            }
+            bytes memory failure = _settleNote(
+                domain,
+                requestor,
+                item.provider,
+                amount,
+                item.subtaskId,
+                Purpose.SubtaskPayment,
+                item.v,
+                item.r,
+                item.s
+            );
+            if (failure.length != 0) revert ItemFailed(i, failure);
+            if (pay == 0) revert ItemFailed(i, abi.encodeWithSelector(ZeroAmount.selector));
+            if (requestor != payer) {
+                if (payer != address(0)) _balances[payer] = balance;
+                payer = requestor;
+                balance = _balances[requestor];
+            }
+            if (balance < pay) {
+                revert ItemFailed(i, abi.encodeWithSelector(InsufficientDeposit.selector, requestor, balance, pay));
+            }
+            if (today + pay > limit) {
+                revert ItemFailed(i, abi.encodeWithSelector(DailyLimitExceeded.selector, today, pay, limit));
+            }
+            unchecked {
+                balance -= pay;
+            }
+            today += pay;
+            total += pay;
+            // reimburseForSubtask would fail here in the token's transfer: name the item instead.
+            if (item.provider == address(0)) revert ItemFailed(i, abi.encodeWithSelector(TRANSFER_TO_ZERO_ADDRESS));
+            emit ReimburseForSubtask(requestor, item.provider, item.subtaskId, pay);
+        }
+        _balances[payer] = balance;
+        reimbursementDay = day;
+        reimbursedToday = today;
+        totalDeposits -= total;
+        // Interactions last: one transfer per run of the same provider.
+        address payee = items[0].provider;
+        uint256 owed;
+        for (uint256 i = 0; i < n; ++i) {
+            address provider = items[i].provider;
+            if (provider != payee) {
+                _pay(payee, owed);
+                payee = provider;
+                owed = 0;
+            }
+            owed += items[i].reimburseAmount;
+        }
+        _pay(payee, owed);
     }
 
     /// ForcePayment: accepted subtasks left unpaid. Every note is checked and settled; the
@@ -372,13 +473,48 @@ contract GNTDeposit is ITokenReceiver {
         bytes32 r,
         bytes32 s
     ) private {
-        if (v != 27 && v != 28) revert InvalidSignatureV(v);
-        if (uint256(s) > HALF_CURVE_ORDER) revert HighSSignature(s);
-        address signer = ecrecover(noteDigest(payer, payee, amount, subtaskId, purpose), v, r, s);
-        if (signer == address(0) || signer != payer) revert InvalidSignature(payer, signer);
+        bytes memory failure = _settleNote(domainSeparator(), payer, payee, amount, subtaskId, purpose, v, r, s);
+        if (failure.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(failure, 32), mload(failure))
+            }
+        }
+    }
+
+    /// The checks of _useNote: returns the encoded error of the first that fails (nothing is
+    /// settled then), or empty bytes after marking (payer, subtask, purpose) settled.
+    function _settleNote(
+        bytes32 domain,
+        address payer,
+        address payee,
+        uint256 amount,
+        bytes32 subtaskId,
+        Purpose purpose,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) private returns (bytes memory failure) {
+        if (v != 27 && v != 28) return abi.encodeWithSelector(InvalidSignatureV.selector, v);
+        if (uint256(s) > HALF_CURVE_ORDER) return abi.encodeWithSelector(HighSSignature.selector, s);
+        address signer = ecrecover(_digest(domain, payer, payee, amount, subtaskId, purpose), v, r, s);
+        if (signer == address(0) || signer != payer) {
+            return abi.encodeWithSelector(InvalidSignature.selector, payer, signer);
+        }
         bytes32 key = _settlementKey(payer, subtaskId, purpose);
-        if (_settled[key]) revert AlreadySettled(payer, subtaskId, purpose);
+        if (_settled[key]) return abi.encodeWithSelector(AlreadySettled.selector, payer, subtaskId, purpose);
         _settled[key] = true;
+    }
+
+    function _digest(
+        bytes32 domain,
+        address payer,
+        address payee,
+        uint256 amount,
+        bytes32 subtaskId,
+        Purpose purpose
+    ) private pure returns (bytes32) {
+        bytes32 structHash = keccak256(abi.encode(NOTE_TYPEHASH, payer, payee, amount, subtaskId, uint8(purpose)));
+        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
     }
 
     /// Takes `amount` out of `account`'s deposit, within the daily reimbursement limit.

@@ -15,7 +15,9 @@ import org.web3j.utils.Numeric;
 
 /**
  * Turns revert data into a {@link ContractRevertedException}: every custom error declared in the
- * project's contracts, plus Solidity's {@code Error(string)} and {@code Panic(uint256)}.
+ * project's contracts, plus Solidity's {@code Error(string)} and {@code Panic(uint256)}. An error
+ * whose last parameter is {@code bytes} (GNTDeposit's {@code ItemFailed(index, reason)}) has that
+ * revert data decoded too, as {@link ContractRevertedException#innerError()}.
  */
 public final class RevertDecoder {
   private record ErrorAbi(String name, List<String> types) {}
@@ -74,7 +76,13 @@ public final class RevertDecoder {
       for (Type v : values) {
         args.add(plain(v.getValue()));
       }
-      return new ContractRevertedException(abi.name(), args, hex, context);
+      ContractRevertedException inner = null;
+      if (!args.isEmpty() && "bytes".equals(abi.types().get(abi.types().size() - 1))) {
+        // an error that carries another's revert data: ItemFailed(index, reason)
+        inner =
+            decode((String) args.get(args.size() - 1), context + " " + abi.name() + args.get(0));
+      }
+      return new ContractRevertedException(abi.name(), args, hex, context, inner);
     } catch (ClassNotFoundException | RuntimeException e) {
       return new ContractRevertedException(abi.name(), List.of(), hex, context);
     }

@@ -21,25 +21,6 @@ class SignAndBroadcastTest extends AnvilTest {
     return List.of(new PackedPayment(payee, BigInteger.valueOf(amount)));
   }
 
-  /** Automining is asynchronous: the receipt follows the broadcast by a few milliseconds. */
-  private static TxReceipt awaitReceipt(String hash) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (true) {
-      var r = chain.receipt(hash);
-      if (r.isPresent()) {
-        return r.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no receipt for " + hash);
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   private static long nonce(Address a) {
     return chain.pendingTransactionCount(a);
   }

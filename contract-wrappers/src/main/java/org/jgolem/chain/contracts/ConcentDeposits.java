@@ -2,6 +2,8 @@ package org.jgolem.chain.contracts;
 
 import java.math.BigInteger;
 import java.util.List;
+import org.jgolem.chain.SignedTransaction;
+import org.jgolem.chain.TxFees;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
 import org.jgolem.protocol.notes.Purpose;
@@ -48,12 +50,59 @@ public interface ConcentDeposits {
   // Concent only
   TxResult reimburseForSubtask(SignedNote note, BigInteger reimburseAmount);
 
+  /**
+   * Settles many ForceSubtaskResults cases in one transaction ({@code reimburseForSubtasks}): each
+   * item is checked as {@link #reimburseForSubtask} checks it and emits its own {@code
+   * ReimburseForSubtask}. All or nothing: if an item fails, the call throws a {@link
+   * org.jgolem.chain.ContractRevertedException} named {@code ItemFailed} with the item's index and,
+   * in {@link org.jgolem.chain.ContractRevertedException#innerError()}, the error it would have
+   * raised alone (e.g. {@code AlreadySettled}); nothing is settled, and the rest can be resent
+   * without it. Items with the same requestor, then the same provider, next to each other cost
+   * least (one deposit write and one token transfer per run).
+   *
+   * @throws IllegalArgumentException before sending, for an empty batch, more than {@link
+   *     #MAX_SUBTASKS_PER_CALL} items, a note that is not a {@code SUBTASK_PAYMENT}, or the same
+   *     (requestor, subtask) twice
+   */
+  TxResult reimburseForSubtasks(List<Reimbursement> items);
+
   TxResult reimburseForNoPayment(
       List<SignedNote> notes, BigInteger reimburseAmount, long closureTime);
 
   TxResult reimburseForVerificationCosts(SignedNote note, BigInteger reimburseAmount);
 
   TxResult reimburseForCommunication(SignedNote note, BigInteger reimburseAmount);
+
+  // Concent only, signed but not sent: Concent records the signed transaction before it broadcasts
+  // it (LocalSigningTransactionManager#broadcast), so that a case is settled exactly once across
+  // crashes, as the node's payment processor does with GntToken#signBatchTransfer.
+
+  /** Estimates {@link #reimburseForSubtask} and the gas limit to sign it with (25% headroom). */
+  GntToken.GasQuote quoteReimburseForSubtask(SignedNote note, BigInteger reimburseAmount);
+
+  /** Estimates {@link #reimburseForSubtasks}; a failing item throws {@code ItemFailed} as there. */
+  GntToken.GasQuote quoteReimburseForSubtasks(List<Reimbursement> items);
+
+  /** Estimates {@link #reimburseForNoPayment}. */
+  GntToken.GasQuote quoteReimburseForNoPayment(
+      List<SignedNote> notes, BigInteger reimburseAmount, long closureTime);
+
+  /** The call of {@link #reimburseForSubtask}, signed with this nonce, gas limit and fees. */
+  SignedTransaction signReimburseForSubtask(
+      SignedNote note, BigInteger reimburseAmount, long nonce, BigInteger gasLimit, TxFees fees);
+
+  /** The call of {@link #reimburseForSubtasks}, signed (same client-side checks). */
+  SignedTransaction signReimburseForSubtasks(
+      List<Reimbursement> items, long nonce, BigInteger gasLimit, TxFees fees);
+
+  /** The call of {@link #reimburseForNoPayment}, signed (same client-side checks). */
+  SignedTransaction signReimburseForNoPayment(
+      List<SignedNote> notes,
+      BigInteger reimburseAmount,
+      long closureTime,
+      long nonce,
+      BigInteger gasLimit,
+      TxFees fees);
 
   // owner only
   TxResult transferConcent(Address newConcent);
@@ -74,4 +123,15 @@ public interface ConcentDeposits {
       BigInteger dailyReimbursementLimit) {}
 
   record Roles(Address owner, Address concent, Address coldwallet) {}
+
+  /** The contract's bound on one {@link #reimburseForSubtasks} call. */
+  int MAX_SUBTASKS_PER_CALL = 128;
+
+  /** One item of {@link #reimburseForSubtasks}: the requestor's note and how much of it to pay. */
+  record Reimbursement(SignedNote note, BigInteger reimburseAmount) {
+    public Reimbursement {
+      java.util.Objects.requireNonNull(note, "note");
+      java.util.Objects.requireNonNull(reimburseAmount, "reimburseAmount");
+    }
+  }
 }

@@ -1,8 +1,14 @@
 package org.jgolem.chain.contracts;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.jgolem.chain.Chain;
+import org.jgolem.chain.SignedTransaction;
+import org.jgolem.chain.TxFees;
 import org.jgolem.contracts.generated.GNTDeposit;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.TxResult;
@@ -10,6 +16,8 @@ import org.jgolem.protocol.notes.PromissoryNote;
 import org.jgolem.protocol.notes.Purpose;
 import org.jgolem.protocol.notes.SignedNote;
 import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.RemoteFunctionCall;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /** {@link ConcentDeposits} over the generated wrapper. */
 public final class ConcentDepositsGateway extends ContractGateway implements ConcentDeposits {
@@ -121,23 +129,111 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
 
   @Override
   public TxResult reimburseForSubtask(SignedNote s, BigInteger reimburseAmount) {
-    PromissoryNote n = s.note();
-    requirePurpose(n, Purpose.SUBTASK_PAYMENT);
-    return tx(
-        "GNTDeposit.reimburseForSubtask",
-        deposit.reimburseForSubtask(
-            n.payer().hex(),
-            n.payee().hex(),
-            n.amount(),
-            n.subtaskId(),
-            BigInteger.valueOf(s.v()),
-            s.r(),
-            s.s(),
-            reimburseAmount));
+    return tx("GNTDeposit.reimburseForSubtask", subtaskCall(s, reimburseAmount));
+  }
+
+  @Override
+  public TxResult reimburseForSubtasks(List<Reimbursement> items) {
+    return tx("GNTDeposit.reimburseForSubtasks", subtasksCall(items));
   }
 
   @Override
   public TxResult reimburseForNoPayment(
+      List<SignedNote> notes, BigInteger reimburseAmount, long closureTime) {
+    return tx(
+        "GNTDeposit.reimburseForNoPayment", noPaymentCall(notes, reimburseAmount, closureTime));
+  }
+
+  @Override
+  public GntToken.GasQuote quoteReimburseForSubtask(SignedNote note, BigInteger reimburseAmount) {
+    return quote(subtaskCall(note, reimburseAmount));
+  }
+
+  @Override
+  public GntToken.GasQuote quoteReimburseForSubtasks(List<Reimbursement> items) {
+    return quote(subtasksCall(items));
+  }
+
+  @Override
+  public GntToken.GasQuote quoteReimburseForNoPayment(
+      List<SignedNote> notes, BigInteger reimburseAmount, long closureTime) {
+    return quote(noPaymentCall(notes, reimburseAmount, closureTime));
+  }
+
+  @Override
+  public SignedTransaction signReimburseForSubtask(
+      SignedNote note, BigInteger reimburseAmount, long nonce, BigInteger gasLimit, TxFees fees) {
+    return sign(subtaskCall(note, reimburseAmount), nonce, gasLimit, fees);
+  }
+
+  @Override
+  public SignedTransaction signReimburseForSubtasks(
+      List<Reimbursement> items, long nonce, BigInteger gasLimit, TxFees fees) {
+    return sign(subtasksCall(items), nonce, gasLimit, fees);
+  }
+
+  @Override
+  public SignedTransaction signReimburseForNoPayment(
+      List<SignedNote> notes,
+      BigInteger reimburseAmount,
+      long closureTime,
+      long nonce,
+      BigInteger gasLimit,
+      TxFees fees) {
+    return sign(noPaymentCall(notes, reimburseAmount, closureTime), nonce, gasLimit, fees);
+  }
+
+  private RemoteFunctionCall<TransactionReceipt> subtaskCall(
+      SignedNote s, BigInteger reimburseAmount) {
+    PromissoryNote n = s.note();
+    requirePurpose(n, Purpose.SUBTASK_PAYMENT);
+    return deposit.reimburseForSubtask(
+        n.payer().hex(),
+        n.payee().hex(),
+        n.amount(),
+        n.subtaskId(),
+        BigInteger.valueOf(s.v()),
+        s.r(),
+        s.s(),
+        reimburseAmount);
+  }
+
+  private RemoteFunctionCall<TransactionReceipt> subtasksCall(List<Reimbursement> items) {
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("a batch of reimbursements needs at least one item");
+    }
+    if (items.size() > MAX_SUBTASKS_PER_CALL) {
+      throw new IllegalArgumentException(
+          items.size()
+              + " reimbursements in one batch; the contract takes at most "
+              + MAX_SUBTASKS_PER_CALL);
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    List<GNTDeposit.SubtaskReimbursement> encoded = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      SignedNote s = items.get(i).note();
+      PromissoryNote n = s.note();
+      requirePurpose(n, Purpose.SUBTASK_PAYMENT);
+      Integer earlier = seen.putIfAbsent(n.payer() + HexFormat.of().formatHex(n.subtaskId()), i);
+      if (earlier != null) {
+        throw new IllegalArgumentException(
+            "items " + earlier + " and " + i + " settle the same subtask of one requestor: " + n);
+      }
+      encoded.add(
+          new GNTDeposit.SubtaskReimbursement(
+              n.payer().hex(),
+              n.payee().hex(),
+              n.amount(),
+              n.subtaskId(),
+              BigInteger.valueOf(s.v()),
+              s.r(),
+              s.s(),
+              items.get(i).reimburseAmount()));
+    }
+    return deposit.reimburseForSubtasks(encoded);
+  }
+
+  private RemoteFunctionCall<TransactionReceipt> noPaymentCall(
       List<SignedNote> notes, BigInteger reimburseAmount, long closureTime) {
     if (notes.isEmpty()) {
       throw new IllegalArgumentException("ForcePayment needs at least one note");
@@ -156,18 +252,16 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
       }
       requirePurpose(n, Purpose.SUBTASK_PAYMENT);
     }
-    return tx(
-        "GNTDeposit.reimburseForNoPayment",
-        deposit.reimburseForNoPayment(
-            first.payer().hex(),
-            first.payee().hex(),
-            notes.stream().map(s -> s.note().amount()).toList(),
-            notes.stream().map(s -> s.note().subtaskId()).toList(),
-            notes.stream().map(s -> BigInteger.valueOf(s.v())).toList(),
-            notes.stream().map(SignedNote::r).toList(),
-            notes.stream().map(SignedNote::s).toList(),
-            reimburseAmount,
-            BigInteger.valueOf(closureTime)));
+    return deposit.reimburseForNoPayment(
+        first.payer().hex(),
+        first.payee().hex(),
+        notes.stream().map(s -> s.note().amount()).toList(),
+        notes.stream().map(s -> s.note().subtaskId()).toList(),
+        notes.stream().map(s -> BigInteger.valueOf(s.v())).toList(),
+        notes.stream().map(SignedNote::r).toList(),
+        notes.stream().map(SignedNote::s).toList(),
+        reimburseAmount,
+        BigInteger.valueOf(closureTime));
   }
 
   @Override

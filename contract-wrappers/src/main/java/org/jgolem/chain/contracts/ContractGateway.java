@@ -5,6 +5,8 @@ import java.util.List;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.LocalSigningTransactionManager;
 import org.jgolem.chain.Rpc;
+import org.jgolem.chain.SignedTransaction;
+import org.jgolem.chain.TxFees;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.LogEntry;
 import org.jgolem.eth.TxResult;
@@ -88,6 +90,27 @@ abstract class ContractGateway {
       String what, RemoteFunctionCall<TransactionReceipt> call, List<AccessListObject> accessList) {
     return result(
         signer.execute(address.hex(), call.encodeFunctionCall(), BigInteger.ZERO, accessList));
+  }
+
+  /** {@code eth_estimateGas} for {@code call} and the gas limit to sign it with. */
+  protected GntToken.GasQuote quote(RemoteFunctionCall<TransactionReceipt> call) {
+    BigInteger estimate =
+        signer.estimateGas(address.hex(), call.encodeFunctionCall(), BigInteger.ZERO);
+    return new GntToken.GasQuote(
+        estimate, LocalSigningTransactionManager.gasLimitFor(estimate, List.of()));
+  }
+
+  /** Signs {@code call} with an explicit nonce, gas limit and fees; sends nothing. */
+  protected SignedTransaction sign(
+      RemoteFunctionCall<TransactionReceipt> call, long nonce, BigInteger gasLimit, TxFees fees) {
+    return signer.sign(
+        address.hex(),
+        call.encodeFunctionCall(),
+        BigInteger.ZERO,
+        gasLimit,
+        fees,
+        nonce,
+        List.of());
   }
 
   static TxResult result(TransactionReceipt r) {

@@ -7,6 +7,7 @@ import java.math.BigInteger;
 import java.util.List;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.ContractRevertedException;
+import org.jgolem.chain.TxReceipt;
 import org.jgolem.chain.contracts.AppRegistryGateway;
 import org.jgolem.chain.contracts.ConcentDepositsGateway;
 import org.jgolem.chain.contracts.GntTokenGateway;
@@ -115,6 +116,25 @@ public abstract class AnvilTest {
 
   protected static long now() {
     return chain.latestBlockTimestamp();
+  }
+
+  /** Automining is asynchronous: the receipt follows the broadcast by a few milliseconds. */
+  public static TxReceipt awaitReceipt(String hash) {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (true) {
+      var r = chain.receipt(hash);
+      if (r.isPresent()) {
+        return r.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no receipt for " + hash);
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
   }
 
   /** Runs {@code action}, expects a revert with {@code errorName}, and returns the exception. */
