@@ -90,6 +90,26 @@ ensure_test_tools() {
   fi
 }
 
+# PostgreSQL for the tests (Concent's store; the registry service shares it): Debian's postgresql package,
+# installed here when missing (as root, with apt-get). The tests start clusters of their own with it
+# (org.jgolem.testkit.Postgres: initdb + pg_ctl into a temporary folder, a free loopback port, as the postgres
+# user through runuser when run as root), so no system cluster is created or started. Without it the
+# PostgreSQL tests fail, saying why: they are never skipped.
+ensure_postgres() {
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "${JGOLEM_PG_BIN:-}" ]; then
+    return 0
+  fi
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+    || die "PostgreSQL is needed by the tests and is not installed; install it (Debian: apt-get install postgresql) or set JGOLEM_PG_BIN to a folder holding initdb and pg_ctl"
+  say "installing Debian's postgresql (a real server for the Concent store's tests)"
+  # no 'main' cluster: the tests make their own
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/jgolem.conf
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null \
+    || die "apt-get install postgresql failed"
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || die "postgresql was installed but no initdb is under /usr/lib/postgresql/*/bin"
+}
+
 # java with the node's class path: the product (the daemon, the golem CLI, scripts/deploy's DeployMain)
 node_java() {
   java --enable-native-access=ALL-UNNAMED -Djgolem.root="$ROOT" -cp "$ROOT/node/target/classes:$(cat "$ROOT/node/target/classpath.txt")" "$@"

@@ -16,4 +16,19 @@ public record SignedNote(PromissoryNote note, int v, byte[] r, byte[] s) {
   public byte[] s() {
     return s.clone();
   }
+
+  /** By value: the signature's bytes, not the arrays' identities. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SignedNote n
+        && note.equals(n.note)
+        && v == n.v
+        && java.util.Arrays.equals(r, n.r)
+        && java.util.Arrays.equals(s, n.s);
+  }
+
+  @Override
+  public int hashCode() {
+    return note.hashCode() * 31 + java.util.Arrays.hashCode(r);
+  }
 }

@@ -1,0 +1,136 @@
+package org.jgolem.concent.store;
+
+import java.util.List;
+
+/**
+ * Concent's schema, in order, for both dialects: {ID}, {BYTES}, {AMOUNT} and {LONG} are filled in
+ * by {@link Dialect#ddl}. Append only: a released migration is never edited (add a new one). The
+ * engine is node's (org.jgolem.node.state.NodeDatabase): a {@code schema_version} table, each
+ * migration applied with its row in one transaction, a database newer than this code refused.
+ *
+ * <p>Addresses are lowercase 0x hex TEXT, ids raw bytes, times ms since the epoch (closure times
+ * seconds, as on chain), amounts exact ({@link Dialect}: never a float).
+ */
+final class Schema {
+  private Schema() {}
+
+  /** One step: statements applied together, with its row in {@code schema_version}. */
+  record Migration(int version, String description, List<String> statements) {
+    Migration {
+      statements = List.copyOf(statements);
+    }
+
+    static Migration of(int version, String description, String... statements) {
+      return new Migration(version, description, List.of(statements));
+    }
+  }
+
+  static final String VERSION_TABLE =
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+          + " description TEXT NOT NULL, applied_at {LONG} NOT NULL)";
+
+  static final List<Migration> ALL =
+      List.of(
+          Migration.of(
+              1,
+              "cases, deliveries (the outbox), payers and claims, settlements and their notes,"
+                  + " request nonces",
+              // A case is one row; its evidence (the signed frames by message type) one blob,
+              // written whole with each version (EvidenceCodec). Active states have a deadline
+              // > 0, passive ones 0: the partial index is exactly the cases dueCases looks at.
+              """
+              CREATE TABLE cases (
+                requestor        TEXT NOT NULL,
+                subtask_id       {BYTES} NOT NULL,
+                task_id          {BYTES} NOT NULL,
+                provider         TEXT NOT NULL,
+                state            TEXT NOT NULL,
+                next_deadline    {LONG} NOT NULL CHECK (next_deadline >= 0),
+                assigned_at      {LONG} NOT NULL,
+                compute_deadline {LONG} NOT NULL,
+                price            {AMOUNT} NOT NULL,
+                result_cid       TEXT NOT NULL,
+                result_size      {LONG} NOT NULL,
+                report_hash      {BYTES} NOT NULL,
+                evidence         {BYTES} NOT NULL,
+                version          {LONG} NOT NULL CHECK (version >= 1),
+                updated_at       {LONG} NOT NULL,
+                PRIMARY KEY (requestor, subtask_id)
+              )\
+              """,
+              "CREATE INDEX cases_due ON cases (next_deadline) WHERE next_deadline > 0",
+              // seq keeps the order of insertion; acked_at is null until the recipient acknowledges
+              """
+              CREATE TABLE deliveries (
+                seq       {ID},
+                id        {BYTES} NOT NULL UNIQUE,
+                recipient TEXT NOT NULL,
+                frame     {BYTES} NOT NULL,
+                queued_at {LONG} NOT NULL,
+                acked_at  {LONG}
+              )\
+              """,
+              "CREATE INDEX deliveries_pending ON deliveries (recipient, seq) WHERE acked_at IS NULL",
+              // One row per payer: the sum of its open claims, and the row a claim locks
+              // (SELECT ... FOR UPDATE in PostgreSQL), as Golem's Bankster locked the deposit.
+              """
+              CREATE TABLE payers (
+                payer    TEXT PRIMARY KEY,
+                reserved {AMOUNT} NOT NULL
+              )\
+              """,
+              // released_at is null while the claim is open; a released claim stays, so the same
+              // (payer, subtask, use case) is never claimed twice
+              """
+              CREATE TABLE claims (
+                payer       TEXT NOT NULL REFERENCES payers (payer),
+                subtask_id  {BYTES} NOT NULL,
+                use_case    TEXT NOT NULL CHECK (use_case IN ('FORCED_ACCEPTANCE', 'FORCED_PAYMENT')),
+                payee       TEXT NOT NULL,
+                amount      {AMOUNT} NOT NULL,
+                claimed_at  {LONG} NOT NULL,
+                released_at {LONG},
+                PRIMARY KEY (payer, subtask_id, use_case)
+              )\
+              """,
+              """
+              CREATE TABLE settlements (
+                id           {ID},
+                use_case     TEXT NOT NULL CHECK (use_case IN ('FORCED_ACCEPTANCE', 'FORCED_PAYMENT')),
+                payer        TEXT NOT NULL,
+                payee        TEXT NOT NULL,
+                amount       {AMOUNT} NOT NULL,
+                closure_time {LONG} NOT NULL,
+                status       TEXT NOT NULL CHECK (status IN ('PENDING', 'SIGNED', 'MINED', 'FAILED')),
+                tx_hash      TEXT,
+                raw_tx       {BYTES},
+                created_at   {LONG} NOT NULL
+              )\
+              """,
+              "CREATE INDEX settlements_by_status ON settlements (status, id)",
+              """
+              CREATE TABLE settlement_notes (
+                settlement_id {LONG} NOT NULL REFERENCES settlements (id),
+                idx           INTEGER NOT NULL,
+                payer         TEXT NOT NULL,
+                payee         TEXT NOT NULL,
+                amount        {AMOUNT} NOT NULL,
+                subtask_id    {BYTES} NOT NULL,
+                purpose       TEXT NOT NULL,
+                v             INTEGER NOT NULL,
+                r             {BYTES} NOT NULL,
+                s             {BYTES} NOT NULL,
+                PRIMARY KEY (settlement_id, idx)
+              )\
+              """,
+              "CREATE INDEX settlement_notes_by_subtask ON settlement_notes (subtask_id)",
+              """
+              CREATE TABLE nonces (
+                client     TEXT NOT NULL,
+                nonce      {BYTES} NOT NULL,
+                expires_at {LONG} NOT NULL,
+                PRIMARY KEY (client, nonce)
+              )\
+              """,
+              "CREATE INDEX nonces_by_expiry ON nonces (expires_at)"));
+}
