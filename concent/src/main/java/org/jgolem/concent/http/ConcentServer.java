@@ -188,7 +188,7 @@ public final class ConcentServer implements AutoCloseable {
       headers.set(VERSION_HEADER, Integer.toString(MessageCodec.PROTOCOL_VERSION));
       headers.set("Cache-Control", "no-store");
       headers.set("X-Content-Type-Options", "nosniff");
-      if (status == 413) {
+      if (status >= 400 && !drain(ex)) {
         headers.set("Connection", "close"); // the rest of the body is not read
       }
       switch (r) {
@@ -219,6 +219,39 @@ public final class ConcentServer implements AutoCloseable {
       log.trace("{} {} -> {}", call.method, call.pathAndQuery, status);
     }
   }
+
+  /**
+   * Reads what is left of a refused request's body, up to {@link #DRAIN_LIMIT}, so that a client
+   * still sending (an upload refused at its headers) reads the answer rather than a reset; false if
+   * more is left (the connection is then closed).
+   */
+  private static boolean drain(HttpExchange ex) {
+    String declared = ex.getRequestHeaders().getFirst("Content-Length");
+    try {
+      if (declared != null && Long.parseLong(declared.strip()) > DRAIN_LIMIT) {
+        return false;
+      }
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    byte[] buf = new byte[8192];
+    long total = 0;
+    try {
+      var in = ex.getRequestBody();
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        total += n;
+        if (total > DRAIN_LIMIT) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static final long DRAIN_LIMIT = 16L << 20;
 
   /** Golem answered 404 to a client of another protocol version; so does this server. */
   private static void checkVersion(Call call) throws Refusal {
