@@ -112,6 +112,17 @@ class ConcentServerTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /** A send of {@code body} whose auth is dated {@code timestamp}. */
+  private HttpResponse<byte[]> sendAt(byte[] body, long timestamp) throws Exception {
+    String path = "/api/v1/send";
+    return raw(
+        "POST",
+        path,
+        body,
+        "application/octet-stream",
+        auth(concent.codec, node, concent.address(), "POST", path, body, timestamp, nonce()));
+  }
+
   private static JsonNode json(HttpResponse<byte[]> r) throws Exception {
     return JSON.readTree(r.body());
   }
@@ -289,78 +300,12 @@ class ConcentServerTest {
     // stale, and from the future (just past each edge of the window)
     long maxAge = FreshnessGuard.MAX_AGE.toMillis();
     long maxSkew = FreshnessGuard.MAX_SKEW.toMillis();
-    assertRefused(
-        raw(
-            "POST",
-            path,
-            body,
-            type,
-            auth(
-                concent.codec,
-                node,
-                concent.address(),
-                "POST",
-                path,
-                body,
-                now - maxAge - 1,
-                nonce())),
-        401,
-        "auth.expired",
-        "too old");
-    assertRefused(
-        raw(
-            "POST",
-            path,
-            body,
-            type,
-            auth(
-                concent.codec,
-                node,
-                concent.address(),
-                "POST",
-                path,
-                body,
-                now + maxSkew + 1,
-                nonce())),
-        401,
-        "auth.from_the_future",
-        "future");
+    assertRefused(sendAt(body, now - maxAge - 1), 401, "auth.expired", "too old");
+    assertRefused(sendAt(body, now + maxSkew + 1), 401, "auth.from_the_future", "future");
     // ... while at the edges themselves it is accepted
     concent.api.onSend = (c, f) -> ConcentApi.SendResult.queued();
-    assertThat(
-            raw(
-                    "POST",
-                    path,
-                    body,
-                    type,
-                    auth(
-                        concent.codec,
-                        node,
-                        concent.address(),
-                        "POST",
-                        path,
-                        body,
-                        now - maxAge,
-                        nonce()))
-                .statusCode())
-        .isEqualTo(202);
-    assertThat(
-            raw(
-                    "POST",
-                    path,
-                    body,
-                    type,
-                    auth(
-                        concent.codec,
-                        node,
-                        concent.address(),
-                        "POST",
-                        path,
-                        body,
-                        now + maxSkew,
-                        nonce()))
-                .statusCode())
-        .isEqualTo(202);
+    assertThat(sendAt(body, now - maxAge).statusCode()).isEqualTo(202);
+    assertThat(sendAt(body, now + maxSkew).statusCode()).isEqualTo(202);
 
     // replayed: the same header twice
     String once = auth("POST", path, body);
