@@ -19,6 +19,12 @@ public interface ConcentTx {
    */
   void saveCase(SubtaskCase c);
 
+  /**
+   * Every case whose report names the result {@code resultCid}, in any state (use case 2: the
+   * storage asks whether an upload or a download of that CID is expected). Usually one.
+   */
+  List<SubtaskCase> casesByResult(String resultCid);
+
   /** Cases in an active state whose next deadline has passed ({@code nextDeadline < now}). */
   List<SubtaskCase> dueCases(long now, int limit);
 

@@ -1,0 +1,220 @@
+package org.jgolem.concent.service;
+
+import java.math.BigInteger;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jgolem.concent.api.ConcentApi.SendResult;
+import org.jgolem.concent.cases.CaseState;
+import org.jgolem.concent.cases.SubtaskCase;
+import org.jgolem.concent.evidence.AcceptanceEvidence;
+import org.jgolem.eth.Address;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse.Outcome;
+import org.jgolem.protocol.messages.concent.ServiceRefused.Reason;
+import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
+import org.jgolem.protocol.messages.market.TaskToCompute;
+
+/**
+ * Use case 3, ForceSubtaskResults: the requestor acknowledged a report but neither accepted nor
+ * rejected the results within SVT. Taken in (deadline + SVT, deadline + SVT + FAT], only if the
+ * requestor's deposit, not being withdrawn, covers the full price beside the claims already open:
+ * the price is then reserved (a claim), the case is FORCING_ACCEPTANCE and the request is relayed
+ * to the requestor, who may still accept or reject until deadline + SVT + FAT. Past that Concent
+ * accepts in its place and records a settlement paying the provider from the deposit, backed by the
+ * requestor's own promissory note.
+ */
+final class ForceAcceptanceHandler {
+  private final Parts p;
+
+  ForceAcceptanceHandler(Parts parts) {
+    this.p = parts;
+  }
+
+  /** The provider's request: queued (202) once the price is reserved. */
+  SendResult request(Envelope request, byte[] frame) {
+    AcceptanceEvidence e = p.verifier().forceAcceptance(request);
+    TaskToCompute ttc = e.ttc();
+    byte[] sid = ttc.subtaskId();
+    if (ttc.price().signum() <= 0) {
+      throw new RefusedException(
+          Reason.INVALID_REQUEST, sid, "subtask " + ttc.subtaskIdHex() + " has no price to force");
+    }
+    // Cheap checks first, before the chain is asked about the deposit.
+    p.store().transaction(tx -> checkOpenable(tx, e, request.type()));
+    long now = p.now();
+    long assignedAt = e.task().envelope().timestamp();
+    long size = e.rct().size();
+    long opensAfter = p.windows().forceAcceptanceOpensAfter(assignedAt, ttc.deadline(), size);
+    long closes = p.windows().forceAcceptanceClosesAt(assignedAt, ttc.deadline(), size);
+    if (now <= opensAfter) {
+      throw new RefusedException(
+          Reason.TOO_EARLY,
+          sid,
+          "ForceSubtaskResults for subtask "
+              + ttc.subtaskIdHex()
+              + " is taken after "
+              + opensAfter
+              + " (deadline + SVT), now is "
+              + now);
+    }
+    if (now > closes) {
+      throw new RefusedException(
+          Reason.TOO_LATE,
+          sid,
+          "ForceSubtaskResults for subtask "
+              + ttc.subtaskIdHex()
+              + " was taken until "
+              + closes
+              + " (deadline + SVT + FAT), now is "
+              + now);
+    }
+    DepositBook.DepositStatus deposit = p.deposits().status(ttc.requestor());
+    if (deposit.beingWithdrawn()) {
+      throw new RefusedException(
+          Reason.DEPOSIT_BEING_WITHDRAWN,
+          sid,
+          "the deposit of requestor "
+              + ttc.requestor()
+              + " is being withdrawn (timelock "
+              + deposit.timelock()
+              + ")");
+    }
+    return p.store()
+        .transaction(tx -> {
+          Optional<SubtaskCase> existing = checkOpenable(tx, e, request.type());
+          Claim claim =
+              new Claim(
+                  ttc.requestor(),
+                  ttc.provider(),
+                  sid,
+                  Claim.UseCase.FORCED_ACCEPTANCE,
+                  ttc.price(),
+                  now);
+          reserve(tx, claim, deposit);
+          Map<MessageType, byte[]> frames = new EnumMap<>(MessageType.class);
+          frames.put(MessageType.FORCE_SUBTASK_RESULTS, frame);
+          frames.put(e.ack().envelope().type(), e.ack().frame());
+          long answerBy = p.windows().acceptanceAnswerDeadline(assignedAt, ttc.deadline(), size);
+          tx.saveCase(
+              existing.isPresent()
+                  ? existing.get().moveTo(CaseState.FORCING_ACCEPTANCE, answerBy, frames)
+                  : Parts.open(
+                      e.task(), e.report(), CaseState.FORCING_ACCEPTANCE, answerBy, frames));
+          tx.enqueue(ttc.requestor(), frame, now);
+          return SendResult.queued();
+        });
+  }
+
+  /** The existing case, if any, that FORCING_ACCEPTANCE may follow; refuses otherwise. */
+  private static Optional<SubtaskCase> checkOpenable(
+      ConcentTx tx, AcceptanceEvidence e, MessageType request) {
+    TaskToCompute ttc = e.ttc();
+    if (tx.hasSettlementFor(ttc.requestor(), ttc.subtaskId())) {
+      throw new RefusedException(
+          Reason.ALREADY_SETTLED,
+          ttc.subtaskId(),
+          "Concent has already settled subtask "
+              + ttc.subtaskIdHex()
+              + " from the deposit of "
+              + ttc.requestor());
+    }
+    Optional<SubtaskCase> existing = tx.findCase(ttc.requestor(), ttc.subtaskId());
+    if (existing.isPresent()) {
+      if (!CaseState.FORCING_ACCEPTANCE.canFollow(existing.get().state())) {
+        throw Parts.cannotOpen(existing.get(), CaseState.FORCING_ACCEPTANCE, request);
+      }
+      Parts.sameReport(existing.get(), e.rct());
+    }
+    return existing;
+  }
+
+  private static void reserve(ConcentTx tx, Claim claim, DepositBook.DepositStatus deposit) {
+    switch (tx.claim(claim, deposit.balance())) {
+      case ClaimResult.Reserved r -> {}
+      case ClaimResult.Duplicate d ->
+          throw new RefusedException(
+              Reason.DUPLICATE_REQUEST,
+              claim.subtaskId(),
+              "the deposit of " + claim.payer() + " is already claimed for this subtask");
+      case ClaimResult.Insufficient i -> throw tooSmall(claim, i);
+    }
+  }
+
+  static RefusedException tooSmall(Claim claim, ClaimResult.Insufficient i) {
+    return new RefusedException(
+        Reason.DEPOSIT_TOO_SMALL,
+        claim.subtaskId(),
+        "the deposit of "
+            + claim.payer()
+            + " holds "
+            + i.balance()
+            + ", open claims reserve "
+            + i.reservedBefore()
+            + ", and this case needs "
+            + i.needed());
+  }
+
+  /**
+   * The requestor's SubtaskResultsAccepted or Rejected for case {@code c}, in FORCING_ACCEPTANCE
+   * and in time: the case is ACCEPTED or REJECTED, the claim released, the provider told.
+   */
+  void answer(ConcentTx tx, SubtaskCase c, Envelope answer, byte[] frame, long now) {
+    p.verifier().resultsAnswer(answer, c);
+    boolean accepted = answer.type() == MessageType.SUBTASK_RESULTS_ACCEPTED;
+    tx.saveCase(
+        c.moveTo(
+            accepted ? CaseState.ACCEPTED : CaseState.REJECTED, 0, Map.of(answer.type(), frame)));
+    tx.releaseClaim(c.requestor(), c.subtaskId(), Claim.UseCase.FORCED_ACCEPTANCE);
+    BigInteger amount =
+        accepted ? answer.payload(SubtaskResultsAccepted.class).price() : BigInteger.ZERO;
+    tx.enqueue(
+        c.provider(),
+        p.sign(
+            new ForceSubtaskResultsResponse(
+                c.subtaskId(),
+                c.reportHash(),
+                accepted ? Outcome.ACCEPTED_BY_REQUESTOR : Outcome.REJECTED_BY_REQUESTOR,
+                amount,
+                frame)),
+        now);
+  }
+
+  /**
+   * The requestor stayed silent past deadline + SVT + FAT: Concent accepts in its place and owes
+   * the provider the price from the deposit (the claim stays until the settler pays).
+   */
+  void timeout(ConcentTx tx, SubtaskCase c, long now) {
+    TaskToCompute ttc = p.stored(c, MessageType.TASK_TO_COMPUTE, TaskToCompute.class);
+    byte[] verdict =
+        p.sign(
+            new ForceSubtaskResultsResponse(
+                c.subtaskId(),
+                c.reportHash(),
+                Outcome.ACCEPTED_BY_CONCENT,
+                c.price(),
+                new byte[0]));
+    tx.saveCase(
+        c.moveTo(
+            CaseState.ACCEPTED, 0, Map.of(MessageType.FORCE_SUBTASK_RESULTS_RESPONSE, verdict)));
+    Address requestor = c.requestor();
+    tx.addSettlement(
+        new Settlement(
+            0,
+            Claim.UseCase.FORCED_ACCEPTANCE,
+            requestor,
+            c.provider(),
+            List.of(ttc.providerNote().toSignedNote()),
+            c.price(),
+            0,
+            Settlement.Status.PENDING,
+            null,
+            null,
+            now));
+    tx.enqueue(c.provider(), verdict, now);
+    tx.enqueue(requestor, verdict, now);
+  }
+}

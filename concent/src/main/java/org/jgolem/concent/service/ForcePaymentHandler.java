@@ -1,0 +1,154 @@
+package org.jgolem.concent.service;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import org.jgolem.concent.api.ConcentApi.SendResult;
+import org.jgolem.concent.evidence.PaymentEvidence;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.concent.ForcePaymentResponse;
+import org.jgolem.protocol.messages.concent.ServiceRefused.Reason;
+import org.jgolem.protocol.notes.SignedNote;
+
+/**
+ * Use case 4, ForcePayment: accepted work is unpaid after PDT. Taken once every acceptance's
+ * paymentTs + PDT has come; refused if Concent already settled any of the subtasks. What is owed
+ * (the prices) less what the chain shows the requestor paid the provider in batch transfers since
+ * the earliest paymentTs is missing; nothing missing is answered NO_UNSETTLED_TASKS, otherwise the
+ * missing amount is reserved in full on the requestor's deposit (one claim, keyed on the first
+ * subtask, which is the settlement's first note) and a FORCED_PAYMENT settlement is recorded,
+ * backed by every subtask's promissory note, answered PAYMENT_COMMITTED. Both answers are immediate
+ * (200).
+ */
+final class ForcePaymentHandler {
+  private final Parts p;
+
+  ForcePaymentHandler(Parts parts) {
+    this.p = parts;
+  }
+
+  SendResult request(Envelope request) {
+    PaymentEvidence e = p.verifier().forcePayment(request);
+    byte[] first = e.items().get(0).ttc().subtaskId();
+    long now = p.now();
+    requireDue(e, now, first);
+    p.store()
+        .transaction(tx -> {
+          requireUnsettled(tx, e);
+          return null;
+        });
+    BigInteger owed = e.owed();
+    BigInteger paid =
+        p.payments().batchPaidSince(e.requestor(), e.provider(), e.earliestPaymentTs());
+    BigInteger missing = owed.subtract(paid);
+    List<byte[]> ids = e.items().stream().map(i -> i.ttc().subtaskId()).toList();
+    if (missing.signum() <= 0) {
+      return SendResult.reply(
+          p.sign(
+              new ForcePaymentResponse(
+                  e.requestor(),
+                  e.provider(),
+                  ids,
+                  owed,
+                  paid,
+                  BigInteger.ZERO,
+                  ForcePaymentResponse.Outcome.NO_UNSETTLED_TASKS)));
+    }
+    DepositBook.DepositStatus deposit = p.deposits().status(e.requestor());
+    if (deposit.beingWithdrawn()) {
+      throw new RefusedException(
+          Reason.DEPOSIT_BEING_WITHDRAWN,
+          first,
+          "the deposit of requestor "
+              + e.requestor()
+              + " is being withdrawn (timelock "
+              + deposit.timelock()
+              + ")");
+    }
+    List<SignedNote> notes = new ArrayList<>();
+    e.items().forEach(i -> notes.add(i.ttc().providerNote().toSignedNote()));
+    return p.store()
+        .transaction(tx -> {
+          Claim claim =
+              new Claim(
+                  e.requestor(), e.provider(), first, Claim.UseCase.FORCED_PAYMENT, missing, now);
+          switch (tx.claim(claim, deposit.balance())) {
+            case ClaimResult.Reserved r -> {}
+            case ClaimResult.Duplicate d ->
+                throw new RefusedException(
+                    Reason.DUPLICATE_REQUEST,
+                    first,
+                    "a ForcePayment led by subtask 0x"
+                        + java.util.HexFormat.of().formatHex(first)
+                        + " is already being settled");
+            case ClaimResult.Insufficient i -> throw ForceAcceptanceHandler.tooSmall(claim, i);
+          }
+          // After the claim, which serializes claims on this payer: a concurrent ForcePayment
+          // for the same subtasks has committed its settlement by now, and is seen here.
+          requireUnsettled(tx, e);
+          tx.addSettlement(
+              new Settlement(
+                  0,
+                  Claim.UseCase.FORCED_PAYMENT,
+                  e.requestor(),
+                  e.provider(),
+                  notes,
+                  missing,
+                  now / 1000,
+                  Settlement.Status.PENDING,
+                  null,
+                  null,
+                  now));
+          return SendResult.reply(
+              p.sign(
+                  new ForcePaymentResponse(
+                      e.requestor(),
+                      e.provider(),
+                      ids,
+                      owed,
+                      paid,
+                      missing,
+                      ForcePaymentResponse.Outcome.PAYMENT_COMMITTED)));
+        });
+  }
+
+  /** Every acceptance must be due: paymentTs + PDT <= now. */
+  private void requireDue(PaymentEvidence e, long now, byte[] first) {
+    long latest = Long.MIN_VALUE;
+    PaymentEvidence.Item latestItem = null;
+    for (PaymentEvidence.Item i : e.items()) {
+      long due = p.windows().paymentDueAt(i.sra().paymentTs());
+      if (due > latest) {
+        latest = due;
+        latestItem = i;
+      }
+    }
+    if (latest > now) {
+      throw new RefusedException(
+          Reason.TOO_EARLY,
+          first,
+          "subtask "
+              + latestItem.ttc().subtaskIdHex()
+              + " is due at "
+              + latest
+              + " (paymentTs "
+              + latestItem.sra().paymentTs()
+              + " s + PDT); ForcePayment is taken from then, now is "
+              + now);
+    }
+  }
+
+  private static void requireUnsettled(ConcentTx tx, PaymentEvidence e) {
+    for (PaymentEvidence.Item i : e.items()) {
+      if (tx.hasSettlementFor(e.requestor(), i.ttc().subtaskId())) {
+        throw new RefusedException(
+            Reason.ALREADY_PAID,
+            i.ttc().subtaskId(),
+            "Concent has already paid subtask "
+                + i.ttc().subtaskIdHex()
+                + " from the deposit of "
+                + e.requestor());
+      }
+    }
+  }
+}
