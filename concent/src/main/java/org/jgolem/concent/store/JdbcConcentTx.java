@@ -128,6 +128,27 @@ final class JdbcConcentTx implements ConcentTx {
   }
 
   @Override
+  public List<SubtaskCase> casesByResult(String resultCid) {
+    try {
+      PreparedStatement p =
+          session.prepare(
+              "SELECT "
+                  + CASE_COLUMNS
+                  + " FROM cases WHERE result_cid = ? ORDER BY requestor, subtask_id LIMIT 100");
+      p.setString(1, resultCid);
+      List<SubtaskCase> out = new ArrayList<>();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(readCase(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw failed("reading the cases of a result", e);
+    }
+  }
+
+  @Override
   public List<SubtaskCase> dueCases(long now, int limit) {
     try {
       PreparedStatement p =

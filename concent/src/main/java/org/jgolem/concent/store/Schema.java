@@ -132,5 +132,9 @@ final class Schema {
                 PRIMARY KEY (client, nonce)
               )\
               """,
-              "CREATE INDEX nonces_by_expiry ON nonces (expires_at)"));
+              "CREATE INDEX nonces_by_expiry ON nonces (expires_at)"),
+          Migration.of(
+              2,
+              "cases by result CID, for the storage's questions (use case 2)",
+              "CREATE INDEX cases_by_result ON cases (result_cid)"));
 }
