@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -63,9 +64,12 @@ public final class ConcentMain {
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "concent-shutdown"));
-    // The lead wires the service and the store here once they are merged.
     ConcentMain main =
-        new ConcentMain(System.getenv(), new ConcentAssembly(), Clock.systemUTC(), stop);
+        new ConcentMain(
+            System.getenv(),
+            new ConcentParts(Duration.ofMillis(500)).into(new ConcentAssembly()),
+            Clock.systemUTC(),
+            stop);
     System.exit(commandLine(main, out, err).execute(args));
   }
 
