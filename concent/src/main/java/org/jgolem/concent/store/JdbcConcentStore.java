@@ -64,6 +64,11 @@ public final class JdbcConcentStore implements ConcentStore {
     return open(jdbcUrl, clock, DEFAULT_POOL_SIZE);
   }
 
+  /** Opens (creating and migrating) the SQLite database in {@code file}, Concent's default. */
+  public static JdbcConcentStore openFile(Path file, Clock clock) {
+    return open("jdbc:sqlite:" + file.toAbsolutePath(), clock);
+  }
+
   /** The same with {@code poolSize} PostgreSQL connections (SQLite always has one). */
   public static JdbcConcentStore open(String jdbcUrl, Clock clock, int poolSize) {
     Objects.requireNonNull(clock, "clock");

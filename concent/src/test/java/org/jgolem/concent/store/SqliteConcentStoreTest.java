@@ -43,7 +43,8 @@ class SqliteConcentStoreTest extends ConcentStoreContract {
   void twoStoresOnOneFileNeverOverReserveEitherAsTwoProcessesWould() throws Exception {
     BigInteger balance = BigInteger.valueOf(60);
     AtomicInteger reserved = new AtomicInteger();
-    try (JdbcConcentStore second = JdbcConcentStore.open(url, CLOCK)) {
+    try (JdbcConcentStore second =
+        JdbcConcentStore.openFile(Path.of(url.substring("jdbc:sqlite:".length())), CLOCK)) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       try {
         List<Future<?>> done = new ArrayList<>();
