@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -73,6 +74,9 @@ public final class Postgres implements AutoCloseable {
     Path bin = binaries();
     List<String> runAs = runAs();
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    if (!runAs.isEmpty() && !traversableByOthers(tmp)) {
+      tmp = Path.of("/tmp"); // the postgres user could not reach a folder under this one
+    }
     reapOrphans(tmp, bin, runAs);
     Path dir;
     try {
@@ -299,6 +303,19 @@ public final class Postgres implements AutoCloseable {
               + " install Debian's postgresql package (it creates it)");
     }
     return List.of("runuser", "-u", "postgres", "--");
+  }
+
+  private static boolean traversableByOthers(Path dir) {
+    try {
+      for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+        if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
   }
 
   private static List<String> concat(List<String> prefix, String... rest) {

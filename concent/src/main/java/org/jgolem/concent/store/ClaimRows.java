@@ -32,36 +32,41 @@ final class ClaimRows {
   ClaimResult claim(Claim claim, BigInteger depositBalance) {
     try {
       BigInteger before = lockPayer(claim.payer());
-      PreparedStatement exists =
-          session.prepare(
-              "SELECT 1 FROM claims WHERE payer = ? AND subtask_id = ? AND use_case = ?");
-      exists.setString(1, claim.payer().toString());
-      exists.setBytes(2, claim.subtaskId());
-      exists.setString(3, claim.useCase().name());
-      try (ResultSet rs = exists.executeQuery()) {
-        if (rs.next()) {
-          return new ClaimResult.Duplicate();
-        }
-      }
       BigInteger after = before.add(claim.amount());
       if (after.compareTo(depositBalance) > 0) {
-        return new ClaimResult.Insufficient(depositBalance, before, claim.amount());
+        return exists(claim)
+            ? new ClaimResult.Duplicate()
+            : new ClaimResult.Insufficient(depositBalance, before, claim.amount());
       }
+      // fits: the insert itself tells a duplicate (one round trip fewer on the common path)
       PreparedStatement insert =
           session.prepare(
               "INSERT INTO claims (payer, subtask_id, use_case, payee, amount, claimed_at)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)");
+                  + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (payer, subtask_id, use_case) DO NOTHING");
       insert.setString(1, claim.payer().toString());
       insert.setBytes(2, claim.subtaskId());
       insert.setString(3, claim.useCase().name());
       insert.setString(4, claim.payee().toString());
       dialect.setAmount(insert, 5, claim.amount());
       insert.setLong(6, claim.at());
-      insert.executeUpdate();
+      if (insert.executeUpdate() == 0) {
+        return new ClaimResult.Duplicate();
+      }
       setReserved(claim.payer(), after);
       return new ClaimResult.Reserved(after);
     } catch (SQLException e) {
       throw failed("claiming " + claim, e);
+    }
+  }
+
+  private boolean exists(Claim claim) throws SQLException {
+    PreparedStatement p =
+        session.prepare("SELECT 1 FROM claims WHERE payer = ? AND subtask_id = ? AND use_case = ?");
+    p.setString(1, claim.payer().toString());
+    p.setBytes(2, claim.subtaskId());
+    p.setString(3, claim.useCase().name());
+    try (ResultSet rs = p.executeQuery()) {
+      return rs.next();
     }
   }
 
@@ -111,21 +116,24 @@ final class ClaimRows {
 
   /** Makes sure {@code payer} has a row, locks it until the transaction ends, returns its sum. */
   private BigInteger lockPayer(Address payer) throws SQLException {
-    PreparedStatement insert =
-        session.prepare(
-            "INSERT INTO payers (payer, reserved) VALUES (?, ?) ON CONFLICT (payer) DO NOTHING");
-    insert.setString(1, payer.toString());
-    dialect.setAmount(insert, 2, BigInteger.ZERO);
-    insert.executeUpdate();
     PreparedStatement lock =
         session.prepare("SELECT reserved FROM payers WHERE payer = ?" + dialect.forUpdate());
-    lock.setString(1, payer.toString());
-    try (ResultSet rs = lock.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("the row of payer " + payer + " vanished");
+    for (int round = 0; round < 2; round++) {
+      lock.setString(1, payer.toString());
+      try (ResultSet rs = lock.executeQuery()) {
+        if (rs.next()) {
+          return dialect.amount(rs, 1);
+        }
       }
-      return dialect.amount(rs, 1);
+      // the payer's first claim: add its row (a concurrent first claim waits here, then finds it)
+      PreparedStatement insert =
+          session.prepare(
+              "INSERT INTO payers (payer, reserved) VALUES (?, ?) ON CONFLICT (payer) DO NOTHING");
+      insert.setString(1, payer.toString());
+      dialect.setAmount(insert, 2, BigInteger.ZERO);
+      insert.executeUpdate();
     }
+    throw new SQLException("the row of payer " + payer + " cannot be added");
   }
 
   private void setReserved(Address payer, BigInteger reserved) throws SQLException {

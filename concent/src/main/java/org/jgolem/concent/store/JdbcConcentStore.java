@@ -50,6 +50,7 @@ public final class JdbcConcentStore implements ConcentStore {
   private final Connections connections;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final ThreadLocal<Boolean> inTransaction = ThreadLocal.withInitial(() -> false);
 
   private JdbcConcentStore(Dialect dialect, String where, Connections connections, Clock clock) {
     this.dialect = dialect;
@@ -61,6 +62,11 @@ public final class JdbcConcentStore implements ConcentStore {
   /** Opens (creating and migrating) the database at {@code jdbcUrl}. */
   public static JdbcConcentStore open(String jdbcUrl, Clock clock) {
     return open(jdbcUrl, clock, DEFAULT_POOL_SIZE);
+  }
+
+  /** Opens (creating and migrating) the SQLite database in {@code file}, Concent's default. */
+  public static JdbcConcentStore openFile(Path file, Clock clock) {
+    return open("jdbc:sqlite:" + file.toAbsolutePath(), clock);
   }
 
   /** The same with {@code poolSize} PostgreSQL connections (SQLite always has one). */
@@ -96,9 +102,27 @@ public final class JdbcConcentStore implements ConcentStore {
     return dialect.name();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Transactions do not nest: calling this from inside {@code work} is refused (on SQLite it
+   * could not begin, on PostgreSQL it would wait for a lock its own thread holds).
+   */
   @Override
   public <T> T transaction(Function<ConcentTx, T> work) {
     Objects.requireNonNull(work, "work");
+    if (inTransaction.get()) {
+      throw new IllegalStateException("a store transaction was started inside another one");
+    }
+    inTransaction.set(true);
+    try {
+      return withRetries(work);
+    } finally {
+      inTransaction.set(false);
+    }
+  }
+
+  private <T> T withRetries(Function<ConcentTx, T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
         return attempt(work);
@@ -149,7 +173,7 @@ public final class JdbcConcentStore implements ConcentStore {
   }
 
   private void migrate() {
-    transactionOnce(s -> {
+    inOneTransaction(s -> {
       String lock = dialect.migrationLock();
       if (lock != null) {
         s.prepare(lock).execute();
@@ -197,7 +221,7 @@ public final class JdbcConcentStore implements ConcentStore {
     T apply(Connections.Session s) throws SQLException;
   }
 
-  private <T> T transactionOnce(SqlWork<T> work) {
+  private <T> T inOneTransaction(SqlWork<T> work) {
     return transaction(tx -> {
       try {
         return work.apply(((JdbcConcentTx) tx).session());

@@ -58,7 +58,9 @@ final class Schema {
                 PRIMARY KEY (requestor, subtask_id)
               )\
               """,
-              "CREATE INDEX cases_due ON cases (next_deadline) WHERE next_deadline > 0",
+              // in dueCases' order, so a LIMIT reads the first rows of the index and sorts nothing
+              "CREATE INDEX cases_due ON cases (next_deadline, requestor, subtask_id)"
+                  + " WHERE next_deadline > 0",
               // seq keeps the order of insertion; acked_at is null until the recipient acknowledges
               """
               CREATE TABLE deliveries (

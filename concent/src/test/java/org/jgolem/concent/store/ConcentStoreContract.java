@@ -140,6 +140,50 @@ abstract class ConcentStoreContract {
     assertThat(store.kind()).isEqualTo(expectedKind());
   }
 
+  @Test
+  void reopeningMigratesNothingTwiceAndANewerSchemaIsRefused() {
+    store.close();
+    store = JdbcConcentStore.open(url, CLOCK, 2);
+    store.transaction(tx -> {
+      try (var p =
+          ((JdbcConcentTx) tx)
+              .session()
+              .prepare(
+                  "INSERT INTO schema_version (version, description, applied_at)"
+                      + " VALUES (99, 'from the future', 0)")) {
+        p.executeUpdate();
+      } catch (java.sql.SQLException e) {
+        throw new AssertionError(e);
+      }
+      return null;
+    });
+    store.close();
+    assertThatThrownBy(() -> JdbcConcentStore.open(url, CLOCK, 2))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("is at schema version 99")
+        .hasMessageContaining("knows versions up to 1");
+    store = JdbcConcentStore.open(newDatabaseForReopen(), CLOCK, 2);
+  }
+
+  /** A fresh database for the rest of a test that spoiled its own. */
+  String newDatabaseForReopen() throws RuntimeException {
+    try {
+      url = newDatabase();
+      return url;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void transactionsDoNotNest() {
+    assertThatThrownBy(() -> store.transaction(tx -> store.transaction(inner -> 1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("inside another");
+    // the store still serves
+    assertThat(bool(tx -> tx.rememberNonce(PROVIDER, bytes(16, 1), 5))).isTrue();
+  }
+
   // ------------------------------------------------------------------ cases
 
   @Test
