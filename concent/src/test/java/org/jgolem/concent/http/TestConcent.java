@@ -33,7 +33,9 @@ final class TestConcent implements AutoCloseable {
     this.ledger = ledger;
     this.storage = ResultStorage.open(dataDir.resolve("storage"));
     ServerConfig config =
-        ServerConfig.defaults(new InetSocketAddress("127.0.0.1", 0)).withMaxUploadBytes(maxUpload);
+        ServerConfig.defaults(new InetSocketAddress("127.0.0.1", 0))
+            .withMaxUploadBytes(maxUpload)
+            .withThreads(Integer.getInteger("concent.threads", ServerConfig.DEFAULT_THREADS));
     RequestAuthenticator auth =
         new RequestAuthenticator(
             codec,
