@@ -39,15 +39,6 @@ public final class ConcentServer implements AutoCloseable {
   /** The protocol version, sent in every response; a request naming another major gets 404. */
   public static final String VERSION_HEADER = "Concent-Protocol-Version";
 
-  static {
-    // Answers are written as headers then body: without TCP_NODELAY, Nagle's algorithm and the
-    // client's delayed ACK hold small answers up to 40 ms. Read once, when the JDK's server
-    // classes load.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
-
   static final ObjectMapper JSON = JsonMapper.builder().build();
 
   private final HttpServer http;
