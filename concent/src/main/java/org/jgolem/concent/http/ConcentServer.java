@@ -129,8 +129,8 @@ public final class ConcentServer implements AutoCloseable {
     /** A body in memory (empty for 202/204). */
     record Bytes(int status, String contentType, byte[] body) implements Reply {}
 
-    /** A stored file, streamed. */
-    record File(int status, String contentType, Path file) implements Reply {}
+    /** A stored file, streamed; {@code done} runs once it is sent, or not. */
+    record File(int status, String contentType, Path file, Runnable done) implements Reply {}
 
     static Reply json(int status, Object body) {
       try {
@@ -196,10 +196,14 @@ public final class ConcentServer implements AutoCloseable {
           }
         }
         case Reply.File f -> {
-          headers.set("Content-Type", f.contentType());
-          ex.sendResponseHeaders(status, Files.size(f.file()));
-          try (OutputStream out = ex.getResponseBody()) {
-            Files.copy(f.file(), out);
+          try {
+            headers.set("Content-Type", f.contentType());
+            ex.sendResponseHeaders(status, Files.size(f.file()));
+            try (OutputStream out = ex.getResponseBody()) {
+              Files.copy(f.file(), out);
+            }
+          } finally {
+            f.done().run();
           }
         }
       }
