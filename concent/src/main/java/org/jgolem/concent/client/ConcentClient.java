@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +94,7 @@ public final class ConcentClient implements AutoCloseable {
   private final MessageCodec codec;
   private final HttpClient http;
   private final String base;
+  private final Transport transport;
 
   public ConcentClient(Config config, NodeKey key, Clock clock) {
     this.config = config;
@@ -108,6 +108,7 @@ public final class ConcentClient implements AutoCloseable {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(config.connectTimeout())
             .build();
+    this.transport = new Transport(http, base);
   }
 
   public Address concent() {
@@ -218,7 +219,7 @@ public final class ConcentClient implements AutoCloseable {
         request("PUT", path, hash, config.transferTimeout())
             .header("Content-Type", CAR_TYPE)
             .method("PUT", HttpRequest.BodyPublishers.ofFile(car));
-    send(b.build(), path, HttpResponse.BodyHandlers.ofByteArray());
+    transport.send(b.build(), path, HttpResponse.BodyHandlers.ofByteArray());
   }
 
   /** Downloads the stored CAR of result {@code cid} into memory. */
@@ -269,7 +270,7 @@ public final class ConcentClient implements AutoCloseable {
             .GET()
             .build();
     HttpResponse<byte[]> r =
-        send(req, "/api/v1/protocol-constants", HttpResponse.BodyHandlers.ofByteArray());
+        transport.send(req, "/api/v1/protocol-constants", HttpResponse.BodyHandlers.ofByteArray());
     try {
       return JSON.readValue(r.body(), ConcentApi.ProtocolConstants.class);
     } catch (IOException e) {
@@ -337,75 +338,7 @@ public final class ConcentClient implements AutoCloseable {
         body.length == 0 && !method.equals("POST") && !method.equals("PUT")
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(body));
-    return send(b.build(), pathAndQuery, handler);
-  }
-
-  private <T> HttpResponse<T> send(
-      HttpRequest req, String what, HttpResponse.BodyHandler<T> handler) throws IOException {
-    HttpResponse<T> r;
-    try {
-      r = http.send(req, handler);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ConcentClientException(0, "client.interrupted", "interrupted: " + what, e);
-    } catch (IOException e) {
-      throw new ConcentClientException(
-          0, "client.transport", "no answer from Concent at " + base + " to " + what + ": " + e, e);
-    }
-    if (r.statusCode() / 100 != 2) {
-      throw refusal(r, what);
-    }
-    String v = r.headers().firstValue("Concent-Protocol-Version").orElse(null);
-    if (v == null || !v.strip().split("\\.", 2)[0].equals(VERSION)) {
-      closeQuietly(r);
-      throw badReply(
-          base
-              + " answered "
-              + what
-              + " without Concent-Protocol-Version "
-              + VERSION
-              + " ("
-              + v
-              + "): is it Concent?");
-    }
-    return r;
-  }
-
-  private static <T> ConcentClientException refusal(HttpResponse<T> r, String what) {
-    byte[] bytes;
-    try {
-      Object body = r.body();
-      bytes =
-          body instanceof byte[] b
-              ? b
-              : body instanceof InputStream in ? in.readNBytes(64 * 1024) : new byte[0];
-    } catch (IOException e) {
-      bytes = new byte[0];
-    }
-    try {
-      JsonNode j = JSON.readTree(bytes);
-      if (j != null && j.has("error") && j.has("code")) {
-        return new ConcentClientException(
-            r.statusCode(), j.get("code").asText(), j.get("error").asText());
-      }
-    } catch (IOException | RuntimeException e) {
-      // not our JSON: report the text
-    }
-    String text = new String(bytes, StandardCharsets.UTF_8).strip();
-    return new ConcentClientException(
-        r.statusCode(),
-        "http." + r.statusCode(),
-        what + " failed" + (text.isEmpty() ? "" : ": " + text));
-  }
-
-  private static void closeQuietly(HttpResponse<?> r) {
-    if (r.body() instanceof InputStream in) {
-      try {
-        in.close();
-      } catch (IOException e) {
-        // nothing more to do
-      }
-    }
+    return transport.send(b.build(), pathAndQuery, handler);
   }
 
   /** Decodes a frame Concent signed; anything else is a bad reply. */
@@ -422,7 +355,7 @@ public final class ConcentClient implements AutoCloseable {
     return e;
   }
 
-  private static ConcentClientException badReply(String message) {
+  static ConcentClientException badReply(String message) {
     return new ConcentClientException(200, "client.bad_reply", message);
   }
 }

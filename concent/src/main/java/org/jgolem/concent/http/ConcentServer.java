@@ -39,15 +39,6 @@ public final class ConcentServer implements AutoCloseable {
   /** The protocol version, sent in every response; a request naming another major gets 404. */
   public static final String VERSION_HEADER = "Concent-Protocol-Version";
 
-  static {
-    // Answers are written as headers then body: without TCP_NODELAY, Nagle's algorithm and the
-    // client's delayed ACK hold small answers up to 40 ms. Read once, when the JDK's server
-    // classes load.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
-
   static final ObjectMapper JSON = JsonMapper.builder().build();
 
   private final HttpServer http;
@@ -138,8 +129,8 @@ public final class ConcentServer implements AutoCloseable {
     /** A body in memory (empty for 202/204). */
     record Bytes(int status, String contentType, byte[] body) implements Reply {}
 
-    /** A stored file, streamed. */
-    record File(int status, String contentType, Path file) implements Reply {}
+    /** A stored file, streamed; {@code done} runs once it is sent, or not. */
+    record File(int status, String contentType, Path file, Runnable done) implements Reply {}
 
     static Reply json(int status, Object body) {
       try {
@@ -205,10 +196,14 @@ public final class ConcentServer implements AutoCloseable {
           }
         }
         case Reply.File f -> {
-          headers.set("Content-Type", f.contentType());
-          ex.sendResponseHeaders(status, Files.size(f.file()));
-          try (OutputStream out = ex.getResponseBody()) {
-            Files.copy(f.file(), out);
+          try {
+            headers.set("Content-Type", f.contentType());
+            ex.sendResponseHeaders(status, Files.size(f.file()));
+            try (OutputStream out = ex.getResponseBody()) {
+              Files.copy(f.file(), out);
+            }
+          } finally {
+            f.done().run();
           }
         }
       }

@@ -7,7 +7,8 @@ import org.jgolem.eth.Address;
  * authorized, so that a captured request cannot be replayed, not even after a restart of Concent.
  * The in-process {@link org.jgolem.protocol.messages.FreshnessGuard} answers first; this ledger is
  * the durable second line. {@link InMemoryNonceLedger} serves tests and a process without a store;
- * in the assembled service it is backed by the store's {@code rememberNonce}/{@code forgetNonces}.
+ * in the assembled service it is {@link StoreNonceLedger}, over the store's {@code rememberNonce}
+ * and {@code forgetNonces}.
  */
 public interface NonceLedger {
   /**

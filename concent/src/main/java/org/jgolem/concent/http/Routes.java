@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import org.bouncycastle.crypto.digests.KeccakDigest;
 import org.jgolem.concent.api.ConcentApi;
 import org.jgolem.concent.http.ConcentServer.Reply;
@@ -37,12 +38,28 @@ final class Routes {
   private final RequestAuthenticator auth;
   private final ResultStorage storage;
   private final ServerConfig config;
+  private final Semaphore transfers;
 
   Routes(ConcentApi api, RequestAuthenticator auth, ResultStorage storage, ServerConfig config) {
     this.api = api;
     this.auth = auth;
     this.storage = storage;
     this.config = config;
+    this.transfers = new Semaphore(config.maxTransfers());
+  }
+
+  /** Takes a transfer slot, or refuses with 503 if all are taken. */
+  private void startTransfer(Cid cid) throws Refusal {
+    if (!transfers.tryAcquire()) {
+      throw new Refusal(
+          503,
+          "server.busy",
+          "Concent is already serving "
+              + config.maxTransfers()
+              + " result transfers; try "
+              + cid
+              + " again shortly");
+    }
   }
 
   Reply dispatch(Call c) throws Refusal, IOException {
@@ -232,8 +249,10 @@ final class Routes {
     if (refusal.isPresent()) {
       throw new Refusal(403, "storage.refused", refusal.get());
     }
-    Path temp = storage.newUpload();
+    startTransfer(cid);
+    Path temp = null;
     try {
+      temp = storage.newUpload();
       byte[] hash = copy(c, temp);
       RequestAuthenticator.checkBody(a, hash);
       CarVerifier.Verified v;
@@ -250,7 +269,10 @@ final class Routes {
       json.put("bytes", Files.size(storage.find(cid).orElseThrow()));
       return Reply.json(201, json);
     } finally {
-      Files.deleteIfExists(temp);
+      transfers.release();
+      if (temp != null) {
+        Files.deleteIfExists(temp);
+      }
     }
   }
 
@@ -284,11 +306,11 @@ final class Routes {
     if (refusal.isPresent()) {
       throw new Refusal(403, "storage.refused", refusal.get());
     }
-    Path file =
-        storage
-            .find(cid)
-            .orElseThrow(() ->
-                new Refusal(404, "storage.not_found", "Concent's storage does not hold " + cid));
-    return new Reply.File(200, CAR_TYPE + "; version=1", file);
+    Optional<Path> file = storage.find(cid);
+    if (file.isEmpty()) {
+      throw new Refusal(404, "storage.not_found", "Concent's storage does not hold " + cid);
+    }
+    startTransfer(cid); // released by the server once the file is sent
+    return new Reply.File(200, CAR_TYPE + "; version=1", file.get(), transfers::release);
   }
 }

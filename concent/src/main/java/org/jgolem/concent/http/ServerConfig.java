@@ -59,6 +59,14 @@ public record ServerConfig(
         1_000_000);
   }
 
+  /**
+   * How many result uploads and downloads may run at once: a quarter of the threads (at least one),
+   * so that slow transfers never hold every thread and the messages keep flowing.
+   */
+  public int maxTransfers() {
+    return Math.max(1, threads / 4);
+  }
+
   public ServerConfig withMaxUploadBytes(long bytes) {
     return new ServerConfig(bind, threads, maxSendBytes, bytes, maxAge, maxSkew, nonceCapacity);
   }

@@ -177,6 +177,30 @@ class StorageRoutesTest {
   }
 
   @Test
+  void anUploadWhoseBodyIsNotTheSignedOneIs401AndNothingIsKept() throws Exception {
+    expectUpload();
+    String path = "/api/v1/storage/" + root;
+    byte[] other = car.clone();
+    other[other.length - 1] ^= 1;
+    String header =
+        providerClient.authorization(
+            "PUT", path, org.jgolem.protocol.hashing.Keccak.keccak256(car));
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(concent.uri() + path))
+                    .header("Concent-Auth", header)
+                    .header("Content-Type", "application/vnd.ipld.car")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(other))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).contains("auth.body_mismatch");
+    assertThat(stored()).isEmpty();
+    assertThat(concent.api.uploaded).isEmpty();
+  }
+
+  @Test
   void garbageAndTooLargeUploadsAreRefused() throws Exception {
     expectUpload();
     assertRefusedAndNothingKept("not a car".getBytes(), 422, "storage.invalid_car", "CAR");

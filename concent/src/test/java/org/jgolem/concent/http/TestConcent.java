@@ -30,10 +30,20 @@ final class TestConcent implements AutoCloseable {
   }
 
   TestConcent(Path dataDir, NonceLedger ledger, long maxUpload) throws IOException {
+    this(
+        dataDir,
+        ledger,
+        maxUpload,
+        Integer.getInteger("concent.threads", ServerConfig.DEFAULT_THREADS));
+  }
+
+  TestConcent(Path dataDir, NonceLedger ledger, long maxUpload, int threads) throws IOException {
     this.ledger = ledger;
     this.storage = ResultStorage.open(dataDir.resolve("storage"));
     ServerConfig config =
-        ServerConfig.defaults(new InetSocketAddress("127.0.0.1", 0)).withMaxUploadBytes(maxUpload);
+        ServerConfig.defaults(new InetSocketAddress("127.0.0.1", 0))
+            .withMaxUploadBytes(maxUpload)
+            .withThreads(threads);
     RequestAuthenticator auth =
         new RequestAuthenticator(
             codec,

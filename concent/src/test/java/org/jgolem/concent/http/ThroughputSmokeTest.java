@@ -53,8 +53,15 @@ class ThroughputSmokeTest {
       double p99 = latencies[(int) Math.ceil(total * 0.99) - 1] / 1e6;
       double rate = total / seconds;
       System.out.printf(
-          "concent-http sends=%d threads=%d req-per-s=%.0f p50-ms=%.2f p99-ms=%.2f%n",
-          total, threads, rate, p50, p99);
+          "concent-http sends=%d threads=%d req-per-s=%.0f p50-ms=%.2f p99-ms=%.2f"
+              + " server-threads=%d secp256k1=%s%n",
+          total,
+          threads,
+          rate,
+          p50,
+          p99,
+          Integer.getInteger("concent.threads", ServerConfig.DEFAULT_THREADS),
+          org.jgolem.protocol.identity.Secp256k1.backend());
       clients.forEach(ConcentClient::close);
       assertThat(concent.api.sent).hasSize(total + 25 * threads);
       assertThat(rate).isGreaterThan(50);
