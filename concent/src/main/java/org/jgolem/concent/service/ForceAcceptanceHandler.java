@@ -73,16 +73,7 @@ final class ForceAcceptanceHandler {
               + now);
     }
     DepositBook.DepositStatus deposit = p.deposits().status(ttc.requestor());
-    if (deposit.beingWithdrawn()) {
-      throw new RefusedException(
-          Reason.DEPOSIT_BEING_WITHDRAWN,
-          sid,
-          "the deposit of requestor "
-              + ttc.requestor()
-              + " is being withdrawn (timelock "
-              + deposit.timelock()
-              + ")");
-    }
+    DepositRules.requireNotWithdrawn(deposit, ttc.requestor(), sid);
     return p.store()
         .transaction(tx -> {
           Optional<SubtaskCase> existing = checkOpenable(tx, e, request.type());
@@ -94,7 +85,11 @@ final class ForceAcceptanceHandler {
                   Claim.UseCase.FORCED_ACCEPTANCE,
                   ttc.price(),
                   now);
-          reserve(tx, claim, deposit);
+          DepositRules.reserve(
+              tx,
+              claim,
+              deposit,
+              "the deposit of " + claim.payer() + " is already claimed for this subtask");
           Map<MessageType, byte[]> frames = new EnumMap<>(MessageType.class);
           frames.put(MessageType.FORCE_SUBTASK_RESULTS, frame);
           frames.put(e.ack().envelope().type(), e.ack().frame());
@@ -130,32 +125,6 @@ final class ForceAcceptanceHandler {
       Parts.sameReport(existing.get(), e.rct());
     }
     return existing;
-  }
-
-  private static void reserve(ConcentTx tx, Claim claim, DepositBook.DepositStatus deposit) {
-    switch (tx.claim(claim, deposit.balance())) {
-      case ClaimResult.Reserved r -> {}
-      case ClaimResult.Duplicate d ->
-          throw new RefusedException(
-              Reason.DUPLICATE_REQUEST,
-              claim.subtaskId(),
-              "the deposit of " + claim.payer() + " is already claimed for this subtask");
-      case ClaimResult.Insufficient i -> throw tooSmall(claim, i);
-    }
-  }
-
-  static RefusedException tooSmall(Claim claim, ClaimResult.Insufficient i) {
-    return new RefusedException(
-        Reason.DEPOSIT_TOO_SMALL,
-        claim.subtaskId(),
-        "the deposit of "
-            + claim.payer()
-            + " holds "
-            + i.balance()
-            + ", open claims reserve "
-            + i.reservedBefore()
-            + ", and this case needs "
-            + i.needed());
   }
 
   /**
