@@ -141,6 +141,20 @@ class ConcentServiceTest {
   }
 
   @Test
+  void aLongOutboxComesInDeliveriesOfAtMost64() {
+    byte[] frame = forceReport(h.fx);
+    h.store.transaction(tx -> {
+      for (int i = 0; i < 70; i++) {
+        tx.enqueue(REQUESTOR.address(), frame, h.clock.millis());
+      }
+      return null;
+    });
+    assertThat(h.drainFrames(REQUESTOR)).hasSize(64);
+    assertThat(h.drainFrames(REQUESTOR)).hasSize(6);
+    assertThat(h.drainFrames(REQUESTOR)).isEmpty();
+  }
+
+  @Test
   void theDepositReportShowsTheChainAndWhatClaimsReserve() {
     h.deposits.set(REQUESTOR, PRICE.multiply(BigInteger.TWO), 1_700_100_000L);
     DepositReport r = h.service.deposit(REQUESTOR.address());
