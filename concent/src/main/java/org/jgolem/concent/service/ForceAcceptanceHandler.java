@@ -48,30 +48,7 @@ final class ForceAcceptanceHandler {
     long now = p.now();
     long assignedAt = e.task().envelope().timestamp();
     long size = e.rct().size();
-    long opensAfter = p.windows().forceAcceptanceOpensAfter(assignedAt, ttc.deadline(), size);
-    long closes = p.windows().forceAcceptanceClosesAt(assignedAt, ttc.deadline(), size);
-    if (now <= opensAfter) {
-      throw new RefusedException(
-          Reason.TOO_EARLY,
-          sid,
-          "ForceSubtaskResults for subtask "
-              + ttc.subtaskIdHex()
-              + " is taken after "
-              + opensAfter
-              + " (deadline + SVT), now is "
-              + now);
-    }
-    if (now > closes) {
-      throw new RefusedException(
-          Reason.TOO_LATE,
-          sid,
-          "ForceSubtaskResults for subtask "
-              + ttc.subtaskIdHex()
-              + " was taken until "
-              + closes
-              + " (deadline + SVT + FAT), now is "
-              + now);
-    }
+    requireInWindow(ttc, assignedAt, size, now);
     DepositBook.DepositStatus deposit = p.deposits().status(ttc.requestor());
     DepositRules.requireNotWithdrawn(deposit, ttc.requestor(), sid);
     return p.store()
@@ -102,6 +79,35 @@ final class ForceAcceptanceHandler {
           tx.enqueue(ttc.requestor(), frame, now);
           return SendResult.queued();
         });
+  }
+
+  /** (deadline + SVT, deadline + SVT + FAT]: TOO_EARLY before, TOO_LATE after. */
+  private void requireInWindow(TaskToCompute ttc, long assignedAt, long size, long now) {
+    byte[] sid = ttc.subtaskId();
+    long opensAfter = p.windows().forceAcceptanceOpensAfter(assignedAt, ttc.deadline(), size);
+    long closes = p.windows().forceAcceptanceClosesAt(assignedAt, ttc.deadline(), size);
+    if (now <= opensAfter) {
+      throw new RefusedException(
+          Reason.TOO_EARLY,
+          sid,
+          "ForceSubtaskResults for subtask "
+              + ttc.subtaskIdHex()
+              + " is taken after "
+              + opensAfter
+              + " (deadline + SVT), now is "
+              + now);
+    }
+    if (now > closes) {
+      throw new RefusedException(
+          Reason.TOO_LATE,
+          sid,
+          "ForceSubtaskResults for subtask "
+              + ttc.subtaskIdHex()
+              + " was taken until "
+              + closes
+              + " (deadline + SVT + FAT), now is "
+              + now);
+    }
   }
 
   /** The existing case, if any, that FORCING_ACCEPTANCE may follow; refuses otherwise. */
