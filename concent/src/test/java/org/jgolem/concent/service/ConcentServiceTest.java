@@ -116,6 +116,30 @@ class ConcentServiceTest {
   }
 
   @Test
+  void aChainThatCannotBeReadIsOverloadAndNothingIsReserved() {
+    Harness down =
+        new Harness() {
+          {
+            deposits.fallback = null; // status() then fails as an unreachable chain would
+          }
+        };
+    Subtask t = down.fx.subtask(0x22);
+    long opensAfter =
+        t.deadline()
+            + down.windows.svt(t.assignedAt(), t.deadline(), ConcentFixtures.SIZE).toMillis();
+    down.clock.set(opensAfter + 1);
+    ServiceRefused r =
+        down.refusal(
+            down.send(
+                PROVIDER,
+                new org.jgolem.protocol.messages.concent.ForceSubtaskResults(
+                    t.ttcFrame(), t.rctFrame(), down.fx.ack(t, t.deadline()))));
+    assertThat(r.reason()).isEqualTo(Reason.SYSTEM_OVERLOADED);
+    assertThat(down.store.claims()).isEmpty();
+    assertThat(down.store.cases()).isEmpty();
+  }
+
+  @Test
   void eachMessageIsDeliveredUntilAcknowledged() {
     assertThat(h.service.receive(REQUESTOR.address(), List.of())).isEmpty();
     byte[] request = forceReport(h.fx);
