@@ -233,35 +233,39 @@ public final class EvidenceVerifier {
   public Signed<? extends Payload> ack(
       String field, byte[] frame, TaskToCompute ttc, ReportComputedTask report) {
     Envelope e = decode(field, frame);
-    switch (e.payload()) {
-      case AckReportComputedTask a -> {
-        Signed<AckReportComputedTask> s = new Signed<>(e, a, frame);
-        signedBy(field, s, ttc.requestor(), "the requestor");
-        if (!a.answers(report)) {
-          throw EvidenceException.invalid(field + " does not acknowledge this report");
-        }
-        return s;
-      }
-      case ForceReportComputedTaskResponse r -> {
-        Signed<ForceReportComputedTaskResponse> s = new Signed<>(e, r, frame);
-        signedBy(field, s, concent, "Concent");
-        if (r.outcome() != ForceReportComputedTaskResponse.Outcome.CONCENT_ACK) {
-          throw EvidenceException.invalid(
-              field + " is Concent's " + r.outcome() + ", not its CONCENT_ACK");
-        }
-        if (!Arrays.equals(r.reportHash(), report.structHash())
-            || !Arrays.equals(r.subtaskId(), report.subtaskId())) {
-          throw EvidenceException.invalid(
-              field + " is Concent's acknowledgement of another report");
-        }
-        return s;
-      }
-      default ->
-          throw EvidenceException.invalid(
-              field
-                  + " must be an AckReportComputedTask or Concent's"
-                  + " ForceReportComputedTaskResponse, got "
-                  + e.type());
+    Signed<? extends Payload> s =
+        switch (e.payload()) {
+          case AckReportComputedTask a -> {
+            signedBy(field, e, ttc.requestor(), "the requestor");
+            if (!a.answers(report)) {
+              throw EvidenceException.invalid(field + " does not acknowledge this report");
+            }
+            yield new Signed<>(e, a, frame);
+          }
+          case ForceReportComputedTaskResponse r -> {
+            signedBy(field, e, concent, "Concent");
+            concentAck(field, r, report);
+            yield new Signed<>(e, r, frame);
+          }
+          default ->
+              throw EvidenceException.invalid(
+                  field
+                      + " must be an AckReportComputedTask or Concent's"
+                      + " ForceReportComputedTaskResponse, got "
+                      + e.type());
+        };
+    return s;
+  }
+
+  private static void concentAck(
+      String field, ForceReportComputedTaskResponse r, ReportComputedTask report) {
+    if (r.outcome() != ForceReportComputedTaskResponse.Outcome.CONCENT_ACK) {
+      throw EvidenceException.invalid(
+          field + " is Concent's " + r.outcome() + ", not its CONCENT_ACK");
+    }
+    if (!Arrays.equals(r.reportHash(), report.structHash())
+        || !Arrays.equals(r.subtaskId(), report.subtaskId())) {
+      throw EvidenceException.invalid(field + " is Concent's acknowledgement of another report");
     }
   }
 
@@ -322,13 +326,17 @@ public final class EvidenceVerifier {
   }
 
   private static void signedBy(String field, Signed<?> s, Address expected, String who) {
-    if (!s.envelope().sender().equals(expected)) {
+    signedBy(field, s.envelope(), expected, who);
+  }
+
+  private static void signedBy(String field, Envelope e, Address expected, String who) {
+    if (!e.sender().equals(expected)) {
       throw EvidenceException.invalid(
           field
               + " ("
-              + s.envelope().type()
+              + e.type()
               + ") is signed by "
-              + s.envelope().sender()
+              + e.sender()
               + ", not by "
               + who
               + " "

@@ -8,14 +8,26 @@ import org.jgolem.protocol.messages.Payload;
  * One opened, signature-checked frame of evidence: the envelope, its payload as {@code T}, and the
  * exact bytes it came from (which Concent stores and relays unchanged).
  */
-public record Signed<T extends Payload>(Envelope envelope, T payload, byte[] frame) {
-  public Signed {
-    Objects.requireNonNull(envelope, "envelope");
-    Objects.requireNonNull(payload, "payload");
-    frame = frame.clone();
+public final class Signed<T extends Payload> {
+  private final Envelope envelope;
+  private final T payload;
+  private final byte[] frame;
+
+  public Signed(Envelope envelope, T payload, byte[] frame) {
+    this.envelope = Objects.requireNonNull(envelope, "envelope");
+    this.payload = Objects.requireNonNull(payload, "payload");
+    this.frame = frame.clone();
   }
 
-  @Override
+  public Envelope envelope() {
+    return envelope;
+  }
+
+  public T payload() {
+    return payload;
+  }
+
+  /** The frame's bytes, as received. */
   public byte[] frame() {
     return frame.clone();
   }

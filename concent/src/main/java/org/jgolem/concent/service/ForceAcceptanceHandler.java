@@ -48,6 +48,42 @@ final class ForceAcceptanceHandler {
     long now = p.now();
     long assignedAt = e.task().envelope().timestamp();
     long size = e.rct().size();
+    requireInWindow(ttc, assignedAt, size, now);
+    DepositBook.DepositStatus deposit = p.deposits().status(ttc.requestor());
+    DepositRules.requireNotWithdrawn(deposit, ttc.requestor(), sid);
+    return p.store()
+        .transaction(tx -> {
+          Optional<SubtaskCase> existing = checkOpenable(tx, e, request.type());
+          Claim claim =
+              new Claim(
+                  ttc.requestor(),
+                  ttc.provider(),
+                  sid,
+                  Claim.UseCase.FORCED_ACCEPTANCE,
+                  ttc.price(),
+                  now);
+          DepositRules.reserve(
+              tx,
+              claim,
+              deposit,
+              "the deposit of " + claim.payer() + " is already claimed for this subtask");
+          Map<MessageType, byte[]> frames = new EnumMap<>(MessageType.class);
+          frames.put(MessageType.FORCE_SUBTASK_RESULTS, frame);
+          frames.put(e.ack().envelope().type(), e.ack().frame());
+          long answerBy = p.windows().acceptanceAnswerDeadline(assignedAt, ttc.deadline(), size);
+          tx.saveCase(
+              existing.isPresent()
+                  ? existing.get().moveTo(CaseState.FORCING_ACCEPTANCE, answerBy, frames)
+                  : Parts.open(
+                      e.task(), e.report(), CaseState.FORCING_ACCEPTANCE, answerBy, frames));
+          tx.enqueue(ttc.requestor(), frame, now);
+          return SendResult.queued();
+        });
+  }
+
+  /** (deadline + SVT, deadline + SVT + FAT]: TOO_EARLY before, TOO_LATE after. */
+  private void requireInWindow(TaskToCompute ttc, long assignedAt, long size, long now) {
+    byte[] sid = ttc.subtaskId();
     long opensAfter = p.windows().forceAcceptanceOpensAfter(assignedAt, ttc.deadline(), size);
     long closes = p.windows().forceAcceptanceClosesAt(assignedAt, ttc.deadline(), size);
     if (now <= opensAfter) {
@@ -72,41 +108,6 @@ final class ForceAcceptanceHandler {
               + " (deadline + SVT + FAT), now is "
               + now);
     }
-    DepositBook.DepositStatus deposit = p.deposits().status(ttc.requestor());
-    if (deposit.beingWithdrawn()) {
-      throw new RefusedException(
-          Reason.DEPOSIT_BEING_WITHDRAWN,
-          sid,
-          "the deposit of requestor "
-              + ttc.requestor()
-              + " is being withdrawn (timelock "
-              + deposit.timelock()
-              + ")");
-    }
-    return p.store()
-        .transaction(tx -> {
-          Optional<SubtaskCase> existing = checkOpenable(tx, e, request.type());
-          Claim claim =
-              new Claim(
-                  ttc.requestor(),
-                  ttc.provider(),
-                  sid,
-                  Claim.UseCase.FORCED_ACCEPTANCE,
-                  ttc.price(),
-                  now);
-          reserve(tx, claim, deposit);
-          Map<MessageType, byte[]> frames = new EnumMap<>(MessageType.class);
-          frames.put(MessageType.FORCE_SUBTASK_RESULTS, frame);
-          frames.put(e.ack().envelope().type(), e.ack().frame());
-          long answerBy = p.windows().acceptanceAnswerDeadline(assignedAt, ttc.deadline(), size);
-          tx.saveCase(
-              existing.isPresent()
-                  ? existing.get().moveTo(CaseState.FORCING_ACCEPTANCE, answerBy, frames)
-                  : Parts.open(
-                      e.task(), e.report(), CaseState.FORCING_ACCEPTANCE, answerBy, frames));
-          tx.enqueue(ttc.requestor(), frame, now);
-          return SendResult.queued();
-        });
   }
 
   /** The existing case, if any, that FORCING_ACCEPTANCE may follow; refuses otherwise. */
@@ -130,32 +131,6 @@ final class ForceAcceptanceHandler {
       Parts.sameReport(existing.get(), e.rct());
     }
     return existing;
-  }
-
-  private static void reserve(ConcentTx tx, Claim claim, DepositBook.DepositStatus deposit) {
-    switch (tx.claim(claim, deposit.balance())) {
-      case ClaimResult.Reserved r -> {}
-      case ClaimResult.Duplicate d ->
-          throw new RefusedException(
-              Reason.DUPLICATE_REQUEST,
-              claim.subtaskId(),
-              "the deposit of " + claim.payer() + " is already claimed for this subtask");
-      case ClaimResult.Insufficient i -> throw tooSmall(claim, i);
-    }
-  }
-
-  static RefusedException tooSmall(Claim claim, ClaimResult.Insufficient i) {
-    return new RefusedException(
-        Reason.DEPOSIT_TOO_SMALL,
-        claim.subtaskId(),
-        "the deposit of "
-            + claim.payer()
-            + " holds "
-            + i.balance()
-            + ", open claims reserve "
-            + i.reservedBefore()
-            + ", and this case needs "
-            + i.needed());
   }
 
   /**

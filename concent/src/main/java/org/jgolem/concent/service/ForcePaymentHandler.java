@@ -41,30 +41,11 @@ final class ForcePaymentHandler {
     BigInteger paid =
         p.payments().batchPaidSince(e.requestor(), e.provider(), e.earliestPaymentTs());
     BigInteger missing = owed.subtract(paid);
-    List<byte[]> ids = e.items().stream().map(i -> i.ttc().subtaskId()).toList();
     if (missing.signum() <= 0) {
-      return SendResult.reply(
-          p.sign(
-              new ForcePaymentResponse(
-                  e.requestor(),
-                  e.provider(),
-                  ids,
-                  owed,
-                  paid,
-                  BigInteger.ZERO,
-                  ForcePaymentResponse.Outcome.NO_UNSETTLED_TASKS)));
+      return response(e, owed, paid, BigInteger.ZERO);
     }
     DepositBook.DepositStatus deposit = p.deposits().status(e.requestor());
-    if (deposit.beingWithdrawn()) {
-      throw new RefusedException(
-          Reason.DEPOSIT_BEING_WITHDRAWN,
-          first,
-          "the deposit of requestor "
-              + e.requestor()
-              + " is being withdrawn (timelock "
-              + deposit.timelock()
-              + ")");
-    }
+    DepositRules.requireNotWithdrawn(deposit, e.requestor(), first);
     List<SignedNote> notes = new ArrayList<>();
     e.items().forEach(i -> notes.add(i.ttc().providerNote().toSignedNote()));
     return p.store()
@@ -72,17 +53,13 @@ final class ForcePaymentHandler {
           Claim claim =
               new Claim(
                   e.requestor(), e.provider(), first, Claim.UseCase.FORCED_PAYMENT, missing, now);
-          switch (tx.claim(claim, deposit.balance())) {
-            case ClaimResult.Reserved r -> {}
-            case ClaimResult.Duplicate d ->
-                throw new RefusedException(
-                    Reason.DUPLICATE_REQUEST,
-                    first,
-                    "a ForcePayment led by subtask 0x"
-                        + java.util.HexFormat.of().formatHex(first)
-                        + " is already being settled");
-            case ClaimResult.Insufficient i -> throw ForceAcceptanceHandler.tooSmall(claim, i);
-          }
+          DepositRules.reserve(
+              tx,
+              claim,
+              deposit,
+              "a ForcePayment led by subtask 0x"
+                  + java.util.HexFormat.of().formatHex(first)
+                  + " is already being settled");
           // After the claim, which serializes claims on this payer: a concurrent ForcePayment
           // for the same subtasks has committed its settlement by now, and is seen here.
           requireUnsettled(tx, e);
@@ -99,17 +76,25 @@ final class ForcePaymentHandler {
                   null,
                   null,
                   now));
-          return SendResult.reply(
-              p.sign(
-                  new ForcePaymentResponse(
-                      e.requestor(),
-                      e.provider(),
-                      ids,
-                      owed,
-                      paid,
-                      missing,
-                      ForcePaymentResponse.Outcome.PAYMENT_COMMITTED)));
+          return response(e, owed, paid, missing);
         });
+  }
+
+  /** Concent's signed answer: PAYMENT_COMMITTED if it reimburses anything. */
+  private SendResult response(
+      PaymentEvidence e, BigInteger owed, BigInteger paid, BigInteger reimbursed) {
+    return SendResult.reply(
+        p.sign(
+            new ForcePaymentResponse(
+                e.requestor(),
+                e.provider(),
+                e.items().stream().map(i -> i.ttc().subtaskId()).toList(),
+                owed,
+                paid,
+                reimbursed,
+                reimbursed.signum() > 0
+                    ? ForcePaymentResponse.Outcome.PAYMENT_COMMITTED
+                    : ForcePaymentResponse.Outcome.NO_UNSETTLED_TASKS)));
   }
 
   /** Every acceptance must be due: paymentTs + PDT <= now. */

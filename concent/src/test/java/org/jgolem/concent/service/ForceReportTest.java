@@ -83,6 +83,19 @@ class ForceReportTest {
   }
 
   @Test
+  void aReplayedAckChangesNothing() {
+    force();
+    byte[] ack = h.fx.ack(s, h.clock.millis());
+    h.sendFrame(REQUESTOR, ack);
+    ServiceRefused again = h.refusal(h.sendFrame(REQUESTOR, ack));
+    assertThat(again.reason()).isEqualTo(Reason.INVALID_STATE);
+    assertThat(again.detail())
+        .contains("is REPORTED; Concent waits for no ACK_REPORT_COMPUTED_TASK");
+    assertThat(theCase().version()).isEqualTo(2);
+    assertThat(h.drain(PROVIDER)).hasSize(1);
+  }
+
+  @Test
   void theRequestorsRejectionFailsTheCase() {
     force();
     byte[] reject = h.fx.reject(s, h.clock.millis());

@@ -27,7 +27,7 @@ import org.jgolem.testkit.FakeClock;
  * One Concent on a fake clock, an in-memory store and fake chain ports, with the nodes' side of the
  * conversation: send a signed request, read the reply, collect the deliveries.
  */
-final class Harness {
+class Harness {
   final ConcentFixtures fx = new ConcentFixtures();
   final FakeClock clock = new FakeClock(T0);
   final InMemoryConcentStore store = new InMemoryConcentStore();
@@ -96,7 +96,11 @@ final class Harness {
     @Override
     public DepositStatus status(Address owner) {
       reads++;
-      return byOwner.getOrDefault(owner, fallback);
+      DepositStatus s = byOwner.getOrDefault(owner, fallback);
+      if (s == null) {
+        throw new IllegalStateException("the chain does not answer");
+      }
+      return s;
     }
   }
 
