@@ -42,6 +42,8 @@ class SettlementGasTest extends AnvilTest {
       }
     }
     var fifty = points.get(3);
+    assertThat(SettlementGasBench.line(fifty))
+        .matches("concent settle-gas-per-subtask=\\d+ baseline-one-tx-each=\\d+ subtasks=50");
     assertThat(fifty.perSubtaskBatch())
         .as("at N=50 the batch costs at most half the baseline per subtask")
         .isLessThan(fifty.perSubtaskSingle() / 2);
