@@ -348,6 +348,24 @@ class ReimburseForSubtasksTest extends AnvilTest {
   }
 
   @Test
+  void aNoteToTheZeroAddressFailsAsItsTransferWouldAloneButNamesTheItem() {
+    Credentials a = user(0);
+    depositInOneTx(a, gnt(10));
+    SignedNote toNobody =
+        DepositTestKit.sign(
+            signer(), note(a, Address.ZERO, gnt(1), subtask("z"), Purpose.SUBTASK_PAYMENT), a);
+    reverts("TransferToZeroAddress", () -> deposits(CONCENT).reimburseForSubtask(toNobody, gnt(1)));
+    itemFails(
+        1,
+        "TransferToZeroAddress",
+        () ->
+            deposits(CONCENT)
+                .reimburseForSubtasks(
+                    List.of(item(a, user(1), 1, 1, "z0"), new Reimbursement(toNobody, gnt(1)))));
+    assertThat(deposit(a)).isEqualTo(gnt(10));
+  }
+
+  @Test
   void theDailyLimitCountsEveryItemOfTheBatch() {
     deposits(DEPLOYER).setDailyReimbursementLimit(gnt(10));
     Credentials a = user(0);
