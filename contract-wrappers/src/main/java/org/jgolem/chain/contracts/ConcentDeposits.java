@@ -128,6 +128,20 @@ public interface ConcentDeposits {
   /** The contract's bound on one {@link #reimburseForSubtasks} call. */
   int MAX_SUBTASKS_PER_CALL = 128;
 
+  /**
+   * {@code items} in the order {@link #reimburseForSubtasks} settles cheapest: by provider (one
+   * token transfer per provider), then requestor (one deposit write per run). A stable sort: items
+   * of one provider and requestor keep their order. An {@code ItemFailed} index refers to the list
+   * sent, so send the list this returns.
+   */
+  static List<Reimbursement> cheapestOrder(List<Reimbursement> items) {
+    return items.stream()
+        .sorted(
+            java.util.Comparator.comparing((Reimbursement r) -> r.note().note().payee().hex())
+                .thenComparing(r -> r.note().note().payer().hex()))
+        .toList();
+  }
+
   /** One item of {@link #reimburseForSubtasks}: the requestor's note and how much of it to pay. */
   record Reimbursement(SignedNote note, BigInteger reimburseAmount) {
     public Reimbursement {

@@ -2,7 +2,6 @@ package org.jgolem.chain.bench;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.jgolem.chain.Chain;
@@ -114,10 +113,7 @@ public final class SettlementGasMeasurement {
     for (Reimbursement r : cases(n)) {
       single += concent.reimburseForSubtask(r.note(), r.reimburseAmount()).gasUsed();
     }
-    List<Reimbursement> batch = new ArrayList<>(cases(n));
-    batch.sort(
-        Comparator.comparing((Reimbursement r) -> r.note().note().payee().hex())
-            .thenComparing(r -> r.note().note().payer().hex()));
+    List<Reimbursement> batch = ConcentDeposits.cheapestOrder(cases(n));
     long batched = concent.reimburseForSubtasks(batch).gasUsed();
     return new Point(n, single / (double) n, batched / (double) n);
   }
