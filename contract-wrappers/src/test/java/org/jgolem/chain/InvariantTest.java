@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.jgolem.chain.contracts.AppRegistry;
+import org.jgolem.chain.contracts.ConcentDeposits.Reimbursement;
 import org.jgolem.chain.testing.AnvilTest;
 import org.jgolem.eth.Address;
 import org.jgolem.eth.PackedPayment;
@@ -26,7 +27,8 @@ import org.web3j.crypto.Credentials;
 /**
  * Randomized, model-based invariant test on a real chain. A seeded generator drives 2,000
  * operations (transfers, allowances, batches, burns, deposits both ways, unlock/lock/withdraw,
- * Concent reimbursements including replays, registry changes, time jumps) from 10 accounts and
+ * Concent reimbursements of all four kinds including replays, batched subtask settlements
+ * (reimburseForSubtasks) and ForcePayment, registry changes, time jumps) from 10 accounts and
  * Concent. A Java model predicts each outcome, success or the exact custom error, and every
  * balance. After every step it checks on chain:
  *
@@ -37,8 +39,13 @@ import org.web3j.crypto.Credentials;
  *   <li>every balance, allowance and deposit equals the model's.
  * </ul>
  *
- * Run another seed with {@code -Dinvariant.seed=N}, more steps with {@code -Dinvariant.steps=N}. A
- * failure message starts with the seed and step.
+ * At the end, from the chain's own event logs ({@link DepositEventLedger}), not the model: all
+ * deposits ever made equal all withdrawals plus all reimbursements (four kinds) plus what is left
+ * ({@code totalDeposits}, and the contract's GNT), in total and per account; the event sums also
+ * equal the model's.
+ *
+ * <p>Run another seed with {@code -Dinvariant.seed=N}, more steps with {@code -Dinvariant.steps=N}.
+ * A failure message starts with the seed and step.
  */
 class InvariantTest extends AnvilTest {
   private static final int USERS = 10;
@@ -74,8 +81,16 @@ class InvariantTest extends AnvilTest {
   /** Who may make which balance fall in the current step (besides no one). */
   private final Set<Address> mayFall = new HashSet<>();
 
+  /** What the model moved through the deposit contract, to compare with the chain's events. */
+  private BigInteger modelDeposited = BigInteger.ZERO;
+
+  private BigInteger modelWithdrawn = BigInteger.ZERO;
+  private final Map<String, BigInteger> modelReimbursed = new java.util.TreeMap<>();
+
   @Test
   void twoThousandRandomOperationsKeepEveryInvariant() {
+    long firstBlock = chain.blockNumber() + 1;
+    BigInteger depositsAtStart = deposits(DEPLOYER).totalDeposits();
     setUp();
     for (step = 1; step <= steps; step++) {
       Map<Address, BigInteger> before = new HashMap<>(balances);
@@ -99,7 +114,53 @@ class InvariantTest extends AnvilTest {
             "DepositTooLarge",
             "NotVendor",
             "VersionExists",
-            "ReimbursementAboveNote");
+            "ReimbursementAboveNote",
+            "ItemFailed:AlreadySettled",
+            "ItemFailed:InsufficientDeposit",
+            "ItemFailed:ReimbursementAboveNote");
+    assertThat(outcomes.get("ok reimburseForSubtasks")).as("successful batches").isGreaterThan(20);
+    assertThat(outcomes.get("ok reimburseForNoPayment")).as("successful ForcePayments").isNotNull();
+    checkDepositAccountingFromEvents(firstBlock, depositsAtStart);
+  }
+
+  /**
+   * Deposits in = withdrawals + reimbursements + what is left, summed from the chain's logs over
+   * the whole run, in total and per account, and matched against the model's sums.
+   */
+  private void checkDepositAccountingFromEvents(long firstBlock, BigInteger depositsAtStart) {
+    DepositEventLedger ledger =
+        DepositEventLedger.read(chain, depositContract, firstBlock, chain.blockNumber());
+    BigInteger left = deposits(DEPLOYER).totalDeposits();
+    System.out.printf(
+        "deposit accounting from %d events: deposited %s = withdrawn %s + reimbursed %s %s + left"
+            + " %s - at start %s%n",
+        ledger.events(),
+        ledger.deposited(),
+        ledger.withdrawn(),
+        ledger.totalReimbursed(),
+        ledger.reimbursed(),
+        left,
+        depositsAtStart);
+    assertThat(ledger.deposited())
+        .as("deposits = withdrawals + reimbursements + what is left (from the chain's events)")
+        .isEqualTo(
+            ledger.withdrawn().add(ledger.totalReimbursed()).add(left).subtract(depositsAtStart));
+    assertThat(token(DEPLOYER).balanceOf(depositContract))
+        .as("the contract's GNT is what is left")
+        .isEqualTo(left);
+    for (Credentials u : users) {
+      assertThat(ledger.net().getOrDefault(addr(u), BigInteger.ZERO))
+          .as("deposits - withdrawals - reimbursements of " + addr(u) + " from the events")
+          .isEqualTo(deposits(DEPLOYER).balanceOf(addr(u)));
+    }
+    assertThat(ledger.deposited()).as("deposits: events vs model").isEqualTo(modelDeposited);
+    assertThat(ledger.withdrawn()).as("withdrawals: events vs model").isEqualTo(modelWithdrawn);
+    for (var kind : ledger.reimbursed().entrySet()) {
+      assertThat(kind.getValue())
+          .as(kind.getKey() + ": events vs model")
+          .isEqualTo(modelReimbursed.getOrDefault(kind.getKey(), BigInteger.ZERO))
+          .isPositive();
+    }
   }
 
   private void setUp() {
@@ -133,10 +194,16 @@ class InvariantTest extends AnvilTest {
   // ------------------------------------------------------------------ operations
 
   private void randomOperation() {
-    int pick = random.nextInt(100);
+    int pick = random.nextInt(110);
     Credentials a = users.get(random.nextInt(USERS));
     Credentials b = other(a);
-    if (pick < 14) {
+    if (pick >= 100) {
+      if (pick < 107) {
+        reimburseBatch();
+      } else {
+        forcePayment(a, b);
+      }
+    } else if (pick < 14) {
       transfer(a, b);
     } else if (pick < 22) {
       approve(a, b);
@@ -287,6 +354,7 @@ class InvariantTest extends AnvilTest {
   }
 
   private void applyDeposit(Address a, BigInteger amount) {
+    modelDeposited = modelDeposited.add(amount);
     move(a, depositContract, amount);
     deposited.merge(a, amount, BigInteger::add);
     lockedUntil.put(a, 0L); // a deposit re-locks (TOB-10)
@@ -325,6 +393,7 @@ class InvariantTest extends AnvilTest {
     expect(error, () -> deposits(a).withdraw(addr(a)));
     if (error == null) {
       BigInteger amount = deposited.remove(addr(a));
+      modelWithdrawn = modelWithdrawn.add(amount);
       move(depositContract, addr(a), amount);
       lockedUntil.put(addr(a), 0L);
     }
@@ -366,8 +435,7 @@ class InvariantTest extends AnvilTest {
     PromissoryNote n = note.note();
     Address payer = n.payer();
     mayFall.add(depositContract); // Concent pays out of the deposit
-    String key =
-        payer + ":" + java.util.HexFormat.of().formatHex(n.subtaskId()) + ":" + n.purpose();
+    String key = settlementKey(n);
     // The contract's order: the note's cap, the replay record, then the deposit.
     String expected =
         pay.compareTo(n.amount()) > 0
@@ -387,10 +455,158 @@ class InvariantTest extends AnvilTest {
               case COMMUNICATION -> concent.reimburseForCommunication(note, pay);
             });
     if (expected == null) {
-      settled.add(key);
-      usedNotes.add(note);
+      applyReimbursement(
+          note,
+          pay,
+          switch (n.purpose()) {
+            case SUBTASK_PAYMENT -> "ReimburseForSubtask";
+            case VERIFICATION_COST -> "ReimburseForVerificationCosts";
+            case COMMUNICATION -> "ReimburseForCommunication";
+          });
+    }
+  }
+
+  private void applyReimbursement(SignedNote note, BigInteger pay, String event) {
+    PromissoryNote n = note.note();
+    settled.add(settlementKey(n));
+    usedNotes.add(note);
+    deposited.put(n.payer(), deposit(n.payer()).subtract(pay));
+    move(depositContract, n.purpose() == Purpose.SUBTASK_PAYMENT ? n.payee() : coldwallet, pay);
+    modelReimbursed.merge(event, pay, BigInteger::add);
+  }
+
+  private static String settlementKey(PromissoryNote n) {
+    return n.payer() + ":" + java.util.HexFormat.of().formatHex(n.subtaskId()) + ":" + n.purpose();
+  }
+
+  /** A fresh subtask note from {@code requestor} to {@code provider}, and a payment of it. */
+  private Reimbursement freshSubtaskItem(Credentials requestor, Credentials provider) {
+    byte[] subtask = new byte[32];
+    random.nextBytes(subtask);
+    BigInteger promised = amount(deposit(addr(requestor)).max(gnt(10))).max(BigInteger.ONE);
+    BigInteger pay =
+        random.nextInt(12) == 0
+            ? promised.add(BigInteger.ONE)
+            : BigInteger.ONE.add(below(promised.min(gnt(3_000))));
+    SignedNote note =
+        notes.sign(
+            new PromissoryNote(
+                addr(requestor), addr(provider), promised, subtask, Purpose.SUBTASK_PAYMENT),
+            requestor.getEcKeyPair());
+    return new Reimbursement(note, pay);
+  }
+
+  private List<SignedNote> usedSubtaskNotes() {
+    return usedNotes.stream().filter(n -> n.note().purpose() == Purpose.SUBTASK_PAYMENT).toList();
+  }
+
+  /**
+   * reimburseForSubtasks: 1 to 5 items from random requestors to random providers, now and then a
+   * replayed one. The model checks them in order as the contract does, each against the deposits
+   * the items before it left, and predicts the first failing item's error.
+   */
+  private void reimburseBatch() {
+    int size = 1 + random.nextInt(5);
+    List<Reimbursement> items = new ArrayList<>();
+    Set<String> keys = new HashSet<>();
+    List<SignedNote> used = usedSubtaskNotes();
+    for (int i = 0; i < size; i++) {
+      Reimbursement item;
+      if (!used.isEmpty() && random.nextInt(8) == 0) {
+        item = new Reimbursement(used.get(random.nextInt(used.size())), BigInteger.ONE);
+      } else {
+        Credentials requestor = users.get(random.nextInt(USERS));
+        item = freshSubtaskItem(requestor, other(requestor));
+      }
+      if (keys.add(settlementKey(item.note().note()))) {
+        items.add(item); // the gateway refuses the same subtask twice in one batch
+      }
+    }
+    mayFall.add(depositContract);
+    Map<Address, BigInteger> left = new HashMap<>(deposited);
+    String expected = null;
+    int failing = -1;
+    for (int i = 0; i < items.size() && expected == null; i++) {
+      PromissoryNote n = items.get(i).note().note();
+      BigInteger pay = items.get(i).reimburseAmount();
+      BigInteger have = left.getOrDefault(n.payer(), BigInteger.ZERO);
+      expected =
+          pay.compareTo(n.amount()) > 0
+              ? "ItemFailed:ReimbursementAboveNote"
+              : settled.contains(settlementKey(n))
+                  ? "ItemFailed:AlreadySettled"
+                  : pay.compareTo(have) > 0 ? "ItemFailed:InsufficientDeposit" : null;
+      left.put(n.payer(), have.subtract(pay));
+      failing = expected == null ? -1 : i;
+    }
+    lastOp =
+        "reimburse batch of " + items.size() + (failing < 0 ? "" : ", item " + failing + " fails");
+    int expectedIndex = failing;
+    expect(
+        expected,
+        () -> {
+          try {
+            return deposits(CONCENT).reimburseForSubtasks(items);
+          } catch (ContractRevertedException e) {
+            assertThat(e.argument(0))
+                .as(context() + " failing index")
+                .isEqualTo(BigInteger.valueOf(expectedIndex));
+            throw e;
+          }
+        });
+    if (expected == null) {
+      items.forEach(r -> applyReimbursement(r.note(), r.reimburseAmount(), "ReimburseForSubtask"));
+      outcomes.merge("ok reimburseForSubtasks", 1, Integer::sum);
+    }
+  }
+
+  /**
+   * reimburseForNoPayment: 1 to 3 notes from one requestor to one provider (now and then starting
+   * with a replayed one), paid up to their sum, sometimes one more.
+   */
+  private void forcePayment(Credentials requestor, Credentials provider) {
+    List<SignedNote> batch = new ArrayList<>();
+    List<SignedNote> used = usedSubtaskNotes();
+    Address payer = addr(requestor);
+    Address payee = addr(provider);
+    if (!used.isEmpty() && random.nextInt(6) == 0) {
+      SignedNote old = used.get(random.nextInt(used.size()));
+      batch.add(old);
+      payer = old.note().payer();
+      payee = old.note().payee();
+    }
+    Credentials from = account(payer);
+    Credentials to = account(payee);
+    int fresh = 1 + random.nextInt(3);
+    for (int i = 0; i < fresh; i++) {
+      batch.add(freshSubtaskItem(from, to).note());
+    }
+    BigInteger promised =
+        batch.stream().map(n -> n.note().amount()).reduce(BigInteger.ZERO, BigInteger::add);
+    BigInteger pay =
+        random.nextInt(10) == 0
+            ? promised.add(BigInteger.ONE)
+            : BigInteger.ONE.add(below(promised.min(deposit(payer).max(BigInteger.TEN))));
+    mayFall.add(depositContract);
+    // The contract's order: every note's record, the notes' sum, then the deposit.
+    String expected =
+        batch.stream().anyMatch(n -> settled.contains(settlementKey(n.note())))
+            ? "AlreadySettled"
+            : pay.compareTo(promised) > 0
+                ? "ReimbursementAboveNote"
+                : pay.compareTo(deposit(payer)) > 0 ? "InsufficientDeposit" : null;
+    lastOp = "reimburse ForcePayment of " + batch.size() + " notes, " + pay + " of " + promised;
+    long closure = now();
+    expect(expected, () -> deposits(CONCENT).reimburseForNoPayment(batch, pay, closure));
+    if (expected == null) {
+      for (SignedNote n : batch) {
+        settled.add(settlementKey(n.note()));
+        usedNotes.add(n);
+      }
       deposited.put(payer, deposit(payer).subtract(pay));
-      move(depositContract, n.purpose() == Purpose.SUBTASK_PAYMENT ? n.payee() : coldwallet, pay);
+      move(depositContract, payee, pay);
+      modelReimbursed.merge("ReimburseForNoPayment", pay, BigInteger::add);
+      outcomes.merge("ok reimburseForNoPayment", 1, Integer::sum);
     }
   }
 
@@ -492,8 +708,12 @@ class InvariantTest extends AnvilTest {
       assertThat(error).as(context() + " succeeded but the model expected " + error).isNull();
       outcomes.merge("ok", 1, Integer::sum);
     } catch (ContractRevertedException e) {
-      assertThat(e.errorName()).as(context() + " reverted " + e.getMessage()).isEqualTo(error);
-      outcomes.merge(e.errorName(), 1, Integer::sum);
+      String name =
+          e.innerError()
+              .map(inner -> e.errorName() + ":" + inner.errorName())
+              .orElse(e.errorName());
+      assertThat(name).as(context() + " reverted " + e.getMessage()).isEqualTo(error);
+      outcomes.merge(name, 1, Integer::sum);
     }
   }
 
@@ -502,6 +722,10 @@ class InvariantTest extends AnvilTest {
   }
 
   // ------------------------------------------------------------------ model helpers
+
+  private Credentials account(Address a) {
+    return users.stream().filter(u -> addr(u).equals(a)).findFirst().orElseThrow();
+  }
 
   private Credentials other(Credentials a) {
     Credentials b;

@@ -57,8 +57,9 @@ public interface ConcentDeposits {
    * org.jgolem.chain.ContractRevertedException} named {@code ItemFailed} with the item's index and,
    * in {@link org.jgolem.chain.ContractRevertedException#innerError()}, the error it would have
    * raised alone (e.g. {@code AlreadySettled}); nothing is settled, and the rest can be resent
-   * without it. Items with the same requestor, then the same provider, next to each other cost
-   * least (one deposit write and one token transfer per run).
+   * without it. The provider is paid once per run of consecutive items with the same provider
+   * (about 2,000 gas a transfer) and a deposit written once per run of the same requestor (100 gas
+   * when repeated): items sorted by provider, then requestor, cost least.
    *
    * @throws IllegalArgumentException before sending, for an empty batch, more than {@link
    *     #MAX_SUBTASKS_PER_CALL} items, a note that is not a {@code SUBTASK_PAYMENT}, or the same
@@ -126,6 +127,20 @@ public interface ConcentDeposits {
 
   /** The contract's bound on one {@link #reimburseForSubtasks} call. */
   int MAX_SUBTASKS_PER_CALL = 128;
+
+  /**
+   * {@code items} in the order {@link #reimburseForSubtasks} settles cheapest: by provider (one
+   * token transfer per provider), then requestor (one deposit write per run). A stable sort: items
+   * of one provider and requestor keep their order. An {@code ItemFailed} index refers to the list
+   * sent, so send the list this returns.
+   */
+  static List<Reimbursement> cheapestOrder(List<Reimbursement> items) {
+    return items.stream()
+        .sorted(
+            java.util.Comparator.comparing((Reimbursement r) -> r.note().note().payee().hex())
+                .thenComparing(r -> r.note().note().payer().hex()))
+        .toList();
+  }
 
   /** One item of {@link #reimburseForSubtasks}: the requestor's note and how much of it to pay. */
   record Reimbursement(SignedNote note, BigInteger reimburseAmount) {

@@ -216,6 +216,37 @@ class ReimburseForSubtasksTest extends AnvilTest {
   }
 
   @Test
+  void theCheapestOrderGroupsByProviderThenRequestorAndKeepsTheRestInOrder() {
+    Credentials a = user(0);
+    Credentials b = user(1);
+    Credentials p = user(2);
+    Credentials q = user(3);
+    List<Reimbursement> items =
+        List.of(
+            item(a, p, 1, 1, "o0"),
+            item(b, q, 1, 1, "o1"),
+            item(b, p, 1, 1, "o2"),
+            item(a, q, 1, 1, "o3"),
+            item(a, p, 1, 1, "o4"));
+    List<Reimbursement> sorted = ConcentDeposits.cheapestOrder(items);
+    assertThat(sorted).containsExactlyInAnyOrderElementsOf(items);
+    for (int i = 1; i < sorted.size(); i++) {
+      var before = sorted.get(i - 1).note().note();
+      var now = sorted.get(i).note().note();
+      int byProvider = before.payee().hex().compareTo(now.payee().hex());
+      assertThat(byProvider).as("providers in order at " + i).isLessThanOrEqualTo(0);
+      if (byProvider == 0) {
+        assertThat(before.payer().hex().compareTo(now.payer().hex()))
+            .as("requestors in order within a provider at " + i)
+            .isLessThanOrEqualTo(0);
+      }
+    }
+    // the two items of (a, p) keep their order
+    assertThat(sorted.indexOf(items.get(0))).isLessThan(sorted.indexOf(items.get(4)));
+    assertThat(sorted.indexOf(items.get(4))).isEqualTo(sorted.indexOf(items.get(0)) + 1);
+  }
+
+  @Test
   void aBatchOfOneIsReimburseForSubtask() {
     Credentials a = user(0);
     Credentials p = user(1);
@@ -345,6 +376,24 @@ class ReimburseForSubtasksTest extends AnvilTest {
                     .reimburseForSubtasks(
                         List.of(new Reimbursement(subtaskNote(a, p, gnt(2), "d6"), gnt(3)))));
     assertThat(above.arguments()).containsExactly(gnt(3), gnt(2));
+  }
+
+  @Test
+  void aNoteToTheZeroAddressFailsAsItsTransferWouldAloneButNamesTheItem() {
+    Credentials a = user(0);
+    depositInOneTx(a, gnt(10));
+    SignedNote toNobody =
+        DepositTestKit.sign(
+            signer(), note(a, Address.ZERO, gnt(1), subtask("z"), Purpose.SUBTASK_PAYMENT), a);
+    reverts("TransferToZeroAddress", () -> deposits(CONCENT).reimburseForSubtask(toNobody, gnt(1)));
+    itemFails(
+        1,
+        "TransferToZeroAddress",
+        () ->
+            deposits(CONCENT)
+                .reimburseForSubtasks(
+                    List.of(item(a, user(1), 1, 1, "z0"), new Reimbursement(toNobody, gnt(1)))));
+    assertThat(deposit(a)).isEqualTo(gnt(10));
   }
 
   @Test
