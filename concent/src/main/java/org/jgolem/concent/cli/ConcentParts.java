@@ -14,11 +14,11 @@ import org.jgolem.concent.chain.ChainDepositBook;
 import org.jgolem.concent.chain.ChainPaymentHistory;
 import org.jgolem.concent.chain.Web3SettlementChain;
 import org.jgolem.concent.http.NonceLedger;
+import org.jgolem.concent.http.StoreNonceLedger;
 import org.jgolem.concent.service.ConcentService;
 import org.jgolem.concent.service.ConcentStore;
 import org.jgolem.concent.settle.Settler;
 import org.jgolem.concent.store.JdbcConcentStore;
-import org.jgolem.eth.Address;
 import org.jgolem.protocol.notes.NoteSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,18 +55,7 @@ public final class ConcentParts {
   }
 
   private NonceLedger nonces(ConcentAssembly.Context c, List<AutoCloseable> closer) {
-    ConcentStore s = store(c, closer);
-    return new NonceLedger() {
-      @Override
-      public boolean remember(Address client, byte[] nonce, long expiresAt) {
-        return s.transaction(tx -> tx.rememberNonce(client, nonce, expiresAt));
-      }
-
-      @Override
-      public int forget(long now) {
-        return s.transaction(tx -> tx.forgetNonces(now));
-      }
-    };
+    return new StoreNonceLedger(store(c, closer));
   }
 
   private ConcentApi service(ConcentAssembly.Context c, List<AutoCloseable> closer) {

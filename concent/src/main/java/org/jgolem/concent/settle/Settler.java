@@ -2,6 +2,7 @@ package org.jgolem.concent.settle;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,6 +147,12 @@ public final class Settler {
     for (int from = 0; from < acceptances.size(); from += maxBatch) {
       List<Settlement> batch =
           new ArrayList<>(acceptances.subList(from, Math.min(acceptances.size(), from + maxBatch)));
+      // The contract's cheapest order (ConcentDeposits.cheapestOrder): runs of one provider, then
+      // of
+      // one requestor, share a token transfer and a deposit write. The refused index refers to it.
+      batch.sort(
+          Comparator.comparing((Settlement x) -> x.payee().hex())
+              .thenComparing(x -> x.payer().hex()));
       while (!batch.isEmpty()) {
         SignedSettlement signed;
         try {
