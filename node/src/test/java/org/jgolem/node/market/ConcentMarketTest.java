@@ -81,6 +81,11 @@ class ConcentMarketTest {
   }
 
   RequestorAgent requestor(P2PNode node, ConcentMode mode) {
+    return requestor(node, mode, null);
+  }
+
+  RequestorAgent requestor(
+      P2PNode node, ConcentMode mode, org.jgolem.node.market.requestor.RequestorStore db) {
     var r =
         new RequestorAgent(
             market.keyOf(node),
@@ -96,7 +101,7 @@ class ConcentMarketTest {
             null,
             dir.resolve("requestor"),
             market.clock,
-            null,
+            db,
             market.time.executors());
     market.closing.add(r);
     r.start();
@@ -287,5 +292,54 @@ class ConcentMarketTest {
         .hasMessageContaining("this node's concent setting is required");
     deposits.set(nodes.get(1).id(), TASK_NEEDS, 0);
     assertThat(required.create(task(false)).header().concentEnabled()).isTrue();
+  }
+
+  @Test
+  void aStoredHeaderWhoseSignatureNoLongerChecksIsSignedAgainWhenTheTaskResumes() throws Exception {
+    // a header stored before headers carried concentEnabled no longer checks under the current
+    // type; the resumed requestor announces its terms signed again (here: a damaged signature)
+    List<P2PNode> nodes = market.network(1);
+    var store = market.requestorDb().store();
+    RequestorAgent first = requestor(nodes.get(0), ConcentMode.OFF, store);
+    var task = first.create(task(false));
+    TaskHeader good = task.header();
+    first.close();
+    var row = store.tasks().get(0);
+    byte[] sig = good.signature();
+    sig[5] ^= 1;
+    TaskHeader stale =
+        new TaskHeader(
+            good.taskId(),
+            good.requestor(),
+            good.requestorEndpoint(),
+            good.environment(),
+            good.image(),
+            good.maxPricePerHour(),
+            good.subtaskCount(),
+            good.subtaskTimeoutSeconds(),
+            good.deadline(),
+            good.minMemoryMib(),
+            good.minCpuCores(),
+            good.concentEnabled(),
+            sig);
+    MessageHasher hasher = new MessageHasher(market.chainId);
+    assertThat(stale.hasValidAuthorSignature(hasher)).isFalse();
+    store.save(
+        new org.jgolem.node.market.requestor.RequestorStore.TaskRow(
+            row.id(),
+            row.taskFile(),
+            row.workDir(),
+            row.state(),
+            row.detail(),
+            row.createdAt(),
+            stale,
+            row.output()),
+        store.subtasks(row.id()),
+        store.assignments(row.id()));
+
+    RequestorAgent second = requestor(nodes.get(0), ConcentMode.OFF, store);
+    TaskHeader resumed = second.task(task.idHex()).orElseThrow().header();
+    assertThat(resumed.hasValidAuthorSignature(hasher)).isTrue();
+    assertThat(resumed).as("the same terms, signed as before (RFC 6979)").isEqualTo(good);
   }
 }

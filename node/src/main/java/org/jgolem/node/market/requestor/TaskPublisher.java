@@ -269,6 +269,29 @@ final class TaskPublisher {
         hasher);
   }
 
+  /**
+   * A stored header as this node announces it now: the same, or, when its signature no longer
+   * checks (a header stored before headers carried {@code concentEnabled}), the same terms signed
+   * again.
+   */
+  TaskHeader current(TaskHeader h) {
+    if (h.hasValidAuthorSignature(hasher)) return h;
+    return TaskHeader.signed(
+        h.taskId(),
+        key,
+        network.self(),
+        h.environment(),
+        h.image(),
+        h.maxPricePerHour(),
+        h.subtaskCount(),
+        h.subtaskTimeoutSeconds(),
+        h.deadline(),
+        h.minMemoryMib(),
+        h.minCpuCores(),
+        h.concentEnabled(),
+        hasher);
+  }
+
   TaskHeaderRemoved removal(Task t) {
     return TaskHeaderRemoved.signed(t.header.taskId(), key, clock.millis(), hasher);
   }
