@@ -342,4 +342,25 @@ class ConcentMarketTest {
     assertThat(resumed.hasValidAuthorSignature(hasher)).isTrue();
     assertThat(resumed).as("the same terms, signed as before (RFC 6979)").isEqualTo(good);
   }
+
+  @Test
+  void aTaskWithConcentIsRestartedOnlyWhileItsDepositStillBacksIt() throws Exception {
+    List<P2PNode> nodes = market.network(1);
+    P2PNode node = nodes.get(0);
+    RequestorAgent requestor = requestor(node, ConcentMode.OPTIONAL);
+    deposits.set(node.id(), TASK_NEEDS, 0);
+    var task = requestor.create(task(true));
+    requestor.abort(task.idHex());
+    deposits.set(node.id(), TASK_NEEDS, 1_700_086_400L);
+    assertThatThrownBy(() -> requestor.restart(task.idHex()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("being withdrawn");
+    assertThat(requestor.task(task.idHex()).orElseThrow().state())
+        .isEqualTo(org.jgolem.node.market.requestor.RequestorModel.TaskState.ABORTED);
+    deposits.set(node.id(), TASK_NEEDS, 0);
+    var again = requestor.restart(task.idHex());
+    assertThat(again.state())
+        .isEqualTo(org.jgolem.node.market.requestor.RequestorModel.TaskState.COMPUTING);
+    assertThat(again.header().concentEnabled()).isTrue();
+  }
 }

@@ -360,8 +360,13 @@ public final class RequestorAgent implements AutoCloseable {
     return loop.call(() -> TaskSnapshot.of(operator.abort(idHex)));
   }
 
-  /** Computes again every subtask of an ended task that has no accepted result. */
+  /**
+   * Computes again every subtask of an ended task that has no accepted result; a task with Concent
+   * only while its deposit still backs it (else IllegalStateException naming the deposit).
+   */
   public TaskSnapshot restart(String idHex) {
+    BigInteger backed = loop.call(() -> TaskPublisher.concentCost(core.tasks.get(idHex)));
+    if (backed != null) publisher.requireDepositToRestart(backed); // read off the loop
     return loop.call(() -> TaskSnapshot.of(operator.restart(idHex)));
   }
 

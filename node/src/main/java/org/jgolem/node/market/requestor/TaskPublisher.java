@@ -128,13 +128,7 @@ final class TaskPublisher {
       throw e;
     }
     TaskFile.Verification verification = file.verification().orElse(plan.defaultVerification());
-    // each subtask at its own price (an assignment of several of the file's subtasks has their time
-    // limits together)
-    BigInteger maxCost = BigInteger.ZERO;
-    for (PlannedSubtask s : plan.subtasks()) {
-      maxCost = maxCost.add(Pricing.subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
-    }
-    maxCost = maxCost.multiply(BigInteger.valueOf(verification.redundancy()));
+    BigInteger maxCost = maxCost(file, plan, verification);
     boolean withConcent = concent.mode().announcesWithConcent(file.concentEnabled());
     try {
       funds.require(maxCost);
@@ -150,6 +144,36 @@ final class TaskPublisher {
           taskFile);
     }
     return new Planned(id, file, plan, verification, work, withConcent);
+  }
+
+  /**
+   * The most a task may cost: each subtask at its own price (an assignment of several of the task
+   * file's subtasks has their time limits together), times the redundancy.
+   */
+  static BigInteger maxCost(TaskFile file, TaskPlan plan, TaskFile.Verification verification) {
+    BigInteger maxCost = BigInteger.ZERO;
+    for (PlannedSubtask s : plan.subtasks()) {
+      maxCost = maxCost.add(Pricing.subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
+    }
+    return maxCost.multiply(BigInteger.valueOf(verification.redundancy()));
+  }
+
+  /** The maximum cost a task's deposit must back: null for no task, or one without Concent. */
+  static BigInteger concentCost(Task t) {
+    return t == null || !t.header.concentEnabled() ? null : maxCost(t.file, t.plan, t.verification);
+  }
+
+  /**
+   * Before a task with Concent is announced again (restarted): its deposit must still back it.
+   *
+   * @throws IllegalStateException naming the deposit and what it lacks
+   */
+  void requireDepositToRestart(BigInteger maxCost) {
+    try {
+      requireDeposit(maxCost);
+    } catch (InsufficientDepositException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   /**
