@@ -16,6 +16,7 @@ import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.concent.ConcentMode;
 import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.FakeDeposits;
+import org.jgolem.node.fixtures.Headers;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.InsufficientDepositException;
 import org.jgolem.node.market.requestor.RequestorAgent;
@@ -128,24 +129,27 @@ class ConcentMarketTest {
   /**
    * Task {@code n}: 1 GNT an hour, 2 subtasks of 60 s: at most 1/30 GNT, so 1/15 GNT of deposit.
    */
-  TaskHeader announce(P2PNode silent, int n, boolean concent) {
+  TaskHeader header(P2PNode silent, int n, boolean concent) {
     byte[] id = new byte[32];
     id[0] = (byte) n;
-    TaskHeader h =
-        TaskHeader.signed(
-            id,
-            market.keyOf(silent),
-            silent.self(),
-            "wasm",
-            "bafybeiprogram",
-            GNT,
-            2,
-            60,
-            market.clock.millis() + 600_000,
-            64,
-            1,
-            concent,
-            new MessageHasher(market.chainId));
+    return TaskHeader.signed(
+        id,
+        market.keyOf(silent),
+        silent.self(),
+        "wasm",
+        "bafybeiprogram",
+        GNT,
+        2,
+        60,
+        market.clock.millis() + 600_000,
+        64,
+        1,
+        concent,
+        new MessageHasher(market.chainId));
+  }
+
+  TaskHeader announce(P2PNode silent, int n, boolean concent) {
+    TaskHeader h = header(silent, n, concent);
     silent.publish(h);
     return h;
   }
@@ -161,8 +165,7 @@ class ConcentMarketTest {
     List<P2PNode> nodes = market.network(1);
     P2PNode silent = silentRequestor(nodes);
     Address requestor = silent.id();
-    assertThat(Pricing.maxTaskCost(announceHeaderOnly(silent)))
-        .isEqualTo(HEADER_NEEDS.shiftRight(1));
+    assertThat(Pricing.maxTaskCost(header(silent, 0, true))).isEqualTo(HEADER_NEEDS.shiftRight(1));
     deposits.set(requestor, GNT, 1_700_086_400L); // plenty, but being withdrawn
     provider(nodes.get(1), ConcentMode.OPTIONAL);
     TaskHeader h = announce(silent, 1, true);
@@ -185,24 +188,6 @@ class ConcentMarketTest {
         () -> !offeredFor.isEmpty(),
         () -> "an offer once the deposit backs the task");
     assertThat(offeredFor.get(0).taskId()).isEqualTo(h.taskId());
-  }
-
-  private TaskHeader announceHeaderOnly(P2PNode silent) {
-    byte[] id = new byte[32];
-    return TaskHeader.signed(
-        id,
-        market.keyOf(silent),
-        silent.self(),
-        "wasm",
-        "bafybeiprogram",
-        GNT,
-        2,
-        60,
-        market.clock.millis() + 600_000,
-        64,
-        1,
-        true,
-        new MessageHasher(market.chainId));
   }
 
   @Test
@@ -307,21 +292,7 @@ class ConcentMarketTest {
     var row = store.tasks().get(0);
     byte[] sig = good.signature();
     sig[5] ^= 1;
-    TaskHeader stale =
-        new TaskHeader(
-            good.taskId(),
-            good.requestor(),
-            good.requestorEndpoint(),
-            good.environment(),
-            good.image(),
-            good.maxPricePerHour(),
-            good.subtaskCount(),
-            good.subtaskTimeoutSeconds(),
-            good.deadline(),
-            good.minMemoryMib(),
-            good.minCpuCores(),
-            good.concentEnabled(),
-            sig);
+    TaskHeader stale = Headers.withSignature(good, sig);
     MessageHasher hasher = new MessageHasher(market.chainId);
     assertThat(stale.hasValidAuthorSignature(hasher)).isFalse();
     store.save(

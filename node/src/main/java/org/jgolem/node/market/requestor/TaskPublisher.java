@@ -276,7 +276,20 @@ final class TaskPublisher {
   TaskHeader reannounced(Task t) {
     byte[] wireId = new byte[32];
     random.nextBytes(wireId);
-    TaskHeader h = t.header;
+    return signedAgain(t.header, wireId, clock.millis() + t.file.timeout().toMillis());
+  }
+
+  /**
+   * A stored header as this node announces it now: the same, or, when its signature no longer
+   * checks (a header stored before headers carried {@code concentEnabled}), the same terms signed
+   * again.
+   */
+  TaskHeader current(TaskHeader h) {
+    return h.hasValidAuthorSignature(hasher) ? h : signedAgain(h, h.taskId(), h.deadline());
+  }
+
+  /** The terms of {@code h} under this wire id and deadline, signed by this node now. */
+  private TaskHeader signedAgain(TaskHeader h, byte[] wireId, long deadline) {
     return TaskHeader.signed(
         wireId,
         key,
@@ -286,30 +299,7 @@ final class TaskPublisher {
         h.maxPricePerHour(),
         h.subtaskCount(),
         h.subtaskTimeoutSeconds(),
-        clock.millis() + t.file.timeout().toMillis(),
-        h.minMemoryMib(),
-        h.minCpuCores(),
-        h.concentEnabled(),
-        hasher);
-  }
-
-  /**
-   * A stored header as this node announces it now: the same, or, when its signature no longer
-   * checks (a header stored before headers carried {@code concentEnabled}), the same terms signed
-   * again.
-   */
-  TaskHeader current(TaskHeader h) {
-    if (h.hasValidAuthorSignature(hasher)) return h;
-    return TaskHeader.signed(
-        h.taskId(),
-        key,
-        network.self(),
-        h.environment(),
-        h.image(),
-        h.maxPricePerHour(),
-        h.subtaskCount(),
-        h.subtaskTimeoutSeconds(),
-        h.deadline(),
+        deadline,
         h.minMemoryMib(),
         h.minCpuCores(),
         h.concentEnabled(),
