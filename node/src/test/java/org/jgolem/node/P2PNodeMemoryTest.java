@@ -283,6 +283,7 @@ class P2PNodeMemoryTest {
             good.deadline(),
             good.minMemoryMib(),
             good.minCpuCores(),
+            good.concentEnabled(),
             sig);
     P2PNode sender = nodes.get(2);
     assertThat(sender.publish(forged)).isEqualTo(TaskHeaderStore.Outcome.BAD_SIGNATURE);

@@ -20,14 +20,19 @@ import java.util.Set;
 final class ApiRoutes {
   private static final String CREATE_EXAMPLE = "{\"file\": \"/absolute/path/task.json\"}";
   private static final String SETTING_EXAMPLE = "{\"value\": \"...\"}";
+  private static final String DEPOSIT_EXAMPLE = "{\"amount\": \"10000000000000000000\"}";
 
   private ApiRoutes() {}
 
-  /** Every route of the API, by resource: tasks, the node and its dealings, settings. */
+  /**
+   * Every route of the API, by resource: tasks, the node and its dealings, settings, the Concent
+   * deposit.
+   */
   static List<Route> of(NodeService service) {
     List<Route> all = new ArrayList<>(tasks(service));
     all.addAll(node(service));
     all.addAll(settings(service));
+    all.addAll(concent(service));
     return List.copyOf(all);
   }
 
@@ -82,6 +87,42 @@ final class ApiRoutes {
     return List.of(
         new Route("GET", "/v1/settings", c -> ok(service.settings())),
         new Route("PUT", "/v1/settings/{key}", c -> updateSetting(service, c)));
+  }
+
+  /** The node's Concent deposit. */
+  static List<Route> concent(NodeService service) {
+    return List.of(
+        new Route("GET", "/v1/concent/deposit", c -> ok(service.deposit())),
+        new Route("POST", "/v1/concent/deposit", c -> addToDeposit(service, c)),
+        new Route(
+            "POST",
+            "/v1/concent/unlock",
+            c -> {
+              c.noBody();
+              return ok(service.unlockDeposit());
+            }),
+        new Route(
+            "POST",
+            "/v1/concent/withdraw",
+            c -> {
+              c.noBody();
+              return ok(service.withdrawDeposit());
+            }));
+  }
+
+  private static Response addToDeposit(NodeService service, ApiCall c)
+      throws ApiException, IOException {
+    ObjectNode body = c.jsonObject(DEPOSIT_EXAMPLE, Set.of("amount"));
+    JsonNode amount = body.get("amount");
+    if (amount == null || !amount.isTextual() || !amount.asText().matches("[0-9]{1,78}")) {
+      throw ApiException.badRequest(
+          "the request body needs \"amount\": the wei to deposit as a decimal string of digits,"
+              + " e.g. "
+              + DEPOSIT_EXAMPLE
+              + " (10 GNT)",
+          List.of());
+    }
+    return ok(service.addToDeposit(amount.asText()));
   }
 
   private static Response createTask(NodeService service, ApiCall c)

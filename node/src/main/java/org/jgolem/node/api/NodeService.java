@@ -62,6 +62,27 @@ public interface NodeService {
 
   Map<String, String> settings();
 
+  /** The node's Concent deposit as the chain holds it (409 without a chain). */
+  DepositSummary deposit() throws ApiException;
+
+  /**
+   * Adds {@code amountWei} (a positive whole number of wei, as a decimal string) of the node's GNT
+   * to its Concent deposit, in one transaction; 400 for a malformed amount, 409 when the contract
+   * refuses (its decoded reason in the message).
+   */
+  DepositSummary addToDeposit(String amountWei) throws ApiException;
+
+  /**
+   * Starts the withdrawal delay of the deposit; 409 when there is none or it is already unlocked.
+   */
+  DepositSummary unlockDeposit() throws ApiException;
+
+  /**
+   * Withdraws the whole deposit to the node's own address; 409 while it is still locked (the
+   * message names the time it unlocks).
+   */
+  DepositSummary withdrawDeposit() throws ApiException;
+
   /** Changes one setting; unknown keys and malformed values are refused (400). */
   Map<String, String> updateSetting(String key, String value) throws ApiException;
 
@@ -197,6 +218,29 @@ public interface NodeService {
    */
   record IncomeSummary(
       String subtaskId, String payer, String amount, String status, String txHash) {}
+
+  /**
+   * The node's Concent deposit.
+   *
+   * @param balance wei
+   * @param state LOCKED (backs tasks with Concent), UNLOCKING (a withdrawal was started; it can be
+   *     withdrawn from {@code timelock}), UNLOCKED (it can be withdrawn now)
+   * @param timelock 0 while locked, else when it can be withdrawn, seconds since the epoch
+   * @param chainTime the latest block's timestamp, seconds: what {@code state} is judged on
+   * @param withdrawalDelaySeconds how long after an unlock the deposit can be withdrawn
+   * @param reserved wei that open Concent cases hold of the deposit; null while unknown (no Concent
+   *     service is configured yet)
+   * @param txHash the transaction of the action that answered this (empty for a read)
+   */
+  record DepositSummary(
+      String owner,
+      String balance,
+      String state,
+      long timelock,
+      long chainTime,
+      long withdrawalDelaySeconds,
+      String reserved,
+      String txHash) {}
 
   /**
    * @param reserved wei recorded for accepted work but not yet paid

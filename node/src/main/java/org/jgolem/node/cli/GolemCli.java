@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
       IncomesCommand.class,
       AccountCommand.class,
       SettingsCommand.class,
+      ConcentCommand.class,
       NodeCommand.class,
       CommandLine.HelpCommand.class
     },

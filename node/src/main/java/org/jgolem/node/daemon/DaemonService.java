@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.jgolem.node.api.ApiException;
 import org.jgolem.node.api.NodeService;
+import org.jgolem.node.concent.ConcentMode;
 import org.jgolem.node.market.provider.JobSnapshot;
 import org.jgolem.node.market.requestor.AssignmentSnapshot;
+import org.jgolem.node.market.requestor.InsufficientDepositException;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.RequestorModel;
 import org.jgolem.node.market.requestor.SubtaskSnapshot;
@@ -56,6 +58,10 @@ final class DaemonService implements NodeService {
     } catch (TaskFileException e) {
       throw ApiException.badRequest(
           "invalid task file " + taskFile, e.problems().stream().map(Object::toString).toList());
+    } catch (InsufficientDepositException e) {
+      throw e.unavailable()
+          ? new ApiException(503, "chain_unavailable", e.getMessage(), List.of())
+          : new ApiException(402, "insufficient_deposit", e.getMessage(), List.of());
     } catch (RequestorAgent.InsufficientFundsException e) {
       throw new ApiException(402, "insufficient_funds", e.getMessage(), List.of());
     } catch (IOException e) {
@@ -290,6 +296,7 @@ final class DaemonService implements NodeService {
             : d.provider.minPricePerHour().toString());
     m.put("provider.slots", String.valueOf(c.slots()));
     m.put("provider.environments", String.join(",", d.computer.advertisedEnvironments()));
+    m.put("concent.mode", d.concent.mode().text());
     return m;
   }
 
@@ -298,13 +305,23 @@ final class DaemonService implements NodeService {
     if (!settings().containsKey(key)) {
       throw ApiException.badRequest("unknown setting " + key, List.copyOf(settings().keySet()));
     }
+    if (key.equals("concent.mode")) {
+      try {
+        d.concent.mode(ConcentMode.parse(value));
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(e.getMessage(), List.of());
+      }
+      return settings();
+    }
     if (!key.equals("provider.minPricePerHour") || d.provider == null) {
       throw ApiException.badRequest(
           "setting "
               + key
               + " cannot change while the node runs; edit the configuration "
               + "file and restart the node",
-          List.of("changeable now: provider.minPricePerHour (wei per hour)"));
+          List.of(
+              "changeable now: provider.minPricePerHour (wei per hour), concent.mode (off,"
+                  + " optional, required)"));
     }
     BigInteger wei;
     try {
@@ -317,6 +334,28 @@ final class DaemonService implements NodeService {
     }
     d.provider.setMinPricePerHour(wei);
     return settings();
+  }
+
+  // ------------------------------------------------------------------ Concent deposit
+
+  @Override
+  public DepositSummary deposit() throws ApiException {
+    return new DepositService(d.deposit).status();
+  }
+
+  @Override
+  public DepositSummary addToDeposit(String amountWei) throws ApiException {
+    return new DepositService(d.deposit).add(amountWei);
+  }
+
+  @Override
+  public DepositSummary unlockDeposit() throws ApiException {
+    return new DepositService(d.deposit).unlock();
+  }
+
+  @Override
+  public DepositSummary withdrawDeposit() throws ApiException {
+    return new DepositService(d.deposit).withdraw();
   }
 
   static TaskSummary summary(TaskSnapshot t) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jgolem.node.concent.ConcentMode;
 import org.jgolem.node.tasks.definition.Problems;
 import org.jgolem.node.tasks.definition.TaskFileParser;
 
@@ -27,7 +28,8 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  *   "requestor": {"enabled": true, "paymentWindowSeconds": 3600, "transferSlackSeconds": 60},
  *   "provider":  {"enabled": true, "minPricePerHour": "0.1", "slots": 2, "wasm": true,
  *                 "docker": false, "dockerImages": ["sha256:…"], "host": false,
- *                 "warmBlender": {"image": "sha256:…", "cpus": 1, "memoryMib": 1024}}
+ *                 "warmBlender": {"image": "sha256:…", "cpus": 1, "memoryMib": 1024}},
+ *   "concent":   {"mode": "off"}
  * }
  * </pre>
  *
@@ -42,6 +44,9 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  * first tile of a Blender task of those cpus and memory (the task file's {@code cpus} and {@code
  * memory_mib}; defaults 1 and 1024) and for the first spot check of a task of its own. It holds a
  * Blender process's memory (some hundreds of MB; see docs/PERFORMANCE.md) while it waits.
+ *
+ * <p>{@code concent.mode}: {@code off} (default), {@code optional} or {@code required}; see {@link
+ * ConcentMode}. Anything but {@code off} needs {@code chain.deployment} (deposits are read there).
  */
 public record NodeConfig(
     String p2pHost,
@@ -62,7 +67,8 @@ public record NodeConfig(
     boolean docker,
     List<String> dockerImages,
     boolean host,
-    WarmBlender warmBlender) {
+    WarmBlender warmBlender,
+    ConcentMode concent) {
 
   /**
    * A Blender sandbox to keep warm: its image and the cpus and memory of the subtasks it serves.
@@ -94,7 +100,8 @@ public record NodeConfig(
         docker,
         dockerImages,
         host,
-        warmBlender);
+        warmBlender,
+        concent);
   }
 
   /** Reads and checks a configuration file; every problem is named by its JSON path. */
@@ -109,7 +116,21 @@ public record NodeConfig(
       throw new ConfigException(file + ": must be a JSON object");
     Path base = file.toAbsolutePath().getParent();
     Problems p = new Problems();
-    known(root, "$", List.of("p2p", "api", "chain", "resources", "requestor", "provider"), p);
+    known(
+        root,
+        "$",
+        List.of("p2p", "api", "chain", "resources", "requestor", "provider", "concent"),
+        p);
+    JsonNode con = section(root, "concent", List.of("mode"), p);
+    ConcentMode concent = ConcentMode.OFF;
+    String mode = text(con, "$.concent", "mode", null, p);
+    if (mode != null) {
+      try {
+        concent = ConcentMode.parse(mode);
+      } catch (IllegalArgumentException e) {
+        p.add("$.concent.mode", "must be \"off\", \"optional\" or \"required\"");
+      }
+    }
     JsonNode p2p = section(root, "p2p", List.of("host", "port", "seeds"), p);
     JsonNode api = section(root, "api", List.of("host", "port"), p);
     JsonNode chain = section(root, "chain", List.of("deployment", "confirmations"), p);
@@ -213,7 +234,15 @@ public record NodeConfig(
             bool(prov, "$.provider", "docker", false, p),
             images,
             bool(prov, "$.provider", "host", false, p),
-            warm);
+            warm,
+            concent);
+    if (concent != ConcentMode.OFF && dep == null) {
+      p.add(
+          "$.concent.mode",
+          "\""
+              + concent.text()
+              + "\" needs the chain, where Concent deposits are: set $.chain.deployment");
+    }
     if (!p.isEmpty()) {
       throw new ConfigException(
           file + ":\n  " + String.join("\n  ", p.list().stream().map(Object::toString).toList()));

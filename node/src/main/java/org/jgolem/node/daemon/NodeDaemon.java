@@ -22,6 +22,7 @@ import org.jgolem.node.P2PNodeConfig;
 import org.jgolem.node.api.ApiConfig;
 import org.jgolem.node.api.ApiServer;
 import org.jgolem.node.chain.Web3ChainView;
+import org.jgolem.node.chain.Web3Deposits;
 import org.jgolem.node.chain.Web3PaymentChain;
 import org.jgolem.node.compute.Environment;
 import org.jgolem.node.compute.TaskComputer;
@@ -29,6 +30,8 @@ import org.jgolem.node.compute.docker.DockerConfig;
 import org.jgolem.node.compute.docker.DockerEnvironment;
 import org.jgolem.node.compute.host.HostDirectEnvironment;
 import org.jgolem.node.compute.wasm.WasmEnvironment;
+import org.jgolem.node.concent.ConcentPolicy;
+import org.jgolem.node.concent.OwnDeposit;
 import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.AgentExecutors;
@@ -78,6 +81,11 @@ public final class NodeDaemon implements AutoCloseable {
   PaymentProcessor payments;
   RequestorAccount account;
   IncomeKeeper incomes;
+  ConcentPolicy concent;
+
+  /** The node's own Concent deposit; null without a chain. */
+  OwnDeposit deposit;
+
   ApiServer api;
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final ScheduledExecutorService scheduler;
@@ -113,10 +121,19 @@ public final class NodeDaemon implements AutoCloseable {
           "a requestor pays on chain: set chain.deployment to a deployment file");
     }
     long chainId = deployment == null ? P2PConfig.loopback().chainId() : deployment.chainId();
-    Address deposit =
+    Address depositContract =
         deployment == null ? Address.of("0x" + "00".repeat(19) + "01") : deployment.deposit();
+    if (chain != null) {
+      Web3Deposits deposits =
+          new Web3Deposits(
+              chain, deployment.deposit(), deployment.token(), Credentials.create(key.keyPair()));
+      this.deposit = new OwnDeposit(deposits);
+      this.concent = new ConcentPolicy(config.concent(), deposits);
+    } else {
+      this.concent = new ConcentPolicy(config.concent(), null); // off: NodeConfig requires a chain
+    }
     MarketConfig market =
-        MarketConfig.defaults(chainId, deposit)
+        MarketConfig.defaults(chainId, depositContract)
             .withMinPricePerHour(config.minPricePerHour())
             .withTransferSlack(config.transferSlack());
 
@@ -189,6 +206,7 @@ public final class NodeDaemon implements AutoCloseable {
                   throw new RequestorAgent.InsufficientFundsException(e.getMessage());
                 }
               },
+              concent,
               reputation,
               computer,
               dataDir.resolve("requestor"),
@@ -261,7 +279,8 @@ public final class NodeDaemon implements AutoCloseable {
               Math.max(1, Runtime.getRuntime().availableProcessors()),
               Math.max(1, memMib),
               new org.jgolem.node.store.SqliteProviderStore(db, clock),
-              AgentExecutors.provider());
+              AgentExecutors.provider(),
+              concent);
       closing.add(provider);
     }
     if (warmDocker != null && config.warmBlender() != null) {

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import org.jgolem.protocol.messages.market.TaskHeader;
 
 /** Small JDBC helpers shared by the node's SQLite stores. */
 public final class Sql {
@@ -64,4 +65,33 @@ public final class Sql {
           "stored " + type.getSimpleName() + " does not decode", e);
     }
   }
+
+  /**
+   * A task header as stored by {@link #cbor}. A header stored before headers carried {@code
+   * concentEnabled} (issue #16) is read as one without Concent; its signature no longer checks
+   * under the current EIP-712 type, so the requestor signs its own again when it resumes the task.
+   */
+  public static TaskHeader storedHeader(byte[] bytes) {
+    try {
+      return org.jgolem.protocol.messages.Cbor.MAPPER.readValue(bytes, TaskHeader.class);
+    } catch (java.io.IOException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("'concentEnabled'")) {
+        throw new java.io.UncheckedIOException("stored TaskHeader does not decode", e);
+      }
+      try {
+        return BEFORE_CONCENT.readValue(bytes, TaskHeader.class);
+      } catch (java.io.IOException again) {
+        throw new java.io.UncheckedIOException("stored TaskHeader does not decode", again);
+      }
+    }
+  }
+
+  /** The payload codec, letting a stored header lack {@code concentEnabled} (read as false). */
+  private static final com.fasterxml.jackson.databind.ObjectMapper BEFORE_CONCENT =
+      org.jgolem.protocol.messages.Cbor.MAPPER
+          .copy()
+          .disable(
+              com.fasterxml.jackson.databind.DeserializationFeature
+                  .FAIL_ON_MISSING_CREATOR_PROPERTIES,
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 }

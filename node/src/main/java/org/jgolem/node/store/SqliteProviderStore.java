@@ -64,7 +64,7 @@ public final class SqliteProviderStore implements ProviderStore {
           byte[] report = rs.getBytes(4);
           out.add(
               new JobRow(
-                  Sql.fromCbor(rs.getBytes(1), TaskHeader.class),
+                  Sql.storedHeader(rs.getBytes(1)),
                   Sql.fromCbor(rs.getBytes(2), TaskToCompute.class),
                   rs.getString(3),
                   report == null ? null : Sql.fromCbor(report, ReportComputedTask.class)));

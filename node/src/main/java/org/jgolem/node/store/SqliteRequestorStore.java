@@ -14,7 +14,6 @@ import org.jgolem.node.market.requestor.RequestorStore.SubtaskRow;
 import org.jgolem.node.market.requestor.RequestorStore.TaskRow;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
-import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 
 /**
@@ -144,7 +143,7 @@ public final class SqliteRequestorStore implements RequestorStore {
                   rs.getString(4),
                   rs.getString(5),
                   rs.getLong(6),
-                  read(rs.getBytes(7), TaskHeader.class),
+                  org.jgolem.node.state.Sql.storedHeader(rs.getBytes(7)),
                   rs.getString(8)));
         }
       }

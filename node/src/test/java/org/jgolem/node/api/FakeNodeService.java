@@ -310,6 +310,54 @@ public final class FakeNodeService implements NodeService {
     return new AccountSummary(NODE_ID, "1000000000000000000000", "1", "2500000000000000000");
   }
 
+  /** The fake's Concent deposit: wei deposited, and whether an unlock was started. */
+  private java.math.BigInteger deposited = java.math.BigInteger.ZERO;
+
+  private boolean unlocking;
+
+  private DepositSummary depositSummary(String tx) {
+    return new DepositSummary(
+        NODE_ID,
+        deposited.toString(),
+        unlocking ? "UNLOCKING" : "LOCKED",
+        unlocking ? 1_700_086_400L : 0,
+        1_700_000_000L,
+        86_400,
+        null,
+        tx);
+  }
+
+  @Override
+  public synchronized DepositSummary deposit() {
+    enter("deposit");
+    return depositSummary("");
+  }
+
+  @Override
+  public synchronized DepositSummary addToDeposit(String amountWei) {
+    enter("addToDeposit " + amountWei);
+    deposited = deposited.add(new java.math.BigInteger(amountWei));
+    return depositSummary("0x" + "ab".repeat(32));
+  }
+
+  @Override
+  public synchronized DepositSummary unlockDeposit() throws ApiException {
+    enter("unlockDeposit");
+    if (unlocking) throw ApiException.conflict("the Concent deposit is already unlocked");
+    unlocking = true;
+    return depositSummary("0x" + "cd".repeat(32));
+  }
+
+  @Override
+  public synchronized DepositSummary withdrawDeposit() throws ApiException {
+    enter("withdrawDeposit");
+    throw ApiException.conflict(
+        "the Concent deposit of "
+            + NODE_ID
+            + " is still locked until 2023-11-15T22:13:20Z (in 86400 s by the chain's clock):"
+            + " withdraw after that");
+  }
+
   @Override
   public List<ReputationSummary> reputation() {
     enter("reputation");

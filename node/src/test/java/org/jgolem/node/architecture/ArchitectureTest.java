@@ -34,12 +34,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ArchitectureTest {
   /**
-   * The domain: market rules, tasks, payments, reputation, gossip, discovery (and Concent's rules
-   * later).
+   * The domain: market rules, tasks, payments, reputation, gossip, discovery, and the node's
+   * Concent rules (its setting, the deposit rule and checks).
    */
   static final String[] DOMAIN = {
-    "org.jgolem.node.market..", "org.jgolem.node.tasks..", "org.jgolem.node.payments..",
-    "org.jgolem.node.reputation..", "org.jgolem.node.gossip..", "org.jgolem.node.discovery.."
+    "org.jgolem.node.market..",
+    "org.jgolem.node.tasks..",
+    "org.jgolem.node.payments..",
+    "org.jgolem.node.reputation..",
+    "org.jgolem.node.gossip..",
+    "org.jgolem.node.discovery..",
+    "org.jgolem.node.concent.."
   };
 
   /**

@@ -88,6 +88,7 @@ class TaskHeaderStoreTest {
             good.deadline(),
             good.minMemoryMib(),
             good.minCpuCores(),
+            good.concentEnabled(),
             good.signature());
     assertThat(store.offer(forged)).isEqualTo(Outcome.BAD_SIGNATURE);
     // Signed in another chain's domain.
@@ -109,6 +110,7 @@ class TaskHeaderStoreTest {
             good.deadline(),
             good.minMemoryMib(),
             good.minCpuCores(),
+            good.concentEnabled(),
             sig);
     assertThat(store.offer(garbled)).isEqualTo(Outcome.BAD_SIGNATURE);
     assertThat(store.headers()).isEmpty();

@@ -1041,6 +1041,7 @@ class MarketFlowTest {
             clock.millis() + 120_000,
             64,
             1,
+            false,
             new org.jgolem.protocol.messages.MessageHasher(chainId)));
     time.until(
         WAIT, () -> !pn.knownHeaders().isEmpty(), () -> "the provider's node knows the task");

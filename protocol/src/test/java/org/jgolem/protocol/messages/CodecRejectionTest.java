@@ -426,6 +426,7 @@ class CodecRejectionTest {
                 h.deadline(),
                 h.minMemoryMib(),
                 h.minCpuCores(),
+                h.concentEnabled(),
                 h.signature())));
     cases.add(Arguments.of("removedAt", new TaskHeaderRemoved(task, req, 0, new byte[65])));
 

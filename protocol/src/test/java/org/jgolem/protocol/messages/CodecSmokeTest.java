@@ -52,6 +52,7 @@ class CodecSmokeTest {
             1_800_000_000_000L,
             512,
             1,
+            false,
             codec.hasher());
     assertThat(h.hasValidAuthorSignature(codec.hasher())).isTrue();
     NodeKey forwarder = NodeKey.fromPrivateKey(BigInteger.valueOf(99));

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
+import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.jgolem.protocol.messages.market.WireNote;
 import org.junit.jupiter.api.Test;
@@ -326,6 +327,90 @@ class Eip712CrossCheckTest {
                 m)
             .hashStructuredData();
     assertThat(Eip712.hash(codec.hasher().domainSeparator(), a.structHash())).isEqualTo(web3j);
+  }
+
+  @Test
+  void taskHeaderMatchesAHandComputationAndWeb3j() throws Exception {
+    TaskHeader h = (TaskHeader) Fixtures.payload(MessageType.TASK_HEADER);
+    assertThat(h.concentEnabled()).as("the golden header has Concent on").isTrue();
+    byte[] byHand =
+        keccak(
+            cat(
+                keccak(
+                    "TaskHeader(bytes32 taskId,address requestor,address requestorNode,string requestorHost,"
+                        + "uint16 requestorPort,string environment,string image,uint256 maxPricePerHour,"
+                        + "uint32 subtaskCount,uint64 subtaskTimeoutSeconds,uint64 deadline,uint64 minMemoryMib,"
+                        + "uint32 minCpuCores,bool concentEnabled)"),
+                h.taskId(),
+                word(h.requestor()),
+                word(h.requestorEndpoint().nodeId()),
+                keccak(h.requestorEndpoint().host()),
+                word(h.requestorEndpoint().port()),
+                keccak(h.environment()),
+                keccak(h.image()),
+                word(h.maxPricePerHour()),
+                word(h.subtaskCount()),
+                word(h.subtaskTimeoutSeconds()),
+                word(h.deadline()),
+                word(h.minMemoryMib()),
+                word(h.minCpuCores()),
+                word(1)));
+    assertThat(h.structHash()).isEqualTo(byHand);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("taskId", hex(h.taskId()));
+    m.put("requestor", h.requestor().hex());
+    m.put("requestorNode", h.requestorEndpoint().nodeId().hex());
+    m.put("requestorHost", h.requestorEndpoint().host());
+    m.put("requestorPort", h.requestorEndpoint().port());
+    m.put("environment", h.environment());
+    m.put("image", h.image());
+    m.put("maxPricePerHour", h.maxPricePerHour().toString());
+    m.put("subtaskCount", h.subtaskCount());
+    m.put("subtaskTimeoutSeconds", h.subtaskTimeoutSeconds());
+    m.put("deadline", h.deadline());
+    m.put("minMemoryMib", h.minMemoryMib());
+    m.put("minCpuCores", h.minCpuCores());
+    m.put("concentEnabled", h.concentEnabled());
+    byte[] web3j =
+        web3jEncoder(
+                "TaskHeader",
+                Map.of(
+                    "TaskHeader",
+                    List.of(
+                        field("taskId", "bytes32"),
+                        field("requestor", "address"),
+                        field("requestorNode", "address"),
+                        field("requestorHost", "string"),
+                        field("requestorPort", "uint16"),
+                        field("environment", "string"),
+                        field("image", "string"),
+                        field("maxPricePerHour", "uint256"),
+                        field("subtaskCount", "uint32"),
+                        field("subtaskTimeoutSeconds", "uint64"),
+                        field("deadline", "uint64"),
+                        field("minMemoryMib", "uint64"),
+                        field("minCpuCores", "uint32"),
+                        field("concentEnabled", "bool"))),
+                m)
+            .hashStructuredData();
+    assertThat(Eip712.hash(codec.hasher().domainSeparator(), h.structHash())).isEqualTo(web3j);
+    TaskHeader without =
+        new TaskHeader(
+            h.taskId(),
+            h.requestor(),
+            h.requestorEndpoint(),
+            h.environment(),
+            h.image(),
+            h.maxPricePerHour(),
+            h.subtaskCount(),
+            h.subtaskTimeoutSeconds(),
+            h.deadline(),
+            h.minMemoryMib(),
+            h.minCpuCores(),
+            false,
+            h.signature());
+    assertThat(without.structHash()).as("the flag is signed").isNotEqualTo(h.structHash());
+    assertThat(without.hasValidAuthorSignature(codec.hasher())).isFalse();
   }
 
   @Test

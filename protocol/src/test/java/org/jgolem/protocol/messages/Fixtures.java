@@ -248,6 +248,7 @@ public final class Fixtures {
               TIMESTAMP + 86_400_000,
               512,
               1,
+              true,
               HASHER);
       case TASK_HEADER_REMOVED ->
           TaskHeaderRemoved.signed(TASK_ID, REQUESTOR, TIMESTAMP + 1000, HASHER);

@@ -144,6 +144,7 @@ public final class P2PBench {
                 clock.millis() + 3_600_000,
                 256,
                 1,
+                false,
                 hasher);
         long start = System.nanoTime();
         publisher.publish(header);

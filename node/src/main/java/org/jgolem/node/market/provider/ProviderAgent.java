@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutorService;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.concent.ConcentPolicy;
+import org.jgolem.node.concent.DepositChecks;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.gossip.TaskHeaderListener;
 import org.jgolem.node.market.AgentExecutors;
@@ -156,6 +158,45 @@ public final class ProviderAgent implements AutoCloseable {
       long memoryMib,
       ProviderStore store,
       AgentExecutors executors) {
+    this(
+        network,
+        gossip,
+        config,
+        computer,
+        resources,
+        incomes,
+        reputation,
+        dataDir,
+        clock,
+        slots,
+        cpuCores,
+        memoryMib,
+        store,
+        executors,
+        ConcentPolicy.off());
+  }
+
+  /**
+   * As above, with the node's Concent setting: which tasks it takes by whether they are announced
+   * with Concent, and, for those that are, a check of the requestor's deposit before each offer
+   * (read on the worker pool, kept {@link DepositChecks#DEFAULT_FRESHNESS}).
+   */
+  public ProviderAgent(
+      P2PNetwork network,
+      TaskHeaderGossip gossip,
+      MarketConfig config,
+      TaskComputer computer,
+      ResourceExchange resources,
+      IncomeRecorder incomes,
+      Reputation reputation,
+      Path dataDir,
+      Clock clock,
+      int slots,
+      int cpuCores,
+      long memoryMib,
+      ProviderStore store,
+      AgentExecutors executors,
+      ConcentPolicy concent) {
     this.network = network;
     this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
     this.workers = executors.workers();
@@ -179,7 +220,14 @@ public final class ProviderAgent implements AutoCloseable {
             cpuCores,
             memoryMib,
             core::computing,
-            this::onLoop);
+            this::onLoop,
+            concent,
+            concent
+                .deposits()
+                .map(d ->
+                    new DepositChecks(
+                        d, clock, DepositChecks.DEFAULT_FRESHNESS, workers, this::onLoop))
+                .orElse(null));
     this.runner =
         new SubtaskRunner(
             computer,

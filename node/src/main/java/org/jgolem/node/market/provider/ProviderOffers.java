@@ -11,7 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.concent.ConcentMode;
+import org.jgolem.node.concent.ConcentPolicy;
+import org.jgolem.node.concent.DepositChecks;
+import org.jgolem.node.concent.DepositRule;
 import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.Pricing;
 import org.jgolem.node.p2p.P2PNetwork;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.reputation.Reputation;
@@ -44,6 +49,14 @@ final class ProviderOffers {
   private final LongSupplier jobsHeld;
 
   private final Consumer<Runnable> loop;
+  private final ConcentPolicy concent;
+
+  /** The requestors' deposits, read and judged; null on a node without a chain. */
+  private final DepositChecks deposits;
+
+  /** Why each task's requestor's deposit was last refused, so that a refusal is logged once. */
+  private final Map<String, String> refusedDeposits = new HashMap<>();
+
   private volatile BigInteger minPrice;
 
   /** Tasks this node may offer for, by wire task id. */
@@ -71,7 +84,9 @@ final class ProviderOffers {
       int cpuCores,
       long memoryMib,
       LongSupplier jobsHeld,
-      Consumer<Runnable> loop) {
+      Consumer<Runnable> loop,
+      ConcentPolicy concent,
+      DepositChecks deposits) {
     this.network = network;
     this.computer = computer;
     this.reputation = reputation;
@@ -83,6 +98,8 @@ final class ProviderOffers {
     this.memoryMib = memoryMib;
     this.jobsHeld = jobsHeld;
     this.loop = loop;
+    this.concent = concent;
+    this.deposits = deposits;
     this.minPrice = config.minPricePerHour();
   }
 
@@ -136,6 +153,7 @@ final class ProviderOffers {
   /** A task withdrawn: no more offers for it. */
   void forget(String taskId) {
     candidates.remove(taskId);
+    refusedDeposits.remove(taskId);
     exhausted.remove(taskId);
   }
 
@@ -157,8 +175,10 @@ final class ProviderOffers {
       if (exhausted.getOrDefault(id, 0L) > clock.millis()) continue;
       if (h.deadline() <= clock.millis()) {
         candidates.remove(id);
+        refusedDeposits.remove(id);
         continue;
       }
+      if (!mayOfferUnderConcent(id, h)) continue;
       offering.put(id, clock.millis());
       WantToComputeTask want =
           new WantToComputeTask(
@@ -194,6 +214,38 @@ final class ProviderOffers {
             }
           });
     }
+  }
+
+  /**
+   * Whether this provider's Concent setting lets it offer for the task: a provider with Concent
+   * required takes only tasks announced with Concent; one with Concent on (optional or required)
+   * offers for a task with Concent only once the requestor's deposit, read from the chain, backs it
+   * ({@link DepositRule}: at least twice the task's maximum cost as its header gives it, {@link
+   * Pricing#maxTaskCost}, and not being withdrawn). While the deposit is being read, no offer; the
+   * reading calls {@link #offer} again.
+   */
+  private boolean mayOfferUnderConcent(String id, TaskHeader h) {
+    ConcentMode mode = concent.mode();
+    if (!mode.takes(h.concentEnabled())) {
+      if (refusedDeposits.put(id, "no Concent") == null) {
+        LOG.debug("Task {}: announced without Concent, and this provider requires it", id);
+      }
+      return false;
+    }
+    if (!mode.checksDeposit(h.concentEnabled())) return true;
+    if (deposits == null) return false; // ConcentPolicy allows no such mode without a chain
+    Optional<DepositChecks.Verdict> v =
+        deposits.verdict(h.requestor(), Pricing.maxTaskCost(h), this::offer);
+    if (v.isEmpty()) return false;
+    if (v.get().ok()) {
+      refusedDeposits.remove(id);
+      return true;
+    }
+    String why = v.get().reason();
+    if (!why.equals(refusedDeposits.put(id, why))) {
+      LOG.info("Task {}: no offer, its requestor's deposit does not back it: {}", id, why);
+    }
+    return false;
   }
 
   /** The session with the task's requestor: the one there is, or a new one. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
@@ -78,7 +79,7 @@ public final class RequestorAgent implements AutoCloseable {
   }
 
   /** The requestor's GNT (or ETH for gas) does not cover a task. */
-  public static final class InsufficientFundsException extends Exception {
+  public static class InsufficientFundsException extends Exception {
     public InsufficientFundsException(String message) {
       super(message);
     }
@@ -136,6 +137,44 @@ public final class RequestorAgent implements AutoCloseable {
       Clock clock,
       RequestorStore store,
       AgentExecutors executors) {
+    this(
+        key,
+        network,
+        gossip,
+        config,
+        templates,
+        resources,
+        payments,
+        funds,
+        ConcentPolicy.off(),
+        reputation,
+        localComputer,
+        dataDir,
+        clock,
+        store,
+        executors);
+  }
+
+  /**
+   * As above, with the node's Concent setting: a task is announced with Concent as {@link
+   * ConcentPolicy#mode()} says, and then only when the requestor's deposit backs it.
+   */
+  public RequestorAgent(
+      NodeKey key,
+      P2PNetwork network,
+      TaskHeaderGossip gossip,
+      MarketConfig config,
+      TaskTemplates templates,
+      ResourceExchange resources,
+      PaymentRecorder payments,
+      FundsCheck funds,
+      ConcentPolicy concent,
+      Reputation reputation,
+      TaskComputer localComputer,
+      Path dataDir,
+      Clock clock,
+      RequestorStore store,
+      AgentExecutors executors) {
     SecureRandom random = new SecureRandom();
     this.network = network;
     this.store = store;
@@ -150,6 +189,7 @@ public final class RequestorAgent implements AutoCloseable {
             templates,
             resources,
             funds,
+            concent,
             localComputer,
             dataDir,
             clock,
@@ -320,8 +360,13 @@ public final class RequestorAgent implements AutoCloseable {
     return loop.call(() -> TaskSnapshot.of(operator.abort(idHex)));
   }
 
-  /** Computes again every subtask of an ended task that has no accepted result. */
+  /**
+   * Computes again every subtask of an ended task that has no accepted result; a task with Concent
+   * only while its deposit still backs it (else IllegalStateException naming the deposit).
+   */
   public TaskSnapshot restart(String idHex) {
+    BigInteger backed = loop.call(() -> TaskPublisher.concentCost(core.tasks.get(idHex)));
+    if (backed != null) publisher.requireDepositToRestart(backed); // read off the loop
     return loop.call(() -> TaskSnapshot.of(operator.restart(idHex)));
   }
 

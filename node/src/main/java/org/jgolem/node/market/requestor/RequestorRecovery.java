@@ -39,7 +39,15 @@ final class RequestorRecovery {
     TaskPlan plan = publisher.replan(file, row.workDir());
     TaskFile.Verification verification = file.verification().orElse(plan.defaultVerification());
     byte[] id = HexFormat.of().parseHex(row.id());
-    Task t = new Task(id, file, plan, row.header(), verification, row.createdAt(), row.workDir());
+    Task t =
+        new Task(
+            id,
+            file,
+            plan,
+            publisher.current(row.header()),
+            verification,
+            row.createdAt(),
+            row.workDir());
     t.state = TaskState.valueOf(row.state());
     t.restored = true;
     t.detail = row.detail();

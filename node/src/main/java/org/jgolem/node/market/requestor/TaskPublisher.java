@@ -14,6 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.concent.ConcentMode;
+import org.jgolem.node.concent.ConcentPolicy;
+import org.jgolem.node.concent.DepositException;
+import org.jgolem.node.concent.DepositRule;
+import org.jgolem.node.concent.Deposits;
 import org.jgolem.node.market.Pricing;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.market.requestor.RequestorAgent.FundsCheck;
@@ -57,6 +62,7 @@ final class TaskPublisher {
   private final TaskFileParser parser;
   private final ResourceExchange resources;
   private final FundsCheck funds;
+  private final ConcentPolicy concent;
   private final TaskComputer localComputer;
   private final Path dataDir;
   private final Clock clock;
@@ -69,6 +75,7 @@ final class TaskPublisher {
       TaskTemplates templates,
       ResourceExchange resources,
       FundsCheck funds,
+      ConcentPolicy concent,
       TaskComputer localComputer,
       Path dataDir,
       Clock clock,
@@ -80,23 +87,32 @@ final class TaskPublisher {
     this.parser = new TaskFileParser(templates.types());
     this.resources = resources;
     this.funds = funds;
+    this.concent = concent;
     this.localComputer = localComputer;
     this.dataDir = dataDir;
     this.clock = clock;
     this.random = random;
   }
 
-  /** A task file planned: its fresh id, its work folder and its subtasks, paid for. */
+  /**
+   * A task file planned: its fresh id, its work folder and its subtasks, paid for; whether it is
+   * announced with Concent (then its deposit was checked).
+   */
   record Planned(
-      byte[] id, TaskFile file, TaskPlan plan, TaskFile.Verification verification, Path work) {
+      byte[] id,
+      TaskFile file,
+      TaskPlan plan,
+      TaskFile.Verification verification,
+      Path work,
+      boolean concentEnabled) {
     String idHex() {
       return HexFormat.of().formatHex(id);
     }
   }
 
   /**
-   * Validates and plans a task file; checks the requestor can pay the most the task may cost.
-   * Starts nothing.
+   * Validates and plans a task file; checks the requestor can pay the most the task may cost and,
+   * for a task with Concent on, that its deposit backs it ({@link DepositRule}). Starts nothing.
    */
   Planned plan(Path taskFile) throws TaskFileException, InsufficientFundsException {
     TaskFile file = parser.parse(taskFile);
@@ -112,20 +128,88 @@ final class TaskPublisher {
       throw e;
     }
     TaskFile.Verification verification = file.verification().orElse(plan.defaultVerification());
-    // each subtask at its own price (an assignment of several of the file's subtasks has their time
-    // limits together)
-    BigInteger maxCost = BigInteger.ZERO;
-    for (PlannedSubtask s : plan.subtasks()) {
-      maxCost = maxCost.add(Pricing.subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
-    }
-    maxCost = maxCost.multiply(BigInteger.valueOf(verification.redundancy()));
+    BigInteger maxCost = maxCost(file, plan, verification);
+    boolean withConcent = concent.mode().announcesWithConcent(file.concentEnabled());
     try {
       funds.require(maxCost);
+      if (withConcent) requireDeposit(maxCost);
     } catch (InsufficientFundsException e) {
       deleteQuietly(work);
       throw e;
     }
-    return new Planned(id, file, plan, verification, work);
+    if (file.concentEnabled() && !withConcent) {
+      LOG.warn(
+          "Task file {} asks for Concent (concent_enabled), but this node's concent setting is"
+              + " off: the task is announced without Concent",
+          taskFile);
+    }
+    return new Planned(id, file, plan, verification, work, withConcent);
+  }
+
+  /**
+   * The most a task may cost: each subtask at its own price (an assignment of several of the task
+   * file's subtasks has their time limits together), times the redundancy.
+   */
+  static BigInteger maxCost(TaskFile file, TaskPlan plan, TaskFile.Verification verification) {
+    BigInteger maxCost = BigInteger.ZERO;
+    for (PlannedSubtask s : plan.subtasks()) {
+      maxCost = maxCost.add(Pricing.subtaskPrice(file.bidPerHour(), s.limits().timeoutSeconds()));
+    }
+    return maxCost.multiply(BigInteger.valueOf(verification.redundancy()));
+  }
+
+  /** The maximum cost a task's deposit must back: null for no task, or one without Concent. */
+  static BigInteger concentCost(Task t) {
+    return t == null || !t.header.concentEnabled() ? null : maxCost(t.file, t.plan, t.verification);
+  }
+
+  /**
+   * Before a task with Concent is announced again (restarted): its deposit must still back it.
+   *
+   * @throws IllegalStateException naming the deposit and what it lacks
+   */
+  void requireDepositToRestart(BigInteger maxCost) {
+    try {
+      requireDeposit(maxCost);
+    } catch (InsufficientDepositException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The requestor's own deposit must back a task with Concent on: at least {@value
+   * DepositRule#FACTOR} × its maximum cost, and locked.
+   */
+  private void requireDeposit(BigInteger maxCost) throws InsufficientDepositException {
+    Deposits deposits = concent.deposits().orElseThrow();
+    Deposits.Deposit d;
+    try {
+      d = deposits.depositOf(key.address());
+    } catch (DepositException e) {
+      throw new InsufficientDepositException(
+          "a task with Concent needs a Concent deposit, which cannot be read now: "
+              + e.getMessage(),
+          true);
+    }
+    var refusal = DepositRule.refusal(key.address(), d, maxCost);
+    if (refusal.isEmpty()) return;
+    BigInteger missing = DepositRule.needed(maxCost).subtract(d.balance());
+    String fix =
+        missing.signum() > 0
+            ? "top it up with 'golem concent deposit "
+                + DepositRule.gntAmount(missing)
+                + "' (POST /v1/concent/deposit)"
+            : "lock it again (a withdrawal was started) or withdraw it and deposit again";
+    throw new InsufficientDepositException(
+        "the task cannot be announced with Concent ("
+            + (concent.mode() == ConcentMode.REQUIRED
+                ? "this node's concent setting is required"
+                : "its task file asks for it")
+            + "): "
+            + refusal.get()
+            + "; "
+            + fix,
+        false);
   }
 
   /**
@@ -157,6 +241,7 @@ final class TaskPublisher {
             now + p.file().timeout().toMillis(),
             first.limits().memoryMib(),
             first.limits().cpuCores(),
+            p.concentEnabled(),
             hasher);
     Task task = new Task(p.id(), p.file(), p.plan(), header, p.verification(), now, p.work());
     for (PlannedSubtask s : all) {
@@ -191,7 +276,20 @@ final class TaskPublisher {
   TaskHeader reannounced(Task t) {
     byte[] wireId = new byte[32];
     random.nextBytes(wireId);
-    TaskHeader h = t.header;
+    return signedAgain(t.header, wireId, clock.millis() + t.file.timeout().toMillis());
+  }
+
+  /**
+   * A stored header as this node announces it now: the same, or, when its signature no longer
+   * checks (a header stored before headers carried {@code concentEnabled}), the same terms signed
+   * again.
+   */
+  TaskHeader current(TaskHeader h) {
+    return h.hasValidAuthorSignature(hasher) ? h : signedAgain(h, h.taskId(), h.deadline());
+  }
+
+  /** The terms of {@code h} under this wire id and deadline, signed by this node now. */
+  private TaskHeader signedAgain(TaskHeader h, byte[] wireId, long deadline) {
     return TaskHeader.signed(
         wireId,
         key,
@@ -201,9 +299,10 @@ final class TaskPublisher {
         h.maxPricePerHour(),
         h.subtaskCount(),
         h.subtaskTimeoutSeconds(),
-        clock.millis() + t.file.timeout().toMillis(),
+        deadline,
         h.minMemoryMib(),
         h.minCpuCores(),
+        h.concentEnabled(),
         hasher);
   }
 

@@ -149,6 +149,7 @@ class ProviderCoreTest {
         clock.millis() + 600_000,
         256,
         1,
+        false,
         new MessageHasher(CHAIN));
   }
 

@@ -246,6 +246,7 @@ class RequestorCoreTest {
             clock.millis() + 600_000,
             256,
             1,
+            false,
             new MessageHasher(CHAIN));
     Task t = new Task(id, file, plan, header, v, clock.millis(), Path.of("/nowhere/work"));
     for (PlannedSubtask s : planned)

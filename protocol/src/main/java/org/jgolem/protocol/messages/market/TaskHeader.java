@@ -19,6 +19,10 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
  * A task announced to the network, signed by its requestor (EIP-712, independent of the envelope)
  * and gossiped hop by hop until its {@code deadline}. {@code id()} (the struct hash) de-duplicates
  * it.
+ *
+ * <p>{@code concentEnabled} (Golem's {@code concent_enabled}) says the requestor backs the task
+ * with a Concent deposit: a provider may turn to Concent over its subtasks, and checks that deposit
+ * before it offers.
  */
 @JsonPropertyOrder({
   "taskId",
@@ -32,6 +36,7 @@ import org.jgolem.protocol.messages.p2p.NodeRecord;
   "deadline",
   "minMemoryMib",
   "minCpuCores",
+  "concentEnabled",
   "signature"
 })
 public record TaskHeader(
@@ -46,13 +51,14 @@ public record TaskHeader(
     long deadline,
     long minMemoryMib,
     int minCpuCores,
+    boolean concentEnabled,
     byte[] signature)
     implements RequestorSigned {
 
   public static final String TYPE =
       "TaskHeader(bytes32 taskId,address requestor,address requestorNode,string requestorHost,uint16 requestorPort,"
           + "string environment,string image,uint256 maxPricePerHour,uint32 subtaskCount,uint64 subtaskTimeoutSeconds,"
-          + "uint64 deadline,uint64 minMemoryMib,uint32 minCpuCores)";
+          + "uint64 deadline,uint64 minMemoryMib,uint32 minCpuCores,bool concentEnabled)";
   private static final byte[] TYPE_HASH = Eip712.typeHash(TYPE);
 
   /** Builds and signs a header with the requestor's key. */
@@ -68,6 +74,7 @@ public record TaskHeader(
       long deadline,
       long minMemoryMib,
       int minCpuCores,
+      boolean concentEnabled,
       MessageHasher hasher) {
     TaskHeader unsigned =
         new TaskHeader(
@@ -82,6 +89,7 @@ public record TaskHeader(
             deadline,
             minMemoryMib,
             minCpuCores,
+            concentEnabled,
             new byte[Signature.LENGTH]);
     Signature sig = RequestorSigned.sign(unsigned, hasher, requestorKey);
     return new TaskHeader(
@@ -96,6 +104,7 @@ public record TaskHeader(
         deadline,
         minMemoryMib,
         minCpuCores,
+        concentEnabled,
         sig.toBytes());
   }
 
@@ -136,7 +145,8 @@ public record TaskHeader(
         Eip712.uint(subtaskTimeoutSeconds),
         Eip712.uint(deadline),
         Eip712.uint(minMemoryMib),
-        Eip712.uint(minCpuCores));
+        Eip712.uint(minCpuCores),
+        Eip712.bool(concentEnabled));
   }
 
   @Override
@@ -214,6 +224,7 @@ public record TaskHeader(
         + environment
         + ", deadline "
         + deadline
+        + (concentEnabled ? ", Concent on" : "")
         + "]";
   }
 }
