@@ -39,7 +39,8 @@ class ArchitectureTest {
    */
   static final String[] DOMAIN = {
     "org.jgolem.node.market..", "org.jgolem.node.tasks..", "org.jgolem.node.payments..",
-    "org.jgolem.node.reputation..", "org.jgolem.node.gossip..", "org.jgolem.node.discovery.."
+    "org.jgolem.node.reputation..", "org.jgolem.node.gossip..", "org.jgolem.node.discovery..",
+    "org.jgolem.node.concent.."
   };
 
   /**

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import org.jgolem.eth.Address;
 import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.concent.ProviderConcent;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.gossip.TaskHeaderListener;
 import org.jgolem.node.market.AgentExecutors;
@@ -24,6 +25,7 @@ import org.jgolem.node.reputation.Reputation;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
@@ -67,6 +69,9 @@ public final class ProviderAgent implements AutoCloseable {
 
   /** The job store, incomes, reputation and files the core's decisions are written to. */
   private final ProviderSettlement settlement;
+
+  /** Concent's side of the jobs that have it on; null when Concent is off. */
+  private final ProviderConcent concent;
 
   public ProviderAgent(
       P2PNetwork network,
@@ -156,7 +161,48 @@ public final class ProviderAgent implements AutoCloseable {
       long memoryMib,
       ProviderStore store,
       AgentExecutors executors) {
+    this(
+        network,
+        gossip,
+        config,
+        computer,
+        resources,
+        incomes,
+        reputation,
+        dataDir,
+        clock,
+        slots,
+        cpuCores,
+        memoryMib,
+        store,
+        executors,
+        null);
+  }
+
+  /**
+   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed
+   *     with it)
+   * @param concent the provider's side of Concent (evidence kept, Concent asked by itself), or null
+   *     when Concent is off: then nothing of it runs
+   */
+  public ProviderAgent(
+      P2PNetwork network,
+      TaskHeaderGossip gossip,
+      MarketConfig config,
+      TaskComputer computer,
+      ResourceExchange resources,
+      IncomeRecorder incomes,
+      Reputation reputation,
+      Path dataDir,
+      Clock clock,
+      int slots,
+      int cpuCores,
+      long memoryMib,
+      ProviderStore store,
+      AgentExecutors executors,
+      ProviderConcent concent) {
     this.network = network;
+    this.concent = concent;
     this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
     this.workers = executors.workers();
     this.settlement = new ProviderSettlement(store, incomes, reputation, resources, workers);
@@ -208,17 +254,12 @@ public final class ProviderAgent implements AutoCloseable {
     network.subscribe(
         MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> offers.nothingMore(env)));
     network.subscribe(
-        MessageType.SUBTASK_RESULTS_ACCEPTED,
-        (peer, env) ->
-            onLoop(() -> core.accepted(env.sender(), (SubtaskResultsAccepted) env.payload())));
+        MessageType.SUBTASK_RESULTS_ACCEPTED, (peer, env) -> onLoop(() -> onVerdict(env)));
     network.subscribe(
-        MessageType.SUBTASK_RESULTS_REJECTED,
-        (peer, env) ->
-            onLoop(() -> core.rejected(env.sender(), (SubtaskResultsRejected) env.payload())));
+        MessageType.SUBTASK_RESULTS_REJECTED, (peer, env) -> onLoop(() -> onVerdict(env)));
     network.subscribe(
-        MessageType.ACK_REPORT_COMPUTED_TASK,
-        (peer, env) ->
-            onLoop(() -> core.acknowledged(env.sender(), (AckReportComputedTask) env.payload())));
+        MessageType.ACK_REPORT_COMPUTED_TASK, (peer, env) -> onLoop(() -> onAck(env)));
+    if (concent != null) concent.bind(new ConcentHooks());
     gossip.addListener(
         new TaskHeaderListener() {
           @Override
@@ -275,6 +316,7 @@ public final class ProviderAgent implements AutoCloseable {
           new CannotComputeTask(
               ttc.taskId(), ttc.subtaskId(), CannotComputeTask.Reason.OTHER, a.refusal()));
     } else {
+      if (concent != null && concent.onFor(a.job().header)) concent.assigned(a.job().idHex(), env);
       List<URI> sources =
           peer.capability("gateway")
               .map(p -> URI.create("http://" + peer.record().host() + ":" + p))
@@ -285,16 +327,85 @@ public final class ProviderAgent implements AutoCloseable {
     offers.offer();
   }
 
+  private void onAck(Envelope env) {
+    AckReportComputedTask ack = (AckReportComputedTask) env.payload();
+    if (core.acknowledged(env.sender(), ack) && concent != null)
+      concent.acknowledged(HexFormat.of().formatHex(ack.subtaskId()), env);
+  }
+
+  private void onVerdict(Envelope env) {
+    boolean answered;
+    byte[] id;
+    if (env.payload() instanceof SubtaskResultsAccepted a) {
+      answered = core.accepted(env.sender(), a);
+      id = a.subtaskId();
+    } else {
+      SubtaskResultsRejected r = (SubtaskResultsRejected) env.payload();
+      answered = core.rejected(env.sender(), r);
+      id = r.subtaskId();
+    }
+    if (answered && concent != null) concent.answered(HexFormat.of().formatHex(id), env);
+  }
+
+  /** What Concent's verdicts do to the jobs; each runs on the loop and returns when done. */
+  private final class ConcentHooks implements ProviderConcent.Agent {
+    @Override
+    public void relayed(Envelope requestorMessage) {
+      call(() -> {
+        if (requestorMessage.type() == MessageType.ACK_REPORT_COMPUTED_TASK) {
+          onAck(requestorMessage);
+        } else {
+          onVerdict(requestorMessage);
+        }
+        return null;
+      });
+    }
+
+    @Override
+    public void acknowledgedByConcent(String subtaskId) {
+      call(() -> {
+        core.acknowledgedByConcent(subtaskId);
+        return null;
+      });
+    }
+
+    @Override
+    public void acceptedByConcent(String subtaskId, Address requestor, BigInteger amount) {
+      call(() -> {
+        core.acceptedByConcent(subtaskId);
+        return null;
+      });
+    }
+
+    @Override
+    public void paidByConcent(
+        SettlementMade.UseCase useCase,
+        List<String> subtaskIds,
+        Address payer,
+        BigInteger amount,
+        String txHash) {
+      settlement.paidByConcent(useCase, subtaskIds, payer, amount, txHash);
+    }
+  }
+
   /** The core's effects, on the loop. */
   private final class Effects implements ProviderEffects {
     @Override
     public void send(TaskHeader h, Payload p) {
+      // a report with Concent on is sealed here, so that the frame kept is the one sent
+      Envelope sealed = null;
+      if (concent != null && p instanceof ReportComputedTask && concent.onFor(h)) {
+        sealed = network.seal(p);
+        concent.reported(sealed);
+      }
+      Envelope env = sealed;
       offers
           .peerOf(h)
           .whenComplete((peer, e) -> {
             if (e != null)
               LOG.debug(
                   "Requestor {} unreachable for {}: {}", h.requestor(), p.type(), e.toString());
+            else if (env != null) peer.send(env);
             else peer.send(p);
           });
     }

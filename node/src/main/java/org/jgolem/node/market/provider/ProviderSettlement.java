@@ -1,12 +1,15 @@
 package org.jgolem.node.market.provider;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import org.jgolem.eth.Address;
 import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.reputation.Reputation;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,5 +99,25 @@ final class ProviderSettlement {
         LOG.debug("Could not remove {}: {}", job.dir, e.toString());
       }
     });
+  }
+
+  /**
+   * Concent paid {@code amount} from {@code payer}'s deposit for {@code subtaskIds}. Logged; the
+   * subtasks' Concent state says PAID_BY_CONCENT. (Recording it in the income keeper, so that the
+   * income is not also expected from the requestor's batch, is not done yet.)
+   */
+  void paidByConcent(
+      SettlementMade.UseCase useCase,
+      List<String> subtaskIds,
+      Address payer,
+      BigInteger amount,
+      String txHash) {
+    LOG.info(
+        "Paid by Concent ({}): {} wei from {}'s deposit for subtasks {}, transaction {}",
+        useCase,
+        amount,
+        payer,
+        subtaskIds,
+        txHash);
   }
 }
