@@ -22,6 +22,7 @@ import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultUpload;
+import org.jgolem.protocol.messages.concent.ForcePaymentResponse;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
@@ -54,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * holds the cases and calls the {@link ConcentPort}. Each step is logged at INFO and kept in {@link
  * ConcentStates}. A restarted provider reports its reported jobs again, and a case takes up from
  * its saved state: a force already asked is not asked again.
+ *
+ * <p>Over 400 lines because the triggers' timers and Concent's answers change the same cases (an
+ * answer cancels a timer, Concent's ack arms the next) on one thread, and read best together; use
+ * case 4 (overdue incomes) is apart, in {@link OverduePayments}.
  */
 public final class ProviderConcent implements ConcentInbox {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderConcent.class);
@@ -101,6 +106,9 @@ public final class ProviderConcent implements ConcentInbox {
 
   /** The subtasks reported with Concent on, since the start; only on the agent's loop. */
   private final Set<String> reported = new HashSet<>();
+
+  /** Use case 4: overdue incomes forced, in batches. */
+  private final OverduePayments payments;
 
   /** The live cases; only on the Concent thread. */
   private final Map<String, Case> cases = new HashMap<>();
@@ -156,6 +164,9 @@ public final class ProviderConcent implements ConcentInbox {
     this.clock = clock;
     this.thread = thread;
     this.times = times;
+    this.payments =
+        new OverduePayments(
+            port, evidence, codec, clock, thread, times, this::ours, this::set, this::handle);
   }
 
   /** The agent Concent's verdicts go to; set once, before any message is handled. */
@@ -223,6 +234,14 @@ public final class ProviderConcent implements ConcentInbox {
       Case c = cases.remove(subtaskId);
       if (c != null) c.cancel();
     });
+  }
+
+  /**
+   * The income keeper found this subtask's income overdue (its listener): see {@link
+   * OverduePayments}.
+   */
+  public void overdue(Address requestor, String subtaskId) {
+    payments.overdue(requestor, subtaskId);
   }
 
   // ------------------------------------------------------------------ the Concent thread
@@ -364,6 +383,7 @@ public final class ProviderConcent implements ConcentInbox {
       case SettlementMade s -> paid(s);
       case ServiceRefused r -> refused(r);
       case ForceGetTaskResultUpload u -> upload(u);
+      case ForcePaymentResponse r -> paymentAnswered(r);
       default -> false;
     };
   }
@@ -441,6 +461,19 @@ public final class ProviderConcent implements ConcentInbox {
         ids.size(),
         s.useCase(),
         s.transactionHash());
+    return true;
+  }
+
+  private boolean paymentAnswered(ForcePaymentResponse r) {
+    if (!r.provider().equals(self)) return false;
+    for (byte[] b : r.subtaskIds()) {
+      String id = hex(b);
+      if (r.outcome() == ForcePaymentResponse.Outcome.NO_UNSETTLED_TASKS) {
+        set(id, ConcentState.PAYMENT_NOT_MISSING, "paid on chain: " + r.paidOnChain() + " wei");
+      } else {
+        set(id, ConcentState.FORCING_PAYMENT, "Concent pays " + r.reimbursed() + " wei");
+      }
+    }
     return true;
   }
 

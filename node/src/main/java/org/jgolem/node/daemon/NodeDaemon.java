@@ -29,10 +29,12 @@ import org.jgolem.node.compute.docker.DockerConfig;
 import org.jgolem.node.compute.docker.DockerEnvironment;
 import org.jgolem.node.compute.host.HostDirectEnvironment;
 import org.jgolem.node.compute.wasm.WasmEnvironment;
+import org.jgolem.node.concent.ConcentStates;
 import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.PaymentRecorder;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.p2p.P2PConfig;
@@ -47,6 +49,7 @@ import org.jgolem.node.payments.RequestorAccount;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.store.SqliteConcentStore;
 import org.jgolem.node.store.SqliteIncomeStore;
 import org.jgolem.node.store.SqlitePaymentLedger;
 import org.jgolem.node.store.SqliteReputationStore;
@@ -69,6 +72,10 @@ public final class NodeDaemon implements AutoCloseable {
   final NodeConfig config;
   final Path dataDir;
   NodeDatabase db;
+
+  /** Each subtask's Concent state (empty while Concent is off), for the API's views. */
+  ConcentStates concentStates;
+
   P2PNode p2p;
   IpfsExchange resources;
   TaskComputer computer;
@@ -97,6 +104,7 @@ public final class NodeDaemon implements AutoCloseable {
     db = NodeDatabase.open(dataDir, clock);
     closing.add(db);
     reputation = new Reputation(new SqliteReputationStore(db));
+    concentStates = new SqliteConcentStore(db);
 
     resources =
         IpfsExchange.open(dataDir.resolve("resources"), config.p2pHost(), config.gatewayPort());
@@ -175,13 +183,23 @@ public final class NodeDaemon implements AutoCloseable {
               market,
               TaskTemplates.load(),
               resources,
-              (task, subtask, payee, amount, at) ->
+              new PaymentRecorder() {
+                @Override
+                public void paymentDue(
+                    byte[] task, byte[] subtask, Address payee, BigInteger amount, long at) {
                   payments.record(
                       HexFormat.of().formatHex(task),
                       HexFormat.of().formatHex(subtask),
                       payee,
                       amount,
-                      Instant.ofEpochMilli(at)),
+                      Instant.ofEpochMilli(at));
+                }
+
+                @Override
+                public void settledByConcent(List<String> subtaskIds, String reason) {
+                  payments.settledByConcent(subtaskIds, reason);
+                }
+              },
               cost -> {
                 try {
                   account.requireAffordable(cost, "task");

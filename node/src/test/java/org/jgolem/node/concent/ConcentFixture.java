@@ -32,7 +32,7 @@ import org.jgolem.protocol.notes.Purpose;
 import org.jgolem.testkit.FakeClock;
 
 /** Keys, signed messages and fakes of the ports for the tests of this package. */
-final class ConcentFixture {
+public final class ConcentFixture {
   static final long CHAIN = 1337;
   static final BigInteger PRICE = BigInteger.TEN.pow(16);
 
@@ -99,7 +99,7 @@ final class ConcentFixture {
   }
 
   /** Both stores in memory. */
-  static final class MemoryStores implements EvidenceStore, ConcentStates {
+  public static final class MemoryStores implements EvidenceStore, ConcentStates {
     final Map<String, Map<MessageType, byte[]>> frames = new HashMap<>();
     final Map<String, ConcentStatus> states = new LinkedHashMap<>();
     final List<String> history = new ArrayList<>();
@@ -143,8 +143,8 @@ final class ConcentFixture {
   }
 
   /** Concent as a test drives it: what was sent, what waits to be delivered, what was acked. */
-  static final class FakePort implements ConcentPort {
-    final List<Payload> sent = new ArrayList<>();
+  public static final class FakePort implements ConcentPort {
+    public final List<Payload> sent = new ArrayList<>();
     final Deque<Delivery> inbox = new ArrayDeque<>();
     final List<String> acked = new ArrayList<>();
     final List<String> uploads = new ArrayList<>();

@@ -12,6 +12,8 @@ import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultUpload;
+import org.jgolem.protocol.messages.concent.ForcePayment;
+import org.jgolem.protocol.messages.concent.ForcePaymentResponse;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
@@ -351,5 +353,66 @@ class ProviderConcentTest {
     scheduler.runDue();
     assertThat(port.sent).hasSize(2);
     assertThat(port.sent.get(1)).isInstanceOf(ForceSubtaskResults.class);
+  }
+
+  /** The current subtask accepted by the requestor, with this payment time (s). */
+  void acceptedAt(long paymentTs) {
+    concent.acknowledged(id, ack());
+    SubtaskResultsAccepted sra =
+        new SubtaskResultsAccepted(
+            report.structHash(),
+            ttc.subtaskId(),
+            f.requestor.address(),
+            f.provider.address(),
+            ConcentFixture.PRICE,
+            paymentTs);
+    concent.answered(id, f.seal(sra, f.requestor));
+    scheduler.runDue();
+  }
+
+  @Test
+  void overdueIncomesOfOneRequestorAreForcedInOneRequestOncePdtHasPassed() {
+    long t0 = f.clock.millis() / 1000;
+    reported();
+    String first = id;
+    byte[] firstTtc = f.codec.encode(ttcEnv);
+    acceptedAt(t0 + 20);
+    reported();
+    String second = id;
+    byte[] secondTtc = f.codec.encode(ttcEnv);
+    acceptedAt(t0 + 10); // paid earlier: first in the request
+
+    concent.overdue(f.requestor.address(), first);
+    concent.overdue(f.requestor.address(), second);
+    concent.overdue(f.requestor.address(), "ff".repeat(32)); // not a Concent subtask: left out
+    long due = (t0 + 20) * 1000 + times.pdt().toMillis();
+    f.clock.set(due - 1);
+    scheduler.runDue();
+    assertThat(port.sent).noneMatch(p -> p instanceof ForcePayment);
+    f.clock.set(due);
+    scheduler.runDue();
+    List<ForcePayment> forced =
+        port.sent.stream()
+            .filter(p -> p instanceof ForcePayment)
+            .map(p -> (ForcePayment) p)
+            .toList();
+    assertThat(forced).hasSize(1);
+    assertThat(forced.get(0).taskToComputes()).containsExactly(secondTtc, firstTtc);
+    assertThat(stores.state(first)).isEqualTo(ConcentState.FORCING_PAYMENT);
+    assertThat(stores.state(second)).isEqualTo(ConcentState.FORCING_PAYMENT);
+
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new ForcePaymentResponse(
+                        f.requestor.address(),
+                        f.provider.address(),
+                        List.of(ttc.subtaskId()),
+                        ConcentFixture.PRICE,
+                        ConcentFixture.PRICE,
+                        BigInteger.ZERO,
+                        ForcePaymentResponse.Outcome.NO_UNSETTLED_TASKS))))
+        .isTrue();
+    assertThat(stores.state(second)).isEqualTo(ConcentState.PAYMENT_NOT_MISSING);
   }
 }

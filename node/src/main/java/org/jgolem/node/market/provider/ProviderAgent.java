@@ -73,6 +73,11 @@ public final class ProviderAgent implements AutoCloseable {
   /** Concent's side of the jobs that have it on; null when Concent is off. */
   private final ProviderConcent concent;
 
+  /** The GNTDeposit contract: the payer of what Concent pays from a requestor's deposit. */
+  private final Address depositContract;
+
+  private final Clock clock;
+
   public ProviderAgent(
       P2PNetwork network,
       TaskHeaderGossip gossip,
@@ -203,6 +208,8 @@ public final class ProviderAgent implements AutoCloseable {
       ProviderConcent concent) {
     this.network = network;
     this.concent = concent;
+    this.depositContract = config.depositContract();
+    this.clock = clock;
     this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
     this.workers = executors.workers();
     this.settlement = new ProviderSettlement(store, incomes, reputation, resources, workers);
@@ -372,6 +379,11 @@ public final class ProviderAgent implements AutoCloseable {
     @Override
     public void acceptedByConcent(String subtaskId, Address requestor, BigInteger amount) {
       call(() -> {
+        ProviderJob job = core.held(subtaskId);
+        if (job == null) return null;
+        // Concent pays from the requestor's deposit: the income comes from the deposit contract,
+        // which is how the income keeper sees it on chain (recorded before the job is forgotten)
+        settlement.incomeFromConcent(job, depositContract, amount, clock.millis());
         core.acceptedByConcent(subtaskId);
         return null;
       });

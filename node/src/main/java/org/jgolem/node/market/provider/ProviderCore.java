@@ -226,6 +226,11 @@ final class ProviderCore {
     return false;
   }
 
+  /** The job of subtask {@code subtaskId} if it is held (not settled), else null. */
+  ProviderJob held(String subtaskId) {
+    return jobs.get(subtaskId);
+  }
+
   /** Concent acknowledged the report in the requestor's place: no more reporting again. */
   void acknowledgedByConcent(String subtaskId) {
     ProviderJob job = jobs.get(subtaskId);

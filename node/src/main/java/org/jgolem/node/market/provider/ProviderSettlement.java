@@ -82,6 +82,15 @@ final class ProviderSettlement {
         paymentAtMillis);
   }
 
+  /**
+   * Concent accepted the job's result in the requestor's place: {@code amount} is expected from the
+   * deposit contract {@code deposit} (the sender of Concent's reimbursement on chain), not from the
+   * requestor, so that the requestor's batch is not also awaited.
+   */
+  void incomeFromConcent(ProviderJob job, Address deposit, BigInteger amount, long atMillis) {
+    incomes.incomeExpected(deposit, job.ttc.taskId(), job.ttc.subtaskId(), amount, atMillis);
+  }
+
   /** Counts a rejected result against the job's requestor. */
   void rejected(ProviderJob job) {
     reputation.record(

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.concent.RequestorConcent;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
@@ -30,7 +31,10 @@ import org.jgolem.node.tasks.TaskPlan;
 import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.node.tasks.definition.TaskFileException;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +68,11 @@ public final class RequestorAgent implements AutoCloseable {
   private final RequestorUnitOfWork work;
   private final RequestorCore core;
   private final RequestorOperator operator;
+  private final PaymentRecorder payments;
+
+  /** Concent's side of the subtasks that have it on; null when Concent is off. */
+  private final RequestorConcent concent;
+
   private boolean started;
 
   /** Whether a task is being computed, as of the loop's last event (see {@link #busy}). */
@@ -136,7 +145,50 @@ public final class RequestorAgent implements AutoCloseable {
       Clock clock,
       RequestorStore store,
       AgentExecutors executors) {
+    this(
+        key,
+        network,
+        gossip,
+        config,
+        templates,
+        resources,
+        payments,
+        funds,
+        reputation,
+        localComputer,
+        dataDir,
+        clock,
+        store,
+        executors,
+        null);
+  }
+
+  /**
+   * @param clock what every deadline, timeout and acknowledgement delay is measured on
+   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed
+   *     with it)
+   * @param concent the requestor's side of Concent (evidence kept, answers to what Concent relays),
+   *     or null when Concent is off: then nothing of it runs
+   */
+  public RequestorAgent(
+      NodeKey key,
+      P2PNetwork network,
+      TaskHeaderGossip gossip,
+      MarketConfig config,
+      TaskTemplates templates,
+      ResourceExchange resources,
+      PaymentRecorder payments,
+      FundsCheck funds,
+      Reputation reputation,
+      TaskComputer localComputer,
+      Path dataDir,
+      Clock clock,
+      RequestorStore store,
+      AgentExecutors executors,
+      RequestorConcent concent) {
     SecureRandom random = new SecureRandom();
+    this.concent = concent;
+    this.payments = payments;
     this.network = network;
     this.store = store;
     this.tick = config.timings().requestorTick();
@@ -159,7 +211,7 @@ public final class RequestorAgent implements AutoCloseable {
     Map<String, String> sources = new HashMap<>();
     this.work = new RequestorUnitOfWork(store, sources);
     RequestorPorts ports =
-        new RequestorPorts(network, gossip, payments, publisher, verifier, work, loop);
+        new RequestorPorts(network, gossip, payments, publisher, verifier, work, loop, concent);
     this.core =
         new RequestorCore(
             ports,
@@ -171,6 +223,29 @@ public final class RequestorAgent implements AutoCloseable {
             sources);
     verifier.outcomesTo(core.judge());
     this.operator = new RequestorOperator(core, ports, publisher, store);
+    if (concent != null) concent.bind(new ConcentHooks(new ConcentAnswers(core, ports)));
+  }
+
+  /** What Concent's relayed requests and payments do here; each runs on the loop. */
+  private final class ConcentHooks implements RequestorConcent.Agent {
+    private final ConcentAnswers answers;
+
+    ConcentHooks(ConcentAnswers answers) {
+      this.answers = answers;
+    }
+
+    @Override
+    public Optional<Payload> forcedReport(Envelope report) {
+      return loop.call(() -> answers.forcedReport(report));
+    }
+
+    @Override
+    public void paidByConcent(
+        SettlementMade.UseCase useCase, List<String> subtaskIds, BigInteger amount, String txHash) {
+      // a payment still waiting for its batch is never sent: Concent paid it
+      payments.settledByConcent(
+          subtaskIds, "paid by Concent from the deposit (" + useCase + "), tx " + txHash);
+    }
   }
 
   /**
@@ -188,7 +263,11 @@ public final class RequestorAgent implements AutoCloseable {
         (peer, env) -> loop.execute(() -> core.onWant(peer, env)));
     network.subscribe(
         MessageType.REPORT_COMPUTED_TASK,
-        (peer, env) -> loop.execute(() -> core.onReport(peer, env)));
+        (peer, env) ->
+            loop.execute(() -> {
+              core.onReport(peer, env);
+              if (concent != null) concent.received(env);
+            }));
     network.subscribe(
         MessageType.CANNOT_COMPUTE_TASK,
         (peer, env) -> loop.execute(() -> core.onCannotCompute(peer, env)));
