@@ -67,7 +67,8 @@ public final class NodeConcent implements AutoCloseable {
     ProviderConcent provider =
         new ProviderConcent(port, evidence, states, codec, self, clock, thread, times, providerOn);
     RequestorConcent requestor =
-        new RequestorConcent(port, evidence, states, codec, self, clock, requestorOn);
+        new RequestorConcent(
+            port, evidence, states, codec, self, clock, requestorOn, thread, times);
     ConcentPoller poller =
         new ConcentPoller(port, java.util.List.of(provider, requestor), thread, pollInterval);
     LOG.info("Concent on: polling every {} s; windows {}", pollInterval.toSeconds(), times);

@@ -3,11 +3,16 @@ package org.jgolem.node.concent;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.Envelope;
@@ -15,6 +20,7 @@ import org.jgolem.protocol.messages.InvalidMessageException;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultDownload;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultFailed;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
@@ -38,8 +44,12 @@ import org.slf4j.LoggerFactory;
  *       Agent#forcedReport});
  *   <li>a forced verdict (use case 3): the SubtaskResultsAccepted or Rejected it already sent;
  *       undecided, it stays silent and Concent decides after FAT;
- *   <li>Concent's payment from its deposit, its verdicts on a result transfer and its refusals are
- *       kept as the subtask's Concent state (and logged).
+ *   <li>a result that cannot be downloaded, or not within MDT(size) (use case 2):
+ *       ForceGetTaskResult (Golem's trigger); the result Concent then has is downloaded from its
+ *       storage and checked as usual, and Concent's verdict that the provider did not upload is
+ *       cited in the rejection;
+ *   <li>Concent's payment from its deposit and its refusals are kept as the subtask's Concent state
+ *       (and logged); a payment still waiting for its batch is then never sent.
  * </ul>
  *
  * <p>The agent calls {@link #sent} and {@link #received} on its loop; {@link #handle} runs on the
@@ -58,6 +68,18 @@ public final class RequestorConcent implements ConcentInbox {
      */
     Optional<Payload> forcedReport(Envelope report);
 
+    /**
+     * The result is in this node's resource store now, downloaded from Concent's storage: it is
+     * fetched (locally) and checked as usual.
+     */
+    void resultAtConcent(String subtaskId);
+
+    /**
+     * The result cannot be had, not even through Concent ({@code why}: Concent's verdict that the
+     * provider did not upload it, or Concent's refusal): the subtask is rejected, citing it.
+     */
+    void resultNotAvailable(String subtaskId, String why);
+
     /** Concent paid {@code amount} from this requestor's deposit for these subtasks. */
     void paidByConcent(
         SettlementMade.UseCase useCase, List<String> subtaskIds, BigInteger amount, String txHash);
@@ -70,13 +92,20 @@ public final class RequestorConcent implements ConcentInbox {
   private final Address self;
   private final Clock clock;
   private final Predicate<TaskToCompute> onFor;
+  private final ScheduledExecutorService thread;
+  private final ConcentTimes times;
   private volatile Agent agent;
+
+  /** Downloads under way with Concent on: each forced if not done within MDT; Concent thread. */
+  private final Map<String, ScheduledFuture<?>> downloads = new HashMap<>();
 
   /** Subtasks known to have Concent on (their TaskToCompute is kept); on the agent's loop. */
   private final Set<String> on = new HashSet<>();
 
   /**
    * @param onFor whether Concent is on for an assignment (the node's switch and its task's)
+   * @param thread the Concent thread: every call to {@code port} from a timer runs on it
+   * @param times Concent's windows (MDT)
    */
   public RequestorConcent(
       ConcentPort port,
@@ -85,7 +114,11 @@ public final class RequestorConcent implements ConcentInbox {
       MessageCodec codec,
       Address self,
       Clock clock,
-      Predicate<TaskToCompute> onFor) {
+      Predicate<TaskToCompute> onFor,
+      ScheduledExecutorService thread,
+      ConcentTimes times) {
+    this.thread = thread;
+    this.times = times;
     this.port = port;
     this.evidence = evidence;
     this.states = states;
@@ -127,6 +160,75 @@ public final class RequestorConcent implements ConcentInbox {
     }
   }
 
+  /**
+   * A reported result's download starts (use case 2): unless it is done within MDT(size), Concent
+   * is asked to get it (ForceGetTaskResult).
+   */
+  public void downloading(String subtaskId, long size) {
+    if (!isOn(subtaskId)) return;
+    thread.execute(() -> {
+      ConcentState now = state(subtaskId);
+      if (downloads.containsKey(subtaskId)
+          || now == ConcentState.FORCING_RESULT
+          || now == ConcentState.RESULT_AT_CONCENT) return;
+      downloads.put(
+          subtaskId,
+          thread.schedule(
+              () -> forceResult(subtaskId, "not downloaded within MDT"),
+              times.mdt(size).toMillis(),
+              TimeUnit.MILLISECONDS));
+    });
+  }
+
+  /** The result was downloaded and checked: nothing to force. */
+  public void downloaded(String subtaskId) {
+    if (!isOn(subtaskId)) return;
+    thread.execute(() -> {
+      ScheduledFuture<?> f = downloads.remove(subtaskId);
+      if (f != null) f.cancel(false);
+    });
+  }
+
+  /**
+   * The download failed: with Concent on, Concent is asked at once and the subtask waits for its
+   * answer (returns true: the agent must not reject it now); false when Concent is off for it.
+   */
+  public boolean downloadFailed(String subtaskId) {
+    if (!isOn(subtaskId)) return false;
+    thread.execute(() -> {
+      ScheduledFuture<?> f = downloads.remove(subtaskId);
+      if (f != null) f.cancel(false);
+      if (state(subtaskId) != ConcentState.FORCING_RESULT)
+        forceResult(subtaskId, "the download failed");
+    });
+    return true;
+  }
+
+  private void forceResult(String id, String why) {
+    downloads.remove(id);
+    Optional<byte[]> ttc = evidence.get(id, MessageType.TASK_TO_COMPUTE);
+    Optional<byte[]> report = evidence.get(id, MessageType.REPORT_COMPUTED_TASK);
+    if (ttc.isEmpty() || report.isEmpty()) {
+      agent.resultNotAvailable(
+          id, "the result cannot be fetched (no evidence kept to ask Concent)");
+      return;
+    }
+    LOG.info("Subtask {}: result {}; asking Concent to get it from the provider", id, why);
+    try {
+      Optional<ConcentMessage> answer = port.send(new ForceGetTaskResult(ttc.get(), report.get()));
+      set(id, ConcentState.FORCING_RESULT, "");
+      answer.ifPresent(this::handle);
+    } catch (ConcentException | RuntimeException e) {
+      LOG.warn("Subtask {}: Concent not reached ({})", id, e.getMessage());
+      agent.resultNotAvailable(
+          id, "the result cannot be fetched, and Concent was not reached: " + e.getMessage());
+    }
+  }
+
+  private ConcentState state(String id) {
+    return states.get(id).map(ConcentStatus::state).orElse(ConcentState.NONE);
+  }
+
   /** Whether Concent paid this subtask from the deposit (then the requestor must not pay it). */
   public boolean paidByConcent(String subtaskId) {
     return states.get(subtaskId).map(ConcentStatus::state).orElse(ConcentState.NONE)
@@ -149,19 +251,40 @@ public final class RequestorConcent implements ConcentInbox {
     if (p instanceof ForceSubtaskResults f) return forcedVerdict(f);
     if (p instanceof SettlementMade s) return paid(s);
     if (p instanceof ServiceRefused r) return refused(r);
-    if (p instanceof ForceGetTaskResultDownload d) {
-      return transfer(hex(d.subtaskId()), ConcentState.RESULT_AT_CONCENT, d.resultCid());
-    }
-    if (p instanceof ForceGetTaskResultFailed f) {
-      return transfer(hex(f.subtaskId()), ConcentState.RESULT_NOT_UPLOADED, f.resultCid());
-    }
+    if (p instanceof ForceGetTaskResultDownload d) return resultUploaded(d);
+    if (p instanceof ForceGetTaskResultFailed f) return resultNotUploaded(m, f);
     return false;
   }
 
-  /** Concent's verdict on a result transfer (use case 2): kept as the subtask's state. */
-  private boolean transfer(String id, ConcentState state, String cid) {
+  /** Use case 2: the provider uploaded the result; it is downloaded from Concent's storage. */
+  private boolean resultUploaded(ForceGetTaskResultDownload d) {
+    String id = hex(d.subtaskId());
     if (!ours(id)) return false;
-    set(id, state, cid);
+    try {
+      port.downloadResult(id, d.resultCid());
+    } catch (ConcentException e) {
+      // not acknowledged: Concent delivers it again, and the download is tried again
+      throw new IllegalStateException(
+          "download of " + d.resultCid() + " from Concent failed: " + e.getMessage(), e);
+    }
+    set(id, ConcentState.RESULT_AT_CONCENT, d.resultCid());
+    agent.resultAtConcent(id);
+    return true;
+  }
+
+  /** Use case 2: the provider did not upload; Concent's signed verdict is kept and cited. */
+  private boolean resultNotUploaded(ConcentMessage m, ForceGetTaskResultFailed f) {
+    String id = hex(f.subtaskId());
+    if (!ours(id)) return false;
+    evidence.put(id, MessageType.FORCE_GET_TASK_RESULT_FAILED, m.frame());
+    set(id, ConcentState.RESULT_NOT_UPLOADED, f.resultCid());
+    agent.resultNotAvailable(
+        id,
+        "the provider did not upload "
+            + f.resultCid()
+            + " to Concent (Concent's ForceGetTaskResultFailed, message "
+            + m.envelope().messageIdHex()
+            + ")");
     return true;
   }
 
@@ -221,7 +344,12 @@ public final class RequestorConcent implements ConcentInbox {
   private boolean refused(ServiceRefused r) {
     String id = hex(r.subtaskId());
     if (!ours(id)) return false;
+    boolean forcingResult = state(id) == ConcentState.FORCING_RESULT;
     set(id, ConcentState.REFUSED, r.reason() + ": " + r.detail());
+    if (forcingResult) {
+      agent.resultNotAvailable(
+          id, "the result cannot be fetched, and Concent refused: " + r.reason());
+    }
     return true;
   }
 

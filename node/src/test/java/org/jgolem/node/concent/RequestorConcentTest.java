@@ -10,6 +10,8 @@ import java.util.Optional;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultDownload;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultFailed;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
@@ -18,6 +20,7 @@ import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.TaskToCompute;
+import org.jgolem.testkit.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,9 +35,20 @@ class RequestorConcentTest {
   boolean on = true;
   Optional<Payload> answer = Optional.empty();
 
+  final ManualScheduler scheduler = new ManualScheduler(f.clock);
+  final ConcentTimes times = ConcentTimes.golem();
+  final List<String> results = new ArrayList<>();
   final RequestorConcent concent =
       new RequestorConcent(
-          port, stores, stores, f.codec, f.requestor.address(), f.clock, ttc -> on);
+          port,
+          stores,
+          stores,
+          f.codec,
+          f.requestor.address(),
+          f.clock,
+          ttc -> on,
+          scheduler,
+          times);
 
   {
     concent.bind(
@@ -43,6 +57,16 @@ class RequestorConcentTest {
           public Optional<Payload> forcedReport(Envelope report) {
             forced.add(report);
             return answer;
+          }
+
+          @Override
+          public void resultAtConcent(String id) {
+            results.add("at concent " + id);
+          }
+
+          @Override
+          public void resultNotAvailable(String id, String why) {
+            results.add("not available " + id + ": " + why);
           }
 
           @Override
@@ -152,6 +176,8 @@ class RequestorConcentTest {
                         ttc.subtaskId(), ttc.structHash(), report.structHash(), "bafy-result"))))
         .isTrue();
     assertThat(stores.get(id).orElseThrow().label()).isEqualTo("RESULT_NOT_UPLOADED(bafy-result)");
+    assertThat(results).singleElement().asString().contains("did not upload bafy-result");
+    assertThat(stores.get(id, MessageType.FORCE_GET_TASK_RESULT_FAILED)).isPresent();
 
     String tx = "0x" + "cd".repeat(32);
     assertThat(
@@ -167,5 +193,56 @@ class RequestorConcentTest {
         .isTrue();
     assertThat(stores.get(id).orElseThrow().label()).isEqualTo("PAID_BY_CONCENT(tx " + tx + ")");
     assertThat(paid).containsExactly("FORCED_ACCEPTANCE [" + id + "] " + ConcentFixture.PRICE);
+  }
+
+  @Test
+  void aResultNotDownloadedWithinMdtIsForcedAndADoneDownloadIsNot() {
+    concent.sent(ttcEnv);
+    concent.received(reportEnv);
+    concent.downloading(id, report.size());
+    scheduler.runDue(); // the Concent thread takes it now
+    long mdt = times.mdt(report.size()).toMillis();
+    scheduler.advance(Duration.ofMillis(mdt - 1));
+    assertThat(port.sent).isEmpty();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(port.sent).singleElement().isInstanceOf(ForceGetTaskResult.class);
+    ForceGetTaskResult force = (ForceGetTaskResult) port.sent.get(0);
+    assertThat(force.report()).isEqualTo(f.codec.encode(reportEnv));
+    assertThat(stores.state(id)).isEqualTo(ConcentState.FORCING_RESULT);
+
+    // the result then comes from Concent's storage, and is checked as usual
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new ForceGetTaskResultDownload(
+                        ttc.subtaskId(), report.structHash(), "bafy-result", f.clock.millis()))))
+        .isTrue();
+    assertThat(results).containsExactly("at concent " + id);
+    assertThat(stores.state(id)).isEqualTo(ConcentState.RESULT_AT_CONCENT);
+
+    // another subtask downloaded in time: nothing asked
+    TaskToCompute other = f.ttc(Duration.ofHours(1));
+    Envelope otherEnv = f.seal(other, f.requestor);
+    concent.sent(otherEnv);
+    String otherId = ConcentFixture.hex(other.subtaskId());
+    concent.downloading(otherId, 10);
+    scheduler.runDue();
+    concent.downloaded(otherId);
+    scheduler.advance(Duration.ofHours(1));
+    assertThat(port.sent).hasSize(1);
+  }
+
+  @Test
+  void aFailedDownloadIsForcedAtOnceAndWithConcentOffItIsNot() {
+    concent.sent(ttcEnv);
+    concent.received(reportEnv);
+    assertThat(concent.downloadFailed(id)).isTrue();
+    scheduler.runDue();
+    assertThat(port.sent).singleElement().isInstanceOf(ForceGetTaskResult.class);
+
+    on = false;
+    TaskToCompute other = f.ttc(Duration.ofHours(1));
+    concent.sent(f.seal(other, f.requestor));
+    assertThat(concent.downloadFailed(ConcentFixture.hex(other.subtaskId()))).isFalse();
   }
 }

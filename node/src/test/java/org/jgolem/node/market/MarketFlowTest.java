@@ -1572,7 +1572,9 @@ class MarketFlowTest {
     ConcentFixture.MemoryStores kept = new ConcentFixture.MemoryStores();
     ConcentFixture.MemoryStores keptByProvider = new ConcentFixture.MemoryStores();
     MessageCodec codec = new MessageCodec(chainId, 1 << 20);
-    RequestorConcent rc = new RequestorConcent(port, kept, kept, codec, r.id(), clock, ttc -> true);
+    RequestorConcent rc =
+        new RequestorConcent(
+            port, kept, kept, codec, r.id(), clock, ttc -> true, time.lane(), ConcentTimes.golem());
     ProviderConcent pc =
         new ProviderConcent(
             port,

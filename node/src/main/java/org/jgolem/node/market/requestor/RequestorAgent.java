@@ -221,7 +221,8 @@ public final class RequestorAgent implements AutoCloseable {
             clock,
             config.timings().ackDelay(),
             sources);
-    verifier.outcomesTo(core.judge());
+    verifier.outcomesTo(
+        concent == null ? core.judge() : ConcentAnswers.watched(core.judge(), concent));
     this.operator = new RequestorOperator(core, ports, publisher, store);
     if (concent != null) concent.bind(new ConcentHooks(new ConcentAnswers(core, ports)));
   }
@@ -237,6 +238,22 @@ public final class RequestorAgent implements AutoCloseable {
     @Override
     public Optional<Payload> forcedReport(Envelope report) {
       return loop.call(() -> answers.forcedReport(report));
+    }
+
+    @Override
+    public void resultAtConcent(String subtaskId) {
+      loop.call(() -> {
+        answers.resultAtConcent(subtaskId);
+        return null;
+      });
+    }
+
+    @Override
+    public void resultNotAvailable(String subtaskId, String why) {
+      loop.call(() -> {
+        answers.resultNotAvailable(subtaskId, why);
+        return null;
+      });
     }
 
     @Override

@@ -278,6 +278,11 @@ final class RequestorCore {
 
   // ------------------------------------------------------------------ reports and verdicts
 
+  /** The task of the assignment with wire id {@code idHex}, or null. */
+  Task taskOf(String idHex) {
+    return taskOfAssignment.get(idHex);
+  }
+
   /** The assignment with wire id {@code idHex}, or null. */
   Assignment assignment(String idHex) {
     return assignments.get(idHex);

@@ -154,6 +154,7 @@ final class RequestorPorts implements RequestorEffects {
 
   @Override
   public void fetch(Task t, Subtask s, Assignment a, List<URI> from) {
+    if (concent != null && a.report != null) concent.downloading(a.idHex(), a.report.size());
     verifier.fetchAndCheck(t, s, a, from);
   }
 
