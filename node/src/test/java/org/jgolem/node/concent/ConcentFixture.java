@@ -48,7 +48,7 @@ public final class ConcentFixture {
     return codec.seal(p, by, clock);
   }
 
-  ConcentMessage fromConcent(Payload p) {
+  public ConcentMessage fromConcent(Payload p) {
     Envelope e = seal(p, concent);
     return new ConcentMessage(e, codec.encode(e));
   }
@@ -137,7 +137,7 @@ public final class ConcentFixture {
       return Map.copyOf(states);
     }
 
-    ConcentState state(String id) {
+    public ConcentState state(String id) {
       return get(id).map(ConcentStatus::state).orElse(ConcentState.NONE);
     }
   }
