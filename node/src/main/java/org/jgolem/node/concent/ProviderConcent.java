@@ -195,7 +195,8 @@ public final class ProviderConcent implements ConcentInbox {
     String id = hex(r.subtaskId());
     if (!reported.add(id)) return; // reported again: the first frame is the evidence
     evidence.put(id, MessageType.REPORT_COMPUTED_TASK, codec.encode(report));
-    thread.execute(() -> open(id, r.size()));
+    long sentAt = clock.millis(); // the window counts from the send, not from when the thread runs
+    thread.execute(() -> open(id, r.size(), sentAt));
   }
 
   /** The requestor acknowledged the report ({@code ack}, its AckReportComputedTask). */
@@ -246,7 +247,7 @@ public final class ProviderConcent implements ConcentInbox {
 
   // ------------------------------------------------------------------ the Concent thread
 
-  private void open(String id, long resultSize) {
+  private void open(String id, long resultSize, long sentAt) {
     Case c = cases.get(id);
     if (c != null) return;
     Optional<byte[]> frame = evidence.get(id, MessageType.TASK_TO_COMPUTE);
@@ -263,7 +264,9 @@ public final class ProviderConcent implements ConcentInbox {
     switch (saved) {
       case NONE -> {
         Case k = c;
-        c.forceReport = after(times.forceReportDelay(), () -> forceReport(k));
+        Duration wait =
+            Duration.ofMillis(sentAt + times.forceReportDelay().toMillis() - clock.millis());
+        c.forceReport = after(wait, () -> forceReport(k));
         // acknowledged before a restart: the verdict is what is awaited
         if (evidence.get(s.id(), MessageType.ACK_REPORT_COMPUTED_TASK).isPresent())
           acknowledgedNow(c);

@@ -166,6 +166,7 @@ public final class RequestorConcent implements ConcentInbox {
    */
   public void downloading(String subtaskId, long size) {
     if (!isOn(subtaskId)) return;
+    long startedAt = clock.millis(); // MDT counts from the download's start
     thread.execute(() -> {
       ConcentState now = state(subtaskId);
       if (downloads.containsKey(subtaskId)
@@ -175,7 +176,7 @@ public final class RequestorConcent implements ConcentInbox {
           subtaskId,
           thread.schedule(
               () -> forceResult(subtaskId, "not downloaded within MDT"),
-              times.mdt(size).toMillis(),
+              Math.max(0, startedAt + times.mdt(size).toMillis() - clock.millis()),
               TimeUnit.MILLISECONDS));
     });
   }
