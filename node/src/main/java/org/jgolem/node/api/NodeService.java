@@ -127,6 +127,9 @@ public interface NodeService {
   /**
    * @param covers the task file's subtasks this one assigns together ({@code
    *     subtasks_per_assignment}), in order; empty when it is a single subtask of the file
+   * @param concent the Concent state of its latest assignment that went to Concent ({@code STATE}
+   *     or {@code STATE(detail)}, e.g. {@code FORCING_RESULT}, {@code REFUSED(TOO_LATE: ...)}),
+   *     empty when none did
    */
   record SubtaskSummary(
       String taskId,
@@ -136,7 +139,8 @@ public interface NodeService {
       int attempts,
       String verification,
       String resultCid,
-      List<String> covers) {}
+      List<String> covers,
+      String concent) {}
 
   /**
    * One computation of a subtask by a provider, as the requestor keeps it.
@@ -149,6 +153,7 @@ public interface NodeService {
    * @param state ASSIGNED, REPORTED, CHECKED, ACCEPTED, REJECTED, TIMED_OUT, FAILED, CANCELLED
    * @param detail why it failed, was rejected or cancelled (empty otherwise)
    * @param resultCid the CID its report named, empty before the report
+   * @param concent its Concent state ({@code STATE} or {@code STATE(detail)}), empty if none
    */
   record AssignmentSummary(
       String id,
@@ -159,7 +164,8 @@ public interface NodeService {
       long deadline,
       String state,
       String detail,
-      String resultCid) {}
+      String resultCid,
+      String concent) {}
 
   /**
    * The counters of one node in one of this node's rankings.
@@ -189,6 +195,9 @@ public interface NodeService {
    * @param state FETCHING, COMPUTING (its sandbox has started), REPORTED, ACKNOWLEDGED, LOST (lost
    *     in a restart of the node; the requestor is being told)
    * @param resultCid the reported result's CID, empty before the report
+   * @param concent its Concent state ({@code STATE} or {@code STATE(detail)}: FORCING_REPORT,
+   *     CONCENT_ACK, FORCING_ACCEPTANCE, ACCEPTED_BY_CONCENT, PAID_BY_CONCENT, REFUSED(reason)...),
+   *     empty if none
    */
   record JobSummary(
       String subtaskId,
@@ -197,7 +206,8 @@ public interface NodeService {
       String price,
       long deadline,
       String state,
-      String resultCid) {}
+      String resultCid,
+      String concent) {}
 
   record PeerSummary(String nodeId, String host, int port, boolean outbound) {}
 
@@ -215,9 +225,16 @@ public interface NodeService {
 
   /**
    * @param status EXPECTED, RECEIVED
+   * @param concent the subtask's Concent state (e.g. {@code PAID_BY_CONCENT(tx 0x...)}), empty if
+   *     none
    */
   record IncomeSummary(
-      String subtaskId, String payer, String amount, String status, String txHash) {}
+      String subtaskId,
+      String payer,
+      String amount,
+      String status,
+      String txHash,
+      String concent) {}
 
   /**
    * The node's Concent deposit.

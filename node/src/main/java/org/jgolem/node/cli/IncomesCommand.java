@@ -22,14 +22,30 @@ final class IncomesCommand extends GolemCli.Base {
             out().println("No incomes.");
             return;
           }
-          Table table = new Table("SUBTASK", "PAYER", "AMOUNT", "STATUS", "TX").alignRight(2);
+          // the CONCENT column only when an income went through Concent
+          boolean concent =
+              incomes.stream().anyMatch(i -> i.concent() != null && !i.concent().isEmpty());
+          Table table =
+              concent
+                  ? new Table("SUBTASK", "PAYER", "AMOUNT", "STATUS", "TX", "CONCENT").alignRight(2)
+                  : new Table("SUBTASK", "PAYER", "AMOUNT", "STATUS", "TX").alignRight(2);
           for (IncomeSummary i : incomes) {
-            table.row(
-                i.subtaskId(),
-                i.payer(),
-                Amounts.gnt(i.amount()),
-                i.status(),
-                Views.orDash(i.txHash()));
+            if (concent) {
+              table.row(
+                  i.subtaskId(),
+                  i.payer(),
+                  Amounts.gnt(i.amount()),
+                  i.status(),
+                  Views.orDash(i.txHash()),
+                  Views.orDash(i.concent()));
+            } else {
+              table.row(
+                  i.subtaskId(),
+                  i.payer(),
+                  Amounts.gnt(i.amount()),
+                  i.status(),
+                  Views.orDash(i.txHash()));
+            }
           }
           table.print(out());
         });

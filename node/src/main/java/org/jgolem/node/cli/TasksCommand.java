@@ -238,9 +238,23 @@ final class TasksCommand {
               out().println("Task " + id + " has no subtasks.");
               return;
             }
+            // the CONCENT column only when a subtask went to Concent: with Concent off the
+            // table is as it always was
+            boolean concent =
+                subtasks.stream().anyMatch(s -> s.concent() != null && !s.concent().isEmpty());
             Table table =
-                new Table("NAME", "STATE", "ATTEMPTS", "PROVIDERS", "VERIFICATION", "RESULT")
-                    .alignRight(2);
+                concent
+                    ? new Table(
+                            "NAME",
+                            "STATE",
+                            "ATTEMPTS",
+                            "PROVIDERS",
+                            "VERIFICATION",
+                            "RESULT",
+                            "CONCENT")
+                        .alignRight(2)
+                    : new Table("NAME", "STATE", "ATTEMPTS", "PROVIDERS", "VERIFICATION", "RESULT")
+                        .alignRight(2);
             for (SubtaskSummary s : subtasks) {
               // an assignment of several of the file's subtasks shows them all: "s0 (+ s1 s2)"
               String name =
@@ -250,13 +264,24 @@ final class TasksCommand {
                           + " (+ "
                           + String.join(" ", s.covers().subList(1, s.covers().size()))
                           + ")";
-              table.row(
-                  name,
-                  s.state(),
-                  s.attempts(),
-                  Views.list(s.providers()),
-                  Views.orDash(s.verification()),
-                  Views.orDash(s.resultCid()));
+              if (concent) {
+                table.row(
+                    name,
+                    s.state(),
+                    s.attempts(),
+                    Views.list(s.providers()),
+                    Views.orDash(s.verification()),
+                    Views.orDash(s.resultCid()),
+                    Views.orDash(s.concent()));
+              } else {
+                table.row(
+                    name,
+                    s.state(),
+                    s.attempts(),
+                    Views.list(s.providers()),
+                    Views.orDash(s.verification()),
+                    Views.orDash(s.resultCid()));
+              }
             }
             table.print(out());
           });

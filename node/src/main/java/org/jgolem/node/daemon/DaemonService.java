@@ -10,6 +10,7 @@ import java.util.Map;
 import org.jgolem.node.api.ApiException;
 import org.jgolem.node.api.NodeService;
 import org.jgolem.node.concent.ConcentMode;
+import org.jgolem.node.concent.ConcentStatus;
 import org.jgolem.node.market.provider.JobSnapshot;
 import org.jgolem.node.market.requestor.AssignmentSnapshot;
 import org.jgolem.node.market.requestor.InsufficientDepositException;
@@ -94,7 +95,18 @@ final class DaemonService implements NodeService {
     return subtaskSummaries(find(taskId));
   }
 
-  private static List<SubtaskSummary> subtaskSummaries(TaskSnapshot t) {
+  /** Every subtask's Concent state by its wire id (empty when the node keeps none). */
+  private Map<String, ConcentStatus> concentStates() {
+    return d.concentStates == null ? Map.of() : d.concentStates.all();
+  }
+
+  private static String concent(Map<String, ConcentStatus> states, String subtaskId) {
+    ConcentStatus s = states.get(subtaskId);
+    return s == null ? "" : s.label();
+  }
+
+  private List<SubtaskSummary> subtaskSummaries(TaskSnapshot t) {
+    Map<String, ConcentStatus> states = concentStates();
     List<SubtaskSummary> out = new ArrayList<>();
     for (SubtaskSnapshot s : t.subtasks()) {
       List<AssignmentSnapshot> as = s.assignments();
@@ -125,7 +137,13 @@ final class DaemonService implements NodeService {
               as.size(),
               verification,
               accepted == null ? "" : accepted.resultCid(),
-              s.covers()));
+              s.covers(),
+              as.stream()
+                  .map(a -> states.get(a.id()))
+                  .filter(java.util.Objects::nonNull)
+                  .max(java.util.Comparator.comparingLong(ConcentStatus::at))
+                  .map(ConcentStatus::label)
+                  .orElse("")));
     }
     return out;
   }
@@ -133,6 +151,7 @@ final class DaemonService implements NodeService {
   @Override
   public List<AssignmentSummary> assignments(String taskId) throws ApiException {
     TaskSnapshot t = find(taskId);
+    Map<String, ConcentStatus> states = concentStates();
     return t.assignments().stream()
         .map(a ->
             new AssignmentSummary(
@@ -144,7 +163,8 @@ final class DaemonService implements NodeService {
                 a.deadline(),
                 a.state().name(),
                 a.detail() == null ? "" : a.detail(),
-                a.resultCid()))
+                a.resultCid(),
+                concent(states, a.id())))
         .toList();
   }
 
@@ -211,6 +231,7 @@ final class DaemonService implements NodeService {
   @Override
   public List<IncomeSummary> incomes() {
     if (d.incomes == null) return List.of();
+    Map<String, ConcentStatus> states = concentStates();
     return d.incomes.incomes().stream()
         .map(i ->
             new IncomeSummary(
@@ -218,7 +239,8 @@ final class DaemonService implements NodeService {
                 i.requestor().toString(),
                 i.amount().toString(),
                 i.status().name(),
-                i.txHash() == null ? "" : i.txHash()))
+                i.txHash() == null ? "" : i.txHash(),
+                concent(states, i.subtaskId())))
         .toList();
   }
 
@@ -265,6 +287,7 @@ final class DaemonService implements NodeService {
   @Override
   public List<JobSummary> providerJobs() {
     if (d.provider == null) return List.of();
+    Map<String, ConcentStatus> states = concentStates();
     return d.provider.jobs().stream()
         .map((JobSnapshot j) ->
             new JobSummary(
@@ -274,7 +297,8 @@ final class DaemonService implements NodeService {
                 j.price().toString(),
                 j.deadline(),
                 j.state(),
-                j.resultCid()))
+                j.resultCid(),
+                concent(states, j.subtaskId())))
         .toList();
   }
 

@@ -31,11 +31,13 @@ import org.jgolem.node.compute.docker.DockerEnvironment;
 import org.jgolem.node.compute.host.HostDirectEnvironment;
 import org.jgolem.node.compute.wasm.WasmEnvironment;
 import org.jgolem.node.concent.ConcentPolicy;
+import org.jgolem.node.concent.ConcentStates;
 import org.jgolem.node.concent.OwnDeposit;
 import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.MarketConfig;
+import org.jgolem.node.market.PaymentRecorder;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.p2p.P2PConfig;
@@ -50,6 +52,7 @@ import org.jgolem.node.payments.RequestorAccount;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.node.state.NodeDatabase;
+import org.jgolem.node.store.SqliteConcentStore;
 import org.jgolem.node.store.SqliteIncomeStore;
 import org.jgolem.node.store.SqlitePaymentLedger;
 import org.jgolem.node.store.SqliteReputationStore;
@@ -72,6 +75,10 @@ public final class NodeDaemon implements AutoCloseable {
   final NodeConfig config;
   final Path dataDir;
   NodeDatabase db;
+
+  /** Each subtask's Concent state (empty while Concent is off), for the API's views. */
+  ConcentStates concentStates;
+
   P2PNode p2p;
   IpfsExchange resources;
   TaskComputer computer;
@@ -105,6 +112,7 @@ public final class NodeDaemon implements AutoCloseable {
     db = NodeDatabase.open(dataDir, clock);
     closing.add(db);
     reputation = new Reputation(new SqliteReputationStore(db));
+    concentStates = new SqliteConcentStore(db);
 
     resources =
         IpfsExchange.open(dataDir.resolve("resources"), config.p2pHost(), config.gatewayPort());
@@ -192,13 +200,23 @@ public final class NodeDaemon implements AutoCloseable {
               market,
               TaskTemplates.load(),
               resources,
-              (task, subtask, payee, amount, at) ->
+              new PaymentRecorder() {
+                @Override
+                public void paymentDue(
+                    byte[] task, byte[] subtask, Address payee, BigInteger amount, long at) {
                   payments.record(
                       HexFormat.of().formatHex(task),
                       HexFormat.of().formatHex(subtask),
                       payee,
                       amount,
-                      Instant.ofEpochMilli(at)),
+                      Instant.ofEpochMilli(at));
+                }
+
+                @Override
+                public void settledByConcent(List<String> subtaskIds, String reason) {
+                  payments.settledByConcent(subtaskIds, reason);
+                }
+              },
               cost -> {
                 try {
                   account.requireAffordable(cost, "task");
@@ -212,7 +230,8 @@ public final class NodeDaemon implements AutoCloseable {
               dataDir.resolve("requestor"),
               clock,
               new SqliteRequestorStore(db),
-              AgentExecutors.requestor()); // the loop and its workers on threads of their own
+              AgentExecutors.requestor(), // the loop and its workers on threads of their own
+              null); // Concent's client side is not wired into the daemon yet (issue #16 note)
       closing.add(requestor);
       int resumed = requestor.start();
       if (resumed > 0) LOG.info("Resumed {} task(s) from {}", resumed, db.file());
@@ -280,7 +299,8 @@ public final class NodeDaemon implements AutoCloseable {
               Math.max(1, memMib),
               new org.jgolem.node.store.SqliteProviderStore(db, clock),
               AgentExecutors.provider(),
-              concent);
+              concent,
+              null); // Concent's client side is not wired into the daemon yet (issue #16 note)
       closing.add(provider);
     }
     if (warmDocker != null && config.warmBlender() != null) {

@@ -10,4 +10,10 @@ import org.jgolem.eth.Address;
 public interface PaymentRecorder {
   void paymentDue(
       byte[] taskId, byte[] subtaskId, Address payee, BigInteger amount, long acceptedAtMillis);
+
+  /**
+   * Concent paid these subtasks (wire ids, hex) from the requestor's deposit: a payment of one
+   * still waiting for its batch is never sent. (A recorder without Concent ignores it.)
+   */
+  default void settledByConcent(java.util.List<String> subtaskIds, String reason) {}
 }

@@ -195,6 +195,19 @@ public final class PaymentProcessor implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Concent paid these subtasks from this requestor's deposit: those still waiting for a batch
+   * (PENDING) are held back with {@code reason} and never sent, so nothing is paid twice. Under the
+   * tick's lock, so no batch is being planned meanwhile. Returns how many were held back.
+   */
+  public int settledByConcent(java.util.Collection<String> subtaskIds, String reason) {
+    synchronized (tickLock) {
+      int n = ledger.holdBack(subtaskIds, reason);
+      if (n > 0) LOG.info("{} payment(s) held back: {}", n, reason);
+      return n;
+    }
+  }
+
   /** One round: reconcile batches with the chain, fill nonce gaps, send what is due. */
   public TickReport tick() {
     synchronized (tickLock) {

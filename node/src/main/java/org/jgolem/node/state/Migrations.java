@@ -222,5 +222,24 @@ public final class Migrations {
           Migration.of(
               5,
               "when the requestor accepted each result (its SubtaskResultsAccepted says it again, unchanged)",
-              "ALTER TABLE req_assignments ADD COLUMN accepted_at INTEGER"));
+              "ALTER TABLE req_assignments ADD COLUMN accepted_at INTEGER"),
+          Migration.of(
+              6,
+              "Concent: the signed frames kept as evidence, and each subtask's Concent state",
+              """
+              CREATE TABLE concent_evidence (
+                subtask_id TEXT NOT NULL,
+                type       INTEGER NOT NULL,
+                frame      BLOB NOT NULL,
+                PRIMARY KEY (subtask_id, type)
+              )\
+              """,
+              """
+              CREATE TABLE concent_states (
+                subtask_id TEXT PRIMARY KEY,
+                state      TEXT NOT NULL,
+                detail     TEXT NOT NULL,
+                at         INTEGER NOT NULL
+              )\
+              """));
 }

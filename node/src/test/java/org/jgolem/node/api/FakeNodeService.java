@@ -88,7 +88,8 @@ public final class FakeNodeService implements NodeService {
               done ? 1 : 0,
               done ? "exact match" : null,
               done ? "bafy" + i : null,
-              List.of()));
+              List.of(),
+              ""));
     }
     subtasks.put(id, subs);
     return t;
@@ -123,7 +124,26 @@ public final class FakeNodeService implements NodeService {
             s.attempts(),
             s.verification(),
             s.resultCid(),
-            covers));
+            covers,
+            s.concent()));
+  }
+
+  /** Gives the subtask {@code index} of task {@code id} a Concent state. */
+  public synchronized void concent(String id, int index, String concent) {
+    List<SubtaskSummary> subs = subtasks.get(id);
+    SubtaskSummary s = subs.get(index);
+    subs.set(
+        index,
+        new SubtaskSummary(
+            s.taskId(),
+            s.name(),
+            s.state(),
+            s.providers(),
+            s.attempts(),
+            s.verification(),
+            s.resultCid(),
+            s.covers(),
+            concent));
   }
 
   @Override
@@ -215,7 +235,8 @@ public final class FakeNodeService implements NodeService {
                 deadline,
                 "ACCEPTED",
                 "",
-                "bafy" + s.name()));
+                "bafy" + s.name(),
+                ""));
       } else {
         out.add(
             new AssignmentSummary(
@@ -227,6 +248,7 @@ public final class FakeNodeService implements NodeService {
                 deadline,
                 "TIMED_OUT",
                 "no report by the deadline",
+                "",
                 ""));
       }
     }
@@ -255,7 +277,15 @@ public final class FakeNodeService implements NodeService {
       if (s.name().equals(subtask)) {
         SubtaskSummary r =
             new SubtaskSummary(
-                taskId, s.name(), "PENDING", s.providers(), s.attempts(), null, null, s.covers());
+                taskId,
+                s.name(),
+                "PENDING",
+                s.providers(),
+                s.attempts(),
+                null,
+                null,
+                s.covers(),
+                "");
         subs.set(i, r);
         return r;
       }
@@ -297,8 +327,8 @@ public final class FakeNodeService implements NodeService {
   public List<IncomeSummary> incomes() {
     enter("incomes");
     return List.of(
-        new IncomeSummary("sub-9", NODE_ID, "1000000000000000000", "RECEIVED", "0x999"),
-        new IncomeSummary("sub-8", NODE_ID, "10", "EXPECTED", null));
+        new IncomeSummary("sub-9", NODE_ID, "1000000000000000000", "RECEIVED", "0x999", ""),
+        new IncomeSummary("sub-8", NODE_ID, "10", "EXPECTED", null, ""));
   }
 
   @Override
@@ -388,6 +418,7 @@ public final class FakeNodeService implements NodeService {
             "123456789012345678901234567890",
             CREATED_AT + 600_000,
             "COMPUTING",
+            "",
             ""),
         new JobSummary(
             "ef".repeat(32),
@@ -396,7 +427,8 @@ public final class FakeNodeService implements NodeService {
             "5",
             CREATED_AT + 600_000,
             "REPORTED",
-            "bafyresult"));
+            "bafyresult",
+            "FORCING_REPORT"));
   }
 
   @Override

@@ -133,6 +133,19 @@ class CliCommandsTest {
   }
 
   @Test
+  void subtasksThatWentToConcentShowTheirConcentState() throws IOException {
+    api.service.concent("t-1", 1, "REFUSED(TOO_LATE: window closed)");
+    Result r = ok(golem("tasks", "subtasks", "t-1"));
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines.get(0)).endsWith("RESULT  CONCENT");
+    assertThat(lines.get(1)).endsWith("bafy0   -");
+    assertThat(lines.get(2)).endsWith("REFUSED(TOO_LATE: window closed)");
+    JsonNode j = json(ok(golem("tasks", "subtasks", "t-1", "--json")));
+    assertThat(j.get(1).get("concent").asText()).isEqualTo("REFUSED(TOO_LATE: window closed)");
+    assertThat(j.get(0).get("concent").asText()).isEmpty();
+  }
+
+  @Test
   void subtasksAssignedTogetherShowWhichOfTheFilesSubtasksTheyCover() throws IOException {
     api.service.covers("t-1", 0, List.of("sub-0", "s1", "s2"));
     Result r = ok(golem("tasks", "subtasks", "t-1"));

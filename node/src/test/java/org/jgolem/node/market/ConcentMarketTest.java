@@ -76,7 +76,8 @@ class ConcentMarketTest {
             4096,
             null,
             market.time.executors(),
-            new ConcentPolicy(mode, deposits));
+            new ConcentPolicy(mode, deposits),
+            null);
     market.closing.add(p);
     return p;
   }
@@ -103,7 +104,8 @@ class ConcentMarketTest {
             dir.resolve("requestor"),
             market.clock,
             db,
-            market.time.executors());
+            market.time.executors(),
+            null);
     market.closing.add(r);
     r.start();
     return r;

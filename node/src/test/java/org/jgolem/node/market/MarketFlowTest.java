@@ -24,6 +24,12 @@ import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.ExecutionResult;
 import org.jgolem.node.compute.ExecutionSpec;
 import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.node.concent.ConcentFixture;
+import org.jgolem.node.concent.ConcentPolicy;
+import org.jgolem.node.concent.ConcentState;
+import org.jgolem.node.concent.ConcentTimes;
+import org.jgolem.node.concent.ProviderConcent;
+import org.jgolem.node.concent.RequestorConcent;
 import org.jgolem.node.discovery.Discovery;
 import org.jgolem.node.fixtures.Cluster;
 import org.jgolem.node.fixtures.StandInWasm;
@@ -53,6 +59,9 @@ import org.jgolem.node.tasks.definition.TaskFileException;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.MessageHasher;
 import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.AfterEach;
@@ -1557,5 +1566,209 @@ class MarketFlowTest {
 
   static Object fileKey(Path p) throws IOException {
     return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+  }
+
+  @Test
+  void withConcentOnBothAgentsKeepTheEvidenceAndAskConcentNothingWhenAllIsWell() throws Exception {
+    List<P2PNode> nodes = network(1);
+    P2PNode r = nodes.get(0);
+    P2PNode p = nodes.get(1);
+    ConcentFixture.FakePort port = new ConcentFixture.FakePort();
+    ConcentFixture.MemoryStores kept = new ConcentFixture.MemoryStores();
+    ConcentFixture.MemoryStores keptByProvider = new ConcentFixture.MemoryStores();
+    MessageCodec codec = new MessageCodec(chainId, 1 << 20);
+    RequestorConcent rc =
+        new RequestorConcent(
+            port, kept, kept, codec, r.id(), clock, ttc -> true, time.lane(), ConcentTimes.golem());
+    ProviderConcent pc =
+        new ProviderConcent(
+            port,
+            keptByProvider,
+            keptByProvider,
+            codec,
+            p.id(),
+            clock,
+            time.lane(),
+            ConcentTimes.golem(),
+            h -> true);
+    var requestor =
+        new RequestorAgent(
+            keyOf(r),
+            r.network(),
+            r.gossip(),
+            config(),
+            TaskTemplates.load(),
+            store,
+            (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)),
+            cost -> {},
+            ConcentPolicy.off(),
+            new Reputation(Reputation.inMemory()),
+            null,
+            dir.resolve("requestor"),
+            clock,
+            null,
+            time.executors(),
+            rc);
+    closing.add(requestor);
+    requestor.start();
+    var provider =
+        new ProviderAgent(
+            p.network(),
+            p.gossip(),
+            config(),
+            new TaskComputer(List.of(new FakeWasm(false))),
+            store,
+            (req, task, subtask, amount, at) -> incomes.add(p.id() + ":" + amount),
+            new Reputation(Reputation.inMemory()),
+            dir.resolve("provider-" + p.id()),
+            clock,
+            2,
+            4,
+            4096,
+            null,
+            time.executors(),
+            ConcentPolicy.off(),
+            pc);
+    closing.add(provider);
+
+    var task = requestor.create(gwasmTask(2, 1));
+    time.until(
+        WAIT,
+        () ->
+            requestor.task(task.idHex()).orElseThrow().state() == RequestorModel.TaskState.FINISHED,
+        () -> "task finished");
+    time.until(WAIT, () -> incomes.size() == 2, () -> "the provider recorded its incomes");
+
+    for (var a : requestor.task(task.idHex()).orElseThrow().assignments()) {
+      assertThat(kept.all(a.id()))
+          .containsKeys(
+              MessageType.TASK_TO_COMPUTE,
+              MessageType.REPORT_COMPUTED_TASK,
+              MessageType.SUBTASK_RESULTS_ACCEPTED);
+      assertThat(keptByProvider.all(a.id()))
+          .containsKeys(
+              MessageType.TASK_TO_COMPUTE,
+              MessageType.REPORT_COMPUTED_TASK,
+              MessageType.SUBTASK_RESULTS_ACCEPTED);
+      // both keep the very frames exchanged: the requestor's TaskToCompute, the provider's report
+      assertThat(keptByProvider.get(a.id(), MessageType.TASK_TO_COMPUTE))
+          .hasValue(kept.get(a.id(), MessageType.TASK_TO_COMPUTE).orElseThrow());
+      assertThat(kept.get(a.id(), MessageType.REPORT_COMPUTED_TASK))
+          .hasValue(keptByProvider.get(a.id(), MessageType.REPORT_COMPUTED_TASK).orElseThrow());
+    }
+    // the requestor answered in time: past every window, nothing was asked of Concent
+    clock.advance(Duration.ofHours(6));
+    time.settle();
+    assertThat(port.sent).isEmpty();
+    assertThat(kept.all()).isEmpty();
+    assertThat(keptByProvider.all()).isEmpty();
+  }
+
+  @Test
+  void aRequestorThatNeverDecidesIsForcedAndConcentsAcceptanceIsExpectedFromTheDeposit()
+      throws Exception {
+    List<P2PNode> nodes = network(1);
+    P2PNode r = nodes.get(0);
+    P2PNode p = nodes.get(1);
+    MarketTime.Lane workers = time.lane();
+    workers.hold(); // the requestor acknowledges the report, and never decides
+    var requestor =
+        new RequestorAgent(
+            keyOf(r),
+            r.network(),
+            r.gossip(),
+            config(),
+            TaskTemplates.load(),
+            store,
+            (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)),
+            cost -> {},
+            new Reputation(Reputation.inMemory()),
+            null,
+            dir.resolve("requestor"),
+            clock,
+            null,
+            new AgentExecutors(time.lane(), workers));
+    closing.add(requestor);
+    requestor.start();
+    ConcentFixture.FakePort port = new ConcentFixture.FakePort();
+    ConcentFixture.MemoryStores kept = new ConcentFixture.MemoryStores();
+    ProviderConcent pc =
+        new ProviderConcent(
+            port,
+            kept,
+            kept,
+            new MessageCodec(chainId, 1 << 20),
+            p.id(),
+            clock,
+            time.lane(),
+            ConcentTimes.golem(),
+            h -> true);
+    List<Address> payers = new CopyOnWriteArrayList<>();
+    var provider =
+        new ProviderAgent(
+            p.network(),
+            p.gossip(),
+            config(),
+            new TaskComputer(List.of(new FakeWasm(false))),
+            store,
+            (req, task, subtask, amount, at) -> payers.add(req),
+            new Reputation(Reputation.inMemory()),
+            dir.resolve("provider-" + p.id()),
+            clock,
+            1,
+            4,
+            4096,
+            null,
+            time.executors(),
+            ConcentPolicy.off(),
+            pc);
+    closing.add(provider);
+
+    // the task outlives the forced verdict's window (its subtask's deadline is a minute away)
+    Path file = gwasmTask(1, 1);
+    Files.writeString(
+        file,
+        Files.readString(file).replace("\"timeout\": \"0:05:00\"", "\"timeout\": \"2:00:00\""));
+    requestor.create(file);
+    time.until(WAIT, () -> workers.heldCount() > 0, () -> "the result reported");
+    var job = provider.jobs().get(0);
+    time.until(
+        WAIT,
+        () -> kept.get(job.subtaskId(), MessageType.ACK_REPORT_COMPUTED_TASK).isPresent(),
+        () -> "the requestor's ack kept");
+    assertThat(port.sent).isEmpty(); // acknowledged: no report is forced
+
+    // past deadline + SVT + 1 s (SVT, Golem's: about 20 minutes here), and no verdict
+    clock.set(job.deadline() + Duration.ofMinutes(30).toMillis());
+    time.settle();
+    assertThat(port.sent).singleElement().isInstanceOf(ForceSubtaskResults.class);
+    assertThat(((ForceSubtaskResults) port.sent.get(0)).ack())
+        .isEqualTo(kept.get(job.subtaskId(), MessageType.ACK_REPORT_COMPUTED_TASK).orElseThrow());
+    assertThat(kept.state(job.subtaskId())).isEqualTo(ConcentState.FORCING_ACCEPTANCE);
+
+    // Concent accepts in the silent requestor's place: the income is the deposit contract's
+    ConcentFixture concent = new ConcentFixture();
+    BigInteger amount = job.price();
+    assertThat(
+            pc.handle(
+                concent.fromConcent(
+                    new ForceSubtaskResultsResponse(
+                        HexFormat.of().parseHex(job.subtaskId()),
+                        new MessageCodec(chainId, 1 << 20)
+                            .decode(
+                                kept.get(job.subtaskId(), MessageType.REPORT_COMPUTED_TASK)
+                                    .orElseThrow())
+                            .payload(org.jgolem.protocol.messages.market.ReportComputedTask.class)
+                            .structHash(),
+                        ForceSubtaskResultsResponse.Outcome.ACCEPTED_BY_CONCENT,
+                        amount,
+                        new byte[0]))))
+        .isTrue();
+    time.settle();
+    assertThat(payers).containsExactly(deposit);
+    assertThat(provider.jobs()).isEmpty();
+    assertThat(kept.get(job.subtaskId()).orElseThrow().label())
+        .isEqualTo("ACCEPTED_BY_CONCENT(" + amount + " wei)");
+    workers.release();
   }
 }

@@ -13,6 +13,7 @@ import org.jgolem.node.compute.Execution;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.DepositChecks;
+import org.jgolem.node.concent.ProviderConcent;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.gossip.TaskHeaderListener;
 import org.jgolem.node.market.AgentExecutors;
@@ -26,6 +27,7 @@ import org.jgolem.node.reputation.Reputation;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
@@ -69,6 +71,14 @@ public final class ProviderAgent implements AutoCloseable {
 
   /** The job store, incomes, reputation and files the core's decisions are written to. */
   private final ProviderSettlement settlement;
+
+  /** Concent's side of the jobs that have it on; null when Concent is off. */
+  private final ProviderConcent concent;
+
+  /** The GNTDeposit contract: the payer of what Concent pays from a requestor's deposit. */
+  private final Address depositContract;
+
+  private final Clock clock;
 
   public ProviderAgent(
       P2PNetwork network,
@@ -173,13 +183,18 @@ public final class ProviderAgent implements AutoCloseable {
         memoryMib,
         store,
         executors,
-        ConcentPolicy.off());
+        ConcentPolicy.off(),
+        null);
   }
 
   /**
-   * As above, with the node's Concent setting: which tasks it takes by whether they are announced
-   * with Concent, and, for those that are, a check of the requestor's deposit before each offer
-   * (read on the worker pool, kept {@link DepositChecks#DEFAULT_FRESHNESS}).
+   * As above, with the node's Concent setting and its side of Concent.
+   *
+   * @param policy which tasks it takes by whether they are announced with Concent, and, for those
+   *     that are, a check of the requestor's deposit before each offer (read on the worker pool,
+   *     kept {@link DepositChecks#DEFAULT_FRESHNESS})
+   * @param concent the provider's side of Concent (evidence kept, Concent asked by itself), or null
+   *     when Concent is off: then nothing of it runs
    */
   public ProviderAgent(
       P2PNetwork network,
@@ -196,8 +211,12 @@ public final class ProviderAgent implements AutoCloseable {
       long memoryMib,
       ProviderStore store,
       AgentExecutors executors,
-      ConcentPolicy concent) {
+      ConcentPolicy policy,
+      ProviderConcent concent) {
     this.network = network;
+    this.concent = concent;
+    this.depositContract = config.depositContract();
+    this.clock = clock;
     this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
     this.workers = executors.workers();
     this.settlement = new ProviderSettlement(store, incomes, reputation, resources, workers);
@@ -221,8 +240,8 @@ public final class ProviderAgent implements AutoCloseable {
             memoryMib,
             core::computing,
             this::onLoop,
-            concent,
-            concent
+            policy,
+            policy
                 .deposits()
                 .map(d ->
                     new DepositChecks(
@@ -256,17 +275,12 @@ public final class ProviderAgent implements AutoCloseable {
     network.subscribe(
         MessageType.CANNOT_ASSIGN_TASK, (peer, env) -> onLoop(() -> offers.nothingMore(env)));
     network.subscribe(
-        MessageType.SUBTASK_RESULTS_ACCEPTED,
-        (peer, env) ->
-            onLoop(() -> core.accepted(env.sender(), (SubtaskResultsAccepted) env.payload())));
+        MessageType.SUBTASK_RESULTS_ACCEPTED, (peer, env) -> onLoop(() -> onVerdict(env)));
     network.subscribe(
-        MessageType.SUBTASK_RESULTS_REJECTED,
-        (peer, env) ->
-            onLoop(() -> core.rejected(env.sender(), (SubtaskResultsRejected) env.payload())));
+        MessageType.SUBTASK_RESULTS_REJECTED, (peer, env) -> onLoop(() -> onVerdict(env)));
     network.subscribe(
-        MessageType.ACK_REPORT_COMPUTED_TASK,
-        (peer, env) ->
-            onLoop(() -> core.acknowledged(env.sender(), (AckReportComputedTask) env.payload())));
+        MessageType.ACK_REPORT_COMPUTED_TASK, (peer, env) -> onLoop(() -> onAck(env)));
+    if (concent != null) concent.bind(new ConcentHooks());
     gossip.addListener(
         new TaskHeaderListener() {
           @Override
@@ -323,6 +337,7 @@ public final class ProviderAgent implements AutoCloseable {
           new CannotComputeTask(
               ttc.taskId(), ttc.subtaskId(), CannotComputeTask.Reason.OTHER, a.refusal()));
     } else {
+      if (concent != null && concent.onFor(a.job().header)) concent.assigned(a.job().idHex(), env);
       List<URI> sources =
           peer.capability("gateway")
               .map(p -> URI.create("http://" + peer.record().host() + ":" + p))
@@ -333,16 +348,90 @@ public final class ProviderAgent implements AutoCloseable {
     offers.offer();
   }
 
+  private void onAck(Envelope env) {
+    AckReportComputedTask ack = (AckReportComputedTask) env.payload();
+    if (core.acknowledged(env.sender(), ack) && concent != null)
+      concent.acknowledged(HexFormat.of().formatHex(ack.subtaskId()), env);
+  }
+
+  private void onVerdict(Envelope env) {
+    boolean answered;
+    byte[] id;
+    if (env.payload() instanceof SubtaskResultsAccepted a) {
+      answered = core.accepted(env.sender(), a);
+      id = a.subtaskId();
+    } else {
+      SubtaskResultsRejected r = (SubtaskResultsRejected) env.payload();
+      answered = core.rejected(env.sender(), r);
+      id = r.subtaskId();
+    }
+    if (answered && concent != null) concent.answered(HexFormat.of().formatHex(id), env);
+  }
+
+  /** What Concent's verdicts do to the jobs; each runs on the loop and returns when done. */
+  private final class ConcentHooks implements ProviderConcent.Agent {
+    @Override
+    public void relayed(Envelope requestorMessage) {
+      call(() -> {
+        if (requestorMessage.type() == MessageType.ACK_REPORT_COMPUTED_TASK) {
+          onAck(requestorMessage);
+        } else {
+          onVerdict(requestorMessage);
+        }
+        return null;
+      });
+    }
+
+    @Override
+    public void acknowledgedByConcent(String subtaskId) {
+      call(() -> {
+        core.acknowledgedByConcent(subtaskId);
+        return null;
+      });
+    }
+
+    @Override
+    public void acceptedByConcent(String subtaskId, Address requestor, BigInteger amount) {
+      call(() -> {
+        ProviderJob job = core.held(subtaskId);
+        if (job == null) return null;
+        // Concent pays from the requestor's deposit: the income comes from the deposit contract,
+        // which is how the income keeper sees it on chain (recorded before the job is forgotten)
+        settlement.incomeFromConcent(job, depositContract, amount, clock.millis());
+        core.acceptedByConcent(subtaskId);
+        return null;
+      });
+    }
+
+    @Override
+    public void paidByConcent(
+        SettlementMade.UseCase useCase,
+        List<String> subtaskIds,
+        Address payer,
+        BigInteger amount,
+        String txHash) {
+      settlement.paidByConcent(useCase, subtaskIds, payer, amount, txHash);
+    }
+  }
+
   /** The core's effects, on the loop. */
   private final class Effects implements ProviderEffects {
     @Override
     public void send(TaskHeader h, Payload p) {
+      // a report with Concent on is sealed here, so that the frame kept is the one sent
+      Envelope sealed = null;
+      if (concent != null && p instanceof ReportComputedTask && concent.onFor(h)) {
+        sealed = network.seal(p);
+        concent.reported(sealed);
+      }
+      Envelope env = sealed;
       offers
           .peerOf(h)
           .whenComplete((peer, e) -> {
             if (e != null)
               LOG.debug(
                   "Requestor {} unreachable for {}: {}", h.requestor(), p.type(), e.toString());
+            else if (env != null) peer.send(env);
             else peer.send(p);
           });
     }

@@ -212,11 +212,42 @@ final class ProviderCore {
 
   // ------------------------------------------------------------------ reported, settled
 
-  /** The requestor has the report: no more reporting again. */
-  void acknowledged(Address sender, AckReportComputedTask ack) {
+  /**
+   * The requestor has the report: no more reporting again.
+   *
+   * @return whether {@code ack} is the requestor's acknowledgement of the job's report (evidence)
+   */
+  boolean acknowledged(Address sender, AckReportComputedTask ack) {
     ProviderJob job = jobs.get(HexFormat.of().formatHex(ack.subtaskId()));
-    if (job != null && job.report != null && sender.equals(job.ttc.requestor()))
+    if (job != null && job.report != null && sender.equals(job.ttc.requestor())) {
       job.state = "ACKNOWLEDGED";
+      return ack.answers(job.report);
+    }
+    return false;
+  }
+
+  /** The job of subtask {@code subtaskId} if it is held (not settled), else null. */
+  ProviderJob held(String subtaskId) {
+    return jobs.get(subtaskId);
+  }
+
+  /** Concent acknowledged the report in the requestor's place: no more reporting again. */
+  void acknowledgedByConcent(String subtaskId) {
+    ProviderJob job = jobs.get(subtaskId);
+    if (job != null && job.report != null) job.state = "ACKNOWLEDGED";
+  }
+
+  /**
+   * Concent accepted the result in the silent requestor's place: the job is forgotten, and no
+   * income is expected from the requestor (Concent pays from its deposit).
+   */
+  void acceptedByConcent(String subtaskId) {
+    ProviderJob job = jobs.remove(subtaskId);
+    if (job == null) return;
+    effects.settled(job);
+    job.state = "ACCEPTED";
+    effects.cleanup(job);
+    effects.offer();
   }
 
   /**
@@ -224,12 +255,12 @@ final class ProviderCore {
    * forgotten (in that order: a crash in between reports again, and the income is recorded once by
    * its subtask id).
    */
-  void accepted(Address sender, SubtaskResultsAccepted a) {
+  boolean accepted(Address sender, SubtaskResultsAccepted a) {
     ProviderJob job = jobs.get(HexFormat.of().formatHex(a.subtaskId()));
     if (job == null
         || job.report == null
         || !sender.equals(job.ttc.requestor())
-        || !a.answers(job.report)) return;
+        || !a.answers(job.report)) return false;
     if (a.price().compareTo(job.ttc.price()) != 0) {
       LOG.warn(
           "Subtask {} accepted at {} instead of the agreed {}: the agreed price is expected",
@@ -243,15 +274,16 @@ final class ProviderCore {
     job.state = "ACCEPTED";
     effects.cleanup(job);
     effects.offer();
+    return true;
   }
 
   /** The result is rejected: counted against the requestor, and the job forgotten. */
-  void rejected(Address sender, SubtaskResultsRejected r) {
+  boolean rejected(Address sender, SubtaskResultsRejected r) {
     ProviderJob job = jobs.get(HexFormat.of().formatHex(r.subtaskId()));
     if (job == null
         || job.report == null
         || !sender.equals(job.ttc.requestor())
-        || !r.answers(job.report)) return;
+        || !r.answers(job.report)) return false;
     effects.rejected(job);
     LOG.info("Subtask {} rejected: {} {}", job.idHex(), r.reason(), r.detail());
     jobs.remove(job.idHex());
@@ -259,6 +291,7 @@ final class ProviderCore {
     job.state = "REJECTED";
     effects.cleanup(job);
     effects.offer();
+    return true;
   }
 
   // ------------------------------------------------------------------ timers

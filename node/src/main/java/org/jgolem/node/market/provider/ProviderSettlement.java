@@ -1,12 +1,15 @@
 package org.jgolem.node.market.provider;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import org.jgolem.eth.Address;
 import org.jgolem.ipfs.FileTrees;
 import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.reputation.Reputation;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +82,15 @@ final class ProviderSettlement {
         paymentAtMillis);
   }
 
+  /**
+   * Concent accepted the job's result in the requestor's place: {@code amount} is expected from the
+   * deposit contract {@code deposit} (the sender of Concent's reimbursement on chain), not from the
+   * requestor, so that the requestor's batch is not also awaited.
+   */
+  void incomeFromConcent(ProviderJob job, Address deposit, BigInteger amount, long atMillis) {
+    incomes.incomeExpected(deposit, job.ttc.taskId(), job.ttc.subtaskId(), amount, atMillis);
+  }
+
   /** Counts a rejected result against the job's requestor. */
   void rejected(ProviderJob job) {
     reputation.record(
@@ -96,5 +108,25 @@ final class ProviderSettlement {
         LOG.debug("Could not remove {}: {}", job.dir, e.toString());
       }
     });
+  }
+
+  /**
+   * Concent paid {@code amount} from {@code payer}'s deposit for {@code subtaskIds}. Logged; the
+   * subtasks' Concent state says PAID_BY_CONCENT. (Recording it in the income keeper, so that the
+   * income is not also expected from the requestor's batch, is not done yet.)
+   */
+  void paidByConcent(
+      SettlementMade.UseCase useCase,
+      List<String> subtaskIds,
+      Address payer,
+      BigInteger amount,
+      String txHash) {
+    LOG.info(
+        "Paid by Concent ({}): {} wei from {}'s deposit for subtasks {}, transaction {}",
+        useCase,
+        amount,
+        payer,
+        subtaskIds,
+        txHash);
   }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.concent.ConcentPolicy;
+import org.jgolem.node.concent.RequestorConcent;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
@@ -31,7 +32,10 @@ import org.jgolem.node.tasks.TaskPlan;
 import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.node.tasks.definition.TaskFileException;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +69,11 @@ public final class RequestorAgent implements AutoCloseable {
   private final RequestorUnitOfWork work;
   private final RequestorCore core;
   private final RequestorOperator operator;
+  private final PaymentRecorder payments;
+
+  /** Concent's side of the subtasks that have it on; null when Concent is off. */
+  private final RequestorConcent concent;
+
   private boolean started;
 
   /** Whether a task is being computed, as of the loop's last event (see {@link #busy}). */
@@ -152,12 +161,17 @@ public final class RequestorAgent implements AutoCloseable {
         dataDir,
         clock,
         store,
-        executors);
+        executors,
+        null);
   }
 
   /**
-   * As above, with the node's Concent setting: a task is announced with Concent as {@link
-   * ConcentPolicy#mode()} says, and then only when the requestor's deposit backs it.
+   * As above, with the node's Concent setting and its side of Concent.
+   *
+   * @param policy a task is announced with Concent as {@link ConcentPolicy#mode()} says, and then
+   *     only when the requestor's deposit backs it
+   * @param concent the requestor's side of Concent (evidence kept, answers to what Concent relays),
+   *     or null when Concent is off: then nothing of it runs
    */
   public RequestorAgent(
       NodeKey key,
@@ -168,14 +182,17 @@ public final class RequestorAgent implements AutoCloseable {
       ResourceExchange resources,
       PaymentRecorder payments,
       FundsCheck funds,
-      ConcentPolicy concent,
+      ConcentPolicy policy,
       Reputation reputation,
       TaskComputer localComputer,
       Path dataDir,
       Clock clock,
       RequestorStore store,
-      AgentExecutors executors) {
+      AgentExecutors executors,
+      RequestorConcent concent) {
     SecureRandom random = new SecureRandom();
+    this.concent = concent;
+    this.payments = payments;
     this.network = network;
     this.store = store;
     this.tick = config.timings().requestorTick();
@@ -189,7 +206,7 @@ public final class RequestorAgent implements AutoCloseable {
             templates,
             resources,
             funds,
-            concent,
+            policy,
             localComputer,
             dataDir,
             clock,
@@ -199,7 +216,7 @@ public final class RequestorAgent implements AutoCloseable {
     Map<String, String> sources = new HashMap<>();
     this.work = new RequestorUnitOfWork(store, sources);
     RequestorPorts ports =
-        new RequestorPorts(network, gossip, payments, publisher, verifier, work, loop);
+        new RequestorPorts(network, gossip, payments, publisher, verifier, work, loop, concent);
     this.core =
         new RequestorCore(
             ports,
@@ -209,8 +226,48 @@ public final class RequestorAgent implements AutoCloseable {
             clock,
             config.timings().ackDelay(),
             sources);
-    verifier.outcomesTo(core.judge());
+    verifier.outcomesTo(
+        concent == null ? core.judge() : ConcentAnswers.watched(core.judge(), concent));
     this.operator = new RequestorOperator(core, ports, publisher, store);
+    if (concent != null) concent.bind(new ConcentHooks(new ConcentAnswers(core, ports)));
+  }
+
+  /** What Concent's relayed requests and payments do here; each runs on the loop. */
+  private final class ConcentHooks implements RequestorConcent.Agent {
+    private final ConcentAnswers answers;
+
+    ConcentHooks(ConcentAnswers answers) {
+      this.answers = answers;
+    }
+
+    @Override
+    public Optional<Payload> forcedReport(Envelope report) {
+      return loop.call(() -> answers.forcedReport(report));
+    }
+
+    @Override
+    public void resultAtConcent(String subtaskId) {
+      loop.call(() -> {
+        answers.resultAtConcent(subtaskId);
+        return null;
+      });
+    }
+
+    @Override
+    public void resultNotAvailable(String subtaskId, String why) {
+      loop.call(() -> {
+        answers.resultNotAvailable(subtaskId, why);
+        return null;
+      });
+    }
+
+    @Override
+    public void paidByConcent(
+        SettlementMade.UseCase useCase, List<String> subtaskIds, BigInteger amount, String txHash) {
+      // a payment still waiting for its batch is never sent: Concent paid it
+      payments.settledByConcent(
+          subtaskIds, "paid by Concent from the deposit (" + useCase + "), tx " + txHash);
+    }
   }
 
   /**
@@ -228,7 +285,11 @@ public final class RequestorAgent implements AutoCloseable {
         (peer, env) -> loop.execute(() -> core.onWant(peer, env)));
     network.subscribe(
         MessageType.REPORT_COMPUTED_TASK,
-        (peer, env) -> loop.execute(() -> core.onReport(peer, env)));
+        (peer, env) ->
+            loop.execute(() -> {
+              core.onReport(peer, env);
+              if (concent != null) concent.received(env);
+            }));
     network.subscribe(
         MessageType.CANNOT_COMPUTE_TASK,
         (peer, env) -> loop.execute(() -> core.onCannotCompute(peer, env)));

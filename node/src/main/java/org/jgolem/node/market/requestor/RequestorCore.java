@@ -278,6 +278,16 @@ final class RequestorCore {
 
   // ------------------------------------------------------------------ reports and verdicts
 
+  /** The task of the assignment with wire id {@code idHex}, or null. */
+  Task taskOf(String idHex) {
+    return taskOfAssignment.get(idHex);
+  }
+
+  /** The assignment with wire id {@code idHex}, or null. */
+  Assignment assignment(String idHex) {
+    return assignments.get(idHex);
+  }
+
   void onReport(Peer peer, Envelope env) {
     ReportComputedTask report = (ReportComputedTask) env.payload();
     String aid = HexFormat.of().formatHex(report.subtaskId());

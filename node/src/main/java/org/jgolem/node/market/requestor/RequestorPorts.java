@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jgolem.eth.Address;
+import org.jgolem.node.concent.RequestorConcent;
 import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.PaymentRecorder;
@@ -14,9 +16,13 @@ import org.jgolem.node.market.requestor.RequestorModel.Subtask;
 import org.jgolem.node.market.requestor.RequestorModel.Task;
 import org.jgolem.node.p2p.P2PNetwork;
 import org.jgolem.node.p2p.Peer;
+import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.InvalidMessageException;
 import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
+import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
 import org.jgolem.protocol.messages.market.TaskHeader;
+import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +42,9 @@ final class RequestorPorts implements RequestorEffects {
   private final RequestorUnitOfWork work;
   private final AgentLoop loop;
 
+  /** Concent's side of the subtasks that have it on; null when Concent is off. */
+  private final RequestorConcent concent;
+
   RequestorPorts(
       P2PNetwork network,
       TaskHeaderGossip gossip,
@@ -43,7 +52,9 @@ final class RequestorPorts implements RequestorEffects {
       TaskPublisher publisher,
       ResultVerifier verifier,
       RequestorUnitOfWork work,
-      AgentLoop loop) {
+      AgentLoop loop,
+      RequestorConcent concent) {
+    this.concent = concent;
     this.network = network;
     this.gossip = gossip;
     this.payments = payments;
@@ -80,15 +91,35 @@ final class RequestorPorts implements RequestorEffects {
   }
 
   private void sendNow(Peer peer, Payload p) {
-    peer.send(p)
-        .whenComplete((v, e) -> {
-          if (e instanceof InvalidMessageException
-              || e != null && e.getCause() instanceof InvalidMessageException) {
-            LOG.error("Refused to send an invalid {} to {}: {}", p.type(), peer.id(), e.toString());
-          } else if (e != null) {
-            LOG.debug("Could not send {} to {}: {}", p.type(), peer.id(), e.toString());
-          }
-        });
+    CompletableFuture<Void> sent;
+    if (concent != null && isEvidence(p)) {
+      // sealed here, so that the frame Concent may be shown is the one the provider got
+      Envelope sealed;
+      try {
+        sealed = network.seal(p);
+      } catch (InvalidMessageException e) {
+        LOG.error("Refused to send an invalid {} to {}: {}", p.type(), peer.id(), e.toString());
+        return;
+      }
+      concent.sent(sealed);
+      sent = peer.send(sealed);
+    } else {
+      sent = peer.send(p);
+    }
+    sent.whenComplete((v, e) -> {
+      if (e instanceof InvalidMessageException
+          || e != null && e.getCause() instanceof InvalidMessageException) {
+        LOG.error("Refused to send an invalid {} to {}: {}", p.type(), peer.id(), e.toString());
+      } else if (e != null) {
+        LOG.debug("Could not send {} to {}: {}", p.type(), peer.id(), e.toString());
+      }
+    });
+  }
+
+  private static boolean isEvidence(Payload p) {
+    return p instanceof TaskToCompute
+        || p instanceof SubtaskResultsAccepted
+        || p instanceof SubtaskResultsRejected;
   }
 
   @Override
@@ -103,6 +134,10 @@ final class RequestorPorts implements RequestorEffects {
 
   @Override
   public void paymentDue(Task t, Assignment a, long at) {
+    if (concent != null && concent.paidByConcent(a.idHex())) {
+      LOG.info("Subtask {}: already paid by Concent from the deposit; not paid again", a.idHex());
+      return;
+    }
     payments.paymentDue(t.id, a.id, a.provider, a.price, at);
   }
 
@@ -119,6 +154,7 @@ final class RequestorPorts implements RequestorEffects {
 
   @Override
   public void fetch(Task t, Subtask s, Assignment a, List<URI> from) {
+    if (concent != null && a.report != null) concent.downloading(a.idHex(), a.report.size());
     verifier.fetchAndCheck(t, s, a, from);
   }
 

@@ -1,0 +1,248 @@
+package org.jgolem.node.concent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.MessageType;
+import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultDownload;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResultFailed;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
+import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.protocol.messages.market.AckReportComputedTask;
+import org.jgolem.protocol.messages.market.ReportComputedTask;
+import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
+import org.jgolem.protocol.messages.market.TaskToCompute;
+import org.jgolem.testkit.ManualScheduler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The requestor's evidence and its answers to what Concent relays, with a fake port and agent. */
+@Timeout(30)
+class RequestorConcentTest {
+  final ConcentFixture f = new ConcentFixture();
+  final ConcentFixture.MemoryStores stores = new ConcentFixture.MemoryStores();
+  final ConcentFixture.FakePort port = new ConcentFixture.FakePort();
+  final List<Envelope> forced = new ArrayList<>();
+  final List<String> paid = new ArrayList<>();
+  boolean on = true;
+  Optional<Payload> answer = Optional.empty();
+
+  final ManualScheduler scheduler = new ManualScheduler(f.clock);
+  final ConcentTimes times = ConcentTimes.golem();
+  final List<String> results = new ArrayList<>();
+  final RequestorConcent concent =
+      new RequestorConcent(
+          port,
+          stores,
+          stores,
+          f.codec,
+          f.requestor.address(),
+          f.clock,
+          ttc -> on,
+          scheduler,
+          times);
+
+  {
+    concent.bind(
+        new RequestorConcent.Agent() {
+          @Override
+          public Optional<Payload> forcedReport(Envelope report) {
+            forced.add(report);
+            return answer;
+          }
+
+          @Override
+          public void resultAtConcent(String id) {
+            results.add("at concent " + id);
+          }
+
+          @Override
+          public void resultNotAvailable(String id, String why) {
+            results.add("not available " + id + ": " + why);
+          }
+
+          @Override
+          public void paidByConcent(
+              SettlementMade.UseCase u, List<String> ids, BigInteger amount, String tx) {
+            paid.add(u + " " + ids + " " + amount);
+          }
+        });
+  }
+
+  TaskToCompute ttc = f.ttc(Duration.ofHours(1));
+  Envelope ttcEnv = f.seal(ttc, f.requestor);
+  String id = ConcentFixture.hex(ttc.subtaskId());
+  ReportComputedTask report = ConcentFixture.report(ttc, 10);
+  Envelope reportEnv = f.seal(report, f.provider);
+
+  @Test
+  void keepsTheTaskToComputeItSentAndTheReportThatAnswersIt() {
+    concent.sent(ttcEnv);
+    concent.received(f.seal(report, f.concent)); // signed by another than the provider
+    assertThat(stores.get(id, MessageType.REPORT_COMPUTED_TASK)).isEmpty();
+    concent.received(reportEnv);
+    assertThat(stores.get(id, MessageType.TASK_TO_COMPUTE)).hasValue(f.codec.encode(ttcEnv));
+    assertThat(stores.get(id, MessageType.REPORT_COMPUTED_TASK))
+        .hasValue(f.codec.encode(reportEnv));
+  }
+
+  @Test
+  void keepsNothingWithConcentOff() {
+    on = false;
+    concent.sent(ttcEnv);
+    concent.received(reportEnv);
+    assertThat(stores.all(id)).isEmpty();
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new ForceReportComputedTask(
+                        f.codec.encode(ttcEnv), f.codec.encode(reportEnv)))))
+        .isFalse();
+  }
+
+  @Test
+  void answersAForcedReportWithWhatTheAgentDecides() {
+    concent.sent(ttcEnv);
+    answer = Optional.of(new AckReportComputedTask(report.structHash(), ttc.subtaskId()));
+    ConcentMessage relayed =
+        f.fromConcent(
+            new ForceReportComputedTask(f.codec.encode(ttcEnv), f.codec.encode(reportEnv)));
+    assertThat(concent.handle(relayed)).isTrue();
+    assertThat(forced).hasSize(1);
+    assertThat(forced.get(0).payload()).isEqualTo(report);
+    assertThat(port.sent).containsExactly(answer.get());
+    assertThat(stores.get(id).orElseThrow().label())
+        .isEqualTo("ANSWERED(ACK_REPORT_COMPUTED_TASK)");
+    assertThat(stores.get(id, MessageType.REPORT_COMPUTED_TASK)).isPresent();
+  }
+
+  @Test
+  void aForcedReportWithNoAnswerHereIsLeftToConcent() {
+    concent.sent(ttcEnv);
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new ForceReportComputedTask(
+                        f.codec.encode(ttcEnv), f.codec.encode(reportEnv)))))
+        .isTrue();
+    assertThat(port.sent).isEmpty();
+    assertThat(stores.state(id)).isEqualTo(ConcentState.FORCING_REPORT);
+  }
+
+  @Test
+  void aForcedVerdictIsAnsweredWithTheVerdictAlreadySentOrLeftToConcent() {
+    concent.sent(ttcEnv);
+    concent.received(reportEnv);
+    Envelope ack =
+        f.seal(new AckReportComputedTask(report.structHash(), ttc.subtaskId()), f.requestor);
+    ConcentMessage relayed =
+        f.fromConcent(
+            new ForceSubtaskResults(
+                f.codec.encode(ttcEnv), f.codec.encode(reportEnv), f.codec.encode(ack)));
+    assertThat(concent.handle(relayed)).isTrue();
+    assertThat(port.sent).isEmpty();
+    assertThat(stores.state(id)).isEqualTo(ConcentState.FORCING_ACCEPTANCE);
+
+    SubtaskResultsAccepted sra =
+        new SubtaskResultsAccepted(
+            report.structHash(),
+            ttc.subtaskId(),
+            f.requestor.address(),
+            f.provider.address(),
+            ConcentFixture.PRICE,
+            f.clock.millis() / 1000);
+    concent.sent(f.seal(sra, f.requestor));
+    assertThat(concent.handle(relayed)).isTrue();
+    assertThat(port.sent).containsExactly(sra);
+    assertThat(stores.get(id).orElseThrow().label())
+        .isEqualTo("ANSWERED(SUBTASK_RESULTS_ACCEPTED)");
+  }
+
+  @Test
+  void concentsPaymentAndItsFailedTransferVerdictAreKept() {
+    concent.sent(ttcEnv);
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new ForceGetTaskResultFailed(
+                        ttc.subtaskId(), ttc.structHash(), report.structHash(), "bafy-result"))))
+        .isTrue();
+    assertThat(stores.get(id).orElseThrow().label()).isEqualTo("RESULT_NOT_UPLOADED(bafy-result)");
+    assertThat(results).singleElement().asString().contains("did not upload bafy-result");
+    assertThat(stores.get(id, MessageType.FORCE_GET_TASK_RESULT_FAILED)).isPresent();
+
+    String tx = "0x" + "cd".repeat(32);
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new SettlementMade(
+                        SettlementMade.UseCase.FORCED_ACCEPTANCE,
+                        f.requestor.address(),
+                        f.provider.address(),
+                        List.of(ttc.subtaskId()),
+                        ConcentFixture.PRICE,
+                        tx))))
+        .isTrue();
+    assertThat(stores.get(id).orElseThrow().label()).isEqualTo("PAID_BY_CONCENT(tx " + tx + ")");
+    assertThat(paid).containsExactly("FORCED_ACCEPTANCE [" + id + "] " + ConcentFixture.PRICE);
+  }
+
+  @Test
+  void aResultNotDownloadedWithinMdtIsForcedAndADoneDownloadIsNot() {
+    concent.sent(ttcEnv);
+    concent.received(reportEnv);
+    concent.downloading(id, report.size());
+    scheduler.runDue(); // the Concent thread takes it now
+    long mdt = times.mdt(report.size()).toMillis();
+    scheduler.advance(Duration.ofMillis(mdt - 1));
+    assertThat(port.sent).isEmpty();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(port.sent).singleElement().isInstanceOf(ForceGetTaskResult.class);
+    ForceGetTaskResult force = (ForceGetTaskResult) port.sent.get(0);
+    assertThat(force.report()).isEqualTo(f.codec.encode(reportEnv));
+    assertThat(stores.state(id)).isEqualTo(ConcentState.FORCING_RESULT);
+
+    // the result then comes from Concent's storage, and is checked as usual
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new ForceGetTaskResultDownload(
+                        ttc.subtaskId(), report.structHash(), "bafy-result", f.clock.millis()))))
+        .isTrue();
+    assertThat(results).containsExactly("at concent " + id);
+    assertThat(stores.state(id)).isEqualTo(ConcentState.RESULT_AT_CONCENT);
+
+    // another subtask downloaded in time: nothing asked
+    TaskToCompute other = f.ttc(Duration.ofHours(1));
+    Envelope otherEnv = f.seal(other, f.requestor);
+    concent.sent(otherEnv);
+    String otherId = ConcentFixture.hex(other.subtaskId());
+    concent.downloading(otherId, 10);
+    scheduler.runDue();
+    concent.downloaded(otherId);
+    scheduler.advance(Duration.ofHours(1));
+    assertThat(port.sent).hasSize(1);
+  }
+
+  @Test
+  void aFailedDownloadIsForcedAtOnceAndWithConcentOffItIsNot() {
+    concent.sent(ttcEnv);
+    concent.received(reportEnv);
+    assertThat(concent.downloadFailed(id)).isTrue();
+    scheduler.runDue();
+    assertThat(port.sent).singleElement().isInstanceOf(ForceGetTaskResult.class);
+
+    on = false;
+    TaskToCompute other = f.ttc(Duration.ofHours(1));
+    concent.sent(f.seal(other, f.requestor));
+    assertThat(concent.downloadFailed(ConcentFixture.hex(other.subtaskId()))).isFalse();
+  }
+}
