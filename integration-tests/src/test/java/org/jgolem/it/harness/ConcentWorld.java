@@ -124,6 +124,11 @@ public final class ConcentWorld implements AutoCloseable {
     return Windows.golem();
   }
 
+  /** Concent's HTTP base URI, for requests a test crafts byte by byte. */
+  public java.net.URI uri() {
+    return concent.server().uri();
+  }
+
   public Address concentAddress() {
     return concentKey.address();
   }
