@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.jgolem.chain.contracts.ConcentDeposits;
+import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.chain.testing.AnvilDeployment;
 import org.jgolem.concent.ConcentFixtures;
 import org.jgolem.concent.ConcentFixtures.Subtask;
@@ -153,6 +154,23 @@ class ConcentRestartTest {
           .isEqualTo(providerBefore.add(total));
       assertThat(deposits.balanceOf(ConcentFixtures.REQUESTOR.address()))
           .isEqualTo(DEPOSIT.subtract(total));
+      // No second reimbursement: every transfer out of the deposit to the provider is one of the
+      // settlements delivered, and together they are exactly the total.
+      List<GntToken.IncomingTransfer> reimbursements =
+          chain.transfersTo(ConcentFixtures.PROVIDER.address()).stream()
+              .filter(t -> t.from().equals(chain.deployment().deposit()))
+              .toList();
+      assertThat(reimbursements)
+          .extracting(GntToken.IncomingTransfer::transactionHash)
+          .allSatisfy(h ->
+              assertThat(made)
+                  .extracting(SettlementMade::transactionHash)
+                  .anySatisfy(m -> assertThat(m).isEqualToIgnoringCase(h)));
+      assertThat(
+              reimbursements.stream()
+                  .map(GntToken.IncomingTransfer::value)
+                  .reduce(BigInteger.ZERO, BigInteger::add))
+          .isEqualTo(total);
     }
   }
 
