@@ -66,6 +66,8 @@ class ConcentRestartTest {
       ConcentFixtures f =
           new ConcentFixtures(chain.deployment().chainId(), chain.deployment().deposit());
 
+      // Started first, so that its start-up does not eat into the window below.
+      URI uri = concent.start();
       // Subtasks whose acceptance window opened half a second ago and lasts FAT.
       CaseWindows windows = new CaseWindows(Windows.golem().scaledBy(SCALE));
       long span = Duration.ofMinutes(10).toMillis();
@@ -81,7 +83,6 @@ class ConcentRestartTest {
         subtasks.add(f.subtask(0x70 + n, PRICE, assigned, deadline));
       }
 
-      URI uri = concent.start();
       try (ConcentClient provider = client(uri, chain, ConcentFixtures.PROVIDER)) {
         for (Subtask s : subtasks) {
           ForceSubtaskResults force =
