@@ -17,6 +17,7 @@ import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.concent.ServiceRefused;
 import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.testkit.Postgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +36,18 @@ class RequestorNeverDecidesTest {
   @Test
   void concentAcceptsForTheSilentRequestorAndPaysFromItsDeposit(@TempDir Path dir)
       throws Exception {
+    story(dir, "jdbc:sqlite:" + dir.resolve("concent.db"));
+  }
+
+  /** The same story with Concent's store on a real PostgreSQL server (a fresh database). */
+  @Test
+  void theSameStoryOnPostgresql(@TempDir Path dir) throws Exception {
+    story(dir, Postgres.shared().createDatabase("concent_story"));
+  }
+
+  private static void story(Path dir, String db) throws Exception {
     BigInteger deposit = ConcentWorld.GNT.multiply(BigInteger.valueOf(20));
-    try (ConcentWorld world = ConcentWorld.start(dir, deposit)) {
+    try (ConcentWorld world = ConcentWorld.start(dir, deposit, db)) {
       ConcentWorld.Party provider = world.provider();
       ConcentWorld.Party requestor = world.requestor();
       ConcentFixtures f = world.fixtures();

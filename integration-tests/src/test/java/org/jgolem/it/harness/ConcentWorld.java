@@ -30,10 +30,10 @@ import org.web3j.crypto.Credentials;
 
 /**
  * Concent's stories' world: a fresh anvil with the contracts, Concent itself (its real store on a
- * SQLite file, its real HTTP server, its chain adapters and settler) on a {@link FakeClock} that
- * the story drives forward through Golem's own windows, and the two parties of a subtask (the
- * fixtures' requestor and provider, funded on chain) speaking to it through real {@link
- * ConcentClient}s. The misbehaving party is simply the one the story keeps silent.
+ * SQLite file, or on PostgreSQL, its real HTTP server, its chain adapters and settler) on a {@link
+ * FakeClock} that the story drives forward through Golem's own windows, and the two parties of a
+ * subtask (the fixtures' requestor and provider, funded on chain) speaking to it through real
+ * {@link ConcentClient}s. The misbehaving party is simply the one the story keeps silent.
  */
 public final class ConcentWorld implements AutoCloseable {
   public static final BigInteger GNT = TestChain.GNT;
@@ -60,6 +60,11 @@ public final class ConcentWorld implements AutoCloseable {
 
   /** Starts the chain and Concent in {@code dir}; the requestor deposits {@code deposit}. */
   public static ConcentWorld start(Path dir, BigInteger deposit) throws Exception {
+    return start(dir, deposit, "jdbc:sqlite:" + dir.resolve("concent.db"));
+  }
+
+  /** The same, with Concent's store on {@code db} (a SQLite or PostgreSQL JDBC URL). */
+  public static ConcentWorld start(Path dir, BigInteger deposit, String db) throws Exception {
     TestChain chain = TestChain.start(dir.resolve("deployment.json"));
     try {
       FakeClock clock = new FakeClock(System.currentTimeMillis());
@@ -78,7 +83,7 @@ public final class ConcentWorld implements AutoCloseable {
               concentKey,
               chain.deployment(),
               chain.deployment().rpcUrl(),
-              "jdbc:sqlite:" + dir.resolve("concent.db"),
+              db,
               dir,
               Windows.golem(),
               clock,
@@ -122,6 +127,11 @@ public final class ConcentWorld implements AutoCloseable {
 
   public Windows windows() {
     return Windows.golem();
+  }
+
+  /** Concent's HTTP base URI, for requests a test crafts byte by byte. */
+  public java.net.URI uri() {
+    return concent.server().uri();
   }
 
   public Address concentAddress() {

@@ -1,0 +1,147 @@
+package org.jgolem.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jgolem.chain.testing.AnvilDeployment;
+import org.jgolem.concent.cli.ConcentMain;
+import org.jgolem.protocol.identity.Keystore;
+import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.testkit.Await;
+
+/**
+ * Concent as a process of its own ({@code golem-concent start}, i.e. {@link ConcentMain}) on this
+ * JVM's class path (the integration tests depend on the concent module), with a V3 keystore of the
+ * dev Concent key, a data folder that survives {@link #kill()} and {@link #start()}, the real clock
+ * and Golem's windows divided by {@code scale}. Its output is appended to {@code concent.log}.
+ */
+public final class ConcentProcess implements AutoCloseable {
+  private final Path dataDir;
+  private final Path deployment;
+  private final Path keystore;
+  private final Path password;
+  private final Path log;
+  private final long scale;
+  private Process process;
+  private URI uri;
+  private int starts;
+
+  public ConcentProcess(Path dir, Path deployment, long scale) throws IOException {
+    this.dataDir = dir.resolve("concent-data");
+    this.deployment = deployment;
+    this.scale = scale;
+    this.password = dir.resolve("concent-password");
+    this.keystore = dir.resolve("concent-keystore.json");
+    this.log = dir.resolve("concent.log");
+    Files.writeString(password, "concent-test-password");
+    Keystore.write(
+        keystore,
+        NodeKey.of(AnvilDeployment.CONCENT.getEcKeyPair()),
+        new Keystore.Password.FromFile(password));
+  }
+
+  /** Starts the process and waits until it has written the URL it listens on. */
+  public URI start() {
+    try {
+      Files.deleteIfExists(dataDir.resolve(ConcentMain.URL_FILE));
+      Files.writeString(
+          log,
+          "==== " + Instant.now() + " start #" + (++starts) + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+      List<String> cmd =
+          List.of(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Xmx512m",
+              "-XX:+UseSerialGC",
+              "-cp",
+              System.getProperty("java.class.path"),
+              ConcentMain.class.getName(),
+              "start",
+              "--keystore",
+              keystore.toString(),
+              "--password-file",
+              password.toString(),
+              "--deployment",
+              deployment.toString(),
+              "--data-dir",
+              dataDir.toString(),
+              "--listen",
+              "127.0.0.1:0",
+              "--windows-scale",
+              Long.toString(scale));
+      process =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start Concent", e);
+    }
+    Path urlFile = dataDir.resolve(ConcentMain.URL_FILE);
+    uri =
+        Await.until(
+            "Concent listening",
+            Duration.ofSeconds(60),
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException("Concent exited: " + logText());
+              }
+              try {
+                return Files.exists(urlFile) ? URI.create(Files.readString(urlFile).strip()) : null;
+              } catch (IOException e) {
+                return null;
+              }
+            },
+            this::logText);
+    return uri;
+  }
+
+  /**
+   * kill -9: {@link Process#destroyForcibly()}, which on Linux sends SIGKILL (the exit value is 128
+   * + 9, checked), so nothing of Concent's shutdown runs.
+   */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("Concent did not die");
+    }
+    if (process.exitValue() != 137) {
+      throw new IllegalStateException(
+          "Concent ended with " + process.exitValue() + ", not by SIGKILL (137)");
+    }
+  }
+
+  public URI uri() {
+    return uri;
+  }
+
+  public String logText() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
