@@ -42,7 +42,8 @@ class ViewsTest {
                     1_700_000_000_000L,
                     "TIMED_OUT",
                     "no report by the deadline",
-                    "")));
+                    "",
+                    null)));
     assertThat(a)
         .isEqualTo(
             new Assignment(
@@ -81,7 +82,8 @@ class ViewsTest {
                     "5",
                     1_700_000_000_000L,
                     "COMPUTING",
-                    "")));
+                    "",
+                    null)));
     assertThat(j)
         .isEqualTo(
             new Job(
@@ -100,7 +102,7 @@ class ViewsTest {
         (ObjectNode)
             written(
                 new NodeService.JobSummary(
-                    "ab".repeat(32), "cd".repeat(32), REQUESTOR, "5", 1L, "COMPUTING", ""));
+                    "ab".repeat(32), "cd".repeat(32), REQUESTOR, "5", 1L, "COMPUTING", "", null));
     j.remove("deadline");
     assertThatThrownBy(() -> Job.of(j))
         .isInstanceOf(AssertionError.class)
@@ -109,7 +111,7 @@ class ViewsTest {
         (ObjectNode)
             written(
                 new NodeService.JobSummary(
-                    "ab".repeat(32), "cd".repeat(32), REQUESTOR, "5", 1L, "DREAMING", ""));
+                    "ab".repeat(32), "cd".repeat(32), REQUESTOR, "5", 1L, "DREAMING", "", null));
     assertThatThrownBy(() -> Job.of(odd)).isInstanceOf(IllegalArgumentException.class);
   }
 }
