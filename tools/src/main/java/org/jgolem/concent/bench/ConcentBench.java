@@ -26,15 +26,15 @@ import org.web3j.crypto.Credentials;
  * </pre>
  *
  * and the details (load, errors, median latency, what was settled and how fast) on stderr.
- * Arguments: CASES (15,000) THREADS (8) WARMUP (3,000).
+ * Arguments: CASES (4,000) THREADS (8) WARMUP (1,000).
  */
 public final class ConcentBench {
   private ConcentBench() {}
 
   public static void main(String[] args) throws Exception {
-    int cases = args.length > 0 ? Integer.parseInt(args[0]) : 15_000;
+    int cases = args.length > 0 ? Integer.parseInt(args[0]) : 4_000;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3_000;
+    int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
     Path dir = Files.createTempDirectory("concent-bench");
     try (Anvil dev = Anvil.start(8);
         Chain chain = Chain.connect(dev.rpcUrl())) {
@@ -115,7 +115,8 @@ public final class ConcentBench {
   private static void details(ConcentLoadMeasurement.Result r, String db, int threads) {
     System.err.printf(
         "concent db=%s load=closed-loop clients=%d cases=%d accepted=%d errors=%d seconds=%.2f"
-            + " p50-ms=%.2f p90-ms=%.2f p99-ms=%.2f max-ms=%.2f%n",
+            + " p50-ms=%.2f p90-ms=%.2f p99-ms=%.2f max-ms=%.2f jvm-cpu-ms-per-case=%.2f"
+            + " load-average=%.2f%n",
         db,
         threads,
         r.cases(),
@@ -125,7 +126,9 @@ public final class ConcentBench {
         r.percentileMillis(50),
         r.percentileMillis(90),
         r.percentileMillis(99),
-        r.percentileMillis(100));
+        r.percentileMillis(100),
+        r.cpuMillisPerCase(),
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.err.printf(
         "concent db=%s settled=%d provider-gain=%s deposit-spent=%s settle-s=%.1f%n",
         db, r.settled(), r.providerGain(), r.depositSpent(), r.settleSeconds());

@@ -74,6 +74,7 @@ public final class ConcentLoadMeasurement {
       Map<String, Integer> errors,
       double seconds,
       long[] latenciesNanos,
+      double cpuMillisPerCase,
       int settled,
       BigInteger providerGain,
       BigInteger depositSpent,
@@ -179,9 +180,14 @@ public final class ConcentLoadMeasurement {
         Map<String, Integer> errors = new ConcurrentHashMap<>();
         run(clients, requests.subList(0, o.warmup()), new long[o.warmup()], errors, WARMUP);
         long[] latencies = new long[o.cases()];
+        var os =
+            (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long start = System.nanoTime();
         int accepted = run(clients, requests.subList(o.warmup(), total), latencies, errors, "");
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuPerCase = (os.getProcessCpuTime() - cpu0) / 1e6 / Math.max(1, o.cases());
         int acceptedAll = accepted + (o.warmup() - warmupErrors(errors));
 
         // Past FAT: Concent accepts for the silent requestor; the settler pays.
@@ -213,6 +219,7 @@ public final class ConcentLoadMeasurement {
             new TreeMap<>(errors),
             seconds,
             timed,
+            cpuPerCase,
             gain[0].divide(PRICE).intValueExact(),
             gain[0],
             spent,
