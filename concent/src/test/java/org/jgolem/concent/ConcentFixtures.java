@@ -116,7 +116,12 @@ public final class ConcentFixtures {
   }
 
   public Subtask subtask(int n, BigInteger price, long assignedAt, long deadline) {
-    TaskToCompute ttc = taskToCompute(n, price, deadline, REQUESTOR, PROVIDER, notes);
+    return subtask(bytes32(n), price, assignedAt, deadline);
+  }
+
+  /** Subtask {@code subtaskId} (32 bytes) between REQUESTOR and PROVIDER: any number of them. */
+  public Subtask subtask(byte[] subtaskId, BigInteger price, long assignedAt, long deadline) {
+    TaskToCompute ttc = taskToCompute(subtaskId, price, deadline, REQUESTOR, PROVIDER, notes);
     byte[] ttcFrame = frame(ttc, REQUESTOR, assignedAt);
     ReportComputedTask rct = report(ttc);
     return new Subtask(ttc, ttcFrame, assignedAt, rct, frame(rct, PROVIDER, assignedAt + 60_000));
@@ -139,7 +144,17 @@ public final class ConcentFixtures {
       NodeKey requestor,
       NodeKey provider,
       NoteSigner signer) {
-    byte[] sid = bytes32(n);
+    return taskToCompute(bytes32(n), price, deadline, requestor, provider, signer);
+  }
+
+  /** The same for subtask {@code sid} (32 bytes). */
+  public static TaskToCompute taskToCompute(
+      byte[] sid,
+      BigInteger price,
+      long deadline,
+      NodeKey requestor,
+      NodeKey provider,
+      NoteSigner signer) {
     WireNote providerNote =
         WireNote.of(
             signer.sign(
