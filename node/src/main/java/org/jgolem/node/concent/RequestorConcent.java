@@ -54,6 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The agent calls {@link #sent} and {@link #received} on its loop; {@link #handle} runs on the
  * Concent thread, called by the {@link ConcentPoller}.
+ *
+ * <p>Why over 400 lines because its answers to what Concent relays and its ForceGetTaskResult
+ * timers change the same subtasks on one thread (ARCHITECTURE §16).
  */
 public final class RequestorConcent implements ConcentInbox {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorConcent.class);

@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * computes on the workers; {@link ProviderSettlement} writes the job store, the expected incomes
  * and the reputation. Here messages and gossip become events on the loop, and the core's effects
  * become messages.
+ *
+ * <p>Why over 400 lines: its telescoping constructors and the Concent hooks; to be split
+ * (ARCHITECTURE §16).
  */
 public final class ProviderAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderAgent.class);

@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * queued onto it, so no two transitions interleave. Fetching, checking, digesting and recomputing
  * run on a worker pool and post their outcome back to the loop. Readers on other threads get {@link
  * TaskSnapshot}s.
+ *
+ * <p>Why over 400 lines: its telescoping constructors and the Concent hooks; to be split
+ * (ARCHITECTURE §16).
  */
 public final class RequestorAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorAgent.class);
