@@ -29,7 +29,7 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  *   "provider":  {"enabled": true, "minPricePerHour": "0.1", "slots": 2, "wasm": true,
  *                 "docker": false, "dockerImages": ["sha256:…"], "host": false,
  *                 "warmBlender": {"image": "sha256:…", "cpus": 1, "memoryMib": 1024}},
- *   "concent":   {"mode": "off"}
+ *   "concent":   {"mode": "off", "url": "http://127.0.0.1:8250", "pollSeconds": 30}
  * }
  * </pre>
  *
@@ -47,6 +47,9 @@ import org.jgolem.node.tasks.definition.TaskFileParser;
  *
  * <p>{@code concent.mode}: {@code off} (default), {@code optional} or {@code required}; see {@link
  * ConcentMode}. Anything but {@code off} needs {@code chain.deployment} (deposits are read there).
+ * With {@code concent.url} (Concent's HTTP API; its address is the deployment's {@code concent}
+ * role) the node also turns to Concent by itself for the subtasks that have it on, and collects
+ * what Concent has for it every {@code concent.pollSeconds} (Golem: 30).
  */
 public record NodeConfig(
     String p2pHost,
@@ -68,7 +71,9 @@ public record NodeConfig(
     List<String> dockerImages,
     boolean host,
     WarmBlender warmBlender,
-    ConcentMode concent) {
+    ConcentMode concent,
+    String concentUrl,
+    Duration concentPoll) {
 
   /**
    * A Blender sandbox to keep warm: its image and the cpus and memory of the subtasks it serves.
@@ -101,7 +106,9 @@ public record NodeConfig(
         dockerImages,
         host,
         warmBlender,
-        concent);
+        concent,
+        concentUrl,
+        concentPoll);
   }
 
   /** Reads and checks a configuration file; every problem is named by its JSON path. */
@@ -121,7 +128,10 @@ public record NodeConfig(
         "$",
         List.of("p2p", "api", "chain", "resources", "requestor", "provider", "concent"),
         p);
-    JsonNode con = section(root, "concent", List.of("mode"), p);
+    JsonNode con = section(root, "concent", List.of("mode", "url", "pollSeconds"), p);
+    String concentUrl = text(con, "$.concent", "url", null, p);
+    Duration concentPoll =
+        Duration.ofSeconds(number(con, "$.concent", "pollSeconds", 30, 1, 3600, p));
     ConcentMode concent = ConcentMode.OFF;
     String mode = text(con, "$.concent", "mode", null, p);
     if (mode != null) {
@@ -235,7 +245,9 @@ public record NodeConfig(
             images,
             bool(prov, "$.provider", "host", false, p),
             warm,
-            concent);
+            concent,
+            concentUrl,
+            concentPoll);
     if (concent != ConcentMode.OFF && dep == null) {
       p.add(
           "$.concent.mode",

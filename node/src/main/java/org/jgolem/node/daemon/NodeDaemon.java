@@ -1,6 +1,7 @@
 package org.jgolem.node.daemon;
 
 import java.math.BigInteger;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.deploy.Deployment;
+import org.jgolem.concent.client.ConcentClient;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.P2PNodeConfig;
@@ -30,12 +32,16 @@ import org.jgolem.node.compute.docker.DockerConfig;
 import org.jgolem.node.compute.docker.DockerEnvironment;
 import org.jgolem.node.compute.host.HostDirectEnvironment;
 import org.jgolem.node.compute.wasm.WasmEnvironment;
+import org.jgolem.node.concent.ConcentMode;
 import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.ConcentStates;
+import org.jgolem.node.concent.NodeConcent;
 import org.jgolem.node.concent.OwnDeposit;
+import org.jgolem.node.concentlink.ClientConcentPort;
 import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.AgentExecutors;
+import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.PaymentRecorder;
 import org.jgolem.node.market.provider.ProviderAgent;
@@ -59,6 +65,7 @@ import org.jgolem.node.store.SqliteReputationStore;
 import org.jgolem.node.store.SqliteRequestorStore;
 import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -89,6 +96,9 @@ public final class NodeDaemon implements AutoCloseable {
   RequestorAccount account;
   IncomeKeeper incomes;
   ConcentPolicy concent;
+
+  /** The node's side of Concent, when {@code concent.url} is set and the mode is not off. */
+  NodeConcent nodeConcent;
 
   /** The node's own Concent deposit; null without a chain. */
   OwnDeposit deposit;
@@ -140,6 +150,38 @@ public final class NodeDaemon implements AutoCloseable {
     } else {
       this.concent = new ConcentPolicy(config.concent(), null); // off: NodeConfig requires a chain
     }
+    NodeConcent nodeConcent = null;
+    if (config.concent() != ConcentMode.OFF && config.concentUrl() != null && chain != null) {
+      ConcentClient client =
+          new ConcentClient(
+              ConcentClient.Config.of(
+                  URI.create(config.concentUrl()),
+                  Address.of(deployment.roles().concent()),
+                  chainId),
+              key,
+              clock);
+      ClientConcentPort port =
+          new ClientConcentPort(client, key, clock, resources, dataDir.resolve("concent-results"));
+      closing.add(port);
+      SqliteConcentStore evidence = (SqliteConcentStore) concentStates;
+      ConcentMode mode = config.concent();
+      nodeConcent =
+          NodeConcent.create(
+              port,
+              evidence,
+              evidence,
+              new MessageCodec(chainId, ConcentClient.MAX_PAYLOAD_BYTES),
+              key.address(),
+              clock,
+              AgentLoop.singleThread("concent"),
+              config.concentPoll(),
+              header -> header.concentEnabled(),
+              // the requestor's own tasks: announced with Concent whenever its mode is not off
+              // (optional follows the task file; its assignments carry no flag of their own)
+              ttc -> mode != ConcentMode.OFF);
+      closing.add(nodeConcent);
+    }
+    this.nodeConcent = nodeConcent;
     MarketConfig market =
         MarketConfig.defaults(chainId, depositContract)
             .withMinPricePerHour(config.minPricePerHour())
@@ -231,7 +273,7 @@ public final class NodeDaemon implements AutoCloseable {
               clock,
               new SqliteRequestorStore(db),
               AgentExecutors.requestor(), // the loop and its workers on threads of their own
-              null); // Concent's client side is not wired into the daemon yet (issue #16 note)
+              nodeConcent == null ? null : nodeConcent.requestor());
       closing.add(requestor);
       int resumed = requestor.start();
       if (resumed > 0) LOG.info("Resumed {} task(s) from {}", resumed, db.file());
@@ -249,9 +291,14 @@ public final class NodeDaemon implements AutoCloseable {
                 clock,
                 IncomeConfig.defaults(deployment.deploymentBlock())
                     .withConfirmations(config.confirmations()),
-                (requestorId, subtaskId, amount) ->
-                    reputation.record(
-                        Reputation.Role.REQUESTOR, requestorId, Reputation.Event.LATE_PAYMENT));
+                (requestorId, subtaskId, amount) -> {
+                  reputation.record(
+                      Reputation.Role.REQUESTOR, requestorId, Reputation.Event.LATE_PAYMENT);
+                  NodeConcent c = this.nodeConcent;
+                  if (c != null) {
+                    c.provider().overdue(requestorId, subtaskId); // ForcePayment after PDT
+                  }
+                });
         scheduler.scheduleWithFixedDelay(
             () -> {
               try {
@@ -300,8 +347,11 @@ public final class NodeDaemon implements AutoCloseable {
               new org.jgolem.node.store.SqliteProviderStore(db, clock),
               AgentExecutors.provider(),
               concent,
-              null); // Concent's client side is not wired into the daemon yet (issue #16 note)
+              nodeConcent == null ? null : nodeConcent.provider());
       closing.add(provider);
+    }
+    if (nodeConcent != null) {
+      nodeConcent.startPolling(); // once the agents are bound to their Concent sides
     }
     if (warmDocker != null && config.warmBlender() != null) {
       // readied only while the whole node is idle: no subtask in any sandbox, no task of its own

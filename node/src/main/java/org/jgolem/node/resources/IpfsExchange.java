@@ -80,6 +80,46 @@ public final class IpfsExchange implements ResourceExchange, AutoCloseable {
     }
   }
 
+  /**
+   * The DAG of {@code cid}, held here, as a CARv1 whose root is {@code cid}: what a provider
+   * uploads to Concent's storage (use case 2).
+   */
+  public byte[] exportCar(String cid) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    org.jgolem.concent.storage.CarExport.fromBlocks(store.blockStore()::get, Cid.parse(cid), out);
+    return out.toByteArray();
+  }
+
+  /**
+   * Unpacks a CAR of the DAG {@code cid} (from Concent's storage) into {@code target}, after
+   * checking every block against its CID, the single root and the DAG's completeness.
+   */
+  public static void importCar(String cid, byte[] car, Path target) throws IOException {
+    Cid root = Cid.parse(cid);
+    try {
+      org.jgolem.concent.storage.CarVerifier.verify(new java.io.ByteArrayInputStream(car), root);
+    } catch (org.jgolem.concent.storage.CarRejectedException e) {
+      throw new IOException("the CAR of " + cid + " is refused: " + e.getMessage(), e);
+    }
+    java.util.Map<Cid, byte[]> blocks = new java.util.HashMap<>();
+    org.jgolem.ipfs.car.CarReader reader =
+        new org.jgolem.ipfs.car.CarReader(
+            new java.io.ByteArrayInputStream(car), org.jgolem.ipfs.store.BlockStore.MAX_BLOCK_SIZE);
+    for (org.jgolem.ipfs.car.CarReader.Block b = reader.next(); b != null; b = reader.next()) {
+      blocks.put(b.cid(), b.data());
+    }
+    new org.jgolem.ipfs.unixfs.DagReader(
+            c -> {
+              byte[] data = blocks.get(c);
+              if (data == null) {
+                throw new IOException("block " + c + " is not in the CAR");
+              }
+              return data;
+            },
+            false)
+        .export(root, target);
+  }
+
   @Override
   public String publish(Path folder, String scope) throws IOException {
     return store.add(folder, scope).toString();

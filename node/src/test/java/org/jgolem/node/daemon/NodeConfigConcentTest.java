@@ -44,8 +44,10 @@ class NodeConfigConcentTest {
   void aWrongValueIsNamedByItsPath() {
     assertThatThrownBy(() -> read("{\"concent\": {\"mode\": \"on\"}}"))
         .hasMessageContaining("$.concent.mode: must be \"off\", \"optional\" or \"required\"");
-    assertThatThrownBy(() -> read("{\"concent\": {\"url\": \"x\"}}"))
-        .hasMessageContaining("$.concent.url: unknown field (known: mode)");
+    assertThatThrownBy(() -> read("{\"concent\": {\"endpoint\": \"x\"}}"))
+        .hasMessageContaining("$.concent.endpoint: unknown field (known: mode, url, pollSeconds)");
+    assertThatThrownBy(() -> read("{\"concent\": {\"pollSeconds\": 0}}"))
+        .hasMessageContaining("$.concent.pollSeconds");
     assertThatThrownBy(() -> read("{\"concent\": \"optional\"}"))
         .hasMessageContaining("$.concent: must be an object");
   }
