@@ -15,6 +15,7 @@ import org.jgolem.concent.chain.ChainPaymentHistory;
 import org.jgolem.concent.chain.Web3SettlementChain;
 import org.jgolem.concent.http.NonceLedger;
 import org.jgolem.concent.http.StoreNonceLedger;
+import org.jgolem.concent.service.CachedDepositBook;
 import org.jgolem.concent.service.ConcentService;
 import org.jgolem.concent.service.ConcentStore;
 import org.jgolem.concent.settle.Settler;
@@ -75,6 +76,9 @@ public final class ConcentParts {
     ConcentDeposits deposits =
         new ConcentDepositsGateway(chain, c.deployment().deposit(), credentials);
     GntTokenGateway token = new GntTokenGateway(chain, c.deployment().token(), credentials);
+    // Two eth_calls a case otherwise: kept a second, forgotten when Concent pays from a deposit.
+    CachedDepositBook depositBook =
+        new CachedDepositBook(new ChainDepositBook(deposits), c.clock(), Duration.ofSeconds(1));
     ConcentService service =
         new ConcentService(
             c.codec(),
@@ -83,15 +87,16 @@ public final class ConcentParts {
             c.windows(),
             c.clock(),
             s,
-            new ChainDepositBook(deposits),
+            depositBook,
             new ChainPaymentHistory(chain, token, c.deployment().deploymentBlock()));
     Settler settler =
         new Settler(
-            s,
-            new Web3SettlementChain(chain, deposits, chain.signer(credentials)),
-            payload -> c.codec().encode(c.codec().seal(payload, c.key(), c.clock())),
-            c.clock(),
-            ConcentDeposits.MAX_SUBTASKS_PER_CALL);
+                s,
+                new Web3SettlementChain(chain, deposits, chain.signer(credentials)),
+                payload -> c.codec().encode(c.codec().seal(payload, c.key(), c.clock())),
+                c.clock(),
+                ConcentDeposits.MAX_SUBTASKS_PER_CALL)
+            .onPaid(depositBook::forget);
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(r -> {
           Thread t = new Thread(r, "concent-scheduler");

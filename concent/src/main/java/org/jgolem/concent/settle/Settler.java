@@ -47,6 +47,7 @@ public final class Settler {
   private final Function<Payload, byte[]> seal;
   private final Clock clock;
   private final int maxBatch;
+  private volatile java.util.function.Consumer<org.jgolem.eth.Address> paidFrom = payer -> {};
 
   /**
    * @param seal signs a payload as Concent and encodes the frame
@@ -66,6 +67,15 @@ public final class Settler {
     this.seal = seal;
     this.clock = clock;
     this.maxBatch = maxBatch;
+  }
+
+  /**
+   * Calls {@code listener} with the payer of every settlement once it is mined (a deposit cache
+   * forgets that payer's deposit).
+   */
+  public Settler onPaid(java.util.function.Consumer<org.jgolem.eth.Address> listener) {
+    this.paidFrom = listener;
+    return this;
   }
 
   /** What one round did. */
@@ -112,6 +122,7 @@ public final class Settler {
           return null;
         });
         counts[0] += group.size();
+        group.forEach(s -> paidFrom.accept(s.payer()));
         log.info("settled {} on chain in {}", group.size(), hash);
       } else {
         store.transaction(tx -> {
