@@ -98,6 +98,14 @@ public record Windows(
     return cmt.multipliedBy(4).plus(mdt(size).multipliedBy(3)).plusMillis(compute / 2);
   }
 
+  /**
+   * When a provider asks Concent to force acceptance: deadline + SVT + 1 s (Golem's second, so that
+   * the request is never early at Concent by a rounding).
+   */
+  public long forceAcceptanceAt(long assignedAt, long deadline, long size) {
+    return deadline + svt(assignedAt, deadline, size).toMillis() + 1000;
+  }
+
   /** How long the provider waits for an answer to its report before it forces it: 2·MMTT + MAT. */
   public Duration forceReportDelay() {
     return mmtt.multipliedBy(2).plus(mat);

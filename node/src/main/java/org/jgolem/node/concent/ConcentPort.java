@@ -3,6 +3,7 @@ package org.jgolem.node.concent;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.protocol.messages.Payload;
 
 /**
@@ -27,7 +28,7 @@ public interface ConcentPort {
   void ack(List<byte[]> deliveryIds) throws ConcentException;
 
   /** Concent's windows (its {@code GET /api/v1/protocol-constants}). */
-  ConcentTimes times() throws ConcentException;
+  Windows times() throws ConcentException;
 
   /**
    * Uploads the result {@code cid} (from the node's resource store, as a CAR) to Concent's storage,

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.market.TaskHeader;
@@ -56,11 +57,11 @@ public final class NodeConcent implements AutoCloseable {
       Duration pollInterval,
       Predicate<TaskHeader> providerOn,
       Predicate<TaskToCompute> requestorOn) {
-    ConcentTimes times;
+    Windows times;
     try {
       times = port.times();
     } catch (ConcentException e) {
-      times = ConcentTimes.golem();
+      times = Windows.golem();
       LOG.warn(
           "Concent's protocol constants not read ({}); Golem's windows assumed", e.getMessage());
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.codec.MessageCodec;
@@ -41,7 +42,7 @@ final class OverduePayments {
   private final MessageCodec codec;
   private final Clock clock;
   private final ScheduledExecutorService thread;
-  private final ConcentTimes times;
+  private final Windows times;
   private final Predicate<String> ours;
   private final States states;
   private final Consumer<ConcentMessage> answers;
@@ -59,7 +60,7 @@ final class OverduePayments {
       MessageCodec codec,
       Clock clock,
       ScheduledExecutorService thread,
-      ConcentTimes times,
+      Windows times,
       Predicate<String> ours,
       States states,
       Consumer<ConcentMessage> answers) {

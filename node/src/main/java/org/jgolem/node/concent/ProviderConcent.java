@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.InvalidMessageException;
@@ -100,7 +101,7 @@ public final class ProviderConcent implements ConcentInbox {
   private final Address self;
   private final Clock clock;
   private final ScheduledExecutorService thread;
-  private final ConcentTimes times;
+  private final Windows times;
   private final Predicate<TaskHeader> onFor;
   private volatile Agent agent;
 
@@ -153,7 +154,7 @@ public final class ProviderConcent implements ConcentInbox {
       Address self,
       Clock clock,
       ScheduledExecutorService thread,
-      ConcentTimes times,
+      Windows times,
       Predicate<TaskHeader> onFor) {
     this.port = port;
     this.onFor = onFor;

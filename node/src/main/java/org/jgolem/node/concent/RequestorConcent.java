@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.InvalidMessageException;
@@ -96,7 +97,7 @@ public final class RequestorConcent implements ConcentInbox {
   private final Clock clock;
   private final Predicate<TaskToCompute> onFor;
   private final ScheduledExecutorService thread;
-  private final ConcentTimes times;
+  private final Windows times;
   private volatile Agent agent;
 
   /** Downloads under way with Concent on: each forced if not done within MDT; Concent thread. */
@@ -119,7 +120,7 @@ public final class RequestorConcent implements ConcentInbox {
       Clock clock,
       Predicate<TaskToCompute> onFor,
       ScheduledExecutorService thread,
-      ConcentTimes times) {
+      Windows times) {
     this.thread = thread;
     this.times = times;
     this.port = port;

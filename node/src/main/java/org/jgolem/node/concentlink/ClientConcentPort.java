@@ -11,10 +11,10 @@ import java.util.Optional;
 import org.jgolem.concent.api.ConcentApi.ProtocolConstants;
 import org.jgolem.concent.client.ConcentClient;
 import org.jgolem.concent.client.Received;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.node.concent.ConcentException;
 import org.jgolem.node.concent.ConcentMessage;
 import org.jgolem.node.concent.ConcentPort;
-import org.jgolem.node.concent.ConcentTimes;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.Envelope;
@@ -86,10 +86,10 @@ public final class ClientConcentPort implements ConcentPort, AutoCloseable {
   }
 
   @Override
-  public ConcentTimes times() throws ConcentException {
+  public Windows times() throws ConcentException {
     try {
       ProtocolConstants c = client.protocolConstants();
-      return new ConcentTimes(
+      return new Windows(
           Duration.ofMillis(c.concentMessagingTimeMs()),
           Duration.ofMillis(c.forceAcceptanceTimeMs()),
           Duration.ofMillis(c.paymentDueTimeMs()),

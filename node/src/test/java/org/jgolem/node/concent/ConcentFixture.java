@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.Envelope;
@@ -196,8 +197,8 @@ public final class ConcentFixture {
     }
 
     @Override
-    public ConcentTimes times() {
-      return ConcentTimes.golem();
+    public Windows times() {
+      return Windows.golem();
     }
 
     @Override

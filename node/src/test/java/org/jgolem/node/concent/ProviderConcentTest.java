@@ -7,6 +7,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.Envelope;
@@ -39,7 +40,7 @@ class ProviderConcentTest {
   final ConcentFixture.MemoryStores stores = new ConcentFixture.MemoryStores();
   final ConcentFixture.FakePort port = new ConcentFixture.FakePort();
   ManualScheduler scheduler = new ManualScheduler(f.clock);
-  final ConcentTimes times = ConcentTimes.golem();
+  final Windows times = Windows.golem();
   final List<String> agent = new ArrayList<>();
   final List<Envelope> relayed = new ArrayList<>();
   ProviderConcent concent = concent();

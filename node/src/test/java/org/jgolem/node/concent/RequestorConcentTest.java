@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
@@ -36,7 +37,7 @@ class RequestorConcentTest {
   Optional<Payload> answer = Optional.empty();
 
   final ManualScheduler scheduler = new ManualScheduler(f.clock);
-  final ConcentTimes times = ConcentTimes.golem();
+  final Windows times = Windows.golem();
   final List<String> results = new ArrayList<>();
   final RequestorConcent concent =
       new RequestorConcent(

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.store.SqliteConcentStore;
@@ -114,7 +115,7 @@ class SqliteConcentStoreTest {
             f.provider.address(),
             f.clock,
             scheduler,
-            ConcentTimes.golem(),
+            Windows.golem(),
             h -> true);
     c.bind(new NoAgent());
     return c;

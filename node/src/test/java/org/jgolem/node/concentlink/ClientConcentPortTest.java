@@ -21,7 +21,6 @@ import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.node.concent.ConcentMessage;
 import org.jgolem.node.concent.ConcentPort;
-import org.jgolem.node.concent.ConcentTimes;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.protocol.hashing.Keccak;
 import org.jgolem.protocol.identity.NodeKey;
@@ -69,7 +68,7 @@ class ClientConcentPortTest {
         IpfsExchange requestorStore = IpfsExchange.open(dir.resolve("r-res"), "127.0.0.1", 0);
         ClientConcentPort provider = port(concent, PROVIDER, clock, providerStore, dir);
         ClientConcentPort requestor = port(concent, REQUESTOR, clock, requestorStore, dir)) {
-      ConcentTimes times = requestor.times();
+      Windows times = requestor.times();
       assertThat(times.cmt()).isEqualTo(Duration.ofMinutes(4));
       assertThat(times.fat()).isEqualTo(Duration.ofMinutes(16));
 

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.P2PNodeConfig;
@@ -27,7 +28,6 @@ import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.concent.ConcentFixture;
 import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.ConcentState;
-import org.jgolem.node.concent.ConcentTimes;
 import org.jgolem.node.concent.ProviderConcent;
 import org.jgolem.node.concent.RequestorConcent;
 import org.jgolem.node.discovery.Discovery;
@@ -1579,7 +1579,7 @@ class MarketFlowTest {
     MessageCodec codec = new MessageCodec(chainId, 1 << 20);
     RequestorConcent rc =
         new RequestorConcent(
-            port, kept, kept, codec, r.id(), clock, ttc -> true, time.lane(), ConcentTimes.golem());
+            port, kept, kept, codec, r.id(), clock, ttc -> true, time.lane(), Windows.golem());
     ProviderConcent pc =
         new ProviderConcent(
             port,
@@ -1589,7 +1589,7 @@ class MarketFlowTest {
             p.id(),
             clock,
             time.lane(),
-            ConcentTimes.golem(),
+            Windows.golem(),
             h -> true);
     var requestor =
         new RequestorAgent(
@@ -1701,7 +1701,7 @@ class MarketFlowTest {
             p.id(),
             clock,
             time.lane(),
-            ConcentTimes.golem(),
+            Windows.golem(),
             h -> true);
     List<Address> payers = new CopyOnWriteArrayList<>();
     var provider =
