@@ -16,7 +16,6 @@ import org.jgolem.chain.contracts.GntToken.GasQuote;
 import org.jgolem.concent.service.Settlement;
 import org.jgolem.concent.settle.SettlementChain;
 import org.jgolem.eth.Address;
-import org.jgolem.protocol.notes.Purpose;
 
 /**
  * {@link SettlementChain} over contract-wrappers, as Concent's account: estimates then signs {@code
@@ -53,9 +52,10 @@ public final class Web3SettlementChain implements SettlementChain {
       if (e.is("ItemFailed")) {
         int index = ((BigInteger) e.argument(0)).intValueExact();
         String inner = e.innerError().map(ContractRevertedException::getMessage).orElse("");
-        throw new ItemRefusedException(index, inner.isEmpty() ? e.getMessage() : inner);
+        boolean used = e.innerError().map(i -> i.is("AlreadySettled")).orElse(false);
+        throw new ItemRefusedException(index, inner.isEmpty() ? e.getMessage() : inner, used);
       }
-      throw new ItemRefusedException(0, e.getMessage());
+      throw new ItemRefusedException(0, e.getMessage(), e.is("AlreadySettled"));
     }
     return signed(deposits.signReimburseForSubtasks(items, nonce, quote.gasLimit(), fees()));
   }
@@ -66,7 +66,7 @@ public final class Web3SettlementChain implements SettlementChain {
     try {
       quote = deposits.quoteReimburseForNoPayment(s.notes(), s.amount(), s.closureTime());
     } catch (ContractRevertedException e) {
-      throw new ItemRefusedException(0, e.getMessage());
+      throw new ItemRefusedException(0, e.getMessage(), e.is("AlreadySettled"));
     }
     return signed(
         deposits.signReimburseForNoPayment(
@@ -94,10 +94,5 @@ public final class Web3SettlementChain implements SettlementChain {
   public Optional<Receipt> receipt(String transactionHash) {
     Optional<TxReceipt> r = chain.receipt(transactionHash);
     return r.map(x -> new Receipt(x.success(), x.gasUsed(), x.blockNumber()));
-  }
-
-  @Override
-  public boolean isSettled(Address payer, byte[] subtaskId) {
-    return deposits.isSettled(payer, subtaskId, Purpose.SUBTASK_PAYMENT);
   }
 }

@@ -71,38 +71,25 @@ public record Settlement(
 
   /** This settlement, signed as {@code transactionHash}. */
   public Settlement signed(String transactionHash, byte[] rawTransaction) {
-    return new Settlement(
-        id,
-        useCase,
-        payer,
-        payee,
-        notes,
-        amount,
-        closureTime,
-        Status.SIGNED,
-        transactionHash,
-        rawTransaction,
-        createdAt);
+    return with(id, Status.SIGNED, transactionHash, rawTransaction);
   }
 
   /** This settlement in {@code status}, keeping its transaction. */
   public Settlement withStatus(Status status) {
-    return new Settlement(
-        id,
-        useCase,
-        payer,
-        payee,
-        notes,
-        amount,
-        closureTime,
-        status,
-        transactionHash,
-        rawTransaction,
-        createdAt);
+    return with(id, status, transactionHash, rawTransaction);
+  }
+
+  /** This settlement PENDING again, without a transaction: to be signed anew. */
+  public Settlement unsigned() {
+    return with(id, Status.PENDING, null, null);
   }
 
   /** This settlement with the store's {@code id}. */
   public Settlement withId(long id) {
+    return with(id, status, transactionHash, rawTransaction);
+  }
+
+  private Settlement with(long id, Status status, String transactionHash, byte[] rawTransaction) {
     return new Settlement(
         id,
         useCase,

@@ -3,12 +3,11 @@ package org.jgolem.concent.settle;
 import java.util.List;
 import java.util.Optional;
 import org.jgolem.concent.service.Settlement;
-import org.jgolem.eth.Address;
 
 /**
  * What the settler needs from the chain, as Concent's account: sign reimbursements apart from
- * sending them, broadcast raw bytes, read receipts, nonces and the contract's settled record. A
- * port; the adapter is {@code org.jgolem.concent.chain.Web3SettlementChain}.
+ * sending them, broadcast raw bytes, read receipts and nonces. A port; the adapter is {@code
+ * org.jgolem.concent.chain.Web3SettlementChain}.
  */
 public interface SettlementChain {
   /** The account's next nonce, counting transactions in the node's pool. */
@@ -41,25 +40,31 @@ public interface SettlementChain {
   /** The receipt of a mined transaction, if it is mined. */
   Optional<Receipt> receipt(String transactionHash);
 
-  /** The contract's own record: has {@code payer}'s note for {@code subtaskId} been used? */
-  boolean isSettled(Address payer, byte[] subtaskId);
-
   record SignedSettlement(String hash, String raw, long nonce) {}
 
   record Receipt(boolean success, long gasUsed, long blockNumber) {}
 
-  /** The contract would refuse item {@code index} of a batch, for {@code reason}. */
+  /**
+   * The contract would refuse item {@code index} of a batch, for {@code reason}; {@code
+   * alreadySettled} if because its note was used already (the contract's own record).
+   */
   final class ItemRefusedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int index;
+    private final boolean alreadySettled;
 
-    public ItemRefusedException(int index, String reason) {
+    public ItemRefusedException(int index, String reason, boolean alreadySettled) {
       super("item " + index + ": " + reason);
       this.index = index;
+      this.alreadySettled = alreadySettled;
     }
 
     public int index() {
       return index;
+    }
+
+    public boolean alreadySettled() {
+      return alreadySettled;
     }
   }
 }

@@ -104,7 +104,7 @@ public final class Settler {
           // Another transaction took its nonce (a broadcast that failed, then a newer one): these
           // bytes can never be mined. Sign them again; the contract refuses a note used twice.
           store.transaction(tx -> {
-            group.forEach(s -> tx.updateSettlement(unsigned(s)));
+            group.forEach(s -> tx.updateSettlement(s.unsigned()));
             return null;
           });
           log.warn("settlement transaction {} lost its nonce; its settlements are re-signed", hash);
@@ -127,7 +127,7 @@ public final class Settler {
       } else {
         store.transaction(tx -> {
           for (Settlement s : group) {
-            tx.updateSettlement(unsigned(s));
+            tx.updateSettlement(s.unsigned());
           }
           return null;
         });
@@ -144,11 +144,10 @@ public final class Settler {
         store.transaction(tx -> tx.settlements(Settlement.Status.PENDING, 1000));
     List<Settlement> acceptances = new ArrayList<>();
     List<Settlement> payments = new ArrayList<>();
+    // A note the contract has used already is named by the estimate (AlreadySettled), not by a
+    // read of the chain per pending settlement and round.
     for (Settlement s : pending) {
-      if (settledOnChainAlready(s)) {
-        fail(s, ServiceRefused.Reason.ALREADY_PAID, "the contract has already settled its notes");
-        counts[2]++;
-      } else if (s.useCase() == Claim.UseCase.FORCED_ACCEPTANCE) {
+      if (s.useCase() == Claim.UseCase.FORCED_ACCEPTANCE) {
         acceptances.add(s);
       } else {
         payments.add(s);
@@ -170,7 +169,7 @@ public final class Settler {
           signed = chain.signForcedAcceptance(batch, nonce);
         } catch (ItemRefusedException e) {
           Settlement bad = batch.remove(e.index());
-          fail(bad, ServiceRefused.Reason.DEPOSIT_TOO_SMALL, e.getMessage());
+          fail(bad, reason(e), e.getMessage());
           counts[2]++;
           continue;
         }
@@ -187,7 +186,7 @@ public final class Settler {
       try {
         signed = chain.signForcedPayment(s, nonce);
       } catch (ItemRefusedException e) {
-        fail(s, ServiceRefused.Reason.DEPOSIT_TOO_SMALL, e.getMessage());
+        fail(s, reason(e), e.getMessage());
         counts[2]++;
         continue;
       }
@@ -218,13 +217,10 @@ public final class Settler {
     return true;
   }
 
-  private boolean settledOnChainAlready(Settlement s) {
-    for (SignedNote n : s.notes()) {
-      if (chain.isSettled(s.payer(), n.note().subtaskId())) {
-        return true;
-      }
-    }
-    return false;
+  private static ServiceRefused.Reason reason(ItemRefusedException e) {
+    return e.alreadySettled()
+        ? ServiceRefused.Reason.ALREADY_PAID
+        : ServiceRefused.Reason.DEPOSIT_TOO_SMALL;
   }
 
   private void fail(Settlement s, ServiceRefused.Reason reason, String why) {
@@ -264,20 +260,5 @@ public final class Settler {
                 s.transactionHash()));
     tx.enqueue(s.payee(), frame, clock.millis());
     tx.enqueue(s.payer(), frame, clock.millis());
-  }
-
-  private static Settlement unsigned(Settlement s) {
-    return new Settlement(
-        s.id(),
-        s.useCase(),
-        s.payer(),
-        s.payee(),
-        s.notes(),
-        s.amount(),
-        s.closureTime(),
-        Settlement.Status.PENDING,
-        null,
-        null,
-        s.createdAt());
   }
 }
