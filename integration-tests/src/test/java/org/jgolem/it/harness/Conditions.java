@@ -458,4 +458,29 @@ public final class Conditions {
           return Outcome.met(out);
         });
   }
+
+  /**
+   * The provider's income for the subtask {@code subtaskId} (the wire id) is {@code what}: {@code
+   * test} holds of it. Gives the income.
+   */
+  public static Condition<NodeProcess, Income> income(
+      String subtaskId, String what, Predicate<Income> test) {
+    return Condition.of(
+        "the income of " + subtaskId + " " + what,
+        provider -> {
+          List<Income> incomes = provider.api().incomes();
+          return incomes.stream()
+              .filter(i -> i.subtaskId().equals(subtaskId) && test.test(i))
+              .findFirst()
+              .map(Outcome::met)
+              .orElseGet(() ->
+                  Outcome.unmet(() ->
+                      "incomes "
+                          + incomes
+                          + ", jobs "
+                          + provider.api().providerJobs()
+                          + "\nthe last log lines:\n"
+                          + provider.logTail(15)));
+        });
+  }
 }

@@ -25,6 +25,7 @@ public final class Network implements AutoCloseable {
   private final Path root;
   private final TestChain chain;
   private final List<NodeProcess> nodes = new ArrayList<>();
+  private ConcentProcess concent;
 
   private final Thread reaper = new Thread(this::killAll, "it-reaper");
 
@@ -40,6 +41,7 @@ public final class Network implements AutoCloseable {
     synchronized (nodes) {
       nodes.forEach(NodeProcess::kill);
     }
+    if (concent != null) concent.close();
     chain.close();
   }
 
@@ -240,6 +242,35 @@ public final class Network implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Starts Concent, a process of its own on this network's chain (its key is the deployment's
+   * {@code concent} role), with Golem's windows divided by {@code scale}; stopped with the network.
+   */
+  public ConcentProcess startConcent(long scale) {
+    if (concent != null) throw new IllegalStateException("Concent is running already");
+    try {
+      concent = new ConcentProcess(root, chain.deploymentFile(), scale);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    concent.start();
+    return concent;
+  }
+
+  /**
+   * Turns Concent on in {@code node}'s configuration (before it starts): {@code mode} ({@code
+   * optional} or {@code required}), this network's Concent as its {@code url}, polled every {@code
+   * poll}.
+   */
+  public void useConcent(NodeProcess node, String mode, Duration poll) {
+    if (concent == null) throw new IllegalStateException("start Concent first");
+    node.reconfigure(c ->
+        c.putObject("concent")
+            .put("mode", mode)
+            .put("url", concent.uri().toString())
+            .put("pollSeconds", Math.max(1, poll.toSeconds())));
+  }
+
   /** Starts the nodes' JVMs at once and waits until each API answers. */
   public void start(NodeProcess... ns) {
     for (NodeProcess n : ns) n.launch();
@@ -334,6 +365,7 @@ public final class Network implements AutoCloseable {
             n.kill();
           }
         });
+    if (concent != null) concent.close();
     try {
       chain.close();
     } catch (RuntimeException e) {

@@ -62,6 +62,17 @@ public final class NodeProcess {
     }
   }
 
+  /** Changes the configuration file written by {@link #configure} (before the node starts). */
+  public void reconfigure(java.util.function.Consumer<ObjectNode> change) {
+    try {
+      ObjectNode config = (ObjectNode) Api.JSON.readTree(configFile.toFile());
+      change.accept(config);
+      configure(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Launches the JVM; {@link #awaitUp} waits for its API. */
   public synchronized void launch() {
     if (process != null && process.isAlive()) throw new IllegalStateException(name + " is running");

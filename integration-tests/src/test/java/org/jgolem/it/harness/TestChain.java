@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.chain.Chain;
+import org.jgolem.chain.contracts.ConcentDepositsGateway;
 import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.chain.contracts.GntTokenGateway;
 import org.jgolem.chain.deploy.Deployment;
@@ -84,6 +85,11 @@ public final class TestChain implements AutoCloseable {
 
   public BigInteger gnt(Address a) {
     return token.balanceOf(a);
+  }
+
+  /** {@code owner}'s Concent deposit, as GNTDeposit holds it. */
+  public BigInteger depositOf(Address owner) {
+    return new ConcentDepositsGateway(chain, deployment.deposit(), treasury).balanceOf(owner);
   }
 
   /** Every GNT {@code Transfer} log to {@code payee} since the deployment. */

@@ -187,7 +187,8 @@ public final class Views {
       BigInteger price,
       long deadline,
       JobState state,
-      String resultCid) {
+      String resultCid,
+      String concent) {
     public static Job of(JsonNode j) {
       return new Job(
           text(j, "subtaskId"),
@@ -196,7 +197,8 @@ public final class Views {
           wei(j, "price"),
           field(j, "deadline").asLong(),
           JobState.valueOf(text(j, "state")),
-          text(j, "resultCid"));
+          text(j, "resultCid"),
+          optional(j, "concent"));
     }
   }
 
@@ -287,14 +289,20 @@ public final class Views {
    * as in the ledger.
    */
   public record Income(
-      String subtaskId, Address payer, BigInteger amount, IncomeStatus status, String txHash) {
+      String subtaskId,
+      Address payer,
+      BigInteger amount,
+      IncomeStatus status,
+      String txHash,
+      String concent) {
     public static Income of(JsonNode j) {
       return new Income(
           text(j, "subtaskId"),
           Address.of(text(j, "payer")),
           wei(j, "amount"),
           IncomeStatus.valueOf(text(j, "status")),
-          text(j, "txHash"));
+          text(j, "txHash"),
+          optional(j, "concent"));
     }
   }
 
@@ -351,6 +359,12 @@ public final class Views {
 
   private static String text(JsonNode j, String name) {
     return field(j, name).asText();
+  }
+
+  /** A field the API leaves out or sends null when there is nothing to say (Concent's state). */
+  private static String optional(JsonNode j, String name) {
+    JsonNode v = j.get(name);
+    return v == null || v.isNull() ? "" : v.asText();
   }
 
   private static BigInteger wei(JsonNode j, String name) {

@@ -93,6 +93,7 @@ class ViewsTest {
                 BigInteger.valueOf(5),
                 1_700_000_000_000L,
                 JobState.COMPUTING,
+                "",
                 ""));
   }
 

@@ -1,0 +1,126 @@
+package org.jgolem.it.concent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.computingASubtask;
+import static org.jgolem.it.harness.Conditions.connectedTo;
+import static org.jgolem.it.harness.Conditions.income;
+import static org.jgolem.it.harness.Conditions.logged;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import org.jgolem.chain.contracts.GntToken;
+import org.jgolem.eth.Address;
+import org.jgolem.it.harness.Network;
+import org.jgolem.it.harness.NodeProcess;
+import org.jgolem.it.harness.RenderRun;
+import org.jgolem.it.harness.RenderTask;
+import org.jgolem.it.harness.TestChain;
+import org.jgolem.it.harness.Views.Income;
+import org.jgolem.it.harness.Views.IncomeStatus;
+import org.jgolem.it.harness.Views.Job;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two real nodes and Concent, each a process of its own, on anvil; nobody tells the provider what
+ * to do. The requestor (Concent required, 10 GNT deposited through {@code golem concent deposit})
+ * gives its one subtask to the provider (Concent required), then is killed with {@code kill -9}
+ * while the provider computes. The provider's report gets no answer, so it asks Concent to force it
+ * (use case 1); the requestor cannot answer, so Concent acknowledges in its place; no verdict comes
+ * by deadline + SVT, so the provider asks Concent to force one (use case 3); past FAT Concent
+ * accepts in the silent requestor's place and pays the provider from the requestor's deposit. The
+ * chain shows exactly the subtask's price moved from the deposit to the provider, and the
+ * provider's books show the income received from the deposit contract in Concent's transaction.
+ *
+ * <p>Concent's windows are Golem's divided by {@link #SCALE}; the nodes read them from Concent.
+ */
+@Timeout(300)
+class SilentRequestorNodeTest {
+  /** CMT 2 s, FAT 8 s, MAT 1.1 s, MMTT 42 ms. */
+  static final long SCALE = 120;
+
+  /**
+   * The subtask's deadline is its timeout (20 s) plus the requestor's transfer slack (5 s); Concent
+   * acknowledges for the silent requestor at deadline + CMT, the provider forces a verdict at
+   * deadline + SVT + 1 s (SVT = 4·CMT + 3·MDT + 12.5 s), and Concent accepts within FAT of that: a
+   * minute after the assignment.
+   *
+   * <p>A band that takes a few seconds: long enough to kill the requestor while it is computed.
+   */
+  static final int WIDTH = 1600;
+
+  static final int HEIGHT = 480;
+
+  @Test
+  void aProviderWhoseRequestorDiedTurnsToConcentByItselfAndIsPaidFromTheDeposit() throws Exception {
+    try (Network net = Network.create("concent-silent-requestor-node")) {
+      net.startConcent(SCALE);
+      NodeProcess requestor = net.requestor("requestor", Duration.ofSeconds(5));
+      NodeProcess provider = net.provider("provider", requestor);
+      net.useConcent(requestor, "required", Duration.ofSeconds(1));
+      net.useConcent(provider, "required", Duration.ofSeconds(1));
+      net.start(requestor, provider);
+      net.fund(requestor, 100, 10);
+      requestor.verify(connectedTo(1).within(Duration.ofSeconds(60)));
+
+      Network.CliRun deposited = net.cli(requestor, "concent", "deposit", "10");
+      assertThat(deposited.exitCode()).as(deposited.stderr()).isZero();
+      BigInteger deposit = TestChain.GNT.multiply(BigInteger.TEN);
+      assertThat(net.chain().depositOf(requestor.id())).isEqualTo(deposit);
+
+      RenderRun run =
+          RenderRun.create(
+              net,
+              requestor,
+              List.of(provider),
+              RenderTask.Spec.of("silent-requestor", RenderTask.scene(WIDTH, HEIGHT, 63, 8), 1)
+                  .subtaskTimeout("0:00:20")
+                  .verification(1, 0));
+      BigInteger providerBefore = run.before().get(provider.id());
+
+      // the requestor dies while its only subtask is being computed: the report will find nobody
+      String subtaskId = provider.verify(computingASubtask().within(Duration.ofSeconds(90)));
+      Job job =
+          provider.api().providerJobs().stream()
+              .filter(j -> j.subtaskId().equals(subtaskId))
+              .findFirst()
+              .orElseThrow();
+      requestor.kill();
+
+      // the provider turns to Concent by itself, step by step
+      provider.verify(
+          logged("no answer to the report")
+              .and(logged("asking Concent to force it"))
+              .within(Duration.ofSeconds(60)));
+      provider.verify(logged("Concent CONCENT_ACK").within(Duration.ofSeconds(60)));
+      provider.verify(logged("asking Concent to force a verdict").within(Duration.ofSeconds(90)));
+      Income paid =
+          provider.verify(
+              income(
+                      subtaskId,
+                      "received, and Concent's SettlementMade collected",
+                      i ->
+                          i.status() == IncomeStatus.RECEIVED
+                              && i.concent().startsWith("PAID_BY_CONCENT"))
+                  .within(Duration.ofSeconds(90)));
+
+      // exactly the agreed price, from the deposit contract, in Concent's transaction
+      Address depositContract = net.chain().deployment().deposit();
+      assertThat(paid.amount()).isEqualTo(job.price());
+      assertThat(paid.payer()).isEqualTo(depositContract);
+      assertThat(paid.concent()).isEqualToIgnoringCase("PAID_BY_CONCENT(tx " + paid.txHash() + ")");
+      assertThat(net.chain().gnt(provider.id())).isEqualTo(providerBefore.add(job.price()));
+      assertThat(net.chain().depositOf(requestor.id())).isEqualTo(deposit.subtract(job.price()));
+      List<GntToken.IncomingTransfer> transfers = net.chain().transfersTo(provider.id());
+      assertThat(transfers)
+          .as("one transfer reached the provider: Concent's, from the deposit")
+          .singleElement()
+          .satisfies(t -> {
+            assertThat(t.from()).isEqualTo(depositContract);
+            assertThat(t.value()).isEqualTo(job.price());
+            assertThat(t.transactionHash()).isEqualToIgnoringCase(paid.txHash());
+          });
+    }
+  }
+}
