@@ -1,10 +1,13 @@
 package org.jgolem.it.concent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jgolem.it.harness.Conditions.allPaid;
+import static org.jgolem.it.harness.Conditions.assignment;
 import static org.jgolem.it.harness.Conditions.computingASubtask;
 import static org.jgolem.it.harness.Conditions.connectedTo;
 import static org.jgolem.it.harness.Conditions.income;
 import static org.jgolem.it.harness.Conditions.logged;
+import static org.jgolem.it.harness.Conditions.task;
 
 import java.math.BigInteger;
 import java.time.Duration;
@@ -19,6 +22,7 @@ import org.jgolem.it.harness.TestChain;
 import org.jgolem.it.harness.Views.Income;
 import org.jgolem.it.harness.Views.IncomeStatus;
 import org.jgolem.it.harness.Views.Job;
+import org.jgolem.it.harness.Views.Ledger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,10 +36,12 @@ import org.junit.jupiter.api.Timeout;
  * accepts in the silent requestor's place and pays the provider from the requestor's deposit. The
  * chain shows exactly the subtask's price moved from the deposit to the provider, and the
  * provider's books show the income received from the deposit contract in Concent's transaction.
+ * Then the requestor comes back on its data folder: it learns from Concent what was paid from its
+ * deposit, gives the subtask to a second provider, and its own batch pays only that one.
  *
  * <p>Concent's windows are Golem's divided by {@link #SCALE}; the nodes read them from Concent.
  */
-@Timeout(300)
+@Timeout(420)
 class SilentRequestorNodeTest {
   /** CMT 2 s, FAT 8 s, MAT 1.1 s, MMTT 42 ms. */
   static final long SCALE = 120;
@@ -121,6 +127,38 @@ class SilentRequestorNodeTest {
             assertThat(t.value()).isEqualTo(job.price());
             assertThat(t.transactionHash()).isEqualToIgnoringCase(paid.txHash());
           });
+
+      // the requestor comes back on its data folder, where another provider now waits for work:
+      // what Concent did while it was away reaches it, the subtask goes to the newcomer, and the
+      // result Concent paid for is not paid again
+      NodeProcess newcomer = net.provider("provider-2", requestor);
+      net.useConcent(newcomer, "required", Duration.ofSeconds(1));
+      net.start(newcomer);
+      BigInteger newcomerBefore = net.chain().gnt(newcomer.id());
+      requestor.start(Network.START_TIMEOUT);
+      String taskId = run.taskId();
+      requestor.verify(
+          assignment(
+                  taskId,
+                  subtaskId,
+                  "paid by Concent, as the requestor learns from it",
+                  a -> a.concent().equalsIgnoreCase("PAID_BY_CONCENT(tx " + paid.txHash() + ")"))
+              .within(Duration.ofSeconds(60)));
+      requestor.verify(task(taskId).finished().within(Duration.ofSeconds(120)));
+      Ledger ledger = requestor.verify(allPaid(taskId).within(Duration.ofSeconds(60)));
+      assertThat(ledger.payments())
+          .as("the requestor's own batches pay the newcomer's result, not what Concent paid")
+          .singleElement()
+          .satisfies(p -> {
+            assertThat(p.payee()).isEqualTo(newcomer.id());
+            assertThat(p.subtaskId()).isNotEqualTo(subtaskId);
+          });
+      assertThat(net.chain().gnt(provider.id()))
+          .as("the first provider got Concent's payment, and nothing more")
+          .isEqualTo(providerBefore.add(job.price()));
+      assertThat(net.chain().gnt(newcomer.id()))
+          .isEqualTo(newcomerBefore.add(ledger.payments().get(0).amount()));
+      assertThat(net.chain().depositOf(requestor.id())).isEqualTo(deposit.subtract(job.price()));
     }
   }
 }

@@ -114,7 +114,8 @@ public final class Views {
       long deadline,
       AssignmentState state,
       String detail,
-      String resultCid) {
+      String resultCid,
+      String concent) {
     public static Assignment of(JsonNode j) {
       return new Assignment(
           text(j, "id"),
@@ -125,7 +126,8 @@ public final class Views {
           field(j, "deadline").asLong(),
           AssignmentState.valueOf(text(j, "state")),
           text(j, "detail"),
-          text(j, "resultCid"));
+          text(j, "resultCid"),
+          optional(j, "concent"));
     }
   }
 

@@ -43,7 +43,7 @@ class ViewsTest {
                     "TIMED_OUT",
                     "no report by the deadline",
                     "",
-                    null)));
+                    "PAID_BY_CONCENT(tx 0xab)")));
     assertThat(a)
         .isEqualTo(
             new Assignment(
@@ -55,7 +55,8 @@ class ViewsTest {
                 1_700_000_000_000L,
                 AssignmentState.TIMED_OUT,
                 "no report by the deadline",
-                ""));
+                "",
+                "PAID_BY_CONCENT(tx 0xab)"));
   }
 
   @Test
