@@ -72,7 +72,7 @@ ensure_all() {
 ensure_built() {
   local marker="$ROOT/tools/target/classpath.txt"
   if [ ! -f "$marker" ] || [ ! -f "$ROOT/node/target/classpath.txt" ] || [ ! -f "$ROOT/concent/target/classpath.txt" ] \
-      || [ -n "$(find "$ROOT/contracts/src" "$ROOT/contract-wrappers/src" "$ROOT/protocol/src" "$ROOT/ipfs-bridge/src" \
+      || [ -n "$(find "$ROOT/contracts/src" "$ROOT/contract-wrappers/src" "$ROOT/protocol/src" "$ROOT/ipfs-bridge/src" "$ROOT/compute/src" \
         "$ROOT/node/src" "$ROOT/concent/src" "$ROOT/tools/src" "$ROOT/testkit/src" -name '*.java' -newer "$marker" -print -quit)" ] \
       || [ -n "$(find "$ROOT" -maxdepth 2 -name pom.xml -newer "$marker" -print -quit)" ] \
       || [ -n "$(find "$ROOT/contracts/src" -newer "$marker" -print -quit)" ]; then

@@ -14,23 +14,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.jgolem.node.compute.Capabilities;
-import org.jgolem.node.compute.ComputeException;
-import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.ExecutionSpec;
-import org.jgolem.node.compute.Limits;
-import org.jgolem.node.compute.Program;
-import org.jgolem.node.compute.docker.DockerConfig;
-import org.jgolem.node.compute.docker.DockerEnvironment;
-import org.jgolem.node.tasks.TaskTemplates;
-import org.jgolem.node.tasks.blender.BlenderOptions;
-import org.jgolem.node.tasks.blender.Picture;
-import org.jgolem.node.tasks.blender.Pictures;
-import org.jgolem.node.tasks.blender.Region;
-import org.jgolem.node.tasks.blender.RenderJob;
-import org.jgolem.node.tasks.blender.Split;
-import org.jgolem.node.tasks.definition.Problems;
-import org.jgolem.node.tasks.definition.TaskFileParser;
+import org.jgolem.compute.Capabilities;
+import org.jgolem.compute.ComputeException;
+import org.jgolem.compute.ExecutionResult;
+import org.jgolem.compute.ExecutionSpec;
+import org.jgolem.compute.Limits;
+import org.jgolem.compute.Program;
+import org.jgolem.compute.docker.DockerConfig;
+import org.jgolem.compute.docker.DockerEnvironment;
+import org.jgolem.tasks.TaskTemplates;
+import org.jgolem.tasks.blender.BlenderOptions;
+import org.jgolem.tasks.blender.Picture;
+import org.jgolem.tasks.blender.Pictures;
+import org.jgolem.tasks.blender.Region;
+import org.jgolem.tasks.blender.RenderJob;
+import org.jgolem.tasks.blender.Split;
+import org.jgolem.tasks.definition.Problems;
+import org.jgolem.tasks.definition.TaskFileParser;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -204,7 +204,7 @@ public final class BlenderTask {
       return new BlenderTask(dir, file, options);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (org.jgolem.node.tasks.definition.TaskFileException e) {
+    } catch (org.jgolem.tasks.definition.TaskFileException e) {
       throw new AssertionError("the test's own task file is refused: " + e.getMessage(), e);
     }
   }

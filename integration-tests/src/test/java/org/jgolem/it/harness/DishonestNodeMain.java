@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import org.jgolem.node.compute.Capabilities;
-import org.jgolem.node.compute.Environment;
-import org.jgolem.node.compute.Execution;
-import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.ExecutionSpec;
+import org.jgolem.compute.Capabilities;
+import org.jgolem.compute.Environment;
+import org.jgolem.compute.Execution;
+import org.jgolem.compute.ExecutionResult;
+import org.jgolem.compute.ExecutionSpec;
 import org.jgolem.node.daemon.NodeConfig;
 import org.jgolem.node.daemon.NodeDaemon;
 import org.jgolem.node.identity.NodeIdentity;
@@ -84,8 +84,8 @@ public final class DishonestNodeMain {
                   ExecutionResult.failed(
                       spec,
                       real.name(),
-                      new org.jgolem.node.compute.ComputeException(
-                          org.jgolem.node.compute.FailureReason.ENVIRONMENT_ERROR, e.toString()),
+                      new org.jgolem.compute.ComputeException(
+                          org.jgolem.compute.FailureReason.ENVIRONMENT_ERROR, e.toString()),
                       java.time.Duration.ZERO));
               return;
             }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A gWASM task (Golem's task file format) that renders a scene with the C band renderer ({@code
- * node/src/test/c/render.c}, compiled to wasm32-wasi): one band of the image per subtask. Also
+ * compute/src/test/c/render.c}, compiled to wasm32-wasi): one band of the image per subtask. Also
  * renders the same scene locally with the native build of the same C source, which the tests
  * compare with the network's merged output byte for byte.
  */

@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jgolem.node.api.NodeService.DepositSummary;
-import org.jgolem.node.tasks.definition.Problems;
-import org.jgolem.node.tasks.definition.TaskFileParser;
+import org.jgolem.tasks.definition.Problems;
+import org.jgolem.tasks.definition.TaskFileParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

@@ -20,7 +20,7 @@ import org.jgolem.node.market.requestor.SubtaskSnapshot;
 import org.jgolem.node.market.requestor.TaskSnapshot;
 import org.jgolem.node.p2p.Peer;
 import org.jgolem.node.reputation.Reputation;
-import org.jgolem.node.tasks.definition.TaskFileException;
+import org.jgolem.tasks.definition.TaskFileException;
 
 /**
  * The operator facade of a running {@link NodeDaemon}: what the REST API and the CLI show and do.

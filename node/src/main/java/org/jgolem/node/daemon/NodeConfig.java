@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgolem.node.concent.ConcentMode;
-import org.jgolem.node.tasks.definition.Problems;
-import org.jgolem.node.tasks.definition.TaskFileParser;
+import org.jgolem.tasks.definition.Problems;
+import org.jgolem.tasks.definition.TaskFileParser;
 
 /**
  * A node's configuration file (JSON). Every field is optional; what is missing takes the default

@@ -17,6 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.deploy.Deployment;
+import org.jgolem.compute.Environment;
+import org.jgolem.compute.TaskComputer;
+import org.jgolem.compute.docker.DockerConfig;
+import org.jgolem.compute.docker.DockerEnvironment;
+import org.jgolem.compute.host.HostDirectEnvironment;
+import org.jgolem.compute.wasm.WasmEnvironment;
 import org.jgolem.concent.client.ConcentClient;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
@@ -26,12 +32,6 @@ import org.jgolem.node.api.ApiServer;
 import org.jgolem.node.chain.Web3ChainView;
 import org.jgolem.node.chain.Web3Deposits;
 import org.jgolem.node.chain.Web3PaymentChain;
-import org.jgolem.node.compute.Environment;
-import org.jgolem.node.compute.TaskComputer;
-import org.jgolem.node.compute.docker.DockerConfig;
-import org.jgolem.node.compute.docker.DockerEnvironment;
-import org.jgolem.node.compute.host.HostDirectEnvironment;
-import org.jgolem.node.compute.wasm.WasmEnvironment;
 import org.jgolem.node.concent.ConcentMode;
 import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.ConcentStates;
@@ -63,9 +63,9 @@ import org.jgolem.node.store.SqliteIncomeStore;
 import org.jgolem.node.store.SqlitePaymentLedger;
 import org.jgolem.node.store.SqliteReputationStore;
 import org.jgolem.node.store.SqliteRequestorStore;
-import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.tasks.TaskTemplates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -362,7 +362,7 @@ public final class NodeDaemon implements AutoCloseable {
           () -> sandboxesOfNode.running().isEmpty() && (ownTasks == null || !ownTasks.busy()));
       var w = config.warmBlender();
       warmDocker.keepWarm(
-          org.jgolem.node.tasks.blender.RenderJob.warmUp(w.imageId(), w.cpus(), w.memoryMib()));
+          org.jgolem.tasks.blender.RenderJob.warmUp(w.imageId(), w.cpus(), w.memoryMib()));
     }
 
     api =

@@ -27,19 +27,20 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The layers, checked on the compiled classes (issue #15, part 4). The node's test classpath holds
- * the main classes of node and of every module it depends on (protocol, ipfs-bridge, contracts,
- * contract-wrappers), so the rules here see all the classes they check. The rules have no
- * exceptions.
+ * the main classes of node and of every module it depends on (protocol, ipfs-bridge, compute,
+ * contracts, contract-wrappers, concent), so the rules here see all the classes they check,
+ * compute's too: its task templates (org.jgolem.tasks) are domain, its sandboxes
+ * (org.jgolem.compute) an adapter. The rules have no exceptions.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ArchitectureTest {
   /**
-   * The domain: market rules, tasks, payments, reputation, gossip, discovery, and the node's
-   * Concent rules (its setting, the deposit rule and checks).
+   * The domain: market rules, tasks (the compute module's templates), payments, reputation, gossip,
+   * discovery, and the node's Concent rules (its setting, the deposit rule and checks).
    */
   static final String[] DOMAIN = {
     "org.jgolem.node.market..",
-    "org.jgolem.node.tasks..",
+    "org.jgolem.tasks..",
     "org.jgolem.node.payments..",
     "org.jgolem.node.reputation..",
     "org.jgolem.node.gossip..",
@@ -118,7 +119,7 @@ class ArchitectureTest {
   void noModuleHasPackageCycles() {
     assertThat(main.stream().map(ArchitectureTest::moduleOf).collect(Collectors.toSet()))
         .as("the modules whose main classes node sees")
-        .contains("protocol", "ipfs-bridge", "contract-wrappers", "node");
+        .contains("protocol", "ipfs-bridge", "compute", "contract-wrappers", "node");
     slices().assignedFrom(PACKAGE_OF_MODULE).should().beFreeOfCycles().check(main);
   }
 
@@ -185,7 +186,7 @@ class ArchitectureTest {
     ArchRule rule =
         noClasses()
             .that()
-            .resideInAPackage("org.jgolem.node..")
+            .resideInAnyPackage("org.jgolem.node..", "org.jgolem.compute..", "org.jgolem.tasks..")
             .should()
             .callMethod(Thread.class, "sleep", long.class)
             .orShould()

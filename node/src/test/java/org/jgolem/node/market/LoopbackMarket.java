@@ -9,10 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.jgolem.compute.TaskComputer;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.P2PNodeConfig;
-import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.fixtures.StandInWasm;
 import org.jgolem.node.gossip.GossipConfig;
@@ -25,8 +25,8 @@ import org.jgolem.node.p2p.netty.NettyP2PNetwork;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.resources.IpfsExchange;
 import org.jgolem.node.state.NodeDatabase;
-import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.tasks.TaskTemplates;
 import org.jgolem.testkit.Await;
 
 /**

@@ -16,15 +16,15 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jgolem.compute.Environment;
+import org.jgolem.compute.Execution;
+import org.jgolem.compute.ExecutionResult;
+import org.jgolem.compute.ExecutionSpec;
+import org.jgolem.compute.TaskComputer;
 import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
 import org.jgolem.node.P2PNodeConfig;
-import org.jgolem.node.compute.Environment;
-import org.jgolem.node.compute.Execution;
-import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.ExecutionSpec;
-import org.jgolem.node.compute.TaskComputer;
 import org.jgolem.node.concent.ConcentFixture;
 import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.ConcentState;
@@ -47,15 +47,6 @@ import org.jgolem.node.p2p.memory.MemoryNetworkHub;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.state.NodeDatabase;
 import org.jgolem.node.state.SqlitePeerStore;
-import org.jgolem.node.tasks.FileResults;
-import org.jgolem.node.tasks.PlannedSubtask;
-import org.jgolem.node.tasks.TaskContext;
-import org.jgolem.node.tasks.TaskPlan;
-import org.jgolem.node.tasks.TaskTemplate;
-import org.jgolem.node.tasks.TaskTemplates;
-import org.jgolem.node.tasks.Verdict;
-import org.jgolem.node.tasks.definition.TaskFile;
-import org.jgolem.node.tasks.definition.TaskFileException;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.MessageHasher;
 import org.jgolem.protocol.messages.MessageType;
@@ -63,6 +54,15 @@ import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
+import org.jgolem.tasks.FileResults;
+import org.jgolem.tasks.PlannedSubtask;
+import org.jgolem.tasks.TaskContext;
+import org.jgolem.tasks.TaskPlan;
+import org.jgolem.tasks.TaskTemplate;
+import org.jgolem.tasks.TaskTemplates;
+import org.jgolem.tasks.Verdict;
+import org.jgolem.tasks.definition.TaskFile;
+import org.jgolem.tasks.definition.TaskFileException;
 import org.jgolem.testkit.FakeClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -299,8 +299,8 @@ class MarketFlowTest {
       return ExecutionResult.failed(
           spec,
           "wasm",
-          new org.jgolem.node.compute.ComputeException(
-              org.jgolem.node.compute.FailureReason.CANCELLED, "cancelled"),
+          new org.jgolem.compute.ComputeException(
+              org.jgolem.compute.FailureReason.CANCELLED, "cancelled"),
           Duration.ZERO);
     }
   }

@@ -8,14 +8,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jgolem.compute.ExecutionResult;
+import org.jgolem.compute.Programs;
+import org.jgolem.compute.TaskComputer;
+import org.jgolem.compute.docker.DockerConfig;
+import org.jgolem.compute.docker.DockerEnvironment;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
-import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.TaskComputer;
-import org.jgolem.node.compute.docker.DockerConfig;
-import org.jgolem.node.compute.docker.DockerEnvironment;
 import org.jgolem.node.market.MarketConfig;
-import org.jgolem.node.market.Programs;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
 import org.jgolem.node.market.requestor.RequestorModel;
@@ -23,13 +23,13 @@ import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.netty.EventLoops;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.resources.IpfsExchange;
-import org.jgolem.node.tasks.PlannedSubtask;
-import org.jgolem.node.tasks.TaskContext;
-import org.jgolem.node.tasks.TaskPlan;
-import org.jgolem.node.tasks.TaskTemplates;
-import org.jgolem.node.tasks.blender.RenderJob;
-import org.jgolem.node.tasks.definition.TaskFileParser;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.tasks.PlannedSubtask;
+import org.jgolem.tasks.TaskContext;
+import org.jgolem.tasks.TaskPlan;
+import org.jgolem.tasks.TaskTemplates;
+import org.jgolem.tasks.blender.RenderJob;
+import org.jgolem.tasks.definition.TaskFileParser;
 
 /**
  * {@code scripts/bench blender}: one frame of the test scene split into 8 tiles over 4 providers
@@ -223,7 +223,7 @@ public final class BlenderBench {
         double verifyS = requestor.task(t.id()).orElseThrow().verificationTime().toNanos() / 1e9;
         double renderS = renderNanos.get() / 1e9;
         var cost =
-            ((org.jgolem.node.tasks.blender.BlenderPlan) requestor.plan(t.id()).orElseThrow())
+            ((org.jgolem.tasks.blender.BlenderPlan) requestor.plan(t.id()).orElseThrow())
                 .verificationCost();
         double verifyCpuS = cost.cpuTime().toNanos() / 1e9;
         double renderCpuS = renderCpuNanos.get() / 1e9;
@@ -282,7 +282,7 @@ public final class BlenderBench {
       // each has one warm-up: ready when a warm sandbox is, or when its warm-up reports so
       var ready = new java.util.concurrent.CompletableFuture<Void>();
       e.onWarmUp(r -> {
-        if (r.outcome() == org.jgolem.node.compute.docker.WarmUpReport.Outcome.READY)
+        if (r.outcome() == org.jgolem.compute.docker.WarmUpReport.Outcome.READY)
           ready.complete(null);
       });
       try {

@@ -8,10 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jgolem.compute.TaskComputer;
+import org.jgolem.compute.wasm.WasmEnvironment;
 import org.jgolem.eth.Address;
 import org.jgolem.node.P2PNode;
-import org.jgolem.node.compute.TaskComputer;
-import org.jgolem.node.compute.wasm.WasmEnvironment;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
@@ -20,8 +20,8 @@ import org.jgolem.node.p2p.P2PConfig;
 import org.jgolem.node.p2p.netty.EventLoops;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.node.resources.IpfsExchange;
-import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.tasks.TaskTemplates;
 
 /**
  * {@code scripts/bench dispatch}: trivial gWASM subtasks (the C renderer drawing one row of an 8×N

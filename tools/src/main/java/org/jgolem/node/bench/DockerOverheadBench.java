@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jgolem.compute.ExecutionResult;
+import org.jgolem.compute.ExecutionSpec;
+import org.jgolem.compute.Limits;
+import org.jgolem.compute.OutputFiles;
+import org.jgolem.compute.Program;
+import org.jgolem.compute.docker.DockerConfig;
+import org.jgolem.compute.docker.DockerEnvironment;
 import org.jgolem.ipfs.FileTrees;
-import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.ExecutionSpec;
-import org.jgolem.node.compute.Limits;
-import org.jgolem.node.compute.OutputFiles;
-import org.jgolem.node.compute.Program;
-import org.jgolem.node.compute.docker.DockerConfig;
-import org.jgolem.node.compute.docker.DockerEnvironment;
 
 /**
  * The extra wall time of a no-op subtask ({@code /bin/true}) run through the Docker environment's

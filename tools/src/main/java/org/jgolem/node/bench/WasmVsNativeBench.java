@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jgolem.compute.ExecutionResult;
+import org.jgolem.compute.ExecutionSpec;
+import org.jgolem.compute.Limits;
+import org.jgolem.compute.Program;
+import org.jgolem.compute.wasm.WasmEnvironment;
 import org.jgolem.ipfs.FileTrees;
-import org.jgolem.node.compute.ExecutionResult;
-import org.jgolem.node.compute.ExecutionSpec;
-import org.jgolem.node.compute.Limits;
-import org.jgolem.node.compute.Program;
-import org.jgolem.node.compute.wasm.WasmEnvironment;
 
 /**
  * How much slower the WASM sandbox runs a CPU-bound C kernel than the same C compiled natively.
@@ -27,7 +27,7 @@ import org.jgolem.node.compute.wasm.WasmEnvironment;
  * <pre>WasmVsNativeBench PROGRAMS_DIR [SIZE [RUNS]]</pre>
  *
  * PROGRAMS_DIR holds kernel.wasm and kernel.native (scripts/wasm-programs builds them from
- * node/src/test/c/kernel.c). Both get the same SIZE (default 1800: long enough natively that
+ * compute/src/test/c/kernel.c). Both get the same SIZE (default 1800: long enough natively that
  * start-up costs are small beside the kernel; docs/PERFORMANCE.md has the times) and must print the
  * same checksum. The native build runs as a process; the WASM build runs as a subtask of a {@link
  * WasmEnvironment}, timed from start() to result (thread, sandbox folders, instantiation included).

@@ -2,8 +2,8 @@ package org.jgolem.node.market.provider;
 
 import java.nio.file.Path;
 import java.util.HexFormat;
-import org.jgolem.node.compute.Execution;
-import org.jgolem.node.compute.MemoryFolder;
+import org.jgolem.compute.Execution;
+import org.jgolem.compute.MemoryFolder;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.jgolem.node.compute.TaskComputer;
+import org.jgolem.compute.TaskComputer;
 import org.jgolem.node.concent.ConcentMode;
 import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.DepositChecks;

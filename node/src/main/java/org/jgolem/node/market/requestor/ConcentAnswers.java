@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import org.jgolem.node.compute.MemoryFolder;
+import org.jgolem.compute.MemoryFolder;
 import org.jgolem.node.concent.RequestorConcent;
 import org.jgolem.node.market.requestor.RequestorModel.Assignment;
 import org.jgolem.node.market.requestor.RequestorModel.Subtask;
@@ -97,7 +97,7 @@ final class ConcentAnswers {
           Assignment a,
           Path result,
           MemoryFolder memory,
-          org.jgolem.node.tasks.Verdict v,
+          org.jgolem.tasks.Verdict v,
           byte[] digest) {
         concent.downloaded(a.idHex());
         judge.checked(t, s, a, result, memory, v, digest);

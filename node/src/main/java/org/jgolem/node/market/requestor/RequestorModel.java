@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgolem.eth.Address;
-import org.jgolem.node.tasks.PlannedSubtask;
-import org.jgolem.node.tasks.TaskPlan;
-import org.jgolem.node.tasks.definition.TaskFile;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
+import org.jgolem.tasks.PlannedSubtask;
+import org.jgolem.tasks.TaskPlan;
+import org.jgolem.tasks.definition.TaskFile;
 
 /**
  * The requestor's live view of its tasks: mutated only on the agent's loop thread, and so
@@ -83,7 +83,7 @@ public final class RequestorModel {
      * than the rest of its handling. A restarted requestor writes it to {@link #result} again from
      * its CID.
      */
-    org.jgolem.node.compute.MemoryFolder memory;
+    org.jgolem.compute.MemoryFolder memory;
 
     String detail = "";
 

@@ -11,10 +11,10 @@ import org.jgolem.node.market.requestor.RequestorModel.Subtask;
 import org.jgolem.node.market.requestor.RequestorModel.SubtaskState;
 import org.jgolem.node.market.requestor.RequestorModel.Task;
 import org.jgolem.node.market.requestor.RequestorModel.TaskState;
-import org.jgolem.node.tasks.PlannedSubtask;
-import org.jgolem.node.tasks.TaskPlan;
-import org.jgolem.node.tasks.definition.TaskFile;
-import org.jgolem.node.tasks.definition.TaskFileException;
+import org.jgolem.tasks.PlannedSubtask;
+import org.jgolem.tasks.TaskPlan;
+import org.jgolem.tasks.definition.TaskFile;
+import org.jgolem.tasks.definition.TaskFileException;
 
 /**
  * Reads back the tasks a previous run of this node left in the database: each task file is planned

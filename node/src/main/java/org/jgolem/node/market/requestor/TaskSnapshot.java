@@ -8,8 +8,8 @@ import java.util.Optional;
 import org.jgolem.node.market.requestor.RequestorModel.AssignmentState;
 import org.jgolem.node.market.requestor.RequestorModel.SubtaskState;
 import org.jgolem.node.market.requestor.RequestorModel.TaskState;
-import org.jgolem.node.tasks.definition.TaskFile;
 import org.jgolem.protocol.messages.market.TaskHeader;
+import org.jgolem.tasks.definition.TaskFile;
 
 /**
  * A task as it was at one moment, for readers on other threads (the REST API, the CLI through it,
