@@ -143,7 +143,7 @@ class ConcentRestartTest {
       uri = concent.start();
       awaitReceipt(chain, stored.hash(), concent);
       assertThat(gate.sends(stored.hash())).as("the same bytes, sent again").isGreaterThan(1);
-      List<Subtask> groupB = cases.open(uri, 0x73, 1, System.currentTimeMillis() + 3_000);
+      List<Subtask> groupB = cases.open(uri, 0x73, 1, System.currentTimeMillis() + 4_000);
       RpcGate.Held mined =
           killWhenHeld(afterTheChain, "B's transaction through the gate", concent, gate);
       assertThat(chain.chain().receipt(mined.hash()))
@@ -159,7 +159,7 @@ class ConcentRestartTest {
       gate.rpc("evm_setAutomine", List.of(false));
       CompletableFuture<RpcGate.Held> inThePool = gate.hold(RpcGate.Hold.AFTER_THE_CHAIN);
       uri = concent.start();
-      List<Subtask> groupC = cases.open(uri, 0x74, 1, System.currentTimeMillis() + 3_000);
+      List<Subtask> groupC = cases.open(uri, 0x74, 1, System.currentTimeMillis() + 4_000);
       RpcGate.Held pooled =
           killWhenHeld(inThePool, "C's transaction through the gate", concent, gate);
       assertThat(chain.chain().receipt(pooled.hash())).as("not mined").isEmpty();
