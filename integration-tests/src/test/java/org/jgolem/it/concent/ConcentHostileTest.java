@@ -38,19 +38,21 @@ import org.jgolem.protocol.messages.market.WireNote;
 import org.jgolem.protocol.notes.NoteSigner;
 import org.jgolem.protocol.notes.PromissoryNote;
 import org.jgolem.protocol.notes.Purpose;
+import org.jgolem.testkit.Postgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hostile story: a running Concent (real HTTP, real SQLite store, anvil) is attacked with
- * forged, replayed, out-of-window, cross-chain and malformed requests. Each is refused with its own
- * reason (the HTTP status and {@code code} when the transport refuses it, the signed ServiceRefused
- * reason when the service does), and after each one a legitimate, authenticated request is still
- * served, no relayed message reaches the requestor, and nothing moves on chain: the provider's
- * balance and the requestor's deposit stay exactly as they were. The windows are probed at their
- * exact edges on the FakeClock. At the end two legitimate forced acceptances (one opened just
- * inside each edge of the window) are still settled, exactly, on chain.
+ * The hostile story: a running Concent (real HTTP, its real store on a SQLite file or on a real
+ * PostgreSQL server, anvil) is attacked with forged, replayed, out-of-window, cross-chain and
+ * malformed requests. Each is refused with its own reason (the HTTP status and {@code code} when
+ * the transport refuses it, the signed ServiceRefused reason when the service does), and after each
+ * one a legitimate, authenticated request is still served, no relayed message reaches the
+ * requestor, and nothing moves on chain: the provider's balance and the requestor's deposit stay
+ * exactly as they were. The windows are probed at their exact edges on the FakeClock. At the end
+ * two legitimate forced acceptances (one opened just inside each edge of the window) are still
+ * settled, exactly, on chain.
  */
 @Timeout(240)
 class ConcentHostileTest {
@@ -67,7 +69,17 @@ class ConcentHostileTest {
   @Test
   void everyHostileRequestIsRefusedAndConcentKeepsServingAndSettlingExactly(@TempDir Path dir)
       throws Exception {
-    try (ConcentWorld w = ConcentWorld.start(dir, DEPOSIT);
+    story(dir, "jdbc:sqlite:" + dir.resolve("concent.db"));
+  }
+
+  /** The same story with Concent's store on a real PostgreSQL server (a fresh database). */
+  @Test
+  void theSameStoryOnPostgresql(@TempDir Path dir) throws Exception {
+    story(dir, Postgres.shared().createDatabase("concent_hostile"));
+  }
+
+  private void story(Path dir, String db) throws Exception {
+    try (ConcentWorld w = ConcentWorld.start(dir, DEPOSIT, db);
         HttpClient h = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       this.world = w;
       this.http = h;
