@@ -46,8 +46,9 @@ public record ServiceRefused(byte[] subtaskId, byte[] requestId, Reason reason, 
     /** Concent cannot take the request now; try again later. */
     SYSTEM_OVERLOADED,
     /**
-     * Use case 5: the rejection cannot be disputed (its reason is not VERIFICATION_NEGATIVE, or
-     * Concent already judged a dispute of it).
+     * Use case 5: the rejection cannot be disputed: its reason is not VERIFICATION_NEGATIVE. (A
+     * SubtaskResultsVerify carrying one does not even decode; its decode error names {@code
+     * rejection.reason}: this is the reason to refuse it with.)
      */
     REJECTION_NOT_DISPUTABLE,
     /** Use case 5: the provider's verification-cost note promises less than Concent's fee. */
