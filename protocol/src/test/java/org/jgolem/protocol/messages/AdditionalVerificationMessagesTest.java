@@ -14,6 +14,8 @@ import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.concent.AckSubtaskResultsVerify;
 import org.jgolem.protocol.messages.concent.Frames;
+import org.jgolem.protocol.messages.concent.ServiceRefused;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.concent.SubtaskResultsSettled;
 import org.jgolem.protocol.messages.concent.SubtaskResultsSettled.Method;
 import org.jgolem.protocol.messages.concent.SubtaskResultsSettled.NeutralReason;
@@ -781,5 +783,63 @@ class AdditionalVerificationMessagesTest {
             v.feeFromRequestor(),
             v.feeFromProvider()),
         "rejectionHash");
+    refused(
+        new SubtaskResultsSettled(
+            v.subtaskId(),
+            v.requestor(),
+            v.provider(),
+            v.reportHash(),
+            v.rejectionHash(),
+            v.resultCid(),
+            List.of("bafkreia", "bafkreia"),
+            v.method(),
+            v.outcome(),
+            v.neutralReason(),
+            "",
+            v.checks(),
+            v.paidToProvider(),
+            v.feeFromRequestor(),
+            v.feeFromProvider()),
+        "resourceCids[1]");
+  }
+
+  // ------------------------------------------------------------------ appended reasons
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ServiceRefused.Reason.class,
+      names = {
+        "REJECTION_NOT_DISPUTABLE",
+        "FEE_NOTE_TOO_SMALL",
+        "PROVIDER_DEPOSIT_TOO_SMALL",
+        "PROVIDER_DEPOSIT_BEING_WITHDRAWN"
+      })
+  void theNewRefusalsRoundTrip(ServiceRefused.Reason reason) {
+    ServiceRefused r =
+        roundTrip(
+                new ServiceRefused(
+                    SUB, Fixtures.messageId(MessageType.SUBTASK_RESULTS_VERIFY), reason, "why"),
+                Fixtures.CONCENT)
+            .payload(ServiceRefused.class);
+    assertThat(r.reason()).isEqualTo(reason);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = SettlementMade.UseCase.class,
+      names = {"ADDITIONAL_VERIFICATION", "VERIFICATION_COST"})
+  void theNewSettlementsRoundTrip(SettlementMade.UseCase useCase) {
+    SettlementMade s =
+        roundTrip(
+                new SettlementMade(
+                    useCase,
+                    PROVIDER.address(),
+                    Fixtures.DEPOSIT,
+                    List.of(SUB),
+                    FEE,
+                    "0x" + Fixtures.hex(Fixtures.bytes32(0x55))),
+                Fixtures.CONCENT)
+            .payload(SettlementMade.class);
+    assertThat(s.useCase()).isEqualTo(useCase);
   }
 }

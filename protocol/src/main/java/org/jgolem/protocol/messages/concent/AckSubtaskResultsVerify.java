@@ -88,16 +88,20 @@ public record AckSubtaskResultsVerify(
     Rules.id("reportHash", reportHash);
     Rules.string("resultCid", resultCid, 1, ReportComputedTask.MAX_CID);
     Rules.nonNegative("size", size);
-    Rules.strings("resourceCids", resourceCids, MAX_RESOURCES, 1, SubtaskDefinition.MAX_CID);
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < resourceCids.size(); i++) {
-      if (!seen.add(resourceCids.get(i))) {
-        throw InvalidMessageException.invalid(
-            "resourceCids[" + i + "]", "repeats " + resourceCids.get(i));
-      }
-    }
+    resourceCids("resourceCids", resourceCids);
     Rules.range("uploadDeadline", uploadDeadline, 1, Long.MAX_VALUE);
     Rules.uint256("fee", fee);
+  }
+
+  /** At most {@link #MAX_RESOURCES} CIDs, each 1..128 characters, none twice. */
+  static void resourceCids(String field, List<String> cids) {
+    Rules.strings(field, cids, MAX_RESOURCES, 1, SubtaskDefinition.MAX_CID);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < cids.size(); i++) {
+      if (!seen.add(cids.get(i))) {
+        throw InvalidMessageException.invalid(field + "[" + i + "]", "repeats " + cids.get(i));
+      }
+    }
   }
 
   @Override

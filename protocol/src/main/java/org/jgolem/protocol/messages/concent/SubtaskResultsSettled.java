@@ -15,7 +15,6 @@ import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.Rules;
-import org.jgolem.protocol.messages.market.SubtaskDefinition;
 
 /**
  * Use case 5, Concent's verdict on a disputed rejection, to both parties (named after Golem's
@@ -148,12 +147,7 @@ public record SubtaskResultsSettled(
     Rules.id("reportHash", reportHash);
     Rules.id("rejectionHash", rejectionHash);
     Rules.string("resultCid", resultCid, 1, ReportComputedTask.MAX_CID);
-    Rules.strings(
-        "resourceCids",
-        resourceCids,
-        AckSubtaskResultsVerify.MAX_RESOURCES,
-        1,
-        SubtaskDefinition.MAX_CID);
+    AckSubtaskResultsVerify.resourceCids("resourceCids", resourceCids);
     Rules.present("method", method);
     Rules.present("outcome", outcome);
     Rules.present("neutralReason", neutralReason);
