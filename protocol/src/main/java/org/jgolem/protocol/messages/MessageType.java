@@ -32,6 +32,7 @@ public enum MessageType {
   FORCE_GET_TASK_RESULT(33, false),
   FORCE_SUBTASK_RESULTS(34, false),
   FORCE_PAYMENT(35, false),
+  SUBTASK_RESULTS_VERIFY(36, false),
   // Concent: its answers and verdicts
   SERVICE_REFUSED(40, false),
   FORCE_REPORT_COMPUTED_TASK_RESPONSE(41, false),
@@ -43,7 +44,10 @@ public enum MessageType {
   SETTLEMENT_MADE(47, false),
   // Concent: the HTTP transport
   CONCENT_AUTH(48, false),
-  CONCENT_DELIVERY(49, false);
+  CONCENT_DELIVERY(49, false),
+  // Concent: additional verification (use case 5), its answers and verdict
+  ACK_SUBTASK_RESULTS_VERIFY(50, false),
+  SUBTASK_RESULTS_SETTLED(51, false);
 
   private static final Map<Integer, MessageType> BY_CODE = new HashMap<>();
 

@@ -20,6 +20,7 @@ import org.jgolem.protocol.identity.Secp256k1;
 import org.jgolem.protocol.identity.Signature;
 import org.jgolem.protocol.messages.InvalidMessageException.Reason;
 import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.concent.AckSubtaskResultsVerify;
 import org.jgolem.protocol.messages.concent.ConcentAuth;
 import org.jgolem.protocol.messages.concent.ConcentDelivery;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
@@ -35,6 +36,8 @@ import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.concent.Frames;
 import org.jgolem.protocol.messages.concent.ServiceRefused;
 import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.protocol.messages.concent.SubtaskResultsSettled;
+import org.jgolem.protocol.messages.concent.SubtaskResultsVerify;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
@@ -1103,6 +1106,53 @@ class CodecRejectionTest {
     cases.add(
         Arguments.of("bodyHash", new ConcentAuth(prov, "POST", "/api/v1/send", new byte[31])));
     cases.add(Arguments.of("deliveryIds", new ConcentDelivery(prov, List.of(), List.of(rctFrame))));
+    // use case 5: a dispute of a rejection that is not VERIFICATION_NEGATIVE, a repeated resource,
+    // a neutral verdict that names no failure
+    SubtaskResultsRejected timeout =
+        new SubtaskResultsRejected(
+            report, sub, req, prov, SubtaskResultsRejected.Reason.TIMEOUT, "too slow");
+    cases.add(
+        Arguments.of(
+            "rejection.reason",
+            new SubtaskResultsVerify(
+                ttcFrame,
+                rctFrame,
+                Fixtures.codec()
+                    .encode(Fixtures.codec().seal(timeout, REQUESTOR, Fixtures.TIMESTAMP, id16)),
+                Fixtures.verificationNote())));
+    AckSubtaskResultsVerify order =
+        (AckSubtaskResultsVerify) Fixtures.payload(MessageType.ACK_SUBTASK_RESULTS_VERIFY);
+    cases.add(
+        Arguments.of(
+            "resourceCids[1]",
+            new AckSubtaskResultsVerify(
+                sub,
+                report,
+                order.resultCid(),
+                order.size(),
+                List.of("bafkreiresource", "bafkreiresource"),
+                order.uploadDeadline(),
+                order.fee())));
+    SubtaskResultsSettled v = Fixtures.verdict();
+    cases.add(
+        Arguments.of(
+            "neutralReason",
+            new SubtaskResultsSettled(
+                sub,
+                req,
+                prov,
+                report,
+                v.rejectionHash(),
+                v.resultCid(),
+                v.resourceCids(),
+                SubtaskResultsSettled.Method.NONE,
+                SubtaskResultsSettled.Outcome.NEUTRAL,
+                SubtaskResultsSettled.NeutralReason.NONE,
+                "",
+                List.of(),
+                BigInteger.ZERO,
+                BigInteger.ZERO,
+                BigInteger.ZERO)));
 
     return cases.stream()
         .map(a ->

@@ -7,6 +7,7 @@ import java.util.List;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.concent.AckSubtaskResultsVerify;
 import org.jgolem.protocol.messages.concent.ConcentAuth;
 import org.jgolem.protocol.messages.concent.ConcentDelivery;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
@@ -21,6 +22,9 @@ import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.concent.ServiceRefused;
 import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.protocol.messages.concent.SubtaskResultsSettled;
+import org.jgolem.protocol.messages.concent.SubtaskResultsVerify;
+import org.jgolem.protocol.messages.concent.VerificationCheck;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
@@ -71,6 +75,7 @@ public final class Fixtures {
   public static final byte[] TASK_ID = bytes32(0x11);
   public static final byte[] SUBTASK_ID = bytes32(0x22);
   public static final BigInteger PRICE = new BigInteger("1500000000000000000"); // 1.5 GNT
+  public static final BigInteger VERIFICATION_FEE = new BigInteger("50000000000000000"); // 0.05
 
   private Fixtures() {}
 
@@ -111,6 +116,7 @@ public final class Fixtures {
           FORCE_REPORT_COMPUTED_TASK,
           FORCE_SUBTASK_RESULTS,
           FORCE_PAYMENT,
+          SUBTASK_RESULTS_VERIFY,
           CONCENT_AUTH ->
           PROVIDER;
       case SERVICE_REFUSED,
@@ -121,7 +127,9 @@ public final class Fixtures {
           FORCE_SUBTASK_RESULTS_RESPONSE,
           FORCE_PAYMENT_RESPONSE,
           SETTLEMENT_MADE,
-          CONCENT_DELIVERY ->
+          CONCENT_DELIVERY,
+          ACK_SUBTASK_RESULTS_VERIFY,
+          SUBTASK_RESULTS_SETTLED ->
           CONCENT;
       default -> REQUESTOR;
     };
@@ -149,6 +157,64 @@ public final class Fixtures {
                 SUBTASK_ID,
                 Purpose.COMMUNICATION),
             REQUESTOR.keyPair()));
+  }
+
+  /** The provider's note backing the verification fee of a dispute (use case 5). */
+  public static WireNote verificationNote() {
+    return WireNote.of(
+        NOTES.sign(
+            new PromissoryNote(
+                PROVIDER.address(),
+                DEPOSIT,
+                VERIFICATION_FEE,
+                SUBTASK_ID,
+                Purpose.VERIFICATION_COST),
+            PROVIDER.keyPair()));
+  }
+
+  /** The golden rejection (VERIFICATION_NEGATIVE) of {@link #report()}. */
+  public static SubtaskResultsRejected rejection() {
+    return (SubtaskResultsRejected) payload(MessageType.SUBTASK_RESULTS_REJECTED);
+  }
+
+  /** Concent's verdict overturning {@link #rejection()}: three Blender crops and the upload. */
+  public static SubtaskResultsSettled verdict() {
+    ReportComputedTask r = report();
+    return new SubtaskResultsSettled(
+        SUBTASK_ID,
+        REQUESTOR.address(),
+        PROVIDER.address(),
+        r.structHash(),
+        rejection().structHash(),
+        r.resultCid(),
+        AckSubtaskResultsVerify.resourceCidsOf(taskToCompute()),
+        SubtaskResultsSettled.Method.BLENDER_SSIM,
+        SubtaskResultsSettled.Outcome.PROVIDER_RIGHT,
+        SubtaskResultsSettled.NeutralReason.NONE,
+        "3 crops of 3 at or above 0.94",
+        List.of(
+            VerificationCheck.upload("upload", true),
+            VerificationCheck.ssim(
+                "crop 0",
+                "out/frame-0013.png",
+                new VerificationCheck.Crop(12, 40, 64, 48),
+                987_654,
+                940_000),
+            VerificationCheck.ssim(
+                "crop 1",
+                "out/frame-0013.png",
+                new VerificationCheck.Crop(300, 200, 64, 48),
+                1_000_000,
+                940_000),
+            VerificationCheck.ssim(
+                "crop 2",
+                "out/frame-0014.png",
+                new VerificationCheck.Crop(0, 0, 64, 48),
+                940_000,
+                940_000)),
+        PRICE,
+        VERIFICATION_FEE,
+        BigInteger.ZERO);
   }
 
   public static SubtaskDefinition definition() {
@@ -359,6 +425,16 @@ public final class Fixtures {
               PROVIDER.address(),
               List.of(messageId(MessageType.FORCE_PAYMENT_RESPONSE)),
               List.of(frame(MessageType.FORCE_PAYMENT_RESPONSE)));
+      case SUBTASK_RESULTS_VERIFY ->
+          new SubtaskResultsVerify(
+              frame(MessageType.TASK_TO_COMPUTE),
+              frame(MessageType.REPORT_COMPUTED_TASK),
+              frame(MessageType.SUBTASK_RESULTS_REJECTED),
+              verificationNote());
+      case ACK_SUBTASK_RESULTS_VERIFY ->
+          AckSubtaskResultsVerify.ordering(
+              taskToCompute(), report(), TIMESTAMP + 6_000_000, VERIFICATION_FEE);
+      case SUBTASK_RESULTS_SETTLED -> verdict();
     };
   }
 

@@ -94,7 +94,7 @@ class GoldenFramesTest {
       present =
           files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
     }
-    assertThat(expected).hasSize(31);
+    assertThat(expected).hasSize(34);
     assertThat(present).isEqualTo(expected);
   }
 

@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.AckSubtaskResultsVerify;
 import org.jgolem.protocol.messages.concent.ConcentAuth;
 import org.jgolem.protocol.messages.concent.ConcentDelivery;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
@@ -18,6 +19,8 @@ import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.concent.ServiceRefused;
 import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.protocol.messages.concent.SubtaskResultsSettled;
+import org.jgolem.protocol.messages.concent.SubtaskResultsVerify;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotAssignTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
@@ -74,6 +77,9 @@ public final class Payloads {
     CLASSES.put(MessageType.SETTLEMENT_MADE, SettlementMade.class);
     CLASSES.put(MessageType.CONCENT_AUTH, ConcentAuth.class);
     CLASSES.put(MessageType.CONCENT_DELIVERY, ConcentDelivery.class);
+    CLASSES.put(MessageType.SUBTASK_RESULTS_VERIFY, SubtaskResultsVerify.class);
+    CLASSES.put(MessageType.ACK_SUBTASK_RESULTS_VERIFY, AckSubtaskResultsVerify.class);
+    CLASSES.put(MessageType.SUBTASK_RESULTS_SETTLED, SubtaskResultsSettled.class);
   }
 
   private Payloads() {}

@@ -18,7 +18,10 @@ import org.jgolem.protocol.messages.market.Rules;
 public record ServiceRefused(byte[] subtaskId, byte[] requestId, Reason reason, String detail)
     implements Payload {
 
-  /** Why; Golem's reasons, split where ours says more. */
+  /**
+   * Why; Golem's reasons, split where ours says more. Their names are the wire form: append only,
+   * never rename or remove. The deposit reasons without PROVIDER name the requestor's deposit.
+   */
   public enum Reason {
     /** The request came before its window opened (Golem's RequestPremature). */
     TOO_EARLY,
@@ -41,7 +44,22 @@ public record ServiceRefused(byte[] subtaskId, byte[] requestId, Reason reason, 
     /** The request is malformed, not addressed to this Concent, or not signed by its party. */
     INVALID_REQUEST,
     /** Concent cannot take the request now; try again later. */
-    SYSTEM_OVERLOADED
+    SYSTEM_OVERLOADED,
+    /**
+     * Use case 5: the rejection cannot be disputed: its reason is not VERIFICATION_NEGATIVE. (A
+     * SubtaskResultsVerify carrying one does not even decode; its decode error names {@code
+     * rejection.reason}: this is the reason to refuse it with.)
+     */
+    REJECTION_NOT_DISPUTABLE,
+    /** Use case 5: the provider's verification-cost note promises less than Concent's fee. */
+    FEE_NOTE_TOO_SMALL,
+    /**
+     * Use case 5: the provider's deposit cannot cover the verification fee beside the claims
+     * already open on it (Golem's TooSmallProviderDeposit).
+     */
+    PROVIDER_DEPOSIT_TOO_SMALL,
+    /** Use case 5: the provider's deposit is being withdrawn (unlocked or time-locked). */
+    PROVIDER_DEPOSIT_BEING_WITHDRAWN
   }
 
   @Override

@@ -25,9 +25,14 @@ public record SettlementMade(
     String transactionHash)
     implements Payload {
 
+  /** The names are the wire form: append only, never rename or remove. */
   public enum UseCase {
     FORCED_ACCEPTANCE,
-    FORCED_PAYMENT
+    FORCED_PAYMENT,
+    /** Use case 5 won by the provider: the price, from the requestor's deposit to the provider. */
+    ADDITIONAL_VERIFICATION,
+    /** Use case 5: a verification fee, from the losing party's deposit to the cold wallet. */
+    VERIFICATION_COST
   }
 
   @Override

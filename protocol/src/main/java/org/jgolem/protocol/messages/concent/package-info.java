@@ -5,5 +5,9 @@
  * org.jgolem.protocol.messages.codec.MessageCodec}; Concent's own answers and verdicts are signed
  * by Concent's key. {@link ConcentAuth} binds an HTTP request to Concent's address, its method,
  * path and body, and a fresh nonce (the envelope's message id).
+ *
+ * <p>Use case 5, AdditionalVerification: {@link SubtaskResultsVerify} (the provider's dispute),
+ * {@link AckSubtaskResultsVerify} (Concent's upload order) and {@link SubtaskResultsSettled} (the
+ * verdict, with its {@link VerificationCheck}s).
  */
 package org.jgolem.protocol.messages.concent;
