@@ -30,6 +30,7 @@ import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
+import org.jgolem.protocol.messages.market.RejectReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
@@ -376,10 +377,14 @@ public final class ProviderAgent implements AutoCloseable {
     @Override
     public void relayed(Envelope requestorMessage) {
       call(() -> {
-        if (requestorMessage.type() == MessageType.ACK_REPORT_COMPUTED_TASK) {
-          onAck(requestorMessage);
-        } else {
-          onVerdict(requestorMessage);
+        switch (requestorMessage.payload()) {
+          case AckReportComputedTask a -> onAck(requestorMessage);
+          case RejectReportComputedTask r -> {
+            // only Concent relays it: the job ends at once, as a rejected result
+            if (core.reportRejected(requestorMessage.sender(), r) && concent != null)
+              concent.forgotten(HexFormat.of().formatHex(r.subtaskId()));
+          }
+          default -> onVerdict(requestorMessage);
         }
         return null;
       });
