@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,7 @@ import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
+import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +97,14 @@ public final class RequestorConcent implements ConcentInbox {
   private final MessageCodec codec;
   private final Address self;
   private final Clock clock;
-  private final Predicate<TaskToCompute> onFor;
+  private final Predicate<TaskHeader> onFor;
+
+  /**
+   * Whether Concent is on for each task this requestor announced (by its header's wire id): its
+   * assignments carry no flag of their own, their task's signed header does.
+   */
+  private final Map<String, Boolean> tasks = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService thread;
   private final Windows times;
   private volatile Agent agent;
@@ -107,7 +116,8 @@ public final class RequestorConcent implements ConcentInbox {
   private final Set<String> on = new HashSet<>();
 
   /**
-   * @param onFor whether Concent is on for an assignment (the node's switch and its task's)
+   * @param onFor whether Concent is on for the assignments of a task announced with this header
+   *     (the daemon: {@link TaskHeader#concentEnabled()}, which the requestor signed)
    * @param thread the Concent thread: every call to {@code port} from a timer runs on it
    * @param times Concent's windows (MDT)
    */
@@ -118,7 +128,7 @@ public final class RequestorConcent implements ConcentInbox {
       MessageCodec codec,
       Address self,
       Clock clock,
-      Predicate<TaskToCompute> onFor,
+      Predicate<TaskHeader> onFor,
       ScheduledExecutorService thread,
       Windows times) {
     this.thread = thread;
@@ -139,12 +149,21 @@ public final class RequestorConcent implements ConcentInbox {
   // ------------------------------------------------------------------ from the agent's loop
 
   /**
-   * A message this requestor sent, as sealed: a TaskToCompute (kept when Concent is on for it), or
-   * its verdict (SubtaskResultsAccepted/Rejected) or Ack of such a subtask.
+   * A task this requestor announces (or announces again after a restart): whether Concent is on for
+   * its assignments is its header's.
+   */
+  public void announced(TaskHeader header) {
+    tasks.put(hex(header.taskId()), onFor.test(header));
+  }
+
+  /**
+   * A message this requestor sent, as sealed: a TaskToCompute (kept when Concent is on for its
+   * task, as {@link #announced} said), or its verdict (SubtaskResultsAccepted/Rejected) or Ack of
+   * such a subtask.
    */
   public void sent(Envelope e) {
     if (e.payload() instanceof TaskToCompute ttc) {
-      if (!onFor.test(ttc)) return;
+      if (!tasks.getOrDefault(hex(ttc.taskId()), false)) return;
       String id = hex(ttc.subtaskId());
       on.add(id);
       evidence.put(id, MessageType.TASK_TO_COMPUTE, codec.encode(e));

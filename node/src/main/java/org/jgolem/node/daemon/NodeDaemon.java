@@ -164,7 +164,6 @@ public final class NodeDaemon implements AutoCloseable {
           new ClientConcentPort(client, key, clock, resources, dataDir.resolve("concent-results"));
       closing.add(port);
       SqliteConcentStore evidence = (SqliteConcentStore) concentStates;
-      ConcentMode mode = config.concent();
       nodeConcent =
           NodeConcent.create(
               port,
@@ -176,9 +175,8 @@ public final class NodeDaemon implements AutoCloseable {
               AgentLoop.singleThread("concent"),
               config.concentPoll(),
               header -> header.concentEnabled(),
-              // the requestor's own tasks: announced with Concent whenever its mode is not off
-              // (optional follows the task file; its assignments carry no flag of their own)
-              ttc -> mode != ConcentMode.OFF);
+              // the requestor's own tasks: as each was announced (optional follows the task file)
+              header -> header.concentEnabled());
       closing.add(nodeConcent);
     }
     this.nodeConcent = nodeConcent;

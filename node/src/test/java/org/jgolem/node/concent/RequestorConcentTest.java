@@ -41,15 +41,7 @@ class RequestorConcentTest {
   final List<String> results = new ArrayList<>();
   final RequestorConcent concent =
       new RequestorConcent(
-          port,
-          stores,
-          stores,
-          f.codec,
-          f.requestor.address(),
-          f.clock,
-          ttc -> on,
-          scheduler,
-          times);
+          port, stores, stores, f.codec, f.requestor.address(), f.clock, h -> on, scheduler, times);
 
   {
     concent.bind(
@@ -78,6 +70,10 @@ class RequestorConcentTest {
         });
   }
 
+  {
+    concent.announced(f.header(true)); // as the requestor's agent does before assigning
+  }
+
   TaskToCompute ttc = f.ttc(Duration.ofHours(1));
   Envelope ttcEnv = f.seal(ttc, f.requestor);
   String id = ConcentFixture.hex(ttc.subtaskId());
@@ -98,6 +94,7 @@ class RequestorConcentTest {
   @Test
   void keepsNothingWithConcentOff() {
     on = false;
+    concent.announced(f.header(false));
     concent.sent(ttcEnv);
     concent.received(reportEnv);
     assertThat(stores.all(id)).isEmpty();
@@ -242,6 +239,7 @@ class RequestorConcentTest {
     assertThat(port.sent).singleElement().isInstanceOf(ForceGetTaskResult.class);
 
     on = false;
+    concent.announced(f.header(false));
     TaskToCompute other = f.ttc(Duration.ofHours(1));
     concent.sent(f.seal(other, f.requestor));
     assertThat(concent.downloadFailed(ConcentFixture.hex(other.subtaskId()))).isFalse();

@@ -336,4 +336,72 @@ class ConcentMarketTest {
         .isEqualTo(org.jgolem.node.market.requestor.RequestorModel.TaskState.COMPUTING);
     assertThat(again.header().concentEnabled()).isTrue();
   }
+
+  @Test
+  void anOptionalRequestorKeepsEvidenceOnlyForTheAssignmentsOfItsTasksAnnouncedWithConcent()
+      throws Exception {
+    List<P2PNode> nodes = market.network(1);
+    P2PNode node = nodes.get(0);
+    deposits.set(node.id(), TASK_NEEDS.multiply(BigInteger.TEN), 0);
+    var port = new org.jgolem.node.concent.ConcentFixture.FakePort();
+    var kept = new org.jgolem.node.concent.ConcentFixture.MemoryStores();
+    var rc =
+        new org.jgolem.node.concent.RequestorConcent(
+            port,
+            kept,
+            kept,
+            new org.jgolem.protocol.messages.codec.MessageCodec(market.chainId, 1 << 20),
+            node.id(),
+            market.clock,
+            TaskHeader::concentEnabled, // as the daemon assembles it
+            market.time.lane(),
+            org.jgolem.concent.time.Windows.golem());
+    var requestor =
+        new RequestorAgent(
+            market.keyOf(node),
+            node.network(),
+            node.gossip(),
+            market.config(),
+            TaskTemplates.load(),
+            market.store,
+            (task, subtask, payee, amount, at) -> {},
+            cost -> {},
+            new ConcentPolicy(ConcentMode.OPTIONAL, deposits),
+            new Reputation(Reputation.inMemory()),
+            null,
+            dir.resolve("requestor"),
+            market.clock,
+            null,
+            market.time.executors(),
+            rc);
+    market.closing.add(requestor);
+    requestor.start();
+    provider(nodes.get(1), ConcentMode.OPTIONAL);
+
+    var on = requestor.create(task(true));
+    var off = requestor.create(task(false));
+    assertThat(on.header().concentEnabled()).isTrue();
+    assertThat(off.header().concentEnabled()).isFalse();
+    for (var t : List.of(on, off)) {
+      market.time.until(
+          MarketFlowTest.WAIT,
+          () ->
+              requestor.task(t.idHex()).orElseThrow().state()
+                  == org.jgolem.node.market.requestor.RequestorModel.TaskState.FINISHED,
+          () -> "task " + t.idHex() + " finished");
+    }
+    var withConcent = requestor.task(on.idHex()).orElseThrow().assignments();
+    var without = requestor.task(off.idHex()).orElseThrow().assignments();
+    assertThat(withConcent).isNotEmpty();
+    assertThat(without).isNotEmpty();
+    for (var a : withConcent) {
+      assertThat(kept.all(a.id()))
+          .as("the Concent task's assignment %s", a.id())
+          .containsKeys(MessageType.TASK_TO_COMPUTE, MessageType.SUBTASK_RESULTS_ACCEPTED);
+    }
+    for (var a : without) {
+      assertThat(kept.all(a.id())).as("the other task's assignment %s", a.id()).isEmpty();
+    }
+    assertThat(port.sent).isEmpty();
+  }
 }

@@ -1579,7 +1579,7 @@ class MarketFlowTest {
     MessageCodec codec = new MessageCodec(chainId, 1 << 20);
     RequestorConcent rc =
         new RequestorConcent(
-            port, kept, kept, codec, r.id(), clock, ttc -> true, time.lane(), Windows.golem());
+            port, kept, kept, codec, r.id(), clock, h -> true, time.lane(), Windows.golem());
     ProviderConcent pc =
         new ProviderConcent(
             port,

@@ -143,6 +143,7 @@ final class RequestorPorts implements RequestorEffects {
 
   @Override
   public void announce(TaskHeader header) {
+    if (concent != null) concent.announced(header);
     gossip.publish(header);
   }
 
