@@ -2,6 +2,7 @@ package org.jgolem.node.concent;
 
 import java.math.BigInteger;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a forced report (use case 1): its own Ack or Reject, as the agent decides ({@link
  *       Agent#forcedReport});
  *   <li>a forced verdict (use case 3): the SubtaskResultsAccepted or Rejected it already sent;
- *       undecided, it stays silent and Concent decides after FAT;
+ *       undecided, it decides now ({@link Agent#forcedVerdict}: the result fetched and checked as
+ *       usual) and sends Concent the verdict as soon as it is made; one it cannot make before FAT
+ *       (a redundant subtask still waiting for its other results) Concent makes;
  *   <li>a result that cannot be downloaded, or not within MDT(size) (use case 2):
  *       ForceGetTaskResult (Golem's trigger); the result Concent then has is downloaded from its
  *       storage and checked as usual, and Concent's verdict that the provider did not upload is
@@ -73,6 +76,14 @@ public final class RequestorConcent implements ConcentInbox {
      * (Concent then acknowledges in its place). Returns once what it changed is saved.
      */
     Optional<Payload> forcedReport(Envelope report);
+
+    /**
+     * The provider forced a verdict through Concent (use case 3; {@code report}, its signed frame,
+     * already checked to answer a TaskToCompute this requestor sent) and none was made here yet:
+     * the subtask is decided now (its result fetched and checked as usual), and the verdict, once
+     * made, goes to Concent through {@link #sent}. Returns once the decision is under way.
+     */
+    void forcedVerdict(Envelope report);
 
     /**
      * The result is in this node's resource store now, downloaded from Concent's storage: it is
@@ -170,7 +181,33 @@ public final class RequestorConcent implements ConcentInbox {
       return;
     }
     String id = subtaskOf(e.payload());
-    if (id != null && isOn(id)) evidence.put(id, e.type(), codec.encode(e));
+    if (id == null || !isOn(id)) return;
+    boolean first =
+        evidence.get(id, MessageType.SUBTASK_RESULTS_ACCEPTED).isEmpty()
+            && evidence.get(id, MessageType.SUBTASK_RESULTS_REJECTED).isEmpty();
+    evidence.put(id, e.type(), codec.encode(e));
+    if (first && evidence.get(id, MessageType.FORCE_SUBTASK_RESULTS).isPresent()) {
+      // Concent asked for this verdict (use case 3): it gets it now, within FAT
+      Payload verdict = e.payload();
+      thread.execute(() -> answerForced(id, verdict, new Backoff(Backoff.FIRST, Backoff.MAX)));
+    }
+  }
+
+  /** Sends Concent the verdict it asked for; Concent not reached, again after a back-off. */
+  private void answerForced(String id, Payload verdict, Backoff backoff) {
+    try {
+      port.send(verdict);
+      set(id, ConcentState.ANSWERED, verdict.type().name());
+    } catch (ConcentException | RuntimeException ex) {
+      Duration wait = backoff.failed();
+      LOG.warn(
+          "Subtask {}: the verdict Concent asked for not sent ({}); again in {} s",
+          id,
+          ex.getMessage(),
+          wait.toSeconds());
+      thread.schedule(
+          () -> answerForced(id, verdict, backoff), wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   /** A report received: kept if its subtask has Concent on and it answers the TaskToCompute. */
@@ -272,7 +309,7 @@ public final class RequestorConcent implements ConcentInbox {
   public boolean handle(ConcentMessage m) {
     Payload p = m.envelope().payload();
     if (p instanceof ForceReportComputedTask f) return forcedReport(f);
-    if (p instanceof ForceSubtaskResults f) return forcedVerdict(f);
+    if (p instanceof ForceSubtaskResults f) return forcedVerdict(m, f);
     if (p instanceof SettlementMade s) return paid(s);
     if (p instanceof ServiceRefused r) return refused(r);
     if (p instanceof ForceGetTaskResultDownload d) return resultUploaded(d);
@@ -329,7 +366,7 @@ public final class RequestorConcent implements ConcentInbox {
     return true;
   }
 
-  private boolean forcedVerdict(ForceSubtaskResults f) {
+  private boolean forcedVerdict(ConcentMessage m, ForceSubtaskResults f) {
     Envelope report = open(f.report());
     if (!(report.payload() instanceof ReportComputedTask r)) return false;
     String id = hex(r.subtaskId());
@@ -340,7 +377,14 @@ public final class RequestorConcent implements ConcentInbox {
             .get(id, MessageType.SUBTASK_RESULTS_ACCEPTED)
             .or(() -> evidence.get(id, MessageType.SUBTASK_RESULTS_REJECTED));
     if (verdict.isEmpty()) {
-      set(id, ConcentState.FORCING_ACCEPTANCE, "undecided here: Concent decides after FAT");
+      if (!answersOurs(id, report)) return false;
+      evidence.put(id, MessageType.REPORT_COMPUTED_TASK, f.report());
+      // kept first: the verdict made from now on goes to Concent (see sent), even after a restart
+      evidence.put(id, MessageType.FORCE_SUBTASK_RESULTS, m.frame());
+      if (state(id) != ConcentState.FORCING_RESULT) {
+        set(id, ConcentState.FORCING_ACCEPTANCE, "deciding now: the verdict goes to Concent");
+      }
+      agent.forcedVerdict(report);
       return true;
     }
     Payload p = open(verdict.get()).payload();

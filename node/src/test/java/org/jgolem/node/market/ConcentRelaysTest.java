@@ -17,6 +17,7 @@ import org.jgolem.node.concent.ConcentFixture;
 import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.ConcentState;
 import org.jgolem.node.concent.ProviderConcent;
+import org.jgolem.node.concent.RequestorConcent;
 import org.jgolem.node.market.provider.JobSnapshot;
 import org.jgolem.node.market.provider.ProviderAgent;
 import org.jgolem.node.market.requestor.RequestorAgent;
@@ -25,11 +26,14 @@ import org.jgolem.node.tasks.TaskTemplates;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
+import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.RejectReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
+import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -238,5 +242,104 @@ class ConcentRelaysTest {
     market.time.settle();
     assertThat(port.sent).as("nothing forced for a rejected report").isEmpty();
     workers.release();
+  }
+
+  @Test
+  void anUndecidedRequestorDecidesAtOnceWhenConcentRelaysAForcedVerdictAndAnswersConcent()
+      throws Exception {
+    List<P2PNode> nodes = market.network(1);
+    P2PNode r = nodes.get(0);
+    P2PNode p = nodes.get(1);
+    // the provider's gateway fails until it serves again: the requestor asks Concent for the
+    // result (use case 2) and waits, undecided
+    java.util.concurrent.atomic.AtomicBoolean serving =
+        new java.util.concurrent.atomic.AtomicBoolean(false);
+    ResourceExchange gateway =
+        market.new DelegatingStore() {
+          @Override
+          public void fetch(
+              String cid, Path target, List<java.net.URI> sources, long maxBytes, Duration t)
+              throws java.io.IOException {
+            if (!serving.get()) throw new java.io.IOException("the provider's gateway is down");
+            super.fetch(cid, target, sources, maxBytes, t);
+          }
+        };
+    var rc =
+        new RequestorConcent(
+            port,
+            kept,
+            kept,
+            codec,
+            r.id(),
+            market.clock,
+            h -> true,
+            market.time.lane(),
+            Windows.golem());
+    List<String> paid = new CopyOnWriteArrayList<>();
+    var requestor =
+        new RequestorAgent(
+            market.keyOf(r),
+            r.network(),
+            r.gossip(),
+            market.config(),
+            TaskTemplates.load(),
+            gateway,
+            (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)),
+            cost -> {},
+            ConcentPolicy.off(),
+            new Reputation(Reputation.inMemory()),
+            null,
+            dir.resolve("requestor"),
+            market.clock,
+            null,
+            market.time.executors(),
+            rc);
+    market.closing.add(requestor);
+    requestor.start();
+    market.provider(p, false);
+    var task = requestor.create(market.gwasmTask(1, 1));
+    market.time.until(
+        MarketFlowTest.WAIT,
+        () ->
+            !requestor.task(task.idHex()).orElseThrow().assignments().isEmpty()
+                && kept.state(requestor.task(task.idHex()).orElseThrow().assignments().get(0).id())
+                    == ConcentState.FORCING_RESULT,
+        () -> "the result asked of Concent");
+    String id = requestor.task(task.idHex()).orElseThrow().assignments().get(0).id();
+    assertThat(port.sent).singleElement().isInstanceOf(ForceGetTaskResult.class);
+    market.time.settle();
+    assertThat(paid).as("undecided").isEmpty();
+
+    // the provider forces a verdict; its gateway serves again
+    serving.set(true);
+    byte[] reportFrame = kept.get(id, MessageType.REPORT_COMPUTED_TASK).orElseThrow();
+    ReportComputedTask report = codec.decode(reportFrame).payload(ReportComputedTask.class);
+    Envelope ack =
+        codec.seal(
+            new AckReportComputedTask(report.structHash(), report.subtaskId()),
+            market.keyOf(r),
+            market.clock);
+    assertThat(
+            rc.handle(
+                concent.fromConcent(
+                    new ForceSubtaskResults(
+                        kept.get(id, MessageType.TASK_TO_COMPUTE).orElseThrow(),
+                        reportFrame,
+                        codec.encode(ack)))))
+        .isTrue();
+    market.time.settle();
+    assertThat(paid).as("decided now: accepted, and paid once").containsExactly(id);
+    assertThat(port.sent).hasSize(2);
+    assertThat(port.sent.get(1))
+        .isInstanceOfSatisfying(
+            SubtaskResultsAccepted.class,
+            a -> assertThat(a.reportHash()).isEqualTo(report.structHash()));
+    assertThat(kept.get(id).orElseThrow().label()).isEqualTo("ANSWERED(SUBTASK_RESULTS_ACCEPTED)");
+    market.time.until(
+        MarketFlowTest.WAIT,
+        () ->
+            requestor.task(task.idHex()).orElseThrow().state()
+                == org.jgolem.node.market.requestor.RequestorModel.TaskState.FINISHED,
+        () -> "the task finished");
   }
 }

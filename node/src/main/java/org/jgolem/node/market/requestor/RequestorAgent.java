@@ -249,6 +249,14 @@ public final class RequestorAgent implements AutoCloseable {
     }
 
     @Override
+    public void forcedVerdict(Envelope report) {
+      loop.call(() -> {
+        answers.decideNow(report);
+        return null;
+      });
+    }
+
+    @Override
     public void resultAtConcent(String subtaskId) {
       loop.call(() -> {
         answers.resultAtConcent(subtaskId);
