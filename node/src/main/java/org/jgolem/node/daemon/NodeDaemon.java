@@ -42,6 +42,7 @@ import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
+import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.PaymentRecorder;
 import org.jgolem.node.market.provider.ProviderAgent;
@@ -325,15 +326,26 @@ public final class NodeDaemon implements AutoCloseable {
               market,
               computer,
               resources,
-              (requestorId, task, subtask, amount, at) -> {
-                IncomeKeeper incomes = this.incomes;
-                if (incomes != null) {
-                  incomes.expect(
-                      requestorId,
-                      HexFormat.of().formatHex(task),
-                      HexFormat.of().formatHex(subtask),
-                      amount,
-                      Instant.ofEpochMilli(at));
+              new IncomeRecorder() {
+                @Override
+                public void incomeExpected(
+                    Address requestorId, byte[] task, byte[] subtask, BigInteger amount, long at) {
+                  IncomeKeeper incomes = NodeDaemon.this.incomes;
+                  if (incomes != null) {
+                    incomes.expect(
+                        requestorId,
+                        HexFormat.of().formatHex(task),
+                        HexFormat.of().formatHex(subtask),
+                        amount,
+                        Instant.ofEpochMilli(at));
+                  }
+                }
+
+                @Override
+                public void paidByConcent(
+                    String txHash, Address payer, List<String> subtaskIds, BigInteger amount) {
+                  IncomeKeeper incomes = NodeDaemon.this.incomes;
+                  if (incomes != null) incomes.paidByConcent(txHash, payer, subtaskIds, amount);
                 }
               },
               reputation,

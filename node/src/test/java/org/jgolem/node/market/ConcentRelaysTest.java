@@ -30,6 +30,7 @@ import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
+import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.RejectReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
@@ -95,6 +96,10 @@ class ConcentRelaysTest {
 
   /** A provider with its side of Concent on, its incomes written to {@code payers}. */
   ProviderAgent provider(P2PNode p, ProviderConcent pc, List<Address> payers) {
+    return provider(p, pc, (req, task, subtask, amount, at) -> payers.add(req));
+  }
+
+  ProviderAgent provider(P2PNode p, ProviderConcent pc, IncomeRecorder incomes) {
     var provider =
         new ProviderAgent(
             p.network(),
@@ -102,7 +107,7 @@ class ConcentRelaysTest {
             market.config(),
             new TaskComputer(List.of(new MarketFlowTest.FakeWasm(false))),
             market.store,
-            (req, task, subtask, amount, at) -> payers.add(req),
+            incomes,
             new Reputation(Reputation.inMemory()),
             dir.resolve("provider-" + p.id()),
             market.clock,
@@ -341,5 +346,55 @@ class ConcentRelaysTest {
             requestor.task(task.idHex()).orElseThrow().state()
                 == org.jgolem.node.market.requestor.RequestorModel.TaskState.FINISHED,
         () -> "the task finished");
+  }
+
+  @Test
+  void concentsSettlementMakesTheProvidersIncomesTheDepositContractsForExactlyWhatItPaid()
+      throws Exception {
+    List<P2PNode> nodes = market.network(1);
+    P2PNode r = nodes.get(0);
+    P2PNode p = nodes.get(1);
+    MarketTime.Lane workers = market.time.lane();
+    workers.hold();
+    RequestorAgent requestor = silentRequestor(r, workers);
+    ProviderConcent pc = providerConcent(p);
+    List<String> settled = new CopyOnWriteArrayList<>();
+    ProviderAgent provider =
+        provider(
+            p,
+            pc,
+            new IncomeRecorder() {
+              @Override
+              public void incomeExpected(
+                  Address req, byte[] task, byte[] subtask, BigInteger amount, long at) {}
+
+              @Override
+              public void paidByConcent(
+                  String txHash, Address payer, List<String> ids, BigInteger amount) {
+                settled.add(txHash + " " + payer + " " + ids + " " + amount);
+              }
+            });
+    requestor.create(longTask());
+    market.time.until(
+        MarketFlowTest.WAIT, () -> workers.heldCount() > 0, () -> "the result reported");
+    JobSnapshot job = provider.jobs().get(0);
+    String tx = "0x" + "5e".repeat(32);
+    BigInteger paid = job.price().subtract(BigInteger.ONE); // Concent pays what it found missing
+    assertThat(
+            pc.handle(
+                concent.fromConcent(
+                    new SettlementMade(
+                        SettlementMade.UseCase.FORCED_PAYMENT,
+                        r.id(),
+                        p.id(),
+                        List.of(HexFormat.of().parseHex(job.subtaskId())),
+                        paid,
+                        tx))))
+        .isTrue();
+    assertThat(settled)
+        .as("from the deposit contract, not the requestor, for the exact amount")
+        .containsExactly(tx + " " + market.deposit + " [" + job.subtaskId() + "] " + paid);
+    assertThat(kept.state(job.subtaskId())).isEqualTo(ConcentState.PAID_BY_CONCENT);
+    workers.release();
   }
 }

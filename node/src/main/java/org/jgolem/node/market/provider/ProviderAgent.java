@@ -418,7 +418,7 @@ public final class ProviderAgent implements AutoCloseable {
         Address payer,
         BigInteger amount,
         String txHash) {
-      settlement.paidByConcent(useCase, subtaskIds, payer, amount, txHash);
+      settlement.paidByConcent(useCase, subtaskIds, payer, depositContract, amount, txHash);
     }
   }
 
