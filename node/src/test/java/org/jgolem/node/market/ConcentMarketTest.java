@@ -61,23 +61,20 @@ class ConcentMarketTest {
 
   ProviderAgent provider(P2PNode node, ConcentMode mode) {
     var p =
-        new ProviderAgent(
-            node.network(),
-            node.gossip(),
-            market.config(),
-            new TaskComputer(List.of(new MarketFlowTest.FakeWasm(false))),
-            market.store,
-            (req, task, subtask, amount, at) -> {},
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-" + node.id()),
-            market.clock,
-            1,
-            4,
-            4096,
-            null,
-            market.time.executors(),
-            new ConcentPolicy(mode, deposits),
-            null);
+        ProviderAgent.builder()
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(market.config())
+            .computer(new TaskComputer(List.of(new MarketFlowTest.FakeWasm(false))))
+            .resources(market.store)
+            .incomes((req, task, subtask, amount, at) -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-" + node.id()))
+            .clock(market.clock)
+            .capacity(1, 4, 4096)
+            .executors(market.time.executors())
+            .concent(new ConcentPolicy(mode, deposits), null)
+            .build();
     market.closing.add(p);
     return p;
   }
@@ -89,23 +86,22 @@ class ConcentMarketTest {
   RequestorAgent requestor(
       P2PNode node, ConcentMode mode, org.jgolem.node.market.requestor.RequestorStore db) {
     var r =
-        new RequestorAgent(
-            market.keyOf(node),
-            node.network(),
-            node.gossip(),
-            market.config(),
-            TaskTemplates.load(),
-            market.store,
-            (task, subtask, payee, amount, at) -> {},
-            cost -> {},
-            new ConcentPolicy(mode, deposits),
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            market.clock,
-            db,
-            market.time.executors(),
-            null);
+        RequestorAgent.builder()
+            .key(market.keyOf(node))
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(market.config())
+            .templates(TaskTemplates.load())
+            .resources(market.store)
+            .payments((task, subtask, payee, amount, at) -> {})
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(market.clock)
+            .store(db)
+            .executors(market.time.executors())
+            .concent(new ConcentPolicy(mode, deposits), null)
+            .build();
     market.closing.add(r);
     r.start();
     return r;
@@ -357,23 +353,21 @@ class ConcentMarketTest {
             market.time.lane(),
             org.jgolem.concent.time.Windows.golem());
     var requestor =
-        new RequestorAgent(
-            market.keyOf(node),
-            node.network(),
-            node.gossip(),
-            market.config(),
-            TaskTemplates.load(),
-            market.store,
-            (task, subtask, payee, amount, at) -> {},
-            cost -> {},
-            new ConcentPolicy(ConcentMode.OPTIONAL, deposits),
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            market.clock,
-            null,
-            market.time.executors(),
-            rc);
+        RequestorAgent.builder()
+            .key(market.keyOf(node))
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(market.config())
+            .templates(TaskTemplates.load())
+            .resources(market.store)
+            .payments((task, subtask, payee, amount, at) -> {})
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(market.clock)
+            .executors(market.time.executors())
+            .concent(new ConcentPolicy(ConcentMode.OPTIONAL, deposits), rc)
+            .build();
     market.closing.add(requestor);
     requestor.start();
     provider(nodes.get(1), ConcentMode.OPTIONAL);

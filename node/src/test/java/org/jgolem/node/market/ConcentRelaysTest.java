@@ -74,21 +74,20 @@ class ConcentRelaysTest {
   /** A requestor whose workers are held (it acknowledges reports and never decides). */
   RequestorAgent silentRequestor(P2PNode r, MarketTime.Lane workers) {
     var requestor =
-        new RequestorAgent(
-            market.keyOf(r),
-            r.network(),
-            r.gossip(),
-            market.config(),
-            TaskTemplates.load(),
-            market.store,
-            (task, subtask, payee, amount, at) -> {},
-            cost -> {},
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            market.clock,
-            null,
-            new AgentExecutors(market.time.lane(), workers));
+        RequestorAgent.builder()
+            .key(market.keyOf(r))
+            .network(r.network())
+            .gossip(r.gossip())
+            .config(market.config())
+            .templates(TaskTemplates.load())
+            .resources(market.store)
+            .payments((task, subtask, payee, amount, at) -> {})
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(market.clock)
+            .executors(new AgentExecutors(market.time.lane(), workers))
+            .build();
     market.closing.add(requestor);
     requestor.start();
     return requestor;
@@ -101,23 +100,20 @@ class ConcentRelaysTest {
 
   ProviderAgent provider(P2PNode p, ProviderConcent pc, IncomeRecorder incomes) {
     var provider =
-        new ProviderAgent(
-            p.network(),
-            p.gossip(),
-            market.config(),
-            new TaskComputer(List.of(new MarketFlowTest.FakeWasm(false))),
-            market.store,
-            incomes,
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-" + p.id()),
-            market.clock,
-            1,
-            4,
-            4096,
-            null,
-            market.time.executors(),
-            ConcentPolicy.off(),
-            pc);
+        ProviderAgent.builder()
+            .network(p.network())
+            .gossip(p.gossip())
+            .config(market.config())
+            .computer(new TaskComputer(List.of(new MarketFlowTest.FakeWasm(false))))
+            .resources(market.store)
+            .incomes(incomes)
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-" + p.id()))
+            .clock(market.clock)
+            .capacity(1, 4, 4096)
+            .executors(market.time.executors())
+            .concent(ConcentPolicy.off(), pc)
+            .build();
     market.closing.add(provider);
     return provider;
   }
@@ -282,23 +278,22 @@ class ConcentRelaysTest {
             Windows.golem());
     List<String> paid = new CopyOnWriteArrayList<>();
     var requestor =
-        new RequestorAgent(
-            market.keyOf(r),
-            r.network(),
-            r.gossip(),
-            market.config(),
-            TaskTemplates.load(),
-            gateway,
-            (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)),
-            cost -> {},
-            ConcentPolicy.off(),
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            market.clock,
-            null,
-            market.time.executors(),
-            rc);
+        RequestorAgent.builder()
+            .key(market.keyOf(r))
+            .network(r.network())
+            .gossip(r.gossip())
+            .config(market.config())
+            .templates(TaskTemplates.load())
+            .resources(gateway)
+            .payments(
+                (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)))
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(market.clock)
+            .executors(market.time.executors())
+            .concent(ConcentPolicy.off(), rc)
+            .build();
     market.closing.add(requestor);
     requestor.start();
     market.provider(p, false);
