@@ -8,7 +8,6 @@ import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.market.TaskHeader;
-import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,8 @@ public final class NodeConcent implements AutoCloseable {
    * @param thread the Concent thread, the node's from now on (shut down with this)
    * @param pollInterval Golem: 30 s ({@link ConcentPoller#GOLEM_INTERVAL})
    * @param providerOn whether Concent is on for a task's subtasks as a provider
-   * @param requestorOn whether Concent is on for an assignment as a requestor
+   * @param requestorOn whether Concent is on for the assignments of a task this requestor announced
+   *     with this header
    */
   public static NodeConcent create(
       ConcentPort port,
@@ -56,7 +56,7 @@ public final class NodeConcent implements AutoCloseable {
       ScheduledExecutorService thread,
       Duration pollInterval,
       Predicate<TaskHeader> providerOn,
-      Predicate<TaskToCompute> requestorOn) {
+      Predicate<TaskHeader> requestorOn) {
     Windows times;
     try {
       times = port.times();

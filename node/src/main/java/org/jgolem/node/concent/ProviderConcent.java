@@ -67,8 +67,9 @@ public final class ProviderConcent implements ConcentInbox {
   /** What the provider's agent does for Concent. Each call returns once it is saved. */
   public interface Agent {
     /**
-     * A requestor's own message (AckReportComputedTask, SubtaskResultsAccepted or
-     * SubtaskResultsRejected) that Concent relayed: handled as if it had come over P2P.
+     * A requestor's own message (AckReportComputedTask, RejectReportComputedTask,
+     * SubtaskResultsAccepted or SubtaskResultsRejected) that Concent relayed: handled as if it had
+     * come over P2P (a rejection ends the job at once).
      */
     void relayed(Envelope requestorMessage);
 
@@ -405,8 +406,9 @@ public final class ProviderConcent implements ConcentInbox {
         if (c != null) acknowledgedNow(c);
       }
       case REJECT_FROM_REQUESTOR -> {
-        relayedFrom(id, r.answer(), MessageType.REJECT_REPORT_COMPUTED_TASK);
+        Envelope reject = relayedFrom(id, r.answer(), MessageType.REJECT_REPORT_COMPUTED_TASK);
         evidence.put(id, MessageType.REJECT_REPORT_COMPUTED_TASK, r.answer());
+        agent.relayed(reject); // the job ends now, as rejected
         set(id, ConcentState.REPORT_REJECTED, "");
         close(id);
       }

@@ -2,6 +2,7 @@ package org.jgolem.node.concent;
 
 import java.math.BigInteger;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,7 @@ import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
+import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a forced report (use case 1): its own Ack or Reject, as the agent decides ({@link
  *       Agent#forcedReport});
  *   <li>a forced verdict (use case 3): the SubtaskResultsAccepted or Rejected it already sent;
- *       undecided, it stays silent and Concent decides after FAT;
+ *       undecided, it decides now ({@link Agent#forcedVerdict}: the result fetched and checked as
+ *       usual) and sends Concent the verdict as soon as it is made; one it cannot make before FAT
+ *       (a redundant subtask still waiting for its other results) Concent makes;
  *   <li>a result that cannot be downloaded, or not within MDT(size) (use case 2):
  *       ForceGetTaskResult (Golem's trigger); the result Concent then has is downloaded from its
  *       storage and checked as usual, and Concent's verdict that the provider did not upload is
@@ -73,6 +78,14 @@ public final class RequestorConcent implements ConcentInbox {
     Optional<Payload> forcedReport(Envelope report);
 
     /**
+     * The provider forced a verdict through Concent (use case 3; {@code report}, its signed frame,
+     * already checked to answer a TaskToCompute this requestor sent) and none was made here yet:
+     * the subtask is decided now (its result fetched and checked as usual), and the verdict, once
+     * made, goes to Concent through {@link #sent}. Returns once the decision is under way.
+     */
+    void forcedVerdict(Envelope report);
+
+    /**
      * The result is in this node's resource store now, downloaded from Concent's storage: it is
      * fetched (locally) and checked as usual.
      */
@@ -95,7 +108,14 @@ public final class RequestorConcent implements ConcentInbox {
   private final MessageCodec codec;
   private final Address self;
   private final Clock clock;
-  private final Predicate<TaskToCompute> onFor;
+  private final Predicate<TaskHeader> onFor;
+
+  /**
+   * Whether Concent is on for each task this requestor announced (by its header's wire id): its
+   * assignments carry no flag of their own, their task's signed header does.
+   */
+  private final Map<String, Boolean> tasks = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService thread;
   private final Windows times;
   private volatile Agent agent;
@@ -107,7 +127,8 @@ public final class RequestorConcent implements ConcentInbox {
   private final Set<String> on = new HashSet<>();
 
   /**
-   * @param onFor whether Concent is on for an assignment (the node's switch and its task's)
+   * @param onFor whether Concent is on for the assignments of a task announced with this header
+   *     (the daemon: {@link TaskHeader#concentEnabled()}, which the requestor signed)
    * @param thread the Concent thread: every call to {@code port} from a timer runs on it
    * @param times Concent's windows (MDT)
    */
@@ -118,7 +139,7 @@ public final class RequestorConcent implements ConcentInbox {
       MessageCodec codec,
       Address self,
       Clock clock,
-      Predicate<TaskToCompute> onFor,
+      Predicate<TaskHeader> onFor,
       ScheduledExecutorService thread,
       Windows times) {
     this.thread = thread;
@@ -139,19 +160,54 @@ public final class RequestorConcent implements ConcentInbox {
   // ------------------------------------------------------------------ from the agent's loop
 
   /**
-   * A message this requestor sent, as sealed: a TaskToCompute (kept when Concent is on for it), or
-   * its verdict (SubtaskResultsAccepted/Rejected) or Ack of such a subtask.
+   * A task this requestor announces (or announces again after a restart): whether Concent is on for
+   * its assignments is its header's.
+   */
+  public void announced(TaskHeader header) {
+    tasks.put(hex(header.taskId()), onFor.test(header));
+  }
+
+  /**
+   * A message this requestor sent, as sealed: a TaskToCompute (kept when Concent is on for its
+   * task, as {@link #announced} said), or its verdict (SubtaskResultsAccepted/Rejected) or Ack of
+   * such a subtask.
    */
   public void sent(Envelope e) {
     if (e.payload() instanceof TaskToCompute ttc) {
-      if (!onFor.test(ttc)) return;
+      if (!tasks.getOrDefault(hex(ttc.taskId()), false)) return;
       String id = hex(ttc.subtaskId());
       on.add(id);
       evidence.put(id, MessageType.TASK_TO_COMPUTE, codec.encode(e));
       return;
     }
     String id = subtaskOf(e.payload());
-    if (id != null && isOn(id)) evidence.put(id, e.type(), codec.encode(e));
+    if (id == null || !isOn(id)) return;
+    boolean first =
+        evidence.get(id, MessageType.SUBTASK_RESULTS_ACCEPTED).isEmpty()
+            && evidence.get(id, MessageType.SUBTASK_RESULTS_REJECTED).isEmpty();
+    evidence.put(id, e.type(), codec.encode(e));
+    if (first && evidence.get(id, MessageType.FORCE_SUBTASK_RESULTS).isPresent()) {
+      // Concent asked for this verdict (use case 3): it gets it now, within FAT
+      Payload verdict = e.payload();
+      thread.execute(() -> answerForced(id, verdict, new Backoff(Backoff.FIRST, Backoff.MAX)));
+    }
+  }
+
+  /** Sends Concent the verdict it asked for; Concent not reached, again after a back-off. */
+  private void answerForced(String id, Payload verdict, Backoff backoff) {
+    try {
+      port.send(verdict);
+      set(id, ConcentState.ANSWERED, verdict.type().name());
+    } catch (ConcentException | RuntimeException ex) {
+      Duration wait = backoff.failed();
+      LOG.warn(
+          "Subtask {}: the verdict Concent asked for not sent ({}); again in {} s",
+          id,
+          ex.getMessage(),
+          wait.toSeconds());
+      thread.schedule(
+          () -> answerForced(id, verdict, backoff), wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   /** A report received: kept if its subtask has Concent on and it answers the TaskToCompute. */
@@ -253,7 +309,7 @@ public final class RequestorConcent implements ConcentInbox {
   public boolean handle(ConcentMessage m) {
     Payload p = m.envelope().payload();
     if (p instanceof ForceReportComputedTask f) return forcedReport(f);
-    if (p instanceof ForceSubtaskResults f) return forcedVerdict(f);
+    if (p instanceof ForceSubtaskResults f) return forcedVerdict(m, f);
     if (p instanceof SettlementMade s) return paid(s);
     if (p instanceof ServiceRefused r) return refused(r);
     if (p instanceof ForceGetTaskResultDownload d) return resultUploaded(d);
@@ -310,7 +366,7 @@ public final class RequestorConcent implements ConcentInbox {
     return true;
   }
 
-  private boolean forcedVerdict(ForceSubtaskResults f) {
+  private boolean forcedVerdict(ConcentMessage m, ForceSubtaskResults f) {
     Envelope report = open(f.report());
     if (!(report.payload() instanceof ReportComputedTask r)) return false;
     String id = hex(r.subtaskId());
@@ -321,7 +377,14 @@ public final class RequestorConcent implements ConcentInbox {
             .get(id, MessageType.SUBTASK_RESULTS_ACCEPTED)
             .or(() -> evidence.get(id, MessageType.SUBTASK_RESULTS_REJECTED));
     if (verdict.isEmpty()) {
-      set(id, ConcentState.FORCING_ACCEPTANCE, "undecided here: Concent decides after FAT");
+      if (!answersOurs(id, report)) return false;
+      evidence.put(id, MessageType.REPORT_COMPUTED_TASK, f.report());
+      // kept first: the verdict made from now on goes to Concent (see sent), even after a restart
+      evidence.put(id, MessageType.FORCE_SUBTASK_RESULTS, m.frame());
+      if (state(id) != ConcentState.FORCING_RESULT) {
+        set(id, ConcentState.FORCING_ACCEPTANCE, "deciding now: the verdict goes to Concent");
+      }
+      agent.forcedVerdict(report);
       return true;
     }
     Payload p = open(verdict.get()).payload();

@@ -42,6 +42,7 @@ import org.jgolem.node.discovery.DiscoveryConfig;
 import org.jgolem.node.gossip.GossipConfig;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
+import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.PaymentRecorder;
 import org.jgolem.node.market.provider.ProviderAgent;
@@ -164,7 +165,6 @@ public final class NodeDaemon implements AutoCloseable {
           new ClientConcentPort(client, key, clock, resources, dataDir.resolve("concent-results"));
       closing.add(port);
       SqliteConcentStore evidence = (SqliteConcentStore) concentStates;
-      ConcentMode mode = config.concent();
       nodeConcent =
           NodeConcent.create(
               port,
@@ -176,9 +176,8 @@ public final class NodeDaemon implements AutoCloseable {
               AgentLoop.singleThread("concent"),
               config.concentPoll(),
               header -> header.concentEnabled(),
-              // the requestor's own tasks: announced with Concent whenever its mode is not off
-              // (optional follows the task file; its assignments carry no flag of their own)
-              ttc -> mode != ConcentMode.OFF);
+              // the requestor's own tasks: as each was announced (optional follows the task file)
+              header -> header.concentEnabled());
       closing.add(nodeConcent);
     }
     this.nodeConcent = nodeConcent;
@@ -235,45 +234,47 @@ public final class NodeDaemon implements AutoCloseable {
       closing.add(payments);
       account = new RequestorAccount(paymentChain, payments, pc);
       requestor =
-          new RequestorAgent(
-              key,
-              p2p.network(),
-              p2p.gossip(),
-              market,
-              TaskTemplates.load(),
-              resources,
-              new PaymentRecorder() {
-                @Override
-                public void paymentDue(
-                    byte[] task, byte[] subtask, Address payee, BigInteger amount, long at) {
-                  payments.record(
-                      HexFormat.of().formatHex(task),
-                      HexFormat.of().formatHex(subtask),
-                      payee,
-                      amount,
-                      Instant.ofEpochMilli(at));
-                }
+          RequestorAgent.builder()
+              .key(key)
+              .network(p2p.network())
+              .gossip(p2p.gossip())
+              .config(market)
+              .templates(TaskTemplates.load())
+              .resources(resources)
+              .payments(
+                  new PaymentRecorder() {
+                    @Override
+                    public void paymentDue(
+                        byte[] task, byte[] subtask, Address payee, BigInteger amount, long at) {
+                      payments.record(
+                          HexFormat.of().formatHex(task),
+                          HexFormat.of().formatHex(subtask),
+                          payee,
+                          amount,
+                          Instant.ofEpochMilli(at));
+                    }
 
-                @Override
-                public void settledByConcent(List<String> subtaskIds, String reason) {
-                  payments.settledByConcent(subtaskIds, reason);
-                }
-              },
-              cost -> {
+                    @Override
+                    public void settledByConcent(List<String> subtaskIds, String reason) {
+                      payments.settledByConcent(subtaskIds, reason);
+                    }
+                  })
+              .funds(cost -> {
                 try {
                   account.requireAffordable(cost, "task");
                 } catch (InsufficientFundsException e) {
                   throw new RequestorAgent.InsufficientFundsException(e.getMessage());
                 }
-              },
-              concent,
-              reputation,
-              computer,
-              dataDir.resolve("requestor"),
-              clock,
-              new SqliteRequestorStore(db),
-              AgentExecutors.requestor(), // the loop and its workers on threads of their own
-              nodeConcent == null ? null : nodeConcent.requestor());
+              })
+              .reputation(reputation)
+              .localComputer(computer)
+              .dataDir(dataDir.resolve("requestor"))
+              .clock(clock)
+              .store(new SqliteRequestorStore(db))
+              .executors(
+                  AgentExecutors.requestor()) // the loop and its workers on threads of their own
+              .concent(concent, nodeConcent == null ? null : nodeConcent.requestor())
+              .build();
       closing.add(requestor);
       int resumed = requestor.start();
       if (resumed > 0) LOG.info("Resumed {} task(s) from {}", resumed, db.file());
@@ -321,33 +322,50 @@ public final class NodeDaemon implements AutoCloseable {
               .max()
               .orElse(0);
       provider =
-          new ProviderAgent(
-              p2p.network(),
-              p2p.gossip(),
-              market,
-              computer,
-              resources,
-              (requestorId, task, subtask, amount, at) -> {
-                IncomeKeeper incomes = this.incomes;
-                if (incomes != null) {
-                  incomes.expect(
-                      requestorId,
-                      HexFormat.of().formatHex(task),
-                      HexFormat.of().formatHex(subtask),
-                      amount,
-                      Instant.ofEpochMilli(at));
-                }
-              },
-              reputation,
-              dataDir.resolve("provider"),
-              clock,
-              config.slots(),
-              Math.max(1, Runtime.getRuntime().availableProcessors()),
-              Math.max(1, memMib),
-              new org.jgolem.node.store.SqliteProviderStore(db, clock),
-              AgentExecutors.provider(),
-              concent,
-              nodeConcent == null ? null : nodeConcent.provider());
+          ProviderAgent.builder()
+              .network(p2p.network())
+              .gossip(p2p.gossip())
+              .config(market)
+              .computer(computer)
+              .resources(resources)
+              .incomes(
+                  new IncomeRecorder() {
+                    @Override
+                    public void incomeExpected(
+                        Address requestorId,
+                        byte[] task,
+                        byte[] subtask,
+                        BigInteger amount,
+                        long at) {
+                      IncomeKeeper incomes = NodeDaemon.this.incomes;
+                      if (incomes != null) {
+                        incomes.expect(
+                            requestorId,
+                            HexFormat.of().formatHex(task),
+                            HexFormat.of().formatHex(subtask),
+                            amount,
+                            Instant.ofEpochMilli(at));
+                      }
+                    }
+
+                    @Override
+                    public void paidByConcent(
+                        String txHash, Address payer, List<String> subtaskIds, BigInteger amount) {
+                      IncomeKeeper incomes = NodeDaemon.this.incomes;
+                      if (incomes != null) incomes.paidByConcent(txHash, payer, subtaskIds, amount);
+                    }
+                  })
+              .reputation(reputation)
+              .dataDir(dataDir.resolve("provider"))
+              .clock(clock)
+              .capacity(
+                  config.slots(),
+                  Math.max(1, Runtime.getRuntime().availableProcessors()),
+                  Math.max(1, memMib))
+              .store(new org.jgolem.node.store.SqliteProviderStore(db, clock))
+              .executors(AgentExecutors.provider())
+              .concent(concent, nodeConcent == null ? null : nodeConcent.provider())
+              .build();
       closing.add(provider);
     }
     if (nodeConcent != null) {

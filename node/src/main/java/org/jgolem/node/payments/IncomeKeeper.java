@@ -156,6 +156,71 @@ public final class IncomeKeeper implements AutoCloseable {
     });
   }
 
+  /**
+   * Concent paid {@code amount} from a requestor's deposit for {@code subtaskIds} (its
+   * SettlementMade), in transaction {@code txHash} sent by the deposit contract {@code payer}.
+   *
+   * <p>The incomes it names that are still expected become the deposit contract's, bound to that
+   * transaction, whole and oldest accepted first as far as the amount covers them; what it does not
+   * cover whole stays expected from the requestor, visibly unpaid, and its part of the amount stays
+   * unallocated on the deposit's payment (credit). They are RECEIVED when the chain shows the
+   * transaction: now, if it was scanned already, else at the tick that scans it, and only from that
+   * transaction. The GNT is counted once, from the chain, whichever comes first; a requestor's
+   * batch that later pays the same subtasks covers nothing of them and stays credit. Delivered
+   * again, it changes nothing.
+   *
+   * @return how many incomes became RECEIVED now
+   */
+  public int paidByConcent(
+      String txHash, Address payer, List<String> subtaskIds, BigInteger amount) {
+    if (txHash == null || payer == null || subtaskIds == null || amount == null) {
+      throw new PaymentException(
+          PaymentException.Reason.INVALID_RECORD,
+          "transaction, payer, subtask ids and amount are required");
+    }
+    return store.inTransaction(tx -> {
+      List<IncomeRecord> named = new ArrayList<>();
+      for (String id : new LinkedHashSet<>(subtaskIds)) tx.income(id).ifPresent(named::add);
+      named.sort(
+          java.util.Comparator.comparing(IncomeRecord::acceptedAt)
+              .thenComparing(IncomeRecord::subtaskId));
+      BigInteger left = amount;
+      for (IncomeRecord r : named) {
+        if (txHash.equals(r.txHash())) left = left.subtract(r.amount()); // bound before
+      }
+      List<String> bound = new ArrayList<>();
+      for (IncomeRecord r : named) {
+        if (r.status() == IncomeStatus.EXPECTED
+            && r.txHash() == null
+            && r.amount().compareTo(left) <= 0) {
+          tx.pin(r.subtaskId(), payer, txHash);
+          left = left.subtract(r.amount());
+          bound.add(r.subtaskId());
+        }
+      }
+      if (!bound.isEmpty()) {
+        LOG.info(
+            "incomes: Concent's {} from {} in {} pays {}{}",
+            amount,
+            payer,
+            txHash,
+            bound,
+            left.signum() > 0 ? "; " + left + " of it covers no expected income whole" : "");
+      }
+      return tx.payment(txHash, payer)
+          .map(c ->
+              allocate(
+                  tx,
+                  c.paymentId(),
+                  txHash,
+                  payer,
+                  c.left(),
+                  OptionalLong.empty(),
+                  c.blockNumber()))
+          .orElse(0);
+    });
+  }
+
   /** Scans new blocks, matches payments, applies credit, reports overdue incomes. */
   public TickReport tick() {
     synchronized (tickLock) {
@@ -398,28 +463,39 @@ public final class IncomeKeeper implements AutoCloseable {
       BigInteger amount,
       OptionalLong closureTime,
       long block) {
+    // incomes Concent named as paid by this very transaction first, whole, as far as it covers;
+    // then the matcher, over the incomes bound to no transaction
+    BigInteger left = amount;
+    int bound = 0;
     List<IncomeMatcher.Candidate> candidates = new ArrayList<>();
     for (IncomeRecord r : tx.expectedFrom(sender)) {
-      candidates.add(
-          new IncomeMatcher.Candidate(r.subtaskId(), r.amount(), r.acceptedAt().toEpochMilli()));
+      if (r.txHash() == null) {
+        candidates.add(
+            new IncomeMatcher.Candidate(r.subtaskId(), r.amount(), r.acceptedAt().toEpochMilli()));
+      } else if (r.txHash().equals(txHash) && r.amount().compareTo(left) <= 0) {
+        tx.received(r.subtaskId(), receiptId, txHash, block, clock.millis());
+        left = left.subtract(r.amount());
+        bound++;
+      }
     }
     IncomeMatcher.Allocation a =
-        IncomeMatcher.allocate(amount, closureTime, config.closureSkew(), candidates);
+        IncomeMatcher.allocate(left, closureTime, config.closureSkew(), candidates);
     for (String subtask : a.subtaskIds()) {
       tx.received(subtask, receiptId, txHash, block, clock.millis());
     }
     tx.unallocated(receiptId, a.remainder());
-    if (!a.subtaskIds().isEmpty()) {
+    int covered = bound + a.subtaskIds().size();
+    if (covered > 0) {
       LOG.info(
-          "incomes: {} from {} in {} covers {} income(s) ({} rule){}",
+          "incomes: {} from {} in {} covers {} income(s) ({}){}",
           amount,
           sender,
           txHash,
-          a.subtaskIds().size(),
-          a.rule(),
+          covered,
+          bound > 0 ? bound + " named by Concent, " + a.rule() + " rule" : a.rule() + " rule",
           a.remainder().signum() > 0 ? ", " + a.remainder() + " left as credit" : "");
     }
-    return a.subtaskIds().size();
+    return covered;
   }
 
   /**

@@ -6,7 +6,9 @@ import org.jgolem.eth.Address;
 
 /**
  * One income the provider expects or has received. {@code txHash} and {@code blockNumber} are null
- * until received; {@code overdueReported} says the listener was told it was late.
+ * until received, except that an income Concent's settlement named keeps that transaction's hash
+ * while it is still EXPECTED (see {@link IncomeKeeper#paidByConcent}); {@code overdueReported} says
+ * the listener was told it was late.
  */
 public record IncomeRecord(
     String subtaskId,

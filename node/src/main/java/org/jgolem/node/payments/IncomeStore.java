@@ -87,6 +87,15 @@ public interface IncomeStore {
         OptionalLong closureTime,
         long seenAt);
 
+    /**
+     * Marks an EXPECTED income as paid by transaction {@code txHash} from {@code payer} (Concent's
+     * settlement named it): from now on only that payment covers it. Nothing for another status.
+     */
+    void pin(String subtaskId, Address payer, String txHash);
+
+    /** The payment seen on chain in transaction {@code txHash} from {@code sender}, if any. */
+    Optional<Credit> payment(String txHash, Address sender);
+
     /** Incomes still EXPECTED from {@code requestor}, oldest accepted first. */
     List<IncomeRecord> expectedFrom(Address requestor);
 

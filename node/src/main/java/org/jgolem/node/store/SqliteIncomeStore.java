@@ -221,6 +221,38 @@ public final class SqliteIncomeStore implements IncomeStore {
     }
 
     @Override
+    public void pin(String subtaskId, Address payer, String txHash) {
+      exec(
+          "UPDATE incomes SET requestor = ?, tx_hash = ? WHERE subtask_id = ? AND status = 'EXPECTED'",
+          payer.hex(),
+          txHash,
+          subtaskId);
+    }
+
+    @Override
+    public Optional<Credit> payment(String txHash, Address sender) {
+      return unchecked(() -> {
+        try (PreparedStatement p =
+            c.prepareStatement(
+                "SELECT id, tx_hash, sender, unallocated, block_number FROM income_receipts "
+                    + "WHERE tx_hash = ? AND sender = ?")) {
+          Sql.bind(p, txHash, sender.hex());
+          try (ResultSet rs = p.executeQuery()) {
+            return rs.next()
+                ? Optional.of(
+                    new Credit(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        Address.of(rs.getString(3)),
+                        new BigInteger(rs.getString(4)),
+                        rs.getLong(5)))
+                : Optional.empty();
+          }
+        }
+      });
+    }
+
+    @Override
     public List<IncomeRecord> expectedFrom(Address requestor) {
       return unchecked(() ->
           incomes(

@@ -19,14 +19,17 @@ import org.jgolem.concent.time.Windows;
 import org.jgolem.eth.Address;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.MessageHasher;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.codec.MessageCodec;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.ResourceLimits;
 import org.jgolem.protocol.messages.market.SubtaskDefinition;
+import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.jgolem.protocol.messages.market.WireNote;
+import org.jgolem.protocol.messages.p2p.NodeRecord;
 import org.jgolem.protocol.notes.NoteSigner;
 import org.jgolem.protocol.notes.PromissoryNote;
 import org.jgolem.protocol.notes.Purpose;
@@ -89,6 +92,24 @@ public final class ConcentFixture {
             List.of()),
         pay,
         comm);
+  }
+
+  /** The header of the task {@link #ttc} assigns subtasks of, announced with Concent or not. */
+  TaskHeader header(boolean concentOn) {
+    return TaskHeader.signed(
+        ByteBuffer.allocate(32).putInt(28, 7).array(),
+        requestor,
+        new NodeRecord(requestor.address(), "127.0.0.1", 4000),
+        "wasm",
+        "bafybeiprogram",
+        PRICE,
+        2,
+        60,
+        clock.millis() + 3_600_000,
+        64,
+        1,
+        concentOn,
+        new MessageHasher(CHAIN));
   }
 
   static ReportComputedTask report(TaskToCompute ttc, long size) {

@@ -32,6 +32,7 @@ class RequestorConcentTest {
   final ConcentFixture.MemoryStores stores = new ConcentFixture.MemoryStores();
   final ConcentFixture.FakePort port = new ConcentFixture.FakePort();
   final List<Envelope> forced = new ArrayList<>();
+  final List<Envelope> decideNow = new ArrayList<>();
   final List<String> paid = new ArrayList<>();
   boolean on = true;
   Optional<Payload> answer = Optional.empty();
@@ -41,15 +42,7 @@ class RequestorConcentTest {
   final List<String> results = new ArrayList<>();
   final RequestorConcent concent =
       new RequestorConcent(
-          port,
-          stores,
-          stores,
-          f.codec,
-          f.requestor.address(),
-          f.clock,
-          ttc -> on,
-          scheduler,
-          times);
+          port, stores, stores, f.codec, f.requestor.address(), f.clock, h -> on, scheduler, times);
 
   {
     concent.bind(
@@ -58,6 +51,11 @@ class RequestorConcentTest {
           public Optional<Payload> forcedReport(Envelope report) {
             forced.add(report);
             return answer;
+          }
+
+          @Override
+          public void forcedVerdict(Envelope report) {
+            decideNow.add(report);
           }
 
           @Override
@@ -76,6 +74,10 @@ class RequestorConcentTest {
             paid.add(u + " " + ids + " " + amount);
           }
         });
+  }
+
+  {
+    concent.announced(f.header(true)); // as the requestor's agent does before assigning
   }
 
   TaskToCompute ttc = f.ttc(Duration.ofHours(1));
@@ -98,6 +100,7 @@ class RequestorConcentTest {
   @Test
   void keepsNothingWithConcentOff() {
     on = false;
+    concent.announced(f.header(false));
     concent.sent(ttcEnv);
     concent.received(reportEnv);
     assertThat(stores.all(id)).isEmpty();
@@ -139,7 +142,7 @@ class RequestorConcentTest {
   }
 
   @Test
-  void aForcedVerdictIsAnsweredWithTheVerdictAlreadySentOrLeftToConcent() {
+  void anUndecidedSubtaskIsDecidedNowWhenConcentForcesAVerdictAndConcentGetsTheVerdict() {
     concent.sent(ttcEnv);
     concent.received(reportEnv);
     Envelope ack =
@@ -150,6 +153,7 @@ class RequestorConcentTest {
                 f.codec.encode(ttcEnv), f.codec.encode(reportEnv), f.codec.encode(ack)));
     assertThat(concent.handle(relayed)).isTrue();
     assertThat(port.sent).isEmpty();
+    assertThat(decideNow).as("the agent decides now").containsExactly(reportEnv);
     assertThat(stores.state(id)).isEqualTo(ConcentState.FORCING_ACCEPTANCE);
 
     SubtaskResultsAccepted sra =
@@ -160,11 +164,24 @@ class RequestorConcentTest {
             f.provider.address(),
             ConcentFixture.PRICE,
             f.clock.millis() / 1000);
+    port.failures = 1; // Concent not reached at first: sent again after a back-off
     concent.sent(f.seal(sra, f.requestor));
-    assertThat(concent.handle(relayed)).isTrue();
-    assertThat(port.sent).containsExactly(sra);
+    scheduler.runDue();
+    assertThat(port.sent).isEmpty();
+    f.clock.advance(Duration.ofSeconds(5));
+    scheduler.runDue();
+    assertThat(port.sent).as("the verdict made goes to Concent at once").containsExactly(sra);
     assertThat(stores.get(id).orElseThrow().label())
         .isEqualTo("ANSWERED(SUBTASK_RESULTS_ACCEPTED)");
+    // a verdict sent again (the provider reports again) is not sent to Concent again
+    concent.sent(f.seal(sra, f.requestor));
+    scheduler.runDue();
+    assertThat(port.sent).hasSize(1);
+
+    // Concent relays its request again (not acknowledged): answered with the verdict kept
+    assertThat(concent.handle(relayed)).isTrue();
+    assertThat(port.sent).containsExactly(sra, sra);
+    assertThat(decideNow).hasSize(1);
   }
 
   @Test
@@ -242,6 +259,7 @@ class RequestorConcentTest {
     assertThat(port.sent).singleElement().isInstanceOf(ForceGetTaskResult.class);
 
     on = false;
+    concent.announced(f.header(false));
     TaskToCompute other = f.ttc(Duration.ofHours(1));
     concent.sent(f.seal(other, f.requestor));
     assertThat(concent.downloadFailed(ConcentFixture.hex(other.subtaskId()))).isFalse();

@@ -61,23 +61,20 @@ class ConcentMarketTest {
 
   ProviderAgent provider(P2PNode node, ConcentMode mode) {
     var p =
-        new ProviderAgent(
-            node.network(),
-            node.gossip(),
-            market.config(),
-            new TaskComputer(List.of(new MarketFlowTest.FakeWasm(false))),
-            market.store,
-            (req, task, subtask, amount, at) -> {},
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-" + node.id()),
-            market.clock,
-            1,
-            4,
-            4096,
-            null,
-            market.time.executors(),
-            new ConcentPolicy(mode, deposits),
-            null);
+        ProviderAgent.builder()
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(market.config())
+            .computer(new TaskComputer(List.of(new MarketFlowTest.FakeWasm(false))))
+            .resources(market.store)
+            .incomes((req, task, subtask, amount, at) -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-" + node.id()))
+            .clock(market.clock)
+            .capacity(1, 4, 4096)
+            .executors(market.time.executors())
+            .concent(new ConcentPolicy(mode, deposits), null)
+            .build();
     market.closing.add(p);
     return p;
   }
@@ -89,23 +86,22 @@ class ConcentMarketTest {
   RequestorAgent requestor(
       P2PNode node, ConcentMode mode, org.jgolem.node.market.requestor.RequestorStore db) {
     var r =
-        new RequestorAgent(
-            market.keyOf(node),
-            node.network(),
-            node.gossip(),
-            market.config(),
-            TaskTemplates.load(),
-            market.store,
-            (task, subtask, payee, amount, at) -> {},
-            cost -> {},
-            new ConcentPolicy(mode, deposits),
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            market.clock,
-            db,
-            market.time.executors(),
-            null);
+        RequestorAgent.builder()
+            .key(market.keyOf(node))
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(market.config())
+            .templates(TaskTemplates.load())
+            .resources(market.store)
+            .payments((task, subtask, payee, amount, at) -> {})
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(market.clock)
+            .store(db)
+            .executors(market.time.executors())
+            .concent(new ConcentPolicy(mode, deposits), null)
+            .build();
     market.closing.add(r);
     r.start();
     return r;
@@ -335,5 +331,71 @@ class ConcentMarketTest {
     assertThat(again.state())
         .isEqualTo(org.jgolem.node.market.requestor.RequestorModel.TaskState.COMPUTING);
     assertThat(again.header().concentEnabled()).isTrue();
+  }
+
+  @Test
+  void anOptionalRequestorKeepsEvidenceOnlyForTheAssignmentsOfItsTasksAnnouncedWithConcent()
+      throws Exception {
+    List<P2PNode> nodes = market.network(1);
+    P2PNode node = nodes.get(0);
+    deposits.set(node.id(), TASK_NEEDS.multiply(BigInteger.TEN), 0);
+    var port = new org.jgolem.node.concent.ConcentFixture.FakePort();
+    var kept = new org.jgolem.node.concent.ConcentFixture.MemoryStores();
+    var rc =
+        new org.jgolem.node.concent.RequestorConcent(
+            port,
+            kept,
+            kept,
+            new org.jgolem.protocol.messages.codec.MessageCodec(market.chainId, 1 << 20),
+            node.id(),
+            market.clock,
+            TaskHeader::concentEnabled, // as the daemon assembles it
+            market.time.lane(),
+            org.jgolem.concent.time.Windows.golem());
+    var requestor =
+        RequestorAgent.builder()
+            .key(market.keyOf(node))
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(market.config())
+            .templates(TaskTemplates.load())
+            .resources(market.store)
+            .payments((task, subtask, payee, amount, at) -> {})
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(market.clock)
+            .executors(market.time.executors())
+            .concent(new ConcentPolicy(ConcentMode.OPTIONAL, deposits), rc)
+            .build();
+    market.closing.add(requestor);
+    requestor.start();
+    provider(nodes.get(1), ConcentMode.OPTIONAL);
+
+    var on = requestor.create(task(true));
+    var off = requestor.create(task(false));
+    assertThat(on.header().concentEnabled()).isTrue();
+    assertThat(off.header().concentEnabled()).isFalse();
+    for (var t : List.of(on, off)) {
+      market.time.until(
+          MarketFlowTest.WAIT,
+          () ->
+              requestor.task(t.idHex()).orElseThrow().state()
+                  == org.jgolem.node.market.requestor.RequestorModel.TaskState.FINISHED,
+          () -> "task " + t.idHex() + " finished");
+    }
+    var withConcent = requestor.task(on.idHex()).orElseThrow().assignments();
+    var without = requestor.task(off.idHex()).orElseThrow().assignments();
+    assertThat(withConcent).isNotEmpty();
+    assertThat(without).isNotEmpty();
+    for (var a : withConcent) {
+      assertThat(kept.all(a.id()))
+          .as("the Concent task's assignment %s", a.id())
+          .containsKeys(MessageType.TASK_TO_COMPUTE, MessageType.SUBTASK_RESULTS_ACCEPTED);
+    }
+    for (var a : without) {
+      assertThat(kept.all(a.id())).as("the other task's assignment %s", a.id()).isEmpty();
+    }
+    assertThat(port.sent).isEmpty();
   }
 }

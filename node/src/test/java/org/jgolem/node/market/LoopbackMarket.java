@@ -82,40 +82,38 @@ final class LoopbackMarket implements AutoCloseable {
     provider = provider();
     Await.until(WAIT, () -> r.node().network().peers().size() == 1, () -> "provider connected");
     requestor =
-        new RequestorAgent(
-            r.key(),
-            r.node().network(),
-            r.node().gossip(),
-            market,
-            TaskTemplates.load(),
-            r.resources(),
-            (task, sub, payee, amount, at) -> {},
-            cost -> {},
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor-work"),
-            clock,
-            null);
+        RequestorAgent.builder()
+            .key(r.key())
+            .network(r.node().network())
+            .gossip(r.node().gossip())
+            .config(market)
+            .templates(TaskTemplates.load())
+            .resources(r.resources())
+            .payments((task, sub, payee, amount, at) -> {})
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor-work"))
+            .clock(clock)
+            .build();
     closing.add(requestor);
     requestor.start();
   }
 
   private ProviderAgent provider() {
     ProviderAgent p =
-        new ProviderAgent(
-            providerNode.node().network(),
-            providerNode.node().gossip(),
-            market,
-            computer,
-            providerNode.resources(),
-            (req, task, sub, amount, at) -> {},
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-work"),
-            clock,
-            1,
-            2,
-            4096,
-            jobs);
+        ProviderAgent.builder()
+            .network(providerNode.node().network())
+            .gossip(providerNode.node().gossip())
+            .config(market)
+            .computer(computer)
+            .resources(providerNode.resources())
+            .incomes((req, task, sub, amount, at) -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-work"))
+            .clock(clock)
+            .capacity(1, 2, 4096)
+            .store(jobs)
+            .build();
     closing.add(p);
     return p;
   }

@@ -237,21 +237,21 @@ class MarketFlowTest {
     MarketTime.Lane workers = time.lane();
     workers.hold();
     var requestor =
-        new RequestorAgent(
-            keyOf(r),
-            r.network(),
-            r.gossip(),
-            config(),
-            TaskTemplates.load(),
-            store,
-            (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)),
-            cost -> {},
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            clock,
-            null,
-            new AgentExecutors(time.lane(), workers));
+        RequestorAgent.builder()
+            .key(keyOf(r))
+            .network(r.network())
+            .gossip(r.gossip())
+            .config(config())
+            .templates(TaskTemplates.load())
+            .resources(store)
+            .payments(
+                (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)))
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(clock)
+            .executors(new AgentExecutors(time.lane(), workers))
+            .build();
     closing.add(requestor);
     requestor.start();
     var database = org.jgolem.node.state.NodeDatabase.open(dir.resolve("provider-db"), clock);
@@ -343,24 +343,24 @@ class MarketFlowTest {
       org.jgolem.node.market.requestor.RequestorStore db,
       TaskTemplates templates) {
     var r =
-        new RequestorAgent(
-            keyOf(node),
-            node.network(),
-            node.gossip(),
-            config(),
-            templates,
-            store,
-            (task, subtask, payee, amount, at) -> {
+        RequestorAgent.builder()
+            .key(keyOf(node))
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(config())
+            .templates(templates)
+            .resources(store)
+            .payments((task, subtask, payee, amount, at) -> {
               paid.add(HexFormat.of().formatHex(subtask));
               owed.merge(payee, amount, BigInteger::add);
-            },
-            cost -> {},
-            rep,
-            null,
-            dir.resolve("requestor"),
-            clock,
-            db,
-            time.executors());
+            })
+            .funds(cost -> {})
+            .reputation(rep)
+            .dataDir(dir.resolve("requestor"))
+            .clock(clock)
+            .store(db)
+            .executors(time.executors())
+            .build();
     closing.add(r);
     return r;
   }
@@ -398,21 +398,20 @@ class MarketFlowTest {
       AgentExecutors executors) {
     var computer = new TaskComputer(List.of(sandbox));
     var p =
-        new ProviderAgent(
-            node.network(),
-            node.gossip(),
-            config(),
-            computer,
-            store,
-            (req, task, subtask, amount, at) -> incomes.add(node.id() + ":" + amount),
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-" + node.id()),
-            clock,
-            slots,
-            4,
-            4096,
-            jobs,
-            executors);
+        ProviderAgent.builder()
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(config())
+            .computer(computer)
+            .resources(store)
+            .incomes((req, task, subtask, amount, at) -> incomes.add(node.id() + ":" + amount))
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-" + node.id()))
+            .clock(clock)
+            .capacity(slots, 4, 4096)
+            .store(jobs)
+            .executors(executors)
+            .build();
     closing.add(p);
     return p;
   }
@@ -680,21 +679,21 @@ class MarketFlowTest {
           }
         };
     var requestor =
-        new RequestorAgent(
-            keyOf(r),
-            r.network(),
-            r.gossip(),
-            config(),
-            TaskTemplates.load(),
-            slow,
-            (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)),
-            cost -> {},
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            clock,
-            null,
-            time.executors());
+        RequestorAgent.builder()
+            .key(keyOf(r))
+            .network(r.network())
+            .gossip(r.gossip())
+            .config(config())
+            .templates(TaskTemplates.load())
+            .resources(slow)
+            .payments(
+                (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)))
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(clock)
+            .executors(time.executors())
+            .build();
     agent.set(requestor);
     closing.add(requestor);
     requestor.start();
@@ -876,23 +875,23 @@ class MarketFlowTest {
     Reputation rep = new Reputation(Reputation.inMemory());
     var local = new TaskComputer(List.of(new FakeWasm(false)));
     var r =
-        new RequestorAgent(
-            keyOf(nodes.get(0)),
-            nodes.get(0).network(),
-            nodes.get(0).gossip(),
-            config(),
-            TaskTemplates.load(),
-            store,
-            (task, subtask, payee, amount, at) -> {
+        RequestorAgent.builder()
+            .key(keyOf(nodes.get(0)))
+            .network(nodes.get(0).network())
+            .gossip(nodes.get(0).gossip())
+            .config(config())
+            .templates(TaskTemplates.load())
+            .resources(store)
+            .payments((task, subtask, payee, amount, at) -> {
               paid.add(HexFormat.of().formatHex(subtask));
               owed.merge(payee, amount, BigInteger::add);
-            },
-            cost -> {},
-            rep,
-            local,
-            dir.resolve("requestor"),
-            clock,
-            null);
+            })
+            .funds(cost -> {})
+            .reputation(rep)
+            .localComputer(local)
+            .dataDir(dir.resolve("requestor"))
+            .clock(clock)
+            .build();
     closing.add(r);
     r.start();
     provider(nodes.get(1), false);
@@ -1286,21 +1285,20 @@ class MarketFlowTest {
 
     List<Long> expectedAt = new CopyOnWriteArrayList<>();
     var second =
-        new ProviderAgent(
-            p.network(),
-            p.gossip(),
-            config(),
-            new TaskComputer(List.of(new FakeWasm(false))),
-            store,
-            (req, t, sub, amount, at) -> expectedAt.add(at),
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-" + p.id()),
-            clock,
-            1,
-            4,
-            4096,
-            jobs,
-            time.executors());
+        ProviderAgent.builder()
+            .network(p.network())
+            .gossip(p.gossip())
+            .config(config())
+            .computer(new TaskComputer(List.of(new FakeWasm(false))))
+            .resources(store)
+            .incomes((req, t, sub, amount, at) -> expectedAt.add(at))
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-" + p.id()))
+            .clock(clock)
+            .capacity(1, 4, 4096)
+            .store(jobs)
+            .executors(time.executors())
+            .build();
     closing.add(second);
     time.until(
         WAIT,
@@ -1579,7 +1577,7 @@ class MarketFlowTest {
     MessageCodec codec = new MessageCodec(chainId, 1 << 20);
     RequestorConcent rc =
         new RequestorConcent(
-            port, kept, kept, codec, r.id(), clock, ttc -> true, time.lane(), Windows.golem());
+            port, kept, kept, codec, r.id(), clock, h -> true, time.lane(), Windows.golem());
     ProviderConcent pc =
         new ProviderConcent(
             port,
@@ -1592,43 +1590,39 @@ class MarketFlowTest {
             Windows.golem(),
             h -> true);
     var requestor =
-        new RequestorAgent(
-            keyOf(r),
-            r.network(),
-            r.gossip(),
-            config(),
-            TaskTemplates.load(),
-            store,
-            (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)),
-            cost -> {},
-            ConcentPolicy.off(),
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            clock,
-            null,
-            time.executors(),
-            rc);
+        RequestorAgent.builder()
+            .key(keyOf(r))
+            .network(r.network())
+            .gossip(r.gossip())
+            .config(config())
+            .templates(TaskTemplates.load())
+            .resources(store)
+            .payments(
+                (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)))
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(clock)
+            .executors(time.executors())
+            .concent(ConcentPolicy.off(), rc)
+            .build();
     closing.add(requestor);
     requestor.start();
     var provider =
-        new ProviderAgent(
-            p.network(),
-            p.gossip(),
-            config(),
-            new TaskComputer(List.of(new FakeWasm(false))),
-            store,
-            (req, task, subtask, amount, at) -> incomes.add(p.id() + ":" + amount),
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-" + p.id()),
-            clock,
-            2,
-            4,
-            4096,
-            null,
-            time.executors(),
-            ConcentPolicy.off(),
-            pc);
+        ProviderAgent.builder()
+            .network(p.network())
+            .gossip(p.gossip())
+            .config(config())
+            .computer(new TaskComputer(List.of(new FakeWasm(false))))
+            .resources(store)
+            .incomes((req, task, subtask, amount, at) -> incomes.add(p.id() + ":" + amount))
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-" + p.id()))
+            .clock(clock)
+            .capacity(2, 4, 4096)
+            .executors(time.executors())
+            .concent(ConcentPolicy.off(), pc)
+            .build();
     closing.add(provider);
 
     var task = requestor.create(gwasmTask(2, 1));
@@ -1673,21 +1667,21 @@ class MarketFlowTest {
     MarketTime.Lane workers = time.lane();
     workers.hold(); // the requestor acknowledges the report, and never decides
     var requestor =
-        new RequestorAgent(
-            keyOf(r),
-            r.network(),
-            r.gossip(),
-            config(),
-            TaskTemplates.load(),
-            store,
-            (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)),
-            cost -> {},
-            new Reputation(Reputation.inMemory()),
-            null,
-            dir.resolve("requestor"),
-            clock,
-            null,
-            new AgentExecutors(time.lane(), workers));
+        RequestorAgent.builder()
+            .key(keyOf(r))
+            .network(r.network())
+            .gossip(r.gossip())
+            .config(config())
+            .templates(TaskTemplates.load())
+            .resources(store)
+            .payments(
+                (task, subtask, payee, amount, at) -> paid.add(HexFormat.of().formatHex(subtask)))
+            .funds(cost -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("requestor"))
+            .clock(clock)
+            .executors(new AgentExecutors(time.lane(), workers))
+            .build();
     closing.add(requestor);
     requestor.start();
     ConcentFixture.FakePort port = new ConcentFixture.FakePort();
@@ -1705,23 +1699,20 @@ class MarketFlowTest {
             h -> true);
     List<Address> payers = new CopyOnWriteArrayList<>();
     var provider =
-        new ProviderAgent(
-            p.network(),
-            p.gossip(),
-            config(),
-            new TaskComputer(List.of(new FakeWasm(false))),
-            store,
-            (req, task, subtask, amount, at) -> payers.add(req),
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-" + p.id()),
-            clock,
-            1,
-            4,
-            4096,
-            null,
-            time.executors(),
-            ConcentPolicy.off(),
-            pc);
+        ProviderAgent.builder()
+            .network(p.network())
+            .gossip(p.gossip())
+            .config(config())
+            .computer(new TaskComputer(List.of(new FakeWasm(false))))
+            .resources(store)
+            .incomes((req, task, subtask, amount, at) -> payers.add(req))
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-" + p.id()))
+            .clock(clock)
+            .capacity(1, 4, 4096)
+            .executors(time.executors())
+            .concent(ConcentPolicy.off(), pc)
+            .build();
     closing.add(provider);
 
     // the task outlives the forced verdict's window (its subtask's deadline is a minute away)

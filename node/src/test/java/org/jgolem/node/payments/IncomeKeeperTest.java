@@ -300,4 +300,130 @@ class IncomeKeeperTest {
     assertThat(k.tick().overdueReported()).isEqualTo(1);
     assertThat(k.tick().overdueReported()).isZero();
   }
+
+  static final Address DEPOSIT = PaymentProcessorTest.addr(0xde);
+
+  IncomeRecord income(String subtask) {
+    return keeper.income(subtask).orElseThrow();
+  }
+
+  BigInteger unallocatedFrom(Address sender) {
+    return keeper.seenPayments().stream()
+        .filter(p -> p.sender().equals(sender))
+        .map(IncomeKeeper.SeenPayment::unallocated)
+        .reduce(BigInteger.ZERO, BigInteger::add);
+  }
+
+  @Test
+  void concentsPaymentIsReceivedFromTheDepositAndTheRequestorsLaterBatchIsNotCountedTwice() {
+    fake.fund(DEPOSIT, v(1_000));
+    expect(R1, "s1", 10);
+    clock.advance(Duration.ofSeconds(5));
+    expect(R1, "s2", 15);
+    FakeChain.Tx paid = fake.transfer(DEPOSIT, ME, v(25));
+
+    // Concent's SettlementMade comes before the transfer is scanned
+    assertThat(keeper.paidByConcent(paid.hash(), DEPOSIT, List.of("s1", "s2"), v(25))).isZero();
+    assertThat(income("s1"))
+        .as("the deposit's now, bound to Concent's transaction, received once it is seen")
+        .satisfies(i -> {
+          assertThat(i.status()).isEqualTo(IncomeStatus.EXPECTED);
+          assertThat(i.requestor()).isEqualTo(DEPOSIT);
+          assertThat(i.txHash()).isEqualTo(paid.hash());
+        });
+    assertThat(keeper.tick().incomesReceived()).isEqualTo(2);
+    for (String s : List.of("s1", "s2")) {
+      assertThat(income(s))
+          .satisfies(i -> {
+            assertThat(i.status()).isEqualTo(IncomeStatus.RECEIVED);
+            assertThat(i.requestor()).isEqualTo(DEPOSIT);
+            assertThat(i.txHash()).isEqualTo(paid.hash());
+          });
+    }
+    assertThat(keeper.receivedTotal()).isEqualTo(v(25));
+    assertThat(unallocatedFrom(DEPOSIT)).isZero();
+
+    // the requestor pays the same subtasks late: nothing is received twice, its GNT is credit
+    fake.batch(R1, pay(ME, 25), closureNow());
+    IncomeKeeper.TickReport r = keeper.tick();
+    assertThat(r.paymentsSeen()).isEqualTo(1);
+    assertThat(r.incomesReceived()).isZero();
+    assertThat(keeper.receivedTotal()).isEqualTo(v(25));
+    assertThat(unallocatedFrom(R1)).isEqualTo(v(25));
+    assertThat(keeper.expectedTotal()).isZero();
+  }
+
+  @Test
+  void concentsPaymentScannedBeforeItsMessageIsReceivedWhenTheMessageComesAndOnlyOnce() {
+    fake.fund(DEPOSIT, v(1_000));
+    expect(R1, "s1", 10);
+    expect(R1, "s2", 15);
+    expect(R1, "s3", 7);
+    FakeChain.Tx paid = fake.transfer(DEPOSIT, ME, v(25));
+    keeper.tick();
+    assertThat(keeper.receivedTotal()).as("nothing expected from the deposit yet").isZero();
+    assertThat(unallocatedFrom(DEPOSIT)).isEqualTo(v(25));
+
+    assertThat(keeper.paidByConcent(paid.hash(), DEPOSIT, List.of("s1", "s2"), v(25))).isEqualTo(2);
+    assertThat(income("s2").status()).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(income("s2").txHash()).isEqualTo(paid.hash());
+    assertThat(unallocatedFrom(DEPOSIT)).isZero();
+    assertThat(income("s3").status()).as("not named").isEqualTo(IncomeStatus.EXPECTED);
+    assertThat(income("s3").requestor()).isEqualTo(R1);
+
+    // delivered again: nothing changes
+    assertThat(keeper.paidByConcent(paid.hash(), DEPOSIT, List.of("s1", "s2"), v(25))).isZero();
+    keeper.tick();
+    assertThat(keeper.receivedTotal()).isEqualTo(v(25));
+    assertThat(keeper.expectedTotal()).isEqualTo(v(7));
+  }
+
+  @Test
+  void aPartialPaymentByConcentCoversWholeIncomesOldestFirstAndLeavesTheRestExpected() {
+    fake.fund(DEPOSIT, v(1_000));
+    expect(R1, "s1", 10);
+    clock.advance(Duration.ofSeconds(5));
+    expect(R1, "s2", 15);
+    FakeChain.Tx paid = fake.transfer(DEPOSIT, ME, v(20));
+    keeper.paidByConcent(paid.hash(), DEPOSIT, List.of("s2", "s1"), v(20));
+    keeper.paidByConcent(paid.hash(), DEPOSIT, List.of("s2", "s1"), v(20)); // again
+    keeper.tick();
+    assertThat(income("s1").status()).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(income("s1").requestor()).isEqualTo(DEPOSIT);
+    assertThat(income("s2"))
+        .as("not covered whole: still the requestor's, all of it, visibly unpaid")
+        .satisfies(i -> {
+          assertThat(i.status()).isEqualTo(IncomeStatus.EXPECTED);
+          assertThat(i.requestor()).isEqualTo(R1);
+          assertThat(i.txHash()).isNull();
+          assertThat(i.amount()).isEqualTo(v(15));
+        });
+    assertThat(unallocatedFrom(DEPOSIT)).as("what Concent paid beyond s1").isEqualTo(v(10));
+    assertThat(keeper.receivedTotal().add(unallocatedFrom(DEPOSIT)))
+        .as("exactly what Concent paid")
+        .isEqualTo(v(20));
+
+    // the requestor pays s2 itself later
+    fake.batch(R1, pay(ME, 15), closureNow());
+    keeper.tick();
+    assertThat(income("s2").status()).isEqualTo(IncomeStatus.RECEIVED);
+    assertThat(income("s2").requestor()).isEqualTo(R1);
+    assertThat(keeper.receivedTotal()).isEqualTo(v(25));
+  }
+
+  @Test
+  void aLeftoverOfOneConcentPaymentIsNotSpentOnIncomesBoundToAnother() {
+    fake.fund(DEPOSIT, v(1_000));
+    expect(R1, "s1", 10);
+    FakeChain.Tx first = fake.transfer(DEPOSIT, ME, v(12)); // 2 more than s1
+    keeper.paidByConcent(first.hash(), DEPOSIT, List.of("s1"), v(12));
+    keeper.tick();
+    assertThat(unallocatedFrom(DEPOSIT)).isEqualTo(v(2));
+    expect(R1, "s2", 2);
+    keeper.paidByConcent("0x" + "ab".repeat(32), DEPOSIT, List.of("s2"), v(2));
+    keeper.tick();
+    assertThat(income("s2").status())
+        .as("bound to a transaction not seen yet: the other payment's credit does not cover it")
+        .isEqualTo(IncomeStatus.EXPECTED);
+  }
 }

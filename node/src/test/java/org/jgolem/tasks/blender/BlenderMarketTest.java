@@ -173,21 +173,21 @@ class BlenderMarketTest {
     TaskComputer local = new TaskComputer(List.of(docker("jgolem-test-market-requestor")));
     closing.add(local);
     var r =
-        new RequestorAgent(
-            cluster.keyOf(node),
-            node.network(),
-            node.gossip(),
-            config(),
-            TaskTemplates.load(),
-            new FolderStore(),
-            (task, subtask, payee, amount, at) ->
-                paid.add(payee + " " + HexFormat.of().formatHex(subtask)),
-            cost -> {},
-            rep,
-            local,
-            dir.resolve("requestor"),
-            clock,
-            null);
+        RequestorAgent.builder()
+            .key(cluster.keyOf(node))
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(config())
+            .templates(TaskTemplates.load())
+            .resources(new FolderStore())
+            .payments((task, subtask, payee, amount, at) ->
+                paid.add(payee + " " + HexFormat.of().formatHex(subtask)))
+            .funds(cost -> {})
+            .reputation(rep)
+            .localComputer(local)
+            .dataDir(dir.resolve("requestor"))
+            .clock(clock)
+            .build();
     closing.add(r);
     r.start();
     return r;
@@ -197,19 +197,18 @@ class BlenderMarketTest {
     var computer = new TaskComputer(List.of(env));
     closing.add(computer);
     var p =
-        new ProviderAgent(
-            node.network(),
-            node.gossip(),
-            config(),
-            computer,
-            new FolderStore(),
-            (req, task, subtask, amount, at) -> {},
-            new Reputation(Reputation.inMemory()),
-            dir.resolve("provider-" + node.id()),
-            clock,
-            1,
-            1,
-            2048);
+        ProviderAgent.builder()
+            .network(node.network())
+            .gossip(node.gossip())
+            .config(config())
+            .computer(computer)
+            .resources(new FolderStore())
+            .incomes((req, task, subtask, amount, at) -> {})
+            .reputation(new Reputation(Reputation.inMemory()))
+            .dataDir(dir.resolve("provider-" + node.id()))
+            .clock(clock)
+            .capacity(1, 1, 2048)
+            .build();
     closing.add(p);
   }
 

@@ -108,19 +108,18 @@ public final class BlenderBench {
                     new BenchNodes.Timed(docker, new AtomicLong(), renderNanos, renderCpuNanos)));
         closing.add(computer);
         closing.add(
-            new ProviderAgent(
-                pn.network(),
-                pn.gossip(),
-                market,
-                computer,
-                pres,
-                (req, task, sub, amount, at) -> {},
-                new Reputation(Reputation.inMemory()),
-                dir.resolve("work"),
-                clock,
-                1,
-                localCpus,
-                4096));
+            ProviderAgent.builder()
+                .network(pn.network())
+                .gossip(pn.gossip())
+                .config(market)
+                .computer(computer)
+                .resources(pres)
+                .incomes((req, task, sub, amount, at) -> {})
+                .reputation(new Reputation(Reputation.inMemory()))
+                .dataDir(dir.resolve("work"))
+                .clock(clock)
+                .capacity(1, localCpus, 4096)
+                .build());
       }
       BenchNodes.await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
       DockerEnvironment verifierSandboxes =
@@ -137,20 +136,20 @@ public final class BlenderBench {
       }
       closing.add(verifier);
       RequestorAgent requestor =
-          new RequestorAgent(
-              rkey,
-              rnode.network(),
-              rnode.gossip(),
-              market,
-              TaskTemplates.load(),
-              rres,
-              (task, sub, payee, amount, at) -> {},
-              cost -> {},
-              new Reputation(Reputation.inMemory()),
-              verifier,
-              root.resolve("requestor/work"),
-              clock,
-              null);
+          RequestorAgent.builder()
+              .key(rkey)
+              .network(rnode.network())
+              .gossip(rnode.gossip())
+              .config(market)
+              .templates(TaskTemplates.load())
+              .resources(rres)
+              .payments((task, sub, payee, amount, at) -> {})
+              .funds(cost -> {})
+              .reputation(new Reputation(Reputation.inMemory()))
+              .localComputer(verifier)
+              .dataDir(root.resolve("requestor/work"))
+              .clock(clock)
+              .build();
       closing.add(requestor);
       requestor.start();
 

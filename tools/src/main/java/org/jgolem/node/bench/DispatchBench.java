@@ -94,37 +94,35 @@ public final class DispatchBench {
                 List.of(new BenchNodes.Timed(wasm, firstStart, computeNanos, computeCpuNanos)));
         closing.add(computer);
         ProviderAgent agent =
-            new ProviderAgent(
-                pn.network(),
-                pn.gossip(),
-                market,
-                computer,
-                pres,
-                (req, task, sub, amount, at) -> {},
-                new Reputation(Reputation.inMemory()),
-                dir.resolve("work"),
-                clock,
-                slots,
-                2,
-                4096);
+            ProviderAgent.builder()
+                .network(pn.network())
+                .gossip(pn.gossip())
+                .config(market)
+                .computer(computer)
+                .resources(pres)
+                .incomes((req, task, sub, amount, at) -> {})
+                .reputation(new Reputation(Reputation.inMemory()))
+                .dataDir(dir.resolve("work"))
+                .clock(clock)
+                .capacity(slots, 2, 4096)
+                .build();
         closing.add(agent);
       }
       BenchNodes.await(Duration.ofSeconds(30), () -> rnode.network().peers().size() >= providers);
       RequestorAgent requestor =
-          new RequestorAgent(
-              rkey,
-              rnode.network(),
-              rnode.gossip(),
-              market,
-              TaskTemplates.load(),
-              rres,
-              (task, sub, payee, amount, at) -> {},
-              cost -> {},
-              new Reputation(Reputation.inMemory()),
-              null,
-              root.resolve("requestor/work"),
-              clock,
-              null);
+          RequestorAgent.builder()
+              .key(rkey)
+              .network(rnode.network())
+              .gossip(rnode.gossip())
+              .config(market)
+              .templates(TaskTemplates.load())
+              .resources(rres)
+              .payments((task, sub, payee, amount, at) -> {})
+              .funds(cost -> {})
+              .reputation(new Reputation(Reputation.inMemory()))
+              .dataDir(root.resolve("requestor/work"))
+              .clock(clock)
+              .build();
       closing.add(requestor);
       requestor.start();
 

@@ -2,7 +2,6 @@ package org.jgolem.node.market.provider;
 
 import java.math.BigInteger;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
@@ -18,7 +17,6 @@ import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.gossip.TaskHeaderListener;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
-import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.p2p.P2PNetwork;
@@ -30,6 +28,7 @@ import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
+import org.jgolem.protocol.messages.market.RejectReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
@@ -53,8 +52,7 @@ import org.slf4j.LoggerFactory;
  * and the reputation. Here messages and gossip become events on the loop, and the core's effects
  * become messages.
  *
- * <p>Why over 400 lines: its telescoping constructors and the Concent hooks; to be split
- * (ARCHITECTURE §16).
+ * <p>Made by {@link #builder()} ({@link ProviderAgentBuilder}), which names its parts.
  */
 public final class ProviderAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderAgent.class);
@@ -83,146 +81,40 @@ public final class ProviderAgent implements AutoCloseable {
 
   private final Clock clock;
 
-  public ProviderAgent(
-      P2PNetwork network,
-      TaskHeaderGossip gossip,
-      MarketConfig config,
-      TaskComputer computer,
-      ResourceExchange resources,
-      IncomeRecorder incomes,
-      Reputation reputation,
-      Path dataDir,
-      Clock clock,
-      int slots,
-      int cpuCores,
-      long memoryMib) {
-    this(
-        network,
-        gossip,
-        config,
-        computer,
-        resources,
-        incomes,
-        reputation,
-        dataDir,
-        clock,
-        slots,
-        cpuCores,
-        memoryMib,
-        null);
+  /** The parts of a provider, named; {@link ProviderAgentBuilder#build} makes it. */
+  public static ProviderAgentBuilder builder() {
+    return new ProviderAgentBuilder();
   }
 
   /**
-   * A provider whose jobs are kept in {@code store}: jobs a previous run left are taken up first
-   * ({@link ProviderRecovery}). A reported result is reported again until the requestor's verdict
-   * comes (its files stay pinned in the resource store); a subtask that was being fetched or
-   * computed when the node stopped is lost, and the requestor is told so at once
+   * A provider whose jobs are kept in the builder's store: jobs a previous run left are taken up
+   * first ({@link ProviderRecovery}). A reported result is reported again until the requestor's
+   * verdict comes (its files stay pinned in the resource store); a subtask that was being fetched
+   * or computed when the node stopped is lost, and the requestor is told so at once
    * (CannotComputeTask), so that it can give the subtask to another provider without waiting for
    * the deadline.
    */
-  public ProviderAgent(
-      P2PNetwork network,
-      TaskHeaderGossip gossip,
-      MarketConfig config,
-      TaskComputer computer,
-      ResourceExchange resources,
-      IncomeRecorder incomes,
-      Reputation reputation,
-      Path dataDir,
-      Clock clock,
-      int slots,
-      int cpuCores,
-      long memoryMib,
-      ProviderStore store) {
-    this(
-        network,
-        gossip,
-        config,
-        computer,
-        resources,
-        incomes,
-        reputation,
-        dataDir,
-        clock,
-        slots,
-        cpuCores,
-        memoryMib,
-        store,
-        AgentExecutors.provider());
-  }
-
-  /**
-   * @param clock what every deadline, retry and expiry is measured on
-   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed
-   *     with it)
-   */
-  public ProviderAgent(
-      P2PNetwork network,
-      TaskHeaderGossip gossip,
-      MarketConfig config,
-      TaskComputer computer,
-      ResourceExchange resources,
-      IncomeRecorder incomes,
-      Reputation reputation,
-      Path dataDir,
-      Clock clock,
-      int slots,
-      int cpuCores,
-      long memoryMib,
-      ProviderStore store,
-      AgentExecutors executors) {
-    this(
-        network,
-        gossip,
-        config,
-        computer,
-        resources,
-        incomes,
-        reputation,
-        dataDir,
-        clock,
-        slots,
-        cpuCores,
-        memoryMib,
-        store,
-        executors,
-        ConcentPolicy.off(),
-        null);
-  }
-
-  /**
-   * As above, with the node's Concent setting and its side of Concent.
-   *
-   * @param policy which tasks it takes by whether they are announced with Concent, and, for those
-   *     that are, a check of the requestor's deposit before each offer (read on the worker pool,
-   *     kept {@link DepositChecks#DEFAULT_FRESHNESS})
-   * @param concent the provider's side of Concent (evidence kept, Concent asked by itself), or null
-   *     when Concent is off: then nothing of it runs
-   */
-  public ProviderAgent(
-      P2PNetwork network,
-      TaskHeaderGossip gossip,
-      MarketConfig config,
-      TaskComputer computer,
-      ResourceExchange resources,
-      IncomeRecorder incomes,
-      Reputation reputation,
-      Path dataDir,
-      Clock clock,
-      int slots,
-      int cpuCores,
-      long memoryMib,
-      ProviderStore store,
-      AgentExecutors executors,
-      ConcentPolicy policy,
-      ProviderConcent concent) {
+  ProviderAgent(ProviderAgentBuilder b) {
+    P2PNetwork network = b.network;
+    TaskHeaderGossip gossip = b.gossip;
+    MarketConfig config = b.config;
+    TaskComputer computer = b.computer;
+    ResourceExchange resources = b.resources;
+    Reputation reputation = b.reputation;
+    Clock clock = b.clock;
+    int slots = b.slots;
+    int cpuCores = b.cpuCores;
+    long memoryMib = b.memoryMib;
+    ConcentPolicy policy = b.policy;
+    AgentExecutors executors = b.executors;
+    ProviderConcent concent = b.concent;
     this.network = network;
     this.concent = concent;
     this.depositContract = config.depositContract();
     this.clock = clock;
     this.loop = new AgentLoop("provider-loop", LOG, () -> {}, executors.loop());
     this.workers = executors.workers();
-    this.settlement = new ProviderSettlement(store, incomes, reputation, resources, workers);
+    this.settlement = new ProviderSettlement(b.store, b.incomes, reputation, resources, workers);
     this.core =
         new ProviderCore(
             new Effects(),
@@ -230,7 +122,7 @@ public final class ProviderAgent implements AutoCloseable {
             network.self().nodeId(),
             new ProviderCore.Capacity(slots, cpuCores, memoryMib),
             clock,
-            dataDir.resolve("jobs"));
+            b.dataDir.resolve("jobs"));
     this.offers =
         new ProviderOffers(
             network,
@@ -376,10 +268,14 @@ public final class ProviderAgent implements AutoCloseable {
     @Override
     public void relayed(Envelope requestorMessage) {
       call(() -> {
-        if (requestorMessage.type() == MessageType.ACK_REPORT_COMPUTED_TASK) {
-          onAck(requestorMessage);
-        } else {
-          onVerdict(requestorMessage);
+        switch (requestorMessage.payload()) {
+          case AckReportComputedTask a -> onAck(requestorMessage);
+          case RejectReportComputedTask r -> {
+            // only Concent relays it: the job ends at once, as a rejected result
+            if (core.reportRejected(requestorMessage.sender(), r) && concent != null)
+              concent.forgotten(HexFormat.of().formatHex(r.subtaskId()));
+          }
+          default -> onVerdict(requestorMessage);
         }
         return null;
       });
@@ -413,7 +309,7 @@ public final class ProviderAgent implements AutoCloseable {
         Address payer,
         BigInteger amount,
         String txHash) {
-      settlement.paidByConcent(useCase, subtaskIds, payer, amount, txHash);
+      settlement.paidByConcent(useCase, subtaskIds, payer, depositContract, amount, txHash);
     }
   }
 

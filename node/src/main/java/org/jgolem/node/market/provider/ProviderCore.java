@@ -15,6 +15,7 @@ import org.jgolem.node.market.MarketConfig;
 import org.jgolem.node.market.Pricing;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.CannotComputeTask;
+import org.jgolem.protocol.messages.market.RejectReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
@@ -284,14 +285,35 @@ final class ProviderCore {
         || job.report == null
         || !sender.equals(job.ttc.requestor())
         || !r.answers(job.report)) return false;
-    effects.rejected(job);
     LOG.info("Subtask {} rejected: {} {}", job.idHex(), r.reason(), r.detail());
+    endRejected(job);
+    return true;
+  }
+
+  /**
+   * The requestor rejected the report itself (its RejectReportComputedTask, which only Concent
+   * relays: use case 1): as a rejected result, counted against the requestor and the job forgotten
+   * at once.
+   */
+  boolean reportRejected(Address sender, RejectReportComputedTask r) {
+    ProviderJob job = jobs.get(HexFormat.of().formatHex(r.subtaskId()));
+    if (job == null
+        || job.report == null
+        || !sender.equals(job.ttc.requestor())
+        || !r.answers(job.report)) return false;
+    LOG.info("Subtask {}: report rejected: {}", job.idHex(), r.reason());
+    endRejected(job);
+    return true;
+  }
+
+  /** A rejected job: counted against its requestor, forgotten, its files removed. */
+  private void endRejected(ProviderJob job) {
+    effects.rejected(job);
     jobs.remove(job.idHex());
     effects.settled(job);
     job.state = "REJECTED";
     effects.cleanup(job);
     effects.offer();
-    return true;
   }
 
   // ------------------------------------------------------------------ timers

@@ -111,16 +111,18 @@ final class ProviderSettlement {
   }
 
   /**
-   * Concent paid {@code amount} from {@code payer}'s deposit for {@code subtaskIds}. Logged; the
-   * subtasks' Concent state says PAID_BY_CONCENT. (Recording it in the income keeper, so that the
-   * income is not also expected from the requestor's batch, is not done yet.)
+   * Concent paid {@code amount} from {@code payer}'s deposit for {@code subtaskIds}, in {@code
+   * txHash}, a transaction of the deposit contract {@code deposit}: those incomes are the deposit
+   * contract's now, not the requestor's (the income keeper counts them once, from the chain).
    */
   void paidByConcent(
       SettlementMade.UseCase useCase,
       List<String> subtaskIds,
       Address payer,
+      Address deposit,
       BigInteger amount,
       String txHash) {
+    incomes.paidByConcent(txHash, deposit, subtaskIds, amount);
     LOG.info(
         "Paid by Concent ({}): {} wei from {}'s deposit for subtasks {}, transaction {}",
         useCase,

@@ -65,6 +65,32 @@ final class ConcentAnswers {
     return Optional.of(new RejectReportComputedTask(r.reportHash(), r.subtaskId(), reason));
   }
 
+  /**
+   * Use case 3, a verdict the provider forced through Concent ({@code env}, its report) for a
+   * subtask not decided yet: decided now, through the usual fetch and check, instead of waiting
+   * (the verdict then goes to Concent too, see {@link RequestorConcent#sent}). A report that never
+   * came over P2P is taken now (its provider's session being up to fetch from); a result whose
+   * fetch is not under way (it failed, and Concent was asked for it) is fetched and checked again.
+   * A result already checked and waiting for the other results of a redundant subtask, or for the
+   * requestor's own recompute, is not decided early: that comparison is its verification, and
+   * Concent decides after FAT if it is not done by then.
+   */
+  void decideNow(Envelope env) {
+    ReportComputedTask r = env.payload(ReportComputedTask.class);
+    String id = HexFormat.of().formatHex(r.subtaskId());
+    Assignment a = core.assignment(id);
+    Task t = core.taskOf(id);
+    if (a == null || t == null) return;
+    switch (a.state) {
+      case ASSIGNED -> effects.activePeer(a.provider).ifPresent(peer -> core.onReport(peer, env));
+      case REPORTED -> {
+        if (!effects.fetching(a)) effects.fetch(t, t.subtasks.get(a.subtask), a, core.sourcesOf(a));
+      }
+      default -> {}
+    }
+    LOG.info("Subtask {}: Concent asks for a verdict; {} now", id, a.state);
+  }
+
   /** The result is in the local store now (from Concent's storage): fetched and checked. */
   void resultAtConcent(String idHex) {
     Assignment a = core.assignment(idHex);

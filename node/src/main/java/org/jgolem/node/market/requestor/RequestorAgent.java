@@ -14,9 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jgolem.compute.TaskComputer;
-import org.jgolem.node.concent.ConcentPolicy;
 import org.jgolem.node.concent.RequestorConcent;
-import org.jgolem.node.gossip.TaskHeaderGossip;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
 import org.jgolem.node.market.MarketConfig;
@@ -26,7 +24,6 @@ import org.jgolem.node.market.requestor.RequestorModel.Subtask;
 import org.jgolem.node.market.requestor.RequestorModel.Task;
 import org.jgolem.node.market.requestor.RequestorModel.TaskState;
 import org.jgolem.node.p2p.P2PNetwork;
-import org.jgolem.node.reputation.Reputation;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
@@ -34,7 +31,6 @@ import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.tasks.PlannedSubtask;
 import org.jgolem.tasks.TaskPlan;
-import org.jgolem.tasks.TaskTemplates;
 import org.jgolem.tasks.definition.TaskFileException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +47,7 @@ import org.slf4j.LoggerFactory;
  * run on a worker pool and post their outcome back to the loop. Readers on other threads get {@link
  * TaskSnapshot}s.
  *
- * <p>Why over 400 lines: its telescoping constructors and the Concent hooks; to be split
- * (ARCHITECTURE §16).
+ * <p>Made by {@link #builder()} ({@link RequestorAgentBuilder}), which names its parts.
  */
 public final class RequestorAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestorAgent.class);
@@ -97,107 +92,26 @@ public final class RequestorAgent implements AutoCloseable {
     }
   }
 
-  /** A requestor on threads of its own ({@link AgentExecutors#requestor}). */
-  public RequestorAgent(
-      NodeKey key,
-      P2PNetwork network,
-      TaskHeaderGossip gossip,
-      MarketConfig config,
-      TaskTemplates templates,
-      ResourceExchange resources,
-      PaymentRecorder payments,
-      FundsCheck funds,
-      Reputation reputation,
-      TaskComputer localComputer,
-      Path dataDir,
-      Clock clock,
-      RequestorStore store) {
-    this(
-        key,
-        network,
-        gossip,
-        config,
-        templates,
-        resources,
-        payments,
-        funds,
-        reputation,
-        localComputer,
-        dataDir,
-        clock,
-        store,
-        AgentExecutors.requestor());
+  /** The parts of a requestor, named; {@link RequestorAgentBuilder#build} makes it. */
+  public static RequestorAgentBuilder builder() {
+    return new RequestorAgentBuilder();
   }
 
-  /**
-   * @param clock what every deadline, timeout and acknowledgement delay is measured on
-   * @param executors the loop's executor and the worker pool: the agent's own from now on (closed
-   *     with it)
-   */
-  public RequestorAgent(
-      NodeKey key,
-      P2PNetwork network,
-      TaskHeaderGossip gossip,
-      MarketConfig config,
-      TaskTemplates templates,
-      ResourceExchange resources,
-      PaymentRecorder payments,
-      FundsCheck funds,
-      Reputation reputation,
-      TaskComputer localComputer,
-      Path dataDir,
-      Clock clock,
-      RequestorStore store,
-      AgentExecutors executors) {
-    this(
-        key,
-        network,
-        gossip,
-        config,
-        templates,
-        resources,
-        payments,
-        funds,
-        ConcentPolicy.off(),
-        reputation,
-        localComputer,
-        dataDir,
-        clock,
-        store,
-        executors,
-        null);
-  }
-
-  /**
-   * As above, with the node's Concent setting and its side of Concent.
-   *
-   * @param policy a task is announced with Concent as {@link ConcentPolicy#mode()} says, and then
-   *     only when the requestor's deposit backs it
-   * @param concent the requestor's side of Concent (evidence kept, answers to what Concent relays),
-   *     or null when Concent is off: then nothing of it runs
-   */
-  public RequestorAgent(
-      NodeKey key,
-      P2PNetwork network,
-      TaskHeaderGossip gossip,
-      MarketConfig config,
-      TaskTemplates templates,
-      ResourceExchange resources,
-      PaymentRecorder payments,
-      FundsCheck funds,
-      ConcentPolicy policy,
-      Reputation reputation,
-      TaskComputer localComputer,
-      Path dataDir,
-      Clock clock,
-      RequestorStore store,
-      AgentExecutors executors,
-      RequestorConcent concent) {
+  RequestorAgent(RequestorAgentBuilder b) {
+    NodeKey key = b.key;
+    P2PNetwork network = b.network;
+    MarketConfig config = b.config;
+    ResourceExchange resources = b.resources;
+    PaymentRecorder payments = b.payments;
+    TaskComputer localComputer = b.localComputer;
+    Clock clock = b.clock;
+    RequestorConcent concent = b.concent;
+    AgentExecutors executors = b.executors;
     SecureRandom random = new SecureRandom();
     this.concent = concent;
     this.payments = payments;
     this.network = network;
-    this.store = store;
+    this.store = b.store;
     this.tick = config.timings().requestorTick();
     this.loop = new AgentLoop("requestor-loop", LOG, this::afterEvent, executors.loop());
     this.workers = executors.workers();
@@ -206,12 +120,12 @@ public final class RequestorAgent implements AutoCloseable {
             key,
             network,
             config.chainId(),
-            templates,
+            b.templates,
             resources,
-            funds,
-            policy,
+            b.funds,
+            b.policy,
             localComputer,
-            dataDir,
+            b.dataDir,
             clock,
             random);
     ResultVerifier verifier =
@@ -219,19 +133,19 @@ public final class RequestorAgent implements AutoCloseable {
     Map<String, String> sources = new HashMap<>();
     this.work = new RequestorUnitOfWork(store, sources);
     RequestorPorts ports =
-        new RequestorPorts(network, gossip, payments, publisher, verifier, work, loop, concent);
+        new RequestorPorts(network, b.gossip, payments, publisher, verifier, work, loop, concent);
     this.core =
         new RequestorCore(
             ports,
-            new OfferPolicy(config, reputation),
+            new OfferPolicy(config, b.reputation),
             new AssignmentSigner(key, config, random),
-            reputation,
+            b.reputation,
             clock,
             config.timings().ackDelay(),
             sources);
     verifier.outcomesTo(
         concent == null ? core.judge() : ConcentAnswers.watched(core.judge(), concent));
-    this.operator = new RequestorOperator(core, ports, publisher, store);
+    this.operator = new RequestorOperator(core, ports, publisher, b.store);
     if (concent != null) concent.bind(new ConcentHooks(new ConcentAnswers(core, ports)));
   }
 
@@ -246,6 +160,14 @@ public final class RequestorAgent implements AutoCloseable {
     @Override
     public Optional<Payload> forcedReport(Envelope report) {
       return loop.call(() -> answers.forcedReport(report));
+    }
+
+    @Override
+    public void forcedVerdict(Envelope report) {
+      loop.call(() -> {
+        answers.decideNow(report);
+        return null;
+      });
     }
 
     @Override

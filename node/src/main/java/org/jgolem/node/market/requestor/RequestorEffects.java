@@ -47,6 +47,11 @@ interface RequestorEffects {
    */
   void fetch(Task t, Subtask s, Assignment a, List<URI> from);
 
+  /** Whether a fetch of {@code a}'s result is under way (started and not yet back). */
+  default boolean fetching(Assignment a) {
+    return false;
+  }
+
   /**
    * Computes {@code s} on this node; false when this node computes nothing. The outcome: {@link
    * ResultVerifier.Outcomes}.

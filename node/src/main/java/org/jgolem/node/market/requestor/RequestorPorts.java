@@ -83,6 +83,7 @@ final class RequestorPorts implements RequestorEffects {
     if (peer.isPresent()) {
       send(peer.get(), p);
     } else {
+      if (concent != null && isEvidence(p)) keptForConcent(p); // Concent may still ask for it
       LOG.info(
           "No session with {} to send {}; it learns the outcome when it reconnects",
           provider,
@@ -116,6 +117,20 @@ final class RequestorPorts implements RequestorEffects {
     });
   }
 
+  /** Seals {@code p} for Concent's side alone, as if sent (its provider has no session now). */
+  private void keptForConcent(Payload p) {
+    Runnable keep =
+        () -> {
+          try {
+            concent.sent(network.seal(p));
+          } catch (InvalidMessageException e) {
+            LOG.error("Refused to keep an invalid {}: {}", p.type(), e.toString());
+          }
+        };
+    if (loop.onLoopThread()) work.queue(keep);
+    else keep.run();
+  }
+
   private static boolean isEvidence(Payload p) {
     return p instanceof TaskToCompute
         || p instanceof SubtaskResultsAccepted
@@ -143,6 +158,7 @@ final class RequestorPorts implements RequestorEffects {
 
   @Override
   public void announce(TaskHeader header) {
+    if (concent != null) concent.announced(header);
     gossip.publish(header);
   }
 
@@ -156,6 +172,11 @@ final class RequestorPorts implements RequestorEffects {
   public void fetch(Task t, Subtask s, Assignment a, List<URI> from) {
     if (concent != null && a.report != null) concent.downloading(a.idHex(), a.report.size());
     verifier.fetchAndCheck(t, s, a, from);
+  }
+
+  @Override
+  public boolean fetching(Assignment a) {
+    return verifier.fetching(a);
   }
 
   @Override

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import org.jgolem.compute.ExecutionResult;
@@ -79,6 +81,9 @@ final class ResultVerifier {
   private final Consumer<Runnable> loop;
   private Outcomes outcomes;
 
+  /** The assignments whose result is being fetched and checked now, by wire id. */
+  private final Set<String> fetching = ConcurrentHashMap.newKeySet();
+
   ResultVerifier(
       MarketConfig config,
       ResourceExchange resources,
@@ -106,10 +111,17 @@ final class ResultVerifier {
     return localComputer != null;
   }
 
+  /** Whether a fetch of {@code a}'s result is under way. */
+  boolean fetching(Assignment a) {
+    return fetching.contains(a.idHex());
+  }
+
   void fetchAndCheck(Task t, Subtask s, Assignment a, List<URI> from) {
     ReportComputedTask report = a.report;
     long deadline = a.deadline;
     Path disk = t.workDir.resolve("results").resolve(a.idHex());
+    String id = a.idHex();
+    fetching.add(id);
     workers.submit(() -> {
       MemoryFolder memory = null;
       try {
@@ -127,9 +139,11 @@ final class ResultVerifier {
         if (v.accepted()) resources.sync();
         MemoryFolder kept = memory;
         memory = null; // the loop owns it now
+        fetching.remove(id);
         loop.accept(() -> outcomes.checked(t, s, a, disk, kept, v, digest));
       } catch (IOException | RuntimeException e) {
         if (memory != null) memory.close();
+        fetching.remove(id);
         loop.accept(() -> outcomes.fetchFailed(t, s, a, e));
       }
     });
