@@ -169,7 +169,7 @@ class AuditedCasesTest {
       Audit paid = audit(bundles.get("ACCEPTED_BY_CONCENT"), "--rpc", rpc);
       assertThat(paid.out)
           .contains("ok  settlement-tx")
-          .contains("ok  settlement-payment   ReimburseForSubtask pays exactly " + PRICE)
+          .contains("ok  settlement-payment ReimburseForSubtask pays exactly " + PRICE)
           .contains("ok  settled-once");
       assertThat(audit(bundles.get("PAYMENT_COMMITTED"), "--rpc", rpc).out)
           .contains("ReimburseForNoPayment pays exactly " + PRICE.multiply(BigInteger.TWO));
