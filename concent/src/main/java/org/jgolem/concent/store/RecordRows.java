@@ -18,9 +18,10 @@ import org.jgolem.eth.Address;
 
 /**
  * The auditors' record in SQL (migration 3): {@code record_cases}, one row a case, and {@code
- * record_entries}, append only (this class has no UPDATE or DELETE of an entry). An append first
- * touches its case's row, which locks it in PostgreSQL, so two transactions appending to one case
- * number their entries one after the other.
+ * record_entries}, append only (this class has no UPDATE or DELETE of an entry). The first append
+ * to a case in a transaction touches its case's row, which locks it in PostgreSQL, so two
+ * transactions appending to one case number their entries one after the other; the next ones in the
+ * same transaction number on from there.
  */
 final class RecordRows implements RecordTx {
   private static final String COLUMNS =
@@ -28,6 +29,9 @@ final class RecordRows implements RecordTx {
           + " opened_at, updated_at";
 
   private final Connections.Session session;
+
+  /** The next entry index of each case appended to in this transaction (valid only inside it). */
+  private final java.util.Map<Long, Integer> nextIndex = new java.util.HashMap<>();
 
   RecordRows(Connections.Session session) {
     this.session = session;
@@ -90,23 +94,35 @@ final class RecordRows implements RecordTx {
   @Override
   public void append(long caseId, Entry entry) {
     try {
-      PreparedStatement touch =
-          session.prepare("UPDATE record_cases SET updated_at = ? WHERE id = ?");
-      touch.setLong(1, entry.at());
-      touch.setLong(2, caseId);
-      if (touch.executeUpdate() != 1) {
-        throw new IllegalArgumentException("the record has no case " + caseId);
+      Integer next = nextIndex.get(caseId);
+      if (next == null) {
+        // The first append to this case in this transaction locks its row, then numbers on.
+        PreparedStatement touch =
+            session.prepare("UPDATE record_cases SET updated_at = ? WHERE id = ?");
+        touch.setLong(1, entry.at());
+        touch.setLong(2, caseId);
+        if (touch.executeUpdate() != 1) {
+          throw new IllegalArgumentException("the record has no case " + caseId);
+        }
+        PreparedStatement max =
+            session.prepare(
+                "SELECT COALESCE(MAX(idx) + 1, 0) FROM record_entries WHERE case_id = ?");
+        max.setLong(1, caseId);
+        try (ResultSet rs = max.executeQuery()) {
+          rs.next();
+          next = rs.getInt(1);
+        }
       }
       PreparedStatement p =
           session.prepare(
-              "INSERT INTO record_entries (case_id, idx, kind, at, body) SELECT ?,"
-                  + " COALESCE(MAX(idx) + 1, 0), ?, ?, ? FROM record_entries WHERE case_id = ?");
+              "INSERT INTO record_entries (case_id, idx, kind, at, body) VALUES (?, ?, ?, ?, ?)");
       p.setLong(1, caseId);
-      p.setString(2, entry.kind());
-      p.setLong(3, entry.at());
-      p.setBytes(4, entry.encode());
-      p.setLong(5, caseId);
+      p.setInt(2, next);
+      p.setString(3, entry.kind());
+      p.setLong(4, entry.at());
+      p.setBytes(5, entry.encode());
       p.executeUpdate();
+      nextIndex.put(caseId, next + 1);
     } catch (SQLException e) {
       throw failed("appending to the record of case " + caseId, e);
     }

@@ -317,6 +317,20 @@ class AuditTest {
     assertThat(java.util.HexFormat.of().formatHex(golden, 0, 7)).isEqualTo("a264626f647959");
     Bundle b = Bundle.read(golden);
     assertThat(b.body()[0] & 0xff).as("the body is a map of 10 fields").isEqualTo(0xaa);
+    List<Object> keys = new ArrayList<>(((Map<?, ?>) CanonicalCbor.decode(b.body())).keySet());
+    assertThat(keys)
+        .as("the body's keys in their encoded order, as docs/AUDITORS.md lists them")
+        .containsExactly(
+            "case",
+            "format",
+            "madeAt",
+            "chainId",
+            "concent",
+            "deposit",
+            "entries",
+            "version",
+            "windows",
+            "depositDeployedAt");
     assertThat(b.signer()).isEqualTo(CONCENT.address());
     assertThat(b.summary().verdict()).isEqualTo("ACCEPTED_BY_CONCENT");
     assertThat(b.summary().settlementTx()).isNotNull();
