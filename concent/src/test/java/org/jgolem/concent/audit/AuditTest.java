@@ -92,6 +92,25 @@ class AuditTest {
   }
 
   @Test
+  void aSubtaskThroughTwoUseCasesIsOneCaseThatAuditsConsistent() {
+    c.reportThenAcceptancePaid(0x38);
+    CaseSummary only = c.only();
+    assertThat(only.verdict()).isEqualTo("ACCEPTED_BY_CONCENT");
+    assertThat(only.state()).isEqualTo("ACCEPTED");
+    assertThat(audit(c.bundle(only.id()))).isEqualTo("CONSISTENT");
+    assertThat(checks)
+        .filteredOn(k -> k.name().equals("transition"))
+        .extracting(Auditor.Check::detail)
+        .anyMatch(d -> d.endsWith("NEW -> FORCING_REPORT"))
+        .anyMatch(d -> d.endsWith("REPORTED -> FORCING_ACCEPTANCE"));
+    assertThat(checks)
+        .filteredOn(k -> k.name().equals("verdict"))
+        .extracting(Auditor.Check::detail)
+        .anyMatch(d -> d.contains("CONCENT_ACK follows"))
+        .anyMatch(d -> d.contains("ACCEPTED_BY_CONCENT follows"));
+  }
+
+  @Test
   void aSettledCaseNamesEachCheckItPassed() {
     c.silentRequestorPaid(0x31);
     assertThat(audit(c.bundle(c.only().id()))).isEqualTo("CONSISTENT");

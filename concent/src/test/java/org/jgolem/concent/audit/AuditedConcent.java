@@ -34,7 +34,10 @@ import org.jgolem.concent.store.JdbcConcentStore;
 import org.jgolem.concent.time.Windows;
 import org.jgolem.protocol.hashing.Keccak;
 import org.jgolem.protocol.identity.NodeKey;
+import org.jgolem.protocol.messages.Envelope;
+import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
+import org.jgolem.protocol.messages.concent.ConcentDelivery;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
 import org.jgolem.protocol.messages.concent.ForcePayment;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
@@ -150,6 +153,33 @@ final class AuditedConcent implements AutoCloseable {
                     PROVIDER,
                     new ForceSubtaskResults(s.ttcFrame(), s.rctFrame(), fx.ack(s, s.deadline())))
                 .reply())
+        .isEmpty();
+    clock.set(opensAfter + WINDOWS.fat().toMillis() + 1);
+    service.tick();
+    settle();
+    return s;
+  }
+
+  /**
+   * Use cases 1 then 3 on one subtask: Concent acknowledges the report for the silent requestor,
+   * the provider forces acceptance with Concent's own CONCENT_ACK as its evidence, Concent accepts
+   * and the settler pays.
+   */
+  Subtask reportThenAcceptancePaid(int n) {
+    Subtask s = reportForced(n, false);
+    byte[] concentAck = null;
+    Envelope delivery = fx.open(service.receive(PROVIDER.address(), List.of()).orElseThrow());
+    for (byte[] f : delivery.payload(ConcentDelivery.class).messages()) {
+      if (fx.open(f).type() == MessageType.FORCE_REPORT_COMPUTED_TASK_RESPONSE) {
+        concentAck = f;
+      }
+    }
+    assertThat(concentAck).isNotNull();
+    long opensAfter =
+        s.deadline() + WINDOWS.svt(s.assignedAt(), s.deadline(), ConcentFixtures.SIZE).toMillis();
+    clock.set(opensAfter + 1);
+    assertThat(
+            send(PROVIDER, new ForceSubtaskResults(s.ttcFrame(), s.rctFrame(), concentAck)).reply())
         .isEmpty();
     clock.set(opensAfter + WINDOWS.fat().toMillis() + 1);
     service.tick();
