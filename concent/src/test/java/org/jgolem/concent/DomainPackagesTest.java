@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Concent's rules (evidence, cases, time, the service and its ports) do no I/O of their own: they
- * touch neither the chain client, nor the network, nor SQL, nor HTTP. Adapters do.
+ * Concent's rules (evidence, cases, time, the service and its ports, the auditors' record and the
+ * audit) do no I/O of their own: they touch neither the chain client, nor the network, nor SQL, nor
+ * HTTP. Adapters do.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DomainPackagesTest {
@@ -25,6 +26,8 @@ class DomainPackagesTest {
                 "org.jgolem.concent.cases",
                 "org.jgolem.concent.time",
                 "org.jgolem.concent.service",
+                "org.jgolem.concent.record",
+                "org.jgolem.concent.audit",
                 "org.jgolem.concent.api");
     noClasses()
         .should()

@@ -47,6 +47,14 @@ public interface ConcentApi {
   DepositReport deposit(Address owner);
 
   /**
+   * The auditors' record (docs/AUDITORS.md), if this Concent keeps one: the read API's cases and
+   * evidence bundles.
+   */
+  default Optional<org.jgolem.concent.record.CaseRecords> records() {
+    return Optional.empty();
+  }
+
+  /**
    * @param reply Concent's signed reply frame (HTTP 200), or empty if the request was queued and
    *     the answer will come through receive (HTTP 202)
    */

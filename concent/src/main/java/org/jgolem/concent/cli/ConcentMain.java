@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "golem-concent (jgolem) protocol " + MessageCodec.PROTOCOL_VERSION,
     description = "Concent, the arbitration service of jgolem.",
-    subcommands = {ConcentMain.Start.class, CommandLine.HelpCommand.class})
+    subcommands = {ConcentMain.Start.class, AuditCommand.class, CommandLine.HelpCommand.class})
 public final class ConcentMain {
   public static final String PASSWORD_FILE_ENV = "CONCENT_PASSWORD_FILE";
   public static final String PASSWORD_ENV = "CONCENT_PASSWORD";

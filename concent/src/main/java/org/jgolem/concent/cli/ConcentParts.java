@@ -15,6 +15,7 @@ import org.jgolem.concent.chain.ChainPaymentHistory;
 import org.jgolem.concent.chain.Web3SettlementChain;
 import org.jgolem.concent.http.NonceLedger;
 import org.jgolem.concent.http.StoreNonceLedger;
+import org.jgolem.concent.record.Bundle;
 import org.jgolem.concent.service.CachedDepositBook;
 import org.jgolem.concent.service.ConcentService;
 import org.jgolem.concent.service.ConcentStore;
@@ -88,7 +89,13 @@ public final class ConcentParts {
             c.clock(),
             s,
             depositBook,
-            new ChainPaymentHistory(chain, token, c.deployment().deploymentBlock()));
+            new ChainPaymentHistory(chain, token, c.deployment().deploymentBlock()),
+            new Bundle.Facts(
+                c.key().address(),
+                c.deployment().chainId(),
+                c.deployment().deposit(),
+                c.deployment().deploymentBlock(),
+                c.windows()));
     Settler settler =
         new Settler(
                 s,

@@ -91,7 +91,7 @@ public final class ConcentServer implements AutoCloseable {
               return t;
             });
     ConcentServer server =
-        new ConcentServer(http, executor, new Routes(api, auth, storage, config));
+        new ConcentServer(http, executor, new Routes(api, auth, storage, config, codec));
     http.createContext("/", server::handle);
     http.setExecutor(executor);
     http.start();

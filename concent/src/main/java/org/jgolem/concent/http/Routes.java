@@ -39,8 +39,15 @@ final class Routes {
   private final ResultStorage storage;
   private final ServerConfig config;
   private final Semaphore transfers;
+  private final AuditRoutes audit;
 
-  Routes(ConcentApi api, RequestAuthenticator auth, ResultStorage storage, ServerConfig config) {
+  Routes(
+      ConcentApi api,
+      RequestAuthenticator auth,
+      ResultStorage storage,
+      ServerConfig config,
+      org.jgolem.protocol.messages.codec.MessageCodec codec) {
+    this.audit = api.records().map(r -> new AuditRoutes(r, codec)).orElse(null);
     this.api = api;
     this.auth = auth;
     this.storage = storage;
@@ -91,6 +98,10 @@ final class Routes {
         requireMethod(c, arg != null && !arg.contains("/"), "GET");
         return deposit(c, arg);
       }
+      case "cases" -> {
+        requireMethod(c, audit != null, "GET");
+        return audit.dispatch(c, arg);
+      }
       case "storage" -> {
         requireMethod(c, arg != null && !arg.contains("/"), "GET", "PUT");
         return c.method.equals("PUT") ? upload(c, arg) : download(c, arg);
@@ -108,7 +119,8 @@ final class Routes {
             + " "
             + c.path
             + " (routes: POST /api/v1/send, POST /api/v1/receive, GET /api/v1/protocol-constants,"
-            + " GET /api/v1/deposits/<address>, PUT|GET /api/v1/storage/<cid>)");
+            + " GET /api/v1/deposits/<address>, PUT|GET /api/v1/storage/<cid>,"
+            + " GET /api/v1/cases[/<id>[/bundle]])");
   }
 
   private static void requireMethod(Call c, boolean shapeOk, String... methods) throws Refusal {

@@ -57,7 +57,9 @@ public final class ConcentService implements ConcentApi {
   private final ResultTransferHandler resultTransfer;
   private final ForceAcceptanceHandler forceAcceptance;
   private final ForcePaymentHandler forcePayment;
+  private final RecordReader records;
 
+  /** A Concent whose record cannot be bundled (no deployment facts): tests of the rules. */
   public ConcentService(
       MessageCodec codec,
       NodeKey concentKey,
@@ -67,6 +69,23 @@ public final class ConcentService implements ConcentApi {
       ConcentStore store,
       DepositBook deposits,
       PaymentHistory payments) {
+    this(codec, concentKey, notes, windows, clock, store, deposits, payments, null);
+  }
+
+  /**
+   * @param facts what the auditors' bundles name besides the case (Concent's address, the chain,
+   *     the deposit contract, the windows); null if this Concent signs no bundles
+   */
+  public ConcentService(
+      MessageCodec codec,
+      NodeKey concentKey,
+      NoteSigner notes,
+      Windows windows,
+      Clock clock,
+      ConcentStore store,
+      DepositBook deposits,
+      PaymentHistory payments,
+      org.jgolem.concent.record.Bundle.Facts facts) {
     this.windows = Objects.requireNonNull(windows, "windows");
     this.p =
         new Parts(
@@ -82,6 +101,17 @@ public final class ConcentService implements ConcentApi {
     this.resultTransfer = new ResultTransferHandler(p);
     this.forceAcceptance = new ForceAcceptanceHandler(p);
     this.forcePayment = new ForcePaymentHandler(p);
+    if (facts != null
+        && (!facts.concent().equals(concentKey.address()) || !facts.windows().equals(windows))) {
+      throw new IllegalArgumentException(
+          "the bundles' facts must name this Concent's address and windows: " + facts);
+    }
+    this.records = new RecordReader(store, facts, concentKey, clock);
+  }
+
+  @Override
+  public Optional<org.jgolem.concent.record.CaseRecords> records() {
+    return Optional.of(records);
   }
 
   /** Concent's address: the signer of its replies and verdicts. */
@@ -134,7 +164,7 @@ public final class ConcentService implements ConcentApi {
       case FORCE_REPORT_COMPUTED_TASK -> forceReport.request(request, frame);
       case FORCE_GET_TASK_RESULT -> resultTransfer.request(request, frame);
       case FORCE_SUBTASK_RESULTS -> forceAcceptance.request(request, frame);
-      case FORCE_PAYMENT -> forcePayment.request(request);
+      case FORCE_PAYMENT -> forcePayment.request(request, frame);
       case ACK_REPORT_COMPUTED_TASK, REJECT_REPORT_COMPUTED_TASK ->
           answer(request, frame, CaseState.FORCING_REPORT);
       case SUBTASK_RESULTS_ACCEPTED, SUBTASK_RESULTS_REJECTED ->

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
 import org.jgolem.concent.cases.SubtaskCase;
+import org.jgolem.concent.record.RecordTx;
 import org.jgolem.eth.Address;
 
 /** What one {@link ConcentStore#transaction} may read and write. Times are ms since the epoch. */
@@ -69,6 +70,16 @@ public interface ConcentTx {
 
   /** True if Concent has recorded a settlement paying {@code subtaskId} from {@code payer}. */
   boolean hasSettlementFor(Address payer, byte[] subtaskId);
+
+  // ------------------------------------------------------------------ the auditors' record
+
+  /**
+   * The auditors' record in this transaction: what the handlers append commits with the decision it
+   * records. The store adapter keeps it; a test store of the service's logic may keep nothing.
+   */
+  default RecordTx record() {
+    return RecordTx.DISCARD;
+  }
 
   // ------------------------------------------------------------------ request nonces
 

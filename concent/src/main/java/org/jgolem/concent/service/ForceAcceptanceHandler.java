@@ -28,6 +28,11 @@ import org.jgolem.protocol.messages.market.TaskToCompute;
  * requestor's own promissory note.
  */
 final class ForceAcceptanceHandler {
+  static final String USE_CASE = MessageType.FORCE_SUBTASK_RESULTS.name();
+  static final String RULE_OPEN = "forceAcceptanceWindow";
+  static final String RULE_DEPOSIT = "depositNotWithdrawn";
+  static final String RULE_ANSWER = "acceptanceAnswerWindow";
+
   private final Parts p;
 
   ForceAcceptanceHandler(Parts parts) {
@@ -77,6 +82,38 @@ final class ForceAcceptanceHandler {
                   : Parts.open(
                       e.task(), e.report(), CaseState.FORCING_ACCEPTANCE, answerBy, frames));
           tx.enqueue(ttc.requestor(), frame, now);
+          Recording.of(tx, ttc, now)
+              .received(request.sender(), frame, now)
+              .rule(
+                  RULE_OPEN,
+                  now,
+                  true,
+                  windowInputs(assignedAt, ttc.deadline(), size),
+                  Recording.times(
+                      "opensAfter",
+                      p.windows().forceAcceptanceOpensAfter(assignedAt, ttc.deadline(), size),
+                      "closesAt",
+                      p.windows().forceAcceptanceClosesAt(assignedAt, ttc.deadline(), size)))
+              .rule(
+                  RULE_DEPOSIT,
+                  now,
+                  true,
+                  Recording.times("timelock", deposit.timelock()),
+                  Map.of())
+              .append(
+                  org.jgolem.concent.record.Entry.claim(
+                      now,
+                      claim.useCase().name(),
+                      claim.payer(),
+                      claim.payee(),
+                      sid,
+                      claim.amount(),
+                      deposit.balance(),
+                      deposit.timelock()))
+              .moved(
+                  existing.map(c -> c.state().name()).orElse(Recording.NEW),
+                  CaseState.FORCING_ACCEPTANCE.name(),
+                  now);
           return SendResult.queued();
         });
   }
@@ -146,16 +183,29 @@ final class ForceAcceptanceHandler {
     tx.releaseClaim(c.requestor(), c.subtaskId(), Claim.UseCase.FORCED_ACCEPTANCE);
     BigInteger amount =
         accepted ? answer.payload(SubtaskResultsAccepted.class).price() : BigInteger.ZERO;
-    tx.enqueue(
-        c.provider(),
+    Outcome outcome = accepted ? Outcome.ACCEPTED_BY_REQUESTOR : Outcome.REJECTED_BY_REQUESTOR;
+    byte[] response =
         p.sign(
-            new ForceSubtaskResultsResponse(
-                c.subtaskId(),
-                c.reportHash(),
-                accepted ? Outcome.ACCEPTED_BY_REQUESTOR : Outcome.REJECTED_BY_REQUESTOR,
-                amount,
-                frame)),
-        now);
+            new ForceSubtaskResultsResponse(c.subtaskId(), c.reportHash(), outcome, amount, frame));
+    tx.enqueue(c.provider(), response, now);
+    Recording.of(tx, c, now)
+        .received(answer.sender(), frame, now)
+        .rule(RULE_ANSWER, now, true, windowInputs(c), answerBounds(c))
+        .moved(c.state().name(), (accepted ? CaseState.ACCEPTED : CaseState.REJECTED).name(), now)
+        .verdict(USE_CASE, outcome.name(), Recording.amount(amount), now)
+        .sent(response, now, c.provider());
+  }
+
+  private static Map<String, Long> windowInputs(long assignedAt, long deadline, long size) {
+    return Recording.times("assignedAt", assignedAt, "deadline", deadline, "size", size);
+  }
+
+  private static Map<String, Long> windowInputs(SubtaskCase c) {
+    return windowInputs(c.assignedAt(), c.computeDeadline(), c.resultSize());
+  }
+
+  private static Map<String, Long> answerBounds(SubtaskCase c) {
+    return Recording.times("closesAt", c.nextDeadline());
   }
 
   /**
@@ -176,7 +226,7 @@ final class ForceAcceptanceHandler {
         c.moveTo(
             CaseState.ACCEPTED, 0, Map.of(MessageType.FORCE_SUBTASK_RESULTS_RESPONSE, verdict)));
     Address requestor = c.requestor();
-    tx.addSettlement(
+    Settlement settlement =
         new Settlement(
             0,
             Claim.UseCase.FORCED_ACCEPTANCE,
@@ -188,8 +238,15 @@ final class ForceAcceptanceHandler {
             Settlement.Status.PENDING,
             null,
             null,
-            now));
+            now);
+    long settlementId = tx.addSettlement(settlement);
     tx.enqueue(c.provider(), verdict, now);
     tx.enqueue(requestor, verdict, now);
+    Recording.of(tx, c, now)
+        .rule(RULE_ANSWER, now, false, windowInputs(c), answerBounds(c))
+        .moved(c.state().name(), CaseState.ACCEPTED.name(), now)
+        .verdict(USE_CASE, Outcome.ACCEPTED_BY_CONCENT.name(), Recording.amount(c.price()), now)
+        .settlement(settlementId, settlement, now)
+        .sent(verdict, now, c.provider(), requestor);
   }
 }

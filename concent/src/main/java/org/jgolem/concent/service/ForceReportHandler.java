@@ -20,6 +20,10 @@ import org.jgolem.protocol.messages.market.TaskToCompute;
  * in the requestor's place (CONCENT_ACK).
  */
 final class ForceReportHandler {
+  static final String USE_CASE = MessageType.FORCE_REPORT_COMPUTED_TASK.name();
+  static final String RULE_OPEN = "forceReportOpen";
+  static final String RULE_ANSWER = "reportAnswerWindow";
+
   private final Parts p;
 
   ForceReportHandler(Parts parts) {
@@ -38,19 +42,32 @@ final class ForceReportHandler {
           if (existing.isPresent()) {
             throw Parts.cannotOpen(existing.get(), CaseState.FORCING_REPORT, request.type());
           }
-          if (!p.windows().forceReportOpen(now, ttc.deadline())) {
-            return SendResult.reply(
+          boolean open = p.windows().forceReportOpen(now, ttc.deadline());
+          Map<String, Long> inputs = Recording.times("deadline", ttc.deadline());
+          if (!open) {
+            byte[] reply =
                 p.sign(
                     new ForceReportComputedTaskResponse(
-                        ttc.subtaskId(), rct.structHash(), Outcome.SUBTASK_TIMEOUT, new byte[0])));
+                        ttc.subtaskId(), rct.structHash(), Outcome.SUBTASK_TIMEOUT, new byte[0]));
+            Recording.of(tx, ttc, now)
+                .received(request.sender(), frame, now)
+                .rule(RULE_OPEN, now, false, inputs, Recording.times("closesAt", ttc.deadline()))
+                .verdict(USE_CASE, Outcome.SUBTASK_TIMEOUT.name(), Map.of(), now)
+                .sent(reply, now, request.sender());
+            return SendResult.reply(reply);
           }
+          long answerBy = p.windows().reportAnswerDeadline(ttc.deadline());
           tx.saveCase(
               Parts.open(
                   e.task(),
                   e.report(),
                   CaseState.FORCING_REPORT,
-                  p.windows().reportAnswerDeadline(ttc.deadline()),
+                  answerBy,
                   Map.of(MessageType.FORCE_REPORT_COMPUTED_TASK, frame)));
+          Recording.of(tx, ttc, now)
+              .received(request.sender(), frame, now)
+              .rule(RULE_OPEN, now, true, inputs, Recording.times("closesAt", ttc.deadline()))
+              .moved(Recording.NEW, CaseState.FORCING_REPORT.name(), now);
           tx.enqueue(ttc.requestor(), frame, now);
           return SendResult.queued();
         });
@@ -63,17 +80,26 @@ final class ForceReportHandler {
   void answer(ConcentTx tx, SubtaskCase c, Envelope answer, byte[] frame, long now) {
     p.verifier().reportAnswer(answer, c);
     boolean ack = answer.type() == MessageType.ACK_REPORT_COMPUTED_TASK;
-    tx.saveCase(
-        c.moveTo(ack ? CaseState.REPORTED : CaseState.FAILED, 0, Map.of(answer.type(), frame)));
-    tx.enqueue(
-        c.provider(),
-        p.sign(
-            new ForceReportComputedTaskResponse(
-                c.subtaskId(),
-                c.reportHash(),
-                ack ? Outcome.ACK_FROM_REQUESTOR : Outcome.REJECT_FROM_REQUESTOR,
-                frame)),
-        now);
+    CaseState next = ack ? CaseState.REPORTED : CaseState.FAILED;
+    tx.saveCase(c.moveTo(next, 0, Map.of(answer.type(), frame)));
+    Outcome outcome = ack ? Outcome.ACK_FROM_REQUESTOR : Outcome.REJECT_FROM_REQUESTOR;
+    byte[] response =
+        p.sign(new ForceReportComputedTaskResponse(c.subtaskId(), c.reportHash(), outcome, frame));
+    tx.enqueue(c.provider(), response, now);
+    Recording.of(tx, c, now)
+        .received(answer.sender(), frame, now)
+        .rule(RULE_ANSWER, now, true, answerInputs(c), answerBounds(c))
+        .moved(c.state().name(), next.name(), now)
+        .verdict(USE_CASE, outcome.name(), Map.of(), now)
+        .sent(response, now, c.provider());
+  }
+
+  private static Map<String, Long> answerInputs(SubtaskCase c) {
+    return Recording.times("deadline", c.computeDeadline());
+  }
+
+  private static Map<String, Long> answerBounds(SubtaskCase c) {
+    return Recording.times("closesAt", c.nextDeadline());
   }
 
   /** The requestor stayed silent past deadline + CMT: Concent acknowledges, to both parties. */
@@ -89,5 +115,10 @@ final class ForceReportHandler {
             Map.of(MessageType.FORCE_REPORT_COMPUTED_TASK_RESPONSE, verdict)));
     tx.enqueue(c.provider(), verdict, now);
     tx.enqueue(c.requestor(), verdict, now);
+    Recording.of(tx, c, now)
+        .rule(RULE_ANSWER, now, false, answerInputs(c), answerBounds(c))
+        .moved(c.state().name(), CaseState.REPORTED.name(), now)
+        .verdict(USE_CASE, Outcome.CONCENT_ACK.name(), Map.of(), now)
+        .sent(verdict, now, c.provider(), c.requestor());
   }
 }

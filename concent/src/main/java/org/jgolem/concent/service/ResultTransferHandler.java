@@ -26,6 +26,15 @@ import org.jgolem.protocol.messages.market.TaskToCompute;
  * upload in time fails the case with a signed verdict the requestor may cite.
  */
 final class ResultTransferHandler {
+  static final String USE_CASE = MessageType.FORCE_GET_TASK_RESULT.name();
+  static final String RULE_OPEN = "forceGetResultWindow";
+  static final String RULE_UPLOAD = "uploadWindow";
+
+  /** The verdicts of use case 2 (its messages carry no outcome of their own). */
+  static final String UPLOADED = "RESULT_UPLOADED";
+
+  static final String FAILED = "UPLOAD_FAILED";
+
   private final Parts p;
 
   ResultTransferHandler(Parts parts) {
@@ -66,12 +75,21 @@ final class ResultTransferHandler {
               existing.isPresent()
                   ? existing.get().moveTo(wanted, uploadBy, frames)
                   : Parts.open(e.task(), e.report(), wanted, uploadBy, frames));
-          tx.enqueue(
-              ttc.provider(),
+          byte[] upload =
               p.sign(
                   new ForceGetTaskResultUpload(
-                      ttc.subtaskId(), rct.structHash(), rct.resultCid(), rct.size(), uploadBy)),
-              now);
+                      ttc.subtaskId(), rct.structHash(), rct.resultCid(), rct.size(), uploadBy));
+          tx.enqueue(ttc.provider(), upload, now);
+          Recording.of(tx, ttc, now)
+              .received(request.sender(), frame, now)
+              .rule(
+                  RULE_OPEN,
+                  now,
+                  true,
+                  Recording.times("deadline", ttc.deadline(), "size", rct.size()),
+                  Recording.times("closesAt", closes))
+              .moved(existing.map(c -> c.state().name()).orElse(Recording.NEW), wanted.name(), now)
+              .sent(upload, now, ttc.provider());
           return SendResult.queued();
         });
   }
@@ -136,6 +154,13 @@ final class ResultTransferHandler {
                     0,
                     Map.of(MessageType.FORCE_GET_TASK_RESULT_DOWNLOAD, download)));
             tx.enqueue(c.requestor(), download, now);
+            // The storage asked uploadRefusal before it took the bytes; the upload may end later.
+            Recording.of(tx, c, now)
+                .append(org.jgolem.concent.record.Entry.uploaded(now, cid))
+                .rule(RULE_UPLOAD, now, now <= c.nextDeadline(), uploadInputs(c), uploadBounds(c))
+                .moved(c.state().name(), CaseState.RESULT_UPLOADED.name(), now)
+                .verdict(USE_CASE, UPLOADED, Map.of(), now)
+                .sent(download, now, c.requestor());
           }
           return null;
         });
@@ -180,6 +205,19 @@ final class ResultTransferHandler {
         c.moveTo(CaseState.FAILED, 0, Map.of(MessageType.FORCE_GET_TASK_RESULT_FAILED, verdict)));
     tx.enqueue(c.requestor(), verdict, now);
     tx.enqueue(c.provider(), verdict, now);
+    Recording.of(tx, c, now)
+        .rule(RULE_UPLOAD, now, false, uploadInputs(c), uploadBounds(c))
+        .moved(c.state().name(), CaseState.FAILED.name(), now)
+        .verdict(USE_CASE, FAILED, Map.of(), now)
+        .sent(verdict, now, c.requestor(), c.provider());
+  }
+
+  private static Map<String, Long> uploadInputs(SubtaskCase c) {
+    return Recording.times("deadline", c.computeDeadline(), "size", c.resultSize());
+  }
+
+  private static Map<String, Long> uploadBounds(SubtaskCase c) {
+    return Recording.times("closesAt", c.nextDeadline());
   }
 
   private static List<SubtaskCase> ofParty(

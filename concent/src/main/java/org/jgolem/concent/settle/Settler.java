@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.jgolem.concent.record.Entry;
 import org.jgolem.concent.service.Claim;
 import org.jgolem.concent.service.ConcentStore;
 import org.jgolem.concent.service.ConcentTx;
@@ -117,7 +118,16 @@ public final class Settler {
           for (Settlement s : group) {
             tx.updateSettlement(s.withStatus(Settlement.Status.MINED));
             release(tx, s);
-            notifyParties(tx, s);
+            byte[] made = notifyParties(tx, s);
+            long now = clock.millis();
+            tx.record()
+                .caseOfSettlement(s.id())
+                .ifPresent(caseId -> {
+                  tx.record()
+                      .append(caseId, Entry.settled(now, s.id(), hash, receipt.blockNumber()));
+                  tx.record().settled(caseId, hash, now);
+                  tx.record().append(caseId, Entry.sent(now, List.of(s.payee(), s.payer()), made));
+                });
           }
           return null;
         });
@@ -235,7 +245,14 @@ public final class Settler {
                   new byte[16],
                   reason,
                   "Concent could not pay " + s.amount() + " to " + s.payee() + ": " + why));
-      tx.enqueue(s.payee(), frame, clock.millis());
+      long now = clock.millis();
+      tx.enqueue(s.payee(), frame, now);
+      tx.record()
+          .caseOfSettlement(s.id())
+          .ifPresent(caseId -> {
+            tx.record().append(caseId, Entry.settlementFailed(now, s.id(), why));
+            tx.record().append(caseId, Entry.sent(now, List.of(s.payee()), frame));
+          });
       return null;
     });
   }
@@ -246,7 +263,8 @@ public final class Settler {
     }
   }
 
-  private void notifyParties(ConcentTx tx, Settlement s) {
+  /** Queues the signed SettlementMade to both parties; returns its frame. */
+  private byte[] notifyParties(ConcentTx tx, Settlement s) {
     byte[] frame =
         seal.apply(
             new SettlementMade(
@@ -260,5 +278,6 @@ public final class Settler {
                 s.transactionHash()));
     tx.enqueue(s.payee(), frame, clock.millis());
     tx.enqueue(s.payer(), frame, clock.millis());
+    return frame;
   }
 }

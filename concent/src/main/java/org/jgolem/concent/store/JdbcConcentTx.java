@@ -35,6 +35,7 @@ final class JdbcConcentTx implements ConcentTx {
   private final SecureRandom random;
   private final ClaimRows claims;
   private final SettlementRows settlements;
+  private final RecordRows record;
 
   JdbcConcentTx(Connections.Session session, Dialect dialect, Clock clock, SecureRandom random) {
     this.session = session;
@@ -43,6 +44,7 @@ final class JdbcConcentTx implements ConcentTx {
     this.random = random;
     this.claims = new ClaimRows(session, dialect, clock);
     this.settlements = new SettlementRows(session, dialect);
+    this.record = new RecordRows(session);
   }
 
   Connections.Session session() {
@@ -288,6 +290,13 @@ final class JdbcConcentTx implements ConcentTx {
   @Override
   public boolean hasSettlementFor(Address payer, byte[] subtaskId) {
     return settlements.existsFor(payer, subtaskId);
+  }
+
+  // ------------------------------------------------------------------ the auditors' record
+
+  @Override
+  public org.jgolem.concent.record.RecordTx record() {
+    return record;
   }
 
   // ------------------------------------------------------------------ nonces

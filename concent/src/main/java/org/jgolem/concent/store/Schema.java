@@ -138,5 +138,47 @@ final class Schema {
           Migration.of(
               2,
               "cases by result CID, for the storage's questions (use case 2)",
-              "CREATE INDEX cases_by_result ON cases (result_cid)"));
+              "CREATE INDEX cases_by_result ON cases (result_cid)"),
+          Migration.of(
+              3,
+              "the auditors' record: record cases and their append-only entries",
+              // One row per case of the record: a subtask's (unique on requestor and subtask) or
+              // one ForcePayment's (led by its first subtask). state, verdict and the settlement
+              // follow the entries; the entries themselves are never updated nor deleted.
+              """
+              CREATE TABLE record_cases (
+                id            {ID},
+                kind          TEXT NOT NULL CHECK (kind IN ('SUBTASK', 'PAYMENT')),
+                requestor     TEXT NOT NULL,
+                provider      TEXT NOT NULL,
+                task_id       {BYTES} NOT NULL,
+                subtask_id    {BYTES} NOT NULL,
+                state         TEXT,
+                verdict       TEXT,
+                settlement_id {LONG},
+                settlement_tx TEXT,
+                opened_at     {LONG} NOT NULL,
+                updated_at    {LONG} NOT NULL
+              )\
+              """,
+              "CREATE UNIQUE INDEX record_cases_subtask ON record_cases (requestor, subtask_id)"
+                  + " WHERE kind = 'SUBTASK'",
+              "CREATE INDEX record_cases_requestor ON record_cases (requestor, id)",
+              "CREATE INDEX record_cases_provider ON record_cases (provider, id)",
+              "CREATE INDEX record_cases_task ON record_cases (task_id, id)",
+              "CREATE INDEX record_cases_state ON record_cases (state, id)",
+              "CREATE INDEX record_cases_verdict ON record_cases (verdict, id)",
+              "CREATE INDEX record_cases_settlement ON record_cases (settlement_id)"
+                  + " WHERE settlement_id IS NOT NULL",
+              // body: the entry in canonical CBOR, exactly the bytes the bundle carries
+              """
+              CREATE TABLE record_entries (
+                case_id {LONG} NOT NULL REFERENCES record_cases (id),
+                idx     INTEGER NOT NULL,
+                kind    TEXT NOT NULL,
+                at      {LONG} NOT NULL,
+                body    {BYTES} NOT NULL,
+                PRIMARY KEY (case_id, idx)
+              )\
+              """));
 }

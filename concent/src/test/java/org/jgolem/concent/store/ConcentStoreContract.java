@@ -709,4 +709,146 @@ abstract class ConcentStoreContract {
       return null;
     });
   }
+
+  // ------------------------------------------------------------------ the auditors' record
+
+  @Test
+  void aSubtaskHasOneRecordCaseAndItsEntriesKeepTheirOrderAndBytes() {
+    long id =
+        store.transaction(tx -> tx.record().subtaskCase(REQUESTOR, PROVIDER, id(9), id(1), 10));
+    long again =
+        store.transaction(tx -> tx.record().subtaskCase(REQUESTOR, PROVIDER, id(9), id(1), 20));
+    assertThat(again).as("one record case per (requestor, subtask)").isEqualTo(id);
+    byte[] frame = bytes(300, 5);
+    List<org.jgolem.concent.record.Entry> written =
+        List.of(
+            org.jgolem.concent.record.Entry.received(11, PROVIDER, frame),
+            org.jgolem.concent.record.Entry.rule(
+                "forceAcceptanceWindow", 12, true, Map.of("deadline", 5L), Map.of("closesAt", 99L)),
+            org.jgolem.concent.record.Entry.verdict(
+                13, "FORCE_SUBTASK_RESULTS", "ACCEPTED_BY_CONCENT", Map.of("amount", HUGE)));
+    store.transaction(tx -> {
+      for (var e : written) {
+        tx.record().append(id, e);
+      }
+      tx.record().mark(id, "ACCEPTED", "ACCEPTED_BY_CONCENT", 13);
+      tx.record().linkSettlement(id, 77);
+      return null;
+    });
+    store.transaction(tx -> {
+      tx.record().settled(id, "0xabc", 14);
+      return null;
+    });
+    List<org.jgolem.concent.record.Entry> read = store.transaction(tx -> tx.record().entries(id));
+    assertThat(read).isEqualTo(written);
+    assertThat(read.get(0).read().bytes("frame")).isEqualTo(frame);
+    var c = store.transaction(tx -> tx.record().find(id)).orElseThrow();
+    assertThat(c.state()).isEqualTo("ACCEPTED");
+    assertThat(c.verdict()).isEqualTo("ACCEPTED_BY_CONCENT");
+    assertThat(c.settlementTx()).isEqualTo("0xabc");
+    assertThat(c.openedAt()).isEqualTo(10);
+    java.util.OptionalLong linked = store.transaction(tx -> tx.record().caseOfSettlement(77));
+    java.util.OptionalLong none = store.transaction(tx -> tx.record().caseOfSettlement(78));
+    assertThat(linked).hasValue(id);
+    assertThat(none).isEmpty();
+  }
+
+  @Test
+  void aRecordEntryRollsBackWithItsTransaction() {
+    long id =
+        store.transaction(tx -> tx.record().subtaskCase(REQUESTOR, PROVIDER, id(9), id(2), 10));
+    assertThatThrownBy(() ->
+            store.transaction(tx -> {
+              tx.record().append(id, org.jgolem.concent.record.Entry.uploaded(11, "bafy"));
+              throw new IllegalStateException("refused");
+            }))
+        .hasMessage("refused");
+    List<org.jgolem.concent.record.Entry> left = store.transaction(tx -> tx.record().entries(id));
+    assertThat(left).isEmpty();
+  }
+
+  @Test
+  void casesArePagedByAStableCursorAndFiltered() {
+    List<Long> ids = new ArrayList<>();
+    store.transaction(tx -> {
+      for (int i = 0; i < 7; i++) {
+        Address requestor = i % 2 == 0 ? REQUESTOR : OTHER;
+        long id =
+            i == 6
+                ? tx.record().paymentCase(requestor, PROVIDER, id(100), id(i), 10 + i)
+                : tx.record().subtaskCase(requestor, PROVIDER, id(100 + i % 3), id(i), 10 + i);
+        tx.record()
+            .mark(id, i < 6 ? "FORCING_ACCEPTANCE" : null, i % 3 == 0 ? "CONCENT_ACK" : null, 20);
+        ids.add(id);
+      }
+      return null;
+    });
+    var all = org.jgolem.concent.record.CaseQuery.all();
+    var first =
+        store.transaction(tx ->
+            tx.record()
+                .cases(
+                    new org.jgolem.concent.record.CaseQuery(
+                        all.node(), all.taskId(), all.state(), all.verdict(), 0, 3)));
+    assertThat(first.cases()).extracting(c -> c.id()).containsExactlyElementsOf(ids.subList(0, 3));
+    assertThat(first.next()).hasValue(ids.get(2));
+    var last =
+        store.transaction(tx ->
+            tx.record()
+                .cases(
+                    new org.jgolem.concent.record.CaseQuery(
+                        all.node(), all.taskId(), all.state(), all.verdict(), ids.get(5), 3)));
+    assertThat(last.cases()).extracting(c -> c.id()).containsExactly(ids.get(6));
+    assertThat(last.next()).as("the last page has no next").isEmpty();
+    var exact =
+        store.transaction(tx ->
+            tx.record()
+                .cases(
+                    new org.jgolem.concent.record.CaseQuery(
+                        all.node(), all.taskId(), all.state(), all.verdict(), ids.get(3), 3)));
+    assertThat(exact.cases()).hasSize(3);
+    assertThat(exact.next()).as("a full last page has no next either").isEmpty();
+    var byNode =
+        store.transaction(tx ->
+            tx.record()
+                .cases(
+                    new org.jgolem.concent.record.CaseQuery(
+                        Optional.of(OTHER), all.taskId(), all.state(), all.verdict(), 0, 50)));
+    assertThat(byNode.cases())
+        .extracting(c -> c.id())
+        .containsExactly(ids.get(1), ids.get(3), ids.get(5));
+    var byProvider =
+        store.transaction(tx ->
+            tx.record()
+                .cases(
+                    new org.jgolem.concent.record.CaseQuery(
+                        Optional.of(PROVIDER), all.taskId(), all.state(), all.verdict(), 0, 50)));
+    assertThat(byProvider.cases()).hasSize(7);
+    var byTaskAndVerdict =
+        store.transaction(tx ->
+            tx.record()
+                .cases(
+                    new org.jgolem.concent.record.CaseQuery(
+                        all.node(),
+                        Optional.of(id(100)),
+                        all.state(),
+                        Optional.of("CONCENT_ACK"),
+                        0,
+                        50)));
+    assertThat(byTaskAndVerdict.cases())
+        .extracting(c -> c.id())
+        .containsExactly(ids.get(0), ids.get(3), ids.get(6));
+    var byState =
+        store.transaction(tx ->
+            tx.record()
+                .cases(
+                    new org.jgolem.concent.record.CaseQuery(
+                        all.node(),
+                        all.taskId(),
+                        Optional.of("FORCING_ACCEPTANCE"),
+                        all.verdict(),
+                        0,
+                        50)));
+    assertThat(byState.cases()).hasSize(6);
+  }
 }
