@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -175,7 +176,15 @@ public final class ConcentMain {
               new MessageCodec(d.chainId(), ConcentClient.MAX_PAYLOAD_BYTES),
               ResultStorage.open(dataDir.resolve("storage")));
       try (ConcentAssembly.Running running = main.assembly.start(context, bind)) {
-        Files.writeString(dataDir.resolve(URL_FILE), running.server().uri() + "\n");
+        // written whole or not at all: a reader waiting for it never sees it half written
+        Path partial =
+            Files.writeString(
+                dataDir.resolve(URL_FILE + ".partial"), running.server().uri() + "\n");
+        Files.move(
+            partial,
+            dataDir.resolve(URL_FILE),
+            StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
         out.printf(
             "Concent %s (chain %d) listening on %s%n",
             key.address(), d.chainId(), running.server().uri());

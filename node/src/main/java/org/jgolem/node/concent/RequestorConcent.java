@@ -27,7 +27,9 @@ import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultDownload;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultFailed;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
+import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.concent.ServiceRefused;
 import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
@@ -314,7 +316,22 @@ public final class RequestorConcent implements ConcentInbox {
     if (p instanceof ServiceRefused r) return refused(r);
     if (p instanceof ForceGetTaskResultDownload d) return resultUploaded(d);
     if (p instanceof ForceGetTaskResultFailed f) return resultNotUploaded(m, f);
+    if (p instanceof ForceReportComputedTaskResponse r)
+      return verdictCopy(r.subtaskId(), r.outcome());
+    if (p instanceof ForceSubtaskResultsResponse r) return verdictCopy(r.subtaskId(), r.outcome());
     return false;
+  }
+
+  /**
+   * Concent's verdict on a provider's request about one of this requestor's subtasks, sent to both
+   * parties: noted in the log; what it changes for this node comes in its own messages (the relay
+   * answered, then Concent's SettlementMade).
+   */
+  private boolean verdictCopy(byte[] subtaskId, Enum<?> outcome) {
+    String id = hex(subtaskId);
+    if (!ours(id)) return false;
+    LOG.info("Subtask {}: Concent's verdict on the provider's request: {}", id, outcome);
+    return true;
   }
 
   /** Use case 2: the provider uploaded the result; it is downloaded from Concent's storage. */

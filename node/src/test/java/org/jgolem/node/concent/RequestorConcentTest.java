@@ -15,6 +15,7 @@ import org.jgolem.protocol.messages.concent.ForceGetTaskResult;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultDownload;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultFailed;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
+import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.SettlementMade;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
@@ -126,6 +127,37 @@ class RequestorConcentTest {
     assertThat(stores.get(id).orElseThrow().label())
         .isEqualTo("ANSWERED(ACK_REPORT_COMPUTED_TASK)");
     assertThat(stores.get(id, MessageType.REPORT_COMPUTED_TASK)).isPresent();
+  }
+
+  @Test
+  void takesConcentsVerdictsOnItsOwnSubtasksWithoutChangingTheirStateAndNoOthers() {
+    concent.sent(ttcEnv);
+    concent.handle(
+        f.fromConcent(
+            new ForceReportComputedTask(f.codec.encode(ttcEnv), f.codec.encode(reportEnv))));
+    ConcentState before = stores.state(id);
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new ForceReportComputedTaskResponse(
+                        ttc.subtaskId(),
+                        report.structHash(),
+                        ForceReportComputedTaskResponse.Outcome.CONCENT_ACK,
+                        new byte[0]))))
+        .as("the copy of Concent's ack to this requestor is taken (acknowledged), not dropped")
+        .isTrue();
+    assertThat(stores.state(id)).isEqualTo(before);
+    byte[] stranger = ttc.subtaskId().clone();
+    stranger[0] ^= 1;
+    assertThat(
+            concent.handle(
+                f.fromConcent(
+                    new ForceReportComputedTaskResponse(
+                        stranger,
+                        report.structHash(),
+                        ForceReportComputedTaskResponse.Outcome.CONCENT_ACK,
+                        new byte[0]))))
+        .isFalse();
   }
 
   @Test

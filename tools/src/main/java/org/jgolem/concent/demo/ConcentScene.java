@@ -1,9 +1,17 @@
 package org.jgolem.concent.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.jgolem.chain.Chain;
 import org.jgolem.chain.TxReceipt;
 import org.jgolem.chain.contracts.ConcentDepositsGateway;
@@ -19,6 +29,7 @@ import org.jgolem.chain.contracts.GntTokenGateway;
 import org.jgolem.chain.deploy.Deployment;
 import org.jgolem.chain.dev.DevAccounts;
 import org.jgolem.concent.cli.ConcentAssembly;
+import org.jgolem.concent.cli.ConcentMain;
 import org.jgolem.concent.cli.ConcentParts;
 import org.jgolem.concent.client.ConcentClient;
 import org.jgolem.concent.client.Received;
@@ -60,6 +71,8 @@ public final class ConcentScene {
   private static final BigInteger PRICE =
       GNT.multiply(BigInteger.valueOf(7)).divide(BigInteger.TWO);
   private static final long SCALE = 240;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final PrintStream out;
 
@@ -208,8 +221,65 @@ public final class ConcentScene {
         if (!paid.equals(PRICE)) {
           throw new IllegalStateException("the provider was paid " + paid + ", not " + PRICE);
         }
+        auditorsView(concent.server().uri(), work, d.rpcUrl());
       }
     }
+  }
+
+  /**
+   * An auditor who trusts nobody: the cases through Concent's open read API, one case in detail,
+   * and its signed evidence bundle checked by {@code golem-concent audit} against the chain.
+   */
+  private void auditorsView(URI concent, Path work, String rpc) throws Exception {
+    out.println();
+    out.println("Auditor's view (docs/AUDITORS.md)");
+    HttpClient http = HttpClient.newHttpClient();
+    JsonNode page = JSON.readTree(get(http, concent, "/api/v1/cases?limit=50"));
+    JsonNode first = null;
+    for (JsonNode c : page.get("cases")) {
+      if (first == null) first = c;
+      out.printf(
+          "  case %-4s %-18s %-22s subtask %s…  tx %s%n",
+          c.get("id").asText(),
+          c.get("state").asText(),
+          c.get("verdict").asText(),
+          c.get("subtaskId").asText().substring(0, 12),
+          c.get("settlementTx").isNull() ? "-" : c.get("settlementTx").asText());
+    }
+    if (first == null) throw new IllegalStateException("Concent's record lists no case");
+    JsonNode detail =
+        JSON.readTree(get(http, concent, "/api/v1/cases/" + first.get("id").asText()));
+    out.printf("  case %s in detail:%n", first.get("id").asText());
+    for (JsonNode e : detail.get("entries")) {
+      JsonNode m = e.get("message");
+      out.printf(
+          "    %-12s %s%n",
+          e.get("kind").asText(),
+          m == null || m.isNull()
+              ? ""
+              : m.path("type").asText() + " from " + m.path("sender").asText());
+    }
+    Path bundle = work.resolve("case-" + first.get("id").asText() + ".bundle");
+    Files.write(bundle, get(http, concent, first.get("bundle").asText()));
+    StringWriter audit = new StringWriter();
+    ConcentMain main =
+        new ConcentMain(Map.of(), new ConcentAssembly(), Clock.systemUTC(), new CountDownLatch(1));
+    int exit =
+        ConcentMain.commandLine(main, new PrintWriter(audit, true), new PrintWriter(audit, true))
+            .execute("audit", bundle.toString(), "--rpc", rpc);
+    out.printf("  golem-concent audit %s --rpc %s%n", bundle.getFileName(), rpc);
+    for (String line : audit.toString().strip().split("\n")) out.println("    " + line);
+    if (exit != 0) throw new IllegalStateException("the audit of the demo's case failed: " + exit);
+  }
+
+  private static byte[] get(HttpClient http, URI base, String path) throws Exception {
+    HttpResponse<byte[]> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() != 200)
+      throw new IllegalStateException(path + ": " + r.statusCode() + " " + new String(r.body()));
+    return r.body();
   }
 
   private static NodeKey key(int devAccount) {
