@@ -252,12 +252,21 @@ public final class ConcentScene {
     out.printf("  case %s in detail:%n", first.get("id").asText());
     for (JsonNode e : detail.get("entries")) {
       JsonNode m = e.get("message");
-      out.printf(
-          "    %-12s %s%n",
-          e.get("kind").asText(),
-          m == null || m.isNull()
-              ? ""
-              : m.path("type").asText() + " from " + m.path("sender").asText());
+      String what;
+      if (m != null && !m.isNull()) {
+        what = m.path("type").asText() + " from " + m.path("sender").asText();
+      } else {
+        StringBuilder b = new StringBuilder();
+        e.fields()
+            .forEachRemaining(f -> {
+              if (!f.getKey().equals("kind")
+                  && !f.getKey().equals("at")
+                  && f.getValue().isValueNode())
+                b.append(f.getKey()).append('=').append(f.getValue().asText()).append(' ');
+            });
+        what = b.length() > 110 ? b.substring(0, 110) + "…" : b.toString().strip();
+      }
+      out.printf("    %-12s %s%n", e.get("kind").asText(), what);
     }
     Path bundle = work.resolve("case-" + first.get("id").asText() + ".bundle");
     Files.write(bundle, get(http, concent, first.get("bundle").asText()));
