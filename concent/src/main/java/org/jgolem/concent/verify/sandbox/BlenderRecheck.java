@@ -3,16 +3,19 @@ package org.jgolem.concent.verify.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.jgolem.compute.ExecutionResult;
 import org.jgolem.compute.TaskComputer;
 import org.jgolem.concent.verify.Dispute;
@@ -108,6 +111,7 @@ final class BlenderRecheck {
             timeLimit);
     long threshold = millionths(RULES.ssimThreshold());
     List<VerificationCheck> checks = new ArrayList<>();
+    Map<Tile, Optional<Picture>> tiles = new HashMap<>();
     double worst = 1;
     for (int i = 0; i < crops.size(); i++) {
       Crop c = crops.get(i);
@@ -115,7 +119,11 @@ final class BlenderRecheck {
       VerificationCheck.Crop rect =
           new VerificationCheck.Crop(inFile.x0(), inFile.y0(), inFile.width(), inFile.height());
       long score = -VerificationCheck.ONE;
-      Picture theirs = tileOf(d.result(), c.tile(), o);
+      // each tile decoded once, however many crops it has (null: missing or undecodable)
+      Picture theirs =
+          tiles
+              .computeIfAbsent(c.tile(), t -> Optional.ofNullable(tileOf(d.result(), t, o)))
+              .orElse(null);
       if (theirs != null && r.succeeded()) {
         try {
           Picture ours =
@@ -248,20 +256,29 @@ final class BlenderRecheck {
   }
 
   /**
-   * Copies the requestor's resources (but its render job and scripts, which Concent writes its own
-   * of) into {@code res}, readable by the sandbox's uid 1000. Only regular files at the top level:
-   * a Blender subtask's resources are the scene and its files side by side.
+   * Copies the requestor's resources (but its render job and scripts at the top, which Concent
+   * writes its own of) into {@code res}, folders included, readable by the sandbox's uid 1000.
+   * Anything but regular files and folders (a symbolic link) is left out.
    */
   private static void stage(Path from, Path res) throws IOException {
     Files.setPosixFilePermissions(res, PosixFilePermissions.fromString("rwxr-xr-x"));
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(from)) {
-      for (Path f : s) {
-        String name = f.getFileName().toString();
-        if (name.equals(RenderJob.JOB)
-            || name.equals(RenderJob.SCRIPT)
-            || name.equals(RenderJob.LAUNCHER)) continue;
-        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) continue;
-        Path t = res.resolve(name);
+    List<Path> all;
+    try (Stream<Path> s = Files.walk(from)) {
+      all = s.filter(p -> !p.equals(from)).sorted().toList();
+    }
+    for (Path f : all) {
+      Path rel = from.relativize(f);
+      String name = rel.toString();
+      if (rel.getNameCount() == 1
+          && (name.equals(RenderJob.JOB)
+              || name.equals(RenderJob.SCRIPT)
+              || name.equals(RenderJob.LAUNCHER))) continue;
+      Path t = res.resolve(name);
+      if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(t);
+        Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("rwxr-xr-x"));
+      } else if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+          && Files.isDirectory(t.getParent())) {
         Files.copy(f, t);
         Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("rw-r--r--"));
       }
