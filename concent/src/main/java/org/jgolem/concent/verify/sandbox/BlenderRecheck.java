@@ -285,7 +285,9 @@ final class BlenderRecheck {
     }
   }
 
+  /** {@code v} in millionths, within -1..1; not a number (pixels that are not numbers) is -1. */
   static long millionths(double v) {
+    if (Double.isNaN(v)) return -VerificationCheck.ONE;
     return Math.clamp(
         Math.round(v * VerificationCheck.ONE), -VerificationCheck.ONE, VerificationCheck.ONE);
   }

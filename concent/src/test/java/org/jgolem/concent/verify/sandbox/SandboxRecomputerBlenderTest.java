@@ -27,9 +27,12 @@ import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.jgolem.tasks.PlannedSubtask;
 import org.jgolem.tasks.TaskContext;
 import org.jgolem.tasks.TaskTemplates;
+import org.jgolem.tasks.blender.BlenderOptions;
 import org.jgolem.tasks.blender.BlenderPlan;
 import org.jgolem.tasks.blender.BlenderTemplate;
 import org.jgolem.tasks.blender.ConcentBlenderSupport;
+import org.jgolem.tasks.blender.Picture;
+import org.jgolem.tasks.blender.Pictures;
 import org.jgolem.tasks.blender.RenderJob;
 import org.jgolem.tasks.definition.TaskFileParser;
 import org.junit.jupiter.api.AfterAll;
@@ -168,6 +171,21 @@ class SandboxRecomputerBlenderTest {
     assertThat(right.checks()).extracting(VerificationCheck::crop).containsExactlyElementsOf(drawn);
     assertThat(BlenderRecheck.chooseCrops(job, 1235))
         .isNotEqualTo(BlenderRecheck.chooseCrops(job, 1234));
+
+    // a tile that decodes, with its lower half's pixels inverted: measured SSIM below the threshold
+    Path pixels = Files.createDirectories(tmp.resolve("inverted"));
+    Files.copy(result.resolve(file), pixels.resolve(file));
+    Picture p =
+        Pictures.read(pixels.resolve(file), BlenderOptions.Format.PNG, tile.width(), tile.height());
+    float[] v = p.samples();
+    for (int i = v.length / 2; i < v.length; i++) v[i] = 1 - v[i];
+    Pictures.write(
+        pixels.resolve(file),
+        new Picture(p.width(), p.height(), p.channels(), p.hdr(), v),
+        BlenderOptions.Format.PNG);
+    Judgement inverted = concent.judge(dispute(ttc, s, pixels, 1234));
+    System.out.println("[concent] inverted pixels: " + inverted.checks());
+    assertThat(inverted.outcome()).as(inverted.detail()).isEqualTo(Outcome.PROVIDER_WRONG);
 
     garble(result.resolve(file));
     Judgement wrong = concent.judge(dispute(ttc, s, result, 1234));
