@@ -22,6 +22,7 @@ import org.jgolem.protocol.messages.concent.SubtaskResultsSettled.Outcome;
 import org.jgolem.protocol.messages.concent.VerificationCheck;
 import org.jgolem.protocol.messages.market.ResourceLimits;
 import org.jgolem.protocol.messages.market.SubtaskDefinition;
+import org.jgolem.protocol.messages.market.SubtaskRun;
 import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -309,5 +310,43 @@ class SandboxRecomputerWasmTest {
           assertThat(c.passed()).isFalse();
           c.validate("check");
         });
+  }
+
+  /**
+   * A definition grouping several small runs (gWASM's subtasks_per_assignment): Concent runs them
+   * as the provider does and checks every run's file, and a change in the second run's file names
+   * that file.
+   */
+  @Test
+  void aGroupedAssignmentIsCheckedFilePerFile() throws Exception {
+    Path res = resources("probe");
+    Files.createDirectories(res.resolve("a"));
+    Files.createDirectories(res.resolve("b"));
+    SubtaskDefinition one = definition(res, "probe", List.of(), List.of(), 60);
+    SubtaskDefinition grouped =
+        new SubtaskDefinition(
+            one.environment(),
+            one.image(),
+            one.resourcesCid(),
+            one.entryPoint(),
+            List.of(),
+            List.of(),
+            one.limits(),
+            List.of(
+                new SubtaskRun("a", List.of("1"), List.of("probe.txt")),
+                new SubtaskRun("b", List.of("2"), List.of("probe.txt"))));
+    TaskToCompute ttc = Disputes.ttc(0x32, grouped);
+    Path result = provide(ttc, res);
+
+    Judgement right = judge(ttc, res, result, Duration.ofSeconds(60));
+    assertThat(right.outcome()).as(right.detail()).isEqualTo(Outcome.PROVIDER_RIGHT);
+    assertThat(right.checks())
+        .extracting(VerificationCheck::path)
+        .containsExactly("a/probe.txt", "b/probe.txt");
+
+    Files.writeString(result.resolve("b/probe.txt"), "\n", java.nio.file.StandardOpenOption.APPEND);
+    Judgement wrong = judge(ttc, res, result, Duration.ofSeconds(60));
+    assertThat(wrong.outcome()).isEqualTo(Outcome.PROVIDER_WRONG);
+    assertThat(wrong.detail()).contains("b/probe.txt").doesNotContain("a/probe.txt");
   }
 }
