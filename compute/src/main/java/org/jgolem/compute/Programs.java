@@ -23,6 +23,16 @@ public final class Programs {
   private Programs() {}
 
   /**
+   * The id a provider runs subtask {@code subtaskId} (32 bytes) under: {@code st-} and the first 16
+   * bytes in hex. It names the sandbox and seeds a WASM run's virtual clock and random, so whoever
+   * re-computes the subtask (Concent) must run it under the same id to see the same inputs.
+   */
+  public static String runId(byte[] subtaskId) {
+    String hex = HexFormat.of().formatHex(subtaskId);
+    return "st-" + hex.substring(0, Math.min(32, hex.length()));
+  }
+
+  /**
    * The execution of {@code d} (a definition of one run) with its resources in {@code resources}. A
    * WASM subtask's binary is the resources' file named by the entry point, pinned by the SHA-256 in
    * {@code image}; a Docker subtask's image is pinned by its id.

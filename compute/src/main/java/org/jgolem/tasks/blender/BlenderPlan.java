@@ -239,7 +239,17 @@ public final class BlenderPlan implements TaskPlan {
    * min_crop_px}, at most the tile.
    */
   Region crop(Region tile) {
-    BlenderOptions.SpotCheck s = options.spotCheck();
+    synchronized (random) {
+      return crop(tile, options.spotCheck(), random);
+    }
+  }
+
+  /**
+   * The spot check's crop rule, for whoever chooses crops of a tile (the requestor with its own
+   * random, Concent with a recorded seed): about {@code crop_size} of each side, at least {@code
+   * min_crop_px}, at most the tile, placed by {@code random}.
+   */
+  public static Region crop(Region tile, BlenderOptions.SpotCheck s, RandomGenerator random) {
     int w =
         Math.clamp(
             Math.round(tile.width() * s.cropSize()),
@@ -250,12 +260,8 @@ public final class BlenderPlan implements TaskPlan {
             Math.round(tile.height() * s.cropSize()),
             Math.min(s.minCropPx(), tile.height()),
             tile.height());
-    int x;
-    int y;
-    synchronized (random) {
-      x = tile.x0() + random.nextInt(tile.width() - w + 1);
-      y = tile.y0() + random.nextInt(tile.height() - h + 1);
-    }
+    int x = tile.x0() + random.nextInt(tile.width() - w + 1);
+    int y = tile.y0() + random.nextInt(tile.height() - h + 1);
     return new Region(x, y, x + w, y + h);
   }
 
