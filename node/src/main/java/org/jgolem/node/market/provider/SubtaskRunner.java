@@ -130,7 +130,7 @@ final class SubtaskRunner {
       Execution x =
           Programs.execute(
               computer,
-              "st-" + job.idHex().substring(0, 32),
+              Programs.runId(job.ttc.subtaskId()), // the id Concent re-computes under, too
               d,
               res,
               work,
