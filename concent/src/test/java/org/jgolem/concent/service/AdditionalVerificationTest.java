@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -302,11 +301,7 @@ class AdditionalVerificationTest {
   @Test
   void provider_right_overturns_the_rejection_and_charges_the_requestor() {
     h.clock.set(rejectedAt + 1);
-    recomputer.answer =
-        Judgement.of(
-            Method.GWASM_DIGEST,
-            "digests equal",
-            List.of(VerificationCheck.digest("out", "out/a", new byte[32], new byte[32])));
+    recomputer.answer = digests(true);
     uploadAll(admitted());
     executor.runDue();
 
@@ -337,11 +332,7 @@ class AdditionalVerificationTest {
   @Test
   void provider_wrong_costs_the_provider_its_fee() {
     h.clock.set(rejectedAt + 1);
-    recomputer.answer =
-        Judgement.of(
-            Method.GWASM_DIGEST,
-            "digests differ",
-            List.of(VerificationCheck.digest("out", "out/a", new byte[32], new byte[] {1})));
+    recomputer.answer = digests(false);
     uploadAll(admitted());
     executor.runDue();
 
@@ -426,11 +417,7 @@ class AdditionalVerificationTest {
   @Test
   void a_restart_in_the_middle_reruns_the_recomputation_and_pays_once() {
     h.clock.set(rejectedAt + 1);
-    recomputer.answer =
-        Judgement.of(
-            Method.GWASM_DIGEST,
-            "equal",
-            List.of(VerificationCheck.digest("out", "out/a", new byte[32], new byte[32])));
+    recomputer.answer = digests(true);
     uploadAll(admitted()); // queued on the first process's executor, which dies with it
 
     ManualScheduler afterRestart = new ManualScheduler(h.clock);
@@ -447,11 +434,7 @@ class AdditionalVerificationTest {
   @Test
   void a_subtask_already_settled_is_refused() {
     h.clock.set(rejectedAt + 1);
-    recomputer.answer =
-        Judgement.of(
-            Method.GWASM_DIGEST,
-            "equal",
-            List.of(VerificationCheck.digest("out", "out/a", new byte[32], new byte[32])));
+    recomputer.answer = digests(true);
     uploadAll(admitted());
     executor.runDue();
     assertThat(refused(dispute(feeNote(PROVIDER, FEE)))).isEqualTo(Reason.ALREADY_SETTLED);
@@ -466,6 +449,15 @@ class AdditionalVerificationTest {
     assertThat(v.outcome()).isEqualTo(Outcome.NEUTRAL);
     assertThat(v.neutralReason()).isEqualTo(why);
     assertThat(v.paidToProvider().add(v.feeFromProvider()).add(v.feeFromRequestor())).isZero();
+  }
+
+  /** A gWASM judgement: the provider's digest and Concent's, equal or not. */
+  static Judgement digests(boolean equal) {
+    byte[] concents = equal ? new byte[32] : new byte[] {1};
+    return Judgement.of(
+        Method.GWASM_DIGEST,
+        equal ? "digests equal" : "digests differ",
+        List.of(VerificationCheck.digest("out", "out/a", new byte[32], concents)));
   }
 
   private static Settlement byUseCase(List<Settlement> all, Claim.UseCase u) {
@@ -533,10 +525,5 @@ class AdditionalVerificationTest {
       }
       return answer;
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static Set<String> unused() {
-    return new HashSet<>();
   }
 }
