@@ -440,6 +440,101 @@ class AdditionalVerificationTest {
     assertThat(refused(dispute(feeNote(PROVIDER, FEE)))).isEqualTo(Reason.ALREADY_SETTLED);
   }
 
+  @Test
+  void the_settler_pays_each_verdict_with_its_own_call_and_tells_the_parties() {
+    h.clock.set(rejectedAt + 1);
+    recomputer.answer = digests(true);
+    uploadAll(admitted());
+    executor.runDue();
+    drain(PROVIDER);
+    drain(REQUESTOR);
+    RecordingChain chain = new RecordingChain();
+    org.jgolem.concent.settle.Settler settler =
+        new org.jgolem.concent.settle.Settler(
+            h.store,
+            chain,
+            p -> h.fx.codec().encode(h.fx.codec().seal(p, CONCENT, h.clock)),
+            h.clock,
+            50);
+    settler.runOnce(); // signs and sends
+    settler.runOnce(); // sees them mined
+    assertThat(chain.verifications)
+        .containsExactlyInAnyOrder(
+            Claim.UseCase.ADDITIONAL_VERIFICATION, Claim.UseCase.VERIFICATION_COST);
+    assertThat(chain.others).isZero();
+    assertThat(reserved(REQUESTOR)).isZero();
+    List<org.jgolem.protocol.messages.concent.SettlementMade.UseCase> toProvider = made(PROVIDER);
+    List<org.jgolem.protocol.messages.concent.SettlementMade.UseCase> toRequestor = made(REQUESTOR);
+    assertThat(toProvider)
+        .containsExactly(
+            org.jgolem.protocol.messages.concent.SettlementMade.UseCase.ADDITIONAL_VERIFICATION);
+    assertThat(toRequestor)
+        .containsExactlyInAnyOrder(
+            org.jgolem.protocol.messages.concent.SettlementMade.UseCase.ADDITIONAL_VERIFICATION,
+            org.jgolem.protocol.messages.concent.SettlementMade.UseCase.VERIFICATION_COST);
+    settler.runOnce();
+    assertThat(chain.verifications).hasSize(2); // paid once
+  }
+
+  private List<org.jgolem.protocol.messages.concent.SettlementMade.UseCase> made(NodeKey k) {
+    List<org.jgolem.protocol.messages.concent.SettlementMade.UseCase> out = new ArrayList<>();
+    for (byte[] f : drain(k)) {
+      if (h.fx.open(f).payload() instanceof org.jgolem.protocol.messages.concent.SettlementMade m) {
+        out.add(m.useCase());
+      }
+    }
+    return out;
+  }
+
+  /** A chain that mines every transaction at once and remembers which call paid what. */
+  static final class RecordingChain implements org.jgolem.concent.settle.SettlementChain {
+    final List<Claim.UseCase> verifications = new ArrayList<>();
+    final java.util.Map<String, Integer> mined = new java.util.HashMap<>();
+    int others;
+
+    @Override
+    public long pendingNonce() {
+      return mined.size();
+    }
+
+    private SignedSettlement sign(long nonce) {
+      String hash = String.format("0x%064x", mined.size() + 1);
+      mined.put(hash, mined.size() + 1);
+      return new SignedSettlement(hash, "0x0102", nonce);
+    }
+
+    @Override
+    public SignedSettlement signForcedAcceptance(List<Settlement> batch, long nonce) {
+      others++;
+      return sign(nonce);
+    }
+
+    @Override
+    public SignedSettlement signForcedPayment(Settlement settlement, long nonce) {
+      others++;
+      return sign(nonce);
+    }
+
+    @Override
+    public SignedSettlement signVerification(Settlement settlement, long nonce) {
+      verifications.add(settlement.useCase());
+      return sign(nonce);
+    }
+
+    @Override
+    public Sent broadcast(String raw) {
+      return Sent.IN_POOL;
+    }
+
+    @Override
+    public java.util.Optional<Receipt> receipt(String hash) {
+      Integer b = mined.get(hash);
+      return b == null
+          ? java.util.Optional.empty()
+          : java.util.Optional.of(new Receipt(true, 1, b));
+    }
+  }
+
   private void assertNeutral(NeutralReason why) {
     assertThat(theCase().state()).isEqualTo(CaseState.FAILED);
     assertThat(pendingSettlements()).isEmpty();
