@@ -169,7 +169,7 @@ public final class ConcentFixtures {
                     DEPOSIT,
                     BigInteger.valueOf(10_000_000_000_000_000L),
                     sid,
-                    Purpose.COMMUNICATION),
+                    Purpose.VERIFICATION_COST),
                 requestor.keyPair()));
     return new TaskToCompute(
         bytes32(0x11),

@@ -73,6 +73,26 @@ public final class Web3SettlementChain implements SettlementChain {
             s.notes(), s.amount(), s.closureTime(), nonce, quote.gasLimit(), fees()));
   }
 
+  @Override
+  public SignedSettlement signVerification(Settlement s, long nonce) {
+    boolean price = s.useCase() == org.jgolem.concent.service.Claim.UseCase.ADDITIONAL_VERIFICATION;
+    GasQuote quote;
+    try {
+      quote =
+          price
+              ? deposits.quoteReimburseForSubtask(s.notes().get(0), s.amount())
+              : deposits.quoteReimburseForVerificationCosts(s.notes().get(0), s.amount());
+    } catch (ContractRevertedException e) {
+      throw new ItemRefusedException(0, e.getMessage(), e.is("AlreadySettled"));
+    }
+    return signed(
+        price
+            ? deposits.signReimburseForSubtask(
+                s.notes().get(0), s.amount(), nonce, quote.gasLimit(), fees())
+            : deposits.signReimburseForVerificationCosts(
+                s.notes().get(0), s.amount(), nonce, quote.gasLimit(), fees()));
+  }
+
   private TxFees fees() {
     return signer.currentFees();
   }

@@ -38,9 +38,24 @@ public final class ConcentParts {
 
   private final Duration settleEvery;
   private ConcentStore store;
+  private org.jgolem.concent.verify.Recomputer recomputer;
+  private java.math.BigInteger verificationFee;
 
   public ConcentParts(Duration settleEvery) {
     this.settleEvery = settleEvery;
+  }
+
+  /**
+   * Serves use case 5 (AdditionalVerification) with {@code recomputer}, charging {@code fee}: the
+   * re-computations run on a thread of their own, the uploads come from the context's result
+   * storage and are exported under {@code <dataDir>/verification}. Without it SubtaskResultsVerify
+   * is refused.
+   */
+  public ConcentParts additionalVerification(
+      org.jgolem.concent.verify.Recomputer recomputer, java.math.BigInteger fee) {
+    this.recomputer = java.util.Objects.requireNonNull(recomputer, "recomputer");
+    this.verificationFee = java.util.Objects.requireNonNull(fee, "fee");
+    return this;
   }
 
   /** {@code assembly} with these parts as its service and nonce ledger. */
@@ -80,6 +95,23 @@ public final class ConcentParts {
     // Two eth_calls a case otherwise: kept a second, forgotten when Concent pays from a deposit.
     CachedDepositBook depositBook =
         new CachedDepositBook(new ChainDepositBook(deposits), c.clock(), Duration.ofSeconds(1));
+    org.jgolem.concent.service.AdditionalVerification av = null;
+    if (recomputer != null) {
+      java.util.concurrent.ExecutorService verifier =
+          Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "concent-verify");
+            t.setDaemon(true);
+            return t;
+          });
+      closer.add(verifier::shutdownNow);
+      av =
+          new org.jgolem.concent.service.AdditionalVerification(
+              recomputer,
+              verifier,
+              new org.jgolem.concent.storage.StorageVerificationFiles(
+                  c.storage(), c.dataDir().resolve("verification")),
+              verificationFee);
+    }
     ConcentService service =
         new ConcentService(
             c.codec(),
@@ -95,7 +127,9 @@ public final class ConcentParts {
                 c.deployment().chainId(),
                 c.deployment().deposit(),
                 c.deployment().deploymentBlock(),
-                c.windows()));
+                c.windows()),
+            av);
+    service.resumeVerifications(); // the disputes a previous run left in ADDITIONAL_VERIFICATION
     Settler settler =
         new Settler(
                 s,

@@ -19,12 +19,14 @@ import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTaskResponse;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ServiceRefused;
+import org.jgolem.protocol.messages.concent.SubtaskResultsVerify;
 import org.jgolem.protocol.messages.market.AckReportComputedTask;
 import org.jgolem.protocol.messages.market.RejectReportComputedTask;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
 import org.jgolem.protocol.messages.market.TaskToCompute;
+import org.jgolem.protocol.messages.market.WireNote;
 import org.jgolem.protocol.notes.NoteSigner;
 
 /**
@@ -110,6 +112,46 @@ public final class EvidenceVerifier {
       items.add(new PaymentEvidence.Item(task, sra));
     }
     return new PaymentEvidence(requestor, request.sender(), items);
+  }
+
+  /**
+   * Use case 5: a provider disputes the requestor's rejection of its own report. The rejection is
+   * the requestor's, of exactly this report, for VERIFICATION_NEGATIVE; the fee note is the
+   * provider's, signed in this chain's deposit contract domain.
+   */
+  public VerificationEvidence additionalVerification(Envelope request) {
+    SubtaskResultsVerify v = request.payload(SubtaskResultsVerify.class);
+    ReportEvidence e = reportChain(v.taskToCompute(), v.report());
+    TaskToCompute ttc = e.ttc();
+    Signed<SubtaskResultsRejected> rejection =
+        open("rejection", v.rejection(), SubtaskResultsRejected.class);
+    signedBy("rejection", rejection, ttc.requestor(), "the requestor");
+    SubtaskResultsRejected srr = rejection.payload();
+    if (!srr.answers(e.rct())
+        || !srr.requestor().equals(ttc.requestor())
+        || !Arrays.equals(srr.subtaskId(), ttc.subtaskId())) {
+      throw EvidenceException.invalid("rejection does not reject this report");
+    }
+    if (srr.reason() != SubtaskResultsRejected.Reason.VERIFICATION_NEGATIVE) {
+      throw new EvidenceException(
+          ServiceRefused.Reason.REJECTION_NOT_DISPUTABLE,
+          "rejection.reason is " + srr.reason() + "; only VERIFICATION_NEGATIVE is disputed");
+    }
+    WireNote note = v.verificationNote();
+    Address signer;
+    try {
+      signer = notes.recover(note.toSignedNote());
+    } catch (IllegalArgumentException ex) {
+      throw EvidenceException.invalid("verificationNote's signature does not recover: " + ex);
+    }
+    if (!signer.equals(ttc.provider())) {
+      throw EvidenceException.invalid(
+          "verificationNote is not signed by the provider "
+              + ttc.provider()
+              + " for this chain's deposit contract");
+    }
+    requireSender(request, ttc.provider(), "the provider of the subtask");
+    return new VerificationEvidence(e.task(), e.report(), rejection, note);
   }
 
   // ------------------------------------------------------------------ answers to an open case

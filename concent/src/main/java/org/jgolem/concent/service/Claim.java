@@ -15,7 +15,14 @@ public record Claim(
 
   public enum UseCase {
     FORCED_ACCEPTANCE,
-    FORCED_PAYMENT
+    FORCED_PAYMENT,
+    /** Use case 5, the provider right: the price, from the requestor's deposit to the provider. */
+    ADDITIONAL_VERIFICATION,
+    /**
+     * Use case 5: Concent's verification cost, from the losing party's deposit (through the deposit
+     * contract) to Concent's cold wallet.
+     */
+    VERIFICATION_COST
   }
 
   public Claim {

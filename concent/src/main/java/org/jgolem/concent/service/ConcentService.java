@@ -58,6 +58,8 @@ public final class ConcentService implements ConcentApi {
   private final ForceAcceptanceHandler forceAcceptance;
   private final ForcePaymentHandler forcePayment;
   private final RecordReader records;
+  private final AdditionalVerificationHandler verification; // null: use case 5 not served
+  private final VerificationRuns runs;
 
   /** A Concent whose record cannot be bundled (no deployment facts): tests of the rules. */
   public ConcentService(
@@ -86,6 +88,24 @@ public final class ConcentService implements ConcentApi {
       DepositBook deposits,
       PaymentHistory payments,
       org.jgolem.concent.record.Bundle.Facts facts) {
+    this(codec, concentKey, notes, windows, clock, store, deposits, payments, facts, null);
+  }
+
+  /**
+   * @param av what use case 5 (AdditionalVerification) needs; null if this Concent does not serve
+   *     it (SubtaskResultsVerify is then refused INVALID_REQUEST)
+   */
+  public ConcentService(
+      MessageCodec codec,
+      NodeKey concentKey,
+      NoteSigner notes,
+      Windows windows,
+      Clock clock,
+      ConcentStore store,
+      DepositBook deposits,
+      PaymentHistory payments,
+      org.jgolem.concent.record.Bundle.Facts facts,
+      AdditionalVerification av) {
     this.windows = Objects.requireNonNull(windows, "windows");
     this.p =
         new Parts(
@@ -101,6 +121,8 @@ public final class ConcentService implements ConcentApi {
     this.resultTransfer = new ResultTransferHandler(p);
     this.forceAcceptance = new ForceAcceptanceHandler(p);
     this.forcePayment = new ForcePaymentHandler(p);
+    this.verification = av == null ? null : new AdditionalVerificationHandler(p, av);
+    this.runs = av == null ? null : new VerificationRuns(p, av, verification.verdicts());
     if (facts != null
         && (!facts.concent().equals(concentKey.address()) || !facts.windows().equals(windows))) {
       throw new IllegalArgumentException(
@@ -130,6 +152,14 @@ public final class ConcentService implements ConcentApi {
     try {
       request = p.codec().decode(frame);
     } catch (RuntimeException e) {
+      if (e.getMessage() != null && e.getMessage().contains("rejection.reason")) {
+        // a SubtaskResultsVerify of a rejection that is not VERIFICATION_NEGATIVE
+        return refuse(
+            NO_SUBTASK,
+            rawMessageId(frame),
+            Reason.REJECTION_NOT_DISPUTABLE,
+            "only a rejection for VERIFICATION_NEGATIVE is disputed: " + e.getMessage());
+      }
       return refuse(
           NO_SUBTASK,
           rawMessageId(frame),
@@ -165,6 +195,13 @@ public final class ConcentService implements ConcentApi {
       case FORCE_GET_TASK_RESULT -> resultTransfer.request(request, frame);
       case FORCE_SUBTASK_RESULTS -> forceAcceptance.request(request, frame);
       case FORCE_PAYMENT -> forcePayment.request(request, frame);
+      case SUBTASK_RESULTS_VERIFY -> {
+        if (verification == null) {
+          throw new RefusedException(
+              Reason.INVALID_REQUEST, null, "this Concent does not serve additional verification");
+        }
+        yield verification.request(request, frame);
+      }
       case ACK_REPORT_COMPUTED_TASK, REJECT_REPORT_COMPUTED_TASK ->
           answer(request, frame, CaseState.FORCING_REPORT);
       case SUBTASK_RESULTS_ACCEPTED, SUBTASK_RESULTS_REJECTED ->
@@ -255,6 +292,13 @@ public final class ConcentService implements ConcentApi {
         break;
       }
     }
+    if (runs != null) {
+      try {
+        runs.resume(); // a dispute whose uploads the timeout found complete, or left by a crash
+      } catch (RuntimeException e) {
+        LOG.warn("re-computations not resumed now", e);
+      }
+    }
     return moved;
   }
 
@@ -271,8 +315,20 @@ public final class ConcentService implements ConcentApi {
       case FORCING_REPORT -> forceReport.timeout(tx, c, now);
       case FORCING_RESULT_TRANSFER -> resultTransfer.timeout(tx, c, now);
       case FORCING_ACCEPTANCE -> forceAcceptance.timeout(tx, c, now);
+      case VERIFICATION_FILE_TRANSFER -> {
+        if (verification == null) {
+          return false;
+        }
+        verification.uploadTimeout(tx, c, now);
+      }
+      case ADDITIONAL_VERIFICATION -> {
+        if (runs == null) {
+          return false;
+        }
+        runs.timeout(tx, c, now);
+      }
       default -> {
-        LOG.warn("no timeout rule for {} (additional verification is not served yet)", c);
+        LOG.warn("no timeout rule for {}", c);
         return false;
       }
     }
@@ -318,12 +374,30 @@ public final class ConcentService implements ConcentApi {
 
   @Override
   public Optional<String> uploadRefusal(Address client, String cid) {
-    return resultTransfer.uploadRefusal(client, cid);
+    Optional<String> why = resultTransfer.uploadRefusal(client, cid);
+    if (why.isEmpty() || verification == null) {
+      return why;
+    }
+    Optional<String> forDispute = verification.uploadRefusal(client, cid);
+    return forDispute.isEmpty() ? forDispute : Optional.of(why.get() + "; " + forDispute.get());
   }
 
   @Override
   public void resultUploaded(Address client, String cid) {
     resultTransfer.resultUploaded(client, cid);
+    if (verification != null) {
+      for (SubtaskCase c : verification.uploaded(client, cid)) {
+        runs.submit(c);
+      }
+    }
+  }
+
+  /**
+   * Re-runs the re-computations left in ADDITIONAL_VERIFICATION (after a restart); returns how many
+   * were submitted. Also done by every {@link #tick}.
+   */
+  public int resumeVerifications() {
+    return runs == null ? 0 : runs.resume();
   }
 
   @Override

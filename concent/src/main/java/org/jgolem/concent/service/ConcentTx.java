@@ -26,6 +26,11 @@ public interface ConcentTx {
    */
   List<SubtaskCase> casesByResult(String resultCid);
 
+  /**
+   * Cases in {@code state}, at most {@code limit}, oldest deadline first (use case 5's lookups).
+   */
+  List<SubtaskCase> casesIn(org.jgolem.concent.cases.CaseState state, int limit);
+
   /** Cases in an active state whose next deadline has passed ({@code nextDeadline < now}). */
   List<SubtaskCase> dueCases(long now, int limit);
 

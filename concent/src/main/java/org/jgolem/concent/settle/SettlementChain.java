@@ -22,6 +22,13 @@ public interface SettlementChain {
    */
   SignedSettlement signForcedAcceptance(List<Settlement> batch, long nonce);
 
+  /**
+   * Signs one AdditionalVerification settlement with {@code nonce}: {@code reimburseForSubtask}
+   * (ADDITIONAL_VERIFICATION, the price to the provider) or {@code reimburseForVerificationCosts}
+   * (VERIFICATION_COST, a fee to the cold wallet).
+   */
+  SignedSettlement signVerification(Settlement settlement, long nonce);
+
   /** Signs one ForcePayment reimbursement ({@code reimburseForNoPayment}) with {@code nonce}. */
   SignedSettlement signForcedPayment(Settlement settlement, long nonce);
 

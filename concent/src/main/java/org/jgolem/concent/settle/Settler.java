@@ -154,13 +154,14 @@ public final class Settler {
         store.transaction(tx -> tx.settlements(Settlement.Status.PENDING, 1000));
     List<Settlement> acceptances = new ArrayList<>();
     List<Settlement> payments = new ArrayList<>();
+    List<Settlement> verifications = new ArrayList<>();
     // A note the contract has used already is named by the estimate (AlreadySettled), not by a
     // read of the chain per pending settlement and round.
     for (Settlement s : pending) {
-      if (s.useCase() == Claim.UseCase.FORCED_ACCEPTANCE) {
-        acceptances.add(s);
-      } else {
-        payments.add(s);
+      switch (s.useCase()) {
+        case FORCED_ACCEPTANCE -> acceptances.add(s);
+        case FORCED_PAYMENT -> payments.add(s);
+        case ADDITIONAL_VERIFICATION, VERIFICATION_COST -> verifications.add(s);
       }
     }
     long nonce = chain.pendingNonce();
@@ -191,10 +192,15 @@ public final class Settler {
         break;
       }
     }
-    for (Settlement s : payments) {
+    List<Settlement> singles = new ArrayList<>(payments);
+    singles.addAll(verifications);
+    for (Settlement s : singles) {
       SignedSettlement signed;
       try {
-        signed = chain.signForcedPayment(s, nonce);
+        signed =
+            s.useCase() == Claim.UseCase.FORCED_PAYMENT
+                ? chain.signForcedPayment(s, nonce)
+                : chain.signVerification(s, nonce);
       } catch (ItemRefusedException e) {
         fail(s, reason(e), e.getMessage());
         counts[2]++;
@@ -268,15 +274,20 @@ public final class Settler {
     byte[] frame =
         seal.apply(
             new SettlementMade(
-                s.useCase() == Claim.UseCase.FORCED_ACCEPTANCE
-                    ? SettlementMade.UseCase.FORCED_ACCEPTANCE
-                    : SettlementMade.UseCase.FORCED_PAYMENT,
+                switch (s.useCase()) {
+                  case FORCED_ACCEPTANCE -> SettlementMade.UseCase.FORCED_ACCEPTANCE;
+                  case FORCED_PAYMENT -> SettlementMade.UseCase.FORCED_PAYMENT;
+                  case ADDITIONAL_VERIFICATION -> SettlementMade.UseCase.ADDITIONAL_VERIFICATION;
+                  case VERIFICATION_COST -> SettlementMade.UseCase.VERIFICATION_COST;
+                },
                 s.payer(),
                 s.payee(),
                 s.notes().stream().map(n -> n.note().subtaskId()).toList(),
                 s.amount(),
                 s.transactionHash()));
-    tx.enqueue(s.payee(), frame, clock.millis());
+    if (s.useCase() != Claim.UseCase.VERIFICATION_COST) {
+      tx.enqueue(s.payee(), frame, clock.millis()); // a fee's payee is the deposit contract
+    }
     tx.enqueue(s.payer(), frame, clock.millis());
     return frame;
   }

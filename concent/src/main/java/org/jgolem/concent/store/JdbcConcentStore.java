@@ -201,6 +201,15 @@ public final class JdbcConcentStore implements ConcentStore {
         }
         try (Statement st = s.connection.createStatement()) {
           for (String sql : m.statements()) {
+            String only = sql.startsWith(Schema.SQLITE) ? Schema.SQLITE : null;
+            only = sql.startsWith(Schema.POSTGRES) ? Schema.POSTGRES : only;
+            if (only != null) {
+              boolean mine = only.equals(Schema.SQLITE) == (dialect == Dialect.SQLITE);
+              if (!mine) {
+                continue;
+              }
+              sql = sql.substring(only.length());
+            }
             st.execute(dialect.ddl(sql));
           }
         }

@@ -151,6 +151,29 @@ final class JdbcConcentTx implements ConcentTx {
   }
 
   @Override
+  public List<SubtaskCase> casesIn(org.jgolem.concent.cases.CaseState state, int limit) {
+    try {
+      PreparedStatement p =
+          session.prepare(
+              "SELECT "
+                  + CASE_COLUMNS
+                  + " FROM cases WHERE state = ?"
+                  + " ORDER BY next_deadline, requestor, subtask_id LIMIT ?");
+      p.setString(1, state.name());
+      p.setInt(2, limit);
+      List<SubtaskCase> out = new ArrayList<>();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(readCase(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw failed("reading the cases in " + state, e);
+    }
+  }
+
+  @Override
   public List<SubtaskCase> dueCases(long now, int limit) {
     try {
       PreparedStatement p =

@@ -29,6 +29,16 @@ final class Schema {
       "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
           + " description TEXT NOT NULL, applied_at {LONG} NOT NULL)";
 
+  /** The use cases of claims and settlements from migration 4 on. */
+  static final String USE_CASES =
+      "('FORCED_ACCEPTANCE', 'FORCED_PAYMENT', 'ADDITIONAL_VERIFICATION', 'VERIFICATION_COST')";
+
+  /** A statement of a migration applied only on SQLite (the prefix is taken off). */
+  static final String SQLITE = "{SQLITE}";
+
+  /** A statement of a migration applied only on PostgreSQL (the prefix is taken off). */
+  static final String POSTGRES = "{POSTGRES}";
+
   static final List<Migration> ALL =
       List.of(
           Migration.of(
@@ -180,5 +190,75 @@ final class Schema {
                 body    {BYTES} NOT NULL,
                 PRIMARY KEY (case_id, idx)
               )\
-              """));
+              """),
+          // Use case 5's claims and settlements: the use-case checks of claims and settlements
+          // widened. PostgreSQL changes the constraints in place; SQLite cannot, so its tables are
+          // rebuilt (settlement_notes refers to settlements: the foreign keys are checked at
+          // commit, when the rows are back).
+          Migration.of(
+              4,
+              "claims and settlements of additional verification (ADDITIONAL_VERIFICATION,"
+                  + " VERIFICATION_COST)",
+              POSTGRES + "ALTER TABLE claims DROP CONSTRAINT claims_use_case_check",
+              POSTGRES
+                  + "ALTER TABLE claims ADD CONSTRAINT claims_use_case_check CHECK (use_case IN "
+                  + USE_CASES
+                  + ")",
+              POSTGRES + "ALTER TABLE settlements DROP CONSTRAINT settlements_use_case_check",
+              POSTGRES
+                  + "ALTER TABLE settlements ADD CONSTRAINT settlements_use_case_check CHECK (use_case IN "
+                  + USE_CASES
+                  + ")",
+              SQLITE + "PRAGMA defer_foreign_keys = ON",
+              SQLITE + "CREATE TABLE claims_v3 AS SELECT * FROM claims",
+              SQLITE + "DROP TABLE claims",
+              SQLITE
+                  + """
+                  CREATE TABLE claims (
+                    payer       TEXT NOT NULL REFERENCES payers (payer),
+                    subtask_id  {BYTES} NOT NULL,
+                    use_case    TEXT NOT NULL CHECK (use_case IN\
+                  """
+                  + USE_CASES
+                  + """
+                  ),
+                    payee       TEXT NOT NULL,
+                    amount      {AMOUNT} NOT NULL,
+                    claimed_at  {LONG} NOT NULL,
+                    released_at {LONG},
+                    PRIMARY KEY (payer, subtask_id, use_case)
+                  )\
+                  """,
+              SQLITE
+                  + "INSERT INTO claims (payer, subtask_id, use_case, payee, amount, claimed_at,"
+                  + " released_at) SELECT payer, subtask_id, use_case, payee, amount, claimed_at,"
+                  + " released_at FROM claims_v3",
+              SQLITE + "DROP TABLE claims_v3",
+              SQLITE + "CREATE TABLE settlements_v3 AS SELECT * FROM settlements",
+              SQLITE + "DROP TABLE settlements",
+              SQLITE
+                  + """
+                  CREATE TABLE settlements (
+                    id           {ID},
+                    use_case     TEXT NOT NULL CHECK (use_case IN\
+                  """
+                  + USE_CASES
+                  + """
+                  ),
+                    payer        TEXT NOT NULL,
+                    payee        TEXT NOT NULL,
+                    amount       {AMOUNT} NOT NULL,
+                    closure_time {LONG} NOT NULL,
+                    status       TEXT NOT NULL CHECK (status IN ('PENDING', 'SIGNED', 'MINED', 'FAILED')),
+                    tx_hash      TEXT,
+                    raw_tx       {BYTES},
+                    created_at   {LONG} NOT NULL
+                  )\
+                  """,
+              SQLITE
+                  + "INSERT INTO settlements (id, use_case, payer, payee, amount, closure_time,"
+                  + " status, tx_hash, raw_tx, created_at) SELECT id, use_case, payer, payee,"
+                  + " amount, closure_time, status, tx_hash, raw_tx, created_at FROM settlements_v3",
+              SQLITE + "DROP TABLE settlements_v3",
+              SQLITE + "CREATE INDEX settlements_by_status ON settlements (status, id)"));
 }

@@ -78,6 +78,45 @@ public final class CaseWindows {
     return plus(Math.multiplyExact(paymentTsSeconds, 1000L), w.pdt());
   }
 
+  // ---------------------------------------------------------------- use case 5
+
+  /**
+   * SubtaskResultsVerify is taken until the rejection's timestamp + AVCT + MDT(size) inclusive
+   * (Golem's verification window); later it is too late.
+   */
+  public long verificationDisputeClosesAt(long rejectedAt, long size) {
+    return plus(plus(rejectedAt, w.avct()), w.mdt(size));
+  }
+
+  /**
+   * The provider must upload the result and the resources of an admitted dispute by {@code
+   * admittedAt} + CMT + 2·MDT(size) inclusive: a CMT to start, then twice the result's transfer
+   * time (the result, and resources that are at most as large are assumed; Golem's token gave
+   * SRR.ts + AVCT + MDT, which leaves nothing to a provider disputing at the window's last
+   * millisecond).
+   */
+  public long verificationUploadDeadline(long admittedAt, long size) {
+    return plus(plus(admittedAt, w.cmt()), w.mdt(size).multipliedBy(2));
+  }
+
+  /**
+   * How long the re-computation may take: twice the subtask's own compute time (deadline − TTC
+   * time), Golem's {@code (deadline − TTC.ts) × 2.0 / BLENDER_THREADS} with one thread; at least
+   * one CMT.
+   */
+  public Duration verificationTime(long assignedAt, long deadline) {
+    Duration d = Duration.ofMillis(Math.max(0, deadline - assignedAt)).multipliedBy(2);
+    return d.compareTo(w.cmt()) < 0 ? w.cmt() : d;
+  }
+
+  /**
+   * The last millisecond of a re-computation started at {@code startedAt}: its time plus a CMT of
+   * grace to apply the judgement; past it the verdict is NEUTRAL (TIMEOUT).
+   */
+  public long verificationDeadline(long startedAt, long assignedAt, long deadline) {
+    return plus(plus(startedAt, verificationTime(assignedAt, deadline)), w.cmt());
+  }
+
   private static long plus(long t, Duration d) {
     long r = t + d.toMillis();
     return r < t ? Long.MAX_VALUE : r;

@@ -106,6 +106,11 @@ final class AuditedConcent implements AutoCloseable {
     }
 
     @Override
+    public SignedSettlement signVerification(Settlement settlement, long nonce) {
+      return sign(List.of(settlement), nonce);
+    }
+
+    @Override
     public Sent broadcast(String raw) {
       return Sent.IN_POOL;
     }

@@ -132,6 +132,15 @@ final class InMemoryConcentStore implements ConcentStore {
     }
 
     @Override
+    public List<SubtaskCase> casesIn(org.jgolem.concent.cases.CaseState st, int limit) {
+      return state.cases.values().stream()
+          .filter(c -> c.state() == st)
+          .sorted(Comparator.comparingLong(SubtaskCase::nextDeadline))
+          .limit(limit)
+          .toList();
+    }
+
+    @Override
     public List<SubtaskCase> dueCases(long now, int limit) {
       return state.cases.values().stream()
           .filter(c -> c.state().isActive() && c.nextDeadline() < now)

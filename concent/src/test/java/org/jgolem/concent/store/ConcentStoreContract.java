@@ -642,6 +642,49 @@ abstract class ConcentStoreContract {
   }
 
   @Test
+  void theClaimsSettlementsAndCasesOfAdditionalVerificationAreKept() {
+    BigInteger price = BigInteger.valueOf(1_000);
+    BigInteger fee = BigInteger.valueOf(30);
+    Claim av = claim(REQUESTOR, 9, Claim.UseCase.ADDITIONAL_VERIFICATION, price);
+    Claim cost = claim(REQUESTOR, 9, Claim.UseCase.VERIFICATION_COST, fee);
+    ClaimResult first = claimed(tx -> tx.claim(av, HUGE));
+    ClaimResult second = claimed(tx -> tx.claim(cost, HUGE));
+    ClaimResult again = claimed(tx -> tx.claim(cost, HUGE));
+    assertThat(first).isInstanceOf(ClaimResult.Reserved.class);
+    assertThat(second).isInstanceOf(ClaimResult.Reserved.class);
+    assertThat(again).isInstanceOf(ClaimResult.Duplicate.class);
+    assertThat(amount(tx -> tx.reserved(REQUESTOR))).isEqualTo(price.add(fee));
+    store.transaction(tx -> {
+      tx.releaseClaim(REQUESTOR, id(9), Claim.UseCase.ADDITIONAL_VERIFICATION);
+      return null;
+    });
+    assertThat(amount(tx -> tx.reserved(REQUESTOR))).isEqualTo(fee);
+
+    SignedNote feeNote =
+        new SignedNote(
+            new PromissoryNote(REQUESTOR, PROVIDER, fee, id(9), Purpose.VERIFICATION_COST),
+            27,
+            bytes(32, 1),
+            bytes(32, 2));
+    Settlement s = settlement(Claim.UseCase.VERIFICATION_COST, List.of(feeNote), fee);
+    long sid = store.transaction(tx -> tx.addSettlement(s));
+    assertThat(settlementsIn(Settlement.Status.PENDING, 10)).containsExactly(s.withId(sid));
+
+    store.transaction(tx -> {
+      tx.saveCase(newCase(21, CaseState.ADDITIONAL_VERIFICATION, 5_000));
+      tx.saveCase(newCase(22, CaseState.VERIFICATION_FILE_TRANSFER, 4_000));
+      tx.saveCase(newCase(23, CaseState.ADDITIONAL_VERIFICATION, 3_000));
+      return null;
+    });
+    List<Integer> verifying =
+        store.transaction(tx -> subtasks(tx.casesIn(CaseState.ADDITIONAL_VERIFICATION, 10)));
+    List<Integer> uploading =
+        store.transaction(tx -> subtasks(tx.casesIn(CaseState.VERIFICATION_FILE_TRANSFER, 10)));
+    assertThat(verifying).containsExactly(23, 21);
+    assertThat(uploading).containsExactly(22);
+  }
+
+  @Test
   void aSubtaskIsKnownPaidUnlessItsSettlementFailed() {
     Settlement pay =
         settlement(

@@ -88,6 +88,13 @@ public interface ConcentDeposits {
   GntToken.GasQuote quoteReimburseForNoPayment(
       List<SignedNote> notes, BigInteger reimburseAmount, long closureTime);
 
+  /** Estimates {@link #reimburseForVerificationCosts}. */
+  GntToken.GasQuote quoteReimburseForVerificationCosts(SignedNote note, BigInteger reimburseAmount);
+
+  /** The call of {@link #reimburseForVerificationCosts}, signed (same client-side checks). */
+  SignedTransaction signReimburseForVerificationCosts(
+      SignedNote note, BigInteger reimburseAmount, long nonce, BigInteger gasLimit, TxFees fees);
+
   /** The call of {@link #reimburseForSubtask}, signed with this nonce, gas limit and fees. */
   SignedTransaction signReimburseForSubtask(
       SignedNote note, BigInteger reimburseAmount, long nonce, BigInteger gasLimit, TxFees fees);

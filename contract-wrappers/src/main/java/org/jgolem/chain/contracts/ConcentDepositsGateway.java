@@ -266,17 +266,33 @@ public final class ConcentDepositsGateway extends ContractGateway implements Con
 
   @Override
   public TxResult reimburseForVerificationCosts(SignedNote s, BigInteger reimburseAmount) {
-    PromissoryNote n = requireFeeNote(s, Purpose.VERIFICATION_COST);
     return tx(
-        "GNTDeposit.reimburseForVerificationCosts",
-        deposit.reimburseForVerificationCosts(
-            n.payer().hex(),
-            n.amount(),
-            n.subtaskId(),
-            BigInteger.valueOf(s.v()),
-            s.r(),
-            s.s(),
-            reimburseAmount));
+        "GNTDeposit.reimburseForVerificationCosts", verificationCostsCall(s, reimburseAmount));
+  }
+
+  @Override
+  public GntToken.GasQuote quoteReimburseForVerificationCosts(
+      SignedNote note, BigInteger reimburseAmount) {
+    return quote(verificationCostsCall(note, reimburseAmount));
+  }
+
+  @Override
+  public SignedTransaction signReimburseForVerificationCosts(
+      SignedNote note, BigInteger reimburseAmount, long nonce, BigInteger gasLimit, TxFees fees) {
+    return sign(verificationCostsCall(note, reimburseAmount), nonce, gasLimit, fees);
+  }
+
+  private RemoteFunctionCall<TransactionReceipt> verificationCostsCall(
+      SignedNote s, BigInteger reimburseAmount) {
+    PromissoryNote n = requireFeeNote(s, Purpose.VERIFICATION_COST);
+    return deposit.reimburseForVerificationCosts(
+        n.payer().hex(),
+        n.amount(),
+        n.subtaskId(),
+        BigInteger.valueOf(s.v()),
+        s.r(),
+        s.s(),
+        reimburseAmount);
   }
 
   @Override

@@ -72,7 +72,7 @@ public final class ConcentFixture {
         WireNote.of(
             notes.sign(
                 new PromissoryNote(
-                    requestor.address(), deposit, BigInteger.ONE, sid, Purpose.COMMUNICATION),
+                    requestor.address(), deposit, BigInteger.ONE, sid, Purpose.VERIFICATION_COST),
                 requestor.keyPair()));
     return new TaskToCompute(
         tid,

@@ -183,7 +183,7 @@ class ClientConcentPortTest {
         WireNote.of(
             notes.sign(
                 new PromissoryNote(
-                    REQUESTOR.address(), DEPOSIT, BigInteger.TEN, sid, Purpose.COMMUNICATION),
+                    REQUESTOR.address(), DEPOSIT, BigInteger.TEN, sid, Purpose.VERIFICATION_COST),
                 REQUESTOR.keyPair())));
   }
 }

@@ -243,7 +243,12 @@ class AdditionalVerificationMessagesTest {
     WireNote p =
         note(REQUESTOR, PROVIDER.address(), Fixtures.PRICE, other, Purpose.SUBTASK_PAYMENT);
     WireNote c =
-        note(REQUESTOR, Fixtures.DEPOSIT, t.concentNote().amount(), other, Purpose.COMMUNICATION);
+        note(
+            REQUESTOR,
+            Fixtures.DEPOSIT,
+            t.concentNote().amount(),
+            other,
+            Purpose.VERIFICATION_COST);
     return new TaskToCompute(
         t.taskId(),
         other,

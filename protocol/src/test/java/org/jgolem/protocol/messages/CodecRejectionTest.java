@@ -855,7 +855,7 @@ class CodecRejectionTest {
                     cn.payee(),
                     cn.amount(),
                     sub,
-                    Purpose.COMMUNICATION,
+                    Purpose.VERIFICATION_COST,
                     cn.v(),
                     cn.r(),
                     cn.s()))));
@@ -864,7 +864,14 @@ class CodecRejectionTest {
             "concentNote.payee",
             withConcentNote.apply(
                 new WireNote(
-                    req, prov, cn.amount(), sub, Purpose.COMMUNICATION, cn.v(), cn.r(), cn.s()))));
+                    req,
+                    prov,
+                    cn.amount(),
+                    sub,
+                    Purpose.VERIFICATION_COST,
+                    cn.v(),
+                    cn.r(),
+                    cn.s()))));
     cases.add(
         Arguments.of(
             "concentNote.subtaskId",
@@ -874,7 +881,7 @@ class CodecRejectionTest {
                     cn.payee(),
                     cn.amount(),
                     task,
-                    Purpose.COMMUNICATION,
+                    Purpose.VERIFICATION_COST,
                     cn.v(),
                     cn.r(),
                     cn.s()))));
@@ -887,7 +894,7 @@ class CodecRejectionTest {
                     cn.payee(),
                     cn.amount(),
                     sub,
-                    Purpose.VERIFICATION_COST,
+                    Purpose.COMMUNICATION,
                     cn.v(),
                     cn.r(),
                     cn.s()))));
@@ -900,7 +907,7 @@ class CodecRejectionTest {
                     cn.payee(),
                     BigInteger.valueOf(-5),
                     sub,
-                    Purpose.COMMUNICATION,
+                    Purpose.VERIFICATION_COST,
                     cn.v(),
                     cn.r(),
                     cn.s()))));

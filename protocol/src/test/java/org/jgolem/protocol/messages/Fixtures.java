@@ -155,7 +155,7 @@ public final class Fixtures {
                 DEPOSIT,
                 BigInteger.valueOf(10_000_000_000_000_000L),
                 SUBTASK_ID,
-                Purpose.COMMUNICATION),
+                Purpose.VERIFICATION_COST),
             REQUESTOR.keyPair()));
   }
 

@@ -323,7 +323,7 @@ public final class ConcentScene {
                     deposit,
                     GNT.divide(BigInteger.valueOf(100)),
                     subtaskId,
-                    Purpose.COMMUNICATION),
+                    Purpose.VERIFICATION_COST),
                 requestor.keyPair()));
     return new TaskToCompute(
         taskId,

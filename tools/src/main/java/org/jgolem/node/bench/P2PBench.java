@@ -278,7 +278,7 @@ public final class P2PBench {
                     deposit,
                     BigInteger.TEN.pow(16),
                     subtask,
-                    Purpose.COMMUNICATION),
+                    Purpose.VERIFICATION_COST),
                 requestor.keyPair()));
     SubtaskDefinition definition =
         new SubtaskDefinition(

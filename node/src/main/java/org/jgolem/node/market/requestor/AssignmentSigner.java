@@ -53,7 +53,7 @@ final class AssignmentSigner {
                     config.depositContract(),
                     config.concentFee(),
                     id,
-                    Purpose.COMMUNICATION),
+                    Purpose.VERIFICATION_COST),
                 key.keyPair()));
     TaskToCompute ttc =
         new TaskToCompute(

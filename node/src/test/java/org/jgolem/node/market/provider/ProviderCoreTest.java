@@ -171,7 +171,7 @@ class ProviderCoreTest {
                     config.depositContract(),
                     config.concentFee(),
                     sid,
-                    Purpose.COMMUNICATION),
+                    Purpose.VERIFICATION_COST),
                 signer.keyPair()));
     return new TaskToCompute(
         h.taskId(),

@@ -16,8 +16,10 @@ import org.jgolem.protocol.notes.Purpose;
 /**
  * The requestor assigns a subtask to a provider (evidence): the subtask definition, the total
  * {@code price} for it, the {@code deadline} (ms since the epoch) for the result, a promissory note
- * paying the provider at least the price, and a note for Concent's communication fee, both signed
- * by the requestor for this very subtask.
+ * paying the provider at least the price, and a note of purpose VERIFICATION_COST for Concent
+ * ({@code concentNote}: what Concent charges the requestor, through the deposit contract, when an
+ * additional verification finds the provider right, as Golem's TaskToCompute's Concent note did),
+ * both signed by the requestor for this very subtask.
  *
  * <p>As EIP-712 typed data it is {@link #TYPE}: the primary type followed by the struct types it
  * references ({@link ResourceLimits}, {@link WireNote}'s {@code SignedNote}, {@link
@@ -108,7 +110,7 @@ public record TaskToCompute(
 
     Rules.present("concentNote", concentNote);
     concentNote.validate("concentNote");
-    requireNoteFor("concentNote", concentNote, Purpose.COMMUNICATION);
+    requireNoteFor("concentNote", concentNote, Purpose.VERIFICATION_COST);
     if (concentNote.payee().equals(provider) || concentNote.payee().equals(requestor)) {
       throw InvalidMessageException.invalid(
           "concentNote.payee", "must be the deposit contract, not a party");
