@@ -208,24 +208,7 @@ final class AdditionalVerificationHandler {
   /** The existing case, if any, that VERIFICATION_FILE_TRANSFER may follow; refuses otherwise. */
   private static Optional<SubtaskCase> checkOpenable(
       ConcentTx tx, VerificationEvidence e, MessageType request) {
-    TaskToCompute ttc = e.ttc();
-    if (tx.hasSettlementFor(ttc.requestor(), ttc.subtaskId())) {
-      throw new RefusedException(
-          Reason.ALREADY_SETTLED,
-          ttc.subtaskId(),
-          "Concent has already settled subtask "
-              + ttc.subtaskIdHex()
-              + " from the deposit of "
-              + ttc.requestor());
-    }
-    Optional<SubtaskCase> existing = tx.findCase(ttc.requestor(), ttc.subtaskId());
-    if (existing.isPresent()) {
-      if (!CaseState.VERIFICATION_FILE_TRANSFER.canFollow(existing.get().state())) {
-        throw Parts.cannotOpen(existing.get(), CaseState.VERIFICATION_FILE_TRANSFER, request);
-      }
-      Parts.sameReport(existing.get(), e.rct());
-    }
-    return existing;
+    return Parts.openable(tx, e.ttc(), e.rct(), CaseState.VERIFICATION_FILE_TRANSFER, request);
   }
 
   // ------------------------------------------------------------------ uploads

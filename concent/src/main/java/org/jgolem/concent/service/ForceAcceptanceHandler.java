@@ -150,24 +150,7 @@ final class ForceAcceptanceHandler {
   /** The existing case, if any, that FORCING_ACCEPTANCE may follow; refuses otherwise. */
   private static Optional<SubtaskCase> checkOpenable(
       ConcentTx tx, AcceptanceEvidence e, MessageType request) {
-    TaskToCompute ttc = e.ttc();
-    if (tx.hasSettlementFor(ttc.requestor(), ttc.subtaskId())) {
-      throw new RefusedException(
-          Reason.ALREADY_SETTLED,
-          ttc.subtaskId(),
-          "Concent has already settled subtask "
-              + ttc.subtaskIdHex()
-              + " from the deposit of "
-              + ttc.requestor());
-    }
-    Optional<SubtaskCase> existing = tx.findCase(ttc.requestor(), ttc.subtaskId());
-    if (existing.isPresent()) {
-      if (!CaseState.FORCING_ACCEPTANCE.canFollow(existing.get().state())) {
-        throw Parts.cannotOpen(existing.get(), CaseState.FORCING_ACCEPTANCE, request);
-      }
-      Parts.sameReport(existing.get(), e.rct());
-    }
-    return existing;
+    return Parts.openable(tx, e.ttc(), e.rct(), CaseState.FORCING_ACCEPTANCE, request);
   }
 
   /**

@@ -79,6 +79,36 @@ record Parts(
   }
 
   /**
+   * The existing case of {@code ttc}'s subtask, if any, that a case in {@code target} may follow;
+   * refuses a subtask Concent has settled already, a case in a state {@code target} cannot follow,
+   * and a case about another report.
+   */
+  static java.util.Optional<SubtaskCase> openable(
+      ConcentTx tx,
+      TaskToCompute ttc,
+      ReportComputedTask rct,
+      CaseState target,
+      MessageType request) {
+    if (tx.hasSettlementFor(ttc.requestor(), ttc.subtaskId())) {
+      throw new RefusedException(
+          ServiceRefused.Reason.ALREADY_SETTLED,
+          ttc.subtaskId(),
+          "Concent has already settled subtask "
+              + ttc.subtaskIdHex()
+              + " from the deposit of "
+              + ttc.requestor());
+    }
+    java.util.Optional<SubtaskCase> existing = tx.findCase(ttc.requestor(), ttc.subtaskId());
+    if (existing.isPresent()) {
+      if (!target.canFollow(existing.get().state())) {
+        throw cannotOpen(existing.get(), target, request);
+      }
+      sameReport(existing.get(), rct);
+    }
+    return existing;
+  }
+
+  /**
    * The refusal of a request for a new case in {@code wanted} when case {@code c} exists and {@code
    * wanted} may not follow it: a replay of the open request, or a request that comes too late for
    * the case's state.
