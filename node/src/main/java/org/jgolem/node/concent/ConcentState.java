@@ -39,5 +39,31 @@ public enum ConcentState {
   /** Requestor: Concent relayed a provider's request and this node answered it. */
   ANSWERED,
   /** Concent refused the request ({@link ConcentStatus#detail} says why). */
-  REFUSED
+  REFUSED,
+  /**
+   * Provider: the result was rejected as wrong (VERIFICATION_NEGATIVE); the dispute
+   * (SubtaskResultsVerify, use case 5) is decided and being sent, again after a back-off while
+   * Concent cannot be reached, until the dispute window closes.
+   */
+  DISPUTE_PENDING,
+  /** Provider: the dispute was sent; Concent's admission (its upload order) is awaited. */
+  DISPUTING,
+  /**
+   * Provider: a VERIFICATION_NEGATIVE rejection not disputed ({@link ConcentStatus#detail} says
+   * why: the window closed, the own deposit cannot cover the fee).
+   */
+  NOT_DISPUTED,
+  /** Provider: Concent admitted the dispute; the result and resources are being uploaded. */
+  UPLOADING_FOR_VERIFICATION,
+  /** Provider: the result and the resources are in Concent's storage; Concent re-computes. */
+  RESULT_UPLOADED_FOR_VERIFICATION,
+  /**
+   * Both: Concent re-computed and found the provider right: the rejection is overturned, the price
+   * paid from the requestor's deposit.
+   */
+  OVERTURNED,
+  /** Both: Concent found the provider wrong: the rejection stands, the provider paid the fee. */
+  REJECTION_UPHELD,
+  /** Both: Concent could not judge for its own reasons: nobody pays, the rejection stands. */
+  VERIFICATION_NEUTRAL
 }

@@ -22,6 +22,7 @@ import org.jgolem.protocol.messages.InvalidMessageException;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.codec.MessageCodec;
+import org.jgolem.protocol.messages.concent.AckSubtaskResultsVerify;
 import org.jgolem.protocol.messages.concent.ForceGetTaskResultUpload;
 import org.jgolem.protocol.messages.concent.ForcePaymentResponse;
 import org.jgolem.protocol.messages.concent.ForceReportComputedTask;
@@ -30,6 +31,7 @@ import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.concent.ServiceRefused;
 import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.protocol.messages.concent.SubtaskResultsSettled;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.TaskHeader;
 import org.jgolem.protocol.messages.market.TaskToCompute;
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *       deadline + SVT + 1 s → ForceSubtaskResults citing the acknowledgement (use case 3);
  *   <li>Concent's answers: the requestor's own answers it relays are handed to the agent as if they
  *       had come over P2P; Concent's verdicts (its ack, its acceptance, its payment) are the
- *       agent's through {@link Agent}; an upload order uploads the result to Concent's storage.
+ *       agent's through {@link Agent}; an upload order uploads the result to Concent's storage;
+ *   <li>a rejection of the result as wrong → SubtaskResultsVerify (use case 5), its upload order
+ *       and its verdict: {@link ProviderDisputes}, as {@link #disputes} allows.
  * </ul>
  *
  * <p>The agent tells it what happens on its loop ({@link #assigned}, {@link #reported}, {@link
@@ -90,6 +94,13 @@ public final class ProviderConcent implements ConcentInbox {
         Address payer,
         BigInteger amount,
         String txHash);
+
+    /**
+     * Concent overturned the rejection of this subtask (use case 5: the provider was right) and
+     * pays {@code amount} from the requestor's deposit: the income is expected from the deposit
+     * contract, as for a forced acceptance ({@code ttc}: the subtask's TaskToCompute, kept).
+     */
+    void overturned(String subtaskId, TaskToCompute ttc, BigInteger amount);
   }
 
   /** One reported subtask, as its case needs it (read from the kept frames). */
@@ -111,6 +122,9 @@ public final class ProviderConcent implements ConcentInbox {
 
   /** Use case 4: overdue incomes forced, in batches. */
   private final OverduePayments payments;
+
+  /** Use case 5: the disputes of rejections as wrong. */
+  private final ProviderDisputes disputes;
 
   /** The live cases; only on the Concent thread. */
   private final Map<String, Case> cases = new HashMap<>();
@@ -169,6 +183,42 @@ public final class ProviderConcent implements ConcentInbox {
     this.payments =
         new OverduePayments(
             port, evidence, codec, clock, thread, times, this::ours, this::set, this::handle);
+    this.disputes =
+        new ProviderDisputes(
+            port,
+            evidence,
+            codec,
+            self,
+            clock,
+            thread,
+            times,
+            this::ours,
+            new ProviderDisputes.Hooks() {
+              @Override
+              public void set(String subtaskId, ConcentState state, String detail) {
+                ProviderConcent.this.set(subtaskId, state, detail);
+              }
+
+              @Override
+              public ConcentState state(String subtaskId) {
+                return ProviderConcent.this.state(subtaskId);
+              }
+
+              @Override
+              public void overturned(String subtaskId, TaskToCompute ttc, BigInteger amount) {
+                agent.overturned(subtaskId, ttc, amount);
+              }
+            },
+            this::handle);
+  }
+
+  /**
+   * Use case 5: whether and how this provider disputes a rejection of its result as wrong (off
+   * until set). Set once, after {@link #bind}: the disputes a previous run left are taken up then.
+   */
+  public void disputes(DisputeSettings settings) {
+    disputes.settings(settings);
+    thread.execute(() -> disputes.resume(states.all()));
   }
 
   /** The agent Concent's verdicts go to; set once, before any message is handled. */
@@ -227,6 +277,8 @@ public final class ProviderConcent implements ConcentInbox {
                 : ConcentState.REJECTED_BY_REQUESTOR,
             "");
       }
+      if (verdict.type() == MessageType.SUBTASK_RESULTS_REJECTED)
+        disputes.rejected(subtaskId, verdict); // use case 5, if it is a rejection as wrong
     });
   }
 
@@ -389,6 +441,8 @@ public final class ProviderConcent implements ConcentInbox {
       case ServiceRefused r -> refused(r);
       case ForceGetTaskResultUpload u -> upload(u);
       case ForcePaymentResponse r -> paymentAnswered(r);
+      case AckSubtaskResultsVerify a -> disputes.ordered(m, a);
+      case SubtaskResultsSettled v -> disputes.settled(v);
       default -> false;
     };
   }
@@ -455,9 +509,21 @@ public final class ProviderConcent implements ConcentInbox {
   }
 
   private boolean paid(SettlementMade s) {
-    if (!s.payee().equals(self)) return false;
     List<String> ids = new ArrayList<>();
     for (byte[] b : s.subtaskIds()) ids.add(hex(b));
+    if (s.useCase() == SettlementMade.UseCase.VERIFICATION_COST
+        && s.payer().equals(self)
+        && ids.stream().allMatch(this::ours)) {
+      // use case 5 lost: the fee went from this provider's deposit (the state says so already)
+      LOG.info(
+          "Concent took the verification fee {} wei from this provider's deposit for {},"
+              + " transaction {}",
+          s.amount(),
+          ids,
+          s.transactionHash());
+      return true;
+    }
+    if (!s.payee().equals(self)) return false;
     agent.paidByConcent(s.useCase(), ids, s.payer(), s.amount(), s.transactionHash());
     for (String id : ids) set(id, ConcentState.PAID_BY_CONCENT, "tx " + s.transactionHash());
     LOG.info(

@@ -32,6 +32,7 @@ import org.jgolem.protocol.messages.concent.ForceSubtaskResults;
 import org.jgolem.protocol.messages.concent.ForceSubtaskResultsResponse;
 import org.jgolem.protocol.messages.concent.ServiceRefused;
 import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.protocol.messages.concent.SubtaskResultsSettled;
 import org.jgolem.protocol.messages.market.ReportComputedTask;
 import org.jgolem.protocol.messages.market.SubtaskResultsAccepted;
 import org.jgolem.protocol.messages.market.SubtaskResultsRejected;
@@ -102,6 +103,15 @@ public final class RequestorConcent implements ConcentInbox {
     /** Concent paid {@code amount} from this requestor's deposit for these subtasks. */
     void paidByConcent(
         SettlementMade.UseCase useCase, List<String> subtaskIds, BigInteger amount, String txHash);
+
+    /**
+     * Concent settled the provider's dispute of this requestor's rejection as wrong (use case 5):
+     * with {@code PROVIDER_RIGHT} the rejection is overturned (the provider's wrong-result mark
+     * taken back, and nothing paid for the subtask from here: Concent pays from the deposit); with
+     * the other outcomes the rejection stands. Called once per subtask.
+     */
+    void disputeSettled(
+        String subtaskId, Address provider, SubtaskResultsSettled.Outcome outcome, String detail);
   }
 
   private final ConcentPort port;
@@ -292,10 +302,13 @@ public final class RequestorConcent implements ConcentInbox {
     return states.get(id).map(ConcentStatus::state).orElse(ConcentState.NONE);
   }
 
-  /** Whether Concent paid this subtask from the deposit (then the requestor must not pay it). */
+  /**
+   * Whether Concent paid this subtask from the deposit, or decided to (a rejection it overturned):
+   * then the requestor must not pay it.
+   */
   public boolean paidByConcent(String subtaskId) {
-    return states.get(subtaskId).map(ConcentStatus::state).orElse(ConcentState.NONE)
-        == ConcentState.PAID_BY_CONCENT;
+    ConcentState s = states.get(subtaskId).map(ConcentStatus::state).orElse(ConcentState.NONE);
+    return s == ConcentState.PAID_BY_CONCENT || s == ConcentState.OVERTURNED;
   }
 
   private boolean isOn(String id) {
@@ -319,7 +332,46 @@ public final class RequestorConcent implements ConcentInbox {
     if (p instanceof ForceReportComputedTaskResponse r)
       return verdictCopy(r.subtaskId(), r.outcome());
     if (p instanceof ForceSubtaskResultsResponse r) return verdictCopy(r.subtaskId(), r.outcome());
+    if (p instanceof SubtaskResultsSettled v) return disputeSettled(v);
     return false;
+  }
+
+  /**
+   * Use case 5: Concent's verdict on a provider's dispute of this requestor's rejection. The
+   * reputation and the payments follow it once (a verdict delivered again changes nothing).
+   */
+  private boolean disputeSettled(SubtaskResultsSettled v) {
+    String id = hex(v.subtaskId());
+    if (!v.requestor().equals(self) || !ours(id)) return false;
+    ConcentState now = state(id);
+    if (now == ConcentState.OVERTURNED
+        || now == ConcentState.REJECTION_UPHELD
+        || now == ConcentState.VERIFICATION_NEUTRAL) return true;
+    String detail =
+        switch (v.outcome()) {
+          case PROVIDER_RIGHT ->
+              v.paidToProvider()
+                  + " wei to the provider and "
+                  + v.feeFromRequestor()
+                  + " wei of fee from this deposit";
+          case PROVIDER_WRONG -> "the provider paid the fee: " + v.detail();
+          case NEUTRAL -> v.neutralReason() + ": " + v.detail();
+        };
+    LOG.info(
+        "Subtask {}: Concent settled the provider's dispute of the rejection: {} ({})",
+        id,
+        v.outcome(),
+        detail);
+    agent.disputeSettled(id, v.provider(), v.outcome(), detail);
+    set(
+        id,
+        switch (v.outcome()) {
+          case PROVIDER_RIGHT -> ConcentState.OVERTURNED;
+          case PROVIDER_WRONG -> ConcentState.REJECTION_UPHELD;
+          case NEUTRAL -> ConcentState.VERIFICATION_NEUTRAL;
+        },
+        detail);
+    return true;
   }
 
   /**

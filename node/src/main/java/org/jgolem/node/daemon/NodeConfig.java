@@ -29,7 +29,8 @@ import org.jgolem.tasks.definition.TaskFileParser;
  *   "provider":  {"enabled": true, "minPricePerHour": "0.1", "slots": 2, "wasm": true,
  *                 "docker": false, "dockerImages": ["sha256:…"], "host": false,
  *                 "warmBlender": {"image": "sha256:…", "cpus": 1, "memoryMib": 1024}},
- *   "concent":   {"mode": "off", "url": "http://127.0.0.1:8250", "pollSeconds": 30}
+ *   "concent":   {"mode": "off", "url": "http://127.0.0.1:8250", "pollSeconds": 30,
+ *                 "dispute": true, "verificationFee": "0.05"}
  * }
  * </pre>
  *
@@ -50,6 +51,12 @@ import org.jgolem.tasks.definition.TaskFileParser;
  * With {@code concent.url} (Concent's HTTP API; its address is the deployment's {@code concent}
  * role) the node also turns to Concent by itself for the subtasks that have it on, and collects
  * what Concent has for it every {@code concent.pollSeconds} (Golem: 30).
+ *
+ * <p>{@code concent.dispute} (default true; used only when Concent is on): a provider whose result
+ * is rejected as wrong (VERIFICATION_NEGATIVE) disputes it through Concent by itself (use case 5,
+ * AdditionalVerification), promising {@code concent.verificationFee} (GNT, default 0.05) from its
+ * own Concent deposit in a signed VERIFICATION_COST note. Concent does not publish its fee yet: the
+ * note must cover it, or Concent refuses the dispute (FEE_NOTE_TOO_SMALL).
  */
 public record NodeConfig(
     String p2pHost,
@@ -73,7 +80,9 @@ public record NodeConfig(
     WarmBlender warmBlender,
     ConcentMode concent,
     String concentUrl,
-    Duration concentPoll) {
+    Duration concentPoll,
+    boolean concentDispute,
+    BigInteger concentVerificationFee) {
 
   /**
    * A Blender sandbox to keep warm: its image and the cpus and memory of the subtasks it serves.
@@ -108,7 +117,9 @@ public record NodeConfig(
         warmBlender,
         concent,
         concentUrl,
-        concentPoll);
+        concentPoll,
+        concentDispute,
+        concentVerificationFee);
   }
 
   /** Reads and checks a configuration file; every problem is named by its JSON path. */
@@ -128,7 +139,21 @@ public record NodeConfig(
         "$",
         List.of("p2p", "api", "chain", "resources", "requestor", "provider", "concent"),
         p);
-    JsonNode con = section(root, "concent", List.of("mode", "url", "pollSeconds"), p);
+    JsonNode con =
+        section(
+            root,
+            "concent",
+            List.of("mode", "url", "pollSeconds", "dispute", "verificationFee"),
+            p);
+    BigInteger fee = new BigInteger("50000000000000000"); // 0.05 GNT
+    JsonNode vf = con.get("verificationFee");
+    if (vf != null) {
+      Problems q = new Problems();
+      var v = TaskFileParserBid.parse(vf, q);
+      if (!q.isEmpty() || v.signum() <= 0)
+        p.add("$.concent.verificationFee", "must be a positive amount of GNT, such as \"0.05\"");
+      else fee = v;
+    }
     String concentUrl = text(con, "$.concent", "url", null, p);
     Duration concentPoll =
         Duration.ofSeconds(number(con, "$.concent", "pollSeconds", 30, 1, 3600, p));
@@ -247,7 +272,9 @@ public record NodeConfig(
             warm,
             concent,
             concentUrl,
-            concentPoll);
+            concentPoll,
+            bool(con, "$.concent", "dispute", true, p),
+            fee);
     if (concent != ConcentMode.OFF && dep == null) {
       p.add(
           "$.concent.mode",

@@ -369,6 +369,24 @@ public final class NodeDaemon implements AutoCloseable {
       closing.add(provider);
     }
     if (nodeConcent != null) {
+      if (provider != null) {
+        // use case 5: a rejection as wrong disputed by itself, the fee note signed by the node key
+        org.jgolem.protocol.notes.NoteSigner notes =
+            new org.jgolem.protocol.notes.NoteSigner(chainId, depositContract);
+        nodeConcent
+            .provider()
+            .disputes(
+                config.concentDispute()
+                    ? new org.jgolem.node.concent.DisputeSettings(
+                        true,
+                        config.concentVerificationFee(),
+                        depositContract,
+                        n ->
+                            org.jgolem.protocol.messages.market.WireNote.of(
+                                notes.sign(n, key.keyPair())),
+                        concent.deposits().orElseThrow())
+                    : org.jgolem.node.concent.DisputeSettings.off());
+      }
       nodeConcent.startPolling(); // once the agents are bound to their Concent sides
     }
     if (warmDocker != null && config.warmBlender() != null) {

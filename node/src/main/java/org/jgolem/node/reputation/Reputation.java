@@ -42,7 +42,12 @@ public final class Reputation {
     /** A requestor's payment is overdue. */
     LATE_PAYMENT,
     /** A requestor rejected a result this provider computed (as the provider sees it). */
-    RESULT_REJECTED
+    RESULT_REJECTED,
+    /**
+     * A provider's result rejected as wrong was found right by Concent (use case 5): the wrong
+     * result it was counted is taken back (never below 0), and it counts as accepted.
+     */
+    WRONG_RESULT_OVERTURNED
   }
 
   /** Counts for one node in one role. */
@@ -70,6 +75,9 @@ public final class Reputation {
             new Counters(accepted, wrong, timeouts, failures, paid, late + 1, rejected);
         case RESULT_REJECTED ->
             new Counters(accepted, wrong, timeouts, failures, paid, late, rejected + 1);
+        case WRONG_RESULT_OVERTURNED ->
+            new Counters(
+                accepted + 1, Math.max(0, wrong - 1), timeouts, failures, paid, late, rejected);
       };
     }
 

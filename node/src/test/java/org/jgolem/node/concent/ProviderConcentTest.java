@@ -80,6 +80,11 @@ class ProviderConcentTest {
               SettlementMade.UseCase u, List<String> ids, Address payer, BigInteger a, String tx) {
             agent.add("paidByConcent " + u + " " + ids + " " + a);
           }
+
+          @Override
+          public void overturned(String id, TaskToCompute t, BigInteger amount) {
+            agent.add("overturned " + id + " " + amount);
+          }
         });
     return c;
   }

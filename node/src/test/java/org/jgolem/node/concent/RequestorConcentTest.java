@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jgolem.concent.time.Windows;
+import org.jgolem.eth.Address;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
@@ -45,6 +46,8 @@ class RequestorConcentTest {
       new RequestorConcent(
           port, stores, stores, f.codec, f.requestor.address(), f.clock, h -> on, scheduler, times);
 
+  final List<String> settledDisputes = new ArrayList<>();
+
   {
     concent.bind(
         new RequestorConcent.Agent() {
@@ -73,6 +76,15 @@ class RequestorConcentTest {
           public void paidByConcent(
               SettlementMade.UseCase u, List<String> ids, BigInteger amount, String tx) {
             paid.add(u + " " + ids + " " + amount);
+          }
+
+          @Override
+          public void disputeSettled(
+              String id,
+              Address provider,
+              org.jgolem.protocol.messages.concent.SubtaskResultsSettled.Outcome outcome,
+              String detail) {
+            settledDisputes.add(id + " " + provider + " " + outcome);
           }
         });
   }
@@ -295,5 +307,52 @@ class RequestorConcentTest {
     TaskToCompute other = f.ttc(Duration.ofHours(1));
     concent.sent(f.seal(other, f.requestor));
     assertThat(concent.downloadFailed(ConcentFixture.hex(other.subtaskId()))).isFalse();
+  }
+
+  org.jgolem.protocol.messages.concent.SubtaskResultsSettled settled(
+      org.jgolem.protocol.messages.concent.SubtaskResultsSettled.Outcome outcome) {
+    boolean right =
+        outcome
+            == org.jgolem.protocol.messages.concent.SubtaskResultsSettled.Outcome.PROVIDER_RIGHT;
+    byte[] a = new byte[32];
+    byte[] b = new byte[32];
+    java.util.Arrays.fill(a, (byte) 7);
+    java.util.Arrays.fill(b, right ? (byte) 7 : (byte) 8);
+    return new org.jgolem.protocol.messages.concent.SubtaskResultsSettled(
+        ttc.subtaskId(),
+        f.requestor.address(),
+        f.provider.address(),
+        report.structHash(),
+        ttc.subtaskId(),
+        report.resultCid(),
+        List.of("cid"),
+        org.jgolem.protocol.messages.concent.SubtaskResultsSettled.Method.GWASM_DIGEST,
+        outcome,
+        org.jgolem.protocol.messages.concent.SubtaskResultsSettled.NeutralReason.NONE,
+        "judged",
+        List.of(org.jgolem.protocol.messages.concent.VerificationCheck.digest("d", "out", a, b)),
+        right ? ConcentFixture.PRICE : BigInteger.ZERO,
+        right ? BigInteger.ONE : BigInteger.ZERO,
+        right ? BigInteger.ZERO : BigInteger.ONE);
+  }
+
+  @Test
+  void aDisputeVerdictOnItsOwnSubtaskGoesToTheAgentOnceAndHoldsThePaymentBack() {
+    concent.sent(ttcEnv);
+    var right = org.jgolem.protocol.messages.concent.SubtaskResultsSettled.Outcome.PROVIDER_RIGHT;
+    assertThat(concent.handle(f.fromConcent(settled(right)))).isTrue();
+    assertThat(concent.handle(f.fromConcent(settled(right)))).isTrue(); // delivered again
+    assertThat(settledDisputes).containsExactly(id + " " + f.provider.address() + " " + right);
+    assertThat(stores.state(id)).isEqualTo(ConcentState.OVERTURNED);
+    assertThat(concent.paidByConcent(id)).isTrue();
+  }
+
+  @Test
+  void aLostDisputeLeavesTheRejectionAndPaysNothing() {
+    concent.sent(ttcEnv);
+    var wrong = org.jgolem.protocol.messages.concent.SubtaskResultsSettled.Outcome.PROVIDER_WRONG;
+    assertThat(concent.handle(f.fromConcent(settled(wrong)))).isTrue();
+    assertThat(stores.state(id)).isEqualTo(ConcentState.REJECTION_UPHELD);
+    assertThat(concent.paidByConcent(id)).isFalse();
   }
 }

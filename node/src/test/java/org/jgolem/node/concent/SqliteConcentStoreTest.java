@@ -135,5 +135,9 @@ class SqliteConcentStoreTest {
     @Override
     public void paidByConcent(
         SettlementMade.UseCase u, List<String> ids, Address payer, BigInteger a, String tx) {}
+
+    @Override
+    public void overturned(
+        String id, org.jgolem.protocol.messages.market.TaskToCompute ttc, BigInteger amount) {}
   }
 }

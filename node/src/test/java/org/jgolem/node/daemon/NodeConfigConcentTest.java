@@ -45,7 +45,8 @@ class NodeConfigConcentTest {
     assertThatThrownBy(() -> read("{\"concent\": {\"mode\": \"on\"}}"))
         .hasMessageContaining("$.concent.mode: must be \"off\", \"optional\" or \"required\"");
     assertThatThrownBy(() -> read("{\"concent\": {\"endpoint\": \"x\"}}"))
-        .hasMessageContaining("$.concent.endpoint: unknown field (known: mode, url, pollSeconds)");
+        .hasMessageContaining(
+            "$.concent.endpoint: unknown field (known: mode, url, pollSeconds, dispute, verificationFee)");
     assertThatThrownBy(() -> read("{\"concent\": {\"pollSeconds\": 0}}"))
         .hasMessageContaining("$.concent.pollSeconds");
     assertThatThrownBy(() -> read("{\"concent\": \"optional\"}"))

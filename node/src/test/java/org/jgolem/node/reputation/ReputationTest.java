@@ -44,4 +44,16 @@ class ReputationTest {
     assertThat(rep.counters(REQUESTOR, a).paid()).isEqualTo(1);
     assertThat(rep.counters(REQUESTOR, a).late()).isEqualTo(1);
   }
+
+  @Test
+  void anOverturnedWrongResultIsTakenBackAndCountsAsAccepted() {
+    Reputation r = new Reputation(Reputation.inMemory());
+    org.jgolem.eth.Address p = org.jgolem.protocol.identity.NodeKey.generate().address();
+    r.record(Reputation.Role.PROVIDER, p, Reputation.Event.WRONG_RESULT);
+    r.record(Reputation.Role.PROVIDER, p, Reputation.Event.WRONG_RESULT_OVERTURNED);
+    assertThat(r.counters(Reputation.Role.PROVIDER, p).wrong()).isZero();
+    assertThat(r.counters(Reputation.Role.PROVIDER, p).accepted()).isEqualTo(1);
+    r.record(Reputation.Role.PROVIDER, p, Reputation.Event.WRONG_RESULT_OVERTURNED);
+    assertThat(r.counters(Reputation.Role.PROVIDER, p).wrong()).isZero(); // never below 0
+  }
 }

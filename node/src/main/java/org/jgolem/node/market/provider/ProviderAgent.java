@@ -311,6 +311,12 @@ public final class ProviderAgent implements AutoCloseable {
         String txHash) {
       settlement.paidByConcent(useCase, subtaskIds, payer, depositContract, amount, txHash);
     }
+
+    @Override
+    public void overturned(String subtaskId, TaskToCompute ttc, BigInteger amount) {
+      // the job was forgotten at the rejection: the income is recorded from the kept assignment
+      settlement.incomeFromConcent(ttc, depositContract, amount, clock.millis());
+    }
   }
 
   /** The core's effects, on the loop. */

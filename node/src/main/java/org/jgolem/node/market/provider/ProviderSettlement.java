@@ -10,6 +10,7 @@ import org.jgolem.node.market.IncomeRecorder;
 import org.jgolem.node.market.ResourceExchange;
 import org.jgolem.node.reputation.Reputation;
 import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.protocol.messages.market.TaskToCompute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,16 @@ final class ProviderSettlement {
    * requestor, so that the requestor's batch is not also awaited.
    */
   void incomeFromConcent(ProviderJob job, Address deposit, BigInteger amount, long atMillis) {
-    incomes.incomeExpected(deposit, job.ttc.taskId(), job.ttc.subtaskId(), amount, atMillis);
+    incomeFromConcent(job.ttc, deposit, amount, atMillis);
+  }
+
+  /**
+   * As {@link #incomeFromConcent(ProviderJob, Address, BigInteger, long)}, for the subtask of
+   * {@code ttc}, whose job may be over (a rejection Concent overturned: use case 5).
+   */
+  void incomeFromConcent(TaskToCompute ttc, Address deposit, BigInteger amount, long atMillis) {
+    if (amount.signum() <= 0) return; // nothing to expect
+    incomes.incomeExpected(deposit, ttc.taskId(), ttc.subtaskId(), amount, atMillis);
   }
 
   /** Counts a rejected result against the job's requestor. */

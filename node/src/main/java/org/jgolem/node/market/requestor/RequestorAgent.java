@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jgolem.compute.TaskComputer;
+import org.jgolem.eth.Address;
 import org.jgolem.node.concent.RequestorConcent;
 import org.jgolem.node.market.AgentExecutors;
 import org.jgolem.node.market.AgentLoop;
@@ -24,11 +25,13 @@ import org.jgolem.node.market.requestor.RequestorModel.Subtask;
 import org.jgolem.node.market.requestor.RequestorModel.Task;
 import org.jgolem.node.market.requestor.RequestorModel.TaskState;
 import org.jgolem.node.p2p.P2PNetwork;
+import org.jgolem.node.reputation.Reputation;
 import org.jgolem.protocol.identity.NodeKey;
 import org.jgolem.protocol.messages.Envelope;
 import org.jgolem.protocol.messages.MessageType;
 import org.jgolem.protocol.messages.Payload;
 import org.jgolem.protocol.messages.concent.SettlementMade;
+import org.jgolem.protocol.messages.concent.SubtaskResultsSettled;
 import org.jgolem.tasks.PlannedSubtask;
 import org.jgolem.tasks.TaskPlan;
 import org.jgolem.tasks.definition.TaskFileException;
@@ -68,6 +71,9 @@ public final class RequestorAgent implements AutoCloseable {
   private final RequestorCore core;
   private final RequestorOperator operator;
   private final PaymentRecorder payments;
+
+  /** The providers' standing here: a rejection Concent overturns is taken back in it. */
+  private final Reputation reputation;
 
   /** Concent's side of the subtasks that have it on; null when Concent is off. */
   private final RequestorConcent concent;
@@ -110,6 +116,7 @@ public final class RequestorAgent implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     this.concent = concent;
     this.payments = payments;
+    this.reputation = b.reputation;
     this.network = network;
     this.store = b.store;
     this.tick = config.timings().requestorTick();
@@ -192,6 +199,17 @@ public final class RequestorAgent implements AutoCloseable {
       // a payment still waiting for its batch is never sent: Concent paid it
       payments.settledByConcent(
           subtaskIds, "paid by Concent from the deposit (" + useCase + "), tx " + txHash);
+    }
+
+    @Override
+    public void disputeSettled(
+        String subtaskId, Address provider, SubtaskResultsSettled.Outcome outcome, String detail) {
+      if (outcome != SubtaskResultsSettled.Outcome.PROVIDER_RIGHT) return; // the rejection stands
+      // the wrong-result mark is taken back; Concent pays the provider from the deposit
+      reputation.record(
+          Reputation.Role.PROVIDER, provider, Reputation.Event.WRONG_RESULT_OVERTURNED);
+      payments.settledByConcent(
+          List.of(subtaskId), "the rejection was overturned by Concent: " + detail);
     }
   }
 
