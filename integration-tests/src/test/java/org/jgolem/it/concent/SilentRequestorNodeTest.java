@@ -1,7 +1,6 @@
 package org.jgolem.it.concent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jgolem.it.harness.Conditions.allPaid;
 import static org.jgolem.it.harness.Conditions.assignment;
 import static org.jgolem.it.harness.Conditions.computingASubtask;
 import static org.jgolem.it.harness.Conditions.connectedTo;
@@ -14,15 +13,19 @@ import java.time.Duration;
 import java.util.List;
 import org.jgolem.chain.contracts.GntToken;
 import org.jgolem.eth.Address;
+import org.jgolem.it.harness.Condition;
 import org.jgolem.it.harness.Network;
 import org.jgolem.it.harness.NodeProcess;
 import org.jgolem.it.harness.RenderRun;
 import org.jgolem.it.harness.RenderTask;
 import org.jgolem.it.harness.TestChain;
+import org.jgolem.it.harness.Views.Assignment;
+import org.jgolem.it.harness.Views.AssignmentState;
 import org.jgolem.it.harness.Views.Income;
 import org.jgolem.it.harness.Views.IncomeStatus;
 import org.jgolem.it.harness.Views.Job;
 import org.jgolem.it.harness.Views.Ledger;
+import org.jgolem.it.harness.Views.TaskView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,8 +39,9 @@ import org.junit.jupiter.api.Timeout;
  * accepts in the silent requestor's place and pays the provider from the requestor's deposit. The
  * chain shows exactly the subtask's price moved from the deposit to the provider, and the
  * provider's books show the income received from the deposit contract in Concent's transaction.
- * Then the requestor comes back on its data folder: it learns from Concent what was paid from its
- * deposit, gives the subtask to a second provider, and its own batch pays only that one.
+ * Then the requestor comes back on its data folder, where a second provider waits: it learns from
+ * Concent what was paid from its deposit and either takes that result or gives the subtask to the
+ * newcomer; the task ends, and its own batches pay nothing Concent paid.
  *
  * <p>Concent's windows are Golem's divided by {@link #SCALE}; the nodes read them from Concent.
  */
@@ -128,36 +132,54 @@ class SilentRequestorNodeTest {
             assertThat(t.transactionHash()).isEqualToIgnoringCase(paid.txHash());
           });
 
-      // the requestor comes back on its data folder, where another provider now waits for work:
-      // what Concent did while it was away reaches it, the subtask goes to the newcomer, and the
-      // result Concent paid for is not paid again
+      // the requestor comes back on its data folder, where another provider now waits for work.
+      // What Concent did while it was away reaches it. Either it takes the result Concent made it
+      // pay for (it learns of the report from Concent's relay, fetches and accepts it), or, if the
+      // assignment timed out on its resume first, it gives the subtask to the newcomer. Either way
+      // the task ends and Concent's payment is not repeated.
       NodeProcess newcomer = net.provider("provider-2", requestor);
       net.useConcent(newcomer, "required", Duration.ofSeconds(1));
       net.start(newcomer);
       BigInteger newcomerBefore = net.chain().gnt(newcomer.id());
       requestor.start(Network.START_TIMEOUT);
       String taskId = run.taskId();
-      requestor.verify(
-          assignment(
-                  taskId,
-                  subtaskId,
-                  "paid by Concent, as the requestor learns from it",
-                  a -> a.concent().equalsIgnoreCase("PAID_BY_CONCENT(tx " + paid.txHash() + ")"))
-              .within(Duration.ofSeconds(60)));
-      requestor.verify(task(taskId).finished().within(Duration.ofSeconds(120)));
-      Ledger ledger = requestor.verify(allPaid(taskId).within(Duration.ofSeconds(60)));
+      TaskView done = requestor.verify(task(taskId).finished().within(Duration.ofSeconds(120)));
+      Assignment first =
+          requestor.verify(
+              assignment(
+                      taskId,
+                      subtaskId,
+                      "paid by Concent, as the requestor learns from it",
+                      a ->
+                          a.concent().equalsIgnoreCase("PAID_BY_CONCENT(tx " + paid.txHash() + ")"))
+                  .within(Duration.ofSeconds(60)));
+      Ledger ledger =
+          requestor.verify(
+              Condition.<NodeProcess, Ledger>that(
+                      "every line of task " + taskId + "'s ledger paid",
+                      r -> Ledger.of(r, taskId),
+                      Ledger::allPaid)
+                  .within(Duration.ofSeconds(60)));
       assertThat(ledger.payments())
-          .as("the requestor's own batches pay the newcomer's result, not what Concent paid")
-          .singleElement()
-          .satisfies(p -> {
-            assertThat(p.payee()).isEqualTo(newcomer.id());
-            assertThat(p.subtaskId()).isNotEqualTo(subtaskId);
-          });
+          .as("the requestor's own batches never pay what Concent paid")
+          .noneMatch(p -> p.subtaskId().equals(subtaskId));
+      BigInteger concentPaidFromTheTask =
+          first.state() == AssignmentState.ACCEPTED ? job.price() : BigInteger.ZERO;
+      assertThat(done.spent())
+          .as("what the task spent: its ledger, and the result Concent paid for if it took it")
+          .isEqualTo(ledger.total().add(concentPaidFromTheTask));
+      if (first.state() != AssignmentState.ACCEPTED) {
+        assertThat(ledger.payments())
+            .as("the subtask went to the newcomer")
+            .singleElement()
+            .satisfies(p -> assertThat(p.payee()).isEqualTo(newcomer.id()));
+      }
       assertThat(net.chain().gnt(provider.id()))
           .as("the first provider got Concent's payment, and nothing more")
           .isEqualTo(providerBefore.add(job.price()));
       assertThat(net.chain().gnt(newcomer.id()))
-          .isEqualTo(newcomerBefore.add(ledger.payments().get(0).amount()));
+          .as("the newcomer got what the ledger paid it")
+          .isEqualTo(newcomerBefore.add(ledger.total()));
       assertThat(net.chain().depositOf(requestor.id())).isEqualTo(deposit.subtract(job.price()));
     }
   }

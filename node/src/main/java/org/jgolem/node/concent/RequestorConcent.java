@@ -207,6 +207,11 @@ public final class RequestorConcent implements ConcentInbox {
 
   /** Sends Concent the verdict it asked for; Concent not reached, again after a back-off. */
   private void answerForced(String id, Payload verdict, Backoff backoff) {
+    if (state(id) == ConcentState.PAID_BY_CONCENT) {
+      // Concent decided and paid before this verdict was made: nothing left to tell it
+      LOG.info("Subtask {}: already settled by Concent; its verdict is not sent", id);
+      return;
+    }
     try {
       port.send(verdict);
       set(id, ConcentState.ANSWERED, verdict.type().name());

@@ -229,6 +229,41 @@ class RequestorConcentTest {
   }
 
   @Test
+  void aVerdictMadeAfterConcentAlreadyPaidIsNotSentAndThePaymentStaysShown() {
+    concent.sent(ttcEnv);
+    concent.received(reportEnv);
+    Envelope ack =
+        f.seal(new AckReportComputedTask(report.structHash(), ttc.subtaskId()), f.requestor);
+    concent.handle(
+        f.fromConcent(
+            new ForceSubtaskResults(
+                f.codec.encode(ttcEnv), f.codec.encode(reportEnv), f.codec.encode(ack))));
+    String tx = "0x" + "ab".repeat(32);
+    concent.handle(
+        f.fromConcent(
+            new SettlementMade(
+                SettlementMade.UseCase.FORCED_ACCEPTANCE,
+                f.requestor.address(),
+                f.provider.address(),
+                List.of(ttc.subtaskId()),
+                ConcentFixture.PRICE,
+                tx)));
+    concent.sent(
+        f.seal(
+            new SubtaskResultsAccepted(
+                report.structHash(),
+                ttc.subtaskId(),
+                f.requestor.address(),
+                f.provider.address(),
+                ConcentFixture.PRICE,
+                f.clock.millis() / 1000),
+            f.requestor));
+    scheduler.runDue();
+    assertThat(port.sent).as("Concent decided already: nothing to send").isEmpty();
+    assertThat(stores.get(id).orElseThrow().label()).isEqualTo("PAID_BY_CONCENT(tx " + tx + ")");
+  }
+
+  @Test
   void concentsPaymentAndItsFailedTransferVerdictAreKept() {
     concent.sent(ttcEnv);
     assertThat(
