@@ -63,7 +63,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Over 400 lines because the triggers' timers and Concent's answers change the same cases (an
  * answer cancels a timer, Concent's ack arms the next) on one thread, and read best together; use
- * case 4 (overdue incomes) is apart, in {@link OverduePayments}.
+ * case 4 (overdue incomes) is apart, in {@link OverduePayments}, and use case 5 (disputes) in
+ * {@link ProviderDisputes}: what is left of them here is their wiring and dispatch (about 60
+ * lines). The next split is Concent's answers (the {@code handle} dispatch and the relays) apart
+ * from the agent's hooks and the timers.
  */
 public final class ProviderConcent implements ConcentInbox {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderConcent.class);
